@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Every target is compiled in Swift 6 language mode with these upcoming features,
+// so the concurrency and existential rules are the same everywhere.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "FrontDesk",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "frontdesk", targets: ["frontdesk"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // Rules of the hotel: no SQLite, no terminal, no network.
+        .target(name: "FrontDeskDomain", swiftSettings: strictSettings),
+        // One SQLite file per desk, behind an intent-named facade.
+        .target(
+            name: "FrontDeskStore",
+            dependencies: ["FrontDeskDomain", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        // The command line: argument parsing, JSON and CSV output, error mapping.
+        .target(
+            name: "FrontDeskCLI",
+            dependencies: [
+                "FrontDeskDomain", "FrontDeskStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "frontdesk", dependencies: ["FrontDeskCLI"], swiftSettings: strictSettings),
+        // Benchmarks: the store against the raw sqlite3 C API floor, in one process.
+        .executableTarget(
+            name: "frontdesk-bench",
+            dependencies: [
+                "FrontDeskDomain", "FrontDeskStore",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "FrontDeskDomainTests", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FrontDeskStoreTests",
+            dependencies: ["FrontDeskDomain", "FrontDeskStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FrontDeskCLITests",
+            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskCLI", "frontdesk"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+
+/// A command's exit after its error was already printed.
+struct CommandFailure: Error {
+    let exitCode: Int32
+}
+
+enum Output {
+    /// What a command produced: the JSON document and the text a person reads.
+    struct Result {
+        var json: JSONValue
+        var text: String
+    }
+
+    static func printJSON(_ value: JSONValue) {
+        print(value.rendered(pretty: true))
+    }
+
+    static func errorDocument(code: String, message: String, details: [String]) -> JSONValue {
+        .object([("error", .object([
+            ("code", .string(code)), ("message", .string(message)), ("details", .array(details.map(JSONValue.string))),
+        ]))])
+    }
+
+    /// Exit codes by error code, so scripts can tell a full hotel from a typo.
+    static func exitCode(forCode code: String) -> Int32 {
+        switch code {
+        case "validation_failed": 2
+        case "not_found": 3
+        case "room_unavailable": 4
+        case "invalid_state": 5
+        case "conflict": 6
+        default: 1
+        }
+    }
+
+    /// Prints the error for a person (stderr) and, with --json, as a document (stdout).
+    static func report(_ error: any Error, json: Bool) -> CommandFailure {
+        let (code, message, details): (String, String, [String]) = switch error {
+        case let domain as FrontDeskError: (domain.code, domain.message, domain.details)
+        case let store as StoreError: ("storage_error", store.description, [])
+        default: ("internal_error", "\(error)", [])
+        }
+        var standardError = FileHandle.standardError
+        if details.count > 1 {
+            print("error: \(details.count) problems:", to: &standardError)
+            for detail in details { print("  - \(detail)", to: &standardError) }
+        } else {
+            print("error: \(message)", to: &standardError)
+        }
+        if json { printJSON(errorDocument(code: code, message: message, details: details)) }
+        return CommandFailure(exitCode: exitCode(forCode: code))
+    }
+
+    // MARK: Text for people
+
+    static func bookingText(_ booking: Booking, currency: String) -> String {
+        let prices = booking.nightlyPrices.map(\.price.plain)
+        var lines = [
+            "Booking \(booking.confirmationCode)  \(booking.status.rawValue)\(booking.statusReason.map { " (\($0))" } ?? "")",
+            "  Guest   \(booking.guest.name) <\(booking.guest.email)>\(booking.guest.phone.map { "  \($0)" } ?? "")",
+            "  Room    \(booking.roomNumber), \(booking.guestCount) guest\(booking.guestCount == 1 ? "" : "s")",
+            "  Stay    \(booking.stay.checkIn) to \(booking.stay.checkOut) (\(booking.stay.nightCount) night\(booking.stay.nightCount == 1 ? "" : "s"))",
+            "  Total   \(currency) \(booking.totalPrice.plain)  (\(prices.count > 7 ? prices.prefix(7).joined(separator: ", ") + ", ..." : prices.joined(separator: ", ")))",
+        ]
+        lines.append("  Id      \(booking.id.uuidString.lowercased())  version \(booking.version)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension FileHandle: @retroactive TextOutputStream {
+    public func write(_ string: String) { write(Data(string.utf8)) }
+}

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+
+struct Rooms: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List and change rooms.",
+        subcommands: [List.self, Add.self, Rename.self, Activate.self, Deactivate.self],
+        defaultSubcommand: List.self)
+
+    static func result(_ listings: [RoomListing], text: String) -> Output.Result {
+        Output.Result(json: .object([("rooms", .array(listings.map { listing in
+            .object([
+                ("roomId", .string(listing.room.id.uuidString.lowercased())),
+                ("roomNumber", .string(listing.room.number)),
+                ("roomType", .string(listing.type.name)),
+                ("capacity", .int(listing.type.capacity)),
+                ("isActive", .bool(listing.room.isActive)),
+            ])
+        }))]), text: text)
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List rooms.")
+        @OptionGroup var common: CommonOptions
+        func run() throws {
+            try common.run { store in
+                let listings = try store.rooms()
+                var table = TextTable(headers: ["Room", "Type", "Sleeps", "Active"], rightAligned: [2])
+                table.rows = listings.map { [$0.room.number, $0.type.name, String($0.type.capacity), $0.room.isActive ? "yes" : "no"] }
+                return Rooms.result(listings, text: listings.isEmpty ? "No rooms yet." : table.rendered)
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a room.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The new room's number.") var number: String
+        @Option(help: "Its room type, by name.") var type: String
+        func run() throws {
+            try common.run { store in
+                let listing = try store.addRoom(number: number, typeName: type, by: common.userName)
+                return Rooms.result([listing], text: "Room \(listing.room.number) (\(listing.type.name)) added")
+            }
+        }
+    }
+
+    struct Rename: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a room a new number.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The room's number now.") var number: String
+        @Argument(help: "Its new number.") var newNumber: String
+        func run() throws {
+            try common.run { store in
+                let listing = try store.renameRoom(number, to: newNumber, by: common.userName)
+                return Rooms.result([listing], text: "Room \(number) is now \(listing.room.number)")
+            }
+        }
+    }
+
+    struct Activate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put a room back in service.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Room number.") var number: String
+        func run() throws {
+            try common.run { store in
+                let listing = try store.activateRoom(number, by: common.userName)
+                return Rooms.result([listing], text: "Room \(listing.room.number) is in service")
+            }
+        }
+    }
+
+    struct Deactivate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Take a room out of service.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Room number.") var number: String
+        func run() throws {
+            try common.run { store in
+                let listing = try store.deactivateRoom(number, by: common.userName)
+                return Rooms.result([listing], text: "Room \(listing.room.number) is out of service")
+            }
+        }
+    }
+}
+
+struct RoomTypes: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "room-types", abstract: "List and add room types.",
+        subcommands: [List.self, Add.self], defaultSubcommand: List.self)
+
+    static func result(_ types: [RoomType], text: String) -> Output.Result {
+        Output.Result(json: .object([("roomTypes", .array(types.map { type in
+            .object([
+                ("roomTypeId", .string(type.id.uuidString.lowercased())), ("name", .string(type.name)),
+                ("capacity", .int(type.capacity)), ("basePrice", .money(type.basePricePerNight)),
+            ])
+        }))]), text: text)
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List room types.")
+        @OptionGroup var common: CommonOptions
+        func run() throws {
+            try common.run { store in
+                let types = try store.roomTypes()
+                var table = TextTable(headers: ["Type", "Sleeps", "Base price"], rightAligned: [1, 2])
+                table.rows = types.map { [$0.name, String($0.capacity), $0.basePricePerNight.plain] }
+                return RoomTypes.result(types, text: types.isEmpty ? "No room types yet." : table.rendered)
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a room type.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Its name, e.g. Double.") var name: String
+        @Option(help: "How many guests it sleeps, 1 to 10.") var capacity: Int
+        @Option(help: "Base price per night, e.g. 129.00.") var price: String
+        func run() throws {
+            try common.run { store in
+                guard let amount = Money(parsing: price) else {
+                    throw FrontDeskError.validationFailed(["Price \(BookingRules.quoted(price)) is not an amount (use e.g. 129.00)"])
+                }
+                let type = try store.addRoomType(name: name, capacity: capacity, basePrice: amount, by: common.userName)
+                return RoomTypes.result([type], text: "Room type \(type.name) added")
+            }
+        }
+    }
+}
+
+struct HotelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hotel", abstract: "Show or set up the desk's hotel.",
+        subcommands: [ShowHotel.self, Create.self], defaultSubcommand: ShowHotel.self)
+
+    static func result(_ hotel: Hotel, businessDate: CalendarDate) -> Output.Result {
+        Output.Result(
+            json: .object([
+                ("hotelId", .string(hotel.id.uuidString.lowercased())), ("name", .string(hotel.name)),
+                ("timeZone", .string(hotel.timeZoneIdentifier)), ("currency", .string(hotel.currency)),
+                ("holdMinutes", .int(hotel.holdMinutes)), ("businessDate", .date(businessDate)),
+            ]),
+            text: "\(hotel.name)  (\(hotel.timeZoneIdentifier), \(hotel.currency))  business date \(businessDate)")
+    }
+
+    struct ShowHotel: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the hotel.")
+        @OptionGroup var common: CommonOptions
+        func run() throws {
+            try common.run { store in
+                guard let hotel = try store.hotel() else {
+                    throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
+                }
+                return HotelCommand.result(hotel, businessDate: try store.businessDate())
+            }
+        }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set up an empty database's hotel.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The hotel's name.") var name: String
+        @Option(name: .customLong("time-zone"), help: "IANA time zone, e.g. Europe/Vienna.") var timeZone: String
+        @Option(help: "ISO currency code, e.g. EUR.") var currency: String
+        func run() throws {
+            try common.run { store in
+                let hotel = try store.createHotel(name: name, timeZone: timeZone, currency: currency, by: common.userName)
+                return HotelCommand.result(hotel, businessDate: try store.businessDate())
+            }
+        }
+    }
+}

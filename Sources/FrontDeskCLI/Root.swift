@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+
+public struct FrontDesk: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "frontdesk",
+        abstract: "A keyboard-first front desk for hotels.",
+        discussion: """
+            Every command takes --db PATH (default $FRONTDESK_DB, else $XDG_DATA_HOME/frontdesk/frontdesk.sqlite, \
+            else ~/.local/share/frontdesk/frontdesk.sqlite). FRONTDESK_TODAY=YYYY-MM-DD overrides the business date.
+            """,
+        subcommands: [
+            Demo.self, Search.self, Book.self, Bookings.self, Show.self, Cancel.self, CheckIn.self, CheckOut.self,
+            Rooms.self, RoomTypes.self, Occupancy.self, Audit.self, HotelCommand.self,
+        ]
+    )
+
+    public init() {}
+
+    /// Parses and runs; every failure ends as `error: ...` on stderr, and with `--json` also as
+    /// `{"error":{...}}` on stdout, with a non-zero exit code.
+    public static func runFromCommandLine(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        let wantsJSON = arguments.contains("--json")
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(0)
+        } catch let failure as CommandFailure {
+            Foundation.exit(failure.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == ExitCode.success {
+                FrontDesk.exit(withError: error)
+            }
+            if wantsJSON {
+                let message = fullMessage(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+                Output.printJSON(Output.errorDocument(code: "validation_failed",
+                                                      message: message.components(separatedBy: "\n").first ?? message,
+                                                      details: []))
+            }
+            FrontDesk.exit(withError: error)
+        }
+    }
+}
+
+/// Options every command takes.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "The database file.")
+    var db: String?
+
+    @Option(name: .long, help: "Who is at the desk, for the audit trail (default: your login name).")
+    var user: String?
+
+    @Flag(name: .long, help: "Print one JSON document on stdout.")
+    var json = false
+
+    var databasePath: String {
+        DatabaseLocation.resolve(option: db, environment: ProcessInfo.processInfo.environment)
+    }
+
+    var userName: String {
+        if let user, !user.trimmingCharacters(in: .whitespaces).isEmpty { return String(user.prefix(64)) }
+        return DatabaseLocation.loginName()
+    }
+
+    /// Opens the store, honouring FRONTDESK_TODAY; reports an unreadable override as bad input.
+    func openStore() throws -> FrontDeskStore {
+        var override: CalendarDate?
+        if let today = ProcessInfo.processInfo.environment["FRONTDESK_TODAY"], !today.isEmpty {
+            guard let date = CalendarDate(iso: today) else {
+                throw FrontDeskError.validationFailed(["FRONTDESK_TODAY \(BookingRules.quoted(today)) is not a date (use YYYY-MM-DD)"])
+            }
+            override = date
+        }
+        return try FrontDeskStore(path: databasePath, businessDate: override)
+    }
+
+    /// Runs a command body and prints its result as JSON or as text for a person.
+    func run(_ body: (FrontDeskStore) throws -> Output.Result) throws {
+        do {
+            let store = try openStore()
+            let result = try body(store)
+            if json { Output.printJSON(result.json) } else if !result.text.isEmpty { print(result.text) }
+        } catch {
+            throw Output.report(error, json: json)
+        }
+    }
+}
+
+public enum DatabaseLocation {
+    public static func resolve(option: String?, environment: [String: String]) -> String {
+        if let option, !option.isEmpty { return expand(option) }
+        if let path = environment["FRONTDESK_DB"], !path.isEmpty { return expand(path) }
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/frontdesk/frontdesk.sqlite" }
+        return NSHomeDirectory() + "/.local/share/frontdesk/frontdesk.sqlite"
+    }
+
+    static func expand(_ path: String) -> String { (path as NSString).expandingTildeInPath }
+
+    public static func loginName() -> String {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "desk"
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// A room that can be sold for the asked stay, with its price night by night.
+public struct RoomOffer: Hashable, Sendable {
+    public let room: Room
+    public let roomType: RoomType
+    public let nightlyPrices: [NightlyPrice]
+
+    public init(room: Room, roomType: RoomType, nightlyPrices: [NightlyPrice]) {
+        self.room = room
+        self.roomType = roomType
+        self.nightlyPrices = nightlyPrices
+    }
+
+    public var totalPrice: Money { nightlyPrices.map(\.price).sum() }
+}
+
+public struct AvailabilityQuery: Hashable, Sendable {
+    public let stay: StayDates
+    public let guestCount: Int
+
+    public init(stay: StayDates, guestCount: Int) {
+        self.stay = stay
+        self.guestCount = guestCount
+    }
+
+    /// The design's CheckAvailability rules plus ours (maximum stay, how far ahead), all reported.
+    public static func validate(checkIn: String, checkOut: String, guests: String,
+                                businessDate: CalendarDate) throws(FrontDeskError) -> AvailabilityQuery {
+        var problems: [String] = []
+        let stay = BookingRules.validStay(checkIn: checkIn, checkOut: checkOut, businessDate: businessDate,
+                                          into: &problems)
+        let guestCount = Int(guests.trimmingCharacters(in: .whitespaces))
+        if guestCount.map(BookingRules.guestRange.contains) != true {
+            problems.append("Guest count must be between \(BookingRules.guestRange.lowerBound) and \(BookingRules.guestRange.upperBound)")
+        }
+        if !problems.isEmpty { throw .validationFailed(problems) }
+        return AvailabilityQuery(stay: stay!, guestCount: guestCount!)
+    }
+}
+
+extension Array where Element == RoomOffer {
+    /// Cheapest stay first, then by room number as a person reads it (9 before 10, 101 before 1010).
+    public func sortedForSale() -> [RoomOffer] {
+        sorted { lhs, rhs in
+            if lhs.totalPrice != rhs.totalPrice { return lhs.totalPrice < rhs.totalPrice }
+            return RoomNumberOrder.precedes(lhs.room.number, rhs.room.number)
+        }
+    }
+}
+
+public enum RoomNumberOrder {
+    /// Numeric numbers in numeric order, before any non-numeric ones, which sort as text.
+    public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        switch (Int(lhs), Int(rhs)) {
+        case let (left?, right?): left != right ? left < right : lhs < rhs
+        case (.some, nil): true
+        case (nil, .some): false
+        case (nil, nil): lhs < rhs
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+
+public enum BookingStatus: String, CaseIterable, Hashable, Sendable {
+    /// The room is held for `Hotel.holdMinutes` while the booking is completed.
+    case reserving = "Reserving"
+    case processingPayment = "ProcessingPayment"
+    case confirmed = "Confirmed"
+    case checkedIn = "CheckedIn"
+    case checkedOut = "CheckedOut"
+    case failed = "Failed"
+    case cancelled = "Cancelled"
+
+    /// Accepts `Confirmed`, `confirmed`, `checked-in`, `checked_in`.
+    public init?(loose text: String) {
+        let key = text.lowercased().filter { $0.isLetter }
+        guard let match = BookingStatus.allCases.first(where: { $0.rawValue.lowercased() == key }) else { return nil }
+        self = match
+    }
+
+    /// Statuses whose nights count as sold in occupancy and revenue.
+    public static let sold: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
+
+    public var isFinal: Bool { [.checkedOut, .failed, .cancelled].contains(self) }
+}
+
+public struct Guest: Hashable, Sendable {
+    public var name: String
+    public var email: String
+    public var phone: String?
+
+    public init(name: String, email: String, phone: String? = nil) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+    }
+}
+
+public struct NightlyPrice: Hashable, Sendable {
+    public let night: CalendarDate
+    public let price: Money
+
+    public init(night: CalendarDate, price: Money) {
+        self.night = night
+        self.price = price
+    }
+}
+
+public struct Booking: Hashable, Sendable {
+    public let id: UUID
+    public let hotelId: UUID
+    public let roomId: UUID
+    public var roomNumber: String
+    /// Read over the phone: `K7M-4QX`.
+    public let confirmationCode: String
+    public var guest: Guest
+    public var guestCount: Int
+    public let stay: StayDates
+    public private(set) var status: BookingStatus
+    public let nightlyPrices: [NightlyPrice]
+    /// Starts at 1; every change adds one, so an edit can be checked against what its author saw.
+    public private(set) var version: Int
+    /// When an unpaid hold lapses (Reserving only).
+    public private(set) var holdExpiresAt: Date?
+    public private(set) var statusReason: String?
+    public let createdAt: Date
+    public private(set) var updatedAt: Date
+
+    public init(
+        id: UUID, hotelId: UUID, roomId: UUID, roomNumber: String, confirmationCode: String, guest: Guest,
+        guestCount: Int, stay: StayDates, status: BookingStatus, nightlyPrices: [NightlyPrice], version: Int,
+        holdExpiresAt: Date?, statusReason: String?, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.hotelId = hotelId
+        self.roomId = roomId
+        self.roomNumber = roomNumber
+        self.confirmationCode = confirmationCode
+        self.guest = guest
+        self.guestCount = guestCount
+        self.stay = stay
+        self.status = status
+        self.nightlyPrices = nightlyPrices
+        self.version = version
+        self.holdExpiresAt = holdExpiresAt
+        self.statusReason = statusReason
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public var totalPrice: Money { nightlyPrices.map(\.price).sum() }
+
+    /// Whether this booking keeps its room from being sold at `instant`.
+    /// The design counted only Confirmed and CheckedIn, which let two desks sell one room.
+    public func holdsRoom(at instant: Date) -> Bool {
+        switch status {
+        case .reserving: (holdExpiresAt ?? .distantPast) > instant
+        case .processingPayment, .confirmed, .checkedIn: true
+        case .checkedOut, .failed, .cancelled: false
+        }
+    }
+
+    // MARK: Transitions. Each one checks where it may start and bumps the version.
+
+    public mutating func startPayment(at instant: Date) throws(FrontDeskError) {
+        guard status == .reserving else { throw refusal("start payment for") }
+        move(to: .processingPayment, reason: nil, at: instant)
+    }
+
+    public mutating func confirm(at instant: Date) throws(FrontDeskError) {
+        guard status == .reserving || status == .processingPayment else { throw refusal("confirm") }
+        move(to: .confirmed, reason: nil, at: instant)
+    }
+
+    public mutating func fail(reason: String, at instant: Date) throws(FrontDeskError) {
+        guard status == .reserving || status == .processingPayment else { throw refusal("fail") }
+        move(to: .failed, reason: reason, at: instant)
+    }
+
+    public mutating func cancel(reason: String?, at instant: Date) throws(FrontDeskError) {
+        switch status {
+        case .reserving, .processingPayment, .confirmed:
+            move(to: .cancelled, reason: reason, at: instant)
+        case .checkedIn:
+            throw .invalidState("Booking \(confirmationCode) is checked in: check the guest out instead of cancelling")
+        case .checkedOut:
+            throw .invalidState("Booking \(confirmationCode) is already checked out and cannot be cancelled")
+        case .cancelled:
+            throw .invalidState("Booking \(confirmationCode) is already cancelled")
+        case .failed:
+            throw .invalidState("Booking \(confirmationCode) failed and holds nothing to cancel")
+        }
+    }
+
+    /// Check-in is possible on any night of the stay, from the arrival date on.
+    public mutating func checkIn(businessDate: CalendarDate, at instant: Date) throws(FrontDeskError) {
+        guard status == .confirmed else {
+            if status == .checkedIn { throw .invalidState("Booking \(confirmationCode) is already checked in") }
+            throw refusal("check in")
+        }
+        if businessDate < stay.checkIn {
+            throw .invalidState("Booking \(confirmationCode) arrives on \(stay.checkIn); it cannot be checked in on \(businessDate)")
+        }
+        if businessDate >= stay.checkOut {
+            throw .invalidState("Booking \(confirmationCode) ended on \(stay.checkOut); it can no longer be checked in")
+        }
+        move(to: .checkedIn, reason: nil, at: instant)
+    }
+
+    /// Checks the guest out on `businessDate` and returns the nights this frees: none on the
+    /// planned day, the remaining ones on an early departure (the first night is always kept).
+    public mutating func checkOut(businessDate: CalendarDate, at instant: Date) throws(FrontDeskError) -> [CalendarDate] {
+        guard status == .checkedIn else {
+            if status == .checkedOut { throw .invalidState("Booking \(confirmationCode) is already checked out") }
+            throw refusal("check out")
+        }
+        move(to: .checkedOut, reason: nil, at: instant)
+        let firstFreed = max(businessDate, stay.checkIn.adding(days: 1))
+        return stay.nights.filter { $0 >= firstFreed }
+    }
+
+    private mutating func move(to newStatus: BookingStatus, reason: String?, at instant: Date) {
+        status = newStatus
+        statusReason = reason
+        if newStatus != .reserving { holdExpiresAt = nil }
+        version += 1
+        updatedAt = instant
+    }
+
+    private func refusal(_ action: String) -> FrontDeskError {
+        .invalidState("Cannot \(action) booking \(confirmationCode): it is \(status.rawValue)")
+    }
+}

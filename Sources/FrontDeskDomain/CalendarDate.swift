@@ -1,0 +1,131 @@
+import Foundation
+
+/// A day on the hotel's calendar (a night of stay is named by the date it begins).
+///
+/// Stays are calendar dates in the hotel's time zone, never instants: a booking for the night of
+/// 2026-12-24 is that night wherever the desk's clock happens to be. Stored as a day number so
+/// that comparisons and night arithmetic are integer operations.
+public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Days since 1970-01-01 (proleptic Gregorian).
+    public let dayNumber: Int
+
+    public init(dayNumber: Int) { self.dayNumber = dayNumber }
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              (1...CalendarDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+        dayNumber = CalendarDate.daysFromCivil(year: year, month: month, day: day)
+    }
+
+    /// Parses `YYYY-MM-DD` strictly; anything else (letters, `2026-2-30`, a time) is nil.
+    public init?(iso text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let byte = bytes[index]
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    public var components: (year: Int, month: Int, day: Int) { CalendarDate.civil(fromDays: dayNumber) }
+    public var month: Int { components.month }
+
+    /// `YYYY-MM-DD`. Built by hand: it is written for every night of every booking, and
+    /// `String(format:)` is slow on Linux.
+    public var iso: String {
+        let (year, month, day) = components
+        var bytes = [UInt8](repeating: UInt8(ascii: "-"), count: 10)
+        CalendarDate.writeDigits(year, count: 4, into: &bytes, at: 0)
+        CalendarDate.writeDigits(month, count: 2, into: &bytes, at: 5)
+        CalendarDate.writeDigits(day, count: 2, into: &bytes, at: 8)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes `value` as exactly `count` decimal digits, zero-padded.
+    public static func writeDigits(_ value: Int, count: Int, into bytes: inout [UInt8], at offset: Int) {
+        var remaining = value
+        for index in stride(from: offset + count - 1, through: offset, by: -1) {
+            bytes[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+        }
+    }
+
+    public var description: String { iso }
+
+    public func adding(days: Int) -> CalendarDate { CalendarDate(dayNumber: dayNumber + days) }
+
+    /// Whole days from `self` to `other` (negative when `other` is earlier).
+    public func days(until other: CalendarDate) -> Int { other.dayNumber - dayNumber }
+
+    public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
+
+    /// The date on the wall calendar of `timeZone` at `instant`.
+    public static func today(in timeZone: TimeZone, at instant: Date) -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
+        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+
+    static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days: exact for every Gregorian date.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+/// The nights of a stay: the half-open interval [checkIn, checkOut).
+/// Back-to-back stays (one leaves on the day the next arrives) share no night.
+public struct StayDates: Hashable, Sendable {
+    public let checkIn: CalendarDate
+    public let checkOut: CalendarDate
+
+    /// Nil unless check-out is after check-in.
+    public init?(checkIn: CalendarDate, checkOut: CalendarDate) {
+        guard checkOut > checkIn else { return nil }
+        self.checkIn = checkIn
+        self.checkOut = checkOut
+    }
+
+    public var nightCount: Int { checkIn.days(until: checkOut) }
+    public var nights: [CalendarDate] { (checkIn.dayNumber..<checkOut.dayNumber).map(CalendarDate.init(dayNumber:)) }
+
+    public func overlaps(_ other: StayDates) -> Bool {
+        checkIn < other.checkOut && other.checkIn < checkOut
+    }
+
+    public func contains(night: CalendarDate) -> Bool { night >= checkIn && night < checkOut }
+}

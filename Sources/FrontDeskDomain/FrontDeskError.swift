@@ -1,0 +1,34 @@
+/// Every failure a person can be shown, with the machine-readable code of the command line and
+/// (later) the server's problem+json: validation 400, not found 404, the rest 409/422.
+public enum FrontDeskError: Error, Hashable, Sendable {
+    /// Every violated rule, not only the first.
+    case validationFailed([String])
+    case notFound(String)
+    case roomUnavailable(String)
+    case invalidState(String)
+    case conflict(String)
+
+    public var code: String {
+        switch self {
+        case .validationFailed: "validation_failed"
+        case .notFound: "not_found"
+        case .roomUnavailable: "room_unavailable"
+        case .invalidState: "invalid_state"
+        case .conflict: "conflict"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .validationFailed(let problems):
+            problems.count == 1 ? problems[0] : "\(problems.count) problems: " + problems.joined(separator: "; ")
+        case .notFound(let message), .roomUnavailable(let message), .invalidState(let message), .conflict(let message):
+            message
+        }
+    }
+
+    public var details: [String] {
+        if case .validationFailed(let problems) = self { return problems }
+        return []
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// An amount in the hotel's currency, held as integer minor units (cents).
+///
+/// Arithmetic that can produce fractions of a cent (multipliers) goes through `Decimal` and is
+/// rounded half-to-even, the rule of .NET's `Math.Round` that the system design uses.
+public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let minorUnits: Int64
+
+    public init(minorUnits: Int64) { self.minorUnits = minorUnits }
+
+    public static let zero = Money(minorUnits: 0)
+
+    /// Rounds `amount` to cents, half to even (2.345 -> 2.34, 2.355 -> 2.36).
+    public init(rounding amount: Decimal) {
+        var cents = amount * 100
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &cents, 0, .bankers)
+        minorUnits = Int64(truncating: NSDecimalNumber(decimal: rounded))
+    }
+
+    /// Parses a plain amount such as `129`, `129.5` or `129.50`; more than two decimals is nil.
+    public init?(parsing text: String) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0, parts[0].count <= 12,
+              parts[0].allSatisfy(\.isASCII) else { return nil }
+        var cents: Int64 = 0
+        if parts.count == 2 {
+            let fraction = parts[1]
+            guard (1...2).contains(fraction.count), fraction.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  let value = Int64(fraction) else { return nil }
+            cents = fraction.count == 1 ? value * 10 : value
+        }
+        minorUnits = whole * 100 + cents
+    }
+
+    public var decimal: Decimal { Decimal(minorUnits) / 100 }
+
+    /// `1234.50`: two decimals, no grouping, for JSON, CSV and screens alike.
+    public var plain: String {
+        let sign = minorUnits < 0 ? "-" : ""
+        let magnitude = minorUnits.magnitude
+        return "\(sign)\(magnitude / 100).\(String(format: "%02d", Int(magnitude % 100)))"
+    }
+
+    public var description: String { plain }
+
+    public static func + (lhs: Money, rhs: Money) -> Money { Money(minorUnits: lhs.minorUnits + rhs.minorUnits) }
+    public static func < (lhs: Money, rhs: Money) -> Bool { lhs.minorUnits < rhs.minorUnits }
+
+    /// This amount times `factor`, rounded half to even.
+    public func multiplied(by factor: Decimal) -> Money { Money(rounding: decimal * factor) }
+
+    /// This amount divided by `count`, rounded half to even; zero when `count` is zero.
+    public func divided(by count: Int) -> Money {
+        count == 0 ? .zero : Money(rounding: decimal / Decimal(count))
+    }
+}
+
+extension Sequence where Element == Money {
+    public func sum() -> Money { reduce(.zero, +) }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+public struct Hotel: Hashable, Sendable {
+    public let id: UUID
+    public var name: String
+    /// IANA identifier such as `Europe/Vienna`; the business date is today's date there.
+    public var timeZoneIdentifier: String
+    /// ISO 4217 code such as `EUR`; every amount of the hotel is in this currency.
+    public var currency: String
+    /// How long an unpaid hold keeps a room (the design's 15-minute reservation window).
+    public var holdMinutes: Int
+
+    public init(id: UUID, name: String, timeZoneIdentifier: String, currency: String, holdMinutes: Int = 15) {
+        self.id = id
+        self.name = name
+        self.timeZoneIdentifier = timeZoneIdentifier
+        self.currency = currency
+        self.holdMinutes = holdMinutes
+    }
+
+    public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? .gmt }
+
+    /// The hotel's business date: `override` (training mode, tests) or today in the hotel's zone.
+    public func businessDate(at instant: Date, override: CalendarDate? = nil) -> CalendarDate {
+        override ?? CalendarDate.today(in: timeZone, at: instant)
+    }
+
+    public static func validate(name: String, timeZoneIdentifier: String, currency: String) throws(FrontDeskError) {
+        var problems: [String] = []
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("Hotel name cannot be empty") }
+        if name.count > 100 { problems.append("Hotel name is longer than 100 characters") }
+        if TimeZone(identifier: timeZoneIdentifier) == nil {
+            problems.append("Time zone '\(timeZoneIdentifier.prefix(60))' is unknown (use an IANA name such as Europe/Vienna)")
+        }
+        if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            problems.append("Currency must be a three-letter ISO code such as EUR")
+        }
+        if !problems.isEmpty { throw .validationFailed(problems) }
+    }
+}
+
+public struct RoomType: Hashable, Sendable {
+    public let id: UUID
+    public let hotelId: UUID
+    public var name: String
+    public var capacity: Int
+    public var basePricePerNight: Money
+
+    public init(id: UUID, hotelId: UUID, name: String, capacity: Int, basePricePerNight: Money) {
+        self.id = id
+        self.hotelId = hotelId
+        self.name = name
+        self.capacity = capacity
+        self.basePricePerNight = basePricePerNight
+    }
+
+    public static let capacityRange = 1...10
+
+    public static func validate(name: String, capacity: Int, basePricePerNight: Money) throws(FrontDeskError) {
+        var problems: [String] = []
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("Room type name cannot be empty") }
+        if name.count > 60 { problems.append("Room type name is longer than 60 characters") }
+        if !capacityRange.contains(capacity) { problems.append("Capacity must be between 1 and 10") }
+        if basePricePerNight.minorUnits <= 0 { problems.append("Base price must be more than zero") }
+        if !problems.isEmpty { throw .validationFailed(problems) }
+    }
+}
+
+/// What happened to a room, recorded by the entity itself (the design's domain events).
+public enum RoomEvent: Hashable, Sendable {
+    case roomCreated(roomId: UUID, hotelId: UUID, roomTypeId: UUID, roomNumber: String)
+    case roomNumberChanged(roomId: UUID, oldNumber: String, newNumber: String)
+    case roomActivated(roomId: UUID)
+    case roomDeactivated(roomId: UUID)
+
+    public var name: String {
+        switch self {
+        case .roomCreated: "RoomCreated"
+        case .roomNumberChanged: "RoomNumberChanged"
+        case .roomActivated: "RoomActivated"
+        case .roomDeactivated: "RoomDeactivated"
+        }
+    }
+}
+
+public struct Room: Hashable, Sendable {
+    public let id: UUID
+    public let hotelId: UUID
+    public var roomTypeId: UUID
+    /// Unique within the hotel (not across hotels, as the design's global index had it).
+    public private(set) var number: String
+    public private(set) var isActive: Bool
+    /// Events since the room was loaded; the store writes them to the audit trail.
+    public private(set) var events: [RoomEvent] = []
+
+    /// A room as loaded from storage: no events.
+    public init(id: UUID, hotelId: UUID, roomTypeId: UUID, number: String, isActive: Bool) {
+        self.id = id
+        self.hotelId = hotelId
+        self.roomTypeId = roomTypeId
+        self.number = number
+        self.isActive = isActive
+    }
+
+    public static let maximumNumberLength = 10
+
+    /// A new, active room. Refuses an empty number, as the design does.
+    public static func create(id: UUID, hotelId: UUID, roomTypeId: UUID, number: String) throws(FrontDeskError) -> Room {
+        let cleaned = try validNumber(number)
+        var room = Room(id: id, hotelId: hotelId, roomTypeId: roomTypeId, number: cleaned, isActive: true)
+        room.events.append(.roomCreated(roomId: id, hotelId: hotelId, roomTypeId: roomTypeId, roomNumber: cleaned))
+        return room
+    }
+
+    public mutating func changeNumber(to newNumber: String) throws(FrontDeskError) {
+        let cleaned = try Room.validNumber(newNumber)
+        guard cleaned != number else { return }
+        let old = number
+        number = cleaned
+        events.append(.roomNumberChanged(roomId: id, oldNumber: old, newNumber: cleaned))
+    }
+
+    /// Activating an active room changes nothing and records nothing (as in the design).
+    public mutating func activate() {
+        guard !isActive else { return }
+        isActive = true
+        events.append(.roomActivated(roomId: id))
+    }
+
+    public mutating func deactivate() {
+        guard isActive else { return }
+        isActive = false
+        events.append(.roomDeactivated(roomId: id))
+    }
+
+    static func validNumber(_ number: String) throws(FrontDeskError) -> String {
+        let cleaned = number.trimmingCharacters(in: .whitespaces)
+        if cleaned.isEmpty { throw .validationFailed(["Room number cannot be empty"]) }
+        if cleaned.count > maximumNumberLength {
+            throw .validationFailed(["Room number is longer than \(maximumNumberLength) characters"])
+        }
+        if cleaned.contains(where: { $0.isNewline || $0 == "\t" }) {
+            throw .validationFailed(["Room number cannot contain tabs or line breaks"])
+        }
+        return cleaned
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+/// Who changed what, when, and what the booking looked like before and after.
+public struct AuditEntry: Hashable, Sendable {
+    public let id: Int64
+    public let at: Date
+    public let user: String
+    public let action: String
+    public let bookingId: UUID?
+    public let roomId: UUID?
+    public let summary: String
+    /// The booking's JSON object before and after, when a booking changed.
+    public let before: String?
+    public let after: String?
+}
+
+extension FrontDeskStore {
+    func audit(_ db: Database, user: String, action: String, bookingId: UUID? = nil, roomId: UUID? = nil,
+               summary: String, before: Booking? = nil, after: Booking? = nil) throws {
+        try db.execute(sql: """
+            INSERT INTO audit_entry (at, user, action, booking_id, room_id, summary, before_state, after_state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [Timestamp.text(now), user, action, bookingId?.uuidString, roomId?.uuidString, summary,
+                             before?.json.rendered(), after?.json.rendered()])
+    }
+
+    /// The newest entries first; `bookingReference` narrows to one booking (id or confirmation code).
+    public func auditTrail(bookingReference: String? = nil, limit: Int = 100) throws -> [AuditEntry] {
+        try read { db in
+            var sql = "SELECT id, at, user, action, booking_id, room_id, summary, before_state, after_state FROM audit_entry"
+            var arguments: StatementArguments = []
+            if let bookingReference {
+                let booking = try Self.requireBooking(bookingReference, db)
+                sql += " WHERE booking_id = ?"
+                arguments += [booking.id.uuidString]
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                AuditEntry(id: row[0], at: Timestamp.date(row[1]) ?? .distantPast, user: row[2], action: row[3],
+                           bookingId: (row[4] as String?).flatMap(UUID.init(uuidString:)),
+                           roomId: (row[5] as String?).flatMap(UUID.init(uuidString:)),
+                           summary: row[6], before: row[7], after: row[8])
+            }
+        }
+    }
+}

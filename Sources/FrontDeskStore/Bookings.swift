@@ -1,0 +1,337 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+/// Filters of the bookings list; all optional, combined with AND.
+public struct BookingFilter: Sendable {
+    /// Stays touching [from, to]: arriving on or before `to` and leaving on or after `from`.
+    public var from: CalendarDate?
+    public var to: CalendarDate?
+    public var status: BookingStatus?
+    /// Part of the guest's name or e-mail, or a confirmation code; case-insensitive.
+    public var guestText: String?
+    public var limit: Int?
+
+    public init(from: CalendarDate? = nil, to: CalendarDate? = nil, status: BookingStatus? = nil,
+                guestText: String? = nil, limit: Int? = nil) {
+        self.from = from
+        self.to = to
+        self.status = status
+        self.guestText = guestText
+        self.limit = limit
+    }
+}
+
+extension FrontDeskStore {
+    // MARK: Booking a room
+
+    /// Validates the form, prices the stay and holds the room for the hotel's hold window
+    /// (status Reserving). With a `requestId` already used for the same details, returns that
+    /// booking and creates nothing; used for different details, refuses with `conflict`.
+    public func reserve(_ form: BookingForm, requestId: UUID? = nil, by user: String) throws -> Booking {
+        try write { db in
+            let hotel = try Self.fetchHotel(db)
+            let listing = try Self.fetchRoom(number: form.roomNumber, db)
+            let today = businessDate(for: hotel)
+            let fingerprint = Self.fingerprint(form)
+            if let requestId, let earlier = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
+                                                                  arguments: [requestId.uuidString.lowercased()]).first {
+                let earlierFingerprint = try String.fetchOne(db, sql: "SELECT request_fingerprint FROM booking WHERE id = ?",
+                                                             arguments: [earlier.id.uuidString])
+                guard earlierFingerprint == fingerprint else {
+                    throw FrontDeskError.conflict(
+                        "Request id \(requestId.uuidString.lowercased()) was already used for booking \(earlier.confirmationCode) with different details")
+                }
+                return earlier
+            }
+            let request = try BookingRules.validate(form, context: .init(
+                businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) }))
+            guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
+            guard listing.room.isActive else {
+                throw FrontDeskError.roomUnavailable("Room \(listing.room.number) is out of service")
+            }
+            try expireLapsedHolds(roomId: listing.room.id, stay: request.stay, db)
+            try requireFree(listing.room, stay: request.stay, db)
+
+            let loads = try nightLoads(stay: request.stay, hotelId: hotel.id, db)
+            let prices = pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: request.stay,
+                                               businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
+            let instant = now
+            let booking = Booking(
+                id: UUID(), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
+                confirmationCode: try uniqueConfirmationCode(db), guest: request.guest, guestCount: request.guestCount,
+                stay: request.stay, status: .reserving, nightlyPrices: prices, version: 1,
+                holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
+                statusReason: nil, createdAt: instant, updatedAt: instant)
+            do {
+                try Self.insert(booking, requestId: requestId, fingerprint: fingerprint, db)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                // The room-night key caught what the check above could not see.
+                throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, request.stay))
+            }
+            try audit(db, user: user, action: "booking.reserved", bookingId: booking.id,
+                      summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
+                      after: booking)
+            return booking
+        }
+    }
+
+    /// Same details, same fingerprint: what an idempotent retry must repeat exactly.
+    static func fingerprint(_ form: BookingForm) -> String {
+        [form.roomNumber, form.checkIn, form.checkOut, form.guests, form.guestName, form.email, form.phone]
+            .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\u{1F}")
+    }
+
+    static func unavailableMessage(_ room: Room, _ stay: StayDates) -> String {
+        "Room \(room.number) is not available from \(stay.checkIn) to \(stay.checkOut): another booking holds it"
+    }
+
+    private func requireFree(_ room: Room, stay: StayDates, _ db: Database) throws {
+        let taken = try String.fetchAll(db, sql: """
+            SELECT night FROM room_night WHERE room_id = ? AND night >= ? AND night < ? ORDER BY night
+            """, arguments: [room.id.uuidString, stay.checkIn.iso, stay.checkOut.iso])
+        if !taken.isEmpty { throw FrontDeskError.roomUnavailable(Self.unavailableMessage(room, stay)) }
+    }
+
+    /// Holds whose window has passed no longer keep the room: their bookings fail here, in the
+    /// same transaction that wants the nights.
+    private func expireLapsedHolds(roomId: UUID, stay: StayDates, _ db: Database) throws {
+        let lapsed = try String.fetchAll(db, sql: """
+            SELECT DISTINCT booking_id FROM room_night
+            WHERE room_id = ? AND night >= ? AND night < ? AND hold_expires_at IS NOT NULL AND hold_expires_at <= ?
+            """, arguments: [roomId.uuidString, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
+        for id in lapsed {
+            try change(bookingId: id, action: "booking.expired", by: "system", db) { booking in
+                try booking.fail(reason: "Reservation expired", at: now)
+                return "Hold on room \(booking.roomNumber) for \(booking.guest.name) expired"
+            }
+        }
+    }
+
+    private func uniqueConfirmationCode(_ db: Database) throws -> String {
+        while true {
+            let code = makeConfirmationCode()
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM booking WHERE confirmation_code = ?", arguments: [code]) == nil {
+                return code
+            }
+        }
+    }
+
+    /// Rooms holding each night of `stay` (live holds only) against active rooms.
+    func nightLoads(stay: StayDates, hotelId: UUID, _ db: Database) throws -> [CalendarDate: PricingPolicy.NightLoad] {
+        let active = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM room WHERE hotel_id = ? AND is_active = 1"),
+                                      arguments: [hotelId.uuidString]) ?? 0
+        var loads: [CalendarDate: PricingPolicy.NightLoad] = [:]
+        for night in stay.nights { loads[night] = .init(held: 0, active: active) }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT night, COUNT(*) FROM room_night
+            WHERE hotel_id = ? AND night >= ? AND night < ? AND (hold_expires_at IS NULL OR hold_expires_at > ?)
+            GROUP BY night
+            """), arguments: [hotelId.uuidString, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
+        while let row = try rows.next() {
+            if let night = CalendarDate(iso: row[0]) { loads[night] = .init(held: row[1], active: active) }
+        }
+        return loads
+    }
+
+    static func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, _ db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
+                                 check_in, check_out, status, total_cents, version, hold_expires_at, status_reason,
+                                 request_id, request_fingerprint, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                booking.id.uuidString, booking.hotelId.uuidString, booking.roomId.uuidString, booking.confirmationCode,
+                booking.guest.name, booking.guest.email, booking.guest.phone, booking.guestCount,
+                booking.stay.checkIn.iso, booking.stay.checkOut.iso, booking.status.rawValue, booking.totalPrice.minorUnits,
+                booking.version, booking.holdExpiresAt.map(Timestamp.text), booking.statusReason,
+                requestId?.uuidString.lowercased(), fingerprint, Timestamp.text(booking.createdAt), Timestamp.text(booking.updatedAt),
+            ])
+        let nightInsert = try db.cachedStatement(sql: "INSERT INTO booking_night (booking_id, night, price_cents) VALUES (?, ?, ?)")
+        let bookingId = booking.id.uuidString
+        for price in booking.nightlyPrices {
+            try nightInsert.execute(arguments: [bookingId, price.night.iso, price.price.minorUnits])
+        }
+        if booking.status == .failed || booking.status == .cancelled { return }
+        let claim = try db.cachedStatement(sql: """
+            INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, ?)
+            """)
+        let hold = booking.holdExpiresAt.map(Timestamp.text)
+        let (roomId, hotelId) = (booking.roomId.uuidString, booking.hotelId.uuidString)
+        for night in booking.stay.nights {
+            try claim.execute(arguments: [roomId, night.iso, hotelId, bookingId, hold])
+        }
+    }
+
+    // MARK: Changing a booking
+
+    /// Completes a held booking (payment taken at the desk): the hold becomes a firm booking.
+    public func confirm(_ reference: String, by user: String) throws -> Booking {
+        try write { db in
+            let booking = try Self.requireBooking(reference, db)
+            if booking.status == .reserving, !booking.holdsRoom(at: now) {
+                try change(bookingId: booking.id.uuidString, action: "booking.expired", by: "system", db) { expired in
+                    try expired.fail(reason: "Reservation expired", at: now)
+                    return "Hold on room \(expired.roomNumber) for \(expired.guest.name) expired"
+                }
+                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) expired before it was confirmed")
+            }
+            return try change(bookingId: booking.id.uuidString, action: "booking.confirmed", by: user, db) { booking in
+                try booking.confirm(at: now)
+                return "Booking \(booking.confirmationCode) confirmed"
+            }
+        }
+    }
+
+    public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String) throws -> Booking {
+        try write { db in
+            try change(reference: reference, expectedVersion: expectedVersion, action: "booking.cancelled", by: user, db) { booking in
+                try booking.cancel(reason: reason ?? "Cancelled at the desk", at: now)
+                return "Booking \(booking.confirmationCode) cancelled" + (reason.map { ": \($0)" } ?? "")
+            }
+        }
+    }
+
+    public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String) throws -> Booking {
+        try write { db in
+            let today = businessDate(for: try Self.fetchHotel(db))
+            return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
+                try booking.checkIn(businessDate: today, at: now)
+                return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
+            }
+        }
+    }
+
+    public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String) throws -> Booking {
+        try write { db in
+            let today = businessDate(for: try Self.fetchHotel(db))
+            var freed: [CalendarDate] = []
+            let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, db) { booking in
+                freed = try booking.checkOut(businessDate: today, at: now)
+                return "\(booking.guest.name) checked out of room \(booking.roomNumber)"
+                    + (freed.isEmpty ? "" : " early; \(freed.count) night\(freed.count == 1 ? "" : "s") released")
+            }
+            if let first = freed.first {
+                try db.execute(sql: "DELETE FROM room_night WHERE booking_id = ? AND night >= ?",
+                               arguments: [booking.id.uuidString, first.iso])
+            }
+            return booking
+        }
+    }
+
+    private func change(reference: String, expectedVersion: Int?, action: String, by user: String, _ db: Database,
+                        _ transition: (inout Booking) throws -> String) throws -> Booking {
+        let booking = try Self.requireBooking(reference, db)
+        if let expectedVersion, expectedVersion != booking.version {
+            throw FrontDeskError.conflict(
+                "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
+        }
+        return try change(bookingId: booking.id.uuidString, action: action, by: user, db, transition)
+    }
+
+    /// Loads, applies one domain transition, writes it back guarded by the version it read, audits.
+    @discardableResult
+    private func change(bookingId: String, action: String, by user: String, _ db: Database,
+                        _ transition: (inout Booking) throws -> String) throws -> Booking {
+        guard let before = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
+            throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
+        }
+        var after = before
+        let summary = try transition(&after)
+        try db.execute(sql: """
+            UPDATE booking SET status = ?, version = ?, hold_expires_at = ?, status_reason = ?, updated_at = ?
+            WHERE id = ? AND version = ?
+            """, arguments: [after.status.rawValue, after.version, after.holdExpiresAt.map(Timestamp.text), after.statusReason,
+                             Timestamp.text(after.updatedAt), bookingId, before.version])
+        guard db.changesCount == 1 else {
+            throw FrontDeskError.conflict("Booking \(before.confirmationCode) was changed meanwhile; look again")
+        }
+        if before.status == .reserving && after.status != .reserving {
+            // The hold becomes firm (or ends; the release trigger deletes the nights of an ended booking).
+            try db.execute(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [bookingId])
+        }
+        try audit(db, user: user, action: action, bookingId: after.id, roomId: after.roomId, summary: summary,
+                  before: before, after: after)
+        return after
+    }
+
+    // MARK: Finding bookings
+
+    /// By booking id (UUID) or confirmation code (`K7M-4QX`, `k7m4qx`).
+    public func booking(_ reference: String) throws -> Booking {
+        try read { db in try Self.requireBooking(reference, db) }
+    }
+
+    static func requireBooking(_ reference: String, _ db: Database) throws -> Booking {
+        let trimmed = reference.trimmingCharacters(in: .whitespaces)
+        var found: Booking?
+        if let id = UUID(uuidString: trimmed) {
+            found = try fetchBooking(db, whereClause: "b.id = ?", arguments: [id.uuidString]).first
+        } else if let code = ConfirmationCode.normalized(trimmed) {
+            found = try fetchBooking(db, whereClause: "b.confirmation_code = ?", arguments: [code]).first
+        }
+        guard let found else {
+            throw FrontDeskError.notFound("No booking with id or confirmation code \(BookingRules.quoted(trimmed))")
+        }
+        return found
+    }
+
+    public func bookings(_ filter: BookingFilter) throws -> [Booking] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let to = filter.to {
+            conditions.append("b.check_in <= ?")
+            arguments += [to.iso]
+        }
+        if let from = filter.from {
+            conditions.append("b.check_out >= ?")
+            arguments += [from.iso]
+        }
+        if let status = filter.status {
+            conditions.append("b.status = ?")
+            arguments += [status.rawValue]
+        }
+        if let text = filter.guestText?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            conditions.append("(lower(b.guest_name) LIKE ? ESCAPE '\\' OR lower(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?)")
+            arguments += [pattern, pattern, ConfirmationCode.normalized(text) ?? ""]
+        }
+        var clause = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+        clause += " ORDER BY b.check_in, length(r.number), r.number, b.created_at"
+        if let limit = filter.limit {
+            clause += " LIMIT ?"
+            arguments += [limit]
+        }
+        return try read { db in try Self.fetchBooking(db, whereClause: clause, arguments: arguments) }
+    }
+
+    static func fetchBooking(_ db: Database, whereClause: String, arguments: StatementArguments) throws -> [Booking] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT b.id, b.hotel_id, b.room_id, r.number, b.confirmation_code, b.guest_name, b.guest_email, b.guest_phone,
+                   b.guest_count, b.check_in, b.check_out, b.status, b.version, b.hold_expires_at, b.status_reason,
+                   b.created_at, b.updated_at,
+                   (SELECT group_concat(n.night || '=' || n.price_cents, ',') FROM booking_night n WHERE n.booking_id = b.id)
+            FROM booking b JOIN room r ON r.id = b.room_id
+            WHERE \(whereClause)
+            """, arguments: arguments)
+        return rows.map(booking(from:))
+    }
+
+    static func booking(from row: Row) -> Booking {
+        let prices = ((row[17] as String?) ?? "").split(separator: ",").compactMap { pair -> NightlyPrice? in
+            let parts = pair.split(separator: "=")
+            guard parts.count == 2, let night = CalendarDate(iso: String(parts[0])), let cents = Int64(parts[1]) else { return nil }
+            return NightlyPrice(night: night, price: Money(minorUnits: cents))
+        }.sorted { $0.night < $1.night }
+        let phone: String? = row[7]
+        return Booking(
+            id: UUID(uuidString: row[0])!, hotelId: UUID(uuidString: row[1])!, roomId: UUID(uuidString: row[2])!,
+            roomNumber: row[3], confirmationCode: row[4], guest: Guest(name: row[5], email: row[6], phone: phone),
+            guestCount: row[8],
+            stay: StayDates(checkIn: CalendarDate(iso: row[9])!, checkOut: CalendarDate(iso: row[10])!)!,
+            status: BookingStatus(rawValue: row[11])!, nightlyPrices: prices, version: row[12],
+            holdExpiresAt: (row[13] as String?).flatMap(Timestamp.date), statusReason: row[14],
+            createdAt: Timestamp.date(row[15]) ?? .distantPast, updatedAt: Timestamp.date(row[16]) ?? .distantPast)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+extension FrontDeskStore {
+    public func hasHotel() throws -> Bool { try hotel() != nil }
+
+    /// Writes a generated hotel in one transaction. Refuses a database that already holds a hotel
+    /// unless `replacing` is set, in which case everything in it is deleted first.
+    public func importDemo(_ demo: DemoHotel, replacing: Bool, by user: String) throws {
+        try write { db in
+            // Years of bookings touch many pages of many indexes: keep them in memory (256 MB)
+            // rather than spilling to the WAL mid-transaction.
+            try db.execute(sql: "PRAGMA cache_size = -262144")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
+            if let existing = try Self.fetchHotel(db) {
+                guard replacing else {
+                    throw FrontDeskError.conflict("This database already holds the hotel \(existing.name); use --force to replace it")
+                }
+                for table in ["room_night", "booking_night", "booking", "room", "room_type", "hotel", "audit_entry"] {
+                    try db.execute(sql: "DELETE FROM \(table)")
+                }
+            }
+            try Self.insert(demo.hotel, db)
+            for type in demo.roomTypes { try Self.insert(type, db) }
+            for room in demo.rooms { try Self.insert(room, db) }
+            for booking in demo.bookings { try Self.insert(booking, requestId: nil, fingerprint: nil, db) }
+            try audit(db, user: user, action: "demo.created",
+                      summary: "Demo hotel \(demo.hotel.name) created: \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+/// A room with its type, as lists and screens show it.
+public struct RoomListing: Hashable, Sendable {
+    public let room: Room
+    public let type: RoomType
+}
+
+extension FrontDeskStore {
+    public func roomTypes() throws -> [RoomType] {
+        try read { db in try Self.fetchRoomTypes(db) }
+    }
+
+    static func fetchRoomTypes(_ db: Database) throws -> [RoomType] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, hotel_id, name, capacity, base_price_cents FROM room_type ORDER BY base_price_cents, name
+            """).map(roomType(from:))
+    }
+
+    static func roomType(from row: Row) -> RoomType {
+        RoomType(id: UUID(uuidString: row[0])!, hotelId: UUID(uuidString: row[1])!, name: row[2], capacity: row[3],
+                 basePricePerNight: Money(minorUnits: row[4]))
+    }
+
+    public func addRoomType(name: String, capacity: Int, basePrice: Money, by user: String) throws -> RoomType {
+        try RoomType.validate(name: name, capacity: capacity, basePricePerNight: basePrice)
+        return try write { db in
+            let hotel = try Self.requireHotel(db)
+            let type = RoomType(id: UUID(), hotelId: hotel.id, name: name.trimmingCharacters(in: .whitespaces),
+                                capacity: capacity, basePricePerNight: basePrice)
+            if try Self.fetchRoomTypes(db).contains(where: { $0.name.lowercased() == type.name.lowercased() }) {
+                throw FrontDeskError.conflict("A room type named \(type.name) already exists")
+            }
+            try Self.insert(type, db)
+            try audit(db, user: user, action: "roomType.added",
+                      summary: "Room type \(type.name) added (sleeps \(capacity), \(basePrice.plain) a night)")
+            return type
+        }
+    }
+
+    static func insert(_ type: RoomType, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO room_type (id, hotel_id, name, capacity, base_price_cents) VALUES (?, ?, ?, ?, ?)",
+            arguments: [type.id.uuidString, type.hotelId.uuidString, type.name, type.capacity, type.basePricePerNight.minorUnits])
+    }
+
+    public func rooms() throws -> [RoomListing] {
+        try read { db in try Self.fetchRooms(db, whereClause: "", arguments: []) }
+    }
+
+    static let roomColumns = """
+        SELECT r.id, r.hotel_id, r.room_type_id, r.number, r.is_active,
+               t.id, t.hotel_id, t.name, t.capacity, t.base_price_cents
+        FROM room r JOIN room_type t ON t.id = r.room_type_id
+        """
+
+    static func fetchRooms(_ db: Database, whereClause: String, arguments: StatementArguments) throws -> [RoomListing] {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: roomColumns + " " + whereClause), arguments: arguments)
+        return rows.map(listing(from:)).sorted { RoomNumberOrder.precedes($0.room.number, $1.room.number) }
+    }
+
+    static func listing(from row: Row) -> RoomListing {
+        let room = Room(id: UUID(uuidString: row[0])!, hotelId: UUID(uuidString: row[1])!, roomTypeId: UUID(uuidString: row[2])!,
+                        number: row[3], isActive: row[4])
+        let type = RoomType(id: UUID(uuidString: row[5])!, hotelId: UUID(uuidString: row[6])!, name: row[7],
+                            capacity: row[8], basePricePerNight: Money(minorUnits: row[9]))
+        return RoomListing(room: room, type: type)
+    }
+
+    static func fetchRoom(number: String, _ db: Database) throws -> RoomListing? {
+        try fetchRooms(db, whereClause: "WHERE r.number = ?", arguments: [number.trimmingCharacters(in: .whitespaces)]).first
+    }
+
+    static func requireRoom(number: String, _ db: Database) throws -> RoomListing {
+        guard let listing = try fetchRoom(number: number, db) else {
+            throw FrontDeskError.notFound("Room \(BookingRules.quoted(number)) does not exist")
+        }
+        return listing
+    }
+
+    public func addRoom(number: String, typeName: String, by user: String) throws -> RoomListing {
+        try write { db in
+            let hotel = try Self.requireHotel(db)
+            let types = try Self.fetchRoomTypes(db)
+            guard let type = types.first(where: { $0.name.lowercased() == typeName.trimmingCharacters(in: .whitespaces).lowercased() }) else {
+                throw FrontDeskError.notFound("Room type \(BookingRules.quoted(typeName)) does not exist (known: \(types.map(\.name).joined(separator: ", ")))")
+            }
+            var room = try Room.create(id: UUID(), hotelId: hotel.id, roomTypeId: type.id, number: number)
+            if try Self.fetchRoom(number: room.number, db) != nil {
+                throw FrontDeskError.conflict("Room \(room.number) already exists")
+            }
+            try Self.insert(room, db)
+            try recordEvents(of: &room, db, user: user)
+            return RoomListing(room: room, type: type)
+        }
+    }
+
+    static func insert(_ room: Room, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO room (id, hotel_id, room_type_id, number, is_active) VALUES (?, ?, ?, ?, ?)",
+            arguments: [room.id.uuidString, room.hotelId.uuidString, room.roomTypeId.uuidString, room.number, room.isActive])
+    }
+
+    public func renameRoom(_ number: String, to newNumber: String, by user: String) throws -> RoomListing {
+        try changeRoom(number, by: user) { room, db in
+            try room.changeNumber(to: newNumber)
+            if room.number != number, try Self.fetchRoom(number: room.number, db) != nil {
+                throw FrontDeskError.conflict("Room \(room.number) already exists")
+            }
+        }
+    }
+
+    public func activateRoom(_ number: String, by user: String) throws -> RoomListing {
+        try changeRoom(number, by: user) { room, _ in room.activate() }
+    }
+
+    /// Refused while the room still has guests or bookings to come: they would be stranded.
+    public func deactivateRoom(_ number: String, by user: String) throws -> RoomListing {
+        let today = try businessDate()
+        return try changeRoom(number, by: user) { room, db in
+            let upcoming = try String.fetchAll(db, sql: """
+                SELECT DISTINCT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
+                WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
+                ORDER BY n.night LIMIT 6
+                """, arguments: [room.id.uuidString, today.iso])
+            if !upcoming.isEmpty {
+                throw FrontDeskError.invalidState(
+                    "Room \(room.number) has bookings from \(today) on (\(upcoming.prefix(5).joined(separator: ", "))\(upcoming.count > 5 ? ", ..." : "")); move or cancel them first")
+            }
+            room.deactivate()
+        }
+    }
+
+    private func changeRoom(_ number: String, by user: String,
+                            _ change: (inout Room, Database) throws -> Void) throws -> RoomListing {
+        try write { db in
+            let listing = try Self.requireRoom(number: number, db)
+            var room = listing.room
+            try change(&room, db)
+            try db.execute(sql: "UPDATE room SET number = ?, is_active = ? WHERE id = ?",
+                           arguments: [room.number, room.isActive, room.id.uuidString])
+            try recordEvents(of: &room, db, user: user)
+            return RoomListing(room: room, type: listing.type)
+        }
+    }
+
+    /// Writes the room's domain events to the audit trail.
+    private func recordEvents(of room: inout Room, _ db: Database, user: String) throws {
+        for event in room.events {
+            let summary = switch event {
+            case .roomCreated(_, _, _, let number): "Room \(number) created"
+            case .roomNumberChanged(_, let old, let new): "Room \(old) renumbered to \(new)"
+            case .roomActivated: "Room \(room.number) activated"
+            case .roomDeactivated: "Room \(room.number) deactivated"
+            }
+            try audit(db, user: user, action: event.name, roomId: room.id, summary: summary)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import GRDB
+
+/// Versioned migrations. A migration that has shipped is never edited: add a new one.
+/// Migrations are SQL literals and never use application types, so they mean the same forever.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: hotel, rooms, bookings, room nights, audit") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    static let v1 = """
+        CREATE TABLE hotel (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            time_zone TEXT NOT NULL,
+            currency TEXT NOT NULL CHECK (length(currency) = 3),
+            hold_minutes INTEGER NOT NULL DEFAULT 15 CHECK (hold_minutes > 0)
+        );
+
+        CREATE TABLE room_type (
+            id TEXT PRIMARY KEY NOT NULL,
+            hotel_id TEXT NOT NULL REFERENCES hotel(id),
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            capacity INTEGER NOT NULL CHECK (capacity BETWEEN 1 AND 10),
+            base_price_cents INTEGER NOT NULL CHECK (base_price_cents > 0),
+            UNIQUE (hotel_id, name)
+        );
+
+        CREATE TABLE room (
+            id TEXT PRIMARY KEY NOT NULL,
+            hotel_id TEXT NOT NULL REFERENCES hotel(id),
+            room_type_id TEXT NOT NULL REFERENCES room_type(id),
+            number TEXT NOT NULL CHECK (length(trim(number)) > 0),
+            is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1))
+        );
+        -- The design's IX_Room_Number_Unique, but per hotel: two hotels of a chain both have a room 101.
+        CREATE UNIQUE INDEX room_number_per_hotel ON room(hotel_id, number);
+        -- The design's IX_Room_Hotel_Active.
+        CREATE INDEX room_hotel_active ON room(hotel_id, is_active);
+
+        CREATE TABLE booking (
+            id TEXT PRIMARY KEY NOT NULL,
+            hotel_id TEXT NOT NULL REFERENCES hotel(id),
+            room_id TEXT NOT NULL REFERENCES room(id),
+            confirmation_code TEXT NOT NULL UNIQUE,
+            guest_name TEXT NOT NULL CHECK (length(trim(guest_name)) > 0),
+            guest_email TEXT NOT NULL,
+            guest_phone TEXT,
+            guest_count INTEGER NOT NULL CHECK (guest_count BETWEEN 1 AND 10),
+            check_in TEXT NOT NULL,
+            check_out TEXT NOT NULL CHECK (check_out > check_in),
+            status TEXT NOT NULL CHECK (status IN
+                ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut', 'Failed', 'Cancelled')),
+            total_cents INTEGER NOT NULL CHECK (total_cents >= 0),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            hold_expires_at TEXT,
+            status_reason TEXT,
+            request_id TEXT UNIQUE,
+            request_fingerprint TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        -- The design's IX_Booking_Room_Dates and IX_Booking_Status_CheckIn.
+        CREATE INDEX booking_room_dates ON booking(room_id, check_in, check_out);
+        CREATE INDEX booking_status_check_in ON booking(status, check_in);
+        CREATE INDEX booking_hotel_check_in ON booking(hotel_id, check_in);
+        CREATE INDEX booking_hotel_check_out ON booking(hotel_id, check_out);
+
+        -- What the guest pays for each night; kept for as long as the booking is.
+        CREATE TABLE booking_night (
+            booking_id TEXT NOT NULL REFERENCES booking(id),
+            night TEXT NOT NULL,
+            price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+            PRIMARY KEY (booking_id, night)
+        ) WITHOUT ROWID;
+
+        -- The claim on a room for a night. The primary key makes a double booking impossible,
+        -- whatever the Swift code or another process does. Rows live while the booking holds the
+        -- room (Reserving with hold_expires_at in the future, ProcessingPayment, Confirmed,
+        -- CheckedIn) and stay after check-out as the record of a sold night.
+        CREATE TABLE room_night (
+            room_id TEXT NOT NULL REFERENCES room(id),
+            night TEXT NOT NULL,
+            hotel_id TEXT NOT NULL REFERENCES hotel(id),
+            booking_id TEXT NOT NULL REFERENCES booking(id),
+            hold_expires_at TEXT,
+            PRIMARY KEY (room_id, night)
+        ) WITHOUT ROWID;
+        CREATE INDEX room_night_hotel_night ON room_night(hotel_id, night, hold_expires_at);
+        CREATE INDEX room_night_booking ON room_night(booking_id);
+
+        -- A night can only be claimed for the room its booking is for, within the stay.
+        CREATE TRIGGER room_night_matches_booking BEFORE INSERT ON room_night
+        WHEN NOT EXISTS (SELECT 1 FROM booking b WHERE b.id = NEW.booking_id AND b.room_id = NEW.room_id
+                         AND NEW.night >= b.check_in AND NEW.night < b.check_out)
+        BEGIN
+            SELECT RAISE(ABORT, 'room night outside its booking');
+        END;
+
+        -- A failed or cancelled booking never keeps a room.
+        CREATE TRIGGER booking_release_on_end AFTER UPDATE OF status ON booking
+        WHEN NEW.status IN ('Failed', 'Cancelled')
+        BEGIN
+            DELETE FROM room_night WHERE booking_id = NEW.id;
+        END;
+
+        CREATE TABLE audit_entry (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            booking_id TEXT,
+            room_id TEXT,
+            summary TEXT NOT NULL,
+            before_state TEXT,
+            after_state TEXT
+        );
+        CREATE INDEX audit_booking ON audit_entry(booking_id);
+        """
+}

@@ -1,0 +1,3 @@
+import FrontDeskCLI
+
+FrontDesk.runFromCommandLine()

@@ -1,0 +1,186 @@
+import Foundation
+import FrontDeskDomain
+import Testing
+
+@Suite struct RoomTests {
+    @Test func creatingARoomRecordsRoomCreated() throws {
+        let room = try Room.create(id: UUID(), hotelId: UUID(), roomTypeId: UUID(), number: " 101 ")
+        #expect(room.number == "101")
+        #expect(room.isActive)
+        #expect(room.events.map(\.name) == ["RoomCreated"])
+    }
+
+    @Test(arguments: ["", "   "])
+    func anEmptyRoomNumberIsRefused(_ number: String) {
+        #expect(throws: FrontDeskError.validationFailed(["Room number cannot be empty"])) {
+            try Room.create(id: UUID(), hotelId: UUID(), roomTypeId: UUID(), number: number)
+        }
+    }
+
+    @Test func renamingRecordsTheOldAndNewNumber() throws {
+        var room = Room(id: UUID(), hotelId: UUID(), roomTypeId: UUID(), number: "101", isActive: true)
+        try room.changeNumber(to: "102")
+        #expect(room.events == [.roomNumberChanged(roomId: room.id, oldNumber: "101", newNumber: "102")])
+        #expect(throws: FrontDeskError.self) { try room.changeNumber(to: "") }
+        #expect(room.number == "102")
+    }
+
+    @Test func activatingAnActiveRoomRecordsNothing() {
+        var room = Room(id: UUID(), hotelId: UUID(), roomTypeId: UUID(), number: "101", isActive: true)
+        room.activate()
+        #expect(room.events.isEmpty)
+        room.deactivate()
+        room.deactivate()
+        room.activate()
+        #expect(room.events.map(\.name) == ["RoomDeactivated", "RoomActivated"])
+    }
+}
+
+@Suite struct BookingTransitionTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func booking(_ status: BookingStatus, holdMinutes: Double = 15) -> Booking {
+        Booking(id: UUID(), hotelId: UUID(), roomId: UUID(), roomNumber: "101", confirmationCode: "K7M-4QX",
+                guest: Guest(name: "Anna Müller", email: "anna@example.com"), guestCount: 2,
+                stay: StayDates(checkIn: day("2026-12-01"), checkOut: day("2026-12-04"))!, status: status,
+                nightlyPrices: [], version: 1, holdExpiresAt: status == .reserving ? now.addingTimeInterval(holdMinutes * 60) : nil,
+                statusReason: nil, createdAt: now, updatedAt: now)
+    }
+
+    @Test func everyChangeIncrementsTheVersion() throws {
+        var subject = booking(.reserving)
+        try subject.confirm(at: now)
+        try subject.checkIn(businessDate: day("2026-12-01"), at: now)
+        _ = try subject.checkOut(businessDate: day("2026-12-04"), at: now)
+        #expect(subject.version == 4)
+        #expect(subject.status == .checkedOut)
+    }
+
+    @Test func aHoldKeepsTheRoomOnlyUntilItExpires() {
+        let subject = booking(.reserving)
+        #expect(subject.holdsRoom(at: now.addingTimeInterval(14 * 60)))
+        #expect(!subject.holdsRoom(at: now.addingTimeInterval(15 * 60)))
+    }
+
+    @Test(arguments: BookingStatus.allCases)
+    func whichStatusesHoldTheRoom(_ status: BookingStatus) {
+        let holds: Set<BookingStatus> = [.reserving, .processingPayment, .confirmed, .checkedIn]
+        #expect(booking(status).holdsRoom(at: now) == holds.contains(status))
+    }
+
+    @Test(arguments: BookingStatus.allCases)
+    func cancellingFromEveryStatus(_ status: BookingStatus) {
+        var subject = booking(status)
+        let cancellable: Set<BookingStatus> = [.reserving, .processingPayment, .confirmed]
+        if cancellable.contains(status) {
+            #expect(throws: Never.self) { try subject.cancel(reason: "Guest called", at: now) }
+            #expect(subject.status == .cancelled)
+            #expect(subject.statusReason == "Guest called")
+        } else {
+            #expect(throws: FrontDeskError.self) { try subject.cancel(reason: nil, at: now) }
+            #expect(subject.status == status)
+            #expect(subject.version == 1)
+        }
+    }
+
+    @Test func aCheckedInGuestIsCheckedOutNotCancelled() {
+        var subject = booking(.checkedIn)
+        #expect(throws: FrontDeskError.invalidState("Booking K7M-4QX is checked in: check the guest out instead of cancelling")) {
+            try subject.cancel(reason: nil, at: now)
+        }
+    }
+
+    @Test func checkInOnlyDuringTheStay() throws {
+        var early = booking(.confirmed)
+        #expect(throws: FrontDeskError.self) { try early.checkIn(businessDate: day("2026-11-30"), at: now) }
+        var late = booking(.confirmed)
+        #expect(throws: FrontDeskError.self) { try late.checkIn(businessDate: day("2026-12-04"), at: now) }
+        var onTime = booking(.confirmed)
+        try onTime.checkIn(businessDate: day("2026-12-02"), at: now)
+        #expect(onTime.status == .checkedIn)
+    }
+
+    @Test func anEarlyDepartureFreesTheRemainingNightsOnly() throws {
+        var onTime = booking(.checkedIn)
+        #expect(try onTime.checkOut(businessDate: day("2026-12-04"), at: now).isEmpty)
+        var early = booking(.checkedIn)
+        #expect(try early.checkOut(businessDate: day("2026-12-02"), at: now).map(\.iso) == ["2026-12-02", "2026-12-03"])
+        var sameDay = booking(.checkedIn)
+        #expect(try sameDay.checkOut(businessDate: day("2026-12-01"), at: now).map(\.iso) == ["2026-12-02", "2026-12-03"])
+    }
+
+    @Test func onlyAConfirmedGuestCanBeCheckedIn() {
+        for status in BookingStatus.allCases where status != .confirmed {
+            var subject = booking(status)
+            #expect(throws: FrontDeskError.self) { try subject.checkIn(businessDate: day("2026-12-01"), at: now) }
+        }
+    }
+}
+
+@Suite struct ConfirmationCodeTests {
+    @Test func codesAreThreeAndThreeFromAnUnambiguousAlphabet() {
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<500 {
+            let code = ConfirmationCode.make(using: &generator)
+            #expect(code.count == 7)
+            #expect(Array(code)[3] == "-")
+            #expect(code.replacingOccurrences(of: "-", with: "").allSatisfy { ConfirmationCode.alphabet.contains($0) })
+            #expect(!code.contains(where: { "0O1IL2Z5S8B".contains($0) }))
+        }
+    }
+
+    @Test func aCodeIsFoundHoweverItIsTyped() {
+        #expect(ConfirmationCode.normalized("k7m4qx") == "K7M-4QX")
+        #expect(ConfirmationCode.normalized("K7M 4QX") == "K7M-4QX")
+        #expect(ConfirmationCode.normalized("K7M-4Q") == nil)
+        #expect(ConfirmationCode.normalized("K7M-4Q0") == nil)
+    }
+}
+
+@Suite struct DemoHotelTests {
+    func generate(seed: UInt64, rooms: Int = 40, occupancy: Double = 0.7) -> DemoHotel {
+        DemoHotelGenerator(roomCount: rooms, days: 120, occupancy: occupancy, seed: seed, businessDate: day("2026-11-26"),
+                           now: Date(timeIntervalSince1970: 1_795_000_000)).generate()
+    }
+
+    @Test func theSameSeedGivesTheSameHotel() {
+        let first = generate(seed: 3), second = generate(seed: 3), other = generate(seed: 4)
+        #expect(first.bookings == second.bookings)
+        #expect(first.rooms == second.rooms)
+        #expect(first.bookings != other.bookings)
+    }
+
+    @Test func theHotelHasAtLeastFourRoomTypesAndUniqueRoomNumbers() {
+        let demo = generate(seed: 1, rooms: 500)
+        #expect(demo.roomTypes.count >= 4)
+        #expect(Set(demo.rooms.map(\.number)).count == 500)
+    }
+
+    @Test func noRoomIsSoldTwiceForANight() {
+        let demo = generate(seed: 1)
+        var taken = Set<String>()
+        for booking in demo.bookings where booking.status != .cancelled {
+            for night in booking.stay.nights {
+                #expect(taken.insert("\(booking.roomId)/\(night.dayNumber)").inserted)
+            }
+        }
+    }
+
+    @Test func statusesFollowTheBusinessDate() {
+        let today = day("2026-11-26")
+        for booking in generate(seed: 2).bookings where booking.status != .cancelled {
+            if booking.stay.checkOut < today { #expect(booking.status == .checkedOut) }
+            if booking.stay.checkIn > today { #expect(booking.status == .confirmed) }
+            if booking.stay.checkIn < today && booking.stay.checkOut > today { #expect(booking.status == .checkedIn) }
+        }
+    }
+
+    @Test func occupancyIsNearTheAskedFigure() {
+        for target in [0.4, 0.7, 0.9] {
+            let demo = generate(seed: 5, rooms: 100, occupancy: target)
+            let sold = demo.bookings.filter { $0.status != .cancelled }.map(\.stay.nightCount).reduce(0, +)
+            let share = Double(sold) / Double(100 * 120)
+            #expect(abs(share - target) < 0.1, "asked \(target), got \(share)")
+        }
+    }
+}
