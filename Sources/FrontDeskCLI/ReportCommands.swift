@@ -109,10 +109,7 @@ struct Demo: ParsableCommand {
             let generator = DemoHotelGenerator(roomCount: rooms, days: days, occupancy: occupancy, seed: seed,
                                                businessDate: try store.businessDate(), now: Date())
             try generator.validate()
-            let t0 = Date()
             let demo = generator.generate()
-            FileHandle.standardError.write("generate \(Date().timeIntervalSince(t0))\n")
-            defer { FileHandle.standardError.write("total \(Date().timeIntervalSince(t0))\n") }
             try store.importDemo(demo, replacing: force, by: common.userName)
             return Output.Result(
                 json: .object([

@@ -167,20 +167,22 @@ extension FrontDeskStore {
 
     /// Completes a held booking (payment taken at the desk): the hold becomes a firm booking.
     public func confirm(_ reference: String, by user: String) throws -> Booking {
-        try write { db in
+        let outcome: Result<Booking, FrontDeskError> = try write { db in
             let booking = try Self.requireBooking(reference, db)
             if booking.status == .reserving, !booking.holdsRoom(at: now) {
+                // Committed, then reported: the lapsed hold must end even though confirming fails.
                 try change(bookingId: booking.id.uuidString, action: "booking.expired", by: "system", db) { expired in
                     try expired.fail(reason: "Reservation expired", at: now)
                     return "Hold on room \(expired.roomNumber) for \(expired.guest.name) expired"
                 }
-                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) expired before it was confirmed")
+                return .failure(.invalidState("Booking \(booking.confirmationCode) expired before it was confirmed"))
             }
-            return try change(bookingId: booking.id.uuidString, action: "booking.confirmed", by: user, db) { booking in
+            return .success(try change(bookingId: booking.id.uuidString, action: "booking.confirmed", by: user, db) { booking in
                 try booking.confirm(at: now)
                 return "Booking \(booking.confirmationCode) confirmed"
-            }
+            })
         }
+        return try outcome.get()
     }
 
     public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String) throws -> Booking {

@@ -1,0 +1,331 @@
+import Foundation
+@testable import FrontDeskDomain
+@testable import FrontDeskStore
+import GRDB
+import Testing
+
+@Suite struct AvailabilityTests {
+    @Test func aBookedRoomIsNotOfferedForAnOverlappingStay() throws {
+        let desk = try StoreFixture()
+        try desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        #expect(!(try desk.freeRooms("2026-12-02", "2026-12-04")).contains("101"))
+        #expect(!(try desk.freeRooms("2026-11-28", "2026-12-02")).contains("101"))
+    }
+
+    @Test func backToBackStaysCanBothBeBooked() throws {
+        let desk = try StoreFixture()
+        try desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        #expect(try desk.freeRooms("2026-12-03", "2026-12-05").contains("101"))
+        #expect(try desk.freeRooms("2026-11-29", "2026-12-01").contains("101"))
+        let next = try desk.book(room: "101", from: "2026-12-03", to: "2026-12-05")
+        #expect(next.status == .confirmed)
+    }
+
+    @Test func onlyActiveRoomsThatSleepEnoughGuestsAreOffered() throws {
+        let desk = try StoreFixture()
+        _ = try desk.store.deactivateRoom("102", by: "manager")
+        #expect(try desk.freeRooms(guests: "3") == ["201", "202"])
+        #expect(try desk.freeRooms(guests: "2") == ["101", "103", "104", "201", "202"])
+        #expect(try desk.freeRooms(guests: "1") == ["301", "101", "103", "104", "201", "202"])
+    }
+
+    @Test func cheapestTotalFirstThenRoomNumber() throws {
+        let desk = try StoreFixture()
+        let (_, offers) = try desk.store.search(checkIn: "2026-12-01", checkOut: "2026-12-03", guests: "1")
+        let totals = offers.map(\.totalPrice)
+        #expect(totals == totals.sorted())
+        #expect(offers.map(\.room.number) == ["301", "101", "102", "103", "104", "201", "202"])
+    }
+
+    @Test func anUnexpiredHoldKeepsTheRoomAndAnExpiredOneDoesNot() throws {
+        let desk = try StoreFixture()
+        let held = try desk.store.reserve(desk.form(room: "103"), by: "anna")
+        #expect(held.status == .reserving)
+        #expect(!(try desk.freeRooms()).contains("103"))
+        desk.clock.advance(minutes: 14)
+        #expect(!(try desk.freeRooms()).contains("103"))
+        desk.clock.advance(minutes: 1)
+        #expect(try desk.freeRooms().contains("103"))
+    }
+
+    @Test func bookingOverALapsedHoldFailsTheHoldAndTakesTheRoom() throws {
+        let desk = try StoreFixture()
+        let held = try desk.store.reserve(desk.form(room: "103"), by: "anna")
+        desk.clock.advance(minutes: 16)
+        let winner = try desk.book(room: "103")
+        #expect(winner.status == .confirmed)
+        let lapsed = try desk.store.booking(held.confirmationCode)
+        #expect(lapsed.status == .failed)
+        #expect(lapsed.statusReason == "Reservation expired")
+        #expect(throws: FrontDeskError.self) { try desk.store.confirm(held.confirmationCode, by: "anna") }
+    }
+
+    @Test func confirmingAfterTheHoldLapsedFailsTheBookingAndFreesTheRoom() throws {
+        let desk = try StoreFixture()
+        let held = try desk.store.reserve(desk.form(room: "104"), by: "anna")
+        desk.clock.advance(minutes: 20)
+        #expect(throws: FrontDeskError.invalidState("Booking \(held.confirmationCode) expired before it was confirmed")) {
+            try desk.store.confirm(held.confirmationCode, by: "anna")
+        }
+        #expect(try desk.store.booking(held.confirmationCode).status == .failed)
+        #expect(try desk.count("room_night") == 0)
+    }
+
+    @Test func cancellingFreesTheRoom() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "101")
+        let cancelled = try desk.store.cancel(booking.confirmationCode, reason: "Guest called", by: "anna")
+        #expect(cancelled.status == .cancelled)
+        #expect(cancelled.version == booking.version + 1)
+        #expect(try desk.freeRooms().contains("101"))
+    }
+
+    @Test func theHotelsOccupancyRaisesThePrice() throws {
+        let desk = try StoreFixture()
+        // December night, 7 rooms, booked 5 days ahead for one night: 100.00 x 1.4 (winter) x occupancy.
+        func doublePrice() throws -> String {
+            try desk.store.search(checkIn: "2026-12-01", checkOut: "2026-12-02", guests: "2").1
+                .first { $0.roomType.name == "Double" }!.totalPrice.plain
+        }
+        #expect(try doublePrice() == "112.00") // empty: 0.8
+        for room in ["201", "202", "301"] { try desk.book(room: room, from: "2026-12-01", to: "2026-12-02", guests: "1") }
+        #expect(try doublePrice() == "140.00") // 3 of 7 = 43%: 1.0
+        try desk.book(room: "101", from: "2026-12-01", to: "2026-12-02")
+        try desk.book(room: "102", from: "2026-12-01", to: "2026-12-02")
+        #expect(try doublePrice() == "154.00") // 5 of 7 = 71%: 1.1
+        try desk.book(room: "103", from: "2026-12-01", to: "2026-12-02")
+        #expect(try doublePrice() == "182.00") // 6 of 7 = 86%: 1.3
+    }
+}
+
+@Suite struct DoubleBookingTests {
+    @Test func anOverlappingBookingIsRefusedAsRoomUnavailable() throws {
+        let desk = try StoreFixture()
+        try desk.book(room: "101", from: "2026-12-01", to: "2026-12-04")
+        #expect(throws: FrontDeskError.roomUnavailable("Room 101 is not available from 2026-12-03 to 2026-12-06: another booking holds it")) {
+            try desk.store.reserve(desk.form(room: "101", from: "2026-12-03", to: "2026-12-06"), by: "ben")
+        }
+        #expect(try desk.count("booking") == 1)
+    }
+
+    @Test func theDatabaseItselfRefusesASecondClaimOnARoomNight() throws {
+        let desk = try StoreFixture()
+        let first = try desk.book(room: "101")
+        // Bypass the Swift checks: write a second booking straight into the tables.
+        #expect(throws: DatabaseError.self) {
+            try desk.store.pool.write { db in
+                var copy = first
+                copy = Booking(id: UUID(), hotelId: copy.hotelId, roomId: copy.roomId, roomNumber: "101", confirmationCode: "AAA-AAA",
+                               guest: copy.guest, guestCount: 2, stay: copy.stay, status: .confirmed, nightlyPrices: copy.nightlyPrices,
+                               version: 1, holdExpiresAt: nil, statusReason: nil, createdAt: Date(), updatedAt: Date())
+                try FrontDeskStore.insert(copy, requestId: nil, fingerprint: nil, db)
+            }
+        }
+        #expect(try desk.count("booking") == 1)
+    }
+
+    @Test func theDatabaseRefusesARoomNightOutsideItsBooking() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        #expect(throws: DatabaseError.self) {
+            try desk.store.pool.write { db in
+                try db.execute(sql: "INSERT INTO room_night (room_id, night, hotel_id, booking_id) VALUES (?, '2026-12-05', ?, ?)",
+                               arguments: [booking.roomId.uuidString, booking.hotelId.uuidString, booking.id.uuidString])
+            }
+        }
+    }
+
+    @Test func aCancelledBookingCannotKeepItsNightsEvenBySQL() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "101")
+        try desk.store.pool.write { db in
+            try db.execute(sql: "UPDATE booking SET status = 'Cancelled' WHERE id = ?", arguments: [booking.id.uuidString])
+        }
+        #expect(try desk.count("room_night") == 0)
+    }
+}
+
+@Suite struct BookingLifecycleTests {
+    @Test func aBookingCarriesItsNightlyPricesAndACodeToReadOverThePhone() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "201", from: "2026-12-01", to: "2026-12-04", guests: "4")
+        #expect(booking.nightlyPrices.count == 3)
+        #expect(booking.totalPrice == booking.nightlyPrices.map(\.price).sum())
+        #expect(ConfirmationCode.normalized(booking.confirmationCode) == booking.confirmationCode)
+        #expect(try desk.store.booking(booking.confirmationCode.lowercased().replacingOccurrences(of: "-", with: "")) == booking)
+        #expect(try desk.store.booking(booking.id.uuidString) == booking)
+    }
+
+    @Test func checkInAndOutOnTheirDays() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        let inHouse = try desk.store.checkIn(booking.confirmationCode, by: "anna")
+        #expect(inHouse.status == .checkedIn)
+        #expect(throws: FrontDeskError.invalidState("Booking \(booking.confirmationCode) is checked in: check the guest out instead of cancelling")) {
+            try desk.store.cancel(booking.confirmationCode, reason: nil, by: "anna")
+        }
+        let gone = try desk.store.checkOut(booking.confirmationCode, by: "anna")
+        #expect(gone.status == .checkedOut)
+        #expect(gone.version == 4) // reserved, confirmed, checked in, checked out
+    }
+
+    @Test func anEarlyCheckOutReleasesTheRemainingNightsForSale() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "101", from: "2026-11-26", to: "2026-11-30")
+        _ = try desk.store.checkIn(booking.confirmationCode, by: "anna")
+        // The next day, a second desk on the same file checks the guest out three nights early.
+        let nextDay = try FrontDeskStore(path: desk.store.path, businessDate: CalendarDate(iso: "2026-11-27")!)
+        let gone = try nextDay.checkOut(booking.confirmationCode, by: "ben")
+        #expect(gone.status == .checkedOut)
+        #expect(try nextDay.search(checkIn: "2026-11-27", checkOut: "2026-11-30", guests: "1").1.map(\.room.number).contains("101"))
+        #expect(try desk.count("room_night") == 1) // the night of the 26th stays sold
+    }
+
+    @Test func aStaleVersionIsRefusedAsConflict() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "101")
+        #expect(throws: FrontDeskError.self) {
+            try desk.store.cancel(booking.confirmationCode, reason: nil, expectedVersion: booking.version - 1, by: "anna")
+        }
+        #expect(try desk.store.cancel(booking.confirmationCode, reason: nil, expectedVersion: booking.version, by: "anna").status == .cancelled)
+    }
+
+    @Test func invalidInputWritesNothing() throws {
+        let desk = try StoreFixture()
+        let before = (try desk.count("booking"), try desk.count("audit_entry"), try desk.count("room_night"))
+        var form = desk.form()
+        form.email = "nope"
+        form.checkOut = "2026-11-01"
+        #expect(throws: FrontDeskError.validationFailed(["Check-out date must be after check-in date", "Valid email address is required"])) {
+            try desk.store.reserve(form, by: "anna")
+        }
+        #expect(throws: FrontDeskError.roomUnavailable("Room 102 is out of service")) {
+            _ = try desk.store.deactivateRoom("102", by: "anna")
+            return try desk.store.reserve(desk.form(room: "102"), by: "anna")
+        }
+        #expect(try desk.count("booking") == before.0)
+        #expect(try desk.count("room_night") == before.2)
+        #expect(try desk.count("audit_entry") == before.1 + 1) // the deactivation only
+    }
+
+    @Test func aRoomWithBookingsAheadCannotBeTakenOutOfService() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "101")
+        #expect(throws: FrontDeskError.self) { try desk.store.deactivateRoom("101", by: "manager") }
+        _ = try desk.store.cancel(booking.confirmationCode, reason: nil, by: "manager")
+        #expect(try desk.store.deactivateRoom("101", by: "manager").room.isActive == false)
+    }
+
+    @Test func roomNumbersAreUniqueWithinTheHotel() throws {
+        let desk = try StoreFixture()
+        #expect(throws: FrontDeskError.conflict("Room 101 already exists")) { try desk.store.addRoom(number: "101", typeName: "Double", by: "m") }
+        #expect(throws: FrontDeskError.conflict("Room 102 already exists")) { try desk.store.renameRoom("101", to: "102", by: "m") }
+        #expect(try desk.store.renameRoom("101", to: "101A", by: "m").room.number == "101A")
+    }
+}
+
+@Suite struct IdempotencyTests {
+    @Test func theSameRequestIdReturnsTheFirstBookingAndCreatesNothing() throws {
+        let desk = try StoreFixture()
+        let key = UUID()
+        let first = try desk.store.reserve(desk.form(), requestId: key, by: "anna")
+        let again = try desk.store.reserve(desk.form(), requestId: key, by: "anna")
+        #expect(again.id == first.id)
+        #expect(try desk.count("booking") == 1)
+    }
+
+    @Test func theSameRequestIdWithOtherDetailsIsRefused() throws {
+        let desk = try StoreFixture()
+        let key = UUID()
+        _ = try desk.store.reserve(desk.form(), requestId: key, by: "anna")
+        #expect(throws: FrontDeskError.self) {
+            try desk.store.reserve(desk.form(room: "102"), requestId: key, by: "anna")
+        }
+        do {
+            _ = try desk.store.reserve(desk.form(name: "Someone Else"), requestId: key, by: "anna")
+        } catch let error as FrontDeskError {
+            #expect(error.code == "conflict")
+        }
+        #expect(try desk.count("booking") == 1)
+    }
+}
+
+@Suite struct AuditTrailTests {
+    @Test func everyChangeRecordsWhoWhenWhatAndTheStateBeforeAndAfter() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "101", from: "2026-11-26", to: "2026-11-27", by: "anna")
+        _ = try desk.store.checkIn(booking.confirmationCode, by: "ben")
+        let trail = try desk.store.auditTrail(bookingReference: booking.confirmationCode)
+        #expect(trail.map(\.action) == ["booking.checkedIn", "booking.confirmed", "booking.reserved"])
+        #expect(trail.map(\.user) == ["ben", "anna", "anna"])
+        #expect(trail[0].before?.contains("\"status\":\"Confirmed\"") == true)
+        #expect(trail[0].after?.contains("\"status\":\"CheckedIn\"") == true)
+        #expect(trail[2].before == nil)
+        #expect(trail[0].at == desk.clock.now)
+    }
+
+    @Test func roomChangesAreAuditedWithTheirDomainEvents() throws {
+        let desk = try StoreFixture()
+        _ = try desk.store.renameRoom("104", to: "105", by: "manager")
+        _ = try desk.store.deactivateRoom("105", by: "manager")
+        _ = try desk.store.activateRoom("105", by: "manager")
+        _ = try desk.store.activateRoom("105", by: "manager") // already active: nothing recorded
+        let trail = try desk.store.auditTrail(limit: 3)
+        #expect(trail.map(\.action) == ["RoomActivated", "RoomDeactivated", "RoomNumberChanged"])
+        #expect(trail.last?.summary == "Room 104 renumbered to 105")
+    }
+}
+
+@Suite struct OccupancyTests {
+    @Test func soldRevenueADRAndRevPARFollowTheDefinitions() throws {
+        let desk = try StoreFixture()
+        let first = try desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        let second = try desk.book(room: "201", from: "2026-12-02", to: "2026-12-03", guests: "3")
+        _ = try desk.store.reserve(desk.form(room: "102", from: "2026-12-01", to: "2026-12-02"), by: "anna") // a hold is not sold
+        let cancelled = try desk.book(room: "103", from: "2026-12-01", to: "2026-12-02")
+        _ = try desk.store.cancel(cancelled.confirmationCode, reason: nil, by: "anna")
+
+        let days = try desk.store.occupancy(from: CalendarDate(iso: "2026-12-01")!, through: CalendarDate(iso: "2026-12-03")!)
+        #expect(days.map(\.roomsAvailable) == [7, 7, 7])
+        #expect(days.map(\.roomsSold) == [1, 2, 0])
+        let revenue = first.nightlyPrices[1].price + second.nightlyPrices[0].price
+        #expect(days[1].roomRevenue == revenue)
+        #expect(days[1].adr == revenue.divided(by: 2))
+        #expect(days[1].revpar == revenue.divided(by: 7))
+        #expect(days[0].occupancy == Decimal(string: "0.1429")!)
+        #expect(days[2].adr == .zero)
+    }
+}
+
+@Suite struct StoreFileTests {
+    @Test func aFileThatIsNotADatabaseIsNamedInTheError() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-notdb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("notes.txt").path
+        try String(repeating: "hello, this is not sqlite\n", count: 100).write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try FrontDeskStore(path: path)
+            Issue.record("opened a text file as a database")
+        } catch {
+            #expect("\(error)".contains("is not a Front Desk database"))
+        }
+    }
+
+    @Test func missingFoldersAreCreated() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-\(UUID().uuidString)/a/b/desk.sqlite").path
+        _ = try FrontDeskStore(path: path)
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func theDemoHotelImportsAndSearches() throws {
+        let desk = try StoreFixture(rooms: false)
+        let demo = DemoHotelGenerator(roomCount: 60, days: 90, occupancy: 0.7, seed: 1, businessDate: StoreFixture.today,
+                                      now: desk.clock.now).generate()
+        try desk.store.importDemo(demo, replacing: false, by: "demo")
+        #expect(try desk.count("booking") == demo.bookings.count)
+        #expect(throws: FrontDeskError.self) { try desk.store.importDemo(demo, replacing: false, by: "demo") }
+        let (_, offers) = try desk.store.search(checkIn: "2026-11-26", checkOut: "2026-11-27", guests: "1")
+        let taken = Set(demo.bookings.filter { $0.status != .cancelled && $0.stay.contains(night: StoreFixture.today) }.map(\.roomNumber))
+        #expect(Set(offers.map(\.room.number)) == Set(demo.rooms.map(\.number)).subtracting(taken))
+    }
+}

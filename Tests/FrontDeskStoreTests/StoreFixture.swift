@@ -1,0 +1,59 @@
+import Foundation
+@testable import FrontDeskDomain
+@testable import FrontDeskStore
+import GRDB
+import Synchronization
+import Testing
+
+/// A clock the test moves by hand: no test sleeps to see a hold expire.
+final class TestClock: Sendable {
+    private let instant = Mutex(Date(timeIntervalSince1970: 1_795_000_000)) // 2026-11-18
+    var now: Date { instant.withLock { $0 } }
+    func advance(minutes: Double) { instant.withLock { $0 = $0.addingTimeInterval(minutes * 60) } }
+}
+
+/// A fresh database file in its own folder, with a small hotel:
+/// rooms 101-104 Double (sleeps 2, 100.00), 201-202 Family (sleeps 4, 200.00), 301 Single (sleeps 1, 60.00).
+struct StoreFixture {
+    let folder: URL
+    let clock = TestClock()
+    let store: FrontDeskStore
+    static let today = CalendarDate(iso: "2026-11-26")!
+
+    init(rooms: Bool = true) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-tests-\(UUID().uuidString)")
+        let clock = self.clock
+        store = try FrontDeskStore(path: folder.appendingPathComponent("desk.sqlite").path, clock: { clock.now },
+                                   businessDate: Self.today, random: SeededGenerator(seed: 42))
+        guard rooms else { return }
+        _ = try store.createHotel(name: "Hotel Test", timeZone: "Europe/Vienna", currency: "EUR", by: "setup")
+        _ = try store.addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "setup")
+        _ = try store.addRoomType(name: "Family", capacity: 4, basePrice: Money(minorUnits: 20_000), by: "setup")
+        _ = try store.addRoomType(name: "Single", capacity: 1, basePrice: Money(minorUnits: 6_000), by: "setup")
+        for number in ["101", "102", "103", "104"] { _ = try store.addRoom(number: number, typeName: "Double", by: "setup") }
+        for number in ["201", "202"] { _ = try store.addRoom(number: number, typeName: "Family", by: "setup") }
+        _ = try store.addRoom(number: "301", typeName: "Single", by: "setup")
+    }
+
+    func form(room: String = "101", from checkIn: String = "2026-12-01", to checkOut: String = "2026-12-03",
+              guests: String = "2", name: String = "Zoë Ångström") -> BookingForm {
+        BookingForm(roomNumber: room, checkIn: checkIn, checkOut: checkOut, guests: guests, guestName: name,
+                    email: "guest@example.com")
+    }
+
+    /// Held and confirmed, as `frontdesk book` does it.
+    @discardableResult
+    func book(room: String = "101", from checkIn: String = "2026-12-01", to checkOut: String = "2026-12-03",
+              guests: String = "2", by user: String = "anna") throws -> Booking {
+        let held = try store.reserve(form(room: room, from: checkIn, to: checkOut, guests: guests), by: user)
+        return try store.confirm(held.confirmationCode, by: user)
+    }
+
+    func freeRooms(_ checkIn: String = "2026-12-01", _ checkOut: String = "2026-12-03", guests: String = "1") throws -> [String] {
+        try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests).1.map(\.room.number)
+    }
+
+    func count(_ table: String) throws -> Int {
+        try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)")! }
+    }
+}
