@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func searchThenBookThenShowThenCancel() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let search = try cli.run("search", "--check-in", "2026-12-01", "--check-out", "2026-12-04", "--guests", "2", "--json")
+        #expect(search.status == 0)
+        let found = try search.json
+        #expect(found["checkIn"] as? String == "2026-12-01")
+        #expect(found["guests"] as? Int == 2)
+        let rooms = try #require(found["rooms"] as? [[String: Any]])
+        #expect(rooms.map { $0["roomNumber"] as? String } == ["101", "102", "103", "104", "105", "201"])
+        #expect((rooms[0]["nightlyPrices"] as? [[String: Any]])?.count == 3)
+        #expect(Set(rooms[0].keys) == ["roomId", "roomNumber", "roomType", "capacity", "totalPrice", "nightlyPrices"])
+
+        let booked = try cli.run("book", "--room", "102", "--check-in", "2026-12-01", "--check-out", "2026-12-04",
+                                 "--guests", "2", "--guest-name", "山田太郎", "--email", "taro@example.jp", "--json")
+        #expect(booked.status == 0, "\(booked.stderr)")
+        let booking = try booked.json
+        #expect(booking["status"] as? String == "Confirmed")
+        #expect(booking["guestName"] as? String == "山田太郎")
+        #expect(booking["roomNumber"] as? String == "102")
+        for key in ["bookingId", "confirmation", "status", "roomNumber", "checkIn", "checkOut", "guests", "guestName", "email",
+                    "totalPrice", "nightlyPrices"] {
+            #expect(booking[key] != nil, "booking object lacks \(key)")
+        }
+        let code = try #require(booking["confirmation"] as? String)
+
+        let again = try cli.run("search", "--check-in", "2026-12-03", "--check-out", "2026-12-05", "--guests", "2", "--json")
+        #expect(!(try #require(try again.json["rooms"] as? [[String: Any]])).contains { $0["roomNumber"] as? String == "102" })
+
+        let shown = try cli.run("show", code, "--json")
+        #expect(try shown.json["bookingId"] as? String == booking["bookingId"] as? String)
+
+        let cancelled = try cli.run("cancel", code, "--reason", "Plans changed", "--json")
+        #expect(try cancelled.json["status"] as? String == "Cancelled")
+        let twice = try cli.run("cancel", code, "--json")
+        #expect(twice.status != 0)
+        #expect(try (twice.json["error"] as? [String: Any])?["code"] as? String == "invalid_state")
+    }
+
+    @Test func moneyHasAtMostTwoDecimalsInJSON() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let search = try cli.run("search", "--check-in", "2027-04-10", "--check-out", "2027-04-13", "--guests", "1", "--json")
+        let numbers = search.stdout.split(whereSeparator: { ",:[]{}\n ".contains($0) }).filter { $0.contains(".") && $0.first?.isNumber == true }
+        #expect(!numbers.isEmpty)
+        for number in numbers { #expect(number.split(separator: ".")[1].count <= 2, "\(number)") }
+    }
+
+    @Test func badInputIsReportedAllAtOnceForPeopleAndScripts() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let outcome = try cli.run("book", "--room", "101", "--check-in", "2026-12-xx", "--check-out", "2026-12-04",
+                                  "--guests", "12", "--guest-name", "Ann", "--email", "ann-at-example", "--json")
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.hasPrefix("error: 3 problems:"))
+        let error = try #require(try outcome.json["error"] as? [String: Any])
+        #expect(error["code"] as? String == "validation_failed")
+        #expect(error["details"] as? [String] == [
+            "Check-in date '2026-12-xx' is not a date (use YYYY-MM-DD)", "Guest count must be between 1 and 10",
+            "Valid email address is required",
+        ])
+        #expect(try cli.run("bookings", "--json").json["bookings"] as? [Any] != nil)
+        #expect((try cli.run("bookings", "--json").json["bookings"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func errorCodesForUnknownBookingsFullRoomsAndWrongStates() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let missing = try cli.run("show", "AAA-AAA", "--json")
+        #expect(missing.status == 3)
+        #expect(try (missing.json["error"] as? [String: Any])?["code"] as? String == "not_found")
+        #expect(missing.stderr == "error: No booking with id or confirmation code 'AAA-AAA'\n")
+
+        try cli.expectSuccess(cli.run("book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-02",
+                                      "--guests", "1", "--guest-name", "Ann", "--email", "ann@example.com"))
+        let taken = try cli.run("book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-03",
+                                "--guests", "1", "--guest-name", "Bob", "--email", "bob@example.com", "--json")
+        #expect(taken.status == 4)
+        #expect(try (taken.json["error"] as? [String: Any])?["code"] as? String == "room_unavailable")
+
+        let early = try cli.run("check-in", try cli.run("bookings", "--guest", "ann", "--json").json["bookings"]
+            .flatMap { ($0 as? [[String: Any]])?.first?["confirmation"] as? String } ?? "", "--json")
+        #expect(early.status == 5)
+        #expect(try (early.json["error"] as? [String: Any])?["code"] as? String == "invalid_state")
+    }
+
+    @Test func theSameRequestIdBooksOnce() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let key = UUID().uuidString
+        let arguments = ["book", "--room", "103", "--check-in", "2026-12-10", "--check-out", "2026-12-12", "--guests", "2",
+                         "--guest-name", "Chloé Dubois", "--email", "chloe@example.fr", "--request-id", key, "--json"]
+        let first = CLIHarness.finish(try cli.start(arguments))
+        let second = CLIHarness.finish(try cli.start(arguments))
+        #expect(try first.json["bookingId"] as? String == second.json["bookingId"] as? String)
+        #expect((try cli.run("bookings", "--json").json["bookings"] as? [Any])?.count == 1)
+        var changed = arguments
+        changed[2] = "104"
+        let conflicting = CLIHarness.finish(try cli.start(changed))
+        #expect(conflicting.status == 6)
+        #expect(try (conflicting.json["error"] as? [String: Any])?["code"] as? String == "conflict")
+        let notAUUID = try cli.run("book", "--room", "103", "--request-id", "abc", "--json")
+        #expect(try (notAUUID.json["error"] as? [String: Any])?["details"] as? [String] == ["Request id 'abc' is not a UUID"])
+    }
+
+    @Test func checkInAndOutFromTheCommandLineAreAudited() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booking = try cli.run("book", "--room", "201", "--check-in", "2026-11-26", "--check-out", "2026-11-28", "--guests", "3",
+                                  "--guest-name", "Søren Jensen", "--email", "soren@example.dk", "--user", "anna", "--json").json
+        let code = try #require(booking["confirmation"] as? String)
+        #expect(try cli.run("check-in", code, "--user", "ben", "--json").json["status"] as? String == "CheckedIn")
+        let out = try cli.run("check-out", code, "--user", "cleo", "--json", environment: ["FRONTDESK_TODAY": "2026-11-28"])
+        #expect(try out.json["status"] as? String == "CheckedOut")
+        let audit = try cli.run("audit", "--booking", code, "--json").json
+        let entries = try #require(audit["entries"] as? [[String: Any]])
+        #expect(entries.map { $0["user"] as? String } == ["cleo", "ben", "anna", "anna"])
+        #expect(entries.map { $0["action"] as? String } == ["booking.checkedOut", "booking.checkedIn", "booking.confirmed", "booking.reserved"])
+        #expect((entries[0]["before"] as? [String: Any])?["status"] as? String == "CheckedIn")
+        #expect((entries[0]["after"] as? [String: Any])?["status"] as? String == "CheckedOut")
+        let text = try cli.run("audit")
+        #expect(text.stdout.contains("cleo") && text.stdout.contains("Søren Jensen checked out of room 201"))
+    }
+
+    @Test func roomsAndRoomTypesAdministration() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        try cli.expectSuccess(cli.run("rooms", "rename", "105", "106"))
+        try cli.expectSuccess(cli.run("rooms", "deactivate", "106"))
+        let rooms = try #require(try cli.run("rooms", "list", "--json").json["rooms"] as? [[String: Any]])
+        #expect(rooms.count == 6)
+        let renamed = try #require(rooms.first { $0["roomNumber"] as? String == "106" })
+        #expect(renamed["isActive"] as? Bool == false)
+        #expect(renamed["roomType"] as? String == "Double")
+        #expect(renamed["capacity"] as? Int == 2)
+        #expect(renamed["roomId"] is String)
+        let empty = try cli.run("rooms", "add", " ", "--type", "Double", "--json")
+        #expect(empty.status == 2)
+        #expect(empty.stderr == "error: Room number cannot be empty\n")
+        let badPrice = try cli.run("room-types", "add", "--name", "Suite", "--capacity", "3", "--price", "lots")
+        #expect(badPrice.status == 2)
+        #expect(try cli.run("room-types", "--json").json["roomTypes"] as? [Any] != nil)
+    }
+
+    @Test func occupancyAsJSONAndCSV() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        try cli.expectSuccess(cli.run("book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-03",
+                                      "--guests", "1", "--guest-name", "Ann", "--email", "ann@example.com"))
+        let report = try cli.run("occupancy", "--from", "2026-12-01", "--to", "2026-12-03", "--json").json
+        let days = try #require(report["days"] as? [[String: Any]])
+        #expect(days.map { $0["date"] as? String } == ["2026-12-01", "2026-12-02", "2026-12-03"])
+        #expect(days.map { $0["roomsSold"] as? Int } == [1, 1, 0])
+        #expect(days.map { $0["roomsAvailable"] as? Int } == [6, 6, 6])
+        #expect(Set(days[0].keys).isSuperset(of: ["date", "roomsAvailable", "roomsSold", "occupancy", "roomRevenue", "adr", "revpar"]))
+        let csv = try cli.run("occupancy", "--from", "2026-12-01", "--to", "2026-12-02", "--csv")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "date,roomsAvailable,roomsSold,occupancy,roomRevenue,adr,revpar")
+        #expect(lines.count == 3)
+    }
+
+    @Test func theDemoIsDeterministicAndGuardsAnExistingHotel() throws {
+        let first = try CLIHarness(), second = try CLIHarness()
+        for cli in [first, second] {
+            try cli.expectSuccess(cli.run("demo", "--rooms", "30", "--days", "60", "--seed", "9"))
+        }
+        let listing = { (cli: CLIHarness) in try cli.run("bookings", "--json").stdout }
+        #expect(try listing(first) == listing(second))
+        #expect(try first.run("bookings", "--status", "CheckedIn", "--json").json["bookings"].map { ($0 as? [Any])?.isEmpty } == false)
+        let refused = try first.run("demo", "--json")
+        #expect(refused.status == 6)
+        #expect(refused.stderr.contains("--force"))
+        try first.expectSuccess(first.run("demo", "--rooms", "10", "--days", "10", "--force"))
+        #expect((try first.run("rooms", "--json").json["rooms"] as? [Any])?.count == 10)
+    }
+
+    @Test func theDatabaseDefaultsToTheXDGDataFolder() throws {
+        var cli = try CLIHarness()
+        cli.environment["FRONTDESK_DB"] = nil
+        let data = cli.folder.appendingPathComponent("xdg")
+        try cli.expectSuccess(cli.run("demo", "--rooms", "5", "--days", "5", environment: ["XDG_DATA_HOME": data.path]))
+        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("frontdesk/frontdesk.sqlite").path))
+    }
+
+    @Test func unreadableSettingsAndFilesGetAClearMessage() throws {
+        let cli = try CLIHarness()
+        let badToday = try cli.run("search", "--json", environment: ["FRONTDESK_TODAY": "tomorrow"])
+        #expect(badToday.status == 2)
+        #expect(badToday.stderr == "error: FRONTDESK_TODAY 'tomorrow' is not a date (use YYYY-MM-DD)\n")
+        let noHotel = try cli.run("search")
+        #expect(noHotel.status == 3)
+        #expect(noHotel.stderr.contains("No hotel is set up"))
+        let textFile = cli.folder.appendingPathComponent("notes.txt")
+        try String(repeating: "not a database\n", count: 200).write(to: textFile, atomically: true, encoding: .utf8)
+        let notADatabase = try cli.run("rooms", "--db", textFile.path, "--json")
+        #expect(notADatabase.status == 1)
+        #expect(notADatabase.stderr.contains("is not a Front Desk database"))
+        let unknownFlag = try cli.run("search", "--nonsense", "--json")
+        #expect(unknownFlag.status != 0)
+        #expect(try (unknownFlag.json["error"] as? [String: Any])?["code"] as? String == "validation_failed")
+    }
+}

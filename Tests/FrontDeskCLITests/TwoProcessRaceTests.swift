@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+@Suite struct TwoProcessRaceTests {
+    /// Two desks book the same room for the same night at the same moment, a hundred times:
+    /// each time exactly one wins and the other is told the room is unavailable.
+    @Test func exactlyOneOfTwoProcessesWinsEachRoomNight() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let rooms = ["101", "102", "103", "104", "105"]
+        var outcomes: [(CLIHarness.Outcome, CLIHarness.Outcome)] = []
+        for race in 0..<100 {
+            // Five rooms a night, twenty nights from 1 December: every race has its own room-night.
+            let checkIn = Self.date(daysAfterFirstOfDecember: race / rooms.count)
+            let checkOut = Self.date(daysAfterFirstOfDecember: race / rooms.count + 1)
+            func contender(_ guest: String) throws -> (Process, Pipe, Pipe) {
+                try cli.start(["book", "--room", rooms[race % rooms.count], "--check-in", checkIn, "--check-out", checkOut,
+                               "--guests", "1", "--guest-name", guest, "--email", "race@example.com", "--json"])
+            }
+            let first = try contender("Desk One \(race)"), second = try contender("Desk Two \(race)")
+            outcomes.append((CLIHarness.finish(first), CLIHarness.finish(second)))
+        }
+        for (index, (first, second)) in outcomes.enumerated() {
+            let statuses = [first.status, second.status].sorted()
+            #expect(statuses == [0, 4], "race \(index): \(first.stderr) \(second.stderr)")
+            let loser = first.status == 0 ? second : first
+            #expect(try (loser.json["error"] as? [String: Any])?["code"] as? String == "room_unavailable")
+            #expect(loser.stderr.contains("is not available"))
+        }
+        let confirmed = try #require(try cli.run("bookings", "--status", "Confirmed", "--json").json["bookings"] as? [Any])
+        #expect(confirmed.count == 100)
+    }
+
+    static func date(daysAfterFirstOfDecember days: Int) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date(timeIntervalSince1970: 1_796_083_200 + Double(days) * 86_400))
+    }
+}
