@@ -42,21 +42,28 @@ public struct AvailabilityQuery: Hashable, Sendable {
 extension Array where Element == RoomOffer {
     /// Cheapest stay first, then by room number as a person reads it (9 before 10, 101 before 1010).
     public func sortedForSale() -> [RoomOffer] {
-        sorted { lhs, rhs in
-            if lhs.totalPrice != rhs.totalPrice { return lhs.totalPrice < rhs.totalPrice }
-            return RoomNumberOrder.precedes(lhs.room.number, rhs.room.number)
-        }
+        // Totals and number keys computed once per offer, not once per comparison.
+        map { (offer: $0, total: $0.totalPrice, number: RoomNumberOrder.Key($0.room.number)) }
+            .sorted { lhs, rhs in lhs.total != rhs.total ? lhs.total < rhs.total : lhs.number < rhs.number }
+            .map(\.offer)
     }
 }
 
 public enum RoomNumberOrder {
     /// Numeric numbers in numeric order, before any non-numeric ones, which sort as text.
-    public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        switch (Int(lhs), Int(rhs)) {
-        case let (left?, right?): left != right ? left < right : lhs < rhs
-        case (.some, nil): true
-        case (nil, .some): false
-        case (nil, nil): lhs < rhs
+    public static func precedes(_ lhs: String, _ rhs: String) -> Bool { Key(lhs) < Key(rhs) }
+
+    public struct Key: Comparable {
+        let numeric: Int
+        let text: String
+
+        public init(_ number: String) {
+            numeric = Int(number) ?? .max
+            text = number
+        }
+
+        public static func < (lhs: Key, rhs: Key) -> Bool {
+            lhs.numeric != rhs.numeric ? lhs.numeric < rhs.numeric : lhs.text < rhs.text
         }
     }
 }

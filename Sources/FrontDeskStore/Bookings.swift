@@ -328,7 +328,7 @@ extension FrontDeskStore {
         }.sorted { $0.night < $1.night }
         let phone: String? = row[7]
         return Booking(
-            id: UUID(uuidString: row[0])!, hotelId: UUID(uuidString: row[1])!, roomId: UUID(uuidString: row[2])!,
+            id: Identifier.stored(row[0]), hotelId: Identifier.stored(row[1]), roomId: Identifier.stored(row[2]),
             roomNumber: row[3], confirmationCode: row[4], guest: Guest(name: row[5], email: row[6], phone: phone),
             guestCount: row[8],
             stay: StayDates(checkIn: CalendarDate(iso: row[9])!, checkOut: CalendarDate(iso: row[10])!)!,

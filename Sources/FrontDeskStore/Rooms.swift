@@ -20,7 +20,7 @@ extension FrontDeskStore {
     }
 
     static func roomType(from row: Row) -> RoomType {
-        RoomType(id: UUID(uuidString: row[0])!, hotelId: UUID(uuidString: row[1])!, name: row[2], capacity: row[3],
+        RoomType(id: Identifier.stored(row[0]), hotelId: Identifier.stored(row[1]), name: row[2], capacity: row[3],
                  basePricePerNight: Money(minorUnits: row[4]))
     }
 
@@ -62,9 +62,9 @@ extension FrontDeskStore {
     }
 
     static func listing(from row: Row) -> RoomListing {
-        let room = Room(id: UUID(uuidString: row[0])!, hotelId: UUID(uuidString: row[1])!, roomTypeId: UUID(uuidString: row[2])!,
+        let room = Room(id: Identifier.stored(row[0]), hotelId: Identifier.stored(row[1]), roomTypeId: Identifier.stored(row[2]),
                         number: row[3], isActive: row[4])
-        let type = RoomType(id: UUID(uuidString: row[5])!, hotelId: UUID(uuidString: row[6])!, name: row[7],
+        let type = RoomType(id: Identifier.stored(row[5]), hotelId: Identifier.stored(row[6]), name: row[7],
                             capacity: row[8], basePricePerNight: Money(minorUnits: row[9]))
         return RoomListing(room: room, type: type)
     }

@@ -40,6 +40,8 @@ enum Schema {
         CREATE UNIQUE INDEX room_number_per_hotel ON room(hotel_id, number);
         -- The design's IX_Room_Hotel_Active.
         CREATE INDEX room_hotel_active ON room(hotel_id, is_active);
+        -- Covers the availability search: rooms of a type, with no trip to the table.
+        CREATE INDEX room_for_search ON room(hotel_id, is_active, room_type_id, id, number);
 
         CREATE TABLE booking (
             id TEXT PRIMARY KEY NOT NULL,

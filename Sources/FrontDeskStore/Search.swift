@@ -18,26 +18,42 @@ extension FrontDeskStore {
             let hotel = try Self.requireHotel(db)
             let instant = Timestamp.text(now)
             let today = businessDate(for: hotel)
-            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.roomColumns + """
-                 WHERE r.hotel_id = ? AND r.is_active = 1 AND t.capacity >= ?
-                  AND NOT EXISTS (SELECT 1 FROM room_night n WHERE n.room_id = r.id AND n.night >= ? AND n.night < ?
-                                  AND (n.hold_expires_at IS NULL OR n.hold_expires_at > ?))
-                """), arguments: [hotel.id.uuidString, query.guestCount, query.stay.checkIn.iso, query.stay.checkOut.iso, instant])
+            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.availableRoomsSQL),
+                                        arguments: [hotel.id.uuidString, query.guestCount, query.stay.checkIn.iso,
+                                                    query.stay.checkOut.iso, instant])
             let loads = try nightLoads(stay: query.stay, hotelId: hotel.id, db)
-            // Price depends on the room type and the night only: price each type once.
-            var pricesByType: [UUID: [NightlyPrice]] = [:]
-            return rows.map { row in
-                let listing = Self.listing(from: row)
-                let prices = pricesByType[listing.type.id] ?? {
-                    let prices = pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: query.stay,
+            // Price depends on the room type and the night only: decode and price each type once.
+            var types: [String: (type: RoomType, prices: [NightlyPrice])] = [:]
+            let offers = rows.map { row -> RoomOffer in
+                let typeKey: String = row[2]
+                let entry = types[typeKey] ?? {
+                    let type = RoomType(id: Identifier.stored(typeKey), hotelId: hotel.id, name: row[3], capacity: row[4],
+                                        basePricePerNight: Money(minorUnits: row[5]))
+                    let prices = pricing.nightlyPrices(basePrice: type.basePricePerNight, stay: query.stay,
                                                        businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
-                    pricesByType[listing.type.id] = prices
-                    return prices
+                    types[typeKey] = (type, prices)
+                    return (type, prices)
                 }()
-                return RoomOffer(room: listing.room, roomType: listing.type, nightlyPrices: prices)
-            }.sortedForSale()
+                let room = Room(id: Identifier.stored(row[0]), hotelId: hotel.id, roomTypeId: entry.type.id, number: row[1],
+                                isActive: true)
+                return RoomOffer(room: room, roomType: entry.type, nightlyPrices: entry.prices)
+            }
+            return offers.sortedForSale()
         }
     }
+
+    /// Room types that sleep enough guests (a handful of rows) drive the search; their active
+    /// rooms come from a covering index; the nights held in the stay are gathered once, from one
+    /// contiguous range of `room_night_hotel_night`, and every room not among them is free.
+    /// `CROSS JOIN` pins that order whether or not the file has been analysed.
+    static let availableRoomsSQL = """
+        SELECT r.id, r.number, t.id, t.name, t.capacity, t.base_price_cents
+        FROM room_type t CROSS JOIN room r ON r.room_type_id = t.id
+        WHERE t.capacity >= ?2 AND r.hotel_id = ?1 AND r.is_active = 1
+          AND r.id NOT IN (SELECT n.room_id FROM room_night n
+                           WHERE n.hotel_id = ?1 AND n.night >= ?3 AND n.night < ?4
+                             AND (n.hold_expires_at IS NULL OR n.hold_expires_at > ?5))
+        """
 
     // MARK: Occupancy
 

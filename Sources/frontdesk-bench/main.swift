@@ -1,1 +1,141 @@
-print("x")
+// Benchmarks the store against the floor: the same availability question asked through the raw
+// sqlite3 C API with one hand-written statement, in the same process, on the same file.
+//
+// usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH-TO-frontdesk]
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import GRDBSQLite
+
+struct Arguments {
+    var database = ""
+    var iterations = 2000
+    var binary: String?
+
+    init() {
+        var remaining = Array(CommandLine.arguments.dropFirst())
+        while !remaining.isEmpty {
+            let flag = remaining.removeFirst()
+            let value = remaining.isEmpty ? "" : remaining.removeFirst()
+            switch flag {
+            case "--db": database = value
+            case "--iterations": iterations = Int(value) ?? iterations
+            case "--binary": binary = value
+            default:
+                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH]\n".utf8))
+                exit(2)
+            }
+        }
+        if database.isEmpty || !FileManager.default.fileExists(atPath: database) {
+            FileHandle.standardError.write(Data("error: --db must name an existing demo database\n".utf8))
+            exit(2)
+        }
+    }
+}
+
+struct Timing {
+    var samples: [Double] = []
+    var median: Double { percentile(0.5) }
+    var p99: Double { percentile(0.99) }
+    func percentile(_ fraction: Double) -> Double {
+        let sorted = samples.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+    }
+    static func measure(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
+    }
+}
+
+func format(_ milliseconds: Double) -> String { String(format: "%.3f ms", milliseconds) }
+
+let arguments = Arguments()
+let businessDate = CalendarDate(iso: ProcessInfo.processInfo.environment["FRONTDESK_TODAY"] ?? "") 
+let store = try FrontDeskStore(path: arguments.database, businessDate: businessDate)
+let today = try store.businessDate()
+let hotelId = try store.hotel()!.id.uuidString
+var generator = SeededGenerator(seed: 11)
+let stays = (0..<arguments.iterations).map { _ in
+    let checkIn = today.adding(days: Int.random(in: 0..<300, using: &generator))
+    return StayDates(checkIn: checkIn, checkOut: checkIn.adding(days: 3))!
+}
+
+// The floor: one prepared statement, bound and stepped, every column read.
+var connection: OpaquePointer?
+guard sqlite3_open_v2(arguments.database, &connection, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
+    fatalError("cannot open \(arguments.database)")
+}
+// Same pragmas as the store, so the ratio compares the layers above SQLite, not its settings.
+sqlite3_exec(connection, "PRAGMA mmap_size = 268435456", nil, nil, nil)
+let floorSQL = """
+    SELECT r.id, r.number, t.name, t.capacity, t.base_price_cents
+    FROM room_type t CROSS JOIN room r ON r.room_type_id = t.id
+    WHERE t.capacity >= ?2 AND r.hotel_id = ?1 AND r.is_active = 1
+      AND r.id NOT IN (SELECT n.room_id FROM room_night n
+                       WHERE n.hotel_id = ?1 AND n.night >= ?3 AND n.night < ?4
+                         AND (n.hold_expires_at IS NULL OR n.hold_expires_at > ?5))
+    """
+var statement: OpaquePointer?
+guard sqlite3_prepare_v2(connection, floorSQL, -1, &statement, nil) == SQLITE_OK else {
+    fatalError(String(cString: sqlite3_errmsg(connection)))
+}
+let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+@MainActor func floorSearch(_ stay: StayDates) -> Int {
+    sqlite3_reset(statement)
+    sqlite3_bind_text(statement, 1, hotelId, -1, transient)
+    sqlite3_bind_int(statement, 2, 2)
+    sqlite3_bind_text(statement, 3, stay.checkIn.iso, -1, transient)
+    sqlite3_bind_text(statement, 4, stay.checkOut.iso, -1, transient)
+    sqlite3_bind_text(statement, 5, "2026-11-26T00:00:00.000Z", -1, transient)
+    var rows = 0
+    while sqlite3_step(statement) == SQLITE_ROW {
+        _ = sqlite3_column_text(statement, 0)
+        _ = sqlite3_column_text(statement, 1)
+        _ = sqlite3_column_text(statement, 2)
+        _ = sqlite3_column_int(statement, 3)
+        _ = sqlite3_column_int64(statement, 4)
+        rows += 1
+    }
+    return rows
+}
+
+// Warm both paths (page cache, statement caches) before measuring.
+for stay in stays.prefix(50) {
+    _ = try store.availableRooms(AvailabilityQuery(stay: stay, guestCount: 2))
+    _ = floorSearch(stay)
+}
+var storeTiming = Timing(), floorTiming = Timing()
+var mismatches = 0
+for stay in stays {
+    var offered = 0, floorRows = 0
+    storeTiming.samples.append(try Timing.measure {
+        offered = try store.availableRooms(AvailabilityQuery(stay: stay, guestCount: 2)).count
+    })
+    floorTiming.samples.append(Timing.measure { floorRows = floorSearch(stay) })
+    if offered != floorRows { mismatches += 1 }
+}
+sqlite3_finalize(statement)
+sqlite3_close(connection)
+
+print("3-night search, 2 guests, \(arguments.iterations) stays over the next 300 nights of \(arguments.database):")
+print("  store (in process)   median \(format(storeTiming.median))   p99 \(format(storeTiming.p99))")
+print("  floor (raw sqlite3)  median \(format(floorTiming.median))   p99 \(format(floorTiming.p99))")
+print(String(format: "  ratio (median)       %.2fx", storeTiming.median / floorTiming.median))
+if mismatches > 0 { print("  WARNING: \(mismatches) searches disagreed with the floor on the room count") }
+
+if let binary = arguments.binary {
+    var process = Timing()
+    for stay in stays.prefix(20) {
+        process.samples.append(try Timing.measure {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: binary)
+            child.arguments = ["search", "--db", arguments.database, "--check-in", stay.checkIn.iso,
+                               "--check-out", stay.checkOut.iso, "--guests", "2", "--json"]
+            child.standardOutput = FileHandle.nullDevice
+            try child.run()
+            child.waitUntilExit()
+        })
+    }
+    print("  whole process: frontdesk search --json   median \(format(process.median))   p99 (of 20) \(format(process.p99))")
+}
