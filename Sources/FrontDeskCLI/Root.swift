@@ -94,7 +94,8 @@ public enum DatabaseLocation {
         if let option, !option.isEmpty { return expand(option) }
         if let path = environment["FRONTDESK_DB"], !path.isEmpty { return expand(path) }
         if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/frontdesk/frontdesk.sqlite" }
-        return NSHomeDirectory() + "/.local/share/frontdesk/frontdesk.sqlite"
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.local/share/frontdesk/frontdesk.sqlite"
     }
 
     static func expand(_ path: String) -> String { (path as NSString).expandingTildeInPath }

@@ -186,6 +186,15 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("frontdesk/frontdesk.sqlite").path))
     }
 
+    @Test func withoutXDGTheDatabaseLivesUnderHome() throws {
+        var cli = try CLIHarness()
+        cli.environment["FRONTDESK_DB"] = nil
+        cli.environment["XDG_DATA_HOME"] = nil
+        let home = cli.folder.appendingPathComponent("home")
+        try cli.expectSuccess(cli.run("demo", "--rooms", "5", "--days", "5", environment: ["HOME": home.path]))
+        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent(".local/share/frontdesk/frontdesk.sqlite").path))
+    }
+
     @Test func unreadableSettingsAndFilesGetAClearMessage() throws {
         let cli = try CLIHarness()
         let badToday = try cli.run("search", "--json", environment: ["FRONTDESK_TODAY": "tomorrow"])
