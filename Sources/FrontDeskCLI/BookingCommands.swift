@@ -19,7 +19,10 @@ struct Search: ParsableCommand {
     func run() throws {
         try common.run { store in
             let arrival = try checkIn ?? store.businessDate().iso
-            let departure = checkOut ?? CalendarDate(iso: arrival).map { $0.adding(days: max(1, min(nights ?? 1, 366))).iso } ?? ""
+            let departure = checkOut ?? CalendarDate(iso: arrival).map {
+                // Bounded only so a huge number cannot overflow; the stay rules then refuse it by name.
+                $0.adding(days: min(max(nights ?? 1, 0), 10_000)).iso
+            } ?? ""
             let (query, offers) = try store.search(checkIn: arrival, checkOut: departure, guests: guests)
             let currency = try store.hotel()?.currency ?? ""
             var table = TextTable(headers: ["Room", "Type", "Sleeps", "Per night", "Total"], rightAligned: [2, 3, 4])
