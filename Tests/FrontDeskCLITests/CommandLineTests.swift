@@ -178,21 +178,15 @@ import Testing
         #expect((try first.run("rooms", "--json").json["rooms"] as? [Any])?.count == 10)
     }
 
-    @Test func theDatabaseDefaultsToTheXDGDataFolder() throws {
-        var cli = try CLIHarness()
-        cli.environment["FRONTDESK_DB"] = nil
-        let data = cli.folder.appendingPathComponent("xdg")
-        try cli.expectSuccess(cli.run("demo", "--rooms", "5", "--days", "5", environment: ["XDG_DATA_HOME": data.path]))
-        #expect(FileManager.default.fileExists(atPath: data.appendingPathComponent("frontdesk/frontdesk.sqlite").path))
-    }
-
-    @Test func withoutXDGTheDatabaseLivesUnderHome() throws {
+    /// Without --db or FRONTDESK_DB: under XDG_DATA_HOME when it is set, else under HOME.
+    @Test(arguments: [("XDG_DATA_HOME", "frontdesk/frontdesk.sqlite"), ("HOME", ".local/share/frontdesk/frontdesk.sqlite")])
+    func theDatabaseHasADefaultPlace(_ variable: String, _ relativePath: String) throws {
         var cli = try CLIHarness()
         cli.environment["FRONTDESK_DB"] = nil
         cli.environment["XDG_DATA_HOME"] = nil
-        let home = cli.folder.appendingPathComponent("home")
-        try cli.expectSuccess(cli.run("demo", "--rooms", "5", "--days", "5", environment: ["HOME": home.path]))
-        #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent(".local/share/frontdesk/frontdesk.sqlite").path))
+        let folder = cli.folder.appendingPathComponent(variable.lowercased())
+        try cli.expectSuccess(cli.run("demo", "--rooms", "5", "--days", "5", environment: [variable: folder.path]))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(relativePath).path))
     }
 
     @Test func unreadableSettingsAndFilesGetAClearMessage() throws {
