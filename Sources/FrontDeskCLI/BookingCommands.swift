@@ -18,13 +18,8 @@ struct Search: ParsableCommand {
 
     func run() throws {
         try common.run { store in
-            let arrival = try checkIn ?? store.businessDate().iso
-            let departure = checkOut ?? CalendarDate(iso: arrival).map {
-                // Bounded only so a huge number cannot overflow; the stay rules then refuse it by name.
-                $0.adding(days: min(max(nights ?? 1, 0), 10_000)).iso
-            } ?? ""
-            let (query, offers) = try store.search(checkIn: arrival, checkOut: departure, guests: guests)
-            let currency = try store.hotel()?.currency ?? ""
+            let result = try store.search(checkIn: checkIn, checkOut: checkOut, nights: nights, guests: guests)
+            let (query, offers, currency) = (result.query, result.offers, result.hotel.currency)
             var table = TextTable(headers: ["Room", "Type", "Sleeps", "Per night", "Total"], rightAligned: [2, 3, 4])
             table.rows = offers.map { offer in
                 [offer.room.number, offer.roomType.name, String(offer.roomType.capacity),

@@ -103,6 +103,8 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try common.run { store in
+            // Checked again inside the import's transaction; asked here too so a refusal does not
+            // first spend seconds generating years of bookings.
             if !force, let existing = try store.hotel() {
                 throw FrontDeskError.conflict("This database already holds the hotel \(existing.name); use --force to replace it")
             }

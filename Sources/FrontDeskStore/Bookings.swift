@@ -100,11 +100,14 @@ extension FrontDeskStore {
             SELECT DISTINCT booking_id FROM room_night
             WHERE room_id = ? AND night >= ? AND night < ? AND hold_expires_at IS NOT NULL AND hold_expires_at <= ?
             """, arguments: [roomId.uuidString, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
-        for id in lapsed {
-            try change(bookingId: id, action: "booking.expired", by: "system", db) { booking in
-                try booking.fail(reason: "Reservation expired", at: now)
-                return "Hold on room \(booking.roomNumber) for \(booking.guest.name) expired"
-            }
+        for id in lapsed { try failLapsedHold(bookingId: id, db) }
+    }
+
+    /// Ends a hold whose window has passed: Failed, "Reservation expired", room released.
+    private func failLapsedHold(bookingId: String, _ db: Database) throws {
+        try change(bookingId: bookingId, action: "booking.expired", by: "system", db) { booking in
+            try booking.fail(reason: "Reservation expired", at: now)
+            return "Hold on room \(booking.roomNumber) for \(booking.guest.name) expired"
         }
     }
 
@@ -171,10 +174,7 @@ extension FrontDeskStore {
             let booking = try Self.requireBooking(reference, db)
             if booking.status == .reserving, !booking.holdsRoom(at: now) {
                 // Committed, then reported: the lapsed hold must end even though confirming fails.
-                try change(bookingId: booking.id.uuidString, action: "booking.expired", by: "system", db) { expired in
-                    try expired.fail(reason: "Reservation expired", at: now)
-                    return "Hold on room \(expired.roomNumber) for \(expired.guest.name) expired"
-                }
+                try failLapsedHold(bookingId: booking.id.uuidString, db)
                 return .failure(.invalidState("Booking \(booking.confirmationCode) expired before it was confirmed"))
             }
             return .success(try change(bookingId: booking.id.uuidString, action: "booking.confirmed", by: user, db) { booking in

@@ -3,8 +3,6 @@ import FrontDeskDomain
 import GRDB
 
 extension FrontDeskStore {
-    public func hasHotel() throws -> Bool { try hotel() != nil }
-
     /// Writes a generated hotel in one transaction. Refuses a database that already holds a hotel
     /// unless `replacing` is set, in which case everything in it is deleted first.
     public func importDemo(_ demo: DemoHotel, replacing: Bool, by user: String) throws {

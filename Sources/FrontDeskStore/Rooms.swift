@@ -87,12 +87,12 @@ extension FrontDeskStore {
             guard let type = types.first(where: { $0.name.lowercased() == typeName.trimmingCharacters(in: .whitespaces).lowercased() }) else {
                 throw FrontDeskError.notFound("Room type \(BookingRules.quoted(typeName)) does not exist (known: \(types.map(\.name).joined(separator: ", ")))")
             }
-            var room = try Room.create(id: UUID(), hotelId: hotel.id, roomTypeId: type.id, number: number)
+            let room = try Room.create(id: UUID(), hotelId: hotel.id, roomTypeId: type.id, number: number)
             if try Self.fetchRoom(number: room.number, db) != nil {
                 throw FrontDeskError.conflict("Room \(room.number) already exists")
             }
             try Self.insert(room, db)
-            try recordEvents(of: &room, db, user: user)
+            try recordEvents(of: room, db, user: user)
             return RoomListing(room: room, type: type)
         }
     }
@@ -118,8 +118,8 @@ extension FrontDeskStore {
 
     /// Refused while the room still has guests or bookings to come: they would be stranded.
     public func deactivateRoom(_ number: String, by user: String) throws -> RoomListing {
-        let today = try businessDate()
-        return try changeRoom(number, by: user) { room, db in
+        try changeRoom(number, by: user) { room, db in
+            let today = businessDate(for: try Self.fetchHotel(db))
             let upcoming = try String.fetchAll(db, sql: """
                 SELECT DISTINCT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
                 WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
@@ -141,13 +141,13 @@ extension FrontDeskStore {
             try change(&room, db)
             try db.execute(sql: "UPDATE room SET number = ?, is_active = ? WHERE id = ?",
                            arguments: [room.number, room.isActive, room.id.uuidString])
-            try recordEvents(of: &room, db, user: user)
+            try recordEvents(of: room, db, user: user)
             return RoomListing(room: room, type: listing.type)
         }
     }
 
     /// Writes the room's domain events to the audit trail.
-    private func recordEvents(of room: inout Room, _ db: Database, user: String) throws {
+    private func recordEvents(of room: Room, _ db: Database, user: String) throws {
         for event in room.events {
             let summary = switch event {
             case .roomCreated(_, _, _, let number): "Room \(number) created"

@@ -3,11 +3,25 @@ import FrontDeskDomain
 import GRDB
 
 extension FrontDeskStore {
-    /// Validates the raw search fields against the business date, then searches.
-    public func search(checkIn: String, checkOut: String, guests: String) throws -> (AvailabilityQuery, [RoomOffer]) {
-        let query = try AvailabilityQuery.validate(checkIn: checkIn, checkOut: checkOut, guests: guests,
-                                                   businessDate: try businessDate())
-        return (query, try availableRooms(query))
+    /// A search as a desk asks it, answered from one read of the file.
+    public struct SearchResult: Sendable {
+        public let hotel: Hotel
+        public let query: AvailabilityQuery
+        public let offers: [RoomOffer]
+    }
+
+    /// Validates the raw search fields against the business date, then searches. Check-in
+    /// defaults to the business date; check-out to `nights` (default 1) after check-in.
+    public func search(checkIn: String?, checkOut: String?, nights: Int? = nil, guests: String) throws -> SearchResult {
+        try read { db in
+            let hotel = try Self.requireHotel(db)
+            let today = businessDate(for: hotel)
+            let arrival = checkIn ?? today.iso
+            // Bounded only so a huge number cannot overflow; the stay rules then refuse it by name.
+            let departure = checkOut ?? CalendarDate(iso: arrival).map { $0.adding(days: min(max(nights ?? 1, 0), 10_000)).iso } ?? ""
+            let query = try AvailabilityQuery.validate(checkIn: arrival, checkOut: departure, guests: guests, businessDate: today)
+            return SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, db))
+        }
     }
 
     /// The design's availability algorithm: active rooms that sleep enough guests, minus rooms
@@ -16,30 +30,32 @@ extension FrontDeskStore {
     public func availableRooms(_ query: AvailabilityQuery) throws -> [RoomOffer] {
         try read { db in
             let hotel = try Self.requireHotel(db)
-            let instant = Timestamp.text(now)
-            let today = businessDate(for: hotel)
-            let rows = try Row.fetchAll(db.cachedStatement(sql: Self.availableRoomsSQL),
-                                        arguments: [hotel.id.uuidString, query.guestCount, query.stay.checkIn.iso,
-                                                    query.stay.checkOut.iso, instant])
-            let loads = try nightLoads(stay: query.stay, hotelId: hotel.id, db)
-            // Price depends on the room type and the night only: decode and price each type once.
-            var types: [String: (type: RoomType, prices: [NightlyPrice])] = [:]
-            let offers = rows.map { row -> RoomOffer in
-                let typeKey: String = row[2]
-                let entry = types[typeKey] ?? {
-                    let type = RoomType(id: Identifier.stored(typeKey), hotelId: hotel.id, name: row[3], capacity: row[4],
-                                        basePricePerNight: Money(minorUnits: row[5]))
-                    let prices = pricing.nightlyPrices(basePrice: type.basePricePerNight, stay: query.stay,
-                                                       businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
-                    types[typeKey] = (type, prices)
-                    return (type, prices)
-                }()
-                let room = Room(id: Identifier.stored(row[0]), hotelId: hotel.id, roomTypeId: entry.type.id, number: row[1],
-                                isActive: true)
-                return RoomOffer(room: room, roomType: entry.type, nightlyPrices: entry.prices)
-            }
-            return offers.sortedForSale()
+            return try offers(query, hotel: hotel, today: businessDate(for: hotel), db)
         }
+    }
+
+    private func offers(_ query: AvailabilityQuery, hotel: Hotel, today: CalendarDate, _ db: Database) throws -> [RoomOffer] {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: Self.availableRoomsSQL),
+                                    arguments: [hotel.id.uuidString, query.guestCount, query.stay.checkIn.iso,
+                                                query.stay.checkOut.iso, Timestamp.text(now)])
+        let loads = try nightLoads(stay: query.stay, hotelId: hotel.id, db)
+        // Price depends on the room type and the night only: decode and price each type once.
+        var types: [String: (type: RoomType, prices: [NightlyPrice])] = [:]
+        let offers = rows.map { row -> RoomOffer in
+            let typeKey: String = row[2]
+            let entry = types[typeKey] ?? {
+                let type = RoomType(id: Identifier.stored(typeKey), hotelId: hotel.id, name: row[3], capacity: row[4],
+                                    basePricePerNight: Money(minorUnits: row[5]))
+                let prices = pricing.nightlyPrices(basePrice: type.basePricePerNight, stay: query.stay,
+                                                   businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
+                types[typeKey] = (type, prices)
+                return (type, prices)
+            }()
+            let room = Room(id: Identifier.stored(row[0]), hotelId: hotel.id, roomTypeId: entry.type.id, number: row[1],
+                            isActive: true)
+            return RoomOffer(room: room, roomType: entry.type, nightlyPrices: entry.prices)
+        }
+        return offers.sortedForSale()
     }
 
     /// Room types that sleep enough guests (a handful of rows) drive the search; their active

@@ -31,7 +31,7 @@ import Testing
 
     @Test func cheapestTotalFirstThenRoomNumber() throws {
         let desk = try StoreFixture()
-        let (_, offers) = try desk.store.search(checkIn: "2026-12-01", checkOut: "2026-12-03", guests: "1")
+        let offers = try desk.store.search(checkIn: "2026-12-01", checkOut: "2026-12-03", guests: "1").offers
         let totals = offers.map(\.totalPrice)
         #expect(totals == totals.sorted())
         #expect(offers.map(\.room.number) == ["301", "101", "102", "103", "104", "201", "202"])
@@ -84,7 +84,7 @@ import Testing
         let desk = try StoreFixture()
         // December night, 7 rooms, booked 5 days ahead for one night: 100.00 x 1.4 (winter) x occupancy.
         func doublePrice() throws -> String {
-            try desk.store.search(checkIn: "2026-12-01", checkOut: "2026-12-02", guests: "2").1
+            try desk.store.search(checkIn: "2026-12-01", checkOut: "2026-12-02", guests: "2").offers
                 .first { $0.roomType.name == "Double" }!.totalPrice.plain
         }
         #expect(try doublePrice() == "112.00") // empty: 0.8
@@ -177,7 +177,7 @@ import Testing
         let nextDay = try FrontDeskStore(path: desk.store.path, businessDate: CalendarDate(iso: "2026-11-27")!)
         let gone = try nextDay.checkOut(booking.confirmationCode, by: "ben")
         #expect(gone.status == .checkedOut)
-        #expect(try nextDay.search(checkIn: "2026-11-27", checkOut: "2026-11-30", guests: "1").1.map(\.room.number).contains("101"))
+        #expect(try nextDay.search(checkIn: "2026-11-27", checkOut: "2026-11-30", guests: "1").offers.map(\.room.number).contains("101"))
         #expect(try desk.count("room_night") == 1) // the night of the 26th stays sold
     }
 
@@ -324,7 +324,7 @@ import Testing
         try desk.store.importDemo(demo, replacing: false, by: "demo")
         #expect(try desk.count("booking") == demo.bookings.count)
         #expect(throws: FrontDeskError.self) { try desk.store.importDemo(demo, replacing: false, by: "demo") }
-        let (_, offers) = try desk.store.search(checkIn: "2026-11-26", checkOut: "2026-11-27", guests: "1")
+        let offers = try desk.store.search(checkIn: "2026-11-26", checkOut: "2026-11-27", guests: "1").offers
         let taken = Set(demo.bookings.filter { $0.status != .cancelled && $0.stay.contains(night: StoreFixture.today) }.map(\.roomNumber))
         #expect(Set(offers.map(\.room.number)) == Set(demo.rooms.map(\.number)).subtracting(taken))
     }

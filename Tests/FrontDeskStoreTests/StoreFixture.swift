@@ -50,7 +50,7 @@ struct StoreFixture {
     }
 
     func freeRooms(_ checkIn: String = "2026-12-01", _ checkOut: String = "2026-12-03", guests: String = "1") throws -> [String] {
-        try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests).1.map(\.room.number)
+        try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests).offers.map(\.room.number)
     }
 
     func count(_ table: String) throws -> Int {
