@@ -120,19 +120,24 @@ extension FrontDeskStore {
         }
     }
 
-    /// Rooms holding each night of `stay` (live holds only) against active rooms.
+    /// Rooms holding each night of `stay` (firm claims and live holds; lapsed holds do not count)
+    /// against active rooms.
     func nightLoads(stay: StayDates, hotelId: UUID, _ db: Database) throws -> [CalendarDate: PricingPolicy.NightLoad] {
         let active = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM room WHERE hotel_id = ? AND is_active = 1"),
                                       arguments: [hotelId.uuidString]) ?? 0
         var loads: [CalendarDate: PricingPolicy.NightLoad] = [:]
         for night in stay.nights { loads[night] = .init(held: 0, active: active) }
+        // Firm claims are counted ahead by triggers (night_load); live holds are few and come
+        // from a partial index, so neither reads the whole night's claims.
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT night, firm FROM night_load WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3
+            UNION ALL
             SELECT night, COUNT(*) FROM room_night
-            WHERE hotel_id = ? AND night >= ? AND night < ? AND (hold_expires_at IS NULL OR hold_expires_at > ?)
+            WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3 AND hold_expires_at > ?4
             GROUP BY night
             """), arguments: [hotelId.uuidString, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
         while let row = try rows.next() {
-            if let night = CalendarDate(iso: row[0]) { loads[night] = .init(held: row[1], active: active) }
+            if let night = CalendarDate(iso: row[0]) { loads[night]?.held += row[1] }
         }
         return loads
     }

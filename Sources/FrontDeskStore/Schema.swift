@@ -94,6 +94,45 @@ enum Schema {
         CREATE INDEX room_night_hotel_night ON room_night(hotel_id, night, hold_expires_at);
         CREATE INDEX room_night_booking ON room_night(booking_id);
 
+        -- Live holds are few at any moment: a partial index finds them without the firm claims.
+        CREATE INDEX room_night_live_holds ON room_night(hotel_id, night, hold_expires_at)
+            WHERE hold_expires_at IS NOT NULL;
+
+        -- Firm claims (no hold expiry) per night, kept by the triggers below, so pricing reads a
+        -- night's occupancy with one lookup instead of counting the night's rooms.
+        CREATE TABLE night_load (
+            hotel_id TEXT NOT NULL,
+            night TEXT NOT NULL,
+            firm INTEGER NOT NULL CHECK (firm >= 0),
+            PRIMARY KEY (hotel_id, night)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER room_night_firm_claimed AFTER INSERT ON room_night
+        WHEN NEW.hold_expires_at IS NULL
+        BEGIN
+            INSERT INTO night_load (hotel_id, night, firm) VALUES (NEW.hotel_id, NEW.night, 1)
+            ON CONFLICT (hotel_id, night) DO UPDATE SET firm = firm + 1;
+        END;
+
+        CREATE TRIGGER room_night_firm_released AFTER DELETE ON room_night
+        WHEN OLD.hold_expires_at IS NULL
+        BEGIN
+            UPDATE night_load SET firm = firm - 1 WHERE hotel_id = OLD.hotel_id AND night = OLD.night;
+        END;
+
+        CREATE TRIGGER room_night_hold_made_firm AFTER UPDATE OF hold_expires_at ON room_night
+        WHEN OLD.hold_expires_at IS NOT NULL AND NEW.hold_expires_at IS NULL
+        BEGIN
+            INSERT INTO night_load (hotel_id, night, firm) VALUES (NEW.hotel_id, NEW.night, 1)
+            ON CONFLICT (hotel_id, night) DO UPDATE SET firm = firm + 1;
+        END;
+
+        CREATE TRIGGER room_night_firm_made_hold AFTER UPDATE OF hold_expires_at ON room_night
+        WHEN OLD.hold_expires_at IS NULL AND NEW.hold_expires_at IS NOT NULL
+        BEGIN
+            UPDATE night_load SET firm = firm - 1 WHERE hotel_id = OLD.hotel_id AND night = OLD.night;
+        END;
+
         -- A night can only be claimed for the room its booking is for, within the stay.
         CREATE TRIGGER room_night_matches_booking BEFORE INSERT ON room_night
         WHEN NOT EXISTS (SELECT 1 FROM booking b WHERE b.id = NEW.booking_id AND b.room_id = NEW.room_id

@@ -329,3 +329,36 @@ import Testing
         #expect(Set(offers.map(\.room.number)) == Set(demo.rooms.map(\.number)).subtracting(taken))
     }
 }
+
+@Suite struct NightLoadTests {
+    /// The per-night counter the triggers keep must equal a recount of the firm claims after
+    /// holds, confirmations, expiries, cancellations and an early departure.
+    @Test func theTriggerKeptCountMatchesARecountAfterEveryKindOfChange() throws {
+        let desk = try StoreFixture()
+        func mismatches() throws -> [String] {
+            try desk.store.pool.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT COALESCE(c.night, l.night) FROM
+                      (SELECT hotel_id, night, COUNT(*) AS firm FROM room_night WHERE hold_expires_at IS NULL GROUP BY hotel_id, night) c
+                      FULL OUTER JOIN night_load l ON l.hotel_id = c.hotel_id AND l.night = c.night
+                    WHERE COALESCE(c.firm, 0) != COALESCE(l.firm, 0)
+                    """)
+            }
+        }
+        let stay = try desk.book(room: "101", from: "2026-11-26", to: "2026-11-30")
+        let held = try desk.store.reserve(desk.form(room: "102"), by: "anna")
+        #expect(try mismatches() == [])
+        _ = try desk.store.confirm(held.confirmationCode, by: "anna")
+        #expect(try mismatches() == [])
+        _ = try desk.store.reserve(desk.form(room: "103"), by: "anna")
+        desk.clock.advance(minutes: 20)
+        try desk.book(room: "103") // fails the lapsed hold on the way
+        _ = try desk.store.cancel(held.confirmationCode, reason: nil, by: "anna")
+        _ = try desk.store.checkIn(stay.confirmationCode, by: "anna")
+        let nextDay = try FrontDeskStore(path: desk.store.path, businessDate: CalendarDate(iso: "2026-11-27")!)
+        _ = try nextDay.checkOut(stay.confirmationCode, by: "anna")
+        #expect(try mismatches() == [])
+        let firm = try desk.store.pool.read { db in try Int.fetchOne(db, sql: "SELECT SUM(firm) FROM night_load") }
+        #expect(firm == 1 + 2) // the 26th of the early departure, and room 103's two nights
+    }
+}
