@@ -26,11 +26,13 @@ let package = Package(
             dependencies: ["FrontDeskDomain", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        // Payments over HTTP (URLSession), the circuit breaker, and the payment simulator.
+        .target(name: "FrontDeskPayments", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),
         // The command line: argument parsing, JSON and CSV output, error mapping.
         .target(
             name: "FrontDeskCLI",
             dependencies: [
-                "FrontDeskDomain", "FrontDeskStore",
+                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -53,7 +55,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FrontDeskCLITests",
-            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskCLI", "frontdesk"],
+            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskCLI", "frontdesk"],
             swiftSettings: strictSettings
         ),
     ],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FrontDeskDomain
+import FrontDeskPayments
 import FrontDeskStore
 
 struct Search: ParsableCommand {
@@ -60,26 +61,43 @@ struct Book: ParsableCommand {
     @Option(help: "The guest's phone number (optional).") var phone: String = ""
     @Option(name: .customLong("request-id"), help: "Idempotency key (UUID): repeating it returns the first booking.")
     var requestId: String?
+    @Option(help: "desk (cash or card terminal, settled at once) or card (through the payment service).")
+    var payment: String = "desk"
+    @Option(help: "Card number, with --payment card.") var card: String?
     @Flag(help: "Return only once the booking is final (Confirmed or Failed).") var wait = false
 
     func run() throws {
+        var failed: Booking?
         try common.run { store in
+            var problems: [String] = []
             var requestUUID: UUID?
             if let requestId {
-                guard let parsed = UUID(uuidString: requestId.trimmingCharacters(in: .whitespaces)) else {
-                    throw FrontDeskError.validationFailed(["Request id \(BookingRules.quoted(requestId)) is not a UUID"])
-                }
-                requestUUID = parsed
+                requestUUID = UUID(uuidString: requestId.trimmingCharacters(in: .whitespaces))
+                if requestUUID == nil { problems.append("Request id \(BookingRules.quoted(requestId)) is not a UUID") }
             }
+            var instruction = PaymentInstruction.desk
+            do { instruction = try PaymentInstruction.parse(method: payment, card: card) } catch let error as FrontDeskError {
+                problems += error.details
+            }
+            let gateway = try HTTPPaymentGateway.fromEnvironment()
+            if instruction.method == .card && gateway == nil {
+                problems.append("Card payments need FRONTDESK_PAYMENT_URL, the payment service's address")
+            }
+            if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
             let form = BookingForm(roomNumber: room, checkIn: checkIn, checkOut: checkOut, guests: guests,
                                    guestName: guestName, email: email, phone: phone)
-            var booking = try store.reserve(form, requestId: requestUUID, by: common.userName)
-            // Payment is taken at the desk for now, so the hold is confirmed at once; the saga
-            // issue moves this step onto the background runner.
-            if booking.status == .reserving {
-                booking = try store.confirm(booking.id.uuidString, by: common.userName)
+            var booking = try store.reserve(form, requestId: requestUUID, payment: instruction, by: common.userName)
+            if wait {
+                booking = try SagaWaiter(store: store, gateway: gateway).untilSettled(booking)
+                if booking.status != .confirmed { failed = booking }
             }
             return Output.Result(json: booking.json, text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
+        }
+        if let failed {
+            var standardError = FileHandle.standardError
+            print("error: booking \(failed.confirmationCode) \(failed.status.rawValue.lowercased()): \(failed.statusReason ?? "no reason given")",
+                  to: &standardError)
+            throw CommandFailure(exitCode: Output.bookingFailedExitCode)
         }
     }
 }
@@ -146,7 +164,10 @@ struct Cancel: SingleBookingCommand {
     @Argument(help: "Booking id or confirmation code.") var reference: String
     @Option(help: "Why, for the audit trail.") var reason: String?
     func apply(_ store: FrontDeskStore) throws -> Booking {
-        try store.cancel(reference, reason: reason.map { String($0.prefix(200)) }, by: common.userName)
+        let booking = try store.cancel(reference, reason: reason.map { String($0.prefix(200)) }, by: common.userName)
+        // A card refund is the runner's work; do it here too, so the command ends with it done.
+        try SagaWaiter(store: store, gateway: try HTTPPaymentGateway.fromEnvironment()).untilRefunded(booking)
+        return booking
     }
 }
 

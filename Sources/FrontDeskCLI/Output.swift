@@ -37,6 +37,9 @@ enum Output {
         }
     }
 
+    /// `book --wait` whose booking ended Failed (declined, expired): the booking is printed.
+    static let bookingFailedExitCode: Int32 = 7
+
     /// Prints the error for a person (stderr) and, with --json, as a document (stdout).
     static func report(_ error: any Error, json: Bool) -> CommandFailure {
         let (code, message, details): (String, String, [String]) = switch error {

@@ -13,7 +13,7 @@ public struct FrontDesk: ParsableCommand {
             """,
         subcommands: [
             Demo.self, Search.self, Book.self, Bookings.self, Show.self, Cancel.self, CheckIn.self, CheckOut.self,
-            Rooms.self, RoomTypes.self, Occupancy.self, Audit.self, HotelCommand.self,
+            Rooms.self, RoomTypes.self, Occupancy.self, Audit.self, HotelCommand.self, Saga.self, PaymentSim.self,
         ]
     )
 

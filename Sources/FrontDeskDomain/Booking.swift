@@ -59,7 +59,7 @@ public struct Booking: Hashable, Sendable {
     public let nightlyPrices: [NightlyPrice]
     /// Starts at 1; every change adds one, so an edit can be checked against what its author saw.
     public private(set) var version: Int
-    /// When an unpaid hold lapses (Reserving only).
+    /// When an unpaid hold lapses (Reserving and ProcessingPayment only).
     public private(set) var holdExpiresAt: Date?
     public private(set) var statusReason: String?
     public let createdAt: Date
@@ -93,8 +93,10 @@ public struct Booking: Hashable, Sendable {
     /// The design counted only Confirmed and CheckedIn, which let two desks sell one room.
     public func holdsRoom(at instant: Date) -> Bool {
         switch status {
-        case .reserving: (holdExpiresAt ?? .distantPast) > instant
-        case .processingPayment, .confirmed, .checkedIn: true
+        // The hold deadline runs on while payment is taken: a payment that never answers must not
+        // keep the room for ever.
+        case .reserving, .processingPayment: (holdExpiresAt ?? .distantPast) > instant
+        case .confirmed, .checkedIn: true
         case .checkedOut, .failed, .cancelled: false
         }
     }
@@ -161,7 +163,7 @@ public struct Booking: Hashable, Sendable {
     private mutating func move(to newStatus: BookingStatus, reason: String?, at instant: Date) {
         status = newStatus
         statusReason = reason
-        if newStatus != .reserving { holdExpiresAt = nil }
+        if newStatus != .reserving && newStatus != .processingPayment { holdExpiresAt = nil }
         version += 1
         updatedAt = instant
     }

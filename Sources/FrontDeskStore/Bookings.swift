@@ -25,10 +25,12 @@ public struct BookingFilter: Sendable {
 extension FrontDeskStore {
     // MARK: Booking a room
 
-    /// Validates the form, prices the stay and holds the room for the hotel's hold window
-    /// (status Reserving). With a `requestId` already used for the same details, returns that
-    /// booking and creates nothing; used for different details, refuses with `conflict`.
-    public func reserve(_ form: BookingForm, requestId: UUID? = nil, by user: String) throws -> Booking {
+    /// Validates the form, prices the stay, holds the room for the hotel's hold window (status
+    /// Reserving) and starts the booking's saga, all in one transaction; a runner takes it from
+    /// there. With a `requestId` already used for the same details, returns that booking and
+    /// creates nothing; used for different details, refuses with `conflict`.
+    public func reserve(_ form: BookingForm, requestId: UUID? = nil, payment: PaymentInstruction = .desk,
+                        by user: String) throws -> Booking {
         try write { db in
             let hotel = try Self.fetchHotel(db)
             let listing = try Self.fetchRoom(number: form.roomNumber, db)
@@ -72,6 +74,7 @@ extension FrontDeskStore {
             try audit(db, user: user, action: "booking.reserved", bookingId: booking.id,
                       summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
                       after: booking)
+            try startSaga(booking, payment: payment, by: user, db)
             return booking
         }
     }
@@ -105,10 +108,7 @@ extension FrontDeskStore {
 
     /// Ends a hold whose window has passed: Failed, "Reservation expired", room released.
     private func failLapsedHold(bookingId: String, _ db: Database) throws {
-        try change(bookingId: bookingId, action: "booking.expired", by: "system", db) { booking in
-            try booking.fail(reason: "Reservation expired", at: now)
-            return "Hold on room \(booking.roomNumber) for \(booking.guest.name) expired"
-        }
+        try apply(.reservationExpired, to: bookingId, by: "system", db)
     }
 
     private func uniqueConfirmationCode(_ db: Database) throws -> String {
@@ -173,29 +173,56 @@ extension FrontDeskStore {
 
     // MARK: Changing a booking
 
-    /// Completes a held booking (payment taken at the desk): the hold becomes a firm booking.
+    /// Records a payment taken at the desk for a held booking: the hold becomes a firm booking
+    /// at once, without waiting for a runner.
     public func confirm(_ reference: String, by user: String) throws -> Booking {
         let outcome: Result<Booking, FrontDeskError> = try write { db in
             let booking = try Self.requireBooking(reference, db)
-            if booking.status == .reserving, !booking.holdsRoom(at: now) {
+            let id = booking.id.uuidString
+            if booking.status == .reserving || booking.status == .processingPayment, !booking.holdsRoom(at: now) {
                 // Committed, then reported: the lapsed hold must end even though confirming fails.
-                try failLapsedHold(bookingId: booking.id.uuidString, db)
+                try failLapsedHold(bookingId: id, db)
                 return .failure(.invalidState("Booking \(booking.confirmationCode) expired before it was confirmed"))
             }
-            return .success(try change(bookingId: booking.id.uuidString, action: "booking.confirmed", by: user, db) { booking in
-                try booking.confirm(at: now)
-                return "Booking \(booking.confirmationCode) confirmed"
-            })
+            guard booking.status == .reserving || booking.status == .processingPayment else {
+                return .failure(.invalidState("Cannot confirm booking \(booking.confirmationCode): it is \(booking.status.rawValue)"))
+            }
+            if booking.status == .reserving { try apply(.roomReserved, to: id, by: user, db) }
+            try apply(.paymentProcessed(reference: "desk-\(booking.confirmationCode)"), to: id, by: user, db)
+            return .success(try Self.requireBooking(id, db))
         }
         return try outcome.get()
     }
 
+    /// Cancels through the saga: a hold is released, a paid booking refunded and released; a
+    /// checked-in, checked-out, failed or cancelled booking is refused with the reason.
     public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String) throws -> Booking {
         try write { db in
-            try change(reference: reference, expectedVersion: expectedVersion, action: "booking.cancelled", by: user, db) { booking in
-                try booking.cancel(reason: reason ?? "Cancelled at the desk", at: now)
-                return "Booking \(booking.confirmationCode) cancelled" + (reason.map { ": \($0)" } ?? "")
+            let booking = try Self.requireBooking(reference, db)
+            if let expectedVersion, expectedVersion != booking.version {
+                throw FrontDeskError.conflict(
+                    "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
             }
+            let id = booking.id.uuidString
+            guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: id, by: user, db) else {
+                var probe = booking
+                try probe.cancel(reason: reason, at: now) // throws the desk's wording for this status
+                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) cannot be cancelled")
+            }
+            try refundAtTheDeskNow(bookingId: id, db)
+            return try Self.requireBooking(id, db)
+        }
+    }
+
+    /// Money taken at the desk goes back at the desk, while the guest is there: no runner needed.
+    private func refundAtTheDeskNow(bookingId: String, _ db: Database) throws {
+        let method = try String.fetchOne(db, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId]) ?? "desk"
+        guard method == PaymentMethod.desk.rawValue else { return }
+        let refunds = try Int64.fetchAll(db, sql: "SELECT id FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'",
+                                         arguments: [bookingId])
+        for id in refunds {
+            try db.execute(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
+            try recordRefund(bookingId: bookingId, reference: "desk-refund", db)
         }
     }
 
@@ -238,7 +265,7 @@ extension FrontDeskStore {
 
     /// Loads, applies one domain transition, writes it back guarded by the version it read, audits.
     @discardableResult
-    private func change(bookingId: String, action: String, by user: String, _ db: Database,
+    func change(bookingId: String, action: String, by user: String, _ db: Database,
                         _ transition: (inout Booking) throws -> String) throws -> Booking {
         guard let before = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
             throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
@@ -253,7 +280,7 @@ extension FrontDeskStore {
         guard db.changesCount == 1 else {
             throw FrontDeskError.conflict("Booking \(before.confirmationCode) was changed meanwhile; look again")
         }
-        if before.status == .reserving && after.status != .reserving {
+        if before.holdExpiresAt != nil && after.holdExpiresAt == nil {
             // The hold becomes firm (or ends; the release trigger deletes the nights of an ended booking).
             try db.execute(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [bookingId])
         }

@@ -15,6 +15,8 @@ public final class FrontDeskStore: Sendable {
     let businessDateOverride: CalendarDate?
     let pricing: PricingPolicy
     let codes: Mutex<any RandomNumberGenerator & Sendable>
+    let pendingNotifications = Mutex<[SagaNotification]>([])
+    let subscribers = Mutex<[UUID: @Sendable (SagaNotification) -> Void]>([:])
 
     /// Opens (creating folders and the file as needed) and migrates the database at `path`.
     /// - Parameters:
@@ -64,16 +66,24 @@ public final class FrontDeskStore: Sendable {
 
     /// Runs `body` in one immediate write transaction; domain errors pass through unchanged and
     /// roll the transaction back, so bad input never leaves anything half-written.
+    /// Notifications queued by the transaction under way are published once it commits, and
+    /// dropped if it rolls back: a screen never hears of a change that did not happen.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.writeWithoutTransaction { db in
+            let (result, notifications) = try pool.writeWithoutTransaction { db in
                 var result: T?
+                pendingNotifications.withLock { $0.removeAll() }
                 try db.inTransaction(.immediate) {
                     result = try body(db)
                     return .commit
                 }
-                return result!
+                return (result!, pendingNotifications.withLock { pending in
+                    defer { pending.removeAll() }
+                    return pending
+                })
             }
+            publish(notifications)
+            return result
         } catch let error as DatabaseError {
             throw StoreError.from(error, path: path)
         }

@@ -8,6 +8,9 @@ enum Schema {
         migrator.registerMigration("v1: hotel, rooms, bookings, room nights, audit") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2: booking saga, outbox and scheduled messages") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -160,5 +163,43 @@ enum Schema {
             after_state TEXT
         );
         CREATE INDEX audit_booking ON audit_entry(booking_id);
+        """
+
+    static let v2 = """
+        -- The workflow data of a booking; its state is the booking's status.
+        CREATE TABLE saga (
+            booking_id TEXT PRIMARY KEY NOT NULL REFERENCES booking(id),
+            payment_method TEXT NOT NULL CHECK (payment_method IN ('desk', 'card')),
+            card_number TEXT,
+            payment_reference TEXT,
+            refund_reference TEXT,
+            started_at TEXT NOT NULL
+        );
+
+        -- Outbox and schedule in one: a message is due at available_at. Events and desk work are
+        -- handled inside the runner's transaction; payment-service calls are claimed first
+        -- (claimed_by / claimed_until), so one runner works a message at a time and a runner that
+        -- died leaves it to be taken again.
+        CREATE TABLE saga_message (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            booking_id TEXT NOT NULL REFERENCES booking(id),
+            name TEXT NOT NULL CHECK (name IN
+                ('RoomReserved', 'ReservationExpired', 'ProcessPayment', 'ProcessRefund')),
+            available_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            claimed_by TEXT,
+            claimed_until TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX saga_message_due ON saga_message(available_at);
+        CREATE INDEX saga_message_booking ON saga_message(booking_id);
+
+        -- What the runners last said about themselves and their payment service (saga status).
+        CREATE TABLE runner_status (
+            runner TEXT PRIMARY KEY NOT NULL,
+            payment_service TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
         """
 }

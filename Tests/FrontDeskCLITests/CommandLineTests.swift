@@ -16,7 +16,7 @@ import Testing
         #expect(Set(rooms[0].keys) == ["roomId", "roomNumber", "roomType", "capacity", "totalPrice", "nightlyPrices"])
 
         let booked = try cli.run("book", "--room", "102", "--check-in", "2026-12-01", "--check-out", "2026-12-04",
-                                 "--guests", "2", "--guest-name", "山田太郎", "--email", "taro@example.jp", "--json")
+                                 "--guests", "2", "--guest-name", "山田太郎", "--email", "taro@example.jp", "--wait", "--json")
         #expect(booked.status == 0, "\(booked.stderr)")
         let booking = try booked.json
         #expect(booking["status"] as? String == "Confirmed")
@@ -76,7 +76,7 @@ import Testing
         #expect(missing.stderr == "error: No booking with id or confirmation code 'AAA-AAA'\n")
 
         try cli.expectSuccess(cli.run("book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-02",
-                                      "--guests", "1", "--guest-name", "Ann", "--email", "ann@example.com"))
+                                      "--guests", "1", "--guest-name", "Ann", "--email", "ann@example.com", "--wait"))
         let taken = try cli.run("book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-03",
                                 "--guests", "1", "--guest-name", "Bob", "--email", "bob@example.com", "--json")
         #expect(taken.status == 4)
@@ -111,15 +111,18 @@ import Testing
         let cli = try CLIHarness()
         try cli.smallHotel()
         let booking = try cli.run("book", "--room", "201", "--check-in", "2026-11-26", "--check-out", "2026-11-28", "--guests", "3",
-                                  "--guest-name", "Søren Jensen", "--email", "soren@example.dk", "--user", "anna", "--json").json
+                                  "--guest-name", "Søren Jensen", "--email", "soren@example.dk", "--user", "anna", "--wait", "--json").json
         let code = try #require(booking["confirmation"] as? String)
         #expect(try cli.run("check-in", code, "--user", "ben", "--json").json["status"] as? String == "CheckedIn")
         let out = try cli.run("check-out", code, "--user", "cleo", "--json", environment: ["FRONTDESK_TODAY": "2026-11-28"])
         #expect(try out.json["status"] as? String == "CheckedOut")
         let audit = try cli.run("audit", "--booking", code, "--json").json
         let entries = try #require(audit["entries"] as? [[String: Any]])
-        #expect(entries.map { $0["user"] as? String } == ["cleo", "ben", "anna", "anna"])
-        #expect(entries.map { $0["action"] as? String } == ["booking.checkedOut", "booking.checkedIn", "booking.confirmed", "booking.reserved"])
+        // The desk books; the saga (user "system") takes the payment and confirms.
+        #expect(entries.map { $0["user"] as? String } == ["cleo", "ben", "system", "system", "anna"])
+        #expect(entries.map { $0["action"] as? String } == [
+            "booking.checkedOut", "booking.checkedIn", "booking.confirmed", "booking.paymentStarted", "booking.reserved",
+        ])
         #expect((entries[0]["before"] as? [String: Any])?["status"] as? String == "CheckedIn")
         #expect((entries[0]["after"] as? [String: Any])?["status"] as? String == "CheckedOut")
         let text = try cli.run("audit")
@@ -150,7 +153,7 @@ import Testing
         let cli = try CLIHarness()
         try cli.smallHotel()
         try cli.expectSuccess(cli.run("book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-03",
-                                      "--guests", "1", "--guest-name", "Ann", "--email", "ann@example.com"))
+                                      "--guests", "1", "--guest-name", "Ann", "--email", "ann@example.com", "--wait"))
         let report = try cli.run("occupancy", "--from", "2026-12-01", "--to", "2026-12-03", "--json").json
         let days = try #require(report["days"] as? [[String: Any]])
         #expect(days.map { $0["date"] as? String } == ["2026-12-01", "2026-12-02", "2026-12-03"])

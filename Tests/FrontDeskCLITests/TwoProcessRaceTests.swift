@@ -15,7 +15,7 @@ import Testing
             let checkOut = Self.date(daysAfterFirstOfDecember: race / rooms.count + 1)
             func contender(_ guest: String) throws -> (Process, Pipe, Pipe) {
                 try cli.start(["book", "--room", rooms[race % rooms.count], "--check-in", checkIn, "--check-out", checkOut,
-                               "--guests", "1", "--guest-name", guest, "--email", "race@example.com", "--json"])
+                               "--guests", "1", "--guest-name", guest, "--email", "race@example.com", "--wait", "--json"])
             }
             let first = try contender("Desk One \(race)"), second = try contender("Desk Two \(race)")
             outcomes.append((CLIHarness.finish(first), CLIHarness.finish(second)))

@@ -43,7 +43,7 @@ import Testing
         Booking(id: UUID(), hotelId: UUID(), roomId: UUID(), roomNumber: "101", confirmationCode: "K7M-4QX",
                 guest: Guest(name: "Anna Müller", email: "anna@example.com"), guestCount: 2,
                 stay: StayDates(checkIn: day("2026-12-01"), checkOut: day("2026-12-04"))!, status: status,
-                nightlyPrices: [], version: 1, holdExpiresAt: status == .reserving ? now.addingTimeInterval(holdMinutes * 60) : nil,
+                nightlyPrices: [], version: 1, holdExpiresAt: [.reserving, .processingPayment].contains(status) ? now.addingTimeInterval(holdMinutes * 60) : nil,
                 statusReason: nil, createdAt: now, updatedAt: now)
     }
 
@@ -56,8 +56,9 @@ import Testing
         #expect(subject.status == .checkedOut)
     }
 
-    @Test func aHoldKeepsTheRoomOnlyUntilItExpires() {
-        let subject = booking(.reserving)
+    @Test(arguments: [BookingStatus.reserving, .processingPayment])
+    func aHoldKeepsTheRoomOnlyUntilItExpiresEvenWhilePaying(_ status: BookingStatus) {
+        let subject = booking(status)
         #expect(subject.holdsRoom(at: now.addingTimeInterval(14 * 60)))
         #expect(!subject.holdsRoom(at: now.addingTimeInterval(15 * 60)))
     }

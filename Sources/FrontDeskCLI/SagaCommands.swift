@@ -1,0 +1,167 @@
+import ArgumentParser
+import Foundation
+import FrontDeskDomain
+import FrontDeskPayments
+import FrontDeskStore
+
+/// Runs the saga in this process until one booking is settled: used by `book --wait` and
+/// `cancel`, so a single command finishes its own work even when no runner is running elsewhere.
+struct SagaWaiter {
+    let store: FrontDeskStore
+    let gateway: (any PaymentGateway)?
+
+    /// Until the booking leaves Reserving and ProcessingPayment (its hold deadline bounds it).
+    func untilSettled(_ booking: Booking) throws -> Booking {
+        let runner = SagaRunner(store: store, gateway: gateway)
+        let giveUp = (booking.holdExpiresAt ?? Date()).addingTimeInterval(30)
+        var current = booking
+        while current.status == .reserving || current.status == .processingPayment, Date() < giveUp {
+            if try !runner.step() { Thread.sleep(forTimeInterval: 0.01) }
+            current = try store.booking(booking.id.uuidString)
+        }
+        return current
+    }
+
+    /// Until the booking owes no refund, or a few seconds have passed (the runner retries later).
+    func untilRefunded(_ booking: Booking) throws {
+        guard gateway != nil else { return }
+        let runner = SagaRunner(store: store, gateway: gateway)
+        let giveUp = Date().addingTimeInterval(10)
+        while Date() < giveUp, try store.saga(booking.id.uuidString).pendingMessages.contains(where: { $0.name == "ProcessRefund" && $0.availableAt <= Date() }) {
+            if try !runner.step() { Thread.sleep(forTimeInterval: 0.05) }
+        }
+    }
+}
+
+struct Saga: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The booking workflow: run it, or see what is unfinished.",
+        subcommands: [Run.self, Status.self], defaultSubcommand: Status.self)
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the saga runner in the foreground until interrupted.")
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            do {
+                let store = try common.openStore()
+                let gateway = try HTTPPaymentGateway.fromEnvironment()
+                let runner = SagaRunner(store: store, gateway: gateway)
+                let json = common.json
+                store.subscribe { notification in
+                    let line: String? = switch notification {
+                    case .bookingConfirmed(let booking): "\(booking.confirmationCode) Confirmed"
+                    case .bookingFailed(let booking): "\(booking.confirmationCode) Failed: \(booking.statusReason ?? "")"
+                    case .bookingCancelled(let booking): "\(booking.confirmationCode) Cancelled"
+                    case .roomAvailabilityChanged: nil
+                    }
+                    if let line, !json { print(line) }
+                }
+                if !json {
+                    print("Saga runner \(runner.name) on \(store.path); payment service: \(gateway?.statusDescription ?? "none (FRONTDESK_PAYMENT_URL unset: card payments wait)")")
+                }
+                runner.start()
+                ForegroundService.waitForInterrupt()
+                runner.stop()
+                if json { Output.printJSON(.object([("runner", .string(runner.name)), ("stopped", .bool(true))])) }
+            } catch {
+                throw Output.report(error, json: common.json)
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unfinished sagas, their states and deadlines.")
+        @OptionGroup var common: CommonOptions
+
+        func run() throws {
+            try common.run { store in
+                let sagas = try store.unfinishedSagas()
+                let runners = try store.runnerStatuses()
+                let stamp = ISO8601DateFormatter()
+                let json = JSONValue.object([
+                    ("sagas", .array(sagas.map { saga in
+                        .object([
+                            ("bookingId", .string(saga.booking.id.uuidString.lowercased())),
+                            ("confirmation", .string(saga.booking.confirmationCode)),
+                            ("status", .string(saga.booking.status.rawValue)),
+                            ("paymentMethod", .string(saga.paymentMethod.rawValue)),
+                            ("deadline", .optional(saga.booking.holdExpiresAt.map(stamp.string(from:)))),
+                            ("pending", .array(saga.pendingMessages.map { message in
+                                .object([
+                                    ("name", .string(message.name)), ("availableAt", .string(stamp.string(from: message.availableAt))),
+                                    ("attempts", .int(message.attempts)), ("claimedBy", .optional(message.claimedBy)),
+                                    ("lastError", .optional(message.lastError)),
+                                ])
+                            })),
+                        ])
+                    })),
+                    ("runners", .array(runners.map { runner in
+                        .object([("runner", .string(runner.runner)), ("paymentService", .string(runner.paymentService)),
+                                 ("updatedAt", .string(stamp.string(from: runner.updatedAt)))])
+                    })),
+                ])
+                var table = TextTable(headers: ["Code", "Status", "Paid by", "Deadline (UTC)", "Waiting for"])
+                table.rows = sagas.map { saga in
+                    [saga.booking.confirmationCode, saga.booking.status.rawValue, saga.paymentMethod.rawValue,
+                     saga.booking.holdExpiresAt.map { Audit.when($0) } ?? "",
+                     saga.pendingMessages.map { "\($0.name)\($0.attempts > 0 ? " (try \($0.attempts + 1): \($0.lastError ?? ""))" : "")" }
+                        .joined(separator: ", ")]
+                }
+                var text = sagas.isEmpty ? "No unfinished sagas." : table.rendered
+                for runner in runners { text += "\nRunner \(runner.runner), \(Audit.when(runner.updatedAt)): \(runner.paymentService)" }
+                return Output.Result(json: json, text: text)
+            }
+        }
+    }
+}
+
+struct PaymentSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "payment-sim", abstract: "A payment service for tests and training, on 127.0.0.1.",
+        discussion: """
+            Test cards: \(PaymentSimulator.approveCard) approves, \(PaymentSimulator.declineCard) is declined, \
+            \(PaymentSimulator.errorCard) answers HTTP 500, \(PaymentSimulator.slowCard) answers only after 60 s. \
+            GET /charges lists charges and refunds per booking.
+            """)
+
+    @Option(help: "Port on 127.0.0.1 (0 picks a free one).") var port: UInt16 = 8099
+    @Flag(help: "Print one JSON line with the address once listening.") var json = false
+
+    func run() throws {
+        let simulator: PaymentSimulator
+        do {
+            simulator = try PaymentSimulator(port: port)
+        } catch {
+            var standardError = FileHandle.standardError
+            print("error: \(error)", to: &standardError)
+            throw CommandFailure(exitCode: 1)
+        }
+        simulator.start()
+        if json {
+            Output.printJSON(.object([("url", .string("http://127.0.0.1:\(simulator.port)"))]))
+        } else {
+            print("Payment simulator on http://127.0.0.1:\(simulator.port) (Ctrl-C stops it)")
+        }
+        fflush(nil) // the address must reach a script reading our stdout before we block
+        ForegroundService.waitForInterrupt()
+        simulator.stop()
+    }
+}
+
+/// Blocks until SIGINT or SIGTERM, so a foreground service can stop cleanly.
+enum ForegroundService {
+    static func waitForInterrupt() {
+        let stop = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        stop.wait()
+        sources.forEach { $0.cancel() }
+    }
+}

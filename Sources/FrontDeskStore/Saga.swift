@@ -1,0 +1,216 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+/// What the saga tells subscribers in the same process, after the change is committed.
+public enum SagaNotification: Sendable {
+    case bookingConfirmed(Booking)
+    case bookingFailed(Booking)
+    case bookingCancelled(Booking)
+    /// A room was taken or freed for these nights.
+    case roomAvailabilityChanged(hotelId: UUID, roomId: UUID, stay: StayDates)
+}
+
+/// A booking with its workflow: how it is paid and what is still to be done.
+public struct SagaInstance: Sendable {
+    public let booking: Booking
+    public let paymentMethod: PaymentMethod
+    public let paymentReference: String?
+    public let refundReference: String?
+    public let pendingMessages: [PendingMessage]
+}
+
+public struct PendingMessage: Sendable {
+    public let name: String
+    public let availableAt: Date
+    public let attempts: Int
+    public let claimedBy: String?
+    public let lastError: String?
+}
+
+extension FrontDeskStore {
+    // MARK: Subscribing
+
+    /// Calls `handler` (on the committing thread) after every committed saga change.
+    /// Keep the returned token: dropping it does not unsubscribe, `unsubscribe` does.
+    @discardableResult
+    public func subscribe(_ handler: @escaping @Sendable (SagaNotification) -> Void) -> UUID {
+        let token = UUID()
+        subscribers.withLock { $0[token] = handler }
+        return token
+    }
+
+    public func unsubscribe(_ token: UUID) {
+        _ = subscribers.withLock { $0.removeValue(forKey: token) }
+    }
+
+    func publish(_ notifications: [SagaNotification]) {
+        guard !notifications.isEmpty else { return }
+        let handlers = subscribers.withLock { Array($0.values) }
+        for notification in notifications { for handler in handlers { handler(notification) } }
+    }
+
+    func notify(_ notification: SagaNotification) {
+        pendingNotifications.withLock { $0.append(notification) }
+    }
+
+    // MARK: Starting and steering a saga
+
+    /// Called in the transaction that created `booking` with its hold: the saga starts, the
+    /// expiry is scheduled and RoomReserved is queued for the runner.
+    func startSaga(_ booking: Booking, payment: PaymentInstruction, by user: String, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO saga (booking_id, payment_method, card_number, started_at) VALUES (?, ?, ?, ?)
+            """, arguments: [booking.id.uuidString, payment.method.rawValue, payment.cardNumber, Timestamp.text(now)])
+        try apply(.bookingRequested, to: booking.id.uuidString, by: user, db)
+        // ReserveRoom was carried out by the caller: the hold is in this same transaction.
+        try enqueue("RoomReserved", for: booking.id.uuidString, at: now, db)
+        notify(.roomAvailabilityChanged(hotelId: booking.hotelId, roomId: booking.roomId, stay: booking.stay))
+    }
+
+    /// The one way a saga moves: decide, persist the new status, carry out the commands.
+    /// A deadline that has passed is applied first, whatever the event.
+    @discardableResult
+    func apply(_ event: BookingSaga.Event, to bookingId: String, by user: String, _ db: Database) throws -> BookingSaga.Decision {
+        guard let booking = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
+            throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
+        }
+        if event != .reservationExpired, booking.status == .reserving || booking.status == .processingPayment,
+           let deadline = booking.holdExpiresAt, deadline <= now {
+            try apply(.reservationExpired, to: bookingId, by: "system", db)
+            return try apply(event, to: bookingId, by: user, db)
+        }
+        let decision = BookingSaga.decide(booking.status, event)
+        guard case .transition(let status, let commands) = decision else { return decision }
+        var updated = booking
+        if status != booking.status {
+            updated = try change(bookingId: bookingId, action: Self.auditAction(status, event), by: user, db) { booking in
+                switch status {
+                case .processingPayment:
+                    try booking.startPayment(at: now)
+                    return "Taking payment for booking \(booking.confirmationCode)"
+                case .confirmed:
+                    try booking.confirm(at: now)
+                    return "Booking \(booking.confirmationCode) confirmed"
+                case .failed:
+                    let reason = commands.compactMap { if case .bookingFailed(let reason) = $0 { reason } else { nil } }.first
+                        ?? "Booking failed"
+                    try booking.fail(reason: reason, at: now)
+                    return "Booking \(booking.confirmationCode) failed: \(reason)"
+                case .cancelled:
+                    var reason: String?
+                    if case .bookingCancellationRequested(let given) = event { reason = given }
+                    try booking.cancel(reason: reason ?? "Cancelled at the desk", at: now)
+                    return "Booking \(booking.confirmationCode) cancelled" + (reason.map { ": \($0)" } ?? "")
+                default:
+                    throw FrontDeskError.invalidState("The saga cannot move a booking to \(status.rawValue)")
+                }
+            }
+        }
+        if case .paymentProcessed(let reference) = event {
+            try db.execute(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
+                           arguments: [reference, bookingId])
+        }
+        for command in commands {
+            switch command {
+            case .reserveRoom, .confirmBooking:
+                break // the hold is placed by the request; confirming is the status change above
+            case .scheduleExpiry:
+                try enqueue("ReservationExpired", for: bookingId, at: updated.holdExpiresAt ?? now, db)
+            case .processPayment:
+                try enqueue("ProcessPayment", for: bookingId, at: now, db)
+            case .processRefund:
+                try enqueue("ProcessRefund", for: bookingId, at: now, db)
+            case .releaseReservation:
+                try db.execute(sql: "DELETE FROM room_night WHERE booking_id = ?", arguments: [bookingId])
+                notify(.roomAvailabilityChanged(hotelId: updated.hotelId, roomId: updated.roomId, stay: updated.stay))
+            case .bookingFailed:
+                break // the status change above carries the reason
+            }
+        }
+        if status != booking.status {
+            switch status {
+            case .confirmed: notify(.bookingConfirmed(updated))
+            case .failed: notify(.bookingFailed(updated))
+            case .cancelled: notify(.bookingCancelled(updated))
+            default: break
+            }
+        }
+        if updated.status != .reserving && updated.status != .processingPayment {
+            // Past holding and paying, the deadline and payment steps are moot; a refund owed stays queued.
+            try db.execute(sql: "DELETE FROM saga_message WHERE booking_id = ? AND name IN ('ReservationExpired', 'RoomReserved', 'ProcessPayment')",
+                           arguments: [bookingId])
+            try db.execute(sql: "UPDATE saga SET card_number = NULL WHERE booking_id = ? AND NOT EXISTS (SELECT 1 FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund')",
+                           arguments: [bookingId, bookingId])
+        }
+        return decision
+    }
+
+    static func auditAction(_ status: BookingStatus, _ event: BookingSaga.Event) -> String {
+        switch status {
+        case .processingPayment: "booking.paymentStarted"
+        case .confirmed: "booking.confirmed"
+        case .failed: event == .reservationExpired ? "booking.expired" : "booking.failed"
+        case .cancelled: "booking.cancelled"
+        default: "booking.changed"
+        }
+    }
+
+    func enqueue(_ name: String, for bookingId: String, at instant: Date, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO saga_message (booking_id, name, available_at, created_at) VALUES (?, ?, ?, ?)
+            """, arguments: [bookingId, name, Timestamp.text(instant), Timestamp.text(now)])
+    }
+
+    // MARK: Looking at sagas
+
+    /// Bookings whose workflow is not finished (held, paying) or that still owe a refund.
+    public func unfinishedSagas() throws -> [SagaInstance] {
+        try read { db in
+            let ids = try String.fetchAll(db, sql: """
+                SELECT id FROM booking WHERE status IN ('Reserving', 'ProcessingPayment')
+                UNION SELECT booking_id FROM saga_message
+                """)
+            return try ids.compactMap { try Self.fetchSaga(bookingId: $0, db) }
+                .sorted { ($0.booking.holdExpiresAt ?? .distantFuture, $0.booking.createdAt) < ($1.booking.holdExpiresAt ?? .distantFuture, $1.booking.createdAt) }
+        }
+    }
+
+    public func saga(_ reference: String) throws -> SagaInstance {
+        try read { db in
+            let booking = try Self.requireBooking(reference, db)
+            return try Self.fetchSaga(bookingId: booking.id.uuidString, db)!
+        }
+    }
+
+    static func fetchSaga(bookingId: String, _ db: Database) throws -> SagaInstance? {
+        guard let booking = try fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else { return nil }
+        let row = try Row.fetchOne(db, sql: "SELECT payment_method, payment_reference, refund_reference FROM saga WHERE booking_id = ?",
+                                   arguments: [bookingId])
+        let messages = try Row.fetchAll(db, sql: """
+            SELECT name, available_at, attempts, claimed_by, last_error FROM saga_message WHERE booking_id = ? ORDER BY available_at, id
+            """, arguments: [bookingId]).map { row in
+            PendingMessage(name: row[0], availableAt: Timestamp.date(row[1]) ?? .distantPast, attempts: row[2],
+                           claimedBy: row[3], lastError: row[4])
+        }
+        return SagaInstance(booking: booking, paymentMethod: PaymentMethod(rawValue: row?[0] ?? "desk") ?? .desk,
+                            paymentReference: row?[1], refundReference: row?[2], pendingMessages: messages)
+    }
+
+    /// What the runners last reported about their payment service (circuit breaker state).
+    public func runnerStatuses() throws -> [(runner: String, paymentService: String, updatedAt: Date)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT runner, payment_service, updated_at FROM runner_status ORDER BY updated_at DESC")
+                .map { ($0[0], $0[1], Timestamp.date($0[2]) ?? .distantPast) }
+        }
+    }
+
+    func reportRunnerStatus(runner: String, paymentService: String) throws {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO runner_status (runner, payment_service, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (runner) DO UPDATE SET payment_service = excluded.payment_service, updated_at = excluded.updated_at
+                """, arguments: [runner, paymentService, Timestamp.text(now)])
+        }
+    }
+}
