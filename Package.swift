@@ -47,10 +47,25 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A database file with a small hotel and a hand-moved clock, shared by the test targets.
+        .target(
+            name: "FrontDeskTestSupport",
+            dependencies: ["FrontDeskDomain", "FrontDeskStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/FrontDeskTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "FrontDeskDomainTests", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),
         .testTarget(
             name: "FrontDeskStoreTests",
-            dependencies: ["FrontDeskDomain", "FrontDeskStore"],
+            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FrontDeskSagaTests",
+            dependencies: [
+                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

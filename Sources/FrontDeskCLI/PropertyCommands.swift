@@ -133,7 +133,7 @@ struct RoomTypes: ParsableCommand {
 struct HotelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotel", abstract: "Show or set up the desk's hotel.",
-        subcommands: [ShowHotel.self, Create.self], defaultSubcommand: ShowHotel.self)
+        subcommands: [ShowHotel.self, Create.self, Configure.self], defaultSubcommand: ShowHotel.self)
 
     static func result(_ hotel: Hotel, businessDate: CalendarDate) -> Output.Result {
         Output.Result(
@@ -153,6 +153,19 @@ struct HotelCommand: ParsableCommand {
                 guard let hotel = try store.hotel() else {
                     throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
                 }
+                return HotelCommand.result(hotel, businessDate: try store.businessDate())
+            }
+        }
+    }
+
+    struct Configure: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change the hotel's settings.")
+        @OptionGroup var common: CommonOptions
+        @Option(name: .customLong("hold-minutes"), help: "How long an unpaid hold keeps its room (default 15).")
+        var holdMinutes: Int
+        func run() throws {
+            try common.run { store in
+                let hotel = try store.setHoldMinutes(holdMinutes, by: common.userName)
                 return HotelCommand.result(hotel, businessDate: try store.businessDate())
             }
         }

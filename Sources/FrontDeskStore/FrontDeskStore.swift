@@ -144,6 +144,21 @@ public final class FrontDeskStore: Sendable {
         }
     }
 
+    /// How long an unpaid hold keeps its room, for bookings made from now on.
+    public func setHoldMinutes(_ minutes: Int, by user: String) throws -> Hotel {
+        guard (1...1440).contains(minutes) else {
+            throw FrontDeskError.validationFailed(["Hold minutes must be between 1 and 1440"])
+        }
+        return try write { db in
+            var hotel = try Self.requireHotel(db)
+            let old = hotel.holdMinutes
+            hotel.holdMinutes = minutes
+            try db.execute(sql: "UPDATE hotel SET hold_minutes = ? WHERE id = ?", arguments: [minutes, hotel.id.uuidString])
+            try audit(db, user: user, action: "hotel.holdMinutesChanged", summary: "Holds last \(minutes) minutes (was \(old))")
+            return hotel
+        }
+    }
+
     static func insert(_ hotel: Hotel, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO hotel (id, name, time_zone, currency, hold_minutes) VALUES (?, ?, ?, ?, ?)",

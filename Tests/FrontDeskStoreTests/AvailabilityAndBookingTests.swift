@@ -2,6 +2,7 @@ import Foundation
 @testable import FrontDeskDomain
 @testable import FrontDeskStore
 import GRDB
+import FrontDeskTestSupport
 import Testing
 
 @Suite struct AvailabilityTests {

@@ -1,26 +1,26 @@
 import Foundation
-@testable import FrontDeskDomain
-@testable import FrontDeskStore
+import FrontDeskDomain
+import FrontDeskStore
 import GRDB
 import Synchronization
-import Testing
 
 /// A clock the test moves by hand: no test sleeps to see a hold expire.
-final class TestClock: Sendable {
+public final class TestClock: Sendable {
     private let instant = Mutex(Date(timeIntervalSince1970: 1_795_000_000)) // 2026-11-18
-    var now: Date { instant.withLock { $0 } }
-    func advance(minutes: Double) { instant.withLock { $0 = $0.addingTimeInterval(minutes * 60) } }
+    public init() {}
+    public var now: Date { instant.withLock { $0 } }
+    public func advance(minutes: Double) { instant.withLock { $0 = $0.addingTimeInterval(minutes * 60) } }
 }
 
 /// A fresh database file in its own folder, with a small hotel:
 /// rooms 101-104 Double (sleeps 2, 100.00), 201-202 Family (sleeps 4, 200.00), 301 Single (sleeps 1, 60.00).
-struct StoreFixture {
-    let folder: URL
-    let clock = TestClock()
-    let store: FrontDeskStore
-    static let today = CalendarDate(iso: "2026-11-26")!
+public struct StoreFixture {
+    public let folder: URL
+    public let clock = TestClock()
+    public let store: FrontDeskStore
+    public static let today = CalendarDate(iso: "2026-11-26")!
 
-    init(rooms: Bool = true) throws {
+    public init(rooms: Bool = true) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-tests-\(UUID().uuidString)")
         let clock = self.clock
         store = try FrontDeskStore(path: folder.appendingPathComponent("desk.sqlite").path, clock: { clock.now },
@@ -35,7 +35,7 @@ struct StoreFixture {
         _ = try store.addRoom(number: "301", typeName: "Single", by: "setup")
     }
 
-    func form(room: String = "101", from checkIn: String = "2026-12-01", to checkOut: String = "2026-12-03",
+    public func form(room: String = "101", from checkIn: String = "2026-12-01", to checkOut: String = "2026-12-03",
               guests: String = "2", name: String = "Zoë Ångström") -> BookingForm {
         BookingForm(roomNumber: room, checkIn: checkIn, checkOut: checkOut, guests: guests, guestName: name,
                     email: "guest@example.com")
@@ -43,17 +43,19 @@ struct StoreFixture {
 
     /// Held and confirmed, as `frontdesk book` does it.
     @discardableResult
-    func book(room: String = "101", from checkIn: String = "2026-12-01", to checkOut: String = "2026-12-03",
+    public func book(room: String = "101", from checkIn: String = "2026-12-01", to checkOut: String = "2026-12-03",
               guests: String = "2", by user: String = "anna") throws -> Booking {
         let held = try store.reserve(form(room: room, from: checkIn, to: checkOut, guests: guests), by: user)
         return try store.confirm(held.confirmationCode, by: user)
     }
 
-    func freeRooms(_ checkIn: String = "2026-12-01", _ checkOut: String = "2026-12-03", guests: String = "1") throws -> [String] {
+    public func freeRooms(_ checkIn: String = "2026-12-01", _ checkOut: String = "2026-12-03", guests: String = "1") throws -> [String] {
         try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests).offers.map(\.room.number)
     }
 
-    func count(_ table: String) throws -> Int {
-        try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)")! }
+    /// Rows in `table`, read through a connection of its own, as another process would see them.
+    public func count(_ table: String) throws -> Int {
+        let queue = try DatabaseQueue(path: store.path)
+        return try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)")! }
     }
 }
