@@ -70,7 +70,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FrontDeskCLITests",
-            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskCLI", "frontdesk"],
+            dependencies: [
+                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskCLI", "frontdesk",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
     ],

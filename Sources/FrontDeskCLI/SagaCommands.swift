@@ -126,12 +126,13 @@ struct PaymentSim: ParsableCommand {
             """)
 
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).") var port: UInt16 = 8099
+    @Option(help: "Milliseconds added to every charge and refund, like a real processor.") var latency: Int = 0
     @Flag(help: "Print one JSON line with the address once listening.") var json = false
 
     func run() throws {
         let simulator: PaymentSimulator
         do {
-            simulator = try PaymentSimulator(port: port)
+            simulator = try PaymentSimulator(port: port, latency: Double(max(0, min(latency, 60_000))) / 1000)
         } catch {
             var standardError = FileHandle.standardError
             print("error: \(error)", to: &standardError)

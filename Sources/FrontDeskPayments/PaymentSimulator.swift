@@ -29,11 +29,14 @@ public final class PaymentSimulator: Sendable {
     private let listener: Int32
     public let port: UInt16
     let slowDelay: TimeInterval
+    /// Added to every charge and refund, like a real processor's round trip.
+    let latency: TimeInterval
     private let stopped = Atomic<Bool>(false)
 
     /// Binds 127.0.0.1:`port` (0 picks a free port; see `port`).
-    public init(port: UInt16, slowDelay: TimeInterval = 60) throws {
+    public init(port: UInt16, slowDelay: TimeInterval = 60, latency: TimeInterval = 0) throws {
         self.slowDelay = slowDelay
+        self.latency = latency
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw SimulatorError.cannotListen("socket() failed") }
         var yes: Int32 = 1
@@ -169,8 +172,12 @@ public final class PaymentSimulator: Sendable {
         case ("GET", "/charges"):
             let data = (try? JSONSerialization.data(withJSONObject: ["charges": report], options: [.sortedKeys])) ?? Data()
             return (200, String(decoding: data, as: UTF8.self))
-        case ("POST", "/charges"): return charge(request)
-        case ("POST", "/refunds"): return refund(request)
+        case ("POST", "/charges"):
+            if latency > 0 { Thread.sleep(forTimeInterval: latency) }
+            return charge(request)
+        case ("POST", "/refunds"):
+            if latency > 0 { Thread.sleep(forTimeInterval: latency) }
+            return refund(request)
         default: return (404, #"{"error":"not_found","message":"No such endpoint"}"#)
         }
     }

@@ -91,7 +91,9 @@ public final class SagaRunner: Sendable {
 
     // MARK: Local work: events and desk payments, many sagas per transaction
 
-    static let localLimit = 512
+    /// Messages per transaction: enough to share one durable commit among many sagas, few enough
+    /// that a runner killed mid-batch loses little.
+    static let localLimit = 64
 
     func processLocalWork() throws -> Int {
         try store.write { db in
@@ -134,12 +136,17 @@ public final class SagaRunner: Sendable {
         guard let gateway else { return 0 }
         let claims = try claimRemoteWork()
         guard !claims.isEmpty else { return 0 }
-        // Calls run one after another: each can take seconds, and the service counts per booking.
-        let outcomes = claims.map { claim in
-            claim.message == "ProcessRefund" ? gateway.refund(claim.request) : gateway.charge(claim.request)
+        // Calls for different bookings go out together, so a slow service costs one round trip per
+        // batch, and a runner killed mid-batch has fewer answers to lose (retried calls reuse their key).
+        let outcomes = Mutex([PaymentOutcome?](repeating: nil, count: claims.count))
+        DispatchQueue.concurrentPerform(iterations: claims.count) { index in
+            let claim = claims[index]
+            let outcome = claim.message == "ProcessRefund" ? gateway.refund(claim.request) : gateway.charge(claim.request)
+            outcomes.withLock { $0[index] = outcome }
         }
+        let answers = outcomes.withLock { $0.map { $0! } }
         try store.write { db in
-            for (claim, outcome) in zip(claims, outcomes) {
+            for (claim, outcome) in zip(claims, answers) {
                 let stillOurs = try String.fetchOne(db, sql: "SELECT claimed_by FROM saga_message WHERE id = ?",
                                                     arguments: [claim.messageId]) == name
                 guard stillOurs else { continue }
