@@ -19,7 +19,7 @@ public struct AuditEntry: Hashable, Sendable {
 extension FrontDeskStore {
     func audit(_ db: Database, user: String, action: String, bookingId: UUID? = nil, roomId: UUID? = nil,
                summary: String, before: Booking? = nil, after: Booking? = nil) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO audit_entry (at, user, action, booking_id, room_id, summary, before_state, after_state)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [Timestamp.text(now), user, action, bookingId?.uuidString, roomId?.uuidString, summary,
@@ -38,7 +38,7 @@ extension FrontDeskStore {
             }
             sql += " ORDER BY id DESC LIMIT ?"
             arguments += [limit]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            return try db.rows(sql: sql, arguments: arguments).map { row in
                 AuditEntry(id: row[0], at: Timestamp.date(row[1]) ?? .distantPast, user: row[2], action: row[3],
                            bookingId: (row[4] as String?).flatMap(UUID.init(uuidString:)),
                            roomId: (row[5] as String?).flatMap(UUID.init(uuidString:)),

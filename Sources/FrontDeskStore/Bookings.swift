@@ -22,6 +22,21 @@ public struct BookingFilter: Sendable {
     }
 }
 
+/// One booking as asked for at the desk, with how it is paid and who asked.
+public struct ReservationRequest: Sendable {
+    public let form: BookingForm
+    public let requestId: UUID?
+    public let payment: PaymentInstruction
+    public let user: String
+
+    public init(form: BookingForm, requestId: UUID? = nil, payment: PaymentInstruction = .desk, user: String) {
+        self.form = form
+        self.requestId = requestId
+        self.payment = payment
+        self.user = user
+    }
+}
+
 extension FrontDeskStore {
     // MARK: Booking a room
 
@@ -31,52 +46,79 @@ extension FrontDeskStore {
     /// creates nothing; used for different details, refuses with `conflict`.
     public func reserve(_ form: BookingForm, requestId: UUID? = nil, payment: PaymentInstruction = .desk,
                         by user: String) throws -> Booking {
-        try write { db in
-            let hotel = try Self.fetchHotel(db)
-            let listing = try Self.fetchRoom(number: form.roomNumber, db)
-            let today = businessDate(for: hotel)
-            let fingerprint = Self.fingerprint(form)
-            if let requestId, let earlier = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
-                                                                  arguments: [requestId.uuidString.lowercased()]).first {
-                let earlierFingerprint = try String.fetchOne(db, sql: "SELECT request_fingerprint FROM booking WHERE id = ?",
-                                                             arguments: [earlier.id.uuidString])
-                guard earlierFingerprint == fingerprint else {
-                    throw FrontDeskError.conflict(
-                        "Request id \(requestId.uuidString.lowercased()) was already used for booking \(earlier.confirmationCode) with different details")
-                }
-                return earlier
-            }
-            let request = try BookingRules.validate(form, context: .init(
-                businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) }))
-            guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
-            guard listing.room.isActive else {
-                throw FrontDeskError.roomUnavailable("Room \(listing.room.number) is out of service")
-            }
-            try expireLapsedHolds(roomId: listing.room.id, stay: request.stay, db)
-            try requireFree(listing.room, stay: request.stay, db)
+        try write { db in try reserve(ReservationRequest(form: form, requestId: requestId, payment: payment, user: user), db) }
+    }
 
-            let loads = try nightLoads(stay: request.stay, hotelId: hotel.id, db)
-            let prices = pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: request.stay,
-                                               businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
-            let instant = now
-            let booking = Booking(
-                id: UUID(), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
-                confirmationCode: try uniqueConfirmationCode(db), guest: request.guest, guestCount: request.guestCount,
-                stay: request.stay, status: .reserving, nightlyPrices: prices, version: 1,
-                holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
-                statusReason: nil, createdAt: instant, updatedAt: instant)
-            do {
-                try Self.insert(booking, requestId: requestId, fingerprint: fingerprint, db)
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-                // The room-night key caught what the check above could not see.
-                throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, request.stay))
+    /// Several reservations in one transaction, each in its own savepoint: one durable commit for
+    /// all (group commit), and one request's failure leaves the others standing.
+    public func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
+        try write { db in
+            try requests.map { request in
+                var outcome: Result<Booking, any Error> = .failure(FrontDeskError.conflict("not attempted"))
+                let queued = pendingNotifications.withLock { $0.count }
+                do {
+                    try db.inSavepoint {
+                        outcome = .success(try reserve(request, db))
+                        return .commit
+                    }
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_IOERR {
+                    throw error // the file itself failed: nothing of this batch is kept
+                } catch {
+                    // What the rolled-back request announced did not happen.
+                    pendingNotifications.withLock { $0.removeSubrange(queued...) }
+                    outcome = .failure(error)
+                }
+                return outcome
             }
-            try audit(db, user: user, action: "booking.reserved", bookingId: booking.id,
-                      summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
-                      after: booking)
-            try startSaga(booking, payment: payment, by: user, db)
-            return booking
         }
+    }
+
+    func reserve(_ request: ReservationRequest, _ db: Database) throws -> Booking {
+        let (form, requestId, payment, user) = (request.form, request.requestId, request.payment, request.user)
+        let hotel = try Self.fetchHotel(db)
+        let listing = try Self.fetchRoom(number: form.roomNumber, db)
+        let today = businessDate(for: hotel)
+        let fingerprint = Self.fingerprint(form)
+        if let requestId, let earlier = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
+                                                              arguments: [requestId.uuidString.lowercased()]).first {
+            let earlierFingerprint = try db.value(String.self, sql: "SELECT request_fingerprint FROM booking WHERE id = ?",
+                                                         arguments: [earlier.id.uuidString])
+            guard earlierFingerprint == fingerprint else {
+                throw FrontDeskError.conflict(
+                    "Request id \(requestId.uuidString.lowercased()) was already used for booking \(earlier.confirmationCode) with different details")
+            }
+            return earlier
+        }
+        let request = try BookingRules.validate(form, context: .init(
+            businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) }))
+        guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
+        guard listing.room.isActive else {
+            throw FrontDeskError.roomUnavailable("Room \(listing.room.number) is out of service")
+        }
+        try expireLapsedHolds(roomId: listing.room.id, stay: request.stay, db)
+        try requireFree(listing.room, stay: request.stay, db)
+
+        let loads = try nightLoads(stay: request.stay, hotelId: hotel.id, db)
+        let prices = pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: request.stay,
+                                           businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
+        let instant = now
+        let booking = Booking(
+            id: UUID(), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
+            confirmationCode: try uniqueConfirmationCode(db), guest: request.guest, guestCount: request.guestCount,
+            stay: request.stay, status: .reserving, nightlyPrices: prices, version: 1,
+            holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
+            statusReason: nil, createdAt: instant, updatedAt: instant)
+        do {
+            try Self.insert(booking, requestId: requestId, fingerprint: fingerprint, db)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            // The room-night key caught what the check above could not see.
+            throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, request.stay))
+        }
+        try audit(db, user: user, action: "booking.reserved", bookingId: booking.id,
+                  summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
+                  after: booking)
+        try startSaga(booking, payment: payment, by: user, db)
+        return booking
     }
 
     /// Same details, same fingerprint: what an idempotent retry must repeat exactly.
@@ -90,7 +132,7 @@ extension FrontDeskStore {
     }
 
     private func requireFree(_ room: Room, stay: StayDates, _ db: Database) throws {
-        let taken = try String.fetchAll(db, sql: """
+        let taken = try db.values(String.self, sql: """
             SELECT night FROM room_night WHERE room_id = ? AND night >= ? AND night < ? ORDER BY night
             """, arguments: [room.id.uuidString, stay.checkIn.iso, stay.checkOut.iso])
         if !taken.isEmpty { throw FrontDeskError.roomUnavailable(Self.unavailableMessage(room, stay)) }
@@ -99,7 +141,7 @@ extension FrontDeskStore {
     /// Holds whose window has passed no longer keep the room: their bookings fail here, in the
     /// same transaction that wants the nights.
     private func expireLapsedHolds(roomId: UUID, stay: StayDates, _ db: Database) throws {
-        let lapsed = try String.fetchAll(db, sql: """
+        let lapsed = try db.values(String.self, sql: """
             SELECT DISTINCT booking_id FROM room_night
             WHERE room_id = ? AND night >= ? AND night < ? AND hold_expires_at IS NOT NULL AND hold_expires_at <= ?
             """, arguments: [roomId.uuidString, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
@@ -114,7 +156,7 @@ extension FrontDeskStore {
     private func uniqueConfirmationCode(_ db: Database) throws -> String {
         while true {
             let code = makeConfirmationCode()
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM booking WHERE confirmation_code = ?", arguments: [code]) == nil {
+            if try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE confirmation_code = ?", arguments: [code]) == nil {
                 return code
             }
         }
@@ -216,12 +258,12 @@ extension FrontDeskStore {
 
     /// Money taken at the desk goes back at the desk, while the guest is there: no runner needed.
     private func refundAtTheDeskNow(bookingId: String, _ db: Database) throws {
-        let method = try String.fetchOne(db, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId]) ?? "desk"
+        let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId]) ?? "desk"
         guard method == PaymentMethod.desk.rawValue else { return }
-        let refunds = try Int64.fetchAll(db, sql: "SELECT id FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'",
+        let refunds = try db.values(Int64.self, sql: "SELECT id FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'",
                                          arguments: [bookingId])
         for id in refunds {
-            try db.execute(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
+            try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
             try recordRefund(bookingId: bookingId, reference: "desk-refund", db)
         }
     }
@@ -246,7 +288,7 @@ extension FrontDeskStore {
                     + (freed.isEmpty ? "" : " early; \(freed.count) night\(freed.count == 1 ? "" : "s") released")
             }
             if let first = freed.first {
-                try db.execute(sql: "DELETE FROM room_night WHERE booking_id = ? AND night >= ?",
+                try db.run(sql: "DELETE FROM room_night WHERE booking_id = ? AND night >= ?",
                                arguments: [booking.id.uuidString, first.iso])
             }
             return booking
@@ -272,7 +314,7 @@ extension FrontDeskStore {
         }
         var after = before
         let summary = try transition(&after)
-        try db.execute(sql: """
+        try db.run(sql: """
             UPDATE booking SET status = ?, version = ?, hold_expires_at = ?, status_reason = ?, updated_at = ?
             WHERE id = ? AND version = ?
             """, arguments: [after.status.rawValue, after.version, after.holdExpiresAt.map(Timestamp.text), after.statusReason,
@@ -282,7 +324,7 @@ extension FrontDeskStore {
         }
         if before.holdExpiresAt != nil && after.holdExpiresAt == nil {
             // The hold becomes firm (or ends; the release trigger deletes the nights of an ended booking).
-            try db.execute(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [bookingId])
+            try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [bookingId])
         }
         try audit(db, user: user, action: action, bookingId: after.id, roomId: after.roomId, summary: summary,
                   before: before, after: after)
@@ -341,7 +383,7 @@ extension FrontDeskStore {
     }
 
     static func fetchBooking(_ db: Database, whereClause: String, arguments: StatementArguments) throws -> [Booking] {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try db.rows(sql: """
             SELECT b.id, b.hotel_id, b.room_id, r.number, b.confirmation_code, b.guest_name, b.guest_email, b.guest_phone,
                    b.guest_count, b.check_in, b.check_out, b.status, b.version, b.hold_expires_at, b.status_reason,
                    b.created_at, b.updated_at,

@@ -9,14 +9,14 @@ extension FrontDeskStore {
         try write { db in
             // Years of bookings touch many pages of many indexes: keep them in memory (256 MB)
             // rather than spilling to the WAL mid-transaction.
-            try db.execute(sql: "PRAGMA cache_size = -262144")
-            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
+            try db.run(sql: "PRAGMA cache_size = -262144")
+            defer { try? db.run(sql: "PRAGMA cache_size = -2000") }
             if let existing = try Self.fetchHotel(db) {
                 guard replacing else {
                     throw FrontDeskError.conflict("This database already holds the hotel \(existing.name); use --force to replace it")
                 }
                 for table in ["night_load", "room_night", "booking_night", "booking", "room", "room_type", "hotel", "audit_entry"] {
-                    try db.execute(sql: "DELETE FROM \(table)")
+                    try db.run(sql: "DELETE FROM \(table)")
                 }
             }
             try Self.insert(demo.hotel, db)

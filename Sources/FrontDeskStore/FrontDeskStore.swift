@@ -47,10 +47,10 @@ public final class FrontDeskStore: Sendable {
         configuration.busyMode = .timeout(15)
         configuration.prepareDatabase { db in
             // A confirmed booking must survive a power cut: FULL syncs the WAL on every commit.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.run(sql: "PRAGMA synchronous = FULL")
             // Reads of a years-long booking history come straight from the mapped file instead of
             // a read() per page; SQLite falls back to plain reads where mapping is unavailable.
-            try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            try db.run(sql: "PRAGMA mmap_size = 268435456")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -108,7 +108,7 @@ public final class FrontDeskStore: Sendable {
     }
 
     static func fetchHotel(_ db: Database) throws -> Hotel? {
-        try Row.fetchOne(db, sql: "SELECT id, name, time_zone, currency, hold_minutes FROM hotel LIMIT 1").map { row in
+        try db.row(sql: "SELECT id, name, time_zone, currency, hold_minutes FROM hotel LIMIT 1").map { row in
             Hotel(id: Identifier.stored(row[0]), name: row[1], timeZoneIdentifier: row[2], currency: row[3], holdMinutes: row[4])
         }
     }
@@ -153,7 +153,7 @@ public final class FrontDeskStore: Sendable {
             var hotel = try Self.requireHotel(db)
             let old = hotel.holdMinutes
             hotel.holdMinutes = minutes
-            try db.execute(sql: "UPDATE hotel SET hold_minutes = ? WHERE id = ?", arguments: [minutes, hotel.id.uuidString])
+            try db.run(sql: "UPDATE hotel SET hold_minutes = ? WHERE id = ?", arguments: [minutes, hotel.id.uuidString])
             try audit(db, user: user, action: "hotel.holdMinutesChanged", summary: "Holds last \(minutes) minutes (was \(old))")
             return hotel
         }

@@ -14,7 +14,7 @@ extension FrontDeskStore {
     }
 
     static func fetchRoomTypes(_ db: Database) throws -> [RoomType] {
-        try Row.fetchAll(db, sql: """
+        try db.rows(sql: """
             SELECT id, hotel_id, name, capacity, base_price_cents FROM room_type ORDER BY base_price_cents, name
             """).map(roomType(from:))
     }
@@ -120,7 +120,7 @@ extension FrontDeskStore {
     public func deactivateRoom(_ number: String, by user: String) throws -> RoomListing {
         try changeRoom(number, by: user) { room, db in
             let today = businessDate(for: try Self.fetchHotel(db))
-            let upcoming = try String.fetchAll(db, sql: """
+            let upcoming = try db.values(String.self, sql: """
                 SELECT DISTINCT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
                 WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
                 ORDER BY n.night LIMIT 6
@@ -139,7 +139,7 @@ extension FrontDeskStore {
             let listing = try Self.requireRoom(number: number, db)
             var room = listing.room
             try change(&room, db)
-            try db.execute(sql: "UPDATE room SET number = ?, is_active = ? WHERE id = ?",
+            try db.run(sql: "UPDATE room SET number = ?, is_active = ? WHERE id = ?",
                            arguments: [room.number, room.isActive, room.id.uuidString])
             try recordEvents(of: room, db, user: user)
             return RoomListing(room: room, type: listing.type)

@@ -59,7 +59,7 @@ extension FrontDeskStore {
     /// Called in the transaction that created `booking` with its hold: the saga starts, the
     /// expiry is scheduled and RoomReserved is queued for the runner.
     func startSaga(_ booking: Booking, payment: PaymentInstruction, by user: String, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO saga (booking_id, payment_method, card_number, started_at) VALUES (?, ?, ?, ?)
             """, arguments: [booking.id.uuidString, payment.method.rawValue, payment.cardNumber, Timestamp.text(now)])
         try apply(.bookingRequested, to: booking.id.uuidString, by: user, db)
@@ -108,7 +108,7 @@ extension FrontDeskStore {
             }
         }
         if case .paymentProcessed(let reference) = event {
-            try db.execute(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
+            try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
                            arguments: [reference, bookingId])
         }
         for command in commands {
@@ -122,7 +122,7 @@ extension FrontDeskStore {
             case .processRefund:
                 try enqueue("ProcessRefund", for: bookingId, at: now, db)
             case .releaseReservation:
-                try db.execute(sql: "DELETE FROM room_night WHERE booking_id = ?", arguments: [bookingId])
+                try db.run(sql: "DELETE FROM room_night WHERE booking_id = ?", arguments: [bookingId])
                 notify(.roomAvailabilityChanged(hotelId: updated.hotelId, roomId: updated.roomId, stay: updated.stay))
             case .bookingFailed:
                 break // the status change above carries the reason
@@ -138,9 +138,9 @@ extension FrontDeskStore {
         }
         if updated.status != .reserving && updated.status != .processingPayment {
             // Past holding and paying, the deadline and payment steps are moot; a refund owed stays queued.
-            try db.execute(sql: "DELETE FROM saga_message WHERE booking_id = ? AND name IN ('ReservationExpired', 'RoomReserved', 'ProcessPayment')",
+            try db.run(sql: "DELETE FROM saga_message WHERE booking_id = ? AND name IN ('ReservationExpired', 'RoomReserved', 'ProcessPayment')",
                            arguments: [bookingId])
-            try db.execute(sql: "UPDATE saga SET card_number = NULL WHERE booking_id = ? AND NOT EXISTS (SELECT 1 FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund')",
+            try db.run(sql: "UPDATE saga SET card_number = NULL WHERE booking_id = ? AND NOT EXISTS (SELECT 1 FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund')",
                            arguments: [bookingId, bookingId])
         }
         return decision
@@ -157,7 +157,7 @@ extension FrontDeskStore {
     }
 
     func enqueue(_ name: String, for bookingId: String, at instant: Date, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             INSERT INTO saga_message (booking_id, name, available_at, created_at) VALUES (?, ?, ?, ?)
             """, arguments: [bookingId, name, Timestamp.text(instant), Timestamp.text(now)])
     }
@@ -167,7 +167,7 @@ extension FrontDeskStore {
     /// Bookings whose workflow is not finished (held, paying) or that still owe a refund.
     public func unfinishedSagas() throws -> [SagaInstance] {
         try read { db in
-            let ids = try String.fetchAll(db, sql: """
+            let ids = try db.values(String.self, sql: """
                 SELECT id FROM booking WHERE status IN ('Reserving', 'ProcessingPayment')
                 UNION SELECT booking_id FROM saga_message
                 """)
@@ -185,9 +185,9 @@ extension FrontDeskStore {
 
     static func fetchSaga(bookingId: String, _ db: Database) throws -> SagaInstance? {
         guard let booking = try fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else { return nil }
-        let row = try Row.fetchOne(db, sql: "SELECT payment_method, payment_reference, refund_reference FROM saga WHERE booking_id = ?",
+        let row = try db.row(sql: "SELECT payment_method, payment_reference, refund_reference FROM saga WHERE booking_id = ?",
                                    arguments: [bookingId])
-        let messages = try Row.fetchAll(db, sql: """
+        let messages = try db.rows(sql: """
             SELECT name, available_at, attempts, claimed_by, last_error FROM saga_message WHERE booking_id = ? ORDER BY available_at, id
             """, arguments: [bookingId]).map { row in
             PendingMessage(name: row[0], availableAt: Timestamp.date(row[1]) ?? .distantPast, attempts: row[2],
@@ -200,14 +200,14 @@ extension FrontDeskStore {
     /// What the runners last reported about their payment service (circuit breaker state).
     public func runnerStatuses() throws -> [(runner: String, paymentService: String, updatedAt: Date)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT runner, payment_service, updated_at FROM runner_status ORDER BY updated_at DESC")
+            try db.rows(sql: "SELECT runner, payment_service, updated_at FROM runner_status ORDER BY updated_at DESC")
                 .map { ($0[0], $0[1], Timestamp.date($0[2]) ?? .distantPast) }
         }
     }
 
     func reportRunnerStatus(runner: String, paymentService: String) throws {
         try write { db in
-            try db.execute(sql: """
+            try db.run(sql: """
                 INSERT INTO runner_status (runner, payment_service, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT (runner) DO UPDATE SET payment_service = excluded.payment_service, updated_at = excluded.updated_at
                 """, arguments: [runner, paymentService, Timestamp.text(now)])

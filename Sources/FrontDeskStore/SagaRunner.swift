@@ -106,12 +106,12 @@ public final class SagaRunner: Sendable {
                 """)
             while handled < Self.localLimit, let row = try Row.fetchOne(next, arguments: [Timestamp.text(store.now)]) {
                 let (id, bookingId, message): (Int64, String, String) = (row[0], row[1], row[2])
-                try db.execute(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
+                try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
                 switch message {
                 case "RoomReserved": try store.apply(.roomReserved, to: bookingId, by: "system", db)
                 case "ReservationExpired": try store.apply(.reservationExpired, to: bookingId, by: "system", db)
                 case "ProcessPayment":
-                    let code = try String.fetchOne(db, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
+                    let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
                     try store.apply(.paymentProcessed(reference: "desk-\(code)"), to: bookingId, by: "system", db)
                 case "ProcessRefund":
                     try store.recordRefund(bookingId: bookingId, reference: "desk-refund", db)
@@ -147,18 +147,18 @@ public final class SagaRunner: Sendable {
         let answers = outcomes.withLock { $0.map { $0! } }
         try store.write { db in
             for (claim, outcome) in zip(claims, answers) {
-                let stillOurs = try String.fetchOne(db, sql: "SELECT claimed_by FROM saga_message WHERE id = ?",
+                let stillOurs = try db.value(String.self, sql: "SELECT claimed_by FROM saga_message WHERE id = ?",
                                                     arguments: [claim.messageId]) == name
                 guard stillOurs else { continue }
                 switch (claim.message, outcome) {
                 case ("ProcessPayment", .succeeded(let reference)):
-                    try db.execute(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
+                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
                     try store.apply(.paymentProcessed(reference: reference), to: claim.bookingId, by: "system", db)
                 case ("ProcessPayment", .declined(let reason)):
-                    try db.execute(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
+                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
                     try store.apply(.paymentFailed(reason: reason), to: claim.bookingId, by: "system", db)
                 case ("ProcessRefund", .succeeded(let reference)):
-                    try db.execute(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
+                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
                     try store.recordRefund(bookingId: claim.bookingId, reference: reference, db)
                 case (_, .unavailable(let reason, let retryAfter)):
                     try release(claim, retryAfter: retryAfter, error: reason, db)
@@ -174,7 +174,7 @@ public final class SagaRunner: Sendable {
     }
 
     private func release(_ claim: Claim, retryAfter: TimeInterval, error: String, _ db: Database) throws {
-        try db.execute(sql: """
+        try db.run(sql: """
             UPDATE saga_message SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + 1, last_error = ?,
                    available_at = ? WHERE id = ?
             """, arguments: [String(error.prefix(300)), Timestamp.text(store.now.addingTimeInterval(retryAfter)), claim.messageId])
@@ -185,7 +185,7 @@ public final class SagaRunner: Sendable {
     private func claimRemoteWork() throws -> [Claim] {
         try store.write { db in
             let instant = store.now
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.rows(sql: """
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, s.payment_reference,
                        b.total_cents, b.status, h.currency
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
@@ -201,10 +201,10 @@ public final class SagaRunner: Sendable {
                 let message: String = row[2]
                 let bookingId: String = row[1]
                 if message == "ProcessPayment" && row[8] as String != BookingStatus.processingPayment.rawValue {
-                    try db.execute(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [row[0] as Int64])
+                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [row[0] as Int64])
                     continue
                 }
-                try db.execute(sql: "UPDATE saga_message SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                try db.run(sql: "UPDATE saga_message SET claimed_by = ?, claimed_until = ? WHERE id = ?",
                                arguments: [name, Timestamp.text(instant.addingTimeInterval(lease)), row[0] as Int64])
                 let kind = message == "ProcessRefund" ? "refund" : "charge"
                 claims.append(Claim(
@@ -242,8 +242,8 @@ public final class SagaRunner: Sendable {
 
 extension FrontDeskStore {
     func recordRefund(bookingId: String, reference: String, _ db: Database) throws {
-        try db.execute(sql: "UPDATE saga SET refund_reference = ?, card_number = NULL WHERE booking_id = ?", arguments: [reference, bookingId])
-        let code = try String.fetchOne(db, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
+        try db.run(sql: "UPDATE saga SET refund_reference = ?, card_number = NULL WHERE booking_id = ?", arguments: [reference, bookingId])
+        let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
         try audit(db, user: "system", action: "booking.refunded", bookingId: Identifier.uuid(bookingId),
                   summary: "Payment for booking \(code) refunded (\(reference))")
     }

@@ -79,7 +79,7 @@ extension FrontDeskStore {
         guard from.days(until: to) < 3660 else { throw FrontDeskError.validationFailed(["A report covers at most 10 years"]) }
         return try read { db in
             let hotel = try Self.requireHotel(db)
-            let available = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM room WHERE hotel_id = ? AND is_active = 1",
+            let available = try db.value(Int.self, sql: "SELECT COUNT(*) FROM room WHERE hotel_id = ? AND is_active = 1",
                                              arguments: [hotel.id.uuidString]) ?? 0
             var sold: [String: (Int, Int64)] = [:]
             let rows = try Row.fetchCursor(db, sql: """

@@ -6,6 +6,7 @@ import Foundation
 import FrontDeskDomain
 import FrontDeskStore
 import GRDBSQLite
+import Synchronization
 
 struct Arguments {
     var database = ""
@@ -139,3 +140,107 @@ if let binary = arguments.binary {
     }
     print("  whole process: frontdesk search --json   median \(format(process.median))   p99 (of 20) \(format(process.p99))")
 }
+
+// MARK: The booking saga (issue 3)
+
+/// Single-row commits per second on this disk with the store's durability settings (WAL,
+/// synchronous=FULL): the ceiling for anything that commits once per booking.
+@MainActor func singleRowCommitFloor(folder: String, seconds: Double) -> Double {
+    let path = folder + "/commit-floor.sqlite"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    var db: OpaquePointer?
+    sqlite3_open(path, &db)
+    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE t (x INTEGER)", nil, nil, nil)
+    var insert: OpaquePointer?
+    sqlite3_prepare_v2(db, "INSERT INTO t (x) VALUES (?)", -1, &insert, nil)
+    let start = Date()
+    var commits = 0
+    while Date().timeIntervalSince(start) < seconds {
+        sqlite3_exec(db, "BEGIN IMMEDIATE", nil, nil, nil)
+        sqlite3_reset(insert)
+        sqlite3_bind_int(insert, 1, Int32(commits))
+        sqlite3_step(insert)
+        sqlite3_exec(db, "COMMIT", nil, nil, nil)
+        commits += 1
+    }
+    let rate = Double(commits) / Date().timeIntervalSince(start)
+    sqlite3_finalize(insert)
+    sqlite3_close(db)
+    return rate
+}
+
+/// Waits for the runner's BookingConfirmed of a given booking.
+final class Confirmations: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var confirmed = Set<UUID>()
+
+    init(store: FrontDeskStore) {
+        store.subscribe { [self] notification in
+            guard case .bookingConfirmed(let booking) = notification else { return }
+            condition.lock()
+            confirmed.insert(booking.id)
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    func wait(for id: UUID) {
+        condition.lock()
+        while !confirmed.contains(id) { condition.wait() }
+        condition.unlock()
+    }
+}
+
+@MainActor func sagaBenchmarks(folder: String) throws {
+    let path = folder + "/saga-bench.sqlite"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    let today = CalendarDate(iso: "2026-11-26")!
+    let store = try FrontDeskStore(path: path, businessDate: today)
+    let empty = DemoHotelGenerator(roomCount: 400, days: 1, occupancy: 0, seed: 1, businessDate: today, now: Date())
+    try store.importDemo(empty.generate(), replacing: false, by: "bench")
+    let rooms = try store.rooms().filter { $0.type.capacity >= 2 }.map(\.room.number)
+    let runner = SagaRunner(store: store, gateway: nil)
+    runner.start()
+    defer { runner.stop() }
+    let intake = BookingIntake(store: store)
+    let confirmations = Confirmations(store: store)
+    let counter = Mutex(0)
+    @Sendable func nextRequest() -> ReservationRequest {
+        let index = counter.withLock { value -> Int in
+            defer { value += 1 }
+            return value
+        }
+        let checkIn = today.adding(days: 1 + index / rooms.count)
+        return ReservationRequest(form: BookingForm(
+            roomNumber: rooms[index % rooms.count], checkIn: checkIn.iso, checkOut: checkIn.adding(days: 1).iso, guests: "2",
+            guestName: "Bench Guest \(index)", email: "bench\(index)@example.com"), user: "bench")
+    }
+    @Sendable func bookAndWait() throws {
+        let booking = try intake.submit(nextRequest())
+        confirmations.wait(for: booking.id)
+    }
+
+    let floor = singleRowCommitFloor(folder: folder, seconds: 2)
+
+    var latency = Timing()
+    for _ in 0..<300 { latency.samples.append(try Timing.measure { try bookAndWait() }) }
+
+    let requesters = 16, perRequester = 120
+    let failures = Mutex(0)
+    let start = Date()
+    DispatchQueue.concurrentPerform(iterations: requesters) { _ in
+        for _ in 0..<perRequester {
+            do { try bookAndWait() } catch { failures.withLock { $0 += 1 } }
+        }
+    }
+    let throughput = Double(requesters * perRequester - failures.withLock { $0 }) / Date().timeIntervalSince(start)
+
+    print("Booking saga, desk payment, on a fresh 400-room hotel (\(path)):")
+    print("  request to Confirmed, one at a time   median \(format(latency.median))   p99 \(format(latency.p99))")
+    print(String(format: "  confirmed bookings/s, %d requesters  %.0f/s%@", requesters, throughput,
+                 failures.withLock { $0 } > 0 ? " (\(failures.withLock { $0 }) failed)" : ""))
+    print(String(format: "  floor: single-row durable commits/s   %.0f/s", floor))
+    print(String(format: "  ratio (throughput / floor)           %.2fx", throughput / floor))
+}
+
+try sagaBenchmarks(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path)

@@ -1,0 +1,73 @@
+import Foundation
+import FrontDeskDomain
+import Synchronization
+
+/// Takes booking requests from many threads (screens, a server's handlers) and writes them in
+/// groups: whatever arrived while the previous group was committing goes into the next
+/// transaction together, so many requests share one durable commit.
+public final class BookingIntake: Sendable {
+    let store: FrontDeskStore
+    private let queue = Mutex(Queue())
+    private let arrived = DispatchSemaphore(value: 0)
+
+    struct Queue {
+        var waiting: [Ticket] = []
+        var stopped = false
+    }
+
+    final class Ticket: Sendable {
+        let request: ReservationRequest
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Booking, any Error>?>(nil)
+        init(_ request: ReservationRequest) { self.request = request }
+    }
+
+    public init(store: FrontDeskStore) {
+        self.store = store
+        let thread = Thread { [self] in loop() }
+        thread.name = "booking-intake"
+        thread.start()
+    }
+
+    /// Blocks until the request's group is committed; returns the held booking or its error.
+    public func submit(_ request: ReservationRequest) throws -> Booking {
+        let ticket = Ticket(request)
+        let accepted = queue.withLock { queue -> Bool in
+            guard !queue.stopped else { return false }
+            queue.waiting.append(ticket)
+            return true
+        }
+        guard accepted else { throw FrontDeskError.invalidState("The desk is closing; the booking was not taken") }
+        arrived.signal()
+        ticket.done.wait()
+        return try ticket.outcome.withLock { $0! }.get()
+    }
+
+    public func stop() {
+        queue.withLock { $0.stopped = true }
+        arrived.signal()
+    }
+
+    private func loop() {
+        while true {
+            arrived.wait()
+            let (group, stopped) = queue.withLock { queue in
+                defer { queue.waiting.removeAll() }
+                return (queue.waiting, queue.stopped)
+            }
+            if !group.isEmpty {
+                let outcomes: [Result<Booking, any Error>]
+                do {
+                    outcomes = try store.reserveAll(group.map(\.request))
+                } catch {
+                    outcomes = group.map { _ in .failure(error) }
+                }
+                for (ticket, outcome) in zip(group, outcomes) {
+                    ticket.outcome.withLock { $0 = outcome }
+                    ticket.done.signal()
+                }
+            }
+            if stopped && queue.withLock({ $0.waiting.isEmpty }) { return }
+        }
+    }
+}
