@@ -60,6 +60,12 @@ public indirect enum JSONValue: Hashable, Sendable {
 
     private static func escape(_ text: String, into output: inout String) {
         output += "\""
+        // Most text (names, codes, dates) needs no escaping: copy it whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

@@ -307,9 +307,10 @@ extension FrontDeskStore {
 
     /// Loads, applies one domain transition, writes it back guarded by the version it read, audits.
     @discardableResult
-    func change(bookingId: String, action: String, by user: String, _ db: Database,
-                        _ transition: (inout Booking) throws -> String) throws -> Booking {
-        guard let before = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
+    /// `loaded`: the booking as the caller just read it in this transaction, to save reading it again.
+    func change(bookingId: String, loaded: Booking? = nil, action: String, by user: String, _ db: Database,
+                _ transition: (inout Booking) throws -> String) throws -> Booking {
+        guard let before = try loaded ?? Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
             throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
         }
         var after = before

@@ -84,7 +84,7 @@ extension FrontDeskStore {
         guard case .transition(let status, let commands) = decision else { return decision }
         var updated = booking
         if status != booking.status {
-            updated = try change(bookingId: bookingId, action: Self.auditAction(status, event), by: user, db) { booking in
+            updated = try change(bookingId: bookingId, loaded: booking, action: Self.auditAction(status, event), by: user, db) { booking in
                 switch status {
                 case .processingPayment:
                     try booking.startPayment(at: now)

@@ -169,25 +169,30 @@ if let binary = arguments.binary {
     return rate
 }
 
-/// Waits for the runner's BookingConfirmed of a given booking.
-final class Confirmations: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var confirmed = Set<UUID>()
+/// Waits for the runner's BookingConfirmed of a given booking; whichever of the waiter and the
+/// notification comes first creates the booking's semaphore, so neither can miss the other.
+final class Confirmations: Sendable {
+    private let semaphores = Mutex<[UUID: DispatchSemaphore]>([:])
 
     init(store: FrontDeskStore) {
         store.subscribe { [self] notification in
             guard case .bookingConfirmed(let booking) = notification else { return }
-            condition.lock()
-            confirmed.insert(booking.id)
-            condition.broadcast()
-            condition.unlock()
+            semaphore(for: booking.id).signal()
+        }
+    }
+
+    private func semaphore(for id: UUID) -> DispatchSemaphore {
+        semaphores.withLock { table in
+            if let existing = table[id] { return existing }
+            let created = DispatchSemaphore(value: 0)
+            table[id] = created
+            return created
         }
     }
 
     func wait(for id: UUID) {
-        condition.lock()
-        while !confirmed.contains(id) { condition.wait() }
-        condition.unlock()
+        semaphore(for: id).wait()
+        _ = semaphores.withLock { $0.removeValue(forKey: id) }
     }
 }
 
@@ -228,11 +233,17 @@ final class Confirmations: @unchecked Sendable {
     let requesters = 16, perRequester = 120
     let failures = Mutex(0)
     let start = Date()
-    DispatchQueue.concurrentPerform(iterations: requesters) { _ in
-        for _ in 0..<perRequester {
-            do { try bookAndWait() } catch { failures.withLock { $0 += 1 } }
-        }
+    // Real threads: concurrentPerform would run only as many requesters as there are cores.
+    let finished = DispatchSemaphore(value: 0)
+    for _ in 0..<requesters {
+        Thread {
+            for _ in 0..<perRequester {
+                do { try bookAndWait() } catch { failures.withLock { $0 += 1 } }
+            }
+            finished.signal()
+        }.start()
     }
+    for _ in 0..<requesters { finished.wait() }
     let throughput = Double(requesters * perRequester - failures.withLock { $0 }) / Date().timeIntervalSince(start)
 
     print("Booking saga, desk payment, on a fresh 400-room hotel (\(path)):")
