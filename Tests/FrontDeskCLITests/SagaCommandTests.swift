@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@Suite struct SagaCommandTests {
+    @Test func bookAnswersAtOnceInReservingAndARunnerConfirmsIt() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let held = try cli.run("book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2",
+                               "--guest-name", "Zoë Ångström", "--email", "zoe@example.com", "--json").json
+        #expect(held["status"] as? String == "Reserving")
+        let code = try #require(held["confirmation"] as? String)
+
+        let status = try cli.run("saga", "status", "--json").json
+        let sagas = try #require(status["sagas"] as? [[String: Any]])
+        #expect(sagas.map { $0["confirmation"] as? String } == [code])
+        #expect(sagas.first?["deadline"] is String)
+        #expect((sagas.first?["pending"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["RoomReserved", "ReservationExpired"])
+
+        let runner = try cli.start(["saga", "run"])
+        defer { runner.0.terminate() }
+        let giveUp = Date().addingTimeInterval(20)
+        var current = "Reserving"
+        while current != "Confirmed" && Date() < giveUp {
+            Thread.sleep(forTimeInterval: 0.05)
+            current = try cli.run("show", code, "--json").json["status"] as? String ?? ""
+        }
+        #expect(current == "Confirmed")
+        runner.0.terminate()
+        runner.0.waitUntilExit()
+        #expect(runner.0.terminationStatus == 0) // SIGTERM stops the runner cleanly
+        #expect(try (cli.run("saga", "status", "--json").json["sagas"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func aDeclinedCardEndsTheWaitWithTheReason() throws {
+        var cli = try CLIHarness()
+        try cli.smallHotel()
+        let simulator = try CrashRecoveryTests().startSimulator(cli)
+        defer { simulator.0.terminate() }
+        cli.environment["FRONTDESK_PAYMENT_URL"] = simulator.1
+        let declined = try cli.run("book", "--room", "102", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2",
+                                   "--guest-name", "Ann Lee", "--email", "ann@example.com", "--payment", "card",
+                                   "--card", "4000 0000 0000 0002", "--wait", "--json")
+        #expect(declined.status == 7)
+        let booking = try declined.json
+        #expect(booking["status"] as? String == "Failed")
+        #expect(booking["statusReason"] as? String == "Card declined")
+        #expect(declined.stderr.contains("Card declined"))
+        let free = try cli.run("search", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2", "--json").json
+        #expect((free["rooms"] as? [[String: Any]])?.contains { $0["roomNumber"] as? String == "102" } == true)
+
+        let paid = try cli.run("book", "--room", "103", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2",
+                               "--guest-name", "Bo Lee", "--email", "bo@example.com", "--payment", "card",
+                               "--card", "4242424242424242", "--wait", "--json")
+        #expect(try paid.json["status"] as? String == "Confirmed")
+        let code = try #require(try paid.json["confirmation"] as? String)
+        #expect(try cli.run("cancel", code, "--json").json["status"] as? String == "Cancelled")
+        let charges = try CrashRecoveryTests().fetchCharges(simulator.1)
+        #expect(charges[try #require(try paid.json["bookingId"] as? String)]! == (1, 1))
+    }
+
+    @Test func badPaymentInputIsReportedBeforeAnythingIsHeld() throws {
+        var cli = try CLIHarness()
+        try cli.smallHotel()
+        let base = ["book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2",
+                    "--guest-name", "Ann Lee", "--email", "ann@example.com", "--json"]
+        func details(_ extra: [String], url: String? = nil) throws -> [String] {
+            let outcome = CLIHarness.finish(try cli.start(base + extra, environment: url.map { ["FRONTDESK_PAYMENT_URL": $0] } ?? [:]))
+            #expect(outcome.status == 2)
+            return try (outcome.json["error"] as? [String: Any])?["details"] as? [String] ?? []
+        }
+        #expect(try details(["--payment", "cash"]) == ["Payment 'cash' is unknown (use desk or card)"])
+        #expect(try details(["--payment", "card"], url: "http://127.0.0.1:9") == ["A card payment needs --card NUMBER"])
+        #expect(try details(["--payment", "card", "--card", "4242"], url: "http://127.0.0.1:9") == ["Card number must have 12 to 19 digits"])
+        cli.environment["FRONTDESK_PAYMENT_URL"] = nil
+        #expect(try details(["--payment", "card", "--card", "4242424242424242"])
+            == ["Card payments need FRONTDESK_PAYMENT_URL, the payment service's address"])
+        #expect(try details(["--payment", "card", "--card", "4242424242424242"], url: "payments.local")
+            == ["FRONTDESK_PAYMENT_URL 'payments.local' is not an http:// address"])
+        #expect((try cli.run("bookings", "--json").json["bookings"] as? [Any])?.isEmpty == true)
+        let hold = try cli.run("hotel", "configure", "--hold-minutes", "0", "--json")
+        #expect(hold.status == 2)
+    }
+
+    @Test func aPaymentServiceThatIsDownLeavesTheBookingWaitingAndSaysWhy() throws {
+        var cli = try CLIHarness()
+        try cli.smallHotel()
+        cli.environment["FRONTDESK_PAYMENT_URL"] = "http://127.0.0.1:9" // nothing listens on the discard port
+        let held = try cli.run("book", "--room", "104", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2",
+                               "--guest-name", "Ann Lee", "--email", "ann@example.com", "--payment", "card",
+                               "--card", "4242424242424242", "--json").json
+        let runner = try cli.start(["saga", "run"])
+        let giveUp = Date().addingTimeInterval(20)
+        var lastError: String?
+        while lastError == nil && Date() < giveUp {
+            Thread.sleep(forTimeInterval: 0.1)
+            let sagas = try cli.run("saga", "status", "--json").json["sagas"] as? [[String: Any]] ?? []
+            lastError = (sagas.first?["pending"] as? [[String: Any]])?.compactMap { $0["lastError"] as? String }.first
+        }
+        runner.0.terminate()
+        runner.0.waitUntilExit()
+        #expect(lastError?.contains("unreachable") == true)
+        #expect(try cli.run("show", held["confirmation"] as! String, "--json").json["status"] as? String == "ProcessingPayment")
+    }
+}
