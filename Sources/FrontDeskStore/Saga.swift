@@ -197,10 +197,12 @@ extension FrontDeskStore {
                             paymentReference: row?[1], refundReference: row?[2], pendingMessages: messages)
     }
 
-    /// What the runners last reported about their payment service (circuit breaker state).
+    /// What the runners reported in the last minute about their payment service (circuit
+    /// breaker state); a runner reports at least every 10 seconds while it runs.
     public func runnerStatuses() throws -> [(runner: String, paymentService: String, updatedAt: Date)] {
         try read { db in
-            try db.rows(sql: "SELECT runner, payment_service, updated_at FROM runner_status ORDER BY updated_at DESC")
+            try db.rows(sql: "SELECT runner, payment_service, updated_at FROM runner_status WHERE updated_at > ? ORDER BY updated_at DESC",
+                        arguments: [Timestamp.text(now.addingTimeInterval(-60))])
                 .map { ($0[0], $0[1], Timestamp.date($0[2]) ?? .distantPast) }
         }
     }
@@ -211,6 +213,8 @@ extension FrontDeskStore {
                 INSERT INTO runner_status (runner, payment_service, updated_at) VALUES (?, ?, ?)
                 ON CONFLICT (runner) DO UPDATE SET payment_service = excluded.payment_service, updated_at = excluded.updated_at
                 """, arguments: [runner, paymentService, Timestamp.text(now)])
+            // Runners gone for an hour are forgotten.
+            try db.run(sql: "DELETE FROM runner_status WHERE updated_at < ?", arguments: [Timestamp.text(now.addingTimeInterval(-3600))])
         }
     }
 }
