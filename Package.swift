@@ -26,13 +26,23 @@ let package = Package(
             dependencies: ["FrontDeskDomain", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        // ncursesw, with a shim for what Swift cannot import. Only FrontDeskTerminal uses it.
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        // Screens: state rendered into a cell buffer, the command table, key handling. No terminal.
+        .target(name: "FrontDeskScreens", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),
+        // The terminal adaptor: the only code that touches ncurses, on the UI thread.
+        .target(
+            name: "FrontDeskTerminal",
+            dependencies: ["CNcursesw", "FrontDeskDomain", "FrontDeskScreens", "FrontDeskStore", "FrontDeskPayments"],
+            swiftSettings: strictSettings
+        ),
         // Payments over HTTP (URLSession), the circuit breaker, and the payment simulator.
         .target(name: "FrontDeskPayments", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),
         // The command line: argument parsing, JSON and CSV output, error mapping.
         .target(
             name: "FrontDeskCLI",
             dependencies: [
-                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments",
+                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskScreens", "FrontDeskTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -52,6 +62,11 @@ let package = Package(
             name: "FrontDeskTestSupport",
             dependencies: ["FrontDeskDomain", "FrontDeskStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/FrontDeskTestSupport",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FrontDeskScreensTests",
+            dependencies: ["FrontDeskDomain", "FrontDeskScreens", "FrontDeskStore", "FrontDeskTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FrontDeskDomainTests", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),

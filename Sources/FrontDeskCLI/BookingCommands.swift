@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FrontDeskDomain
+import FrontDeskScreens
 import FrontDeskPayments
 import FrontDeskStore
 

@@ -12,9 +12,10 @@ public struct FrontDesk: ParsableCommand {
             else ~/.local/share/frontdesk/frontdesk.sqlite). FRONTDESK_TODAY=YYYY-MM-DD overrides the business date.
             """,
         subcommands: [
-            Demo.self, Search.self, Book.self, Bookings.self, Show.self, Cancel.self, CheckIn.self, CheckOut.self,
+            Desk.self, Demo.self, Search.self, Book.self, Bookings.self, Show.self, Cancel.self, CheckIn.self, CheckOut.self,
             Rooms.self, RoomTypes.self, Occupancy.self, Audit.self, HotelCommand.self, Saga.self, PaymentSim.self,
-        ]
+        ],
+        defaultSubcommand: Desk.self
     )
 
     public init() {}

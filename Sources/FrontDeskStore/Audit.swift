@@ -26,6 +26,12 @@ extension FrontDeskStore {
                              before?.json.rendered(), after?.json.rendered()])
     }
 
+    /// Grows with every change any process makes to the file (every change writes an audit
+    /// entry): a screen compares it to notice other desks' work.
+    public func changeMarker() throws -> Int64 {
+        try read { db in try db.value(Int64.self, sql: "SELECT COALESCE(MAX(id), 0) FROM audit_entry") ?? 0 }
+    }
+
     /// The newest entries first; `bookingReference` narrows to one booking (id or confirmation code).
     public func auditTrail(bookingReference: String? = nil, limit: Int = 100) throws -> [AuditEntry] {
         try read { db in

@@ -1,11 +1,17 @@
 /// Plain-text tables whose columns line up in a terminal, double-width names included.
-struct TextTable {
-    var headers: [String]
-    var rows: [[String]] = []
+public struct TextTable {
+    public var headers: [String]
+    public var rows: [[String]] = []
     /// Columns aligned to the right (numbers, money).
-    var rightAligned: Set<Int> = []
+    public var rightAligned: Set<Int> = []
 
-    var rendered: String {
+    public init(headers: [String], rows: [[String]] = [], rightAligned: Set<Int> = []) {
+        self.headers = headers
+        self.rows = rows
+        self.rightAligned = rightAligned
+    }
+
+    public var rendered: String {
         var widths = headers.map(TerminalWidth.of)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count {
@@ -24,12 +30,17 @@ struct TextTable {
 
 /// How many terminal cells a text takes: East Asian wide and fullwidth characters take two,
 /// combining marks none.
-enum TerminalWidth {
-    static func of(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { $0 + of($1) }
+public enum TerminalWidth {
+    public static func of(_ text: String) -> Int {
+        text.reduce(0) { $0 + of($1) }
     }
 
-    static func of(_ scalar: Unicode.Scalar) -> Int {
+    /// A grapheme takes the width of its widest scalar: "e" + combining accent is one cell.
+    public static func of(_ character: Character) -> Int {
+        character.unicodeScalars.map(of).max() ?? 0
+    }
+
+    public static func of(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         if value == 0 { return 0 }
         switch scalar.properties.generalCategory {
@@ -46,7 +57,7 @@ enum TerminalWidth {
 }
 
 extension String {
-    func trimmingTrailingSpaces() -> String {
+    public func trimmingTrailingSpaces() -> String {
         var copy = self
         while copy.last == " " { copy.removeLast() }
         return copy

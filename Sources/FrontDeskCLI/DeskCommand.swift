@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import FrontDeskDomain
+import FrontDeskPayments
+import FrontDeskStore
+import FrontDeskTerminal
+
+/// `frontdesk` with no subcommand: the full-screen front desk.
+struct Desk: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Open the front desk in this terminal (the default).")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        do {
+            let store = try common.openStore()
+            if try store.hotel() == nil {
+                guard try offerDemoHotel(store) else { return }
+            }
+            try DeskTerminalApp.run(store: store, user: common.userName, gateway: try HTTPPaymentGateway.fromEnvironment())
+        } catch {
+            throw Output.report(error, json: false)
+        }
+    }
+
+    /// An empty database: ask before creating the demo hotel, so the first run shows a working desk.
+    private func offerDemoHotel(_ store: FrontDeskStore) throws -> Bool {
+        print("This database (\(store.path)) has no hotel yet.")
+        print("Create the demo hotel (120 rooms, a year of bookings)? [Y/n] ", terminator: "")
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? "n"
+        guard answer.isEmpty || answer == "y" || answer == "yes" else {
+            print("Nothing created. `frontdesk hotel create` sets up your own hotel; `frontdesk demo` the demo one.")
+            return false
+        }
+        let generator = DemoHotelGenerator(roomCount: 120, days: 365, occupancy: 0.7, seed: 1,
+                                           businessDate: try store.businessDate(), now: Date())
+        print("Creating the demo hotel...")
+        try store.importDemo(generator.generate(), replacing: false, by: common.userName)
+        return true
+    }
+}

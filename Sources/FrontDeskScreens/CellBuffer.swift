@@ -1,0 +1,93 @@
+/// What a cell means; the theme turns roles into colours and attributes.
+public enum Role: String, CaseIterable, Hashable, Sendable {
+    case normal, title, status, header, selected, footer, footerKey, field, focusedField, error, hint, accent, overlay
+}
+
+public struct Cell: Hashable, Sendable {
+    /// One grapheme; a double-width grapheme's second cell is a continuation with empty text.
+    public var text: String
+    public var role: Role
+    public var isContinuation: Bool
+
+    public static let blank = Cell(text: " ", role: .normal, isContinuation: false)
+}
+
+/// A screen as a grid of cells: screens draw into it, the terminal adaptor paints it, tests read
+/// it back as lines of text.
+public struct CellBuffer: Hashable, Sendable {
+    public let width: Int
+    public let height: Int
+    public private(set) var cells: [Cell]
+
+    public init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: .blank, count: self.width * self.height)
+    }
+
+    public subscript(x: Int, y: Int) -> Cell { cells[y * width + x] }
+
+    /// Writes `text` from column `x` of row `y`, cut to `maxWidth` columns (with "…" when it had to
+    /// be cut) and to the buffer's edge; returns the columns used. A double-width character that
+    /// would straddle the limit becomes a space.
+    @discardableResult
+    public mutating func put(_ text: String, x: Int, y: Int, role: Role = .normal, maxWidth: Int? = nil) -> Int {
+        guard y >= 0, y < height, x < width else { return 0 }
+        let limit = min(maxWidth ?? width, width - max(0, x))
+        guard limit > 0 else { return 0 }
+        let needsEllipsis = TerminalWidth.of(text) > limit
+        let room = needsEllipsis ? limit - 1 : limit
+        var column = x
+        for character in text {
+            let characterWidth = TerminalWidth.of(character)
+            if characterWidth == 0 { continue }
+            if column - x + characterWidth > room {
+                if column - x < room { set(column, y, Cell(text: " ", role: role, isContinuation: false)); column += 1 }
+                break
+            }
+            let printable = character.isNewline || character == "\t" ? " " : String(character)
+            set(column, y, Cell(text: printable, role: role, isContinuation: false))
+            if characterWidth == 2 { set(column + 1, y, Cell(text: "", role: role, isContinuation: true)) }
+            column += characterWidth
+        }
+        if needsEllipsis {
+            set(column, y, Cell(text: "…", role: role, isContinuation: false))
+            column += 1
+        }
+        return column - x
+    }
+
+    /// Paints `width` cells of row `y` from `x` with spaces in `role`.
+    public mutating func fill(x: Int = 0, y: Int, width count: Int? = nil, role: Role) {
+        guard y >= 0, y < height else { return }
+        let end = min(width, x + (count ?? width))
+        for column in max(0, x)..<max(max(0, x), end) { set(column, y, Cell(text: " ", role: role, isContinuation: false)) }
+    }
+
+    /// Writes `text` padded with spaces to exactly `width` columns, right-aligned if asked.
+    @discardableResult
+    public mutating func cell(_ text: String, x: Int, y: Int, width columns: Int, role: Role = .normal, right: Bool = false) -> Int {
+        fill(x: x, y: y, width: columns, role: role)
+        let textWidth = min(TerminalWidth.of(text), columns)
+        return put(text, x: right ? x + columns - textWidth : x, y: y, role: role, maxWidth: columns)
+    }
+
+    private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
+        guard x >= 0, x < width, y >= 0, y < height else { return }
+        // Overwriting half of a double-width character leaves a space, never half a glyph.
+        let index = y * width + x
+        if cells[index].isContinuation, x > 0 { cells[index - 1] = Cell(text: " ", role: cells[index - 1].role, isContinuation: false) }
+        if x + 1 < width, cells[index + 1].isContinuation, !cell.isContinuation {
+            cells[index + 1] = Cell(text: " ", role: cells[index + 1].role, isContinuation: false)
+        }
+        cells[index] = cell
+    }
+
+    /// Each row as text (continuations skipped, so a row of double-width names reads naturally),
+    /// trailing spaces removed: what snapshot tests compare.
+    public var lines: [String] {
+        (0..<height).map { y in
+            (0..<width).map { x in self[x, y] }.filter { !$0.isContinuation }.map(\.text).joined().trimmingTrailingSpaces()
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import FrontDeskDomain
+
+extension DeskModel {
+    public static let minimumSize = (width: 80, height: 24)
+
+    /// The whole screen for a terminal of `width` x `height`.
+    public func render(width: Int, height: Int) -> CellBuffer {
+        var buffer = CellBuffer(width: width, height: height)
+        guard width >= Self.minimumSize.width, height >= Self.minimumSize.height else {
+            let message = "Terminal too small: \(width)x\(height), need \(Self.minimumSize.width)x\(Self.minimumSize.height)"
+            buffer.put(message, x: max(0, (width - TerminalWidth.of(message)) / 2), y: height / 2, role: .error)
+            return buffer
+        }
+        drawStatusLine(into: &buffer)
+        drawSearch(into: &buffer)
+        drawFooter(scope: .search, into: &buffer)
+        if state.overlay == .help { HelpOverlay.draw(into: &buffer) }
+        return buffer
+    }
+
+    func drawStatusLine(into buffer: inout CellBuffer) {
+        buffer.fill(y: 0, role: .status)
+        let info = state.info
+        let left = " \(info.hotelName) · business date \(info.businessDate) · \(info.user) · background: \(state.backgroundWork)"
+        let right = state.clock.isEmpty ? "" : "\(state.clock) "
+        buffer.put(left, x: 0, y: 0, role: .status, maxWidth: buffer.width - TerminalWidth.of(right) - 1)
+        buffer.put(right, x: buffer.width - TerminalWidth.of(right), y: 0, role: .status)
+    }
+
+    func drawFooter(scope: Scope, into buffer: inout CellBuffer) {
+        let y = buffer.height - 1
+        buffer.fill(y: y, role: .footer)
+        var x = 1
+        var commands = CommandTable.footer(for: scope)
+        if state.search.focus == .results { commands.append(Command.quitHint) }
+        for command in commands {
+            let key = command.keys.first!.description
+            guard x + TerminalWidth.of(key) + TerminalWidth.of(command.label) + 2 < buffer.width else { break }
+            x += buffer.put(key, x: x, y: y, role: .footerKey)
+            x += 1
+            x += buffer.put(command.label, x: x, y: y, role: .footer)
+            x += 2
+        }
+    }
+
+    func drawSearch(into buffer: inout CellBuffer) {
+        let search = state.search
+        buffer.put(" Search rooms", x: 0, y: 1, role: .title)
+        var x = 1
+        for (field, label, text, width) in [
+            (SearchField.checkIn, "Check-in", search.checkIn, 12), (.nights, "Nights", search.nights, 4), (.guests, "Guests", search.guests, 4),
+        ] {
+            x += buffer.put("\(label) ", x: x, y: 3, role: .normal)
+            let focused = search.focus == field
+            buffer.cell(text + (focused ? "▏" : ""), x: x, y: 3, width: width, role: focused ? .focusedField : .field)
+            x += width + 2
+        }
+        if let answer = search.answer {
+            buffer.put("→ check-out \(answer.query.stay.checkOut)", x: x, y: 3, role: .hint)
+        }
+        for (index, problem) in search.problems.prefix(4).enumerated() {
+            buffer.put(" ! \(problem)", x: 1, y: 4 + index, role: .error, maxWidth: buffer.width - 2)
+        }
+        guard let answer = search.answer else { return }
+
+        let top = 5
+        let currency = state.info.currency
+        let summary = "\(answer.offers.count) room\(answer.offers.count == 1 ? "" : "s") free for \(answer.query.guestCount) guest\(answer.query.guestCount == 1 ? "" : "s"), \(answer.query.stay.nightCount) night\(answer.query.stay.nightCount == 1 ? "" : "s"), prices in \(currency)"
+        buffer.put(" \(summary)", x: 0, y: top, role: .hint)
+        let typeWidth = buffer.width - 2 - 6 - 7 - 11 - 12 - 4
+        let columns: [(String, Int, Bool)] = [("Room", 6, false), ("Type", typeWidth, false), ("Sleeps", 7, true),
+                                              ("Per night", 11, true), ("Total", 12, true)]
+        var headerX = 1
+        buffer.fill(y: top + 1, role: .header)
+        for (title, width, right) in columns {
+            buffer.cell(title, x: headerX, y: top + 1, width: width, role: .header, right: right)
+            headerX += width + 1
+        }
+        let rowsVisible = buffer.height - (top + 2) - 1
+        let first = min(max(0, search.selected - rowsVisible + 1), max(0, answer.offers.count - rowsVisible))
+        for (row, offer) in answer.offers.dropFirst(first).prefix(rowsVisible).enumerated() {
+            let y = top + 2 + row
+            let isSelected = search.focus == .results && first + row == search.selected
+            let role: Role = isSelected ? .selected : .normal
+            if isSelected { buffer.fill(y: y, role: .selected) }
+            let values = [offer.room.number, offer.roomType.name, String(offer.roomType.capacity),
+                          offer.totalPrice.divided(by: offer.nightlyPrices.count).plain, offer.totalPrice.plain]
+            var cellX = 1
+            for ((_, width, right), value) in zip(columns, values) {
+                buffer.cell(value, x: cellX, y: y, width: width, role: role, right: right)
+                cellX += width + 1
+            }
+        }
+    }
+}
+
+extension Command {
+    /// Shown in the footer where a plain q quits (outside text fields).
+    static let quitHint = Command(id: .quit, keys: [.character("q")], label: "Quit", description: "Quit",
+                                  scope: .search, inFooter: true)
+}
+
+/// Every command with its keys, drawn from the command table in a box over the screen.
+public enum HelpOverlay {
+    public static func draw(into buffer: inout CellBuffer) {
+        let lines = CommandTable.all.map { command in
+            (command.keys.map(\.description).joined(separator: ", "), command.description)
+        }
+        let keyWidth = lines.map { TerminalWidth.of($0.0) }.max()! + 2
+        let width = min(buffer.width - 4, keyWidth + lines.map { TerminalWidth.of($0.1) }.max()! + 4)
+        let height = min(buffer.height - 2, lines.count + 4)
+        let x = (buffer.width - width) / 2, y = (buffer.height - height) / 2
+        for row in y..<(y + height) { buffer.fill(x: x, y: row, width: width, role: .overlay) }
+        buffer.put("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: y, role: .overlay)
+        buffer.put("└" + String(repeating: "─", count: width - 2) + "┘", x: x, y: y + height - 1, role: .overlay)
+        for row in (y + 1)..<(y + height - 1) {
+            buffer.put("│", x: x, y: row, role: .overlay)
+            buffer.put("│", x: x + width - 1, y: row, role: .overlay)
+        }
+        buffer.put(" Keys (Esc closes) ", x: x + 2, y: y, role: .overlay)
+        for (index, line) in lines.prefix(height - 4).enumerated() {
+            buffer.put(line.0, x: x + 2, y: y + 2 + index, role: .accent, maxWidth: keyWidth)
+            buffer.put(line.1, x: x + 2 + keyWidth, y: y + 2 + index, role: .overlay, maxWidth: width - keyWidth - 4)
+        }
+    }
+}

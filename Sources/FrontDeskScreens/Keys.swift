@@ -1,0 +1,82 @@
+/// A key as the terminal reported it.
+public enum Key: Hashable, Sendable, CustomStringConvertible {
+    case character(Character)
+    case enter, escape, tab, backTab, backspace, delete
+    case up, down, left, right, pageUp, pageDown, home, end
+    case function(Int)
+    case control(Character)
+    case alt(Character)
+
+    public var description: String {
+        switch self {
+        case .character(" "): "Space"
+        case .character(let character): String(character)
+        case .enter: "Enter"
+        case .escape: "Esc"
+        case .tab: "Tab"
+        case .backTab: "Shift-Tab"
+        case .backspace: "Backspace"
+        case .delete: "Del"
+        case .up: "↑"
+        case .down: "↓"
+        case .left: "←"
+        case .right: "→"
+        case .pageUp: "PgUp"
+        case .pageDown: "PgDn"
+        case .home: "Home"
+        case .end: "End"
+        case .function(let number): "F\(number)"
+        case .control(let character): "Ctrl-\(character.uppercased())"
+        case .alt(let character): "Alt-\(character)"
+        }
+    }
+}
+
+/// Where a command applies.
+public enum Scope: String, Hashable, Sendable {
+    case everywhere, search
+}
+
+public enum CommandID: String, Hashable, Sendable {
+    case help, searchScreen, quit, back
+    case nextField, previousField, resultUp, resultDown, resultPageUp, resultPageDown
+}
+
+public struct Command: Hashable, Sendable {
+    public let id: CommandID
+    public let keys: [Key]
+    /// A word or two for the footer.
+    public let label: String
+    /// A sentence for the help overlay.
+    public let description: String
+    public let scope: Scope
+    /// Shown in the footer of its screens (the rest only in help).
+    public let inFooter: Bool
+}
+
+/// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
+public enum CommandTable {
+    public static let all: [Command] = [
+        Command(id: .help, keys: [.function(1), .character("?")], label: "Help", description: "Show every key and what it does",
+                scope: .everywhere, inFooter: true),
+        Command(id: .searchScreen, keys: [.function(2), .alt("s")], label: "Search",
+                description: "Go to the room search (the last search is kept)", scope: .everywhere, inFooter: true),
+        Command(id: .back, keys: [.escape], label: "Back", description: "Close the overlay or go back", scope: .everywhere, inFooter: false),
+        Command(id: .quit, keys: [.function(10), .control("q")], label: "Quit",
+                description: "Quit Front Desk (q also quits from a screen's top level)", scope: .everywhere, inFooter: true),
+        Command(id: .nextField, keys: [.tab], label: "Next", description: "Next field", scope: .search, inFooter: true),
+        Command(id: .previousField, keys: [.backTab], label: "Previous", description: "Previous field", scope: .search, inFooter: false),
+        Command(id: .resultUp, keys: [.up], label: "Up", description: "Previous room in the results", scope: .search, inFooter: false),
+        Command(id: .resultDown, keys: [.down], label: "Choose", description: "Next room in the results", scope: .search, inFooter: true),
+        Command(id: .resultPageUp, keys: [.pageUp], label: "Page up", description: "A page of rooms up", scope: .search, inFooter: false),
+        Command(id: .resultPageDown, keys: [.pageDown], label: "Page down", description: "A page of rooms down", scope: .search, inFooter: false),
+    ]
+
+    public static func command(for key: Key, in scope: Scope) -> CommandID? {
+        (all.first { $0.scope == scope && $0.keys.contains(key) } ?? all.first { $0.scope == .everywhere && $0.keys.contains(key) })?.id
+    }
+
+    public static func footer(for scope: Scope) -> [Command] {
+        all.filter { $0.inFooter && ($0.scope == scope || $0.scope == .everywhere) }
+    }
+}

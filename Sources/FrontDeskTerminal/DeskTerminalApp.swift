@@ -1,0 +1,135 @@
+import CNcursesw
+import Foundation
+import FrontDeskDomain
+import FrontDeskScreens
+import FrontDeskStore
+
+/// The write end of the UI loop's self-pipe, for signal handlers (which can capture nothing).
+nonisolated(unsafe) private var wakeDescriptor: Int32 = -1
+
+/// Runs the full-screen front desk on this (the UI) thread until the receptionist quits.
+/// The saga runner works on its own thread; it and the signal handlers wake this loop through a
+/// self-pipe, and changes by other processes on the same file are noticed within half a second.
+public enum DeskTerminalApp {
+    public static func run(store: FrontDeskStore, user: String, gateway: (any PaymentGateway)?) throws {
+        guard let hotel = try store.hotel() else {
+            throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
+        }
+        let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
+        var model = DeskModel(info: info, services: DeskServices(search: { checkIn, checkOut, guests in
+            let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
+            return SearchAnswer(query: result.query, offers: result.offers)
+        }))
+
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else { throw NcursesTerminal.Failure.noTerminal("cannot create the wake-up pipe") }
+        defer { Glibc.close(pipeEnds[0]); Glibc.close(pipeEnds[1]); wakeDescriptor = -1 }
+        for descriptor in pipeEnds { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
+        wakeDescriptor = pipeEnds[1]
+        installSignalHandlers()
+
+        let runner = SagaRunner(store: store, gateway: gateway)
+        let writeEnd = pipeEnds[1]
+        let subscription = store.subscribe { _ in
+            var byte: UInt8 = UInt8(ascii: "r")
+            _ = Glibc.write(writeEnd, &byte, 1)
+        }
+        runner.start()
+        defer {
+            runner.stop()
+            store.unsubscribe(subscription)
+        }
+
+        let terminal = try NcursesTerminal()
+        activeTerminal = true
+        defer {
+            terminal.close()
+            activeTerminal = false
+        }
+
+        var lastMarker = (try? store.changeMarker()) ?? 0
+        var lastCheck = Date.distantPast
+        var dirty = true
+        let clockFormat = DateFormatter()
+        clockFormat.dateFormat = "HH:mm"
+        clockFormat.timeZone = hotel.timeZone
+        while true {
+            let clock = clockFormat.string(from: Date())
+            if clock != model.state.clock {
+                model.setClock(clock)
+                dirty = true
+            }
+            if dirty {
+                let (width, height) = terminal.size
+                terminal.paint(model.render(width: width, height: height))
+                dirty = false
+            }
+            var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                               pollfd(fd: pipeEnds[0], events: Int16(POLLIN), revents: 0)]
+            _ = poll(&descriptors, 2, 250)
+            // The terminal went away (window closed, ssh dropped): leave instead of spinning.
+            if descriptors[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return }
+            // Always ask for input: a resize (SIGWINCH) only interrupts poll, and ncurses reports it
+            // as KEY_RESIZE on the next read.
+            do {
+                for input in terminal.pendingInput() {
+                    switch input {
+                    case .resize: terminal.invalidate()
+                    case .key(let key): if model.handle(key) == .quit { return }
+                    }
+                    dirty = true
+                }
+            }
+            if descriptors[1].revents != 0 {
+                var bytes = [UInt8](repeating: 0, count: 64)
+                var woken = Set<UInt8>()
+                while case let count = Glibc.read(pipeEnds[0], &bytes, bytes.count), count > 0 { woken.formUnion(bytes[0..<count]) }
+                if woken.contains(UInt8(ascii: "q")) { return }
+                if woken.contains(UInt8(ascii: "r")) {
+                    model.availabilityChanged()
+                    dirty = true
+                }
+            }
+            if Date().timeIntervalSince(lastCheck) >= 0.5 {
+                lastCheck = Date()
+                // Another desk or a `frontdesk` command wrote to the file: look again.
+                if let marker = try? store.changeMarker(), marker != lastMarker {
+                    lastMarker = marker
+                    model.availabilityChanged()
+                    dirty = true
+                }
+                let inProgress = (try? store.unfinishedSagas().count) ?? 0
+                let work = inProgress == 0 ? "idle" : "\(inProgress) booking\(inProgress == 1 ? "" : "s") in progress"
+                if work != model.state.backgroundWork {
+                    model.setBackgroundWork(work)
+                    dirty = true
+                }
+            }
+        }
+    }
+
+    private static func installSignalHandlers() {
+        // A parent may have blocked these (some launchers do); the desk needs them all.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP, SIGWINCH] { sigaddset(&wanted, signalNumber) }
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
+        // Ctrl-C and SIGTERM quit through the loop, which restores the terminal on its way out.
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            signal(signalNumber) { _ in
+                var byte: UInt8 = UInt8(ascii: "q")
+                _ = Glibc.write(wakeDescriptor, &byte, 1)
+            }
+        }
+        // A crash restores the terminal before the process dies as it would have.
+        for signalNumber in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE] {
+            signal(signalNumber) { number in
+                if activeTerminal { endwin() }
+                signal(number, SIG_DFL)
+                raise(number)
+            }
+        }
+    }
+}
+
+nonisolated(unsafe) private var activeTerminal = false

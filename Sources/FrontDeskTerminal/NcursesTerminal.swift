@@ -1,0 +1,191 @@
+import CNcursesw
+import Foundation
+import FrontDeskScreens
+
+/// The only code that touches ncurses. Create, use and close it on one thread (the UI thread).
+final class NcursesTerminal {
+    private var screen: OpaquePointer?
+    private var painted: CellBuffer?
+    private let useColor: Bool
+
+    enum Failure: Error, CustomStringConvertible {
+        case noTerminal(String)
+        var description: String {
+            switch self { case .noTerminal(let reason): reason }
+        }
+    }
+
+    /// Starts full-screen mode. An unknown `TERM` is an error to show, not an exit inside ncurses.
+    init() throws {
+        setlocale(LC_ALL, "")
+        if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_ALL, "C.UTF-8") }
+        guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
+            throw Failure.noTerminal("Front Desk needs a terminal (stdin and stdout are not one); use the subcommands for scripts")
+        }
+        // Our own FILE handles: Swift 6 refuses the global stdout and stdin.
+        guard let output = fdopen(STDOUT_FILENO, "w"), let input = fdopen(STDIN_FILENO, "r"),
+              let created = newterm(nil, output, input) else {
+            let term = ProcessInfo.processInfo.environment["TERM"] ?? "(unset)"
+            throw Failure.noTerminal("the terminal type '\(term)' is unknown here; try TERM=xterm-256color")
+        }
+        screen = created
+        set_term(created)
+        cbreak()
+        noecho()
+        nonl()
+        keypad(fd_stdscr(), true)
+        set_escdelay(25)
+        curs_set(0)
+        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        useColor = !noColor && has_colors()
+        if useColor {
+            start_color()
+            use_default_colors()
+            Palette.install()
+        }
+    }
+
+    /// Leaves full-screen mode and restores the terminal (echo, cursor, main screen).
+    func close() {
+        guard let active = screen else { return }
+        curs_set(1)
+        endwin()
+        delscreen(active)
+        screen = nil
+    }
+
+    var size: (width: Int, height: Int) { (Int(getmaxx(fd_stdscr())), Int(getmaxy(fd_stdscr()))) }
+
+    /// Paints only the cells that changed since the last frame, then updates the terminal once.
+    func paint(_ buffer: CellBuffer) {
+        let previous = painted?.width == buffer.width && painted?.height == buffer.height ? painted : nil
+        if previous == nil { erase() }
+        for y in 0..<buffer.height {
+            var x = 0
+            while x < buffer.width {
+                let cell = buffer[x, y]
+                defer { x += 1 }
+                if cell.isContinuation { continue }
+                if let previous, previous[x, y] == cell, x + 1 >= buffer.width || previous[x + 1, y] == buffer[x + 1, y] { continue }
+                // The bottom-right cell scrolls some terminals when written: skip it.
+                if y == buffer.height - 1 && x == buffer.width - 1 { continue }
+                var characters = cell.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
+                let (attributes, pair) = Palette.style(for: cell.role, color: useColor)
+                _ = fd_put_cell(Int32(y), Int32(x), &characters, attributes, pair)
+            }
+        }
+        refresh()
+        painted = buffer
+    }
+
+    /// Forgets what is on screen, so the next paint redraws everything (after a resize).
+    func invalidate() {
+        painted = nil
+        clearok(fd_stdscr(), true)
+    }
+
+    enum Input { case key(Key), resize }
+
+    /// Every key waiting now, without blocking.
+    func pendingInput() -> [Input] {
+        nodelay(fd_stdscr(), true)
+        var inputs: [Input] = []
+        var value: wint_t = 0
+        while true {
+            let status = get_wch(&value)
+            if status == ERR { break }
+            if status == KEY_CODE_YES {
+                if Int32(value) == KEY_RESIZE { inputs.append(.resize); continue }
+                if let key = Self.functionKey(Int32(value)) { inputs.append(.key(key)) }
+                continue
+            }
+            if value == 27 {
+                // Esc followed at once by a character is Alt-character.
+                var next: wint_t = 0
+                if get_wch(&next) == OK, let scalar = Unicode.Scalar(UInt32(next)), next >= 32 {
+                    inputs.append(.key(.alt(Character(scalar))))
+                } else {
+                    inputs.append(.key(.escape))
+                }
+                continue
+            }
+            if let key = Self.plainKey(UInt32(value)) { inputs.append(.key(key)) }
+        }
+        return inputs
+    }
+
+    static func plainKey(_ value: UInt32) -> Key? {
+        switch value {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 8, 127: return .backspace
+        case 1...26: return .control(Character(Unicode.Scalar(value + 96)!))
+        default:
+            guard value >= 32, let scalar = Unicode.Scalar(value) else { return nil }
+            return .character(Character(scalar))
+        }
+    }
+
+    static func functionKey(_ code: Int32) -> Key? {
+        switch code {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        case KEY_ENTER: return .enter
+        case KEY_BTAB: return .backTab
+        default:
+            for number in 1...12 where code == fd_key_f(Int32(number)) { return .function(number) }
+            return nil
+        }
+    }
+}
+
+/// Roles to colours and attributes: the default dark theme until theme files arrive.
+enum Palette {
+    static let roles = Role.allCases
+
+    static func install() {
+        for (index, role) in roles.enumerated() {
+            let (foreground, background) = colors(for: role)
+            init_pair(Int16(index + 1), foreground, background)
+        }
+    }
+
+    static func colors(for role: Role) -> (Int16, Int16) {
+        switch role {
+        case .normal, .field: (-1, -1)
+        case .title: (Int16(COLOR_CYAN), -1)
+        case .status: (Int16(COLOR_BLACK), Int16(COLOR_CYAN))
+        case .header: (Int16(COLOR_YELLOW), -1)
+        case .selected: (Int16(COLOR_BLACK), Int16(COLOR_GREEN))
+        case .footer: (Int16(COLOR_BLACK), Int16(COLOR_WHITE))
+        case .footerKey: (Int16(COLOR_BLUE), Int16(COLOR_WHITE))
+        case .focusedField: (Int16(COLOR_BLACK), Int16(COLOR_YELLOW))
+        case .error: (Int16(COLOR_RED), -1)
+        case .hint: (Int16(COLOR_CYAN), -1)
+        case .accent: (Int16(COLOR_YELLOW), Int16(COLOR_BLUE))
+        case .overlay: (Int16(COLOR_WHITE), Int16(COLOR_BLUE))
+        }
+    }
+
+    /// Without colour (NO_COLOR, a monochrome terminal) roles still read: reverse, bold, underline.
+    static func style(for role: Role, color: Bool) -> (attr_t, Int16) {
+        let bold = fd_a_bold(), reverse = fd_a_reverse(), underline = fd_a_underline()
+        let attributes: attr_t = switch role {
+        case .title, .header, .footerKey, .accent: bold
+        case .status, .footer, .selected, .focusedField, .overlay: color ? 0 : reverse
+        case .field: underline
+        case .error: bold
+        case .normal, .hint: 0
+        }
+        let pair = color ? Int16(roles.firstIndex(of: role)! + 1) : 0
+        return (attributes, pair)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// The real binary in a real terminal: tmux runs `frontdesk` on a temporary database.
+@Suite struct TerminalEndToEndTests {
+    struct Tmux {
+        let socket = "frontdesk-test-\(UUID().uuidString.prefix(8))"
+
+        /// Runs a tmux client with posix_spawn and waitpid. Foundation's Process cannot be used: the
+        /// tmux server forks from the first client and inherits what Process watches for the
+        /// child's exit, so waiting for that client would never end.
+        @discardableResult
+        func run(_ arguments: String...) throws -> String {
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString).out")
+            defer { try? FileManager.default.removeItem(at: output) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv = (["tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            // The test runner's threads block signals; tmux and the desk must not inherit that mask.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var empty = sigset_t()
+            sigemptyset(&empty)
+            posix_spawnattr_setsigmask(&attributes, &empty)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+            var pid: pid_t = 0
+            guard posix_spawnp(&pid, "tmux", &actions, &attributes, argv, environ) == 0 else {
+                throw CocoaError(.executableNotLoadable)
+            }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        }
+
+        func screen() throws -> String { try run("capture-pane", "-p", "-t", "desk") }
+
+        /// Waits up to `seconds` for the screen to satisfy `condition`; returns the last screen.
+        func waitFor(_ seconds: Double = 10, _ condition: (String) -> Bool) throws -> String {
+            let giveUp = Date().addingTimeInterval(seconds)
+            var last = try screen()
+            while !condition(last) && Date() < giveUp {
+                Thread.sleep(forTimeInterval: 0.05)
+                last = try screen()
+            }
+            return last
+        }
+    }
+
+    @Test func theDeskSearchesFollowsOtherDesksResizesAndQuitsCleanly() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+
+        let first = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("201") }
+        #expect(first.contains("Pension Zoë · business date 2026-11-26 · anna"))
+        #expect(first.contains("6 rooms free for 1 guest, 1 night"))
+
+        try tmux.run("send-keys", "-t", "desk", "Tab", "BSpace", "3")
+        let threeNights = try tmux.waitFor { $0.contains("3 nights") }
+        #expect(threeNights.contains("→ check-out 2026-11-29"))
+
+        // Another process books room 103 for those nights: the desk shows it gone within a second.
+        let booked = try cli.run("book", "--room", "103", "--check-in", "2026-11-26", "--check-out", "2026-11-29", "--guests", "1",
+                                 "--guest-name", "山田太郎", "--email", "taro@example.jp", "--wait")
+        #expect(booked.status == 0)
+        let started = Date()
+        let refreshed = try tmux.waitFor(3) { $0.contains("5 rooms free") }
+        #expect(refreshed.contains("5 rooms free"))
+        #expect(Date().timeIntervalSince(started) < 1.5)
+        #expect(!refreshed.split(separator: "\n").contains { $0.hasPrefix(" 103 ") })
+
+        try tmux.run("resize-window", "-t", "desk", "-x", "80", "-y", "24")
+        // tmux cuts the old picture at once; the desk's own redraw has the footer whole again.
+        let small = try tmux.waitFor { $0.contains("F1 Help  F2 Search  F10 Quit") && $0.contains("3 nights") }
+        let lines = small.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first?.hasPrefix(" Pension Zoë") == true, "\(small)")
+        #expect(lines.allSatisfy { $0.count <= 80 })
+        #expect(small.contains("Search rooms") && small.contains("F1 Help  F2 Search"), "\(small)")
+        #expect(lines.filter { $0.contains("Search rooms") }.count == 1)
+
+        try tmux.run("send-keys", "-t", "desk", "F1")
+        #expect(try tmux.waitFor { $0.contains("Keys (Esc closes)") }.contains("Show every key"))
+        try tmux.run("send-keys", "-t", "desk", "Escape")
+        #expect(!(try tmux.waitFor { !$0.contains("Keys (Esc closes)") }).contains("Keys (Esc closes)"))
+
+        try tmux.run("send-keys", "-t", "desk", "F10")
+        let after = try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }
+        #expect(after.contains("FRONTDESK-EXITED-0"))
+        // The terminal is back: the shell's line is plain text on the main screen, not the desk.
+        #expect(!after.contains("Search rooms"))
+    }
+
+    @Test func sigtermRestoresTheTerminal() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' </dev/tty & sleep 1.5; kill -TERM $!; wait $!; echo FRONTDESK-EXITED-$?; stty -a | grep -o ' echo '; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        let after = try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }
+        #expect(after.contains("FRONTDESK-EXITED-0"))
+        // `stty -a` lists " echo" (not "-echo"): typed characters show again.
+        #expect(after.contains("FRONTDESK-EXITED-0\n echo"))
+    }
+}
