@@ -30,10 +30,25 @@ public struct SearchAnswer: Sendable {
 /// What the screens may ask of the desk. The terminal wires these to the store; tests too.
 public struct DeskServices: Sendable {
     public var search: @Sendable (_ checkIn: String, _ checkOut: String, _ guests: String) throws -> SearchAnswer
+    /// Holds the room and starts the booking's saga; returns at once (status Reserving).
+    public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction) throws -> Booking
+    public var booking: @Sendable (_ id: UUID) throws -> Booking
+    /// False when no payment service is configured: card payments cannot be taken.
+    public var cardPaymentsAvailable: Bool
 
-    public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer) {
+    public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
+                book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
+                booking: @escaping @Sendable (UUID) throws -> Booking,
+                cardPaymentsAvailable: Bool) {
         self.search = search
+        self.book = book
+        self.booking = booking
+        self.cardPaymentsAvailable = cardPaymentsAvailable
     }
+}
+
+public enum ScreenID: Hashable, Sendable {
+    case search, booking
 }
 
 public enum SearchField: Int, CaseIterable, Hashable, Sendable {
@@ -62,7 +77,10 @@ public enum Overlay: Hashable, Sendable {
 
 public struct DeskState: Sendable {
     public var info: DeskInfo
+    public var screen = ScreenID.search
     public var search: SearchState
+    /// The booking being filled in (kept when the receptionist goes back to the search).
+    public var booking: BookingFormState?
     public var overlay = Overlay.none
     /// "12:34", set by the terminal each minute; fixed in tests.
     public var clock = ""
@@ -92,14 +110,21 @@ public struct DeskModel: Sendable {
     public mutating func setClock(_ text: String) { state.clock = text }
     public mutating func setBackgroundWork(_ text: String) { state.backgroundWork = text }
 
-    /// Availability changed somewhere (this desk's runner, another process): search again.
-    public mutating func availabilityChanged() { refreshSearch() }
+    /// Availability changed somewhere (this desk's runner, another process): look again.
+    public mutating func availabilityChanged() { bookingsChanged() }
 
     public mutating func handle(_ key: Key) -> Outcome {
         if state.overlay == .help {
             if key == .escape || key == .function(1) || key == .character("?") || key == .character("q") { state.overlay = .none }
             return .keepGoing
         }
+        switch state.screen {
+        case .search: return handleSearch(key)
+        case .booking: return handleBooking(key)
+        }
+    }
+
+    private mutating func handleSearch(_ key: Key) -> Outcome {
         // q quits from the top level: in the results list, not while typing in a field.
         if key == .character("q") && state.search.focus == .results { return .quit }
         if case .character(let character) = key, state.search.focus != .results, character != "?" {
@@ -121,9 +146,131 @@ public struct DeskModel: Sendable {
         case .resultUp: moveSelection(by: -1)
         case .resultPageDown: moveSelection(by: 10)
         case .resultPageUp: moveSelection(by: -10)
-        case nil: break
+        case .chooseRoom:
+            if state.search.focus == .results { openBookingForm() } else { moveSelection(by: 0) }
+        default: break
         }
         return .keepGoing
+    }
+
+    /// Enter on a room (or on the search fields, for the first room): the booking form, kept if it
+    /// was already being filled in for this room and stay.
+    private mutating func openBookingForm() {
+        guard let answer = state.search.answer, !answer.offers.isEmpty else { return }
+        let offer = answer.offers[state.search.focus == .results ? state.search.selected : 0]
+        if let existing = state.booking, existing.offer.room.id == offer.room.id, existing.stay == answer.query.stay,
+           existing.progress?.isFinished != true {
+            state.screen = .booking
+            return
+        }
+        state.booking = BookingFormState(offer: offer, stay: answer.query.stay, guests: answer.query.guestCount)
+        state.screen = .booking
+    }
+
+    private mutating func handleBooking(_ key: Key) -> Outcome {
+        guard var form = state.booking else {
+            state.screen = .search
+            return .keepGoing
+        }
+        var discard = false
+        defer { state.booking = discard ? nil : form }
+        if form.progress?.isFinished == true || form.progress == nil {
+            if case .character(let character) = key, form.focus != .payment, form.progress == nil {
+                form.type(character)
+                revalidate(&form)
+                return .keepGoing
+            }
+            if key == .backspace, form.progress == nil {
+                form.erase()
+                revalidate(&form)
+                return .keepGoing
+            }
+        }
+        switch CommandTable.command(for: key, in: .booking) {
+        case .help: state.overlay = .help
+        case .quit: return .quit
+        case .back, .searchScreen:
+            // A form not yet submitted is kept for later; a submitted one is done with.
+            state.screen = .search
+            discard = form.bookingId != nil
+            refreshSearch()
+        case .nextField: moveFocus(&form, by: 1)
+        case .previousField: moveFocus(&form, by: -1)
+        case .togglePayment where form.focus == .payment && form.progress == nil:
+            form.payment = form.payment == .desk ? .card : .desk
+            revalidate(&form)
+        case .submitBooking where form.progress == nil: submit(&form)
+        default: break
+        }
+        return .keepGoing
+    }
+
+    private func moveFocus(_ form: inout BookingFormState, by step: Int) {
+        let fields = form.fields
+        let index = ((fields.firstIndex(of: form.focus) ?? 0) + step + fields.count) % fields.count
+        form.focus = fields[index]
+    }
+
+    /// Every problem of the form, at once: the booking rules and the payment's.
+    private func problems(of form: BookingFormState) -> [String] {
+        var problems = BookingRules.problems(in: form.form, context: .init(
+            businessDate: state.info.businessDate, hotelExists: true, room: (form.offer.room, form.offer.roomType)))
+        if form.payment == .card {
+            if form.card.trimmingCharacters(in: .whitespaces).isEmpty {
+                problems.append("Card number is required for a card payment")
+            } else {
+                do { _ = try PaymentInstruction.parse(method: "card", card: form.card) } catch { problems += error.details }
+            }
+            if !services.cardPaymentsAvailable {
+                problems.append("Card payments need FRONTDESK_PAYMENT_URL, the payment service's address")
+            }
+        }
+        return problems
+    }
+
+    private func revalidate(_ form: inout BookingFormState) {
+        if form.triedToSubmit { form.problems = problems(of: form) }
+    }
+
+    private mutating func submit(_ form: inout BookingFormState) {
+        form.triedToSubmit = true
+        form.problems = problems(of: form)
+        guard form.problems.isEmpty else {
+            form.focus = form.problems.compactMap(BookingField.owning).first ?? form.focus
+            return
+        }
+        let payment = form.payment == .card ? PaymentInstruction(method: .card, cardNumber: form.card.filter(\.isNumber)) : .desk
+        do {
+            let booking = try services.book(form.form, payment)
+            form.bookingId = booking.id
+            form.progress = Self.progress(of: booking)
+        } catch let error as FrontDeskError {
+            if case .validationFailed(let details) = error {
+                form.problems = details
+            } else {
+                form.progress = .refused(error.message)
+            }
+        } catch {
+            form.progress = .refused("\(error)")
+        }
+    }
+
+    static func progress(of booking: Booking) -> BookingProgress {
+        switch booking.status {
+        case .reserving: .holding(code: booking.confirmationCode)
+        case .processingPayment: .takingPayment(code: booking.confirmationCode)
+        case .confirmed, .checkedIn, .checkedOut: .confirmed(code: booking.confirmationCode)
+        case .failed, .cancelled: .failed(code: booking.confirmationCode, reason: booking.statusReason ?? booking.status.rawValue)
+        }
+    }
+
+    /// The saga moved a booking: follow the one this desk submitted.
+    public mutating func bookingsChanged() {
+        if let id = state.booking?.bookingId, state.booking?.progress?.isFinished == false,
+           let booking = try? services.booking(id) {
+            state.booking?.progress = Self.progress(of: booking)
+        }
+        refreshSearch()
     }
 
     private mutating func type(_ character: Character) {
@@ -157,6 +304,7 @@ public struct DeskModel: Sendable {
         guard count > 0 else { return }
         if state.search.focus != .results {
             state.search.focus = .results
+            state.search.selected = 0
             return
         }
         state.search.selected = min(max(0, state.search.selected + step), count - 1)

@@ -12,8 +12,14 @@ extension DeskModel {
             return buffer
         }
         drawStatusLine(into: &buffer)
-        drawSearch(into: &buffer)
-        drawFooter(scope: .search, into: &buffer)
+        switch state.screen {
+        case .search:
+            drawSearch(into: &buffer)
+            drawFooter(scope: .search, into: &buffer)
+        case .booking:
+            drawBooking(into: &buffer)
+            drawFooter(scope: .booking, into: &buffer)
+        }
         if state.overlay == .help { HelpOverlay.draw(into: &buffer) }
         return buffer
     }
@@ -32,7 +38,7 @@ extension DeskModel {
         buffer.fill(y: y, role: .footer)
         var x = 1
         var commands = CommandTable.footer(for: scope)
-        if state.search.focus == .results { commands.append(Command.quitHint) }
+        if scope == .search && state.search.focus == .results { commands.append(Command.quitHint) }
         for command in commands {
             let key = command.keys.first!.description
             guard x + TerminalWidth.of(key) + TerminalWidth.of(command.label) + 2 < buffer.width else { break }
@@ -90,6 +96,57 @@ extension DeskModel {
                 buffer.cell(value, x: cellX, y: y, width: width, role: role, right: right)
                 cellX += width + 1
             }
+        }
+    }
+}
+
+extension DeskModel {
+    func drawBooking(into buffer: inout CellBuffer) {
+        guard let form = state.booking else { return }
+        let offer = form.offer
+        let nights = form.stay.nightCount
+        buffer.put(" New booking", x: 0, y: 1, role: .title)
+        buffer.put(" Room \(offer.room.number) \(offer.roomType.name), \(form.stay.checkIn) to \(form.stay.checkOut) (\(nights) night\(nights == 1 ? "" : "s")), \(state.info.currency) \(offer.totalPrice.plain)",
+                   x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
+        let labelWidth = 12
+        let fieldWidth = min(48, buffer.width - labelWidth - 4)
+        var y = 4
+        // Each field has the row under it for its problem, so the form never jumps while typing.
+        for field in form.fields {
+            buffer.put(" \(field.label)", x: 0, y: y, role: .normal, maxWidth: labelWidth)
+            let focused = form.focus == field && form.progress == nil
+            if field == .payment {
+                let desk = form.payment == .desk ? "(•) desk" : "( ) desk"
+                let card = form.payment == .card ? "(•) card" : "( ) card"
+                buffer.cell("\(desk)  \(card)", x: labelWidth + 1, y: y, width: fieldWidth, role: focused ? .focusedField : .normal)
+            } else {
+                buffer.cell(form.text(of: field) + (focused ? "▏" : ""), x: labelWidth + 1, y: y, width: fieldWidth,
+                            role: focused ? .focusedField : .field)
+            }
+            let problems = form.problems.filter { BookingField.owning($0) == field }
+            if !problems.isEmpty {
+                buffer.put("! " + problems.joined(separator: "; "), x: labelWidth + 1, y: y + 1, role: .error,
+                           maxWidth: buffer.width - labelWidth - 2)
+            }
+            y += 2
+        }
+        for problem in form.problems where BookingField.owning(problem) == nil {
+            buffer.put(" ! \(problem)", x: 0, y: y, role: .error, maxWidth: buffer.width - 1)
+            y += 1
+        }
+        if let progress = form.progress {
+            let role: Role = switch progress {
+            case .confirmed: .accent
+            case .failed, .refused: .error
+            default: .hint
+            }
+            buffer.put(" \(progress.text)", x: 0, y: y + 1, role: role, maxWidth: buffer.width - 1)
+            if progress.isFinished {
+                buffer.put(" Esc: back to the search", x: 0, y: y + 2, role: .hint)
+            }
+        } else {
+            buffer.put(" Enter books. Esc goes back to the search and keeps what you typed.", x: 0, y: y + 1, role: .hint,
+                       maxWidth: buffer.width - 1)
         }
     }
 }

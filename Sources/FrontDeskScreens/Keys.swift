@@ -34,12 +34,13 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
 
 /// Where a command applies.
 public enum Scope: String, Hashable, Sendable {
-    case everywhere, search
+    case everywhere, search, booking
 }
 
 public enum CommandID: String, Hashable, Sendable {
     case help, searchScreen, quit, back
-    case nextField, previousField, resultUp, resultDown, resultPageUp, resultPageDown
+    case nextField, previousField, resultUp, resultDown, resultPageUp, resultPageDown, chooseRoom
+    case submitBooking, togglePayment
 }
 
 public struct Command: Hashable, Sendable {
@@ -70,6 +71,16 @@ public enum CommandTable {
         Command(id: .resultDown, keys: [.down], label: "Choose", description: "Next room in the results", scope: .search, inFooter: true),
         Command(id: .resultPageUp, keys: [.pageUp], label: "Page up", description: "A page of rooms up", scope: .search, inFooter: false),
         Command(id: .resultPageDown, keys: [.pageDown], label: "Page down", description: "A page of rooms down", scope: .search, inFooter: false),
+        Command(id: .chooseRoom, keys: [.enter], label: "Book", description: "Book the chosen room (opens the booking form)",
+                scope: .search, inFooter: true),
+        Command(id: .nextField, keys: [.tab, .down], label: "Next", description: "Next field of the booking", scope: .booking, inFooter: true),
+        Command(id: .previousField, keys: [.backTab, .up], label: "Previous", description: "Previous field of the booking",
+                scope: .booking, inFooter: false),
+        Command(id: .togglePayment, keys: [.character(" "), .left, .right], label: "Desk/card",
+                description: "On the payment field: switch between desk and card", scope: .booking, inFooter: false),
+        Command(id: .submitBooking, keys: [.enter, .function(9)], label: "Book",
+                description: "Take the booking: hold the room, take payment, confirm",
+                scope: .booking, inFooter: true),
     ]
 
     public static func command(for key: Key, in scope: Scope) -> CommandID? {

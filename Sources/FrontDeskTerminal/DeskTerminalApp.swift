@@ -16,10 +16,7 @@ public enum DeskTerminalApp {
             throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
         }
         let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
-        var model = DeskModel(info: info, services: DeskServices(search: { checkIn, checkOut, guests in
-            let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
-            return SearchAnswer(query: result.query, offers: result.offers)
-        }))
+        var model = DeskModel(info: info, services: services(store: store, user: user, cardPayments: gateway != nil))
 
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { throw NcursesTerminal.Failure.noTerminal("cannot create the wake-up pipe") }
@@ -106,6 +103,18 @@ public enum DeskTerminalApp {
                 }
             }
         }
+    }
+
+    /// The screens' view of the store.
+    public static func services(store: FrontDeskStore, user: String, cardPayments: Bool) -> DeskServices {
+        DeskServices(
+            search: { checkIn, checkOut, guests in
+                let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
+                return SearchAnswer(query: result.query, offers: result.offers)
+            },
+            book: { form, payment in try store.reserve(form, payment: payment, by: user) },
+            booking: { id in try store.booking(id.uuidString) },
+            cardPaymentsAvailable: cardPayments)
     }
 
     private static func installSignalHandlers() {

@@ -92,6 +92,23 @@ import Testing
         try tmux.run("send-keys", "-t", "desk", "Escape")
         #expect(!(try tmux.waitFor { !$0.contains("Keys (Esc closes)") }).contains("Keys (Esc closes)"))
 
+        // A walk-in: choose the first room, type the guest, Enter books; the desk's runner confirms.
+        try tmux.run("send-keys", "-t", "desk", "Down", "Enter")
+        _ = try tmux.waitFor { $0.contains("New booking") }
+        try tmux.run("send-keys", "-t", "desk", "-l", "Zoë Ångström")
+        try tmux.run("send-keys", "-t", "desk", "Tab")
+        try tmux.run("send-keys", "-t", "desk", "-l", "zoe@example.com")
+        try tmux.run("send-keys", "-t", "desk", "Enter")
+        let confirmed = try tmux.waitFor { $0.contains("✔ Confirmed:") }
+        let code = try #require(confirmed.split(separator: "\n").first { $0.contains("✔ Confirmed:") }?
+            .split(separator: " ").last.map(String.init))
+        let stored = try cli.run("show", code, "--json").json
+        #expect(stored["status"] as? String == "Confirmed")
+        #expect(stored["guestName"] as? String == "Zoë Ångström")
+        #expect(stored["checkOut"] as? String == "2026-11-29")
+        try tmux.run("send-keys", "-t", "desk", "Escape")
+        _ = try tmux.waitFor { $0.contains("Search rooms") }
+
         try tmux.run("send-keys", "-t", "desk", "F10")
         let after = try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }
         #expect(after.contains("FRONTDESK-EXITED-0"))

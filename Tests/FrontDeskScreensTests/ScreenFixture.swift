@@ -18,11 +18,21 @@ struct ScreenFixture {
         let store = desk.store
         model = DeskModel(
             info: DeskInfo(hotelName: "Hotel Test", currency: "EUR", businessDate: StoreFixture.today, user: "anna"),
-            services: DeskServices(search: { checkIn, checkOut, guests in
-                let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
-                return SearchAnswer(query: result.query, offers: result.offers)
-            }))
+            services: DeskServices(
+                search: { checkIn, checkOut, guests in
+                    let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
+                    return SearchAnswer(query: result.query, offers: result.offers)
+                },
+                book: { form, payment in try store.reserve(form, payment: payment, by: "anna") },
+                booking: { id in try store.booking(id.uuidString) },
+                cardPaymentsAvailable: false))
         model.setClock("09:30")
+    }
+
+    /// The saga runner's work, done now (the terminal runs it on its own thread).
+    mutating func runSaga() throws {
+        try SagaRunner(store: desk.store, gateway: nil).runUntilIdle()
+        model.bookingsChanged()
     }
 
     mutating func press(_ keys: Key...) {

@@ -1,0 +1,122 @@
+import Foundation
+import FrontDeskDomain
+
+public enum BookingField: Int, CaseIterable, Hashable, Sendable {
+    case guestName, email, phone, guests, payment, card
+
+    var label: String {
+        switch self {
+        case .guestName: "Guest name"
+        case .email: "Email"
+        case .phone: "Phone"
+        case .guests: "Guests"
+        case .payment: "Payment"
+        case .card: "Card"
+        }
+    }
+
+    /// Which field a validation message belongs next to.
+    static func owning(_ problem: String) -> BookingField? {
+        if problem.hasPrefix("Guest name") { return .guestName }
+        if problem.contains("email") { return .email }
+        if problem.hasPrefix("Phone") { return .phone }
+        if problem.hasPrefix("Guest count") || problem.contains("sleeps at most") { return .guests }
+        if problem.contains("FRONTDESK_PAYMENT_URL") { return nil } // the desk's set-up, not the field
+        if problem.contains("Card") || problem.contains("card") { return .card }
+        return nil
+    }
+}
+
+/// Where a submitted booking is, as the saga moves it.
+public enum BookingProgress: Hashable, Sendable {
+    case holding(code: String)
+    case takingPayment(code: String)
+    case confirmed(code: String)
+    case failed(code: String, reason: String)
+    case refused(String)
+
+    public var text: String {
+        switch self {
+        case .holding(let code): "Holding the room (booking \(code))…"
+        case .takingPayment(let code): "Taking payment (booking \(code))…"
+        case .confirmed(let code): "✔ Confirmed: \(code)"
+        case .failed(let code, let reason): "✘ Booking \(code) failed: \(reason)"
+        case .refused(let reason): "✘ \(reason)"
+        }
+    }
+
+    public var isFinished: Bool {
+        switch self {
+        case .holding, .takingPayment: false
+        case .confirmed, .failed, .refused: true
+        }
+    }
+}
+
+/// The new-booking form for one offered room. Kept when the receptionist leaves the screen.
+public struct BookingFormState: Sendable {
+    public let offer: RoomOffer
+    public let stay: StayDates
+    public var guestName = ""
+    public var email = ""
+    public var phone = ""
+    public var guests: String
+    public var payment = PaymentMethod.desk
+    public var card = ""
+    public var focus = BookingField.guestName
+    /// Shown once the receptionist tried to submit; then kept current as they type.
+    public var problems: [String] = []
+    public var triedToSubmit = false
+    public var bookingId: UUID?
+    public var progress: BookingProgress?
+
+    public init(offer: RoomOffer, stay: StayDates, guests: Int) {
+        self.offer = offer
+        self.stay = stay
+        self.guests = String(guests)
+    }
+
+    var form: BookingForm {
+        BookingForm(roomNumber: offer.room.number, checkIn: stay.checkIn.iso, checkOut: stay.checkOut.iso, guests: guests,
+                    guestName: guestName, email: email, phone: phone)
+    }
+
+    var fields: [BookingField] { payment == .card ? BookingField.allCases : BookingField.allCases.filter { $0 != .card } }
+
+    func text(of field: BookingField) -> String {
+        switch field {
+        case .guestName: guestName
+        case .email: email
+        case .phone: phone
+        case .guests: guests
+        case .payment: payment.rawValue
+        case .card: card
+        }
+    }
+
+    static let limits: [BookingField: Int] = [.guestName: 100, .email: 254, .phone: 32, .guests: 3, .card: 23]
+
+    mutating func type(_ character: Character) {
+        guard focus != .payment else { return }
+        guard text(of: focus).count < Self.limits[focus, default: 100] else { return }
+        switch focus {
+        case .guestName: guestName.append(character)
+        case .email: email.append(character)
+        case .phone: phone.append(character)
+        case .guests: guests.append(character)
+        case .card: card.append(character)
+        case .payment: break
+        }
+    }
+
+    mutating func erase() {
+        switch focus {
+        case .guestName: _ = guestName.popLast()
+        case .email: _ = email.popLast()
+        case .phone: _ = phone.popLast()
+        case .guests: _ = guests.popLast()
+        case .card: _ = card.popLast()
+        case .payment: break
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import FrontDeskDomain
+import FrontDeskScreens
+import Testing
+
+@Suite struct BookingFlowTests {
+    /// Search -> choose a room -> the form with an invalid e-mail (every problem shown at once)
+    /// -> fix it -> submit -> the saga confirms and the code is shown.
+    @Test func aWalkInFromSearchToConfirmed() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.tab, .backspace)
+        fixture.type("2")
+        fixture.press(.tab, .backspace)
+        fixture.type("2")
+        fixture.press(.down, .down, .enter) // the second room: 102
+        #expect(fixture.model.state.screen == .booking)
+        #expect(fixture.screen().contains("Room 102 Double, 2026-11-26 to 2026-11-28 (2 nights)"))
+
+        fixture.type("Zoë Ångström")
+        fixture.press(.tab)
+        fixture.type("zoe@example")
+        fixture.press(.tab)
+        fixture.type("call me")
+        fixture.press(.enter)
+        let problems = fixture.screen()
+        #expect(problems.contains("! Valid email address is required"))
+        #expect(problems.contains("! Phone number may hold 5 to 20 digits"))
+        #expect(fixture.model.state.booking?.progress == nil)
+        #expect(fixture.model.state.booking?.focus == .email)
+
+        fixture.type(".at")
+        for _ in 0..<6 { fixture.press(.down) } // five fields: round once, then on to the phone
+        #expect(fixture.model.state.booking?.focus == .phone)
+        for _ in 0..<7 { fixture.press(.backspace) }
+        fixture.type("+43 1 234567")
+        #expect(fixture.model.state.booking?.problems.isEmpty == true)
+        fixture.press(.enter)
+        guard case .holding(let code)? = fixture.model.state.booking?.progress else {
+            Issue.record("not held: \(String(describing: fixture.model.state.booking?.progress))")
+            return
+        }
+        #expect(fixture.screen().contains("Holding the room (booking \(code))"))
+
+        try fixture.runSaga()
+        #expect(fixture.model.state.booking?.progress == .confirmed(code: code))
+        #expect(fixture.screen().contains("✔ Confirmed: \(code)"))
+        let booking = try fixture.desk.store.booking(code)
+        #expect(booking.status == .confirmed)
+        #expect(booking.guest.name == "Zoë Ångström")
+        #expect(booking.roomNumber == "102")
+
+        fixture.press(.escape)
+        #expect(fixture.model.state.screen == .search)
+        #expect(fixture.model.state.booking == nil)
+        #expect(fixture.model.state.search.answer?.offers.contains { $0.room.number == "102" } == false)
+    }
+
+    @Test func aHalfFilledFormSurvivesGoingBackToTheSearch() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter)
+        fixture.type("Søren Jensen")
+        fixture.press(.escape)
+        #expect(fixture.model.state.screen == .search)
+        fixture.press(.enter)
+        #expect(fixture.model.state.booking?.guestName == "Søren Jensen")
+        #expect(fixture.model.state.screen == .booking)
+    }
+
+    @Test func aCardPaymentWithoutAPaymentServiceIsExplainedNotAttempted() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter)
+        fixture.type("Ann Lee")
+        fixture.press(.tab)
+        fixture.type("ann@example.com")
+        fixture.press(.tab, .tab, .tab, .character(" "))
+        #expect(fixture.model.state.booking?.payment == .card)
+        fixture.press(.enter)
+        let screen = fixture.screen()
+        #expect(screen.contains("! Card number is required for a card payment"))
+        #expect(screen.contains("Card payments need FRONTDESK_PAYMENT_URL"))
+        #expect(try fixture.desk.count("booking") == 0)
+    }
+
+    @Test func aRoomTakenMeanwhileIsReportedAndNothingIsLost() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter) // 301, the cheapest, for 1 guest
+        fixture.type("Ann Lee")
+        fixture.press(.tab)
+        fixture.type("ann@example.com")
+        try fixture.desk.book(room: "301", from: "2026-11-26", to: "2026-11-27", guests: "1")
+        fixture.press(.enter)
+        #expect(fixture.model.state.booking?.progress == .refused("Room 301 is not available from 2026-11-26 to 2026-11-27: another booking holds it"))
+        #expect(fixture.model.state.booking?.guestName == "Ann Lee")
+    }
+}
