@@ -33,22 +33,48 @@ public struct DeskServices: Sendable {
     /// Holds the room and starts the booking's saga; returns at once (status Reserving).
     public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction) throws -> Booking
     public var booking: @Sendable (_ id: UUID) throws -> Booking
+    /// Bookings matching a code, a guest's name or e-mail; the coming ones when the text is empty.
+    public var findBookings: @Sendable (_ text: String) throws -> [Booking]
+    /// Bookings whose stay touches the date (arrivals, departures, in-house).
+    public var bookingsOn: @Sendable (_ date: CalendarDate) throws -> [Booking]
+    public var cancel: @Sendable (_ id: UUID) throws -> Booking
+    public var checkIn: @Sendable (_ id: UUID) throws -> Booking
+    public var checkOut: @Sendable (_ id: UUID) throws -> Booking
     /// False when no payment service is configured: card payments cannot be taken.
     public var cardPaymentsAvailable: Bool
 
     public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
                 book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
                 booking: @escaping @Sendable (UUID) throws -> Booking,
+                findBookings: @escaping @Sendable (String) throws -> [Booking],
+                bookingsOn: @escaping @Sendable (CalendarDate) throws -> [Booking],
+                cancel: @escaping @Sendable (UUID) throws -> Booking,
+                checkIn: @escaping @Sendable (UUID) throws -> Booking,
+                checkOut: @escaping @Sendable (UUID) throws -> Booking,
                 cardPaymentsAvailable: Bool) {
         self.search = search
         self.book = book
         self.booking = booking
+        self.findBookings = findBookings
+        self.bookingsOn = bookingsOn
+        self.cancel = cancel
+        self.checkIn = checkIn
+        self.checkOut = checkOut
         self.cardPaymentsAvailable = cardPaymentsAvailable
     }
 }
 
 public enum ScreenID: Hashable, Sendable {
-    case search, booking
+    case search, booking, bookings, today
+
+    var scope: Scope {
+        switch self {
+        case .search: .search
+        case .booking: .booking
+        case .bookings: .bookings
+        case .today: .today
+        }
+    }
 }
 
 public enum SearchField: Int, CaseIterable, Hashable, Sendable {
@@ -81,6 +107,8 @@ public struct DeskState: Sendable {
     public var search: SearchState
     /// The booking being filled in (kept when the receptionist goes back to the search).
     public var booking: BookingFormState?
+    public var bookings = BookingsState()
+    public var today = TodayState()
     public var overlay = Overlay.none
     /// "12:34", set by the terminal each minute; fixed in tests.
     public var clock = ""
@@ -96,7 +124,7 @@ public struct DeskState: Sendable {
 /// The desk's behaviour: keys in, state out. No terminal here; the adaptor feeds it keys and
 /// paints `render`.
 public struct DeskModel: Sendable {
-    public private(set) var state: DeskState
+    public internal(set) var state: DeskState
     let services: DeskServices
 
     public enum Outcome: Sendable { case keepGoing, quit }
@@ -121,6 +149,8 @@ public struct DeskModel: Sendable {
         switch state.screen {
         case .search: return handleSearch(key)
         case .booking: return handleBooking(key)
+        case .bookings: return handleBookings(key)
+        case .today: return handleToday(key)
         }
     }
 
@@ -138,6 +168,8 @@ public struct DeskModel: Sendable {
         switch CommandTable.command(for: key, in: .search) {
         case .help: state.overlay = .help
         case .quit: return .quit
+        case .bookingsScreen: return handleGlobal(.bookingsScreen)
+        case .todayScreen: return handleGlobal(.todayScreen)
         case .back: if state.search.focus == .results { state.search.focus = .checkIn }
         case .searchScreen: state.search.focus = .checkIn
         case .nextField: moveFocus(by: 1)
@@ -200,6 +232,11 @@ public struct DeskModel: Sendable {
             form.payment = form.payment == .desk ? .card : .desk
             revalidate(&form)
         case .submitBooking where form.progress == nil: submit(&form)
+        case .bookingsScreen, .todayScreen:
+            discard = form.bookingId != nil
+            let command = CommandTable.command(for: key, in: .booking)!
+            state.booking = discard ? nil : form
+            return handleGlobal(command)
         default: break
         }
         return .keepGoing
@@ -270,7 +307,11 @@ public struct DeskModel: Sendable {
            let booking = try? services.booking(id) {
             state.booking?.progress = Self.progress(of: booking)
         }
-        refreshSearch()
+        switch state.screen {
+        case .search, .booking: refreshSearch()
+        case .bookings: refreshBookings()
+        case .today: refreshToday()
+        }
     }
 
     private mutating func type(_ character: Character) {

@@ -19,8 +19,14 @@ extension DeskModel {
         case .booking:
             drawBooking(into: &buffer)
             drawFooter(scope: .booking, into: &buffer)
+        case .bookings:
+            drawBookings(into: &buffer)
+            drawFooter(scope: .bookings, into: &buffer)
+        case .today:
+            drawToday(into: &buffer)
+            drawFooter(scope: .today, into: &buffer)
         }
-        if state.overlay == .help { HelpOverlay.draw(into: &buffer) }
+        if state.overlay == .help { HelpOverlay.draw(scope: state.screen.scope, into: &buffer) }
         return buffer
     }
 
@@ -38,7 +44,10 @@ extension DeskModel {
         buffer.fill(y: y, role: .footer)
         var x = 1
         var commands = CommandTable.footer(for: scope)
-        if scope == .search && state.search.focus == .results { commands.append(Command.quitHint) }
+        if (scope == .search && state.search.focus == .results) || scope == .today
+            || (scope == .bookings && !state.bookings.typingQuery) {
+            commands.insert(Command.quitHint, at: commands.firstIndex { $0.scope == .everywhere } ?? commands.endIndex)
+        }
         for command in commands {
             let key = command.keys.first!.description
             guard x + TerminalWidth.of(key) + TerminalWidth.of(command.label) + 2 < buffer.width else { break }
@@ -151,6 +160,81 @@ extension DeskModel {
     }
 }
 
+extension DeskModel {
+    /// Code, status, room, dates, guest: one booking a row, the chosen one highlighted.
+    func drawBookingRows(_ bookings: [Booking], selected: Int?, from top: Int, rows: Int, into buffer: inout CellBuffer) {
+        let guestWidth = buffer.width - 2 - 8 - 12 - 6 - 11 - 11 - 6
+        let columns: [(String, Int)] = [("Code", 8), ("Status", 12), ("Room", 6), ("Arrive", 11), ("Depart", 11), ("Guest", guestWidth)]
+        var x = 1
+        buffer.fill(y: top, role: .header)
+        for (title, width) in columns {
+            buffer.cell(title, x: x, y: top, width: width, role: .header)
+            x += width + 1
+        }
+        let first = selected.map { min(max(0, $0 - rows + 1), max(0, bookings.count - rows)) } ?? 0
+        for (row, booking) in bookings.dropFirst(first).prefix(rows).enumerated() {
+            let y = top + 1 + row
+            let isSelected = selected == first + row
+            if isSelected { buffer.fill(y: y, role: .selected) }
+            var cellX = 1
+            let values = [booking.confirmationCode, booking.status.rawValue, booking.roomNumber, booking.stay.checkIn.iso,
+                          booking.stay.checkOut.iso, booking.guest.name]
+            for ((_, width), value) in zip(columns, values) {
+                buffer.cell(value, x: cellX, y: y, width: width, role: isSelected ? .selected : .normal)
+                cellX += width + 1
+            }
+        }
+    }
+
+    func drawMessage(_ message: String?, isError: Bool, confirmation: PendingConfirmation?, into buffer: inout CellBuffer) {
+        let y = buffer.height - 2
+        if let confirmation {
+            // A box in the middle: the question cannot be missed or cut.
+            let width = min(buffer.width - 4, (confirmation.lines.map(TerminalWidth.of).max() ?? 0) + 4)
+            let height = confirmation.lines.count + 2
+            let left = (buffer.width - width) / 2, top = (buffer.height - height) / 2
+            for row in top..<(top + height) { buffer.fill(x: left, y: row, width: width, role: .accent) }
+            for (index, line) in confirmation.lines.enumerated() {
+                buffer.put(line, x: left + 2, y: top + 1 + index, role: .accent, maxWidth: width - 4)
+            }
+        } else if let message {
+            buffer.put(" " + message, x: 0, y: y, role: isError ? .error : .hint, maxWidth: buffer.width - 1)
+        }
+    }
+
+    func drawBookings(into buffer: inout CellBuffer) {
+        let bookings = state.bookings
+        buffer.put(" Bookings", x: 0, y: 1, role: .title)
+        buffer.put(" Find ", x: 0, y: 3)
+        buffer.cell(bookings.query + (bookings.typingQuery ? "▏" : ""), x: 6, y: 3, width: 30,
+                    role: bookings.typingQuery ? .focusedField : .field)
+        buffer.put("code, guest name or e-mail; empty: from today on", x: 38, y: 3, role: .hint, maxWidth: buffer.width - 39)
+        buffer.put(" \(bookings.results.count) booking\(bookings.results.count == 1 ? "" : "s")", x: 0, y: 5, role: .hint)
+        drawBookingRows(bookings.results, selected: bookings.typingQuery ? nil : bookings.selected, from: 6,
+                        rows: buffer.height - 6 - 4, into: &buffer)
+        drawMessage(bookings.message, isError: bookings.messageIsError, confirmation: bookings.confirmation, into: &buffer)
+    }
+
+    func drawToday(into buffer: inout CellBuffer) {
+        let today = state.today
+        buffer.put(" Today, \(state.info.businessDate)", x: 0, y: 1, role: .title)
+        buffer.put(" \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouse.count) staying on", x: 0, y: 2, role: .hint)
+        var y = 4
+        var offset = 0
+        for (title, list) in [("Arrivals", today.arrivals), ("Departures", today.departures), ("In house", today.inHouse)] {
+            guard y < buffer.height - 4 else { break }
+            buffer.put(" \(title)", x: 0, y: y, role: .title)
+            let rows = min(list.count, max(1, (buffer.height - 4 - y - 2) / 2))
+            let selectedHere = (offset..<(offset + list.count)).contains(today.selected) ? today.selected - offset : nil
+            drawBookingRows(list, selected: selectedHere, from: y + 1, rows: rows, into: &buffer)
+            if list.isEmpty { buffer.put("   none", x: 0, y: y + 2, role: .hint) }
+            y += 2 + max(rows, 1) + 1
+            offset += list.count
+        }
+        drawMessage(today.message, isError: today.messageIsError, confirmation: today.confirmation, into: &buffer)
+    }
+}
+
 extension Command {
     /// Shown in the footer where a plain q quits (outside text fields).
     static let quitHint = Command(id: .quit, keys: [.character("q")], label: "Quit", description: "Quit",
@@ -159,10 +243,15 @@ extension Command {
 
 /// Every command with its keys, drawn from the command table in a box over the screen.
 public enum HelpOverlay {
-    public static func draw(into buffer: inout CellBuffer) {
-        let lines = CommandTable.all.map { command in
+    /// The keys of this screen and the ones that work everywhere.
+    public static func lines(for scope: Scope) -> [(keys: String, description: String)] {
+        CommandTable.all.filter { $0.scope == .everywhere || $0.scope == scope }.map { command in
             (command.keys.map(\.description).joined(separator: ", "), command.description)
         }
+    }
+
+    public static func draw(scope: Scope, into buffer: inout CellBuffer) {
+        let lines = lines(for: scope)
         let keyWidth = lines.map { TerminalWidth.of($0.0) }.max()! + 2
         let width = min(buffer.width - 4, keyWidth + lines.map { TerminalWidth.of($0.1) }.max()! + 4)
         let height = min(buffer.height - 2, lines.count + 4)

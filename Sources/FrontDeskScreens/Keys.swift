@@ -34,11 +34,12 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
 
 /// Where a command applies.
 public enum Scope: String, Hashable, Sendable {
-    case everywhere, search, booking
+    case everywhere, search, booking, bookings, today
 }
 
 public enum CommandID: String, Hashable, Sendable {
-    case help, searchScreen, quit, back
+    case help, searchScreen, bookingsScreen, todayScreen, quit, back
+    case cancelBooking, checkIn, checkOut, confirmYes, confirmNo
     case nextField, previousField, resultUp, resultDown, resultPageUp, resultPageDown, chooseRoom
     case submitBooking, togglePayment
 }
@@ -57,11 +58,17 @@ public struct Command: Hashable, Sendable {
 
 /// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
 public enum CommandTable {
-    public static let all: [Command] = [
+    public static var all: [Command] { table + listCommands }
+
+    static let table: [Command] = [
         Command(id: .help, keys: [.function(1), .character("?")], label: "Help", description: "Show every key and what it does",
                 scope: .everywhere, inFooter: true),
         Command(id: .searchScreen, keys: [.function(2), .alt("s")], label: "Search",
                 description: "Go to the room search (the last search is kept)", scope: .everywhere, inFooter: true),
+        Command(id: .bookingsScreen, keys: [.function(3), .alt("b")], label: "Bookings",
+                description: "Find bookings; cancel, check in or out", scope: .everywhere, inFooter: true),
+        Command(id: .todayScreen, keys: [.function(4), .alt("t")], label: "Today",
+                description: "Today's arrivals, departures and in-house guests", scope: .everywhere, inFooter: true),
         Command(id: .back, keys: [.escape], label: "Back", description: "Close the overlay or go back", scope: .everywhere, inFooter: false),
         Command(id: .quit, keys: [.function(10), .control("q")], label: "Quit",
                 description: "Quit Front Desk (q also quits from a screen's top level)", scope: .everywhere, inFooter: true),
@@ -83,11 +90,23 @@ public enum CommandTable {
                 scope: .booking, inFooter: true),
     ]
 
+    static let listCommands: [Command] = [Scope.bookings, .today].flatMap { scope in [
+        Command(id: .resultDown, keys: [.down], label: "Down", description: "Next booking", scope: scope, inFooter: false),
+        Command(id: .resultUp, keys: [.up], label: "Up", description: "Previous booking", scope: scope, inFooter: false),
+        Command(id: .checkIn, keys: [.character("i")], label: "Check in", description: "Check the chosen guest in",
+                scope: scope, inFooter: true),
+        Command(id: .checkOut, keys: [.character("o")], label: "Check out", description: "Check the chosen guest out",
+                scope: scope, inFooter: true),
+        Command(id: .cancelBooking, keys: [.character("c")], label: "Cancel",
+                description: "Cancel the chosen booking (asks first, says whether it is refunded)", scope: scope, inFooter: true),
+    ] }
+
     public static func command(for key: Key, in scope: Scope) -> CommandID? {
         (all.first { $0.scope == scope && $0.keys.contains(key) } ?? all.first { $0.scope == .everywhere && $0.keys.contains(key) })?.id
     }
 
+    /// This screen's own keys first (they matter most and must not be cut), then the global ones.
     public static func footer(for scope: Scope) -> [Command] {
-        all.filter { $0.inFooter && ($0.scope == scope || $0.scope == .everywhere) }
+        all.filter { $0.inFooter && $0.scope == scope } + all.filter { $0.inFooter && $0.scope == .everywhere }
     }
 }

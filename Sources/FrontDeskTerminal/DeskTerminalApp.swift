@@ -114,6 +114,14 @@ public enum DeskTerminalApp {
             },
             book: { form, payment in try store.reserve(form, payment: payment, by: user) },
             booking: { id in try store.booking(id.uuidString) },
+            findBookings: { text in
+                try store.bookings(text.isEmpty ? BookingFilter(from: try store.businessDate(), limit: 300)
+                                                : BookingFilter(guestText: text, limit: 300))
+            },
+            bookingsOn: { date in try store.bookings(BookingFilter(from: date, to: date)) },
+            cancel: { id in try store.cancel(id.uuidString, reason: nil, by: user) },
+            checkIn: { id in try store.checkIn(id.uuidString, by: user) },
+            checkOut: { id in try store.checkOut(id.uuidString, by: user) },
             cardPaymentsAvailable: cardPayments)
     }
 

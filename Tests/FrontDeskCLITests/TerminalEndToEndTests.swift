@@ -109,6 +109,17 @@ import Testing
         try tmux.run("send-keys", "-t", "desk", "Escape")
         _ = try tmux.waitFor { $0.contains("Search rooms") }
 
+        // Cancel it from the bookings screen: find by code, choose, c, the question, y.
+        try tmux.run("send-keys", "-t", "desk", "F3")
+        _ = try tmux.waitFor { $0.contains(" Bookings") && $0.contains("Find") }
+        try tmux.run("send-keys", "-t", "desk", "-l", code.lowercased())
+        try tmux.run("send-keys", "-t", "desk", "Down", "c")
+        let question = try tmux.waitFor { $0.contains("Cancel booking \(code)") }
+        #expect(question.contains("It is paid: the payment will be refunded"))
+        try tmux.run("send-keys", "-t", "desk", "y")
+        _ = try tmux.waitFor { $0.contains("cancelled (booking \(code))") }
+        #expect(try cli.run("show", code, "--json").json["status"] as? String == "Cancelled")
+
         try tmux.run("send-keys", "-t", "desk", "F10")
         let after = try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }
         #expect(after.contains("FRONTDESK-EXITED-0"))

@@ -25,6 +25,14 @@ struct ScreenFixture {
                 },
                 book: { form, payment in try store.reserve(form, payment: payment, by: "anna") },
                 booking: { id in try store.booking(id.uuidString) },
+            findBookings: { text in
+                try store.bookings(text.isEmpty ? BookingFilter(from: try store.businessDate(), limit: 300)
+                                                : BookingFilter(guestText: text, limit: 300))
+            },
+            bookingsOn: { date in try store.bookings(BookingFilter(from: date, to: date)) },
+            cancel: { id in try store.cancel(id.uuidString, reason: nil, by: "anna") },
+            checkIn: { id in try store.checkIn(id.uuidString, by: "anna") },
+            checkOut: { id in try store.checkOut(id.uuidString, by: "anna") },
                 cardPaymentsAvailable: false))
         model.setClock("09:30")
     }

@@ -1,3 +1,4 @@
+import Foundation
 import FrontDeskDomain
 import FrontDeskScreens
 import Testing
@@ -43,7 +44,7 @@ import Testing
         var fixture = try Self.twoNightsForTwo()
         fixture.press(.function(1))
         #expect(fixture.screen(80, 24) == Self.help80)
-        for command in CommandTable.all { #expect(fixture.screen().contains(command.description)) }
+        for line in HelpOverlay.lines(for: .search) { #expect(fixture.screen().contains(line.description)) }
     }
 
     @Test func theBookingFormAt80x24() throws {
@@ -52,6 +53,37 @@ import Testing
 
     @Test func theBookingFormAt120x40() throws {
         #expect(try Self.bookingWithAProblem().screen(120, 40) == Self.booking120)
+    }
+
+    /// Two arrivals (one already checked in, one guest with a double-width name) and a later stay.
+    static func deskWithGuests() throws -> ScreenFixture {
+        var fixture = try ScreenFixture()
+        try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        let held = try fixture.desk.store.reserve(BookingForm(
+            roomNumber: "401", checkIn: "2026-11-26", checkOut: "2026-11-27", guests: "2", guestName: "山田太郎",
+            email: "taro@example.jp"), by: "anna")
+        _ = try fixture.desk.store.confirm(held.confirmationCode, by: "anna")
+        try fixture.desk.book(room: "201", from: "2026-12-01", to: "2026-12-03", guests: "3")
+        fixture.press(.function(4), .character("i"))
+        return fixture
+    }
+
+    @Test func theTodayScreenAt80x24And120x40() throws {
+        let fixture = try Self.deskWithGuests()
+        #expect(Self.masked(fixture.screen(80, 24)) == Self.today80)
+        #expect(Self.masked(fixture.screen(120, 40)) == Self.today120)
+    }
+
+    @Test func theBookingsScreenAt80x24And120x40() throws {
+        var fixture = try Self.deskWithGuests()
+        fixture.press(.function(3), .down)
+        #expect(Self.masked(fixture.screen(80, 24)) == Self.bookings80)
+        #expect(Self.masked(fixture.screen(120, 40)) == Self.bookings120)
+    }
+
+    /// Confirmation codes are drawn at random per run of the store's generator: masked to XXX-XXX.
+    static func masked(_ screen: String) -> String {
+        screen.replacingOccurrences(of: #"\b[A-Z0-9]{3}-[A-Z0-9]{3}\b"#, with: "XXX-XXX", options: .regularExpression)
     }
 
     static let search80 = """
@@ -78,7 +110,7 @@ import Testing
 
 
 
-         F1 Help  F2 Search  F10 Quit  Tab Next  ↓ Choose  Enter Book
+         Tab Next  ↓ Choose  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today
         """
 
     static let search120 = """
@@ -121,34 +153,34 @@ import Testing
 
 
 
-         F1 Help  F2 Search  F10 Quit  Tab Next  ↓ Choose  Enter Book  q Quit
+         Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
         """
 
     static let help80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
          Search rooms
-           ┌─ Keys (Esc closes) ────────────────────────────────────────────────────┐
-         Ch│                                                                        │
-           │ F1, ?         Show every key and what it does                          │
-         8 │ F2, Alt-s     Go to the room search (the last search is kept)          │
-         Ro│ Esc           Close the overlay or go back                             │al
-         10│ F10, Ctrl-Q   Quit Front Desk (q also quits from a screen's top level) │00
-         10│ Tab           Next field                                               │00
-         10│ Shift-Tab     Previous field                                           │00
-         10│ ↑             Previous room in the results                             │00
-         40│ ↓             Next room in the results                                 │00
-         40│ PgUp          A page of rooms up                                       │00
-         20│ PgDn          A page of rooms down                                     │00
-         20│ Enter         Book the chosen room (opens the booking form)            │00
-           │ Tab, ↓        Next field of the booking                                │
-           │ Shift-Tab, ↑  Previous field of the booking                            │
-           │ Space, ←, →   On the payment field: switch between desk and card       │
-           │ Enter, F9     Take the booking: hold the room, take payment, confirm   │
-           │                                                                        │
-           └────────────────────────────────────────────────────────────────────────┘
+
+         Ch┌─ Keys (Esc closes) ───────────────────────────────────────────────────┐
+           │                                                                       │
+         8 │ F1, ?        Show every key and what it does                          │
+         Ro│ F2, Alt-s    Go to the room search (the last search is kept)          │tal
+         10│ F3, Alt-b    Find bookings; cancel, check in or out                   │.00
+         10│ F4, Alt-t    Today's arrivals, departures and in-house guests         │.00
+         10│ Esc          Close the overlay or go back                             │.00
+         10│ F10, Ctrl-Q  Quit Front Desk (q also quits from a screen's top level) │.00
+         40│ Tab          Next field                                               │.00
+         40│ Shift-Tab    Previous field                                           │.00
+         20│ ↑            Previous room in the results                             │.00
+         20│ ↓            Next room in the results                                 │.00
+           │ PgUp         A page of rooms up                                       │
+           │ PgDn         A page of rooms down                                     │
+           │ Enter        Book the chosen room (opens the booking form)            │
+           │                                                                       │
+           └───────────────────────────────────────────────────────────────────────┘
 
 
-         F1 Help  F2 Search  F10 Quit  Tab Next  ↓ Choose  Enter Book  q Quit
+
+         Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings
         """
 
     static let booking80 = """
@@ -175,7 +207,7 @@ import Testing
 
 
 
-         F1 Help  F2 Search  F10 Quit  Tab Next  Enter Book
+         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
         """
 
     static let booking120 = """
@@ -218,6 +250,146 @@ import Testing
 
 
 
-         F1 Help  F2 Search  F10 Quit  Tab Next  Enter Book
+         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
+        """
+
+    static let today80 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
+         Today, 2026-11-26
+         2 arriving · 0 leaving · 0 staying on
+
+         Arrivals
+         Code     Status       Room   Arrive      Depart      Guest
+         XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
+         XXX-XXX  Confirmed    401    2026-11-26  2026-11-27  山田太郎
+
+         Departures
+         Code     Status       Room   Arrive      Depart      Guest
+           none
+
+         In house
+         Code     Status       Room   Arrive      Depart      Guest
+           none
+
+
+
+
+
+
+         Zoë Ångström checked in (booking XXX-XXX)
+         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings
+        """
+
+    static let today120 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle                                                  09:30
+         Today, 2026-11-26
+         2 arriving · 0 leaving · 0 staying on
+
+         Arrivals
+         Code     Status       Room   Arrive      Depart      Guest
+         XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
+         XXX-XXX  Confirmed    401    2026-11-26  2026-11-27  山田太郎
+
+         Departures
+         Code     Status       Room   Arrive      Depart      Guest
+           none
+
+         In house
+         Code     Status       Room   Arrive      Depart      Guest
+           none
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+         Zoë Ångström checked in (booking XXX-XXX)
+         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
+        """
+
+    static let bookings80 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
+         Bookings
+
+         Find                                 code, guest name or e-mail; empty: from …
+
+         3 bookings
+         Code     Status       Room   Arrive      Depart      Guest
+         XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
+         XXX-XXX  Confirmed    401    2026-11-26  2026-11-27  山田太郎
+         XXX-XXX  Confirmed    201    2026-12-01  2026-12-03  Zoë Ångström
+
+
+
+
+
+
+
+
+
+
+
+
+
+         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings
+        """
+
+    static let bookings120 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle                                                  09:30
+         Bookings
+
+         Find                                 code, guest name or e-mail; empty: from today on
+
+         3 bookings
+         Code     Status       Room   Arrive      Depart      Guest
+         XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
+         XXX-XXX  Confirmed    401    2026-11-26  2026-11-27  山田太郎
+         XXX-XXX  Confirmed    201    2026-12-01  2026-12-03  Zoë Ångström
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
         """
 }

@@ -74,11 +74,16 @@ import Testing
         #expect(lines.filter { !$0.isEmpty }.count == 1)
     }
 
-    @Test func theFooterShowsTheKeysOfThisScreenFromTheTable() throws {
+    @Test func theFooterShowsTheKeysOfThisScreenFromTheTableTheScreensOwnFirst() throws {
         let fixture = try ScreenFixture()
-        let footer = fixture.screen().split(separator: "\n").last!
+        let wide = fixture.screen(120, 40).split(separator: "\n").last!
         for command in CommandTable.footer(for: .search) {
-            #expect(footer.contains("\(command.keys[0]) \(command.label)"))
+            #expect(wide.contains("\(command.keys[0]) \(command.label)"))
+        }
+        // At 80 columns the screen's own keys come first and are never the ones cut.
+        let narrow = fixture.screen(80, 24).split(separator: "\n").last!
+        for command in CommandTable.footer(for: .search) where command.scope == .search {
+            #expect(narrow.contains("\(command.keys[0]) \(command.label)"))
         }
     }
 }

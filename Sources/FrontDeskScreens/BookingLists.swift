@@ -1,0 +1,183 @@
+import Foundation
+import FrontDeskDomain
+
+/// Asking before a change that cannot be taken back.
+public struct PendingConfirmation: Hashable, Sendable {
+    public let bookingId: UUID
+    /// The question, what will happen, and the keys: one line each.
+    public let lines: [String]
+}
+
+/// The bookings screen: a find field and the bookings it matches.
+public struct BookingsState: Sendable {
+    public var query = ""
+    public var typingQuery = true
+    public var results: [Booking] = []
+    public var selected = 0
+    public var confirmation: PendingConfirmation?
+    public var message: String?
+    public var messageIsError = false
+}
+
+/// Today's work: arrivals, departures and in-house guests, in that order.
+public struct TodayState: Sendable {
+    public var arrivals: [Booking] = []
+    public var departures: [Booking] = []
+    public var inHouse: [Booking] = []
+    public var selected = 0
+    public var confirmation: PendingConfirmation?
+    public var message: String?
+    public var messageIsError = false
+
+    var all: [Booking] { arrivals + departures + inHouse }
+}
+
+extension DeskModel {
+    /// What cancelling this booking will do, in the receptionist's words.
+    static func cancelQuestion(_ booking: Booking) -> [String] {
+        let consequence = switch booking.status {
+        case .confirmed: "It is paid: the payment will be refunded and the room freed."
+        case .reserving, .processingPayment: "Nothing has been charged: the hold on the room is released."
+        default: "It is \(booking.status.rawValue)."
+        }
+        return ["Cancel booking \(booking.confirmationCode) for \(booking.guest.name)?", consequence, "y cancels it, n keeps it"]
+    }
+
+    mutating func refreshBookings() {
+        do {
+            state.bookings.results = try services.findBookings(state.bookings.query)
+            state.bookings.selected = min(state.bookings.selected, max(0, state.bookings.results.count - 1))
+        } catch {
+            state.bookings.message = "\(error)"
+            state.bookings.messageIsError = true
+        }
+    }
+
+    mutating func refreshToday() {
+        do {
+            let all = try services.bookingsOn(state.info.businessDate)
+            let today = state.info.businessDate
+            state.today.arrivals = all.filter { $0.stay.checkIn == today && ($0.status == .confirmed || $0.status == .checkedIn) }
+            state.today.departures = all.filter { $0.stay.checkOut == today && ($0.status == .checkedIn || $0.status == .checkedOut) }
+            state.today.inHouse = all.filter { $0.status == .checkedIn && $0.stay.contains(night: today) && $0.stay.checkIn != today }
+            state.today.selected = min(state.today.selected, max(0, state.today.all.count - 1))
+        } catch {
+            state.today.message = "\(error)"
+            state.today.messageIsError = true
+        }
+    }
+
+    /// Runs a desk action on a booking and reports it in a line, never as a crash.
+    mutating func act(_ command: CommandID, on booking: Booking) -> (String, Bool) {
+        do {
+            let changed: Booking
+            switch command {
+            case .checkIn: changed = try services.checkIn(booking.id)
+            case .checkOut: changed = try services.checkOut(booking.id)
+            case .cancelBooking: changed = try services.cancel(booking.id)
+            default: return ("", false)
+            }
+            let verb = command == .checkIn ? "checked in" : command == .checkOut ? "checked out" : "cancelled"
+            return ("\(changed.guest.name) \(verb) (booking \(changed.confirmationCode))", false)
+        } catch let error as FrontDeskError {
+            return (error.message, true)
+        } catch {
+            return ("\(error)", true)
+        }
+    }
+
+    mutating func handleBookings(_ key: Key) -> Outcome {
+        if let pending = state.bookings.confirmation {
+            if key == .character("y"), let booking = state.bookings.results.first(where: { $0.id == pending.bookingId }) {
+                (state.bookings.message, state.bookings.messageIsError) = act(.cancelBooking, on: booking)
+                refreshBookings()
+            }
+            if key == .character("y") || key == .character("n") || key == .escape { state.bookings.confirmation = nil }
+            return .keepGoing
+        }
+        if state.bookings.typingQuery {
+            if case .character(let character) = key, character != "?" || state.bookings.query.isEmpty == false {
+                if state.bookings.query.count < 60 { state.bookings.query.append(character) }
+                refreshBookings()
+                return .keepGoing
+            }
+            if key == .backspace {
+                _ = state.bookings.query.popLast()
+                refreshBookings()
+                return .keepGoing
+            }
+            if key == .down || key == .enter || key == .tab {
+                if !state.bookings.results.isEmpty { state.bookings.typingQuery = false }
+                return .keepGoing
+            }
+        }
+        if key == .character("q") && !state.bookings.typingQuery { return .quit }
+        guard let command = CommandTable.command(for: key, in: .bookings) else { return .keepGoing }
+        switch command {
+        case .resultDown: state.bookings.selected = min(state.bookings.selected + 1, max(0, state.bookings.results.count - 1))
+        case .resultUp:
+            if state.bookings.selected == 0 { state.bookings.typingQuery = true } else { state.bookings.selected -= 1 }
+        case .back: state.bookings.typingQuery = true
+        case .cancelBooking, .checkIn, .checkOut:
+            guard !state.bookings.typingQuery, state.bookings.results.indices.contains(state.bookings.selected) else { break }
+            let booking = state.bookings.results[state.bookings.selected]
+            if command == .cancelBooking {
+                state.bookings.confirmation = PendingConfirmation(bookingId: booking.id, lines: Self.cancelQuestion(booking))
+            } else {
+                (state.bookings.message, state.bookings.messageIsError) = act(command, on: booking)
+                refreshBookings()
+            }
+        default: return handleGlobal(command)
+        }
+        return .keepGoing
+    }
+
+    mutating func handleToday(_ key: Key) -> Outcome {
+        let all = state.today.all
+        if let pending = state.today.confirmation {
+            if key == .character("y"), let booking = all.first(where: { $0.id == pending.bookingId }) {
+                (state.today.message, state.today.messageIsError) = act(.cancelBooking, on: booking)
+                refreshToday()
+            }
+            if key == .character("y") || key == .character("n") || key == .escape { state.today.confirmation = nil }
+            return .keepGoing
+        }
+        if key == .character("q") { return .quit }
+        guard let command = CommandTable.command(for: key, in: .today) else { return .keepGoing }
+        switch command {
+        case .resultDown: state.today.selected = min(state.today.selected + 1, max(0, all.count - 1))
+        case .resultUp: state.today.selected = max(0, state.today.selected - 1)
+        case .cancelBooking, .checkIn, .checkOut:
+            guard all.indices.contains(state.today.selected) else { break }
+            let booking = all[state.today.selected]
+            if command == .cancelBooking {
+                state.today.confirmation = PendingConfirmation(bookingId: booking.id, lines: Self.cancelQuestion(booking))
+            } else {
+                (state.today.message, state.today.messageIsError) = act(command, on: booking)
+                refreshToday()
+            }
+        default: return handleGlobal(command)
+        }
+        return .keepGoing
+    }
+
+    /// The commands that work on every screen.
+    mutating func handleGlobal(_ command: CommandID) -> Outcome {
+        switch command {
+        case .help: state.overlay = .help
+        case .quit: return .quit
+        case .searchScreen:
+            state.screen = .search
+            refreshSearch()
+        case .bookingsScreen:
+            state.screen = .bookings
+            refreshBookings()
+        case .todayScreen:
+            state.screen = .today
+            refreshToday()
+        case .back: state.screen = .search
+        default: break
+        }
+        return .keepGoing
+    }
+}

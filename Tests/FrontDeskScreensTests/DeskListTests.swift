@@ -1,0 +1,53 @@
+import FrontDeskDomain
+import FrontDeskScreens
+import Testing
+
+@Suite struct DeskListTests {
+    @Test func cancellingAConfirmedBookingAsksFirstAndSaysItIsRefunded() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "201", from: "2026-12-01", to: "2026-12-03", guests: "3")
+        fixture.press(.function(3))
+        #expect(fixture.model.state.screen == .bookings)
+        fixture.type(booking.confirmationCode.lowercased())
+        #expect(fixture.model.state.bookings.results.map(\.id) == [booking.id])
+        fixture.press(.down, .character("c"))
+        let question = fixture.screen()
+        #expect(question.contains("Cancel booking \(booking.confirmationCode) for Zoë Ångström?"))
+        #expect(question.contains("It is paid: the payment will be refunded and the room freed."))
+        #expect(question.contains("y cancels it, n keeps it"))
+        fixture.press(.character("n"))
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).status == .confirmed)
+        fixture.press(.character("c"), .character("y"))
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).status == .cancelled)
+        #expect(fixture.screen().contains("Zoë Ångström cancelled (booking \(booking.confirmationCode))"))
+        #expect(fixture.model.state.bookings.results.first?.status == .cancelled)
+    }
+
+    @Test func anArrivalIsCheckedInWithOneKeyFromTodayAndOutWithAnother() throws {
+        var fixture = try ScreenFixture()
+        let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        fixture.press(.function(4))
+        #expect(fixture.model.state.screen == .today)
+        #expect(fixture.model.state.today.arrivals.map(\.id) == [arrival.id])
+        fixture.press(.character("i"))
+        #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .checkedIn)
+        #expect(fixture.screen().contains("Zoë Ångström checked in (booking \(arrival.confirmationCode))"))
+        fixture.press(.character("c"), .character("y"))
+        #expect(fixture.screen().contains("checked in: check the guest out instead of cancelling"))
+        fixture.press(.character("o"))
+        #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .checkedOut)
+    }
+
+    @Test func theFindFieldTakesLettersAndQOnlyQuitsFromTheList() throws {
+        var fixture = try ScreenFixture()
+        try fixture.desk.book(room: "102", from: "2026-12-01", to: "2026-12-02")
+        fixture.press(.alt("b"))
+        fixture.type("quentin")
+        #expect(fixture.model.state.bookings.query == "quentin")
+        #expect(fixture.model.state.bookings.results.isEmpty)
+        for _ in 0..<7 { fixture.press(.backspace) }
+        #expect(fixture.model.state.bookings.results.count == 1)
+        fixture.press(.down)
+        #expect(fixture.model.handle(.character("q")) == .quit)
+    }
+}
