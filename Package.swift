@@ -66,7 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FrontDeskScreensTests",
-            dependencies: ["FrontDeskDomain", "FrontDeskScreens", "FrontDeskStore", "FrontDeskTestSupport"],
+            dependencies: ["FrontDeskDomain", "FrontDeskScreens", "FrontDeskStore", "FrontDeskTerminal", "FrontDeskTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FrontDeskDomainTests", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),

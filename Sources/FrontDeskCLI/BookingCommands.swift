@@ -80,7 +80,7 @@ struct Book: ParsableCommand {
             do { instruction = try PaymentInstruction.parse(method: payment, card: card) } catch let error as FrontDeskError {
                 problems += error.details
             }
-            let gateway = try HTTPPaymentGateway.fromEnvironment()
+            let gateway = try common.paymentGateway()
             if instruction.method == .card && gateway == nil {
                 problems.append("Card payments need FRONTDESK_PAYMENT_URL, the payment service's address")
             }
@@ -167,7 +167,7 @@ struct Cancel: SingleBookingCommand {
     func apply(_ store: FrontDeskStore) throws -> Booking {
         let booking = try store.cancel(reference, reason: reason.map { String($0.prefix(200)) }, by: common.userName)
         // A card refund is the runner's work; do it here too, so the command ends with it done.
-        try SagaWaiter(store: store, gateway: try HTTPPaymentGateway.fromEnvironment()).untilRefunded(booking)
+        try SagaWaiter(store: store, gateway: try common.paymentGateway()).untilRefunded(booking)
         return booking
     }
 }

@@ -10,6 +10,8 @@ struct Desk: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Open the front desk in this terminal (the default).")
 
     @OptionGroup var common: CommonOptions
+    @Option(help: "Colour theme: dark (default), light, high-contrast, mono, or a file name in themes/.")
+    var theme: String?
 
     func run() throws {
         do {
@@ -17,7 +19,15 @@ struct Desk: ParsableCommand {
             if try store.hotel() == nil {
                 guard try offerDemoHotel(store) else { return }
             }
-            try DeskTerminalApp.run(store: store, user: common.userName, gateway: try HTTPPaymentGateway.fromEnvironment())
+            let settings = DeskSettings.load()
+            let (chosen, themeNotice) = ThemeLoader.load(name: theme ?? settings.theme)
+            let notice = [settings.notice, themeNotice].compactMap { $0 }.first
+            if let notice {
+                var standardError = FileHandle.standardError
+                print("frontdesk: \(notice)", to: &standardError)
+            }
+            try DeskTerminalApp.run(store: store, user: common.userName, gateway: try common.paymentGateway(),
+                                    theme: chosen, notice: notice)
         } catch {
             throw Output.report(error, json: false)
         }

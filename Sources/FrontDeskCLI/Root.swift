@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import FrontDeskDomain
+import FrontDeskPayments
 import FrontDeskStore
+import FrontDeskTerminal
 
 public struct FrontDesk: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -76,6 +78,15 @@ struct CommonOptions: ParsableArguments {
             override = date
         }
         return try FrontDeskStore(path: databasePath, businessDate: override)
+    }
+
+    /// The payment service from `FRONTDESK_PAYMENT_URL`, else the settings file's `payment_url`.
+    func paymentGateway() throws -> HTTPPaymentGateway? {
+        var environment = ProcessInfo.processInfo.environment
+        if (environment["FRONTDESK_PAYMENT_URL"] ?? "").isEmpty, let configured = DeskSettings.load().paymentURL {
+            environment["FRONTDESK_PAYMENT_URL"] = configured
+        }
+        return try HTTPPaymentGateway.fromEnvironment(environment)
     }
 
     /// Runs a command body and prints its result as JSON or as text for a person.

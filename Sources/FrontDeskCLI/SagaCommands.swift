@@ -46,7 +46,7 @@ struct Saga: ParsableCommand {
         func run() throws {
             do {
                 let store = try common.openStore()
-                let gateway = try HTTPPaymentGateway.fromEnvironment()
+                let gateway = try common.paymentGateway()
                 let runner = SagaRunner(store: store, gateway: gateway)
                 let json = common.json
                 store.subscribe { notification in

@@ -114,6 +114,8 @@ public struct DeskState: Sendable {
     public var clock = ""
     /// What the background runner is doing, in a few words.
     public var backgroundWork = "idle"
+    /// Something the receptionist should know since start-up (a broken theme file, say).
+    public var notice: String?
 
     public init(info: DeskInfo) {
         self.info = info
@@ -136,6 +138,7 @@ public struct DeskModel: Sendable {
     }
 
     public mutating func setClock(_ text: String) { state.clock = text }
+    public mutating func setNotice(_ text: String?) { state.notice = text }
     public mutating func setBackgroundWork(_ text: String) { state.backgroundWork = text }
 
     /// Availability changed somewhere (this desk's runner, another process): look again.

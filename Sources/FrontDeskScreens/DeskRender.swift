@@ -16,6 +16,7 @@ extension DeskModel {
         case .search:
             drawSearch(into: &buffer)
             drawFooter(scope: .search, into: &buffer)
+            if let notice = state.notice { buffer.put(" ! \(notice)", x: 0, y: height - 2, role: .error, maxWidth: width - 1) }
         case .booking:
             drawBooking(into: &buffer)
             drawFooter(scope: .booking, into: &buffer)

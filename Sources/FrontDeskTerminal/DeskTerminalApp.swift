@@ -11,12 +11,14 @@ nonisolated(unsafe) private var wakeDescriptor: Int32 = -1
 /// The saga runner works on its own thread; it and the signal handlers wake this loop through a
 /// self-pipe, and changes by other processes on the same file are noticed within half a second.
 public enum DeskTerminalApp {
-    public static func run(store: FrontDeskStore, user: String, gateway: (any PaymentGateway)?) throws {
+    public static func run(store: FrontDeskStore, user: String, gateway: (any PaymentGateway)?,
+                           theme: Theme = .builtInDark, notice: String? = nil) throws {
         guard let hotel = try store.hotel() else {
             throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
         }
         let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
         var model = DeskModel(info: info, services: services(store: store, user: user, cardPayments: gateway != nil))
+        model.setNotice(notice)
 
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { throw NcursesTerminal.Failure.noTerminal("cannot create the wake-up pipe") }
@@ -37,7 +39,7 @@ public enum DeskTerminalApp {
             store.unsubscribe(subscription)
         }
 
-        let terminal = try NcursesTerminal()
+        let terminal = try NcursesTerminal(theme: theme)
         activeTerminal = true
         defer {
             terminal.close()

@@ -7,6 +7,7 @@ final class NcursesTerminal {
     private var screen: OpaquePointer?
     private var painted: CellBuffer?
     private let useColor: Bool
+    private let theme: Theme
 
     enum Failure: Error, CustomStringConvertible {
         case noTerminal(String)
@@ -16,7 +17,7 @@ final class NcursesTerminal {
     }
 
     /// Starts full-screen mode. An unknown `TERM` is an error to show, not an exit inside ncurses.
-    init() throws {
+    init(theme requested: Theme) throws {
         setlocale(LC_ALL, "")
         if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_ALL, "C.UTF-8") }
         guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
@@ -36,12 +37,12 @@ final class NcursesTerminal {
         keypad(fd_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
-        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        useColor = !noColor && has_colors()
+        useColor = has_colors() && requested != .monochrome
+        theme = useColor ? requested : .monochrome
         if useColor {
             start_color()
             use_default_colors()
-            Palette.install()
+            Palette.install(theme)
         }
     }
 
@@ -70,7 +71,7 @@ final class NcursesTerminal {
                 // The bottom-right cell scrolls some terminals when written: skip it.
                 if y == buffer.height - 1 && x == buffer.width - 1 { continue }
                 var characters = cell.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
-                let (attributes, pair) = Palette.style(for: cell.role, color: useColor)
+                let (attributes, pair) = Palette.style(for: cell.role, in: theme, color: useColor)
                 _ = fd_put_cell(Int32(y), Int32(x), &characters, attributes, pair)
             }
         }
@@ -147,45 +148,38 @@ final class NcursesTerminal {
     }
 }
 
-/// Roles to colours and attributes: the default dark theme until theme files arrive.
+/// Roles to ncurses colour pairs and attributes, from the theme.
 enum Palette {
     static let roles = Role.allCases
 
-    static func install() {
+    static func install(_ theme: Theme) {
         for (index, role) in roles.enumerated() {
-            let (foreground, background) = colors(for: role)
-            init_pair(Int16(index + 1), foreground, background)
+            let style = theme.style(for: role)
+            init_pair(Int16(index + 1), color(style.foreground), color(style.background))
         }
     }
 
-    static func colors(for role: Role) -> (Int16, Int16) {
-        switch role {
-        case .normal, .field: (-1, -1)
-        case .title: (Int16(COLOR_CYAN), -1)
-        case .status: (Int16(COLOR_BLACK), Int16(COLOR_CYAN))
-        case .header: (Int16(COLOR_YELLOW), -1)
-        case .selected: (Int16(COLOR_BLACK), Int16(COLOR_GREEN))
-        case .footer: (Int16(COLOR_BLACK), Int16(COLOR_WHITE))
-        case .footerKey: (Int16(COLOR_BLUE), Int16(COLOR_WHITE))
-        case .focusedField: (Int16(COLOR_BLACK), Int16(COLOR_YELLOW))
-        case .error: (Int16(COLOR_RED), -1)
-        case .hint: (Int16(COLOR_CYAN), -1)
-        case .accent: (Int16(COLOR_YELLOW), Int16(COLOR_BLUE))
-        case .overlay: (Int16(COLOR_WHITE), Int16(COLOR_BLUE))
+    static func color(_ color: Theme.Color) -> Int16 {
+        switch color {
+        case .default: -1
+        case .black: Int16(COLOR_BLACK)
+        case .red: Int16(COLOR_RED)
+        case .green: Int16(COLOR_GREEN)
+        case .yellow: Int16(COLOR_YELLOW)
+        case .blue: Int16(COLOR_BLUE)
+        case .magenta: Int16(COLOR_MAGENTA)
+        case .cyan: Int16(COLOR_CYAN)
+        case .white: Int16(COLOR_WHITE)
         }
     }
 
-    /// Without colour (NO_COLOR, a monochrome terminal) roles still read: reverse, bold, underline.
-    static func style(for role: Role, color: Bool) -> (attr_t, Int16) {
-        let bold = fd_a_bold(), reverse = fd_a_reverse(), underline = fd_a_underline()
-        let attributes: attr_t = switch role {
-        case .title, .header, .footerKey, .accent: bold
-        case .status, .footer, .selected, .focusedField, .overlay: color ? 0 : reverse
-        case .field: underline
-        case .error: bold
-        case .normal, .hint: 0
-        }
-        let pair = color ? Int16(roles.firstIndex(of: role)! + 1) : 0
-        return (attributes, pair)
+    static func style(for role: Role, in theme: Theme, color: Bool) -> (attr_t, Int16) {
+        let style = theme.style(for: role)
+        var attributes: attr_t = 0
+        if style.bold { attributes |= fd_a_bold() }
+        if style.underline { attributes |= fd_a_underline() }
+        if style.reverse { attributes |= fd_a_reverse() }
+        if style.dim { attributes |= fd_a_dim() }
+        return (attributes, color ? Int16(roles.firstIndex(of: role)! + 1) : 0)
     }
 }
