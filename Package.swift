@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "frontdesk-bench",
             dependencies: [
-                "FrontDeskDomain", "FrontDeskStore",
+                "FrontDeskDomain", "FrontDeskStore", "FrontDeskScreens", "FrontDeskTerminal",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

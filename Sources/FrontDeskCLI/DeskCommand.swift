@@ -12,6 +12,8 @@ struct Desk: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(help: "Colour theme: dark (default), light, high-contrast, mono, or a file name in themes/.")
     var theme: String?
+    @Option(name: .customLong("trace-frames"), help: "Write frame timings to this file (for the benchmark).")
+    var traceFrames: String?
 
     func run() throws {
         do {
@@ -27,7 +29,7 @@ struct Desk: ParsableCommand {
                 print("frontdesk: \(notice)", to: &standardError)
             }
             try DeskTerminalApp.run(store: store, user: common.userName, gateway: try common.paymentGateway(),
-                                    theme: chosen, notice: notice)
+                                    theme: chosen, notice: notice, traceFrames: traceFrames)
         } catch {
             throw Output.report(error, json: false)
         }

@@ -361,8 +361,10 @@ extension FrontDeskStore {
             arguments += [to.iso]
         }
         if let from = filter.from {
-            conditions.append("b.check_out >= ?")
-            arguments += [from.iso]
+            // No stay is longer than the maximum, so arrivals before that window cannot reach `from`;
+            // the bound lets the check-in index answer instead of a scan of all history.
+            conditions.append("b.check_out >= ? AND b.check_in >= ?")
+            arguments += [from.iso, from.adding(days: -BookingRules.maximumNights - 1).iso]
         }
         if let status = filter.status {
             conditions.append("b.status = ?")

@@ -73,6 +73,8 @@ enum Schema {
         CREATE INDEX booking_status_check_in ON booking(status, check_in);
         CREATE INDEX booking_hotel_check_in ON booking(hotel_id, check_in);
         CREATE INDEX booking_hotel_check_out ON booking(hotel_id, check_out);
+        -- Lists by date (bookings from a day on, today's arrivals and departures) read this in order.
+        CREATE INDEX booking_check_in ON booking(check_in, check_out);
 
         -- What the guest pays for each night; kept for as long as the booking is.
         CREATE TABLE booking_night (

@@ -12,7 +12,8 @@ nonisolated(unsafe) private var wakeDescriptor: Int32 = -1
 /// self-pipe, and changes by other processes on the same file are noticed within half a second.
 public enum DeskTerminalApp {
     public static func run(store: FrontDeskStore, user: String, gateway: (any PaymentGateway)?,
-                           theme: Theme = .builtInDark, notice: String? = nil) throws {
+                           theme: Theme = .builtInDark, notice: String? = nil, traceFrames: String? = nil) throws {
+        let trace = traceFrames.flatMap(FrameTrace.init(path:))
         guard let hotel = try store.hotel() else {
             throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
         }
@@ -62,6 +63,7 @@ public enum DeskTerminalApp {
                 let (width, height) = terminal.size
                 terminal.paint(model.render(width: width, height: height))
                 dirty = false
+                trace?.painted()
             }
             var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                                pollfd(fd: pipeEnds[0], events: Int16(POLLIN), revents: 0)]
@@ -71,7 +73,9 @@ public enum DeskTerminalApp {
             // Always ask for input: a resize (SIGWINCH) only interrupts poll, and ncurses reports it
             // as KEY_RESIZE on the next read.
             do {
-                for input in terminal.pendingInput() {
+                let inputs = terminal.pendingInput()
+                if !inputs.isEmpty { trace?.keyRead() }
+                for input in inputs {
                     switch input {
                     case .resize: terminal.invalidate()
                     case .key(let key): if model.handle(key) == .quit { return }
@@ -117,8 +121,8 @@ public enum DeskTerminalApp {
             book: { form, payment in try store.reserve(form, payment: payment, by: user) },
             booking: { id in try store.booking(id.uuidString) },
             findBookings: { text in
-                try store.bookings(text.isEmpty ? BookingFilter(from: try store.businessDate(), limit: 300)
-                                                : BookingFilter(guestText: text, limit: 300))
+                try store.bookings(text.isEmpty ? BookingFilter(from: try store.businessDate(), limit: 120)
+                                                : BookingFilter(guestText: text, limit: 120))
             },
             bookingsOn: { date in try store.bookings(BookingFilter(from: date, to: date)) },
             cancel: { id in try store.cancel(id.uuidString, reason: nil, by: user) },
@@ -152,3 +156,46 @@ public enum DeskTerminalApp {
 }
 
 nonisolated(unsafe) private var activeTerminal = false
+
+/// `--trace-frames FILE`: one line per painted frame, for the benchmark. The first line is the
+/// time from process start to the first paint; then, for frames that answer a key, the time
+/// from reading the key to the end of painting.
+final class FrameTrace {
+    private let handle: FileHandle
+    private var keyAt: TimeInterval?
+    private var firstPaintDone = false
+
+    init?(path: String) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            return nil
+        }
+        self.handle = handle
+    }
+
+    func keyRead() { keyAt = ProcessInfo.processInfo.systemUptime }
+
+    func painted() {
+        let now = ProcessInfo.processInfo.systemUptime
+        if !firstPaintDone {
+            firstPaintDone = true
+            if let started = Self.processStartUptime() { write("first_paint_ms \(Self.milliseconds(now - started))") }
+        }
+        if let keyAt {
+            write("key_to_paint_ms \(Self.milliseconds(now - keyAt))")
+            self.keyAt = nil
+        }
+    }
+
+    private func write(_ line: String) { handle.write(Data((line + "\n").utf8)) }
+
+    static func milliseconds(_ seconds: TimeInterval) -> String { String(format: "%.3f", seconds * 1000) }
+
+    /// Seconds since boot at which this process started (/proc/self/stat, field 22).
+    static func processStartUptime() -> TimeInterval? {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+              let afterName = stat.range(of: ") ") else { return nil }
+        let fields = stat[afterName.upperBound...].split(separator: " ")
+        guard fields.count > 19, let ticks = Double(fields[19]) else { return nil }
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}

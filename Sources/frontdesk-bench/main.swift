@@ -4,7 +4,9 @@
 // usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH-TO-frontdesk]
 import Foundation
 import FrontDeskDomain
+import FrontDeskScreens
 import FrontDeskStore
+import FrontDeskTerminal
 import GRDBSQLite
 import Synchronization
 
@@ -253,5 +255,37 @@ final class Confirmations: Sendable {
     print(String(format: "  floor: single-row durable commits/s   %.0f/s", floor))
     print(String(format: "  ratio (throughput / floor)           %.2fx", throughput / floor))
 }
+
+// MARK: Screens (issue 4)
+
+@MainActor func screenBenchmarks() throws {
+    let hotel = try store.hotel()!
+    let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: today, user: "bench")
+    var model = DeskModel(info: info, services: DeskTerminalApp.services(store: store, user: "bench", cardPayments: false))
+    for key in [Key.tab, .backspace, .character("3"), .tab, .backspace, .character("2"), .down] { _ = model.handle(key) }
+    func measure(_ label: String, _ width: Int, _ height: Int, _ body: () -> Void) {
+        var timing = Timing()
+        for _ in 0..<500 { timing.samples.append(Timing.measure(body)) }
+        print("  \(label) \(width)x\(height)".padding(toLength: 54, withPad: " ", startingAt: 0)
+              + "median \(format(timing.median))   p99 \(format(timing.p99))")
+    }
+    print("Screens on the same database (render = state to cell buffer; refresh = query + render):")
+    let offers = model.state.search.answer?.offers.count ?? 0
+    measure("search results render (\(offers) rooms)", 120, 40) { _ = model.render(width: 120, height: 40) }
+    measure("search results render", 80, 24) { _ = model.render(width: 80, height: 24) }
+    measure("search refresh after a booking elsewhere", 120, 40) {
+        model.availabilityChanged()
+        _ = model.render(width: 120, height: 40)
+    }
+    _ = model.handle(.function(3))
+    let found = model.state.bookings.results.count
+    measure("bookings render (\(found) from today)", 120, 40) { _ = model.render(width: 120, height: 40) }
+    measure("bookings refresh", 120, 40) {
+        model.availabilityChanged()
+        _ = model.render(width: 120, height: 40)
+    }
+}
+
+try screenBenchmarks()
 
 try sagaBenchmarks(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path)
