@@ -175,6 +175,10 @@ extension DeskModel {
         case .todayScreen:
             state.screen = .today
             refreshToday()
+        case .roomsScreen:
+            guard roomServices != nil else { break }
+            state.screen = .rooms
+            refreshRooms()
         case .back: state.screen = .search
         default: break
         }

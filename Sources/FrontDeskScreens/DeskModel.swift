@@ -65,7 +65,7 @@ public struct DeskServices: Sendable {
 }
 
 public enum ScreenID: Hashable, Sendable {
-    case search, booking, bookings, today
+    case search, booking, bookings, today, rooms
 
     var scope: Scope {
         switch self {
@@ -73,6 +73,7 @@ public enum ScreenID: Hashable, Sendable {
         case .booking: .booking
         case .bookings: .bookings
         case .today: .today
+        case .rooms: .rooms
         }
     }
 }
@@ -109,6 +110,7 @@ public struct DeskState: Sendable {
     public var booking: BookingFormState?
     public var bookings = BookingsState()
     public var today = TodayState()
+    public var rooms = RoomsState()
     public var overlay = Overlay.none
     /// "12:34", set by the terminal each minute; fixed in tests.
     public var clock = ""
@@ -128,12 +130,15 @@ public struct DeskState: Sendable {
 public struct DeskModel: Sendable {
     public internal(set) var state: DeskState
     let services: DeskServices
+    /// Room administration; nil where the desk may not change rooms.
+    let roomServices: RoomServices?
 
     public enum Outcome: Sendable { case keepGoing, quit }
 
-    public init(info: DeskInfo, services: DeskServices) {
+    public init(info: DeskInfo, services: DeskServices, roomServices: RoomServices? = nil) {
         state = DeskState(info: info)
         self.services = services
+        self.roomServices = roomServices
         refreshSearch()
     }
 
@@ -154,6 +159,7 @@ public struct DeskModel: Sendable {
         case .booking: return handleBooking(key)
         case .bookings: return handleBookings(key)
         case .today: return handleToday(key)
+        case .rooms: return handleRooms(key)
         }
     }
 
@@ -173,6 +179,7 @@ public struct DeskModel: Sendable {
         case .quit: return .quit
         case .bookingsScreen: return handleGlobal(.bookingsScreen)
         case .todayScreen: return handleGlobal(.todayScreen)
+        case .roomsScreen: return handleGlobal(.roomsScreen)
         case .back: if state.search.focus == .results { state.search.focus = .checkIn }
         case .searchScreen: state.search.focus = .checkIn
         case .nextField: moveFocus(by: 1)
@@ -235,7 +242,7 @@ public struct DeskModel: Sendable {
             form.payment = form.payment == .desk ? .card : .desk
             revalidate(&form)
         case .submitBooking where form.progress == nil: submit(&form)
-        case .bookingsScreen, .todayScreen:
+        case .bookingsScreen, .todayScreen, .roomsScreen:
             discard = form.bookingId != nil
             let command = CommandTable.command(for: key, in: .booking)!
             state.booking = discard ? nil : form
@@ -314,6 +321,7 @@ public struct DeskModel: Sendable {
         case .search, .booking: refreshSearch()
         case .bookings: refreshBookings()
         case .today: refreshToday()
+        case .rooms: refreshRooms()
         }
     }
 

@@ -26,6 +26,9 @@ extension DeskModel {
         case .today:
             drawToday(into: &buffer)
             drawFooter(scope: .today, into: &buffer)
+        case .rooms:
+            drawRooms(into: &buffer)
+            drawFooter(scope: .rooms, into: &buffer)
         }
         if state.overlay == .help { HelpOverlay.draw(scope: state.screen.scope, into: &buffer) }
         return buffer
@@ -45,7 +48,7 @@ extension DeskModel {
         buffer.fill(y: y, role: .footer)
         var x = 1
         var commands = CommandTable.footer(for: scope)
-        if (scope == .search && state.search.focus == .results) || scope == .today
+        if (scope == .search && state.search.focus == .results) || scope == .today || scope == .rooms
             || (scope == .bookings && !state.bookings.typingQuery) {
             commands.insert(Command.quitHint, at: commands.firstIndex { $0.scope == .everywhere } ?? commands.endIndex)
         }

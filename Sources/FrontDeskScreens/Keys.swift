@@ -34,12 +34,13 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
 
 /// Where a command applies.
 public enum Scope: String, Hashable, Sendable {
-    case everywhere, search, booking, bookings, today
+    case everywhere, search, booking, bookings, today, rooms
 }
 
 public enum CommandID: String, Hashable, Sendable {
     case help, searchScreen, bookingsScreen, todayScreen, quit, back
     case cancelBooking, checkIn, checkOut, confirmYes, confirmNo
+    case roomsScreen, newRoom, renameRoom, toggleRoomActive, newRoomType
     case nextField, previousField, resultUp, resultDown, resultPageUp, resultPageDown, chooseRoom
     case submitBooking, togglePayment
 }
@@ -58,7 +59,7 @@ public struct Command: Hashable, Sendable {
 
 /// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
 public enum CommandTable {
-    public static var all: [Command] { table + listCommands }
+    public static var all: [Command] { table + listCommands + roomCommands }
 
     static let table: [Command] = [
         Command(id: .help, keys: [.function(1), .character("?")], label: "Help", description: "Show every key and what it does",
@@ -69,6 +70,9 @@ public enum CommandTable {
                 description: "Find bookings; cancel, check in or out", scope: .everywhere, inFooter: true),
         Command(id: .todayScreen, keys: [.function(4), .alt("t")], label: "Today",
                 description: "Today's arrivals, departures and in-house guests", scope: .everywhere, inFooter: true),
+        Command(id: .roomsScreen, keys: [.function(5), .alt("r")], label: "Rooms",
+                description: "Rooms and room types: add, renumber, in or out of service", scope: .everywhere,
+                inFooter: true),
         Command(id: .back, keys: [.escape], label: "Back", description: "Close the overlay or go back", scope: .everywhere, inFooter: false),
         Command(id: .quit, keys: [.function(10), .control("q")], label: "Quit",
                 description: "Quit Front Desk (q also quits from a screen's top level)", scope: .everywhere, inFooter: true),
@@ -100,6 +104,19 @@ public enum CommandTable {
         Command(id: .cancelBooking, keys: [.character("c")], label: "Cancel",
                 description: "Cancel the chosen booking (asks first, says whether it is refunded)", scope: scope, inFooter: true),
     ] }
+
+    static let roomCommands: [Command] = [
+        Command(id: .resultDown, keys: [.down], label: "Down", description: "Next room", scope: .rooms, inFooter: false),
+        Command(id: .resultUp, keys: [.up], label: "Up", description: "Previous room", scope: .rooms, inFooter: false),
+        Command(id: .newRoom, keys: [.character("n")], label: "New room", description: "Add a room (number and type)",
+                scope: .rooms, inFooter: true),
+        Command(id: .renameRoom, keys: [.character("r")], label: "Renumber", description: "Give the chosen room a new number",
+                scope: .rooms, inFooter: true),
+        Command(id: .toggleRoomActive, keys: [.character("x")], label: "In/out of service",
+                description: "Take the chosen room out of service, or back in", scope: .rooms, inFooter: true),
+        Command(id: .newRoomType, keys: [.character("t")], label: "New type",
+                description: "Add a room type (name, guests it sleeps, base price)", scope: .rooms, inFooter: true),
+    ]
 
     public static func command(for key: Key, in scope: Scope) -> CommandID? {
         (all.first { $0.scope == scope && $0.keys.contains(key) } ?? all.first { $0.scope == .everywhere && $0.keys.contains(key) })?.id

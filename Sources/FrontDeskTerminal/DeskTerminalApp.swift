@@ -18,7 +18,8 @@ public enum DeskTerminalApp {
             throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
         }
         let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
-        var model = DeskModel(info: info, services: services(store: store, user: user, cardPayments: gateway != nil))
+        var model = DeskModel(info: info, services: services(store: store, user: user, cardPayments: gateway != nil),
+                              roomServices: roomServices(store: store, user: user))
         model.setNotice(notice)
 
         var pipeEnds: [Int32] = [0, 0]
@@ -129,6 +130,27 @@ public enum DeskTerminalApp {
             checkIn: { id in try store.checkIn(id.uuidString, by: user) },
             checkOut: { id in try store.checkOut(id.uuidString, by: user) },
             cardPaymentsAvailable: cardPayments)
+    }
+
+    /// The rooms screen's view of the store.
+    public static func roomServices(store: FrontDeskStore, user: String) -> RoomServices {
+        RoomServices(
+            rooms: { try store.rooms().map { RoomRow(room: $0.room, type: $0.type) } },
+            roomTypes: { try store.roomTypes() },
+            addRoom: { number, typeName in _ = try store.addRoom(number: number, typeName: typeName, by: user) },
+            renameRoom: { number, newNumber in _ = try store.renameRoom(number, to: newNumber, by: user) },
+            setActive: { number, active in
+                _ = active ? try store.activateRoom(number, by: user) : try store.deactivateRoom(number, by: user)
+            },
+            addRoomType: { name, capacity, price in
+                var problems: [String] = []
+                let sleeps = Int(capacity.trimmingCharacters(in: .whitespaces))
+                if sleeps == nil { problems.append("Sleeps must be a number from 1 to 10") }
+                let amount = Money(parsing: price)
+                if amount == nil { problems.append("Base price \(BookingRules.quoted(price)) is not an amount (use e.g. 129.00)") }
+                if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+                _ = try store.addRoomType(name: name, capacity: sleeps!, basePrice: amount!, by: user)
+            })
     }
 
     private static func installSignalHandlers() {

@@ -2,6 +2,7 @@ import Foundation
 import FrontDeskDomain
 import FrontDeskScreens
 import FrontDeskStore
+import FrontDeskTerminal
 import FrontDeskTestSupport
 
 /// The small test hotel plus two rooms whose type names need care: accents and double width.
@@ -33,7 +34,8 @@ struct ScreenFixture {
             cancel: { id in try store.cancel(id.uuidString, reason: nil, by: "anna") },
             checkIn: { id in try store.checkIn(id.uuidString, by: "anna") },
             checkOut: { id in try store.checkOut(id.uuidString, by: "anna") },
-                cardPaymentsAvailable: false))
+                cardPaymentsAvailable: false),
+            roomServices: DeskTerminalApp.roomServices(store: store, user: "manager"))
         model.setClock("09:30")
     }
 

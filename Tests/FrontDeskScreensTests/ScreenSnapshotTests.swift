@@ -81,10 +81,87 @@ import Testing
         #expect(Self.masked(fixture.screen(120, 40)) == Self.bookings120)
     }
 
+    @Test func theRoomsScreenAt80x24And120x40() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.function(5), .down, .down)
+        #expect(fixture.screen(80, 24) == Self.rooms80)
+        #expect(fixture.screen(120, 40) == Self.rooms120)
+    }
+
     /// Confirmation codes are drawn at random per run of the store's generator: masked to XXX-XXX.
     static func masked(_ screen: String) -> String {
         screen.replacingOccurrences(of: #"\b[A-Z0-9]{3}-[A-Z0-9]{3}\b"#, with: "XXX-XXX", options: .regularExpression)
     }
+
+    static let rooms80 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
+         Rooms
+         9 rooms, 9 in service · types: Single (1, 60.00), Double (2, 100.00), 和室 Wa…
+
+         Room     Type                                 Sleeps   Base price In service
+         101      Double                                    2       100.00 yes
+         102      Double                                    2       100.00 yes
+         103      Double                                    2       100.00 yes
+         104      Double                                    2       100.00 yes
+         201      Family                                    4       200.00 yes
+         202      Family                                    4       200.00 yes
+         301      Single                                    1        60.00 yes
+         401      和室 Washitsu                             2       150.00 yes
+         402      Chambre Élégance                          2       175.00 yes
+
+
+
+
+
+
+
+
+
+         n New room  r Renumber  x In/out of service  t New type  q Quit  F1 Help
+        """
+
+    static let rooms120 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle                                                  09:30
+         Rooms
+         9 rooms, 9 in service · types: Single (1, 60.00), Double (2, 100.00), 和室 Washitsu (2, 150.00), Chambre Élégance (2,…
+
+         Room     Type                                                                         Sleeps   Base price In service
+         101      Double                                                                            2       100.00 yes
+         102      Double                                                                            2       100.00 yes
+         103      Double                                                                            2       100.00 yes
+         104      Double                                                                            2       100.00 yes
+         201      Family                                                                            4       200.00 yes
+         202      Family                                                                            4       200.00 yes
+         301      Single                                                                            1        60.00 yes
+         401      和室 Washitsu                                                                     2       150.00 yes
+         402      Chambre Élégance                                                                  2       175.00 yes
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+         n New room  r Renumber  x In/out of service  t New type  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms
+        """
 
     static let search80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
@@ -153,31 +230,31 @@ import Testing
 
 
 
-         Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
+         Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F10 Quit
         """
 
     static let help80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
          Search rooms
 
-         Ch┌─ Keys (Esc closes) ───────────────────────────────────────────────────┐
-           │                                                                       │
-         8 │ F1, ?        Show every key and what it does                          │
-         Ro│ F2, Alt-s    Go to the room search (the last search is kept)          │tal
-         10│ F3, Alt-b    Find bookings; cancel, check in or out                   │.00
-         10│ F4, Alt-t    Today's arrivals, departures and in-house guests         │.00
-         10│ Esc          Close the overlay or go back                             │.00
-         10│ F10, Ctrl-Q  Quit Front Desk (q also quits from a screen's top level) │.00
-         40│ Tab          Next field                                               │.00
-         40│ Shift-Tab    Previous field                                           │.00
-         20│ ↑            Previous room in the results                             │.00
-         20│ ↓            Next room in the results                                 │.00
-           │ PgUp         A page of rooms up                                       │
-           │ PgDn         A page of rooms down                                     │
-           │ Enter        Book the chosen room (opens the booking form)            │
-           │                                                                       │
-           └───────────────────────────────────────────────────────────────────────┘
-
+         Ch┌─ Keys (Esc closes) ────────────────────────────────────────────────────┐
+           │                                                                        │
+         8 │ F1, ?        Show every key and what it does                           │
+         Ro│ F2, Alt-s    Go to the room search (the last search is kept)           │al
+         10│ F3, Alt-b    Find bookings; cancel, check in or out                    │00
+         10│ F4, Alt-t    Today's arrivals, departures and in-house guests          │00
+         10│ F5, Alt-r    Rooms and room types: add, renumber, in or out of service │00
+         10│ Esc          Close the overlay or go back                              │00
+         40│ F10, Ctrl-Q  Quit Front Desk (q also quits from a screen's top level)  │00
+         40│ Tab          Next field                                                │00
+         20│ Shift-Tab    Previous field                                            │00
+         20│ ↑            Previous room in the results                              │00
+           │ ↓            Next room in the results                                  │
+           │ PgUp         A page of rooms up                                        │
+           │ PgDn         A page of rooms down                                      │
+           │ Enter        Book the chosen room (opens the booking form)             │
+           │                                                                        │
+           └────────────────────────────────────────────────────────────────────────┘
 
 
          Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings
@@ -207,7 +284,7 @@ import Testing
 
 
 
-         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
+         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms
         """
 
     static let booking120 = """
@@ -250,7 +327,7 @@ import Testing
 
 
 
-         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
+         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F10 Quit
         """
 
     static let today80 = """
@@ -320,7 +397,7 @@ import Testing
 
 
          Zoë Ångström checked in (booking XXX-XXX)
-         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
+         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F10 Quit
         """
 
     static let bookings80 = """
@@ -390,6 +467,6 @@ import Testing
 
 
 
-         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F10 Quit
+         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F10 Quit
         """
 }

@@ -1,0 +1,185 @@
+import Foundation
+import FrontDeskDomain
+
+/// A room with its type, as the rooms screen lists it.
+public struct RoomRow: Hashable, Sendable {
+    public let room: Room
+    public let type: RoomType
+
+    public init(room: Room, type: RoomType) {
+        self.room = room
+        self.type = type
+    }
+}
+
+/// What the rooms screen may ask of the desk.
+public struct RoomServices: Sendable {
+    public var rooms: @Sendable () throws -> [RoomRow]
+    public var roomTypes: @Sendable () throws -> [RoomType]
+    public var addRoom: @Sendable (_ number: String, _ typeName: String) throws -> Void
+    public var renameRoom: @Sendable (_ number: String, _ newNumber: String) throws -> Void
+    public var setActive: @Sendable (_ number: String, _ active: Bool) throws -> Void
+    public var addRoomType: @Sendable (_ name: String, _ capacity: String, _ price: String) throws -> Void
+
+    public init(rooms: @escaping @Sendable () throws -> [RoomRow], roomTypes: @escaping @Sendable () throws -> [RoomType],
+                addRoom: @escaping @Sendable (String, String) throws -> Void,
+                renameRoom: @escaping @Sendable (String, String) throws -> Void,
+                setActive: @escaping @Sendable (String, Bool) throws -> Void,
+                addRoomType: @escaping @Sendable (String, String, String) throws -> Void) {
+        self.rooms = rooms
+        self.roomTypes = roomTypes
+        self.addRoom = addRoom
+        self.renameRoom = renameRoom
+        self.setActive = setActive
+        self.addRoomType = addRoomType
+    }
+}
+
+/// A small form at the bottom of the rooms screen: a few labelled fields, Enter to do it.
+public struct RoomPrompt: Hashable, Sendable {
+    public enum Action: Hashable, Sendable { case newRoom, renameRoom(String), newRoomType }
+    public let action: Action
+    public let title: String
+    public var labels: [String]
+    public var values: [String]
+    public var focus = 0
+}
+
+public struct RoomsState: Sendable {
+    public var rows: [RoomRow] = []
+    public var types: [RoomType] = []
+    public var selected = 0
+    public var prompt: RoomPrompt?
+    public var message: String?
+    public var messageIsError = false
+}
+
+extension DeskModel {
+    mutating func refreshRooms() {
+        guard let services = roomServices else { return }
+        do {
+            state.rooms.rows = try services.rooms()
+            state.rooms.types = try services.roomTypes()
+            state.rooms.selected = min(state.rooms.selected, max(0, state.rooms.rows.count - 1))
+        } catch {
+            state.rooms.message = "\(error)"
+            state.rooms.messageIsError = true
+        }
+    }
+
+    mutating func handleRooms(_ key: Key) -> Outcome {
+        if var prompt = state.rooms.prompt {
+            switch key {
+            case .escape: state.rooms.prompt = nil
+            case .tab, .down: prompt.focus = (prompt.focus + 1) % prompt.labels.count
+            case .backTab, .up: prompt.focus = (prompt.focus + prompt.labels.count - 1) % prompt.labels.count
+            case .backspace: _ = prompt.values[prompt.focus].popLast()
+            case .character(let character) where prompt.values[prompt.focus].count < 60: prompt.values[prompt.focus].append(character)
+            case .enter:
+                state.rooms.prompt = nil
+                perform(prompt)
+                return .keepGoing
+            default: break
+            }
+            if state.rooms.prompt != nil { state.rooms.prompt = prompt }
+            return .keepGoing
+        }
+        if key == .character("q") { return .quit }
+        guard let command = CommandTable.command(for: key, in: .rooms) else { return .keepGoing }
+        let chosen = state.rooms.rows.indices.contains(state.rooms.selected) ? state.rooms.rows[state.rooms.selected] : nil
+        switch command {
+        case .resultDown: state.rooms.selected = min(state.rooms.selected + 1, max(0, state.rooms.rows.count - 1))
+        case .resultUp: state.rooms.selected = max(0, state.rooms.selected - 1)
+        case .newRoom:
+            state.rooms.prompt = RoomPrompt(action: .newRoom, title: "New room", labels: ["Number", "Type"],
+                                            values: ["", chosen?.type.name ?? state.rooms.types.first?.name ?? ""])
+        case .renameRoom:
+            guard let chosen else { break }
+            state.rooms.prompt = RoomPrompt(action: .renameRoom(chosen.room.number), title: "Renumber room \(chosen.room.number)",
+                                            labels: ["New number"], values: [chosen.room.number])
+        case .newRoomType:
+            state.rooms.prompt = RoomPrompt(action: .newRoomType, title: "New room type", labels: ["Name", "Sleeps", "Base price"],
+                                            values: ["", "2", ""])
+        case .toggleRoomActive:
+            guard let chosen else { break }
+            report("Room \(chosen.room.number) is \(chosen.room.isActive ? "out of service" : "in service again")") { services in
+                try services.setActive(chosen.room.number, !chosen.room.isActive)
+            }
+        default: return handleGlobal(command)
+        }
+        return .keepGoing
+    }
+
+    private mutating func perform(_ prompt: RoomPrompt) {
+        let values = prompt.values
+        switch prompt.action {
+        case .newRoom:
+            report("Room \(values[0].trimmingCharacters(in: .whitespaces)) (\(values[1])) added") { try $0.addRoom(values[0], values[1]) }
+        case .renameRoom(let number):
+            report("Room \(number) is now \(values[0].trimmingCharacters(in: .whitespaces))") { try $0.renameRoom(number, values[0]) }
+        case .newRoomType:
+            report("Room type \(values[0].trimmingCharacters(in: .whitespaces)) added") { try $0.addRoomType(values[0], values[1], values[2]) }
+        }
+    }
+
+    /// Runs a change; the outcome (or the reason it was refused) goes to the message line.
+    private mutating func report(_ success: String, _ change: (RoomServices) throws -> Void) {
+        guard let services = roomServices else { return }
+        do {
+            try change(services)
+            (state.rooms.message, state.rooms.messageIsError) = (success, false)
+        } catch let error as FrontDeskError {
+            (state.rooms.message, state.rooms.messageIsError) = (error.message, true)
+        } catch {
+            (state.rooms.message, state.rooms.messageIsError) = ("\(error)", true)
+        }
+        refreshRooms()
+    }
+
+    func drawRooms(into buffer: inout CellBuffer) {
+        let rooms = state.rooms
+        buffer.put(" Rooms", x: 0, y: 1, role: .title)
+        let active = rooms.rows.filter(\.room.isActive).count
+        let summary = " \(rooms.rows.count) rooms, \(active) in service · types: "
+            + rooms.types.map { "\($0.name) (\($0.capacity), \($0.basePricePerNight.plain))" }.joined(separator: ", ")
+        buffer.put(summary, x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
+        let typeWidth = buffer.width - 2 - 8 - 8 - 12 - 12 - 4
+        let columns: [(String, Int, Bool)] = [("Room", 8, false), ("Type", typeWidth, false), ("Sleeps", 8, true),
+                                              ("Base price", 12, true), ("In service", 12, false)]
+        var x = 1
+        buffer.fill(y: 4, role: .header)
+        for (title, width, right) in columns {
+            buffer.cell(title, x: x, y: 4, width: width, role: .header, right: right)
+            x += width + 1
+        }
+        let visible = buffer.height - 5 - 4
+        let first = min(max(0, rooms.selected - visible + 1), max(0, rooms.rows.count - visible))
+        for (row, entry) in rooms.rows.dropFirst(first).prefix(visible).enumerated() {
+            let y = 5 + row
+            let isSelected = first + row == rooms.selected
+            if isSelected { buffer.fill(y: y, role: .selected) }
+            var cellX = 1
+            let values = [entry.room.number, entry.type.name, String(entry.type.capacity), entry.type.basePricePerNight.plain,
+                          entry.room.isActive ? "yes" : "no (out of service)"]
+            for ((_, width, right), value) in zip(columns, values) {
+                buffer.cell(value, x: cellX, y: y, width: width, role: isSelected ? .selected : .normal, right: right)
+                cellX += width + 1
+            }
+        }
+        if let prompt = rooms.prompt {
+            let y = buffer.height - 3
+            buffer.fill(y: y, role: .accent)
+            buffer.fill(y: y + 1, role: .accent)
+            buffer.put(" \(prompt.title) (Enter saves, Esc cancels)", x: 0, y: y, role: .accent)
+            var fieldX = 1
+            for (index, label) in prompt.labels.enumerated() {
+                fieldX += buffer.put("\(label) ", x: fieldX, y: y + 1, role: .accent)
+                let focused = index == prompt.focus
+                fieldX += buffer.cell(prompt.values[index] + (focused ? "▏" : ""), x: fieldX, y: y + 1, width: 18,
+                                      role: focused ? .focusedField : .field) + 2
+            }
+        } else {
+            drawMessage(rooms.message, isError: rooms.messageIsError, confirmation: nil, into: &buffer)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import FrontDeskDomain
+import FrontDeskScreens
+import Testing
+
+@Suite struct RoomsScreenTests {
+    @Test func aManagerAddsARenumbersAndTakesARoomOutOfService() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.function(5))
+        #expect(fixture.model.state.screen == .rooms)
+        #expect(fixture.screen().contains("9 rooms, 9 in service"))
+
+        fixture.press(.character("n"))
+        fixture.type("105")
+        fixture.press(.enter)
+        #expect(fixture.screen().contains("Room 105 (Double) added")) // the type of the chosen room, 101
+        #expect(try fixture.desk.store.rooms().contains { $0.room.number == "105" && $0.type.name == "Double" })
+
+        fixture.press(.character("r"))
+        for _ in 0..<3 { fixture.press(.backspace) }
+        fixture.type("101A")
+        fixture.press(.enter)
+        #expect(try fixture.desk.store.rooms().contains { $0.room.number == "101A" })
+
+        fixture.press(.down, .character("x"))
+        let chosen = fixture.model.state.rooms.rows[1].room
+        #expect(chosen.isActive == false)
+        #expect(fixture.screen().contains("Room \(chosen.number) is out of service"))
+        fixture.press(.character("x"))
+        #expect(fixture.model.state.rooms.rows[1].room.isActive)
+    }
+
+    @Test func refusalsAreExplainedAndNothingIsHalfDone() throws {
+        var fixture = try ScreenFixture()
+        try fixture.desk.book(room: "102", from: "2026-12-01", to: "2026-12-02")
+        fixture.press(.function(5))
+        let index = try #require(fixture.model.state.rooms.rows.firstIndex { $0.room.number == "102" })
+        for _ in 0..<index { fixture.press(.down) }
+        fixture.press(.character("x"))
+        #expect(fixture.screen().contains("Room 102 has bookings from 2026-11-26 on"))
+        #expect(try fixture.desk.store.rooms().first { $0.room.number == "102" }?.room.isActive == true)
+
+        fixture.press(.character("t"))
+        fixture.type("Penthouse")
+        fixture.press(.tab, .backspace)
+        fixture.type("x")
+        fixture.press(.tab)
+        fixture.type("lots")
+        fixture.press(.enter)
+        let screen = fixture.screen()
+        #expect(screen.contains("Sleeps must be a number from 1 to 10"))
+        #expect(try fixture.desk.store.roomTypes().contains { $0.name == "Penthouse" } == false)
+
+        fixture.press(.character("n"))
+        fixture.type("101")
+        fixture.press(.enter)
+        #expect(fixture.screen().contains("Room 101 already exists"))
+    }
+}
