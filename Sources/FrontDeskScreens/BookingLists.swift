@@ -19,6 +19,37 @@ public struct BookingsState: Sendable {
     public var messageIsError = false
 }
 
+/// What the find field of the bookings screen asks for: words that are dates narrow the stay
+/// (one date: stays touching it; two: the range), words that name a status narrow the status,
+/// the rest is looked for in codes, guest names and e-mails. Empty: bookings from today on.
+public struct BookingsQuery: Hashable, Sendable {
+    public var from: CalendarDate?
+    public var to: CalendarDate?
+    public var status: BookingStatus?
+    public var text: String
+
+    public static func parse(_ input: String, businessDate: CalendarDate) -> BookingsQuery {
+        var query = BookingsQuery(from: nil, to: nil, status: nil, text: "")
+        var words: [String] = []
+        var dates: [CalendarDate] = []
+        for word in input.split(separator: " ").map(String.init) {
+            if let date = CalendarDate(iso: word) {
+                dates.append(date)
+            } else if let status = BookingStatus(loose: word), word.count > 3 {
+                query.status = status
+            } else {
+                words.append(word)
+            }
+        }
+        dates.sort()
+        query.from = dates.first
+        query.to = dates.last
+        query.text = words.joined(separator: " ")
+        if input.trimmingCharacters(in: .whitespaces).isEmpty { query.from = businessDate }
+        return query
+    }
+}
+
 /// Today's work: arrivals, departures and in-house guests, in that order.
 public struct TodayState: Sendable {
     public var arrivals: [Booking] = []
@@ -45,7 +76,8 @@ extension DeskModel {
 
     mutating func refreshBookings() {
         do {
-            state.bookings.results = try services.findBookings(state.bookings.query)
+            state.bookings.results = try services.findBookings(BookingsQuery.parse(state.bookings.query,
+                                                                                   businessDate: state.info.businessDate))
             state.bookings.selected = min(state.bookings.selected, max(0, state.bookings.results.count - 1))
         } catch {
             state.bookings.message = "\(error)"

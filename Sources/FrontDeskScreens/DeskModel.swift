@@ -33,8 +33,8 @@ public struct DeskServices: Sendable {
     /// Holds the room and starts the booking's saga; returns at once (status Reserving).
     public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction) throws -> Booking
     public var booking: @Sendable (_ id: UUID) throws -> Booking
-    /// Bookings matching a code, a guest's name or e-mail; the coming ones when the text is empty.
-    public var findBookings: @Sendable (_ text: String) throws -> [Booking]
+    /// Bookings matching the find field (dates, a status, a code, a guest's name or e-mail).
+    public var findBookings: @Sendable (_ query: BookingsQuery) throws -> [Booking]
     /// Bookings whose stay touches the date (arrivals, departures, in-house).
     public var bookingsOn: @Sendable (_ date: CalendarDate) throws -> [Booking]
     public var cancel: @Sendable (_ id: UUID) throws -> Booking
@@ -46,7 +46,7 @@ public struct DeskServices: Sendable {
     public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
                 book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
                 booking: @escaping @Sendable (UUID) throws -> Booking,
-                findBookings: @escaping @Sendable (String) throws -> [Booking],
+                findBookings: @escaping @Sendable (BookingsQuery) throws -> [Booking],
                 bookingsOn: @escaping @Sendable (CalendarDate) throws -> [Booking],
                 cancel: @escaping @Sendable (UUID) throws -> Booking,
                 checkIn: @escaping @Sendable (UUID) throws -> Booking,

@@ -212,11 +212,29 @@ extension DeskModel {
         buffer.put(" Find ", x: 0, y: 3)
         buffer.cell(bookings.query + (bookings.typingQuery ? "▏" : ""), x: 6, y: 3, width: 30,
                     role: bookings.typingQuery ? .focusedField : .field)
-        buffer.put("code, guest name or e-mail; empty: from today on", x: 38, y: 3, role: .hint, maxWidth: buffer.width - 39)
+        buffer.put("code, name, e-mail, dates, status", x: 38, y: 3, role: .hint, maxWidth: buffer.width - 39)
         buffer.put(" \(bookings.results.count) booking\(bookings.results.count == 1 ? "" : "s")", x: 0, y: 5, role: .hint)
-        drawBookingRows(bookings.results, selected: bookings.typingQuery ? nil : bookings.selected, from: 6,
-                        rows: buffer.height - 6 - 4, into: &buffer)
+        let chosen = bookings.typingQuery || !bookings.results.indices.contains(bookings.selected) ? nil : bookings.results[bookings.selected]
+        let detailRows = chosen == nil ? 0 : 4
+        drawBookingRows(bookings.results, selected: chosen == nil ? nil : bookings.selected, from: 6,
+                        rows: buffer.height - 6 - 4 - detailRows, into: &buffer)
+        if let chosen { drawDetails(of: chosen, at: buffer.height - 3 - detailRows, into: &buffer) }
         drawMessage(bookings.message, isError: bookings.messageIsError, confirmation: bookings.confirmation, into: &buffer)
+    }
+
+    /// The chosen booking in full, under the list.
+    func drawDetails(of booking: Booking, at top: Int, into buffer: inout CellBuffer) {
+        let nights = booking.stay.nightCount
+        let prices = booking.nightlyPrices.map(\.price.plain)
+        let lines = [
+            "\(booking.confirmationCode) \(booking.status.rawValue) · room \(booking.roomNumber) · \(booking.stay.checkIn) to \(booking.stay.checkOut) · \(nights) night\(nights == 1 ? "" : "s") · \(booking.guestCount) guest\(booking.guestCount == 1 ? "" : "s")\(booking.statusReason.map { " · \($0)" } ?? "")",
+            "\(booking.guest.name)  <\(booking.guest.email)>\(booking.guest.phone.map { "  \($0)" } ?? "")",
+            "Total \(state.info.currency) \(booking.totalPrice.plain)  (\(prices.prefix(8).joined(separator: ", "))\(prices.count > 8 ? ", …" : ""))  ·  version \(booking.version)",
+        ]
+        buffer.fill(y: top, width: buffer.width, role: .normal)
+        for (index, line) in lines.enumerated() {
+            buffer.put(" " + line, x: 0, y: top + 1 + index, role: index == 0 ? .header : .normal, maxWidth: buffer.width - 1)
+        }
     }
 
     func drawToday(into buffer: inout CellBuffer) {

@@ -121,9 +121,9 @@ public enum DeskTerminalApp {
             },
             book: { form, payment in try store.reserve(form, payment: payment, by: user) },
             booking: { id in try store.booking(id.uuidString) },
-            findBookings: { text in
-                try store.bookings(text.isEmpty ? BookingFilter(from: try store.businessDate(), limit: 120)
-                                                : BookingFilter(guestText: text, limit: 120))
+            findBookings: { query in
+                try store.bookings(BookingFilter(from: query.from, to: query.to, status: query.status,
+                                                 guestText: query.text.isEmpty ? nil : query.text, limit: 120))
             },
             bookingsOn: { date in try store.bookings(BookingFilter(from: date, to: date)) },
             cancel: { id in try store.cancel(id.uuidString, reason: nil, by: user) },

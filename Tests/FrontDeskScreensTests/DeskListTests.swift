@@ -51,3 +51,35 @@ import Testing
         #expect(fixture.model.handle(.character("q")) == .quit)
     }
 }
+
+@Suite struct BookingsQueryTests {
+    let today = CalendarDate(iso: "2026-11-26")!
+
+    @Test func datesAStatusAndWordsAreToldApart() {
+        let query = BookingsQuery.parse("2026-12-03 confirmed Zoë 2026-12-01", businessDate: today)
+        #expect(query.from == CalendarDate(iso: "2026-12-01"))
+        #expect(query.to == CalendarDate(iso: "2026-12-03"))
+        #expect(query.status == .confirmed)
+        #expect(query.text == "Zoë")
+        #expect(BookingsQuery.parse("checked-in", businessDate: today).status == .checkedIn)
+        #expect(BookingsQuery.parse("", businessDate: today).from == today)
+    }
+
+    @Test func theChosenBookingIsShownInFullAndFiltersNarrowTheList() throws {
+        var fixture = try ScreenFixture()
+        try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        let other = try fixture.desk.book(room: "102", from: "2026-12-10", to: "2026-12-11")
+        _ = try fixture.desk.store.cancel(other.confirmationCode, reason: "Plans changed", by: "anna")
+        fixture.press(.function(3))
+        fixture.type("cancelled")
+        #expect(fixture.model.state.bookings.results.map(\.id) == [other.id])
+        for _ in 0..<9 { fixture.press(.backspace) }
+        fixture.type("2026-12-02")
+        #expect(fixture.model.state.bookings.results.map(\.roomNumber) == ["101"])
+        fixture.press(.down)
+        let screen = fixture.screen()
+        #expect(screen.contains("Confirmed · room 101 · 2026-12-01 to 2026-12-03 · 2 nights · 2 guests"))
+        #expect(screen.contains("Zoë Ångström  <guest@example.com>"))
+        #expect(screen.contains("Total EUR 224.00  (112.00, 112.00)  ·  version 3"))
+    }
+}

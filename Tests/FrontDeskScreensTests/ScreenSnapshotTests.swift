@@ -404,7 +404,7 @@ import Testing
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
          Bookings
 
-         Find                                 code, guest name or e-mail; empty: from …
+         Find                                 code, name, e-mail, dates, status
 
          3 bookings
          Code     Status       Room   Arrive      Depart      Guest
@@ -419,9 +419,9 @@ import Testing
 
 
 
-
-
-
+         XXX-XXX CheckedIn · room 101 · 2026-11-26 to 2026-11-28 · 2 nights · 2 guests
+         Zoë Ångström  <guest@example.com>
+         Total EUR 160.00  (80.00, 80.00)  ·  version 4
 
 
          i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings
@@ -431,7 +431,7 @@ import Testing
          Hotel Test · business date 2026-11-26 · anna · background: idle                                                  09:30
          Bookings
 
-         Find                                 code, guest name or e-mail; empty: from today on
+         Find                                 code, name, e-mail, dates, status
 
          3 bookings
          Code     Status       Room   Arrive      Depart      Guest
@@ -462,9 +462,9 @@ import Testing
 
 
 
-
-
-
+         XXX-XXX CheckedIn · room 101 · 2026-11-26 to 2026-11-28 · 2 nights · 2 guests
+         Zoë Ångström  <guest@example.com>
+         Total EUR 160.00  (80.00, 80.00)  ·  version 4
 
 
          i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F10 Quit
