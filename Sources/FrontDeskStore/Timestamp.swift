@@ -16,13 +16,25 @@ enum Timestamp {
         return CalendarDate(dayNumber: days).iso + String(decoding: clock, as: UTF8.self)
     }
 
+    /// Reads the fixed layout `YYYY-MM-DDTHH:MM:SS.sssZ` by position: list screens read three
+    /// of these per booking, hundreds of bookings a frame.
     static func date(_ text: String) -> Date? {
-        let parts = text.split(separator: "T")
-        guard parts.count == 2, let day = CalendarDate(iso: String(parts[0])) else { return nil }
-        let clock = parts[1].dropLast().split(whereSeparator: { $0 == ":" || $0 == "." }).compactMap { Int($0) }
-        guard clock.count == 4 else { return nil }
-        let milliseconds = ((clock[0] * 60 + clock[1]) * 60 + clock[2]) * 1000 + clock[3]
-        return Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + Double(milliseconds) / 1000)
+        let bytes = Array(text.utf8)
+        guard bytes.count == 24, bytes[10] == UInt8(ascii: "T"),
+              let day = CalendarDate(iso: String(decoding: bytes[0..<10], as: UTF8.self)) else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let byte = bytes[index]
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let hours = number(11..<13), let minutes = number(14..<16), let seconds = number(17..<19),
+              let milliseconds = number(20..<23) else { return nil }
+        let inDay = ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds
+        return Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + Double(inDay) / 1000)
     }
 }
 

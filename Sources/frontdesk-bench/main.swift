@@ -284,6 +284,12 @@ final class Confirmations: Sendable {
         model.availabilityChanged()
         _ = model.render(width: 120, height: 40)
     }
+    _ = model.handle(.function(4))
+    let todays = model.state.today.arrivals.count + model.state.today.departures.count + model.state.today.inHouse.count
+    measure("today refresh (\(todays) bookings)", 120, 40) {
+        model.availabilityChanged()
+        _ = model.render(width: 120, height: 40)
+    }
 }
 
 try screenBenchmarks()
