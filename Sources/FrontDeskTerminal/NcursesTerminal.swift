@@ -32,10 +32,17 @@ final class NcursesTerminal {
         screen = created
         set_term(created)
         cbreak()
+        // Ctrl-Q and Ctrl-S are flow control to the tty unless IXON is off; Ctrl-Q quits here.
+        var modes = termios()
+        if tcgetattr(STDIN_FILENO, &modes) == 0 {
+            modes.c_iflag &= ~tcflag_t(IXON)
+            tcsetattr(STDIN_FILENO, TCSANOW, &modes)
+        }
         noecho()
         nonl()
         keypad(fd_stdscr(), true)
         set_escdelay(25)
+        def_prog_mode() // the modes above are the desk's; endwin restores the shell's
         curs_set(0)
         useColor = has_colors() && requested != .monochrome
         theme = useColor ? requested : .monochrome

@@ -139,4 +139,34 @@ import Testing
         // `stty -a` lists " echo" (not "-echo"): typed characters show again.
         #expect(after.contains("FRONTDESK-EXITED-0\n echo"))
     }
+
+    @Test func anEmptyDatabaseOffersTheDemoHotelAndOpensTheDesk() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)'; echo FRONTDESK-EXITED-$?; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        let question = try tmux.waitFor { $0.contains("Create the demo hotel") }
+        #expect(question.contains("has no hotel yet"))
+        try tmux.run("send-keys", "-t", "desk", "Enter")
+        let desk = try tmux.waitFor(60) { $0.contains("Hotel Aurora · business date 2026-11-26") }
+        #expect(desk.contains("Search rooms"))
+        try tmux.run("send-keys", "-t", "desk", "C-q")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
+        #expect((try cli.run("rooms", "--json").json["rooms"] as? [Any])?.count == 120)
+    }
+
+    @Test func saidNoTheDatabaseStaysEmpty() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let command = "FRONTDESK_DB='\(cli.database)' TERM=tmux-256color '\(CLIHarness.binary.path)'; echo FRONTDESK-EXITED-$?; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        _ = try tmux.waitFor { $0.contains("Create the demo hotel") }
+        try tmux.run("send-keys", "-t", "desk", "n", "Enter")
+        let after = try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }
+        #expect(after.contains("Nothing created."))
+        #expect(after.contains("FRONTDESK-EXITED-0"))
+        #expect(try cli.run("hotel", "--json").status == 3)
+    }
 }
