@@ -20,17 +20,9 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     /// Parses `YYYY-MM-DD` strictly; anything else (letters, `2026-2-30`, a time) is nil.
     public init?(iso text: String) {
         let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                let byte = bytes[index]
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10) else { return nil }
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let year = CalendarDate.readDigits(bytes, 0..<4), let month = CalendarDate.readDigits(bytes, 5..<7),
+              let day = CalendarDate.readDigits(bytes, 8..<10) else { return nil }
         self.init(year: year, month: month, day: day)
     }
 
@@ -46,6 +38,17 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         CalendarDate.writeDigits(month, count: 2, into: &bytes, at: 5)
         CalendarDate.writeDigits(day, count: 2, into: &bytes, at: 8)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The number written in `bytes[range]`, nil if any of them is not a digit.
+    public static func readDigits(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+        var value = 0
+        for index in range {
+            let byte = bytes[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value
     }
 
     /// Writes `value` as exactly `count` decimal digits, zero-padded.

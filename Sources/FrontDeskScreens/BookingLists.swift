@@ -8,15 +8,21 @@ public struct PendingConfirmation: Hashable, Sendable {
     public let lines: [String]
 }
 
+/// What a list of bookings has besides its rows: a question waiting for y or n, and the outcome
+/// of the last action.
+public struct ListActions: Sendable {
+    public var confirmation: PendingConfirmation?
+    public var message: String?
+    public var messageIsError = false
+}
+
 /// The bookings screen: a find field and the bookings it matches.
 public struct BookingsState: Sendable {
     public var query = ""
     public var typingQuery = true
     public var results: [Booking] = []
     public var selected = 0
-    public var confirmation: PendingConfirmation?
-    public var message: String?
-    public var messageIsError = false
+    public var actions = ListActions()
 }
 
 /// What the find field of the bookings screen asks for: words that are dates narrow the stay
@@ -56,9 +62,7 @@ public struct TodayState: Sendable {
     public var departures: [Booking] = []
     public var inHouse: [Booking] = []
     public var selected = 0
-    public var confirmation: PendingConfirmation?
-    public var message: String?
-    public var messageIsError = false
+    public var actions = ListActions()
 
     var all: [Booking] { arrivals + departures + inHouse }
 }
@@ -80,8 +84,8 @@ extension DeskModel {
                                                                                    businessDate: state.info.businessDate))
             state.bookings.selected = min(state.bookings.selected, max(0, state.bookings.results.count - 1))
         } catch {
-            state.bookings.message = "\(error)"
-            state.bookings.messageIsError = true
+            state.bookings.actions.message = "\(error)"
+            state.bookings.actions.messageIsError = true
         }
     }
 
@@ -94,8 +98,8 @@ extension DeskModel {
             state.today.inHouse = all.filter { $0.status == .checkedIn && $0.stay.contains(night: today) && $0.stay.checkIn != today }
             state.today.selected = min(state.today.selected, max(0, state.today.all.count - 1))
         } catch {
-            state.today.message = "\(error)"
-            state.today.messageIsError = true
+            state.today.actions.message = "\(error)"
+            state.today.actions.messageIsError = true
         }
     }
 
@@ -119,12 +123,8 @@ extension DeskModel {
     }
 
     mutating func handleBookings(_ key: Key) -> Outcome {
-        if let pending = state.bookings.confirmation {
-            if key == .character("y"), let booking = state.bookings.results.first(where: { $0.id == pending.bookingId }) {
-                (state.bookings.message, state.bookings.messageIsError) = act(.cancelBooking, on: booking)
-                refreshBookings()
-            }
-            if key == .character("y") || key == .character("n") || key == .escape { state.bookings.confirmation = nil }
+        if state.bookings.actions.confirmation != nil {
+            answer(key, at: \.bookings.actions, among: state.bookings.results)
             return .keepGoing
         }
         if state.bookings.typingQuery {
@@ -152,13 +152,7 @@ extension DeskModel {
         case .back: state.bookings.typingQuery = true
         case .cancelBooking, .checkIn, .checkOut:
             guard !state.bookings.typingQuery, state.bookings.results.indices.contains(state.bookings.selected) else { break }
-            let booking = state.bookings.results[state.bookings.selected]
-            if command == .cancelBooking {
-                state.bookings.confirmation = PendingConfirmation(bookingId: booking.id, lines: Self.cancelQuestion(booking))
-            } else {
-                (state.bookings.message, state.bookings.messageIsError) = act(command, on: booking)
-                refreshBookings()
-            }
+            start(command, on: state.bookings.results[state.bookings.selected], at: \.bookings.actions)
         default: return handleGlobal(command)
         }
         return .keepGoing
@@ -166,12 +160,8 @@ extension DeskModel {
 
     mutating func handleToday(_ key: Key) -> Outcome {
         let all = state.today.all
-        if let pending = state.today.confirmation {
-            if key == .character("y"), let booking = all.first(where: { $0.id == pending.bookingId }) {
-                (state.today.message, state.today.messageIsError) = act(.cancelBooking, on: booking)
-                refreshToday()
-            }
-            if key == .character("y") || key == .character("n") || key == .escape { state.today.confirmation = nil }
+        if state.today.actions.confirmation != nil {
+            answer(key, at: \.today.actions, among: all)
             return .keepGoing
         }
         if key == .character("q") { return .quit }
@@ -181,16 +171,30 @@ extension DeskModel {
         case .resultUp: state.today.selected = max(0, state.today.selected - 1)
         case .cancelBooking, .checkIn, .checkOut:
             guard all.indices.contains(state.today.selected) else { break }
-            let booking = all[state.today.selected]
-            if command == .cancelBooking {
-                state.today.confirmation = PendingConfirmation(bookingId: booking.id, lines: Self.cancelQuestion(booking))
-            } else {
-                (state.today.message, state.today.messageIsError) = act(command, on: booking)
-                refreshToday()
-            }
+            start(command, on: all[state.today.selected], at: \.today.actions)
         default: return handleGlobal(command)
         }
         return .keepGoing
+    }
+
+    /// `c` asks first; `i` and `o` act at once. The outcome goes to the list's message line.
+    private mutating func start(_ command: CommandID, on booking: Booking, at actions: WritableKeyPath<DeskState, ListActions>) {
+        if command == .cancelBooking {
+            state[keyPath: actions].confirmation = PendingConfirmation(bookingId: booking.id, lines: Self.cancelQuestion(booking))
+        } else {
+            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = act(command, on: booking)
+            bookingsChanged()
+        }
+    }
+
+    /// `y` cancels the booking asked about; `y`, `n` and Esc close the question.
+    private mutating func answer(_ key: Key, at actions: WritableKeyPath<DeskState, ListActions>, among bookings: [Booking]) {
+        guard let pending = state[keyPath: actions].confirmation else { return }
+        if key == .character("y"), let booking = bookings.first(where: { $0.id == pending.bookingId }) {
+            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = act(.cancelBooking, on: booking)
+            bookingsChanged()
+        }
+        if key == .character("y") || key == .character("n") || key == .escape { state[keyPath: actions].confirmation = nil }
     }
 
     /// The commands that work on every screen.

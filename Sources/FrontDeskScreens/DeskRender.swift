@@ -190,6 +190,10 @@ extension DeskModel {
         }
     }
 
+    func drawMessage(_ actions: ListActions, into buffer: inout CellBuffer) {
+        drawMessage(actions.message, isError: actions.messageIsError, confirmation: actions.confirmation, into: &buffer)
+    }
+
     func drawMessage(_ message: String?, isError: Bool, confirmation: PendingConfirmation?, into buffer: inout CellBuffer) {
         let y = buffer.height - 2
         if let confirmation {
@@ -219,7 +223,7 @@ extension DeskModel {
         drawBookingRows(bookings.results, selected: chosen == nil ? nil : bookings.selected, from: 6,
                         rows: buffer.height - 6 - 4 - detailRows, into: &buffer)
         if let chosen { drawDetails(of: chosen, at: buffer.height - 3 - detailRows, into: &buffer) }
-        drawMessage(bookings.message, isError: bookings.messageIsError, confirmation: bookings.confirmation, into: &buffer)
+        drawMessage(bookings.actions, into: &buffer)
     }
 
     /// The chosen booking in full, under the list.
@@ -253,7 +257,7 @@ extension DeskModel {
             y += 2 + max(rows, 1) + 1
             offset += list.count
         }
-        drawMessage(today.message, isError: today.messageIsError, confirmation: today.confirmation, into: &buffer)
+        drawMessage(today.actions, into: &buffer)
     }
 }
 

@@ -22,15 +22,7 @@ enum Timestamp {
         let bytes = Array(text.utf8)
         guard bytes.count == 24, bytes[10] == UInt8(ascii: "T"),
               let day = CalendarDate(iso: String(decoding: bytes[0..<10], as: UTF8.self)) else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                let byte = bytes[index]
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
+        func number(_ range: Range<Int>) -> Int? { CalendarDate.readDigits(bytes, range) }
         guard let hours = number(11..<13), let minutes = number(14..<16), let seconds = number(17..<19),
               let milliseconds = number(20..<23) else { return nil }
         let inDay = ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds
