@@ -18,8 +18,9 @@ struct Occupancy: ParsableCommand {
             let first = try from.map { BookingRules.parseDate($0, field: "--from", into: &problems) } ?? store.businessDate()
             let last = to.map { BookingRules.parseDate($0, field: "--to", into: &problems) } ?? first?.adding(days: 29)
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
-            let days = try store.occupancy(from: first!, through: last!)
-            let summary = OccupancySummary(days)
+            let report = try store.occupancyReport(from: first!, through: last!)
+            let days = report.days
+            let summary = report.summary
             let json = JSONValue.object([
                 ("days", .array(days.map { day in
                     .object([
@@ -33,14 +34,21 @@ struct Occupancy: ParsableCommand {
                     ("occupancy", .decimal(summary.occupancy)), ("roomRevenue", .money(summary.roomRevenue)),
                     ("adr", .money(summary.adr)), ("revpar", .money(summary.revpar)),
                 ])),
+                ("byRoomType", .array(report.byRoomType.map { type in
+                    .object([
+                        ("roomType", .string(type.name)), ("rooms", .int(type.rooms)),
+                        ("roomNightsAvailable", .int(type.roomNightsAvailable)), ("roomNightsSold", .int(type.roomNightsSold)),
+                        ("occupancy", .decimal(type.occupancy)), ("roomRevenue", .money(type.roomRevenue)),
+                        ("adr", .money(type.adr)), ("revpar", .money(type.revpar)),
+                    ])
+                })),
+                ("pickup", .object([("days", .int(OccupancyReport.pickupDays)), ("roomNights", .int(report.pickupRoomNights))])),
+                ("today", .object([
+                    ("arrivals", .int(report.arrivalsToday)), ("departures", .int(report.departuresToday)),
+                    ("inHouse", .int(report.inHouseToday)),
+                ])),
             ])
-            if csv {
-                let header = "date,roomsAvailable,roomsSold,occupancy,roomRevenue,adr,revpar"
-                let lines = days.map {
-                    "\($0.date),\($0.roomsAvailable),\($0.roomsSold),\($0.occupancy),\($0.roomRevenue.plain),\($0.adr.plain),\($0.revpar.plain)"
-                }
-                return Output.Result(json: json, text: ([header] + lines).joined(separator: "\n"))
-            }
+            if csv { return Output.Result(json: json, text: String(report.csv.dropLast())) }
             var table = TextTable(headers: ["Night", "Avail", "Sold", "Occ %", "Revenue", "ADR", "RevPAR"], rightAligned: [1, 2, 3, 4, 5, 6])
             table.rows = days.map {
                 [$0.date.iso, String($0.roomsAvailable), String($0.roomsSold), Self.percent($0.occupancy),
@@ -48,13 +56,18 @@ struct Occupancy: ParsableCommand {
             }
             table.rows.append(["Total", String(summary.roomNightsAvailable), String(summary.roomNightsSold),
                                Self.percent(summary.occupancy), summary.roomRevenue.plain, summary.adr.plain, summary.revpar.plain])
-            return Output.Result(json: json, text: table.rendered)
+            var types = TextTable(headers: ["Room type", "Rooms", "Sold", "Occ %", "Revenue", "ADR", "RevPAR"], rightAligned: [1, 2, 3, 4, 5, 6])
+            types.rows = report.byRoomType.map {
+                [$0.name, String($0.rooms), String($0.roomNightsSold), Self.percent($0.occupancy), $0.roomRevenue.plain,
+                 $0.adr.plain, $0.revpar.plain]
+            }
+            let footer = "Pickup, last \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights) room-nights. "
+                + "Today: \(report.arrivalsToday) arriving, \(report.departuresToday) leaving, \(report.inHouseToday) in house."
+            return Output.Result(json: json, text: table.rendered + "\n\n" + types.rendered + "\n\n" + footer)
         }
     }
 
-    static func percent(_ fraction: Decimal) -> String {
-        Money(rounding: fraction * 100).plain
-    }
+    static func percent(_ fraction: Decimal) -> String { OccupancyReport.percent(fraction) }
 }
 
 struct Audit: ParsableCommand {
@@ -121,6 +134,44 @@ struct Demo: ParsableCommand {
                     ("businessDate", .date(generator.businessDate)), ("database", .string(store.path)),
                 ]),
                 text: "\(demo.hotel.name): \(demo.rooms.count) rooms of \(demo.roomTypes.count) types, \(demo.bookings.count) bookings around \(generator.businessDate)\nDatabase: \(store.path)")
+        }
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A day's arrivals, departures or in-house guests.",
+        discussion: """
+            arrivals: Confirmed, CheckedIn and CheckedOut bookings whose stay begins on the date; departures: those \
+            whose stay ends on it; in-house: bookings checked in over that night.
+            """)
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case arrivals, departures, inHouse = "in-house"
+    }
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "arrivals, departures or in-house.") var kind: Kind
+    @Option(help: "The day, YYYY-MM-DD (default: the business date).") var date: String?
+    @Flag(help: "Print CSV instead of a table.") var csv = false
+
+    func run() throws {
+        try common.run { store in
+            var problems: [String] = []
+            let day = try date.map { BookingRules.parseDate($0, field: "--date", into: &problems) } ?? store.businessDate()
+            if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+            let lists = try store.dayLists(on: day!)
+            let bookings = lists.bookings(DayLists.Kind(rawValue: kind.rawValue)!)
+            let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(bookings.map(\.json)))])
+            if csv { return Output.Result(json: json, text: String(DayLists.csv(bookings).dropLast())) }
+            var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Guests", "Total"],
+                                  rightAligned: [6, 7])
+            table.rows = bookings.map {
+                [$0.confirmationCode, $0.status.rawValue, $0.roomNumber, $0.stay.checkIn.iso, $0.stay.checkOut.iso,
+                 $0.guest.name, String($0.guestCount), $0.totalPrice.plain]
+            }
+            let title = "\(kind == .inHouse ? "In house" : kind.rawValue.capitalized) on \(day!): \(bookings.count)"
+            return Output.Result(json: json, text: bookings.isEmpty ? title : title + "\n\n" + table.rendered)
         }
     }
 }

@@ -70,32 +70,4 @@ extension FrontDeskStore {
                            WHERE n.hotel_id = ?1 AND n.night >= ?3 AND n.night < ?4
                              AND (n.hold_expires_at IS NULL OR n.hold_expires_at > ?5))
         """
-
-    // MARK: Occupancy
-
-    /// One row per night from `from` through `to` (both included).
-    public func occupancy(from: CalendarDate, through to: CalendarDate) throws -> [OccupancyDay] {
-        guard from <= to else { throw FrontDeskError.validationFailed(["The end date must not be before the start date"]) }
-        guard from.days(until: to) < 3660 else { throw FrontDeskError.validationFailed(["A report covers at most 10 years"]) }
-        return try read { db in
-            let hotel = try Self.requireHotel(db)
-            let available = try db.value(Int.self, sql: "SELECT COUNT(*) FROM room WHERE hotel_id = ? AND is_active = 1",
-                                             arguments: [hotel.id.uuidString]) ?? 0
-            var sold: [String: (Int, Int64)] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT n.night, COUNT(*), SUM(p.price_cents)
-                FROM room_night n
-                JOIN booking b ON b.id = n.booking_id
-                JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
-                WHERE n.hotel_id = ? AND n.night >= ? AND n.night <= ? AND b.status IN ('Confirmed', 'CheckedIn', 'CheckedOut')
-                GROUP BY n.night
-                """, arguments: [hotel.id.uuidString, from.iso, to.iso])
-            while let row = try rows.next() { sold[row[0]] = (row[1], row[2]) }
-            return (from.dayNumber...to.dayNumber).map { dayNumber in
-                let date = CalendarDate(dayNumber: dayNumber)
-                let (rooms, cents) = sold[date.iso] ?? (0, 0)
-                return OccupancyDay(date: date, roomsAvailable: available, roomsSold: rooms, roomRevenue: Money(minorUnits: cents))
-            }
-        }
-    }
 }

@@ -1,0 +1,197 @@
+import Foundation
+
+// MARK: A day's lists
+
+/// Who arrives, leaves and stays on a date. One definition for the Today screen, the dashboard's
+/// counts and `frontdesk report`:
+/// - arrivals: live bookings (Confirmed, CheckedIn, CheckedOut) whose stay begins that day;
+/// - departures: live bookings whose stay ends that day;
+/// - in house: bookings checked in over that night (CheckedIn, or CheckedOut for a night already
+///   past: they were in the house then).
+/// Bookings still being taken (Reserving, ProcessingPayment) are not on the lists until confirmed.
+public struct DayLists: Sendable {
+    public let date: CalendarDate
+    public let arrivals: [Booking]
+    public let departures: [Booking]
+    public let inHouse: [Booking]
+
+    public static let liveStatuses: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
+
+    /// `bookings` must hold at least every booking whose stay touches `date`; others are ignored.
+    public init(date: CalendarDate, businessDate: CalendarDate, bookings: [Booking]) {
+        self.date = date
+        let live = bookings.filter { Self.liveStatuses.contains($0.status) }
+        arrivals = live.filter { $0.stay.checkIn == date }
+        departures = live.filter { $0.stay.checkOut == date }
+        inHouse = live.filter { booking in
+            booking.stay.contains(night: date)
+                && (booking.status == .checkedIn || (booking.status == .checkedOut && date < businessDate))
+        }
+    }
+
+    public enum Kind: String, CaseIterable, Sendable {
+        case arrivals, departures, inHouse = "in-house"
+    }
+
+    public func bookings(_ kind: Kind) -> [Booking] {
+        switch kind {
+        case .arrivals: arrivals
+        case .departures: departures
+        case .inHouse: inHouse
+        }
+    }
+}
+
+// MARK: Occupancy report
+
+/// One room type over a range of nights: same definitions as `OccupancyDay`.
+public struct RoomTypeOccupancy: Hashable, Sendable {
+    public let name: String
+    /// Active rooms of the type.
+    public let rooms: Int
+    public let roomNightsAvailable: Int
+    public let roomNightsSold: Int
+    public let roomRevenue: Money
+
+    public init(name: String, rooms: Int, roomNightsAvailable: Int, roomNightsSold: Int, roomRevenue: Money) {
+        self.name = name
+        self.rooms = rooms
+        self.roomNightsAvailable = roomNightsAvailable
+        self.roomNightsSold = roomNightsSold
+        self.roomRevenue = roomRevenue
+    }
+
+    public var occupancy: Decimal { OccupancyDay.ratio(roomNightsSold, roomNightsAvailable) }
+    public var adr: Money { roomRevenue.divided(by: roomNightsSold) }
+    public var revpar: Money { roomRevenue.divided(by: roomNightsAvailable) }
+}
+
+/// Everything the dashboard and `frontdesk occupancy` show for a range of nights, from one read.
+public struct OccupancyReport: Sendable {
+    public let days: [OccupancyDay]
+    public let byRoomType: [RoomTypeOccupancy]
+    /// Room-nights in the range sold by bookings made in the last `pickupDays` days.
+    public let pickupRoomNights: Int
+    public static let pickupDays = 7
+    /// The business date's lists, counted.
+    public let arrivalsToday: Int
+    public let departuresToday: Int
+    public let inHouseToday: Int
+
+    public init(days: [OccupancyDay], byRoomType: [RoomTypeOccupancy], pickupRoomNights: Int,
+                arrivalsToday: Int, departuresToday: Int, inHouseToday: Int) {
+        self.days = days
+        self.byRoomType = byRoomType
+        self.pickupRoomNights = pickupRoomNights
+        self.arrivalsToday = arrivalsToday
+        self.departuresToday = departuresToday
+        self.inHouseToday = inHouseToday
+    }
+
+    public var summary: OccupancySummary { OccupancySummary(days) }
+    public var first: CalendarDate? { days.first?.date }
+    public var last: CalendarDate? { days.last?.date }
+
+    /// The night table as CSV: what `frontdesk occupancy --csv` prints and the dashboard exports.
+    public var csv: String {
+        let header = "date,roomsAvailable,roomsSold,occupancy,roomRevenue,adr,revpar"
+        let lines = days.map {
+            "\($0.date),\($0.roomsAvailable),\($0.roomsSold),\($0.occupancy),\($0.roomRevenue.plain),\($0.adr.plain),\($0.revpar.plain)"
+        }
+        return ([header] + lines).joined(separator: "\n") + "\n"
+    }
+
+    /// A fraction as a percentage with two decimals ("75.33").
+    public static func percent(_ fraction: Decimal) -> String { Money(rounding: fraction * 100).plain }
+}
+
+// MARK: Room plan
+
+/// The grid of rooms by nights: every room (in service or not) grouped by type, and the stays that
+/// touch the nights shown.
+public struct RoomPlan: Sendable {
+    public struct Stay: Hashable, Sendable {
+        public let bookingId: UUID
+        public let confirmationCode: String
+        public let roomId: UUID
+        public let stay: StayDates
+        public let guestName: String
+        public let status: BookingStatus
+
+        public init(bookingId: UUID, confirmationCode: String, roomId: UUID, stay: StayDates, guestName: String,
+                    status: BookingStatus) {
+            self.bookingId = bookingId
+            self.confirmationCode = confirmationCode
+            self.roomId = roomId
+            self.stay = stay
+            self.guestName = guestName
+            self.status = status
+        }
+    }
+
+    public struct Line: Hashable, Sendable {
+        public let room: Room
+        public let roomType: RoomType
+
+        public init(room: Room, roomType: RoomType) {
+            self.room = room
+            self.roomType = roomType
+        }
+    }
+
+    public let first: CalendarDate
+    public let nights: Int
+    /// Rooms by type (cheapest type first), then by number.
+    public let lines: [Line]
+    /// Each room's stays in the range, in date order.
+    public let staysByRoom: [UUID: [Stay]]
+
+    public init(first: CalendarDate, nights: Int, lines: [Line], stays: [Stay]) {
+        self.first = first
+        self.nights = nights
+        self.lines = lines.sorted { lhs, rhs in
+            if lhs.roomType.id != rhs.roomType.id {
+                if lhs.roomType.basePricePerNight != rhs.roomType.basePricePerNight {
+                    return lhs.roomType.basePricePerNight < rhs.roomType.basePricePerNight
+                }
+                return lhs.roomType.name < rhs.roomType.name
+            }
+            return RoomNumberOrder.precedes(lhs.room.number, rhs.room.number)
+        }
+        staysByRoom = Dictionary(grouping: stays, by: \.roomId).mapValues { $0.sorted { $0.stay.checkIn < $1.stay.checkIn } }
+    }
+
+    public var last: CalendarDate { first.adding(days: nights - 1) }
+
+    /// The stay holding `room` on `night`, if any.
+    public func stay(room: UUID, night: CalendarDate) -> Stay? {
+        staysByRoom[room]?.first { $0.stay.contains(night: night) }
+    }
+
+    /// Statuses drawn on the plan: a booking holding or having held its room.
+    public static let shownStatuses: Set<BookingStatus> = [.reserving, .processingPayment, .confirmed, .checkedIn, .checkedOut]
+}
+
+// MARK: CSV
+
+/// RFC 4180 text: fields with a comma, quote or line break are quoted, quotes doubled.
+public enum CSV {
+    public static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    public static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") }
+}
+
+extension DayLists {
+    /// A list of bookings as CSV, one booking a line, for `frontdesk report --csv`.
+    public static func csv(_ bookings: [Booking]) -> String {
+        let header = "confirmationCode,status,room,checkIn,checkOut,guestName,guestEmail,guestPhone,guestCount,totalPrice"
+        let lines = bookings.map {
+            CSV.line([$0.confirmationCode, $0.status.rawValue, $0.roomNumber, $0.stay.checkIn.iso, $0.stay.checkOut.iso,
+                      $0.guest.name, $0.guest.email, $0.guest.phone ?? "", String($0.guestCount), $0.totalPrice.plain])
+        }
+        return ([header] + lines).joined(separator: "\n") + "\n"
+    }
+}
