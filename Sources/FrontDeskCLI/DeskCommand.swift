@@ -29,7 +29,8 @@ struct Desk: ParsableCommand {
                 print("frontdesk: \(notice)", to: &standardError)
             }
             try DeskTerminalApp.run(store: store, user: common.userName, gateway: try common.paymentGateway(),
-                                    theme: chosen, notice: notice, traceFrames: traceFrames)
+                                    theme: chosen, notice: notice, traceFrames: traceFrames,
+                                    exportDirectory: settings.exportDirectory)
         } catch {
             throw Output.report(error, json: false)
         }

@@ -29,6 +29,16 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     public var components: (year: Int, month: Int, day: Int) { CalendarDate.civil(fromDays: dayNumber) }
     public var month: Int { components.month }
 
+    /// 0 for Monday through 6 for Sunday (1970-01-01, day 0, was a Thursday).
+    public var weekday: Int { ((dayNumber + 3) % 7 + 7) % 7 }
+    public var isWeekend: Bool { weekday >= 5 }
+    /// "Mo", "Tu", … for column headings.
+    public var weekdayAbbreviation: String { ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"][weekday] }
+    /// "Jan", "Feb", …
+    public var monthAbbreviation: String {
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][month - 1]
+    }
+
     /// `YYYY-MM-DD`. Built by hand: it is written for every night of every booking, and
     /// `String(format:)` is slow on Linux.
     public var iso: String {

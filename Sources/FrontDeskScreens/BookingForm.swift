@@ -69,6 +69,8 @@ public struct BookingFormState: Sendable {
     public var triedToSubmit = false
     public var bookingId: UUID?
     public var progress: BookingProgress?
+    /// Where Esc goes when the booking is done with: the search, or the room plan it came from.
+    public var returnsTo = ScreenID.search
 
     public init(offer: RoomOffer, stay: StayDates, guests: Int) {
         self.offer = offer

@@ -91,11 +91,12 @@ extension DeskModel {
 
     mutating func refreshToday() {
         do {
-            let all = try services.bookingsOn(state.info.businessDate)
             let today = state.info.businessDate
-            state.today.arrivals = all.filter { $0.stay.checkIn == today && ($0.status == .confirmed || $0.status == .checkedIn) }
-            state.today.departures = all.filter { $0.stay.checkOut == today && ($0.status == .checkedIn || $0.status == .checkedOut) }
-            state.today.inHouse = all.filter { $0.status == .checkedIn && $0.stay.contains(night: today) && $0.stay.checkIn != today }
+            let lists = DayLists(date: today, businessDate: today, bookings: try services.bookingsOn(today))
+            state.today.arrivals = lists.arrivals
+            state.today.departures = lists.departures
+            // Guests who arrived today are listed once, with the arrivals.
+            state.today.inHouse = lists.inHouse.filter { $0.stay.checkIn != today }
             state.today.selected = min(state.today.selected, max(0, state.today.all.count - 1))
         } catch {
             state.today.actions.message = "\(error)"
@@ -215,6 +216,14 @@ extension DeskModel {
             guard roomServices != nil else { break }
             state.screen = .rooms
             refreshRooms()
+        case .roomPlanScreen:
+            guard managerServices != nil else { break }
+            state.screen = .roomPlan
+            refreshRoomPlan()
+        case .dashboardScreen:
+            guard managerServices != nil else { break }
+            state.screen = .dashboard
+            refreshDashboard()
         case .back: state.screen = .search
         default: break
         }

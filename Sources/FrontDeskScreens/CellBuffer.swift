@@ -1,6 +1,10 @@
 /// What a cell means; the theme turns roles into colours and attributes.
 public enum Role: String, CaseIterable, Hashable, Sendable {
     case normal, title, status, header, selected, footer, footerKey, field, focusedField, error, hint, accent, overlay
+    /// The room plan's stays by status, and rooms out of service.
+    case planHeld, planConfirmed, planCheckedIn, planCheckedOut, planOutOfService
+    /// The dashboard's bars.
+    case chart
 }
 
 public struct Cell: Hashable, Sendable {

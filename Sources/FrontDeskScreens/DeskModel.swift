@@ -65,7 +65,7 @@ public struct DeskServices: Sendable {
 }
 
 public enum ScreenID: Hashable, Sendable {
-    case search, booking, bookings, today, rooms
+    case search, booking, bookings, today, rooms, roomPlan, dashboard
 
     var scope: Scope {
         switch self {
@@ -74,6 +74,8 @@ public enum ScreenID: Hashable, Sendable {
         case .bookings: .bookings
         case .today: .today
         case .rooms: .rooms
+        case .roomPlan: .roomPlan
+        case .dashboard: .dashboard
         }
     }
 }
@@ -111,6 +113,10 @@ public struct DeskState: Sendable {
     public var bookings = BookingsState()
     public var today = TodayState()
     public var rooms = RoomsState()
+    public var roomPlan = RoomPlanState()
+    public var dashboard = DashboardState()
+    /// The terminal's size, so the room plan reads just the nights that fit.
+    public var viewSize = (width: 80, height: 24)
     public var overlay = Overlay.none
     /// "12:34", set by the terminal each minute; fixed in tests.
     public var clock = ""
@@ -132,14 +138,26 @@ public struct DeskModel: Sendable {
     let services: DeskServices
     /// Room administration; nil where the desk may not change rooms.
     let roomServices: RoomServices?
+    /// The room plan and the dashboard; nil where the desk has no manager views.
+    let managerServices: ManagerServices?
 
     public enum Outcome: Sendable { case keepGoing, quit }
 
-    public init(info: DeskInfo, services: DeskServices, roomServices: RoomServices? = nil) {
+    public init(info: DeskInfo, services: DeskServices, roomServices: RoomServices? = nil,
+                managerServices: ManagerServices? = nil) {
         state = DeskState(info: info)
         self.services = services
         self.roomServices = roomServices
+        self.managerServices = managerServices
         refreshSearch()
+    }
+
+    /// The terminal's size changed (or is first known): the room plan shows as many nights as fit.
+    public mutating func setViewSize(width: Int, height: Int) {
+        guard state.viewSize != (width, height) else { return }
+        let nightsBefore = RoomPlanLayout.visibleNights(for: state.viewSize.width)
+        state.viewSize = (width, height)
+        if state.screen == .roomPlan, RoomPlanLayout.visibleNights(for: width) != nightsBefore { refreshRoomPlan() }
     }
 
     public mutating func setClock(_ text: String) { state.clock = text }
@@ -160,6 +178,8 @@ public struct DeskModel: Sendable {
         case .bookings: return handleBookings(key)
         case .today: return handleToday(key)
         case .rooms: return handleRooms(key)
+        case .roomPlan: return handleRoomPlan(key)
+        case .dashboard: return handleDashboard(key)
         }
     }
 
@@ -179,7 +199,7 @@ public struct DeskModel: Sendable {
         case .quit: return .quit
         case .bookingsScreen: return handleGlobal(.bookingsScreen)
         case .todayScreen: return handleGlobal(.todayScreen)
-        case .roomsScreen: return handleGlobal(.roomsScreen)
+        case .roomsScreen, .roomPlanScreen, .dashboardScreen: return handleGlobal(CommandTable.command(for: key, in: .search)!)
         case .back: if state.search.focus == .results { state.search.focus = .checkIn }
         case .searchScreen: state.search.focus = .checkIn
         case .nextField: moveFocus(by: 1)
@@ -231,8 +251,12 @@ public struct DeskModel: Sendable {
         switch CommandTable.command(for: key, in: .booking) {
         case .help: state.overlay = .help
         case .quit: return .quit
-        case .back, .searchScreen:
+        case .back where form.returnsTo != .search:
             // A form not yet submitted is kept for later; a submitted one is done with.
+            discard = form.bookingId != nil
+            state.booking = discard ? nil : form
+            return handleGlobal(form.returnsTo == .roomPlan ? .roomPlanScreen : .searchScreen)
+        case .back, .searchScreen:
             state.screen = .search
             discard = form.bookingId != nil
             refreshSearch()
@@ -242,7 +266,7 @@ public struct DeskModel: Sendable {
             form.payment = form.payment == .desk ? .card : .desk
             revalidate(&form)
         case .submitBooking where form.progress == nil: submit(&form)
-        case .bookingsScreen, .todayScreen, .roomsScreen:
+        case .bookingsScreen, .todayScreen, .roomsScreen, .roomPlanScreen, .dashboardScreen:
             discard = form.bookingId != nil
             let command = CommandTable.command(for: key, in: .booking)!
             state.booking = discard ? nil : form
@@ -322,6 +346,8 @@ public struct DeskModel: Sendable {
         case .bookings: refreshBookings()
         case .today: refreshToday()
         case .rooms: refreshRooms()
+        case .roomPlan: refreshRoomPlan()
+        case .dashboard: refreshDashboard()
         }
     }
 

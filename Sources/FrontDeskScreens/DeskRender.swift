@@ -29,6 +29,12 @@ extension DeskModel {
         case .rooms:
             drawRooms(into: &buffer)
             drawFooter(scope: .rooms, into: &buffer)
+        case .roomPlan:
+            drawRoomPlan(into: &buffer)
+            drawFooter(scope: .roomPlan, into: &buffer)
+        case .dashboard:
+            drawDashboard(into: &buffer)
+            drawFooter(scope: .dashboard, into: &buffer)
         }
         if state.overlay == .help { HelpOverlay.draw(scope: state.screen.scope, into: &buffer) }
         return buffer
@@ -49,6 +55,7 @@ extension DeskModel {
         var x = 1
         var commands = CommandTable.footer(for: scope)
         if (scope == .search && state.search.focus == .results) || scope == .today || scope == .rooms
+            || scope == .roomPlan || scope == .dashboard
             || (scope == .bookings && !state.bookings.typingQuery) {
             commands.insert(Command.quitHint, at: commands.firstIndex { $0.scope == .everywhere } ?? commands.endIndex)
         }

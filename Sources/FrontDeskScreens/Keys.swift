@@ -34,7 +34,7 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
 
 /// Where a command applies.
 public enum Scope: String, Hashable, Sendable {
-    case everywhere, search, booking, bookings, today, rooms
+    case everywhere, search, booking, bookings, today, rooms, roomPlan, dashboard
 }
 
 public enum CommandID: String, Hashable, Sendable {
@@ -43,6 +43,8 @@ public enum CommandID: String, Hashable, Sendable {
     case roomsScreen, newRoom, renameRoom, toggleRoomActive, newRoomType
     case nextField, previousField, resultUp, resultDown, resultPageUp, resultPageDown, chooseRoom
     case submitBooking, togglePayment
+    case roomPlanScreen, dashboardScreen, cellLeft, cellRight, previousWeek, nextWeek, goToDate, goToToday, openCell, markNights
+    case previousRange, nextRange, chooseRange, chartMeasure, exportCSV
 }
 
 public struct Command: Hashable, Sendable {
@@ -59,7 +61,7 @@ public struct Command: Hashable, Sendable {
 
 /// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
 public enum CommandTable {
-    public static var all: [Command] { table + listCommands + roomCommands }
+    public static var all: [Command] { table + listCommands + roomCommands + roomPlanCommands + dashboardCommands }
 
     static let table: [Command] = [
         Command(id: .help, keys: [.function(1), .character("?")], label: "Help", description: "Show every key and what it does",
@@ -72,6 +74,11 @@ public enum CommandTable {
                 description: "Today's arrivals, departures and in-house guests", scope: .everywhere, inFooter: true),
         Command(id: .roomsScreen, keys: [.function(5), .alt("r")], label: "Rooms",
                 description: "Rooms and room types: add, renumber, in or out of service", scope: .everywhere,
+                inFooter: true),
+        Command(id: .roomPlanScreen, keys: [.function(6), .alt("p")], label: "Plan",
+                description: "Room plan: rooms by night, every stay as a bar", scope: .everywhere, inFooter: true),
+        Command(id: .dashboardScreen, keys: [.function(7), .alt("d")], label: "Occupancy",
+                description: "Occupancy dashboard: occupancy, ADR, RevPAR, pickup; CSV export", scope: .everywhere,
                 inFooter: true),
         Command(id: .back, keys: [.escape], label: "Back", description: "Close the overlay or go back", scope: .everywhere, inFooter: false),
         Command(id: .quit, keys: [.function(10), .control("q")], label: "Quit",
@@ -116,6 +123,46 @@ public enum CommandTable {
                 description: "Take the chosen room out of service, or back in", scope: .rooms, inFooter: true),
         Command(id: .newRoomType, keys: [.character("t")], label: "New type",
                 description: "Add a room type (name, guests it sleeps, base price)", scope: .rooms, inFooter: true),
+    ]
+
+    static let roomPlanCommands: [Command] = [
+        Command(id: .resultUp, keys: [.up], label: "Up", description: "Room above", scope: .roomPlan, inFooter: false),
+        Command(id: .resultDown, keys: [.down], label: "Down", description: "Room below", scope: .roomPlan, inFooter: false),
+        Command(id: .cellLeft, keys: [.left], label: "Left", description: "Night before", scope: .roomPlan, inFooter: false),
+        Command(id: .cellRight, keys: [.right], label: "Right", description: "Night after", scope: .roomPlan, inFooter: false),
+        Command(id: .previousWeek, keys: [.pageUp], label: "Week back", description: "A week earlier", scope: .roomPlan,
+                inFooter: false),
+        Command(id: .nextWeek, keys: [.pageDown], label: "Week on", description: "A week later", scope: .roomPlan,
+                inFooter: false),
+        Command(id: .openCell, keys: [.enter], label: "Book/open",
+                description: "On a free night: book that room from that night; on a stay: open the booking",
+                scope: .roomPlan, inFooter: true),
+        Command(id: .markNights, keys: [.character(" ")], label: "Mark",
+                description: "Mark the first night of a longer stay, then → to stretch it and Enter to book it",
+                scope: .roomPlan, inFooter: false),
+        Command(id: .goToDate, keys: [.character("g")], label: "Go to", description: "Jump to a date", scope: .roomPlan,
+                inFooter: true),
+        Command(id: .goToToday, keys: [.character("t"), .home], label: "Today", description: "Jump to the business date",
+                scope: .roomPlan, inFooter: true),
+    ]
+
+    static let dashboardCommands: [Command] = [
+        Command(id: .resultUp, keys: [.up], label: "Up", description: "Scroll the nights up", scope: .dashboard, inFooter: false),
+        Command(id: .resultDown, keys: [.down], label: "Down", description: "Scroll the nights down", scope: .dashboard,
+                inFooter: false),
+        Command(id: .previousRange, keys: [.pageUp], label: "Earlier", description: "The same number of nights, earlier",
+                scope: .dashboard, inFooter: false),
+        Command(id: .nextRange, keys: [.pageDown], label: "Later", description: "The same number of nights, later",
+                scope: .dashboard, inFooter: false),
+        Command(id: .chooseRange, keys: [.character("g")], label: "Range",
+                description: "Choose the nights: a start date and a number of nights, or two dates", scope: .dashboard,
+                inFooter: true),
+        Command(id: .goToToday, keys: [.character("t"), .home], label: "Next 30",
+                description: "Back to the next 30 nights from the business date", scope: .dashboard, inFooter: false),
+        Command(id: .chartMeasure, keys: [.character("m")], label: "Chart",
+                description: "Chart occupancy, revenue, ADR or RevPAR", scope: .dashboard, inFooter: true),
+        Command(id: .exportCSV, keys: [.character("e")], label: "Export CSV",
+                description: "Write the nights to a CSV file (the path is shown)", scope: .dashboard, inFooter: true),
     ]
 
     public static func command(for key: Key, in scope: Scope) -> CommandID? {

@@ -114,6 +114,12 @@ public struct Theme: Hashable, Sendable {
         hint = { dim = true }
         accent = { bold = true, reverse = true }
         overlay = { reverse = true }
+        planHeld = { underline = true }
+        planConfirmed = { reverse = true }
+        planCheckedIn = { reverse = true, bold = true }
+        planCheckedOut = { dim = true, underline = true }
+        planOutOfService = { dim = true }
+        chart = { bold = true }
         """
 
     static let darkText = """
@@ -131,5 +137,11 @@ public struct Theme: Hashable, Sendable {
         hint = { fg = "cyan" }
         accent = { fg = "yellow", bg = "blue", bold = true }
         overlay = { fg = "white", bg = "blue" }
+        planHeld = { fg = "black", bg = "yellow" }
+        planConfirmed = { fg = "white", bg = "blue" }
+        planCheckedIn = { fg = "white", bg = "magenta", bold = true }
+        planCheckedOut = { fg = "black", bg = "cyan" }
+        planOutOfService = { fg = "red", dim = true }
+        chart = { fg = "green" }
         """
 }

@@ -12,14 +12,16 @@ nonisolated(unsafe) private var wakeDescriptor: Int32 = -1
 /// self-pipe, and changes by other processes on the same file are noticed within half a second.
 public enum DeskTerminalApp {
     public static func run(store: FrontDeskStore, user: String, gateway: (any PaymentGateway)?,
-                           theme: Theme = .builtInDark, notice: String? = nil, traceFrames: String? = nil) throws {
+                           theme: Theme = .builtInDark, notice: String? = nil, traceFrames: String? = nil,
+                           exportDirectory: String? = nil) throws {
         let trace = traceFrames.flatMap(FrameTrace.init(path:))
         guard let hotel = try store.hotel() else {
             throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
         }
         let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
         var model = DeskModel(info: info, services: services(store: store, user: user, cardPayments: gateway != nil),
-                              roomServices: roomServices(store: store, user: user))
+                              roomServices: roomServices(store: store, user: user),
+                              managerServices: managerServices(store: store, exportDirectory: exportDirectory))
         model.setNotice(notice)
 
         var pipeEnds: [Int32] = [0, 0]
@@ -62,6 +64,7 @@ public enum DeskTerminalApp {
             }
             if dirty {
                 let (width, height) = terminal.size
+                model.setViewSize(width: width, height: height)
                 terminal.paint(model.render(width: width, height: height))
                 dirty = false
                 trace?.painted()
@@ -130,6 +133,25 @@ public enum DeskTerminalApp {
             checkIn: { id in try store.checkIn(id.uuidString, by: user) },
             checkOut: { id in try store.checkOut(id.uuidString, by: user) },
             cardPaymentsAvailable: cardPayments)
+    }
+
+    /// The room plan's and the dashboard's view of the store; exports go to `exportDirectory`
+    /// (default: the current directory).
+    public static func managerServices(store: FrontDeskStore, exportDirectory: String?) -> ManagerServices {
+        ManagerServices(
+            roomPlan: { first, nights in try store.roomPlan(from: first, nights: nights) },
+            occupancy: { from, through in try store.occupancyReport(from: from, through: through) },
+            export: { fileName, contents in
+                let folder = URL(fileURLWithPath: exportDirectory ?? FileManager.default.currentDirectoryPath, isDirectory: true)
+                let file = folder.appendingPathComponent(fileName)
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw FrontDeskError.notFound("The export folder \(folder.path) does not exist")
+                }
+                // Written beside the target and renamed into place: a file is whole or absent.
+                try Data(contents.utf8).write(to: file, options: .atomic)
+                return file.path
+            })
     }
 
     /// The rooms screen's view of the store.

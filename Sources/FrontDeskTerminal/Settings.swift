@@ -2,14 +2,23 @@ import Foundation
 import FrontDeskScreens
 
 /// The desk's settings file: `$XDG_CONFIG_HOME/frontdesk/config.toml`, else
-/// `~/.config/frontdesk/config.toml`. Lines `key = "value"`: `theme`, `payment_url`.
+/// `~/.config/frontdesk/config.toml`. Lines `key = "value"`: `theme`, `payment_url`, `export_dir`.
 public struct DeskSettings: Sendable {
     public var theme: String?
     public var paymentURL: String?
+    /// Where the dashboard writes its CSV files; FRONTDESK_EXPORT_DIR overrides it, and without
+    /// either they go to the current directory.
+    public var exportDirectory: String?
     /// A problem reading the file, for the receptionist to see; the rest still applies.
     public var notice: String?
 
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) -> DeskSettings {
+        var settings = readFile(environment: environment)
+        if let folder = environment["FRONTDESK_EXPORT_DIR"], !folder.isEmpty { settings.exportDirectory = folder }
+        return settings
+    }
+
+    private static func readFile(environment: [String: String]) -> DeskSettings {
         var settings = DeskSettings()
         let folder = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
@@ -24,8 +33,10 @@ public struct DeskSettings: Sendable {
             switch pair.first {
             case "theme" where !value.isEmpty: settings.theme = value
             case "payment_url" where !value.isEmpty: settings.paymentURL = value
+            case "export_dir" where !value.isEmpty: settings.exportDirectory = value
             default:
-                settings.notice = settings.notice ?? "\(path) line \(index + 1): expected theme = \"name\" or payment_url = \"http://...\""
+                settings.notice = settings.notice
+                    ?? "\(path) line \(index + 1): expected theme = \"name\", payment_url = \"http://...\" or export_dir = \"/path\""
             }
         }
         return settings

@@ -1,0 +1,242 @@
+import Foundation
+import FrontDeskDomain
+
+/// What the dashboard's chart column shows.
+public enum ChartMeasure: String, CaseIterable, Sendable {
+    case occupancy = "Occupancy", revenue = "Revenue", adr = "ADR", revpar = "RevPAR"
+
+    func value(_ day: OccupancyDay) -> Decimal {
+        switch self {
+        case .occupancy: day.occupancy
+        case .revenue: day.roomRevenue.decimal
+        case .adr: day.adr.decimal
+        case .revpar: day.revpar.decimal
+        }
+    }
+}
+
+/// The occupancy dashboard: a range of nights and its report.
+public struct DashboardState: Sendable {
+    /// The first night; the business date until another is chosen.
+    public var from: CalendarDate?
+    public var nights = DashboardState.defaultNights
+    public var report: OccupancyReport?
+    /// The first night row shown in the table.
+    public var scroll = 0
+    public var measure = ChartMeasure.occupancy
+    /// The range being typed after `g`.
+    public var prompt: String?
+    public var message: String?
+    public var messageIsError = false
+
+    public static let defaultNights = 30
+    public static let maximumNights = 366
+
+    /// `2026-12-01 60` (start and nights), `2026-12-01 2027-01-31` (first and last night), `60`
+    /// (nights from the current start) or `2026-12-01` (the current number of nights from there).
+    public static func parseRange(_ text: String, from current: CalendarDate, nights: Int) -> Result<(CalendarDate, Int), FrontDeskError> {
+        var from = current, count = nights
+        var dates: [CalendarDate] = []
+        for word in text.split(separator: " ").map(String.init) {
+            if let date = CalendarDate(iso: word) {
+                dates.append(date)
+            } else if let number = Int(word) {
+                count = number
+            } else {
+                return .failure(.validationFailed(["\(BookingRules.quoted(word)) is neither a date (YYYY-MM-DD) nor a number of nights"]))
+            }
+        }
+        if let first = dates.first { from = first }
+        if dates.count == 2 { count = dates[0].days(until: dates[1]) + 1 }
+        guard dates.count <= 2, (1...maximumNights).contains(count) else {
+            return .failure(.validationFailed(["The range must be 1 to \(maximumNights) nights"]))
+        }
+        return .success((from, count))
+    }
+}
+
+extension DeskModel {
+    mutating func refreshDashboard() {
+        guard let managerServices else { return }
+        let from = state.dashboard.from ?? state.info.businessDate
+        state.dashboard.from = from
+        do {
+            state.dashboard.report = try managerServices.occupancy(from, from.adding(days: state.dashboard.nights - 1))
+            state.dashboard.scroll = min(state.dashboard.scroll, max(0, state.dashboard.nights - 1))
+        } catch {
+            (state.dashboard.message, state.dashboard.messageIsError) = (Self.describe(error), true)
+        }
+    }
+
+    mutating func handleDashboard(_ key: Key) -> Outcome {
+        if let typed = state.dashboard.prompt {
+            switch key {
+            case .escape: state.dashboard.prompt = nil
+            case .backspace: state.dashboard.prompt = String(typed.dropLast())
+            case .character(let character) where typed.count < 30: state.dashboard.prompt = typed + String(character)
+            case .enter:
+                state.dashboard.prompt = nil
+                switch DashboardState.parseRange(typed, from: state.dashboard.from ?? state.info.businessDate,
+                                                 nights: state.dashboard.nights) {
+                case .success(let (from, nights)): setRange(from: from, nights: nights)
+                case .failure(let error): (state.dashboard.message, state.dashboard.messageIsError) = (Self.describe(error), true)
+                }
+            default: break
+            }
+            return .keepGoing
+        }
+        if key == .character("q") { return .quit }
+        guard let command = CommandTable.command(for: key, in: .dashboard) else { return .keepGoing }
+        let from = state.dashboard.from ?? state.info.businessDate
+        let nights = state.dashboard.nights
+        switch command {
+        case .resultUp: state.dashboard.scroll = max(0, state.dashboard.scroll - 1)
+        case .resultDown: state.dashboard.scroll = min(state.dashboard.scroll + 1, max(0, nights - 1))
+        case .previousRange: setRange(from: from.adding(days: -nights), nights: nights)
+        case .nextRange: setRange(from: from.adding(days: nights), nights: nights)
+        case .goToToday: setRange(from: state.info.businessDate, nights: DashboardState.defaultNights)
+        case .chooseRange: state.dashboard.prompt = ""
+        case .chartMeasure:
+            let all = ChartMeasure.allCases
+            state.dashboard.measure = all[(all.firstIndex(of: state.dashboard.measure)! + 1) % all.count]
+        case .exportCSV: exportDashboard()
+        default: return handleGlobal(command)
+        }
+        return .keepGoing
+    }
+
+    private mutating func setRange(from: CalendarDate, nights: Int) {
+        state.dashboard.from = from
+        state.dashboard.nights = nights
+        state.dashboard.scroll = 0
+        state.dashboard.message = nil
+        refreshDashboard()
+    }
+
+    /// Writes the night table, exactly as `frontdesk occupancy --csv` prints it, and says where.
+    private mutating func exportDashboard() {
+        guard let managerServices, let report = state.dashboard.report, let first = report.first, let last = report.last else { return }
+        do {
+            let path = try managerServices.export("occupancy-\(first)-to-\(last).csv", report.csv)
+            (state.dashboard.message, state.dashboard.messageIsError) = ("Wrote \(report.days.count) nights to \(path)", false)
+        } catch {
+            (state.dashboard.message, state.dashboard.messageIsError) = ("Could not write the CSV file: \(Self.describe(error))", true)
+        }
+    }
+}
+
+// MARK: Drawing
+
+enum BlockChart {
+    static let vertical: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    static let horizontal: [String] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+
+    /// One character a value, as high as the value's share of `maximum`.
+    static func column(_ value: Decimal, maximum: Decimal) -> Character {
+        guard maximum > 0, value > 0 else { return vertical[0] }
+        return vertical[max(1, min(8, eighths(value, of: maximum, cells: 1)))]
+    }
+
+    /// A bar of up to `cells` columns, in eighths of a column.
+    static func bar(_ value: Decimal, maximum: Decimal, cells: Int) -> String {
+        guard maximum > 0, value > 0, cells > 0 else { return "" }
+        let eighths = min(cells * 8, eighths(value, of: maximum, cells: cells))
+        return String(repeating: "█", count: eighths / 8) + horizontal[eighths % 8]
+    }
+
+    private static func eighths(_ value: Decimal, of maximum: Decimal, cells: Int) -> Int {
+        var scaled = value / maximum * Decimal(cells * 8)
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &scaled, 0, .plain)
+        return NSDecimalNumber(decimal: rounded).intValue
+    }
+}
+
+extension DeskModel {
+    func drawDashboard(into buffer: inout CellBuffer) {
+        let dashboard = state.dashboard
+        buffer.put(" Occupancy", x: 0, y: 1, role: .title)
+        guard let report = dashboard.report, let first = report.first, let last = report.last else {
+            drawMessage(dashboard.message, isError: dashboard.messageIsError, confirmation: nil, into: &buffer)
+            return
+        }
+        let summary = report.summary
+        let percent = OccupancyReport.percent
+        buffer.put("\(first) to \(last) · \(report.days.count) night\(report.days.count == 1 ? "" : "s") · \(state.info.currency)",
+                   x: 11, y: 1, role: .hint, maxWidth: buffer.width - 12)
+        buffer.put(" Range: occupancy \(percent(summary.occupancy))% · ADR \(summary.adr.plain) · RevPAR \(summary.revpar.plain) · revenue \(summary.roomRevenue.plain)",
+                   x: 0, y: 2, role: .normal, maxWidth: buffer.width - 1)
+        buffer.put(" Today \(report.arrivalsToday) arriving · \(report.departuresToday) leaving · \(report.inHouseToday) in house · pickup \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights) room-nights",
+                   x: 0, y: 3, role: .hint, maxWidth: buffer.width - 1)
+
+        // The whole range at a glance: a column a night.
+        let sparkWidth = buffer.width - 13
+        for (row, measure) in [ChartMeasure.occupancy, .revenue].enumerated() {
+            let y = 4 + row
+            buffer.put(" \(measure.rawValue)", x: 0, y: y, role: .hint)
+            let values = report.days.prefix(sparkWidth).map(measure.value)
+            let maximum = measure == .occupancy ? 1 : values.max() ?? 0
+            buffer.put(String(values.map { BlockChart.column($0, maximum: maximum) }), x: 12, y: y, role: .chart)
+            if report.days.count > sparkWidth { buffer.put("…", x: buffer.width - 1, y: y, role: .hint) }
+        }
+
+        // Room types at the bottom, the nights between.
+        let typeTop = buffer.height - 2 - report.byRoomType.count
+        let tableTop = 7
+        let nightRows = max(1, typeTop - 1 - tableTop - 2)
+        let chartWidth = buffer.width - 66
+        let columns: [(String, Int, Bool)] = [("Night", 13, false), ("Occ %", 7, true), ("Sold", 9, true), ("Revenue", 11, true),
+                                              ("ADR", 9, true), ("RevPAR", 9, true), ("\(dashboard.measure.rawValue) (m)", chartWidth, false)]
+        drawHeader(columns, y: tableTop, into: &buffer)
+        let firstRow = min(dashboard.scroll, max(0, report.days.count - nightRows))
+        let measureMaximum = dashboard.measure == .occupancy ? 1 : report.days.map(dashboard.measure.value).max() ?? 0
+        for (index, day) in report.days.dropFirst(firstRow).prefix(nightRows).enumerated() {
+            let y = tableTop + 1 + index
+            let isToday = day.date == state.info.businessDate
+            let values = ["\(day.date.weekdayAbbreviation) \(day.date)", percent(day.occupancy), "\(day.roomsSold)/\(day.roomsAvailable)",
+                          day.roomRevenue.plain, day.adr.plain, day.revpar.plain]
+            drawRow(values, columns: columns, y: y, role: isToday ? .accent : day.date.isWeekend ? .title : .normal, into: &buffer)
+            buffer.put(BlockChart.bar(dashboard.measure.value(day), maximum: measureMaximum, cells: chartWidth),
+                       x: buffer.width - chartWidth - 1, y: y, role: .chart)
+        }
+        let totalY = tableTop + 1 + min(nightRows, report.days.count)
+        drawRow(["Total", percent(summary.occupancy), "\(summary.roomNightsSold)/\(summary.roomNightsAvailable)",
+                 summary.roomRevenue.plain, summary.adr.plain, summary.revpar.plain], columns: columns, y: totalY, role: .header,
+                into: &buffer)
+        if report.days.count > nightRows {
+            buffer.put("↑↓ \(firstRow + 1)–\(firstRow + nightRows) of \(report.days.count)", x: buffer.width - chartWidth - 1, y: totalY,
+                       role: .hint)
+        }
+
+        let typeColumns: [(String, Int, Bool)] = [("Room type", 13, false), ("Occ %", 7, true), ("Sold", 9, true),
+                                                  ("Revenue", 11, true), ("ADR", 9, true), ("RevPAR", 9, true), ("Rooms", 7, true)]
+        drawHeader(typeColumns, y: typeTop - 1, into: &buffer)
+        for (index, type) in report.byRoomType.enumerated() {
+            drawRow([type.name, percent(type.occupancy), "\(type.roomNightsSold)/\(type.roomNightsAvailable)", type.roomRevenue.plain,
+                     type.adr.plain, type.revpar.plain, "\(type.rooms)"], columns: typeColumns, y: typeTop + index, role: .normal,
+                    into: &buffer)
+        }
+
+        if let typed = dashboard.prompt {
+            let y = buffer.height - 2
+            buffer.fill(y: y, role: .accent)
+            buffer.put(" Nights: \(typed)▏  e.g. 2026-12-01 60, or 2026-12-01 2027-01-31 · Enter, Esc", x: 0, y: y, role: .accent,
+                       maxWidth: buffer.width - 1)
+        } else {
+            drawMessage(dashboard.message, isError: dashboard.messageIsError, confirmation: nil, into: &buffer)
+        }
+    }
+
+    private func drawHeader(_ columns: [(String, Int, Bool)], y: Int, into buffer: inout CellBuffer) {
+        buffer.fill(y: y, role: .header)
+        drawRow(columns.map(\.0), columns: columns, y: y, role: .header, into: &buffer)
+    }
+
+    private func drawRow(_ values: [String], columns: [(String, Int, Bool)], y: Int, role: Role, into buffer: inout CellBuffer) {
+        var x = 1
+        for ((_, width, right), value) in zip(columns, values) where width > 0 {
+            buffer.cell(value, x: x, y: y, width: width, role: role, right: right)
+            x += width + 1
+        }
+    }
+}

@@ -1,0 +1,311 @@
+import Foundation
+import FrontDeskDomain
+
+/// What the manager views may ask of the desk.
+public struct ManagerServices: Sendable {
+    public var roomPlan: @Sendable (_ first: CalendarDate, _ nights: Int) throws -> RoomPlan
+    public var occupancy: @Sendable (_ from: CalendarDate, _ through: CalendarDate) throws -> OccupancyReport
+    /// Writes an export whole (or not at all) and returns the path written.
+    public var export: @Sendable (_ fileName: String, _ contents: String) throws -> String
+
+    public init(roomPlan: @escaping @Sendable (CalendarDate, Int) throws -> RoomPlan,
+                occupancy: @escaping @Sendable (CalendarDate, CalendarDate) throws -> OccupancyReport,
+                export: @escaping @Sendable (String, String) throws -> String) {
+        self.roomPlan = roomPlan
+        self.occupancy = occupancy
+        self.export = export
+    }
+}
+
+/// The room plan: where the window of nights starts, where the cursor is, and the plan shown.
+public struct RoomPlanState: Sendable {
+    /// The first night shown; set to the business date when the plan is first opened.
+    public var first: CalendarDate?
+    public var cursorNight: CalendarDate?
+    /// Index into the plan's lines (rooms), not into the drawn rows (which add a row per type).
+    public var cursorLine = 0
+    /// The first night of a longer stay being marked on the cursor's room (Space, then →).
+    public var mark: CalendarDate?
+    public var plan: RoomPlan?
+    /// The date being typed after `g`.
+    public var prompt: String?
+    public var message: String?
+    public var messageIsError = false
+}
+
+/// How the plan's grid fits a terminal: 14 nights at 80 columns, 31 or more from about 134.
+enum RoomPlanLayout {
+    static let labelWidth = 10
+    static func nightWidth(for width: Int) -> Int { width < 100 ? 5 : 4 }
+    static func visibleNights(for width: Int) -> Int { max(1, (width - labelWidth) / nightWidth(for: width)) }
+    /// Status line, title, two heading rows above; message and footer below.
+    static let top = 4
+    static func bodyRows(for height: Int) -> Int { max(1, height - top - 2) }
+}
+
+extension DeskModel {
+    mutating func refreshRoomPlan() {
+        guard let managerServices else { return }
+        let today = state.info.businessDate
+        let nights = RoomPlanLayout.visibleNights(for: state.viewSize.width)
+        var first = state.roomPlan.first ?? today
+        let cursor = state.roomPlan.cursorNight ?? today
+        if cursor < first { first = cursor }
+        if cursor >= first.adding(days: nights) { first = cursor.adding(days: 1 - nights) }
+        state.roomPlan.first = first
+        state.roomPlan.cursorNight = cursor
+        do {
+            let plan = try managerServices.roomPlan(first, nights)
+            state.roomPlan.plan = plan
+            state.roomPlan.cursorLine = min(state.roomPlan.cursorLine, max(0, plan.lines.count - 1))
+        } catch {
+            (state.roomPlan.message, state.roomPlan.messageIsError) = (Self.describe(error), true)
+        }
+    }
+
+    mutating func handleRoomPlan(_ key: Key) -> Outcome {
+        if let typed = state.roomPlan.prompt {
+            switch key {
+            case .escape: state.roomPlan.prompt = nil
+            case .backspace: state.roomPlan.prompt = String(typed.dropLast())
+            case .character(let character) where typed.count < 10: state.roomPlan.prompt = typed + String(character)
+            case .enter:
+                state.roomPlan.prompt = nil
+                if let date = CalendarDate(iso: typed.trimmingCharacters(in: .whitespaces)) {
+                    moveCursor(to: date, windowFrom: date)
+                } else {
+                    (state.roomPlan.message, state.roomPlan.messageIsError) = ("\(BookingRules.quoted(typed)) is not a date (use YYYY-MM-DD)", true)
+                }
+            default: break
+            }
+            return .keepGoing
+        }
+        if key == .character("q") { return .quit }
+        guard let command = CommandTable.command(for: key, in: .roomPlan) else { return .keepGoing }
+        let cursor = state.roomPlan.cursorNight ?? state.info.businessDate
+        let lineCount = state.roomPlan.plan?.lines.count ?? 0
+        state.roomPlan.message = nil
+        switch command {
+        case .resultUp, .resultDown:
+            let line = min(max(0, state.roomPlan.cursorLine + (command == .resultUp ? -1 : 1)), max(0, lineCount - 1))
+            if line != state.roomPlan.cursorLine { state.roomPlan.mark = nil }
+            state.roomPlan.cursorLine = line
+        case .cellLeft: moveCursor(to: cursor.adding(days: -1))
+        case .cellRight: moveCursor(to: cursor.adding(days: 1))
+        case .previousWeek: moveCursor(to: cursor.adding(days: -7), windowFrom: state.roomPlan.first?.adding(days: -7))
+        case .nextWeek: moveCursor(to: cursor.adding(days: 7), windowFrom: state.roomPlan.first?.adding(days: 7))
+        case .goToDate: state.roomPlan.prompt = ""
+        case .goToToday: moveCursor(to: state.info.businessDate, windowFrom: state.info.businessDate)
+        case .markNights: state.roomPlan.mark = state.roomPlan.mark == nil ? cursor : nil
+        case .openCell: openPlanCell()
+        case .back:
+            if state.roomPlan.mark != nil { state.roomPlan.mark = nil } else { return handleGlobal(.back) }
+        default: return handleGlobal(command)
+        }
+        return .keepGoing
+    }
+
+    private mutating func moveCursor(to night: CalendarDate, windowFrom first: CalendarDate? = nil) {
+        if let mark = state.roomPlan.mark, night < mark { state.roomPlan.mark = nil }
+        if let first { state.roomPlan.first = first }
+        state.roomPlan.cursorNight = night
+        refreshRoomPlan()
+    }
+
+    /// The nights the cursor covers: the marked stretch, or the cursor's night.
+    var plannedNights: (first: CalendarDate, last: CalendarDate)? {
+        guard let cursor = state.roomPlan.cursorNight else { return nil }
+        if let mark = state.roomPlan.mark, mark <= cursor { return (mark, cursor) }
+        return (cursor, cursor)
+    }
+
+    /// Enter: on a stay, open its booking; on free nights, the booking form for that room and
+    /// those nights, the same form the search screen opens.
+    private mutating func openPlanCell() {
+        guard let plan = state.roomPlan.plan, plan.lines.indices.contains(state.roomPlan.cursorLine),
+              let cursor = state.roomPlan.cursorNight, let (firstNight, lastNight) = plannedNights else { return }
+        let line = plan.lines[state.roomPlan.cursorLine]
+        func refuse(_ message: String) { (state.roomPlan.message, state.roomPlan.messageIsError) = (message, true) }
+        if state.roomPlan.mark == nil, let stay = plan.stay(room: line.room.id, night: cursor) {
+            state.bookings.query = stay.confirmationCode
+            state.bookings.typingQuery = false
+            state.bookings.selected = 0
+            state.screen = .bookings
+            refreshBookings()
+            return
+        }
+        guard line.room.isActive else { return refuse("Room \(line.room.number) is out of service") }
+        guard firstNight >= state.info.businessDate else {
+            return refuse("Nights before the business date (\(state.info.businessDate)) cannot be booked")
+        }
+        let checkOut = lastNight.adding(days: 1)
+        do {
+            let answer = try services.search(firstNight.iso, checkOut.iso, "1")
+            guard let offer = answer.offers.first(where: { $0.room.id == line.room.id }) else {
+                return refuse("Room \(line.room.number) is not free from \(firstNight) to \(checkOut)")
+            }
+            var form = BookingFormState(offer: offer, stay: answer.query.stay, guests: 1)
+            form.returnsTo = .roomPlan
+            state.booking = form
+            state.roomPlan.mark = nil
+            state.screen = .booking
+        } catch {
+            refuse(Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? FrontDeskError else { return "\(error)" }
+        return error.details.isEmpty ? error.message : error.details.joined(separator: "; ")
+    }
+}
+
+// MARK: Drawing
+
+extension DeskModel {
+    /// A row of the plan as drawn: a room type's heading or one of its rooms.
+    enum PlanRow: Equatable {
+        case type(RoomType, rooms: Int)
+        case room(Int)
+    }
+
+    static func planRows(_ plan: RoomPlan) -> [PlanRow] {
+        var rows: [PlanRow] = []
+        var index = 0
+        while index < plan.lines.count {
+            let type = plan.lines[index].roomType
+            let count = plan.lines[index...].prefix { $0.roomType.id == type.id }.count
+            rows.append(.type(type, rooms: count))
+            rows += (index..<(index + count)).map(PlanRow.room)
+            index += count
+        }
+        return rows
+    }
+
+    static func role(for status: BookingStatus) -> Role {
+        switch status {
+        case .reserving, .processingPayment: .planHeld
+        case .confirmed: .planConfirmed
+        case .checkedIn: .planCheckedIn
+        default: .planCheckedOut
+        }
+    }
+
+    func drawRoomPlan(into buffer: inout CellBuffer) {
+        let planState = state.roomPlan
+        buffer.put(" Room plan", x: 0, y: 1, role: .title)
+        guard let plan = planState.plan else {
+            drawMessage(planState.message, isError: planState.messageIsError, confirmation: nil, into: &buffer)
+            return
+        }
+        let labelWidth = RoomPlanLayout.labelWidth
+        let nightWidth = RoomPlanLayout.nightWidth(for: buffer.width)
+        let nights = min(plan.nights, RoomPlanLayout.visibleNights(for: buffer.width))
+        let first = plan.first
+        let end = first.adding(days: nights)
+        let active = plan.lines.filter(\.room.isActive).count
+        var x = 11
+        x += buffer.put("\(first) to \(end.adding(days: -1)) · \(nights) nights · \(active) of \(plan.lines.count) rooms in service  ",
+                        x: x, y: 1, role: .hint)
+        for (label, role) in [("held", Role.planHeld), ("confirmed", .planConfirmed), ("checked in", .planCheckedIn),
+                              ("checked out", .planCheckedOut), ("out of service", .planOutOfService)] {
+            guard x + TerminalWidth.of(label) + 1 < buffer.width else { break }
+            x += buffer.put(" \(label) ", x: x, y: 1, role: role) + 1
+        }
+
+        // Headings: weekday (or the month on its first day) over the day of the month.
+        buffer.put(" \(first.monthAbbreviation) \(first.components.year)", x: 0, y: 2, role: .hint)
+        buffer.fill(y: 3, role: .header)
+        buffer.put(" Room", x: 0, y: 3, role: .header)
+        for offset in 0..<nights {
+            let night = first.adding(days: offset)
+            let columnX = labelWidth + offset * nightWidth
+            let isToday = night == state.info.businessDate
+            let top = night.components.day == 1 ? night.monthAbbreviation : night.weekdayAbbreviation
+            buffer.put(top, x: columnX, y: 2, role: isToday ? .accent : night.isWeekend ? .title : .hint)
+            buffer.put(String(format: "%2d", night.components.day), x: columnX, y: 3, role: isToday ? .accent : .header)
+        }
+
+        let rows = Self.planRows(plan)
+        let bodyRows = RoomPlanLayout.bodyRows(for: buffer.height)
+        let cursorRow = rows.firstIndex(of: .room(planState.cursorLine)) ?? 0
+        let firstRow = min(max(0, cursorRow - bodyRows + 1), max(0, rows.count - bodyRows))
+        let marked = plannedNights
+        for (offset, row) in rows.dropFirst(firstRow).prefix(bodyRows).enumerated() {
+            let y = RoomPlanLayout.top + offset
+            switch row {
+            case .type(let type, let count):
+                buffer.put(" \(type.name) · \(count) room\(count == 1 ? "" : "s") · sleeps \(type.capacity)", x: 0, y: y, role: .title,
+                           maxWidth: buffer.width - 1)
+            case .room(let index):
+                let line = plan.lines[index]
+                let isCursorLine = index == planState.cursorLine
+                buffer.cell(" \(line.room.number)\(line.room.isActive ? "" : " ×")", x: 0, y: y, width: labelWidth - 1,
+                            role: isCursorLine ? .selected : line.room.isActive ? .normal : .planOutOfService)
+                for night in 0..<nights {
+                    let columnX = labelWidth + night * nightWidth
+                    if line.room.isActive {
+                        buffer.put("·", x: columnX, y: y, role: .hint)
+                    } else {
+                        buffer.put(String(repeating: "░", count: nightWidth), x: columnX, y: y, role: .planOutOfService)
+                    }
+                }
+                for stay in plan.staysByRoom[line.room.id] ?? [] {
+                    let from = max(stay.stay.checkIn, first), to = min(stay.stay.checkOut, end)
+                    guard from < to else { continue }
+                    let selected = isCursorLine && planState.mark == nil && stay.stay.contains(night: planState.cursorNight ?? first)
+                    drawBar(stay, from: from, to: to, first: first, end: end, y: y, selected: selected, into: &buffer)
+                }
+                if isCursorLine, let (markFirst, markLast) = marked,
+                   planState.mark != nil || plan.stay(room: line.room.id, night: markLast) == nil {
+                    let from = max(markFirst, first), to = min(markLast.adding(days: 1), end)
+                    if from < to {
+                        let columnX = labelWidth + first.days(until: from) * nightWidth
+                        buffer.cell("", x: columnX, y: y, width: from.days(until: to) * nightWidth - 1, role: .selected)
+                    }
+                }
+            }
+        }
+
+        if let typed = planState.prompt {
+            let y = buffer.height - 2
+            buffer.fill(y: y, role: .accent)
+            buffer.put(" Go to date (YYYY-MM-DD): \(typed)▏  Enter jumps, Esc cancels", x: 0, y: y, role: .accent)
+        } else if planState.message != nil {
+            drawMessage(planState.message, isError: planState.messageIsError, confirmation: nil, into: &buffer)
+        } else {
+            buffer.put(" " + cursorDescription(plan), x: 0, y: buffer.height - 2, role: .hint, maxWidth: buffer.width - 1)
+        }
+    }
+
+    private func drawBar(_ stay: RoomPlan.Stay, from: CalendarDate, to: CalendarDate, first: CalendarDate, end: CalendarDate,
+                         y: Int, selected: Bool, into buffer: inout CellBuffer) {
+        let nightWidth = RoomPlanLayout.nightWidth(for: buffer.width)
+        let x = RoomPlanLayout.labelWidth + first.days(until: from) * nightWidth
+        let continues = stay.stay.checkOut > end
+        // A gap after the last night keeps back-to-back stays apart.
+        let width = from.days(until: to) * nightWidth - (continues ? 0 : 1)
+        let role = selected ? Role.selected : Self.role(for: stay.status)
+        let began = stay.stay.checkIn < first ? "◂" : ""
+        buffer.cell(began + stay.guestName, x: x, y: y, width: width, role: role)
+        if continues, width > 1 {
+            buffer.put("▸", x: x + width - 1, y: y, role: role)
+        }
+    }
+
+    /// The line under the plan: what the cursor is on and what Enter will do.
+    func cursorDescription(_ plan: RoomPlan) -> String {
+        guard plan.lines.indices.contains(state.roomPlan.cursorLine), let (firstNight, lastNight) = plannedNights else {
+            return "No rooms yet: add them on the rooms screen (F5)"
+        }
+        let line = plan.lines[state.roomPlan.cursorLine]
+        let room = "Room \(line.room.number) \(line.roomType.name)"
+        if state.roomPlan.mark == nil, let stay = plan.stay(room: line.room.id, night: firstNight) {
+            return "\(room) · \(stay.confirmationCode) \(stay.status.rawValue) · \(stay.guestName) · \(stay.stay.checkIn) to \(stay.stay.checkOut) · Enter opens it"
+        }
+        if !line.room.isActive { return "\(room) · out of service" }
+        let nights = firstNight.days(until: lastNight) + 1
+        let when = nights == 1 ? "\(firstNight.weekdayAbbreviation) \(firstNight)" : "\(firstNight) to \(lastNight.adding(days: 1)), \(nights) nights"
+        return "\(room) · \(when) · free · Enter books\(state.roomPlan.mark == nil ? ", Space marks a longer stay" : "")"
+    }
+}
