@@ -19,23 +19,9 @@ struct ScreenFixture {
         let store = desk.store
         model = DeskModel(
             info: DeskInfo(hotelName: "Hotel Test", currency: "EUR", businessDate: StoreFixture.today, user: "anna"),
-            services: DeskServices(
-                search: { checkIn, checkOut, guests in
-                    let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
-                    return SearchAnswer(query: result.query, offers: result.offers)
-                },
-                book: { form, payment in try store.reserve(form, payment: payment, by: "anna") },
-                booking: { id in try store.booking(id.uuidString) },
-            findBookings: { query in
-                try store.bookings(BookingFilter(from: query.from, to: query.to, status: query.status,
-                                                 guestText: query.text.isEmpty ? nil : query.text, limit: 120))
-            },
-            bookingsOn: { date in try store.bookings(BookingFilter(from: date, to: date)) },
-            cancel: { id in try store.cancel(id.uuidString, reason: nil, by: "anna") },
-            checkIn: { id in try store.checkIn(id.uuidString, by: "anna") },
-            checkOut: { id in try store.checkOut(id.uuidString, by: "anna") },
-                cardPaymentsAvailable: false),
-            roomServices: DeskTerminalApp.roomServices(store: store, user: "manager"))
+            services: DeskTerminalApp.services(store: store, user: "anna", cardPayments: false),
+            roomServices: DeskTerminalApp.roomServices(store: store, user: "manager"),
+            managerServices: DeskTerminalApp.managerServices(store: store, exportDirectory: desk.folder.path))
         model.setClock("09:30")
     }
 
@@ -53,7 +39,15 @@ struct ScreenFixture {
         for character in text { _ = model.handle(.character(character)) }
     }
 
+    /// The screen as the terminal would paint it at that size (the room plan reads as many
+    /// nights as fit).
     func screen(_ width: Int = 80, _ height: Int = 24) -> String {
-        model.render(width: width, height: height).lines.joined(separator: "\n")
+        buffer(width, height).lines.joined(separator: "\n")
+    }
+
+    func buffer(_ width: Int = 80, _ height: Int = 24) -> CellBuffer {
+        var sized = model
+        sized.setViewSize(width: width, height: height)
+        return sized.render(width: width, height: height)
     }
 }

@@ -1,0 +1,403 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskScreens
+import FrontDeskStore
+import FrontDeskTerminal
+import FrontDeskTestSupport
+import Testing
+
+/// The room plan and the occupancy dashboard, driven by keys like the desk, read back as text.
+@Suite struct ManagerViewTests {
+    /// Zoë checked in today until 11-30 in 101; 山田太郎 confirmed in 401 for 30 nights from 11-29;
+    /// a hold on 102 for 11-27 and 11-28; a guest checked out of 301 today; 104 out of service.
+    static func hotelWithStays() throws -> ScreenFixture {
+        var fixture = try ScreenFixture()
+        let store = fixture.desk.store
+        let zoe = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-30")
+        _ = try store.checkIn(zoe.confirmationCode, by: "anna")
+        let taro = try store.reserve(BookingForm(roomNumber: "401", checkIn: "2026-11-29", checkOut: "2026-12-29", guests: "2",
+                                                 guestName: "山田太郎", email: "taro@example.jp"), by: "anna")
+        _ = try store.confirm(taro.confirmationCode, by: "anna")
+        _ = try store.reserve(BookingForm(roomNumber: "102", checkIn: "2026-11-27", checkOut: "2026-11-29", guests: "1",
+                                          guestName: "Ines Hold", email: "ines@example.com"), by: "anna")
+        let leaving = try store.reserve(BookingForm(roomNumber: "301", checkIn: "2026-11-26", checkOut: "2026-11-28", guests: "1",
+                                                    guestName: "Omar Early", email: "omar@example.com"), by: "anna")
+        _ = try store.confirm(leaving.confirmationCode, by: "anna")
+        _ = try store.checkIn(leaving.confirmationCode, by: "anna")
+        _ = try store.checkOut(leaving.confirmationCode, by: "anna")
+        _ = try store.deactivateRoom("104", by: "manager")
+        fixture.model.bookingsChanged()
+        return fixture
+    }
+
+    /// The plan from 11-27: Zoë's stay began before it, 山田太郎's ends after it.
+    static func planFromThe27th() throws -> ScreenFixture {
+        var fixture = try hotelWithStays()
+        fixture.press(.function(6), .character("g"))
+        fixture.type("2026-11-27")
+        fixture.press(.enter, .down)
+        return fixture
+    }
+
+    @Test func theRoomPlanAt80x24() throws {
+        let fixture = try Self.planFromThe27th()
+        #expect(ScreenSnapshotTests.masked(fixture.screen(80, 24)) == Self.plan80)
+    }
+
+    @Test func theRoomPlanAt140x45() throws {
+        let fixture = try Self.planFromThe27th()
+        #expect(ScreenSnapshotTests.masked(fixture.screen(140, 45)) == Self.plan140)
+    }
+
+    @Test func staysAreColouredByStatusAndTheCursorIsDrawn() throws {
+        let buffer = try Self.planFromThe27th().buffer(80, 24)
+        let lines = buffer.lines
+        func role(ofText text: String) throws -> Role {
+            let y = try #require(lines.firstIndex { $0.contains(text) }, "\(text) is not on the plan")
+            let x = try #require(buffer.columns(of: text, y: y))
+            return buffer[x, y].role
+        }
+        #expect(try role(ofText: "Ines Hold") == .planHeld)
+        #expect(try role(ofText: "山田太郎") == .planConfirmed)
+        #expect(try role(ofText: "◂Zoë") == .selected)
+        // Omar left 301 early, today: his last night is still his (sold), drawn as checked out.
+        #expect(try role(ofText: "◂O") == .planCheckedOut)
+        let outOfService = try #require(lines.firstIndex { $0.hasPrefix(" 104 ×") })
+        #expect(buffer[12, outOfService].role == .planOutOfService)
+        // The cursor: room 101 (second line, ↓ once), 11-27, on Zoë's stay: the whole bar selected.
+        #expect(try role(ofText: "101") == .selected)
+        var moved = try Self.planFromThe27th()
+        moved.press(.down)
+        let afterMove = moved.buffer(80, 24)
+        let zoeRow = try #require(afterMove.lines.firstIndex { $0.contains("◂Zoë") })
+        #expect(afterMove[try #require(afterMove.columns(of: "◂Zoë", y: zoeRow)), zoeRow].role == .planCheckedIn)
+    }
+
+    @Test func aCheckedOutStayIsDrawnAsSuch() throws {
+        var fixture = try Self.hotelWithStays()
+        fixture.press(.function(6), .down)
+        let buffer = fixture.buffer(140, 45)
+        let y = try #require(buffer.lines.firstIndex { $0.hasPrefix(" 301 ") })
+        #expect(buffer[try #require(buffer.columns(of: "Omar", y: y)), y].role == .planCheckedOut)
+    }
+
+    @Test func bookingFromAFreeNightEndsConfirmedForThatRoomAndNight() throws {
+        var fixture = try Self.hotelWithStays()
+        // Room plan; the first line is 301 (the cheapest type), then 101, 102: 102 is free on 11-29.
+        fixture.press(.function(6), .down, .down, .right, .right, .right)
+        #expect(fixture.screen().contains("Room 102 Double · Su 2026-11-29 · free"))
+        fixture.press(.enter)
+        #expect(fixture.model.state.screen == .booking)
+        #expect(fixture.screen().contains("Room 102 Double, 2026-11-29 to 2026-11-30 (1 night)"))
+        fixture.type("Léa Martin")
+        fixture.press(.tab)
+        fixture.type("lea@example.com")
+        fixture.press(.enter)
+        try fixture.runSaga()
+        let screen = fixture.screen()
+        #expect(screen.contains("✔ Confirmed"))
+        let booking = try #require(try fixture.desk.store.bookings(BookingFilter(guestText: "Léa Martin")).first)
+        #expect(booking.status == .confirmed)
+        #expect(booking.roomNumber == "102")
+        #expect(booking.stay.checkIn.iso == "2026-11-29" && booking.stay.checkOut.iso == "2026-11-30")
+        // Esc goes back to the plan, which shows the new stay on that night.
+        fixture.press(.escape)
+        #expect(fixture.model.state.screen == .roomPlan)
+        #expect(fixture.screen().contains("Léa"))
+    }
+
+    @Test func spaceMarksALongerStay() throws {
+        var fixture = try Self.hotelWithStays()
+        fixture.press(.function(6), .down, .down, .down, .character(" "), .right, .right)
+        #expect(fixture.screen().contains("Room 103 Double · 2026-11-26 to 2026-11-29, 3 nights · free"))
+        fixture.press(.enter)
+        #expect(fixture.screen().contains("Room 103 Double, 2026-11-26 to 2026-11-29 (3 nights)"))
+    }
+
+    @Test func enterOnAStayOpensItsBookingAndRefusalsAreSaid() throws {
+        var fixture = try Self.hotelWithStays()
+        fixture.press(.function(6), .down, .enter)
+        #expect(fixture.model.state.screen == .bookings)
+        #expect(fixture.model.state.bookings.results.map(\.guest.name) == ["Zoë Ångström"])
+        #expect(fixture.screen().contains("Zoë Ångström  <guest@example.com>"))
+
+        // Back on the plan the cursor is where it was (101): three rooms down is 104.
+        fixture.press(.function(6), .character("t"), .down, .down, .down, .enter)
+        #expect(fixture.screen().contains("Room 104 is out of service"))
+        fixture.press(.up, .left, .enter)
+        #expect(fixture.screen().contains("Nights before the business date (2026-11-26) cannot be booked"))
+        fixture.press(.character("g"))
+        fixture.type("tomorrow")
+        fixture.press(.enter)
+        #expect(fixture.screen().contains("'tomorrow' is not a date (use YYYY-MM-DD)"))
+    }
+
+    @Test func aBookingMadeElsewhereAppearsOnThePlan() throws {
+        var fixture = try Self.hotelWithStays()
+        fixture.press(.function(6))
+        #expect(!fixture.screen().contains("Walk In"))
+        _ = try fixture.desk.store.reserve(BookingForm(roomNumber: "202", checkIn: "2026-11-30", checkOut: "2026-12-02", guests: "2",
+                                                       guestName: "Walk In", email: "walk@example.com"), by: "other desk")
+        fixture.model.availabilityChanged()
+        #expect(fixture.screen().contains("Walk In"))
+    }
+
+    @Test func movingPastTheEdgeScrollsTheNightsAndPageDownMovesAWeek() throws {
+        var fixture = try Self.hotelWithStays()
+        fixture.press(.function(6))
+        for _ in 0..<14 { fixture.press(.right) }
+        // 14 nights fit at 80 columns: the 15th night (12-10) scrolls the plan by one.
+        #expect(fixture.model.state.roomPlan.plan?.first.iso == "2026-11-27")
+        fixture.press(.pageDown)
+        #expect(fixture.model.state.roomPlan.cursorNight?.iso == "2026-12-17")
+        #expect(fixture.model.state.roomPlan.plan?.first.iso == "2026-12-04")
+        fixture.press(.home)
+        #expect(fixture.model.state.roomPlan.plan?.first.iso == "2026-11-26")
+    }
+
+    // MARK: Dashboard
+
+    @Test func theDashboardAt80x24And140x45() throws {
+        var fixture = try Self.hotelWithStays()
+        fixture.press(.function(7))
+        #expect(fixture.screen(80, 24) == Self.dashboard80)
+        #expect(fixture.screen(140, 45) == Self.dashboard140)
+    }
+
+    @Test func theDashboardExportsWhatTheCommandLinePrints() throws {
+        var fixture = try Self.hotelWithStays()
+        fixture.press(.function(7), .character("e"))
+        let file = fixture.desk.folder.appendingPathComponent("occupancy-2026-11-26-to-2026-12-25.csv")
+        #expect(fixture.screen(200, 24).contains("Wrote 30 nights to \(file.path)"))
+        let written = try String(contentsOf: file, encoding: .utf8)
+        let report = try fixture.desk.store.occupancyReport(from: StoreFixture.today, through: StoreFixture.today.adding(days: 29))
+        #expect(written == report.csv)
+        #expect(written.split(separator: "\n").count == 31)
+        // Another range: typed, then exported under its own name.
+        fixture.press(.character("g"))
+        fixture.type("2026-12-01 2026-12-07")
+        fixture.press(.enter)
+        #expect(fixture.screen().contains("2026-12-01 to 2026-12-07 · 7 nights"))
+        fixture.press(.character("g"))
+        fixture.type("soon")
+        fixture.press(.enter)
+        #expect(fixture.screen().contains("'soon' is neither a date (YYYY-MM-DD) nor a number of nights"))
+    }
+
+    /// A generated hotel; every night of a 60-night range on the dashboard, checked against
+    /// figures worked out from the bookings alone.
+    @Test func theDashboardsFiguresAreTheBookingsFigures() throws {
+        let desk = try StoreFixture(rooms: false)
+        let demo = DemoHotelGenerator(roomCount: 30, days: 150, occupancy: 0.75, seed: 11, businessDate: StoreFixture.today,
+                                      now: desk.clock.now).generate()
+        try desk.store.importDemo(demo, replacing: false, by: "setup")
+        // A room out of service is not available: the figures count the rooms in service.
+        _ = try desk.store.addRoom(number: "999", typeName: demo.roomTypes[0].name, by: "manager")
+        _ = try desk.store.deactivateRoom("999", by: "manager")
+        var model = DeskModel(
+            info: DeskInfo(hotelName: demo.hotel.name, currency: "EUR", businessDate: StoreFixture.today, user: "manager"),
+            services: DeskTerminalApp.services(store: desk.store, user: "manager", cardPayments: false),
+            managerServices: DeskTerminalApp.managerServices(store: desk.store, exportDirectory: desk.folder.path))
+        let first = StoreFixture.today.adding(days: -20)
+        _ = model.handle(.function(7))
+        _ = model.handle(.character("g"))
+        for character in "\(first) 60" { _ = model.handle(.character(character)) }
+        _ = model.handle(.enter)
+        let lines = model.render(width: 140, height: 90).lines
+
+        let rooms = try desk.store.rooms()
+        let typeOfRoom = Dictionary(uniqueKeysWithValues: rooms.map { ($0.room.id, $0.type.name) })
+        let bookings = try desk.store.bookings(BookingFilter(from: first, to: first.adding(days: 59)))
+        let stays = bookings.map { IndependentFigures.Stay($0, roomType: typeOfRoom[$0.roomId]!) }
+        let expected = IndependentFigures.nights(stays, activeRooms: rooms.filter(\.room.isActive).count, from: first, count: 60)
+        #expect(expected.contains { $0.sold > 0 } && expected.contains { $0.date < StoreFixture.today && $0.sold > 0 })
+        for night in expected {
+            let row = try #require(lines.first { $0.hasPrefix(" \(night.date.weekdayAbbreviation) \(night.date) ") }, "no row for \(night.date)")
+            let cells = row.split(separator: " ").map(String.init)
+            #expect(Array(cells.dropFirst(2).prefix(5)) == [night.occupancyPercent, "\(night.sold)/\(night.available)",
+                                                           night.revenue, night.adr, night.revpar], "\(night)")
+        }
+        let byType = IndependentFigures.byRoomType(stays, from: first, count: 60)
+        for (name, figures) in byType {
+            let row = try #require(lines.first { $0.hasPrefix(" \(name) ") })
+            #expect(row.contains(" \(IndependentFigures.amount(figures.cents)) "), "\(name): \(row)")
+            #expect(row.contains(" \(figures.sold)/"), "\(name): \(row)")
+        }
+        let totalCents = byType.values.map(\.cents).reduce(0, +)
+        #expect(lines.contains { $0.hasPrefix(" Total ") && $0.contains(" \(IndependentFigures.amount(totalCents)) ") })
+        // Today's lists, counted from the same bookings by the definitions.
+        let today = StoreFixture.today
+        let live = bookings.filter { ["Confirmed", "CheckedIn", "CheckedOut"].contains($0.status.rawValue) }
+        let arriving = live.filter { $0.stay.checkIn == today }.count
+        let leaving = live.filter { $0.stay.checkOut == today }.count
+        let inHouse = live.filter { $0.status == .checkedIn && $0.stay.checkIn <= today && today < $0.stay.checkOut }.count
+        #expect(lines.contains { $0.contains("Today \(arriving) arriving · \(leaving) leaving · \(inHouse) in house") })
+        #expect(arriving > 0 && leaving > 0 && inHouse > 0)
+    }
+}
+
+extension CellBuffer {
+    /// The column where `text` starts on row `y`, counting cells (double-width characters take two).
+    func columns(of text: String, y: Int) -> Int? {
+        let first = text.first.map(String.init)
+        for x in 0..<width where self[x, y].text == first {
+            var column = x
+            var matched = true
+            for character in text {
+                guard column < width, self[column, y].text == String(character) else { matched = false; break }
+                column += TerminalWidth.of(character)
+            }
+            if matched { return x }
+        }
+        return nil
+    }
+}
+
+extension ManagerViewTests {
+    static let plan80 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
+         Room plan 2026-11-27 to 2026-12-10 · 14 nights · 8 of 9 rooms in service
+         Nov 2026 Fr   Sa   Su   Mo   Dec  We   Th   Fr   Sa   Su   Mo   Tu   We   Th
+         Room     27   28   29   30    1    2    3    4    5    6    7    8    9   10
+         Single · 1 room · sleeps 1
+         301      ◂Om… ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         Double · 4 rooms · sleeps 2
+         101      ◂Zoë Ångström  ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         102      Ines Hold ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         103      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         104 ×    ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░
+         和室 Washitsu · 1 room · sleeps 2
+         401      ·    ·    山田太郎                                                   ▸
+         Chambre Élégance · 1 room · sleeps 2
+         402      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         Family · 2 rooms · sleeps 4
+         201      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         202      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+
+
+
+
+         Room 101 Double · XXX-XXX CheckedIn · Zoë Ångström · 2026-11-26 to 2026-11-30…
+         Enter Book/open  g Go to  t Today  q Quit  F1 Help  F2 Search  F3 Bookings
+        """
+    static let plan140 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle                                                                      09:30
+         Room plan 2026-11-27 to 2026-12-28 · 32 nights · 8 of 9 rooms in service   held   confirmed   checked in   checked out   out of service
+         Nov 2026 Fr  Sa  Su  Mo  Dec We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo
+         Room     27  28  29  30   1   2   3   4   5   6   7   8   9  10  11  12  13  14  15  16  17  18  19  20  21  22  23  24  25  26  27  28
+         Single · 1 room · sleeps 1
+         301      ◂O… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         Double · 4 rooms · sleeps 2
+         101      ◂Zoë Ångst… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         102      Ines H… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         103      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         104 ×    ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░
+         和室 Washitsu · 1 room · sleeps 2
+         401      ·   ·   山田太郎
+         Chambre Élégance · 1 room · sleeps 2
+         402      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         Family · 2 rooms · sleeps 4
+         201      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         202      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+         Room 101 Double · XXX-XXX CheckedIn · Zoë Ångström · 2026-11-26 to 2026-11-30 · Enter opens it
+         Enter Book/open  g Go to  t Today  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy  F10 Quit
+        """
+    static let dashboard80 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
+         Occupancy 2026-11-26 to 2026-12-25 · 30 nights · EUR
+         Range: occupancy 13.33% · ADR 128.94 · RevPAR 17.19 · revenue 4126.00
+         Today 2 arriving · 0 leaving · 1 in house · pickup 7 days: 32 room-nights
+         Occupancy  ▂▁▁▂▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
+         Revenue    ▆▃▃█▅▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆
+
+         Night           Occ %      Sold     Revenue       ADR    RevPAR Occupancy (m)
+         Th 2026-11-26   25.00       2/8      124.00     62.00     15.50 ███▌
+         Fr 2026-11-27   12.50       1/8       76.00     76.00      9.50 █▊
+         Sa 2026-11-28   12.50       1/8       76.00     76.00      9.50 █▊
+         Su 2026-11-29   25.00       2/8      178.00     89.00     22.25 ███▌
+         Mo 2026-11-30   12.50       1/8      102.00    102.00     12.75 █▊
+         Tu 2026-12-01   12.50       1/8      142.80    142.80     17.85 █▊
+         We 2026-12-02   12.50       1/8      142.80    142.80     17.85 █▊
+         Total           13.33    32/240     4126.00    128.94     17.19 ↑↓ 1–7 of 30
+         Room type       Occ %      Sold     Revenue       ADR    RevPAR   Rooms
+         Single           3.33      1/30       48.00     48.00      1.60       1
+         Double           4.44      4/90      304.00     76.00      3.38       3
+         和室 Washitsu   90.00     27/30     3774.00    139.78    125.80       1
+         Chambre Élég…    0.00      0/30        0.00      0.00      0.00       1
+         Family           0.00      0/60        0.00      0.00      0.00       2
+
+         g Range  m Chart  e Export CSV  q Quit  F1 Help  F2 Search  F3 Bookings
+        """
+    static let dashboard140 = """
+         Hotel Test · business date 2026-11-26 · anna · background: idle                                                                      09:30
+         Occupancy 2026-11-26 to 2026-12-25 · 30 nights · EUR
+         Range: occupancy 13.33% · ADR 128.94 · RevPAR 17.19 · revenue 4126.00
+         Today 2 arriving · 0 leaving · 1 in house · pickup 7 days: 32 room-nights
+         Occupancy  ▂▁▁▂▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
+         Revenue    ▆▃▃█▅▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆
+
+         Night           Occ %      Sold     Revenue       ADR    RevPAR Occupancy (m)
+         Th 2026-11-26   25.00       2/8      124.00     62.00     15.50 ██████████████████▌
+         Fr 2026-11-27   12.50       1/8       76.00     76.00      9.50 █████████▎
+         Sa 2026-11-28   12.50       1/8       76.00     76.00      9.50 █████████▎
+         Su 2026-11-29   25.00       2/8      178.00     89.00     22.25 ██████████████████▌
+         Mo 2026-11-30   12.50       1/8      102.00    102.00     12.75 █████████▎
+         Tu 2026-12-01   12.50       1/8      142.80    142.80     17.85 █████████▎
+         We 2026-12-02   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Th 2026-12-03   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Fr 2026-12-04   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Sa 2026-12-05   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Su 2026-12-06   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Mo 2026-12-07   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Tu 2026-12-08   12.50       1/8      142.80    142.80     17.85 █████████▎
+         We 2026-12-09   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Th 2026-12-10   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Fr 2026-12-11   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Sa 2026-12-12   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Su 2026-12-13   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Mo 2026-12-14   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Tu 2026-12-15   12.50       1/8      142.80    142.80     17.85 █████████▎
+         We 2026-12-16   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Th 2026-12-17   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Fr 2026-12-18   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Sa 2026-12-19   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Su 2026-12-20   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Mo 2026-12-21   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Tu 2026-12-22   12.50       1/8      142.80    142.80     17.85 █████████▎
+         We 2026-12-23   12.50       1/8      142.80    142.80     17.85 █████████▎
+         Total           13.33    32/240     4126.00    128.94     17.19 ↑↓ 1–28 of 30
+         Room type       Occ %      Sold     Revenue       ADR    RevPAR   Rooms
+         Single           3.33      1/30       48.00     48.00      1.60       1
+         Double           4.44      4/90      304.00     76.00      3.38       3
+         和室 Washitsu   90.00     27/30     3774.00    139.78    125.80       1
+         Chambre Élég…    0.00      0/30        0.00      0.00      0.00       1
+         Family           0.00      0/60        0.00      0.00      0.00       2
+
+         g Range  m Chart  e Export CSV  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy  F10 Quit
+        """
+}
