@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "FrontDeskCLITests",
             dependencies: [
-                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskCLI", "frontdesk",
+                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskCLI", "frontdesk", "FrontDeskTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

@@ -287,7 +287,9 @@ public enum HelpOverlay {
         let lines = lines(for: scope)
         let keyWidth = lines.map { TerminalWidth.of($0.0) }.max()! + 2
         let width = min(buffer.width - 4, keyWidth + lines.map { TerminalWidth.of($0.1) }.max()! + 4)
-        let height = min(buffer.height - 2, lines.count + 4)
+        // A blank row inside the frame above and below, unless the keys need those rows.
+        let padding = lines.count + 4 <= buffer.height - 2 ? 1 : 0
+        let height = min(buffer.height - 2, lines.count + 2 + 2 * padding)
         let x = (buffer.width - width) / 2, y = (buffer.height - height) / 2
         for row in y..<(y + height) { buffer.fill(x: x, y: row, width: width, role: .overlay) }
         buffer.put("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: y, role: .overlay)
@@ -297,9 +299,9 @@ public enum HelpOverlay {
             buffer.put("│", x: x + width - 1, y: row, role: .overlay)
         }
         buffer.put(" Keys (Esc closes) ", x: x + 2, y: y, role: .overlay)
-        for (index, line) in lines.prefix(height - 4).enumerated() {
-            buffer.put(line.0, x: x + 2, y: y + 2 + index, role: .accent, maxWidth: keyWidth)
-            buffer.put(line.1, x: x + 2 + keyWidth, y: y + 2 + index, role: .overlay, maxWidth: width - keyWidth - 4)
+        for (index, line) in lines.prefix(height - 2 - 2 * padding).enumerated() {
+            buffer.put(line.0, x: x + 2, y: y + 1 + padding + index, role: .accent, maxWidth: keyWidth)
+            buffer.put(line.1, x: x + 2 + keyWidth, y: y + 1 + padding + index, role: .overlay, maxWidth: width - keyWidth - 4)
         }
     }
 }

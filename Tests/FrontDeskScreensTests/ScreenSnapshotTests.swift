@@ -47,6 +47,18 @@ import Testing
         for line in HelpOverlay.lines(for: .search) { #expect(fixture.screen().contains(line.description)) }
     }
 
+    /// Every screen's keys fit the overlay whole at the smallest size, none cut or dropped.
+    @Test func theHelpOverlayFitsEveryScreenAt80x24() throws {
+        for scope in [Scope.search, .booking, .bookings, .today, .rooms, .roomPlan, .dashboard] {
+            var buffer = CellBuffer(width: 80, height: 24)
+            HelpOverlay.draw(scope: scope, into: &buffer)
+            let screen = buffer.lines.joined(separator: "\n")
+            for line in HelpOverlay.lines(for: scope) {
+                #expect(screen.contains(line.keys) && screen.contains(line.description), "\(scope): \(line.description)")
+            }
+        }
+    }
+
     @Test func theBookingFormAt80x24() throws {
         #expect(try Self.bookingWithAProblem().screen(80, 24) == Self.booking80)
     }
@@ -230,32 +242,32 @@ import Testing
 
 
 
-         Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F10 Quit
+         Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
         """
 
     static let help80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
          Search rooms
-
-         Ch┌─ Keys (Esc closes) ────────────────────────────────────────────────────┐
-           │                                                                        │
-         8 │ F1, ?        Show every key and what it does                           │
-         Ro│ F2, Alt-s    Go to the room search (the last search is kept)           │al
-         10│ F3, Alt-b    Find bookings; cancel, check in or out                    │00
+           ┌─ Keys (Esc closes) ────────────────────────────────────────────────────┐
+         Ch│                                                                        │
+           │ F1, ?        Show every key and what it does                           │
+         8 │ F2, Alt-s    Go to the room search (the last search is kept)           │
+         Ro│ F3, Alt-b    Find bookings; cancel, check in or out                    │al
          10│ F4, Alt-t    Today's arrivals, departures and in-house guests          │00
          10│ F5, Alt-r    Rooms and room types: add, renumber, in or out of service │00
-         10│ Esc          Close the overlay or go back                              │00
+         10│ F6, Alt-p    Room plan: rooms by night, every stay as a bar            │00
+         10│ F7, Alt-d    Occupancy, ADR, RevPAR and pickup; CSV export             │00
+         40│ Esc          Close the overlay or go back                              │00
          40│ F10, Ctrl-Q  Quit Front Desk (q also quits from a screen's top level)  │00
-         40│ Tab          Next field                                                │00
+         20│ Tab          Next field                                                │00
          20│ Shift-Tab    Previous field                                            │00
-         20│ ↑            Previous room in the results                              │00
+           │ ↑            Previous room in the results                              │
            │ ↓            Next room in the results                                  │
            │ PgUp         A page of rooms up                                        │
            │ PgDn         A page of rooms down                                      │
            │ Enter        Book the chosen room (opens the booking form)             │
            │                                                                        │
            └────────────────────────────────────────────────────────────────────────┘
-
 
          Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings
         """
@@ -327,7 +339,7 @@ import Testing
 
 
 
-         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F10 Quit
+         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy  F10 Quit
         """
 
     static let today80 = """
@@ -397,7 +409,7 @@ import Testing
 
 
          Zoë Ångström checked in (booking XXX-XXX)
-         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F10 Quit
+         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
         """
 
     static let bookings80 = """
@@ -467,6 +479,6 @@ import Testing
          Total EUR 160.00  (80.00, 80.00)  ·  version 4
 
 
-         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F10 Quit
+         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
         """
 }

@@ -1,0 +1,109 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskTestSupport
+import Testing
+
+/// `frontdesk report` and `frontdesk occupancy`, through the real binary.
+@Suite struct ReportCommandTests {
+    /// Cents from a JSON number as JSONSerialization hands it over.
+    static func cents(_ value: Any?) -> Int64 { Int64((((value as? NSNumber)?.doubleValue ?? .nan) * 100).rounded()) }
+
+    @Test func arrivalsDeparturesAndInHouseAsJSONCSVAndText() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        func book(_ room: String, _ checkIn: String, _ checkOut: String, _ name: String) throws -> String {
+            let outcome = try cli.run("book", "--room", room, "--check-in", checkIn, "--check-out", checkOut, "--guests", "1",
+                                      "--guest-name", name, "--email", "guest@example.com", "--wait", "--json")
+            try cli.expectSuccess(outcome)
+            return try #require(try outcome.json["confirmation"] as? String)
+        }
+        let staying = try book("101", "2026-11-26", "2026-11-29", "Zoë Ångström")
+        let arriving = try book("102", "2026-11-26", "2026-11-27", "Smith, \"Bob\"")
+        let later = try book("103", "2026-11-27", "2026-11-28", "Later Guest")
+        try cli.expectSuccess(cli.run("check-in", staying))
+        let cancelled = try book("104", "2026-11-26", "2026-11-27", "Gone Guest")
+        try cli.expectSuccess(cli.run("cancel", cancelled))
+
+        func codes(_ arguments: String...) throws -> [String] {
+            let outcome = CLIHarness.finish(try cli.start(["report"] + arguments + ["--json"]))
+            try cli.expectSuccess(outcome)
+            let document = try outcome.json
+            #expect(document["date"] is String)
+            let bookings = try #require(document["bookings"] as? [[String: Any]])
+            return bookings.compactMap { $0["confirmation"] as? String }.sorted()
+        }
+        #expect(try codes("arrivals") == [staying, arriving].sorted())
+        #expect(try codes("in-house") == [staying])
+        #expect(try codes("departures", "--date", "2026-11-27") == [arriving])
+        #expect(try codes("arrivals", "--date", "2026-11-27") == [later])
+        #expect(try codes("departures", "--date", "2026-11-29") == [staying])
+        let document = try cli.run("report", "arrivals", "--date", "2026-11-27", "--json").json
+        #expect(document["date"] as? String == "2026-11-27")
+        let booking = try #require((document["bookings"] as? [[String: Any]])?.first)
+        #expect(booking["guestName"] as? String == "Later Guest" && booking["roomNumber"] as? String == "103")
+
+        let csv = try cli.run("report", "arrivals", "--csv")
+        try cli.expectSuccess(csv)
+        let lines = csv.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "confirmationCode,status,room,checkIn,checkOut,guestName,guestEmail,guestPhone,guestCount,totalPrice")
+        #expect(lines.contains { $0.hasPrefix("\(arriving),Confirmed,102,2026-11-26,2026-11-27,\"Smith, \"\"Bob\"\"\",") })
+        #expect(lines.count == 3)
+
+        let text = try cli.run("report", "in-house")
+        #expect(text.stdout.contains("In house on 2026-11-26: 1") && text.stdout.contains("Zoë Ångström"))
+
+        let badDate = try cli.run("report", "arrivals", "--date", "26/11/2026", "--json")
+        #expect(badDate.status == 2)
+        #expect(badDate.stderr.contains("--date '26/11/2026' is not a date (use YYYY-MM-DD)"))
+        let badKind = try cli.run("report", "sideways")
+        #expect(badKind.status != 0 && badKind.stderr.contains("arrivals"))
+    }
+
+    /// A generated hotel: `occupancy --json`, night by night and by room type, against figures
+    /// worked out from `bookings --json` and `rooms --json` alone.
+    @Test func occupancyIsWhatTheBookingsSay() throws {
+        let cli = try CLIHarness()
+        try cli.expectSuccess(cli.run("demo", "--rooms", "40", "--days", "150", "--seed", "3"))
+        let first = CalendarDate(iso: "2026-11-01")!, last = first.adding(days: 59)
+        let rooms = try #require(try cli.run("rooms", "--json").json["rooms"] as? [[String: Any]])
+        let typeOfRoom = Dictionary(uniqueKeysWithValues: rooms.map { ($0["roomNumber"] as! String, $0["roomType"] as! String) })
+        let active = rooms.filter { $0["isActive"] as? Bool == true }.count
+        let listed = try #require(try cli.run("bookings", "--from", first.iso, "--to", last.iso, "--json").json["bookings"]
+            as? [[String: Any]])
+        let stays = listed.map { booking in
+            IndependentFigures.Stay(
+                status: booking["status"] as! String, roomType: typeOfRoom[booking["roomNumber"] as! String]!,
+                checkIn: CalendarDate(iso: booking["checkIn"] as! String)!, checkOut: CalendarDate(iso: booking["checkOut"] as! String)!,
+                centsByNight: Dictionary(uniqueKeysWithValues: (booking["nightlyPrices"] as! [[String: Any]]).map {
+                    (CalendarDate(iso: $0["date"] as! String)!, Self.cents($0["price"]))
+                }))
+        }
+        let expected = IndependentFigures.nights(stays, activeRooms: active, from: first, count: 60)
+        #expect(expected.contains { $0.sold > 0 })
+
+        let report = try cli.run("occupancy", "--from", first.iso, "--to", last.iso, "--json").json
+        let days = try #require(report["days"] as? [[String: Any]])
+        #expect(days.count == 60)
+        for (day, night) in zip(days, expected) {
+            let amount = { (key: String) in IndependentFigures.amount(Self.cents(day[key])) }
+            let occupancy = IndependentFigures.amount(Int64((((day["occupancy"] as? NSNumber)?.doubleValue ?? .nan) * 10_000).rounded()))
+            #expect(day["date"] as? String == night.date.iso)
+            #expect([occupancy, "\(day["roomsSold"] ?? "")/\(day["roomsAvailable"] ?? "")", amount("roomRevenue"), amount("adr"),
+                     amount("revpar")] == [night.occupancyPercent, "\(night.sold)/\(night.available)", night.revenue, night.adr,
+                                           night.revpar], "\(night)")
+        }
+        let byType = IndependentFigures.byRoomType(stays, from: first, count: 60)
+        let types = try #require(report["byRoomType"] as? [[String: Any]])
+        #expect(Set(types.compactMap { $0["roomType"] as? String }) == Set(typeOfRoom.values))
+        for type in types {
+            let name = type["roomType"] as! String
+            #expect(type["roomNightsSold"] as? Int == byType[name]?.sold ?? 0, "\(name)")
+            #expect(Self.cents(type["roomRevenue"]) == byType[name]?.cents ?? 0, "\(name)")
+        }
+
+        // The CSV is the same nights.
+        let csv = try cli.run("occupancy", "--from", first.iso, "--to", last.iso, "--csv").stdout.split(separator: "\n")
+        #expect(csv.count == 61)
+        #expect(csv[1].hasPrefix("\(first),\(active),\(expected[0].sold),"))
+    }
+}
