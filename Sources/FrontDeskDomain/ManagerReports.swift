@@ -20,13 +20,21 @@ public struct DayLists: Sendable {
     /// `bookings` must hold at least every booking whose stay touches `date`; others are ignored.
     public init(date: CalendarDate, businessDate: CalendarDate, bookings: [Booking]) {
         self.date = date
-        let live = bookings.filter { Self.liveStatuses.contains($0.status) }
-        arrivals = live.filter { $0.stay.checkIn == date }
-        departures = live.filter { $0.stay.checkOut == date }
-        inHouse = live.filter { booking in
-            booking.stay.contains(night: date)
-                && (booking.status == .checkedIn || (booking.status == .checkedOut && date < businessDate))
-        }
+        let kinds = bookings.map { Self.kinds(status: $0.status, stay: $0.stay, on: date, businessDate: businessDate) }
+        func on(_ kind: Kind) -> [Booking] { zip(bookings, kinds).filter { $0.1.contains(kind) }.map(\.0) }
+        arrivals = on(.arrivals)
+        departures = on(.departures)
+        inHouse = on(.inHouse)
+    }
+
+    /// The lists a booking is on that day: the definitions, in one place.
+    public static func kinds(status: BookingStatus, stay: StayDates, on date: CalendarDate, businessDate: CalendarDate) -> Set<Kind> {
+        guard liveStatuses.contains(status) else { return [] }
+        var kinds: Set<Kind> = []
+        if stay.checkIn == date { kinds.insert(.arrivals) }
+        if stay.checkOut == date { kinds.insert(.departures) }
+        if stay.contains(night: date), status == .checkedIn || (status == .checkedOut && date < businessDate) { kinds.insert(.inHouse) }
+        return kinds
     }
 
     public enum Kind: String, CaseIterable, Sendable {

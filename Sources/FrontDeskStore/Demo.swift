@@ -15,7 +15,7 @@ extension FrontDeskStore {
                 guard replacing else {
                     throw FrontDeskError.conflict("This database already holds the hotel \(existing.name); use --force to replace it")
                 }
-                for table in ["saga_message", "saga", "night_load", "room_night", "booking_night", "booking", "room", "room_type", "hotel", "audit_entry"] {
+                for table in ["saga_message", "saga", "night_load", "night_sales", "room_night", "booking_night", "booking", "room", "room_type", "hotel", "audit_entry"] {
                     try db.run(sql: "DELETE FROM \(table)")
                 }
             }

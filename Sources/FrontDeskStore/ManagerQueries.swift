@@ -31,29 +31,21 @@ extension FrontDeskStore {
             let available = roomsByType.values.map(\.rooms).reduce(0, +)
             let nightCount = from.days(until: to) + 1
 
-            // Sold room-nights: one row per night and room type; the booking decides whether the
-            // night is sold (its status) and whether it is recent pickup (when it was made).
-            let pickupSince = Timestamp.text(now.addingTimeInterval(-Double(OccupancyReport.pickupDays) * 86_400))
+            // Sold room-nights and their revenue, per night and room type, kept by triggers (v3).
             var soldByNight: [String: (rooms: Int, cents: Int64)] = [:]
             var soldByType: [String: (rooms: Int, cents: Int64)] = [:]
-            var pickup = 0
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT n.night, r.room_type_id, COUNT(*), SUM(p.price_cents), SUM(b.created_at >= ?4)
-                FROM room_night n
-                JOIN booking b ON b.id = n.booking_id
-                JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
-                JOIN room r ON r.id = n.room_id
-                WHERE n.hotel_id = ?1 AND n.night >= ?2 AND n.night <= ?3 AND b.status IN ('Confirmed', 'CheckedIn', 'CheckedOut')
-                GROUP BY n.night, r.room_type_id
-                """), arguments: [hotel.id.uuidString, from.iso, to.iso, pickupSince])
+                SELECT night, room_type_id, rooms_sold, revenue_cents FROM night_sales
+                WHERE hotel_id = ? AND night >= ? AND night <= ?
+                """), arguments: [hotel.id.uuidString, from.iso, to.iso])
             while let row = try rows.next() {
-                let night: String = row[0], type: String = row[1], rooms: Int = row[2], cents: Int64 = row[3], recent: Int = row[4]
+                let night: String = row[0], type: String = row[1], rooms: Int = row[2], cents: Int64 = row[3]
                 soldByNight[night, default: (0, 0)].rooms += rooms
                 soldByNight[night, default: (0, 0)].cents += cents
                 soldByType[type, default: (0, 0)].rooms += rooms
                 soldByType[type, default: (0, 0)].cents += cents
-                pickup += recent
             }
+            let pickup = try Self.pickupRoomNights(hotel: hotel, from: from, through: to, now: now, db)
             let days = (from.dayNumber...to.dayNumber).map { dayNumber in
                 let date = CalendarDate(dayNumber: dayNumber)
                 let (rooms, cents) = soldByNight[date.iso] ?? (0, 0)
@@ -66,13 +58,48 @@ extension FrontDeskStore {
                                          roomNightsSold: sold.rooms, roomRevenue: Money(minorUnits: sold.cents))
             }
             let today = businessDate(for: hotel)
-            let lists = DayLists(date: today, businessDate: today, bookings: try Self.bookingsTouching(today, db))
-            return OccupancyReport(days: days, byRoomType: byType, pickupRoomNights: pickup, arrivalsToday: lists.arrivals.count,
-                                   departuresToday: lists.departures.count, inHouseToday: lists.inHouse.count)
+            let counts = try Self.dayCounts(today, businessDate: today, db)
+            return OccupancyReport(days: days, byRoomType: byType, pickupRoomNights: pickup, arrivalsToday: counts.arrivals,
+                                   departuresToday: counts.departures, inHouseToday: counts.inHouse)
         }
     }
 
+    /// Room-nights from `from` through `to` sold by bookings made in the last `pickupDays` days
+    /// (a booking still sold now; one made and cancelled in the week is no pickup).
+    static func pickupRoomNights(hotel: Hotel, from: CalendarDate, through to: CalendarDate, now: Date, _ db: Database) throws -> Int {
+        let since = Timestamp.text(now.addingTimeInterval(-Double(OccupancyReport.pickupDays) * 86_400))
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT b.id, max(b.check_in, ?3), min(b.check_out, ?4),
+                   (SELECT COUNT(*) FROM room_night n WHERE n.booking_id = b.id AND n.night >= ?3 AND n.night < ?4)
+            FROM booking b
+            WHERE b.hotel_id = ?1 AND b.created_at >= ?2 AND b.created_at <= ?5
+              AND b.status IN ('Confirmed', 'CheckedIn', 'CheckedOut') AND b.check_in < ?4 AND b.check_out > ?3
+            """), arguments: [hotel.id.uuidString, since, from.iso, to.adding(days: 1).iso, Timestamp.text(now)])
+        var nights = 0
+        // The nights the booking still claims (an early departure gave the rest back).
+        while let row = try rows.next() { nights += row[3] as Int }
+        return nights
+    }
+
     // MARK: A day's lists
+
+    /// How many arrive, leave and stay on `date`, read from the three columns that decide it.
+    static func dayCounts(_ date: CalendarDate, businessDate: CalendarDate, _ db: Database) throws
+        -> (arrivals: Int, departures: Int, inHouse: Int) {
+        var counts = (arrivals: 0, departures: 0, inHouse: 0)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT status, check_in, check_out FROM booking WHERE check_in <= ? AND check_out >= ? AND check_in >= ?
+            """), arguments: [date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
+        while let row = try rows.next() {
+            guard let status = BookingStatus(rawValue: row[0]), let checkIn = CalendarDate(iso: row[1]),
+                  let checkOut = CalendarDate(iso: row[2]), let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
+            let kinds = DayLists.kinds(status: status, stay: stay, on: date, businessDate: businessDate)
+            if kinds.contains(.arrivals) { counts.arrivals += 1 }
+            if kinds.contains(.departures) { counts.departures += 1 }
+            if kinds.contains(.inHouse) { counts.inHouse += 1 }
+        }
+        return counts
+    }
 
     /// Arrivals, departures and in-house guests of `date` (see `DayLists` for the definitions).
     public func dayLists(on date: CalendarDate) throws -> DayLists {
@@ -93,7 +120,8 @@ extension FrontDeskStore {
     // MARK: Room plan
 
     /// Every room, grouped by type, with the stays that touch `nights` nights from `first`: live
-    /// holds, confirmed, checked-in and checked-out bookings (a lapsed hold is not drawn).
+    /// holds, confirmed, checked-in and checked-out bookings (a lapsed hold is not drawn; a stay
+    /// left early ends at the last night it kept).
     public func roomPlan(from first: CalendarDate, nights: Int) throws -> RoomPlan {
         guard (1...366).contains(nights) else { throw FrontDeskError.validationFailed(["A room plan shows 1 to 366 nights"]) }
         let end = first.adding(days: nights)
@@ -104,7 +132,8 @@ extension FrontDeskStore {
             let nowText = Timestamp.text(now)
             // No stay is longer than the maximum, so the check-in index bounds the read.
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT id, confirmation_code, room_id, check_in, check_out, guest_name, status, hold_expires_at
+                SELECT id, confirmation_code, room_id, check_in, check_out, guest_name, status, hold_expires_at,
+                       CASE WHEN status = 'CheckedOut' THEN (SELECT max(night) FROM room_night n WHERE n.booking_id = booking.id) END
                 FROM booking
                 WHERE check_in < ?1 AND check_in >= ?2 AND check_out > ?3 AND hotel_id = ?4
                   AND status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut')
@@ -114,8 +143,13 @@ extension FrontDeskStore {
             while let row = try rows.next() {
                 let status = BookingStatus(rawValue: row[6])!
                 if status == .reserving || status == .processingPayment, ((row[7] as String?) ?? "") <= nowText { continue }
-                guard let checkIn = CalendarDate(iso: row[3]), let checkOut = CalendarDate(iso: row[4]),
-                      let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
+                guard let checkIn = CalendarDate(iso: row[3]), var checkOut = CalendarDate(iso: row[4]) else { continue }
+                if status == .checkedOut {
+                    // A guest who left early gave the later nights back: the bar ends where they left.
+                    guard let lastNight = (row[8] as String?).flatMap(CalendarDate.init(iso:)) else { continue }
+                    checkOut = min(checkOut, lastNight.adding(days: 1))
+                }
+                guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
                 stays.append(RoomPlan.Stay(bookingId: Identifier.stored(row[0]), confirmationCode: row[1],
                                            roomId: Identifier.stored(row[2]), stay: stay, guestName: row[5], status: status))
             }

@@ -11,6 +11,9 @@ enum Schema {
         migrator.registerMigration("v2: booking saga, outbox and scheduled messages") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3: night sales by room type, bookings by creation") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -203,5 +206,107 @@ enum Schema {
             payment_service TEXT NOT NULL,
             updated_at TEXT NOT NULL
         );
+        """
+
+    /// The occupancy report reads sold room-nights and their revenue per night and room type from
+    /// a table the triggers keep, instead of joining every room-night of the range to its price
+    /// (a 90-night dashboard of a 500-room hotel is some 30,000 of those, scattered on disk).
+    /// A room-night is sold when its claim is firm (no hold expiry: Confirmed, CheckedIn,
+    /// CheckedOut); its revenue is the booking's price for that night. The triggers on both
+    /// tables keep the sum right whichever of the claim and the price is written first.
+    static let v3 = """
+        CREATE TABLE night_sales (
+            hotel_id TEXT NOT NULL,
+            night TEXT NOT NULL,
+            room_type_id TEXT NOT NULL,
+            rooms_sold INTEGER NOT NULL CHECK (rooms_sold >= 0),
+            revenue_cents INTEGER NOT NULL,
+            PRIMARY KEY (hotel_id, night, room_type_id)
+        ) WITHOUT ROWID;
+
+        INSERT INTO night_sales (hotel_id, night, room_type_id, rooms_sold, revenue_cents)
+        SELECT n.hotel_id, n.night, r.room_type_id, COUNT(*), COALESCE(SUM(p.price_cents), 0)
+        FROM room_night n
+        JOIN room r ON r.id = n.room_id
+        LEFT JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
+        WHERE n.hold_expires_at IS NULL
+        GROUP BY n.hotel_id, n.night, r.room_type_id;
+
+        CREATE TRIGGER night_sales_claimed AFTER INSERT ON room_night
+        WHEN NEW.hold_expires_at IS NULL
+        BEGIN
+            INSERT INTO night_sales (hotel_id, night, room_type_id, rooms_sold, revenue_cents)
+            VALUES (NEW.hotel_id, NEW.night, (SELECT room_type_id FROM room WHERE id = NEW.room_id), 1,
+                    COALESCE((SELECT price_cents FROM booking_night WHERE booking_id = NEW.booking_id AND night = NEW.night), 0))
+            ON CONFLICT (hotel_id, night, room_type_id) DO UPDATE
+            SET rooms_sold = rooms_sold + 1, revenue_cents = revenue_cents + excluded.revenue_cents;
+        END;
+
+        CREATE TRIGGER night_sales_made_firm AFTER UPDATE OF hold_expires_at ON room_night
+        WHEN OLD.hold_expires_at IS NOT NULL AND NEW.hold_expires_at IS NULL
+        BEGIN
+            INSERT INTO night_sales (hotel_id, night, room_type_id, rooms_sold, revenue_cents)
+            VALUES (NEW.hotel_id, NEW.night, (SELECT room_type_id FROM room WHERE id = NEW.room_id), 1,
+                    COALESCE((SELECT price_cents FROM booking_night WHERE booking_id = NEW.booking_id AND night = NEW.night), 0))
+            ON CONFLICT (hotel_id, night, room_type_id) DO UPDATE
+            SET rooms_sold = rooms_sold + 1, revenue_cents = revenue_cents + excluded.revenue_cents;
+        END;
+
+        CREATE TRIGGER night_sales_released AFTER DELETE ON room_night
+        WHEN OLD.hold_expires_at IS NULL
+        BEGIN
+            UPDATE night_sales
+            SET rooms_sold = rooms_sold - 1,
+                revenue_cents = revenue_cents
+                    - COALESCE((SELECT price_cents FROM booking_night WHERE booking_id = OLD.booking_id AND night = OLD.night), 0)
+            WHERE hotel_id = OLD.hotel_id AND night = OLD.night
+              AND room_type_id = (SELECT room_type_id FROM room WHERE id = OLD.room_id);
+        END;
+
+        CREATE TRIGGER night_sales_made_hold AFTER UPDATE OF hold_expires_at ON room_night
+        WHEN OLD.hold_expires_at IS NULL AND NEW.hold_expires_at IS NOT NULL
+        BEGIN
+            UPDATE night_sales
+            SET rooms_sold = rooms_sold - 1,
+                revenue_cents = revenue_cents
+                    - COALESCE((SELECT price_cents FROM booking_night WHERE booking_id = OLD.booking_id AND night = OLD.night), 0)
+            WHERE hotel_id = OLD.hotel_id AND night = OLD.night
+              AND room_type_id = (SELECT room_type_id FROM room WHERE id = OLD.room_id);
+        END;
+
+        -- A price written (or removed) while the night is already firmly claimed.
+        CREATE TRIGGER night_sales_priced AFTER INSERT ON booking_night
+        BEGIN
+            UPDATE night_sales SET revenue_cents = revenue_cents + NEW.price_cents
+            WHERE (hotel_id, night, room_type_id) IN (
+                SELECT n.hotel_id, n.night, r.room_type_id FROM room_night n JOIN room r ON r.id = n.room_id
+                WHERE n.booking_id = NEW.booking_id AND n.night = NEW.night AND n.hold_expires_at IS NULL);
+        END;
+
+        CREATE TRIGGER night_sales_unpriced AFTER DELETE ON booking_night
+        BEGIN
+            UPDATE night_sales SET revenue_cents = revenue_cents - OLD.price_cents
+            WHERE (hotel_id, night, room_type_id) IN (
+                SELECT n.hotel_id, n.night, r.room_type_id FROM room_night n JOIN room r ON r.id = n.room_id
+                WHERE n.booking_id = OLD.booking_id AND n.night = OLD.night AND n.hold_expires_at IS NULL);
+        END;
+
+        CREATE TRIGGER night_sales_repriced AFTER UPDATE OF price_cents ON booking_night
+        BEGIN
+            UPDATE night_sales SET revenue_cents = revenue_cents - OLD.price_cents + NEW.price_cents
+            WHERE (hotel_id, night, room_type_id) IN (
+                SELECT n.hotel_id, n.night, r.room_type_id FROM room_night n JOIN room r ON r.id = n.room_id
+                WHERE n.booking_id = NEW.booking_id AND n.night = NEW.night AND n.hold_expires_at IS NULL);
+        END;
+
+        -- A room keeps its type: the sales above are filed under it.
+        CREATE TRIGGER room_type_fixed BEFORE UPDATE OF room_type_id ON room
+        WHEN NEW.room_type_id IS NOT OLD.room_type_id
+        BEGIN
+            SELECT RAISE(ABORT, 'a room keeps its room type');
+        END;
+
+        -- Pickup: the bookings made in the last days, found without reading all of them.
+        CREATE INDEX booking_hotel_created ON booking(hotel_id, created_at);
         """
 }

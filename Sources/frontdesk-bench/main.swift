@@ -14,6 +14,10 @@ struct Arguments {
     var database = ""
     var iterations = 2000
     var binary: String?
+    /// One section only: search, screens, manager or saga (default: all).
+    var only: String?
+
+    func runs(_ section: String) -> Bool { only == nil || only == section }
 
     init() {
         var remaining = Array(CommandLine.arguments.dropFirst())
@@ -24,8 +28,9 @@ struct Arguments {
             case "--db": database = value
             case "--iterations": iterations = Int(value) ?? iterations
             case "--binary": binary = value
+            case "--only": only = value
             default:
-                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH]\n".utf8))
+                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH] [--only search|screens|manager|saga]\n".utf8))
                 exit(2)
             }
         }
@@ -58,89 +63,91 @@ let businessDate = CalendarDate(iso: ProcessInfo.processInfo.environment["FRONTD
 let store = try FrontDeskStore(path: arguments.database, businessDate: businessDate)
 let today = try store.businessDate()
 let hotelId = try store.hotel()!.id.uuidString
-var generator = SeededGenerator(seed: 11)
-let stays = (0..<arguments.iterations).map { _ in
-    let checkIn = today.adding(days: Int.random(in: 0..<300, using: &generator))
-    return StayDates(checkIn: checkIn, checkOut: checkIn.adding(days: 3))!
-}
-
-// The floor: one prepared statement, bound and stepped, every column read.
-var connection: OpaquePointer?
-guard sqlite3_open_v2(arguments.database, &connection, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
-    fatalError("cannot open \(arguments.database)")
-}
-// Same pragmas as the store, so the ratio compares the layers above SQLite, not its settings.
-sqlite3_exec(connection, "PRAGMA mmap_size = 268435456", nil, nil, nil)
-let floorSQL = """
-    SELECT r.id, r.number, t.name, t.capacity, t.base_price_cents
-    FROM room_type t CROSS JOIN room r ON r.room_type_id = t.id
-    WHERE t.capacity >= ?2 AND r.hotel_id = ?1 AND r.is_active = 1
-      AND r.id NOT IN (SELECT n.room_id FROM room_night n
-                       WHERE n.hotel_id = ?1 AND n.night >= ?3 AND n.night < ?4
-                         AND (n.hold_expires_at IS NULL OR n.hold_expires_at > ?5))
-    """
-var statement: OpaquePointer?
-guard sqlite3_prepare_v2(connection, floorSQL, -1, &statement, nil) == SQLITE_OK else {
-    fatalError(String(cString: sqlite3_errmsg(connection)))
-}
-let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-@MainActor func floorSearch(_ stay: StayDates) -> Int {
-    sqlite3_reset(statement)
-    sqlite3_bind_text(statement, 1, hotelId, -1, transient)
-    sqlite3_bind_int(statement, 2, 2)
-    sqlite3_bind_text(statement, 3, stay.checkIn.iso, -1, transient)
-    sqlite3_bind_text(statement, 4, stay.checkOut.iso, -1, transient)
-    sqlite3_bind_text(statement, 5, "2026-11-26T00:00:00.000Z", -1, transient)
-    var rows = 0
-    while sqlite3_step(statement) == SQLITE_ROW {
-        _ = sqlite3_column_text(statement, 0)
-        _ = sqlite3_column_text(statement, 1)
-        _ = sqlite3_column_text(statement, 2)
-        _ = sqlite3_column_int(statement, 3)
-        _ = sqlite3_column_int64(statement, 4)
-        rows += 1
+if arguments.runs("search") {
+    var generator = SeededGenerator(seed: 11)
+    let stays = (0..<arguments.iterations).map { _ in
+        let checkIn = today.adding(days: Int.random(in: 0..<300, using: &generator))
+        return StayDates(checkIn: checkIn, checkOut: checkIn.adding(days: 3))!
     }
-    return rows
-}
 
-// Warm both paths (page cache, statement caches) before measuring.
-for stay in stays.prefix(50) {
-    _ = try store.availableRooms(AvailabilityQuery(stay: stay, guestCount: 2))
-    _ = floorSearch(stay)
-}
-var storeTiming = Timing(), floorTiming = Timing()
-var mismatches = 0
-for stay in stays {
-    var offered = 0, floorRows = 0
-    storeTiming.samples.append(try Timing.measure {
-        offered = try store.availableRooms(AvailabilityQuery(stay: stay, guestCount: 2)).count
-    })
-    floorTiming.samples.append(Timing.measure { floorRows = floorSearch(stay) })
-    if offered != floorRows { mismatches += 1 }
-}
-sqlite3_finalize(statement)
-sqlite3_close(connection)
+    // The floor: one prepared statement, bound and stepped, every column read.
+    var connection: OpaquePointer?
+    guard sqlite3_open_v2(arguments.database, &connection, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
+        fatalError("cannot open \(arguments.database)")
+    }
+    // Same pragmas as the store, so the ratio compares the layers above SQLite, not its settings.
+    sqlite3_exec(connection, "PRAGMA mmap_size = 268435456", nil, nil, nil)
+    let floorSQL = """
+        SELECT r.id, r.number, t.name, t.capacity, t.base_price_cents
+        FROM room_type t CROSS JOIN room r ON r.room_type_id = t.id
+        WHERE t.capacity >= ?2 AND r.hotel_id = ?1 AND r.is_active = 1
+          AND r.id NOT IN (SELECT n.room_id FROM room_night n
+                           WHERE n.hotel_id = ?1 AND n.night >= ?3 AND n.night < ?4
+                             AND (n.hold_expires_at IS NULL OR n.hold_expires_at > ?5))
+        """
+    var statement: OpaquePointer?
+    guard sqlite3_prepare_v2(connection, floorSQL, -1, &statement, nil) == SQLITE_OK else {
+        fatalError(String(cString: sqlite3_errmsg(connection)))
+    }
+    let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    @MainActor func floorSearch(_ stay: StayDates) -> Int {
+        sqlite3_reset(statement)
+        sqlite3_bind_text(statement, 1, hotelId, -1, transient)
+        sqlite3_bind_int(statement, 2, 2)
+        sqlite3_bind_text(statement, 3, stay.checkIn.iso, -1, transient)
+        sqlite3_bind_text(statement, 4, stay.checkOut.iso, -1, transient)
+        sqlite3_bind_text(statement, 5, "2026-11-26T00:00:00.000Z", -1, transient)
+        var rows = 0
+        while sqlite3_step(statement) == SQLITE_ROW {
+            _ = sqlite3_column_text(statement, 0)
+            _ = sqlite3_column_text(statement, 1)
+            _ = sqlite3_column_text(statement, 2)
+            _ = sqlite3_column_int(statement, 3)
+            _ = sqlite3_column_int64(statement, 4)
+            rows += 1
+        }
+        return rows
+    }
 
-print("3-night search, 2 guests, \(arguments.iterations) stays over the next 300 nights of \(arguments.database):")
-print("  store (in process)   median \(format(storeTiming.median))   p99 \(format(storeTiming.p99))")
-print("  floor (raw sqlite3)  median \(format(floorTiming.median))   p99 \(format(floorTiming.p99))")
-print(String(format: "  ratio (median)       %.2fx", storeTiming.median / floorTiming.median))
-if mismatches > 0 { print("  WARNING: \(mismatches) searches disagreed with the floor on the room count") }
-
-if let binary = arguments.binary {
-    var process = Timing()
-    for stay in stays.prefix(20) {
-        process.samples.append(try Timing.measure {
-            let child = Process()
-            child.executableURL = URL(fileURLWithPath: binary)
-            child.arguments = ["search", "--db", arguments.database, "--check-in", stay.checkIn.iso,
-                               "--check-out", stay.checkOut.iso, "--guests", "2", "--json"]
-            child.standardOutput = FileHandle.nullDevice
-            try child.run()
-            child.waitUntilExit()
+    // Warm both paths (page cache, statement caches) before measuring.
+    for stay in stays.prefix(50) {
+        _ = try store.availableRooms(AvailabilityQuery(stay: stay, guestCount: 2))
+        _ = floorSearch(stay)
+    }
+    var storeTiming = Timing(), floorTiming = Timing()
+    var mismatches = 0
+    for stay in stays {
+        var offered = 0, floorRows = 0
+        storeTiming.samples.append(try Timing.measure {
+            offered = try store.availableRooms(AvailabilityQuery(stay: stay, guestCount: 2)).count
         })
+        floorTiming.samples.append(Timing.measure { floorRows = floorSearch(stay) })
+        if offered != floorRows { mismatches += 1 }
     }
-    print("  whole process: frontdesk search --json   median \(format(process.median))   p99 (of 20) \(format(process.p99))")
+    sqlite3_finalize(statement)
+    sqlite3_close(connection)
+
+    print("3-night search, 2 guests, \(arguments.iterations) stays over the next 300 nights of \(arguments.database):")
+    print("  store (in process)   median \(format(storeTiming.median))   p99 \(format(storeTiming.p99))")
+    print("  floor (raw sqlite3)  median \(format(floorTiming.median))   p99 \(format(floorTiming.p99))")
+    print(String(format: "  ratio (median)       %.2fx", storeTiming.median / floorTiming.median))
+    if mismatches > 0 { print("  WARNING: \(mismatches) searches disagreed with the floor on the room count") }
+
+    if let binary = arguments.binary {
+        var process = Timing()
+        for stay in stays.prefix(20) {
+            process.samples.append(try Timing.measure {
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: binary)
+                child.arguments = ["search", "--db", arguments.database, "--check-in", stay.checkIn.iso,
+                                   "--check-out", stay.checkOut.iso, "--guests", "2", "--json"]
+                child.standardOutput = FileHandle.nullDevice
+                try child.run()
+                child.waitUntilExit()
+            })
+        }
+        print("  whole process: frontdesk search --json   median \(format(process.median))   p99 (of 20) \(format(process.p99))")
+    }
 }
 
 // MARK: The booking saga (issue 3)
@@ -292,6 +299,56 @@ final class Confirmations: Sendable {
     }
 }
 
-try screenBenchmarks()
+if arguments.runs("screens") { try screenBenchmarks() }
 
-try sagaBenchmarks(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path)
+// MARK: Manager views (issue 5)
+
+@MainActor func managerBenchmarks() throws {
+    let hotel = try store.hotel()!
+    let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: today, user: "bench")
+    var model = DeskModel(info: info, services: DeskTerminalApp.services(store: store, user: "bench", cardPayments: false),
+                          managerServices: DeskTerminalApp.managerServices(store: store, exportDirectory: nil))
+    func measure(_ label: String, _ iterations: Int = 200, _ body: () throws -> Void) rethrows {
+        var timing = Timing()
+        for _ in 0..<iterations { timing.samples.append(try Timing.measure(body)) }
+        print("  \(label)".padding(toLength: 54, withPad: " ", startingAt: 0)
+              + "median \(format(timing.median))   p99 \(format(timing.p99))")
+    }
+    print("Manager views on the same database (compute = store query; render = state to cell buffer):")
+    let plan = try store.roomPlan(from: today, nights: 31)
+    let stays = plan.staysByRoom.values.map(\.count).reduce(0, +)
+    try measure("room plan compute, 31 nights (\(plan.lines.count) rooms, \(stays) stays)") {
+        _ = try store.roomPlan(from: today, nights: 31)
+    }
+    // 140 columns show 32 nights; 133 show 30 and 31 from 134.
+    model.setViewSize(width: 134, height: 45)
+    _ = model.handle(.function(6))
+    measure("room plan render 134x45 (\(model.state.roomPlan.plan?.nights ?? 0) nights)", 500) {
+        _ = model.render(width: 134, height: 45)
+    }
+    var step = 0
+    measure("room plan scroll a night (compute + render) 134x45") {
+        // Right along a row, then back: every step past the edge reads the plan again.
+        step += 1
+        _ = model.handle(step % 62 < 31 ? .right : .left)
+        _ = model.render(width: 134, height: 45)
+    }
+    let dashboardRange = (today, today.adding(days: 89))
+    try measure("dashboard compute, 90 nights") { _ = try store.occupancyReport(from: dashboardRange.0, through: dashboardRange.1) }
+    _ = model.handle(.function(7))
+    _ = model.handle(.character("g"))
+    for character in "\(today) 90" { _ = model.handle(.character(character)) }
+    _ = model.handle(.enter)
+    measure("dashboard render 140x45 (\(model.state.dashboard.report?.days.count ?? 0) nights)", 500) {
+        _ = model.render(width: 140, height: 45)
+    }
+    measure("dashboard render 80x24", 500) { _ = model.render(width: 80, height: 24) }
+    measure("dashboard refresh (compute + render) 140x45") {
+        model.availabilityChanged()
+        _ = model.render(width: 140, height: 45)
+    }
+}
+
+if arguments.runs("manager") { try managerBenchmarks() }
+
+if arguments.runs("saga") { try sagaBenchmarks(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path) }

@@ -9,7 +9,9 @@ import Testing
 /// The room plan and the occupancy dashboard, driven by keys like the desk, read back as text.
 @Suite struct ManagerViewTests {
     /// Zoë checked in today until 11-30 in 101; 山田太郎 confirmed in 401 for 30 nights from 11-29;
-    /// a hold on 102 for 11-27 and 11-28; a guest checked out of 301 today; 104 out of service.
+    /// a hold on 102 for 11-27 and 11-28; in 301 Olga stayed 11-24 to 11-26 and checked out today,
+    /// and Omar, due to stay until 11-28, checked in and out today, giving his nights back;
+    /// 104 out of service.
     static func hotelWithStays() throws -> ScreenFixture {
         var fixture = try ScreenFixture()
         let store = fixture.desk.store
@@ -25,6 +27,14 @@ import Testing
         _ = try store.confirm(leaving.confirmationCode, by: "anna")
         _ = try store.checkIn(leaving.confirmationCode, by: "anna")
         _ = try store.checkOut(leaving.confirmationCode, by: "anna")
+        // Two days ago, at the same desk.
+        let clock = fixture.desk.clock
+        let earlier = try FrontDeskStore(path: store.path, clock: { clock.now }, businessDate: StoreFixture.today.adding(days: -2))
+        let olga = try earlier.reserve(BookingForm(roomNumber: "301", checkIn: "2026-11-24", checkOut: "2026-11-26", guests: "1",
+                                                   guestName: "Olga Past", email: "olga@example.com"), by: "anna")
+        _ = try earlier.confirm(olga.confirmationCode, by: "anna")
+        _ = try earlier.checkIn(olga.confirmationCode, by: "anna")
+        _ = try store.checkOut(olga.confirmationCode, by: "anna")
         _ = try store.deactivateRoom("104", by: "manager")
         fixture.model.bookingsChanged()
         return fixture
@@ -60,8 +70,8 @@ import Testing
         #expect(try role(ofText: "Ines Hold") == .planHeld)
         #expect(try role(ofText: "山田太郎") == .planConfirmed)
         #expect(try role(ofText: "◂Zoë") == .selected)
-        // Omar left 301 early, today: his last night is still his (sold), drawn as checked out.
-        #expect(try role(ofText: "◂O") == .planCheckedOut)
+        // Omar gave his nights back when he left: nothing of his is drawn.
+        #expect(!lines.joined().contains("Omar"))
         let outOfService = try #require(lines.firstIndex { $0.hasPrefix(" 104 ×") })
         #expect(buffer[12, outOfService].role == .planOutOfService)
         // The cursor: room 101 (second line, ↓ once), 11-27, on Zoë's stay: the whole bar selected.
@@ -73,12 +83,17 @@ import Testing
         #expect(afterMove[try #require(afterMove.columns(of: "◂Zoë", y: zoeRow)), zoeRow].role == .planCheckedIn)
     }
 
-    @Test func aCheckedOutStayIsDrawnAsSuch() throws {
+    @Test func aCheckedOutStayIsDrawnAsSuchAndNightsGivenBackAreFree() throws {
         var fixture = try Self.hotelWithStays()
-        fixture.press(.function(6), .down)
+        fixture.press(.function(6), .character("g"))
+        fixture.type("2026-11-24")
+        fixture.press(.enter, .down)
         let buffer = fixture.buffer(140, 45)
         let y = try #require(buffer.lines.firstIndex { $0.hasPrefix(" 301 ") })
-        #expect(buffer[try #require(buffer.columns(of: "Omar", y: y)), y].role == .planCheckedOut)
+        #expect(buffer[try #require(buffer.columns(of: "Olga", y: y)), y].role == .planCheckedOut)
+        #expect(!buffer.lines[y].contains("Omar"))
+        fixture.press(.up, .right, .right, .right)
+        #expect(fixture.screen().contains("Room 301 Single · Fr 2026-11-27 · free"))
     }
 
     @Test func bookingFromAFreeNightEndsConfirmedForThatRoomAndNight() throws {
@@ -260,7 +275,7 @@ extension ManagerViewTests {
          Nov 2026 Fr   Sa   Su   Mo   Dec  We   Th   Fr   Sa   Su   Mo   Tu   We   Th
          Room     27   28   29   30    1    2    3    4    5    6    7    8    9   10
          Single · 1 room · sleeps 1
-         301      ◂Om… ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         301      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
          Double · 4 rooms · sleeps 2
          101      ◂Zoë Ångström  ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
          102      Ines Hold ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
@@ -286,7 +301,7 @@ extension ManagerViewTests {
          Nov 2026 Fr  Sa  Su  Mo  Dec We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo
          Room     27  28  29  30   1   2   3   4   5   6   7   8   9  10  11  12  13  14  15  16  17  18  19  20  21  22  23  24  25  26  27  28
          Single · 1 room · sleeps 1
-         301      ◂O… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         301      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
          Double · 4 rooms · sleeps 2
          101      ◂Zoë Ångst… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
          102      Ines H… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
@@ -331,7 +346,7 @@ extension ManagerViewTests {
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
          Occupancy 2026-11-26 to 2026-12-25 · 30 nights · EUR
          Range: occupancy 13.33% · ADR 128.94 · RevPAR 17.19 · revenue 4126.00
-         Today 2 arriving · 0 leaving · 1 in house · pickup 7 days: 32 room-nights
+         Today 2 arriving · 1 leaving · 1 in house · pickup 7 days: 32 room-nights
          Occupancy  ▂▁▁▂▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
          Revenue    ▆▃▃█▅▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆
 
@@ -357,7 +372,7 @@ extension ManagerViewTests {
          Hotel Test · business date 2026-11-26 · anna · background: idle                                                                      09:30
          Occupancy 2026-11-26 to 2026-12-25 · 30 nights · EUR
          Range: occupancy 13.33% · ADR 128.94 · RevPAR 17.19 · revenue 4126.00
-         Today 2 arriving · 0 leaving · 1 in house · pickup 7 days: 32 room-nights
+         Today 2 arriving · 1 leaving · 1 in house · pickup 7 days: 32 room-nights
          Occupancy  ▂▁▁▂▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
          Revenue    ▆▃▃█▅▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆
 
