@@ -157,15 +157,15 @@ public struct RoomPlan: Sendable {
     public init(first: CalendarDate, nights: Int, lines: [Line], stays: [Stay]) {
         self.first = first
         self.nights = nights
-        self.lines = lines.sorted { lhs, rhs in
-            if lhs.roomType.id != rhs.roomType.id {
-                if lhs.roomType.basePricePerNight != rhs.roomType.basePricePerNight {
-                    return lhs.roomType.basePricePerNight < rhs.roomType.basePricePerNight
-                }
-                return lhs.roomType.name < rhs.roomType.name
+        // Keys made once per line, not once per comparison: hotels have hundreds of rooms.
+        self.lines = lines.map { (line: $0, price: $0.roomType.basePricePerNight, name: $0.roomType.name,
+                                  number: RoomNumberOrder.Key($0.room.number)) }
+            .sorted { lhs, rhs in
+                if lhs.price != rhs.price { return lhs.price < rhs.price }
+                if lhs.name != rhs.name { return lhs.name < rhs.name }
+                return lhs.number < rhs.number
             }
-            return RoomNumberOrder.precedes(lhs.room.number, rhs.room.number)
-        }
+            .map(\.line)
         staysByRoom = Dictionary(grouping: stays, by: \.roomId).mapValues { $0.sorted { $0.stay.checkIn < $1.stay.checkIn } }
     }
 

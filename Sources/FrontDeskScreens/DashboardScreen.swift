@@ -5,14 +5,20 @@ import FrontDeskDomain
 public enum ChartMeasure: String, CaseIterable, Sendable {
     case occupancy = "Occupancy", revenue = "Revenue", adr = "ADR", revpar = "RevPAR"
 
-    func value(_ day: OccupancyDay) -> Decimal {
+    /// The bar's length only (basis points or cents, whole numbers): the figures in the table are
+    /// the report's own.
+    func value(_ day: OccupancyDay) -> Int64 {
+        let sold = Int64(day.roomsSold), available = Int64(day.roomsAvailable), cents = day.roomRevenue.minorUnits
         switch self {
-        case .occupancy: day.occupancy
-        case .revenue: day.roomRevenue.decimal
-        case .adr: day.adr.decimal
-        case .revpar: day.revpar.decimal
+        case .occupancy: return available == 0 ? 0 : sold * 10_000 / available
+        case .revenue: return cents
+        case .adr: return sold == 0 ? 0 : cents / sold
+        case .revpar: return available == 0 ? 0 : cents / available
         }
     }
+
+    /// The longest bar: a full house for occupancy, else the range's largest value.
+    func maximum(_ days: [OccupancyDay]) -> Int64 { self == .occupancy ? 10_000 : days.map(value).max() ?? 0 }
 }
 
 /// The occupancy dashboard: a range of nights and its report.
@@ -132,23 +138,20 @@ enum BlockChart {
     static let horizontal: [String] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
     /// One character a value, as high as the value's share of `maximum`.
-    static func column(_ value: Decimal, maximum: Decimal) -> Character {
+    static func column(_ value: Int64, maximum: Int64) -> Character {
         guard maximum > 0, value > 0 else { return vertical[0] }
-        return vertical[max(1, min(8, eighths(value, of: maximum, cells: 1)))]
+        return vertical[Int(max(1, min(8, eighths(value, of: maximum, cells: 1))))]
     }
 
     /// A bar of up to `cells` columns, in eighths of a column.
-    static func bar(_ value: Decimal, maximum: Decimal, cells: Int) -> String {
+    static func bar(_ value: Int64, maximum: Int64, cells: Int) -> String {
         guard maximum > 0, value > 0, cells > 0 else { return "" }
-        let eighths = min(cells * 8, eighths(value, of: maximum, cells: cells))
+        let eighths = Int(min(Int64(cells * 8), eighths(value, of: maximum, cells: cells)))
         return String(repeating: "█", count: eighths / 8) + horizontal[eighths % 8]
     }
 
-    private static func eighths(_ value: Decimal, of maximum: Decimal, cells: Int) -> Int {
-        var scaled = value / maximum * Decimal(cells * 8)
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &scaled, 0, .plain)
-        return NSDecimalNumber(decimal: rounded).intValue
+    private static func eighths(_ value: Int64, of maximum: Int64, cells: Int) -> Int64 {
+        (value * Int64(cells) * 8 + maximum / 2) / maximum
     }
 }
 
@@ -174,9 +177,9 @@ extension DeskModel {
         for (row, measure) in [ChartMeasure.occupancy, .revenue].enumerated() {
             let y = 4 + row
             buffer.put(" \(measure.rawValue)", x: 0, y: y, role: .hint)
-            let values = report.days.prefix(sparkWidth).map(measure.value)
-            let maximum = measure == .occupancy ? 1 : values.max() ?? 0
-            buffer.put(String(values.map { BlockChart.column($0, maximum: maximum) }), x: 12, y: y, role: .chart)
+            let shown = Array(report.days.prefix(sparkWidth))
+            let maximum = measure.maximum(shown)
+            buffer.put(String(shown.map { BlockChart.column(measure.value($0), maximum: maximum) }), x: 12, y: y, role: .chart)
             if report.days.count > sparkWidth { buffer.put("…", x: buffer.width - 1, y: y, role: .hint) }
         }
 
@@ -189,7 +192,7 @@ extension DeskModel {
                                               ("ADR", 9, true), ("RevPAR", 9, true), ("\(dashboard.measure.rawValue) (m)", chartWidth, false)]
         drawHeader(columns, y: tableTop, into: &buffer)
         let firstRow = min(dashboard.scroll, max(0, report.days.count - nightRows))
-        let measureMaximum = dashboard.measure == .occupancy ? 1 : report.days.map(dashboard.measure.value).max() ?? 0
+        let measureMaximum = dashboard.measure.maximum(report.days)
         for (index, day) in report.days.dropFirst(firstRow).prefix(nightRows).enumerated() {
             let y = tableTop + 1 + index
             let isToday = day.date == state.info.businessDate

@@ -58,15 +58,19 @@ extension FrontDeskStore {
 
     static func fetchRooms(_ db: Database, whereClause: String, arguments: StatementArguments) throws -> [RoomListing] {
         let rows = try Row.fetchAll(db.cachedStatement(sql: roomColumns + " " + whereClause), arguments: arguments)
-        return rows.map(listing(from:)).sorted { RoomNumberOrder.precedes($0.room.number, $1.room.number) }
-    }
-
-    static func listing(from row: Row) -> RoomListing {
-        let room = Room(id: Identifier.stored(row[0]), hotelId: Identifier.stored(row[1]), roomTypeId: Identifier.stored(row[2]),
-                        number: row[3], isActive: row[4])
-        let type = RoomType(id: Identifier.stored(row[5]), hotelId: Identifier.stored(row[6]), name: row[7],
-                            capacity: row[8], basePricePerNight: Money(minorUnits: row[9]))
-        return RoomListing(room: room, type: type)
+        // A hotel has hundreds of rooms of a handful of types: each type is decoded once.
+        var types: [String: RoomType] = [:]
+        return rows.map { row in
+            let typeKey: String = row[5]
+            let type = types[typeKey] ?? {
+                let type = RoomType(id: Identifier.stored(typeKey), hotelId: Identifier.stored(row[6]), name: row[7],
+                                    capacity: row[8], basePricePerNight: Money(minorUnits: row[9]))
+                types[typeKey] = type
+                return type
+            }()
+            let room = Room(id: Identifier.stored(row[0]), hotelId: type.hotelId, roomTypeId: type.id, number: row[3], isActive: row[4])
+            return (listing: RoomListing(room: room, type: type), key: RoomNumberOrder.Key(room.number))
+        }.sorted { $0.key < $1.key }.map(\.listing)
     }
 
     static func fetchRoom(number: String, _ db: Database) throws -> RoomListing? {
