@@ -119,16 +119,15 @@ public struct OccupancyReport: Sendable {
 /// touch the nights shown.
 public struct RoomPlan: Sendable {
     public struct Stay: Hashable, Sendable {
-        public let bookingId: UUID
+        /// Names the booking (unique, and what the bookings screen finds it by).
         public let confirmationCode: String
         public let roomId: UUID
         public let stay: StayDates
         public let guestName: String
         public let status: BookingStatus
 
-        public init(bookingId: UUID, confirmationCode: String, roomId: UUID, stay: StayDates, guestName: String,
+        public init(confirmationCode: String, roomId: UUID, stay: StayDates, guestName: String,
                     status: BookingStatus) {
-            self.bookingId = bookingId
             self.confirmationCode = confirmationCode
             self.roomId = roomId
             self.stay = stay

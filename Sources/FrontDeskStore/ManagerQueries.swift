@@ -132,7 +132,7 @@ extension FrontDeskStore {
             let nowText = Timestamp.text(now)
             // No stay is longer than the maximum, so the check-in index bounds the read.
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT id, confirmation_code, room_id, check_in, check_out, guest_name, status, hold_expires_at,
+                SELECT confirmation_code, room_id, check_in, check_out, guest_name, status, hold_expires_at,
                        CASE WHEN status = 'CheckedOut' THEN (SELECT max(night) FROM room_night n WHERE n.booking_id = booking.id) END
                 FROM booking
                 WHERE check_in < ?1 AND check_in >= ?2 AND check_out > ?3 AND hotel_id = ?4
@@ -140,18 +140,22 @@ extension FrontDeskStore {
                 """), arguments: [end.iso, first.adding(days: -BookingRules.maximumNights - 1).iso, first.iso,
                                   hotel.id.uuidString])
             var stays: [RoomPlan.Stay] = []
+            // Each room's id is read once, not once per stay.
+            var roomIds = Dictionary(uniqueKeysWithValues: lines.map { ($0.room.id.uuidString, $0.room.id) })
             while let row = try rows.next() {
-                let status = BookingStatus(rawValue: row[6])!
-                if status == .reserving || status == .processingPayment, ((row[7] as String?) ?? "") <= nowText { continue }
-                guard let checkIn = CalendarDate(iso: row[3]), var checkOut = CalendarDate(iso: row[4]) else { continue }
+                let status = BookingStatus(rawValue: row[5])!
+                if status == .reserving || status == .processingPayment, ((row[6] as String?) ?? "") <= nowText { continue }
+                guard let checkIn = CalendarDate(iso: row[2]), var checkOut = CalendarDate(iso: row[3]) else { continue }
                 if status == .checkedOut {
                     // A guest who left early gave the later nights back: the bar ends where they left.
-                    guard let lastNight = (row[8] as String?).flatMap(CalendarDate.init(iso:)) else { continue }
+                    guard let lastNight = (row[7] as String?).flatMap(CalendarDate.init(iso:)) else { continue }
                     checkOut = min(checkOut, lastNight.adding(days: 1))
                 }
                 guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
-                stays.append(RoomPlan.Stay(bookingId: Identifier.stored(row[0]), confirmationCode: row[1],
-                                           roomId: Identifier.stored(row[2]), stay: stay, guestName: row[5], status: status))
+                let roomKey: String = row[1]
+                let roomId = roomIds[roomKey] ?? Identifier.stored(roomKey)
+                roomIds[roomKey] = roomId
+                stays.append(RoomPlan.Stay(confirmationCode: row[0], roomId: roomId, stay: stay, guestName: row[4], status: status))
             }
             return RoomPlan(first: first, nights: nights, lines: lines, stays: stays)
         }

@@ -296,6 +296,57 @@ import Testing
         #expect(days[0].occupancy == Decimal(string: "0.1429")!)
         #expect(days[2].adr == .zero)
     }
+
+    /// The sales the triggers keep (night_sales) against the room-nights joined to their prices,
+    /// after each kind of change: holds, confirmations, a cancellation with refund, a lapsed hold,
+    /// an early departure, a failed booking.
+    @Test func nightSalesFollowEveryChange() throws {
+        let desk = try StoreFixture()
+        let store = desk.store
+        func joined() throws -> [String: [Int64]] {
+            let queue = try DatabaseQueue(path: store.path)
+            return try queue.read { db in
+                var result: [String: [Int64]] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT n.night, COUNT(*), SUM(p.price_cents) FROM room_night n
+                    JOIN booking b ON b.id = n.booking_id
+                    JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
+                    WHERE b.status IN ('Confirmed', 'CheckedIn', 'CheckedOut') GROUP BY n.night
+                    """) {
+                    result[row[0]] = [row[1], row[2]]
+                }
+                return result
+            }
+        }
+        func reported() throws -> [String: [Int64]] {
+            let days = try store.occupancy(from: StoreFixture.today, through: StoreFixture.today.adding(days: 20))
+            return Dictionary(uniqueKeysWithValues: days.filter { $0.roomsSold > 0 }.map {
+                ($0.date.iso, [Int64($0.roomsSold), $0.roomRevenue.minorUnits])
+            })
+        }
+        func check(_ step: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            #expect(try reported() == joined(), "\(step)", sourceLocation: sourceLocation)
+        }
+        let stay = try desk.book(room: "101", from: "2026-11-26", to: "2026-11-30")
+        try check("confirmed")
+        let held = try store.reserve(desk.form(room: "102", from: "2026-11-27", to: "2026-11-29"), by: "anna")
+        try check("held, not sold")
+        _ = try store.confirm(held.confirmationCode, by: "anna")
+        try check("hold confirmed")
+        let cancelled = try desk.book(room: "201", from: "2026-12-01", to: "2026-12-04", guests: "3")
+        try check("another confirmed")
+        _ = try store.cancel(cancelled.confirmationCode, reason: nil, by: "anna")
+        try SagaRunner(store: store, gateway: nil).runUntilIdle()
+        try check("cancelled and refunded")
+        _ = try store.reserve(desk.form(room: "103", from: "2026-11-28", to: "2026-11-30"), by: "anna")
+        desk.clock.advance(minutes: 30)
+        try SagaRunner(store: store, gateway: nil).runUntilIdle()
+        try check("a hold lapsed")
+        _ = try store.checkIn(stay.confirmationCode, by: "anna")
+        _ = try store.checkOut(stay.confirmationCode, by: "anna")
+        try check("left early, nights given back")
+        #expect(try reported()["2026-11-27"] == [1, held.nightlyPrices[0].price.minorUnits])
+    }
 }
 
 @Suite struct StoreFileTests {
