@@ -87,8 +87,10 @@ import Testing
         #expect(small.contains("Search rooms") && small.contains("F1 Help  F2 Search"), "\(small)")
         #expect(lines.filter { $0.contains("Search rooms") }.count == 1)
 
+        // The help overlay at 80x24: every key of the screen, the last one included.
         try tmux.run("send-keys", "-t", "desk", "F1")
-        #expect(try tmux.waitFor { $0.contains("Keys (Esc closes)") }.contains("Show every key"))
+        let help = try tmux.waitFor { $0.contains("Keys (Esc closes)") }
+        #expect(help.contains("Show every key") && help.contains("Book the chosen room (opens the booking form)"), "\(help)")
         try tmux.run("send-keys", "-t", "desk", "Escape")
         #expect(!(try tmux.waitFor { !$0.contains("Keys (Esc closes)") }).contains("Keys (Esc closes)"))
 
@@ -125,6 +127,54 @@ import Testing
         #expect(after.contains("FRONTDESK-EXITED-0"))
         // The terminal is back: the shell's line is plain text on the main screen, not the desk.
         #expect(!after.contains("Search rooms"))
+    }
+
+    /// The manager's views in the real binary: the room plan follows a booking made elsewhere,
+    /// books from a free night, and the dashboard's export is what `frontdesk occupancy --csv` prints.
+    @Test func theRoomPlanAndTheDashboardInATerminal() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 FRONTDESK_EXPORT_DIR='\(cli.folder.path)' TERM=tmux-256color '\(CLIHarness.binary.path)' --user manager; echo FRONTDESK-EXITED-$?; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "140", "-y", "45", command)
+        _ = try tmux.waitFor { $0.contains("Search rooms") }
+        try tmux.run("send-keys", "-t", "desk", "F6")
+        let plan = try tmux.waitFor { $0.contains("Room plan 2026-11-26 to 2026-12-27 · 32 nights") }
+        #expect(plan.contains("Double · 5 rooms · sleeps 2") && plan.contains(" 201 "), "\(plan)")
+
+        try cli.expectSuccess(cli.run("book", "--room", "102", "--check-in", "2026-11-27", "--check-out", "2026-11-30", "--guests", "1",
+                                      "--guest-name", "Walk Elsewhere", "--email", "w@example.com", "--wait"))
+        // Three nights of 4 columns: the name is cut to fit its bar.
+        #expect(try tmux.waitFor(3) { $0.contains("Walk Else") }.contains("Walk Else"))
+
+        // Room 101 (the first), tomorrow: Enter, the guest, Enter; the runner confirms.
+        try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
+        _ = try tmux.waitFor { $0.contains("Room 101 Double, 2026-11-27 to 2026-11-28 (1 night)") }
+        try tmux.run("send-keys", "-t", "desk", "-l", "Plan Guest")
+        try tmux.run("send-keys", "-t", "desk", "Tab")
+        try tmux.run("send-keys", "-t", "desk", "-l", "plan@example.com")
+        try tmux.run("send-keys", "-t", "desk", "Enter")
+        _ = try tmux.waitFor { $0.contains("✔ Confirmed:") }
+        try tmux.run("send-keys", "-t", "desk", "Escape")
+        #expect(try tmux.waitFor { $0.contains("Room plan") && $0.contains("Plan Guest") }.contains("Plan Guest"))
+        let arrivals = try cli.run("report", "arrivals", "--date", "2026-11-27", "--json").json["bookings"] as? [[String: Any]]
+        #expect(arrivals?.contains { $0["guestName"] as? String == "Plan Guest" && $0["roomNumber"] as? String == "101" } == true)
+
+        try tmux.run("send-keys", "-t", "desk", "F7")
+        _ = try tmux.waitFor { $0.contains("Occupancy 2026-11-26 to 2026-12-25 · 30 nights") }
+        try tmux.run("send-keys", "-t", "desk", "e")
+        let exported = try tmux.waitFor { $0.contains("Wrote 30 nights to") }
+        let file = cli.folder.appendingPathComponent("occupancy-2026-11-26-to-2026-12-25.csv")
+        #expect(exported.contains("Wrote 30 nights to \(file.path)"))
+        let printed = try cli.run("occupancy", "--from", "2026-11-26", "--to", "2026-12-25", "--csv").stdout
+        #expect(try String(contentsOf: file, encoding: .utf8) == printed)
+
+        try tmux.run("resize-window", "-t", "desk", "-x", "80", "-y", "24")
+        let small = try tmux.waitFor { $0.contains("Occupancy 2026-11-26") && $0.contains("g Range") }
+        #expect(small.split(separator: "\n").allSatisfy { $0.count <= 80 })
+        try tmux.run("send-keys", "-t", "desk", "q")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
     }
 
     @Test func sigtermRestoresTheTerminal() throws {
