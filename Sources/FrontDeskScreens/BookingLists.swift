@@ -79,29 +79,15 @@ extension DeskModel {
     }
 
     mutating func refreshBookings() {
-        do {
-            state.bookings.results = try services.findBookings(BookingsQuery.parse(state.bookings.query,
-                                                                                   businessDate: state.info.businessDate))
-            state.bookings.selected = min(state.bookings.selected, max(0, state.bookings.results.count - 1))
-        } catch {
-            state.bookings.actions.message = "\(error)"
-            state.bookings.actions.messageIsError = true
-        }
+        let query = BookingsQuery.parse(state.bookings.query, businessDate: state.info.businessDate)
+        let find = services.findBookings
+        load(.bookings) { .bookings(Result { try find(query) }) }
     }
 
     mutating func refreshToday() {
-        do {
-            let today = state.info.businessDate
-            let lists = DayLists(date: today, businessDate: today, bookings: try services.bookingsOn(today))
-            state.today.arrivals = lists.arrivals
-            state.today.departures = lists.departures
-            // Guests who arrived today are listed once, with the arrivals.
-            state.today.inHouse = lists.inHouse.filter { $0.stay.checkIn != today }
-            state.today.selected = min(state.today.selected, max(0, state.today.all.count - 1))
-        } catch {
-            state.today.actions.message = "\(error)"
-            state.today.actions.messageIsError = true
-        }
+        let today = state.info.businessDate
+        let bookingsOn = services.bookingsOn
+        load(.today) { .today(Result { DayLists(date: today, businessDate: today, bookings: try bookingsOn(today)) }) }
     }
 
     /// Runs a desk action on a booking and reports it in a line, never as a crash.

@@ -66,12 +66,10 @@ extension DeskModel {
         guard let managerServices else { return }
         let from = state.dashboard.from ?? state.info.businessDate
         state.dashboard.from = from
-        do {
-            state.dashboard.report = try managerServices.occupancy(from, from.adding(days: state.dashboard.nights - 1))
-            state.dashboard.scroll = min(state.dashboard.scroll, max(0, state.dashboard.nights - 1))
-        } catch {
-            (state.dashboard.message, state.dashboard.messageIsError) = (Self.describe(error), true)
-        }
+        state.dashboard.scroll = min(state.dashboard.scroll, max(0, state.dashboard.nights - 1))
+        let through = from.adding(days: state.dashboard.nights - 1)
+        let fetch = managerServices.occupancy
+        load(.dashboard) { .dashboard(Result { try fetch(from, through) }) }
     }
 
     mutating func handleDashboard(_ key: Key) -> Outcome {
@@ -165,7 +163,7 @@ extension DeskModel {
         }
         let summary = report.summary
         let percent = OccupancyReport.percent
-        buffer.put("\(first) to \(last) · \(report.days.count) night\(report.days.count == 1 ? "" : "s") · \(state.info.currency)",
+        buffer.put("\(first) to \(last) · \(report.days.count) night\(report.days.count == 1 ? "" : "s") · \(state.info.currency)\(loadingNote(.dashboard))",
                    x: 11, y: 1, role: .hint, maxWidth: buffer.width - 12)
         buffer.put(" Range: occupancy \(percent(summary.occupancy))% · ADR \(summary.adr.plain) · RevPAR \(summary.revpar.plain) · revenue \(summary.roomRevenue.plain)",
                    x: 0, y: 2, role: .normal, maxWidth: buffer.width - 1)

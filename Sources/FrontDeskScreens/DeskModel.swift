@@ -117,6 +117,8 @@ public struct DeskState: Sendable {
     public var dashboard = DashboardState()
     /// The terminal's size, so the room plan reads just the nights that fit.
     public var viewSize = (width: 80, height: 24)
+    /// Lists whose query is out (the terminal runs them in the background).
+    public var loading: Set<LoadKey> = []
     public var overlay = Overlay.none
     /// "12:34", set by the terminal each minute; fixed in tests.
     public var clock = ""
@@ -140,6 +142,8 @@ public struct DeskModel: Sendable {
     let roomServices: RoomServices?
     /// The room plan and the dashboard; nil where the desk has no manager views.
     let managerServices: ManagerServices?
+    var loadsInBackground = false
+    var pendingLoads: [LoadKey: PendingLoad] = [:]
 
     public enum Outcome: Sendable { case keepGoing, quit }
 

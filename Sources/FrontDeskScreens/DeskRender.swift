@@ -224,7 +224,7 @@ extension DeskModel {
         buffer.cell(bookings.query + (bookings.typingQuery ? "▏" : ""), x: 6, y: 3, width: 30,
                     role: bookings.typingQuery ? .focusedField : .field)
         buffer.put("code, name, e-mail, dates, status", x: 38, y: 3, role: .hint, maxWidth: buffer.width - 39)
-        buffer.put(" \(bookings.results.count) booking\(bookings.results.count == 1 ? "" : "s")", x: 0, y: 5, role: .hint)
+        buffer.put(" \(bookings.results.count) booking\(bookings.results.count == 1 ? "" : "s")\(loadingNote(.bookings))", x: 0, y: 5, role: .hint)
         let chosen = bookings.typingQuery || !bookings.results.indices.contains(bookings.selected) ? nil : bookings.results[bookings.selected]
         let detailRows = chosen == nil ? 0 : 4
         drawBookingRows(bookings.results, selected: chosen == nil ? nil : bookings.selected, from: 6,
@@ -251,7 +251,8 @@ extension DeskModel {
     func drawToday(into buffer: inout CellBuffer) {
         let today = state.today
         buffer.put(" Today, \(state.info.businessDate)", x: 0, y: 1, role: .title)
-        buffer.put(" \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouse.count) staying on", x: 0, y: 2, role: .hint)
+        buffer.put(" \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouse.count) staying on\(loadingNote(.today))",
+                   x: 0, y: 2, role: .hint)
         var y = 4
         var offset = 0
         for (title, list) in [("Arrivals", today.arrivals), ("Departures", today.departures), ("In house", today.inHouse)] {

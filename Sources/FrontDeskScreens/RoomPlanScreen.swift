@@ -54,13 +54,9 @@ extension DeskModel {
         if cursor >= first.adding(days: nights) { first = cursor.adding(days: 1 - nights) }
         state.roomPlan.first = first
         state.roomPlan.cursorNight = cursor
-        do {
-            let plan = try managerServices.roomPlan(first, nights)
-            state.roomPlan.plan = plan
-            state.roomPlan.cursorLine = min(state.roomPlan.cursorLine, max(0, plan.lines.count - 1))
-        } catch {
-            (state.roomPlan.message, state.roomPlan.messageIsError) = (Self.describe(error), true)
-        }
+        let fetch = managerServices.roomPlan
+        let window = first
+        load(.roomPlan) { .roomPlan(Result { try fetch(window, nights) }) }
     }
 
     mutating func handleRoomPlan(_ key: Key) -> Outcome {
@@ -205,7 +201,7 @@ extension DeskModel {
         let end = first.adding(days: nights)
         let active = plan.lines.filter(\.room.isActive).count
         var x = 11
-        x += buffer.put("\(first) to \(end.adding(days: -1)) · \(nights) nights · \(active) of \(plan.lines.count) rooms in service  ",
+        x += buffer.put("\(first) to \(end.adding(days: -1)) · \(nights) nights · \(active) of \(plan.lines.count) rooms in service\(loadingNote(.roomPlan))  ",
                         x: x, y: 1, role: .hint)
         for (label, role) in [("held", Role.planHeld), ("confirmed", .planConfirmed), ("checked in", .planCheckedIn),
                               ("checked out", .planCheckedOut), ("out of service", .planOutOfService)] {

@@ -3,6 +3,7 @@ import Foundation
 import FrontDeskDomain
 import FrontDeskScreens
 import FrontDeskStore
+import Synchronization
 
 /// The write end of the UI loop's self-pipe, for signal handlers (which can capture nothing).
 nonisolated(unsafe) private var wakeDescriptor: Int32 = -1
@@ -23,6 +24,7 @@ public enum DeskTerminalApp {
                               roomServices: roomServices(store: store, user: user),
                               managerServices: managerServices(store: store, exportDirectory: exportDirectory))
         model.setNotice(notice)
+        model.runLoadsInBackground()
 
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { throw NcursesTerminal.Failure.noTerminal("cannot create the wake-up pipe") }
@@ -35,6 +37,10 @@ public enum DeskTerminalApp {
         let writeEnd = pipeEnds[1]
         let subscription = store.subscribe { _ in
             var byte: UInt8 = UInt8(ascii: "r")
+            _ = Glibc.write(writeEnd, &byte, 1)
+        }
+        let loader = BackgroundLoader {
+            var byte: UInt8 = UInt8(ascii: "l")
             _ = Glibc.write(writeEnd, &byte, 1)
         }
         runner.start()
@@ -65,6 +71,8 @@ public enum DeskTerminalApp {
             if dirty {
                 let (width, height) = terminal.size
                 model.setViewSize(width: width, height: height)
+                // Lists asked for by the keys just handled: queried off this thread.
+                for load in model.takePendingLoads() { loader.submit(load) }
                 terminal.paint(model.render(width: width, height: height))
                 dirty = false
                 trace?.painted()
@@ -92,6 +100,10 @@ public enum DeskTerminalApp {
                 var woken = Set<UInt8>()
                 while case let count = Glibc.read(pipeEnds[0], &bytes, bytes.count), count > 0 { woken.formUnion(bytes[0..<count]) }
                 if woken.contains(UInt8(ascii: "q")) { return }
+                if woken.contains(UInt8(ascii: "l")) {
+                    for outcome in loader.takeFinished() { model.finish(outcome) }
+                    dirty = true
+                }
                 if woken.contains(UInt8(ascii: "r")) {
                     model.availabilityChanged()
                     dirty = true
@@ -200,6 +212,40 @@ public enum DeskTerminalApp {
 }
 
 nonisolated(unsafe) private var activeTerminal = false
+
+/// Runs the desk's list queries one after another on a thread of their own and hands the
+/// outcomes back to the UI loop, which it wakes. A request made moot by a newer one for the same
+/// list (the receptionist typed on) is skipped, or its outcome dropped.
+public final class BackgroundLoader: Sendable {
+    private let queue = DispatchQueue(label: "frontdesk.list-queries", qos: .userInitiated)
+    private let newest = Mutex<[LoadKey: Int]>([:])
+    private let finished = Mutex<[LoadOutcome]>([])
+    private let wake: @Sendable () -> Void
+
+    public init(wake: @escaping @Sendable () -> Void) { self.wake = wake }
+
+    public func submit(_ load: PendingLoad) {
+        let generation = newest.withLock { newest in
+            newest[load.key, default: 0] += 1
+            return newest[load.key]!
+        }
+        queue.async { [self] in
+            func isNewest() -> Bool { newest.withLock { $0[load.key] == generation } }
+            guard isNewest() else { return }
+            let outcome = load.run()
+            guard isNewest() else { return }
+            finished.withLock { $0.append(outcome) }
+            wake()
+        }
+    }
+
+    public func takeFinished() -> [LoadOutcome] {
+        finished.withLock { outcomes in
+            defer { outcomes.removeAll() }
+            return outcomes
+        }
+    }
+}
 
 /// `--trace-frames FILE`: one line per painted frame, for the benchmark. The first line is the
 /// time from process start to the first paint; then, for frames that answer a key, the time

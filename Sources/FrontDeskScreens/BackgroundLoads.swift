@@ -1,0 +1,89 @@
+import Foundation
+import FrontDeskDomain
+
+/// The lists and views whose queries can take longer than a frame. In the terminal they run on a
+/// background thread, so a key never waits for them; in tests they run at once.
+public enum LoadKey: Hashable, Sendable {
+    case bookings, today, roomPlan, dashboard
+}
+
+/// What a finished query brings back to the UI thread.
+public enum LoadOutcome: Sendable {
+    case bookings(Result<[Booking], any Error>)
+    case today(Result<DayLists, any Error>)
+    case roomPlan(Result<RoomPlan, any Error>)
+    case dashboard(Result<OccupancyReport, any Error>)
+
+    public var key: LoadKey {
+        switch self {
+        case .bookings: .bookings
+        case .today: .today
+        case .roomPlan: .roomPlan
+        case .dashboard: .dashboard
+        }
+    }
+}
+
+/// A query for the terminal to run off the UI thread; its outcome goes back to `DeskModel.finish`.
+public struct PendingLoad: Sendable {
+    public let key: LoadKey
+    public let run: @Sendable () -> LoadOutcome
+
+    public init(key: LoadKey, run: @escaping @Sendable () -> LoadOutcome) {
+        self.key = key
+        self.run = run
+    }
+}
+
+extension DeskModel {
+    /// From now on, list and view queries wait in `takePendingLoads` instead of running in `handle`.
+    public mutating func runLoadsInBackground() { loadsInBackground = true }
+
+    /// The queries asked for since the last call, one per list (the newest).
+    public mutating func takePendingLoads() -> [PendingLoad] {
+        defer { pendingLoads.removeAll() }
+        return Array(pendingLoads.values)
+    }
+
+    /// Asks for a list: at once in tests, else from the terminal's background thread.
+    mutating func load(_ key: LoadKey, _ run: @escaping @Sendable () -> LoadOutcome) {
+        if loadsInBackground {
+            pendingLoads[key] = PendingLoad(key: key, run: run)
+            state.loading.insert(key)
+        } else {
+            finish(run())
+        }
+    }
+
+    /// A query came back: its list or view shows it.
+    public mutating func finish(_ outcome: LoadOutcome) {
+        state.loading.remove(outcome.key)
+        switch outcome {
+        case .bookings(.success(let bookings)):
+            state.bookings.results = bookings
+            state.bookings.selected = min(state.bookings.selected, max(0, bookings.count - 1))
+        case .bookings(.failure(let error)):
+            (state.bookings.actions.message, state.bookings.actions.messageIsError) = (Self.describe(error), true)
+        case .today(.success(let lists)):
+            state.today.arrivals = lists.arrivals
+            state.today.departures = lists.departures
+            // Guests who arrived today are listed once, with the arrivals.
+            state.today.inHouse = lists.inHouse.filter { $0.stay.checkIn != lists.date }
+            state.today.selected = min(state.today.selected, max(0, state.today.all.count - 1))
+        case .today(.failure(let error)):
+            (state.today.actions.message, state.today.actions.messageIsError) = (Self.describe(error), true)
+        case .roomPlan(.success(let plan)):
+            state.roomPlan.plan = plan
+            state.roomPlan.cursorLine = min(state.roomPlan.cursorLine, max(0, plan.lines.count - 1))
+        case .roomPlan(.failure(let error)):
+            (state.roomPlan.message, state.roomPlan.messageIsError) = (Self.describe(error), true)
+        case .dashboard(.success(let report)):
+            state.dashboard.report = report
+        case .dashboard(.failure(let error)):
+            (state.dashboard.message, state.dashboard.messageIsError) = (Self.describe(error), true)
+        }
+    }
+
+    /// " · looking…" while the list's query is out.
+    func loadingNote(_ key: LoadKey) -> String { state.loading.contains(key) ? " · looking…" : "" }
+}
