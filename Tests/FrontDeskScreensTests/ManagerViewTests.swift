@@ -199,6 +199,20 @@ import Testing
         #expect(fixture.screen().contains("'soon' is neither a date (YYYY-MM-DD) nor a number of nights"))
     }
 
+    @Test func anExportToAMissingFolderSaysSoAndWritesNothing() throws {
+        let fixture = try Self.hotelWithStays()
+        let missing = fixture.desk.folder.appendingPathComponent("no-such-folder")
+        var model = DeskModel(
+            info: DeskInfo(hotelName: "Hotel Test", currency: "EUR", businessDate: StoreFixture.today, user: "manager"),
+            services: DeskTerminalApp.services(store: fixture.desk.store, user: "manager", cardPayments: false),
+            managerServices: DeskTerminalApp.managerServices(store: fixture.desk.store, exportDirectory: missing.path))
+        _ = model.handle(.function(7))
+        _ = model.handle(.character("e"))
+        #expect(model.state.dashboard.messageIsError)
+        #expect(model.state.dashboard.message == "Could not write the CSV file: The export folder \(missing.path) does not exist")
+        #expect(!FileManager.default.fileExists(atPath: missing.path))
+    }
+
     /// A generated hotel; every night of a 60-night range on the dashboard, checked against
     /// figures worked out from the bookings alone.
     @Test func theDashboardsFiguresAreTheBookingsFigures() throws {
