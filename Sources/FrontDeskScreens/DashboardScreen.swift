@@ -73,19 +73,11 @@ extension DeskModel {
     }
 
     mutating func handleDashboard(_ key: Key) -> Outcome {
-        if let typed = state.dashboard.prompt {
-            switch key {
-            case .escape: state.dashboard.prompt = nil
-            case .backspace: state.dashboard.prompt = String(typed.dropLast())
-            case .character(let character) where typed.count < 30: state.dashboard.prompt = typed + String(character)
-            case .enter:
-                state.dashboard.prompt = nil
-                switch DashboardState.parseRange(typed, from: state.dashboard.from ?? state.info.businessDate,
-                                                 nights: state.dashboard.nights) {
-                case .success(let (from, nights)): setRange(from: from, nights: nights)
-                case .failure(let error): (state.dashboard.message, state.dashboard.messageIsError) = (Self.describe(error), true)
-                }
-            default: break
+        if state.dashboard.prompt != nil {
+            guard let typed = LinePrompt.edit(&state.dashboard.prompt, with: key, limit: 30) else { return .keepGoing }
+            switch DashboardState.parseRange(typed, from: state.dashboard.from ?? state.info.businessDate, nights: state.dashboard.nights) {
+            case .success(let (from, nights)): setRange(from: from, nights: nights)
+            case .failure(let error): (state.dashboard.message, state.dashboard.messageIsError) = (Self.describe(error), true)
             }
             return .keepGoing
         }

@@ -33,6 +33,25 @@ public struct RoomPlanState: Sendable {
     public var messageIsError = false
 }
 
+/// A line typed at the bottom of a screen (a date, a range): nil while not asked.
+enum LinePrompt {
+    /// Applies a key to the text; returns the text when Enter submits it (the prompt closes on
+    /// Enter and Esc). Longer input than `limit` is not taken.
+    static func edit(_ text: inout String?, with key: Key, limit: Int) -> String? {
+        guard let typed = text else { return nil }
+        switch key {
+        case .escape: text = nil
+        case .backspace: text = String(typed.dropLast())
+        case .character(let character) where typed.count < limit: text = typed + String(character)
+        case .enter:
+            text = nil
+            return typed
+        default: break
+        }
+        return nil
+    }
+}
+
 /// How the plan's grid fits a terminal: 14 nights at 80 columns, 31 or more from about 134.
 enum RoomPlanLayout {
     static let labelWidth = 10
@@ -60,19 +79,12 @@ extension DeskModel {
     }
 
     mutating func handleRoomPlan(_ key: Key) -> Outcome {
-        if let typed = state.roomPlan.prompt {
-            switch key {
-            case .escape: state.roomPlan.prompt = nil
-            case .backspace: state.roomPlan.prompt = String(typed.dropLast())
-            case .character(let character) where typed.count < 10: state.roomPlan.prompt = typed + String(character)
-            case .enter:
-                state.roomPlan.prompt = nil
-                if let date = CalendarDate(iso: typed.trimmingCharacters(in: .whitespaces)) {
-                    moveCursor(to: date, windowFrom: date)
-                } else {
-                    (state.roomPlan.message, state.roomPlan.messageIsError) = ("\(BookingRules.quoted(typed)) is not a date (use YYYY-MM-DD)", true)
-                }
-            default: break
+        if state.roomPlan.prompt != nil {
+            guard let typed = LinePrompt.edit(&state.roomPlan.prompt, with: key, limit: 10) else { return .keepGoing }
+            if let date = CalendarDate(iso: typed.trimmingCharacters(in: .whitespaces)) {
+                moveCursor(to: date, windowFrom: date)
+            } else {
+                (state.roomPlan.message, state.roomPlan.messageIsError) = ("\(BookingRules.quoted(typed)) is not a date (use YYYY-MM-DD)", true)
             }
             return .keepGoing
         }

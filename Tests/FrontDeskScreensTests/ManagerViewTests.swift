@@ -43,9 +43,9 @@ import Testing
     /// The plan from 11-27: Zoë's stay began before it, 山田太郎's ends after it.
     static func planFromThe27th() throws -> ScreenFixture {
         var fixture = try hotelWithStays()
-        fixture.press(.function(6), .character("g"))
-        fixture.type("2026-11-27")
-        fixture.press(.enter, .down)
+        fixture.press(.function(6))
+        fixture.answer("g", with: "2026-11-27")
+        fixture.press(.down)
         return fixture
     }
 
@@ -85,9 +85,9 @@ import Testing
 
     @Test func aCheckedOutStayIsDrawnAsSuchAndNightsGivenBackAreFree() throws {
         var fixture = try Self.hotelWithStays()
-        fixture.press(.function(6), .character("g"))
-        fixture.type("2026-11-24")
-        fixture.press(.enter, .down)
+        fixture.press(.function(6))
+        fixture.answer("g", with: "2026-11-24")
+        fixture.press(.down)
         let buffer = fixture.buffer(140, 45)
         let y = try #require(buffer.lines.firstIndex { $0.hasPrefix(" 301 ") })
         #expect(buffer[try #require(buffer.columns(of: "Olga", y: y)), y].role == .planCheckedOut)
@@ -141,9 +141,7 @@ import Testing
         #expect(fixture.screen().contains("Room 104 is out of service"))
         fixture.press(.up, .left, .enter)
         #expect(fixture.screen().contains("Nights before the business date (2026-11-26) cannot be booked"))
-        fixture.press(.character("g"))
-        fixture.type("tomorrow")
-        fixture.press(.enter)
+        fixture.answer("g", with: "tomorrow")
         #expect(fixture.screen().contains("'tomorrow' is not a date (use YYYY-MM-DD)"))
     }
 
@@ -189,23 +187,23 @@ import Testing
         #expect(written == report.csv)
         #expect(written.split(separator: "\n").count == 31)
         // Another range: typed, then exported under its own name.
-        fixture.press(.character("g"))
-        fixture.type("2026-12-01 2026-12-07")
-        fixture.press(.enter)
+        fixture.answer("g", with: "2026-12-01 2026-12-07")
         #expect(fixture.screen().contains("2026-12-01 to 2026-12-07 · 7 nights"))
-        fixture.press(.character("g"))
-        fixture.type("soon")
-        fixture.press(.enter)
+        fixture.answer("g", with: "soon")
         #expect(fixture.screen().contains("'soon' is neither a date (YYYY-MM-DD) nor a number of nights"))
+    }
+
+    /// A desk with the manager views on `store`, its business date the fixtures' today.
+    static func managerModel(_ store: FrontDeskStore, exportDirectory: String) -> DeskModel {
+        DeskModel(info: DeskInfo(hotelName: "Hotel Test", currency: "EUR", businessDate: StoreFixture.today, user: "manager"),
+                  services: DeskTerminalApp.services(store: store, user: "manager", cardPayments: false),
+                  managerServices: DeskTerminalApp.managerServices(store: store, exportDirectory: exportDirectory))
     }
 
     @Test func anExportToAMissingFolderSaysSoAndWritesNothing() throws {
         let fixture = try Self.hotelWithStays()
         let missing = fixture.desk.folder.appendingPathComponent("no-such-folder")
-        var model = DeskModel(
-            info: DeskInfo(hotelName: "Hotel Test", currency: "EUR", businessDate: StoreFixture.today, user: "manager"),
-            services: DeskTerminalApp.services(store: fixture.desk.store, user: "manager", cardPayments: false),
-            managerServices: DeskTerminalApp.managerServices(store: fixture.desk.store, exportDirectory: missing.path))
+        var model = Self.managerModel(fixture.desk.store, exportDirectory: missing.path)
         _ = model.handle(.function(7))
         _ = model.handle(.character("e"))
         #expect(model.state.dashboard.messageIsError)
@@ -223,14 +221,11 @@ import Testing
         // A room out of service is not available: the figures count the rooms in service.
         _ = try desk.store.addRoom(number: "999", typeName: demo.roomTypes[0].name, by: "manager")
         _ = try desk.store.deactivateRoom("999", by: "manager")
-        var model = DeskModel(
-            info: DeskInfo(hotelName: demo.hotel.name, currency: "EUR", businessDate: StoreFixture.today, user: "manager"),
-            services: DeskTerminalApp.services(store: desk.store, user: "manager", cardPayments: false),
-            managerServices: DeskTerminalApp.managerServices(store: desk.store, exportDirectory: desk.folder.path))
+        var model = Self.managerModel(desk.store, exportDirectory: desk.folder.path)
         let first = StoreFixture.today.adding(days: -20)
         _ = model.handle(.function(7))
         _ = model.handle(.character("g"))
-        for character in "\(first) 60" { _ = model.handle(.character(character)) }
+        for character in "\(first) 60" { _ = model.handle(.character(character)) } // the range prompt
         _ = model.handle(.enter)
         let lines = model.render(width: 140, height: 90).lines
 

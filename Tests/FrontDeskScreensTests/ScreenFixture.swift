@@ -39,6 +39,13 @@ struct ScreenFixture {
         for character in text { _ = model.handle(.character(character)) }
     }
 
+    /// A key that asks for a line (`g`: a date, a range), the line, and Enter.
+    mutating func answer(_ key: Character, with text: String) {
+        press(.character(key))
+        type(text)
+        press(.enter)
+    }
+
     /// The screen as the terminal would paint it at that size (the room plan reads as many
     /// nights as fit).
     func screen(_ width: Int = 80, _ height: Int = 24) -> String {
