@@ -9,6 +9,8 @@ import Foundation
 /// - in house: bookings checked in over that night (CheckedIn, or CheckedOut for a night already
 ///   past: they were in the house then).
 /// Bookings still being taken (Reserving, ProcessingPayment) are not on the lists until confirmed.
+/// A guest who checked out early departed that day, not on the stay's last date: `departures`
+/// gives those days (the store knows them from the nights the booking kept).
 public struct DayLists: Sendable {
     public let date: CalendarDate
     public let arrivals: [Booking]
@@ -18,9 +20,12 @@ public struct DayLists: Sendable {
     public static let liveStatuses: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
 
     /// `bookings` must hold at least every booking whose stay touches `date`; others are ignored.
-    public init(date: CalendarDate, businessDate: CalendarDate, bookings: [Booking]) {
+    /// `departedEarly`: the day each early leaver among them left.
+    public init(date: CalendarDate, businessDate: CalendarDate, bookings: [Booking], departedEarly: [UUID: CalendarDate] = [:]) {
         self.date = date
-        let kinds = bookings.map { Self.kinds(status: $0.status, stay: $0.stay, on: date, businessDate: businessDate) }
+        let kinds = bookings.map {
+            Self.kinds(status: $0.status, stay: $0.stay, departed: departedEarly[$0.id], on: date, businessDate: businessDate)
+        }
         func on(_ kind: Kind) -> [Booking] { zip(bookings, kinds).filter { $0.1.contains(kind) }.map(\.0) }
         arrivals = on(.arrivals)
         departures = on(.departures)
@@ -28,12 +33,17 @@ public struct DayLists: Sendable {
     }
 
     /// The lists a booking is on that day: the definitions, in one place.
-    public static func kinds(status: BookingStatus, stay: StayDates, on date: CalendarDate, businessDate: CalendarDate) -> Set<Kind> {
+    /// `departed`: the day a guest who checked out early left (nil: the stay's check-out date).
+    public static func kinds(status: BookingStatus, stay: StayDates, departed: CalendarDate? = nil, on date: CalendarDate,
+                             businessDate: CalendarDate) -> Set<Kind> {
         guard liveStatuses.contains(status) else { return [] }
+        let departure = min(departed ?? stay.checkOut, stay.checkOut)
         var kinds: Set<Kind> = []
         if stay.checkIn == date { kinds.insert(.arrivals) }
-        if stay.checkOut == date { kinds.insert(.departures) }
-        if stay.contains(night: date), status == .checkedIn || (status == .checkedOut && date < businessDate) { kinds.insert(.inHouse) }
+        if departure == date { kinds.insert(.departures) }
+        if stay.checkIn <= date, date < departure, status == .checkedIn || (status == .checkedOut && date < businessDate) {
+            kinds.insert(.inHouse)
+        }
         return kinds
     }
 

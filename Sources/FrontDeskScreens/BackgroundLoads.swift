@@ -27,10 +27,13 @@ public enum LoadOutcome: Sendable {
 /// A query for the terminal to run off the UI thread; its outcome goes back to `DeskModel.finish`.
 public struct PendingLoad: Sendable {
     public let key: LoadKey
+    /// Counts the requests for this list: only the newest one's answer ends "looking…".
+    public let generation: Int
     public let run: @Sendable () -> LoadOutcome
 
-    public init(key: LoadKey, run: @escaping @Sendable () -> LoadOutcome) {
+    public init(key: LoadKey, generation: Int = 0, run: @escaping @Sendable () -> LoadOutcome) {
         self.key = key
+        self.generation = generation
         self.run = run
     }
 }
@@ -48,16 +51,18 @@ extension DeskModel {
     /// Asks for a list: at once in tests, else from the terminal's background thread.
     mutating func load(_ key: LoadKey, _ run: @escaping @Sendable () -> LoadOutcome) {
         if loadsInBackground {
-            pendingLoads[key] = PendingLoad(key: key, run: run)
+            requestedLoads[key, default: 0] += 1
+            pendingLoads[key] = PendingLoad(key: key, generation: requestedLoads[key]!, run: run)
             state.loading.insert(key)
         } else {
             finish(run())
         }
     }
 
-    /// A query came back: its list or view shows it.
-    public mutating func finish(_ outcome: LoadOutcome) {
-        state.loading.remove(outcome.key)
+    /// A query came back: its list or view shows it (an older answer too: it is newer than what
+    /// is shown). The list stays "looking…" until the answer to its newest request is in.
+    public mutating func finish(_ outcome: LoadOutcome, generation: Int? = nil) {
+        if generation == nil || generation == requestedLoads[outcome.key] { state.loading.remove(outcome.key) }
         switch outcome {
         case .bookings(.success(let bookings)):
             state.bookings.results = bookings
@@ -74,13 +79,21 @@ extension DeskModel {
             (state.today.actions.message, state.today.actions.messageIsError) = (Self.describe(error), true)
         case .roomPlan(.success(let plan)):
             state.roomPlan.plan = plan
-            state.roomPlan.cursorLine = min(state.roomPlan.cursorLine, max(0, plan.lines.count - 1))
+            // The cursor stays on its room when rooms were added or renumbered meanwhile.
+            let sameRoom = state.roomPlan.cursorRoom.flatMap { room in plan.lines.firstIndex { $0.room.id == room } }
+            state.roomPlan.cursorLine = sameRoom ?? min(state.roomPlan.cursorLine, max(0, plan.lines.count - 1))
+            state.roomPlan.cursorRoom = plan.lines.indices.contains(state.roomPlan.cursorLine)
+                ? plan.lines[state.roomPlan.cursorLine].room.id : nil
         case .roomPlan(.failure(let error)):
             (state.roomPlan.message, state.roomPlan.messageIsError) = (Self.describe(error), true)
         case .dashboard(.success(let report)):
             state.dashboard.report = report
         case .dashboard(.failure(let error)):
             (state.dashboard.message, state.dashboard.messageIsError) = (Self.describe(error), true)
+        }
+        if !state.loading.contains(outcome.key), let waiting = state.deferredAction, waiting.list == outcome.key {
+            state.deferredAction = nil
+            runDeferredAction(waiting.command, list: waiting.list)
         }
     }
 

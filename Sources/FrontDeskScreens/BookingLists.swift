@@ -86,8 +86,8 @@ extension DeskModel {
 
     mutating func refreshToday() {
         let today = state.info.businessDate
-        let bookingsOn = services.bookingsOn
-        load(.today) { .today(Result { DayLists(date: today, businessDate: today, bookings: try bookingsOn(today)) }) }
+        let dayLists = services.dayLists
+        load(.today) { .today(Result { try dayLists(today) }) }
     }
 
     /// Runs a desk action on a booking and reports it in a line, never as a crash.
@@ -126,7 +126,8 @@ extension DeskModel {
                 return .keepGoing
             }
             if key == .down || key == .enter || key == .tab {
-                if !state.bookings.results.isEmpty { state.bookings.typingQuery = false }
+                // Typed ahead of a list still being looked up: to the list, which follows.
+                if !state.bookings.results.isEmpty || state.loading.contains(.bookings) { state.bookings.typingQuery = false }
                 return .keepGoing
             }
         }
@@ -139,7 +140,7 @@ extension DeskModel {
         case .back: state.bookings.typingQuery = true
         case .cancelBooking, .checkIn, .checkOut:
             guard !state.bookings.typingQuery, state.bookings.results.indices.contains(state.bookings.selected) else { break }
-            start(command, on: state.bookings.results[state.bookings.selected], at: \.bookings.actions)
+            start(command, on: state.bookings.results[state.bookings.selected], at: \.bookings.actions, list: .bookings)
         default: return handleGlobal(command)
         }
         return .keepGoing
@@ -158,14 +159,35 @@ extension DeskModel {
         case .resultUp: state.today.selected = max(0, state.today.selected - 1)
         case .cancelBooking, .checkIn, .checkOut:
             guard all.indices.contains(state.today.selected) else { break }
-            start(command, on: all[state.today.selected], at: \.today.actions)
+            start(command, on: all[state.today.selected], at: \.today.actions, list: .today)
         default: return handleGlobal(command)
         }
         return .keepGoing
     }
 
+    /// A key that waited for its list: it acts now on the booking chosen in the list as loaded.
+    mutating func runDeferredAction(_ command: CommandID, list: LoadKey) {
+        switch list {
+        case .bookings:
+            guard !state.bookings.typingQuery, state.bookings.results.indices.contains(state.bookings.selected) else { return }
+            start(command, on: state.bookings.results[state.bookings.selected], at: \.bookings.actions, list: .bookings)
+        case .today:
+            let all = state.today.all
+            guard all.indices.contains(state.today.selected) else { return }
+            start(command, on: all[state.today.selected], at: \.today.actions, list: .today)
+        default: break
+        }
+    }
+
     /// `c` asks first; `i` and `o` act at once. The outcome goes to the list's message line.
-    private mutating func start(_ command: CommandID, on booking: Booking, at actions: WritableKeyPath<DeskState, ListActions>) {
+    private mutating func start(_ command: CommandID, on booking: Booking, at actions: WritableKeyPath<DeskState, ListActions>,
+                                list: LoadKey) {
+        // The rows on screen may be the last query's until the new one is back: the key waits for
+        // the list and then acts on the booking chosen in it (keys typed ahead are kept, not lost).
+        if state.loading.contains(list) {
+            state.deferredAction = (command, list)
+            return
+        }
         if command == .cancelBooking {
             state[keyPath: actions].confirmation = PendingConfirmation(bookingId: booking.id, lines: Self.cancelQuestion(booking))
         } else {

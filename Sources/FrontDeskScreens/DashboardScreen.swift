@@ -87,7 +87,9 @@ extension DeskModel {
         let nights = state.dashboard.nights
         switch command {
         case .resultUp: state.dashboard.scroll = max(0, state.dashboard.scroll - 1)
-        case .resultDown: state.dashboard.scroll = min(state.dashboard.scroll + 1, max(0, nights - 1))
+        case .resultDown:
+            let rows = DashboardLayout.nightRows(height: state.viewSize.height, roomTypes: state.dashboard.report?.byRoomType.count ?? 0)
+            state.dashboard.scroll = min(state.dashboard.scroll + 1, max(0, nights - rows))
         case .previousRange: setRange(from: from.adding(days: -nights), nights: nights)
         case .nextRange: setRange(from: from.adding(days: nights), nights: nights)
         case .goToToday: setRange(from: state.info.businessDate, nights: DashboardState.defaultNights)
@@ -122,6 +124,13 @@ extension DeskModel {
 }
 
 // MARK: Drawing
+
+/// Where the dashboard's parts go: the night table between the charts and the room types.
+enum DashboardLayout {
+    static let tableTop = 7
+    /// Night rows that fit above the total row and the room types (heading, types, message, footer).
+    static func nightRows(height: Int, roomTypes: Int) -> Int { max(1, height - 2 - roomTypes - 1 - tableTop - 2) }
+}
 
 enum BlockChart {
     static let vertical: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
@@ -175,8 +184,8 @@ extension DeskModel {
 
         // Room types at the bottom, the nights between.
         let typeTop = buffer.height - 2 - report.byRoomType.count
-        let tableTop = 7
-        let nightRows = max(1, typeTop - 1 - tableTop - 2)
+        let tableTop = DashboardLayout.tableTop
+        let nightRows = DashboardLayout.nightRows(height: buffer.height, roomTypes: report.byRoomType.count)
         let chartWidth = buffer.width - 66
         let columns: [(String, Int, Bool)] = [("Night", 13, false), ("Occ %", 7, true), ("Sold", 9, true), ("Revenue", 11, true),
                                               ("ADR", 9, true), ("RevPAR", 9, true), ("\(dashboard.measure.rawValue) (m)", chartWidth, false)]

@@ -35,8 +35,8 @@ public struct DeskServices: Sendable {
     public var booking: @Sendable (_ id: UUID) throws -> Booking
     /// Bookings matching the find field (dates, a status, a code, a guest's name or e-mail).
     public var findBookings: @Sendable (_ query: BookingsQuery) throws -> [Booking]
-    /// Bookings whose stay touches the date (arrivals, departures, in-house).
-    public var bookingsOn: @Sendable (_ date: CalendarDate) throws -> [Booking]
+    /// The date's arrivals, departures and in-house guests.
+    public var dayLists: @Sendable (_ date: CalendarDate) throws -> DayLists
     public var cancel: @Sendable (_ id: UUID) throws -> Booking
     public var checkIn: @Sendable (_ id: UUID) throws -> Booking
     public var checkOut: @Sendable (_ id: UUID) throws -> Booking
@@ -47,7 +47,7 @@ public struct DeskServices: Sendable {
                 book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
                 booking: @escaping @Sendable (UUID) throws -> Booking,
                 findBookings: @escaping @Sendable (BookingsQuery) throws -> [Booking],
-                bookingsOn: @escaping @Sendable (CalendarDate) throws -> [Booking],
+                dayLists: @escaping @Sendable (CalendarDate) throws -> DayLists,
                 cancel: @escaping @Sendable (UUID) throws -> Booking,
                 checkIn: @escaping @Sendable (UUID) throws -> Booking,
                 checkOut: @escaping @Sendable (UUID) throws -> Booking,
@@ -56,7 +56,7 @@ public struct DeskServices: Sendable {
         self.book = book
         self.booking = booking
         self.findBookings = findBookings
-        self.bookingsOn = bookingsOn
+        self.dayLists = dayLists
         self.cancel = cancel
         self.checkIn = checkIn
         self.checkOut = checkOut
@@ -119,6 +119,9 @@ public struct DeskState: Sendable {
     public var viewSize = (width: 80, height: 24)
     /// Lists whose query is out (the terminal runs them in the background).
     public var loading: Set<LoadKey> = []
+    /// A key (check in, check out, cancel) typed while its list was being looked up; it acts when
+    /// the list is in.
+    public var deferredAction: (command: CommandID, list: LoadKey)?
     public var overlay = Overlay.none
     /// "12:34", set by the terminal each minute; fixed in tests.
     public var clock = ""
@@ -144,6 +147,7 @@ public struct DeskModel: Sendable {
     let managerServices: ManagerServices?
     var loadsInBackground = false
     var pendingLoads: [LoadKey: PendingLoad] = [:]
+    var requestedLoads: [LoadKey: Int] = [:]
 
     public enum Outcome: Sendable { case keepGoing, quit }
 

@@ -24,6 +24,8 @@ public struct RoomPlanState: Sendable {
     public var cursorNight: CalendarDate?
     /// Index into the plan's lines (rooms), not into the drawn rows (which add a row per type).
     public var cursorLine = 0
+    /// The room under the cursor, so a reloaded plan (rooms added or renumbered) keeps it.
+    public var cursorRoom: UUID?
     /// The first night of a longer stay being marked on the cursor's room (Space, then →).
     public var mark: CalendarDate?
     public var plan: RoomPlan?
@@ -98,6 +100,7 @@ extension DeskModel {
             let line = min(max(0, state.roomPlan.cursorLine + (command == .resultUp ? -1 : 1)), max(0, lineCount - 1))
             if line != state.roomPlan.cursorLine { state.roomPlan.mark = nil }
             state.roomPlan.cursorLine = line
+            state.roomPlan.cursorRoom = state.roomPlan.plan.flatMap { $0.lines.indices.contains(line) ? $0.lines[line].room.id : nil }
         case .cellLeft: moveCursor(to: cursor.adding(days: -1))
         case .cellRight: moveCursor(to: cursor.adding(days: 1))
         case .previousWeek: moveCursor(to: cursor.adding(days: -7), windowFrom: state.roomPlan.first?.adding(days: -7))
@@ -138,6 +141,8 @@ extension DeskModel {
             state.bookings.query = stay.confirmationCode
             state.bookings.typingQuery = false
             state.bookings.selected = 0
+            // Not the last search's bookings while this one is looked up: a key must not act on them.
+            state.bookings.results = []
             state.screen = .bookings
             refreshBookings()
             return

@@ -88,12 +88,13 @@ extension FrontDeskStore {
         -> (arrivals: Int, departures: Int, inHouse: Int) {
         var counts = (arrivals: 0, departures: 0, inHouse: 0)
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT status, check_in, check_out FROM booking WHERE check_in <= ? AND check_out >= ? AND check_in >= ?
+            SELECT status, check_in, check_out, id FROM booking WHERE check_in <= ? AND check_out >= ? AND check_in >= ?
             """), arguments: [date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
         while let row = try rows.next() {
             guard let status = BookingStatus(rawValue: row[0]), let checkIn = CalendarDate(iso: row[1]),
                   let checkOut = CalendarDate(iso: row[2]), let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
-            let kinds = DayLists.kinds(status: status, stay: stay, on: date, businessDate: businessDate)
+            let departed = status == .checkedOut ? try departure(ofCheckedOut: row[3], checkIn: checkIn, db) : nil
+            let kinds = DayLists.kinds(status: status, stay: stay, departed: departed, on: date, businessDate: businessDate)
             if kinds.contains(.arrivals) { counts.arrivals += 1 }
             if kinds.contains(.departures) { counts.departures += 1 }
             if kinds.contains(.inHouse) { counts.inHouse += 1 }
@@ -105,8 +106,22 @@ extension FrontDeskStore {
     public func dayLists(on date: CalendarDate) throws -> DayLists {
         try read { db in
             let hotel = try Self.requireHotel(db)
-            return DayLists(date: date, businessDate: businessDate(for: hotel), bookings: try Self.bookingsTouching(date, db))
+            let bookings = try Self.bookingsTouching(date, db)
+            var departedEarly: [UUID: CalendarDate] = [:]
+            for booking in bookings where booking.status == .checkedOut {
+                let departed = try Self.departure(ofCheckedOut: booking.id.uuidString, checkIn: booking.stay.checkIn, db)
+                if departed < booking.stay.checkOut { departedEarly[booking.id] = departed }
+            }
+            return DayLists(date: date, businessDate: businessDate(for: hotel), bookings: bookings, departedEarly: departedEarly)
         }
+    }
+
+    /// The day a checked-out guest left: the day after the last night the booking kept (an early
+    /// departure gives the later nights back), or the arrival day if it kept none.
+    static func departure(ofCheckedOut bookingId: String, checkIn: CalendarDate, _ db: Database) throws -> CalendarDate {
+        let lastNight = try db.value(String.self, sql: "SELECT max(night) FROM room_night WHERE booking_id = ?",
+                                     arguments: [bookingId]).flatMap(CalendarDate.init(iso:))
+        return lastNight?.adding(days: 1) ?? checkIn
     }
 
     /// Bookings whose stay begins, ends or runs over `date`, in arrival order.
@@ -133,6 +148,7 @@ extension FrontDeskStore {
             // No stay is longer than the maximum, so the check-in index bounds the read.
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT confirmation_code, room_id, check_in, check_out, guest_name, status, hold_expires_at,
+                       -- The rule of departure(ofCheckedOut:), read in the same pass.
                        CASE WHEN status = 'CheckedOut' THEN (SELECT max(night) FROM room_night n WHERE n.booking_id = booking.id) END
                 FROM booking
                 WHERE check_in < ?1 AND check_in >= ?2 AND check_out > ?3 AND hotel_id = ?4

@@ -43,6 +43,7 @@ public enum DeskTerminalApp {
             var byte: UInt8 = UInt8(ascii: "l")
             _ = Glibc.write(writeEnd, &byte, 1)
         }
+        defer { loader.stop() }
         runner.start()
         defer {
             runner.stop()
@@ -101,7 +102,7 @@ public enum DeskTerminalApp {
                 while case let count = Glibc.read(pipeEnds[0], &bytes, bytes.count), count > 0 { woken.formUnion(bytes[0..<count]) }
                 if woken.contains(UInt8(ascii: "q")) { return }
                 if woken.contains(UInt8(ascii: "l")) {
-                    for outcome in loader.takeFinished() { model.finish(outcome) }
+                    for answer in loader.takeFinished() { model.finish(answer.outcome, generation: answer.generation) }
                     dirty = true
                 }
                 if woken.contains(UInt8(ascii: "r")) {
@@ -140,7 +141,7 @@ public enum DeskTerminalApp {
                 try store.bookings(BookingFilter(from: query.from, to: query.to, status: query.status,
                                                  guestText: query.text.isEmpty ? nil : query.text, limit: 120))
             },
-            bookingsOn: { date in try store.bookings(BookingFilter(from: date, to: date)) },
+            dayLists: { date in try store.dayLists(on: date) },
             cancel: { id in try store.cancel(id.uuidString, reason: nil, by: user) },
             checkIn: { id in try store.checkIn(id.uuidString, by: user) },
             checkOut: { id in try store.checkOut(id.uuidString, by: user) },
@@ -215,36 +216,36 @@ nonisolated(unsafe) private var activeTerminal = false
 
 /// Runs the desk's list queries one after another on a thread of their own and hands the
 /// outcomes back to the UI loop, which it wakes. A request made moot by a newer one for the same
-/// list (the receptionist typed on) is skipped, or its outcome dropped.
+/// list (the receptionist typed on) is skipped before it runs; an answer that is in is always
+/// handed over, so a list is never starved by requests coming faster than answers.
 public final class BackgroundLoader: Sendable {
     private let queue = DispatchQueue(label: "frontdesk.list-queries", qos: .userInitiated)
     private let newest = Mutex<[LoadKey: Int]>([:])
-    private let finished = Mutex<[LoadOutcome]>([])
-    private let wake: @Sendable () -> Void
+    private let finished = Mutex<[(generation: Int, outcome: LoadOutcome)]>([])
+    /// Once stopped (the desk is closing its pipe), answers still coming are dropped silently.
+    private let wake: Mutex<(@Sendable () -> Void)?>
 
-    public init(wake: @escaping @Sendable () -> Void) { self.wake = wake }
+    public init(wake: @escaping @Sendable () -> Void) { self.wake = Mutex(wake) }
 
     public func submit(_ load: PendingLoad) {
-        let generation = newest.withLock { newest in
-            newest[load.key, default: 0] += 1
-            return newest[load.key]!
-        }
+        newest.withLock { $0[load.key] = load.generation }
         queue.async { [self] in
-            func isNewest() -> Bool { newest.withLock { $0[load.key] == generation } }
-            guard isNewest() else { return }
+            guard newest.withLock({ $0[load.key] == load.generation }) else { return }
             let outcome = load.run()
-            guard isNewest() else { return }
-            finished.withLock { $0.append(outcome) }
-            wake()
+            finished.withLock { $0.append((load.generation, outcome)) }
+            wake.withLock { $0?() }
         }
     }
 
-    public func takeFinished() -> [LoadOutcome] {
-        finished.withLock { outcomes in
-            defer { outcomes.removeAll() }
-            return outcomes
+    public func takeFinished() -> [(generation: Int, outcome: LoadOutcome)] {
+        finished.withLock { answers in
+            defer { answers.removeAll() }
+            return answers
         }
     }
+
+    /// No more wake-ups: called before the pipe they write to is closed.
+    public func stop() { wake.withLock { $0 = nil } }
 }
 
 /// `--trace-frames FILE`: one line per painted frame, for the benchmark. The first line is the

@@ -29,34 +29,65 @@ import Testing
         #expect(fixture.model.state.bookings.results.count == 1)
     }
 
-    @Test func theLoaderDropsAnAnswerANewerRequestMadeMoot() throws {
+    @Test func keysTypedAheadWaitForTheirListAndActOnIt() throws {
+        var fixture = try ScreenFixture()
+        let first = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        let second = try fixture.desk.book(room: "102", from: "2026-11-27", to: "2026-11-28")
+        fixture.model.runLoadsInBackground()
+        fixture.press(.function(3))
+        let all = try #require(fixture.model.takePendingLoads().first)
+        fixture.model.finish(all.run(), generation: all.generation)
+        #expect(fixture.model.state.bookings.results.map(\.confirmationCode) == [first.confirmationCode, second.confirmationCode])
+        // The second's code, Enter and c, faster than the lookup: c must not hit the first row.
+        fixture.type(second.confirmationCode)
+        let newest = try #require(fixture.model.takePendingLoads().first)
+        fixture.press(.enter, .character("c"))
+        #expect(fixture.model.state.bookings.actions.confirmation == nil)
+        // An older answer arriving late is shown, but the list is still being looked up.
+        fixture.model.finish(all.run(), generation: all.generation)
+        #expect(fixture.model.state.loading == [.bookings])
+        #expect(fixture.model.state.bookings.actions.confirmation == nil)
+        fixture.model.finish(newest.run(), generation: newest.generation)
+        #expect(fixture.model.state.loading.isEmpty)
+        #expect(fixture.model.state.bookings.actions.confirmation?.bookingId == second.id)
+        #expect(fixture.screen().contains("Cancel booking \(second.confirmationCode)"))
+    }
+
+    @Test func theLoaderSkipsARequestMadeMootAndHandsOverEveryAnswer() throws {
         let wakes = Mutex(0)
         let loader = BackgroundLoader { wakes.withLock { $0 += 1 } }
         let release = DispatchSemaphore(value: 0)
         let started = DispatchSemaphore(value: 0)
         @Sendable func plan(_ nights: Int) -> RoomPlan { RoomPlan(first: StoreFixture.today, nights: nights, lines: [], stays: []) }
-        loader.submit(PendingLoad(key: .roomPlan) {
+        loader.submit(PendingLoad(key: .roomPlan, generation: 1) {
             started.signal()
             release.wait()
             return .roomPlan(.success(plan(1)))
         })
         started.wait()
-        loader.submit(PendingLoad(key: .roomPlan) { .roomPlan(.success(plan(2))) })
-        loader.submit(PendingLoad(key: .dashboard) { .dashboard(.failure(FrontDeskError.notFound("no hotel"))) })
+        // While the first runs, two more: the second is moot before it starts.
+        loader.submit(PendingLoad(key: .roomPlan, generation: 2) { .roomPlan(.success(plan(2))) })
+        loader.submit(PendingLoad(key: .roomPlan, generation: 3) { .roomPlan(.success(plan(3))) })
+        loader.submit(PendingLoad(key: .dashboard, generation: 1) { .dashboard(.failure(FrontDeskError.notFound("no hotel"))) })
         release.signal()
         let giveUp = Date().addingTimeInterval(5)
-        var outcomes: [LoadOutcome] = []
-        while outcomes.count < 2 && Date() < giveUp {
-            outcomes += loader.takeFinished()
+        var answers: [(generation: Int, outcome: LoadOutcome)] = []
+        while answers.count < 3 && Date() < giveUp {
+            answers += loader.takeFinished()
             Thread.sleep(forTimeInterval: 0.01)
         }
-        #expect(outcomes.count == 2)
-        let nights = outcomes.compactMap { outcome -> Int? in
-            if case .roomPlan(.success(let plan)) = outcome { return plan.nights }
+        let plans = answers.compactMap { answer -> Int? in
+            if case .roomPlan(.success(let plan)) = answer.outcome { return plan.nights }
             return nil
         }
-        #expect(nights == [2])
-        #expect(outcomes.contains { $0.key == .dashboard })
-        #expect(wakes.withLock { $0 } == 2)
+        #expect(plans == [1, 3])
+        #expect(answers.map(\.generation) == [1, 3, 1])
+        #expect(answers.contains { $0.outcome.key == .dashboard })
+        #expect(wakes.withLock { $0 } == 3)
+        // Stopped: answers still coming wake nobody.
+        loader.stop()
+        loader.submit(PendingLoad(key: .today, generation: 1) { .today(.failure(FrontDeskError.notFound("none"))) })
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(wakes.withLock { $0 } == 3)
     }
 }

@@ -177,6 +177,17 @@ import Testing
         #expect(fixture.screen(140, 45) == Self.dashboard140)
     }
 
+    @Test func theDashboardScrollsNoFurtherThanItsLastNight() throws {
+        var fixture = try Self.hotelWithStays()
+        fixture.press(.function(7))
+        for _ in 0..<40 { fixture.press(.down) }
+        // 7 night rows fit at 80x24: the last 7 of 30 are shown, and one ↑ shows one earlier.
+        #expect(fixture.screen().contains("↑↓ 24–30 of 30"))
+        fixture.press(.up)
+        let screen = fixture.screen()
+        #expect(screen.contains("↑↓ 23–29 of 30") && screen.contains(" Fr 2026-12-18 ") && !screen.contains(" Th 2026-12-17 "))
+    }
+
     @Test func theDashboardExportsWhatTheCommandLinePrints() throws {
         var fixture = try Self.hotelWithStays()
         fixture.press(.function(7), .character("e"))

@@ -297,6 +297,29 @@ import Testing
         #expect(days[2].adr == .zero)
     }
 
+    /// A guest who leaves early departs that day: not on the stay's last date, and not in house after.
+    @Test func anEarlyDepartureIsOnTheDayListsOfTheDayTheGuestLeft() throws {
+        let desk = try StoreFixture()
+        let early = try desk.book(room: "101", from: "2026-11-26", to: "2026-11-30")
+        let staying = try desk.book(room: "102", from: "2026-11-26", to: "2026-11-29")
+        _ = try desk.store.checkIn(early.confirmationCode, by: "anna")
+        _ = try desk.store.checkIn(staying.confirmationCode, by: "anna")
+        // The next day, at the same desk: the first guest leaves three nights early.
+        let clock = desk.clock
+        let nextDay = CalendarDate(iso: "2026-11-27")!
+        let tomorrow = try FrontDeskStore(path: desk.store.path, clock: { clock.now }, businessDate: nextDay)
+        _ = try tomorrow.checkOut(early.confirmationCode, by: "anna")
+        let lists = try tomorrow.dayLists(on: nextDay)
+        #expect(lists.departures.map(\.confirmationCode) == [early.confirmationCode])
+        #expect(lists.inHouse.map(\.confirmationCode) == [staying.confirmationCode])
+        let night26 = try tomorrow.dayLists(on: StoreFixture.today)
+        #expect(Set(night26.inHouse.map(\.confirmationCode)) == [early.confirmationCode, staying.confirmationCode])
+        #expect(try tomorrow.dayLists(on: CalendarDate(iso: "2026-11-30")!).departures.isEmpty)
+        #expect(try tomorrow.dayLists(on: CalendarDate(iso: "2026-11-28")!).inHouse.map(\.confirmationCode) == [staying.confirmationCode])
+        let report = try tomorrow.occupancyReport(from: nextDay, through: nextDay)
+        #expect((report.arrivalsToday, report.departuresToday, report.inHouseToday) == (0, 1, 1))
+    }
+
     /// The sales the triggers keep (night_sales) against the room-nights joined to their prices,
     /// after each kind of change: holds, confirmations, a cancellation with refund, a lapsed hold,
     /// an early departure, a failed booking.
