@@ -128,8 +128,12 @@ extension DeskModel {
 /// Where the dashboard's parts go: the night table between the charts and the room types.
 enum DashboardLayout {
     static let tableTop = 7
+    /// Room-type rows shown: all of them while at least three nights still fit above.
+    static func typeRows(height: Int, roomTypes: Int) -> Int { min(roomTypes, max(1, height - tableTop - 2 - 1 - 2 - 3)) }
     /// Night rows that fit above the total row and the room types (heading, types, message, footer).
-    static func nightRows(height: Int, roomTypes: Int) -> Int { max(1, height - 2 - roomTypes - 1 - tableTop - 2) }
+    static func nightRows(height: Int, roomTypes: Int) -> Int {
+        max(1, height - 2 - typeRows(height: height, roomTypes: roomTypes) - 1 - tableTop - 2)
+    }
 }
 
 enum BlockChart {
@@ -183,7 +187,8 @@ extension DeskModel {
         }
 
         // Room types at the bottom, the nights between.
-        let typeTop = buffer.height - 2 - report.byRoomType.count
+        let typeRows = DashboardLayout.typeRows(height: buffer.height, roomTypes: report.byRoomType.count)
+        let typeTop = buffer.height - 2 - typeRows
         let tableTop = DashboardLayout.tableTop
         let nightRows = DashboardLayout.nightRows(height: buffer.height, roomTypes: report.byRoomType.count)
         let chartWidth = buffer.width - 66
@@ -213,10 +218,15 @@ extension DeskModel {
         let typeColumns: [(String, Int, Bool)] = [("Room type", 13, false), ("Occ %", 7, true), ("Sold", 9, true),
                                                   ("Revenue", 11, true), ("ADR", 9, true), ("RevPAR", 9, true), ("Rooms", 7, true)]
         drawHeader(typeColumns, y: typeTop - 1, into: &buffer)
-        for (index, type) in report.byRoomType.enumerated() {
+        let hidden = report.byRoomType.count - typeRows
+        for (index, type) in report.byRoomType.prefix(hidden > 0 ? typeRows - 1 : typeRows).enumerated() {
             drawRow([type.name, percent(type.occupancy), "\(type.roomNightsSold)/\(type.roomNightsAvailable)", type.roomRevenue.plain,
                      type.adr.plain, type.revpar.plain, "\(type.rooms)"], columns: typeColumns, y: typeTop + index, role: .normal,
                     into: &buffer)
+        }
+        if hidden > 0 {
+            buffer.put(" … \(hidden + 1) more room types: a taller terminal shows them, `frontdesk occupancy` lists them all",
+                       x: 0, y: typeTop + typeRows - 1, role: .hint, maxWidth: buffer.width - 1)
         }
 
         if let typed = dashboard.prompt {

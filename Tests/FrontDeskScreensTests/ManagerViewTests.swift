@@ -177,6 +177,25 @@ import Testing
         #expect(fixture.screen(140, 45) == Self.dashboard140)
     }
 
+    /// Many room types at 80x24: the nights keep their rows, the types that do not fit are named
+    /// as a count; very wide terminals get at most a year of plan.
+    @Test func manyRoomTypesAndVeryWideTerminalsStillFit() throws {
+        var fixture = try Self.hotelWithStays()
+        for number in 1...12 {
+            _ = try fixture.desk.store.addRoomType(name: "Suite \(number)", capacity: 2, basePrice: Money(minorUnits: 30_000 + Int64(number)),
+                                                   by: "manager")
+        }
+        fixture.press(.function(7))
+        let lines = fixture.screen(80, 24).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let total = try #require(lines.firstIndex { $0.hasPrefix(" Total ") })
+        let header = try #require(lines.firstIndex { $0.hasPrefix(" Room type ") })
+        #expect(total < header)
+        #expect(lines.filter { $0.contains(" 2026-1") && $0.hasPrefix(" ") && $0.dropFirst(4).hasPrefix("2026-") }.count >= 3)
+        #expect(lines.contains { $0.contains("… 9 more room types") }) // 17 types, 9 rows: 8 shown and the count
+        fixture.press(.function(6))
+        #expect(fixture.screen(1600, 30).contains("366 nights"))
+    }
+
     @Test func theDashboardScrollsNoFurtherThanItsLastNight() throws {
         var fixture = try Self.hotelWithStays()
         fixture.press(.function(7))
