@@ -43,6 +43,9 @@ public enum TerminalWidth {
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         if value == 0 { return 0 }
+        // Latin text, nearly all of what a desk draws: one cell, without the Unicode tables
+        // (U+00AD, the soft hyphen, is a format character and takes none).
+        if (0x20..<0x7F).contains(value) || ((0xA0..<0x300).contains(value) && value != 0xAD) { return 1 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return 0
         default: break
