@@ -182,9 +182,10 @@ import Testing
         try cli.smallHotel()
         let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
-        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' </dev/tty & sleep 1.5; kill -TERM $!; wait $!; echo FRONTDESK-EXITED-$?; stty -a | grep -o ' echo '; sleep 60"
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' </dev/tty & sleep 1.5; kill -TERM $!; wait $!; echo FRONTDESK-EXITED-$?; stty -a | grep -o ' echo '; echo STTY-READ; sleep 60"
         try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
-        let after = try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }
+        // Waits for stty's answer too: on a busy machine it comes a moment after the exit line.
+        let after = try tmux.waitFor { $0.contains("STTY-READ") }
         #expect(after.contains("FRONTDESK-EXITED-0"))
         // `stty -a` lists " echo" (not "-echo"): typed characters show again.
         #expect(after.contains("FRONTDESK-EXITED-0\n echo"))
