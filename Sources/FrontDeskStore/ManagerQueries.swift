@@ -88,12 +88,13 @@ extension FrontDeskStore {
         -> (arrivals: Int, departures: Int, inHouse: Int) {
         var counts = (arrivals: 0, departures: 0, inHouse: 0)
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT status, check_in, check_out, id FROM booking WHERE check_in <= ? AND check_out >= ? AND check_in >= ?
+            SELECT b.status, b.check_in, b.check_out, \(lastKeptNightOfCheckedOut) FROM booking b
+            WHERE b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
             """), arguments: [date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
         while let row = try rows.next() {
             guard let status = BookingStatus(rawValue: row[0]), let checkIn = CalendarDate(iso: row[1]),
                   let checkOut = CalendarDate(iso: row[2]), let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
-            let departed = status == .checkedOut ? try departure(ofCheckedOut: row[3], checkIn: checkIn, db) : nil
+            let departed = status == .checkedOut ? departure(lastKeptNight: row[3], checkIn: checkIn) : nil
             let kinds = DayLists.kinds(status: status, stay: stay, departed: departed, on: date, businessDate: businessDate)
             if kinds.contains(.arrivals) { counts.arrivals += 1 }
             if kinds.contains(.departures) { counts.departures += 1 }
@@ -107,21 +108,31 @@ extension FrontDeskStore {
         try read { db in
             let hotel = try Self.requireHotel(db)
             let bookings = try Self.bookingsTouching(date, db)
+            // The checked-out among them, with the last night each kept: one statement for all.
             var departedEarly: [UUID: CalendarDate] = [:]
-            for booking in bookings where booking.status == .checkedOut {
-                let departed = try Self.departure(ofCheckedOut: booking.id.uuidString, checkIn: booking.stay.checkIn, db)
+            let byId = Dictionary(bookings.map { ($0.id.uuidString, $0) }) { first, _ in first }
+            for row in try db.rows(sql: """
+                SELECT b.id, \(Self.lastKeptNightOfCheckedOut) FROM booking b
+                WHERE b.status = 'CheckedOut' AND b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
+                """, arguments: [date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso]) {
+                guard let booking = byId[row[0]] else { continue }
+                let departed = Self.departure(lastKeptNight: row[1], checkIn: booking.stay.checkIn)
                 if departed < booking.stay.checkOut { departedEarly[booking.id] = departed }
             }
             return DayLists(date: date, businessDate: businessDate(for: hotel), bookings: bookings, departedEarly: departedEarly)
         }
     }
 
-    /// The day a checked-out guest left: the day after the last night the booking kept (an early
-    /// departure gives the later nights back), or the arrival day if it kept none.
-    static func departure(ofCheckedOut bookingId: String, checkIn: CalendarDate, _ db: Database) throws -> CalendarDate {
-        let lastNight = try db.value(String.self, sql: "SELECT max(night) FROM room_night WHERE booking_id = ?",
-                                     arguments: [bookingId]).flatMap(CalendarDate.init(iso:))
-        return lastNight?.adding(days: 1) ?? checkIn
+    /// A column of a query over `booking b`: for a checked-out booking, the last night it kept
+    /// (an early departure gives the later nights back); NULL otherwise.
+    static let lastKeptNightOfCheckedOut = """
+        CASE WHEN b.status = 'CheckedOut' THEN (SELECT max(n.night) FROM room_night n WHERE n.booking_id = b.id) END
+        """
+
+    /// The day a checked-out guest left: the day after the last night the booking kept, or the
+    /// arrival day if it kept none.
+    static func departure(lastKeptNight: String?, checkIn: CalendarDate) -> CalendarDate {
+        lastKeptNight.flatMap(CalendarDate.init(iso:))?.adding(days: 1) ?? checkIn
     }
 
     /// Bookings whose stay begins, ends or runs over `date`, in arrival order.
@@ -147,12 +158,11 @@ extension FrontDeskStore {
             let nowText = Timestamp.text(now)
             // No stay is longer than the maximum, so the check-in index bounds the read.
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT confirmation_code, room_id, check_in, check_out, guest_name, status, hold_expires_at,
-                       -- The rule of departure(ofCheckedOut:), read in the same pass.
-                       CASE WHEN status = 'CheckedOut' THEN (SELECT max(night) FROM room_night n WHERE n.booking_id = booking.id) END
-                FROM booking
-                WHERE check_in < ?1 AND check_in >= ?2 AND check_out > ?3 AND hotel_id = ?4
-                  AND status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut')
+                SELECT b.confirmation_code, b.room_id, b.check_in, b.check_out, b.guest_name, b.status, b.hold_expires_at,
+                       \(Self.lastKeptNightOfCheckedOut)
+                FROM booking b
+                WHERE b.check_in < ?1 AND b.check_in >= ?2 AND b.check_out > ?3 AND b.hotel_id = ?4
+                  AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut')
                 """), arguments: [end.iso, first.adding(days: -BookingRules.maximumNights - 1).iso, first.iso,
                                   hotel.id.uuidString])
             var stays: [RoomPlan.Stay] = []
@@ -164,8 +174,7 @@ extension FrontDeskStore {
                 guard let checkIn = CalendarDate(iso: row[2]), var checkOut = CalendarDate(iso: row[3]) else { continue }
                 if status == .checkedOut {
                     // A guest who left early gave the later nights back: the bar ends where they left.
-                    guard let lastNight = (row[7] as String?).flatMap(CalendarDate.init(iso:)) else { continue }
-                    checkOut = min(checkOut, lastNight.adding(days: 1))
+                    checkOut = min(checkOut, Self.departure(lastKeptNight: row[7], checkIn: checkIn))
                 }
                 guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
                 let roomKey: String = row[1]
