@@ -146,12 +146,8 @@ struct Report: ParsableCommand {
             whose stay ends on it; in-house: bookings checked in over that night.
             """)
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case arrivals, departures, inHouse = "in-house"
-    }
-
     @OptionGroup var common: CommonOptions
-    @Argument(help: "arrivals, departures or in-house.") var kind: Kind
+    @Argument(help: "arrivals, departures or in-house.") var kind: DayLists.Kind
     @Option(help: "The day, YYYY-MM-DD (default: the business date).") var date: String?
     @Flag(help: "Print CSV instead of a table.") var csv = false
 
@@ -161,7 +157,7 @@ struct Report: ParsableCommand {
             let day = try date.map { BookingRules.parseDate($0, field: "--date", into: &problems) } ?? store.businessDate()
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
             let lists = try store.dayLists(on: day!)
-            let bookings = lists.bookings(DayLists.Kind(rawValue: kind.rawValue)!)
+            let bookings = lists.bookings(kind)
             let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(bookings.map(\.json)))])
             if csv { return Output.Result(json: json, text: String(DayLists.csv(bookings).dropLast())) }
             var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Guests", "Total"],
@@ -175,3 +171,6 @@ struct Report: ParsableCommand {
         }
     }
 }
+
+/// The lists `frontdesk report` names, as the domain defines them.
+extension DayLists.Kind: ExpressibleByArgument {}

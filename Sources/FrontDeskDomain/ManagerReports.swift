@@ -185,8 +185,8 @@ public struct RoomPlan: Sendable {
         staysByRoom[room]?.first { $0.stay.contains(night: night) }
     }
 
-    /// Statuses drawn on the plan: a booking holding or having held its room.
-    public static let shownStatuses: Set<BookingStatus> = [.reserving, .processingPayment, .confirmed, .checkedIn, .checkedOut]
+    /// The longest plan read at once: a year (a terminal a thousand columns wide gets no more).
+    public static let maximumNights = 366
 }
 
 // MARK: CSV

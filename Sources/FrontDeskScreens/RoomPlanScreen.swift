@@ -58,8 +58,9 @@ enum LinePrompt {
 enum RoomPlanLayout {
     static let labelWidth = 10
     static func nightWidth(for width: Int) -> Int { width < 100 ? 5 : 4 }
-    /// At most the longest plan the store reads (a terminal a thousand columns wide gets a year).
-    static func visibleNights(for width: Int) -> Int { min(366, max(1, (width - labelWidth) / nightWidth(for: width))) }
+    static func visibleNights(for width: Int) -> Int {
+        min(RoomPlan.maximumNights, max(1, (width - labelWidth) / nightWidth(for: width)))
+    }
     /// Status line, title, two heading rows above; message and footer below.
     static let top = 4
     static func bodyRows(for height: Int) -> Int { max(1, height - top - 2) }

@@ -149,7 +149,9 @@ extension FrontDeskStore {
     /// holds, confirmed, checked-in and checked-out bookings (a lapsed hold is not drawn; a stay
     /// left early ends at the last night it kept).
     public func roomPlan(from first: CalendarDate, nights: Int) throws -> RoomPlan {
-        guard (1...366).contains(nights) else { throw FrontDeskError.validationFailed(["A room plan shows 1 to 366 nights"]) }
+        guard (1...RoomPlan.maximumNights).contains(nights) else {
+            throw FrontDeskError.validationFailed(["A room plan shows 1 to \(RoomPlan.maximumNights) nights"])
+        }
         let end = first.adding(days: nights)
         return try read { db in
             let hotel = try Self.requireHotel(db)
