@@ -80,7 +80,8 @@ struct Book: ParsableCommand {
             do { instruction = try PaymentInstruction.parse(method: payment, card: card) } catch let error as FrontDeskError {
                 problems += error.details
             }
-            let gateway = try common.paymentGateway()
+            // Only a card payment needs the payment service: a desk payment works with none, or a broken address.
+            let gateway = instruction.method == .card ? try common.paymentGateway() : nil
             if instruction.method == .card && gateway == nil {
                 problems.append("Card payments need FRONTDESK_PAYMENT_URL, the payment service's address")
             }
@@ -89,7 +90,7 @@ struct Book: ParsableCommand {
                                    guestName: guestName, email: email, phone: phone)
             var booking = try store.reserve(form, requestId: requestUUID, payment: instruction, by: common.userName)
             if wait {
-                booking = try SagaWaiter(store: store, gateway: gateway).untilSettled(booking)
+                booking = try SagaRunner(store: store, gateway: gateway).runUntilSettled(booking)
                 if booking.status != .confirmed { failed = booking }
             }
             return Output.Result(json: booking.json, text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
@@ -165,9 +166,12 @@ struct Cancel: SingleBookingCommand {
     @Argument(help: "Booking id or confirmation code.") var reference: String
     @Option(help: "Why, for the audit trail.") var reason: String?
     func apply(_ store: FrontDeskStore) throws -> Booking {
-        let booking = try store.cancel(reference, reason: reason.map { String($0.prefix(200)) }, by: common.userName)
+        // A bad payment address is refused before anything is written; a desk-paid booking never needs one.
+        let gateway = try store.saga(reference).paymentMethod == .card ? try common.paymentGateway() : nil
+        let booking = try store.cancel(reference, reason: reason.map { String($0.prefix(200)) }, by: common.userName,
+                                       via: .commandLine)
         // A card refund is the runner's work; do it here too, so the command ends with it done.
-        try SagaWaiter(store: store, gateway: try common.paymentGateway()).untilRefunded(booking)
+        if let gateway { try SagaRunner(store: store, gateway: gateway).runUntilRefunded(booking) }
         return booking
     }
 }

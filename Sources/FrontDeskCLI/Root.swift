@@ -80,13 +80,17 @@ struct CommonOptions: ParsableArguments {
         return try FrontDeskStore(path: databasePath, businessDate: override)
     }
 
-    /// The payment service from `FRONTDESK_PAYMENT_URL`, else the settings file's `payment_url`.
+    /// The payment service from `FRONTDESK_PAYMENT_URL`, else the settings file's `payment_url`;
+    /// nil when neither is set. A malformed address is refused, naming where it came from.
     func paymentGateway() throws -> HTTPPaymentGateway? {
-        var environment = ProcessInfo.processInfo.environment
-        if (environment["FRONTDESK_PAYMENT_URL"] ?? "").isEmpty, let configured = DeskSettings.load().paymentURL {
-            environment["FRONTDESK_PAYMENT_URL"] = configured
+        let environment = ProcessInfo.processInfo.environment
+        if let text = environment["FRONTDESK_PAYMENT_URL"], !text.isEmpty {
+            return HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(text, source: "FRONTDESK_PAYMENT_URL"))
         }
-        return try HTTPPaymentGateway.fromEnvironment(environment)
+        guard let configured = DeskSettings.load().paymentURL else { return nil }
+        let folder = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "~/.config"
+        return HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(
+            configured, source: "payment_url in \(folder)/frontdesk/config.toml"))
     }
 
     /// Runs a command body and prints its result as JSON or as text for a person.

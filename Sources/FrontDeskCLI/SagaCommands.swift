@@ -5,39 +5,10 @@ import FrontDeskScreens
 import FrontDeskPayments
 import FrontDeskStore
 
-/// Runs the saga in this process until one booking is settled: used by `book --wait` and
-/// `cancel`, so a single command finishes its own work even when no runner is running elsewhere.
-struct SagaWaiter {
-    let store: FrontDeskStore
-    let gateway: (any PaymentGateway)?
-
-    /// Until the booking leaves Reserving and ProcessingPayment (its hold deadline bounds it).
-    func untilSettled(_ booking: Booking) throws -> Booking {
-        let runner = SagaRunner(store: store, gateway: gateway)
-        let giveUp = (booking.holdExpiresAt ?? Date()).addingTimeInterval(30)
-        var current = booking
-        while current.status == .reserving || current.status == .processingPayment, Date() < giveUp {
-            if try !runner.step() { Thread.sleep(forTimeInterval: 0.01) }
-            current = try store.booking(booking.id.uuidString)
-        }
-        return current
-    }
-
-    /// Until the booking owes no refund, or a few seconds have passed (the runner retries later).
-    func untilRefunded(_ booking: Booking) throws {
-        guard gateway != nil else { return }
-        let runner = SagaRunner(store: store, gateway: gateway)
-        let giveUp = Date().addingTimeInterval(10)
-        while Date() < giveUp, try store.saga(booking.id.uuidString).pendingMessages.contains(where: { $0.name == "ProcessRefund" && $0.availableAt <= Date() }) {
-            if try !runner.step() { Thread.sleep(forTimeInterval: 0.05) }
-        }
-    }
-}
-
 struct Saga: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The booking workflow: run it, or see what is unfinished.",
-        subcommands: [Run.self, Status.self], defaultSubcommand: Status.self)
+        subcommands: [Run.self, Status.self, Retry.self], defaultSubcommand: Status.self)
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the saga runner in the foreground until interrupted.")
@@ -56,10 +27,12 @@ struct Saga: ParsableCommand {
                     case .bookingCancelled(let booking): "\(booking.confirmationCode) Cancelled"
                     case .roomAvailabilityChanged: nil
                     }
-                    if let line, !json { print(line) }
+                    // Each line reaches a redirected file at once, so a runner killed by SIGKILL loses none.
+                    if let line, !json { print(line); fflush(nil) }
                 }
                 if !json {
                     print("Saga runner \(runner.name) on \(store.path); payment service: \(gateway?.statusDescription ?? "none (FRONTDESK_PAYMENT_URL unset: card payments wait)")")
+                    fflush(nil)
                 }
                 runner.start()
                 ForegroundService.waitForInterrupt()
@@ -88,6 +61,8 @@ struct Saga: ParsableCommand {
                             ("status", .string(saga.booking.status.rawValue)),
                             ("paymentMethod", .string(saga.paymentMethod.rawValue)),
                             ("deadline", .optional(saga.booking.holdExpiresAt.map(stamp.string(from:)))),
+                            ("paymentInDoubt", .bool(saga.paymentInDoubt)),
+                            ("attention", .optional(saga.attention)),
                             ("pending", .array(saga.pendingMessages.map { message in
                                 .object([
                                     ("name", .string(message.name)), ("availableAt", .string(stamp.string(from: message.availableAt))),
@@ -104,14 +79,42 @@ struct Saga: ParsableCommand {
                 ])
                 var table = TextTable(headers: ["Code", "Status", "Paid by", "Deadline (UTC)", "Waiting for"])
                 table.rows = sagas.map { saga in
-                    [saga.booking.confirmationCode, saga.booking.status.rawValue, saga.paymentMethod.rawValue,
-                     saga.booking.holdExpiresAt.map { Audit.when($0) } ?? "",
-                     saga.pendingMessages.map { "\($0.name)\($0.attempts > 0 ? " (try \($0.attempts + 1): \($0.lastError ?? ""))" : "")" }
-                        .joined(separator: ", ")]
+                    let waiting = saga.pendingMessages.map { message in
+                        let name = message.name == "ProcessPayment" && saga.paymentInDoubt && saga.booking.status != .processingPayment
+                            ? "SettleUnknownCharge" : message.name
+                        return "\(name)\(message.attempts > 0 ? " (try \(message.attempts + 1): \(message.lastError ?? ""))" : "")"
+                    }
+                    return [saga.booking.confirmationCode, saga.booking.status.rawValue, saga.paymentMethod.rawValue,
+                            saga.booking.holdExpiresAt.map { Audit.when($0) } ?? "",
+                            saga.attention.map { "NEEDS ATTENTION: \($0) (frontdesk saga retry \(saga.booking.confirmationCode))" }
+                                ?? waiting.joined(separator: ", ")]
                 }
                 var text = sagas.isEmpty ? "No unfinished sagas." : table.rendered
                 for runner in runners { text += "\nRunner \(runner.runner), \(Audit.when(runner.updatedAt)): \(runner.paymentService)" }
                 return Output.Result(json: json, text: text)
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Try again a refund or payment settlement that stopped and needs attention.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Booking id or confirmation code.") var reference: String
+
+        func run() throws {
+            try common.run { store in
+                let gateway = try common.paymentGateway()
+                let booking = try store.retryStoppedPayment(reference, by: common.userName)
+                if let gateway { try SagaRunner(store: store, gateway: gateway).runUntilRefunded(booking) }
+                let saga = try store.saga(booking.id.uuidString)
+                let text = saga.attention.map { "Booking \(booking.confirmationCode) still needs attention: \($0)" }
+                    ?? (saga.pendingMessages.isEmpty ? "Booking \(booking.confirmationCode): settled"
+                                                     : "Booking \(booking.confirmationCode): queued again for the saga runner")
+                return Output.Result(json: .object([
+                    ("bookingId", .string(booking.id.uuidString.lowercased())), ("confirmation", .string(booking.confirmationCode)),
+                    ("settled", .bool(saga.attention == nil && saga.pendingMessages.isEmpty)), ("attention", .optional(saga.attention)),
+                ]), text: text)
             }
         }
     }

@@ -59,14 +59,37 @@ public enum PaymentOutcome: Hashable, Sendable {
     case succeeded(reference: String)
     /// A final answer: the card was declined, the refund refused.
     case declined(reason: String)
-    /// No answer worth keeping (timeout, server error, circuit open): try again later.
+    /// No answer worth keeping (timeout, server error, no connection): try again later.
+    /// `mayHaveReachedService` is false only when the request certainly never reached the service
+    /// (connection refused, circuit open before the first try): such a charge is not in doubt.
+    case unavailable(reason: String, retryAfter: TimeInterval, mayHaveReachedService: Bool)
+    /// The service cannot be reached and the circuit breaker is open: nothing was sent, and callers
+    /// should not wait for it (a booking paying by card fails fast, saying so).
+    case unreachable(reason: String)
+}
+
+/// How a charge whose outcome was unknown was settled by its idempotency key.
+public enum SettlementOutcome: Hashable, Sendable {
+    /// The charge had been made; it is refunded now (or was already).
+    case refunded(reference: String)
+    /// The charge had not been made; the service will refuse it from now on.
+    case voided(reference: String)
+    /// The service refused to settle (it does not know the call): a person must look.
+    case refused(reason: String)
+    /// No answer: try again later.
     case unavailable(reason: String, retryAfter: TimeInterval)
 }
 
 /// A payment service. Calls block the calling (runner) thread; they never run on the UI thread.
+/// Every call carries an idempotency key that is the same on every retry of the same intent.
 public protocol PaymentGateway: Sendable {
     func charge(_ request: ChargeRequest) -> PaymentOutcome
     func refund(_ request: ChargeRequest) -> PaymentOutcome
-    /// For `saga status`: e.g. "circuit closed", "circuit open until 12:00:30".
+    /// Settles a charge whose outcome is unknown (call in flight, timed out, runner died) for a
+    /// booking that no longer holds its room: refunded if it was made, voided if not, so a charge
+    /// still on its way is refused when it lands. `request.idempotencyKey` is the charge's key.
+    func settleUnknownCharge(_ request: ChargeRequest) -> SettlementOutcome
+    /// For `saga status` and the desk's status line: e.g. "circuit closed", "circuit open until 12:00:30".
+    /// Never contains a password.
     var statusDescription: String { get }
 }

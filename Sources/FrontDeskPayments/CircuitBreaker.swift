@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 
 /// The design's circuit breaker: open after `threshold` consecutive failures, half-open after
-/// `openFor`; one trial call then closes it (success) or opens it again (failure).
+/// `openFor`; exactly one trial call then closes it (success) or opens it again (failure). While
+/// the trial is out, every other caller is told to wait, so a service that is just coming back is
+/// not hit by every runner at once.
 public final class CircuitBreaker: Sendable {
     public enum State: Equatable, Sendable {
         case closed(failures: Int)
@@ -13,7 +15,13 @@ public final class CircuitBreaker: Sendable {
     let threshold: Int
     let openFor: TimeInterval
     let clock: @Sendable () -> Date
-    private let state = Mutex(State.closed(failures: 0))
+    private let state = Mutex(Guarded())
+
+    private struct Guarded {
+        var state = State.closed(failures: 0)
+        /// The one call let through in the half-open state is under way.
+        var trialInFlight = false
+    }
 
     public init(threshold: Int = 5, openFor: TimeInterval = 30, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.threshold = threshold
@@ -22,30 +30,54 @@ public final class CircuitBreaker: Sendable {
     }
 
     public var current: State {
-        state.withLock { state in
-            if case .open(let until) = state, clock() >= until { state = .halfOpen }
-            return state
+        state.withLock { guarded in
+            Self.settle(&guarded, now: clock())
+            return guarded.state
         }
     }
 
-    /// Nil when a call may go ahead; else how long until it may.
-    public func waitBeforeCalling() -> TimeInterval? {
-        switch current {
-        case .closed, .halfOpen: nil
-        case .open(let until): max(0.1, until.timeIntervalSince(clock()))
+    private static func settle(_ guarded: inout Guarded, now: Date) {
+        if case .open(let until) = guarded.state, now >= until {
+            guarded.state = .halfOpen
+            guarded.trialInFlight = false
         }
+    }
+
+    /// Nil when a call may go ahead (in the half-open state, only the first caller: it takes the
+    /// trial); else how long until it may be worth asking again.
+    public func waitBeforeCalling() -> TimeInterval? {
+        state.withLock { guarded in
+            let now = clock()
+            Self.settle(&guarded, now: now)
+            switch guarded.state {
+            case .closed: return nil
+            case .halfOpen:
+                if guarded.trialInFlight { return 1 }
+                guarded.trialInFlight = true
+                return nil
+            case .open(let until): return max(0.1, until.timeIntervalSince(now))
+            }
+        }
+    }
+
+    public var isOpen: Bool {
+        if case .open = current { return true }
+        return false
     }
 
     public func recordSuccess() {
-        state.withLock { $0 = .closed(failures: 0) }
+        state.withLock { $0 = Guarded() }
     }
 
     public func recordFailure() {
-        state.withLock { state in
-            switch state {
-            case .closed(let failures) where failures + 1 < threshold: state = .closed(failures: failures + 1)
-            case .closed, .halfOpen, .open: state = .open(until: clock().addingTimeInterval(openFor))
+        state.withLock { guarded in
+            let now = clock()
+            Self.settle(&guarded, now: now)
+            switch guarded.state {
+            case .closed(let failures) where failures + 1 < threshold: guarded.state = .closed(failures: failures + 1)
+            case .closed, .halfOpen, .open: guarded.state = .open(until: now.addingTimeInterval(openFor))
             }
+            guarded.trialInFlight = false
         }
     }
 

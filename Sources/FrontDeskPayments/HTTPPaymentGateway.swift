@@ -4,24 +4,59 @@ import FoundationNetworking
 #endif
 import FrontDeskDomain
 
+/// Where the payment service's address came from, so a bad one can be named to the person who
+/// must fix it.
+public enum PaymentServiceAddress {
+    /// Checks an address as typed: http or https, a host, a port within 1...65535. `source` names
+    /// where it came from ("FRONTDESK_PAYMENT_URL", "payment_url in ~/.config/frontdesk/config.toml").
+    public static func parse(_ text: String, source: String) throws(FrontDeskError) -> URL {
+        let shown = BookingRules.quoted(redacted(text))
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty,
+              let url = components.url else {
+            throw .validationFailed(["\(source) \(shown) is not an http:// address (e.g. http://127.0.0.1:8099)"])
+        }
+        if let port = components.port, !(1...65535).contains(port) {
+            throw .validationFailed(["\(source) \(shown) has port \(port); a port is 1 to 65535"])
+        }
+        return url
+    }
+
+    /// The address with any password replaced, for everything a person or a log sees.
+    public static func redacted(_ text: String) -> String {
+        guard var components = URLComponents(string: text), components.password != nil else {
+            // Not parseable: hide whatever sits between "://" and "@" all the same.
+            guard let scheme = text.range(of: "://"), let at = text.range(of: "@", range: scheme.upperBound..<text.endIndex) else { return text }
+            return String(text[..<scheme.upperBound]) + "***" + String(text[at.lowerBound...])
+        }
+        components.password = "***"
+        return components.string ?? text
+    }
+}
+
 /// The payment service over HTTP (the simulator's API, see `PaymentSimulator`):
-/// `POST /charges` and `POST /refunds` with an `Idempotency-Key` header that is the same on every
-/// retry, so a retried charge is one charge. Transient failures (no connection, timeout, 5xx,
-/// a malformed answer) are retried with backoff, counted by the circuit breaker, and end as
-/// `.unavailable` for the runner to try again later; a decline is an answer, not a failure.
+/// `POST /charges`, `POST /refunds` and `POST /voids` with an `Idempotency-Key` header that is the
+/// same on every retry, so a retried charge is one charge. Transient failures (no connection,
+/// timeout, 5xx, a malformed answer) are retried with jittered backoff, counted by the circuit
+/// breaker, and end as `.unavailable` for the runner to try again later; a decline is an answer,
+/// not a failure.
 public final class HTTPPaymentGateway: PaymentGateway {
     let baseURL: URL
     let session: URLSession
     let attempts: Int
     let backoff: TimeInterval
     public let breaker: CircuitBreaker
+    /// A factor in 0.5..<1.5 for each wait, so runners that failed together do not retry together.
+    let jitter: @Sendable () -> Double
 
     public init(baseURL: URL, timeout: TimeInterval = 5, attempts: Int = 3, backoff: TimeInterval = 0.2,
-                breaker: CircuitBreaker = CircuitBreaker()) {
+                breaker: CircuitBreaker = CircuitBreaker(),
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1.5) }) {
         self.baseURL = baseURL
         self.attempts = attempts
         self.backoff = backoff
         self.breaker = breaker
+        self.jitter = jitter
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         configuration.timeoutIntervalForResource = timeout
@@ -31,13 +66,10 @@ public final class HTTPPaymentGateway: PaymentGateway {
     /// From `FRONTDESK_PAYMENT_URL`; nil when it is not set. A malformed address is bad input.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(FrontDeskError) -> HTTPPaymentGateway? {
         guard let text = environment["FRONTDESK_PAYMENT_URL"], !text.isEmpty else { return nil }
-        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw .validationFailed(["FRONTDESK_PAYMENT_URL \(BookingRules.quoted(text)) is not an http:// address"])
-        }
-        return HTTPPaymentGateway(baseURL: url)
+        return HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(text, source: "FRONTDESK_PAYMENT_URL"))
     }
 
-    public var statusDescription: String { "\(baseURL.absoluteString): \(breaker.description)" }
+    public var statusDescription: String { "\(PaymentServiceAddress.redacted(baseURL.absoluteString)): \(breaker.description)" }
 
     public func charge(_ request: ChargeRequest) -> PaymentOutcome {
         send(path: "charges", request: request, body: [
@@ -52,28 +84,65 @@ public final class HTTPPaymentGateway: PaymentGateway {
         ])
     }
 
+    public func settleUnknownCharge(_ request: ChargeRequest) -> SettlementOutcome {
+        let booking = request.bookingId.uuidString.lowercased()
+        let voidKey = "void-\(booking)"
+        let outcome = send(path: "voids", key: voidKey, body: ["bookingId": booking, "chargeKey": request.idempotencyKey])
+        switch outcome {
+        case .succeeded(let reference, let status):
+            return status == "voided" ? .voided(reference: reference) : .refunded(reference: reference)
+        case .declined(let reason): return .refused(reason: reason)
+        case .unavailable(let reason, let retryAfter, _): return .unavailable(reason: reason, retryAfter: retryAfter)
+        case .unreachable(let reason): return .unavailable(reason: reason, retryAfter: breaker.waitBeforeCalling() ?? 5)
+        }
+    }
+
     private func send(path: String, request: ChargeRequest, body: [String: String]) -> PaymentOutcome {
+        switch send(path: path, key: request.idempotencyKey, body: body) {
+        case .succeeded(let reference, _): .succeeded(reference: reference)
+        case .declined(let reason): .declined(reason: reason)
+        case .unavailable(let reason, let retryAfter, let reached):
+            .unavailable(reason: reason, retryAfter: retryAfter, mayHaveReachedService: reached)
+        case .unreachable(let reason): .unreachable(reason: reason)
+        }
+    }
+
+    enum Answer {
+        case succeeded(reference: String, status: String?)
+        case declined(String)
+        case unavailable(reason: String, retryAfter: TimeInterval, mayHaveReachedService: Bool)
+        case unreachable(String)
+    }
+
+    private func send(path: String, key: String, body: [String: String]) -> Answer {
         var lastProblem = "no answer"
+        var reached = false
         for attempt in 0..<attempts {
+            if attempt > 0 { Thread.sleep(forTimeInterval: backoff * pow(2, Double(attempt - 1)) * jitter()) }
             if let wait = breaker.waitBeforeCalling() {
-                return .unavailable(reason: "payment service unavailable (\(breaker.description))", retryAfter: wait)
+                let problem = "payment service unreachable (\(breaker.description))"
+                return reached || !breaker.isOpen
+                    ? .unavailable(reason: problem, retryAfter: wait * jitter(), mayHaveReachedService: reached)
+                    : .unreachable(problem)
             }
-            if attempt > 0 { Thread.sleep(forTimeInterval: backoff * pow(2, Double(attempt - 1))) }
-            switch call(path: path, key: request.idempotencyKey, body: body) {
-            case .answered(let outcome):
+            switch call(path: path, key: key, body: body) {
+            case .answered(let answer):
                 breaker.recordSuccess()
-                return outcome
-            case .transient(let problem):
+                return answer
+            case .transient(let problem, let mayHaveReached):
                 breaker.recordFailure()
                 lastProblem = problem
+                reached = reached || mayHaveReached
             }
         }
-        return .unavailable(reason: lastProblem, retryAfter: 2)
+        if !reached && breaker.isOpen { return .unreachable(lastProblem) }
+        return .unavailable(reason: lastProblem, retryAfter: 2 * jitter(), mayHaveReachedService: reached)
     }
 
     enum CallResult {
-        case answered(PaymentOutcome)
-        case transient(String)
+        case answered(Answer)
+        /// No answer to keep; `mayHaveReached` is false when the request surely never arrived.
+        case transient(String, mayHaveReached: Bool)
     }
 
     private func call(path: String, key: String, body: [String: String]) -> CallResult {
@@ -90,24 +159,32 @@ public final class HTTPPaymentGateway: PaymentGateway {
         }
         task.resume()
         done.wait()
-        return result.get() ?? .transient("no answer")
+        return result.get() ?? .transient("no answer", mayHaveReached: true)
     }
 
+    /// URL errors after which the request cannot have reached the service.
+    static let notSentCodes: Set<URLError.Code> = [.cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .badURL, .unsupportedURL]
+
     static func interpret(data: Data?, response: URLResponse?, error: (any Error)?) -> CallResult {
-        if let error { return .transient("payment service unreachable: \(error.localizedDescription)") }
-        guard let http = response as? HTTPURLResponse else { return .transient("payment service gave no HTTP answer") }
+        if let error {
+            let code = (error as? URLError)?.code
+            let notSent = code.map { notSentCodes.contains($0) } ?? false
+            let what = code == .timedOut ? "payment service did not answer in time" : "payment service unreachable"
+            return .transient("\(what): \(error.localizedDescription)", mayHaveReached: !notSent)
+        }
+        guard let http = response as? HTTPURLResponse else { return .transient("payment service gave no HTTP answer", mayHaveReached: true) }
         let object = data.flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]
         switch http.statusCode {
         case 200, 201:
             guard let id = object?["id"] as? String, !id.isEmpty else {
-                return .transient("payment service answered \(http.statusCode) without an id")
+                return .transient("payment service answered \(http.statusCode) without an id", mayHaveReached: true)
             }
-            return .answered(.succeeded(reference: id))
+            return .answered(.succeeded(reference: id, status: object?["status"] as? String))
         case 402, 404, 409, 422:
             let message = (object?["message"] as? String).map { String($0.prefix(200)) } ?? "refused (HTTP \(http.statusCode))"
-            return .answered(.declined(reason: message))
+            return .answered(.declined(message))
         default:
-            return .transient("payment service answered HTTP \(http.statusCode)")
+            return .transient("payment service answered HTTP \(http.statusCode)", mayHaveReached: true)
         }
     }
 }

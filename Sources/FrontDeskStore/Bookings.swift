@@ -238,8 +238,10 @@ extension FrontDeskStore {
 
     /// Cancels through the saga: a hold is released, a paid booking refunded and released; a
     /// checked-in, checked-out, failed or cancelled booking is refused with the reason.
-    public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String) throws -> Booking {
-        try write { db in
+    public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String,
+                       via channel: Channel = .desk) throws -> Booking {
+        let reason = reason ?? channel.defaultCancellationReason(by: user)
+        return try write { db in
             let booking = try Self.requireBooking(reference, db)
             if let expectedVersion, expectedVersion != booking.version {
                 throw FrontDeskError.conflict(

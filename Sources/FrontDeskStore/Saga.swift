@@ -18,6 +18,13 @@ public struct SagaInstance: Sendable {
     public let paymentReference: String?
     public let refundReference: String?
     public let pendingMessages: [PendingMessage]
+    /// Set when the saga stopped retrying and a person must look (a refund the payment service refuses).
+    public let attention: String?
+
+    /// A charge was sent (or may have been) and its outcome is not known yet.
+    public var paymentInDoubt: Bool {
+        pendingMessages.contains { $0.name == "ProcessPayment" && ($0.attempts > 0 || $0.claimedBy != nil) }
+    }
 }
 
 public struct PendingMessage: Sendable {
@@ -100,7 +107,7 @@ extension FrontDeskStore {
                 case .cancelled:
                     var reason: String?
                     if case .bookingCancellationRequested(let given) = event { reason = given }
-                    try booking.cancel(reason: reason ?? "Cancelled at the desk", at: now)
+                    try booking.cancel(reason: reason ?? "Cancelled", at: now)
                     return "Booking \(booking.confirmationCode) cancelled" + (reason.map { ": \($0)" } ?? "")
                 default:
                     throw FrontDeskError.invalidState("The saga cannot move a booking to \(status.rawValue)")
@@ -137,14 +144,22 @@ extension FrontDeskStore {
             }
         }
         if updated.status != .reserving && updated.status != .processingPayment {
-            // Past holding and paying, the deadline and payment steps are moot; a refund owed stays queued.
-            try db.run(sql: "DELETE FROM saga_message WHERE booking_id = ? AND name IN ('ReservationExpired', 'RoomReserved', 'ProcessPayment')",
-                           arguments: [bookingId])
-            try db.run(sql: "UPDATE saga SET card_number = NULL WHERE booking_id = ? AND NOT EXISTS (SELECT 1 FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund')",
-                           arguments: [bookingId, bookingId])
+            // Past holding and paying, the deadline and payment steps are moot; a refund owed stays
+            // queued, and so does a charge whose outcome is unknown (a call was made or is under
+            // way): it is settled by its idempotency key (refunded if it was made, voided if not),
+            // never forgotten. Nothing left needs the card number.
+            try db.run(sql: """
+                DELETE FROM saga_message WHERE booking_id = ?
+                  AND (name IN ('ReservationExpired', 'RoomReserved') OR (name = 'ProcessPayment' AND \(Self.chargeNotInDoubt)))
+                """, arguments: [bookingId])
+            try db.run(sql: "UPDATE saga SET card_number = NULL WHERE booking_id = ?", arguments: [bookingId])
         }
         return decision
     }
+
+    /// A ProcessPayment message no call has been made for: nothing can have been charged.
+    /// (`attempts` counts only calls that may have reached the payment service.)
+    static let chargeNotInDoubt = "attempts = 0 AND claimed_by IS NULL"
 
     static func auditAction(_ status: BookingStatus, _ event: BookingSaga.Event) -> String {
         switch status {
@@ -162,6 +177,28 @@ extension FrontDeskStore {
             """, arguments: [bookingId, name, Timestamp.text(instant), Timestamp.text(now)])
     }
 
+    /// Queues again a refund or settlement that stopped and needed attention (`saga retry`): the
+    /// person has fixed what the payment service was missing, or wants one more try.
+    public func retryStoppedPayment(_ reference: String, by user: String) throws -> Booking {
+        try write { db in
+            let booking = try Self.requireBooking(reference, db)
+            let id = booking.id.uuidString
+            guard let step = try db.value(String.self, sql: "SELECT attention_step FROM saga WHERE booking_id = ? AND attention IS NOT NULL",
+                                          arguments: [id]) else {
+                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) has no payment step that needs attention")
+            }
+            try db.run(sql: "UPDATE saga SET attention = NULL, attention_since = NULL, attention_step = NULL WHERE booking_id = ?",
+                       arguments: [id])
+            // As a settlement when it was one: attempts = 1 keeps the charge in doubt.
+            try db.run(sql: """
+                INSERT INTO saga_message (booking_id, name, available_at, created_at, attempts) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [id, step, Timestamp.text(now), Timestamp.text(now), step == "ProcessPayment" ? 1 : 0])
+            try audit(db, user: user, action: "booking.paymentRetried", bookingId: booking.id,
+                      summary: "Booking \(booking.confirmationCode): \(step == "ProcessRefund" ? "refund" : "settling the unanswered charge") tried again")
+            return booking
+        }
+    }
+
     // MARK: Looking at sagas
 
     /// Bookings whose workflow is not finished (held, paying) or that still owe a refund.
@@ -170,6 +207,7 @@ extension FrontDeskStore {
             let ids = try db.values(String.self, sql: """
                 SELECT id FROM booking WHERE status IN ('Reserving', 'ProcessingPayment')
                 UNION SELECT booking_id FROM saga_message
+                UNION SELECT booking_id FROM saga WHERE attention IS NOT NULL
                 """)
             return try ids.compactMap { try Self.fetchSaga(bookingId: $0, db) }
                 .sorted { ($0.booking.holdExpiresAt ?? .distantFuture, $0.booking.createdAt) < ($1.booking.holdExpiresAt ?? .distantFuture, $1.booking.createdAt) }
@@ -185,7 +223,7 @@ extension FrontDeskStore {
 
     static func fetchSaga(bookingId: String, _ db: Database) throws -> SagaInstance? {
         guard let booking = try fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else { return nil }
-        let row = try db.row(sql: "SELECT payment_method, payment_reference, refund_reference FROM saga WHERE booking_id = ?",
+        let row = try db.row(sql: "SELECT payment_method, payment_reference, refund_reference, attention FROM saga WHERE booking_id = ?",
                                    arguments: [bookingId])
         let messages = try db.rows(sql: """
             SELECT name, available_at, attempts, claimed_by, last_error FROM saga_message WHERE booking_id = ? ORDER BY available_at, id
@@ -194,7 +232,8 @@ extension FrontDeskStore {
                            claimedBy: row[3], lastError: row[4])
         }
         return SagaInstance(booking: booking, paymentMethod: PaymentMethod(rawValue: row?[0] ?? "desk") ?? .desk,
-                            paymentReference: row?[1], refundReference: row?[2], pendingMessages: messages)
+                            paymentReference: row?[1], refundReference: row?[2], pendingMessages: messages,
+                            attention: row?[3])
     }
 
     /// What the runners reported in the last minute about their payment service (circuit

@@ -14,6 +14,8 @@ public final class SagaRunner: Sendable {
     /// How long a claim on a payment-service call lasts; longer than any call with its retries.
     let lease: TimeInterval
     let pollInterval: TimeInterval
+    /// Where the runner says what went wrong (a log file in the desk; stderr for `saga run`).
+    let reportProblem: @Sendable (String) -> Void
     private let state = Mutex(RunState())
     private let wakeUp = DispatchSemaphore(value: 0)
 
@@ -23,14 +25,20 @@ public final class SagaRunner: Sendable {
         var subscription: UUID?
         var lastReportedStatus: String?
         var lastReportAt = Date.distantPast
+        /// Messages whose payment-service call this runner is making now.
+        var inFlight: Set<Int64> = []
     }
 
-    public init(store: FrontDeskStore, gateway: (any PaymentGateway)?, lease: TimeInterval = 120, pollInterval: TimeInterval = 0.1) {
+    /// `name` is for tests that play two runners in one process; by default it names this process.
+    public init(store: FrontDeskStore, gateway: (any PaymentGateway)?, name: String? = nil, lease: TimeInterval = 120,
+                pollInterval: TimeInterval = 0.1,
+                reportProblem: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         self.store = store
         self.gateway = gateway
         self.lease = lease
         self.pollInterval = pollInterval
-        name = "runner-\(getpid())@\(ProcessInfo.processInfo.hostName)"
+        self.reportProblem = reportProblem
+        self.name = name ?? "runner-\(getpid())@\(ProcessInfo.processInfo.hostName)"
     }
 
     // MARK: Running
@@ -62,16 +70,18 @@ public final class SagaRunner: Sendable {
         while !state.withLock({ $0.stopRequested }) {
             var worked = false
             do {
-                worked = try step()
+                worked = try step(waitForAnswers: false)
             } catch {
-                FileHandle.standardError.write(Data("saga runner: \(error)\n".utf8))
+                reportProblem("saga runner: \(error)")
                 Thread.sleep(forTimeInterval: 1)
             }
             if !worked { _ = wakeUp.wait(timeout: .now() + pollInterval) }
         }
         state.withLock { state in
             if let token = state.subscription { store.unsubscribe(token) }
+            let inFlight = state.inFlight
             state = RunState()
+            state.inFlight = inFlight
         }
     }
 
@@ -81,12 +91,40 @@ public final class SagaRunner: Sendable {
     }
 
     /// One pass: local work, then the payment-service calls due now. True if anything was done.
+    /// Without `waitForAnswers` the calls go on after it returns (the background loop).
     @discardableResult
-    public func step() throws -> Bool {
+    public func step(waitForAnswers: Bool = true) throws -> Bool {
         let local = try processLocalWork()
-        let remote = try processRemoteWork()
+        let remote = try processRemoteWork(waitForAnswers: waitForAnswers)
         try reportStatusIfChanged()
         return local + remote > 0
+    }
+
+    /// Works the booking's saga in this process until it is final: Confirmed or Failed, and no
+    /// charge left in doubt (`book --wait`). Bounded by the hold deadline plus `grace`.
+    public func runUntilSettled(_ booking: Booking, grace: TimeInterval = 30) throws -> Booking {
+        let giveUp = (booking.holdExpiresAt ?? Date()).addingTimeInterval(grace)
+        var current = booking
+        while Date() < giveUp {
+            let saga = try store.saga(booking.id.uuidString)
+            current = saga.booking
+            let paying = current.status == .reserving || current.status == .processingPayment
+            if !paying && !saga.paymentInDoubt { break }
+            if try !step() { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        return current
+    }
+
+    /// Until the booking owes no refund that is due, or `seconds` have passed (the runner retries
+    /// later): `cancel` ends with the refund done when the payment service answers.
+    public func runUntilRefunded(_ booking: Booking, seconds: TimeInterval = 10) throws {
+        guard gateway != nil else { return }
+        let giveUp = Date().addingTimeInterval(seconds)
+        while Date() < giveUp, try store.saga(booking.id.uuidString).pendingMessages.contains(where: {
+            ($0.name == "ProcessRefund" || $0.name == "ProcessPayment") && $0.availableAt <= store.now
+        }) {
+            if try !step() { Thread.sleep(forTimeInterval: 0.05) }
+        }
     }
 
     // MARK: Local work: events and desk payments, many sagas per transaction
@@ -125,68 +163,148 @@ public final class SagaRunner: Sendable {
 
     // MARK: Remote work: the payment service, outside any transaction
 
+    enum RemoteCall: String {
+        /// Take the payment: the booking is still paying.
+        case charge
+        /// Give money back: a refund is owed.
+        case refund
+        /// Settle a charge whose outcome is unknown for a booking that no longer holds its room:
+        /// refunded if it was made, voided if not (`PaymentGateway.settleUnknownCharge`).
+        case settle
+    }
+
     struct Claim {
         let messageId: Int64
         let bookingId: String
-        let message: String
+        let call: RemoteCall
+        /// A call for this charge was made before (it may have reached the service).
+        let inDoubt: Bool
         let request: ChargeRequest
     }
 
-    func processRemoteWork() throws -> Int {
+    enum Answer {
+        case payment(PaymentOutcome)
+        case settlement(SettlementOutcome)
+    }
+
+    /// Claims the payment-service calls that are due and makes them. With `waitForAnswers` (tests,
+    /// `book --wait`) it returns once every answer is recorded; the background loop does not wait,
+    /// so a card that takes a minute holds up no other booking's payment: each answer is recorded
+    /// in its own transaction when it comes.
+    func processRemoteWork(waitForAnswers: Bool = true) throws -> Int {
         guard let gateway else { return 0 }
         let claims = try claimRemoteWork()
         guard !claims.isEmpty else { return 0 }
-        // Calls for different bookings go out together, so a slow service costs one round trip per
-        // batch, and a runner killed mid-batch has fewer answers to lose (retried calls reuse their key).
-        let outcomes = Mutex([PaymentOutcome?](repeating: nil, count: claims.count))
-        DispatchQueue.concurrentPerform(iterations: claims.count) { index in
-            let claim = claims[index]
-            let outcome = claim.message == "ProcessRefund" ? gateway.refund(claim.request) : gateway.charge(claim.request)
-            outcomes.withLock { $0[index] = outcome }
-        }
-        let answers = outcomes.withLock { $0.map { $0! } }
-        try store.write { db in
-            for (claim, outcome) in zip(claims, answers) {
-                let stillOurs = try db.value(String.self, sql: "SELECT claimed_by FROM saga_message WHERE id = ?",
-                                                    arguments: [claim.messageId]) == name
-                guard stillOurs else { continue }
-                switch (claim.message, outcome) {
-                case ("ProcessPayment", .succeeded(let reference)):
-                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
-                    try store.apply(.paymentProcessed(reference: reference), to: claim.bookingId, by: "system", db)
-                case ("ProcessPayment", .declined(let reason)):
-                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
-                    try store.apply(.paymentFailed(reason: reason), to: claim.bookingId, by: "system", db)
-                case ("ProcessRefund", .succeeded(let reference)):
-                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
-                    try store.recordRefund(bookingId: claim.bookingId, reference: reference, db)
-                case (_, .unavailable(let reason, let retryAfter)):
-                    try release(claim, retryAfter: retryAfter, error: reason, db)
-                case (_, .declined(let reason)):
-                    // A refused refund is retried slowly and stays visible in `saga status`.
-                    try release(claim, retryAfter: 60, error: reason, db)
-                default:
-                    try release(claim, retryAfter: 60, error: "unexpected answer", db)
+        let group = DispatchGroup()
+        for claim in claims {
+            group.enter()
+            // A thread of its own per call (at most `remoteLimit`): each blocks on its HTTP answer,
+            // and blocking Dispatch's few pooled threads would starve URLSession's own work.
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                let answer: Answer = switch claim.call {
+                case .charge: .payment(gateway.charge(claim.request))
+                case .refund: .payment(gateway.refund(claim.request))
+                case .settle: .settlement(gateway.settleUnknownCharge(claim.request))
                 }
+                do {
+                    try record(answer, for: claim)
+                } catch {
+                    reportProblem("saga runner: recording the payment service's answer for booking \(claim.bookingId): \(error)")
+                }
+                state.withLock { _ = $0.inFlight.remove(claim.messageId) }
+                wakeUp.signal()
             }
+            thread.name = "saga-payment-call"
+            thread.start()
         }
+        if waitForAnswers { group.wait() }
         return claims.count
     }
 
-    private func release(_ claim: Claim, retryAfter: TimeInterval, error: String, _ db: Database) throws {
+    /// Refused refunds and settlements are retried at 1, 2, 4 ... minutes; after this many
+    /// refusals (about an hour) the saga stops and asks for a person.
+    static let refusalsBeforeAttention = 6
+
+    private func record(_ answer: Answer, for claim: Claim) throws {
+        try store.write { db in
+            let stillOurs = try db.value(String.self, sql: "SELECT claimed_by FROM saga_message WHERE id = ?",
+                                         arguments: [claim.messageId]) == name
+            guard stillOurs else { return }
+            let done = { try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId]) }
+            switch (claim.call, answer) {
+            case (.charge, .payment(.succeeded(let reference))):
+                // If the hold lapsed meanwhile, the saga refunds it (Failed + PaymentProcessed).
+                try done()
+                try store.apply(.paymentProcessed(reference: reference), to: claim.bookingId, by: "system", db)
+            case (.charge, .payment(.declined(let reason))):
+                try done()
+                try store.apply(.paymentFailed(reason: reason), to: claim.bookingId, by: "system", db)
+            case (.charge, .payment(.unreachable(let reason))) where !claim.inDoubt:
+                // Nothing was sent and the circuit is open: say so now instead of holding the
+                // room until the deadline. The guest can pay at the desk or try again.
+                try done()
+                try store.apply(.paymentFailed(reason: Self.unreachableReason(reason)), to: claim.bookingId, by: "system", db)
+            case (_, .payment(.unavailable(let reason, let retryAfter, let reached))):
+                try release(claim, retryAfter: retryAfter, error: reason, countAsAttempt: reached || claim.inDoubt, db)
+            case (_, .payment(.unreachable(let reason))):
+                try release(claim, retryAfter: 5, error: Self.unreachableReason(reason), countAsAttempt: claim.inDoubt, db)
+            case (.refund, .payment(.succeeded(let reference))):
+                try done()
+                try store.recordRefund(bookingId: claim.bookingId, reference: reference, db)
+            case (.refund, .payment(.declined(let reason))), (.settle, .settlement(.refused(let reason))):
+                try refused(claim, reason: reason, db)
+            case (.settle, .settlement(.refunded(let reference))):
+                try done()
+                try store.recordRefund(bookingId: claim.bookingId, reference: reference, db,
+                                       summary: "The charge whose outcome was unknown had been made; refunded (\(reference))")
+            case (.settle, .settlement(.voided(let reference))):
+                try done()
+                try store.recordVoid(bookingId: claim.bookingId, reference: reference, db)
+            case (.settle, .settlement(.unavailable(let reason, let retryAfter))):
+                try release(claim, retryAfter: retryAfter, error: reason, countAsAttempt: true, db)
+            default:
+                try release(claim, retryAfter: 60, error: "unexpected answer", countAsAttempt: true, db)
+            }
+        }
+    }
+
+    static func unreachableReason(_ detail: String) -> String {
+        "Payment service unreachable: take the payment at the desk or try again later (\(detail.prefix(120)))"
+    }
+
+    /// A refund or settlement the service refused: retried with a growing wait, then left for a
+    /// person ("needs attention") rather than retried for ever or pretended done.
+    private func refused(_ claim: Claim, reason: String, _ db: Database) throws {
+        let attempts = try db.value(Int.self, sql: "SELECT attempts FROM saga_message WHERE id = ?", arguments: [claim.messageId]) ?? 0
+        guard attempts + 1 >= Self.refusalsBeforeAttention else {
+            try release(claim, retryAfter: 60 * pow(2, Double(attempts)), error: reason, countAsAttempt: true, db)
+            return
+        }
+        try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
+        let what = claim.call == .refund ? "Refund" : "Settling the unanswered charge"
+        try store.needsAttention(bookingId: claim.bookingId,
+                                 problem: "\(what) needs attention: the payment service refused \(attempts + 1) times (\(reason.prefix(120)))",
+                                 message: claim.call == .refund ? "ProcessRefund" : "ProcessPayment", db)
+    }
+
+    private func release(_ claim: Claim, retryAfter: TimeInterval, error: String, countAsAttempt: Bool, _ db: Database) throws {
         try db.run(sql: """
-            UPDATE saga_message SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + 1, last_error = ?,
+            UPDATE saga_message SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + ?, last_error = ?,
                    available_at = ? WHERE id = ?
-            """, arguments: [String(error.prefix(300)), Timestamp.text(store.now.addingTimeInterval(retryAfter)), claim.messageId])
+            """, arguments: [countAsAttempt ? 1 : 0, String(error.prefix(300)),
+                             Timestamp.text(store.now.addingTimeInterval(retryAfter)), claim.messageId])
     }
 
     static let remoteLimit = 16
 
     private func claimRemoteWork() throws -> [Claim] {
-        try store.write { db in
+        let busy = state.withLock { $0.inFlight }
+        guard busy.count < Self.remoteLimit else { return [] }
+        let claims: [Claim] = try store.write { db in
             let instant = store.now
             let rows = try db.rows(sql: """
-                SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, s.payment_reference,
+                SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts,
                        b.total_cents, b.status, h.currency
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
                 JOIN hotel h ON h.id = b.hotel_id
@@ -194,27 +312,40 @@ public final class SagaRunner: Sendable {
                 ORDER BY m.available_at, m.id LIMIT 64
                 """, arguments: [Timestamp.text(instant)])
             var claims: [Claim] = []
-            for row in rows where claims.count < Self.remoteLimit {
+            for row in rows where claims.count + busy.count < Self.remoteLimit {
+                let messageId: Int64 = row[0]
+                if busy.contains(messageId) { continue }
                 let claimedBy: String? = row[3]
                 let claimedUntil = (row[4] as String?).flatMap(Timestamp.date)
                 if let claimedBy, claimedBy != name, let claimedUntil, claimedUntil > instant, Self.isAlive(claimedBy) { continue }
                 let message: String = row[2]
                 let bookingId: String = row[1]
-                if message == "ProcessPayment" && row[8] as String != BookingStatus.processingPayment.rawValue {
-                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [row[0] as Int64])
+                let inDoubt = claimedBy != nil || (row[6] as Int) > 0
+                let call: RemoteCall
+                if message == "ProcessRefund" {
+                    call = .refund
+                } else if row[8] as String == BookingStatus.processingPayment.rawValue {
+                    call = .charge
+                } else if inDoubt {
+                    call = .settle
+                } else {
+                    // Never sent, and the booking no longer pays: nothing to charge or settle.
+                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [messageId])
                     continue
                 }
                 try db.run(sql: "UPDATE saga_message SET claimed_by = ?, claimed_until = ? WHERE id = ?",
-                               arguments: [name, Timestamp.text(instant.addingTimeInterval(lease)), row[0] as Int64])
-                let kind = message == "ProcessRefund" ? "refund" : "charge"
+                           arguments: [name, Timestamp.text(instant.addingTimeInterval(lease)), messageId])
+                let key = call == .refund ? "refund-\(bookingId.lowercased())" : "charge-\(bookingId.lowercased())"
                 claims.append(Claim(
-                    messageId: row[0], bookingId: bookingId, message: message,
+                    messageId: messageId, bookingId: bookingId, call: call, inDoubt: inDoubt,
                     request: ChargeRequest(bookingId: Identifier.stored(bookingId), amount: Money(minorUnits: row[7]),
-                                           currency: row[9], cardNumber: (row[5] as String?) ?? "",
-                                           idempotencyKey: "\(kind)-\(bookingId.lowercased())")))
+                                           currency: row[9], cardNumber: call == .charge ? (row[5] as String?) ?? "" : "",
+                                           idempotencyKey: key)))
             }
             return claims
         }
+        state.withLock { $0.inFlight.formUnion(claims.map(\.messageId)) }
+        return claims
     }
 
     /// A claim by a process on this machine that no longer exists is void at once; other
@@ -241,10 +372,26 @@ public final class SagaRunner: Sendable {
 }
 
 extension FrontDeskStore {
-    func recordRefund(bookingId: String, reference: String, _ db: Database) throws {
+    func recordRefund(bookingId: String, reference: String, _ db: Database, summary: String? = nil) throws {
         try db.run(sql: "UPDATE saga SET refund_reference = ?, card_number = NULL WHERE booking_id = ?", arguments: [reference, bookingId])
         let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
         try audit(db, user: "system", action: "booking.refunded", bookingId: Identifier.uuid(bookingId),
-                  summary: "Payment for booking \(code) refunded (\(reference))")
+                  summary: "Booking \(code): " + (summary ?? "payment refunded (\(reference))"))
+    }
+
+    /// A charge whose outcome was unknown turned out never to have been made, and now never will be.
+    func recordVoid(bookingId: String, reference: String, _ db: Database) throws {
+        let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
+        try audit(db, user: "system", action: "booking.paymentVoided", bookingId: Identifier.uuid(bookingId),
+                  summary: "Booking \(code): the unanswered charge had not been made and is cancelled (\(reference)); nothing was taken")
+    }
+
+    /// The saga stops retrying and says what a person must look at.
+    func needsAttention(bookingId: String, problem: String, message: String, _ db: Database) throws {
+        try db.run(sql: "UPDATE saga SET attention = ?, attention_since = ?, attention_step = ? WHERE booking_id = ?",
+                   arguments: [problem, Timestamp.text(now), message, bookingId])
+        let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
+        try audit(db, user: "system", action: "booking.paymentNeedsAttention", bookingId: Identifier.uuid(bookingId),
+                  summary: "Booking \(code): \(problem)")
     }
 }

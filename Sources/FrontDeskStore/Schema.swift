@@ -14,6 +14,9 @@ enum Schema {
         migrator.registerMigration("v3: night sales by room type, bookings by creation") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4: payments that need a person's attention") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -314,5 +317,16 @@ enum Schema {
 
         -- Pickup: the bookings made in the last days, found without reading all of them.
         CREATE INDEX booking_hotel_created ON booking(hotel_id, created_at);
+        """
+
+    /// A refund (or the settling of a charge whose outcome was unknown) that the payment service
+    /// keeps refusing is not retried for ever: after a bounded time the saga stops and says so
+    /// here, and `saga status` and the desk show it until a person retries or settles it.
+    static let v4 = """
+        ALTER TABLE saga ADD COLUMN attention TEXT;
+        ALTER TABLE saga ADD COLUMN attention_since TEXT;
+        -- The step that stopped ('ProcessRefund' or 'ProcessPayment'), queued again by `saga retry`.
+        ALTER TABLE saga ADD COLUMN attention_step TEXT;
+        CREATE INDEX saga_attention ON saga(booking_id) WHERE attention IS NOT NULL;
         """
 }

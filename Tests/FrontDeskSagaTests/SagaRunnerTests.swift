@@ -157,15 +157,21 @@ struct SagaDesk {
         #expect(saga.gateway.breaker.description.hasPrefix("circuit open"))
         #expect(try saga.store.runnerStatuses().first?.paymentService.contains("circuit open") == true)
 
-        // While open, no call reaches the service: a good card waits too.
-        let good = try saga.book(room: "202", card: PaymentSimulator.approveCard)
+        // While open, no call reaches the service: a good card fails at once, saying why, and
+        // charges nothing (the receptionist takes the payment at the desk or tries again).
+        let early = try saga.book(room: "202", card: PaymentSimulator.approveCard)
         try saga.runner.runUntilIdle()
-        #expect(try saga.status(good).status == .processingPayment)
-        #expect(saga.counts(good) == (0, 0))
+        let refused = try saga.status(early)
+        #expect(refused.status == .failed)
+        #expect(refused.statusReason?.hasPrefix("Payment service unreachable") == true)
+        #expect(saga.counts(early) == (0, 0))
 
         for booking in broken { _ = try saga.store.cancel(booking.confirmationCode, reason: nil, by: "anna") }
         saga.desk.clock.advance(minutes: 0.5)
         #expect(saga.gateway.breaker.current == .halfOpen)
+        let good = try saga.book(room: "202", card: PaymentSimulator.approveCard)
+        try saga.runner.runUntilIdle() // one trial call closes the circuit; calls told to wait for it go next
+        saga.desk.clock.advance(minutes: 1)
         try saga.runner.runUntilIdle()
         #expect(try saga.status(good).status == .confirmed)
         #expect(saga.counts(good) == (1, 0))

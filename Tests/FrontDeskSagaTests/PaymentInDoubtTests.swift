@@ -1,0 +1,327 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskPayments
+@testable import FrontDeskStore
+import FrontDeskTestSupport
+import GRDB
+import Synchronization
+import Testing
+
+/// A payment service with a ledger kept by idempotency key, like a real processor, whose calls
+/// can be held at a gate so a test decides when an answer lands.
+final class LedgerGateway: PaymentGateway {
+    struct Ledger {
+        var charges: [String: String] = [:] // charge key -> charge id
+        var refunds: [String: String] = [:] // booking -> refund id
+        var voided: Set<String> = []
+        var chargeCalls = 0
+        /// Refunds are refused ("No charge to refund"), as by a service that lost its ledger.
+        var refuseRefunds = false
+        /// The next charge is made but its answer is lost (a timeout after the service acted).
+        var loseNextChargeAnswer = false
+    }
+
+    let ledger = Mutex(Ledger())
+    /// When set, a charge waits here after it arrived and before the service acts on it.
+    let gate = Mutex<DispatchSemaphore?>(nil)
+    let arrived = DispatchSemaphore(value: 0)
+
+    func charge(_ request: ChargeRequest) -> PaymentOutcome {
+        ledger.withLock { $0.chargeCalls += 1 }
+        arrived.signal()
+        if let gate = gate.withLock({ $0 }) { gate.wait() }
+        return ledger.withLock { ledger in
+            let key = request.idempotencyKey
+            if ledger.voided.contains(key) { return .declined(reason: "This charge was cancelled before it was made") }
+            let id = ledger.charges[key] ?? "ch_\(ledger.charges.count + 1)"
+            ledger.charges[key] = id
+            if ledger.loseNextChargeAnswer {
+                ledger.loseNextChargeAnswer = false
+                return .unavailable(reason: "payment service did not answer in time", retryAfter: 2, mayHaveReachedService: true)
+            }
+            return .succeeded(reference: id)
+        }
+    }
+
+    func refund(_ request: ChargeRequest) -> PaymentOutcome {
+        ledger.withLock { ledger in
+            let booking = request.bookingId.uuidString.lowercased()
+            if let existing = ledger.refunds[booking] { return .succeeded(reference: existing) }
+            guard !ledger.refuseRefunds, ledger.charges.keys.contains("charge-\(booking)") else {
+                return .declined(reason: "No charge to refund for this booking")
+            }
+            let id = "re_\(ledger.refunds.count + 1)"
+            ledger.refunds[booking] = id
+            return .succeeded(reference: id)
+        }
+    }
+
+    func settleUnknownCharge(_ request: ChargeRequest) -> SettlementOutcome {
+        ledger.withLock { ledger in
+            let booking = request.bookingId.uuidString.lowercased()
+            if let refunded = ledger.refunds[booking] { return .refunded(reference: refunded) }
+            if ledger.charges[request.idempotencyKey] != nil {
+                let id = "re_\(ledger.refunds.count + 1)"
+                ledger.refunds[booking] = id
+                return .refunded(reference: id)
+            }
+            ledger.voided.insert(request.idempotencyKey)
+            return .voided(reference: "vo_\(ledger.voided.count)")
+        }
+    }
+
+    var statusDescription: String { "ledger gateway" }
+
+    /// (charged, refunded) for a booking, as the service's books say.
+    func counts(_ booking: Booking) -> (Int, Int) {
+        let id = booking.id.uuidString.lowercased()
+        return ledger.withLock { ($0.charges["charge-\(id)"] == nil ? 0 : 1, $0.refunds[id] == nil ? 0 : 1) }
+    }
+}
+
+@Suite struct PaymentInDoubtTests {
+    let desk: StoreFixture
+    let gateway = LedgerGateway()
+
+    init() throws { desk = try StoreFixture() }
+
+    var store: FrontDeskStore { desk.store }
+
+    func runner(_ name: String) -> SagaRunner {
+        SagaRunner(store: store, gateway: gateway, name: name, reportProblem: { _ in })
+    }
+
+    func book(room: String = "101") throws -> Booking {
+        try store.reserve(desk.form(room: room), payment: PaymentInstruction(method: .card, cardNumber: PaymentSimulator.approveCard), by: "anna")
+    }
+
+    func status(_ booking: Booking) throws -> Booking { try store.booking(booking.confirmationCode) }
+
+    /// Issue 9, item 1: a charge that succeeds after the hold lapsed, with two runners, is refunded exactly once.
+    @Test func aChargeThatLandsAfterTheHoldLapsedIsRefundedExactlyOnce() throws {
+        let booking = try book()
+        let first = runner("runner-A"), second = runner("runner-B")
+        try first.processLocalWork() // RoomReserved -> ProcessingPayment + ProcessPayment
+        desk.clock.advance(minutes: 14.5)
+        let gate = DispatchSemaphore(value: 0)
+        gateway.gate.withLock { $0 = gate }
+        let firstDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? first.step()
+            firstDone.signal()
+        }
+        gateway.arrived.wait() // the charge is at the service, unanswered
+        desk.clock.advance(minutes: 1) // the hold lapses while it is out
+        try second.runUntilIdle()
+        let expired = try status(booking)
+        #expect(expired.status == .failed)
+        #expect(expired.statusReason == "Reservation expired")
+        #expect(try store.saga(booking.confirmationCode).paymentInDoubt) // not final: the charge is still out
+        #expect(try store.unfinishedSagas().map(\.booking.id) == [booking.id])
+
+        gate.signal() // the service charges the card and answers
+        firstDone.wait()
+        gateway.gate.withLock { $0 = nil }
+        try first.runUntilIdle()
+        try second.runUntilIdle()
+        try first.runUntilIdle()
+        #expect(gateway.counts(booking) == (1, 1))
+        #expect(try status(booking).status == .failed)
+        #expect(try store.unfinishedSagas().isEmpty)
+        #expect(try store.saga(booking.confirmationCode).refundReference == "re_1")
+        #expect(gateway.ledger.withLock { $0.refunds.count } == 1)
+    }
+
+    /// A charge whose answer was lost (timeout) is asked again with the same key: while the hold
+    /// stands, that is the same charge, and the booking is confirmed, charged once.
+    @Test func aTimeoutFollowedBySuccessConfirmsWithOneCharge() throws {
+        let booking = try book()
+        gateway.ledger.withLock { $0.loseNextChargeAnswer = true }
+        let runner = runner("runner-A")
+        try runner.runUntilIdle()
+        #expect(try status(booking).status == .processingPayment)
+        #expect(try store.saga(booking.confirmationCode).paymentInDoubt)
+        desk.clock.advance(minutes: 1)
+        try runner.runUntilIdle()
+        #expect(try status(booking).status == .confirmed)
+        #expect(gateway.counts(booking) == (1, 0))
+        #expect(gateway.ledger.withLock { $0.chargeCalls } == 2)
+        #expect(try store.unfinishedSagas().isEmpty)
+    }
+
+    /// The same, but the hold lapses before the retry: the charge that was made is refunded.
+    @Test func aTimeoutAndThenALapsedHoldRefundsTheChargeThatWasMade() throws {
+        let booking = try book()
+        gateway.ledger.withLock { $0.loseNextChargeAnswer = true }
+        let runner = runner("runner-A")
+        try runner.runUntilIdle()
+        desk.clock.advance(minutes: 15)
+        try runner.runUntilIdle()
+        #expect(try status(booking).status == .failed)
+        #expect(gateway.counts(booking) == (1, 1))
+        #expect(try store.unfinishedSagas().isEmpty)
+        let trail = try store.auditTrail(bookingReference: booking.confirmationCode).map(\.summary)
+        #expect(trail.contains { $0.contains("had been made; refunded") })
+    }
+
+    /// A runner killed mid-call leaves its claim; once the hold lapsed, the next runner settles
+    /// the charge by its key: here the service never got it, so it is voided, and a late copy of
+    /// that charge is refused.
+    @Test func aRunnerKilledMidCallIsSettledByTheNextRunner() throws {
+        let booking = try book()
+        try runner("runner-A").processLocalWork()
+        let host = ProcessInfo.processInfo.hostName
+        try DatabaseQueue(path: store.path).write { db in
+            try db.execute(sql: "UPDATE saga_message SET claimed_by = ?, claimed_until = ? WHERE name = 'ProcessPayment'",
+                           arguments: ["runner-999999@\(host)", Timestamp.text(desk.clock.now.addingTimeInterval(120))])
+        }
+        desk.clock.advance(minutes: 15)
+        try runner("runner-B").runUntilIdle()
+        #expect(try status(booking).status == .failed)
+        #expect(try store.unfinishedSagas().isEmpty)
+        #expect(gateway.counts(booking) == (0, 0))
+        let late = gateway.charge(ChargeRequest(bookingId: booking.id, amount: booking.totalPrice, currency: "EUR",
+                                                cardNumber: PaymentSimulator.approveCard,
+                                                idempotencyKey: "charge-\(booking.id.uuidString.lowercased())"))
+        #expect(late == .declined(reason: "This charge was cancelled before it was made"))
+        let trail = try store.auditTrail(bookingReference: booking.confirmationCode).map(\.action)
+        #expect(trail.contains("booking.paymentVoided"))
+    }
+
+    /// A charge never sent (no claim, no attempt) needs no settling when the booking is cancelled.
+    @Test func cancellingBeforeAnyCallSettlesNothing() throws {
+        let booking = try book()
+        try runner("runner-A").processLocalWork()
+        _ = try store.cancel(booking.confirmationCode, reason: nil, by: "anna", via: .commandLine)
+        #expect(try store.unfinishedSagas().isEmpty)
+        try runner("runner-A").runUntilIdle()
+        #expect(gateway.ledger.withLock { $0.chargeCalls } == 0)
+        #expect(try status(booking).statusReason == "Cancelled from the command line by anna")
+    }
+
+    /// Issue 9, item 3: a refund the service refuses is retried with growing waits, then stops
+    /// and asks for a person; `saga retry` queues it again.
+    @Test func aRefundTheServiceRefusesNeedsAttentionAfterAnHourAndCanBeRetried() throws {
+        let booking = try book()
+        let runner = runner("runner-A")
+        try runner.runUntilIdle()
+        #expect(try status(booking).status == .confirmed)
+        gateway.ledger.withLock { $0.refuseRefunds = true }
+        _ = try store.cancel(booking.confirmationCode, reason: "Guest called", by: "anna")
+        var waits: [TimeInterval] = []
+        for _ in 0..<SagaRunner.refusalsBeforeAttention {
+            try runner.runUntilIdle()
+            if let next = try store.saga(booking.confirmationCode).pendingMessages.first(where: { $0.name == "ProcessRefund" }) {
+                waits.append(next.availableAt.timeIntervalSince(desk.clock.now))
+                desk.clock.advance(minutes: next.availableAt.timeIntervalSince(desk.clock.now) / 60 + 0.01)
+            }
+        }
+        #expect(waits.map { Int(($0 / 60).rounded()) } == [1, 2, 4, 8, 16])
+        let stopped = try store.saga(booking.confirmationCode)
+        #expect(stopped.pendingMessages.isEmpty)
+        #expect(stopped.attention?.hasPrefix("Refund needs attention") == true)
+        #expect(try store.unfinishedSagas().map(\.booking.id) == [booking.id]) // shown, not pretended done
+        desk.clock.advance(minutes: 600)
+        try runner.runUntilIdle()
+        #expect(gateway.counts(booking) == (1, 0)) // no retry for ever
+
+        gateway.ledger.withLock { $0.refuseRefunds = false }
+        _ = try store.retryStoppedPayment(booking.confirmationCode, by: "manager")
+        try runner.runUntilIdle()
+        #expect(gateway.counts(booking) == (1, 1))
+        #expect(try store.unfinishedSagas().isEmpty)
+        #expect(try store.saga(booking.confirmationCode).attention == nil)
+    }
+
+    /// Issue 9, item 4: an unreachable service fails the booking fast once the circuit is open,
+    /// saying so, instead of holding the room until the deadline.
+    @Test func anUnreachableServiceFailsTheBookingOnceTheCircuitIsOpen() throws {
+        let clock = desk.clock
+        let unreachable = HTTPPaymentGateway(baseURL: URL(string: "http://127.0.0.1:1")!, timeout: 2, attempts: 3, backoff: 0.01,
+                                             breaker: CircuitBreaker(clock: { clock.now }), jitter: { 1 })
+        let runner = SagaRunner(store: store, gateway: unreachable, reportProblem: { _ in })
+        let booking = try book()
+        var rounds = 0
+        while try status(booking).status == .processingPayment || status(booking).status == .reserving, rounds < 10 {
+            try runner.runUntilIdle()
+            desk.clock.advance(minutes: 0.1)
+            rounds += 1
+        }
+        let failed = try status(booking)
+        #expect(failed.status == .failed)
+        #expect(failed.statusReason?.hasPrefix("Payment service unreachable") == true)
+        #expect(rounds <= 3)
+        #expect(desk.clock.now < booking.holdExpiresAt!) // long before the hold would have ended
+        #expect(try store.unfinishedSagas().isEmpty) // nothing was sent, so nothing is in doubt
+    }
+}
+
+@Suite struct CircuitBreakerTests {
+    @Test func halfOpenLetsExactlyOneTrialThrough() {
+        let clock = TestClock()
+        let breaker = CircuitBreaker(threshold: 2, openFor: 30, clock: { clock.now })
+        breaker.recordFailure()
+        breaker.recordFailure()
+        #expect(breaker.waitBeforeCalling() != nil)
+        clock.advance(minutes: 0.5)
+        #expect(breaker.waitBeforeCalling() == nil) // the trial
+        #expect(breaker.waitBeforeCalling() != nil) // everyone else waits for it
+        #expect(breaker.waitBeforeCalling() != nil)
+        breaker.recordSuccess()
+        #expect(breaker.waitBeforeCalling() == nil)
+        #expect(breaker.waitBeforeCalling() == nil)
+    }
+
+    @Test func aFailedTrialOpensTheCircuitAgain() {
+        let clock = TestClock()
+        let breaker = CircuitBreaker(threshold: 1, openFor: 30, clock: { clock.now })
+        breaker.recordFailure()
+        clock.advance(minutes: 0.5)
+        #expect(breaker.waitBeforeCalling() == nil)
+        breaker.recordFailure()
+        #expect(breaker.isOpen)
+        #expect(breaker.waitBeforeCalling() != nil)
+    }
+}
+
+@Suite struct PaymentAddressTests {
+    @Test func aBadAddressIsRefusedNamingWhereItCameFrom() {
+        for text in ["ht!tp://", "ftp://127.0.0.1", "http://", "http://127.0.0.1:70000", "127.0.0.1:8099"] {
+            #expect(throws: FrontDeskError.self) { try PaymentServiceAddress.parse(text, source: "FRONTDESK_PAYMENT_URL") }
+        }
+        do {
+            _ = try PaymentServiceAddress.parse("http://127.0.0.1:99999", source: "payment_url in ~/.config/frontdesk/config.toml")
+            Issue.record("port 99999 accepted")
+        } catch {
+            #expect(error.details.first?.contains("payment_url in ~/.config/frontdesk/config.toml") == true)
+            #expect(error.details.first?.contains("1 to 65535") == true)
+        }
+        #expect((try? PaymentServiceAddress.parse("https://pay.example:8443/v1", source: "x"))?.port == 8443)
+    }
+
+    @Test func aPasswordInTheAddressIsNeverShown() throws {
+        let gateway = HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse("http://desk:s3cret@127.0.0.1:8099", source: "x"))
+        #expect(!gateway.statusDescription.contains("s3cret"))
+        #expect(gateway.statusDescription.contains("127.0.0.1:8099"))
+        do {
+            _ = try PaymentServiceAddress.parse("http://desk:s3cret@127.0.0.1:70000", source: "FRONTDESK_PAYMENT_URL")
+        } catch {
+            #expect(!error.message.contains("s3cret"))
+        }
+    }
+
+    @Test func retriesWaitWithJitter() {
+        let low = HTTPPaymentGateway(baseURL: URL(string: "http://127.0.0.1:1")!, attempts: 1, backoff: 0, jitter: { 0.5 })
+        let high = HTTPPaymentGateway(baseURL: URL(string: "http://127.0.0.1:1")!, attempts: 1, backoff: 0, jitter: { 1.4 })
+        let request = ChargeRequest(bookingId: UUID(), amount: Money(minorUnits: 100), currency: "EUR", cardNumber: "4242424242424242",
+                                    idempotencyKey: "charge-x")
+        guard case .unavailable(_, let lowWait, let lowReached) = low.charge(request),
+              case .unavailable(_, let highWait, _) = high.charge(request) else {
+            Issue.record("a refused connection should be unavailable")
+            return
+        }
+        #expect(lowWait == 1.0)
+        #expect(highWait == 2.8)
+        #expect(!lowReached) // connection refused: the charge never reached the service
+    }
+}
