@@ -121,10 +121,8 @@ struct RoomTypes: ParsableCommand {
         @Option(help: "Base price per night, e.g. 129.00.") var price: String
         func run() throws {
             try common.run { store in
-                guard let amount = Money(parsing: price) else {
-                    throw FrontDeskError.validationFailed(["Price \(BookingRules.quoted(price)) is not an amount (use e.g. 129.00)"])
-                }
-                let type = try store.addRoomType(name: name, capacity: capacity, basePrice: amount, by: common.userName)
+                let typed = try RoomType.parse(name: name, capacity: String(capacity), basePrice: price)
+                let type = try store.addRoomType(name: typed.name, capacity: typed.capacity, basePrice: typed.basePrice, by: common.userName)
                 return RoomTypes.result([type], text: "Room type \(type.name) added")
             }
         }

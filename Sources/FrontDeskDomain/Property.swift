@@ -145,3 +145,23 @@ public struct Room: Hashable, Sendable {
         return cleaned
     }
 }
+
+extension RoomType {
+    /// A room type as a person typed it (the desk's prompt, `room-types add`): the one place the
+    /// capacity and price texts are read, every problem reported at once.
+    public static func parse(name: String, capacity: String, basePrice: String) throws(FrontDeskError)
+        -> (name: String, capacity: Int, basePrice: Money) {
+        var problems: [String] = []
+        let sleeps = Int(capacity.trimmingCharacters(in: .whitespaces))
+        if sleeps == nil { problems.append("Sleeps \(BookingRules.quoted(capacity)) is not a number from 1 to 10") }
+        let amount = Money(parsing: basePrice)
+        if amount == nil { problems.append("Base price \(BookingRules.quoted(basePrice)) is not an amount (use e.g. 129.00)") }
+        do {
+            try validate(name: name, capacity: sleeps ?? 1, basePricePerNight: amount ?? Money(minorUnits: 1))
+        } catch {
+            problems += error.details
+        }
+        if !problems.isEmpty { throw .validationFailed(problems) }
+        return (name, sleeps!, amount!)
+    }
+}

@@ -178,13 +178,8 @@ public enum DeskTerminalApp {
                 _ = active ? try store.activateRoom(number, by: user) : try store.deactivateRoom(number, by: user)
             },
             addRoomType: { name, capacity, price in
-                var problems: [String] = []
-                let sleeps = Int(capacity.trimmingCharacters(in: .whitespaces))
-                if sleeps == nil { problems.append("Sleeps must be a number from 1 to 10") }
-                let amount = Money(parsing: price)
-                if amount == nil { problems.append("Base price \(BookingRules.quoted(price)) is not an amount (use e.g. 129.00)") }
-                if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
-                _ = try store.addRoomType(name: name, capacity: sleeps!, basePrice: amount!, by: user)
+                let typed = try RoomType.parse(name: name, capacity: capacity, basePrice: price)
+                _ = try store.addRoomType(name: typed.name, capacity: typed.capacity, basePrice: typed.basePrice, by: user)
             })
     }
 

@@ -47,7 +47,7 @@ import Testing
         fixture.type("lots")
         fixture.press(.enter)
         let screen = fixture.screen()
-        #expect(screen.contains("Sleeps must be a number from 1 to 10"))
+        #expect(screen.contains("Sleeps 'x' is not a number from 1 to 10"))
         #expect(try fixture.desk.store.roomTypes().contains { $0.name == "Penthouse" } == false)
 
         fixture.press(.character("n"))
