@@ -92,4 +92,21 @@ public protocol PaymentGateway: Sendable {
     /// For `saga status` and the desk's status line: e.g. "circuit closed", "circuit open until 12:00:30".
     /// Never contains a password.
     var statusDescription: String { get }
+    /// The same, for code that decides what to say.
+    var health: PaymentServiceHealth { get }
+}
+
+/// How the payment service has been answering lately (its circuit breaker).
+public enum PaymentServiceHealth: Hashable, Sendable {
+    case answering
+    /// Recent calls failed; still trying.
+    case failing(consecutiveFailures: Int)
+    /// Nothing is sent until then.
+    case unreachable(until: Date)
+    /// One trial call decides.
+    case trying
+}
+
+extension PaymentGateway {
+    public var health: PaymentServiceHealth { .answering }
 }

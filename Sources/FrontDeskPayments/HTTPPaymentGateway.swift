@@ -69,6 +69,14 @@ public final class HTTPPaymentGateway: PaymentGateway {
         return HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(text, source: "FRONTDESK_PAYMENT_URL"))
     }
 
+    public var health: PaymentServiceHealth {
+        switch breaker.current {
+        case .closed(let failures): failures == 0 ? .answering : .failing(consecutiveFailures: failures)
+        case .open(let until): .unreachable(until: until)
+        case .halfOpen: .trying
+        }
+    }
+
     public var statusDescription: String { "\(PaymentServiceAddress.redacted(baseURL.absoluteString)): \(breaker.description)" }
 
     public func charge(_ request: ChargeRequest) -> PaymentOutcome {

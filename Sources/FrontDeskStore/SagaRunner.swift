@@ -27,6 +27,27 @@ public final class SagaRunner: Sendable {
         var lastReportAt = Date.distantPast
         /// Messages whose payment-service call this runner is making now.
         var inFlight: Set<Int64> = []
+        /// When each of those calls started, for "waiting for the payment service".
+        var callStarted: [Int64: Date] = [:]
+    }
+
+    /// What the desk's status line says about card payments, or nil when there is nothing to say
+    /// (no payment service, circuit closed and no call waiting longer than a few seconds).
+    public var paymentServiceNotice: String? {
+        guard let gateway else { return nil }
+        let now = store.now
+        let (count, oldest) = state.withLock { ($0.callStarted.count, $0.callStarted.values.min()) }
+        switch gateway.health {
+        case .unreachable(let until):
+            return "Payment service unreachable: card payments fail at once; trying again in \(max(1, Int(until.timeIntervalSince(now)))) s"
+        case .trying:
+            return "Payment service: trying it again"
+        case .failing(let failures):
+            return "Payment service failing (\(failures) in a row): retrying card payments"
+        case .answering:
+            guard let oldest, now.timeIntervalSince(oldest) >= 3 else { return nil }
+            return "Waiting for the payment service: \(count) card payment\(count == 1 ? "" : "s") (\(Int(now.timeIntervalSince(oldest))) s)"
+        }
     }
 
     /// `name` is for tests that play two runners in one process; by default it names this process.
@@ -79,9 +100,9 @@ public final class SagaRunner: Sendable {
         }
         state.withLock { state in
             if let token = state.subscription { store.unsubscribe(token) }
-            let inFlight = state.inFlight
+            let (inFlight, callStarted) = (state.inFlight, state.callStarted)
             state = RunState()
-            state.inFlight = inFlight
+            (state.inFlight, state.callStarted) = (inFlight, callStarted)
         }
     }
 
@@ -212,7 +233,10 @@ public final class SagaRunner: Sendable {
                 } catch {
                     reportProblem("saga runner: recording the payment service's answer for booking \(claim.bookingId): \(error)")
                 }
-                state.withLock { _ = $0.inFlight.remove(claim.messageId) }
+                state.withLock { state in
+                    state.inFlight.remove(claim.messageId)
+                    state.callStarted[claim.messageId] = nil
+                }
                 wakeUp.signal()
             }
             thread.name = "saga-payment-call"
@@ -344,7 +368,13 @@ public final class SagaRunner: Sendable {
             }
             return claims
         }
-        state.withLock { $0.inFlight.formUnion(claims.map(\.messageId)) }
+        let started = store.now
+        state.withLock { state in
+            for claim in claims {
+                state.inFlight.insert(claim.messageId)
+                state.callStarted[claim.messageId] = started
+            }
+        }
         return claims
     }
 

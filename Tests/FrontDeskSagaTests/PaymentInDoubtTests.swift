@@ -188,6 +188,39 @@ final class LedgerGateway: PaymentGateway {
         #expect(trail.contains("booking.paymentVoided"))
     }
 
+    /// Issue 10, item 8: a slow payment service is said on the desk's status line, and one slow
+    /// card holds up no other booking's payment in the background loop.
+    @Test func aSlowCardIsShownAndHoldsUpNoOtherPayment() throws {
+        let slow = try book(room: "101")
+        let runner = runner("runner-A")
+        try runner.processLocalWork()
+        #expect(runner.paymentServiceNotice == nil)
+        let gate = DispatchSemaphore(value: 0)
+        gateway.gate.withLock { $0 = gate }
+        #expect(try runner.step(waitForAnswers: false)) // the slow card's call goes out and hangs
+        gateway.arrived.wait()
+        gateway.gate.withLock { $0 = nil } // later calls answer at once
+        desk.clock.advance(minutes: 0.1)
+        #expect(runner.paymentServiceNotice == "Waiting for the payment service: 1 card payment (6 s)")
+        let quick = try book(room: "102")
+        for _ in 0..<5 { try runner.step(waitForAnswers: false) }
+        var waited = 0
+        while try status(quick).status != .confirmed, waited < 200 {
+            Thread.sleep(forTimeInterval: 0.01)
+            try runner.step(waitForAnswers: false)
+            waited += 1
+        }
+        #expect(try status(quick).status == .confirmed)
+        #expect(try status(slow).status == .processingPayment)
+        gate.signal()
+        while try status(slow).status != .confirmed, waited < 400 {
+            Thread.sleep(forTimeInterval: 0.01)
+            waited += 1
+        }
+        #expect(try status(slow).status == .confirmed)
+        #expect(runner.paymentServiceNotice == nil)
+    }
+
     /// A charge never sent (no claim, no attempt) needs no settling when the booking is cancelled.
     @Test func cancellingBeforeAnyCallSettlesNothing() throws {
         let booking = try book()
@@ -253,6 +286,7 @@ final class LedgerGateway: PaymentGateway {
         #expect(rounds <= 3)
         #expect(desk.clock.now < booking.holdExpiresAt!) // long before the hold would have ended
         #expect(try store.unfinishedSagas().isEmpty) // nothing was sent, so nothing is in doubt
+        #expect(runner.paymentServiceNotice?.hasPrefix("Payment service unreachable: card payments fail at once") == true)
     }
 }
 
