@@ -132,6 +132,41 @@ final class LedgerGateway: PaymentGateway {
         #expect(gateway.ledger.withLock { $0.refunds.count } == 1)
     }
 
+    /// The same race against the real simulator over HTTP: its 0.5 s latency keeps the charge out
+    /// while the hold lapses and another runner fails the booking.
+    @Test func theRaceAgainstTheRealSimulatorRefundsOnce() throws {
+        let simulator = try PaymentSimulator(port: 0, latency: 0.5)
+        simulator.start()
+        defer { simulator.stop() }
+        let clock = desk.clock
+        let http = HTTPPaymentGateway(baseURL: URL(string: "http://127.0.0.1:\(simulator.port)")!, attempts: 1,
+                                      breaker: CircuitBreaker(clock: { clock.now }))
+        let first = SagaRunner(store: store, gateway: http, name: "runner-A", reportProblem: { _ in })
+        let second = SagaRunner(store: store, gateway: http, name: "runner-B", reportProblem: { _ in })
+        let booking = try book()
+        try first.processLocalWork()
+        desk.clock.advance(minutes: 14.5)
+        let firstDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? first.step()
+            firstDone.signal()
+        }
+        // The call is out once runner A's claim is in the file.
+        while try store.saga(booking.confirmationCode).pendingMessages.first(where: { $0.name == "ProcessPayment" })?.claimedBy == nil {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        desk.clock.advance(minutes: 1)
+        try second.runUntilIdle()
+        #expect(try status(booking).status == .failed)
+        firstDone.wait()
+        try first.runUntilIdle()
+        try second.runUntilIdle()
+        let entry = simulator.report.first { $0["bookingId"] as? String == booking.id.uuidString.lowercased() }
+        #expect(entry?["charged"] as? Int == 1)
+        #expect(entry?["refunded"] as? Int == 1)
+        #expect(try store.unfinishedSagas().isEmpty)
+    }
+
     /// A charge whose answer was lost (timeout) is asked again with the same key: while the hold
     /// stands, that is the same charge, and the booking is confirmed, charged once.
     @Test func aTimeoutFollowedBySuccessConfirmsWithOneCharge() throws {
