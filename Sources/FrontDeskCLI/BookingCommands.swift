@@ -44,7 +44,7 @@ struct Search: ParsableCommand {
                         ])
                     })),
                 ]),
-                text: offers.isEmpty ? heading : heading + "\n\n" + table.rendered)
+                text: offers.isEmpty ? heading : heading + "\n\n" + table.safeRendered)
         }
     }
 }
@@ -124,6 +124,9 @@ struct Bookings: ParsableCommand {
                 problems.append("Status \(BookingRules.quoted(status!)) is unknown (use one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             if let limit, limit < 1 { problems.append("--limit must be at least 1") }
+            if let guest, let problem = TextRules.problem(in: guest, field: "--guest", maximum: BookingRules.maximumEmailLength) {
+                problems.append(problem)
+            }
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
             let found = try store.bookings(BookingFilter(from: fromDate, to: toDate, status: statusValue, guestText: guest, limit: limit))
             var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Total"], rightAligned: [6])
@@ -132,7 +135,7 @@ struct Bookings: ParsableCommand {
                  $0.guest.name, $0.totalPrice.plain]
             }
             return Output.Result(json: .object([("bookings", .array(found.map(\.json)))]),
-                                 text: found.isEmpty ? "No bookings match." : table.rendered + "\n\n\(found.count) booking\(found.count == 1 ? "" : "s")")
+                                 text: found.isEmpty ? "No bookings match." : table.safeRendered + "\n\n\(found.count) booking\(found.count == 1 ? "" : "s")")
         }
     }
 }
@@ -168,8 +171,7 @@ struct Cancel: SingleBookingCommand {
     func apply(_ store: FrontDeskStore) throws -> Booking {
         // A bad payment address is refused before anything is written; a desk-paid booking never needs one.
         let gateway = try store.saga(reference).paymentMethod == .card ? try common.paymentGateway() : nil
-        let booking = try store.cancel(reference, reason: reason.map { String($0.prefix(200)) }, by: common.userName,
-                                       via: .commandLine)
+        let booking = try store.cancel(reference, reason: reason, by: common.userName, via: .commandLine)
         // A card refund is the runner's work; do it here too, so the command ends with it done.
         if let gateway { try SagaRunner(store: store, gateway: gateway).runUntilRefunded(booking) }
         return booking

@@ -50,9 +50,9 @@ enum Output {
         var standardError = FileHandle.standardError
         if details.count > 1 {
             print("error: \(details.count) problems:", to: &standardError)
-            for detail in details { print("  - \(detail)", to: &standardError) }
+            for detail in details { print("  - \(safe(detail))", to: &standardError) }
         } else {
-            print("error: \(message)", to: &standardError)
+            print("error: \(safe(message))", to: &standardError)
         }
         if json { printJSON(errorDocument(code: code, message: message, details: details)) }
         return CommandFailure(exitCode: exitCode(forCode: code))
@@ -63,9 +63,9 @@ enum Output {
     static func bookingText(_ booking: Booking, currency: String) -> String {
         let prices = booking.nightlyPrices.map(\.price.plain)
         var lines = [
-            "Booking \(booking.confirmationCode)  \(booking.status.rawValue)\(booking.statusReason.map { " (\($0))" } ?? "")",
-            "  Guest   \(booking.guest.name) <\(booking.guest.email)>\(booking.guest.phone.map { "  \($0)" } ?? "")",
-            "  Room    \(booking.roomNumber), \(booking.guestCount) guest\(booking.guestCount == 1 ? "" : "s")",
+            "Booking \(booking.confirmationCode)  \(booking.status.rawValue)\(booking.statusReason.map { " (\(safe($0)))" } ?? "")",
+            "  Guest   \(safe(booking.guest.name)) <\(safe(booking.guest.email))>\(booking.guest.phone.map { "  \(safe($0))" } ?? "")",
+            "  Room    \(safe(booking.roomNumber)), \(booking.guestCount) guest\(booking.guestCount == 1 ? "" : "s")",
             "  Stay    \(booking.stay.checkIn) to \(booking.stay.checkOut) (\(booking.stay.nightCount) night\(booking.stay.nightCount == 1 ? "" : "s"))",
             "  Total   \(currency) \(booking.totalPrice.plain)  (\(prices.count > 7 ? prices.prefix(7).joined(separator: ", ") + ", ..." : prices.joined(separator: ", ")))",
         ]

@@ -30,7 +30,7 @@ struct Rooms: ParsableCommand {
                 let listings = try store.rooms()
                 var table = TextTable(headers: ["Room", "Type", "Sleeps", "Active"], rightAligned: [2])
                 table.rows = listings.map { [$0.room.number, $0.type.name, String($0.type.capacity), $0.room.isActive ? "yes" : "no"] }
-                return Rooms.result(listings, text: listings.isEmpty ? "No rooms yet." : table.rendered)
+                return Rooms.result(listings, text: listings.isEmpty ? "No rooms yet." : table.safeRendered)
             }
         }
     }
@@ -108,7 +108,7 @@ struct RoomTypes: ParsableCommand {
                 let types = try store.roomTypes()
                 var table = TextTable(headers: ["Type", "Sleeps", "Base price"], rightAligned: [1, 2])
                 table.rows = types.map { [$0.name, String($0.capacity), $0.basePricePerNight.plain] }
-                return RoomTypes.result(types, text: types.isEmpty ? "No room types yet." : table.rendered)
+                return RoomTypes.result(types, text: types.isEmpty ? "No room types yet." : table.safeRendered)
             }
         }
     }

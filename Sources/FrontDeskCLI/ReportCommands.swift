@@ -63,7 +63,7 @@ struct Occupancy: ParsableCommand {
             }
             let footer = "Pickup, last \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights) room-nights. "
                 + "Today: \(report.arrivalsToday) arriving, \(report.departuresToday) leaving, \(report.inHouseToday) in house."
-            return Output.Result(json: json, text: table.rendered + "\n\n" + types.rendered + "\n\n" + footer)
+            return Output.Result(json: json, text: table.safeRendered + "\n\n" + types.safeRendered + "\n\n" + footer)
         }
     }
 
@@ -95,7 +95,7 @@ struct Audit: ParsableCommand {
                         ("after", entry.after.map(JSONValue.number) ?? .null),
                     ])
                 }))]),
-                text: entries.isEmpty ? "The audit trail is empty." : table.rendered)
+                text: entries.isEmpty ? "The audit trail is empty." : table.safeRendered)
         }
     }
 
@@ -117,14 +117,14 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try common.run { store in
+            let generator = DemoHotelGenerator(roomCount: rooms, days: days, occupancy: occupancy, seed: seed,
+                                               businessDate: try store.businessDate(), now: Date())
+            try generator.validate() // bad input is validation_failed whatever the file holds
             // Checked again inside the import's transaction; asked here too so a refusal does not
             // first spend seconds generating years of bookings.
             if !force, let existing = try store.hotel() {
                 throw FrontDeskError.conflict("This database already holds the hotel \(existing.name); use --force to replace it")
             }
-            let generator = DemoHotelGenerator(roomCount: rooms, days: days, occupancy: occupancy, seed: seed,
-                                               businessDate: try store.businessDate(), now: Date())
-            try generator.validate()
             let demo = generator.generate()
             try store.importDemo(demo, replacing: force, by: common.userName)
             return Output.Result(
@@ -167,7 +167,7 @@ struct Report: ParsableCommand {
                  $0.guest.name, String($0.guestCount), $0.totalPrice.plain]
             }
             let title = "\(kind == .inHouse ? "In house" : kind.rawValue.capitalized) on \(day!): \(bookings.count)"
-            return Output.Result(json: json, text: bookings.isEmpty ? title : title + "\n\n" + table.rendered)
+            return Output.Result(json: json, text: bookings.isEmpty ? title : title + "\n\n" + table.safeRendered)
         }
     }
 }

@@ -24,10 +24,16 @@ public struct FrontDesk: ParsableCommand {
 
     /// Parses and runs; every failure ends as `error: ...` on stderr, and with `--json` also as
     /// `{"error":{...}}` on stdout, with a non-zero exit code.
-    public static func runFromCommandLine(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+    public static func runFromCommandLine(_ given: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        let arguments = negativeNumbersAsValues(given)
         let wantsJSON = arguments.contains("--json")
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot(arguments)
+            command = try parseAsRoot(arguments)
+        } catch {
+            reportParseError(error, json: wantsJSON) // help and version exit 0; the rest validation_failed, 2
+        }
+        do {
             try command.run()
             Foundation.exit(0)
         } catch let failure as CommandFailure {
@@ -64,19 +70,14 @@ struct CommonOptions: ParsableArguments {
     }
 
     var userName: String {
-        if let user, !user.trimmingCharacters(in: .whitespaces).isEmpty { return String(user.prefix(64)) }
+        if let user, !user.trimmingCharacters(in: .whitespaces).isEmpty { return user.trimmingCharacters(in: .whitespaces) }
         return DatabaseLocation.loginName()
     }
 
     /// Opens the store, honouring FRONTDESK_TODAY; reports an unreadable override as bad input.
     func openStore() throws -> FrontDeskStore {
-        var override: CalendarDate?
-        if let today = ProcessInfo.processInfo.environment["FRONTDESK_TODAY"], !today.isEmpty {
-            guard let date = CalendarDate(iso: today) else {
-                throw FrontDeskError.validationFailed(["FRONTDESK_TODAY \(BookingRules.quoted(today)) is not a date (use YYYY-MM-DD)"])
-            }
-            override = date
-        }
+        try checkCommonInput()
+        let override = try Self.businessDateOverride()
         return try FrontDeskStore(path: databasePath, businessDate: override)
     }
 
@@ -98,7 +99,7 @@ struct CommonOptions: ParsableArguments {
         do {
             let store = try openStore()
             let result = try body(store)
-            if json { Output.printJSON(result.json) } else if !result.text.isEmpty { print(result.text) }
+            if json { Output.printJSON(result.json) } else if !result.text.isEmpty { print(Output.terminalSafe(result.text)) }
         } catch {
             throw Output.report(error, json: json)
         }

@@ -89,7 +89,7 @@ struct Saga: ParsableCommand {
                             saga.attention.map { "NEEDS ATTENTION: \($0) (frontdesk saga retry \(saga.booking.confirmationCode))" }
                                 ?? waiting.joined(separator: ", ")]
                 }
-                var text = sagas.isEmpty ? "No unfinished sagas." : table.rendered
+                var text = sagas.isEmpty ? "No unfinished sagas." : table.safeRendered
                 for runner in runners { text += "\nRunner \(runner.runner), \(Audit.when(runner.updatedAt)): \(runner.paymentService)" }
                 return Output.Result(json: json, text: text)
             }
@@ -131,6 +131,10 @@ struct PaymentSim: ParsableCommand {
 
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).") var port: UInt16 = 8099
     @Option(help: "Milliseconds added to every charge and refund, like a real processor.") var latency: Int = 0
+
+    func validate() throws {
+        guard (0...60_000).contains(latency) else { throw ValidationError("--latency must be between 0 and 60000 milliseconds") }
+    }
     @Flag(help: "Print one JSON line with the address once listening.") var json = false
 
     func run() throws {

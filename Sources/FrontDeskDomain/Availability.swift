@@ -37,6 +37,32 @@ public struct AvailabilityQuery: Hashable, Sendable {
         if !problems.isEmpty { throw .validationFailed(problems) }
         return AvailabilityQuery(stay: stay!, guestCount: guestCount!)
     }
+
+    /// A search as the desk's command line asks it: check-out given, or `nights` (default 1, at
+    /// most `BookingRules.maximumNights`) after check-in. A check-out derived from a check-in that
+    /// is itself refused is not reported again.
+    public static func validate(checkIn: String, checkOut: String?, nights: Int?, guests: String,
+                                businessDate: CalendarDate) throws(FrontDeskError) -> AvailabilityQuery {
+        guard checkOut == nil else {
+            return try validate(checkIn: checkIn, checkOut: checkOut!, guests: guests, businessDate: businessDate)
+        }
+        var problems: [String] = []
+        let nightRange = 1...BookingRules.maximumNights
+        if let nights, !nightRange.contains(nights) {
+            problems.append("Nights must be between \(nightRange.lowerBound) and \(nightRange.upperBound)")
+        }
+        var ignored: [String] = []
+        let arrival = BookingRules.parseDate(checkIn, field: "Check-in date", into: &ignored)
+        let departure = arrival?.adding(days: nights.flatMap { nightRange.contains($0) ? $0 : nil } ?? 1).iso
+        do {
+            let query = try validate(checkIn: checkIn, checkOut: departure ?? checkIn, guests: guests, businessDate: businessDate)
+            if problems.isEmpty { return query }
+        } catch {
+            let found = error.details.filter { arrival != nil || !$0.hasPrefix("Check-out date") }
+            problems = found + problems
+        }
+        throw .validationFailed(problems)
+    }
 }
 
 extension Array where Element == RoomOffer {

@@ -45,8 +45,16 @@ public enum BookingRules {
     public static let maximumNights = 30
     /// Two years ahead; mostly catches a mistyped year.
     public static let maximumDaysAhead = 730
+    /// Lengths count Unicode scalars (see `TextRules`).
     public static let maximumNameLength = 100
     public static let maximumEmailLength = 254
+    public static let maximumPhoneLength = 32
+    /// A cancellation's reason, kept in the booking and the audit trail.
+    public static let maximumReasonLength = 200
+    /// Who is at the desk (`--user`), as the audit trail records it.
+    public static let maximumUserLength = 64
+    /// A booking id (36) or confirmation code (7), with room to spare for a mistyped one.
+    public static let maximumReferenceLength = 64
 
     /// What validation needs to know besides the form.
     public struct Context: Sendable {
@@ -79,6 +87,8 @@ public enum BookingRules {
         let roomNumber = form.roomNumber.trimmingCharacters(in: .whitespaces)
         if roomNumber.isEmpty {
             problems.append("Room is required")
+        } else if let problem = TextRules.problem(in: roomNumber, field: "Room", maximum: Room.maximumNumberLength) {
+            problems.append(problem)
         } else if context.room == nil && context.hotelExists {
             problems.append("Room \(quoted(roomNumber)) does not exist")
         }
@@ -101,17 +111,21 @@ public enum BookingRules {
         let name = form.guestName.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty {
             problems.append("Guest name is required")
-        } else if name.count > maximumNameLength {
-            problems.append("Guest name is longer than \(maximumNameLength) characters")
-        } else if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            problems.append("Guest name cannot contain control characters")
+        } else if let problem = TextRules.problem(in: name, field: "Guest name", maximum: maximumNameLength) {
+            problems.append(problem)
         }
 
         let email = form.email.trimmingCharacters(in: .whitespaces)
-        if !isValidEmail(email) { problems.append("Valid email address is required") }
+        if let problem = TextRules.problem(in: email, field: "Email address", maximum: maximumEmailLength) {
+            problems.append(problem)
+        } else if !isValidEmail(email) {
+            problems.append("Valid email address is required")
+        }
 
         let phone = form.phone.trimmingCharacters(in: .whitespaces)
-        if !phone.isEmpty && !isValidPhone(phone) {
+        if let problem = TextRules.problem(in: phone, field: "Phone number", maximum: maximumPhoneLength) {
+            problems.append(problem)
+        } else if !phone.isEmpty && !isValidPhone(phone) {
             problems.append("Phone number may hold 5 to 20 digits with spaces and + - ( ) . only")
         }
 
@@ -125,7 +139,8 @@ public enum BookingRules {
     }
 
     public static func isValidEmail(_ email: String) -> Bool {
-        guard !email.isEmpty, email.count <= maximumEmailLength, email.allSatisfy({ $0.isASCII }) else { return false }
+        guard !email.isEmpty, email.unicodeScalars.count <= maximumEmailLength, email.unicodeScalars.allSatisfy({ $0.isASCII && !TextRules.isControl($0) })
+        else { return false }
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
         let local = parts[0], domain = parts[1]
@@ -143,7 +158,7 @@ public enum BookingRules {
     public static func isValidPhone(_ phone: String) -> Bool {
         let allowed = Set("0123456789 +-().")
         let digits = phone.filter(\.isNumber).count
-        return phone.allSatisfy(allowed.contains) && (5...20).contains(digits) && phone.count <= 32
+        return phone.allSatisfy(allowed.contains) && (5...20).contains(digits) && phone.unicodeScalars.count <= maximumPhoneLength
     }
 
     /// The stay rules shared by search and booking: both dates well formed, check-in not before the
@@ -182,11 +197,28 @@ public enum BookingRules {
             problems.append("\(field) \(quoted(trimmed)) is not a date (use YYYY-MM-DD)")
             return nil
         }
+        guard CalendarDate.supportedRange.contains(date) else {
+            problems.append("\(field) \(date) is outside the supported dates (\(CalendarDate.supportedRangeDescription))")
+            return nil
+        }
         return date
     }
 
-    /// Echoes user text in a message without letting a huge paste flood the screen.
+    /// A booking id or confirmation code as typed: refused (validation) when it could not be one
+    /// for its control characters or length, so it is never echoed raw nor looked up.
+    public static func checkReference(_ reference: String, field: String = "Booking reference") throws(FrontDeskError) {
+        if let problem = TextRules.problem(in: reference, field: field, maximum: maximumReferenceLength) {
+            throw .validationFailed([problem])
+        }
+    }
+
+    /// Echoes user text in a message without letting a huge paste flood the screen (counted in
+    /// scalars, so a flood of combining marks is cut too) or a control character reach the terminal.
     public static func quoted(_ text: String) -> String {
-        text.count > 24 ? "'\(text.prefix(21))...'" : "'\(text)'"
+        let scalars = text.unicodeScalars
+        guard scalars.count > 24 else { return "'\(TextRules.escaped(text))'" }
+        var head = String.UnicodeScalarView()
+        head.append(contentsOf: scalars.prefix(21))
+        return "'\(TextRules.escaped(String(head)))...'"
     }
 }

@@ -26,6 +26,12 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         self.init(year: year, month: month, day: day)
     }
 
+    /// The dates the desk accepts from input (options, `FRONTDESK_TODAY`). Far enough from year
+    /// 9999 that a business date plus two years of booking horizon, a 30-night stay, a 10-year
+    /// report or a 10,000-night search still prints as a four-digit year.
+    public static let supportedRange = CalendarDate(year: 1900, month: 1, day: 1)!...CalendarDate(year: 9000, month: 12, day: 31)!
+    public static let supportedRangeDescription = "1900-01-01 to 9000-12-31"
+
     public var components: (year: Int, month: Int, day: Int) { CalendarDate.civil(fromDays: dayNumber) }
     public var month: Int { components.month }
 

@@ -61,7 +61,8 @@ public indirect enum JSONValue: Hashable, Sendable {
     private static func escape(_ text: String, into output: inout String) {
         output += "\""
         // Most text (names, codes, dates) needs no escaping: copy it whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        // 0x7F is DEL; 0xC2 leads C1 controls (U+0080-U+009F), 0xE2 the line and paragraph separators.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }) {
             output += text
             output += "\""
             return
@@ -73,7 +74,7 @@ public indirect enum JSONValue: Hashable, Sendable {
             case "\n": output += "\\n"
             case "\r": output += "\\r"
             case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029:
                 output += String(format: "\\u%04x", scalar.value)
             default: output.unicodeScalars.append(scalar)
             }

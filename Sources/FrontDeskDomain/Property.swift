@@ -25,12 +25,19 @@ public struct Hotel: Hashable, Sendable {
         override ?? CalendarDate.today(in: timeZone, at: instant)
     }
 
+    /// In Unicode scalars, like every limit on typed text (`TextRules`).
+    public static let maximumNameLength = 100
+
     public static func validate(name: String, timeZoneIdentifier: String, currency: String) throws(FrontDeskError) {
         var problems: [String] = []
-        if name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("Hotel name cannot be empty") }
-        if name.count > 100 { problems.append("Hotel name is longer than 100 characters") }
-        if TimeZone(identifier: timeZoneIdentifier) == nil {
-            problems.append("Time zone '\(timeZoneIdentifier.prefix(60))' is unknown (use an IANA name such as Europe/Vienna)")
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+            problems.append("Hotel name cannot be empty")
+        } else if let problem = TextRules.problem(in: trimmed, field: "Hotel name", maximum: maximumNameLength) {
+            problems.append(problem)
+        }
+        if TextRules.containsControl(timeZoneIdentifier) || TimeZone(identifier: timeZoneIdentifier) == nil {
+            problems.append("Time zone \(BookingRules.quoted(timeZoneIdentifier)) is unknown (use an IANA name such as Europe/Vienna)")
         }
         if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
             problems.append("Currency must be a three-letter ISO code such as EUR")
@@ -55,11 +62,17 @@ public struct RoomType: Hashable, Sendable {
     }
 
     public static let capacityRange = 1...10
+    /// In Unicode scalars (`TextRules`).
+    public static let maximumNameLength = 60
 
     public static func validate(name: String, capacity: Int, basePricePerNight: Money) throws(FrontDeskError) {
         var problems: [String] = []
-        if name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("Room type name cannot be empty") }
-        if name.count > 60 { problems.append("Room type name is longer than 60 characters") }
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty {
+            problems.append("Room type name cannot be empty")
+        } else if let problem = TextRules.problem(in: trimmed, field: "Room type name", maximum: maximumNameLength) {
+            problems.append(problem)
+        }
         if !capacityRange.contains(capacity) { problems.append("Capacity must be between 1 and 10") }
         if basePricePerNight.minorUnits <= 0 { problems.append("Base price must be more than zero") }
         if !problems.isEmpty { throw .validationFailed(problems) }
@@ -133,14 +146,14 @@ public struct Room: Hashable, Sendable {
         events.append(.roomDeactivated(roomId: id))
     }
 
-    static func validNumber(_ number: String) throws(FrontDeskError) -> String {
+    /// The number trimmed; refused when empty, longer than `maximumNumberLength` scalars, or
+    /// holding control characters or a flood of combining marks. Also checks a number typed to
+    /// find a room.
+    public static func validNumber(_ number: String) throws(FrontDeskError) -> String {
         let cleaned = number.trimmingCharacters(in: .whitespaces)
         if cleaned.isEmpty { throw .validationFailed(["Room number cannot be empty"]) }
-        if cleaned.count > maximumNumberLength {
-            throw .validationFailed(["Room number is longer than \(maximumNumberLength) characters"])
-        }
-        if cleaned.contains(where: { $0.isNewline || $0 == "\t" }) {
-            throw .validationFailed(["Room number cannot contain tabs or line breaks"])
+        if let problem = TextRules.problem(in: cleaned, field: "Room number", maximum: maximumNumberLength) {
+            throw .validationFailed([problem])
         }
         return cleaned
     }

@@ -240,6 +240,9 @@ extension FrontDeskStore {
     /// checked-in, checked-out, failed or cancelled booking is refused with the reason.
     public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String,
                        via channel: Channel = .desk) throws -> Booking {
+        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
+            throw FrontDeskError.validationFailed([problem])
+        }
         let reason = reason ?? channel.defaultCancellationReason(by: user)
         return try write { db in
             let booking = try Self.requireBooking(reference, db)
@@ -343,6 +346,7 @@ extension FrontDeskStore {
 
     static func requireBooking(_ reference: String, _ db: Database) throws -> Booking {
         let trimmed = reference.trimmingCharacters(in: .whitespaces)
+        try BookingRules.checkReference(trimmed)
         var found: Booking?
         if let id = UUID(uuidString: trimmed) {
             found = try fetchBooking(db, whereClause: "b.id = ?", arguments: [id.uuidString]).first

@@ -78,6 +78,7 @@ extension FrontDeskStore {
     }
 
     static func requireRoom(number: String, _ db: Database) throws -> RoomListing {
+        _ = try Room.validNumber(number)
         guard let listing = try fetchRoom(number: number, db) else {
             throw FrontDeskError.notFound("Room \(BookingRules.quoted(number)) does not exist")
         }
@@ -87,6 +88,9 @@ extension FrontDeskStore {
     public func addRoom(number: String, typeName: String, by user: String) throws -> RoomListing {
         try write { db in
             let hotel = try Self.requireHotel(db)
+            if let problem = TextRules.problem(in: typeName, field: "Room type", maximum: RoomType.maximumNameLength) {
+                throw FrontDeskError.validationFailed([problem])
+            }
             let types = try Self.fetchRoomTypes(db)
             guard let type = types.first(where: { $0.name.lowercased() == typeName.trimmingCharacters(in: .whitespaces).lowercased() }) else {
                 throw FrontDeskError.notFound("Room type \(BookingRules.quoted(typeName)) does not exist (known: \(types.map(\.name).joined(separator: ", ")))")

@@ -16,10 +16,8 @@ extension FrontDeskStore {
         try read { db in
             let hotel = try Self.requireHotel(db)
             let today = businessDate(for: hotel)
-            let arrival = checkIn ?? today.iso
-            // Bounded only so a huge number cannot overflow; the stay rules then refuse it by name.
-            let departure = checkOut ?? CalendarDate(iso: arrival).map { $0.adding(days: min(max(nights ?? 1, 0), 10_000)).iso } ?? ""
-            let query = try AvailabilityQuery.validate(checkIn: arrival, checkOut: departure, guests: guests, businessDate: today)
+            let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nights,
+                                                       guests: guests, businessDate: today)
             return SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, db))
         }
     }

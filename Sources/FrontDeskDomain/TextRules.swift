@@ -1,0 +1,74 @@
+/// The rules for free text a person types and the desk stores and prints again (names, room
+/// numbers, e-mails, reasons, who is at the desk, references), and the escaping of text on the way out.
+///
+/// Limits count Unicode scalars, what is stored, not graphemes: `a` followed by 50,000 combining
+/// marks is one character on screen and 100 kB in the file.
+public enum TextRules {
+    /// The longest run of combining marks on one base character (Vietnamese needs 2, Thai 3).
+    public static let maximumMarkRun = 8
+
+    /// C0 (incl. tab, newline, ESC), DEL, C1 (incl. CSI, OSC), and the line and paragraph separators.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    public static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: true
+        default: false
+        }
+    }
+
+    public static func containsControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains(where: isControl)
+    }
+
+    /// What is wrong with `text` as the value of `field` (e.g. "Guest name"), at most `maximum`
+    /// scalars: control characters, length, a flood of combining marks. Nil when it is fine.
+    /// Emptiness is the caller's rule.
+    public static func problem(in text: String, field: String, maximum: Int) -> String? {
+        if let control = text.unicodeScalars.first(where: isControl) {
+            return "\(field) cannot contain control characters (found \(escaped(String(control))))"
+        }
+        var scalars = 0, marks = 0, run = 0, longestRun = 0
+        for scalar in text.unicodeScalars {
+            scalars += 1
+            if scalars > maximum { return "\(field) is longer than \(maximum) characters" }
+            if isCombiningMark(scalar) {
+                marks += 1
+                run += 1
+                longestRun = max(longestRun, run)
+            } else {
+                run = 0
+            }
+        }
+        if marks * 2 > scalars || longestRun > maximumMarkRun {
+            return "\(field) is mostly combining marks"
+        }
+        return nil
+    }
+
+    /// `text` safe to print on a terminal: every control character (see `isControl`) shown as
+    /// `\u{1B}`; text without one is returned as it is.
+    public static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var output = ""
+        output.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                output += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        return output
+    }
+
+    /// Like `escaped`, but keeps line breaks (`\n`): for text made of several lines, whose own
+    /// values were escaped already.
+    public static func escapedKeepingLines(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" }) else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { escaped(String($0)) }
+            .joined(separator: "\n")
+    }
+}
