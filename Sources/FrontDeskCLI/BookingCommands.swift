@@ -97,7 +97,7 @@ struct Book: ParsableCommand {
         }
         if let failed {
             var standardError = FileHandle.standardError
-            print("error: booking \(failed.confirmationCode) \(failed.status.rawValue.lowercased()): \(failed.statusReason ?? "no reason given")",
+            print("error: booking \(failed.confirmationCode) \(failed.status.rawValue.lowercased()): \(Output.safe(failed.statusReason ?? "no reason given"))",
                   to: &standardError)
             throw CommandFailure(exitCode: Output.bookingFailedExitCode)
         }

@@ -38,7 +38,7 @@ struct Desk: ParsableCommand {
 
     /// An empty database: ask before creating the demo hotel, so the first run shows a working desk.
     private func offerDemoHotel(_ store: FrontDeskStore) throws -> Bool {
-        print("This database (\(store.path)) has no hotel yet.")
+        print("This database (\(Output.safe(store.path))) has no hotel yet.")
         print("Create the demo hotel (120 rooms, a year of bookings)? [Y/n] ", terminator: "")
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? "n"
         guard answer.isEmpty || answer == "y" || answer == "yes" else {

@@ -99,3 +99,14 @@ extension FrontDesk {
             && body.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }
     }
 }
+
+extension Output {
+    /// A stored JSON document (the audit's booking before and after) put into the output as it
+    /// is, unless it is not one JSON value or holds a raw control character (a tampered row):
+    /// then it goes out as a string, so the output stays one valid, escaped document.
+    static func embeddedJSON(_ stored: String) -> JSONValue {
+        let valid = !stored.unicodeScalars.contains(where: TextRules.isControl)
+            && (try? JSONSerialization.jsonObject(with: Data(stored.utf8), options: [.fragmentsAllowed])) != nil
+        return valid ? .number(stored) : .string(stored)
+    }
+}

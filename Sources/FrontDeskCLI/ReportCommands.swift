@@ -91,8 +91,8 @@ struct Audit: ParsableCommand {
                         ("bookingId", .optional(entry.bookingId?.uuidString.lowercased())),
                         ("roomId", .optional(entry.roomId?.uuidString.lowercased())),
                         ("summary", .string(entry.summary)),
-                        ("before", entry.before.map(JSONValue.number) ?? .null),
-                        ("after", entry.after.map(JSONValue.number) ?? .null),
+                        ("before", entry.before.map(Output.embeddedJSON) ?? .null),
+                        ("after", entry.after.map(Output.embeddedJSON) ?? .null),
                     ])
                 }))]),
                 text: entries.isEmpty ? "The audit trail is empty." : table.safeRendered)

@@ -28,10 +28,10 @@ struct Saga: ParsableCommand {
                     case .roomAvailabilityChanged: nil
                     }
                     // Each line reaches a redirected file at once, so a runner killed by SIGKILL loses none.
-                    if let line, !json { print(line); fflush(nil) }
+                    if let line, !json { print(Output.safe(line)); fflush(nil) }
                 }
                 if !json {
-                    print("Saga runner \(runner.name) on \(store.path); payment service: \(gateway?.statusDescription ?? "none (FRONTDESK_PAYMENT_URL unset: card payments wait)")")
+                    print(Output.safe("Saga runner \(runner.name) on \(store.path); payment service: \(gateway?.statusDescription ?? "none (FRONTDESK_PAYMENT_URL unset: card payments wait)")"))
                     fflush(nil)
                 }
                 runner.start()

@@ -27,11 +27,10 @@ public enum TextRules {
     /// scalars: control characters, length, a flood of combining marks. Nil when it is fine.
     /// Emptiness is the caller's rule.
     public static func problem(in text: String, field: String, maximum: Int) -> String? {
-        if let control = text.unicodeScalars.first(where: isControl) {
-            return "\(field) cannot contain control characters (found \(escaped(String(control))))"
-        }
+        // One pass that stops at the first problem: a pasted megabyte costs `maximum` steps.
         var scalars = 0, marks = 0, run = 0, longestRun = 0
         for scalar in text.unicodeScalars {
+            if isControl(scalar) { return "\(field) cannot contain control characters (found \(escaped(String(scalar))))" }
             scalars += 1
             if scalars > maximum { return "\(field) is longer than \(maximum) characters" }
             if isCombiningMark(scalar) {

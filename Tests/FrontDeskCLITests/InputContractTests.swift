@@ -247,6 +247,10 @@ import Testing
             try db.execute(sql: "UPDATE room SET number = ? WHERE number = '105'", arguments: ["1\u{1B}[2J05"])
             try db.execute(sql: "UPDATE room_type SET name = ? WHERE name = 'Family'", arguments: ["Fam\u{7F}ily\t"])
             try db.execute(sql: "UPDATE audit_entry SET user = ?, summary = summary || ?", arguments: ["ev\u{1B}il", "\u{1B}[1m"])
+            // Booking states that are no longer one clean JSON value: one with a raw ESC, one that
+            // would add a member to the output's entry.
+            try db.execute(sql: "UPDATE audit_entry SET before_state = ? WHERE id = 1", arguments: ["{\"name\":\"\u{1B}[2J\"}"])
+            try db.execute(sql: "UPDATE audit_entry SET before_state = ? WHERE id = 2", arguments: ["1, \"injected\": true"])
         }
         try queue.close()
 
@@ -269,6 +273,9 @@ import Testing
         let asJSON = try cli.run("show", code, "--json")
         #expect(try asJSON.json["guestName"] as? String == evilName) // escaped per JSON, the value intact
         #expect(asJSON.stdout.contains("\\u001b]0;pwned\\u0007\\nFake line\\u009b2J"), "\(asJSON.stdout)")
+        let auditJSON = try #require(try cli.run("audit", "--json").json["entries"] as? [[String: Any]])
+        #expect(!auditJSON.contains { $0["injected"] != nil })
+        #expect(auditJSON.contains { $0["before"] as? String == "1, \"injected\": true" })
         let audit = try cli.run("audit")
         #expect(audit.stdout.contains("ev\\u{1B}il"))
     }

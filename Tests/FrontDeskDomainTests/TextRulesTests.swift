@@ -1,0 +1,82 @@
+import Foundation
+import FrontDeskDomain
+import Testing
+
+@Suite struct TextRulesTests {
+    @Test func limitsCountScalarsNotCharacters() {
+        let flood = "a" + String(repeating: "\u{301}", count: 50_000)
+        #expect(flood.count == 1)
+        #expect(TextRules.problem(in: flood, field: "Guest name", maximum: 100) == "Guest name is longer than 100 characters")
+        #expect(TextRules.problem(in: String(repeating: "é", count: 100), field: "Guest name", maximum: 100) == nil)
+        #expect(TextRules.problem(in: String(repeating: "e\u{301}", count: 51), field: "Guest name", maximum: 100)
+            == "Guest name is longer than 100 characters")
+        #expect(TextRules.problem(in: String(repeating: "山", count: 101), field: "Hotel name", maximum: 100) != nil)
+    }
+
+    @Test func textThatIsMostlyCombiningMarksIsRefused() {
+        #expect(TextRules.problem(in: "ab" + String(repeating: "\u{301}", count: 3), field: "Room number", maximum: 10)
+            == "Room number is mostly combining marks")
+        // A tall stack on one letter, even in a long name.
+        let stacked = "Annabelle Smith" + String(repeating: "\u{336}", count: 9)
+        #expect(TextRules.problem(in: stacked, field: "Guest name", maximum: 100) == "Guest name is mostly combining marks")
+        // Real names written with marks pass: decomposed Vietnamese, Devanagari, Thai, Hebrew with points.
+        for name in ["Nguye\u{302}\u{303}n Thi\u{323} Ha\u{300}", "देवनागरी लिपि", "สมชาย ใจดี", "שָׁלוֹם", "Zoë Ångström"] {
+            #expect(TextRules.problem(in: name, field: "Guest name", maximum: 100) == nil, "\(name)")
+        }
+    }
+
+    @Test func controlCharactersAreRefusedAndNamed() {
+        for text in ["a\u{1B}[31m", "a\u{1B}]0;x\u{07}", "two\nlines", "a\tb", "a\rb", "a\u{7F}", "a\u{9B}2J", "a\u{85}", "a\u{2028}b", "\u{0}"] {
+            let problem = TextRules.problem(in: text, field: "Room number", maximum: 10)
+            #expect(problem?.hasPrefix("Room number cannot contain control characters (found \\u{") == true, "\(text.debugDescription): \(problem ?? "nil")")
+        }
+        #expect(TextRules.problem(in: "Suite 1", field: "Room number", maximum: 10) == nil)
+    }
+
+    @Test func escapingShowsEveryControlCharacterAndKeepsTheRest() {
+        #expect(TextRules.escaped("Ann\u{1B}]0;x\u{07}\nB\u{9B}ö") == "Ann\\u{1B}]0;x\\u{7}\\u{A}B\\u{9B}ö")
+        #expect(TextRules.escaped("Zoë 山田") == "Zoë 山田")
+        #expect(TextRules.escapedKeepingLines("a\u{1B}\nb\tc") == "a\\u{1B}\nb\\u{9}c")
+        #expect(BookingRules.quoted("x\u{1B}[2J") == "'x\\u{1B}[2J'")
+        // Cut by scalars: a flood of marks is not echoed whole.
+        #expect(BookingRules.quoted("a" + String(repeating: "\u{301}", count: 1_000)).unicodeScalars.count < 30)
+    }
+
+    @Test func jsonEscapesC1DeleteAndLineSeparatorsToo() {
+        let rendered = JSONValue.string("a\u{1B}b\u{7F}c\u{9B}d\u{2028}e€").rendered()
+        #expect(rendered == "\"a\\u001bb\\u007fc\\u009bd\\u2028e€\"")
+        let decoded = try? JSONSerialization.jsonObject(with: Data(rendered.utf8), options: [.fragmentsAllowed]) as? String
+        #expect(decoded == "a\u{1B}b\u{7F}c\u{9B}d\u{2028}e€")
+    }
+
+    @Test func datesOutsideTheSupportedRangeAreRefusedByName() {
+        var problems: [String] = []
+        #expect(BookingRules.parseDate("9999-12-31", field: "Check-in date", into: &problems) == nil)
+        #expect(BookingRules.parseDate("1899-12-31", field: "--from", into: &problems) == nil)
+        #expect(BookingRules.parseDate("9000-12-31", field: "--to", into: &problems) != nil)
+        #expect(BookingRules.parseDate("1900-01-01", field: "--to", into: &problems) != nil)
+        #expect(problems == ["Check-in date 9999-12-31 is outside the supported dates (1900-01-01 to 9000-12-31)",
+                             "--from 1899-12-31 is outside the supported dates (1900-01-01 to 9000-12-31)"])
+        // The far end plus the booking horizon, a stay and a long report still prints a real year.
+        let last = CalendarDate.supportedRange.upperBound
+        #expect(last.adding(days: BookingRules.maximumDaysAhead + BookingRules.maximumNights + 3660).iso.hasPrefix("90"))
+    }
+
+    @Test func searchNightsAreCheckedByTheRules() {
+        let today = CalendarDate(iso: "2026-11-26")!
+        func problems(nights: Int?, checkIn: String = "2026-12-01") -> [String] {
+            do {
+                _ = try AvailabilityQuery.validate(checkIn: checkIn, checkOut: nil, nights: nights, guests: "1", businessDate: today)
+                return []
+            } catch { return error.details }
+        }
+        #expect(problems(nights: -1) == ["Nights must be between 1 and 30"])
+        #expect(problems(nights: 0) == ["Nights must be between 1 and 30"])
+        #expect(problems(nights: 31) == ["Nights must be between 1 and 30"])
+        #expect(problems(nights: Int.max) == ["Nights must be between 1 and 30"])
+        #expect(problems(nights: 30).isEmpty)
+        #expect(problems(nights: nil).isEmpty)
+        // A refused check-in is reported once, not again as a derived check-out.
+        #expect(problems(nights: 2, checkIn: "9999-12-31") == ["Check-in date 9999-12-31 is outside the supported dates (1900-01-01 to 9000-12-31)"])
+    }
+}
