@@ -43,7 +43,7 @@ struct Rooms: ParsableCommand {
         func run() throws {
             try common.run { store in
                 let listing = try store.addRoom(number: number, typeName: type, by: common.userName)
-                return Rooms.result([listing], text: "Room \(listing.room.number) (\(listing.type.name)) added")
+                return Rooms.result([listing], text: "Room \(listing.room.number) (\(Output.safe(listing.type.name))) added")
             }
         }
     }
@@ -141,7 +141,7 @@ struct HotelCommand: ParsableCommand {
                 ("timeZone", .string(hotel.timeZoneIdentifier)), ("currency", .string(hotel.currency)),
                 ("holdMinutes", .int(hotel.holdMinutes)), ("businessDate", .date(businessDate)),
             ]),
-            text: "\(hotel.name)  (\(hotel.timeZoneIdentifier), \(hotel.currency))  business date \(businessDate)")
+            text: "\(Output.safe(hotel.name))  (\(hotel.timeZoneIdentifier), \(hotel.currency))  business date \(businessDate)")
     }
 
     struct ShowHotel: ParsableCommand {

@@ -244,6 +244,7 @@ import Testing
         let queue = try DatabaseQueue(path: cli.database)
         try queue.write { db in
             try db.execute(sql: "UPDATE booking SET guest_name = ?", arguments: [evilName])
+            try db.execute(sql: "UPDATE hotel SET name = ?", arguments: ["Pension\u{1B}[5m\nFake line"])
             try db.execute(sql: "UPDATE room SET number = ? WHERE number = '105'", arguments: ["1\u{1B}[2J05"])
             try db.execute(sql: "UPDATE room_type SET name = ? WHERE name = 'Family'", arguments: ["Fam\u{7F}ily\t"])
             try db.execute(sql: "UPDATE audit_entry SET user = ?, summary = summary || ?", arguments: ["ev\u{1B}il", "\u{1B}[1m"])
@@ -254,7 +255,7 @@ import Testing
         }
         try queue.close()
 
-        for arguments in [["show", code], ["bookings"], ["rooms"], ["room-types"], ["audit"], ["report", "arrivals"],
+        for arguments in [["show", code], ["bookings"], ["rooms"], ["hotel"], ["saga", "status"], ["room-types"], ["audit"], ["report", "arrivals"],
                           ["search", "--guests", "1"], ["occupancy", "--from", "2026-11-26", "--to", "2026-11-27"]] {
             let text = CLIHarness.finish(try cli.start(arguments))
             #expect(text.status == 0, "\(arguments): \(text.stderr)")
