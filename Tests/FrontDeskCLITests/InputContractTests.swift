@@ -118,6 +118,11 @@ import Testing
         add(["bookings", "--guest", escape], "--guest cannot contain control characters")
         add(["hotel", "create", "--name", "Inn", "--time-zone", "Europe/\u{1B}[2J", "--currency", "EUR"], "Time zone")
         add(["search", "--check-in", escape], "Check-in date")
+        add(book(["--payment": escape]), "Payment 'x\\u{1B}[31mred' is unknown")
+        add(book(["--request-id": escape]), "Request id")
+        add(book(["--request-id": flood]), "Request id")
+        add(["hotel", "create", "--name", "Inn", "--time-zone", "UTC", "--currency", "E\u{1B}R"], "Currency")
+        add(["bookings", "--status", osc], "Status")
         add(["report", escape], "<kind>")
         add(["saga", "status", "--user", escape], "--user")
 
