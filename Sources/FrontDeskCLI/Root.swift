@@ -4,6 +4,7 @@ import FrontDeskDomain
 import FrontDeskPayments
 import FrontDeskStore
 import FrontDeskTerminal
+import Synchronization
 
 public struct FrontDesk: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -28,6 +29,7 @@ public struct FrontDesk: ParsableCommand {
         let wantsJSON = arguments.contains("--json")
         do {
             var command = try parseAsRoot(arguments)
+            StoreAccessTable.current.withLock { $0 = StoreAccessTable.access(of: command) }
             try command.run()
             Foundation.exit(0)
         } catch let failure as CommandFailure {
@@ -77,7 +79,7 @@ struct CommonOptions: ParsableArguments {
             }
             override = date
         }
-        return try FrontDeskStore(path: databasePath, businessDate: override)
+        return try FrontDeskStore(path: databasePath, access: StoreAccessTable.current.withLock { $0 }, businessDate: override)
     }
 
     /// The payment service from `FRONTDESK_PAYMENT_URL`, else the settings file's `payment_url`;
@@ -98,11 +100,31 @@ struct CommonOptions: ParsableArguments {
         do {
             let store = try openStore()
             let result = try body(store)
-            if json { Output.printJSON(result.json) } else if !result.text.isEmpty { print(result.text) }
+            if json { Output.printJSON(result.json) } else if !result.text.isEmpty { print(CardNumber.redacted(in: result.text)) }
         } catch {
             throw Output.report(error, json: json)
         }
     }
+}
+
+/// How each command opens the database, written once: reading commands open it read-only (so
+/// they work on a read-only file or folder and never create one), the commands that set up a
+/// hotel may create it, and every other command needs an existing database it can write to.
+enum StoreAccessTable {
+    static func access(of command: any ParsableCommand) -> StoreAccess {
+        switch command {
+        case is Search, is Bookings, is Show, is Rooms.List, is RoomTypes.List, is Occupancy, is Report, is Audit,
+             is HotelCommand.ShowHotel, is Saga.Status:
+            .read
+        case is Demo, is HotelCommand.Create, is Desk:
+            .create
+        default:
+            .write
+        }
+    }
+
+    /// The command being run (set once, before it runs).
+    static let current = Mutex<StoreAccess>(.write)
 }
 
 public enum DatabaseLocation {

@@ -28,7 +28,7 @@ struct Saga: ParsableCommand {
                     case .roomAvailabilityChanged: nil
                     }
                     // Each line reaches a redirected file at once, so a runner killed by SIGKILL loses none.
-                    if let line, !json { print(line); fflush(nil) }
+                    if let line, !json { print(CardNumber.redacted(in: line)); fflush(nil) }
                 }
                 if !json {
                     print("Saga runner \(runner.name) on \(store.path); payment service: \(gateway?.statusDescription ?? "none (FRONTDESK_PAYMENT_URL unset: card payments wait)")")
