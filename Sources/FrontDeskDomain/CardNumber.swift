@@ -5,9 +5,9 @@ public enum CardNumber {
         "•••• " + String(number.filter { $0.isASCII && $0.isNumber }.suffix(4))
     }
 
-    /// `text` with every card number in it masked: a run of 12 to 19 digits (single spaces or
-    /// dashes between them allowed) that starts with 2 to 6, as card numbers do, and passes the
-    /// Luhn check. Phone numbers (`+43 …`, `0664 …`) start otherwise and stay as they are.
+    /// `text` with every card number in it masked: a run of 12 to 19 digits (in groups of at least
+    /// three, split by single spaces or dashes) that starts with 2 to 6, as card numbers do, and
+    /// passes the Luhn check. Phone numbers (`+43 …`, `0664 …`) start otherwise and stay as they are.
     /// Used on everything a command prints, so a card number that reached a message (a payment
     /// service's reply, a typing slip) is not shown whole.
     public static func redacted(in text: String) -> String {
@@ -61,11 +61,20 @@ public enum CardNumber {
         }
         var digits: [UInt8] = []
         var index = start
+        var group = 0, shortestGroup = Int.max
         while isDigit(index) || (isSeparator(index) && isDigit(index + 1)) {
-            if isDigit(index) { digits.append(UInt8(scalars[index].value - 48)) }
+            if isDigit(index) {
+                digits.append(UInt8(scalars[index].value - 48))
+                group += 1
+            } else {
+                shortestGroup = min(shortestGroup, group)
+                group = 0
+            }
             index += 1
         }
-        guard (12...19).contains(digits.count), luhn(digits) else { return nil }
+        shortestGroup = min(shortestGroup, group)
+        // Cards are written in groups of 3 to 6 digits (4-4-4-4, 4-6-5); dates (4-2-2) are not cards.
+        guard (12...19).contains(digits.count), shortestGroup >= 3, luhn(digits) else { return nil }
         if index < scalars.count, scalars[index].properties.isAlphabetic { return nil }
         return index
     }
