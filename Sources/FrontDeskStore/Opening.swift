@@ -83,6 +83,8 @@ struct DatabaseFile {
     private func probe(location: String) throws -> State {
         var configuration = Configuration()
         configuration.readonly = true
+        // Another process's commit or checkpoint can hold the file for a moment: wait, as writes do.
+        configuration.busyMode = .timeout(15)
         let queue = try DatabaseQueue(path: location, configuration: configuration)
         return try queue.read { db throws -> State in
             let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
