@@ -411,10 +411,10 @@ extension FrontDeskStore {
             let nightRow = StoredRow(row, table: "booking_night", name: "of booking \(stored.name)")
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard let night = CalendarDate(iso: parts[0]) else {
-                throw nightRow.damaged("night", "\(parts[0].debugDescription) is not a date")
+                throw nightRow.damaged("night", "\(StoredRow.quoted(parts[0])) is not a date")
             }
             guard parts.count == 2, let cents = Int64(parts[1]), (0...StoredRow.largestCents).contains(cents) else {
-                throw nightRow.damaged("price_cents", "\((parts.count == 2 ? parts[1] : "").debugDescription) of night \(night) is not an amount in cents")
+                throw nightRow.damaged("price_cents", "\(StoredRow.quoted(parts.count == 2 ? parts[1] : "")) of night \(night) is not an amount in cents")
             }
             prices.append(NightlyPrice(night: night, price: Money(minorUnits: cents)))
         }

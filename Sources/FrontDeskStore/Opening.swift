@@ -97,7 +97,7 @@ struct DatabaseFile {
             }
             let unknown = applied.subtracting(migrator.migrations).sorted()
             if let newest = unknown.last {
-                throw StoreError.newerVersion(path: path, detail: "it has migration \(newest.debugDescription), which this build does not know")
+                throw StoreError.newerVersion(path: path, detail: "it has migration \(StoredRow.quoted(newest)), which this build does not know")
             }
             if userVersion > Schema.version {
                 throw StoreError.newerVersion(path: path, detail: "its schema version is \(userVersion); this build knows up to \(Schema.version)")

@@ -41,9 +41,25 @@ struct StoredRow {
         case .null: "NULL"
         case .int64(let number): "\(number)"
         case .double(let number): "\(number)"
-        case .string(let text): (text.count > 40 ? String(text.prefix(37)) + "..." : text).debugDescription
+        case .string(let text): quoted(text.count > 40 ? String(text.prefix(37)) + "..." : text)
         case .blob(let data): "(\(data.count) bytes of binary data)"
         }
+    }
+
+    /// `"text"`, with quotes, backslashes and control characters escaped (`\u{1B}`), so a value
+    /// planted in the file cannot drive the terminal that prints the message.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case _ where scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format:
+                result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 
     private func value(_ index: Int) -> DatabaseValue { row[index] }
