@@ -179,7 +179,10 @@ extension FrontDeskStore {
             GROUP BY night
             """), arguments: [hotelId.uuidString, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
         while let row = try rows.next() {
-            if let night = CalendarDate(iso: row[0]) { loads[night]?.held += row[1] }
+            let stored = StoredRow(row, table: "night_load", name: "for night \(StoredRow.describe(row[0]))")
+            if let night = CalendarDate(iso: try stored.text(0, "night")) {
+                loads[night]?.held += try stored.integer(1, "firm", in: 0...1_000_000)
+            }
         }
         return loads
     }
