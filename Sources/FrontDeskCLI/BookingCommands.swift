@@ -81,7 +81,7 @@ struct Book: ParsableCommand {
             var cardNumber = card
             if card == "-" {
                 // One line of standard input: the number never appears among the process's arguments.
-                cardNumber = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
+                cardNumber = SecretInput.readLine(prompt: "Card number: ")?.trimmingCharacters(in: .whitespaces)
                 if cardNumber?.isEmpty ?? true { problems.append("--card - reads the card number from standard input, which gave none") }
             }
             if card != "-" || !(cardNumber ?? "").isEmpty {
