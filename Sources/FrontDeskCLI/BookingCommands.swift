@@ -64,7 +64,8 @@ struct Book: ParsableCommand {
     var requestId: String?
     @Option(help: "desk (cash or card terminal, settled at once) or card (through the payment service).")
     var payment: String = "desk"
-    @Option(help: "Card number, with --payment card.") var card: String?
+    @Option(help: "Card number, with --payment card; `-` reads it from one line of standard input, where `ps` cannot see it.")
+    var card: String?
     @Flag(help: "Return only once the booking is final (Confirmed or Failed).") var wait = false
 
     func run() throws {
@@ -77,8 +78,16 @@ struct Book: ParsableCommand {
                 if requestUUID == nil { problems.append("Request id \(BookingRules.quoted(requestId)) is not a UUID") }
             }
             var instruction = PaymentInstruction.desk
-            do { instruction = try PaymentInstruction.parse(method: payment, card: card) } catch let error as FrontDeskError {
-                problems += error.details
+            var cardNumber = card
+            if card == "-" {
+                // One line of standard input: the number never appears among the process's arguments.
+                cardNumber = SecretInput.readLine(prompt: "Card number: ")?.trimmingCharacters(in: .whitespaces)
+                if cardNumber?.isEmpty ?? true { problems.append("--card - reads the card number from standard input, which gave none") }
+            }
+            if card != "-" || !(cardNumber ?? "").isEmpty {
+                do { instruction = try PaymentInstruction.parse(method: payment, card: cardNumber) } catch let error as FrontDeskError {
+                    problems += error.details
+                }
             }
             // Only a card payment needs the payment service: a desk payment works with none, or a broken address.
             let gateway = instruction.method == .card ? try common.paymentGateway() : nil
@@ -93,7 +102,13 @@ struct Book: ParsableCommand {
                 booking = try SagaRunner(store: store, gateway: gateway).runUntilSettled(booking)
                 if booking.status != .confirmed { failed = booking }
             }
-            return Output.Result(json: booking.json, text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
+            var result = Output.Result(json: booking.json, text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
+            if let number = instruction.cardNumber {
+                // The card as it may be shown: its last four digits.
+                result.text += "\n  Card    \(CardNumber.masked(number))"
+                if case .object(let fields) = result.json { result.json = .object(fields + [("card", .string(CardNumber.masked(number)))]) }
+            }
+            return result
         }
         if let failed {
             var standardError = FileHandle.standardError

@@ -52,10 +52,10 @@ extension CommonOptions {
 extension Output {
     /// Text for a terminal: every control character but the line breaks between lines shown as
     /// `\u{1B}`, whatever the database holds.
-    static func terminalSafe(_ text: String) -> String { TextRules.escapedKeepingLines(text) }
+    static func terminalSafe(_ text: String) -> String { CardNumber.redacted(in: TextRules.escapedKeepingLines(text)) }
 
     /// One value of a table or a line (a name, a room number): line breaks escaped too.
-    static func safe(_ text: String) -> String { TextRules.escaped(text) }
+    static func safe(_ text: String) -> String { CardNumber.redacted(in: TextRules.escaped(text)) }
 }
 
 extension TextTable {

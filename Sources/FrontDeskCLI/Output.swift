@@ -15,8 +15,9 @@ enum Output {
         var text: String
     }
 
+    /// Card numbers are masked in everything printed (`CardNumber.redacted`).
     static func printJSON(_ value: JSONValue) {
-        print(value.rendered(pretty: true))
+        print(CardNumber.redacted(in: value.rendered(pretty: true)))
     }
 
     static func errorDocument(code: String, message: String, details: [String]) -> JSONValue {
@@ -42,11 +43,12 @@ enum Output {
 
     /// Prints the error for a person (stderr) and, with --json, as a document (stdout).
     static func report(_ error: any Error, json: Bool) -> CommandFailure {
-        let (code, message, details): (String, String, [String]) = switch error {
+        let (code, rawMessage, rawDetails): (String, String, [String]) = switch error {
         case let domain as FrontDeskError: (domain.code, domain.message, domain.details)
         case let store as StoreError: ("storage_error", store.description, [])
         default: ("internal_error", "\(error)", [])
         }
+        let (message, details) = (CardNumber.redacted(in: rawMessage), rawDetails.map(CardNumber.redacted(in:)))
         var standardError = FileHandle.standardError
         if details.count > 1 {
             print("error: \(details.count) problems:", to: &standardError)

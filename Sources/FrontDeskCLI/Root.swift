@@ -4,6 +4,7 @@ import FrontDeskDomain
 import FrontDeskPayments
 import FrontDeskStore
 import FrontDeskTerminal
+import Synchronization
 
 public struct FrontDesk: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -34,6 +35,7 @@ public struct FrontDesk: ParsableCommand {
             reportParseError(error, json: wantsJSON) // help and version exit 0; the rest validation_failed, 2
         }
         do {
+            StoreAccessTable.current.withLock { $0 = StoreAccessTable.access(of: command) }
             try command.run()
             Foundation.exit(0)
         } catch let failure as CommandFailure {
@@ -78,7 +80,7 @@ struct CommonOptions: ParsableArguments {
     func openStore() throws -> FrontDeskStore {
         try checkCommonInput()
         let override = try Self.businessDateOverride()
-        return try FrontDeskStore(path: databasePath, businessDate: override)
+        return try FrontDeskStore(path: databasePath, access: StoreAccessTable.current.withLock { $0 }, businessDate: override)
     }
 
     /// The payment service from `FRONTDESK_PAYMENT_URL`, else the settings file's `payment_url`;
@@ -104,6 +106,26 @@ struct CommonOptions: ParsableArguments {
             throw Output.report(error, json: json)
         }
     }
+}
+
+/// How each command opens the database, written once: reading commands open it read-only (so
+/// they work on a read-only file or folder and never create one), the commands that set up a
+/// hotel may create it, and every other command needs an existing database it can write to.
+enum StoreAccessTable {
+    static func access(of command: any ParsableCommand) -> StoreAccess {
+        switch command {
+        case is Search, is Bookings, is Show, is Rooms.List, is RoomTypes.List, is Occupancy, is Report, is Audit,
+             is HotelCommand.ShowHotel, is Saga.Status:
+            .read
+        case is Demo, is HotelCommand.Create, is Desk:
+            .create
+        default:
+            .write
+        }
+    }
+
+    /// The command being run (set once, before it runs).
+    static let current = Mutex<StoreAccess>(.write)
 }
 
 public enum DatabaseLocation {

@@ -45,10 +45,13 @@ extension FrontDeskStore {
             sql += " ORDER BY id DESC LIMIT ?"
             arguments += [limit]
             return try db.rows(sql: sql, arguments: arguments).map { row in
-                AuditEntry(id: row[0], at: Timestamp.date(row[1]) ?? .distantPast, user: row[2], action: row[3],
-                           bookingId: (row[4] as String?).flatMap(UUID.init(uuidString:)),
-                           roomId: (row[5] as String?).flatMap(UUID.init(uuidString:)),
-                           summary: row[6], before: row[7], after: row[8])
+                let stored = StoredRow(row, table: "audit_entry", rowid: 0)
+                return AuditEntry(id: Int64(try stored.integer(0, "id", in: 0...Int64.max)), at: try stored.instant(1, "at"),
+                                  user: try stored.text(2, "user"), action: try stored.text(3, "action"),
+                                  bookingId: try stored.optionalText(4, "booking_id").map { _ in try stored.id(4, "booking_id") },
+                                  roomId: try stored.optionalText(5, "room_id").map { _ in try stored.id(5, "room_id") },
+                                  summary: try stored.text(6, "summary"), before: try stored.optionalText(7, "before_state"),
+                                  after: try stored.optionalText(8, "after_state"))
             }
         }
     }

@@ -179,7 +179,10 @@ extension FrontDeskStore {
             GROUP BY night
             """), arguments: [hotelId.uuidString, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
         while let row = try rows.next() {
-            if let night = CalendarDate(iso: row[0]) { loads[night]?.held += row[1] }
+            let stored = StoredRow(row, table: "night_load", name: "for night \(StoredRow.describe(row[0]))")
+            if let night = CalendarDate(iso: try stored.text(0, "night")) {
+                loads[night]?.held += try stored.integer(1, "firm", in: 0...1_000_000)
+            }
         }
         return loads
     }
@@ -396,27 +399,46 @@ extension FrontDeskStore {
             SELECT b.id, b.hotel_id, b.room_id, r.number, b.confirmation_code, b.guest_name, b.guest_email, b.guest_phone,
                    b.guest_count, b.check_in, b.check_out, b.status, b.version, b.hold_expires_at, b.status_reason,
                    b.created_at, b.updated_at,
-                   (SELECT group_concat(n.night || '=' || n.price_cents, ',') FROM booking_night n WHERE n.booking_id = b.id)
+                   (SELECT group_concat(n.night || '=' || n.price_cents, ',') FROM booking_night n WHERE n.booking_id = b.id),
+                   b.rowid
             FROM booking b JOIN room r ON r.id = b.room_id
             WHERE \(whereClause)
             """, arguments: arguments)
-        return rows.map(booking(from:))
+        return try rows.map(booking(from:))
     }
 
-    static func booking(from row: Row) -> Booking {
-        let prices = ((row[17] as String?) ?? "").split(separator: ",").compactMap { pair -> NightlyPrice? in
-            let parts = pair.split(separator: "=")
-            guard parts.count == 2, let night = CalendarDate(iso: String(parts[0])), let cents = Int64(parts[1]) else { return nil }
-            return NightlyPrice(night: night, price: Money(minorUnits: cents))
-        }.sorted { $0.night < $1.night }
-        let phone: String? = row[7]
+    /// A booking as stored; a value the store could not have written is reported by table, row
+    /// and column (`StoreError.damagedRow`), never trusted or trapped on.
+    static func booking(from row: Row) throws(StoreError) -> Booking {
+        let stored = StoredRow(row, table: "booking", rowid: 18)
+        var prices: [NightlyPrice] = []
+        let nights = try stored.optionalText(17, "booking_night") ?? ""
+        for pair in nights.isEmpty ? [] : nights.split(separator: ",", omittingEmptySubsequences: false) {
+            // Each pair is `night=price_cents` of one booking_night row.
+            let nightRow = StoredRow(row, table: "booking_night", name: "of booking \(stored.name)")
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let night = CalendarDate(iso: parts[0]) else {
+                throw nightRow.damaged("night", "\(StoredRow.quoted(parts[0])) is not a date")
+            }
+            guard parts.count == 2, let cents = Int64(parts[1]), (0...StoredRow.largestCents).contains(cents) else {
+                throw nightRow.damaged("price_cents", "\(StoredRow.quoted(parts.count == 2 ? parts[1] : "")) of night \(night) is not an amount in cents")
+            }
+            prices.append(NightlyPrice(night: night, price: Money(minorUnits: cents)))
+        }
+        prices.sort { $0.night < $1.night }
+        let checkIn = try stored.date(9, "check_in"), checkOut = try stored.date(10, "check_out")
+        guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else {
+            throw stored.damaged("check_out", "\(checkOut) is not after check_in \(checkIn)")
+        }
         return Booking(
-            id: Identifier.stored(row[0]), hotelId: Identifier.stored(row[1]), roomId: Identifier.stored(row[2]),
-            roomNumber: row[3], confirmationCode: row[4], guest: Guest(name: row[5], email: row[6], phone: phone),
-            guestCount: row[8],
-            stay: StayDates(checkIn: CalendarDate(iso: row[9])!, checkOut: CalendarDate(iso: row[10])!)!,
-            status: BookingStatus(rawValue: row[11])!, nightlyPrices: prices, version: row[12],
-            holdExpiresAt: (row[13] as String?).flatMap(Timestamp.date), statusReason: row[14],
-            createdAt: Timestamp.date(row[15]) ?? .distantPast, updatedAt: Timestamp.date(row[16]) ?? .distantPast)
+            id: try stored.id(0, "id"), hotelId: try stored.id(1, "hotel_id"), roomId: try stored.id(2, "room_id"),
+            roomNumber: try stored.text(3, "room number"), confirmationCode: try stored.text(4, "confirmation_code"),
+            guest: Guest(name: try stored.text(5, "guest_name"), email: try stored.text(6, "guest_email"),
+                         phone: try stored.optionalText(7, "guest_phone")),
+            guestCount: try stored.integer(8, "guest_count", in: 1...10),
+            stay: stay, status: try stored.status(11, "status"), nightlyPrices: prices,
+            version: try stored.integer(12, "version", in: 1...Int64(Int32.max)),
+            holdExpiresAt: try stored.optionalInstant(13, "hold_expires_at"), statusReason: try stored.optionalText(14, "status_reason"),
+            createdAt: try stored.instant(15, "created_at"), updatedAt: try stored.instant(16, "updated_at"))
     }
 }

@@ -18,13 +18,18 @@ public final class FrontDeskStore: Sendable {
     let pendingNotifications = Mutex<[SagaNotification]>([])
     let subscribers = Mutex<[UUID: @Sendable (SagaNotification) -> Void]>([:])
 
-    /// Opens (creating folders and the file as needed) and migrates the database at `path`.
+    /// Opens the database at `path` for what the caller does with it (`access`), and migrates it
+    /// when the caller may write. Before anything is written the file is checked: a file that is
+    /// not a Front Desk database, or one written by a newer Front Desk, is refused untouched.
     /// - Parameters:
+    ///   - access: `.create` (the default) makes the file (0600) and its folders (0700) when
+    ///     missing; `.write` needs an existing database; `.read` opens it read-only.
     ///   - clock: now; tests inject a fixed or stepping clock.
     ///   - businessDate: overrides the hotel's business date (training mode, `FRONTDESK_TODAY`).
     ///   - random: source of confirmation codes.
     public init(
         path: String,
+        access: StoreAccess = .create,
         clock: @escaping @Sendable () -> Date = { Date() },
         businessDate: CalendarDate? = nil,
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
@@ -35,14 +40,28 @@ public final class FrontDeskStore: Sendable {
         businessDateOverride = businessDate
         self.pricing = pricing
         codes = Mutex(random)
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError.cannotOpen(path: path, reason: "cannot create the folder \(folder.path)")
+        let file = DatabaseFile(path: path)
+        let (state, readOnlyLocation) = try file.inspect()
+        var readOnly = access == .read
+        switch state {
+        case .missing(let reason):
+            guard access == .create else { throw StoreError.noDatabase(path: path, reason: reason) }
+            try file.createPrivately()
+            guard file.canWrite else { throw StoreError.readOnly(path: path, reason: file.whyReadOnly) }
+        case .frontDesk(let pending):
+            if access != .read || pending > 0 {
+                guard file.canWrite else {
+                    if access == .read {
+                        throw StoreError.readOnly(path: path, reason: "\(file.whyReadOnly), and the file needs upgrading to this version of Front Desk first")
+                    }
+                    throw StoreError.readOnly(path: path, reason: file.whyReadOnly)
+                }
+                readOnly = false
+            }
         }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
+        configuration.readonly = readOnly
         // A second desk or command holding the write lock is waited for, not reported as an error.
         configuration.busyMode = .timeout(15)
         configuration.prepareDatabase { db in
@@ -53,8 +72,15 @@ public final class FrontDeskStore: Sendable {
             try db.run(sql: "PRAGMA mmap_size = 268435456")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Schema.migrator.migrate(pool)
+            pool = try DatabasePool(path: readOnly ? readOnlyLocation : path, configuration: configuration)
+            if !readOnly {
+                try Schema.migrator.migrate(pool)
+                try pool.write { db in
+                    if try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 < Schema.version {
+                        try db.execute(sql: "PRAGMA user_version = \(Schema.version)")
+                    }
+                }
+            }
         } catch let error as DatabaseError {
             throw StoreError.from(error, path: path)
         } catch {
@@ -108,8 +134,10 @@ public final class FrontDeskStore: Sendable {
     }
 
     static func fetchHotel(_ db: Database) throws -> Hotel? {
-        try db.row(sql: "SELECT id, name, time_zone, currency, hold_minutes FROM hotel LIMIT 1").map { row in
-            Hotel(id: Identifier.stored(row[0]), name: row[1], timeZoneIdentifier: row[2], currency: row[3], holdMinutes: row[4])
+        try db.row(sql: "SELECT id, name, time_zone, currency, hold_minutes, rowid FROM hotel LIMIT 1").map { row in
+            let stored = StoredRow(row, table: "hotel", rowid: 5)
+            return Hotel(id: try stored.id(0, "id"), name: try stored.text(1, "name"), timeZoneIdentifier: try stored.text(2, "time_zone"),
+                         currency: try stored.text(3, "currency"), holdMinutes: try stored.integer(4, "hold_minutes", in: 1...1440))
         }
     }
 
@@ -170,6 +198,16 @@ public final class FrontDeskStore: Sendable {
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
     case notADatabase(path: String)
+    /// An SQLite file, but not one Front Desk made.
+    case notFrontDesk(path: String)
+    /// No file, an empty file, or an empty SQLite file, where the command needs a database.
+    case noDatabase(path: String, reason: String)
+    /// Written by a newer Front Desk: this build neither reads nor changes it.
+    case newerVersion(path: String, detail: String)
+    /// The command would write, and the file or its folder cannot be written to.
+    case readOnly(path: String, reason: String)
+    /// A stored value this store could not have written: `booking row 12: check_in "2026-13-45" is not a date`.
+    case damagedRow(table: String, row: String, problem: String)
     case busy(path: String)
     case database(message: String)
 
@@ -177,6 +215,15 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open the database \(path): \(reason)"
         case .notADatabase(let path): "\(path) is not a Front Desk database (it is not an SQLite file)"
+        case .notFrontDesk(let path): "\(path) is not a Front Desk database (it is an SQLite file of another program); nothing was changed"
+        case .noDatabase(let path, let reason):
+            "there is no Front Desk database at \(path) (\(reason)); `frontdesk hotel create` or `frontdesk demo` creates one"
+        case .newerVersion(let path, let detail):
+            "the database \(path) was written by a newer Front Desk (\(detail)); use that version, nothing was changed"
+        case .readOnly(let path, let reason):
+            "writes are not possible to the database \(path): \(reason) (reading commands still work)"
+        case .damagedRow(let table, let row, let problem):
+            "\(table) \(row): \(problem) (the database was changed outside Front Desk or is damaged)"
         case .busy(let path): "the database \(path) is busy (another desk holds it); try again"
         case .database(let message): "database error: \(message)"
         }
@@ -186,7 +233,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         switch error.resultCode {
         case .SQLITE_NOTADB: .notADatabase(path: path)
         case .SQLITE_BUSY, .SQLITE_LOCKED: .busy(path: path)
-        case .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:
+        case .SQLITE_READONLY: .readOnly(path: path, reason: error.message ?? "the file is read-only here")
+        case .SQLITE_CANTOPEN, .SQLITE_PERM:
             .cannotOpen(path: path, reason: error.message ?? "permission denied")
         default: .database(message: error.message ?? "\(error)")
         }

@@ -39,7 +39,10 @@ extension FrontDeskStore {
                 WHERE hotel_id = ? AND night >= ? AND night <= ?
                 """), arguments: [hotel.id.uuidString, from.iso, to.iso])
             while let row = try rows.next() {
-                let night: String = row[0], type: String = row[1], rooms: Int = row[2], cents: Int64 = row[3]
+                let stored = StoredRow(row, table: "night_sales", name: "for \(StoredRow.describe(row[0])) and room type \(StoredRow.describe(row[1]))")
+                let night = try stored.text(0, "night"), type = try stored.text(1, "room_type_id")
+                let rooms = try stored.integer(2, "rooms_sold", in: 0...1_000_000)
+                let cents = Int64(try stored.integer(3, "revenue_cents", in: -StoredRow.largestCents...StoredRow.largestCents))
                 soldByNight[night, default: (0, 0)].rooms += rooms
                 soldByNight[night, default: (0, 0)].cents += cents
                 soldByType[type, default: (0, 0)].rooms += rooms
@@ -88,12 +91,16 @@ extension FrontDeskStore {
         -> (arrivals: Int, departures: Int, inHouse: Int) {
         var counts = (arrivals: 0, departures: 0, inHouse: 0)
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT b.status, b.check_in, b.check_out, \(lastKeptNightOfCheckedOut) FROM booking b
+            SELECT b.status, b.check_in, b.check_out, \(lastKeptNightOfCheckedOut), b.rowid FROM booking b
             WHERE b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
             """), arguments: [date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
         while let row = try rows.next() {
-            guard let status = BookingStatus(rawValue: row[0]), let checkIn = CalendarDate(iso: row[1]),
-                  let checkOut = CalendarDate(iso: row[2]), let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
+            let stored = StoredRow(row, table: "booking", rowid: 4)
+            let status = try stored.status(0, "status")
+            let checkIn = try stored.date(1, "check_in"), checkOut = try stored.date(2, "check_out")
+            guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else {
+                throw stored.damaged("check_out", "\(checkOut) is not after check_in \(checkIn)")
+            }
             let departed = status == .checkedOut ? departure(lastKeptNight: row[3], checkIn: checkIn) : nil
             let kinds = DayLists.kinds(status: status, stay: stay, departed: departed, on: date, businessDate: businessDate)
             if kinds.contains(.arrivals) { counts.arrivals += 1 }
@@ -161,7 +168,7 @@ extension FrontDeskStore {
             // No stay is longer than the maximum, so the check-in index bounds the read.
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT b.confirmation_code, b.room_id, b.check_in, b.check_out, b.guest_name, b.status, b.hold_expires_at,
-                       \(Self.lastKeptNightOfCheckedOut)
+                       \(Self.lastKeptNightOfCheckedOut), b.rowid
                 FROM booking b
                 WHERE b.check_in < ?1 AND b.check_in >= ?2 AND b.check_out > ?3 AND b.hotel_id = ?4
                   AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut')
@@ -171,18 +178,21 @@ extension FrontDeskStore {
             // Each room's id is read once, not once per stay.
             var roomIds = Dictionary(uniqueKeysWithValues: lines.map { ($0.room.id.uuidString, $0.room.id) })
             while let row = try rows.next() {
-                let status = BookingStatus(rawValue: row[5])!
-                if status == .reserving || status == .processingPayment, ((row[6] as String?) ?? "") <= nowText { continue }
-                guard let checkIn = CalendarDate(iso: row[2]), var checkOut = CalendarDate(iso: row[3]) else { continue }
+                let stored = StoredRow(row, table: "booking", rowid: 8)
+                let status = try stored.status(5, "status")
+                if status == .reserving || status == .processingPayment, (try stored.optionalText(6, "hold_expires_at") ?? "") <= nowText { continue }
+                let checkIn = try stored.date(2, "check_in")
+                var checkOut = try stored.date(3, "check_out")
                 if status == .checkedOut {
                     // A guest who left early gave the later nights back: the bar ends where they left.
                     checkOut = min(checkOut, Self.departure(lastKeptNight: row[7], checkIn: checkIn))
                 }
                 guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
-                let roomKey: String = row[1]
-                let roomId = roomIds[roomKey] ?? Identifier.stored(roomKey)
+                let roomKey = try stored.text(1, "room_id")
+                let roomId = try roomIds[roomKey] ?? stored.id(1, "room_id")
                 roomIds[roomKey] = roomId
-                stays.append(RoomPlan.Stay(confirmationCode: row[0], roomId: roomId, stay: stay, guestName: row[4], status: status))
+                stays.append(RoomPlan.Stay(confirmationCode: try stored.text(0, "confirmation_code"), roomId: roomId, stay: stay,
+                                           guestName: try stored.text(4, "guest_name"), status: status))
             }
             return RoomPlan(first: first, nights: nights, lines: lines, stays: stays)
         }

@@ -15,13 +15,15 @@ extension FrontDeskStore {
 
     static func fetchRoomTypes(_ db: Database) throws -> [RoomType] {
         try db.rows(sql: """
-            SELECT id, hotel_id, name, capacity, base_price_cents FROM room_type ORDER BY base_price_cents, name
-            """).map(roomType(from:))
+            SELECT id, hotel_id, name, capacity, base_price_cents, rowid FROM room_type ORDER BY base_price_cents, name
+            """).map { row in try roomType(from: StoredRow(row, table: "room_type", rowid: 5)) }
     }
 
-    static func roomType(from row: Row) -> RoomType {
-        RoomType(id: Identifier.stored(row[0]), hotelId: Identifier.stored(row[1]), name: row[2], capacity: row[3],
-                 basePricePerNight: Money(minorUnits: row[4]))
+    /// Columns id, hotel_id, name, capacity, base_price_cents from `first` on.
+    static func roomType(from stored: StoredRow, at first: Int = 0) throws(StoreError) -> RoomType {
+        RoomType(id: try stored.id(first, "id"), hotelId: try stored.id(first + 1, "hotel_id"),
+                 name: try stored.text(first + 2, "name"), capacity: try stored.integer(first + 3, "capacity", in: 1...10),
+                 basePricePerNight: try stored.money(first + 4, "base_price_cents"))
     }
 
     public func addRoomType(name: String, capacity: Int, basePrice: Money, by user: String) throws -> RoomType {
@@ -52,7 +54,7 @@ extension FrontDeskStore {
 
     static let roomColumns = """
         SELECT r.id, r.hotel_id, r.room_type_id, r.number, r.is_active,
-               t.id, t.hotel_id, t.name, t.capacity, t.base_price_cents
+               t.id, t.hotel_id, t.name, t.capacity, t.base_price_cents, r.rowid, t.rowid
         FROM room r JOIN room_type t ON t.id = r.room_type_id
         """
 
@@ -60,15 +62,19 @@ extension FrontDeskStore {
         let rows = try Row.fetchAll(db.cachedStatement(sql: roomColumns + " " + whereClause), arguments: arguments)
         // A hotel has hundreds of rooms of a handful of types: each type is decoded once.
         var types: [String: RoomType] = [:]
-        return rows.map { row in
-            let typeKey: String = row[5]
-            let type = types[typeKey] ?? {
-                let type = RoomType(id: Identifier.stored(typeKey), hotelId: Identifier.stored(row[6]), name: row[7],
-                                    capacity: row[8], basePricePerNight: Money(minorUnits: row[9]))
+        return try rows.map { row in
+            let typeRow = StoredRow(row, table: "room_type", rowid: 11)
+            let typeKey = try typeRow.text(5, "id")
+            let type: RoomType
+            if let known = types[typeKey] {
+                type = known
+            } else {
+                type = try Self.roomType(from: typeRow, at: 5)
                 types[typeKey] = type
-                return type
-            }()
-            let room = Room(id: Identifier.stored(row[0]), hotelId: type.hotelId, roomTypeId: type.id, number: row[3], isActive: row[4])
+            }
+            let roomRow = StoredRow(row, table: "room", rowid: 10)
+            let room = Room(id: try roomRow.id(0, "id"), hotelId: type.hotelId, roomTypeId: type.id,
+                            number: try roomRow.text(3, "number"), isActive: try roomRow.flag(4, "is_active"))
             return (listing: RoomListing(room: room, type: type), key: RoomNumberOrder.Key(room.number))
         }.sorted { $0.key < $1.key }.map(\.listing)
     }

@@ -3,6 +3,10 @@ import GRDB
 /// Versioned migrations. A migration that has shipped is never edited: add a new one.
 /// Migrations are SQL literals and never use application types, so they mean the same forever.
 enum Schema {
+    /// Written to `PRAGMA user_version` once the file is migrated: how many migrations it has.
+    /// A file with a higher number was written by a newer Front Desk and is refused.
+    static var version: Int { migrator.migrations.count }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: hotel, rooms, bookings, room nights, audit") { db in

@@ -39,18 +39,24 @@ extension FrontDeskStore {
         let loads = try nightLoads(stay: query.stay, hotelId: hotel.id, db)
         // Price depends on the room type and the night only: decode and price each type once.
         var types: [String: (type: RoomType, prices: [NightlyPrice])] = [:]
-        let offers = rows.map { row -> RoomOffer in
-            let typeKey: String = row[2]
-            let entry = types[typeKey] ?? {
-                let type = RoomType(id: Identifier.stored(typeKey), hotelId: hotel.id, name: row[3], capacity: row[4],
-                                    basePricePerNight: Money(minorUnits: row[5]))
+        let offers = try rows.map { row -> RoomOffer in
+            let typeRow = StoredRow(row, table: "room_type", rowid: 7)
+            let typeKey = try typeRow.text(2, "id")
+            let entry: (type: RoomType, prices: [NightlyPrice])
+            if let known = types[typeKey] {
+                entry = known
+            } else {
+                let type = RoomType(id: try typeRow.id(2, "id"), hotelId: hotel.id, name: try typeRow.text(3, "name"),
+                                    capacity: try typeRow.integer(4, "capacity", in: 1...10),
+                                    basePricePerNight: try typeRow.money(5, "base_price_cents"))
                 let prices = pricing.nightlyPrices(basePrice: type.basePricePerNight, stay: query.stay,
                                                    businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
-                types[typeKey] = (type, prices)
-                return (type, prices)
-            }()
-            let room = Room(id: Identifier.stored(row[0]), hotelId: hotel.id, roomTypeId: entry.type.id, number: row[1],
-                            isActive: true)
+                entry = (type, prices)
+                types[typeKey] = entry
+            }
+            let roomRow = StoredRow(row, table: "room", rowid: 6)
+            let room = Room(id: try roomRow.id(0, "id"), hotelId: hotel.id, roomTypeId: entry.type.id,
+                            number: try roomRow.text(1, "number"), isActive: true)
             return RoomOffer(room: room, roomType: entry.type, nightlyPrices: entry.prices)
         }
         return offers.sortedForSale()
@@ -61,7 +67,7 @@ extension FrontDeskStore {
     /// contiguous range of `room_night_hotel_night`, and every room not among them is free.
     /// `CROSS JOIN` pins that order whether or not the file has been analysed.
     static let availableRoomsSQL = """
-        SELECT r.id, r.number, t.id, t.name, t.capacity, t.base_price_cents
+        SELECT r.id, r.number, t.id, t.name, t.capacity, t.base_price_cents, r.rowid, t.rowid
         FROM room_type t CROSS JOIN room r ON r.room_type_id = t.id
         WHERE t.capacity >= ?2 AND r.hotel_id = ?1 AND r.is_active = 1
           AND r.id NOT IN (SELECT n.room_id FROM room_night n

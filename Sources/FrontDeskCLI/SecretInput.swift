@@ -1,0 +1,22 @@
+import Foundation
+
+/// A line typed by a person that must not be shown: a card number given as `--card -`.
+enum SecretInput {
+    /// One line of standard input. From a terminal, `prompt` goes to stderr and what is typed is
+    /// not echoed (like a password prompt); from a pipe or file, the line is read as it is.
+    static func readLine(prompt: String) -> String? {
+        guard isatty(STDIN_FILENO) == 1 else { return Swift.readLine(strippingNewline: true) }
+        var standardError = FileHandle.standardError
+        print(prompt, terminator: "", to: &standardError)
+        var original = termios()
+        guard tcgetattr(STDIN_FILENO, &original) == 0 else { return Swift.readLine(strippingNewline: true) }
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent)
+        defer {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
+            print("", to: &standardError)
+        }
+        return Swift.readLine(strippingNewline: true)
+    }
+}

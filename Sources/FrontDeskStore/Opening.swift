@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+
+/// What a command does with the database file, which decides how the file is opened.
+public enum StoreAccess: Sendable {
+    /// Only reads: the file must already be a Front Desk database. It is opened read-only, so a
+    /// read-only file, or a file in a read-only folder, can still be read.
+    case read
+    /// Changes an existing Front Desk database; a missing or empty file is refused.
+    case write
+    /// May create the database where there is none (folders 0700, file 0600) or fill an empty file.
+    case create
+}
+
+/// The database file before it is opened: what is there, and whether this build may use it.
+/// Everything here reads; nothing is written until the file has been found to be a Front Desk
+/// database this build knows (or, for `.create`, no database at all).
+struct DatabaseFile {
+    let path: String
+
+    enum State {
+        /// No file, or a file of zero bytes, or an SQLite file with no tables.
+        case missing(reason: String)
+        /// A Front Desk database; `pending` migrations of this build are not applied yet.
+        case frontDesk(pending: Int)
+    }
+
+    var folder: String { (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent }
+
+    static func writable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+
+    /// Whether SQLite can write here: the file itself, and the folder for the write-ahead log and
+    /// its index (unless both already exist and are writable).
+    var canWrite: Bool {
+        guard Self.writable(path) else { return false }
+        if Self.writable(folder) { return true }
+        return Self.writable(path + "-wal") && Self.writable(path + "-shm")
+    }
+
+    var whyReadOnly: String {
+        Self.writable(path) ? "its folder \(folder) is read-only here" : "the file is read-only here"
+    }
+
+    /// Reads the file's header and migration records through a read-only connection; also says
+    /// where a read-only connection opens it (see `immutableLocation`).
+    func inspect() throws(StoreError) -> (state: State, readOnlyLocation: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return (.missing(reason: "there is no file"), path) }
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        if info.st_mode & S_IFMT == S_IFDIR { throw .cannotOpen(path: path, reason: "it is a folder") }
+        if info.st_size == 0 { return (.missing(reason: "the file is empty"), path) }
+        do {
+            return (try probe(location: path), path)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
+            // A write-ahead-log database in a folder where its -shm file cannot be made. With no
+            // log to replay, nothing newer than the file exists: read the file as it is.
+            guard (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 == 0 else {
+                throw StoreError.from(error, path: path)
+            }
+            do { return (try probe(location: immutableLocation), immutableLocation) } catch let error as DatabaseError {
+                throw StoreError.from(error, path: path)
+            } catch { throw .cannotOpen(path: path, reason: "\(error)") }
+        } catch let error as DatabaseError {
+            throw StoreError.from(error, path: path)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// The file as an SQLite URI that promises no one changes it while it is read: no locks and no
+    /// -shm file are needed, so a folder that cannot be written to is no obstacle.
+    var immutableLocation: String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return "file:\(absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute)?immutable=1"
+    }
+
+    private func probe(location: String) throws -> State {
+        var configuration = Configuration()
+        configuration.readonly = true
+        // Another process's commit or checkpoint can hold the file for a moment: wait, as writes do.
+        configuration.busyMode = .timeout(15)
+        let queue = try DatabaseQueue(path: location, configuration: configuration)
+        return try queue.read { db throws -> State in
+            let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
+            if tables == 0 && userVersion == 0 { return .missing(reason: "the file holds an empty SQLite database") }
+            let migrator = Schema.migrator
+            let applied = try migrator.appliedIdentifiers(db)
+            guard let first = migrator.migrations.first, applied.contains(first) else {
+                throw StoreError.notFrontDesk(path: path)
+            }
+            let unknown = applied.subtracting(migrator.migrations).sorted()
+            if let newest = unknown.last {
+                throw StoreError.newerVersion(path: path, detail: "it has migration \(StoredRow.quoted(newest)), which this build does not know")
+            }
+            if userVersion > Schema.version {
+                throw StoreError.newerVersion(path: path, detail: "its schema version is \(userVersion); this build knows up to \(Schema.version)")
+            }
+            return .frontDesk(pending: migrator.migrations.count - applied.count)
+        }
+    }
+
+    /// Creates the folders that are missing (0700) and the file (0600), whatever the umask: the
+    /// file holds guests' names and, for a while, card numbers.
+    func createPrivately() throws(StoreError) {
+        var missing: [String] = []
+        var folder = self.folder
+        while !FileManager.default.fileExists(atPath: folder) {
+            missing.append(folder)
+            let parent = (folder as NSString).deletingLastPathComponent
+            if parent == folder || parent.isEmpty { break }
+            folder = parent
+        }
+        for created in missing.reversed() {
+            if mkdir(created, 0o700) != 0 && errno != EEXIST {
+                throw .cannotOpen(path: path, reason: "cannot create the folder \(created): \(String(cString: strerror(errno)))")
+            }
+        }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor < 0 {
+            if errno == EEXIST { return }
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        close(descriptor)
+    }
+}

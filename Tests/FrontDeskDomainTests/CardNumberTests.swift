@@ -1,0 +1,34 @@
+import FrontDeskDomain
+import Testing
+
+@Suite struct CardNumberTests {
+    @Test func aCardIsShownByItsLastFourDigits() {
+        #expect(CardNumber.masked("4242424242424242") == "•••• 4242")
+        #expect(CardNumber.masked("4000 0000 0000 0002") == "•••• 0002")
+    }
+
+    @Test(arguments: [
+        ("Card 4242424242424242 declined", "Card •••• 4242 declined"),
+        ("card=4242 4242 4242 4242.", "card=•••• 4242."),
+        ("\"4000-0000-0000-0002\"", "\"•••• 0002\""),
+        ("5555555555554444 and 378282246310005", "•••• 4444 and •••• 0005"),
+        ("Amex 3782 822463 10005", "Amex •••• 0005"),
+    ])
+    func cardNumbersInTextAreMasked(_ text: String, _ expected: String) {
+        #expect(CardNumber.redacted(in: text) == expected)
+    }
+
+    @Test(arguments: [
+        "+43 664 1234567890",            // a phone, however long
+        "0664 4242 4242 4242",           // a phone starting with 0
+        "4242424242424241",              // fails the Luhn check: no card
+        "Stay 2026-12-01 2026-12-03",    // dates (these two pass the Luhn check)
+        "2026-12-01-2026-12-03",
+        "ce2b1772-7d14-4f16-a68f-e4cb4a9dd8d8", // an id
+        "424242424242424242424",         // 21 digits: no card
+        "Room 101, 2 guests, EUR 482.95",
+    ])
+    func otherNumbersAreLeftAlone(_ text: String) {
+        #expect(CardNumber.redacted(in: text) == text)
+    }
+}
