@@ -126,31 +126,34 @@ struct PaymentSim: ParsableCommand {
         discussion: """
             Test cards: \(PaymentSimulator.approveCard) approves, \(PaymentSimulator.declineCard) is declined, \
             \(PaymentSimulator.errorCard) answers HTTP 500, \(PaymentSimulator.slowCard) answers only after 60 s. \
-            GET /charges lists charges and refunds per booking.
+            POST /charges, /refunds and /voids; GET /charges lists charges, refunds and voids per booking. \
+            With --ledger the ledger is kept in that file across restarts; without it, in memory.
             """)
 
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).") var port: UInt16 = 8099
-    @Option(help: "Milliseconds added to every charge and refund, like a real processor.") var latency: Int = 0
+    @Option(help: "Milliseconds added to every charge, refund and void, like a real processor.") var latency: Int = 0
+    @Option(help: "A file that keeps the ledger across restarts (JSON lines; created if missing).") var ledger: String?
+    @Flag(help: "Print one JSON line with the address once listening (or one JSON error).") var json = false
 
     func validate() throws {
         guard (0...60_000).contains(latency) else { throw ValidationError("--latency must be between 0 and 60000 milliseconds") }
     }
-    @Flag(help: "Print one JSON line with the address once listening.") var json = false
 
     func run() throws {
         let simulator: PaymentSimulator
         do {
-            simulator = try PaymentSimulator(port: port, latency: Double(max(0, min(latency, 60_000))) / 1000)
+            simulator = try PaymentSimulator(port: port, latency: Double(max(0, min(latency, 60_000))) / 1000, ledgerPath: ledger)
         } catch {
             var standardError = FileHandle.standardError
-            print("error: \(error)", to: &standardError)
-            throw CommandFailure(exitCode: 1)
+            print("error: \(error.message)", to: &standardError)
+            if json { Output.printJSON(Output.errorDocument(code: error.code, message: error.message, details: [])) }
+            throw CommandFailure(exitCode: Output.exitCode(forCode: error.code))
         }
         simulator.start()
         if json {
             Output.printJSON(.object([("url", .string("http://127.0.0.1:\(simulator.port)"))]))
         } else {
-            print("Payment simulator on http://127.0.0.1:\(simulator.port) (Ctrl-C stops it)")
+            print("Payment simulator on http://127.0.0.1:\(simulator.port)\(ledger.map { ", ledger \($0)" } ?? "") (Ctrl-C stops it)")
         }
         fflush(nil) // the address must reach a script reading our stdout before we block
         ForegroundService.waitForInterrupt()
