@@ -57,6 +57,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // A seeded fuzzer over the simulator's request parser and the booking-form rules (scripts/fuzz; not in CI).
+        .executableTarget(name: "frontdesk-fuzz", dependencies: ["FrontDeskDomain", "FrontDeskPayments"], swiftSettings: strictSettings),
         // A database file with a small hotel and a hand-moved clock, shared by the test targets.
         .target(
             name: "FrontDeskTestSupport",

@@ -327,8 +327,26 @@ public final class PaymentSimulator: Sendable {
                 respond(descriptor, status: status, body: body)
             case .reject(let status, let message):
                 respond(descriptor, status: status, body: Self.errorBody("bad_request", message))
+                lingeringClose(descriptor)
             }
             finish(descriptor)
+        }
+    }
+
+    /// After refusing a request whose bytes may still be arriving: stop sending, then read and drop
+    /// what comes for up to half a second, so closing with unread data does not reset the
+    /// connection before the client has read the answer.
+    private func lingeringClose(_ descriptor: Int32) {
+        shutdown(descriptor, Int32(SHUT_WR))
+        var wait = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var sink = [UInt8](repeating: 0, count: 16_384)
+        let deadline = Self.now() + 500_000_000
+        var drained = 0
+        while Self.now() < deadline, drained < 1 << 20 {
+            let count = recv(descriptor, &sink, sink.count, 0)
+            if count <= 0 { break }
+            drained += count
         }
     }
 
