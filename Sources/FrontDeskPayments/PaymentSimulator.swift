@@ -25,8 +25,9 @@ import Glibc
 ///
 /// Connections: one thread polls every open connection and reads it without blocking; a request
 /// that is complete goes to a pool of at most `Limits.maxWorkers` threads. An idle connection
-/// costs a file descriptor, not a thread, and is closed (408) after `Limits.readTimeout`. Beyond
-/// `Limits.maxConnections` open connections a new one gets 503 at once. A malformed request
+/// costs a file descriptor, not a thread, and is closed (408) after `Limits.readTimeout`. At
+/// `Limits.maxConnections` open connections (or out of descriptors) the connection idle longest
+/// is closed to make room; when none is idle a new one gets 503 at once. A malformed request
 /// (see `HTTPRequestParser`) gets 400, 431, 501 or 505 and is closed.
 ///
 /// With a ledger file, every charge, refund and void is appended and fsynced before it is
@@ -100,6 +101,7 @@ public final class PaymentSimulator: Sendable {
     private let stopped = Atomic<Bool>(false)
     private let started = Atomic<Bool>(false)
     private let openCount = Atomic<Int>(0)
+    private let idleCount = Atomic<Int>(0)
     private let workers: WorkerPool
     private let loopDone = DispatchSemaphore(value: 0)
 
@@ -203,6 +205,9 @@ public final class PaymentSimulator: Sendable {
     /// Connections accepted and not yet closed.
     public var openConnections: Int { openCount.load(ordering: .relaxed) }
 
+    /// Open connections that have sent nothing yet (as of the polling thread's last round).
+    public var idleConnections: Int { idleCount.load(ordering: .relaxed) }
+
     /// Threads answering requests now (at most `limits.maxWorkers`).
     public var workerThreads: Int { workers.threadCount }
 
@@ -260,7 +265,7 @@ public final class PaymentSimulator: Sendable {
 
             for entry in descriptors.dropFirst() where entry.revents != 0 {
                 if entry.fd == listener {
-                    if !acceptAll(into: &reading, deadline: Self.now() + timeout) { acceptPausedUntil = Self.now() + 50_000_000 }
+                    if !acceptAll(into: &reading, timeout: timeout) { acceptPausedUntil = Self.now() + 50_000_000 }
                     continue
                 }
                 let descriptor = entry.fd
@@ -288,32 +293,57 @@ public final class PaymentSimulator: Sendable {
                 }
             }
 
+            defer { idleCount.store(reading.values.count(where: { $0.bytes.isEmpty }), ordering: .relaxed) }
             let later = Self.now()
             for (descriptor, pending) in reading where pending.deadline <= later {
                 reading[descriptor] = nil
-                dispatch(descriptor, .reject(status: 408, message: "The request did not arrive within \(limits.readTimeout) s"))
+                if pending.bytes.isEmpty {
+                    // Nothing to drain: answer from here (it fits the socket buffer) and close.
+                    respond(descriptor, status: 408, body: Self.errorBody("timeout", "No request within \(limits.readTimeout) s"))
+                    finish(descriptor)
+                } else {
+                    dispatch(descriptor, .reject(status: 408, message: "The request did not arrive within \(limits.readTimeout) s"))
+                }
             }
         }
     }
 
-    /// Accepts every waiting connection; false when out of file descriptors (try again shortly).
-    private func acceptAll(into reading: inout [Int32: Reading], deadline: UInt64) -> Bool {
+    /// Accepts every waiting connection. At the connection cap, or out of file descriptors, the
+    /// connection that has been idle longest (nothing received yet) is closed to make room, so idle
+    /// sockets cannot lock a charge out; with none idle, a new connection gets 503 at once. False
+    /// when out of descriptors with nothing to close (try again shortly).
+    private func acceptAll(into reading: inout [Int32: Reading], timeout: UInt64) -> Bool {
         while true {
             let descriptor = accept(listener, nil, nil)
             if descriptor < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
-                return !(errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM {
+                    if evictIdlest(from: &reading) { continue }
+                    return false
+                }
+                return true
             }
             _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             Self.setNonBlocking(descriptor)
-            if openCount.add(1, ordering: .relaxed).newValue > limits.maxConnections {
+            if openCount.add(1, ordering: .relaxed).newValue > limits.maxConnections, !evictIdlest(from: &reading) {
                 // Still non-blocking: a short answer fits the socket buffer, or is dropped.
                 respond(descriptor, status: 503, body: Self.errorBody("busy", "Too many open connections; try again"))
                 finish(descriptor)
                 continue
             }
-            reading[descriptor] = Reading(deadline: deadline)
+            reading[descriptor] = Reading(deadline: Self.now() + timeout)
         }
+    }
+
+    /// Closes the connection that has sent nothing and waited longest; false if there is none.
+    private func evictIdlest(from reading: inout [Int32: Reading]) -> Bool {
+        guard let (descriptor, _) = reading.filter({ $0.value.bytes.isEmpty }).min(by: { $0.value.deadline < $1.value.deadline }) else {
+            return false
+        }
+        reading[descriptor] = nil
+        respond(descriptor, status: 503, body: Self.errorBody("busy", "Closed to make room for another connection"))
+        finish(descriptor)
+        return true
     }
 
     private func dispatch(_ descriptor: Int32, _ job: Job) {

@@ -201,22 +201,35 @@ struct RawClient {
         #expect(Self.threadCount() - before < 40, "threads before \(before), after \(Self.threadCount())")
     }
 
-    @Test func beyondTheConnectionCapANewConnectionGets503AtOnce() throws {
+    @Test func atTheConnectionCapTheLongestIdleConnectionMakesRoomAndBusyOnesGet503() throws {
         let simulator = started(try PaymentSimulator(port: 0, limits: .init(readTimeout: 60, maxConnections: 4)))
         defer { simulator.stop() }
-        let idle = try (0..<4).map { _ in try RawClient(port: simulator.port) }
-        let deadline = Date().addingTimeInterval(10)
-        while simulator.openConnections < 4, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        func waitFor(_ count: Int) {
+            let deadline = Date().addingTimeInterval(10)
+            while simulator.openConnections != count, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        }
+        let idle = try (0..<4).map { index in
+            let client = try RawClient(port: simulator.port)
+            waitFor(index + 1) // accepted in this order
+            return client
+        }
+        defer { idle.forEach { $0.close() } }
+        waitFor(4)
         let start = Date()
-        // A client that has sent nothing yet (a request sent after the close could turn the answer into a reset).
-        let extra = try RawClient(port: simulator.port)
-        #expect(extra.readResponse().status == 503)
-        extra.close()
+        #expect(try RawClient.call(simulator.port, "POST", "/charges", key: "charge-cap", json: chargeBody("cap")).status == 200)
         #expect(Date().timeIntervalSince(start) < 2)
-        idle.forEach { $0.close() }
-        let freed = Date().addingTimeInterval(10)
-        while simulator.openConnections > 0, Date() < freed { Thread.sleep(forTimeInterval: 0.01) }
-        #expect(try RawClient.call(simulator.port, "GET", "/health").status == 200)
+        #expect(idle[0].readResponse().status == 503) // the oldest idle one was closed for it
+
+        // Four connections each in the middle of a request: nothing to close, so 503 at once.
+        let busy = try (0..<4).map { _ in try RawClient(port: simulator.port) }
+        defer { busy.forEach { $0.close() } }
+        busy.forEach { $0.send("POST /charges HTTP/1.1\r\nContent-Length: 10\r\n\r\n{") }
+        let deadline = Date().addingTimeInterval(10)
+        while simulator.openConnections != 4 || simulator.idleConnections != 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(simulator.idleConnections == 0)
+        let extra = try RawClient(port: simulator.port)
+        defer { extra.close() }
+        #expect(extra.readResponse().status == 503)
     }
 
     @Test func aRequestThatStallsIsAnswered408AndClosedAfterTheReadTimeout() throws {
@@ -233,6 +246,7 @@ struct RawClient {
         let silent = try RawClient(port: simulator.port)
         defer { silent.close() }
         #expect(silent.readResponse().status == 408)
+        #expect(simulator.workerThreads <= 1)
         let deadline = Date().addingTimeInterval(5)
         while simulator.openConnections > 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         #expect(simulator.openConnections == 0)
