@@ -541,19 +541,21 @@ public final class PaymentSimulator: Sendable {
     }
 }
 
-/// At most `maxThreads` threads, started when work waits and no thread is free; they stay until
-/// `stop()`.
+/// At most `maxThreads` threads, started when work waits and no thread is free; a thread idle
+/// for `idleLifetime` ends, and all end at `stop()`.
 private final class WorkerPool: Sendable {
     private struct Queue {
         var jobs: [@Sendable () -> Void] = []
         var threads = 0
         var idle = 0
-        var stopping = false
     }
 
     private let queue = Mutex(Queue())
     private let signal = DispatchSemaphore(value: 0)
     let maxThreads: Int
+
+    /// A thread with nothing to do for this long ends (a burst leaves no threads behind).
+    static let idleLifetime: DispatchTimeInterval = .seconds(10)
 
     init(maxThreads: Int) { self.maxThreads = maxThreads }
 
@@ -575,12 +577,22 @@ private final class WorkerPool: Sendable {
     }
 
     private func work() {
+        queue.withLock { $0.idle += 1 }
         while true {
-            queue.withLock { $0.idle += 1 }
-            signal.wait()
+            if signal.wait(timeout: .now() + Self.idleLifetime) == .timedOut {
+                // Leave only when no job is queued: each queued job has a signal an idle thread will take.
+                let leave = queue.withLock { queue -> Bool in
+                    guard queue.jobs.isEmpty else { return false }
+                    queue.idle -= 1
+                    queue.threads -= 1
+                    return true
+                }
+                if leave { return }
+                continue
+            }
             let job = queue.withLock { queue -> (@Sendable () -> Void)? in
                 queue.idle -= 1
-                if queue.jobs.isEmpty {
+                if queue.jobs.isEmpty { // woken by stop()
                     queue.threads -= 1
                     return nil
                 }
@@ -588,15 +600,13 @@ private final class WorkerPool: Sendable {
             }
             guard let job else { return }
             job()
+            queue.withLock { $0.idle += 1 }
         }
     }
 
     /// Lets every thread end once the work already queued is done.
     func stop() {
-        let count = queue.withLock { queue -> Int in
-            queue.stopping = true
-            return queue.threads
-        }
+        let count = queue.withLock { $0.threads }
         for _ in 0..<count { signal.signal() }
     }
 }
