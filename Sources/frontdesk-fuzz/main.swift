@@ -209,6 +209,7 @@ final class LiveTarget {
         statuses[status, default: 0] += 1
         let allowed: Set<Int> = [0, 200, 400, 402, 404, 405, 408, 409, 431, 500, 501, 503, 504, 505]
         if !allowed.contains(status) { fail("the simulator answered \(status)", bytes) }
+        if status == 0, !bytes.isEmpty { fail("the simulator closed without an answer", bytes) }
         if sent % 200 == 0, exchange(Array("GET /health HTTP/1.1\r\n\r\n".utf8)) != 200 { fail("the simulator stopped answering /health", bytes) }
     }
 }
