@@ -15,6 +15,7 @@ struct Saga: ParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() throws {
+            ForegroundService.holdStopSignals()
             do {
                 let store = try common.openStore()
                 let gateway = try common.paymentGateway()
@@ -140,6 +141,7 @@ struct PaymentSim: ParsableCommand {
     }
 
     func run() throws {
+        ForegroundService.holdStopSignals()
         let simulator: PaymentSimulator
         do {
             simulator = try PaymentSimulator(port: port, latency: Double(max(0, min(latency, 60_000))) / 1000, ledgerPath: ledger)
@@ -163,17 +165,24 @@ struct PaymentSim: ParsableCommand {
 
 /// Blocks until SIGINT or SIGTERM, so a foreground service can stop cleanly.
 enum ForegroundService {
+    static let stopSignals = [SIGINT, SIGTERM]
+
+    /// Call first, before any thread is started: the stop signals are held for `waitForInterrupt`
+    /// from then on (threads started later inherit the mask), so one that arrives early is not lost.
+    static func holdStopSignals() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signalNumber in stopSignals { sigaddset(&set, signalNumber) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Blocks until SIGINT or SIGTERM arrives (or already arrived since `holdStopSignals`).
     static func waitForInterrupt() {
-        let stop = DispatchSemaphore(value: 0)
-        var sources: [any DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        stop.wait()
-        sources.forEach { $0.cancel() }
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signalNumber in stopSignals { sigaddset(&set, signalNumber) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        var received: Int32 = 0
+        while sigwait(&set, &received) != 0 {}
     }
 }

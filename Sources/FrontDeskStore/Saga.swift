@@ -222,23 +222,36 @@ extension FrontDeskStore {
     public func saga(_ reference: String) throws -> SagaInstance {
         try read { db in
             let booking = try Self.requireBooking(reference, db)
-            return try Self.fetchSaga(bookingId: booking.id.uuidString, db)!
+            guard let saga = try Self.fetchSaga(bookingId: booking.id.uuidString, db) else {
+                throw FrontDeskError.notFound("Booking \(booking.confirmationCode) has no workflow")
+            }
+            return saga
         }
     }
 
     static func fetchSaga(bookingId: String, _ db: Database) throws -> SagaInstance? {
         guard let booking = try fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else { return nil }
-        let row = try db.row(sql: "SELECT payment_method, payment_reference, refund_reference, attention FROM saga WHERE booking_id = ?",
-                                   arguments: [bookingId])
+        let saga = try db.row(sql: """
+            SELECT rowid, payment_method, payment_reference, refund_reference, attention FROM saga WHERE booking_id = ?
+            """, arguments: [bookingId]).map { StoredRow($0, table: "saga", rowid: 0) }
         let messages = try db.rows(sql: """
-            SELECT name, available_at, attempts, claimed_by, last_error FROM saga_message WHERE booking_id = ? ORDER BY available_at, id
-            """, arguments: [bookingId]).map { row in
-            PendingMessage(name: row[0], availableAt: Timestamp.date(row[1]) ?? .distantPast, attempts: row[2],
-                           claimedBy: row[3], lastError: row[4])
+            SELECT id, name, available_at, attempts, claimed_by, last_error FROM saga_message WHERE booking_id = ? ORDER BY available_at, id
+            """, arguments: [bookingId]).map { row throws(StoreError) in
+            let stored = StoredRow(row, table: "saga_message", rowid: 0)
+            return PendingMessage(name: try stored.text(1, "name"), availableAt: try stored.instant(2, "available_at"),
+                                  attempts: try stored.integer(3, "attempts", in: 0...1_000_000),
+                                  claimedBy: try stored.optionalText(4, "claimed_by"), lastError: try stored.optionalText(5, "last_error"))
         }
-        return SagaInstance(booking: booking, paymentMethod: PaymentMethod(rawValue: row?[0] ?? "desk") ?? .desk,
-                            paymentReference: row?[1], refundReference: row?[2], pendingMessages: messages,
-                            attention: row?[3])
+        var method = PaymentMethod.desk
+        if let saga {
+            let text = try saga.text(1, "payment_method")
+            guard let parsed = PaymentMethod(rawValue: text) else { throw saga.damaged("payment_method", "\(StoredRow.quoted(text)) is not desk or card") }
+            method = parsed
+        }
+        return SagaInstance(booking: booking, paymentMethod: method,
+                            paymentReference: try saga?.optionalText(2, "payment_reference"),
+                            refundReference: try saga?.optionalText(3, "refund_reference"), pendingMessages: messages,
+                            attention: try saga?.optionalText(4, "attention"))
     }
 
     /// What the runners reported in the last minute about their payment service (circuit

@@ -337,18 +337,20 @@ public final class SagaRunner: Sendable {
                 """, arguments: [Timestamp.text(instant)])
             var claims: [Claim] = []
             for row in rows where claims.count + busy.count < Self.remoteLimit {
-                let messageId: Int64 = row[0]
+                let stored = StoredRow(row, table: "saga_message", rowid: 0)
+                let messageId = Int64(try stored.integer(0, "id", in: 1...Int64.max))
                 if busy.contains(messageId) { continue }
-                let claimedBy: String? = row[3]
-                let claimedUntil = (row[4] as String?).flatMap(Timestamp.date)
+                let claimedBy = try stored.optionalText(3, "claimed_by")
+                let claimedUntil = try stored.optionalInstant(4, "claimed_until")
                 if let claimedBy, claimedBy != name, let claimedUntil, claimedUntil > instant, Self.isAlive(claimedBy) { continue }
-                let message: String = row[2]
-                let bookingId: String = row[1]
-                let inDoubt = claimedBy != nil || (row[6] as Int) > 0
+                let message = try stored.text(2, "name")
+                let bookingId = try stored.id(1, "booking_id")
+                let attempts = try stored.integer(6, "attempts", in: 0...1_000_000)
+                let inDoubt = claimedBy != nil || attempts > 0
                 let call: RemoteCall
                 if message == "ProcessRefund" {
                     call = .refund
-                } else if row[8] as String == BookingStatus.processingPayment.rawValue {
+                } else if try stored.status(8, "status") == .processingPayment {
                     call = .charge
                 } else if inDoubt {
                     call = .settle
@@ -359,11 +361,12 @@ public final class SagaRunner: Sendable {
                 }
                 try db.run(sql: "UPDATE saga_message SET claimed_by = ?, claimed_until = ? WHERE id = ?",
                            arguments: [name, Timestamp.text(instant.addingTimeInterval(lease)), messageId])
-                let key = call == .refund ? "refund-\(bookingId.lowercased())" : "charge-\(bookingId.lowercased())"
+                let key = (call == .refund ? "refund-" : "charge-") + bookingId.uuidString.lowercased()
                 claims.append(Claim(
-                    messageId: messageId, bookingId: bookingId, call: call, inDoubt: inDoubt,
-                    request: ChargeRequest(bookingId: Identifier.stored(bookingId), amount: Money(minorUnits: row[7]),
-                                           currency: row[9], cardNumber: call == .charge ? (row[5] as String?) ?? "" : "",
+                    messageId: messageId, bookingId: try stored.text(1, "booking_id"), call: call, inDoubt: inDoubt,
+                    request: ChargeRequest(bookingId: bookingId, amount: try stored.money(7, "total_cents"),
+                                           currency: try stored.text(9, "currency"),
+                                           cardNumber: call == .charge ? (try stored.optionalText(5, "card_number")) ?? "" : "",
                                            idempotencyKey: key)))
             }
             return claims

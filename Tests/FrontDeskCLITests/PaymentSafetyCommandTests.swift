@@ -105,6 +105,42 @@ import Testing
     }
 }
 
+@Suite struct SagaRowsAndSignalsTests {
+    @Test func aDamagedSagaMessageIsAStorageErrorNotACrash() throws {
+        var cli = try CLIHarness()
+        try cli.smallHotel()
+        let booked = try cli.run("book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2",
+                                 "--guest-name", "Ann Lee", "--email", "ann@example.com", "--json")
+        try cli.expectSuccess(booked)
+        try DatabaseQueue(path: cli.database).write { db in
+            try db.execute(sql: "UPDATE saga_message SET attempts = 'many'")
+        }
+        let status = try cli.run("saga", "status", "--json")
+        #expect(status.status == 1)
+        let error = try #require(try status.json["error"] as? [String: Any])
+        #expect(error["code"] as? String == "storage_error")
+        #expect((error["message"] as? String)?.contains("saga_message") == true)
+    }
+
+    /// A SIGTERM that arrives while `saga run` or `payment-sim` is still starting is not lost.
+    @Test func aStopSignalRightAfterStartIsHonoured() throws {
+        var cli = try CLIHarness()
+        try cli.smallHotel()
+        for arguments in [["saga", "run"], ["payment-sim", "--port", "0"]] {
+            for delay in [0.0, 0.005, 0.02, 0.05] {
+                let started = try cli.start(arguments)
+                Thread.sleep(forTimeInterval: delay)
+                started.0.terminate()
+                let giveUp = Date().addingTimeInterval(10)
+                while started.0.isRunning && Date() < giveUp { Thread.sleep(forTimeInterval: 0.02) }
+                #expect(!started.0.isRunning, "\(arguments) ignored a SIGTERM \(delay) s after start")
+                if started.0.isRunning { kill(started.0.processIdentifier, SIGKILL) }
+                started.0.waitUntilExit()
+            }
+        }
+    }
+}
+
 enum DeskUser {
     /// The audit name the binary uses when no --user is given.
     static func name(_ cli: CLIHarness) -> String {
