@@ -111,14 +111,14 @@ import Testing
         try tmux.run("send-keys", "-t", "desk", "Escape")
         _ = try tmux.waitFor { $0.contains("Search rooms") }
 
-        // Cancel it from the bookings screen: find by code, choose, c, the question, y.
+        // Cancel it from the bookings screen: find by code, choose, Alt-c, the question, → Yes, Enter.
         try tmux.run("send-keys", "-t", "desk", "F3")
         _ = try tmux.waitFor { $0.contains(" Bookings") && $0.contains("Find") }
         try tmux.run("send-keys", "-t", "desk", "-l", code.lowercased())
-        try tmux.run("send-keys", "-t", "desk", "Down", "c")
+        try tmux.run("send-keys", "-t", "desk", "Down", "M-c")
         let question = try tmux.waitFor { $0.contains("Cancel booking \(code)") }
         #expect(question.contains("It is paid: the payment will be refunded"))
-        try tmux.run("send-keys", "-t", "desk", "y")
+        try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
         _ = try tmux.waitFor { $0.contains("cancelled (booking \(code))") }
         #expect(try cli.run("show", code, "--json").json["status"] as? String == "Cancelled")
 
@@ -163,7 +163,7 @@ import Testing
 
         try tmux.run("send-keys", "-t", "desk", "F7")
         _ = try tmux.waitFor { $0.contains("Occupancy 2026-11-26 to 2026-12-25 · 30 nights") }
-        try tmux.run("send-keys", "-t", "desk", "e")
+        try tmux.run("send-keys", "-t", "desk", "M-e")
         let exported = try tmux.waitFor { $0.contains("Wrote 30 nights to") }
         let file = cli.folder.appendingPathComponent("occupancy-2026-11-26-to-2026-12-25.csv")
         #expect(exported.contains("Wrote 30 nights to \(file.path)"))
@@ -171,9 +171,9 @@ import Testing
         #expect(try String(contentsOf: file, encoding: .utf8) == printed)
 
         try tmux.run("resize-window", "-t", "desk", "-x", "80", "-y", "24")
-        let small = try tmux.waitFor { $0.contains("Occupancy 2026-11-26") && $0.contains("g Range") }
+        let small = try tmux.waitFor { $0.contains("Occupancy 2026-11-26") && $0.contains("Alt-g Range") }
         #expect(small.split(separator: "\n").allSatisfy { $0.count <= 80 })
-        try tmux.run("send-keys", "-t", "desk", "q")
+        try tmux.run("send-keys", "-t", "desk", "F10")
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
     }
 
