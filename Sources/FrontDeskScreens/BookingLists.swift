@@ -94,7 +94,8 @@ public struct TodayState: Sendable {
         [("Arrivals", matching(arrivals)), ("Departures", matching(departures)), ("Staying on", matching(inHouse))]
     }
 
-    var all: [Booking] { sections.flatMap(\.bookings) }
+    /// The rows as listed, top to bottom.
+    public var all: [Booking] { sections.flatMap(\.bookings) }
 }
 
 extension DeskModel {
@@ -116,7 +117,7 @@ extension DeskModel {
         case .checkIn:
             var lines = ["Check in \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
             for guest in stillCheckedIn(room: booking.roomNumber, besides: booking.id) {
-                lines.append("! \(guest.guest.name) (booking \(guest.confirmationCode), to \(guest.stay.checkOut)) is still checked in to room \(booking.roomNumber)")
+                lines.append("! Still checked in to room \(booking.roomNumber): \(guest.guest.name) (\(guest.confirmationCode), due out \(guest.stay.checkOut))")
             }
             return PendingConfirmation(bookingId: booking.id, command: command, lines: lines, yesLabel: "Yes, check in")
         case .checkOut:
