@@ -211,7 +211,9 @@ import Testing
             request.cardNumber.hasSuffix("0002") ? .declined(reason: "Card declined") : .succeeded(reference: "ch_\(request.cardNumber.suffix(4))")
         }
         func refund(_ request: ChargeRequest) -> PaymentOutcome { .succeeded(reference: "re_1") }
+        func settleUnknownCharge(_ request: ChargeRequest) -> SettlementOutcome { .voided(reference: "vo_1") }
         var statusDescription: String { "fake" }
+        var health: PaymentServiceHealth { .answering }
     }
 
     @Test func aDeclinedCardKeepsTheFormAndASecondCardConfirms() throws {
