@@ -74,6 +74,7 @@ extension DeskModel {
             state.today.departures = lists.departures
             // Guests who arrived today are listed once, with the arrivals.
             state.today.inHouse = lists.inHouse.filter { $0.stay.checkIn != lists.date }
+            state.today.inHouseCount = lists.inHouse.count
             state.today.selected = min(state.today.selected, max(0, state.today.all.count - 1))
         case .today(.failure(let error)):
             (state.today.actions.message, state.today.actions.messageIsError) = (Self.describe(error), true)

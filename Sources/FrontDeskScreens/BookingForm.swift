@@ -45,6 +45,14 @@ public enum BookingProgress: Hashable, Sendable {
         }
     }
 
+    /// The booking did not happen: the form can be tried again.
+    public var isFailure: Bool {
+        switch self {
+        case .failed, .refused: true
+        default: false
+        }
+    }
+
     public var isFinished: Bool {
         switch self {
         case .holding, .takingPayment: false
@@ -55,7 +63,8 @@ public enum BookingProgress: Hashable, Sendable {
 
 /// The new-booking form for one offered room. Kept when the receptionist leaves the screen.
 public struct BookingFormState: Sendable {
-    public let offer: RoomOffer
+    /// The room: another of the same type when the first was taken (Alt-n).
+    public var offer: RoomOffer
     public let stay: StayDates
     public var guestName = ""
     public var email = ""
@@ -63,7 +72,15 @@ public struct BookingFormState: Sendable {
     public var guests: String
     public var payment = PaymentMethod.desk
     public var card = ""
-    public var focus = BookingField.guestName
+    public var focus = BookingField.guestName {
+        didSet { if focus != oldValue { replaceOnType = focus == .guests } }
+    }
+    /// The pre-filled guest count is replaced by the first digit typed into it.
+    public var replaceOnType = false
+    /// Another booking holds the form's room for these nights (seen on a refresh or on Enter).
+    public var roomTaken = false
+    /// A line about the form itself ("Room 102 instead of 101").
+    public var notice: String?
     /// Shown once the receptionist tried to submit; then kept current as they type.
     public var problems: [String] = []
     public var triedToSubmit = false
@@ -85,6 +102,13 @@ public struct BookingFormState: Sendable {
 
     var fields: [BookingField] { payment == .card ? BookingField.allCases : BookingField.allCases.filter { $0 != .card } }
 
+    /// The card number as shown once typed: every digit but the last four hidden.
+    var maskedCard: String {
+        let digits = card.filter(\.isNumber)
+        guard digits.count > 4 else { return String(repeating: "•", count: digits.count) }
+        return String(repeating: "•", count: digits.count - 4) + String(digits.suffix(4))
+    }
+
     func text(of field: BookingField) -> String {
         switch field {
         case .guestName: guestName
@@ -100,6 +124,8 @@ public struct BookingFormState: Sendable {
 
     mutating func type(_ character: Character) {
         guard focus != .payment else { return }
+        if replaceOnType, focus == .guests { guests = "" }
+        replaceOnType = false
         guard text(of: focus).count < Self.limits[focus, default: 100] else { return }
         switch focus {
         case .guestName: guestName.append(character)
@@ -112,6 +138,7 @@ public struct BookingFormState: Sendable {
     }
 
     mutating func erase() {
+        replaceOnType = false
         switch focus {
         case .guestName: _ = guestName.popLast()
         case .email: _ = email.popLast()

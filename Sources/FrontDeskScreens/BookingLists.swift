@@ -1,14 +1,20 @@
 import Foundation
 import FrontDeskDomain
 
-/// Asking before a change that cannot be taken back.
+/// Asking before a change to a booking: what will happen, to whom; the answer starts on No.
 public struct PendingConfirmation: Hashable, Sendable {
     public let bookingId: UUID
-    /// The question, what will happen, and the keys: one line each.
+    /// What a yes does: check in, check out or cancel.
+    public let command: CommandID
+    /// The question, names and codes, what will happen: one line each.
     public let lines: [String]
+    /// The button chosen: No until the receptionist moves to Yes.
+    public var yes = false
+    /// "Yes, cancel it", say.
+    public let yesLabel: String
 }
 
-/// What a list of bookings has besides its rows: a question waiting for y or n, and the outcome
+/// What a list of bookings has besides its rows: a question waiting for an answer, and the outcome
 /// of the last action.
 public struct ListActions: Sendable {
     public var confirmation: PendingConfirmation?
@@ -24,6 +30,9 @@ public struct BookingsState: Sendable {
     public var selected = 0
     public var actions = ListActions()
 }
+
+/// The list rows a page key moves by.
+let listPage = 10
 
 /// What the find field of the bookings screen asks for: words that are dates narrow the stay
 /// (one date: stays touching it; two: the range), words that name a status narrow the status,
@@ -56,15 +65,37 @@ public struct BookingsQuery: Hashable, Sendable {
     }
 }
 
-/// Today's work: arrivals, departures and in-house guests, in that order.
+/// Today's work: arrivals, departures and in-house guests, in that order. Typing finds: the
+/// lists show only the bookings whose guest, code or room contain the text.
 public struct TodayState: Sendable {
     public var arrivals: [Booking] = []
     public var departures: [Booking] = []
+    /// Staying on: in house tonight, not arriving today (those are with the arrivals).
     public var inHouse: [Booking] = []
+    /// Every guest in house tonight, today's arrivals included: the dashboard's figure.
+    public var inHouseCount = 0
+    public var query = ""
+    /// The find field has the keys (else the list).
+    public var typingQuery = false
     public var selected = 0
     public var actions = ListActions()
 
-    var all: [Booking] { arrivals + departures + inHouse }
+    func matching(_ list: [Booking]) -> [Booking] {
+        let words = query.split(separator: " ").map(String.init)
+        guard !words.isEmpty else { return list }
+        return list.filter { booking in
+            let text = "\(booking.guest.name) \(booking.guest.email) \(booking.confirmationCode) \(booking.roomNumber)"
+            return words.allSatisfy { text.range(of: $0, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
+        }
+    }
+
+    /// The three sections as shown (found by the find field).
+    var sections: [(title: String, bookings: [Booking])] {
+        [("Arrivals", matching(arrivals)), ("Departures", matching(departures)), ("Staying on", matching(inHouse))]
+    }
+
+    /// The rows as listed, top to bottom.
+    public var all: [Booking] { sections.flatMap(\.bookings) }
 }
 
 extension DeskModel {
@@ -75,7 +106,38 @@ extension DeskModel {
         case .reserving, .processingPayment: "Nothing has been charged: the hold on the room is released."
         default: "It is \(booking.status.rawValue)."
         }
-        return ["Cancel booking \(booking.confirmationCode) for \(booking.guest.name)?", consequence, "y cancels it, n keeps it"]
+        return ["Cancel booking \(booking.confirmationCode) for \(booking.guest.name)?", consequence]
+    }
+
+    /// The question before `command` on `booking`: names the guest and the booking; a check-in to
+    /// a room whose last guest is still checked in says who that is.
+    func question(_ command: CommandID, on booking: Booking) -> PendingConfirmation {
+        let stay = "room \(booking.roomNumber), \(booking.stay.checkIn) to \(booking.stay.checkOut)"
+        switch command {
+        case .checkIn:
+            var lines = ["Check in \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
+            for guest in stillCheckedIn(room: booking.roomNumber, besides: booking.id) {
+                lines.append("! Still checked in to room \(booking.roomNumber): \(guest.guest.name) (\(guest.confirmationCode), due out \(guest.stay.checkOut))")
+            }
+            return PendingConfirmation(bookingId: booking.id, command: command, lines: lines, yesLabel: "Yes, check in")
+        case .checkOut:
+            return PendingConfirmation(bookingId: booking.id, command: command,
+                                       lines: ["Check out \(booking.guest.name), booking \(booking.confirmationCode)?",
+                                               stay.prefix(1).uppercased() + stay.dropFirst()],
+                                       yesLabel: "Yes, check out")
+        default:
+            return PendingConfirmation(bookingId: booking.id, command: .cancelBooking, lines: Self.cancelQuestion(booking),
+                                       yesLabel: "Yes, cancel it")
+        }
+    }
+
+    /// Guests checked in to `room` tonight (or due out today and not yet gone), other than `id`.
+    func stillCheckedIn(room: String, besides id: UUID) -> [Booking] {
+        guard let lists = try? services.dayLists(state.info.businessDate) else { return [] }
+        var seen = Set<UUID>()
+        return (lists.departures + lists.inHouse).filter {
+            $0.status == .checkedIn && $0.roomNumber == room && $0.id != id && seen.insert($0.id).inserted
+        }
     }
 
     mutating func refreshBookings() {
@@ -109,63 +171,126 @@ extension DeskModel {
         }
     }
 
+    /// The one rule: printable keys are text. In the list they go to the find field (which takes
+    /// the keys from then on); commands come from the command table and use keys text cannot make.
     mutating func handleBookings(_ key: Key) -> Outcome {
         if state.bookings.actions.confirmation != nil {
             answer(key, at: \.bookings.actions, among: state.bookings.results)
             return .keepGoing
         }
-        if state.bookings.typingQuery {
-            if case .character(let character) = key, character != "?" || state.bookings.query.isEmpty == false {
-                if state.bookings.query.count < 60 { state.bookings.query.append(character) }
-                refreshBookings()
-                return .keepGoing
-            }
-            if key == .backspace {
-                _ = state.bookings.query.popLast()
-                refreshBookings()
-                return .keepGoing
-            }
-            if key == .down || key == .enter || key == .tab {
-                // Typed ahead of a list still being looked up: to the list, which follows.
-                if !state.bookings.results.isEmpty || state.loading.contains(.bookings) { state.bookings.typingQuery = false }
-                return .keepGoing
-            }
+        let command = CommandTable.command(for: key, in: .bookings)
+        // Anything but a key that only shows something clears the last action's line.
+        if command != .help { state.bookings.actions.message = nil }
+        if case .character(let character) = key, !(character == "?" && state.bookings.query.isEmpty && !state.bookings.typingQuery) {
+            state.bookings.typingQuery = true
+            if state.bookings.query.count < 60 { state.bookings.query.append(character) }
+            refreshBookings()
+            return .keepGoing
         }
-        if key == .character("q") && !state.bookings.typingQuery { return .quit }
-        guard let command = CommandTable.command(for: key, in: .bookings) else { return .keepGoing }
+        if key == .backspace {
+            state.bookings.typingQuery = true
+            _ = state.bookings.query.popLast()
+            refreshBookings()
+            return .keepGoing
+        }
+        if state.bookings.typingQuery, key == .down || key == .enter {
+            // Typed ahead of a list still being looked up: to the list, which follows.
+            if !state.bookings.results.isEmpty || state.loading.contains(.bookings) { state.bookings.typingQuery = false }
+            return .keepGoing
+        }
+        guard let command else { return .keepGoing }
+        let count = state.bookings.results.count
         switch command {
-        case .resultDown: state.bookings.selected = min(state.bookings.selected + 1, max(0, state.bookings.results.count - 1))
-        case .resultUp:
-            if state.bookings.selected == 0 { state.bookings.typingQuery = true } else { state.bookings.selected -= 1 }
+        case .switchFocus:
+            state.bookings.typingQuery.toggle()
+        case .moveSelection, .movePage, .moveToEnd:
+            if state.bookings.typingQuery {
+                guard key == .down || key == .pageDown || key == .home || key == .end, count > 0 else { break }
+                state.bookings.typingQuery = false
+                if key == .end { state.bookings.selected = count - 1 } else if key == .home { state.bookings.selected = 0 }
+                break
+            }
+            if key == .up, state.bookings.selected == 0 { state.bookings.typingQuery = true; break }
+            state.bookings.selected = Self.moved(state.bookings.selected, by: key, count: count)
         case .back: state.bookings.typingQuery = true
         case .cancelBooking, .checkIn, .checkOut:
-            guard !state.bookings.typingQuery, state.bookings.results.indices.contains(state.bookings.selected) else { break }
-            start(command, on: state.bookings.results[state.bookings.selected], at: \.bookings.actions, list: .bookings)
+            // From the find field too: the question names the booking chosen in the list.
+            guard state.loading.contains(.bookings) || state.bookings.results.indices.contains(state.bookings.selected) else { break }
+            state.bookings.typingQuery = false
+            let chosen = state.bookings.results.indices.contains(state.bookings.selected) ? state.bookings.results[state.bookings.selected] : nil
+            start(command, on: chosen, at: \.bookings.actions, list: .bookings)
         default: return handleGlobal(command)
         }
         return .keepGoing
+    }
+
+    /// ↑/↓ a row, PgUp/PgDn a page, Home/End the ends; within 0..<count.
+    static func moved(_ index: Int, by key: Key, count: Int) -> Int {
+        guard count > 0 else { return 0 }
+        let target = switch key {
+        case .up: index - 1
+        case .down: index + 1
+        case .pageUp: index - listPage
+        case .pageDown: index + listPage
+        case .home: 0
+        case .end: count - 1
+        default: index
+        }
+        return min(max(0, target), count - 1)
     }
 
     mutating func handleToday(_ key: Key) -> Outcome {
-        let all = state.today.all
         if state.today.actions.confirmation != nil {
-            answer(key, at: \.today.actions, among: all)
+            answer(key, at: \.today.actions, among: state.today.all)
             return .keepGoing
         }
-        if key == .character("q") { return .quit }
-        guard let command = CommandTable.command(for: key, in: .today) else { return .keepGoing }
+        let command = CommandTable.command(for: key, in: .today)
+        if command != .help { state.today.actions.message = nil }
+        if case .character(let character) = key, !(character == "?" && state.today.query.isEmpty) {
+            state.today.typingQuery = true
+            if state.today.query.count < 60 { state.today.query.append(character) }
+            state.today.selected = 0
+            return .keepGoing
+        }
+        if key == .backspace {
+            state.today.typingQuery = true
+            _ = state.today.query.popLast()
+            state.today.selected = 0
+            return .keepGoing
+        }
+        if state.today.typingQuery, key == .down || key == .enter || key == .escape {
+            state.today.typingQuery = false
+            return .keepGoing
+        }
+        guard let command else { return .keepGoing }
+        let all = state.today.all
         switch command {
-        case .resultDown: state.today.selected = min(state.today.selected + 1, max(0, all.count - 1))
-        case .resultUp: state.today.selected = max(0, state.today.selected - 1)
+        case .switchFocus: state.today.typingQuery.toggle()
+        case .moveSelection, .movePage, .moveToEnd:
+            if state.today.typingQuery {
+                state.today.typingQuery = false
+                if key == .up || key == .home { state.today.selected = 0 }
+                if key == .end { state.today.selected = max(0, all.count - 1) }
+                break
+            }
+            if key == .up, state.today.selected == 0 { state.today.typingQuery = true; break }
+            state.today.selected = Self.moved(state.today.selected, by: key, count: all.count)
+        case .jumpToSection:
+            let section = key == .alt("1") ? 0 : key == .alt("2") ? 1 : 2
+            let sections = state.today.sections
+            state.today.typingQuery = false
+            state.today.selected = min(sections.prefix(section).map(\.bookings.count).reduce(0, +), max(0, all.count - 1))
         case .cancelBooking, .checkIn, .checkOut:
-            guard all.indices.contains(state.today.selected) else { break }
-            start(command, on: all[state.today.selected], at: \.today.actions, list: .today)
+            guard state.loading.contains(.today) || all.indices.contains(state.today.selected) else { break }
+            state.today.typingQuery = false
+            start(command, on: all.indices.contains(state.today.selected) ? all[state.today.selected] : nil, at: \.today.actions,
+                  list: .today)
         default: return handleGlobal(command)
         }
         return .keepGoing
     }
 
-    /// A key that waited for its list: it acts now on the booking chosen in the list as loaded.
+    /// A key that waited for its list: it asks now about the booking chosen in the list as loaded.
     mutating func runDeferredAction(_ command: CommandID, list: LoadKey) {
         switch list {
         case .bookings:
@@ -179,31 +304,49 @@ extension DeskModel {
         }
     }
 
-    /// `c` asks first; `i` and `o` act at once. The outcome goes to the list's message line.
-    private mutating func start(_ command: CommandID, on booking: Booking, at actions: WritableKeyPath<DeskState, ListActions>,
+    /// Every change to a booking asks first; the answer goes to the list's message line.
+    private mutating func start(_ command: CommandID, on booking: Booking?, at actions: WritableKeyPath<DeskState, ListActions>,
                                 list: LoadKey) {
         // The rows on screen may be the last query's until the new one is back: the key waits for
-        // the list and then acts on the booking chosen in it (keys typed ahead are kept, not lost).
+        // the list and then asks about the booking chosen in it (keys typed ahead are kept, not lost).
         if state.loading.contains(list) {
             state.deferredAction = (command, list)
             return
         }
-        if command == .cancelBooking {
-            state[keyPath: actions].confirmation = PendingConfirmation(bookingId: booking.id, lines: Self.cancelQuestion(booking))
-        } else {
-            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = act(command, on: booking)
-            bookingsChanged()
-        }
+        guard let booking else { return }
+        state[keyPath: actions].confirmation = question(command, on: booking)
     }
 
-    /// `y` cancels the booking asked about; `y`, `n` and Esc close the question.
+    /// ←/→ (or Tab) move between No and Yes, Enter answers, Esc says no; letters do nothing, so a
+    /// name typed on regardless cannot answer.
     private mutating func answer(_ key: Key, at actions: WritableKeyPath<DeskState, ListActions>, among bookings: [Booking]) {
-        guard let pending = state[keyPath: actions].confirmation else { return }
-        if key == .character("y"), let booking = bookings.first(where: { $0.id == pending.bookingId }) {
-            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = act(.cancelBooking, on: booking)
+        guard var pending = state[keyPath: actions].confirmation else { return }
+        switch CommandTable.command(for: key, in: .confirm) {
+        case .confirmChoose:
+            switch key {
+            case .left: pending.yes = false
+            case .right: pending.yes = true
+            default: pending.yes.toggle()
+            }
+            state[keyPath: actions].confirmation = pending
+        case .confirmAnswer:
+            state[keyPath: actions].confirmation = nil
+            guard pending.yes else {
+                (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)
+                return
+            }
+            // The booking as the list shows it now; a list reloaded meanwhile without it: nothing.
+            guard let booking = bookings.first(where: { $0.id == pending.bookingId }) else {
+                (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("The booking is no longer in the list: nothing changed", true)
+                return
+            }
+            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = act(pending.command, on: booking)
             bookingsChanged()
+        case .confirmNo:
+            state[keyPath: actions].confirmation = nil
+            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)
+        default: break
         }
-        if key == .character("y") || key == .character("n") || key == .escape { state[keyPath: actions].confirmation = nil }
     }
 
     /// The commands that work on every screen.

@@ -81,13 +81,19 @@ extension DeskModel {
             }
             return .keepGoing
         }
-        if key == .character("q") { return .quit }
+        // A digit starts the range (typed text); letters do nothing.
+        if case .character(let character) = key, character.isNumber {
+            state.dashboard.message = nil
+            state.dashboard.prompt = String(character)
+            return .keepGoing
+        }
         guard let command = CommandTable.command(for: key, in: .dashboard) else { return .keepGoing }
         let from = state.dashboard.from ?? state.info.businessDate
         let nights = state.dashboard.nights
+        if command != .help && command != .exportCSV { state.dashboard.message = nil }
         switch command {
-        case .resultUp: state.dashboard.scroll = max(0, state.dashboard.scroll - 1)
-        case .resultDown:
+        case .moveSelection where key == .up: state.dashboard.scroll = max(0, state.dashboard.scroll - 1)
+        case .moveSelection:
             let rows = DashboardLayout.nightRows(height: state.viewSize.height, roomTypes: state.dashboard.report?.byRoomType.count ?? 0)
             state.dashboard.scroll = min(state.dashboard.scroll + 1, max(0, nights - rows))
         case .previousRange: setRange(from: from.adding(days: -nights), nights: nights)

@@ -90,6 +90,9 @@ public struct SearchState: Sendable {
     public var nights = "1"
     public var guests = "1"
     public var focus = SearchField.checkIn
+    /// The focused field's value is as it was when the field got focus: the next typed character
+    /// replaces it (Backspace and ← → keep it and edit from its end).
+    public var replaceOnType = true
     public var answer: SearchAnswer?
     public var problems: [String] = []
     public var selected = 0
@@ -175,9 +178,19 @@ public struct DeskModel: Sendable {
     /// Availability changed somewhere (this desk's runner, another process): look again.
     public mutating func availabilityChanged() { bookingsChanged() }
 
+    /// True while the terminal is smaller than the screens need: only quit works then.
+    public var terminalTooSmall: Bool {
+        state.viewSize.width < Self.minimumSize.width || state.viewSize.height < Self.minimumSize.height
+    }
+
     public mutating func handle(_ key: Key) -> Outcome {
+        // The screen under the "too small" message cannot be seen: no key may act on it.
+        if terminalTooSmall {
+            return CommandTable.command(for: key, in: .everywhere) == .quit ? .quit : .keepGoing
+        }
         if state.overlay == .help {
-            if key == .escape || key == .function(1) || key == .character("?") || key == .character("q") { state.overlay = .none }
+            if key == .escape || key == .function(1) || key == .character("?") { state.overlay = .none }
+            if CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
             return .keepGoing
         }
         switch state.screen {
@@ -192,14 +205,17 @@ public struct DeskModel: Sendable {
     }
 
     private mutating func handleSearch(_ key: Key) -> Outcome {
-        // q quits from the top level: in the results list, not while typing in a field.
-        if key == .character("q") && state.search.focus == .results { return .quit }
-        if case .character(let character) = key, state.search.focus != .results, character != "?" {
-            type(character)
+        // Typed text goes to the focused field; in the room list it does nothing (? is help there).
+        if case .character(let character) = key, state.search.focus != .results || character != "?" {
+            if state.search.focus != .results { type(character) }
             return .keepGoing
         }
         if key == .backspace, state.search.focus != .results {
             erase()
+            return .keepGoing
+        }
+        if key == .left || key == .right, state.search.focus != .results {
+            state.search.replaceOnType = false
             return .keepGoing
         }
         switch CommandTable.command(for: key, in: .search) {
@@ -216,6 +232,12 @@ public struct DeskModel: Sendable {
         case .resultUp: moveSelection(by: -1)
         case .resultPageDown: moveSelection(by: 10)
         case .resultPageUp: moveSelection(by: -10)
+        case .moveToEnd:
+            let count = state.search.answer?.offers.count ?? 0
+            if count > 0 {
+                state.search.focus = .results
+                state.search.selected = key == .home ? 0 : count - 1
+            }
         case .chooseRoom:
             if state.search.focus == .results { openBookingForm() } else { moveSelection(by: 0) }
         default: break
@@ -229,7 +251,7 @@ public struct DeskModel: Sendable {
         guard let answer = state.search.answer, !answer.offers.isEmpty else { return }
         let offer = answer.offers[state.search.focus == .results ? state.search.selected : 0]
         if let existing = state.booking, existing.offer.room.id == offer.room.id, existing.stay == answer.query.stay,
-           existing.progress?.isFinished != true {
+           existing.progress?.isFinished != true || existing.progress?.isFailure == true {
             state.screen = .booking
             return
         }
@@ -244,13 +266,21 @@ public struct DeskModel: Sendable {
         }
         var discard = false
         defer { state.booking = discard ? nil : form }
-        if form.progress?.isFinished == true || form.progress == nil {
-            if case .character(let character) = key, form.focus != .payment, form.progress == nil {
+        // A form not submitted, or whose booking failed, takes typing: the details are kept for
+        // another try (another card, another room).
+        let editable = form.progress == nil || form.progress?.isFailure == true
+        if editable {
+            if case .character(let character) = key, form.focus != .payment || character.isNumber {
+                if form.focus == .payment {
+                    // Digits on the payment choice are a card number: to the card field.
+                    form.payment = .card
+                    form.focus = .card
+                }
                 form.type(character)
                 revalidate(&form)
                 return .keepGoing
             }
-            if key == .backspace, form.progress == nil {
+            if key == .backspace {
                 form.erase()
                 revalidate(&form)
                 return .keepGoing
@@ -270,10 +300,16 @@ public struct DeskModel: Sendable {
             refreshSearch()
         case .nextField: moveFocus(&form, by: 1)
         case .previousField: moveFocus(&form, by: -1)
-        case .togglePayment where form.focus == .payment && form.progress == nil:
-            form.payment = form.payment == .desk ? .card : .desk
+        case .togglePayment where form.focus == .payment && editable:
+            if key == .left || key == .right { form.payment = key == .left ? .desk : .card } else { form.payment = form.payment == .desk ? .card : .desk }
             revalidate(&form)
-        case .submitBooking where form.progress == nil: submit(&form)
+        case .togglePayment where form.replaceOnType:
+            form.replaceOnType = false
+        case .submitBooking where editable:
+            form.progress = nil
+            form.bookingId = nil
+            submit(&form)
+        case .nextFreeRoom: takeNextFreeRoom(&form)
         case .bookingsScreen, .todayScreen, .roomsScreen, .roomPlanScreen, .dashboardScreen:
             discard = form.bookingId != nil
             let command = CommandTable.command(for: key, in: .booking)!
@@ -282,6 +318,39 @@ public struct DeskModel: Sendable {
         default: break
         }
         return .keepGoing
+    }
+
+    /// The next free room of the same type for the same nights: the form keeps every detail.
+    private mutating func takeNextFreeRoom(_ form: inout BookingFormState) {
+        guard form.progress == nil || form.progress?.isFailure == true else { return }
+        let offers = (try? services.search(form.stay.checkIn.iso, form.stay.checkOut.iso, "1").offers) ?? []
+        let sameType = offers.filter { $0.roomType.id == form.offer.roomType.id }
+        let others = sameType.filter { $0.room.id != form.offer.room.id }
+        // The one after this form's room in the search's order (the first if this one is gone).
+        let after = sameType.firstIndex { $0.room.id == form.offer.room.id }.flatMap { sameType[($0 + 1)...].first }
+        guard let next = after ?? others.first else {
+            form.notice = "No other \(form.offer.roomType.name) is free from \(form.stay.checkIn) to \(form.stay.checkOut)"
+            return
+        }
+        let before = form.offer.room.number
+        form.offer = next
+        form.roomTaken = false
+        form.progress = nil
+        form.bookingId = nil
+        form.notice = "Room \(next.room.number) instead of \(before), same type; Enter books it"
+        revalidate(&form)
+    }
+
+    /// An open form whose room another booking took since: it says so now, not only on Enter.
+    mutating func checkFormRoom() {
+        guard var form = state.booking, form.progress == nil || form.progress?.isFailure == true else { return }
+        guard let answer = try? services.search(form.stay.checkIn.iso, form.stay.checkOut.iso, "1") else { return }
+        let free = answer.offers.contains { $0.room.id == form.offer.room.id }
+        if form.roomTaken != !free {
+            form.roomTaken = !free
+            form.notice = nil
+            state.booking = form
+        }
     }
 
     private func moveFocus(_ form: inout BookingFormState, by step: Int) {
@@ -319,18 +388,33 @@ public struct DeskModel: Sendable {
             return
         }
         let payment = form.payment == .card ? PaymentInstruction(method: .card, cardNumber: form.card.filter(\.isNumber)) : .desk
+        form.notice = nil
         do {
             let booking = try services.book(form.form, payment)
             form.bookingId = booking.id
             form.progress = Self.progress(of: booking)
+            Self.settle(&form)
         } catch let error as FrontDeskError {
             if case .validationFailed(let details) = error {
                 form.problems = details
             } else {
+                if case .roomUnavailable = error { form.roomTaken = true }
                 form.progress = .refused(error.message)
             }
         } catch {
             form.progress = .refused("\(error)")
+        }
+    }
+
+    /// A booking that failed leaves the form as typed, ready for another try: a declined card's
+    /// number is cleared and the card field focused for the next card.
+    static func settle(_ form: inout BookingFormState) {
+        guard case .failed(_, let reason) = form.progress else { return }
+        form.bookingId = nil
+        if reason.localizedCaseInsensitiveContains("card") || reason.localizedCaseInsensitiveContains("declin")
+            || reason.localizedCaseInsensitiveContains("payment") {
+            form.card = ""
+            if form.payment == .card { form.focus = .card }
         }
     }
 
@@ -346,9 +430,12 @@ public struct DeskModel: Sendable {
     /// The saga moved a booking: follow the one this desk submitted.
     public mutating func bookingsChanged() {
         if let id = state.booking?.bookingId, state.booking?.progress?.isFinished == false,
-           let booking = try? services.booking(id) {
-            state.booking?.progress = Self.progress(of: booking)
+           let booking = try? services.booking(id), var form = state.booking {
+            form.progress = Self.progress(of: booking)
+            Self.settle(&form)
+            state.booking = form
         }
+        if state.screen == .booking { checkFormRoom() }
         switch state.screen {
         case .search, .booking: refreshSearch()
         case .bookings: refreshBookings()
@@ -360,6 +447,15 @@ public struct DeskModel: Sendable {
     }
 
     private mutating func type(_ character: Character) {
+        if state.search.replaceOnType {
+            state.search.replaceOnType = false
+            switch state.search.focus {
+            case .checkIn: state.search.checkIn = ""
+            case .nights: state.search.nights = ""
+            case .guests: state.search.guests = ""
+            case .results: break
+            }
+        }
         switch state.search.focus {
         case .checkIn where state.search.checkIn.count < SearchState.fieldLimit: state.search.checkIn.append(character)
         case .nights where state.search.nights.count < SearchState.fieldLimit: state.search.nights.append(character)
@@ -370,6 +466,7 @@ public struct DeskModel: Sendable {
     }
 
     private mutating func erase() {
+        state.search.replaceOnType = false
         switch state.search.focus {
         case .checkIn: _ = state.search.checkIn.popLast()
         case .nights: _ = state.search.nights.popLast()
@@ -383,6 +480,7 @@ public struct DeskModel: Sendable {
         let all = SearchField.allCases
         let index = (all.firstIndex(of: state.search.focus)! + step + all.count) % all.count
         state.search.focus = all[index]
+        state.search.replaceOnType = true
     }
 
     private mutating func moveSelection(by step: Int) {

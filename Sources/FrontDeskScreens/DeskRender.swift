@@ -53,13 +53,7 @@ extension DeskModel {
         let y = buffer.height - 1
         buffer.fill(y: y, role: .footer)
         var x = 1
-        var commands = CommandTable.footer(for: scope)
-        if (scope == .search && state.search.focus == .results) || scope == .today || scope == .rooms
-            || scope == .roomPlan || scope == .dashboard
-            || (scope == .bookings && !state.bookings.typingQuery) {
-            commands.insert(Command.quitHint, at: commands.firstIndex { $0.scope == .everywhere } ?? commands.endIndex)
-        }
-        for command in commands {
+        for command in CommandTable.footer(for: scope) {
             let key = command.keys.first!.description
             guard x + TerminalWidth.of(key) + TerminalWidth.of(command.label) + 2 < buffer.width else { break }
             x += buffer.put(key, x: x, y: y, role: .footerKey)
@@ -132,15 +126,18 @@ extension DeskModel {
         let fieldWidth = min(48, buffer.width - labelWidth - 4)
         var y = 4
         // Each field has the row under it for its problem, so the form never jumps while typing.
+        let editable = form.progress == nil || form.progress?.isFailure == true
         for field in form.fields {
             buffer.put(" \(field.label)", x: 0, y: y, role: .normal, maxWidth: labelWidth)
-            let focused = form.focus == field && form.progress == nil
+            let focused = form.focus == field && editable
             if field == .payment {
                 let desk = form.payment == .desk ? "(•) desk" : "( ) desk"
                 let card = form.payment == .card ? "(•) card" : "( ) card"
                 buffer.cell("\(desk)  \(card)", x: labelWidth + 1, y: y, width: fieldWidth, role: focused ? .focusedField : .normal)
             } else {
-                buffer.cell(form.text(of: field) + (focused ? "▏" : ""), x: labelWidth + 1, y: y, width: fieldWidth,
+                // The card number in full only while it is typed; after that its last four digits.
+                let text = field == .card && !focused ? form.maskedCard : form.text(of: field)
+                buffer.cell(text + (focused ? "▏" : ""), x: labelWidth + 1, y: y, width: fieldWidth,
                             role: focused ? .focusedField : .field)
             }
             let problems = form.problems.filter { BookingField.owning($0) == field }
@@ -154,6 +151,15 @@ extension DeskModel {
             buffer.put(" ! \(problem)", x: 0, y: y, role: .error, maxWidth: buffer.width - 1)
             y += 1
         }
+        let back = form.returnsTo == .roomPlan ? "the room plan" : "the search"
+        if form.roomTaken && form.progress == nil {
+            buffer.put(" ! Room \(offer.room.number) was just taken by another booking. Alt-n: the next free \(offer.roomType.name)",
+                       x: 0, y: y, role: .error, maxWidth: buffer.width - 1)
+            y += 1
+        } else if let notice = form.notice {
+            buffer.put(" \(notice)", x: 0, y: y, role: .accent, maxWidth: buffer.width - 1)
+            y += 1
+        }
         if let progress = form.progress {
             let role: Role = switch progress {
             case .confirmed: .accent
@@ -161,11 +167,14 @@ extension DeskModel {
             default: .hint
             }
             buffer.put(" \(progress.text)", x: 0, y: y + 1, role: role, maxWidth: buffer.width - 1)
-            if progress.isFinished {
-                buffer.put(" Esc: back to the search", x: 0, y: y + 2, role: .hint)
+            if progress.isFailure {
+                let retry = form.roomTaken ? "Alt-n: the next free \(offer.roomType.name), then Enter" : "Enter tries again (details kept; Alt-n: another room)"
+                buffer.put(" \(retry) · Esc: back to \(back)", x: 0, y: y + 2, role: .hint, maxWidth: buffer.width - 1)
+            } else if progress.isFinished {
+                buffer.put(" Esc: back to \(back)", x: 0, y: y + 2, role: .hint)
             }
         } else {
-            buffer.put(" Enter books. Esc goes back to the search and keeps what you typed.", x: 0, y: y + 1, role: .hint,
+            buffer.put(" Enter books. Esc goes back to \(back) and keeps what you typed.", x: 0, y: y + 1, role: .hint,
                        maxWidth: buffer.width - 1)
         }
     }
@@ -204,14 +213,22 @@ extension DeskModel {
     func drawMessage(_ message: String?, isError: Bool, confirmation: PendingConfirmation?, into buffer: inout CellBuffer) {
         let y = buffer.height - 2
         if let confirmation {
-            // A box in the middle: the question cannot be missed or cut.
-            let width = min(buffer.width - 4, (confirmation.lines.map(TerminalWidth.of).max() ?? 0) + 4)
-            let height = confirmation.lines.count + 2
+            // A box in the middle: the question cannot be missed or cut. Two buttons, No chosen
+            // first; the keys under them come from the command table.
+            let no = "[ No, change nothing ]", yes = "[ \(confirmation.yesLabel) ]"
+            let keys = CommandTable.footer(for: .confirm).filter { $0.scope == .confirm }
+                .map { "\($0.keys.map(\.description).joined(separator: " ")): \($0.label)" }.joined(separator: " · ")
+            let lines = confirmation.lines + ["", "", keys]
+            let width = min(buffer.width - 4, (lines.map(TerminalWidth.of).max() ?? 0) + 4)
+            let height = lines.count + 2
             let left = (buffer.width - width) / 2, top = (buffer.height - height) / 2
             for row in top..<(top + height) { buffer.fill(x: left, y: row, width: width, role: .accent) }
-            for (index, line) in confirmation.lines.enumerated() {
-                buffer.put(line, x: left + 2, y: top + 1 + index, role: .accent, maxWidth: width - 4)
+            for (index, line) in lines.enumerated() {
+                buffer.put(line, x: left + 2, y: top + 1 + index, role: line.hasPrefix("! ") ? .error : .accent, maxWidth: width - 4)
             }
+            let buttonsY = top + 1 + confirmation.lines.count + 1
+            let noWidth = buffer.put(no, x: left + 2, y: buttonsY, role: confirmation.yes ? .accent : .selected)
+            buffer.put(yes, x: left + 4 + noWidth, y: buttonsY, role: confirmation.yes ? .selected : .accent)
         } else if let message {
             buffer.put(" " + message, x: 0, y: y, role: isError ? .error : .hint, maxWidth: buffer.width - 1)
         }
@@ -251,15 +268,19 @@ extension DeskModel {
     func drawToday(into buffer: inout CellBuffer) {
         let today = state.today
         buffer.put(" Today, \(state.info.businessDate)", x: 0, y: 1, role: .title)
-        buffer.put(" \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouse.count) staying on\(loadingNote(.today))",
-                   x: 0, y: 2, role: .hint)
+        // "in house" is the dashboard's figure (today's arrivals already in included); "staying on" the last section.
+        buffer.put(" \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouseCount) in house tonight (\(today.inHouse.count) staying on)\(loadingNote(.today))",
+                   x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
+        buffer.put(" Find ", x: 0, y: 3)
+        buffer.cell(today.query + (today.typingQuery ? "▏" : ""), x: 6, y: 3, width: 30, role: today.typingQuery ? .focusedField : .field)
+        buffer.put("type a name, code or room", x: 38, y: 3, role: .hint, maxWidth: buffer.width - 39)
         var y = 4
         var offset = 0
-        for (title, list) in [("Arrivals", today.arrivals), ("Departures", today.departures), ("In house", today.inHouse)] {
+        for (title, list) in today.sections {
             guard y < buffer.height - 4 else { break }
             buffer.put(" \(title)", x: 0, y: y, role: .title)
             let rows = min(list.count, max(1, (buffer.height - 4 - y - 2) / 2))
-            let selectedHere = (offset..<(offset + list.count)).contains(today.selected) ? today.selected - offset : nil
+            let selectedHere = !today.typingQuery && (offset..<(offset + list.count)).contains(today.selected) ? today.selected - offset : nil
             drawBookingRows(list, selected: selectedHere, from: y + 1, rows: rows, into: &buffer)
             if list.isEmpty { buffer.put("   none", x: 0, y: y + 2, role: .hint) }
             y += 2 + max(rows, 1) + 1
@@ -267,12 +288,6 @@ extension DeskModel {
         }
         drawMessage(today.actions, into: &buffer)
     }
-}
-
-extension Command {
-    /// Shown in the footer where a plain q quits (outside text fields).
-    static let quitHint = Command(id: .quit, keys: [.character("q")], label: "Quit", description: "Quit",
-                                  scope: .search, inFooter: true)
 }
 
 /// Every command with its keys, drawn from the command table in a box over the screen.
@@ -285,12 +300,13 @@ public enum HelpOverlay {
     }
 
     public static func draw(scope: Scope, into buffer: inout CellBuffer) {
+        let rule = CommandTable.rule
         let lines = lines(for: scope)
         let keyWidth = lines.map { TerminalWidth.of($0.0) }.max()! + 2
-        let width = min(buffer.width - 4, keyWidth + lines.map { TerminalWidth.of($0.1) }.max()! + 4)
+        let width = min(buffer.width - 4, max(keyWidth + lines.map { TerminalWidth.of($0.1) }.max()!, rule.map(TerminalWidth.of).max()!) + 4)
         // A blank row inside the frame above and below, unless the keys need those rows.
-        let padding = lines.count + 4 <= buffer.height - 2 ? 1 : 0
-        let height = min(buffer.height - 2, lines.count + 2 + 2 * padding)
+        let padding = lines.count + rule.count + 4 <= buffer.height - 2 ? 1 : 0
+        let height = min(buffer.height - 2, lines.count + rule.count + 2 + 2 * padding)
         let x = (buffer.width - width) / 2, y = (buffer.height - height) / 2
         for row in y..<(y + height) { buffer.fill(x: x, y: row, width: width, role: .overlay) }
         buffer.put("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: y, role: .overlay)
@@ -303,6 +319,9 @@ public enum HelpOverlay {
         for (index, line) in lines.prefix(height - 2 - 2 * padding).enumerated() {
             buffer.put(line.0, x: x + 2, y: y + 1 + padding + index, role: .accent, maxWidth: keyWidth)
             buffer.put(line.1, x: x + 2 + keyWidth, y: y + 1 + padding + index, role: .overlay, maxWidth: width - keyWidth - 4)
+        }
+        for (index, line) in rule.enumerated() where lines.count + index < height - 2 - 2 * padding {
+            buffer.put(line, x: x + 2, y: y + 1 + padding + lines.count + index, role: .hint, maxWidth: width - 4)
         }
     }
 }

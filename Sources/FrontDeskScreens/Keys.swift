@@ -35,6 +35,8 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
 /// Where a command applies.
 public enum Scope: String, Hashable, Sendable {
     case everywhere, search, booking, bookings, today, rooms, roomPlan, dashboard
+    /// A question before a change to a booking.
+    case confirm
 }
 
 public enum CommandID: String, Hashable, Sendable {
@@ -45,6 +47,12 @@ public enum CommandID: String, Hashable, Sendable {
     case submitBooking, togglePayment
     case roomPlanScreen, dashboardScreen, cellLeft, cellRight, previousWeek, nextWeek, goToDate, goToToday, openCell, markNights
     case previousRange, nextRange, chooseRange, chartMeasure, exportCSV
+    /// Lists: ↑/↓, PgUp/PgDn, Home/End, Tab/Shift-Tab between the find field and the list, Alt-1..3 to a section.
+    case moveSelection, movePage, moveToEnd, switchFocus, jumpToSection
+    /// The booking form after a failure: another free room of the same type.
+    case nextFreeRoom
+    /// A question: move between No and Yes; Enter answers.
+    case confirmChoose, confirmAnswer
 }
 
 public struct Command: Hashable, Sendable {
@@ -61,7 +69,7 @@ public struct Command: Hashable, Sendable {
 
 /// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
 public enum CommandTable {
-    public static var all: [Command] { table + listCommands + roomCommands + roomPlanCommands + dashboardCommands }
+    public static var all: [Command] { table + listCommands + roomCommands + roomPlanCommands + dashboardCommands + confirmCommands }
 
     static let table: [Command] = [
         Command(id: .help, keys: [.function(1), .character("?")], label: "Help", description: "Show every key and what it does",
@@ -73,7 +81,7 @@ public enum CommandTable {
         Command(id: .todayScreen, keys: [.function(4), .alt("t")], label: "Today",
                 description: "Today's arrivals, departures and in-house guests", scope: .everywhere, inFooter: true),
         Command(id: .roomsScreen, keys: [.function(5), .alt("r")], label: "Rooms",
-                description: "Rooms and room types: add, renumber, in or out of service", scope: .everywhere,
+                description: "Rooms and types: add, renumber, in/out of service", scope: .everywhere,
                 inFooter: true),
         Command(id: .roomPlanScreen, keys: [.function(6), .alt("p")], label: "Plan",
                 description: "Room plan: rooms by night, every stay as a bar", scope: .everywhere, inFooter: true),
@@ -82,13 +90,15 @@ public enum CommandTable {
                 inFooter: true),
         Command(id: .back, keys: [.escape], label: "Back", description: "Close the overlay or go back", scope: .everywhere, inFooter: false),
         Command(id: .quit, keys: [.function(10), .control("q")], label: "Quit",
-                description: "Quit Front Desk (q also quits from a screen's top level)", scope: .everywhere, inFooter: true),
+                description: "Quit Front Desk", scope: .everywhere, inFooter: true),
         Command(id: .nextField, keys: [.tab], label: "Next", description: "Next field", scope: .search, inFooter: true),
         Command(id: .previousField, keys: [.backTab], label: "Previous", description: "Previous field", scope: .search, inFooter: false),
         Command(id: .resultUp, keys: [.up], label: "Up", description: "Previous room in the results", scope: .search, inFooter: false),
         Command(id: .resultDown, keys: [.down], label: "Choose", description: "Next room in the results", scope: .search, inFooter: true),
         Command(id: .resultPageUp, keys: [.pageUp], label: "Page up", description: "A page of rooms up", scope: .search, inFooter: false),
         Command(id: .resultPageDown, keys: [.pageDown], label: "Page down", description: "A page of rooms down", scope: .search, inFooter: false),
+        Command(id: .moveToEnd, keys: [.home, .end], label: "First/last", description: "First or last room in the results",
+                scope: .search, inFooter: false),
         Command(id: .chooseRoom, keys: [.enter], label: "Book", description: "Book the chosen room (opens the booking form)",
                 scope: .search, inFooter: true),
         Command(id: .nextField, keys: [.tab, .down], label: "Next", description: "Next field of the booking", scope: .booking, inFooter: true),
@@ -97,37 +107,69 @@ public enum CommandTable {
         Command(id: .togglePayment, keys: [.character(" "), .left, .right], label: "Desk/card",
                 description: "On the payment field: switch between desk and card", scope: .booking, inFooter: false),
         Command(id: .submitBooking, keys: [.enter, .function(9)], label: "Book",
-                description: "Take the booking: hold the room, take payment, confirm",
+                description: "Book; after a failure, again with the details kept",
+                scope: .booking, inFooter: true),
+        Command(id: .nextFreeRoom, keys: [.alt("n")], label: "Other room",
+                description: "The next free room of the same type",
                 scope: .booking, inFooter: true),
     ]
 
+    /// The one rule for keys, in the help overlay, the README and DECISIONS.md.
+    public static let rule = [
+        "Typed text never acts: in lists it goes to the find field; commands",
+        "use F/Alt keys. Changes ask first, on No: → then Enter says yes.",
+    ]
+
+    /// The keys of a question (drawn in its box).
+    static let confirmCommands: [Command] = [
+        Command(id: .confirmChoose, keys: [.left, .right, .tab, .backTab], label: "No/Yes",
+                description: "Move between No and Yes (the question starts on No)", scope: .confirm, inFooter: true),
+        Command(id: .confirmAnswer, keys: [.enter], label: "Answer", description: "Answer with the chosen button",
+                scope: .confirm, inFooter: true),
+        Command(id: .confirmNo, keys: [.escape], label: "No", description: "No: change nothing", scope: .confirm, inFooter: true),
+    ]
+
     static let listCommands: [Command] = [Scope.bookings, .today].flatMap { scope in [
-        Command(id: .resultDown, keys: [.down], label: "Down", description: "Next booking", scope: scope, inFooter: false),
-        Command(id: .resultUp, keys: [.up], label: "Up", description: "Previous booking", scope: scope, inFooter: false),
-        Command(id: .checkIn, keys: [.character("i")], label: "Check in", description: "Check the chosen guest in",
+        Command(id: .switchFocus, keys: [.tab, .backTab], label: "Find/list", description: "Between the find field and the list",
+                scope: scope, inFooter: false),
+        Command(id: .moveSelection, keys: [.up, .down], label: "Move", description: "Previous or next booking", scope: scope,
+                inFooter: false),
+        Command(id: .movePage, keys: [.pageUp, .pageDown], label: "Page", description: "A page of bookings up or down",
+                scope: scope, inFooter: false),
+        Command(id: .moveToEnd, keys: [.home, .end], label: "First/last", description: "First or last booking", scope: scope,
+                inFooter: false),
+    ] + (scope == .today ? [
+        Command(id: .jumpToSection, keys: [.alt("1"), .alt("2"), .alt("3")], label: "Arr/Dep/In",
+                description: "To the arrivals, departures or staying on", scope: scope, inFooter: true),
+    ] : []) + [
+        Command(id: .checkIn, keys: [.alt("i")], label: "Check in", description: "Check the chosen guest in (asks first)",
                 scope: scope, inFooter: true),
-        Command(id: .checkOut, keys: [.character("o")], label: "Check out", description: "Check the chosen guest out",
+        Command(id: .checkOut, keys: [.alt("o")], label: "Check out", description: "Check the chosen guest out (asks first)",
                 scope: scope, inFooter: true),
-        Command(id: .cancelBooking, keys: [.character("c")], label: "Cancel",
-                description: "Cancel the booking: asks first, says if it refunds", scope: scope, inFooter: true),
+        Command(id: .cancelBooking, keys: [.alt("c")], label: "Cancel",
+                description: "Cancel the booking (asks first; says if it refunds)", scope: scope, inFooter: true),
     ] }
 
     static let roomCommands: [Command] = [
-        Command(id: .resultDown, keys: [.down], label: "Down", description: "Next room", scope: .rooms, inFooter: false),
-        Command(id: .resultUp, keys: [.up], label: "Up", description: "Previous room", scope: .rooms, inFooter: false),
-        Command(id: .newRoom, keys: [.character("n")], label: "New room", description: "Add a room (number and type)",
+        Command(id: .moveSelection, keys: [.up, .down], label: "Move", description: "Previous or next room", scope: .rooms,
+                inFooter: false),
+        Command(id: .movePage, keys: [.pageUp, .pageDown], label: "Page", description: "A page of rooms up or down",
+                scope: .rooms, inFooter: false),
+        Command(id: .moveToEnd, keys: [.home, .end], label: "First/last", description: "First or last room", scope: .rooms,
+                inFooter: false),
+        Command(id: .newRoom, keys: [.alt("n")], label: "New room", description: "Add a room (number and type)",
                 scope: .rooms, inFooter: true),
-        Command(id: .renameRoom, keys: [.character("r")], label: "Renumber", description: "Give the chosen room a new number",
+        Command(id: .renameRoom, keys: [.alt("u")], label: "Renumber", description: "Give the chosen room a new number",
                 scope: .rooms, inFooter: true),
-        Command(id: .toggleRoomActive, keys: [.character("x")], label: "In/out of service",
+        Command(id: .toggleRoomActive, keys: [.alt("x")], label: "In/out of service",
                 description: "Take the chosen room out of service, or back in", scope: .rooms, inFooter: true),
-        Command(id: .newRoomType, keys: [.character("t")], label: "New type",
+        Command(id: .newRoomType, keys: [.alt("y")], label: "New type",
                 description: "Add a room type (name, guests it sleeps, base price)", scope: .rooms, inFooter: true),
     ]
 
     static let roomPlanCommands: [Command] = [
-        Command(id: .resultUp, keys: [.up], label: "Up", description: "Room above", scope: .roomPlan, inFooter: false),
-        Command(id: .resultDown, keys: [.down], label: "Down", description: "Room below", scope: .roomPlan, inFooter: false),
+        Command(id: .moveSelection, keys: [.up, .down], label: "Move", description: "Room above or below", scope: .roomPlan,
+                inFooter: false),
         Command(id: .cellLeft, keys: [.left], label: "Left", description: "Night before", scope: .roomPlan, inFooter: false),
         Command(id: .cellRight, keys: [.right], label: "Right", description: "Night after", scope: .roomPlan, inFooter: false),
         Command(id: .previousWeek, keys: [.pageUp], label: "Week back", description: "A week earlier", scope: .roomPlan,
@@ -137,31 +179,30 @@ public enum CommandTable {
         Command(id: .openCell, keys: [.enter], label: "Book/open",
                 description: "Book the free night(s), or open the stay's booking",
                 scope: .roomPlan, inFooter: true),
-        Command(id: .markNights, keys: [.character(" ")], label: "Mark",
+        Command(id: .markNights, keys: [.alt("m")], label: "Mark",
                 description: "Mark a first night; → stretches the stay, Enter books it",
                 scope: .roomPlan, inFooter: false),
-        Command(id: .goToDate, keys: [.character("g")], label: "Go to", description: "Jump to a date", scope: .roomPlan,
-                inFooter: true),
-        Command(id: .goToToday, keys: [.character("t"), .home], label: "Today", description: "Jump to the business date",
+        Command(id: .goToDate, keys: [.alt("g")], label: "Go to", description: "Jump to a date (or just type it)",
+                scope: .roomPlan, inFooter: true),
+        Command(id: .goToToday, keys: [.home], label: "Today", description: "Jump to the business date",
                 scope: .roomPlan, inFooter: true),
     ]
 
     static let dashboardCommands: [Command] = [
-        Command(id: .resultUp, keys: [.up], label: "Up", description: "Scroll the nights up", scope: .dashboard, inFooter: false),
-        Command(id: .resultDown, keys: [.down], label: "Down", description: "Scroll the nights down", scope: .dashboard,
-                inFooter: false),
+        Command(id: .moveSelection, keys: [.up, .down], label: "Scroll", description: "Scroll the nights up or down",
+                scope: .dashboard, inFooter: false),
         Command(id: .previousRange, keys: [.pageUp], label: "Earlier", description: "The same number of nights, earlier",
                 scope: .dashboard, inFooter: false),
         Command(id: .nextRange, keys: [.pageDown], label: "Later", description: "The same number of nights, later",
                 scope: .dashboard, inFooter: false),
-        Command(id: .chooseRange, keys: [.character("g")], label: "Range",
-                description: "Choose nights: a date and a count, or two dates", scope: .dashboard,
+        Command(id: .chooseRange, keys: [.alt("g")], label: "Range",
+                description: "Choose nights: date and count, or two dates (or type)", scope: .dashboard,
                 inFooter: true),
-        Command(id: .goToToday, keys: [.character("t"), .home], label: "Next 30",
+        Command(id: .goToToday, keys: [.home], label: "Next 30",
                 description: "Back to the next 30 nights from the business date", scope: .dashboard, inFooter: false),
-        Command(id: .chartMeasure, keys: [.character("m")], label: "Chart",
+        Command(id: .chartMeasure, keys: [.alt("m")], label: "Chart",
                 description: "Chart occupancy, revenue, ADR or RevPAR", scope: .dashboard, inFooter: true),
-        Command(id: .exportCSV, keys: [.character("e")], label: "Export CSV",
+        Command(id: .exportCSV, keys: [.alt("e")], label: "Export CSV",
                 description: "Write the nights to a CSV file (the path is shown)", scope: .dashboard, inFooter: true),
     ]
 
@@ -169,8 +210,10 @@ public enum CommandTable {
         (all.first { $0.scope == scope && $0.keys.contains(key) } ?? all.first { $0.scope == .everywhere && $0.keys.contains(key) })?.id
     }
 
-    /// This screen's own keys first (they matter most and must not be cut), then the global ones.
+    /// This screen's own keys first (they matter most and must not be cut), then quit (no letter
+    /// quits), then the other global ones.
     public static func footer(for scope: Scope) -> [Command] {
-        all.filter { $0.inFooter && $0.scope == scope } + all.filter { $0.inFooter && $0.scope == .everywhere }
+        let global = all.filter { $0.inFooter && $0.scope == .everywhere }
+        return all.filter { $0.inFooter && $0.scope == scope } + global.filter { $0.id == .quit } + global.filter { $0.id != .quit }
     }
 }

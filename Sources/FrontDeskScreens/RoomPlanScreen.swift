@@ -92,14 +92,19 @@ extension DeskModel {
             }
             return .keepGoing
         }
-        if key == .character("q") { return .quit }
+        // A digit starts the date to go to (typed text); letters do nothing.
+        if case .character(let character) = key, character.isNumber {
+            state.roomPlan.message = nil
+            state.roomPlan.prompt = String(character)
+            return .keepGoing
+        }
         guard let command = CommandTable.command(for: key, in: .roomPlan) else { return .keepGoing }
         let cursor = state.roomPlan.cursorNight ?? state.info.businessDate
         let lineCount = state.roomPlan.plan?.lines.count ?? 0
-        state.roomPlan.message = nil
+        if command != .help { state.roomPlan.message = nil }
         switch command {
-        case .resultUp, .resultDown:
-            let line = min(max(0, state.roomPlan.cursorLine + (command == .resultUp ? -1 : 1)), max(0, lineCount - 1))
+        case .moveSelection:
+            let line = min(max(0, state.roomPlan.cursorLine + (key == .up ? -1 : 1)), max(0, lineCount - 1))
             if line != state.roomPlan.cursorLine { state.roomPlan.mark = nil }
             state.roomPlan.cursorLine = line
             state.roomPlan.cursorRoom = state.roomPlan.plan.flatMap { $0.lines.indices.contains(line) ? $0.lines[line].room.id : nil }
@@ -236,8 +241,11 @@ extension DeskModel {
             let night = first.adding(days: offset)
             let columnX = labelWidth + offset * nightWidth
             let isToday = night == state.info.businessDate
-            let top = night.components.day == 1 ? night.monthAbbreviation : night.weekdayAbbreviation
-            buffer.put(top, x: columnX, y: 2, role: isToday ? .accent : night.isWeekend ? .title : .hint)
+            // The month's name ends over its 1st's digit, as a weekday ends over its day's.
+            let isFirst = night.components.day == 1
+            let top = isFirst ? night.monthAbbreviation : night.weekdayAbbreviation
+            buffer.put(top, x: columnX + 2 - TerminalWidth.of(top), y: 2,
+                       role: isFirst ? .accent : isToday ? .accent : night.isWeekend ? .title : .hint)
             buffer.put(String(format: "%2d", night.components.day), x: columnX, y: 3, role: isToday ? .accent : .header)
         }
 
@@ -285,7 +293,7 @@ extension DeskModel {
         if let typed = planState.prompt {
             let y = buffer.height - 2
             buffer.fill(y: y, role: .accent)
-            buffer.put(" Go to date (YYYY-MM-DD): \(typed)▏  Enter jumps, Esc cancels", x: 0, y: y, role: .accent)
+            buffer.put(" Go to date (YYYY-MM-DD): \(typed)▏  Enter jumps, Esc cancels", x: 0, y: y, role: .accent, maxWidth: buffer.width - 1)
         } else if planState.message != nil {
             drawMessage(planState.message, isError: planState.messageIsError, confirmation: nil, into: &buffer)
         } else {
@@ -321,6 +329,6 @@ extension DeskModel {
         if !line.room.isActive { return "\(room) · out of service" }
         let nights = firstNight.days(until: lastNight) + 1
         let when = nights == 1 ? "\(firstNight.weekdayAbbreviation) \(firstNight)" : "\(firstNight) to \(lastNight.adding(days: 1)), \(nights) nights"
-        return "\(room) · \(when) · free · Enter books\(state.roomPlan.mark == nil ? ", Space marks a longer stay" : "")"
+        return "\(room) · \(when) · free · Enter books\(state.roomPlan.mark == nil ? ", Alt-m marks a longer stay" : "")"
     }
 }

@@ -84,12 +84,13 @@ extension DeskModel {
             if state.rooms.prompt != nil { state.rooms.prompt = prompt }
             return .keepGoing
         }
-        if key == .character("q") { return .quit }
+        // Typed text does nothing here (no find field): commands are Alt-keys.
         guard let command = CommandTable.command(for: key, in: .rooms) else { return .keepGoing }
+        if command != .help { state.rooms.message = nil }
         let chosen = state.rooms.rows.indices.contains(state.rooms.selected) ? state.rooms.rows[state.rooms.selected] : nil
         switch command {
-        case .resultDown: state.rooms.selected = min(state.rooms.selected + 1, max(0, state.rooms.rows.count - 1))
-        case .resultUp: state.rooms.selected = max(0, state.rooms.selected - 1)
+        case .moveSelection, .movePage, .moveToEnd:
+            state.rooms.selected = Self.moved(state.rooms.selected, by: key, count: state.rooms.rows.count)
         case .newRoom:
             state.rooms.prompt = RoomPrompt(action: .newRoom, title: "New room", labels: ["Number", "Type"],
                                             values: ["", chosen?.type.name ?? state.rooms.types.first?.name ?? ""])
@@ -170,7 +171,7 @@ extension DeskModel {
             let y = buffer.height - 3
             buffer.fill(y: y, role: .accent)
             buffer.fill(y: y + 1, role: .accent)
-            buffer.put(" \(prompt.title) (Enter saves, Esc cancels)", x: 0, y: y, role: .accent)
+            buffer.put(" \(prompt.title) (Enter saves, Esc cancels, Tab: next field)", x: 0, y: y, role: .accent)
             var fieldX = 1
             for (index, label) in prompt.labels.enumerated() {
                 fieldX += buffer.put("\(label) ", x: fieldX, y: y + 1, role: .accent)

@@ -111,14 +111,14 @@ import Testing
         try tmux.run("send-keys", "-t", "desk", "Escape")
         _ = try tmux.waitFor { $0.contains("Search rooms") }
 
-        // Cancel it from the bookings screen: find by code, choose, c, the question, y.
+        // Cancel it from the bookings screen: find by code, choose, Alt-c, the question, → Yes, Enter.
         try tmux.run("send-keys", "-t", "desk", "F3")
         _ = try tmux.waitFor { $0.contains(" Bookings") && $0.contains("Find") }
         try tmux.run("send-keys", "-t", "desk", "-l", code.lowercased())
-        try tmux.run("send-keys", "-t", "desk", "Down", "c")
+        try tmux.run("send-keys", "-t", "desk", "Down", "M-c")
         let question = try tmux.waitFor { $0.contains("Cancel booking \(code)") }
         #expect(question.contains("It is paid: the payment will be refunded"))
-        try tmux.run("send-keys", "-t", "desk", "y")
+        try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
         _ = try tmux.waitFor { $0.contains("cancelled (booking \(code))") }
         #expect(try cli.run("show", code, "--json").json["status"] as? String == "Cancelled")
 
@@ -163,7 +163,7 @@ import Testing
 
         try tmux.run("send-keys", "-t", "desk", "F7")
         _ = try tmux.waitFor { $0.contains("Occupancy 2026-11-26 to 2026-12-25 · 30 nights") }
-        try tmux.run("send-keys", "-t", "desk", "e")
+        try tmux.run("send-keys", "-t", "desk", "M-e")
         let exported = try tmux.waitFor { $0.contains("Wrote 30 nights to") }
         let file = cli.folder.appendingPathComponent("occupancy-2026-11-26-to-2026-12-25.csv")
         #expect(exported.contains("Wrote 30 nights to \(file.path)"))
@@ -171,9 +171,56 @@ import Testing
         #expect(try String(contentsOf: file, encoding: .utf8) == printed)
 
         try tmux.run("resize-window", "-t", "desk", "-x", "80", "-y", "24")
-        let small = try tmux.waitFor { $0.contains("Occupancy 2026-11-26") && $0.contains("g Range") }
+        let small = try tmux.waitFor { $0.contains("Occupancy 2026-11-26") && $0.contains("Alt-g Range") }
         #expect(small.split(separator: "\n").allSatisfy { $0.count <= 80 })
-        try tmux.run("send-keys", "-t", "desk", "q")
+        try tmux.run("send-keys", "-t", "desk", "F10")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
+    }
+
+    /// Issue 10: a surname with every letter, typed into each list screen with its list focused,
+    /// changes no booking (status and version, as `bookings --json` prints them) and quits nothing.
+    @Test func aSurnameTypedIntoEveryListChangesNoBooking() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        for (room, from, to) in [("101", "2026-11-26", "2026-11-28"), ("102", "2026-11-26", "2026-11-27"), ("201", "2026-12-01", "2026-12-03")] {
+            try cli.expectSuccess(cli.run("book", "--room", room, "--check-in", from, "--check-out", to, "--guests", "1",
+                                          "--guest-name", "Guest \(room)", "--email", "g\(room)@example.com", "--wait"))
+        }
+        let inHouse = try #require((try cli.run("bookings", "--guest", "Guest 102", "--json").json["bookings"] as? [[String: Any]])?
+            .first?["confirmation"] as? String)
+        try cli.expectSuccess(cli.run("check-in", inHouse))
+        func bookings() throws -> [String] {
+            let list = try cli.run("bookings", "--from", "2026-01-01", "--json").json["bookings"] as? [[String: Any]] ?? []
+            return list.map { "\($0["confirmation"] ?? "") \($0["status"] ?? "") v\($0["version"] ?? "")" }.sorted()
+        }
+        let before = try bookings()
+        #expect(before.count == 3)
+
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        _ = try tmux.waitFor { $0.contains("Search rooms") }
+        let surname = "Quackenbush-Wyatt Fitzgerald JOVIX mpq"
+        #expect(Set(surname.lowercased()).isSuperset(of: "abcdefghijklmnopqrstuvwxyz"))
+        // Each screen, its list focused: bookings (↓ from the find field), today, rooms, plan, dashboard, search results.
+        for (screen, title, focus) in [("F3", "Bookings", ["Down"]), ("F4", "Today, 2026-11-26", []), ("F5", "Rooms", ["Down"]),
+                                       ("F6", "Room plan", ["Down"]), ("F7", "Occupancy", []), ("F2", "Search rooms", ["Down"])] {
+            try tmux.run("send-keys", "-t", "desk", screen)
+            let lists = screen == "F3" || screen == "F4"
+            #expect(try tmux.waitFor { $0.contains(" \(title)") && (!lists || $0.contains("Guest 10")) }.contains(title))
+            for key in focus { try tmux.run("send-keys", "-t", "desk", key) }
+            try tmux.run("send-keys", "-t", "desk", "-l", surname)
+        }
+        // Keys are handled in order: once the help shows, every letter before it has been.
+        try tmux.run("send-keys", "-t", "desk", "F1")
+        let help = try tmux.waitFor { $0.contains("Keys (Esc closes)") || $0.contains("FRONTDESK-EXITED-") }
+        #expect(help.contains("Keys (Esc closes)") && help.contains("Typed text never acts"), "\(help)")
+        #expect(try bookings() == before)
+        // Esc and F10 apart: Esc at once followed by F10's escape sequence is read as one key.
+        try tmux.run("send-keys", "-t", "desk", "Escape")
+        _ = try tmux.waitFor { !$0.contains("Keys (Esc closes)") }
+        try tmux.run("send-keys", "-t", "desk", "F10")
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
     }
 

@@ -17,7 +17,7 @@ import Testing
         // The screen changed with the key; its lists are still being looked up.
         #expect(fixture.model.state.screen == .today)
         #expect(fixture.model.state.loading == [.today])
-        #expect(fixture.screen().contains("0 arriving · 0 leaving · 0 staying on · looking…"))
+        #expect(fixture.screen().contains("0 arriving · 0 leaving · 0 in house tonight (0 staying on) · looking…"))
         // Away and back: one query per list is asked for, the newest.
         fixture.press(.function(3), .function(4))
         let loads = fixture.model.takePendingLoads()
@@ -25,7 +25,7 @@ import Testing
         #expect(fixture.model.takePendingLoads().isEmpty)
         for load in loads { fixture.model.finish(load.run()) }
         #expect(fixture.model.state.loading.isEmpty)
-        #expect(fixture.screen().contains("1 arriving · 0 leaving · 0 staying on"))
+        #expect(fixture.screen().contains("1 arriving · 0 leaving · 0 in house tonight (0 staying on)"))
         #expect(fixture.model.state.bookings.results.count == 1)
     }
 
@@ -38,10 +38,10 @@ import Testing
         let all = try #require(fixture.model.takePendingLoads().first)
         fixture.model.finish(all.run(), generation: all.generation)
         #expect(fixture.model.state.bookings.results.map(\.confirmationCode) == [first.confirmationCode, second.confirmationCode])
-        // The second's code, Enter and c, faster than the lookup: c must not hit the first row.
+        // The second's code, Enter and Alt-c, faster than the lookup: Alt-c must not ask about the first row.
         fixture.type(second.confirmationCode)
         let newest = try #require(fixture.model.takePendingLoads().first)
-        fixture.press(.enter, .character("c"))
+        fixture.press(.enter, .alt("c"))
         #expect(fixture.model.state.bookings.actions.confirmation == nil)
         // An older answer arriving late is shown, but the list is still being looked up.
         fixture.model.finish(all.run(), generation: all.generation)

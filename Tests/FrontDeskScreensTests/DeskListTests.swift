@@ -10,35 +10,42 @@ import Testing
         #expect(fixture.model.state.screen == .bookings)
         fixture.type(booking.confirmationCode.lowercased())
         #expect(fixture.model.state.bookings.results.map(\.id) == [booking.id])
-        fixture.press(.down, .character("c"))
+        fixture.press(.down, .alt("c"))
         let question = fixture.screen()
         #expect(question.contains("Cancel booking \(booking.confirmationCode) for Zoë Ångström?"))
         #expect(question.contains("It is paid: the payment will be refunded and the room freed."))
-        #expect(question.contains("y cancels it, n keeps it"))
-        fixture.press(.character("n"))
+        #expect(question.contains("[ No, change nothing ]  [ Yes, cancel it ]"))
+        // The question starts on No: Enter keeps the booking.
+        fixture.press(.enter)
         #expect(try fixture.desk.store.booking(booking.confirmationCode).status == .confirmed)
-        fixture.press(.character("c"), .character("y"))
+        #expect(fixture.screen().contains("Nothing changed"))
+        fixture.press(.alt("c"), .right, .enter)
         #expect(try fixture.desk.store.booking(booking.confirmationCode).status == .cancelled)
         #expect(fixture.screen().contains("Zoë Ångström cancelled (booking \(booking.confirmationCode))"))
         #expect(fixture.model.state.bookings.results.first?.status == .cancelled)
     }
 
-    @Test func anArrivalIsCheckedInWithOneKeyFromTodayAndOutWithAnother() throws {
+    @Test func anArrivalIsCheckedInFromTodayAfterAQuestionAndOutAfterAnother() throws {
         var fixture = try ScreenFixture()
         let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
         fixture.press(.function(4))
         #expect(fixture.model.state.screen == .today)
         #expect(fixture.model.state.today.arrivals.map(\.id) == [arrival.id])
-        fixture.press(.character("i"))
+        fixture.press(.alt("i"))
+        #expect(fixture.screen().contains("Check in Zoë Ångström, booking \(arrival.confirmationCode)?"))
+        #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .confirmed)
+        fixture.press(.right, .enter)
         #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .checkedIn)
         #expect(fixture.screen().contains("Zoë Ångström checked in (booking \(arrival.confirmationCode))"))
-        fixture.press(.character("c"), .character("y"))
+        fixture.press(.alt("c"), .right, .enter)
         #expect(fixture.screen().contains("checked in: check the guest out instead of cancelling"))
-        fixture.press(.character("o"))
+        fixture.press(.alt("o"))
+        #expect(fixture.screen().contains("Check out Zoë Ångström, booking \(arrival.confirmationCode)?"))
+        fixture.press(.tab, .enter)
         #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .checkedOut)
     }
 
-    @Test func theFindFieldTakesLettersAndQOnlyQuitsFromTheList() throws {
+    @Test func qInTheListGoesToTheFindFieldAndOnlyCtrlQQuits() throws {
         var fixture = try ScreenFixture()
         try fixture.desk.book(room: "102", from: "2026-12-01", to: "2026-12-02")
         fixture.press(.alt("b"))
@@ -48,7 +55,11 @@ import Testing
         for _ in 0..<7 { fixture.press(.backspace) }
         #expect(fixture.model.state.bookings.results.count == 1)
         fixture.press(.down)
-        #expect(fixture.model.handle(.character("q")) == .quit)
+        #expect(fixture.model.state.bookings.typingQuery == false)
+        #expect(fixture.model.handle(.character("q")) == .keepGoing)
+        #expect(fixture.model.state.bookings.typingQuery)
+        #expect(fixture.model.state.bookings.query == "q")
+        #expect(fixture.model.handle(.control("q")) == .quit)
     }
 }
 

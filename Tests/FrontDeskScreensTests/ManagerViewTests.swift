@@ -44,7 +44,7 @@ import Testing
     static func planFromThe27th() throws -> ScreenFixture {
         var fixture = try hotelWithStays()
         fixture.press(.function(6))
-        fixture.answer("g", with: "2026-11-27")
+        fixture.answer(.alt("g"), with: "2026-11-27")
         fixture.press(.down)
         return fixture
     }
@@ -86,7 +86,7 @@ import Testing
     @Test func aCheckedOutStayIsDrawnAsSuchAndNightsGivenBackAreFree() throws {
         var fixture = try Self.hotelWithStays()
         fixture.press(.function(6))
-        fixture.answer("g", with: "2026-11-24")
+        fixture.answer(.alt("g"), with: "2026-11-24")
         fixture.press(.down)
         let buffer = fixture.buffer(140, 45)
         let y = try #require(buffer.lines.firstIndex { $0.hasPrefix(" 301 ") })
@@ -121,9 +121,9 @@ import Testing
         #expect(fixture.screen().contains("Léa"))
     }
 
-    @Test func spaceMarksALongerStay() throws {
+    @Test func altMMarksALongerStay() throws {
         var fixture = try Self.hotelWithStays()
-        fixture.press(.function(6), .down, .down, .down, .character(" "), .right, .right)
+        fixture.press(.function(6), .down, .down, .down, .alt("m"), .right, .right)
         #expect(fixture.screen().contains("Room 103 Double · 2026-11-26 to 2026-11-29, 3 nights · free"))
         fixture.press(.enter)
         #expect(fixture.screen().contains("Room 103 Double, 2026-11-26 to 2026-11-29 (3 nights)"))
@@ -137,11 +137,11 @@ import Testing
         #expect(fixture.screen().contains("Zoë Ångström  <guest@example.com>"))
 
         // Back on the plan the cursor is where it was (101): three rooms down is 104.
-        fixture.press(.function(6), .character("t"), .down, .down, .down, .enter)
+        fixture.press(.function(6), .home, .down, .down, .down, .enter)
         #expect(fixture.screen().contains("Room 104 is out of service"))
         fixture.press(.up, .left, .enter)
         #expect(fixture.screen().contains("Nights before the business date (2026-11-26) cannot be booked"))
-        fixture.answer("g", with: "tomorrow")
+        fixture.answer(.alt("g"), with: "tomorrow")
         #expect(fixture.screen().contains("'tomorrow' is not a date (use YYYY-MM-DD)"))
     }
 
@@ -209,7 +209,7 @@ import Testing
 
     @Test func theDashboardExportsWhatTheCommandLinePrints() throws {
         var fixture = try Self.hotelWithStays()
-        fixture.press(.function(7), .character("e"))
+        fixture.press(.function(7), .alt("e"))
         let file = fixture.desk.folder.appendingPathComponent("occupancy-2026-11-26-to-2026-12-25.csv")
         #expect(fixture.screen(200, 24).contains("Wrote 30 nights to \(file.path)"))
         let written = try String(contentsOf: file, encoding: .utf8)
@@ -217,9 +217,9 @@ import Testing
         #expect(written == report.csv)
         #expect(written.split(separator: "\n").count == 31)
         // Another range: typed, then exported under its own name.
-        fixture.answer("g", with: "2026-12-01 2026-12-07")
+        fixture.answer(.alt("g"), with: "2026-12-01 2026-12-07")
         #expect(fixture.screen().contains("2026-12-01 to 2026-12-07 · 7 nights"))
-        fixture.answer("g", with: "soon")
+        fixture.answer(.alt("g"), with: "soon")
         #expect(fixture.screen().contains("'soon' is neither a date (YYYY-MM-DD) nor a number of nights"))
     }
 
@@ -235,7 +235,7 @@ import Testing
         let missing = fixture.desk.folder.appendingPathComponent("no-such-folder")
         var model = Self.managerModel(fixture.desk.store, exportDirectory: missing.path)
         _ = model.handle(.function(7))
-        _ = model.handle(.character("e"))
+        _ = model.handle(.alt("e"))
         #expect(model.state.dashboard.messageIsError)
         #expect(model.state.dashboard.message == "Could not write the CSV file: The export folder \(missing.path) does not exist")
         #expect(!FileManager.default.fileExists(atPath: missing.path))
@@ -254,7 +254,7 @@ import Testing
         var model = Self.managerModel(desk.store, exportDirectory: desk.folder.path)
         let first = StoreFixture.today.adding(days: -20)
         _ = model.handle(.function(7))
-        _ = model.handle(.character("g"))
+        _ = model.handle(.alt("g"))
         for character in "\(first) 60" { _ = model.handle(.character(character)) } // the range prompt
         _ = model.handle(.enter)
         let lines = model.render(width: 140, height: 90).lines
@@ -311,7 +311,7 @@ extension ManagerViewTests {
     static let plan80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
          Room plan 2026-11-27 to 2026-12-10 · 14 nights · 8 of 9 rooms in service
-         Nov 2026 Fr   Sa   Su   Mo   Dec  We   Th   Fr   Sa   Su   Mo   Tu   We   Th
+         Nov 2026 Fr   Sa   Su   Mo  Dec   We   Th   Fr   Sa   Su   Mo   Tu   We   Th
          Room     27   28   29   30    1    2    3    4    5    6    7    8    9   10
          Single · 1 room · sleeps 1
          301      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
@@ -332,12 +332,12 @@ extension ManagerViewTests {
 
 
          Room 101 Double · XXX-XXX CheckedIn · Zoë Ångström · 2026-11-26 to 2026-11-30…
-         Enter Book/open  g Go to  t Today  q Quit  F1 Help  F2 Search  F3 Bookings
+         Enter Book/open  Alt-g Go to  Home Today  F10 Quit  F1 Help  F2 Search
         """
     static let plan140 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle                                                                      09:30
          Room plan 2026-11-27 to 2026-12-28 · 32 nights · 8 of 9 rooms in service   held   confirmed   checked in   checked out   out of service
-         Nov 2026 Fr  Sa  Su  Mo  Dec We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo
+         Nov 2026 Fr  Sa  Su  Mo Dec  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo
          Room     27  28  29  30   1   2   3   4   5   6   7   8   9  10  11  12  13  14  15  16  17  18  19  20  21  22  23  24  25  26  27  28
          Single · 1 room · sleeps 1
          301      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
@@ -379,7 +379,7 @@ extension ManagerViewTests {
 
 
          Room 101 Double · XXX-XXX CheckedIn · Zoë Ångström · 2026-11-26 to 2026-11-30 · Enter opens it
-         Enter Book/open  g Go to  t Today  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy  F10 Quit
+         Enter Book/open  Alt-g Go to  Home Today  F10 Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
         """
     static let dashboard80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
@@ -405,7 +405,7 @@ extension ManagerViewTests {
          Chambre Élég…    0.00      0/30        0.00      0.00      0.00       1
          Family           0.00      0/60        0.00      0.00      0.00       2
 
-         g Range  m Chart  e Export CSV  q Quit  F1 Help  F2 Search  F3 Bookings
+         Alt-g Range  Alt-m Chart  Alt-e Export CSV  F10 Quit  F1 Help  F2 Search
         """
     static let dashboard140 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle                                                                      09:30
@@ -452,6 +452,6 @@ extension ManagerViewTests {
          Chambre Élég…    0.00      0/30        0.00      0.00      0.00       1
          Family           0.00      0/60        0.00      0.00      0.00       2
 
-         g Range  m Chart  e Export CSV  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy  F10 Quit
+         Alt-g Range  Alt-m Chart  Alt-e Export CSV  F10 Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
         """
 }

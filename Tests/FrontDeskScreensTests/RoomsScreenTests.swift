@@ -9,23 +9,23 @@ import Testing
         #expect(fixture.model.state.screen == .rooms)
         #expect(fixture.screen().contains("9 rooms, 9 in service"))
 
-        fixture.press(.character("n"))
+        fixture.press(.alt("n"))
         fixture.type("105")
         fixture.press(.enter)
         #expect(fixture.screen().contains("Room 105 (Double) added")) // the type of the chosen room, 101
         #expect(try fixture.desk.store.rooms().contains { $0.room.number == "105" && $0.type.name == "Double" })
 
-        fixture.press(.character("r"))
+        fixture.press(.alt("u"))
         for _ in 0..<3 { fixture.press(.backspace) }
         fixture.type("101A")
         fixture.press(.enter)
         #expect(try fixture.desk.store.rooms().contains { $0.room.number == "101A" })
 
-        fixture.press(.down, .character("x"))
+        fixture.press(.down, .alt("x"))
         let chosen = fixture.model.state.rooms.rows[1].room
         #expect(chosen.isActive == false)
         #expect(fixture.screen().contains("Room \(chosen.number) is out of service"))
-        fixture.press(.character("x"))
+        fixture.press(.alt("x"))
         #expect(fixture.model.state.rooms.rows[1].room.isActive)
     }
 
@@ -35,11 +35,11 @@ import Testing
         fixture.press(.function(5))
         let index = try #require(fixture.model.state.rooms.rows.firstIndex { $0.room.number == "102" })
         for _ in 0..<index { fixture.press(.down) }
-        fixture.press(.character("x"))
+        fixture.press(.alt("x"))
         #expect(fixture.screen().contains("Room 102 has bookings from 2026-11-26 on"))
         #expect(try fixture.desk.store.rooms().first { $0.room.number == "102" }?.room.isActive == true)
 
-        fixture.press(.character("t"))
+        fixture.press(.alt("y"))
         fixture.type("Penthouse")
         fixture.press(.tab, .backspace)
         fixture.type("x")
@@ -50,7 +50,7 @@ import Testing
         #expect(screen.contains("Sleeps 'x' is not a number from 1 to 10"))
         #expect(try fixture.desk.store.roomTypes().contains { $0.name == "Penthouse" } == false)
 
-        fixture.press(.character("n"))
+        fixture.press(.alt("n"))
         fixture.type("101")
         fixture.press(.enter)
         #expect(fixture.screen().contains("Room 101 already exists"))

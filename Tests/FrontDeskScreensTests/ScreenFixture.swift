@@ -39,9 +39,9 @@ struct ScreenFixture {
         for character in text { _ = model.handle(.character(character)) }
     }
 
-    /// A key that asks for a line (`g`: a date, a range), the line, and Enter.
-    mutating func answer(_ key: Character, with text: String) {
-        press(.character(key))
+    /// A key that asks for a line (Alt-g: a date, a range), the line, and Enter.
+    mutating func answer(_ key: Key, with text: String) {
+        press(key)
         type(text)
         press(.enter)
     }

@@ -76,7 +76,7 @@ import Testing
             email: "taro@example.jp"), by: "anna")
         _ = try fixture.desk.store.confirm(held.confirmationCode, by: "anna")
         try fixture.desk.book(room: "201", from: "2026-12-01", to: "2026-12-03", guests: "3")
-        fixture.press(.function(4), .character("i"))
+        fixture.press(.function(4), .alt("i"), .right, .enter)
         return fixture
     }
 
@@ -129,7 +129,7 @@ import Testing
 
 
 
-         n New room  r Renumber  x In/out of service  t New type  q Quit  F1 Help
+         Alt-n New room  Alt-u Renumber  Alt-x In/out of service  Alt-y New type
         """
 
     static let rooms120 = """
@@ -172,7 +172,7 @@ import Testing
 
 
 
-         n New room  r Renumber  x In/out of service  t New type  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms
+         Alt-n New room  Alt-u Renumber  Alt-x In/out of service  Alt-y New type  F10 Quit  F1 Help  F2 Search  F3 Bookings
         """
 
     static let search80 = """
@@ -199,7 +199,7 @@ import Testing
 
 
 
-         Tab Next  ↓ Choose  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today
+         Tab Next  ↓ Choose  Enter Book  F10 Quit  F1 Help  F2 Search  F3 Bookings
         """
 
     static let search120 = """
@@ -242,34 +242,34 @@ import Testing
 
 
 
-         Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
+         Tab Next  ↓ Choose  Enter Book  F10 Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
         """
 
     static let help80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
-         Search rooms
-           ┌─ Keys (Esc closes) ────────────────────────────────────────────────────┐
-         Ch│                                                                        │
-           │ F1, ?        Show every key and what it does                           │
-         8 │ F2, Alt-s    Go to the room search (the last search is kept)           │
-         Ro│ F3, Alt-b    Find bookings; cancel, check in or out                    │al
-         10│ F4, Alt-t    Today's arrivals, departures and in-house guests          │00
-         10│ F5, Alt-r    Rooms and room types: add, renumber, in or out of service │00
-         10│ F6, Alt-p    Room plan: rooms by night, every stay as a bar            │00
-         10│ F7, Alt-d    Occupancy, ADR, RevPAR and pickup; CSV export             │00
-         40│ Esc          Close the overlay or go back                              │00
-         40│ F10, Ctrl-Q  Quit Front Desk (q also quits from a screen's top level)  │00
-         20│ Tab          Next field                                                │00
-         20│ Shift-Tab    Previous field                                            │00
-           │ ↑            Previous room in the results                              │
-           │ ↓            Next room in the results                                  │
-           │ PgUp         A page of rooms up                                        │
-           │ PgDn         A page of rooms down                                      │
-           │ Enter        Book the chosen room (opens the booking form)             │
-           │                                                                        │
-           └────────────────────────────────────────────────────────────────────────┘
+         Sea┌─ Keys (Esc closes) ─────────────────────────────────────────────────┐
+            │ F1, ?        Show every key and what it does                        │
+         Che│ F2, Alt-s    Go to the room search (the last search is kept)        │
+            │ F3, Alt-b    Find bookings; cancel, check in or out                 │
+         8 r│ F4, Alt-t    Today's arrivals, departures and in-house guests       │
+         Roo│ F5, Alt-r    Rooms and types: add, renumber, in/out of service      │otal
+         101│ F6, Alt-p    Room plan: rooms by night, every stay as a bar         │0.00
+         102│ F7, Alt-d    Occupancy, ADR, RevPAR and pickup; CSV export          │0.00
+         103│ Esc          Close the overlay or go back                           │0.00
+         104│ F10, Ctrl-Q  Quit Front Desk                                        │0.00
+         401│ Tab          Next field                                             │0.00
+         402│ Shift-Tab    Previous field                                         │0.00
+         201│ ↑            Previous room in the results                           │0.00
+         202│ ↓            Next room in the results                               │0.00
+            │ PgUp         A page of rooms up                                     │
+            │ PgDn         A page of rooms down                                   │
+            │ Home, End    First or last room in the results                      │
+            │ Enter        Book the chosen room (opens the booking form)          │
+            │ Typed text never acts: in lists it goes to the find field; commands │
+            │ use F/Alt keys. Changes ask first, on No: → then Enter says yes.    │
+            └─────────────────────────────────────────────────────────────────────┘
 
-         Tab Next  ↓ Choose  Enter Book  q Quit  F1 Help  F2 Search  F3 Bookings
+         Tab Next  ↓ Choose  Enter Book  F10 Quit  F1 Help  F2 Search  F3 Bookings
         """
 
     static let booking80 = """
@@ -296,7 +296,7 @@ import Testing
 
 
 
-         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms
+         Tab Next  Enter Book  Alt-n Other room  F10 Quit  F1 Help  F2 Search
         """
 
     static let booking120 = """
@@ -339,14 +339,14 @@ import Testing
 
 
 
-         Tab Next  Enter Book  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy  F10 Quit
+         Tab Next  Enter Book  Alt-n Other room  F10 Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan
         """
 
     static let today80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
          Today, 2026-11-26
-         2 arriving · 0 leaving · 0 staying on
-
+         2 arriving · 0 leaving · 1 in house tonight (0 staying on)
+         Find                                 type a name, code or room
          Arrivals
          Code     Status       Room   Arrive      Depart      Guest
          XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
@@ -356,7 +356,7 @@ import Testing
          Code     Status       Room   Arrive      Depart      Guest
            none
 
-         In house
+         Staying on
          Code     Status       Room   Arrive      Depart      Guest
            none
 
@@ -366,14 +366,14 @@ import Testing
 
 
          Zoë Ångström checked in (booking XXX-XXX)
-         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings
+         Alt-1 Arr/Dep/In  Alt-i Check in  Alt-o Check out  Alt-c Cancel  F10 Quit
         """
 
     static let today120 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle                                                  09:30
          Today, 2026-11-26
-         2 arriving · 0 leaving · 0 staying on
-
+         2 arriving · 0 leaving · 1 in house tonight (0 staying on)
+         Find                                 type a name, code or room
          Arrivals
          Code     Status       Room   Arrive      Depart      Guest
          XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
@@ -383,7 +383,7 @@ import Testing
          Code     Status       Room   Arrive      Depart      Guest
            none
 
-         In house
+         Staying on
          Code     Status       Room   Arrive      Depart      Guest
            none
 
@@ -409,7 +409,7 @@ import Testing
 
 
          Zoë Ångström checked in (booking XXX-XXX)
-         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
+         Alt-1 Arr/Dep/In  Alt-i Check in  Alt-o Check out  Alt-c Cancel  F10 Quit  F1 Help  F2 Search  F3 Bookings  F4 Today
         """
 
     static let bookings80 = """
@@ -436,7 +436,7 @@ import Testing
          Total EUR 160.00  (80.00, 80.00)  ·  version 4
 
 
-         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings
+         Alt-i Check in  Alt-o Check out  Alt-c Cancel  F10 Quit  F1 Help  F2 Search
         """
 
     static let bookings120 = """
@@ -479,6 +479,6 @@ import Testing
          Total EUR 160.00  (80.00, 80.00)  ·  version 4
 
 
-         i Check in  o Check out  c Cancel  q Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
+         Alt-i Check in  Alt-o Check out  Alt-c Cancel  F10 Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan
         """
 }
