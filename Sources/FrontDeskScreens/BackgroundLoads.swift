@@ -9,7 +9,7 @@ public enum LoadKey: Hashable, Sendable {
 
 /// What a finished query brings back to the UI thread.
 public enum LoadOutcome: Sendable {
-    case bookings(Result<[Booking], any Error>)
+    case bookings(Result<BookingMatches, any Error>)
     case today(Result<DayLists, any Error>)
     case roomPlan(Result<RoomPlan, any Error>)
     case dashboard(Result<OccupancyReport, any Error>)
@@ -64,8 +64,10 @@ extension DeskModel {
     public mutating func finish(_ outcome: LoadOutcome, generation: Int? = nil) {
         if generation == nil || generation == requestedLoads[outcome.key] { state.loading.remove(outcome.key) }
         switch outcome {
-        case .bookings(.success(let bookings)):
+        case .bookings(.success(let matches)):
+            let bookings = matches.bookings
             state.bookings.results = bookings
+            state.bookings.total = matches.total
             state.bookings.selected = min(state.bookings.selected, max(0, bookings.count - 1))
         case .bookings(.failure(let error)):
             (state.bookings.actions.message, state.bookings.actions.messageIsError) = (Self.describe(error), true)

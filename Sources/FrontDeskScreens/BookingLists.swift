@@ -21,6 +21,8 @@ public struct BookingsState: Sendable {
     public var query = ""
     public var typingQuery = true
     public var results: [Booking] = []
+    /// How many bookings matched, shown or not (the list stops at a limit).
+    public var total = 0
     public var selected = 0
     public var actions = ListActions()
 }

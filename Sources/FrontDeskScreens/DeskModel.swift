@@ -34,7 +34,7 @@ public struct DeskServices: Sendable {
     public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction) throws -> Booking
     public var booking: @Sendable (_ id: UUID) throws -> Booking
     /// Bookings matching the find field (dates, a status, a code, a guest's name or e-mail).
-    public var findBookings: @Sendable (_ query: BookingsQuery) throws -> [Booking]
+    public var findBookings: @Sendable (_ query: BookingsQuery) throws -> BookingMatches
     /// The date's arrivals, departures and in-house guests.
     public var dayLists: @Sendable (_ date: CalendarDate) throws -> DayLists
     public var cancel: @Sendable (_ id: UUID) throws -> Booking
@@ -46,7 +46,7 @@ public struct DeskServices: Sendable {
     public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
                 book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
                 booking: @escaping @Sendable (UUID) throws -> Booking,
-                findBookings: @escaping @Sendable (BookingsQuery) throws -> [Booking],
+                findBookings: @escaping @Sendable (BookingsQuery) throws -> BookingMatches,
                 dayLists: @escaping @Sendable (CalendarDate) throws -> DayLists,
                 cancel: @escaping @Sendable (UUID) throws -> Booking,
                 checkIn: @escaping @Sendable (UUID) throws -> Booking,

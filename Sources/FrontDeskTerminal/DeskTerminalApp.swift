@@ -138,7 +138,7 @@ public enum DeskTerminalApp {
             book: { form, payment in try store.reserve(form, payment: payment, by: user) },
             booking: { id in try store.booking(id.uuidString) },
             findBookings: { query in
-                try store.bookings(BookingFilter(from: query.from, to: query.to, status: query.status,
+                try store.findBookings(BookingFilter(from: query.from, to: query.to, status: query.status,
                                                  guestText: query.text.isEmpty ? nil : query.text, limit: 120))
             },
             dayLists: { date in try store.dayLists(on: date) },
