@@ -301,7 +301,7 @@ public struct DeskModel: Sendable {
                 do { _ = try PaymentInstruction.parse(method: "card", card: form.card) } catch { problems += error.details }
             }
             if !services.cardPaymentsAvailable {
-                problems.append("Card payments need FRONTDESK_PAYMENT_URL, the payment service's address")
+                problems.append(PaymentSetup.missing)
             }
         }
         return problems
