@@ -35,3 +35,15 @@ import Testing
         #expect(fewer.total == 1 && !fewer.truncated)
     }
 }
+
+@Suite struct DeskPollTests {
+    @Test func theUnfinishedSagaCountIsTheNumberOfUnfinishedSagas() throws {
+        let desk = try StoreFixture()
+        #expect(try desk.store.unfinishedSagaCount() == 0)
+        _ = try desk.store.reserve(desk.form(room: "101"), by: "anna")
+        _ = try desk.store.reserve(desk.form(room: "102"), by: "anna")
+        try desk.book(room: "103")
+        #expect(try desk.store.unfinishedSagaCount() == desk.store.unfinishedSagas().count)
+        #expect(try desk.store.unfinishedSagaCount() >= 2)
+    }
+}
