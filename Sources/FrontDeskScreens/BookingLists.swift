@@ -93,7 +93,7 @@ extension DeskModel {
     }
 
     /// Runs a desk action on a booking and reports it in a line, never as a crash.
-    mutating func act(_ command: CommandID, on booking: Booking) -> (String, Bool) {
+    static func act(_ command: CommandID, on booking: Booking, services: DeskServices) -> (String, Bool) {
         do {
             let changed: Booking
             switch command {
@@ -193,8 +193,7 @@ extension DeskModel {
         if command == .cancelBooking {
             state[keyPath: actions].confirmation = PendingConfirmation(bookingId: booking.id, lines: Self.cancelQuestion(booking))
         } else {
-            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = act(command, on: booking)
-            bookingsChanged()
+            perform(command, on: booking, list: list)
         }
     }
 
@@ -202,8 +201,7 @@ extension DeskModel {
     private mutating func answer(_ key: Key, at actions: WritableKeyPath<DeskState, ListActions>, among bookings: [Booking]) {
         guard let pending = state[keyPath: actions].confirmation else { return }
         if key == .character("y"), let booking = bookings.first(where: { $0.id == pending.bookingId }) {
-            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = act(.cancelBooking, on: booking)
-            bookingsChanged()
+            perform(.cancelBooking, on: booking, list: actions == \.today.actions ? .today : .bookings)
         }
         if key == .character("y") || key == .character("n") || key == .escape { state[keyPath: actions].confirmation = nil }
     }

@@ -148,6 +148,7 @@ public struct DeskModel: Sendable {
     var loadsInBackground = false
     var pendingLoads: [LoadKey: PendingLoad] = [:]
     var requestedLoads: [LoadKey: Int] = [:]
+    var writesAsked = 0
 
     public enum Outcome: Sendable { case keepGoing, quit }
 

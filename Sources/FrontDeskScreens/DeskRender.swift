@@ -44,7 +44,7 @@ extension DeskModel {
         buffer.fill(y: 0, role: .status)
         let info = state.info
         let left = " \(info.hotelName) · business date \(info.businessDate) · \(info.user) · background: \(state.backgroundWork)"
-        let right = state.clock.isEmpty ? "" : "\(state.clock) "
+        let right = (isSaving ? "saving… " : "") + (state.clock.isEmpty ? "" : "\(state.clock) ")
         buffer.put(left, x: 0, y: 0, role: .status, maxWidth: buffer.width - TerminalWidth.of(right) - 1)
         buffer.put(right, x: buffer.width - TerminalWidth.of(right), y: 0, role: .status)
     }
