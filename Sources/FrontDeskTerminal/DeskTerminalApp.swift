@@ -125,7 +125,10 @@ public enum DeskTerminalApp {
                 while case let count = Glibc.read(pipeEnds[0], &bytes, bytes.count), count > 0 { woken.formUnion(bytes[0..<count]) }
                 if woken.contains(UInt8(ascii: "q")) { return }
                 if woken.contains(UInt8(ascii: "l")) {
-                    for answer in loader.takeFinished() { model.finish(answer.outcome, generation: answer.generation) }
+                    for answer in loader.takeFinished() {
+                        if let problem = failure(of: answer.outcome) { log.error("\(answer.outcome.key) failed: \(problem)") }
+                        model.finish(answer.outcome, generation: answer.generation)
+                    }
                     dirty = true
                 }
                 if woken.contains(UInt8(ascii: "r")) {
@@ -148,6 +151,18 @@ public enum DeskTerminalApp {
                     dirty = true
                 }
             }
+        }
+    }
+
+    /// A list query's error, for the log (the screen shows it on its message line; failed writes
+    /// are logged by `services`).
+    static func failure(of outcome: LoadOutcome) -> String? {
+        switch outcome {
+        case .bookings(.failure(let error)): "\(error)"
+        case .today(.failure(let error)): "\(error)"
+        case .roomPlan(.failure(let error)): "\(error)"
+        case .dashboard(.failure(let error)): "\(error)"
+        default: nil
         }
     }
 
