@@ -393,8 +393,9 @@ extension FrontDeskStore {
         let matching = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
         return try read { db in
             let today = businessDate(for: try Self.fetchHotel(db)).iso
-            // A stay is current while it has not ended, or while its guest is still in the house.
-            let current = "(b.check_out >= ? OR b.status = 'CheckedIn')"
+            // A stay is current while it has not ended and its guest has not left, or while its
+            // guest is still in the house.
+            let current = "((b.check_out >= ? AND b.status <> 'CheckedOut') OR b.status = 'CheckedIn')"
             // Two queries, each answered in index order with its own limit, rather than one sort of
             // every match: the past is only read for what the current stays leave of the limit.
             var clause = "\(matching) AND \(current)"

@@ -36,6 +36,23 @@ import Testing
     }
 }
 
+@Suite struct BookingSearchDepartedTests {
+    @Test func aGuestWhoLeftTodayIsThePastNotInHouse() throws {
+        let desk = try StoreFixture()
+        let earlier = try FrontDeskStore(path: desk.store.path, businessDate: CalendarDate(iso: "2026-11-24")!)
+        let stay = try earlier.confirm(try earlier.reserve(desk.form(room: "102", from: "2026-11-24", to: "2026-11-26", name: "Eve Left"),
+                                                           by: "anna").confirmationCode, by: "anna")
+        _ = try earlier.checkIn(stay.confirmationCode, by: "anna")
+        let left = try desk.store.checkOut(stay.confirmationCode, by: "anna")
+        let coming = try desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+
+        let found = try desk.store.findBookings(BookingFilter(guestText: "e")).bookings.map(\.id)
+
+        #expect(left.status == .checkedOut)
+        #expect(found == [coming.id, left.id])
+    }
+}
+
 @Suite struct DeskPollTests {
     @Test func theUnfinishedSagaCountIsTheNumberOfUnfinishedSagas() throws {
         let desk = try StoreFixture()
