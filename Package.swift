@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Rules of the hotel: no SQLite, no terminal, no network.
@@ -33,7 +35,11 @@ let package = Package(
         // The terminal adaptor: the only code that touches ncurses, on the UI thread.
         .target(
             name: "FrontDeskTerminal",
-            dependencies: ["CNcursesw", "FrontDeskDomain", "FrontDeskScreens", "FrontDeskStore", "FrontDeskPayments"],
+            dependencies: [
+                "CNcursesw", "FrontDeskDomain", "FrontDeskScreens", "FrontDeskStore", "FrontDeskPayments",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: strictSettings
         ),
         // Payments over HTTP (URLSession), the circuit breaker, and the payment simulator.

@@ -92,7 +92,7 @@ struct Book: ParsableCommand {
             // Only a card payment needs the payment service: a desk payment works with none, or a broken address.
             let gateway = instruction.method == .card ? try common.paymentGateway() : nil
             if instruction.method == .card && gateway == nil {
-                problems.append("Card payments need FRONTDESK_PAYMENT_URL, the payment service's address")
+                problems.append(PaymentSetup.missing)
             }
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
             let form = BookingForm(roomNumber: room, checkIn: checkIn, checkOut: checkOut, guests: guests,
@@ -120,7 +120,9 @@ struct Book: ParsableCommand {
 }
 
 struct Bookings: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List bookings, by dates, status or guest.")
+    static let configuration = CommandConfiguration(
+        abstract: "List bookings, by dates, status or guest.",
+        discussion: "Current and coming stays first (today's arrivals, guests in house, then by arrival), then past stays, newest first.")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "Stays that end on or after this date.") var from: String?
@@ -143,14 +145,19 @@ struct Bookings: ParsableCommand {
                 problems.append(problem)
             }
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
-            let found = try store.bookings(BookingFilter(from: fromDate, to: toDate, status: statusValue, guestText: guest, limit: limit))
+            let matches = try store.findBookings(BookingFilter(from: fromDate, to: toDate, status: statusValue, guestText: guest, limit: limit))
+            let found = matches.bookings
             var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Total"], rightAligned: [6])
             table.rows = found.map {
                 [$0.confirmationCode, $0.status.rawValue, $0.roomNumber, $0.stay.checkIn.iso, $0.stay.checkOut.iso,
                  $0.guest.name, $0.totalPrice.plain]
             }
-            return Output.Result(json: .object([("bookings", .array(found.map(\.json)))]),
-                                 text: found.isEmpty ? "No bookings match." : table.safeRendered + "\n\n\(found.count) booking\(found.count == 1 ? "" : "s")")
+            let count = matches.truncated
+                ? "showing \(found.count) of \(matches.total) bookings (--limit)"
+                : "\(found.count) booking\(found.count == 1 ? "" : "s")"
+            return Output.Result(json: .object([("bookings", .array(found.map(\.json))), ("total", .int(matches.total)),
+                                                ("truncated", .bool(matches.truncated))]),
+                                 text: found.isEmpty ? "No bookings match." : table.safeRendered + "\n\n\(count)")
         }
     }
 }

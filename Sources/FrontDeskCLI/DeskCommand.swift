@@ -17,10 +17,7 @@ struct Desk: ParsableCommand {
 
     func run() throws {
         do {
-            let store = try common.openStore()
-            if try store.hotel() == nil {
-                guard try offerDemoHotel(store) else { return }
-            }
+            guard let store = try openOrOfferDemo() else { return }
             let settings = DeskSettings.load()
             let (chosen, themeNotice) = ThemeLoader.load(name: theme ?? settings.theme)
             let notice = [settings.notice, themeNotice].compactMap { $0 }.first
@@ -36,6 +33,28 @@ struct Desk: ParsableCommand {
         }
     }
 
+    /// Opens the database; an empty one offers the demo hotel. Declined, a file (and folder) that
+    /// this run created is removed again: nothing is left behind but the answer.
+    private func openOrOfferDemo() throws -> FrontDeskStore? {
+        let path = common.databasePath
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let fileExisted = FileManager.default.fileExists(atPath: path)
+        let folderExisted = FileManager.default.fileExists(atPath: folder)
+        do {
+            let store = try common.openStore()
+            if try store.hotel() != nil { return store }
+            if try offerDemoHotel(store) { return store }
+        }
+        // The store is closed here (its last reference went with the block above).
+        if !fileExisted {
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            if !folderExisted, (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: folder)
+            }
+        }
+        return nil
+    }
+
     /// An empty database: ask before creating the demo hotel, so the first run shows a working desk.
     private func offerDemoHotel(_ store: FrontDeskStore) throws -> Bool {
         print("This database (\(Output.safe(store.path))) has no hotel yet.")
@@ -45,10 +64,19 @@ struct Desk: ParsableCommand {
             print("Nothing created. `frontdesk hotel create` sets up your own hotel; `frontdesk demo` the demo one.")
             return false
         }
+        let now = Date()
         let generator = DemoHotelGenerator(roomCount: 120, days: 365, occupancy: 0.7, seed: 1,
-                                           businessDate: try store.businessDate(), now: Date())
+                                           businessDate: DemoHotelGenerator.businessDate(at: now, override: common.todayOverride),
+                                           now: now)
         print("Creating the demo hotel...")
         try store.importDemo(generator.generate(), replacing: false, by: common.userName)
         return true
+    }
+}
+
+extension CommonOptions {
+    /// FRONTDESK_TODAY when it is a date (`openStore` reports one that is not).
+    var todayOverride: CalendarDate? {
+        ProcessInfo.processInfo.environment["FRONTDESK_TODAY"].flatMap { CalendarDate(iso: $0) }
     }
 }

@@ -117,8 +117,10 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         try common.run { store in
+            let now = Date()
             let generator = DemoHotelGenerator(roomCount: rooms, days: days, occupancy: occupancy, seed: seed,
-                                               businessDate: try store.businessDate(), now: Date())
+                                               businessDate: DemoHotelGenerator.businessDate(at: now, override: common.todayOverride),
+                                               now: now)
             try generator.validate() // bad input is validation_failed whatever the file holds
             // Checked again inside the import's transaction; asked here too so a refusal does not
             // first spend seconds generating years of bookings.

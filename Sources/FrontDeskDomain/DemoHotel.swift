@@ -27,6 +27,15 @@ public struct DemoHotelGenerator: Sendable {
         self.now = now
     }
 
+    /// Where the demo hotel is: its business date is the date there, not in UTC.
+    public static let timeZoneIdentifier = "Europe/Vienna"
+
+    /// The demo hotel's business date at `instant` (what its desk will show once it exists),
+    /// unless a date is given (`FRONTDESK_TODAY`).
+    public static func businessDate(at instant: Date, override: CalendarDate? = nil) -> CalendarDate {
+        override ?? CalendarDate.today(in: TimeZone(identifier: timeZoneIdentifier)!, at: instant)
+    }
+
     public static let roomLimit = 1...5000
     public static let dayLimit = 1...3660
 
@@ -56,7 +65,7 @@ public struct DemoHotelGenerator: Sendable {
 
     public func generate() -> DemoHotel {
         var random = SeededGenerator(seed: seed)
-        let hotel = Hotel(id: Self.uuid(&random), name: "Hotel Aurora", timeZoneIdentifier: "Europe/Vienna", currency: "EUR")
+        let hotel = Hotel(id: Self.uuid(&random), name: "Hotel Aurora", timeZoneIdentifier: Self.timeZoneIdentifier, currency: "EUR")
         let types = Self.typeSpecs.map {
             RoomType(id: Self.uuid(&random), hotelId: hotel.id, name: $0.name, capacity: $0.capacity,
                      basePricePerNight: Money(minorUnits: $0.price))

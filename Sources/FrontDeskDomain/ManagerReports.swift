@@ -114,7 +114,8 @@ public struct OccupancyReport: Sendable {
     public var csv: String {
         let header = "date,roomsAvailable,roomsSold,occupancy,roomRevenue,adr,revpar"
         let lines = days.map {
-            "\($0.date),\($0.roomsAvailable),\($0.roomsSold),\($0.occupancy),\($0.roomRevenue.plain),\($0.adr.plain),\($0.revpar.plain)"
+            CSV.line([.text($0.date.iso), .number("\($0.roomsAvailable)"), .number("\($0.roomsSold)"), .number("\($0.occupancy)"),
+                      .number($0.roomRevenue.plain), .number($0.adr.plain), .number($0.revpar.plain)])
         }
         return ([header] + lines).joined(separator: "\n") + "\n"
     }
@@ -192,13 +193,40 @@ public struct RoomPlan: Sendable {
 // MARK: CSV
 
 /// RFC 4180 text: fields with a comma, quote or line break are quoted, quotes doubled.
+///
+/// A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return: a guest named `=HYPERLINK(...)`) gets a leading `'`, as OWASP advises
+/// against CSV injection; numbers are written as they are, so -5.00 stays a number.
 public enum CSV {
+    public enum Cell: Hashable, Sendable {
+        case text(String)
+        case number(String)
+    }
+
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// A text cell, neutralised and quoted as needed.
     public static func field(_ text: String) -> String {
+        let safe = text.unicodeScalars.first.map { formulaStarts.contains(Character($0)) } == true ? "'" + text : text
+        return quoted(safe)
+    }
+
+    public static func field(_ cell: Cell) -> String {
+        switch cell {
+        case .text(let text): field(text)
+        case .number(let number): quoted(number)
+        }
+    }
+
+    public static func line(_ cells: [Cell]) -> String { cells.map { field($0) }.joined(separator: ",") }
+
+    /// Every cell as text.
+    public static func line(_ fields: [String]) -> String { line(fields.map(Cell.text)) }
+
+    static func quoted(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
-
-    public static func line(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") }
 }
 
 extension DayLists {
@@ -206,8 +234,9 @@ extension DayLists {
     public static func csv(_ bookings: [Booking]) -> String {
         let header = "confirmationCode,status,room,checkIn,checkOut,guestName,guestEmail,guestPhone,guestCount,totalPrice"
         let lines = bookings.map {
-            CSV.line([$0.confirmationCode, $0.status.rawValue, $0.roomNumber, $0.stay.checkIn.iso, $0.stay.checkOut.iso,
-                      $0.guest.name, $0.guest.email, $0.guest.phone ?? "", String($0.guestCount), $0.totalPrice.plain])
+            CSV.line([.text($0.confirmationCode), .text($0.status.rawValue), .text($0.roomNumber), .text($0.stay.checkIn.iso),
+                      .text($0.stay.checkOut.iso), .text($0.guest.name), .text($0.guest.email), .text($0.guest.phone ?? ""),
+                      .number(String($0.guestCount)), .number($0.totalPrice.plain)])
         }
         return ([header] + lines).joined(separator: "\n") + "\n"
     }

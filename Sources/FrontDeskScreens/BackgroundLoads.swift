@@ -5,14 +5,21 @@ import FrontDeskDomain
 /// background thread, so a key never waits for them; in tests they run at once.
 public enum LoadKey: Hashable, Sendable {
     case bookings, today, roomPlan, dashboard
+    /// A change to a booking (check-in, check-out, cancel), numbered: writes are never skipped
+    /// as a newer list query skips an older one, and run in the order asked.
+    case write(Int)
+
+    var isWrite: Bool { if case .write = self { true } else { false } }
 }
 
 /// What a finished query brings back to the UI thread.
 public enum LoadOutcome: Sendable {
-    case bookings(Result<[Booking], any Error>)
+    case bookings(Result<BookingMatches, any Error>)
     case today(Result<DayLists, any Error>)
     case roomPlan(Result<RoomPlan, any Error>)
     case dashboard(Result<OccupancyReport, any Error>)
+    /// A write finished: its outcome in a line, for the list it was asked from.
+    case written(number: Int, list: LoadKey, message: String, isError: Bool)
 
     public var key: LoadKey {
         switch self {
@@ -20,6 +27,7 @@ public enum LoadOutcome: Sendable {
         case .today: .today
         case .roomPlan: .roomPlan
         case .dashboard: .dashboard
+        case .written(let number, _, _, _): .write(number)
         }
     }
 }
@@ -42,11 +50,14 @@ extension DeskModel {
     /// From now on, list and view queries wait in `takePendingLoads` instead of running in `handle`.
     public mutating func runLoadsInBackground() { loadsInBackground = true }
 
-    /// The queries asked for since the last call, one per list (the newest).
+    /// The queries asked for since the last call, one per list (the newest); writes first, in the
+    /// order asked, so the lists read what they wrote.
     public mutating func takePendingLoads() -> [PendingLoad] {
         defer { pendingLoads.removeAll() }
-        return Array(pendingLoads.values)
+        return pendingLoads.values.sorted { order($0.key) < order($1.key) }
     }
+
+    private func order(_ key: LoadKey) -> Int { if case .write(let number) = key { number } else { Int.max } }
 
     /// Asks for a list: at once in tests, else from the terminal's background thread.
     mutating func load(_ key: LoadKey, _ run: @escaping @Sendable () -> LoadOutcome) {
@@ -64,8 +75,10 @@ extension DeskModel {
     public mutating func finish(_ outcome: LoadOutcome, generation: Int? = nil) {
         if generation == nil || generation == requestedLoads[outcome.key] { state.loading.remove(outcome.key) }
         switch outcome {
-        case .bookings(.success(let bookings)):
+        case .bookings(.success(let matches)):
+            let bookings = matches.bookings
             state.bookings.results = bookings
+            state.bookings.total = matches.total
             state.bookings.selected = min(state.bookings.selected, max(0, bookings.count - 1))
         case .bookings(.failure(let error)):
             (state.bookings.actions.message, state.bookings.actions.messageIsError) = (Self.describe(error), true)
@@ -91,6 +104,13 @@ extension DeskModel {
             state.dashboard.report = report
         case .dashboard(.failure(let error)):
             (state.dashboard.message, state.dashboard.messageIsError) = (Self.describe(error), true)
+        case .written(_, let list, let message, let isError):
+            if list == .today {
+                (state.today.actions.message, state.today.actions.messageIsError) = (message, isError)
+            } else {
+                (state.bookings.actions.message, state.bookings.actions.messageIsError) = (message, isError)
+            }
+            bookingsChanged()
         }
         if !state.loading.contains(outcome.key), let waiting = state.deferredAction, waiting.list == outcome.key {
             state.deferredAction = nil
@@ -100,4 +120,19 @@ extension DeskModel {
 
     /// " · looking…" while the list's query is out.
     func loadingNote(_ key: LoadKey) -> String { state.loading.contains(key) ? " · looking…" : "" }
+
+    /// A write is out: the screen says "saving…" and keeps answering keys.
+    public var isSaving: Bool { state.loading.contains { $0.isWrite } }
+
+    /// Checks in, checks out or cancels off the UI thread (at once in tests); the outcome goes to
+    /// the list's message line when it is in.
+    mutating func perform(_ command: CommandID, on booking: Booking, list: LoadKey) {
+        writesAsked += 1
+        let number = writesAsked
+        let services = services
+        load(.write(number)) {
+            let (message, isError) = Self.act(command, on: booking, services: services)
+            return .written(number: number, list: list, message: message, isError: isError)
+        }
+    }
 }

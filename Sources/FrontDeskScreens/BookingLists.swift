@@ -27,6 +27,8 @@ public struct BookingsState: Sendable {
     public var query = ""
     public var typingQuery = true
     public var results: [Booking] = []
+    /// How many bookings matched, shown or not (the list stops at a limit).
+    public var total = 0
     public var selected = 0
     public var actions = ListActions()
 }
@@ -153,7 +155,7 @@ extension DeskModel {
     }
 
     /// Runs a desk action on a booking and reports it in a line, never as a crash.
-    mutating func act(_ command: CommandID, on booking: Booking) -> (String, Bool) {
+    static func act(_ command: CommandID, on booking: Booking, services: DeskServices) -> (String, Bool) {
         do {
             let changed: Booking
             switch command {
@@ -340,8 +342,8 @@ extension DeskModel {
                 (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("The booking is no longer in the list: nothing changed", true)
                 return
             }
-            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = act(pending.command, on: booking)
-            bookingsChanged()
+            // Off the UI thread: the status line says "saving…" and the answer lands as a message.
+            perform(pending.command, on: booking, list: actions == \.today.actions ? .today : .bookings)
         case .confirmNo:
             state[keyPath: actions].confirmation = nil
             (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)

@@ -34,7 +34,7 @@ public struct DeskServices: Sendable {
     public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction) throws -> Booking
     public var booking: @Sendable (_ id: UUID) throws -> Booking
     /// Bookings matching the find field (dates, a status, a code, a guest's name or e-mail).
-    public var findBookings: @Sendable (_ query: BookingsQuery) throws -> [Booking]
+    public var findBookings: @Sendable (_ query: BookingsQuery) throws -> BookingMatches
     /// The date's arrivals, departures and in-house guests.
     public var dayLists: @Sendable (_ date: CalendarDate) throws -> DayLists
     public var cancel: @Sendable (_ id: UUID) throws -> Booking
@@ -46,7 +46,7 @@ public struct DeskServices: Sendable {
     public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
                 book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
                 booking: @escaping @Sendable (UUID) throws -> Booking,
-                findBookings: @escaping @Sendable (BookingsQuery) throws -> [Booking],
+                findBookings: @escaping @Sendable (BookingsQuery) throws -> BookingMatches,
                 dayLists: @escaping @Sendable (CalendarDate) throws -> DayLists,
                 cancel: @escaping @Sendable (UUID) throws -> Booking,
                 checkIn: @escaping @Sendable (UUID) throws -> Booking,
@@ -151,6 +151,7 @@ public struct DeskModel: Sendable {
     var loadsInBackground = false
     var pendingLoads: [LoadKey: PendingLoad] = [:]
     var requestedLoads: [LoadKey: Int] = [:]
+    var writesAsked = 0
 
     public enum Outcome: Sendable { case keepGoing, quit }
 
@@ -370,7 +371,7 @@ public struct DeskModel: Sendable {
                 do { _ = try PaymentInstruction.parse(method: "card", card: form.card) } catch { problems += error.details }
             }
             if !services.cardPaymentsAvailable {
-                problems.append("Card payments need FRONTDESK_PAYMENT_URL, the payment service's address")
+                problems.append(PaymentSetup.missing)
             }
         }
         return problems

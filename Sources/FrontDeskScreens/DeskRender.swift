@@ -44,7 +44,7 @@ extension DeskModel {
         buffer.fill(y: 0, role: .status)
         let info = state.info
         let left = " \(info.hotelName) · business date \(info.businessDate) · \(info.user) · background: \(state.backgroundWork)"
-        let right = state.clock.isEmpty ? "" : "\(state.clock) "
+        let right = (isSaving ? "saving… " : "") + (state.clock.isEmpty ? "" : "\(state.clock) ")
         buffer.put(left, x: 0, y: 0, role: .status, maxWidth: buffer.width - TerminalWidth.of(right) - 1)
         buffer.put(right, x: buffer.width - TerminalWidth.of(right), y: 0, role: .status)
     }
@@ -241,7 +241,10 @@ extension DeskModel {
         buffer.cell(bookings.query + (bookings.typingQuery ? "▏" : ""), x: 6, y: 3, width: 30,
                     role: bookings.typingQuery ? .focusedField : .field)
         buffer.put("code, name, e-mail, dates, status", x: 38, y: 3, role: .hint, maxWidth: buffer.width - 39)
-        buffer.put(" \(bookings.results.count) booking\(bookings.results.count == 1 ? "" : "s")\(loadingNote(.bookings))", x: 0, y: 5, role: .hint)
+        let count = bookings.total > bookings.results.count
+            ? "showing \(bookings.results.count) of \(bookings.total)"
+            : "\(bookings.results.count) booking\(bookings.results.count == 1 ? "" : "s")"
+        buffer.put(" \(count)\(loadingNote(.bookings))", x: 0, y: 5, role: .hint)
         let chosen = bookings.typingQuery || !bookings.results.indices.contains(bookings.selected) ? nil : bookings.results[bookings.selected]
         let detailRows = chosen == nil ? 0 : 4
         drawBookingRows(bookings.results, selected: chosen == nil ? nil : bookings.selected, from: 6,

@@ -28,34 +28,55 @@ public struct TextTable {
     }
 }
 
-/// How many terminal cells a text takes: East Asian wide and fullwidth characters take two,
-/// combining marks none.
+/// How many terminal cells a text takes, as glibc's `wcwidth` counts them (the terminal asks the
+/// same tables): East Asian wide and fullwidth characters and emoji take two, combining marks and
+/// format characters none. Control characters, for which `wcwidth` says -1, count one (NUL none).
 public enum TerminalWidth {
     public static func of(_ text: String) -> Int {
         text.reduce(0) { $0 + of($1) }
     }
 
-    /// A grapheme takes the width of its widest scalar: "e" + combining accent is one cell.
+    /// A grapheme takes the width of its widest scalar: "e" + combining accent is one cell. A
+    /// variation selector 16 (emoji presentation) makes its character two cells wide: "❤\u{FE0F}".
     public static func of(_ character: Character) -> Int {
-        character.unicodeScalars.map(of).max() ?? 0
+        var widest = 0
+        for scalar in character.unicodeScalars {
+            widest = max(widest, scalar.value == 0xFE0F ? 2 : of(scalar))
+        }
+        return widest
     }
 
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
-        if value == 0 { return 0 }
-        // Latin text, nearly all of what a desk draws: one cell, without the Unicode tables
-        // (U+00AD, the soft hyphen, is a format character and takes none).
-        if (0x20..<0x7F).contains(value) || ((0xA0..<0x300).contains(value) && value != 0xAD) { return 1 }
-        switch scalar.properties.generalCategory {
-        case .nonspacingMark, .enclosingMark, .format: return 0
-        default: break
+        // Latin text, nearly all of what a desk draws: one cell, without the tables.
+        if (0x20..<0x7F).contains(value) || (0xA0..<0x300).contains(value) { return 1 }
+        if contains(zeroWidth, value) { return 0 }
+        if contains(doubleWidth, value) { return 2 }
+        // Assigned after the Unicode version of the glibc the tables came from: by its properties.
+        if let age = scalar.properties.age, age.major >= 15 {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark, .format: return 0
+            default: break
+            }
+            if scalar.properties.isEmojiPresentation || (0x20000...0x3FFFD).contains(value) { return 2 }
         }
-        let wide: [ClosedRange<UInt32>] = [
-            0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
-            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
-            0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
-        ]
-        return wide.contains { $0.contains(value) } ? 2 : 1
+        return 1
+    }
+
+    /// Binary search in sorted, disjoint ranges.
+    static func contains(_ ranges: [ClosedRange<UInt32>], _ value: UInt32) -> Bool {
+        var low = 0, high = ranges.count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            if value < ranges[middle].lowerBound {
+                high = middle - 1
+            } else if value > ranges[middle].upperBound {
+                low = middle + 1
+            } else {
+                return true
+            }
+        }
+        return false
     }
 }
 

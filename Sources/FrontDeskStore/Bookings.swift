@@ -362,7 +362,12 @@ extension FrontDeskStore {
         return found
     }
 
-    public func bookings(_ filter: BookingFilter) throws -> [Booking] {
+    public func bookings(_ filter: BookingFilter) throws -> [Booking] { try findBookings(filter).bookings }
+
+    /// The bookings matching the filter, current and future stays first (today's arrivals, then
+    /// guests in house, then upcoming stays by arrival), then past stays, newest first; with the
+    /// number that matched in all, so a list cut by the limit can say so.
+    public func findBookings(_ filter: BookingFilter) throws -> BookingMatches {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let to = filter.to {
@@ -385,13 +390,40 @@ extension FrontDeskStore {
             conditions.append("(lower(b.guest_name) LIKE ? ESCAPE '\\' OR lower(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?)")
             arguments += [pattern, pattern, ConfirmationCode.normalized(text) ?? ""]
         }
-        var clause = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
-        clause += " ORDER BY b.check_in, length(r.number), r.number, b.created_at"
-        if let limit = filter.limit {
-            clause += " LIMIT ?"
-            arguments += [limit]
+        let matching = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+        return try read { db in
+            let today = businessDate(for: try Self.fetchHotel(db)).iso
+            // A stay is current while it has not ended and its guest has not left, or while its
+            // guest is still in the house.
+            let current = "((b.check_out >= ? AND b.status <> 'CheckedOut') OR b.status = 'CheckedIn')"
+            // Two queries, each answered in index order with its own limit, rather than one sort of
+            // every match: the past is only read for what the current stays leave of the limit.
+            var clause = "\(matching) AND \(current)"
+                + " ORDER BY CASE WHEN b.check_in = ? THEN 0 WHEN b.check_in < ? THEN 1 ELSE 2 END,"
+                + " b.check_in, length(r.number), r.number, b.created_at"
+            var currentArguments = arguments + [today, today, today]
+            if let limit = filter.limit {
+                clause += " LIMIT ?"
+                currentArguments += [limit]
+            }
+            var found = try Self.fetchBooking(db, whereClause: clause, arguments: currentArguments)
+            let room = filter.limit.map { $0 - found.count }
+            if room.map({ $0 > 0 }) ?? true {
+                var pastClause = "\(matching) AND NOT \(current)"
+                    + " ORDER BY b.check_in DESC, b.check_out DESC, length(r.number), r.number, b.created_at DESC"
+                var pastArguments = arguments + [today]
+                if let room {
+                    pastClause += " LIMIT ?"
+                    pastArguments += [room]
+                }
+                found += try Self.fetchBooking(db, whereClause: pastClause, arguments: pastArguments)
+            }
+            var total = found.count
+            if let limit = filter.limit, found.count >= limit {
+                total = try Int.fetchOne(db, sql: "SELECT count(*) FROM booking b WHERE \(matching)", arguments: arguments) ?? total
+            }
+            return BookingMatches(bookings: found, total: total)
         }
-        return try read { db in try Self.fetchBooking(db, whereClause: clause, arguments: arguments) }
     }
 
     static func fetchBooking(_ db: Database, whereClause: String, arguments: StatementArguments) throws -> [Booking] {

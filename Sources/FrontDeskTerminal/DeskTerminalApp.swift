@@ -3,6 +3,7 @@ import Foundation
 import FrontDeskDomain
 import FrontDeskScreens
 import FrontDeskStore
+import Logging
 import Synchronization
 
 /// The write end of the UI loop's self-pipe, for signal handlers (which can capture nothing).
@@ -14,13 +15,13 @@ nonisolated(unsafe) private var wakeDescriptor: Int32 = -1
 public enum DeskTerminalApp {
     public static func run(store: FrontDeskStore, user: String, gateway: (any PaymentGateway)?,
                            theme: Theme = .builtInDark, notice: String? = nil, traceFrames: String? = nil,
-                           exportDirectory: String? = nil) throws {
+                           exportDirectory: String? = nil, log: Logger = DeskLog.logger()) throws {
         let trace = traceFrames.flatMap(FrameTrace.init(path:))
         guard let hotel = try store.hotel() else {
             throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
         }
         let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
-        var model = DeskModel(info: info, services: services(store: store, user: user, cardPayments: gateway != nil),
+        var model = DeskModel(info: info, services: services(store: store, user: user, cardPayments: gateway != nil, log: log),
                               roomServices: roomServices(store: store, user: user),
                               managerServices: managerServices(store: store, exportDirectory: exportDirectory))
         model.setNotice(notice)
@@ -33,7 +34,9 @@ public enum DeskTerminalApp {
         wakeDescriptor = pipeEnds[1]
         installSignalHandlers()
 
-        let runner = SagaRunner(store: store, gateway: gateway)
+        log.info("desk opened on \(store.path) by \(user)")
+        defer { log.info("desk closed") }
+        let runner = SagaRunner(store: store, gateway: gateway, reportProblem: { log.error("\($0)") })
         let writeEnd = pipeEnds[1]
         let subscription = store.subscribe { _ in
             var byte: UInt8 = UInt8(ascii: "r")
@@ -57,7 +60,27 @@ public enum DeskTerminalApp {
             activeTerminal = false
         }
 
-        var lastMarker = (try? store.changeMarker()) ?? 0
+        // A failed read is logged and shown on the status line until a read succeeds again.
+        var readProblem: String?
+        func reading<T>(_ what: String, _ body: () throws -> T) -> T? {
+            do {
+                let value = try body()
+                if readProblem != nil {
+                    readProblem = nil
+                    model.setNotice(nil)
+                }
+                return value
+            } catch {
+                log.error("\(what): \(error)")
+                let shown = "Cannot read the desk's database (\(what)); the screen may be out of date. Details: \(DeskLog.path())"
+                if readProblem != shown {
+                    readProblem = shown
+                    model.setNotice(shown)
+                }
+                return nil
+            }
+        }
+        var lastMarker = reading("change marker") { try store.changeMarker() } ?? 0
         var lastCheck = Date.distantPast
         var dirty = true
         let clockFormat = DateFormatter()
@@ -102,7 +125,10 @@ public enum DeskTerminalApp {
                 while case let count = Glibc.read(pipeEnds[0], &bytes, bytes.count), count > 0 { woken.formUnion(bytes[0..<count]) }
                 if woken.contains(UInt8(ascii: "q")) { return }
                 if woken.contains(UInt8(ascii: "l")) {
-                    for answer in loader.takeFinished() { model.finish(answer.outcome, generation: answer.generation) }
+                    for answer in loader.takeFinished() {
+                        if let problem = failure(of: answer.outcome) { log.error("\(answer.outcome.key) failed: \(problem)") }
+                        model.finish(answer.outcome, generation: answer.generation)
+                    }
                     dirty = true
                 }
                 if woken.contains(UInt8(ascii: "r")) {
@@ -113,12 +139,12 @@ public enum DeskTerminalApp {
             if Date().timeIntervalSince(lastCheck) >= 0.5 {
                 lastCheck = Date()
                 // Another desk or a `frontdesk` command wrote to the file: look again.
-                if let marker = try? store.changeMarker(), marker != lastMarker {
+                if let marker = reading("change marker", { try store.changeMarker() }), marker != lastMarker {
                     lastMarker = marker
                     model.availabilityChanged()
                     dirty = true
                 }
-                let inProgress = (try? store.unfinishedSagas().count) ?? 0
+                let inProgress = reading("bookings in progress") { try store.unfinishedSagaCount() } ?? 0
                 let work = inProgress == 0 ? "idle" : "\(inProgress) booking\(inProgress == 1 ? "" : "s") in progress"
                 if work != model.state.backgroundWork {
                     model.setBackgroundWork(work)
@@ -128,23 +154,44 @@ public enum DeskTerminalApp {
         }
     }
 
+    /// A list query's error, for the log (the screen shows it on its message line; failed writes
+    /// are logged by `services`).
+    static func failure(of outcome: LoadOutcome) -> String? {
+        switch outcome {
+        case .bookings(.failure(let error)): "\(error)"
+        case .today(.failure(let error)): "\(error)"
+        case .roomPlan(.failure(let error)): "\(error)"
+        case .dashboard(.failure(let error)): "\(error)"
+        default: nil
+        }
+    }
+
     /// The screens' view of the store.
-    public static func services(store: FrontDeskStore, user: String, cardPayments: Bool) -> DeskServices {
-        DeskServices(
+    public static func services(store: FrontDeskStore, user: String, cardPayments: Bool, log: Logger? = nil) -> DeskServices {
+        /// A desk action that failed: the screen says so; the log keeps it.
+        @Sendable func logged<T>(_ action: String, _ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch {
+                log?.notice("\(action) failed: \(error)")
+                throw error
+            }
+        }
+        return DeskServices(
             search: { checkIn, checkOut, guests in
                 let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
                 return SearchAnswer(query: result.query, offers: result.offers)
             },
-            book: { form, payment in try store.reserve(form, payment: payment, by: user) },
+            book: { form, payment in try logged("booking room \(form.roomNumber)") { try store.reserve(form, payment: payment, by: user) } },
             booking: { id in try store.booking(id.uuidString) },
             findBookings: { query in
-                try store.bookings(BookingFilter(from: query.from, to: query.to, status: query.status,
+                try store.findBookings(BookingFilter(from: query.from, to: query.to, status: query.status,
                                                  guestText: query.text.isEmpty ? nil : query.text, limit: 120))
             },
             dayLists: { date in try store.dayLists(on: date) },
-            cancel: { id in try store.cancel(id.uuidString, reason: nil, by: user) },
-            checkIn: { id in try store.checkIn(id.uuidString, by: user) },
-            checkOut: { id in try store.checkOut(id.uuidString, by: user) },
+            cancel: { id in try logged("cancel of booking \(id)") { try store.cancel(id.uuidString, reason: nil, by: user) } },
+            checkIn: { id in try logged("check-in of booking \(id)") { try store.checkIn(id.uuidString, by: user) } },
+            checkOut: { id in try logged("check-out of booking \(id)") { try store.checkOut(id.uuidString, by: user) } },
             cardPaymentsAvailable: cardPayments)
     }
 

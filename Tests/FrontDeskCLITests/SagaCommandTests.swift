@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskDomain
 import Testing
 
 @Suite struct SagaCommandTests {
@@ -73,7 +74,7 @@ import Testing
         #expect(try details(["--payment", "card", "--card", "4242"], url: "http://127.0.0.1:9") == ["Card number must have 12 to 19 digits"])
         cli.environment["FRONTDESK_PAYMENT_URL"] = nil
         #expect(try details(["--payment", "card", "--card", "4242424242424242"])
-            == ["Card payments need FRONTDESK_PAYMENT_URL, the payment service's address"])
+            == [PaymentSetup.missing])
         #expect(try details(["--payment", "card", "--card", "4242424242424242"], url: "payments.local")
             == ["FRONTDESK_PAYMENT_URL 'payments.local' is not an http:// address (e.g. http://127.0.0.1:8099)"])
         #expect((try cli.run("bookings", "--json").json["bookings"] as? [Any])?.isEmpty == true)

@@ -76,7 +76,7 @@ import Testing
         fixture.press(.enter)
         let screen = fixture.screen()
         #expect(screen.contains("! Card number is required for a card payment"))
-        #expect(screen.contains("Card payments need FRONTDESK_PAYMENT_URL"))
+        #expect(screen.contains("Card payments are not set up: ask your manager to set payment_url"))
         #expect(try fixture.desk.count("booking") == 0)
     }
 

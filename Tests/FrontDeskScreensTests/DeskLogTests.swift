@@ -1,0 +1,54 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import FrontDeskTerminal
+import FrontDeskTestSupport
+import Logging
+import Testing
+
+/// The desk's log file: in the XDG state folder, with no card numbers, passwords or tokens.
+@Suite struct DeskLogTests {
+    static func stateFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)")
+    }
+
+    @Test func theLogIsAFileInTheXDGStateFolder() throws {
+        let state = Self.stateFolder()
+        #expect(DeskLog.path(["XDG_STATE_HOME": state.path]) == state.path + "/frontdesk/frontdesk.log")
+        #expect(DeskLog.path(["HOME": "/home/anna"]) == "/home/anna/.local/state/frontdesk/frontdesk.log")
+
+        let log = DeskLog.logger(environment: ["XDG_STATE_HOME": state.path])
+        log.error("saga runner: the payment service did not answer")
+        let text = try String(contentsOfFile: state.path + "/frontdesk/frontdesk.log", encoding: .utf8)
+        #expect(text.hasSuffix(" error frontdesk: saga runner: the payment service did not answer\n"))
+        let mode = try FileManager.default.attributesOfItem(atPath: state.path + "/frontdesk/frontdesk.log")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func cardNumbersPasswordsAndTokensNeverReachTheLog() throws {
+        let state = Self.stateFolder()
+        let log = DeskLog.logger(environment: ["XDG_STATE_HOME": state.path])
+        log.notice("declined card 4242 4242 4242 4242 and 4000-0000-0000-0002 and 5555555555554444")
+        log.notice("request failed: Authorization: Bearer abc.def.ghi, password=hunter2 token: s3cr3t")
+        let text = try String(contentsOfFile: state.path + "/frontdesk/frontdesk.log", encoding: .utf8)
+        for secret in ["4242", "0002", "5555555555554444", "abc.def.ghi", "hunter2", "s3cr3t"] {
+            #expect(!text.contains(secret), "\(secret) in \(text)")
+        }
+        #expect(text.contains("declined card [card number removed]"))
+        // Booking numbers and money are not mistaken for cards.
+        #expect(DeskLog.redacted("room 101, 2026-11-26, 129.00 EUR") == "room 101, 2026-11-26, 129.00 EUR")
+    }
+
+    @Test func aFailedDeskActionIsLogged() throws {
+        let desk = try StoreFixture()
+        let booking = try desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        let state = Self.stateFolder()
+        let services = DeskTerminalApp.services(store: desk.store, user: "anna", cardPayments: false,
+                                                log: DeskLog.logger(environment: ["XDG_STATE_HOME": state.path]))
+
+        #expect(throws: FrontDeskError.self) { try services.checkIn(booking.id) } // arrives on Dec 1, not today
+
+        let text = try String(contentsOfFile: state.path + "/frontdesk/frontdesk.log", encoding: .utf8)
+        #expect(text.contains("notice frontdesk: check-in of booking \(booking.id) failed: "))
+    }
+}
