@@ -265,6 +265,7 @@ import Testing
         let after = try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }
         #expect(after.contains("Nothing created."))
         #expect(after.contains("FRONTDESK-EXITED-0"))
-        #expect(try cli.run("hotel", "--json").status == 3)
+        // Declining leaves no database behind (issue 10, item 16).
+        #expect(!FileManager.default.fileExists(atPath: cli.database))
     }
 }

@@ -15,7 +15,7 @@ import Testing
         for load in fixture.model.takePendingLoads() { fixture.model.finish(load.run(), generation: load.generation) }
         #expect(fixture.model.state.today.arrivals.map(\.id) == [arriving.id])
 
-        fixture.press(.character("i"))
+        fixture.press(.alt("i"), .right, .enter) // check in, and answer Yes
 
         // Nothing was written yet: the write waits for the background thread.
         let pending = fixture.model.takePendingLoads()
@@ -41,7 +41,7 @@ import Testing
         fixture.press(.function(4))
         for load in fixture.model.takePendingLoads() { fixture.model.finish(load.run(), generation: load.generation) }
 
-        fixture.press(.character("i"), .down, .character("i"))
+        fixture.press(.alt("i"), .right, .enter, .down, .alt("i"), .right, .enter)
         let pending = fixture.model.takePendingLoads()
         for load in pending { fixture.model.finish(load.run(), generation: load.generation) }
 
