@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FrontDeskScreensTests",
-            dependencies: ["FrontDeskDomain", "FrontDeskScreens", "FrontDeskStore", "FrontDeskTerminal", "FrontDeskTestSupport"],
+            dependencies: ["FrontDeskDomain", "FrontDeskPayments", "FrontDeskScreens", "FrontDeskStore", "FrontDeskTerminal", "FrontDeskTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FrontDeskDomainTests", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),

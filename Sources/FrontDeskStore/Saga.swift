@@ -201,10 +201,6 @@ extension FrontDeskStore {
 
     // MARK: Looking at sagas
 
-    /// Bookings whose refund or payment settlement stopped and needs a person (the desk's status line).
-    public func paymentsNeedingAttention() throws -> Int {
-        try read { db in try db.value(Int.self, sql: "SELECT COUNT(*) FROM saga WHERE attention IS NOT NULL") ?? 0 }
-    }
 
     /// Bookings whose workflow is not finished (held, paying) or that still owe a refund.
     public func unfinishedSagas() throws -> [SagaInstance] {

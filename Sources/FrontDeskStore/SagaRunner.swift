@@ -39,14 +39,14 @@ public final class SagaRunner: Sendable {
         let (count, oldest) = state.withLock { ($0.callStarted.count, $0.callStarted.values.min()) }
         switch gateway.health {
         case .unreachable(let until):
-            return "Payment service unreachable: card payments fail at once; trying again in \(max(1, Int(until.timeIntervalSince(now)))) s"
+            return "Payment service unreachable: cards fail now (retry in \(max(1, Int(until.timeIntervalSince(now)))) s)"
         case .trying:
-            return "Payment service: trying it again"
+            return "Payment service: trying again"
         case .failing(let failures):
-            return "Payment service failing (\(failures) in a row): retrying card payments"
+            return "Payment service failing (\(failures)×): retrying cards"
         case .answering:
             guard let oldest, now.timeIntervalSince(oldest) >= 3 else { return nil }
-            return "Waiting for the payment service: \(count) card payment\(count == 1 ? "" : "s") (\(Int(now.timeIntervalSince(oldest))) s)"
+            return "Waiting for payment service: \(count) card\(count == 1 ? "" : "s") (\(Int(now.timeIntervalSince(oldest))) s)"
         }
     }
 

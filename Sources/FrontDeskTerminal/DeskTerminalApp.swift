@@ -144,14 +144,27 @@ public enum DeskTerminalApp {
                     model.availabilityChanged()
                     dirty = true
                 }
-                let inProgress = reading("bookings in progress") { try store.unfinishedSagaCount() } ?? 0
-                let work = inProgress == 0 ? "idle" : "\(inProgress) booking\(inProgress == 1 ? "" : "s") in progress"
+                let counts = reading("bookings in progress") { try store.sagaCounts() } ?? (underWay: 0, needingAttention: 0)
+                let work = Self.backgroundWork(underWay: counts.underWay, needingAttention: counts.needingAttention,
+                                               paymentNotice: runner.paymentServiceNotice)
                 if work != model.state.backgroundWork {
                     model.setBackgroundWork(work)
                     dirty = true
                 }
             }
         }
+    }
+
+    /// The status line's "background:" words: what a receptionist must know about card payments
+    /// first (the service unreachable or slow, refunds that need a person), then the sagas under way.
+    public static func backgroundWork(underWay: Int, needingAttention: Int, paymentNotice: String?) -> String {
+        var parts: [String] = []
+        if let paymentNotice { parts.append(paymentNotice) }
+        if needingAttention > 0 {
+            parts.append("\(needingAttention) payment\(needingAttention == 1 ? " needs" : "s need") attention (frontdesk saga status)")
+        }
+        parts.append(underWay == 0 ? "idle" : "\(underWay) booking\(underWay == 1 ? "" : "s") in progress")
+        return parts.joined(separator: " · ")
     }
 
     /// A list query's error, for the log (the screen shows it on its message line; failed writes

@@ -46,7 +46,7 @@ import Testing
             roomServices: DeskTerminalApp.roomServices(store: desk.store, user: "anna"),
             managerServices: DeskTerminalApp.managerServices(store: desk.store, exportDirectory: desk.folder.path))
         _ = model.handle(.function(7))
-        _ = model.handle(.character("e"))
+        _ = model.handle(.alt("e")) // export (letters are text: commands use Alt)
         let written = try String(contentsOf: desk.folder.appendingPathComponent("occupancy-2026-11-26-to-2026-12-25.csv"), encoding: .utf8)
 
         var cli = try CLIHarness()

@@ -236,7 +236,7 @@ final class LedgerGateway: PaymentGateway {
         gateway.arrived.wait()
         gateway.gate.withLock { $0 = nil } // later calls answer at once
         desk.clock.advance(minutes: 0.1)
-        #expect(runner.paymentServiceNotice == "Waiting for the payment service: 1 card payment (6 s)")
+        #expect(runner.paymentServiceNotice == "Waiting for payment service: 1 card (6 s)")
         let quick = try book(room: "102")
         for _ in 0..<5 { try runner.step(waitForAnswers: false) }
         var waited = 0
@@ -321,7 +321,7 @@ final class LedgerGateway: PaymentGateway {
         #expect(rounds <= 3)
         #expect(desk.clock.now < booking.holdExpiresAt!) // long before the hold would have ended
         #expect(try store.unfinishedSagas().isEmpty) // nothing was sent, so nothing is in doubt
-        #expect(runner.paymentServiceNotice?.hasPrefix("Payment service unreachable: card payments fail at once") == true)
+        #expect(runner.paymentServiceNotice?.hasPrefix("Payment service unreachable: cards fail now") == true)
     }
 }
 
