@@ -122,26 +122,6 @@ public struct Theme: Hashable, Sendable {
         chart = { bold = true }
         """
 
-    static let darkText = """
-        [roles]
-        normal = { fg = "default", bg = "default" }
-        title = { fg = "cyan", bold = true }
-        status = { fg = "black", bg = "cyan" }
-        header = { fg = "yellow", bold = true }
-        selected = { fg = "black", bg = "green" }
-        footer = { fg = "black", bg = "white" }
-        footerKey = { fg = "blue", bg = "white", bold = true }
-        field = { fg = "default", underline = true }
-        focusedField = { fg = "black", bg = "yellow" }
-        error = { fg = "red", bold = true }
-        hint = { fg = "cyan" }
-        accent = { fg = "yellow", bg = "blue", bold = true }
-        overlay = { fg = "white", bg = "blue" }
-        planHeld = { fg = "black", bg = "yellow" }
-        planConfirmed = { fg = "white", bg = "blue" }
-        planCheckedIn = { fg = "white", bg = "magenta", bold = true }
-        planCheckedOut = { fg = "black", bg = "cyan" }
-        planOutOfService = { fg = "red", dim = true }
-        chart = { fg = "green" }
-        """
+    /// The shipped dark theme (`themes/dark.toml`, compiled in): the default, and the fallback.
+    static let darkText = ShippedThemes.files["dark"] ?? ""
 }

@@ -129,21 +129,8 @@ import Testing
     }
 
     func startSimulator(_ cli: CLIHarness) throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = CLIHarness.binary
         // 25 ms a call, so a runner is usually in the middle of its calls when it is killed.
-        process.arguments = ["payment-sim", "--port", "0", "--latency", "25", "--json"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var text = ""
-        while !text.contains("}") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-        return (process, try #require(object?["url"] as? String))
+        try cli.startPaymentSimulator(["--latency", "25"])
     }
 
     /// bookingId -> (charged, refunded), as the simulator counts them.

@@ -49,15 +49,7 @@ import Testing
     }
 
     func startSimulator(_ cli: CLIHarness, ledger: String) throws -> (process: Process, url: String) {
-        let (process, output, _) = try cli.start(["payment-sim", "--port", "0", "--ledger", ledger, "--json"])
-        var text = ""
-        while !text.contains("}") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-        return (process, try #require(object?["url"] as? String))
+        try cli.startPaymentSimulator(["--ledger", ledger])
     }
 }
 
