@@ -100,27 +100,8 @@ public struct Theme: Hashable, Sendable {
     /// Without colours (NO_COLOR, a monochrome terminal): roles told apart by attributes only.
     public static let monochrome: Theme = (try? parse(monoText, name: "mono", file: "built-in mono theme"))!
 
-    static let monoText = """
-        [roles]
-        title = { bold = true }
-        status = { reverse = true }
-        header = { bold = true, underline = true }
-        selected = { reverse = true }
-        footer = { reverse = true }
-        footerKey = { bold = true, reverse = true }
-        field = { underline = true }
-        focusedField = { reverse = true }
-        error = { bold = true }
-        hint = { dim = true }
-        accent = { bold = true, reverse = true }
-        overlay = { reverse = true }
-        planHeld = { underline = true }
-        planConfirmed = { reverse = true }
-        planCheckedIn = { reverse = true, bold = true }
-        planCheckedOut = { dim = true, underline = true }
-        planOutOfService = { dim = true }
-        chart = { bold = true }
-        """
+    /// The shipped mono theme (`themes/mono.toml`, compiled in).
+    static let monoText = ShippedThemes.files["mono"] ?? ""
 
     /// The shipped dark theme (`themes/dark.toml`, compiled in): the default, and the fallback.
     static let darkText = ShippedThemes.files["dark"] ?? ""
