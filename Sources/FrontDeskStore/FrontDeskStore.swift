@@ -43,12 +43,15 @@ public final class FrontDeskStore: Sendable {
         let file = DatabaseFile(path: path)
         let (state, readOnlyLocation) = try file.inspect()
         var readOnly = access == .read
+        // An up-to-date file is opened without touching the migrator or the write lock.
+        var needsUpgrade = true
         switch state {
         case .missing(let reason):
             guard access == .create else { throw StoreError.noDatabase(path: path, reason: reason) }
             try file.createPrivately()
             guard file.canWrite else { throw StoreError.readOnly(path: path, reason: file.whyReadOnly) }
         case .frontDesk(let pending):
+            needsUpgrade = pending > 0
             if access != .read || pending > 0 {
                 guard file.canWrite else {
                     if access == .read {
@@ -73,7 +76,7 @@ public final class FrontDeskStore: Sendable {
         }
         do {
             pool = try DatabasePool(path: readOnly ? readOnlyLocation : path, configuration: configuration)
-            if !readOnly {
+            if !readOnly && needsUpgrade {
                 try Schema.migrator.migrate(pool)
                 try pool.write { db in
                     if try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 < Schema.version {

@@ -21,7 +21,8 @@ struct DatabaseFile {
     enum State {
         /// No file, or a file of zero bytes, or an SQLite file with no tables.
         case missing(reason: String)
-        /// A Front Desk database; `pending` migrations of this build are not applied yet.
+        /// A Front Desk database; `pending` steps of this build are not applied yet (its
+        /// migrations, and stamping `user_version`): zero means nothing to write before use.
         case frontDesk(pending: Int)
     }
 
@@ -102,7 +103,7 @@ struct DatabaseFile {
             if userVersion > Schema.version {
                 throw StoreError.newerVersion(path: path, detail: "its schema version is \(userVersion); this build knows up to \(Schema.version)")
             }
-            return .frontDesk(pending: migrator.migrations.count - applied.count)
+            return .frontDesk(pending: migrator.migrations.count - applied.count + (userVersion < Schema.version ? 1 : 0))
         }
     }
 

@@ -23,6 +23,8 @@ public enum DeskLog {
 
     /// Takes out what must never reach a log: card numbers (12 to 19 digits, spaces or dashes
     /// between), and the values of passwords, tokens, secrets and authorization headers.
+    /// Stricter than `CardNumber.redacted` (what commands print, where dates and phone numbers must
+    /// stay readable): a log loses any long digit run rather than risk keeping a card.
     public static func redacted(_ text: String) -> String {
         text.replacing(#/\d(?:[ -]?\d){11,18}/#) { _ in "[card number removed]" }
             .replacing(#/(?i)\b(password|passwd|token|secret|api[_-]?key|authorization)\s*[:=]\s*(?:bearer\s+|basic\s+)?[^\s,;&"']+/#) {
