@@ -89,7 +89,8 @@ import Testing
 
         // The help overlay at 80x24: every key of the screen, the last one included.
         try tmux.run("send-keys", "-t", "desk", "F1")
-        let help = try tmux.waitFor { $0.contains("Keys (Esc closes)") }
+        // ncurses paints the overlay over more than one write: wait for its last line, not its first.
+        let help = try tmux.waitFor { $0.contains("Keys (Esc closes)") && $0.contains("Book the chosen room (opens the booking form)") }
         #expect(help.contains("Show every key") && help.contains("Book the chosen room (opens the booking form)"), "\(help)")
         try tmux.run("send-keys", "-t", "desk", "Escape")
         #expect(!(try tmux.waitFor { !$0.contains("Keys (Esc closes)") }).contains("Keys (Esc closes)"))
