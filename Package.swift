@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "frontdesk", targets: ["frontdesk"]),
+        .executable(name: "frontdesk-net", targets: ["frontdesk-net"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,8 +43,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Payments over HTTP (URLSession), the circuit breaker, and the payment simulator.
-        .target(name: "FrontDeskPayments", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),
+        // HTTP as plain data, and the client of the network helper process. No networking library.
+        .target(name: "FrontDeskHTTP", swiftSettings: strictSettings),
+        // URLSession (FoundationNetworking, libcurl): linked only by the network helper and tests.
+        .target(name: "FrontDeskURLSession", dependencies: ["FrontDeskHTTP"], swiftSettings: strictSettings),
+        // The network helper `frontdesk` starts on its first HTTP call (see NetworkHelperExchange).
+        .executableTarget(name: "frontdesk-net", dependencies: ["FrontDeskURLSession"], swiftSettings: strictSettings),
+        // Payments over HTTP, the circuit breaker, and the payment simulator.
+        .target(name: "FrontDeskPayments", dependencies: ["FrontDeskDomain", "FrontDeskHTTP"], swiftSettings: strictSettings),
         // The command line: argument parsing, JSON and CSV output, error mapping.
         .target(
             name: "FrontDeskCLI",
@@ -74,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FrontDeskScreensTests",
-            dependencies: ["FrontDeskDomain", "FrontDeskPayments", "FrontDeskScreens", "FrontDeskStore", "FrontDeskTerminal", "FrontDeskTestSupport"],
+            dependencies: ["FrontDeskDomain", "FrontDeskPayments", "FrontDeskScreens", "FrontDeskStore", "FrontDeskTerminal", "FrontDeskTestSupport", "frontdesk-net"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FrontDeskDomainTests", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),
@@ -87,6 +94,7 @@ let package = Package(
             name: "FrontDeskSagaTests",
             dependencies: [
                 "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskTestSupport",
+                "FrontDeskHTTP", "FrontDeskURLSession", "frontdesk-net",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
@@ -94,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "FrontDeskCLITests",
             dependencies: [
-                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskCLI", "frontdesk", "FrontDeskTestSupport",
+                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskCLI", "frontdesk", "frontdesk-net", "FrontDeskTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

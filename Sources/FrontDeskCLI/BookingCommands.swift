@@ -6,7 +6,7 @@ import FrontDeskPayments
 import FrontDeskStore
 
 struct Search: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Find rooms free for a stay, cheapest first.")
+    static let configuration = CommandConfiguration(commandName: "search", abstract: "Find rooms free for a stay, cheapest first.")
 
     @OptionGroup var common: CommonOptions
     @Option(name: .customLong("check-in"), help: "Arrival date, YYYY-MM-DD (default: the business date).")
@@ -50,7 +50,7 @@ struct Search: ParsableCommand {
 }
 
 struct Book: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Book a room for a guest.")
+    static let configuration = CommandConfiguration(commandName: "book", abstract: "Book a room for a guest.")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "Room number.") var room: String = ""
@@ -121,6 +121,7 @@ struct Book: ParsableCommand {
 
 struct Bookings: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bookings",
         abstract: "List bookings, by dates, status or guest.",
         discussion: "Current and coming stays first (today's arrivals, guests in house, then by arrival), then past stays, newest first.")
 
@@ -179,14 +180,14 @@ extension SingleBookingCommand {
 }
 
 struct Show: SingleBookingCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one booking.")
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one booking.")
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
     func apply(_ store: FrontDeskStore) throws -> Booking { try store.booking(reference) }
 }
 
 struct Cancel: SingleBookingCommand {
-    static let configuration = CommandConfiguration(abstract: "Cancel a booking and free its room.")
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a booking and free its room.")
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
     @Option(help: "Why, for the audit trail.") var reason: String?

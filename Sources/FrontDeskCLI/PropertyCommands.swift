@@ -6,6 +6,7 @@ import FrontDeskStore
 
 struct Rooms: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rooms",
         abstract: "List and change rooms.",
         subcommands: [List.self, Add.self, Rename.self, Activate.self, Deactivate.self],
         defaultSubcommand: List.self)
@@ -23,7 +24,7 @@ struct Rooms: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List rooms.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List rooms.")
         @OptionGroup var common: CommonOptions
         func run() throws {
             try common.run { store in
@@ -36,7 +37,7 @@ struct Rooms: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a room.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a room.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "The new room's number.") var number: String
         @Option(help: "Its room type, by name.") var type: String
@@ -49,7 +50,7 @@ struct Rooms: ParsableCommand {
     }
 
     struct Rename: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Give a room a new number.")
+        static let configuration = CommandConfiguration(commandName: "rename", abstract: "Give a room a new number.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "The room's number now.") var number: String
         @Argument(help: "Its new number.") var newNumber: String
@@ -62,7 +63,7 @@ struct Rooms: ParsableCommand {
     }
 
     struct Activate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put a room back in service.")
+        static let configuration = CommandConfiguration(commandName: "activate", abstract: "Put a room back in service.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Room number.") var number: String
         func run() throws {
@@ -74,7 +75,7 @@ struct Rooms: ParsableCommand {
     }
 
     struct Deactivate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Take a room out of service.")
+        static let configuration = CommandConfiguration(commandName: "deactivate", abstract: "Take a room out of service.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Room number.") var number: String
         func run() throws {
@@ -101,7 +102,7 @@ struct RoomTypes: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List room types.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List room types.")
         @OptionGroup var common: CommonOptions
         func run() throws {
             try common.run { store in
@@ -114,7 +115,7 @@ struct RoomTypes: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a room type.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a room type.")
         @OptionGroup var common: CommonOptions
         @Option(help: "Its name, e.g. Double.") var name: String
         @Option(help: "How many guests it sleeps, 1 to 10.") var capacity: Int
@@ -158,7 +159,7 @@ struct HotelCommand: ParsableCommand {
     }
 
     struct Configure: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change the hotel's settings.")
+        static let configuration = CommandConfiguration(commandName: "configure", abstract: "Change the hotel's settings.")
         @OptionGroup var common: CommonOptions
         @Option(name: .customLong("hold-minutes"), help: "How long an unpaid hold keeps its room (default 15).")
         var holdMinutes: Int
@@ -171,7 +172,7 @@ struct HotelCommand: ParsableCommand {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set up an empty database's hotel.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Set up an empty database's hotel.")
         @OptionGroup var common: CommonOptions
         @Option(help: "The hotel's name.") var name: String
         @Option(name: .customLong("time-zone"), help: "IANA time zone, e.g. Europe/Vienna.") var timeZone: String

@@ -5,7 +5,7 @@ import FrontDeskScreens
 import FrontDeskStore
 
 struct Occupancy: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Occupancy, ADR and RevPAR night by night.")
+    static let configuration = CommandConfiguration(commandName: "occupancy", abstract: "Occupancy, ADR and RevPAR night by night.")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "First night, YYYY-MM-DD (default: the business date).") var from: String?
@@ -71,7 +71,7 @@ struct Occupancy: ParsableCommand {
 }
 
 struct Audit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Who changed what and when, newest first.")
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Who changed what and when, newest first.")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "Only this booking (id or confirmation code).") var booking: String?
@@ -106,7 +106,7 @@ struct Audit: ParsableCommand {
 }
 
 struct Demo: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create a demo hotel with realistic bookings.")
+    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Create a demo hotel with realistic bookings.")
 
     @OptionGroup var common: CommonOptions
     @Option(help: "Rooms (default 120).") var rooms: Int = 120
@@ -142,6 +142,7 @@ struct Demo: ParsableCommand {
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "report",
         abstract: "A day's arrivals, departures or in-house guests.",
         discussion: """
             arrivals: Confirmed, CheckedIn and CheckedOut bookings whose stay begins on the date; departures: those \

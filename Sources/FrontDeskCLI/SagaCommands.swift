@@ -7,11 +7,12 @@ import FrontDeskStore
 
 struct Saga: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "saga",
         abstract: "The booking workflow: run it, or see what is unfinished.",
         subcommands: [Run.self, Status.self, Retry.self], defaultSubcommand: Status.self)
 
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run the saga runner in the foreground until interrupted.")
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the saga runner in the foreground until interrupted.")
         @OptionGroup var common: CommonOptions
 
         func run() throws {
@@ -46,7 +47,7 @@ struct Saga: ParsableCommand {
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Unfinished sagas, their states and deadlines.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Unfinished sagas, their states and deadlines.")
         @OptionGroup var common: CommonOptions
 
         func run() throws {
@@ -99,6 +100,7 @@ struct Saga: ParsableCommand {
 
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "retry",
             abstract: "Try again a refund or payment settlement that stopped and needs attention.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Booking id or confirmation code.") var reference: String

@@ -1,8 +1,6 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import FrontDeskDomain
+import FrontDeskHTTP
 
 /// Where the payment service's address came from, so a bad one can be named to the person who
 /// must fix it.
@@ -42,25 +40,27 @@ public enum PaymentServiceAddress {
 /// not a failure.
 public final class HTTPPaymentGateway: PaymentGateway {
     let baseURL: URL
-    let session: URLSession
+    let exchange: any HTTPExchange
+    let timeout: TimeInterval
     let attempts: Int
     let backoff: TimeInterval
     public let breaker: CircuitBreaker
     /// A factor in 0.5..<1.5 for each wait, so runners that failed together do not retry together.
     let jitter: @Sendable () -> Double
 
+    /// `exchange` defaults to the network helper process, so that a program using this gateway
+    /// links no networking library (see `NetworkHelperExchange`).
     public init(baseURL: URL, timeout: TimeInterval = 5, attempts: Int = 3, backoff: TimeInterval = 0.2,
                 breaker: CircuitBreaker = CircuitBreaker(),
+                exchange: any HTTPExchange = NetworkHelperExchange.shared,
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1.5) }) {
         self.baseURL = baseURL
+        self.exchange = exchange
+        self.timeout = timeout
         self.attempts = attempts
         self.backoff = backoff
         self.breaker = breaker
         self.jitter = jitter
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout
-        session = URLSession(configuration: configuration)
     }
 
     /// From `FRONTDESK_PAYMENT_URL`; nil when it is not set. A malformed address is bad input.
@@ -154,53 +154,34 @@ public final class HTTPPaymentGateway: PaymentGateway {
     }
 
     private func call(path: String, key: String, body: [String: String]) -> CallResult {
-        var request = URLRequest(url: baseURL.appendingPathComponent(path))
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(key, forHTTPHeaderField: "Idempotency-Key")
-        request.httpBody = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-        let done = DispatchSemaphore(value: 0)
-        let result = ResultBox()
-        let task = session.dataTask(with: request) { data, response, error in
-            result.set(Self.interpret(data: data, response: response, error: error))
-            done.signal()
-        }
-        task.resume()
-        done.wait()
-        return result.get() ?? .transient("no answer", mayHaveReached: true)
+        let call = HTTPCall(
+            method: "POST", url: baseURL.appendingPathComponent(path).absoluteString,
+            headers: ["Content-Type": "application/json", "Idempotency-Key": key],
+            body: try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]),
+            timeout: timeout
+        )
+        return Self.interpret(exchange.perform(call))
     }
 
-    /// URL errors after which the request cannot have reached the service.
-    static let notSentCodes: Set<URLError.Code> = [.cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .badURL, .unsupportedURL]
-
-    static func interpret(data: Data?, response: URLResponse?, error: (any Error)?) -> CallResult {
-        if let error {
-            let code = (error as? URLError)?.code
-            let notSent = code.map { notSentCodes.contains($0) } ?? false
-            let what = code == .timedOut ? "payment service did not answer in time" : "payment service unreachable"
-            return .transient("\(what): \(error.localizedDescription)", mayHaveReached: !notSent)
-        }
-        guard let http = response as? HTTPURLResponse else { return .transient("payment service gave no HTTP answer", mayHaveReached: true) }
-        let object = data.flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]
-        switch http.statusCode {
-        case 200, 201:
-            guard let id = object?["id"] as? String, !id.isEmpty else {
-                return .transient("payment service answered \(http.statusCode) without an id", mayHaveReached: true)
+    static func interpret(_ result: HTTPCallResult) -> CallResult {
+        switch result {
+        case .failed(let failure):
+            let what = failure.kind == .timedOut ? "payment service did not answer in time" : "payment service unreachable"
+            return .transient("\(what): \(failure.message)", mayHaveReached: failure.mayHaveReachedService)
+        case .answered(let status, _, let data):
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            switch status {
+            case 200, 201:
+                guard let id = object?["id"] as? String, !id.isEmpty else {
+                    return .transient("payment service answered \(status) without an id", mayHaveReached: true)
+                }
+                return .answered(.succeeded(reference: id, status: object?["status"] as? String))
+            case 402, 404, 409, 422:
+                let message = (object?["message"] as? String).map { String($0.prefix(200)) } ?? "refused (HTTP \(status))"
+                return .answered(.declined(message))
+            default:
+                return .transient("payment service answered HTTP \(status)", mayHaveReached: true)
             }
-            return .answered(.succeeded(reference: id, status: object?["status"] as? String))
-        case 402, 404, 409, 422:
-            let message = (object?["message"] as? String).map { String($0.prefix(200)) } ?? "refused (HTTP \(http.statusCode))"
-            return .answered(.declined(message))
-        default:
-            return .transient("payment service answered HTTP \(http.statusCode)", mayHaveReached: true)
         }
     }
-}
-
-/// Carries a URLSession callback's result back to the waiting runner thread.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: HTTPPaymentGateway.CallResult?
-    func set(_ result: HTTPPaymentGateway.CallResult) { lock.withLock { value = result } }
-    func get() -> HTTPPaymentGateway.CallResult? { lock.withLock { value } }
 }
