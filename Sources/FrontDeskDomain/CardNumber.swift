@@ -12,20 +12,25 @@ public enum CardNumber {
     /// service's reply, a typing slip) is not shown whole.
     public static func redacted(in text: String) -> String {
         guard mayHoldCardNumber(text) else { return text }
-        let scalars = Array(text.unicodeScalars)
-        var output = String.UnicodeScalarView()
+        // Card numbers are ASCII, so the work is on UTF-8 bytes, and only the card runs found are
+        // rewritten: a search prints 100 KB of JSON whose UUIDs sometimes look like long numbers.
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        var copiedUpTo = 0
         var index = 0
-        while index < scalars.count {
-            if let end = cardRun(in: scalars, from: index) {
-                let digits = scalars[index..<end].filter { ("0"..."9").contains($0) }
-                output.append(contentsOf: masked(String(String.UnicodeScalarView(digits))).unicodeScalars)
-                index = end
-            } else {
-                output.append(scalars[index])
+        while index < bytes.count {
+            guard let end = cardRun(in: bytes, from: index) else {
                 index += 1
+                continue
             }
+            output.append(contentsOf: bytes[copiedUpTo..<index])
+            output.append(contentsOf: masked(String(decoding: bytes[index..<end], as: UTF8.self)).utf8)
+            copiedUpTo = end
+            index = end
         }
-        return String(output)
+        guard copiedUpTo > 0 else { return text }
+        output.append(contentsOf: bytes[copiedUpTo...])
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// A quick look over the bytes: only text with a run of 12 digits (spaces and dashes between
@@ -34,7 +39,7 @@ public enum CardNumber {
         var run = 0
         var afterSeparator = false
         for byte in text.utf8 {
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+            if isDigit(byte) {
                 run += 1
                 afterSeparator = false
                 if run >= 12 { return true }
@@ -48,23 +53,42 @@ public enum CardNumber {
         return false
     }
 
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    /// Whether the character whose UTF-8 bytes end just before `end` (or start at `start`) is a letter.
+    private static func isLetter(in bytes: [UInt8], endingBefore end: Int) -> Bool {
+        var start = end - 1
+        while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        return isLetter(in: bytes, from: start, to: end)
+    }
+
+    private static func isLetter(in bytes: [UInt8], startingAt start: Int) -> Bool {
+        var end = start + 1
+        while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }
+        return isLetter(in: bytes, from: start, to: end)
+    }
+
+    private static func isLetter(in bytes: [UInt8], from start: Int, to end: Int) -> Bool {
+        String(decoding: bytes[start..<end], as: UTF8.self).unicodeScalars.first?.properties.isAlphabetic ?? false
+    }
+
     /// The end of a card number starting at `start`, if one does.
-    private static func cardRun(in scalars: [Unicode.Scalar], from start: Int) -> Int? {
-        func isDigit(_ index: Int) -> Bool { index >= 0 && index < scalars.count && ("0"..."9").contains(scalars[index]) }
-        func isSeparator(_ index: Int) -> Bool { index < scalars.count && (scalars[index] == " " || scalars[index] == "-") }
-        guard isDigit(start), ("2"..."6").contains(scalars[start]) else { return nil }
+    private static func cardRun(in bytes: [UInt8], from start: Int) -> Int? {
+        func digit(_ index: Int) -> Bool { index >= 0 && index < bytes.count && isDigit(bytes[index]) }
+        func separator(_ index: Int) -> Bool { index < bytes.count && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "-")) }
+        guard digit(start), bytes[start] >= UInt8(ascii: "2"), bytes[start] <= UInt8(ascii: "6") else { return nil }
         if start > 0 {
             // Only the start of a run: not the middle of a longer number, a phone's `+43`, a word.
-            let before = scalars[start - 1]
-            if before == "+" || before.properties.isAlphabetic || isDigit(start - 1) { return nil }
-            if (before == " " || before == "-") && isDigit(start - 2) { return nil }
+            let before = bytes[start - 1]
+            if before == UInt8(ascii: "+") || digit(start - 1) || isLetter(in: bytes, endingBefore: start) { return nil }
+            if separator(start - 1) && digit(start - 2) { return nil }
         }
         var digits: [UInt8] = []
         var index = start
         var group = 0, shortestGroup = Int.max
-        while isDigit(index) || (isSeparator(index) && isDigit(index + 1)) {
-            if isDigit(index) {
-                digits.append(UInt8(scalars[index].value - 48))
+        while digit(index) || (separator(index) && digit(index + 1)) {
+            if digit(index) {
+                digits.append(bytes[index] - UInt8(ascii: "0"))
                 group += 1
             } else {
                 shortestGroup = min(shortestGroup, group)
@@ -75,7 +99,7 @@ public enum CardNumber {
         shortestGroup = min(shortestGroup, group)
         // Cards are written in groups of 3 to 6 digits (4-4-4-4, 4-6-5); dates (4-2-2) are not cards.
         guard (12...19).contains(digits.count), shortestGroup >= 3, luhn(digits) else { return nil }
-        if index < scalars.count, scalars[index].properties.isAlphabetic { return nil }
+        if index < bytes.count, isLetter(in: bytes, startingAt: index) { return nil }
         return index
     }
 

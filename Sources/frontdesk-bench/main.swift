@@ -146,6 +146,18 @@ if arguments.runs("search") {
         }
         print("  whole process: frontdesk search --json   median \(format(process.median))   p99 (of 20) \(format(process.p99))")
         print("  floor: /bin/true, spawned the same way   median \(format(floor.median))   p99 (of 20) \(format(floor.p99))")
+
+        // A desk-paid booking to Confirmed, as a whole process: open, reserve, run the saga, print.
+        var booking = Timing()
+        for stay in stays.dropFirst(100).prefix(20) {
+            guard let room = try store.availableRooms(AvailabilityQuery(stay: stay, guestCount: 2)).last?.room.number else { continue }
+            booking.samples.append(try Timing.measure {
+                try spawnAndWait(binary, ["book", "--db", arguments.database, "--room", room, "--check-in", stay.checkIn.iso,
+                                          "--check-out", stay.checkOut.iso, "--guests", "2", "--guest-name", "Bench Guest",
+                                          "--email", "bench@example.com", "--payment", "desk", "--wait", "--json"])
+            })
+        }
+        print("  whole process: frontdesk book --payment desk --wait   median \(format(booking.median))   p99 (of \(booking.samples.count)) \(format(booking.p99))")
     }
 }
 
@@ -365,8 +377,11 @@ func spawnAndWait(_ path: String, _ arguments: [String]) throws {
     guard spawned == 0 else { throw BenchError.spawn(path, spawned) }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    // A run that failed measured nothing worth printing.
+    guard status == 0 else { throw BenchError.failed(([path] + arguments).joined(separator: " "), status) }
 }
 
 enum BenchError: Error {
     case spawn(String, Int32)
+    case failed(String, Int32)
 }

@@ -13,6 +13,7 @@ import Testing
         ("\"4000-0000-0000-0002\"", "\"•••• 0002\""),
         ("5555555555554444 and 378282246310005", "•••• 4444 and •••• 0005"),
         ("Amex 3782 822463 10005", "Amex •••• 0005"),
+        ("山田様 4242424242424242 ✓ 済", "山田様 •••• 4242 ✓ 済"),   // text around it kept whole
     ])
     func cardNumbersInTextAreMasked(_ text: String, _ expected: String) {
         #expect(CardNumber.redacted(in: text) == expected)
@@ -27,6 +28,8 @@ import Testing
         "ce2b1772-7d14-4f16-a68f-e4cb4a9dd8d8", // an id
         "424242424242424242424",         // 21 digits: no card
         "Room 101, 2 guests, EUR 482.95",
+        "Café4242424242424242",          // glued to a word, even a non-ASCII letter
+        "4242424242424242é",
     ])
     func otherNumbersAreLeftAlone(_ text: String) {
         #expect(CardNumber.redacted(in: text) == text)
