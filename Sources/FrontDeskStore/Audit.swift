@@ -38,7 +38,7 @@ extension FrontDeskStore {
             var sql = "SELECT id, at, user, action, booking_id, room_id, summary, before_state, after_state FROM audit_entry"
             var arguments: StatementArguments = []
             if let bookingReference {
-                let booking = try Self.requireBooking(bookingReference, db)
+                let booking = try requireBooking(bookingReference, db)
                 sql += " WHERE booking_id = ?"
                 arguments += [booking.id.uuidString]
             }

@@ -55,7 +55,7 @@ extension FrontDeskStore {
         try write { db in
             try requests.map { request in
                 var outcome: Result<Booking, any Error> = .failure(FrontDeskError.conflict("not attempted"))
-                let queued = pendingNotifications.withLock { $0.count }
+                let queued = shared.pendingNotifications.withLock { $0.count }
                 do {
                     try db.inSavepoint {
                         outcome = .success(try reserve(request, db))
@@ -65,7 +65,7 @@ extension FrontDeskStore {
                     throw error // the file itself failed: nothing of this batch is kept
                 } catch {
                     // What the rolled-back request announced did not happen.
-                    pendingNotifications.withLock { $0.removeSubrange(queued...) }
+                    shared.pendingNotifications.withLock { $0.removeSubrange(queued...) }
                     outcome = .failure(error)
                 }
                 return outcome
@@ -75,8 +75,8 @@ extension FrontDeskStore {
 
     func reserve(_ request: ReservationRequest, _ db: Database) throws -> Booking {
         let (form, requestId, payment, user) = (request.form, request.requestId, request.payment, request.user)
-        let hotel = try Self.fetchHotel(db)
-        let listing = try Self.fetchRoom(number: form.roomNumber, db)
+        let hotel = try fetchHotel(db)
+        let listing = try fetchRoom(number: form.roomNumber, db)
         let today = businessDate(for: hotel)
         let fingerprint = Self.fingerprint(form)
         if let requestId, let earlier = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
@@ -222,7 +222,7 @@ extension FrontDeskStore {
     /// at once, without waiting for a runner.
     public func confirm(_ reference: String, by user: String) throws -> Booking {
         let outcome: Result<Booking, FrontDeskError> = try write { db in
-            let booking = try Self.requireBooking(reference, db)
+            let booking = try requireBooking(reference, db)
             let id = booking.id.uuidString
             if booking.status == .reserving || booking.status == .processingPayment, !booking.holdsRoom(at: now) {
                 // Committed, then reported: the lapsed hold must end even though confirming fails.
@@ -234,7 +234,7 @@ extension FrontDeskStore {
             }
             if booking.status == .reserving { try apply(.roomReserved, to: id, by: user, db) }
             try apply(.paymentProcessed(reference: "desk-\(booking.confirmationCode)"), to: id, by: user, db)
-            return .success(try Self.requireBooking(id, db))
+            return .success(try requireBooking(id, db))
         }
         return try outcome.get()
     }
@@ -248,7 +248,7 @@ extension FrontDeskStore {
         }
         let reason = reason ?? channel.defaultCancellationReason(by: user)
         return try write { db in
-            let booking = try Self.requireBooking(reference, db)
+            let booking = try requireBooking(reference, db)
             if let expectedVersion, expectedVersion != booking.version {
                 throw FrontDeskError.conflict(
                     "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
@@ -260,7 +260,7 @@ extension FrontDeskStore {
                 throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) cannot be cancelled")
             }
             try refundAtTheDeskNow(bookingId: id, db)
-            return try Self.requireBooking(id, db)
+            return try requireBooking(id, db)
         }
     }
 
@@ -278,7 +278,7 @@ extension FrontDeskStore {
 
     public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String) throws -> Booking {
         try write { db in
-            let today = businessDate(for: try Self.fetchHotel(db))
+            let today = businessDate(for: try fetchHotel(db))
             return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
                 try booking.checkIn(businessDate: today, at: now)
                 return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
@@ -288,7 +288,7 @@ extension FrontDeskStore {
 
     public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String) throws -> Booking {
         try write { db in
-            let today = businessDate(for: try Self.fetchHotel(db))
+            let today = businessDate(for: try fetchHotel(db))
             var freed: [CalendarDate] = []
             let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, db) { booking in
                 freed = try booking.checkOut(businessDate: today, at: now)
@@ -305,7 +305,7 @@ extension FrontDeskStore {
 
     private func change(reference: String, expectedVersion: Int?, action: String, by user: String, _ db: Database,
                         _ transition: (inout Booking) throws -> String) throws -> Booking {
-        let booking = try Self.requireBooking(reference, db)
+        let booking = try requireBooking(reference, db)
         if let expectedVersion, expectedVersion != booking.version {
             throw FrontDeskError.conflict(
                 "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
@@ -344,17 +344,18 @@ extension FrontDeskStore {
 
     /// By booking id (UUID) or confirmation code (`K7M-4QX`, `k7m4qx`).
     public func booking(_ reference: String) throws -> Booking {
-        try read { db in try Self.requireBooking(reference, db) }
+        try read { db in try requireBooking(reference, db) }
     }
 
-    static func requireBooking(_ reference: String, _ db: Database) throws -> Booking {
+    func requireBooking(_ reference: String, _ db: Database) throws -> Booking {
         let trimmed = reference.trimmingCharacters(in: .whitespaces)
         try BookingRules.checkReference(trimmed)
         var found: Booking?
+        let scope = hotelCondition("b.hotel_id")
         if let id = UUID(uuidString: trimmed) {
-            found = try fetchBooking(db, whereClause: "b.id = ?", arguments: [id.uuidString]).first
+            found = try Self.fetchBooking(db, whereClause: "b.id = ?" + scope.sql, arguments: [id.uuidString] + scope.arguments).first
         } else if let code = ConfirmationCode.normalized(trimmed) {
-            found = try fetchBooking(db, whereClause: "b.confirmation_code = ?", arguments: [code]).first
+            found = try Self.fetchBooking(db, whereClause: "b.confirmation_code = ?" + scope.sql, arguments: [code] + scope.arguments).first
         }
         guard let found else {
             throw FrontDeskError.notFound("No booking with id or confirmation code \(BookingRules.quoted(trimmed))")
@@ -370,6 +371,10 @@ extension FrontDeskStore {
     public func findBookings(_ filter: BookingFilter) throws -> BookingMatches {
         var conditions: [String] = []
         var arguments: StatementArguments = []
+        if let scopedHotelId {
+            conditions.append("b.hotel_id = ?")
+            arguments += [scopedHotelId]
+        }
         if let to = filter.to {
             conditions.append("b.check_in <= ?")
             arguments += [to.iso]
@@ -392,7 +397,7 @@ extension FrontDeskStore {
         }
         let matching = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
         return try read { db in
-            let today = businessDate(for: try Self.fetchHotel(db)).iso
+            let today = businessDate(for: try fetchHotel(db)).iso
             // A stay is current while it has not ended and its guest has not left, or while its
             // guest is still in the house.
             let current = "((b.check_out >= ? AND b.status <> 'CheckedOut') OR b.status = 'CheckedIn')"

@@ -11,7 +11,7 @@ extension FrontDeskStore {
             // rather than spilling to the WAL mid-transaction.
             try db.run(sql: "PRAGMA cache_size = -262144")
             defer { try? db.run(sql: "PRAGMA cache_size = -2000") }
-            if let existing = try Self.fetchHotel(db) {
+            if let existing = try fetchHotel(db) {
                 guard replacing else {
                     throw FrontDeskError.conflict("This database already holds the hotel \(existing.name); use --force to replace it")
                 }

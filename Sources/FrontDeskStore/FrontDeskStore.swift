@@ -14,9 +14,10 @@ public final class FrontDeskStore: Sendable {
     let clock: @Sendable () -> Date
     let businessDateOverride: CalendarDate?
     let pricing: PricingPolicy
-    let codes: Mutex<any RandomNumberGenerator & Sendable>
-    let pendingNotifications = Mutex<[SagaNotification]>([])
-    let subscribers = Mutex<[UUID: @Sendable (SagaNotification) -> Void]>([:])
+    let shared: StoreShared
+    /// Which hotel the calls are about: the desk's own file holds one; a server's holds a chain,
+    /// and each request works through `scoped(to:)`.
+    public let scope: HotelScope
 
     /// Opens the database at `path` for what the caller does with it (`access`), and migrates it
     /// when the caller may write. Before anything is written the file is checked: a file that is
@@ -39,7 +40,8 @@ public final class FrontDeskStore: Sendable {
         self.clock = clock
         businessDateOverride = businessDate
         self.pricing = pricing
-        codes = Mutex(random)
+        shared = StoreShared(random: random)
+        scope = .theOnlyHotel
         let file = DatabaseFile(path: path)
         let (state, readOnlyLocation) = try file.inspect()
         var readOnly = access == .read
@@ -91,6 +93,33 @@ public final class FrontDeskStore: Sendable {
         }
     }
 
+    /// The same file, its calls limited to one hotel of the chain: a booking, room or room type of
+    /// another hotel is "not found" through it, and lists hold this hotel's rows only.
+    public func scoped(to hotelId: UUID) -> FrontDeskStore {
+        FrontDeskStore(sharing: self, scope: .hotel(hotelId))
+    }
+
+    private init(sharing other: FrontDeskStore, scope: HotelScope) {
+        pool = other.pool
+        path = other.path
+        clock = other.clock
+        businessDateOverride = other.businessDateOverride
+        pricing = other.pricing
+        shared = other.shared
+        self.scope = scope
+    }
+
+    /// The hotel id a scoped store filters on; nil on a desk's own file, which holds one hotel.
+    var scopedHotelId: String? {
+        if case .hotel(let id) = scope { id.uuidString } else { nil }
+    }
+
+    /// ` AND column = ?` with its argument when scoped to one hotel of many; nothing otherwise.
+    func hotelCondition(_ column: String) -> (sql: String, arguments: StatementArguments) {
+        guard let scopedHotelId else { return ("", []) }
+        return (" AND \(column) = ?", [scopedHotelId])
+    }
+
     var now: Date { clock() }
 
     /// Runs `body` in one immediate write transaction; domain errors pass through unchanged and
@@ -101,12 +130,12 @@ public final class FrontDeskStore: Sendable {
         do {
             let (result, notifications) = try pool.writeWithoutTransaction { db in
                 var result: T?
-                pendingNotifications.withLock { $0.removeAll() }
+                shared.pendingNotifications.withLock { $0.removeAll() }
                 try db.inTransaction(.immediate) {
                     result = try body(db)
                     return .commit
                 }
-                return (result!, pendingNotifications.withLock { pending in
+                return (result!, shared.pendingNotifications.withLock { pending in
                     defer { pending.removeAll() }
                     return pending
                 })
@@ -127,32 +156,31 @@ public final class FrontDeskStore: Sendable {
     }
 
     func makeConfirmationCode() -> String {
-        codes.withLock { generator in ConfirmationCode.make(using: &generator) }
+        shared.codes.withLock { generator in ConfirmationCode.make(using: &generator) }
     }
 
     // MARK: Hotel
 
     public func hotel() throws -> Hotel? {
-        try read { db in try Self.fetchHotel(db) }
+        try read { db in try fetchHotel(db) }
     }
 
-    static func fetchHotel(_ db: Database) throws -> Hotel? {
-        try db.row(sql: "SELECT id, name, time_zone, currency, hold_minutes, rowid FROM hotel LIMIT 1").map { row in
-            let stored = StoredRow(row, table: "hotel", rowid: 5)
-            return Hotel(id: try stored.id(0, "id"), name: try stored.text(1, "name"), timeZoneIdentifier: try stored.text(2, "time_zone"),
-                         currency: try stored.text(3, "currency"), holdMinutes: try stored.integer(4, "hold_minutes", in: 1...1440))
-        }
+    func fetchHotel(_ db: Database) throws -> Hotel? {
+        let sql = "SELECT id, name, time_zone, currency, hold_minutes, rowid FROM hotel"
+        let row = try scopedHotelId.map { try db.row(sql: sql + " WHERE id = ?", arguments: [$0]) } ?? db.row(sql: sql + " LIMIT 1")
+        return try row.map(Self.hotel(from:))
     }
 
-    static func requireHotel(_ db: Database) throws -> Hotel {
+    func requireHotel(_ db: Database) throws -> Hotel {
         guard let hotel = try fetchHotel(db) else {
+            if scopedHotelId != nil { throw FrontDeskError.notFound("No such hotel") }
             throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
         }
         return hotel
     }
 
     public func businessDate() throws -> CalendarDate {
-        try read { db in try businessDate(for: Self.fetchHotel(db)) }
+        try read { db in try businessDate(for: fetchHotel(db)) }
     }
 
     func businessDate(for hotel: Hotel?) -> CalendarDate {
@@ -164,7 +192,7 @@ public final class FrontDeskStore: Sendable {
     public func createHotel(name: String, timeZone: String, currency: String, by user: String) throws -> Hotel {
         try Hotel.validate(name: name, timeZoneIdentifier: timeZone, currency: currency)
         return try write { db in
-            if let existing = try Self.fetchHotel(db) {
+            if let existing = try fetchHotel(db) {
                 throw FrontDeskError.conflict("This database already holds the hotel \(existing.name)")
             }
             let hotel = Hotel(id: UUID(), name: name.trimmingCharacters(in: .whitespaces),
@@ -175,13 +203,40 @@ public final class FrontDeskStore: Sendable {
         }
     }
 
+    /// Adds a hotel to a chain's file (the server's); a desk's file keeps `createHotel`'s one.
+    public func addChainHotel(name: String, timeZone: String, currency: String, by user: String) throws -> Hotel {
+        try Hotel.validate(name: name, timeZoneIdentifier: timeZone, currency: currency)
+        return try write { db in
+            let hotel = Hotel(id: UUID(), name: name.trimmingCharacters(in: .whitespaces),
+                              timeZoneIdentifier: timeZone, currency: currency)
+            try Self.insert(hotel, db)
+            try audit(db, user: user, action: "hotel.created", summary: "Hotel \(hotel.name) created")
+            return hotel
+        }
+    }
+
+    /// Every hotel in the file, by name; through a scoped store, its one hotel.
+    public func hotels() throws -> [Hotel] {
+        try read { db in
+            let scope = hotelCondition("id")
+            return try db.rows(sql: "SELECT id, name, time_zone, currency, hold_minutes, rowid FROM hotel WHERE 1\(scope.sql) ORDER BY name, id",
+                               arguments: scope.arguments).map(Self.hotel(from:))
+        }
+    }
+
+    static func hotel(from row: Row) throws -> Hotel {
+        let stored = StoredRow(row, table: "hotel", rowid: 5)
+        return Hotel(id: try stored.id(0, "id"), name: try stored.text(1, "name"), timeZoneIdentifier: try stored.text(2, "time_zone"),
+                     currency: try stored.text(3, "currency"), holdMinutes: try stored.integer(4, "hold_minutes", in: 1...1440))
+    }
+
     /// How long an unpaid hold keeps its room, for bookings made from now on.
     public func setHoldMinutes(_ minutes: Int, by user: String) throws -> Hotel {
         guard (1...1440).contains(minutes) else {
             throw FrontDeskError.validationFailed(["Hold minutes must be between 1 and 1440"])
         }
         return try write { db in
-            var hotel = try Self.requireHotel(db)
+            var hotel = try requireHotel(db)
             let old = hotel.holdMinutes
             hotel.holdMinutes = minutes
             try db.run(sql: "UPDATE hotel SET hold_minutes = ? WHERE id = ?", arguments: [minutes, hotel.id.uuidString])
@@ -194,6 +249,26 @@ public final class FrontDeskStore: Sendable {
         try db.execute(
             sql: "INSERT INTO hotel (id, name, time_zone, currency, hold_minutes) VALUES (?, ?, ?, ?, ?)",
             arguments: [hotel.id.uuidString, hotel.name, hotel.timeZoneIdentifier, hotel.currency, hotel.holdMinutes])
+    }
+}
+
+/// Which hotel a store's calls are about.
+public enum HotelScope: Sendable, Equatable {
+    /// A desk's file: the one hotel in it.
+    case theOnlyHotel
+    /// One hotel of a chain's file.
+    case hotel(UUID)
+}
+
+/// What every scoped view of one store shares: the confirmation-code source and the saga's
+/// in-process notifications (a write through any view reaches every subscriber).
+final class StoreShared: Sendable {
+    let codes: Mutex<any RandomNumberGenerator & Sendable>
+    let pendingNotifications = Mutex<[SagaNotification]>([])
+    let subscribers = Mutex<[UUID: @Sendable (SagaNotification) -> Void]>([:])
+
+    init(random: any RandomNumberGenerator & Sendable) {
+        codes = Mutex(random)
     }
 }
 

@@ -17,7 +17,7 @@ extension FrontDeskStore {
         guard from <= to else { throw FrontDeskError.validationFailed(["The end date must not be before the start date"]) }
         guard from.days(until: to) < 3660 else { throw FrontDeskError.validationFailed(["A report covers at most 10 years"]) }
         return try read { db in
-            let hotel = try Self.requireHotel(db)
+            let hotel = try requireHotel(db)
             var roomsByType: [String: (name: String, rooms: Int)] = [:]
             var typeOrder: [String] = []
             for row in try db.rows(sql: """
@@ -61,7 +61,7 @@ extension FrontDeskStore {
                                          roomNightsSold: sold.rooms, roomRevenue: Money(minorUnits: sold.cents))
             }
             let today = businessDate(for: hotel)
-            let counts = try Self.dayCounts(today, businessDate: today, db)
+            let counts = try Self.dayCounts(today, businessDate: today, hotelId: hotel.id, db)
             return OccupancyReport(days: days, byRoomType: byType, pickupRoomNights: pickup, arrivalsToday: counts.arrivals,
                                    departuresToday: counts.departures, inHouseToday: counts.inHouse)
         }
@@ -87,13 +87,13 @@ extension FrontDeskStore {
     // MARK: A day's lists
 
     /// How many arrive, leave and stay on `date`, read from the three columns that decide it.
-    static func dayCounts(_ date: CalendarDate, businessDate: CalendarDate, _ db: Database) throws
+    static func dayCounts(_ date: CalendarDate, businessDate: CalendarDate, hotelId: UUID, _ db: Database) throws
         -> (arrivals: Int, departures: Int, inHouse: Int) {
         var counts = (arrivals: 0, departures: 0, inHouse: 0)
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT b.status, b.check_in, b.check_out, \(lastKeptNightOfCheckedOut), b.rowid FROM booking b
-            WHERE b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
-            """), arguments: [date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
+            WHERE b.hotel_id = ? AND b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
+            """), arguments: [hotelId.uuidString, date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
         while let row = try rows.next() {
             let stored = StoredRow(row, table: "booking", rowid: 4)
             let status = try stored.status(0, "status")
@@ -113,8 +113,8 @@ extension FrontDeskStore {
     /// Arrivals, departures and in-house guests of `date` (see `DayLists` for the definitions).
     public func dayLists(on date: CalendarDate) throws -> DayLists {
         try read { db in
-            let hotel = try Self.requireHotel(db)
-            let bookings = try Self.bookingsTouching(date, db)
+            let hotel = try requireHotel(db)
+            let bookings = try Self.bookingsTouching(date, hotelId: hotel.id, db)
             // The checked-out among them, with the last night each kept: one statement for all.
             var departedEarly: [UUID: CalendarDate] = [:]
             let byId = Dictionary(bookings.map { ($0.id.uuidString, $0) }) { first, _ in first }
@@ -143,11 +143,11 @@ extension FrontDeskStore {
     }
 
     /// Bookings whose stay begins, ends or runs over `date`, in arrival order.
-    static func bookingsTouching(_ date: CalendarDate, _ db: Database) throws -> [Booking] {
+    static func bookingsTouching(_ date: CalendarDate, hotelId: UUID, _ db: Database) throws -> [Booking] {
         try fetchBooking(db, whereClause: """
-            b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
+            b.hotel_id = ? AND b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
             ORDER BY b.check_in, length(r.number), r.number, b.created_at
-            """, arguments: [date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
+            """, arguments: [hotelId.uuidString, date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
     }
 
     // MARK: Room plan
@@ -161,8 +161,8 @@ extension FrontDeskStore {
         }
         let end = first.adding(days: nights)
         return try read { db in
-            let hotel = try Self.requireHotel(db)
-            let lines = try Self.fetchRooms(db, whereClause: "WHERE r.hotel_id = ?", arguments: [hotel.id.uuidString])
+            let hotel = try requireHotel(db)
+            let lines = try fetchRooms(db, whereClause: "WHERE r.hotel_id = ?", arguments: [hotel.id.uuidString])
                 .map { RoomPlan.Line(room: $0.room, roomType: $0.type) }
             let nowText = Timestamp.text(now)
             // No stay is longer than the maximum, so the check-in index bounds the read.

@@ -10,13 +10,14 @@ public struct RoomListing: Hashable, Sendable {
 
 extension FrontDeskStore {
     public func roomTypes() throws -> [RoomType] {
-        try read { db in try Self.fetchRoomTypes(db) }
+        try read { db in try fetchRoomTypes(db) }
     }
 
-    static func fetchRoomTypes(_ db: Database) throws -> [RoomType] {
-        try db.rows(sql: """
-            SELECT id, hotel_id, name, capacity, base_price_cents, rowid FROM room_type ORDER BY base_price_cents, name
-            """).map { row in try roomType(from: StoredRow(row, table: "room_type", rowid: 5)) }
+    func fetchRoomTypes(_ db: Database) throws -> [RoomType] {
+        let scope = hotelCondition("hotel_id")
+        return try db.rows(sql: """
+            SELECT id, hotel_id, name, capacity, base_price_cents, rowid FROM room_type WHERE 1\(scope.sql) ORDER BY base_price_cents, name
+            """, arguments: scope.arguments).map { row in try Self.roomType(from: StoredRow(row, table: "room_type", rowid: 5)) }
     }
 
     /// Columns id, hotel_id, name, capacity, base_price_cents from `first` on.
@@ -29,10 +30,10 @@ extension FrontDeskStore {
     public func addRoomType(name: String, capacity: Int, basePrice: Money, by user: String) throws -> RoomType {
         try RoomType.validate(name: name, capacity: capacity, basePricePerNight: basePrice)
         return try write { db in
-            let hotel = try Self.requireHotel(db)
+            let hotel = try requireHotel(db)
             let type = RoomType(id: UUID(), hotelId: hotel.id, name: name.trimmingCharacters(in: .whitespaces),
                                 capacity: capacity, basePricePerNight: basePrice)
-            if try Self.fetchRoomTypes(db).contains(where: { $0.name.lowercased() == type.name.lowercased() }) {
+            if try fetchRoomTypes(db).contains(where: { $0.name.lowercased() == type.name.lowercased() }) {
                 throw FrontDeskError.conflict("A room type named \(type.name) already exists")
             }
             try Self.insert(type, db)
@@ -49,7 +50,7 @@ extension FrontDeskStore {
     }
 
     public func rooms() throws -> [RoomListing] {
-        try read { db in try Self.fetchRooms(db, whereClause: "", arguments: []) }
+        try read { db in try fetchRooms(db, whereClause: "", arguments: []) }
     }
 
     static let roomColumns = """
@@ -58,8 +59,11 @@ extension FrontDeskStore {
         FROM room r JOIN room_type t ON t.id = r.room_type_id
         """
 
-    static func fetchRooms(_ db: Database, whereClause: String, arguments: StatementArguments) throws -> [RoomListing] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: roomColumns + " " + whereClause), arguments: arguments)
+    /// `whereClause` is empty or a `WHERE …`; a scoped store adds its hotel to it.
+    func fetchRooms(_ db: Database, whereClause: String, arguments: StatementArguments) throws -> [RoomListing] {
+        let scope = hotelCondition("r.hotel_id")
+        let rows = try Row.fetchAll(db.cachedStatement(sql: Self.roomColumns + " " + (whereClause.isEmpty ? "WHERE 1" : whereClause) + scope.sql),
+                                    arguments: arguments + scope.arguments)
         // A hotel has hundreds of rooms of a handful of types: each type is decoded once.
         var types: [String: RoomType] = [:]
         return try rows.map { row in
@@ -79,11 +83,11 @@ extension FrontDeskStore {
         }.sorted { $0.key < $1.key }.map(\.listing)
     }
 
-    static func fetchRoom(number: String, _ db: Database) throws -> RoomListing? {
+    func fetchRoom(number: String, _ db: Database) throws -> RoomListing? {
         try fetchRooms(db, whereClause: "WHERE r.number = ?", arguments: [number.trimmingCharacters(in: .whitespaces)]).first
     }
 
-    static func requireRoom(number: String, _ db: Database) throws -> RoomListing {
+    func requireRoom(number: String, _ db: Database) throws -> RoomListing {
         _ = try Room.validNumber(number)
         guard let listing = try fetchRoom(number: number, db) else {
             throw FrontDeskError.notFound("Room \(BookingRules.quoted(number)) does not exist")
@@ -93,16 +97,16 @@ extension FrontDeskStore {
 
     public func addRoom(number: String, typeName: String, by user: String) throws -> RoomListing {
         try write { db in
-            let hotel = try Self.requireHotel(db)
+            let hotel = try requireHotel(db)
             if let problem = TextRules.problem(in: typeName, field: "Room type", maximum: RoomType.maximumNameLength) {
                 throw FrontDeskError.validationFailed([problem])
             }
-            let types = try Self.fetchRoomTypes(db)
+            let types = try fetchRoomTypes(db)
             guard let type = types.first(where: { $0.name.lowercased() == typeName.trimmingCharacters(in: .whitespaces).lowercased() }) else {
                 throw FrontDeskError.notFound("Room type \(BookingRules.quoted(typeName)) does not exist (known: \(types.map(\.name).joined(separator: ", ")))")
             }
             let room = try Room.create(id: UUID(), hotelId: hotel.id, roomTypeId: type.id, number: number)
-            if try Self.fetchRoom(number: room.number, db) != nil {
+            if try fetchRoom(number: room.number, db) != nil {
                 throw FrontDeskError.conflict("Room \(room.number) already exists")
             }
             try Self.insert(room, db)
@@ -120,7 +124,7 @@ extension FrontDeskStore {
     public func renameRoom(_ number: String, to newNumber: String, by user: String) throws -> RoomListing {
         try changeRoom(number, by: user) { room, db in
             try room.changeNumber(to: newNumber)
-            if room.number != number, try Self.fetchRoom(number: room.number, db) != nil {
+            if room.number != number, try fetchRoom(number: room.number, db) != nil {
                 throw FrontDeskError.conflict("Room \(room.number) already exists")
             }
         }
@@ -133,7 +137,7 @@ extension FrontDeskStore {
     /// Refused while the room still has guests or bookings to come: they would be stranded.
     public func deactivateRoom(_ number: String, by user: String) throws -> RoomListing {
         try changeRoom(number, by: user) { room, db in
-            let today = businessDate(for: try Self.fetchHotel(db))
+            let today = businessDate(for: try fetchHotel(db))
             let upcoming = try db.values(String.self, sql: """
                 SELECT DISTINCT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
                 WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
@@ -150,7 +154,7 @@ extension FrontDeskStore {
     private func changeRoom(_ number: String, by user: String,
                             _ change: (inout Room, Database) throws -> Void) throws -> RoomListing {
         try write { db in
-            let listing = try Self.requireRoom(number: number, db)
+            let listing = try requireRoom(number: number, db)
             var room = listing.room
             try change(&room, db)
             try db.run(sql: "UPDATE room SET number = ?, is_active = ? WHERE id = ?",

@@ -43,22 +43,22 @@ extension FrontDeskStore {
     @discardableResult
     public func subscribe(_ handler: @escaping @Sendable (SagaNotification) -> Void) -> UUID {
         let token = UUID()
-        subscribers.withLock { $0[token] = handler }
+        shared.subscribers.withLock { $0[token] = handler }
         return token
     }
 
     public func unsubscribe(_ token: UUID) {
-        _ = subscribers.withLock { $0.removeValue(forKey: token) }
+        _ = shared.subscribers.withLock { $0.removeValue(forKey: token) }
     }
 
     func publish(_ notifications: [SagaNotification]) {
         guard !notifications.isEmpty else { return }
-        let handlers = subscribers.withLock { Array($0.values) }
+        let handlers = shared.subscribers.withLock { Array($0.values) }
         for notification in notifications { for handler in handlers { handler(notification) } }
     }
 
     func notify(_ notification: SagaNotification) {
-        pendingNotifications.withLock { $0.append(notification) }
+        shared.pendingNotifications.withLock { $0.append(notification) }
     }
 
     // MARK: Starting and steering a saga
@@ -181,7 +181,7 @@ extension FrontDeskStore {
     /// person has fixed what the payment service was missing, or wants one more try.
     public func retryStoppedPayment(_ reference: String, by user: String) throws -> Booking {
         try write { db in
-            let booking = try Self.requireBooking(reference, db)
+            let booking = try requireBooking(reference, db)
             let id = booking.id.uuidString
             guard let step = try db.value(String.self, sql: "SELECT attention_step FROM saga WHERE booking_id = ? AND attention IS NOT NULL",
                                           arguments: [id]) else {
@@ -217,7 +217,7 @@ extension FrontDeskStore {
 
     public func saga(_ reference: String) throws -> SagaInstance {
         try read { db in
-            let booking = try Self.requireBooking(reference, db)
+            let booking = try requireBooking(reference, db)
             guard let saga = try Self.fetchSaga(bookingId: booking.id.uuidString, db) else {
                 throw FrontDeskError.notFound("Booking \(booking.confirmationCode) has no workflow")
             }

@@ -14,7 +14,7 @@ extension FrontDeskStore {
     /// defaults to the business date; check-out to `nights` (default 1) after check-in.
     public func search(checkIn: String?, checkOut: String?, nights: Int? = nil, guests: String) throws -> SearchResult {
         try read { db in
-            let hotel = try Self.requireHotel(db)
+            let hotel = try requireHotel(db)
             let today = businessDate(for: hotel)
             let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nights,
                                                        guests: guests, businessDate: today)
@@ -27,7 +27,7 @@ extension FrontDeskStore {
     /// night, cheapest total first, then by room number.
     public func availableRooms(_ query: AvailabilityQuery) throws -> [RoomOffer] {
         try read { db in
-            let hotel = try Self.requireHotel(db)
+            let hotel = try requireHotel(db)
             return try offers(query, hotel: hotel, today: businessDate(for: hotel), db)
         }
     }
