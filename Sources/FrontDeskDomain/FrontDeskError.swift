@@ -7,6 +7,9 @@ public enum FrontDeskError: Error, Hashable, Sendable {
     case roomUnavailable(String)
     case invalidState(String)
     case conflict(String)
+    /// The caller based a change on a version that is no longer current (`--expected-version`,
+    /// HTTP `If-Match`). The command line calls it a conflict; the server answers 412.
+    case staleVersion(String)
 
     public var code: String {
         switch self {
@@ -14,7 +17,7 @@ public enum FrontDeskError: Error, Hashable, Sendable {
         case .notFound: "not_found"
         case .roomUnavailable: "room_unavailable"
         case .invalidState: "invalid_state"
-        case .conflict: "conflict"
+        case .conflict, .staleVersion: "conflict"
         }
     }
 
@@ -22,7 +25,8 @@ public enum FrontDeskError: Error, Hashable, Sendable {
         switch self {
         case .validationFailed(let problems):
             problems.count == 1 ? problems[0] : "\(problems.count) problems: " + problems.joined(separator: "; ")
-        case .notFound(let message), .roomUnavailable(let message), .invalidState(let message), .conflict(let message):
+        case .notFound(let message), .roomUnavailable(let message), .invalidState(let message), .conflict(let message),
+             .staleVersion(let message):
             message
         }
     }

@@ -250,7 +250,7 @@ extension FrontDeskStore {
         return try write { db in
             let booking = try requireBooking(reference, db)
             if let expectedVersion, expectedVersion != booking.version {
-                throw FrontDeskError.conflict(
+                throw FrontDeskError.staleVersion(
                     "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
             }
             let id = booking.id.uuidString
@@ -307,7 +307,7 @@ extension FrontDeskStore {
                         _ transition: (inout Booking) throws -> String) throws -> Booking {
         let booking = try requireBooking(reference, db)
         if let expectedVersion, expectedVersion != booking.version {
-            throw FrontDeskError.conflict(
+            throw FrontDeskError.staleVersion(
                 "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
         }
         return try change(bookingId: booking.id.uuidString, action: action, by: user, db, transition)

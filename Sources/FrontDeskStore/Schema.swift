@@ -21,6 +21,9 @@ enum Schema {
         migrator.registerMigration("v4: payments that need a person's attention") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5: the booking server's user accounts") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -332,5 +335,19 @@ enum Schema {
         -- The step that stopped ('ProcessRefund' or 'ProcessPayment'), queued again by `saga retry`.
         ALTER TABLE saga ADD COLUMN attention_step TEXT;
         CREATE INDEX saga_attention ON saga(booking_id) WHERE attention IS NOT NULL;
+        """
+
+    /// Accounts of the booking server (a desk's file keeps this table empty). Only a slow salted
+    /// hash of each password is kept. A receptionist or manager belongs to one hotel; an admin to none.
+    static let v5 = """
+        CREATE TABLE server_user (
+            name TEXT PRIMARY KEY NOT NULL COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 64),
+            role TEXT NOT NULL CHECK (role IN ('receptionist', 'manager', 'admin')),
+            hotel_id TEXT REFERENCES hotel(id),
+            password_hash TEXT NOT NULL,
+            is_disabled INTEGER NOT NULL DEFAULT 0 CHECK (is_disabled IN (0, 1)),
+            created_at TEXT NOT NULL,
+            CHECK ((role = 'admin') = (hotel_id IS NULL))
+        );
         """
 }

@@ -1,0 +1,78 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+/// A user of the booking server, as stored: the password only as its hash.
+public struct UserAccount: Sendable, Equatable {
+    public let name: String
+    public let role: UserRole
+    public let hotelId: UUID?
+    public let passwordHash: String
+    public let isDisabled: Bool
+}
+
+extension FrontDeskStore {
+    public static let maximumUserNameLength = 64
+
+    /// Adds a server user. Receptionists and managers need their hotel; admins have none.
+    public func addUser(name: String, role: UserRole, hotelId: UUID?, passwordHash: String, by user: String) throws -> UserAccount {
+        var problems: [String] = []
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if let problem = TextRules.problem(in: trimmed, field: "User name", maximum: Self.maximumUserNameLength) { problems.append(problem) }
+        if trimmed.isEmpty { problems.append("User name is required") }
+        if trimmed.contains(where: { $0.isWhitespace }) { problems.append("User name must be one word") }
+        if role == .admin && hotelId != nil { problems.append("An admin belongs to no hotel (leave out --hotel)") }
+        if role != .admin && hotelId == nil { problems.append("A \(role.rawValue) needs --hotel HOTEL_ID") }
+        guard problems.isEmpty else { throw FrontDeskError.validationFailed(problems) }
+        return try write { db in
+            if let hotelId, try db.value(Int.self, sql: "SELECT 1 FROM hotel WHERE id = ?", arguments: [hotelId.uuidString]) == nil {
+                throw FrontDeskError.notFound("No hotel with id \(hotelId.uuidString.lowercased())")
+            }
+            if try db.value(Int.self, sql: "SELECT 1 FROM server_user WHERE name = ?", arguments: [trimmed]) != nil {
+                throw FrontDeskError.conflict("A user named \(trimmed) already exists")
+            }
+            try db.run(sql: """
+                INSERT INTO server_user (name, role, hotel_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [trimmed, role.rawValue, hotelId?.uuidString, passwordHash, Timestamp.text(now)])
+            try audit(db, user: user, action: "user.added", summary: "User \(trimmed) added as \(role.rawValue)")
+            return UserAccount(name: trimmed, role: role, hotelId: hotelId, passwordHash: passwordHash, isDisabled: false)
+        }
+    }
+
+    public func userAccount(named name: String) throws -> UserAccount? {
+        try read { db in
+            try db.row(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid FROM server_user WHERE name = ?",
+                       arguments: [name]).map(Self.account(from:))
+        }
+    }
+
+    public func userAccounts() throws -> [UserAccount] {
+        try read { db in
+            try db.rows(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid FROM server_user ORDER BY name")
+                .map(Self.account(from:))
+        }
+    }
+
+    /// A disabled user can no longer get a token; tokens already issued stop at their next check.
+    public func disableUser(named name: String, by user: String) throws -> UserAccount {
+        try write { db in
+            try db.run(sql: "UPDATE server_user SET is_disabled = 1 WHERE name = ?", arguments: [name])
+            guard db.changesCount == 1, let row = try db.row(
+                sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid FROM server_user WHERE name = ?", arguments: [name]) else {
+                throw FrontDeskError.notFound("No user named \(BookingRules.quoted(name))")
+            }
+            try audit(db, user: user, action: "user.disabled", summary: "User \(name) disabled")
+            return try Self.account(from: row)
+        }
+    }
+
+    static func account(from row: Row) throws -> UserAccount {
+        let stored = StoredRow(row, table: "server_user", rowid: 5)
+        let roleText = try stored.text(1, "role")
+        guard let role = UserRole(rawValue: roleText) else {
+            throw StoreError.damagedRow(table: "server_user", row: "\(row[5] as Int64? ?? 0)", problem: "role \(roleText) is not a role")
+        }
+        return UserAccount(name: try stored.text(0, "name"), role: role, hotelId: role == .admin ? nil : try stored.id(2, "hotel_id"),
+                           passwordHash: try stored.text(3, "password_hash"), isDisabled: try stored.flag(4, "is_disabled"))
+    }
+}
