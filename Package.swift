@@ -13,12 +13,18 @@ let package = Package(
     products: [
         .executable(name: "frontdesk", targets: ["frontdesk"]),
         .executable(name: "frontdesk-net", targets: ["frontdesk-net"]),
+        .executable(name: "frontdesk-server", targets: ["frontdesk-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // The booking server only (never linked by the desk: see ARCHITECTURE.md).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Rules of the hotel: no SQLite, no terminal, no network.
@@ -61,6 +67,26 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "frontdesk", dependencies: ["FrontDeskCLI"], swiftSettings: strictSettings),
+        // The booking server for a chain: Hummingbird routes, tokens, problem answers. Its heavy
+        // dependencies (SwiftNIO, BoringSSL) stay in these two targets.
+        .target(
+            name: "FrontDeskServer",
+            dependencies: [
+                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskHTTP", "FrontDeskURLSession",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "frontdesk-server",
+            dependencies: ["FrontDeskServer", "FrontDeskStore", "FrontDeskDomain", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
         // Benchmarks: the store against the raw sqlite3 C API floor, in one process.
         .executableTarget(
             name: "frontdesk-bench",
@@ -105,6 +131,11 @@ let package = Package(
                 "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskCLI", "frontdesk", "frontdesk-net", "FrontDeskTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FrontDeskServerTests",
+            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskServer", "frontdesk-server", "FrontDeskTestSupport"],
             swiftSettings: strictSettings
         ),
     ],

@@ -30,20 +30,7 @@ struct Search: ParsableCommand {
             let heading = "\(offers.count) room\(offers.count == 1 ? "" : "s") free from \(query.stay.checkIn) to \(query.stay.checkOut) "
                 + "(\(query.stay.nightCount) night\(query.stay.nightCount == 1 ? "" : "s")) for \(query.guestCount) guest\(query.guestCount == 1 ? "" : "s"), prices in \(currency)"
             return Output.Result(
-                json: .object([
-                    ("checkIn", .date(query.stay.checkIn)), ("checkOut", .date(query.stay.checkOut)),
-                    ("guests", .int(query.guestCount)),
-                    ("rooms", .array(offers.map { offer in
-                        .object([
-                            ("roomId", .string(offer.room.id.uuidString.lowercased())),
-                            ("roomNumber", .string(offer.room.number)),
-                            ("roomType", .string(offer.roomType.name)),
-                            ("capacity", .int(offer.roomType.capacity)),
-                            ("totalPrice", .money(offer.totalPrice)),
-                            ("nightlyPrices", .array(offer.nightlyPrices.map(\.json))),
-                        ])
-                    })),
-                ]),
+                json: result.json,
                 text: offers.isEmpty ? heading : heading + "\n\n" + table.safeRendered)
         }
     }

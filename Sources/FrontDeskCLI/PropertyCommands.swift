@@ -12,15 +12,7 @@ struct Rooms: ParsableCommand {
         defaultSubcommand: List.self)
 
     static func result(_ listings: [RoomListing], text: String) -> Output.Result {
-        Output.Result(json: .object([("rooms", .array(listings.map { listing in
-            .object([
-                ("roomId", .string(listing.room.id.uuidString.lowercased())),
-                ("roomNumber", .string(listing.room.number)),
-                ("roomType", .string(listing.type.name)),
-                ("capacity", .int(listing.type.capacity)),
-                ("isActive", .bool(listing.room.isActive)),
-            ])
-        }))]), text: text)
+        Output.Result(json: .object([("rooms", .array(listings.map(\.json)))]), text: text)
     }
 
     struct List: ParsableCommand {
@@ -93,12 +85,7 @@ struct RoomTypes: ParsableCommand {
         subcommands: [List.self, Add.self], defaultSubcommand: List.self)
 
     static func result(_ types: [RoomType], text: String) -> Output.Result {
-        Output.Result(json: .object([("roomTypes", .array(types.map { type in
-            .object([
-                ("roomTypeId", .string(type.id.uuidString.lowercased())), ("name", .string(type.name)),
-                ("capacity", .int(type.capacity)), ("basePrice", .money(type.basePricePerNight)),
-            ])
-        }))]), text: text)
+        Output.Result(json: .object([("roomTypes", .array(types.map(\.json)))]), text: text)
     }
 
     struct List: ParsableCommand {
@@ -137,11 +124,7 @@ struct HotelCommand: ParsableCommand {
 
     static func result(_ hotel: Hotel, businessDate: CalendarDate) -> Output.Result {
         Output.Result(
-            json: .object([
-                ("hotelId", .string(hotel.id.uuidString.lowercased())), ("name", .string(hotel.name)),
-                ("timeZone", .string(hotel.timeZoneIdentifier)), ("currency", .string(hotel.currency)),
-                ("holdMinutes", .int(hotel.holdMinutes)), ("businessDate", .date(businessDate)),
-            ]),
+            json: hotel.json.adding([("holdMinutes", .int(hotel.holdMinutes)), ("businessDate", .date(businessDate))]),
             text: "\(Output.safe(hotel.name))  (\(hotel.timeZoneIdentifier), \(hotel.currency))  business date \(businessDate)")
     }
 

@@ -21,33 +21,7 @@ struct Occupancy: ParsableCommand {
             let report = try store.occupancyReport(from: first!, through: last!)
             let days = report.days
             let summary = report.summary
-            let json = JSONValue.object([
-                ("days", .array(days.map { day in
-                    .object([
-                        ("date", .date(day.date)), ("roomsAvailable", .int(day.roomsAvailable)),
-                        ("roomsSold", .int(day.roomsSold)), ("occupancy", .decimal(day.occupancy)),
-                        ("roomRevenue", .money(day.roomRevenue)), ("adr", .money(day.adr)), ("revpar", .money(day.revpar)),
-                    ])
-                })),
-                ("totals", .object([
-                    ("roomNightsAvailable", .int(summary.roomNightsAvailable)), ("roomNightsSold", .int(summary.roomNightsSold)),
-                    ("occupancy", .decimal(summary.occupancy)), ("roomRevenue", .money(summary.roomRevenue)),
-                    ("adr", .money(summary.adr)), ("revpar", .money(summary.revpar)),
-                ])),
-                ("byRoomType", .array(report.byRoomType.map { type in
-                    .object([
-                        ("roomType", .string(type.name)), ("rooms", .int(type.rooms)),
-                        ("roomNightsAvailable", .int(type.roomNightsAvailable)), ("roomNightsSold", .int(type.roomNightsSold)),
-                        ("occupancy", .decimal(type.occupancy)), ("roomRevenue", .money(type.roomRevenue)),
-                        ("adr", .money(type.adr)), ("revpar", .money(type.revpar)),
-                    ])
-                })),
-                ("pickup", .object([("days", .int(OccupancyReport.pickupDays)), ("roomNights", .int(report.pickupRoomNights))])),
-                ("today", .object([
-                    ("arrivals", .int(report.arrivalsToday)), ("departures", .int(report.departuresToday)),
-                    ("inHouse", .int(report.inHouseToday)),
-                ])),
-            ])
+            let json = report.json
             if csv { return Output.Result(json: json, text: String(report.csv.dropLast())) }
             var table = TextTable(headers: ["Night", "Avail", "Sold", "Occ %", "Revenue", "ADR", "RevPAR"], rightAligned: [1, 2, 3, 4, 5, 6])
             table.rows = days.map {

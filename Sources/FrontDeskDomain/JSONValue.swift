@@ -83,6 +83,33 @@ public indirect enum JSONValue: Hashable, Sendable {
     }
 }
 
+extension JSONValue {
+    /// An object with more fields after its own; any other value unchanged.
+    public func adding(_ more: [(String, JSONValue)]) -> JSONValue {
+        guard case .object(let fields) = self else { return self }
+        return .object(fields + more)
+    }
+}
+
+extension Hotel {
+    /// A hotel as `frontdesk hotel show --json` and the server's hotel list show it.
+    public var json: JSONValue {
+        .object([
+            ("hotelId", .string(id.uuidString.lowercased())), ("name", .string(name)),
+            ("timeZone", .string(timeZoneIdentifier)), ("currency", .string(currency)),
+        ])
+    }
+}
+
+extension RoomType {
+    public var json: JSONValue {
+        .object([
+            ("roomTypeId", .string(id.uuidString.lowercased())), ("name", .string(name)),
+            ("capacity", .int(capacity)), ("basePrice", .money(basePricePerNight)),
+        ])
+    }
+}
+
 extension Booking {
     /// The booking object of the command line (and, later, of the server's API).
     public var json: JSONValue {

@@ -241,3 +241,37 @@ extension DayLists {
         return ([header] + lines).joined(separator: "\n") + "\n"
     }
 }
+
+extension OccupancyReport {
+    /// The answer of `frontdesk occupancy --json` and of the server's occupancy route.
+    public var json: JSONValue {
+        let summary = self.summary
+        return .object([
+            ("days", .array(days.map { day in
+                .object([
+                    ("date", .date(day.date)), ("roomsAvailable", .int(day.roomsAvailable)),
+                    ("roomsSold", .int(day.roomsSold)), ("occupancy", .decimal(day.occupancy)),
+                    ("roomRevenue", .money(day.roomRevenue)), ("adr", .money(day.adr)), ("revpar", .money(day.revpar)),
+                ])
+            })),
+            ("totals", .object([
+                ("roomNightsAvailable", .int(summary.roomNightsAvailable)), ("roomNightsSold", .int(summary.roomNightsSold)),
+                ("occupancy", .decimal(summary.occupancy)), ("roomRevenue", .money(summary.roomRevenue)),
+                ("adr", .money(summary.adr)), ("revpar", .money(summary.revpar)),
+            ])),
+            ("byRoomType", .array(self.byRoomType.map { type in
+                .object([
+                    ("roomType", .string(type.name)), ("rooms", .int(type.rooms)),
+                    ("roomNightsAvailable", .int(type.roomNightsAvailable)), ("roomNightsSold", .int(type.roomNightsSold)),
+                    ("occupancy", .decimal(type.occupancy)), ("roomRevenue", .money(type.roomRevenue)),
+                    ("adr", .money(type.adr)), ("revpar", .money(type.revpar)),
+                ])
+            })),
+            ("pickup", .object([("days", .int(OccupancyReport.pickupDays)), ("roomNights", .int(self.pickupRoomNights))])),
+            ("today", .object([
+                ("arrivals", .int(self.arrivalsToday)), ("departures", .int(self.departuresToday)),
+                ("inHouse", .int(self.inHouseToday)),
+            ])),
+        ])
+    }
+}

@@ -6,6 +6,7 @@ import GRDB
 public struct UserAccount: Sendable, Equatable {
     public let name: String
     public let role: UserRole
+    public let email: String
     public let hotelId: UUID?
     public let passwordHash: String
     public let isDisabled: Bool
@@ -15,12 +16,13 @@ extension FrontDeskStore {
     public static let maximumUserNameLength = 64
 
     /// Adds a server user. Receptionists and managers need their hotel; admins have none.
-    public func addUser(name: String, role: UserRole, hotelId: UUID?, passwordHash: String, by user: String) throws -> UserAccount {
+    public func addUser(name: String, role: UserRole, email: String = "", hotelId: UUID?, passwordHash: String, by user: String) throws -> UserAccount {
         var problems: [String] = []
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if let problem = TextRules.problem(in: trimmed, field: "User name", maximum: Self.maximumUserNameLength) { problems.append(problem) }
         if trimmed.isEmpty { problems.append("User name is required") }
         if trimmed.contains(where: { $0.isWhitespace }) { problems.append("User name must be one word") }
+        if let problem = TextRules.problem(in: email, field: "Email", maximum: 254) { problems.append(problem) }
         if role == .admin && hotelId != nil { problems.append("An admin belongs to no hotel (leave out --hotel)") }
         if role != .admin && hotelId == nil { problems.append("A \(role.rawValue) needs --hotel HOTEL_ID") }
         guard problems.isEmpty else { throw FrontDeskError.validationFailed(problems) }
@@ -32,23 +34,23 @@ extension FrontDeskStore {
                 throw FrontDeskError.conflict("A user named \(trimmed) already exists")
             }
             try db.run(sql: """
-                INSERT INTO server_user (name, role, hotel_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [trimmed, role.rawValue, hotelId?.uuidString, passwordHash, Timestamp.text(now)])
+                INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [trimmed, role.rawValue, email, hotelId?.uuidString, passwordHash, Timestamp.text(now)])
             try audit(db, user: user, action: "user.added", summary: "User \(trimmed) added as \(role.rawValue)")
-            return UserAccount(name: trimmed, role: role, hotelId: hotelId, passwordHash: passwordHash, isDisabled: false)
+            return UserAccount(name: trimmed, role: role, email: email, hotelId: hotelId, passwordHash: passwordHash, isDisabled: false)
         }
     }
 
     public func userAccount(named name: String) throws -> UserAccount? {
         try read { db in
-            try db.row(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid FROM server_user WHERE name = ?",
+            try db.row(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid, email FROM server_user WHERE name = ?",
                        arguments: [name]).map(Self.account(from:))
         }
     }
 
     public func userAccounts() throws -> [UserAccount] {
         try read { db in
-            try db.rows(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid FROM server_user ORDER BY name")
+            try db.rows(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid, email FROM server_user ORDER BY name")
                 .map(Self.account(from:))
         }
     }
@@ -58,7 +60,7 @@ extension FrontDeskStore {
         try write { db in
             try db.run(sql: "UPDATE server_user SET is_disabled = 1 WHERE name = ?", arguments: [name])
             guard db.changesCount == 1, let row = try db.row(
-                sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid FROM server_user WHERE name = ?", arguments: [name]) else {
+                sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid, email FROM server_user WHERE name = ?", arguments: [name]) else {
                 throw FrontDeskError.notFound("No user named \(BookingRules.quoted(name))")
             }
             try audit(db, user: user, action: "user.disabled", summary: "User \(name) disabled")
@@ -72,7 +74,8 @@ extension FrontDeskStore {
         guard let role = UserRole(rawValue: roleText) else {
             throw StoreError.damagedRow(table: "server_user", row: "\(row[5] as Int64? ?? 0)", problem: "role \(roleText) is not a role")
         }
-        return UserAccount(name: try stored.text(0, "name"), role: role, hotelId: role == .admin ? nil : try stored.id(2, "hotel_id"),
+        return UserAccount(name: try stored.text(0, "name"), role: role, email: try stored.text(6, "email"),
+                           hotelId: role == .admin ? nil : try stored.id(2, "hotel_id"),
                            passwordHash: try stored.text(3, "password_hash"), isDisabled: try stored.flag(4, "is_disabled"))
     }
 }

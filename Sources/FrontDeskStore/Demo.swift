@@ -27,4 +27,18 @@ extension FrontDeskStore {
                       summary: "Demo hotel \(demo.hotel.name) created: \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
         }
     }
+
+    /// Adds a generated hotel to a chain's file (the server's), beside the hotels already in it.
+    public func importDemoIntoChain(_ demo: DemoHotel, by user: String) throws {
+        try write { db in
+            try db.run(sql: "PRAGMA cache_size = -262144")
+            defer { try? db.run(sql: "PRAGMA cache_size = -2000") }
+            try Self.insert(demo.hotel, db)
+            for type in demo.roomTypes { try Self.insert(type, db) }
+            for room in demo.rooms { try Self.insert(room, db) }
+            for booking in demo.bookings { try Self.insert(booking, requestId: nil, fingerprint: nil, db) }
+            try audit(db, user: user, action: "demo.created",
+                      summary: "Demo hotel \(demo.hotel.name) added: \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
+        }
+    }
 }

@@ -6,6 +6,17 @@ import GRDB
 public struct RoomListing: Hashable, Sendable {
     public let room: Room
     public let type: RoomType
+
+    /// A room as `frontdesk rooms --json` and the server's room list show it.
+    public var json: JSONValue {
+        .object([
+            ("roomId", .string(room.id.uuidString.lowercased())),
+            ("roomNumber", .string(room.number)),
+            ("roomType", .string(type.name)),
+            ("capacity", .int(type.capacity)),
+            ("isActive", .bool(room.isActive)),
+        ])
+    }
 }
 
 extension FrontDeskStore {
@@ -81,6 +92,16 @@ extension FrontDeskStore {
                             number: try roomRow.text(3, "number"), isActive: try roomRow.flag(4, "is_active"))
             return (listing: RoomListing(room: room, type: type), key: RoomNumberOrder.Key(room.number))
         }.sorted { $0.key < $1.key }.map(\.listing)
+    }
+
+    /// This store's hotel, or "not found" (a scoped store whose hotel does not exist).
+    public func requireHotelExists() throws -> Hotel {
+        try read { db in try requireHotel(db) }
+    }
+
+    /// A room of this store's hotel by its id.
+    public func room(id: UUID) throws -> RoomListing? {
+        try read { db in try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [id.uuidString]).first }
     }
 
     func fetchRoom(number: String, _ db: Database) throws -> RoomListing? {

@@ -343,6 +343,7 @@ enum Schema {
         CREATE TABLE server_user (
             name TEXT PRIMARY KEY NOT NULL COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 64),
             role TEXT NOT NULL CHECK (role IN ('receptionist', 'manager', 'admin')),
+            email TEXT NOT NULL DEFAULT '',
             hotel_id TEXT REFERENCES hotel(id),
             password_hash TEXT NOT NULL,
             is_disabled INTEGER NOT NULL DEFAULT 0 CHECK (is_disabled IN (0, 1)),

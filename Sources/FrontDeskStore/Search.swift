@@ -8,6 +8,24 @@ extension FrontDeskStore {
         public let hotel: Hotel
         public let query: AvailabilityQuery
         public let offers: [RoomOffer]
+
+        /// The answer of `frontdesk search --json` and of the server's availability route.
+        public var json: JSONValue {
+            .object([
+                ("checkIn", .date(query.stay.checkIn)), ("checkOut", .date(query.stay.checkOut)),
+                ("guests", .int(query.guestCount)),
+                ("rooms", .array(offers.map { offer in
+                    .object([
+                        ("roomId", .string(offer.room.id.uuidString.lowercased())),
+                        ("roomNumber", .string(offer.room.number)),
+                        ("roomType", .string(offer.roomType.name)),
+                        ("capacity", .int(offer.roomType.capacity)),
+                        ("totalPrice", .money(offer.totalPrice)),
+                        ("nightlyPrices", .array(offer.nightlyPrices.map(\.json))),
+                    ])
+                })),
+            ])
+        }
     }
 
     /// Validates the raw search fields against the business date, then searches. Check-in

@@ -1,0 +1,37 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The whole server, for `frontdesk-server serve` and for tests alike.
+public enum BookingServer {
+    /// `onListening` gets the address once the socket is bound (with the real port for port 0).
+    public static func application(state: ServerState, host: String, port: Int, logger: Logger,
+                                   onListening: @escaping @Sendable (String, Int) -> Void) -> some ApplicationProtocol {
+        let router = Router(context: ServerContext.self)
+        router.add(middleware: ProblemMiddleware(logger: logger))
+        BookingRoutes(state: state).add(to: router)
+        var application = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "frontdesk-server"),
+            onServerRunning: { channel in onListening(host, channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        application.addServices(SagaRunnerService(runner: state.runner))
+        return application
+    }
+}
+
+/// The saga runner as a service: started with the server, stopped on SIGTERM after its current
+/// step. What it has not finished stays in the file, and the next start carries on.
+struct SagaRunnerService: Service {
+    let runner: SagaRunner
+
+    func run() async throws {
+        runner.start()
+        try? await gracefulShutdown()
+        runner.stop()
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An answer that is not a success: RFC 9457 problem+json with the design's error mapping.
+/// Its text is written for a person; no stack trace, SQL or file path ever goes in it.
+public struct Problem: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var title: String
+    public var detail: String
+    public var fieldErrors: [(field: String, message: String)] = []
+    public var retryAfterSeconds: Int?
+
+    public init(status: HTTPResponse.Status, code: String, title: String, detail: String) {
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+    }
+
+    public static func unauthorized(_ detail: String) -> Problem {
+        Problem(status: .unauthorized, code: "unauthorized", title: "Unauthorized", detail: detail)
+    }
+    public static func forbidden(_ detail: String) -> Problem {
+        Problem(status: .forbidden, code: "forbidden", title: "Forbidden", detail: detail)
+    }
+    public static func notFound(_ detail: String = "No such resource") -> Problem {
+        Problem(status: .notFound, code: "not_found", title: "Not found", detail: detail)
+    }
+    public static func validation(_ problems: [(field: String, message: String)]) -> Problem {
+        var problem = Problem(status: .badRequest, code: "validation_failed", title: "Validation failed",
+                              detail: problems.count == 1 ? problems[0].message : "\(problems.count) problems: " + problems.map(\.message).joined(separator: "; "))
+        problem.fieldErrors = problems
+        return problem
+    }
+    public static func tooLarge() -> Problem {
+        Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large", detail: "The body is over 64 KiB")
+    }
+    public static func rateLimited(retryAfter seconds: Int, _ detail: String) -> Problem {
+        var problem = Problem(status: .tooManyRequests, code: "rate_limited", title: "Too many requests", detail: detail)
+        problem.retryAfterSeconds = max(1, seconds)
+        return problem
+    }
+    public static func internalError(requestId: String) -> Problem {
+        Problem(status: .internalServerError, code: "internal", title: "Internal error",
+                detail: "Something went wrong on the server; quote request id \(requestId) to its operator")
+    }
+
+    /// The domain's and the store's errors, as the design maps them.
+    public static func from(_ error: any Error, requestId: String) -> Problem? {
+        if let problem = error as? Problem { return problem }
+        if let error = error as? FrontDeskError {
+            switch error {
+            case .validationFailed(let problems): return .validation(problems.map { (Self.field(of: $0), $0) })
+            case .notFound(let message): return .notFound(message)
+            case .roomUnavailable(let message):
+                return Problem(status: .conflict, code: "room_unavailable", title: "Room unavailable", detail: message)
+            case .invalidState(let message):
+                return Problem(status: .unprocessableContent, code: "invalid_state", title: "Not allowed now", detail: message)
+            case .conflict(let message):
+                return Problem(status: .conflict, code: "conflict", title: "Conflict", detail: message)
+            case .staleVersion(let message):
+                return Problem(status: .preconditionFailed, code: "precondition_failed", title: "Precondition failed", detail: message)
+            }
+        }
+        if let error = error as? StoreError, case .busy = error {
+            var problem = Problem(status: .serviceUnavailable, code: "unavailable", title: "Busy", detail: "The database is busy; try again")
+            problem.retryAfterSeconds = 1
+            return problem
+        }
+        if let error = error as? HTTPError {
+            switch error.status {
+            case .notFound: return .notFound()
+            case .contentTooLarge: return .tooLarge()
+            case .methodNotAllowed:
+                return Problem(status: .methodNotAllowed, code: "method_not_allowed", title: "Method not allowed", detail: "This route does not take that method")
+            case .badRequest: return .validation([("body", "The request could not be read")])
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    /// Which request field a domain rule is about, from the words it starts with.
+    static func field(of message: String) -> String {
+        let lower = message.lowercased()
+        let prefixes: [(String, String)] = [
+            ("check-in", "checkIn"), ("check-out", "checkOut"), ("stay", "checkOut"), ("guest name", "guestName"),
+            ("name", "guestName"), ("email", "email"), ("e-mail", "email"), ("phone", "phone"), ("guests", "guests"),
+            ("number of guests", "guests"), ("room type", "roomType"), ("room number", "roomNumber"), ("room", "roomId"),
+            ("card", "payment.card"), ("payment", "payment.method"), ("hotel", "hotelId"),
+        ]
+        for (prefix, field) in prefixes where lower.hasPrefix(prefix) { return field }
+        for (prefix, field) in prefixes where lower.contains(prefix) { return field }
+        return "body"
+    }
+
+    public var json: JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("type", .string("https://frontdesk.example/problems/\(code)")), ("title", .string(title)),
+            ("status", .int(Int(status.code))), ("detail", .string(CardNumber.redacted(in: detail))), ("code", .string(code)),
+        ]
+        if !fieldErrors.isEmpty {
+            fields.append(("errors", .array(fieldErrors.map { .object([("field", .string($0.field)), ("message", .string(CardNumber.redacted(in: $0.message)))]) })))
+        }
+        return .object(fields)
+    }
+
+    public func response() -> Response {
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json.rendered())))
+    }
+}

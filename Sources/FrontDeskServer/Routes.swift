@@ -1,0 +1,437 @@
+import Crypto
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The request context: Hummingbird's core plus the caller's address (for the login throttle).
+public struct ServerContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+    /// Bodies over 64 KiB are refused with 413.
+    public var maxUploadSize: Int { 64 * 1024 }
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let requestId = HTTPField.Name("X-Request-Id")!
+}
+
+/// Every answer of a failed request as problem+json, every request one log line.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = ServerContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let requestId = context.id
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            if let problem = Problem.from(error, requestId: requestId) {
+                response = problem.response()
+            } else {
+                // The detail stays in the log, keyed by the request id; the answer carries the id only.
+                logger.error("unexpected error", metadata: ["request_id": "\(requestId)", "error": "\(String(reflecting: type(of: error)))"])
+                response = Problem.internalError(requestId: requestId).response()
+            }
+        }
+        response.headers[.requestId] = requestId
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        logger.info("request", metadata: [
+            "request_id": "\(requestId)", "method": "\(request.method.rawValue)",
+            "route": "\(context.endpointPath ?? "unmatched")", "status": "\(response.status.code)",
+            "ms": "\(String(format: "%.2f", milliseconds))",
+        ])
+        return response
+    }
+}
+
+/// The routes of the booking API (see openapi.yaml).
+struct BookingRoutes {
+    let state: ServerState
+
+    func add(to router: Router<ServerContext>) {
+        router.get("/health") { _, _ in json(.object([("status", .string("ok"))])) }
+        router.get("/ready") { _, _ in try await ready() }
+        router.post("/api/auth/token") { request, context in try await token(request, context) }
+        router.get("/api/hotels") { request, _ in try await hotels(request) }
+        router.get("/api/rooms/availability") { request, _ in try await availability(request) }
+        router.get("/api/hotels/{hotelId}/rooms") { request, context in try await rooms(request, context) }
+        router.post("/api/hotels/{hotelId}/rooms") { request, context in try await addRoom(request, context) }
+        router.patch("/api/rooms/{roomId}") { request, context in try await changeRoom(request, context) }
+        router.get("/api/hotels/{hotelId}/room-types") { request, context in try await roomTypes(request, context) }
+        router.post("/api/hotels/{hotelId}/room-types") { request, context in try await addRoomType(request, context) }
+        router.post("/api/bookings") { request, context in try await createBooking(request, context) }
+        router.get("/api/bookings") { request, _ in try await listBookings(request) }
+        router.get("/api/bookings/{bookingId}") { request, context in try await booking(request, context) }
+        router.post("/api/bookings/{bookingId}/cancel") { request, context in try await change(request, context, .cancel) }
+        router.post("/api/bookings/{bookingId}/check-in") { request, context in try await change(request, context, .checkIn) }
+        router.post("/api/bookings/{bookingId}/check-out") { request, context in try await change(request, context, .checkOut) }
+        router.get("/api/hotels/{hotelId}/occupancy") { request, context in try await occupancy(request, context) }
+    }
+
+    // MARK: Health
+
+    func ready() async throws -> Response {
+        do {
+            _ = try await state.blocking { [store = state.store] in try store.hotels() }
+            return json(.object([("status", .string("ready"))]))
+        } catch {
+            var problem = Problem(status: .serviceUnavailable, code: "unavailable", title: "Not ready", detail: "The database cannot be reached")
+            problem.retryAfterSeconds = 5
+            return problem.response()
+        }
+    }
+
+    // MARK: Authentication
+
+    struct Credentials: Decodable { let username: String; let password: String }
+
+    func token(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let credentials = try await decode(Credentials.self, request, context)
+        let name = credentials.username.trimmingCharacters(in: .whitespaces).lowercased()
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let keys = ["user:" + name, "address:" + address]
+        if let wait = state.failedLogins.wait(for: keys) {
+            throw Problem.rateLimited(retryAfter: wait, "Too many failed logins; try again in \(wait) s")
+        }
+        let state = self.state
+        let account = try await state.blocking { () -> UserAccount? in
+            let account = try state.store.userAccount(named: credentials.username.trimmingCharacters(in: .whitespaces))
+            // Unknown, disabled and wrong password take the same time and get the same answer.
+            guard let account, !account.isDisabled else {
+                state.hasher.spendVerificationTime(credentials.password)
+                return nil
+            }
+            return state.hasher.verify(credentials.password, against: account.passwordHash) ? account : nil
+        }
+        guard let account else {
+            state.failedLogins.recordFailure(for: keys)
+            throw Problem.unauthorized("Wrong user name or password")
+        }
+        state.failedLogins.recordSuccess(for: keys)
+        let issued = state.signer.issue(for: (account.name, account.email, account.role, account.hotelId), now: state.clock())
+        return json(.object([("token", .string(issued.token)), ("expiresAt", .string(ISO8601DateFormatter().string(from: issued.expiresAt)))]))
+    }
+
+    func principal(_ request: Request) throws -> Principal {
+        guard let header = request.headers[.authorization] else { throw Problem.unauthorized("A bearer token is required") }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthorized("A bearer token is required") }
+        do {
+            return try state.signer.verify(String(parts[1]), now: state.clock())
+        } catch {
+            throw Problem.unauthorized(error == .expired ? "The token has expired" : "The token is not valid")
+        }
+    }
+
+    /// The principal, if its role has `right`; a hotel it may not see is "not found".
+    func authorize(_ request: Request, _ right: Right, hotel: UUID? = nil) throws -> Principal {
+        let principal = try principal(request)
+        if let hotel, !principal.mayAccess(hotel: hotel) { throw Problem.notFound() }
+        guard principal.role.may(right) else { throw Problem.forbidden("A \(principal.role.rawValue) may not do this") }
+        return principal
+    }
+
+    // MARK: Hotels and rooms
+
+    func hotels(_ request: Request) async throws -> Response {
+        let principal = try authorize(request, .searchAndBook)
+        let store = state.store
+        let hotels = try await state.blocking { try store.hotels() }.filter { principal.mayAccess(hotel: $0.id) }
+        return json(.object([("hotels", .array(hotels.map(\.apiJSON)))]))
+    }
+
+    func availability(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let hotel = try requiredId(query.get("hotelId"), field: "hotelId")
+        _ = try authorize(request, .searchAndBook, hotel: hotel)
+        let store = state.store.scoped(to: hotel)
+        let (checkIn, checkOut, guests) = (query.get("checkIn"), query.get("checkOut"), query.get("guests") ?? "1")
+        var missing: [(field: String, message: String)] = []
+        if checkIn == nil { missing.append(("checkIn", "checkIn is required (YYYY-MM-DD)")) }
+        if checkOut == nil { missing.append(("checkOut", "checkOut is required (YYYY-MM-DD)")) }
+        if !missing.isEmpty { throw Problem.validation(missing) }
+        let result = try await state.blocking { try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests) }
+        return json(result.json)
+    }
+
+    func rooms(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let hotel = try pathId(context, "hotelId")
+        _ = try authorize(request, .manageProperty, hotel: hotel)
+        let store = state.store.scoped(to: hotel)
+        let rooms = try await state.blocking { () -> [RoomListing] in
+            _ = try store.requireHotelExists()
+            return try store.rooms()
+        }
+        return json(.object([("rooms", .array(rooms.map(\.apiJSON)))]))
+    }
+
+    struct NewRoom: Decodable { let roomNumber: String; let roomType: String }
+
+    func addRoom(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let hotel = try pathId(context, "hotelId")
+        let principal = try authorize(request, .manageProperty, hotel: hotel)
+        let body = try await decode(NewRoom.self, request, context)
+        let store = state.store.scoped(to: hotel)
+        let room = try await state.blocking { try store.addRoom(number: body.roomNumber, typeName: body.roomType, by: principal.userName) }
+        return json(room.apiJSON, status: .created, headers: [.location: "/api/rooms/\(room.room.id.uuidString.lowercased())"])
+    }
+
+    struct RoomChange: Decodable { let roomNumber: String?; let isActive: Bool? }
+
+    func changeRoom(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let roomId = try pathId(context, "roomId")
+        let principal = try principal(request)
+        let body = try await decode(RoomChange.self, request, context)
+        let everyHotel = state.store
+        guard let listing = try await state.blocking({ try everyHotel.room(id: roomId) }), principal.mayAccess(hotel: listing.room.hotelId) else {
+            throw Problem.notFound("No room with id \(roomId.uuidString.lowercased())")
+        }
+        _ = try authorize(request, .manageProperty, hotel: listing.room.hotelId)
+        let store = state.store.scoped(to: listing.room.hotelId)
+        let changed = try await state.blocking { () -> RoomListing in
+            var current = listing
+            if let number = body.roomNumber, number != current.room.number {
+                current = try store.renameRoom(current.room.number, to: number, by: principal.userName)
+            }
+            if let active = body.isActive, active != current.room.isActive {
+                current = active ? try store.activateRoom(current.room.number, by: principal.userName)
+                    : try store.deactivateRoom(current.room.number, by: principal.userName)
+            }
+            return current
+        }
+        return json(changed.apiJSON)
+    }
+
+    func roomTypes(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let hotel = try pathId(context, "hotelId")
+        _ = try authorize(request, .manageProperty, hotel: hotel)
+        let store = state.store.scoped(to: hotel)
+        let types = try await state.blocking { () -> [RoomType] in
+            _ = try store.requireHotelExists()
+            return try store.roomTypes()
+        }
+        return json(.object([("roomTypes", .array(types.map(\.apiJSON)))]))
+    }
+
+    struct NewRoomType: Decodable { let name: String; let capacity: Int; let basePrice: String }
+
+    func addRoomType(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let hotel = try pathId(context, "hotelId")
+        let principal = try authorize(request, .manageProperty, hotel: hotel)
+        let body = try await decode(NewRoomType.self, request, context)
+        let typed = try RoomType.parse(name: body.name, capacity: String(body.capacity), basePrice: body.basePrice)
+        let store = state.store.scoped(to: hotel)
+        let type = try await state.blocking {
+            try store.addRoomType(name: typed.name, capacity: typed.capacity, basePrice: typed.basePrice, by: principal.userName)
+        }
+        return json(type.apiJSON, status: .created)
+    }
+
+    // MARK: Bookings
+
+    struct NewBooking: Decodable {
+        struct Payment: Decodable { let method: String; let card: String? }
+        let hotelId: String
+        let roomId: String
+        let checkIn: String
+        let checkOut: String
+        let guests: Int
+        let guestName: String
+        let email: String
+        let phone: String?
+        let payment: Payment
+    }
+
+    func createBooking(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let principal = try authorize(request, .searchAndBook)
+        let body = try await decode(NewBooking.self, request, context)
+        let hotel = try requiredId(body.hotelId, field: "hotelId")
+        guard principal.mayAccess(hotel: hotel) else { throw Problem.notFound("No hotel with id \(body.hotelId)") }
+        let roomId = try requiredId(body.roomId, field: "roomId")
+        let payment: PaymentInstruction
+        switch body.payment.method {
+        case "desk": payment = .desk
+        case "card":
+            guard let card = body.payment.card, !card.isEmpty else { throw Problem.validation([("payment.card", "A card payment needs payment.card")]) }
+            payment = PaymentInstruction(method: .card, cardNumber: card)
+        default: throw Problem.validation([("payment.method", "payment.method is desk or card")])
+        }
+        // The idempotency key is the caller's; the request id is derived from it within the
+        // hotel, so two hotels' keys never meet.
+        let key = request.headers[.idempotencyKey]
+        if let key, key.isEmpty || key.count > 200 { throw Problem.validation([("Idempotency-Key", "Idempotency-Key is 1 to 200 characters")]) }
+        let requestId = key.map { RequestIds.derive(hotel: hotel, key: $0) }
+        let store = state.store.scoped(to: hotel)
+        let intake = state.intake(for: hotel)
+        let booking = try await state.blocking { () -> Booking in
+            guard let listing = try store.room(id: roomId) else { throw Problem.notFound("No room with id \(body.roomId)") }
+            let form = BookingForm(roomNumber: listing.room.number, checkIn: body.checkIn, checkOut: body.checkOut,
+                                   guests: String(body.guests), guestName: body.guestName, email: body.email, phone: body.phone ?? "")
+            return try intake.submit(ReservationRequest(form: form, requestId: requestId, payment: payment, user: principal.userName))
+        }
+        state.runner.poke()
+        return json(booking.apiJSON, status: .accepted, headers: [
+            .location: "/api/bookings/\(booking.id.uuidString.lowercased())", .eTag: "\"\(booking.version)\"",
+        ])
+    }
+
+    func booking(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let principal = try authorize(request, .searchAndBook)
+        let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
+        return json(booking.apiJSON, headers: [.eTag: "\"\(booking.version)\""])
+    }
+
+    /// A booking the principal may see; any other is "not found", whether it exists or not.
+    func visibleBooking(_ id: UUID, _ principal: Principal) async throws -> Booking {
+        let everyHotel = state.store
+        let found = try await state.blocking { () -> Booking? in
+            do { return try everyHotel.booking(id.uuidString) } catch FrontDeskError.notFound { return nil }
+        }
+        guard let found, principal.mayAccess(hotel: found.hotelId) else {
+            throw Problem.notFound("No booking with id \(id.uuidString.lowercased())")
+        }
+        return found
+    }
+
+    func listBookings(_ request: Request) async throws -> Response {
+        let principal = try authorize(request, .searchAndBook)
+        let query = request.uri.queryParameters
+        let hotel: UUID
+        if let text = query.get("hotelId") {
+            hotel = try requiredId(text, field: "hotelId")
+        } else if let own = principal.hotelId {
+            hotel = own
+        } else {
+            throw Problem.validation([("hotelId", "hotelId is required")])
+        }
+        guard principal.mayAccess(hotel: hotel) else { throw Problem.notFound() }
+        var problems: [String] = []
+        let from = query.get("from").flatMap { BookingRules.parseDate($0, field: "from", into: &problems) }
+        let to = query.get("to").flatMap { BookingRules.parseDate($0, field: "to", into: &problems) }
+        var status: BookingStatus?
+        if let text = query.get("status") {
+            status = BookingStatus.allCases.first { $0.rawValue.lowercased() == text.lowercased() }
+            if status == nil { problems.append("status \(BookingRules.quoted(text)) is not one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))") }
+        }
+        var limit = 100
+        if let text = query.get("limit") {
+            if let value = Int(text), (1...1000).contains(value) { limit = value } else { problems.append("limit is 1 to 1000") }
+        }
+        if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+        let store = state.store.scoped(to: hotel)
+        let filter = BookingFilter(from: from, to: to, status: status, guestText: query.get("guest"), limit: limit)
+        let matches = try await state.blocking { () -> BookingMatches in
+            _ = try store.requireHotelExists()
+            return try store.findBookings(filter)
+        }
+        return json(.object([("bookings", .array(matches.bookings.map(\.apiJSON))), ("total", .int(matches.total)),
+                             ("truncated", .bool(matches.total > matches.bookings.count))]))
+    }
+
+    enum Change { case cancel, checkIn, checkOut }
+
+    func change(_ request: Request, _ context: ServerContext, _ change: Change) async throws -> Response {
+        let principal = try authorize(request, .searchAndBook)
+        let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
+        var expected: Int?
+        if let match = request.headers[.ifMatch] {
+            let digits = match.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
+                .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            guard let version = Int(digits) else { throw Problem.validation([("If-Match", "If-Match is a version in quotes, as the ETag gives it")]) }
+            expected = version
+        }
+        let store = state.store.scoped(to: booking.hotelId)
+        let reference = booking.id.uuidString
+        let basedOn = expected
+        let changed = try await state.blocking { () -> Booking in
+            switch change {
+            case .cancel: try store.cancel(reference, reason: nil, expectedVersion: basedOn, by: principal.userName, via: .server)
+            case .checkIn: try store.checkIn(reference, expectedVersion: basedOn, by: principal.userName)
+            case .checkOut: try store.checkOut(reference, expectedVersion: basedOn, by: principal.userName)
+            }
+        }
+        if change == .cancel { state.runner.poke() }
+        return json(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
+    }
+
+    // MARK: Reports
+
+    func occupancy(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let hotel = try pathId(context, "hotelId")
+        _ = try authorize(request, .readReports, hotel: hotel)
+        let query = request.uri.queryParameters
+        let store = state.store.scoped(to: hotel)
+        var problems: [String] = []
+        let from = query.get("from").flatMap { BookingRules.parseDate($0, field: "from", into: &problems) }
+        let to = query.get("to").flatMap { BookingRules.parseDate($0, field: "to", into: &problems) }
+        if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+        let report = try await state.blocking { () -> OccupancyReport in
+            _ = try store.requireHotelExists()
+            let first = try from ?? store.businessDate()
+            return try store.occupancyReport(from: first, through: to ?? first.adding(days: 29))
+        }
+        return json(report.json)
+    }
+
+    // MARK: Helpers
+
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw Problem.tooLarge()
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw Problem.validation([(key.stringValue, "\(key.stringValue) is required")])
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw Problem.validation([(field.isEmpty ? "body" : field, "\(field.isEmpty ? "The body" : field) has the wrong type")])
+        } catch {
+            throw Problem.validation([("body", "The body is not valid JSON")])
+        }
+    }
+
+    func pathId(_ context: ServerContext, _ name: String) throws -> UUID {
+        guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else { throw Problem.notFound() }
+        return id
+    }
+
+    func requiredId(_ text: String?, field: String) throws -> UUID {
+        guard let text, !text.isEmpty else { throw Problem.validation([(field, "\(field) is required")]) }
+        guard let id = UUID(uuidString: text) else { throw Problem.validation([(field, "\(field) is not an id")]) }
+        return id
+    }
+}
+
+func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    var fields = headers
+    fields[.contentType] = "application/json"
+    return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: value.rendered())))
+}
+
+/// Request ids derived from an idempotency key: the same key in the same hotel is the same request.
+enum RequestIds {
+    static func derive(hotel: UUID, key: String) -> UUID {
+        var bytes = Array(SHA256.hash(data: Data((hotel.uuidString.lowercased() + "\n" + key).utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x50   // a name-based UUID (version 5 layout)
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+}

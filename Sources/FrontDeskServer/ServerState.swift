@@ -1,0 +1,99 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskPayments
+import FrontDeskStore
+import NIOPosix
+import Synchronization
+
+/// What the booking server knows while it runs, shared by every request.
+public final class ServerState: Sendable {
+    public let store: FrontDeskStore
+    let signer: TokenSigner
+    let hasher: PasswordHasher
+    let clock: @Sendable () -> Date
+    /// GRDB is synchronous: store calls run here, never on an event loop or the concurrency pool.
+    let workers: NIOThreadPool
+    let intakes = Mutex<[UUID: BookingIntake]>([:])
+    let failedLogins: LoginThrottle
+    let runner: SagaRunner
+
+    public init(store: FrontDeskStore, signer: TokenSigner, hasher: PasswordHasher = PasswordHasher(),
+                gateway: (any PaymentGateway)?, clock: @escaping @Sendable () -> Date = { Date() }, workerThreads: Int = 8) {
+        self.store = store
+        self.signer = signer
+        self.hasher = hasher
+        self.clock = clock
+        workers = NIOThreadPool(numberOfThreads: workerThreads)
+        workers.start()
+        failedLogins = LoginThrottle(clock: clock)
+        runner = SagaRunner(store: store, gateway: gateway, name: "server-\(ProcessInfo.processInfo.processIdentifier)")
+    }
+
+    /// Runs a blocking store call on the worker threads.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await workers.runIfActive(body)
+    }
+
+    /// Concurrent booking requests of one hotel share durable commits (group commit).
+    func intake(for hotel: UUID) -> BookingIntake {
+        intakes.withLock { intakes in
+            if let intake = intakes[hotel] { return intake }
+            let intake = BookingIntake(store: store.scoped(to: hotel))
+            intakes[hotel] = intake
+            return intake
+        }
+    }
+
+    /// Stops taking work: the saga runner finishes its step, intakes commit what they hold.
+    public func shutDown() async {
+        runner.stop()
+        for intake in intakes.withLock({ Array($0.values) }) { intake.stop() }
+        try? await workers.shutdownGracefully()
+    }
+}
+
+/// Slows down guessing: after 5 failed logins for one user name or one address within 15
+/// minutes, further tries wait 2^(n-5) seconds (at most 15 minutes) and are answered 429.
+final class LoginThrottle: Sendable {
+    private struct Record { var failures: Int; var first: Date; var blockedUntil: Date? }
+    private let records = Mutex<[String: Record]>([:])
+    private let clock: @Sendable () -> Date
+    static let freeFailures = 5
+    static let window: TimeInterval = 15 * 60
+
+    init(clock: @escaping @Sendable () -> Date) {
+        self.clock = clock
+    }
+
+    /// Seconds to wait before `keys` may try again; nil when they may try now.
+    func wait(for keys: [String]) -> Int? {
+        let now = clock()
+        return records.withLock { records in
+            keys.compactMap { key -> Int? in
+                guard let until = records[key]?.blockedUntil, until > now else { return nil }
+                return Int(until.timeIntervalSince(now).rounded(.up))
+            }.max()
+        }
+    }
+
+    func recordFailure(for keys: [String]) {
+        let now = clock()
+        records.withLock { records in
+            if records.count > 100_000 { records = records.filter { now.timeIntervalSince($0.value.first) < Self.window } }
+            for key in keys {
+                var record = records[key].flatMap { now.timeIntervalSince($0.first) < Self.window ? $0 : nil }
+                    ?? Record(failures: 0, first: now, blockedUntil: nil)
+                record.failures += 1
+                if record.failures >= Self.freeFailures {
+                    let seconds = min(Self.window, pow(2, Double(record.failures - Self.freeFailures)))
+                    record.blockedUntil = now.addingTimeInterval(seconds)
+                }
+                records[key] = record
+            }
+        }
+    }
+
+    func recordSuccess(for keys: [String]) {
+        records.withLock { records in for key in keys { records[key] = nil } }
+    }
+}

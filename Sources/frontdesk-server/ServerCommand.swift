@@ -1,0 +1,253 @@
+import ArgumentParser
+import Foundation
+import FrontDeskDomain
+import FrontDeskPayments
+import FrontDeskServer
+import FrontDeskStore
+import FrontDeskURLSession
+import Logging
+
+@main
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frontdesk-server",
+        abstract: "The booking server of a hotel chain: the REST API, tokens, and the booking saga.",
+        discussion: """
+            Every command takes --db PATH (default $FRONTDESK_SERVER_DB, else $XDG_DATA_HOME/frontdesk/server.sqlite, \
+            else ~/.local/share/frontdesk/server.sqlite).
+            """,
+        subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self]
+    )
+}
+
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .customLong("db"), help: "The server's database file.") var path: String?
+
+    var resolved: String {
+        if let path, !path.isEmpty { return path }
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["FRONTDESK_SERVER_DB"], !path.isEmpty { return path }
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share").path
+        return data + "/frontdesk/server.sqlite"
+    }
+
+    func open(access: StoreAccess = .create) throws -> FrontDeskStore {
+        do {
+            return try FrontDeskStore(path: resolved, access: access)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+}
+
+/// Runs a command body; a domain error ends as `error: …` and exit status 2..7, as `frontdesk` does.
+func reporting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as FrontDeskError {
+        FileHandle.standardError.write(Data("error: \(CardNumber.redacted(in: error.message))\n".utf8))
+        throw ExitCode(error.code == "not_found" ? 3 : error.code == "conflict" ? 6 : 2)
+    } catch let error as StoreError {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+func printJSON(_ value: JSONValue) {
+    print(value.rendered(pretty: true))
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Answer the booking API over HTTP.")
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on; 0 takes a free one.") var port = 8080
+    @Option(name: .customLong("jwt-secret-file"), help: "File holding the token signing secret (at least 32 bytes).")
+    var jwtSecretFile: String?
+    @Flag(help: "Development: without a secret, make a random one (tokens die with the process).") var dev = false
+    @Option(name: .customLong("password-rounds"), help: .hidden) var passwordRounds = PasswordHasher.standardRounds
+
+    func run() async throws {
+        let secret = try loadSecret()
+        let store = try database.open()
+        var logger = Logger(label: "frontdesk-server") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = .info
+        let gateway: HTTPPaymentGateway?
+        if let text = ProcessInfo.processInfo.environment["FRONTDESK_PAYMENT_URL"], !text.isEmpty {
+            do {
+                gateway = HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(text, source: "FRONTDESK_PAYMENT_URL"),
+                                             exchange: URLSessionExchange())
+            } catch {
+                throw ValidationError((error as? FrontDeskError)?.message ?? "\(error)")
+            }
+        } else {
+            gateway = nil
+        }
+        let state = ServerState(store: store, signer: TokenSigner(secret: secret), hasher: PasswordHasher(rounds: passwordRounds),
+                                gateway: gateway)
+        let application = BookingServer.application(state: state, host: host, port: port, logger: logger) { host, port in
+            // Tests and scripts read this first line to find the port.
+            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+        }
+        try await application.runService()
+        await state.shutDown()
+    }
+
+    func loadSecret() throws -> Data {
+        if let text = ProcessInfo.processInfo.environment["FRONTDESK_JWT_SECRET"], !text.isEmpty {
+            guard text.utf8.count >= 32 else { throw ValidationError("FRONTDESK_JWT_SECRET is \(text.utf8.count) bytes; a signing secret needs at least 32") }
+            return Data(text.utf8)
+        }
+        if let jwtSecretFile {
+            guard let data = FileManager.default.contents(atPath: jwtSecretFile) else {
+                throw ValidationError("cannot read the secret file \(jwtSecretFile)")
+            }
+            let trimmed = Data(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+            guard trimmed.count >= 32 else { throw ValidationError("\(jwtSecretFile) holds \(trimmed.count) bytes; a signing secret needs at least 32") }
+            return trimmed
+        }
+        guard dev else {
+            throw ValidationError("no token signing secret: set FRONTDESK_JWT_SECRET or give --jwt-secret-file PATH (at least 32 bytes), or --dev for a throwaway one")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let secret = Data((0..<48).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        FileHandle.standardError.write(Data("frontdesk-server: --dev: signing tokens with a random secret; they stop working when this process ends\n".utf8))
+        return secret
+    }
+}
+
+struct Hotels: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hotels", abstract: "The chain's hotels.",
+                                                    subcommands: [Add.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a hotel.")
+        @OptionGroup var database: DatabaseOption
+        @Option var name: String
+        @Option(name: .customLong("time-zone"), help: "IANA time zone, e.g. Europe/Vienna.") var timeZone: String
+        @Option(help: "ISO 4217 currency code, e.g. EUR.") var currency: String
+        @Flag var json = false
+
+        func run() throws {
+            try reporting {
+                let hotel = try database.open().addChainHotel(name: name, timeZone: timeZone, currency: currency, by: "frontdesk-server")
+                if json { printJSON(hotel.json) } else { print("Hotel \(hotel.name) added: \(hotel.id.uuidString.lowercased())") }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the hotels.")
+        @OptionGroup var database: DatabaseOption
+        @Flag var json = false
+
+        func run() throws {
+            try reporting {
+                let hotels = try database.open(access: .read).hotels()
+                if json {
+                    printJSON(.object([("hotels", .array(hotels.map(\.json)))]))
+                } else {
+                    for hotel in hotels { print("\(hotel.id.uuidString.lowercased())  \(hotel.name)  (\(hotel.timeZoneIdentifier), \(hotel.currency))") }
+                }
+            }
+        }
+    }
+}
+
+struct Users: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "users", abstract: "The server's user accounts.",
+                                                    subcommands: [Add.self, List.self, Disable.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user; the password is read from standard input.")
+        @OptionGroup var database: DatabaseOption
+        @Argument var name: String
+        @Option(help: "receptionist, manager or admin.") var role: String
+        @Option(help: "The hotel id of a receptionist or manager.") var hotel: String?
+        @Option(help: "E-mail address (put in the token's email claim).") var email: String = ""
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from one line of standard input (required).") var passwordStdin = false
+        @Option(name: .customLong("password-rounds"), help: .hidden) var passwordRounds = PasswordHasher.standardRounds
+
+        func run() throws {
+            guard passwordStdin else { throw ValidationError("give --password-stdin and the password on standard input (never as an argument)") }
+            guard let role = UserRole(rawValue: role.lowercased()) else { throw ValidationError("--role is receptionist, manager or admin") }
+            var hotelId: UUID?
+            if let hotel {
+                guard let id = UUID(uuidString: hotel) else { throw ValidationError("--hotel \(hotel) is not a hotel id") }
+                hotelId = id
+            }
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
+            guard line.count >= 8 else { throw ValidationError("a password needs at least 8 characters") }
+            let hash = try PasswordHasher(rounds: passwordRounds).hash(line)
+            try reporting {
+                let account = try database.open().addUser(name: name, role: role, email: email, hotelId: hotelId, passwordHash: hash,
+                                                          by: "frontdesk-server")
+                print("User \(account.name) added as \(account.role.rawValue)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the users (never their passwords).")
+        @OptionGroup var database: DatabaseOption
+        @Flag var json = false
+
+        func run() throws {
+            try reporting {
+                let accounts = try database.open(access: .read).userAccounts()
+                if json {
+                    printJSON(.object([("users", .array(accounts.map { account in
+                        .object([("name", .string(account.name)), ("role", .string(account.role.rawValue)),
+                                 ("email", .string(account.email)),
+                                 ("hotelId", account.hotelId.map { .string($0.uuidString.lowercased()) } ?? .null),
+                                 ("disabled", .bool(account.isDisabled))])
+                    }))]))
+                } else {
+                    for account in accounts {
+                        print("\(account.name)  \(account.role.rawValue)  \(account.hotelId?.uuidString.lowercased() ?? "all hotels")\(account.isDisabled ? "  (disabled)" : "")")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Stop a user from getting tokens.")
+        @OptionGroup var database: DatabaseOption
+        @Argument var name: String
+
+        func run() throws {
+            try reporting {
+                let account = try database.open().disableUser(named: name, by: "frontdesk-server")
+                print("User \(account.name) disabled")
+            }
+        }
+    }
+}
+
+struct ServerDemo: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Add demo hotels with rooms and bookings.")
+    @OptionGroup var database: DatabaseOption
+    @Option var hotels = 2
+    @Option var rooms = 120
+    @Option var days = 365
+    @Option var seed: UInt64 = 1
+
+    func run() throws {
+        guard (1...20).contains(hotels) else { throw ValidationError("--hotels is 1 to 20") }
+        try reporting {
+            let store = try database.open()
+            let now = Date()
+            for index in 0..<hotels {
+                let generator = DemoHotelGenerator(roomCount: rooms, days: days, occupancy: 0.7, seed: seed &+ UInt64(index),
+                                                   businessDate: DemoHotelGenerator.businessDate(at: now), now: now)
+                try generator.validate()
+                let demo = generator.generate()
+                try store.importDemoIntoChain(demo, by: "frontdesk-server")
+                print("Hotel \(demo.hotel.name) added: \(demo.hotel.id.uuidString.lowercased()), \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
+            }
+        }
+    }
+}
