@@ -118,8 +118,13 @@ extension DeskModel {
         switch command {
         case .checkIn:
             var lines = ["Check in \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
-            for guest in stillCheckedIn(room: booking.roomNumber, besides: booking.id) {
-                lines.append("! Still checked in to room \(booking.roomNumber): \(guest.guest.name) (\(guest.confirmationCode), due out \(guest.stay.checkOut))")
+            do {
+                for guest in try stillCheckedIn(room: booking.roomNumber, besides: booking.id) {
+                    let due = guest.stay.checkOut < state.info.businessDate ? "was due out" : "due out"
+                    lines.append("! Still checked in to room \(booking.roomNumber): \(guest.guest.name) (\(guest.confirmationCode), \(due) \(guest.stay.checkOut))")
+                }
+            } catch {
+                lines.append("! Could not check who is still in room \(booking.roomNumber): \(Self.describe(error))")
             }
             return PendingConfirmation(bookingId: booking.id, command: command, lines: lines, yesLabel: "Yes, check in")
         case .checkOut:
@@ -133,11 +138,14 @@ extension DeskModel {
         }
     }
 
-    /// Guests checked in to `room` tonight (or due out today and not yet gone), other than `id`.
-    func stillCheckedIn(room: String, besides id: UUID) -> [Booking] {
-        guard let lists = try? services.dayLists(state.info.businessDate) else { return [] }
+    /// Guests checked in to `room` other than `id`: overstayed (due out before today and still
+    /// in), due out today and not yet gone, or in house tonight.
+    func stillCheckedIn(room: String, besides id: UUID) throws -> [Booking] {
+        let today = state.info.businessDate
+        let due = try services.checkedInDue(today)
+        let inHouse = try services.dayLists(today).inHouse
         var seen = Set<UUID>()
-        return (lists.departures + lists.inHouse).filter {
+        return (due + inHouse).filter {
             $0.status == .checkedIn && $0.roomNumber == room && $0.id != id && seen.insert($0.id).inserted
         }
     }

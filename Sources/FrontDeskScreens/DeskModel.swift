@@ -37,6 +37,8 @@ public struct DeskServices: Sendable {
     public var findBookings: @Sendable (_ query: BookingsQuery) throws -> BookingMatches
     /// The date's arrivals, departures and in-house guests.
     public var dayLists: @Sendable (_ date: CalendarDate) throws -> DayLists
+    /// Guests still checked in whose stay ended on or before the date (due out, or overstayed).
+    public var checkedInDue: @Sendable (_ date: CalendarDate) throws -> [Booking]
     public var cancel: @Sendable (_ id: UUID) throws -> Booking
     public var checkIn: @Sendable (_ id: UUID) throws -> Booking
     public var checkOut: @Sendable (_ id: UUID) throws -> Booking
@@ -48,6 +50,7 @@ public struct DeskServices: Sendable {
                 booking: @escaping @Sendable (UUID) throws -> Booking,
                 findBookings: @escaping @Sendable (BookingsQuery) throws -> BookingMatches,
                 dayLists: @escaping @Sendable (CalendarDate) throws -> DayLists,
+                checkedInDue: @escaping @Sendable (CalendarDate) throws -> [Booking],
                 cancel: @escaping @Sendable (UUID) throws -> Booking,
                 checkIn: @escaping @Sendable (UUID) throws -> Booking,
                 checkOut: @escaping @Sendable (UUID) throws -> Booking,
@@ -57,6 +60,7 @@ public struct DeskServices: Sendable {
         self.booking = booking
         self.findBookings = findBookings
         self.dayLists = dayLists
+        self.checkedInDue = checkedInDue
         self.cancel = cancel
         self.checkIn = checkIn
         self.checkOut = checkOut

@@ -202,6 +202,7 @@ public enum DeskTerminalApp {
                                                  guestText: query.text.isEmpty ? nil : query.text, limit: 120))
             },
             dayLists: { date in try store.dayLists(on: date) },
+            checkedInDue: { date in try store.checkedInDue(onOrBefore: date) },
             cancel: { id in try logged("cancel of booking \(id)") { try store.cancel(id.uuidString, reason: nil, by: user) } },
             checkIn: { id in try logged("check-in of booking \(id)") { try store.checkIn(id.uuidString, by: user) } },
             checkOut: { id in try logged("check-out of booking \(id)") { try store.checkOut(id.uuidString, by: user) } },

@@ -1,0 +1,44 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskScreens
+import FrontDeskStore
+import FrontDeskTestSupport
+import Testing
+
+/// Issue 10, what the first pass left open; each test names its gap.
+@Suite struct DeskGapsTests {
+    /// A guest whose check-out date has passed but who was never checked out is still in the
+    /// room: today's lists do not show them, the check-in question does.
+    @Test func checkingInNamesAGuestWhoOverstayedTheirCheckOutDate() throws {
+        var fixture = try ScreenFixture()
+        let clock = fixture.desk.clock
+        let lastWeek = try FrontDeskStore(path: fixture.desk.store.path, clock: { clock.now },
+                                          businessDate: StoreFixture.today.adding(days: -6))
+        let overstayed = try lastWeek.confirm(lastWeek.reserve(fixture.desk.form(room: "101", from: "2026-11-20", to: "2026-11-23",
+                                                                                   name: "Otto Overstay"), by: "anna").confirmationCode, by: "anna")
+        _ = try lastWeek.checkIn(overstayed.confirmationCode, by: "anna")
+        // Another guest who left as planned, and one still in elsewhere: neither is named.
+        let twentyThird = try FrontDeskStore(path: fixture.desk.store.path, clock: { clock.now },
+                                             businessDate: StoreFixture.today.adding(days: -3))
+        let left = try twentyThird.confirm(twentyThird.reserve(fixture.desk.form(room: "102", from: "2026-11-23", to: "2026-11-24",
+                                                                                   name: "Lena Left"), by: "anna").confirmationCode, by: "anna")
+        _ = try twentyThird.checkOut(twentyThird.checkIn(left.confirmationCode, by: "anna").confirmationCode, by: "anna")
+        let elsewhere = try twentyThird.confirm(twentyThird.reserve(fixture.desk.form(room: "103", from: "2026-11-23", to: "2026-11-24",
+                                                                                        name: "Elsa Elsewhere"), by: "anna").confirmationCode, by: "anna")
+        _ = try twentyThird.checkIn(elsewhere.confirmationCode, by: "anna")
+        let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+
+        // Both overstayed, oldest departure first; the checked-out guest is not among them.
+        #expect(try fixture.desk.store.checkedInDue(onOrBefore: StoreFixture.today).map(\.id) == [overstayed.id, elsewhere.id])
+        #expect(try fixture.desk.store.checkedInDue(onOrBefore: StoreFixture.today.adding(days: -4)).isEmpty)
+        fixture.press(.function(4))
+        #expect(!fixture.model.state.today.all.contains { $0.id == overstayed.id })
+        fixture.press(.alt("1"), .alt("i"))
+        let question = try #require(fixture.model.state.today.actions.confirmation)
+        #expect(question.lines.first == "Check in Zoë Ångström, booking \(arrival.confirmationCode)?")
+        #expect(question.lines.contains(
+            "! Still checked in to room 101: Otto Overstay (\(overstayed.confirmationCode), was due out 2026-11-23)"))
+        #expect(!question.lines.contains { $0.contains("Lena") || $0.contains("Elsa") })
+        #expect(fixture.screen(100, 30).contains("Otto Overstay"))
+    }
+}
