@@ -82,6 +82,11 @@ extension DeskModel {
             state.bookings.selected = min(state.bookings.selected, max(0, bookings.count - 1))
         case .bookings(.failure(let error)):
             (state.bookings.actions.message, state.bookings.actions.messageIsError) = (Self.describe(error), true)
+            // What was typed cannot be looked for (a date out of range): no rows of an older search.
+            if case .validationFailed? = error as? FrontDeskError {
+                state.bookings.results = []
+                state.bookings.total = 0
+            }
         case .today(.success(let lists)):
             state.today.arrivals = lists.arrivals
             state.today.departures = lists.departures

@@ -44,14 +44,17 @@ public struct BookingsQuery: Hashable, Sendable {
     public var to: CalendarDate?
     public var status: BookingStatus?
     public var text: String
+    /// A date outside the supported range, said instead of being looked for.
+    public var problems: [String] = []
 
     public static func parse(_ input: String, businessDate: CalendarDate) -> BookingsQuery {
         var query = BookingsQuery(from: nil, to: nil, status: nil, text: "")
         var words: [String] = []
         var dates: [CalendarDate] = []
         for word in input.split(separator: " ").map(String.init) {
-            if let date = CalendarDate(iso: word) {
-                dates.append(date)
+            if CalendarDate(iso: word) != nil {
+                // The command line's rule: within the supported dates.
+                if let date = BookingRules.parseDate(word, field: "Date", into: &query.problems) { dates.append(date) }
             } else if let status = BookingStatus(loose: word), word.count > 3 {
                 query.status = status
             } else {
@@ -152,6 +155,12 @@ extension DeskModel {
 
     mutating func refreshBookings() {
         let query = BookingsQuery.parse(state.bookings.query, businessDate: state.info.businessDate)
+        // Through the queue too, so an answer still coming for what was typed before cannot follow it.
+        let problems = query.problems
+        guard problems.isEmpty else {
+            load(.bookings) { .bookings(.failure(FrontDeskError.validationFailed(problems))) }
+            return
+        }
         let find = services.findBookings
         load(.bookings) { .bookings(Result { try find(query) }) }
     }

@@ -171,7 +171,9 @@ public enum DeskTerminalApp {
     /// are logged by `services`).
     static func failure(of outcome: LoadOutcome) -> String? {
         switch outcome {
-        case .bookings(.failure(let error)): "\(error)"
+        case .bookings(.failure(let error)):
+            // A date typed out of range is the receptionist's to fix, not a failure to log.
+            if case .validationFailed? = error as? FrontDeskError { nil } else { "\(error)" }
         case .today(.failure(let error)): "\(error)"
         case .roomPlan(.failure(let error)): "\(error)"
         case .dashboard(.failure(let error)): "\(error)"

@@ -41,4 +41,34 @@ import Testing
         #expect(!question.lines.contains { $0.contains("Lena") || $0.contains("Elsa") })
         #expect(fixture.screen(100, 30).contains("Otto Overstay"))
     }
+
+    /// The room plan's and the dashboard's date prompts and the bookings find field refuse a date
+    /// outside 1900-01-01..9000-12-31 with the command line's words, and go nowhere.
+    @Test func theDesksDatesLieBetween1900And9000AsOnTheCommandLine() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.function(6))
+        let planFirst = fixture.model.state.roomPlan.first
+        for typed in ["1899-12-31", "9001-01-01"] {
+            fixture.answer(.alt("g"), with: typed)
+            #expect(fixture.screen().contains("Date \(typed) is outside the supported dates (1900-01-01 to 9000-12-31)"))
+            #expect(fixture.model.state.roomPlan.first == planFirst)
+        }
+        fixture.answer(.alt("g"), with: "9000-12-31")
+        #expect(fixture.model.state.roomPlan.cursorNight?.iso == "9000-12-31")
+
+        fixture.press(.function(7))
+        let from = fixture.model.state.dashboard.from
+        fixture.answer(.alt("g"), with: "9001-01-01 30")
+        #expect(fixture.screen().contains("Date 9001-01-01 is outside the supported dates (1900-01-01 to 9000-12-31)"))
+        #expect(fixture.model.state.dashboard.from == from)
+        fixture.answer(.alt("g"), with: "1900-01-01 7")
+        #expect(fixture.model.state.dashboard.from?.iso == "1900-01-01")
+
+        try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        fixture.press(.function(3))
+        #expect(fixture.model.state.bookings.results.count == 1)
+        fixture.type("0001-01-01")
+        #expect(fixture.model.state.bookings.results.isEmpty)
+        #expect(fixture.screen().contains("Date 0001-01-01 is outside the supported dates (1900-01-01 to 9000-12-31)"))
+    }
 }
