@@ -209,6 +209,23 @@ public struct DeskModel: Sendable {
         }
     }
 
+    /// A batch read from the terminal, in order: a resize takes effect before the keys after it
+    /// (a key typed just after the window shrank below 80x24 must meet "too small", not the old
+    /// screen). `resized`: the terminal must repaint everything.
+    public mutating func handle(_ inputs: [TerminalInput]) -> (outcome: Outcome, resized: Bool) {
+        var resized = false
+        for input in inputs {
+            switch input {
+            case .resize(let width, let height):
+                setViewSize(width: width, height: height)
+                resized = true
+            case .key(let key):
+                if handle(key) == .quit { return (.quit, resized) }
+            }
+        }
+        return (.keepGoing, resized)
+    }
+
     private mutating func handleSearch(_ key: Key) -> Outcome {
         // Typed text goes to the focused field; in the room list it does nothing (? is help there).
         if case .character(let character) = key, state.search.focus != .results || character != "?" {

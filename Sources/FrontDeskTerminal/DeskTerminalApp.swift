@@ -108,16 +108,14 @@ public enum DeskTerminalApp {
             if descriptors[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return }
             // Always ask for input: a resize (SIGWINCH) only interrupts poll, and ncurses reports it
             // as KEY_RESIZE on the next read.
-            do {
-                let inputs = terminal.pendingInput()
-                if !inputs.isEmpty { trace?.keyRead() }
-                for input in inputs {
-                    switch input {
-                    case .resize: terminal.invalidate()
-                    case .key(let key): if model.handle(key) == .quit { return }
-                    }
-                    dirty = true
-                }
+            // One batch, in order: a resize in it applies to the keys after it, not only at the next paint.
+            let inputs = terminal.pendingInput()
+            if !inputs.isEmpty {
+                trace?.keyRead()
+                dirty = true
+                let (outcome, resized) = model.handle(inputs)
+                if resized { terminal.invalidate() }
+                if outcome == .quit { return }
             }
             if descriptors[1].revents != 0 {
                 var bytes = [UInt8](repeating: 0, count: 64)

@@ -42,4 +42,24 @@ import Testing
         #expect(KeyDecoder.decode([.scalar(27), .resize(width: 90, height: 30), .scalar(0xE9)])
                 == [.key(.escape), .resize(width: 90, height: 30), .key(.character("é"))])
     }
+
+    /// The keys after a resize in the same batch meet the new size: below 80x24 only quit works.
+    @Test func aResizeInABatchAppliesToTheKeysAfterItNotBeforeIt() throws {
+        var fixture = try DeskSafetyTests.deskWithWork()
+        fixture.model.setViewSize(width: 80, height: 24)
+        fixture.press(.function(4))
+        let before = try DeskSafetyTests.fingerprint(fixture)
+        let (outcome, resized) = fixture.model.handle([.resize(width: 60, height: 20), .key(.alt("i")), .key(.right), .key(.enter)])
+        #expect(outcome == .keepGoing && resized)
+        #expect(fixture.model.state.today.actions.confirmation == nil)
+        #expect(try DeskSafetyTests.fingerprint(fixture) == before)
+        #expect(fixture.model.handle([.resize(width: 60, height: 20), .key(.function(10))]).outcome == .quit)
+
+        // Grown back: the key after the resize acts; a key before a shrink acted at the old size.
+        _ = fixture.model.handle([.resize(width: 100, height: 30), .key(.function(3))])
+        #expect(fixture.model.state.screen == .bookings)
+        _ = fixture.model.handle([.key(.function(4)), .resize(width: 70, height: 20), .key(.function(3))])
+        #expect(fixture.model.state.screen == .today)
+        #expect(fixture.model.handle([]).resized == false)
+    }
 }
