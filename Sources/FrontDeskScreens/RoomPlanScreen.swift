@@ -156,6 +156,11 @@ extension DeskModel {
             refreshBookings()
             return
         }
+        // One form at a time: a booking still saving is shown until its outcome is in.
+        if state.booking?.progress == .saving {
+            state.screen = .booking
+            return
+        }
         guard line.room.isActive else { return refuse("Room \(line.room.number) is out of service") }
         guard firstNight >= state.info.businessDate else {
             return refuse("Nights before the business date (\(state.info.businessDate)) cannot be booked")
