@@ -44,6 +44,8 @@ public enum BookingProgress: Hashable, Sendable {
         case .holding(let code): "Holding the room (booking \(code))…"
         case .takingPayment(let code): "Taking payment (booking \(code))…"
         case .confirmed(let code): "✔ Confirmed: \(code)"
+        case .failed(let code, BookingSaga.expiredReason):
+            "✘ Booking \(code) failed: the hold on the room lapsed before the payment was taken (\(BookingSaga.expiredReason))"
         case .failed(let code, let reason): "✘ Booking \(code) failed: \(reason)"
         case .refused(let reason): "✘ \(reason)"
         }

@@ -7,6 +7,50 @@ import Testing
 
 /// Issue 10, what the first pass left open; each test names its gap.
 @Suite struct DeskGapsTests {
+    /// The hold lapses (the clock moved by hand, nothing sleeps) before the booking is paid: the
+    /// form keeps guest, e-mail, phone, guests and dates, says why, and Enter books again.
+    @Test func anExpiredHoldKeepsTheTypedDetailsAndSaysTheHoldLapsed() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.tab)
+        fixture.type("3") // three nights
+        fixture.press(.tab)
+        fixture.type("2")
+        fixture.press(.down, .enter) // 101 Double, the cheapest room for two
+        fixture.type("Hana Hold")
+        fixture.press(.tab)
+        fixture.type("hana@example.com")
+        fixture.press(.tab)
+        fixture.type("+43 1 234567")
+        fixture.press(.enter)
+        guard case .holding(let code)? = fixture.model.state.booking?.progress else {
+            Issue.record("not held: \(String(describing: fixture.model.state.booking?.progress))")
+            return
+        }
+        // The runner gets to it only after the hold's 15 minutes.
+        fixture.desk.clock.advance(minutes: 16)
+        try fixture.runSaga()
+        #expect(try fixture.desk.store.booking(code).status == .failed)
+
+        let form = try #require(fixture.model.state.booking)
+        #expect(form.progress == .failed(code: code, reason: BookingSaga.expiredReason))
+        #expect(form.guestName == "Hana Hold" && form.email == "hana@example.com" && form.phone == "+43 1 234567")
+        #expect(form.guests == "2" && form.offer.room.number == "101")
+        #expect(form.stay.checkIn.iso == "2026-11-26" && form.stay.checkOut.iso == "2026-11-29")
+        let screen = fixture.screen(120, 30)
+        #expect(screen.contains("✘ Booking \(code) failed: the hold on the room lapsed before the payment was taken (Reservation expired)"))
+        #expect(screen.contains("Enter tries again (details kept"))
+        #expect(screen.contains("Hana Hold") && screen.contains("hana@example.com") && screen.contains("2026-11-26 to 2026-11-29"))
+
+        fixture.press(.enter)
+        try fixture.runSaga()
+        guard case .confirmed(let second)? = fixture.model.state.booking?.progress else {
+            Issue.record("not confirmed: \(String(describing: fixture.model.state.booking?.progress))")
+            return
+        }
+        let booking = try fixture.desk.store.booking(second)
+        #expect(booking.guest.name == "Hana Hold" && booking.guest.phone == "+43 1 234567" && booking.roomNumber == "101")
+    }
+
     /// A guest whose check-out date has passed but who was never checked out is still in the
     /// room: today's lists do not show them, the check-in question does.
     @Test func checkingInNamesAGuestWhoOverstayedTheirCheckOutDate() throws {
