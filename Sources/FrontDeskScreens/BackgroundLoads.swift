@@ -5,8 +5,8 @@ import FrontDeskDomain
 /// background thread, so a key never waits for them; in tests they run at once.
 public enum LoadKey: Hashable, Sendable {
     case bookings, today, roomPlan, dashboard
-    /// A change to a booking (check-in, check-out, cancel), numbered: writes are never skipped
-    /// as a newer list query skips an older one, and run in the order asked.
+    /// A write (a booking made, checked in or out, cancelled; a room changed), numbered: writes
+    /// are never skipped as a newer list query skips an older one, and run in the order asked.
     case write(Int)
 
     var isWrite: Bool { if case .write = self { true } else { false } }
@@ -20,6 +20,10 @@ public enum LoadOutcome: Sendable {
     case dashboard(Result<OccupancyReport, any Error>)
     /// A write finished: its outcome in a line, for the list it was asked from.
     case written(number: Int, list: LoadKey, message: String, isError: Bool)
+    /// The booking form's booking was written (held, saga started) or refused.
+    case booked(number: Int, result: Result<Booking, any Error>)
+    /// A change on the rooms screen finished; a refused one gives its form back (`prompt`).
+    case roomsChanged(number: Int, message: String, isError: Bool, prompt: RoomPrompt?)
 
     public var key: LoadKey {
         switch self {
@@ -27,7 +31,7 @@ public enum LoadOutcome: Sendable {
         case .today: .today
         case .roomPlan: .roomPlan
         case .dashboard: .dashboard
-        case .written(let number, _, _, _): .write(number)
+        case .written(let number, _, _, _), .booked(let number, _), .roomsChanged(let number, _, _, _): .write(number)
         }
     }
 }
@@ -82,6 +86,11 @@ extension DeskModel {
             state.bookings.selected = min(state.bookings.selected, max(0, bookings.count - 1))
         case .bookings(.failure(let error)):
             (state.bookings.actions.message, state.bookings.actions.messageIsError) = (Self.describe(error), true)
+            // What was typed cannot be looked for (a date out of range): no rows of an older search.
+            if case .validationFailed? = error as? FrontDeskError {
+                state.bookings.results = []
+                state.bookings.total = 0
+            }
         case .today(.success(let lists)):
             state.today.arrivals = lists.arrivals
             state.today.departures = lists.departures
@@ -111,6 +120,10 @@ extension DeskModel {
                 (state.bookings.actions.message, state.bookings.actions.messageIsError) = (message, isError)
             }
             bookingsChanged()
+        case .booked(let number, let result):
+            finishBooking(number: number, result: result)
+        case .roomsChanged(_, let message, let isError, let prompt):
+            finishRoomChange(message: message, isError: isError, prompt: prompt)
         }
         if !state.loading.contains(outcome.key), let waiting = state.deferredAction, waiting.list == outcome.key {
             state.deferredAction = nil

@@ -29,6 +29,9 @@ public enum BookingField: Int, CaseIterable, Hashable, Sendable {
 
 /// Where a submitted booking is, as the saga moves it.
 public enum BookingProgress: Hashable, Sendable {
+    /// Enter was pressed: the booking is being written off the UI thread (another desk or
+    /// command may hold the file's write lock for a while).
+    case saving
     case holding(code: String)
     case takingPayment(code: String)
     case confirmed(code: String)
@@ -37,9 +40,12 @@ public enum BookingProgress: Hashable, Sendable {
 
     public var text: String {
         switch self {
+        case .saving: "Saving the booking…"
         case .holding(let code): "Holding the room (booking \(code))…"
         case .takingPayment(let code): "Taking payment (booking \(code))…"
         case .confirmed(let code): "✔ Confirmed: \(code)"
+        case .failed(let code, BookingSaga.expiredReason):
+            "✘ Booking \(code) failed: the hold on the room lapsed before the payment was taken (\(BookingSaga.expiredReason))"
         case .failed(let code, let reason): "✘ Booking \(code) failed: \(reason)"
         case .refused(let reason): "✘ \(reason)"
         }
@@ -55,7 +61,7 @@ public enum BookingProgress: Hashable, Sendable {
 
     public var isFinished: Bool {
         switch self {
-        case .holding, .takingPayment: false
+        case .saving, .holding, .takingPayment: false
         case .confirmed, .failed, .refused: true
         }
     }
@@ -88,6 +94,11 @@ public struct BookingFormState: Sendable {
     public var progress: BookingProgress?
     /// Where Esc goes when the booking is done with: the search, or the room plan it came from.
     public var returnsTo = ScreenID.search
+    /// The write under way while `progress` is `.saving`: its outcome is this form's.
+    public var savingWrite: Int?
+    /// Keys for the form typed while it was saving: handled, in order, once the outcome is in
+    /// (into the fields again if the booking was refused; a held booking takes no more typing).
+    public var typedAhead: [Key] = []
 
     public init(offer: RoomOffer, stay: StayDates, guests: Int) {
         self.offer = offer

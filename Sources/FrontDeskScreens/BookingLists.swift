@@ -44,14 +44,17 @@ public struct BookingsQuery: Hashable, Sendable {
     public var to: CalendarDate?
     public var status: BookingStatus?
     public var text: String
+    /// A date outside the supported range, said instead of being looked for.
+    public var problems: [String] = []
 
     public static func parse(_ input: String, businessDate: CalendarDate) -> BookingsQuery {
         var query = BookingsQuery(from: nil, to: nil, status: nil, text: "")
         var words: [String] = []
         var dates: [CalendarDate] = []
         for word in input.split(separator: " ").map(String.init) {
-            if let date = CalendarDate(iso: word) {
-                dates.append(date)
+            if CalendarDate(iso: word) != nil {
+                // The command line's rule: within the supported dates.
+                if let date = BookingRules.parseDate(word, field: "Date", into: &query.problems) { dates.append(date) }
             } else if let status = BookingStatus(loose: word), word.count > 3 {
                 query.status = status
             } else {
@@ -118,8 +121,13 @@ extension DeskModel {
         switch command {
         case .checkIn:
             var lines = ["Check in \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
-            for guest in stillCheckedIn(room: booking.roomNumber, besides: booking.id) {
-                lines.append("! Still checked in to room \(booking.roomNumber): \(guest.guest.name) (\(guest.confirmationCode), due out \(guest.stay.checkOut))")
+            do {
+                for guest in try stillCheckedIn(room: booking.roomNumber, besides: booking.id) {
+                    let due = guest.stay.checkOut < state.info.businessDate ? "was due out" : "due out"
+                    lines.append("! Still checked in to room \(booking.roomNumber): \(guest.guest.name) (\(guest.confirmationCode), \(due) \(guest.stay.checkOut))")
+                }
+            } catch {
+                lines.append("! Could not check who is still in room \(booking.roomNumber): \(Self.describe(error))")
             }
             return PendingConfirmation(bookingId: booking.id, command: command, lines: lines, yesLabel: "Yes, check in")
         case .checkOut:
@@ -133,17 +141,26 @@ extension DeskModel {
         }
     }
 
-    /// Guests checked in to `room` tonight (or due out today and not yet gone), other than `id`.
-    func stillCheckedIn(room: String, besides id: UUID) -> [Booking] {
-        guard let lists = try? services.dayLists(state.info.businessDate) else { return [] }
+    /// Guests checked in to `room` other than `id`: overstayed (due out before today and still
+    /// in), due out today and not yet gone, or in house tonight.
+    func stillCheckedIn(room: String, besides id: UUID) throws -> [Booking] {
+        let today = state.info.businessDate
+        let due = try services.checkedInDue(today)
+        let inHouse = try services.dayLists(today).inHouse
         var seen = Set<UUID>()
-        return (lists.departures + lists.inHouse).filter {
+        return (due + inHouse).filter {
             $0.status == .checkedIn && $0.roomNumber == room && $0.id != id && seen.insert($0.id).inserted
         }
     }
 
     mutating func refreshBookings() {
         let query = BookingsQuery.parse(state.bookings.query, businessDate: state.info.businessDate)
+        // Through the queue too, so an answer still coming for what was typed before cannot follow it.
+        let problems = query.problems
+        guard problems.isEmpty else {
+            load(.bookings) { .bookings(.failure(FrontDeskError.validationFailed(problems))) }
+            return
+        }
         let find = services.findBookings
         load(.bookings) { .bookings(Result { try find(query) }) }
     }

@@ -44,10 +44,15 @@ public struct DashboardState: Sendable {
         var from = current, count = nights
         var dates: [CalendarDate] = []
         for word in text.split(separator: " ").map(String.init) {
-            if let date = CalendarDate(iso: word) {
-                dates.append(date)
-            } else if let number = Int(word) {
+            if let number = Int(word) {
                 count = number
+            } else if CalendarDate(iso: word) != nil {
+                // The command line's rule: within the supported dates.
+                var problems: [String] = []
+                guard let date = BookingRules.parseDate(word, field: "Date", into: &problems) else {
+                    return .failure(.validationFailed(problems))
+                }
+                dates.append(date)
             } else {
                 return .failure(.validationFailed(["\(BookingRules.quoted(word)) is neither a date (YYYY-MM-DD) nor a number of nights"]))
             }

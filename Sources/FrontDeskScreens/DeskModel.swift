@@ -37,6 +37,8 @@ public struct DeskServices: Sendable {
     public var findBookings: @Sendable (_ query: BookingsQuery) throws -> BookingMatches
     /// The date's arrivals, departures and in-house guests.
     public var dayLists: @Sendable (_ date: CalendarDate) throws -> DayLists
+    /// Guests still checked in whose stay ended on or before the date (due out, or overstayed).
+    public var checkedInDue: @Sendable (_ date: CalendarDate) throws -> [Booking]
     public var cancel: @Sendable (_ id: UUID) throws -> Booking
     public var checkIn: @Sendable (_ id: UUID) throws -> Booking
     public var checkOut: @Sendable (_ id: UUID) throws -> Booking
@@ -48,6 +50,7 @@ public struct DeskServices: Sendable {
                 booking: @escaping @Sendable (UUID) throws -> Booking,
                 findBookings: @escaping @Sendable (BookingsQuery) throws -> BookingMatches,
                 dayLists: @escaping @Sendable (CalendarDate) throws -> DayLists,
+                checkedInDue: @escaping @Sendable (CalendarDate) throws -> [Booking],
                 cancel: @escaping @Sendable (UUID) throws -> Booking,
                 checkIn: @escaping @Sendable (UUID) throws -> Booking,
                 checkOut: @escaping @Sendable (UUID) throws -> Booking,
@@ -57,6 +60,7 @@ public struct DeskServices: Sendable {
         self.booking = booking
         self.findBookings = findBookings
         self.dayLists = dayLists
+        self.checkedInDue = checkedInDue
         self.cancel = cancel
         self.checkIn = checkIn
         self.checkOut = checkOut
@@ -205,6 +209,23 @@ public struct DeskModel: Sendable {
         }
     }
 
+    /// A batch read from the terminal, in order: a resize takes effect before the keys after it
+    /// (a key typed just after the window shrank below 80x24 must meet "too small", not the old
+    /// screen). `resized`: the terminal must repaint everything.
+    public mutating func handle(_ inputs: [TerminalInput]) -> (outcome: Outcome, resized: Bool) {
+        var resized = false
+        for input in inputs {
+            switch input {
+            case .resize(let width, let height):
+                setViewSize(width: width, height: height)
+                resized = true
+            case .key(let key):
+                if handle(key) == .quit { return (.quit, resized) }
+            }
+        }
+        return (.keepGoing, resized)
+    }
+
     private mutating func handleSearch(_ key: Key) -> Outcome {
         // Typed text goes to the focused field; in the room list it does nothing (? is help there).
         if case .character(let character) = key, state.search.focus != .results || character != "?" {
@@ -251,6 +272,11 @@ public struct DeskModel: Sendable {
     private mutating func openBookingForm() {
         guard let answer = state.search.answer, !answer.offers.isEmpty else { return }
         let offer = answer.offers[state.search.focus == .results ? state.search.selected : 0]
+        // One form at a time: a form still saving is shown until its outcome is in.
+        if state.booking?.progress == .saving {
+            state.screen = .booking
+            return
+        }
         if let existing = state.booking, existing.offer.room.id == offer.room.id, existing.stay == answer.query.stay,
            existing.progress?.isFinished != true || existing.progress?.isFailure == true {
             state.screen = .booking
@@ -267,6 +293,19 @@ public struct DeskModel: Sendable {
         }
         var discard = false
         defer { state.booking = discard ? nil : form }
+        if form.progress == .saving {
+            switch CommandTable.command(for: key, in: .booking) {
+            case .submitBooking, .nextFreeRoom:
+                // A second Enter while the first is saving is ignored: one booking per Enter.
+                return .keepGoing
+            case .help, .quit, .back, .searchScreen, .bookingsScreen, .todayScreen, .roomsScreen, .roomPlanScreen, .dashboardScreen:
+                break // these act at once; the form stays, and its outcome lands in it
+            default:
+                // Typing goes on while it saves: kept, and handled once the outcome is in.
+                form.typedAhead.append(key)
+                return .keepGoing
+            }
+        }
         // A form not submitted, or whose booking failed, takes typing: the details are kept for
         // another try (another card, another room).
         let editable = form.progress == nil || form.progress?.isFailure == true
@@ -390,21 +429,49 @@ public struct DeskModel: Sendable {
         }
         let payment = form.payment == .card ? PaymentInstruction(method: .card, cardNumber: form.card.filter(\.isNumber)) : .desk
         form.notice = nil
-        do {
-            let booking = try services.book(form.form, payment)
+        // Written off the UI thread, like check-in: another desk holding the write lock makes this
+        // wait, not the keys. The form says "Saving the booking…" until the outcome is in.
+        writesAsked += 1
+        let number = writesAsked
+        form.progress = .saving
+        form.savingWrite = number
+        form.typedAhead = []
+        state.booking = form
+        let book = services.book
+        let details = form.form
+        load(.write(number)) { .booked(number: number, result: Result { try book(details, payment) }) }
+        // In tests the write ran at once and its outcome is already in the form.
+        form = state.booking ?? form
+    }
+
+    /// The outcome of a booking written off the UI thread, into the form that asked for it; then
+    /// the keys typed meanwhile.
+    mutating func finishBooking(number: Int, result: Result<Booking, any Error>) {
+        // Only one form saves at a time and it cannot be replaced while it does (`openBookingForm`).
+        guard var form = state.booking, form.savingWrite == number else { return }
+        form.savingWrite = nil
+        form.progress = nil
+        switch result {
+        case .success(let booking):
             form.bookingId = booking.id
             form.progress = Self.progress(of: booking)
             Self.settle(&form)
-        } catch let error as FrontDeskError {
+        case .failure(let error as FrontDeskError):
             if case .validationFailed(let details) = error {
                 form.problems = details
             } else {
                 if case .roomUnavailable = error { form.roomTaken = true }
                 form.progress = .refused(error.message)
             }
-        } catch {
+        case .failure(let error):
             form.progress = .refused("\(error)")
         }
+        let typed = form.typedAhead
+        form.typedAhead = []
+        state.booking = form
+        // The saga may have moved the booking on while the outcome waited: follow it now.
+        bookingsChanged()
+        for key in typed { _ = handleBooking(key) }
     }
 
     /// A booking that failed leaves the form as typed, ready for another try: a declined card's

@@ -170,6 +170,9 @@ extension DeskModel {
             if progress.isFailure {
                 let retry = form.roomTaken ? "Alt-n: the next free \(offer.roomType.name), then Enter" : "Enter tries again (details kept; Alt-n: another room)"
                 buffer.put(" \(retry) · Esc: back to \(back)", x: 0, y: y + 2, role: .hint, maxWidth: buffer.width - 1)
+            } else if progress == .saving {
+                buffer.put(" What you type now waits until it is saved · Esc: back to \(back) (the booking goes on)", x: 0, y: y + 2,
+                           role: .hint, maxWidth: buffer.width - 1)
             } else if progress.isFinished {
                 buffer.put(" Esc: back to \(back)", x: 0, y: y + 2, role: .hint)
             }

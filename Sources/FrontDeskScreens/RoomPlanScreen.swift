@@ -85,10 +85,12 @@ extension DeskModel {
     mutating func handleRoomPlan(_ key: Key) -> Outcome {
         if state.roomPlan.prompt != nil {
             guard let typed = LinePrompt.edit(&state.roomPlan.prompt, with: key, limit: 10) else { return .keepGoing }
-            if let date = CalendarDate(iso: typed.trimmingCharacters(in: .whitespaces)) {
+            // The command line's rule: a strict YYYY-MM-DD within the supported dates.
+            var problems: [String] = []
+            if let date = BookingRules.parseDate(typed, field: "Date", into: &problems) {
                 moveCursor(to: date, windowFrom: date)
             } else {
-                (state.roomPlan.message, state.roomPlan.messageIsError) = ("\(BookingRules.quoted(typed)) is not a date (use YYYY-MM-DD)", true)
+                (state.roomPlan.message, state.roomPlan.messageIsError) = (problems.joined(separator: "; "), true)
             }
             return .keepGoing
         }
@@ -152,6 +154,11 @@ extension DeskModel {
             state.bookings.results = []
             state.screen = .bookings
             refreshBookings()
+            return
+        }
+        // One form at a time: a booking still saving is shown until its outcome is in.
+        if state.booking?.progress == .saving {
+            state.screen = .booking
             return
         }
         guard line.room.isActive else { return refuse("Room \(line.room.number) is out of service") }

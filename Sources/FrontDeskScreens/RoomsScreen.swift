@@ -43,6 +43,8 @@ public struct RoomPrompt: Hashable, Sendable {
     public var labels: [String]
     public var values: [String]
     public var focus = 0
+    /// Why Enter did nothing (a change still saving), or why the last try was refused.
+    public var note: String?
 }
 
 public struct RoomsState: Sendable {
@@ -52,6 +54,8 @@ public struct RoomsState: Sendable {
     public var prompt: RoomPrompt?
     public var message: String?
     public var messageIsError = false
+    /// A change is being written (off the UI thread): the next waits for it.
+    public var saving = false
 }
 
 extension DeskModel {
@@ -75,6 +79,9 @@ extension DeskModel {
             case .backTab, .up: prompt.focus = (prompt.focus + prompt.labels.count - 1) % prompt.labels.count
             case .backspace: _ = prompt.values[prompt.focus].popLast()
             case .character(let character) where prompt.values[prompt.focus].count < 60: prompt.values[prompt.focus].append(character)
+            case .enter where state.rooms.saving:
+                // One change at a time: the form stays as typed until the last change is saved.
+                prompt.note = "still saving the last change: Enter again in a moment"
             case .enter:
                 state.rooms.prompt = nil
                 perform(prompt)
@@ -103,6 +110,11 @@ extension DeskModel {
                                             values: ["", "2", ""])
         case .toggleRoomActive:
             guard let chosen else { break }
+            // The row may not show the last change yet: a second toggle now could undo or repeat it.
+            guard !state.rooms.saving else {
+                (state.rooms.message, state.rooms.messageIsError) = ("Still saving the last change: Alt-x again in a moment", true)
+                break
+            }
             report("Room \(chosen.room.number) is \(chosen.room.isActive ? "out of service" : "in service again")") { services in
                 try services.setActive(chosen.room.number, !chosen.room.isActive)
             }
@@ -115,24 +127,49 @@ extension DeskModel {
         let values = prompt.values
         switch prompt.action {
         case .newRoom:
-            report("Room \(values[0].trimmingCharacters(in: .whitespaces)) (\(values[1])) added") { try $0.addRoom(values[0], values[1]) }
+            report("Room \(values[0].trimmingCharacters(in: .whitespaces)) (\(values[1])) added", from: prompt) {
+                try $0.addRoom(values[0], values[1])
+            }
         case .renameRoom(let number):
-            report("Room \(number) is now \(values[0].trimmingCharacters(in: .whitespaces))") { try $0.renameRoom(number, values[0]) }
+            report("Room \(number) is now \(values[0].trimmingCharacters(in: .whitespaces))", from: prompt) {
+                try $0.renameRoom(number, values[0])
+            }
         case .newRoomType:
-            report("Room type \(values[0].trimmingCharacters(in: .whitespaces)) added") { try $0.addRoomType(values[0], values[1], values[2]) }
+            report("Room type \(values[0].trimmingCharacters(in: .whitespaces)) added", from: prompt) {
+                try $0.addRoomType(values[0], values[1], values[2])
+            }
         }
     }
 
-    /// Runs a change; the outcome (or the reason it was refused) goes to the message line.
-    private mutating func report(_ success: String, _ change: (RoomServices) throws -> Void) {
+    /// Runs a change off the UI thread (at once in tests), as check-in does: the status line says
+    /// "saving…" and keys keep working; the outcome (or the reason it was refused) goes to the
+    /// message line, and a refused form comes back as typed.
+    private mutating func report(_ success: String, from prompt: RoomPrompt? = nil,
+                                 _ change: @escaping @Sendable (RoomServices) throws -> Void) {
         guard let services = roomServices else { return }
-        do {
-            try change(services)
-            (state.rooms.message, state.rooms.messageIsError) = (success, false)
-        } catch let error as FrontDeskError {
-            (state.rooms.message, state.rooms.messageIsError) = (error.message, true)
-        } catch {
-            (state.rooms.message, state.rooms.messageIsError) = ("\(error)", true)
+        writesAsked += 1
+        let number = writesAsked
+        state.rooms.saving = true
+        load(.write(number)) {
+            do {
+                try change(services)
+                return .roomsChanged(number: number, message: success, isError: false, prompt: nil)
+            } catch let error as FrontDeskError {
+                return .roomsChanged(number: number, message: error.message, isError: true, prompt: prompt)
+            } catch {
+                return .roomsChanged(number: number, message: "\(error)", isError: true, prompt: prompt)
+            }
+        }
+    }
+
+    /// A room change is in: said on the message line; a refused form is open again with what was
+    /// typed (unless another form was opened meanwhile), its reason beside it.
+    mutating func finishRoomChange(message: String, isError: Bool, prompt: RoomPrompt?) {
+        state.rooms.saving = false
+        (state.rooms.message, state.rooms.messageIsError) = (message, isError)
+        if isError, var prompt, state.rooms.prompt == nil {
+            prompt.note = message
+            state.rooms.prompt = prompt
         }
         refreshRooms()
     }
@@ -171,6 +208,7 @@ extension DeskModel {
             let y = buffer.height - 3
             buffer.fill(y: y, role: .accent)
             buffer.fill(y: y + 1, role: .accent)
+            if let note = prompt.note { buffer.put(" ! \(note)", x: 0, y: y - 1, role: .error, maxWidth: buffer.width - 1) }
             buffer.put(" \(prompt.title) (Enter saves, Esc cancels, Tab: next field)", x: 0, y: y, role: .accent)
             var fieldX = 1
             for (index, label) in prompt.labels.enumerated() {

@@ -130,6 +130,20 @@ extension FrontDeskStore {
         }
     }
 
+    /// Guests still checked in whose stay ended on or before `date`: due out that day, or overstayed
+    /// (their check-out date passed and nobody checked them out). The day lists cannot show the
+    /// overstayed: they are on no list of any day since their departure. Oldest departure first.
+    public func checkedInDue(onOrBefore date: CalendarDate) throws -> [Booking] {
+        try read { db in
+            let hotel = try Self.requireHotel(db)
+            // The status index: checked-in bookings are at most a few per room.
+            return try Self.fetchBooking(db, whereClause: """
+                b.status = 'CheckedIn' AND b.hotel_id = ? AND b.check_out <= ?
+                ORDER BY b.check_out, length(r.number), r.number, b.created_at
+                """, arguments: [hotel.id.uuidString, date.iso])
+        }
+    }
+
     /// A column of a query over `booking b`: for a checked-out booking, the last night it kept
     /// (an early departure gives the later nights back); NULL otherwise.
     static let lastKeptNightOfCheckedOut = """

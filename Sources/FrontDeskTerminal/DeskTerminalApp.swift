@@ -108,16 +108,14 @@ public enum DeskTerminalApp {
             if descriptors[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return }
             // Always ask for input: a resize (SIGWINCH) only interrupts poll, and ncurses reports it
             // as KEY_RESIZE on the next read.
-            do {
-                let inputs = terminal.pendingInput()
-                if !inputs.isEmpty { trace?.keyRead() }
-                for input in inputs {
-                    switch input {
-                    case .resize: terminal.invalidate()
-                    case .key(let key): if model.handle(key) == .quit { return }
-                    }
-                    dirty = true
-                }
+            // One batch, in order: a resize in it applies to the keys after it, not only at the next paint.
+            let inputs = terminal.pendingInput()
+            if !inputs.isEmpty {
+                trace?.keyRead()
+                dirty = true
+                let (outcome, resized) = model.handle(inputs)
+                if resized { terminal.invalidate() }
+                if outcome == .quit { return }
             }
             if descriptors[1].revents != 0 {
                 var bytes = [UInt8](repeating: 0, count: 64)
@@ -171,7 +169,9 @@ public enum DeskTerminalApp {
     /// are logged by `services`).
     static func failure(of outcome: LoadOutcome) -> String? {
         switch outcome {
-        case .bookings(.failure(let error)): "\(error)"
+        case .bookings(.failure(let error)):
+            // A date typed out of range is the receptionist's to fix, not a failure to log.
+            if case .validationFailed? = error as? FrontDeskError { nil } else { "\(error)" }
         case .today(.failure(let error)): "\(error)"
         case .roomPlan(.failure(let error)): "\(error)"
         case .dashboard(.failure(let error)): "\(error)"
@@ -202,6 +202,7 @@ public enum DeskTerminalApp {
                                                  guestText: query.text.isEmpty ? nil : query.text, limit: 120))
             },
             dayLists: { date in try store.dayLists(on: date) },
+            checkedInDue: { date in try store.checkedInDue(onOrBefore: date) },
             cancel: { id in try logged("cancel of booking \(id)") { try store.cancel(id.uuidString, reason: nil, by: user) } },
             checkIn: { id in try logged("check-in of booking \(id)") { try store.checkIn(id.uuidString, by: user) } },
             checkOut: { id in try logged("check-out of booking \(id)") { try store.checkOut(id.uuidString, by: user) } },

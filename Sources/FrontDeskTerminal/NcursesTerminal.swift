@@ -92,46 +92,28 @@ final class NcursesTerminal {
         clearok(fd_stdscr(), true)
     }
 
-    enum Input { case key(Key), resize }
-
-    /// Every key waiting now, without blocking.
-    func pendingInput() -> [Input] {
+    /// Every key waiting now, without blocking, decoded as one batch (`KeyDecoder`: an Esc followed
+    /// at once by a function key is Esc and that key). A resize carries the size it brought, so
+    /// the keys after it are handled at the new size and those before it at the old one.
+    func pendingInput() -> [TerminalInput] {
         nodelay(fd_stdscr(), true)
-        var inputs: [Input] = []
+        var raw: [KeyDecoder.Raw] = []
         var value: wint_t = 0
         while true {
             let status = get_wch(&value)
             if status == ERR { break }
             if status == KEY_CODE_YES {
-                if Int32(value) == KEY_RESIZE { inputs.append(.resize); continue }
-                if let key = Self.functionKey(Int32(value)) { inputs.append(.key(key)) }
-                continue
-            }
-            if value == 27 {
-                // Esc followed at once by a character is Alt-character.
-                var next: wint_t = 0
-                if get_wch(&next) == OK, let scalar = Unicode.Scalar(UInt32(next)), next >= 32 {
-                    inputs.append(.key(.alt(Character(scalar))))
-                } else {
-                    inputs.append(.key(.escape))
+                if Int32(value) == KEY_RESIZE {
+                    let (width, height) = size
+                    raw.append(.resize(width: width, height: height))
+                } else if let key = Self.functionKey(Int32(value)) {
+                    raw.append(.key(key))
                 }
                 continue
             }
-            if let key = Self.plainKey(UInt32(value)) { inputs.append(.key(key)) }
+            raw.append(.scalar(UInt32(value)))
         }
-        return inputs
-    }
-
-    static func plainKey(_ value: UInt32) -> Key? {
-        switch value {
-        case 9: return .tab
-        case 10, 13: return .enter
-        case 8, 127: return .backspace
-        case 1...26: return .control(Character(Unicode.Scalar(value + 96)!))
-        default:
-            guard value >= 32, let scalar = Unicode.Scalar(value) else { return nil }
-            return .character(Character(scalar))
-        }
+        return KeyDecoder.decode(raw)
     }
 
     static func functionKey(_ code: Int32) -> Key? {

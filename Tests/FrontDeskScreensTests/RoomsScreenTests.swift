@@ -49,6 +49,9 @@ import Testing
         let screen = fixture.screen()
         #expect(screen.contains("Sleeps 'x' is not a number from 1 to 10"))
         #expect(try fixture.desk.store.roomTypes().contains { $0.name == "Penthouse" } == false)
+        // The refused form is back as typed, to be corrected (or left with Esc).
+        #expect(fixture.model.state.rooms.prompt?.values == ["Penthouse", "x", "lots"])
+        fixture.press(.escape)
 
         fixture.press(.alt("n"))
         fixture.type("101")

@@ -59,3 +59,27 @@ public struct StoreFixture {
         return try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)")! }
     }
 }
+
+/// Another connection holding the file's write lock (`BEGIN IMMEDIATE`), as a second desk or a
+/// `frontdesk` command in the middle of a write would, until `release`. Every write of the store
+/// waits for it (its busy timeout is 15 s); reads go on (WAL).
+public final class WriteLockHolder {
+    private let queue: DatabaseQueue
+    private var held = true
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        // The transaction stays open after this call on purpose.
+        configuration.allowsUnsafeTransactions = true
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+    }
+
+    public func release() throws {
+        guard held else { return }
+        held = false
+        try queue.inDatabase { db in try db.execute(sql: "ROLLBACK") }
+    }
+
+    deinit { try? release() }
+}

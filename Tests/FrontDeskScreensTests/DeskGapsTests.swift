@@ -1,0 +1,118 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskScreens
+import FrontDeskStore
+import FrontDeskTestSupport
+import Testing
+
+/// Issue 10, what the first pass left open; each test names its gap.
+@Suite struct DeskGapsTests {
+    /// The hold lapses (the clock moved by hand, nothing sleeps) before the booking is paid: the
+    /// form keeps guest, e-mail, phone, guests and dates, says why, and Enter books again.
+    @Test func anExpiredHoldKeepsTheTypedDetailsAndSaysTheHoldLapsed() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.tab)
+        fixture.type("3") // three nights
+        fixture.press(.tab)
+        fixture.type("2")
+        fixture.press(.down, .enter) // 101 Double, the cheapest room for two
+        fixture.type("Hana Hold")
+        fixture.press(.tab)
+        fixture.type("hana@example.com")
+        fixture.press(.tab)
+        fixture.type("+43 1 234567")
+        fixture.press(.enter)
+        guard case .holding(let code)? = fixture.model.state.booking?.progress else {
+            Issue.record("not held: \(String(describing: fixture.model.state.booking?.progress))")
+            return
+        }
+        // The runner gets to it only after the hold's 15 minutes.
+        fixture.desk.clock.advance(minutes: 16)
+        try fixture.runSaga()
+        #expect(try fixture.desk.store.booking(code).status == .failed)
+
+        let form = try #require(fixture.model.state.booking)
+        #expect(form.progress == .failed(code: code, reason: BookingSaga.expiredReason))
+        #expect(form.guestName == "Hana Hold" && form.email == "hana@example.com" && form.phone == "+43 1 234567")
+        #expect(form.guests == "2" && form.offer.room.number == "101")
+        #expect(form.stay.checkIn.iso == "2026-11-26" && form.stay.checkOut.iso == "2026-11-29")
+        let screen = fixture.screen(120, 30)
+        #expect(screen.contains("✘ Booking \(code) failed: the hold on the room lapsed before the payment was taken (Reservation expired)"))
+        #expect(screen.contains("Enter tries again (details kept"))
+        #expect(screen.contains("Hana Hold") && screen.contains("hana@example.com") && screen.contains("2026-11-26 to 2026-11-29"))
+
+        fixture.press(.enter)
+        try fixture.runSaga()
+        guard case .confirmed(let second)? = fixture.model.state.booking?.progress else {
+            Issue.record("not confirmed: \(String(describing: fixture.model.state.booking?.progress))")
+            return
+        }
+        let booking = try fixture.desk.store.booking(second)
+        #expect(booking.guest.name == "Hana Hold" && booking.guest.phone == "+43 1 234567" && booking.roomNumber == "101")
+    }
+
+    /// A guest whose check-out date has passed but who was never checked out is still in the
+    /// room: today's lists do not show them, the check-in question does.
+    @Test func checkingInNamesAGuestWhoOverstayedTheirCheckOutDate() throws {
+        var fixture = try ScreenFixture()
+        let clock = fixture.desk.clock
+        let lastWeek = try FrontDeskStore(path: fixture.desk.store.path, clock: { clock.now },
+                                          businessDate: StoreFixture.today.adding(days: -6))
+        let overstayed = try lastWeek.confirm(lastWeek.reserve(fixture.desk.form(room: "101", from: "2026-11-20", to: "2026-11-23",
+                                                                                   name: "Otto Overstay"), by: "anna").confirmationCode, by: "anna")
+        _ = try lastWeek.checkIn(overstayed.confirmationCode, by: "anna")
+        // Another guest who left as planned, and one still in elsewhere: neither is named.
+        let twentyThird = try FrontDeskStore(path: fixture.desk.store.path, clock: { clock.now },
+                                             businessDate: StoreFixture.today.adding(days: -3))
+        let left = try twentyThird.confirm(twentyThird.reserve(fixture.desk.form(room: "102", from: "2026-11-23", to: "2026-11-24",
+                                                                                   name: "Lena Left"), by: "anna").confirmationCode, by: "anna")
+        _ = try twentyThird.checkOut(twentyThird.checkIn(left.confirmationCode, by: "anna").confirmationCode, by: "anna")
+        let elsewhere = try twentyThird.confirm(twentyThird.reserve(fixture.desk.form(room: "103", from: "2026-11-23", to: "2026-11-24",
+                                                                                        name: "Elsa Elsewhere"), by: "anna").confirmationCode, by: "anna")
+        _ = try twentyThird.checkIn(elsewhere.confirmationCode, by: "anna")
+        let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+
+        // Both overstayed, oldest departure first; the checked-out guest is not among them.
+        #expect(try fixture.desk.store.checkedInDue(onOrBefore: StoreFixture.today).map(\.id) == [overstayed.id, elsewhere.id])
+        #expect(try fixture.desk.store.checkedInDue(onOrBefore: StoreFixture.today.adding(days: -4)).isEmpty)
+        fixture.press(.function(4))
+        #expect(!fixture.model.state.today.all.contains { $0.id == overstayed.id })
+        fixture.press(.alt("1"), .alt("i"))
+        let question = try #require(fixture.model.state.today.actions.confirmation)
+        #expect(question.lines.first == "Check in Zoë Ångström, booking \(arrival.confirmationCode)?")
+        #expect(question.lines.contains(
+            "! Still checked in to room 101: Otto Overstay (\(overstayed.confirmationCode), was due out 2026-11-23)"))
+        #expect(!question.lines.contains { $0.contains("Lena") || $0.contains("Elsa") })
+        #expect(fixture.screen(100, 30).contains("Otto Overstay"))
+    }
+
+    /// The room plan's and the dashboard's date prompts and the bookings find field refuse a date
+    /// outside 1900-01-01..9000-12-31 with the command line's words, and go nowhere.
+    @Test func theDesksDatesLieBetween1900And9000AsOnTheCommandLine() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.function(6))
+        let planFirst = fixture.model.state.roomPlan.first
+        for typed in ["1899-12-31", "9001-01-01"] {
+            fixture.answer(.alt("g"), with: typed)
+            #expect(fixture.screen().contains("Date \(typed) is outside the supported dates (1900-01-01 to 9000-12-31)"))
+            #expect(fixture.model.state.roomPlan.first == planFirst)
+        }
+        fixture.answer(.alt("g"), with: "9000-12-31")
+        #expect(fixture.model.state.roomPlan.cursorNight?.iso == "9000-12-31")
+
+        fixture.press(.function(7))
+        let from = fixture.model.state.dashboard.from
+        fixture.answer(.alt("g"), with: "9001-01-01 30")
+        #expect(fixture.screen().contains("Date 9001-01-01 is outside the supported dates (1900-01-01 to 9000-12-31)"))
+        #expect(fixture.model.state.dashboard.from == from)
+        fixture.answer(.alt("g"), with: "1900-01-01 7")
+        #expect(fixture.model.state.dashboard.from?.iso == "1900-01-01")
+
+        try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        fixture.press(.function(3))
+        #expect(fixture.model.state.bookings.results.count == 1)
+        fixture.type("0001-01-01")
+        #expect(fixture.model.state.bookings.results.isEmpty)
+        #expect(fixture.screen().contains("Date 0001-01-01 is outside the supported dates (1900-01-01 to 9000-12-31)"))
+    }
+}
