@@ -135,7 +135,7 @@ extension FrontDeskStore {
     /// overstayed: they are on no list of any day since their departure. Oldest departure first.
     public func checkedInDue(onOrBefore date: CalendarDate) throws -> [Booking] {
         try read { db in
-            let hotel = try Self.requireHotel(db)
+            let hotel = try requireHotel(db)
             // The status index: checked-in bookings are at most a few per room.
             return try Self.fetchBooking(db, whereClause: """
                 b.status = 'CheckedIn' AND b.hotel_id = ? AND b.check_out <= ?

@@ -1,0 +1,183 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskServer
+import Testing
+
+/// The real server over HTTP on 127.0.0.1.
+@Suite(.serialized) struct BookingAPITests {
+    @Test func healthReadinessAndTheFirstLine() throws {
+        let server = try ServerHarness()
+        #expect(try server.call("GET", "/health").json["status"] as? String == "ok")
+        #expect(try server.call("GET", "/ready").status == 200)
+        let unknown = try server.call("GET", "/api/nothing-here")
+        #expect(unknown.status == 404)
+        #expect(unknown.header("Content-Type") == "application/problem+json")
+        #expect(unknown.code == "not_found")
+    }
+
+    @Test func aBookingIsAcceptedThenConfirmedAndAReplayGivesTheSameBooking() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        let body = server.bookingBody(server.hotelA, room: room)
+        let first = try server.call("POST", "/api/bookings", token: anna, json: body, headers: ["Idempotency-Key": "order-1"])
+        #expect(first.status == 202)
+        #expect(first.json["status"] as? String == "Reserving")
+        let id = try #require(first.json["bookingId"] as? String)
+        #expect(first.header("Location") == "/api/bookings/\(id)")
+        #expect(first.json["hotelId"] as? String == server.hotelA)
+        #expect(first.json["roomId"] as? String == room)
+
+        let settled = try server.settled(id, token: anna)
+        #expect(settled["status"] as? String == "Confirmed")
+        // The room is no longer offered for those nights.
+        let offered = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22&guests=1",
+                                      token: anna).json["rooms"] as? [[String: Any]] ?? []
+        #expect(!offered.contains { $0["roomId"] as? String == room })
+
+        let replay = try server.call("POST", "/api/bookings", token: anna, json: body, headers: ["Idempotency-Key": "order-1"])
+        #expect(replay.json["bookingId"] as? String == id)
+        var other = body
+        other["guestName"] = "Somebody Else"
+        let reused = try server.call("POST", "/api/bookings", token: anna, json: other, headers: ["Idempotency-Key": "order-1"])
+        #expect(reused.status == 409)
+        #expect(reused.code == "conflict")
+        let taken = try server.call("POST", "/api/bookings", token: anna, json: other)
+        #expect(taken.status == 409)
+        #expect(taken.code == "room_unavailable")
+    }
+
+    @Test func twoConcurrentSubmitsWithOneKeyMakeOneBooking() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let body = try JSONSerialization.data(withJSONObject: server.bookingBody(server.hotelA, room: try server.freeRoom(server.hotelA, token: anna)))
+        nonisolated(unsafe) var ids: [String?] = [nil, nil]
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            ids[index] = try? server.call("POST", "/api/bookings", token: anna, body: body, headers: ["Idempotency-Key": "double"])
+                .json["bookingId"] as? String
+        }
+        #expect(ids[0] != nil)
+        #expect(ids[0] == ids[1])
+        let listed = try server.call("GET", "/api/bookings?hotelId=\(server.hotelA)&guest=Ann%20Lee", token: anna).json
+        #expect(listed["total"] as? Int == 1)
+    }
+
+    @Test func anotherHotelsResourcesAreNotFoundAndMissingRightsAreForbidden() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna"), bea = try server.token("bea"), max = try server.token("max"), root = try server.token("root")
+        let booked = try server.call("POST", "/api/bookings", token: anna,
+                                     json: server.bookingBody(server.hotelA, room: try server.freeRoom(server.hotelA, token: anna)))
+        let id = try #require(booked.json["bookingId"] as? String)
+        let roomId = try #require(booked.json["roomId"] as? String)
+        // Hotel B's receptionist sees nothing of hotel A.
+        let probes: [(String, String, [String: Any]?)] = [
+            ("GET", "/api/bookings/\(id)", nil),
+            ("POST", "/api/bookings/\(id)/cancel", nil),
+            ("POST", "/api/bookings/\(id)/check-in", nil),
+            ("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22", nil),
+            ("GET", "/api/bookings?hotelId=\(server.hotelA)", nil),
+            ("POST", "/api/bookings", server.bookingBody(server.hotelA, room: roomId)),
+        ]
+        for (method, path, json) in probes {
+            let answer = try server.call(method, path, token: bea, json: json)
+            #expect(answer.status == 404, "\(method) \(path) gave \(answer.status)")
+            #expect(answer.code == "not_found")
+        }
+        // A manager's routes: 403 for a receptionist of the hotel, 404 for another hotel's manager-less token, 200 for the manager.
+        for path in ["/api/hotels/\(server.hotelA)/rooms", "/api/hotels/\(server.hotelA)/room-types", "/api/hotels/\(server.hotelA)/occupancy"] {
+            #expect(try server.call("GET", path, token: anna).status == 403, "\(path)")
+            #expect(try server.call("GET", path, token: bea).status == 404, "\(path)")
+            #expect(try server.call("GET", path, token: max).status == 200, "\(path)")
+            #expect(try server.call("GET", path, token: root).status == 200, "\(path)")
+        }
+        let hotels = try server.call("GET", "/api/hotels", token: bea).json["hotels"] as? [[String: Any]] ?? []
+        #expect(hotels.map { $0["hotelId"] as? String } == [server.hotelB])
+        #expect((try server.call("GET", "/api/hotels", token: root).json["hotels"] as? [[String: Any]])?.count == 2)
+    }
+
+    @Test func badTokensAreUnauthorizedWithOneAnswer() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let signer = TokenSigner(secret: Data(ServerHarness.secret.utf8))
+        let expired = signer.issue(for: ("anna", "", .receptionist, UUID(uuidString: server.hotelA)), now: Date().addingTimeInterval(-9 * 3600)).token
+        let forged = TokenSigner(secret: Data(String(repeating: "x", count: 40).utf8))
+            .issue(for: ("anna", "", .admin, nil), now: Date()).token
+        var parts = anna.split(separator: ".").map(String.init)
+        parts[1] = TokenSignerTestAccess.base64URL(#"{"sub":"anna","email":"","role":"admin","iss":"frontdesk-server","aud":"frontdesk","iat":0,"exp":9999999999}"#)
+        let tampered = parts.joined(separator: ".")
+        let unsigned = TokenSignerTestAccess.base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + "."
+        for token in [expired, forged, tampered, unsigned, "not-a-token"] {
+            let answer = try server.call("GET", "/api/hotels", token: token)
+            #expect(answer.status == 401)
+            #expect(answer.code == "unauthorized")
+        }
+        #expect(try server.call("GET", "/api/hotels").status == 401)
+
+        let wrongPassword = try server.call("POST", "/api/auth/token", json: ["username": "anna", "password": "wrong-password"])
+        let unknownUser = try server.call("POST", "/api/auth/token", json: ["username": "nobody", "password": "wrong-password"])
+        #expect(wrongPassword.status == 401 && unknownUser.status == 401)
+        #expect(wrongPassword.json["detail"] as? String == unknownUser.json["detail"] as? String)
+    }
+
+    @Test func repeatedFailedLoginsAreSlowedDown() throws {
+        let server = try ServerHarness()
+        var statuses: [Int] = []
+        for _ in 0..<7 {
+            statuses.append(try server.call("POST", "/api/auth/token", json: ["username": "max", "password": "guess"]).status)
+        }
+        #expect(statuses.prefix(5).allSatisfy { $0 == 401 })
+        let limited = try server.call("POST", "/api/auth/token", json: ["username": "max", "password": "password-of-max"])
+        #expect(limited.status == 429)
+        #expect(limited.code == "rate_limited")
+        #expect(limited.header("Retry-After").flatMap(Int.init) ?? 0 >= 1)
+    }
+
+    @Test func theErrorTableOverHTTP() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        // 400: every broken rule, with its field.
+        var broken = server.bookingBody(server.hotelA, room: room, checkIn: "2026-13-01", checkOut: "yesterday")
+        broken["email"] = "not-an-address"
+        let invalid = try server.call("POST", "/api/bookings", token: anna, json: broken)
+        #expect(invalid.status == 400)
+        #expect(invalid.code == "validation_failed")
+        let fields = (invalid.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+        #expect(fields.contains("checkIn") && fields.contains("email"), "\(fields)")
+        #expect(try server.call("POST", "/api/bookings", token: anna, body: Data("{".utf8)).status == 400)
+        // 413
+        let huge = Data(("{\"guestName\":\"" + String(repeating: "a", count: 70_000) + "\"}").utf8)
+        let tooLarge = try server.call("POST", "/api/bookings", token: anna, body: huge)
+        #expect(tooLarge.status == 413)
+        #expect(tooLarge.code == "payload_too_large")
+        // 412 and 422
+        let booked = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room))
+        let id = try #require(booked.json["bookingId"] as? String)
+        _ = try server.settled(id, token: anna)
+        let current = try server.call("GET", "/api/bookings/\(id)", token: anna)
+        let etag = try #require(current.header("ETag"))
+        let stale = try server.call("POST", "/api/bookings/\(id)/check-in", token: anna, headers: ["If-Match": "\"1\""])
+        #expect(stale.status == 412)
+        #expect(stale.code == "precondition_failed")
+        let checkedIn = try server.call("POST", "/api/bookings/\(id)/check-in", token: anna, headers: ["If-Match": etag])
+        // Check-in is allowed on the arrival day only; the demo's arrival is in the future.
+        #expect([200, 422].contains(checkedIn.status))
+        let cancelAfter = try server.call("POST", "/api/bookings/\(id)/\(checkedIn.status == 200 ? "cancel" : "check-out")", token: anna)
+        #expect(cancelAfter.status == 422)
+        #expect(cancelAfter.code == "invalid_state")
+        // Nothing internal leaks.
+        for answer in [invalid, tooLarge, stale, cancelAfter] {
+            let text = String(decoding: answer.body, as: UTF8.self)
+            #expect(!text.contains("SELECT") && !text.contains("/tmp/") && !text.contains(".swift"))
+            #expect(answer.header("X-Request-Id") != nil)
+        }
+    }
+}
+
+/// The base64url of the token format, for forging tokens in tests.
+enum TokenSignerTestAccess {
+    static func base64URL(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import FrontDeskServer
+
+/// A real `frontdesk-server` on 127.0.0.1 and a free port, over its own database file, with two
+/// demo hotels and a user of each role. Stopped with SIGTERM when the test ends.
+final class ServerHarness: @unchecked Sendable {
+    static let secret = "test-secret-that-is-at-least-32-bytes-long!"
+    let folder: URL
+    let database: String
+    let process = Process()
+    let port: Int
+    let hotelA: String
+    let hotelB: String
+
+    static var binary: URL {
+        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("frontdesk-server")
+            .resolvingSymlinksInPath()
+    }
+
+    static func productsFolder() -> URL {
+        var url = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent()
+        if !FileManager.default.fileExists(atPath: url.appendingPathComponent("frontdesk-server").path) {
+            url = Bundle.main.bundleURL.deletingLastPathComponent()
+        }
+        return url
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], database: String, input: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = productsFolder().appendingPathComponent("frontdesk-server")
+        process.arguments = arguments + ["--db", database]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        database = folder.appendingPathComponent("server.sqlite").path
+        try Self.run(["demo", "--hotels", "2", "--rooms", "12", "--days", "30"], database: database)
+        let listed = try Self.run(["hotels", "list", "--json"], database: database)
+        let hotels = (try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
+        guard hotels.count == 2, let a = hotels[0]["hotelId"] as? String, let b = hotels[1]["hotelId"] as? String else {
+            throw HarnessError.setup("hotels: \(listed.output)")
+        }
+        (hotelA, hotelB) = (a, b)
+        for (name, role, hotel) in [("anna", "receptionist", a), ("max", "manager", a), ("bea", "receptionist", b)] {
+            try Self.run(["users", "add", name, "--role", role, "--hotel", hotel, "--password-stdin", "--password-rounds", "1000"],
+                         database: database, input: "password-of-\(name)\n")
+        }
+        try Self.run(["users", "add", "root", "--role", "admin", "--password-stdin", "--password-rounds", "1000"],
+                     database: database, input: "password-of-root\n")
+
+        process.executableURL = Self.productsFolder().appendingPathComponent("frontdesk-server")
+        process.arguments = ["serve", "--db", database, "--port", "0", "--password-rounds", "1000"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["FRONTDESK_JWT_SECRET"] = Self.secret
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // The first line says where it listens.
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw HarnessError.setup("the server ended before listening") }
+            line.append(chunk)
+        }
+        let first = String(decoding: line, as: UTF8.self).split(separator: "\n")[0]
+        guard first.hasPrefix("listening on http://127.0.0.1:"), let port = Int(first.split(separator: ":").last ?? "") else {
+            throw HarnessError.setup("first line: \(first)")
+        }
+        self.port = port
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    struct Answer {
+        let status: Int
+        let headers: [String: String]
+        let body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        var code: String? { json["code"] as? String }
+        func header(_ name: String) -> String? { headers.first { $0.key.lowercased() == name.lowercased() }?.value }
+    }
+
+    func call(_ method: String, _ path: String, token: String? = nil, json: Any? = nil, body: Data? = nil,
+              headers: [String: String] = [:]) throws -> Answer {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json { request.httpBody = try JSONSerialization.data(withJSONObject: json) }
+        if let body { request.httpBody = body }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var answer: Answer?
+        nonisolated(unsafe) var failure: (any Error)?
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            if let http = response as? HTTPURLResponse {
+                var headers: [String: String] = [:]
+                for (name, value) in http.allHeaderFields { headers["\(name)"] = "\(value)" }
+                answer = Answer(status: http.statusCode, headers: headers, body: data ?? Data())
+            }
+            failure = error
+            done.signal()
+        }.resume()
+        done.wait()
+        guard let answer else { throw failure ?? HarnessError.setup("no answer") }
+        return answer
+    }
+
+    func token(_ user: String) throws -> String {
+        let answer = try call("POST", "/api/auth/token", json: ["username": user, "password": "password-of-\(user)"])
+        guard let token = answer.json["token"] as? String else { throw HarnessError.setup("no token for \(user): \(answer.status)") }
+        return token
+    }
+
+    /// A free room of `hotel` for the stay, from the availability route.
+    func freeRoom(_ hotel: String, token: String, from checkIn: String = "2026-12-20", to checkOut: String = "2026-12-22") throws -> String {
+        let rooms = try call("GET", "/api/rooms/availability?hotelId=\(hotel)&checkIn=\(checkIn)&checkOut=\(checkOut)&guests=1",
+                             token: token).json["rooms"] as? [[String: Any]] ?? []
+        guard let room = rooms.first?["roomId"] as? String else { throw HarnessError.setup("no free room") }
+        return room
+    }
+
+    func bookingBody(_ hotel: String, room: String, name: String = "Ann Lee", checkIn: String = "2026-12-20",
+                     checkOut: String = "2026-12-22") -> [String: Any] {
+        ["hotelId": hotel, "roomId": room, "checkIn": checkIn, "checkOut": checkOut, "guests": 1, "guestName": name,
+         "email": "ann@example.com", "payment": ["method": "desk"]]
+    }
+
+    /// Polls the booking until the saga has finished with it.
+    func settled(_ id: String, token: String) throws -> [String: Any] {
+        for _ in 0..<100 {
+            let booking = try call("GET", "/api/bookings/\(id)", token: token).json
+            if let status = booking["status"] as? String, !["Reserving", "ProcessingPayment"].contains(status) { return booking }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw HarnessError.setup("booking \(id) never settled")
+    }
+}
+
+enum HarnessError: Error { case setup(String) }
