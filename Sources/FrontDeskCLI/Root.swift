@@ -14,12 +14,16 @@ public struct FrontDesk: ParsableCommand {
             Every command takes --db PATH (default $FRONTDESK_DB, else $XDG_DATA_HOME/frontdesk/frontdesk.sqlite, \
             else ~/.local/share/frontdesk/frontdesk.sqlite). FRONTDESK_TODAY=YYYY-MM-DD overrides the business date.
             """,
+        version: versionLine,
         subcommands: [
             Desk.self, Demo.self, Search.self, Book.self, Bookings.self, Show.self, Cancel.self, CheckIn.self, CheckOut.self,
             Rooms.self, RoomTypes.self, Occupancy.self, Report.self, Audit.self, HotelCommand.self, Saga.self, PaymentSim.self,
         ],
         defaultSubcommand: Desk.self
     )
+
+    /// `frontdesk --version`: this build's version and the database schema it writes.
+    public static let versionLine = "frontdesk \(FrontDeskVersion.current) (database schema \(FrontDeskStore.schemaVersion))"
 
     public init() {}
 

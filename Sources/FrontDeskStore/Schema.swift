@@ -352,3 +352,9 @@ enum Schema {
         );
         """
 }
+
+extension FrontDeskStore {
+    /// The schema this build writes (`PRAGMA user_version` of a file it opened): the number of its
+    /// migrations. `frontdesk --version` prints it; a file with a higher number is refused.
+    public static var schemaVersion: Int { Schema.version }
+}
