@@ -18,6 +18,7 @@ public struct FrontDesk: ParsableCommand {
         subcommands: [
             Desk.self, Demo.self, Search.self, Book.self, Bookings.self, Show.self, Cancel.self, CheckIn.self, CheckOut.self,
             Rooms.self, RoomTypes.self, Occupancy.self, Report.self, Audit.self, HotelCommand.self, Saga.self, PaymentSim.self,
+            GenerateManual.self,
         ],
         defaultSubcommand: Desk.self
     )
