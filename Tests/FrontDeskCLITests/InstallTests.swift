@@ -120,6 +120,28 @@ struct Installation {
                 "nothing is written into the current folder")
     }
 
+    @Test func anInstalledFrontdeskTakesACardPaymentThroughTheHelperBesideIt() throws {
+        let installation = try Installation()
+        #expect(try installation.install().status == 0)
+        let frontdesk = installation.prefix.appendingPathComponent("bin/frontdesk").path
+        let cli = try CLIHarness()
+        let (simulator, url) = try cli.startPaymentSimulator()
+        defer { simulator.terminate(); simulator.waitUntilExit() }
+        // No FRONTDESK_NET_HELPER: only the frontdesk-net in the prefix's bin can carry the call.
+        let environment = ["FRONTDESK_TODAY": "2026-11-26", "FRONTDESK_PAYMENT_URL": url]
+        #expect(try installation.run(frontdesk, ["demo", "--rooms", "12", "--days", "30"], environment: environment).status == 0)
+        let search = try installation.run(frontdesk, ["search", "--json", "--nights", "2"], environment: environment)
+        let room = try #require((try search.json["rooms"] as? [[String: Any]])?.first?["roomNumber"] as? String)
+
+        let booked = try installation.run(frontdesk, [
+            "book", "--room", room, "--check-in", "2026-11-26", "--check-out", "2026-11-28", "--guests", "1",
+            "--guest-name", "Ann Lee", "--email", "ann@example.com", "--payment", "card", "--card", "4242424242424242",
+            "--wait", "--json",
+        ], environment: environment)
+        #expect(booked.status == 0, "\(booked.stderr)")
+        #expect(try booked.json["status"] as? String == "Confirmed", "\(booked.stdout)")
+    }
+
     @Test func everyShippedProgramDeclaredInThePackageIsInstalledBesideFrontdesk() throws {
         let installation = try Installation()
         #expect(try installation.install().status == 0)
