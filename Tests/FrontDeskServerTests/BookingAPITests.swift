@@ -181,3 +181,27 @@ enum TokenSignerTestAccess {
             .replacingOccurrences(of: "=", with: "")
     }
 }
+
+@Suite struct ServerCommandTests {
+    @Test func versionAndAMissingSecretAreClear() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-cmd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("s.sqlite").path
+        let version = try ServerHarness.run(["--version"], database: database)
+        #expect(version.output.hasPrefix("frontdesk-server \(FrontDeskVersion.current) (database schema"))
+        var environment = ProcessInfo.processInfo.environment
+        environment["FRONTDESK_JWT_SECRET"] = nil
+        let process = Process()
+        process.executableURL = ServerHarness.productsFolder().appendingPathComponent("frontdesk-server")
+        process.arguments = ["serve", "--db", database, "--port", "0"]
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("FRONTDESK_JWT_SECRET") && message.contains("--jwt-secret-file"))
+    }
+}
