@@ -7,11 +7,14 @@ import ServiceLifecycle
 
 /// The whole server, for `frontdesk-server serve` and for tests alike.
 public enum BookingServer {
+    /// The API document the server answers by (`openapi.yaml` in the repository).
+    public static var openAPIDocument: String { OpenAPIDocument.yaml + "\n" }
+
     /// `onListening` gets the address once the socket is bound (with the real port for port 0).
     public static func application(state: ServerState, host: String, port: Int, logger: Logger,
                                    onListening: @escaping @Sendable (String, Int) -> Void) -> some ApplicationProtocol {
         let router = Router(context: ServerContext.self)
-        router.add(middleware: ProblemMiddleware(logger: logger))
+        router.add(middleware: ProblemMiddleware(logger: logger, metrics: state.metrics))
         BookingRoutes(state: state).add(to: router)
         var application = Application(
             router: router,

@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The request context: Hummingbird's core plus the caller's address (for the login throttle).
 public struct ServerContext: RequestContext {
@@ -23,12 +24,14 @@ public struct ServerContext: RequestContext {
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let requestId = HTTPField.Name("X-Request-Id")!
+    static let lastEventId = HTTPField.Name("Last-Event-ID")!
 }
 
 /// Every answer of a failed request as problem+json, every request one log line.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let logger: Logger
+    let metrics: RequestMetrics
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -48,6 +51,8 @@ struct ProblemMiddleware: RouterMiddleware {
         response.headers[.requestId] = requestId
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+        metrics.record(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
+                       seconds: milliseconds / 1000)
         logger.info("request", metadata: [
             "request_id": "\(requestId)", "method": "\(request.method.rawValue)",
             "route": "\(context.endpointPath ?? "unmatched")", "status": "\(response.status.code)",
@@ -64,6 +69,11 @@ struct BookingRoutes {
     func add(to router: Router<ServerContext>) {
         router.get("/health") { _, _ in json(.object([("status", .string("ok"))])) }
         router.get("/ready") { _, _ in try await ready() }
+        router.get("/metrics") { _, _ in try await metrics() }
+        router.get("/openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml + "\n")))
+        }
         router.post("/api/auth/token") { request, context in try await token(request, context) }
         router.get("/api/hotels") { request, _ in try await hotels(request) }
         router.get("/api/rooms/availability") { request, _ in try await availability(request) }
@@ -79,6 +89,7 @@ struct BookingRoutes {
         router.post("/api/bookings/{bookingId}/check-in") { request, context in try await change(request, context, .checkIn) }
         router.post("/api/bookings/{bookingId}/check-out") { request, context in try await change(request, context, .checkOut) }
         router.get("/api/hotels/{hotelId}/occupancy") { request, context in try await occupancy(request, context) }
+        router.get("/api/hotels/{hotelId}/events") { request, context in try await events(request, context) }
     }
 
     // MARK: Health
@@ -92,6 +103,15 @@ struct BookingRoutes {
             problem.retryAfterSeconds = 5
             return problem.response()
         }
+    }
+
+    func metrics() async throws -> Response {
+        let store = state.store
+        let sagas = try await state.blocking { try store.sagaCounts() }
+        let text = state.metrics.render(sagasUnderWay: sagas.underWay, sagasNeedingAttention: sagas.needingAttention,
+                                        circuit: state.gateway?.breaker.current)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     // MARK: Authentication
@@ -283,6 +303,7 @@ struct BookingRoutes {
             return try intake.submit(ReservationRequest(form: form, requestId: requestId, payment: payment, user: principal.userName))
         }
         state.runner.poke()
+        state.noteWrite()
         return json(booking.apiJSON, status: .accepted, headers: [
             .location: "/api/bookings/\(booking.id.uuidString.lowercased())", .eTag: "\"\(booking.version)\"",
         ])
@@ -364,7 +385,53 @@ struct BookingRoutes {
             }
         }
         if change == .cancel { state.runner.poke() }
+        state.noteWrite()
         return json(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
+    }
+
+    // MARK: Live events
+
+    /// Server-sent events from the hotel's change feed. A listener that sends `Last-Event-ID`
+    /// gets every change after that one first (the feed keeps them); a new listener starts now.
+    func events(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let hotel = try pathId(context, "hotelId")
+        _ = try authorize(request, .searchAndBook, hotel: hotel)
+        let store = state.store.scoped(to: hotel)
+        var start: Int64?
+        if let text = request.headers[.lastEventId] {
+            guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
+                throw Problem.validation([("Last-Event-ID", "Last-Event-ID is the id of an event, a whole number")])
+            }
+            start = value
+        }
+        let asked = start
+        let first = try await state.blocking { () -> Int64 in
+            _ = try store.requireHotelExists()
+            return try asked ?? store.latestFeedSequence()
+        }
+        let state = self.state
+        let body = ResponseBody { writer in
+            var cursor = first
+            var quietRounds = 0
+            // A comment at once, so the client sees the stream open.
+            try await writer.write(ByteBuffer(string: ": listening from event \(cursor)\n\n"))
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let since = cursor
+                let found = try await state.blocking { try store.feedEvents(after: since) }
+                for event in found {
+                    try await writer.write(ByteBuffer(string: "id: \(event.sequence)\nevent: \(event.name)\ndata: \(event.data)\n\n"))
+                    cursor = event.sequence
+                }
+                if found.isEmpty {
+                    quietRounds += 1
+                    // Proxies close connections that say nothing for a minute.
+                    if quietRounds % 75 == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                    try await state.feedChanged(since: cursor, timeout: .milliseconds(200))
+                }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
     // MARK: Reports

@@ -16,9 +16,13 @@ public final class ServerState: Sendable {
     let intakes = Mutex<[UUID: BookingIntake]>([:])
     let failedLogins: LoginThrottle
     let runner: SagaRunner
+    let gateway: HTTPPaymentGateway?
+    let metrics = RequestMetrics()
+    /// Bumped after every write this server commits, so event streams look at once.
+    let feedGeneration = Atomic<Int>(0)
 
     public init(store: FrontDeskStore, signer: TokenSigner, hasher: PasswordHasher = PasswordHasher(),
-                gateway: (any PaymentGateway)?, clock: @escaping @Sendable () -> Date = { Date() }, workerThreads: Int = 8) {
+                gateway: HTTPPaymentGateway?, clock: @escaping @Sendable () -> Date = { Date() }, workerThreads: Int = 8) {
         self.store = store
         self.signer = signer
         self.hasher = hasher
@@ -26,7 +30,25 @@ public final class ServerState: Sendable {
         workers = NIOThreadPool(numberOfThreads: workerThreads)
         workers.start()
         failedLogins = LoginThrottle(clock: clock)
+        self.gateway = gateway
         runner = SagaRunner(store: store, gateway: gateway, name: "server-\(ProcessInfo.processInfo.processIdentifier)")
+        // The saga's own writes (confirm, fail) are heard through the store's notifications.
+        _ = store.subscribe { [weak self] _ in self?.noteWrite() }
+    }
+
+    /// Waits until a write of this process may have added to a feed, or `timeout`. Writes by other
+    /// processes on the same file (a desk, the command line) are seen at the next poll.
+    func feedChanged(since sequence: Int64, timeout: Duration) async throws {
+        let generation = feedGeneration.load(ordering: .acquiring)
+        let deadline = ContinuousClock.now + timeout
+        while feedGeneration.load(ordering: .acquiring) == generation && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Tells waiting event streams that something was committed.
+    func noteWrite() {
+        feedGeneration.add(1, ordering: .releasing)
     }
 
     /// Runs a blocking store call on the worker threads.

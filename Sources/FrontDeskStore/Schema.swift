@@ -24,6 +24,9 @@ enum Schema {
         migrator.registerMigration("v5: the booking server's user accounts") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6: the change feed of each hotel") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
 
@@ -350,6 +353,56 @@ enum Schema {
             created_at TEXT NOT NULL,
             CHECK ((role = 'admin') = (hotel_id IS NULL))
         );
+        """
+
+    /// Every committed change a listener must hear of, numbered per hotel. Server-sent events,
+    /// `Last-Event-ID` replays and (later) desks' pulls all read this one table; triggers fill it,
+    /// so a change made by a desk, the command line, the saga runner or the server is in it alike.
+    /// A fresh hold takes a room away; a booking that fails or is cancelled gives it back.
+    /// Bookings written in bulk (the demo) are not fresh holds and add nothing.
+    static let v6 = """
+        CREATE TABLE change_feed (
+            hotel_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            booking_id TEXT,
+            room_id TEXT,
+            data TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (hotel_id, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER feed_room_held AFTER INSERT ON booking WHEN NEW.status = 'Reserving'
+        BEGIN
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            VALUES (NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                    'RoomAvailabilityChanged', NEW.id, NEW.room_id,
+                    json_object('roomId', lower(NEW.room_id), 'bookingId', lower(NEW.id), 'checkIn', NEW.check_in,
+                                'checkOut', NEW.check_out, 'available', json('false')),
+                    NEW.created_at);
+        END;
+
+        CREATE TRIGGER feed_booking_outcome AFTER UPDATE OF status ON booking
+        WHEN NEW.status IS NOT OLD.status AND NEW.status IN ('Confirmed', 'Failed', 'Cancelled', 'CheckedOut')
+        BEGIN
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            SELECT NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                   CASE NEW.status WHEN 'Confirmed' THEN 'BookingConfirmed' WHEN 'Failed' THEN 'BookingFailed'
+                                   ELSE 'BookingCancelled' END,
+                   NEW.id, NEW.room_id,
+                   json_object('bookingId', lower(NEW.id), 'confirmation', NEW.confirmation_code, 'roomId', lower(NEW.room_id),
+                               'status', NEW.status, 'checkIn', NEW.check_in, 'checkOut', NEW.check_out,
+                               'version', NEW.version, 'reason', NEW.status_reason),
+                   NEW.updated_at
+            WHERE NEW.status IN ('Confirmed', 'Failed', 'Cancelled');
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            SELECT NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                   'RoomAvailabilityChanged', NEW.id, NEW.room_id,
+                   json_object('roomId', lower(NEW.room_id), 'bookingId', lower(NEW.id), 'checkIn', NEW.check_in,
+                               'checkOut', NEW.check_out, 'available', json('true')),
+                   NEW.updated_at
+            WHERE NEW.status IN ('Failed', 'Cancelled', 'CheckedOut');
+        END;
         """
 }
 

@@ -205,3 +205,99 @@ enum TokenSignerTestAccess {
         #expect(message.contains("FRONTDESK_JWT_SECRET") && message.contains("--jwt-secret-file"))
     }
 }
+
+@Suite(.serialized) struct LiveEventTests {
+    @Test func aBookingIsHeardByItsHotelOnlyAndAReconnectGetsWhatItMissed() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna"), bea = try server.token("bea")
+        let own = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: anna)
+        let other = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelB)/events", token: bea)
+        own.wait { $0.contains(": listening") }
+        other.wait { $0.contains(": listening") }
+        let booked = try server.call("POST", "/api/bookings", token: anna,
+                                     json: server.bookingBody(server.hotelA, room: try server.freeRoom(server.hotelA, token: anna)))
+        let id = try #require(booked.json["bookingId"] as? String)
+        let raw = own.wait { $0.contains("event: BookingConfirmed") }
+        let heard = own.events
+        #expect(heard.map(\.name) == ["RoomAvailabilityChanged", "BookingConfirmed"], "\(raw)")
+        #expect(heard.allSatisfy { $0.data.contains(id) })
+        #expect(heard.map(\.id) == heard.map(\.id).sorted() && Set(heard.map(\.id)).count == heard.count)
+        other.wait(seconds: 0.5) { _ in false }
+        #expect(other.events.isEmpty, "hotel B heard \(other.events)")
+
+        // Missed while away: a cancellation, replayed after the last id it had.
+        let lastId = try #require(heard.last?.id)
+        #expect(try server.call("POST", "/api/bookings/\(id)/cancel", token: anna).status == 200)
+        let again = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: anna, lastEventId: String(lastId))
+        again.wait { $0.contains("event: RoomAvailabilityChanged") && $0.contains("event: BookingCancelled") }
+        #expect(again.events.map(\.name) == ["BookingCancelled", "RoomAvailabilityChanged"], "\(again.events)")
+        #expect(again.events.first?.id == lastId + 1)
+        // Another hotel's token may not listen.
+        let refused = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: bea)
+        #expect(refused.wait { $0.contains("\r\n\r\n") }.hasPrefix("HTTP/1.1 404"))
+    }
+
+    @Test func metricsCountRequestsAndShowSagasAndTheCircuit() throws {
+        let server = try ServerHarness()
+        _ = try server.call("GET", "/health")
+        _ = try server.call("GET", "/api/hotels")
+        let metrics = try server.call("GET", "/metrics")
+        #expect(metrics.status == 200)
+        let text = String(decoding: metrics.body, as: UTF8.self)
+        #expect(text.contains(#"frontdesk_http_requests_total{route="/health",method="GET",status="200"} 1"#), "\(text)")
+        #expect(text.contains(#"frontdesk_http_requests_total{route="/api/hotels",method="GET",status="401"} 1"#))
+        #expect(text.contains(#"frontdesk_http_request_duration_seconds_bucket{route="/health",le="+Inf"} 1"#))
+        #expect(text.contains(#"frontdesk_sagas{state="under_way"} 0"#))
+        #expect(text.contains("# TYPE frontdesk_payment_circuit_state gauge"))
+    }
+}
+
+/// The document is the contract: the server serves it, it matches the file in the repository,
+/// and every path and method in it is a route of the server.
+@Suite struct OpenAPIDocumentTests {
+    static var repositoryDocument: String {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("openapi.yaml")
+        return (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    }
+
+    /// `(method, path)` of every operation, read from the document's `paths:` block.
+    static func operations(in document: String) -> [(String, String)] {
+        var operations: [(String, String)] = []
+        var path: String?
+        var inPaths = false
+        for line in document.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "paths:" { inPaths = true; continue }
+            if inPaths && !line.hasPrefix(" ") && !line.isEmpty { break }
+            if line.hasPrefix("  /") && line.hasSuffix(":") { path = String(line.dropFirst(2).dropLast()) }
+            for method in ["get", "post", "patch", "put", "delete"] where line == "    \(method):" {
+                if let path { operations.append((method.uppercased(), path)) }
+            }
+        }
+        return operations
+    }
+
+    @Test func theServedDocumentIsTheRepositorysFile() throws {
+        #expect(!Self.repositoryDocument.isEmpty)
+        #expect(BookingServer.openAPIDocument == Self.repositoryDocument,
+                "openapi.yaml changed: run scripts/generate-openapi-source")
+        let server = try ServerHarness()
+        let served = try server.call("GET", "/openapi.yaml")
+        #expect(served.status == 200)
+        #expect(String(decoding: served.body, as: UTF8.self) == Self.repositoryDocument)
+    }
+
+    @Test func everyDocumentedOperationIsARouteOfTheServer() throws {
+        let operations = Self.operations(in: Self.repositoryDocument)
+        #expect(operations.count >= 20, "\(operations)")
+        let server = try ServerHarness()
+        let unknown = "00000000-0000-4000-8000-000000000000"
+        for (method, path) in operations where path != "/api/hotels/{hotelId}/events" {
+            let concrete = path.replacingOccurrences(of: #"\{[A-Za-z]+\}"#, with: unknown, options: .regularExpression)
+            let answer = try server.call(method, concrete, body: method == "GET" ? nil : Data("{}".utf8))
+            // Without a token every route but the public ones answers 401 before looking anything up;
+            // an unrouted request would be the router's 404 (or 405 for another method).
+            #expect(![404, 405].contains(answer.status) && answer.status < 500, "\(method) \(path) is not served: \(answer.status)")
+        }
+    }
+}

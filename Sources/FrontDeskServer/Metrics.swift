@@ -1,0 +1,71 @@
+import Foundation
+import FrontDeskPayments
+import Synchronization
+
+/// Counters and a latency histogram per route, rendered in Prometheus' text format at `/metrics`.
+/// Kept by hand: a few counters do not need a metrics framework in the build.
+final class RequestMetrics: Sendable {
+    static let bucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+
+    private struct Histogram {
+        var buckets = [Int](repeating: 0, count: RequestMetrics.bucketBounds.count)
+        var count = 0
+        var sum = 0.0
+    }
+
+    private struct Counts {
+        var requests: [String: Int] = [:]          // "route\u{0}method\u{0}status"
+        var latency: [String: Histogram] = [:]     // route
+    }
+
+    private let counts = Mutex(Counts())
+
+    func record(route: String, method: String, status: Int, seconds: Double) {
+        counts.withLock { counts in
+            counts.requests["\(route)\u{0}\(method)\u{0}\(status)", default: 0] += 1
+            var histogram = counts.latency[route] ?? Histogram()
+            for (index, bound) in Self.bucketBounds.enumerated() where seconds <= bound { histogram.buckets[index] += 1 }
+            histogram.count += 1
+            histogram.sum += seconds
+            counts.latency[route] = histogram
+        }
+    }
+
+    /// The text of `/metrics`; `sagas` and `circuit` are read by the caller at the time of asking.
+    func render(sagasUnderWay: Int, sagasNeedingAttention: Int, circuit: CircuitBreaker.State?) -> String {
+        let snapshot = counts.withLock { $0 }
+        var lines: [String] = []
+        lines.append("# HELP frontdesk_http_requests_total HTTP requests answered, by route, method and status.")
+        lines.append("# TYPE frontdesk_http_requests_total counter")
+        for (key, value) in snapshot.requests.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
+            lines.append("frontdesk_http_requests_total{route=\"\(Self.escape(parts[0]))\",method=\"\(parts[1])\",status=\"\(parts[2])\"} \(value)")
+        }
+        lines.append("# HELP frontdesk_http_request_duration_seconds Time to answer, by route.")
+        lines.append("# TYPE frontdesk_http_request_duration_seconds histogram")
+        for (route, histogram) in snapshot.latency.sorted(by: { $0.key < $1.key }) {
+            let label = "route=\"\(Self.escape(route))\""
+            for (index, bound) in Self.bucketBounds.enumerated() {
+                lines.append("frontdesk_http_request_duration_seconds_bucket{\(label),le=\"\(bound)\"} \(histogram.buckets[index])")
+            }
+            lines.append("frontdesk_http_request_duration_seconds_bucket{\(label),le=\"+Inf\"} \(histogram.count)")
+            lines.append("frontdesk_http_request_duration_seconds_sum{\(label)} \(histogram.sum)")
+            lines.append("frontdesk_http_request_duration_seconds_count{\(label)} \(histogram.count)")
+        }
+        lines.append("# HELP frontdesk_sagas Booking sagas by state.")
+        lines.append("# TYPE frontdesk_sagas gauge")
+        lines.append("frontdesk_sagas{state=\"under_way\"} \(sagasUnderWay)")
+        lines.append("frontdesk_sagas{state=\"needs_attention\"} \(sagasNeedingAttention)")
+        lines.append("# HELP frontdesk_payment_circuit_state The payment service's circuit: 0 closed, 1 half open, 2 open; absent without a payment service.")
+        lines.append("# TYPE frontdesk_payment_circuit_state gauge")
+        if let circuit {
+            let value = switch circuit { case .closed: 0; case .halfOpen: 1; case .open: 2 }
+            lines.append("frontdesk_payment_circuit_state \(value)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+    }
+}
