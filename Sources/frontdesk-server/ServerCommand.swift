@@ -16,6 +16,7 @@ struct ServerCommand: AsyncParsableCommand {
             Every command takes --db PATH (default $FRONTDESK_SERVER_DB, else $XDG_DATA_HOME/frontdesk/server.sqlite, \
             else ~/.local/share/frontdesk/server.sqlite).
             """,
+        version: "frontdesk-server \(FrontDeskVersion.current) (database schema \(FrontDeskStore.schemaVersion))",
         subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self]
     )
 }
