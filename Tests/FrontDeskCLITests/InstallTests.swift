@@ -142,6 +142,21 @@ struct Installation {
         #expect(try booked.json["status"] as? String == "Confirmed", "\(booked.stdout)")
     }
 
+    @Test func theInstalledServerPrintsTheSameVersionAndHasCompletions() throws {
+        let installation = try Installation()
+        #expect(try installation.install().status == 0)
+        let server = installation.prefix.appendingPathComponent("bin/frontdesk-server").path
+        let version = try installation.run(server, ["--version"])
+        #expect(version.status == 0, "\(version.stderr)")
+        #expect(version.stdout == "frontdesk-server \(FrontDeskVersion.current) (database schema \(FrontDeskStore.schemaVersion))\n")
+        let bash = installation.prefix.appendingPathComponent("share/bash-completion/completions/frontdesk-server").path
+        let loaded = try installation.run("bash", ["-c", "source '\(bash)' && complete -p frontdesk-server"])
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        for path in ["share/zsh/site-functions/_frontdesk-server", "share/fish/vendor_completions.d/frontdesk-server.fish"] {
+            #expect(FileManager.default.fileExists(atPath: installation.prefix.appendingPathComponent(path).path), "\(path)")
+        }
+    }
+
     @Test func everyShippedProgramDeclaredInThePackageIsInstalledBesideFrontdesk() throws {
         let installation = try Installation()
         #expect(try installation.install().status == 0)
