@@ -10,8 +10,8 @@ final class ServerHarness: @unchecked Sendable {
     static let secret = "test-secret-that-is-at-least-32-bytes-long!"
     let folder: URL
     let database: String
-    let process = Process()
-    let port: Int
+    var process = Process()
+    var port = 0
     let hotelA: String
     let hotelB: String
 
@@ -63,7 +63,12 @@ final class ServerHarness: @unchecked Sendable {
         }
         try Self.run(["users", "add", "root", "--role", "admin", "--password-stdin", "--password-rounds", "1000"],
                      database: database, input: "password-of-root\n")
+        try start()
+    }
 
+    /// Starts the server (again) on the same database, on a new free port.
+    func start() throws {
+        process = Process()
         process.executableURL = Self.productsFolder().appendingPathComponent("frontdesk-server")
         process.arguments = ["serve", "--db", database, "--port", "0", "--password-rounds", "1000"]
         var environment = ProcessInfo.processInfo.environment
@@ -85,6 +90,14 @@ final class ServerHarness: @unchecked Sendable {
             throw HarnessError.setup("first line: \(first)")
         }
         self.port = port
+    }
+
+    /// SIGTERM, then waits for the process to end; its exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     deinit {
