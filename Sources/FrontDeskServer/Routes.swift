@@ -145,20 +145,30 @@ struct BookingRoutes {
         return json(.object([("token", .string(issued.token)), ("expiresAt", .string(ISO8601DateFormatter().string(from: issued.expiresAt)))]))
     }
 
-    func principal(_ request: Request) throws -> Principal {
+    func principal(_ request: Request) async throws -> Principal {
         guard let header = request.headers[.authorization] else { throw Problem.unauthorized("A bearer token is required") }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthorized("A bearer token is required") }
+        let token = String(parts[1])
+        let principal: Principal
         do {
-            return try state.signer.verify(String(parts[1]), now: state.clock())
+            principal = try state.signer.verify(token, now: state.clock())
         } catch {
             throw Problem.unauthorized(error == .expired ? "The token has expired" : "The token is not valid")
         }
+        guard try await state.accountIsActive(principal.userName) else {
+            throw Problem.unauthorized("The token's user is disabled or gone")
+        }
+        // Per token: the signature names it without keeping the token itself.
+        if let wait = state.rateLimiter.take(String(token.suffix(43))) {
+            throw Problem.rateLimited(retryAfter: wait, "Too many requests for this token; slow down")
+        }
+        return principal
     }
 
     /// The principal, if its role has `right`; a hotel it may not see is "not found".
-    func authorize(_ request: Request, _ right: Right, hotel: UUID? = nil) throws -> Principal {
-        let principal = try principal(request)
+    func authorize(_ request: Request, _ right: Right, hotel: UUID? = nil) async throws -> Principal {
+        let principal = try await principal(request)
         if let hotel, !principal.mayAccess(hotel: hotel) { throw Problem.notFound() }
         guard principal.role.may(right) else { throw Problem.forbidden("A \(principal.role.rawValue) may not do this") }
         return principal
@@ -167,7 +177,7 @@ struct BookingRoutes {
     // MARK: Hotels and rooms
 
     func hotels(_ request: Request) async throws -> Response {
-        let principal = try authorize(request, .searchAndBook)
+        let principal = try await authorize(request, .searchAndBook)
         let store = state.store
         let hotels = try await state.blocking { try store.hotels() }.filter { principal.mayAccess(hotel: $0.id) }
         return json(.object([("hotels", .array(hotels.map(\.apiJSON)))]))
@@ -176,7 +186,7 @@ struct BookingRoutes {
     func availability(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         let hotel = try requiredId(query.get("hotelId"), field: "hotelId")
-        _ = try authorize(request, .searchAndBook, hotel: hotel)
+        _ = try await authorize(request, .searchAndBook, hotel: hotel)
         let store = state.store.scoped(to: hotel)
         let (checkIn, checkOut, guests) = (query.get("checkIn"), query.get("checkOut"), query.get("guests") ?? "1")
         var missing: [(field: String, message: String)] = []
@@ -189,7 +199,7 @@ struct BookingRoutes {
 
     func rooms(_ request: Request, _ context: ServerContext) async throws -> Response {
         let hotel = try pathId(context, "hotelId")
-        _ = try authorize(request, .manageProperty, hotel: hotel)
+        _ = try await authorize(request, .manageProperty, hotel: hotel)
         let store = state.store.scoped(to: hotel)
         let rooms = try await state.blocking { () -> [RoomListing] in
             _ = try store.requireHotelExists()
@@ -202,7 +212,7 @@ struct BookingRoutes {
 
     func addRoom(_ request: Request, _ context: ServerContext) async throws -> Response {
         let hotel = try pathId(context, "hotelId")
-        let principal = try authorize(request, .manageProperty, hotel: hotel)
+        let principal = try await authorize(request, .manageProperty, hotel: hotel)
         let body = try await decode(NewRoom.self, request, context)
         let store = state.store.scoped(to: hotel)
         let room = try await state.blocking { try store.addRoom(number: body.roomNumber, typeName: body.roomType, by: principal.userName) }
@@ -213,13 +223,13 @@ struct BookingRoutes {
 
     func changeRoom(_ request: Request, _ context: ServerContext) async throws -> Response {
         let roomId = try pathId(context, "roomId")
-        let principal = try principal(request)
+        let principal = try await principal(request)
         let body = try await decode(RoomChange.self, request, context)
         let everyHotel = state.store
         guard let listing = try await state.blocking({ try everyHotel.room(id: roomId) }), principal.mayAccess(hotel: listing.room.hotelId) else {
             throw Problem.notFound("No room with id \(roomId.uuidString.lowercased())")
         }
-        _ = try authorize(request, .manageProperty, hotel: listing.room.hotelId)
+        _ = try await authorize(request, .manageProperty, hotel: listing.room.hotelId)
         let store = state.store.scoped(to: listing.room.hotelId)
         let changed = try await state.blocking { () -> RoomListing in
             var current = listing
@@ -237,7 +247,7 @@ struct BookingRoutes {
 
     func roomTypes(_ request: Request, _ context: ServerContext) async throws -> Response {
         let hotel = try pathId(context, "hotelId")
-        _ = try authorize(request, .manageProperty, hotel: hotel)
+        _ = try await authorize(request, .manageProperty, hotel: hotel)
         let store = state.store.scoped(to: hotel)
         let types = try await state.blocking { () -> [RoomType] in
             _ = try store.requireHotelExists()
@@ -250,7 +260,7 @@ struct BookingRoutes {
 
     func addRoomType(_ request: Request, _ context: ServerContext) async throws -> Response {
         let hotel = try pathId(context, "hotelId")
-        let principal = try authorize(request, .manageProperty, hotel: hotel)
+        let principal = try await authorize(request, .manageProperty, hotel: hotel)
         let body = try await decode(NewRoomType.self, request, context)
         let typed = try RoomType.parse(name: body.name, capacity: String(body.capacity), basePrice: body.basePrice)
         let store = state.store.scoped(to: hotel)
@@ -276,7 +286,7 @@ struct BookingRoutes {
     }
 
     func createBooking(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let principal = try authorize(request, .searchAndBook)
+        let principal = try await authorize(request, .searchAndBook)
         let body = try await decode(NewBooking.self, request, context)
         let hotel = try requiredId(body.hotelId, field: "hotelId")
         guard principal.mayAccess(hotel: hotel) else { throw Problem.notFound("No hotel with id \(body.hotelId)") }
@@ -310,7 +320,7 @@ struct BookingRoutes {
     }
 
     func booking(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let principal = try authorize(request, .searchAndBook)
+        let principal = try await authorize(request, .searchAndBook)
         let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
         return json(booking.apiJSON, headers: [.eTag: "\"\(booking.version)\""])
     }
@@ -328,7 +338,7 @@ struct BookingRoutes {
     }
 
     func listBookings(_ request: Request) async throws -> Response {
-        let principal = try authorize(request, .searchAndBook)
+        let principal = try await authorize(request, .searchAndBook)
         let query = request.uri.queryParameters
         let hotel: UUID
         if let text = query.get("hotelId") {
@@ -365,7 +375,7 @@ struct BookingRoutes {
     enum Change { case cancel, checkIn, checkOut }
 
     func change(_ request: Request, _ context: ServerContext, _ change: Change) async throws -> Response {
-        let principal = try authorize(request, .searchAndBook)
+        let principal = try await authorize(request, .searchAndBook)
         let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
         var expected: Int?
         if let match = request.headers[.ifMatch] {
@@ -395,7 +405,7 @@ struct BookingRoutes {
     /// gets every change after that one first (the feed keeps them); a new listener starts now.
     func events(_ request: Request, _ context: ServerContext) async throws -> Response {
         let hotel = try pathId(context, "hotelId")
-        _ = try authorize(request, .searchAndBook, hotel: hotel)
+        _ = try await authorize(request, .searchAndBook, hotel: hotel)
         let store = state.store.scoped(to: hotel)
         var start: Int64?
         if let text = request.headers[.lastEventId] {
@@ -438,7 +448,7 @@ struct BookingRoutes {
 
     func occupancy(_ request: Request, _ context: ServerContext) async throws -> Response {
         let hotel = try pathId(context, "hotelId")
-        _ = try authorize(request, .readReports, hotel: hotel)
+        _ = try await authorize(request, .readReports, hotel: hotel)
         let query = request.uri.queryParameters
         let store = state.store.scoped(to: hotel)
         var problems: [String] = []

@@ -18,11 +18,18 @@ public final class ServerState: Sendable {
     let runner: SagaRunner
     let gateway: HTTPPaymentGateway?
     let metrics = RequestMetrics()
+    let rateLimiter: TokenRateLimiter
+    /// Whether each user may still act, looked up at most every `accountRecheck` seconds: a
+    /// disabled user's tokens stop working that soon, without a database read on every request.
+    private let accountStates = Mutex<[String: (active: Bool, checkedAt: Date)]>([:])
+    let accountRecheck: TimeInterval
     /// Bumped after every write this server commits, so event streams look at once.
     let feedGeneration = Atomic<Int>(0)
 
     public init(store: FrontDeskStore, signer: TokenSigner, hasher: PasswordHasher = PasswordHasher(),
-                gateway: HTTPPaymentGateway?, clock: @escaping @Sendable () -> Date = { Date() }, workerThreads: Int = 8) {
+                gateway: HTTPPaymentGateway?, clock: @escaping @Sendable () -> Date = { Date() }, workerThreads: Int = 8,
+                requestsPerSecondPerToken: Double = 200, accountRecheck: TimeInterval = 5) {
+        self.accountRecheck = accountRecheck
         self.store = store
         self.signer = signer
         self.hasher = hasher
@@ -30,6 +37,7 @@ public final class ServerState: Sendable {
         workers = NIOThreadPool(numberOfThreads: workerThreads)
         workers.start()
         failedLogins = LoginThrottle(clock: clock)
+        rateLimiter = TokenRateLimiter(perSecond: requestsPerSecondPerToken, clock: clock)
         self.gateway = gateway
         runner = SagaRunner(store: store, gateway: gateway, name: "server-\(ProcessInfo.processInfo.processIdentifier)")
         // The saga's own writes (confirm, fail) are heard through the store's notifications.
@@ -44,6 +52,23 @@ public final class ServerState: Sendable {
         while feedGeneration.load(ordering: .acquiring) == generation && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// Whether the user named in a token still exists and is not disabled.
+    func accountIsActive(_ name: String) async throws -> Bool {
+        let key = name.lowercased()
+        let now = clock()
+        if let known = accountStates.withLock({ $0[key] }), now.timeIntervalSince(known.checkedAt) < accountRecheck {
+            return known.active
+        }
+        let store = self.store
+        let account = try await blocking { try store.userAccount(named: name) }
+        let active = account.map { !$0.isDisabled } ?? false
+        accountStates.withLock { states in
+            if states.count > 10_000 { states.removeAll() }
+            states[key] = (active, now)
+        }
+        return active
     }
 
     /// Tells waiting event streams that something was committed.
@@ -117,5 +142,35 @@ final class LoginThrottle: Sendable {
 
     func recordSuccess(for keys: [String]) {
         records.withLock { records in for key in keys { records[key] = nil } }
+    }
+}
+
+/// A token bucket per token: `perSecond` requests a second on average, bursts of twice that.
+/// Zero turns the limit off (the benchmarks use it).
+final class TokenRateLimiter: Sendable {
+    let perSecond: Double
+    private let buckets = Mutex<[String: (tokens: Double, at: Date)]>([:])
+    private let clock: @Sendable () -> Date
+
+    init(perSecond: Double, clock: @escaping @Sendable () -> Date) {
+        self.perSecond = perSecond
+        self.clock = clock
+    }
+
+    /// Nil when the request may go on; else the seconds to wait.
+    func take(_ key: String) -> Int? {
+        guard perSecond > 0 else { return nil }
+        let now = clock()
+        let capacity = perSecond * 2
+        return buckets.withLock { buckets in
+            if buckets.count > 100_000 { buckets.removeAll() }
+            var bucket = buckets[key] ?? (capacity, now)
+            bucket.tokens = min(capacity, bucket.tokens + now.timeIntervalSince(bucket.at) * perSecond)
+            bucket.at = now
+            defer { buckets[key] = bucket }
+            guard bucket.tokens >= 1 else { return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up))) }
+            bucket.tokens -= 1
+            return nil
+        }
     }
 }

@@ -69,8 +69,12 @@ struct Serve: AsyncParsableCommand {
     var jwtSecretFile: String?
     @Flag(help: "Development: without a secret, make a random one (tokens die with the process).") var dev = false
     @Option(name: .customLong("password-rounds"), help: .hidden) var passwordRounds = PasswordHasher.standardRounds
+    @Option(name: .customLong("rate-limit"), help: "Requests a second per token, bursts of twice that; 0 for no limit.")
+    var rateLimit: Double = 200
+    @Option(name: .customLong("account-recheck"), help: .hidden) var accountRecheck: Double = 5
 
     func run() async throws {
+        guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
         let secret = try loadSecret()
         let store = try database.open()
         var logger = Logger(label: "frontdesk-server") { label in StreamLogHandler.standardError(label: label) }
@@ -87,7 +91,7 @@ struct Serve: AsyncParsableCommand {
             gateway = nil
         }
         let state = ServerState(store: store, signer: TokenSigner(secret: secret), hasher: PasswordHasher(rounds: passwordRounds),
-                                gateway: gateway)
+                                gateway: gateway, requestsPerSecondPerToken: rateLimit, accountRecheck: accountRecheck)
         let application = BookingServer.application(state: state, host: host, port: port, logger: logger) { host, port in
             // Tests and scripts read this first line to find the port.
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))

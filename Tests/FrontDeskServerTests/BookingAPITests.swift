@@ -342,3 +342,32 @@ enum TokenSignerTestAccess {
         #expect((listed["total"] as? Int ?? 0) <= 50)
     }
 }
+
+@Suite(.serialized) struct TokenLimitTests {
+    @Test func aTokenOverItsRateIsAskedToWait() throws {
+        let server = try ServerHarness(serveArguments: ["--rate-limit", "2"])
+        let anna = try server.token("anna")
+        var statuses: [Int] = []
+        for _ in 0..<8 { statuses.append(try server.call("GET", "/api/hotels", token: anna).status) }
+        #expect(statuses.prefix(4).allSatisfy { $0 == 200 }, "\(statuses)")
+        #expect(statuses.contains(429), "\(statuses)")
+        let limited = try server.call("GET", "/api/hotels", token: anna)
+        if limited.status == 429 {
+            #expect(limited.code == "rate_limited")
+            #expect(Int(limited.header("Retry-After") ?? "") ?? 0 >= 1)
+        }
+        // Another token has its own allowance.
+        #expect(try server.call("GET", "/api/hotels", token: try server.token("max")).status == 200)
+    }
+
+    @Test func aDisabledUsersTokenStopsWorking() throws {
+        let server = try ServerHarness(serveArguments: ["--account-recheck", "0"])
+        let anna = try server.token("anna")
+        #expect(try server.call("GET", "/api/hotels", token: anna).status == 200)
+        let disabled = try ServerHarness.run(["users", "disable", "anna"], database: server.database)
+        #expect(disabled.status == 0, "\(disabled.output)")
+        let refused = try server.call("GET", "/api/hotels", token: anna)
+        #expect(refused.status == 401)
+        #expect(try server.call("POST", "/api/auth/token", json: ["username": "anna", "password": "password-of-anna"]).status == 401)
+    }
+}

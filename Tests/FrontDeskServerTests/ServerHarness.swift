@@ -46,7 +46,11 @@ final class ServerHarness: @unchecked Sendable {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    init() throws {
+    /// More arguments for `serve` (e.g. a rate limit).
+    let serveArguments: [String]
+
+    init(serveArguments: [String] = []) throws {
+        self.serveArguments = serveArguments
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = folder.appendingPathComponent("server.sqlite").path
@@ -70,7 +74,7 @@ final class ServerHarness: @unchecked Sendable {
     func start() throws {
         process = Process()
         process.executableURL = Self.productsFolder().appendingPathComponent("frontdesk-server")
-        process.arguments = ["serve", "--db", database, "--port", "0", "--password-rounds", "1000"]
+        process.arguments = ["serve", "--db", database, "--port", "0", "--password-rounds", "1000"] + serveArguments
         var environment = ProcessInfo.processInfo.environment
         environment["FRONTDESK_JWT_SECRET"] = Self.secret
         process.environment = environment
