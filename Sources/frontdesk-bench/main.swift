@@ -30,7 +30,7 @@ struct Arguments {
             case "--binary": binary = value
             case "--only": only = value
             default:
-                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH] [--only search|screens|manager|saga]\n".utf8))
+                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH] [--only search|screens|manager|saga|floor]\n".utf8))
                 exit(2)
             }
         }
@@ -362,6 +362,11 @@ if arguments.runs("screens") { try screenBenchmarks() }
 
 if arguments.runs("manager") { try managerBenchmarks() }
 
+if arguments.only == "floor" {
+    // For scripts/bench-server: the same disk's durable single-row commit rate, measured now.
+    let floor = singleRowCommitFloor(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path, seconds: 3)
+    print(String(format: "floor: single-row durable commits/s   %.0f/s", floor))
+}
 if arguments.runs("saga") { try sagaBenchmarks(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path) }
 
 /// Runs a program with its output thrown away and waits for it, without Foundation's polling.
