@@ -371,3 +371,36 @@ enum TokenSignerTestAccess {
         #expect(try server.call("POST", "/api/auth/token", json: ["username": "anna", "password": "password-of-anna"]).status == 401)
     }
 }
+
+@Suite(.serialized) struct PropertyRouteTests {
+    @Test func managersChangeRoomsOfTheirOwnHotelOnly() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna"), max = try server.token("max"), bea = try server.token("bea")
+        // Manager of A adds a type and a room, renames it and takes it out of service.
+        let type = try server.call("POST", "/api/hotels/\(server.hotelA)/room-types", token: max,
+                                   json: ["name": "Loft", "capacity": 3, "basePrice": "180.00"])
+        #expect(type.status == 201, "\(type.json)")
+        let room = try server.call("POST", "/api/hotels/\(server.hotelA)/rooms", token: max, json: ["roomNumber": "901", "roomType": "Loft"])
+        #expect(room.status == 201)
+        let roomId = try #require(room.json["roomId"] as? String)
+        let changed = try server.call("PATCH", "/api/rooms/\(roomId)", token: max, json: ["roomNumber": "902", "isActive": false])
+        #expect(changed.status == 200)
+        #expect(changed.json["roomNumber"] as? String == "902" && changed.json["isActive"] as? Bool == false)
+        #expect(try server.call("POST", "/api/hotels/\(server.hotelA)/rooms", token: max, json: ["roomNumber": "902", "roomType": "Loft"]).code == "conflict")
+        // A receptionist may not; another hotel's staff do not see it at all.
+        #expect(try server.call("POST", "/api/hotels/\(server.hotelA)/rooms", token: anna, json: ["roomNumber": "903", "roomType": "Loft"]).status == 403)
+        #expect(try server.call("PATCH", "/api/rooms/\(roomId)", token: anna, json: ["isActive": true]).status == 403)
+        for (method, path, body) in [
+            ("PATCH", "/api/rooms/\(roomId)", ["isActive": true] as [String: Any]),
+            ("POST", "/api/hotels/\(server.hotelA)/rooms", ["roomNumber": "904", "roomType": "Loft"]),
+            ("POST", "/api/hotels/\(server.hotelA)/room-types", ["name": "Suite", "capacity": 2, "basePrice": "300.00"]),
+        ] {
+            let answer = try server.call(method, path, token: bea, json: body)
+            #expect(answer.status == 404, "\(method) \(path): \(answer.status)")
+        }
+        // Validation: every broken rule of a room type at once.
+        let bad = try server.call("POST", "/api/hotels/\(server.hotelA)/room-types", token: max, json: ["name": "", "capacity": 0, "basePrice": "abc"])
+        #expect(bad.status == 400)
+        #expect((bad.json["errors"] as? [[String: Any]])?.count ?? 0 >= 2)
+    }
+}
