@@ -198,9 +198,7 @@ struct BookingRoutes {
     }
 
     func rooms(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let hotel = try pathId(context, "hotelId")
-        _ = try await authorize(request, .manageProperty, hotel: hotel)
-        let store = state.store.scoped(to: hotel)
+        let store = try await hotelInPath(request, context, .manageProperty).store
         let rooms = try await state.blocking { () -> [RoomListing] in
             _ = try store.requireHotelExists()
             return try store.rooms()
@@ -211,10 +209,8 @@ struct BookingRoutes {
     struct NewRoom: Decodable { let roomNumber: String; let roomType: String }
 
     func addRoom(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let hotel = try pathId(context, "hotelId")
-        let principal = try await authorize(request, .manageProperty, hotel: hotel)
+        let (store, principal) = try await hotelInPath(request, context, .manageProperty)
         let body = try await decode(NewRoom.self, request, context)
-        let store = state.store.scoped(to: hotel)
         let room = try await state.blocking { try store.addRoom(number: body.roomNumber, typeName: body.roomType, by: principal.userName) }
         return json(room.apiJSON, status: .created, headers: [.location: "/api/rooms/\(room.room.id.uuidString.lowercased())"])
     }
@@ -246,9 +242,7 @@ struct BookingRoutes {
     }
 
     func roomTypes(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let hotel = try pathId(context, "hotelId")
-        _ = try await authorize(request, .manageProperty, hotel: hotel)
-        let store = state.store.scoped(to: hotel)
+        let store = try await hotelInPath(request, context, .manageProperty).store
         let types = try await state.blocking { () -> [RoomType] in
             _ = try store.requireHotelExists()
             return try store.roomTypes()
@@ -259,11 +253,9 @@ struct BookingRoutes {
     struct NewRoomType: Decodable { let name: String; let capacity: Int; let basePrice: String }
 
     func addRoomType(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let hotel = try pathId(context, "hotelId")
-        let principal = try await authorize(request, .manageProperty, hotel: hotel)
+        let (store, principal) = try await hotelInPath(request, context, .manageProperty)
         let body = try await decode(NewRoomType.self, request, context)
         let typed = try RoomType.parse(name: body.name, capacity: String(body.capacity), basePrice: body.basePrice)
-        let store = state.store.scoped(to: hotel)
         let type = try await state.blocking {
             try store.addRoomType(name: typed.name, capacity: typed.capacity, basePrice: typed.basePrice, by: principal.userName)
         }
@@ -404,9 +396,7 @@ struct BookingRoutes {
     /// Server-sent events from the hotel's change feed. A listener that sends `Last-Event-ID`
     /// gets every change after that one first (the feed keeps them); a new listener starts now.
     func events(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let hotel = try pathId(context, "hotelId")
-        _ = try await authorize(request, .searchAndBook, hotel: hotel)
-        let store = state.store.scoped(to: hotel)
+        let store = try await hotelInPath(request, context, .searchAndBook).store
         var start: Int64?
         if let text = request.headers[.lastEventId] {
             guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
@@ -447,10 +437,8 @@ struct BookingRoutes {
     // MARK: Reports
 
     func occupancy(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let hotel = try pathId(context, "hotelId")
-        _ = try await authorize(request, .readReports, hotel: hotel)
+        let store = try await hotelInPath(request, context, .readReports).store
         let query = request.uri.queryParameters
-        let store = state.store.scoped(to: hotel)
         var problems: [String] = []
         let from = query.get("from").flatMap { BookingRules.parseDate($0, field: "from", into: &problems) }
         let to = query.get("to").flatMap { BookingRules.parseDate($0, field: "to", into: &problems) }
@@ -482,6 +470,13 @@ struct BookingRoutes {
         } catch {
             throw Problem.validation([("body", "The body is not valid JSON")])
         }
+    }
+
+    /// The hotel named in the path, once the token may use `right` there: its scoped store and who asks.
+    func hotelInPath(_ request: Request, _ context: ServerContext, _ right: Right) async throws -> (store: FrontDeskStore, principal: Principal) {
+        let hotel = try pathId(context, "hotelId")
+        let principal = try await authorize(request, right, hotel: hotel)
+        return (state.store.scoped(to: hotel), principal)
     }
 
     func pathId(_ context: ServerContext, _ name: String) throws -> UUID {
