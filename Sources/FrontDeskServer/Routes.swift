@@ -426,7 +426,7 @@ struct BookingRoutes {
                     quietRounds += 1
                     // Proxies close connections that say nothing for a minute.
                     if quietRounds % 75 == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
-                    try await state.feedChanged(since: cursor, timeout: .milliseconds(200))
+                    try await state.feedChanged(timeout: .milliseconds(200))
                 }
             }
             try await writer.finish(nil)

@@ -46,7 +46,7 @@ public final class ServerState: Sendable {
 
     /// Waits until a write of this process may have added to a feed, or `timeout`. Writes by other
     /// processes on the same file (a desk, the command line) are seen at the next poll.
-    func feedChanged(since sequence: Int64, timeout: Duration) async throws {
+    func feedChanged(timeout: Duration) async throws {
         let generation = feedGeneration.load(ordering: .acquiring)
         let deadline = ContinuousClock.now + timeout
         while feedGeneration.load(ordering: .acquiring) == generation && ContinuousClock.now < deadline {

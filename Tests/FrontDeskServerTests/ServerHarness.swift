@@ -15,11 +15,6 @@ final class ServerHarness: @unchecked Sendable {
     let hotelA: String
     let hotelB: String
 
-    static var binary: URL {
-        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("frontdesk-server")
-            .resolvingSymlinksInPath()
-    }
-
     static func productsFolder() -> URL {
         var url = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").deletingLastPathComponent()
         if !FileManager.default.fileExists(atPath: url.appendingPathComponent("frontdesk-server").path) {
