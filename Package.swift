@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "FrontDeskDomainTests", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),
         .testTarget(
             name: "FrontDeskStoreTests",
-            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskTestSupport"],
+            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

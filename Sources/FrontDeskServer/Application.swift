@@ -22,7 +22,7 @@ public enum BookingServer {
             onServerRunning: { channel in onListening(host, channel.localAddress?.port ?? port) },
             logger: logger
         )
-        application.addServices(SagaRunnerService(runner: state.runner))
+        application.addServices(SagaRunnerService(runner: state.runner), FeedPruningService(state: state, logger: logger))
         return application
     }
 }
@@ -36,5 +36,28 @@ struct SagaRunnerService: Service {
         runner.start()
         try? await gracefulShutdown()
         runner.stop()
+    }
+}
+
+/// Keeps the change feed to its retention (`--feed-days`): at start and then every hour, the
+/// changes older than that go, each hotel's newest always stays (its number carries on).
+struct FeedPruningService: Service {
+    let state: ServerState
+    let logger: Logger
+    static let interval: Duration = .seconds(3600)
+
+    func run() async throws {
+        let (store, retention, clock) = (state.store, state.feedRetention, state.clock)
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let dropped = try await state.blocking { try store.pruneFeed(before: clock().addingTimeInterval(-retention)) }
+                    if dropped > 0 { logger.info("change feed pruned", metadata: ["dropped": "\(dropped)"]) }
+                } catch {
+                    logger.error("change feed pruning failed", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: Self.interval)
+            }
+        }
     }
 }

@@ -32,7 +32,8 @@ final class RequestMetrics: Sendable {
     }
 
     /// The text of `/metrics`; `sagas` and `circuit` are read by the caller at the time of asking.
-    func render(sagasUnderWay: Int, sagasNeedingAttention: Int, circuit: CircuitBreaker.State?) -> String {
+    func render(sagasUnderWay: Int, sagasNeedingAttention: Int, circuit: CircuitBreaker.State?,
+                availabilityCache: AvailabilityCache) -> String {
         let snapshot = counts.withLock { $0 }
         var lines: [String] = []
         lines.append("# HELP frontdesk_http_requests_total HTTP requests answered, by route, method and status.")
@@ -56,6 +57,10 @@ final class RequestMetrics: Sendable {
         lines.append("# TYPE frontdesk_sagas gauge")
         lines.append("frontdesk_sagas{state=\"under_way\"} \(sagasUnderWay)")
         lines.append("frontdesk_sagas{state=\"needs_attention\"} \(sagasNeedingAttention)")
+        lines.append("# HELP frontdesk_availability_answers_total Availability answers, from the cache (still current) or searched afresh.")
+        lines.append("# TYPE frontdesk_availability_answers_total counter")
+        lines.append("frontdesk_availability_answers_total{source=\"cache\"} \(availabilityCache.hits.load(ordering: .relaxed))")
+        lines.append("frontdesk_availability_answers_total{source=\"search\"} \(availabilityCache.misses.load(ordering: .relaxed))")
         lines.append("# HELP frontdesk_payment_circuit_state The payment service's circuit: 0 closed, 1 half open, 2 open; absent without a payment service.")
         lines.append("# TYPE frontdesk_payment_circuit_state gauge")
         if let circuit {

@@ -109,7 +109,7 @@ struct BookingRoutes {
         let store = state.store
         let sagas = try await state.blocking { try store.sagaCounts() }
         let text = state.metrics.render(sagasUnderWay: sagas.underWay, sagasNeedingAttention: sagas.needingAttention,
-                                        circuit: state.gateway?.breaker.current)
+                                        circuit: state.gateway?.breaker.current, availabilityCache: state.availabilityCache)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
@@ -152,7 +152,7 @@ struct BookingRoutes {
         let token = String(parts[1])
         let principal: Principal
         do {
-            principal = try state.signer.verify(token, now: state.clock())
+            principal = try state.principal(bearer: token)
         } catch {
             throw Problem.unauthorized(error == .expired ? "The token has expired" : "The token is not valid")
         }
@@ -193,8 +193,15 @@ struct BookingRoutes {
         if checkIn == nil { missing.append(("checkIn", "checkIn is required (YYYY-MM-DD)")) }
         if checkOut == nil { missing.append(("checkOut", "checkOut is required (YYYY-MM-DD)")) }
         if !missing.isEmpty { throw Problem.validation(missing) }
-        let result = try await state.blocking { try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests) }
-        return json(result.json)
+        let key = AvailabilityCache.Key(hotel: hotel, checkIn: checkIn, checkOut: checkOut, guests: guests)
+        let cache = state.availabilityCache
+        let body = try await state.blocking {
+            try cache.answer(for: key, isCurrent: store.searchIsCurrent) {
+                let (result, stamp) = try store.stampedSearch(checkIn: checkIn, checkOut: checkOut, guests: guests)
+                return AvailabilityCache.Entry(stamp: stamp, body: ByteBuffer(string: result.json.rendered()))
+            }
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
     }
 
     func rooms(_ request: Request, _ context: ServerContext) async throws -> Response {
@@ -298,12 +305,15 @@ struct BookingRoutes {
         let requestId = key.map { RequestIds.derive(hotel: hotel, key: $0) }
         let store = state.store.scoped(to: hotel)
         let intake = state.intake(for: hotel)
-        let booking = try await state.blocking { () -> Booking in
+        let form = try await state.blocking { () -> BookingForm in
             guard let listing = try store.room(id: roomId) else { throw Problem.notFound("No room with id \(body.roomId)") }
-            let form = BookingForm(roomNumber: listing.room.number, checkIn: body.checkIn, checkOut: body.checkOut,
-                                   guests: String(body.guests), guestName: body.guestName, email: body.email, phone: body.phone ?? "")
-            return try intake.submit(ReservationRequest(form: form, requestId: requestId, payment: payment, user: principal.userName))
+            return BookingForm(roomNumber: listing.room.number, checkIn: body.checkIn, checkOut: body.checkOut,
+                               guests: String(body.guests), guestName: body.guestName, email: body.email, phone: body.phone ?? "")
         }
+        // Waits for its group's commit without holding a worker thread, so every request in
+        // flight can join the next group (group commit), not only as many as there are workers.
+        let booking = try await intake.submitAsync(ReservationRequest(form: form, requestId: requestId, payment: payment,
+                                                                      user: principal.userName))
         state.runner.poke()
         state.noteWrite()
         return json(booking.apiJSON, status: .accepted, headers: [

@@ -18,18 +18,27 @@ public final class ServerState: Sendable {
     let runner: SagaRunner
     let gateway: HTTPPaymentGateway?
     let metrics = RequestMetrics()
+    let availabilityCache = AvailabilityCache()
     let rateLimiter: TokenRateLimiter
     /// Whether each user may still act, looked up at most every `accountRecheck` seconds: a
     /// disabled user's tokens stop working that soon, without a database read on every request.
     private let accountStates = Mutex<[String: (active: Bool, checkedAt: Date)]>([:])
     let accountRecheck: TimeInterval
+    /// How long the change feed keeps a change for listeners that reconnect (`--feed-days`).
+    let feedRetention: TimeInterval
+    /// Tokens already checked, with their expiry: a token's signature and claims are verified once,
+    /// not on every request (the HMAC, base64 and JSON were a third of an availability answer).
+    /// The key is the whole token, so a changed byte is a new token, checked afresh.
+    private let verifiedTokens = Mutex<[String: (principal: Principal, expiresAt: Date)]>([:])
     /// Bumped after every write this server commits, so event streams look at once.
     let feedGeneration = Atomic<Int>(0)
 
     public init(store: FrontDeskStore, signer: TokenSigner, hasher: PasswordHasher = PasswordHasher(),
                 gateway: HTTPPaymentGateway?, clock: @escaping @Sendable () -> Date = { Date() }, workerThreads: Int = 8,
-                requestsPerSecondPerToken: Double = 200, accountRecheck: TimeInterval = 5) {
+                requestsPerSecondPerToken: Double = 200, accountRecheck: TimeInterval = 5,
+                feedRetention: TimeInterval = 7 * 86400) {
         self.accountRecheck = accountRecheck
+        self.feedRetention = feedRetention
         self.store = store
         self.signer = signer
         self.hasher = hasher
@@ -52,6 +61,21 @@ public final class ServerState: Sendable {
         while feedGeneration.load(ordering: .acquiring) == generation && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// The principal a bearer token names, if its signature, issuer, audience and expiry hold.
+    func principal(bearer token: String) throws(TokenSigner.Rejection) -> Principal {
+        let now = clock()
+        if let known = verifiedTokens.withLock({ $0[token] }) {
+            guard known.expiresAt > now else { throw .expired }
+            return known.principal
+        }
+        let verified = try signer.verifyWithExpiry(token, now: now)
+        verifiedTokens.withLock { tokens in
+            if tokens.count >= 10_000 { tokens.removeAll(keepingCapacity: true) }
+            tokens[token] = verified
+        }
+        return verified.principal
     }
 
     /// Whether the user named in a token still exists and is not disabled.

@@ -43,6 +43,11 @@ public struct TokenSigner: Sendable {
     }
 
     public func verify(_ token: String, now: Date) throws(Rejection) -> Principal {
+        try verifyWithExpiry(token, now: now).principal
+    }
+
+    /// The principal and the moment the token expires (its `exp`).
+    public func verifyWithExpiry(_ token: String, now: Date) throws(Rejection) -> (principal: Principal, expiresAt: Date) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Self.decodeBase64URL(parts[0]), let payloadData = Self.decodeBase64URL(parts[1]),
               let signature = Self.decodeBase64URL(parts[2]) else { throw .malformed }
@@ -53,11 +58,12 @@ public struct TokenSigner: Sendable {
         guard let claims = try? JSONDecoder().decode(Claims.self, from: payloadData) else { throw .malformed }
         guard claims.iss == Self.issuer else { throw .wrongIssuer }
         guard claims.aud == Self.audience else { throw .wrongAudience }
-        guard Double(claims.exp) > now.timeIntervalSince1970 else { throw .expired }
+        let expiresAt = Date(timeIntervalSince1970: TimeInterval(claims.exp))
+        guard expiresAt > now else { throw .expired }
         guard let role = UserRole(rawValue: claims.role) else { throw .unknownRole }
         let hotel = claims.hotel_id.flatMap(UUID.init(uuidString:))
         if role != .admin && hotel == nil { throw .malformed }
-        return Principal(userName: claims.sub, role: role, hotelId: role == .admin ? nil : hotel)
+        return (Principal(userName: claims.sub, role: role, hotelId: role == .admin ? nil : hotel), expiresAt)
     }
 
     static func base64URL(_ data: Data) -> String {
@@ -65,10 +71,33 @@ public struct TokenSigner: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// Unpadded base64url (RFC 4648 §5) as a JWT writes it; nil for any other character, padding
+    /// or a length no encoder produces. Read byte by byte: Foundation's string replacing and
+    /// letter tests were most of a token check.
     static func decodeBase64URL(_ text: Substring) -> Data? {
-        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+        var output = Data()
+        output.reserveCapacity(text.utf8.count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for byte in text.utf8 {
+            let value: UInt32
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(byte - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = UInt32(byte - UInt8(ascii: "a")) + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = UInt32(byte - UInt8(ascii: "0")) + 52
+            case UInt8(ascii: "-"): value = 62
+            case UInt8(ascii: "_"): value = 63
+            default: return nil
+            }
+            accumulator = (accumulator << 6) | value
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        // 6 bits left over cannot end an encoding; leftover bits must be zero (canonical form).
+        guard bits < 6, accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
+        return output
     }
 }

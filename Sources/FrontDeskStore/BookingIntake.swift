@@ -15,11 +15,15 @@ public final class BookingIntake: Sendable {
         var stopped = false
     }
 
+    /// One request and how to hand its outcome back: to a thread blocked in `submit`, or to a
+    /// task suspended in `submitAsync` (which holds no thread while its group commits).
     final class Ticket: Sendable {
         let request: ReservationRequest
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<Booking, any Error>?>(nil)
-        init(_ request: ReservationRequest) { self.request = request }
+        let finish: @Sendable (Result<Booking, any Error>) -> Void
+        init(_ request: ReservationRequest, finish: @escaping @Sendable (Result<Booking, any Error>) -> Void) {
+            self.request = request
+            self.finish = finish
+        }
     }
 
     public init(store: FrontDeskStore) {
@@ -31,7 +35,29 @@ public final class BookingIntake: Sendable {
 
     /// Blocks until the request's group is committed; returns the held booking or its error.
     public func submit(_ request: ReservationRequest) throws -> Booking {
-        let ticket = Ticket(request)
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Booking, any Error>?>(nil)
+        try enqueue(Ticket(request) { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        })
+        done.wait()
+        return try outcome.withLock { $0! }.get()
+    }
+
+    /// Suspends until the request's group is committed, without holding a thread meanwhile: a
+    /// server's requests all join the next group, however few worker threads it has.
+    public func submitAsync(_ request: ReservationRequest) async throws -> Booking {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Booking, any Error>) in
+            do {
+                try enqueue(Ticket(request) { continuation.resume(with: $0) })
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    private func enqueue(_ ticket: Ticket) throws {
         let accepted = queue.withLock { queue -> Bool in
             guard !queue.stopped else { return false }
             queue.waiting.append(ticket)
@@ -39,8 +65,6 @@ public final class BookingIntake: Sendable {
         }
         guard accepted else { throw FrontDeskError.invalidState("The desk is closing; the booking was not taken") }
         arrived.signal()
-        ticket.done.wait()
-        return try ticket.outcome.withLock { $0! }.get()
     }
 
     public func stop() {
@@ -62,10 +86,7 @@ public final class BookingIntake: Sendable {
                 } catch {
                     outcomes = group.map { _ in .failure(error) }
                 }
-                for (ticket, outcome) in zip(group, outcomes) {
-                    ticket.outcome.withLock { $0 = outcome }
-                    ticket.done.signal()
-                }
+                for (ticket, outcome) in zip(group, outcomes) { ticket.finish(outcome) }
             }
             if stopped && queue.withLock({ $0.waiting.isEmpty }) { return }
         }

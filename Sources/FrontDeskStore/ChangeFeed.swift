@@ -34,3 +34,21 @@ extension FrontDeskStore {
         }
     }
 }
+
+extension FrontDeskStore {
+    /// Drops the changes recorded before `cutoff`, in every hotel the store sees, but always keeps
+    /// each hotel's newest: the next change's number follows it, so a listener's `Last-Event-ID`
+    /// never meets a reused number. Returns how many were dropped.
+    @discardableResult
+    public func pruneFeed(before cutoff: Date) throws -> Int {
+        try write { db in
+            let scope = hotelCondition("hotel_id")
+            try db.execute(sql: """
+                DELETE FROM change_feed
+                WHERE at < ?
+                  AND seq < (SELECT MAX(newest.seq) FROM change_feed newest WHERE newest.hotel_id = change_feed.hotel_id)
+                """ + scope.sql, arguments: [Timestamp.text(cutoff)] + scope.arguments)
+            return db.changesCount
+        }
+    }
+}

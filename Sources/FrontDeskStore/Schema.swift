@@ -27,6 +27,9 @@ enum Schema {
         migrator.registerMigration("v6: the change feed of each hotel") { db in
             try db.execute(sql: v6)
         }
+        migrator.registerMigration("v7: a version of each hotel's availability") { db in
+            try db.execute(sql: v7)
+        }
         return migrator
     }
 
@@ -403,6 +406,45 @@ enum Schema {
                    NEW.updated_at
             WHERE NEW.status IN ('Failed', 'Cancelled', 'CheckedOut');
         END;
+        """
+
+    /// A number per hotel that moves whenever anything an availability answer is made of changes:
+    /// a claimed, released or firmed night, a room, a room type, the hotel itself. Bumped by
+    /// triggers on the tables, not by the Swift code, so no write path (today's or a later one)
+    /// can change availability without it. A cached answer stamped with it is still right while
+    /// the number is unchanged (and no live hold in its stay has lapsed: time, not a write).
+    static let v7 = """
+        CREATE TABLE availability_version (
+            hotel_id TEXT PRIMARY KEY NOT NULL,
+            version INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        INSERT INTO availability_version (hotel_id, version) SELECT id, 0 FROM hotel;
+
+        CREATE TRIGGER availability_hotel_added AFTER INSERT ON hotel
+        BEGIN INSERT OR IGNORE INTO availability_version (hotel_id, version) VALUES (NEW.id, 0); END;
+        CREATE TRIGGER availability_hotel_changed AFTER UPDATE ON hotel
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id = NEW.id; END;
+
+        CREATE TRIGGER availability_night_claimed AFTER INSERT ON room_night
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id = NEW.hotel_id; END;
+        CREATE TRIGGER availability_night_changed AFTER UPDATE ON room_night
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id IN (OLD.hotel_id, NEW.hotel_id); END;
+        CREATE TRIGGER availability_night_released AFTER DELETE ON room_night
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id = OLD.hotel_id; END;
+
+        CREATE TRIGGER availability_room_added AFTER INSERT ON room
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id = NEW.hotel_id; END;
+        CREATE TRIGGER availability_room_changed AFTER UPDATE ON room
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id IN (OLD.hotel_id, NEW.hotel_id); END;
+        CREATE TRIGGER availability_room_removed AFTER DELETE ON room
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id = OLD.hotel_id; END;
+
+        CREATE TRIGGER availability_room_type_added AFTER INSERT ON room_type
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id = NEW.hotel_id; END;
+        CREATE TRIGGER availability_room_type_changed AFTER UPDATE ON room_type
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id IN (OLD.hotel_id, NEW.hotel_id); END;
+        CREATE TRIGGER availability_room_type_removed AFTER DELETE ON room_type
+        BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id = OLD.hotel_id; END;
         """
 }
 

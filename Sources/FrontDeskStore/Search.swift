@@ -40,6 +40,48 @@ extension FrontDeskStore {
         }
     }
 
+    /// What a search's answer was made of, to tell later whether it is still the answer: the
+    /// hotel's availability version (see `Schema.v7`), the business date, and the moment the first
+    /// live hold in the stay lapses (a lapse frees a room without any write).
+    public struct SearchStamp: Sendable, Equatable {
+        public let availabilityVersion: Int64
+        public let businessDate: CalendarDate
+        public let validUntil: Date?
+    }
+
+    /// A search and its stamp, read in one snapshot so the stamp describes exactly that answer.
+    public func stampedSearch(checkIn: String?, checkOut: String?, guests: String) throws -> (result: SearchResult, stamp: SearchStamp) {
+        try read { db in
+            let hotel = try requireHotel(db)
+            let today = businessDate(for: hotel)
+            let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nil,
+                                                       guests: guests, businessDate: today)
+            let result = SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, db))
+            let firstLapse = try String.fetchOne(db.cachedStatement(sql: """
+                SELECT MIN(hold_expires_at) FROM room_night
+                WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3 AND hold_expires_at > ?4
+                """), arguments: [hotel.id.uuidString, query.stay.checkIn.iso, query.stay.checkOut.iso, Timestamp.text(now)])
+            let stamp = SearchStamp(availabilityVersion: try availabilityVersion(hotel.id, db), businessDate: today,
+                                    validUntil: firstLapse.map { Timestamp.date($0) ?? .distantPast })
+            return (result, stamp)
+        }
+    }
+
+    /// Whether an answer stamped `stamp` is still the answer now: nothing it was made of has been
+    /// written since, the business date is the same and no live hold in its stay has lapsed.
+    public func searchIsCurrent(_ stamp: SearchStamp) throws -> Bool {
+        try read { db in
+            let hotel = try requireHotel(db)
+            if let validUntil = stamp.validUntil, now >= validUntil { return false }
+            return try availabilityVersion(hotel.id, db) == stamp.availabilityVersion && businessDate(for: hotel) == stamp.businessDate
+        }
+    }
+
+    private func availabilityVersion(_ hotelId: UUID, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM availability_version WHERE hotel_id = ?"),
+                           arguments: [hotelId.uuidString]) ?? 0
+    }
+
     /// The design's availability algorithm: active rooms that sleep enough guests, minus rooms
     /// with a night held in the stay (live holds count, lapsed ones do not), each priced night by
     /// night, cheapest total first, then by room number.

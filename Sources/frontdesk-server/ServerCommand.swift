@@ -72,9 +72,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "Requests a second per token, bursts of twice that; 0 for no limit.")
     var rateLimit: Double = 200
     @Option(name: .customLong("account-recheck"), help: .hidden) var accountRecheck: Double = 5
+    @Option(name: .customLong("feed-days"), help: "Days of changes kept for listeners that reconnect (Last-Event-ID); at least 1.")
+    var feedDays = 7
 
     func run() async throws {
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
+        guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         let secret = try loadSecret()
         let store = try database.open()
         var logger = Logger(label: "frontdesk-server") { label in StreamLogHandler.standardError(label: label) }
@@ -91,7 +94,8 @@ struct Serve: AsyncParsableCommand {
             gateway = nil
         }
         let state = ServerState(store: store, signer: TokenSigner(secret: secret), hasher: PasswordHasher(rounds: passwordRounds),
-                                gateway: gateway, requestsPerSecondPerToken: rateLimit, accountRecheck: accountRecheck)
+                                gateway: gateway, requestsPerSecondPerToken: rateLimit, accountRecheck: accountRecheck,
+                                feedRetention: TimeInterval(feedDays) * 86400)
         let application = BookingServer.application(state: state, host: host, port: port, logger: logger) { host, port in
             // Tests and scripts read this first line to find the port.
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))

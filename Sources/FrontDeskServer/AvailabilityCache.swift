@@ -1,0 +1,56 @@
+import Foundation
+import FrontDeskStore
+import NIOCore
+import Synchronization
+
+/// Availability answers, rendered, kept while they are still the answer (the design's 5-minute
+/// cache, made exact). Each answer carries the stamp of the snapshot it was read in; before it is
+/// served again the store says whether anything it was made of has changed since (one indexed
+/// read: the hotel's availability version, bumped by triggers on every claim, release, room and
+/// room type). So a search answered after a booking commits never shows that room as free.
+final class AvailabilityCache: Sendable {
+    struct Key: Hashable, Sendable {
+        let hotel: UUID
+        let checkIn: String?
+        let checkOut: String?
+        let guests: String
+    }
+
+    struct Entry: Sendable {
+        let stamp: FrontDeskStore.SearchStamp
+        let body: ByteBuffer
+    }
+
+    private let entries = Mutex<[Key: Entry]>([:])
+    /// Answers served from the cache and answers searched afresh, for `/metrics`.
+    let hits = Atomic<Int>(0)
+    let misses = Atomic<Int>(0)
+    /// About 300 distinct stays of up to a year ahead per hotel are asked for often; past this
+    /// many answers the cache starts over rather than keeping a recency list on every hit.
+    let capacity: Int
+
+    init(capacity: Int = 4096) {
+        self.capacity = capacity
+    }
+
+    /// The answer for `key`: the kept one while `isCurrent` says it still is, else a fresh one
+    /// from `search`, kept for next time.
+    func answer(for key: Key, isCurrent: (FrontDeskStore.SearchStamp) throws -> Bool,
+                search: () throws -> Entry) throws -> ByteBuffer {
+        if let known = entries.withLock({ $0[key] }), try isCurrent(known.stamp) {
+            hits.add(1, ordering: .relaxed)
+            return known.body
+        }
+        misses.add(1, ordering: .relaxed)
+        let fresh = try search()
+        keep(fresh, for: key)
+        return fresh.body
+    }
+
+    private func keep(_ entry: Entry, for key: Key) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[key] = entry
+        }
+    }
+}
