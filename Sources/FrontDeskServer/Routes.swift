@@ -56,9 +56,18 @@ struct ProblemMiddleware: RouterMiddleware {
         logger.info("request", metadata: [
             "request_id": "\(requestId)", "method": "\(request.method.rawValue)",
             "route": "\(context.endpointPath ?? "unmatched")", "status": "\(response.status.code)",
-            "ms": "\(String(format: "%.2f", milliseconds))",
+            "ms": "\(Self.twoDecimals(milliseconds))",
         ])
         return response
+    }
+}
+
+extension ProblemMiddleware {
+    /// `12.34`: the log's milliseconds, without Foundation's printf on every request.
+    static func twoDecimals(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
 

@@ -44,6 +44,8 @@ extension FrontDeskStore {
     /// hotel's availability version (see `Schema.v7`), the business date, and the moment the first
     /// live hold in the stay lapses (a lapse frees a room without any write).
     public struct SearchStamp: Sendable, Equatable {
+        /// The hotel as it was read: a change to it moves the version too.
+        public let hotel: Hotel
         public let availabilityVersion: Int64
         public let businessDate: CalendarDate
         public let validUntil: Date?
@@ -61,7 +63,7 @@ extension FrontDeskStore {
                 SELECT MIN(hold_expires_at) FROM room_night
                 WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3 AND hold_expires_at > ?4
                 """), arguments: [hotel.id.uuidString, query.stay.checkIn.iso, query.stay.checkOut.iso, Timestamp.text(now)])
-            let stamp = SearchStamp(availabilityVersion: try availabilityVersion(hotel.id, db), businessDate: today,
+            let stamp = SearchStamp(hotel: hotel, availabilityVersion: try availabilityVersion(hotel.id, db), businessDate: today,
                                     validUntil: firstLapse.map { Timestamp.date($0) ?? .distantPast })
             return (result, stamp)
         }
@@ -70,10 +72,14 @@ extension FrontDeskStore {
     /// Whether an answer stamped `stamp` is still the answer now: nothing it was made of has been
     /// written since, the business date is the same and no live hold in its stay has lapsed.
     public func searchIsCurrent(_ stamp: SearchStamp) throws -> Bool {
-        try read { db in
-            let hotel = try requireHotel(db)
-            if let validUntil = stamp.validUntil, now >= validUntil { return false }
-            return try availabilityVersion(hotel.id, db) == stamp.availabilityVersion && businessDate(for: hotel) == stamp.businessDate
+        if let validUntil = stamp.validUntil, now >= validUntil { return false }
+        guard businessDate(for: stamp.hotel) == stamp.businessDate else { return false }
+        do {
+            // One statement needs no transaction around it: it reads one committed state on its
+            // own. This is the whole cost of a cached answer, so it skips BEGIN and COMMIT.
+            return try pool.unsafeRead { db in try availabilityVersion(stamp.hotel.id, db) } == stamp.availabilityVersion
+        } catch let error as DatabaseError {
+            throw StoreError.from(error, path: path)
         }
     }
 
