@@ -9,7 +9,7 @@ public enum LoadKey: Hashable, Sendable {
     /// are never skipped as a newer list query skips an older one, and run in the order asked.
     case write(Int)
 
-    var isWrite: Bool { if case .write = self { true } else { false } }
+    public var isWrite: Bool { if case .write = self { true } else { false } }
 }
 
 /// What a finished query brings back to the UI thread.
@@ -24,6 +24,21 @@ public enum LoadOutcome: Sendable {
     case booked(number: Int, result: Result<Booking, any Error>)
     /// A change on the rooms screen finished; a refused one gives its form back (`prompt`).
     case roomsChanged(number: Int, message: String, isError: Bool, prompt: RoomPrompt?)
+
+    /// A write's outcome in one line, for the terminal a desk leaves while the write was still
+    /// out (quit while saving); nil for a list query.
+    public var writeSummary: String? {
+        switch self {
+        case .bookings, .today, .roomPlan, .dashboard: nil
+        case .written(_, _, let message, let isError), .roomsChanged(_, let message, let isError, _):
+            (isError ? "Not saved: " : "Saved: ") + message
+        case .booked(_, .success(let booking)):
+            "Saved: booking \(booking.confirmationCode) for \(booking.guest.name), room \(booking.roomNumber), "
+                + "\(booking.stay.checkIn) to \(booking.stay.checkOut) (\(booking.status.rawValue))"
+        case .booked(_, .failure(let error)):
+            "Not saved: the booking was refused: \((error as? FrontDeskError)?.message ?? "\(error)")"
+        }
+    }
 
     public var key: LoadKey {
         switch self {

@@ -83,6 +83,25 @@ public enum DeskTerminalApp {
         var lastMarker = reading("change marker") { try store.changeMarker() } ?? 0
         var lastCheck = Date.distantPast
         var dirty = true
+        // Leaving while a change is being saved (or saved but not yet shown): the screen goes
+        // first, then the change is waited for and its outcome said on the terminal and in the
+        // log, so nobody leaves without knowing whether it landed.
+        defer {
+            if model.isSaving {
+                terminal.close()
+                activeTerminal = false
+                print("frontdesk: finishing the change being saved…")
+                loader.waitForQueuedWork()
+                for answer in loader.takeFinished() {
+                    guard var line = answer.outcome.writeSummary else { continue }
+                    if case .booked(_, .success(let held)) = answer.outcome {
+                        line = Self.settledSummary(of: held, store: store) ?? line
+                    }
+                    log.info("left while saving: \(line)")
+                    print(line)
+                }
+            }
+        }
         let clockFormat = DateFormatter()
         clockFormat.dateFormat = "HH:mm"
         clockFormat.timeZone = hotel.timeZone
@@ -151,6 +170,22 @@ public enum DeskTerminalApp {
                 }
             }
         }
+    }
+
+    /// A booking held just before the desk was left: its saga (a desk payment) normally ends in a
+    /// moment; waited for a few seconds so the line says Confirmed rather than Reserving.
+    static func settledSummary(of held: Booking, store: FrontDeskStore) -> String? {
+        let giveUp = Date().addingTimeInterval(5)
+        var current = held
+        while current.status == .reserving || current.status == .processingPayment, Date() < giveUp {
+            Thread.sleep(forTimeInterval: 0.05)
+            guard let read = try? store.booking(held.id.uuidString) else { break }
+            current = read
+        }
+        let next = current.status == .reserving || current.status == .processingPayment
+            ? "; its payment goes on when a desk or `frontdesk saga run` runs" : ""
+        return "Saved: booking \(current.confirmationCode) for \(current.guest.name), room \(current.roomNumber), "
+            + "\(current.stay.checkIn) to \(current.stay.checkOut) (\(current.status.rawValue)\(next))"
     }
 
     /// The status line's "background:" words: what a receptionist must know about card payments
@@ -299,6 +334,9 @@ public final class BackgroundLoader: Sendable {
             return answers
         }
     }
+
+    /// Returns once every query and write submitted so far has run (the queue is serial).
+    public func waitForQueuedWork() { queue.sync {} }
 
     /// No more wake-ups: called before the pipe they write to is closed.
     public func stop() { wake.withLock { $0 = nil } }

@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskTestSupport
 import Testing
 
 /// The real binary in a real terminal: tmux runs `frontdesk` on a temporary database.
@@ -222,6 +223,37 @@ import Testing
         // Esc) quits; neither is read as Alt-[ or typed text.
         try tmux.run("send-keys", "-t", "desk", "Escape", "F10")
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
+    }
+
+    /// Quitting while a check-in waits for another program's write lock: the desk leaves the
+    /// screen, waits for the write, and says on the terminal that it landed.
+    @Test func quittingWhileAChangeIsSavingSaysWhetherItLanded() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        try cli.expectSuccess(cli.run("book", "--room", "101", "--check-in", "2026-11-26", "--check-out", "2026-11-28", "--guests", "1",
+                                      "--guest-name", "Wait Guest", "--email", "wait@example.com", "--wait"))
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        _ = try tmux.waitFor { $0.contains("Search rooms") }
+        try tmux.run("send-keys", "-t", "desk", "F4")
+        _ = try tmux.waitFor { $0.contains("Today, 2026-11-26") && $0.contains("Wait Guest") }
+        let lock = try WriteLockHolder(path: cli.database)
+        try tmux.run("send-keys", "-t", "desk", "M-i")
+        _ = try tmux.waitFor { $0.contains("Check in Wait Guest") }
+        try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
+        #expect(try tmux.waitFor { $0.contains("saving…") }.contains("saving…"))
+        try tmux.run("send-keys", "-t", "desk", "F10")
+        let waiting = try tmux.waitFor { $0.contains("finishing the change being saved") }
+        #expect(waiting.contains("finishing the change being saved"), "\(waiting)")
+        #expect(!waiting.contains("FRONTDESK-EXITED-"))
+        try lock.release()
+        let after = try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }
+        #expect(after.contains("Saved: Wait Guest checked in (booking"), "\(after)")
+        #expect(after.contains("FRONTDESK-EXITED-0"))
+        let stored = try cli.run("bookings", "--guest", "Wait Guest", "--json").json["bookings"] as? [[String: Any]]
+        #expect(stored?.first?["status"] as? String == "CheckedIn")
     }
 
     @Test func sigtermRestoresTheTerminal() throws {
