@@ -47,7 +47,7 @@ struct FeedPruningService: Service {
     static let interval: Duration = .seconds(3600)
 
     func run() async throws {
-        let (store, retention, clock) = (state.store, state.feedRetention, state.clock)
+        let (store, retention, clock) = (state.chain, state.feedRetention, state.clock)
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {

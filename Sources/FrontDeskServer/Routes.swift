@@ -105,7 +105,7 @@ struct BookingRoutes {
 
     func ready() async throws -> Response {
         do {
-            _ = try await state.blocking { [store = state.store] in try store.hotels() }
+            _ = try await state.blocking { [store = state.chain] in try store.hotels() }
             return json(.object([("status", .string("ready"))]))
         } catch {
             var problem = Problem(status: .serviceUnavailable, code: "unavailable", title: "Not ready", detail: "The database cannot be reached")
@@ -115,7 +115,7 @@ struct BookingRoutes {
     }
 
     func metrics() async throws -> Response {
-        let store = state.store
+        let store = state.chain
         let sagas = try await state.blocking { try store.sagaCounts() }
         let text = state.metrics.render(sagasUnderWay: sagas.underWay, sagasNeedingAttention: sagas.needingAttention,
                                         circuit: state.gateway?.breaker.current, availabilityCache: state.availabilityCache)
@@ -137,7 +137,7 @@ struct BookingRoutes {
         }
         let state = self.state
         let account = try await state.blocking { () -> UserAccount? in
-            let account = try state.store.userAccount(named: credentials.username.trimmingCharacters(in: .whitespaces))
+            let account = try state.chain.userAccount(named: credentials.username.trimmingCharacters(in: .whitespaces))
             // Unknown, disabled and wrong password take the same time and get the same answer.
             guard let account, !account.isDisabled else {
                 state.hasher.spendVerificationTime(credentials.password)
@@ -187,7 +187,7 @@ struct BookingRoutes {
 
     func hotels(_ request: Request) async throws -> Response {
         let principal = try await authorize(request, .searchAndBook)
-        let store = state.store
+        let store = state.chain
         let hotels = try await state.blocking { try store.hotels() }.filter { principal.mayAccess(hotel: $0.id) }
         return json(.object([("hotels", .array(hotels.map(\.apiJSON)))]))
     }
@@ -196,7 +196,7 @@ struct BookingRoutes {
         let query = request.uri.queryParameters
         let hotel = try requiredId(query.get("hotelId"), field: "hotelId")
         _ = try await authorize(request, .searchAndBook, hotel: hotel)
-        let store = state.store.scoped(to: hotel)
+        let store = state.chain.hotel(hotel)
         let (checkIn, checkOut, guests) = (query.get("checkIn"), query.get("checkOut"), query.get("guests") ?? "1")
         var missing: [(field: String, message: String)] = []
         if checkIn == nil { missing.append(("checkIn", "checkIn is required (YYYY-MM-DD)")) }
@@ -237,12 +237,12 @@ struct BookingRoutes {
         let roomId = try pathId(context, "roomId")
         let principal = try await principal(request)
         let body = try await decode(RoomChange.self, request, context)
-        let everyHotel = state.store
+        let everyHotel = state.chain
         guard let listing = try await state.blocking({ try everyHotel.room(id: roomId) }), principal.mayAccess(hotel: listing.room.hotelId) else {
             throw Problem.notFound("No room with id \(roomId.uuidString.lowercased())")
         }
         _ = try await authorize(request, .manageProperty, hotel: listing.room.hotelId)
-        let store = state.store.scoped(to: listing.room.hotelId)
+        let store = state.chain.hotel(listing.room.hotelId)
         let changed = try await state.blocking { () -> RoomListing in
             var current = listing
             if let number = body.roomNumber, number != current.room.number {
@@ -312,7 +312,7 @@ struct BookingRoutes {
         let key = request.headers[.idempotencyKey]
         if let key, key.isEmpty || key.count > 200 { throw Problem.validation([("Idempotency-Key", "Idempotency-Key is 1 to 200 characters")]) }
         let requestId = key.map { RequestIds.derive(hotel: hotel, key: $0) }
-        let store = state.store.scoped(to: hotel)
+        let store = state.chain.hotel(hotel)
         let intake = state.intake(for: hotel)
         let form = try await state.blocking { () -> BookingForm in
             guard let listing = try store.room(id: roomId) else { throw Problem.notFound("No room with id \(body.roomId)") }
@@ -338,7 +338,7 @@ struct BookingRoutes {
 
     /// A booking the principal may see; any other is "not found", whether it exists or not.
     func visibleBooking(_ id: UUID, _ principal: Principal) async throws -> Booking {
-        let everyHotel = state.store
+        let everyHotel = state.chain
         let found = try await state.blocking { () -> Booking? in
             do { return try everyHotel.booking(id.uuidString) } catch FrontDeskError.notFound { return nil }
         }
@@ -373,7 +373,7 @@ struct BookingRoutes {
             if let value = Int(text), (1...1000).contains(value) { limit = value } else { problems.append("limit is 1 to 1000") }
         }
         if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
-        let store = state.store.scoped(to: hotel)
+        let store = state.chain.hotel(hotel)
         let filter = BookingFilter(from: from, to: to, status: status, guestText: query.get("guest"), limit: limit)
         let matches = try await state.blocking { () -> BookingMatches in
             _ = try store.requireHotelExists()
@@ -395,7 +395,7 @@ struct BookingRoutes {
             guard let version = Int(digits) else { throw Problem.validation([("If-Match", "If-Match is a version in quotes, as the ETag gives it")]) }
             expected = version
         }
-        let store = state.store.scoped(to: booking.hotelId)
+        let store = state.chain.hotel(booking.hotelId)
         let reference = booking.id.uuidString
         let basedOn = expected
         let changed = try await state.blocking { () -> Booking in
@@ -492,10 +492,10 @@ struct BookingRoutes {
     }
 
     /// The hotel named in the path, once the token may use `right` there: its scoped store and who asks.
-    func hotelInPath(_ request: Request, _ context: ServerContext, _ right: Right) async throws -> (store: FrontDeskStore, principal: Principal) {
+    func hotelInPath(_ request: Request, _ context: ServerContext, _ right: Right) async throws -> (store: any HotelStorage, principal: Principal) {
         let hotel = try pathId(context, "hotelId")
         let principal = try await authorize(request, right, hotel: hotel)
-        return (state.store.scoped(to: hotel), principal)
+        return (state.chain.hotel(hotel), principal)
     }
 
     func pathId(_ context: ServerContext, _ name: String) throws -> UUID {

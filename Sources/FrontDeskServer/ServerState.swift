@@ -7,7 +7,11 @@ import Synchronization
 
 /// What the booking server knows while it runs, shared by every request.
 public final class ServerState: Sendable {
+    /// The SQLite file: the saga runner and change notifications work on it directly.
     public let store: FrontDeskStore
+    /// What the routes ask of the chain's data, through the storage interface a PostgreSQL
+    /// backend implements too.
+    public var chain: any ChainStorage { store }
     let signer: TokenSigner
     let hasher: PasswordHasher
     let clock: @Sendable () -> Date
@@ -85,8 +89,7 @@ public final class ServerState: Sendable {
         if let known = accountStates.withLock({ $0[key] }), now.timeIntervalSince(known.checkedAt) < accountRecheck {
             return known.active
         }
-        let store = self.store
-        let account = try await blocking { try store.userAccount(named: name) }
+        let account = try await blocking { [chain] in try chain.userAccount(named: name) }
         let active = account.map { !$0.isDisabled } ?? false
         accountStates.withLock { states in
             if states.count > 10_000 { states.removeAll() }
@@ -109,7 +112,7 @@ public final class ServerState: Sendable {
     func intake(for hotel: UUID) -> BookingIntake {
         intakes.withLock { intakes in
             if let intake = intakes[hotel] { return intake }
-            let intake = BookingIntake(store: store.scoped(to: hotel))
+            let intake = BookingIntake(store: chain.hotel(hotel))
             intakes[hotel] = intake
             return intake
         }

@@ -6,7 +6,7 @@ import Synchronization
 /// groups: whatever arrived while the previous group was committing goes into the next
 /// transaction together, so many requests share one durable commit.
 public final class BookingIntake: Sendable {
-    let store: FrontDeskStore
+    let store: any HotelStorage
     private let queue = Mutex(Queue())
     private let arrived = DispatchSemaphore(value: 0)
 
@@ -26,7 +26,7 @@ public final class BookingIntake: Sendable {
         }
     }
 
-    public init(store: FrontDeskStore) {
+    public init(store: any HotelStorage) {
         self.store = store
         let thread = Thread { [self] in loop() }
         thread.name = "booking-intake"
