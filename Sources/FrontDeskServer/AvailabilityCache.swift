@@ -33,14 +33,15 @@ final class AvailabilityCache: Sendable {
         self.capacity = capacity
     }
 
-    /// The answer for `key`: the kept one while `isCurrent` says it still is, else a fresh one
-    /// from `search`, kept for next time.
-    func answer(for key: Key, isCurrent: (FrontDeskStore.SearchStamp) throws -> Bool,
-                search: () throws -> Entry) throws -> ByteBuffer {
-        if let known = entries.withLock({ $0[key] }), try isCurrent(known.stamp) {
-            hits.add(1, ordering: .relaxed)
-            return known.body
-        }
+    /// The kept answer for `key`, if `isCurrent` says it still is the answer.
+    func currentAnswer(for key: Key, isCurrent: (FrontDeskStore.SearchStamp) throws -> Bool) throws -> ByteBuffer? {
+        guard let known = entries.withLock({ $0[key] }), try isCurrent(known.stamp) else { return nil }
+        hits.add(1, ordering: .relaxed)
+        return known.body
+    }
+
+    /// A fresh answer from `search`, kept for next time.
+    func freshAnswer(for key: Key, search: () throws -> Entry) throws -> ByteBuffer {
         misses.add(1, ordering: .relaxed)
         let fresh = try search()
         keep(fresh, for: key)

@@ -204,10 +204,17 @@ struct BookingRoutes {
         if !missing.isEmpty { throw Problem.validation(missing) }
         let key = AvailabilityCache.Key(hotel: hotel, checkIn: checkIn, checkOut: checkOut, guests: guests)
         let cache = state.availabilityCache
-        let body = try await state.blocking {
-            try cache.answer(for: key, isCurrent: store.searchIsCurrent) {
-                let (result, stamp) = try store.stampedSearch(checkIn: checkIn, checkOut: checkOut, guests: guests)
-                return AvailabilityCache.Entry(stamp: stamp, body: ByteBuffer(string: result.json.rendered()))
+        // A kept answer is checked right here: one indexed read on a connection of its own, cheaper
+        // than handing the request to a worker thread and back. A search goes to the workers.
+        let body: ByteBuffer
+        if let kept = try cache.currentAnswer(for: key, isCurrent: store.searchIsCurrent) {
+            body = kept
+        } else {
+            body = try await state.blocking {
+                try cache.freshAnswer(for: key) {
+                    let (result, stamp) = try store.stampedSearch(checkIn: checkIn, checkOut: checkOut, guests: guests)
+                    return AvailabilityCache.Entry(stamp: stamp, body: ByteBuffer(string: result.json.rendered()))
+                }
             }
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))

@@ -266,6 +266,10 @@ final class StoreShared: Sendable {
     let codes: Mutex<any RandomNumberGenerator & Sendable>
     let pendingNotifications = Mutex<[SagaNotification]>([])
     let subscribers = Mutex<[UUID: @Sendable (SagaNotification) -> Void]>([:])
+    /// A read-only connection of its own for `searchIsCurrent`, opened on first use: the check of
+    /// a cached availability answer is one short statement, run on the caller's thread rather than
+    /// waiting for a reader of the pool (which long searches may hold).
+    let stampReader = Mutex<DatabaseQueue?>(nil)
 
     init(random: any RandomNumberGenerator & Sendable) {
         codes = Mutex(random)

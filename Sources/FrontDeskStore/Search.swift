@@ -77,7 +77,16 @@ extension FrontDeskStore {
         do {
             // One statement needs no transaction around it: it reads one committed state on its
             // own. This is the whole cost of a cached answer, so it skips BEGIN and COMMIT.
-            return try pool.unsafeRead { db in try availabilityVersion(stamp.hotel.id, db) } == stamp.availabilityVersion
+            let version = try shared.stampReader.withLock { reader -> Int64 in
+                if reader == nil {
+                    var configuration = Configuration()
+                    configuration.readonly = true
+                    configuration.busyMode = .timeout(15)
+                    reader = try DatabaseQueue(path: path, configuration: configuration)
+                }
+                return try reader!.inDatabase { db in try availabilityVersion(stamp.hotel.id, db) }
+            }
+            return version == stamp.availabilityVersion
         } catch let error as DatabaseError {
             throw StoreError.from(error, path: path)
         }
