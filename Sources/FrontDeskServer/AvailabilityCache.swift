@@ -21,21 +21,29 @@ final class AvailabilityCache: Sendable {
         let body: ByteBuffer
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
+    private struct Kept {
+        var entries: [Key: Entry] = [:]
+        var bytes = 0
+    }
+
+    private let kept = Mutex(Kept())
     /// Answers served from the cache and answers searched afresh, for `/metrics`.
     let hits = Atomic<Int>(0)
     let misses = Atomic<Int>(0)
     /// About 300 distinct stays of up to a year ahead per hotel are asked for often; past this
-    /// many answers the cache starts over rather than keeping a recency list on every hit.
+    /// many answers, or this many bytes of them (an answer for 1 guest in a 500-room hotel is
+    /// about 60 KB), the cache starts over rather than keeping a recency list on every hit.
     let capacity: Int
+    let maximumBytes: Int
 
-    init(capacity: Int = 4096) {
+    init(capacity: Int = 4096, maximumBytes: Int = 64 << 20) {
         self.capacity = capacity
+        self.maximumBytes = maximumBytes
     }
 
     /// The kept answer for `key`, if `isCurrent` says it still is the answer.
     func currentAnswer(for key: Key, isCurrent: (FrontDeskStore.SearchStamp) throws -> Bool) throws -> ByteBuffer? {
-        guard let known = entries.withLock({ $0[key] }), try isCurrent(known.stamp) else { return nil }
+        guard let known = kept.withLock({ $0.entries[key] }), try isCurrent(known.stamp) else { return nil }
         hits.add(1, ordering: .relaxed)
         return known.body
     }
@@ -49,9 +57,15 @@ final class AvailabilityCache: Sendable {
     }
 
     private func keep(_ entry: Entry, for key: Key) {
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = entry
+        kept.withLock { kept in
+            if kept.entries.count >= capacity || kept.bytes + entry.body.readableBytes > maximumBytes {
+                kept = Kept()
+            }
+            kept.bytes += entry.body.readableBytes - (kept.entries[key]?.body.readableBytes ?? 0)
+            kept.entries[key] = entry
         }
     }
+
+    /// Answers kept and their size, for tests.
+    var size: (answers: Int, bytes: Int) { kept.withLock { ($0.entries.count, $0.bytes) } }
 }

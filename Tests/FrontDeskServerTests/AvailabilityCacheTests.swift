@@ -1,4 +1,8 @@
 import Foundation
+import FrontDeskDomain
+@testable import FrontDeskServer
+@testable import FrontDeskStore
+import NIOCore
 import Testing
 
 /// The availability route keeps its answers while they are still the answer: repeated questions
@@ -52,5 +56,35 @@ import Testing
         _ = try server.settled(id, token: anna)
         #expect(try server.call("POST", "/api/bookings/\(id)/cancel", token: anna).status == 200)
         #expect(try offered(server, token: anna).contains(roomNumber))
+    }
+}
+
+/// The cache's own bounds: it never holds more answers or bytes than it was given.
+@Suite struct AvailabilityCacheBoundsTests {
+    static let stamp = FrontDeskStore.SearchStamp(
+        hotel: Hotel(id: UUID(), name: "Test", timeZoneIdentifier: "Europe/Vienna", currency: "EUR"),
+        availabilityVersion: 1, businessDate: CalendarDate(iso: "2026-11-26")!, validUntil: nil)
+
+    func key(_ day: Int) -> AvailabilityCache.Key {
+        AvailabilityCache.Key(hotel: UUID(uuidString: "00000000-0000-0000-0000-000000000001")!, checkIn: "2026-12-\(day)",
+                              checkOut: nil, guests: "2")
+    }
+
+    @Test func itStartsOverPastItsAnswersOrBytesAndKeepsServingCurrentOnes() throws {
+        let cache = AvailabilityCache(capacity: 3, maximumBytes: 1000)
+        for day in 10...12 {
+            _ = try cache.freshAnswer(for: key(day)) { .init(stamp: Self.stamp, body: ByteBuffer(repeating: 1, count: 100)) }
+        }
+        #expect(cache.size == (3, 300))
+        #expect(try cache.currentAnswer(for: key(11)) { _ in true }?.readableBytes == 100)
+        #expect(try cache.currentAnswer(for: key(11)) { _ in false } == nil)
+        // A fourth answer: over the count, so it starts over with that one.
+        _ = try cache.freshAnswer(for: key(13)) { .init(stamp: Self.stamp, body: ByteBuffer(repeating: 1, count: 100)) }
+        #expect(cache.size == (1, 100))
+        // One answer bigger than what is left of the bytes: starts over again.
+        _ = try cache.freshAnswer(for: key(14)) { .init(stamp: Self.stamp, body: ByteBuffer(repeating: 1, count: 950)) }
+        #expect(cache.size == (1, 950))
+        #expect(cache.hits.load(ordering: .relaxed) == 1)
+        #expect(cache.misses.load(ordering: .relaxed) == 5)
     }
 }
