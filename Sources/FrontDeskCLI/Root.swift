@@ -34,10 +34,14 @@ public struct FrontDesk: ParsableCommand {
         let arguments = negativeNumbersAsValues(given)
         let wantsJSON = arguments.contains("--json")
         var command: any ParsableCommand
-        do {
-            command = try parseAsRoot(arguments)
-        } catch {
-            reportParseError(error, json: wantsJSON) // help and version exit 0; the rest validation_failed, 2
+        if let plain = HotCommands.command(for: arguments), getenv("FRONTDESK_NO_HOT_PATH") == nil {
+            command = plain // `search` or `book` without ArgumentParser's start-up cost (HotCommands)
+        } else {
+            do {
+                command = try parseAsRoot(arguments)
+            } catch {
+                reportParseError(error, json: wantsJSON) // help and version exit 0; the rest validation_failed, 2
+            }
         }
         do {
             StoreAccessTable.current.withLock { $0 = StoreAccessTable.access(of: command) }
@@ -82,10 +86,13 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Opens the store, honouring FRONTDESK_TODAY; reports an unreadable override as bad input.
-    func openStore() throws -> FrontDeskStore {
+    /// A command opens the file once (one connection); a long-running one (`saga run`), whose
+    /// threads read while others write, asks for the pool.
+    func openStore(oneConnection: Bool = true) throws -> FrontDeskStore {
         try checkCommonInput()
         let override = try Self.businessDateOverride()
-        return try FrontDeskStore(path: databasePath, access: StoreAccessTable.current.withLock { $0 }, businessDate: override)
+        return try FrontDeskStore(path: databasePath, access: StoreAccessTable.current.withLock { $0 }, oneConnection: oneConnection,
+                                  businessDate: override)
     }
 
     /// The payment service from `FRONTDESK_PAYMENT_URL`, else the settings file's `payment_url`;
@@ -106,7 +113,13 @@ struct CommonOptions: ParsableArguments {
         do {
             let store = try openStore()
             let result = try body(store)
-            if json { Output.printJSON(result.json) } else if !result.text.isEmpty { print(Output.terminalSafe(result.text)) }
+            if json {
+                Output.printJSON(result.json)
+            } else {
+                let text = result.shownText
+                if !text.isEmpty { print(Output.terminalSafe(text)) }
+            }
+            if StoreAccessTable.current.withLock({ $0 }) == .read { Output.keptUntilExit += [store, result] }
         } catch {
             throw Output.report(error, json: json)
         }

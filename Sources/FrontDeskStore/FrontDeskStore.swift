@@ -9,7 +9,9 @@ import Synchronization
 /// turns and the loser of a race sees the winner's rows. Nothing is cached: every answer comes
 /// from the file, so no screen can show a booked room as free.
 public final class FrontDeskStore: Sendable {
-    let pool: DatabasePool
+    /// A `DatabasePool` (the desk, the server: reads while a write goes on), or, for a command
+    /// line process that runs one command, one connection (`DatabaseQueue`): see `init`.
+    let pool: any DatabaseWriter
     public let path: String
     let clock: @Sendable () -> Date
     let businessDateOverride: CalendarDate?
@@ -28,9 +30,14 @@ public final class FrontDeskStore: Sendable {
     ///   - clock: now; tests inject a fixed or stepping clock.
     ///   - businessDate: overrides the hotel's business date (training mode, `FRONTDESK_TODAY`).
     ///   - random: source of confirmation codes.
+    ///   - oneConnection: a command-line process that runs one command: the file is opened once,
+    ///     not as a pool of a writer and readers. An up-to-date file is read through the very
+    ///     connection that checked it (`.read`), or changed through one read-write connection;
+    ///     a file to create or upgrade still goes the pool's way.
     public init(
         path: String,
         access: StoreAccess = .create,
+        oneConnection: Bool = false,
         clock: @escaping @Sendable () -> Date = { Date() },
         businessDate: CalendarDate? = nil,
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
@@ -43,7 +50,12 @@ public final class FrontDeskStore: Sendable {
         shared = StoreShared(random: random)
         scope = .theOnlyHotel
         let file = DatabaseFile(path: path)
-        let (state, readOnlyLocation) = try file.inspect()
+        let (state, readOnlyLocation, checked) = try file.inspect(keepOpen: oneConnection && access == .read)
+        if let checked, case .frontDesk(pending: 0) = state {
+            // Only reads, and nothing to upgrade: the connection that checked the file is the store's.
+            pool = checked
+            return
+        }
         var readOnly = access == .read
         // An up-to-date file is opened without touching the migrator or the write lock.
         var needsUpgrade = true
@@ -69,14 +81,15 @@ public final class FrontDeskStore: Sendable {
         configuration.readonly = readOnly
         // A second desk or command holding the write lock is waited for, not reported as an error.
         configuration.busyMode = .timeout(15)
-        configuration.prepareDatabase { db in
-            // A confirmed booking must survive a power cut: FULL syncs the WAL on every commit.
-            try db.run(sql: "PRAGMA synchronous = FULL")
-            // Reads of a years-long booking history come straight from the mapped file instead of
-            // a read() per page; SQLite falls back to plain reads where mapping is unavailable.
-            try db.run(sql: "PRAGMA mmap_size = 268435456")
-        }
+        configuration.prepareDatabase { db in try Self.prepare(db) }
         do {
+            if oneConnection && !readOnly && !needsUpgrade {
+                // An existing, up-to-date file (already in WAL mode, which the file keeps): one
+                // read-write connection. Unlike the pool's writer it keeps `synchronous = FULL`
+                // (GRDB's WAL set-up sets NORMAL) and writes nothing at open.
+                pool = try DatabaseQueue(path: path, configuration: configuration)
+                return
+            }
             pool = try DatabasePool(path: readOnly ? readOnlyLocation : path, configuration: configuration)
             if !readOnly && needsUpgrade {
                 try Schema.migrator.migrate(pool)
@@ -91,6 +104,15 @@ public final class FrontDeskStore: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
+    }
+
+    /// What every connection of the store sets first.
+    static func prepare(_ db: Database) throws {
+        // A confirmed booking must survive a power cut: FULL syncs the WAL on every commit.
+        try db.run(sql: "PRAGMA synchronous = FULL")
+        // Reads of a years-long booking history come straight from the mapped file instead of
+        // a read() per page; SQLite falls back to plain reads where mapping is unavailable.
+        try db.run(sql: "PRAGMA mmap_size = 268435456")
     }
 
     /// The same file, its calls limited to one hotel of the chain: a booking, room or room type of

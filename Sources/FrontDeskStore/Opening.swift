@@ -43,24 +43,30 @@ struct DatabaseFile {
     }
 
     /// Reads the file's header and migration records through a read-only connection; also says
-    /// where a read-only connection opens it (see `immutableLocation`).
-    func inspect() throws(StoreError) -> (state: State, readOnlyLocation: String) {
+    /// where a read-only connection opens it (see `immutableLocation`). With `keepOpen`, that
+    /// connection is returned, set up for the store's reads (`FrontDeskStore.prepare`), when the
+    /// file is a Front Desk database; otherwise it is closed.
+    func inspect(keepOpen: Bool = false) throws(StoreError) -> (state: State, readOnlyLocation: String, connection: DatabaseQueue?) {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            if errno == ENOENT || errno == ENOTDIR { return (.missing(reason: "there is no file"), path) }
+            if errno == ENOENT || errno == ENOTDIR { return (.missing(reason: "there is no file"), path, nil) }
             throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         if info.st_mode & S_IFMT == S_IFDIR { throw .cannotOpen(path: path, reason: "it is a folder") }
-        if info.st_size == 0 { return (.missing(reason: "the file is empty"), path) }
+        if info.st_size == 0 { return (.missing(reason: "the file is empty"), path, nil) }
         do {
-            return (try probe(location: path), path)
+            let (state, connection) = try probe(location: path, keepOpen: keepOpen)
+            return (state, path, connection)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
             // A write-ahead-log database in a folder where its -shm file cannot be made. With no
             // log to replay, nothing newer than the file exists: read the file as it is.
             guard (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 == 0 else {
                 throw StoreError.from(error, path: path)
             }
-            do { return (try probe(location: immutableLocation), immutableLocation) } catch let error as DatabaseError {
+            do {
+                let (state, connection) = try probe(location: immutableLocation, keepOpen: keepOpen)
+                return (state, immutableLocation, connection)
+            } catch let error as DatabaseError {
                 throw StoreError.from(error, path: path)
             } catch { throw .cannotOpen(path: path, reason: "\(error)") }
         } catch let error as DatabaseError {
@@ -81,13 +87,13 @@ struct DatabaseFile {
         return "file:\(absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute)?immutable=1"
     }
 
-    private func probe(location: String) throws -> State {
+    private func probe(location: String, keepOpen: Bool) throws -> (State, DatabaseQueue?) {
         var configuration = Configuration()
         configuration.readonly = true
         // Another process's commit or checkpoint can hold the file for a moment: wait, as writes do.
         configuration.busyMode = .timeout(15)
         let queue = try DatabaseQueue(path: location, configuration: configuration)
-        return try queue.read { db throws -> State in
+        let state = try queue.read { db throws -> State in
             let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
             let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
             if tables == 0 && userVersion == 0 { return .missing(reason: "the file holds an empty SQLite database") }
@@ -105,6 +111,9 @@ struct DatabaseFile {
             }
             return .frontDesk(pending: migrator.migrations.count - applied.count + (userVersion < Schema.version ? 1 : 0))
         }
+        guard keepOpen, case .frontDesk = state else { return (state, nil) }
+        try queue.inDatabase { db in try FrontDeskStore.prepare(db) }
+        return (state, queue)
     }
 
     /// Creates the folders that are missing (0700) and the file (0600), whatever the umask: the
