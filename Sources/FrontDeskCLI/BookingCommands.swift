@@ -61,14 +61,14 @@ struct Book: ParsableCommand {
             var problems: [String] = []
             var requestUUID: UUID?
             if let requestId {
-                requestUUID = UUID(uuidString: requestId.trimmingCharacters(in: .whitespaces))
+                requestUUID = UUID(uuidString: requestId.trimmingWhitespace())
                 if requestUUID == nil { problems.append("Request id \(BookingRules.quoted(requestId)) is not a UUID") }
             }
             var instruction = PaymentInstruction.desk
             var cardNumber = card
             if card == "-" {
                 // One line of standard input: the number never appears among the process's arguments.
-                cardNumber = SecretInput.readLine(prompt: "Card number: ")?.trimmingCharacters(in: .whitespaces)
+                cardNumber = SecretInput.readLine(prompt: "Card number: ")?.trimmingWhitespace()
                 if cardNumber?.isEmpty ?? true { problems.append("--card - reads the card number from standard input, which gave none") }
             }
             if card != "-" || !(cardNumber ?? "").isEmpty {

@@ -31,9 +31,9 @@ enum Output {
         var shownText: String { textWhenShown?() ?? text }
     }
 
-    /// Objects left to the end of the process: a reading command's store (read-only, so closing
-    /// it writes nothing) and its result. Freeing them one node at a time, and closing the file,
-    /// was a twentieth of a search's whole run, just before `exit`.
+    /// Objects left to the end of the process: a command's store (closed already if it wrote;
+    /// a read-only one has nothing to write on close) and its result. Freeing them one node at a
+    /// time, and closing a read-only file, was a twentieth of a search's whole run, before `exit`.
     nonisolated(unsafe) static var keptUntilExit: [Any] = []
 
     /// Card numbers are masked in everything printed (`CardNumber.redacted`).

@@ -77,11 +77,11 @@ struct CommonOptions: ParsableArguments {
     var json = false
 
     var databasePath: String {
-        DatabaseLocation.resolve(option: db, environment: ProcessInfo.processInfo.environment)
+        DatabaseLocation.resolve(option: db, environment: DatabaseLocation.environment(["FRONTDESK_DB", "XDG_DATA_HOME", "HOME"]))
     }
 
     var userName: String {
-        if let user, !user.trimmingCharacters(in: .whitespaces).isEmpty { return user.trimmingCharacters(in: .whitespaces) }
+        if let user, !user.trimmingWhitespace().isEmpty { return user.trimmingWhitespace() }
         return DatabaseLocation.loginName()
     }
 
@@ -119,7 +119,10 @@ struct CommonOptions: ParsableArguments {
                 let text = result.shownText
                 if !text.isEmpty { print(Output.terminalSafe(text)) }
             }
-            if StoreAccessTable.current.withLock({ $0 }) == .read { Output.keptUntilExit += [store, result] }
+            // The process ends after this command: a file it wrote is closed now (its log copied
+            // in, as on every close), and nothing is freed one object at a time before `exit`.
+            if StoreAccessTable.current.withLock({ $0 }) != .read { try? store.close() }
+            Output.keptUntilExit += [store, result]
         } catch {
             throw Output.report(error, json: json)
         }
@@ -156,6 +159,14 @@ public enum DatabaseLocation {
     }
 
     static func expand(_ path: String) -> String { (path as NSString).expandingTildeInPath }
+
+    /// The named environment variables that are set: `ProcessInfo.environment` copies every one
+    /// of them into a dictionary through Foundation, at every start.
+    static func environment(_ names: [String]) -> [String: String] {
+        var found: [String: String] = [:]
+        for name in names { if let value = getenv(name) { found[name] = String(cString: value) } }
+        return found
+    }
 
     public static func loginName() -> String {
         if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }

@@ -69,7 +69,9 @@ public enum CardNumber {
     }
 
     private static func isLetter(in bytes: [UInt8], from start: Int, to end: Int) -> Bool {
-        String(decoding: bytes[start..<end], as: UTF8.self).unicodeScalars.first?.properties.isAlphabetic ?? false
+        // ASCII, nearly every case in JSON: its only letters are A-Z and a-z (no String to make).
+        if bytes[start] < 0x80 { return (bytes[start] | 0x20) >= UInt8(ascii: "a") && (bytes[start] | 0x20) <= UInt8(ascii: "z") }
+        return String(decoding: bytes[start..<end], as: UTF8.self).unicodeScalars.first?.properties.isAlphabetic ?? false
     }
 
     /// The end of a card number starting at `start`, if one does.

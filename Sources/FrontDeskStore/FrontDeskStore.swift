@@ -50,6 +50,11 @@ public final class FrontDeskStore: Sendable {
         shared = StoreShared(random: random)
         scope = .theOnlyHotel
         let file = DatabaseFile(path: path)
+        if oneConnection && access != .read, let connection = file.openUpToDateForWriting(configuration: Self.configuration(readOnly: false)) {
+            // An up-to-date file with no log to replay: checked through the one connection that then changes it.
+            pool = connection
+            return
+        }
         let (state, readOnlyLocation, checked) = try file.inspect(keepOpen: oneConnection && access == .read)
         if let checked, case .frontDesk(pending: 0) = state {
             // Only reads, and nothing to upgrade: the connection that checked the file is the store's.
@@ -76,12 +81,7 @@ public final class FrontDeskStore: Sendable {
                 readOnly = false
             }
         }
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.readonly = readOnly
-        // A second desk or command holding the write lock is waited for, not reported as an error.
-        configuration.busyMode = .timeout(15)
-        configuration.prepareDatabase { db in try Self.prepare(db) }
+        let configuration = Self.configuration(readOnly: readOnly)
         do {
             if oneConnection && !readOnly && !needsUpgrade {
                 // An existing, up-to-date file (already in WAL mode, which the file keeps): one
@@ -104,6 +104,24 @@ public final class FrontDeskStore: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
+    }
+
+    /// Closes the file now (a written file's log is copied into it, as on every close); the
+    /// store answers no more calls. For a process about to end, which then need not free the
+    /// store (GRDB's clean-up on freeing starts Foundation's notification centre).
+    public func close() throws {
+        do { try pool.close() } catch let error as DatabaseError { throw StoreError.from(error, path: path) }
+    }
+
+    /// How the store's connections are opened.
+    static func configuration(readOnly: Bool) -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.readonly = readOnly
+        // A second desk or command holding the write lock is waited for, not reported as an error.
+        configuration.busyMode = .timeout(15)
+        configuration.prepareDatabase { db in try Self.prepare(db) }
+        return configuration
     }
 
     /// What every connection of the store sets first.

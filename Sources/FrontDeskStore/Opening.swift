@@ -87,33 +87,57 @@ struct DatabaseFile {
         return "file:\(absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute)?immutable=1"
     }
 
+    /// One read-write connection to an existing, up-to-date Front Desk database, checked through
+    /// itself (`oneConnection` writers: one connection instead of a read-only check and then a
+    /// read-write one). Nil, with the connection closed and nothing written, for anything else,
+    /// which then goes the careful way (`inspect`): a file that is missing, empty or read-only
+    /// here; a write-ahead log or rollback journal beside it (closing could copy a log into a
+    /// file that is not Front Desk's); a file that is not a Front Desk database, is newer, or
+    /// needs upgrading.
+    func openUpToDateForWriting(configuration: Configuration) -> DatabaseQueue? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0, canWrite else { return nil }
+        var log = stat()
+        if stat(path + "-wal", &log) == 0 && log.st_size > 0 { return nil }
+        if access(path + "-journal", F_OK) == 0 { return nil }
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        guard let found = try? queue.read({ try self.state(of: $0) }), case .frontDesk(pending: 0) = found else {
+            try? queue.close()
+            return nil
+        }
+        return queue
+    }
+
     private func probe(location: String, keepOpen: Bool) throws -> (State, DatabaseQueue?) {
         var configuration = Configuration()
         configuration.readonly = true
         // Another process's commit or checkpoint can hold the file for a moment: wait, as writes do.
         configuration.busyMode = .timeout(15)
         let queue = try DatabaseQueue(path: location, configuration: configuration)
-        let state = try queue.read { db throws -> State in
-            let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-            let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
-            if tables == 0 && userVersion == 0 { return .missing(reason: "the file holds an empty SQLite database") }
-            let migrator = Schema.migrator
-            let applied = try migrator.appliedIdentifiers(db)
-            guard let first = migrator.migrations.first, applied.contains(first) else {
-                throw StoreError.notFrontDesk(path: path)
-            }
-            let unknown = applied.subtracting(migrator.migrations).sorted()
-            if let newest = unknown.last {
-                throw StoreError.newerVersion(path: path, detail: "it has migration \(StoredRow.quoted(newest)), which this build does not know")
-            }
-            if userVersion > Schema.version {
-                throw StoreError.newerVersion(path: path, detail: "its schema version is \(userVersion); this build knows up to \(Schema.version)")
-            }
-            return .frontDesk(pending: migrator.migrations.count - applied.count + (userVersion < Schema.version ? 1 : 0))
-        }
+        let state = try queue.read { db in try self.state(of: db) }
         guard keepOpen, case .frontDesk = state else { return (state, nil) }
         try queue.inDatabase { db in try FrontDeskStore.prepare(db) }
         return (state, queue)
+    }
+
+    /// What the file is, from its header and migration records.
+    private func state(of db: Database) throws -> State {
+        let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
+        if tables == 0 && userVersion == 0 { return .missing(reason: "the file holds an empty SQLite database") }
+        let migrator = Schema.migrator
+        let applied = try migrator.appliedIdentifiers(db)
+        guard let first = migrator.migrations.first, applied.contains(first) else {
+            throw StoreError.notFrontDesk(path: path)
+        }
+        let unknown = applied.subtracting(migrator.migrations).sorted()
+        if let newest = unknown.last {
+            throw StoreError.newerVersion(path: path, detail: "it has migration \(StoredRow.quoted(newest)), which this build does not know")
+        }
+        if userVersion > Schema.version {
+            throw StoreError.newerVersion(path: path, detail: "its schema version is \(userVersion); this build knows up to \(Schema.version)")
+        }
+        return .frontDesk(pending: migrator.migrations.count - applied.count + (userVersion < Schema.version ? 1 : 0))
     }
 
     /// Creates the folders that are missing (0700) and the file (0600), whatever the umask: the
