@@ -113,6 +113,9 @@ struct CommonOptions: ParsableArguments {
         do {
             let store = try openStore()
             let result = try body(store)
+            let access = StoreAccessTable.current.withLock { $0 }
+            // What is printed has been made durable: one sync of the log for all the commits.
+            if access != .read { try store.syncLog() }
             if json {
                 Output.printJSON(result.json)
             } else {
@@ -121,7 +124,7 @@ struct CommonOptions: ParsableArguments {
             }
             // The process ends after this command: a file it wrote is closed now (its log copied
             // in, as on every close), and nothing is freed one object at a time before `exit`.
-            if StoreAccessTable.current.withLock({ $0 }) != .read { try? store.close() }
+            if access != .read { try? store.close() }
             Output.keptUntilExit += [store, result]
         } catch {
             throw Output.report(error, json: json)

@@ -19,7 +19,8 @@ public enum CardNumber {
         var copiedUpTo = 0
         var index = 0
         while index < bytes.count {
-            guard let end = cardRun(in: bytes, from: index) else {
+            // A card starts with a digit 2 to 6 (`cardRun`); most bytes are not one.
+            guard bytes[index] >= UInt8(ascii: "2") && bytes[index] <= UInt8(ascii: "6"), let end = cardRun(in: bytes, from: index) else {
                 index += 1
                 continue
             }

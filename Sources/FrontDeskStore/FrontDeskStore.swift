@@ -50,7 +50,8 @@ public final class FrontDeskStore: Sendable {
         shared = StoreShared(random: random)
         scope = .theOnlyHotel
         let file = DatabaseFile(path: path)
-        if oneConnection && access != .read, let connection = file.openUpToDateForWriting(configuration: Self.configuration(readOnly: false)) {
+        if oneConnection && access != .read,
+           let connection = file.openUpToDateForWriting(configuration: Self.configuration(readOnly: false, syncEveryCommit: false)) {
             // An up-to-date file with no log to replay: checked through the one connection that then changes it.
             pool = connection
             return
@@ -85,9 +86,9 @@ public final class FrontDeskStore: Sendable {
         do {
             if oneConnection && !readOnly && !needsUpgrade {
                 // An existing, up-to-date file (already in WAL mode, which the file keeps): one
-                // read-write connection. Unlike the pool's writer it keeps `synchronous = FULL`
-                // (GRDB's WAL set-up sets NORMAL) and writes nothing at open.
-                pool = try DatabaseQueue(path: path, configuration: configuration)
+                // read-write connection, which writes nothing at open (GRDB's WAL set-up for a
+                // pool creates and drops a table when the log is empty).
+                pool = try DatabaseQueue(path: path, configuration: Self.configuration(readOnly: false, syncEveryCommit: false))
                 return
             }
             pool = try DatabasePool(path: readOnly ? readOnlyLocation : path, configuration: configuration)
@@ -113,21 +114,34 @@ public final class FrontDeskStore: Sendable {
         do { try pool.close() } catch let error as DatabaseError { throw StoreError.from(error, path: path) }
     }
 
-    /// How the store's connections are opened.
-    static func configuration(readOnly: Bool) -> Configuration {
+    /// How the store's connections are opened. `syncEveryCommit: false` is for a one-connection
+    /// command, which syncs its log once, with `syncLog()`, before it says what it did.
+    static func configuration(readOnly: Bool, syncEveryCommit: Bool = true) -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.readonly = readOnly
         // A second desk or command holding the write lock is waited for, not reported as an error.
         configuration.busyMode = .timeout(15)
-        configuration.prepareDatabase { db in try Self.prepare(db) }
+        configuration.prepareDatabase { db in try Self.prepare(db, syncEveryCommit: syncEveryCommit) }
         return configuration
     }
 
+    /// Makes every commit so far survive a power cut, for a store that does not sync each commit
+    /// (a one-connection command): the write-ahead log, where commits go, is synced once. A
+    /// command calls it before it prints what it did; a commit not yet synced when the power
+    /// goes is lost whole, as if it had not been made, and was never reported.
+    public func syncLog() throws {
+        if let failure = syncData(ofFile: path + "-wal") {
+            throw StoreError.database(message: "syncing \(path)-wal: \(failure)")
+        }
+    }
+
     /// What every connection of the store sets first.
-    static func prepare(_ db: Database) throws {
-        // A confirmed booking must survive a power cut: FULL syncs the WAL on every commit.
-        try db.run(sql: "PRAGMA synchronous = FULL")
+    static func prepare(_ db: Database, syncEveryCommit: Bool = true) throws {
+        // A confirmed booking must survive a power cut: FULL syncs the WAL on every commit. A
+        // one-connection command syncs the log once instead, before it reports (`syncLog`);
+        // NORMAL keeps the log consistent (a power cut loses whole unsynced commits only).
+        try db.run(sql: syncEveryCommit ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
         // Reads of a years-long booking history come straight from the mapped file instead of
         // a read() per page; SQLite falls back to plain reads where mapping is unavailable.
         try db.run(sql: "PRAGMA mmap_size = 268435456")
@@ -290,6 +304,19 @@ public final class FrontDeskStore: Sendable {
             sql: "INSERT INTO hotel (id, name, time_zone, currency, hold_minutes) VALUES (?, ?, ?, ?, ?)",
             arguments: [hotel.id.uuidString, hotel.name, hotel.timeZoneIdentifier, hotel.currency, hotel.holdMinutes])
     }
+}
+
+/// `fdatasync` of a file by its path (any descriptor of a file syncs it); nil when done or when
+/// there is no such file, else what went wrong.
+private func syncData(ofFile path: String) -> String? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return errno == ENOENT ? nil : String(cString: strerror(errno)) }
+    defer { close(descriptor) }
+    #if canImport(Darwin)
+    return fcntl(descriptor, F_FULLFSYNC) == 0 ? nil : String(cString: strerror(errno))
+    #else
+    return fdatasync(descriptor) == 0 ? nil : String(cString: strerror(errno))
+    #endif
 }
 
 /// Which hotel a store's calls are about.
