@@ -22,16 +22,16 @@ struct Search: ParsableCommand {
         try common.run { store in
             let result = try store.search(checkIn: checkIn, checkOut: checkOut, nights: nights, guests: guests)
             let (query, offers, currency) = (result.query, result.offers, result.hotel.currency)
-            var table = TextTable(headers: ["Room", "Type", "Sleeps", "Per night", "Total"], rightAligned: [2, 3, 4])
-            table.rows = offers.map { offer in
-                [offer.room.number, offer.roomType.name, String(offer.roomType.capacity),
-                 offer.totalPrice.divided(by: offer.nightlyPrices.count).plain, offer.totalPrice.plain]
-            }
-            let heading = "\(offers.count) room\(offers.count == 1 ? "" : "s") free from \(query.stay.checkIn) to \(query.stay.checkOut) "
-                + "(\(query.stay.nightCount) night\(query.stay.nightCount == 1 ? "" : "s")) for \(query.guestCount) guest\(query.guestCount == 1 ? "" : "s"), prices in \(currency)"
-            return Output.Result(
-                json: result.json,
-                text: offers.isEmpty ? heading : heading + "\n\n" + table.safeRendered)
+            return Output.Result(json: result.json, textWhenShown: {
+                var table = TextTable(headers: ["Room", "Type", "Sleeps", "Per night", "Total"], rightAligned: [2, 3, 4])
+                table.rows = offers.map { offer in
+                    [offer.room.number, offer.roomType.name, String(offer.roomType.capacity),
+                     offer.totalPrice.divided(by: offer.nightlyPrices.count).plain, offer.totalPrice.plain]
+                }
+                let heading = "\(offers.count) room\(offers.count == 1 ? "" : "s") free from \(query.stay.checkIn) to \(query.stay.checkOut) "
+                    + "(\(query.stay.nightCount) night\(query.stay.nightCount == 1 ? "" : "s")) for \(query.guestCount) guest\(query.guestCount == 1 ? "" : "s"), prices in \(currency)"
+                return offers.isEmpty ? heading : heading + "\n\n" + table.safeRendered
+            })
         }
     }
 }
@@ -61,14 +61,14 @@ struct Book: ParsableCommand {
             var problems: [String] = []
             var requestUUID: UUID?
             if let requestId {
-                requestUUID = UUID(uuidString: requestId.trimmingCharacters(in: .whitespaces))
+                requestUUID = UUID(uuidString: requestId.trimmingWhitespace())
                 if requestUUID == nil { problems.append("Request id \(BookingRules.quoted(requestId)) is not a UUID") }
             }
             var instruction = PaymentInstruction.desk
             var cardNumber = card
             if card == "-" {
                 // One line of standard input: the number never appears among the process's arguments.
-                cardNumber = SecretInput.readLine(prompt: "Card number: ")?.trimmingCharacters(in: .whitespaces)
+                cardNumber = SecretInput.readLine(prompt: "Card number: ")?.trimmingWhitespace()
                 if cardNumber?.isEmpty ?? true { problems.append("--card - reads the card number from standard input, which gave none") }
             }
             if card != "-" || !(cardNumber ?? "").isEmpty {

@@ -41,7 +41,8 @@ struct Desk: ParsableCommand {
         let fileExisted = FileManager.default.fileExists(atPath: path)
         let folderExisted = FileManager.default.fileExists(atPath: folder)
         do {
-            let store = try common.openStore()
+            // The desk reads while its writes run off the UI thread: the pool.
+            let store = try common.openStore(oneConnection: false)
             if try store.hotel() != nil { return store }
             if try offerDemoHotel(store) { return store }
         }

@@ -29,14 +29,14 @@ extension FrontDesk {
 extension CommonOptions {
     /// `--user` obeys the same text rules as everything the audit trail stores.
     func checkCommonInput() throws {
-        if let user, let problem = TextRules.problem(in: user.trimmingCharacters(in: .whitespaces), field: "--user",
+        if let user, let problem = TextRules.problem(in: user.trimmingWhitespace(), field: "--user",
                                                      maximum: BookingRules.maximumUserLength) {
             throw FrontDeskError.validationFailed([problem])
         }
     }
 
     /// `FRONTDESK_TODAY`, when set: a strict date within `CalendarDate.supportedRange`.
-    static func businessDateOverride(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CalendarDate? {
+    static func businessDateOverride(environment: [String: String] = DatabaseLocation.environment(["FRONTDESK_TODAY"])) throws -> CalendarDate? {
         guard let today = environment["FRONTDESK_TODAY"], !today.isEmpty else { return nil }
         guard let date = CalendarDate(iso: today) else {
             throw FrontDeskError.validationFailed(["FRONTDESK_TODAY \(BookingRules.quoted(today)) is not a date (use YYYY-MM-DD)"])

@@ -34,10 +34,14 @@ public struct FrontDesk: ParsableCommand {
         let arguments = negativeNumbersAsValues(given)
         let wantsJSON = arguments.contains("--json")
         var command: any ParsableCommand
-        do {
-            command = try parseAsRoot(arguments)
-        } catch {
-            reportParseError(error, json: wantsJSON) // help and version exit 0; the rest validation_failed, 2
+        if let plain = HotCommands.command(for: arguments), getenv("FRONTDESK_NO_HOT_PATH") == nil {
+            command = plain // `search` or `book` without ArgumentParser's start-up cost (HotCommands)
+        } else {
+            do {
+                command = try parseAsRoot(arguments)
+            } catch {
+                reportParseError(error, json: wantsJSON) // help and version exit 0; the rest validation_failed, 2
+            }
         }
         do {
             StoreAccessTable.current.withLock { $0 = StoreAccessTable.access(of: command) }
@@ -73,19 +77,22 @@ struct CommonOptions: ParsableArguments {
     var json = false
 
     var databasePath: String {
-        DatabaseLocation.resolve(option: db, environment: ProcessInfo.processInfo.environment)
+        DatabaseLocation.resolve(option: db, environment: DatabaseLocation.environment(["FRONTDESK_DB", "XDG_DATA_HOME", "HOME"]))
     }
 
     var userName: String {
-        if let user, !user.trimmingCharacters(in: .whitespaces).isEmpty { return user.trimmingCharacters(in: .whitespaces) }
+        if let user, !user.trimmingWhitespace().isEmpty { return user.trimmingWhitespace() }
         return DatabaseLocation.loginName()
     }
 
     /// Opens the store, honouring FRONTDESK_TODAY; reports an unreadable override as bad input.
-    func openStore() throws -> FrontDeskStore {
+    /// A command opens the file once (one connection); a long-running one (`saga run`), whose
+    /// threads read while others write, asks for the pool.
+    func openStore(oneConnection: Bool = true) throws -> FrontDeskStore {
         try checkCommonInput()
         let override = try Self.businessDateOverride()
-        return try FrontDeskStore(path: databasePath, access: StoreAccessTable.current.withLock { $0 }, businessDate: override)
+        return try FrontDeskStore(path: databasePath, access: StoreAccessTable.current.withLock { $0 }, oneConnection: oneConnection,
+                                  businessDate: override)
     }
 
     /// The payment service from `FRONTDESK_PAYMENT_URL`, else the settings file's `payment_url`;
@@ -106,7 +113,19 @@ struct CommonOptions: ParsableArguments {
         do {
             let store = try openStore()
             let result = try body(store)
-            if json { Output.printJSON(result.json) } else if !result.text.isEmpty { print(Output.terminalSafe(result.text)) }
+            let access = StoreAccessTable.current.withLock { $0 }
+            // What is printed has been made durable: one sync of the log for all the commits.
+            if access != .read { try store.syncLog() }
+            if json {
+                Output.printJSON(result.json)
+            } else {
+                let text = result.shownText
+                if !text.isEmpty { print(Output.terminalSafe(text)) }
+            }
+            // The process ends after this command: a file it wrote is closed now (its log copied
+            // in, as on every close), and nothing is freed one object at a time before `exit`.
+            if access != .read { try? store.close() }
+            Output.keptUntilExit += [store, result]
         } catch {
             throw Output.report(error, json: json)
         }
@@ -143,6 +162,14 @@ public enum DatabaseLocation {
     }
 
     static func expand(_ path: String) -> String { (path as NSString).expandingTildeInPath }
+
+    /// The named environment variables that are set: `ProcessInfo.environment` copies every one
+    /// of them into a dictionary through Foundation, at every start.
+    static func environment(_ names: [String]) -> [String: String] {
+        var found: [String: String] = [:]
+        for name in names { if let value = getenv(name) { found[name] = String(cString: value) } }
+        return found
+    }
 
     public static func loginName() -> String {
         if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }

@@ -18,7 +18,7 @@ struct Saga: ParsableCommand {
         func run() throws {
             ForegroundService.holdStopSignals()
             do {
-                let store = try common.openStore()
+                let store = try common.openStore(oneConnection: false)
                 let gateway = try common.paymentGateway()
                 let runner = SagaRunner(store: store, gateway: gateway)
                 let json = common.json

@@ -30,7 +30,7 @@ public struct AvailabilityQuery: Hashable, Sendable {
         var problems: [String] = []
         let stay = BookingRules.validStay(checkIn: checkIn, checkOut: checkOut, businessDate: businessDate,
                                           into: &problems)
-        let guestCount = Int(guests.trimmingCharacters(in: .whitespaces))
+        let guestCount = Int(guests.trimmingWhitespace())
         if guestCount.map(BookingRules.guestRange.contains) != true {
             problems.append("Guest count must be between \(BookingRules.guestRange.lowerBound) and \(BookingRules.guestRange.upperBound)")
         }

@@ -84,7 +84,7 @@ public enum BookingRules {
         var problems: [String] = []
         if !context.hotelExists { problems.append("No hotel is set up in this database (run `frontdesk demo` first)") }
 
-        let roomNumber = form.roomNumber.trimmingCharacters(in: .whitespaces)
+        let roomNumber = form.roomNumber.trimmingWhitespace()
         if roomNumber.isEmpty {
             problems.append("Room is required")
         } else if let problem = TextRules.problem(in: roomNumber, field: "Room", maximum: Room.maximumNumberLength) {
@@ -96,7 +96,7 @@ public enum BookingRules {
         let stay = validStay(checkIn: form.checkIn, checkOut: form.checkOut,
                              businessDate: context.businessDate, into: &problems)
 
-        let guestText = form.guests.trimmingCharacters(in: .whitespaces)
+        let guestText = form.guests.trimmingWhitespace()
         let guestCount = Int(guestText)
         if guestText.isEmpty {
             problems.append("Guest count is required")
@@ -115,14 +115,14 @@ public enum BookingRules {
             problems.append(problem)
         }
 
-        let email = form.email.trimmingCharacters(in: .whitespaces)
+        let email = form.email.trimmingWhitespace()
         if let problem = TextRules.problem(in: email, field: "Email address", maximum: maximumEmailLength) {
             problems.append(problem)
         } else if !isValidEmail(email) {
             problems.append("Valid email address is required")
         }
 
-        let phone = form.phone.trimmingCharacters(in: .whitespaces)
+        let phone = form.phone.trimmingWhitespace()
         if let problem = TextRules.problem(in: phone, field: "Phone number", maximum: maximumPhoneLength) {
             problems.append(problem)
         } else if !phone.isEmpty && !isValidPhone(phone) {
@@ -188,7 +188,7 @@ public enum BookingRules {
 
     /// Parses a strict `YYYY-MM-DD`; reports a missing or malformed value by field name.
     public static func parseDate(_ text: String, field: String, into problems: inout [String]) -> CalendarDate? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         if trimmed.isEmpty {
             problems.append("\(field) is required")
             return nil

@@ -19,7 +19,8 @@ public enum CardNumber {
         var copiedUpTo = 0
         var index = 0
         while index < bytes.count {
-            guard let end = cardRun(in: bytes, from: index) else {
+            // A card starts with a digit 2 to 6 (`cardRun`); most bytes are not one.
+            guard bytes[index] >= UInt8(ascii: "2") && bytes[index] <= UInt8(ascii: "6"), let end = cardRun(in: bytes, from: index) else {
                 index += 1
                 continue
             }
@@ -69,7 +70,9 @@ public enum CardNumber {
     }
 
     private static func isLetter(in bytes: [UInt8], from start: Int, to end: Int) -> Bool {
-        String(decoding: bytes[start..<end], as: UTF8.self).unicodeScalars.first?.properties.isAlphabetic ?? false
+        // ASCII, nearly every case in JSON: its only letters are A-Z and a-z (no String to make).
+        if bytes[start] < 0x80 { return (bytes[start] | 0x20) >= UInt8(ascii: "a") && (bytes[start] | 0x20) <= UInt8(ascii: "z") }
+        return String(decoding: bytes[start..<end], as: UTF8.self).unicodeScalars.first?.properties.isAlphabetic ?? false
     }
 
     /// The end of a card number starting at `start`, if one does.

@@ -21,7 +21,7 @@ public struct PaymentInstruction: Hashable, Sendable {
 
     /// `--payment desk|card --card NUMBER` as typed; every problem reported.
     public static func parse(method: String, card: String?) throws(FrontDeskError) -> PaymentInstruction {
-        guard let parsed = PaymentMethod(rawValue: method.lowercased().trimmingCharacters(in: .whitespaces)) else {
+        guard let parsed = PaymentMethod(rawValue: method.lowercased().trimmingWhitespace()) else {
             throw .validationFailed(["Payment \(BookingRules.quoted(method)) is unknown (use desk or card)"])
         }
         let digits = card?.filter { $0 != " " && $0 != "-" } ?? ""

@@ -71,3 +71,20 @@ public enum TextRules {
             .joined(separator: "\n")
     }
 }
+
+extension String {
+    /// The text without the spaces and tabs around it: `trimmingCharacters(in: .whitespaces)`
+    /// (Unicode's space separators, the tab, and, as Foundation has it, the zero-width space; a
+    /// test holds the two to the same answer for every scalar), without Foundation's round trip through NSString, whose first use scans every
+    /// protocol conformance record of the binary: a part of every command's start (issue 10).
+    public func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !Self.isWhitespace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !Self.isWhitespace($0) })!
+        return String(scalars[first...last])
+    }
+
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "\t" || scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
+    }
+}

@@ -124,7 +124,7 @@ extension FrontDeskStore {
     /// Same details, same fingerprint: what an idempotent retry must repeat exactly.
     static func fingerprint(_ form: BookingForm) -> String {
         [form.roomNumber, form.checkIn, form.checkOut, form.guests, form.guestName, form.email, form.phone]
-            .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "\u{1F}")
+            .map { $0.trimmingWhitespace() }.joined(separator: "\u{1F}")
     }
 
     static func unavailableMessage(_ room: Room, _ stay: StayDates) -> String {
@@ -348,7 +348,7 @@ extension FrontDeskStore {
     }
 
     func requireBooking(_ reference: String, _ db: Database) throws -> Booking {
-        let trimmed = reference.trimmingCharacters(in: .whitespaces)
+        let trimmed = reference.trimmingWhitespace()
         try BookingRules.checkReference(trimmed)
         var found: Booking?
         let scope = hotelCondition("b.hotel_id")
@@ -389,7 +389,7 @@ extension FrontDeskStore {
             conditions.append("b.status = ?")
             arguments += [status.rawValue]
         }
-        if let text = filter.guestText?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+        if let text = filter.guestText?.trimmingWhitespace(), !text.isEmpty {
             let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
             conditions.append("(lower(b.guest_name) LIKE ? ESCAPE '\\' OR lower(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?)")

@@ -9,7 +9,9 @@ import Synchronization
 /// turns and the loser of a race sees the winner's rows. Nothing is cached: every answer comes
 /// from the file, so no screen can show a booked room as free.
 public final class FrontDeskStore: Sendable {
-    let pool: DatabasePool
+    /// A `DatabasePool` (the desk, the server: reads while a write goes on), or, for a command
+    /// line process that runs one command, one connection (`DatabaseQueue`): see `init`.
+    let pool: any DatabaseWriter
     public let path: String
     let clock: @Sendable () -> Date
     let businessDateOverride: CalendarDate?
@@ -28,9 +30,14 @@ public final class FrontDeskStore: Sendable {
     ///   - clock: now; tests inject a fixed or stepping clock.
     ///   - businessDate: overrides the hotel's business date (training mode, `FRONTDESK_TODAY`).
     ///   - random: source of confirmation codes.
+    ///   - oneConnection: a command-line process that runs one command: the file is opened once,
+    ///     not as a pool of a writer and readers. An up-to-date file is read through the very
+    ///     connection that checked it (`.read`), or changed through one read-write connection;
+    ///     a file to create or upgrade still goes the pool's way.
     public init(
         path: String,
         access: StoreAccess = .create,
+        oneConnection: Bool = false,
         clock: @escaping @Sendable () -> Date = { Date() },
         businessDate: CalendarDate? = nil,
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
@@ -43,7 +50,18 @@ public final class FrontDeskStore: Sendable {
         shared = StoreShared(random: random)
         scope = .theOnlyHotel
         let file = DatabaseFile(path: path)
-        let (state, readOnlyLocation) = try file.inspect()
+        if oneConnection && access != .read,
+           let connection = file.openUpToDateForWriting(configuration: Self.configuration(readOnly: false, syncEveryCommit: false)) {
+            // An up-to-date file with no log to replay: checked through the one connection that then changes it.
+            pool = connection
+            return
+        }
+        let (state, readOnlyLocation, checked) = try file.inspect(keepOpen: oneConnection && access == .read)
+        if let checked, case .frontDesk(pending: 0) = state {
+            // Only reads, and nothing to upgrade: the connection that checked the file is the store's.
+            pool = checked
+            return
+        }
         var readOnly = access == .read
         // An up-to-date file is opened without touching the migrator or the write lock.
         var needsUpgrade = true
@@ -64,19 +82,15 @@ public final class FrontDeskStore: Sendable {
                 readOnly = false
             }
         }
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.readonly = readOnly
-        // A second desk or command holding the write lock is waited for, not reported as an error.
-        configuration.busyMode = .timeout(15)
-        configuration.prepareDatabase { db in
-            // A confirmed booking must survive a power cut: FULL syncs the WAL on every commit.
-            try db.run(sql: "PRAGMA synchronous = FULL")
-            // Reads of a years-long booking history come straight from the mapped file instead of
-            // a read() per page; SQLite falls back to plain reads where mapping is unavailable.
-            try db.run(sql: "PRAGMA mmap_size = 268435456")
-        }
+        let configuration = Self.configuration(readOnly: readOnly)
         do {
+            if oneConnection && !readOnly && !needsUpgrade {
+                // An existing, up-to-date file (already in WAL mode, which the file keeps): one
+                // read-write connection, which writes nothing at open (GRDB's WAL set-up for a
+                // pool creates and drops a table when the log is empty).
+                pool = try DatabaseQueue(path: path, configuration: Self.configuration(readOnly: false, syncEveryCommit: false))
+                return
+            }
             pool = try DatabasePool(path: readOnly ? readOnlyLocation : path, configuration: configuration)
             if !readOnly && needsUpgrade {
                 try Schema.migrator.migrate(pool)
@@ -91,6 +105,46 @@ public final class FrontDeskStore: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
+    }
+
+    /// Closes the file now (a written file's log is copied into it, as on every close); the
+    /// store answers no more calls. For a process about to end, which then need not free the
+    /// store (GRDB's clean-up on freeing starts Foundation's notification centre).
+    public func close() throws {
+        do { try pool.close() } catch let error as DatabaseError { throw StoreError.from(error, path: path) }
+    }
+
+    /// How the store's connections are opened. `syncEveryCommit: false` is for a one-connection
+    /// command, which syncs its log once, with `syncLog()`, before it says what it did.
+    static func configuration(readOnly: Bool, syncEveryCommit: Bool = true) -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.readonly = readOnly
+        // A second desk or command holding the write lock is waited for, not reported as an error.
+        configuration.busyMode = .timeout(15)
+        configuration.prepareDatabase { db in try Self.prepare(db, syncEveryCommit: syncEveryCommit) }
+        return configuration
+    }
+
+    /// Makes every commit so far survive a power cut, for a store that does not sync each commit
+    /// (a one-connection command): the write-ahead log, where commits go, is synced once. A
+    /// command calls it before it prints what it did; a commit not yet synced when the power
+    /// goes is lost whole, as if it had not been made, and was never reported.
+    public func syncLog() throws {
+        if let failure = syncData(ofFile: path + "-wal") {
+            throw StoreError.database(message: "syncing \(path)-wal: \(failure)")
+        }
+    }
+
+    /// What every connection of the store sets first.
+    static func prepare(_ db: Database, syncEveryCommit: Bool = true) throws {
+        // A confirmed booking must survive a power cut: FULL syncs the WAL on every commit. A
+        // one-connection command syncs the log once instead, before it reports (`syncLog`);
+        // NORMAL keeps the log consistent (a power cut loses whole unsynced commits only).
+        try db.run(sql: syncEveryCommit ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        // Reads of a years-long booking history come straight from the mapped file instead of
+        // a read() per page; SQLite falls back to plain reads where mapping is unavailable.
+        try db.run(sql: "PRAGMA mmap_size = 268435456")
     }
 
     /// The same file, its calls limited to one hotel of the chain: a booking, room or room type of
@@ -250,6 +304,19 @@ public final class FrontDeskStore: Sendable {
             sql: "INSERT INTO hotel (id, name, time_zone, currency, hold_minutes) VALUES (?, ?, ?, ?, ?)",
             arguments: [hotel.id.uuidString, hotel.name, hotel.timeZoneIdentifier, hotel.currency, hotel.holdMinutes])
     }
+}
+
+/// `fdatasync` of a file by its path (any descriptor of a file syncs it); nil when done or when
+/// there is no such file, else what went wrong.
+private func syncData(ofFile path: String) -> String? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return errno == ENOENT ? nil : String(cString: strerror(errno)) }
+    defer { close(descriptor) }
+    #if canImport(Darwin)
+    return fcntl(descriptor, F_FULLFSYNC) == 0 ? nil : String(cString: strerror(errno))
+    #else
+    return fdatasync(descriptor) == 0 ? nil : String(cString: strerror(errno))
+    #endif
 }
 
 /// Which hotel a store's calls are about.

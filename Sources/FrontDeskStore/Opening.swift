@@ -43,24 +43,30 @@ struct DatabaseFile {
     }
 
     /// Reads the file's header and migration records through a read-only connection; also says
-    /// where a read-only connection opens it (see `immutableLocation`).
-    func inspect() throws(StoreError) -> (state: State, readOnlyLocation: String) {
+    /// where a read-only connection opens it (see `immutableLocation`). With `keepOpen`, that
+    /// connection is returned, set up for the store's reads (`FrontDeskStore.prepare`), when the
+    /// file is a Front Desk database; otherwise it is closed.
+    func inspect(keepOpen: Bool = false) throws(StoreError) -> (state: State, readOnlyLocation: String, connection: DatabaseQueue?) {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            if errno == ENOENT || errno == ENOTDIR { return (.missing(reason: "there is no file"), path) }
+            if errno == ENOENT || errno == ENOTDIR { return (.missing(reason: "there is no file"), path, nil) }
             throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         if info.st_mode & S_IFMT == S_IFDIR { throw .cannotOpen(path: path, reason: "it is a folder") }
-        if info.st_size == 0 { return (.missing(reason: "the file is empty"), path) }
+        if info.st_size == 0 { return (.missing(reason: "the file is empty"), path, nil) }
         do {
-            return (try probe(location: path), path)
+            let (state, connection) = try probe(location: path, keepOpen: keepOpen)
+            return (state, path, connection)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN {
             // A write-ahead-log database in a folder where its -shm file cannot be made. With no
             // log to replay, nothing newer than the file exists: read the file as it is.
             guard (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 == 0 else {
                 throw StoreError.from(error, path: path)
             }
-            do { return (try probe(location: immutableLocation), immutableLocation) } catch let error as DatabaseError {
+            do {
+                let (state, connection) = try probe(location: immutableLocation, keepOpen: keepOpen)
+                return (state, immutableLocation, connection)
+            } catch let error as DatabaseError {
                 throw StoreError.from(error, path: path)
             } catch { throw .cannotOpen(path: path, reason: "\(error)") }
         } catch let error as DatabaseError {
@@ -81,30 +87,57 @@ struct DatabaseFile {
         return "file:\(absolute.addingPercentEncoding(withAllowedCharacters: allowed) ?? absolute)?immutable=1"
     }
 
-    private func probe(location: String) throws -> State {
+    /// One read-write connection to an existing, up-to-date Front Desk database, checked through
+    /// itself (`oneConnection` writers: one connection instead of a read-only check and then a
+    /// read-write one). Nil, with the connection closed and nothing written, for anything else,
+    /// which then goes the careful way (`inspect`): a file that is missing, empty or read-only
+    /// here; a write-ahead log or rollback journal beside it (closing could copy a log into a
+    /// file that is not Front Desk's); a file that is not a Front Desk database, is newer, or
+    /// needs upgrading.
+    func openUpToDateForWriting(configuration: Configuration) -> DatabaseQueue? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0, canWrite else { return nil }
+        var log = stat()
+        if stat(path + "-wal", &log) == 0 && log.st_size > 0 { return nil }
+        if access(path + "-journal", F_OK) == 0 { return nil }
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        guard let found = try? queue.read({ try self.state(of: $0) }), case .frontDesk(pending: 0) = found else {
+            try? queue.close()
+            return nil
+        }
+        return queue
+    }
+
+    private func probe(location: String, keepOpen: Bool) throws -> (State, DatabaseQueue?) {
         var configuration = Configuration()
         configuration.readonly = true
         // Another process's commit or checkpoint can hold the file for a moment: wait, as writes do.
         configuration.busyMode = .timeout(15)
         let queue = try DatabaseQueue(path: location, configuration: configuration)
-        return try queue.read { db throws -> State in
-            let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-            let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
-            if tables == 0 && userVersion == 0 { return .missing(reason: "the file holds an empty SQLite database") }
-            let migrator = Schema.migrator
-            let applied = try migrator.appliedIdentifiers(db)
-            guard let first = migrator.migrations.first, applied.contains(first) else {
-                throw StoreError.notFrontDesk(path: path)
-            }
-            let unknown = applied.subtracting(migrator.migrations).sorted()
-            if let newest = unknown.last {
-                throw StoreError.newerVersion(path: path, detail: "it has migration \(StoredRow.quoted(newest)), which this build does not know")
-            }
-            if userVersion > Schema.version {
-                throw StoreError.newerVersion(path: path, detail: "its schema version is \(userVersion); this build knows up to \(Schema.version)")
-            }
-            return .frontDesk(pending: migrator.migrations.count - applied.count + (userVersion < Schema.version ? 1 : 0))
+        let state = try queue.read { db in try self.state(of: db) }
+        guard keepOpen, case .frontDesk = state else { return (state, nil) }
+        try queue.inDatabase { db in try FrontDeskStore.prepare(db) }
+        return (state, queue)
+    }
+
+    /// What the file is, from its header and migration records.
+    private func state(of db: Database) throws -> State {
+        let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
+        if tables == 0 && userVersion == 0 { return .missing(reason: "the file holds an empty SQLite database") }
+        let migrator = Schema.migrator
+        let applied = try migrator.appliedIdentifiers(db)
+        guard let first = migrator.migrations.first, applied.contains(first) else {
+            throw StoreError.notFrontDesk(path: path)
         }
+        let unknown = applied.subtracting(migrator.migrations).sorted()
+        if let newest = unknown.last {
+            throw StoreError.newerVersion(path: path, detail: "it has migration \(StoredRow.quoted(newest)), which this build does not know")
+        }
+        if userVersion > Schema.version {
+            throw StoreError.newerVersion(path: path, detail: "its schema version is \(userVersion); this build knows up to \(Schema.version)")
+        }
+        return .frontDesk(pending: migrator.migrations.count - applied.count + (userVersion < Schema.version ? 1 : 0))
     }
 
     /// Creates the folders that are missing (0700) and the file (0600), whatever the umask: the
