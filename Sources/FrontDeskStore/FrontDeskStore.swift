@@ -92,6 +92,13 @@ public final class FrontDeskStore: Sendable {
                 return
             }
             pool = try DatabasePool(path: readOnly ? readOnlyLocation : path, configuration: configuration)
+            if !readOnly {
+                // GRDB's WAL set-up of the pool's writer runs after `prepareDatabase` and sets
+                // NORMAL: a commit would then reach the disk only at the next checkpoint. Every
+                // commit of the desk and the server is synced (a confirmed booking survives a
+                // power cut), so the writer is set back to FULL once it is open.
+                try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
             if !readOnly && needsUpgrade {
                 try Schema.migrator.migrate(pool)
                 try pool.write { db in

@@ -35,6 +35,8 @@ import Testing
         // (`syncLog`); the pool's connections are set to sync every commit.
         #expect(try writer.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
         #expect(try fixture.store.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
+        // The pool's writer too, though GRDB's WAL set-up sets NORMAL after `prepareDatabase`.
+        #expect(try fixture.store.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
         // Opening changed no schema (GRDB's WAL set-up creates and drops a table when the log is empty).
         #expect(try DatabaseQueue(path: fixture.store.path).read { try Int.fetchOne($0, sql: "PRAGMA schema_version") } == schemaVersion)
         #expect(try writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
