@@ -115,8 +115,8 @@ struct Bookings: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(help: "Stays that end on or after this date.") var from: String?
     @Option(help: "Stays that begin on or before this date.") var to: String?
-    @Option(help: "Reserving, ProcessingPayment, Confirmed, CheckedIn, CheckedOut, Failed or Cancelled.") var status: String?
-    @Option(help: "Part of the guest's name or e-mail, or a confirmation code.") var guest: String?
+    @Option(help: "Reserving, ProcessingPayment, Confirmed, CheckedIn, CheckedOut, Failed, Cancelled or NoShow.") var status: String?
+    @Option(help: "Part of the guest's name, e-mail or phone number (digits, however written), or a confirmation code.") var guest: String?
     @Option(help: "At most this many bookings.") var limit: Int?
 
     func run() throws {
@@ -200,4 +200,101 @@ struct CheckOut: SingleBookingCommand {
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
     func apply(_ store: FrontDeskStore) throws -> Booking { try store.checkOut(reference, by: common.userName) }
+}
+
+/// `--request-id` and `--expected-version`, taken by every change of a booking.
+struct ChangeOptions: ParsableArguments {
+    @Option(name: .customLong("request-id"), help: "Idempotency key (UUID): repeating the change with it changes nothing and prints the booking.")
+    var requestId: String?
+    @Option(name: .customLong("expected-version"), help: "The booking's version the change is based on; a newer one refuses it (conflict).")
+    var expectedVersion: Int?
+
+    func request(_ common: CommonOptions) throws -> ChangeRequest {
+        var problems: [String] = []
+        var id: UUID?
+        if let requestId {
+            id = UUID(uuidString: requestId.trimmingCharacters(in: .whitespaces))
+            if id == nil { problems.append("Request id \(BookingRules.quoted(requestId)) is not a UUID") }
+        }
+        if let expectedVersion, expectedVersion < 1 { problems.append("--expected-version must be at least 1") }
+        if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+        return ChangeRequest(requestId: id, expectedVersion: expectedVersion, user: common.userName, channel: .commandLine)
+    }
+}
+
+struct Change: SingleBookingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "change", abstract: "Change a booking: the guest's details, a note, or the stay.",
+        discussion: """
+            Only the options given change. A new stay keeps the price of the nights it keeps; new nights are priced by \
+            today's rules and claimed, dropped ones released, all at once or not at all.
+            """)
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Booking id or confirmation code.") var reference: String
+    @Option(name: .customLong("guest-name"), help: "The guest's full name.") var guestName: String?
+    @Option(help: "The guest's e-mail address.") var email: String?
+    @Option(help: "The guest's phone number (an empty value removes it).") var phone: String?
+    @Option(help: "Number of guests, within the room's capacity.") var guests: String?
+    @Option(help: "A note or request to add to the booking (e.g. \"late arrival\").") var note: String?
+    @Option(name: .customLong("check-in"), help: "New arrival date, YYYY-MM-DD.") var checkIn: String?
+    @Option(name: .customLong("check-out"), help: "New departure date, YYYY-MM-DD.") var checkOut: String?
+    @OptionGroup var change: ChangeOptions
+    func apply(_ store: FrontDeskStore) throws -> Booking {
+        let edit = BookingEdit(guestName: guestName, email: email, phone: phone, guests: guests, note: note,
+                               checkIn: checkIn, checkOut: checkOut)
+        return try store.changeBooking(reference, edit, try change.request(common))
+    }
+}
+
+struct Move: SingleBookingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "move", abstract: "Move a booking to another room.",
+        discussion: "Before arrival every night moves; for a guest in house, the nights from tonight on. The price stays unless --reprice.")
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Booking id or confirmation code.") var reference: String
+    @Option(help: "The room to move to.") var room: String
+    @Option(help: "Why, for the audit trail.") var reason: String?
+    @Flag(help: "Price the moved nights at the new room's rate (by default the price stays; an upgrade is free).") var reprice = false
+    @OptionGroup var change: ChangeOptions
+    func apply(_ store: FrontDeskStore) throws -> Booking {
+        try store.move(reference, toRoom: room, reason: reason, reprice: reprice, try change.request(common))
+    }
+}
+
+struct NoShow: SingleBookingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "no-show", abstract: "Mark a Confirmed arrival who never came.",
+        discussion: """
+            Allowed once the arrival day has passed, or on it from the hotel's cut-off hour (hotel configure \
+            --no-show-cutoff, default 18:00). The remaining nights are freed; the first stays charged unless the \
+            hotel's no-show fee is none.
+            """)
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Booking id or confirmation code.") var reference: String
+    @OptionGroup var change: ChangeOptions
+    func apply(_ store: FrontDeskStore) throws -> Booking { try store.markNoShow(reference, try change.request(common)) }
+}
+
+struct UndoCheckIn: SingleBookingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undo-check-in", abstract: "Take back a check-in made today (the booking is Confirmed again).")
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Booking id or confirmation code.") var reference: String
+    @Option(help: "Why, for the audit trail.") var reason: String?
+    @OptionGroup var change: ChangeOptions
+    func apply(_ store: FrontDeskStore) throws -> Booking {
+        try store.undoCheckIn(reference, reason: reason, try change.request(common))
+    }
+}
+
+struct UndoCheckOut: SingleBookingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undo-check-out", abstract: "Take back a check-out made today (the guest is checked in again).")
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Booking id or confirmation code.") var reference: String
+    @Option(help: "Why, for the audit trail.") var reason: String?
+    @OptionGroup var change: ChangeOptions
+    func apply(_ store: FrontDeskStore) throws -> Booking {
+        try store.undoCheckOut(reference, reason: reason, try change.request(common))
+    }
 }

@@ -92,6 +92,10 @@ enum Output {
             "  Stay    \(booking.stay.checkIn) to \(booking.stay.checkOut) (\(booking.stay.nightCount) night\(booking.stay.nightCount == 1 ? "" : "s"))",
             "  Total   \(currency) \(booking.totalPrice.plain)  (\(prices.count > 7 ? prices.prefix(7).joined(separator: ", ") + ", ..." : prices.joined(separator: ", ")))",
         ]
+        if let since = booking.roomSince { lines.append("  Moved   to room \(safe(booking.roomNumber)) from the night of \(since)") }
+        for note in booking.notes {
+            lines.append("  Note    \(safe(note.text))  (\(safe(note.by)), \(InstantText.utc(note.at).prefix(16).replacingOccurrences(of: "T", with: " ")) UTC)")
+        }
         lines.append("  Id      \(booking.id.uuidString.lowercased())  version \(booking.version)")
         return lines.joined(separator: "\n")
     }

@@ -124,8 +124,11 @@ struct HotelCommand: ParsableCommand {
 
     static func result(_ hotel: Hotel, businessDate: CalendarDate) -> Output.Result {
         Output.Result(
-            json: hotel.json.adding([("holdMinutes", .int(hotel.holdMinutes)), ("businessDate", .date(businessDate))]),
-            text: "\(Output.safe(hotel.name))  (\(hotel.timeZoneIdentifier), \(hotel.currency))  business date \(businessDate)")
+            json: hotel.json.adding([("holdMinutes", .int(hotel.holdMinutes)), ("businessDate", .date(businessDate)),
+                                     ("noShowCutoff", .string(hotel.noShowPolicy.cutoffText)),
+                                     ("noShowFee", .string(hotel.noShowPolicy.fee.rawValue))]),
+            text: "\(Output.safe(hotel.name))  (\(hotel.timeZoneIdentifier), \(hotel.currency))  business date \(businessDate)"
+                + "\n  no-shows from \(hotel.noShowPolicy.cutoffText), fee \(hotel.noShowPolicy.fee.rawValue)")
     }
 
     struct ShowHotel: ParsableCommand {
@@ -145,11 +148,25 @@ struct HotelCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "configure", abstract: "Change the hotel's settings.")
         @OptionGroup var common: CommonOptions
         @Option(name: .customLong("hold-minutes"), help: "How long an unpaid hold keeps its room (default 15).")
-        var holdMinutes: Int
+        var holdMinutes: Int?
+        @Option(name: .customLong("no-show-cutoff"), help: "From this hour (HH:00, hotel time) an arrival who has not come may be marked a no-show on the arrival day (default 18:00).")
+        var noShowCutoff: String?
+        @Option(name: .customLong("no-show-fee"), help: "first_night (the first night stays charged, the default) or none.")
+        var noShowFee: String?
         func run() throws {
             try common.run { store in
-                let hotel = try store.setHoldMinutes(holdMinutes, by: common.userName)
-                return HotelCommand.result(hotel, businessDate: try store.businessDate())
+                guard holdMinutes != nil || noShowCutoff != nil || noShowFee != nil else {
+                    throw FrontDeskError.validationFailed(["Nothing to change: give --hold-minutes, --no-show-cutoff or --no-show-fee"])
+                }
+                var problems: [String] = []
+                var hour: Int?, fee: NoShowPolicy.Fee?
+                do { hour = try noShowCutoff.map(NoShowPolicy.parseHour) } catch { problems += (error as? FrontDeskError)?.details ?? ["\(error)"] }
+                do { fee = try noShowFee.map(NoShowPolicy.parseFee) } catch { problems += (error as? FrontDeskError)?.details ?? ["\(error)"] }
+                if let holdMinutes, !(1...1440).contains(holdMinutes) { problems.append("Hold minutes must be between 1 and 1440") }
+                if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+                var hotel = try holdMinutes.map { try store.setHoldMinutes($0, by: common.userName) }
+                if hour != nil || fee != nil { hotel = try store.setNoShowPolicy(cutoffHour: hour, fee: fee, by: common.userName) }
+                return HotelCommand.result(hotel!, businessDate: try store.businessDate())
             }
         }
     }

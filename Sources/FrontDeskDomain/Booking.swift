@@ -9,6 +9,9 @@ public enum BookingStatus: String, CaseIterable, Hashable, Sendable {
     case checkedOut = "CheckedOut"
     case failed = "Failed"
     case cancelled = "Cancelled"
+    /// A Confirmed guest who never came: the remaining nights are freed; the first night stays
+    /// charged or not by the hotel's `no_show_fee`.
+    case noShow = "NoShow"
 
     /// Accepts `Confirmed`, `confirmed`, `checked-in`, `checked_in`.
     public init?(loose text: String) {
@@ -18,9 +21,9 @@ public enum BookingStatus: String, CaseIterable, Hashable, Sendable {
     }
 
     /// Statuses whose nights count as sold in occupancy and revenue.
-    public static let sold: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
+    public static let sold: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut, .noShow]
 
-    public var isFinal: Bool { [.checkedOut, .failed, .cancelled].contains(self) }
+    public var isFinal: Bool { [.checkedOut, .failed, .cancelled, .noShow].contains(self) }
 }
 
 public struct Guest: Hashable, Sendable {
@@ -48,27 +51,36 @@ public struct NightlyPrice: Hashable, Sendable {
 public struct Booking: Hashable, Sendable {
     public let id: UUID
     public let hotelId: UUID
-    public let roomId: UUID
+    public internal(set) var roomId: UUID
     public var roomNumber: String
     /// Read over the phone: `K7M-4QX`.
     public let confirmationCode: String
     public var guest: Guest
     public var guestCount: Int
-    public let stay: StayDates
-    public private(set) var status: BookingStatus
-    public let nightlyPrices: [NightlyPrice]
+    public internal(set) var stay: StayDates
+    public internal(set) var status: BookingStatus
+    public internal(set) var nightlyPrices: [NightlyPrice]
     /// Starts at 1; every change adds one, so an edit can be checked against what its author saw.
-    public private(set) var version: Int
+    public internal(set) var version: Int
     /// When an unpaid hold lapses (Reserving and ProcessingPayment only).
-    public private(set) var holdExpiresAt: Date?
-    public private(set) var statusReason: String?
+    public internal(set) var holdExpiresAt: Date?
+    public internal(set) var statusReason: String?
     public let createdAt: Date
-    public private(set) var updatedAt: Date
+    public internal(set) var updatedAt: Date
+    /// Free-text notes and requests, oldest first.
+    public internal(set) var notes: [BookingNote]
+    /// The business date of the check-in and check-out, for undoing them the same day.
+    public internal(set) var checkedInOn: CalendarDate?
+    public internal(set) var checkedOutOn: CalendarDate?
+    /// The first night of the stay in the current room, when a move split the stay over two rooms
+    /// (the nights before it were slept in another room); nil when the whole stay is in this room.
+    public internal(set) var roomSince: CalendarDate?
 
     public init(
         id: UUID, hotelId: UUID, roomId: UUID, roomNumber: String, confirmationCode: String, guest: Guest,
         guestCount: Int, stay: StayDates, status: BookingStatus, nightlyPrices: [NightlyPrice], version: Int,
-        holdExpiresAt: Date?, statusReason: String?, createdAt: Date, updatedAt: Date
+        holdExpiresAt: Date?, statusReason: String?, createdAt: Date, updatedAt: Date, notes: [BookingNote] = [],
+        checkedInOn: CalendarDate? = nil, checkedOutOn: CalendarDate? = nil, roomSince: CalendarDate? = nil
     ) {
         self.id = id
         self.hotelId = hotelId
@@ -85,6 +97,10 @@ public struct Booking: Hashable, Sendable {
         self.statusReason = statusReason
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.notes = notes
+        self.checkedInOn = checkedInOn
+        self.checkedOutOn = checkedOutOn
+        self.roomSince = roomSince
     }
 
     public var totalPrice: Money { nightlyPrices.map(\.price).sum() }
@@ -97,7 +113,7 @@ public struct Booking: Hashable, Sendable {
         // keep the room for ever.
         case .reserving, .processingPayment: (holdExpiresAt ?? .distantPast) > instant
         case .confirmed, .checkedIn: true
-        case .checkedOut, .failed, .cancelled: false
+        case .checkedOut, .failed, .cancelled, .noShow: false
         }
     }
 
@@ -130,6 +146,8 @@ public struct Booking: Hashable, Sendable {
             throw .invalidState("Booking \(confirmationCode) is already cancelled")
         case .failed:
             throw .invalidState("Booking \(confirmationCode) failed and holds nothing to cancel")
+        case .noShow:
+            throw .invalidState("Booking \(confirmationCode) is a no-show; there is nothing to cancel")
         }
     }
 
@@ -146,6 +164,7 @@ public struct Booking: Hashable, Sendable {
             throw .invalidState("Booking \(confirmationCode) ended on \(stay.checkOut); it can no longer be checked in")
         }
         move(to: .checkedIn, reason: nil, at: instant)
+        checkedInOn = businessDate
     }
 
     /// Checks the guest out on `businessDate` and returns the nights this frees: none on the
@@ -156,11 +175,12 @@ public struct Booking: Hashable, Sendable {
             throw refusal("check out")
         }
         move(to: .checkedOut, reason: nil, at: instant)
+        checkedOutOn = businessDate
         let firstFreed = max(businessDate, stay.checkIn.adding(days: 1))
         return stay.nights.filter { $0 >= firstFreed }
     }
 
-    private mutating func move(to newStatus: BookingStatus, reason: String?, at instant: Date) {
+    mutating func move(to newStatus: BookingStatus, reason: String?, at instant: Date) {
         status = newStatus
         statusReason = reason
         if newStatus != .reserving && newStatus != .processingPayment { holdExpiresAt = nil }
@@ -168,7 +188,7 @@ public struct Booking: Hashable, Sendable {
         updatedAt = instant
     }
 
-    private func refusal(_ action: String) -> FrontDeskError {
+    func refusal(_ action: String) -> FrontDeskError {
         .invalidState("Cannot \(action) booking \(confirmationCode): it is \(status.rawValue)")
     }
 }

@@ -105,6 +105,8 @@ public enum BookingSaga {
             return .refused("The guest has checked out; there is nothing to cancel")
         case (.cancelled, .bookingCancellationRequested):
             return .ignored("The booking is already cancelled")
+        case (.noShow, .bookingCancellationRequested):
+            return .refused("The guest did not come (no-show); there is nothing to cancel")
         case (.failed, .bookingCancellationRequested):
             return .ignored("The booking failed; it holds nothing to cancel")
 

@@ -148,3 +148,19 @@ public struct StayDates: Hashable, Sendable {
 
     public func contains(night: CalendarDate) -> Bool { night >= checkIn && night < checkOut }
 }
+
+/// Instants as UTC text with milliseconds (`2026-11-26T19:30:00.000Z`): how the store keeps them
+/// and how JSON shows them.
+public enum InstantText {
+    public static func utc(_ instant: Date) -> String {
+        let milliseconds = Int((instant.timeIntervalSince1970 * 1000).rounded(.down))
+        let days = Int((Double(milliseconds) / 86_400_000).rounded(.down))
+        let inDay = milliseconds - days * 86_400_000
+        var clock = Array("T00:00:00.000Z".utf8)
+        CalendarDate.writeDigits(inDay / 3_600_000, count: 2, into: &clock, at: 1)
+        CalendarDate.writeDigits(inDay / 60000 % 60, count: 2, into: &clock, at: 4)
+        CalendarDate.writeDigits(inDay / 1000 % 60, count: 2, into: &clock, at: 7)
+        CalendarDate.writeDigits(inDay % 1000, count: 3, into: &clock, at: 10)
+        return CalendarDate(dayNumber: days).iso + String(decoding: clock, as: UTF8.self)
+    }
+}

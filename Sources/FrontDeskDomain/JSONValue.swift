@@ -138,8 +138,13 @@ extension Booking {
             ("nightlyPrices", .array(nightlyPrices.map(\.json))),
             ("version", .int(version)),
             ("statusReason", .optional(statusReason)),
-        ])
+            ("notes", .array(notes.map(\.json))),
+        ] + (roomSince.map { [("roomSince", JSONValue.date($0))] } ?? []))
     }
+}
+
+extension BookingNote {
+    public var json: JSONValue { .object([("at", .string(InstantText.utc(at))), ("by", .string(by)), ("text", .string(text))]) }
 }
 
 extension NightlyPrice {

@@ -16,6 +16,9 @@ public struct DayLists: Sendable {
     public let arrivals: [Booking]
     public let departures: [Booking]
     public let inHouse: [Booking]
+    /// Confirmed arrivals who have not come and may be marked a no-show: arrival day passed, or
+    /// today after the hotel's cut-off hour (filled for the business date only).
+    public var dueForNoShow: [Booking] = []
 
     public static let liveStatuses: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
 
@@ -136,9 +139,11 @@ public struct RoomPlan: Sendable {
         public let stay: StayDates
         public let guestName: String
         public let status: BookingStatus
+        public var bookingId: UUID?
 
         public init(confirmationCode: String, roomId: UUID, stay: StayDates, guestName: String,
-                    status: BookingStatus) {
+                    status: BookingStatus, bookingId: UUID? = nil) {
+            self.bookingId = bookingId
             self.confirmationCode = confirmationCode
             self.roomId = roomId
             self.stay = stay

@@ -9,13 +9,17 @@ public struct Hotel: Hashable, Sendable {
     public var currency: String
     /// How long an unpaid hold keeps a room (the design's 15-minute reservation window).
     public var holdMinutes: Int
+    /// When an arrival who has not come may be marked a no-show, and what it costs.
+    public var noShowPolicy: NoShowPolicy
 
-    public init(id: UUID, name: String, timeZoneIdentifier: String, currency: String, holdMinutes: Int = 15) {
+    public init(id: UUID, name: String, timeZoneIdentifier: String, currency: String, holdMinutes: Int = 15,
+                noShowPolicy: NoShowPolicy = .standard) {
         self.id = id
         self.name = name
         self.timeZoneIdentifier = timeZoneIdentifier
         self.currency = currency
         self.holdMinutes = holdMinutes
+        self.noShowPolicy = noShowPolicy
     }
 
     public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? .gmt }

@@ -490,7 +490,7 @@ public struct DeskModel: Sendable {
         switch booking.status {
         case .reserving: .holding(code: booking.confirmationCode)
         case .processingPayment: .takingPayment(code: booking.confirmationCode)
-        case .confirmed, .checkedIn, .checkedOut: .confirmed(code: booking.confirmationCode)
+        case .confirmed, .checkedIn, .checkedOut, .noShow: .confirmed(code: booking.confirmationCode)
         case .failed, .cancelled: .failed(code: booking.confirmationCode, reason: booking.statusReason ?? booking.status.rawValue)
         }
     }

@@ -402,7 +402,7 @@ components:
               nightlyPrices: {type: array, items: {$ref: '#/components/schemas/NightlyPrice'}}
     BookingStatus:
       type: string
-      enum: [Reserving, ProcessingPayment, Confirmed, CheckedIn, CheckedOut, Failed, Cancelled]
+      enum: [Reserving, ProcessingPayment, Confirmed, CheckedIn, CheckedOut, Failed, Cancelled, NoShow]
     NewBooking:
       type: object
       required: [hotelId, roomId, checkIn, checkOut, guests, guestName, email, payment]
@@ -443,5 +443,15 @@ components:
         nightlyPrices: {type: array, items: {$ref: '#/components/schemas/NightlyPrice'}}
         version: {type: integer}
         statusReason: {type: string, nullable: true}
+        notes:
+          type: array
+          items:
+            type: object
+            required: [at, by, text]
+            properties:
+              at: {type: string, format: date-time}
+              by: {type: string}
+              text: {type: string}
+        roomSince: {type: string, format: date, description: "First night in the current room when a move split the stay"}
 """#
 }

@@ -140,7 +140,7 @@ extension FrontDeskStore {
 
     /// Holds whose window has passed no longer keep the room: their bookings fail here, in the
     /// same transaction that wants the nights.
-    private func expireLapsedHolds(roomId: UUID, stay: StayDates, _ db: Database) throws {
+    func expireLapsedHolds(roomId: UUID, stay: StayDates, _ db: Database) throws {
         let lapsed = try db.values(String.self, sql: """
             SELECT DISTINCT booking_id FROM room_night
             WHERE room_id = ? AND night >= ? AND night < ? AND hold_expires_at IS NOT NULL AND hold_expires_at <= ?
@@ -303,7 +303,7 @@ extension FrontDeskStore {
         }
     }
 
-    private func change(reference: String, expectedVersion: Int?, action: String, by user: String, _ db: Database,
+    func change(reference: String, expectedVersion: Int?, action: String, by user: String, _ db: Database,
                         _ transition: (inout Booking) throws -> String) throws -> Booking {
         let booking = try requireBooking(reference, db)
         if let expectedVersion, expectedVersion != booking.version {
@@ -323,14 +323,7 @@ extension FrontDeskStore {
         }
         var after = before
         let summary = try transition(&after)
-        try db.run(sql: """
-            UPDATE booking SET status = ?, version = ?, hold_expires_at = ?, status_reason = ?, updated_at = ?
-            WHERE id = ? AND version = ?
-            """, arguments: [after.status.rawValue, after.version, after.holdExpiresAt.map(Timestamp.text), after.statusReason,
-                             Timestamp.text(after.updatedAt), bookingId, before.version])
-        guard db.changesCount == 1 else {
-            throw FrontDeskError.conflict("Booking \(before.confirmationCode) was changed meanwhile; look again")
-        }
+        try Self.writeBack(after, over: before, db)
         if before.holdExpiresAt != nil && after.holdExpiresAt == nil {
             // The hold becomes firm (or ends; the release trigger deletes the nights of an ended booking).
             try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [bookingId])
@@ -338,6 +331,35 @@ extension FrontDeskStore {
         try audit(db, user: user, action: action, bookingId: after.id, roomId: after.roomId, summary: summary,
                   before: before, after: after)
         return after
+    }
+
+    /// Writes a changed booking's row, guarded by the version it was read at.
+    static func writeBack(_ after: Booking, over before: Booking, _ db: Database) throws {
+        if after.guest == before.guest && after.guestCount == before.guestCount && after.stay == before.stay
+            && after.roomId == before.roomId && after.totalPrice == before.totalPrice && after.roomSince == before.roomSince {
+            // Status changes (the saga, check-in and out) touch only these columns.
+            try db.cachedStatement(sql: """
+                UPDATE booking SET status = ?, version = ?, hold_expires_at = ?, status_reason = ?, updated_at = ?,
+                                   checked_in_on = ?, checked_out_on = ?
+                WHERE id = ? AND version = ?
+                """).execute(arguments: [after.status.rawValue, after.version, after.holdExpiresAt.map(Timestamp.text), after.statusReason,
+                                         Timestamp.text(after.updatedAt), after.checkedInOn?.iso, after.checkedOutOn?.iso,
+                                         after.id.uuidString, before.version])
+        } else {
+            try db.cachedStatement(sql: """
+                UPDATE booking SET status = ?, version = ?, hold_expires_at = ?, status_reason = ?, updated_at = ?,
+                                   checked_in_on = ?, checked_out_on = ?, guest_name = ?, guest_email = ?, guest_phone = ?,
+                                   guest_count = ?, check_in = ?, check_out = ?, room_id = ?, total_cents = ?, room_since = ?
+                WHERE id = ? AND version = ?
+                """).execute(arguments: [after.status.rawValue, after.version, after.holdExpiresAt.map(Timestamp.text), after.statusReason,
+                                         Timestamp.text(after.updatedAt), after.checkedInOn?.iso, after.checkedOutOn?.iso,
+                                         after.guest.name, after.guest.email, after.guest.phone, after.guestCount,
+                                         after.stay.checkIn.iso, after.stay.checkOut.iso, after.roomId.uuidString,
+                                         after.totalPrice.minorUnits, after.roomSince?.iso, after.id.uuidString, before.version])
+        }
+        guard db.changesCount == 1 else {
+            throw FrontDeskError.conflict("Booking \(before.confirmationCode) was changed meanwhile; look again")
+        }
     }
 
     // MARK: Finding bookings
@@ -392,8 +414,15 @@ extension FrontDeskStore {
         if let text = filter.guestText?.trimmingWhitespace(), !text.isEmpty {
             let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
-            conditions.append("(lower(b.guest_name) LIKE ? ESCAPE '\\' OR lower(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?)")
-            arguments += [pattern, pattern, ConfirmationCode.normalized(text) ?? ""]
+            if let digits = PhoneDigits.of(searchText: text) {
+                // A phone number however it was typed or stored: its digits only.
+                conditions.append("(lower(b.guest_name) LIKE ? ESCAPE '\\' OR lower(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?"
+                                  + " OR \(Self.phoneDigitsSQL) LIKE ?)")
+                arguments += [pattern, pattern, ConfirmationCode.normalized(text) ?? "", "%" + digits + "%"]
+            } else {
+                conditions.append("(lower(b.guest_name) LIKE ? ESCAPE '\\' OR lower(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?)")
+                arguments += [pattern, pattern, ConfirmationCode.normalized(text) ?? ""]
+            }
         }
         let matching = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
         return try read { db in
@@ -431,13 +460,20 @@ extension FrontDeskStore {
         }
     }
 
+    /// The digits of the stored phone number (the rules allow only digits, spaces and `+ - ( ) .`).
+    static let phoneDigitsSQL = """
+        replace(replace(replace(replace(replace(replace(COALESCE(b.guest_phone, ''), ' ', ''), '+', ''), '-', ''), '(', ''), ')', ''), '.', '')
+        """
+
     static func fetchBooking(_ db: Database, whereClause: String, arguments: StatementArguments) throws -> [Booking] {
         let rows = try db.rows(sql: """
             SELECT b.id, b.hotel_id, b.room_id, r.number, b.confirmation_code, b.guest_name, b.guest_email, b.guest_phone,
                    b.guest_count, b.check_in, b.check_out, b.status, b.version, b.hold_expires_at, b.status_reason,
                    b.created_at, b.updated_at,
                    (SELECT group_concat(n.night || '=' || n.price_cents, ',') FROM booking_night n WHERE n.booking_id = b.id),
-                   b.rowid
+                   b.rowid, b.checked_in_on, b.checked_out_on, b.room_since,
+                   (SELECT group_concat(t.at || char(31) || t.by_user || char(31) || t.text, char(30))
+                    FROM (SELECT at, by_user, text FROM booking_note WHERE booking_id = b.id ORDER BY seq) t)
             FROM booking b JOIN room r ON r.id = b.room_id
             WHERE \(whereClause)
             """, arguments: arguments)
@@ -467,6 +503,19 @@ extension FrontDeskStore {
         guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else {
             throw stored.damaged("check_out", "\(checkOut) is not after check_in \(checkIn)")
         }
+        func optionalDate(_ index: Int, _ column: String) throws(StoreError) -> CalendarDate? {
+            guard let text = try stored.optionalText(index, column) else { return nil }
+            guard let date = CalendarDate(iso: text) else { throw stored.damaged(column, "\(StoredRow.quoted(text)) is not a date") }
+            return date
+        }
+        var notes: [BookingNote] = []
+        for entry in (try stored.optionalText(22, "booking_note")).map({ $0.split(separator: "\u{1E}").map(String.init) }) ?? [] {
+            let parts = entry.split(separator: "\u{1F}", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, let at = Timestamp.date(parts[0]) else {
+                throw StoredRow(row, table: "booking_note", name: "of booking \(stored.name)").damaged("at", "\(StoredRow.quoted(entry)) is not a note")
+            }
+            notes.append(BookingNote(at: at, by: parts[1], text: parts[2]))
+        }
         return Booking(
             id: try stored.id(0, "id"), hotelId: try stored.id(1, "hotel_id"), roomId: try stored.id(2, "room_id"),
             roomNumber: try stored.text(3, "room number"), confirmationCode: try stored.text(4, "confirmation_code"),
@@ -476,6 +525,8 @@ extension FrontDeskStore {
             stay: stay, status: try stored.status(11, "status"), nightlyPrices: prices,
             version: try stored.integer(12, "version", in: 1...Int64(Int32.max)),
             holdExpiresAt: try stored.optionalInstant(13, "hold_expires_at"), statusReason: try stored.optionalText(14, "status_reason"),
-            createdAt: try stored.instant(15, "created_at"), updatedAt: try stored.instant(16, "updated_at"))
+            createdAt: try stored.instant(15, "created_at"), updatedAt: try stored.instant(16, "updated_at"), notes: notes,
+            checkedInOn: try optionalDate(19, "checked_in_on"), checkedOutOn: try optionalDate(20, "checked_out_on"),
+            roomSince: try optionalDate(21, "room_since"))
     }
 }

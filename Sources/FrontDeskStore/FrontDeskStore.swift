@@ -227,7 +227,7 @@ public final class FrontDeskStore: Sendable {
     }
 
     func fetchHotel(_ db: Database) throws -> Hotel? {
-        let sql = "SELECT id, name, time_zone, currency, hold_minutes, rowid FROM hotel"
+        let sql = "SELECT id, name, time_zone, currency, hold_minutes, rowid, no_show_cutoff_hour, no_show_fee FROM hotel"
         let row = try scopedHotelId.map { try db.row(sql: sql + " WHERE id = ?", arguments: [$0]) } ?? db.row(sql: sql + " LIMIT 1")
         return try row.map(Self.hotel(from:))
     }
@@ -280,15 +280,20 @@ public final class FrontDeskStore: Sendable {
     public func hotels() throws -> [Hotel] {
         try read { db in
             let scope = hotelCondition("id")
-            return try db.rows(sql: "SELECT id, name, time_zone, currency, hold_minutes, rowid FROM hotel WHERE 1\(scope.sql) ORDER BY name, id",
+            return try db.rows(sql: "SELECT id, name, time_zone, currency, hold_minutes, rowid, no_show_cutoff_hour, no_show_fee FROM hotel WHERE 1\(scope.sql) ORDER BY name, id",
                                arguments: scope.arguments).map(Self.hotel(from:))
         }
     }
 
     static func hotel(from row: Row) throws -> Hotel {
         let stored = StoredRow(row, table: "hotel", rowid: 5)
+        let feeText = try stored.text(7, "no_show_fee")
+        guard let fee = NoShowPolicy.Fee(rawValue: feeText) else {
+            throw stored.damaged("no_show_fee", "\(StoredRow.quoted(feeText)) is not first_night or none")
+        }
         return Hotel(id: try stored.id(0, "id"), name: try stored.text(1, "name"), timeZoneIdentifier: try stored.text(2, "time_zone"),
-                     currency: try stored.text(3, "currency"), holdMinutes: try stored.integer(4, "hold_minutes", in: 1...1440))
+                     currency: try stored.text(3, "currency"), holdMinutes: try stored.integer(4, "hold_minutes", in: 1...1440),
+                     noShowPolicy: NoShowPolicy(cutoffHour: try stored.integer(6, "no_show_cutoff_hour", in: 0...23), fee: fee))
     }
 
     /// How long an unpaid hold keeps its room, for bookings made from now on.
@@ -302,6 +307,24 @@ public final class FrontDeskStore: Sendable {
             hotel.holdMinutes = minutes
             try db.run(sql: "UPDATE hotel SET hold_minutes = ? WHERE id = ?", arguments: [minutes, hotel.id.uuidString])
             try audit(db, user: user, action: "hotel.holdMinutesChanged", summary: "Holds last \(minutes) minutes (was \(old))")
+            return hotel
+        }
+    }
+
+    /// When an arrival may be marked a no-show (hour, hotel time) and whether the first night is charged.
+    public func setNoShowPolicy(cutoffHour: Int?, fee: NoShowPolicy.Fee?, by user: String) throws -> Hotel {
+        if let cutoffHour, !NoShowPolicy.hourRange.contains(cutoffHour) {
+            throw FrontDeskError.validationFailed(["No-show cut-off must be an hour from 00:00 to 23:00"])
+        }
+        return try write { db in
+            var hotel = try requireHotel(db)
+            let old = hotel.noShowPolicy
+            if let cutoffHour { hotel.noShowPolicy.cutoffHour = cutoffHour }
+            if let fee { hotel.noShowPolicy.fee = fee }
+            try db.run(sql: "UPDATE hotel SET no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",
+                       arguments: [hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id.uuidString])
+            try audit(db, user: user, action: "hotel.noShowPolicyChanged",
+                      summary: "No-shows from \(hotel.noShowPolicy.cutoffText), fee \(hotel.noShowPolicy.fee.rawValue) (was \(old.cutoffText), \(old.fee.rawValue))")
             return hotel
         }
     }

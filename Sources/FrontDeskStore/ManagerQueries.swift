@@ -126,7 +126,17 @@ extension FrontDeskStore {
                 let departed = Self.departure(lastKeptNight: row[1], checkIn: booking.stay.checkIn)
                 if departed < booking.stay.checkOut { departedEarly[booking.id] = departed }
             }
-            return DayLists(date: date, businessDate: businessDate(for: hotel), bookings: bookings, departedEarly: departedEarly)
+            let today = businessDate(for: hotel)
+            var lists = DayLists(date: date, businessDate: today, bookings: bookings, departedEarly: departedEarly)
+            if date == today {
+                // Arrivals who have not come: the arrival day passed, or it is today after the cut-off.
+                let latestArrival = hotel.hour(at: now) >= hotel.noShowPolicy.cutoffHour ? date : date.adding(days: -1)
+                lists.dueForNoShow = try Self.fetchBooking(db, whereClause: """
+                    b.status = 'Confirmed' AND b.hotel_id = ? AND b.check_in <= ? AND b.check_in >= ?
+                    ORDER BY b.check_in, length(r.number), r.number, b.created_at
+                    """, arguments: [hotel.id.uuidString, latestArrival.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
+            }
+            return lists
         }
     }
 
@@ -182,10 +192,10 @@ extension FrontDeskStore {
             // No stay is longer than the maximum, so the check-in index bounds the read.
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT b.confirmation_code, b.room_id, b.check_in, b.check_out, b.guest_name, b.status, b.hold_expires_at,
-                       \(Self.lastKeptNightOfCheckedOut), b.rowid
+                       \(Self.lastKeptNightOfCheckedOut), b.rowid, b.room_since, b.id
                 FROM booking b
                 WHERE b.check_in < ?1 AND b.check_in >= ?2 AND b.check_out > ?3 AND b.hotel_id = ?4
-                  AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut')
+                  AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut', 'NoShow')
                 """), arguments: [end.iso, first.adding(days: -BookingRules.maximumNights - 1).iso, first.iso,
                                   hotel.id.uuidString])
             var stays: [RoomPlan.Stay] = []
@@ -197,16 +207,36 @@ extension FrontDeskStore {
                 if status == .reserving || status == .processingPayment, (try stored.optionalText(6, "hold_expires_at") ?? "") <= nowText { continue }
                 let checkIn = try stored.date(2, "check_in")
                 var checkOut = try stored.date(3, "check_out")
-                if status == .checkedOut {
+                if status == .checkedOut || status == .noShow {
                     // A guest who left early gave the later nights back: the bar ends where they left.
-                    checkOut = min(checkOut, Self.departure(lastKeptNight: row[7], checkIn: checkIn))
+                    // A no-show keeps at most its first night (the one charged).
+                    let lastKept: String? = status == .checkedOut ? row[7]
+                        : try db.value(String.self, sql: "SELECT max(night) FROM room_night WHERE booking_id = ?", arguments: [row[10]])
+                    if status == .noShow && lastKept == nil { continue }
+                    checkOut = min(checkOut, Self.departure(lastKeptNight: lastKept, checkIn: checkIn))
                 }
-                guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { continue }
                 let roomKey = try stored.text(1, "room_id")
                 let roomId = try roomIds[roomKey] ?? stored.id(1, "room_id")
                 roomIds[roomKey] = roomId
-                stays.append(RoomPlan.Stay(confirmationCode: try stored.text(0, "confirmation_code"), roomId: roomId, stay: stay,
-                                           guestName: try stored.text(4, "guest_name"), status: status))
+                let code = try stored.text(0, "confirmation_code"), guestName = try stored.text(4, "guest_name")
+                var firstHere = checkIn
+                if let since = try stored.optionalText(9, "room_since").flatMap(CalendarDate.init(iso:)), since > checkIn, since < checkOut {
+                    // A move split the stay: the nights before were slept in another room; draw them there.
+                    firstHere = since
+                    for part in try db.rows(sql: """
+                        SELECT room_id, min(night), max(night) FROM room_night WHERE booking_id = ? AND room_id <> ? AND night < ?
+                        GROUP BY room_id
+                        """, arguments: [row[10], roomKey, since.iso]) {
+                        let partRoom: String = part[0]
+                        guard let otherId = roomIds[partRoom], let first = CalendarDate(iso: part[1]), let last = CalendarDate(iso: part[2]),
+                              let earlier = StayDates(checkIn: first, checkOut: last.adding(days: 1)) else { continue }
+                        stays.append(RoomPlan.Stay(confirmationCode: code, roomId: otherId, stay: earlier, guestName: guestName, status: status,
+                                                   bookingId: Identifier.uuid(try stored.text(10, "id"))))
+                    }
+                }
+                guard let stay = StayDates(checkIn: firstHere, checkOut: checkOut) else { continue }
+                stays.append(RoomPlan.Stay(confirmationCode: code, roomId: roomId, stay: stay, guestName: guestName, status: status,
+                                           bookingId: Identifier.uuid(try stored.text(10, "id"))))
             }
             return RoomPlan(first: first, nights: nights, lines: lines, stays: stays)
         }

@@ -30,6 +30,9 @@ enum Schema {
         migrator.registerMigration("v7: a version of each hotel's availability") { db in
             try db.execute(sql: v7)
         }
+        migrator.registerMigration("v8: changing a reservation: no-shows, notes, undo, moves, request ids of changes") { db in
+            try db.execute(sql: v8)
+        }
         return migrator
     }
 
@@ -445,6 +448,152 @@ enum Schema {
         BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id IN (OLD.hotel_id, NEW.hotel_id); END;
         CREATE TRIGGER availability_room_type_removed AFTER DELETE ON room_type
         BEGIN UPDATE availability_version SET version = version + 1 WHERE hotel_id = OLD.hotel_id; END;
+        """
+}
+
+extension Schema {
+    /// Changing a reservation (issue 14). The booking table is rebuilt (SQLite cannot alter a CHECK
+    /// constraint) to allow the status `NoShow` and to keep the business dates of check-in and
+    /// check-out (undo on the same day) and the first night in the current room after a move that
+    /// split a stay; its indexes and triggers are made again, the change feed's learning the new
+    /// events (a no-show, an undone check-out and a changed stay or room change availability).
+    /// Rows keep their rowids. Migrations run with foreign keys off and checked at the end.
+    static let v8 = """
+        CREATE TABLE booking_v8 (
+            id TEXT PRIMARY KEY NOT NULL,
+            hotel_id TEXT NOT NULL REFERENCES hotel(id),
+            room_id TEXT NOT NULL REFERENCES room(id),
+            confirmation_code TEXT NOT NULL UNIQUE,
+            guest_name TEXT NOT NULL CHECK (length(trim(guest_name)) > 0),
+            guest_email TEXT NOT NULL,
+            guest_phone TEXT,
+            guest_count INTEGER NOT NULL CHECK (guest_count BETWEEN 1 AND 10),
+            check_in TEXT NOT NULL,
+            check_out TEXT NOT NULL CHECK (check_out > check_in),
+            status TEXT NOT NULL CHECK (status IN
+                ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut', 'Failed', 'Cancelled', 'NoShow')),
+            total_cents INTEGER NOT NULL CHECK (total_cents >= 0),
+            version INTEGER NOT NULL CHECK (version >= 1),
+            hold_expires_at TEXT,
+            status_reason TEXT,
+            request_id TEXT UNIQUE,
+            request_fingerprint TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            checked_in_on TEXT,
+            checked_out_on TEXT,
+            room_since TEXT
+        );
+        INSERT INTO booking_v8 (rowid, id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
+                                check_in, check_out, status, total_cents, version, hold_expires_at, status_reason, request_id,
+                                request_fingerprint, created_at, updated_at)
+        SELECT rowid, id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
+               check_in, check_out, status, total_cents, version, hold_expires_at, status_reason, request_id,
+               request_fingerprint, created_at, updated_at
+        FROM booking;
+        DROP TABLE booking;
+        -- Other tables' triggers name `booking`; the legacy rename leaves them as they are.
+        PRAGMA legacy_alter_table = ON;
+        ALTER TABLE booking_v8 RENAME TO booking;
+        PRAGMA legacy_alter_table = OFF;
+
+        CREATE INDEX booking_room_dates ON booking(room_id, check_in, check_out);
+        CREATE INDEX booking_status_check_in ON booking(status, check_in);
+        CREATE INDEX booking_hotel_check_in ON booking(hotel_id, check_in);
+        CREATE INDEX booking_hotel_check_out ON booking(hotel_id, check_out);
+        CREATE INDEX booking_check_in ON booking(check_in, check_out);
+        -- As in v3, with the first night in the current room of a stay split by a move.
+        CREATE INDEX booking_for_plan ON booking(hotel_id, check_in, check_out, status, room_id, hold_expires_at,
+                                                 confirmation_code, guest_name, id, room_since);
+        CREATE INDEX booking_hotel_created ON booking(hotel_id, created_at);
+
+        -- A failed or cancelled booking never keeps a room.
+        CREATE TRIGGER booking_release_on_end AFTER UPDATE OF status ON booking
+        WHEN NEW.status IN ('Failed', 'Cancelled')
+        BEGIN
+            DELETE FROM room_night WHERE booking_id = NEW.id;
+        END;
+
+        CREATE TRIGGER feed_room_held AFTER INSERT ON booking WHEN NEW.status = 'Reserving'
+        BEGIN
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            VALUES (NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                    'RoomAvailabilityChanged', NEW.id, NEW.room_id,
+                    json_object('roomId', lower(NEW.room_id), 'bookingId', lower(NEW.id), 'checkIn', NEW.check_in,
+                                'checkOut', NEW.check_out, 'available', json('false')),
+                    NEW.created_at);
+        END;
+
+        -- As in v6, and: an undone check-in is not a second confirmation; a no-show gives the
+        -- room back; an undone check-out takes it again.
+        CREATE TRIGGER feed_booking_outcome AFTER UPDATE OF status ON booking
+        WHEN NEW.status IS NOT OLD.status
+        BEGIN
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            SELECT NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                   CASE NEW.status WHEN 'Confirmed' THEN 'BookingConfirmed' WHEN 'Failed' THEN 'BookingFailed'
+                                   ELSE 'BookingCancelled' END,
+                   NEW.id, NEW.room_id,
+                   json_object('bookingId', lower(NEW.id), 'confirmation', NEW.confirmation_code, 'roomId', lower(NEW.room_id),
+                               'status', NEW.status, 'checkIn', NEW.check_in, 'checkOut', NEW.check_out,
+                               'version', NEW.version, 'reason', NEW.status_reason),
+                   NEW.updated_at
+            WHERE (NEW.status = 'Confirmed' AND OLD.status IN ('Reserving', 'ProcessingPayment'))
+               OR NEW.status IN ('Failed', 'Cancelled');
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            SELECT NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                   'RoomAvailabilityChanged', NEW.id, NEW.room_id,
+                   json_object('roomId', lower(NEW.room_id), 'bookingId', lower(NEW.id), 'checkIn', NEW.check_in,
+                               'checkOut', NEW.check_out,
+                               'available', json(CASE WHEN NEW.status = 'CheckedIn' THEN 'false' ELSE 'true' END)),
+                   NEW.updated_at
+            WHERE NEW.status IN ('Failed', 'Cancelled', 'CheckedOut', 'NoShow')
+               OR (NEW.status = 'CheckedIn' AND OLD.status = 'CheckedOut');
+        END;
+
+        -- A stay made longer or shorter, or moved to another room: the old nights are given back,
+        -- the new ones taken (listeners read the plan again for the exact nights).
+        CREATE TRIGGER feed_stay_changed AFTER UPDATE OF check_in, check_out, room_id ON booking
+        WHEN NEW.check_in IS NOT OLD.check_in OR NEW.check_out IS NOT OLD.check_out OR NEW.room_id IS NOT OLD.room_id
+        BEGIN
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            VALUES (NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                    'RoomAvailabilityChanged', NEW.id, OLD.room_id,
+                    json_object('roomId', lower(OLD.room_id), 'bookingId', lower(NEW.id), 'checkIn', OLD.check_in,
+                                'checkOut', OLD.check_out, 'available', json('true')),
+                    NEW.updated_at);
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            VALUES (NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                    'RoomAvailabilityChanged', NEW.id, NEW.room_id,
+                    json_object('roomId', lower(NEW.room_id), 'bookingId', lower(NEW.id), 'checkIn', NEW.check_in,
+                                'checkOut', NEW.check_out, 'available', json('false')),
+                    NEW.updated_at);
+        END;
+
+        -- Notes and requests on a booking, oldest first; never edited (they are its history).
+        CREATE TABLE booking_note (
+            booking_id TEXT NOT NULL REFERENCES booking(id),
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            by_user TEXT NOT NULL,
+            text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+            PRIMARY KEY (booking_id, seq)
+        ) WITHOUT ROWID;
+
+        -- The request id of each change (`--request-id`) with a fingerprint of what it asked:
+        -- a replay answers the booking again and changes nothing; other details are a conflict.
+        CREATE TABLE booking_change_request (
+            request_id TEXT PRIMARY KEY NOT NULL,
+            booking_id TEXT NOT NULL REFERENCES booking(id),
+            action TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        ALTER TABLE hotel ADD COLUMN no_show_cutoff_hour INTEGER NOT NULL DEFAULT 18
+            CHECK (no_show_cutoff_hour BETWEEN 0 AND 23);
+        ALTER TABLE hotel ADD COLUMN no_show_fee TEXT NOT NULL DEFAULT 'first_night'
+            CHECK (no_show_fee IN ('first_night', 'none'));
         """
 }
 

@@ -107,7 +107,7 @@ extension FrontDeskStore {
         }
     }
 
-    private func offers(_ query: AvailabilityQuery, hotel: Hotel, today: CalendarDate, _ db: Database) throws -> [RoomOffer] {
+    func offers(_ query: AvailabilityQuery, hotel: Hotel, today: CalendarDate, _ db: Database) throws -> [RoomOffer] {
         let rows = try Row.fetchAll(db.cachedStatement(sql: Self.availableRoomsSQL),
                                     arguments: [hotel.id.uuidString, query.guestCount, query.stay.checkIn.iso,
                                                 query.stay.checkOut.iso, Timestamp.text(now)])

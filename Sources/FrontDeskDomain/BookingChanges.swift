@@ -1,0 +1,354 @@
+import Foundation
+
+/// A free-text note on a booking ("late arrival", "cot in the room"): who wrote it and when.
+public struct BookingNote: Hashable, Sendable {
+    public let at: Date
+    public let by: String
+    public let text: String
+
+    public init(at: Date, by: String, text: String) {
+        self.at = at
+        self.by = by
+        self.text = text
+    }
+
+    /// In Unicode scalars, like every limit on typed text (`TextRules`).
+    public static let maximumLength = 500
+}
+
+/// When a Confirmed guest who has not come counts as a no-show, and what it costs.
+public struct NoShowPolicy: Hashable, Sendable {
+    public enum Fee: String, CaseIterable, Hashable, Sendable {
+        /// The first night stays sold and charged; the rest are freed.
+        case firstNight = "first_night"
+        /// Every night is freed; nothing is charged.
+        case none
+    }
+
+    /// From this hour (hotel time) on the arrival day, an arrival that has not come may be marked.
+    public var cutoffHour: Int
+    public var fee: Fee
+
+    public init(cutoffHour: Int = 18, fee: Fee = .firstNight) {
+        self.cutoffHour = cutoffHour
+        self.fee = fee
+    }
+
+    public static let standard = NoShowPolicy()
+    public static let hourRange = 0...23
+
+    /// `18`, `18:00` or `6pm`-free 24-hour text: a whole hour from 0 to 23.
+    public static func parseHour(_ text: String) throws(FrontDeskError) -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var hourText = Substring(trimmed)
+        if let colon = trimmed.firstIndex(of: ":") {
+            guard trimmed[trimmed.index(after: colon)...] == "00" else {
+                throw .validationFailed(["No-show cut-off \(BookingRules.quoted(text)) must be a whole hour such as 18:00"])
+            }
+            hourText = trimmed[..<colon]
+        }
+        guard hourText.count <= 2, let hour = Int(hourText), hourRange.contains(hour) else {
+            throw .validationFailed(["No-show cut-off \(BookingRules.quoted(text)) must be an hour from 00:00 to 23:00"])
+        }
+        return hour
+    }
+
+    public static func parseFee(_ text: String) throws(FrontDeskError) -> Fee {
+        let key = text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "-", with: "_")
+        guard let fee = Fee(rawValue: key) else {
+            throw .validationFailed(["No-show fee \(BookingRules.quoted(text)) is unknown (use first_night or none)"])
+        }
+        return fee
+    }
+
+    /// `18:00`.
+    public var cutoffText: String { (cutoffHour < 10 ? "0" : "") + "\(cutoffHour):00" }
+}
+
+/// A change to a booking's details or stay as typed: nil leaves a field as it is.
+public struct BookingEdit: Hashable, Sendable {
+    public var guestName: String?
+    public var email: String?
+    /// An empty text removes the phone number.
+    public var phone: String?
+    public var guests: String?
+    /// A note to add (notes are never edited or removed: they are the booking's history).
+    public var note: String?
+    public var checkIn: String?
+    public var checkOut: String?
+
+    public init(guestName: String? = nil, email: String? = nil, phone: String? = nil, guests: String? = nil,
+                note: String? = nil, checkIn: String? = nil, checkOut: String? = nil) {
+        self.guestName = guestName
+        self.email = email
+        self.phone = phone
+        self.guests = guests
+        self.note = note
+        self.checkIn = checkIn
+        self.checkOut = checkOut
+    }
+
+    public var isEmpty: Bool { self == BookingEdit() }
+
+    /// The same edit, the same fingerprint: what a replayed request must repeat exactly.
+    public var fingerprint: String {
+        [guestName, email, phone, guests, note, checkIn, checkOut]
+            .map { $0.map { "=" + $0.trimmingCharacters(in: .whitespaces) } ?? "-" }.joined(separator: "\u{1F}")
+    }
+}
+
+/// An edit checked against the booking it changes.
+public struct ValidatedEdit: Hashable, Sendable {
+    public let guest: Guest
+    public let guestCount: Int
+    public let stay: StayDates
+    public let note: String?
+}
+
+/// What a change of stay or room does to the room's nights: `released` are given back, `claimed`
+/// are taken (in the booking's room after the change).
+public struct NightChanges: Hashable, Sendable {
+    public var released: [CalendarDate] = []
+    public var claimed: [CalendarDate] = []
+    public init(released: [CalendarDate] = [], claimed: [CalendarDate] = []) {
+        self.released = released
+        self.claimed = claimed
+    }
+    public var isEmpty: Bool { released.isEmpty && claimed.isEmpty }
+}
+
+extension BookingRules {
+    /// Every problem of an edit, as the booking form reports them: the same rules for name, e-mail,
+    /// phone and guests as a new booking; guests within the room's capacity; a stay that may change.
+    /// `capacity`: how many the booking's room sleeps.
+    public static func validate(_ edit: BookingEdit, of booking: Booking, roomTypeName: String, capacity: Int,
+                                businessDate: CalendarDate) throws(FrontDeskError) -> ValidatedEdit {
+        if edit.isEmpty {
+            throw .validationFailed(["Nothing to change: give --guest-name, --email, --phone, --guests, --note, --check-in or --check-out"])
+        }
+        let form = BookingForm(
+            roomNumber: booking.roomNumber,
+            checkIn: booking.stay.checkIn.iso, checkOut: booking.stay.checkOut.iso,
+            guests: edit.guests ?? String(booking.guestCount),
+            guestName: edit.guestName ?? booking.guest.name, email: edit.email ?? booking.guest.email,
+            phone: edit.phone ?? booking.guest.phone ?? "")
+        var problems: [String] = []
+        // The details are checked by the booking form's own rules (its dates are the booking's, which are fine).
+        let room = Room(id: booking.roomId, hotelId: booking.hotelId, roomTypeId: UUID(), number: booking.roomNumber, isActive: true)
+        let type = RoomType(id: UUID(), hotelId: booking.hotelId, name: roomTypeName, capacity: capacity,
+                            basePricePerNight: Money(minorUnits: 1))
+        var details: BookingRequest?
+        do {
+            details = try validate(form, context: .init(businessDate: booking.stay.checkIn, hotelExists: true, room: (room, type)))
+        } catch {
+            problems += error.details
+        }
+        var note: String?
+        if let text = edit.note {
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty {
+                problems.append("Note is empty")
+            } else if let problem = TextRules.problem(in: trimmed, field: "Note", maximum: BookingNote.maximumLength) {
+                problems.append(problem)
+            } else {
+                note = trimmed
+            }
+        }
+        let stay = newStay(edit, of: booking, businessDate: businessDate, into: &problems)
+        if !problems.isEmpty { throw .validationFailed(problems) }
+        return ValidatedEdit(guest: details!.guest, guestCount: details!.guestCount, stay: stay!, note: note)
+    }
+
+    /// The stay after the edit, with the rules of changing one: only a Confirmed or checked-in
+    /// booking's stay changes; a Confirmed one may not move into the past; a checked-in guest
+    /// keeps the arrival date and stays at least until tomorrow; at most `maximumNights`.
+    static func newStay(_ edit: BookingEdit, of booking: Booking, businessDate: CalendarDate,
+                        into problems: inout [String]) -> StayDates? {
+        let checkIn = edit.checkIn.map { parseDate($0, field: "Check-in date", into: &problems) } ?? booking.stay.checkIn
+        let checkOut = edit.checkOut.map { parseDate($0, field: "Check-out date", into: &problems) } ?? booking.stay.checkOut
+        guard let checkIn, let checkOut else { return nil }
+        if checkIn == booking.stay.checkIn && checkOut == booking.stay.checkOut { return booking.stay }
+        let code = booking.confirmationCode
+        switch booking.status {
+        case .confirmed:
+            if checkIn != booking.stay.checkIn && checkIn < businessDate {
+                problems.append("Check-in date cannot be in the past (business date is \(businessDate))")
+            } else if businessDate.days(until: checkIn) > maximumDaysAhead {
+                problems.append("Check-in date is more than \(maximumDaysAhead) days ahead")
+            }
+            if checkOut <= businessDate && checkOut != booking.stay.checkOut {
+                problems.append("Check-out date must be after the business date (\(businessDate))")
+            }
+        case .checkedIn:
+            if checkIn != booking.stay.checkIn {
+                problems.append("The guest of booking \(code) arrived on \(booking.stay.checkIn): the check-in date cannot change")
+            }
+            if checkOut <= businessDate {
+                problems.append("Check-out date must be after the business date (\(businessDate)); to leave today, check the guest out")
+            }
+        case .reserving, .processingPayment:
+            problems.append("Booking \(code) is still being taken (\(booking.status.rawValue)); change its stay once it is confirmed")
+            return nil
+        case .checkedOut, .failed, .cancelled, .noShow:
+            problems.append("Booking \(code) is \(booking.status.rawValue); its stay can no longer change")
+            return nil
+        }
+        guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else {
+            problems.append("Check-out date must be after check-in date")
+            return nil
+        }
+        if stay.nightCount > maximumNights {
+            problems.append("A stay of \(stay.nightCount) nights is longer than the \(maximumNights)-night maximum")
+            return nil
+        }
+        return stay
+    }
+}
+
+extension Booking {
+    /// Whether the problems of an edit are about its status (refused as `invalid_state`, not as bad input).
+    public static func isStatusProblem(_ problem: String) -> Bool {
+        problem.contains("its stay can no longer change") || problem.contains("change its stay once it is confirmed")
+    }
+
+    /// Applies a checked edit: new details, a note, a new stay. Kept nights keep their price;
+    /// `priceOfNewNight` prices a night the stay did not have (today's rules). One version step.
+    public mutating func apply(_ edit: ValidatedEdit, by user: String, at instant: Date,
+                               priceOfNewNight: (CalendarDate) -> Money) -> NightChanges {
+        guest = edit.guest
+        guestCount = edit.guestCount
+        if let note = edit.note { notes.append(BookingNote(at: instant, by: user, text: note)) }
+        var changes = NightChanges()
+        if edit.stay != stay {
+            let old = Set(stay.nights), new = Set(edit.stay.nights)
+            changes.released = stay.nights.filter { !new.contains($0) }
+            changes.claimed = edit.stay.nights.filter { !old.contains($0) }
+            let kept = Dictionary(uniqueKeysWithValues: nightlyPrices.map { ($0.night, $0.price) })
+            nightlyPrices = edit.stay.nights.map { NightlyPrice(night: $0, price: kept[$0] ?? priceOfNewNight($0)) }
+            stay = edit.stay
+            if let since = roomSince, since <= stay.checkIn || since >= stay.checkOut { roomSince = nil }
+        }
+        version += 1
+        updatedAt = instant
+        return changes
+    }
+
+    /// The nights a move to another room takes: all of them before arrival; from `businessDate`
+    /// on for a guest in house (the nights slept stay in the old room).
+    public func nightsToMove(businessDate: CalendarDate) throws(FrontDeskError) -> [CalendarDate] {
+        switch status {
+        case .confirmed:
+            return stay.nights
+        case .checkedIn:
+            let nights = stay.nights.filter { $0 >= businessDate }
+            if nights.isEmpty {
+                throw .invalidState("Booking \(confirmationCode) has no nights left from \(businessDate): check the guest out instead")
+            }
+            return nights
+        default:
+            throw .invalidState("Cannot move booking \(confirmationCode): it is \(status.rawValue) (only Confirmed and checked-in bookings move)")
+        }
+    }
+
+    /// Moves the booking to `room` for `nights` (from `nightsToMove`); `newPrices` replaces the
+    /// price of those nights (`--reprice`), else every price stays.
+    public mutating func moveRoom(to room: Room, nights: [CalendarDate], newPrices: [CalendarDate: Money]?,
+                                  note: String?, by user: String, at instant: Date) {
+        if let first = nights.first, first > stay.checkIn {
+            // The nights before stay in the old room: the stay is split from here.
+            roomSince = first
+        } else {
+            roomSince = nil
+        }
+        roomId = room.id
+        roomNumber = room.number
+        if let newPrices {
+            nightlyPrices = nightlyPrices.map { NightlyPrice(night: $0.night, price: newPrices[$0.night] ?? $0.price) }
+        }
+        if let note { notes.append(BookingNote(at: instant, by: user, text: note)) }
+        version += 1
+        updatedAt = instant
+    }
+
+    /// Marks a Confirmed booking whose guest never came. Allowed once the arrival day has passed,
+    /// or on the arrival day from the policy's cut-off hour (`hour`: now, in the hotel's time).
+    /// Returns the nights it frees: all but the first with a first-night fee, else all.
+    public mutating func markNoShow(businessDate: CalendarDate, hour: Int, policy: NoShowPolicy,
+                                    at instant: Date) throws(FrontDeskError) -> [CalendarDate] {
+        guard status == .confirmed else {
+            if status == .noShow { throw .invalidState("Booking \(confirmationCode) is already a no-show") }
+            throw refusal("mark as a no-show")
+        }
+        if businessDate < stay.checkIn {
+            throw .invalidState("Booking \(confirmationCode) arrives on \(stay.checkIn); it cannot be a no-show before then")
+        }
+        if businessDate == stay.checkIn && hour < policy.cutoffHour {
+            throw .invalidState("Booking \(confirmationCode) arrives today; it can be marked a no-show from \(policy.cutoffHour < 10 ? "0" : "")\(policy.cutoffHour):00")
+        }
+        move(to: .noShow, reason: policy.fee == .firstNight ? "No-show: first night charged" : "No-show: nothing charged",
+             at: instant)
+        return policy.fee == .firstNight ? Array(stay.nights.dropFirst()) : stay.nights
+    }
+
+    /// Takes back a check-in made on this business day: Confirmed again, the room still held.
+    public mutating func undoCheckIn(businessDate: CalendarDate, reason: String, at instant: Date) throws(FrontDeskError) {
+        guard status == .checkedIn else { throw refusal("undo the check-in of") }
+        guard checkedInOn == businessDate else {
+            throw .invalidState("Booking \(confirmationCode) was not checked in today (\(businessDate)); a check-in can only be undone the same day")
+        }
+        move(to: .confirmed, reason: reason, at: instant)
+        checkedInOn = nil
+    }
+
+    /// Takes back a check-out made on this business day: checked in again. Returns the nights an
+    /// early departure gave back, which must be claimed again (`keptNights`: those still held).
+    public mutating func undoCheckOut(businessDate: CalendarDate, keptNights: Set<CalendarDate>, reason: String,
+                                      at instant: Date) throws(FrontDeskError) -> [CalendarDate] {
+        guard status == .checkedOut else { throw refusal("undo the check-out of") }
+        guard checkedOutOn == businessDate else {
+            throw .invalidState("Booking \(confirmationCode) was not checked out today (\(businessDate)); a check-out can only be undone the same day")
+        }
+        move(to: .checkedIn, reason: reason, at: instant)
+        checkedOutOn = nil
+        return stay.nights.filter { $0 >= businessDate && !keptNights.contains($0) }
+    }
+
+    /// Adds a note without other changes.
+    public mutating func addNote(_ text: String, by user: String, at instant: Date) {
+        notes.append(BookingNote(at: instant, by: user, text: text))
+        version += 1
+        updatedAt = instant
+    }
+}
+
+extension Channel {
+    /// The reason an undo records when the person gave none.
+    public func defaultUndoReason(_ what: String, by user: String) -> String {
+        switch self {
+        case .desk: "\(what) undone at the desk by \(user)"
+        case .commandLine: "\(what) undone from the command line by \(user)"
+        case .server: "\(what) undone through the booking server by \(user)"
+        }
+    }
+}
+
+extension Hotel {
+    /// The hour of `instant` in the hotel's time zone, 0 to 23.
+    public func hour(at instant: Date) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.component(.hour, from: instant)
+    }
+}
+
+/// Digits of a phone number as typed or stored, for finding a guest by phone however it is written.
+public enum PhoneDigits {
+    /// The digits of `text` when it reads as (part of) a phone number: only digits and `+ - ( ) .`
+    /// and spaces, with at least 3 digits; nil otherwise.
+    public static func of(searchText text: String) -> String? {
+        let allowed = Set("0123456789 +-().")
+        guard text.allSatisfy(allowed.contains) else { return nil }
+        let digits = text.filter(\.isASCII).filter(\.isNumber)
+        return digits.count >= 3 ? String(digits) : nil
+    }
+}

@@ -1,0 +1,321 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+/// What every change of a booking carries besides its own details: the request id that makes a
+/// retry safe, the version its author saw, who asks and through which channel.
+public struct ChangeRequest: Sendable {
+    public var requestId: UUID?
+    public var expectedVersion: Int?
+    public var user: String
+    public var channel: Channel
+
+    public init(requestId: UUID? = nil, expectedVersion: Int? = nil, user: String, channel: Channel = .desk) {
+        self.requestId = requestId
+        self.expectedVersion = expectedVersion
+        self.user = user
+        self.channel = channel
+    }
+}
+
+extension FrontDeskStore {
+    // MARK: Changing a reservation (issue 14)
+
+    /// Edits the guest's details, adds a note and/or changes the stay, in one transaction with its
+    /// audit entry. Kept nights keep their price; new nights are priced by today's rules and
+    /// claimed, dropped ones released. A night taken by another booking refuses the whole change
+    /// (`room_unavailable`, naming the nights and rooms free for the whole new stay).
+    public func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
+        try write { db in
+            try changeIntent(reference, action: "booking.changed", fingerprint: "change\u{1F}" + edit.fingerprint, request, db) { booking, hotel in
+                let today = businessDate(for: hotel)
+                guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
+                    throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
+                }
+                let validated: ValidatedEdit
+                do {
+                    validated = try BookingRules.validate(edit, of: booking, roomTypeName: listing.type.name,
+                                                          capacity: listing.type.capacity, businessDate: today)
+                } catch let error as FrontDeskError {
+                    if let status = error.details.first(where: Booking.isStatusProblem) { throw FrontDeskError.invalidState(status) }
+                    throw error
+                }
+                var newPrices: [CalendarDate: Money] = [:]
+                if validated.stay != booking.stay {
+                    let loads = try nightLoads(stay: validated.stay, hotelId: hotel.id, db)
+                    for price in pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: validated.stay,
+                                                       businessDate: today, load: { loads[$0] ?? .init(held: 0, active: 0) }) {
+                        newPrices[price.night] = price.price
+                    }
+                }
+                var after = booking
+                let nights = after.apply(validated, by: request.user, at: now) { newPrices[$0] ?? .zero }
+                if !nights.claimed.isEmpty {
+                    try requireFree(listing.room, nights: nights.claimed, for: after, guests: after.guestCount,
+                                    wholeStay: StayDates(checkIn: max(after.stay.checkIn, today), checkOut: after.stay.checkOut),
+                                    hotel: hotel, today: today, db)
+                }
+                try Self.writeBack(after, over: booking, db)
+                try writeNotes(after, over: booking, db)
+                try release(nights.released, of: after, keepingPrices: false, db)
+                try claim(nights.claimed, for: after, db)
+                var said: [String] = []
+                if after.guest != booking.guest || after.guestCount != booking.guestCount { said.append("guest details changed") }
+                if after.stay != booking.stay {
+                    said.append("stay now \(after.stay.checkIn) to \(after.stay.checkOut) (\(nights.claimed.count) night\(nights.claimed.count == 1 ? "" : "s") added, \(nights.released.count) released)")
+                }
+                if let note = validated.note { said.append("note added: \(note)") }
+                try audit(db, user: request.user, action: "booking.changed", bookingId: after.id, roomId: after.roomId,
+                          summary: "Booking \(after.confirmationCode): " + (said.isEmpty ? "saved unchanged" : said.joined(separator: "; ")),
+                          before: booking, after: after)
+                if !nights.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
+                return after
+            }
+        }
+    }
+
+    /// Moves a booking to another room: every night before arrival, the nights from tonight on for
+    /// a guest in house (the nights slept stay in the old room). Prices stay unless `reprice`.
+    public func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool,
+                     _ request: ChangeRequest) throws -> Booking {
+        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
+            throw FrontDeskError.validationFailed([problem])
+        }
+        let fingerprint = ["move", number.trimmingCharacters(in: .whitespaces), reason ?? "", reprice ? "reprice" : ""].joined(separator: "\u{1F}")
+        return try write { db in
+            try changeIntent(reference, action: "booking.moved", fingerprint: fingerprint, request, db) { booking, hotel in
+                let today = businessDate(for: hotel)
+                let target = try requireRoom(number: number, db)
+                guard target.room.id != booking.roomId else {
+                    throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) is already in room \(target.room.number)")
+                }
+                let nights = try booking.nightsToMove(businessDate: today)
+                guard target.room.isActive else {
+                    throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service")
+                }
+                if booking.guestCount > target.type.capacity {
+                    throw FrontDeskError.validationFailed([
+                        "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity) guest\(target.type.capacity == 1 ? "" : "s"); booking \(booking.confirmationCode) is for \(booking.guestCount)",
+                    ])
+                }
+                let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
+                try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
+                                hotel: hotel, today: today, db)
+                var newPrices: [CalendarDate: Money]?
+                if reprice {
+                    let loads = try nightLoads(stay: booking.stay, hotelId: hotel.id, db)
+                    let priced = pricing.nightlyPrices(basePrice: target.type.basePricePerNight, stay: booking.stay, businessDate: today,
+                                                       load: { loads[$0] ?? .init(held: 0, active: 0) })
+                    let moved = Set(nights)
+                    newPrices = Dictionary(uniqueKeysWithValues: priced.filter { moved.contains($0.night) }.map { ($0.night, $0.price) })
+                }
+                var after = booking
+                try release(nights, of: booking, keepingPrices: true, db)
+                after.moveRoom(to: target.room, nights: nights, newPrices: newPrices, note: nil, by: request.user, at: now)
+                try Self.writeBack(after, over: booking, db)
+                if let newPrices {
+                    let update = try db.cachedStatement(sql: "UPDATE booking_night SET price_cents = ? WHERE booking_id = ? AND night = ?")
+                    for (night, price) in newPrices {
+                        try update.execute(arguments: [price.minorUnits, after.id.uuidString, night.iso])
+                    }
+                }
+                try claim(nights, for: after, db)
+                let from = nights.first! > booking.stay.checkIn ? " from \(nights.first!)" : ""
+                try audit(db, user: request.user, action: "booking.moved", bookingId: after.id, roomId: after.roomId,
+                          summary: "Booking \(after.confirmationCode) moved from room \(booking.roomNumber) to room \(after.roomNumber)\(from)"
+                              + (reprice ? ", repriced" : "") + (reason.map { ": \($0)" } ?? ""),
+                          before: booking, after: after)
+                notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: booking.roomId, stay: booking.stay))
+                notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
+                return after
+            }
+        }
+    }
+
+    /// Marks a Confirmed arrival who never came (see `Booking.markNoShow`): the remaining nights
+    /// are freed; the first stays sold when the hotel charges a first night.
+    public func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking {
+        try write { db in
+            try changeIntent(reference, action: "booking.noShow", fingerprint: "no-show", request, db) { booking, hotel in
+                var after = booking
+                let freed = try after.markNoShow(businessDate: businessDate(for: hotel), hour: hotel.hour(at: now),
+                                                 policy: hotel.noShowPolicy, at: now)
+                try Self.writeBack(after, over: booking, db)
+                try release(freed, of: after, keepingPrices: true, db)
+                try audit(db, user: request.user, action: "booking.noShow", bookingId: after.id, roomId: after.roomId,
+                          summary: "\(after.guest.name) did not come (booking \(after.confirmationCode)); \(freed.count) night\(freed.count == 1 ? "" : "s") released"
+                              + (hotel.noShowPolicy.fee == .firstNight ? ", first night charged" : ", nothing charged"),
+                          before: booking, after: after)
+                notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
+                return after
+            }
+        }
+    }
+
+    /// Takes back a check-in made today: the booking is Confirmed again and keeps its room.
+    public func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        let reason = try undoReason(reason, "Check-in", request)
+        return try write { db in
+            try changeIntent(reference, action: "booking.checkInUndone", fingerprint: "undo-check-in\u{1F}" + reason, request, db) { booking, hotel in
+                var after = booking
+                try after.undoCheckIn(businessDate: businessDate(for: hotel), reason: reason, at: now)
+                try Self.writeBack(after, over: booking, db)
+                try audit(db, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
+                          summary: "Check-in of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)",
+                          before: booking, after: after)
+                return after
+            }
+        }
+    }
+
+    /// Takes back a check-out made today: checked in again; nights an early departure gave back
+    /// are claimed again, and if one was sold meanwhile nothing changes (`room_unavailable`).
+    public func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        let reason = try undoReason(reason, "Check-out", request)
+        return try write { db in
+            try changeIntent(reference, action: "booking.checkOutUndone", fingerprint: "undo-check-out\u{1F}" + reason, request, db) { booking, hotel in
+                let today = businessDate(for: hotel)
+                let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
+                                             arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
+                var after = booking
+                let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
+                if let first = reclaimed.first, let last = reclaimed.last {
+                    guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
+                        throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
+                    }
+                    try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
+                    let taken = try takenNights(listing.room, reclaimed, excluding: booking, db)
+                    if !taken.isEmpty {
+                        throw FrontDeskError.roomUnavailable(
+                            "Room \(listing.room.number) was sold again for \(Self.nightList(taken)) after the check-out; it cannot be undone (move the guest instead)")
+                    }
+                }
+                try Self.writeBack(after, over: booking, db)
+                try claim(reclaimed, for: after, db)
+                try audit(db, user: request.user, action: "booking.checkOutUndone", bookingId: after.id, roomId: after.roomId,
+                          summary: "Check-out of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)"
+                              + (reclaimed.isEmpty ? "" : "; \(reclaimed.count) night\(reclaimed.count == 1 ? "" : "s") taken again"),
+                          before: booking, after: after)
+                if !reclaimed.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
+                return after
+            }
+        }
+    }
+
+    // MARK: The parts every change shares
+
+    private func undoReason(_ reason: String?, _ what: String, _ request: ChangeRequest) throws -> String {
+        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
+            throw FrontDeskError.validationFailed([problem])
+        }
+        let given = reason?.trimmingCharacters(in: .whitespaces) ?? ""
+        return given.isEmpty ? request.channel.defaultUndoReason(what, by: request.user) : given
+    }
+
+    /// A replayed request id answers the booking as it is and changes nothing (another change
+    /// under the same id is `conflict`); a stale expected version is `conflict` (stale); otherwise
+    /// `body` makes the change and the request id is recorded with it.
+    private func changeIntent(_ reference: String, action: String, fingerprint: String, _ request: ChangeRequest, _ db: Database,
+                              _ body: (Booking, Hotel) throws -> Booking) throws -> Booking {
+        let booking = try requireBooking(reference, db)
+        if let requestId = request.requestId {
+            let key = requestId.uuidString.lowercased()
+            if let row = try db.row(sql: "SELECT booking_id, action, fingerprint FROM booking_change_request WHERE request_id = ?",
+                                    arguments: [key]) {
+                let (bookingId, earlierAction, earlierFingerprint): (String, String, String) = (row[0], row[1], row[2])
+                guard bookingId == booking.id.uuidString, earlierAction == action, earlierFingerprint == fingerprint else {
+                    throw FrontDeskError.conflict("Request id \(key) was already used for another change")
+                }
+                return booking
+            }
+        }
+        if let expected = request.expectedVersion, expected != booking.version {
+            throw FrontDeskError.staleVersion(
+                "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expected)); look again")
+        }
+        let after = try body(booking, try requireHotel(db))
+        if let requestId = request.requestId {
+            try db.run(sql: """
+                INSERT INTO booking_change_request (request_id, booking_id, action, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [requestId.uuidString.lowercased(), booking.id.uuidString, action, fingerprint, Timestamp.text(now)])
+        }
+        return after
+    }
+
+    /// Refuses, naming the nights, when another booking holds one of `nights` in `room`, and
+    /// suggests up to three rooms free for `wholeStay` that sleep `guests`.
+    private func requireFree(_ room: Room, nights: [CalendarDate], for booking: Booking, guests: Int, wholeStay: StayDates?,
+                             hotel: Hotel, today: CalendarDate, _ db: Database) throws {
+        guard let first = nights.min(), let last = nights.max() else { return }
+        try expireLapsedHolds(roomId: room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
+        let taken = try takenNights(room, nights, excluding: booking, db)
+        guard !taken.isEmpty else { return }
+        var message = "Room \(room.number) is taken on \(taken.count == 1 ? "the night of" : "the nights of") \(Self.nightList(taken))"
+        if let wholeStay {
+            let free = try offers(AvailabilityQuery(stay: wholeStay, guestCount: guests), hotel: hotel, today: today, db)
+                .filter { $0.room.id != room.id && $0.room.id != booking.roomId }.prefix(3).map(\.room.number)
+            message += free.isEmpty
+                ? "; no room is free from \(wholeStay.checkIn) to \(wholeStay.checkOut)"
+                : "; free from \(wholeStay.checkIn) to \(wholeStay.checkOut): room\(free.count == 1 ? "" : "s") \(free.joined(separator: ", "))"
+        }
+        throw FrontDeskError.roomUnavailable(message)
+    }
+
+    private func takenNights(_ room: Room, _ nights: [CalendarDate], excluding booking: Booking, _ db: Database) throws -> [CalendarDate] {
+        guard let first = nights.min(), let last = nights.max() else { return [] }
+        let wanted = Set(nights)
+        return try db.values(String.self, sql: """
+            SELECT night FROM room_night WHERE room_id = ? AND night >= ? AND night <= ? AND booking_id <> ?
+              AND (hold_expires_at IS NULL OR hold_expires_at > ?) ORDER BY night
+            """, arguments: [room.id.uuidString, first.iso, last.iso, booking.id.uuidString, Timestamp.text(now)])
+            .compactMap(CalendarDate.init(iso:)).filter(wanted.contains)
+    }
+
+    static func nightList(_ nights: [CalendarDate]) -> String {
+        nights.count > 6 ? nights.prefix(5).map(\.iso).joined(separator: ", ") + " and \(nights.count - 5) more"
+            : nights.map(\.iso).joined(separator: ", ")
+    }
+
+    /// Gives back `nights` of the booking (whatever room holds them); with `keepingPrices` false
+    /// their prices go too (the nights are no longer part of the stay).
+    private func release(_ nights: [CalendarDate], of booking: Booking, keepingPrices: Bool, _ db: Database) throws {
+        guard !nights.isEmpty else { return }
+        let claim = try db.cachedStatement(sql: "DELETE FROM room_night WHERE booking_id = ? AND night = ?")
+        let price = try db.cachedStatement(sql: "DELETE FROM booking_night WHERE booking_id = ? AND night = ?")
+        for night in nights {
+            try claim.execute(arguments: [booking.id.uuidString, night.iso])
+            if !keepingPrices { try price.execute(arguments: [booking.id.uuidString, night.iso]) }
+        }
+    }
+
+    /// Claims `nights` for the booking in its (current) room, firmly, with the price of each night
+    /// written first when the night is new to the booking.
+    private func claim(_ nights: [CalendarDate], for booking: Booking, _ db: Database) throws {
+        guard !nights.isEmpty else { return }
+        let prices = Dictionary(uniqueKeysWithValues: booking.nightlyPrices.map { ($0.night, $0.price) })
+        let price = try db.cachedStatement(sql: "INSERT OR IGNORE INTO booking_night (booking_id, night, price_cents) VALUES (?, ?, ?)")
+        let claim = try db.cachedStatement(sql: """
+            INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, NULL)
+            """)
+        for night in nights {
+            try price.execute(arguments: [booking.id.uuidString, night.iso, (prices[night] ?? .zero).minorUnits])
+            do {
+                try claim.execute(arguments: [booking.roomId.uuidString, night.iso, booking.hotelId.uuidString, booking.id.uuidString])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                throw FrontDeskError.roomUnavailable("Room \(booking.roomNumber) is taken on the night of \(night)")
+            }
+        }
+    }
+
+    /// Notes added by the change (notes are only ever added).
+    private func writeNotes(_ after: Booking, over before: Booking, _ db: Database) throws {
+        guard after.notes.count > before.notes.count else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO booking_note (booking_id, seq, at, by_user, text)
+            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM booking_note WHERE booking_id = ?1), ?2, ?3, ?4)
+            """)
+        for note in after.notes.dropFirst(before.notes.count) {
+            try insert.execute(arguments: [after.id.uuidString, Timestamp.text(note.at), note.by, note.text])
+        }
+    }
+}

@@ -1,0 +1,432 @@
+import Foundation
+import Testing
+
+/// Issue 14 through the real binary: every change, each refusal, replays, and after each kind of
+/// change the database checked with the `sqlite3` program (no room-night held twice, claims inside
+/// their stays, `night_sales` equal to a recomputation from `booking_night`).
+@Suite struct ReservationChangeTests {
+    // MARK: Helpers
+
+    /// A confirmed booking made through the command line; its JSON.
+    static func book(_ cli: CLIHarness, room: String = "101", _ checkIn: String = "2026-12-01", _ checkOut: String = "2026-12-03",
+                     guests: String = "2", name: String = "Anna Berger", phone: String = "+43 660 1234567",
+                     environment: [String: String] = [:]) throws -> [String: Any] {
+        let booked = try cli.run("book", "--room", room, "--check-in", checkIn, "--check-out", checkOut, "--guests", guests,
+                                 "--guest-name", name, "--email", "anna@example.com", "--phone", phone, "--wait", "--json",
+                                 environment: environment)
+        #expect(booked.status == 0, "\(booked.stderr)")
+        return try booked.json
+    }
+
+    static func code(_ booking: [String: Any]) throws -> String { try #require(booking["confirmation"] as? String) }
+
+    static func errorCode(_ outcome: CLIHarness.Outcome) throws -> String? {
+        (try outcome.json["error"] as? [String: Any])?["code"] as? String
+    }
+
+    static func errorMessage(_ outcome: CLIHarness.Outcome) throws -> String {
+        ((try outcome.json["error"] as? [String: Any])?["message"] as? String) ?? ""
+    }
+
+    /// Runs SQL through the sqlite3 program on the test's database.
+    static func sqlite(_ cli: CLIHarness, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = ["-readonly", cli.database, sql]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The file's room-nights and sales are whole: no night of a room held twice, no booking
+    /// claiming a night twice or outside its stay, no ended booking keeping a night, every
+    /// booking's total the sum of its nights, and `night_sales` and `night_load` exactly what a
+    /// recomputation from `room_night` and `booking_night` gives.
+    static func expectConsistent(_ cli: CLIHarness, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let checks = [
+            "held twice": "SELECT COUNT(*) FROM (SELECT room_id, night FROM room_night GROUP BY room_id, night HAVING COUNT(*) > 1)",
+            "a booking's night twice": "SELECT COUNT(*) FROM (SELECT booking_id, night FROM room_night GROUP BY booking_id, night HAVING COUNT(*) > 1)",
+            "claims outside the stay or of ended bookings": """
+                SELECT COUNT(*) FROM room_night n JOIN booking b ON b.id = n.booking_id
+                WHERE n.night < b.check_in OR n.night >= b.check_out OR b.status IN ('Failed', 'Cancelled')
+                """,
+            "claims without a price": """
+                SELECT COUNT(*) FROM room_night n LEFT JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
+                WHERE p.night IS NULL
+                """,
+            "totals": """
+                SELECT COUNT(*) FROM booking b
+                WHERE b.total_cents <> (SELECT COALESCE(SUM(price_cents), 0) FROM booking_night WHERE booking_id = b.id)
+                """,
+            "night_sales": """
+                SELECT COUNT(*) FROM (
+                  SELECT * FROM (SELECT hotel_id, night, room_type_id, rooms_sold, revenue_cents FROM night_sales
+                                 WHERE rooms_sold <> 0 OR revenue_cents <> 0
+                                 EXCEPT
+                                 SELECT n.hotel_id, n.night, r.room_type_id, COUNT(*), COALESCE(SUM(p.price_cents), 0)
+                                 FROM room_night n JOIN room r ON r.id = n.room_id
+                                 LEFT JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
+                                 WHERE n.hold_expires_at IS NULL GROUP BY 1, 2, 3)
+                  UNION ALL
+                  SELECT * FROM (SELECT n.hotel_id, n.night, r.room_type_id, COUNT(*), COALESCE(SUM(p.price_cents), 0)
+                                 FROM room_night n JOIN room r ON r.id = n.room_id
+                                 LEFT JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
+                                 WHERE n.hold_expires_at IS NULL GROUP BY 1, 2, 3
+                                 EXCEPT
+                                 SELECT hotel_id, night, room_type_id, rooms_sold, revenue_cents FROM night_sales))
+                """,
+            "night_load": """
+                SELECT COUNT(*) FROM (
+                  SELECT hotel_id, night, firm FROM night_load WHERE firm <> 0
+                  EXCEPT SELECT hotel_id, night, COUNT(*) FROM room_night WHERE hold_expires_at IS NULL GROUP BY 1, 2)
+                """,
+        ]
+        for (name, sql) in checks {
+            #expect(try sqlite(cli, sql) == "0", "\(name) is inconsistent", sourceLocation: sourceLocation)
+        }
+    }
+
+    static func nights(_ cli: CLIHarness, of booking: [String: Any]) throws -> String {
+        let id = try #require(booking["bookingId"] as? String)
+        return try sqlite(cli, """
+            SELECT group_concat(r.number || ':' || n.night, ' ') FROM (SELECT * FROM room_night WHERE booking_id = '\(id.uppercased())'
+            ORDER BY night) n JOIN room r ON r.id = n.room_id
+            """)
+    }
+
+    // MARK: Guest details, notes, phone search
+
+    @Test func editDetailsAddNotesAndFindByPhone() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booking = try Self.book(cli)
+        let code = try Self.code(booking)
+        let version = try #require(booking["version"] as? Int)
+        let changed = try cli.run("change", code, "--guest-name", "Anna Bergér", "--phone", "0660 / 765", "--json")
+        #expect(changed.status == 2, "a phone with '/' is refused like at booking")
+        #expect(try Self.errorCode(changed) == "validation_failed")
+
+        let edited = try cli.run("change", code, "--guest-name", "Anna Bergér", "--email", "anna.b@example.com",
+                                 "--note", "Late arrival, about 23:00", "--user", "maria", "--json")
+        #expect(edited.status == 0, "\(edited.stderr)")
+        let after = try edited.json
+        #expect(after["guestName"] as? String == "Anna Bergér")
+        #expect(after["email"] as? String == "anna.b@example.com")
+        #expect(after["phone"] as? String == "+43 660 1234567")
+        #expect(after["version"] as? Int == version + 1)
+        let notes = try #require(after["notes"] as? [[String: Any]])
+        #expect(notes.count == 1)
+        #expect(notes.first?["text"] as? String == "Late arrival, about 23:00")
+        #expect(notes.first?["by"] as? String == "maria")
+        #expect((notes.first?["at"] as? String)?.hasSuffix("Z") == true)
+        #expect(after["totalPrice"] as? Double == booking["totalPrice"] as? Double)
+
+        try cli.expectSuccess(cli.run("change", code, "--note", "Cot in the room"))
+        let shown = try cli.run("show", code)
+        #expect(shown.stdout.contains("Note    Late arrival, about 23:00"))
+        #expect(shown.stdout.contains("Note    Cot in the room"))
+        #expect((try cli.run("show", code, "--json").json["notes"] as? [Any])?.count == 2)
+
+        // Phone search: digits only, however typed.
+        for typed in ["6601234567", "+43 (660) 123-45", "660.1234"] {
+            let found = try cli.run("bookings", "--guest", typed, "--json")
+            #expect((try found.json["bookings"] as? [[String: Any]])?.map { $0["confirmation"] as? String } == [code], "\(typed)")
+        }
+        #expect((try cli.run("bookings", "--guest", "999", "--json").json["bookings"] as? [Any])?.count == 0)
+
+        // Capacity: a Double sleeps 2.
+        let crowded = try cli.run("change", code, "--guests", "3", "--json")
+        #expect(crowded.status == 2)
+        #expect(try Self.errorMessage(crowded).contains("sleeps at most 2"))
+        // Nothing given.
+        #expect(try cli.run("change", code).status == 2)
+        // The audit trail keeps before and after.
+        let audit = try cli.run("audit", "--booking", code, "--json")
+        #expect(audit.stdout.contains("booking.changed"))
+        try Self.expectConsistent(cli)
+    }
+
+    // MARK: Changing the stay
+
+    @Test func extendAndShortenKeepPricesOfKeptNightsAndClaimNightByNight() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booking = try Self.book(cli)
+        let code = try Self.code(booking)
+        let kept = try #require(booking["nightlyPrices"] as? [[String: Any]])
+        // Another booking makes the later nights dearer by occupancy? Prices of kept nights must not move.
+        let longer = try cli.run("change", code, "--check-out", "2026-12-05", "--json")
+        #expect(longer.status == 0, "\(longer.stderr)")
+        let extended = try longer.json
+        #expect(extended["nights"] as? Int == 4)
+        let prices = try #require(extended["nightlyPrices"] as? [[String: Any]])
+        #expect(prices.count == 4)
+        #expect(prices.prefix(2).map { $0["price"] as? Double } == kept.map { $0["price"] as? Double })
+        #expect(try Self.nights(cli, of: booking) == "101:2026-12-01 101:2026-12-02 101:2026-12-03 101:2026-12-04")
+        try Self.expectConsistent(cli)
+        // The change feed tells listeners the room's availability changed.
+        #expect(try Self.sqlite(cli, "SELECT event FROM change_feed ORDER BY seq DESC LIMIT 1") == "RoomAvailabilityChanged")
+
+        let shorter = try cli.run("change", code, "--check-in", "2026-12-02", "--check-out", "2026-12-04", "--json")
+        #expect(shorter.status == 0, "\(shorter.stderr)")
+        #expect(try shorter.json["nights"] as? Int == 2)
+        #expect(try Self.nights(cli, of: booking) == "101:2026-12-02 101:2026-12-03")
+        try Self.expectConsistent(cli)
+        // The freed nights can be sold again.
+        _ = try Self.book(cli, room: "101", "2026-12-01", "2026-12-02", name: "Ben Okafor")
+        _ = try Self.book(cli, room: "101", "2026-12-04", "2026-12-06", name: "Chloé Martin")
+        try Self.expectConsistent(cli)
+    }
+
+    @Test func aTakenNightRefusesTheWholeChangeNamingNightsAndFreeRooms() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booking = try Self.book(cli)
+        let code = try Self.code(booking)
+        _ = try Self.book(cli, room: "101", "2026-12-04", "2026-12-05", name: "Ben Okafor")
+        let before = try cli.run("show", code, "--json").stdout
+        let refused = try cli.run("change", code, "--check-out", "2026-12-06", "--guest-name", "Anna B", "--json")
+        #expect(refused.status == 4)
+        #expect(try Self.errorCode(refused) == "room_unavailable")
+        let message = try Self.errorMessage(refused)
+        #expect(message.contains("2026-12-04"), "\(message)")
+        #expect(!message.contains("2026-12-03"), "\(message)")
+        #expect(message.contains("free from 2026-12-01 to 2026-12-06: rooms 102, 103, 104"), "\(message)")
+        #expect(try cli.run("show", code, "--json").stdout == before, "nothing changed")
+        try Self.expectConsistent(cli)
+    }
+
+    @Test func staleVersionPastDateWrongStatusAndReplays() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booking = try Self.book(cli)
+        let code = try Self.code(booking)
+        let version = try #require(booking["version"] as? Int)
+
+        // Replay: the same request id twice changes once and answers the same booking.
+        let requestId = UUID().uuidString
+        let first = try cli.run("change", code, "--check-out", "2026-12-04", "--request-id", requestId,
+                                "--expected-version", String(version), "--json")
+        #expect(first.status == 0, "\(first.stderr)")
+        let replay = try cli.run("change", code, "--check-out", "2026-12-04", "--request-id", requestId,
+                                 "--expected-version", String(version), "--json")
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(replay.stdout == first.stdout)
+        #expect(try replay.json["version"] as? Int == version + 1)
+        let otherDetails = try cli.run("change", code, "--check-out", "2026-12-05", "--request-id", requestId, "--json")
+        #expect(otherDetails.status == 6)
+        #expect(try Self.errorCode(otherDetails) == "conflict")
+
+        // Stale: based on a version that is no longer current.
+        let stale = try cli.run("change", code, "--guest-name", "Someone Else", "--expected-version", String(version), "--json")
+        #expect(stale.status == 6)
+        #expect(try Self.errorCode(stale) == "conflict")
+        #expect(try Self.errorMessage(stale).contains("changed meanwhile"))
+
+        // Past date.
+        let past = try cli.run("change", code, "--check-in", "2026-11-20", "--json")
+        #expect(past.status == 2)
+        #expect(try Self.errorMessage(past).contains("cannot be in the past"))
+        // Too long.
+        #expect(try cli.run("change", code, "--check-out", "2027-01-15").status == 2)
+        // A request id that is not a UUID.
+        #expect(try cli.run("change", code, "--note", "x", "--request-id", "nope").status == 2)
+
+        // Wrong status: a cancelled booking's stay no longer changes.
+        try cli.expectSuccess(cli.run("cancel", code))
+        let cancelled = try cli.run("change", code, "--check-out", "2026-12-06", "--json")
+        #expect(cancelled.status == 5)
+        #expect(try Self.errorCode(cancelled) == "invalid_state")
+        try Self.expectConsistent(cli)
+    }
+
+    @Test func aGuestInHouseStaysLongerOrLeavesSooner() throws {
+        let cli = try CLIHarness(today: "2026-12-01")
+        try cli.smallHotel()
+        let booking = try Self.book(cli, "2026-12-01", "2026-12-04")
+        let code = try Self.code(booking)
+        try cli.expectSuccess(cli.run("check-in", code))
+        let later = ["FRONTDESK_TODAY": "2026-12-02"]
+        let longer = try cli.run("change", code, "--check-out", "2026-12-06", "--json", environment: later)
+        #expect(longer.status == 0, "\(longer.stderr)")
+        #expect(try longer.json["status"] as? String == "CheckedIn")
+        #expect(try longer.json["nights"] as? Int == 5)
+        let moveArrival = try cli.run("change", code, "--check-in", "2026-12-02", "--json", environment: later)
+        #expect(moveArrival.status == 2)
+        #expect(try Self.errorMessage(moveArrival).contains("cannot change"))
+        let leaveToday = try cli.run("change", code, "--check-out", "2026-12-02", "--json", environment: later)
+        #expect(leaveToday.status == 2)
+        let sooner = try cli.run("change", code, "--check-out", "2026-12-03", "--json", environment: later)
+        #expect(sooner.status == 0, "\(sooner.stderr)")
+        #expect(try Self.nights(cli, of: booking) == "101:2026-12-01 101:2026-12-02")
+        try Self.expectConsistent(cli)
+    }
+
+    // MARK: Moving rooms
+
+    @Test func moveBeforeArrivalKeepsThePriceUnlessRepriced() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booking = try Self.book(cli)
+        let code = try Self.code(booking)
+        let moved = try cli.run("move", code, "--room", "102", "--reason", "Broken heater", "--json")
+        #expect(moved.status == 0, "\(moved.stderr)")
+        let json = try moved.json
+        #expect(json["roomNumber"] as? String == "102")
+        #expect(json["totalPrice"] as? Double == booking["totalPrice"] as? Double)
+        #expect(try Self.nights(cli, of: booking) == "102:2026-12-01 102:2026-12-02")
+        try Self.expectConsistent(cli)
+        #expect(try cli.run("audit", "--booking", code).stdout.contains("Broken heater"))
+
+        let upgrade = try cli.run("move", code, "--room", "201", "--json")
+        #expect(try upgrade.json["totalPrice"] as? Double == booking["totalPrice"] as? Double, "an upgrade is free")
+        let repriced = try cli.run("move", code, "--room", "103", "--reprice", "--json")
+        #expect(repriced.status == 0, "\(repriced.stderr)")
+        try Self.expectConsistent(cli)
+        let family = try cli.run("move", code, "--room", "201", "--reprice", "--json")
+        #expect((try family.json["totalPrice"] as? Double ?? 0) > (booking["totalPrice"] as? Double ?? 0))
+        try Self.expectConsistent(cli)
+        // Occupancy by room type follows the move: the Family type sold the two nights.
+        let report = try cli.run("occupancy", "--from", "2026-12-01", "--to", "2026-12-02", "--json")
+        let types = try #require(try report.json["byRoomType"] as? [[String: Any]])
+        #expect(types.first { $0["roomType"] as? String == "Family" }?["roomNightsSold"] as? Int == 2)
+        #expect(types.first { $0["roomType"] as? String == "Double" }?["roomNightsSold"] as? Int == 0)
+    }
+
+    @Test func moveRefusals() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let family = try Self.book(cli, room: "201", guests: "3")
+        let code = try Self.code(family)
+        _ = try Self.book(cli, room: "102", "2026-12-02", "2026-12-03", name: "Ben Okafor")
+        let small = try cli.run("move", code, "--room", "101", "--json")
+        #expect(small.status == 2)
+        #expect(try Self.errorMessage(small).contains("sleeps at most 2"))
+        let pair = try Self.book(cli, room: "101", name: "Chloé Martin")
+        let taken = try cli.run("move", try Self.code(pair), "--room", "102", "--json")
+        #expect(taken.status == 4)
+        #expect(try Self.errorMessage(taken).contains("the night of 2026-12-02"))
+        let same = try cli.run("move", try Self.code(pair), "--room", "101", "--json")
+        #expect(same.status == 5)
+        let nowhere = try cli.run("move", try Self.code(pair), "--room", "999", "--json")
+        #expect(nowhere.status == 3)
+        let stale = try cli.run("move", try Self.code(pair), "--room", "103", "--expected-version", "1", "--json")
+        #expect(stale.status == 6)
+        try Self.expectConsistent(cli)
+    }
+
+    @Test func moveAGuestInHouseFromTonightSplitsTheStay() throws {
+        let cli = try CLIHarness(today: "2026-12-01")
+        try cli.smallHotel()
+        let booking = try Self.book(cli, "2026-12-01", "2026-12-04")
+        let code = try Self.code(booking)
+        try cli.expectSuccess(cli.run("check-in", code))
+        let moved = try cli.run("move", code, "--room", "103", "--json", environment: ["FRONTDESK_TODAY": "2026-12-02"])
+        #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(try moved.json["roomSince"] as? String == "2026-12-02")
+        #expect(try Self.nights(cli, of: booking) == "101:2026-12-01 103:2026-12-02 103:2026-12-03")
+        try Self.expectConsistent(cli)
+        // The slept night stays sold in room 101; 101 is free from tonight.
+        let search = try cli.run("search", "--check-in", "2026-12-02", "--check-out", "2026-12-04", "--json",
+                                 environment: ["FRONTDESK_TODAY": "2026-12-02"])
+        let free = try #require(try search.json["rooms"] as? [[String: Any]]).compactMap { $0["roomNumber"] as? String }
+        #expect(free.contains("101") && !free.contains("103"))
+        try cli.expectSuccess(cli.run("check-out", code, environment: ["FRONTDESK_TODAY": "2026-12-04"]))
+        try Self.expectConsistent(cli)
+    }
+
+    // MARK: No-shows
+
+    @Test func noShowFreesTheRestAndKeepsTheFirstNightCharged() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booking = try Self.book(cli, "2026-11-27", "2026-11-30")
+        let code = try Self.code(booking)
+        let early = try cli.run("no-show", code, "--json")
+        #expect(early.status == 5, "not before the arrival day")
+        #expect(try Self.errorCode(early) == "invalid_state")
+        let nextDay = ["FRONTDESK_TODAY": "2026-11-28"]
+        let requestId = UUID().uuidString
+        let marked = try cli.run("no-show", code, "--request-id", requestId, "--json", environment: nextDay)
+        #expect(marked.status == 0, "\(marked.stderr)")
+        #expect(try marked.json["status"] as? String == "NoShow")
+        #expect(try Self.nights(cli, of: booking) == "101:2026-11-27")
+        let replay = try cli.run("no-show", code, "--request-id", requestId, "--json", environment: nextDay)
+        #expect(replay.status == 0)
+        #expect(replay.stdout == marked.stdout)
+        let again = try cli.run("no-show", code, "--json", environment: nextDay)
+        #expect(again.status == 5)
+        #expect(try cli.run("cancel", code).status == 5)
+        #expect(try Self.sqlite(cli, "SELECT event FROM change_feed ORDER BY seq DESC LIMIT 1") == "RoomAvailabilityChanged")
+        try Self.expectConsistent(cli)
+        let listed = try cli.run("bookings", "--status", "no-show", "--json")
+        #expect((try listed.json["bookings"] as? [Any])?.count == 1)
+
+        // With no fee every night is freed.
+        let hotel = try cli.run("hotel", "configure", "--no-show-fee", "none", "--no-show-cutoff", "20:00", "--json")
+        #expect(hotel.status == 0, "\(hotel.stderr)")
+        #expect(try hotel.json["noShowFee"] as? String == "none")
+        #expect(try hotel.json["noShowCutoff"] as? String == "20:00")
+        #expect(try cli.run("hotel", "configure", "--no-show-cutoff", "25:00").status == 2)
+        #expect(try cli.run("hotel", "configure", "--no-show-fee", "half").status == 2)
+        let other = try Self.book(cli, room: "102", "2026-11-27", "2026-11-29", name: "Ben Okafor")
+        try cli.expectSuccess(cli.run("no-show", try Self.code(other), environment: nextDay))
+        #expect(try Self.nights(cli, of: other) == "")
+        try Self.expectConsistent(cli)
+        // A checked-in guest is no no-show.
+        let arrived = try Self.book(cli, room: "103", "2026-11-26", "2026-11-28", name: "Chloé Martin")
+        try cli.expectSuccess(cli.run("check-in", try Self.code(arrived)))
+        #expect(try cli.run("no-show", try Self.code(arrived), environment: nextDay).status == 5)
+    }
+
+    // MARK: Undo
+
+    @Test func undoACheckInTheSameDayOnly() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booking = try Self.book(cli, "2026-11-26", "2026-11-28")
+        let code = try Self.code(booking)
+        #expect(try cli.run("undo-check-in", code).status == 5, "not checked in")
+        try cli.expectSuccess(cli.run("check-in", code))
+        let undone = try cli.run("undo-check-in", code, "--reason", "Wrong line", "--json")
+        #expect(undone.status == 0, "\(undone.stderr)")
+        #expect(try undone.json["status"] as? String == "Confirmed")
+        #expect(try Self.nights(cli, of: booking) == "101:2026-11-26 101:2026-11-27")
+        #expect(try cli.run("audit", "--booking", code).stdout.contains("Wrong line"))
+        try cli.expectSuccess(cli.run("check-in", code))
+        let tomorrow = try cli.run("undo-check-in", code, "--json", environment: ["FRONTDESK_TODAY": "2026-11-27"])
+        #expect(tomorrow.status == 5)
+        #expect(try Self.errorMessage(tomorrow).contains("same day"))
+        try Self.expectConsistent(cli)
+    }
+
+    @Test func undoAnEarlyCheckOutTakesTheNightsBackUnlessSoldAgain() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booking = try Self.book(cli, "2026-11-25", "2026-11-29", environment: ["FRONTDESK_TODAY": "2026-11-25"])
+        let code = try Self.code(booking)
+        try cli.expectSuccess(cli.run("check-in", code, environment: ["FRONTDESK_TODAY": "2026-11-25"]))
+        try cli.expectSuccess(cli.run("check-out", code))
+        #expect(try Self.nights(cli, of: booking) == "101:2026-11-25")
+        try Self.expectConsistent(cli)
+        let undone = try cli.run("undo-check-out", code, "--json")
+        #expect(undone.status == 0, "\(undone.stderr)")
+        #expect(try undone.json["status"] as? String == "CheckedIn")
+        #expect(try Self.nights(cli, of: booking) == "101:2026-11-25 101:2026-11-26 101:2026-11-27 101:2026-11-28")
+        try Self.expectConsistent(cli)
+        #expect(try Self.sqlite(cli, "SELECT json_extract(data, '$.available') FROM change_feed ORDER BY seq DESC LIMIT 1") == "0")
+
+        // Checked out again, and the freed night sold: the undo is refused, nothing changes.
+        try cli.expectSuccess(cli.run("check-out", code))
+        _ = try Self.book(cli, room: "101", "2026-11-27", "2026-11-28", name: "Ben Okafor")
+        let refused = try cli.run("undo-check-out", code, "--json")
+        #expect(refused.status == 4)
+        #expect(try Self.errorMessage(refused).contains("2026-11-27"))
+        #expect(try cli.run("show", code, "--json").json["status"] as? String == "CheckedOut")
+        try Self.expectConsistent(cli)
+        #expect(try cli.run("undo-check-out", code, environment: ["FRONTDESK_TODAY": "2026-11-27"]).status == 5)
+    }
+}
