@@ -112,6 +112,7 @@ extension DeskModel {
             // Guests who arrived today are listed once, with the arrivals.
             state.today.inHouse = lists.inHouse.filter { $0.stay.checkIn != lists.date }
             state.today.inHouseCount = lists.inHouse.count
+            state.today.dueForNoShow = lists.dueForNoShow
             state.today.selected = min(state.today.selected, max(0, state.today.all.count - 1))
         case .today(.failure(let error)):
             (state.today.actions.message, state.today.actions.messageIsError) = (Self.describe(error), true)
@@ -131,6 +132,8 @@ extension DeskModel {
         case .written(_, let list, let message, let isError):
             if list == .today {
                 (state.today.actions.message, state.today.actions.messageIsError) = (message, isError)
+            } else if list == .roomPlan {
+                (state.roomPlan.message, state.roomPlan.messageIsError) = (message, isError)
             } else {
                 (state.bookings.actions.message, state.bookings.actions.messageIsError) = (message, isError)
             }
@@ -154,12 +157,13 @@ extension DeskModel {
 
     /// Checks in, checks out or cancels off the UI thread (at once in tests); the outcome goes to
     /// the list's message line when it is in.
-    mutating func perform(_ command: CommandID, on booking: Booking, list: LoadKey) {
+    mutating func perform(_ command: CommandID, on booking: Booking, list: LoadKey, change: DeskChange? = nil) {
         writesAsked += 1
         let number = writesAsked
         let services = services
         load(.write(number)) {
-            let (message, isError) = Self.act(command, on: booking, services: services)
+            let (message, isError) = change.map { Self.act($0, on: booking, services: services) }
+                ?? Self.act(command, on: booking, services: services)
             return .written(number: number, list: list, message: message, isError: isError)
         }
     }

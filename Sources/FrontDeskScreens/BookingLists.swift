@@ -12,6 +12,8 @@ public struct PendingConfirmation: Hashable, Sendable {
     public var yes = false
     /// "Yes, cancel it", say.
     public let yesLabel: String
+    /// What a yes asks of the store, for the changes of issue 14 (nil: check in, out, cancel).
+    public var change: DeskChange? = nil
 }
 
 /// What a list of bookings has besides its rows: a question waiting for an answer, and the outcome
@@ -20,6 +22,10 @@ public struct ListActions: Sendable {
     public var confirmation: PendingConfirmation?
     public var message: String?
     public var messageIsError = false
+    /// Alt-m: the room number being typed.
+    public var movePrompt: MovePrompt?
+    /// Alt-e: the edit form.
+    public var editing: EditFormState?
 }
 
 /// The bookings screen: a find field and the bookings it matches.
@@ -79,6 +85,8 @@ public struct TodayState: Sendable {
     public var inHouse: [Booking] = []
     /// Every guest in house tonight, today's arrivals included: the dashboard's figure.
     public var inHouseCount = 0
+    /// Confirmed arrivals who have not come (arrival passed, or today after the cut-off): Alt-n.
+    public var dueForNoShow: [Booking] = []
     public var query = ""
     /// The find field has the keys (else the list).
     public var typingQuery = false
@@ -97,6 +105,7 @@ public struct TodayState: Sendable {
     /// The three sections as shown (found by the find field).
     var sections: [(title: String, bookings: [Booking])] {
         [("Arrivals", matching(arrivals)), ("Departures", matching(departures)), ("Staying on", matching(inHouse))]
+            + (dueForNoShow.isEmpty ? [] : [("Due for a no-show (not come; Alt-n)", matching(dueForNoShow))])
     }
 
     /// The rows as listed, top to bottom.
@@ -197,6 +206,7 @@ extension DeskModel {
             answer(key, at: \.bookings.actions, among: state.bookings.results)
             return .keepGoing
         }
+        if handleChangeInput(key, at: \.bookings.actions, list: .bookings) { return .keepGoing }
         let command = CommandTable.command(for: key, in: .bookings)
         // Anything but a key that only shows something clears the last action's line.
         if command != .help { state.bookings.actions.message = nil }
@@ -232,7 +242,7 @@ extension DeskModel {
             if key == .up, state.bookings.selected == 0 { state.bookings.typingQuery = true; break }
             state.bookings.selected = Self.moved(state.bookings.selected, by: key, count: count)
         case .back: state.bookings.typingQuery = true
-        case .cancelBooking, .checkIn, .checkOut:
+        case .cancelBooking, .checkIn, .checkOut, .editBooking, .moveBooking, .noShow, .undoChange:
             // From the find field too: the question names the booking chosen in the list.
             guard state.loading.contains(.bookings) || state.bookings.results.indices.contains(state.bookings.selected) else { break }
             state.bookings.typingQuery = false
@@ -263,6 +273,7 @@ extension DeskModel {
             answer(key, at: \.today.actions, among: state.today.all)
             return .keepGoing
         }
+        if handleChangeInput(key, at: \.today.actions, list: .today) { return .keepGoing }
         let command = CommandTable.command(for: key, in: .today)
         if command != .help { state.today.actions.message = nil }
         if case .character(let character) = key, !(character == "?" && state.today.query.isEmpty) {
@@ -299,7 +310,7 @@ extension DeskModel {
             let sections = state.today.sections
             state.today.typingQuery = false
             state.today.selected = min(sections.prefix(section).map(\.bookings.count).reduce(0, +), max(0, all.count - 1))
-        case .cancelBooking, .checkIn, .checkOut:
+        case .cancelBooking, .checkIn, .checkOut, .editBooking, .moveBooking, .noShow, .undoChange:
             guard state.loading.contains(.today) || all.indices.contains(state.today.selected) else { break }
             state.today.typingQuery = false
             start(command, on: all.indices.contains(state.today.selected) ? all[state.today.selected] : nil, at: \.today.actions,
@@ -333,7 +344,10 @@ extension DeskModel {
             return
         }
         guard let booking else { return }
-        state[keyPath: actions].confirmation = question(command, on: booking)
+        switch command {
+        case .editBooking, .moveBooking, .noShow, .undoChange: startChange(command, on: booking, at: actions)
+        default: state[keyPath: actions].confirmation = question(command, on: booking)
+        }
     }
 
     /// ←/→ (or Tab) move between No and Yes, Enter answers, Esc says no; letters do nothing, so a
@@ -360,7 +374,7 @@ extension DeskModel {
                 return
             }
             // Off the UI thread: the status line says "saving…" and the answer lands as a message.
-            perform(pending.command, on: booking, list: actions == \.today.actions ? .today : .bookings)
+            perform(pending.command, on: booking, list: actions == \.today.actions ? .today : .bookings, change: pending.change)
         case .confirmNo:
             state[keyPath: actions].confirmation = nil
             (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)

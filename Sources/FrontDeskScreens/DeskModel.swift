@@ -44,6 +44,10 @@ public struct DeskServices: Sendable {
     public var checkOut: @Sendable (_ id: UUID) throws -> Booking
     /// False when no payment service is configured: card payments cannot be taken.
     public var cardPaymentsAvailable: Bool
+    /// A change of issue 14 (edit, move, no-show, undo) through the store's intent.
+    public var change: @Sendable (_ id: UUID, _ change: DeskChange) throws -> Booking
+    /// A booking by confirmation code or id (the room plan knows stays by code).
+    public var bookingByReference: @Sendable (_ reference: String) throws -> Booking
 
     public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
                 book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
@@ -54,7 +58,13 @@ public struct DeskServices: Sendable {
                 cancel: @escaping @Sendable (UUID) throws -> Booking,
                 checkIn: @escaping @Sendable (UUID) throws -> Booking,
                 checkOut: @escaping @Sendable (UUID) throws -> Booking,
-                cardPaymentsAvailable: Bool) {
+                cardPaymentsAvailable: Bool,
+                change: @escaping @Sendable (UUID, DeskChange) throws -> Booking = { _, _ in
+                    throw FrontDeskError.invalidState("Changing bookings is not possible here")
+                },
+                bookingByReference: @escaping @Sendable (String) throws -> Booking = { reference in
+                    throw FrontDeskError.notFound("No booking \(reference)")
+                }) {
         self.search = search
         self.book = book
         self.booking = booking
@@ -65,6 +75,8 @@ public struct DeskServices: Sendable {
         self.checkIn = checkIn
         self.checkOut = checkOut
         self.cardPaymentsAvailable = cardPaymentsAvailable
+        self.change = change
+        self.bookingByReference = bookingByReference
     }
 }
 

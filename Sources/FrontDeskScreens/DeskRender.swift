@@ -210,7 +210,52 @@ extension DeskModel {
     }
 
     func drawMessage(_ actions: ListActions, into buffer: inout CellBuffer) {
+        if let form = actions.editing {
+            drawEditForm(form, into: &buffer)
+            return
+        }
+        if let prompt = actions.movePrompt {
+            let booking = prompt.booking
+            buffer.fill(y: buffer.height - 2, role: .normal)
+            let x = buffer.put(" Move \(booking.guest.name) (\(booking.confirmationCode), room \(booking.roomNumber)) to room ",
+                               x: 0, y: buffer.height - 2, role: .accent, maxWidth: buffer.width - 30)
+            buffer.cell(prompt.text + "▏", x: x, y: buffer.height - 2, width: 11, role: .focusedField)
+            buffer.put("  Enter asks first · Esc: nothing changes", x: x + 11, y: buffer.height - 2, role: .hint,
+                       maxWidth: max(0, buffer.width - x - 12))
+            return
+        }
         drawMessage(actions.message, isError: actions.messageIsError, confirmation: actions.confirmation, into: &buffer)
+    }
+
+    /// Alt-e: the booking's fields, filled in, each problem beside its field, in a box over the list.
+    func drawEditForm(_ form: EditFormState, into buffer: inout CellBuffer) {
+        let booking = form.booking
+        let fields = EditField.allCases
+        let unowned = form.problems.filter { EditField.owning($0) == nil }
+        let height = min(buffer.height - 3, fields.count + 6 + unowned.count)
+        let top = max(1, (buffer.height - height) / 2)
+        for row in top..<(top + height) { buffer.fill(y: row, role: .normal) }
+        buffer.put(" Edit booking \(booking.confirmationCode) · \(booking.status.rawValue) · room \(booking.roomNumber) · version \(booking.version)",
+                   x: 0, y: top, role: .title, maxWidth: buffer.width - 1)
+        for (index, field) in fields.enumerated() {
+            let y = top + 2 + index
+            guard y < top + height else { break }
+            buffer.put(" \(field.label)", x: 0, y: y, role: .normal)
+            let focused = form.focus == field
+            let width = field == .note ? 40 : field == .guests ? 4 : field == .checkIn || field == .checkOut ? 12 : 30
+            buffer.cell((form.values[field] ?? "") + (focused ? "▏" : ""), x: 13, y: y, width: width,
+                        role: focused ? .focusedField : .field)
+            if let problem = form.problem(for: field) {
+                buffer.put("! " + problem, x: 15 + width, y: y, role: .error, maxWidth: max(0, buffer.width - 16 - width))
+            }
+        }
+        var y = top + 2 + fields.count
+        for problem in unowned where y < top + height - 1 {
+            buffer.put(" ! " + problem, x: 0, y: y, role: .error, maxWidth: buffer.width - 1)
+            y += 1
+        }
+        buffer.put(" Enter saves (one change, audited) · Tab/↓ next field · Esc closes, nothing changes", x: 0, y: top + height - 1,
+                   role: .hint, maxWidth: buffer.width - 1)
     }
 
     func drawMessage(_ message: String?, isError: Bool, confirmation: PendingConfirmation?, into buffer: inout CellBuffer) {
@@ -249,7 +294,7 @@ extension DeskModel {
             : "\(bookings.results.count) booking\(bookings.results.count == 1 ? "" : "s")"
         buffer.put(" \(count)\(loadingNote(.bookings))", x: 0, y: 5, role: .hint)
         let chosen = bookings.typingQuery || !bookings.results.indices.contains(bookings.selected) ? nil : bookings.results[bookings.selected]
-        let detailRows = chosen == nil ? 0 : 4
+        let detailRows = chosen == nil ? 0 : chosen!.notes.isEmpty && chosen!.roomSince == nil ? 4 : 5
         drawBookingRows(bookings.results, selected: chosen == nil ? nil : bookings.selected, from: 6,
                         rows: buffer.height - 6 - 4 - detailRows, into: &buffer)
         if let chosen { drawDetails(of: chosen, at: buffer.height - 3 - detailRows, into: &buffer) }
@@ -264,7 +309,10 @@ extension DeskModel {
             "\(booking.confirmationCode) \(booking.status.rawValue) · room \(booking.roomNumber) · \(booking.stay.checkIn) to \(booking.stay.checkOut) · \(nights) night\(nights == 1 ? "" : "s") · \(booking.guestCount) guest\(booking.guestCount == 1 ? "" : "s")\(booking.statusReason.map { " · \($0)" } ?? "")",
             "\(booking.guest.name)  <\(booking.guest.email)>\(booking.guest.phone.map { "  \($0)" } ?? "")",
             "Total \(state.info.currency) \(booking.totalPrice.plain)  (\(prices.prefix(8).joined(separator: ", "))\(prices.count > 8 ? ", …" : ""))  ·  version \(booking.version)",
-        ]
+        ] + (booking.notes.isEmpty && booking.roomSince == nil ? [] : [
+            (booking.roomSince.map { "Moved to room \(booking.roomNumber) from \($0) · " } ?? "")
+                + (booking.notes.isEmpty ? "" : "Notes: " + booking.notes.map(\.text).joined(separator: " · ")),
+        ])
         buffer.fill(y: top, width: buffer.width, role: .normal)
         for (index, line) in lines.enumerated() {
             buffer.put(" " + line, x: 0, y: top + 1 + index, role: index == 0 ? .header : .normal, maxWidth: buffer.width - 1)

@@ -37,6 +37,8 @@ public enum Scope: String, Hashable, Sendable {
     case everywhere, search, booking, bookings, today, rooms, roomPlan, dashboard
     /// A question before a change to a booking.
     case confirm
+    /// The form that edits a booking (Alt-e on a list).
+    case edit
 }
 
 public enum CommandID: String, Hashable, Sendable {
@@ -53,6 +55,8 @@ public enum CommandID: String, Hashable, Sendable {
     case nextFreeRoom
     /// A question: move between No and Yes; Enter answers.
     case confirmChoose, confirmAnswer
+    /// Changing a reservation: edit (form), move to another room, no-show, undo today's check-in or out.
+    case editBooking, moveBooking, noShow, undoChange, saveEdit
 }
 
 public struct Command: Hashable, Sendable {
@@ -69,7 +73,9 @@ public struct Command: Hashable, Sendable {
 
 /// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
 public enum CommandTable {
-    public static var all: [Command] { table + listCommands + roomCommands + roomPlanCommands + dashboardCommands + confirmCommands }
+    public static var all: [Command] {
+        table + listCommands + roomCommands + roomPlanCommands + dashboardCommands + confirmCommands + editCommands
+    }
 
     static let table: [Command] = [
         Command(id: .help, keys: [.function(1), .character("?")], label: "Help", description: "Show every key and what it does",
@@ -148,7 +154,26 @@ public enum CommandTable {
                 scope: scope, inFooter: true),
         Command(id: .cancelBooking, keys: [.alt("c")], label: "Cancel",
                 description: "Cancel the booking (asks first; says if it refunds)", scope: scope, inFooter: true),
+        Command(id: .editBooking, keys: [.alt("e")], label: "Edit",
+                description: "Edit the booking: guest, guests, dates, a note (a form, filled in)", scope: scope, inFooter: false),
+        Command(id: .moveBooking, keys: [.alt("m")], label: "Move",
+                description: "Move the guest to another room (type its number; asks first)", scope: scope, inFooter: false),
+        Command(id: .noShow, keys: [.alt("n")], label: "No-show",
+                description: "Mark an arrival who never came a no-show (asks first)", scope: scope, inFooter: false),
+        Command(id: .undoChange, keys: [.alt("u")], label: "Undo",
+                description: "Undo today's check-in or check-out of the booking (asks first)", scope: scope, inFooter: false),
     ] }
+
+    /// The keys of the edit form.
+    static let editCommands: [Command] = [
+        Command(id: .nextField, keys: [.tab, .down], label: "Next", description: "Next field", scope: .edit, inFooter: true),
+        Command(id: .previousField, keys: [.backTab, .up], label: "Previous", description: "Previous field", scope: .edit,
+                inFooter: false),
+        Command(id: .saveEdit, keys: [.enter, .function(9)], label: "Save", description: "Save the changes (one change, audited)",
+                scope: .edit, inFooter: true),
+        Command(id: .back, keys: [.escape], label: "Close", description: "Close the form; nothing changes", scope: .edit,
+                inFooter: true),
+    ]
 
     static let roomCommands: [Command] = [
         Command(id: .moveSelection, keys: [.up, .down], label: "Move", description: "Previous or next room", scope: .rooms,
@@ -180,7 +205,7 @@ public enum CommandTable {
                 description: "Book the free night(s), or open the stay's booking",
                 scope: .roomPlan, inFooter: true),
         Command(id: .markNights, keys: [.alt("m")], label: "Mark",
-                description: "Mark a first night; → stretches the stay, Enter books it",
+                description: "Mark a first night (→ stretches, Enter books); on a stay: move it (↑↓ to a room, Enter)",
                 scope: .roomPlan, inFooter: false),
         Command(id: .goToDate, keys: [.alt("g")], label: "Go to", description: "Jump to a date (or just type it)",
                 scope: .roomPlan, inFooter: true),

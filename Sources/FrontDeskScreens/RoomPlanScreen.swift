@@ -33,6 +33,17 @@ public struct RoomPlanState: Sendable {
     public var prompt: String?
     public var message: String?
     public var messageIsError = false
+    /// Alt-m on a stay: the stay being moved; ↑/↓ to the room, Enter asks.
+    public var moving: RoomPlan.Stay?
+    public var moveQuestion: PendingConfirmation?
+
+    /// The message line: the last outcome, else what to do while a stay is being moved.
+    var shownMessage: String? {
+        if message == nil, let moving {
+            return "Moving \(moving.guestName) (\(moving.confirmationCode)): ↑/↓ to the room, Enter asks first · Esc: stop"
+        }
+        return message
+    }
 }
 
 /// A line typed at the bottom of a screen (a date, a range): nil while not asked.
@@ -83,6 +94,10 @@ extension DeskModel {
     }
 
     mutating func handleRoomPlan(_ key: Key) -> Outcome {
+        if state.roomPlan.moveQuestion != nil {
+            answerPlanQuestion(key)
+            return .keepGoing
+        }
         if state.roomPlan.prompt != nil {
             guard let typed = LinePrompt.edit(&state.roomPlan.prompt, with: key, limit: 10) else { return .keepGoing }
             // The command line's rule: a strict YYYY-MM-DD within the supported dates.
@@ -116,10 +131,19 @@ extension DeskModel {
         case .nextWeek: moveCursor(to: cursor.adding(days: 7), windowFrom: state.roomPlan.first?.adding(days: 7))
         case .goToDate: state.roomPlan.prompt = ""
         case .goToToday: moveCursor(to: state.info.businessDate, windowFrom: state.info.businessDate)
-        case .markNights: state.roomPlan.mark = state.roomPlan.mark == nil ? cursor : nil
-        case .openCell: openPlanCell()
+        case .markNights:
+            if state.roomPlan.moving != nil {
+                state.roomPlan.moving = nil
+            } else if !markStayToMove() {
+                state.roomPlan.mark = state.roomPlan.mark == nil ? cursor : nil
+            }
+        case .openCell:
+            if state.roomPlan.moving != nil { askToMoveMarkedStay() } else { openPlanCell() }
         case .back:
-            if state.roomPlan.mark != nil { state.roomPlan.mark = nil } else { return handleGlobal(.back) }
+            if state.roomPlan.moving != nil {
+                state.roomPlan.moving = nil
+                (state.roomPlan.message, state.roomPlan.messageIsError) = ("Nothing changed", false)
+            } else if state.roomPlan.mark != nil { state.roomPlan.mark = nil } else { return handleGlobal(.back) }
         default: return handleGlobal(command)
         }
         return .keepGoing
@@ -222,7 +246,7 @@ extension DeskModel {
         let planState = state.roomPlan
         buffer.put(" Room plan", x: 0, y: 1, role: .title)
         guard let plan = planState.plan else {
-            drawMessage(planState.message, isError: planState.messageIsError, confirmation: nil, into: &buffer)
+            drawMessage(planState.shownMessage, isError: planState.messageIsError, confirmation: planState.moveQuestion, into: &buffer)
             return
         }
         let labelWidth = RoomPlanLayout.labelWidth
@@ -301,8 +325,8 @@ extension DeskModel {
             let y = buffer.height - 2
             buffer.fill(y: y, role: .accent)
             buffer.put(" Go to date (YYYY-MM-DD): \(typed)▏  Enter jumps, Esc cancels", x: 0, y: y, role: .accent, maxWidth: buffer.width - 1)
-        } else if planState.message != nil {
-            drawMessage(planState.message, isError: planState.messageIsError, confirmation: nil, into: &buffer)
+        } else if planState.shownMessage != nil || planState.moveQuestion != nil {
+            drawMessage(planState.shownMessage, isError: planState.messageIsError, confirmation: planState.moveQuestion, into: &buffer)
         } else {
             buffer.put(" " + cursorDescription(plan), x: 0, y: buffer.height - 2, role: .hint, maxWidth: buffer.width - 1)
         }

@@ -241,7 +241,26 @@ public enum DeskTerminalApp {
             cancel: { id in try logged("cancel of booking \(id)") { try store.cancel(id.uuidString, reason: nil, by: user) } },
             checkIn: { id in try logged("check-in of booking \(id)") { try store.checkIn(id.uuidString, by: user) } },
             checkOut: { id in try logged("check-out of booking \(id)") { try store.checkOut(id.uuidString, by: user) } },
-            cardPaymentsAvailable: cardPayments)
+            cardPaymentsAvailable: cardPayments,
+            change: { id, change in
+                try logged("change of booking \(id)") {
+                    let reference = id.uuidString
+                    switch change {
+                    case .edit(let edit, let version):
+                        return try store.changeBooking(reference, edit, ChangeRequest(expectedVersion: version, user: user))
+                    case .move(let room, let version):
+                        return try store.move(reference, toRoom: room, reason: nil, reprice: false,
+                                              ChangeRequest(expectedVersion: version, user: user))
+                    case .noShow(let version):
+                        return try store.markNoShow(reference, ChangeRequest(expectedVersion: version, user: user))
+                    case .undoCheckIn(let version):
+                        return try store.undoCheckIn(reference, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                    case .undoCheckOut(let version):
+                        return try store.undoCheckOut(reference, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                    }
+                }
+            },
+            bookingByReference: { reference in try store.booking(reference) })
     }
 
     /// The room plan's and the dashboard's view of the store; exports go to `exportDirectory`

@@ -300,4 +300,91 @@ import Testing
         // Declining leaves no database behind (issue 10, item 16).
         #expect(!FileManager.default.fileExists(atPath: cli.database))
     }
+
+    /// Issue 14 in a real terminal: edit a name and extend a stay (Alt-e), mark a no-show (Alt-n),
+    /// undo a check-in (Alt-u), move a guest on the room plan (Alt-m, ↓, Enter); then the
+    /// database is checked through `show --json`.
+    @Test func changingReservationsAtTheDesk() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        try cli.expectSuccess(cli.run("hotel", "configure", "--no-show-cutoff", "00:00"))
+        func book(_ room: String, _ checkIn: String, _ checkOut: String, _ name: String) throws -> String {
+            let booked = try cli.run("book", "--room", room, "--check-in", checkIn, "--check-out", checkOut, "--guests", "1",
+                                     "--guest-name", name, "--email", "guest@example.com", "--wait", "--json")
+            try cli.expectSuccess(booked)
+            return try #require(try booked.json["confirmation"] as? String)
+        }
+        let arriving = try book("101", "2026-11-26", "2026-11-28", "Ada Arrive")
+        let later = try book("102", "2026-12-01", "2026-12-03", "Bob Smyth")
+        let absent = try book("103", "2026-11-26", "2026-11-27", "Cy Absent")
+        let moving = try book("104", "2026-11-26", "2026-11-28", "Di Mover")
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        _ = try tmux.waitFor { $0.contains("Search rooms") }
+
+        // Edit: the name, and one night more.
+        try tmux.run("send-keys", "-t", "desk", "F3")
+        _ = try tmux.waitFor { $0.contains(" Bookings") && $0.contains("Find") }
+        try tmux.run("send-keys", "-t", "desk", "-l", later.lowercased())
+        _ = try tmux.waitFor { $0.contains("Bob Smyth") }
+        try tmux.run("send-keys", "-t", "desk", "Down", "M-e")
+        let form = try tmux.waitFor { $0.contains("Edit booking \(later)") }
+        #expect(form.contains("Bob Smyth"), "\(form)")
+        try tmux.run("send-keys", "-t", "desk", "BSpace", "BSpace", "BSpace")
+        try tmux.run("send-keys", "-t", "desk", "-l", "ith")
+        try tmux.run("send-keys", "-t", "desk", "Tab", "Tab", "Tab", "Tab", "Tab")
+        for _ in 0..<10 { try tmux.run("send-keys", "-t", "desk", "BSpace") }
+        try tmux.run("send-keys", "-t", "desk", "-l", "2026-12-04")
+        try tmux.run("send-keys", "-t", "desk", "Enter")
+        let saved = try tmux.waitFor { $0.contains("Booking \(later) of Bob Smith saved") }
+        #expect(saved.contains("Booking \(later) of Bob Smith saved"), "\(saved)")
+
+        // A no-show from Today: find the guest, Alt-n, the question, → Yes, Enter.
+        try tmux.run("send-keys", "-t", "desk", "F4")
+        _ = try tmux.waitFor { $0.contains("Today, 2026-11-26") && $0.contains("Due for a no-show") }
+        try tmux.run("send-keys", "-t", "desk", "-l", "Absent")
+        try tmux.run("send-keys", "-t", "desk", "Down", "M-n")
+        _ = try tmux.waitFor { $0.contains("Mark Cy Absent, booking \(absent), a no-show?") }
+        try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
+        _ = try tmux.waitFor { $0.contains("Cy Absent marked a no-show") }
+
+        // Check in Ada by mistake, and take it back.
+        for _ in 0..<6 { try tmux.run("send-keys", "-t", "desk", "BSpace") }
+        try tmux.run("send-keys", "-t", "desk", "-l", "Arrive")
+        try tmux.run("send-keys", "-t", "desk", "Down", "M-i")
+        _ = try tmux.waitFor { $0.contains("Check in Ada Arrive, booking \(arriving)?") }
+        try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
+        _ = try tmux.waitFor { $0.contains("Ada Arrive checked in") }
+        try tmux.run("send-keys", "-t", "desk", "M-u")
+        _ = try tmux.waitFor { $0.contains("Undo the check-in of Ada Arrive, booking \(arriving)?") }
+        try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
+        _ = try tmux.waitFor { $0.contains("Check-in of Ada Arrive undone") }
+
+        // Move Di on the room plan: 104 is the fourth room; mark the stay, down to 105, Enter, → Yes, Enter.
+        try tmux.run("send-keys", "-t", "desk", "F6")
+        _ = try tmux.waitFor { $0.contains("Room plan") && $0.contains("Di Mover") }
+        try tmux.run("send-keys", "-t", "desk", "Home", "Down", "Down", "Down", "M-m")
+        _ = try tmux.waitFor { $0.contains("Moving Di Mover (\(moving))") }
+        try tmux.run("send-keys", "-t", "desk", "Down", "Enter")
+        _ = try tmux.waitFor { $0.contains("Move Di Mover, booking \(moving), from room 104 to room 105?") }
+        try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
+        let movedScreen = try tmux.waitFor { $0.contains("Di Mover moved to room 105") }
+        #expect(movedScreen.contains("moved to room 105"), "\(movedScreen)")
+
+        try tmux.run("send-keys", "-t", "desk", "F10")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
+
+        let edited = try cli.run("show", later, "--json").json
+        #expect(edited["guestName"] as? String == "Bob Smith")
+        #expect(edited["checkOut"] as? String == "2026-12-04")
+        #expect(edited["nights"] as? Int == 3)
+        #expect(try cli.run("show", absent, "--json").json["status"] as? String == "NoShow")
+        let undone = try cli.run("show", arriving, "--json").json
+        #expect(undone["status"] as? String == "Confirmed")
+        #expect(undone["statusReason"] as? String == "Check-in undone at the desk by anna")
+        #expect(try cli.run("show", moving, "--json").json["roomNumber"] as? String == "105")
+        try ReservationChangeTests.expectConsistent(cli)
+    }
 }

@@ -1,0 +1,312 @@
+import Foundation
+import FrontDeskDomain
+
+/// A change to a booking asked at the desk, with the version the receptionist saw: a booking
+/// changed meanwhile by another desk is refused (`conflict`), not overwritten.
+public enum DeskChange: Hashable, Sendable {
+    case edit(BookingEdit, expectedVersion: Int?)
+    case move(room: String, expectedVersion: Int?)
+    case noShow(expectedVersion: Int?)
+    case undoCheckIn(expectedVersion: Int?)
+    case undoCheckOut(expectedVersion: Int?)
+
+    /// What the message line says once it is done.
+    func done(_ booking: Booking) -> String {
+        switch self {
+        case .edit: "Booking \(booking.confirmationCode) of \(booking.guest.name) saved"
+        case .move: "\(booking.guest.name) moved to room \(booking.roomNumber) (booking \(booking.confirmationCode))"
+        case .noShow: "\(booking.guest.name) marked a no-show (booking \(booking.confirmationCode))"
+        case .undoCheckIn: "Check-in of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
+        case .undoCheckOut: "Check-out of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
+        }
+    }
+}
+
+/// The room number typed after Alt-m on a list.
+public struct MovePrompt: Hashable, Sendable {
+    public let booking: Booking
+    public var text = ""
+}
+
+/// The fields of the edit form, in order.
+public enum EditField: Int, CaseIterable, Hashable, Sendable {
+    case guestName, email, phone, guests, checkIn, checkOut, note
+
+    var label: String {
+        switch self {
+        case .guestName: "Guest name"
+        case .email: "E-mail"
+        case .phone: "Phone"
+        case .guests: "Guests"
+        case .checkIn: "Check-in"
+        case .checkOut: "Check-out"
+        case .note: "Add a note"
+        }
+    }
+
+    var limit: Int {
+        switch self {
+        case .guestName: BookingRules.maximumNameLength
+        case .email: BookingRules.maximumEmailLength
+        case .phone: BookingRules.maximumPhoneLength
+        case .guests: 2
+        case .checkIn, .checkOut: 10
+        case .note: BookingNote.maximumLength
+        }
+    }
+
+    /// The field a validation problem is about, so it is drawn next to that field.
+    static func owning(_ problem: String) -> EditField? {
+        if problem.hasPrefix("Guest name") { return .guestName }
+        if problem.hasPrefix("Email") || problem.hasPrefix("Valid email") { return .email }
+        if problem.hasPrefix("Phone") { return .phone }
+        if problem.hasPrefix("Guest count") || problem.contains("sleeps at most") { return .guests }
+        if problem.hasPrefix("Check-in") || problem.contains("arrived on") { return .checkIn }
+        if problem.hasPrefix("Check-out") || problem.hasPrefix("A stay of") { return .checkOut }
+        if problem.hasPrefix("Note") { return .note }
+        return nil
+    }
+}
+
+/// Alt-e: the booking in a form like the booking form, every field filled in.
+public struct EditFormState: Sendable {
+    public let booking: Booking
+    public var values: [EditField: String]
+    public var focus = EditField.guestName
+    /// Every problem of the last Enter, each drawn next to its field.
+    public var problems: [String] = []
+
+    public init(booking: Booking) {
+        self.booking = booking
+        values = [.guestName: booking.guest.name, .email: booking.guest.email, .phone: booking.guest.phone ?? "",
+                  .guests: String(booking.guestCount), .checkIn: booking.stay.checkIn.iso, .checkOut: booking.stay.checkOut.iso,
+                  .note: ""]
+    }
+
+    /// Only what differs from the booking.
+    public var edit: BookingEdit {
+        func changed(_ field: EditField, _ old: String) -> String? {
+            let value = values[field] ?? ""
+            return value.trimmingCharacters(in: .whitespaces) == old ? nil : value
+        }
+        let note = (values[.note] ?? "").trimmingCharacters(in: .whitespaces)
+        return BookingEdit(guestName: changed(.guestName, booking.guest.name), email: changed(.email, booking.guest.email),
+                           phone: changed(.phone, booking.guest.phone ?? ""), guests: changed(.guests, String(booking.guestCount)),
+                           note: note.isEmpty ? nil : note, checkIn: changed(.checkIn, booking.stay.checkIn.iso),
+                           checkOut: changed(.checkOut, booking.stay.checkOut.iso))
+    }
+
+    func problem(for field: EditField) -> String? { problems.first { EditField.owning($0) == field } }
+}
+
+extension DeskModel {
+    /// Keys while a list has its move prompt or edit form open; false when neither is open.
+    mutating func handleChangeInput(_ key: Key, at actions: WritableKeyPath<DeskState, ListActions>, list: LoadKey) -> Bool {
+        if var prompt = state[keyPath: actions].movePrompt {
+            var text: String? = prompt.text
+            let typed = LinePrompt.edit(&text, with: key, limit: Room.maximumNumberLength)
+            if let typed {
+                state[keyPath: actions].movePrompt = nil
+                let room = typed.trimmingCharacters(in: .whitespaces)
+                if room.isEmpty {
+                    (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)
+                } else {
+                    let booking = prompt.booking
+                    state[keyPath: actions].confirmation = PendingConfirmation(
+                        bookingId: booking.id, command: .moveBooking,
+                        lines: ["Move \(booking.guest.name), booking \(booking.confirmationCode), to room \(room)?",
+                                Self.moveConsequence(booking, to: room, businessDate: state.info.businessDate)],
+                        yesLabel: "Yes, move", change: .move(room: room, expectedVersion: booking.version))
+                }
+            } else if let text {
+                prompt.text = text
+                state[keyPath: actions].movePrompt = prompt
+            } else {
+                state[keyPath: actions].movePrompt = nil
+                (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)
+            }
+            return true
+        }
+        guard var form = state[keyPath: actions].editing else { return false }
+        if case .character(let character) = key {
+            let value = form.values[form.focus] ?? ""
+            if value.unicodeScalars.count < form.focus.limit { form.values[form.focus] = value + String(character) }
+            state[keyPath: actions].editing = form
+            return true
+        }
+        if key == .backspace {
+            form.values[form.focus] = String((form.values[form.focus] ?? "").dropLast())
+            state[keyPath: actions].editing = form
+            return true
+        }
+        switch CommandTable.command(for: key, in: .edit) {
+        case .nextField:
+            form.focus = EditField(rawValue: (form.focus.rawValue + 1) % EditField.allCases.count)!
+        case .previousField:
+            form.focus = EditField(rawValue: (form.focus.rawValue + EditField.allCases.count - 1) % EditField.allCases.count)!
+        case .back:
+            state[keyPath: actions].editing = nil
+            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)
+            return true
+        case .saveEdit:
+            let edit = form.edit
+            if edit.isEmpty {
+                state[keyPath: actions].editing = nil
+                (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)
+                return true
+            }
+            // The domain's own rules, at once: every problem next to its field. The room's capacity
+            // and the nights' availability are the store's to check when it saves.
+            do {
+                _ = try BookingRules.validate(edit, of: form.booking, roomTypeName: "room", capacity: BookingRules.guestRange.upperBound,
+                                              businessDate: state.info.businessDate)
+            } catch {
+                form.problems = error.details.isEmpty ? [error.message] : error.details
+                state[keyPath: actions].editing = form
+                return true
+            }
+            state[keyPath: actions].editing = nil
+            perform(.editBooking, on: form.booking, list: list, change: .edit(edit, expectedVersion: form.booking.version))
+            return true
+        default:
+            return true
+        }
+        state[keyPath: actions].editing = form
+        return true
+    }
+
+    /// Alt-e, Alt-m, Alt-n, Alt-u on a list's chosen booking: the form, the room prompt, or the
+    /// question (naming guest and booking) before a no-show or an undo.
+    mutating func startChange(_ command: CommandID, on booking: Booking, at actions: WritableKeyPath<DeskState, ListActions>) {
+        func refuse(_ message: String) { (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = (message, true) }
+        let stay = "Room \(booking.roomNumber), \(booking.stay.checkIn) to \(booking.stay.checkOut)"
+        switch command {
+        case .editBooking:
+            state[keyPath: actions].editing = EditFormState(booking: booking)
+        case .moveBooking:
+            guard booking.status == .confirmed || booking.status == .checkedIn else {
+                return refuse("Booking \(booking.confirmationCode) is \(booking.status.rawValue): only Confirmed and checked-in bookings move")
+            }
+            state[keyPath: actions].movePrompt = MovePrompt(booking: booking)
+        case .noShow:
+            guard booking.status == .confirmed else {
+                return refuse("Booking \(booking.confirmationCode) is \(booking.status.rawValue): only a Confirmed arrival can be a no-show")
+            }
+            state[keyPath: actions].confirmation = PendingConfirmation(
+                bookingId: booking.id, command: .noShow,
+                lines: ["Mark \(booking.guest.name), booking \(booking.confirmationCode), a no-show?", stay,
+                        "The room is freed; the hotel's no-show fee applies."],
+                yesLabel: "Yes, no-show", change: .noShow(expectedVersion: booking.version))
+        case .undoChange:
+            switch booking.status {
+            case .checkedIn:
+                state[keyPath: actions].confirmation = PendingConfirmation(
+                    bookingId: booking.id, command: .undoChange,
+                    lines: ["Undo the check-in of \(booking.guest.name), booking \(booking.confirmationCode)?", stay,
+                            "The booking is Confirmed again and keeps the room."],
+                    yesLabel: "Yes, undo the check-in", change: .undoCheckIn(expectedVersion: booking.version))
+            case .checkedOut:
+                state[keyPath: actions].confirmation = PendingConfirmation(
+                    bookingId: booking.id, command: .undoChange,
+                    lines: ["Undo the check-out of \(booking.guest.name), booking \(booking.confirmationCode)?", stay,
+                            "The guest is checked in again; nights given back are taken again."],
+                    yesLabel: "Yes, undo the check-out", change: .undoCheckOut(expectedVersion: booking.version))
+            default:
+                refuse("Booking \(booking.confirmationCode) is \(booking.status.rawValue): only today's check-in or check-out can be undone")
+            }
+        default: break
+        }
+    }
+
+    static func moveConsequence(_ booking: Booking, to room: String, businessDate: CalendarDate) -> String {
+        if booking.status == .checkedIn, businessDate > booking.stay.checkIn {
+            return "From tonight (\(businessDate)); the nights slept stay in room \(booking.roomNumber). The price stays."
+        }
+        return "From room \(booking.roomNumber), \(booking.stay.checkIn) to \(booking.stay.checkOut). The price stays."
+    }
+
+    /// Runs a change through the store's intent; the outcome in a line, never a crash.
+    static func act(_ change: DeskChange, on booking: Booking, services: DeskServices) -> (String, Bool) {
+        do {
+            let changed = try services.change(booking.id, change)
+            return (change.done(changed), false)
+        } catch let error as FrontDeskError {
+            return (describe(error), true)
+        } catch {
+            return ("\(error)", true)
+        }
+    }
+
+    // MARK: The room plan: Alt-m on a stay, ↑/↓ to another room, Enter
+
+    /// Alt-m on a stay marks it to move; false when the cursor is on no stay (Alt-m marks nights).
+    mutating func markStayToMove() -> Bool {
+        guard let plan = state.roomPlan.plan, plan.lines.indices.contains(state.roomPlan.cursorLine),
+              let cursor = state.roomPlan.cursorNight, state.roomPlan.mark == nil,
+              let stay = plan.stay(room: plan.lines[state.roomPlan.cursorLine].room.id, night: cursor) else { return false }
+        guard stay.status == .confirmed || stay.status == .checkedIn else {
+            (state.roomPlan.message, state.roomPlan.messageIsError) = (
+                "Booking \(stay.confirmationCode) is \(stay.status.rawValue): only Confirmed and checked-in bookings move", true)
+            return true
+        }
+        state.roomPlan.moving = stay
+        return true
+    }
+
+    /// Enter while a stay is marked: the question before moving it to the cursor's room.
+    mutating func askToMoveMarkedStay() {
+        guard let stay = state.roomPlan.moving, let plan = state.roomPlan.plan,
+              plan.lines.indices.contains(state.roomPlan.cursorLine) else { return }
+        let room = plan.lines[state.roomPlan.cursorLine].room
+        let from = plan.lines.first { $0.room.id == stay.roomId }?.room.number ?? "?"
+        guard room.id != stay.roomId else {
+            (state.roomPlan.message, state.roomPlan.messageIsError) = ("Go to another room first (↑/↓), then Enter", true)
+            return
+        }
+        state.roomPlan.moveQuestion = PendingConfirmation(
+            bookingId: stay.bookingId ?? UUID(), command: .moveBooking,
+            lines: ["Move \(stay.guestName), booking \(stay.confirmationCode), from room \(from) to room \(room.number)?",
+                    stay.status == .checkedIn && state.info.businessDate > stay.stay.checkIn
+                        ? "From tonight (\(state.info.businessDate)); the nights slept stay in room \(from). The price stays."
+                        : "\(stay.stay.checkIn) to \(stay.stay.checkOut). The price stays."],
+            yesLabel: "Yes, move", change: .move(room: room.number, expectedVersion: nil))
+    }
+
+    /// The plan's question: ←/→ choose, Enter answers, Esc is no.
+    mutating func answerPlanQuestion(_ key: Key) {
+        guard var pending = state.roomPlan.moveQuestion else { return }
+        switch CommandTable.command(for: key, in: .confirm) {
+        case .confirmChoose:
+            switch key {
+            case .left: pending.yes = false
+            case .right: pending.yes = true
+            default: pending.yes.toggle()
+            }
+            state.roomPlan.moveQuestion = pending
+        case .confirmAnswer:
+            state.roomPlan.moveQuestion = nil
+            guard pending.yes, let change = pending.change, let stay = state.roomPlan.moving else {
+                (state.roomPlan.message, state.roomPlan.messageIsError) = ("Nothing changed", false)
+                return
+            }
+            state.roomPlan.moving = nil
+            writesAsked += 1
+            let number = writesAsked
+            let services = services
+            let code = stay.confirmationCode
+            load(.write(number)) {
+                do {
+                    let booking = try services.bookingByReference(code)
+                    let (message, isError) = Self.act(change, on: booking, services: services)
+                    return .written(number: number, list: .roomPlan, message: message, isError: isError)
+                } catch {
+                    return .written(number: number, list: .roomPlan, message: Self.describe(error), isError: true)
+                }
+            }
+        case .confirmNo:
+            state.roomPlan.moveQuestion = nil
+            (state.roomPlan.message, state.roomPlan.messageIsError) = ("Nothing changed", false)
+        default: break
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskScreens
+import FrontDeskStore
+import Testing
+
+/// Issue 14 at the desk: Alt-e edits in a form, Alt-m moves (lists and room plan), Alt-n marks a
+/// no-show, Alt-u undoes today's check-in or check-out; destructive ones ask first, naming guest
+/// and booking, on No.
+@Suite struct DeskChangeTests {
+    @Test func altEEditsTheBookingInAFormWithEachProblemBesideItsField() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("e"))
+        var screen = fixture.screen()
+        #expect(screen.contains("Edit booking \(booking.confirmationCode)"), "\(screen)")
+        #expect(screen.contains("Guest name  Zoë Ångström"), "\(screen)")
+        #expect(screen.contains("Check-out   2026-12-03"), "\(screen)")
+        // Typed letters go to the field, never act: "e", "m", "n", "u" are text here.
+        for _ in 0..<12 { fixture.press(.backspace) }
+        fixture.type("Zoe Angstrom")
+        fixture.press(.tab)
+        for _ in 0..<40 { fixture.press(.backspace) }
+        fixture.type("not-an-email")
+        fixture.press(.enter)
+        screen = fixture.screen()
+        let emailLine = try #require(screen.split(separator: "\n").first { $0.contains(" E-mail") })
+        #expect(emailLine.contains("! Valid email address is required"), "\(screen)")
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).guest.name == "Zoë Ångström", "nothing saved yet")
+
+        for _ in 0..<12 { fixture.press(.backspace) }
+        fixture.type("zoe@example.com")
+        fixture.press(.tab, .tab, .tab, .tab) // phone, guests, check-in, check-out
+        for _ in 0..<10 { fixture.press(.backspace) }
+        fixture.type("2026-12-05")
+        fixture.press(.tab)
+        fixture.type("Late arrival, about 23:00")
+        fixture.press(.enter)
+        let saved = try fixture.desk.store.booking(booking.confirmationCode)
+        #expect(saved.guest.name == "Zoe Angstrom")
+        #expect(saved.guest.email == "zoe@example.com")
+        #expect(saved.stay.checkOut.iso == "2026-12-05")
+        #expect(saved.nightlyPrices.prefix(2) == booking.nightlyPrices.prefix(2), "kept nights keep their price")
+        #expect(saved.notes.map(\.text) == ["Late arrival, about 23:00"])
+        #expect(saved.notes.first?.by == "anna")
+        screen = fixture.screen()
+        #expect(screen.contains("Booking \(booking.confirmationCode) of Zoe Angstrom saved"), "\(screen)")
+        #expect(screen.contains("Notes: Late arrival, about 23:00"), "\(screen)")
+    }
+
+    @Test func altMMovesTheChosenGuestAfterAskingAndAltNMarksANoShow() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("m"))
+        #expect(fixture.screen().contains("Move Zoë Ångström (\(booking.confirmationCode), room 101) to room"))
+        fixture.type("102")
+        fixture.press(.enter)
+        var screen = fixture.screen()
+        #expect(screen.contains("Move Zoë Ångström, booking \(booking.confirmationCode), to room 102?"), "\(screen)")
+        #expect(screen.contains("[ No, change nothing ]  [ Yes, move ]"))
+        fixture.press(.enter) // No
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).roomNumber == "101")
+        fixture.press(.alt("m"))
+        fixture.type("102")
+        fixture.press(.enter, .right, .enter)
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).roomNumber == "102")
+        screen = fixture.screen()
+        #expect(screen.contains("Zoë Ångström moved to room 102"), "\(screen)")
+        // A room that sleeps fewer: refused, in words, nothing changes.
+        fixture.press(.alt("m"))
+        fixture.type("301")
+        fixture.press(.enter, .right, .enter)
+        #expect(fixture.screen().contains("sleeps at most 1 guest"))
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).roomNumber == "102")
+
+        // Not an arrival yet: Alt-n asks, and the store refuses before the arrival day.
+        fixture.press(.alt("n"))
+        #expect(fixture.screen().contains("Mark Zoë Ångström, booking \(booking.confirmationCode), a no-show?"))
+        fixture.press(.right, .enter)
+        #expect(fixture.screen().contains("it cannot be a no-show before then"))
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).status == .confirmed)
+    }
+
+    @Test func todayListsArrivalsDueForANoShowAndAltNMarksIt() throws {
+        var fixture = try ScreenFixture()
+        _ = try fixture.desk.store.setNoShowPolicy(cutoffHour: 0, fee: .firstNight, by: "manager")
+        let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-29")
+        fixture.press(.function(4))
+        var screen = fixture.screen()
+        #expect(screen.contains("Due for a no-show"), "\(screen)")
+        #expect(fixture.model.state.today.dueForNoShow.map(\.id) == [arrival.id])
+        fixture.press(.alt("n"))
+        #expect(fixture.screen().contains("Mark Zoë Ångström, booking \(arrival.confirmationCode), a no-show?"))
+        fixture.press(.right, .enter)
+        let marked = try fixture.desk.store.booking(arrival.confirmationCode)
+        #expect(marked.status == .noShow)
+        screen = fixture.screen()
+        #expect(screen.contains("Zoë Ångström marked a no-show"), "\(screen)")
+        #expect(!screen.contains("Due for a no-show"))
+        // The first night stays sold; the others are free again.
+        #expect(try fixture.desk.freeRooms("2026-11-27", "2026-11-29").contains("101"))
+        #expect(!(try fixture.desk.freeRooms("2026-11-26", "2026-11-27").contains("101")))
+    }
+
+    @Test func altUUndoesTodaysCheckInAfterAsking() throws {
+        var fixture = try ScreenFixture()
+        let arrival = try fixture.desk.book(room: "102", from: "2026-11-26", to: "2026-11-28")
+        fixture.press(.function(4))
+        fixture.press(.alt("i"), .right, .enter)
+        #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .checkedIn)
+        fixture.press(.alt("u"))
+        let screen = fixture.screen()
+        #expect(screen.contains("Undo the check-in of Zoë Ångström, booking \(arrival.confirmationCode)?"), "\(screen)")
+        #expect(screen.contains("[ No, change nothing ]  [ Yes, undo the check-in ]"))
+        fixture.press(.escape)
+        #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .checkedIn)
+        fixture.press(.alt("u"), .right, .enter)
+        let undone = try fixture.desk.store.booking(arrival.confirmationCode)
+        #expect(undone.status == .confirmed)
+        #expect(undone.statusReason == "Check-in undone at the desk by anna")
+        #expect(fixture.screen().contains("Check-in of Zoë Ångström undone"))
+        // A Confirmed booking has nothing to undo: said, nothing asked.
+        fixture.press(.alt("u"))
+        #expect(fixture.screen().contains("only today's check-in or check-out can be undone"))
+    }
+
+    @Test func onTheRoomPlanAStayIsMarkedTakenToAnotherRoomAndMovedAfterAsking() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        fixture.press(.function(6), .home, .down) // room 101 (after the Single), tonight
+        #expect(fixture.model.state.roomPlan.plan?.lines[fixture.model.state.roomPlan.cursorLine].room.number == "101")
+        fixture.press(.alt("m"))
+        #expect(fixture.screen().contains("Moving Zoë Ångström (\(booking.confirmationCode)): ↑/↓ to the room, Enter asks first"))
+        fixture.press(.down, .enter)
+        var screen = fixture.screen()
+        #expect(screen.contains("Move Zoë Ångström, booking \(booking.confirmationCode), from room 101 to room 102?"), "\(screen)")
+        fixture.press(.right, .enter)
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).roomNumber == "102")
+        screen = fixture.screen()
+        #expect(screen.contains("Zoë Ångström moved to room 102"), "\(screen)")
+        let plan = try #require(fixture.model.state.roomPlan.plan)
+        let room102 = try #require(plan.lines.first { $0.room.number == "102" }?.room.id)
+        #expect(plan.staysByRoom.values.joined().filter { $0.confirmationCode == booking.confirmationCode }.map(\.roomId) == [room102])
+        // Help lists the new keys on the lists.
+        fixture.press(.function(3), .function(1))
+        let help = fixture.screen(100, 40)
+        for key in ["Alt-e", "Alt-m", "Alt-n", "Alt-u"] { #expect(help.contains(key), "\(key) in help:\n\(help)") }
+    }
+
+    /// A guest in house moved on their second day: the plan draws the first night in the old room
+    /// and the rest in the new one (recomputed from the room-nights independently).
+    @Test func theRoomPlanShowsAStaySplitByAMove() throws {
+        let fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-29")
+        _ = try fixture.desk.store.checkIn(booking.confirmationCode, by: "anna")
+        let tomorrow = try FrontDeskStore(path: fixture.desk.store.path, businessDate: CalendarDate(iso: "2026-11-27")!)
+        let moved = try tomorrow.move(booking.confirmationCode, toRoom: "103", reason: "Heater", reprice: false,
+                                      ChangeRequest(user: "anna"))
+        #expect(moved.roomSince?.iso == "2026-11-27")
+        let plan = try tomorrow.roomPlan(from: CalendarDate(iso: "2026-11-25")!, nights: 7)
+        let number = Dictionary(uniqueKeysWithValues: plan.lines.map { ($0.room.id, $0.room.number) })
+        let parts = plan.staysByRoom.values.joined().filter { $0.confirmationCode == booking.confirmationCode }
+            .map { "\(number[$0.roomId]!):\($0.stay.checkIn)-\($0.stay.checkOut)" }.sorted()
+        #expect(parts == ["101:2026-11-26-2026-11-27", "103:2026-11-27-2026-11-29"])
+        // Occupancy counts each night once, in the room that holds it.
+        let report = try tomorrow.occupancyReport(from: CalendarDate(iso: "2026-11-26")!, through: CalendarDate(iso: "2026-11-28")!)
+        #expect(report.days.map(\.roomsSold) == [1, 1, 1])
+    }
+}
