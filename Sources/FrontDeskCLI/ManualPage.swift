@@ -61,7 +61,8 @@ enum ManualPage {
         for scope in scopes {
             page.subsection(scopeTitles[scope] ?? scope.rawValue)
             var seen: Set<String> = []
-            for command in CommandTable.all where command.scope == scope {
+            // The help overlay's one-line summary of Alt-e/m/n/u: the page lists each key instead.
+            for command in CommandTable.all where command.scope == scope && command.id != .changeKeys {
                 let keys = command.keys.map(\.description).joined(separator: ", ")
                 guard seen.insert(keys + command.description).inserted else { continue }
                 page.line(".TP")
@@ -74,7 +75,7 @@ enum ManualPage {
     private static let scopeTitles: [Scope: String] = [
         .everywhere: "Everywhere", .search: "Room search", .booking: "Booking form", .bookings: "Bookings",
         .today: "Today", .rooms: "Rooms", .roomPlan: "Room plan", .dashboard: "Occupancy dashboard",
-        .confirm: "A question (check-in, check-out, cancel)",
+        .confirm: "A question (check-in, check-out, cancel, move, no-show, undo)", .edit: "Editing a booking (Alt-e)",
     ]
 
     private static func reference(into page: inout Roff) {

@@ -348,8 +348,8 @@ extension DeskModel {
 public enum HelpOverlay {
     /// The keys of this screen and the ones that work everywhere.
     public static func lines(for scope: Scope) -> [(keys: String, description: String)] {
-        CommandTable.all.filter { $0.scope == .everywhere || $0.scope == scope }.map { command in
-            (command.keys.map(\.description).joined(separator: ", "), command.description)
+        CommandTable.all.filter { ($0.scope == .everywhere || $0.scope == scope) && $0.inHelp }.map { command in
+            (command.helpKeys ?? command.keys.map(\.description).joined(separator: ", "), command.description)
         }
     }
 

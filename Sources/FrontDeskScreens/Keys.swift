@@ -57,6 +57,8 @@ public enum CommandID: String, Hashable, Sendable {
     case confirmChoose, confirmAnswer
     /// Changing a reservation: edit (form), move to another room, no-show, undo today's check-in or out.
     case editBooking, moveBooking, noShow, undoChange, saveEdit
+    /// The help overlay's one line for Alt-e, Alt-m, Alt-n and Alt-u.
+    case changeKeys
 }
 
 public struct Command: Hashable, Sendable {
@@ -69,6 +71,10 @@ public struct Command: Hashable, Sendable {
     public let scope: Scope
     /// Shown in the footer of its screens (the rest only in help).
     public let inFooter: Bool
+    /// Listed in the help overlay (a few keys share one line there, so 80x24 holds every screen's keys).
+    public var inHelp = true
+    /// The keys as the help overlay shows them, when shorter than the list of keys.
+    public var helpKeys: String? = nil
 }
 
 /// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
@@ -155,13 +161,21 @@ public enum CommandTable {
         Command(id: .cancelBooking, keys: [.alt("c")], label: "Cancel",
                 description: "Cancel the booking (asks first; says if it refunds)", scope: scope, inFooter: true),
         Command(id: .editBooking, keys: [.alt("e")], label: "Edit",
-                description: "Edit the booking: guest, guests, dates, a note (a form, filled in)", scope: scope, inFooter: false),
+                description: "Edit the booking: guest, guests, dates, a note (a form, filled in)", scope: scope, inFooter: false,
+                inHelp: false),
         Command(id: .moveBooking, keys: [.alt("m")], label: "Move",
-                description: "Move the guest to another room (type its number; asks first)", scope: scope, inFooter: false),
+                description: "Move the guest to another room (type its number; asks first)", scope: scope, inFooter: false,
+                inHelp: false),
         Command(id: .noShow, keys: [.alt("n")], label: "No-show",
-                description: "Mark an arrival who never came a no-show (asks first)", scope: scope, inFooter: false),
+                description: "Mark an arrival who never came a no-show (asks first)", scope: scope, inFooter: false,
+                inHelp: false),
         Command(id: .undoChange, keys: [.alt("u")], label: "Undo",
-                description: "Undo today's check-in or check-out of the booking (asks first)", scope: scope, inFooter: false),
+                description: "Undo today's check-in or check-out of the booking (asks first)", scope: scope, inFooter: false,
+                inHelp: false),
+        // The four above on one line of the help overlay (never matched first: they come before it).
+        Command(id: .changeKeys, keys: [.alt("e"), .alt("m"), .alt("n"), .alt("u")], label: "Change",
+                description: "Edit (form), move, no-show, undo check-in/out", scope: scope, inFooter: false,
+                helpKeys: "Alt-e/m/n/u"),
     ] }
 
     /// The keys of the edit form.
@@ -205,7 +219,7 @@ public enum CommandTable {
                 description: "Book the free night(s), or open the stay's booking",
                 scope: .roomPlan, inFooter: true),
         Command(id: .markNights, keys: [.alt("m")], label: "Mark",
-                description: "Mark a first night (→ stretches, Enter books); on a stay: move it (↑↓ to a room, Enter)",
+                description: "Mark a first night; on a stay: mark it to move",
                 scope: .roomPlan, inFooter: false),
         Command(id: .goToDate, keys: [.alt("g")], label: "Go to", description: "Jump to a date (or just type it)",
                 scope: .roomPlan, inFooter: true),

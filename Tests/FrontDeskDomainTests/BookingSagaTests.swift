@@ -71,6 +71,15 @@ import Testing
         (.cancelled, declined, "ignored"),
         (.cancelled, cancel, "ignored"),
         (.cancelled, expired, "ignored"),
+
+        // A no-show (issue 14) was Confirmed: paid, its remaining nights freed; nothing more to do.
+        (.noShow, requested, "ignored"),
+        (.noShow, reserved, "ignored"),
+        (.noShow, reserveFailed, "ignored"),
+        (.noShow, paid, "ignored"),
+        (.noShow, declined, "ignored"),
+        (.noShow, cancel, "refused"),
+        (.noShow, expired, "ignored"),
     ]
 
     static func describe(_ decision: BookingSaga.Decision) -> String {
