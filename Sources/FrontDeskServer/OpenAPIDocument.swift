@@ -255,6 +255,39 @@ paths:
           content: {application/json: {schema: {$ref: '#/components/schemas/Booking'}}}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+    patch:
+      operationId: changeBooking
+      description: >-
+        Changes only the fields given: the guest's details, a note added, the stay (kept nights keep their
+        price, new nights are priced by today's rules). A night taken by another booking refuses the whole
+        change (409 room_unavailable). If-Match is the version the change is based on (412 when stale);
+        Idempotency-Key makes a retry change nothing.
+      parameters:
+        - {name: If-Match, in: header, required: false, schema: {type: string}}
+        - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                guestName: {type: string}
+                email: {type: string}
+                phone: {type: string}
+                guests: {type: integer}
+                note: {type: string}
+                checkIn: {type: string, format: date}
+                checkOut: {type: string, format: date}
+      responses: &reservationChange
+        '200': {description: Changed., headers: {ETag: {schema: {type: string}}}, content: {application/json: {schema: {$ref: '#/components/schemas/Booking'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
   /api/bookings/{bookingId}/cancel:
     parameters:
       - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -283,6 +316,61 @@ paths:
     post:
       operationId: checkOut
       responses: *transition
+  /api/bookings/{bookingId}/move:
+    parameters:
+      - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
+      - {name: If-Match, in: header, required: false, schema: {type: string}}
+      - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
+    post:
+      operationId: moveBooking
+      description: >-
+        To another room: every night before arrival, the nights from tonight on for a guest in house. The
+        price stays unless reprice is true.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                roomId: {type: string, format: uuid}
+                roomNumber: {type: string}
+                reason: {type: string}
+                reprice: {type: boolean}
+      responses: *reservationChange
+  /api/bookings/{bookingId}/no-show:
+    parameters:
+      - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
+      - {name: If-Match, in: header, required: false, schema: {type: string}}
+      - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
+    post:
+      operationId: markNoShow
+      description: A Confirmed arrival who never came (arrival passed, or today after the hotel's cut-off hour).
+      responses: *reservationChange
+  /api/bookings/{bookingId}/undo-check-in:
+    parameters:
+      - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
+      - {name: If-Match, in: header, required: false, schema: {type: string}}
+      - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
+    post:
+      operationId: undoCheckIn
+      description: Takes back a check-in made on this business day.
+      requestBody:
+        required: false
+        content: {application/json: {schema: {type: object, properties: {reason: {type: string}}}}}
+      responses: *reservationChange
+  /api/bookings/{bookingId}/undo-check-out:
+    parameters:
+      - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
+      - {name: If-Match, in: header, required: false, schema: {type: string}}
+      - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
+    post:
+      operationId: undoCheckOut
+      description: Takes back a check-out made on this business day; nights given back are claimed again.
+      requestBody:
+        required: false
+        content: {application/json: {schema: {type: object, properties: {reason: {type: string}}}}}
+      responses: *reservationChange
   /api/hotels/{hotelId}/occupancy:
     parameters:
       - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}

@@ -97,6 +97,15 @@ struct BookingRoutes {
         router.post("/api/bookings/{bookingId}/cancel") { request, context in try await change(request, context, .cancel) }
         router.post("/api/bookings/{bookingId}/check-in") { request, context in try await change(request, context, .checkIn) }
         router.post("/api/bookings/{bookingId}/check-out") { request, context in try await change(request, context, .checkOut) }
+        router.patch("/api/bookings/{bookingId}") { request, context in try await changeReservation(request, context, .edit) }
+        router.post("/api/bookings/{bookingId}/move") { request, context in try await changeReservation(request, context, .move) }
+        router.post("/api/bookings/{bookingId}/no-show") { request, context in try await changeReservation(request, context, .noShow) }
+        router.post("/api/bookings/{bookingId}/undo-check-in") { request, context in
+            try await changeReservation(request, context, .undoCheckIn)
+        }
+        router.post("/api/bookings/{bookingId}/undo-check-out") { request, context in
+            try await changeReservation(request, context, .undoCheckOut)
+        }
         router.get("/api/hotels/{hotelId}/occupancy") { request, context in try await occupancy(request, context) }
         router.get("/api/hotels/{hotelId}/events") { request, context in try await events(request, context) }
     }
@@ -392,16 +401,19 @@ struct BookingRoutes {
 
     enum Change { case cancel, checkIn, checkOut }
 
+    /// `If-Match: "3"` as the version the change is based on; nil without the header.
+    func expectedVersion(_ request: Request) throws -> Int? {
+        guard let match = request.headers[.ifMatch] else { return nil }
+        let digits = match.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        guard let version = Int(digits) else { throw Problem.validation([("If-Match", "If-Match is a version in quotes, as the ETag gives it")]) }
+        return version
+    }
+
     func change(_ request: Request, _ context: ServerContext, _ change: Change) async throws -> Response {
         let principal = try await authorize(request, .searchAndBook)
         let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
-        var expected: Int?
-        if let match = request.headers[.ifMatch] {
-            let digits = match.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
-                .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-            guard let version = Int(digits) else { throw Problem.validation([("If-Match", "If-Match is a version in quotes, as the ETag gives it")]) }
-            expected = version
-        }
+        let expected = try expectedVersion(request)
         let store = state.chain.hotel(booking.hotelId)
         let reference = booking.id.uuidString
         let basedOn = expected
@@ -413,6 +425,74 @@ struct BookingRoutes {
             }
         }
         if change == .cancel { state.runner.poke() }
+        state.noteWrite()
+        return json(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
+    }
+
+    // MARK: Changing a reservation (issue 14)
+
+    enum ReservationChange { case edit, move, noShow, undoCheckIn, undoCheckOut }
+
+    /// The body of `PATCH /api/bookings/{id}`: only the fields given change.
+    struct BookingEditBody: Decodable {
+        let guestName: String?
+        let email: String?
+        let phone: String?
+        let guests: Int?
+        let note: String?
+        let checkIn: String?
+        let checkOut: String?
+    }
+
+    /// The body of the move, no-show and undo routes (every field optional).
+    struct ChangeBody: Decodable {
+        let roomId: String?
+        let roomNumber: String?
+        let reason: String?
+        let reprice: Bool?
+    }
+
+    /// The command line's change intents over HTTP: `If-Match` is the expected version (stale:
+    /// 412), `Idempotency-Key` the request id (derived within the hotel, as for new bookings).
+    func changeReservation(_ request: Request, _ context: ServerContext, _ change: ReservationChange) async throws -> Response {
+        let principal = try await authorize(request, .searchAndBook)
+        let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
+        let key = request.headers[.idempotencyKey]
+        if let key, key.isEmpty || key.count > 200 { throw Problem.validation([("Idempotency-Key", "Idempotency-Key is 1 to 200 characters")]) }
+        let changeRequest = ChangeRequest(requestId: key.map { RequestIds.derive(hotel: booking.hotelId, key: "change:" + $0) },
+                                          expectedVersion: try expectedVersion(request), user: principal.userName, channel: .server)
+        let store = state.chain.hotel(booking.hotelId)
+        let reference = booking.id.uuidString
+        let changed: Booking
+        switch change {
+        case .edit:
+            let body = try await decode(BookingEditBody.self, request, context)
+            let edit = BookingEdit(guestName: body.guestName, email: body.email, phone: body.phone, guests: body.guests.map(String.init),
+                                   note: body.note, checkIn: body.checkIn, checkOut: body.checkOut)
+            changed = try await state.blocking { try store.changeBooking(reference, edit, changeRequest) }
+        case .move:
+            let body = try await decode(ChangeBody.self, request, context)
+            let roomId = try body.roomId.map { try requiredId($0, field: "roomId") }
+            guard roomId != nil || body.roomNumber != nil else {
+                throw Problem.validation([("roomId", "A move needs roomId (or roomNumber)")])
+            }
+            changed = try await state.blocking {
+                var number = body.roomNumber ?? ""
+                if let roomId {
+                    guard let listing = try store.room(id: roomId) else { throw Problem.notFound("No room with id \(roomId.uuidString.lowercased())") }
+                    number = listing.room.number
+                }
+                return try store.move(reference, toRoom: number, reason: body.reason, reprice: body.reprice ?? false, changeRequest)
+            }
+        case .noShow:
+            changed = try await state.blocking { try store.markNoShow(reference, changeRequest) }
+        case .undoCheckIn, .undoCheckOut:
+            let reason = try await decodeOptional(ChangeBody.self, request, context)?.reason
+            changed = try await state.blocking {
+                change == .undoCheckIn ? try store.undoCheckIn(reference, reason: reason, changeRequest)
+                    : try store.undoCheckOut(reference, reason: reason, changeRequest)
+            }
+        }
         state.noteWrite()
         return json(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
     }
@@ -495,6 +575,23 @@ struct BookingRoutes {
             throw Problem.validation([(field.isEmpty ? "body" : field, "\(field.isEmpty ? "The body" : field) has the wrong type")])
         } catch {
             throw Problem.validation([("body", "The body is not valid JSON")])
+        }
+    }
+
+    /// A body that may be absent (an undo without a reason): nil when empty.
+    func decodeOptional<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T? {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw Problem.tooLarge()
+        }
+        let bytes = Data(buffer.readableBytesView)
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
+        do {
+            return try JSONDecoder().decode(T.self, from: bytes)
+        } catch {
+            throw Problem.validation([("body", "The body is not valid JSON (or has a field of the wrong type)")])
         }
     }
 

@@ -48,6 +48,13 @@ public protocol HotelStorage: Sendable {
     func cancel(_ reference: String, reason: String?, expectedVersion: Int?, by user: String, via channel: Channel) throws -> Booking
     func checkIn(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking
     func checkOut(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking
+    /// Changing a reservation (issue 14): each one intent with its request id and expected version
+    /// (`ChangeRequest`); a changed stay keeps kept nights' prices and claims new nights atomically.
+    func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking
+    func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool, _ request: ChangeRequest) throws -> Booking
+    func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking
+    func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking
+    func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking
 
     // Reports and the change feed
     func occupancyReport(from: CalendarDate, through to: CalendarDate) throws -> OccupancyReport

@@ -47,6 +47,51 @@ import Testing
         #expect(taken.code == "room_unavailable")
     }
 
+    /// Issue 14 through the server: edit and extend (PATCH), move, no-show and undo, with If-Match
+    /// (stale: 412) and Idempotency-Key (a retry changes nothing).
+    @Test func aBookingIsChangedMovedAndRefusedLikeOnTheCommandLine() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        let created = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room))
+        let id = try #require(created.json["bookingId"] as? String)
+        let settled = try server.settled(id, token: anna)
+        let version = try #require(settled["version"] as? Int)
+
+        let edit: [String: Any] = ["guestName": "Ann Leigh", "note": "Late arrival", "checkOut": "2026-12-23"]
+        let edited = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: edit,
+                                     headers: ["If-Match": "\"\(version)\"", "Idempotency-Key": "edit-1"])
+        #expect(edited.status == 200, "\(String(decoding: edited.body, as: UTF8.self))")
+        #expect(edited.json["guestName"] as? String == "Ann Leigh")
+        #expect(edited.json["nights"] as? Int == 3)
+        #expect((edited.json["notes"] as? [[String: Any]])?.first?["text"] as? String == "Late arrival")
+        #expect(edited.header("ETag") == "\"\(version + 1)\"")
+        let replay = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: edit,
+                                     headers: ["If-Match": "\"\(version)\"", "Idempotency-Key": "edit-1"])
+        #expect(replay.status == 200)
+        #expect(replay.json["version"] as? Int == version + 1)
+        let stale = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["guestName": "X Y"],
+                                    headers: ["If-Match": "\"\(version)\""])
+        #expect(stale.status == 412)
+        let bad = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["email": "not-an-email"])
+        #expect(bad.status == 400 || bad.status == 422)
+        #expect(bad.code == "validation_failed")
+
+        let other = try server.freeRoom(server.hotelA, token: anna, from: "2026-12-20", to: "2026-12-23")
+        let moved = try server.call("POST", "/api/bookings/\(id)/move", token: anna, json: ["roomId": other, "reason": "Heater"])
+        #expect(moved.status == 200, "\(String(decoding: moved.body, as: UTF8.self))")
+        #expect(moved.json["roomId"] as? String == other)
+        #expect(moved.json["totalPrice"] as? Double == edited.json["totalPrice"] as? Double)
+
+        let early = try server.call("POST", "/api/bookings/\(id)/no-show", token: anna)
+        #expect(early.status == 409 || early.status == 422)
+        #expect(early.code == "invalid_state")
+        let undo = try server.call("POST", "/api/bookings/\(id)/undo-check-in", token: anna)
+        #expect(undo.code == "invalid_state")
+        let feed = try server.call("GET", "/api/bookings/\(id)", token: anna)
+        #expect(feed.json["roomId"] as? String == other)
+    }
+
     @Test func twoConcurrentSubmitsWithOneKeyMakeOneBooking() throws {
         let server = try ServerHarness()
         let anna = try server.token("anna")
