@@ -33,7 +33,7 @@ struct Arguments {
             case "--only": only = value
             case "--process-runs": processRuns = max(3, Int(value) ?? processRuns)
             default:
-                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH] [--process-runs N] [--only process|search|screens|manager|saga|floor]\n".utf8))
+                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH] [--process-runs N] [--only process|search|screens|manager|saga|floor|changes]\n".utf8))
                 exit(2)
             }
         }
@@ -426,6 +426,103 @@ if arguments.only == "floor" {
     let floor = singleRowCommitFloor(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path, seconds: 3)
     print(String(format: "floor: single-row durable commits/s   %.0f/s", floor))
 }
+// MARK: Changing a reservation (issue 14)
+
+/// Latency of one durable single-row commit on this disk (WAL, synchronous=FULL), the raw C API.
+@MainActor func singleRowCommitLatencies(folder: String, count: Int) -> Timing {
+    let path = folder + "/commit-latency-floor.sqlite"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    var db: OpaquePointer?
+    sqlite3_open(path, &db)
+    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE t (x INTEGER)", nil, nil, nil)
+    var insert: OpaquePointer?
+    sqlite3_prepare_v2(db, "INSERT INTO t (x) VALUES (?)", -1, &insert, nil)
+    var timing = Timing()
+    for index in 0..<count {
+        timing.samples.append(Timing.measure {
+            sqlite3_exec(db, "BEGIN IMMEDIATE", nil, nil, nil)
+            sqlite3_reset(insert)
+            sqlite3_bind_int(insert, 1, Int32(index))
+            sqlite3_step(insert)
+            sqlite3_exec(db, "COMMIT", nil, nil, nil)
+        })
+    }
+    sqlite3_finalize(insert)
+    sqlite3_close(db)
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    return timing
+}
+
+/// Each kind of change, committed through the store's intent on the demo hotel, beside the
+/// durable-commit floor. The changes are made on coming Confirmed stays (and today's arrivals for
+/// no-shows and undo), so the file keeps being a realistic hotel.
+@MainActor func changeBenchmarks(folder: String) throws {
+    let count = 200
+    let request = ChangeRequest(user: "bench", channel: .commandLine)
+    func report(_ label: String, _ timing: Timing) {
+        print("  \(label)".padding(toLength: 46, withPad: " ", startingAt: 0)
+              + "median \(format(timing.median))   p99 \(format(timing.p99))   (\(timing.samples.count))")
+    }
+    let coming = try store.findBookings(BookingFilter(from: today.adding(days: 30), to: today.adding(days: 300), status: .confirmed,
+                                                      limit: 2000)).bookings
+        .filter { $0.stay.checkIn > today.adding(days: 30) && $0.stay.nightCount >= 2 }
+    guard coming.count >= count else {
+        print("Changes: fewer than \(count) coming stays of 2+ nights in the demo; skipped")
+        return
+    }
+    print("Changing a reservation on the same database (each change one durable commit):")
+    var edit = Timing(), shorten = Timing(), extend = Timing(), move = Timing(), note = Timing()
+    for (index, booking) in coming.prefix(count).enumerated() {
+        edit.samples.append(try Timing.measure {
+            _ = try store.changeBooking(booking.id.uuidString, BookingEdit(guestName: booking.guest.name + " \(index)"), request)
+        })
+        note.samples.append(try Timing.measure {
+            _ = try store.changeBooking(booking.id.uuidString, BookingEdit(note: "Late arrival"), request)
+        })
+        let shorter = booking.stay.checkOut.adding(days: -1).iso
+        shorten.samples.append(try Timing.measure {
+            _ = try store.changeBooking(booking.id.uuidString, BookingEdit(checkOut: shorter), request)
+        })
+        extend.samples.append(try Timing.measure {
+            _ = try store.changeBooking(booking.id.uuidString, BookingEdit(checkOut: booking.stay.checkOut.iso), request)
+        })
+    }
+    // Moves: to a free room of the stay (found first, not timed).
+    for booking in coming.dropFirst(count).prefix(count) {
+        guard let target = try store.availableRooms(AvailabilityQuery(stay: booking.stay, guestCount: booking.guestCount))
+            .first(where: { $0.room.id != booking.roomId }) else { continue }
+        move.samples.append(try Timing.measure {
+            _ = try store.move(booking.id.uuidString, toRoom: target.room.number, reason: "bench", reprice: false, request)
+        })
+    }
+    report("edit guest details", edit)
+    report("add a note", note)
+    report("shorten the stay by a night (release)", shorten)
+    report("extend it again (price, claim)", extend)
+    if !move.samples.isEmpty { report("move to a free room", move) }
+    // Today's arrivals still to come: check in and undo; the rest are marked no-shows.
+    _ = try store.setNoShowPolicy(cutoffHour: 0, fee: nil, by: "bench")
+    let arrivals = try store.dayLists(on: today).arrivals.filter { $0.status == .confirmed }
+    var checkIn = Timing(), undo = Timing(), noShow = Timing()
+    for booking in arrivals.prefix(arrivals.count / 2) {
+        checkIn.samples.append(try Timing.measure { _ = try store.checkIn(booking.id.uuidString, by: "bench") })
+        undo.samples.append(try Timing.measure { _ = try store.undoCheckIn(booking.id.uuidString, reason: "bench", request) })
+    }
+    for booking in arrivals.dropFirst(arrivals.count / 2) {
+        noShow.samples.append(try Timing.measure { _ = try store.markNoShow(booking.id.uuidString, request) })
+    }
+    if !checkIn.samples.isEmpty {
+        report("check in (for comparison)", checkIn)
+        report("undo the check-in", undo)
+    }
+    if !noShow.samples.isEmpty { report("mark a no-show", noShow) }
+    let floor = singleRowCommitLatencies(folder: folder, count: 500)
+    report("floor: one durable single-row commit", floor)
+    print(String(format: "  ratio (extend median / floor median)        %.2fx", extend.median / floor.median))
+}
+
+if arguments.runs("changes") { try changeBenchmarks(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path) }
+
 if arguments.runs("saga") { try sagaBenchmarks(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path) }
 
 /// Runs a program with its output thrown away and waits for it, without Foundation's polling.
