@@ -1,4 +1,6 @@
 import Foundation
+import FrontDeskDomain
+import FrontDeskTestSupport
 import Testing
 
 /// Issue 14 through the real binary: every change, each refusal, replays, and after each kind of
@@ -428,5 +430,68 @@ import Testing
         #expect(try cli.run("show", code, "--json").json["status"] as? String == "CheckedOut")
         try Self.expectConsistent(cli)
         #expect(try cli.run("undo-check-out", code, environment: ["FRONTDESK_TODAY": "2026-11-27"]).status == 5)
+    }
+
+    // MARK: Reports after changes
+
+    /// After a repriced move, a move of a guest in house (a split stay), a no-show and an extended
+    /// stay, `occupancy --json` night by night and by room type equals figures worked out from the
+    /// bookings' JSON alone (`IndependentFigures`), with what each change means spelled out here.
+    @Test func occupancyAfterMovesAndNoShowsIsWhatTheBookingsSay() throws {
+        let cli = try CLIHarness(today: "2026-11-26")
+        try cli.smallHotel()
+        let day1 = ["FRONTDESK_TODAY": "2026-11-27"], day2 = ["FRONTDESK_TODAY": "2026-11-28"]
+        let moved = try Self.code(try Self.book(cli, room: "101", "2026-12-01", "2026-12-04"))
+        try cli.expectSuccess(cli.run("move", moved, "--room", "201", "--reprice"))
+        let split = try Self.code(try Self.book(cli, room: "102", "2026-11-26", "2026-11-29", name: "Ben Okafor"))
+        try cli.expectSuccess(cli.run("check-in", split))
+        try cli.expectSuccess(cli.run("move", split, "--room", "103", environment: day1))
+        let absent = try Self.code(try Self.book(cli, room: "104", "2026-11-27", "2026-11-30", name: "Chloé Martin"))
+        try cli.expectSuccess(cli.run("no-show", absent, environment: day2))
+        let longer = try Self.code(try Self.book(cli, room: "105", "2026-11-26", "2026-11-28", name: "Dara Kim"))
+        try cli.expectSuccess(cli.run("change", longer, "--check-out", "2026-12-01"))
+        try Self.expectConsistent(cli)
+
+        func shown(_ code: String) throws -> [String: Any] { try cli.run("show", code, "--json").json }
+        func cents(_ booking: [String: Any]) -> [CalendarDate: Int64] {
+            Dictionary(uniqueKeysWithValues: (booking["nightlyPrices"] as! [[String: Any]]).map {
+                (CalendarDate(iso: $0["date"] as! String)!, ReportCommandTests.cents($0["price"]))
+            })
+        }
+        func date(_ booking: [String: Any], _ key: String) -> CalendarDate { CalendarDate(iso: booking[key] as! String)! }
+        let (m, s, a, l) = (try shown(moved), try shown(split), try shown(absent), try shown(longer))
+        #expect(a["status"] as? String == "NoShow")
+        #expect(s["roomSince"] as? String == "2026-11-27")
+        let stays = [
+            // Moved before arrival: every night in the Family room, at the Family price.
+            IndependentFigures.Stay(status: "Confirmed", roomType: "Family", checkIn: date(m, "checkIn"), checkOut: date(m, "checkOut"),
+                                    centsByNight: cents(m)),
+            // Moved in house on the 27th: the first night in 102, the rest in 103 (both Double).
+            IndependentFigures.Stay(status: "CheckedIn", roomType: "Double", checkIn: date(s, "checkIn"),
+                                    checkOut: CalendarDate(iso: "2026-11-27")!, centsByNight: cents(s)),
+            IndependentFigures.Stay(status: "CheckedIn", roomType: "Double", checkIn: CalendarDate(iso: "2026-11-27")!,
+                                    checkOut: date(s, "checkOut"), centsByNight: cents(s)),
+            // A no-show keeps its first night sold (the hotel's default fee).
+            IndependentFigures.Stay(status: "Confirmed", roomType: "Double", checkIn: date(a, "checkIn"),
+                                    checkOut: date(a, "checkIn").adding(days: 1), centsByNight: cents(a)),
+            IndependentFigures.Stay(status: "Confirmed", roomType: "Double", checkIn: date(l, "checkIn"), checkOut: date(l, "checkOut"),
+                                    centsByNight: cents(l)),
+        ]
+        let first = CalendarDate(iso: "2026-11-26")!
+        let expected = IndependentFigures.nights(stays, activeRooms: 6, from: first, count: 10)
+        let report = try cli.run("occupancy", "--from", first.iso, "--to", first.adding(days: 9).iso, "--json").json
+        let days = try #require(report["days"] as? [[String: Any]])
+        #expect(days.count == 10)
+        for (day, night) in zip(days, expected) {
+            #expect(day["date"] as? String == night.date.iso)
+            #expect("\(day["roomsSold"] ?? "")/\(day["roomsAvailable"] ?? "")" == "\(night.sold)/\(night.available)", "\(night)")
+            #expect(IndependentFigures.amount(ReportCommandTests.cents(day["roomRevenue"])) == night.revenue, "\(night)")
+        }
+        let byType = IndependentFigures.byRoomType(stays, from: first, count: 10)
+        for type in try #require(report["byRoomType"] as? [[String: Any]]) {
+            let name = type["roomType"] as! String
+            #expect(type["roomNightsSold"] as? Int == byType[name]?.sold ?? 0, "\(name)")
+            #expect(ReportCommandTests.cents(type["roomRevenue"]) == byType[name]?.cents ?? 0, "\(name)")
+        }
     }
 }
