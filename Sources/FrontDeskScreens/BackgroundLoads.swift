@@ -24,6 +24,8 @@ public enum LoadOutcome: Sendable {
     case booked(number: Int, result: Result<Booking, any Error>)
     /// A change on the rooms screen finished; a refused one gives its form back (`prompt`).
     case roomsChanged(number: Int, message: String, isError: Bool, prompt: RoomPrompt?)
+    /// The edit form's change finished; a refused one gives the form back with its problems.
+    case edited(number: Int, list: LoadKey, message: String, isError: Bool, form: EditFormState?)
 
     /// A write's outcome in one line, for the terminal a desk leaves while the write was still
     /// out (quit while saving); nil for a list query.
@@ -46,7 +48,8 @@ public enum LoadOutcome: Sendable {
         case .today: .today
         case .roomPlan: .roomPlan
         case .dashboard: .dashboard
-        case .written(let number, _, _, _), .booked(let number, _), .roomsChanged(let number, _, _, _): .write(number)
+        case .written(let number, _, _, _), .booked(let number, _), .roomsChanged(let number, _, _, _),
+             .edited(let number, _, _, _, _): .write(number)
         }
     }
 }
@@ -137,6 +140,11 @@ extension DeskModel {
             } else {
                 (state.bookings.actions.message, state.bookings.actions.messageIsError) = (message, isError)
             }
+            bookingsChanged()
+        case .edited(_, let list, let message, let isError, let form):
+            let actions: WritableKeyPath<DeskState, ListActions> = list == .today ? \.today.actions : \.bookings.actions
+            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = (message, isError)
+            if let form { state[keyPath: actions].editing = form }
             bookingsChanged()
         case .booked(let number, let result):
             finishBooking(number: number, result: result)

@@ -166,13 +166,43 @@ extension DeskModel {
                 return true
             }
             state[keyPath: actions].editing = nil
-            perform(.editBooking, on: form.booking, list: list, change: .edit(edit, expectedVersion: form.booking.version))
+            save(form, list: list)
             return true
         default:
             return true
         }
         state[keyPath: actions].editing = form
         return true
+    }
+
+    /// Saves the edit form off the UI thread; a refusal brings the form back as typed, each problem
+    /// beside its field (the room's capacity, a taken night, a booking changed meanwhile).
+    mutating func save(_ form: EditFormState, list: LoadKey) {
+        writesAsked += 1
+        let number = writesAsked
+        let services = services
+        let change = DeskChange.edit(form.edit, expectedVersion: form.booking.version)
+        load(.write(number)) {
+            do {
+                let changed = try services.change(form.booking.id, change)
+                return .edited(number: number, list: list, message: change.done(changed), isError: false, form: nil)
+            } catch {
+                // Bad details or a taken night: the form again, as typed. A booking changed
+                // meanwhile (or gone) is looked at again first: the form would save over it.
+                switch error as? FrontDeskError {
+                case .validationFailed(let problems)?:
+                    var refused = form
+                    refused.problems = problems
+                    return .edited(number: number, list: list, message: Self.describe(error), isError: true, form: refused)
+                case .roomUnavailable(let message)?:
+                    var refused = form
+                    refused.problems = [message]
+                    return .edited(number: number, list: list, message: message, isError: true, form: refused)
+                default:
+                    return .edited(number: number, list: list, message: Self.describe(error), isError: true, form: nil)
+                }
+            }
+        }
     }
 
     /// Alt-e, Alt-m, Alt-n, Alt-u on a list's chosen booking: the form, the room prompt, or the

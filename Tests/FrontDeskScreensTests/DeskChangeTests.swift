@@ -50,6 +50,35 @@ import Testing
         #expect(screen.contains("Notes: Late arrival, about 23:00"), "\(screen)")
     }
 
+    /// What only the store can check (the room's capacity, a taken night) brings the form back as
+    /// typed, the problem beside its field.
+    @Test func aRefusedEditComesBackAsTypedWithTheProblemBesideItsField() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        try fixture.desk.book(room: "101", from: "2026-12-03", to: "2026-12-04")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("e"), .tab, .tab, .tab, .backspace)
+        fixture.type("3")
+        fixture.press(.enter)
+        var screen = fixture.screen()
+        let guestsLine = try #require(screen.split(separator: "\n").first { $0.hasPrefix(" Guests") })
+        #expect(guestsLine.contains("3") && guestsLine.contains("! Room 101 (Double) sleeps at most 2 guests"), "\(screen)")
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).guestCount == 2)
+        // Back to 2, one night more: that night is taken; said in the form, nothing changes.
+        fixture.press(.backspace)
+        fixture.type("2")
+        fixture.press(.tab, .tab)
+        for _ in 0..<10 { fixture.press(.backspace) }
+        fixture.type("2026-12-04")
+        fixture.press(.enter)
+        screen = fixture.screen()
+        #expect(screen.contains("! Room 101 is taken on the night of 2026-12-03"), "\(screen)")
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).stay.checkOut.iso == "2026-12-03")
+        fixture.press(.escape)
+        #expect(fixture.screen().contains("Nothing changed"))
+    }
+
     @Test func altMMovesTheChosenGuestAfterAskingAndAltNMarksANoShow() throws {
         var fixture = try ScreenFixture()
         let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
