@@ -59,6 +59,8 @@ public enum CommandID: String, Hashable, Sendable {
     case editBooking, moveBooking, noShow, undoChange, saveEdit
     /// The help overlay's one line for Alt-e, Alt-m, Alt-n and Alt-u.
     case changeKeys
+    /// Rooms: after Alt-x was refused for the bookings on the room, move the first of them.
+    case moveBookingsOff
 }
 
 public struct Command: Hashable, Sendable {
@@ -202,6 +204,8 @@ public enum CommandTable {
                 scope: .rooms, inFooter: true),
         Command(id: .toggleRoomActive, keys: [.alt("x")], label: "In/out of service",
                 description: "Take the chosen room out of service, or back in", scope: .rooms, inFooter: true),
+        Command(id: .moveBookingsOff, keys: [.enter], label: "Move them",
+                description: "After Alt-x is refused: move the room's next booking", scope: .rooms, inFooter: false),
         Command(id: .newRoomType, keys: [.alt("y")], label: "New type",
                 description: "Add a room type (name, guests it sleeps, base price)", scope: .rooms, inFooter: true),
     ]

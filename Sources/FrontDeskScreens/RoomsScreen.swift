@@ -20,12 +20,16 @@ public struct RoomServices: Sendable {
     public var renameRoom: @Sendable (_ number: String, _ newNumber: String) throws -> Void
     public var setActive: @Sendable (_ number: String, _ active: Bool) throws -> Void
     public var addRoomType: @Sendable (_ name: String, _ capacity: String, _ price: String) throws -> Void
+    /// Codes of the bookings holding the room from the business date on (to move them off it).
+    public var bookingsHoldingRoom: @Sendable (_ number: String) throws -> [String]
 
     public init(rooms: @escaping @Sendable () throws -> [RoomRow], roomTypes: @escaping @Sendable () throws -> [RoomType],
                 addRoom: @escaping @Sendable (String, String) throws -> Void,
                 renameRoom: @escaping @Sendable (String, String) throws -> Void,
                 setActive: @escaping @Sendable (String, Bool) throws -> Void,
-                addRoomType: @escaping @Sendable (String, String, String) throws -> Void) {
+                addRoomType: @escaping @Sendable (String, String, String) throws -> Void,
+                bookingsHoldingRoom: @escaping @Sendable (String) throws -> [String] = { _ in [] }) {
+        self.bookingsHoldingRoom = bookingsHoldingRoom
         self.rooms = rooms
         self.roomTypes = roomTypes
         self.addRoom = addRoom
@@ -56,6 +60,10 @@ public struct RoomsState: Sendable {
     public var messageIsError = false
     /// A change is being written (off the UI thread): the next waits for it.
     public var saving = false
+    /// The room Alt-x is taking out of service, while that is being saved.
+    public var deactivating: String?
+    /// Bookings still on a room Alt-x could not take out of service: Enter moves the first.
+    public var toMove: [String] = []
 }
 
 extension DeskModel {
@@ -108,6 +116,21 @@ extension DeskModel {
         case .newRoomType:
             state.rooms.prompt = RoomPrompt(action: .newRoomType, title: "New room type", labels: ["Name", "Sleeps", "Base price"],
                                             values: ["", "2", ""])
+        case .moveBookingsOff:
+            guard let code = state.rooms.toMove.first else { break }
+            state.rooms.toMove = []
+            // The bookings screen on that booking, its move prompt open: type the room, Enter asks.
+            state.bookings.query = code
+            state.bookings.typingQuery = false
+            state.bookings.selected = 0
+            state.bookings.results = []
+            state.screen = .bookings
+            refreshBookings()
+            if state.loading.contains(.bookings) {
+                state.deferredAction = (.moveBooking, .bookings)
+            } else {
+                runDeferredAction(.moveBooking, list: .bookings)
+            }
         case .toggleRoomActive:
             guard let chosen else { break }
             // The row may not show the last change yet: a second toggle now could undo or repeat it.
@@ -115,6 +138,7 @@ extension DeskModel {
                 (state.rooms.message, state.rooms.messageIsError) = ("Still saving the last change: Alt-x again in a moment", true)
                 break
             }
+            state.rooms.deactivating = chosen.room.isActive ? chosen.room.number : nil
             report("Room \(chosen.room.number) is \(chosen.room.isActive ? "out of service" : "in service again")") { services in
                 try services.setActive(chosen.room.number, !chosen.room.isActive)
             }
@@ -167,6 +191,19 @@ extension DeskModel {
     mutating func finishRoomChange(message: String, isError: Bool, prompt: RoomPrompt?) {
         state.rooms.saving = false
         (state.rooms.message, state.rooms.messageIsError) = (message, isError)
+        state.rooms.toMove = []
+        if isError, let number = state.rooms.deactivating, let services = roomServices {
+            // Refused for the bookings still on the room: offer to move them, one at a time.
+            do {
+                state.rooms.toMove = try services.bookingsHoldingRoom(number)
+            } catch {
+                state.rooms.message = message + " (the bookings could not be listed: \(Self.describe(error)))"
+            }
+            if let first = state.rooms.toMove.first {
+                state.rooms.message = message + " · Enter: move \(first) (bookings screen, Alt-m)"
+            }
+        }
+        state.rooms.deactivating = nil
         if isError, var prompt, state.rooms.prompt == nil {
             prompt.note = message
             state.rooms.prompt = prompt

@@ -156,6 +156,20 @@ extension FrontDeskStore {
     }
 
     /// Refused while the room still has guests or bookings to come: they would be stranded.
+    /// The confirmation codes of the bookings holding `number` from the business date on, by
+    /// their first night there: what must move (or be cancelled) before the room goes out of service.
+    public func bookingsHoldingRoom(_ number: String) throws -> [String] {
+        try read { db in
+            let room = try requireRoom(number: number, db).room
+            let today = businessDate(for: try fetchHotel(db))
+            return try db.values(String.self, sql: """
+                SELECT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
+                WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
+                GROUP BY b.id ORDER BY min(n.night)
+                """, arguments: [room.id.uuidString, today.iso])
+        }
+    }
+
     public func deactivateRoom(_ number: String, by user: String) throws -> RoomListing {
         try changeRoom(number, by: user) { room, db in
             let today = businessDate(for: try fetchHotel(db))

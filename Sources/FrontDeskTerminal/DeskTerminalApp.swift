@@ -295,7 +295,8 @@ public enum DeskTerminalApp {
             addRoomType: { name, capacity, price in
                 let typed = try RoomType.parse(name: name, capacity: capacity, basePrice: price)
                 _ = try store.addRoomType(name: typed.name, capacity: typed.capacity, basePrice: typed.basePrice, by: user)
-            })
+            },
+            bookingsHoldingRoom: { number in try store.bookingsHoldingRoom(number) })
     }
 
     private static func installSignalHandlers() {

@@ -199,4 +199,26 @@ import Testing
         let report = try tomorrow.occupancyReport(from: CalendarDate(iso: "2026-11-26")!, through: CalendarDate(iso: "2026-11-28")!)
         #expect(report.days.map(\.roomsSold) == [1, 1, 1])
     }
+
+    /// Taking a room out of service is refused while it has bookings; the desk offers to move them.
+    @Test func aRoomGoingOutOfServiceOffersToMoveItsBookings() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "104", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(5))
+        let line = try #require(fixture.model.state.rooms.rows.firstIndex { $0.room.number == "104" })
+        for _ in 0..<line { fixture.press(.down) }
+        fixture.press(.alt("x"))
+        var screen = fixture.screen(120, 30)
+        #expect(screen.contains("move or cancel them first · Enter: move \(booking.confirmationCode)"), "\(screen)")
+        fixture.press(.enter)
+        #expect(fixture.model.state.screen == .bookings)
+        #expect(fixture.screen().contains("Move Zoë Ångström (\(booking.confirmationCode), room 104) to room"))
+        fixture.type("103")
+        fixture.press(.enter, .right, .enter)
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).roomNumber == "103")
+        // Now the room can go.
+        fixture.press(.function(5), .alt("x"))
+        screen = fixture.screen(120, 30)
+        #expect(screen.contains("Room 104 is out of service"), "\(screen)")
+    }
 }
