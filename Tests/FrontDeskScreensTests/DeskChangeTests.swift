@@ -195,9 +195,16 @@ import Testing
         let parts = plan.staysByRoom.values.joined().filter { $0.confirmationCode == booking.confirmationCode }
             .map { "\(number[$0.roomId]!):\($0.stay.checkIn)-\($0.stay.checkOut)" }.sorted()
         #expect(parts == ["101:2026-11-26-2026-11-27", "103:2026-11-27-2026-11-29"])
-        // Occupancy counts each night once, in the room that holds it.
+        // A no-show is drawn on its first night only (the one still sold); the rest is free.
+        let absent = try fixture.desk.book(room: "102", from: "2026-11-26", to: "2026-11-29")
+        _ = try tomorrow.markNoShow(absent.confirmationCode, ChangeRequest(user: "anna"))
+        let after = try tomorrow.roomPlan(from: CalendarDate(iso: "2026-11-25")!, nights: 7)
+        let bars = after.staysByRoom.values.joined().filter { $0.confirmationCode == absent.confirmationCode }
+            .map { "\(number[$0.roomId]!):\($0.stay.checkIn)-\($0.stay.checkOut):\($0.status.rawValue)" }
+        #expect(bars == ["102:2026-11-26-2026-11-27:NoShow"])
+        // Occupancy counts each night once, in the room that holds it (and the no-show's first night).
         let report = try tomorrow.occupancyReport(from: CalendarDate(iso: "2026-11-26")!, through: CalendarDate(iso: "2026-11-28")!)
-        #expect(report.days.map(\.roomsSold) == [1, 1, 1])
+        #expect(report.days.map(\.roomsSold) == [2, 1, 1])
     }
 
     /// Taking a room out of service is refused while it has bookings; the desk offers to move them.
