@@ -32,7 +32,8 @@ public enum LoadOutcome: Sendable {
     public var writeSummary: String? {
         switch self {
         case .bookings, .today, .roomPlan, .dashboard: nil
-        case .written(_, _, let message, let isError), .roomsChanged(_, let message, let isError, _):
+        case .written(_, _, let message, let isError), .roomsChanged(_, let message, let isError, _),
+             .edited(_, _, let message, let isError, _):
             (isError ? "Not saved: " : "Saved: ") + message
         case .booked(_, .success(let booking)):
             "Saved: booking \(booking.confirmationCode) for \(booking.guest.name), room \(booking.roomNumber), "
