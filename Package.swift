@@ -32,7 +32,7 @@ let package = Package(
         // One SQLite file per desk, behind an intent-named facade.
         .target(
             name: "FrontDeskStore",
-            dependencies: ["FrontDeskDomain", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FrontDeskDomain", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         // ncursesw, with a shim for what Swift cannot import. Only FrontDeskTerminal uses it.

@@ -115,17 +115,21 @@ struct CommonOptions: ParsableArguments {
             let store = try openStore()
             let result = try body(store)
             let access = StoreAccessTable.current.withLock { $0 }
-            // What is printed has been made durable: one sync of the log for all the commits.
-            if access != .read { try store.syncLog() }
+            if access != .read {
+                // The process ends after this command: a file it wrote is closed now, and its
+                // close copies the log into the file and syncs both (when no other connection
+                // has it open). What is printed has been made durable: the log is synced after
+                // unless that close emptied it (`syncLog`), one sync for all the commits.
+                try? store.close()
+                try store.syncLog()
+            }
             if json {
                 Output.printJSON(result.json)
             } else {
                 let text = result.shownText
                 if !text.isEmpty { print(Output.terminalSafe(text)) }
             }
-            // The process ends after this command: a file it wrote is closed now (its log copied
-            // in, as on every close), and nothing is freed one object at a time before `exit`.
-            if access != .read { try? store.close() }
+            // Nothing is freed one object at a time before `exit`.
             Output.keptUntilExit += [store, result]
         } catch {
             throw Output.report(error, json: json)

@@ -45,6 +45,49 @@ import Testing
         #expect(try fixture.store.booking(held.confirmationCode).status == held.status)
     }
 
+    /// A writer closed last copies its log into the file and keeps the log, emptied, and its index
+    /// (`SQLITE_FCNTL_PERSIST_WAL`, `journal_size_limit = 0`): the next command does not create
+    /// them again, and the folder looks as after a read. A desk's pool still deletes them.
+    @Test func aOneConnectionWriterClosedLastLeavesAnEmptyLogAndACompleteFile() throws {
+        let fixture = try StoreFixture()
+        let path = fixture.store.path
+        try fixture.store.close()
+        for room in ["102", "103"] {
+            let writer = try Self.reopen(fixture, .write)
+            #expect(writer.pool is DatabaseQueue)
+            let held = try writer.reserve(fixture.form(room: room), by: "anna")
+            #expect(try Self.size(path + "-wal") ?? 0 > 0)
+            try writer.close()
+            #expect(try Self.size(path + "-wal") == 0, "the log is kept, emptied")
+            #expect(FileManager.default.fileExists(atPath: path + "-shm"))
+            // Nothing left to sync: the close's checkpoint synced the file that now holds it all.
+            try writer.syncLog()
+            // The file alone (no log read) holds the booking.
+            let alone = try DatabaseQueue(path: "file:\(path)?immutable=1", configuration: {
+                var configuration = Configuration()
+                configuration.readonly = true
+                return configuration
+            }())
+            #expect(try alone.read { try String.fetchOne($0, sql: "SELECT status FROM booking WHERE confirmation_code = ?",
+                                                         arguments: [held.confirmationCode]) } != nil)
+            try alone.close()
+        }
+        // Reads and the careful way still open it: the empty log is no log to replay.
+        let reader = try Self.reopen(fixture, .read)
+        #expect(try !reader.search(checkIn: "2026-12-01", checkOut: "2026-12-03", guests: "1").offers.map(\.room.number).contains("102"))
+        try reader.close()
+        // A desk's pool, closed last, deletes them as before.
+        let desk = try FrontDeskStore(path: path, businessDate: StoreFixture.today)
+        _ = try desk.reserve(fixture.form(room: "104"), by: "anna")
+        try desk.close()
+        #expect(try Self.size(path + "-wal") == nil)
+    }
+
+    static func size(_ path: String) throws -> Int? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
+    }
+
     @Test func aFileToUpgradeOrCreateStillGoesThePoolsWay() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-one-\(UUID().uuidString)")
         let created = try FrontDeskStore(path: folder.appendingPathComponent("new.sqlite").path, access: .create, oneConnection: true)
