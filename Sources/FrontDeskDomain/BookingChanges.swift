@@ -193,15 +193,7 @@ extension BookingRules {
             problems.append("Booking \(code) is \(booking.status.rawValue); its stay can no longer change")
             return nil
         }
-        guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else {
-            problems.append("Check-out date must be after check-in date")
-            return nil
-        }
-        if stay.nightCount > maximumNights {
-            problems.append("A stay of \(stay.nightCount) nights is longer than the \(maximumNights)-night maximum")
-            return nil
-        }
-        return stay
+        return stayOfAllowedLength(checkIn: checkIn, checkOut: checkOut, into: &problems)
     }
 }
 

@@ -175,7 +175,13 @@ public enum BookingRules {
             }
         }
         guard let checkInDate, let checkOutDate else { return nil }
-        guard let stay = StayDates(checkIn: checkInDate, checkOut: checkOutDate) else {
+        return stayOfAllowedLength(checkIn: checkInDate, checkOut: checkOutDate, into: &problems)
+    }
+
+    /// The stay between two dates if check-out is after check-in and it is at most
+    /// `maximumNights` long; otherwise nil, with the problem added.
+    public static func stayOfAllowedLength(checkIn: CalendarDate, checkOut: CalendarDate, into problems: inout [String]) -> StayDates? {
+        guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else {
             problems.append("Check-out date must be after check-in date")
             return nil
         }
