@@ -307,11 +307,7 @@ extension DeskModel {
         guard var pending = state.roomPlan.moveQuestion else { return }
         switch CommandTable.command(for: key, in: .confirm) {
         case .confirmChoose:
-            switch key {
-            case .left: pending.yes = false
-            case .right: pending.yes = true
-            default: pending.yes.toggle()
-            }
+            pending.yes = CommandTable.answer(after: key, wasYes: pending.yes)
             state.roomPlan.moveQuestion = pending
         case .confirmAnswer:
             state.roomPlan.moveQuestion = nil

@@ -356,11 +356,7 @@ extension DeskModel {
         guard var pending = state[keyPath: actions].confirmation else { return }
         switch CommandTable.command(for: key, in: .confirm) {
         case .confirmChoose:
-            switch key {
-            case .left: pending.yes = false
-            case .right: pending.yes = true
-            default: pending.yes.toggle()
-            }
+            pending.yes = CommandTable.answer(after: key, wasYes: pending.yes)
             state[keyPath: actions].confirmation = pending
         case .confirmAnswer:
             state[keyPath: actions].confirmation = nil

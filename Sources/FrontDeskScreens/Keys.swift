@@ -135,6 +135,15 @@ public enum CommandTable {
     ]
 
     /// The keys of a question (drawn in its box).
+    /// The button a question's `confirmChoose` key leaves chosen: ← is No, → is Yes, Tab switches.
+    static func answer(after key: Key, wasYes: Bool) -> Bool {
+        switch key {
+        case .left: false
+        case .right: true
+        default: !wasYes
+        }
+    }
+
     static let confirmCommands: [Command] = [
         Command(id: .confirmChoose, keys: [.left, .right, .tab, .backTab], label: "No/Yes",
                 description: "Move between No and Yes (the question starts on No)", scope: .confirm, inFooter: true),

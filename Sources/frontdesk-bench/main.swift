@@ -222,16 +222,23 @@ if arguments.runs("search") {
 
 // MARK: The booking saga (issue 3)
 
-/// Single-row commits per second on this disk with the store's durability settings (WAL,
-/// synchronous=FULL): the ceiling for anything that commits once per booking.
-@MainActor func singleRowCommitFloor(folder: String, seconds: Double) -> Double {
-    let path = folder + "/commit-floor.sqlite"
+/// A fresh file with the store's durability settings (WAL, synchronous=FULL) and a prepared
+/// single-row insert: what both commit floors time.
+func openFloorDatabase(_ path: String) -> (db: OpaquePointer?, insert: OpaquePointer?) {
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     var db: OpaquePointer?
     sqlite3_open(path, &db)
     sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE t (x INTEGER)", nil, nil, nil)
     var insert: OpaquePointer?
     sqlite3_prepare_v2(db, "INSERT INTO t (x) VALUES (?)", -1, &insert, nil)
+    return (db, insert)
+}
+
+/// Single-row commits per second on this disk with the store's durability settings (WAL,
+/// synchronous=FULL): the ceiling for anything that commits once per booking.
+@MainActor func singleRowCommitFloor(folder: String, seconds: Double) -> Double {
+    let path = folder + "/commit-floor.sqlite"
+    let (db, insert) = openFloorDatabase(path)
     let start = Date()
     var commits = 0
     while Date().timeIntervalSince(start) < seconds {
@@ -431,12 +438,7 @@ if arguments.only == "floor" {
 /// Latency of one durable single-row commit on this disk (WAL, synchronous=FULL), the raw C API.
 @MainActor func singleRowCommitLatencies(folder: String, count: Int) -> Timing {
     let path = folder + "/commit-latency-floor.sqlite"
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-    var db: OpaquePointer?
-    sqlite3_open(path, &db)
-    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE t (x INTEGER)", nil, nil, nil)
-    var insert: OpaquePointer?
-    sqlite3_prepare_v2(db, "INSERT INTO t (x) VALUES (?)", -1, &insert, nil)
+    let (db, insert) = openFloorDatabase(path)
     var timing = Timing()
     for index in 0..<count {
         timing.samples.append(Timing.measure {
