@@ -27,9 +27,16 @@ final class AvailabilityCache: Sendable {
     }
 
     private let kept = Mutex(Kept())
-    /// Answers served from the cache and answers searched afresh, for `/metrics`.
+    /// Searches under way, by question: a miss that finds one waits for it rather than searching
+    /// the same thing again (after a change every kept answer of the hotel goes stale at once).
+    private let flights = Mutex<[Key: Task<Entry, any Error>]>([:])
+    /// Answers served from the cache, searched afresh, and taken from another request's search
+    /// (still current when it ended), for `/metrics`.
     let hits = Atomic<Int>(0)
     let misses = Atomic<Int>(0)
+    let shared = Atomic<Int>(0)
+    /// Requests waiting for another request's search, for tests.
+    let waiting = Atomic<Int>(0)
     /// About 300 distinct stays of up to a year ahead per hotel are asked for often; past this
     /// many answers, or this many bytes of them (an answer for 1 guest in a 500-room hotel is
     /// about 60 KB), the cache starts over rather than keeping a recency list on every hit.
@@ -46,6 +53,42 @@ final class AvailabilityCache: Sendable {
         guard let known = kept.withLock({ $0.entries[key] }), try isCurrent(known.stamp) else { return nil }
         hits.add(1, ordering: .relaxed)
         return known.body
+    }
+
+    /// The answer for `key`: the kept one while `isCurrent` says it still is the answer; else
+    /// the answer of a search of the same question already under way, if it is still current
+    /// when that search ends; else one `search` of its own.
+    ///
+    /// Exactness: a search this request starts reads a snapshot taken after the request came.
+    /// Another request's search may have read before this one came, so its answer is used only
+    /// after `isCurrent` (a read made now) says nothing it was made of has changed since.
+    func answer(for key: Key, isCurrent: (FrontDeskStore.SearchStamp) throws -> Bool,
+                search: @escaping @Sendable () async throws -> Entry) async throws -> ByteBuffer {
+        if let kept = try currentAnswer(for: key, isCurrent: isCurrent) { return kept }
+        let (flight, leads) = flights.withLock { flights -> (Task<Entry, any Error>, Bool) in
+            if let flight = flights[key] { return (flight, false) }
+            let flight = Task { try await search() }
+            flights[key] = flight
+            return (flight, true)
+        }
+        if leads {
+            defer { flights.withLock { flights in if flights[key] == flight { flights[key] = nil } } }
+            misses.add(1, ordering: .relaxed)
+            let fresh = try await flight.value
+            keep(fresh, for: key)
+            return fresh.body
+        }
+        waiting.add(1, ordering: .relaxed)
+        let theirs = try? await flight.value
+        waiting.subtract(1, ordering: .relaxed)
+        if let theirs, try isCurrent(theirs.stamp) {
+            shared.add(1, ordering: .relaxed)
+            return theirs.body
+        }
+        misses.add(1, ordering: .relaxed)
+        let fresh = try await search()
+        keep(fresh, for: key)
+        return fresh.body
     }
 
     /// A fresh answer from `search`, kept for next time.

@@ -57,10 +57,11 @@ final class RequestMetrics: Sendable {
         lines.append("# TYPE frontdesk_sagas gauge")
         lines.append("frontdesk_sagas{state=\"under_way\"} \(sagasUnderWay)")
         lines.append("frontdesk_sagas{state=\"needs_attention\"} \(sagasNeedingAttention)")
-        lines.append("# HELP frontdesk_availability_answers_total Availability answers, from the cache (still current) or searched afresh.")
+        lines.append("# HELP frontdesk_availability_answers_total Availability answers: from the cache (still current), searched afresh, or from a search another request began (still current when it ended).")
         lines.append("# TYPE frontdesk_availability_answers_total counter")
         lines.append("frontdesk_availability_answers_total{source=\"cache\"} \(availabilityCache.hits.load(ordering: .relaxed))")
         lines.append("frontdesk_availability_answers_total{source=\"search\"} \(availabilityCache.misses.load(ordering: .relaxed))")
+        lines.append("frontdesk_availability_answers_total{source=\"shared_search\"} \(availabilityCache.shared.load(ordering: .relaxed))")
         lines.append("# HELP frontdesk_payment_circuit_state The payment service's circuit: 0 closed, 1 half open, 2 open; absent without a payment service.")
         lines.append("# TYPE frontdesk_payment_circuit_state gauge")
         if let circuit {

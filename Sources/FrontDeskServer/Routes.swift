@@ -178,7 +178,7 @@ struct BookingRoutes {
             throw Problem.unauthorized("The token's user is disabled or gone")
         }
         // Per token: the signature names it without keeping the token itself.
-        if let wait = state.rateLimiter.take(String(token.suffix(43))) {
+        if state.rateLimiter.perSecond > 0, let wait = state.rateLimiter.take(String(token.suffix(43))) {
             throw Problem.rateLimited(retryAfter: wait, "Too many requests for this token; slow down")
         }
         return principal
@@ -212,18 +212,12 @@ struct BookingRoutes {
         if checkOut == nil { missing.append(("checkOut", "checkOut is required (YYYY-MM-DD)")) }
         if !missing.isEmpty { throw Problem.validation(missing) }
         let key = AvailabilityCache.Key(hotel: hotel, checkIn: checkIn, checkOut: checkOut, guests: guests)
-        let cache = state.availabilityCache
         // A kept answer is checked right here: one indexed read on a connection of its own, cheaper
         // than handing the request to a worker thread and back. A search goes to the workers.
-        let body: ByteBuffer
-        if let kept = try cache.currentAnswer(for: key, isCurrent: store.searchIsCurrent) {
-            body = kept
-        } else {
-            body = try await state.blocking {
-                try cache.freshAnswer(for: key) {
-                    let (result, stamp) = try store.stampedSearch(checkIn: checkIn, checkOut: checkOut, guests: guests)
-                    return AvailabilityCache.Entry(stamp: stamp, body: ByteBuffer(string: result.json.rendered()))
-                }
+        let body = try await state.availabilityCache.answer(for: key, isCurrent: store.searchIsCurrent) { [state] in
+            try await state.blocking {
+                let (result, stamp) = try store.stampedSearch(checkIn: checkIn, checkOut: checkOut, guests: guests)
+                return AvailabilityCache.Entry(stamp: stamp, body: ByteBuffer(string: result.json.rendered()))
             }
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
@@ -609,8 +603,35 @@ struct BookingRoutes {
 
     func requiredId(_ text: String?, field: String) throws -> UUID {
         guard let text, !text.isEmpty else { throw Problem.validation([(field, "\(field) is required")]) }
-        guard let id = UUID(uuidString: text) else { throw Problem.validation([(field, "\(field) is not an id")]) }
+        guard let id = Self.canonicalUUID(text) ?? UUID(uuidString: text) else { throw Problem.validation([(field, "\(field) is not an id")]) }
         return id
+    }
+
+    /// `8-4-4-4-12` hex digits (either case) as a UUID, without Foundation's `sscanf` (a tenth of
+    /// a cached availability answer's own work); nil for anything else, which Foundation then reads.
+    static func canonicalUUID(_ text: String) -> UUID? {
+        var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        let parsed = withUnsafeMutableBytes(of: &uuid) { bytes -> Bool in
+            guard text.utf8.count == 36 else { return false }
+            var nibbles = 0
+            for (index, character) in text.utf8.enumerated() {
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    guard character == UInt8(ascii: "-") else { return false }
+                    continue
+                }
+                let value: UInt8
+                switch character {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = character - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = character - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): value = character - UInt8(ascii: "A") + 10
+                default: return false
+                }
+                if nibbles % 2 == 0 { bytes[nibbles / 2] = value << 4 } else { bytes[nibbles / 2] |= value }
+                nibbles += 1
+            }
+            return true
+        }
+        return parsed ? UUID(uuid: uuid) : nil
     }
 }
 

@@ -387,10 +387,11 @@ final class StoreShared: Sendable {
     let codes: Mutex<any RandomNumberGenerator & Sendable>
     let pendingNotifications = Mutex<[SagaNotification]>([])
     let subscribers = Mutex<[UUID: @Sendable (SagaNotification) -> Void]>([:])
-    /// A read-only connection of its own for `searchIsCurrent`, opened on first use: the check of
-    /// a cached availability answer is one short statement, run on the caller's thread rather than
-    /// waiting for a reader of the pool (which long searches may hold).
-    let stampReader = Mutex<DatabaseQueue?>(nil)
+    /// Read-only connections of their own for `searchIsCurrent`, opened on first need (as many as
+    /// checks ever ran at once): the check of a cached availability answer is one short statement,
+    /// run on the caller's thread rather than waiting for a reader of the pool (which long
+    /// searches may hold).
+    let stampReaders = Mutex<[VersionReader]>([])
 
     init(random: any RandomNumberGenerator & Sendable) {
         codes = Mutex(random)

@@ -49,6 +49,10 @@ extension FrontDeskStore {
         public let availabilityVersion: Int64
         public let businessDate: CalendarDate
         public let validUntil: Date?
+        /// The instants the business date began and ends in the hotel's zone (nil with a fixed
+        /// business date): the date is still `businessDate` exactly while the clock is between them,
+        /// which a cached answer checks with two comparisons instead of a calendar per request.
+        public var businessDay: Range<Date>? = nil
     }
 
     /// A search and its stamp, read in one snapshot so the stamp describes exactly that answer.
@@ -64,7 +68,8 @@ extension FrontDeskStore {
                 WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3 AND hold_expires_at > ?4
                 """), arguments: [hotel.id.uuidString, query.stay.checkIn.iso, query.stay.checkOut.iso, Timestamp.text(now)])
             let stamp = SearchStamp(hotel: hotel, availabilityVersion: try availabilityVersion(hotel.id, db), businessDate: today,
-                                    validUntil: firstLapse.map { Timestamp.date($0) ?? .distantPast })
+                                    validUntil: firstLapse.map { Timestamp.date($0) ?? .distantPast },
+                                    businessDay: businessDateOverride == nil ? Self.instants(of: today, in: hotel.timeZone) : nil)
             return (result, stamp)
         }
     }
@@ -72,24 +77,35 @@ extension FrontDeskStore {
     /// Whether an answer stamped `stamp` is still the answer now: nothing it was made of has been
     /// written since, the business date is the same and no live hold in its stay has lapsed.
     public func searchIsCurrent(_ stamp: SearchStamp) throws -> Bool {
+        let now = self.now
         if let validUntil = stamp.validUntil, now >= validUntil { return false }
-        guard businessDate(for: stamp.hotel) == stamp.businessDate else { return false }
-        do {
-            // One statement needs no transaction around it: it reads one committed state on its
-            // own. This is the whole cost of a cached answer, so it skips BEGIN and COMMIT.
-            let version = try shared.stampReader.withLock { reader -> Int64 in
-                if reader == nil {
-                    var configuration = Configuration()
-                    configuration.readonly = true
-                    configuration.busyMode = .timeout(15)
-                    reader = try DatabaseQueue(path: path, configuration: configuration)
-                }
-                return try reader!.inDatabase { db in try availabilityVersion(stamp.hotel.id, db) }
-            }
-            return version == stamp.availabilityVersion
-        } catch let error as DatabaseError {
-            throw StoreError.from(error, path: path)
+        if let day = stamp.businessDay {
+            guard day.contains(now) else { return false }
+        } else {
+            guard businessDate(for: stamp.hotel) == stamp.businessDate else { return false }
         }
+        // One statement needs no transaction around it: it reads one committed state on its own.
+        // This is the whole cost of a cached answer, so it skips BEGIN and COMMIT (and GRDB).
+        // Each request takes a reader of its own from the pool (made on first need), so requests
+        // on different threads do not wait for each other's read.
+        let reader = try shared.stampReaders.withLock { $0.popLast() } ?? VersionReader(path: path)
+        let version = try reader.version(of: stamp.hotel.id)
+        shared.stampReaders.withLock { $0.append(reader) }
+        return version == stamp.availabilityVersion
+    }
+
+    /// From the first instant of `date` in `zone` up to the first instant of the next date (a
+    /// day of 23 or 25 hours across a clock change; a day that starts after midnight where the
+    /// zone skips it).
+    static func instants(of date: CalendarDate, in zone: TimeZone) -> Range<Date>? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        func start(_ date: CalendarDate) -> Date? {
+            let (year, month, day) = date.components
+            return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12)).map { calendar.startOfDay(for: $0) }
+        }
+        guard let first = start(date), let next = start(date.adding(days: 1)), first < next else { return nil }
+        return first..<next
     }
 
     private func availabilityVersion(_ hotelId: UUID, _ db: Database) throws -> Int64 {
