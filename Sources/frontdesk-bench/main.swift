@@ -18,6 +18,9 @@ struct Arguments {
     var processRuns = 60
     /// One section only: process, search, screens, manager or saga (default: all).
     var only: String?
+    /// A folder holding the start-up floors `scripts/build-floors` makes (`hello`, `sqlite-search`),
+    /// spawned beside the whole-process commands.
+    var floors: String?
 
     func runs(_ section: String) -> Bool { only == nil || only == section }
 
@@ -32,8 +35,9 @@ struct Arguments {
             case "--binary": binary = value
             case "--only": only = value
             case "--process-runs": processRuns = max(3, Int(value) ?? processRuns)
+            case "--floors": floors = value
             default:
-                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH] [--process-runs N] [--only process|search|screens|manager|saga|floor|changes]\n".utf8))
+                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH] [--process-runs N] [--floors DIR] [--only process|search|screens|manager|saga|floor|changes]\n".utf8))
                 exit(2)
             }
         }
@@ -93,26 +97,42 @@ func wholeProcessBenchmarks(binary: String, runs: Int) throws {
         return (stays, bookings)
     }()
     var search = Timing(), book = Timing(), help = Timing(), floor = Timing()
+    var hello = Timing(), sqliteSearch = Timing()
+    var searchCPU = Timing(), bookCPU = Timing()
+    let helloFloor = arguments.floors.map { $0 + "/hello" }, sqliteFloor = arguments.floors.map { $0 + "/sqlite-search" }
     for index in 0..<runs {
         let stay = stays[index], booking = bookings[index]
         search.samples.append(try Timing.measure {
-            try spawnAndWait(binary, ["search", "--db", arguments.database, "--check-in", stay.checkIn.iso,
-                                      "--check-out", stay.checkOut.iso, "--guests", "2", "--json"])
+            searchCPU.samples.append(try spawnAndWait(binary, ["search", "--db", arguments.database, "--check-in", stay.checkIn.iso,
+                                                               "--check-out", stay.checkOut.iso, "--guests", "2", "--json"]))
         })
         floor.samples.append(try Timing.measure { try spawnAndWait("/bin/true", []) })
         book.samples.append(try Timing.measure {
-            try spawnAndWait(binary, ["book", "--db", arguments.database, "--room", booking.room, "--check-in", booking.stay.checkIn.iso,
-                                      "--check-out", booking.stay.checkOut.iso, "--guests", "1", "--guest-name", "Bench Guest",
-                                      "--email", "bench@example.com", "--payment", "desk", "--wait", "--json"])
+            bookCPU.samples.append(try spawnAndWait(binary, ["book", "--db", arguments.database, "--room", booking.room,
+                                                             "--check-in", booking.stay.checkIn.iso,
+                                                             "--check-out", booking.stay.checkOut.iso, "--guests", "1",
+                                                             "--guest-name", "Bench Guest", "--email", "bench@example.com",
+                                                             "--payment", "desk", "--wait", "--json"]))
         })
         floor.samples.append(try Timing.measure { try spawnAndWait("/bin/true", []) })
         help.samples.append(try Timing.measure { try spawnAndWait(binary, ["--help"]) })
+        if let helloFloor, let sqliteFloor {
+            hello.samples.append(try Timing.measure { try spawnAndWait(helloFloor, []) })
+            sqliteSearch.samples.append(try Timing.measure {
+                try spawnAndWait(sqliteFloor, [arguments.database, stay.checkIn.iso, stay.checkOut.iso, "2"])
+            })
+        }
     }
     print("Whole processes, \(runs) runs each, interleaved, nothing else holding \(arguments.database) open:")
     print("  frontdesk search --json                        median \(format(search.median))   p99 \(format(search.p99))")
     print("  frontdesk book --payment desk --wait --json    median \(format(book.median))   p99 \(format(book.p99))")
     print("  frontdesk --help                               median \(format(help.median))   p99 \(format(help.p99))")
     print("  floor: /bin/true, spawned the same way         median \(format(floor.median))   p99 \(format(floor.p99))")
+    print("  CPU time of the child (user + system): search median \(format(searchCPU.median)), book median \(format(bookCPU.median))")
+    if !hello.samples.isEmpty {
+        print("  floor: static-stdlib Foundation hello-world    median \(format(hello.median))   p99 \(format(hello.p99))")
+        print("  floor: C + static SQLite, open + search query  median \(format(sqliteSearch.median))   p99 \(format(sqliteSearch.p99))")
+    }
 }
 
 if let binary = arguments.binary, arguments.runs("process") {
@@ -528,7 +548,9 @@ if arguments.runs("changes") { try changeBenchmarks(folder: URL(fileURLWithPath:
 if arguments.runs("saga") { try sagaBenchmarks(folder: URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path) }
 
 /// Runs a program with its output thrown away and waits for it, without Foundation's polling.
-func spawnAndWait(_ path: String, _ arguments: [String]) throws {
+/// Runs a program to its end; returns the CPU time it used (user + system), in milliseconds.
+@discardableResult
+func spawnAndWait(_ path: String, _ arguments: [String]) throws -> Double {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -539,9 +561,12 @@ func spawnAndWait(_ path: String, _ arguments: [String]) throws {
     let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
     guard spawned == 0 else { throw BenchError.spawn(path, spawned) }
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     // A run that failed measured nothing worth printing.
     guard status == 0 else { throw BenchError.failed(([path] + arguments).joined(separator: " "), status) }
+    func milliseconds(_ time: timeval) -> Double { Double(time.tv_sec) * 1000 + Double(time.tv_usec) / 1000 }
+    return milliseconds(usage.ru_utime) + milliseconds(usage.ru_stime)
 }
 
 enum BenchError: Error {
