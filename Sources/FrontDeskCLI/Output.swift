@@ -38,7 +38,24 @@ enum Output {
 
     /// Card numbers are masked in everything printed (`CardNumber.redacted`).
     static func printJSON(_ value: JSONValue) {
-        print(CardNumber.redacted(in: value.rendered(pretty: true)))
+        // As bytes, as rendered: no String of the whole document is made, checked and copied.
+        var bytes = CardNumber.redacted(utf8: value.renderedUTF8(pretty: true))
+        bytes.append(UInt8(ascii: "\n"))
+        writeToStandardOutput(bytes)
+    }
+
+    /// Writes bytes to standard output after anything `print` has buffered, as `print` would.
+    static func writeToStandardOutput(_ bytes: [UInt8]) {
+        fflush(nil)
+        bytes.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return } // a closed pipe or a full disk: as `print`, nothing to report
+                offset += written
+            }
+        }
     }
 
     static func errorDocument(code: String, message: String, details: [String]) -> JSONValue {

@@ -11,10 +11,21 @@ public enum CardNumber {
     /// Used on everything a command prints, so a card number that reached a message (a payment
     /// service's reply, a typing slip) is not shown whole.
     public static func redacted(in text: String) -> String {
-        guard mayHoldCardNumber(text) else { return text }
+        guard mayHoldCardNumber(text.utf8), let rewritten = rewritingCardRuns(Array(text.utf8)) else { return text }
+        return String(decoding: rewritten, as: UTF8.self)
+    }
+
+    /// The same for UTF-8 bytes about to be written (a command's JSON): the bytes as they are when
+    /// they hold no card number, so a search's 50 kB are not made into a String to be checked.
+    public static func redacted(utf8 bytes: [UInt8]) -> [UInt8] {
+        guard mayHoldCardNumber(bytes), let rewritten = rewritingCardRuns(bytes) else { return bytes }
+        return rewritten
+    }
+
+    /// `bytes` with each card number masked; nil when none was found.
+    private static func rewritingCardRuns(_ bytes: [UInt8]) -> [UInt8]? {
         // Card numbers are ASCII, so the work is on UTF-8 bytes, and only the card runs found are
         // rewritten: a search prints 100 KB of JSON whose UUIDs sometimes look like long numbers.
-        let bytes = Array(text.utf8)
         var output: [UInt8] = []
         var copiedUpTo = 0
         var index = 0
@@ -29,17 +40,17 @@ public enum CardNumber {
             copiedUpTo = end
             index = end
         }
-        guard copiedUpTo > 0 else { return text }
+        guard copiedUpTo > 0 else { return nil }
         output.append(contentsOf: bytes[copiedUpTo...])
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 
     /// A quick look over the bytes: only text with a run of 12 digits (spaces and dashes between
     /// them allowed) is looked at closely. Long lists print megabytes of JSON.
-    private static func mayHoldCardNumber(_ text: String) -> Bool {
+    private static func mayHoldCardNumber<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Bool {
         var run = 0
         var afterSeparator = false
-        for byte in text.utf8 {
+        for byte in bytes {
             if isDigit(byte) {
                 run += 1
                 afterSeparator = false

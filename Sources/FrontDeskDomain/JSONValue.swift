@@ -21,13 +21,18 @@ public indirect enum JSONValue: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) { hasher.combine(rendered()) }
 
     public func rendered(pretty: Bool = false) -> String {
+        String(decoding: renderedUTF8(pretty: pretty), as: UTF8.self)
+    }
+
+    /// The document as UTF-8 bytes, ready to be written (`rendered` is these bytes as a String).
+    public func renderedUTF8(pretty: Bool = false) -> [UInt8] {
         // Written as UTF-8 bytes into one buffer: a search prints some 50 kB of JSON, and
         // appending thousands of small strings (and an indentation string per line) was a tenth
         // of its whole run (issue 10).
         var output: [UInt8] = []
         output.reserveCapacity(4096)
         write(into: &output, pretty: pretty, indent: 0)
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 
     private func write(into output: inout [UInt8], pretty: Bool, indent: Int) {
@@ -71,7 +76,9 @@ public indirect enum JSONValue: Hashable, Sendable {
         output.append(UInt8(ascii: "\""))
         // Most text (names, codes, dates) needs no escaping: copy it whole.
         // 0x7F is DEL; 0xC2 leads C1 controls (U+0080-U+009F), 0xE2 the line and paragraph separators.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }) {
+        // (Over the String's own buffer where it has one: `utf8.contains` steps an index per byte.)
+        let plain = { (byte: UInt8) in !(byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || byte == 0xC2 || byte == 0xE2) }
+        if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? text.utf8.allSatisfy(plain) {
             output.append(contentsOf: text.utf8)
             output.append(UInt8(ascii: "\""))
             return
