@@ -16,7 +16,7 @@ extension FrontDeskStore {
                 ("guests", .int(query.guestCount)),
                 ("rooms", .array(offers.map { offer in
                     .object([
-                        ("roomId", .string(offer.room.id.uuidString.lowercased())),
+                        ("roomId", .string(Identifier.lowercaseText(offer.room.id))),
                         ("roomNumber", .string(offer.room.number)),
                         ("roomType", .string(offer.roomType.name)),
                         ("capacity", .int(offer.roomType.capacity)),

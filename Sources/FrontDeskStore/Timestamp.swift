@@ -50,6 +50,30 @@ enum Identifier {
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 
+    /// The canonical lowercase text of an id, as JSON shows ids (`uuidString.lowercased()`, which
+    /// formats through `snprintf` and then copies: a search writes one per room offered).
+    static func lowercaseText(_ id: UUID) -> String {
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            withUnsafeBytes(of: id.uuid) { raw in
+                var index = 0
+                for (position, byte) in raw.enumerated() {
+                    if position == 4 || position == 6 || position == 8 || position == 10 {
+                        buffer[index] = UInt8(ascii: "-")
+                        index += 1
+                    }
+                    buffer[index] = hexDigit(byte >> 4)
+                    buffer[index + 1] = hexDigit(byte & 0x0F)
+                    index += 2
+                }
+            }
+            return 36
+        }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
     /// For ids this store wrote itself: a malformed one means a damaged file, not bad input.
     static func stored(_ text: String) -> UUID {
         guard let id = uuid(text) else { preconditionFailure("damaged identifier in the database: \(text)") }
