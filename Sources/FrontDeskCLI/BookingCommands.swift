@@ -89,7 +89,9 @@ struct Book: ParsableCommand {
                 booking = try SagaRunner(store: store, gateway: gateway).runUntilSettled(booking)
                 if booking.status != .confirmed { failed = booking }
             }
-            var result = Output.Result(json: booking.json, text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
+            // The text, and the hotel's currency it names, only when it is printed: not with `--json`.
+            var result = Output.Result(json: booking.json,
+                                       text: common.json ? "" : Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
             if let number = instruction.cardNumber {
                 // The card as it may be shown: its last four digits.
                 result.text += "\n  Card    \(CardNumber.masked(number))"
