@@ -322,17 +322,15 @@ struct BookingRoutes {
         let key = request.headers[.idempotencyKey]
         if let key, key.isEmpty || key.count > 200 { throw Problem.validation([("Idempotency-Key", "Idempotency-Key is 1 to 200 characters")]) }
         let requestId = key.map { RequestIds.derive(hotel: hotel, key: $0) }
-        let store = state.chain.hotel(hotel)
         let intake = state.intake(for: hotel)
-        let form = try await state.blocking { () -> BookingForm in
-            guard let listing = try store.room(id: roomId) else { throw Problem.notFound("No room with id \(body.roomId)") }
-            return BookingForm(roomNumber: listing.room.number, checkIn: body.checkIn, checkOut: body.checkOut,
-                               guests: String(body.guests), guestName: body.guestName, email: body.email, phone: body.phone ?? "")
-        }
+        // The room is looked up by its id in the booking's own transaction (an unknown room, or
+        // another hotel's, is 404 there), not in a read of its own on a worker thread first.
+        let form = BookingForm(checkIn: body.checkIn, checkOut: body.checkOut, guests: String(body.guests),
+                               guestName: body.guestName, email: body.email, phone: body.phone ?? "")
         // Waits for its group's commit without holding a worker thread, so every request in
         // flight can join the next group (group commit), not only as many as there are workers.
         let booking = try await intake.submitAsync(ReservationRequest(form: form, requestId: requestId, payment: payment,
-                                                                      user: principal.userName))
+                                                                      user: principal.userName, roomId: roomId))
         state.runner.poke()
         state.noteWrite()
         return json(booking.apiJSON, status: .accepted, headers: [

@@ -28,12 +28,18 @@ public struct ReservationRequest: Sendable {
     public let requestId: UUID?
     public let payment: PaymentInstruction
     public let user: String
+    /// The room by its id (the server's API), looked up in the booking's own transaction; the
+    /// form's room number is then that room's. A room the store does not have (or another
+    /// hotel's) is `notFound`, before anything else is checked.
+    public let roomId: UUID?
 
-    public init(form: BookingForm, requestId: UUID? = nil, payment: PaymentInstruction = .desk, user: String) {
+    public init(form: BookingForm, requestId: UUID? = nil, payment: PaymentInstruction = .desk, user: String,
+                roomId: UUID? = nil) {
         self.form = form
         self.requestId = requestId
         self.payment = payment
         self.user = user
+        self.roomId = roomId
     }
 }
 
@@ -53,12 +59,13 @@ extension FrontDeskStore {
     /// all (group commit), and one request's failure leaves the others standing.
     public func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
         try write { db in
-            try requests.map { request in
+            let group = GroupReads()
+            return try requests.map { request in
                 var outcome: Result<Booking, any Error> = .failure(FrontDeskError.conflict("not attempted"))
                 let queued = shared.pendingNotifications.withLock { $0.count }
                 do {
                     try db.inSavepoint {
-                        outcome = .success(try reserve(request, db))
+                        outcome = .success(try reserve(request, db, group: group))
                         return .commit
                     }
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_IOERR {
@@ -73,10 +80,33 @@ extension FrontDeskStore {
         }
     }
 
-    func reserve(_ request: ReservationRequest, _ db: Database) throws -> Booking {
-        let (form, requestId, payment, user) = (request.form, request.requestId, request.payment, request.user)
-        let hotel = try fetchHotel(db)
-        let listing = try fetchRoom(number: form.roomNumber, db)
+    /// What every booking of one group reads alike, read once per group (one transaction, in
+    /// which only bookings are written): the hotel and its number of active rooms.
+    final class GroupReads {
+        var hotel: Hotel?
+        var activeRooms: Int?
+    }
+
+    func reserve(_ request: ReservationRequest, _ db: Database, group: GroupReads? = nil) throws -> Booking {
+        var form = request.form
+        let (requestId, payment, user) = (request.requestId, request.payment, request.user)
+        let listing: RoomListing?
+        if let roomId = request.roomId {
+            guard let found = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.uuidString]).first else {
+                throw FrontDeskError.notFound("No room with id \(roomId.uuidString.lowercased())")
+            }
+            listing = found
+            form.roomNumber = found.room.number
+        } else {
+            listing = try fetchRoom(number: form.roomNumber, db)
+        }
+        let hotel: Hotel?
+        if let known = group?.hotel {
+            hotel = known
+        } else {
+            hotel = try fetchHotel(db)
+            group?.hotel = hotel
+        }
         let today = businessDate(for: hotel)
         let fingerprint = Self.fingerprint(form)
         if let requestId, let earlier = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
@@ -98,7 +128,7 @@ extension FrontDeskStore {
         try expireLapsedHolds(roomId: listing.room.id, stay: request.stay, db)
         try requireFree(listing.room, stay: request.stay, db)
 
-        let loads = try nightLoads(stay: request.stay, hotelId: hotel.id, db)
+        let loads = try nightLoads(stay: request.stay, hotelId: hotel.id, group: group, db)
         let prices = pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: request.stay,
                                            businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
         let instant = now
@@ -164,9 +194,16 @@ extension FrontDeskStore {
 
     /// Rooms holding each night of `stay` (firm claims and live holds; lapsed holds do not count)
     /// against active rooms.
-    func nightLoads(stay: StayDates, hotelId: UUID, _ db: Database) throws -> [CalendarDate: PricingPolicy.NightLoad] {
-        let active = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM room WHERE hotel_id = ? AND is_active = 1"),
+    func nightLoads(stay: StayDates, hotelId: UUID, group: GroupReads? = nil,
+                    _ db: Database) throws -> [CalendarDate: PricingPolicy.NightLoad] {
+        let active: Int
+        if let known = group?.activeRooms {
+            active = known
+        } else {
+            active = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM room WHERE hotel_id = ? AND is_active = 1"),
                                       arguments: [hotelId.uuidString]) ?? 0
+            group?.activeRooms = active
+        }
         var loads: [CalendarDate: PricingPolicy.NightLoad] = [:]
         for night in stay.nights { loads[night] = .init(held: 0, active: active) }
         // Firm claims are counted ahead by triggers (night_load); live holds are few and come

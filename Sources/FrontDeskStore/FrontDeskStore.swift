@@ -119,6 +119,7 @@ public final class FrontDeskStore: Sendable {
     /// store answers no more calls. For a process about to end, which then need not free the
     /// store (GRDB's clean-up on freeing starts Foundation's notification centre).
     public func close() throws {
+        shared.checkpointer.withLock { $0?.stop() }
         do { try pool.close() } catch let error as DatabaseError { throw StoreError.from(error, path: path) }
     }
 
@@ -167,10 +168,14 @@ public final class FrontDeskStore: Sendable {
             guard sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist) == SQLITE_OK else {
                 throw StoreError.database(message: "cannot keep the write-ahead log of \(db.description)")
             }
+        }
+        if !db.configuration.readonly {
             // A booking's statements (16 triggers) can spill their statement journal past 64 kB
             // into a temporary file, made and unlinked in /var/tmp on the way (`strace`: up to
             // 5 ms for the unlink on a busy disk). It only undoes a failed statement within the
             // process, so memory does: nothing of it is needed after a crash or a power cut.
+            // The server's group commit keeps each booking of a group in a savepoint, whose
+            // journal went to that file too: 15 page writes a booking (`strace`, issue 11).
             try db.run(sql: "PRAGMA temp_store = MEMORY")
         }
         // Reads of a years-long booking history come straight from the mapped file instead of
@@ -392,6 +397,8 @@ final class StoreShared: Sendable {
     /// run on the caller's thread rather than waiting for a reader of the pool (which long
     /// searches may hold).
     let stampReaders = Mutex<[VersionReader]>([])
+    /// The background checkpointer, once `checkpointInBackground` started it.
+    let checkpointer = Mutex<Checkpointer?>(nil)
 
     init(random: any RandomNumberGenerator & Sendable) {
         codes = Mutex(random)

@@ -69,7 +69,7 @@ extension FrontDeskStore {
         try db.run(sql: """
             INSERT INTO saga (booking_id, payment_method, card_number, started_at) VALUES (?, ?, ?, ?)
             """, arguments: [booking.id.uuidString, payment.method.rawValue, payment.cardNumber, Timestamp.text(now)])
-        try apply(.bookingRequested, to: booking.id.uuidString, by: user, db)
+        try apply(.bookingRequested, to: booking.id.uuidString, by: user, loaded: booking, db)
         // ReserveRoom was carried out by the caller: the hold is in this same transaction.
         try enqueue("RoomReserved", for: booking.id.uuidString, at: now, db)
         notify(.roomAvailabilityChanged(hotelId: booking.hotelId, roomId: booking.roomId, stay: booking.stay))
@@ -77,15 +77,23 @@ extension FrontDeskStore {
 
     /// The one way a saga moves: decide, persist the new status, carry out the commands.
     /// A deadline that has passed is applied first, whatever the event.
+    /// - Parameters:
+    ///   - loaded: the booking as the caller has it in this transaction (just written or read),
+    ///     to save reading it again.
+    ///   - payAtDesk: the saga is paid at the desk and the runner carries it: its ProcessPayment
+    ///     is carried out at once, in this transaction (PaymentProcessed `desk-CODE`), instead of
+    ///     being queued for the runner's next pass. The booking still goes through
+    ///     ProcessingPayment, with its audit entry, on its way to Confirmed.
     @discardableResult
-    func apply(_ event: BookingSaga.Event, to bookingId: String, by user: String, _ db: Database) throws -> BookingSaga.Decision {
-        guard let booking = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
+    func apply(_ event: BookingSaga.Event, to bookingId: String, by user: String, loaded: Booking? = nil,
+               payAtDesk: Bool = false, _ db: Database) throws -> BookingSaga.Decision {
+        guard let booking = try loaded ?? Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
             throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
         }
         if event != .reservationExpired, booking.status == .reserving || booking.status == .processingPayment,
            let deadline = booking.holdExpiresAt, deadline <= now {
-            try apply(.reservationExpired, to: bookingId, by: "system", db)
-            return try apply(event, to: bookingId, by: user, db)
+            try apply(.reservationExpired, to: bookingId, by: "system", loaded: booking, db)
+            return try apply(event, to: bookingId, by: user, payAtDesk: payAtDesk, db)
         }
         let decision = BookingSaga.decide(booking.status, event)
         guard case .transition(let status, let commands) = decision else { return decision }
@@ -118,6 +126,7 @@ extension FrontDeskStore {
             try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
                            arguments: [reference, bookingId])
         }
+        var payNow = false
         for command in commands {
             switch command {
             case .reserveRoom, .confirmBooking:
@@ -125,7 +134,7 @@ extension FrontDeskStore {
             case .scheduleExpiry:
                 try enqueue("ReservationExpired", for: bookingId, at: updated.holdExpiresAt ?? now, db)
             case .processPayment:
-                try enqueue("ProcessPayment", for: bookingId, at: now, db)
+                if payAtDesk { payNow = true } else { try enqueue("ProcessPayment", for: bookingId, at: now, db) }
             case .processRefund:
                 try enqueue("ProcessRefund", for: bookingId, at: now, db)
             case .releaseReservation:
@@ -152,7 +161,13 @@ extension FrontDeskStore {
                 DELETE FROM saga_message WHERE booking_id = ?
                   AND (name IN ('ReservationExpired', 'RoomReserved') OR (name = 'ProcessPayment' AND \(Self.chargeNotInDoubt)))
                 """, arguments: [bookingId])
-            try db.run(sql: "UPDATE saga SET card_number = NULL WHERE booking_id = ?", arguments: [bookingId])
+            if case .paymentProcessed = event {} else {
+                // (A payment just recorded cleared the card number with its reference above.)
+                try db.run(sql: "UPDATE saga SET card_number = NULL WHERE booking_id = ?", arguments: [bookingId])
+            }
+        }
+        if payNow {
+            try apply(.paymentProcessed(reference: "desk-\(updated.confirmationCode)"), to: bookingId, by: user, loaded: updated, db)
         }
         return decision
     }

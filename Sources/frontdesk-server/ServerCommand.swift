@@ -80,6 +80,8 @@ struct Serve: AsyncParsableCommand {
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         let secret = try loadSecret()
         let store = try database.open()
+        // Group commit's checkpoints on a thread of their own, not inside a booking's commit.
+        store.checkpointInBackground()
         var logger = Logger(label: "frontdesk-server") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = .info
         let gateway: HTTPPaymentGateway?

@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import Synchronization
+
+/// Copies the write-ahead log into the database file on a thread of its own, beside the writer.
+///
+/// SQLite's own automatic checkpoint runs inside the commit that takes the log past 1,000 pages,
+/// on the writing connection: every 50 or so server bookings, a commit also wrote those pages into
+/// the file and synced it, and no other write could start meanwhile (a fifth of the group commit's
+/// time in a `perf` profile, issue 11). Here the writer only says how long the log is; a
+/// connection of the checkpointer's own copies it (`PASSIVE`: it never blocks the writer or a
+/// reader), and syncs as the store's writer does (`synchronous = FULL`). The writer still
+/// checkpoints by itself once the log reaches `writerLimit` pages, so the log cannot grow without
+/// bound when the checkpointer falls behind; the pages already copied are not copied again, and a
+/// log copied whole starts again from its beginning at the next commit, as before.
+///
+/// Durability does not change: a commit is durable once its log frames are synced, before and after.
+final class Checkpointer: Sendable {
+    let path: String
+    /// Log pages after which the checkpointer is woken.
+    let wakeAt: Int32
+    /// Log pages after which the writer checkpoints itself, as SQLite's automatic checkpoint does.
+    let writerLimit: Int32
+    private let wakeUp = DispatchSemaphore(value: 0)
+    private let stopped = Atomic<Bool>(false)
+
+    init(path: String, wakeAt: Int32 = 256, writerLimit: Int32 = 4_000) {
+        self.path = path
+        self.wakeAt = wakeAt
+        self.writerLimit = writerLimit
+    }
+
+    func start() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "wal-checkpointer"
+        thread.start()
+    }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        wakeUp.signal()
+    }
+
+    /// Called by the writer after each commit with the log's length in pages.
+    fileprivate func committed(_ connection: OpaquePointer?, _ schema: UnsafePointer<CChar>?, pages: Int32) {
+        if pages >= writerLimit {
+            _ = sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        } else if pages >= wakeAt {
+            wakeUp.signal()
+        }
+    }
+
+    private func loop() {
+        var connection: OpaquePointer?
+        guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+            sqlite3_close(connection)
+            return // the writer's own checkpoints at `writerLimit` go on
+        }
+        defer { sqlite3_close(connection) }
+        sqlite3_busy_timeout(connection, 1000)
+        sqlite3_exec(connection, "PRAGMA synchronous = FULL", nil, nil, nil)
+        while !stopped.load(ordering: .acquiring) {
+            _ = wakeUp.wait(timeout: .now() + 1)
+            // Wake-ups that came while the last copy ran are answered by this one.
+            while wakeUp.wait(timeout: .now()) == .success {}
+            if stopped.load(ordering: .acquiring) { break }
+            _ = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        }
+    }
+}
+
+/// SQLite's log hook: a C function, handed the checkpointer it was installed with.
+private func walCommitted(_ context: UnsafeMutableRawPointer?, _ connection: OpaquePointer?, _ schema: UnsafePointer<CChar>?,
+                          _ pages: Int32) -> Int32 {
+    guard let context else { return SQLITE_OK }
+    Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().committed(connection, schema, pages: pages)
+    return SQLITE_OK
+}
+
+extension FrontDeskStore {
+    /// Moves checkpoints off the writer (see `Checkpointer`), for a process that writes much and
+    /// often through this store's pool: the booking server. A read-only or one-connection store
+    /// keeps SQLite's own checkpoints. `close()` stops the checkpointer.
+    public func checkpointInBackground() {
+        guard let pool = pool as? DatabasePool, shared.checkpointer.withLock({ $0 == nil }) else { return }
+        let checkpointer = Checkpointer(path: path)
+        // Kept for as long as the writer may call the hook: the process's lifetime.
+        let context = Unmanaged.passRetained(checkpointer).toOpaque()
+        let installed = pool.writeWithoutTransaction { db -> Bool in
+            guard !db.configuration.readonly else { return false }
+            _ = sqlite3_wal_hook(db.sqliteConnection, walCommitted, context)
+            return true
+        }
+        guard installed else { return }
+        shared.checkpointer.withLock { $0 = checkpointer }
+        checkpointer.start()
+    }
+}
