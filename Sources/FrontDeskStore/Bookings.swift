@@ -270,7 +270,7 @@ extension FrontDeskStore {
                 return .failure(.invalidState("Cannot confirm booking \(booking.confirmationCode): it is \(booking.status.rawValue)"))
             }
             if booking.status == .reserving { try apply(.roomReserved, to: id, by: user, db) }
-            try apply(.paymentProcessed(reference: "desk-\(booking.confirmationCode)"), to: id, by: user, db)
+            try apply(.paymentProcessed(reference: Self.deskPaymentReference(booking.confirmationCode)), to: id, by: user, db)
             return .success(try requireBooking(id, db))
         }
         return try outcome.get()

@@ -75,6 +75,10 @@ extension FrontDeskStore {
         notify(.roomAvailabilityChanged(hotelId: booking.hotelId, roomId: booking.roomId, stay: booking.stay))
     }
 
+    /// The payment reference of a booking paid at the desk, wherever the payment is recorded
+    /// (the runner's step, a queued ProcessPayment, a payment taken at check-in).
+    static func deskPaymentReference(_ confirmationCode: String) -> String { "desk-\(confirmationCode)" }
+
     /// The one way a saga moves: decide, persist the new status, carry out the commands.
     /// A deadline that has passed is applied first, whatever the event.
     /// - Parameters:
@@ -167,7 +171,7 @@ extension FrontDeskStore {
             }
         }
         if payNow {
-            try apply(.paymentProcessed(reference: "desk-\(updated.confirmationCode)"), to: bookingId, by: user, loaded: updated, db)
+            try apply(.paymentProcessed(reference: Self.deskPaymentReference(updated.confirmationCode)), to: bookingId, by: user, loaded: updated, db)
         }
         return decision
     }

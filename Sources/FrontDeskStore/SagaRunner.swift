@@ -185,7 +185,7 @@ public final class SagaRunner: Sendable {
                     case "ReservationExpired": try store.apply(.reservationExpired, to: bookingId, by: "system", db)
                     case "ProcessPayment":
                         let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
-                        try store.apply(.paymentProcessed(reference: "desk-\(code)"), to: bookingId, by: "system", db)
+                        try store.apply(.paymentProcessed(reference: FrontDeskStore.deskPaymentReference(code)), to: bookingId, by: "system", db)
                     case "ProcessRefund":
                         try store.recordRefund(bookingId: bookingId, reference: "desk-refund", db)
                     default: break
