@@ -6,18 +6,7 @@ import FrontDeskDomain
 enum Timestamp {
     static func text(_ instant: Date) -> String { InstantText.utc(instant) }
 
-    /// Reads the fixed layout `YYYY-MM-DDTHH:MM:SS.sssZ` by position: list screens read three
-    /// of these per booking, hundreds of bookings a frame.
-    static func date(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 24, bytes[10] == UInt8(ascii: "T"),
-              let day = CalendarDate(iso: String(decoding: bytes[0..<10], as: UTF8.self)) else { return nil }
-        func number(_ range: Range<Int>) -> Int? { CalendarDate.readDigits(bytes, range) }
-        guard let hours = number(11..<13), let minutes = number(14..<16), let seconds = number(17..<19),
-              let milliseconds = number(20..<23) else { return nil }
-        let inDay = ((hours * 60 + minutes) * 60 + seconds) * 1000 + milliseconds
-        return Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 + Double(inDay) / 1000)
-    }
+    static func date(_ text: String) -> Date? { InstantText.instant(text) }
 }
 
 /// Identifiers are stored as canonical UUID text. Foundation's parser goes through `sscanf` on

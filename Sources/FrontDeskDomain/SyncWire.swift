@@ -1,0 +1,400 @@
+import Foundation
+
+// The sync wire (issue 12): what a connected desk and the booking server exchange, in one place
+// so both sides encode and decode the same shapes. The server writes these objects, the desk
+// reads them (and the other way round for operations). Money travels as integer cents (exact),
+// ids as lowercase UUID text, nights as `YYYY-MM-DD`, instants as `InstantText` UTC text.
+// `docs/sync-protocol.md` describes the endpoints that carry them.
+
+public enum SyncWire {
+    /// Raised when a breaking change is made to these shapes; a desk refuses a server (and a
+    /// replica) of another protocol with a clear message instead of misreading it.
+    public static let protocolVersion = 1
+    /// The most operations one push may carry.
+    public static let maximumPushOperations = 500
+    /// The most bookings one replica or changes page carries.
+    public static let pageSize = 2000
+}
+
+/// A problem in a sync document: a field missing or unreadable. Its text names the field.
+public struct SyncWireError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+public struct WireHotel: Codable, Hashable, Sendable {
+    public var hotelId: String
+    public var name: String
+    public var timeZone: String
+    public var currency: String
+    public var holdMinutes: Int
+    public var noShowCutoffHour: Int
+    /// `first_night` or `none` (`NoShowPolicy.Fee`).
+    public var noShowFee: String
+
+    public init(_ hotel: Hotel) {
+        hotelId = hotel.id.uuidString.lowercased()
+        name = hotel.name
+        timeZone = hotel.timeZoneIdentifier
+        currency = hotel.currency
+        holdMinutes = hotel.holdMinutes
+        noShowCutoffHour = hotel.noShowPolicy.cutoffHour
+        noShowFee = hotel.noShowPolicy.fee.rawValue
+    }
+
+    public func hotel() throws(SyncWireError) -> Hotel {
+        Hotel(id: try SyncWire.uuid(hotelId, "hotelId"), name: name, timeZoneIdentifier: timeZone, currency: currency,
+              holdMinutes: holdMinutes,
+              noShowPolicy: NoShowPolicy(cutoffHour: noShowCutoffHour, fee: NoShowPolicy.Fee(rawValue: noShowFee) ?? .firstNight))
+    }
+}
+
+public struct WireRoomType: Codable, Hashable, Sendable {
+    public var roomTypeId: String
+    public var name: String
+    public var capacity: Int
+    public var basePriceCents: Int64
+
+    public init(_ type: RoomType) {
+        roomTypeId = type.id.uuidString.lowercased()
+        name = type.name
+        capacity = type.capacity
+        basePriceCents = type.basePricePerNight.minorUnits
+    }
+
+    public func roomType(hotelId: UUID) throws(SyncWireError) -> RoomType {
+        RoomType(id: try SyncWire.uuid(roomTypeId, "roomTypeId"), hotelId: hotelId, name: name, capacity: capacity,
+                 basePricePerNight: Money(minorUnits: basePriceCents))
+    }
+}
+
+public struct WireRoom: Codable, Hashable, Sendable {
+    public var roomId: String
+    public var roomNumber: String
+    public var roomTypeId: String
+    public var isActive: Bool
+
+    public init(roomId: UUID, roomNumber: String, roomTypeId: UUID, isActive: Bool) {
+        self.roomId = roomId.uuidString.lowercased()
+        self.roomNumber = roomNumber
+        self.roomTypeId = roomTypeId.uuidString.lowercased()
+        self.isActive = isActive
+    }
+}
+
+/// One night a booking holds a room for (a `room_night` row): a moved stay holds two rooms.
+public struct WireClaim: Codable, Hashable, Sendable {
+    public var night: String
+    public var roomId: String
+
+    public init(night: CalendarDate, roomId: UUID) {
+        self.night = night.iso
+        self.roomId = roomId.uuidString.lowercased()
+    }
+}
+
+public struct WireNightPrice: Codable, Hashable, Sendable {
+    public var night: String
+    public var priceCents: Int64
+}
+
+public struct WireNote: Codable, Hashable, Sendable {
+    public var at: String
+    public var by: String
+    public var text: String
+}
+
+/// A booking whole, as a replica keeps it: every field of `Booking` and the room-nights it holds.
+public struct WireBooking: Codable, Hashable, Sendable {
+    public var bookingId: String
+    public var hotelId: String
+    public var roomId: String
+    public var roomNumber: String
+    public var confirmation: String
+    public var status: String
+    public var checkIn: String
+    public var checkOut: String
+    public var guests: Int
+    public var guestName: String
+    public var email: String
+    public var phone: String?
+    public var nightlyPrices: [WireNightPrice]
+    /// The room-nights the booking holds now (empty once it holds none: cancelled, failed).
+    public var claims: [WireClaim]
+    public var version: Int
+    public var holdExpiresAt: String?
+    public var statusReason: String?
+    public var createdAt: String
+    public var updatedAt: String
+    public var notes: [WireNote]
+    public var checkedInOn: String?
+    public var checkedOutOn: String?
+    public var roomSince: String?
+
+    public init(_ booking: Booking, claims: [WireClaim]) {
+        bookingId = booking.id.uuidString.lowercased()
+        hotelId = booking.hotelId.uuidString.lowercased()
+        roomId = booking.roomId.uuidString.lowercased()
+        roomNumber = booking.roomNumber
+        confirmation = booking.confirmationCode
+        status = booking.status.rawValue
+        checkIn = booking.stay.checkIn.iso
+        checkOut = booking.stay.checkOut.iso
+        guests = booking.guestCount
+        guestName = booking.guest.name
+        email = booking.guest.email
+        phone = booking.guest.phone
+        nightlyPrices = booking.nightlyPrices.map { WireNightPrice(night: $0.night.iso, priceCents: $0.price.minorUnits) }
+        self.claims = claims
+        version = booking.version
+        holdExpiresAt = booking.holdExpiresAt.map(InstantText.utc)
+        statusReason = booking.statusReason
+        createdAt = InstantText.utc(booking.createdAt)
+        updatedAt = InstantText.utc(booking.updatedAt)
+        notes = booking.notes.map { WireNote(at: InstantText.utc($0.at), by: $0.by, text: $0.text) }
+        checkedInOn = booking.checkedInOn?.iso
+        checkedOutOn = booking.checkedOutOn?.iso
+        roomSince = booking.roomSince?.iso
+    }
+
+    /// The domain booking; a field that does not read is named in the error.
+    public func booking() throws(SyncWireError) -> Booking {
+        guard let status = BookingStatus(rawValue: status) else { throw SyncWireError("status \(status) is unknown") }
+        guard let stay = StayDates(checkIn: try SyncWire.date(checkIn, "checkIn"), checkOut: try SyncWire.date(checkOut, "checkOut")) else {
+            throw SyncWireError("checkOut must come after checkIn")
+        }
+        var prices: [NightlyPrice] = []
+        for price in nightlyPrices {
+            prices.append(NightlyPrice(night: try SyncWire.date(price.night, "nightlyPrices.night"), price: Money(minorUnits: price.priceCents)))
+        }
+        var bookingNotes: [BookingNote] = []
+        for note in notes {
+            bookingNotes.append(BookingNote(at: try SyncWire.instant(note.at, "notes.at"), by: note.by, text: note.text))
+        }
+        return Booking(
+            id: try SyncWire.uuid(bookingId, "bookingId"), hotelId: try SyncWire.uuid(hotelId, "hotelId"),
+            roomId: try SyncWire.uuid(roomId, "roomId"), roomNumber: roomNumber, confirmationCode: confirmation,
+            guest: Guest(name: guestName, email: email, phone: phone), guestCount: guests, stay: stay, status: status,
+            nightlyPrices: prices, version: version,
+            holdExpiresAt: try holdExpiresAt.map { text throws(SyncWireError) in try SyncWire.instant(text, "holdExpiresAt") },
+            statusReason: statusReason,
+            createdAt: try SyncWire.instant(createdAt, "createdAt"), updatedAt: try SyncWire.instant(updatedAt, "updatedAt"),
+            notes: bookingNotes,
+            checkedInOn: try checkedInOn.map { text throws(SyncWireError) in try SyncWire.date(text, "checkedInOn") },
+            checkedOutOn: try checkedOutOn.map { text throws(SyncWireError) in try SyncWire.date(text, "checkedOutOn") },
+            roomSince: try roomSince.map { text throws(SyncWireError) in try SyncWire.date(text, "roomSince") })
+    }
+}
+
+/// One page of a hotel's whole replica (`GET /api/hotels/{hotelId}/replica`). The first page
+/// (no `after`) carries the hotel, its room types and rooms, and the cursor: the change-feed
+/// number read before the page, so pulling changes after it afterwards catches whatever changed
+/// while the pages were taken.
+public struct ReplicaPage: Codable, Hashable, Sendable {
+    public var protocolVersion: Int
+    public var hotel: WireHotel?
+    public var roomTypes: [WireRoomType]?
+    public var rooms: [WireRoom]?
+    public var bookings: [WireBooking]
+    public var cursor: Int64
+    /// Bookings in the whole replica, for a progress bar.
+    public var totalBookings: Int
+    /// The `after` of the next page; nil on the last.
+    public var next: String?
+
+    public init(protocolVersion: Int = SyncWire.protocolVersion, hotel: WireHotel?, roomTypes: [WireRoomType]?, rooms: [WireRoom]?,
+                bookings: [WireBooking], cursor: Int64, totalBookings: Int, next: String?) {
+        self.protocolVersion = protocolVersion
+        self.hotel = hotel
+        self.roomTypes = roomTypes
+        self.rooms = rooms
+        self.bookings = bookings
+        self.cursor = cursor
+        self.totalBookings = totalBookings
+        self.next = next
+    }
+}
+
+/// What changed after a cursor (`GET /api/hotels/{hotelId}/changes?since=N`): each changed
+/// booking whole, as it is now; rooms, room types and the hotel only when one of them changed.
+public struct ChangesPage: Codable, Hashable, Sendable {
+    public var protocolVersion: Int
+    /// The feed number this page reaches: the next pull's `since`.
+    public var cursor: Int64
+    /// More changes wait after `cursor`.
+    public var more: Bool
+    public var bookings: [WireBooking]
+    public var hotel: WireHotel?
+    public var roomTypes: [WireRoomType]?
+    public var rooms: [WireRoom]?
+
+    public init(protocolVersion: Int = SyncWire.protocolVersion, cursor: Int64, more: Bool, bookings: [WireBooking],
+                hotel: WireHotel? = nil, roomTypes: [WireRoomType]? = nil, rooms: [WireRoom]? = nil) {
+        self.protocolVersion = protocolVersion
+        self.cursor = cursor
+        self.more = more
+        self.bookings = bookings
+        self.hotel = hotel
+        self.roomTypes = roomTypes
+        self.rooms = rooms
+    }
+}
+
+/// One write made on a desk, carried to the server (`POST /api/hotels/{hotelId}/sync`). Its
+/// `operationId` is its idempotency key: pushed twice, it gets the first answer.
+public struct SyncOperation: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Hashable, Sendable, CaseIterable {
+        case book, cancel, checkIn, checkOut
+    }
+
+    /// The details of a booking made on the desk (kind `book`).
+    public struct NewBooking: Codable, Hashable, Sendable {
+        public var roomId: String
+        public var roomNumber: String
+        public var checkIn: String
+        public var checkOut: String
+        public var guests: Int
+        public var guestName: String
+        public var email: String
+        public var phone: String?
+        /// The code the desk gave the guest; the server keeps it unless another booking has it.
+        public var confirmation: String
+        /// `desk` only: a card is never charged offline.
+        public var payment: String
+        /// What the desk priced and took, for the record (the server prices again).
+        public var totalCents: Int64
+
+        public init(roomId: String, roomNumber: String, checkIn: String, checkOut: String, guests: Int, guestName: String,
+                    email: String, phone: String?, confirmation: String, payment: String, totalCents: Int64) {
+            self.roomId = roomId
+            self.roomNumber = roomNumber
+            self.checkIn = checkIn
+            self.checkOut = checkOut
+            self.guests = guests
+            self.guestName = guestName
+            self.email = email
+            self.phone = phone
+            self.confirmation = confirmation
+            self.payment = payment
+            self.totalCents = totalCents
+        }
+    }
+
+    public var operationId: String
+    public var kind: Kind
+    public var bookingId: String
+    /// The booking's version the desk's change was based on; nil when the booking itself was
+    /// made on the desk and not yet accepted (its versions are the desk's own).
+    public var baseVersion: Int?
+    /// When the receptionist made the change, and who.
+    public var madeAt: String
+    public var by: String
+    public var book: NewBooking?
+    public var reason: String?
+
+    public init(operationId: String, kind: Kind, bookingId: String, baseVersion: Int?, madeAt: String, by: String,
+                book: NewBooking? = nil, reason: String? = nil) {
+        self.operationId = operationId
+        self.kind = kind
+        self.bookingId = bookingId
+        self.baseVersion = baseVersion
+        self.madeAt = madeAt
+        self.by = by
+        self.book = book
+        self.reason = reason
+    }
+}
+
+public struct SyncPush: Codable, Hashable, Sendable {
+    public var protocolVersion: Int
+    public var operations: [SyncOperation]
+
+    public init(protocolVersion: Int = SyncWire.protocolVersion, operations: [SyncOperation]) {
+        self.protocolVersion = protocolVersion
+        self.operations = operations
+    }
+}
+
+/// A free room offered instead of a taken one.
+public struct WireSuggestedRoom: Codable, Hashable, Sendable {
+    public var roomId: String
+    public var roomNumber: String
+    public var roomType: String
+    public var totalPriceCents: Int64
+
+    public init(roomId: String, roomNumber: String, roomType: String, totalPriceCents: Int64) {
+        self.roomId = roomId
+        self.roomNumber = roomNumber
+        self.roomType = roomType
+        self.totalPriceCents = totalPriceCents
+    }
+}
+
+/// The server's answer to one operation.
+public struct SyncOutcome: Codable, Hashable, Sendable {
+    public enum Kind: String, Codable, Hashable, Sendable {
+        /// Applied (now or at an earlier push of the same operation); `booking` is the result.
+        case accepted
+        /// Cannot be applied as made: the room-night was sold meanwhile (`room_unavailable`), the
+        /// booking changed since (`stale_version`), or an earlier operation on the same booking
+        /// was a conflict (`depends_on_conflict`). The desk keeps it for a receptionist.
+        case conflict
+        /// Can never be applied (`validation_failed`, `invalid_state`, `not_found`, a card payment).
+        case rejected
+        /// Not applied now (the server is busy); push again later.
+        case retry
+    }
+
+    public var operationId: String
+    public var outcome: Kind
+    public var booking: WireBooking?
+    /// The error code of the command line and API (`room_unavailable`, `stale_version`, ...).
+    public var code: String?
+    public var message: String?
+    public var suggestedRooms: [WireSuggestedRoom]?
+    /// The desk's confirmation code was already another booking's: `booking.confirmation` is the
+    /// guest's new code, to be passed on.
+    public var confirmationChanged: Bool?
+
+    public init(operationId: String, outcome: Kind, booking: WireBooking? = nil, code: String? = nil, message: String? = nil,
+                suggestedRooms: [WireSuggestedRoom]? = nil, confirmationChanged: Bool? = nil) {
+        self.operationId = operationId
+        self.outcome = outcome
+        self.booking = booking
+        self.code = code
+        self.message = message
+        self.suggestedRooms = suggestedRooms
+        self.confirmationChanged = confirmationChanged
+    }
+}
+
+public struct SyncPushResult: Codable, Hashable, Sendable {
+    public var protocolVersion: Int
+    /// One per operation, in the order pushed.
+    public var results: [SyncOutcome]
+    /// The hotel's change-feed number after the push.
+    public var cursor: Int64
+
+    public init(protocolVersion: Int = SyncWire.protocolVersion, results: [SyncOutcome], cursor: Int64) {
+        self.protocolVersion = protocolVersion
+        self.results = results
+        self.cursor = cursor
+    }
+}
+
+extension SyncWire {
+    static func uuid(_ text: String, _ field: String) throws(SyncWireError) -> UUID {
+        guard let id = UUID(uuidString: text) else { throw SyncWireError("\(field) \(text) is not an id") }
+        return id
+    }
+
+    static func date(_ text: String, _ field: String) throws(SyncWireError) -> CalendarDate {
+        guard let date = CalendarDate(iso: text) else { throw SyncWireError("\(field) \(text) is not a date (YYYY-MM-DD)") }
+        return date
+    }
+
+    static func instant(_ text: String, _ field: String) throws(SyncWireError) -> Date {
+        guard let instant = InstantText.instant(text) else { throw SyncWireError("\(field) \(text) is not an instant") }
+        return instant
+    }
+}
