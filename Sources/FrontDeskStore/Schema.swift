@@ -33,6 +33,12 @@ enum Schema {
         migrator.registerMigration("v8: changing a reservation: no-shows, notes, undo, moves, request ids of changes") { db in
             try db.execute(sql: v8)
         }
+        migrator.registerMigration("v9: the server's record of pushed sync operations") { db in
+            try db.execute(sql: v9)
+        }
+        migrator.registerMigration("v10: a desk's replica of a server's hotel: sync state, outbox, conflicts") { db in
+            try db.execute(sql: v10)
+        }
         return migrator
     }
 
@@ -594,6 +600,71 @@ extension Schema {
             CHECK (no_show_cutoff_hour BETWEEN 0 AND 23);
         ALTER TABLE hotel ADD COLUMN no_show_fee TEXT NOT NULL DEFAULT 'first_night'
             CHECK (no_show_fee IN ('first_night', 'none'));
+        """
+}
+
+extension Schema {
+    /// Offline desks (issue 12), the server's side: each operation a desk pushed, with the answer
+    /// it got, written in the transaction that applied it, so a push replayed after a lost answer
+    /// (or a crash) gets the first answer and nothing is applied twice.
+    static let v9 = """
+        CREATE TABLE sync_operation (
+            hotel_id TEXT NOT NULL REFERENCES hotel(id),
+            operation_id TEXT NOT NULL,
+            -- The operation's content, so the same id with other content is refused.
+            fingerprint TEXT NOT NULL,
+            booking_id TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'conflict', 'rejected')),
+            -- The SyncOutcome as first answered (JSON).
+            answer TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (hotel_id, operation_id)
+        ) WITHOUT ROWID;
+        """
+
+    /// Offline desks (issue 12), the desk's side: the connection's replica state (one row, absent
+    /// on a standalone desk), each booking's sync state, the outbox of operations made while the
+    /// server did not answer (pushed in `seq` order), and the conflicts a receptionist resolves.
+    static let v10 = """
+        CREATE TABLE replica_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            hotel_id TEXT NOT NULL REFERENCES hotel(id),
+            server TEXT NOT NULL,
+            -- The server's change-feed number the replica has caught up to.
+            cursor INTEGER NOT NULL DEFAULT 0,
+            protocol_version INTEGER NOT NULL,
+            last_sync_at TEXT,
+            last_error TEXT
+        );
+        ALTER TABLE booking ADD COLUMN sync_state TEXT NOT NULL DEFAULT 'synced'
+            CHECK (sync_state IN ('synced', 'pending', 'conflict'));
+        CREATE TABLE sync_outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            operation_id TEXT NOT NULL UNIQUE,
+            booking_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            -- The SyncOperation as pushed (JSON).
+            body TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'accepted', 'conflict', 'rejected')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            settled_at TEXT
+        );
+        CREATE INDEX sync_outbox_state ON sync_outbox(state, seq);
+        CREATE TABLE sync_conflict (
+            id TEXT PRIMARY KEY NOT NULL,
+            operation_id TEXT NOT NULL REFERENCES sync_outbox(operation_id),
+            booking_id TEXT NOT NULL REFERENCES booking(id),
+            reason TEXT NOT NULL,
+            message TEXT,
+            -- WireSuggestedRoom objects (JSON array).
+            suggested_rooms TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolution TEXT
+        );
+        CREATE INDEX sync_conflict_open ON sync_conflict(resolved_at, created_at);
         """
 }
 
