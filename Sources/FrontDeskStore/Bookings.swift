@@ -32,14 +32,20 @@ public struct ReservationRequest: Sendable {
     /// form's room number is then that room's. A room the store does not have (or another
     /// hotel's) is `notFound`, before anything else is checked.
     public let roomId: UUID?
+    /// The id and code the booking gets, when they were given elsewhere: a booking made on an
+    /// offline desk keeps its id, and its code unless another booking has it (then a new one).
+    public let bookingId: UUID?
+    public let confirmationCode: String?
 
     public init(form: BookingForm, requestId: UUID? = nil, payment: PaymentInstruction = .desk, user: String,
-                roomId: UUID? = nil) {
+                roomId: UUID? = nil, bookingId: UUID? = nil, confirmationCode: String? = nil) {
         self.form = form
         self.requestId = requestId
         self.payment = payment
         self.user = user
         self.roomId = roomId
+        self.bookingId = bookingId
+        self.confirmationCode = confirmationCode
     }
 }
 
@@ -90,6 +96,7 @@ extension FrontDeskStore {
     func reserve(_ request: ReservationRequest, _ db: Database, group: GroupReads? = nil) throws -> Booking {
         var form = request.form
         let (requestId, payment, user) = (request.requestId, request.payment, request.user)
+        let (givenId, givenCode) = (request.bookingId, request.confirmationCode)
         let listing: RoomListing?
         if let roomId = request.roomId {
             guard let found = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.uuidString]).first else {
@@ -133,8 +140,8 @@ extension FrontDeskStore {
                                            businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
         let instant = now
         let booking = Booking(
-            id: UUID(), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
-            confirmationCode: try uniqueConfirmationCode(db), guest: request.guest, guestCount: request.guestCount,
+            id: givenId ?? UUID(), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
+            confirmationCode: try uniqueConfirmationCode(preferring: givenCode, db), guest: request.guest, guestCount: request.guestCount,
             stay: request.stay, status: .reserving, nightlyPrices: prices, version: 1,
             holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
             statusReason: nil, createdAt: instant, updatedAt: instant)
@@ -183,7 +190,11 @@ extension FrontDeskStore {
         try apply(.reservationExpired, to: bookingId, by: "system", db)
     }
 
-    private func uniqueConfirmationCode(_ db: Database) throws -> String {
+    private func uniqueConfirmationCode(preferring given: String? = nil, _ db: Database) throws -> String {
+        if let given = given.flatMap(ConfirmationCode.normalized),
+           try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE confirmation_code = ?", arguments: [given]) == nil {
+            return given
+        }
         while true {
             let code = makeConfirmationCode()
             if try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE confirmation_code = ?", arguments: [code]) == nil {
