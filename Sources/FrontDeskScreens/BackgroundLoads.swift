@@ -5,6 +5,8 @@ import FrontDeskDomain
 /// background thread, so a key never waits for them; in tests they run at once.
 public enum LoadKey: Hashable, Sendable {
     case bookings, today, roomPlan, dashboard
+    /// The Conflicts screen's message line (its list is read at once: a handful of rows).
+    case conflicts
     /// A write (a booking made, checked in or out, cancelled; a room changed), numbered: writes
     /// are never skipped as a newer list query skips an older one, and run in the order asked.
     case write(Int)
@@ -138,6 +140,9 @@ extension DeskModel {
                 (state.today.actions.message, state.today.actions.messageIsError) = (message, isError)
             } else if list == .roomPlan {
                 (state.roomPlan.message, state.roomPlan.messageIsError) = (message, isError)
+            } else if list == .conflicts {
+                (state.conflicts.message, state.conflicts.messageIsError) = (message, isError)
+                refreshConflicts()
             } else {
                 (state.bookings.actions.message, state.bookings.actions.messageIsError) = (message, isError)
             }

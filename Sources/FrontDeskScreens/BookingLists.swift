@@ -404,6 +404,10 @@ extension DeskModel {
             guard managerServices != nil else { break }
             state.screen = .dashboard
             refreshDashboard()
+        case .conflictsScreen:
+            guard syncServices != nil else { break }
+            state.screen = .conflicts
+            refreshConflicts()
         case .back: state.screen = .search
         default: break
         }

@@ -82,6 +82,8 @@ public struct DeskServices: Sendable {
 
 public enum ScreenID: Hashable, Sendable {
     case search, booking, bookings, today, rooms, roomPlan, dashboard
+    /// A connected desk's bookings the server refused (issue 12).
+    case conflicts
 
     var scope: Scope {
         switch self {
@@ -92,6 +94,7 @@ public enum ScreenID: Hashable, Sendable {
         case .rooms: .rooms
         case .roomPlan: .roomPlan
         case .dashboard: .dashboard
+        case .conflicts: .conflicts
         }
     }
 }
@@ -134,6 +137,9 @@ public struct DeskState: Sendable {
     public var rooms = RoomsState()
     public var roomPlan = RoomPlanState()
     public var dashboard = DashboardState()
+    public var conflicts = ConflictsState()
+    /// A connected desk's sync (online, operations to send, conflicts); nil on a standalone desk.
+    public var sync: DeskSyncStatus?
     /// The terminal's size, so the room plan reads just the nights that fit.
     public var viewSize = (width: 80, height: 24)
     /// Lists whose query is out (the terminal runs them in the background).
@@ -164,6 +170,8 @@ public struct DeskModel: Sendable {
     let roomServices: RoomServices?
     /// The room plan and the dashboard; nil where the desk has no manager views.
     let managerServices: ManagerServices?
+    /// The Conflicts screen; nil on a standalone desk.
+    let syncServices: SyncServices?
     var loadsInBackground = false
     var pendingLoads: [LoadKey: PendingLoad] = [:]
     var requestedLoads: [LoadKey: Int] = [:]
@@ -172,11 +180,12 @@ public struct DeskModel: Sendable {
     public enum Outcome: Sendable { case keepGoing, quit }
 
     public init(info: DeskInfo, services: DeskServices, roomServices: RoomServices? = nil,
-                managerServices: ManagerServices? = nil) {
+                managerServices: ManagerServices? = nil, syncServices: SyncServices? = nil) {
         state = DeskState(info: info)
         self.services = services
         self.roomServices = roomServices
         self.managerServices = managerServices
+        self.syncServices = syncServices
         refreshSearch()
     }
 
@@ -218,6 +227,7 @@ public struct DeskModel: Sendable {
         case .rooms: return handleRooms(key)
         case .roomPlan: return handleRoomPlan(key)
         case .dashboard: return handleDashboard(key)
+        case .conflicts: return handleConflicts(key)
         }
     }
 
@@ -257,7 +267,7 @@ public struct DeskModel: Sendable {
         case .quit: return .quit
         case .bookingsScreen: return handleGlobal(.bookingsScreen)
         case .todayScreen: return handleGlobal(.todayScreen)
-        case .roomsScreen, .roomPlanScreen, .dashboardScreen: return handleGlobal(CommandTable.command(for: key, in: .search)!)
+        case .roomsScreen, .roomPlanScreen, .dashboardScreen, .conflictsScreen: return handleGlobal(CommandTable.command(for: key, in: .search)!)
         case .back: if state.search.focus == .results { state.search.focus = .checkIn }
         case .searchScreen: state.search.focus = .checkIn
         case .nextField: moveFocus(by: 1)
@@ -310,7 +320,8 @@ public struct DeskModel: Sendable {
             case .submitBooking, .nextFreeRoom:
                 // A second Enter while the first is saving is ignored: one booking per Enter.
                 return .keepGoing
-            case .help, .quit, .back, .searchScreen, .bookingsScreen, .todayScreen, .roomsScreen, .roomPlanScreen, .dashboardScreen:
+            case .help, .quit, .back, .searchScreen, .bookingsScreen, .todayScreen, .roomsScreen, .roomPlanScreen, .dashboardScreen,
+                 .conflictsScreen:
                 break // these act at once; the form stays, and its outcome lands in it
             default:
                 // Typing goes on while it saves: kept, and handled once the outcome is in.
@@ -362,7 +373,7 @@ public struct DeskModel: Sendable {
             form.bookingId = nil
             submit(&form)
         case .nextFreeRoom: takeNextFreeRoom(&form)
-        case .bookingsScreen, .todayScreen, .roomsScreen, .roomPlanScreen, .dashboardScreen:
+        case .bookingsScreen, .todayScreen, .roomsScreen, .roomPlanScreen, .dashboardScreen, .conflictsScreen:
             discard = form.bookingId != nil
             let command = CommandTable.command(for: key, in: .booking)!
             state.booking = discard ? nil : form
@@ -523,6 +534,7 @@ public struct DeskModel: Sendable {
         case .rooms: refreshRooms()
         case .roomPlan: refreshRoomPlan()
         case .dashboard: refreshDashboard()
+        case .conflicts: refreshConflicts()
         }
     }
 

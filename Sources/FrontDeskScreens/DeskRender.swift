@@ -1,3 +1,4 @@
+import Foundation
 import FrontDeskDomain
 
 extension DeskModel {
@@ -35,6 +36,9 @@ extension DeskModel {
         case .dashboard:
             drawDashboard(into: &buffer)
             drawFooter(scope: .dashboard, into: &buffer)
+        case .conflicts:
+            drawConflicts(into: &buffer)
+            drawFooter(scope: .conflicts, into: &buffer)
         }
         if state.overlay == .help { HelpOverlay.draw(scope: state.screen.scope, into: &buffer) }
         return buffer
@@ -43,7 +47,8 @@ extension DeskModel {
     func drawStatusLine(into buffer: inout CellBuffer) {
         buffer.fill(y: 0, role: .status)
         let info = state.info
-        let left = " \(info.hotelName) · business date \(info.businessDate) · \(info.user) · background: \(state.backgroundWork)"
+        let sync = state.sync.map { " · \($0.words)" } ?? ""
+        let left = " \(info.hotelName) · business date \(info.businessDate) · \(info.user)\(sync) · background: \(state.backgroundWork)"
         let right = (isSaving ? "saving… " : "") + (state.clock.isEmpty ? "" : "\(state.clock) ")
         buffer.put(left, x: 0, y: 0, role: .status, maxWidth: buffer.width - TerminalWidth.of(right) - 1)
         buffer.put(right, x: buffer.width - TerminalWidth.of(right), y: 0, role: .status)
@@ -200,7 +205,7 @@ extension DeskModel {
             let isSelected = selected == first + row
             if isSelected { buffer.fill(y: y, role: .selected) }
             var cellX = 1
-            let values = [booking.confirmationCode, booking.status.rawValue, booking.roomNumber, booking.stay.checkIn.iso,
+            let values = [booking.confirmationCode + (state.sync?.marker(for: booking.id) ?? ""), booking.status.rawValue, booking.roomNumber, booking.stay.checkIn.iso,
                           booking.stay.checkOut.iso, booking.guest.name]
             for ((_, width), value) in zip(columns, values) {
                 buffer.cell(value, x: cellX, y: y, width: width, role: isSelected ? .selected : .normal)
@@ -301,12 +306,22 @@ extension DeskModel {
         drawMessage(bookings.actions, into: &buffer)
     }
 
+    /// " (not yet on the server)" after a code made here offline; nothing on a standalone desk.
+    func syncNote(_ booking: UUID) -> String {
+        switch state.sync?.marker(for: booking) {
+        case "~": " (not yet on the server)"
+        case "!": " (refused by the server: F8)"
+        default: ""
+        }
+    }
+
     /// The chosen booking in full, under the list.
     func drawDetails(of booking: Booking, at top: Int, into buffer: inout CellBuffer) {
         let nights = booking.stay.nightCount
         let prices = booking.nightlyPrices.map(\.price.plain)
+        let code: String = booking.confirmationCode + syncNote(booking.id)
         let lines = [
-            "\(booking.confirmationCode) \(booking.status.rawValue) · room \(booking.roomNumber) · \(booking.stay.checkIn) to \(booking.stay.checkOut) · \(nights) night\(nights == 1 ? "" : "s") · \(booking.guestCount) guest\(booking.guestCount == 1 ? "" : "s")\(booking.statusReason.map { " · \($0)" } ?? "")",
+            "\(code) \(booking.status.rawValue) · room \(booking.roomNumber) · \(booking.stay.checkIn) to \(booking.stay.checkOut) · \(nights) night\(nights == 1 ? "" : "s") · \(booking.guestCount) guest\(booking.guestCount == 1 ? "" : "s")\(booking.statusReason.map { " · \($0)" } ?? "")",
             "\(booking.guest.name)  <\(booking.guest.email)>\(booking.guest.phone.map { "  \($0)" } ?? "")",
             "Total \(state.info.currency) \(booking.totalPrice.plain)  (\(prices.prefix(8).joined(separator: ", "))\(prices.count > 8 ? ", …" : ""))  ·  version \(booking.version)",
         ] + (booking.notes.isEmpty && booking.roomSince == nil ? [] : [

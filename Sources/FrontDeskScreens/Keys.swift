@@ -34,7 +34,7 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
 
 /// Where a command applies.
 public enum Scope: String, Hashable, Sendable {
-    case everywhere, search, booking, bookings, today, rooms, roomPlan, dashboard
+    case everywhere, search, booking, bookings, today, rooms, roomPlan, dashboard, conflicts
     /// A question before a change to a booking.
     case confirm
     /// The form that edits a booking (Alt-e on a list).
@@ -61,6 +61,8 @@ public enum CommandID: String, Hashable, Sendable {
     case changeKeys
     /// Rooms: after Alt-x was refused for the bookings on the room, move the first of them.
     case moveBookingsOff
+    /// A connected desk (issue 12): the Conflicts screen, and its two ways to settle a conflict.
+    case conflictsScreen, resolveByMove, resolveByCancel
 }
 
 public struct Command: Hashable, Sendable {
@@ -82,7 +84,7 @@ public struct Command: Hashable, Sendable {
 /// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
 public enum CommandTable {
     public static var all: [Command] {
-        table + listCommands + roomCommands + roomPlanCommands + dashboardCommands + confirmCommands + editCommands
+        table + listCommands + roomCommands + roomPlanCommands + dashboardCommands + conflictCommands + confirmCommands + editCommands
     }
 
     static let table: [Command] = [
@@ -102,6 +104,11 @@ public enum CommandTable {
         Command(id: .dashboardScreen, keys: [.function(7), .alt("d")], label: "Occupancy",
                 description: "Occupancy, ADR, RevPAR and pickup; CSV export", scope: .everywhere,
                 inFooter: true),
+        // Neither in the footer nor in every screen's help (a standalone desk has no conflicts, and
+        // 80x24 holds no more lines): the status line names F8 when there are some.
+        Command(id: .conflictsScreen, keys: [.function(8), .alt("f")], label: "Conflicts",
+                description: "Bookings the server refused: move or cancel", scope: .everywhere,
+                inFooter: false, inHelp: false),
         Command(id: .back, keys: [.escape], label: "Back", description: "Close the overlay or go back", scope: .everywhere, inFooter: false),
         Command(id: .quit, keys: [.function(10), .control("q")], label: "Quit",
                 description: "Quit Front Desk", scope: .everywhere, inFooter: true),
@@ -256,6 +263,22 @@ public enum CommandTable {
                 description: "Chart occupancy, revenue, ADR or RevPAR", scope: .dashboard, inFooter: true),
         Command(id: .exportCSV, keys: [.alt("e")], label: "Export CSV",
                 description: "Write the nights to a CSV file (the path is shown)", scope: .dashboard, inFooter: true),
+    ]
+
+    static let conflictCommands: [Command] = [
+        Command(id: .conflictsScreen, keys: [.function(8), .alt("f")], label: "Conflicts",
+                description: "Bookings the server refused: move or cancel", scope: .conflicts,
+                inFooter: false),
+        Command(id: .moveSelection, keys: [.up, .down], label: "Move", description: "Previous or next conflict", scope: .conflicts,
+                inFooter: false),
+        Command(id: .movePage, keys: [.pageUp, .pageDown], label: "Page", description: "A page of conflicts up or down",
+                scope: .conflicts, inFooter: false),
+        Command(id: .moveToEnd, keys: [.home, .end], label: "First/last", description: "First or last conflict", scope: .conflicts,
+                inFooter: false),
+        Command(id: .resolveByMove, keys: [.alt("m")], label: "Move guest",
+                description: "Move the guest to the first room offered (asks first)", scope: .conflicts, inFooter: true),
+        Command(id: .resolveByCancel, keys: [.alt("c")], label: "Cancel",
+                description: "Cancel it, refunding what it paid (asks first)", scope: .conflicts, inFooter: true),
     ]
 
     public static func command(for key: Key, in scope: Scope) -> CommandID? {

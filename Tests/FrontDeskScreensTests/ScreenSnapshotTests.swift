@@ -49,7 +49,7 @@ import Testing
 
     /// Every screen's keys fit the overlay whole at the smallest size, none cut or dropped.
     @Test func theHelpOverlayFitsEveryScreenAt80x24() throws {
-        for scope in [Scope.search, .booking, .bookings, .today, .rooms, .roomPlan, .dashboard] {
+        for scope in [Scope.search, .booking, .bookings, .today, .rooms, .roomPlan, .dashboard, .conflicts] {
             var buffer = CellBuffer(width: 80, height: 24)
             HelpOverlay.draw(scope: scope, into: &buffer)
             let screen = buffer.lines.joined(separator: "\n")

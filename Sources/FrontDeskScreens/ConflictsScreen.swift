@@ -1,0 +1,236 @@
+import Foundation
+import FrontDeskDomain
+
+/// A connected desk's sync as the status line shows it; nil on a standalone desk (issue 12).
+public struct DeskSyncStatus: Hashable, Sendable {
+    /// The server answered the last time the desk asked.
+    public var online: Bool
+    /// Operations made here that the server has not yet accepted.
+    public var pendingOperations: Int
+    /// "14:02", the last time a sync reached the server; nil before the first.
+    public var lastSync: String?
+    /// Open conflicts (the Conflicts screen, F8).
+    public var conflicts: Int
+    /// Bookings made or changed here and not yet on the server: `~` beside their code.
+    public var pendingBookings: Set<UUID>
+    /// Bookings the server refused, waiting on the Conflicts screen: `!` beside their code.
+    public var conflictedBookings: Set<UUID>
+
+    public init(online: Bool, pendingOperations: Int, lastSync: String?, conflicts: Int,
+                pendingBookings: Set<UUID> = [], conflictedBookings: Set<UUID> = []) {
+        self.online = online
+        self.pendingOperations = pendingOperations
+        self.lastSync = lastSync
+        self.conflicts = conflicts
+        self.pendingBookings = pendingBookings
+        self.conflictedBookings = conflictedBookings
+    }
+
+    /// "OFFLINE · 3 to sync · synced 14:02 · 1 conflict (F8)": what needs a person first.
+    public var words: String {
+        var parts = [online ? "online" : "OFFLINE (booking on this desk)"]
+        if pendingOperations > 0 { parts.append("\(pendingOperations) to sync") }
+        parts.append(lastSync.map { "synced \($0)" } ?? "not synced yet")
+        if conflicts > 0 { parts.append("\(conflicts) conflict\(conflicts == 1 ? "" : "s") (F8)") }
+        return parts.joined(separator: " · ")
+    }
+
+    /// The mark beside a booking's code: `~` not yet on the server, `!` refused by it.
+    public func marker(for booking: UUID) -> String {
+        conflictedBookings.contains(booking) ? "!" : pendingBookings.contains(booking) ? "~" : ""
+    }
+}
+
+/// A free room the server offered instead of the one taken.
+public struct DeskSuggestedRoom: Hashable, Sendable {
+    public let roomNumber: String
+    public let roomType: String
+    public let totalPrice: Money
+
+    public init(roomNumber: String, roomType: String, totalPrice: Money) {
+        self.roomNumber = roomNumber
+        self.roomType = roomType
+        self.totalPrice = totalPrice
+    }
+}
+
+/// A booking made on this desk that the server refused, as the Conflicts screen lists it.
+public struct DeskConflict: Hashable, Sendable {
+    public let conflictId: String
+    public let booking: Booking
+    /// The error code (`room_unavailable`, `stale_version`, ...).
+    public let reason: String
+    public let message: String?
+    public let suggestedRooms: [DeskSuggestedRoom]
+
+    public init(conflictId: String, booking: Booking, reason: String, message: String?, suggestedRooms: [DeskSuggestedRoom]) {
+        self.conflictId = conflictId
+        self.booking = booking
+        self.reason = reason
+        self.message = message
+        self.suggestedRooms = suggestedRooms
+    }
+
+    /// The reason in a receptionist's words.
+    public var why: String {
+        switch reason {
+        case "room_unavailable": "room \(booking.roomNumber) was sold by another desk meanwhile"
+        case "stale_version": "the booking was changed elsewhere meanwhile"
+        case "depends_on_conflict": "an earlier change to this booking was refused"
+        default: message ?? reason
+        }
+    }
+}
+
+/// What the Conflicts screen may ask of a connected desk.
+public struct SyncServices: Sendable {
+    public var conflicts: @Sendable () throws -> [DeskConflict]
+    /// Moves the guest to that room (queued for the server); the conflict is resolved.
+    public var moveTo: @Sendable (_ conflictId: String, _ roomNumber: String) throws -> Booking
+    /// Cancels the booking, refunding what it paid; the conflict is resolved.
+    public var cancel: @Sendable (_ conflictId: String) throws -> Booking
+
+    public init(conflicts: @escaping @Sendable () throws -> [DeskConflict],
+                moveTo: @escaping @Sendable (String, String) throws -> Booking,
+                cancel: @escaping @Sendable (String) throws -> Booking) {
+        self.conflicts = conflicts
+        self.moveTo = moveTo
+        self.cancel = cancel
+    }
+}
+
+public struct ConflictsState: Sendable {
+    public var rows: [DeskConflict] = []
+    public var selected = 0
+    /// The question before a move or a cancel; `moveTo` is the room a yes moves the guest to.
+    public var confirmation: PendingConfirmation?
+    public var moveTo: String?
+    public var message: String?
+    public var messageIsError = false
+}
+
+extension DeskModel {
+    public mutating func setSync(_ status: DeskSyncStatus?) {
+        let conflictsBefore = state.sync?.conflicts
+        state.sync = status
+        if state.screen == .conflicts, status?.conflicts != conflictsBefore { refreshConflicts() }
+    }
+
+    mutating func refreshConflicts() {
+        guard let services = syncServices else { return }
+        do {
+            state.conflicts.rows = try services.conflicts()
+            state.conflicts.selected = min(state.conflicts.selected, max(0, state.conflicts.rows.count - 1))
+        } catch {
+            (state.conflicts.message, state.conflicts.messageIsError) = (Self.describe(error), true)
+        }
+    }
+
+    mutating func handleConflicts(_ key: Key) -> Outcome {
+        if var pending = state.conflicts.confirmation {
+            switch CommandTable.command(for: key, in: .confirm) {
+            case .confirmChoose:
+                pending.yes = CommandTable.answer(after: key, wasYes: pending.yes)
+                state.conflicts.confirmation = pending
+            case .confirmAnswer:
+                state.conflicts.confirmation = nil
+                if pending.yes { resolve(pending) } else { (state.conflicts.message, state.conflicts.messageIsError) = ("Nothing changed", false) }
+            case .confirmNo:
+                state.conflicts.confirmation = nil
+                (state.conflicts.message, state.conflicts.messageIsError) = ("Nothing changed", false)
+            default: break // letters cannot answer
+            }
+            return .keepGoing
+        }
+        // Typed text does nothing here: commands are Alt keys.
+        guard let command = CommandTable.command(for: key, in: .conflicts) else { return .keepGoing }
+        let rows = state.conflicts.rows
+        let chosen = rows.indices.contains(state.conflicts.selected) ? rows[state.conflicts.selected] : nil
+        switch command {
+        case .moveSelection, .movePage, .moveToEnd:
+            state.conflicts.selected = Self.moved(state.conflicts.selected, by: key, count: rows.count)
+        case .resolveByMove:
+            guard let chosen else { break }
+            guard let room = chosen.suggestedRooms.first else {
+                (state.conflicts.message, state.conflicts.messageIsError) =
+                    ("No free room of that type or larger for \(chosen.booking.stay.checkIn) to \(chosen.booking.stay.checkOut): Alt-c cancels", true)
+                break
+            }
+            let booking = chosen.booking
+            state.conflicts.moveTo = room.roomNumber
+            state.conflicts.confirmation = PendingConfirmation(
+                bookingId: booking.id, command: .resolveByMove,
+                lines: ["Move \(booking.guest.name), booking \(booking.confirmationCode), to room \(room.roomNumber)?",
+                        "\(room.roomType), \(booking.stay.checkIn) to \(booking.stay.checkOut), \(state.info.currency) \(room.totalPrice.plain); sent to the server at the next sync."],
+                yesLabel: "Yes, move to \(room.roomNumber)")
+        case .resolveByCancel:
+            guard let chosen else { break }
+            let booking = chosen.booking
+            state.conflicts.confirmation = PendingConfirmation(
+                bookingId: booking.id, command: .resolveByCancel, lines: Self.cancelQuestion(booking), yesLabel: "Yes, cancel it")
+        default: return handleGlobal(command)
+        }
+        return .keepGoing
+    }
+
+    private mutating func resolve(_ pending: PendingConfirmation) {
+        guard let services = syncServices,
+              let conflict = state.conflicts.rows.first(where: { $0.booking.id == pending.bookingId }) else {
+            (state.conflicts.message, state.conflicts.messageIsError) = ("The conflict is no longer on the list: nothing changed", true)
+            return
+        }
+        writesAsked += 1
+        let number = writesAsked
+        let (id, guest, code, room) = (conflict.conflictId, conflict.booking.guest.name, conflict.booking.confirmationCode, state.conflicts.moveTo)
+        let move = pending.command == .resolveByMove
+        load(.write(number)) {
+            do {
+                if move, let room {
+                    let booking = try services.moveTo(id, room)
+                    return .written(number: number, list: .conflicts, message: "\(guest) moved to room \(booking.roomNumber) (booking \(code)); it goes to the server at the next sync", isError: false)
+                }
+                _ = try services.cancel(id)
+                return .written(number: number, list: .conflicts, message: "Booking \(code) for \(guest) cancelled", isError: false)
+            } catch {
+                return .written(number: number, list: .conflicts, message: Self.describe(error), isError: true)
+            }
+        }
+    }
+
+    func drawConflicts(into buffer: inout CellBuffer) {
+        let conflicts = state.conflicts
+        buffer.put(" Conflicts", x: 0, y: 1, role: .title)
+        let summary = conflicts.rows.isEmpty
+            ? " None: every booking made on this desk is on the server, or waits to be sent."
+            : " Bookings made on this desk that the server refused. Alt-m moves the guest to the first free room offered; Alt-c cancels."
+        buffer.put(summary, x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
+        buffer.put(" ~ beside a code elsewhere: made here, not yet on the server · ! : on this list", x: 0, y: 3, role: .hint,
+                   maxWidth: buffer.width - 1)
+        let whyWidth = max(10, buffer.width - 2 - 8 - 6 - 11 - 11 - 20 - 14 - 6)
+        let columns: [(String, Int)] = [("Code", 8), ("Room", 6), ("Arrive", 11), ("Depart", 11), ("Guest", 20), ("Offered", 14),
+                                        ("Why", whyWidth)]
+        var x = 1
+        buffer.fill(y: 5, role: .header)
+        for (title, width) in columns {
+            buffer.cell(title, x: x, y: 5, width: width, role: .header)
+            x += width + 1
+        }
+        let visible = buffer.height - 6 - 4
+        let first = min(max(0, conflicts.selected - visible + 1), max(0, conflicts.rows.count - visible))
+        for (row, conflict) in conflicts.rows.dropFirst(first).prefix(visible).enumerated() {
+            let y = 6 + row
+            let isSelected = first + row == conflicts.selected
+            if isSelected { buffer.fill(y: y, role: .selected) }
+            let booking = conflict.booking
+            let offered = conflict.suggestedRooms.first.map { "\($0.roomNumber) \($0.roomType)" } ?? "none"
+            let values = [booking.confirmationCode, booking.roomNumber, booking.stay.checkIn.iso, booking.stay.checkOut.iso,
+                          booking.guest.name, offered, conflict.why]
+            var cellX = 1
+            for ((_, width), value) in zip(columns, values) {
+                buffer.cell(value, x: cellX, y: y, width: width, role: isSelected ? .selected : .normal)
+                cellX += width + 1
+            }
+        }
+        drawMessage(conflicts.message, isError: conflicts.messageIsError, confirmation: conflicts.confirmation, into: &buffer)
+    }
+}

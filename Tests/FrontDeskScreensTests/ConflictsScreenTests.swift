@@ -1,0 +1,116 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskScreens
+import FrontDeskStore
+import FrontDeskTerminal
+import FrontDeskTestSupport
+import Synchronization
+import Testing
+
+/// Issue 12: a connected desk shows online/offline, what waits to be sent and the conflicts on its
+/// status line, marks bookings not yet on the server, and settles a conflict in one key (asked first).
+@Suite struct ConflictsScreenTests {
+    /// What the Conflicts screen asked of the desk, in order.
+    final class Requests: Sendable {
+        let asked = Mutex<[String]>([])
+        func record(_ text: String) { asked.withLock { $0.append(text) } }
+        var all: [String] { asked.withLock { $0 } }
+    }
+
+    /// A desk whose one booking (room 101) the server refused: room 102 is offered instead.
+    static func connectedDesk(requests: Requests) throws -> (fixture: ScreenFixture, booking: Booking) {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        let conflict = DeskConflict(conflictId: "c-1", booking: booking, reason: "room_unavailable", message: nil,
+                                    suggestedRooms: [DeskSuggestedRoom(roomNumber: "102", roomType: "Double", totalPrice: Money(minorUnits: 24_000))])
+        let store = fixture.desk.store
+        let sync = SyncServices(
+            conflicts: { requests.all.contains { $0.hasPrefix("resolved") } ? [] : [conflict] },
+            moveTo: { id, room in
+                requests.record("resolved \(id) move \(room)")
+                return try store.booking(booking.confirmationCode)
+            },
+            cancel: { id in
+                requests.record("resolved \(id) cancel")
+                return try store.booking(booking.confirmationCode)
+            })
+        fixture.model = DeskModel(
+            info: DeskInfo(hotelName: "Hotel Test", currency: "EUR", businessDate: StoreFixture.today, user: "anna"),
+            services: DeskTerminalApp.services(store: store, user: "anna", cardPayments: false), syncServices: sync)
+        fixture.model.setSync(DeskSyncStatus(online: false, pendingOperations: 2, lastSync: "14:02", conflicts: 1,
+                                             pendingBookings: [], conflictedBookings: [booking.id]))
+        return (fixture, booking)
+    }
+
+    @Test func theStatusLineSaysOfflineWhatWaitsAndTheConflicts() throws {
+        let (fixture, _) = try Self.connectedDesk(requests: Requests())
+        let statusLine = fixture.screen(160, 30).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(statusLine.contains("OFFLINE (booking on this desk) · 2 to sync · synced 14:02 · 1 conflict (F8)"))
+    }
+
+    @Test func aStandaloneDeskSaysNothingOfSyncAndHasNoConflictsScreen() throws {
+        var fixture = try ScreenFixture()
+        let statusLine = fixture.screen(160, 30).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(!statusLine.contains("sync"))
+        fixture.press(.function(8))
+        #expect(fixture.model.state.screen == .search)
+    }
+
+    @Test func bookingsNotYetOnTheServerAreMarkedInTheList() throws {
+        var (fixture, booking) = try Self.connectedDesk(requests: Requests())
+        fixture.model.setSync(DeskSyncStatus(online: false, pendingOperations: 1, lastSync: nil, conflicts: 0,
+                                             pendingBookings: [booking.id]))
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.tab)
+        let screen = fixture.screen(100, 30)
+        #expect(screen.contains("\(booking.confirmationCode)~"))
+        #expect(screen.contains("\(booking.confirmationCode) (not yet on the server)"))
+        #expect(fixture.screen(160, 30).contains("not synced yet"))
+    }
+
+    @Test func oneKeyMovesTheGuestToTheOfferedRoomAfterAskingFirst() throws {
+        let requests = Requests()
+        var (fixture, booking) = try Self.connectedDesk(requests: requests)
+        fixture.press(.function(8))
+        var screen = fixture.screen(140, 30)
+        #expect(screen.contains("Conflicts"))
+        #expect(screen.contains(booking.guest.name))
+        #expect(screen.contains("102 Double"))
+        #expect(screen.contains("room 101 was sold by another desk meanwhile"))
+        // Typed text does nothing here; the move asks first, naming the guest, the code and the room.
+        fixture.type("my guest")
+        #expect(requests.all.isEmpty)
+        fixture.press(.alt("m"))
+        screen = fixture.screen(140, 30)
+        #expect(screen.contains("Move \(booking.guest.name), booking \(booking.confirmationCode), to room 102?"))
+        fixture.press(.enter) // No is chosen first
+        #expect(requests.all.isEmpty)
+        #expect(fixture.screen(140, 30).contains("Nothing changed"))
+        fixture.press(.alt("m"), .right, .enter)
+        #expect(requests.all == ["resolved c-1 move 102"])
+        screen = fixture.screen(140, 30)
+        #expect(screen.contains("moved to room"))
+        #expect(screen.contains("None: every booking made on this desk is on the server"))
+    }
+
+    @Test func oneKeyCancelsTheRefusedBookingAfterAskingFirst() throws {
+        let requests = Requests()
+        var (fixture, booking) = try Self.connectedDesk(requests: requests)
+        fixture.press(.alt("f"))
+        fixture.press(.alt("c"))
+        #expect(fixture.screen(140, 30).contains("Cancel booking \(booking.confirmationCode) for \(booking.guest.name)?"))
+        fixture.press(.escape)
+        #expect(requests.all.isEmpty)
+        fixture.press(.alt("c"), .right, .enter)
+        #expect(requests.all == ["resolved c-1 cancel"])
+        #expect(fixture.screen(140, 30).contains("Booking \(booking.confirmationCode) for \(booking.guest.name) cancelled"))
+    }
+
+    @Test func theHelpOverlayListsTheConflictKeys() {
+        let lines = HelpOverlay.lines(for: .conflicts).map { "\($0.keys) \($0.description)" }
+        #expect(lines.contains { $0.hasPrefix("Alt-m Move the guest to the first room offered") })
+        #expect(lines.contains { $0.hasPrefix("Alt-c Cancel it, refunding what it paid") })
+        #expect(lines.contains { $0.hasPrefix("F8, Alt-f Bookings the server refused: move or cancel") })
+    }
+}
