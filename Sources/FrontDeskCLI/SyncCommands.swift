@@ -35,16 +35,27 @@ struct DeskConnect: ParsableCommand {
                                     exchange: NetworkHelperExchange.shared)
             let login = try client.login(username: username.trimmingWhitespace(), password: password)
             client.token = login.token
-            let store = try common.openStore(oneConnection: false)
-            let sync = DeskSync(store: store, client: client)
+            let path = common.databasePath
+            let fileExisted = FileManager.default.fileExists(atPath: path)
+            let store = try common.openStore()
             let report: DeskSync.ReplicaReport
-            if let status = try store.replicaStatus(), status.hotelId == hotelId, status.server == address {
-                // Connecting again (a new credential): the replica and its outbox stay; it catches up.
-                report = try sync.catchUp()
-            } else {
-                let progress = ProgressLine(label: "Taking the replica")
-                report = try sync.takeReplica(progress: progress.show)
-                progress.finish()
+            do {
+                let sync = DeskSync(store: store, client: client)
+                if let status = try store.replicaStatus(), status.hotelId == hotelId, status.server == address {
+                    // Connecting again (a new credential): the replica and its outbox stay; it catches up.
+                    report = try sync.catchUp()
+                } else {
+                    let progress = ProgressLine(label: "Taking the replica")
+                    defer { progress.finish() }
+                    report = try sync.takeReplica(progress: progress.show)
+                }
+            } catch {
+                // A database this command created and could not fill is not left behind.
+                if !fileExisted {
+                    try? store.close()
+                    for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                }
+                throw error
             }
             try ConnectionFile.save(Connection(server: address, hotelId: hotelId.uuidString.lowercased(),
                                                username: username.trimmingWhitespace(), token: login.token,
@@ -154,7 +165,7 @@ struct SyncCommand: ParsableCommand {
                 ("codeChanges", .array(push.codeChanges.map { change in
                     .object([("bookingId", .string(change.bookingId)), ("old", .string(change.old)), ("new", .string(change.new))])
                 })),
-                ("error", report.failure.map { .object([("code", .string($0.code)), ("message", .string($0.message))]) } ?? .null),
+                ("failure", report.failure.map { JSONValue.object([("code", .string($0.code)), ("message", .string($0.message))]) } ?? .null),
             ])
             let text = "Pushed \(push.pushed) (\(push.accepted) accepted, \(push.conflicts + push.rejected) conflict\(push.conflicts + push.rejected == 1 ? "" : "s")), "
                 + "pulled \(report.pulled) booking\(report.pulled == 1 ? "" : "s"); \(report.pending) operation\(report.pending == 1 ? "" : "s") left to push."
