@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrontDeskDomain
 import FrontDeskHTTP
+import FrontDeskScreens
 import FrontDeskStore
 import FrontDeskSync
 

@@ -89,10 +89,10 @@ struct TwoDesksOfflineTests {
         func byId(_ bookings: [[String: Any]]) -> [String: NSDictionary] {
             Dictionary(uniqueKeysWithValues: bookings.map { ($0["bookingId"] as? String ?? "", commonFields($0, with: keys)) })
         }
-        let (server, a, b) = (byId(onServer), byId(onA), byId(onB))
-        #expect(Set(a.keys) == Set(server.keys))
-        #expect(Set(b.keys) == Set(server.keys))
-        for (id, booking) in server {
+        let (central, a, b) = (byId(onServer), byId(onA), byId(onB))
+        #expect(Set(a.keys) == Set(central.keys))
+        #expect(Set(b.keys) == Set(central.keys))
+        for (id, booking) in central {
             #expect(a[id] == booking, "desk A differs on \(id): \(a[id] ?? [:]) vs \(booking)")
             #expect(b[id] == booking, "desk B differs on \(id): \(b[id] ?? [:]) vs \(booking)")
         }
