@@ -306,10 +306,15 @@ extension FrontDeskStore {
 
     /// Cancels through the saga: a hold is released, a paid booking refunded and released; a
     /// checked-in, checked-out, failed or cancelled booking is refused with the reason.
-    /// On a connected desk (a replica) the cancel is also queued for the server, as `operationId`
-    /// (a new id when nil), in the same transaction.
     public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String,
-                       via channel: Channel = .desk, operationId: UUID? = nil) throws -> Booking {
+                       via channel: Channel = .desk) throws -> Booking {
+        try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, via: channel, operationId: nil)
+    }
+
+    /// On a connected desk (a replica) the cancel is also queued for the server, as `operationId`
+    /// (a new id when nil), in the same transaction. (The same for check-in and check-out.)
+    public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String,
+                       via channel: Channel = .desk, operationId: UUID?) throws -> Booking {
         if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
             throw FrontDeskError.validationFailed([problem])
         }
@@ -344,7 +349,11 @@ extension FrontDeskStore {
         }
     }
 
-    public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID? = nil) throws -> Booking {
+    public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String) throws -> Booking {
+        try checkIn(reference, expectedVersion: expectedVersion, by: user, operationId: nil)
+    }
+
+    public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
         try write { db in
             let today = businessDate(for: try fetchHotel(db))
             let before = try isReplica(db) ? requireBooking(reference, db) : nil
@@ -357,7 +366,11 @@ extension FrontDeskStore {
         }
     }
 
-    public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID? = nil) throws -> Booking {
+    public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String) throws -> Booking {
+        try checkOut(reference, expectedVersion: expectedVersion, by: user, operationId: nil)
+    }
+
+    public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
         try write { db in
             let today = businessDate(for: try fetchHotel(db))
             var freed: [CalendarDate] = []

@@ -150,8 +150,8 @@ extension FrontDeskStore {
     }
 
     /// A wire document that does not read is the server's fault, named by its field.
-    static func wire<T>(_ body: () throws(SyncWireError) -> T) throws -> T {
-        do { return try body() } catch {
+    static func wire<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as SyncWireError {
             throw FrontDeskError.validationFailed(["The server sent something this desk cannot read: \(error.description)"])
         }
     }
@@ -206,12 +206,16 @@ extension FrontDeskStore {
 
         // Room-nights the server gives this booking that another booking holds here.
         if !claims.isEmpty {
-            let wanted = "[" + claims.map { "[\"\($0.room.uuidString)\",\"\($0.night.iso)\"]" }.joined(separator: ",") + "]"
-            let holders = try db.rows(sql: """
+            // One point lookup per claim (the primary key): a first replica of years of bookings
+            // must not read the whole room_night table for each booking.
+            let lookup = try db.cachedStatement(sql: """
                 SELECT n.booking_id, b.sync_state, n.room_id, n.night FROM room_night n JOIN booking b ON b.id = n.booking_id
-                WHERE (n.room_id, n.night) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))
-                  AND n.booking_id <> ?
-                """, arguments: [wanted, id])
+                WHERE n.room_id = ? AND n.night = ? AND n.booking_id <> ?
+                """)
+            var holders: [Row] = []
+            for (room, night) in claims {
+                if let holder = try Row.fetchOne(lookup, arguments: [room.uuidString, night.iso, id]) { holders.append(holder) }
+            }
             var overruled: Set<String> = []
             for holder in holders {
                 let (holderId, state, roomId, night): (String, String, String, String) = (holder[0], holder[1], holder[2], holder[3])

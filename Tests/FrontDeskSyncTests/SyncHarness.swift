@@ -73,22 +73,22 @@ final class SyncServer: @unchecked Sendable {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-sync-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = folder.appendingPathComponent("server.sqlite").path
-        try admin(["demo", "--hotels", "2", "--rooms", "12", "--days", "20"])
-        let listed = try admin(["hotels", "list", "--json"])
+        try Self.admin(["demo", "--hotels", "2", "--rooms", "12", "--days", "20"], database: database)
+        let listed = try Self.admin(["hotels", "list", "--json"], database: database)
         let hotels = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
         guard hotels.count == 2, let a = hotels[0]["hotelId"] as? String, let b = hotels[1]["hotelId"] as? String else {
             throw SyncTestError.setup("hotels: \(listed.stdout) \(listed.stderr)")
         }
         (hotelA, hotelB) = (a, b)
         for (name, hotel) in [("anna", a), ("bea", b)] {
-            try admin(["users", "add", name, "--role", "receptionist", "--hotel", hotel, "--password-stdin", "--password-rounds", "1000"],
-                      input: "password-of-\(name)\n")
+            try Self.admin(["users", "add", name, "--role", "receptionist", "--hotel", hotel, "--password-stdin", "--password-rounds", "1000"],
+                           database: database, input: "password-of-\(name)\n")
         }
         try start()
     }
 
     @discardableResult
-    func admin(_ arguments: [String], input: String? = nil) throws -> Outcome {
+    static func admin(_ arguments: [String], database: String, input: String? = nil) throws -> Outcome {
         let outcome = try runProgram(Products.folder.appendingPathComponent("frontdesk-server"), arguments + ["--db", database],
                                      environment: ProcessInfo.processInfo.environment, input: input)
         if outcome.status != 0 { throw SyncTestError.setup("frontdesk-server \(arguments.joined(separator: " ")): \(outcome.stderr)") }
@@ -187,7 +187,7 @@ struct Desk {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-sync-\(name)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment
-        environment["FRONTDESK_DB"] = database
+        environment["FRONTDESK_DB"] = folder.appendingPathComponent("desk.sqlite").path
         environment["XDG_CONFIG_HOME"] = folder.appendingPathComponent("config").path
         environment.removeValue(forKey: "FRONTDESK_TODAY")
         environment.removeValue(forKey: "FRONTDESK_PAYMENT_URL")
