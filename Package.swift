@@ -57,11 +57,14 @@ let package = Package(
         .executableTarget(name: "frontdesk-net", dependencies: ["FrontDeskURLSession"], swiftSettings: strictSettings),
         // Payments over HTTP, the circuit breaker, and the payment simulator.
         .target(name: "FrontDeskPayments", dependencies: ["FrontDeskDomain", "FrontDeskHTTP"], swiftSettings: strictSettings),
+        // A connected desk's sync client (issue 12): login, replica, changes, pushes over an
+        // HTTPExchange (the network helper on the desk); the connection file. No networking library.
+        .target(name: "FrontDeskSync", dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskHTTP"], swiftSettings: strictSettings),
         // The command line: argument parsing, JSON and CSV output, error mapping.
         .target(
             name: "FrontDeskCLI",
             dependencies: [
-                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskScreens", "FrontDeskTerminal",
+                "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskScreens", "FrontDeskTerminal", "FrontDeskSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -131,6 +134,12 @@ let package = Package(
                 "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskCLI", "frontdesk", "frontdesk-net", "FrontDeskTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // Offline desks end to end: real `frontdesk` desks against a real `frontdesk-server`.
+        .testTarget(
+            name: "FrontDeskSyncTests",
+            dependencies: ["FrontDeskDomain", "FrontDeskSync", "FrontDeskHTTP", "frontdesk", "frontdesk-net", "frontdesk-server"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -76,6 +76,9 @@ struct Book: ParsableCommand {
                     problems += error.details
                 }
             }
+            // A connected desk (issue 12) writes through its server; a card is never charged offline.
+            let connected = problems.isEmpty ? try ConnectedDesk.open(store, common: common) : nil
+            if let connected, instruction.method == .card { try connected.refuseCard() }
             // Only a card payment needs the payment service: a desk payment works with none, or a broken address.
             let gateway = instruction.method == .card ? try common.paymentGateway() : nil
             if instruction.method == .card && gateway == nil {
@@ -84,13 +87,18 @@ struct Book: ParsableCommand {
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
             let form = BookingForm(roomNumber: room, checkIn: checkIn, checkOut: checkOut, guests: guests,
                                    guestName: guestName, email: email, phone: phone)
-            var booking = try store.reserve(form, requestId: requestUUID, payment: instruction, by: common.userName)
-            if wait {
+            var booking: Booking
+            if let connected {
+                booking = try connected.book(form, requestId: requestUUID, payment: instruction, by: common.userName)
+            } else {
+                booking = try store.reserve(form, requestId: requestUUID, payment: instruction, by: common.userName)
+            }
+            if wait && (connected == nil || [BookingStatus.reserving, .processingPayment].contains(booking.status)) {
                 booking = try SagaRunner(store: store, gateway: gateway).runUntilSettled(booking)
                 if booking.status != .confirmed { failed = booking }
             }
             // The text, and the hotel's currency it names, only when it is printed: not with `--json`.
-            var result = Output.Result(json: booking.json,
+            var result = Output.Result(json: connected == nil ? booking.json : ConnectedDesk.json(booking, store: store),
                                        text: common.json ? "" : Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
             if let number = instruction.cardNumber {
                 // The card as it may be shown: its last four digits.
@@ -145,7 +153,7 @@ struct Bookings: ParsableCommand {
             let count = matches.truncated
                 ? "showing \(found.count) of \(matches.total) bookings (--limit)"
                 : "\(found.count) booking\(found.count == 1 ? "" : "s")"
-            return Output.Result(json: .object([("bookings", .array(found.map(\.json))), ("total", .int(matches.total)),
+            return Output.Result(json: .object([("bookings", .array(ConnectedDesk.withSync(found, store: store))), ("total", .int(matches.total)),
                                                 ("truncated", .bool(matches.truncated))]),
                                  text: found.isEmpty ? "No bookings match." : table.safeRendered + "\n\n\(count)")
         }
@@ -163,7 +171,7 @@ extension SingleBookingCommand {
     func run() throws {
         try common.run { store in
             let booking = try apply(store)
-            return Output.Result(json: booking.json, text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
+            return Output.Result(json: ConnectedDesk.json(booking, store: store), text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
         }
     }
 }
@@ -181,6 +189,9 @@ struct Cancel: SingleBookingCommand {
     @Argument(help: "Booking id or confirmation code.") var reference: String
     @Option(help: "Why, for the audit trail.") var reason: String?
     func apply(_ store: FrontDeskStore) throws -> Booking {
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.change(.cancel, reference, reason: reason, by: common.userName)
+        }
         // A bad payment address is refused before anything is written; a desk-paid booking never needs one.
         let gateway = try store.saga(reference).paymentMethod == .card ? try common.paymentGateway() : nil
         let booking = try store.cancel(reference, reason: reason, by: common.userName, via: .commandLine)
@@ -194,14 +205,24 @@ struct CheckIn: SingleBookingCommand {
     static let configuration = CommandConfiguration(commandName: "check-in", abstract: "Check a guest in.")
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
-    func apply(_ store: FrontDeskStore) throws -> Booking { try store.checkIn(reference, by: common.userName) }
+    func apply(_ store: FrontDeskStore) throws -> Booking {
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.change(.checkIn, reference, reason: nil, by: common.userName)
+        }
+        return try store.checkIn(reference, by: common.userName)
+    }
 }
 
 struct CheckOut: SingleBookingCommand {
     static let configuration = CommandConfiguration(commandName: "check-out", abstract: "Check a guest out.")
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
-    func apply(_ store: FrontDeskStore) throws -> Booking { try store.checkOut(reference, by: common.userName) }
+    func apply(_ store: FrontDeskStore) throws -> Booking {
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.change(.checkOut, reference, reason: nil, by: common.userName)
+        }
+        return try store.checkOut(reference, by: common.userName)
+    }
 }
 
 /// `--request-id` and `--expected-version`, taken by every change of a booking.

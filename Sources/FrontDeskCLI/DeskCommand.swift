@@ -7,7 +7,9 @@ import FrontDeskTerminal
 
 /// `frontdesk` with no subcommand: the full-screen front desk.
 struct Desk: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "desk", abstract: "Open the front desk in this terminal (the default).")
+    static let configuration = CommandConfiguration(
+        commandName: "desk", abstract: "Open the front desk in this terminal (the default); connect it to a booking server.",
+        subcommands: [DeskConnect.self, DeskDisconnect.self, DeskStatus.self])
 
     @OptionGroup var common: CommonOptions
     @Option(help: "Colour theme: dark (default), light, high-contrast, mono, or a file name in themes/.")

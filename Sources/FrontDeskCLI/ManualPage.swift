@@ -102,6 +102,7 @@ enum ManualPage {
             ("5", "invalid_state: not possible in the booking's status."),
             ("6", "conflict: a request id reused with other details, a stale version, a duplicate name."),
             ("7", "book --wait: the booking ended Failed (declined card, hold expired)."),
+            ("8", "sync: operations left to push (the reason on stderr); desk connect, sync: the server unreachable (offline) or the credential refused (unauthorized), or not a Front Desk server (bad_server)."),
         ]
         for (status, meaning) in statuses { page.tagged(status, meaning) }
         page.paragraph("With --json an error is also one document on standard output: {\"error\":{\"code\",\"message\",\"details\"}}.")

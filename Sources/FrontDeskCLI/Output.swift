@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrontDeskDomain
 import FrontDeskStore
+import FrontDeskSync
 
 /// A command's exit after its error was already printed.
 struct CommandFailure: Error {
@@ -71,7 +72,8 @@ enum Output {
         case "not_found": 3
         case "room_unavailable": 4
         case "invalid_state": 5
-        case "conflict": 6
+        case "conflict", "stale_version", "depends_on_conflict", "card_offline", "rejected": 6
+        case "offline", "unauthorized", "bad_server", "replica_too_old": syncIncompleteExitCode
         default: 1
         }
     }
@@ -79,11 +81,18 @@ enum Output {
     /// `book --wait` whose booking ended Failed (declined, expired): the booking is printed.
     static let bookingFailedExitCode: Int32 = 7
 
+    /// A connected desk's sync that could not finish: operations left to push, the server
+    /// unreachable, or its credential refused (`sync`, `desk connect`).
+    static let syncIncompleteExitCode: Int32 = 8
+
     /// Prints the error for a person (stderr) and, with --json, as a document (stdout).
     static func report(_ error: any Error, json: Bool) -> CommandFailure {
         let (code, rawMessage, rawDetails): (String, String, [String]) = switch error {
         case let domain as FrontDeskError: (domain.code, domain.message, domain.details)
         case let store as StoreError: ("storage_error", store.description, [])
+        case let sync as SyncFailure: (sync.code, sync.message, sync.kind == .badAddress ? [sync.message] : [])
+        case let refusal as ServerRefusal: (refusal.code, refusal.message, [])
+        case let file as ConnectionFileError: ("storage_error", file.description, [])
         default: ("internal_error", "\(error)", [])
         }
         let (message, details) = (CardNumber.redacted(in: rawMessage), rawDetails.map(CardNumber.redacted(in:)))

@@ -19,7 +19,7 @@ public struct FrontDesk: ParsableCommand {
             Desk.self, Demo.self, Search.self, Book.self, Bookings.self, Show.self, Cancel.self, CheckIn.self, CheckOut.self,
             Change.self, Move.self, NoShow.self, UndoCheckIn.self, UndoCheckOut.self,
             Rooms.self, RoomTypes.self, Occupancy.self, Report.self, Audit.self, HotelCommand.self, Saga.self, PaymentSim.self,
-            GenerateManual.self,
+            SyncCommand.self, Conflicts.self, GenerateManual.self,
         ],
         defaultSubcommand: Desk.self
     )
@@ -144,9 +144,9 @@ enum StoreAccessTable {
     static func access(of command: any ParsableCommand) -> StoreAccess {
         switch command {
         case is Search, is Bookings, is Show, is Rooms.List, is RoomTypes.List, is Occupancy, is Report, is Audit,
-             is HotelCommand.ShowHotel, is Saga.Status:
+             is HotelCommand.ShowHotel, is Saga.Status, is DeskStatus, is Conflicts:
             .read
-        case is Demo, is HotelCommand.Create, is Desk:
+        case is Demo, is HotelCommand.Create, is Desk, is DeskConnect:
             .create
         default:
             .write

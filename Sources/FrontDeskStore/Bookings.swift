@@ -91,6 +91,8 @@ extension FrontDeskStore {
     final class GroupReads {
         var hotel: Hotel?
         var activeRooms: Int?
+        /// Whether the file is a connected desk's replica (issue 12).
+        var replica: Bool?
     }
 
     func reserve(_ request: ReservationRequest, _ db: Database, group: GroupReads? = nil) throws -> Booking {
@@ -126,6 +128,16 @@ extension FrontDeskStore {
             }
             return earlier
         }
+        let replica: Bool
+        if let known = group?.replica {
+            replica = known
+        } else {
+            replica = try isReplica(db)
+            group?.replica = replica
+        }
+        if replica && payment.method == .card {
+            throw FrontDeskError.invalidState("Card payments need the server; this desk is offline (take the payment at the desk)")
+        }
         let request = try BookingRules.validate(form, context: .init(
             businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) }))
         guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
@@ -155,6 +167,11 @@ extension FrontDeskStore {
                   summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
                   after: booking)
         try startSaga(booking, payment: payment, by: user, db)
+        if replica {
+            // Offline on a connected desk: the booking is provisional until the server takes it.
+            try enqueue(bookOperation(booking, operationId: requestId ?? UUID(), payment: payment.method, by: user),
+                        bookingId: booking.id.uuidString, db)
+        }
         return booking
     }
 
@@ -291,6 +308,13 @@ extension FrontDeskStore {
     /// checked-in, checked-out, failed or cancelled booking is refused with the reason.
     public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String,
                        via channel: Channel = .desk) throws -> Booking {
+        try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, via: channel, operationId: nil)
+    }
+
+    /// On a connected desk (a replica) the cancel is also queued for the server, as `operationId`
+    /// (a new id when nil), in the same transaction. (The same for check-in and check-out.)
+    public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String,
+                       via channel: Channel = .desk, operationId: UUID?) throws -> Booking {
         if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
             throw FrontDeskError.validationFailed([problem])
         }
@@ -308,12 +332,13 @@ extension FrontDeskStore {
                 throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) cannot be cancelled")
             }
             try refundAtTheDeskNow(bookingId: id, db)
+            try queueChangeIfReplica(.cancel, before: booking, reason: reason, by: user, operationId: operationId, db)
             return try requireBooking(id, db)
         }
     }
 
     /// Money taken at the desk goes back at the desk, while the guest is there: no runner needed.
-    private func refundAtTheDeskNow(bookingId: String, _ db: Database) throws {
+    func refundAtTheDeskNow(bookingId: String, _ db: Database) throws {
         let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId]) ?? "desk"
         guard method == PaymentMethod.desk.rawValue else { return }
         let refunds = try db.values(Int64.self, sql: "SELECT id FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'",
@@ -325,19 +350,31 @@ extension FrontDeskStore {
     }
 
     public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String) throws -> Booking {
+        try checkIn(reference, expectedVersion: expectedVersion, by: user, operationId: nil)
+    }
+
+    public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
         try write { db in
             let today = businessDate(for: try fetchHotel(db))
-            return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
+            let before = try isReplica(db) ? requireBooking(reference, db) : nil
+            let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
                 try booking.checkIn(businessDate: today, at: now)
                 return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
             }
+            if let before { try queueChangeIfReplica(.checkIn, before: before, reason: nil, by: user, operationId: operationId, db) }
+            return booking
         }
     }
 
     public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String) throws -> Booking {
+        try checkOut(reference, expectedVersion: expectedVersion, by: user, operationId: nil)
+    }
+
+    public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
         try write { db in
             let today = businessDate(for: try fetchHotel(db))
             var freed: [CalendarDate] = []
+            let before = try isReplica(db) ? requireBooking(reference, db) : nil
             let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, db) { booking in
                 freed = try booking.checkOut(businessDate: today, at: now)
                 return "\(booking.guest.name) checked out of room \(booking.roomNumber)"
@@ -347,6 +384,7 @@ extension FrontDeskStore {
                 try db.run(sql: "DELETE FROM room_night WHERE booking_id = ? AND night >= ?",
                                arguments: [booking.id.uuidString, first.iso])
             }
+            if let before { try queueChangeIfReplica(.checkOut, before: before, reason: nil, by: user, operationId: operationId, db) }
             return booking
         }
     }

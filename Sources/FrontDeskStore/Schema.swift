@@ -638,6 +638,19 @@ extension Schema {
         );
         ALTER TABLE booking ADD COLUMN sync_state TEXT NOT NULL DEFAULT 'synced'
             CHECK (sync_state IN ('synced', 'pending', 'conflict'));
+        -- The version of the booking the server last gave this desk; NULL while the server has
+        -- never had it (made on this desk and not yet accepted).
+        ALTER TABLE booking ADD COLUMN server_version INTEGER;
+        -- A stay split by a move holds its nights before room_since in the room it left: a
+        -- replica writes such claims as the server has them (as in v1 otherwise).
+        DROP TRIGGER room_night_matches_booking;
+        CREATE TRIGGER room_night_matches_booking BEFORE INSERT ON room_night
+        WHEN NOT EXISTS (SELECT 1 FROM booking b WHERE b.id = NEW.booking_id
+                         AND NEW.night >= b.check_in AND NEW.night < b.check_out
+                         AND (b.room_id = NEW.room_id OR (b.room_since IS NOT NULL AND NEW.night < b.room_since)))
+        BEGIN
+            SELECT RAISE(ABORT, 'room night outside its booking');
+        END;
         CREATE TABLE sync_outbox (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
             operation_id TEXT NOT NULL UNIQUE,
@@ -652,6 +665,7 @@ extension Schema {
             settled_at TEXT
         );
         CREATE INDEX sync_outbox_state ON sync_outbox(state, seq);
+        CREATE INDEX sync_outbox_booking ON sync_outbox(booking_id, state, seq);
         CREATE TABLE sync_conflict (
             id TEXT PRIMARY KEY NOT NULL,
             operation_id TEXT NOT NULL REFERENCES sync_outbox(operation_id),
@@ -665,6 +679,7 @@ extension Schema {
             resolution TEXT
         );
         CREATE INDEX sync_conflict_open ON sync_conflict(resolved_at, created_at);
+        CREATE INDEX sync_conflict_booking ON sync_conflict(booking_id, resolved_at);
         """
 }
 

@@ -1,0 +1,455 @@
+import ArgumentParser
+import Foundation
+import FrontDeskDomain
+import FrontDeskHTTP
+import FrontDeskScreens
+import FrontDeskStore
+import FrontDeskSync
+
+// Offline desks (issue 12): connecting a desk to a booking server, syncing, conflicts, and the
+// writes of a connected desk (pushed at once; queued when the server does not answer).
+
+struct DeskConnect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connect", abstract: "Connect this desk to a booking server and take its hotel's replica.",
+        discussion: "The password is read from one line of standard input (--password-stdin); it is never stored.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "The booking server, e.g. http://127.0.0.1:8080.") var server: String
+    @Option(help: "The hotel's id on the server.") var hotel: String
+    @Option(help: "Your user name on the server.") var username: String
+    @Flag(name: .customLong("password-stdin"), help: "Read the password from one line of standard input.") var passwordStdin = false
+
+    func run() throws {
+        do {
+            var problems: [String] = []
+            var address = ""
+            do { address = try SyncClient.serverAddress(server) } catch { problems.append(error.message) }
+            guard let hotelId = UUID(uuidString: hotel.trimmingWhitespace()) else {
+                throw FrontDeskError.validationFailed(problems + ["--hotel \(BookingRules.quoted(hotel)) is not a hotel id (a UUID)"])
+            }
+            if username.trimmingWhitespace().isEmpty { problems.append("--username is required") }
+            if !passwordStdin { problems.append("--password-stdin is required: the password is read from standard input, never from the command line") }
+            if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+            let password = SecretInput.readLine(prompt: "Password: ") ?? ""
+            if password.isEmpty { throw FrontDeskError.validationFailed(["--password-stdin read no password"]) }
+            var client = SyncClient(server: address, hotelId: hotelId.uuidString.lowercased(), token: nil,
+                                    exchange: NetworkHelperExchange.shared)
+            let login = try client.login(username: username.trimmingWhitespace(), password: password)
+            client.token = login.token
+            let path = common.databasePath
+            let fileExisted = FileManager.default.fileExists(atPath: path)
+            let store = try common.openStore()
+            let report: DeskSync.ReplicaReport
+            do {
+                let sync = DeskSync(store: store, client: client)
+                if let status = try store.replicaStatus(), status.hotelId == hotelId, status.server == address {
+                    // Connecting again (a new credential): the replica and its outbox stay; it catches up.
+                    report = try sync.catchUp()
+                } else {
+                    let progress = ProgressLine(label: "Taking the replica")
+                    defer { progress.finish() }
+                    report = try sync.takeReplica(progress: progress.show)
+                }
+            } catch {
+                // A database this command created and could not fill is not left behind.
+                if !fileExisted {
+                    try? store.close()
+                    for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                }
+                throw error
+            }
+            try ConnectionFile.save(Connection(server: address, hotelId: hotelId.uuidString.lowercased(),
+                                               username: username.trimmingWhitespace(), token: login.token,
+                                               expiresAt: login.expiresAt, database: common.absoluteDatabasePath))
+            try? store.close()
+            let json = JSONValue.object([("server", .string(address)), ("hotelId", .string(hotelId.uuidString.lowercased())),
+                                         ("hotel", .string(report.hotelName)), ("bookings", .int(report.bookings)),
+                                         ("cursor", .int(Int(report.cursor)))])
+            if common.json {
+                Output.printJSON(json)
+            } else {
+                print(Output.safe("Connected to \(address): \(report.hotelName), \(report.bookings) booking\(report.bookings == 1 ? "" : "s") in the replica."))
+            }
+        } catch {
+            throw Output.report(error, json: common.json)
+        }
+    }
+}
+
+struct DeskDisconnect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "disconnect", abstract: "Forget the server: the database stays, as a standalone desk.")
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try common.run { store in
+            let status = try store.replicaStatus()
+            try store.forgetReplica()
+            if let connection = try? ConnectionFile.load(), connection.database == common.absoluteDatabasePath {
+                ConnectionFile.remove()
+            }
+            let pending = status?.pendingOperations ?? 0
+            var text = status == nil ? "This desk was not connected." : "Disconnected from \(status!.server); this desk is standalone now."
+            if pending > 0 { text += "\n\(pending) operation\(pending == 1 ? " was" : "s were") never pushed to the server." }
+            return Output.Result(json: .object([("disconnected", .bool(status != nil)), ("unpushed", .int(pending))]), text: text)
+        }
+    }
+}
+
+struct DeskStatus: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "The desk's connection: server, online, pending operations, conflicts.")
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try common.run { store in
+            guard let status = try store.replicaStatus() else {
+                return Output.Result(json: .object([("server", .null), ("hotelId", .null), ("online", .bool(false)), ("pendingOps", .int(0)),
+                                                    ("lastSync", .null), ("conflicts", .int(0))]),
+                                     text: "Standalone desk (not connected to a server).")
+            }
+            let desk = ConnectedDesk(store: store, common: common, status: status)
+            let online = desk.client.isReachable()
+            let lastSync = status.lastSyncAt.map(InstantText.utc)
+            var lines = [
+                "Server     \(status.server) (\(online ? "online" : "offline: not answering"))",
+                "Hotel      \(status.hotelId.uuidString.lowercased())",
+                "Pending    \(status.pendingOperations) operation\(status.pendingOperations == 1 ? "" : "s") to push",
+                "Last sync  \(lastSync ?? "never")",
+                "Conflicts  \(status.openConflicts)",
+            ]
+            if let error = status.lastError { lines.append("Last error \(error)") }
+            if let problem = desk.credentialProblem { lines.append("Credential \(problem)") }
+            return Output.Result(json: .object([
+                ("server", .string(status.server)), ("hotelId", .string(status.hotelId.uuidString.lowercased())), ("online", .bool(online)),
+                ("pendingOps", .int(status.pendingOperations)), ("lastSync", .optional(lastSync)), ("conflicts", .int(status.openConflicts)),
+            ]), text: lines.joined(separator: "\n"))
+        }
+    }
+}
+
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Push the desk's queued operations to the server, then pull its changes.",
+        discussion: "Exits 0 when nothing is left to push; 8, with the reason, when operations remain queued.")
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        var failure: SyncFailure?
+        var pending = 0
+        try common.run { store in
+            guard let status = try store.replicaStatus() else {
+                throw FrontDeskError.invalidState("This desk is not connected to a server (frontdesk desk connect)")
+            }
+            let desk = ConnectedDesk(store: store, common: common, status: status)
+            var report: DeskSync.SyncReport
+            if let problem = desk.credentialProblem {
+                report = DeskSync.SyncReport(push: DeskSync.PushReport())
+                report.failure = SyncFailure(.unauthorized, problem)
+                report.cursor = status.cursor
+                report.pending = status.pendingOperations
+                try store.recordSyncAttempt(error: problem)
+            } else {
+                report = try DeskSync(store: store, client: desk.client).sync()
+            }
+            for change in report.push.codeChanges { ConnectedDesk.tellCodeChange(old: change.old, new: change.new) }
+            var standardError = FileHandle.standardError
+            for refused in report.push.refused {
+                print(Output.safe("conflict: operation \(refused.operationId): \(refused.code ?? refused.outcome.rawValue): \(refused.message ?? "")"),
+                      to: &standardError)
+            }
+            failure = report.failure
+            pending = report.pending
+            let push = report.push
+            let json = JSONValue.object([
+                ("pushed", .int(push.pushed)), ("accepted", .int(push.accepted)), ("conflicts", .int(push.conflicts + push.rejected)),
+                ("pulled", .int(report.pulled)), ("cursor", .int(Int(report.cursor))), ("pending", .int(report.pending)),
+                ("codeChanges", .array(push.codeChanges.map { change in
+                    .object([("bookingId", .string(change.bookingId)), ("old", .string(change.old)), ("new", .string(change.new))])
+                })),
+                ("failure", report.failure.map { JSONValue.object([("code", .string($0.code)), ("message", .string($0.message))]) } ?? .null),
+            ])
+            let text = "Pushed \(push.pushed) (\(push.accepted) accepted, \(push.conflicts + push.rejected) conflict\(push.conflicts + push.rejected == 1 ? "" : "s")), "
+                + "pulled \(report.pulled) booking\(report.pulled == 1 ? "" : "s"); \(report.pending) operation\(report.pending == 1 ? "" : "s") left to push."
+            return Output.Result(json: json, text: text)
+        }
+        var standardError = FileHandle.standardError
+        if pending > 0 {
+            let reason = failure?.message ?? "the server did not take them"
+            print("error: \(pending) operation\(pending == 1 ? "" : "s") left to push: \(Output.safe(reason))", to: &standardError)
+            throw CommandFailure(exitCode: Output.syncIncompleteExitCode)
+        } else if let failure {
+            print("note: nothing left to push, but the pull did not finish: \(Output.safe(failure.message))", to: &standardError)
+        }
+    }
+}
+
+struct Conflicts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts", abstract: "Bookings made offline that the server refused, for a receptionist to resolve.",
+        subcommands: [ConflictsResolve.self])
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "Resolved conflicts too.") var all = false
+
+    func run() throws {
+        try common.run { store in
+            let conflicts = try store.syncConflicts(includeResolved: all)
+            var table = TextTable(headers: ["Conflict", "Code", "Reason", "Guest", "Arrive", "Depart", "Room", "Free instead"])
+            table.rows = conflicts.map { conflict in
+                [String(conflict.conflictId.prefix(8)), conflict.booking.confirmationCode, conflict.reason,
+                 conflict.booking.guest.name, conflict.booking.stay.checkIn.iso, conflict.booking.stay.checkOut.iso,
+                 conflict.booking.roomNumber, conflict.suggestedRooms.prefix(4).map(\.roomNumber).joined(separator: " ")]
+            }
+            return Output.Result(json: .object([("conflicts", .array(conflicts.map(Self.json)))]),
+                                 text: conflicts.isEmpty ? "No conflicts." : table.safeRendered
+                                    + "\n\nResolve one: frontdesk conflicts resolve ID --move-to ROOM | --cancel")
+        }
+    }
+
+    static func json(_ conflict: SyncConflict) -> JSONValue {
+        .object([
+            ("conflictId", .string(conflict.conflictId)),
+            ("bookingId", .string(conflict.booking.id.uuidString.lowercased())),
+            ("confirmation", .string(conflict.booking.confirmationCode)),
+            ("reason", .string(conflict.reason)),
+            ("message", .optional(conflict.message)),
+            ("guestName", .string(conflict.booking.guest.name)),
+            ("checkIn", .date(conflict.booking.stay.checkIn)),
+            ("checkOut", .date(conflict.booking.stay.checkOut)),
+            ("roomNumber", .string(conflict.booking.roomNumber)),
+            ("suggestedRooms", .array(conflict.suggestedRooms.map { room in
+                .object([("roomId", .string(room.roomId)), ("roomNumber", .string(room.roomNumber)), ("roomType", .string(room.roomType)),
+                         ("totalPrice", .money(Money(minorUnits: room.totalPriceCents)))])
+            })),
+        ])
+    }
+}
+
+struct ConflictsResolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve", abstract: "Resolve a conflict: move the guest to another room, or cancel the booking.",
+        discussion: "A move queues a new booking for the other room (same booking id and code) and pushes it at once if the server answers.")
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "The conflict's id (or the first characters of it, or the booking's confirmation code).") var id: String
+    @Option(name: .customLong("move-to"), help: "The room number to move the guest to.") var moveTo: String?
+    @Flag(help: "Cancel the booking (refunding what it paid).") var cancel = false
+
+    func run() throws {
+        try common.run { store in
+            if (moveTo == nil) == !cancel {
+                throw FrontDeskError.validationFailed(["Give exactly one of --move-to ROOM_NUMBER and --cancel"])
+            }
+            let open = try store.syncConflicts(includeResolved: false)
+            let wanted = id.trimmingWhitespace().lowercased()
+            let matches = open.filter {
+                $0.conflictId.lowercased().hasPrefix(wanted) || $0.booking.confirmationCode.lowercased() == wanted
+            }
+            guard !wanted.isEmpty, let conflict = matches.first else {
+                throw FrontDeskError.notFound("No open conflict \(BookingRules.quoted(id)) (frontdesk conflicts lists them)")
+            }
+            if matches.count > 1 { throw FrontDeskError.validationFailed(["\(BookingRules.quoted(id)) names \(matches.count) conflicts; give more of the id"]) }
+            if let moveTo {
+                _ = try store.resolveConflict(conflict.conflictId, moveTo: moveTo, by: common.userName)
+            } else {
+                _ = try store.resolveConflict(conflict.conflictId, cancelBy: common.userName)
+            }
+            // Push at once when the server answers; else it waits in the outbox for `frontdesk sync`.
+            var note = ""
+            if let status = try store.replicaStatus() {
+                let desk = ConnectedDesk(store: store, common: common, status: status)
+                if desk.credentialProblem == nil {
+                    let report = try DeskSync(store: store, client: desk.client).sync()
+                    for change in report.push.codeChanges { ConnectedDesk.tellCodeChange(old: change.old, new: change.new) }
+                    if let failure = report.failure { note = "\nNot synced yet (\(failure.message)); `frontdesk sync` pushes it." }
+                    else if report.push.conflicts + report.push.rejected > 0 { note = "\nThe server refused it again: see `frontdesk conflicts`." }
+                }
+            }
+            let booking = try store.booking(conflict.booking.id.uuidString)
+            let json = ConnectedDesk.json(booking, store: store)
+            return Output.Result(json: json, text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? "") + note)
+        }
+    }
+}
+
+// MARK: A connected desk's writes
+
+extension CommonOptions {
+    /// The database's path, absolute (the connection file names it).
+    var absoluteDatabasePath: String {
+        let path = databasePath
+        if path.hasPrefix("/") { return (path as NSString).standardizingPath }
+        return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path) as NSString).standardizingPath
+    }
+}
+
+/// A desk whose database is a replica: its server and credential.
+struct ConnectedDesk {
+    let store: FrontDeskStore
+    let client: SyncClient
+    /// Why pushing cannot be tried (no credential for this database, or it expired); nil when it can.
+    let credentialProblem: String?
+
+    init(store: FrontDeskStore, common: CommonOptions, status: ReplicaStatus) {
+        self.store = store
+        let hotelId = status.hotelId.uuidString.lowercased()
+        let connection = try? ConnectionFile.load()
+        let usable = connection.flatMap { $0.hotelId.lowercased() == hotelId && $0.database == common.absoluteDatabasePath ? $0 : nil }
+        client = SyncClient(server: status.server, hotelId: hotelId, token: usable?.token, exchange: NetworkHelperExchange.shared)
+        if usable == nil {
+            credentialProblem = "this desk has no credential for \(status.server) (\(ConnectionFile.path()) is for another database or gone); run `frontdesk desk connect` again (queued operations are kept)"
+        } else if usable!.hasExpired() {
+            credentialProblem = "the desk's credential for \(status.server) expired at \(usable!.expiresAt); run `frontdesk desk connect` again (queued operations are kept)"
+        } else {
+            credentialProblem = nil
+        }
+    }
+
+    /// The desk for this store when it is a replica; nil on a standalone desk.
+    static func open(_ store: FrontDeskStore, common: CommonOptions) throws -> ConnectedDesk? {
+        guard let status = try store.replicaStatus() else { return nil }
+        return ConnectedDesk(store: store, common: common, status: status)
+    }
+
+    /// A write on a connected desk: pushed at once; accepted, the server's booking (in the
+    /// replica now); refused, the server's code and message, nothing written here; no answer,
+    /// `local` writes it here with the same operation id (queued in the same transaction).
+    func write(_ operation: SyncOperation, local: () throws -> Booking) throws -> Booking {
+        var reason = credentialProblem
+        if reason == nil {
+            do {
+                let outcome = try DeskSync(store: store, client: client).pushNow(operation)
+                switch outcome.outcome {
+                case .accepted:
+                    if outcome.confirmationChanged == true, let new = outcome.booking?.confirmation {
+                        Self.tellCodeChange(old: operation.book?.confirmation ?? "", new: new)
+                    }
+                    return try store.booking(outcome.booking?.bookingId ?? operation.bookingId)
+                case .conflict, .rejected:
+                    throw ServerRefusal(outcome)
+                case .retry:
+                    reason = "the server \(client.server) is busy"
+                }
+            } catch let failure as SyncFailure where failure.kind == .offline || failure.kind == .unauthorized {
+                reason = failure.message
+            }
+        }
+        let booking = try local()
+        var standardError = FileHandle.standardError
+        print(Output.safe("note: \(reason ?? "the server does not answer"); saved on this desk, it will sync (frontdesk sync)"),
+              to: &standardError)
+        return booking
+    }
+
+    /// `book` on a connected desk: the operation planned from the replica (its booking id and
+    /// code made here), pushed; offline, reserved here with the same ids and queued.
+    func book(_ form: BookingForm, requestId: UUID?, payment: PaymentInstruction, by user: String) throws -> Booking {
+        let operationId = requestId ?? UUID()
+        let request = ReservationRequest(form: form, requestId: operationId, payment: payment, user: user)
+        let operation = try store.plannedBooking(request, operationId: operationId)
+        return try write(operation) {
+            // One request in one transaction; on a replica the store queues it as `operationId` (its request id).
+            try store.reserveAll([ReservationRequest(form: form, requestId: operationId, payment: payment, user: user,
+                                                     bookingId: UUID(uuidString: operation.bookingId),
+                                                     confirmationCode: operation.book?.confirmation)])[0].get()
+        }
+    }
+
+    /// `cancel`, `check-in`, `check-out` on a connected desk.
+    func change(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, by user: String) throws -> Booking {
+        let operationId = UUID()
+        let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: user, operationId: operationId)
+        return try write(operation) {
+            switch kind {
+            case .cancel: try store.cancel(reference, reason: reason, by: user, via: .commandLine, operationId: operationId)
+            case .checkIn: try store.checkIn(reference, by: user, operationId: operationId)
+            case .checkOut: try store.checkOut(reference, by: user, operationId: operationId)
+            case .book: throw FrontDeskError.invalidState("a booking is made with book")
+            }
+        }
+    }
+
+    /// A card on a connected desk: never charged offline (no card is charged twice); online,
+    /// the desk's sync carries desk payments only.
+    func refuseCard() throws {
+        if credentialProblem != nil || !client.isReachable() {
+            throw ServerRefusal(code: "card_offline",
+                                message: "The server \(client.server) does not answer: a card cannot be charged offline (no card is charged twice). Take the payment at the desk (--payment desk) or try again when the server answers")
+        }
+        throw ServerRefusal(code: "card_offline",
+                            message: "A connected desk takes desk payments only (--payment desk); book a card payment through the server's API")
+    }
+
+    /// Says a changed confirmation code to the receptionist, on stderr.
+    static func tellCodeChange(old: String, new: String) {
+        var standardError = FileHandle.standardError
+        print(Output.safe("note: confirmation code changed by the server: \(old) is now \(new) (tell the guest)"), to: &standardError)
+    }
+
+    /// A booking's JSON with its sync state (`synced`, `pending`, `conflict`) on a connected desk.
+    static func json(_ booking: Booking, store: FrontDeskStore) -> JSONValue {
+        withSync([booking], store: store).first ?? booking.json
+    }
+
+    static func withSync(_ bookings: [Booking], store: FrontDeskStore) -> [JSONValue] {
+        guard (try? store.replicaStatus()) != nil, let states = try? store.syncStates(of: bookings.map(\.id)) else {
+            return bookings.map(\.json)
+        }
+        return bookings.map { booking in
+            guard case .object(let fields) = booking.json else { return booking.json }
+            return .object(fields + [("sync", .string(states[booking.id] ?? "synced"))])
+        }
+    }
+}
+
+/// The server's refusal of a connected desk's write: its code and message.
+struct ServerRefusal: Error {
+    let code: String
+    let message: String
+
+    init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    init(_ outcome: SyncOutcome) {
+        code = outcome.code ?? (outcome.outcome == .conflict ? "conflict" : "rejected")
+        var message = outcome.message ?? "the server refused the \(outcome.outcome.rawValue) operation"
+        if let rooms = outcome.suggestedRooms, !rooms.isEmpty {
+            message += " (free instead: \(rooms.prefix(5).map(\.roomNumber).joined(separator: ", ")))"
+        }
+        self.message = message
+    }
+}
+
+/// A progress bar on stderr when it is a terminal; plain lines otherwise.
+final class ProgressLine {
+    let label: String
+    let isTerminal = isatty(STDERR_FILENO) == 1
+    var lastShown = -1
+    var shown = false
+
+    init(label: String) { self.label = label }
+
+    func show(_ done: Int, _ total: Int) {
+        var standardError = FileHandle.standardError
+        shown = true
+        if isTerminal {
+            let width = 30
+            let filled = total > 0 ? min(width, done * width / total) : width
+            print("\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: " ", count: width - filled))] \(done)/\(total) bookings",
+                  terminator: "", to: &standardError)
+        } else {
+            let percent = total > 0 ? done * 100 / total : 100
+            if percent / 10 != lastShown / 10 || done == total {
+                lastShown = percent
+                print("\(label): \(done)/\(total) bookings", to: &standardError)
+            }
+        }
+    }
+
+    func finish() {
+        if isTerminal && shown {
+            var standardError = FileHandle.standardError
+            print("", to: &standardError)
+        }
+    }
+}

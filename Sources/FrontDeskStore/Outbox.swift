@@ -1,0 +1,285 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+/// An operation the server refused (or could never apply), or a booking of this desk a server
+/// booking overruled, for a receptionist to resolve.
+public struct SyncConflict: Sendable, Equatable {
+    public var conflictId: String
+    public var operationId: String
+    public var booking: Booking
+    /// The error code: `room_unavailable`, `stale_version`, `depends_on_conflict`, ...
+    public var reason: String
+    public var message: String?
+    public var suggestedRooms: [WireSuggestedRoom]
+    public var createdAt: Date
+
+    public init(conflictId: String, operationId: String, booking: Booking, reason: String, message: String?,
+                suggestedRooms: [WireSuggestedRoom], createdAt: Date) {
+        self.conflictId = conflictId
+        self.operationId = operationId
+        self.booking = booking
+        self.reason = reason
+        self.message = message
+        self.suggestedRooms = suggestedRooms
+        self.createdAt = createdAt
+    }
+}
+
+extension FrontDeskStore {
+    // MARK: The outbox
+
+    /// Queued operations, oldest first (the order they were made, which is the order to push).
+    public func queuedOperations(limit: Int) throws -> [SyncOperation] {
+        try read { db in
+            try db.values(String.self, sql: "SELECT body FROM sync_outbox WHERE state = 'queued' ORDER BY seq LIMIT ?",
+                          arguments: [max(0, limit)]).map(Self.decodeOperation)
+        }
+    }
+
+    /// The server's answers to pushed operations, in one transaction, in the order given:
+    /// - accepted: the server's booking is written (`synced`; a booking of another id replaces
+    ///   the one the operation named) and the operation is settled;
+    /// - conflict: the booking becomes `conflict` (its room-nights released), a conflict row keeps
+    ///   reason, message and suggested rooms, and the booking's later queued operations wait with it;
+    /// - rejected: as a conflict (the receptionist must see it), the operation settled `rejected`;
+    /// - retry: stays queued, one more attempt counted.
+    /// An answer to an operation that was never queued here (a write the server took online)
+    /// writes the accepted booking and nothing else. No operation is ever deleted.
+    public func settle(_ outcomes: [SyncOutcome]) throws {
+        try write { db in
+            for outcome in outcomes { try settle(outcome, db) }
+        }
+    }
+
+    private func settle(_ outcome: SyncOutcome, _ db: Database) throws {
+        let row = try db.row(sql: "SELECT seq, booking_id, state FROM sync_outbox WHERE operation_id = ?",
+                             arguments: [outcome.operationId])
+        let seq: Int64? = row?[0]
+        let bookingId: String? = row?[1]
+        let instant = Timestamp.text(now)
+        switch outcome.outcome {
+        case .accepted:
+            if let seq {
+                try db.run(sql: "UPDATE sync_outbox SET state = 'accepted', attempts = attempts + 1, last_error = NULL, settled_at = ? WHERE seq = ?",
+                           arguments: [instant, seq])
+            }
+            guard let wire = outcome.booking else { return }
+            let serverBooking = try Self.wire { try wire.booking() }
+            let serverId = serverBooking.id.uuidString
+            if let bookingId, bookingId != serverId {
+                try replaceLocalBooking(bookingId, by: serverId, db)
+            }
+            let stillQueued = try db.value(Int.self, sql: "SELECT COUNT(*) FROM sync_outbox WHERE booking_id = ? AND state = 'queued'",
+                                           arguments: [serverId]) ?? 0
+            let exists = try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE id = ?", arguments: [serverId]) != nil
+            if stillQueued > 0 && exists {
+                // Later changes of this desk wait to be pushed: the booking shows them until their
+                // own answers come; the server knows it now, with its code.
+                if outcome.confirmationChanged == true {
+                    try changeCode(of: serverId, to: serverBooking.confirmationCode, db)
+                }
+                try db.run(sql: "UPDATE booking SET server_version = ? WHERE id = ?", arguments: [serverBooking.version, serverId])
+            } else {
+                let before = try exists ? Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [serverId]).first : nil
+                try upsertFromServer(wire, force: true, db)
+                if let before, before.confirmationCode != serverBooking.confirmationCode {
+                    try audit(db, user: "sync", action: "booking.codeChanged", bookingId: serverBooking.id,
+                              summary: "Booking \(before.confirmationCode) is \(serverBooking.confirmationCode) on the server: give the guest the new code")
+                }
+            }
+        case .conflict, .rejected:
+            guard let seq, let bookingId else { return } // never queued here: the caller shows the error
+            let state = outcome.outcome == .conflict ? "conflict" : "rejected"
+            try db.run(sql: "UPDATE sync_outbox SET state = ?, attempts = attempts + 1, last_error = ?, settled_at = ? WHERE seq = ?",
+                       arguments: [state, outcome.message ?? outcome.code, instant, seq])
+            try markConflict(bookingId: bookingId, operationId: outcome.operationId, reason: outcome.code ?? state,
+                             message: outcome.message, suggestedRooms: outcome.suggestedRooms ?? [], outboxState: "conflict", db)
+        case .retry:
+            guard let seq else { return }
+            try db.run(sql: "UPDATE sync_outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?",
+                       arguments: [outcome.message ?? outcome.code ?? "retry", seq])
+        }
+    }
+
+    /// The booking becomes a conflict: it holds no room-night, its later queued operations wait
+    /// with it (settled `conflict`), and one open conflict row says why (a booking already on the
+    /// list gets no second row for the operations that failed because of the first).
+    func markConflict(bookingId: String, operationId: String?, reason: String, message: String?,
+                      suggestedRooms: [WireSuggestedRoom], outboxState: String, _ db: Database) throws {
+        guard let booking = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else { return }
+        let instant = Timestamp.text(now)
+        let firstQueued = try db.value(String.self, sql: """
+            SELECT operation_id FROM sync_outbox WHERE booking_id = ? AND state = 'queued' ORDER BY seq LIMIT 1
+            """, arguments: [bookingId])
+        try db.run(sql: "UPDATE sync_outbox SET state = ?, last_error = ?, settled_at = ? WHERE booking_id = ? AND state = 'queued'",
+                   arguments: [outboxState, "waits for conflict: \(reason)", instant, bookingId])
+        try db.run(sql: "DELETE FROM room_night WHERE booking_id = ?", arguments: [bookingId])
+        try db.run(sql: "UPDATE booking SET sync_state = 'conflict' WHERE id = ?", arguments: [bookingId])
+        let open = try db.value(Int.self, sql: "SELECT 1 FROM sync_conflict WHERE booking_id = ? AND resolved_at IS NULL",
+                                arguments: [bookingId]) != nil
+        let latest = try db.value(String.self, sql: "SELECT operation_id FROM sync_outbox WHERE booking_id = ? ORDER BY seq DESC LIMIT 1",
+                                  arguments: [bookingId])
+        guard !open, let operation = operationId ?? firstQueued ?? latest else { return }
+        let suggested = String(decoding: try JSONEncoder().encode(suggestedRooms), as: UTF8.self)
+        try db.run(sql: """
+            INSERT INTO sync_conflict (id, operation_id, booking_id, reason, message, suggested_rooms, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [UUID().uuidString.lowercased(), operation, bookingId, reason, message, suggested, instant])
+        try audit(db, user: "sync", action: "booking.syncConflict", bookingId: booking.id, roomId: booking.roomId,
+                  summary: "Booking \(booking.confirmationCode) is a conflict (\(reason))" + (message.map { ": \($0)" } ?? "")
+                      + "; room \(booking.roomNumber) released until it is resolved")
+        notify(.roomAvailabilityChanged(hotelId: booking.hotelId, roomId: booking.roomId, stay: booking.stay))
+    }
+
+    /// The server made the booking under another id: the desk's row goes (its operations and
+    /// conflicts are filed under the server's id), the server's is written by the caller.
+    private func replaceLocalBooking(_ localId: String, by serverId: String, _ db: Database) throws {
+        try db.run(sql: "UPDATE sync_outbox SET booking_id = ? WHERE booking_id = ?", arguments: [serverId, localId])
+        for table in ["room_night", "booking_night", "booking_note", "saga_message", "saga", "booking_change_request"] {
+            try db.run(sql: "DELETE FROM \(table) WHERE booking_id = ?", arguments: [localId])
+        }
+        let conflicts = try db.value(Int.self, sql: "SELECT COUNT(*) FROM sync_conflict WHERE booking_id = ?", arguments: [localId]) ?? 0
+        if conflicts > 0 {
+            // Kept with the booking they were about: the server's row must exist first.
+            try db.run(sql: "UPDATE booking SET confirmation_code = confirmation_code || '-' || id WHERE id = ?", arguments: [localId])
+            return
+        }
+        try db.run(sql: "DELETE FROM booking WHERE id = ?", arguments: [localId])
+    }
+
+    private func changeCode(of bookingId: String, to code: String, _ db: Database) throws {
+        if let other = try db.value(String.self, sql: "SELECT id FROM booking WHERE confirmation_code = ? AND id <> ?",
+                                    arguments: [code, bookingId]) {
+            try db.run(sql: "UPDATE booking SET confirmation_code = ? WHERE id = ?", arguments: [try freshConfirmationCode(db), other])
+        }
+        let old = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? "?"
+        try db.run(sql: "UPDATE booking SET confirmation_code = ? WHERE id = ?", arguments: [code, bookingId])
+        try audit(db, user: "sync", action: "booking.codeChanged", bookingId: UUID(uuidString: bookingId),
+                  summary: "Booking \(old) is \(code) on the server: give the guest the new code")
+    }
+
+    /// When the desk last tried to sync, and what went wrong (nil: nothing).
+    public func recordSyncAttempt(error: String?) throws {
+        try write { db in
+            try db.run(sql: "UPDATE replica_state SET last_sync_at = ?, last_error = ? WHERE id = 1",
+                       arguments: [Timestamp.text(now), error])
+        }
+    }
+
+    /// `synced`, `pending` or `conflict` of each booking found (bookings not in the file are left out).
+    public func syncStates(of bookingIds: [UUID]) throws -> [UUID: String] {
+        guard !bookingIds.isEmpty else { return [:] }
+        let list = "[" + bookingIds.map { "\"\($0.uuidString)\"" }.joined(separator: ",") + "]"
+        return try read { db in
+            var states: [UUID: String] = [:]
+            for row in try db.rows(sql: "SELECT id, sync_state FROM booking WHERE id IN (SELECT value FROM json_each(?))", arguments: [list]) {
+                if let id = UUID(uuidString: row[0] as String) { states[id] = row[1] }
+            }
+            return states
+        }
+    }
+
+    // MARK: Queueing operations (offline writes)
+
+    static func decodeOperation(_ body: String) throws -> SyncOperation {
+        do { return try JSONDecoder().decode(SyncOperation.self, from: Data(body.utf8)) } catch {
+            throw StoreError.damagedRow(table: "sync_outbox", row: "body", problem: "not an operation: \(error)")
+        }
+    }
+
+    /// Writes an operation into the outbox (in the caller's transaction) and marks its booking pending.
+    func enqueue(_ operation: SyncOperation, bookingId: String, _ db: Database) throws {
+        let body = String(decoding: try JSONEncoder().encode(operation), as: UTF8.self)
+        do {
+            try db.run(sql: """
+                INSERT INTO sync_outbox (operation_id, booking_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [operation.operationId, bookingId, operation.kind.rawValue, body, Timestamp.text(now)])
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw FrontDeskError.conflict("Operation \(operation.operationId) was already queued")
+        }
+        try db.run(sql: "UPDATE booking SET sync_state = 'pending' WHERE id = ?", arguments: [bookingId])
+    }
+
+    /// The `book` operation of a booking made on this desk.
+    func bookOperation(_ booking: Booking, operationId: UUID, payment: PaymentMethod, by user: String) -> SyncOperation {
+        SyncOperation(
+            operationId: operationId.uuidString.lowercased(), kind: .book, bookingId: booking.id.uuidString.lowercased(),
+            baseVersion: nil, madeAt: InstantText.utc(now), by: user,
+            book: .init(roomId: booking.roomId.uuidString.lowercased(), roomNumber: booking.roomNumber,
+                        checkIn: booking.stay.checkIn.iso, checkOut: booking.stay.checkOut.iso, guests: booking.guestCount,
+                        guestName: booking.guest.name, email: booking.guest.email, phone: booking.guest.phone,
+                        confirmation: booking.confirmationCode, payment: payment.rawValue, totalCents: booking.totalPrice.minorUnits))
+    }
+
+    /// A cancel, check-in or check-out of `booking` (as it was before the change): based on the
+    /// version the server gave when the booking is as the server has it, on none when this desk
+    /// changed it and the change is not yet accepted.
+    func changeOperation(_ kind: SyncOperation.Kind, of booking: Booking, syncState: String, reason: String?, by user: String,
+                         operationId: UUID) -> SyncOperation {
+        SyncOperation(operationId: operationId.uuidString.lowercased(), kind: kind, bookingId: booking.id.uuidString.lowercased(),
+                      baseVersion: syncState == SyncState.synced.rawValue ? booking.version : nil, madeAt: InstantText.utc(now),
+                      by: user, reason: reason)
+    }
+
+    /// On a connected desk, queues a cancel, check-in or check-out made here, in the caller's
+    /// transaction: the booking (as read before the change) is pending until the server answers.
+    /// A booking the server never had and never will (its `book` was refused) queues nothing.
+    func queueChangeIfReplica(_ kind: SyncOperation.Kind, before: Booking, reason: String?, by user: String,
+                              operationId: UUID?, _ db: Database) throws {
+        guard try isReplica(db) else { return }
+        let id = before.id.uuidString
+        guard let row = try db.row(sql: "SELECT sync_state, server_version FROM booking WHERE id = ?", arguments: [id]) else { return }
+        let state: String = row[0]
+        let serverVersion: Int? = row[1]
+        let bookQueued = try db.value(Int.self, sql: "SELECT 1 FROM sync_outbox WHERE booking_id = ? AND state = 'queued' LIMIT 1",
+                                      arguments: [id]) != nil
+        guard serverVersion != nil || bookQueued else { return }
+        let operation = changeOperation(kind, of: before, syncState: state, reason: reason, by: user, operationId: operationId ?? UUID())
+        try enqueue(operation, bookingId: id, db)
+    }
+
+    /// What `book` (offline) will send, validated and priced here without writing anything: the
+    /// booking's id and code are made now and carried in the operation; the offline write reuses
+    /// them (`ReservationRequest.bookingId` / `confirmationCode`, `requestId` = the operation id).
+    public func plannedBooking(_ request: ReservationRequest, operationId: UUID) throws -> SyncOperation {
+        try write { db in
+            let code: String
+            if let given = request.confirmationCode.flatMap(ConfirmationCode.normalized) { code = given } else { code = try freshConfirmationCode(db) }
+            let trial = ReservationRequest(form: request.form, requestId: operationId, payment: .desk, user: request.user,
+                                           roomId: request.roomId, bookingId: request.bookingId ?? UUID(), confirmationCode: code)
+            var booking: Booking?
+            let queued = shared.pendingNotifications.withLock { $0.count }
+            try db.inSavepoint {
+                booking = try reserve(trial, db)
+                return .rollback
+            }
+            shared.pendingNotifications.withLock { $0.removeSubrange(queued...) }
+            return bookOperation(booking!, operationId: operationId, payment: request.payment.method, by: request.user)
+        }
+    }
+
+    /// What a cancel, check-in or check-out will send, checked against the booking here (a change
+    /// its status does not allow is refused now) without writing anything.
+    public func plannedChange(_ kind: SyncOperation.Kind, reference: String, reason: String?, by user: String,
+                              operationId: UUID) throws -> SyncOperation {
+        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
+            throw FrontDeskError.validationFailed([problem])
+        }
+        return try read { db in
+            let booking = try requireBooking(reference, db)
+            let today = businessDate(for: try fetchHotel(db))
+            var probe = booking
+            switch kind {
+            case .book:
+                throw FrontDeskError.invalidState("A booking is planned with plannedBooking")
+            case .cancel: try probe.cancel(reason: reason, at: now)
+            case .checkIn: try probe.checkIn(businessDate: today, at: now)
+            case .checkOut: _ = try probe.checkOut(businessDate: today, at: now)
+            }
+            let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
+                ?? SyncState.synced.rawValue
+            return changeOperation(kind, of: booking, syncState: state, reason: reason, by: user, operationId: operationId)
+        }
+    }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+/// A connected desk's replica of its server's hotel (issue 12, `docs/sync-protocol.md`): where it
+/// syncs from, how far it has caught up, and what waits.
+public struct ReplicaStatus: Sendable, Equatable {
+    public var hotelId: UUID
+    public var server: String
+    /// The server's change-feed number the replica has caught up to.
+    public var cursor: Int64
+    public var lastSyncAt: Date?
+    public var lastError: String?
+    /// Operations in the outbox not yet answered by the server.
+    public var pendingOperations: Int
+    /// Conflicts not yet resolved by a receptionist.
+    public var openConflicts: Int
+
+    public init(hotelId: UUID, server: String, cursor: Int64, lastSyncAt: Date?, lastError: String?,
+                pendingOperations: Int, openConflicts: Int) {
+        self.hotelId = hotelId
+        self.server = server
+        self.cursor = cursor
+        self.lastSyncAt = lastSyncAt
+        self.lastError = lastError
+        self.pendingOperations = pendingOperations
+        self.openConflicts = openConflicts
+    }
+}
+
+/// A booking's sync state on a connected desk (`booking.sync_state`).
+enum SyncState: String {
+    /// As the server has it.
+    case synced
+    /// Made or changed on this desk; its operations wait in the outbox.
+    case pending
+    /// Refused by the server (or overruled by a server booking); on the conflict list; holds no room-night.
+    case conflict
+}
+
+extension FrontDeskStore {
+    /// Takes the first page of a server's replica of one hotel into this file: the hotel, its room
+    /// types, rooms and the page's bookings, and the replica state (cursor = the page's). The file
+    /// must hold no hotel or this very hotel (a desk connecting again); another hotel is refused
+    /// and nothing is written.
+    public func beginReplica(_ first: ReplicaPage, server: String) throws {
+        try Self.requireProtocol(first.protocolVersion)
+        guard let wireHotel = first.hotel, let roomTypes = first.roomTypes, let rooms = first.rooms else {
+            throw FrontDeskError.validationFailed(["The first replica page from \(server) has no hotel, room types or rooms"])
+        }
+        let hotel = try Self.wire { try wireHotel.hotel() }
+        try write { db in
+            if let existing = try fetchHotel(db), existing.id != hotel.id {
+                let bookings = try db.value(Int.self, sql: "SELECT COUNT(*) FROM booking") ?? 0
+                throw FrontDeskError.conflict(
+                    "This desk holds hotel \(existing.name) (\(existing.id.uuidString.lowercased())) with \(bookings) booking\(bookings == 1 ? "" : "s"), not the server's hotel \(hotel.name); use another --db")
+            }
+            let reconnect = try db.value(Int.self, sql: "SELECT COUNT(*) FROM hotel") ?? 0 > 0
+            try Self.applyHotel(hotel, roomTypes: roomTypes, rooms: rooms, db)
+            for booking in first.bookings { try upsertFromServer(booking, db) }
+            try db.run(sql: """
+                INSERT OR REPLACE INTO replica_state (id, hotel_id, server, cursor, protocol_version, last_sync_at, last_error)
+                VALUES (1, ?, ?, ?, ?, ?, NULL)
+                """, arguments: [hotel.id.uuidString, server, first.cursor, first.protocolVersion, Timestamp.text(now)])
+            try audit(db, user: "sync", action: reconnect ? "replica.reconnected" : "replica.started",
+                      summary: "Replica of \(hotel.name) from \(server) (\(first.totalBookings) booking\(first.totalBookings == 1 ? "" : "s"))")
+        }
+    }
+
+    /// The later pages of a replica: each booking written as the server has it.
+    public func applyReplicaBookings(_ bookings: [WireBooking]) throws {
+        try write { db in
+            try requireReplica(db)
+            for booking in bookings { try upsertFromServer(booking, db) }
+        }
+    }
+
+    /// One page of the server's change feed, written in one transaction with its cursor: the
+    /// hotel, room types and rooms when they came, then each booking as the server has it now.
+    public func applyChanges(_ page: ChangesPage) throws {
+        try Self.requireProtocol(page.protocolVersion)
+        try write { db in
+            let state = try requireReplica(db)
+            if let wireHotel = page.hotel {
+                let hotel = try Self.wire { try wireHotel.hotel() }
+                guard hotel.id == state.hotelId else {
+                    throw FrontDeskError.conflict("The server sent hotel \(hotel.name) (\(wireHotel.hotelId)); this desk is a replica of \(state.hotelId.uuidString.lowercased())")
+                }
+                try Self.applyHotel(hotel, roomTypes: page.roomTypes ?? [], rooms: page.rooms ?? [], db)
+            } else if page.roomTypes != nil || page.rooms != nil {
+                let hotel = try requireHotel(db)
+                try Self.applyHotel(hotel, roomTypes: page.roomTypes ?? [], rooms: page.rooms ?? [], db)
+            }
+            for booking in page.bookings { try upsertFromServer(booking, db) }
+            try db.run(sql: "UPDATE replica_state SET cursor = ? WHERE id = 1", arguments: [page.cursor])
+        }
+    }
+
+    /// Nil on a standalone desk. Two counts from indexes: cheap enough for a status line.
+    public func replicaStatus() throws -> ReplicaStatus? {
+        try read { db in
+            guard let row = try db.row(sql: "SELECT hotel_id, server, cursor, last_sync_at, last_error FROM replica_state WHERE id = 1") else {
+                return nil
+            }
+            let stored = StoredRow(row, table: "replica_state", name: "1")
+            let pending = try db.value(Int.self, sql: "SELECT COUNT(*) FROM sync_outbox WHERE state = 'queued'") ?? 0
+            let conflicts = try db.value(Int.self, sql: "SELECT COUNT(*) FROM sync_conflict WHERE resolved_at IS NULL") ?? 0
+            return ReplicaStatus(hotelId: try stored.id(0, "hotel_id"), server: try stored.text(1, "server"),
+                                 cursor: row[2], lastSyncAt: try stored.optionalInstant(3, "last_sync_at"),
+                                 lastError: try stored.optionalText(4, "last_error"),
+                                 pendingOperations: pending, openConflicts: conflicts)
+        }
+    }
+
+    /// Disconnects: the replica state goes, the data stays (a standalone desk again). Bookings
+    /// keep their sync state and the outbox its operations, should the desk connect again.
+    public func forgetReplica() throws {
+        try write { db in
+            guard let server = try db.value(String.self, sql: "SELECT server FROM replica_state WHERE id = 1") else { return }
+            try db.run(sql: "DELETE FROM replica_state")
+            try audit(db, user: "sync", action: "replica.forgotten", summary: "No longer a replica of \(server): a standalone desk")
+        }
+    }
+
+    // MARK: The parts the replica's writes share
+
+    struct ReplicaState {
+        var hotelId: UUID
+    }
+
+    /// Whether this file is a connected desk's replica (one row; every write of a booking asks).
+    func isReplica(_ db: Database) throws -> Bool {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM replica_state LIMIT 1")) != nil
+    }
+
+    @discardableResult
+    func requireReplica(_ db: Database) throws -> ReplicaState {
+        guard let text = try db.value(String.self, sql: "SELECT hotel_id FROM replica_state WHERE id = 1"),
+              let id = UUID(uuidString: text) else {
+            throw FrontDeskError.invalidState("This desk is not connected to a server (`frontdesk desk connect` first)")
+        }
+        return ReplicaState(hotelId: id)
+    }
+
+    static func requireProtocol(_ version: Int) throws {
+        guard version == SyncWire.protocolVersion else {
+            throw FrontDeskError.invalidState(
+                "The server speaks sync protocol \(version) and this desk \(SyncWire.protocolVersion); use a Front Desk of the server's version")
+        }
+    }
+
+    /// A wire document that does not read is the server's fault, named by its field.
+    static func wire<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as SyncWireError {
+            throw FrontDeskError.validationFailed(["The server sent something this desk cannot read: \(error.description)"])
+        }
+    }
+
+    /// The hotel, its room types and rooms as the server has them (inserted or updated by id).
+    static func applyHotel(_ hotel: Hotel, roomTypes: [WireRoomType], rooms: [WireRoom], _ db: Database) throws {
+        try db.run(sql: """
+            INSERT INTO hotel (id, name, time_zone, currency, hold_minutes, no_show_cutoff_hour, no_show_fee)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, currency = excluded.currency,
+                hold_minutes = excluded.hold_minutes, no_show_cutoff_hour = excluded.no_show_cutoff_hour, no_show_fee = excluded.no_show_fee
+            """, arguments: [hotel.id.uuidString, hotel.name, hotel.timeZoneIdentifier, hotel.currency, hotel.holdMinutes,
+                             hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue])
+        for wireType in roomTypes {
+            let type = try wire { try wireType.roomType(hotelId: hotel.id) }
+            try db.run(sql: """
+                INSERT INTO room_type (id, hotel_id, name, capacity, base_price_cents) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = excluded.name, capacity = excluded.capacity, base_price_cents = excluded.base_price_cents
+                """, arguments: [type.id.uuidString, hotel.id.uuidString, type.name, type.capacity, type.basePricePerNight.minorUnits])
+        }
+        for room in rooms {
+            guard let id = UUID(uuidString: room.roomId), let typeId = UUID(uuidString: room.roomTypeId) else {
+                throw FrontDeskError.validationFailed(["The server sent room \(room.roomNumber) with an id that does not read"])
+            }
+            try db.run(sql: """
+                INSERT INTO room (id, hotel_id, room_type_id, number, is_active) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET number = excluded.number, is_active = excluded.is_active
+                """, arguments: [id.uuidString, hotel.id.uuidString, typeId.uuidString, room.roomNumber, room.isActive])
+        }
+    }
+
+    /// Writes one booking as the server has it: its row (`synced`, with the server's version), its
+    /// prices, notes and exactly the room-nights its claims name (the old ones released first, so
+    /// the triggers keep night_load and night_sales right). A booking this desk changed and not
+    /// yet pushed (`pending`) is left as it is unless `force` (an accepted push of it): its own
+    /// operations will bring the server's answer. A room-night the server gives this booking that
+    /// a pending booking holds here goes to the server's: the pending booking becomes a conflict.
+    /// No saga runs for the server's bookings here.
+    func upsertFromServer(_ wire: WireBooking, force: Bool = false, _ db: Database) throws {
+        let booking = try Self.wire { try wire.booking() }
+        var claims: [(room: UUID, night: CalendarDate)] = []
+        for claim in wire.claims {
+            guard let room = UUID(uuidString: claim.roomId), let night = CalendarDate(iso: claim.night) else {
+                throw FrontDeskError.validationFailed(["The server sent booking \(wire.confirmation) with a claim that does not read"])
+            }
+            claims.append((room, night))
+        }
+        let id = booking.id.uuidString
+        let local = try db.row(sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [id])
+        let localState = local.flatMap { SyncState(rawValue: $0[0] as String) }
+        if localState == .pending && !force { return }
+
+        // Room-nights the server gives this booking that another booking holds here.
+        if !claims.isEmpty {
+            // One point lookup per claim (the primary key): a first replica of years of bookings
+            // must not read the whole room_night table for each booking.
+            let lookup = try db.cachedStatement(sql: """
+                SELECT n.booking_id, b.sync_state, n.room_id, n.night FROM room_night n JOIN booking b ON b.id = n.booking_id
+                WHERE n.room_id = ? AND n.night = ? AND n.booking_id <> ?
+                """)
+            var holders: [Row] = []
+            for (room, night) in claims {
+                if let holder = try Row.fetchOne(lookup, arguments: [room.uuidString, night.iso, id]) { holders.append(holder) }
+            }
+            var overruled: Set<String> = []
+            for holder in holders {
+                let (holderId, state, roomId, night): (String, String, String, String) = (holder[0], holder[1], holder[2], holder[3])
+                if state == SyncState.pending.rawValue {
+                    overruled.insert(holderId)
+                } else {
+                    // The server's own booking that no longer holds the night (its change comes in
+                    // this page or a later one), or a lapsed hold: the server's claim stands.
+                    try db.run(sql: "DELETE FROM room_night WHERE room_id = ? AND night = ?", arguments: [roomId, night])
+                }
+            }
+            for holderId in overruled.sorted() {
+                let room = try db.value(String.self, sql: "SELECT number FROM room WHERE id = (SELECT room_id FROM booking WHERE id = ?)",
+                                        arguments: [holderId]) ?? "?"
+                try markConflict(bookingId: holderId, operationId: nil, reason: "room_unavailable",
+                                 message: "Room \(room) was sold on the server (booking \(booking.confirmationCode)) while this desk was offline",
+                                 suggestedRooms: [], outboxState: "conflict", db)
+            }
+        }
+        // Codes are unique: a booking made here with the server booking's code gets another one
+        // (the server will give its booking a new code too when it is pushed).
+        if let other = try db.value(String.self, sql: "SELECT id FROM booking WHERE confirmation_code = ? AND id <> ?",
+                                    arguments: [booking.confirmationCode, id]) {
+            let code = try freshConfirmationCode(db)
+            try db.run(sql: "UPDATE booking SET confirmation_code = ? WHERE id = ?", arguments: [code, other])
+            try audit(db, user: "sync", action: "booking.codeChanged", bookingId: UUID(uuidString: other),
+                      summary: "Confirmation code \(booking.confirmationCode) belongs to a booking of the server; this desk's booking is now \(code)")
+        }
+
+        let arguments: StatementArguments = [
+            booking.roomId.uuidString, booking.confirmationCode, booking.guest.name, booking.guest.email, booking.guest.phone,
+            booking.guestCount, booking.stay.checkIn.iso, booking.stay.checkOut.iso, booking.status.rawValue,
+            booking.totalPrice.minorUnits, booking.version, booking.holdExpiresAt.map(Timestamp.text), booking.statusReason,
+            Timestamp.text(booking.createdAt), Timestamp.text(booking.updatedAt), booking.checkedInOn?.iso,
+            booking.checkedOutOn?.iso, booking.roomSince?.iso, booking.version,
+        ]
+        if local != nil {
+            // Claims first (their prices still there, for night_sales), then prices and notes.
+            try db.cachedStatement(sql: "DELETE FROM room_night WHERE booking_id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM booking_night WHERE booking_id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM booking_note WHERE booking_id = ?").execute(arguments: [id])
+            // Messages of a saga this desk ran for the booking have nothing left to do.
+            try db.cachedStatement(sql: "DELETE FROM saga_message WHERE booking_id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: """
+                UPDATE booking SET room_id = ?, confirmation_code = ?, guest_name = ?, guest_email = ?, guest_phone = ?,
+                    guest_count = ?, check_in = ?, check_out = ?, status = ?, total_cents = ?, version = ?, hold_expires_at = ?,
+                    status_reason = ?, created_at = ?, updated_at = ?, checked_in_on = ?, checked_out_on = ?, room_since = ?,
+                    server_version = ?, sync_state = 'synced'
+                WHERE id = ?
+                """).execute(arguments: arguments + [id])
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO booking (room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count, check_in,
+                    check_out, status, total_cents, version, hold_expires_at, status_reason, created_at, updated_at,
+                    checked_in_on, checked_out_on, room_since, server_version, sync_state, id, hotel_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'synced', ?, ?)
+                """).execute(arguments: arguments + [id, booking.hotelId.uuidString])
+        }
+        let price = try db.cachedStatement(sql: "INSERT INTO booking_night (booking_id, night, price_cents) VALUES (?, ?, ?)")
+        for night in booking.nightlyPrices { try price.execute(arguments: [id, night.night.iso, night.price.minorUnits]) }
+        let note = try db.cachedStatement(sql: "INSERT INTO booking_note (booking_id, seq, at, by_user, text) VALUES (?, ?, ?, ?, ?)")
+        for (index, entry) in booking.notes.enumerated() {
+            try note.execute(arguments: [id, index + 1, Timestamp.text(entry.at), entry.by, entry.text])
+        }
+        let claim = try db.cachedStatement(sql: """
+            INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, ?)
+            """)
+        let hold = booking.holdExpiresAt.map(Timestamp.text)
+        for (room, night) in claims {
+            try claim.execute(arguments: [room.uuidString, night.iso, booking.hotelId.uuidString, id, hold])
+        }
+    }
+
+    func freshConfirmationCode(_ db: Database) throws -> String {
+        while true {
+            let code = makeConfirmationCode()
+            if try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE confirmation_code = ?", arguments: [code]) == nil {
+                return code
+            }
+        }
+    }
+}

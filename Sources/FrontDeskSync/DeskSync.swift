@@ -1,0 +1,199 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskHTTP
+import FrontDeskStore
+
+/// A connected desk's side of the sync protocol (docs/sync-protocol.md): takes the replica,
+/// pushes the outbox in order and in batches, pulls the server's changes. The store keeps the
+/// replica, the outbox and the conflicts; this type only moves them over the wire.
+public final class DeskSync {
+    public let store: FrontDeskStore
+    public let client: SyncClient
+
+    public init(store: FrontDeskStore, client: SyncClient) {
+        self.store = store
+        self.client = client
+    }
+
+    // MARK: Connect
+
+    public struct ReplicaReport: Sendable, Equatable {
+        public var hotelName: String
+        public var bookings: Int
+        public var cursor: Int64
+    }
+
+    /// Takes the hotel's whole replica into the store, page by page (`progress(done, total)`
+    /// after each), then pulls what changed after the first page's cursor.
+    public func takeReplica(progress: (Int, Int) -> Void = { _, _ in }) throws -> ReplicaReport {
+        let first = try client.replicaPage(after: nil)
+        guard let hotel = first.hotel, hotel.hotelId.lowercased() == client.hotelId else {
+            throw SyncFailure(.badServer, "\(client.server) sent a replica without the hotel \(client.hotelId)")
+        }
+        try store.beginReplica(first, server: client.server)
+        var done = first.bookings.count
+        progress(done, first.totalBookings)
+        var next = first.next
+        while let after = next {
+            let page = try client.replicaPage(after: after)
+            try store.applyReplicaBookings(page.bookings)
+            done += page.bookings.count
+            progress(done, max(first.totalBookings, done))
+            next = page.next
+        }
+        let pulled = try pull()
+        try store.recordSyncAttempt(error: nil)
+        return ReplicaReport(hotelName: hotel.name, bookings: done, cursor: pulled.cursor)
+    }
+
+    /// A desk connected again to the server its replica came from: pulls what changed since
+    /// (the outbox stays for the next push); a replica older than the server keeps changes for
+    /// is taken again.
+    public func catchUp(progress: (Int, Int) -> Void = { _, _ in }) throws -> ReplicaReport {
+        do {
+            let pulled = try pull()
+            try store.recordSyncAttempt(error: nil)
+            return ReplicaReport(hotelName: try store.hotel()?.name ?? "", bookings: try store.findBookings(BookingFilter(limit: 1)).total,
+                                 cursor: pulled.cursor)
+        } catch let failure as SyncFailure where failure.kind == .replicaTooOld {
+            return try takeReplica(progress: progress)
+        }
+    }
+
+    // MARK: Push
+
+    /// A confirmation code the server changed (the desk's was another booking's).
+    public struct CodeChange: Sendable, Equatable {
+        public var bookingId: String
+        public var old: String
+        public var new: String
+    }
+
+    public struct PushReport: Sendable {
+        public var pushed = 0
+        public var accepted = 0
+        public var conflicts = 0
+        public var rejected = 0
+        public var retry = 0
+        public var codeChanges: [CodeChange] = []
+        /// Outcomes that were not accepted, for the receptionist.
+        public var refused: [SyncOutcome] = []
+        /// Why pushing stopped before the outbox was empty (offline, credential, server).
+        public var stopped: SyncFailure?
+
+        public init() {}
+    }
+
+    /// Pushes the queued operations in order, `SyncWire.maximumPushOperations` at a time,
+    /// settling each answer in the store; stops at the first call that gets no answer (the
+    /// operations stay queued, in order) and when the server asks for a retry.
+    public func push() throws -> PushReport {
+        var report = PushReport()
+        while true {
+            let operations = try store.queuedOperations(limit: SyncWire.maximumPushOperations)
+            if operations.isEmpty { break }
+            let answer: SyncPushResult
+            do {
+                answer = try client.push(operations)
+            } catch {
+                report.stopped = error
+                break
+            }
+            report.codeChanges += codeChanges(operations, answer.results)
+            try store.settle(answer.results)
+            report.pushed += operations.count
+            for outcome in answer.results {
+                switch outcome.outcome {
+                case .accepted: report.accepted += 1
+                case .conflict: report.conflicts += 1; report.refused.append(outcome)
+                case .rejected: report.rejected += 1; report.refused.append(outcome)
+                case .retry: report.retry += 1
+                }
+            }
+            if answer.results.contains(where: { $0.outcome == .retry }) {
+                report.stopped = SyncFailure(.offline, "\(client.server) is busy and asked for \(report.retry) operation\(report.retry == 1 ? "" : "s") to be pushed again later")
+                break
+            }
+        }
+        return report
+    }
+
+    /// One operation made on a connected desk, pushed at once (before anything is written
+    /// locally). Accepted: the server's booking is written into the replica. A failure to reach
+    /// the server is thrown (`offline`): the caller then writes locally and queues the operation.
+    public func pushNow(_ operation: SyncOperation) throws -> SyncOutcome {
+        let answer = try client.push([operation])
+        guard let outcome = answer.results.first else {
+            throw SyncFailure(.badServer, "\(client.server) answered a push with no outcome")
+        }
+        if outcome.outcome == .accepted, let booking = outcome.booking {
+            // The booking as the server has it, at once; the pull after it brings the rest (best effort).
+            let cursor = try store.replicaStatus()?.cursor ?? 0
+            try store.applyChanges(ChangesPage(cursor: cursor, more: false, bookings: [booking]))
+            _ = try? pull()
+        }
+        return outcome
+    }
+
+    func codeChanges(_ operations: [SyncOperation], _ outcomes: [SyncOutcome]) -> [CodeChange] {
+        zip(operations, outcomes).compactMap { operation, outcome in
+            guard outcome.outcome == .accepted, outcome.confirmationChanged == true, let booking = outcome.booking else { return nil }
+            return CodeChange(bookingId: booking.bookingId, old: operation.book?.confirmation ?? "", new: booking.confirmation)
+        }
+    }
+
+    // MARK: Pull
+
+    /// Pulls the server's changes after the replica's cursor until none wait; the bookings it
+    /// brought and the cursor reached.
+    public func pull() throws -> (pulled: Int, cursor: Int64) {
+        guard var cursor = try store.replicaStatus()?.cursor else {
+            throw SyncFailure(.notFound, "this desk is not connected to a server")
+        }
+        var pulled = 0
+        while true {
+            let page = try client.changes(since: cursor)
+            try store.applyChanges(page)
+            pulled += page.bookings.count
+            cursor = page.cursor
+            if !page.more { break }
+        }
+        return (pulled, cursor)
+    }
+
+    // MARK: Sync
+
+    public struct SyncReport: Sendable {
+        public var push: PushReport
+        public var pulled = 0
+        public var cursor: Int64 = 0
+        /// Operations still queued after the sync.
+        public var pending = 0
+        /// Why the sync did not finish (offline, credential, server), if it did not.
+        public var failure: SyncFailure?
+
+        public init(push: PushReport) {
+            self.push = push
+        }
+    }
+
+    /// Push, then pull (the pull also after a push that stopped, unless the server is unreachable).
+    public func sync() throws -> SyncReport {
+        var report = SyncReport(push: try push())
+        report.failure = report.push.stopped
+        if report.failure?.kind != .offline && report.failure?.kind != .unauthorized {
+            do {
+                let pulled = try pull()
+                report.pulled = pulled.pulled
+                report.cursor = pulled.cursor
+            } catch let failure as SyncFailure {
+                report.failure = report.failure ?? failure
+            }
+        }
+        let status = try store.replicaStatus()
+        if report.cursor == 0 { report.cursor = status?.cursor ?? 0 }
+        report.pending = status?.pendingOperations ?? 0
+        try store.recordSyncAttempt(error: report.failure?.message)
+        return report
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskHTTP
+
+/// Why a sync call did not give what was asked, in words for a receptionist. `code` is the
+/// command line's error code (`offline`, `unauthorized`, `not_found`, `replica_too_old`,
+/// `bad_server`, or the server's own code for a refused operation).
+public struct SyncFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// No answer: connection refused, a timeout, a 5xx. Nothing is lost; push again later.
+        case offline
+        /// 401: the credential expired or the password is wrong.
+        case unauthorized
+        /// 404: the hotel is not on this server for this user.
+        case notFound
+        /// 410: the replica's cursor is older than the server's change feed keeps.
+        case replicaTooOld
+        /// An answer that is not this protocol: garbage, not JSON, another protocol version.
+        case badServer
+        /// The address given is not an http(s) address.
+        case badAddress
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var code: String {
+        switch kind {
+        case .offline: "offline"
+        case .unauthorized: "unauthorized"
+        case .notFound: "not_found"
+        case .replicaTooOld: "replica_too_old"
+        case .badServer: "bad_server"
+        case .badAddress: "validation_failed"
+        }
+    }
+
+    public var description: String { message }
+}
+
+/// The booking server's sync endpoints, over an `HTTPExchange` (on the desk the network helper
+/// process; the desk binary links no networking library). Every call has a timeout of a few
+/// seconds and blocks the calling thread.
+public struct SyncClient: Sendable {
+    /// The server's base address, without a trailing slash (`http://host:port`).
+    public let server: String
+    public let hotelId: String
+    public var token: String?
+    public let exchange: any HTTPExchange
+    public var timeout: Double
+
+    public static let defaultTimeout: Double = 5
+
+    public init(server: String, hotelId: String, token: String?, exchange: any HTTPExchange, timeout: Double = SyncClient.defaultTimeout) {
+        self.server = server
+        self.hotelId = hotelId.lowercased()
+        self.token = token
+        self.exchange = exchange
+        self.timeout = timeout
+    }
+
+    /// The server address as given, checked and without a trailing slash; a clear message for one that is not an address.
+    public static func serverAddress(_ text: String) throws(SyncFailure) -> String {
+        var trimmed = text.trimmingCharacters(in: .whitespaces)
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil,
+              trimmed.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else {
+            throw SyncFailure(.badAddress, "--server \(quoted(text)) is not a server address (like http://host:8080)")
+        }
+        return trimmed
+    }
+
+    static func quoted(_ text: String) -> String {
+        "\"" + String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(80)) + "\""
+    }
+
+    // MARK: Calls
+
+    public struct Login: Sendable, Equatable {
+        public var token: String
+        public var expiresAt: String
+    }
+
+    /// `POST /api/auth/token`: a bearer token for the user.
+    public func login(username: String, password: String) throws(SyncFailure) -> Login {
+        let body = try? JSONSerialization.data(withJSONObject: ["username": username, "password": password])
+        let data = try send("POST", "/api/auth/token", body: body, authorized: false, what: "the login")
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+              let token = object["token"] as? String, !token.isEmpty else {
+            throw SyncFailure(.badServer, "\(server) answered the login with something that is not a Front Desk token")
+        }
+        return Login(token: token, expiresAt: object["expiresAt"] as? String ?? "")
+    }
+
+    /// `GET /api/hotels/{id}/replica`: one page of the hotel's replica (the first with `after` nil).
+    public func replicaPage(after: String?) throws(SyncFailure) -> ReplicaPage {
+        var path = "/api/hotels/\(hotelId)/replica"
+        if let after { path += "?after=\(after)" }
+        let page: ReplicaPage = try decode(try send("GET", path, what: "the replica"), what: "the replica")
+        try check(page.protocolVersion)
+        return page
+    }
+
+    /// `GET /api/hotels/{id}/changes?since=N`.
+    public func changes(since cursor: Int64) throws(SyncFailure) -> ChangesPage {
+        let page: ChangesPage = try decode(try send("GET", "/api/hotels/\(hotelId)/changes?since=\(cursor)", what: "the changes"),
+                                           what: "the changes")
+        try check(page.protocolVersion)
+        return page
+    }
+
+    /// `POST /api/hotels/{id}/sync`: operations in the order made; one outcome each, in order.
+    public func push(_ operations: [SyncOperation]) throws(SyncFailure) -> SyncPushResult {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = try? encoder.encode(SyncPush(operations: operations))
+        let result: SyncPushResult = try decode(try send("POST", "/api/hotels/\(hotelId)/sync", body: body, what: "the push"),
+                                                what: "the push")
+        try check(result.protocolVersion)
+        guard result.results.count == operations.count,
+              zip(result.results, operations).allSatisfy({ $0.operationId.lowercased() == $1.operationId.lowercased() })
+        else {
+            throw SyncFailure(.badServer, "\(server) answered a push of \(operations.count) operations with \(result.results.count) outcomes that do not match them")
+        }
+        return result
+    }
+
+    /// Whether the server answers at all now (`GET /health`, a short timeout).
+    public func isReachable(timeout: Double = 2) -> Bool {
+        if case .answered(let status, _, _) = exchange.perform(HTTPCall(method: "GET", url: server + "/health", timeout: timeout)) {
+            return status < 500
+        }
+        return false
+    }
+
+    // MARK: Plumbing
+
+    func send(_ method: String, _ path: String, body: Data? = nil, authorized: Bool = true, what: String) throws(SyncFailure) -> Data {
+        var headers = ["Accept": "application/json"]
+        if body != nil { headers["Content-Type"] = "application/json" }
+        if authorized, let token { headers["Authorization"] = "Bearer \(token)" }
+        let result = exchange.perform(HTTPCall(method: method, url: server + path, headers: headers, body: body, timeout: timeout))
+        switch result {
+        case .failed(let failure):
+            let why = failure.kind == .timedOut ? "did not answer within \(Int(timeout)) s" : "cannot be reached (\(failure.message))"
+            throw SyncFailure(.offline, "the server \(server) \(why)")
+        case .answered(let status, _, let data):
+            switch status {
+            case 200..<300:
+                return data
+            case 401:
+                let detail = Self.problemDetail(data)
+                if !authorized {
+                    throw SyncFailure(.unauthorized, "\(server) refused the login: wrong user name or password")
+                }
+                throw SyncFailure(.unauthorized,
+                                  "\(server) refused the desk's credential (\(detail ?? "expired or revoked")); run `frontdesk desk connect` again (queued operations are kept)")
+            case 403:
+                throw SyncFailure(.notFound, "\(server): this user may not use hotel \(hotelId)\(Self.problemDetail(data).map { " (\($0))" } ?? "")")
+            case 404:
+                if path.hasPrefix("/api/hotels/") {
+                    throw SyncFailure(.notFound, "\(server) has no hotel \(hotelId) for this user (check --hotel, or the server is another chain's)")
+                }
+                throw SyncFailure(.badServer, "\(server) has no \(path) (is it a Front Desk server of this version?)")
+            case 410:
+                throw SyncFailure(.replicaTooOld, "the desk's replica is older than \(server) keeps changes for; run `frontdesk desk connect` again for a new replica")
+            case 429:
+                throw SyncFailure(.offline, "\(server) is busy (too many requests); try again shortly")
+            case 500...:
+                throw SyncFailure(.offline, "the server \(server) answered \(status) (server trouble) to \(what)")
+            default:
+                let detail = Self.problemDetail(data)
+                throw SyncFailure(.badServer, "\(server) refused \(what) with status \(status)\(detail.map { ": \($0)" } ?? "")")
+            }
+        }
+    }
+
+    /// The `detail` of a problem+json answer, when it is one.
+    static func problemDetail(_ data: Data) -> String? {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        return object["detail"] as? String
+    }
+
+    func decode<T: Decodable>(_ data: Data, what: String) throws(SyncFailure) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            // Another protocol's document says so rather than failing on a field.
+            if let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+               let version = object["protocolVersion"] as? Int, version != SyncWire.protocolVersion {
+                throw protocolMismatch(version)
+            }
+            throw SyncFailure(.badServer, "\(server) answered \(what) with something that is not the Front Desk sync protocol (is it a Front Desk server?)")
+        }
+    }
+
+    func check(_ version: Int) throws(SyncFailure) {
+        if version != SyncWire.protocolVersion { throw protocolMismatch(version) }
+    }
+
+    func protocolMismatch(_ version: Int) -> SyncFailure {
+        SyncFailure(.badServer, "\(server) speaks sync protocol \(version), this desk \(SyncWire.protocolVersion): update the \(version > SyncWire.protocolVersion ? "desk" : "server")")
+    }
+}

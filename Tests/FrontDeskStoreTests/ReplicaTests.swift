@@ -1,0 +1,200 @@
+import Foundation
+import FrontDeskDomain
+@testable import FrontDeskStore
+import FrontDeskTestSupport
+import GRDB
+import Testing
+
+/// A "server" (a standalone store whose bookings are shipped as the wire has them) and an empty
+/// desk that takes its replica (issue 12).
+struct ReplicaPair {
+    let server: StoreFixture
+    let desk: StoreFixture
+
+    init() throws {
+        server = try StoreFixture()
+        desk = try StoreFixture(rooms: false)
+    }
+
+    /// A booking of the server as the sync wire carries it: the row and the room-nights it holds.
+    func wire(_ booking: Booking) throws -> WireBooking {
+        try wire(of: server.store, booking.id)
+    }
+
+    func wire(of store: FrontDeskStore, _ id: UUID) throws -> WireBooking {
+        let current = try store.booking(id.uuidString)
+        let queue = try DatabaseQueue(path: store.path)
+        let claims = try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT night, room_id FROM room_night WHERE booking_id = ? ORDER BY night", arguments: [id.uuidString])
+                .map { WireClaim(night: CalendarDate(iso: $0[0])!, roomId: UUID(uuidString: $0[1])!) }
+        }
+        return WireBooking(current, claims: claims)
+    }
+
+    func firstPage(_ bookings: [Booking], cursor: Int64 = 7, next: String? = nil) throws -> ReplicaPage {
+        let hotel = try server.store.hotel()!
+        let listings = try server.store.rooms()
+        var types: [WireRoomType] = []
+        for listing in listings where !types.contains(where: { $0.roomTypeId == listing.type.id.uuidString.lowercased() }) {
+            types.append(WireRoomType(listing.type))
+        }
+        return ReplicaPage(hotel: WireHotel(hotel), roomTypes: types,
+                           rooms: listings.map { WireRoom(roomId: $0.room.id, roomNumber: $0.room.number, roomTypeId: $0.type.id, isActive: $0.room.isActive) },
+                           bookings: try bookings.map(wire), cursor: cursor, totalBookings: bookings.count, next: next)
+    }
+
+    /// Connected, with the server's `bookings`.
+    func connect(_ bookings: [Booking] = []) throws {
+        try desk.store.beginReplica(try firstPage(bookings), server: "http://127.0.0.1:8080")
+    }
+
+    /// The derived tables of a file, row by row: night_load and night_sales.
+    static func derived(_ store: FrontDeskStore) throws -> [String] {
+        let queue = try DatabaseQueue(path: store.path)
+        return try queue.read { db in
+            try String.fetchAll(db, sql: "SELECT night || ' firm ' || firm FROM night_load WHERE firm > 0 ORDER BY night")
+                + String.fetchAll(db, sql: """
+                    SELECT s.night || ' ' || t.name || ' ' || s.rooms_sold || ' ' || s.revenue_cents
+                    FROM night_sales s JOIN room_type t ON t.id = s.room_type_id WHERE s.rooms_sold > 0 OR s.revenue_cents <> 0
+                    ORDER BY s.night, t.name
+                    """)
+        }
+    }
+
+    static func outbox(_ store: FrontDeskStore) throws -> [(kind: String, state: String, attempts: Int, error: String?)] {
+        let queue = try DatabaseQueue(path: store.path)
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, state, attempts, last_error FROM sync_outbox ORDER BY seq").map { ($0[0], $0[1], $0[2], $0[3]) }
+        }
+    }
+}
+
+@Suite struct ReplicaApplyTests {
+    @Test func aReplicaHoldsTheServersBookingsFieldForField() throws {
+        let pair = try ReplicaPair()
+        let confirmed = try pair.server.book(room: "101", from: "2026-12-01", to: "2026-12-04")
+        let held = try pair.server.store.reserve(pair.server.form(room: "201", from: "2026-12-02", to: "2026-12-05", guests: "3"), by: "anna")
+        let cancelled = try pair.server.store.cancel(try pair.server.book(room: "102").confirmationCode, reason: "Guest called", by: "anna")
+        let arriving = try pair.server.book(room: "103", from: "2026-11-26", to: "2026-11-28")
+        let inHouse = try pair.server.store.checkIn(arriving.confirmationCode, by: "anna")
+        let all = [confirmed, held, cancelled, inHouse]
+        try pair.connect(all)
+
+        for booking in all {
+            let wire = try pair.wire(booking)
+            #expect(try pair.desk.store.booking(booking.confirmationCode) == (try wire.booking()))
+        }
+        #expect(try pair.desk.store.hotel() == (try pair.server.store.hotel()))
+        #expect(try pair.desk.store.rooms() == (try pair.server.store.rooms()))
+        // Same claims, same derived figures: availability and occupancy agree.
+        #expect(try ReplicaPair.derived(pair.desk.store) == (try ReplicaPair.derived(pair.server.store)))
+        #expect(try pair.desk.freeRooms("2026-12-01", "2026-12-06") == (try pair.server.freeRooms("2026-12-01", "2026-12-06")))
+        #expect(!(try pair.desk.freeRooms("2026-12-01", "2026-12-06")).contains("101"))
+        #expect(try pair.desk.freeRooms("2026-12-01", "2026-12-03").contains("102"))
+        let status = try #require(try pair.desk.store.replicaStatus())
+        #expect(status.hotelId == (try pair.server.store.hotel())!.id)
+        #expect(status.server == "http://127.0.0.1:8080")
+        #expect(status.cursor == 7)
+        #expect(status.pendingOperations == 0 && status.openConflicts == 0)
+        #expect(try pair.desk.store.syncStates(of: all.map(\.id)) == Dictionary(uniqueKeysWithValues: all.map { ($0.id, "synced") }))
+    }
+
+    @Test func laterPagesAndChangesReplaceBookingsAndKeepTheFiguresRight() throws {
+        let pair = try ReplicaPair()
+        let first = try pair.server.book(room: "101", from: "2026-12-01", to: "2026-12-04")
+        try pair.connect([first])
+        let second = try pair.server.book(room: "202", from: "2026-12-02", to: "2026-12-03", guests: "4")
+        try pair.desk.store.applyReplicaBookings([try pair.wire(second)])
+
+        // On the server: the first is cancelled, a new booking takes its room, the second moves.
+        _ = try pair.server.store.cancel(first.confirmationCode, reason: nil, by: "anna")
+        let third = try pair.server.book(room: "101", from: "2026-12-02", to: "2026-12-05")
+        let moved = try pair.server.store.move(second.confirmationCode, toRoom: "201", reason: nil, reprice: false, ChangeRequest(user: "anna"))
+        // The new booking comes before the ones that gave its night up: the server's claim stands.
+        try pair.desk.store.applyChanges(ChangesPage(cursor: 12, more: false,
+                                                     bookings: [try pair.wire(third), try pair.wire(first), try pair.wire(moved)]))
+
+        for booking in [first, second, third] {
+            #expect(try pair.desk.store.booking(booking.confirmationCode) == (try pair.wire(booking).booking()))
+        }
+        #expect(try ReplicaPair.derived(pair.desk.store) == (try ReplicaPair.derived(pair.server.store)))
+        #expect(try pair.desk.freeRooms("2026-12-01", "2026-12-06", guests: "1") == (try pair.server.freeRooms("2026-12-01", "2026-12-06", guests: "1")))
+        #expect(try pair.desk.store.replicaStatus()?.cursor == 12)
+    }
+
+    @Test func aStaySplitByAMoveIsReplicatedWithBothRooms() throws {
+        let pair = try ReplicaPair()
+        let booked = try pair.server.book(room: "101", from: "2026-11-26", to: "2026-11-29")
+        _ = try pair.server.store.checkIn(booked.confirmationCode, by: "anna")
+        // A day later, on the server, the guest moves for the last two nights.
+        let clock = pair.server.clock
+        let nextDay = try FrontDeskStore(path: pair.server.store.path, clock: { clock.now }, businessDate: CalendarDate(iso: "2026-11-27")!)
+        let moved = try nextDay.move(booked.confirmationCode, toRoom: "102", reason: "Noisy", reprice: false, ChangeRequest(user: "anna"))
+        #expect(moved.roomSince == CalendarDate(iso: "2026-11-27"))
+        let wire = try pair.wire(moved)
+        #expect(Set(wire.claims.map(\.roomId)).count == 2)
+
+        try pair.connect([moved])
+        #expect(try pair.desk.store.booking(moved.confirmationCode) == (try wire.booking()))
+        #expect(try ReplicaPair.derived(pair.desk.store) == (try ReplicaPair.derived(pair.server.store)))
+    }
+
+    @Test func connectingAgainToTheSameHotelKeepsOneCopy() throws {
+        let pair = try ReplicaPair()
+        let booked = try pair.server.book(room: "101")
+        try pair.connect([booked])
+        try pair.desk.store.forgetReplica()
+        #expect(try pair.desk.store.replicaStatus() == nil)
+        #expect(try pair.desk.store.booking(booked.confirmationCode).id == booked.id) // the data stays
+
+        let later = try pair.server.book(room: "102")
+        try pair.desk.store.beginReplica(try pair.firstPage([booked, later], cursor: 30), server: "http://127.0.0.1:9090")
+        #expect(try pair.desk.count("booking") == 2)
+        #expect(try pair.desk.count("hotel") == 1)
+        #expect(try pair.desk.count("room") == 7)
+        #expect(try pair.desk.store.replicaStatus()?.cursor == 30)
+        #expect(try pair.desk.store.replicaStatus()?.server == "http://127.0.0.1:9090")
+        #expect(try ReplicaPair.derived(pair.desk.store) == (try ReplicaPair.derived(pair.server.store)))
+    }
+
+    @Test func aDeskOfAnotherHotelIsRefusedAndKeepsItsOwn() throws {
+        let pair = try ReplicaPair()
+        let other = try StoreFixture()
+        try other.book(room: "101")
+        try other.book(room: "102")
+        let page = try pair.firstPage([try pair.server.book(room: "103")])
+        #expect {
+            try other.store.beginReplica(page, server: "http://127.0.0.1:8080")
+        } throws: { error in
+            guard case FrontDeskError.conflict(let message) = error else { return false }
+            return message.contains("Hotel Test") && message.contains("2 bookings") && message.contains("use another --db")
+        }
+        #expect(try other.store.replicaStatus() == nil)
+        #expect(try other.count("booking") == 2)
+        #expect(try other.count("hotel") == 1)
+    }
+
+    @Test func anotherProtocolIsRefusedWithAMessage() throws {
+        let pair = try ReplicaPair()
+        var page = try pair.firstPage([])
+        page.protocolVersion = SyncWire.protocolVersion + 1
+        #expect {
+            try pair.desk.store.beginReplica(page, server: "http://127.0.0.1:8080")
+        } throws: { error in
+            (error as? FrontDeskError)?.message.contains("protocol \(SyncWire.protocolVersion + 1)") == true
+        }
+        #expect(try pair.desk.store.hotel() == nil)
+        #expect(try pair.desk.store.replicaStatus() == nil)
+    }
+
+    @Test func aStandaloneDeskWritesNoOperations() throws {
+        let desk = try StoreFixture()
+        let booked = try desk.book(room: "101")
+        _ = try desk.store.cancel(booked.confirmationCode, reason: nil, by: "anna")
+        _ = try desk.store.reserve(desk.form(room: "102"), payment: try PaymentInstruction.parse(method: "card", card: "4242424242424242"), by: "anna")
+        #expect(try desk.store.replicaStatus() == nil)
+        #expect(try desk.count("sync_outbox") == 0)
+        #expect(try desk.store.syncStates(of: [booked.id]) == [booked.id: "synced"])
+        #expect(try desk.store.queuedOperations(limit: 10).isEmpty)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// `frontdesk desk connect` and a connected desk given bad input: each gets a clear message and
+/// an exit code, and nothing is stored (no connection file, no replica).
+@Suite("Connecting a desk: bad input", .serialized)
+struct ConnectInputTests {
+    func expectNothingStored(_ desk: Desk, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(!FileManager.default.fileExists(atPath: desk.connectionFile), "a connection file was written", sourceLocation: sourceLocation)
+        let status = try desk.run("desk", "status", "--json")
+        if status.status == 0 {
+            #expect(try status.json["server"] is NSNull, "the desk is connected: \(status.stdout)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("Wrong password: unauthorized, exit 8, a clear message, nothing stored")
+    func wrongPassword() throws {
+        let server = try SyncServer()
+        let desk = try Desk("wrong-password")
+        defer { desk.remove() }
+        let outcome = try desk.connect(server, password: "not-the-password")
+        #expect(outcome.status == 8)
+        #expect(outcome.stderr.contains("wrong user name or password"), "stderr: \(outcome.stderr)")
+        #expect(!outcome.stderr.contains("not-the-password"))
+        try expectNothingStored(desk)
+    }
+
+    @Test("Nothing listening at the address: offline, exit 8")
+    func unreachable() throws {
+        let desk = try Desk("unreachable")
+        defer { desk.remove() }
+        let outcome = try desk.run("desk", "connect", "--server", "http://127.0.0.1:9", "--hotel", UUID().uuidString,
+                                   "--username", "anna", "--password-stdin", "--json", input: "x\n")
+        #expect(outcome.status == 8)
+        #expect(try outcome.json["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "offline")
+        #expect(outcome.stderr.contains("cannot be reached"), "stderr: \(outcome.stderr)")
+        try expectNothingStored(desk)
+    }
+
+    @Test("A garbage address: validation_failed, exit 2, the address named")
+    func garbageAddress() throws {
+        let desk = try Desk("garbage")
+        defer { desk.remove() }
+        for address in ["not a url", "ftp://example.com", "http://"] {
+            let outcome = try desk.run("desk", "connect", "--server", address, "--hotel", UUID().uuidString,
+                                       "--username", "anna", "--password-stdin", input: "x\n")
+            #expect(outcome.status == 2, "\(address): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("is not a server address"), "stderr: \(outcome.stderr)")
+        }
+        try expectNothingStored(desk)
+    }
+
+    @Test("An address where no Front Desk server answers the protocol: bad_server, exit 8, the server named")
+    func notAFrontDeskServer() throws {
+        let server = try SyncServer()
+        let desk = try Desk("not-frontdesk")
+        defer { desk.remove() }
+        let outcome = try desk.run("desk", "connect", "--server", server.url + "/elsewhere", "--hotel", server.hotelA,
+                                   "--username", "anna", "--password-stdin", input: "password-of-anna\n")
+        #expect(outcome.status == 8, "stderr: \(outcome.stderr)")
+        #expect(outcome.stderr.contains(server.url + "/elsewhere"), "stderr: \(outcome.stderr)")
+        #expect(outcome.stderr.contains("Front Desk server"), "stderr: \(outcome.stderr)")
+        try expectNothingStored(desk)
+    }
+
+    @Test("A hotel this user has not (another hotel's, or unknown): not_found, exit 3, nothing stored")
+    func anotherHotel() throws {
+        let server = try SyncServer()
+        let desk = try Desk("other-hotel")
+        defer { desk.remove() }
+        for hotel in [server.hotelB, UUID().uuidString.lowercased()] {
+            let outcome = try desk.connect(server, hotel: hotel)
+            #expect(outcome.status == 3, "stderr: \(outcome.stderr)")
+            #expect(outcome.stderr.contains("has no hotel \(hotel)"), "stderr: \(outcome.stderr)")
+        }
+        try expectNothingStored(desk)
+    }
+
+    @Test("The connection file: mode 0600, no password; disconnect forgets it and keeps the data")
+    func connectionFile() throws {
+        let server = try SyncServer()
+        let desk = try Desk("file")
+        defer { desk.remove() }
+        let connected = try desk.connect(server)
+        #expect(connected.status == 0, "connect: \(connected.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: desk.connectionFile)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let text = try String(contentsOfFile: desk.connectionFile, encoding: .utf8)
+        #expect(!text.contains("password-of-anna"))
+        let stored = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+        #expect(Set(stored.keys) == ["server", "hotelId", "username", "token", "expiresAt", "database"])
+        #expect(stored["database"] as? String == desk.database)
+        let before = try desk.bookings().count
+        #expect(before > 0)
+
+        let disconnected = try desk.run("desk", "disconnect")
+        #expect(disconnected.status == 0, "disconnect: \(disconnected.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: desk.connectionFile))
+        let status = try desk.run("desk", "status", "--json").json
+        #expect(status["server"] is NSNull)
+        // A standalone desk again: its bookings stay, a booking is written here with no server.
+        #expect(try desk.bookings().count == before)
+        let (checkIn, checkOut) = futureStay(daysAhead: 90)
+        let room = try #require((try desk.run("search", "--check-in", checkIn, "--check-out", checkOut, "--json").json["rooms"] as? [[String: Any]])?.first?["roomNumber"] as? String)
+        let booked = try desk.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Standalone Again")
+        #expect(booked.status == 0, "book: \(booked.stderr)")
+        #expect(try booked.json["sync"] == nil)
+    }
+
+    @Test("An expired or missing credential: the write is kept and queued, sync says to connect again (exit 8)")
+    func expiredCredential() throws {
+        let server = try SyncServer()
+        let desk = try Desk("expired")
+        defer { desk.remove() }
+        #expect(try desk.connect(server).status == 0)
+        // The token's expiry passed (the file edited as time would).
+        var stored = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: desk.connectionFile))) as? [String: Any] ?? [:]
+        stored["expiresAt"] = "2020-01-01T00:00:00Z"
+        try JSONSerialization.data(withJSONObject: stored).write(to: URL(fileURLWithPath: desk.connectionFile))
+        let (checkIn, checkOut) = futureStay(daysAhead: 70)
+        let room = try #require((try desk.run("search", "--check-in", checkIn, "--check-out", checkOut, "--json").json["rooms"] as? [[String: Any]])?.first?["roomNumber"] as? String)
+        let booked = try desk.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Kept Queued")
+        #expect(booked.status == 0, "book: \(booked.stderr)")
+        #expect(try booked.json["sync"] as? String == "pending")
+        #expect(booked.stderr.contains("desk connect"), "stderr: \(booked.stderr)")
+        let synced = try desk.run("sync", "--json")
+        #expect(synced.status == 8)
+        #expect(synced.stderr.contains("run `frontdesk desk connect` again"), "stderr: \(synced.stderr)")
+        // Connecting again keeps the outbox; the next sync pushes it.
+        #expect(try desk.connect(server).status == 0)
+        let again = try desk.run("sync", "--json")
+        #expect(again.status == 0, "sync: \(again.stderr)")
+        #expect(try again.json["accepted"] as? Int == 1)
+        #expect(try server.bookingsOfA().contains { $0["guestName"] as? String == "Kept Queued" })
+    }
+}

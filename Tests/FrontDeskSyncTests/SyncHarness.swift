@@ -1,0 +1,250 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// The built products (`frontdesk`, `frontdesk-net`, `frontdesk-server`): beside the test bundle.
+enum Products {
+    static var folder: URL {
+        var folder = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            if FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent("frontdesk-server").path) { return folder }
+            folder = folder.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+}
+
+struct Outcome {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+
+    var json: [String: Any] {
+        get throws {
+            let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+            return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdout) (stderr: \(stderr))")
+        }
+    }
+}
+
+/// Runs a program to its end with optional standard input.
+func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String], input: String? = nil) throws -> Outcome {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = environment
+    let out = Pipe(), err = Pipe(), stdin = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    // Both pipes drained at once: a full stderr pipe must not hold up the program.
+    nonisolated(unsafe) var errorData = Data()
+    let drained = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        errorData = err.fileHandleForReading.readDataToEndOfFile()
+        drained.signal()
+    }
+    let outputData = out.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
+    process.waitUntilExit()
+    return Outcome(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+                   stderr: String(decoding: errorData, as: UTF8.self))
+}
+
+/// A real `frontdesk-server` on 127.0.0.1 over its own database: two demo hotels, a receptionist
+/// of hotel A (`anna`) and one of hotel B (`bea`). It can be stopped and started again on the
+/// same port and file, and SIGKILLed.
+final class SyncServer: @unchecked Sendable {
+    static let secret = "test-secret-that-is-at-least-32-bytes-long!"
+    let folder: URL
+    let database: String
+    var process: Process?
+    var port = 0
+    let hotelA: String
+    let hotelB: String
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-sync-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        database = folder.appendingPathComponent("server.sqlite").path
+        try Self.admin(["demo", "--hotels", "2", "--rooms", "12", "--days", "20"], database: database)
+        let listed = try Self.admin(["hotels", "list", "--json"], database: database)
+        let hotels = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
+        guard hotels.count == 2, let a = hotels[0]["hotelId"] as? String, let b = hotels[1]["hotelId"] as? String else {
+            throw SyncTestError.setup("hotels: \(listed.stdout) \(listed.stderr)")
+        }
+        (hotelA, hotelB) = (a, b)
+        for (name, hotel) in [("anna", a), ("bea", b)] {
+            try Self.admin(["users", "add", name, "--role", "receptionist", "--hotel", hotel, "--password-stdin", "--password-rounds", "1000"],
+                           database: database, input: "password-of-\(name)\n")
+        }
+        try start()
+    }
+
+    @discardableResult
+    static func admin(_ arguments: [String], database: String, input: String? = nil) throws -> Outcome {
+        let outcome = try runProgram(Products.folder.appendingPathComponent("frontdesk-server"), arguments + ["--db", database],
+                                     environment: ProcessInfo.processInfo.environment, input: input)
+        if outcome.status != 0 { throw SyncTestError.setup("frontdesk-server \(arguments.joined(separator: " ")): \(outcome.stderr)") }
+        return outcome
+    }
+
+    /// Starts the server; again after `stop`, on the same port.
+    func start() throws {
+        let process = Process()
+        process.executableURL = Products.folder.appendingPathComponent("frontdesk-server")
+        process.arguments = ["serve", "--db", database, "--port", String(port), "--password-rounds", "1000"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["FRONTDESK_JWT_SECRET"] = Self.secret
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        var line = Data()
+        while !line.contains(0x0A) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw SyncTestError.setup("the server ended before listening") }
+            line.append(chunk)
+        }
+        let first = String(decoding: line, as: UTF8.self).split(separator: "\n")[0]
+        guard first.hasPrefix("listening on http://127.0.0.1:"), let port = Int(first.split(separator: ":").last ?? "") else {
+            throw SyncTestError.setup("first line: \(first)")
+        }
+        self.port = port
+        self.process = process
+    }
+
+    func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func call(_ method: String, _ path: String, token: String? = nil, json: Any? = nil) throws -> (status: Int, json: [String: Any]) {
+        var request = URLRequest(url: URL(string: url + path)!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var answer: (Int, Data)?
+        nonisolated(unsafe) var failure: (any Error)?
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            if let http = response as? HTTPURLResponse { answer = (http.statusCode, data ?? Data()) }
+            failure = error
+            done.signal()
+        }.resume()
+        done.wait()
+        guard let answer else { throw failure ?? SyncTestError.setup("no answer") }
+        return (answer.0, (try? JSONSerialization.jsonObject(with: answer.1)) as? [String: Any] ?? [:])
+    }
+
+    func token(_ user: String) throws -> String {
+        let answer = try call("POST", "/api/auth/token", json: ["username": user, "password": "password-of-\(user)"])
+        guard let token = answer.json["token"] as? String else { throw SyncTestError.setup("no token for \(user): \(answer.status)") }
+        return token
+    }
+
+    /// Every booking of hotel A as the server's API lists it.
+    func bookingsOfA() throws -> [[String: Any]] {
+        let answer = try call("GET", "/api/bookings?hotelId=\(hotelA)&limit=1000", token: try token("anna"))
+        guard answer.status == 200, let bookings = answer.json["bookings"] as? [[String: Any]] else {
+            throw SyncTestError.setup("GET /api/bookings: \(answer.status) \(answer.json)")
+        }
+        return bookings
+    }
+}
+
+/// One desk: its own database and config folder (its connection file), the real `frontdesk`.
+struct Desk {
+    let folder: URL
+    var database: String { folder.appendingPathComponent("desk.sqlite").path }
+    var environment: [String: String]
+
+    init(_ name: String) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-sync-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        environment["FRONTDESK_DB"] = folder.appendingPathComponent("desk.sqlite").path
+        environment["XDG_CONFIG_HOME"] = folder.appendingPathComponent("config").path
+        environment.removeValue(forKey: "FRONTDESK_TODAY")
+        environment.removeValue(forKey: "FRONTDESK_PAYMENT_URL")
+        self.environment = environment
+    }
+
+    var connectionFile: String { folder.appendingPathComponent("config/frontdesk/connection.json").path }
+
+    @discardableResult
+    func run(_ arguments: String..., input: String? = nil) throws -> Outcome {
+        try runProgram(Products.folder.appendingPathComponent("frontdesk"), arguments, environment: environment, input: input)
+    }
+
+    func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = Products.folder.appendingPathComponent("frontdesk")
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try process.run()
+        return process
+    }
+
+    func connect(_ server: SyncServer, hotel: String? = nil, user: String = "anna", password: String? = nil) throws -> Outcome {
+        try run("desk", "connect", "--server", server.url, "--hotel", hotel ?? server.hotelA, "--username", user, "--password-stdin",
+                input: (password ?? "password-of-\(user)") + "\n")
+    }
+
+    /// `bookings --json`, every booking.
+    func bookings() throws -> [[String: Any]] {
+        let outcome = try run("bookings", "--json")
+        #expect(outcome.status == 0, "bookings: \(outcome.stderr)")
+        return try outcome.json["bookings"] as? [[String: Any]] ?? []
+    }
+
+    func book(room: String, checkIn: String, checkOut: String, guest: String) throws -> Outcome {
+        try run("book", "--room", room, "--check-in", checkIn, "--check-out", checkOut, "--guests", "1", "--guest-name", guest,
+                "--email", "guest@example.com", "--payment", "desk", "--json")
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+}
+
+enum SyncTestError: Error { case setup(String) }
+
+/// Nights far enough ahead that the demo hotels sold none of them.
+func futureStay(daysAhead: Int, nights: Int = 2) -> (String, String) {
+    let formatter = DateFormatter()
+    formatter.dateFormat = "yyyy-MM-dd"
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    let start = Date().addingTimeInterval(Double(daysAhead) * 86_400)
+    return (formatter.string(from: start), formatter.string(from: start.addingTimeInterval(Double(nights) * 86_400)))
+}
+
+/// The fields a desk's and the server's booking JSON share, for comparing them field for field.
+func commonFields(_ booking: [String: Any], with keys: Set<String>) -> NSDictionary {
+    NSDictionary(dictionary: booking.filter { keys.contains($0.key) })
+}
