@@ -27,9 +27,11 @@ struct Desk: ParsableCommand {
                 var standardError = FileHandle.standardError
                 print("frontdesk: \(notice)", to: &standardError)
             }
+            let log = DeskLog.logger()
+            let link = try ConnectedDesk.open(store, common: common)?.link(user: common.userName, log: { log.notice("\($0)") })
             try DeskTerminalApp.run(store: store, user: common.userName, gateway: try common.paymentGateway(),
                                     theme: chosen, notice: notice, traceFrames: traceFrames,
-                                    exportDirectory: settings.exportDirectory)
+                                    exportDirectory: settings.exportDirectory, log: log, connected: link)
         } catch {
             throw Output.report(error, json: false)
         }

@@ -5,6 +5,7 @@ import FrontDeskHTTP
 import FrontDeskScreens
 import FrontDeskStore
 import FrontDeskSync
+import FrontDeskTerminal
 
 // Offline desks (issue 12): connecting a desk to a booking server, syncing, conflicts, and the
 // writes of a connected desk (pushed at once; queued when the server does not answer).
@@ -287,6 +288,11 @@ struct ConnectedDesk {
     let client: SyncClient
     /// Why pushing cannot be tried (no credential for this database, or it expired); nil when it can.
     let credentialProblem: String?
+    /// The full-screen desk says nothing on stderr (it would land on the screen); it logs instead.
+    var tell: @Sendable (String) -> Void = { line in
+        var standardError = FileHandle.standardError
+        print(Output.safe(line), to: &standardError)
+    }
 
     init(store: FrontDeskStore, common: CommonOptions, status: ReplicaStatus) {
         self.store = store
@@ -320,7 +326,7 @@ struct ConnectedDesk {
                 switch outcome.outcome {
                 case .accepted:
                     if outcome.confirmationChanged == true, let new = outcome.booking?.confirmation {
-                        Self.tellCodeChange(old: operation.book?.confirmation ?? "", new: new)
+                        tell(Self.codeChangeNote(old: operation.book?.confirmation ?? "", new: new))
                     }
                     return try store.booking(outcome.booking?.bookingId ?? operation.bookingId)
                 case .conflict, .rejected:
@@ -333,9 +339,7 @@ struct ConnectedDesk {
             }
         }
         let booking = try local()
-        var standardError = FileHandle.standardError
-        print(Output.safe("note: \(reason ?? "the server does not answer"); saved on this desk, it will sync (frontdesk sync)"),
-              to: &standardError)
+        tell("note: \(reason ?? "the server does not answer"); saved on this desk, it will sync (frontdesk sync)")
         return booking
     }
 
@@ -381,7 +385,37 @@ struct ConnectedDesk {
     /// Says a changed confirmation code to the receptionist, on stderr.
     static func tellCodeChange(old: String, new: String) {
         var standardError = FileHandle.standardError
-        print(Output.safe("note: confirmation code changed by the server: \(old) is now \(new) (tell the guest)"), to: &standardError)
+        print(Output.safe(codeChangeNote(old: old, new: new)), to: &standardError)
+    }
+
+    static func codeChangeNote(old: String, new: String) -> String {
+        "note: confirmation code changed by the server: \(old) is now \(new) (tell the guest)"
+    }
+
+    /// The full-screen desk's link to the server: its writes, and a sync round for its sync thread.
+    func link(user: String, log: @escaping @Sendable (String) -> Void) -> ConnectedDeskLink {
+        var desk = self
+        desk.tell = log
+        let quiet = desk
+        return ConnectedDeskLink(
+            book: { form, payment in
+                if payment.method == .card { try quiet.refuseCard() }
+                return try quiet.book(form, requestId: nil, payment: payment, by: user)
+            },
+            cancel: { id in try quiet.change(.cancel, id.uuidString, reason: nil, by: user) },
+            checkIn: { id in try quiet.change(.checkIn, id.uuidString, reason: nil, by: user) },
+            checkOut: { id in try quiet.change(.checkOut, id.uuidString, reason: nil, by: user) },
+            syncRound: {
+                if let problem = quiet.credentialProblem { return .init(online: false, changed: false, problem: problem) }
+                do {
+                    let report = try DeskSync(store: quiet.store, client: quiet.client).sync()
+                    for change in report.push.codeChanges { log(Self.codeChangeNote(old: change.old, new: change.new)) }
+                    return .init(online: report.failure?.kind != .offline, changed: report.pulled > 0 || report.push.pushed > 0,
+                                 problem: report.failure?.message)
+                } catch {
+                    return .init(online: false, changed: false, problem: "\(error)")
+                }
+            })
     }
 
     /// A booking's JSON with its sync state (`synced`, `pending`, `conflict`) on a connected desk.
@@ -401,9 +435,10 @@ struct ConnectedDesk {
 }
 
 /// The server's refusal of a connected desk's write: its code and message.
-struct ServerRefusal: Error {
+struct ServerRefusal: Error, CustomStringConvertible {
     let code: String
     let message: String
+    var description: String { message }
 
     init(code: String, message: String) {
         self.code = code

@@ -15,15 +15,19 @@ nonisolated(unsafe) private var wakeDescriptor: Int32 = -1
 public enum DeskTerminalApp {
     public static func run(store: FrontDeskStore, user: String, gateway: (any PaymentGateway)?,
                            theme: Theme = .builtInDark, notice: String? = nil, traceFrames: String? = nil,
-                           exportDirectory: String? = nil, log: Logger = DeskLog.logger()) throws {
+                           exportDirectory: String? = nil, log: Logger = DeskLog.logger(),
+                           connected: ConnectedDeskLink? = nil) throws {
         let trace = traceFrames.flatMap(FrameTrace.init(path:))
         guard let hotel = try store.hotel() else {
             throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
         }
         let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
-        var model = DeskModel(info: info, services: services(store: store, user: user, cardPayments: gateway != nil, log: log),
-                              roomServices: roomServices(store: store, user: user),
-                              managerServices: managerServices(store: store, exportDirectory: exportDirectory))
+        let standalone = services(store: store, user: user, cardPayments: gateway != nil, log: log)
+        // A connected desk writes through the server (its link), and its rooms are the server's.
+        var model = DeskModel(info: info, services: connected.map { connectedServices(standalone, link: $0) } ?? standalone,
+                              roomServices: connected == nil ? roomServices(store: store, user: user) : nil,
+                              managerServices: managerServices(store: store, exportDirectory: exportDirectory),
+                              syncServices: connected == nil ? nil : syncServices(store: store, user: user))
         model.setNotice(notice)
         model.runLoadsInBackground()
 
@@ -47,6 +51,14 @@ public enum DeskTerminalApp {
             _ = Glibc.write(writeEnd, &byte, 1)
         }
         defer { loader.stop() }
+        let syncThread = connected.map { link in
+            SyncThread(link: link, changed: {
+                var byte: UInt8 = UInt8(ascii: "r")
+                _ = Glibc.write(writeEnd, &byte, 1)
+            }, log: { log.notice("\($0)") })
+        }
+        syncThread?.start()
+        defer { syncThread?.stop() }
         runner.start()
         defer {
             runner.stop()
@@ -167,6 +179,18 @@ public enum DeskTerminalApp {
                 if work != model.state.backgroundWork {
                     model.setBackgroundWork(work)
                     dirty = true
+                }
+                if let syncThread {
+                    let seen = syncThread.seen.withLock { $0 }
+                    let status = reading("sync status") {
+                        try Self.syncStatus(store: store, online: seen.online, lastSync: seen.lastSync, timeZone: hotel.timeZone)
+                    } ?? nil
+                    if let status, status != model.state.sync {
+                        // Something new waits to be sent: push it now, not in half a second.
+                        if status.pendingOperations > (model.state.sync?.pendingOperations ?? 0) { syncThread.nudge() }
+                        model.setSync(status)
+                        dirty = true
+                    }
                 }
             }
         }

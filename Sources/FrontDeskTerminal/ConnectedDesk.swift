@@ -1,0 +1,153 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskScreens
+import FrontDeskStore
+import Synchronization
+
+/// A desk whose database is a server's replica (issue 12), as the full-screen desk uses it. The
+/// command line wires it to the sync client (`FrontDeskSync`), so this target links no network code.
+public struct ConnectedDeskLink: Sendable {
+    /// The result of one sync round.
+    public struct Round: Sendable {
+        /// The server answered.
+        public var online: Bool
+        /// Something reached the replica (pulled, or settled): the screens look again.
+        public var changed: Bool
+        /// Why the round did not finish (offline, credential), for the log.
+        public var problem: String?
+
+        public init(online: Bool, changed: Bool, problem: String?) {
+            self.online = online
+            self.changed = changed
+            self.problem = problem
+        }
+    }
+
+    /// Books through the server first; with no answer, on this desk (queued for the server).
+    public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction) throws -> Booking
+    /// Cancels, checks in or out through the server first; with no answer, here (queued).
+    public var cancel: @Sendable (_ id: UUID) throws -> Booking
+    public var checkIn: @Sendable (_ id: UUID) throws -> Booking
+    public var checkOut: @Sendable (_ id: UUID) throws -> Booking
+    /// Pushes what waits, then pulls what the server changed.
+    public var syncRound: @Sendable () -> Round
+
+    public init(book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
+                cancel: @escaping @Sendable (UUID) throws -> Booking, checkIn: @escaping @Sendable (UUID) throws -> Booking,
+                checkOut: @escaping @Sendable (UUID) throws -> Booking, syncRound: @escaping @Sendable () -> Round) {
+        self.book = book
+        self.cancel = cancel
+        self.checkIn = checkIn
+        self.checkOut = checkOut
+        self.syncRound = syncRound
+    }
+}
+
+extension DeskTerminalApp {
+    /// The desk's services on a connected desk: writes go through the link; the changes of issue 14
+    /// are the server's until they travel in the outbox too; card payments are refused by the link.
+    static func connectedServices(_ standalone: DeskServices, link: ConnectedDeskLink) -> DeskServices {
+        var services = standalone
+        services.book = link.book
+        services.cancel = link.cancel
+        services.checkIn = link.checkIn
+        services.checkOut = link.checkOut
+        services.cardPaymentsAvailable = false
+        services.change = { _, _ in
+            throw FrontDeskError.invalidState(
+                "On a desk connected to a server, edits, moves, no-shows and undo are made on the server for now (cancel, check-in and check-out work here, offline too)")
+        }
+        return services
+    }
+
+    /// The Conflicts screen over the replica's conflict list.
+    public static func syncServices(store: FrontDeskStore, user: String) -> SyncServices {
+        SyncServices(
+            conflicts: {
+                try store.syncConflicts(includeResolved: false).map { conflict in
+                    DeskConflict(conflictId: conflict.conflictId, booking: conflict.booking, reason: conflict.reason,
+                                 message: conflict.message,
+                                 suggestedRooms: conflict.suggestedRooms.map {
+                                     DeskSuggestedRoom(roomNumber: $0.roomNumber, roomType: $0.roomType,
+                                                       totalPrice: Money(minorUnits: $0.totalPriceCents))
+                                 })
+                }
+            },
+            moveTo: { id, room in try store.resolveConflict(id, moveTo: room, by: user) },
+            cancel: { id in try store.resolveConflict(id, cancelBy: user) })
+    }
+
+    /// The status line's sync words, read from the replica: operations waiting, conflicts, the
+    /// bookings to mark; `online` and `lastSync` from the sync thread.
+    public static func syncStatus(store: FrontDeskStore, online: Bool, lastSync: Date?, timeZone: TimeZone) throws -> DeskSyncStatus? {
+        guard let status = try store.replicaStatus() else { return nil }
+        let pending = try store.queuedOperations(limit: 2000).compactMap { UUID(uuidString: $0.bookingId) }
+        let conflicted = try store.syncConflicts(includeResolved: false).map(\.booking.id)
+        let clock = DateFormatter()
+        clock.dateFormat = "HH:mm"
+        clock.timeZone = timeZone
+        return DeskSyncStatus(online: online, pendingOperations: status.pendingOperations,
+                              lastSync: (lastSync ?? (status.lastError == nil ? status.lastSyncAt : nil)).map(clock.string(from:)),
+                              conflicts: status.openConflicts, pendingBookings: Set(pending), conflictedBookings: Set(conflicted))
+    }
+}
+
+/// Runs sync rounds on a thread of its own, every half second (the server's changes show within
+/// a second), and at once after a write of this desk (`nudge`).
+final class SyncThread: @unchecked Sendable {
+    struct Seen: Sendable {
+        var online = true
+        var lastSync: Date?
+        var problem: String?
+    }
+
+    let seen = Mutex(Seen())
+    private let wake = NSCondition()
+    private let state = Mutex((stopped: false, nudged: false))
+    private let link: ConnectedDeskLink
+    private let changed: @Sendable () -> Void
+    private let log: @Sendable (String) -> Void
+
+    init(link: ConnectedDeskLink, changed: @escaping @Sendable () -> Void, log: @escaping @Sendable (String) -> Void) {
+        self.link = link
+        self.changed = changed
+        self.log = log
+    }
+
+    func start() {
+        let (link, changed, log) = (link, changed, log)
+        let worker = Thread { [self] in
+            while !state.withLock({ $0.stopped }) {
+                let round = link.syncRound()
+                seen.withLock { seen in
+                    if round.problem != seen.problem, let problem = round.problem { log("sync: \(problem)") }
+                    seen.online = round.online
+                    seen.problem = round.problem
+                    if round.online && round.problem == nil { seen.lastSync = Date() }
+                }
+                if round.changed { changed() }
+                wake.lock()
+                if !state.withLock({ $0.nudged || $0.stopped }) { _ = wake.wait(until: Date().addingTimeInterval(0.5)) }
+                state.withLock { $0.nudged = false }
+                wake.unlock()
+            }
+        }
+        worker.name = "frontdesk sync"
+        worker.start()
+    }
+
+    /// A write of this desk: push it now rather than in half a second.
+    func nudge() {
+        wake.lock()
+        state.withLock { $0.nudged = true }
+        wake.signal()
+        wake.unlock()
+    }
+
+    func stop() {
+        wake.lock()
+        state.withLock { $0.stopped = true }
+        wake.signal()
+        wake.unlock()
+    }
+}
