@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskTestSupport
 import Testing
 
 /// A copy of the binary, moved away from the checkout and run from another folder, still has
@@ -31,7 +32,7 @@ import Testing
 
         // In a real terminal: the status line is white on blue (light), not black on cyan (dark),
         // and nothing is printed when the desk closes.
-        let tmux = TerminalEndToEndTests.Tmux()
+        let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
         // NO_COLOR, if the test runner has it, would rightly mean no colours at all.
         let command = "unset NO_COLOR; cd '\(elsewhere.path)' && HOME='\(elsewhere.path)' XDG_CONFIG_HOME='\(elsewhere.path)' XDG_STATE_HOME='\(elsewhere.path)' FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color ./frontdesk --theme light --user anna; echo FRONTDESK-EXITED-$?; sleep 60"

@@ -1,0 +1,53 @@
+import Foundation
+import FrontDeskTestSupport
+import Testing
+
+/// Issue 12: on a connected desk, a booking made elsewhere through the server shows on the
+/// full-screen desk's search within a second, with no key pressed; the status line says online.
+@Suite("A connected desk, live", .serialized)
+struct ConnectedDeskLiveTests {
+    @Test("A booking made through the server leaves the desk's search with no key pressed")
+    func anotherDesksBookingShowsAtOnce() throws {
+        let server = try SyncServer()
+        defer { server.stop() }
+        let desk = try Desk("live"), other = try Desk("other")
+        defer { desk.remove(); other.remove() }
+        for connecting in [desk, other] {
+            let connected = try connecting.connect(server)
+            #expect(connected.status == 0, "connect: \(connected.stderr)")
+        }
+        // The desk's first search: today, one night, one guest; the rooms free now.
+        let free = try desk.run("search", "--json").json["rooms"] as? [[String: Any]] ?? []
+        let room = try #require(free.first?["roomNumber"] as? String, "no room free tonight")
+
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let environment = ["FRONTDESK_DB", "XDG_CONFIG_HOME"].map { "\($0)='\(desk.environment[$0]!)'" }.joined(separator: " ")
+        let binary = Products.folder.appendingPathComponent("frontdesk").path
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "120", "-y", "30",
+                     "\(environment) TERM=tmux-256color '\(binary)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60")
+        let first = try tmux.waitFor { $0.contains("\(free.count) room") && $0.contains("online") }
+        #expect(first.contains("\(free.count) room\(free.count == 1 ? "" : "s") free"), "screen:\n\(first)")
+        #expect(first.contains("online"), "screen:\n\(first)")
+
+        // Another desk books that room for tonight through the server.
+        let (checkIn, checkOut) = try tonight(desk)
+        let booked = try other.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Live Guest")
+        #expect(booked.status == 0, "book: \(booked.stderr)")
+        #expect(try booked.json["sync"] as? String == "synced")
+        let started = Date()
+        let after = try tmux.waitFor(5) { $0.contains("\(free.count - 1) room") }
+        let waited = Date().timeIntervalSince(started)
+        #expect(after.contains("\(free.count - 1) room"), "screen:\n\(after)")
+        // The desk pulls every half second; a second is the issue's bound (a loaded machine gets some slack).
+        #expect(waited < 2.0, "shown after \(waited) s")
+        try tmux.run("send-keys", "-t", "desk", "F10")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-0") }.contains("FRONTDESK-EXITED-0"))
+    }
+
+    /// Tonight's stay as the desk's search reads it (the hotel's business date).
+    func tonight(_ desk: Desk) throws -> (String, String) {
+        let search = try desk.run("search", "--json").json
+        return (try #require(search["checkIn"] as? String), try #require(search["checkOut"] as? String))
+    }
+}
