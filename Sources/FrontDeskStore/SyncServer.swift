@@ -73,7 +73,7 @@ extension FrontDeskStore {
             if let first = bookings.first, let last = bookings.last {
                 let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                     SELECT booking_id, night, room_id FROM room_night
-                    WHERE booking_id >= ? AND booking_id <= ? AND hotel_id = ? ORDER BY booking_id, night
+                    WHERE booking_id >= ? AND booking_id <= ? AND +hotel_id = ? ORDER BY booking_id, night
                     """), arguments: [first.id.uuidString, last.id.uuidString, key])
                 while let row = try rows.next() { Self.addClaim(row, to: &claims) }
             }
