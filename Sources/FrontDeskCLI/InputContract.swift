@@ -9,7 +9,7 @@ extension FrontDesk {
     /// Help (`--help`, `help CMD`) goes to stdout with exit 0. Any other parser error (unknown
     /// option, missing or unreadable value) is `error: ...` on stderr with the usage, and with
     /// `--json` one error document on stdout; exit 2.
-    static func reportParseError(_ error: any Error, json: Bool) -> Never {
+    static func reportParseError(_ error: any Error, json: Bool, hint: String? = nil) -> Never {
         if exitCode(for: error) == .success { exit(withError: error) }
         let message = TextRules.escaped(message(for: error).trimmingCharacters(in: .whitespacesAndNewlines))
         let firstLine = message.components(separatedBy: "\n").first ?? message
@@ -18,6 +18,7 @@ extension FrontDesk {
         let full = TextRules.escapedKeepingLines(fullMessage(for: error).trimmingCharacters(in: .whitespacesAndNewlines))
         let usage = full.components(separatedBy: "\n").drop { !$0.hasPrefix("Usage:") && !$0.hasPrefix("Help:") }
         print("error: \(firstLine)", to: &standardError)
+        if let hint { print("hint: \(TextRules.escaped(hint))", to: &standardError) }
         if !usage.isEmpty { print(usage.joined(separator: "\n"), to: &standardError) }
         if json {
             Output.printJSON(Output.errorDocument(code: "validation_failed", message: firstLine, details: [firstLine]))

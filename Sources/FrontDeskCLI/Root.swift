@@ -32,8 +32,13 @@ public struct FrontDesk: ParsableCommand {
     /// Parses and runs; every failure ends as `error: ...` on stderr, and with `--json` also as
     /// `{"error":{...}}` on stdout, with a non-zero exit code.
     public static func runFromCommandLine(_ given: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
-        let arguments = negativeNumbersAsValues(given)
-        let wantsJSON = arguments.contains("--json")
+        let wantsJSON = given.contains("--json")
+        let arguments: [String]
+        do {
+            arguments = negativeNumbersAsValues(try commonOptionsMovedAfterCommand(given))
+        } catch {
+            reportParseError(error, json: wantsJSON)
+        }
         var command: any ParsableCommand
         if let plain = HotCommands.command(for: arguments), getenv("FRONTDESK_NO_HOT_PATH") == nil {
             command = plain // `search` or `book` without ArgumentParser's start-up cost (HotCommands)
@@ -41,7 +46,8 @@ public struct FrontDesk: ParsableCommand {
             do {
                 command = try parseAsRoot(arguments)
             } catch {
-                reportParseError(error, json: wantsJSON) // help and version exit 0; the rest validation_failed, 2
+                // help and version exit 0; the rest validation_failed, 2
+                reportParseError(error, json: wantsJSON, hint: commandFirstHint(arguments))
             }
         }
         do {
@@ -63,6 +69,66 @@ public struct FrontDesk: ParsableCommand {
             }
             FrontDesk.exit(withError: error)
         }
+    }
+}
+
+extension FrontDesk {
+    /// The options every command takes (`CommonOptions`), as they may be typed before a command's name.
+    static let leadingOptions = ["--db", "--user"]
+    static let leadingFlags = ["--json"]
+
+    /// `frontdesk --db X demo --rooms 500` runs as `frontdesk demo --rooms 500 --db X`: the options
+    /// every command takes, typed before the command's name, are moved after it, where the command
+    /// reads them. (Left where they were, ArgumentParser reads them as options of the desk, the
+    /// default command, and then refuses the command's own options with the desk's usage.) Only a
+    /// command line that starts with such options and then names a command is changed; one that
+    /// gives the same option on both sides of the name is refused rather than one value dropped.
+    static func commonOptionsMovedAfterCommand(_ arguments: [String]) throws -> [String] {
+        var leading: [String] = []
+        var names: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if leadingFlags.contains(argument) {
+                leading.append(argument)
+                names.append(argument)
+                index += 1
+            } else if leadingOptions.contains(argument), index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                names.append(argument)
+                index += 2
+            } else if let equals = argument.firstIndex(of: "="), leadingOptions.contains(String(argument[..<equals])) {
+                leading.append(argument)
+                names.append(String(argument[..<equals]))
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count, commandNames.contains(arguments[index]) else { return arguments }
+        var rest = Array(arguments[index...])
+        let end = rest.firstIndex(of: "--") ?? rest.endIndex
+        for name in names where rest[..<end].contains(where: { $0 == name || $0.hasPrefix(name + "=") }) {
+            throw ValidationError("\(name) is given twice, before \(arguments[index]) and after it; give it once, after the command's name")
+        }
+        rest.insert(contentsOf: leading, at: end)
+        return rest
+    }
+
+    /// The names of the top-level commands (`desk`, `demo`, `search`, ...).
+    static var commandNames: [String] { configuration.subcommands.map { $0._commandName } }
+
+    /// For a command line that failed to parse with options before a command's name
+    /// (`frontdesk --rooms 5 demo --db X`): the same line with the name first, which is how
+    /// commands read their options.
+    static func commandFirstHint(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, first.hasPrefix("-"), first != "--",
+              let position = arguments.firstIndex(where: { commandNames.contains($0) }),
+              !arguments[..<position].contains("--") else { return nil }
+        var reordered = arguments
+        let name = reordered.remove(at: position)
+        reordered.insert(name, at: 0)
+        return "options go after the command's name: frontdesk \(reordered.joined(separator: " "))"
     }
 }
 
