@@ -25,7 +25,17 @@ import Testing
         process.standardError = err
         process.standardOutput = Pipe()
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        // The copy may still be open for writing in a child that another test forked meanwhile
+        // (it inherits the descriptor until it execs): "text file busy" for a moment, then fine.
+        for attempt in 1...40 {
+            do {
+                try process.run()
+                break
+            } catch let error as NSError where attempt < 40
+                && (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.code == Int(ETXTBSY) {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(!stderr.contains("theme"), "\(stderr)")
