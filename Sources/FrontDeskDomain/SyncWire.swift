@@ -91,6 +91,12 @@ public struct WireClaim: Codable, Hashable, Sendable {
         self.night = night.iso
         self.roomId = roomId.uuidString.lowercased()
     }
+
+    /// From stored text as it is (a night `YYYY-MM-DD`, a lowercase room id).
+    public init(night: String, roomId: String) {
+        self.night = night
+        self.roomId = roomId
+    }
 }
 
 public struct WireNightPrice: Codable, Hashable, Sendable {

@@ -392,13 +392,73 @@ paths:
       operationId: events
       description: |
         Server-sent events of the hotel's change feed: RoomAvailabilityChanged, BookingConfirmed,
-        BookingFailed, BookingCancelled. Each has an `id:`; a client reconnecting with
+        BookingFailed, BookingCancelled, BookingChanged (any other change to a booking), HotelChanged,
+        RoomTypeChanged, RoomChanged. Each has an `id:`; a client reconnecting with
         `Last-Event-ID` gets what it missed.
       responses:
         '200': {description: An endless event stream., content: {text/event-stream: {schema: {type: string}}}}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+  /api/hotels/{hotelId}/replica:
+    parameters:
+      - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
+      - {name: after, in: query, required: false, description: The `next` of the previous page (a booking id)., schema: {type: string, format: uuid}}
+      - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 2000}}
+    get:
+      operationId: replica
+      description: |
+        One page of the hotel's whole replica for an offline-capable desk (docs/sync-protocol.md):
+        bookings in id order. The first page (no `after`) carries the hotel, its room types and rooms,
+        and `cursor`, the change-feed number read before its bookings: pull `changes?since=cursor` after
+        the last page.
+      responses:
+        '200': {description: A page of bookings., content: {application/json: {schema: {$ref: '#/components/schemas/ReplicaPage'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+  /api/hotels/{hotelId}/changes:
+    parameters:
+      - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
+      - {name: since, in: query, required: true, description: The cursor of the replica or of the last changes page., schema: {type: integer, format: int64, minimum: 0}}
+      - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 2000}}
+    get:
+      operationId: changes
+      description: |
+        Every booking the change feed names after `since`, whole and as it is now, once; the hotel, room
+        types and rooms whole when one of them changed. `more` says another page waits after `cursor`.
+        A cursor whose changes are no longer kept (or one ahead of the feed) is 410 `replica_too_old`:
+        take a new replica.
+      responses:
+        '200': {description: What changed., content: {application/json: {schema: {$ref: '#/components/schemas/ChangesPage'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '410': {$ref: '#/components/responses/Problem'}
+  /api/hotels/{hotelId}/sync:
+    parameters:
+      - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
+    post:
+      operationId: sync
+      description: |
+        Operations a desk made while the server did not answer, applied in order, each idempotent by its
+        `operationId` (the same id again gets the first answer). One outcome per operation: accepted,
+        conflict (`room_unavailable` with suggested rooms, `stale_version`, `depends_on_conflict`),
+        rejected (`card_offline`, `validation_failed`, `invalid_state`, `not_found`, `conflict`).
+      requestBody:
+        required: true
+        content:
+          application/json: {schema: {$ref: '#/components/schemas/SyncPush'}}
+      responses:
+        '200': {description: One outcome per operation, in order., content: {application/json: {schema: {$ref: '#/components/schemas/SyncPushResult'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Problem'}
 components:
   securitySchemes:
     bearer: {type: http, scheme: bearer, bearerFormat: JWT}
@@ -427,7 +487,7 @@ components:
         code:
           type: string
           enum: [validation_failed, unauthorized, forbidden, not_found, room_unavailable, conflict, precondition_failed,
-                 payload_too_large, invalid_state, rate_limited, internal, unavailable, method_not_allowed]
+                 payload_too_large, invalid_state, rate_limited, internal, unavailable, method_not_allowed, replica_too_old]
         errors:
           type: array
           items:
@@ -541,5 +601,167 @@ components:
               by: {type: string}
               text: {type: string}
         roomSince: {type: string, format: date, description: "First night in the current room when a move split the stay"}
+    WireHotel:
+      type: object
+      required: [hotelId, name, timeZone, currency, holdMinutes, noShowCutoffHour, noShowFee]
+      properties:
+        hotelId: {type: string, format: uuid}
+        name: {type: string}
+        timeZone: {type: string}
+        currency: {type: string}
+        holdMinutes: {type: integer}
+        noShowCutoffHour: {type: integer}
+        noShowFee: {type: string}
+    WireRoomType:
+      type: object
+      required: [roomTypeId, name, capacity, basePriceCents]
+      properties:
+        roomTypeId: {type: string, format: uuid}
+        name: {type: string}
+        capacity: {type: integer}
+        basePriceCents: {type: integer, format: int64}
+    WireRoom:
+      type: object
+      required: [roomId, roomNumber, roomTypeId, isActive]
+      properties:
+        roomId: {type: string, format: uuid}
+        roomNumber: {type: string}
+        roomTypeId: {type: string, format: uuid}
+        isActive: {type: boolean}
+    WireBooking:
+      type: object
+      description: A booking whole, as a replica keeps it (money in integer cents), with the room-nights it holds.
+      required: [bookingId, hotelId, roomId, roomNumber, confirmation, status, checkIn, checkOut, guests, guestName, email,
+                 nightlyPrices, claims, version, createdAt, updatedAt, notes]
+      properties:
+        bookingId: {type: string, format: uuid}
+        hotelId: {type: string, format: uuid}
+        roomId: {type: string, format: uuid}
+        roomNumber: {type: string}
+        confirmation: {type: string}
+        status: {$ref: '#/components/schemas/BookingStatus'}
+        checkIn: {type: string, format: date}
+        checkOut: {type: string, format: date}
+        guests: {type: integer}
+        guestName: {type: string}
+        email: {type: string}
+        phone: {type: string, nullable: true}
+        nightlyPrices:
+          type: array
+          items:
+            type: object
+            required: [night, priceCents]
+            properties:
+              night: {type: string, format: date}
+              priceCents: {type: integer, format: int64}
+        claims:
+          type: array
+          items:
+            type: object
+            required: [night, roomId]
+            properties:
+              night: {type: string, format: date}
+              roomId: {type: string, format: uuid}
+        version: {type: integer}
+        holdExpiresAt: {type: string, nullable: true}
+        statusReason: {type: string, nullable: true}
+        createdAt: {type: string}
+        updatedAt: {type: string}
+        notes:
+          type: array
+          items:
+            type: object
+            required: [at, by, text]
+            properties:
+              at: {type: string}
+              by: {type: string}
+              text: {type: string}
+        checkedInOn: {type: string, format: date, nullable: true}
+        checkedOutOn: {type: string, format: date, nullable: true}
+        roomSince: {type: string, format: date, nullable: true}
+    ReplicaPage:
+      type: object
+      required: [protocolVersion, bookings, cursor, totalBookings]
+      properties:
+        protocolVersion: {type: integer}
+        hotel: {$ref: '#/components/schemas/WireHotel'}
+        roomTypes: {type: array, items: {$ref: '#/components/schemas/WireRoomType'}}
+        rooms: {type: array, items: {$ref: '#/components/schemas/WireRoom'}}
+        bookings: {type: array, items: {$ref: '#/components/schemas/WireBooking'}}
+        cursor: {type: integer, format: int64}
+        totalBookings: {type: integer}
+        next: {type: string, format: uuid, nullable: true}
+    ChangesPage:
+      type: object
+      required: [protocolVersion, cursor, more, bookings]
+      properties:
+        protocolVersion: {type: integer}
+        cursor: {type: integer, format: int64}
+        more: {type: boolean}
+        bookings: {type: array, items: {$ref: '#/components/schemas/WireBooking'}}
+        hotel: {$ref: '#/components/schemas/WireHotel'}
+        roomTypes: {type: array, items: {$ref: '#/components/schemas/WireRoomType'}}
+        rooms: {type: array, items: {$ref: '#/components/schemas/WireRoom'}}
+    SyncOperation:
+      type: object
+      required: [operationId, kind, bookingId, madeAt, by]
+      properties:
+        operationId: {type: string, minLength: 1, maxLength: 200}
+        kind: {type: string, enum: [book, cancel, checkIn, checkOut]}
+        bookingId: {type: string, format: uuid}
+        baseVersion: {type: integer, nullable: true}
+        madeAt: {type: string}
+        by: {type: string}
+        reason: {type: string, nullable: true}
+        book:
+          type: object
+          nullable: true
+          required: [roomId, roomNumber, checkIn, checkOut, guests, guestName, email, confirmation, payment, totalCents]
+          properties:
+            roomId: {type: string, format: uuid}
+            roomNumber: {type: string}
+            checkIn: {type: string, format: date}
+            checkOut: {type: string, format: date}
+            guests: {type: integer}
+            guestName: {type: string}
+            email: {type: string}
+            phone: {type: string, nullable: true}
+            confirmation: {type: string}
+            payment: {type: string, enum: [desk, card]}
+            totalCents: {type: integer, format: int64}
+    SyncPush:
+      type: object
+      required: [protocolVersion, operations]
+      properties:
+        protocolVersion: {type: integer}
+        operations: {type: array, minItems: 1, maxItems: 500, items: {$ref: '#/components/schemas/SyncOperation'}}
+    SyncPushResult:
+      type: object
+      required: [protocolVersion, results, cursor]
+      properties:
+        protocolVersion: {type: integer}
+        cursor: {type: integer, format: int64}
+        results:
+          type: array
+          items:
+            type: object
+            required: [operationId, outcome]
+            properties:
+              operationId: {type: string}
+              outcome: {type: string, enum: [accepted, conflict, rejected, retry]}
+              booking: {$ref: '#/components/schemas/WireBooking'}
+              code: {type: string}
+              message: {type: string}
+              confirmationChanged: {type: boolean}
+              suggestedRooms:
+                type: array
+                items:
+                  type: object
+                  required: [roomId, roomNumber, roomType, totalPriceCents]
+                  properties:
+                    roomId: {type: string, format: uuid}
+                    roomNumber: {type: string}
+                    roomType: {type: string}
+                    totalPriceCents: {type: integer, format: int64}
 """#
 }

@@ -67,6 +67,9 @@ public struct Problem: Error, Sendable {
                 return Problem(status: .preconditionFailed, code: "precondition_failed", title: "Precondition failed", detail: message)
             }
         }
+        if let error = error as? ReplicaTooOld {
+            return Problem(status: .gone, code: "replica_too_old", title: "Replica too old", detail: error.description)
+        }
         if let error = error as? StoreError, case .busy = error {
             var problem = Problem(status: .serviceUnavailable, code: "unavailable", title: "Busy", detail: "The database is busy; try again")
             problem.retryAfterSeconds = 1

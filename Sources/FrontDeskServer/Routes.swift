@@ -108,6 +108,9 @@ struct BookingRoutes {
         }
         router.get("/api/hotels/{hotelId}/occupancy") { request, context in try await occupancy(request, context) }
         router.get("/api/hotels/{hotelId}/events") { request, context in try await events(request, context) }
+        router.get("/api/hotels/{hotelId}/replica") { request, context in try await replica(request, context) }
+        router.get("/api/hotels/{hotelId}/changes") { request, context in try await changes(request, context) }
+        router.post("/api/hotels/{hotelId}/sync") { request, context in try await sync(request, context) }
     }
 
     // MARK: Health

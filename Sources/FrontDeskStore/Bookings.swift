@@ -320,21 +320,28 @@ extension FrontDeskStore {
         }
         let reason = reason ?? channel.defaultCancellationReason(by: user)
         return try write { db in
-            let booking = try requireBooking(reference, db)
-            if let expectedVersion, expectedVersion != booking.version {
-                throw FrontDeskError.staleVersion(
-                    "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
-            }
-            let id = booking.id.uuidString
-            guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: id, by: user, db) else {
-                var probe = booking
-                try probe.cancel(reason: reason, at: now) // throws the desk's wording for this status
-                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) cannot be cancelled")
-            }
-            try refundAtTheDeskNow(bookingId: id, db)
-            try queueChangeIfReplica(.cancel, before: booking, reason: reason, by: user, operationId: operationId, db)
-            return try requireBooking(id, db)
+            let before = try isReplica(db) ? requireBooking(reference, db) : nil
+            let booking = try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, db)
+            if let before { try queueChangeIfReplica(.cancel, before: before, reason: reason, by: user, operationId: operationId, db) }
+            return booking
         }
+    }
+
+    /// `cancel` inside the caller's transaction (a sync push applies many operations in one).
+    func cancel(_ reference: String, reason: String, expectedVersion: Int?, by user: String, _ db: Database) throws -> Booking {
+        let booking = try requireBooking(reference, db)
+        if let expectedVersion, expectedVersion != booking.version {
+            throw FrontDeskError.staleVersion(
+                "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
+        }
+        let id = booking.id.uuidString
+        guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: id, by: user, db) else {
+            var probe = booking
+            try probe.cancel(reason: reason, at: now) // throws the desk's wording for this status
+            throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) cannot be cancelled")
+        }
+        try refundAtTheDeskNow(bookingId: id, db)
+        return try requireBooking(id, db)
     }
 
     /// Money taken at the desk goes back at the desk, while the guest is there: no runner needed.
@@ -355,14 +362,18 @@ extension FrontDeskStore {
 
     public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
         try write { db in
-            let today = businessDate(for: try fetchHotel(db))
             let before = try isReplica(db) ? requireBooking(reference, db) : nil
-            let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
-                try booking.checkIn(businessDate: today, at: now)
-                return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
-            }
+            let booking = try checkIn(reference, expectedVersion: expectedVersion, by: user, db)
             if let before { try queueChangeIfReplica(.checkIn, before: before, reason: nil, by: user, operationId: operationId, db) }
             return booking
+        }
+    }
+
+    func checkIn(_ reference: String, expectedVersion: Int?, by user: String, _ db: Database) throws -> Booking {
+        let today = businessDate(for: try fetchHotel(db))
+        return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
+            try booking.checkIn(businessDate: today, at: now)
+            return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
         }
     }
 
@@ -372,21 +383,26 @@ extension FrontDeskStore {
 
     public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
         try write { db in
-            let today = businessDate(for: try fetchHotel(db))
-            var freed: [CalendarDate] = []
             let before = try isReplica(db) ? requireBooking(reference, db) : nil
-            let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, db) { booking in
-                freed = try booking.checkOut(businessDate: today, at: now)
-                return "\(booking.guest.name) checked out of room \(booking.roomNumber)"
-                    + (freed.isEmpty ? "" : " early; \(freed.count) night\(freed.count == 1 ? "" : "s") released")
-            }
-            if let first = freed.first {
-                try db.run(sql: "DELETE FROM room_night WHERE booking_id = ? AND night >= ?",
-                               arguments: [booking.id.uuidString, first.iso])
-            }
+            let booking = try checkOut(reference, expectedVersion: expectedVersion, by: user, db)
             if let before { try queueChangeIfReplica(.checkOut, before: before, reason: nil, by: user, operationId: operationId, db) }
             return booking
         }
+    }
+
+    func checkOut(_ reference: String, expectedVersion: Int?, by user: String, _ db: Database) throws -> Booking {
+        let today = businessDate(for: try fetchHotel(db))
+        var freed: [CalendarDate] = []
+        let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, db) { booking in
+            freed = try booking.checkOut(businessDate: today, at: now)
+            return "\(booking.guest.name) checked out of room \(booking.roomNumber)"
+                + (freed.isEmpty ? "" : " early; \(freed.count) night\(freed.count == 1 ? "" : "s") released")
+        }
+        if let first = freed.first {
+            try db.run(sql: "DELETE FROM room_night WHERE booking_id = ? AND night >= ?",
+                           arguments: [booking.id.uuidString, first.iso])
+        }
+        return booking
     }
 
     func change(reference: String, expectedVersion: Int?, action: String, by user: String, _ db: Database,

@@ -189,11 +189,17 @@ public final class FrontDeskStore: Sendable {
         FrontDeskStore(sharing: self, scope: .hotel(hotelId))
     }
 
-    private init(sharing other: FrontDeskStore, scope: HotelScope) {
+    /// The same file and scope with the hotel's business date taken as `date` (unless the store
+    /// already fixes one): a sync push checks an offline desk's booking by the day it was made.
+    func onBusinessDate(_ date: CalendarDate) -> FrontDeskStore {
+        FrontDeskStore(sharing: self, scope: scope, businessDate: businessDateOverride ?? date)
+    }
+
+    private init(sharing other: FrontDeskStore, scope: HotelScope, businessDate: CalendarDate? = nil) {
         pool = other.pool
         path = other.path
         clock = other.clock
-        businessDateOverride = other.businessDateOverride
+        businessDateOverride = businessDate ?? other.businessDateOverride
         pricing = other.pricing
         shared = other.shared
         self.scope = scope
@@ -335,6 +341,7 @@ public final class FrontDeskStore: Sendable {
             let old = hotel.holdMinutes
             hotel.holdMinutes = minutes
             try db.run(sql: "UPDATE hotel SET hold_minutes = ? WHERE id = ?", arguments: [minutes, hotel.id.uuidString])
+            try feedPropertyChange(.hotel, hotelId: hotel.id, db)
             try audit(db, user: user, action: "hotel.holdMinutesChanged", summary: "Holds last \(minutes) minutes (was \(old))")
             return hotel
         }
@@ -352,6 +359,7 @@ public final class FrontDeskStore: Sendable {
             if let fee { hotel.noShowPolicy.fee = fee }
             try db.run(sql: "UPDATE hotel SET no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",
                        arguments: [hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id.uuidString])
+            try feedPropertyChange(.hotel, hotelId: hotel.id, db)
             try audit(db, user: user, action: "hotel.noShowPolicyChanged",
                       summary: "No-shows from \(hotel.noShowPolicy.cutoffText), fee \(hotel.noShowPolicy.fee.rawValue) (was \(old.cutoffText), \(old.fee.rawValue))")
             return hotel

@@ -48,6 +48,7 @@ extension FrontDeskStore {
                 throw FrontDeskError.conflict("A room type named \(type.name) already exists")
             }
             try Self.insert(type, db)
+            try feedPropertyChange(.roomType(type.id), hotelId: hotel.id, db)
             try audit(db, user: user, action: "roomType.added",
                       summary: "Room type \(type.name) added (sleeps \(capacity), \(basePrice.plain) a night)")
             return type
@@ -131,6 +132,7 @@ extension FrontDeskStore {
                 throw FrontDeskError.conflict("Room \(room.number) already exists")
             }
             try Self.insert(room, db)
+            try feedPropertyChange(.room(room.id, number: room.number), hotelId: room.hotelId, db)
             try recordEvents(of: room, db, user: user)
             return RoomListing(room: room, type: type)
         }
@@ -194,6 +196,7 @@ extension FrontDeskStore {
             try change(&room, db)
             try db.run(sql: "UPDATE room SET number = ?, is_active = ? WHERE id = ?",
                            arguments: [room.number, room.isActive, room.id.uuidString])
+            try feedPropertyChange(.room(room.id, number: room.number), hotelId: room.hotelId, db)
             try recordEvents(of: room, db, user: user)
             return RoomListing(room: room, type: listing.type)
         }

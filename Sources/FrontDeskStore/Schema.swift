@@ -606,11 +606,21 @@ extension Schema {
 extension Schema {
     /// Offline desks (issue 12), the server's side: each operation a desk pushed, with the answer
     /// it got, written in the transaction that applied it, so a push replayed after a lost answer
-    /// (or a crash) gets the first answer and nothing is applied twice.
+    /// (or a crash) gets the first answer and nothing is applied twice. `seq` orders a hotel's
+    /// operations (an operation on a booking whose latest earlier one was refused is refused too).
+    ///
+    /// The change feed learns what a replica needs and v6/v8 did not write: any other change to a
+    /// booking (a check-in, an undone one, an edited guest, a note: `BookingChanged`; the step into
+    /// ProcessingPayment is left out, its outcome follows). Changes to the hotel, its room types
+    /// and rooms are fed by the store's property writes (`HotelChanged`, `RoomTypeChanged`,
+    /// `RoomChanged`, no booking named; `SyncServer.swift`), stamped by the store's clock like the
+    /// rest. So `changes?since=N` names every booking and property change after N, and a listener
+    /// of the live events hears of each. Replica pages read bookings by hotel in id order.
     static let v9 = """
         CREATE TABLE sync_operation (
             hotel_id TEXT NOT NULL REFERENCES hotel(id),
             operation_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
             -- The operation's content, so the same id with other content is refused.
             fingerprint TEXT NOT NULL,
             booking_id TEXT,
@@ -620,6 +630,27 @@ extension Schema {
             at TEXT NOT NULL,
             PRIMARY KEY (hotel_id, operation_id)
         ) WITHOUT ROWID;
+        CREATE INDEX sync_operation_booking ON sync_operation(hotel_id, booking_id, seq);
+
+        CREATE INDEX booking_hotel_id ON booking(hotel_id, id);
+
+        CREATE TRIGGER feed_booking_changed AFTER UPDATE OF version ON booking
+        WHEN NEW.version IS NOT OLD.version
+         AND NEW.check_in IS OLD.check_in AND NEW.check_out IS OLD.check_out AND NEW.room_id IS OLD.room_id
+         AND NOT (NEW.status IS NOT OLD.status AND (
+                 (NEW.status = 'Confirmed' AND OLD.status IN ('Reserving', 'ProcessingPayment'))
+              OR NEW.status IN ('Failed', 'Cancelled', 'CheckedOut', 'NoShow')
+              OR (NEW.status = 'CheckedIn' AND OLD.status = 'CheckedOut')
+              OR (NEW.status = 'ProcessingPayment' AND OLD.status = 'Reserving')))
+        BEGIN
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            VALUES (NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                    'BookingChanged', NEW.id, NEW.room_id,
+                    json_object('bookingId', lower(NEW.id), 'confirmation', NEW.confirmation_code, 'roomId', lower(NEW.room_id),
+                                'status', NEW.status, 'version', NEW.version),
+                    NEW.updated_at);
+        END;
+
         """
 
     /// Offline desks (issue 12), the desk's side: the connection's replica state (one row, absent

@@ -61,6 +61,16 @@ public protocol HotelStorage: Sendable {
     /// The hotel's changes after `sequence`, oldest first; numbers only grow, never reused.
     func feedEvents(after sequence: Int64, limit: Int) throws -> [FeedEvent]
     func latestFeedSequence() throws -> Int64
+
+    // Offline desks (issue 12, docs/sync-protocol.md)
+    /// One page of the hotel's whole replica, bookings in id order after `after`; the first page
+    /// carries the property and the feed number read before its bookings (same read transaction).
+    func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage
+    /// Every booking (whole, current, once) and the property (when changed) named by the feed after
+    /// `since`; `ReplicaTooOld` when that part of the feed was pruned.
+    func changesPage(since: Int64, limit: Int) throws -> ChangesPage
+    /// A desk's operations in order, idempotent by operation id, in one transaction.
+    func applySync(_ operations: [SyncOperation], by user: String) throws -> SyncPushResult
 }
 
 /// What the booking server asks of the whole chain: its hotels, lookups by id across hotels (the

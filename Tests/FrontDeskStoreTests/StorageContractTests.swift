@@ -166,7 +166,10 @@ struct StorageBackend: Sendable, CustomTestStringConvertible {
         let events = try chain.vienna.feedEvents(after: 0)
         #expect(events.contains { $0.name == "RoomAvailabilityChanged" && $0.data.contains(held.id.uuidString.lowercased()) })
         #expect(events.map(\.sequence) == events.map(\.sequence).sorted())
-        #expect(try chain.graz.feedEvents(after: 0).isEmpty)
+        // Graz's feed holds its own rooms (schema v9), never Vienna's booking.
+        #expect(try chain.graz.feedEvents(after: 0).allSatisfy {
+            ["RoomChanged", "RoomTypeChanged"].contains($0.name) && !$0.data.contains(held.id.uuidString.lowercased())
+        })
         let newest = try chain.vienna.latestFeedSequence()
         #expect(newest == events.last?.sequence)
         chain.clock.advance(minutes: 60 * 24 * 30)

@@ -1,0 +1,115 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+// Offline desks (issue 12): the replica, the changes after a cursor, and a desk's pushed
+// operations (docs/sync-protocol.md). Receptionists, managers and admins of the hotel; another
+// hotel is 404.
+extension BookingRoutes {
+    /// The largest push body: `SyncWire.maximumPushOperations` bookings with long names and notes.
+    static let maximumPushBytes = 4 * 1024 * 1024
+
+    func replica(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let store = try await hotelInPath(request, context, .searchAndBook).store
+        let query = request.uri.queryParameters
+        var problems: [(field: String, message: String)] = []
+        var after: UUID?
+        if let text = query.get("after") {
+            after = Self.canonicalUUID(text) ?? UUID(uuidString: text)
+            if after == nil { problems.append(("after", "after is the id of a booking (the next of the previous page)")) }
+        }
+        let limit = pageLimit(query.get("limit"), into: &problems)
+        if !problems.isEmpty { throw Problem.validation(problems) }
+        let start = after
+        let page = try await state.blocking { try store.replicaPage(after: start, limit: limit) }
+        return syncJSON(page.jsonBytes())
+    }
+
+    func changes(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let store = try await hotelInPath(request, context, .searchAndBook).store
+        let query = request.uri.queryParameters
+        var problems: [(field: String, message: String)] = []
+        var since: Int64 = 0
+        if let text = query.get("since"), let value = Int64(text), value >= 0 {
+            since = value
+        } else {
+            problems.append(("since", "since is required: the cursor of the replica or of the last changes page (a whole number, 0 or more)"))
+        }
+        let limit = pageLimit(query.get("limit"), into: &problems)
+        if !problems.isEmpty { throw Problem.validation(problems) }
+        let cursor = since
+        let page = try await state.blocking { try store.changesPage(since: cursor, limit: limit) }
+        return syncJSON(page.jsonBytes())
+    }
+
+    func sync(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let (store, principal) = try await hotelInPath(request, context, .searchAndBook)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maximumPushBytes)
+        } catch {
+            throw Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large",
+                          detail: "A push is at most \(Self.maximumPushBytes / 1024 / 1024) MiB; push fewer operations at a time")
+        }
+        let push: SyncPush
+        do {
+            push = try JSONDecoder().decode(SyncPush.self, from: Data(buffer.readableBytesView))
+        } catch DecodingError.keyNotFound(let key, let context) {
+            let field = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            throw Problem.validation([(field, "\(field) is required")])
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw Problem.validation([(field.isEmpty ? "body" : field,
+                                       field.isEmpty ? "The body is not a sync push (JSON)" : "\(field) has the wrong type or value")])
+        } catch {
+            throw Problem.validation([("body", "The body is not a sync push (JSON)")])
+        }
+        var problems: [(field: String, message: String)] = []
+        if push.protocolVersion != SyncWire.protocolVersion {
+            problems.append(("protocolVersion", "protocolVersion \(push.protocolVersion) is not this server's (\(SyncWire.protocolVersion)); update the desk"))
+        }
+        if push.operations.isEmpty || push.operations.count > SyncWire.maximumPushOperations {
+            problems.append(("operations", "operations holds 1 to \(SyncWire.maximumPushOperations) operations (this push: \(push.operations.count))"))
+        }
+        for (index, operation) in push.operations.enumerated() where operation.operationId.isEmpty || operation.operationId.count > 200 {
+            problems.append(("operations.\(index).operationId", "operationId is 1 to 200 characters"))
+            break
+        }
+        if !problems.isEmpty { throw Problem.validation(problems) }
+        let result: SyncPushResult
+        do {
+            result = try await state.blocking { try store.applySync(push.operations, by: principal.userName) }
+        } catch let error as StoreError {
+            // Nothing of the push was kept: the desk pushes it again later.
+            var problem = Problem(status: .serviceUnavailable, code: "unavailable", title: "Busy",
+                                  detail: "The push could not be applied now (\(Self.storeTrouble(error))); nothing of it was kept, push again")
+            problem.retryAfterSeconds = 1
+            throw problem
+        }
+        state.noteWrite()
+        return syncJSON(result.jsonBytes())
+    }
+
+    static func storeTrouble(_ error: StoreError) -> String {
+        if case .busy = error { return "the database is busy" }
+        return "the database failed"
+    }
+
+    /// `limit`: 1 to `SyncWire.pageSize`, that when absent.
+    func pageLimit(_ text: String?, into problems: inout [(field: String, message: String)]) -> Int {
+        guard let text else { return SyncWire.pageSize }
+        guard let value = Int(text), (1...SyncWire.pageSize).contains(value) else {
+            problems.append(("limit", "limit is 1 to \(SyncWire.pageSize)"))
+            return SyncWire.pageSize
+        }
+        return value
+    }
+
+    /// A sync document's bytes (written by hand, `SyncWireJSON.swift`) as the answer.
+    func syncJSON(_ bytes: [UInt8]) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

@@ -1,0 +1,393 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+// The booking server's side of offline desks (issue 12, docs/sync-protocol.md): a hotel's whole
+// replica in pages, what changed after a change-feed number, and the operations a desk made while
+// the server did not answer, applied idempotently.
+
+/// The cursor a desk asked changes after is no longer in the change feed (pruned), or is ahead of
+/// it (another server's, or a restored file): the desk must take a new replica. The API answers
+/// 410 `replica_too_old`.
+public struct ReplicaTooOld: Error, Sendable, CustomStringConvertible {
+    public let since: Int64
+    public let oldestKept: Int64
+    public let latest: Int64
+
+    public var description: String {
+        since > latest
+            ? "The cursor \(since) is ahead of this server's change feed (\(latest)); take a new replica"
+            : "Changes after \(since) are no longer kept (the oldest kept is \(oldestKept)); take a new replica"
+    }
+}
+
+extension FrontDeskStore {
+    /// A change to the hotel, a room type or a room, as the change feed records it.
+    enum PropertyChange {
+        case hotel
+        case roomType(UUID)
+        case room(UUID, number: String)
+    }
+
+    /// The feed's events for property changes: the changes page sends the property whole when one
+    /// of these is in its range.
+    static let propertyEvents = ["HotelChanged", "RoomTypeChanged", "RoomChanged"]
+
+    /// Appends a property change to the hotel's change feed, stamped by the store's clock (booking
+    /// changes are fed by triggers; `Schema.v9`).
+    func feedPropertyChange(_ change: PropertyChange, hotelId: UUID, _ db: Database) throws {
+        let (event, roomId, data): (String, UUID?, JSONValue) = switch change {
+        case .hotel: ("HotelChanged", nil, .object([("hotelId", .string(Identifier.lowercaseText(hotelId)))]))
+        case .roomType(let id): ("RoomTypeChanged", nil, .object([("roomTypeId", .string(Identifier.lowercaseText(id)))]))
+        case .room(let id, let number):
+            ("RoomChanged", id, .object([("roomId", .string(Identifier.lowercaseText(id))), ("roomNumber", .string(number))]))
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = ?1), ?2, NULL, ?3, ?4, ?5)
+            """).execute(arguments: [hotelId.uuidString, event, roomId?.uuidString, data.rendered(), Timestamp.text(now)])
+    }
+
+    // MARK: Reading the replica
+
+    /// One page of the hotel's replica: bookings in id order after `after`; the first page (no
+    /// `after`) also carries the hotel, its room types and rooms. `cursor` is the change-feed number
+    /// read in the same read transaction before the bookings: changes after it are not in the page.
+    public func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage {
+        let limit = max(1, min(limit, SyncWire.pageSize))
+        return try read { db in
+            let hotel = try requireHotel(db)
+            let key = hotel.id.uuidString
+            let cursor = try Self.latestSequence(key, db)
+            var property: (hotel: WireHotel, types: [WireRoomType], rooms: [WireRoom])?
+            if after == nil { property = try wireProperty(hotel, db) }
+            var bookings = try Self.fetchBooking(db, whereClause: "b.hotel_id = ? AND b.id > ? ORDER BY b.id LIMIT ?",
+                                                 arguments: [key, after?.uuidString ?? "", limit + 1])
+            var next: String?
+            if bookings.count > limit {
+                bookings.removeLast()
+                next = bookings.last.map { Identifier.lowercaseText($0.id) }
+            }
+            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM booking WHERE hotel_id = ?"), arguments: [key]) ?? 0
+            var claims: [String: [WireClaim]] = [:]
+            if let first = bookings.first, let last = bookings.last {
+                let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                    SELECT booking_id, night, room_id FROM room_night
+                    WHERE booking_id >= ? AND booking_id <= ? AND hotel_id = ? ORDER BY booking_id, night
+                    """), arguments: [first.id.uuidString, last.id.uuidString, key])
+                while let row = try rows.next() { Self.addClaim(row, to: &claims) }
+            }
+            return ReplicaPage(hotel: property?.hotel, roomTypes: property?.types, rooms: property?.rooms,
+                               bookings: bookings.map { WireBooking($0, claims: claims[$0.id.uuidString] ?? []) },
+                               cursor: cursor, totalBookings: total, next: next)
+        }
+    }
+
+    /// What changed after `since` (a change-feed number): each booking a feed entry in the page's
+    /// range names, whole and as it is now, once, in the order first named; the hotel, its room
+    /// types and rooms whole when one of them changed in the range. At most `limit` bookings; the
+    /// page's `cursor` is the last entry it covers and `more` says entries follow.
+    /// - Throws: `ReplicaTooOld` when entries after `since` were pruned, or `since` is ahead of the feed.
+    public func changesPage(since: Int64, limit: Int) throws -> ChangesPage {
+        let limit = max(1, min(limit, SyncWire.pageSize))
+        return try read { db in
+            let hotel = try requireHotel(db)
+            let key = hotel.id.uuidString
+            let bounds = try Row.fetchOne(db.cachedStatement(sql: "SELECT MIN(seq), MAX(seq) FROM change_feed WHERE hotel_id = ?"),
+                                          arguments: [key])
+            let oldest: Int64? = bounds?[0], latest: Int64 = bounds?[1] ?? 0
+            if since < 0 || since > latest || (oldest.map { since < $0 - 1 } ?? false) {
+                throw ReplicaTooOld(since: since, oldestKept: oldest ?? 0, latest: latest)
+            }
+            var ids: [String] = []
+            var named = Set<String>()
+            var propertyChanged = false
+            var cursor = since
+            var more = false
+            let entries = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT seq, booking_id, event FROM change_feed WHERE hotel_id = ? AND seq > ? ORDER BY seq
+                """), arguments: [key, since])
+            while let row = try entries.next() {
+                let seq: Int64 = row[0]
+                if let booking: String = row[1] {
+                    if !named.contains(booking) {
+                        if ids.count == limit {
+                            more = true
+                            break
+                        }
+                        named.insert(booking)
+                        ids.append(booking)
+                    }
+                } else if Self.propertyEvents.contains(row[2]) {
+                    propertyChanged = true
+                }
+                cursor = seq
+            }
+            var page = ChangesPage(cursor: cursor, more: more, bookings: try wireBookings(ids: ids, db))
+            if propertyChanged {
+                let property = try wireProperty(hotel, db)
+                (page.hotel, page.roomTypes, page.rooms) = (property.hotel, property.types, property.rooms)
+            }
+            return page
+        }
+    }
+
+    static func latestSequence(_ hotelKey: String, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM change_feed WHERE hotel_id = ?"),
+                           arguments: [hotelKey]) ?? 0
+    }
+
+    func wireProperty(_ hotel: Hotel, _ db: Database) throws -> (hotel: WireHotel, types: [WireRoomType], rooms: [WireRoom]) {
+        let types = try fetchRoomTypes(db).filter { $0.hotelId == hotel.id }
+        let rooms = try fetchRooms(db, whereClause: "WHERE r.hotel_id = ?", arguments: [hotel.id.uuidString])
+            .sorted { RoomNumberOrder.precedes($0.room.number, $1.room.number) }
+        return (WireHotel(hotel), types.map(WireRoomType.init),
+                rooms.map { WireRoom(roomId: $0.room.id, roomNumber: $0.room.number, roomTypeId: $0.type.id, isActive: $0.room.isActive) })
+    }
+
+    /// The bookings with these ids (stored text), whole with their claims, in the order given.
+    func wireBookings(ids: [String], _ db: Database) throws -> [WireBooking] {
+        guard !ids.isEmpty else { return [] }
+        var found: [String: Booking] = [:]
+        var claims: [String: [WireClaim]] = [:]
+        // In slices: SQLite takes a bounded number of arguments per statement.
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let slice = Array(ids[start..<min(ids.count, start + 500)])
+            let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+            for booking in try Self.fetchBooking(db, whereClause: "b.id IN (\(marks))", arguments: StatementArguments(slice)) {
+                found[booking.id.uuidString] = booking
+            }
+            let rows = try Row.fetchCursor(db, sql: "SELECT booking_id, night, room_id FROM room_night WHERE booking_id IN (\(marks)) ORDER BY night",
+                                           arguments: StatementArguments(slice))
+            while let row = try rows.next() { Self.addClaim(row, to: &claims) }
+        }
+        return ids.compactMap { id in found[id].map { WireBooking($0, claims: claims[id] ?? []) } }
+    }
+
+    private static func addClaim(_ row: Row, to claims: inout [String: [WireClaim]]) {
+        let booking: String = row[0], night: String = row[1], room: String = row[2]
+        claims[booking, default: []].append(WireClaim(night: night, roomId: room.lowercased()))
+    }
+
+    func wireBooking(_ booking: Booking, _ db: Database) throws -> WireBooking {
+        try wireBookings(ids: [booking.id.uuidString], db).first ?? WireBooking(booking, claims: [])
+    }
+}
+
+// MARK: Applying a desk's operations
+
+extension FrontDeskStore {
+    /// Why an operation is answered `conflict` or `rejected` other than by a domain error.
+    struct SyncRefusal: Error {
+        let outcome: SyncOutcome.Kind
+        let code: String
+        let message: String
+        var suggestedRooms: [WireSuggestedRoom]? = nil
+    }
+
+    /// Applies a desk's operations in order, in one write transaction, each in a savepoint of its
+    /// own (a refused one leaves nothing behind, the others stand). Each answer is recorded with
+    /// the operation's id in the same transaction as its effect: the same id again gets the first
+    /// answer and changes nothing; the same id with other content is `rejected` (`conflict`).
+    /// See docs/sync-protocol.md for each kind's rules.
+    public func applySync(_ operations: [SyncOperation], by user: String) throws -> SyncPushResult {
+        try write { db in
+            let hotel = try requireHotel(db)
+            let key = hotel.id.uuidString
+            let group = GroupReads()
+            group.hotel = hotel
+            var seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM sync_operation WHERE hotel_id = ?"),
+                                         arguments: [key]) ?? 0
+            var results: [SyncOutcome] = []
+            results.reserveCapacity(operations.count)
+            for operation in operations {
+                let fingerprint = Self.fingerprint(operation)
+                if let stored = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT fingerprint, answer FROM sync_operation WHERE hotel_id = ? AND operation_id = ?
+                    """), arguments: [key, operation.operationId]) {
+                    if stored[0] as String == fingerprint, let answer = try? JSONDecoder().decode(SyncOutcome.self, from: Data((stored[1] as String).utf8)) {
+                        results.append(answer)
+                    } else {
+                        results.append(SyncOutcome(operationId: operation.operationId, outcome: .rejected, code: "conflict",
+                                                   message: "Operation \(operation.operationId) was pushed before with other content"))
+                    }
+                    continue
+                }
+                let queued = shared.pendingNotifications.withLock { $0.count }
+                var outcome: SyncOutcome
+                do {
+                    var applied: SyncOutcome?
+                    try db.inSavepoint {
+                        applied = try applyOne(operation, hotel: hotel, group: group, by: user, db)
+                        return .commit
+                    }
+                    outcome = applied!
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_IOERR {
+                    throw error // the file itself failed: nothing of this push is kept
+                } catch {
+                    shared.pendingNotifications.withLock { $0.removeSubrange(queued...) }
+                    guard let refused = try refusal(error, operation, db) else { throw error }
+                    outcome = SyncOutcome(operationId: operation.operationId, outcome: refused.outcome, code: refused.code,
+                                          message: refused.message, suggestedRooms: refused.suggestedRooms)
+                }
+                seq += 1
+                try db.cachedStatement(sql: """
+                    INSERT INTO sync_operation (hotel_id, operation_id, seq, fingerprint, booking_id, outcome, answer, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [key, operation.operationId, seq, fingerprint, Self.bookingKey(operation.bookingId),
+                                             outcome.outcome.rawValue, String(decoding: outcome.jsonBytes(), as: UTF8.self),
+                                             Timestamp.text(now)])
+                results.append(outcome)
+            }
+            return SyncPushResult(results: results, cursor: try Self.latestSequence(key, db))
+        }
+    }
+
+    /// The operation's content as canonical text: the same id must come with the same content.
+    static func fingerprint(_ operation: SyncOperation) -> String {
+        var fields = [operation.operationId, operation.kind.rawValue, operation.bookingId, operation.baseVersion.map(String.init) ?? "-",
+                      operation.madeAt, operation.by, operation.reason ?? "-"]
+        if let book = operation.book {
+            fields += [book.roomId, book.roomNumber, book.checkIn, book.checkOut, String(book.guests), book.guestName, book.email,
+                       book.phone ?? "-", book.confirmation, book.payment, String(book.totalCents)]
+        }
+        return fields.joined(separator: "\u{1F}")
+    }
+
+    /// A booking id as `sync_operation.booking_id` keeps it (lowercase), or nil when it is not an id.
+    static func bookingKey(_ text: String) -> String? {
+        UUID(uuidString: text).map(Identifier.lowercaseText)
+    }
+
+    private func applyOne(_ operation: SyncOperation, hotel: Hotel, group: GroupReads, by user: String, _ db: Database) throws -> SyncOutcome {
+        guard !operation.operationId.isEmpty, operation.operationId.count <= 200 else {
+            throw FrontDeskError.validationFailed(["operationId must be 1 to 200 characters"])
+        }
+        guard let bookingId = UUID(uuidString: operation.bookingId) else {
+            throw FrontDeskError.validationFailed(["bookingId \(BookingRules.quoted(operation.bookingId)) is not an id"])
+        }
+        let reference = bookingId.uuidString
+        let exists = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [reference]).first
+        switch operation.kind {
+        case .book:
+            return try book(operation, bookingId: bookingId, existing: exists, hotel: hotel, group: group, by: user, db)
+        case .cancel:
+            // A cancel of a booking the server has is applied (a receptionist's resolution of a conflict).
+            guard let exists, exists.hotelId == hotel.id else {
+                try requireNoEarlierRefusal(bookingId, operation, db)
+                throw FrontDeskError.notFound("No booking with id \(Identifier.lowercaseText(bookingId))")
+            }
+            if let problem = operation.reason.flatMap({ TextRules.problem(in: $0, field: "Reason", maximum: BookingRules.maximumReasonLength) }) {
+                throw FrontDeskError.validationFailed([problem])
+            }
+            let reason = operation.reason ?? Channel.desk.defaultCancellationReason(by: operation.by.isEmpty ? user : operation.by)
+            let booking = try cancel(reference, reason: reason, expectedVersion: operation.baseVersion, by: user, db)
+            return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
+        case .checkIn, .checkOut:
+            // Made on the server's current version: the desk knew the booking as it is, whatever
+            // was refused before. Otherwise it may rest on a refused operation.
+            if exists == nil || exists?.hotelId != hotel.id || operation.baseVersion != exists?.version {
+                try requireNoEarlierRefusal(bookingId, operation, db)
+            }
+            guard let exists, exists.hotelId == hotel.id else {
+                throw FrontDeskError.notFound("No booking with id \(Identifier.lowercaseText(bookingId))")
+            }
+            let booking = operation.kind == .checkIn
+                ? try checkIn(reference, expectedVersion: operation.baseVersion, by: user, db)
+                : try checkOut(reference, expectedVersion: operation.baseVersion, by: user, db)
+            return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
+        }
+    }
+
+    /// An operation on a booking whose latest earlier operation was refused (a conflict, or
+    /// rejected) was made on a state the server never had: it is a conflict too.
+    private func requireNoEarlierRefusal(_ bookingId: UUID, _ operation: SyncOperation, _ db: Database) throws {
+        let latest = try String.fetchOne(db.cachedStatement(sql: """
+            SELECT outcome FROM sync_operation WHERE hotel_id = ? AND booking_id = ? ORDER BY seq DESC LIMIT 1
+            """), arguments: [try requireHotel(db).id.uuidString, Identifier.lowercaseText(bookingId)])
+        if let latest, latest != SyncOutcome.Kind.accepted.rawValue {
+            throw SyncRefusal(outcome: .conflict, code: "depends_on_conflict",
+                              message: "An earlier operation on booking \(Identifier.lowercaseText(bookingId)) was not accepted")
+        }
+    }
+
+    /// A booking made on a desk: held and confirmed at once with its desk payment, under the desk's
+    /// id and (unless another booking has it) code, priced by the server's rules as of the day it
+    /// was made.
+    private func book(_ operation: SyncOperation, bookingId: UUID, existing: Booking?, hotel: Hotel, group: GroupReads,
+                      by user: String, _ db: Database) throws -> SyncOutcome {
+        guard let details = operation.book else {
+            throw FrontDeskError.validationFailed(["A book operation needs its booking (book)"])
+        }
+        switch details.payment {
+        case PaymentMethod.desk.rawValue: break
+        case PaymentMethod.card.rawValue:
+            throw SyncRefusal(outcome: .rejected, code: "card_offline",
+                              message: "A card is never charged for a booking made offline; take the payment at the desk")
+        default: throw FrontDeskError.validationFailed(["payment \(BookingRules.quoted(details.payment)) is not desk or card"])
+        }
+        if existing != nil {
+            throw SyncRefusal(outcome: .rejected, code: "conflict",
+                              message: "Booking \(Identifier.lowercaseText(bookingId)) exists already")
+        }
+        guard let roomId = UUID(uuidString: details.roomId) else {
+            throw FrontDeskError.validationFailed(["roomId \(BookingRules.quoted(details.roomId)) is not an id"])
+        }
+        let rules = onBusinessDate(ruleDate(madeAt: operation.madeAt, hotel: hotel))
+        let form = BookingForm(checkIn: details.checkIn, checkOut: details.checkOut, guests: String(details.guests),
+                               guestName: details.guestName, email: details.email, phone: details.phone ?? "")
+        let request = ReservationRequest(form: form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
+                                         confirmationCode: details.confirmation)
+        let held: Booking
+        do {
+            held = try rules.reserve(request, db, group: group)
+        } catch FrontDeskError.roomUnavailable(let message) {
+            throw SyncRefusal(outcome: .conflict, code: "room_unavailable", message: message,
+                              suggestedRooms: try rules.suggestedRooms(instead: roomId, details, hotel: hotel, db))
+        }
+        try apply(.roomReserved, to: held.id.uuidString, by: user, loaded: held, payAtDesk: true, db)
+        let booking = try requireBooking(held.id.uuidString, db)
+        guard booking.status == .confirmed else {
+            throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) could not be confirmed (\(booking.status.rawValue))")
+        }
+        let changed = ConfirmationCode.normalized(details.confirmation) != booking.confirmationCode
+        return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db),
+                           confirmationChanged: changed ? true : nil)
+    }
+
+    /// The business date a desk's booking is checked against: the day it was made at the desk
+    /// (a walk-in booked offline before midnight and pushed after it is still valid), never later
+    /// than today nor more than a week back.
+    private func ruleDate(madeAt: String, hotel: Hotel) -> CalendarDate {
+        let today = businessDate(for: hotel)
+        guard let instant = InstantText.instant(madeAt) else { return today }
+        let made = hotel.businessDate(at: instant)
+        return min(today, max(made, today.adding(days: -7)))
+    }
+
+    /// Rooms free for the whole stay instead of `roomId`: of its type or sleeping at least as
+    /// many, cheapest first, a few.
+    func suggestedRooms(instead roomId: UUID, _ details: SyncOperation.NewBooking, hotel: Hotel, _ db: Database) throws -> [WireSuggestedRoom] {
+        guard let checkIn = CalendarDate(iso: details.checkIn), let checkOut = CalendarDate(iso: details.checkOut),
+              let stay = StayDates(checkIn: checkIn, checkOut: checkOut),
+              let wanted = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.uuidString]).first else { return [] }
+        let query = AvailabilityQuery(stay: stay, guestCount: min(max(details.guests, 1), wanted.type.capacity))
+        return try offers(query, hotel: hotel, today: businessDate(for: hotel), db)
+            .filter { $0.room.id != roomId && ($0.roomType.id == wanted.type.id || $0.roomType.capacity >= wanted.type.capacity) }
+            .prefix(5)
+            .map { WireSuggestedRoom(roomId: Identifier.lowercaseText($0.room.id), roomNumber: $0.room.number, roomType: $0.roomType.name,
+                                     totalPriceCents: $0.totalPrice.minorUnits) }
+    }
+
+    /// The answer to a refused operation, or nil for an error that is not the operation's fault
+    /// (the file): that fails the push.
+    private func refusal(_ error: any Error, _ operation: SyncOperation, _ db: Database) throws -> SyncRefusal? {
+        if let refusal = error as? SyncRefusal { return refusal }
+        guard let error = error as? FrontDeskError else { return nil }
+        switch error {
+        case .roomUnavailable(let message): return SyncRefusal(outcome: .conflict, code: "room_unavailable", message: message)
+        case .staleVersion(let message): return SyncRefusal(outcome: .conflict, code: "stale_version", message: message)
+        default: return SyncRefusal(outcome: .rejected, code: error.code, message: error.message)
+        }
+    }
+}
