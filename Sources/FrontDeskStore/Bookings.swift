@@ -320,9 +320,9 @@ extension FrontDeskStore {
         }
         let reason = reason ?? channel.defaultCancellationReason(by: user)
         return try write { db in
-            let before = try requireBooking(reference, db)
+            let before = try isReplica(db) ? requireBooking(reference, db) : nil
             let booking = try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, db)
-            try queueChangeIfReplica(.cancel, before: before, reason: reason, by: user, operationId: operationId, db)
+            if let before { try queueChangeIfReplica(.cancel, before: before, reason: reason, by: user, operationId: operationId, db) }
             return booking
         }
     }
