@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import FrontDeskServer
+import FrontDeskTestSupport
 
 /// A real `frontdesk-server` on 127.0.0.1 and a free port, over its own database file, with two
 /// demo hotels and a user of each role. Stopped with SIGTERM when the test ends.
@@ -67,28 +68,12 @@ final class ServerHarness: @unchecked Sendable {
 
     /// Starts the server (again) on the same database, on a new free port.
     func start() throws {
-        process = Process()
-        process.executableURL = Self.productsFolder().appendingPathComponent("frontdesk-server")
-        process.arguments = ["serve", "--db", database, "--port", "0", "--password-rounds", "1000"] + serveArguments
         var environment = ProcessInfo.processInfo.environment
         environment["FRONTDESK_JWT_SECRET"] = Self.secret
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
         // The first line says where it listens.
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw HarnessError.setup("the server ended before listening") }
-            line.append(chunk)
-        }
-        let first = String(decoding: line, as: UTF8.self).split(separator: "\n")[0]
-        guard first.hasPrefix("listening on http://127.0.0.1:"), let port = Int(first.split(separator: ":").last ?? "") else {
-            throw HarnessError.setup("first line: \(first)")
-        }
-        self.port = port
+        (process, port) = try ServerProcess.start(Self.productsFolder().appendingPathComponent("frontdesk-server"),
+                                                  ["serve", "--db", database, "--port", "0", "--password-rounds", "1000"] + serveArguments,
+                                                  environment: environment)
     }
 
     /// SIGTERM, then waits for the process to end; its exit status.

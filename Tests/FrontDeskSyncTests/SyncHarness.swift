@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import FrontDeskTestSupport
 import Testing
 
 /// The built products (`frontdesk`, `frontdesk-net`, `frontdesk-server`): beside the test bundle.
@@ -97,26 +98,11 @@ final class SyncServer: @unchecked Sendable {
 
     /// Starts the server; again after `stop`, on the same port.
     func start() throws {
-        let process = Process()
-        process.executableURL = Products.folder.appendingPathComponent("frontdesk-server")
-        process.arguments = ["serve", "--db", database, "--port", String(port), "--password-rounds", "1000"]
         var environment = ProcessInfo.processInfo.environment
         environment["FRONTDESK_JWT_SECRET"] = Self.secret
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw SyncTestError.setup("the server ended before listening") }
-            line.append(chunk)
-        }
-        let first = String(decoding: line, as: UTF8.self).split(separator: "\n")[0]
-        guard first.hasPrefix("listening on http://127.0.0.1:"), let port = Int(first.split(separator: ":").last ?? "") else {
-            throw SyncTestError.setup("first line: \(first)")
-        }
+        let (process, port) = try ServerProcess.start(Products.folder.appendingPathComponent("frontdesk-server"),
+                                                      ["serve", "--db", database, "--port", String(port), "--password-rounds", "1000"],
+                                                      environment: environment)
         self.port = port
         self.process = process
     }
