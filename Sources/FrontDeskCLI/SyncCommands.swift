@@ -345,7 +345,9 @@ struct ConnectedDesk {
                 reason = failure.message
             }
         }
-        let booking = try local()
+        // The server may have applied the push and lost its answer: the outbox gets the very
+        // operation pushed, so pushing it again gets the server's first answer.
+        let booking = try store.queueingAsPushed(operation, local)
         tell("note: \(reason ?? "the server does not answer"); saved on this desk, it will sync (frontdesk sync)")
         return booking
     }
