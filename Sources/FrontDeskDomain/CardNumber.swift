@@ -30,6 +30,12 @@ public enum CardNumber {
         var copiedUpTo = 0
         var index = 0
         while index < bytes.count {
+            // An id (`4064aecc-0f84-4593-b96f-416228341010`) is no card, though a group of its
+            // may be all digits and pass the Luhn check: it is printed whole (ids are compared).
+            if let end = uuidEnd(in: bytes, from: index) {
+                index = end
+                continue
+            }
             // A card starts with a digit 2 to 6 (`cardRun`); most bytes are not one.
             guard bytes[index] >= UInt8(ascii: "2") && bytes[index] <= UInt8(ascii: "6"), let end = cardRun(in: bytes, from: index) else {
                 index += 1
@@ -63,6 +69,22 @@ public enum CardNumber {
             }
         }
         return false
+    }
+
+    /// The end of a UUID (8-4-4-4-12 hexadecimal digits) starting at `start`, if one does. No
+    /// card number has this shape: its 32 digits are too many for a card even when all are digits.
+    private static func uuidEnd(in bytes: [UInt8], from start: Int) -> Int? {
+        let end = start + 36
+        guard end <= bytes.count, bytes[start + 8] == UInt8(ascii: "-") else { return nil }
+        for offset in 0..<36 {
+            let byte = bytes[start + offset]
+            switch offset {
+            case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return nil }
+            default:
+                guard isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f")) else { return nil }
+            }
+        }
+        return end
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -100,7 +122,8 @@ public enum CardNumber {
         var digits: [UInt8] = []
         var index = start
         var group = 0, shortestGroup = Int.max
-        while digit(index) || (separator(index) && digit(index + 1)) {
+        // A card ends where an id starts (`4242424242424242 4064aecc-…`): the id is no part of it.
+        while digit(index) || (separator(index) && digit(index + 1) && uuidEnd(in: bytes, from: index + 1) == nil) {
             if digit(index) {
                 digits.append(bytes[index] - UInt8(ascii: "0"))
                 group += 1
