@@ -23,7 +23,7 @@ import Testing
         let theirs = try pair.server.book(room: "102", from: "2026-12-02", to: "2026-12-04")
         let fresh = [try pair.server.book(room: "103", from: "2026-12-01", to: "2026-12-05"),
                      try pair.server.book(room: "201", from: "2026-12-03", to: "2026-12-04", guests: "4")]
-        let cancelledFresh = try pair.server.store.cancel(try pair.server.book(room: "301").confirmationCode, reason: nil, by: "ben")
+        let cancelledFresh = try pair.server.store.cancel(try pair.server.book(room: "301", guests: "1").confirmationCode, reason: nil, by: "ben")
         let page = [fresh[0], noted, cancelledFresh, theirs, fresh[1]]
         try pair.desk.store.applyReplicaBookings(try page.map(pair.wire))
 
