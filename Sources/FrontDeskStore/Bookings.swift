@@ -95,7 +95,9 @@ extension FrontDeskStore {
         var replica: Bool?
     }
 
-    func reserve(_ request: ReservationRequest, _ db: Database, group: GroupReads? = nil) throws -> Booking {
+    /// `confirmingAtDesk`: the caller confirms the hold at once in this transaction
+    /// (`confirmPaidAtDesk`), so the saga queues no steps for it.
+    func reserve(_ request: ReservationRequest, _ db: Database, group: GroupReads? = nil, confirmingAtDesk: Bool = false) throws -> Booking {
         var form = request.form
         let (requestId, payment, user) = (request.requestId, request.payment, request.user)
         let (givenId, givenCode) = (request.bookingId, request.confirmationCode)
@@ -166,7 +168,7 @@ extension FrontDeskStore {
         try audit(db, user: user, action: "booking.reserved", bookingId: booking.id,
                   summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
                   after: booking)
-        try startSaga(booking, payment: payment, by: user, db)
+        try startSaga(booking, payment: payment, by: user, queueSteps: !confirmingAtDesk, db)
         if replica {
             // Offline on a connected desk: the booking is provisional until the server takes it.
             try enqueue(bookOperation(booking, operationId: requestId ?? UUID(), payment: payment.method, by: user),
