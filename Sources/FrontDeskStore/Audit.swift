@@ -30,7 +30,7 @@ extension FrontDeskStore {
         try db.run(sql: """
             INSERT INTO audit_entry (at, user, action, booking_id, room_id, summary, before_state, after_state)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [Timestamp.text(now), user, action, bookingId?.uuidString, roomId?.uuidString, summary,
+            """, arguments: [Timestamp.text(now), user, action, bookingId?.storedText, roomId?.storedText, summary,
                              beforeText, afterText])
     }
 
@@ -48,7 +48,7 @@ extension FrontDeskStore {
             if let bookingReference {
                 let booking = try requireBooking(bookingReference, db)
                 sql += " WHERE booking_id = ?"
-                arguments += [booking.id.uuidString]
+                arguments += [booking.id.storedText]
             }
             sql += " ORDER BY id DESC LIMIT ?"
             arguments += [limit]

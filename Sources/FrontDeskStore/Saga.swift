@@ -73,16 +73,17 @@ extension FrontDeskStore {
                    _ db: Database) throws {
         try db.run(sql: """
             INSERT INTO saga (booking_id, payment_method, card_number, started_at) VALUES (?, ?, ?, ?)
-            """, arguments: [booking.id.uuidString, payment.method.rawValue, payment.cardNumber, Timestamp.text(now)])
+            """, arguments: [booking.id.storedText, payment.method.rawValue, payment.cardNumber, Timestamp.text(now)])
         if queueSteps {
-            try apply(.bookingRequested, to: booking.id.uuidString, by: user, loaded: booking, db)
+            try apply(.bookingRequested, to: booking.id.storedText, by: user, loaded: booking, db)
             // ReserveRoom was carried out by the caller: the hold is in this same transaction.
-            try enqueue("RoomReserved", for: booking.id.uuidString, at: now, db)
+            try enqueue("RoomReserved", for: booking.id.storedText, at: now, db)
         }
         notify(.roomAvailabilityChanged(hotelId: booking.hotelId, roomId: booking.roomId, stay: booking.stay))
     }
 
-    /// A booking just held in this transaction (`startSaga(queueSteps: false)`), paid at the desk,
+    /// A booking held in this transaction (a sync push: `startSaga(queueSteps: false)`) or held
+    /// before and handed to the runner (`takeDeskPayment`), paid at the desk,
     /// taken to Confirmed at once: the same steps, audit entries, version and events as
     /// `apply(.roomReserved, payAtDesk: true)` (Reserving -> ProcessingPayment -> Confirmed, the
     /// payment `desk-CODE`), written as one update of the booking instead of two, with no
@@ -95,7 +96,7 @@ extension FrontDeskStore {
         try paying.startPayment(at: now)
         var confirmed = paying
         try confirmed.confirm(at: now)
-        let id = held.id.uuidString
+        let id = held.id.storedText
         try Self.writeBack(confirmed, over: held, db)
         try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [id])
         try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
@@ -255,7 +256,7 @@ extension FrontDeskStore {
     public func retryStoppedPayment(_ reference: String, by user: String) throws -> Booking {
         try write { db in
             let booking = try requireBooking(reference, db)
-            let id = booking.id.uuidString
+            let id = booking.id.storedText
             guard let step = try db.value(String.self, sql: "SELECT attention_step FROM saga WHERE booking_id = ? AND attention IS NOT NULL",
                                           arguments: [id]) else {
                 throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) has no payment step that needs attention")
@@ -291,7 +292,7 @@ extension FrontDeskStore {
     public func saga(_ reference: String) throws -> SagaInstance {
         try read { db in
             let booking = try requireBooking(reference, db)
-            guard let saga = try Self.fetchSaga(bookingId: booking.id.uuidString, db) else {
+            guard let saga = try Self.fetchSaga(bookingId: booking.id.storedText, db) else {
                 throw FrontDeskError.notFound("Booking \(booking.confirmationCode) has no workflow")
             }
             return saga

@@ -266,7 +266,7 @@ extension FrontDeskStore {
         guard let bookingId = UUID(uuidString: operation.bookingId) else {
             throw FrontDeskError.validationFailed(["bookingId \(BookingRules.quoted(operation.bookingId)) is not an id"])
         }
-        let reference = bookingId.uuidString
+        let reference = bookingId.storedText
         if operation.kind == .book {
             // Only whether the id is taken matters to a new booking.
             let taken = try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM booking WHERE id = ?"), arguments: [reference]) != nil
