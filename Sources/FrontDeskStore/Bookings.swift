@@ -96,7 +96,8 @@ extension FrontDeskStore {
     }
 
     /// `confirmingAtDesk`: the caller confirms the hold at once in this transaction
-    /// (`confirmPaidAtDesk`), so the saga queues no steps for it.
+    /// (`confirmPaidAtDesk(claimsFirm: true)`), so the saga queues no steps for it and its nights
+    /// are claimed firm at once (the triggers count them sold once, as after the confirmation).
     func reserve(_ request: ReservationRequest, _ db: Database, group: GroupReads? = nil, confirmingAtDesk: Bool = false) throws -> Booking {
         var form = request.form
         let (requestId, payment, user) = (request.requestId, request.payment, request.user)
@@ -160,7 +161,7 @@ extension FrontDeskStore {
             holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
             statusReason: nil, createdAt: instant, updatedAt: instant)
         do {
-            try Self.insert(booking, requestId: requestId, fingerprint: fingerprint, db)
+            try Self.insert(booking, requestId: requestId, fingerprint: fingerprint, firmClaims: confirmingAtDesk, db)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             // The room-night key caught what the check above could not see.
             throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, request.stay))
@@ -254,7 +255,9 @@ extension FrontDeskStore {
         return loads
     }
 
-    static func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, _ db: Database) throws {
+    /// `firmClaims`: the nights are claimed with no hold expiry whatever the booking's status
+    /// (a hold confirmed in the same transaction: the claims need not be written twice).
+    static func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, firmClaims: Bool = false, _ db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
                                  check_in, check_out, status, total_cents, version, hold_expires_at, status_reason,
@@ -276,7 +279,7 @@ extension FrontDeskStore {
         let claim = try db.cachedStatement(sql: """
             INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, ?)
             """)
-        let hold = booking.holdExpiresAt.map(Timestamp.text)
+        let hold = firmClaims ? nil : booking.holdExpiresAt.map(Timestamp.text)
         let (roomId, hotelId) = (booking.roomId.storedText, booking.hotelId.storedText)
         for night in booking.stay.nights {
             try claim.execute(arguments: [roomId, night.iso, hotelId, bookingId, hold])

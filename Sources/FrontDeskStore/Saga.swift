@@ -88,7 +88,8 @@ extension FrontDeskStore {
     /// `apply(.roomReserved, payAtDesk: true)` (Reserving -> ProcessingPayment -> Confirmed, the
     /// payment `desk-CODE`), written as one update of the booking instead of two, with no
     /// message queued and deleted on the way (a pushed desk booking, issue 12).
-    func confirmPaidAtDesk(_ held: Booking, by user: String, _ db: Database) throws -> Booking {
+    /// `claimsFirm`: the hold's nights were claimed with no expiry already (`reserve(confirmingAtDesk:)`).
+    func confirmPaidAtDesk(_ held: Booking, by user: String, claimsFirm: Bool = false, _ db: Database) throws -> Booking {
         guard held.status == .reserving, held.holdsRoom(at: now) else {
             throw FrontDeskError.invalidState("Booking \(held.confirmationCode) could not be confirmed (\(held.status.rawValue))")
         }
@@ -98,7 +99,9 @@ extension FrontDeskStore {
         try confirmed.confirm(at: now)
         let id = held.id.storedText
         try Self.writeBack(confirmed, over: held, db)
-        try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [id])
+        if !claimsFirm {
+            try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [id])
+        }
         try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
                    arguments: [Self.deskPaymentReference(confirmed.confirmationCode), id])
         let payingText = paying.json.rendered()

@@ -352,7 +352,7 @@ extension FrontDeskStore {
         }
         // Held, paid at the desk and confirmed in this transaction; the booking and the nights it
         // claims are as written here (read back, they are the same: SyncServerTests).
-        let booking = try confirmPaidAtDesk(held, by: user, db)
+        let booking = try confirmPaidAtDesk(held, by: user, claimsFirm: true, db)
         let roomKey = Identifier.lowercaseText(booking.roomId)
         let claims = booking.stay.nights.map { WireClaim(night: $0.iso, roomId: roomKey) }
         let changed = ConfirmationCode.normalized(details.confirmation) != booking.confirmationCode

@@ -40,10 +40,20 @@ import Testing
                 let id: String = row[0], number: String = row[1]
                 replacements += [(id, "room-\(number)"), (id.lowercased(), "room-\(number)")]
             }
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM room_type") {
+                let id: String = row[0], name: String = row[1]
+                replacements += [(id, "type-\(name)"), (id.lowercased(), "type-\(name)")]
+            }
             let hotel = try String.fetchOne(db, sql: "SELECT id FROM hotel")!
             replacements += [(hotel, "hotel"), (hotel.lowercased(), "hotel")]
             func text(_ value: DatabaseValue) -> String {
-                var text = value.isNull ? "NULL" : String(describing: value)
+                var text = switch value.storage {
+                case .null: "NULL"
+                case .int64(let number): String(number)
+                case .double(let number): String(number)
+                case .string(let string): string
+                case .blob(let data): data.base64EncodedString()
+                }
                 for (from, to) in replacements { text = text.replacingOccurrences(of: from, with: to) }
                 return text
             }
@@ -73,12 +83,16 @@ import Testing
         let oneUpdate = try StoreFixture()
         let confirmed = try oneUpdate.store.write { db in
             let held = try oneUpdate.store.reserve(request(oneUpdate), db, confirmingAtDesk: true)
-            return try oneUpdate.store.confirmPaidAtDesk(held, by: "anna", db)
+            return try oneUpdate.store.confirmPaidAtDesk(held, by: "anna", claimsFirm: true, db)
         }
-        let expected = try footprint(generic)
+        var expected = try footprint(generic), found = try footprint(oneUpdate)
+        // The availability version moves (its number counts changes: the claims are written once
+        // here, twice the generic way); a cached search is stale all the same.
+        #expect(Int(found.availabilityVersion)! > 0 && Int(expected.availabilityVersion)! > Int(found.availabilityVersion)!)
+        (expected.availabilityVersion, found.availabilityVersion) = ("", "")
         #expect(expected.messages.isEmpty) // the generic steps queue and delete them again
         #expect(expected.audit.map { $0[3] } == ["booking.reserved", "booking.paymentStarted", "booking.confirmed"])
-        #expect(try footprint(oneUpdate) == expected)
+        #expect(found == expected)
         // The booking the push answers with is the one in the file.
         #expect(try oneUpdate.store.booking(Self.bookingId.uuidString) == confirmed)
     }
