@@ -139,7 +139,7 @@ let package = Package(
         // Offline desks end to end: real `frontdesk` desks against a real `frontdesk-server`.
         .testTarget(
             name: "FrontDeskSyncTests",
-            dependencies: ["FrontDeskDomain", "FrontDeskSync", "FrontDeskHTTP", "FrontDeskTestSupport", "frontdesk", "frontdesk-net", "frontdesk-server"],
+            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskSync", "FrontDeskHTTP", "FrontDeskTestSupport", "frontdesk", "frontdesk-net", "frontdesk-server"],
             swiftSettings: strictSettings
         ),
         .testTarget(

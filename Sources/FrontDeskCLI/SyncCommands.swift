@@ -133,11 +133,16 @@ struct SyncCommand: ParsableCommand {
         commandName: "sync", abstract: "Push the desk's queued operations to the server, then pull its changes.",
         discussion: "Exits 0 when nothing is left to push; 8, with the reason, when operations remain queued.")
     @OptionGroup var common: CommonOptions
+    @Option(help: "Push at most this many operations per request (1 to \(SyncWire.maximumPushOperations); default \(SyncWire.maximumPushOperations)).")
+    var batch: Int?
 
     func run() throws {
         var failure: SyncFailure?
         var pending = 0
         try common.run { store in
+            if let batch, !(1...SyncWire.maximumPushOperations).contains(batch) {
+                throw FrontDeskError.validationFailed(["--batch is 1 to \(SyncWire.maximumPushOperations)"])
+            }
             guard let status = try store.replicaStatus() else {
                 throw FrontDeskError.invalidState("This desk is not connected to a server (frontdesk desk connect)")
             }
@@ -150,7 +155,9 @@ struct SyncCommand: ParsableCommand {
                 report.pending = status.pendingOperations
                 try store.recordSyncAttempt(error: problem)
             } else {
-                report = try DeskSync(store: store, client: desk.client).sync()
+                let sync = DeskSync(store: store, client: desk.client)
+                if let batch { sync.pushBatchSize = batch }
+                report = try sync.sync()
             }
             for change in report.push.codeChanges { ConnectedDesk.tellCodeChange(old: change.old, new: change.new) }
             var standardError = FileHandle.standardError
@@ -338,7 +345,9 @@ struct ConnectedDesk {
                 reason = failure.message
             }
         }
-        let booking = try local()
+        // The server may have applied the push and lost its answer: the outbox gets the very
+        // operation pushed, so pushing it again gets the server's first answer.
+        let booking = try store.queueingAsPushed(operation, local)
         tell("note: \(reason ?? "the server does not answer"); saved on this desk, it will sync (frontdesk sync)")
         return booking
     }

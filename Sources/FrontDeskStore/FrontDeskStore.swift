@@ -421,6 +421,9 @@ final class StoreShared: Sendable {
     let stampReaders = Mutex<[VersionReader]>([])
     /// The background checkpointer, once `checkpointInBackground` started it.
     let checkpointer = Mutex<Checkpointer?>(nil)
+    /// Operations a connected desk pushed and got no answer to, by operation id, while its local
+    /// write queues them (`queueingAsPushed`): the outbox gets the very operation pushed.
+    let pushedOperations = Mutex<[String: SyncOperation]>([:])
 
     init(random: any RandomNumberGenerator & Sendable) {
         codes = Mutex(random)

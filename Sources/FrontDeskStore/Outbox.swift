@@ -188,8 +188,25 @@ extension FrontDeskStore {
         }
     }
 
+    /// Runs `write`, the local write of an operation that was pushed and got no answer, so that
+    /// the operation it queues under the same id is the one pushed, byte for byte. The server may
+    /// have applied the push (its answer was lost): pushed again, the same id must come with the
+    /// same content, or the server refuses it as another operation (`conflict`) and the desk
+    /// would show a conflict the server never had. (Built again here, `madeAt` would be a few
+    /// milliseconds later and a cancel's default reason filled in.)
+    public func queueingAsPushed<T>(_ operation: SyncOperation, _ write: () throws -> T) rethrows -> T {
+        shared.pushedOperations.withLock { $0[operation.operationId] = operation }
+        defer { _ = shared.pushedOperations.withLock { $0.removeValue(forKey: operation.operationId) } }
+        return try write()
+    }
+
     /// Writes an operation into the outbox (in the caller's transaction) and marks its booking pending.
     func enqueue(_ operation: SyncOperation, bookingId: String, _ db: Database) throws {
+        var operation = operation
+        if let pushed = shared.pushedOperations.withLock({ $0[operation.operationId] }),
+           pushed.kind == operation.kind, pushed.bookingId.lowercased() == operation.bookingId.lowercased() {
+            operation = pushed
+        }
         let body = String(decoding: try JSONEncoder().encode(operation), as: UTF8.self)
         do {
             try db.run(sql: """

@@ -9,6 +9,8 @@ import FrontDeskStore
 public final class DeskSync {
     public let store: FrontDeskStore
     public let client: SyncClient
+    /// How many queued operations go in one push request (1 to `SyncWire.maximumPushOperations`).
+    public var pushBatchSize = SyncWire.maximumPushOperations
 
     public init(store: FrontDeskStore, client: SyncClient) {
         self.store = store
@@ -84,13 +86,13 @@ public final class DeskSync {
         public init() {}
     }
 
-    /// Pushes the queued operations in order, `SyncWire.maximumPushOperations` at a time,
+    /// Pushes the queued operations in order, `pushBatchSize` at a time,
     /// settling each answer in the store; stops at the first call that gets no answer (the
     /// operations stay queued, in order) and when the server asks for a retry.
     public func push() throws -> PushReport {
         var report = PushReport()
         while true {
-            let operations = try store.queuedOperations(limit: SyncWire.maximumPushOperations)
+            let operations = try store.queuedOperations(limit: min(max(1, pushBatchSize), SyncWire.maximumPushOperations))
             if operations.isEmpty { break }
             let answer: SyncPushResult
             do {
