@@ -390,7 +390,7 @@ public struct SyncPushResult: Codable, Hashable, Sendable {
 
 extension SyncWire {
     static func uuid(_ text: String, _ field: String) throws(SyncWireError) -> UUID {
-        guard let id = UUID(uuidString: text) else { throw SyncWireError("\(field) \(text) is not an id") }
+        guard let id = parseUUID(text) else { throw SyncWireError("\(field) \(text) is not an id") }
         return id
     }
 

@@ -11,12 +11,12 @@ public struct SyncJSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func raw(_ text: StaticString) {
+    public mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
     /// `"key":`, after a comma unless it is the object's first member.
-    mutating func key(_ name: StaticString, first: Bool = false) {
+    public mutating func key(_ name: StaticString, first: Bool = false) {
         if !first { bytes.append(UInt8(ascii: ",")) }
         bytes.append(UInt8(ascii: "\""))
         raw(name)
@@ -24,33 +24,46 @@ public struct SyncJSONWriter {
         bytes.append(UInt8(ascii: ":"))
     }
 
-    mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
+    public mutating func string(_ text: String) {
         var text = text
-        text.withUTF8 { utf8 in
-            var start = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                bytes.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                default:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-                }
-                start = index + 1
+        text.withUTF8 { string(utf8: $0) }
+    }
+
+    /// A string from its UTF-8 bytes (a column of a row, without making a `String` of it).
+    public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        var start = 0
+        for index in 0..<utf8.count {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+            bytes.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+            case 0x0A: bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "t"))
+            default:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))
+            start = index + 1
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))
         bytes.append(UInt8(ascii: "\""))
     }
 
-    mutating func int<T: BinaryInteger>(_ value: T) {
+    /// An id as the wire has it, lowercase, from its stored text (uppercase hex digits, dashes).
+    public mutating func lowercaseID(utf8: UnsafeBufferPointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count) { lower in
+            for (index, byte) in utf8.enumerated() {
+                lower[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            }
+            string(utf8: UnsafeBufferPointer(lower))
+        }
+    }
+
+    public mutating func int<T: BinaryInteger>(_ value: T) {
         var magnitude = UInt64(value.magnitude)
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         if magnitude == 0 {
@@ -71,17 +84,17 @@ public struct SyncJSONWriter {
         }
     }
 
-    mutating func bool(_ value: Bool) {
+    public mutating func bool(_ value: Bool) {
         if value { raw("true") } else { raw("false") }
     }
 
-    mutating func optionalString(_ name: StaticString, _ value: String?) {
+    public mutating func optionalString(_ name: StaticString, _ value: String?) {
         guard let value else { return }
         key(name)
         string(value)
     }
 
-    mutating func array<T>(_ items: [T], _ write: (inout SyncJSONWriter, T) -> Void) {
+    public mutating func array<T>(_ items: [T], _ write: (inout SyncJSONWriter, T) -> Void) {
         bytes.append(UInt8(ascii: "["))
         for (index, item) in items.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -92,7 +105,7 @@ public struct SyncJSONWriter {
 }
 
 extension WireHotel {
-    func write(to json: inout SyncJSONWriter) {
+    public func write(to json: inout SyncJSONWriter) {
         json.raw("{")
         json.key("hotelId", first: true); json.string(hotelId)
         json.key("name"); json.string(name)
@@ -106,7 +119,7 @@ extension WireHotel {
 }
 
 extension WireRoomType {
-    func write(to json: inout SyncJSONWriter) {
+    public func write(to json: inout SyncJSONWriter) {
         json.raw("{")
         json.key("roomTypeId", first: true); json.string(roomTypeId)
         json.key("name"); json.string(name)
@@ -117,7 +130,7 @@ extension WireRoomType {
 }
 
 extension WireRoom {
-    func write(to json: inout SyncJSONWriter) {
+    public func write(to json: inout SyncJSONWriter) {
         json.raw("{")
         json.key("roomId", first: true); json.string(roomId)
         json.key("roomNumber"); json.string(roomNumber)

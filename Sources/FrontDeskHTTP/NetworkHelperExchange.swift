@@ -66,11 +66,11 @@ public final class NetworkHelperExchange: HTTPExchange {
             if case .failure(let failure) = started { return .failed(failure) }
             return .failed(HTTPFailure(kind: .notSent, message: "network helper unavailable"))
         }
-        guard let line = try? NetworkHelperWire.line(NetworkHelperWire.Request(id: id, call: call)) else {
+        guard let frame = try? NetworkHelperWire.frame(NetworkHelperWire.Request(id: id, call: call)) else {
             _ = state.withLock { $0.waiting.removeValue(forKey: id) }
             return .failed(HTTPFailure(kind: .notSent, message: "the request could not be encoded"))
         }
-        if !writeAll(line, to: helper.input) {
+        if !writeAll(frame, to: helper.input) {
             // The helper is gone before it read anything of ours: this call surely did not go out.
             helperStopped(helper, reason: "the network helper stopped")
             _ = state.withLock { $0.waiting.removeValue(forKey: id) }
@@ -139,8 +139,8 @@ public final class NetworkHelperExchange: HTTPExchange {
     }
 
     private func readAnswers(from fd: Int32, helper: Helper) {
-        PipeIO.readLines(from: fd) { line in
-            guard let answer = try? JSONDecoder().decode(NetworkHelperWire.Answer.self, from: line) else { return }
+        PipeIO.readFrames(from: fd) { header, body in
+            guard let answer = try? NetworkHelperWire.answer(header: header, body: body) else { return }
             let waiter = state.withLock { $0.waiting.removeValue(forKey: answer.id) }
             waiter?.finish(answer.result)
         }

@@ -19,11 +19,19 @@ public struct AuditEntry: Hashable, Sendable {
 extension FrontDeskStore {
     func audit(_ db: Database, user: String, action: String, bookingId: UUID? = nil, roomId: UUID? = nil,
                summary: String, before: Booking? = nil, after: Booking? = nil) throws {
+        try audit(db, user: user, action: action, bookingId: bookingId, roomId: roomId, summary: summary,
+                  beforeText: before?.json.rendered(), afterText: after?.json.rendered())
+    }
+
+    /// The same, with the booking's states already rendered (a state that is one entry's after
+    /// and the next one's before is rendered once).
+    func audit(_ db: Database, user: String, action: String, bookingId: UUID?, roomId: UUID?, summary: String,
+               beforeText: String?, afterText: String?) throws {
         try db.run(sql: """
             INSERT INTO audit_entry (at, user, action, booking_id, room_id, summary, before_state, after_state)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [Timestamp.text(now), user, action, bookingId?.uuidString, roomId?.uuidString, summary,
-                             before?.json.rendered(), after?.json.rendered()])
+            """, arguments: [Timestamp.text(now), user, action, bookingId?.storedText, roomId?.storedText, summary,
+                             beforeText, afterText])
     }
 
     /// Grows with every change any process makes to the file (every change writes an audit
@@ -40,7 +48,7 @@ extension FrontDeskStore {
             if let bookingReference {
                 let booking = try requireBooking(bookingReference, db)
                 sql += " WHERE booking_id = ?"
-                arguments += [booking.id.uuidString]
+                arguments += [booking.id.storedText]
             }
             sql += " ORDER BY id DESC LIMIT ?"
             arguments += [limit]

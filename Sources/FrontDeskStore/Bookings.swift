@@ -95,14 +95,17 @@ extension FrontDeskStore {
         var replica: Bool?
     }
 
-    func reserve(_ request: ReservationRequest, _ db: Database, group: GroupReads? = nil) throws -> Booking {
+    /// `confirmingAtDesk`: the caller confirms the hold at once in this transaction
+    /// (`confirmPaidAtDesk(claimsFirm: true)`), so the saga queues no steps for it and its nights
+    /// are claimed firm at once (the triggers count them sold once, as after the confirmation).
+    func reserve(_ request: ReservationRequest, _ db: Database, group: GroupReads? = nil, confirmingAtDesk: Bool = false) throws -> Booking {
         var form = request.form
         let (requestId, payment, user) = (request.requestId, request.payment, request.user)
         let (givenId, givenCode) = (request.bookingId, request.confirmationCode)
         let listing: RoomListing?
         if let roomId = request.roomId {
-            guard let found = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.uuidString]).first else {
-                throw FrontDeskError.notFound("No room with id \(roomId.uuidString.lowercased())")
+            guard let found = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.storedText]).first else {
+                throw FrontDeskError.notFound("No room with id \(roomId.storedText.lowercased())")
             }
             listing = found
             form.roomNumber = found.room.number
@@ -119,12 +122,12 @@ extension FrontDeskStore {
         let today = businessDate(for: hotel)
         let fingerprint = Self.fingerprint(form)
         if let requestId, let earlier = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
-                                                              arguments: [requestId.uuidString.lowercased()]).first {
+                                                              arguments: [requestId.storedText.lowercased()]).first {
             let earlierFingerprint = try db.value(String.self, sql: "SELECT request_fingerprint FROM booking WHERE id = ?",
-                                                         arguments: [earlier.id.uuidString])
+                                                         arguments: [earlier.id.storedText])
             guard earlierFingerprint == fingerprint else {
                 throw FrontDeskError.conflict(
-                    "Request id \(requestId.uuidString.lowercased()) was already used for booking \(earlier.confirmationCode) with different details")
+                    "Request id \(requestId.storedText.lowercased()) was already used for booking \(earlier.confirmationCode) with different details")
             }
             return earlier
         }
@@ -158,7 +161,7 @@ extension FrontDeskStore {
             holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
             statusReason: nil, createdAt: instant, updatedAt: instant)
         do {
-            try Self.insert(booking, requestId: requestId, fingerprint: fingerprint, db)
+            try Self.insert(booking, requestId: requestId, fingerprint: fingerprint, firmClaims: confirmingAtDesk, db)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             // The room-night key caught what the check above could not see.
             throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, request.stay))
@@ -166,11 +169,11 @@ extension FrontDeskStore {
         try audit(db, user: user, action: "booking.reserved", bookingId: booking.id,
                   summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
                   after: booking)
-        try startSaga(booking, payment: payment, by: user, db)
+        try startSaga(booking, payment: payment, by: user, queueSteps: !confirmingAtDesk, db)
         if replica {
             // Offline on a connected desk: the booking is provisional until the server takes it.
             try enqueue(bookOperation(booking, operationId: requestId ?? UUID(), payment: payment.method, by: user),
-                        bookingId: booking.id.uuidString, db)
+                        bookingId: booking.id.storedText, db)
         }
         return booking
     }
@@ -188,7 +191,7 @@ extension FrontDeskStore {
     private func requireFree(_ room: Room, stay: StayDates, _ db: Database) throws {
         let taken = try db.values(String.self, sql: """
             SELECT night FROM room_night WHERE room_id = ? AND night >= ? AND night < ? ORDER BY night
-            """, arguments: [room.id.uuidString, stay.checkIn.iso, stay.checkOut.iso])
+            """, arguments: [room.id.storedText, stay.checkIn.iso, stay.checkOut.iso])
         if !taken.isEmpty { throw FrontDeskError.roomUnavailable(Self.unavailableMessage(room, stay)) }
     }
 
@@ -198,7 +201,7 @@ extension FrontDeskStore {
         let lapsed = try db.values(String.self, sql: """
             SELECT DISTINCT booking_id FROM room_night
             WHERE room_id = ? AND night >= ? AND night < ? AND hold_expires_at IS NOT NULL AND hold_expires_at <= ?
-            """, arguments: [roomId.uuidString, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
+            """, arguments: [roomId.storedText, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
         for id in lapsed { try failLapsedHold(bookingId: id, db) }
     }
 
@@ -229,7 +232,7 @@ extension FrontDeskStore {
             active = known
         } else {
             active = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM room WHERE hotel_id = ? AND is_active = 1"),
-                                      arguments: [hotelId.uuidString]) ?? 0
+                                      arguments: [hotelId.storedText]) ?? 0
             group?.activeRooms = active
         }
         var loads: [CalendarDate: PricingPolicy.NightLoad] = [:]
@@ -242,7 +245,7 @@ extension FrontDeskStore {
             SELECT night, COUNT(*) FROM room_night
             WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3 AND hold_expires_at > ?4
             GROUP BY night
-            """), arguments: [hotelId.uuidString, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
+            """), arguments: [hotelId.storedText, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
         while let row = try rows.next() {
             let stored = StoredRow(row, table: "night_load", name: "for night \(StoredRow.describe(row[0]))")
             if let night = CalendarDate(iso: try stored.text(0, "night")) {
@@ -252,21 +255,23 @@ extension FrontDeskStore {
         return loads
     }
 
-    static func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, _ db: Database) throws {
+    /// `firmClaims`: the nights are claimed with no hold expiry whatever the booking's status
+    /// (a hold confirmed in the same transaction: the claims need not be written twice).
+    static func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, firmClaims: Bool = false, _ db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
                                  check_in, check_out, status, total_cents, version, hold_expires_at, status_reason,
                                  request_id, request_fingerprint, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
-                booking.id.uuidString, booking.hotelId.uuidString, booking.roomId.uuidString, booking.confirmationCode,
+                booking.id.storedText, booking.hotelId.storedText, booking.roomId.storedText, booking.confirmationCode,
                 booking.guest.name, booking.guest.email, booking.guest.phone, booking.guestCount,
                 booking.stay.checkIn.iso, booking.stay.checkOut.iso, booking.status.rawValue, booking.totalPrice.minorUnits,
                 booking.version, booking.holdExpiresAt.map(Timestamp.text), booking.statusReason,
-                requestId?.uuidString.lowercased(), fingerprint, Timestamp.text(booking.createdAt), Timestamp.text(booking.updatedAt),
+                requestId?.storedText.lowercased(), fingerprint, Timestamp.text(booking.createdAt), Timestamp.text(booking.updatedAt),
             ])
         let nightInsert = try db.cachedStatement(sql: "INSERT INTO booking_night (booking_id, night, price_cents) VALUES (?, ?, ?)")
-        let bookingId = booking.id.uuidString
+        let bookingId = booking.id.storedText
         for price in booking.nightlyPrices {
             try nightInsert.execute(arguments: [bookingId, price.night.iso, price.price.minorUnits])
         }
@@ -274,8 +279,8 @@ extension FrontDeskStore {
         let claim = try db.cachedStatement(sql: """
             INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, ?)
             """)
-        let hold = booking.holdExpiresAt.map(Timestamp.text)
-        let (roomId, hotelId) = (booking.roomId.uuidString, booking.hotelId.uuidString)
+        let hold = firmClaims ? nil : booking.holdExpiresAt.map(Timestamp.text)
+        let (roomId, hotelId) = (booking.roomId.storedText, booking.hotelId.storedText)
         for night in booking.stay.nights {
             try claim.execute(arguments: [roomId, night.iso, hotelId, bookingId, hold])
         }
@@ -288,7 +293,7 @@ extension FrontDeskStore {
     public func confirm(_ reference: String, by user: String) throws -> Booking {
         let outcome: Result<Booking, FrontDeskError> = try write { db in
             let booking = try requireBooking(reference, db)
-            let id = booking.id.uuidString
+            let id = booking.id.storedText
             if booking.status == .reserving || booking.status == .processingPayment, !booking.holdsRoom(at: now) {
                 // Committed, then reported: the lapsed hold must end even though confirming fails.
                 try failLapsedHold(bookingId: id, db)
@@ -334,7 +339,7 @@ extension FrontDeskStore {
             throw FrontDeskError.staleVersion(
                 "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
         }
-        let id = booking.id.uuidString
+        let id = booking.id.storedText
         guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: id, by: user, db) else {
             var probe = booking
             try probe.cancel(reason: reason, at: now) // throws the desk's wording for this status
@@ -400,7 +405,7 @@ extension FrontDeskStore {
         }
         if let first = freed.first {
             try db.run(sql: "DELETE FROM room_night WHERE booking_id = ? AND night >= ?",
-                           arguments: [booking.id.uuidString, first.iso])
+                           arguments: [booking.id.storedText, first.iso])
         }
         return booking
     }
@@ -412,7 +417,7 @@ extension FrontDeskStore {
             throw FrontDeskError.staleVersion(
                 "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
         }
-        return try change(bookingId: booking.id.uuidString, action: action, by: user, db, transition)
+        return try change(bookingId: booking.id.storedText, action: action, by: user, db, transition)
     }
 
     /// Loads, applies one domain transition, writes it back guarded by the version it read, audits.
@@ -446,7 +451,7 @@ extension FrontDeskStore {
                 WHERE id = ? AND version = ?
                 """).execute(arguments: [after.status.rawValue, after.version, after.holdExpiresAt.map(Timestamp.text), after.statusReason,
                                          Timestamp.text(after.updatedAt), after.checkedInOn?.iso, after.checkedOutOn?.iso,
-                                         after.id.uuidString, before.version])
+                                         after.id.storedText, before.version])
         } else {
             try db.cachedStatement(sql: """
                 UPDATE booking SET status = ?, version = ?, hold_expires_at = ?, status_reason = ?, updated_at = ?,
@@ -456,8 +461,8 @@ extension FrontDeskStore {
                 """).execute(arguments: [after.status.rawValue, after.version, after.holdExpiresAt.map(Timestamp.text), after.statusReason,
                                          Timestamp.text(after.updatedAt), after.checkedInOn?.iso, after.checkedOutOn?.iso,
                                          after.guest.name, after.guest.email, after.guest.phone, after.guestCount,
-                                         after.stay.checkIn.iso, after.stay.checkOut.iso, after.roomId.uuidString,
-                                         after.totalPrice.minorUnits, after.roomSince?.iso, after.id.uuidString, before.version])
+                                         after.stay.checkIn.iso, after.stay.checkOut.iso, after.roomId.storedText,
+                                         after.totalPrice.minorUnits, after.roomSince?.iso, after.id.storedText, before.version])
         }
         guard db.changesCount == 1 else {
             throw FrontDeskError.conflict("Booking \(before.confirmationCode) was changed meanwhile; look again")
@@ -477,7 +482,7 @@ extension FrontDeskStore {
         var found: Booking?
         let scope = hotelCondition("b.hotel_id")
         if let id = UUID(uuidString: trimmed) {
-            found = try Self.fetchBooking(db, whereClause: "b.id = ?" + scope.sql, arguments: [id.uuidString] + scope.arguments).first
+            found = try Self.fetchBooking(db, whereClause: "b.id = ?" + scope.sql, arguments: [id.storedText] + scope.arguments).first
         } else if let code = ConfirmationCode.normalized(trimmed) {
             found = try Self.fetchBooking(db, whereClause: "b.confirmation_code = ?" + scope.sql, arguments: [code] + scope.arguments).first
         }

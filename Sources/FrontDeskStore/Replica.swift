@@ -57,7 +57,7 @@ extension FrontDeskStore {
             }
             let reconnect = try db.value(Int.self, sql: "SELECT COUNT(*) FROM hotel") ?? 0 > 0
             try Self.applyHotel(hotel, roomTypes: roomTypes, rooms: rooms, db)
-            for booking in first.bookings { try upsertFromServer(booking, db) }
+            try writeServerBookings(first.bookings, db)
             try db.run(sql: """
                 INSERT OR REPLACE INTO replica_state (id, hotel_id, server, cursor, protocol_version, last_sync_at, last_error)
                 VALUES (1, ?, ?, ?, ?, ?, NULL)
@@ -71,7 +71,7 @@ extension FrontDeskStore {
     public func applyReplicaBookings(_ bookings: [WireBooking]) throws {
         try write { db in
             try requireReplica(db)
-            for booking in bookings { try upsertFromServer(booking, db) }
+            try writeServerBookings(bookings, db)
         }
     }
 

@@ -65,14 +65,53 @@ extension FrontDeskStore {
 
     /// Called in the transaction that created `booking` with its hold: the saga starts, the
     /// expiry is scheduled and RoomReserved is queued for the runner.
-    func startSaga(_ booking: Booking, payment: PaymentInstruction, by user: String, _ db: Database) throws {
+    ///
+    /// `queueSteps: false` is for a caller that takes the booking on at once in the same
+    /// transaction (`confirmPaidAtDesk`): the expiry and RoomReserved it would queue would be
+    /// deleted again before the commit, so they are not written.
+    func startSaga(_ booking: Booking, payment: PaymentInstruction, by user: String, queueSteps: Bool = true,
+                   _ db: Database) throws {
         try db.run(sql: """
             INSERT INTO saga (booking_id, payment_method, card_number, started_at) VALUES (?, ?, ?, ?)
-            """, arguments: [booking.id.uuidString, payment.method.rawValue, payment.cardNumber, Timestamp.text(now)])
-        try apply(.bookingRequested, to: booking.id.uuidString, by: user, loaded: booking, db)
-        // ReserveRoom was carried out by the caller: the hold is in this same transaction.
-        try enqueue("RoomReserved", for: booking.id.uuidString, at: now, db)
+            """, arguments: [booking.id.storedText, payment.method.rawValue, payment.cardNumber, Timestamp.text(now)])
+        if queueSteps {
+            try apply(.bookingRequested, to: booking.id.storedText, by: user, loaded: booking, db)
+            // ReserveRoom was carried out by the caller: the hold is in this same transaction.
+            try enqueue("RoomReserved", for: booking.id.storedText, at: now, db)
+        }
         notify(.roomAvailabilityChanged(hotelId: booking.hotelId, roomId: booking.roomId, stay: booking.stay))
+    }
+
+    /// A booking held in this transaction (a sync push: `startSaga(queueSteps: false)`) or held
+    /// before and handed to the runner (`takeDeskPayment`), paid at the desk,
+    /// taken to Confirmed at once: the same steps, audit entries, version and events as
+    /// `apply(.roomReserved, payAtDesk: true)` (Reserving -> ProcessingPayment -> Confirmed, the
+    /// payment `desk-CODE`), written as one update of the booking instead of two, with no
+    /// message queued and deleted on the way (a pushed desk booking, issue 12).
+    /// `claimsFirm`: the hold's nights were claimed with no expiry already (`reserve(confirmingAtDesk:)`).
+    func confirmPaidAtDesk(_ held: Booking, by user: String, claimsFirm: Bool = false, _ db: Database) throws -> Booking {
+        guard held.status == .reserving, held.holdsRoom(at: now) else {
+            throw FrontDeskError.invalidState("Booking \(held.confirmationCode) could not be confirmed (\(held.status.rawValue))")
+        }
+        var paying = held
+        try paying.startPayment(at: now)
+        var confirmed = paying
+        try confirmed.confirm(at: now)
+        let id = held.id.storedText
+        try Self.writeBack(confirmed, over: held, db)
+        if !claimsFirm {
+            try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [id])
+        }
+        try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
+                   arguments: [Self.deskPaymentReference(confirmed.confirmationCode), id])
+        let payingText = paying.json.rendered()
+        try audit(db, user: user, action: Self.auditAction(.processingPayment, .roomReserved), bookingId: held.id, roomId: held.roomId,
+                  summary: "Taking payment for booking \(held.confirmationCode)", beforeText: held.json.rendered(), afterText: payingText)
+        try audit(db, user: user, action: Self.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
+                  roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", beforeText: payingText,
+                  afterText: confirmed.json.rendered())
+        notify(.bookingConfirmed(confirmed))
+        return confirmed
     }
 
     /// The payment reference of a booking paid at the desk, wherever the payment is recorded
@@ -176,6 +215,25 @@ extension FrontDeskStore {
         return decision
     }
 
+    /// The runner's RoomReserved of a saga paid at the desk: `apply(.roomReserved, payAtDesk: true)`.
+    /// A live hold takes the one-update way (`confirmPaidAtDesk`), and its expiry, queued by
+    /// `startSaga`, is deleted as the generic way deletes it on confirming; anything else (a hold
+    /// that lapsed, a booking already moved on) goes the generic way, which decides it.
+    func takeDeskPayment(bookingId: String, by user: String, _ db: Database) throws {
+        guard let booking = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
+            throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
+        }
+        guard booking.status == .reserving, booking.holdsRoom(at: now) else {
+            try apply(.roomReserved, to: bookingId, by: user, loaded: booking, payAtDesk: true, db)
+            return
+        }
+        _ = try confirmPaidAtDesk(booking, by: user, db)
+        try db.run(sql: """
+            DELETE FROM saga_message WHERE booking_id = ?
+              AND (name IN ('ReservationExpired', 'RoomReserved') OR (name = 'ProcessPayment' AND \(Self.chargeNotInDoubt)))
+            """, arguments: [bookingId])
+    }
+
     /// A ProcessPayment message no call has been made for: nothing can have been charged.
     /// (`attempts` counts only calls that may have reached the payment service.)
     static let chargeNotInDoubt = "attempts = 0 AND claimed_by IS NULL"
@@ -201,7 +259,7 @@ extension FrontDeskStore {
     public func retryStoppedPayment(_ reference: String, by user: String) throws -> Booking {
         try write { db in
             let booking = try requireBooking(reference, db)
-            let id = booking.id.uuidString
+            let id = booking.id.storedText
             guard let step = try db.value(String.self, sql: "SELECT attention_step FROM saga WHERE booking_id = ? AND attention IS NOT NULL",
                                           arguments: [id]) else {
                 throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) has no payment step that needs attention")
@@ -237,7 +295,7 @@ extension FrontDeskStore {
     public func saga(_ reference: String) throws -> SagaInstance {
         try read { db in
             let booking = try requireBooking(reference, db)
-            guard let saga = try Self.fetchSaga(bookingId: booking.id.uuidString, db) else {
+            guard let saga = try Self.fetchSaga(bookingId: booking.id.storedText, db) else {
                 throw FrontDeskError.notFound("Booking \(booking.confirmationCode) has no workflow")
             }
             return saga

@@ -181,7 +181,11 @@ public final class SagaRunner: Sendable {
                     switch message {
                     case "RoomReserved":
                         // A desk payment needs no one outside: taken in the same step (DECISIONS.md).
-                        try store.apply(.roomReserved, to: bookingId, by: "system", payAtDesk: method == "desk", db)
+                        if method == PaymentMethod.desk.rawValue {
+                            try store.takeDeskPayment(bookingId: bookingId, by: "system", db)
+                        } else {
+                            try store.apply(.roomReserved, to: bookingId, by: "system", db)
+                        }
                     case "ReservationExpired": try store.apply(.reservationExpired, to: bookingId, by: "system", db)
                     case "ProcessPayment":
                         let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId

@@ -39,6 +39,9 @@ enum Schema {
         migrator.registerMigration("v10: a desk's replica of a server's hotel: sync state, outbox, conflicts") { db in
             try db.execute(sql: v10)
         }
+        migrator.registerMigration("v11: two booking indexes no query reads, off the write path") { db in
+            try db.execute(sql: v11)
+        }
         return migrator
     }
 
@@ -711,6 +714,20 @@ extension Schema {
         );
         CREATE INDEX sync_conflict_open ON sync_conflict(resolved_at, created_at);
         CREATE INDEX sync_conflict_booking ON sync_conflict(booking_id, resolved_at);
+        """
+}
+
+extension Schema {
+    /// The booking write path (issues 11 and 12, session 8): every booking wrote an entry into
+    /// each of the booking table's indexes. Two of them no statement reads:
+    /// - `booking_room_dates` (the design's IX_Booking_Room_Dates): a room's nights are found in
+    ///   `room_night` (its primary key is the room and the night), never in `booking` by room;
+    ///   rooms are never deleted nor their ids changed, so no foreign-key check needs it either.
+    ///   Its keys begin with the room, so each new booking's entry lands on a page of its own.
+    /// - `booking_hotel_check_in`: `booking_for_plan` begins with the same two columns.
+    static let v11 = """
+        DROP INDEX booking_room_dates;
+        DROP INDEX booking_hotel_check_in;
         """
 }
 

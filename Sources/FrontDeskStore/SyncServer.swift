@@ -266,11 +266,16 @@ extension FrontDeskStore {
         guard let bookingId = UUID(uuidString: operation.bookingId) else {
             throw FrontDeskError.validationFailed(["bookingId \(BookingRules.quoted(operation.bookingId)) is not an id"])
         }
-        let reference = bookingId.uuidString
+        let reference = bookingId.storedText
+        if operation.kind == .book {
+            // Only whether the id is taken matters to a new booking.
+            let taken = try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM booking WHERE id = ?"), arguments: [reference]) != nil
+            return try book(operation, bookingId: bookingId, exists: taken, hotel: hotel, group: group, by: user, db)
+        }
         let exists = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [reference]).first
         switch operation.kind {
         case .book:
-            return try book(operation, bookingId: bookingId, existing: exists, hotel: hotel, group: group, by: user, db)
+            return try book(operation, bookingId: bookingId, exists: exists != nil, hotel: hotel, group: group, by: user, db)
         case .cancel:
             // A cancel of a booking the server has is applied (a receptionist's resolution of a conflict).
             guard let exists, exists.hotelId == hotel.id else {
@@ -314,7 +319,7 @@ extension FrontDeskStore {
     /// A booking made on a desk: held and confirmed at once with its desk payment, under the desk's
     /// id and (unless another booking has it) code, priced by the server's rules as of the day it
     /// was made.
-    private func book(_ operation: SyncOperation, bookingId: UUID, existing: Booking?, hotel: Hotel, group: GroupReads,
+    private func book(_ operation: SyncOperation, bookingId: UUID, exists: Bool, hotel: Hotel, group: GroupReads,
                       by user: String, _ db: Database) throws -> SyncOutcome {
         guard let details = operation.book else {
             throw FrontDeskError.validationFailed(["A book operation needs its booking (book)"])
@@ -326,7 +331,7 @@ extension FrontDeskStore {
                               message: "A card is never charged for a booking made offline; take the payment at the desk")
         default: throw FrontDeskError.validationFailed(["payment \(BookingRules.quoted(details.payment)) is not desk or card"])
         }
-        if existing != nil {
+        if exists {
             throw SyncRefusal(outcome: .rejected, code: "conflict",
                               message: "Booking \(Identifier.lowercaseText(bookingId)) exists already")
         }
@@ -340,18 +345,18 @@ extension FrontDeskStore {
                                          confirmationCode: details.confirmation)
         let held: Booking
         do {
-            held = try rules.reserve(request, db, group: group)
+            held = try rules.reserve(request, db, group: group, confirmingAtDesk: true)
         } catch FrontDeskError.roomUnavailable(let message) {
             throw SyncRefusal(outcome: .conflict, code: "room_unavailable", message: message,
                               suggestedRooms: try rules.suggestedRooms(instead: roomId, details, hotel: hotel, db))
         }
-        try apply(.roomReserved, to: held.id.uuidString, by: user, loaded: held, payAtDesk: true, db)
-        let booking = try requireBooking(held.id.uuidString, db)
-        guard booking.status == .confirmed else {
-            throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) could not be confirmed (\(booking.status.rawValue))")
-        }
+        // Held, paid at the desk and confirmed in this transaction; the booking and the nights it
+        // claims are as written here (read back, they are the same: SyncServerTests).
+        let booking = try confirmPaidAtDesk(held, by: user, claimsFirm: true, db)
+        let roomKey = Identifier.lowercaseText(booking.roomId)
+        let claims = booking.stay.nights.map { WireClaim(night: $0.iso, roomId: roomKey) }
         let changed = ConfirmationCode.normalized(details.confirmation) != booking.confirmationCode
-        return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db),
+        return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: WireBooking(booking, claims: claims),
                            confirmationChanged: changed ? true : nil)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import FrontDeskDomain
 import FrontDeskHTTP
 import FrontDeskStore
+import Synchronization
 
 /// A connected desk's side of the sync protocol (docs/sync-protocol.md): takes the replica,
 /// pushes the outbox in order and in batches, pulls the server's changes. The store keeps the
@@ -32,16 +33,18 @@ public final class DeskSync {
         guard let hotel = first.hotel, hotel.hotelId.lowercased() == client.hotelId else {
             throw SyncFailure(.badServer, "\(client.server) sent a replica without the hotel \(client.hotelId)")
         }
+        // Each next page is asked for and read on another thread while this one writes the page
+        // before it: the server, the network helper and the desk's file work at the same time.
+        var ahead = first.next.map { PageAhead(client, after: $0) }
         try store.beginReplica(first, server: client.server)
         var done = first.bookings.count
         progress(done, first.totalBookings)
-        var next = first.next
-        while let after = next {
-            let page = try client.replicaPage(after: after)
+        while let fetching = ahead {
+            let page = try fetching.page()
+            ahead = page.next.map { PageAhead(client, after: $0) }
             try store.applyReplicaBookings(page.bookings)
             done += page.bookings.count
             progress(done, max(first.totalBookings, done))
-            next = page.next
         }
         let pulled = try pull()
         try store.recordSyncAttempt(error: nil)
@@ -197,5 +200,26 @@ public final class DeskSync {
         report.pending = status?.pendingOperations ?? 0
         try store.recordSyncAttempt(error: report.failure?.message)
         return report
+    }
+}
+
+/// One replica page asked for at once, on a thread of its own; `page()` waits for it.
+private final class PageAhead: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let result = Mutex<Result<ReplicaPage, SyncFailure>?>(nil)
+
+    init(_ client: SyncClient, after: String) {
+        let thread = Thread { [self] in
+            let fetched = Result { () throws(SyncFailure) -> ReplicaPage in try client.replicaPage(after: after) }
+            result.withLock { $0 = fetched }
+            done.signal()
+        }
+        thread.name = "replica page"
+        thread.start()
+    }
+
+    func page() throws(SyncFailure) -> ReplicaPage {
+        done.wait()
+        return try result.withLock { $0! }.get()
     }
 }

@@ -79,10 +79,10 @@ public enum NetworkHelperService {
     public static func run(input: Int32 = 0, output: Int32 = 1) {
         let exchange = URLSessionExchange()
         let writeLock = NSLock()
-        PipeIO.readLines(from: input) { line in
-            guard let request = try? JSONDecoder().decode(NetworkHelperWire.Request.self, from: line) else { return }
+        PipeIO.readFrames(from: input) { header, body in
+            guard let request = try? NetworkHelperWire.request(header: header, body: body) else { return }
             exchange.start(request.call) { result in
-                guard let answer = try? NetworkHelperWire.line(NetworkHelperWire.Answer(id: request.id, result: result)) else { return }
+                guard let answer = try? NetworkHelperWire.frame(NetworkHelperWire.Answer(id: request.id, result: result)) else { return }
                 writeLock.withLock { _ = PipeIO.writeAll(answer, to: output) }
             }
         }
