@@ -604,7 +604,12 @@ extension SyncWire {
     }
 
     /// The text a store keeps an id as: `uuidString` (uppercase), without its `snprintf`.
-    public static func uppercaseText(_ id: UUID) -> String {
+    public static func uppercaseText(_ id: UUID) -> String { idText(id, letters: UInt8(ascii: "A")) }
+
+    /// The text JSON shows an id as: `uuidString.lowercased()`, without the `snprintf` and the copy.
+    public static func lowercaseText(_ id: UUID) -> String { idText(id, letters: UInt8(ascii: "a")) }
+
+    private static func idText(_ id: UUID, letters: UInt8) -> String {
         String(unsafeUninitializedCapacity: 36) { buffer in
             withUnsafeBytes(of: id.uuid) { raw in
                 var index = 0
@@ -613,8 +618,8 @@ extension SyncWire {
                         buffer[index] = UInt8(ascii: "-")
                         index += 1
                     }
-                    buffer[index] = upperHex(byte >> 4)
-                    buffer[index + 1] = upperHex(byte & 0x0F)
+                    buffer[index] = hexDigit(byte >> 4, letters)
+                    buffer[index + 1] = hexDigit(byte & 0x0F, letters)
                     index += 2
                 }
             }
@@ -631,7 +636,7 @@ extension SyncWire {
         }
     }
 
-    private static func upperHex(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+    private static func hexDigit(_ value: UInt8, _ letters: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : letters + value - 10
     }
 }

@@ -41,33 +41,11 @@ enum Identifier {
 
     /// The canonical lowercase text of an id, as JSON shows ids (`uuidString.lowercased()`, which
     /// formats through `snprintf` and then copies: a search writes one per room offered).
-    static func lowercaseText(_ id: UUID) -> String { text(id, letters: UInt8(ascii: "a")) }
+    static func lowercaseText(_ id: UUID) -> String { SyncWire.lowercaseText(id) }
 
     /// The canonical uppercase text of an id, as the store keeps ids (`uuidString`, which formats
     /// through `snprintf`: a pushed booking wrote some twenty of them, 4 % of a push's time).
-    static func storedText(_ id: UUID) -> String { text(id, letters: UInt8(ascii: "A")) }
-
-    private static func text(_ id: UUID, letters: UInt8) -> String {
-        String(unsafeUninitializedCapacity: 36) { buffer in
-            withUnsafeBytes(of: id.uuid) { raw in
-                var index = 0
-                for (position, byte) in raw.enumerated() {
-                    if position == 4 || position == 6 || position == 8 || position == 10 {
-                        buffer[index] = UInt8(ascii: "-")
-                        index += 1
-                    }
-                    buffer[index] = hexDigit(byte >> 4, letters)
-                    buffer[index + 1] = hexDigit(byte & 0x0F, letters)
-                    index += 2
-                }
-            }
-            return 36
-        }
-    }
-
-    private static func hexDigit(_ value: UInt8, _ letters: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : letters + value - 10
-    }
+    static func storedText(_ id: UUID) -> String { SyncWire.uppercaseText(id) }
 
     /// For ids this store wrote itself: a malformed one means a damaged file, not bad input.
     static func stored(_ text: String) -> UUID {
