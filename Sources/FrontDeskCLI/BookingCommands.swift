@@ -280,7 +280,11 @@ struct Move: SingleBookingCommand {
     @Flag(help: "Price the moved nights at the new room's rate (by default the price stays; an upgrade is free).") var reprice = false
     @OptionGroup var change: ChangeOptions
     func apply(_ store: FrontDeskStore) throws -> Booking {
-        try store.move(reference, toRoom: room, reason: reason, reprice: reprice, try change.request(common))
+        // A connected desk (issue 12) moves through its server; offline, here and queued.
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.move(reference, toRoom: room, reason: reason, reprice: reprice, try change.request(common))
+        }
+        return try store.move(reference, toRoom: room, reason: reason, reprice: reprice, try change.request(common))
     }
 }
 

@@ -235,7 +235,11 @@ struct Conflicts: ParsableCommand {
 struct ConflictsResolve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve", abstract: "Resolve a conflict: move the guest to another room, or cancel the booking.",
-        discussion: "A move queues a new booking for the other room (same booking id and code) and pushes it at once if the server answers.")
+        discussion: """
+            A move queues a new booking for the other room (same booking id and code), or, for a booking the server \
+            has whose room change was refused, a new room change (to the room the server has it in: it stays there); \
+            it is pushed at once if the server answers.
+            """)
     @OptionGroup var common: CommonOptions
     @Argument(help: "The conflict's id (or the first characters of it, or the booking's confirmation code).") var id: String
     @Option(name: .customLong("move-to"), help: "The room number to move the guest to.") var moveTo: String?
@@ -376,7 +380,21 @@ struct ConnectedDesk {
             case .checkIn: try store.checkIn(reference, by: user, operationId: operationId)
             case .checkOut: try store.checkOut(reference, by: user, operationId: operationId)
             case .book: throw FrontDeskError.invalidState("a booking is made with book")
+            case .move: throw FrontDeskError.invalidState("a room change is made with move")
             }
+        }
+    }
+
+    /// `move` on a connected desk: planned from the replica (the room, the version), pushed at
+    /// once; with no answer, moved here (the replica's own check of the room) and queued.
+    /// `request.requestId` is the operation id; `request.expectedVersion` is checked against the
+    /// booking as this desk has it.
+    func move(_ reference: String, toRoom room: String, reason: String?, reprice: Bool, _ request: ChangeRequest) throws -> Booking {
+        let operationId = request.requestId ?? UUID()
+        let operation = try store.plannedMove(reference, toRoom: room, reason: reason, reprice: reprice,
+                                              expectedVersion: request.expectedVersion, by: request.user, operationId: operationId)
+        return try write(operation) {
+            try store.move(reference, toRoom: room, reason: reason, reprice: reprice, request, operationId: operationId)
         }
     }
 
@@ -414,6 +432,9 @@ struct ConnectedDesk {
             cancel: { id in try quiet.change(.cancel, id.uuidString, reason: nil, by: user) },
             checkIn: { id in try quiet.change(.checkIn, id.uuidString, reason: nil, by: user) },
             checkOut: { id in try quiet.change(.checkOut, id.uuidString, reason: nil, by: user) },
+            move: { id, room, version in
+                try quiet.move(id.uuidString, toRoom: room, reason: nil, reprice: false, ChangeRequest(expectedVersion: version, user: user))
+            },
             syncRound: {
                 if let problem = quiet.credentialProblem { return .init(online: false, changed: false, problem: problem) }
                 do {

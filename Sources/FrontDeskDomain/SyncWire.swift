@@ -251,6 +251,27 @@ public struct ChangesPage: Codable, Hashable, Sendable {
 public struct SyncOperation: Codable, Hashable, Sendable {
     public enum Kind: String, Codable, Hashable, Sendable, CaseIterable {
         case book, cancel, checkIn, checkOut
+        /// A room change (issue 14's `move`): `move` says where to; added without a protocol
+        /// bump (docs/sync-protocol.md, "Adding a kind").
+        case move
+    }
+
+    /// Where a booking moves (kind `move`): every night before arrival, the nights from the
+    /// server's business date on for a guest in house, as the server's own move does.
+    public struct Move: Codable, Hashable, Sendable {
+        /// The room's id (the server's; a replica has the same ids), and its number as the desk
+        /// showed it, for messages.
+        public var roomId: String
+        public var roomNumber: String
+        /// Price the moved nights at the new room's rate (`frontdesk move --reprice`); by default
+        /// every price stays.
+        public var reprice: Bool
+
+        public init(roomId: String, roomNumber: String, reprice: Bool) {
+            self.roomId = roomId
+            self.roomNumber = roomNumber
+            self.reprice = reprice
+        }
     }
 
     /// The details of a booking made on the desk (kind `book`).
@@ -296,10 +317,13 @@ public struct SyncOperation: Codable, Hashable, Sendable {
     public var madeAt: String
     public var by: String
     public var book: NewBooking?
+    /// Why (a cancel's or a move's reason, for the audit trail).
     public var reason: String?
+    /// The room a `move` goes to.
+    public var move: Move?
 
     public init(operationId: String, kind: Kind, bookingId: String, baseVersion: Int?, madeAt: String, by: String,
-                book: NewBooking? = nil, reason: String? = nil) {
+                book: NewBooking? = nil, reason: String? = nil, move: Move? = nil) {
         self.operationId = operationId
         self.kind = kind
         self.bookingId = bookingId
@@ -308,6 +332,7 @@ public struct SyncOperation: Codable, Hashable, Sendable {
         self.by = by
         self.book = book
         self.reason = reason
+        self.move = move
     }
 }
 

@@ -444,7 +444,8 @@ paths:
       operationId: sync
       description: |
         Operations a desk made while the server did not answer, applied in order, each idempotent by its
-        `operationId` (the same id again gets the first answer). One outcome per operation: accepted,
+        `operationId` (the same id again gets the first answer). Kinds: book, cancel, checkIn, checkOut,
+        move (a room change; `move` names the room). One outcome per operation: accepted,
         conflict (`room_unavailable` with suggested rooms, `stale_version`, `depends_on_conflict`),
         rejected (`card_offline`, `validation_failed`, `invalid_state`, `not_found`, `conflict`).
       requestBody:
@@ -707,7 +708,7 @@ components:
       required: [operationId, kind, bookingId, madeAt, by]
       properties:
         operationId: {type: string, minLength: 1, maxLength: 200}
-        kind: {type: string, enum: [book, cancel, checkIn, checkOut]}
+        kind: {type: string, enum: [book, cancel, checkIn, checkOut, move]}
         bookingId: {type: string, format: uuid}
         baseVersion: {type: integer, nullable: true}
         madeAt: {type: string}
@@ -729,6 +730,15 @@ components:
             confirmation: {type: string}
             payment: {type: string, enum: [desk, card]}
             totalCents: {type: integer, format: int64}
+        move:
+          type: object
+          nullable: true
+          description: The room a move goes to (kind move); prices stay unless reprice.
+          required: [roomId, roomNumber, reprice]
+          properties:
+            roomId: {type: string, format: uuid}
+            roomNumber: {type: string}
+            reprice: {type: boolean}
     SyncPush:
       type: object
       required: [protocolVersion, operations]

@@ -78,57 +78,78 @@ extension FrontDeskStore {
     /// a guest in house (the nights slept stay in the old room). Prices stay unless `reprice`.
     public func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool,
                      _ request: ChangeRequest) throws -> Booking {
+        try move(reference, toRoom: number, reason: reason, reprice: reprice, request, operationId: nil)
+    }
+
+    /// On a connected desk (a replica) the move is also queued for the server as a `move`
+    /// operation with id `operationId` (a new id when nil), in the same transaction, the way a
+    /// cancel is (issue 12).
+    public func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool,
+                     _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
         if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
             throw FrontDeskError.validationFailed([problem])
         }
-        let fingerprint = ["move", number.trimmingCharacters(in: .whitespaces), reason ?? "", reprice ? "reprice" : ""].joined(separator: "\u{1F}")
         return try write { db in
-            try changeIntent(reference, action: "booking.moved", fingerprint: fingerprint, request, db) { booking, hotel in
-                let today = businessDate(for: hotel)
-                let target = try requireRoom(number: number, db)
-                guard target.room.id != booking.roomId else {
-                    throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) is already in room \(target.room.number)")
-                }
-                let nights = try booking.nightsToMove(businessDate: today)
-                guard target.room.isActive else {
-                    throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service")
-                }
-                if booking.guestCount > target.type.capacity {
-                    throw FrontDeskError.validationFailed([
-                        "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity) guest\(target.type.capacity == 1 ? "" : "s"); booking \(booking.confirmationCode) is for \(booking.guestCount)",
-                    ])
-                }
-                let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
-                try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
-                                hotel: hotel, today: today, db)
-                var newPrices: [CalendarDate: Money]?
-                if reprice {
-                    let loads = try nightLoads(stay: booking.stay, hotelId: hotel.id, db)
-                    let priced = pricing.nightlyPrices(basePrice: target.type.basePricePerNight, stay: booking.stay, businessDate: today,
-                                                       load: { loads[$0] ?? .init(held: 0, active: 0) })
-                    let moved = Set(nights)
-                    newPrices = Dictionary(uniqueKeysWithValues: priced.filter { moved.contains($0.night) }.map { ($0.night, $0.price) })
-                }
-                var after = booking
-                try release(nights, of: booking, keepingPrices: true, db)
-                after.moveRoom(to: target.room, nights: nights, newPrices: newPrices, note: nil, by: request.user, at: now)
-                try Self.writeBack(after, over: booking, db)
-                if let newPrices {
-                    let update = try db.cachedStatement(sql: "UPDATE booking_night SET price_cents = ? WHERE booking_id = ? AND night = ?")
-                    for (night, price) in newPrices {
-                        try update.execute(arguments: [price.minorUnits, after.id.uuidString, night.iso])
-                    }
-                }
-                try claim(nights, for: after, db)
-                let from = nights.first! > booking.stay.checkIn ? " from \(nights.first!)" : ""
-                try audit(db, user: request.user, action: "booking.moved", bookingId: after.id, roomId: after.roomId,
-                          summary: "Booking \(after.confirmationCode) moved from room \(booking.roomNumber) to room \(after.roomNumber)\(from)"
-                              + (reprice ? ", repriced" : "") + (reason.map { ": \($0)" } ?? ""),
-                          before: booking, after: after)
-                notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: booking.roomId, stay: booking.stay))
-                notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
-                return after
+            let before = try isReplica(db) ? requireBooking(reference, db) : nil
+            let booking = try move(reference, toRoom: number, reason: reason, reprice: reprice, request, db)
+            if let before, booking.version != before.version {
+                try queueMoveIfReplica(before: before, after: booking, reason: reason, reprice: reprice, by: request.user,
+                                       operationId: operationId, db)
             }
+            return booking
+        }
+    }
+
+    /// `move` inside the caller's transaction: the desk's own move and a desk's `move` operation
+    /// applied by the server (`applySync`) are this one code path.
+    func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool, _ request: ChangeRequest,
+              _ db: Database) throws -> Booking {
+        let fingerprint = ["move", number.trimmingCharacters(in: .whitespaces), reason ?? "", reprice ? "reprice" : ""].joined(separator: "\u{1F}")
+        return try changeIntent(reference, action: "booking.moved", fingerprint: fingerprint, request, db) { booking, hotel in
+            let today = businessDate(for: hotel)
+            let target = try requireRoom(number: number, db)
+            guard target.room.id != booking.roomId else {
+                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) is already in room \(target.room.number)")
+            }
+            let nights = try booking.nightsToMove(businessDate: today)
+            guard target.room.isActive else {
+                throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service")
+            }
+            if booking.guestCount > target.type.capacity {
+                throw FrontDeskError.validationFailed([
+                    "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity) guest\(target.type.capacity == 1 ? "" : "s"); booking \(booking.confirmationCode) is for \(booking.guestCount)",
+                ])
+            }
+            let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
+            try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
+                            hotel: hotel, today: today, db)
+            var newPrices: [CalendarDate: Money]?
+            if reprice {
+                let loads = try nightLoads(stay: booking.stay, hotelId: hotel.id, db)
+                let priced = pricing.nightlyPrices(basePrice: target.type.basePricePerNight, stay: booking.stay, businessDate: today,
+                                                   load: { loads[$0] ?? .init(held: 0, active: 0) })
+                let moved = Set(nights)
+                newPrices = Dictionary(uniqueKeysWithValues: priced.filter { moved.contains($0.night) }.map { ($0.night, $0.price) })
+            }
+            var after = booking
+            try release(nights, of: booking, keepingPrices: true, db)
+            after.moveRoom(to: target.room, nights: nights, newPrices: newPrices, note: nil, by: request.user, at: now)
+            try Self.writeBack(after, over: booking, db)
+            if let newPrices {
+                let update = try db.cachedStatement(sql: "UPDATE booking_night SET price_cents = ? WHERE booking_id = ? AND night = ?")
+                for (night, price) in newPrices {
+                    try update.execute(arguments: [price.minorUnits, after.id.uuidString, night.iso])
+                }
+            }
+            try claim(nights, for: after, db)
+            let from = nights.first! > booking.stay.checkIn ? " from \(nights.first!)" : ""
+            try audit(db, user: request.user, action: "booking.moved", bookingId: after.id, roomId: after.roomId,
+                      summary: "Booking \(after.confirmationCode) moved from room \(booking.roomNumber) to room \(after.roomNumber)\(from)"
+                          + (reprice ? ", repriced" : "") + (reason.map { ": \($0)" } ?? ""),
+                      before: booking, after: after)
+            notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: booking.roomId, stay: booking.stay))
+            notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
+            return after
         }
     }
 

@@ -233,17 +233,30 @@ extension FrontDeskStore {
     /// version the server gave when the booking is as the server has it, on none when this desk
     /// changed it and the change is not yet accepted.
     func changeOperation(_ kind: SyncOperation.Kind, of booking: Booking, syncState: String, reason: String?, by user: String,
-                         operationId: UUID) -> SyncOperation {
+                         operationId: UUID, move: SyncOperation.Move? = nil) -> SyncOperation {
         SyncOperation(operationId: operationId.uuidString.lowercased(), kind: kind, bookingId: booking.id.uuidString.lowercased(),
                       baseVersion: syncState == SyncState.synced.rawValue ? booking.version : nil, madeAt: InstantText.utc(now),
-                      by: user, reason: reason)
+                      by: user, reason: reason, move: move)
+    }
+
+    /// On a connected desk, queues a move made here (`before` as read before it, `after` moved),
+    /// in the caller's transaction, as `queueChangeIfReplica` does for a cancel. A move replayed
+    /// under a request id it was queued with already queues nothing again.
+    func queueMoveIfReplica(before: Booking, after: Booking, reason: String?, reprice: Bool, by user: String,
+                            operationId: UUID?, _ db: Database) throws {
+        if let operationId, try db.value(Int.self, sql: "SELECT 1 FROM sync_outbox WHERE operation_id = ?",
+                                         arguments: [operationId.uuidString.lowercased()]) != nil {
+            return
+        }
+        let move = SyncOperation.Move(roomId: after.roomId.uuidString.lowercased(), roomNumber: after.roomNumber, reprice: reprice)
+        try queueChangeIfReplica(.move, before: before, reason: reason, by: user, operationId: operationId, move: move, db)
     }
 
     /// On a connected desk, queues a cancel, check-in or check-out made here, in the caller's
     /// transaction: the booking (as read before the change) is pending until the server answers.
     /// A booking the server never had and never will (its `book` was refused) queues nothing.
     func queueChangeIfReplica(_ kind: SyncOperation.Kind, before: Booking, reason: String?, by user: String,
-                              operationId: UUID?, _ db: Database) throws {
+                              operationId: UUID?, move: SyncOperation.Move? = nil, _ db: Database) throws {
         guard try isReplica(db) else { return }
         let id = before.id.uuidString
         guard let row = try db.row(sql: "SELECT sync_state, server_version FROM booking WHERE id = ?", arguments: [id]) else { return }
@@ -252,7 +265,8 @@ extension FrontDeskStore {
         let bookQueued = try db.value(Int.self, sql: "SELECT 1 FROM sync_outbox WHERE booking_id = ? AND state = 'queued' LIMIT 1",
                                       arguments: [id]) != nil
         guard serverVersion != nil || bookQueued else { return }
-        let operation = changeOperation(kind, of: before, syncState: state, reason: reason, by: user, operationId: operationId ?? UUID())
+        let operation = changeOperation(kind, of: before, syncState: state, reason: reason, by: user, operationId: operationId ?? UUID(),
+                                        move: move)
         try enqueue(operation, bookingId: id, db)
     }
 
@@ -293,10 +307,49 @@ extension FrontDeskStore {
             case .cancel: try probe.cancel(reason: reason, at: now)
             case .checkIn: try probe.checkIn(businessDate: today, at: now)
             case .checkOut: _ = try probe.checkOut(businessDate: today, at: now)
+            case .move: throw FrontDeskError.invalidState("A move is planned with plannedMove")
             }
             let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
                 ?? SyncState.synced.rawValue
             return changeOperation(kind, of: booking, syncState: state, reason: reason, by: user, operationId: operationId)
+        }
+    }
+
+    /// What a move will send, checked against the booking and the room here (a booking that
+    /// cannot move, a room that does not exist, is out of service, is too small or is the
+    /// booking's own, a version other than `expectedVersion`) without writing anything. Whether
+    /// the room is free is the server's to say (online), or the replica's (offline, when the
+    /// move is written here).
+    public func plannedMove(_ reference: String, toRoom number: String, reason: String?, reprice: Bool, expectedVersion: Int?,
+                            by user: String, operationId: UUID) throws -> SyncOperation {
+        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
+            throw FrontDeskError.validationFailed([problem])
+        }
+        return try read { db in
+            let booking = try requireBooking(reference, db)
+            let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
+                ?? SyncState.synced.rawValue
+            if state == SyncState.conflict.rawValue {
+                throw FrontDeskError.invalidState(
+                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel)")
+            }
+            if let expectedVersion, expectedVersion != booking.version {
+                throw FrontDeskError.staleVersion(
+                    "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
+            }
+            let target = try requireRoom(number: number, db)
+            guard target.room.id != booking.roomId else {
+                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) is already in room \(target.room.number)")
+            }
+            _ = try booking.nightsToMove(businessDate: businessDate(for: try fetchHotel(db)))
+            guard target.room.isActive else { throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service") }
+            if booking.guestCount > target.type.capacity {
+                throw FrontDeskError.validationFailed([
+                    "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity) guest\(target.type.capacity == 1 ? "" : "s"); booking \(booking.confirmationCode) is for \(booking.guestCount)",
+                ])
+            }
+            let move = SyncOperation.Move(roomId: target.room.id.uuidString.lowercased(), roomNumber: target.room.number, reprice: reprice)
+            return changeOperation(.move, of: booking, syncState: state, reason: reason, by: user, operationId: operationId, move: move)
         }
     }
 }

@@ -43,9 +43,8 @@ extension FrontDeskStore {
                 throw FrontDeskError.notFound("The booking of conflict \(id) does not exist")
             }
             let serverVersion = try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId])
-            guard serverVersion == nil else {
-                throw FrontDeskError.invalidState(
-                    "Booking \(before.confirmationCode) is the server's: move it while the desk is online, or resolve the conflict with --cancel")
+            if let serverVersion {
+                return try resolveRefusedMove(conflict, before, serverVersion: serverVersion, moveTo: roomNumber, by: user, db)
             }
             guard [.reserving, .processingPayment, .confirmed, .checkedIn].contains(before.status) else {
                 throw FrontDeskError.invalidState("Booking \(before.confirmationCode) is \(before.status.rawValue): it needs no room (resolve with --cancel)")
@@ -102,6 +101,71 @@ extension FrontDeskStore {
             notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
             return try requireBooking(bookingId, db)
         }
+    }
+
+    /// A booking the server has whose room change was refused (its `move` a conflict, or the
+    /// moved booking overruled by a server booking in the room): moved here to `roomNumber` (the
+    /// nights a move takes, `room_unavailable` if this desk knows one taken) and a new `move`
+    /// queued, based on the server's version this desk knows, with the refused move's reason and
+    /// reprice; then the desk's later changes that waited, as for a `book`. A move to the room the
+    /// server has the booking in keeps it there (the server accepts it unchanged). Other conflicts
+    /// of a server booking (a stale cancel, check-in or check-out) are resolved by --cancel only.
+    private func resolveRefusedMove(_ conflict: SyncConflict, _ before: Booking, serverVersion: Int, moveTo roomNumber: String,
+                                    by user: String, _ db: Database) throws -> Booking {
+        let bookingId = before.id.uuidString
+        let refusedBody = try db.value(String.self, sql: "SELECT body FROM sync_outbox WHERE operation_id = ?",
+                                       arguments: [conflict.operationId])
+        guard let refused = try refusedBody.map(Self.decodeOperation), refused.kind == .move else {
+            throw FrontDeskError.invalidState(
+                "Booking \(before.confirmationCode) is the server's and its \(conflict.reason) conflict is not a room change: resolve it with --cancel, or change it again while the desk is online")
+        }
+        let target = try requireRoom(number: roomNumber, db)
+        guard target.room.isActive else { throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service") }
+        if before.guestCount > target.type.capacity {
+            throw FrontDeskError.validationFailed([
+                "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity); booking \(before.confirmationCode) is for \(before.guestCount)",
+            ])
+        }
+        let nights = try before.nightsToMove(businessDate: businessDate(for: try requireHotel(db)))
+        let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
+        try expireLapsedHolds(roomId: target.room.id, stay: span, db)
+        let moving = Set(nights.map(\.iso))
+        let taken = try db.values(String.self, sql: """
+            SELECT night FROM room_night WHERE room_id = ? AND night >= ? AND night < ? AND booking_id <> ? ORDER BY night
+            """, arguments: [target.room.id.uuidString, span.checkIn.iso, span.checkOut.iso, bookingId]).filter(moving.contains)
+        if !taken.isEmpty {
+            throw FrontDeskError.roomUnavailable(
+                "Room \(target.room.number) is taken on \(taken.count == 1 ? "the night of" : "the nights of") \(taken.joined(separator: ", ")) on this desk")
+        }
+        var after = before
+        after.moveRoom(to: target.room, nights: nights, newPrices: nil, note: nil, by: user, at: now)
+        try Self.writeBack(after, over: before, db)
+        try db.run(sql: "DELETE FROM room_night WHERE booking_id = ?", arguments: [bookingId])
+        let claim = try db.cachedStatement(sql: """
+            INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, NULL)
+            """)
+        for night in nights { try claim.execute(arguments: [target.room.id.uuidString, night.iso, after.hotelId.uuidString, bookingId]) }
+        let firstSeq = try db.value(Int64.self, sql: "SELECT seq FROM sync_outbox WHERE operation_id = ?",
+                                    arguments: [conflict.operationId]) ?? 0
+        let later = try db.values(String.self, sql: """
+            SELECT body FROM sync_outbox WHERE booking_id = ? AND state = 'conflict' AND seq > ? ORDER BY seq
+            """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
+        let move = SyncOperation(
+            operationId: UUID().uuidString.lowercased(), kind: .move, bookingId: bookingId.lowercased(), baseVersion: serverVersion,
+            madeAt: InstantText.utc(now), by: user, reason: refused.reason,
+            move: .init(roomId: target.room.id.uuidString.lowercased(), roomNumber: target.room.number, reprice: refused.move?.reprice ?? false))
+        try enqueue(move, bookingId: bookingId, db)
+        for var operation in later {
+            operation.operationId = UUID().uuidString.lowercased()
+            operation.baseVersion = nil
+            try enqueue(operation, bookingId: bookingId, db)
+        }
+        try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) by \(user)", db)
+        try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
+                  summary: "Conflict of booking \(after.confirmationCode) (\(conflict.reason)) resolved: a move to room \(target.room.number) queued for the server",
+                  before: before, after: after)
+        notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
+        return try requireBooking(bookingId, db)
     }
 
     /// Resolves a conflict by cancelling the booking here (what it paid at the desk is refunded

@@ -251,6 +251,10 @@ extension FrontDeskStore {
             fields += [book.roomId, book.roomNumber, book.checkIn, book.checkOut, String(book.guests), book.guestName, book.email,
                        book.phone ?? "-", book.confirmation, book.payment, String(book.totalCents)]
         }
+        // Appended only when present: the fingerprints of the other kinds stay as recorded.
+        if let move = operation.move {
+            fields += ["move", move.roomId, move.roomNumber, move.reprice ? "reprice" : "-"]
+        }
         return fields.joined(separator: "\u{1F}")
     }
 
@@ -301,6 +305,56 @@ extension FrontDeskStore {
                 ? try checkIn(reference, expectedVersion: operation.baseVersion, by: user, db)
                 : try checkOut(reference, expectedVersion: operation.baseVersion, by: user, db)
             return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
+        case .move:
+            // As a check-in: made on the server's current version, it stands whatever was refused before.
+            if exists == nil || exists?.hotelId != hotel.id || operation.baseVersion != exists?.version {
+                try requireNoEarlierRefusal(bookingId, operation, db)
+            }
+            guard let exists, exists.hotelId == hotel.id else {
+                throw FrontDeskError.notFound("No booking with id \(Identifier.lowercaseText(bookingId))")
+            }
+            let booking = try move(operation, exists, hotel: hotel, by: user, db)
+            return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
+        }
+    }
+
+    /// A room change made on a desk, applied by the server's own `move` (the same checks, audit
+    /// and claims). A taken room-night is a conflict (`room_unavailable`) with suggested rooms,
+    /// a changed booking a conflict (`stale_version`); both say which move it was. A move to the
+    /// room the booking is in already is accepted and changes nothing (the desk wants it there:
+    /// a receptionist's way to keep a booking where the server has it, when its move was refused).
+    private func move(_ operation: SyncOperation, _ booking: Booking, hotel: Hotel, by user: String, _ db: Database) throws -> Booking {
+        guard let details = operation.move else {
+            throw FrontDeskError.validationFailed(["A move operation needs its room (move)"])
+        }
+        if let problem = operation.reason.flatMap({ TextRules.problem(in: $0, field: "Reason", maximum: BookingRules.maximumReasonLength) }) {
+            throw FrontDeskError.validationFailed([problem])
+        }
+        guard let roomId = UUID(uuidString: details.roomId),
+              let target = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.uuidString]).first,
+              target.type.hotelId == hotel.id else {
+            throw FrontDeskError.notFound("Room \(BookingRules.quoted(details.roomNumber)) (\(BookingRules.quoted(details.roomId))) is not a room of this hotel")
+        }
+        let what = "The move of booking \(booking.confirmationCode) to room \(target.room.number)"
+        if let expected = operation.baseVersion, expected != booking.version {
+            throw SyncRefusal(outcome: .conflict, code: "stale_version",
+                              message: "\(what) was made on version \(expected); the booking was changed meanwhile (version \(booking.version)): look again")
+        }
+        if target.room.id == booking.roomId {
+            _ = try booking.nightsToMove(businessDate: businessDate(for: hotel)) // a booking that cannot move is refused all the same
+            return booking
+        }
+        do {
+            return try move(booking.id.storedText, toRoom: target.room.number, reason: operation.reason, reprice: details.reprice,
+                            ChangeRequest(expectedVersion: operation.baseVersion, user: user, channel: .desk), db)
+        } catch FrontDeskError.roomUnavailable(let message) {
+            let today = businessDate(for: hotel)
+            let nights = (try? booking.nightsToMove(businessDate: today)) ?? booking.stay.nights
+            let span = StayDates(checkIn: nights.first ?? booking.stay.checkIn, checkOut: (nights.last ?? booking.stay.checkOut.adding(days: -1)).adding(days: 1))
+            throw SyncRefusal(outcome: .conflict, code: "room_unavailable", message: "\(what) was refused: \(message)",
+                              suggestedRooms: try span.map { try suggestedRooms(instead: target.room.id, stay: $0, guests: booking.guestCount, hotel: hotel, db) } ?? [])
+        } catch FrontDeskError.staleVersion(let message) {
+            throw SyncRefusal(outcome: .conflict, code: "stale_version", message: "\(what): \(message)")
         }
     }
 
@@ -374,9 +428,14 @@ extension FrontDeskStore {
     /// many, cheapest first, a few.
     func suggestedRooms(instead roomId: UUID, _ details: SyncOperation.NewBooking, hotel: Hotel, _ db: Database) throws -> [WireSuggestedRoom] {
         guard let checkIn = CalendarDate(iso: details.checkIn), let checkOut = CalendarDate(iso: details.checkOut),
-              let stay = StayDates(checkIn: checkIn, checkOut: checkOut),
-              let wanted = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.uuidString]).first else { return [] }
-        let query = AvailabilityQuery(stay: stay, guestCount: min(max(details.guests, 1), wanted.type.capacity))
+              let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { return [] }
+        return try suggestedRooms(instead: roomId, stay: stay, guests: details.guests, hotel: hotel, db)
+    }
+
+    /// The same for a stay (a move's: the nights it moves) and a number of guests.
+    func suggestedRooms(instead roomId: UUID, stay: StayDates, guests: Int, hotel: Hotel, _ db: Database) throws -> [WireSuggestedRoom] {
+        guard let wanted = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.uuidString]).first else { return [] }
+        let query = AvailabilityQuery(stay: stay, guestCount: min(max(guests, 1), wanted.type.capacity))
         return try offers(query, hotel: hotel, today: businessDate(for: hotel), db)
             .filter { $0.room.id != roomId && ($0.roomType.id == wanted.type.id || $0.roomType.capacity >= wanted.type.capacity) }
             .prefix(5)

@@ -122,8 +122,17 @@ public struct SyncClient: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = try? encoder.encode(SyncPush(operations: operations))
-        let result: SyncPushResult = try decode(try send("POST", "/api/hotels/\(hotelId)/sync", body: body, what: "the push"),
-                                                what: "the push")
+        let answer: Data
+        do {
+            answer = try send("POST", "/api/hotels/\(hotelId)/sync", body: body, what: "the push")
+        } catch let failure where failure.kind == .badServer && failure.message.contains(".kind has the wrong type or value") {
+            // A server older than this desk reads the push with the kinds it knows and refuses
+            // the whole push (400, nothing applied) on one it does not (docs/sync-protocol.md).
+            let kinds = Set(operations.map(\.kind)).subtracting([.book, .cancel, .checkIn, .checkOut]).map(\.rawValue).sorted()
+            guard !kinds.isEmpty else { throw failure }
+            throw SyncFailure(.badServer, "\(server) is older than this desk: it does not know the \(kinds.joined(separator: ", ")) operation, and applied nothing of the push; update the server (the operations stay queued on this desk)")
+        }
+        let result: SyncPushResult = try decode(answer, what: "the push")
         try check(result.protocolVersion)
         guard result.results.count == operations.count,
               zip(result.results, operations).allSatisfy({ $0.operationId.lowercased() == $1.operationId.lowercased() })

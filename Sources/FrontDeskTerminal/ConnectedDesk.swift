@@ -29,23 +29,30 @@ public struct ConnectedDeskLink: Sendable {
     public var cancel: @Sendable (_ id: UUID) throws -> Booking
     public var checkIn: @Sendable (_ id: UUID) throws -> Booking
     public var checkOut: @Sendable (_ id: UUID) throws -> Booking
+    /// Moves to another room (by number) through the server first; with no answer, here (queued).
+    /// `expectedVersion`: the booking's version the screen showed, nil from the room plan.
+    public var move: @Sendable (_ id: UUID, _ room: String, _ expectedVersion: Int?) throws -> Booking
     /// Pushes what waits, then pulls what the server changed.
     public var syncRound: @Sendable () -> Round
 
     public init(book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
                 cancel: @escaping @Sendable (UUID) throws -> Booking, checkIn: @escaping @Sendable (UUID) throws -> Booking,
-                checkOut: @escaping @Sendable (UUID) throws -> Booking, syncRound: @escaping @Sendable () -> Round) {
+                checkOut: @escaping @Sendable (UUID) throws -> Booking,
+                move: @escaping @Sendable (UUID, String, Int?) throws -> Booking,
+                syncRound: @escaping @Sendable () -> Round) {
         self.book = book
         self.cancel = cancel
         self.checkIn = checkIn
         self.checkOut = checkOut
+        self.move = move
         self.syncRound = syncRound
     }
 }
 
 extension DeskTerminalApp {
-    /// The desk's services on a connected desk: writes go through the link; the changes of issue 14
-    /// are the server's until they travel in the outbox too; card payments are refused by the link.
+    /// The desk's services on a connected desk: writes go through the link; of the changes of
+    /// issue 14 only the room change travels in the outbox, the others are the server's for now;
+    /// card payments are refused by the link.
     static func connectedServices(_ standalone: DeskServices, link: ConnectedDeskLink) -> DeskServices {
         var services = standalone
         services.book = link.book
@@ -53,9 +60,10 @@ extension DeskTerminalApp {
         services.checkIn = link.checkIn
         services.checkOut = link.checkOut
         services.cardPaymentsAvailable = false
-        services.change = { _, _ in
+        services.change = { id, change in
+            if case .move(let room, let version) = change { return try link.move(id, room, version) }
             throw FrontDeskError.invalidState(
-                "On a desk connected to a server, edits, moves, no-shows and undo are made on the server for now (cancel, check-in and check-out work here, offline too)")
+                "On a desk connected to a server, edits, no-shows and undo are made on the server for now (moves, cancel, check-in and check-out work here, offline too)")
         }
         return services
     }
