@@ -154,7 +154,7 @@ extension PostgresHotelStorage {
         let nights = booking.nightlyPrices
         try session.execute("""
             INSERT INTO booking_night (booking_id, night, price_cents)
-            SELECT $1, night::date, price FROM unnest($2::text[], $3::int8[]) AS t(night, price)
+            SELECT $1::uuid, night::date, price FROM unnest($2::text[], $3::int8[]) AS t(night, price)
             """, [booking.id, nights.map(\.night.iso), nights.map(\.price.minorUnits)])
         if booking.status == .reserving {
             try feed(session, event: "RoomAvailabilityChanged", booking, data: Self.availabilityData(booking, available: false),
@@ -163,7 +163,7 @@ extension PostgresHotelStorage {
         if booking.status == .failed || booking.status == .cancelled { return }
         try session.execute("""
             INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at)
-            SELECT $1, night::date, $2, $3, $4 FROM unnest($5::text[]) AS t(night)
+            SELECT $1::uuid, night::date, $2::uuid, $3::uuid, $4::timestamptz FROM unnest($5::text[]) AS t(night)
             """, [booking.roomId, booking.hotelId, booking.id, booking.holdExpiresAt, booking.stay.nights.map(\.iso)])
     }
 

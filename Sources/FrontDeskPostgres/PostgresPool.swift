@@ -89,7 +89,7 @@ final class PostgresPool: Sendable {
             if !session.connection.isClosed && !session.broken.load(ordering: .relaxed) {
                 idle.withLock { $0.append(session.connection) }
             } else {
-                let _: EventLoopFuture<Void> = session.connection.close()
+                Self.closeInBackground(session.connection)
             }
             throw error
         }
@@ -108,7 +108,14 @@ final class PostgresPool: Sendable {
     }
 
     deinit {
-        for connection in idle.withLock({ $0 }) { let _: EventLoopFuture<Void> = connection.close() }
+        for connection in idle.withLock({ $0 }) { Self.closeInBackground(connection) }
+    }
+
+    /// Closes a connection without waiting, keeping it alive until it is closed (PostgresNIO
+    /// insists a connection is closed before it is freed).
+    static func closeInBackground(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     /// Closes every idle connection; calls after this fail.

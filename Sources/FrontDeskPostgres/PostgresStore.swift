@@ -307,9 +307,9 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     func appendFeed(_ session: PostgresSession, hotelId: UUID, event: String, bookingId: UUID?, roomId: UUID?,
                     data: JSONValue, at instant: Date) throws {
         try session.execute("""
-            WITH next AS (UPDATE hotel_clock SET feed_seq = feed_seq + 1 WHERE hotel_id = $1 RETURNING feed_seq)
+            WITH next AS (UPDATE hotel_clock SET feed_seq = feed_seq + 1 WHERE hotel_id = $1::uuid RETURNING feed_seq)
             INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
-            SELECT $1, next.feed_seq, $2, $3, $4, $5, $6 FROM next
+            SELECT $1::uuid, next.feed_seq, $2::text, $3::uuid, $4::uuid, $5::text, $6::timestamptz FROM next
             """, [hotelId, event, bookingId, roomId, data.rendered(), instant])
     }
 

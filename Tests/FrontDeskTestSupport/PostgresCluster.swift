@@ -128,11 +128,11 @@ public final class PostgresCluster: Sendable {
     private static func watch(folder: String, binaries: String, asPostgres: Bool) {
         let stop = stopCommand(folder: folder, binaries: binaries, asPostgres: asPostgres)
         let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(stop)"
-        _ = try? spawn("/usr/bin/setsid", ["sh", "-c", script], output: "/dev/null", wait: false)
+        _ = try? spawn("/usr/bin/setsid", ["setsid", "sh", "-c", script], output: "/dev/null", wait: false)
         atExit.withLock { $0 = stop }
         atexit {
             if let command = PostgresCluster.atExit.withLock({ $0 }) {
-                _ = try? PostgresCluster.spawn("/bin/sh", ["-c", command], output: "/dev/null", wait: true)
+                _ = try? PostgresCluster.spawn("/bin/sh", ["sh", "-c", command], output: "/dev/null", wait: true)
             }
         }
     }
@@ -153,7 +153,7 @@ public final class PostgresCluster: Sendable {
             guard let text = try? String(contentsOfFile: temporary + "/" + name, encoding: .utf8), let owner = Int32(text),
                   kill(owner, 0) != 0 && errno == ESRCH else { continue }
             let folder = temporary + "/" + String(name.dropLast(".owner".count))
-            _ = try? spawn("/bin/sh", ["-c", stopCommand(folder: folder, binaries: binaries, asPostgres: asPostgres)], output: "/dev/null", wait: true)
+            _ = try? spawn("/bin/sh", ["sh", "-c", stopCommand(folder: folder, binaries: binaries, asPostgres: asPostgres)], output: "/dev/null", wait: true)
         }
     }
 
