@@ -103,7 +103,12 @@ final class PostgresPool: Sendable {
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
         } catch {
-            throw PostgresStoreError.unreachable(url: url.description, reason: Self.reason(error))
+            let reason = Self.reason(error)
+            if reason.contains("Connection refused") {
+                throw PostgresStoreError.unreachable(url: url.description,
+                                                     reason: "nothing answers at \(url.host):\(url.port) (connection refused); is PostgreSQL running there?")
+            }
+            throw PostgresStoreError.unreachable(url: url.description, reason: reason)
         }
     }
 
