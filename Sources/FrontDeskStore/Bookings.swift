@@ -61,6 +61,24 @@ extension FrontDeskStore {
         try write { db in try reserve(ReservationRequest(form: form, requestId: requestId, payment: payment, user: user), db) }
     }
 
+    /// A booking paid at the desk and waited for (`book --payment desk --wait`): held, paid and
+    /// confirmed in one transaction, with the same steps, audit entries (the payment's by
+    /// `system`), version and events as the runner's way (`confirmPaidAtDesk`), so a one-shot command
+    /// commits once and runs no saga step. A request id used before gives its booking as
+    /// `reserve` does (the caller's runner takes it on if it is still being paid).
+    public func reserveConfirmedAtDesk(_ form: BookingForm, requestId: UUID? = nil, by user: String) throws -> Booking {
+        try write { db in
+            let request = ReservationRequest(form: form, requestId: requestId, payment: .desk, user: user)
+            if let requestId, try Bool.fetchOne(db, sql: "SELECT 1 FROM booking WHERE request_id = ?",
+                                                arguments: [requestId.storedText.lowercased()]) != nil {
+                return try reserve(request, db)
+            }
+            let held = try reserve(request, db, confirmingAtDesk: true)
+            // The saga's steps are the system's, as when the runner takes them.
+            return try confirmPaidAtDesk(held, by: "system", claimsFirm: true, db)
+        }
+    }
+
     /// Several reservations in one transaction, each in its own savepoint: one durable commit for
     /// all (group commit), and one request's failure leaves the others standing.
     public func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
