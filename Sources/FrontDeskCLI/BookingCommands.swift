@@ -90,10 +90,14 @@ struct Book: ParsableCommand {
             var booking: Booking
             if let connected {
                 booking = try connected.book(form, requestId: requestUUID, payment: instruction, by: common.userName)
+            } else if wait && instruction.method == .desk {
+                // Nothing to wait for but the desk's own steps: held and confirmed in one commit.
+                booking = try store.reserveConfirmedAtDesk(form, requestId: requestUUID, by: common.userName)
             } else {
                 booking = try store.reserve(form, requestId: requestUUID, payment: instruction, by: common.userName)
             }
-            if wait && (connected == nil || [BookingStatus.reserving, .processingPayment].contains(booking.status)) {
+            let confirmedHere = connected == nil && wait && instruction.method == .desk && booking.status == .confirmed
+            if wait && !confirmedHere && (connected == nil || [BookingStatus.reserving, .processingPayment].contains(booking.status)) {
                 booking = try SagaRunner(store: store, gateway: gateway).runUntilSettled(booking)
                 if booking.status != .confirmed { failed = booking }
             }

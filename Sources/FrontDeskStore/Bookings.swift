@@ -61,6 +61,24 @@ extension FrontDeskStore {
         try write { db in try reserve(ReservationRequest(form: form, requestId: requestId, payment: payment, user: user), db) }
     }
 
+    /// A booking paid at the desk and waited for (`book --payment desk --wait`): held, paid and
+    /// confirmed in one transaction, with the same steps, audit entries (the payment's by
+    /// `system`), version and events as the runner's way (`confirmPaidAtDesk`), so a one-shot command
+    /// commits once and runs no saga step. A request id used before gives its booking as
+    /// `reserve` does (the caller's runner takes it on if it is still being paid).
+    public func reserveConfirmedAtDesk(_ form: BookingForm, requestId: UUID? = nil, by user: String) throws -> Booking {
+        try write { db in
+            let request = ReservationRequest(form: form, requestId: requestId, payment: .desk, user: user)
+            if let requestId, try Bool.fetchOne(db, sql: "SELECT 1 FROM booking WHERE request_id = ?",
+                                                arguments: [requestId.storedText.lowercased()]) != nil {
+                return try reserve(request, db)
+            }
+            let held = try reserve(request, db, confirmingAtDesk: true)
+            // The saga's steps are the system's, as when the runner takes them.
+            return try confirmPaidAtDesk(held, by: "system", claimsFirm: true, db)
+        }
+    }
+
     /// Several reservations in one transaction, each in its own savepoint: one durable commit for
     /// all (group commit), and one request's failure leaves the others standing.
     public func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
@@ -324,10 +342,19 @@ extension FrontDeskStore {
             throw FrontDeskError.validationFailed([problem])
         }
         let reason = reason ?? channel.defaultCancellationReason(by: user)
-        return try write { db in
+        return try writeQueuing(.cancel, reference, reason: reason, by: user, operationId: operationId) { db in
+            try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, db)
+        }
+    }
+
+    /// `change` in a transaction of its own, queued on a connected desk (a replica) for the
+    /// server as `kind` (with `reason`, as `operationId`) in the same transaction.
+    private func writeQueuing(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, by user: String, operationId: UUID?,
+                              _ change: (Database) throws -> Booking) throws -> Booking {
+        try write { db in
             let before = try isReplica(db) ? requireBooking(reference, db) : nil
-            let booking = try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, db)
-            if let before { try queueChangeIfReplica(.cancel, before: before, reason: reason, by: user, operationId: operationId, db) }
+            let booking = try change(db)
+            if let before { try queueChangeIfReplica(kind, before: before, reason: reason, by: user, operationId: operationId, db) }
             return booking
         }
     }
@@ -366,11 +393,8 @@ extension FrontDeskStore {
     }
 
     public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
-        try write { db in
-            let before = try isReplica(db) ? requireBooking(reference, db) : nil
-            let booking = try checkIn(reference, expectedVersion: expectedVersion, by: user, db)
-            if let before { try queueChangeIfReplica(.checkIn, before: before, reason: nil, by: user, operationId: operationId, db) }
-            return booking
+        try writeQueuing(.checkIn, reference, reason: nil, by: user, operationId: operationId) { db in
+            try checkIn(reference, expectedVersion: expectedVersion, by: user, db)
         }
     }
 
@@ -387,11 +411,8 @@ extension FrontDeskStore {
     }
 
     public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
-        try write { db in
-            let before = try isReplica(db) ? requireBooking(reference, db) : nil
-            let booking = try checkOut(reference, expectedVersion: expectedVersion, by: user, db)
-            if let before { try queueChangeIfReplica(.checkOut, before: before, reason: nil, by: user, operationId: operationId, db) }
-            return booking
+        try writeQueuing(.checkOut, reference, reason: nil, by: user, operationId: operationId) { db in
+            try checkOut(reference, expectedVersion: expectedVersion, by: user, db)
         }
     }
 

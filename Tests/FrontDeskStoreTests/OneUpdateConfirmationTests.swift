@@ -109,20 +109,62 @@ import Testing
         #expect(same.id != held.id)
         #expect(try SagaRunner(store: oneUpdate.store, gateway: nil).processLocalWork() == 1)
         var expected = try footprint(generic), found = try footprint(oneUpdate)
-        // Two files, two random booking ids (the codes come from the same seed): named alike.
-        for print in [held, same] {
-            for key in [print.id.uuidString, print.id.uuidString.lowercased()] {
-                func named(_ rows: [[String]]) -> [[String]] { rows.map { $0.map { $0.replacingOccurrences(of: key, with: "booking") } } }
-                expected.audit = named(expected.audit); found.audit = named(found.audit)
-                expected.feed = named(expected.feed); found.feed = named(found.feed)
-                expected.nights = named(expected.nights); found.nights = named(found.nights)
-                expected.messages = named(expected.messages); found.messages = named(found.messages)
-                expected.booking = named([expected.booking])[0]; found.booking = named([found.booking])[0]
-                expected.saga = named([expected.saga])[0]; found.saga = named([found.saga])[0]
-            }
-        }
+        Self.nameAlike(&expected, &found, bookings: [held.id, same.id])
         #expect(expected.booking.contains("Confirmed") && expected.messages.isEmpty)
         #expect(found == expected)
+    }
+
+    /// Two files, two random booking ids (the codes come from the same seed): named alike.
+    static func nameAlike(_ expected: inout Footprint, _ found: inout Footprint, bookings: [UUID]) {
+        for id in bookings {
+            for key in [id.uuidString, id.uuidString.lowercased()] {
+                func named(_ rows: [[String]]) -> [[String]] { rows.map { $0.map { $0.replacingOccurrences(of: key, with: "booking") } } }
+                for print in [\Footprint.audit, \.feed, \.nights, \.messages] {
+                    expected[keyPath: print] = named(expected[keyPath: print]); found[keyPath: print] = named(found[keyPath: print])
+                }
+                for row in [\Footprint.booking, \.saga] {
+                    expected[keyPath: row] = named([expected[keyPath: row]])[0]; found[keyPath: row] = named([found[keyPath: row]])[0]
+                }
+            }
+        }
+    }
+
+    /// Issue 10: `book --payment desk --wait` holds and confirms in one commit
+    /// (`reserveConfirmedAtDesk`) instead of a hold and a runner's step: the same booking, audit
+    /// entries, events, saga and nights as the runner's way.
+    @Test func aWaitedDeskBookingLeavesWhatTheRunnerLeaves() throws {
+        let runner = try StoreFixture()
+        let held = try runner.store.reserve(runner.form(room: "201"), by: "anna")
+        #expect(try SagaRunner(store: runner.store, gateway: nil).processLocalWork() == 1)
+        let oneCommit = try StoreFixture()
+        let confirmed = try oneCommit.store.reserveConfirmedAtDesk(oneCommit.form(room: "201"), by: "anna")
+        #expect(confirmed.status == .confirmed && confirmed.id != held.id)
+        var expected = try footprint(runner), found = try footprint(oneCommit)
+        Self.nameAlike(&expected, &found, bookings: [held.id, confirmed.id])
+        #expect(Int(expected.availabilityVersion)! > Int(found.availabilityVersion)!) // claims written once here, twice there
+        (expected.availabilityVersion, found.availabilityVersion) = ("", "")
+        #expect(expected.booking.contains("Confirmed") && expected.messages.isEmpty)
+        #expect(found == expected)
+        #expect(try oneCommit.store.booking(confirmed.id.uuidString) == confirmed)
+    }
+
+    /// A request id replays: the same booking, nothing new; an earlier hold that was not waited
+    /// for is given back as it is (still Reserving, for the caller's runner), never confirmed twice.
+    @Test func aWaitedDeskBookingReplaysByItsRequestId() throws {
+        let desk = try StoreFixture()
+        let requestId = UUID()
+        let first = try desk.store.reserveConfirmedAtDesk(desk.form(room: "201"), requestId: requestId, by: "anna")
+        let again = try desk.store.reserveConfirmedAtDesk(desk.form(room: "201"), requestId: requestId, by: "anna")
+        #expect(again == first && again.status == .confirmed)
+        let earlierId = UUID()
+        let hold = try desk.store.reserve(desk.form(room: "202"), requestId: earlierId, by: "anna")
+        let replay = try desk.store.reserveConfirmedAtDesk(desk.form(room: "202"), requestId: earlierId, by: "anna")
+        #expect(replay == hold && replay.status == .reserving)
+        let queue = try DatabaseQueue(path: desk.store.path)
+        #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM booking")! } == 2)
+        #expect(throws: FrontDeskError.self) {
+            try desk.store.reserveConfirmedAtDesk(desk.form(room: "102"), requestId: requestId, by: "anna")
+        }
     }
 
     @Test func theStoredIdTextIsFoundationsUUIDString() {
