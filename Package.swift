@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // PostgreSQL for the booking server (issue 13): FrontDeskPostgres only, never the desk.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Rules of the hotel: no SQLite, no terminal, no network.
@@ -85,9 +87,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The booking server's PostgreSQL backend (issue 13): the storage protocols over postgres-nio.
+        // Linked by frontdesk-server and tests only; the desk never links SwiftNIO.
+        .target(
+            name: "FrontDeskPostgres",
+            dependencies: [
+                "FrontDeskDomain", "FrontDeskStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "frontdesk-server",
-            dependencies: ["FrontDeskServer", "FrontDeskStore", "FrontDeskDomain", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["FrontDeskServer", "FrontDeskStore", "FrontDeskDomain", "FrontDeskPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         // Benchmarks: the store against the raw sqlite3 C API floor, in one process.
@@ -116,7 +131,7 @@ let package = Package(
         .testTarget(name: "FrontDeskDomainTests", dependencies: ["FrontDeskDomain"], swiftSettings: strictSettings),
         .testTarget(
             name: "FrontDeskStoreTests",
-            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskPostgres", "FrontDeskTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -31,7 +31,11 @@ public struct WireHotel: Codable, Hashable, Sendable {
     public var noShowCutoffHour: Int
     /// `first_night` or `none` (`NoShowPolicy.Fee`).
     public var noShowFee: String
+}
 
+// Outside the struct, so that Swift still gives it the memberwise initialiser (every member as
+// sent) that `SyncWireReader` builds it with.
+extension WireHotel {
     public init(_ hotel: Hotel) {
         hotelId = hotel.id.uuidString.lowercased()
         name = hotel.name
@@ -54,7 +58,10 @@ public struct WireRoomType: Codable, Hashable, Sendable {
     public var name: String
     public var capacity: Int
     public var basePriceCents: Int64
+}
 
+// Outside the struct, as with `WireHotel`.
+extension WireRoomType {
     public init(_ type: RoomType) {
         roomTypeId = type.id.uuidString.lowercased()
         name = type.name
@@ -73,7 +80,10 @@ public struct WireRoom: Codable, Hashable, Sendable {
     public var roomNumber: String
     public var roomTypeId: String
     public var isActive: Bool
+}
 
+// Outside the struct, as with `WireHotel`.
+extension WireRoom {
     public init(roomId: UUID, roomNumber: String, roomTypeId: UUID, isActive: Bool) {
         self.roomId = roomId.uuidString.lowercased()
         self.roomNumber = roomNumber
@@ -136,7 +146,10 @@ public struct WireBooking: Codable, Hashable, Sendable {
     public var checkedInOn: String?
     public var checkedOutOn: String?
     public var roomSince: String?
+}
 
+// Outside the struct, as with `WireHotel`.
+extension WireBooking {
     public init(_ booking: Booking, claims: [WireClaim]) {
         bookingId = booking.id.uuidString.lowercased()
         hotelId = booking.hotelId.uuidString.lowercased()

@@ -516,68 +516,6 @@ private func readList<T>(_ json: inout SyncJSONReader, _ field: String,
     return list
 }
 
-// Every member as read (the public initialisers take domain values).
-extension WireHotel {
-    init(hotelId: String, name: String, timeZone: String, currency: String, holdMinutes: Int, noShowCutoffHour: Int, noShowFee: String) {
-        self.hotelId = hotelId
-        self.name = name
-        self.timeZone = timeZone
-        self.currency = currency
-        self.holdMinutes = holdMinutes
-        self.noShowCutoffHour = noShowCutoffHour
-        self.noShowFee = noShowFee
-    }
-}
-
-extension WireRoomType {
-    init(roomTypeId: String, name: String, capacity: Int, basePriceCents: Int64) {
-        self.roomTypeId = roomTypeId
-        self.name = name
-        self.capacity = capacity
-        self.basePriceCents = basePriceCents
-    }
-}
-
-extension WireRoom {
-    init(roomId: String, roomNumber: String, roomTypeId: String, isActive: Bool) {
-        self.roomId = roomId
-        self.roomNumber = roomNumber
-        self.roomTypeId = roomTypeId
-        self.isActive = isActive
-    }
-}
-
-extension WireBooking {
-    init(bookingId: String, hotelId: String, roomId: String, roomNumber: String, confirmation: String, status: String,
-         checkIn: String, checkOut: String, guests: Int, guestName: String, email: String, phone: String?,
-         nightlyPrices: [WireNightPrice], claims: [WireClaim], version: Int, holdExpiresAt: String?, statusReason: String?,
-         createdAt: String, updatedAt: String, notes: [WireNote], checkedInOn: String?, checkedOutOn: String?, roomSince: String?) {
-        self.bookingId = bookingId
-        self.hotelId = hotelId
-        self.roomId = roomId
-        self.roomNumber = roomNumber
-        self.confirmation = confirmation
-        self.status = status
-        self.checkIn = checkIn
-        self.checkOut = checkOut
-        self.guests = guests
-        self.guestName = guestName
-        self.email = email
-        self.phone = phone
-        self.nightlyPrices = nightlyPrices
-        self.claims = claims
-        self.version = version
-        self.holdExpiresAt = holdExpiresAt
-        self.statusReason = statusReason
-        self.createdAt = createdAt
-        self.updatedAt = updatedAt
-        self.notes = notes
-        self.checkedInOn = checkedInOn
-        self.checkedOutOn = checkedOutOn
-        self.roomSince = roomSince
-    }
-}
-
 extension SyncWire {
     /// The canonical text of a UUID (8-4-4-4-12 hex digits, either case), as `UUID(uuidString:)`
     /// reads it, without its `sscanf` (on Linux): a replica reads half a million ids.

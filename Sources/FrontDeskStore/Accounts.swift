@@ -10,6 +10,15 @@ public struct UserAccount: Sendable, Equatable {
     public let hotelId: UUID?
     public let passwordHash: String
     public let isDisabled: Bool
+
+    public init(name: String, role: UserRole, email: String, hotelId: UUID?, passwordHash: String, isDisabled: Bool) {
+        self.name = name
+        self.role = role
+        self.email = email
+        self.hotelId = hotelId
+        self.passwordHash = passwordHash
+        self.isDisabled = isDisabled
+    }
 }
 
 extension FrontDeskStore {

@@ -342,10 +342,19 @@ extension FrontDeskStore {
             throw FrontDeskError.validationFailed([problem])
         }
         let reason = reason ?? channel.defaultCancellationReason(by: user)
-        return try write { db in
+        return try writeQueuing(.cancel, reference, reason: reason, by: user, operationId: operationId) { db in
+            try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, db)
+        }
+    }
+
+    /// `change` in a transaction of its own, queued on a connected desk (a replica) for the
+    /// server as `kind` (with `reason`, as `operationId`) in the same transaction.
+    private func writeQueuing(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, by user: String, operationId: UUID?,
+                              _ change: (Database) throws -> Booking) throws -> Booking {
+        try write { db in
             let before = try isReplica(db) ? requireBooking(reference, db) : nil
-            let booking = try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, db)
-            if let before { try queueChangeIfReplica(.cancel, before: before, reason: reason, by: user, operationId: operationId, db) }
+            let booking = try change(db)
+            if let before { try queueChangeIfReplica(kind, before: before, reason: reason, by: user, operationId: operationId, db) }
             return booking
         }
     }
@@ -384,11 +393,8 @@ extension FrontDeskStore {
     }
 
     public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
-        try write { db in
-            let before = try isReplica(db) ? requireBooking(reference, db) : nil
-            let booking = try checkIn(reference, expectedVersion: expectedVersion, by: user, db)
-            if let before { try queueChangeIfReplica(.checkIn, before: before, reason: nil, by: user, operationId: operationId, db) }
-            return booking
+        try writeQueuing(.checkIn, reference, reason: nil, by: user, operationId: operationId) { db in
+            try checkIn(reference, expectedVersion: expectedVersion, by: user, db)
         }
     }
 
@@ -405,11 +411,8 @@ extension FrontDeskStore {
     }
 
     public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
-        try write { db in
-            let before = try isReplica(db) ? requireBooking(reference, db) : nil
-            let booking = try checkOut(reference, expectedVersion: expectedVersion, by: user, db)
-            if let before { try queueChangeIfReplica(.checkOut, before: before, reason: nil, by: user, operationId: operationId, db) }
-            return booking
+        try writeQueuing(.checkOut, reference, reason: nil, by: user, operationId: operationId) { db in
+            try checkOut(reference, expectedVersion: expectedVersion, by: user, db)
         }
     }
 

@@ -10,6 +10,12 @@ public struct FeedEvent: Sendable, Equatable {
     public let name: String
     /// The event's JSON object, naming the booking and the room.
     public let data: String
+
+    public init(sequence: Int64, name: String, data: String) {
+        self.sequence = sequence
+        self.name = name
+        self.data = data
+    }
 }
 
 extension FrontDeskStore {

@@ -19,12 +19,7 @@ extension FrontDeskStore {
                     try db.run(sql: "DELETE FROM \(table)")
                 }
             }
-            try Self.insert(demo.hotel, db)
-            for type in demo.roomTypes { try Self.insert(type, db) }
-            for room in demo.rooms { try Self.insert(room, db) }
-            for booking in demo.bookings { try Self.insert(booking, requestId: nil, fingerprint: nil, db) }
-            try audit(db, user: user, action: "demo.created",
-                      summary: "Demo hotel \(demo.hotel.name) created: \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
+            try insertDemo(demo, by: user, "created", db)
         }
     }
 
@@ -33,12 +28,18 @@ extension FrontDeskStore {
         try write { db in
             try db.run(sql: "PRAGMA cache_size = -262144")
             defer { try? db.run(sql: "PRAGMA cache_size = -2000") }
-            try Self.insert(demo.hotel, db)
-            for type in demo.roomTypes { try Self.insert(type, db) }
-            for room in demo.rooms { try Self.insert(room, db) }
-            for booking in demo.bookings { try Self.insert(booking, requestId: nil, fingerprint: nil, db) }
-            try audit(db, user: user, action: "demo.created",
-                      summary: "Demo hotel \(demo.hotel.name) added: \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
+            try insertDemo(demo, by: user, "added", db)
         }
+    }
+
+    /// The hotel, its room types, rooms and bookings, and the audit entry that says so (`how`:
+    /// created, added).
+    private func insertDemo(_ demo: DemoHotel, by user: String, _ how: String, _ db: Database) throws {
+        try Self.insert(demo.hotel, db)
+        for type in demo.roomTypes { try Self.insert(type, db) }
+        for room in demo.rooms { try Self.insert(room, db) }
+        for booking in demo.bookings { try Self.insert(booking, requestId: nil, fingerprint: nil, db) }
+        try audit(db, user: user, action: "demo.created",
+                  summary: "Demo hotel \(demo.hotel.name) \(how): \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
     }
 }

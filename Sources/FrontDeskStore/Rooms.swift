@@ -7,6 +7,11 @@ public struct RoomListing: Hashable, Sendable {
     public let room: Room
     public let type: RoomType
 
+    public init(room: Room, type: RoomType) {
+        self.room = room
+        self.type = type
+    }
+
     /// A room as `frontdesk rooms --json` and the server's room list show it.
     public var json: JSONValue {
         .object([

@@ -9,6 +9,13 @@ extension FrontDeskStore {
         public let query: AvailabilityQuery
         public let offers: [RoomOffer]
 
+        /// For another backend of the storage protocols (PostgreSQL).
+        public init(hotel: Hotel, query: AvailabilityQuery, offers: [RoomOffer]) {
+            self.hotel = hotel
+            self.query = query
+            self.offers = offers
+        }
+
         /// The answer of `frontdesk search --json` and of the server's availability route.
         public var json: JSONValue {
             .object([
@@ -53,6 +60,16 @@ extension FrontDeskStore {
         /// business date): the date is still `businessDate` exactly while the clock is between them,
         /// which a cached answer checks with two comparisons instead of a calendar per request.
         public var businessDay: Range<Date>? = nil
+
+        /// For another backend of the storage protocols (PostgreSQL).
+        public init(hotel: Hotel, availabilityVersion: Int64, businessDate: CalendarDate, validUntil: Date?,
+                    businessDay: Range<Date>? = nil) {
+            self.hotel = hotel
+            self.availabilityVersion = availabilityVersion
+            self.businessDate = businessDate
+            self.validUntil = validUntil
+            self.businessDay = businessDay
+        }
     }
 
     /// A search and its stamp, read in one snapshot so the stamp describes exactly that answer.
@@ -97,7 +114,7 @@ extension FrontDeskStore {
     /// From the first instant of `date` in `zone` up to the first instant of the next date (a
     /// day of 23 or 25 hours across a clock change; a day that starts after midnight where the
     /// zone skips it).
-    static func instants(of date: CalendarDate, in zone: TimeZone) -> Range<Date>? {
+    public static func instants(of date: CalendarDate, in zone: TimeZone) -> Range<Date>? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         func start(_ date: CalendarDate) -> Date? {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FrontDeskDomain
 import FrontDeskPayments
+import FrontDeskPostgres
 import FrontDeskServer
 import FrontDeskStore
 import FrontDeskURLSession
@@ -14,15 +15,44 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "The booking server of a hotel chain: the REST API, tokens, and the booking saga.",
         discussion: """
             Every command takes --db PATH (default $FRONTDESK_SERVER_DB, else $XDG_DATA_HOME/frontdesk/server.sqlite, \
-            else ~/.local/share/frontdesk/server.sqlite).
+            else ~/.local/share/frontdesk/server.sqlite). `migrate` takes --database postgres://USER@HOST:PORT/DB \
+            (default $FRONTDESK_DATABASE_URL): the PostgreSQL backend is under way (issue 13), and `serve` does not run on it yet.
             """,
         version: "frontdesk-server \(FrontDeskVersion.current) (database schema \(FrontDeskStore.schemaVersion))",
-        subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self]
+        subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self, Migrate.self]
     )
 }
 
 struct DatabaseOption: ParsableArguments {
     @Option(name: .customLong("db"), help: "The server's database file.") var path: String?
+    @Option(name: .customLong("database"), help: "A PostgreSQL database URL (not served yet: see `migrate`).") var url: String?
+
+    /// The PostgreSQL database asked for with --database, or by FRONTDESK_DATABASE_URL when --db is
+    /// not given; nil for SQLite.
+    func postgres() throws -> PostgresURL? {
+        if let url, !url.isEmpty { return try Self.parse(url, source: "--database") }
+        if path == nil, let text = ProcessInfo.processInfo.environment["FRONTDESK_DATABASE_URL"], !text.isEmpty {
+            return try Self.parse(text, source: "FRONTDESK_DATABASE_URL")
+        }
+        return nil
+    }
+
+    static func parse(_ text: String, source: String) throws -> PostgresURL {
+        do {
+            return try PostgresURL.parse(text, source: source)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// Refuses a PostgreSQL database for a command that runs on SQLite only (for now).
+    func requireSQLite(for command: String) throws {
+        guard let url = try postgres() else { return }
+        throw ValidationError("""
+            \(command) does not run on PostgreSQL yet (\(url)): the PostgreSQL backend is under way (issue 13); \
+            only `frontdesk-server migrate --database URL` uses it. Use --db PATH (SQLite) meanwhile
+            """)
+    }
 
     var resolved: String {
         if let path, !path.isEmpty { return path }
@@ -34,6 +64,7 @@ struct DatabaseOption: ParsableArguments {
     }
 
     func open(access: StoreAccess = .create) throws -> FrontDeskStore {
+        try requireSQLite(for: "This command")
         do {
             return try FrontDeskStore(path: resolved, access: access)
         } catch {
@@ -76,6 +107,7 @@ struct Serve: AsyncParsableCommand {
     var feedDays = 7
 
     func run() async throws {
+        try database.requireSQLite(for: "`serve`")
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         let secret = try loadSecret()
@@ -259,6 +291,31 @@ struct ServerDemo: ParsableCommand {
                 try store.importDemoIntoChain(demo, by: "frontdesk-server")
                 print("Hotel \(demo.hotel.name) added: \(demo.hotel.id.uuidString.lowercased()), \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
             }
+        }
+    }
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Create or upgrade the schema of a PostgreSQL database (--database URL or FRONTDESK_DATABASE_URL).",
+        discussion: "Numbered migrations, each applied once; a database with a newer schema than this build knows is refused untouched.")
+    @OptionGroup var database: DatabaseOption
+
+    func run() throws {
+        guard let url = try database.postgres() else {
+            throw ValidationError("migrate needs --database postgres://USER@HOST:PORT/DB (or FRONTDESK_DATABASE_URL); an SQLite file (--db) is migrated when it is opened")
+        }
+        do {
+            let (applied, version) = try PostgresChainStorage.migrate(url: url)
+            if applied.isEmpty {
+                print("The schema of \(url) is up to date (version \(version)).")
+            } else {
+                print("Migrated \(url) to schema version \(version) (applied \(applied.map(String.init).joined(separator: ", "))).")
+            }
+        } catch let error as PostgresStoreError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

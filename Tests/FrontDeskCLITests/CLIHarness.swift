@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskTestSupport
 import Testing
 
 /// Runs the real `frontdesk` binary against a real database file in a temporary folder.
@@ -16,19 +17,8 @@ struct CLIHarness {
         self.environment = environment
     }
 
-    struct Outcome {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-
-        /// The single JSON document on stdout.
-        var json: [String: Any] {
-            get throws {
-                let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
-                return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdout)")
-            }
-        }
-    }
+    /// What a run of the binary printed (shared with the sync tests).
+    typealias Outcome = FrontDeskTestSupport.Outcome
 
     /// The binary next to the test bundle (SwiftPM builds it because the tests depend on it).
     static var binary: URL {
@@ -55,12 +45,7 @@ struct CLIHarness {
     }
 
     static func finish(_ started: (Process, Pipe, Pipe)) -> Outcome {
-        let (process, out, err) = started
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                       stderr: String(decoding: stderr, as: UTF8.self))
+        Outcome.finish(started.0, stdout: started.1, stderr: started.2)
     }
 
     @discardableResult

@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskTestSupport
 import GRDB
 import Testing
 
@@ -324,18 +325,7 @@ extension CLIHarness {
     /// Runs the binary with `arguments`, optionally through another program and with text on stdin.
     func run(_ arguments: [String], standardInput: String? = nil, executable: String? = nil,
              prefix: [String] = []) throws -> Outcome {
-        let process = Process()
-        process.executableURL = executable.map(URL.init(fileURLWithPath:)) ?? Self.binary
-        process.arguments = prefix + arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let standardInput { input.fileHandleForWriting.write(Data(standardInput.utf8)) }
-        try input.fileHandleForWriting.close()
-        return Self.finish((process, out, err))
+        try runProgram(executable.map(URL.init(fileURLWithPath:)) ?? Self.binary, prefix + arguments, environment: environment, input: standardInput)
     }
 
     /// As a person whose shell has the usual umask 022.

@@ -55,21 +55,11 @@ import Testing
     /// room: today's lists do not show them, the check-in question does.
     @Test func checkingInNamesAGuestWhoOverstayedTheirCheckOutDate() throws {
         var fixture = try ScreenFixture()
-        let clock = fixture.desk.clock
-        let lastWeek = try FrontDeskStore(path: fixture.desk.store.path, clock: { clock.now },
-                                          businessDate: StoreFixture.today.adding(days: -6))
-        let overstayed = try lastWeek.confirm(lastWeek.reserve(fixture.desk.form(room: "101", from: "2026-11-20", to: "2026-11-23",
-                                                                                   name: "Otto Overstay"), by: "anna").confirmationCode, by: "anna")
-        _ = try lastWeek.checkIn(overstayed.confirmationCode, by: "anna")
+        let overstayed = try fixture.desk.checkedIn(daysAgo: 6, room: "101", from: "2026-11-20", to: "2026-11-23", name: "Otto Overstay")
         // Another guest who left as planned, and one still in elsewhere: neither is named.
-        let twentyThird = try FrontDeskStore(path: fixture.desk.store.path, clock: { clock.now },
-                                             businessDate: StoreFixture.today.adding(days: -3))
-        let left = try twentyThird.confirm(twentyThird.reserve(fixture.desk.form(room: "102", from: "2026-11-23", to: "2026-11-24",
-                                                                                   name: "Lena Left"), by: "anna").confirmationCode, by: "anna")
-        _ = try twentyThird.checkOut(twentyThird.checkIn(left.confirmationCode, by: "anna").confirmationCode, by: "anna")
-        let elsewhere = try twentyThird.confirm(twentyThird.reserve(fixture.desk.form(room: "103", from: "2026-11-23", to: "2026-11-24",
-                                                                                        name: "Elsa Elsewhere"), by: "anna").confirmationCode, by: "anna")
-        _ = try twentyThird.checkIn(elsewhere.confirmationCode, by: "anna")
+        let left = try fixture.desk.checkedIn(daysAgo: 3, room: "102", from: "2026-11-23", to: "2026-11-24", name: "Lena Left")
+        _ = try fixture.desk.earlierStore(daysAgo: 3).checkOut(left.confirmationCode, by: "anna")
+        let elsewhere = try fixture.desk.checkedIn(daysAgo: 3, room: "103", from: "2026-11-23", to: "2026-11-24", name: "Elsa Elsewhere")
         let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
 
         // Both overstayed, oldest departure first; the checked-out guest is not among them.

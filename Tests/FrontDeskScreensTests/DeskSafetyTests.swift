@@ -116,12 +116,7 @@ import Testing
         let staying = try fixture.desk.book(room: "102", from: "2026-11-26", to: "2026-11-29")
         _ = try fixture.desk.store.checkIn(staying.confirmationCode, by: "anna")
         // One leaving today: in house yesterday (booked with a store whose business date was then).
-        let clock = fixture.desk.clock
-        let yesterday = try FrontDeskStore(path: fixture.desk.store.path, clock: { clock.now },
-                                           businessDate: StoreFixture.today.adding(days: -1))
-        let leaving = try yesterday.confirm(yesterday.reserve(fixture.desk.form(room: "201", from: "2026-11-25", to: "2026-11-26",
-                                                                                  name: "Lee Leaving"), by: "anna").confirmationCode, by: "anna")
-        _ = try yesterday.checkIn(leaving.confirmationCode, by: "anna")
+        let leaving = try fixture.desk.checkedIn(daysAgo: 1, room: "201", from: "2026-11-25", to: "2026-11-26", name: "Lee Leaving")
         fixture.press(.function(4))
         let today = fixture.model.state.today
         #expect(today.arrivals.count == 2 && today.departures.map(\.id) == [leaving.id])
@@ -160,12 +155,7 @@ import Testing
 
     @Test func checkingInWhereTheLastGuestIsStillInNamesThatGuest() throws {
         var fixture = try ScreenFixture()
-        let clock = fixture.desk.clock
-        let yesterday = try FrontDeskStore(path: fixture.desk.store.path, clock: { clock.now },
-                                           businessDate: StoreFixture.today.adding(days: -1))
-        let stillIn = try yesterday.confirm(yesterday.reserve(fixture.desk.form(room: "101", from: "2026-11-25", to: "2026-11-26",
-                                                                                  name: "Otto Overstay"), by: "anna").confirmationCode, by: "anna")
-        _ = try yesterday.checkIn(stillIn.confirmationCode, by: "anna")
+        let stillIn = try fixture.desk.checkedIn(daysAgo: 1, room: "101", from: "2026-11-25", to: "2026-11-26", name: "Otto Overstay")
         let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
         fixture.press(.function(4), .alt("1"), .alt("i"))
         let screen = fixture.screen(100, 30)

@@ -13,6 +13,16 @@ import Testing
         return try pair.desk.store.confirm(held.confirmationCode, by: "anna")
     }
 
+    /// A booking made offline in room 101 whose `book` the server refused (`room_unavailable`):
+    /// the booking, its operation and the conflict it left.
+    func conflictedBooking(_ pair: ReplicaPair) throws -> (Booking, SyncOperation, SyncConflict) {
+        try pair.connect()
+        let mine = try offlineBooking(pair, room: "101")
+        let first = try #require(try pair.desk.store.queuedOperations(limit: 1).first)
+        try pair.desk.store.settle([SyncOutcome(operationId: first.operationId, outcome: .conflict, code: "room_unavailable")])
+        return (mine, first, try #require(try pair.desk.store.syncConflicts(includeResolved: false).first))
+    }
+
     /// What the server answers when it takes the operation: the booking as the desk made it, its
     /// version the server's.
     func accepted(_ operation: SyncOperation, _ booking: Booking, version: Int = 3, code: String? = nil, pair: ReplicaPair) throws -> SyncOutcome {
@@ -181,11 +191,7 @@ import Testing
 
     @Test func aConflictIsResolvedByAMoveThatQueuesANewBooking() throws {
         let pair = try ReplicaPair()
-        try pair.connect()
-        let mine = try offlineBooking(pair, room: "101")
-        let first = try #require(try pair.desk.store.queuedOperations(limit: 1).first)
-        try pair.desk.store.settle([SyncOutcome(operationId: first.operationId, outcome: .conflict, code: "room_unavailable")])
-        let conflict = try #require(try pair.desk.store.syncConflicts(includeResolved: false).first)
+        let (mine, first, conflict) = try conflictedBooking(pair)
         _ = try offlineBooking(pair, room: "102")
 
         #expect(throws: FrontDeskError.self) { try pair.desk.store.resolveConflict(conflict.conflictId, moveTo: "102", by: "anna") }
@@ -206,11 +212,7 @@ import Testing
 
     @Test func aConflictIsResolvedByCancellingAndRefunding() throws {
         let pair = try ReplicaPair()
-        try pair.connect()
-        let mine = try offlineBooking(pair, room: "101")
-        let first = try #require(try pair.desk.store.queuedOperations(limit: 1).first)
-        try pair.desk.store.settle([SyncOutcome(operationId: first.operationId, outcome: .conflict, code: "room_unavailable")])
-        let conflict = try #require(try pair.desk.store.syncConflicts(includeResolved: false).first)
+        let (mine, _, conflict) = try conflictedBooking(pair)
 
         let cancelled = try pair.desk.store.resolveConflict(conflict.conflictId, cancelBy: "anna")
         #expect(cancelled.status == .cancelled)

@@ -1,11 +1,13 @@
 import Foundation
 import FrontDeskDomain
+import FrontDeskPostgres
 import FrontDeskStore
 import FrontDeskTestSupport
 import Testing
 
-/// A database the booking server can run on, made fresh for one test. SQLite today; the
-/// PostgreSQL backend joins `all` and must pass every test below unchanged.
+/// A database the booking server can run on, made fresh for one test: an SQLite file, or a new
+/// database in this test process's PostgreSQL cluster (`PostgresCluster`). Every test below runs
+/// on both, unchanged.
 struct StorageBackend: Sendable, CustomTestStringConvertible {
     let name: String
     let make: @Sendable (TestClock) throws -> any ChainStorage
@@ -17,7 +19,13 @@ struct StorageBackend: Sendable, CustomTestStringConvertible {
                                   businessDate: StoreFixture.today, random: SeededGenerator(seed: 7))
     }
 
-    static let all: [StorageBackend] = [.sqlite]
+    static let postgres = StorageBackend(name: "PostgreSQL") { clock in
+        let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+        return try PostgresChainStorage(url: url, poolSize: 2, migrate: true, clock: { clock.now },
+                                        businessDate: StoreFixture.today, random: SeededGenerator(seed: 7))
+    }
+
+    static let all: [StorageBackend] = [.sqlite, .postgres]
 }
 
 /// The storage contract of `HotelStorage` and `ChainStorage`, through the protocols only: what

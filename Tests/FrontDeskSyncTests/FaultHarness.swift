@@ -1,6 +1,7 @@
 import Foundation
 import FrontDeskDomain
 import FrontDeskStore
+import FrontDeskTestSupport
 import Testing
 
 // Shared by the three fault suites of issue 12 ("each repeated at least 20 times, with 100
@@ -107,6 +108,101 @@ extension SyncServer {
         #expect(answer.json["truncated"] as? Bool == false)
         return bookings
     }
+}
+
+/// One faulted round as the suite's fault sees it: the round's operations are queued in the
+/// desk's outbox, and the fault is to push them (all or some) under its fault.
+struct FaultRoundContext {
+    let server: SyncServer
+    let desk: Desk
+    let rooms: [String]
+    /// 1 ... 20.
+    let number: Int
+    /// The round's first night, in days from today.
+    let daysAhead: Int
+    /// Seconds the fault-free sync of round 0's 100 operations took.
+    let calibration: Double
+    /// The operations the round queued.
+    let current: FaultRound
+    /// What the server must hold afterwards: a fault that makes bookings of its own records them here.
+    var ledger: FaultLedger
+
+    /// Odd rounds push in 4 requests of 25 (a kill can land between two of them), even ones in one.
+    var batch: Int { number % 2 == 1 ? 25 : 100 }
+
+    /// When a kill lands: spread over the rounds from the start of the push to past its end.
+    var delay: Double { calibration * 1.2 * Double(number - 1) / 19 }
+
+    /// Starts `frontdesk sync --batch` of `batch`, strikes it after `delay` and waits for it to end.
+    func strikeMidPush(_ strike: (Process) throws -> Void) throws -> Process {
+        let pushing = try desk.start(["sync", "--batch", String(batch)])
+        usleep(useconds_t(delay * 1_000_000))
+        try strike(pushing)
+        pushing.waitUntilExit()
+        return pushing
+    }
+
+    /// How many of the round's bookings the server holds now.
+    func appliedOnServer() throws -> Int {
+        try server.bookingsOfA(from: current.from, to: current.to).filter { ($0["guestName"] as? String ?? "").hasPrefix(current.prefix) }.count
+    }
+}
+
+/// The run every fault suite of issue 12 makes ("each repeated at least 20 times, with 100
+/// operations in flight"): a desk connected to `server`; round 0 without a fault, whose sync of 100
+/// operations is timed; then 20 rounds that each queue 100 operations (90 bookings, and cancels of
+/// 10 of the previous round's) and push them under `fault`, each followed by a plain `frontdesk
+/// sync` that must end with nothing queued and no conflict; at the end, the checks of
+/// `expectNothingLostNorDoubled`.
+/// - Parameters:
+///   - title: printed over the tally of where the faults landed.
+///   - label: names the rounds and their guests (`Srv` gives round `Srv07`, guest `Srv07 Guest 12`).
+///   - deskName: names the desk's folder.
+///   - daysAhead: round 0's first night; round n books 8 n days later.
+///   - connect: connects the desk (nil: straight to `server`, as `anna` of hotel A).
+///   - queued: the bookings a faulted round queues offline (fewer when the fault books some itself).
+///   - calibrationBatch: the `--batch` of round 0's sync (nil: the default).
+///   - faultName: what the sync after the fault follows, in failure messages.
+///   - fault: the round's fault; returns the line the tally notes for the round.
+func runFaultRounds(_ title: String, label: String, deskName: String, daysAhead: Int, server: SyncServer,
+                    connect: ((Desk) throws -> Void)? = nil, queued: Int = FaultRound.bookings, calibrationBatch: Int? = 25,
+                    faultName: String, sourceLocation: SourceLocation = #_sourceLocation,
+                    fault: (inout FaultRoundContext) throws -> String) throws {
+    let desk = try Desk(deskName)
+    defer { desk.remove() }
+    if let connect {
+        try connect(desk)
+    } else {
+        #expect(try desk.connect(server).status == 0, sourceLocation: sourceLocation)
+    }
+    let rooms = try desk.roomNumbers()
+    try #require(rooms.count >= 12, sourceLocation: sourceLocation)
+    var ledger = FaultLedger()
+    // Round 0, no fault: how long `frontdesk sync` of 100 operations takes here; the kills of the
+    // later rounds are spread from its start to past its end.
+    var previous = try desk.queueRound(label + "00", daysAhead: daysAhead, rooms: rooms, cancelling: nil, ledger: &ledger)
+    let (calibration, seconds) = try timed { try desk.sync(batch: calibrationBatch) }
+    #expect(calibration.status == 0, "\(calibration.stderr)", sourceLocation: sourceLocation)
+    #expect(calibration.json["pending"] as? Int == 0, sourceLocation: sourceLocation)
+    var tally = KillTally()
+    tally.note(0, "no fault: sync of 100 operations took \(Int(seconds * 1000)) ms")
+    for number in 1...20 {
+        let roundDays = daysAhead + number * 8
+        let current = try desk.queueRound(label + String(format: "%02d", number), daysAhead: roundDays, rooms: rooms,
+                                          cancelling: Array(previous.booked.dropFirst(10).prefix(10)), bookings: queued, ledger: &ledger)
+        var round = FaultRoundContext(server: server, desk: desk, rooms: rooms, number: number, daysAhead: roundDays, calibration: seconds,
+                                      current: current, ledger: ledger)
+        tally.note(number, try fault(&round))
+        ledger = round.ledger
+        let synced = try desk.sync()
+        #expect(synced.status == 0, "round \(number), sync after the \(faultName): \(synced.stderr)", sourceLocation: sourceLocation)
+        #expect(synced.json["pending"] as? Int == 0, "round \(number)", sourceLocation: sourceLocation)
+        #expect(synced.json["conflicts"] as? Int == 0, "round \(number): \(synced.stderr)", sourceLocation: sourceLocation)
+        previous = ledger.rounds[ledger.rounds.count - 1]
+    }
+    tally.print(title)
+    #expect(ledger.operations == 21 * 100, sourceLocation: sourceLocation)
+    try expectNothingLostNorDoubled(ledger, server: server, desk: desk, sourceLocation: sourceLocation)
 }
 
 /// After the faults: every operation is on the server exactly once (counted by booking id and by

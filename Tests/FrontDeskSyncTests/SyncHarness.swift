@@ -17,46 +17,6 @@ enum Products {
     }
 }
 
-struct Outcome {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-
-    var json: [String: Any] {
-        get throws {
-            let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
-            return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdout) (stderr: \(stderr))")
-        }
-    }
-}
-
-/// Runs a program to its end with optional standard input.
-func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String], input: String? = nil) throws -> Outcome {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.environment = environment
-    let out = Pipe(), err = Pipe(), stdin = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = stdin
-    try process.run()
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try stdin.fileHandleForWriting.close()
-    // Both pipes drained at once: a full stderr pipe must not hold up the program.
-    nonisolated(unsafe) var errorData = Data()
-    let drained = DispatchSemaphore(value: 0)
-    DispatchQueue.global().async {
-        errorData = err.fileHandleForReading.readDataToEndOfFile()
-        drained.signal()
-    }
-    let outputData = out.fileHandleForReading.readDataToEndOfFile()
-    drained.wait()
-    process.waitUntilExit()
-    return Outcome(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-                   stderr: String(decoding: errorData, as: UTF8.self))
-}
-
 /// A real `frontdesk-server` on 127.0.0.1 over its own database: two demo hotels, a receptionist
 /// of hotel A (`anna`) and one of hotel B (`bea`). It can be stopped and started again on the
 /// same port and file, and SIGKILLed.

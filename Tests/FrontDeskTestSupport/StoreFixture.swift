@@ -41,6 +41,20 @@ public struct StoreFixture {
                     email: "guest@example.com")
     }
 
+    /// A store on the same file whose business date was `daysAgo` days before today: what the
+    /// desk did on an earlier day.
+    public func earlierStore(daysAgo: Int) throws -> FrontDeskStore {
+        let clock = self.clock
+        return try FrontDeskStore(path: store.path, clock: { clock.now }, businessDate: Self.today.adding(days: -daysAgo))
+    }
+
+    /// A guest booked, confirmed and checked in by `anna` `daysAgo` days before today.
+    public func checkedIn(daysAgo: Int, room: String, from checkIn: String, to checkOut: String, name: String) throws -> Booking {
+        let then = try earlierStore(daysAgo: daysAgo)
+        let held = try then.reserve(form(room: room, from: checkIn, to: checkOut, name: name), by: "anna")
+        return try then.checkIn(then.confirm(held.confirmationCode, by: "anna").confirmationCode, by: "anna")
+    }
+
     /// Held and confirmed, as `frontdesk book` does it.
     @discardableResult
     public func book(room: String = "101", from checkIn: String = "2026-12-01", to checkOut: String = "2026-12-03",

@@ -1,0 +1,434 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import PostgresNIO
+
+/// Bookings and their saga on PostgreSQL, step for step as `FrontDeskStore` does them on SQLite
+/// (Bookings.swift, Saga.swift): the domain decides (BookingRules, PricingPolicy, BookingSaga,
+/// Booking's transitions), this code stores the outcome.
+extension PostgresHotelStorage {
+    /// What every booking of one group reads alike, read once per group.
+    final class GroupReads {
+        var hotel: Hotel??
+        var activeRooms: Int?
+    }
+
+    // MARK: Booking a room
+
+    func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
+        try write { session in
+            let group = GroupReads()
+            return try requests.map { request in
+                do {
+                    return .success(try chain.inSavepoint(session) { try reserve(request, session, group: group) })
+                } catch let error as PSQLError where error.code != .server {
+                    throw error // the connection itself failed: nothing of this group is kept
+                } catch let error as PSQLError {
+                    return .failure(PostgresChainStorage.translated(error))
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+    }
+
+    /// Same details, same fingerprint: what an idempotent retry must repeat exactly.
+    static func fingerprint(_ form: BookingForm) -> String {
+        [form.roomNumber, form.checkIn, form.checkOut, form.guests, form.guestName, form.email, form.phone]
+            .map { $0.trimmingWhitespace() }.joined(separator: "\u{1F}")
+    }
+
+    static func unavailableMessage(_ room: Room, _ stay: StayDates) -> String {
+        "Room \(room.number) is not available from \(stay.checkIn) to \(stay.checkOut): another booking holds it"
+    }
+
+    func reserve(_ request: ReservationRequest, _ session: PostgresSession, group: GroupReads) throws -> Booking {
+        var form = request.form
+        let listing: RoomListing?
+        if let roomId = request.roomId {
+            guard let found = try chain.fetchRooms(session, hotelId: hotelId, condition: "r.id = $1", [roomId]).first else {
+                throw FrontDeskError.notFound("No room with id \(roomId.uuidString.lowercased())")
+            }
+            listing = found
+            form.roomNumber = found.room.number
+        } else {
+            listing = try fetchRoom(number: form.roomNumber, session)
+        }
+        let hotel: Hotel?
+        if let known = group.hotel {
+            hotel = known
+        } else {
+            hotel = try chain.fetchHotel(hotelId, session)
+            group.hotel = .some(hotel)
+        }
+        let today = chain.businessDate(for: hotel)
+        let fingerprint = Self.fingerprint(form)
+        if let requestId = request.requestId,
+           let earlier = try session.rows("SELECT id, request_fingerprint FROM booking WHERE request_id = $1", [requestId]).first {
+            let columns = ColumnReader(earlier, table: "booking")
+            let booking = try chain.fetchBookings(session, "b.id = $1", [try columns.uuid(0)])[0]
+            guard try columns.optionalText(1) == fingerprint else {
+                throw FrontDeskError.conflict(
+                    "Request id \(requestId.uuidString.lowercased()) was already used for booking \(booking.confirmationCode) with different details")
+            }
+            return booking
+        }
+        let validated = try BookingRules.validate(form, context: .init(
+            businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) }))
+        guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
+        guard listing.room.isActive else {
+            throw FrontDeskError.roomUnavailable("Room \(listing.room.number) is out of service")
+        }
+        try expireLapsedHolds(roomId: listing.room.id, stay: validated.stay, session)
+        try requireFree(listing.room, stay: validated.stay, session)
+        let active: Int
+        if let known = group.activeRooms {
+            active = known
+        } else {
+            active = try countActiveRooms(session)
+            group.activeRooms = active
+        }
+        let loads = try nightLoads(stay: validated.stay, activeRooms: active, session)
+        let prices = chain.pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: validated.stay,
+                                                 businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
+        let instant = now
+        let booking = Booking(
+            id: request.bookingId ?? UUID(), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
+            confirmationCode: try uniqueConfirmationCode(preferring: request.confirmationCode, session),
+            guest: validated.guest, guestCount: validated.guestCount, stay: validated.stay, status: .reserving,
+            nightlyPrices: prices, version: 1,
+            holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
+            statusReason: nil, createdAt: instant, updatedAt: instant)
+        do {
+            try insert(booking, requestId: request.requestId, fingerprint: fingerprint, session)
+        } catch let error as PSQLError where error.sqlState == "23505" && error.constraint == "room_night_pkey" {
+            // The room-night key caught what the check above could not see.
+            throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, validated.stay))
+        } catch let error as PSQLError where error.sqlState == "23505" && error.constraint == "booking_request_id_key" {
+            throw FrontDeskError.conflict("Request id \(request.requestId?.uuidString.lowercased() ?? "") is being used by another booking; try again")
+        }
+        try audit(session, user: request.user, action: "booking.reserved", bookingId: booking.id,
+                  summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
+                  after: booking)
+        try startSaga(booking, payment: request.payment, by: request.user, session)
+        return booking
+    }
+
+    private func requireFree(_ room: Room, stay: StayDates, _ session: PostgresSession) throws {
+        let taken = try session.rows("SELECT 1 FROM room_night WHERE room_id = $1 AND night >= $2::date AND night < $3::date LIMIT 1",
+                                     [room.id, stay.checkIn.iso, stay.checkOut.iso])
+        if !taken.isEmpty { throw FrontDeskError.roomUnavailable(Self.unavailableMessage(room, stay)) }
+    }
+
+    /// Holds whose window has passed no longer keep the room: their bookings fail here, in the
+    /// same transaction that wants the nights.
+    func expireLapsedHolds(roomId: UUID, stay: StayDates, _ session: PostgresSession) throws {
+        let lapsed = try session.rows("""
+            SELECT DISTINCT booking_id FROM room_night
+            WHERE room_id = $1 AND night >= $2::date AND night < $3::date AND hold_expires_at IS NOT NULL AND hold_expires_at <= $4
+            """, [roomId, stay.checkIn.iso, stay.checkOut.iso, now]).map { try ColumnReader($0, table: "room_night").uuid(0) }
+        for id in lapsed { try apply(.reservationExpired, to: id, by: "system", session) }
+    }
+
+    private func uniqueConfirmationCode(preferring given: String?, _ session: PostgresSession) throws -> String {
+        if let given = given.flatMap(ConfirmationCode.normalized),
+           try session.rows("SELECT 1 FROM booking WHERE confirmation_code = $1", [given]).isEmpty {
+            return given
+        }
+        while true {
+            let code = chain.makeConfirmationCode()
+            if try session.rows("SELECT 1 FROM booking WHERE confirmation_code = $1", [code]).isEmpty { return code }
+        }
+    }
+
+    func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, _ session: PostgresSession) throws {
+        try session.execute("""
+            INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
+                                 check_in, check_out, status, total_cents, version, hold_expires_at, status_reason,
+                                 request_id, request_fingerprint, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::date, $10::date, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            """, [booking.id, booking.hotelId, booking.roomId, booking.confirmationCode, booking.guest.name, booking.guest.email,
+                  booking.guest.phone, booking.guestCount, booking.stay.checkIn.iso, booking.stay.checkOut.iso,
+                  booking.status.rawValue, booking.totalPrice.minorUnits, booking.version, booking.holdExpiresAt,
+                  booking.statusReason, requestId, fingerprint, booking.createdAt, booking.updatedAt])
+        let nights = booking.nightlyPrices
+        try session.execute("""
+            INSERT INTO booking_night (booking_id, night, price_cents)
+            SELECT $1::uuid, night::date, price FROM unnest($2::text[], $3::int8[]) AS t(night, price)
+            """, [booking.id, nights.map(\.night.iso), nights.map(\.price.minorUnits)])
+        if booking.status == .reserving {
+            try feed(session, event: "RoomAvailabilityChanged", booking, data: Self.availabilityData(booking, available: false),
+                     at: booking.createdAt)
+        }
+        if booking.status == .failed || booking.status == .cancelled { return }
+        try session.execute("""
+            INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at)
+            SELECT $1::uuid, night::date, $2::uuid, $3::uuid, $4::timestamptz FROM unnest($5::text[]) AS t(night)
+            """, [booking.roomId, booking.hotelId, booking.id, booking.holdExpiresAt, booking.stay.nights.map(\.iso)])
+    }
+
+    // MARK: The change feed of bookings (as SQLite's triggers of schema v6, v8, v9)
+
+    static func availabilityData(_ booking: Booking, available: Bool, room: UUID? = nil, stay: StayDates? = nil) -> JSONValue {
+        let stay = stay ?? booking.stay
+        return .object([
+            ("roomId", .string((room ?? booking.roomId).uuidString.lowercased())),
+            ("bookingId", .string(booking.id.uuidString.lowercased())),
+            ("checkIn", .string(stay.checkIn.iso)), ("checkOut", .string(stay.checkOut.iso)),
+            ("available", .bool(available)),
+        ])
+    }
+
+    func feed(_ session: PostgresSession, event: String, _ booking: Booking, room: UUID? = nil, data: JSONValue, at instant: Date) throws {
+        try chain.appendFeed(session, hotelId: booking.hotelId, event: event, bookingId: booking.id, roomId: room ?? booking.roomId,
+                             data: data, at: instant)
+    }
+
+    /// The feed entries of one change of a booking's row.
+    func feedChange(from before: Booking, to after: Booking, _ session: PostgresSession) throws {
+        let (old, new) = (before.status, after.status)
+        let statusChanged = old != new
+        let outcome = statusChanged && ((new == .confirmed && (old == .reserving || old == .processingPayment))
+            || new == .failed || new == .cancelled)
+        if outcome {
+            let name = new == .confirmed ? "BookingConfirmed" : new == .failed ? "BookingFailed" : "BookingCancelled"
+            try feed(session, event: name, after, data: .object([
+                ("bookingId", .string(after.id.uuidString.lowercased())), ("confirmation", .string(after.confirmationCode)),
+                ("roomId", .string(after.roomId.uuidString.lowercased())), ("status", .string(new.rawValue)),
+                ("checkIn", .string(after.stay.checkIn.iso)), ("checkOut", .string(after.stay.checkOut.iso)),
+                ("version", .int(after.version)), ("reason", after.statusReason.map(JSONValue.string) ?? .null),
+            ]), at: after.updatedAt)
+        }
+        let availability = statusChanged && ([.failed, .cancelled, .checkedOut, .noShow].contains(new)
+            || (new == .checkedIn && old == .checkedOut))
+        if availability {
+            try feed(session, event: "RoomAvailabilityChanged", after, data: Self.availabilityData(after, available: new != .checkedIn),
+                     at: after.updatedAt)
+        }
+        let stayChanged = before.stay != after.stay || before.roomId != after.roomId
+        if stayChanged {
+            try feed(session, event: "RoomAvailabilityChanged", after, room: before.roomId,
+                     data: Self.availabilityData(after, available: true, room: before.roomId, stay: before.stay), at: after.updatedAt)
+            try feed(session, event: "RoomAvailabilityChanged", after, data: Self.availabilityData(after, available: false),
+                     at: after.updatedAt)
+        }
+        let paying = statusChanged && new == .processingPayment && old == .reserving
+        if after.version != before.version && !stayChanged && !outcome && !availability && !paying {
+            try feed(session, event: "BookingChanged", after, data: .object([
+                ("bookingId", .string(after.id.uuidString.lowercased())), ("confirmation", .string(after.confirmationCode)),
+                ("roomId", .string(after.roomId.uuidString.lowercased())), ("status", .string(new.rawValue)),
+                ("version", .int(after.version)),
+            ]), at: after.updatedAt)
+        }
+    }
+
+    // MARK: Changing a booking
+
+    func cancel(_ reference: String, reason: String?, expectedVersion: Int?, by user: String, via channel: FrontDeskDomain.Channel) throws -> Booking {
+        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
+            throw FrontDeskError.validationFailed([problem])
+        }
+        let reason = reason ?? channel.defaultCancellationReason(by: user)
+        return try write { session in
+            let booking = try requireBooking(reference, session)
+            if let expectedVersion, expectedVersion != booking.version {
+                throw FrontDeskError.staleVersion(
+                    "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
+            }
+            guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: booking.id, by: user, session) else {
+                var probe = booking
+                try probe.cancel(reason: reason, at: now) // throws the desk's wording for this status
+                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) cannot be cancelled")
+            }
+            try refundAtTheDeskNow(bookingId: booking.id, session)
+            return try requireBooking(booking.id.uuidString, session)
+        }
+    }
+
+    /// Money taken at the desk goes back at the desk: no runner needed.
+    func refundAtTheDeskNow(bookingId: UUID, _ session: PostgresSession) throws {
+        let method = try session.rows("SELECT payment_method FROM saga WHERE booking_id = $1", [bookingId]).first
+            .map { try ColumnReader($0, table: "saga").text(0) } ?? PaymentMethod.desk.rawValue
+        guard method == PaymentMethod.desk.rawValue else { return }
+        let refunds = try session.execute("DELETE FROM saga_message WHERE booking_id = $1 AND name = 'ProcessRefund'", [bookingId])
+        for _ in 0..<refunds {
+            try session.execute("UPDATE saga SET refund_reference = 'desk-refund', card_number = NULL WHERE booking_id = $1", [bookingId])
+            let code = try session.rows("SELECT confirmation_code FROM booking WHERE id = $1", [bookingId]).first
+                .map { try ColumnReader($0, table: "booking").text(0) } ?? bookingId.uuidString
+            try audit(session, user: "system", action: "booking.refunded", bookingId: bookingId,
+                      summary: "Booking \(code): payment refunded (desk-refund)")
+        }
+    }
+
+    func checkIn(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking {
+        try write { session in
+            let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
+            return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, session) { booking in
+                try booking.checkIn(businessDate: today, at: now)
+                return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
+            }
+        }
+    }
+
+    func checkOut(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking {
+        try write { session in
+            let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
+            var freed: [CalendarDate] = []
+            let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, session) { booking in
+                freed = try booking.checkOut(businessDate: today, at: now)
+                return "\(booking.guest.name) checked out of room \(booking.roomNumber)"
+                    + (freed.isEmpty ? "" : " early; \(freed.count) night\(freed.count == 1 ? "" : "s") released")
+            }
+            if let first = freed.first {
+                try session.execute("DELETE FROM room_night WHERE booking_id = $1 AND night >= $2::date", [booking.id, first.iso])
+            }
+            return booking
+        }
+    }
+
+    func change(reference: String, expectedVersion: Int?, action: String, by user: String, _ session: PostgresSession,
+                _ transition: (inout Booking) throws -> String) throws -> Booking {
+        let booking = try requireBooking(reference, session)
+        if let expectedVersion, expectedVersion != booking.version {
+            throw FrontDeskError.staleVersion(
+                "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
+        }
+        return try change(bookingId: booking.id, loaded: booking, action: action, by: user, session, transition)
+    }
+
+    /// Loads, applies one domain transition, writes it back guarded by the version it read, audits.
+    @discardableResult
+    func change(bookingId: UUID, loaded: Booking? = nil, action: String, by user: String, _ session: PostgresSession,
+                _ transition: (inout Booking) throws -> String) throws -> Booking {
+        guard let before = try loaded ?? chain.fetchBookings(session, "b.id = $1", [bookingId]).first else {
+            throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
+        }
+        var after = before
+        let summary = try transition(&after)
+        try writeBack(after, over: before, session)
+        if before.holdExpiresAt != nil && after.holdExpiresAt == nil {
+            // The hold becomes firm (or ends; the release trigger deletes the nights of an ended booking).
+            try session.execute("UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = $1", [bookingId])
+        }
+        try audit(session, user: user, action: action, bookingId: after.id, roomId: after.roomId, summary: summary,
+                  before: before, after: after)
+        return after
+    }
+
+    /// Writes a changed booking's row, guarded by the version it was read at, and feeds the change.
+    func writeBack(_ after: Booking, over before: Booking, _ session: PostgresSession) throws {
+        let changed = try session.execute("""
+            UPDATE booking SET status = $1, version = $2, hold_expires_at = $3, status_reason = $4, updated_at = $5,
+                               checked_in_on = $6::date, checked_out_on = $7::date, guest_name = $8, guest_email = $9, guest_phone = $10,
+                               guest_count = $11, check_in = $12::date, check_out = $13::date, room_id = $14, total_cents = $15,
+                               room_since = $16::date
+            WHERE id = $17 AND version = $18
+            """, [after.status.rawValue, after.version, after.holdExpiresAt, after.statusReason, after.updatedAt,
+                  after.checkedInOn?.iso, after.checkedOutOn?.iso, after.guest.name, after.guest.email, after.guest.phone,
+                  after.guestCount, after.stay.checkIn.iso, after.stay.checkOut.iso, after.roomId, after.totalPrice.minorUnits,
+                  after.roomSince?.iso, after.id, before.version])
+        guard changed == 1 else {
+            throw FrontDeskError.conflict("Booking \(before.confirmationCode) was changed meanwhile; look again")
+        }
+        try feedChange(from: before, to: after, session)
+    }
+
+    // MARK: The saga (as FrontDeskStore's Saga.swift)
+
+    func startSaga(_ booking: Booking, payment: PaymentInstruction, by user: String, _ session: PostgresSession) throws {
+        try session.execute("INSERT INTO saga (booking_id, payment_method, card_number, started_at) VALUES ($1, $2, $3, $4)",
+                            [booking.id, payment.method.rawValue, payment.cardNumber, now])
+        try apply(.bookingRequested, to: booking.id, by: user, loaded: booking, session)
+        // ReserveRoom was carried out by the caller: the hold is in this same transaction.
+        try enqueue("RoomReserved", for: booking.id, at: now, session)
+    }
+
+    func enqueue(_ name: String, for bookingId: UUID, at instant: Date, _ session: PostgresSession) throws {
+        try session.execute("INSERT INTO saga_message (booking_id, name, available_at, created_at) VALUES ($1, $2, $3, $4)",
+                            [bookingId, name, instant, now])
+    }
+
+    static func auditAction(_ status: BookingStatus, _ event: BookingSaga.Event) -> String {
+        switch status {
+        case .processingPayment: "booking.paymentStarted"
+        case .confirmed: "booking.confirmed"
+        case .failed: event == .reservationExpired ? "booking.expired" : "booking.failed"
+        case .cancelled: "booking.cancelled"
+        default: "booking.changed"
+        }
+    }
+
+    /// A ProcessPayment message no call has been made for: nothing can have been charged.
+    static let chargeNotInDoubt = "attempts = 0 AND claimed_by IS NULL"
+
+    /// The one way a saga moves: the domain decides, this persists the new status and carries out
+    /// the commands. A deadline that has passed is applied first, whatever the event.
+    @discardableResult
+    func apply(_ event: BookingSaga.Event, to bookingId: UUID, by user: String, loaded: Booking? = nil,
+               _ session: PostgresSession) throws -> BookingSaga.Decision {
+        guard let booking = try loaded ?? chain.fetchBookings(session, "b.id = $1", [bookingId]).first else {
+            throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
+        }
+        if event != .reservationExpired, booking.status == .reserving || booking.status == .processingPayment,
+           let deadline = booking.holdExpiresAt, deadline <= now {
+            try apply(.reservationExpired, to: bookingId, by: "system", loaded: booking, session)
+            return try apply(event, to: bookingId, by: user, session)
+        }
+        let decision = BookingSaga.decide(booking.status, event)
+        guard case .transition(let status, let commands) = decision else { return decision }
+        var updated = booking
+        if status != booking.status {
+            updated = try change(bookingId: bookingId, loaded: booking, action: Self.auditAction(status, event), by: user, session) { booking in
+                switch status {
+                case .processingPayment:
+                    try booking.startPayment(at: now)
+                    return "Taking payment for booking \(booking.confirmationCode)"
+                case .confirmed:
+                    try booking.confirm(at: now)
+                    return "Booking \(booking.confirmationCode) confirmed"
+                case .failed:
+                    let reason = commands.compactMap { if case .bookingFailed(let reason) = $0 { reason } else { nil } }.first
+                        ?? "Booking failed"
+                    try booking.fail(reason: reason, at: now)
+                    return "Booking \(booking.confirmationCode) failed: \(reason)"
+                case .cancelled:
+                    var reason: String?
+                    if case .bookingCancellationRequested(let given) = event { reason = given }
+                    try booking.cancel(reason: reason ?? "Cancelled", at: now)
+                    return "Booking \(booking.confirmationCode) cancelled" + (reason.map { ": \($0)" } ?? "")
+                default:
+                    throw FrontDeskError.invalidState("The saga cannot move a booking to \(status.rawValue)")
+                }
+            }
+        }
+        if case .paymentProcessed(let reference) = event {
+            try session.execute("UPDATE saga SET payment_reference = $1, card_number = NULL WHERE booking_id = $2", [reference, bookingId])
+        }
+        for command in commands {
+            switch command {
+            case .reserveRoom, .confirmBooking, .bookingFailed:
+                break // the hold is placed by the request; the status change above carries the rest
+            case .scheduleExpiry:
+                try enqueue("ReservationExpired", for: bookingId, at: updated.holdExpiresAt ?? now, session)
+            case .processPayment:
+                try enqueue("ProcessPayment", for: bookingId, at: now, session)
+            case .processRefund:
+                try enqueue("ProcessRefund", for: bookingId, at: now, session)
+            case .releaseReservation:
+                try session.execute("DELETE FROM room_night WHERE booking_id = $1", [bookingId])
+            }
+        }
+        if updated.status != .reserving && updated.status != .processingPayment {
+            // Past holding and paying, the deadline and payment steps are moot; a refund owed
+            // stays queued, and so does a charge whose outcome is unknown.
+            try session.execute("""
+                DELETE FROM saga_message WHERE booking_id = $1
+                  AND (name IN ('ReservationExpired', 'RoomReserved') OR (name = 'ProcessPayment' AND \(Self.chargeNotInDoubt)))
+                """, [bookingId])
+            if case .paymentProcessed = event {} else {
+                try session.execute("UPDATE saga SET card_number = NULL WHERE booking_id = $1", [bookingId])
+            }
+        }
+        return decision
+    }
+}

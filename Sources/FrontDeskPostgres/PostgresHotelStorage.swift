@@ -1,0 +1,406 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import PostgresNIO
+
+/// One hotel of a chain on PostgreSQL: every call sees this hotel only.
+struct PostgresHotelStorage: HotelStorage {
+    let chain: PostgresChainStorage
+    let hotelId: UUID
+
+    var now: Date { chain.now }
+
+    func write<T>(_ body: (PostgresSession) throws -> T) throws -> T { try chain.write(hotel: hotelId, body) }
+    func read<T>(_ body: (PostgresSession) throws -> T) throws -> T { try chain.read(body) }
+
+    func requireHotel(_ session: PostgresSession) throws -> Hotel { try chain.requireHotel(hotelId, session) }
+
+    func audit(_ session: PostgresSession, user: String, action: String, bookingId: UUID? = nil, roomId: UUID? = nil,
+               summary: String, before: Booking? = nil, after: Booking? = nil) throws {
+        try chain.audit(session, hotelId: hotelId, user: user, action: action, bookingId: bookingId, roomId: roomId,
+                        summary: summary, before: before, after: after)
+    }
+
+    // MARK: Hotel
+
+    func requireHotelExists() throws -> Hotel {
+        try read { session in try requireHotel(session) }
+    }
+
+    func businessDate() throws -> CalendarDate {
+        try read { session in chain.businessDate(for: try chain.fetchHotel(hotelId, session)) }
+    }
+
+    // MARK: Availability
+
+    func stampedSearch(checkIn: String?, checkOut: String?, guests: String) throws
+        -> (result: FrontDeskStore.SearchResult, stamp: FrontDeskStore.SearchStamp) {
+        try read { session in
+            let hotel = try requireHotel(session)
+            let today = chain.businessDate(for: hotel)
+            let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nil,
+                                                       guests: guests, businessDate: today)
+            let result = FrontDeskStore.SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, session))
+            let instant = now
+            let lapse = try session.rows("""
+                SELECT MIN(hold_expires_at) FROM room_night
+                WHERE hotel_id = $1 AND night >= $2::date AND night < $3::date AND hold_expires_at > $4
+                """, [hotelId, query.stay.checkIn.iso, query.stay.checkOut.iso, instant])
+            let firstLapse = try lapse.first.flatMap { try ColumnReader($0, table: "room_night").optionalInstant(0) }
+            let stamp = FrontDeskStore.SearchStamp(
+                hotel: hotel, availabilityVersion: try availabilityVersion(session), businessDate: today, validUntil: firstLapse,
+                businessDay: chain.businessDateOverride == nil ? FrontDeskStore.instants(of: today, in: hotel.timeZone) : nil)
+            return (result, stamp)
+        }
+    }
+
+    func searchIsCurrent(_ stamp: FrontDeskStore.SearchStamp) throws -> Bool {
+        let instant = chain.clock()
+        if let validUntil = stamp.validUntil, instant >= validUntil { return false }
+        if let day = stamp.businessDay {
+            guard day.contains(instant) else { return false }
+        } else {
+            guard chain.businessDate(for: stamp.hotel) == stamp.businessDate else { return false }
+        }
+        return try chain.readOne { session in try availabilityVersion(session) } == stamp.availabilityVersion
+    }
+
+    private func availabilityVersion(_ session: PostgresSession) throws -> Int64 {
+        try session.rows("SELECT availability_version FROM hotel_clock WHERE hotel_id = $1", [hotelId]).first
+            .map { try ColumnReader($0, table: "hotel_clock").int64(0) } ?? 0
+    }
+
+    /// Active rooms that sleep enough guests, minus rooms with a night held in the stay (live
+    /// holds count, lapsed ones do not), each priced night by night; cheapest first (the domain's order).
+    func offers(_ query: AvailabilityQuery, hotel: Hotel, today: CalendarDate, _ session: PostgresSession) throws -> [RoomOffer] {
+        let instant = now
+        let rows = try session.rows("""
+            SELECT r.id, r.number, t.id, t.name, t.capacity::int8, t.base_price_cents
+            FROM room_type t JOIN room r ON r.room_type_id = t.id
+            WHERE t.capacity >= $2 AND r.hotel_id = $1 AND r.is_active
+              AND NOT EXISTS (SELECT 1 FROM room_night n
+                              WHERE n.room_id = r.id AND n.night >= $3::date AND n.night < $4::date
+                                AND (n.hold_expires_at IS NULL OR n.hold_expires_at > $5))
+            """, [hotelId, query.guestCount, query.stay.checkIn.iso, query.stay.checkOut.iso, instant])
+        let loads = try nightLoads(stay: query.stay, session)
+        var types: [UUID: (type: RoomType, prices: [NightlyPrice])] = [:]
+        let offers = try rows.map { row -> RoomOffer in
+            let columns = ColumnReader(row, table: "room")
+            let typeId = try columns.uuid(2)
+            let entry: (type: RoomType, prices: [NightlyPrice])
+            if let known = types[typeId] {
+                entry = known
+            } else {
+                let type = RoomType(id: typeId, hotelId: hotel.id, name: try columns.text(3), capacity: try columns.int(4),
+                                    basePricePerNight: Money(minorUnits: try columns.int64(5)))
+                let prices = chain.pricing.nightlyPrices(basePrice: type.basePricePerNight, stay: query.stay, businessDate: today) {
+                    loads[$0] ?? .init(held: 0, active: 0)
+                }
+                entry = (type, prices)
+                types[typeId] = entry
+            }
+            let room = Room(id: try columns.uuid(0), hotelId: hotel.id, roomTypeId: typeId, number: try columns.text(1), isActive: true)
+            return RoomOffer(room: room, roomType: entry.type, nightlyPrices: entry.prices)
+        }
+        return offers.sortedForSale()
+    }
+
+    /// Rooms holding each night of `stay` (firm claims and live holds; lapsed holds do not count)
+    /// against active rooms: what pricing reads.
+    func nightLoads(stay: StayDates, activeRooms: Int? = nil, _ session: PostgresSession) throws -> [CalendarDate: PricingPolicy.NightLoad] {
+        let active: Int
+        if let activeRooms {
+            active = activeRooms
+        } else {
+            active = try countActiveRooms(session)
+        }
+        var loads: [CalendarDate: PricingPolicy.NightLoad] = [:]
+        for night in stay.nights { loads[night] = .init(held: 0, active: active) }
+        let rows = try session.rows("""
+            SELECT night::text, count(*)::int8 FROM room_night
+            WHERE hotel_id = $1 AND night >= $2::date AND night < $3::date AND (hold_expires_at IS NULL OR hold_expires_at > $4)
+            GROUP BY night
+            """, [hotelId, stay.checkIn.iso, stay.checkOut.iso, now])
+        for row in rows {
+            let columns = ColumnReader(row, table: "room_night")
+            if let night = CalendarDate(iso: try columns.text(0)) { loads[night]?.held += try columns.int(1) }
+        }
+        return loads
+    }
+
+    func countActiveRooms(_ session: PostgresSession) throws -> Int {
+        try session.rows("SELECT count(*)::int8 FROM room WHERE hotel_id = $1 AND is_active", [hotelId]).first
+            .map { try ColumnReader($0, table: "room").int(0) } ?? 0
+    }
+
+    // MARK: Property
+
+    func rooms() throws -> [RoomListing] {
+        try read { session in try chain.fetchRooms(session, hotelId: hotelId, condition: "true", []) }
+    }
+
+    func room(id: UUID) throws -> RoomListing? {
+        try read { session in try chain.fetchRooms(session, hotelId: hotelId, condition: "r.id = $1", [id]).first }
+    }
+
+    func roomTypes() throws -> [RoomType] {
+        try read { session in try fetchRoomTypes(session) }
+    }
+
+    func fetchRoomTypes(_ session: PostgresSession) throws -> [RoomType] {
+        try session.rows("""
+            SELECT id, hotel_id, name, capacity::int8, base_price_cents FROM room_type WHERE hotel_id = $1 ORDER BY base_price_cents, name
+            """, [hotelId]).map { try PostgresChainStorage.roomType(ColumnReader($0, table: "room_type"), at: 0) }
+    }
+
+    func fetchRoom(number: String, _ session: PostgresSession) throws -> RoomListing? {
+        try chain.fetchRooms(session, hotelId: hotelId, condition: "r.number = $1", [number.trimmingCharacters(in: .whitespaces)]).first
+    }
+
+    func requireRoom(number: String, _ session: PostgresSession) throws -> RoomListing {
+        _ = try Room.validNumber(number)
+        guard let listing = try fetchRoom(number: number, session) else {
+            throw FrontDeskError.notFound("Room \(BookingRules.quoted(number)) does not exist")
+        }
+        return listing
+    }
+
+    enum PropertyChange {
+        case hotel
+        case roomType(UUID)
+        case room(UUID, number: String)
+    }
+
+    /// A change of the hotel, a room type or a room, in the feed (as `FrontDeskStore.feedPropertyChange`).
+    func feedPropertyChange(_ change: PropertyChange, _ session: PostgresSession) throws {
+        let (event, roomId, data): (String, UUID?, JSONValue) = switch change {
+        case .hotel: ("HotelChanged", nil, .object([("hotelId", .string(hotelId.uuidString.lowercased()))]))
+        case .roomType(let id): ("RoomTypeChanged", nil, .object([("roomTypeId", .string(id.uuidString.lowercased()))]))
+        case .room(let id, let number):
+            ("RoomChanged", id, .object([("roomId", .string(id.uuidString.lowercased())), ("roomNumber", .string(number))]))
+        }
+        try chain.appendFeed(session, hotelId: hotelId, event: event, bookingId: nil, roomId: roomId, data: data, at: now)
+    }
+
+    func addRoomType(name: String, capacity: Int, basePrice: Money, by user: String) throws -> RoomType {
+        try RoomType.validate(name: name, capacity: capacity, basePricePerNight: basePrice)
+        return try write { session in
+            let hotel = try requireHotel(session)
+            let type = RoomType(id: UUID(), hotelId: hotel.id, name: name.trimmingCharacters(in: .whitespaces),
+                                capacity: capacity, basePricePerNight: basePrice)
+            if try fetchRoomTypes(session).contains(where: { $0.name.lowercased() == type.name.lowercased() }) {
+                throw FrontDeskError.conflict("A room type named \(type.name) already exists")
+            }
+            try session.execute("INSERT INTO room_type (id, hotel_id, name, capacity, base_price_cents) VALUES ($1, $2, $3, $4, $5)",
+                                [type.id, type.hotelId, type.name, type.capacity, type.basePricePerNight.minorUnits])
+            try feedPropertyChange(.roomType(type.id), session)
+            try audit(session, user: user, action: "roomType.added",
+                      summary: "Room type \(type.name) added (sleeps \(capacity), \(basePrice.plain) a night)")
+            return type
+        }
+    }
+
+    func addRoom(number: String, typeName: String, by user: String) throws -> RoomListing {
+        try write { session in
+            let hotel = try requireHotel(session)
+            if let problem = TextRules.problem(in: typeName, field: "Room type", maximum: RoomType.maximumNameLength) {
+                throw FrontDeskError.validationFailed([problem])
+            }
+            let types = try fetchRoomTypes(session)
+            guard let type = types.first(where: { $0.name.lowercased() == typeName.trimmingCharacters(in: .whitespaces).lowercased() }) else {
+                throw FrontDeskError.notFound("Room type \(BookingRules.quoted(typeName)) does not exist (known: \(types.map(\.name).joined(separator: ", ")))")
+            }
+            let room = try Room.create(id: UUID(), hotelId: hotel.id, roomTypeId: type.id, number: number)
+            if try fetchRoom(number: room.number, session) != nil {
+                throw FrontDeskError.conflict("Room \(room.number) already exists")
+            }
+            try session.execute("INSERT INTO room (id, hotel_id, room_type_id, number, is_active) VALUES ($1, $2, $3, $4, $5)",
+                                [room.id, room.hotelId, room.roomTypeId, room.number, room.isActive])
+            try feedPropertyChange(.room(room.id, number: room.number), session)
+            try recordEvents(of: room, session, user: user)
+            return RoomListing(room: room, type: type)
+        }
+    }
+
+    func renameRoom(_ number: String, to newNumber: String, by user: String) throws -> RoomListing {
+        try changeRoom(number, by: user) { room, session in
+            try room.changeNumber(to: newNumber)
+            if room.number != number, try fetchRoom(number: room.number, session) != nil {
+                throw FrontDeskError.conflict("Room \(room.number) already exists")
+            }
+        }
+    }
+
+    func activateRoom(_ number: String, by user: String) throws -> RoomListing {
+        try changeRoom(number, by: user) { room, _ in room.activate() }
+    }
+
+    /// Refused while the room still has guests or bookings to come: they would be stranded.
+    func deactivateRoom(_ number: String, by user: String) throws -> RoomListing {
+        try changeRoom(number, by: user) { room, session in
+            let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
+            let upcoming = try session.rows("""
+                SELECT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
+                WHERE n.room_id = $1 AND n.night >= $2::date AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
+                GROUP BY b.confirmation_code ORDER BY min(n.night) LIMIT 6
+                """, [room.id, today.iso]).map { try ColumnReader($0, table: "booking").text(0) }
+            if !upcoming.isEmpty {
+                throw FrontDeskError.invalidState(
+                    "Room \(room.number) has bookings from \(today) on (\(upcoming.prefix(5).joined(separator: ", "))\(upcoming.count > 5 ? ", ..." : "")); move or cancel them first")
+            }
+            room.deactivate()
+        }
+    }
+
+    private func changeRoom(_ number: String, by user: String, _ change: (inout Room, PostgresSession) throws -> Void) throws -> RoomListing {
+        try write { session in
+            let listing = try requireRoom(number: number, session)
+            var room = listing.room
+            try change(&room, session)
+            try session.execute("UPDATE room SET number = $1, is_active = $2 WHERE id = $3", [room.number, room.isActive, room.id])
+            try feedPropertyChange(.room(room.id, number: room.number), session)
+            try recordEvents(of: room, session, user: user)
+            return RoomListing(room: room, type: listing.type)
+        }
+    }
+
+    private func recordEvents(of room: Room, _ session: PostgresSession, user: String) throws {
+        for event in room.events {
+            let summary = switch event {
+            case .roomCreated(_, _, _, let number): "Room \(number) created"
+            case .roomNumberChanged(_, let old, let new): "Room \(old) renumbered to \(new)"
+            case .roomActivated: "Room \(room.number) activated"
+            case .roomDeactivated: "Room \(room.number) deactivated"
+            }
+            try audit(session, user: user, action: event.name, roomId: room.id, summary: summary)
+        }
+    }
+
+    // MARK: Reading bookings
+
+    func booking(_ reference: String) throws -> Booking {
+        try read { session in try chain.requireBooking(reference, hotelId: hotelId, session) }
+    }
+
+    func requireBooking(_ reference: String, _ session: PostgresSession) throws -> Booking {
+        try chain.requireBooking(reference, hotelId: hotelId, session)
+    }
+
+    /// As `FrontDeskStore.findBookings`: current and future stays first (today's arrivals, guests
+    /// in house, upcoming by arrival), then past stays, newest first; with the number matched.
+    func findBookings(_ filter: BookingFilter) throws -> BookingMatches {
+        var values: [SQLValue] = []
+        func bind(_ value: SQLValue) -> String {
+            values.append(value)
+            return "$\(values.count)"
+        }
+        var conditions = ["b.hotel_id = \(bind(hotelId))"]
+        if let to = filter.to { conditions.append("b.check_in <= \(bind(to.iso))::date") }
+        if let from = filter.from {
+            conditions.append("b.check_out >= \(bind(from.iso))::date AND b.check_in >= \(bind(from.adding(days: -BookingRules.maximumNights - 1).iso))::date")
+        }
+        if let status = filter.status { conditions.append("b.status = \(bind(status.rawValue))") }
+        if let text = filter.guestText?.trimmingWhitespace(), !text.isEmpty {
+            let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            let p = bind(pattern)
+            var either = "lower(b.guest_name) LIKE \(p) ESCAPE '\\' OR lower(b.guest_email) LIKE \(p) ESCAPE '\\'"
+                + " OR b.confirmation_code = \(bind(ConfirmationCode.normalized(text) ?? ""))"
+            if let digits = PhoneDigits.of(searchText: text) {
+                // A phone number however it was typed or stored: its digits only.
+                either += " OR regexp_replace(COALESCE(b.guest_phone, ''), '[^0-9]', '', 'g') LIKE \(bind("%" + digits + "%"))"
+            }
+            conditions.append("(\(either))")
+        }
+        let matching = conditions.joined(separator: " AND ")
+        let filterValues = values
+        return try read { session in
+            let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session)).iso
+            values = filterValues
+            let t = bind(today)
+            let current = "((b.check_out >= \(t)::date AND b.status <> 'CheckedOut') OR b.status = 'CheckedIn')"
+            var clause = "\(matching) AND \(current)"
+                + " ORDER BY CASE WHEN b.check_in = \(t)::date THEN 0 WHEN b.check_in < \(t)::date THEN 1 ELSE 2 END,"
+                + " b.check_in, length(r.number), r.number, b.created_at"
+            if let limit = filter.limit { clause += " LIMIT \(bind(limit))" }
+            var found = try chain.fetchBookings(session, clause, values)
+            let room = filter.limit.map { $0 - found.count }
+            if room.map({ $0 > 0 }) ?? true {
+                values = filterValues
+                let t = bind(today)
+                var pastClause = "\(matching) AND NOT ((b.check_out >= \(t)::date AND b.status <> 'CheckedOut') OR b.status = 'CheckedIn')"
+                    + " ORDER BY b.check_in DESC, b.check_out DESC, length(r.number), r.number, b.created_at DESC"
+                if let room { pastClause += " LIMIT \(bind(room))" }
+                found += try chain.fetchBookings(session, pastClause, values)
+            }
+            var total = found.count
+            if let limit = filter.limit, found.count >= limit {
+                total = try session.rows("SELECT count(*)::int8 FROM booking b WHERE \(matching)", filterValues).first
+                    .map { try ColumnReader($0, table: "booking").int(0) } ?? total
+            }
+            return BookingMatches(bookings: found, total: total)
+        }
+    }
+
+    // MARK: Reports and the change feed
+
+    func feedEvents(after sequence: Int64, limit: Int) throws -> [FeedEvent] {
+        try read { session in
+            _ = try requireHotel(session)
+            return try session.rows("""
+                SELECT seq, event, data FROM change_feed WHERE hotel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3
+                """, [hotelId, sequence, limit]).map { row in
+                let columns = ColumnReader(row, table: "change_feed")
+                return FeedEvent(sequence: try columns.int64(0), name: try columns.text(1), data: try columns.text(2))
+            }
+        }
+    }
+
+    /// The hotel's newest change number (0 before the first). Read from the feed, not the
+    /// counter: a number is only given out in the transaction that writes its change.
+    func latestFeedSequence() throws -> Int64 {
+        try read { session in
+            _ = try requireHotel(session)
+            return try session.rows("SELECT COALESCE(MAX(seq), 0)::int8 FROM change_feed WHERE hotel_id = $1", [hotelId]).first
+                .map { try ColumnReader($0, table: "change_feed").int64(0) } ?? 0
+        }
+    }
+
+    // MARK: Not available on PostgreSQL yet (issue 13 continues)
+
+    func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
+        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Changing a reservation").description)
+    }
+
+    func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool, _ request: ChangeRequest) throws -> Booking {
+        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Moving a booking to another room").description)
+    }
+
+    func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking {
+        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Marking a no-show").description)
+    }
+
+    func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Undoing a check-in").description)
+    }
+
+    func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Undoing a check-out").description)
+    }
+
+    func occupancyReport(from: CalendarDate, through to: CalendarDate) throws -> OccupancyReport {
+        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("The occupancy report").description)
+    }
+
+    func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage {
+        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Offline desks' replica pages").description)
+    }
+
+    func changesPage(since: Int64, limit: Int) throws -> ChangesPage {
+        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Offline desks' change pages").description)
+    }
+
+    func applySync(_ operations: [SyncOperation], by user: String) throws -> SyncPushResult {
+        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Offline desks' pushes").description)
+    }
+}

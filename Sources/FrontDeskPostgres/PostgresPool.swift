@@ -1,0 +1,225 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import Synchronization
+
+/// Failures of the PostgreSQL database itself, as a person should read them (the password of
+/// the URL is never in them).
+public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
+    /// `--database` / `FRONTDESK_DATABASE_URL` is not a PostgreSQL URL this build reads.
+    case badURL(String)
+    /// No connection could be made (nothing listens, wrong user or database, …).
+    case unreachable(url: String, reason: String)
+    /// The schema was written by a newer Front Desk: this build neither reads nor changes it.
+    case newerSchema(url: String, found: Int, known: Int)
+    /// The database has no Front Desk schema, or an older one: `frontdesk-server migrate` first.
+    case notMigrated(url: String, found: Int, known: Int)
+    /// Every connection of the pool stayed busy for the whole wait.
+    case poolExhausted(url: String, size: Int)
+    /// A statement failed in a way no retry fixes.
+    case database(message: String)
+    /// A stored value this backend could not have written.
+    case damaged(String)
+    /// A storage operation the PostgreSQL backend does not have yet (issue 13 is under way).
+    case notAvailable(String)
+
+    public var description: String {
+        switch self {
+        case .badURL(let message): "not a PostgreSQL database URL: \(message)"
+        case .unreachable(let url, let reason): "cannot connect to the database \(url): \(reason)"
+        case .newerSchema(let url, let found, let known):
+            "the database \(url) has schema version \(found), written by a newer Front Desk (this one knows up to \(known)); use that version, nothing was changed"
+        case .notMigrated(let url, let found, let known):
+            found == 0
+                ? "the database \(url) has no Front Desk schema yet; run `frontdesk-server migrate --database \(url)` first"
+                : "the database \(url) has schema version \(found), this Front Desk needs \(known); run `frontdesk-server migrate --database \(url)` first"
+        case .poolExhausted(let url, let size): "all \(size) connections to \(url) stayed busy; try again"
+        case .database(let message): "database error: \(message)"
+        case .damaged(let message): "\(message) (the database was changed outside Front Desk or is damaged)"
+        case .notAvailable(let operation): "\(operation) is not available on PostgreSQL yet (issue 13); use the SQLite database (--db) for it"
+        }
+    }
+}
+
+/// A fixed number of PostgreSQL connections, used from plain threads.
+///
+/// The storage protocols are synchronous and the server calls them on NIOThreadPool threads
+/// (tests: on Swift Testing's threads), never on an event loop. Each call borrows a connection
+/// and blocks its thread on the connection's `EventLoopFuture` (`wait()`): the work runs on the
+/// connection's event loop, so a blocked caller never holds up what it waits for (see
+/// DECISIONS.md, "PostgreSQL: futures waited on from the caller's thread").
+final class PostgresPool: Sendable {
+    let url: PostgresURL
+    let size: Int
+    let logger: Logger
+    private let group: any EventLoopGroup
+    private let idle = Mutex<[PostgresConnection]>([])
+    private let slots: DispatchSemaphore
+    private let nextId = Atomic<Int>(1)
+    private let closed = Atomic<Bool>(false)
+    /// How long a call waits for a free connection before it gives up.
+    let waitForConnection: TimeInterval
+
+    init(url: PostgresURL, size: Int, waitForConnection: TimeInterval = 30, logger: Logger = Logger(label: "frontdesk-postgres")) {
+        self.url = url
+        self.size = max(1, size)
+        self.logger = logger
+        self.waitForConnection = waitForConnection
+        group = MultiThreadedEventLoopGroup.singleton
+        slots = DispatchSemaphore(value: max(1, size))
+    }
+
+    /// Runs `body` with a connection of the pool; a broken connection is dropped, not returned.
+    func withConnection<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        guard !closed.load(ordering: .relaxed) else { throw PostgresStoreError.database(message: "the database pool is closed") }
+        guard slots.wait(timeout: .now() + waitForConnection) == .success else {
+            throw PostgresStoreError.poolExhausted(url: url.description, size: size)
+        }
+        defer { slots.signal() }
+        var connection = idle.withLock { $0.popLast() }
+        if let found = connection, found.isClosed { connection = nil }
+        let session = PostgresSession(connection: try connection ?? connect(), logger: logger)
+        do {
+            let result = try body(session)
+            idle.withLock { $0.append(session.connection) }
+            return result
+        } catch {
+            if !session.connection.isClosed && !session.broken.load(ordering: .relaxed) {
+                idle.withLock { $0.append(session.connection) }
+            } else {
+                Self.closeInBackground(session.connection)
+            }
+            throw error
+        }
+    }
+
+    private func connect() throws -> PostgresConnection {
+        var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
+                                                             password: url.password, database: url.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        let id = nextId.wrappingAdd(1, ordering: .relaxed).oldValue
+        do {
+            return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()
+        } catch {
+            let reason = Self.reason(error)
+            if reason.contains("Connection refused") {
+                throw PostgresStoreError.unreachable(url: url.description,
+                                                     reason: "nothing answers at \(url.host):\(url.port) (connection refused); is PostgreSQL running there?")
+            }
+            throw PostgresStoreError.unreachable(url: url.description, reason: reason)
+        }
+    }
+
+    deinit {
+        for connection in idle.withLock({ $0 }) { Self.closeInBackground(connection) }
+    }
+
+    /// Closes a connection without waiting, keeping it alive until it is closed (PostgresNIO
+    /// insists a connection is closed before it is freed).
+    static func closeInBackground(_ connection: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        closing.whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
+
+    /// Closes every idle connection; calls after this fail.
+    func close() {
+        closed.store(true, ordering: .relaxed)
+        let connections = idle.withLock { connections in
+            defer { connections.removeAll() }
+            return connections
+        }
+        for connection in connections { try? (connection.close() as EventLoopFuture<Void>).wait() }
+    }
+
+    /// What went wrong, in words, without the generic text PSQLError prints by default.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return message + state
+            }
+            if let underlying = error.underlying { return "\(underlying)" }
+            return "\(error.code)"
+        }
+        if let error = error as? PostgresStoreError { return error.description }
+        return "\(error)"
+    }
+}
+
+/// A value bound to a statement's `$n`; nil binds NULL. Types: String, Int, Int64, Bool, UUID, Date.
+typealias SQLValue = (any PostgresDynamicTypeEncodable)?
+
+/// One borrowed connection: statements run one at a time, each waited for.
+final class PostgresSession: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// Set when the connection is in a state it must not be returned to the pool in.
+    let broken = Atomic<Bool>(false)
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [PostgresRow] {
+        try run(sql, values).rows
+    }
+
+    /// Runs one statement and returns how many rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        try run(sql, values).metadata.rows ?? 0
+    }
+
+    func run(_ sql: String, _ values: [SQLValue]) throws -> PostgresQueryResult {
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values {
+            if let value { binds.append(value) } else { binds.appendNull() }
+        }
+        do {
+            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+        } catch let error as PSQLError {
+            if error.code != .server { broken.store(true, ordering: .relaxed) }
+            throw error
+        }
+    }
+}
+
+extension PSQLError {
+    /// The SQLSTATE of an error the server answered with.
+    var sqlState: String? { serverInfo?[.sqlState] }
+    var constraint: String? { serverInfo?[.constraintName] }
+}
+
+/// Reading columns of a row by position, with damage reported instead of trapped on.
+struct ColumnReader {
+    let cells: [PostgresCell]
+    let table: String
+
+    init(_ row: PostgresRow, table: String) {
+        cells = Array(row)
+        self.table = table
+    }
+
+    func decode<T: PostgresDecodable>(_ index: Int, _ type: T.Type) throws -> T {
+        do {
+            return try cells[index].decode(T.self)
+        } catch {
+            throw PostgresStoreError.damaged("\(table): column \(cells[index].columnName) could not be read as \(T.self)")
+        }
+    }
+
+    func text(_ index: Int) throws -> String { try decode(index, String.self) }
+    func optionalText(_ index: Int) throws -> String? { try decode(index, String?.self) }
+    func int(_ index: Int) throws -> Int { Int(try decode(index, Int64.self)) }
+    func int64(_ index: Int) throws -> Int64 { try decode(index, Int64.self) }
+    func uuid(_ index: Int) throws -> UUID { try decode(index, UUID.self) }
+    func optionalUUID(_ index: Int) throws -> UUID? { try decode(index, UUID?.self) }
+    func bool(_ index: Int) throws -> Bool { try decode(index, Bool.self) }
+    func instant(_ index: Int) throws -> Date { try decode(index, Date.self) }
+    func optionalInstant(_ index: Int) throws -> Date? { try decode(index, Date?.self) }
+}

@@ -1,0 +1,337 @@
+import Foundation
+import PostgresNIO
+
+/// The PostgreSQL schema as numbered migrations. A migration that has landed is never edited:
+/// add the next one. Each runs in its own transaction and is recorded in `schema_migrations`;
+/// concurrent `migrate` runs (several instances starting at once) take turns on an advisory lock.
+///
+/// Money is integer cents (BIGINT), dates of stay are DATE, instants TIMESTAMPTZ, ids UUID.
+/// No double sale: the room-night primary key `(room_id, night)`, as on SQLite (DECISIONS.md).
+public enum PostgresSchema {
+    struct Migration {
+        let version: Int
+        let name: String
+        let sql: String
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "hotels, rooms, bookings, room nights, saga, accounts, change feed, availability version", sql: v1),
+    ]
+
+    /// The newest schema this build knows.
+    public static var version: Int { migrations.last?.version ?? 0 }
+
+    /// Any number; the same for every Front Desk, so two migrating processes take turns.
+    static let advisoryLock: Int64 = 0x4644_5344_4B31 // "FDSDK1"
+
+    /// The version recorded in the database: 0 when it has no Front Desk schema.
+    static func currentVersion(_ session: PostgresSession) throws -> Int {
+        let exists = try session.rows("SELECT to_regclass('schema_migrations') IS NOT NULL")
+        guard let row = exists.first, try ColumnReader(row, table: "schema_migrations").bool(0) else { return 0 }
+        let rows = try session.rows("SELECT COALESCE(MAX(version), 0)::int8 FROM schema_migrations")
+        return try rows.first.map { try ColumnReader($0, table: "schema_migrations").int(0) } ?? 0
+    }
+
+    /// Applies every migration the database lacks; refuses a schema newer than this build's.
+    /// Returns the versions applied (empty when the schema was up to date).
+    static func migrate(_ pool: PostgresPool) throws -> [Int] {
+        try pool.withConnection { session in
+            try session.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            do {
+                try session.execute("SELECT pg_advisory_xact_lock($1)", [advisoryLock])
+                try session.execute("""
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version integer PRIMARY KEY,
+                        name text NOT NULL,
+                        applied_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """)
+                let found = try currentVersion(session)
+                if found > version {
+                    throw PostgresStoreError.newerSchema(url: pool.url.description, found: found, known: version)
+                }
+                var applied: [Int] = []
+                for migration in migrations where migration.version > found {
+                    for statement in statements(of: migration.sql) { try session.execute(statement) }
+                    try session.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                                        [migration.version, migration.name])
+                    applied.append(migration.version)
+                }
+                try session.execute("COMMIT")
+                return applied
+            } catch {
+                _ = try? session.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// The statements of a migration, one by one (a prepared statement holds one command): split
+    /// at each `;` outside quotes, `$$` bodies and `--` comments.
+    static func statements(of sql: String) -> [String] {
+        var statements: [String] = []
+        var current = ""
+        var (inQuote, inBody, inComment) = (false, false, false)
+        var characters = sql.makeIterator()
+        var previous: Character = " "
+        while let character = characters.next() {
+            defer { previous = character }
+            if inComment {
+                if character == "\n" { inComment = false }
+                current.append(character)
+                continue
+            }
+            if !inQuote && !inBody && character == "-" && previous == "-" { inComment = true }
+            if !inBody && character == "'" { inQuote.toggle() }
+            if !inQuote && character == "$" && previous == "$" { inBody.toggle() }
+            if character == ";" && !inQuote && !inBody {
+                let statement = current.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !statement.isEmpty { statements.append(statement) }
+                current = ""
+                continue
+            }
+            current.append(character)
+        }
+        let last = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !last.isEmpty && !last.split(separator: "\n").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }) {
+            statements.append(last)
+        }
+        return statements
+    }
+
+    /// Refuses a database whose schema is not exactly this build's (newer: refused; older or
+    /// none: `migrate` first). Nothing is written.
+    static func check(_ pool: PostgresPool) throws {
+        let found = try pool.withConnection { try currentVersion($0) }
+        if found > version { throw PostgresStoreError.newerSchema(url: pool.url.description, found: found, known: version) }
+        if found < version { throw PostgresStoreError.notMigrated(url: pool.url.description, found: found, known: version) }
+    }
+
+    /// Version 1: the tables the storage contract needs, shaped as SQLite's (Schema.swift v1-v11)
+    /// with PostgreSQL's types. One row per hotel in `hotel_clock` numbers its change feed and
+    /// its availability; every write transaction of a hotel locks that row first (see
+    /// `PostgresStore.write`), so a hotel's writes take turns as on SQLite, its feed numbers
+    /// follow commit order without gaps, and no two writers of a hotel deadlock.
+    static let v1 = """
+        CREATE TABLE hotel (
+            id uuid PRIMARY KEY,
+            name text NOT NULL CHECK (length(trim(name)) > 0),
+            time_zone text NOT NULL,
+            currency text NOT NULL CHECK (length(currency) = 3),
+            hold_minutes integer NOT NULL DEFAULT 15 CHECK (hold_minutes BETWEEN 1 AND 1440),
+            no_show_cutoff_hour integer NOT NULL DEFAULT 18 CHECK (no_show_cutoff_hour BETWEEN 0 AND 23),
+            no_show_fee text NOT NULL DEFAULT 'first_night' CHECK (no_show_fee IN ('first_night', 'none')),
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+
+        -- The hotel's counters: the availability version (moved by the triggers below whenever
+        -- anything an availability answer is made of changes) and its change feed's last number
+        -- (never reused: pruning the feed does not touch it).
+        CREATE TABLE hotel_clock (
+            hotel_id uuid PRIMARY KEY REFERENCES hotel(id),
+            availability_version bigint NOT NULL DEFAULT 0,
+            feed_seq bigint NOT NULL DEFAULT 0
+        );
+
+        CREATE TABLE room_type (
+            id uuid PRIMARY KEY,
+            hotel_id uuid NOT NULL REFERENCES hotel(id),
+            name text NOT NULL CHECK (length(trim(name)) > 0),
+            capacity integer NOT NULL CHECK (capacity BETWEEN 1 AND 10),
+            base_price_cents bigint NOT NULL CHECK (base_price_cents > 0),
+            UNIQUE (hotel_id, name)
+        );
+
+        CREATE TABLE room (
+            id uuid PRIMARY KEY,
+            hotel_id uuid NOT NULL REFERENCES hotel(id),
+            room_type_id uuid NOT NULL REFERENCES room_type(id),
+            number text NOT NULL CHECK (length(trim(number)) > 0),
+            is_active boolean NOT NULL DEFAULT true,
+            -- Two hotels of a chain both have a room 101.
+            UNIQUE (hotel_id, number)
+        );
+        CREATE INDEX room_for_search ON room (hotel_id, is_active, room_type_id);
+
+        CREATE TABLE booking (
+            id uuid PRIMARY KEY,
+            hotel_id uuid NOT NULL REFERENCES hotel(id),
+            room_id uuid NOT NULL REFERENCES room(id),
+            confirmation_code text NOT NULL UNIQUE,
+            guest_name text NOT NULL CHECK (length(trim(guest_name)) > 0),
+            guest_email text NOT NULL,
+            guest_phone text,
+            guest_count integer NOT NULL CHECK (guest_count BETWEEN 1 AND 10),
+            check_in date NOT NULL,
+            check_out date NOT NULL CHECK (check_out > check_in),
+            status text NOT NULL CHECK (status IN
+                ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut', 'Failed', 'Cancelled', 'NoShow')),
+            total_cents bigint NOT NULL CHECK (total_cents >= 0),
+            version integer NOT NULL CHECK (version >= 1),
+            hold_expires_at timestamptz,
+            status_reason text,
+            request_id uuid UNIQUE,
+            request_fingerprint text,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            checked_in_on date,
+            checked_out_on date,
+            room_since date
+        );
+        CREATE INDEX booking_for_plan ON booking (hotel_id, check_in, check_out);
+        CREATE INDEX booking_hotel_check_out ON booking (hotel_id, check_out);
+        CREATE INDEX booking_hotel_id ON booking (hotel_id, id);
+        CREATE INDEX booking_hotel_created ON booking (hotel_id, created_at);
+
+        -- What the guest pays for each night; kept for as long as the booking is.
+        CREATE TABLE booking_night (
+            booking_id uuid NOT NULL REFERENCES booking(id),
+            night date NOT NULL,
+            price_cents bigint NOT NULL CHECK (price_cents >= 0),
+            PRIMARY KEY (booking_id, night)
+        );
+
+        -- The claim on a room for a night. The primary key makes a double sale impossible,
+        -- whichever instance or process writes: a second claim of the night is a unique
+        -- violation, whatever the checks before it saw. Rows live while the booking holds the
+        -- room and stay after check-out as the record of a sold night.
+        CREATE TABLE room_night (
+            room_id uuid NOT NULL REFERENCES room(id),
+            night date NOT NULL,
+            hotel_id uuid NOT NULL REFERENCES hotel(id),
+            booking_id uuid NOT NULL REFERENCES booking(id),
+            hold_expires_at timestamptz,
+            PRIMARY KEY (room_id, night)
+        );
+        CREATE INDEX room_night_hotel_night ON room_night (hotel_id, night, hold_expires_at);
+        CREATE INDEX room_night_booking ON room_night (booking_id);
+
+        -- A night can only be claimed for the room its booking is for, within the stay.
+        CREATE FUNCTION room_night_matches_booking() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM booking b WHERE b.id = NEW.booking_id
+                           AND NEW.night >= b.check_in AND NEW.night < b.check_out
+                           AND (b.room_id = NEW.room_id OR (b.room_since IS NOT NULL AND NEW.night < b.room_since))) THEN
+                RAISE EXCEPTION 'room night outside its booking';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER room_night_matches_booking BEFORE INSERT ON room_night
+            FOR EACH ROW EXECUTE FUNCTION room_night_matches_booking();
+
+        -- A failed or cancelled booking never keeps a room.
+        CREATE FUNCTION booking_release_on_end() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM room_night WHERE booking_id = NEW.id;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER booking_release_on_end AFTER UPDATE OF status ON booking
+            FOR EACH ROW WHEN (NEW.status IN ('Failed', 'Cancelled')) EXECUTE FUNCTION booking_release_on_end();
+
+        -- The availability version moves with every change an availability answer is made of:
+        -- a claimed, released or changed night, a room, a room type, the hotel. Triggers, not the
+        -- Swift code, so no write path can change availability without it.
+        CREATE FUNCTION availability_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id = NEW.hotel_id;
+            ELSIF TG_OP = 'DELETE' THEN
+                UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id = OLD.hotel_id;
+            ELSE
+                UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id IN (OLD.hotel_id, NEW.hotel_id);
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE FUNCTION availability_hotel_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id = NEW.id;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER availability_room_night AFTER INSERT OR UPDATE OR DELETE ON room_night
+            FOR EACH ROW EXECUTE FUNCTION availability_moved();
+        CREATE TRIGGER availability_room AFTER INSERT OR UPDATE OR DELETE ON room
+            FOR EACH ROW EXECUTE FUNCTION availability_moved();
+        CREATE TRIGGER availability_room_type AFTER INSERT OR UPDATE OR DELETE ON room_type
+            FOR EACH ROW EXECUTE FUNCTION availability_moved();
+        CREATE TRIGGER availability_hotel AFTER UPDATE ON hotel
+            FOR EACH ROW EXECUTE FUNCTION availability_hotel_moved();
+
+        -- Notes and requests on a booking, oldest first; never edited.
+        CREATE TABLE booking_note (
+            booking_id uuid NOT NULL REFERENCES booking(id),
+            seq integer NOT NULL,
+            at timestamptz NOT NULL,
+            by_user text NOT NULL,
+            text text NOT NULL CHECK (length(trim(text)) > 0),
+            PRIMARY KEY (booking_id, seq)
+        );
+
+        CREATE TABLE audit_entry (
+            id bigserial PRIMARY KEY,
+            at timestamptz NOT NULL,
+            user_name text NOT NULL,
+            action text NOT NULL,
+            hotel_id uuid,
+            booking_id uuid,
+            room_id uuid,
+            summary text NOT NULL,
+            before_state text,
+            after_state text
+        );
+        CREATE INDEX audit_booking ON audit_entry (booking_id);
+
+        -- The workflow data of a booking; its state is the booking's status.
+        CREATE TABLE saga (
+            booking_id uuid PRIMARY KEY REFERENCES booking(id),
+            payment_method text NOT NULL CHECK (payment_method IN ('desk', 'card')),
+            card_number text,
+            payment_reference text,
+            refund_reference text,
+            started_at timestamptz NOT NULL,
+            attention text,
+            attention_since timestamptz,
+            attention_step text
+        );
+
+        -- Outbox and schedule in one: a message is due at available_at.
+        CREATE TABLE saga_message (
+            id bigserial PRIMARY KEY,
+            booking_id uuid NOT NULL REFERENCES booking(id),
+            name text NOT NULL CHECK (name IN ('RoomReserved', 'ReservationExpired', 'ProcessPayment', 'ProcessRefund')),
+            available_at timestamptz NOT NULL,
+            attempts integer NOT NULL DEFAULT 0,
+            claimed_by text,
+            claimed_until timestamptz,
+            last_error text,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX saga_message_due ON saga_message (available_at);
+        CREATE INDEX saga_message_booking ON saga_message (booking_id);
+
+        -- Accounts of the booking server; names are unique whatever their case.
+        CREATE TABLE server_user (
+            name text NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+            role text NOT NULL CHECK (role IN ('receptionist', 'manager', 'admin')),
+            email text NOT NULL DEFAULT '',
+            hotel_id uuid REFERENCES hotel(id),
+            password_hash text NOT NULL,
+            is_disabled boolean NOT NULL DEFAULT false,
+            created_at timestamptz NOT NULL,
+            CHECK ((role = 'admin') = (hotel_id IS NULL))
+        );
+        CREATE UNIQUE INDEX server_user_name ON server_user (lower(name));
+
+        -- Every committed change a listener must hear of, numbered per hotel by hotel_clock.
+        CREATE TABLE change_feed (
+            hotel_id uuid NOT NULL REFERENCES hotel(id),
+            seq bigint NOT NULL,
+            event text NOT NULL,
+            booking_id uuid,
+            room_id uuid,
+            data text NOT NULL,
+            at timestamptz NOT NULL,
+            PRIMARY KEY (hotel_id, seq)
+        );
+        CREATE INDEX change_feed_at ON change_feed (at);
+        """
+}

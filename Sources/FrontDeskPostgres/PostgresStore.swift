@@ -1,0 +1,428 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// The booking server's chain on PostgreSQL: `ChainStorage`, and `HotelStorage` per hotel
+/// through `hotel(_:)`. The rules are the domain's (validation, pricing, confirmation codes,
+/// the saga's transitions); this type stores their outcomes, as `FrontDeskStore` does on SQLite.
+///
+/// Transactions:
+/// - A write of a hotel runs at READ COMMITTED and first locks the hotel's `hotel_clock` row
+///   (`SELECT … FOR UPDATE`): the hotel's writers take turns (as SQLite's one writer does),
+///   each seeing every earlier commit, its change-feed numbers follow commit order with no gap,
+///   and two of them never deadlock. A write of the chain (a hotel, an account) takes no lock.
+/// - No double sale does not rest on that lock: the room-night primary key refuses a second
+///   claim of a night whatever wrote the first.
+/// - A read that must be one snapshot (a search and its stamp) runs at REPEATABLE READ, READ ONLY.
+/// - A transaction that fails with a serialization failure (40001) or a deadlock (40P01) is run
+///   again, up to `maximumAttempts` times; any other failure is reported.
+public final class PostgresChainStorage: ChainStorage, Sendable {
+    let pool: PostgresPool
+    let clock: @Sendable () -> Date
+    let businessDateOverride: CalendarDate?
+    let pricing: PricingPolicy
+    let codes: Mutex<any RandomNumberGenerator & Sendable>
+    /// How often a transaction is tried when PostgreSQL asks for a retry.
+    let maximumAttempts = 5
+
+    /// Connects to `url` with a pool of `poolSize` connections and checks the schema: one newer
+    /// than this build is refused, and so is an older one (`migrate: true` upgrades it first,
+    /// as `frontdesk-server migrate` does). An unreachable database is reported at once.
+    public init(url: PostgresURL, poolSize: Int = 8, migrate: Bool = false,
+                clock: @escaping @Sendable () -> Date = { Date() }, businessDate: CalendarDate? = nil,
+                random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+                pricing: PricingPolicy = .standard, logger: Logger = Logger(label: "frontdesk-postgres")) throws {
+        pool = PostgresPool(url: url, size: poolSize, logger: logger)
+        self.clock = clock
+        businessDateOverride = businessDate
+        self.pricing = pricing
+        codes = Mutex(random)
+        do {
+            if migrate { _ = try PostgresSchema.migrate(pool) }
+            try PostgresSchema.check(pool)
+        } catch {
+            pool.close()
+            throw Self.translated(error)
+        }
+    }
+
+    /// Creates or upgrades the schema at `url`; the versions applied (empty when up to date).
+    public static func migrate(url: PostgresURL) throws -> (applied: [Int], version: Int) {
+        let pool = PostgresPool(url: url, size: 1)
+        defer { pool.close() }
+        do {
+            return (try PostgresSchema.migrate(pool), PostgresSchema.version)
+        } catch {
+            throw translated(error)
+        }
+    }
+
+    /// The schema version this build writes.
+    public static var schemaVersion: Int { PostgresSchema.version }
+
+    /// Closes the pool's connections.
+    public func close() { pool.close() }
+
+    var now: Date {
+        // Stored to the millisecond, as on SQLite: what a call returns is what a later read gives.
+        Date(timeIntervalSince1970: (clock().timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+
+    func makeConfirmationCode() -> String {
+        codes.withLock { generator in ConfirmationCode.make(using: &generator) }
+    }
+
+    func businessDate(for hotel: Hotel?) -> CalendarDate {
+        if let businessDateOverride { return businessDateOverride }
+        return hotel?.businessDate(at: clock()) ?? CalendarDate.today(in: .gmt, at: clock())
+    }
+
+    // MARK: Transactions
+
+    /// A write transaction; `hotel` names the hotel whose writers take turns (see the type's comment).
+    func write<T>(hotel: UUID?, _ body: (PostgresSession) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { session in
+            if let hotel {
+                try session.execute("SELECT 1 FROM hotel_clock WHERE hotel_id = $1 FOR UPDATE", [hotel])
+            }
+            return try body(session)
+        }
+    }
+
+    /// A read of one snapshot.
+    func read<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    /// One statement on its own (it sees one committed state without a transaction around it).
+    func readOne<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        do {
+            return try pool.withConnection(body)
+        } catch {
+            throw Self.translated(error)
+        }
+    }
+
+    private func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try pool.withConnection { session in
+                    try session.execute(begin)
+                    do {
+                        let result = try body(session)
+                        try session.execute("COMMIT")
+                        return result
+                    } catch {
+                        do { try session.execute("ROLLBACK") } catch { session.broken.store(true, ordering: .relaxed) }
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError where Self.isRetryable(error) && attempt < maximumAttempts {
+                attempt += 1
+            } catch {
+                throw Self.translated(error)
+            }
+        }
+    }
+
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        error.sqlState == "40001" || error.sqlState == "40P01"
+    }
+
+    /// Domain errors pass unchanged; the database's become `PostgresStoreError`.
+    static func translated(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        switch error.code {
+        case .server:
+            return PostgresStoreError.database(message: PostgresPool.reason(error))
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
+            return PostgresStoreError.database(message: "the connection to the database was lost (\(PostgresPool.reason(error)))")
+        default:
+            return PostgresStoreError.database(message: PostgresPool.reason(error))
+        }
+    }
+
+    /// Runs `body` in a savepoint: a failure rolls back what it wrote and no more.
+    func inSavepoint<T>(_ session: PostgresSession, _ body: () throws -> T) throws -> T {
+        try session.execute("SAVEPOINT request")
+        do {
+            let result = try body()
+            try session.execute("RELEASE SAVEPOINT request")
+            return result
+        } catch {
+            try session.execute("ROLLBACK TO SAVEPOINT request")
+            throw error
+        }
+    }
+
+    // MARK: ChainStorage
+
+    public func hotel(_ id: UUID) -> any HotelStorage { PostgresHotelStorage(chain: self, hotelId: id) }
+
+    public func hotels() throws -> [Hotel] {
+        try read { session in
+            try session.rows("SELECT \(Self.hotelColumns) FROM hotel ORDER BY name, id").map(Self.hotel(from:))
+        }
+    }
+
+    public func addChainHotel(name: String, timeZone: String, currency: String, by user: String) throws -> Hotel {
+        try Hotel.validate(name: name, timeZoneIdentifier: timeZone, currency: currency)
+        let hotel = Hotel(id: UUID(), name: name.trimmingCharacters(in: .whitespaces), timeZoneIdentifier: timeZone, currency: currency)
+        return try write(hotel: nil) { session in
+            try session.execute("""
+                INSERT INTO hotel (id, name, time_zone, currency, hold_minutes, no_show_cutoff_hour, no_show_fee)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                """, [hotel.id, hotel.name, hotel.timeZoneIdentifier, hotel.currency, hotel.holdMinutes,
+                      hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue])
+            try session.execute("INSERT INTO hotel_clock (hotel_id) VALUES ($1)", [hotel.id])
+            try audit(session, hotelId: hotel.id, user: user, action: "hotel.created", summary: "Hotel \(hotel.name) created")
+            return hotel
+        }
+    }
+
+    public func booking(_ reference: String) throws -> Booking {
+        try read { session in try requireBooking(reference, hotelId: nil, session) }
+    }
+
+    public func room(id: UUID) throws -> RoomListing? {
+        try read { session in try fetchRooms(session, hotelId: nil, condition: "r.id = $1", [id]).first }
+    }
+
+    public static let maximumUserNameLength = 64
+
+    public func addUser(name: String, role: UserRole, email: String, hotelId: UUID?, passwordHash: String, by user: String) throws -> UserAccount {
+        var problems: [String] = []
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if let problem = TextRules.problem(in: trimmed, field: "User name", maximum: Self.maximumUserNameLength) { problems.append(problem) }
+        if trimmed.isEmpty { problems.append("User name is required") }
+        if trimmed.contains(where: { $0.isWhitespace }) { problems.append("User name must be one word") }
+        if let problem = TextRules.problem(in: email, field: "Email", maximum: 254) { problems.append(problem) }
+        if role == .admin && hotelId != nil { problems.append("An admin belongs to no hotel (leave out --hotel)") }
+        if role != .admin && hotelId == nil { problems.append("A \(role.rawValue) needs --hotel HOTEL_ID") }
+        guard problems.isEmpty else { throw FrontDeskError.validationFailed(problems) }
+        return try write(hotel: nil) { session in
+            if let hotelId, try session.rows("SELECT 1 FROM hotel WHERE id = $1", [hotelId]).isEmpty {
+                throw FrontDeskError.notFound("No hotel with id \(hotelId.uuidString.lowercased())")
+            }
+            if try !session.rows("SELECT 1 FROM server_user WHERE lower(name) = lower($1)", [trimmed]).isEmpty {
+                throw FrontDeskError.conflict("A user named \(trimmed) already exists")
+            }
+            try inSavepoint(session) {
+                do {
+                    try session.execute("""
+                        INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                        """, [trimmed, role.rawValue, email, hotelId, passwordHash, now])
+                } catch let error as PSQLError where error.sqlState == "23505" {
+                    throw FrontDeskError.conflict("A user named \(trimmed) already exists")
+                }
+            }
+            try audit(session, hotelId: hotelId, user: user, action: "user.added", summary: "User \(trimmed) added as \(role.rawValue)")
+            return UserAccount(name: trimmed, role: role, email: email, hotelId: hotelId, passwordHash: passwordHash, isDisabled: false)
+        }
+    }
+
+    public func userAccount(named name: String) throws -> UserAccount? {
+        try readOne { session in
+            try session.rows("""
+                SELECT name, role, hotel_id, password_hash, is_disabled, email FROM server_user WHERE lower(name) = lower($1)
+                """, [name]).first.map { row in
+                let columns = ColumnReader(row, table: "server_user")
+                let roleText = try columns.text(1)
+                guard let role = UserRole(rawValue: roleText) else { throw PostgresStoreError.damaged("server_user: role \(roleText) is not a role") }
+                return UserAccount(name: try columns.text(0), role: role, email: try columns.text(5),
+                                   hotelId: role == .admin ? nil : try columns.optionalUUID(2),
+                                   passwordHash: try columns.text(3), isDisabled: try columns.bool(4))
+            }
+        }
+    }
+
+    public func sagaCounts() throws -> (underWay: Int, needingAttention: Int) {
+        try readOne { session in
+            let row = try session.rows("""
+                SELECT (SELECT count(*) FROM (SELECT id FROM booking WHERE status IN ('Reserving', 'ProcessingPayment')
+                                              UNION SELECT booking_id FROM saga_message) t)::int8,
+                       (SELECT count(*) FROM saga WHERE attention IS NOT NULL)::int8
+                """)
+            guard let first = row.first else { return (0, 0) }
+            let columns = ColumnReader(first, table: "saga")
+            return (try columns.int(0), try columns.int(1))
+        }
+    }
+
+    /// Drops changes recorded before `cutoff` in every hotel, keeping each hotel's newest; numbers
+    /// are never reused anyway (`hotel_clock.feed_seq` only grows).
+    @discardableResult
+    public func pruneFeed(before cutoff: Date) throws -> Int {
+        try write(hotel: nil) { session in
+            try session.execute("""
+                DELETE FROM change_feed c
+                WHERE c.at < $1 AND c.seq < (SELECT MAX(newest.seq) FROM change_feed newest WHERE newest.hotel_id = c.hotel_id)
+                """, [cutoff])
+        }
+    }
+
+    // MARK: Shared reads and writes
+
+    static let hotelColumns = "id, name, time_zone, currency, hold_minutes::int8, no_show_cutoff_hour::int8, no_show_fee"
+
+    static func hotel(from row: PostgresRow) throws -> Hotel {
+        let columns = ColumnReader(row, table: "hotel")
+        let feeText = try columns.text(6)
+        guard let fee = NoShowPolicy.Fee(rawValue: feeText) else {
+            throw PostgresStoreError.damaged("hotel: no_show_fee \"\(feeText)\" is not first_night or none")
+        }
+        return Hotel(id: try columns.uuid(0), name: try columns.text(1), timeZoneIdentifier: try columns.text(2),
+                     currency: try columns.text(3), holdMinutes: try columns.int(4),
+                     noShowPolicy: NoShowPolicy(cutoffHour: try columns.int(5), fee: fee))
+    }
+
+    func fetchHotel(_ id: UUID, _ session: PostgresSession) throws -> Hotel? {
+        try session.rows("SELECT \(Self.hotelColumns) FROM hotel WHERE id = $1", [id]).first.map(Self.hotel(from:))
+    }
+
+    func requireHotel(_ id: UUID, _ session: PostgresSession) throws -> Hotel {
+        guard let hotel = try fetchHotel(id, session) else { throw FrontDeskError.notFound("No such hotel") }
+        return hotel
+    }
+
+    func audit(_ session: PostgresSession, hotelId: UUID?, user: String, action: String, bookingId: UUID? = nil, roomId: UUID? = nil,
+               summary: String, before: Booking? = nil, after: Booking? = nil) throws {
+        try audit(session, hotelId: hotelId, user: user, action: action, bookingId: bookingId, roomId: roomId, summary: summary,
+                  beforeText: before?.json.rendered(), afterText: after?.json.rendered())
+    }
+
+    func audit(_ session: PostgresSession, hotelId: UUID?, user: String, action: String, bookingId: UUID?, roomId: UUID?,
+               summary: String, beforeText: String?, afterText: String?) throws {
+        try session.execute("""
+            INSERT INTO audit_entry (at, user_name, action, hotel_id, booking_id, room_id, summary, before_state, after_state)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """, [now, user, action, hotelId, bookingId, roomId, summary, beforeText, afterText])
+    }
+
+    /// Appends one change to the hotel's feed with the hotel's next number.
+    func appendFeed(_ session: PostgresSession, hotelId: UUID, event: String, bookingId: UUID?, roomId: UUID?,
+                    data: JSONValue, at instant: Date) throws {
+        try session.execute("""
+            WITH next AS (UPDATE hotel_clock SET feed_seq = feed_seq + 1 WHERE hotel_id = $1::uuid RETURNING feed_seq)
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            SELECT $1::uuid, next.feed_seq, $2::text, $3::uuid, $4::uuid, $5::text, $6::timestamptz FROM next
+            """, [hotelId, event, bookingId, roomId, data.rendered(), instant])
+    }
+
+    // MARK: Rooms
+
+    static let roomColumns = """
+        SELECT r.id, r.hotel_id, r.room_type_id, r.number, r.is_active,
+               t.id, t.hotel_id, t.name, t.capacity::int8, t.base_price_cents
+        FROM room r JOIN room_type t ON t.id = r.room_type_id
+        """
+
+    /// Rooms matching `condition` (with `$1`… its values), of `hotelId` when given, in room-number order.
+    func fetchRooms(_ session: PostgresSession, hotelId: UUID?, condition: String, _ values: [SQLValue]) throws -> [RoomListing] {
+        var sql = Self.roomColumns + " WHERE " + condition
+        var values = values
+        if let hotelId {
+            values.append(hotelId)
+            sql += " AND r.hotel_id = $\(values.count)"
+        }
+        var types: [UUID: RoomType] = [:]
+        return try session.rows(sql, values).map { row in
+            let columns = ColumnReader(row, table: "room")
+            let typeId = try columns.uuid(5)
+            let type: RoomType
+            if let known = types[typeId] {
+                type = known
+            } else {
+                type = try Self.roomType(columns, at: 5)
+                types[typeId] = type
+            }
+            let room = Room(id: try columns.uuid(0), hotelId: try columns.uuid(1), roomTypeId: typeId,
+                            number: try columns.text(3), isActive: try columns.bool(4))
+            return (listing: RoomListing(room: room, type: type), key: RoomNumberOrder.Key(room.number))
+        }.sorted { $0.key < $1.key }.map(\.listing)
+    }
+
+    /// Columns id, hotel_id, name, capacity, base_price_cents from `first` on.
+    static func roomType(_ columns: ColumnReader, at first: Int) throws -> RoomType {
+        let cents = try columns.int64(first + 4)
+        return RoomType(id: try columns.uuid(first), hotelId: try columns.uuid(first + 1), name: try columns.text(first + 2),
+                        capacity: try columns.int(first + 3), basePricePerNight: Money(minorUnits: cents))
+    }
+
+    // MARK: Bookings
+
+    static let bookingColumns = """
+        SELECT b.id, b.hotel_id, b.room_id, r.number, b.confirmation_code, b.guest_name, b.guest_email, b.guest_phone,
+               b.guest_count::int8, b.check_in::text, b.check_out::text, b.status, b.version::int8, b.hold_expires_at,
+               b.status_reason, b.created_at, b.updated_at,
+               (SELECT string_agg(n.night::text || '=' || n.price_cents::text, ',' ORDER BY n.night)
+                FROM booking_night n WHERE n.booking_id = b.id),
+               b.checked_in_on::text, b.checked_out_on::text, b.room_since::text
+        FROM booking b JOIN room r ON r.id = b.room_id
+        """
+
+    func fetchBookings(_ session: PostgresSession, _ clause: String, _ values: [SQLValue]) throws -> [Booking] {
+        try session.rows(Self.bookingColumns + " WHERE " + clause, values).map(Self.booking(from:))
+    }
+
+    static func booking(from row: PostgresRow) throws -> Booking {
+        let columns = ColumnReader(row, table: "booking")
+        func date(_ index: Int) throws -> CalendarDate {
+            let text = try columns.text(index)
+            guard let date = CalendarDate(iso: text) else { throw PostgresStoreError.damaged("booking: \(text) is not a date") }
+            return date
+        }
+        func optionalDate(_ index: Int) throws -> CalendarDate? {
+            guard let text = try columns.optionalText(index) else { return nil }
+            guard let date = CalendarDate(iso: text) else { throw PostgresStoreError.damaged("booking: \(text) is not a date") }
+            return date
+        }
+        var prices: [NightlyPrice] = []
+        for pair in (try columns.optionalText(17) ?? "").split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let night = CalendarDate(iso: parts[0]), let cents = Int64(parts[1]) else {
+                throw PostgresStoreError.damaged("booking_night: \(pair) is not a night and its price")
+            }
+            prices.append(NightlyPrice(night: night, price: Money(minorUnits: cents)))
+        }
+        let id = try columns.uuid(0)
+        guard let stay = StayDates(checkIn: try date(9), checkOut: try date(10)) else {
+            throw PostgresStoreError.damaged("booking \(id): check_out is not after check_in")
+        }
+        let statusText = try columns.text(11)
+        guard let status = BookingStatus(rawValue: statusText) else {
+            throw PostgresStoreError.damaged("booking \(id): status \(statusText) is not a status")
+        }
+        // Notes are not written on PostgreSQL yet (changeBooking is not available there).
+        return Booking(
+            id: id, hotelId: try columns.uuid(1), roomId: try columns.uuid(2), roomNumber: try columns.text(3),
+            confirmationCode: try columns.text(4),
+            guest: Guest(name: try columns.text(5), email: try columns.text(6), phone: try columns.optionalText(7)),
+            guestCount: try columns.int(8), stay: stay, status: status, nightlyPrices: prices, version: try columns.int(12),
+            holdExpiresAt: try columns.optionalInstant(13), statusReason: try columns.optionalText(14),
+            createdAt: try columns.instant(15), updatedAt: try columns.instant(16),
+            checkedInOn: try optionalDate(18), checkedOutOn: try optionalDate(19), roomSince: try optionalDate(20))
+    }
+
+    /// By id or confirmation code, of `hotelId` when given.
+    func requireBooking(_ reference: String, hotelId: UUID?, _ session: PostgresSession) throws -> Booking {
+        let trimmed = reference.trimmingWhitespace()
+        try BookingRules.checkReference(trimmed)
+        var found: Booking?
+        let scope = hotelId == nil ? "" : " AND b.hotel_id = $2"
+        let scopeValues: [SQLValue] = hotelId.map { [$0] } ?? []
+        if let id = UUID(uuidString: trimmed) {
+            found = try fetchBookings(session, "b.id = $1" + scope, [id] + scopeValues).first
+        } else if let code = ConfirmationCode.normalized(trimmed) {
+            found = try fetchBookings(session, "b.confirmation_code = $1" + scope, [code] + scopeValues).first
+        }
+        guard let found else {
+            throw FrontDeskError.notFound("No booking with id or confirmation code \(BookingRules.quoted(trimmed))")
+        }
+        return found
+    }
+}

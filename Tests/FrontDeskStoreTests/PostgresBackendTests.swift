@@ -1,0 +1,108 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskPostgres
+import FrontDeskStore
+import FrontDeskTestSupport
+import Testing
+
+/// What only the PostgreSQL backend has: its URL, its schema's version check, and no double sale
+/// between two instances (two pools) on one database.
+@Suite struct PostgresBackendTests {
+    @Test func aDatabaseURLIsReadOrRefusedWithAReason() throws {
+        let url = try PostgresURL.parse("postgres://frontdesk:s3cret@db.example:6543/chain")
+        #expect(url == PostgresURL(user: "frontdesk", password: "s3cret", host: "db.example", port: 6543, database: "chain"))
+        #expect(!url.description.contains("s3cret"))
+        #expect(try PostgresURL.parse("postgresql://fd@127.0.0.1/hotel").port == 5432)
+        for (text, reason) in [("mysql://fd@h/db", "does not start with postgres://"), ("postgres://fd@h:port/db", "is not a number"),
+                               ("postgres://h:5432/db", "no user name"), ("postgres://fd@h:5432", "no database name"),
+                               ("postgres://fd@h:70000/db", "between 1 and 65535")] {
+            do {
+                _ = try PostgresURL.parse(text)
+                Issue.record("\(text) must be refused")
+            } catch {
+                #expect(error.description.contains(reason), "\(text): \(error.description)")
+            }
+        }
+    }
+
+    @Test func aSchemaNewerThanThisBuildIsRefusedUntouched() throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try PostgresURL.parse(try cluster.makeDatabase())
+        let first = try PostgresChainStorage.migrate(url: url)
+        #expect(first.applied == Array(1...PostgresChainStorage.schemaVersion))
+        #expect(try PostgresChainStorage.migrate(url: url).applied.isEmpty)
+        try cluster.psql("INSERT INTO schema_migrations (version, name) VALUES (\(PostgresChainStorage.schemaVersion + 1), 'from the future')",
+                         database: url.database)
+        do {
+            _ = try PostgresChainStorage(url: url)
+            Issue.record("a newer schema must be refused")
+        } catch let error as PostgresStoreError {
+            #expect(error.description.contains("newer Front Desk"))
+        }
+        do {
+            _ = try PostgresChainStorage.migrate(url: url)
+            Issue.record("migrate must refuse a newer schema")
+        } catch let error as PostgresStoreError {
+            #expect(error.description.contains("newer Front Desk"))
+        }
+    }
+
+    @Test func anEmptyOrUnreachableDatabaseIsNamedInTheMessage() throws {
+        let cluster = try PostgresCluster.shared()
+        let empty = try PostgresURL.parse(try cluster.makeDatabase())
+        do {
+            _ = try PostgresChainStorage(url: empty)
+            Issue.record("a database without the schema must be refused")
+        } catch let error as PostgresStoreError {
+            #expect(error.description.contains("frontdesk-server migrate --database"))
+        }
+        var nowhere = empty
+        nowhere.port = cluster.port == 1 ? 2 : 1
+        do {
+            _ = try PostgresChainStorage(url: nowhere)
+            Issue.record("nothing listens there")
+        } catch let error as PostgresStoreError {
+            #expect(error.description.contains("cannot connect to the database postgres://fd@127.0.0.1:\(nowhere.port)/"))
+        }
+    }
+
+    /// Two instances (two storages, two pools) and 8 threads book the same room for overlapping
+    /// stays at once: each night is sold once, by the database.
+    @Test func twoInstancesNeverSellANightTwice() throws {
+        let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+        let clock = TestClock()
+        let instances = try (0..<2).map { index in
+            try PostgresChainStorage(url: url, poolSize: 4, migrate: true, clock: { clock.now }, businessDate: StoreFixture.today,
+                                     random: SeededGenerator(seed: UInt64(index + 1)))
+        }
+        let hotelId = try instances[0].addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        _ = try instances[0].hotel(hotelId).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        _ = try instances[0].hotel(hotelId).addRoom(number: "101", typeName: "Double", by: "admin")
+        let results = ResultsBox()
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            let checkIn = StoreFixture.today.adding(days: 10 + index % 3)
+            let form = BookingForm(roomNumber: "101", checkIn: checkIn.iso, checkOut: checkIn.adding(days: 2).iso, guests: "2",
+                                   guestName: "Guest \(index)", email: "g\(index)@example.com")
+            let outcome = Result { try instances[index % 2].hotel(hotelId).reserveAll([ReservationRequest(form: form, user: "anna")])[0].get() }
+            results.append(outcome)
+        }
+        let sold = results.all.compactMap { try? $0.get() }
+        let nights = sold.flatMap { $0.stay.nights }
+        #expect(!sold.isEmpty)
+        #expect(Set(nights).count == nights.count, "a night was sold twice: \(sold.map(\.stay))")
+        for case .failure(let error) in results.all {
+            guard case .roomUnavailable? = error as? FrontDeskError else {
+                Issue.record("a refused booking must be roomUnavailable: \(error)")
+                continue
+            }
+        }
+        #expect(try instances[1].hotel(hotelId).findBookings(BookingFilter()).total == sold.count)
+    }
+}
+
+final class ResultsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<Booking, any Error>] = []
+    func append(_ result: Result<Booking, any Error>) { lock.lock(); results.append(result); lock.unlock() }
+    var all: [Result<Booking, any Error>] { lock.lock(); defer { lock.unlock() }; return results }
+}
