@@ -27,7 +27,8 @@ extension FrontDeskStore {
     /// (`room_unavailable`, naming the nights and rooms free for the whole new stay).
     public func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
         try write { db in
-            try changeIntent(reference, action: "booking.changed", fingerprint: "change\u{1F}" + edit.fingerprint, request, db) { booking, hotel in
+            try refuseOnReplica("Changing a booking's details or stay", db)
+            return try changeIntent(reference, action: "booking.changed", fingerprint: "change\u{1F}" + edit.fingerprint, request, db) { booking, hotel in
                 let today = businessDate(for: hotel)
                 guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
@@ -153,11 +154,21 @@ extension FrontDeskStore {
         }
     }
 
+    /// A connected desk's replica carries bookings, cancels, check-ins and -outs and room changes
+    /// to its server (the outbox); these changes do not travel yet, so made here they would be
+    /// the desk's alone and the next pull would overwrite them. Refused, nothing written.
+    private func refuseOnReplica(_ what: String, _ db: Database) throws {
+        guard try isReplica(db) else { return }
+        throw FrontDeskError.invalidState(
+            "\(what) is not carried to the server yet, and this desk is connected to one: make it on the server. Nothing was changed (moves, cancel, check-in and check-out work here, offline too)")
+    }
+
     /// Marks a Confirmed arrival who never came (see `Booking.markNoShow`): the remaining nights
     /// are freed; the first stays sold when the hotel charges a first night.
     public func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking {
         try write { db in
-            try changeIntent(reference, action: "booking.noShow", fingerprint: "no-show", request, db) { booking, hotel in
+            try refuseOnReplica("Marking a no-show", db)
+            return try changeIntent(reference, action: "booking.noShow", fingerprint: "no-show", request, db) { booking, hotel in
                 var after = booking
                 let freed = try after.markNoShow(businessDate: businessDate(for: hotel), hour: hotel.hour(at: now),
                                                  policy: hotel.noShowPolicy, at: now)
@@ -177,7 +188,8 @@ extension FrontDeskStore {
     public func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
         let reason = try undoReason(reason, "Check-in", request)
         return try write { db in
-            try changeIntent(reference, action: "booking.checkInUndone", fingerprint: "undo-check-in\u{1F}" + reason, request, db) { booking, hotel in
+            try refuseOnReplica("Undoing a check-in", db)
+            return try changeIntent(reference, action: "booking.checkInUndone", fingerprint: "undo-check-in\u{1F}" + reason, request, db) { booking, hotel in
                 var after = booking
                 try after.undoCheckIn(businessDate: businessDate(for: hotel), reason: reason, at: now)
                 try Self.writeBack(after, over: booking, db)
@@ -194,7 +206,8 @@ extension FrontDeskStore {
     public func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
         let reason = try undoReason(reason, "Check-out", request)
         return try write { db in
-            try changeIntent(reference, action: "booking.checkOutUndone", fingerprint: "undo-check-out\u{1F}" + reason, request, db) { booking, hotel in
+            try refuseOnReplica("Undoing a check-out", db)
+            return try changeIntent(reference, action: "booking.checkOutUndone", fingerprint: "undo-check-out\u{1F}" + reason, request, db) { booking, hotel in
                 let today = businessDate(for: hotel)
                 let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
                                              arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
