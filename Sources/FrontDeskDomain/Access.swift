@@ -44,3 +44,22 @@ public struct Principal: Sendable, Equatable {
         role == .admin || hotelId == hotel
     }
 }
+
+/// The rules of a server user account, whichever database keeps it.
+public enum UserAccountRules {
+    public static let maximumNameLength = 64
+
+    /// The account's name as it is kept (trimmed), or every problem with what was given.
+    public static func validatedName(_ name: String, role: UserRole, email: String, hotelId: UUID?) throws(FrontDeskError) -> String {
+        var problems: [String] = []
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if let problem = TextRules.problem(in: trimmed, field: "User name", maximum: maximumNameLength) { problems.append(problem) }
+        if trimmed.isEmpty { problems.append("User name is required") }
+        if trimmed.contains(where: { $0.isWhitespace }) { problems.append("User name must be one word") }
+        if let problem = TextRules.problem(in: email, field: "Email", maximum: 254) { problems.append(problem) }
+        if role == .admin && hotelId != nil { problems.append("An admin belongs to no hotel (leave out --hotel)") }
+        if role != .admin && hotelId == nil { problems.append("A \(role.rawValue) needs --hotel HOTEL_ID") }
+        guard problems.isEmpty else { throw .validationFailed(problems) }
+        return trimmed
+    }
+}

@@ -117,3 +117,32 @@ public enum BookingSaga {
         }
     }
 }
+
+extension Booking {
+    /// Moves this booking to the `status` a saga decision names (`BookingSaga.decide`), with the
+    /// reason its event or commands carry; returns the audit entry's summary. Every store's saga
+    /// (SQLite, PostgreSQL) takes its steps through here, so their trails read the same.
+    public mutating func takeSagaStep(to status: BookingStatus, event: BookingSaga.Event, commands: [BookingSaga.Command],
+                                      at instant: Date) throws -> String {
+        switch status {
+        case .processingPayment:
+            try startPayment(at: instant)
+            return "Taking payment for booking \(confirmationCode)"
+        case .confirmed:
+            try confirm(at: instant)
+            return "Booking \(confirmationCode) confirmed"
+        case .failed:
+            let reason = commands.compactMap { if case .bookingFailed(let reason) = $0 { reason } else { nil } }.first
+                ?? "Booking failed"
+            try fail(reason: reason, at: instant)
+            return "Booking \(confirmationCode) failed: \(reason)"
+        case .cancelled:
+            var reason: String?
+            if case .bookingCancellationRequested(let given) = event { reason = given }
+            try cancel(reason: reason ?? "Cancelled", at: instant)
+            return "Booking \(confirmationCode) cancelled" + (reason.map { ": \($0)" } ?? "")
+        default:
+            throw FrontDeskError.invalidState("The saga cannot move a booking to \(status.rawValue)")
+        }
+    }
+}

@@ -98,6 +98,16 @@ public enum RoomEvent: Hashable, Sendable {
         case .roomDeactivated: "RoomDeactivated"
         }
     }
+
+    /// The audit trail's line for this event of `room` (as it is after the event).
+    public func summary(of room: Room) -> String {
+        switch self {
+        case .roomCreated(_, _, _, let number): "Room \(number) created"
+        case .roomNumberChanged(_, let old, let new): "Room \(old) renumbered to \(new)"
+        case .roomActivated: "Room \(room.number) activated"
+        case .roomDeactivated: "Room \(room.number) deactivated"
+        }
+    }
 }
 
 public struct Room: Hashable, Sendable {

@@ -379,26 +379,7 @@ extension PostgresHotelStorage {
         var updated = booking
         if status != booking.status {
             updated = try change(bookingId: bookingId, loaded: booking, action: Self.auditAction(status, event), by: user, session) { booking in
-                switch status {
-                case .processingPayment:
-                    try booking.startPayment(at: now)
-                    return "Taking payment for booking \(booking.confirmationCode)"
-                case .confirmed:
-                    try booking.confirm(at: now)
-                    return "Booking \(booking.confirmationCode) confirmed"
-                case .failed:
-                    let reason = commands.compactMap { if case .bookingFailed(let reason) = $0 { reason } else { nil } }.first
-                        ?? "Booking failed"
-                    try booking.fail(reason: reason, at: now)
-                    return "Booking \(booking.confirmationCode) failed: \(reason)"
-                case .cancelled:
-                    var reason: String?
-                    if case .bookingCancellationRequested(let given) = event { reason = given }
-                    try booking.cancel(reason: reason ?? "Cancelled", at: now)
-                    return "Booking \(booking.confirmationCode) cancelled" + (reason.map { ": \($0)" } ?? "")
-                default:
-                    throw FrontDeskError.invalidState("The saga cannot move a booking to \(status.rawValue)")
-                }
+                try booking.takeSagaStep(to: status, event: event, commands: commands, at: now)
             }
         }
         if case .paymentProcessed(let reference) = event {

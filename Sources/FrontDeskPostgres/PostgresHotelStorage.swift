@@ -266,13 +266,7 @@ struct PostgresHotelStorage: HotelStorage {
 
     private func recordEvents(of room: Room, _ session: PostgresSession, user: String) throws {
         for event in room.events {
-            let summary = switch event {
-            case .roomCreated(_, _, _, let number): "Room \(number) created"
-            case .roomNumberChanged(_, let old, let new): "Room \(old) renumbered to \(new)"
-            case .roomActivated: "Room \(room.number) activated"
-            case .roomDeactivated: "Room \(room.number) deactivated"
-            }
-            try audit(session, user: user, action: event.name, roomId: room.id, summary: summary)
+            try audit(session, user: user, action: event.name, roomId: room.id, summary: event.summary(of: room))
         }
     }
 

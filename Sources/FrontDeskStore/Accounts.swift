@@ -22,19 +22,11 @@ public struct UserAccount: Sendable, Equatable {
 }
 
 extension FrontDeskStore {
-    public static let maximumUserNameLength = 64
+    public static let maximumUserNameLength = UserAccountRules.maximumNameLength
 
     /// Adds a server user. Receptionists and managers need their hotel; admins have none.
     public func addUser(name: String, role: UserRole, email: String = "", hotelId: UUID?, passwordHash: String, by user: String) throws -> UserAccount {
-        var problems: [String] = []
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        if let problem = TextRules.problem(in: trimmed, field: "User name", maximum: Self.maximumUserNameLength) { problems.append(problem) }
-        if trimmed.isEmpty { problems.append("User name is required") }
-        if trimmed.contains(where: { $0.isWhitespace }) { problems.append("User name must be one word") }
-        if let problem = TextRules.problem(in: email, field: "Email", maximum: 254) { problems.append(problem) }
-        if role == .admin && hotelId != nil { problems.append("An admin belongs to no hotel (leave out --hotel)") }
-        if role != .admin && hotelId == nil { problems.append("A \(role.rawValue) needs --hotel HOTEL_ID") }
-        guard problems.isEmpty else { throw FrontDeskError.validationFailed(problems) }
+        let trimmed = try UserAccountRules.validatedName(name, role: role, email: email, hotelId: hotelId)
         return try write { db in
             if let hotelId, try db.value(Int.self, sql: "SELECT 1 FROM hotel WHERE id = ?", arguments: [hotelId.uuidString]) == nil {
                 throw FrontDeskError.notFound("No hotel with id \(hotelId.uuidString.lowercased())")

@@ -210,13 +210,7 @@ extension FrontDeskStore {
     /// Writes the room's domain events to the audit trail.
     private func recordEvents(of room: Room, _ db: Database, user: String) throws {
         for event in room.events {
-            let summary = switch event {
-            case .roomCreated(_, _, _, let number): "Room \(number) created"
-            case .roomNumberChanged(_, let old, let new): "Room \(old) renumbered to \(new)"
-            case .roomActivated: "Room \(room.number) activated"
-            case .roomDeactivated: "Room \(room.number) deactivated"
-            }
-            try audit(db, user: user, action: event.name, roomId: room.id, summary: summary)
+            try audit(db, user: user, action: event.name, roomId: room.id, summary: event.summary(of: room))
         }
     }
 }
