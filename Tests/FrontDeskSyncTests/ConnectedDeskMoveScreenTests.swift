@@ -38,7 +38,9 @@ struct ConnectedDeskMoveScreenTests {
             try tmux.run("send-keys", "-t", "desk", "-l", code.lowercased())
             _ = try tmux.waitFor { $0.contains("Sam Screen") }
             try tmux.run("send-keys", "-t", "desk", "Down", "M-m")
-            _ = try tmux.waitFor { $0.lowercased().contains("room") && $0.contains("Sam Screen") }
+            // The move's own prompt, not the list behind it (which shows a Room column and the
+            // guest already): typed earlier, the room number went into the find field.
+            _ = try tmux.waitFor { $0.contains("Move Sam Screen (\(code), room ") }
             try tmux.run("send-keys", "-t", "desk", "-l", room)
             try tmux.run("send-keys", "-t", "desk", "Enter")
             _ = try tmux.waitFor { $0.contains("Move Sam Screen, booking \(code)") && $0.contains("to room \(room)?") }
