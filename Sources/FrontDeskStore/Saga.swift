@@ -21,6 +21,16 @@ public struct SagaInstance: Sendable {
     /// Set when the saga stopped retrying and a person must look (a refund the payment service refuses).
     public let attention: String?
 
+    public init(booking: Booking, paymentMethod: PaymentMethod, paymentReference: String?, refundReference: String?,
+                pendingMessages: [PendingMessage], attention: String?) {
+        self.booking = booking
+        self.paymentMethod = paymentMethod
+        self.paymentReference = paymentReference
+        self.refundReference = refundReference
+        self.pendingMessages = pendingMessages
+        self.attention = attention
+    }
+
     /// A charge was sent (or may have been) and its outcome is not known yet.
     public var paymentInDoubt: Bool {
         pendingMessages.contains { $0.name == "ProcessPayment" && ($0.attempts > 0 || $0.claimedBy != nil) }
@@ -33,6 +43,14 @@ public struct PendingMessage: Sendable {
     public let attempts: Int
     public let claimedBy: String?
     public let lastError: String?
+
+    public init(name: String, availableAt: Date, attempts: Int, claimedBy: String?, lastError: String?) {
+        self.name = name
+        self.availableAt = availableAt
+        self.attempts = attempts
+        self.claimedBy = claimedBy
+        self.lastError = lastError
+    }
 }
 
 extension FrontDeskStore {
@@ -116,7 +134,7 @@ extension FrontDeskStore {
 
     /// The payment reference of a booking paid at the desk, wherever the payment is recorded
     /// (the runner's step, a queued ProcessPayment, a payment taken at check-in).
-    static func deskPaymentReference(_ confirmationCode: String) -> String { "desk-\(confirmationCode)" }
+    public static func deskPaymentReference(_ confirmationCode: String) -> String { "desk-\(confirmationCode)" }
 
     /// The one way a saga moves: decide, persist the new status, carry out the commands.
     /// A deadline that has passed is applied first, whatever the event.
@@ -318,7 +336,7 @@ extension FrontDeskStore {
         }
     }
 
-    func reportRunnerStatus(runner: String, paymentService: String) throws {
+    public func reportRunnerStatus(runner: String, paymentService: String) throws {
         try write { db in
             try db.run(sql: """
                 INSERT INTO runner_status (runner, payment_service, updated_at) VALUES (?, ?, ?)
