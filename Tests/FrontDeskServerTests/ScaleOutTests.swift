@@ -22,24 +22,56 @@ struct ScaleOutTests {
         var hotelId = ""
         var timeZone = "UTC"
 
-        init(databaseArguments: (URL) -> [String]) throws {
+        /// On SQLite, the demo makes the hotel and its rooms; on PostgreSQL (no demo there) the hotel
+        /// is added by command and its rooms through the API, once the first server runs.
+        init(databaseArguments: (URL) -> [String], postgres: Bool = false) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-scaleout-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             self.databaseArguments = databaseArguments(folder)
             simulator = try PaymentSimulator(port: 0)
             simulator.start()
-            let demo = try ServerHarness.run(["demo", "--hotels", "1", "--rooms", "20", "--days", "1"] + self.databaseArguments)
-            guard demo.status == 0 else { throw HarnessError.setup("demo: \(demo.output)") }
-            let listed = try ServerHarness.run(["hotels", "list", "--json"] + self.databaseArguments)
-            let hotels = (try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
-            guard let hotel = hotels.first, let id = hotel["hotelId"] as? String else { throw HarnessError.setup("hotels: \(listed.output)") }
-            hotelId = id
-            timeZone = hotel["timeZone"] as? String ?? "UTC"
+            if postgres {
+                try command(["migrate"])
+                let added = try command(["hotels", "add", "--name", "Scale Hotel", "--time-zone", "UTC", "--currency", "EUR", "--json"])
+                guard let id = (try? JSONSerialization.jsonObject(with: Data(added.utf8)) as? [String: Any])?["hotelId"] as? String else {
+                    throw HarnessError.setup("hotels add: \(added)")
+                }
+                hotelId = id
+                try command(["users", "add", "root", "--role", "admin", "--password-stdin", "--password-rounds", "1000"],
+                            input: "password-of-root\n")
+            } else {
+                try command(["demo", "--hotels", "1", "--rooms", "20", "--days", "1"])
+                let listed = try command(["hotels", "list", "--json"])
+                let hotels = (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
+                guard let hotel = hotels.first, let id = hotel["hotelId"] as? String else { throw HarnessError.setup("hotels: \(listed)") }
+                hotelId = id
+                timeZone = hotel["timeZone"] as? String ?? "UTC"
+            }
             for client in 0..<ScaleOutTests.clients {
-                let added = try ServerHarness.run(["users", "add", "desk\(client)", "--role", "receptionist", "--hotel", id,
-                                                   "--password-stdin", "--password-rounds", "1000"] + self.databaseArguments,
-                                                  input: "password-of-desk\(client)\n")
-                guard added.status == 0 else { throw HarnessError.setup("users add: \(added.output)") }
+                try command(["users", "add", "desk\(client)", "--role", "receptionist", "--hotel", hotelId,
+                             "--password-stdin", "--password-rounds", "1000"], input: "password-of-desk\(client)\n")
+            }
+        }
+
+        /// A `frontdesk-server` command on the fleet's database; its output, or a setup error.
+        @discardableResult
+        func command(_ arguments: [String], input: String? = nil) throws -> String {
+            let result = try ServerHarness.run(arguments + databaseArguments, input: input)
+            guard result.status == 0 else { throw HarnessError.setup("\(arguments.prefix(2)): \(result.output)") }
+            return result.output
+        }
+
+        /// A room type and 20 rooms, added by an admin through the first server.
+        func addRoomsThroughTheAPI() throws {
+            let login = try ScaleOutHTTP.call(port: ports[0], "POST", "/api/auth/token", json: ["username": "root", "password": "password-of-root"])
+            let root = try #require(login.json["token"] as? String)
+            let type = try ScaleOutHTTP.call(port: ports[0], "POST", "/api/hotels/\(hotelId)/room-types", token: root,
+                                             json: ["name": "Double", "capacity": 2, "basePrice": "120.00"])
+            guard type.status == 201 else { throw HarnessError.setup("room type: \(type.status)") }
+            for number in 0..<20 {
+                let room = try ScaleOutHTTP.call(port: ports[0], "POST", "/api/hotels/\(hotelId)/rooms", token: root,
+                                                 json: ["roomNumber": "\(101 + number)", "roomType": "Double"])
+                guard room.status == 201 else { throw HarnessError.setup("room: \(room.status)") }
             }
         }
 
@@ -110,5 +142,60 @@ struct ScaleOutTests {
         #expect(outcome.answers[409, default: 0] > 0, "no booking was refused for a taken room: \(outcome.answers)")
         #expect(outcome.cancelled > 0 && outcome.checkedIn > 0, "cancelled \(outcome.cancelled), checked in \(outcome.checkedIn)")
         #expect(!fleet.simulator.report.isEmpty)
+    }
+
+    /// A fleet of `servers` on a new database of `cluster`, with its rooms; and the query that
+    /// counts on that database.
+    static func postgresFleet(_ cluster: PostgresCluster, servers: Int) throws -> (Fleet, (String) throws -> Int) {
+        let url = try cluster.makeDatabase()
+        let name = String(url.split(separator: "/").last ?? "")
+        let fleet = try Fleet(databaseArguments: { _ in ["--database", url] }, postgres: true)
+        for _ in 0..<servers { try fleet.startServer() }
+        try fleet.addRoomsThroughTheAPI()
+        return (fleet, { sql in
+            let text = try cluster.value(sql, database: name)
+            guard let value = Int(text) else { throw HarnessError.setup("\(sql): \(text)") }
+            return value
+        })
+    }
+
+    @Test("Three servers on one PostgreSQL, one SIGKILLed a third of the way in: no room-night sold twice, its sagas finish on the others")
+    func threeServersOnPostgreSQL() throws {
+        let cluster = try PostgresCluster.shared()
+        let (fleet, count) = try Self.postgresFleet(cluster, servers: 3)
+        let tokens = try fleet.tokens()
+        let load = try fleet.load(tokens: tokens)
+        let victim = fleet.servers[2].process
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds / 3) { kill(victim.processIdentifier, SIGKILL) }
+        let outcome = load.run(seconds: Self.seconds)
+        victim.waitUntilExit()
+        #expect(victim.terminationReason == .uncaughtSignal)
+        try fleet.invariants(token: tokens[0], count: count).check(outcome)
+        #expect(outcome.accepted.count > 50, "\(outcome.answers)")
+        #expect(outcome.answers[409, default: 0] > 0, "no booking was refused for a taken room: \(outcome.answers)")
+        #expect(outcome.cancelled > 0 && outcome.checkedIn > 0, "cancelled \(outcome.cancelled), checked in \(outcome.checkedIn)")
+        // The clients of the killed server went on to the others.
+        #expect(outcome.unanswered > 0)
+    }
+
+    @Test("PostgreSQL restarted during a run: the servers answer 503 meanwhile, recover by themselves, and nothing is lost")
+    func postgresRestartedDuringARun() throws {
+        let cluster = try PostgresCluster.dedicated()
+        let (fleet, count) = try Self.postgresFleet(cluster, servers: 2)
+        let tokens = try fleet.tokens()
+        let load = try fleet.load(tokens: tokens)
+        let seconds = max(20, Self.seconds / 2)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds / 3) {
+            try? cluster.stop()
+            Thread.sleep(forTimeInterval: 4)
+            try? cluster.start()
+        }
+        let outcome = load.run(seconds: seconds)
+        #expect(outcome.unavailable > 0, "no 503 while PostgreSQL was down: \(outcome.answers)")
+        for port in fleet.ports {
+            #expect(try ScaleOutHTTP.call(port: port, "GET", "/ready").status == 200)
+        }
+        try fleet.invariants(token: tokens[0], count: count).check(outcome)
+        #expect(outcome.accepted.count > 20, "\(outcome.answers)")
     }
 }
