@@ -123,9 +123,9 @@ extension FrontDeskStore {
         try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
                    arguments: [Self.deskPaymentReference(confirmed.confirmationCode), id])
         let payingText = paying.json.rendered()
-        try audit(db, user: user, action: Self.auditAction(.processingPayment, .roomReserved), bookingId: held.id, roomId: held.roomId,
+        try audit(db, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id, roomId: held.roomId,
                   summary: "Taking payment for booking \(held.confirmationCode)", beforeText: held.json.rendered(), afterText: payingText)
-        try audit(db, user: user, action: Self.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
+        try audit(db, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
                   roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", beforeText: payingText,
                   afterText: confirmed.json.rendered())
         notify(.bookingConfirmed(confirmed))
@@ -151,8 +151,7 @@ extension FrontDeskStore {
         guard let booking = try loaded ?? Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
             throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
         }
-        if event != .reservationExpired, booking.status == .reserving || booking.status == .processingPayment,
-           let deadline = booking.holdExpiresAt, deadline <= now {
+        if BookingSaga.deadlineComesFirst(booking, before: event, at: now) {
             try apply(.reservationExpired, to: bookingId, by: "system", loaded: booking, db)
             return try apply(event, to: bookingId, by: user, payAtDesk: payAtDesk, db)
         }
@@ -160,7 +159,7 @@ extension FrontDeskStore {
         guard case .transition(let status, let commands) = decision else { return decision }
         var updated = booking
         if status != booking.status {
-            updated = try change(bookingId: bookingId, loaded: booking, action: Self.auditAction(status, event), by: user, db) { booking in
+            updated = try change(bookingId: bookingId, loaded: booking, action: BookingSaga.auditAction(status, event), by: user, db) { booking in
                 try booking.takeSagaStep(to: status, event: event, commands: commands, at: now)
             }
         }
@@ -236,16 +235,6 @@ extension FrontDeskStore {
     /// A ProcessPayment message no call has been made for: nothing can have been charged.
     /// (`attempts` counts only calls that may have reached the payment service.)
     static let chargeNotInDoubt = "attempts = 0 AND claimed_by IS NULL"
-
-    static func auditAction(_ status: BookingStatus, _ event: BookingSaga.Event) -> String {
-        switch status {
-        case .processingPayment: "booking.paymentStarted"
-        case .confirmed: "booking.confirmed"
-        case .failed: event == .reservationExpired ? "booking.expired" : "booking.failed"
-        case .cancelled: "booking.cancelled"
-        default: "booking.changed"
-        }
-    }
 
     func enqueue(_ name: String, for bookingId: String, at instant: Date, _ db: Database) throws {
         try db.run(sql: """
