@@ -217,4 +217,27 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         #expect(chain.service.ledger.withLock { $0.refundCalls } == [id: 1])
         #expect(try chain.status(booking).status == .cancelled)
     }
+
+    @Test(arguments: SagaBackend.all)
+    func aRefundTheServiceKeepsRefusingStopsAndAsksForAPerson(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend)
+        let booking = try chain.book("101", card: true)
+        let runner = chain.runner("server-A")
+        try runner.runUntilIdle()
+        chain.service.ledger.withLock { $0.refuseRefunds = true }
+        _ = try chain.hotel.cancel(booking.confirmationCode, reason: nil, expectedVersion: nil, by: "anna", via: .server)
+
+        // Refused, it is tried again after 1, 2, 4, 8 and 16 minutes, then left for a person.
+        for wait in [0.0, 1, 2, 4, 8, 16] {
+            chain.clock.advance(minutes: wait)
+            try runner.runUntilIdle()
+            #expect(try chain.saga(booking).attention == nil || wait == 16)
+        }
+        let saga = try chain.saga(booking)
+        #expect(saga.attention?.contains("Refund needs attention: the payment service refused 6 times") == true)
+        #expect(saga.pendingMessages.isEmpty)
+        #expect(saga.refundReference == nil)
+        #expect(try chain.first.storage.sagaCounts().needingAttention == 1)
+        #expect(chain.service.ledger.withLock { $0.refundCalls } == [booking.id.uuidString.lowercased(): 6])
+    }
 }
