@@ -16,6 +16,7 @@ public enum PostgresSchema {
 
     static let migrations: [Migration] = [
         Migration(version: 1, name: "hotels, rooms, bookings, room nights, saga, accounts, change feed, availability version", sql: v1),
+        Migration(version: 2, name: "saga runners' status", sql: v2),
     ]
 
     /// The newest schema this build knows.
@@ -333,5 +334,16 @@ public enum PostgresSchema {
             PRIMARY KEY (hotel_id, seq)
         );
         CREATE INDEX change_feed_at ON change_feed (at);
+        """
+
+    /// Version 2: what each saga runner last said of its payment service (`saga status`; as
+    /// SQLite's `runner_status`). Claims need nothing new: `saga_message.claimed_by` and
+    /// `claimed_until` (the lease) are in version 1.
+    static let v2 = """
+        CREATE TABLE runner_status (
+            runner text PRIMARY KEY,
+            payment_service text NOT NULL,
+            updated_at timestamptz NOT NULL
+        );
         """
 }

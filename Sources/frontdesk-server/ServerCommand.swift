@@ -159,9 +159,6 @@ struct Serve: AsyncParsableCommand {
             served = ServerDatabase(chain: storage, summary: "PostgreSQL \(postgres), \(poolSize) connections",
                                     ping: storage.ping, isUnavailable: PostgresChainStorage.isUnavailable)
             runner = postgresSagaRunner(for: storage, gateway: gateway, name: runnerName)
-            if runner == nil {
-                logger.warning("no saga runner on PostgreSQL yet: new bookings stay Reserving until a runner takes them")
-            }
             workerThreads = poolSize
         } else {
             let store = try database.open(for: "`serve`")
@@ -184,13 +181,10 @@ struct Serve: AsyncParsableCommand {
         await state.shutDown()
     }
 
-    /// HOOK (issue 13, the saga on PostgreSQL): the saga runner of a server on PostgreSQL. None
-    /// yet, so bookings made here stay Reserving until a runner takes their messages. Once
-    /// `SagaRunner` runs over a `SagaQueue` with a PostgreSQL implementation, return
-    /// `SagaRunner(queue: PostgresSagaQueue(...), gateway: gateway, name: name)` here: the server
-    /// starts it, pokes it after each booking and cancellation, and stops it on SIGTERM.
+    /// The saga runner of a server on PostgreSQL: over `PostgresSagaQueue`, so any instance's
+    /// runner may take any due message (card calls claimed with SKIP LOCKED and a lease).
     func postgresSagaRunner(for storage: PostgresChainStorage, gateway: HTTPPaymentGateway?, name: String) -> SagaRunner? {
-        nil
+        SagaRunner(queue: storage.sagaQueue(), gateway: gateway, name: name)
     }
 
     func loadSecret() throws -> Data {

@@ -27,9 +27,15 @@ final class ServerHarness: @unchecked Sendable {
 
     @discardableResult
     static func run(_ arguments: [String], database: String, input: String? = nil) throws -> (status: Int32, output: String) {
+        try run(arguments + databaseArguments(database), input: input)
+    }
+
+    /// Runs a `frontdesk-server` command to its end: its exit status and output.
+    @discardableResult
+    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = productsFolder().appendingPathComponent("frontdesk-server")
-        process.arguments = arguments + databaseArguments(database)
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

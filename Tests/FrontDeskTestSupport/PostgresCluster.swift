@@ -52,6 +52,14 @@ public final class PostgresCluster: Sendable {
         guard result.status == 0 else { throw PostgresClusterError("psql \(sql): \(result.output)") }
     }
 
+    /// The first column of the first row of a query on database `database`, as psql prints it.
+    public func value(_ sql: String, database: String) throws -> String {
+        let result = try Self.run(binaries + "/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", "\(port)",
+                                                       "-U", user, "-d", database, "-c", sql], asPostgres: false)
+        guard result.status == 0 else { throw PostgresClusterError("psql \(sql): \(result.output)") }
+        return result.output.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+
     /// A cluster of its own, not shared with the process's other tests: for a test that stops and
     /// starts it (`stop()`, `start()`). Stopped when the process exits, as the shared one.
     public static func dedicated() throws -> PostgresCluster {
