@@ -246,6 +246,12 @@ struct ColumnReader {
     func uuid(_ index: Int) throws -> UUID { try decode(index, UUID.self) }
     func optionalUUID(_ index: Int) throws -> UUID? { try decode(index, UUID?.self) }
     func bool(_ index: Int) throws -> Bool { try decode(index, Bool.self) }
-    func instant(_ index: Int) throws -> Date { try decode(index, Date.self) }
-    func optionalInstant(_ index: Int) throws -> Date? { try decode(index, Date?.self) }
+    /// Instants are stored to the millisecond, but PostgresNIO binds a Date as microseconds cut
+    /// toward zero (…965 ms becomes 964999 µs): read back to the nearest millisecond.
+    func instant(_ index: Int) throws -> Date { Self.millisecond(try decode(index, Date.self)) }
+    func optionalInstant(_ index: Int) throws -> Date? { try decode(index, Date?.self).map(Self.millisecond) }
+
+    static func millisecond(_ instant: Date) -> Date {
+        Date(timeIntervalSince1970: (instant.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
 }

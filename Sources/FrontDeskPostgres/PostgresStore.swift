@@ -166,12 +166,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         try Hotel.validate(name: name, timeZoneIdentifier: timeZone, currency: currency)
         let hotel = Hotel(id: UUID(), name: name.trimmingCharacters(in: .whitespaces), timeZoneIdentifier: timeZone, currency: currency)
         return try write(hotel: nil) { session in
-            try session.execute("""
-                INSERT INTO hotel (id, name, time_zone, currency, hold_minutes, no_show_cutoff_hour, no_show_fee)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                """, [hotel.id, hotel.name, hotel.timeZoneIdentifier, hotel.currency, hotel.holdMinutes,
-                      hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue])
-            try session.execute("INSERT INTO hotel_clock (hotel_id) VALUES ($1)", [hotel.id])
+            try insertHotel(hotel, session)
             try audit(session, hotelId: hotel.id, user: user, action: "hotel.created", summary: "Hotel \(hotel.name) created")
             return hotel
         }
@@ -214,14 +209,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         try readOne { session in
             try session.rows("""
                 SELECT name, role, hotel_id, password_hash, is_disabled, email FROM server_user WHERE lower(name) = lower($1)
-                """, [name]).first.map { row in
-                let columns = ColumnReader(row, table: "server_user")
-                let roleText = try columns.text(1)
-                guard let role = UserRole(rawValue: roleText) else { throw PostgresStoreError.damaged("server_user: role \(roleText) is not a role") }
-                return UserAccount(name: try columns.text(0), role: role, email: try columns.text(5),
-                                   hotelId: role == .admin ? nil : try columns.optionalUUID(2),
-                                   passwordHash: try columns.text(3), isDisabled: try columns.bool(4))
-            }
+                """, [name]).first.map(Self.account(from:))
         }
     }
 

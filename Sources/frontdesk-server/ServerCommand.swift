@@ -15,12 +15,12 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "The booking server of a hotel chain: the REST API, tokens, and the booking saga.",
         discussion: """
             Every command takes --db PATH (default $FRONTDESK_SERVER_DB, else $XDG_DATA_HOME/frontdesk/server.sqlite, \
-            else ~/.local/share/frontdesk/server.sqlite). `serve`, `migrate`, `hotels` and `users add` take \
+            else ~/.local/share/frontdesk/server.sqlite). `serve`, `migrate`, `hotels`, `users add`, `export` and `import` take \
             --database postgres://USER@HOST:PORT/DB instead (default $FRONTDESK_DATABASE_URL when --db is not given); \
             run `migrate` first. `users list`, `users disable` and `demo` need --db.
             """,
         version: "frontdesk-server \(FrontDeskVersion.current) (database schema \(FrontDeskStore.schemaVersion))",
-        subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self, Migrate.self]
+        subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self, Migrate.self, Export.self, Import.self]
     )
 }
 
@@ -52,7 +52,7 @@ struct DatabaseOption: ParsableArguments {
         guard let url = try postgres() else { return }
         throw ValidationError("""
             \(command) needs an SQLite database (--db PATH); it does not run on PostgreSQL (\(url)). \
-            `serve`, `migrate`, `hotels` and `users add` take --database
+            `serve`, `migrate`, `hotels`, `users add`, `export` and `import` take --database
             """)
     }
 

@@ -43,6 +43,8 @@ import Testing
         #expect(replay.json["bookingId"] as? String == id)
         // Another hotel's receptionist sees none of it.
         #expect(try server.call("GET", "/api/bookings/\(id)", token: try server.token("bea")).status == 404)
+        // The saga runner on PostgreSQL takes the desk payment.
+        #expect(try server.settled(id, token: anna)["status"] as? String == "Confirmed")
     }
 
     /// PostgreSQL stopped under a running server: readiness and every request that needs the

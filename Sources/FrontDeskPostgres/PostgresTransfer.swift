@@ -1,0 +1,67 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import PostgresNIO
+
+/// A hotel moved in from another database (`frontdesk-server import`), and the accounts a move
+/// out takes along (`export`).
+extension PostgresChainStorage {
+    /// Adds a hotel taken from another database, in one transaction, as `FrontDeskStore.importHotel`
+    /// does on SQLite; a hotel with its id here already is `conflict`.
+    public func importHotel(_ transfer: HotelTransfer, by user: String) throws {
+        if let problem = transfer.problems().first { throw FrontDeskError.invalidState(problem) }
+        let hotel = transfer.hotel
+        let scoped = PostgresHotelStorage(chain: self, hotelId: hotel.id)
+        try write(hotel: nil) { session in
+            if try !session.rows("SELECT 1 FROM hotel WHERE id = $1", [hotel.id]).isEmpty {
+                throw FrontDeskError.conflict("The hotel \(hotel.id.uuidString.lowercased()) is here already")
+            }
+            try insertHotel(hotel, session)
+            for type in transfer.roomTypes {
+                try session.execute("INSERT INTO room_type (id, hotel_id, name, capacity, base_price_cents) VALUES ($1, $2, $3, $4, $5)",
+                                    [type.id, hotel.id, type.name, type.capacity, type.basePricePerNight.minorUnits])
+            }
+            for room in transfer.rooms {
+                try session.execute("INSERT INTO room (id, hotel_id, room_type_id, number, is_active) VALUES ($1, $2, $3, $4, $5)",
+                                    [room.id, hotel.id, room.roomTypeId, room.number, room.isActive])
+            }
+            for booking in transfer.bookings {
+                try scoped.insert(booking, requestId: nil, fingerprint: nil, session)
+                if booking.checkedInOn != nil || booking.checkedOutOn != nil {
+                    try session.execute("UPDATE booking SET checked_in_on = $2::date, checked_out_on = $3::date WHERE id = $1",
+                                        [booking.id, booking.checkedInOn?.iso, booking.checkedOutOn?.iso])
+                }
+            }
+            try audit(session, hotelId: hotel.id, user: user, action: "hotel.imported",
+                      summary: "Hotel \(hotel.name) imported: \(transfer.rooms.count) rooms, \(transfer.bookings.count) bookings")
+        }
+    }
+
+    /// The hotel row and its clock (feed and availability numbers), as every new hotel gets them.
+    func insertHotel(_ hotel: Hotel, _ session: PostgresSession) throws {
+        try session.execute("""
+            INSERT INTO hotel (id, name, time_zone, currency, hold_minutes, no_show_cutoff_hour, no_show_fee)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """, [hotel.id, hotel.name, hotel.timeZoneIdentifier, hotel.currency, hotel.holdMinutes,
+                  hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue])
+        try session.execute("INSERT INTO hotel_clock (hotel_id) VALUES ($1)", [hotel.id])
+    }
+
+    /// Every user account, by name (password hashes included: for `export` only).
+    public func userAccounts() throws -> [UserAccount] {
+        try readOne { session in
+            try session.rows("SELECT name, role, hotel_id, password_hash, is_disabled, email FROM server_user ORDER BY name")
+                .map(Self.account(from:))
+        }
+    }
+
+    /// Columns name, role, hotel_id, password_hash, is_disabled, email.
+    static func account(from row: PostgresRow) throws -> UserAccount {
+        let columns = ColumnReader(row, table: "server_user")
+        let roleText = try columns.text(1)
+        guard let role = UserRole(rawValue: roleText) else { throw PostgresStoreError.damaged("server_user: role \(roleText) is not a role") }
+        return UserAccount(name: try columns.text(0), role: role, email: try columns.text(5),
+                           hotelId: role == .admin ? nil : try columns.optionalUUID(2),
+                           passwordHash: try columns.text(3), isDisabled: try columns.bool(4))
+    }
+}

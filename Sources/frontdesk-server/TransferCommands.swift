@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import FrontDeskDomain
+import FrontDeskPostgres
+import FrontDeskStore
+
+/// One line of an export (`frontdesk-server export`): the first says what the file is, then the
+/// hotel, its room types, rooms, bookings (whole, nights and prices included) and users, each in
+/// the sync protocol's shapes (docs/sync-protocol.md).
+struct TransferLine: Codable {
+    static let format = "frontdesk-hotel"
+    static let version = 1
+
+    var kind: String
+    var format: String?
+    var version: Int?
+    var hotel: WireHotel?
+    var roomType: WireRoomType?
+    var room: WireRoom?
+    var booking: WireBooking?
+    var user: TransferUser?
+
+    init(kind: String) { self.kind = kind }
+}
+
+struct TransferUser: Codable {
+    var name: String
+    var role: String
+    var email: String
+    var passwordHash: String
+}
+
+/// Every account of the chain, from whichever database holds it.
+func userAccounts(of chain: any ChainStorage) throws -> [UserAccount] {
+    if let postgres = chain as? PostgresChainStorage { return try postgres.userAccounts() }
+    if let sqlite = chain as? FrontDeskStore { return try sqlite.userAccounts() }
+    return []
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write one hotel to standard output as JSON lines: its rooms, bookings with their nights, and its users.",
+        discussion: """
+            From --db PATH or --database URL; `import` reads it into either. Disabled users are left out. A hotel with a \
+            booking whose payment is under way (Reserving, ProcessingPayment) or whose stay changed rooms is refused.
+            """)
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "The hotel's id (hotels list).") var hotel: String
+
+    func run() throws {
+        guard let id = UUID(uuidString: hotel) else { throw ValidationError("--hotel \(hotel) is not a hotel id") }
+        try reporting {
+            let chain = try database.openChain(access: .read)
+            guard let found = try chain.hotels().first(where: { $0.id == id }) else {
+                throw FrontDeskError.notFound("No hotel with id \(id.uuidString.lowercased())")
+            }
+            let scoped = chain.hotel(id)
+            let transfer = HotelTransfer(
+                hotel: found, roomTypes: try scoped.roomTypes().sorted { $0.id.uuidString < $1.id.uuidString },
+                rooms: try scoped.rooms().map(\.room),
+                bookings: try scoped.findBookings(BookingFilter()).bookings.sorted { $0.id.uuidString < $1.id.uuidString })
+            if let problem = transfer.problems().first { throw FrontDeskError.invalidState(problem) }
+            let users = try userAccounts(of: chain).filter { $0.hotelId == id && !$0.isDisabled }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var lines: [TransferLine] = []
+            var header = TransferLine(kind: "format")
+            (header.format, header.version) = (TransferLine.format, TransferLine.version)
+            lines.append(header)
+            var hotelLine = TransferLine(kind: "hotel")
+            hotelLine.hotel = WireHotel(found)
+            lines.append(hotelLine)
+            for type in transfer.roomTypes {
+                var line = TransferLine(kind: "roomType")
+                line.roomType = WireRoomType(type)
+                lines.append(line)
+            }
+            for room in transfer.rooms {
+                var line = TransferLine(kind: "room")
+                line.room = WireRoom(roomId: room.id, roomNumber: room.number, roomTypeId: room.roomTypeId, isActive: room.isActive)
+                lines.append(line)
+            }
+            for booking in transfer.bookings {
+                var line = TransferLine(kind: "booking")
+                line.booking = WireBooking(booking, claims: [])
+                lines.append(line)
+            }
+            for account in users {
+                var line = TransferLine(kind: "user")
+                line.user = TransferUser(name: account.name, role: account.role.rawValue, email: account.email, passwordHash: account.passwordHash)
+                lines.append(line)
+            }
+            var output = Data()
+            for line in lines {
+                output.append(try encoder.encode(line))
+                output.append(0x0A)
+            }
+            FileHandle.standardOutput.write(output)
+        }
+    }
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Add a hotel written by `export` (read from standard input) to --db PATH or --database URL.",
+        discussion: "In one transaction; a hotel or user name already there is refused and nothing is added.")
+    @OptionGroup var database: DatabaseOption
+
+    func run() throws {
+        let (transfer, users) = try Self.read(FileHandle.standardInput.readDataToEndOfFile())
+        try reporting {
+            let chain = try database.openChain()
+            for user in users {
+                if try chain.userAccount(named: user.name) != nil {
+                    throw FrontDeskError.conflict("A user named \(user.name) exists here already; nothing was imported")
+                }
+            }
+            if let postgres = chain as? PostgresChainStorage {
+                try postgres.importHotel(transfer, by: "frontdesk-server")
+            } else if let sqlite = chain as? FrontDeskStore {
+                try sqlite.importHotel(transfer, by: "frontdesk-server")
+            }
+            for user in users {
+                _ = try chain.addUser(name: user.name, role: user.role, email: user.email, hotelId: user.hotelId,
+                                      passwordHash: user.passwordHash, by: "frontdesk-server")
+            }
+            print("Hotel \(transfer.hotel.name) imported: \(transfer.hotel.id.uuidString.lowercased()), \(transfer.roomTypes.count) room types, "
+                  + "\(transfer.rooms.count) rooms, \(transfer.bookings.count) bookings, \(users.count) users")
+        }
+    }
+
+    /// The hotel and its users from an export's lines; a line that does not read is named.
+    static func read(_ data: Data) throws -> (HotelTransfer, [UserAccount]) {
+        let decoder = JSONDecoder()
+        var hotel: Hotel?
+        var types: [RoomType] = [], rooms: [Room] = [], bookings: [Booking] = [], users: [UserAccount] = []
+        for (index, text) in data.split(separator: 0x0A).enumerated() {
+            let number = index + 1
+            do {
+                let line = try decoder.decode(TransferLine.self, from: text)
+                if number == 1 {
+                    guard line.kind == "format", line.format == TransferLine.format, line.version == TransferLine.version else {
+                        throw ValidationError("standard input is not a Front Desk hotel export (version \(TransferLine.version))")
+                    }
+                    continue
+                }
+                switch (line.kind, hotel) {
+                case ("hotel", nil):
+                    guard let wire = line.hotel else { throw ValidationError("line \(number): a hotel line without its hotel") }
+                    hotel = try wire.hotel()
+                case (_, nil):
+                    throw ValidationError("line \(number): the hotel must come before its \(line.kind)s")
+                case ("roomType", let hotel?):
+                    guard let wire = line.roomType else { throw ValidationError("line \(number): no roomType") }
+                    types.append(try wire.roomType(hotelId: hotel.id))
+                case ("room", let hotel?):
+                    guard let wire = line.room, let id = UUID(uuidString: wire.roomId), let type = UUID(uuidString: wire.roomTypeId) else {
+                        throw ValidationError("line \(number): a room needs roomId and roomTypeId")
+                    }
+                    rooms.append(Room(id: id, hotelId: hotel.id, roomTypeId: type, number: wire.roomNumber, isActive: wire.isActive))
+                case ("booking", let hotel?):
+                    guard let booking = try line.booking?.booking(), booking.hotelId == hotel.id else {
+                        throw ValidationError("line \(number): a booking of this hotel")
+                    }
+                    bookings.append(booking)
+                case ("user", let hotel?):
+                    guard let user = line.user, let role = UserRole(rawValue: user.role) else { throw ValidationError("line \(number): a user with a role") }
+                    users.append(UserAccount(name: user.name, role: role, email: user.email, hotelId: role == .admin ? nil : hotel.id,
+                                             passwordHash: user.passwordHash, isDisabled: false))
+                default:
+                    throw ValidationError("line \(number): \(line.kind) is not a kind of line an export has")
+                }
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                throw ValidationError("line \(number) does not read: \(error)")
+            }
+        }
+        guard let hotel else { throw ValidationError("standard input holds no hotel (write it with `frontdesk-server export`)") }
+        return (HotelTransfer(hotel: hotel, roomTypes: types, rooms: rooms, bookings: bookings), users)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import FrontDeskTestSupport
+import Testing
+
+/// `frontdesk-server export` and `import`: a hotel moves up from SQLite to PostgreSQL and back.
+@Suite struct HotelTransferTests {
+    @Test func aHotelMovesFromSQLiteToPostgresAndBackWithTheSameBookingsAndUsers() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-transfer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = folder.appendingPathComponent("first.sqlite").path
+        let back = folder.appendingPathComponent("back.sqlite").path
+        let postgres = try PostgresCluster.shared().makeDatabase()
+
+        #expect(try ServerHarness.run(["demo", "--hotels", "1", "--rooms", "8", "--days", "30"], database: first).status == 0)
+        let listed = try ServerHarness.run(["hotels", "list", "--json"], database: first).output
+        let hotels = (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
+        let hotel = try #require(hotels.first?["hotelId"] as? String)
+        #expect(try ServerHarness.run(["users", "add", "anna", "--role", "receptionist", "--hotel", hotel, "--password-stdin",
+                                       "--password-rounds", "1000"], database: first, input: "password-of-anna\n").status == 0)
+
+        let exported = try ServerHarness.run(["export", "--hotel", hotel], database: first)
+        #expect(exported.status == 0, "\(exported.output)")
+        let lines = exported.output.split(separator: "\n")
+        let bookings = lines.filter { $0.contains("\"kind\":\"booking\"") }
+        #expect(bookings.count > 20)
+        #expect(lines.filter { $0.contains("\"kind\":\"room\"") }.count == 8)
+        #expect(lines.contains { $0.contains("\"kind\":\"user\"") && $0.contains("\"name\":\"anna\"") })
+        #expect(Set(bookings.map { $0.contains("\"status\":\"Confirmed\"") }).count == 2, "only one status among the bookings")
+
+        #expect(try ServerHarness.run(["migrate"], database: postgres).status == 0)
+        let imported = try ServerHarness.run(["import"], database: postgres, input: exported.output)
+        #expect(imported.status == 0, "\(imported.output)")
+        let onPostgres = try ServerHarness.run(["export", "--hotel", hotel], database: postgres)
+        #expect(onPostgres.output == exported.output, "\(Self.firstDifference(exported.output, onPostgres.output))")
+        // Again: the hotel is there already, and nothing changes.
+        let twice = try ServerHarness.run(["import"], database: postgres, input: exported.output)
+        #expect(twice.status != 0 && twice.output.contains("exists here already"), "\(twice.output)")
+
+        #expect(try ServerHarness.run(["import"], database: back, input: onPostgres.output).status == 0)
+        let roundTrip = try ServerHarness.run(["export", "--hotel", hotel], database: back)
+        #expect(roundTrip.output == exported.output, "\(Self.firstDifference(exported.output, roundTrip.output))")
+    }
+
+    /// The first line where two exports differ, for a failure's message.
+    static func firstDifference(_ a: String, _ b: String) -> String {
+        let (left, right) = (a.split(separator: "\n", omittingEmptySubsequences: false), b.split(separator: "\n", omittingEmptySubsequences: false))
+        for index in 0..<max(left.count, right.count) where index >= left.count || index >= right.count || left[index] != right[index] {
+            return "line \(index + 1):\n\(index < left.count ? left[index] : "(none)")\n\(index < right.count ? right[index] : "(none)")"
+        }
+        return "no difference"
+    }
+}
