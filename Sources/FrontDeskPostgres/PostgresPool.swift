@@ -184,11 +184,34 @@ final class PostgresSession: Sendable {
             if let value { binds.append(value) } else { binds.appendNull() }
         }
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+            guard !connection.isClosed else { throw PostgresStoreError.connectionLost(reason: "the connection was closed") }
+            return try Self.wait(for: connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger))
         } catch let error as PSQLError {
             if error.code != .server { broken.store(true, ordering: .relaxed) }
             throw error
+        } catch let error as PostgresStoreError {
+            broken.store(true, ordering: .relaxed)
+            throw error
         }
+    }
+
+    /// How long one statement may go unanswered before its connection is given up as lost. A
+    /// query sent as PostgreSQL went away has been seen to wait forever (its future never
+    /// completed), holding a worker thread and keeping the server from stopping.
+    static let unansweredStatementLimit: TimeInterval = 30
+
+    /// Waits for `future` from the caller's thread, at most `unansweredStatementLimit`.
+    static func wait<T>(for future: EventLoopFuture<T>, limit: TimeInterval = unansweredStatementLimit) throws -> T {
+        let answered = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<T, any Error>?
+        future.whenComplete { result in
+            outcome = result
+            answered.signal()
+        }
+        guard answered.wait(timeout: .now() + limit) == .success, let outcome else {
+            throw PostgresStoreError.connectionLost(reason: "no answer to a statement in \(Int(limit)) s")
+        }
+        return try outcome.get()
     }
 }
 

@@ -112,6 +112,7 @@ struct Serve: AsyncParsableCommand {
     var jwtSecretFile: String?
     @Flag(help: "Development: without a secret, make a random one (tokens die with the process).") var dev = false
     @Option(name: .customLong("password-rounds"), help: .hidden) var passwordRounds = PasswordHasher.standardRounds
+    @Option(name: .customLong("saga-lease"), help: .hidden) var sagaLease: TimeInterval = 120
     @Option(name: .customLong("rate-limit"), help: "Requests a second per token, bursts of twice that; 0 for no limit.")
     var rateLimit: Double = 200
     @Option(name: .customLong("account-recheck"), help: .hidden) var accountRecheck: Double = 5
@@ -142,7 +143,10 @@ struct Serve: AsyncParsableCommand {
         } else {
             gateway = nil
         }
-        let runnerName = "server-\(ProcessInfo.processInfo.processIdentifier)"
+        // The runner's default name, runner-PID@HOST, is unique across the hosts that share one
+        // PostgreSQL; a claim of a process gone from this host is taken over at once, any other
+        // after its lease.
+        let runnerName: String? = nil
         let served: ServerDatabase
         let runner: SagaRunner?
         let workerThreads: Int
@@ -158,14 +162,16 @@ struct Serve: AsyncParsableCommand {
             }
             served = ServerDatabase(chain: storage, summary: "PostgreSQL \(postgres), \(poolSize) connections",
                                     ping: storage.ping, isUnavailable: PostgresChainStorage.isUnavailable)
-            runner = postgresSagaRunner(for: storage, gateway: gateway, name: runnerName)
+            // Any instance's runner takes any due message; a killed instance's card calls are
+            // taken over after the lease, with the same idempotency keys.
+            runner = SagaRunner(queue: storage.sagaQueue(), gateway: gateway, name: runnerName, lease: sagaLease)
             workerThreads = poolSize
         } else {
             let store = try database.open(for: "`serve`")
             // Group commit's checkpoints on a thread of their own, not inside a booking's commit.
             store.checkpointInBackground()
             served = .sqlite(store)
-            runner = SagaRunner(store: store, gateway: gateway, name: runnerName)
+            runner = SagaRunner(store: store, gateway: gateway, name: runnerName, lease: sagaLease)
             workerThreads = 8
         }
         logger.info("database", metadata: ["database": "\(served.summary)"])
@@ -179,12 +185,6 @@ struct Serve: AsyncParsableCommand {
         }
         try await application.runService()
         await state.shutDown()
-    }
-
-    /// The saga runner of a server on PostgreSQL: over `PostgresSagaQueue`, so any instance's
-    /// runner may take any due message (card calls claimed with SKIP LOCKED and a lease).
-    func postgresSagaRunner(for storage: PostgresChainStorage, gateway: HTTPPaymentGateway?, name: String) -> SagaRunner? {
-        SagaRunner(queue: storage.sagaQueue(), gateway: gateway, name: name)
     }
 
     func loadSecret() throws -> Data {

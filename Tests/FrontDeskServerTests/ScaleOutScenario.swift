@@ -157,11 +157,7 @@ final class ScaleOutLoad: Sendable {
 /// HTTP for the scenario's client threads: one call, waited for, with a short timeout so a killed
 /// server is noticed at once.
 enum ScaleOutHTTP {
-    struct Answer {
-        let status: Int
-        let body: Data
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
-    }
+    typealias Answer = ServerHarness.Answer
 
     static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
@@ -172,25 +168,9 @@ enum ScaleOutHTTP {
 
     static func call(port: Int, _ method: String, _ path: String, token: String? = nil, json: Any? = nil,
                      headers: [String: String] = [:]) throws -> Answer {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let json {
-            request.httpBody = try JSONSerialization.data(withJSONObject: json)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var answer: Answer?
-        nonisolated(unsafe) var failure: (any Error)?
-        session.dataTask(with: request) { data, response, error in
-            if let http = response as? HTTPURLResponse { answer = Answer(status: http.statusCode, body: data ?? Data()) }
-            failure = error
-            done.signal()
-        }.resume()
-        done.wait()
-        guard let answer else { throw failure ?? HarnessError.setup("no answer from port \(port)") }
-        return answer
+        var headers = headers
+        if json != nil { headers["Content-Type"] = "application/json" }
+        return try ServerHarness.call(port: port, session: session, method, path, token: token, json: json, headers: headers)
     }
 }
 

@@ -106,9 +106,11 @@ struct ScaleOutTests {
             return rooms
         }
 
-        func load(tokens: [String]) throws -> ScaleOutLoad {
-            ScaleOutLoad(ports: ports, target: .init(hotelId: hotelId, rooms: try rooms(token: tokens[0]),
-                                                     today: ScaleOutLoad.today(in: timeZone)), tokens: tokens)
+        /// The load over the running servers, its clients logged in; and their tokens.
+        func load() throws -> (ScaleOutLoad, [String]) {
+            let tokens = try tokens()
+            return (ScaleOutLoad(ports: ports, target: .init(hotelId: hotelId, rooms: try rooms(token: tokens[0]),
+                                                              today: ScaleOutLoad.today(in: timeZone)), tokens: tokens), tokens)
         }
 
         func invariants(token: String, count: @escaping (String) throws -> Int) -> ScaleOutInvariants {
@@ -129,19 +131,24 @@ struct ScaleOutTests {
     func oneServerOnSQLite() throws {
         let fleet = try Fleet { folder in ["--db", folder.appendingPathComponent("server.sqlite").path] }
         try fleet.startServer()
-        let tokens = try fleet.tokens()
-        let outcome = try fleet.load(tokens: tokens).run(seconds: Self.seconds)
+        let (load, tokens) = try fleet.load()
+        let outcome = load.run(seconds: Self.seconds)
         let database = try DatabaseQueue(path: fleet.databaseArguments[1], configuration: {
             var configuration = Configuration()
             configuration.readonly = true
             return configuration
         }())
         try fleet.invariants(token: tokens[0]) { sql in try database.read { try Int.fetchOne($0, sql: sql) ?? -1 } }.check(outcome)
-        // The load did what it says: bookings accepted and refused, cancels and check-ins made.
-        #expect(outcome.accepted.count > 50, "\(outcome.answers)")
-        #expect(outcome.answers[409, default: 0] > 0, "no booking was refused for a taken room: \(outcome.answers)")
-        #expect(outcome.cancelled > 0 && outcome.checkedIn > 0, "cancelled \(outcome.cancelled), checked in \(outcome.checkedIn)")
+        Self.expectBusy(outcome, accepted: 50)
         #expect(!fleet.simulator.report.isEmpty)
+    }
+
+    /// The load did what it says: bookings accepted and refused, cancels and check-ins made.
+    static func expectBusy(_ outcome: ScaleOutLoad.Outcome, accepted: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(outcome.accepted.count > accepted, "\(outcome.answers)", sourceLocation: sourceLocation)
+        #expect(outcome.answers[409, default: 0] > 0, "no booking was refused for a taken room: \(outcome.answers)", sourceLocation: sourceLocation)
+        #expect(outcome.cancelled > 0 && outcome.checkedIn > 0, "cancelled \(outcome.cancelled), checked in \(outcome.checkedIn)",
+                sourceLocation: sourceLocation)
     }
 
     /// A fleet of `servers` on a new database of `cluster`, with its rooms; and the query that
@@ -163,17 +170,14 @@ struct ScaleOutTests {
     func threeServersOnPostgreSQL() throws {
         let cluster = try PostgresCluster.shared()
         let (fleet, count) = try Self.postgresFleet(cluster, servers: 3)
-        let tokens = try fleet.tokens()
-        let load = try fleet.load(tokens: tokens)
+        let (load, tokens) = try fleet.load()
         let victim = fleet.servers[2].process
         DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds / 3) { kill(victim.processIdentifier, SIGKILL) }
         let outcome = load.run(seconds: Self.seconds)
         victim.waitUntilExit()
         #expect(victim.terminationReason == .uncaughtSignal)
         try fleet.invariants(token: tokens[0], count: count).check(outcome)
-        #expect(outcome.accepted.count > 50, "\(outcome.answers)")
-        #expect(outcome.answers[409, default: 0] > 0, "no booking was refused for a taken room: \(outcome.answers)")
-        #expect(outcome.cancelled > 0 && outcome.checkedIn > 0, "cancelled \(outcome.cancelled), checked in \(outcome.checkedIn)")
+        Self.expectBusy(outcome, accepted: 50)
         // The clients of the killed server went on to the others.
         #expect(outcome.unanswered > 0)
     }
@@ -182,8 +186,7 @@ struct ScaleOutTests {
     func postgresRestartedDuringARun() throws {
         let cluster = try PostgresCluster.dedicated()
         let (fleet, count) = try Self.postgresFleet(cluster, servers: 2)
-        let tokens = try fleet.tokens()
-        let load = try fleet.load(tokens: tokens)
+        let (load, tokens) = try fleet.load()
         let seconds = max(20, Self.seconds / 2)
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds / 3) {
             try? cluster.stop()
@@ -196,6 +199,6 @@ struct ScaleOutTests {
             #expect(try ScaleOutHTTP.call(port: port, "GET", "/ready").status == 200)
         }
         try fleet.invariants(token: tokens[0], count: count).check(outcome)
-        #expect(outcome.accepted.count > 20, "\(outcome.answers)")
+        Self.expectBusy(outcome, accepted: 20)
     }
 }

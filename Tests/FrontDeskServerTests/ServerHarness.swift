@@ -163,6 +163,12 @@ final class ServerHarness: @unchecked Sendable {
 
     func call(_ method: String, _ path: String, token: String? = nil, json: Any? = nil, body: Data? = nil,
               headers: [String: String] = [:]) throws -> Answer {
+        try Self.call(port: port, method, path, token: token, json: json, body: body, headers: headers)
+    }
+
+    /// One request to the server on `port`, waited for.
+    static func call(port: Int, session: URLSession = .shared, _ method: String, _ path: String, token: String? = nil,
+                     json: Any? = nil, body: Data? = nil, headers: [String: String] = [:]) throws -> Answer {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
@@ -172,7 +178,7 @@ final class ServerHarness: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var answer: Answer?
         nonisolated(unsafe) var failure: (any Error)?
-        URLSession.shared.dataTask(with: request) { data, response, error in
+        session.dataTask(with: request) { data, response, error in
             if let http = response as? HTTPURLResponse {
                 var headers: [String: String] = [:]
                 for (name, value) in http.allHeaderFields { headers["\(name)"] = "\(value)" }
@@ -182,7 +188,7 @@ final class ServerHarness: @unchecked Sendable {
             done.signal()
         }.resume()
         done.wait()
-        guard let answer else { throw failure ?? HarnessError.setup("no answer") }
+        guard let answer else { throw failure ?? HarnessError.setup("no answer from port \(port)") }
         return answer
     }
 

@@ -76,6 +76,26 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
             return try hotel.reserveAll([request])[0].get()
         }
 
+        /// A card booking confirmed by `runner`, then cancelled (after `before`): a refund is owed.
+        func cancelledAfterPaying(_ runner: SagaRunner, before: () -> Void = {}) throws -> Booking {
+            let booking = try book("101", card: true)
+            try runner.runUntilIdle()
+            #expect(try status(booking).status == .confirmed)
+            before()
+            let cancelled = try hotel.cancel(booking.confirmationCode, reason: "Plans changed", expectedVersion: nil, by: "anna", via: .server)
+            #expect(cancelled.status == .cancelled)
+            return booking
+        }
+
+        /// Runs the runners at once, each until it finds nothing to do; what they threw.
+        static func runTogether(_ runners: [SagaRunner]) -> [String] {
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: runners.count) { index in
+                do { try runners[index].runUntilIdle() } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            return failures.withLock { $0 }
+        }
+
         static func chargeKey(_ booking: Booking) -> String { "charge-" + booking.id.uuidString.lowercased() }
 
         func status(_ booking: Booking) throws -> Booking { try hotel.booking(booking.confirmationCode) }
@@ -139,12 +159,7 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
             }
         }
         // Two instances, each with its own connections and its own runner, working at once.
-        let runners = [chain.runner("server-A"), chain.runner("server-B", on: try chain.open())]
-        let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: runners.count) { index in
-            do { try runners[index].runUntilIdle() } catch { failures.withLock { $0.append("\(error)") } }
-        }
-        #expect(failures.withLock { $0 }.isEmpty)
+        #expect(try Chain.runTogether([chain.runner("server-A"), chain.runner("server-B", on: try chain.open())]).isEmpty)
         #expect(chain.problems.withLock { $0 }.isEmpty)
 
         for booking in bookings { #expect(try chain.status(booking).status == .confirmed) }
@@ -195,19 +210,9 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
     @Test(arguments: SagaBackend.all)
     func aCancelledCardBookingIsRefundedOnce(_ backend: SagaBackend) throws {
         let chain = try Chain(backend)
-        let booking = try chain.book("101", card: true)
         let first = chain.runner("server-A")
-        try first.runUntilIdle()
-        #expect(try chain.status(booking).status == .confirmed)
-
-        let cancelled = try chain.hotel.cancel(booking.confirmationCode, reason: "Plans changed", expectedVersion: nil, by: "anna", via: .server)
-        #expect(cancelled.status == .cancelled)
-        let second = chain.runner("server-B", on: try chain.open())
-        let failures = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 2) { index in
-            do { try [first, second][index].runUntilIdle() } catch { failures.withLock { $0.append("\(error)") } }
-        }
-        #expect(failures.withLock { $0 }.isEmpty)
+        let booking = try chain.cancelledAfterPaying(first)
+        #expect(try Chain.runTogether([first, chain.runner("server-B", on: try chain.open())]).isEmpty)
         try first.runUntilIdle()
 
         let saga = try chain.saga(booking)
@@ -216,5 +221,25 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         let id = booking.id.uuidString.lowercased()
         #expect(chain.service.ledger.withLock { $0.refundCalls } == [id: 1])
         #expect(try chain.status(booking).status == .cancelled)
+    }
+
+    @Test(arguments: SagaBackend.all)
+    func aRefundTheServiceKeepsRefusingStopsAndAsksForAPerson(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend)
+        let runner = chain.runner("server-A")
+        let booking = try chain.cancelledAfterPaying(runner) { chain.service.ledger.withLock { $0.refuseRefunds = true } }
+
+        // Refused, it is tried again after 1, 2, 4, 8 and 16 minutes, then left for a person.
+        for wait in [0.0, 1, 2, 4, 8, 16] {
+            chain.clock.advance(minutes: wait)
+            try runner.runUntilIdle()
+            #expect(try chain.saga(booking).attention == nil || wait == 16)
+        }
+        let saga = try chain.saga(booking)
+        #expect(saga.attention?.contains("Refund needs attention: the payment service refused 6 times") == true)
+        #expect(saga.pendingMessages.isEmpty)
+        #expect(saga.refundReference == nil)
+        #expect(try chain.first.storage.sagaCounts().needingAttention == 1)
+        #expect(chain.service.ledger.withLock { $0.refundCalls } == [booking.id.uuidString.lowercased(): 6])
     }
 }
