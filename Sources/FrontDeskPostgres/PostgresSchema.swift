@@ -16,6 +16,7 @@ public enum PostgresSchema {
 
     static let migrations: [Migration] = [
         Migration(version: 1, name: "hotels, rooms, bookings, room nights, saga, accounts, change feed, availability version", sql: v1),
+        Migration(version: 2, name: "request ids of booking changes, offline desks' pushed operations", sql: v2),
     ]
 
     /// The newest schema this build knows.
@@ -333,5 +334,35 @@ public enum PostgresSchema {
             PRIMARY KEY (hotel_id, seq)
         );
         CREATE INDEX change_feed_at ON change_feed (at);
+        """
+
+    /// Version 2: what changing a reservation and offline desks' pushes need (SQLite's v8 and v9):
+    /// the request ids of changes, and each pushed operation with its first answer.
+    static let v2 = """
+        -- The request id of each change of a booking: a retry with it changes nothing.
+        CREATE TABLE booking_change_request (
+            request_id uuid PRIMARY KEY,
+            booking_id uuid NOT NULL REFERENCES booking(id),
+            action text NOT NULL,
+            fingerprint text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+
+        -- Each operation an offline desk pushed, applied once: the same id again gets the answer
+        -- it got the first time.
+        CREATE TABLE sync_operation (
+            hotel_id uuid NOT NULL REFERENCES hotel(id),
+            operation_id text NOT NULL,
+            seq bigint NOT NULL,
+            -- The operation's content, so the same id with other content is refused.
+            fingerprint text NOT NULL,
+            booking_id text,
+            outcome text NOT NULL CHECK (outcome IN ('accepted', 'conflict', 'rejected')),
+            -- The SyncOutcome as first answered (JSON).
+            answer text NOT NULL,
+            at timestamptz NOT NULL,
+            PRIMARY KEY (hotel_id, operation_id)
+        );
+        CREATE INDEX sync_operation_booking ON sync_operation (hotel_id, booking_id, seq);
         """
 }
