@@ -159,7 +159,8 @@ let package = Package(
         ),
         .testTarget(
             name: "FrontDeskServerTests",
-            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskServer", "frontdesk-server", "FrontDeskTestSupport"],
+            dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskServer", "frontdesk-server", "FrontDeskTestSupport", "FrontDeskPayments",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
     ],

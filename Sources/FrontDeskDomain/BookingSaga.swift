@@ -62,6 +62,27 @@ public enum BookingSaga {
 
     public static let expiredReason = "Reservation expired"
 
+    /// The audit trail's action for a saga step to `status` on `event`, on every store.
+    public static func auditAction(_ status: BookingStatus, _ event: Event) -> String {
+        switch status {
+        case .processingPayment: "booking.paymentStarted"
+        case .confirmed: "booking.confirmed"
+        case .failed: event == .reservationExpired ? "booking.expired" : "booking.failed"
+        case .cancelled: "booking.cancelled"
+        default: "booking.changed"
+        }
+    }
+
+    /// Whether the hold's deadline comes before `event`: the booking still holds its room or pays
+    /// for it, and the deadline has passed. Every store then applies ReservationExpired first and
+    /// decides `event` against the failed booking, so a late answer never confirms a lapsed hold
+    /// (a payment that lands is refunded instead).
+    public static func deadlineComesFirst(_ booking: Booking, before event: Event, at instant: Date) -> Bool {
+        guard event != .reservationExpired, booking.status == .reserving || booking.status == .processingPayment,
+              let deadline = booking.holdExpiresAt else { return false }
+        return deadline <= instant
+    }
+
     public static func decide(_ status: BookingStatus, _ event: Event) -> Decision {
         switch (status, event) {
         // A request starts the workflow once; a repeated request is the same booking.

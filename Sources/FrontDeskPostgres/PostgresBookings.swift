@@ -353,16 +353,6 @@ extension PostgresHotelStorage {
                             [bookingId, name, instant, now])
     }
 
-    static func auditAction(_ status: BookingStatus, _ event: BookingSaga.Event) -> String {
-        switch status {
-        case .processingPayment: "booking.paymentStarted"
-        case .confirmed: "booking.confirmed"
-        case .failed: event == .reservationExpired ? "booking.expired" : "booking.failed"
-        case .cancelled: "booking.cancelled"
-        default: "booking.changed"
-        }
-    }
-
     /// A ProcessPayment message no call has been made for: nothing can have been charged.
     static let chargeNotInDoubt = "attempts = 0 AND claimed_by IS NULL"
 
@@ -374,8 +364,7 @@ extension PostgresHotelStorage {
         guard let booking = try loaded ?? chain.fetchBookings(session, "b.id = $1", [bookingId]).first else {
             throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
         }
-        if event != .reservationExpired, booking.status == .reserving || booking.status == .processingPayment,
-           let deadline = booking.holdExpiresAt, deadline <= now {
+        if BookingSaga.deadlineComesFirst(booking, before: event, at: now) {
             try apply(.reservationExpired, to: bookingId, by: "system", loaded: booking, session)
             return try apply(event, to: bookingId, by: user, session)
         }
@@ -383,7 +372,7 @@ extension PostgresHotelStorage {
         guard case .transition(let status, let commands) = decision else { return decision }
         var updated = booking
         if status != booking.status {
-            updated = try change(bookingId: bookingId, loaded: booking, action: Self.auditAction(status, event), by: user, session) { booking in
+            updated = try change(bookingId: bookingId, loaded: booking, action: BookingSaga.auditAction(status, event), by: user, session) { booking in
                 try booking.takeSagaStep(to: status, event: event, commands: commands, at: now)
             }
         }

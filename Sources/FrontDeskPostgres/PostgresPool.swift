@@ -12,6 +12,8 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     case badURL(String)
     /// No connection could be made (nothing listens, wrong user or database, …).
     case unreachable(url: String, reason: String)
+    /// A connection broke or the server is shutting down, starting up or full (see `isUnavailable`).
+    case connectionLost(reason: String)
     /// The schema was written by a newer Front Desk: this build neither reads nor changes it.
     case newerSchema(url: String, found: Int, known: Int)
     /// The database has no Front Desk schema, or an older one: `frontdesk-server migrate` first.
@@ -29,6 +31,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .badURL(let message): "not a PostgreSQL database URL: \(message)"
         case .unreachable(let url, let reason): "cannot connect to the database \(url): \(reason)"
+        case .connectionLost(let reason): "the connection to the database was lost (\(reason))"
         case .newerSchema(let url, let found, let known):
             "the database \(url) has schema version \(found), written by a newer Front Desk (this one knows up to \(known)); use that version, nothing was changed"
         case .notMigrated(let url, let found, let known):

@@ -16,7 +16,8 @@ public enum PostgresSchema {
 
     static let migrations: [Migration] = [
         Migration(version: 1, name: "hotels, rooms, bookings, room nights, saga, accounts, change feed, availability version", sql: v1),
-        Migration(version: 2, name: "request ids of booking changes, offline desks' pushed operations", sql: v2),
+        Migration(version: 2, name: "saga runners' status", sql: v2),
+        Migration(version: 3, name: "request ids of booking changes, offline desks' pushed operations", sql: v3),
     ]
 
     /// The newest schema this build knows.
@@ -336,9 +337,20 @@ public enum PostgresSchema {
         CREATE INDEX change_feed_at ON change_feed (at);
         """
 
-    /// Version 2: what changing a reservation and offline desks' pushes need (SQLite's v8 and v9):
-    /// the request ids of changes, and each pushed operation with its first answer.
+    /// Version 2: what each saga runner last said of its payment service (`saga status`; as
+    /// SQLite's `runner_status`). Claims need nothing new: `saga_message.claimed_by` and
+    /// `claimed_until` (the lease) are in version 1.
     static let v2 = """
+        CREATE TABLE runner_status (
+            runner text PRIMARY KEY,
+            payment_service text NOT NULL,
+            updated_at timestamptz NOT NULL
+        );
+        """
+
+    /// Version 3: what changing a reservation and offline desks' pushes need (SQLite's v8 and v9):
+    /// the request ids of changes, and each pushed operation with its first answer.
+    static let v3 = """
         -- The request id of each change of a booking: a retry with it changes nothing.
         CREATE TABLE booking_change_request (
             request_id uuid PRIMARY KEY,

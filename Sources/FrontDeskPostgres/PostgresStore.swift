@@ -136,14 +136,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// Domain errors pass unchanged; the database's become `PostgresStoreError`.
     static func translated(_ error: any Error) -> any Error {
         guard let error = error as? PSQLError else { return error }
-        switch error.code {
-        case .server:
-            return PostgresStoreError.database(message: PostgresPool.reason(error))
-        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
-            return PostgresStoreError.database(message: "the connection to the database was lost (\(PostgresPool.reason(error)))")
-        default:
-            return PostgresStoreError.database(message: PostgresPool.reason(error))
-        }
+        return PostgresStoreError.connectionFailure(error) ?? PostgresStoreError.database(message: PostgresPool.reason(error))
     }
 
     /// Runs `body` in a savepoint: a failure rolls back what it wrote and no more.

@@ -14,7 +14,7 @@ public enum BookingServer {
     public static func application(state: ServerState, host: String, port: Int, logger: Logger,
                                    onListening: @escaping @Sendable (String, Int) -> Void) -> some ApplicationProtocol {
         let router = Router(context: ServerContext.self)
-        router.add(middleware: ProblemMiddleware(logger: logger, metrics: state.metrics))
+        router.add(middleware: ProblemMiddleware(logger: logger, metrics: state.metrics, isUnavailable: state.database.isUnavailable))
         BookingRoutes(state: state).add(to: router)
         var application = Application(
             router: router,
@@ -22,7 +22,8 @@ public enum BookingServer {
             onServerRunning: { channel in onListening(host, channel.localAddress?.port ?? port) },
             logger: logger
         )
-        application.addServices(SagaRunnerService(runner: state.runner), FeedPruningService(state: state, logger: logger))
+        application.addServices(FeedPruningService(state: state, logger: logger))
+        if let runner = state.runner { application.addServices(SagaRunnerService(runner: runner)) }
         return application
     }
 }

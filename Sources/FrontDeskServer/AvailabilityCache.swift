@@ -49,8 +49,8 @@ final class AvailabilityCache: Sendable {
     }
 
     /// The kept answer for `key`, if `isCurrent` says it still is the answer.
-    func currentAnswer(for key: Key, isCurrent: (FrontDeskStore.SearchStamp) throws -> Bool) throws -> ByteBuffer? {
-        guard let known = kept.withLock({ $0.entries[key] }), try isCurrent(known.stamp) else { return nil }
+    func currentAnswer(for key: Key, isCurrent: (FrontDeskStore.SearchStamp) async throws -> Bool) async throws -> ByteBuffer? {
+        guard let known = kept.withLock({ $0.entries[key] }), try await isCurrent(known.stamp) else { return nil }
         hits.add(1, ordering: .relaxed)
         return known.body
     }
@@ -62,9 +62,9 @@ final class AvailabilityCache: Sendable {
     /// Exactness: a search this request starts reads a snapshot taken after the request came.
     /// Another request's search may have read before this one came, so its answer is used only
     /// after `isCurrent` (a read made now) says nothing it was made of has changed since.
-    func answer(for key: Key, isCurrent: (FrontDeskStore.SearchStamp) throws -> Bool,
+    func answer(for key: Key, isCurrent: (FrontDeskStore.SearchStamp) async throws -> Bool,
                 search: @escaping @Sendable () async throws -> Entry) async throws -> ByteBuffer {
-        if let kept = try currentAnswer(for: key, isCurrent: isCurrent) { return kept }
+        if let kept = try await currentAnswer(for: key, isCurrent: isCurrent) { return kept }
         let (flight, leads) = flights.withLock { flights -> (Task<Entry, any Error>, Bool) in
             if let flight = flights[key] { return (flight, false) }
             let flight = Task { try await search() }
@@ -81,7 +81,7 @@ final class AvailabilityCache: Sendable {
         waiting.add(1, ordering: .relaxed)
         let theirs = try? await flight.value
         waiting.subtract(1, ordering: .relaxed)
-        if let theirs, try isCurrent(theirs.stamp) {
+        if let theirs, try await isCurrent(theirs.stamp) {
             shared.add(1, ordering: .relaxed)
             return theirs.body
         }

@@ -25,14 +25,15 @@ paths:
       operationId: ready
       security: []
       responses:
-        '200': {description: The database is reachable and migrated., content: {application/json: {schema: {$ref: '#/components/schemas/Status'}}}}
-        '503': {$ref: '#/components/responses/Problem'}
+        '200': {description: The database answers a trivial query., content: {application/json: {schema: {$ref: '#/components/schemas/Status'}}}}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /metrics:
     get:
       operationId: metrics
       security: []
       responses:
         '200': {description: Prometheus text format., content: {text/plain: {schema: {type: string}}}}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /openapi.yaml:
     get:
       operationId: openapi
@@ -68,6 +69,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '429': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels:
     get:
       operationId: listHotels
@@ -82,6 +84,7 @@ paths:
                 properties:
                   hotels: {type: array, items: {$ref: '#/components/schemas/Hotel'}}
         '401': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/rooms/availability:
     get:
       operationId: availability
@@ -95,6 +98,7 @@ paths:
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/rooms:
     parameters:
       - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -113,6 +117,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
     post:
       operationId: addRoom
       requestBody:
@@ -133,6 +138,7 @@ paths:
         '404': {$ref: '#/components/responses/Problem'}
         '409': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/rooms/{roomId}:
     parameters:
       - {name: roomId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -156,6 +162,7 @@ paths:
         '409': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/room-types:
     parameters:
       - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -174,6 +181,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
     post:
       operationId: addRoomType
       requestBody:
@@ -195,6 +203,7 @@ paths:
         '404': {$ref: '#/components/responses/Problem'}
         '409': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/bookings:
     post:
       operationId: createBooking
@@ -218,6 +227,7 @@ paths:
         '409': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
     get:
       operationId: listBookings
       parameters:
@@ -242,6 +252,7 @@ paths:
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/bookings/{bookingId}:
     parameters:
       - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -255,6 +266,7 @@ paths:
           content: {application/json: {schema: {$ref: '#/components/schemas/Booking'}}}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
     patch:
       operationId: changeBooking
       description: >-
@@ -288,6 +300,7 @@ paths:
         '412': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/bookings/{bookingId}/cancel:
     parameters:
       - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -302,6 +315,7 @@ paths:
         '409': {$ref: '#/components/responses/Problem'}
         '412': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/bookings/{bookingId}/check-in:
     parameters:
       - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -384,6 +398,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/events:
     parameters:
       - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -400,6 +415,7 @@ paths:
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/replica:
     parameters:
       - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -418,6 +434,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/changes:
     parameters:
       - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -437,6 +454,7 @@ paths:
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
         '410': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/sync:
     parameters:
       - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -459,7 +477,7 @@ paths:
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
-        '503': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
 components:
   securitySchemes:
     bearer: {type: http, scheme: bearer, bearerFormat: JWT}
@@ -468,6 +486,17 @@ components:
       description: RFC 9457 problem details.
       headers:
         X-Request-Id: {schema: {type: string}}
+      content:
+        application/problem+json:
+          schema: {$ref: '#/components/schemas/Problem'}
+    Unavailable:
+      description: |
+        The database cannot be reached now (`database_unavailable`: PostgreSQL down or restarting, every
+        connection busy) or is busy (`unavailable`). Nothing was changed that the caller can know of; try
+        again after Retry-After seconds. The server reconnects by itself.
+      headers:
+        X-Request-Id: {schema: {type: string}}
+        Retry-After: {schema: {type: integer, minimum: 1}}
       content:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}

@@ -45,6 +45,14 @@ public struct Problem: Error, Sendable {
         problem.retryAfterSeconds = max(1, seconds)
         return problem
     }
+    /// The database cannot be reached now (PostgreSQL down, restarting, out of connections):
+    /// the request changed nothing it can know of; the server reconnects by itself.
+    public static func databaseUnavailable() -> Problem {
+        var problem = Problem(status: .serviceUnavailable, code: "database_unavailable", title: "Database unavailable",
+                              detail: "The database cannot be reached; try again shortly")
+        problem.retryAfterSeconds = 2
+        return problem
+    }
     public static func internalError(requestId: String) -> Problem {
         Problem(status: .internalServerError, code: "internal", title: "Internal error",
                 detail: "Something went wrong on the server; quote request id \(requestId) to its operator")

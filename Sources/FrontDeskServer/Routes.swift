@@ -32,6 +32,8 @@ struct ProblemMiddleware: RouterMiddleware {
     typealias Context = ServerContext
     let logger: Logger
     let metrics: RequestMetrics
+    /// The backend's "cannot be reached now" (`ServerDatabase.isUnavailable`): 503, never 500.
+    let isUnavailable: @Sendable (any Error) -> Bool
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -42,6 +44,9 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             if let problem = Problem.from(error, requestId: requestId) {
                 response = problem.response()
+            } else if isUnavailable(error) {
+                logger.warning("database unavailable", metadata: ["request_id": "\(requestId)", "error": "\(error)"])
+                response = Problem.databaseUnavailable().response()
             } else {
                 // The detail stays in the log, keyed by the request id; the answer carries the id only.
                 logger.error("unexpected error", metadata: ["request_id": "\(requestId)", "error": "\(String(reflecting: type(of: error)))"])
@@ -115,14 +120,13 @@ struct BookingRoutes {
 
     // MARK: Health
 
+    /// 200 when the database answers a trivial query; 503 `database_unavailable` when not.
     func ready() async throws -> Response {
         do {
-            _ = try await state.blocking { [store = state.chain] in try store.hotels() }
+            try await state.blocking { [ping = state.database.ping] in try ping() }
             return json(.object([("status", .string("ready"))]))
         } catch {
-            var problem = Problem(status: .serviceUnavailable, code: "unavailable", title: "Not ready", detail: "The database cannot be reached")
-            problem.retryAfterSeconds = 5
-            return problem.response()
+            return Problem.databaseUnavailable().response()
         }
     }
 
@@ -215,9 +219,14 @@ struct BookingRoutes {
         if checkOut == nil { missing.append(("checkOut", "checkOut is required (YYYY-MM-DD)")) }
         if !missing.isEmpty { throw Problem.validation(missing) }
         let key = AvailabilityCache.Key(hotel: hotel, checkIn: checkIn, checkOut: checkOut, guests: guests)
-        // A kept answer is checked right here: one indexed read on a connection of its own, cheaper
-        // than handing the request to a worker thread and back. A search goes to the workers.
-        let body = try await state.availabilityCache.answer(for: key, isCurrent: store.searchIsCurrent) { [state] in
+        // A search goes to the workers.
+        // On SQLite a kept answer is checked right here: one indexed read on a connection of its
+        // own, cheaper than handing the request to a worker thread and back. Another backend's
+        // read waits on the network, so it goes to the workers like every other call.
+        let isCurrent: (FrontDeskStore.SearchStamp) async throws -> Bool = state.database.sqlite != nil
+            ? { try store.searchIsCurrent($0) }
+            : { [state] stamp in try await state.blocking { try store.searchIsCurrent(stamp) } }
+        let body = try await state.availabilityCache.answer(for: key, isCurrent: isCurrent) { [state] in
             try await state.blocking {
                 let (result, stamp) = try store.stampedSearch(checkIn: checkIn, checkOut: checkOut, guests: guests)
                 return AvailabilityCache.Entry(stamp: stamp, body: ByteBuffer(string: result.json.rendered()))
@@ -334,7 +343,7 @@ struct BookingRoutes {
         // flight can join the next group (group commit), not only as many as there are workers.
         let booking = try await intake.submitAsync(ReservationRequest(form: form, requestId: requestId, payment: payment,
                                                                       user: principal.userName, roomId: roomId))
-        state.runner.poke()
+        state.runner?.poke()
         state.noteWrite()
         return json(booking.apiJSON, status: .accepted, headers: [
             .location: "/api/bookings/\(booking.id.uuidString.lowercased())", .eTag: "\"\(booking.version)\"",
@@ -419,7 +428,7 @@ struct BookingRoutes {
             case .checkOut: try store.checkOut(reference, expectedVersion: basedOn, by: principal.userName)
             }
         }
-        if change == .cancel { state.runner.poke() }
+        if change == .cancel { state.runner?.poke() }
         state.noteWrite()
         return json(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
     }
@@ -527,7 +536,7 @@ struct BookingRoutes {
                     quietRounds += 1
                     // Proxies close connections that say nothing for a minute.
                     if quietRounds % 75 == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
-                    try await state.feedChanged(timeout: .milliseconds(200))
+                    try await state.feedChanged(timeout: ServerState.feedPollInterval)
                 }
             }
             try await writer.finish(nil)

@@ -7,11 +7,10 @@ import Synchronization
 
 /// What the booking server knows while it runs, shared by every request.
 public final class ServerState: Sendable {
-    /// The SQLite file: the saga runner and change notifications work on it directly.
-    public let store: FrontDeskStore
-    /// What the routes ask of the chain's data, through the storage interface a PostgreSQL
-    /// backend implements too.
-    public var chain: any ChainStorage { store }
+    /// The database: SQLite (`--db`) or PostgreSQL (`--database`), behind the storage interface.
+    public let database: ServerDatabase
+    /// What the routes ask of the chain's data, through the storage interface both backends implement.
+    public var chain: any ChainStorage { database.chain }
     let signer: TokenSigner
     let hasher: PasswordHasher
     let clock: @Sendable () -> Date
@@ -19,7 +18,9 @@ public final class ServerState: Sendable {
     let workers: NIOThreadPool
     let intakes = Mutex<[UUID: BookingIntake]>([:])
     let failedLogins: LoginThrottle
-    let runner: SagaRunner
+    /// The saga runner the caller made for this database; nil runs the API without one (bookings
+    /// stay Reserving until some runner on the same database takes their messages).
+    let runner: SagaRunner?
     let gateway: HTTPPaymentGateway?
     let metrics = RequestMetrics()
     let availabilityCache = AvailabilityCache()
@@ -37,13 +38,15 @@ public final class ServerState: Sendable {
     /// Bumped after every write this server commits, so event streams look at once.
     let feedGeneration = Atomic<Int>(0)
 
-    public init(store: FrontDeskStore, signer: TokenSigner, hasher: PasswordHasher = PasswordHasher(),
+    /// `runner` is started and stopped with the server (`BookingServer.application`); the caller
+    /// makes it for the database (`SagaRunner(store:gateway:)` on SQLite).
+    public init(database: ServerDatabase, runner: SagaRunner?, signer: TokenSigner, hasher: PasswordHasher = PasswordHasher(),
                 gateway: HTTPPaymentGateway?, clock: @escaping @Sendable () -> Date = { Date() }, workerThreads: Int = 8,
                 requestsPerSecondPerToken: Double = 200, accountRecheck: TimeInterval = 5,
                 feedRetention: TimeInterval = 7 * 86400) {
         self.accountRecheck = accountRecheck
         self.feedRetention = feedRetention
-        self.store = store
+        self.database = database
         self.signer = signer
         self.hasher = hasher
         self.clock = clock
@@ -52,13 +55,20 @@ public final class ServerState: Sendable {
         failedLogins = LoginThrottle(clock: clock)
         rateLimiter = TokenRateLimiter(perSecond: requestsPerSecondPerToken, clock: clock)
         self.gateway = gateway
-        runner = SagaRunner(store: store, gateway: gateway, name: "server-\(ProcessInfo.processInfo.processIdentifier)")
-        // The saga's own writes (confirm, fail) are heard through the store's notifications.
-        _ = store.subscribe { [weak self] _ in self?.noteWrite() }
+        self.runner = runner
+        // On SQLite the saga's own writes (confirm, fail) are heard through the store's
+        // notifications. Elsewhere (and for other processes' writes) event streams see them at
+        // their next look at the change feed, at most `feedPollInterval` later.
+        _ = database.sqlite?.subscribe { [weak self] _ in self?.noteWrite() }
     }
 
+    /// How long an event stream waits between looks at the change feed when nothing was written
+    /// by this process: the bound on how late a write by another instance (or process) is heard.
+    static let feedPollInterval: Duration = .milliseconds(200)
+
     /// Waits until a write of this process may have added to a feed, or `timeout`. Writes by other
-    /// processes on the same file (a desk, the command line) are seen at the next poll.
+    /// processes on the same database (another server instance, a desk, the command line) are
+    /// seen at the next poll: nothing else wakes the stream for them.
     func feedChanged(timeout: Duration) async throws {
         let generation = feedGeneration.load(ordering: .acquiring)
         let deadline = ContinuousClock.now + timeout
@@ -120,7 +130,7 @@ public final class ServerState: Sendable {
 
     /// Stops taking work: the saga runner finishes its step, intakes commit what they hold.
     public func shutDown() async {
-        runner.stop()
+        runner?.stop()
         for intake in intakes.withLock({ Array($0.values) }) { intake.stop() }
         try? await workers.shutdownGracefully()
     }

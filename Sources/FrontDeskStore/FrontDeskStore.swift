@@ -230,7 +230,7 @@ public final class FrontDeskStore: Sendable {
         return (" AND \(column) = ?", [scopedHotelId])
     }
 
-    var now: Date { clock() }
+    public var now: Date { clock() }
 
     /// Runs `body` in one immediate write transaction; domain errors pass through unchanged and
     /// roll the transaction back, so bad input never leaves anything half-written.

@@ -21,6 +21,16 @@ public struct SagaInstance: Sendable {
     /// Set when the saga stopped retrying and a person must look (a refund the payment service refuses).
     public let attention: String?
 
+    public init(booking: Booking, paymentMethod: PaymentMethod, paymentReference: String?, refundReference: String?,
+                pendingMessages: [PendingMessage], attention: String?) {
+        self.booking = booking
+        self.paymentMethod = paymentMethod
+        self.paymentReference = paymentReference
+        self.refundReference = refundReference
+        self.pendingMessages = pendingMessages
+        self.attention = attention
+    }
+
     /// A charge was sent (or may have been) and its outcome is not known yet.
     public var paymentInDoubt: Bool {
         pendingMessages.contains { $0.name == "ProcessPayment" && ($0.attempts > 0 || $0.claimedBy != nil) }
@@ -33,6 +43,14 @@ public struct PendingMessage: Sendable {
     public let attempts: Int
     public let claimedBy: String?
     public let lastError: String?
+
+    public init(name: String, availableAt: Date, attempts: Int, claimedBy: String?, lastError: String?) {
+        self.name = name
+        self.availableAt = availableAt
+        self.attempts = attempts
+        self.claimedBy = claimedBy
+        self.lastError = lastError
+    }
 }
 
 extension FrontDeskStore {
@@ -99,9 +117,9 @@ extension FrontDeskStore {
         try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
                    arguments: [Self.deskPaymentReference(confirmed.confirmationCode), id])
         let payingText = paying.json.rendered()
-        try audit(db, user: user, action: Self.auditAction(.processingPayment, .roomReserved), bookingId: held.id, roomId: held.roomId,
+        try audit(db, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id, roomId: held.roomId,
                   summary: "Taking payment for booking \(held.confirmationCode)", beforeText: held.json.rendered(), afterText: payingText)
-        try audit(db, user: user, action: Self.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
+        try audit(db, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
                   roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", beforeText: payingText,
                   afterText: confirmed.json.rendered())
         notify(.bookingConfirmed(confirmed))
@@ -110,7 +128,7 @@ extension FrontDeskStore {
 
     /// The payment reference of a booking paid at the desk, wherever the payment is recorded
     /// (the runner's step, a queued ProcessPayment, a payment taken at check-in).
-    static func deskPaymentReference(_ confirmationCode: String) -> String { "desk-\(confirmationCode)" }
+    public static func deskPaymentReference(_ confirmationCode: String) -> String { "desk-\(confirmationCode)" }
 
     /// The one way a saga moves: decide, persist the new status, carry out the commands.
     /// A deadline that has passed is applied first, whatever the event.
@@ -127,8 +145,7 @@ extension FrontDeskStore {
         guard let booking = try loaded ?? Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
             throw FrontDeskError.notFound("Booking \(bookingId) does not exist")
         }
-        if event != .reservationExpired, booking.status == .reserving || booking.status == .processingPayment,
-           let deadline = booking.holdExpiresAt, deadline <= now {
+        if BookingSaga.deadlineComesFirst(booking, before: event, at: now) {
             try apply(.reservationExpired, to: bookingId, by: "system", loaded: booking, db)
             return try apply(event, to: bookingId, by: user, payAtDesk: payAtDesk, db)
         }
@@ -136,7 +153,7 @@ extension FrontDeskStore {
         guard case .transition(let status, let commands) = decision else { return decision }
         var updated = booking
         if status != booking.status {
-            updated = try change(bookingId: bookingId, loaded: booking, action: Self.auditAction(status, event), by: user, db) { booking in
+            updated = try change(bookingId: bookingId, loaded: booking, action: BookingSaga.auditAction(status, event), by: user, db) { booking in
                 try booking.takeSagaStep(to: status, event: event, commands: commands, at: now)
             }
         }
@@ -212,16 +229,6 @@ extension FrontDeskStore {
     /// A ProcessPayment message no call has been made for: nothing can have been charged.
     /// (`attempts` counts only calls that may have reached the payment service.)
     static let chargeNotInDoubt = "attempts = 0 AND claimed_by IS NULL"
-
-    static func auditAction(_ status: BookingStatus, _ event: BookingSaga.Event) -> String {
-        switch status {
-        case .processingPayment: "booking.paymentStarted"
-        case .confirmed: "booking.confirmed"
-        case .failed: event == .reservationExpired ? "booking.expired" : "booking.failed"
-        case .cancelled: "booking.cancelled"
-        default: "booking.changed"
-        }
-    }
 
     func enqueue(_ name: String, for bookingId: String, at instant: Date, _ db: Database) throws {
         try db.run(sql: """
@@ -312,7 +319,7 @@ extension FrontDeskStore {
         }
     }
 
-    func reportRunnerStatus(runner: String, paymentService: String) throws {
+    public func reportRunnerStatus(runner: String, paymentService: String) throws {
         try write { db in
             try db.run(sql: """
                 INSERT INTO runner_status (runner, payment_service, updated_at) VALUES (?, ?, ?)

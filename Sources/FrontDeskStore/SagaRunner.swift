@@ -7,7 +7,7 @@ import Synchronization
 /// transaction per batch (group commit), payment-service calls claimed first and carried out
 /// outside any transaction. Any number of runners, in any processes, may share a database.
 public final class SagaRunner: Sendable {
-    let store: FrontDeskStore
+    let queue: any SagaQueue
     let gateway: (any PaymentGateway)?
     /// `runner-PID@HOST`: a runner whose process is gone is recognised and its claims retaken.
     public let name: String
@@ -35,7 +35,7 @@ public final class SagaRunner: Sendable {
     /// (no payment service, circuit closed and no call waiting longer than a few seconds).
     public var paymentServiceNotice: String? {
         guard let gateway else { return nil }
-        let now = store.now
+        let now = queue.now
         let (count, oldest) = state.withLock { ($0.callStarted.count, $0.callStarted.values.min()) }
         switch gateway.health {
         case .unreachable(let until):
@@ -50,11 +50,20 @@ public final class SagaRunner: Sendable {
         }
     }
 
+    /// A runner of the sagas in `store` (SQLite).
     /// `name` is for tests that play two runners in one process; by default it names this process.
-    public init(store: FrontDeskStore, gateway: (any PaymentGateway)?, name: String? = nil, lease: TimeInterval = 120,
+    public convenience init(store: FrontDeskStore, gateway: (any PaymentGateway)?, name: String? = nil, lease: TimeInterval = 120,
+                            pollInterval: TimeInterval = 0.1,
+                            reportProblem: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+        self.init(queue: store, gateway: gateway, name: name, lease: lease, pollInterval: pollInterval, reportProblem: reportProblem)
+    }
+
+    /// A runner of the sagas `queue` keeps (SQLite's `FrontDeskStore`, PostgreSQL's `PostgresSagaQueue`).
+    /// `name` is for tests that play two runners in one process; by default it names this process.
+    public init(queue: any SagaQueue, gateway: (any PaymentGateway)?, name: String? = nil, lease: TimeInterval = 120,
                 pollInterval: TimeInterval = 0.1,
                 reportProblem: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
-        self.store = store
+        self.queue = queue
         self.gateway = gateway
         self.lease = lease
         self.pollInterval = pollInterval
@@ -71,7 +80,7 @@ public final class SagaRunner: Sendable {
             return state.running
         }
         guard !alreadyRunning else { return }
-        let token = store.subscribe { [wakeUp] _ in wakeUp.signal() }
+        let token = queue.subscribeToSagaChanges { [wakeUp] in wakeUp.signal() }
         state.withLock { $0.subscription = token }
         let thread = Thread { [self] in loop() }
         thread.name = "saga-runner"
@@ -103,7 +112,7 @@ public final class SagaRunner: Sendable {
             if !worked { _ = wakeUp.wait(timeout: .now() + pollInterval) }
         }
         state.withLock { state in
-            if let token = state.subscription { store.unsubscribe(token) }
+            if let token = state.subscription { queue.unsubscribeFromSagaChanges(token) }
             let (inFlight, callStarted) = (state.inFlight, state.callStarted)
             state = RunState()
             (state.inFlight, state.callStarted) = (inFlight, callStarted)
@@ -131,7 +140,7 @@ public final class SagaRunner: Sendable {
         let giveUp = (booking.holdExpiresAt ?? Date()).addingTimeInterval(grace)
         var current = booking
         while Date() < giveUp {
-            let saga = try store.saga(booking.id.uuidString)
+            let saga = try queue.saga(booking.id.uuidString)
             current = saga.booking
             let paying = current.status == .reserving || current.status == .processingPayment
             if !paying && !saga.paymentInDoubt { break }
@@ -145,8 +154,8 @@ public final class SagaRunner: Sendable {
     public func runUntilRefunded(_ booking: Booking, seconds: TimeInterval = 10) throws {
         guard gateway != nil else { return }
         let giveUp = Date().addingTimeInterval(seconds)
-        while Date() < giveUp, try store.saga(booking.id.uuidString).pendingMessages.contains(where: {
-            ($0.name == "ProcessRefund" || $0.name == "ProcessPayment") && $0.availableAt <= store.now
+        while Date() < giveUp, try queue.saga(booking.id.uuidString).pendingMessages.contains(where: {
+            ($0.name == "ProcessRefund" || $0.name == "ProcessPayment") && $0.availableAt <= queue.now
         }) {
             if try !step() { Thread.sleep(forTimeInterval: 0.05) }
         }
@@ -159,68 +168,10 @@ public final class SagaRunner: Sendable {
     static let localLimit = 64
 
     func processLocalWork() throws -> Int {
-        try store.write { db in
-            var handled = 0
-            // The messages due, read a batch at a time rather than one query per message.
-            let due = try db.cachedStatement(sql: """
-                SELECT m.id, m.booking_id, m.name, COALESCE(s.payment_method, 'desk') FROM saga_message m
-                LEFT JOIN saga s ON s.booking_id = m.booking_id
-                WHERE m.available_at <= ?
-                  AND (m.name IN ('RoomReserved', 'ReservationExpired') OR COALESCE(s.payment_method, 'desk') = 'desk')
-                ORDER BY m.available_at, m.id LIMIT ?
-                """)
-            while handled < Self.localLimit {
-                let batch = try Row.fetchAll(due, arguments: [Timestamp.text(store.now), Self.localLimit - handled])
-                if batch.isEmpty { break }
-                for row in batch {
-                    let (id, bookingId, message, method): (Int64, String, String, String) = (row[0], row[1], row[2], row[3])
-                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
-                    // Gone already: a message handled earlier in this batch settled its booking
-                    // (a confirmation drops the booking's expiry, for one).
-                    guard db.changesCount == 1 else { continue }
-                    switch message {
-                    case "RoomReserved":
-                        // A desk payment needs no one outside: taken in the same step (DECISIONS.md).
-                        if method == PaymentMethod.desk.rawValue {
-                            try store.takeDeskPayment(bookingId: bookingId, by: "system", db)
-                        } else {
-                            try store.apply(.roomReserved, to: bookingId, by: "system", db)
-                        }
-                    case "ReservationExpired": try store.apply(.reservationExpired, to: bookingId, by: "system", db)
-                    case "ProcessPayment":
-                        let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
-                        try store.apply(.paymentProcessed(reference: FrontDeskStore.deskPaymentReference(code)), to: bookingId, by: "system", db)
-                    case "ProcessRefund":
-                        try store.recordRefund(bookingId: bookingId, reference: "desk-refund", db)
-                    default: break
-                    }
-                    handled += 1
-                }
-            }
-            return handled
-        }
+        try queue.runDueLocalMessages(limit: Self.localLimit)
     }
 
     // MARK: Remote work: the payment service, outside any transaction
-
-    enum RemoteCall: String {
-        /// Take the payment: the booking is still paying.
-        case charge
-        /// Give money back: a refund is owed.
-        case refund
-        /// Settle a charge whose outcome is unknown for a booking that no longer holds its room:
-        /// refunded if it was made, voided if not (`PaymentGateway.settleUnknownCharge`).
-        case settle
-    }
-
-    struct Claim {
-        let messageId: Int64
-        let bookingId: String
-        let call: RemoteCall
-        /// A call for this charge was made before (it may have reached the service).
-        let inDoubt: Bool
-        let request: ChargeRequest
-    }
 
     enum Answer {
         case payment(PaymentOutcome)
@@ -248,7 +199,7 @@ public final class SagaRunner: Sendable {
                 case .settle: .settlement(gateway.settleUnknownCharge(claim.request))
                 }
                 do {
-                    try record(answer, for: claim)
+                    try queue.record(outcome(of: answer, for: claim), of: claim, runner: name)
                 } catch {
                     reportProblem("saga runner: recording the payment service's answer for booking \(claim.bookingId): \(error)")
                 }
@@ -269,46 +220,34 @@ public final class SagaRunner: Sendable {
     /// refusals (about an hour) the saga stops and asks for a person.
     static let refusalsBeforeAttention = 6
 
-    private func record(_ answer: Answer, for claim: Claim) throws {
-        try store.write { db in
-            let stillOurs = try db.value(String.self, sql: "SELECT claimed_by FROM saga_message WHERE id = ?",
-                                         arguments: [claim.messageId]) == name
-            guard stillOurs else { return }
-            let done = { try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId]) }
-            switch (claim.call, answer) {
-            case (.charge, .payment(.succeeded(let reference))):
-                // If the hold lapsed meanwhile, the saga refunds it (Failed + PaymentProcessed).
-                try done()
-                try store.apply(.paymentProcessed(reference: reference), to: claim.bookingId, by: "system", db)
-            case (.charge, .payment(.declined(let reason))):
-                try done()
-                try store.apply(.paymentFailed(reason: reason), to: claim.bookingId, by: "system", db)
-            case (.charge, .payment(.unreachable(let reason))) where !claim.inDoubt:
-                // Nothing was sent and the circuit is open: say so now instead of holding the
-                // room until the deadline. The guest can pay at the desk or try again.
-                try done()
-                try store.apply(.paymentFailed(reason: Self.unreachableReason(reason)), to: claim.bookingId, by: "system", db)
-            case (_, .payment(.unavailable(let reason, let retryAfter, let reached))):
-                try release(claim, retryAfter: retryAfter, error: reason, countAsAttempt: reached || claim.inDoubt, db)
-            case (_, .payment(.unreachable(let reason))):
-                try release(claim, retryAfter: 5, error: Self.unreachableReason(reason), countAsAttempt: claim.inDoubt, db)
-            case (.refund, .payment(.succeeded(let reference))):
-                try done()
-                try store.recordRefund(bookingId: claim.bookingId, reference: reference, db)
-            case (.refund, .payment(.declined(let reason))), (.settle, .settlement(.refused(let reason))):
-                try refused(claim, reason: reason, db)
-            case (.settle, .settlement(.refunded(let reference))):
-                try done()
-                try store.recordRefund(bookingId: claim.bookingId, reference: reference, db,
-                                       summary: "The charge whose outcome was unknown had been made; refunded (\(reference))")
-            case (.settle, .settlement(.voided(let reference))):
-                try done()
-                try store.recordVoid(bookingId: claim.bookingId, reference: reference, db)
-            case (.settle, .settlement(.unavailable(let reason, let retryAfter))):
-                try release(claim, retryAfter: retryAfter, error: reason, countAsAttempt: true, db)
-            default:
-                try release(claim, retryAfter: 60, error: "unexpected answer", countAsAttempt: true, db)
-            }
+    /// What the payment service's answer means for the claimed message; the queue stores it.
+    func outcome(of answer: Answer, for claim: SagaCardCall) -> SagaCallOutcome {
+        switch (claim.call, answer) {
+        case (.charge, .payment(.succeeded(let reference))):
+            // If the hold lapsed meanwhile, the saga refunds it (Failed + PaymentProcessed).
+            return .event(.paymentProcessed(reference: reference))
+        case (.charge, .payment(.declined(let reason))):
+            return .event(.paymentFailed(reason: reason))
+        case (.charge, .payment(.unreachable(let reason))) where !claim.inDoubt:
+            // Nothing was sent and the circuit is open: say so now instead of holding the
+            // room until the deadline. The guest can pay at the desk or try again.
+            return .event(.paymentFailed(reason: Self.unreachableReason(reason)))
+        case (_, .payment(.unavailable(let reason, let retryAfter, let reached))):
+            return .retry(after: retryAfter, error: reason, countAsAttempt: reached || claim.inDoubt)
+        case (_, .payment(.unreachable(let reason))):
+            return .retry(after: 5, error: Self.unreachableReason(reason), countAsAttempt: claim.inDoubt)
+        case (.refund, .payment(.succeeded(let reference))):
+            return .refunded(reference: reference, summary: nil)
+        case (.refund, .payment(.declined(let reason))), (.settle, .settlement(.refused(let reason))):
+            return refused(claim, reason: reason)
+        case (.settle, .settlement(.refunded(let reference))):
+            return .refunded(reference: reference, summary: "The charge whose outcome was unknown had been made; refunded (\(reference))")
+        case (.settle, .settlement(.voided(let reference))):
+            return .voided(reference: reference)
+        case (.settle, .settlement(.unavailable(let reason, let retryAfter))):
+            return .retry(after: retryAfter, error: reason, countAsAttempt: true)
+        default:
+            return .retry(after: 60, error: "unexpected answer", countAsAttempt: true)
         }
     }
 
@@ -318,79 +257,22 @@ public final class SagaRunner: Sendable {
 
     /// A refund or settlement the service refused: retried with a growing wait, then left for a
     /// person ("needs attention") rather than retried for ever or pretended done.
-    private func refused(_ claim: Claim, reason: String, _ db: Database) throws {
-        let attempts = try db.value(Int.self, sql: "SELECT attempts FROM saga_message WHERE id = ?", arguments: [claim.messageId]) ?? 0
+    private func refused(_ claim: SagaCardCall, reason: String) -> SagaCallOutcome {
+        let attempts = claim.attempts
         guard attempts + 1 >= Self.refusalsBeforeAttention else {
-            try release(claim, retryAfter: 60 * pow(2, Double(attempts)), error: reason, countAsAttempt: true, db)
-            return
+            return .retry(after: 60 * pow(2, Double(attempts)), error: reason, countAsAttempt: true)
         }
-        try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [claim.messageId])
         let what = claim.call == .refund ? "Refund" : "Settling the unanswered charge"
-        try store.needsAttention(bookingId: claim.bookingId,
-                                 problem: "\(what) needs attention: the payment service refused \(attempts + 1) times (\(reason.prefix(120)))",
-                                 message: claim.call == .refund ? "ProcessRefund" : "ProcessPayment", db)
-    }
-
-    private func release(_ claim: Claim, retryAfter: TimeInterval, error: String, countAsAttempt: Bool, _ db: Database) throws {
-        try db.run(sql: """
-            UPDATE saga_message SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + ?, last_error = ?,
-                   available_at = ? WHERE id = ?
-            """, arguments: [countAsAttempt ? 1 : 0, String(error.prefix(300)),
-                             Timestamp.text(store.now.addingTimeInterval(retryAfter)), claim.messageId])
+        return .needsAttention(problem: "\(what) needs attention: the payment service refused \(attempts + 1) times (\(reason.prefix(120)))")
     }
 
     static let remoteLimit = 16
 
-    private func claimRemoteWork() throws -> [Claim] {
+    private func claimRemoteWork() throws -> [SagaCardCall] {
         let busy = state.withLock { $0.inFlight }
         guard busy.count < Self.remoteLimit else { return [] }
-        let claims: [Claim] = try store.write { db in
-            let instant = store.now
-            let rows = try db.rows(sql: """
-                SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts,
-                       b.total_cents, b.status, h.currency
-                FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
-                JOIN hotel h ON h.id = b.hotel_id
-                WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= ?
-                ORDER BY m.available_at, m.id LIMIT 64
-                """, arguments: [Timestamp.text(instant)])
-            var claims: [Claim] = []
-            for row in rows where claims.count + busy.count < Self.remoteLimit {
-                let stored = StoredRow(row, table: "saga_message", rowid: 0)
-                let messageId = Int64(try stored.integer(0, "id", in: 1...Int64.max))
-                if busy.contains(messageId) { continue }
-                let claimedBy = try stored.optionalText(3, "claimed_by")
-                let claimedUntil = try stored.optionalInstant(4, "claimed_until")
-                if let claimedBy, claimedBy != name, let claimedUntil, claimedUntil > instant, Self.isAlive(claimedBy) { continue }
-                let message = try stored.text(2, "name")
-                let bookingId = try stored.id(1, "booking_id")
-                let attempts = try stored.integer(6, "attempts", in: 0...1_000_000)
-                let inDoubt = claimedBy != nil || attempts > 0
-                let call: RemoteCall
-                if message == "ProcessRefund" {
-                    call = .refund
-                } else if try stored.status(8, "status") == .processingPayment {
-                    call = .charge
-                } else if inDoubt {
-                    call = .settle
-                } else {
-                    // Never sent, and the booking no longer pays: nothing to charge or settle.
-                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [messageId])
-                    continue
-                }
-                try db.run(sql: "UPDATE saga_message SET claimed_by = ?, claimed_until = ? WHERE id = ?",
-                           arguments: [name, Timestamp.text(instant.addingTimeInterval(lease)), messageId])
-                let key = (call == .refund ? "refund-" : "charge-") + bookingId.uuidString.lowercased()
-                claims.append(Claim(
-                    messageId: messageId, bookingId: try stored.text(1, "booking_id"), call: call, inDoubt: inDoubt,
-                    request: ChargeRequest(bookingId: bookingId, amount: try stored.money(7, "total_cents"),
-                                           currency: try stored.text(9, "currency"),
-                                           cardNumber: call == .charge ? (try stored.optionalText(5, "card_number")) ?? "" : "",
-                                           idempotencyKey: key)))
-            }
-            return claims
-        }
-        let started = store.now
+        let claims = try queue.claimDueCardCalls(runner: name, lease: lease, limit: Self.remoteLimit - busy.count, skipping: busy)
+        let started = queue.now
         state.withLock { state in
             for claim in claims {
                 state.inFlight.insert(claim.messageId)
@@ -402,7 +284,7 @@ public final class SagaRunner: Sendable {
 
     /// A claim by a process on this machine that no longer exists is void at once; other
     /// claims last until their lease runs out.
-    static func isAlive(_ runner: String) -> Bool {
+    public static func isAlive(_ runner: String) -> Bool {
         let parts = runner.dropFirst("runner-".count).split(separator: "@", maxSplits: 1)
         guard parts.count == 2, let pid = Int32(parts[0]), String(parts[1]) == ProcessInfo.processInfo.hostName else { return true }
         return kill(pid, 0) == 0 || errno == EPERM
@@ -419,7 +301,7 @@ public final class SagaRunner: Sendable {
             }
             return due
         }
-        if due { try store.reportRunnerStatus(runner: name, paymentService: description) }
+        if due { try queue.reportRunnerStatus(runner: name, paymentService: description) }
     }
 }
 
@@ -435,7 +317,7 @@ extension FrontDeskStore {
     func recordVoid(bookingId: String, reference: String, _ db: Database) throws {
         let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
         try audit(db, user: "system", action: "booking.paymentVoided", bookingId: Identifier.uuid(bookingId),
-                  summary: "Booking \(code): the unanswered charge had not been made and is cancelled (\(reference)); nothing was taken")
+                  summary: SagaCallOutcome.voidSummary(code, reference: reference))
     }
 
     /// The saga stops retrying and says what a person must look at.

@@ -81,19 +81,10 @@ extension FrontDeskStore {
                 try claim.execute(arguments: [target.room.id.uuidString, night.iso, after.hotelId.uuidString, bookingId, hold])
             }
             // The new `book`, then what the desk did to the booking after the refused one.
-            let firstSeq = try db.value(Int64.self, sql: "SELECT seq FROM sync_outbox WHERE operation_id = ?",
-                                        arguments: [conflict.operationId]) ?? 0
-            let later = try db.values(String.self, sql: """
-                SELECT body FROM sync_outbox WHERE booking_id = ? AND state = 'conflict' AND seq > ? AND kind <> 'book' ORDER BY seq
-                """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
+            let later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
             let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
             try enqueue(bookOperation(after, operationId: UUID(), payment: PaymentMethod(rawValue: method ?? "desk") ?? .desk, by: user),
-                        bookingId: bookingId, db)
-            for var operation in later {
-                operation.operationId = UUID().uuidString.lowercased()
-                operation.baseVersion = nil
-                try enqueue(operation, bookingId: bookingId, db)
-            }
+                        thenRequeue: later, bookingId: bookingId, db)
             try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) by \(user)", db)
             try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
                       summary: "Conflict of booking \(after.confirmationCode) (\(conflict.reason)) resolved: moved from room \(before.roomNumber) to \(after.roomNumber)",
@@ -145,27 +136,41 @@ extension FrontDeskStore {
             INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, NULL)
             """)
         for night in nights { try claim.execute(arguments: [target.room.id.uuidString, night.iso, after.hotelId.uuidString, bookingId]) }
-        let firstSeq = try db.value(Int64.self, sql: "SELECT seq FROM sync_outbox WHERE operation_id = ?",
-                                    arguments: [conflict.operationId]) ?? 0
-        let later = try db.values(String.self, sql: """
-            SELECT body FROM sync_outbox WHERE booking_id = ? AND state = 'conflict' AND seq > ? ORDER BY seq
-            """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
+        let later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: true, db)
         let move = SyncOperation(
             operationId: UUID().uuidString.lowercased(), kind: .move, bookingId: bookingId.lowercased(), baseVersion: serverVersion,
             madeAt: InstantText.utc(now), by: user, reason: refused.reason,
             move: .init(roomId: target.room.id.uuidString.lowercased(), roomNumber: target.room.number, reprice: refused.move?.reprice ?? false))
-        try enqueue(move, bookingId: bookingId, db)
-        for var operation in later {
-            operation.operationId = UUID().uuidString.lowercased()
-            operation.baseVersion = nil
-            try enqueue(operation, bookingId: bookingId, db)
-        }
+        try enqueue(move, thenRequeue: later, bookingId: bookingId, db)
         try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) by \(user)", db)
         try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
                   summary: "Conflict of booking \(after.confirmationCode) (\(conflict.reason)) resolved: a move to room \(target.room.number) queued for the server",
                   before: before, after: after)
         notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
         return try requireBooking(bookingId, db)
+    }
+
+    /// The desk's changes to a booking queued after its refused operation, still waiting behind
+    /// the conflict, oldest first.
+    private func operationsWaiting(behind conflict: SyncConflict, bookingId: String, includingBooks: Bool,
+                                   _ db: Database) throws -> [SyncOperation] {
+        let firstSeq = try db.value(Int64.self, sql: "SELECT seq FROM sync_outbox WHERE operation_id = ?",
+                                    arguments: [conflict.operationId]) ?? 0
+        return try db.values(String.self, sql: """
+            SELECT body FROM sync_outbox WHERE booking_id = ? AND state = 'conflict' AND seq > ?
+            \(includingBooks ? "" : "AND kind <> 'book'") ORDER BY seq
+            """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
+    }
+
+    /// Queues the operation that resolves a conflict, then the changes that waited behind it as
+    /// new operations (new ids, no base version: they follow what the first leaves).
+    private func enqueue(_ first: SyncOperation, thenRequeue later: [SyncOperation], bookingId: String, _ db: Database) throws {
+        try enqueue(first, bookingId: bookingId, db)
+        for var operation in later {
+            operation.operationId = UUID().uuidString.lowercased()
+            operation.baseVersion = nil
+            try enqueue(operation, bookingId: bookingId, db)
+        }
     }
 
     /// Resolves a conflict by cancelling the booking here (what it paid at the desk is refunded

@@ -15,8 +15,9 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "The booking server of a hotel chain: the REST API, tokens, and the booking saga.",
         discussion: """
             Every command takes --db PATH (default $FRONTDESK_SERVER_DB, else $XDG_DATA_HOME/frontdesk/server.sqlite, \
-            else ~/.local/share/frontdesk/server.sqlite). `migrate` takes --database postgres://USER@HOST:PORT/DB \
-            (default $FRONTDESK_DATABASE_URL): the PostgreSQL backend is under way (issue 13), and `serve` does not run on it yet.
+            else ~/.local/share/frontdesk/server.sqlite). `serve`, `migrate`, `hotels` and `users add` take \
+            --database postgres://USER@HOST:PORT/DB instead (default $FRONTDESK_DATABASE_URL when --db is not given); \
+            run `migrate` first. `users list`, `users disable` and `demo` need --db.
             """,
         version: "frontdesk-server \(FrontDeskVersion.current) (database schema \(FrontDeskStore.schemaVersion))",
         subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self, Migrate.self]
@@ -25,7 +26,8 @@ struct ServerCommand: AsyncParsableCommand {
 
 struct DatabaseOption: ParsableArguments {
     @Option(name: .customLong("db"), help: "The server's database file.") var path: String?
-    @Option(name: .customLong("database"), help: "A PostgreSQL database URL (not served yet: see `migrate`).") var url: String?
+    @Option(name: .customLong("database"), help: "A PostgreSQL database URL, postgres://USER@HOST:PORT/DB (default $FRONTDESK_DATABASE_URL when --db is not given).")
+    var url: String?
 
     /// The PostgreSQL database asked for with --database, or by FRONTDESK_DATABASE_URL when --db is
     /// not given; nil for SQLite.
@@ -45,12 +47,12 @@ struct DatabaseOption: ParsableArguments {
         }
     }
 
-    /// Refuses a PostgreSQL database for a command that runs on SQLite only (for now).
+    /// Refuses a PostgreSQL database for a command that runs on SQLite only.
     func requireSQLite(for command: String) throws {
         guard let url = try postgres() else { return }
         throw ValidationError("""
-            \(command) does not run on PostgreSQL yet (\(url)): the PostgreSQL backend is under way (issue 13); \
-            only `frontdesk-server migrate --database URL` uses it. Use --db PATH (SQLite) meanwhile
+            \(command) needs an SQLite database (--db PATH); it does not run on PostgreSQL (\(url)). \
+            `serve`, `migrate`, `hotels` and `users add` take --database
             """)
     }
 
@@ -63,13 +65,20 @@ struct DatabaseOption: ParsableArguments {
         return data + "/frontdesk/server.sqlite"
     }
 
-    func open(access: StoreAccess = .create) throws -> FrontDeskStore {
-        try requireSQLite(for: "This command")
+    func open(access: StoreAccess = .create, for command: String = "This command") throws -> FrontDeskStore {
+        try requireSQLite(for: command)
         do {
             return try FrontDeskStore(path: resolved, access: access)
         } catch {
             throw ValidationError("\(error)")
         }
+    }
+
+    /// The chain for a command that goes through the storage interface: the SQLite file, or the
+    /// PostgreSQL database (one connection; its schema must be migrated).
+    func openChain(access: StoreAccess = .create) throws -> any ChainStorage {
+        guard let url = try postgres() else { return try open(access: access) }
+        return try PostgresChainStorage(url: url, poolSize: 1)
     }
 }
 
@@ -81,6 +90,9 @@ func reporting(_ body: () throws -> Void) throws {
         FileHandle.standardError.write(Data("error: \(CardNumber.redacted(in: error.message))\n".utf8))
         throw ExitCode(error.code == "not_found" ? 3 : error.code == "conflict" ? 6 : 2)
     } catch let error as StoreError {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as PostgresStoreError {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(1)
     }
@@ -105,15 +117,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("account-recheck"), help: .hidden) var accountRecheck: Double = 5
     @Option(name: .customLong("feed-days"), help: "Days of changes kept for listeners that reconnect (Last-Event-ID); at least 1.")
     var feedDays = 7
+    @Option(name: .customLong("pool-size"), help: "PostgreSQL: connections to the database, and threads making blocking calls (1 to 500).")
+    var poolSize = Self.defaultPoolSize
+
+    /// 8 worker threads (as on SQLite) and 2 more for the booking intakes' group commits.
+    static let defaultPoolSize = 10
 
     func run() async throws {
-        try database.requireSQLite(for: "`serve`")
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
+        guard (1...500).contains(poolSize) else { throw ValidationError("--pool-size is 1 to 500") }
+        let postgres = try database.postgres()
         let secret = try loadSecret()
-        let store = try database.open()
-        // Group commit's checkpoints on a thread of their own, not inside a booking's commit.
-        store.checkpointInBackground()
         var logger = Logger(label: "frontdesk-server") { label in StreamLogHandler.standardError(label: label) }
         logger.logLevel = .info
         let gateway: HTTPPaymentGateway?
@@ -127,8 +142,39 @@ struct Serve: AsyncParsableCommand {
         } else {
             gateway = nil
         }
-        let state = ServerState(store: store, signer: TokenSigner(secret: secret), hasher: PasswordHasher(rounds: passwordRounds),
-                                gateway: gateway, requestsPerSecondPerToken: rateLimit, accountRecheck: accountRecheck,
+        let runnerName = "server-\(ProcessInfo.processInfo.processIdentifier)"
+        let served: ServerDatabase
+        let runner: SagaRunner?
+        let workerThreads: Int
+        if let postgres {
+            let storage: PostgresChainStorage
+            do {
+                // Refuses a schema older (migrate first) or newer than this build's, and a database
+                // that does not answer, before listening.
+                storage = try PostgresChainStorage(url: postgres, poolSize: poolSize)
+            } catch {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+            served = ServerDatabase(chain: storage, summary: "PostgreSQL \(postgres), \(poolSize) connections",
+                                    ping: storage.ping, isUnavailable: PostgresChainStorage.isUnavailable)
+            runner = postgresSagaRunner(for: storage, gateway: gateway, name: runnerName)
+            if runner == nil {
+                logger.warning("no saga runner on PostgreSQL yet: new bookings stay Reserving until a runner takes them")
+            }
+            workerThreads = poolSize
+        } else {
+            let store = try database.open(for: "`serve`")
+            // Group commit's checkpoints on a thread of their own, not inside a booking's commit.
+            store.checkpointInBackground()
+            served = .sqlite(store)
+            runner = SagaRunner(store: store, gateway: gateway, name: runnerName)
+            workerThreads = 8
+        }
+        logger.info("database", metadata: ["database": "\(served.summary)"])
+        let state = ServerState(database: served, runner: runner, signer: TokenSigner(secret: secret),
+                                hasher: PasswordHasher(rounds: passwordRounds), gateway: gateway, workerThreads: workerThreads,
+                                requestsPerSecondPerToken: rateLimit, accountRecheck: accountRecheck,
                                 feedRetention: TimeInterval(feedDays) * 86400)
         let application = BookingServer.application(state: state, host: host, port: port, logger: logger) { host, port in
             // Tests and scripts read this first line to find the port.
@@ -136,6 +182,15 @@ struct Serve: AsyncParsableCommand {
         }
         try await application.runService()
         await state.shutDown()
+    }
+
+    /// HOOK (issue 13, the saga on PostgreSQL): the saga runner of a server on PostgreSQL. None
+    /// yet, so bookings made here stay Reserving until a runner takes their messages. Once
+    /// `SagaRunner` runs over a `SagaQueue` with a PostgreSQL implementation, return
+    /// `SagaRunner(queue: PostgresSagaQueue(...), gateway: gateway, name: name)` here: the server
+    /// starts it, pokes it after each booking and cancellation, and stops it on SIGTERM.
+    func postgresSagaRunner(for storage: PostgresChainStorage, gateway: HTTPPaymentGateway?, name: String) -> SagaRunner? {
+        nil
     }
 
     func loadSecret() throws -> Data {
@@ -175,7 +230,7 @@ struct Hotels: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let hotel = try database.open().addChainHotel(name: name, timeZone: timeZone, currency: currency, by: "frontdesk-server")
+                let hotel = try database.openChain().addChainHotel(name: name, timeZone: timeZone, currency: currency, by: "frontdesk-server")
                 if json { printJSON(hotel.json) } else { print("Hotel \(hotel.name) added: \(hotel.id.uuidString.lowercased())") }
             }
         }
@@ -188,7 +243,7 @@ struct Hotels: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let hotels = try database.open(access: .read).hotels()
+                let hotels = try database.openChain(access: .read).hotels()
                 if json {
                     printJSON(.object([("hotels", .array(hotels.map(\.json)))]))
                 } else {
@@ -225,7 +280,7 @@ struct Users: ParsableCommand {
             guard line.count >= 8 else { throw ValidationError("a password needs at least 8 characters") }
             let hash = try PasswordHasher(rounds: passwordRounds).hash(line)
             try reporting {
-                let account = try database.open().addUser(name: name, role: role, email: email, hotelId: hotelId, passwordHash: hash,
+                let account = try database.openChain().addUser(name: name, role: role, email: email, hotelId: hotelId, passwordHash: hash,
                                                           by: "frontdesk-server")
                 print("User \(account.name) added as \(account.role.rawValue)")
             }
@@ -239,7 +294,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let accounts = try database.open(access: .read).userAccounts()
+                let accounts = try database.open(access: .read, for: "`users list`").userAccounts()
                 if json {
                     printJSON(.object([("users", .array(accounts.map { account in
                         .object([("name", .string(account.name)), ("role", .string(account.role.rawValue)),
@@ -263,7 +318,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let account = try database.open().disableUser(named: name, by: "frontdesk-server")
+                let account = try database.open(for: "`users disable`").disableUser(named: name, by: "frontdesk-server")
                 print("User \(account.name) disabled")
             }
         }
@@ -281,7 +336,7 @@ struct ServerDemo: ParsableCommand {
     func run() throws {
         guard (1...20).contains(hotels) else { throw ValidationError("--hotels is 1 to 20") }
         try reporting {
-            let store = try database.open()
+            let store = try database.open(for: "`demo`")
             let now = Date()
             for index in 0..<hotels {
                 let generator = DemoHotelGenerator(roomCount: rooms, days: days, occupancy: 0.7, seed: seed &+ UInt64(index),

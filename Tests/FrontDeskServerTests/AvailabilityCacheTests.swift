@@ -70,14 +70,14 @@ import Testing
                               checkOut: nil, guests: "2")
     }
 
-    @Test func itStartsOverPastItsAnswersOrBytesAndKeepsServingCurrentOnes() throws {
+    @Test func itStartsOverPastItsAnswersOrBytesAndKeepsServingCurrentOnes() async throws {
         let cache = AvailabilityCache(capacity: 3, maximumBytes: 1000)
         for day in 10...12 {
             _ = try cache.freshAnswer(for: key(day)) { .init(stamp: Self.stamp, body: ByteBuffer(repeating: 1, count: 100)) }
         }
         #expect(cache.size == (3, 300))
-        #expect(try cache.currentAnswer(for: key(11)) { _ in true }?.readableBytes == 100)
-        #expect(try cache.currentAnswer(for: key(11)) { _ in false } == nil)
+        #expect(try await cache.currentAnswer(for: key(11)) { _ in true }?.readableBytes == 100)
+        #expect(try await cache.currentAnswer(for: key(11)) { _ in false } == nil)
         // A fourth answer: over the count, so it starts over with that one.
         _ = try cache.freshAnswer(for: key(13)) { .init(stamp: Self.stamp, body: ByteBuffer(repeating: 1, count: 100)) }
         #expect(cache.size == (1, 100))

@@ -5,8 +5,9 @@ import FoundationNetworking
 import FrontDeskServer
 import FrontDeskTestSupport
 
-/// A real `frontdesk-server` on 127.0.0.1 and a free port, over its own database file, with two
-/// demo hotels and a user of each role. Stopped with SIGTERM when the test ends.
+/// A real `frontdesk-server` on 127.0.0.1 and a free port, over its own database file (or a
+/// PostgreSQL database: `init(postgres:)`), with two hotels and a user of each role. Stopped
+/// with SIGTERM when the test ends.
 final class ServerHarness: @unchecked Sendable {
     static let secret = "test-secret-that-is-at-least-32-bytes-long!"
     let folder: URL
@@ -26,9 +27,15 @@ final class ServerHarness: @unchecked Sendable {
 
     @discardableResult
     static func run(_ arguments: [String], database: String, input: String? = nil) throws -> (status: Int32, output: String) {
+        try run(arguments + databaseArguments(database), input: input)
+    }
+
+    /// Runs a `frontdesk-server` command to its end: its exit status and output.
+    @discardableResult
+    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = productsFolder().appendingPathComponent("frontdesk-server")
-        process.arguments = arguments + ["--db", database]
+        process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -40,6 +47,11 @@ final class ServerHarness: @unchecked Sendable {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// `--db PATH`, or `--database URL` for a PostgreSQL URL.
+    static func databaseArguments(_ database: String) -> [String] {
+        database.hasPrefix("postgres://") ? ["--database", database] : ["--db", database]
     }
 
     /// More arguments for `serve` (e.g. a rate limit).
@@ -57,12 +69,60 @@ final class ServerHarness: @unchecked Sendable {
             throw HarnessError.setup("hotels: \(listed.output)")
         }
         (hotelA, hotelB) = (a, b)
+        try Self.addUsers(database: database, hotelA: a, hotelB: b)
+        try start()
+    }
+
+    /// anna (receptionist) and max (manager) of hotel A, bea (receptionist) of B, root (admin).
+    static func addUsers(database: String, hotelA a: String, hotelB b: String) throws {
         for (name, role, hotel) in [("anna", "receptionist", a), ("max", "manager", a), ("bea", "receptionist", b)] {
-            try Self.run(["users", "add", name, "--role", role, "--hotel", hotel, "--password-stdin", "--password-rounds", "1000"],
-                         database: database, input: "password-of-\(name)\n")
+            let added = try run(["users", "add", name, "--role", role, "--hotel", hotel, "--password-stdin", "--password-rounds", "1000"],
+                                database: database, input: "password-of-\(name)\n")
+            guard added.status == 0 else { throw HarnessError.setup("users add \(name): \(added.output)") }
         }
-        try Self.run(["users", "add", "root", "--role", "admin", "--password-stdin", "--password-rounds", "1000"],
-                     database: database, input: "password-of-root\n")
+        let added = try run(["users", "add", "root", "--role", "admin", "--password-stdin", "--password-rounds", "1000"],
+                            database: database, input: "password-of-root\n")
+        guard added.status == 0 else { throw HarnessError.setup("users add root: \(added.output)") }
+    }
+
+    /// A server on a PostgreSQL database (`postgres://…`, empty): migrated, two hotels added
+    /// with the command line, each given a room type and `rooms` rooms (101…) through the API.
+    init(postgres url: String, rooms: Int = 6, serveArguments: [String] = []) throws {
+        self.serveArguments = serveArguments
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        database = url
+        let migrated = try Self.run(["migrate"], database: url)
+        guard migrated.status == 0 else { throw HarnessError.setup("migrate: \(migrated.output)") }
+        var ids: [String] = []
+        for name in ["Harbour Hotel", "Hill Hotel"] {
+            let added = try Self.run(["hotels", "add", "--name", name, "--time-zone", "Europe/Vienna", "--currency", "EUR", "--json"], database: url)
+            let id = (try? JSONSerialization.jsonObject(with: Data(added.output.utf8)) as? [String: Any])?["hotelId"] as? String
+            guard added.status == 0, let id else { throw HarnessError.setup("hotels add: \(added.output)") }
+            ids.append(id)
+        }
+        (hotelA, hotelB) = (ids[0], ids[1])
+        try Self.addUsers(database: url, hotelA: hotelA, hotelB: hotelB)
+        try start()
+        let root = try token("root")
+        for hotel in ids {
+            let type = try call("POST", "/api/hotels/\(hotel)/room-types", token: root,
+                                json: ["name": "Double", "capacity": 2, "basePrice": "120.00"])
+            guard type.status == 201 else { throw HarnessError.setup("room type: \(type.status) \(String(decoding: type.body, as: UTF8.self))") }
+            for number in 0..<rooms {
+                let room = try call("POST", "/api/hotels/\(hotel)/rooms", token: root, json: ["roomNumber": "\(101 + number)", "roomType": "Double"])
+                guard room.status == 201 else { throw HarnessError.setup("room: \(room.status) \(String(decoding: room.body, as: UTF8.self))") }
+            }
+        }
+    }
+
+    /// Another server process on `other`'s database (two instances on one PostgreSQL).
+    init(sharing other: ServerHarness) throws {
+        serveArguments = other.serveArguments
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        database = other.database
+        (hotelA, hotelB) = (other.hotelA, other.hotelB)
         try start()
     }
 
@@ -72,7 +132,7 @@ final class ServerHarness: @unchecked Sendable {
         environment["FRONTDESK_JWT_SECRET"] = Self.secret
         // The first line says where it listens.
         (process, port) = try ServerProcess.start(Self.productsFolder().appendingPathComponent("frontdesk-server"),
-                                                  ["serve", "--db", database, "--port", "0", "--password-rounds", "1000"] + serveArguments,
+                                                  ["serve"] + Self.databaseArguments(database) + ["--port", "0", "--password-rounds", "1000"] + serveArguments,
                                                   environment: environment)
     }
 

@@ -29,14 +29,20 @@ import Testing
         return try SyncAPITests.decode(SyncPushResult.self, answer)
     }
 
-    @Test func aMoveIsAppliedOnceHoweverOftenItIsPushed() throws {
+    /// A server, anna's token, three or more free rooms of hotel A, and a booking pushed into the
+    /// first of them (its id and version).
+    func serverWithABookingPushed() throws -> (ServerHarness, String, [(id: String, number: String)], String, Int) {
         let server = try ServerHarness()
         let anna = try server.token("anna")
         let rooms = try Self.freeRooms(server, token: anna)
         try #require(rooms.count >= 3)
         let bookingId = UUID().uuidString.lowercased()
         let booked = try push(server, [SyncAPITests.bookOperation(room: rooms[0].id, booking: UUID(uuidString: bookingId)!)], token: anna)
-        let version = try #require(booked.results.first?.booking?.version)
+        return (server, anna, rooms, bookingId, try #require(booked.results.first?.booking?.version))
+    }
+
+    @Test func aMoveIsAppliedOnceHoweverOftenItIsPushed() throws {
+        let (server, anna, rooms, bookingId, version) = try serverWithABookingPushed()
 
         let move = [Self.moveOperation(bookingId, to: rooms[1].id, baseVersion: version, operation: "desk-1:move-1")]
         let first = try push(server, move, token: anna)
@@ -75,13 +81,7 @@ import Testing
     }
 
     @Test func aMoveIntoASoldRoomOrOfAChangedBookingIsAConflict() throws {
-        let server = try ServerHarness()
-        let anna = try server.token("anna")
-        let rooms = try Self.freeRooms(server, token: anna)
-        try #require(rooms.count >= 3)
-        let bookingId = UUID().uuidString.lowercased()
-        let booked = try push(server, [SyncAPITests.bookOperation(room: rooms[0].id, booking: UUID(uuidString: bookingId)!)], token: anna)
-        let version = try #require(booked.results.first?.booking?.version)
+        let (server, anna, rooms, bookingId, version) = try serverWithABookingPushed()
         // Room 1 is sold for the same nights meanwhile (another desk, through the API).
         let other = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: rooms[1].id, name: "Olga Other"))
         _ = try server.settled(try #require(other.json["bookingId"] as? String), token: anna)

@@ -38,6 +38,18 @@ struct ConnectedMoveTests {
                      roomIds: offers.map { $0["roomId"] as? String }, checkIn: checkIn, checkOut: checkOut)
     }
 
+    /// Moves the booking to room 1 while the server is down, brings the server back, and connects
+    /// a second desk to it (the caller removes that desk).
+    func moveOfflineThenConnectAnotherDesk(_ setup: Setup, other name: String) throws -> Desk {
+        setup.server.stop()
+        let moved = try setup.desk.run("move", setup.confirmation, "--room", setup.rooms[1], "--json")
+        #expect(moved.status == 0, "offline move: \(moved.stderr)")
+        try setup.server.start()
+        let other = try Desk(name)
+        #expect(try other.connect(setup.server).status == 0)
+        return other
+    }
+
     func onServer(_ setup: Setup) throws -> [String: Any] {
         let answer = try setup.server.call("GET", "/api/bookings/\(setup.bookingId)", token: try setup.server.token("anna"))
         #expect(answer.status == 200)
@@ -131,14 +143,9 @@ struct ConnectedMoveTests {
         let setup = try setUp("move-sold", daysAhead: 90)
         defer { setup.desk.remove() }
 
-        setup.server.stop()
-        let moved = try setup.desk.run("move", setup.confirmation, "--room", setup.rooms[1], "--json")
-        #expect(moved.status == 0, "offline move: \(moved.stderr)")
-        try setup.server.start()
         // Meanwhile another desk sells room 1 for the same nights, through the server.
-        let other = try Desk("move-sold-other")
+        let other = try moveOfflineThenConnectAnotherDesk(setup, other: "move-sold-other")
         defer { other.remove() }
-        #expect(try other.connect(setup.server).status == 0)
         let sold = try other.book(room: setup.rooms[1], checkIn: setup.checkIn, checkOut: setup.checkOut, guest: "Olga Other")
         #expect(sold.status == 0, "other desk: \(sold.stderr)")
 
@@ -186,14 +193,9 @@ struct ConnectedMoveTests {
         let setup = try setUp("move-stale", daysAhead: 100)
         defer { setup.desk.remove() }
 
-        setup.server.stop()
-        let moved = try setup.desk.run("move", setup.confirmation, "--room", setup.rooms[1], "--json")
-        #expect(moved.status == 0, "offline move: \(moved.stderr)")
-        try setup.server.start()
         // Meanwhile another desk moves the same guest to room 3, online.
-        let other = try Desk("move-stale-other")
+        let other = try moveOfflineThenConnectAnotherDesk(setup, other: "move-stale-other")
         defer { other.remove() }
-        #expect(try other.connect(setup.server).status == 0)
         let otherMove = try other.run("move", setup.confirmation, "--room", setup.rooms[3], "--json")
         #expect(otherMove.status == 0, "other desk: \(otherMove.stderr)")
         let serverVersion = try #require(try onServer(setup)["version"] as? Int)

@@ -52,6 +52,38 @@ public final class PostgresCluster: Sendable {
         guard result.status == 0 else { throw PostgresClusterError("psql \(sql): \(result.output)") }
     }
 
+    /// The first column of the first row of a query on database `database`, as psql prints it.
+    public func value(_ sql: String, database: String) throws -> String {
+        let result = try Self.run(binaries + "/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", "\(port)",
+                                                       "-U", user, "-d", database, "-c", sql], asPostgres: false)
+        guard result.status == 0 else { throw PostgresClusterError("psql \(sql): \(result.output)") }
+        return result.output.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+
+    /// A cluster of its own, not shared with the process's other tests: for a test that stops and
+    /// starts it (`stop()`, `start()`). Stopped when the process exits, as the shared one.
+    public static func dedicated() throws -> PostgresCluster {
+        try PostgresCluster()
+    }
+
+    /// Stops the server at once (`-m fast`: every session is cut), keeping its data and its port.
+    public func stop() throws {
+        let result = try Self.run(binaries + "/pg_ctl", ["-D", folder + "/data", "-m", "fast", "-w", "-t", "30", "stop"], asPostgres: getuid() == 0)
+        guard result.status == 0 else { throw PostgresClusterError("pg_ctl stop: \(result.output)") }
+    }
+
+    /// Starts the server again on the same port, after `stop()`.
+    public func start() throws {
+        let result = try Self.run(binaries + "/pg_ctl", ["-D", folder + "/data", "-o", Self.options(folder: folder, port: port),
+                                                         "-l", folder + "/log", "-w", "-t", "30", "start"], asPostgres: getuid() == 0)
+        guard result.status == 0 else { throw PostgresClusterError("pg_ctl start: \(result.output)") }
+    }
+
+    /// Tests need no durability: a cluster that loses its data in a power cut is thrown away anyway.
+    private static func options(folder: String, port: Int) -> String {
+        "-k \(folder) -h 127.0.0.1 -p \(port) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    }
+
     /// The Debian packages, named when the programs are missing.
     public static let packages = "postgresql postgresql-contrib"
 
@@ -79,8 +111,7 @@ public final class PostgresCluster: Sendable {
         var lastFailure = ""
         for _ in 0..<5 {
             let port = Self.freePort()
-            // Tests need no durability: a cluster that loses its data in a power cut is thrown away anyway.
-            let options = "-k \(folder) -h 127.0.0.1 -p \(port) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            let options = Self.options(folder: folder, port: port)
             let start = try Self.run(binaries + "/pg_ctl", ["-D", folder + "/data", "-o", options, "-l", folder + "/log", "-w", "-t", "30", "start"],
                                      asPostgres: asPostgres)
             if start.status == 0 {
@@ -129,15 +160,20 @@ public final class PostgresCluster: Sendable {
         let stop = stopCommand(folder: folder, binaries: binaries, asPostgres: asPostgres)
         let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(stop)"
         _ = try? spawn("/usr/bin/setsid", ["setsid", "sh", "-c", script], output: "/dev/null", wait: false)
-        atExit.withLock { $0 = stop }
+        let first = atExit.withLock { commands in
+            commands.append(stop)
+            return commands.count == 1
+        }
+        guard first else { return }
         atexit {
-            if let command = PostgresCluster.atExit.withLock({ $0 }) {
+            for command in PostgresCluster.atExit.withLock({ $0 }) {
                 _ = try? PostgresCluster.spawn("/bin/sh", ["sh", "-c", command], output: "/dev/null", wait: true)
             }
         }
     }
 
-    private static let atExit = Mutex<String?>(nil)
+    /// The stop commands of this process's clusters (the shared one, dedicated ones).
+    private static let atExit = Mutex<[String]>([])
 
     private static func stopCommand(folder: String, binaries: String, asPostgres: Bool) -> String {
         let pgctl = "\(binaries)/pg_ctl -D \(folder)/data -m fast -w -t 20 stop"

@@ -1,0 +1,229 @@
+import Foundation
+import FrontDeskDomain
+import GRDB
+
+/// What a `SagaRunner` needs of the database its sagas live in: the due messages, taken and
+/// carried out in batches; the card calls, claimed with a lease for one runner and answered
+/// each in its own transaction; the runners' status reports. The runner's threads, its calls to
+/// the payment service and what an answer means are written once, in `SagaRunner`; a queue
+/// stores their outcome. `FrontDeskStore` is the queue on SQLite; FrontDeskPostgres has
+/// `PostgresSagaQueue`.
+public protocol SagaQueue: Sendable {
+    /// The store's clock: what is due is due at this instant.
+    var now: Date { get }
+
+    /// Carries out up to `limit` due messages that need no one outside (RoomReserved,
+    /// ReservationExpired, and every step of a saga paid at the desk), in one transaction.
+    /// Returns how many were handled.
+    func runDueLocalMessages(limit: Int) throws -> Int
+
+    /// Claims for `runner` up to `limit` due card calls (ProcessPayment, ProcessRefund of sagas
+    /// paid by card) for `lease` seconds, leaving out the messages in `skipping` (the runner's
+    /// calls under way). A message another runner claimed is left alone until its lease runs out
+    /// (or, on this machine, its process is gone: `SagaRunner.isAlive`); taken over, it keeps its
+    /// idempotency key, so the card is charged once. A charge never sent whose booking no longer
+    /// pays is dropped (`SagaRemoteCall.forMessage`).
+    func claimDueCardCalls(runner: String, lease: TimeInterval, limit: Int, skipping: Set<Int64>) throws -> [SagaCardCall]
+
+    /// Stores what came of `call`, in one transaction, if `runner` still holds its claim (a
+    /// runner whose lease ran out and was taken over records nothing).
+    func record(_ outcome: SagaCallOutcome, of call: SagaCardCall, runner: String) throws
+
+    /// What `runner` says of its payment service (circuit breaker), for `saga status`.
+    func reportRunnerStatus(runner: String, paymentService: String) throws
+
+    /// The booking's saga, by id or confirmation code.
+    func saga(_ reference: String) throws -> SagaInstance
+
+    /// Calls `wake` after every committed saga change this process makes, so the runner need not
+    /// wait for its next poll; nil when the queue tells of none (the runner polls).
+    func subscribeToSagaChanges(_ wake: @escaping @Sendable () -> Void) -> UUID?
+
+    func unsubscribeFromSagaChanges(_ token: UUID)
+}
+
+/// What a card message asks of the payment service.
+public enum SagaRemoteCall: String, Sendable {
+    /// Take the payment: the booking is still paying.
+    case charge
+    /// Give money back: a refund is owed.
+    case refund
+    /// Settle a charge whose outcome is unknown for a booking that no longer holds its room:
+    /// refunded if it was made, voided if not (`PaymentGateway.settleUnknownCharge`).
+    case settle
+
+    /// The call a due card message `name` stands for; nil for a charge that was never sent and
+    /// whose booking no longer pays: nothing to charge or settle, the message is dropped.
+    public static func forMessage(_ name: String, bookingStatus: BookingStatus, inDoubt: Bool) -> SagaRemoteCall? {
+        if name == "ProcessRefund" { return .refund }
+        if bookingStatus == .processingPayment { return .charge }
+        return inDoubt ? .settle : nil
+    }
+
+    /// The saga message this call answers, named where a person must look at it.
+    public var messageName: String { self == .refund ? "ProcessRefund" : "ProcessPayment" }
+}
+
+/// A card call claimed by a runner: the message it answers and the request it sends.
+public struct SagaCardCall: Sendable {
+    public let messageId: Int64
+    /// The booking's id as the queue stores it.
+    public let bookingId: String
+    public let call: SagaRemoteCall
+    /// A call for this charge was made before (it may have reached the service).
+    public let inDoubt: Bool
+    /// Calls so far that may have reached the service (refusals included).
+    public let attempts: Int
+    public let request: ChargeRequest
+
+    /// The request's idempotency key is the booking's: the same for every runner and every
+    /// retry, so a call taken over after a lease charges the card once.
+    public init(messageId: Int64, bookingId: String, call: SagaRemoteCall, inDoubt: Bool, attempts: Int, booking: UUID,
+                amount: Money, currency: String, cardNumber: String?) {
+        self.messageId = messageId
+        self.bookingId = bookingId
+        self.call = call
+        self.inDoubt = inDoubt
+        self.attempts = attempts
+        request = ChargeRequest(bookingId: booking, amount: amount, currency: currency,
+                                cardNumber: call == .charge ? cardNumber ?? "" : "",
+                                idempotencyKey: (call == .refund ? "refund-" : "charge-") + booking.uuidString.lowercased())
+    }
+}
+
+/// What the runner makes of the payment service's answer; the queue stores it.
+public enum SagaCallOutcome: Sendable, Equatable {
+    /// The message is done and the saga takes `event` (PaymentProcessed or PaymentFailed).
+    case event(BookingSaga.Event)
+    /// The message is done: the money went back (`summary` for the audit trail, nil: the usual words).
+    case refunded(reference: String, summary: String?)
+    /// The message is done: the charge whose outcome was unknown had not been made and never will be.
+    case voided(reference: String)
+    /// The claim is given up; the message is due again after `after` seconds.
+    case retry(after: TimeInterval, error: String, countAsAttempt: Bool)
+    /// The message is done without success; the saga stops and a person must look.
+    case needsAttention(problem: String)
+}
+
+extension SagaCallOutcome {
+    /// The audit line of a charge found never made and cancelled (`voided`), on every store.
+    public static func voidSummary(_ confirmationCode: String, reference: String) -> String {
+        "Booking \(confirmationCode): the unanswered charge had not been made and is cancelled (\(reference)); nothing was taken"
+    }
+}
+
+// MARK: The queue on SQLite
+
+extension FrontDeskStore: SagaQueue {
+    public func runDueLocalMessages(limit: Int) throws -> Int {
+        try write { db in
+            var handled = 0
+            // The messages due, read a batch at a time rather than one query per message.
+            let due = try db.cachedStatement(sql: """
+                SELECT m.id, m.booking_id, m.name, COALESCE(s.payment_method, 'desk') FROM saga_message m
+                LEFT JOIN saga s ON s.booking_id = m.booking_id
+                WHERE m.available_at <= ?
+                  AND (m.name IN ('RoomReserved', 'ReservationExpired') OR COALESCE(s.payment_method, 'desk') = 'desk')
+                ORDER BY m.available_at, m.id LIMIT ?
+                """)
+            while handled < limit {
+                let batch = try Row.fetchAll(due, arguments: [Timestamp.text(now), limit - handled])
+                if batch.isEmpty { break }
+                for row in batch {
+                    let (id, bookingId, message, method): (Int64, String, String, String) = (row[0], row[1], row[2], row[3])
+                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
+                    // Gone already: a message handled earlier in this batch settled its booking
+                    // (a confirmation drops the booking's expiry, for one).
+                    guard db.changesCount == 1 else { continue }
+                    switch message {
+                    case "RoomReserved":
+                        // A desk payment needs no one outside: taken in the same step (DECISIONS.md).
+                        if method == PaymentMethod.desk.rawValue {
+                            try takeDeskPayment(bookingId: bookingId, by: "system", db)
+                        } else {
+                            try apply(.roomReserved, to: bookingId, by: "system", db)
+                        }
+                    case "ReservationExpired": try apply(.reservationExpired, to: bookingId, by: "system", db)
+                    case "ProcessPayment":
+                        let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
+                        try apply(.paymentProcessed(reference: Self.deskPaymentReference(code)), to: bookingId, by: "system", db)
+                    case "ProcessRefund":
+                        try recordRefund(bookingId: bookingId, reference: "desk-refund", db)
+                    default: break
+                    }
+                    handled += 1
+                }
+            }
+            return handled
+        }
+    }
+
+    public func claimDueCardCalls(runner: String, lease: TimeInterval, limit: Int, skipping busy: Set<Int64>) throws -> [SagaCardCall] {
+        try write { db in
+            let instant = now
+            let rows = try db.rows(sql: """
+                SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts,
+                       b.total_cents, b.status, h.currency
+                FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
+                JOIN hotel h ON h.id = b.hotel_id
+                WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= ?
+                ORDER BY m.available_at, m.id LIMIT 64
+                """, arguments: [Timestamp.text(instant)])
+            var claims: [SagaCardCall] = []
+            for row in rows where claims.count < limit {
+                let stored = StoredRow(row, table: "saga_message", rowid: 0)
+                let messageId = Int64(try stored.integer(0, "id", in: 1...Int64.max))
+                if busy.contains(messageId) { continue }
+                let claimedBy = try stored.optionalText(3, "claimed_by")
+                let claimedUntil = try stored.optionalInstant(4, "claimed_until")
+                if let claimedBy, claimedBy != runner, let claimedUntil, claimedUntil > instant, SagaRunner.isAlive(claimedBy) { continue }
+                let bookingId = try stored.id(1, "booking_id")
+                let attempts = try stored.integer(6, "attempts", in: 0...1_000_000)
+                let inDoubt = claimedBy != nil || attempts > 0
+                guard let call = SagaRemoteCall.forMessage(try stored.text(2, "name"), bookingStatus: try stored.status(8, "status"),
+                                                           inDoubt: inDoubt) else {
+                    try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [messageId])
+                    continue
+                }
+                try db.run(sql: "UPDATE saga_message SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                           arguments: [runner, Timestamp.text(instant.addingTimeInterval(lease)), messageId])
+                claims.append(SagaCardCall(
+                    messageId: messageId, bookingId: try stored.text(1, "booking_id"), call: call, inDoubt: inDoubt, attempts: attempts,
+                    booking: bookingId, amount: try stored.money(7, "total_cents"), currency: try stored.text(9, "currency"),
+                    cardNumber: try stored.optionalText(5, "card_number")))
+            }
+            return claims
+        }
+    }
+
+    public func record(_ outcome: SagaCallOutcome, of call: SagaCardCall, runner: String) throws {
+        try write { db in
+            let stillOurs = try db.value(String.self, sql: "SELECT claimed_by FROM saga_message WHERE id = ?",
+                                         arguments: [call.messageId]) == runner
+            guard stillOurs else { return }
+            if case .retry(let after, let error, let countAsAttempt) = outcome {
+                try db.run(sql: """
+                    UPDATE saga_message SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + ?, last_error = ?,
+                           available_at = ? WHERE id = ?
+                    """, arguments: [countAsAttempt ? 1 : 0, String(error.prefix(300)),
+                                     Timestamp.text(now.addingTimeInterval(after)), call.messageId])
+                return
+            }
+            try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [call.messageId])
+            switch outcome {
+            case .event(let event): try apply(event, to: call.bookingId, by: "system", db)
+            case .refunded(let reference, let summary): try recordRefund(bookingId: call.bookingId, reference: reference, db, summary: summary)
+            case .voided(let reference): try recordVoid(bookingId: call.bookingId, reference: reference, db)
+            case .needsAttention(let problem):
+                try needsAttention(bookingId: call.bookingId, problem: problem, message: call.call.messageName, db)
+            case .retry: break
+            }
+        }
+    }
+
+    public func subscribeToSagaChanges(_ wake: @escaping @Sendable () -> Void) -> UUID? {
+        subscribe { _ in wake() }
+    }
+
+    public func unsubscribeFromSagaChanges(_ token: UUID) { unsubscribe(token) }
+}

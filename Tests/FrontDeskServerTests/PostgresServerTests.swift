@@ -1,0 +1,161 @@
+import Foundation
+import FrontDeskTestSupport
+import Testing
+
+/// The real server on PostgreSQL (issue 13): `serve --database URL` against a throwaway cluster,
+/// over HTTP on 127.0.0.1.
+@Suite(.serialized) struct PostgresServerTests {
+    static let stay = (checkIn: "2026-12-20", checkOut: "2026-12-22")
+
+    func availability(_ server: ServerHarness, _ hotel: String, token: String) throws -> ServerHarness.Answer {
+        try server.call("GET", "/api/rooms/availability?hotelId=\(hotel)&checkIn=\(Self.stay.checkIn)&checkOut=\(Self.stay.checkOut)&guests=1",
+                        token: token)
+    }
+
+    func offeredRooms(_ server: ServerHarness, _ hotel: String, token: String) throws -> [String] {
+        (try availability(server, hotel, token: token).json["rooms"] as? [[String: Any]] ?? []).compactMap { $0["roomId"] as? String }
+    }
+
+    @Test func itAnswersLoginSearchAndABookingAndIsReady() throws {
+        let server = try ServerHarness(postgres: try PostgresCluster.shared().makeDatabase())
+        #expect(try server.call("GET", "/ready").status == 200)
+        let anna = try server.token("anna")
+        let rooms = try offeredRooms(server, server.hotelA, token: anna)
+        #expect(rooms.count == 6)
+        let room = try #require(rooms.first)
+
+        let booked = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room),
+                                     headers: ["Idempotency-Key": "pg-1"])
+        #expect(booked.status == 202, "\(String(decoding: booked.body, as: UTF8.self))")
+        let id = try #require(booked.json["bookingId"] as? String)
+        #expect(try server.call("GET", "/api/bookings/\(id)", token: anna).json["roomId"] as? String == room)
+        let listed = try server.call("GET", "/api/bookings?hotelId=\(server.hotelA)", token: anna).json["bookings"] as? [[String: Any]] ?? []
+        #expect(listed.map { $0["bookingId"] as? String } == [id])
+        // Held: no longer offered, and a second claim of its nights is refused by the database.
+        #expect(try !offeredRooms(server, server.hotelA, token: anna).contains(room))
+        var other = server.bookingBody(server.hotelA, room: room)
+        other["guestName"] = "Somebody Else"
+        let taken = try server.call("POST", "/api/bookings", token: anna, json: other)
+        #expect(taken.status == 409 && taken.code == "room_unavailable")
+        // The same key again: the same booking.
+        let replay = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room),
+                                     headers: ["Idempotency-Key": "pg-1"])
+        #expect(replay.json["bookingId"] as? String == id)
+        // Another hotel's receptionist sees none of it.
+        #expect(try server.call("GET", "/api/bookings/\(id)", token: try server.token("bea")).status == 404)
+    }
+
+    /// PostgreSQL stopped under a running server: readiness and every request that needs the
+    /// database answer 503 `database_unavailable` at once; started again, the same server process
+    /// answers 200 again by itself.
+    @Test func aDatabaseThatGoesAwayIs503AndTheServerRecoversWithoutARestart() throws {
+        let cluster = try PostgresCluster.dedicated()
+        let server = try ServerHarness(postgres: try cluster.makeDatabase(), serveArguments: ["--account-recheck", "3600"])
+        let anna = try server.token("anna")
+        #expect(try availability(server, server.hotelA, token: anna).status == 200)
+
+        try cluster.stop()
+        let started = Date()
+        let ready = try server.call("GET", "/ready")
+        #expect(ready.status == 503)
+        #expect(ready.header("Content-Type") == "application/problem+json")
+        #expect(ready.code == "database_unavailable")
+        #expect(ready.header("Retry-After") != nil)
+        // A kept answer too: whether it is still current is a question to the database.
+        let search = try availability(server, server.hotelA, token: anna)
+        #expect(search.status == 503 && search.code == "database_unavailable", "\(String(decoding: search.body, as: UTF8.self))")
+        #expect(search.header("Retry-After") != nil)
+        let booking = try server.call("POST", "/api/bookings", token: anna,
+                                      json: server.bookingBody(server.hotelA, room: UUID().uuidString.lowercased()))
+        #expect(booking.status == 503 && booking.code == "database_unavailable")
+        let login = try server.call("POST", "/api/auth/token", json: ["username": "bea", "password": "password-of-bea"])
+        #expect(login.status == 503 && login.code == "database_unavailable")
+        #expect(Date().timeIntervalSince(started) < 5, "the 503 answers took \(Date().timeIntervalSince(started)) s")
+
+        try cluster.start()
+        var recovered = false
+        for _ in 0..<100 where !recovered {
+            recovered = try server.call("GET", "/ready").status == 200
+            if !recovered { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(recovered, "not ready 10 s after PostgreSQL came back")
+        #expect(server.process.isRunning)
+        let rooms = try offeredRooms(server, server.hotelA, token: anna)
+        #expect(rooms.count == 6)
+        let booked = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: try #require(rooms.first)))
+        #expect(booked.status == 202)
+        #expect(try server.token("bea").isEmpty == false)
+    }
+
+    /// A schema newer than the program is refused at start, and so is one not migrated yet; each
+    /// says what to do and exits non-zero before listening.
+    @Test func aNewerOrMissingSchemaIsRefusedAtStart() throws {
+        let cluster = try PostgresCluster.shared()
+        let fresh = try cluster.makeDatabase()
+        let unmigrated = try Self.serve(fresh)
+        #expect(unmigrated.status != 0)
+        #expect(unmigrated.output.contains("frontdesk-server migrate --database"), "\(unmigrated.output)")
+        #expect(!unmigrated.output.contains("listening on"))
+
+        #expect(try ServerHarness.run(["migrate"], database: fresh).status == 0)
+        let name = try #require(fresh.split(separator: "/").last.map(String.init))
+        try cluster.psql("INSERT INTO schema_migrations (version, name) VALUES (9999, 'from the future')", database: name)
+        let newer = try Self.serve(fresh)
+        #expect(newer.status != 0)
+        #expect(newer.output.contains("schema version 9999") && newer.output.contains("newer"), "\(newer.output)")
+        #expect(!newer.output.contains("listening on"))
+        // The pool size is checked too.
+        let pool = try Self.serve(fresh, ["--pool-size", "0"])
+        #expect(pool.status != 0 && pool.output.contains("--pool-size"))
+    }
+
+    /// `serve` on `url` expected to end by itself: its status and everything it printed. A server
+    /// that starts listening instead is stopped after 20 s (and the test fails on its status).
+    static func serve(_ url: String, _ more: [String] = []) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = ServerHarness.productsFolder().appendingPathComponent("frontdesk-server")
+        process.arguments = ["serve", "--database", url, "--dev", "--port", "0"] + more
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
+        try process.run()
+        if ended.wait(timeout: .now() + 20) == .timedOut {
+            process.terminate()
+            ended.wait()
+            return (0, "still running after 20 s: " + String(decoding: output.fileHandleForReading.availableData, as: UTF8.self))
+        }
+        return (process.terminationStatus, String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    /// Two server processes on one PostgreSQL: a booking made on one is in the other's list and
+    /// gone from its availability, a listener on the other hears it, and the other cannot sell
+    /// the same nights again.
+    @Test func twoInstancesOnOneDatabaseSeeEachOthersBookings() throws {
+        let first = try ServerHarness(postgres: try PostgresCluster.shared().makeDatabase())
+        let second = try ServerHarness(sharing: first)
+        #expect(first.port != second.port)
+        let anna = try first.token("anna")
+        let room = try #require(try offeredRooms(second, second.hotelA, token: anna).first)
+        // The second instance keeps its answer; the first one's booking must make it stale.
+        #expect(try offeredRooms(second, second.hotelA, token: anna).contains(room))
+        let listener = try EventStream(port: second.port, path: "/api/hotels/\(second.hotelA)/events", token: try second.token("anna"))
+        listener.wait { $0.contains(": listening") }
+
+        let booked = try first.call("POST", "/api/bookings", token: anna, json: first.bookingBody(first.hotelA, room: room))
+        #expect(booked.status == 202)
+        let id = try #require(booked.json["bookingId"] as? String)
+
+        let raw = listener.wait { $0.contains(id) }
+        #expect(listener.events.contains { $0.name == "RoomAvailabilityChanged" && $0.data.contains(id) }, "\(raw)")
+        let listed = try second.call("GET", "/api/bookings?hotelId=\(second.hotelA)", token: anna).json["bookings"] as? [[String: Any]] ?? []
+        #expect(listed.contains { $0["bookingId"] as? String == id })
+        #expect(try second.call("GET", "/api/bookings/\(id)", token: anna).status == 200)
+        #expect(try !offeredRooms(second, second.hotelA, token: anna).contains(room))
+        var again = second.bookingBody(second.hotelA, room: room)
+        again["guestName"] = "Second Instance"
+        let taken = try second.call("POST", "/api/bookings", token: anna, json: again)
+        #expect(taken.status == 409 && taken.code == "room_unavailable")
+    }
+}

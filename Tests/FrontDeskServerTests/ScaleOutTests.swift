@@ -1,0 +1,201 @@
+import Foundation
+import FrontDeskPayments
+import FrontDeskTestSupport
+import GRDB
+import Testing
+
+/// Issue 13's checks over real server processes and a real payment simulator: 16 clients book,
+/// cancel and check in on the same 20 rooms, then `ScaleOutInvariants` holds.
+@Suite(.serialized)
+struct ScaleOutTests {
+    /// The load's length: the issue's 60 s unless FRONTDESK_SCALEOUT_SECONDS says otherwise.
+    static let seconds = TimeInterval(ProcessInfo.processInfo.environment["FRONTDESK_SCALEOUT_SECONDS"] ?? "") ?? 60
+    static let clients = 16
+
+    /// Servers on one database, with one hotel of 20 rooms and 16 receptionists (each client logs
+    /// in as its own, so no one token's rate limit throttles the load).
+    final class Fleet: @unchecked Sendable {
+        let folder: URL
+        let databaseArguments: [String]
+        let simulator: PaymentSimulator
+        var servers: [(process: Process, port: Int)] = []
+        var hotelId = ""
+        var timeZone = "UTC"
+
+        /// On SQLite, the demo makes the hotel and its rooms; on PostgreSQL (no demo there) the hotel
+        /// is added by command and its rooms through the API, once the first server runs.
+        init(databaseArguments: (URL) -> [String], postgres: Bool = false) throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-scaleout-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            self.databaseArguments = databaseArguments(folder)
+            simulator = try PaymentSimulator(port: 0)
+            simulator.start()
+            if postgres {
+                try command(["migrate"])
+                let added = try command(["hotels", "add", "--name", "Scale Hotel", "--time-zone", "UTC", "--currency", "EUR", "--json"])
+                guard let id = (try? JSONSerialization.jsonObject(with: Data(added.utf8)) as? [String: Any])?["hotelId"] as? String else {
+                    throw HarnessError.setup("hotels add: \(added)")
+                }
+                hotelId = id
+                try command(["users", "add", "root", "--role", "admin", "--password-stdin", "--password-rounds", "1000"],
+                            input: "password-of-root\n")
+            } else {
+                try command(["demo", "--hotels", "1", "--rooms", "20", "--days", "1"])
+                let listed = try command(["hotels", "list", "--json"])
+                let hotels = (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
+                guard let hotel = hotels.first, let id = hotel["hotelId"] as? String else { throw HarnessError.setup("hotels: \(listed)") }
+                hotelId = id
+                timeZone = hotel["timeZone"] as? String ?? "UTC"
+            }
+            for client in 0..<ScaleOutTests.clients {
+                try command(["users", "add", "desk\(client)", "--role", "receptionist", "--hotel", hotelId,
+                             "--password-stdin", "--password-rounds", "1000"], input: "password-of-desk\(client)\n")
+            }
+        }
+
+        /// A `frontdesk-server` command on the fleet's database; its output, or a setup error.
+        @discardableResult
+        func command(_ arguments: [String], input: String? = nil) throws -> String {
+            let result = try ServerHarness.run(arguments + databaseArguments, input: input)
+            guard result.status == 0 else { throw HarnessError.setup("\(arguments.prefix(2)): \(result.output)") }
+            return result.output
+        }
+
+        /// A room type and 20 rooms, added by an admin through the first server.
+        func addRoomsThroughTheAPI() throws {
+            let login = try ScaleOutHTTP.call(port: ports[0], "POST", "/api/auth/token", json: ["username": "root", "password": "password-of-root"])
+            let root = try #require(login.json["token"] as? String)
+            let type = try ScaleOutHTTP.call(port: ports[0], "POST", "/api/hotels/\(hotelId)/room-types", token: root,
+                                             json: ["name": "Double", "capacity": 2, "basePrice": "120.00"])
+            guard type.status == 201 else { throw HarnessError.setup("room type: \(type.status)") }
+            for number in 0..<20 {
+                let room = try ScaleOutHTTP.call(port: ports[0], "POST", "/api/hotels/\(hotelId)/rooms", token: root,
+                                                 json: ["roomNumber": "\(101 + number)", "roomType": "Double"])
+                guard room.status == 201 else { throw HarnessError.setup("room: \(room.status)") }
+            }
+        }
+
+        /// Starts one more server on the shared database.
+        func startServer() throws {
+            var environment = ProcessInfo.processInfo.environment
+            environment["FRONTDESK_JWT_SECRET"] = ServerHarness.secret
+            environment["FRONTDESK_PAYMENT_URL"] = "http://127.0.0.1:\(simulator.port)"
+            servers.append(try ServerProcess.start(ServerHarness.productsFolder().appendingPathComponent("frontdesk-server"),
+                                                   ["serve", "--port", "0", "--password-rounds", "1000", "--rate-limit", "0"] + databaseArguments,
+                                                   environment: environment))
+        }
+
+        var ports: [Int] { servers.filter { $0.process.isRunning }.map(\.port) }
+
+        func tokens() throws -> [String] {
+            try (0..<ScaleOutTests.clients).map { client in
+                let answer = try ScaleOutHTTP.call(port: ports[client % ports.count], "POST", "/api/auth/token",
+                                                   json: ["username": "desk\(client)", "password": "password-of-desk\(client)"])
+                guard let token = answer.json["token"] as? String else { throw HarnessError.setup("login desk\(client): \(answer.status)") }
+                return token
+            }
+        }
+
+        func rooms(token: String) throws -> [String] {
+            // A year ahead every room is free (the demo books one day), so availability lists them all.
+            let later = ScaleOutLoad.today(in: timeZone).addingTimeInterval(365 * 86400)
+            let answer = try ScaleOutHTTP.call(port: ports[0], "GET", "/api/rooms/availability?hotelId=\(hotelId)&checkIn=\(ScaleOutLoad.day(later))"
+                                               + "&checkOut=\(ScaleOutLoad.day(later.addingTimeInterval(86400)))&guests=1", token: token)
+            let rooms = (answer.json["rooms"] as? [[String: Any]] ?? []).compactMap { $0["roomId"] as? String }
+            guard rooms.count == 20 else { throw HarnessError.setup("rooms: \(answer.status) \(rooms.count)") }
+            return rooms
+        }
+
+        func load(tokens: [String]) throws -> ScaleOutLoad {
+            ScaleOutLoad(ports: ports, target: .init(hotelId: hotelId, rooms: try rooms(token: tokens[0]),
+                                                     today: ScaleOutLoad.today(in: timeZone)), tokens: tokens)
+        }
+
+        func invariants(token: String, count: @escaping (String) throws -> Int) -> ScaleOutInvariants {
+            ScaleOutInvariants(count: count, charges: { [simulator] in simulator.report }, port: { [self] in ports[0] }, token: token)
+        }
+
+        deinit {
+            for server in servers where server.process.isRunning {
+                server.process.terminate()
+                server.process.waitUntilExit()
+            }
+            simulator.stop()
+            try? FileManager.default.removeItem(at: folder)
+        }
+    }
+
+    @Test("One server on SQLite: no room-night sold twice, every 202 booked, every saga final, every charge matched")
+    func oneServerOnSQLite() throws {
+        let fleet = try Fleet { folder in ["--db", folder.appendingPathComponent("server.sqlite").path] }
+        try fleet.startServer()
+        let tokens = try fleet.tokens()
+        let outcome = try fleet.load(tokens: tokens).run(seconds: Self.seconds)
+        let database = try DatabaseQueue(path: fleet.databaseArguments[1], configuration: {
+            var configuration = Configuration()
+            configuration.readonly = true
+            return configuration
+        }())
+        try fleet.invariants(token: tokens[0]) { sql in try database.read { try Int.fetchOne($0, sql: sql) ?? -1 } }.check(outcome)
+        // The load did what it says: bookings accepted and refused, cancels and check-ins made.
+        #expect(outcome.accepted.count > 50, "\(outcome.answers)")
+        #expect(outcome.answers[409, default: 0] > 0, "no booking was refused for a taken room: \(outcome.answers)")
+        #expect(outcome.cancelled > 0 && outcome.checkedIn > 0, "cancelled \(outcome.cancelled), checked in \(outcome.checkedIn)")
+        #expect(!fleet.simulator.report.isEmpty)
+    }
+
+    /// A fleet of `servers` on a new database of `cluster`, with its rooms; and the query that
+    /// counts on that database.
+    static func postgresFleet(_ cluster: PostgresCluster, servers: Int) throws -> (Fleet, (String) throws -> Int) {
+        let url = try cluster.makeDatabase()
+        let name = String(url.split(separator: "/").last ?? "")
+        let fleet = try Fleet(databaseArguments: { _ in ["--database", url] }, postgres: true)
+        for _ in 0..<servers { try fleet.startServer() }
+        try fleet.addRoomsThroughTheAPI()
+        return (fleet, { sql in
+            let text = try cluster.value(sql, database: name)
+            guard let value = Int(text) else { throw HarnessError.setup("\(sql): \(text)") }
+            return value
+        })
+    }
+
+    @Test("Three servers on one PostgreSQL, one SIGKILLed a third of the way in: no room-night sold twice, its sagas finish on the others")
+    func threeServersOnPostgreSQL() throws {
+        let cluster = try PostgresCluster.shared()
+        let (fleet, count) = try Self.postgresFleet(cluster, servers: 3)
+        let tokens = try fleet.tokens()
+        let load = try fleet.load(tokens: tokens)
+        let victim = fleet.servers[2].process
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds / 3) { kill(victim.processIdentifier, SIGKILL) }
+        let outcome = load.run(seconds: Self.seconds)
+        victim.waitUntilExit()
+        #expect(victim.terminationReason == .uncaughtSignal)
+        try fleet.invariants(token: tokens[0], count: count).check(outcome)
+        #expect(outcome.accepted.count > 50, "\(outcome.answers)")
+        #expect(outcome.answers[409, default: 0] > 0, "no booking was refused for a taken room: \(outcome.answers)")
+        #expect(outcome.cancelled > 0 && outcome.checkedIn > 0, "cancelled \(outcome.cancelled), checked in \(outcome.checkedIn)")
+        // The clients of the killed server went on to the others.
+        #expect(outcome.unanswered > 0)
+    }
+
+    @Test("PostgreSQL restarted during a run: the servers answer 503 meanwhile, recover by themselves, and nothing is lost")
+    func postgresRestartedDuringARun() throws {
+        let cluster = try PostgresCluster.dedicated()
+        let (fleet, count) = try Self.postgresFleet(cluster, servers: 2)
+        let tokens = try fleet.tokens()
+        let load = try fleet.load(tokens: tokens)
+        let seconds = max(20, Self.seconds / 2)
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds / 3) {
+            try? cluster.stop()
+            Thread.sleep(forTimeInterval: 4)
+            try? cluster.start()
+        }
+        let outcome = load.run(seconds: seconds)
+        #expect(outcome.unavailable > 0, "no 503 while PostgreSQL was down: \(outcome.answers)")
+        for port in fleet.ports {
+            #expect(try ScaleOutHTTP.call(port: port, "GET", "/ready").status == 200)
+        }
+        try fleet.invariants(token: tokens[0], count: count).check(outcome)
+        #expect(outcome.accepted.count > 20, "\(outcome.answers)")
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskPostgres
+import FrontDeskStore
+import FrontDeskTestSupport
+import Synchronization
+import Testing
+
+/// One database for the saga's runners, SQLite or PostgreSQL, and a way to open instances on it
+/// (each with its own connections, as separate server processes would have).
+struct SagaBackend: Sendable, CustomTestStringConvertible {
+    struct Instance: Sendable {
+        let storage: any ChainStorage
+        let queue: any SagaQueue
+    }
+
+    let name: String
+    /// Makes a new database on the clock; returns what opens an instance on it.
+    let make: @Sendable (TestClock) throws -> @Sendable () throws -> Instance
+    var testDescription: String { name }
+
+    static let sqlite = SagaBackend(name: "SQLite") { clock in
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-saga-\(UUID().uuidString)")
+            .appendingPathComponent("chain.sqlite").path
+        return {
+            let store = try FrontDeskStore(path: path, clock: { clock.now }, businessDate: StoreFixture.today,
+                                           random: SystemRandomNumberGenerator())
+            return Instance(storage: store, queue: store)
+        }
+    }
+
+    static let postgres = SagaBackend(name: "PostgreSQL") { clock in
+        let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+        _ = try PostgresChainStorage.migrate(url: url)
+        return {
+            let chain = try PostgresChainStorage(url: url, poolSize: 4, clock: { clock.now }, businessDate: StoreFixture.today)
+            return Instance(storage: chain, queue: chain.sagaQueue())
+        }
+    }
+
+    static let all: [SagaBackend] = [.sqlite, .postgres]
+}
+
+/// The saga runner over both databases: the same runner code, its queue on SQLite
+/// (`FrontDeskStore`) or PostgreSQL (`PostgresSagaQueue`).
+@Suite struct SagaRunnerBackendTests {
+    final class Chain: Sendable {
+        let clock = TestClock()
+        let open: @Sendable () throws -> SagaBackend.Instance
+        let first: SagaBackend.Instance
+        let hotel: any HotelStorage
+        /// Keeps its books by idempotency key, as a real processor does, and counts the calls per key:
+        /// a card charged twice by two runners shows even where the books would hide it.
+        let service = LedgerGateway()
+        let problems = Mutex<[String]>([])
+
+        init(_ backend: SagaBackend, rooms: Int = 2) throws {
+            open = try backend.make(clock)
+            first = try open()
+            let hotelId = try first.storage.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+            hotel = first.storage.hotel(hotelId)
+            _ = try hotel.addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+            for number in 0..<rooms { _ = try hotel.addRoom(number: "\(101 + number)", typeName: "Double", by: "admin") }
+        }
+
+        func runner(_ name: String, on instance: SagaBackend.Instance? = nil, paying: Bool = true) -> SagaRunner {
+            SagaRunner(queue: (instance ?? first).queue, gateway: paying ? service : nil, name: name,
+                       reportProblem: { [self] line in problems.withLock { $0.append(line) } })
+        }
+
+        func book(_ room: String, from checkIn: String = "2026-12-01", to checkOut: String = "2026-12-03", card: Bool) throws -> Booking {
+            let request = ReservationRequest(
+                form: BookingForm(roomNumber: room, checkIn: checkIn, checkOut: checkOut, guests: "2", guestName: "Ana Lee",
+                                  email: "ana@example.com"),
+                payment: card ? PaymentInstruction(method: .card, cardNumber: "4242424242424242") : .desk, user: "anna")
+            return try hotel.reserveAll([request])[0].get()
+        }
+
+        static func chargeKey(_ booking: Booking) -> String { "charge-" + booking.id.uuidString.lowercased() }
+
+        func status(_ booking: Booking) throws -> Booking { try hotel.booking(booking.confirmationCode) }
+
+        func saga(_ booking: Booking) throws -> SagaInstance { try first.queue.saga(booking.confirmationCode) }
+    }
+
+    @Test(arguments: SagaBackend.all)
+    func aDeskAndACardBookingAreConfirmedByTheRunner(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend)
+        let atDesk = try chain.book("101", card: false)
+        let byCard = try chain.book("102", card: true)
+        #expect(atDesk.status == .reserving && byCard.status == .reserving)
+        try chain.runner("server-A").runUntilIdle()
+
+        #expect(try chain.status(atDesk).status == .confirmed)
+        #expect(try chain.status(byCard).status == .confirmed)
+        #expect(try chain.saga(atDesk).paymentReference == "desk-\(atDesk.confirmationCode)")
+        #expect(try chain.saga(byCard).paymentReference == "ch_1")
+        #expect(try chain.saga(byCard).pendingMessages.isEmpty)
+        #expect(chain.service.ledger.withLock { $0.chargeCallsByKey } == [Chain.chargeKey(byCard): 1])
+        #expect(try chain.first.storage.sagaCounts().underWay == 0)
+        #expect(chain.problems.withLock { $0 }.isEmpty)
+        if let queue = chain.first.queue as? PostgresSagaQueue {
+            #expect(try queue.runnerStatuses().map(\.runner) == ["server-A"])
+        }
+    }
+
+    @Test(arguments: SagaBackend.all)
+    func anExpiredHoldFailsAndFreesItsNights(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend)
+        let held = try chain.book("101", card: true)
+        // No payment service: the hold waits for a charge that is never made.
+        let runner = chain.runner("server-A", paying: false)
+        try runner.runUntilIdle()
+        #expect(try chain.status(held).status == .processingPayment)
+        chain.clock.advance(minutes: 14)
+        try runner.runUntilIdle()
+        #expect(try chain.status(held).status == .processingPayment)
+
+        chain.clock.advance(minutes: 2) // past the hotel's 15-minute hold
+        try runner.runUntilIdle()
+        let failed = try chain.status(held)
+        #expect(failed.status == .failed)
+        #expect(failed.statusReason == BookingSaga.expiredReason)
+        #expect(try chain.saga(held).pendingMessages.isEmpty)
+        // Its nights are for sale again: the search offers the room and a booking takes it.
+        let offers = try chain.hotel.stampedSearch(checkIn: "2026-12-01", checkOut: "2026-12-03", guests: "2").result.offers
+        #expect(offers.contains { $0.room.number == "101" })
+        #expect(try chain.book("101", card: false).status == .reserving)
+        #expect(chain.service.ledger.withLock { $0.chargeCallsByKey }.isEmpty)
+    }
+
+    @Test(arguments: SagaBackend.all)
+    func twoRunnersOnOneDatabaseNeverChargeACardTwice(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend, rooms: 20)
+        var bookings: [Booking] = []
+        for number in 101...120 {
+            for (checkIn, checkOut) in [("2026-12-01", "2026-12-03"), ("2026-12-05", "2026-12-06")] {
+                bookings.append(try chain.book("\(number)", from: checkIn, to: checkOut, card: true))
+            }
+        }
+        // Two instances, each with its own connections and its own runner, working at once.
+        let runners = [chain.runner("server-A"), chain.runner("server-B", on: try chain.open())]
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: runners.count) { index in
+            do { try runners[index].runUntilIdle() } catch { failures.withLock { $0.append("\(error)") } }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        #expect(chain.problems.withLock { $0 }.isEmpty)
+
+        for booking in bookings { #expect(try chain.status(booking).status == .confirmed) }
+        let calls = chain.service.ledger.withLock { $0.chargeCallsByKey }
+        #expect(calls.count == bookings.count)
+        #expect(calls.values.allSatisfy { $0 == 1 }, "charge calls per card: \(calls.values.sorted())")
+        #expect(Set(bookings.map(Chain.chargeKey)) == Set(calls.keys))
+    }
+
+    @Test(arguments: SagaBackend.all)
+    func aClaimLeftByAKilledRunnerIsTakenOverAfterItsLeaseWithTheSameKey(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend)
+        let booking = try chain.book("101", card: true)
+        try chain.runner("server-A", paying: false).runUntilIdle() // RoomReserved: the charge is queued
+        // Runner A claims the charge and calls the service, which charges the card; A is killed
+        // before the answer is recorded.
+        let killed = try chain.first.queue.claimDueCardCalls(runner: "server-A", lease: 120, limit: 16, skipping: [])
+        #expect(killed.count == 1)
+        guard let lost = killed.first else { return }
+        _ = chain.service.charge(lost.request)
+        #expect(try chain.saga(booking).pendingMessages.first?.claimedBy == "server-A")
+
+        // Another instance's runner leaves the claim alone while its lease lasts …
+        let other = try chain.open()
+        let survivor = chain.runner("server-B", on: other)
+        try survivor.runUntilIdle()
+        #expect(try chain.status(booking).status == .processingPayment)
+        #expect(chain.service.ledger.withLock { $0.chargeCallsByKey[Chain.chargeKey(booking)] } == 1)
+
+        // … and takes it over once the lease has run out, with the same idempotency key: the
+        // service answers with the charge it made, and the card is charged once.
+        chain.clock.advance(minutes: 2.5)
+        try survivor.runUntilIdle()
+        let confirmed = try chain.status(booking)
+        #expect(confirmed.status == .confirmed)
+        let books = chain.service.ledger.withLock { $0 }
+        #expect(books.chargeCallsByKey == [lost.request.idempotencyKey: 2])
+        #expect(books.charges.count == 1)
+        #expect(try chain.saga(booking).paymentReference == books.charges[lost.request.idempotencyKey])
+        #expect(try chain.saga(booking).paymentInDoubt == false)
+
+        // The killed runner's answer, should it still arrive, changes nothing.
+        try chain.first.queue.record(.event(.paymentProcessed(reference: "ch_late")), of: lost, runner: "server-A")
+        #expect(try chain.status(booking).version == confirmed.version)
+        #expect(try chain.saga(booking).paymentReference == books.charges[lost.request.idempotencyKey])
+    }
+
+    @Test(arguments: SagaBackend.all)
+    func aCancelledCardBookingIsRefundedOnce(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend)
+        let booking = try chain.book("101", card: true)
+        let first = chain.runner("server-A")
+        try first.runUntilIdle()
+        #expect(try chain.status(booking).status == .confirmed)
+
+        let cancelled = try chain.hotel.cancel(booking.confirmationCode, reason: "Plans changed", expectedVersion: nil, by: "anna", via: .server)
+        #expect(cancelled.status == .cancelled)
+        let second = chain.runner("server-B", on: try chain.open())
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            do { try [first, second][index].runUntilIdle() } catch { failures.withLock { $0.append("\(error)") } }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        try first.runUntilIdle()
+
+        let saga = try chain.saga(booking)
+        #expect(saga.refundReference == "re_1")
+        #expect(saga.pendingMessages.isEmpty)
+        let id = booking.id.uuidString.lowercased()
+        #expect(chain.service.ledger.withLock { $0.refundCalls } == [id: 1])
+        #expect(try chain.status(booking).status == .cancelled)
+    }
+}
