@@ -273,11 +273,11 @@ extension PostgresHotelStorage {
         try writeBack(confirmed, over: held, session)
         try session.execute("UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = $1", [held.id])
         try session.execute("UPDATE saga SET payment_reference = $1, card_number = NULL WHERE booking_id = $2",
-                            ["desk-\(confirmed.confirmationCode)", held.id])
+                            [FrontDeskStore.deskPaymentReference(confirmed.confirmationCode), held.id])
         try session.execute("DELETE FROM saga_message WHERE booking_id = $1 AND name IN ('ReservationExpired', 'RoomReserved')", [held.id])
-        try audit(session, user: user, action: Self.auditAction(.processingPayment, .roomReserved), bookingId: held.id,
+        try audit(session, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id,
                   roomId: held.roomId, summary: "Taking payment for booking \(held.confirmationCode)", before: held, after: paying)
-        try audit(session, user: user, action: Self.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
+        try audit(session, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
                   roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", before: paying, after: confirmed)
         return confirmed
     }
