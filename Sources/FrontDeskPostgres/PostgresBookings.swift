@@ -61,7 +61,7 @@ extension PostgresHotelStorage {
             hotel = try chain.fetchHotel(hotelId, session)
             group.hotel = .some(hotel)
         }
-        let today = chain.businessDate(for: hotel)
+        let today = ruleDate ?? chain.businessDate(for: hotel)
         let fingerprint = Self.fingerprint(form)
         if let requestId = request.requestId,
            let earlier = try session.rows("SELECT id, request_fingerprint FROM booking WHERE request_id = $1", [requestId]).first {
@@ -225,16 +225,16 @@ extension PostgresHotelStorage {
     // MARK: Changing a booking
 
     func cancel(_ reference: String, reason: String?, expectedVersion: Int?, by user: String, via channel: FrontDeskDomain.Channel) throws -> Booking {
-        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
-            throw FrontDeskError.validationFailed([problem])
-        }
+        try BookingRules.checkReason(reason)
         let reason = reason ?? channel.defaultCancellationReason(by: user)
-        return try write { session in
+        return try write { session in try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, session) }
+    }
+
+    /// `cancel` in the caller's transaction (a desk's pushed cancel takes this path too).
+    func cancel(_ reference: String, reason: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {
+        do {
             let booking = try requireBooking(reference, session)
-            if let expectedVersion, expectedVersion != booking.version {
-                throw FrontDeskError.staleVersion(
-                    "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
-            }
+            try booking.requireVersion(expectedVersion)
             guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: booking.id, by: user, session) else {
                 var probe = booking
                 try probe.cancel(reason: reason, at: now) // throws the desk's wording for this status
@@ -261,7 +261,11 @@ extension PostgresHotelStorage {
     }
 
     func checkIn(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking {
-        try write { session in
+        try write { session in try checkIn(reference, expectedVersion: expectedVersion, by: user, session) }
+    }
+
+    func checkIn(_ reference: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {
+        do {
             let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
             return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, session) { booking in
                 try booking.checkIn(businessDate: today, at: now)
@@ -271,7 +275,11 @@ extension PostgresHotelStorage {
     }
 
     func checkOut(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking {
-        try write { session in
+        try write { session in try checkOut(reference, expectedVersion: expectedVersion, by: user, session) }
+    }
+
+    func checkOut(_ reference: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {
+        do {
             let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
             var freed: [CalendarDate] = []
             let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, session) { booking in
@@ -289,10 +297,7 @@ extension PostgresHotelStorage {
     func change(reference: String, expectedVersion: Int?, action: String, by user: String, _ session: PostgresSession,
                 _ transition: (inout Booking) throws -> String) throws -> Booking {
         let booking = try requireBooking(reference, session)
-        if let expectedVersion, expectedVersion != booking.version {
-            throw FrontDeskError.staleVersion(
-                "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
-        }
+        try booking.requireVersion(expectedVersion)
         return try change(bookingId: booking.id, loaded: booking, action: action, by: user, session, transition)
     }
 

@@ -7,6 +7,9 @@ import PostgresNIO
 struct PostgresHotelStorage: HotelStorage {
     let chain: PostgresChainStorage
     let hotelId: UUID
+    /// The business date rules are checked against when it is not today's: a desk's booking pushed
+    /// later is checked as of the day it was made (`applySync`).
+    var ruleDate: CalendarDate? = nil
 
     var now: Date { chain.now }
 
@@ -355,46 +358,7 @@ struct PostgresHotelStorage: HotelStorage {
     func latestFeedSequence() throws -> Int64 {
         try read { session in
             _ = try requireHotel(session)
-            return try session.rows("SELECT COALESCE(MAX(seq), 0)::int8 FROM change_feed WHERE hotel_id = $1", [hotelId]).first
-                .map { try ColumnReader($0, table: "change_feed").int64(0) } ?? 0
+            return try latestSequence(session)
         }
-    }
-
-    // MARK: Not available on PostgreSQL yet (issue 13 continues)
-
-    func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
-        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Changing a reservation").description)
-    }
-
-    func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool, _ request: ChangeRequest) throws -> Booking {
-        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Moving a booking to another room").description)
-    }
-
-    func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking {
-        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Marking a no-show").description)
-    }
-
-    func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
-        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Undoing a check-in").description)
-    }
-
-    func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
-        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Undoing a check-out").description)
-    }
-
-    func occupancyReport(from: CalendarDate, through to: CalendarDate) throws -> OccupancyReport {
-        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("The occupancy report").description)
-    }
-
-    func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage {
-        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Offline desks' replica pages").description)
-    }
-
-    func changesPage(since: Int64, limit: Int) throws -> ChangesPage {
-        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Offline desks' change pages").description)
-    }
-
-    func applySync(_ operations: [SyncOperation], by user: String) throws -> SyncPushResult {
-        throw FrontDeskError.invalidState(PostgresStoreError.notAvailable("Offline desks' pushes").description)
     }
 }

@@ -24,8 +24,6 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     case database(message: String)
     /// A stored value this backend could not have written.
     case damaged(String)
-    /// A storage operation the PostgreSQL backend does not have yet (issue 13 is under way).
-    case notAvailable(String)
 
     public var description: String {
         switch self {
@@ -41,7 +39,6 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
         case .poolExhausted(let url, let size): "all \(size) connections to \(url) stayed busy; try again"
         case .database(let message): "database error: \(message)"
         case .damaged(let message): "\(message) (the database was changed outside Front Desk or is damaged)"
-        case .notAvailable(let operation): "\(operation) is not available on PostgreSQL yet (issue 13); use the SQLite database (--db) for it"
         }
     }
 }

@@ -17,6 +17,7 @@ public enum PostgresSchema {
     static let migrations: [Migration] = [
         Migration(version: 1, name: "hotels, rooms, bookings, room nights, saga, accounts, change feed, availability version", sql: v1),
         Migration(version: 2, name: "saga runners' status", sql: v2),
+        Migration(version: 3, name: "request ids of booking changes, offline desks' pushed operations", sql: v3),
     ]
 
     /// The newest schema this build knows.
@@ -345,5 +346,35 @@ public enum PostgresSchema {
             payment_service text NOT NULL,
             updated_at timestamptz NOT NULL
         );
+        """
+
+    /// Version 3: what changing a reservation and offline desks' pushes need (SQLite's v8 and v9):
+    /// the request ids of changes, and each pushed operation with its first answer.
+    static let v3 = """
+        -- The request id of each change of a booking: a retry with it changes nothing.
+        CREATE TABLE booking_change_request (
+            request_id uuid PRIMARY KEY,
+            booking_id uuid NOT NULL REFERENCES booking(id),
+            action text NOT NULL,
+            fingerprint text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+
+        -- Each operation an offline desk pushed, applied once: the same id again gets the answer
+        -- it got the first time.
+        CREATE TABLE sync_operation (
+            hotel_id uuid NOT NULL REFERENCES hotel(id),
+            operation_id text NOT NULL,
+            seq bigint NOT NULL,
+            -- The operation's content, so the same id with other content is refused.
+            fingerprint text NOT NULL,
+            booking_id text,
+            outcome text NOT NULL CHECK (outcome IN ('accepted', 'conflict', 'rejected')),
+            -- The SyncOutcome as first answered (JSON).
+            answer text NOT NULL,
+            at timestamptz NOT NULL,
+            PRIMARY KEY (hotel_id, operation_id)
+        );
+        CREATE INDEX sync_operation_booking ON sync_operation (hotel_id, booking_id, seq);
         """
 }

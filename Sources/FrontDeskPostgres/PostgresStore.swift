@@ -334,7 +334,10 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
                b.status_reason, b.created_at, b.updated_at,
                (SELECT string_agg(n.night::text || '=' || n.price_cents::text, ',' ORDER BY n.night)
                 FROM booking_night n WHERE n.booking_id = b.id),
-               b.checked_in_on::text, b.checked_out_on::text, b.room_since::text
+               b.checked_in_on::text, b.checked_out_on::text, b.room_since::text,
+               (SELECT string_agg((extract(epoch FROM t.at) * 1000)::int8::text || chr(31) || t.by_user || chr(31) || t.text,
+                                  chr(30) ORDER BY t.seq)
+                FROM booking_note t WHERE t.booking_id = b.id)
         FROM booking b JOIN room r ON r.id = b.room_id
         """
 
@@ -370,14 +373,22 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         guard let status = BookingStatus(rawValue: statusText) else {
             throw PostgresStoreError.damaged("booking \(id): status \(statusText) is not a status")
         }
-        // Notes are not written on PostgreSQL yet (changeBooking is not available there).
+        var notes: [BookingNote] = []
+        for entry in (try columns.optionalText(21) ?? "").split(separator: "\u{1E}") {
+            // Each entry is `milliseconds US by US text` of one booking_note row, oldest first.
+            let parts = entry.split(separator: "\u{1F}", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 3, let milliseconds = Int64(parts[0]) else {
+                throw PostgresStoreError.damaged("booking_note of booking \(id): \(entry) is not a note")
+            }
+            notes.append(BookingNote(at: Date(timeIntervalSince1970: Double(milliseconds) / 1000), by: parts[1], text: parts[2]))
+        }
         return Booking(
             id: id, hotelId: try columns.uuid(1), roomId: try columns.uuid(2), roomNumber: try columns.text(3),
             confirmationCode: try columns.text(4),
             guest: Guest(name: try columns.text(5), email: try columns.text(6), phone: try columns.optionalText(7)),
             guestCount: try columns.int(8), stay: stay, status: status, nightlyPrices: prices, version: try columns.int(12),
             holdExpiresAt: try columns.optionalInstant(13), statusReason: try columns.optionalText(14),
-            createdAt: try columns.instant(15), updatedAt: try columns.instant(16),
+            createdAt: try columns.instant(15), updatedAt: try columns.instant(16), notes: notes,
             checkedInOn: try optionalDate(18), checkedOutOn: try optionalDate(19), roomSince: try optionalDate(20))
     }
 

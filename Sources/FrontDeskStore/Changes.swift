@@ -28,19 +28,12 @@ extension FrontDeskStore {
     public func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
         try write { db in
             try refuseOnReplica("Changing a booking's details or stay", db)
-            return try changeIntent(reference, action: "booking.changed", fingerprint: "change\u{1F}" + edit.fingerprint, request, db) { booking, hotel in
+            return try changeIntent(reference, .change(edit), request, db) { booking, hotel in
                 let today = businessDate(for: hotel)
                 guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
                 }
-                let validated: ValidatedEdit
-                do {
-                    validated = try BookingRules.validate(edit, of: booking, roomTypeName: listing.type.name,
-                                                          capacity: listing.type.capacity, businessDate: today)
-                } catch let error as FrontDeskError {
-                    if let status = error.details.first(where: Booking.isStatusProblem) { throw FrontDeskError.invalidState(status) }
-                    throw error
-                }
+                let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today)
                 var newPrices: [CalendarDate: Money] = [:]
                 if validated.stay != booking.stay {
                     let loads = try nightLoads(stay: validated.stay, hotelId: hotel.id, db)
@@ -60,15 +53,8 @@ extension FrontDeskStore {
                 try writeNotes(after, over: booking, db)
                 try release(nights.released, of: after, keepingPrices: false, db)
                 try claim(nights.claimed, for: after, db)
-                var said: [String] = []
-                if after.guest != booking.guest || after.guestCount != booking.guestCount { said.append("guest details changed") }
-                if after.stay != booking.stay {
-                    said.append("stay now \(after.stay.checkIn) to \(after.stay.checkOut) (\(nights.claimed.count) night\(nights.claimed.count == 1 ? "" : "s") added, \(nights.released.count) released)")
-                }
-                if let note = validated.note { said.append("note added: \(note)") }
                 try audit(db, user: request.user, action: "booking.changed", bookingId: after.id, roomId: after.roomId,
-                          summary: "Booking \(after.confirmationCode): " + (said.isEmpty ? "saved unchanged" : said.joined(separator: "; ")),
-                          before: booking, after: after)
+                          summary: ChangeWording.changed(booking, after, nights, note: validated.note), before: booking, after: after)
                 if !nights.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
                 return after
             }
@@ -87,9 +73,7 @@ extension FrontDeskStore {
     /// cancel is (issue 12).
     public func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool,
                      _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
-        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
-            throw FrontDeskError.validationFailed([problem])
-        }
+        try BookingRules.checkReason(reason)
         return try write { db in
             let before = try isReplica(db) ? requireBooking(reference, db) : nil
             let booking = try move(reference, toRoom: number, reason: reason, reprice: reprice, request, db)
@@ -105,22 +89,10 @@ extension FrontDeskStore {
     /// applied by the server (`applySync`) are this one code path.
     func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool, _ request: ChangeRequest,
               _ db: Database) throws -> Booking {
-        let fingerprint = ["move", number.trimmingCharacters(in: .whitespaces), reason ?? "", reprice ? "reprice" : ""].joined(separator: "\u{1F}")
-        return try changeIntent(reference, action: "booking.moved", fingerprint: fingerprint, request, db) { booking, hotel in
+        return try changeIntent(reference, .move(toRoom: number, reason: reason, reprice: reprice), request, db) { booking, hotel in
             let today = businessDate(for: hotel)
             let target = try requireRoom(number: number, db)
-            guard target.room.id != booking.roomId else {
-                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) is already in room \(target.room.number)")
-            }
-            let nights = try booking.nightsToMove(businessDate: today)
-            guard target.room.isActive else {
-                throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service")
-            }
-            if booking.guestCount > target.type.capacity {
-                throw FrontDeskError.validationFailed([
-                    "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity) guest\(target.type.capacity == 1 ? "" : "s"); booking \(booking.confirmationCode) is for \(booking.guestCount)",
-                ])
-            }
+            let nights = try booking.checkMove(to: target.room, type: target.type, businessDate: today)
             let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
             try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
                             hotel: hotel, today: today, db)
@@ -129,8 +101,7 @@ extension FrontDeskStore {
                 let loads = try nightLoads(stay: booking.stay, hotelId: hotel.id, db)
                 let priced = pricing.nightlyPrices(basePrice: target.type.basePricePerNight, stay: booking.stay, businessDate: today,
                                                    load: { loads[$0] ?? .init(held: 0, active: 0) })
-                let moved = Set(nights)
-                newPrices = Dictionary(uniqueKeysWithValues: priced.filter { moved.contains($0.night) }.map { ($0.night, $0.price) })
+                newPrices = Booking.movedPrices(priced, nights: nights)
             }
             var after = booking
             try release(nights, of: booking, keepingPrices: true, db)
@@ -143,10 +114,8 @@ extension FrontDeskStore {
                 }
             }
             try claim(nights, for: after, db)
-            let from = nights.first! > booking.stay.checkIn ? " from \(nights.first!)" : ""
             try audit(db, user: request.user, action: "booking.moved", bookingId: after.id, roomId: after.roomId,
-                      summary: "Booking \(after.confirmationCode) moved from room \(booking.roomNumber) to room \(after.roomNumber)\(from)"
-                          + (reprice ? ", repriced" : "") + (reason.map { ": \($0)" } ?? ""),
+                      summary: ChangeWording.moved(booking, after, nights: nights, reprice: reprice, reason: reason),
                       before: booking, after: after)
             notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: booking.roomId, stay: booking.stay))
             notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
@@ -168,15 +137,14 @@ extension FrontDeskStore {
     public func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking {
         try write { db in
             try refuseOnReplica("Marking a no-show", db)
-            return try changeIntent(reference, action: "booking.noShow", fingerprint: "no-show", request, db) { booking, hotel in
+            return try changeIntent(reference, .noShow, request, db) { booking, hotel in
                 var after = booking
                 let freed = try after.markNoShow(businessDate: businessDate(for: hotel), hour: hotel.hour(at: now),
                                                  policy: hotel.noShowPolicy, at: now)
                 try Self.writeBack(after, over: booking, db)
                 try release(freed, of: after, keepingPrices: true, db)
                 try audit(db, user: request.user, action: "booking.noShow", bookingId: after.id, roomId: after.roomId,
-                          summary: "\(after.guest.name) did not come (booking \(after.confirmationCode)); \(freed.count) night\(freed.count == 1 ? "" : "s") released"
-                              + (hotel.noShowPolicy.fee == .firstNight ? ", first night charged" : ", nothing charged"),
+                          summary: ChangeWording.noShow(after, freed: freed.count, fee: hotel.noShowPolicy.fee),
                           before: booking, after: after)
                 notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
                 return after
@@ -186,15 +154,15 @@ extension FrontDeskStore {
 
     /// Takes back a check-in made today: the booking is Confirmed again and keeps its room.
     public func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
-        let reason = try undoReason(reason, "Check-in", request)
+        let reason = try BookingRules.undoReason(reason, "Check-in", channel: request.channel, by: request.user)
         return try write { db in
             try refuseOnReplica("Undoing a check-in", db)
-            return try changeIntent(reference, action: "booking.checkInUndone", fingerprint: "undo-check-in\u{1F}" + reason, request, db) { booking, hotel in
+            return try changeIntent(reference, .undoCheckIn(reason: reason), request, db) { booking, hotel in
                 var after = booking
                 try after.undoCheckIn(businessDate: businessDate(for: hotel), reason: reason, at: now)
                 try Self.writeBack(after, over: booking, db)
                 try audit(db, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
-                          summary: "Check-in of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)",
+                          summary: ChangeWording.checkInUndone(after, reason: reason),
                           before: booking, after: after)
                 return after
             }
@@ -204,10 +172,10 @@ extension FrontDeskStore {
     /// Takes back a check-out made today: checked in again; nights an early departure gave back
     /// are claimed again, and if one was sold meanwhile nothing changes (`room_unavailable`).
     public func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
-        let reason = try undoReason(reason, "Check-out", request)
+        let reason = try BookingRules.undoReason(reason, "Check-out", channel: request.channel, by: request.user)
         return try write { db in
             try refuseOnReplica("Undoing a check-out", db)
-            return try changeIntent(reference, action: "booking.checkOutUndone", fingerprint: "undo-check-out\u{1F}" + reason, request, db) { booking, hotel in
+            return try changeIntent(reference, .undoCheckOut(reason: reason), request, db) { booking, hotel in
                 let today = businessDate(for: hotel)
                 let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
                                              arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
@@ -220,15 +188,13 @@ extension FrontDeskStore {
                     try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
                     let taken = try takenNights(listing.room, reclaimed, excluding: booking, db)
                     if !taken.isEmpty {
-                        throw FrontDeskError.roomUnavailable(
-                            "Room \(listing.room.number) was sold again for \(Self.nightList(taken)) after the check-out; it cannot be undone (move the guest instead)")
+                        throw FrontDeskError.roomUnavailable(ChangeWording.soldAgain(listing.room.number, taken))
                     }
                 }
                 try Self.writeBack(after, over: booking, db)
                 try claim(reclaimed, for: after, db)
                 try audit(db, user: request.user, action: "booking.checkOutUndone", bookingId: after.id, roomId: after.roomId,
-                          summary: "Check-out of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)"
-                              + (reclaimed.isEmpty ? "" : "; \(reclaimed.count) night\(reclaimed.count == 1 ? "" : "s") taken again"),
+                          summary: ChangeWording.checkOutUndone(after, reason: reason, reclaimed: reclaimed.count),
                           before: booking, after: after)
                 if !reclaimed.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
                 return after
@@ -238,18 +204,10 @@ extension FrontDeskStore {
 
     // MARK: The parts every change shares
 
-    private func undoReason(_ reason: String?, _ what: String, _ request: ChangeRequest) throws -> String {
-        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
-            throw FrontDeskError.validationFailed([problem])
-        }
-        let given = reason?.trimmingCharacters(in: .whitespaces) ?? ""
-        return given.isEmpty ? request.channel.defaultUndoReason(what, by: request.user) : given
-    }
-
     /// A replayed request id answers the booking as it is and changes nothing (another change
     /// under the same id is `conflict`); a stale expected version is `conflict` (stale); otherwise
     /// `body` makes the change and the request id is recorded with it.
-    private func changeIntent(_ reference: String, action: String, fingerprint: String, _ request: ChangeRequest, _ db: Database,
+    private func changeIntent(_ reference: String, _ intent: ChangeIntent, _ request: ChangeRequest, _ db: Database,
                               _ body: (Booking, Hotel) throws -> Booking) throws -> Booking {
         let booking = try requireBooking(reference, db)
         if let requestId = request.requestId {
@@ -257,21 +215,17 @@ extension FrontDeskStore {
             if let row = try db.row(sql: "SELECT booking_id, action, fingerprint FROM booking_change_request WHERE request_id = ?",
                                     arguments: [key]) {
                 let (bookingId, earlierAction, earlierFingerprint): (String, String, String) = (row[0], row[1], row[2])
-                guard bookingId == booking.id.uuidString, earlierAction == action, earlierFingerprint == fingerprint else {
-                    throw FrontDeskError.conflict("Request id \(key) was already used for another change")
-                }
+                try ChangeIntent.checkReplay(requestId: requestId, earlierBookingId: Identifier.uuid(bookingId), earlierAction: earlierAction,
+                                             earlierFingerprint: earlierFingerprint, of: booking, as: intent)
                 return booking
             }
         }
-        if let expected = request.expectedVersion, expected != booking.version {
-            throw FrontDeskError.staleVersion(
-                "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expected)); look again")
-        }
+        try booking.requireVersion(request.expectedVersion)
         let after = try body(booking, try requireHotel(db))
         if let requestId = request.requestId {
             try db.run(sql: """
                 INSERT INTO booking_change_request (request_id, booking_id, action, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [requestId.uuidString.lowercased(), booking.id.uuidString, action, fingerprint, Timestamp.text(now)])
+                """, arguments: [requestId.uuidString.lowercased(), booking.id.uuidString, intent.action, intent.fingerprint, Timestamp.text(now)])
         }
         return after
     }
@@ -282,17 +236,9 @@ extension FrontDeskStore {
                              hotel: Hotel, today: CalendarDate, _ db: Database) throws {
         guard let first = nights.min(), let last = nights.max() else { return }
         try expireLapsedHolds(roomId: room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
-        let taken = try takenNights(room, nights, excluding: booking, db)
-        guard !taken.isEmpty else { return }
-        var message = "Room \(room.number) is taken on \(taken.count == 1 ? "the night of" : "the nights of") \(Self.nightList(taken))"
-        if let wholeStay {
-            let free = try offers(AvailabilityQuery(stay: wholeStay, guestCount: guests), hotel: hotel, today: today, db)
-                .filter { $0.room.id != room.id && $0.room.id != booking.roomId }.prefix(3).map(\.room.number)
-            message += free.isEmpty
-                ? "; no room is free from \(wholeStay.checkIn) to \(wholeStay.checkOut)"
-                : "; free from \(wholeStay.checkIn) to \(wholeStay.checkOut): room\(free.count == 1 ? "" : "s") \(free.joined(separator: ", "))"
+        try ChangeWording.refuseTaken(try takenNights(room, nights, excluding: booking, db), in: room, for: booking, wholeStay: wholeStay) {
+            try offers(AvailabilityQuery(stay: $0, guestCount: guests), hotel: hotel, today: today, db)
         }
-        throw FrontDeskError.roomUnavailable(message)
     }
 
     private func takenNights(_ room: Room, _ nights: [CalendarDate], excluding booking: Booking, _ db: Database) throws -> [CalendarDate] {
@@ -303,11 +249,6 @@ extension FrontDeskStore {
               AND (hold_expires_at IS NULL OR hold_expires_at > ?) ORDER BY night
             """, arguments: [room.id.uuidString, first.iso, last.iso, booking.id.uuidString, Timestamp.text(now)])
             .compactMap(CalendarDate.init(iso:)).filter(wanted.contains)
-    }
-
-    static func nightList(_ nights: [CalendarDate]) -> String {
-        nights.count > 6 ? nights.prefix(5).map(\.iso).joined(separator: ", ") + " and \(nights.count - 5) more"
-            : nights.map(\.iso).joined(separator: ", ")
     }
 
     /// Gives back `nights` of the booking (whatever room holds them); with `keepingPrices` false
@@ -349,8 +290,7 @@ extension FrontDeskStore {
                 ORDER BY night
                 """, arguments: [booking.roomId.uuidString, booking.id.uuidString, Self.nightArray(nights)])
                 .compactMap(CalendarDate.init(iso:))
-            throw FrontDeskError.roomUnavailable(
-                "Room \(booking.roomNumber) is taken on \(taken.count == 1 ? "the night of" : "the nights of") \(Self.nightList(taken))")
+            throw FrontDeskError.roomUnavailable(ChangeWording.taken(booking.roomNumber, taken))
         }
     }
 

@@ -14,56 +14,32 @@ extension FrontDeskStore {
     /// Nights, room types, pickup and today's counts for `from` through `to`, from one read, so
     /// the figures agree with each other. The dashboard and `frontdesk occupancy` both call this.
     public func occupancyReport(from: CalendarDate, through to: CalendarDate) throws -> OccupancyReport {
-        guard from <= to else { throw FrontDeskError.validationFailed(["The end date must not be before the start date"]) }
-        guard from.days(until: to) < 3660 else { throw FrontDeskError.validationFailed(["A report covers at most 10 years"]) }
+        try OccupancyReport.checkRange(from: from, through: to)
         return try read { db in
             let hotel = try requireHotel(db)
-            var roomsByType: [String: (name: String, rooms: Int)] = [:]
-            var typeOrder: [String] = []
-            for row in try db.rows(sql: """
+            let types = try db.rows(sql: """
                 SELECT t.id, t.name, COUNT(r.id)
                 FROM room_type t LEFT JOIN room r ON r.room_type_id = t.id AND r.is_active = 1
                 WHERE t.hotel_id = ? GROUP BY t.id ORDER BY t.base_price_cents, t.name
-                """, arguments: [hotel.id.uuidString]) {
-                roomsByType[row[0]] = (row[1], row[2])
-                typeOrder.append(row[0])
-            }
-            let available = roomsByType.values.map(\.rooms).reduce(0, +)
-            let nightCount = from.days(until: to) + 1
+                """, arguments: [hotel.id.uuidString]).map { OccupancyReport.TypeRooms(key: $0[0], name: $0[1], rooms: $0[2]) }
 
             // Sold room-nights and their revenue, per night and room type, kept by triggers (v3).
-            var soldByNight: [String: (rooms: Int, cents: Int64)] = [:]
-            var soldByType: [String: (rooms: Int, cents: Int64)] = [:]
+            var sales: [OccupancyReport.Sales] = []
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT night, room_type_id, rooms_sold, revenue_cents FROM night_sales
                 WHERE hotel_id = ? AND night >= ? AND night <= ?
                 """), arguments: [hotel.id.uuidString, from.iso, to.iso])
             while let row = try rows.next() {
                 let stored = StoredRow(row, table: "night_sales", name: "for \(StoredRow.describe(row[0])) and room type \(StoredRow.describe(row[1]))")
-                let night = try stored.text(0, "night"), type = try stored.text(1, "room_type_id")
-                let rooms = try stored.integer(2, "rooms_sold", in: 0...1_000_000)
-                let cents = Int64(try stored.integer(3, "revenue_cents", in: -StoredRow.largestCents...StoredRow.largestCents))
-                soldByNight[night, default: (0, 0)].rooms += rooms
-                soldByNight[night, default: (0, 0)].cents += cents
-                soldByType[type, default: (0, 0)].rooms += rooms
-                soldByType[type, default: (0, 0)].cents += cents
+                sales.append(OccupancyReport.Sales(
+                    night: try stored.date(0, "night"), typeKey: try stored.text(1, "room_type_id"),
+                    rooms: try stored.integer(2, "rooms_sold", in: 0...1_000_000),
+                    cents: Int64(try stored.integer(3, "revenue_cents", in: -StoredRow.largestCents...StoredRow.largestCents))))
             }
             let pickup = try Self.pickupRoomNights(hotel: hotel, from: from, through: to, now: now, db)
-            let days = (from.dayNumber...to.dayNumber).map { dayNumber in
-                let date = CalendarDate(dayNumber: dayNumber)
-                let (rooms, cents) = soldByNight[date.iso] ?? (0, 0)
-                return OccupancyDay(date: date, roomsAvailable: available, roomsSold: rooms, roomRevenue: Money(minorUnits: cents))
-            }
-            let byType = typeOrder.map { id in
-                let type = roomsByType[id]!
-                let sold = soldByType[id] ?? (0, 0)
-                return RoomTypeOccupancy(name: type.name, rooms: type.rooms, roomNightsAvailable: type.rooms * nightCount,
-                                         roomNightsSold: sold.rooms, roomRevenue: Money(minorUnits: sold.cents))
-            }
             let today = businessDate(for: hotel)
-            let counts = try Self.dayCounts(today, businessDate: today, hotelId: hotel.id, db)
-            return OccupancyReport(days: days, byRoomType: byType, pickupRoomNights: pickup, arrivalsToday: counts.arrivals,
-                                   departuresToday: counts.departures, inHouseToday: counts.inHouse)
+            return OccupancyReport(from: from, through: to, types: types, sales: sales, pickupRoomNights: pickup,
+                                   today: try Self.dayCounts(today, businessDate: today, hotelId: hotel.id, db))
         }
     }
 
@@ -89,7 +65,7 @@ extension FrontDeskStore {
     /// How many arrive, leave and stay on `date`, read from the three columns that decide it.
     static func dayCounts(_ date: CalendarDate, businessDate: CalendarDate, hotelId: UUID, _ db: Database) throws
         -> (arrivals: Int, departures: Int, inHouse: Int) {
-        var counts = (arrivals: 0, departures: 0, inHouse: 0)
+        var stays: [(status: BookingStatus, stay: StayDates, lastKeptNight: CalendarDate?)] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT b.status, b.check_in, b.check_out, \(lastKeptNightOfCheckedOut), b.rowid FROM booking b
             WHERE b.hotel_id = ? AND b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
@@ -101,13 +77,9 @@ extension FrontDeskStore {
             guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else {
                 throw stored.damaged("check_out", "\(checkOut) is not after check_in \(checkIn)")
             }
-            let departed = status == .checkedOut ? departure(lastKeptNight: row[3], checkIn: checkIn) : nil
-            let kinds = DayLists.kinds(status: status, stay: stay, departed: departed, on: date, businessDate: businessDate)
-            if kinds.contains(.arrivals) { counts.arrivals += 1 }
-            if kinds.contains(.departures) { counts.departures += 1 }
-            if kinds.contains(.inHouse) { counts.inHouse += 1 }
+            stays.append((status, stay, (row[3] as String?).flatMap(CalendarDate.init(iso:))))
         }
-        return counts
+        return DayLists.counts(stays, on: date, businessDate: businessDate)
     }
 
     /// Arrivals, departures and in-house guests of `date` (see `DayLists` for the definitions).
@@ -163,7 +135,7 @@ extension FrontDeskStore {
     /// The day a checked-out guest left: the day after the last night the booking kept, or the
     /// arrival day if it kept none.
     static func departure(lastKeptNight: String?, checkIn: CalendarDate) -> CalendarDate {
-        lastKeptNight.flatMap(CalendarDate.init(iso:))?.adding(days: 1) ?? checkIn
+        DayLists.departure(lastKeptNight: lastKeptNight.flatMap(CalendarDate.init(iso:)), checkIn: checkIn)
     }
 
     /// Bookings whose stay begins, ends or runs over `date`, in arrival order.

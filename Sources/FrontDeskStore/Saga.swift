@@ -108,13 +108,7 @@ extension FrontDeskStore {
     /// message queued and deleted on the way (a pushed desk booking, issue 12).
     /// `claimsFirm`: the hold's nights were claimed with no expiry already (`reserve(confirmingAtDesk:)`).
     func confirmPaidAtDesk(_ held: Booking, by user: String, claimsFirm: Bool = false, _ db: Database) throws -> Booking {
-        guard held.status == .reserving, held.holdsRoom(at: now) else {
-            throw FrontDeskError.invalidState("Booking \(held.confirmationCode) could not be confirmed (\(held.status.rawValue))")
-        }
-        var paying = held
-        try paying.startPayment(at: now)
-        var confirmed = paying
-        try confirmed.confirm(at: now)
+        let (paying, confirmed) = try held.paidAtDeskAndConfirmed(at: now)
         let id = held.id.storedText
         try Self.writeBack(confirmed, over: held, db)
         if !claimsFirm {

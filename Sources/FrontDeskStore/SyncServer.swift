@@ -14,6 +14,12 @@ public struct ReplicaTooOld: Error, Sendable, CustomStringConvertible {
     public let oldestKept: Int64
     public let latest: Int64
 
+    public init(since: Int64, oldestKept: Int64, latest: Int64) {
+        self.since = since
+        self.oldestKept = oldestKept
+        self.latest = latest
+    }
+
     public var description: String {
         since > latest
             ? "The cursor \(since) is ahead of this server's change feed (\(latest)); take a new replica"
@@ -31,7 +37,7 @@ extension FrontDeskStore {
 
     /// The feed's events for property changes: the changes page sends the property whole when one
     /// of these is in its range.
-    static let propertyEvents = ["HotelChanged", "RoomTypeChanged", "RoomChanged"]
+    static let propertyEvents = SyncWire.propertyEvents
 
     /// Appends a property change to the hotel's change feed, stamped by the store's clock (booking
     /// changes are fed by triggers; `Schema.v9`).
@@ -177,14 +183,6 @@ extension FrontDeskStore {
 // MARK: Applying a desk's operations
 
 extension FrontDeskStore {
-    /// Why an operation is answered `conflict` or `rejected` other than by a domain error.
-    struct SyncRefusal: Error {
-        let outcome: SyncOutcome.Kind
-        let code: String
-        let message: String
-        var suggestedRooms: [WireSuggestedRoom]? = nil
-    }
-
     /// Applies a desk's operations in order, in one write transaction, each in a savepoint of its
     /// own (a refused one leaves nothing behind, the others stand). Each answer is recorded with
     /// the operation's id in the same transaction as its effect: the same id again gets the first
@@ -201,15 +199,14 @@ extension FrontDeskStore {
             var results: [SyncOutcome] = []
             results.reserveCapacity(operations.count)
             for operation in operations {
-                let fingerprint = Self.fingerprint(operation)
+                let fingerprint = operation.fingerprint
                 if let stored = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT fingerprint, answer FROM sync_operation WHERE hotel_id = ? AND operation_id = ?
                     """), arguments: [key, operation.operationId]) {
                     if stored[0] as String == fingerprint, let answer = try? JSONDecoder().decode(SyncOutcome.self, from: Data((stored[1] as String).utf8)) {
                         results.append(answer)
                     } else {
-                        results.append(SyncOutcome(operationId: operation.operationId, outcome: .rejected, code: "conflict",
-                                                   message: "Operation \(operation.operationId) was pushed before with other content"))
+                        results.append(SyncRefusal.pushedBefore(operation.operationId))
                     }
                     continue
                 }
@@ -226,9 +223,8 @@ extension FrontDeskStore {
                     throw error // the file itself failed: nothing of this push is kept
                 } catch {
                     shared.pendingNotifications.withLock { $0.removeSubrange(queued...) }
-                    guard let refused = try refusal(error, operation, db) else { throw error }
-                    outcome = SyncOutcome(operationId: operation.operationId, outcome: refused.outcome, code: refused.code,
-                                          message: refused.message, suggestedRooms: refused.suggestedRooms)
+                    guard let refused = SyncRefusal.of(error) else { throw error }
+                    outcome = refused.outcome(for: operation)
                 }
                 seq += 1
                 try db.cachedStatement(sql: """
@@ -243,33 +239,13 @@ extension FrontDeskStore {
         }
     }
 
-    /// The operation's content as canonical text: the same id must come with the same content.
-    static func fingerprint(_ operation: SyncOperation) -> String {
-        var fields = [operation.operationId, operation.kind.rawValue, operation.bookingId, operation.baseVersion.map(String.init) ?? "-",
-                      operation.madeAt, operation.by, operation.reason ?? "-"]
-        if let book = operation.book {
-            fields += [book.roomId, book.roomNumber, book.checkIn, book.checkOut, String(book.guests), book.guestName, book.email,
-                       book.phone ?? "-", book.confirmation, book.payment, String(book.totalCents)]
-        }
-        // Appended only when present: the fingerprints of the other kinds stay as recorded.
-        if let move = operation.move {
-            fields += ["move", move.roomId, move.roomNumber, move.reprice ? "reprice" : "-"]
-        }
-        return fields.joined(separator: "\u{1F}")
-    }
-
     /// A booking id as `sync_operation.booking_id` keeps it (lowercase), or nil when it is not an id.
     static func bookingKey(_ text: String) -> String? {
         UUID(uuidString: text).map(Identifier.lowercaseText)
     }
 
     private func applyOne(_ operation: SyncOperation, hotel: Hotel, group: GroupReads, by user: String, _ db: Database) throws -> SyncOutcome {
-        guard !operation.operationId.isEmpty, operation.operationId.count <= 200 else {
-            throw FrontDeskError.validationFailed(["operationId must be 1 to 200 characters"])
-        }
-        guard let bookingId = UUID(uuidString: operation.bookingId) else {
-            throw FrontDeskError.validationFailed(["bookingId \(BookingRules.quoted(operation.bookingId)) is not an id"])
-        }
+        let bookingId = try operation.checkedBookingId()
         let reference = bookingId.storedText
         if operation.kind == .book {
             // Only whether the id is taken matters to a new booking.
@@ -286,34 +262,24 @@ extension FrontDeskStore {
                 try requireNoEarlierRefusal(bookingId, operation, db)
                 throw FrontDeskError.notFound("No booking with id \(Identifier.lowercaseText(bookingId))")
             }
-            if let problem = operation.reason.flatMap({ TextRules.problem(in: $0, field: "Reason", maximum: BookingRules.maximumReasonLength) }) {
-                throw FrontDeskError.validationFailed([problem])
-            }
-            let reason = operation.reason ?? Channel.desk.defaultCancellationReason(by: operation.by.isEmpty ? user : operation.by)
+            let reason = try operation.cancellationReason(user: user)
             let booking = try cancel(reference, reason: reason, expectedVersion: operation.baseVersion, by: user, db)
             return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
-        case .checkIn, .checkOut:
+        case .checkIn, .checkOut, .move:
             // Made on the server's current version: the desk knew the booking as it is, whatever
             // was refused before. Otherwise it may rest on a refused operation.
-            if exists == nil || exists?.hotelId != hotel.id || operation.baseVersion != exists?.version {
+            let here = exists?.hotelId == hotel.id ? exists : nil
+            if operation.mayDependOnRefusal(currentVersion: here?.version) {
                 try requireNoEarlierRefusal(bookingId, operation, db)
             }
-            guard let exists, exists.hotelId == hotel.id else {
+            guard let exists = here else {
                 throw FrontDeskError.notFound("No booking with id \(Identifier.lowercaseText(bookingId))")
             }
-            let booking = operation.kind == .checkIn
-                ? try checkIn(reference, expectedVersion: operation.baseVersion, by: user, db)
-                : try checkOut(reference, expectedVersion: operation.baseVersion, by: user, db)
-            return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
-        case .move:
-            // As a check-in: made on the server's current version, it stands whatever was refused before.
-            if exists == nil || exists?.hotelId != hotel.id || operation.baseVersion != exists?.version {
-                try requireNoEarlierRefusal(bookingId, operation, db)
+            let booking = switch operation.kind {
+            case .checkIn: try checkIn(reference, expectedVersion: operation.baseVersion, by: user, db)
+            case .checkOut: try checkOut(reference, expectedVersion: operation.baseVersion, by: user, db)
+            default: try move(operation, exists, hotel: hotel, by: user, db)
             }
-            guard let exists, exists.hotelId == hotel.id else {
-                throw FrontDeskError.notFound("No booking with id \(Identifier.lowercaseText(bookingId))")
-            }
-            let booking = try move(operation, exists, hotel: hotel, by: user, db)
             return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
         }
     }
@@ -324,38 +290,22 @@ extension FrontDeskStore {
     /// room the booking is in already is accepted and changes nothing (the desk wants it there:
     /// a receptionist's way to keep a booking where the server has it, when its move was refused).
     private func move(_ operation: SyncOperation, _ booking: Booking, hotel: Hotel, by user: String, _ db: Database) throws -> Booking {
-        guard let details = operation.move else {
-            throw FrontDeskError.validationFailed(["A move operation needs its room (move)"])
-        }
-        if let problem = operation.reason.flatMap({ TextRules.problem(in: $0, field: "Reason", maximum: BookingRules.maximumReasonLength) }) {
-            throw FrontDeskError.validationFailed([problem])
-        }
+        let details = try operation.checkedMove()
         guard let roomId = UUID(uuidString: details.roomId),
               let target = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.uuidString]).first,
               target.type.hotelId == hotel.id else {
-            throw FrontDeskError.notFound("Room \(BookingRules.quoted(details.roomNumber)) (\(BookingRules.quoted(details.roomId))) is not a room of this hotel")
+            throw SyncOperation.notARoom(details)
         }
-        let what = "The move of booking \(booking.confirmationCode) to room \(target.room.number)"
         if let expected = operation.baseVersion, expected != booking.version {
-            throw SyncRefusal(outcome: .conflict, code: "stale_version",
-                              message: "\(what) was made on version \(expected); the booking was changed meanwhile (version \(booking.version)): look again")
+            throw SyncOperation.staleMove(booking, toRoom: target.room.number, expected: expected)
         }
-        if target.room.id == booking.roomId {
-            _ = try booking.nightsToMove(businessDate: businessDate(for: hotel)) // a booking that cannot move is refused all the same
-            return booking
-        }
-        do {
-            return try move(booking.id.storedText, toRoom: target.room.number, reason: operation.reason, reprice: details.reprice,
-                            ChangeRequest(expectedVersion: operation.baseVersion, user: user, channel: .desk), db)
-        } catch FrontDeskError.roomUnavailable(let message) {
-            let today = businessDate(for: hotel)
-            let nights = (try? booking.nightsToMove(businessDate: today)) ?? booking.stay.nights
-            let span = StayDates(checkIn: nights.first ?? booking.stay.checkIn, checkOut: (nights.last ?? booking.stay.checkOut.adding(days: -1)).adding(days: 1))
-            throw SyncRefusal(outcome: .conflict, code: "room_unavailable", message: "\(what) was refused: \(message)",
-                              suggestedRooms: try span.map { try suggestedRooms(instead: target.room.id, stay: $0, guests: booking.guestCount, hotel: hotel, db) } ?? [])
-        } catch FrontDeskError.staleVersion(let message) {
-            throw SyncRefusal(outcome: .conflict, code: "stale_version", message: "\(what): \(message)")
-        }
+        let today = businessDate(for: hotel)
+        return try SyncOperation.applyMove(booking, to: target.room, businessDate: today, move: {
+            try move(booking.id.storedText, toRoom: target.room.number, reason: operation.reason, reprice: details.reprice,
+                     ChangeRequest(expectedVersion: operation.baseVersion, user: user, channel: .desk), db)
+        }, suggestions: {
+            try suggestedRooms(instead: target.room.id, stay: $0, guests: booking.guestCount, hotel: hotel, db)
+        })
     }
 
     /// An operation on a booking whose latest earlier operation was refused (a conflict, or
@@ -364,10 +314,7 @@ extension FrontDeskStore {
         let latest = try String.fetchOne(db.cachedStatement(sql: """
             SELECT outcome FROM sync_operation WHERE hotel_id = ? AND booking_id = ? ORDER BY seq DESC LIMIT 1
             """), arguments: [try requireHotel(db).id.uuidString, Identifier.lowercaseText(bookingId)])
-        if let latest, latest != SyncOutcome.Kind.accepted.rawValue {
-            throw SyncRefusal(outcome: .conflict, code: "depends_on_conflict",
-                              message: "An earlier operation on booking \(Identifier.lowercaseText(bookingId)) was not accepted")
-        }
+        if let latest, latest != SyncOutcome.Kind.accepted.rawValue { throw SyncRefusal.dependsOnConflict(bookingId) }
     }
 
     /// A booking made on a desk: held and confirmed at once with its desk payment, under the desk's
@@ -378,24 +325,13 @@ extension FrontDeskStore {
         guard let details = operation.book else {
             throw FrontDeskError.validationFailed(["A book operation needs its booking (book)"])
         }
-        switch details.payment {
-        case PaymentMethod.desk.rawValue: break
-        case PaymentMethod.card.rawValue:
-            throw SyncRefusal(outcome: .rejected, code: "card_offline",
-                              message: "A card is never charged for a booking made offline; take the payment at the desk")
-        default: throw FrontDeskError.validationFailed(["payment \(BookingRules.quoted(details.payment)) is not desk or card"])
-        }
-        if exists {
-            throw SyncRefusal(outcome: .rejected, code: "conflict",
-                              message: "Booking \(Identifier.lowercaseText(bookingId)) exists already")
-        }
+        try details.checkPayment()
+        if exists { throw SyncOperation.NewBooking.exists(bookingId) }
         guard let roomId = UUID(uuidString: details.roomId) else {
             throw FrontDeskError.validationFailed(["roomId \(BookingRules.quoted(details.roomId)) is not an id"])
         }
-        let rules = onBusinessDate(ruleDate(madeAt: operation.madeAt, hotel: hotel))
-        let form = BookingForm(checkIn: details.checkIn, checkOut: details.checkOut, guests: String(details.guests),
-                               guestName: details.guestName, email: details.email, phone: details.phone ?? "")
-        let request = ReservationRequest(form: form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
+        let rules = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
+        let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
                                          confirmationCode: details.confirmation)
         let held: Booking
         do {
@@ -414,21 +350,10 @@ extension FrontDeskStore {
                            confirmationChanged: changed ? true : nil)
     }
 
-    /// The business date a desk's booking is checked against: the day it was made at the desk
-    /// (a walk-in booked offline before midnight and pushed after it is still valid), never later
-    /// than today nor more than a week back.
-    private func ruleDate(madeAt: String, hotel: Hotel) -> CalendarDate {
-        let today = businessDate(for: hotel)
-        guard let instant = InstantText.instant(madeAt) else { return today }
-        let made = hotel.businessDate(at: instant)
-        return min(today, max(made, today.adding(days: -7)))
-    }
-
     /// Rooms free for the whole stay instead of `roomId`: of its type or sleeping at least as
     /// many, cheapest first, a few.
     func suggestedRooms(instead roomId: UUID, _ details: SyncOperation.NewBooking, hotel: Hotel, _ db: Database) throws -> [WireSuggestedRoom] {
-        guard let checkIn = CalendarDate(iso: details.checkIn), let checkOut = CalendarDate(iso: details.checkOut),
-              let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else { return [] }
+        guard let stay = details.stay else { return [] }
         return try suggestedRooms(instead: roomId, stay: stay, guests: details.guests, hotel: hotel, db)
     }
 
@@ -436,22 +361,6 @@ extension FrontDeskStore {
     func suggestedRooms(instead roomId: UUID, stay: StayDates, guests: Int, hotel: Hotel, _ db: Database) throws -> [WireSuggestedRoom] {
         guard let wanted = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.uuidString]).first else { return [] }
         let query = AvailabilityQuery(stay: stay, guestCount: min(max(guests, 1), wanted.type.capacity))
-        return try offers(query, hotel: hotel, today: businessDate(for: hotel), db)
-            .filter { $0.room.id != roomId && ($0.roomType.id == wanted.type.id || $0.roomType.capacity >= wanted.type.capacity) }
-            .prefix(5)
-            .map { WireSuggestedRoom(roomId: Identifier.lowercaseText($0.room.id), roomNumber: $0.room.number, roomType: $0.roomType.name,
-                                     totalPriceCents: $0.totalPrice.minorUnits) }
-    }
-
-    /// The answer to a refused operation, or nil for an error that is not the operation's fault
-    /// (the file): that fails the push.
-    private func refusal(_ error: any Error, _ operation: SyncOperation, _ db: Database) throws -> SyncRefusal? {
-        if let refusal = error as? SyncRefusal { return refusal }
-        guard let error = error as? FrontDeskError else { return nil }
-        switch error {
-        case .roomUnavailable(let message): return SyncRefusal(outcome: .conflict, code: "room_unavailable", message: message)
-        case .staleVersion(let message): return SyncRefusal(outcome: .conflict, code: "stale_version", message: message)
-        default: return SyncRefusal(outcome: .rejected, code: error.code, message: error.message)
-        }
+        return try offers(query, hotel: hotel, today: businessDate(for: hotel), db).suggestions(instead: roomId, of: wanted.type)
     }
 }

@@ -1,0 +1,187 @@
+import Foundation
+
+// The rules every store applies around a change of a reservation (issue 14), written once for
+// SQLite (FrontDeskStore/Changes.swift) and PostgreSQL (FrontDeskPostgres/PostgresChanges.swift):
+// the intent's audit action and fingerprint (what a replayed request id must repeat), the version
+// check, the checks of a move, the reasons, the refusals' wording and the audit lines.
+
+/// One change of a reservation as an intent: what it is called in the audit trail and what a
+/// request id replayed with it must repeat exactly.
+public enum ChangeIntent: Sendable {
+    case change(BookingEdit)
+    case move(toRoom: String, reason: String?, reprice: Bool)
+    case noShow
+    case undoCheckIn(reason: String)
+    case undoCheckOut(reason: String)
+
+    public var action: String {
+        switch self {
+        case .change: "booking.changed"
+        case .move: "booking.moved"
+        case .noShow: "booking.noShow"
+        case .undoCheckIn: "booking.checkInUndone"
+        case .undoCheckOut: "booking.checkOutUndone"
+        }
+    }
+
+    public var fingerprint: String {
+        switch self {
+        case .change(let edit): "change\u{1F}" + edit.fingerprint
+        case .move(let room, let reason, let reprice):
+            ["move", room.trimmingCharacters(in: .whitespaces), reason ?? "", reprice ? "reprice" : ""].joined(separator: "\u{1F}")
+        case .noShow: "no-show"
+        case .undoCheckIn(let reason): "undo-check-in\u{1F}" + reason
+        case .undoCheckOut(let reason): "undo-check-out\u{1F}" + reason
+        }
+    }
+
+    /// A request id seen before: the same change of the same booking answers the booking as it
+    /// is; anything else under that id is refused.
+    public static func checkReplay(requestId: UUID, earlierBookingId: UUID?, earlierAction: String, earlierFingerprint: String,
+                                   of booking: Booking, as intent: ChangeIntent) throws(FrontDeskError) {
+        guard earlierBookingId == booking.id, earlierAction == intent.action, earlierFingerprint == intent.fingerprint else {
+            throw .conflict("Request id \(requestId.uuidString.lowercased()) was already used for another change")
+        }
+    }
+}
+
+extension Booking {
+    /// Refuses a change based on another version than this one (`staleVersion`); nil checks nothing.
+    public func requireVersion(_ expected: Int?) throws(FrontDeskError) {
+        if let expected, expected != version {
+            throw .staleVersion("Booking \(confirmationCode) was changed meanwhile (version \(version), you saw \(expected)); look again")
+        }
+    }
+
+    /// The nights a move to `room` takes, or why it cannot move there: the room it is in already,
+    /// a booking that does not move (`nightsToMove`), a room out of service, too many guests.
+    public func checkMove(to room: Room, type: RoomType, businessDate: CalendarDate) throws(FrontDeskError) -> [CalendarDate] {
+        guard room.id != roomId else {
+            throw .invalidState("Booking \(confirmationCode) is already in room \(room.number)")
+        }
+        let nights = try nightsToMove(businessDate: businessDate)
+        guard room.isActive else { throw .roomUnavailable("Room \(room.number) is out of service") }
+        if guestCount > type.capacity {
+            throw .validationFailed([
+                "Room \(room.number) (\(type.name)) sleeps at most \(type.capacity) guest\(type.capacity == 1 ? "" : "s"); booking \(confirmationCode) is for \(guestCount)",
+            ])
+        }
+        return nights
+    }
+
+    /// Paid at the desk and confirmed at once, from a live hold: the booking after each step
+    /// (Reserving -> ProcessingPayment -> Confirmed), for a store that writes both in one update.
+    public func paidAtDeskAndConfirmed(at instant: Date) throws(FrontDeskError) -> (paying: Booking, confirmed: Booking) {
+        guard status == .reserving, holdsRoom(at: instant) else {
+            throw .invalidState("Booking \(confirmationCode) could not be confirmed (\(status.rawValue))")
+        }
+        var paying = self
+        try paying.startPayment(at: instant)
+        var confirmed = paying
+        try confirmed.confirm(at: instant)
+        return (paying, confirmed)
+    }
+
+    /// The new prices of the moved nights (`--reprice`): `priced` is the whole stay priced in the new room.
+    public static func movedPrices(_ priced: [NightlyPrice], nights: [CalendarDate]) -> [CalendarDate: Money] {
+        let moved = Set(nights)
+        return Dictionary(uniqueKeysWithValues: priced.filter { moved.contains($0.night) }.map { ($0.night, $0.price) })
+    }
+}
+
+extension BookingRules {
+    /// An edit checked against the booking (`validate(_:of:…)`), a refusal because of the booking's
+    /// status reported as `invalidState`, not as bad input.
+    public static func validateChange(_ edit: BookingEdit, of booking: Booking, roomType: RoomType,
+                                      businessDate: CalendarDate) throws(FrontDeskError) -> ValidatedEdit {
+        do {
+            return try validate(edit, of: booking, roomTypeName: roomType.name, capacity: roomType.capacity, businessDate: businessDate)
+        } catch {
+            if let status = error.details.first(where: Booking.isStatusProblem) { throw .invalidState(status) }
+            throw error
+        }
+    }
+
+    /// The reason an undo records: the one given (checked), or the channel's default.
+    public static func undoReason(_ reason: String?, _ what: String, channel: Channel, by user: String) throws(FrontDeskError) -> String {
+        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: maximumReasonLength) {
+            throw .validationFailed([problem])
+        }
+        let given = reason?.trimmingCharacters(in: .whitespaces) ?? ""
+        return given.isEmpty ? channel.defaultUndoReason(what, by: user) : given
+    }
+
+    /// A reason given with a move or a cancel, checked.
+    public static func checkReason(_ reason: String?) throws(FrontDeskError) {
+        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: maximumReasonLength) {
+            throw .validationFailed([problem])
+        }
+    }
+}
+
+/// The wording of the refusals and audit lines of changes, the same on every store.
+public enum ChangeWording {
+    /// Nights as a short list: six at most, then "and N more".
+    public static func nightList(_ nights: [CalendarDate]) -> String {
+        nights.count > 6 ? nights.prefix(5).map(\.iso).joined(separator: ", ") + " and \(nights.count - 5) more"
+            : nights.map(\.iso).joined(separator: ", ")
+    }
+
+    /// Refuses a change whose nights another booking holds (`taken`), naming them, and with
+    /// `wholeStay` suggests up to three rooms free for it (`offers`: the rooms free for a stay).
+    public static func refuseTaken(_ taken: [CalendarDate], in room: Room, for booking: Booking, wholeStay: StayDates?,
+                                   offers: (StayDates) throws -> [RoomOffer]) throws {
+        guard !taken.isEmpty else { return }
+        guard let wholeStay else { throw FrontDeskError.roomUnavailable(Self.taken(room.number, taken)) }
+        let free = try offers(wholeStay).filter { $0.room.id != room.id && $0.room.id != booking.roomId }.prefix(3).map(\.room.number)
+        throw FrontDeskError.roomUnavailable(Self.taken(room.number, taken, free: Array(free), for: wholeStay))
+    }
+
+    /// "Room 101 is taken on the nights of …".
+    public static func taken(_ roomNumber: String, _ nights: [CalendarDate]) -> String {
+        "Room \(roomNumber) is taken on \(nights.count == 1 ? "the night of" : "the nights of") \(nightList(nights))"
+    }
+
+    /// `taken`, with the rooms free for the whole stay (nil: no suggestion was looked for).
+    public static func taken(_ roomNumber: String, _ nights: [CalendarDate], free: [String], for wholeStay: StayDates) -> String {
+        taken(roomNumber, nights) + (free.isEmpty
+            ? "; no room is free from \(wholeStay.checkIn) to \(wholeStay.checkOut)"
+            : "; free from \(wholeStay.checkIn) to \(wholeStay.checkOut): room\(free.count == 1 ? "" : "s") \(free.joined(separator: ", "))")
+    }
+
+    public static func soldAgain(_ roomNumber: String, _ nights: [CalendarDate]) -> String {
+        "Room \(roomNumber) was sold again for \(nightList(nights)) after the check-out; it cannot be undone (move the guest instead)"
+    }
+
+    private static func nights(_ count: Int) -> String { "\(count) night\(count == 1 ? "" : "s")" }
+
+    public static func changed(_ before: Booking, _ after: Booking, _ changes: NightChanges, note: String?) -> String {
+        var said: [String] = []
+        if after.guest != before.guest || after.guestCount != before.guestCount { said.append("guest details changed") }
+        if after.stay != before.stay {
+            said.append("stay now \(after.stay.checkIn) to \(after.stay.checkOut) (\(nights(changes.claimed.count)) added, \(changes.released.count) released)")
+        }
+        if let note { said.append("note added: \(note)") }
+        return "Booking \(after.confirmationCode): " + (said.isEmpty ? "saved unchanged" : said.joined(separator: "; "))
+    }
+
+    public static func moved(_ before: Booking, _ after: Booking, nights: [CalendarDate], reprice: Bool, reason: String?) -> String {
+        let from = nights.first.map { $0 > before.stay.checkIn ? " from \($0)" : "" } ?? ""
+        return "Booking \(after.confirmationCode) moved from room \(before.roomNumber) to room \(after.roomNumber)\(from)"
+            + (reprice ? ", repriced" : "") + (reason.map { ": \($0)" } ?? "")
+    }
+
+    public static func noShow(_ after: Booking, freed: Int, fee: NoShowPolicy.Fee) -> String {
+        "\(after.guest.name) did not come (booking \(after.confirmationCode)); \(nights(freed)) released"
+            + (fee == .firstNight ? ", first night charged" : ", nothing charged")
+    }
+
+    public static func checkInUndone(_ after: Booking, reason: String) -> String {
+        "Check-in of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)"
+    }
+
+    public static func checkOutUndone(_ after: Booking, reason: String, reclaimed: Int) -> String {
+        "Check-out of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)"
+            + (reclaimed == 0 ? "" : "; \(nights(reclaimed)) taken again")
+    }
+}

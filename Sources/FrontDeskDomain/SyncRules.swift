@@ -1,0 +1,208 @@
+import Foundation
+
+// The server's rules for a desk's pushed operations (issue 12, docs/sync-protocol.md), written
+// once for SQLite (FrontDeskStore/SyncServer.swift) and PostgreSQL (FrontDeskPostgres/PostgresSync.swift):
+// what an operation's content is (its fingerprint), what it must carry, which rules date a desk's
+// booking is checked against, and how a refusal is answered.
+
+extension SyncWire {
+    /// The change feed's events for property changes: a changes page sends the property whole
+    /// when one of these is in its range.
+    public static let propertyEvents = ["HotelChanged", "RoomTypeChanged", "RoomChanged"]
+}
+
+/// Why an operation is answered `conflict` or `rejected`.
+public struct SyncRefusal: Error, Sendable {
+    public let outcome: SyncOutcome.Kind
+    public let code: String
+    public let message: String
+    public var suggestedRooms: [WireSuggestedRoom]?
+
+    public init(outcome: SyncOutcome.Kind, code: String, message: String, suggestedRooms: [WireSuggestedRoom]? = nil) {
+        self.outcome = outcome
+        self.code = code
+        self.message = message
+        self.suggestedRooms = suggestedRooms
+    }
+
+    /// The answer to a refused operation, or nil for an error that is not the operation's fault
+    /// (the database): that fails the push.
+    public static func of(_ error: any Error) -> SyncRefusal? {
+        if let refusal = error as? SyncRefusal { return refusal }
+        guard let error = error as? FrontDeskError else { return nil }
+        switch error {
+        case .roomUnavailable(let message): return SyncRefusal(outcome: .conflict, code: "room_unavailable", message: message)
+        case .staleVersion(let message): return SyncRefusal(outcome: .conflict, code: "stale_version", message: message)
+        default: return SyncRefusal(outcome: .rejected, code: error.code, message: error.message)
+        }
+    }
+
+    /// The same id pushed before with other content.
+    public static func pushedBefore(_ operationId: String) -> SyncOutcome {
+        SyncOutcome(operationId: operationId, outcome: .rejected, code: "conflict",
+                    message: "Operation \(operationId) was pushed before with other content")
+    }
+
+    /// An operation on a booking whose latest earlier operation was not accepted.
+    public static func dependsOnConflict(_ bookingId: UUID) -> SyncRefusal {
+        SyncRefusal(outcome: .conflict, code: "depends_on_conflict",
+                    message: "An earlier operation on booking \(bookingId.uuidString.lowercased()) was not accepted")
+    }
+
+    public func outcome(for operation: SyncOperation) -> SyncOutcome {
+        SyncOutcome(operationId: operation.operationId, outcome: outcome, code: code, message: message, suggestedRooms: suggestedRooms)
+    }
+}
+
+extension SyncOperation {
+    /// The operation's content as canonical text: the same id must come with the same content.
+    public var fingerprint: String {
+        var fields = [operationId, kind.rawValue, bookingId, baseVersion.map(String.init) ?? "-", madeAt, by, reason ?? "-"]
+        if let book {
+            fields += [book.roomId, book.roomNumber, book.checkIn, book.checkOut, String(book.guests), book.guestName, book.email,
+                       book.phone ?? "-", book.confirmation, book.payment, String(book.totalCents)]
+        }
+        // Appended only when present: the fingerprints of the other kinds stay as recorded.
+        if let move {
+            fields += ["move", move.roomId, move.roomNumber, move.reprice ? "reprice" : "-"]
+        }
+        return fields.joined(separator: "\u{1F}")
+    }
+
+    /// The booking the operation is about, once its ids are checked.
+    public func checkedBookingId() throws(FrontDeskError) -> UUID {
+        guard !operationId.isEmpty, operationId.count <= 200 else {
+            throw .validationFailed(["operationId must be 1 to 200 characters"])
+        }
+        guard let id = SyncWire.parseUUID(bookingId) else {
+            throw .validationFailed(["bookingId \(BookingRules.quoted(bookingId)) is not an id"])
+        }
+        return id
+    }
+
+    /// Whether a check-in, check-out or move may rest on an operation the server refused: not
+    /// when it was made on the booking as the server has it now (`current`: its version, nil
+    /// when the hotel has no such booking).
+    public func mayDependOnRefusal(currentVersion current: Int?) -> Bool {
+        current == nil || baseVersion != current
+    }
+
+    /// The reason of a cancel, checked, or the desk's default.
+    public func cancellationReason(user: String) throws(FrontDeskError) -> String {
+        try BookingRules.checkReason(reason)
+        return reason ?? Channel.desk.defaultCancellationReason(by: by.isEmpty ? user : by)
+    }
+
+    /// What a `move` must carry, with its reason checked.
+    public func checkedMove() throws(FrontDeskError) -> Move {
+        guard let move else { throw .validationFailed(["A move operation needs its room (move)"]) }
+        try BookingRules.checkReason(reason)
+        return move
+    }
+
+    /// The room of a move that is not a room of this hotel.
+    public static func notARoom(_ move: Move) -> FrontDeskError {
+        .notFound("Room \(BookingRules.quoted(move.roomNumber)) (\(BookingRules.quoted(move.roomId))) is not a room of this hotel")
+    }
+
+    /// A move made on another version than the booking's now.
+    public static func staleMove(_ booking: Booking, toRoom number: String, expected: Int) -> SyncRefusal {
+        SyncRefusal(outcome: .conflict, code: "stale_version",
+                    message: "\(moveName(booking, number)) was made on version \(expected); the booking was changed meanwhile (version \(booking.version)): look again")
+    }
+
+    /// A desk's move of `booking` to `target`, made by the store's own `move`: a move to the room
+    /// the booking is in already is accepted and changes nothing (if the booking could move at
+    /// all); a taken night is a conflict with rooms suggested for the nights it moves
+    /// (`suggestions`), a changed booking a conflict too, each saying which move it was.
+    public static func applyMove(_ booking: Booking, to target: Room, businessDate: CalendarDate, move: () throws -> Booking,
+                                 suggestions: (StayDates) throws -> [WireSuggestedRoom]) throws -> Booking {
+        if target.id == booking.roomId {
+            _ = try booking.nightsToMove(businessDate: businessDate)
+            return booking
+        }
+        do {
+            return try move()
+        } catch let error as FrontDeskError {
+            let refusal = try refusedMove(booking, toRoom: target.number, error) {
+                try movedSpan(booking, businessDate: businessDate).map(suggestions) ?? []
+            }
+            if let refusal { throw refusal }
+            throw error
+        }
+    }
+
+    /// The server's refusal of a move (a taken night, a changed booking), saying which move it was.
+    static func refusedMove(_ booking: Booking, toRoom number: String, _ error: FrontDeskError,
+                                   suggestions: () throws -> [WireSuggestedRoom]) rethrows -> SyncRefusal? {
+        switch error {
+        case .roomUnavailable(let message):
+            return SyncRefusal(outcome: .conflict, code: "room_unavailable", message: "\(moveName(booking, number)) was refused: \(message)",
+                               suggestedRooms: try suggestions())
+        case .staleVersion(let message):
+            return SyncRefusal(outcome: .conflict, code: "stale_version", message: "\(moveName(booking, number)): \(message)")
+        default:
+            return nil
+        }
+    }
+
+    private static func moveName(_ booking: Booking, _ number: String) -> String {
+        "The move of booking \(booking.confirmationCode) to room \(number)"
+    }
+
+    /// The nights a refused move wanted, for the rooms suggested instead.
+    static func movedSpan(_ booking: Booking, businessDate: CalendarDate) -> StayDates? {
+        let nights = (try? booking.nightsToMove(businessDate: businessDate)) ?? booking.stay.nights
+        return StayDates(checkIn: nights.first ?? booking.stay.checkIn,
+                         checkOut: (nights.last ?? booking.stay.checkOut.adding(days: -1)).adding(days: 1))
+    }
+}
+
+extension SyncOperation.NewBooking {
+    /// A desk's booking is paid at the desk: a card is never charged offline.
+    public func checkPayment() throws -> Void {
+        switch payment {
+        case PaymentMethod.desk.rawValue: return
+        case PaymentMethod.card.rawValue:
+            throw SyncRefusal(outcome: .rejected, code: "card_offline",
+                              message: "A card is never charged for a booking made offline; take the payment at the desk")
+        default: throw FrontDeskError.validationFailed(["payment \(BookingRules.quoted(payment)) is not desk or card"])
+        }
+    }
+
+    public var stay: StayDates? {
+        guard let checkIn = CalendarDate(iso: checkIn), let checkOut = CalendarDate(iso: checkOut) else { return nil }
+        return StayDates(checkIn: checkIn, checkOut: checkOut)
+    }
+
+    /// The booking form the server checks it with.
+    public var form: BookingForm {
+        BookingForm(checkIn: checkIn, checkOut: checkOut, guests: String(guests), guestName: guestName, email: email, phone: phone ?? "")
+    }
+
+    /// A desk booking under an id the server has already.
+    public static func exists(_ bookingId: UUID) -> SyncRefusal {
+        SyncRefusal(outcome: .rejected, code: "conflict", message: "Booking \(bookingId.uuidString.lowercased()) exists already")
+    }
+}
+
+extension Hotel {
+    /// The business date a desk's booking is checked against: the day it was made at the desk
+    /// (a walk-in booked offline before midnight and pushed after it is still valid), never later
+    /// than `today` nor more than a week back.
+    public func ruleDate(madeAt: String, today: CalendarDate) -> CalendarDate {
+        guard let instant = InstantText.instant(madeAt) else { return today }
+        return min(today, max(businessDate(at: instant), today.adding(days: -7)))
+    }
+}
+
+extension Array where Element == RoomOffer {
+    /// Rooms to offer instead of `roomId` (of `type`): of its type or sleeping at least as many,
+    /// cheapest first (the order offered), a few.
+    public func suggestions(instead roomId: UUID, of type: RoomType) -> [WireSuggestedRoom] {
+        filter { $0.room.id != roomId && ($0.roomType.id == type.id || $0.roomType.capacity >= type.capacity) }
+            .prefix(5)
+            .map { WireSuggestedRoom(roomId: $0.room.id.uuidString.lowercased(), roomNumber: $0.room.number, roomType: $0.roomType.name,
+                                     totalPriceCents: $0.totalPrice.minorUnits) }
+    }
+}

@@ -1,0 +1,292 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import PostgresNIO
+
+/// The booking server's side of offline desks (issue 12, docs/sync-protocol.md) on PostgreSQL, as
+/// `FrontDeskStore` does it on SQLite (SyncServer.swift): replica pages, what changed after a
+/// change-feed number, and pushed operations applied once. The rules are the domain's
+/// (SyncRules.swift: fingerprints, refusals, the rules date of a desk's booking).
+extension PostgresHotelStorage {
+    // MARK: Reading the replica
+
+    func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage {
+        let limit = max(1, min(limit, SyncWire.pageSize))
+        return try read { session in
+            let hotel = try requireHotel(session)
+            let cursor = try latestSequence(session)
+            let property = try after == nil ? wireProperty(hotel, session) : nil
+            var bookings: [Booking]
+            if let after {
+                bookings = try chain.fetchBookings(session, "b.hotel_id = $1 AND b.id > $2 ORDER BY b.id LIMIT $3", [hotelId, after, limit + 1])
+            } else {
+                bookings = try chain.fetchBookings(session, "b.hotel_id = $1 ORDER BY b.id LIMIT $2", [hotelId, limit + 1])
+            }
+            var next: String?
+            if bookings.count > limit {
+                bookings.removeLast()
+                next = bookings.last.map { $0.id.uuidString.lowercased() }
+            }
+            let total = try session.rows("SELECT count(*)::int8 FROM booking WHERE hotel_id = $1", [hotelId]).first
+                .map { try ColumnReader($0, table: "booking").int(0) } ?? 0
+            let claims = try claims(of: bookings.map(\.id), session)
+            return ReplicaPage(hotel: property?.hotel, roomTypes: property?.types, rooms: property?.rooms,
+                               bookings: bookings.map { WireBooking($0, claims: claims[$0.id] ?? []) },
+                               cursor: cursor, totalBookings: total, next: next)
+        }
+    }
+
+    func changesPage(since: Int64, limit: Int) throws -> ChangesPage {
+        let limit = max(1, min(limit, SyncWire.pageSize))
+        return try read { session in
+            let hotel = try requireHotel(session)
+            let bounds = try session.rows("SELECT MIN(seq), MAX(seq) FROM change_feed WHERE hotel_id = $1", [hotelId]).first
+            let columns = bounds.map { ColumnReader($0, table: "change_feed") }
+            let oldest = try columns.flatMap { try $0.decode(0, Int64?.self) }
+            let latest = try columns.flatMap { try $0.decode(1, Int64?.self) } ?? 0
+            if since < 0 || since > latest || (oldest.map { since < $0 - 1 } ?? false) {
+                throw ReplicaTooOld(since: since, oldestKept: oldest ?? 0, latest: latest)
+            }
+            var ids: [UUID] = []
+            var named = Set<UUID>()
+            var propertyChanged = false
+            var cursor = since
+            var more = false
+            // The feed in slices: a page stops at `limit` bookings, however many entries name them.
+            reading: while true {
+                let entries = try session.rows("""
+                    SELECT seq, booking_id, event FROM change_feed WHERE hotel_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000
+                    """, [hotelId, cursor])
+                for row in entries {
+                    let columns = ColumnReader(row, table: "change_feed")
+                    let seq = try columns.int64(0)
+                    if let booking = try columns.optionalUUID(1) {
+                        if !named.contains(booking) {
+                            if ids.count == limit {
+                                more = true
+                                break reading
+                            }
+                            named.insert(booking)
+                            ids.append(booking)
+                        }
+                    } else if SyncWire.propertyEvents.contains(try columns.text(2)) {
+                        propertyChanged = true
+                    }
+                    cursor = seq
+                }
+                if entries.count < 1000 { break }
+            }
+            var page = ChangesPage(cursor: cursor, more: more, bookings: try wireBookings(ids: ids, session))
+            if propertyChanged {
+                let property = try wireProperty(hotel, session)
+                (page.hotel, page.roomTypes, page.rooms) = (property.hotel, property.types, property.rooms)
+            }
+            return page
+        }
+    }
+
+    func latestSequence(_ session: PostgresSession) throws -> Int64 {
+        try session.rows("SELECT COALESCE(MAX(seq), 0)::int8 FROM change_feed WHERE hotel_id = $1", [hotelId]).first
+            .map { try ColumnReader($0, table: "change_feed").int64(0) } ?? 0
+    }
+
+    func wireProperty(_ hotel: Hotel, _ session: PostgresSession) throws -> (hotel: WireHotel, types: [WireRoomType], rooms: [WireRoom]) {
+        let rooms = try chain.fetchRooms(session, hotelId: hotelId, condition: "true", [])
+        return (WireHotel(hotel), try fetchRoomTypes(session).map(WireRoomType.init),
+                rooms.map { WireRoom(roomId: $0.room.id, roomNumber: $0.room.number, roomTypeId: $0.type.id, isActive: $0.room.isActive) })
+    }
+
+    /// The nights each booking holds, night by night.
+    func claims(of bookings: [UUID], _ session: PostgresSession) throws -> [UUID: [WireClaim]] {
+        guard !bookings.isEmpty else { return [:] }
+        var claims: [UUID: [WireClaim]] = [:]
+        for row in try session.rows("""
+            SELECT booking_id, night::text, room_id::text FROM room_night WHERE booking_id = ANY($1::uuid[]) ORDER BY booking_id, night
+            """, [bookings.map(\.uuidString)]) {
+            let columns = ColumnReader(row, table: "room_night")
+            claims[try columns.uuid(0), default: []].append(WireClaim(night: try columns.text(1), roomId: try columns.text(2)))
+        }
+        return claims
+    }
+
+    /// The bookings with these ids, whole with their claims, in the order given.
+    func wireBookings(ids: [UUID], _ session: PostgresSession) throws -> [WireBooking] {
+        guard !ids.isEmpty else { return [] }
+        let found = Dictionary(try chain.fetchBookings(session, "b.id = ANY($1::uuid[])", [ids.map(\.uuidString)]).map { ($0.id, $0) },
+                               uniquingKeysWith: { first, _ in first })
+        let claims = try claims(of: ids, session)
+        return ids.compactMap { id in found[id].map { WireBooking($0, claims: claims[id] ?? []) } }
+    }
+
+    // MARK: Applying a desk's operations
+
+    func applySync(_ operations: [SyncOperation], by user: String) throws -> SyncPushResult {
+        try write { session in
+            let hotel = try requireHotel(session)
+            let group = GroupReads()
+            group.hotel = .some(hotel)
+            var seq = try session.rows("SELECT COALESCE(MAX(seq), 0)::int8 FROM sync_operation WHERE hotel_id = $1", [hotelId]).first
+                .map { try ColumnReader($0, table: "sync_operation").int64(0) } ?? 0
+            var results: [SyncOutcome] = []
+            results.reserveCapacity(operations.count)
+            for operation in operations {
+                let fingerprint = operation.fingerprint
+                if let stored = try session.rows("""
+                    SELECT fingerprint, answer FROM sync_operation WHERE hotel_id = $1 AND operation_id = $2
+                    """, [hotelId, operation.operationId]).first {
+                    let columns = ColumnReader(stored, table: "sync_operation")
+                    if try columns.text(0) == fingerprint,
+                       let answer = try? JSONDecoder().decode(SyncOutcome.self, from: Data(try columns.text(1).utf8)) {
+                        results.append(answer)
+                    } else {
+                        results.append(SyncRefusal.pushedBefore(operation.operationId))
+                    }
+                    continue
+                }
+                var outcome: SyncOutcome
+                do {
+                    outcome = try chain.inSavepoint(session) { try applyOne(operation, hotel: hotel, group: group, by: user, session) }
+                } catch let error as PSQLError {
+                    throw error // the database failed, not the operation: nothing of this push is kept
+                } catch {
+                    guard let refused = SyncRefusal.of(error) else { throw error }
+                    outcome = refused.outcome(for: operation)
+                }
+                seq += 1
+                try session.execute("""
+                    INSERT INTO sync_operation (hotel_id, operation_id, seq, fingerprint, booking_id, outcome, answer, at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    """, [hotelId, operation.operationId, seq, fingerprint, UUID(uuidString: operation.bookingId)?.uuidString.lowercased(),
+                          outcome.outcome.rawValue, String(decoding: outcome.jsonBytes(), as: UTF8.self), now])
+                results.append(outcome)
+            }
+            return SyncPushResult(results: results, cursor: try latestSequence(session))
+        }
+    }
+
+    private func applyOne(_ operation: SyncOperation, hotel: Hotel, group: GroupReads, by user: String,
+                          _ session: PostgresSession) throws -> SyncOutcome {
+        let bookingId = try operation.checkedBookingId()
+        let accepted = { (booking: Booking) throws -> SyncOutcome in
+            SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBookings(ids: [booking.id], session).first)
+        }
+        if operation.kind == .book {
+            let taken = try !session.rows("SELECT 1 FROM booking WHERE id = $1", [bookingId]).isEmpty
+            return try book(operation, bookingId: bookingId, exists: taken, hotel: hotel, group: group, by: user, session)
+        }
+        let exists = try chain.fetchBookings(session, "b.id = $1 AND b.hotel_id = $2", [bookingId, hotelId]).first
+        switch operation.kind {
+        case .book:
+            return try book(operation, bookingId: bookingId, exists: exists != nil, hotel: hotel, group: group, by: user, session)
+        case .cancel:
+            // A cancel of a booking the server has is applied (a receptionist's resolution of a conflict).
+            guard exists != nil else {
+                try requireNoEarlierRefusal(bookingId, session)
+                throw FrontDeskError.notFound("No booking with id \(bookingId.uuidString.lowercased())")
+            }
+            let reason = try operation.cancellationReason(user: user)
+            return try accepted(try cancel(bookingId.uuidString, reason: reason, expectedVersion: operation.baseVersion, by: user, session))
+        case .checkIn, .checkOut, .move:
+            // Made on the server's current version, it stands whatever was refused before;
+            // otherwise it may rest on a refused operation.
+            if operation.mayDependOnRefusal(currentVersion: exists?.version) { try requireNoEarlierRefusal(bookingId, session) }
+            guard let exists else { throw FrontDeskError.notFound("No booking with id \(bookingId.uuidString.lowercased())") }
+            switch operation.kind {
+            case .checkIn: return try accepted(try checkIn(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
+            case .checkOut: return try accepted(try checkOut(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
+            default: return try accepted(try move(operation, exists, hotel: hotel, by: user, session))
+            }
+        }
+    }
+
+    /// A room change made on a desk, applied by this backend's own `move`; see SQLite's for the rules.
+    private func move(_ operation: SyncOperation, _ booking: Booking, hotel: Hotel, by user: String,
+                      _ session: PostgresSession) throws -> Booking {
+        let details = try operation.checkedMove()
+        guard let roomId = UUID(uuidString: details.roomId),
+              let target = try chain.fetchRooms(session, hotelId: hotelId, condition: "r.id = $1", [roomId]).first else {
+            throw SyncOperation.notARoom(details)
+        }
+        if let expected = operation.baseVersion, expected != booking.version {
+            throw SyncOperation.staleMove(booking, toRoom: target.room.number, expected: expected)
+        }
+        let today = chain.businessDate(for: hotel)
+        return try SyncOperation.applyMove(booking, to: target.room, businessDate: today, move: {
+            try chain.inSavepoint(session) {
+                try move(booking.id.uuidString, toRoom: target.room.number, reason: operation.reason, reprice: details.reprice,
+                         ChangeRequest(expectedVersion: operation.baseVersion, user: user, channel: .desk), session)
+            }
+        }, suggestions: {
+            try suggestedRooms(instead: target.room.id, stay: $0, guests: booking.guestCount, hotel: hotel, today: today, session)
+        })
+    }
+
+    /// An operation on a booking whose latest earlier operation was refused was made on a state
+    /// the server never had: it is a conflict too.
+    private func requireNoEarlierRefusal(_ bookingId: UUID, _ session: PostgresSession) throws {
+        let latest = try session.rows("""
+            SELECT outcome FROM sync_operation WHERE hotel_id = $1 AND booking_id = $2 ORDER BY seq DESC LIMIT 1
+            """, [hotelId, bookingId.uuidString.lowercased()]).first.map { try ColumnReader($0, table: "sync_operation").text(0) }
+        if let latest, latest != SyncOutcome.Kind.accepted.rawValue { throw SyncRefusal.dependsOnConflict(bookingId) }
+    }
+
+    /// A booking made on a desk: held and confirmed at once with its desk payment, under the desk's
+    /// id and (unless another booking has it) code, priced by the server's rules as of the day it was made.
+    private func book(_ operation: SyncOperation, bookingId: UUID, exists: Bool, hotel: Hotel, group: GroupReads,
+                      by user: String, _ session: PostgresSession) throws -> SyncOutcome {
+        guard let details = operation.book else {
+            throw FrontDeskError.validationFailed(["A book operation needs its booking (book)"])
+        }
+        try details.checkPayment()
+        if exists { throw SyncOperation.NewBooking.exists(bookingId) }
+        guard let roomId = UUID(uuidString: details.roomId) else {
+            throw FrontDeskError.validationFailed(["roomId \(BookingRules.quoted(details.roomId)) is not an id"])
+        }
+        var rules = self
+        // A business date set from outside (tests, FRONTDESK_TODAY) is the rules date too, as on SQLite.
+        rules.ruleDate = chain.businessDateOverride ?? hotel.ruleDate(madeAt: operation.madeAt, today: chain.businessDate(for: hotel))
+        let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
+                                         confirmationCode: details.confirmation)
+        let held: Booking
+        do {
+            held = try chain.inSavepoint(session) { try rules.reserve(request, session, group: group) }
+        } catch FrontDeskError.roomUnavailable(let message) {
+            throw SyncRefusal(outcome: .conflict, code: "room_unavailable", message: message,
+                              suggestedRooms: try details.stay.map {
+                                  try suggestedRooms(instead: roomId, stay: $0, guests: details.guests, hotel: hotel,
+                                                     today: rules.ruleDate!, session)
+                              } ?? [])
+        }
+        let booking = try confirmPaidAtDesk(held, by: user, session)
+        let changed = ConfirmationCode.normalized(details.confirmation) != booking.confirmationCode
+        return SyncOutcome(operationId: operation.operationId, outcome: .accepted,
+                           booking: WireBooking(booking, claims: booking.stay.nights.map { WireClaim(night: $0, roomId: booking.roomId) }),
+                           confirmationChanged: changed ? true : nil)
+    }
+
+    /// A hold made in this transaction, paid at the desk and confirmed at once: Reserving ->
+    /// ProcessingPayment -> Confirmed (payment `desk-CODE`) in one update of the booking, with the
+    /// audit entries of both steps, as SQLite's `confirmPaidAtDesk`; the steps the saga queued
+    /// for the hold are moot and go.
+    private func confirmPaidAtDesk(_ held: Booking, by user: String, _ session: PostgresSession) throws -> Booking {
+        let (paying, confirmed) = try held.paidAtDeskAndConfirmed(at: now)
+        try writeBack(confirmed, over: held, session)
+        try session.execute("UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = $1", [held.id])
+        try session.execute("UPDATE saga SET payment_reference = $1, card_number = NULL WHERE booking_id = $2",
+                            [FrontDeskStore.deskPaymentReference(confirmed.confirmationCode), held.id])
+        try session.execute("DELETE FROM saga_message WHERE booking_id = $1 AND name IN ('ReservationExpired', 'RoomReserved')", [held.id])
+        try audit(session, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id,
+                  roomId: held.roomId, summary: "Taking payment for booking \(held.confirmationCode)", before: held, after: paying)
+        try audit(session, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
+                  roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", before: paying, after: confirmed)
+        return confirmed
+    }
+
+    /// Rooms free for `stay` instead of `roomId`: of its type or sleeping at least as many, cheapest first, a few.
+    private func suggestedRooms(instead roomId: UUID, stay: StayDates, guests: Int, hotel: Hotel, today: CalendarDate,
+                                _ session: PostgresSession) throws -> [WireSuggestedRoom] {
+        guard let wanted = try chain.fetchRooms(session, hotelId: hotelId, condition: "r.id = $1", [roomId]).first else { return [] }
+        let query = AvailabilityQuery(stay: stay, guestCount: min(max(guests, 1), wanted.type.capacity))
+        return try offers(query, hotel: hotel, today: today, session).suggestions(instead: roomId, of: wanted.type)
+    }
+}
