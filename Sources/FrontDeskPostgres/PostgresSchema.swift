@@ -18,6 +18,7 @@ public enum PostgresSchema {
         Migration(version: 1, name: "hotels, rooms, bookings, room nights, saga, accounts, change feed, availability version", sql: v1),
         Migration(version: 2, name: "saga runners' status", sql: v2),
         Migration(version: 3, name: "request ids of booking changes, offline desks' pushed operations", sql: v3),
+        Migration(version: 4, name: "availability version moved once a statement; not during an import", sql: v4),
     ]
 
     /// The newest schema this build knows.
@@ -376,5 +377,37 @@ public enum PostgresSchema {
             PRIMARY KEY (hotel_id, operation_id)
         );
         CREATE INDEX sync_operation_booking ON sync_operation (hotel_id, booking_id, seq);
+        """
+
+    /// The availability version moved once per statement on room nights instead of once per
+    /// night: every update of the hotel's one `hotel_clock` row inside a transaction leaves a row
+    /// version the next update walks past, so a booking of many nights paid for each, and an
+    /// import of 126,000 bookings (380,000 nights, one transaction) slowed to 60 bookings/s. An
+    /// import sets `frontdesk.bulk_load` for its transaction and moves the version once at its end.
+    static let v4 = """
+        DROP TRIGGER availability_room_night ON room_night;
+        CREATE FUNCTION availability_nights_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF current_setting('frontdesk.bulk_load', true) = 'on' THEN
+                RETURN NULL;
+            END IF;
+            IF TG_OP = 'INSERT' THEN
+                UPDATE hotel_clock SET availability_version = availability_version + 1
+                WHERE hotel_id IN (SELECT hotel_id FROM new_nights);
+            ELSIF TG_OP = 'DELETE' THEN
+                UPDATE hotel_clock SET availability_version = availability_version + 1
+                WHERE hotel_id IN (SELECT hotel_id FROM old_nights);
+            ELSE
+                UPDATE hotel_clock SET availability_version = availability_version + 1
+                WHERE hotel_id IN (SELECT hotel_id FROM old_nights UNION SELECT hotel_id FROM new_nights);
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER availability_room_night_insert AFTER INSERT ON room_night
+            REFERENCING NEW TABLE AS new_nights FOR EACH STATEMENT EXECUTE FUNCTION availability_nights_moved();
+        CREATE TRIGGER availability_room_night_delete AFTER DELETE ON room_night
+            REFERENCING OLD TABLE AS old_nights FOR EACH STATEMENT EXECUTE FUNCTION availability_nights_moved();
+        CREATE TRIGGER availability_room_night_update AFTER UPDATE ON room_night
+            REFERENCING OLD TABLE AS old_nights NEW TABLE AS new_nights FOR EACH STATEMENT EXECUTE FUNCTION availability_nights_moved();
         """
 }

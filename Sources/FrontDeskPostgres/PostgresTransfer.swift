@@ -17,6 +17,8 @@ extension PostgresChainStorage {
                 throw FrontDeskError.conflict("The hotel \(hotel.id.uuidString.lowercased()) is here already")
             }
             try insertHotel(hotel, session)
+            // The availability version moves once, at the end, not once per booking (schema v4).
+            try session.execute("SET LOCAL frontdesk.bulk_load = 'on'")
             for type in transfer.roomTypes {
                 try session.execute("INSERT INTO room_type (id, hotel_id, name, capacity, base_price_cents) VALUES ($1, $2, $3, $4, $5)",
                                     [type.id, hotel.id, type.name, type.capacity, type.basePricePerNight.minorUnits])
@@ -32,6 +34,8 @@ extension PostgresChainStorage {
                                         [booking.id, booking.checkedInOn?.iso, booking.checkedOutOn?.iso])
                 }
             }
+            try session.execute("SET LOCAL frontdesk.bulk_load = 'off'")
+            try session.execute("UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id = $1", [hotel.id])
             try audit(session, hotelId: hotel.id, user: user, action: "hotel.imported",
                       summary: "Hotel \(hotel.name) imported: \(transfer.rooms.count) rooms, \(transfer.bookings.count) bookings")
         }
