@@ -13,9 +13,14 @@ struct ConnectedDeskMoveScreenTests {
         let desk = try Desk("move-screen")
         defer { desk.remove() }
         #expect(try desk.connect(server).status == 0)
-        let (checkIn, checkOut) = futureStay(daysAhead: 3)
-        let rooms = (try desk.run("search", "--check-in", checkIn, "--check-out", checkOut, "--json").json["rooms"] as? [[String: Any]] ?? [])
-            .compactMap { $0["roomNumber"] as? String }
+        // The first stay from three days ahead with three rooms free (the demo's occupancy moves
+        // with today's date: some days have only two).
+        var (checkIn, checkOut, rooms) = ("", "", [String]())
+        for daysAhead in 3...40 where rooms.count < 3 {
+            (checkIn, checkOut) = futureStay(daysAhead: daysAhead)
+            rooms = (try desk.run("search", "--check-in", checkIn, "--check-out", checkOut, "--json").json["rooms"] as? [[String: Any]] ?? [])
+                .compactMap { $0["roomNumber"] as? String }
+        }
         try #require(rooms.count >= 3)
         let booked = try desk.book(room: rooms[0], checkIn: checkIn, checkOut: checkOut, guest: "Sam Screen")
         try #require(booked.status == 0, "book: \(booked.stderr)")
