@@ -33,6 +33,8 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     let codes: Mutex<any RandomNumberGenerator & Sendable>
     /// How often a transaction is tried when PostgreSQL asks for a retry.
     let maximumAttempts = 5
+    /// Availability versions read for kept answers, one read shared by the requests that wait for it.
+    let versionReads = SharedVersionReads()
 
     /// Connects to `url` with a pool of `poolSize` connections and checks the schema: one newer
     /// than this build is refused, and so is an older one (`migrate: true` upgrades it first,
