@@ -310,7 +310,13 @@ struct NoShow: SingleBookingCommand {
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
     @OptionGroup var change: ChangeOptions
-    func apply(_ store: FrontDeskStore) throws -> Booking { try store.markNoShow(reference, try change.request(common)) }
+    func apply(_ store: FrontDeskStore) throws -> Booking {
+        // A connected desk (issue 12) changes through its server; offline, here and queued.
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.changeReservation(.noShow, reference, reason: nil, try change.request(common))
+        }
+        return try store.markNoShow(reference, try change.request(common))
+    }
 }
 
 struct UndoCheckIn: SingleBookingCommand {
@@ -321,7 +327,10 @@ struct UndoCheckIn: SingleBookingCommand {
     @Option(help: "Why, for the audit trail.") var reason: String?
     @OptionGroup var change: ChangeOptions
     func apply(_ store: FrontDeskStore) throws -> Booking {
-        try store.undoCheckIn(reference, reason: reason, try change.request(common))
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.changeReservation(.undoCheckIn, reference, reason: reason, try change.request(common))
+        }
+        return try store.undoCheckIn(reference, reason: reason, try change.request(common))
     }
 }
 
@@ -333,6 +342,9 @@ struct UndoCheckOut: SingleBookingCommand {
     @Option(help: "Why, for the audit trail.") var reason: String?
     @OptionGroup var change: ChangeOptions
     func apply(_ store: FrontDeskStore) throws -> Booking {
-        try store.undoCheckOut(reference, reason: reason, try change.request(common))
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.changeReservation(.undoCheckOut, reference, reason: reason, try change.request(common))
+        }
+        return try store.undoCheckOut(reference, reason: reason, try change.request(common))
     }
 }

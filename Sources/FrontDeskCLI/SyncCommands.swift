@@ -381,7 +381,32 @@ struct ConnectedDesk {
             case .checkOut: try store.checkOut(reference, by: user, operationId: operationId)
             case .book: throw FrontDeskError.invalidState("a booking is made with book")
             case .move: throw FrontDeskError.invalidState("a room change is made with move")
+            case .noShow, .undoCheckIn, .undoCheckOut: try reservationChangeHere(kind, reference, reason: reason,
+                                                                                ChangeRequest(user: user), operationId: operationId)
             }
+        }
+    }
+
+    /// `no-show`, `undo-check-in`, `undo-check-out` on a connected desk: planned from the replica
+    /// (the booking's status and, with --expected-version, its version checked here), pushed at
+    /// once; with no answer, made here and queued. `request.requestId` is the operation id.
+    func changeReservation(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        let operationId = request.requestId ?? UUID()
+        let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: request.user, operationId: operationId,
+                                                expectedVersion: request.expectedVersion)
+        return try write(operation) {
+            // The undo's reason as planned (the default worded once), so both copies say the same.
+            try reservationChangeHere(kind, reference, reason: operation.reason, request, operationId: operationId)
+        }
+    }
+
+    private func reservationChangeHere(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest,
+                                       operationId: UUID) throws -> Booking {
+        switch kind {
+        case .noShow: try store.markNoShow(reference, request, operationId: operationId)
+        case .undoCheckIn: try store.undoCheckIn(reference, reason: reason, request, operationId: operationId)
+        case .undoCheckOut: try store.undoCheckOut(reference, reason: reason, request, operationId: operationId)
+        default: throw FrontDeskError.invalidState("\(kind.rawValue) is not a reservation change")
         }
     }
 
@@ -517,6 +542,18 @@ struct ConnectedDesk {
             checkOut: { id in try quiet.change(.checkOut, id.uuidString, reason: nil, by: user) },
             move: { id, room, version in
                 try quiet.move(id.uuidString, toRoom: room, reason: nil, reprice: false, ChangeRequest(expectedVersion: version, user: user))
+            },
+            reservationChange: { id, change in
+                switch change {
+                case .noShow(let version):
+                    return try quiet.changeReservation(.noShow, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                case .undoCheckIn(let version):
+                    return try quiet.changeReservation(.undoCheckIn, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                case .undoCheckOut(let version):
+                    return try quiet.changeReservation(.undoCheckOut, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                case .edit, .move:
+                    throw FrontDeskError.invalidState("On a desk connected to a server, edits are made on the server for now")
+                }
             },
             syncRound: {
                 if let problem = quiet.credentialProblem { return .init(online: false, changed: false, problem: problem) }

@@ -93,6 +93,11 @@ extension SyncOperation {
         return reason ?? Channel.desk.defaultCancellationReason(by: by.isEmpty ? user : by)
     }
 
+    /// The reason of an undone check-in or check-out (`what`), checked, or the desk's default.
+    public func undoReason(_ what: String, user: String) throws(FrontDeskError) -> String {
+        try BookingRules.undoReason(reason, what, channel: .desk, by: by.isEmpty ? user : by)
+    }
+
     /// What a `move` must carry, with its reason checked.
     public func checkedMove() throws(FrontDeskError) -> Move {
         guard let move else { throw .validationFailed(["A move operation needs its room (move)"]) }

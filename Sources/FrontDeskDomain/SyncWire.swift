@@ -267,6 +267,9 @@ public struct SyncOperation: Codable, Hashable, Sendable {
         /// A room change (issue 14's `move`): `move` says where to; added without a protocol
         /// bump (docs/sync-protocol.md, "Adding a kind").
         case move
+        /// A Confirmed arrival who never came (issue 14's no-show), an undone check-in, an
+        /// undone check-out (`reason` says why); added the way `move` was, without a bump.
+        case noShow, undoCheckIn, undoCheckOut
     }
 
     /// Where a booking moves (kind `move`): every night before arrival, the nights from the
@@ -330,7 +333,7 @@ public struct SyncOperation: Codable, Hashable, Sendable {
     public var madeAt: String
     public var by: String
     public var book: NewBooking?
-    /// Why (a cancel's or a move's reason, for the audit trail).
+    /// Why (a cancel's, a move's or an undo's reason, for the audit trail).
     public var reason: String?
     /// The room a `move` goes to.
     public var move: Move?

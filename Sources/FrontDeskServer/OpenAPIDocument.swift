@@ -463,7 +463,8 @@ paths:
       description: |
         Operations a desk made while the server did not answer, applied in order, each idempotent by its
         `operationId` (the same id again gets the first answer). Kinds: book, cancel, checkIn, checkOut,
-        move (a room change; `move` names the room). One outcome per operation: accepted,
+        move (a room change; `move` names the room), noShow, undoCheckIn, undoCheckOut (`reason` says why).
+        One outcome per operation: accepted,
         conflict (`room_unavailable` with suggested rooms, `stale_version`, `depends_on_conflict`),
         rejected (`card_offline`, `validation_failed`, `invalid_state`, `not_found`, `conflict`).
       requestBody:
@@ -737,7 +738,7 @@ components:
       required: [operationId, kind, bookingId, madeAt, by]
       properties:
         operationId: {type: string, minLength: 1, maxLength: 200}
-        kind: {type: string, enum: [book, cancel, checkIn, checkOut, move]}
+        kind: {type: string, enum: [book, cancel, checkIn, checkOut, move, noShow, undoCheckIn, undoCheckOut]}
         bookingId: {type: string, format: uuid}
         baseVersion: {type: integer, nullable: true}
         madeAt: {type: string}

@@ -290,16 +290,32 @@ extension FrontDeskStore {
         }
     }
 
-    /// What a cancel, check-in or check-out will send, checked against the booking here (a change
-    /// its status does not allow is refused now) without writing anything.
+    /// What a cancel, check-in, check-out, no-show or undo will send, checked against the booking
+    /// here (a change its status does not allow is refused now) without writing anything. An
+    /// undo carries its reason as the desk words it (the default names `user`), and
+    /// `expectedVersion`, when given, is checked against the booking as this desk has it.
     public func plannedChange(_ kind: SyncOperation.Kind, reference: String, reason: String?, by user: String,
-                              operationId: UUID) throws -> SyncOperation {
+                              operationId: UUID, expectedVersion: Int? = nil) throws -> SyncOperation {
         if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
             throw FrontDeskError.validationFailed([problem])
         }
+        var reason = reason
+        switch kind {
+        case .undoCheckIn: reason = try BookingRules.undoReason(reason, "Check-in", channel: .desk, by: user)
+        case .undoCheckOut: reason = try BookingRules.undoReason(reason, "Check-out", channel: .desk, by: user)
+        default: break
+        }
         return try read { db in
             let booking = try requireBooking(reference, db)
-            let today = businessDate(for: try fetchHotel(db))
+            let hotel = try requireHotel(db)
+            let today = businessDate(for: hotel)
+            let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
+                ?? SyncState.synced.rawValue
+            if [.noShow, .undoCheckIn, .undoCheckOut].contains(kind) && state == SyncState.conflict.rawValue {
+                throw FrontDeskError.invalidState(
+                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel)")
+            }
+            try booking.requireVersion(expectedVersion)
             var probe = booking
             switch kind {
             case .book:
@@ -308,9 +324,13 @@ extension FrontDeskStore {
             case .checkIn: try probe.checkIn(businessDate: today, at: now)
             case .checkOut: _ = try probe.checkOut(businessDate: today, at: now)
             case .move: throw FrontDeskError.invalidState("A move is planned with plannedMove")
+            case .noShow: _ = try probe.markNoShow(businessDate: today, hour: hotel.hour(at: now), policy: hotel.noShowPolicy, at: now)
+            case .undoCheckIn: try probe.undoCheckIn(businessDate: today, reason: reason ?? "", at: now)
+            case .undoCheckOut:
+                let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
+                                             arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
+                _ = try probe.undoCheckOut(businessDate: today, keptNights: kept, reason: reason ?? "", at: now)
             }
-            let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
-                ?? SyncState.synced.rawValue
             return changeOperation(kind, of: booking, syncState: state, reason: reason, by: user, operationId: operationId)
         }
     }
