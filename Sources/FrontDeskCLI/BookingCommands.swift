@@ -276,6 +276,10 @@ struct Change: SingleBookingCommand {
     func apply(_ store: FrontDeskStore) throws -> Booking {
         let edit = BookingEdit(guestName: guestName, email: email, phone: phone, guests: guests, note: note,
                                checkIn: checkIn, checkOut: checkOut)
+        // A connected desk (issue 12) changes through its server; offline, here and queued.
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.edit(reference, edit, try change.request(common))
+        }
         return try store.changeBooking(reference, edit, try change.request(common))
     }
 }

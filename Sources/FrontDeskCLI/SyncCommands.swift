@@ -381,8 +381,8 @@ struct ConnectedDesk {
             case .checkOut: try store.checkOut(reference, by: user, operationId: operationId)
             case .book: throw FrontDeskError.invalidState("a booking is made with book")
             case .move: throw FrontDeskError.invalidState("a room change is made with move")
-            case .noShow, .undoCheckIn, .undoCheckOut: try reservationChangeHere(kind, reference, reason: reason,
-                                                                                ChangeRequest(user: user), operationId: operationId)
+            case .noShow, .undoCheckIn, .undoCheckOut, .edit: try reservationChangeHere(kind, reference, reason: reason,
+                                                                                       ChangeRequest(user: user), operationId: operationId)
             }
         }
     }
@@ -397,6 +397,18 @@ struct ConnectedDesk {
         return try write(operation) {
             // The undo's reason as planned (the default worded once), so both copies say the same.
             try reservationChangeHere(kind, reference, reason: operation.reason, request, operationId: operationId)
+        }
+    }
+
+    /// `change` on a connected desk: planned from the replica (the fields, the room's capacity, the
+    /// version), pushed at once; with no answer, made here (the replica's own check of new nights)
+    /// and queued. `request.requestId` is the operation id.
+    func edit(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
+        let operationId = request.requestId ?? UUID()
+        let operation = try store.plannedEdit(reference, edit, expectedVersion: request.expectedVersion, by: request.user,
+                                              operationId: operationId)
+        return try write(operation) {
+            try store.changeBooking(reference, edit, request, operationId: operationId)
         }
     }
 
@@ -551,8 +563,10 @@ struct ConnectedDesk {
                     return try quiet.changeReservation(.undoCheckIn, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
                 case .undoCheckOut(let version):
                     return try quiet.changeReservation(.undoCheckOut, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
-                case .edit, .move:
-                    throw FrontDeskError.invalidState("On a desk connected to a server, edits are made on the server for now")
+                case .edit(let edit, let version):
+                    return try quiet.edit(id.uuidString, edit, ChangeRequest(expectedVersion: version, user: user))
+                case .move(let room, let version):
+                    return try quiet.move(id.uuidString, toRoom: room, reason: nil, reprice: false, ChangeRequest(expectedVersion: version, user: user))
                 }
             },
             syncRound: {

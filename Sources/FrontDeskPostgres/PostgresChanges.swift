@@ -10,7 +10,11 @@ import PostgresNIO
 /// before saw), an audit line, and the change feed's entries (`writeBack` → `feedChange`).
 extension PostgresHotelStorage {
     func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
-        try write { session in
+        try write { session in try changeBooking(reference, edit, request, session) }
+    }
+
+    /// `changeBooking` in the caller's transaction: a desk's `edit` operation (`applySync`) takes this path too.
+    func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .change(edit), request, session) { booking, hotel in
                 let today = chain.businessDate(for: hotel)
                 let listing = try roomOf(booking, session)
@@ -38,7 +42,6 @@ extension PostgresHotelStorage {
                           summary: ChangeWording.changed(booking, after, nights, note: validated.note), before: booking, after: after)
                 return after
             }
-        }
     }
 
     func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool, _ request: ChangeRequest) throws -> Booking {

@@ -26,9 +26,23 @@ extension FrontDeskStore {
     /// claimed, dropped ones released. A night taken by another booking refuses the whole change
     /// (`room_unavailable`, naming the nights and rooms free for the whole new stay).
     public func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
+        try changeBooking(reference, edit, request, operationId: nil)
+    }
+
+    /// On a connected desk (a replica) the edit is also queued for the server as an `edit`
+    /// operation with id `operationId` (a new id when nil), in the same transaction (issue 12).
+    public func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
         try write { db in
-            try refuseOnReplica("Changing a booking's details or stay", db)
-            return try changeIntent(reference, .change(edit), request, db) { booking, hotel in
+            try queuedIfReplica(.edit, reference, reason: nil, request, operationId: operationId, edit: SyncOperation.Edit(edit), db) {
+                try changeBooking(reference, edit, request, db)
+            }
+        }
+    }
+
+    /// `changeBooking` inside the caller's transaction: the desk's own edit and a desk's pushed
+    /// `edit` (`applySync`) are this one code path.
+    func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest, _ db: Database) throws -> Booking {
+            try changeIntent(reference, .change(edit), request, db) { booking, hotel in
                 let today = businessDate(for: hotel)
                 guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
@@ -58,7 +72,6 @@ extension FrontDeskStore {
                 if !nights.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
                 return after
             }
-        }
     }
 
     /// Moves a booking to another room: every night before arrival, the nights from tonight on for
@@ -121,15 +134,6 @@ extension FrontDeskStore {
             notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
             return after
         }
-    }
-
-    /// A connected desk's replica carries bookings, cancels, check-ins and -outs, room changes,
-    /// no-shows and undos to its server (the outbox); an edit does not travel yet, so made here it
-    /// would be the desk's alone and the next pull would overwrite it. Refused, nothing written.
-    private func refuseOnReplica(_ what: String, _ db: Database) throws {
-        guard try isReplica(db) else { return }
-        throw FrontDeskError.invalidState(
-            "\(what) is not carried to the server yet, and this desk is connected to one: make it on the server. Nothing was changed (moves, no-shows, undo, cancel, check-in and check-out work here, offline too)")
     }
 
     /// Marks a Confirmed arrival who never came (see `Booking.markNoShow`): the remaining nights
@@ -241,7 +245,8 @@ extension FrontDeskStore {
     /// `operationId`, a new id when nil) in the same transaction, based on the booking as it was
     /// read before the change; a replay under an id queued already queues nothing again.
     private func queuedIfReplica(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest,
-                                 operationId: UUID?, _ db: Database, _ change: () throws -> Booking) throws -> Booking {
+                                 operationId: UUID?, edit: SyncOperation.Edit? = nil, _ db: Database,
+                                 _ change: () throws -> Booking) throws -> Booking {
         let before = try isReplica(db) ? requireBooking(reference, db) : nil
         let after = try change()
         guard let before, after.version != before.version else { return after }
@@ -249,7 +254,7 @@ extension FrontDeskStore {
                                          arguments: [operationId.uuidString.lowercased()]) != nil {
             return after
         }
-        try queueChangeIfReplica(kind, before: before, reason: reason, by: request.user, operationId: operationId, db)
+        try queueChangeIfReplica(kind, before: before, reason: reason, by: request.user, operationId: operationId, edit: edit, db)
         return after
     }
 

@@ -71,10 +71,7 @@ extension DeskTerminalApp {
         services.change = { id, change in
             switch change {
             case .move(let room, let version): return try link.move(id, room, version)
-            case .noShow, .undoCheckIn, .undoCheckOut: return try link.reservationChange(id, change)
-            case .edit:
-                throw FrontDeskError.invalidState(
-                    "On a desk connected to a server, edits are made on the server for now (moves, no-shows, undo, cancel, check-in and check-out work here, offline too)")
+            case .noShow, .undoCheckIn, .undoCheckOut, .edit: return try link.reservationChange(id, change)
             }
         }
         return services

@@ -5,11 +5,11 @@ import FrontDeskTestSupport
 import GRDB
 import Testing
 
-/// On a connected desk, a no-show and an undone check-in or check-out made offline are written on
+/// On a connected desk, a no-show, an undone check-in or check-out and an edit made offline are written on
 /// the replica and queued for the server in the same transaction (issue 12); pushed, the server
 /// applies them through its own changes, and the desk settles the answers: accepted, the
 /// server's booking; refused (the booking changed, the night was sold), a conflict on the list.
-/// Edits still do not travel: refused on the replica, nothing written.
+/// Edits travel the same way.
 @Suite struct ReplicaReservationChangesTests {
     /// Pushes what the desk queued to the server's store and settles the answers on the desk.
     @discardableResult
@@ -111,18 +111,37 @@ import Testing
         #expect(try pair.desk.store.syncConflicts(includeResolved: false).map(\.reason) == ["room_unavailable"])
     }
 
-    @Test func editsAreStillRefusedOnAConnectedDeskAndChangeNothing() throws {
+    @Test func anEditMadeOfflineIsQueuedWithItsFieldsAndPushedOnce() throws {
         let pair = try ReplicaPair()
         let arriving = try pair.server.book(room: "101", from: "2026-11-26", to: "2026-11-28")
         try pair.connect([arriving])
-        let outbox = try pair.desk.count("sync_outbox"), audit = try pair.desk.count("audit_entry")
-        do {
-            _ = try pair.desk.store.changeBooking(arriving.confirmationCode, BookingEdit(note: "late arrival"), ChangeRequest(user: "anna"))
-            Issue.record("an edit was made on a connected desk's replica")
-        } catch FrontDeskError.invalidState(let message) {
-            #expect(message.hasPrefix("Changing a booking's details or stay") && message.contains("Nothing was changed"))
-        }
-        #expect(try pair.desk.count("sync_outbox") == outbox && pair.desk.count("audit_entry") == audit)
-        #expect(try pair.desk.store.booking(arriving.id.uuidString).notes.isEmpty)
+        let edit = BookingEdit(guestName: "Zoë Ångström-Lee", note: "Late arrival", checkOut: "2026-11-29")
+        let changed = try pair.desk.store.changeBooking(arriving.confirmationCode, edit, ChangeRequest(user: "anna"), operationId: UUID())
+        #expect(changed.stay.checkOut.iso == "2026-11-29" && changed.notes.map(\.text) == ["Late arrival"])
+        #expect(!(try pair.desk.freeRooms("2026-11-28", "2026-11-29")).contains("101"), "the new night is held on the desk")
+        let queued = try pair.desk.store.queuedOperations(limit: 10)
+        #expect(queued.map(\.kind) == [.edit] && queued.first?.baseVersion == arriving.version)
+        #expect(queued.first?.edit?.bookingEdit == edit)
+
+        let answers = try sync(pair)
+        #expect(answers.map(\.outcome) == [.accepted], "\(answers)")
+        let onServer = try pair.server.store.booking(arriving.id.uuidString)
+        #expect(onServer.guest.name == "Zoë Ångström-Lee" && onServer.stay.checkOut.iso == "2026-11-29" && onServer.notes.count == 1)
+        #expect(try pair.desk.store.syncStates(of: [arriving.id]) == [arriving.id: "synced"])
+        #expect(try pair.server.store.applySync(queued, by: "anna").results == answers)
+        #expect(try pair.server.store.booking(arriving.id.uuidString).notes.count == 1, "the note is added once")
+    }
+
+    @Test func anEditIntoANightTheServerSoldIsAConflict() throws {
+        let pair = try ReplicaPair()
+        let arriving = try pair.server.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        try pair.connect([arriving])
+        _ = try pair.server.book(room: "101", from: "2026-11-28", to: "2026-11-30")
+        _ = try pair.desk.store.changeBooking(arriving.confirmationCode, BookingEdit(checkOut: "2026-11-29"), ChangeRequest(user: "anna"),
+                                              operationId: UUID())
+        let answers = try sync(pair)
+        #expect(answers.map(\.outcome) == [.conflict] && answers.first?.code == "room_unavailable", "\(answers)")
+        #expect(try pair.server.store.booking(arriving.id.uuidString).stay.checkOut.iso == "2026-11-28")
+        #expect(try pair.desk.store.syncConflicts(includeResolved: false).map(\.reason) == ["room_unavailable"])
     }
 }

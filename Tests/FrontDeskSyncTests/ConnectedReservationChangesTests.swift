@@ -126,4 +126,32 @@ struct ConnectedReservationChangesTests {
         #expect(conflicts.first?["reason"] as? String == "stale_version")
         #expect(try pendingOps(setup.desk) == 0)
     }
+
+    @Test("An edit lands on the server first online; offline it is made on the desk and pushed by frontdesk sync")
+    func editOnlineAndOffline() throws {
+        let setup = try checkedInToday("edit")
+        defer { setup.desk.remove() }
+        let version = try #require(try onServer(setup)["version"] as? Int)
+
+        let online = try setup.desk.run("change", setup.confirmation, "--email", "ulla@example.com", "--note", "Cot please", "--json")
+        #expect(online.status == 0, "online edit: \(online.stderr)")
+        #expect(try online.json["sync"] as? String == "synced")
+        var server = try onServer(setup)
+        #expect(server["email"] as? String == "ulla@example.com" && server["version"] as? Int == version + 1)
+        #expect((server["notes"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["Cot please"])
+
+        setup.server.stop()
+        let offline = try setup.desk.run("change", setup.bookingId, "--guest-name", "Ulla Undo-Berg", "--json")
+        #expect(offline.status == 0, "offline edit: \(offline.stderr)")
+        #expect(try offline.json["sync"] as? String == "pending")
+        #expect(try pendingOps(setup.desk) == 1)
+        try setup.server.start()
+        let synced = try setup.desk.run("sync", "--json")
+        #expect(synced.status == 0, "sync: \(synced.stderr)")
+        #expect(try synced.json["accepted"] as? Int == 1)
+        server = try onServer(setup)
+        #expect(server["guestName"] as? String == "Ulla Undo-Berg" && server["version"] as? Int == version + 2)
+        #expect(try onDesk(setup)?["guestName"] as? String == "Ulla Undo-Berg")
+        #expect(try pendingOps(setup.desk) == 0)
+    }
 }
