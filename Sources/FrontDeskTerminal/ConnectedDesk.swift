@@ -32,8 +32,8 @@ public struct ConnectedDeskLink: Sendable {
     /// Moves to another room (by number) through the server first; with no answer, here (queued).
     /// `expectedVersion`: the booking's version the screen showed, nil from the room plan.
     public var move: @Sendable (_ id: UUID, _ room: String, _ expectedVersion: Int?) throws -> Booking
-    /// A no-show or an undone check-in / check-out through the server first; with no answer,
-    /// here (queued). Edits are refused (not carried to the server yet).
+    /// A no-show, an undone check-in / check-out or an edit through the server first; with no answer,
+    /// here (queued).
     public var reservationChange: @Sendable (_ id: UUID, _ change: DeskChange) throws -> Booking
     /// Pushes what waits, then pulls what the server changed.
     public var syncRound: @Sendable () -> Round
