@@ -76,19 +76,24 @@ struct Book: ParsableCommand {
                     problems += error.details
                 }
             }
-            // A connected desk (issue 12) writes through its server; a card is never charged offline.
+            // A connected desk (issue 12) writes through its server, whose payment service charges
+            // a card (online only: never offline).
             let connected = problems.isEmpty ? try ConnectedDesk.open(store, common: common) : nil
-            if let connected, instruction.method == .card { try connected.refuseCard() }
-            // Only a card payment needs the payment service: a desk payment works with none, or a broken address.
-            let gateway = instruction.method == .card ? try common.paymentGateway() : nil
-            if instruction.method == .card && gateway == nil {
+            // Only a card payment on a standalone desk needs the payment service: a desk payment works with none, or a broken address.
+            let gateway = instruction.method == .card && connected == nil ? try common.paymentGateway() : nil
+            if instruction.method == .card && connected == nil && gateway == nil {
                 problems.append(PaymentSetup.missing)
             }
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
             let form = BookingForm(roomNumber: room, checkIn: checkIn, checkOut: checkOut, guests: guests,
                                    guestName: guestName, email: email, phone: phone)
             var booking: Booking
-            if let connected {
+            if let connected, instruction.method == .card, let number = instruction.cardNumber {
+                booking = try connected.bookCard(form, requestId: requestUUID, cardNumber: number, wait: wait, by: common.userName)
+                if wait && booking.status != .confirmed && booking.status != .reserving && booking.status != .processingPayment {
+                    failed = booking
+                }
+            } else if let connected {
                 booking = try connected.book(form, requestId: requestUUID, payment: instruction, by: common.userName)
             } else if wait && instruction.method == .desk {
                 // Nothing to wait for but the desk's own steps: held and confirmed in one commit.
@@ -97,7 +102,9 @@ struct Book: ParsableCommand {
                 booking = try store.reserve(form, requestId: requestUUID, payment: instruction, by: common.userName)
             }
             let confirmedHere = connected == nil && wait && instruction.method == .desk && booking.status == .confirmed
-            if wait && !confirmedHere && (connected == nil || [BookingStatus.reserving, .processingPayment].contains(booking.status)) {
+            let paidThroughServer = connected != nil && instruction.method == .card
+            if wait && !confirmedHere && !paidThroughServer
+                && (connected == nil || [BookingStatus.reserving, .processingPayment].contains(booking.status)) {
                 booking = try SagaRunner(store: store, gateway: gateway).runUntilSettled(booking)
                 if booking.status != .confirmed { failed = booking }
             }
@@ -269,6 +276,10 @@ struct Change: SingleBookingCommand {
     func apply(_ store: FrontDeskStore) throws -> Booking {
         let edit = BookingEdit(guestName: guestName, email: email, phone: phone, guests: guests, note: note,
                                checkIn: checkIn, checkOut: checkOut)
+        // A connected desk (issue 12) changes through its server; offline, here and queued.
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.edit(reference, edit, try change.request(common))
+        }
         return try store.changeBooking(reference, edit, try change.request(common))
     }
 }
@@ -303,7 +314,13 @@ struct NoShow: SingleBookingCommand {
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
     @OptionGroup var change: ChangeOptions
-    func apply(_ store: FrontDeskStore) throws -> Booking { try store.markNoShow(reference, try change.request(common)) }
+    func apply(_ store: FrontDeskStore) throws -> Booking {
+        // A connected desk (issue 12) changes through its server; offline, here and queued.
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.changeReservation(.noShow, reference, reason: nil, try change.request(common))
+        }
+        return try store.markNoShow(reference, try change.request(common))
+    }
 }
 
 struct UndoCheckIn: SingleBookingCommand {
@@ -314,7 +331,10 @@ struct UndoCheckIn: SingleBookingCommand {
     @Option(help: "Why, for the audit trail.") var reason: String?
     @OptionGroup var change: ChangeOptions
     func apply(_ store: FrontDeskStore) throws -> Booking {
-        try store.undoCheckIn(reference, reason: reason, try change.request(common))
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.changeReservation(.undoCheckIn, reference, reason: reason, try change.request(common))
+        }
+        return try store.undoCheckIn(reference, reason: reason, try change.request(common))
     }
 }
 
@@ -326,6 +346,9 @@ struct UndoCheckOut: SingleBookingCommand {
     @Option(help: "Why, for the audit trail.") var reason: String?
     @OptionGroup var change: ChangeOptions
     func apply(_ store: FrontDeskStore) throws -> Booking {
-        try store.undoCheckOut(reference, reason: reason, try change.request(common))
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.changeReservation(.undoCheckOut, reference, reason: reason, try change.request(common))
+        }
+        return try store.undoCheckOut(reference, reason: reason, try change.request(common))
     }
 }

@@ -73,7 +73,7 @@ enum Output {
         case "room_unavailable": 4
         case "invalid_state": 5
         case "conflict", "stale_version", "depends_on_conflict", "card_offline", "rejected": 6
-        case "offline", "unauthorized", "bad_server", "replica_too_old": syncIncompleteExitCode
+        case "offline", "unauthorized", "bad_server", "replica_too_old", "outcome_unknown": syncIncompleteExitCode
         default: 1
         }
     }

@@ -381,7 +381,44 @@ struct ConnectedDesk {
             case .checkOut: try store.checkOut(reference, by: user, operationId: operationId)
             case .book: throw FrontDeskError.invalidState("a booking is made with book")
             case .move: throw FrontDeskError.invalidState("a room change is made with move")
+            case .noShow, .undoCheckIn, .undoCheckOut, .edit: try reservationChangeHere(kind, reference, reason: reason,
+                                                                                       ChangeRequest(user: user), operationId: operationId)
             }
+        }
+    }
+
+    /// `no-show`, `undo-check-in`, `undo-check-out` on a connected desk: planned from the replica
+    /// (the booking's status and, with --expected-version, its version checked here), pushed at
+    /// once; with no answer, made here and queued. `request.requestId` is the operation id.
+    func changeReservation(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        let operationId = request.requestId ?? UUID()
+        let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: request.user, operationId: operationId,
+                                                expectedVersion: request.expectedVersion)
+        return try write(operation) {
+            // The undo's reason as planned (the default worded once), so both copies say the same.
+            try reservationChangeHere(kind, reference, reason: operation.reason, request, operationId: operationId)
+        }
+    }
+
+    /// `change` on a connected desk: planned from the replica (the fields, the room's capacity, the
+    /// version), pushed at once; with no answer, made here (the replica's own check of new nights)
+    /// and queued. `request.requestId` is the operation id.
+    func edit(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
+        let operationId = request.requestId ?? UUID()
+        let operation = try store.plannedEdit(reference, edit, expectedVersion: request.expectedVersion, by: request.user,
+                                              operationId: operationId)
+        return try write(operation) {
+            try store.changeBooking(reference, edit, request, operationId: operationId)
+        }
+    }
+
+    private func reservationChangeHere(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest,
+                                       operationId: UUID) throws -> Booking {
+        switch kind {
+        case .noShow: try store.markNoShow(reference, request, operationId: operationId)
+        case .undoCheckIn: try store.undoCheckIn(reference, reason: reason, request, operationId: operationId)
+        case .undoCheckOut: try store.undoCheckOut(reference, reason: reason, request, operationId: operationId)
+        default: throw FrontDeskError.invalidState("\(kind.rawValue) is not a reservation change")
         }
     }
 
@@ -398,15 +435,96 @@ struct ConnectedDesk {
         }
     }
 
-    /// A card on a connected desk: never charged offline (no card is charged twice); online,
-    /// the desk's sync carries desk payments only.
-    func refuseCard() throws {
-        if credentialProblem != nil || !client.isReachable() {
+    /// A card booking on a connected desk: online only, through the server's own booking API
+    /// (`POST /api/bookings`), whose saga charges the card through its payment service; the desk
+    /// never queues it (no card is charged offline, nor twice). The server makes the booking's id
+    /// and code; the replica follows through the change feed. `wait`: pulled until the payment is
+    /// settled (Confirmed, or Failed with the reason). The card number goes into the request's
+    /// body and nowhere else: not the outbox, the replica, the audit trail or a log line.
+    /// `requestId` is the idempotency key: the same one again returns the first booking.
+    func bookCard(_ form: BookingForm, requestId: UUID?, cardNumber: String, wait: Bool, by user: String) throws -> Booking {
+        if let problem = credentialProblem {
             throw ServerRefusal(code: "card_offline",
-                                message: "The server \(client.server) does not answer: a card cannot be charged offline (no card is charged twice). Take the payment at the desk (--payment desk) or try again when the server answers")
+                                message: "A card is charged by the server, and this desk cannot use it now (\(problem)). Nothing was booked or charged. Take the payment at the desk (--payment desk) or try again once connected")
         }
-        throw ServerRefusal(code: "card_offline",
-                            message: "A connected desk takes desk payments only (--payment desk); book a card payment through the server's API")
+        let key = requestId ?? UUID()
+        let details = try cardBookingDetails(form, operationId: key, by: user)
+        let created: SyncClient.CreatedBooking
+        do {
+            created = try client.createBooking(details, cardNumber: cardNumber, idempotencyKey: key.uuidString.lowercased())
+        } catch {
+            switch error.kind {
+            case .notMade:
+                throw ServerRefusal(code: "card_offline",
+                                    message: "\(error.message): a card cannot be charged offline (no card is charged twice). Nothing was booked or charged. Take the payment at the desk (--payment desk) or try again when the server answers")
+            case .unknown:
+                throw ServerRefusal(code: "outcome_unknown", message: Self.unknownOutcome(error.message, requestId: key, guest: details.guestName))
+            case .unauthorized:
+                throw ServerRefusal(code: "unauthorized", message: "\(error.message). Nothing was booked or charged")
+            case .refused(let code):
+                throw ServerRefusal(code: code == "precondition_failed" ? "stale_version" : code, message: error.message)
+            }
+        }
+        // The booking as the server has it: pulled into the replica now, and again while its
+        // payment runs when the command waits for it.
+        let sync = DeskSync(store: store, client: client)
+        let deadline = Date().addingTimeInterval(wait ? Self.cardWaitSeconds : 0)
+        var lastFailure: SyncFailure?
+        while true {
+            do {
+                _ = try sync.pull()
+                lastFailure = nil
+            } catch let failure as SyncFailure {
+                lastFailure = failure
+            }
+            let booking = try? store.booking(created.bookingId)
+            if let booking, !wait || ![BookingStatus.reserving, .processingPayment].contains(booking.status) { return booking }
+            if Date() >= deadline {
+                if let booking {
+                    tell("note: the server is still taking the card payment of \(booking.confirmationCode); `frontdesk show \(booking.confirmationCode)` shows how it ends")
+                    return booking
+                }
+                let reason = lastFailure?.message ?? "the change feed did not bring it yet"
+                throw ServerRefusal(code: "outcome_unknown",
+                                    message: "The server took booking \(created.confirmation) (\(created.bookingId)) and is charging the card, but this desk could not fetch it (\(reason)). Do not book it again: `frontdesk sync` brings it, then `frontdesk show \(created.confirmation)`")
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
+    /// How long `book --payment card --wait` follows the server's payment (its payment service
+    /// retries with backoff; a slow card answers within a minute).
+    static let cardWaitSeconds: Double = 90
+
+    /// What a card booking sends, checked against the replica first (the room, the dates, the
+    /// guest; a clear message for each problem). A room the replica has taken is still the
+    /// server's to refuse: online the server decides (and a retry with the same request id
+    /// finds its first booking holding those nights in the replica).
+    func cardBookingDetails(_ form: BookingForm, operationId: UUID, by user: String) throws -> SyncOperation.NewBooking {
+        do {
+            let planned = try store.plannedBooking(ReservationRequest(form: form, requestId: operationId, payment: .desk, user: user),
+                                                   operationId: operationId)
+            if let details = planned.book { return details }
+        } catch FrontDeskError.roomUnavailable {
+            // Falls through: the server decides.
+        }
+        let number = form.roomNumber.trimmingWhitespace()
+        guard let room = try store.rooms().first(where: { $0.room.number.lowercased() == number.lowercased() }) else {
+            throw FrontDeskError.notFound("No room \(BookingRules.quoted(number))")
+        }
+        let phone = form.phone.trimmingWhitespace()
+        return SyncOperation.NewBooking(roomId: room.room.id.uuidString.lowercased(), roomNumber: room.room.number,
+                                        checkIn: form.checkIn.trimmingWhitespace(), checkOut: form.checkOut.trimmingWhitespace(),
+                                        guests: Int(form.guests.trimmingWhitespace()) ?? 0, guestName: form.guestName.trimmingWhitespace(),
+                                        email: form.email.trimmingWhitespace(), phone: phone.isEmpty ? nil : phone,
+                                        confirmation: "", payment: PaymentMethod.card.rawValue, totalCents: 0)
+    }
+
+    /// The words for a card booking whose answer was lost: it may exist and be charged.
+    static func unknownOutcome(_ why: String, requestId: UUID, guest: String) -> String {
+        "\(why) after the card booking was sent: it may have been made and the card charged. Do not book it again under a new request: "
+            + "check first (`frontdesk sync`, then `frontdesk bookings --guest \"\(guest)\"`), or repeat the same command with "
+            + "--request-id \(requestId.uuidString.lowercased()) (the server then returns the first booking and charges nothing twice)"
     }
 
     /// Says a changed confirmation code to the receptionist, on stderr.
@@ -426,7 +544,9 @@ struct ConnectedDesk {
         let quiet = desk
         return ConnectedDeskLink(
             book: { form, payment in
-                if payment.method == .card { try quiet.refuseCard() }
+                if payment.method == .card, let number = payment.cardNumber {
+                    return try quiet.bookCard(form, requestId: nil, cardNumber: number, wait: false, by: user)
+                }
                 return try quiet.book(form, requestId: nil, payment: payment, by: user)
             },
             cancel: { id in try quiet.change(.cancel, id.uuidString, reason: nil, by: user) },
@@ -434,6 +554,20 @@ struct ConnectedDesk {
             checkOut: { id in try quiet.change(.checkOut, id.uuidString, reason: nil, by: user) },
             move: { id, room, version in
                 try quiet.move(id.uuidString, toRoom: room, reason: nil, reprice: false, ChangeRequest(expectedVersion: version, user: user))
+            },
+            reservationChange: { id, change in
+                switch change {
+                case .noShow(let version):
+                    return try quiet.changeReservation(.noShow, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                case .undoCheckIn(let version):
+                    return try quiet.changeReservation(.undoCheckIn, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                case .undoCheckOut(let version):
+                    return try quiet.changeReservation(.undoCheckOut, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                case .edit(let edit, let version):
+                    return try quiet.edit(id.uuidString, edit, ChangeRequest(expectedVersion: version, user: user))
+                case .move(let room, let version):
+                    return try quiet.move(id.uuidString, toRoom: room, reason: nil, reprice: false, ChangeRequest(expectedVersion: version, user: user))
+                }
             },
             syncRound: {
                 if let problem = quiet.credentialProblem { return .init(online: false, changed: false, problem: problem) }

@@ -66,6 +66,9 @@ extension SyncOperation {
         if let move {
             fields += ["move", move.roomId, move.roomNumber, move.reprice ? "reprice" : "-"]
         }
+        if let edit {
+            fields += ["edit", edit.bookingEdit.fingerprint]
+        }
         return fields.joined(separator: "\u{1F}")
     }
 
@@ -91,6 +94,17 @@ extension SyncOperation {
     public func cancellationReason(user: String) throws(FrontDeskError) -> String {
         try BookingRules.checkReason(reason)
         return reason ?? Channel.desk.defaultCancellationReason(by: by.isEmpty ? user : by)
+    }
+
+    /// The reason of an undone check-in or check-out (`what`), checked, or the desk's default.
+    public func undoReason(_ what: String, user: String) throws(FrontDeskError) -> String {
+        try BookingRules.undoReason(reason, what, channel: .desk, by: by.isEmpty ? user : by)
+    }
+
+    /// What an `edit` must carry: at least one field.
+    public func checkedEdit() throws(FrontDeskError) -> BookingEdit {
+        guard let edit, !edit.bookingEdit.isEmpty else { throw .validationFailed(["An edit operation needs what it changes (edit)"]) }
+        return edit.bookingEdit
     }
 
     /// What a `move` must carry, with its reason checked.

@@ -267,6 +267,12 @@ public struct SyncOperation: Codable, Hashable, Sendable {
         /// A room change (issue 14's `move`): `move` says where to; added without a protocol
         /// bump (docs/sync-protocol.md, "Adding a kind").
         case move
+        /// A Confirmed arrival who never came (issue 14's no-show), an undone check-in, an
+        /// undone check-out (`reason` says why); added the way `move` was, without a bump.
+        case noShow, undoCheckIn, undoCheckOut
+        /// A change of the guest's details, a note or the stay (issue 14's edit): `edit` says
+        /// which fields change; added without a bump too.
+        case edit
     }
 
     /// Where a booking moves (kind `move`): every night before arrival, the nights from the
@@ -284,6 +290,32 @@ public struct SyncOperation: Codable, Hashable, Sendable {
             self.roomId = roomId
             self.roomNumber = roomNumber
             self.reprice = reprice
+        }
+    }
+
+    /// What an edit changes (kind `edit`): only the fields given, as `BookingEdit` has them (an
+    /// empty phone removes it; a note is added).
+    public struct Edit: Codable, Hashable, Sendable {
+        public var guestName: String?
+        public var email: String?
+        public var phone: String?
+        public var guests: String?
+        public var note: String?
+        public var checkIn: String?
+        public var checkOut: String?
+
+        public init(_ edit: BookingEdit) {
+            guestName = edit.guestName
+            email = edit.email
+            phone = edit.phone
+            guests = edit.guests
+            note = edit.note
+            checkIn = edit.checkIn
+            checkOut = edit.checkOut
+        }
+
+        public var bookingEdit: BookingEdit {
+            BookingEdit(guestName: guestName, email: email, phone: phone, guests: guests, note: note, checkIn: checkIn, checkOut: checkOut)
         }
     }
 
@@ -330,13 +362,15 @@ public struct SyncOperation: Codable, Hashable, Sendable {
     public var madeAt: String
     public var by: String
     public var book: NewBooking?
-    /// Why (a cancel's or a move's reason, for the audit trail).
+    /// Why (a cancel's, a move's or an undo's reason, for the audit trail).
     public var reason: String?
     /// The room a `move` goes to.
     public var move: Move?
+    /// What an `edit` changes.
+    public var edit: Edit?
 
     public init(operationId: String, kind: Kind, bookingId: String, baseVersion: Int?, madeAt: String, by: String,
-                book: NewBooking? = nil, reason: String? = nil, move: Move? = nil) {
+                book: NewBooking? = nil, reason: String? = nil, move: Move? = nil, edit: Edit? = nil) {
         self.operationId = operationId
         self.kind = kind
         self.bookingId = bookingId
@@ -346,6 +380,7 @@ public struct SyncOperation: Codable, Hashable, Sendable {
         self.book = book
         self.reason = reason
         self.move = move
+        self.edit = edit
     }
 }
 

@@ -10,7 +10,11 @@ import PostgresNIO
 /// before saw), an audit line, and the change feed's entries (`writeBack` → `feedChange`).
 extension PostgresHotelStorage {
     func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
-        try write { session in
+        try write { session in try changeBooking(reference, edit, request, session) }
+    }
+
+    /// `changeBooking` in the caller's transaction: a desk's `edit` operation (`applySync`) takes this path too.
+    func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .change(edit), request, session) { booking, hotel in
                 let today = chain.businessDate(for: hotel)
                 let listing = try roomOf(booking, session)
@@ -38,7 +42,6 @@ extension PostgresHotelStorage {
                           summary: ChangeWording.changed(booking, after, nights, note: validated.note), before: booking, after: after)
                 return after
             }
-        }
     }
 
     func move(_ reference: String, toRoom number: String, reason: String?, reprice: Bool, _ request: ChangeRequest) throws -> Booking {
@@ -84,7 +87,11 @@ extension PostgresHotelStorage {
     }
 
     func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking {
-        try write { session in
+        try write { session in try markNoShow(reference, request, session) }
+    }
+
+    /// `markNoShow` in the caller's transaction: a desk's `noShow` operation (`applySync`) takes this path too.
+    func markNoShow(_ reference: String, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .noShow, request, session) { booking, hotel in
                 var after = booking
                 let freed = try after.markNoShow(businessDate: chain.businessDate(for: hotel), hour: hotel.hour(at: now),
@@ -96,12 +103,15 @@ extension PostgresHotelStorage {
                           before: booking, after: after)
                 return after
             }
-        }
     }
 
     func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
         let reason = try BookingRules.undoReason(reason, "Check-in", channel: request.channel, by: request.user)
-        return try write { session in
+        return try write { session in try undoCheckIn(reference, checkedReason: reason, request, session) }
+    }
+
+    /// `undoCheckIn` in the caller's transaction, its reason checked (`BookingRules.undoReason`).
+    func undoCheckIn(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .undoCheckIn(reason: reason), request, session) { booking, hotel in
                 var after = booking
                 try after.undoCheckIn(businessDate: chain.businessDate(for: hotel), reason: reason, at: now)
@@ -110,12 +120,15 @@ extension PostgresHotelStorage {
                           summary: ChangeWording.checkInUndone(after, reason: reason), before: booking, after: after)
                 return after
             }
-        }
     }
 
     func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
         let reason = try BookingRules.undoReason(reason, "Check-out", channel: request.channel, by: request.user)
-        return try write { session in
+        return try write { session in try undoCheckOut(reference, checkedReason: reason, request, session) }
+    }
+
+    /// `undoCheckOut` in the caller's transaction, its reason checked.
+    func undoCheckOut(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .undoCheckOut(reason: reason), request, session) { booking, hotel in
                 let today = chain.businessDate(for: hotel)
                 let kept = Set(try session.rows("SELECT night::text FROM room_night WHERE booking_id = $1", [booking.id])
@@ -135,7 +148,6 @@ extension PostgresHotelStorage {
                           before: booking, after: after)
                 return after
             }
-        }
     }
 
     // MARK: The parts every change shares

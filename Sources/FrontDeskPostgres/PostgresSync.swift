@@ -188,7 +188,7 @@ extension PostgresHotelStorage {
             }
             let reason = try operation.cancellationReason(user: user)
             return try accepted(try cancel(bookingId.uuidString, reason: reason, expectedVersion: operation.baseVersion, by: user, session))
-        case .checkIn, .checkOut, .move:
+        case .checkIn, .checkOut, .move, .noShow, .undoCheckIn, .undoCheckOut, .edit:
             // Made on the server's current version, it stands whatever was refused before;
             // otherwise it may rest on a refused operation.
             if operation.mayDependOnRefusal(currentVersion: exists?.version) { try requireNoEarlierRefusal(bookingId, session) }
@@ -196,6 +196,20 @@ extension PostgresHotelStorage {
             switch operation.kind {
             case .checkIn: return try accepted(try checkIn(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
             case .checkOut: return try accepted(try checkOut(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
+            case .noShow, .undoCheckIn, .undoCheckOut, .edit:
+                // Through this backend's own changes, as on SQLite.
+                let request = ChangeRequest(expectedVersion: operation.baseVersion, user: user, channel: .desk)
+                let reference = bookingId.uuidString
+                return try accepted(try chain.inSavepoint(session) { () throws -> Booking in
+                    switch operation.kind {
+                    case .noShow: return try markNoShow(reference, request, session)
+                    case .edit: return try changeBooking(reference, try operation.checkedEdit(), request, session)
+                    case .undoCheckIn:
+                        return try undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, session)
+                    default:
+                        return try undoCheckOut(reference, checkedReason: try operation.undoReason("Check-out", user: user), request, session)
+                    }
+                })
             default: return try accepted(try move(operation, exists, hotel: hotel, by: user, session))
             }
         }

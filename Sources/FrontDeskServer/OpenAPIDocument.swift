@@ -463,7 +463,9 @@ paths:
       description: |
         Operations a desk made while the server did not answer, applied in order, each idempotent by its
         `operationId` (the same id again gets the first answer). Kinds: book, cancel, checkIn, checkOut,
-        move (a room change; `move` names the room). One outcome per operation: accepted,
+        move (a room change; `move` names the room), noShow, undoCheckIn, undoCheckOut (`reason` says why),
+        edit (`edit` names the fields that change).
+        One outcome per operation: accepted,
         conflict (`room_unavailable` with suggested rooms, `stale_version`, `depends_on_conflict`),
         rejected (`card_offline`, `validation_failed`, `invalid_state`, `not_found`, `conflict`).
       requestBody:
@@ -737,7 +739,7 @@ components:
       required: [operationId, kind, bookingId, madeAt, by]
       properties:
         operationId: {type: string, minLength: 1, maxLength: 200}
-        kind: {type: string, enum: [book, cancel, checkIn, checkOut, move]}
+        kind: {type: string, enum: [book, cancel, checkIn, checkOut, move, noShow, undoCheckIn, undoCheckOut, edit]}
         bookingId: {type: string, format: uuid}
         baseVersion: {type: integer, nullable: true}
         madeAt: {type: string}
@@ -768,6 +770,18 @@ components:
             roomId: {type: string, format: uuid}
             roomNumber: {type: string}
             reprice: {type: boolean}
+        edit:
+          type: object
+          nullable: true
+          description: What an edit changes (kind edit); only the fields given; an empty phone removes it, a note is added.
+          properties:
+            guestName: {type: string, nullable: true}
+            email: {type: string, nullable: true}
+            phone: {type: string, nullable: true}
+            guests: {type: string, nullable: true}
+            note: {type: string, nullable: true}
+            checkIn: {type: string, nullable: true}
+            checkOut: {type: string, nullable: true}
     SyncPush:
       type: object
       required: [protocolVersion, operations]

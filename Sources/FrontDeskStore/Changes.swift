@@ -26,9 +26,23 @@ extension FrontDeskStore {
     /// claimed, dropped ones released. A night taken by another booking refuses the whole change
     /// (`room_unavailable`, naming the nights and rooms free for the whole new stay).
     public func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
+        try changeBooking(reference, edit, request, operationId: nil)
+    }
+
+    /// On a connected desk (a replica) the edit is also queued for the server as an `edit`
+    /// operation with id `operationId` (a new id when nil), in the same transaction (issue 12).
+    public func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
         try write { db in
-            try refuseOnReplica("Changing a booking's details or stay", db)
-            return try changeIntent(reference, .change(edit), request, db) { booking, hotel in
+            try queuedIfReplica(.edit, reference, reason: nil, request, operationId: operationId, edit: SyncOperation.Edit(edit), db) {
+                try changeBooking(reference, edit, request, db)
+            }
+        }
+    }
+
+    /// `changeBooking` inside the caller's transaction: the desk's own edit and a desk's pushed
+    /// `edit` (`applySync`) are this one code path.
+    func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest, _ db: Database) throws -> Booking {
+            try changeIntent(reference, .change(edit), request, db) { booking, hotel in
                 let today = businessDate(for: hotel)
                 guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
@@ -58,7 +72,6 @@ extension FrontDeskStore {
                 if !nights.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
                 return after
             }
-        }
     }
 
     /// Moves a booking to another room: every night before arrival, the nights from tonight on for
@@ -123,83 +136,126 @@ extension FrontDeskStore {
         }
     }
 
-    /// A connected desk's replica carries bookings, cancels, check-ins and -outs and room changes
-    /// to its server (the outbox); these changes do not travel yet, so made here they would be
-    /// the desk's alone and the next pull would overwrite them. Refused, nothing written.
-    private func refuseOnReplica(_ what: String, _ db: Database) throws {
-        guard try isReplica(db) else { return }
-        throw FrontDeskError.invalidState(
-            "\(what) is not carried to the server yet, and this desk is connected to one: make it on the server. Nothing was changed (moves, cancel, check-in and check-out work here, offline too)")
-    }
-
     /// Marks a Confirmed arrival who never came (see `Booking.markNoShow`): the remaining nights
     /// are freed; the first stays sold when the hotel charges a first night.
     public func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking {
+        try markNoShow(reference, request, operationId: nil)
+    }
+
+    /// On a connected desk (a replica) the no-show is also queued for the server as a `noShow`
+    /// operation with id `operationId` (a new id when nil), in the same transaction (issue 12).
+    public func markNoShow(_ reference: String, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
         try write { db in
-            try refuseOnReplica("Marking a no-show", db)
-            return try changeIntent(reference, .noShow, request, db) { booking, hotel in
-                var after = booking
-                let freed = try after.markNoShow(businessDate: businessDate(for: hotel), hour: hotel.hour(at: now),
-                                                 policy: hotel.noShowPolicy, at: now)
-                try Self.writeBack(after, over: booking, db)
-                try release(freed, of: after, keepingPrices: true, db)
-                try audit(db, user: request.user, action: "booking.noShow", bookingId: after.id, roomId: after.roomId,
-                          summary: ChangeWording.noShow(after, freed: freed.count, fee: hotel.noShowPolicy.fee),
-                          before: booking, after: after)
-                notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
-                return after
+            try queuedIfReplica(.noShow, reference, reason: nil, request, operationId: operationId, db) {
+                try markNoShow(reference, request, db)
             }
+        }
+    }
+
+    /// `markNoShow` inside the caller's transaction: the desk's own and a desk's pushed `noShow`
+    /// (`applySync`) are this one code path.
+    func markNoShow(_ reference: String, _ request: ChangeRequest, _ db: Database) throws -> Booking {
+        try changeIntent(reference, .noShow, request, db) { booking, hotel in
+            var after = booking
+            let freed = try after.markNoShow(businessDate: businessDate(for: hotel), hour: hotel.hour(at: now),
+                                             policy: hotel.noShowPolicy, at: now)
+            try Self.writeBack(after, over: booking, db)
+            try release(freed, of: after, keepingPrices: true, db)
+            try audit(db, user: request.user, action: "booking.noShow", bookingId: after.id, roomId: after.roomId,
+                      summary: ChangeWording.noShow(after, freed: freed.count, fee: hotel.noShowPolicy.fee),
+                      before: booking, after: after)
+            notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
+            return after
         }
     }
 
     /// Takes back a check-in made today: the booking is Confirmed again and keeps its room.
     public func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        try undoCheckIn(reference, reason: reason, request, operationId: nil)
+    }
+
+    /// On a connected desk the undo is also queued for the server (`undoCheckIn`, with its reason).
+    public func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
         let reason = try BookingRules.undoReason(reason, "Check-in", channel: request.channel, by: request.user)
         return try write { db in
-            try refuseOnReplica("Undoing a check-in", db)
-            return try changeIntent(reference, .undoCheckIn(reason: reason), request, db) { booking, hotel in
-                var after = booking
-                try after.undoCheckIn(businessDate: businessDate(for: hotel), reason: reason, at: now)
-                try Self.writeBack(after, over: booking, db)
-                try audit(db, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
-                          summary: ChangeWording.checkInUndone(after, reason: reason),
-                          before: booking, after: after)
-                return after
+            try queuedIfReplica(.undoCheckIn, reference, reason: reason, request, operationId: operationId, db) {
+                try undoCheckIn(reference, checkedReason: reason, request, db)
             }
+        }
+    }
+
+    /// `undoCheckIn` inside the caller's transaction, its reason checked (`BookingRules.undoReason`).
+    func undoCheckIn(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ db: Database) throws -> Booking {
+        try changeIntent(reference, .undoCheckIn(reason: reason), request, db) { booking, hotel in
+            var after = booking
+            try after.undoCheckIn(businessDate: businessDate(for: hotel), reason: reason, at: now)
+            try Self.writeBack(after, over: booking, db)
+            try audit(db, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
+                      summary: ChangeWording.checkInUndone(after, reason: reason),
+                      before: booking, after: after)
+            return after
         }
     }
 
     /// Takes back a check-out made today: checked in again; nights an early departure gave back
     /// are claimed again, and if one was sold meanwhile nothing changes (`room_unavailable`).
     public func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        try undoCheckOut(reference, reason: reason, request, operationId: nil)
+    }
+
+    /// On a connected desk the undo is also queued for the server (`undoCheckOut`, with its reason).
+    public func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
         let reason = try BookingRules.undoReason(reason, "Check-out", channel: request.channel, by: request.user)
         return try write { db in
-            try refuseOnReplica("Undoing a check-out", db)
-            return try changeIntent(reference, .undoCheckOut(reason: reason), request, db) { booking, hotel in
-                let today = businessDate(for: hotel)
-                let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
-                                             arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
-                var after = booking
-                let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
-                if let first = reclaimed.first, let last = reclaimed.last {
-                    guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
-                        throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
-                    }
-                    try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
-                    let taken = try takenNights(listing.room, reclaimed, excluding: booking, db)
-                    if !taken.isEmpty {
-                        throw FrontDeskError.roomUnavailable(ChangeWording.soldAgain(listing.room.number, taken))
-                    }
-                }
-                try Self.writeBack(after, over: booking, db)
-                try claim(reclaimed, for: after, db)
-                try audit(db, user: request.user, action: "booking.checkOutUndone", bookingId: after.id, roomId: after.roomId,
-                          summary: ChangeWording.checkOutUndone(after, reason: reason, reclaimed: reclaimed.count),
-                          before: booking, after: after)
-                if !reclaimed.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
-                return after
+            try queuedIfReplica(.undoCheckOut, reference, reason: reason, request, operationId: operationId, db) {
+                try undoCheckOut(reference, checkedReason: reason, request, db)
             }
         }
+    }
+
+    /// `undoCheckOut` inside the caller's transaction, its reason checked.
+    func undoCheckOut(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ db: Database) throws -> Booking {
+        try changeIntent(reference, .undoCheckOut(reason: reason), request, db) { booking, hotel in
+            let today = businessDate(for: hotel)
+            let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
+                                         arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
+            var after = booking
+            let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
+            if let first = reclaimed.first, let last = reclaimed.last {
+                guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
+                    throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
+                }
+                try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
+                let taken = try takenNights(listing.room, reclaimed, excluding: booking, db)
+                if !taken.isEmpty {
+                    throw FrontDeskError.roomUnavailable(ChangeWording.soldAgain(listing.room.number, taken))
+                }
+            }
+            try Self.writeBack(after, over: booking, db)
+            try claim(reclaimed, for: after, db)
+            try audit(db, user: request.user, action: "booking.checkOutUndone", bookingId: after.id, roomId: after.roomId,
+                      summary: ChangeWording.checkOutUndone(after, reason: reason, reclaimed: reclaimed.count),
+                      before: booking, after: after)
+            if !reclaimed.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
+            return after
+        }
+    }
+
+    /// On a connected desk, a change made here is queued for the server as `kind` (operation
+    /// `operationId`, a new id when nil) in the same transaction, based on the booking as it was
+    /// read before the change; a replay under an id queued already queues nothing again.
+    private func queuedIfReplica(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest,
+                                 operationId: UUID?, edit: SyncOperation.Edit? = nil, _ db: Database,
+                                 _ change: () throws -> Booking) throws -> Booking {
+        let before = try isReplica(db) ? requireBooking(reference, db) : nil
+        let after = try change()
+        guard let before, after.version != before.version else { return after }
+        if let operationId, try db.value(Int.self, sql: "SELECT 1 FROM sync_outbox WHERE operation_id = ?",
+                                         arguments: [operationId.uuidString.lowercased()]) != nil {
+            return after
+        }
+        try queueChangeIfReplica(kind, before: before, reason: reason, by: request.user, operationId: operationId, edit: edit, db)
+        return after
     }
 
     // MARK: The parts every change shares

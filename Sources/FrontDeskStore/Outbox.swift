@@ -233,10 +233,10 @@ extension FrontDeskStore {
     /// version the server gave when the booking is as the server has it, on none when this desk
     /// changed it and the change is not yet accepted.
     func changeOperation(_ kind: SyncOperation.Kind, of booking: Booking, syncState: String, reason: String?, by user: String,
-                         operationId: UUID, move: SyncOperation.Move? = nil) -> SyncOperation {
+                         operationId: UUID, move: SyncOperation.Move? = nil, edit: SyncOperation.Edit? = nil) -> SyncOperation {
         SyncOperation(operationId: operationId.uuidString.lowercased(), kind: kind, bookingId: booking.id.uuidString.lowercased(),
                       baseVersion: syncState == SyncState.synced.rawValue ? booking.version : nil, madeAt: InstantText.utc(now),
-                      by: user, reason: reason, move: move)
+                      by: user, reason: reason, move: move, edit: edit)
     }
 
     /// On a connected desk, queues a move made here (`before` as read before it, `after` moved),
@@ -256,7 +256,8 @@ extension FrontDeskStore {
     /// transaction: the booking (as read before the change) is pending until the server answers.
     /// A booking the server never had and never will (its `book` was refused) queues nothing.
     func queueChangeIfReplica(_ kind: SyncOperation.Kind, before: Booking, reason: String?, by user: String,
-                              operationId: UUID?, move: SyncOperation.Move? = nil, _ db: Database) throws {
+                              operationId: UUID?, move: SyncOperation.Move? = nil, edit: SyncOperation.Edit? = nil,
+                              _ db: Database) throws {
         guard try isReplica(db) else { return }
         let id = before.id.uuidString
         guard let row = try db.row(sql: "SELECT sync_state, server_version FROM booking WHERE id = ?", arguments: [id]) else { return }
@@ -266,7 +267,7 @@ extension FrontDeskStore {
                                       arguments: [id]) != nil
         guard serverVersion != nil || bookQueued else { return }
         let operation = changeOperation(kind, of: before, syncState: state, reason: reason, by: user, operationId: operationId ?? UUID(),
-                                        move: move)
+                                        move: move, edit: edit)
         try enqueue(operation, bookingId: id, db)
     }
 
@@ -290,16 +291,32 @@ extension FrontDeskStore {
         }
     }
 
-    /// What a cancel, check-in or check-out will send, checked against the booking here (a change
-    /// its status does not allow is refused now) without writing anything.
+    /// What a cancel, check-in, check-out, no-show or undo will send, checked against the booking
+    /// here (a change its status does not allow is refused now) without writing anything. An
+    /// undo carries its reason as the desk words it (the default names `user`), and
+    /// `expectedVersion`, when given, is checked against the booking as this desk has it.
     public func plannedChange(_ kind: SyncOperation.Kind, reference: String, reason: String?, by user: String,
-                              operationId: UUID) throws -> SyncOperation {
+                              operationId: UUID, expectedVersion: Int? = nil) throws -> SyncOperation {
         if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
             throw FrontDeskError.validationFailed([problem])
         }
+        var reason = reason
+        switch kind {
+        case .undoCheckIn: reason = try BookingRules.undoReason(reason, "Check-in", channel: .desk, by: user)
+        case .undoCheckOut: reason = try BookingRules.undoReason(reason, "Check-out", channel: .desk, by: user)
+        default: break
+        }
         return try read { db in
             let booking = try requireBooking(reference, db)
-            let today = businessDate(for: try fetchHotel(db))
+            let hotel = try requireHotel(db)
+            let today = businessDate(for: hotel)
+            let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
+                ?? SyncState.synced.rawValue
+            if [.noShow, .undoCheckIn, .undoCheckOut].contains(kind) && state == SyncState.conflict.rawValue {
+                throw FrontDeskError.invalidState(
+                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel)")
+            }
+            try booking.requireVersion(expectedVersion)
             var probe = booking
             switch kind {
             case .book:
@@ -308,10 +325,39 @@ extension FrontDeskStore {
             case .checkIn: try probe.checkIn(businessDate: today, at: now)
             case .checkOut: _ = try probe.checkOut(businessDate: today, at: now)
             case .move: throw FrontDeskError.invalidState("A move is planned with plannedMove")
+            case .edit: throw FrontDeskError.invalidState("An edit is planned with plannedEdit")
+            case .noShow: _ = try probe.markNoShow(businessDate: today, hour: hotel.hour(at: now), policy: hotel.noShowPolicy, at: now)
+            case .undoCheckIn: try probe.undoCheckIn(businessDate: today, reason: reason ?? "", at: now)
+            case .undoCheckOut:
+                let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
+                                             arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
+                _ = try probe.undoCheckOut(businessDate: today, keptNights: kept, reason: reason ?? "", at: now)
             }
+            return changeOperation(kind, of: booking, syncState: state, reason: reason, by: user, operationId: operationId)
+        }
+    }
+
+    /// What an edit will send, checked against the booking here (the domain's rules for the
+    /// fields, the room's capacity, a stay the status allows; `expectedVersion`) without writing
+    /// anything. Whether new nights are free is the server's to say (online), or the replica's
+    /// (offline, when the edit is written here).
+    public func plannedEdit(_ reference: String, _ edit: BookingEdit, expectedVersion: Int?, by user: String,
+                            operationId: UUID) throws -> SyncOperation {
+        try read { db in
+            let booking = try requireBooking(reference, db)
             let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
                 ?? SyncState.synced.rawValue
-            return changeOperation(kind, of: booking, syncState: state, reason: reason, by: user, operationId: operationId)
+            if state == SyncState.conflict.rawValue {
+                throw FrontDeskError.invalidState(
+                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel)")
+            }
+            try booking.requireVersion(expectedVersion)
+            guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
+                throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
+            }
+            _ = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: businessDate(for: try requireHotel(db)))
+            return changeOperation(.edit, of: booking, syncState: state, reason: nil, by: user, operationId: operationId,
+                                   edit: SyncOperation.Edit(edit))
         }
     }
 

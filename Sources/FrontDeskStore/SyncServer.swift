@@ -265,7 +265,7 @@ extension FrontDeskStore {
             let reason = try operation.cancellationReason(user: user)
             let booking = try cancel(reference, reason: reason, expectedVersion: operation.baseVersion, by: user, db)
             return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
-        case .checkIn, .checkOut, .move:
+        case .checkIn, .checkOut, .move, .noShow, .undoCheckIn, .undoCheckOut, .edit:
             // Made on the server's current version: the desk knew the booking as it is, whatever
             // was refused before. Otherwise it may rest on a refused operation.
             let here = exists?.hotelId == hotel.id ? exists : nil
@@ -275,9 +275,17 @@ extension FrontDeskStore {
             guard let exists = here else {
                 throw FrontDeskError.notFound("No booking with id \(Identifier.lowercaseText(bookingId))")
             }
+            // No-shows and undos through the server's own changes: the same checks, audit and
+            // claims as the API's; a changed booking is `stale_version`, a night sold meanwhile
+            // (an undone early check-out) `room_unavailable`.
+            let request = ChangeRequest(expectedVersion: operation.baseVersion, user: user, channel: .desk)
             let booking = switch operation.kind {
             case .checkIn: try checkIn(reference, expectedVersion: operation.baseVersion, by: user, db)
             case .checkOut: try checkOut(reference, expectedVersion: operation.baseVersion, by: user, db)
+            case .noShow: try markNoShow(reference, request, db)
+            case .edit: try changeBooking(reference, try operation.checkedEdit(), request, db)
+            case .undoCheckIn: try undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, db)
+            case .undoCheckOut: try undoCheckOut(reference, checkedReason: try operation.undoReason("Check-out", user: user), request, db)
             default: try move(operation, exists, hotel: hotel, by: user, db)
             }
             return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))

@@ -142,6 +142,81 @@ public struct SyncClient: Sendable {
         return result
     }
 
+    /// The server's booking made by `POST /api/bookings` (the server made its id and code).
+    public struct CreatedBooking: Sendable, Equatable {
+        public var bookingId: String
+        public var confirmation: String
+        public var status: String
+    }
+
+    /// Why a card booking (`createBooking`) has no booking to show.
+    public struct CardBookingFailure: Error, Equatable, Sendable, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable {
+            /// Surely not made: the request never left (connection refused), or the server said
+            /// it took nothing (429). No card was charged.
+            case notMade
+            /// No answer after the request may have reached the server (a timeout, a cut
+            /// connection, a 5xx): the booking may exist and the card may be charged. The same
+            /// idempotency key again gets the server's first answer.
+            case unknown
+            /// The credential was refused (401).
+            case unauthorized
+            /// The server refused the booking; `code` is its problem code (`room_unavailable`, ...).
+            case refused(code: String)
+        }
+
+        public let kind: Kind
+        public let message: String
+        public var description: String { message }
+    }
+
+    /// `POST /api/bookings` with a card: the server holds the room, charges the card through its
+    /// payment service and confirms (its saga). The card number goes in this request's body only;
+    /// `idempotencyKey` makes a retry after a lost answer return the same booking, charged once.
+    public func createBooking(_ booking: SyncOperation.NewBooking, cardNumber: String, idempotencyKey: String,
+                              timeout: Double? = nil) throws(CardBookingFailure) -> CreatedBooking {
+        var object: [String: Any] = [
+            "hotelId": hotelId, "roomId": booking.roomId, "checkIn": booking.checkIn, "checkOut": booking.checkOut,
+            "guests": booking.guests, "guestName": booking.guestName, "email": booking.email,
+            "payment": ["method": "card", "card": cardNumber],
+        ]
+        if let phone = booking.phone, !phone.isEmpty { object["phone"] = phone }
+        let body = try? JSONSerialization.data(withJSONObject: object)
+        var headers = ["Accept": "application/json", "Content-Type": "application/json", "Idempotency-Key": idempotencyKey]
+        if let token { headers["Authorization"] = "Bearer \(token)" }
+        let wait = timeout ?? self.timeout
+        let result = exchange.perform(HTTPCall(method: "POST", url: server + "/api/bookings", headers: headers, body: body, timeout: wait))
+        switch result {
+        case .failed(let failure):
+            if !failure.mayHaveReachedService {
+                throw CardBookingFailure(kind: .notMade, message: "the server \(server) cannot be reached (\(failure.message))")
+            }
+            let why = failure.kind == .timedOut ? "did not answer within \(Int(wait)) s" : "stopped answering (\(failure.message))"
+            throw CardBookingFailure(kind: .unknown, message: "the server \(server) \(why)")
+        case .answered(let status, _, let data):
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            switch status {
+            case 200..<300:
+                guard let id = object?["bookingId"] as? String, SyncWire.parseUUID(id) != nil else {
+                    throw CardBookingFailure(kind: .unknown, message: "\(server) answered the booking with something that is not a Front Desk booking")
+                }
+                return CreatedBooking(bookingId: id.lowercased(), confirmation: object?["confirmation"] as? String ?? "",
+                                      status: object?["status"] as? String ?? "")
+            case 401:
+                throw CardBookingFailure(kind: .unauthorized,
+                                         message: "\(server) refused the desk's credential (\(Self.problemDetail(data) ?? "expired or revoked")); run `frontdesk desk connect` again")
+            case 429:
+                throw CardBookingFailure(kind: .notMade, message: "\(server) is busy (too many requests); try again shortly")
+            case 500...:
+                throw CardBookingFailure(kind: .unknown, message: "the server \(server) answered \(status) (server trouble)")
+            default:
+                let code = object?["code"] as? String ?? "rejected"
+                throw CardBookingFailure(kind: .refused(code: code),
+                                         message: Self.problemDetail(data) ?? "\(server) refused the booking with status \(status)")
+            }
+        }
+    }
+
     /// Whether the server answers at all now (`GET /health`, a short timeout).
     public func isReachable(timeout: Double = 2) -> Bool {
         if case .answered(let status, _, _) = exchange.perform(HTTPCall(method: "GET", url: server + "/health", timeout: timeout)) {

@@ -32,6 +32,9 @@ public struct ConnectedDeskLink: Sendable {
     /// Moves to another room (by number) through the server first; with no answer, here (queued).
     /// `expectedVersion`: the booking's version the screen showed, nil from the room plan.
     public var move: @Sendable (_ id: UUID, _ room: String, _ expectedVersion: Int?) throws -> Booking
+    /// A no-show, an undone check-in / check-out or an edit through the server first; with no answer,
+    /// here (queued).
+    public var reservationChange: @Sendable (_ id: UUID, _ change: DeskChange) throws -> Booking
     /// Pushes what waits, then pulls what the server changed.
     public var syncRound: @Sendable () -> Round
 
@@ -39,31 +42,37 @@ public struct ConnectedDeskLink: Sendable {
                 cancel: @escaping @Sendable (UUID) throws -> Booking, checkIn: @escaping @Sendable (UUID) throws -> Booking,
                 checkOut: @escaping @Sendable (UUID) throws -> Booking,
                 move: @escaping @Sendable (UUID, String, Int?) throws -> Booking,
+                reservationChange: @escaping @Sendable (UUID, DeskChange) throws -> Booking = { _, _ in
+                    throw FrontDeskError.invalidState("On a desk connected to a server, this change is made on the server")
+                },
                 syncRound: @escaping @Sendable () -> Round) {
         self.book = book
         self.cancel = cancel
         self.checkIn = checkIn
         self.checkOut = checkOut
         self.move = move
+        self.reservationChange = reservationChange
         self.syncRound = syncRound
     }
 }
 
 extension DeskTerminalApp {
     /// The desk's services on a connected desk: writes go through the link; of the changes of
-    /// issue 14 only the room change travels in the outbox, the others are the server's for now;
-    /// card payments are refused by the link.
+    /// issue 14 the room change, no-show and undo travel in the outbox, edits are the server's for now;
+    /// card payments go to the server's booking API (refused by the link when it does not answer).
     static func connectedServices(_ standalone: DeskServices, link: ConnectedDeskLink) -> DeskServices {
         var services = standalone
         services.book = link.book
         services.cancel = link.cancel
         services.checkIn = link.checkIn
         services.checkOut = link.checkOut
-        services.cardPaymentsAvailable = false
+        // A card is charged by the server's payment service (online only; the link refuses it offline).
+        services.cardPaymentsAvailable = true
         services.change = { id, change in
-            if case .move(let room, let version) = change { return try link.move(id, room, version) }
-            throw FrontDeskError.invalidState(
-                "On a desk connected to a server, edits, no-shows and undo are made on the server for now (moves, cancel, check-in and check-out work here, offline too)")
+            switch change {
+            case .move(let room, let version): return try link.move(id, room, version)
+            case .noShow, .undoCheckIn, .undoCheckOut, .edit: return try link.reservationChange(id, change)
+            }
         }
         return services
     }

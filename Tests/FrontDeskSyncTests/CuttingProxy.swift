@@ -32,6 +32,8 @@ final class CuttingProxy: @unchecked Sendable {
     private var cutsMade = 0
     private var pushesSeen = 0
     private var stopped = false
+    /// Also counts a card booking (`POST /api/bookings`) as a request whose answer may be cut.
+    var cutsBookings = false
 
     var url: String { "http://127.0.0.1:\(port)" }
 
@@ -136,7 +138,7 @@ final class CuttingProxy: @unchecked Sendable {
                 let count = read(client, &buffer, buffer.count)
                 if count <= 0 { return }
                 let chunk = Array(buffer[0..<count])
-                if Self.isPush(chunk), let plan = planForPush() {
+                if Self.isPush(chunk) || (cutsBookings && Self.isBooking(chunk)), let plan = planForPush() {
                     cutting = plan
                     answer = []
                 }
@@ -174,6 +176,12 @@ final class CuttingProxy: @unchecked Sendable {
         guard let end = chunk.firstIndex(of: 0x0D) else { return false }
         let line = String(decoding: chunk[0..<end], as: UTF8.self)
         return line.hasPrefix("POST /api/hotels/") && line.contains("/sync ")
+    }
+
+    /// A chunk that starts a `POST /api/bookings` request.
+    private static func isBooking(_ chunk: [UInt8]) -> Bool {
+        guard let end = chunk.firstIndex(of: 0x0D) else { return false }
+        return String(decoding: chunk[0..<end], as: UTF8.self).hasPrefix("POST /api/bookings ")
     }
 
     /// The length of the headers and of the whole answer, once all of it is in `bytes`.

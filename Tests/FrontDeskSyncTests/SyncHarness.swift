@@ -28,9 +28,12 @@ final class SyncServer: @unchecked Sendable {
     var port = 0
     let hotelA: String
     let hotelB: String
+    /// The payment service the server charges cards through (`FRONTDESK_PAYMENT_URL`), if any.
+    let paymentURL: String?
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    init(paymentURL: String? = nil) throws {
+        self.paymentURL = paymentURL
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-sync-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = folder.appendingPathComponent("server.sqlite").path
@@ -60,6 +63,7 @@ final class SyncServer: @unchecked Sendable {
     func start() throws {
         var environment = ProcessInfo.processInfo.environment
         environment["FRONTDESK_JWT_SECRET"] = Self.secret
+        if let paymentURL { environment["FRONTDESK_PAYMENT_URL"] = paymentURL }
         let (process, port) = try ServerProcess.start(Products.folder.appendingPathComponent("frontdesk-server"),
                                                       ["serve", "--db", database, "--port", String(port), "--password-rounds", "1000"],
                                                       environment: environment)

@@ -1,0 +1,157 @@
+import Foundation
+import FrontDeskTestSupport
+import Testing
+
+/// Undoing a check-in (and the other changes the sync protocol now carries: no-show, undone
+/// check-out) on a connected desk (issue 12), the real `frontdesk` against a real server on
+/// 127.0.0.1: online it lands on the server first; offline it is made on the desk, queued and
+/// pushed once by `frontdesk sync`; made on a booking the server changed meanwhile, it is a
+/// `stale_version` conflict on the desk's list, never lost.
+@Suite("A connected desk undoes check-ins through the server", .serialized)
+struct ConnectedReservationChangesTests {
+    struct Setup {
+        let server: SyncServer
+        let desk: Desk
+        let bookingId: String
+        let confirmation: String
+    }
+
+    /// A connected desk with one booking of its own arriving today (the desk's business date),
+    /// made online and checked in online.
+    func checkedInToday(_ name: String) throws -> Setup {
+        let server = try SyncServer()
+        let desk = try Desk(name)
+        let connected = try desk.connect(server)
+        try #require(connected.status == 0, "connect: \(connected.stderr)")
+        let search = try desk.run("search", "--nights", "1", "--json").json
+        let today = try #require(search["checkIn"] as? String)
+        let tomorrow = try #require(search["checkOut"] as? String)
+        let rooms = (search["rooms"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String }
+        let room = try #require(rooms.first, "no room free tonight")
+        let booked = try desk.book(room: room, checkIn: today, checkOut: tomorrow, guest: "Ulla Undo")
+        try #require(booked.status == 0, "book: \(booked.stderr)")
+        let confirmation = try #require(try booked.json["confirmation"] as? String)
+        let checkedIn = try desk.run("check-in", confirmation, "--json")
+        try #require(checkedIn.status == 0, "check-in: \(checkedIn.stderr)")
+        return Setup(server: server, desk: desk, bookingId: try #require(try booked.json["bookingId"] as? String),
+                     confirmation: confirmation)
+    }
+
+    func onServer(_ setup: Setup) throws -> [String: Any] {
+        let answer = try setup.server.call("GET", "/api/bookings/\(setup.bookingId)", token: try setup.server.token("anna"))
+        #expect(answer.status == 200)
+        return answer.json
+    }
+
+    func onDesk(_ setup: Setup) throws -> [String: Any]? {
+        try setup.desk.bookings().first { $0["bookingId"] as? String == setup.bookingId }
+    }
+
+    func pendingOps(_ desk: Desk) throws -> Int? {
+        try desk.run("desk", "status", "--json").json["pendingOps"] as? Int
+    }
+
+    @Test("Online, an undone check-in lands on the server first")
+    func onlineUndo() throws {
+        let setup = try checkedInToday("undo-online")
+        defer { setup.desk.remove() }
+        let version = try #require(try onServer(setup)["version"] as? Int)
+
+        let undone = try setup.desk.run("undo-check-in", setup.confirmation, "--reason", "Wrong guest", "--json")
+        #expect(undone.status == 0, "undo: \(undone.stderr)")
+        #expect(try undone.json["status"] as? String == "Confirmed")
+        #expect(try undone.json["sync"] as? String == "synced")
+        #expect(!undone.stderr.contains("it will sync"), "stderr: \(undone.stderr)")
+        let server = try onServer(setup)
+        #expect(server["status"] as? String == "Confirmed" && server["statusReason"] as? String == "Wrong guest")
+        #expect(server["version"] as? Int == version + 1)
+        #expect(try onDesk(setup)?["version"] as? Int == version + 1)
+        #expect(try pendingOps(setup.desk) == 0)
+        // Undone already: the server's refusal is shown and nothing changes.
+        let again = try setup.desk.run("undo-check-in", setup.confirmation)
+        #expect(again.status == 5, "second undo: \(again.status) \(again.stderr)")
+        #expect(try onServer(setup)["version"] as? Int == version + 1)
+    }
+
+    @Test("Offline, an undone check-in is made on the desk, queued, and pushed once by frontdesk sync")
+    func offlineUndo() throws {
+        let setup = try checkedInToday("undo-offline")
+        defer { setup.desk.remove() }
+        let version = try #require(try onServer(setup)["version"] as? Int)
+
+        setup.server.stop()
+        let undone = try setup.desk.run("undo-check-in", setup.bookingId, "--json")
+        #expect(undone.status == 0, "offline undo: \(undone.stderr)")
+        #expect(try undone.json["status"] as? String == "Confirmed")
+        #expect(try undone.json["sync"] as? String == "pending")
+        #expect(undone.stderr.contains("it will sync"), "stderr: \(undone.stderr)")
+        #expect(try pendingOps(setup.desk) == 1)
+
+        try setup.server.start()
+        let synced = try setup.desk.run("sync", "--json")
+        #expect(synced.status == 0, "sync: \(synced.stderr)")
+        #expect(try synced.json["accepted"] as? Int == 1)
+        let server = try onServer(setup)
+        #expect(server["status"] as? String == "Confirmed" && server["version"] as? Int == version + 1)
+        #expect((server["statusReason"] as? String ?? "").contains("undone"), "the desk's default reason: \(server)")
+        let desk = try #require(try onDesk(setup))
+        #expect(desk["sync"] as? String == "synced" && desk["version"] as? Int == version + 1)
+        #expect(desk["statusReason"] as? String == server["statusReason"] as? String)
+        // Pushed once: a second sync has nothing to push and the server's version stays.
+        let again = try setup.desk.run("sync", "--json")
+        #expect(try again.json["pushed"] as? Int == 0)
+        #expect(try onServer(setup)["version"] as? Int == version + 1)
+    }
+
+    @Test("Offline, an undone check-in of a guest another desk checked out meanwhile is a conflict, kept on the list")
+    func staleUndoIsAConflict() throws {
+        let setup = try checkedInToday("undo-conflict")
+        defer { setup.desk.remove() }
+
+        setup.server.stop()
+        let undone = try setup.desk.run("undo-check-in", setup.confirmation, "--json")
+        #expect(undone.status == 0, "offline undo: \(undone.stderr)")
+        try setup.server.start()
+        // Another desk checks the guest out on the server.
+        let out = try setup.server.call("POST", "/api/bookings/\(setup.bookingId)/check-out", token: try setup.server.token("anna"))
+        #expect(out.status == 200, "check-out: \(out.status) \(out.json)")
+
+        let synced = try setup.desk.run("sync", "--json")
+        #expect(synced.status == 0, "sync: \(synced.stderr)")
+        #expect(try synced.json["conflicts"] as? Int == 1)
+        #expect(try onServer(setup)["status"] as? String == "CheckedOut")
+        let conflicts = try setup.desk.run("conflicts", "--json").json["conflicts"] as? [[String: Any]] ?? []
+        #expect(conflicts.count == 1)
+        #expect(conflicts.first?["bookingId"] as? String == setup.bookingId)
+        #expect(conflicts.first?["reason"] as? String == "stale_version")
+        #expect(try pendingOps(setup.desk) == 0)
+    }
+
+    @Test("An edit lands on the server first online; offline it is made on the desk and pushed by frontdesk sync")
+    func editOnlineAndOffline() throws {
+        let setup = try checkedInToday("edit")
+        defer { setup.desk.remove() }
+        let version = try #require(try onServer(setup)["version"] as? Int)
+
+        let online = try setup.desk.run("change", setup.confirmation, "--email", "ulla@example.com", "--note", "Cot please", "--json")
+        #expect(online.status == 0, "online edit: \(online.stderr)")
+        #expect(try online.json["sync"] as? String == "synced")
+        var server = try onServer(setup)
+        #expect(server["email"] as? String == "ulla@example.com" && server["version"] as? Int == version + 1)
+        #expect((server["notes"] as? [[String: Any]])?.compactMap { $0["text"] as? String } == ["Cot please"])
+
+        setup.server.stop()
+        let offline = try setup.desk.run("change", setup.bookingId, "--guest-name", "Ulla Undo-Berg", "--json")
+        #expect(offline.status == 0, "offline edit: \(offline.stderr)")
+        #expect(try offline.json["sync"] as? String == "pending")
+        #expect(try pendingOps(setup.desk) == 1)
+        try setup.server.start()
+        let synced = try setup.desk.run("sync", "--json")
+        #expect(synced.status == 0, "sync: \(synced.stderr)")
+        #expect(try synced.json["accepted"] as? Int == 1)
+        server = try onServer(setup)
+        #expect(server["guestName"] as? String == "Ulla Undo-Berg" && server["version"] as? Int == version + 2)
+        #expect(try onDesk(setup)?["guestName"] as? String == "Ulla Undo-Berg")
+        #expect(try pendingOps(setup.desk) == 0)
+    }
+}
