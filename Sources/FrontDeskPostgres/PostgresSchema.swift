@@ -19,6 +19,7 @@ public enum PostgresSchema {
         Migration(version: 2, name: "saga runners' status", sql: v2),
         Migration(version: 3, name: "request ids of booking changes, offline desks' pushed operations", sql: v3),
         Migration(version: 4, name: "availability version moved once a statement; not during an import", sql: v4),
+        Migration(version: 5, name: "rate limits shared by instances: failed logins, requests per token", sql: v5),
     ]
 
     /// The newest schema this build knows.
@@ -409,5 +410,28 @@ public enum PostgresSchema {
             REFERENCING OLD TABLE AS old_nights FOR EACH STATEMENT EXECUTE FUNCTION availability_nights_moved();
         CREATE TRIGGER availability_room_night_update AFTER UPDATE ON room_night
             REFERENCING OLD TABLE AS old_nights NEW TABLE AS new_nights FOR EACH STATEMENT EXECUTE FUNCTION availability_nights_moved();
+        """
+
+    /// Version 5: the rate limits that must hold across instances (issue 13, item 3). Failed
+    /// logins per user name or address (counted by one UPSERT each), and each token's requests per
+    /// second, added by every instance every ~0.2 s (DECISIONS.md). Both are pruned as they age.
+    static let v5 = """
+        CREATE TABLE login_failure (
+            key text PRIMARY KEY,
+            failures integer NOT NULL CHECK (failures >= 1),
+            first_at timestamptz NOT NULL,
+            last_at timestamptz NOT NULL
+        );
+        CREATE INDEX login_failure_last ON login_failure (last_at);
+
+        -- Requests of a token (a hash of it, never the token) in the second starting at `second`
+        -- (Unix time), summed over the instances. The key starts with the second: old seconds
+        -- are pruned as one range.
+        CREATE TABLE token_request_count (
+            second bigint NOT NULL,
+            token_hash text NOT NULL,
+            requests bigint NOT NULL CHECK (requests >= 0),
+            PRIMARY KEY (second, token_hash)
+        );
         """
 }
