@@ -68,7 +68,7 @@ extension PostgresChainStorage: TokenRequestCounting {
                 SELECT second, token_hash, requests FROM added
                 UNION ALL
                 SELECT second, token_hash, requests FROM token_request_count WHERE second = $4 AND token_hash = ANY($5::text[])
-                """, [sorted.map(\.second), sorted.map(\.tokenHash), sorted.map { Int64($0.requests) }, second, watched]).map { row in
+                """, [sorted.map(\.second), sorted.map(\.tokenHash), sorted.map { Int64($0.requests) }, second, watched]).map { row -> TokenRequestCount in
                 let columns = ColumnReader(row, table: "token_request_count")
                 return TokenRequestCount(second: try columns.int64(0), tokenHash: try columns.text(1), requests: try columns.int(2))
             }
