@@ -89,6 +89,20 @@ extension Booking {
     }
 }
 
+extension PricingPolicy {
+    /// The prices of a changed stay's nights by today's rules, night by night; empty when the stay
+    /// is the same. `loads` (the hotel's occupancy of the new stay's nights, a read) is asked only
+    /// then. `Booking.apply` takes the prices of the nights it claims; kept nights keep theirs.
+    public func pricesOfChangedStay(_ validated: ValidatedEdit, of booking: Booking, roomType: RoomType, businessDate: CalendarDate,
+                                    loads: (StayDates) throws -> [CalendarDate: NightLoad]) rethrows -> [CalendarDate: Money] {
+        guard validated.stay != booking.stay else { return [:] }
+        let known = try loads(validated.stay)
+        let priced = nightlyPrices(basePrice: roomType.basePricePerNight, stay: validated.stay, businessDate: businessDate,
+                                   load: { known[$0] ?? NightLoad(held: 0, active: 0) })
+        return Dictionary(priced.map { ($0.night, $0.price) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
 extension BookingRules {
     /// An edit checked against the booking (`validate(_:of:…)`), a refusal because of the booking's
     /// status reported as `invalidState`, not as bad input.

@@ -37,6 +37,13 @@ public struct SyncRefusal: Error, Sendable {
         }
     }
 
+    /// An operation on a booking whose latest earlier operation was refused (a conflict, or
+    /// rejected) was made on a state the server never had: it is a conflict too. `latestOutcome`
+    /// is the stored outcome of that booking's latest pushed operation (nil: none).
+    public static func requireNoEarlierRefusal(of bookingId: UUID, latestOutcome: String?) throws(SyncRefusal) {
+        if let latestOutcome, latestOutcome != SyncOutcome.Kind.accepted.rawValue { throw dependsOnConflict(bookingId) }
+    }
+
     /// The same id pushed before with other content.
     public static func pushedBefore(_ operationId: String) -> SyncOutcome {
         SyncOutcome(operationId: operationId, outcome: .rejected, code: "conflict",

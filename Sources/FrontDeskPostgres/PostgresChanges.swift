@@ -19,13 +19,8 @@ extension PostgresHotelStorage {
                 let today = chain.businessDate(for: hotel)
                 let listing = try roomOf(booking, session)
                 let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today)
-                var newPrices: [CalendarDate: Money] = [:]
-                if validated.stay != booking.stay {
-                    let loads = try nightLoads(stay: validated.stay, session)
-                    for price in chain.pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: validated.stay,
-                                                             businessDate: today, load: { loads[$0] ?? .init(held: 0, active: 0) }) {
-                        newPrices[price.night] = price.price
-                    }
+                let newPrices = try chain.pricing.pricesOfChangedStay(validated, of: booking, roomType: listing.type, businessDate: today) {
+                    try nightLoads(stay: $0, session)
                 }
                 var after = booking
                 let nights = after.apply(validated, by: request.user, at: now) { newPrices[$0] ?? .zero }

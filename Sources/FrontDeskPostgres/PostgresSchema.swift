@@ -20,6 +20,7 @@ public enum PostgresSchema {
         Migration(version: 3, name: "request ids of booking changes, offline desks' pushed operations", sql: v3),
         Migration(version: 4, name: "availability version moved once a statement; not during an import", sql: v4),
         Migration(version: 5, name: "availability version moved at commit, once per hotel", sql: v5),
+        Migration(version: 6, name: "rate limits shared by instances: failed logins, requests per token", sql: v6),
     ]
 
     /// The newest schema this build knows.
@@ -443,5 +444,28 @@ public enum PostgresSchema {
         END $$;
         CREATE CONSTRAINT TRIGGER availability_room_night_moved AFTER INSERT OR UPDATE OR DELETE ON room_night
             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION availability_nights_moved_at_commit();
+        """
+
+    /// Version 6: the rate limits that must hold across instances (issue 13, item 3). Failed
+    /// logins per user name or address (counted by one UPSERT each), and each token's requests per
+    /// second, added by every instance every ~0.2 s (DECISIONS.md). Both are pruned as they age.
+    static let v6 = """
+        CREATE TABLE login_failure (
+            key text PRIMARY KEY,
+            failures integer NOT NULL CHECK (failures >= 1),
+            first_at timestamptz NOT NULL,
+            last_at timestamptz NOT NULL
+        );
+        CREATE INDEX login_failure_last ON login_failure (last_at);
+
+        -- Requests of a token (a hash of it, never the token) in the second starting at `second`
+        -- (Unix time), summed over the instances. The key starts with the second: old seconds
+        -- are pruned as one range.
+        CREATE TABLE token_request_count (
+            second bigint NOT NULL,
+            token_hash text NOT NULL,
+            requests bigint NOT NULL CHECK (requests >= 0),
+            PRIMARY KEY (second, token_hash)
+        );
         """
 }

@@ -237,6 +237,22 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         }
     }
 
+    /// A disabled user can no longer get a token; tokens already issued stop at their next check
+    /// (`serve --account-recheck`, on every instance).
+    public func disableUser(named name: String, by user: String) throws -> UserAccount {
+        try write(hotel: nil) { session in
+            guard let row = try session.rows("""
+                UPDATE server_user SET is_disabled = true WHERE lower(name) = lower($1)
+                RETURNING name, role, hotel_id, password_hash, is_disabled, email
+                """, [name]).first else {
+                throw FrontDeskError.notFound("No user named \(BookingRules.quoted(name))")
+            }
+            let account = try Self.account(from: row)
+            try audit(session, hotelId: account.hotelId, user: user, action: "user.disabled", summary: "User \(account.name) disabled")
+            return account
+        }
+    }
+
     public func sagaCounts() throws -> (underWay: Int, needingAttention: Int) {
         try readOne { session in
             let row = try session.rows("""

@@ -237,13 +237,11 @@ extension PostgresHotelStorage {
         })
     }
 
-    /// An operation on a booking whose latest earlier operation was refused was made on a state
-    /// the server never had: it is a conflict too.
+    /// `SyncRefusal.requireNoEarlierRefusal` over the booking's latest pushed operation.
     private func requireNoEarlierRefusal(_ bookingId: UUID, _ session: PostgresSession) throws {
-        let latest = try session.rows("""
-            SELECT outcome FROM sync_operation WHERE hotel_id = $1 AND booking_id = $2 ORDER BY seq DESC LIMIT 1
-            """, [hotelId, bookingId.uuidString.lowercased()]).first.map { try ColumnReader($0, table: "sync_operation").text(0) }
-        if let latest, latest != SyncOutcome.Kind.accepted.rawValue { throw SyncRefusal.dependsOnConflict(bookingId) }
+        try SyncRefusal.requireNoEarlierRefusal(of: bookingId, latestOutcome: try session.rows(
+            "SELECT outcome FROM sync_operation WHERE hotel_id = $1 AND booking_id = $2 ORDER BY seq DESC LIMIT 1",
+            [hotelId, bookingId.uuidString.lowercased()]).first.map { try ColumnReader($0, table: "sync_operation").text(0) })
     }
 
     /// A booking made on a desk: held and confirmed at once with its desk payment, under the desk's

@@ -51,7 +51,7 @@ extension PostgresChainStorage {
         try session.execute("INSERT INTO hotel_clock (hotel_id) VALUES ($1)", [hotel.id])
     }
 
-    /// Every user account, by name (password hashes included: for `export` only).
+    /// Every user account, by name (`users list`, `export`).
     public func userAccounts() throws -> [UserAccount] {
         try readOne { session in
             try session.rows("SELECT name, role, hotel_id, password_hash, is_disabled, email FROM server_user ORDER BY name")

@@ -23,6 +23,9 @@ public enum BookingServer {
             logger: logger
         )
         application.addServices(FeedPruningService(state: state, logger: logger))
+        if let limiter = state.rateLimiter as? SharedTokenRateLimiter {
+            application.addServices(TokenCountFlushService(state: state, limiter: limiter, logger: logger))
+        }
         if let runner = state.runner { application.addServices(SagaRunnerService(runner: runner)) }
         return application
     }
@@ -41,7 +44,8 @@ struct SagaRunnerService: Service {
 }
 
 /// Keeps the change feed to its retention (`--feed-days`): at start and then every hour, the
-/// changes older than that go, each hotel's newest always stays (its number carries on).
+/// changes older than that go, each hotel's newest always stays (its number carries on). Failed
+/// logins older than the login throttle's window go at the same time.
 struct FeedPruningService: Service {
     let state: ServerState
     let logger: Logger
@@ -57,7 +61,40 @@ struct FeedPruningService: Service {
                 } catch {
                     logger.error("change feed pruning failed", metadata: ["error": "\(error)"])
                 }
+                do {
+                    // Failed logins older than the throttle's window hold nothing back.
+                    let dropped = try await state.blocking { try state.failedLogins.prune() }
+                    if dropped > 0 { logger.info("login failures pruned", metadata: ["dropped": "\(dropped)"]) }
+                } catch {
+                    logger.error("login failure pruning failed", metadata: ["error": "\(error)"])
+                }
                 try await Task.sleep(for: Self.interval)
+            }
+        }
+    }
+}
+
+/// Adds this instance's per-token request counts to the database's shared count every 0.2 s and
+/// reads back the totals (`SharedTokenRateLimiter`, PostgreSQL only).
+struct TokenCountFlushService: Service {
+    let state: ServerState
+    let limiter: SharedTokenRateLimiter
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            var failing = false
+            while !Task.isCancelled {
+                do {
+                    try await state.blocking { try limiter.flush() }
+                    if failing { logger.info("token request counts shared again") }
+                    failing = false
+                } catch {
+                    // Once per outage: meanwhile each instance limits tokens on its own counts.
+                    if !failing { logger.error("token request counts not shared", metadata: ["error": "\(error)"]) }
+                    failing = true
+                }
+                try await Task.sleep(for: SharedTokenRateLimiter.flushInterval)
             }
         }
     }

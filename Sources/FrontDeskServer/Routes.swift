@@ -148,24 +148,30 @@ struct BookingRoutes {
         let name = credentials.username.trimmingCharacters(in: .whitespaces).lowercased()
         let address = context.remoteAddress?.ipAddress ?? "unknown"
         let keys = ["user:" + name, "address:" + address]
-        if let wait = state.failedLogins.wait(for: keys) {
+        let state = self.state
+        let outcome = try await state.blocking { () -> (account: UserAccount?, wait: Int?) in
+            // The records are the database's: a failure counted by another instance counts here.
+            let throttle = try state.failedLogins.check(keys)
+            if let wait = throttle.wait { return (nil, wait) }
+            let found = try state.chain.userAccount(named: credentials.username.trimmingCharacters(in: .whitespaces))
+            // Unknown, disabled and wrong password take the same time and get the same answer.
+            var verified: UserAccount?
+            if let found, !found.isDisabled {
+                verified = state.hasher.verify(credentials.password, against: found.passwordHash) ? found : nil
+            } else {
+                state.hasher.spendVerificationTime(credentials.password)
+            }
+            guard let account = verified else {
+                try state.failedLogins.recordFailure(for: keys)
+                return (nil, nil)
+            }
+            try state.failedLogins.recordSuccess(for: keys, had: throttle.records)
+            return (account, nil)
+        }
+        if let wait = outcome.wait {
             throw Problem.rateLimited(retryAfter: wait, "Too many failed logins; try again in \(wait) s")
         }
-        let state = self.state
-        let account = try await state.blocking { () -> UserAccount? in
-            let account = try state.chain.userAccount(named: credentials.username.trimmingCharacters(in: .whitespaces))
-            // Unknown, disabled and wrong password take the same time and get the same answer.
-            guard let account, !account.isDisabled else {
-                state.hasher.spendVerificationTime(credentials.password)
-                return nil
-            }
-            return state.hasher.verify(credentials.password, against: account.passwordHash) ? account : nil
-        }
-        guard let account else {
-            state.failedLogins.recordFailure(for: keys)
-            throw Problem.unauthorized("Wrong user name or password")
-        }
-        state.failedLogins.recordSuccess(for: keys)
+        guard let account = outcome.account else { throw Problem.unauthorized("Wrong user name or password") }
         let issued = state.signer.issue(for: (account.name, account.email, account.role, account.hotelId), now: state.clock())
         return json(.object([("token", .string(issued.token)), ("expiresAt", .string(ISO8601DateFormatter().string(from: issued.expiresAt)))]))
     }

@@ -20,10 +20,15 @@ public struct ServerDatabase: Sendable {
     let isUnavailable: @Sendable (any Error) -> Bool
     /// What the server says it runs on (the log line at start).
     public let summary: String
+    /// Each token's requests per second, counted for every instance on the database: the
+    /// per-token rate limit then holds across instances. Nil (SQLite, one instance): each token's
+    /// bucket lives in this process.
+    public let requestCounts: (any TokenRequestCounting)?
 
     public init(chain: any ChainStorage, summary: String, ping: @escaping @Sendable () throws -> Void,
-                isUnavailable: @escaping @Sendable (any Error) -> Bool) {
+                isUnavailable: @escaping @Sendable (any Error) -> Bool, requestCounts: (any TokenRequestCounting)? = nil) {
         self.chain = chain
+        self.requestCounts = requestCounts
         sqlite = nil
         self.summary = summary
         self.ping = ping
@@ -33,6 +38,7 @@ public struct ServerDatabase: Sendable {
     private init(sqlite store: FrontDeskStore) {
         chain = store
         sqlite = store
+        requestCounts = nil
         summary = "SQLite"
         // The same question the storage protocol answers fastest: one read of a small table.
         ping = { _ = try store.hotels() }

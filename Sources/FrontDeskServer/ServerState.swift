@@ -24,7 +24,8 @@ public final class ServerState: Sendable {
     let gateway: HTTPPaymentGateway?
     let metrics = RequestMetrics()
     let availabilityCache = AvailabilityCache()
-    let rateLimiter: TokenRateLimiter
+    /// Each token's requests a second: in this process on SQLite, shared by every instance on PostgreSQL.
+    let rateLimiter: any RequestRateLimiter
     /// Whether each user may still act, looked up at most every `accountRecheck` seconds: a
     /// disabled user's tokens stop working that soon, without a database read on every request.
     private let accountStates = Mutex<[String: (active: Bool, checkedAt: Date)]>([:])
@@ -52,8 +53,12 @@ public final class ServerState: Sendable {
         self.clock = clock
         workers = NIOThreadPool(numberOfThreads: workerThreads)
         workers.start()
-        failedLogins = LoginThrottle(clock: clock)
-        rateLimiter = TokenRateLimiter(perSecond: requestsPerSecondPerToken, clock: clock)
+        failedLogins = LoginThrottle(storage: database.chain, clock: clock)
+        if let counter = database.requestCounts, requestsPerSecondPerToken > 0 {
+            rateLimiter = SharedTokenRateLimiter(perSecond: requestsPerSecondPerToken, counter: counter, clock: clock)
+        } else {
+            rateLimiter = TokenRateLimiter(perSecond: requestsPerSecondPerToken, clock: clock)
+        }
         self.gateway = gateway
         self.runner = runner
         // On SQLite the saga's own writes (confirm, fail) are heard through the store's
@@ -136,49 +141,38 @@ public final class ServerState: Sendable {
     }
 }
 
-/// Slows down guessing: after 5 failed logins for one user name or one address within 15
-/// minutes, further tries wait 2^(n-5) seconds (at most 15 minutes) and are answered 429.
+/// Slows down guessing (`LoginThrottleRules`: after 5 failed logins for one user name or one
+/// address within 15 minutes, further tries wait 2^(n-5) seconds, at most 15 minutes, answered
+/// 429). The records live in the database (`LoginThrottleStorage`), so every instance on it counts
+/// into the same ones; instants are the server's clock. Its calls block: run them on the workers.
 final class LoginThrottle: Sendable {
-    private struct Record { var failures: Int; var first: Date; var blockedUntil: Date? }
-    private let records = Mutex<[String: Record]>([:])
+    let storage: any LoginThrottleStorage
     private let clock: @Sendable () -> Date
-    static let freeFailures = 5
-    static let window: TimeInterval = 15 * 60
 
-    init(clock: @escaping @Sendable () -> Date) {
+    init(storage: any LoginThrottleStorage, clock: @escaping @Sendable () -> Date) {
+        self.storage = storage
         self.clock = clock
     }
 
-    /// Seconds to wait before `keys` may try again; nil when they may try now.
-    func wait(for keys: [String]) -> Int? {
-        let now = clock()
-        return records.withLock { records in
-            keys.compactMap { key -> Int? in
-                guard let until = records[key]?.blockedUntil, until > now else { return nil }
-                return Int(until.timeIntervalSince(now).rounded(.up))
-            }.max()
-        }
+    /// The keys' records, and the seconds to wait before they may try again (nil: try now).
+    func check(_ keys: [String]) throws -> (records: [LoginFailures], wait: Int?) {
+        let records = try storage.loginFailures(keys: keys)
+        return (records, LoginThrottleRules.wait(records, now: clock()))
     }
 
-    func recordFailure(for keys: [String]) {
-        let now = clock()
-        records.withLock { records in
-            if records.count > 100_000 { records = records.filter { now.timeIntervalSince($0.value.first) < Self.window } }
-            for key in keys {
-                var record = records[key].flatMap { now.timeIntervalSince($0.first) < Self.window ? $0 : nil }
-                    ?? Record(failures: 0, first: now, blockedUntil: nil)
-                record.failures += 1
-                if record.failures >= Self.freeFailures {
-                    let seconds = min(Self.window, pow(2, Double(record.failures - Self.freeFailures)))
-                    record.blockedUntil = now.addingTimeInterval(seconds)
-                }
-                records[key] = record
-            }
-        }
+    func recordFailure(for keys: [String]) throws {
+        _ = try storage.recordLoginFailure(keys: keys, at: clock())
     }
 
-    func recordSuccess(for keys: [String]) {
-        records.withLock { records in for key in keys { records[key] = nil } }
+    /// A success clears the keys' records (no write when there were none).
+    func recordSuccess(for keys: [String], had records: [LoginFailures]) throws {
+        guard !records.isEmpty else { return }
+        try storage.clearLoginFailures(keys: keys)
+    }
+
+    /// Drops records that no longer count (their latest failure is older than the window).
+    func prune() throws -> Int {
+        try storage.pruneLoginFailures(before: LoginThrottleRules.pruneCutoff(now: clock()))
     }
 }
 

@@ -48,13 +48,8 @@ extension FrontDeskStore {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
                 }
                 let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today)
-                var newPrices: [CalendarDate: Money] = [:]
-                if validated.stay != booking.stay {
-                    let loads = try nightLoads(stay: validated.stay, hotelId: hotel.id, db)
-                    for price in pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: validated.stay,
-                                                       businessDate: today, load: { loads[$0] ?? .init(held: 0, active: 0) }) {
-                        newPrices[price.night] = price.price
-                    }
+                let newPrices = try pricing.pricesOfChangedStay(validated, of: booking, roomType: listing.type, businessDate: today) {
+                    try nightLoads(stay: $0, hotelId: hotel.id, db)
                 }
                 var after = booking
                 let nights = after.apply(validated, by: request.user, at: now) { newPrices[$0] ?? .zero }

@@ -42,6 +42,9 @@ enum Schema {
         migrator.registerMigration("v11: two booking indexes no query reads, off the write path") { db in
             try db.execute(sql: v11)
         }
+        migrator.registerMigration("v12: the booking server's failed logins") { db in
+            try db.execute(sql: v12)
+        }
         return migrator
     }
 
@@ -728,6 +731,20 @@ extension Schema {
     static let v11 = """
         DROP INDEX booking_room_dates;
         DROP INDEX booking_hotel_check_in;
+        """
+}
+
+extension Schema {
+    /// The login throttle's records (issue 13): failed logins per user name or address, kept in
+    /// the database with every instance's counts, not in one process's memory.
+    static let v12 = """
+        CREATE TABLE login_failure (
+            key TEXT PRIMARY KEY NOT NULL,
+            failures INTEGER NOT NULL CHECK (failures >= 1),
+            first_at TEXT NOT NULL,
+            last_at TEXT NOT NULL
+        );
+        CREATE INDEX login_failure_last ON login_failure (last_at);
         """
 }
 

@@ -75,7 +75,7 @@ public protocol HotelStorage: Sendable {
 
 /// What the booking server asks of the whole chain: its hotels, lookups by id across hotels (the
 /// caller then checks the principal may see the hotel), accounts and housekeeping.
-public protocol ChainStorage: Sendable {
+public protocol ChainStorage: LoginThrottleStorage {
     /// One hotel's view (no database read: an unknown hotel shows as "not found" on use).
     func hotel(_ id: UUID) -> any HotelStorage
     func hotels() throws -> [Hotel]
@@ -86,10 +86,57 @@ public protocol ChainStorage: Sendable {
     func room(id: UUID) throws -> RoomListing?
     func addUser(name: String, role: UserRole, email: String, hotelId: UUID?, passwordHash: String, by user: String) throws -> UserAccount
     func userAccount(named name: String) throws -> UserAccount?
+    /// Every account, by name (`users list`).
+    func userAccounts() throws -> [UserAccount]
+    /// A disabled user gets no token; tokens already issued stop at the server's next check of
+    /// the account. `FrontDeskError.notFound` for an unknown name.
+    func disableUser(named name: String, by user: String) throws -> UserAccount
     func sagaCounts() throws -> (underWay: Int, needingAttention: Int)
     /// Drops changes recorded before `cutoff`, keeping each hotel's newest.
     @discardableResult
     func pruneFeed(before cutoff: Date) throws -> Int
+}
+
+/// Failed logins of the booking server, kept in the database so that every instance on it counts
+/// into the same records (issue 13: rate limits that must hold across instances). The rule is the
+/// domain's (`LoginThrottleRules`); instants are the server's clock, given by the caller.
+public protocol LoginThrottleStorage: Sendable {
+    /// The records of these keys (a key with none is absent).
+    func loginFailures(keys: [String]) throws -> [LoginFailures]
+    /// Counts one failure at `now` for each key, atomically with any other instance's count: a
+    /// record whose window ran out starts again at one. The records after the count.
+    func recordLoginFailure(keys: [String], at now: Date) throws -> [LoginFailures]
+    /// A successful login: the keys' records go.
+    func clearLoginFailures(keys: [String]) throws
+    /// Drops records whose latest failure is before `cutoff`; how many went.
+    @discardableResult
+    func pruneLoginFailures(before cutoff: Date) throws -> Int
+}
+
+/// One token's requests in one second (Unix time), summed over the server instances that counted them.
+public struct TokenRequestCount: Sendable, Hashable {
+    public let second: Int64
+    /// A hash of the token, never the token.
+    public let tokenHash: String
+    public let requests: Int
+
+    public init(second: Int64, tokenHash: String, requests: Int) {
+        self.second = second
+        self.tokenHash = tokenHash
+        self.requests = requests
+    }
+}
+
+/// A per-token request count shared by every server instance on one database (PostgreSQL): each
+/// instance adds what it let through every ~0.2 s and reads back the totals (DECISIONS.md). An
+/// SQLite server is one instance and keeps its token buckets in memory.
+public protocol TokenRequestCounting: Sendable {
+    /// Adds `counts` (at most one per second and token) in one statement and returns the totals
+    /// of those, and the totals in `second` of the `watched` tokens (hashes not among `counts`).
+    func addTokenRequests(_ counts: [TokenRequestCount], watching watched: [String], second: Int64) throws -> [TokenRequestCount]
+    /// Drops the counts of seconds before `second`; how many went.
+    @discardableResult
+    func pruneTokenRequests(before second: Int64) throws -> Int
 }
 
 extension HotelStorage {

@@ -316,13 +316,11 @@ extension FrontDeskStore {
         })
     }
 
-    /// An operation on a booking whose latest earlier operation was refused (a conflict, or
-    /// rejected) was made on a state the server never had: it is a conflict too.
+    /// `SyncRefusal.requireNoEarlierRefusal` over the booking's latest pushed operation.
     private func requireNoEarlierRefusal(_ bookingId: UUID, _ operation: SyncOperation, _ db: Database) throws {
-        let latest = try String.fetchOne(db.cachedStatement(sql: """
-            SELECT outcome FROM sync_operation WHERE hotel_id = ? AND booking_id = ? ORDER BY seq DESC LIMIT 1
-            """), arguments: [try requireHotel(db).id.uuidString, Identifier.lowercaseText(bookingId)])
-        if let latest, latest != SyncOutcome.Kind.accepted.rawValue { throw SyncRefusal.dependsOnConflict(bookingId) }
+        try SyncRefusal.requireNoEarlierRefusal(of: bookingId, latestOutcome: try String.fetchOne(db.cachedStatement(
+            sql: "SELECT outcome FROM sync_operation WHERE hotel_id = ? AND booking_id = ? ORDER BY seq DESC LIMIT 1"),
+            arguments: [try requireHotel(db).id.uuidString, Identifier.lowercaseText(bookingId)]))
     }
 
     /// A booking made on a desk: held and confirmed at once with its desk payment, under the desk's

@@ -15,9 +15,9 @@ struct ServerCommand: AsyncParsableCommand {
         abstract: "The booking server of a hotel chain: the REST API, tokens, and the booking saga.",
         discussion: """
             Every command takes --db PATH (default $FRONTDESK_SERVER_DB, else $XDG_DATA_HOME/frontdesk/server.sqlite, \
-            else ~/.local/share/frontdesk/server.sqlite). `serve`, `migrate`, `hotels`, `users add`, `export` and `import` take \
+            else ~/.local/share/frontdesk/server.sqlite). `serve`, `migrate`, `hotels`, `users`, `export` and `import` take \
             --database postgres://USER@HOST:PORT/DB instead (default $FRONTDESK_DATABASE_URL when --db is not given); \
-            run `migrate` first. `users list`, `users disable` and `demo` need --db.
+            run `migrate` first. `demo` needs --db.
             """,
         version: "frontdesk-server \(FrontDeskVersion.current) (database schema \(FrontDeskStore.schemaVersion))",
         subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self, Migrate.self, Export.self, Import.self]
@@ -52,7 +52,7 @@ struct DatabaseOption: ParsableArguments {
         guard let url = try postgres() else { return }
         throw ValidationError("""
             \(command) needs an SQLite database (--db PATH); it does not run on PostgreSQL (\(url)). \
-            `serve`, `migrate`, `hotels`, `users add`, `export` and `import` take --database
+            `serve`, `migrate`, `hotels`, `users`, `export` and `import` take --database
             """)
     }
 
@@ -161,7 +161,7 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             served = ServerDatabase(chain: storage, summary: "PostgreSQL \(postgres), \(poolSize) connections",
-                                    ping: storage.ping, isUnavailable: PostgresChainStorage.isUnavailable)
+                                    ping: storage.ping, isUnavailable: PostgresChainStorage.isUnavailable, requestCounts: storage)
             // Any instance's runner takes any due message; a killed instance's card calls are
             // taken over after the lease, with the same idempotency keys.
             runner = SagaRunner(queue: storage.sagaQueue(), gateway: gateway, name: runnerName, lease: sagaLease)
@@ -288,7 +288,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let accounts = try database.open(access: .read, for: "`users list`").userAccounts()
+                let accounts = try database.openChain(access: .read).userAccounts()
                 if json {
                     printJSON(.object([("users", .array(accounts.map { account in
                         .object([("name", .string(account.name)), ("role", .string(account.role.rawValue)),
@@ -312,7 +312,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let account = try database.open(for: "`users disable`").disableUser(named: name, by: "frontdesk-server")
+                let account = try database.openChain().disableUser(named: name, by: "frontdesk-server")
                 print("User \(account.name) disabled")
             }
         }

@@ -30,13 +30,6 @@ struct TransferUser: Codable {
     var passwordHash: String
 }
 
-/// Every account of the chain, from whichever database holds it.
-func userAccounts(of chain: any ChainStorage) throws -> [UserAccount] {
-    if let postgres = chain as? PostgresChainStorage { return try postgres.userAccounts() }
-    if let sqlite = chain as? FrontDeskStore { return try sqlite.userAccounts() }
-    return []
-}
-
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -61,7 +54,7 @@ struct Export: ParsableCommand {
                 rooms: try scoped.rooms().map(\.room),
                 bookings: try scoped.findBookings(BookingFilter()).bookings.sorted { $0.id.uuidString < $1.id.uuidString })
             if let problem = transfer.problems().first { throw FrontDeskError.invalidState(problem) }
-            let users = try userAccounts(of: chain).filter { $0.hotelId == id && !$0.isDisabled }
+            let users = try chain.userAccounts().filter { $0.hotelId == id && !$0.isDisabled }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var lines: [TransferLine] = []
