@@ -15,14 +15,7 @@ extension FrontDeskStore {
         let writer = try NewBookingWriter(db)
         for wire in wires {
             let booking = try Self.wire { try wire.booking() }
-            var claims: [(room: String, night: String)] = []
-            claims.reserveCapacity(wire.claims.count)
-            for claim in wire.claims {
-                guard let room = SyncWire.parseUUID(claim.roomId), CalendarDate(iso: claim.night) != nil else {
-                    throw FrontDeskError.validationFailed(["The server sent booking \(wire.confirmation) with a claim that does not read"])
-                }
-                claims.append((SyncWire.uppercaseText(room), claim.night))
-            }
+            let claims = try Self.storedClaims(wire)
             if try writer.isNew(booking, claims: claims) {
                 try writer.insert(booking, claims: claims)
             } else {
@@ -32,8 +25,31 @@ extension FrontDeskStore {
     }
 }
 
+extension FrontDeskStore {
+    /// A wire booking's claims as stored (room id uppercase, night as given), each checked to read.
+    static func storedClaims(_ wire: WireBooking) throws -> [(room: String, night: String)] {
+        var claims: [(room: String, night: String)] = []
+        claims.reserveCapacity(wire.claims.count)
+        for claim in wire.claims {
+            guard let room = SyncWire.parseUUID(claim.roomId), CalendarDate(iso: claim.night) != nil else {
+                throw FrontDeskError.validationFailed(["The server sent booking \(wire.confirmation) with a claim that does not read"])
+            }
+            claims.append((SyncWire.uppercaseText(room), claim.night))
+        }
+        return claims
+    }
+}
+
 /// The statements that insert bookings new to the desk, prepared once for a page.
-private final class NewBookingWriter {
+final class NewBookingWriter {
+    /// The columns of a booking row as the server has it (`?1`...`?20`), shared with the first replica's bulk fill.
+    static let insertBookingSQL = """
+        INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
+            check_in, check_out, status, total_cents, version, hold_expires_at, status_reason, created_at, updated_at,
+            checked_in_on, checked_out_on, room_since, server_version, sync_state)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?13, 'synced')
+        """
+
     let bookingExists: RawStatement
     let codeTaken: RawStatement
     let nightHeld: RawStatement
@@ -46,12 +62,7 @@ private final class NewBookingWriter {
         bookingExists = try RawStatement(db, "SELECT 1 FROM booking WHERE id = ?1")
         codeTaken = try RawStatement(db, "SELECT 1 FROM booking WHERE confirmation_code = ?1")
         nightHeld = try RawStatement(db, "SELECT 1 FROM room_night WHERE room_id = ?1 AND night = ?2")
-        insertBooking = try RawStatement(db, """
-            INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
-                check_in, check_out, status, total_cents, version, hold_expires_at, status_reason, created_at, updated_at,
-                checked_in_on, checked_out_on, room_since, server_version, sync_state)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?13, 'synced')
-            """)
+        insertBooking = try RawStatement(db, Self.insertBookingSQL)
         insertPrice = try RawStatement(db, "INSERT INTO booking_night (booking_id, night, price_cents) VALUES (?1, ?2, ?3)")
         insertNote = try RawStatement(db, "INSERT INTO booking_note (booking_id, seq, at, by_user, text) VALUES (?1, ?2, ?3, ?4, ?5)")
         insertClaim = try RawStatement(db, """
@@ -75,6 +86,19 @@ private final class NewBookingWriter {
 
     /// The booking's row, prices and notes, then its room-nights (their triggers read the prices).
     func insert(_ booking: Booking, claims: [(room: String, night: String)]) throws {
+        let (id, hotel, hold) = try insertRow(booking)
+        for claim in claims {
+            insertClaim.bind(1, claim.room)
+            insertClaim.bind(2, claim.night)
+            insertClaim.bind(3, hotel)
+            insertClaim.bind(4, id)
+            insertClaim.bind(5, hold)
+            try insertClaim.run()
+        }
+    }
+
+    /// The booking's row, nightly prices and notes; its id, hotel id and hold expiry as stored.
+    func insertRow(_ booking: Booking) throws -> (id: String, hotel: String, hold: String?) {
         let id = SyncWire.uppercaseText(booking.id), hotel = SyncWire.uppercaseText(booking.hotelId)
         let row = insertBooking
         row.bind(1, id)
@@ -113,13 +137,131 @@ private final class NewBookingWriter {
             insertNote.bind(5, note.text)
             try insertNote.run()
         }
-        for claim in claims {
-            insertClaim.bind(1, claim.room)
-            insertClaim.bind(2, claim.night)
-            insertClaim.bind(3, hotel)
-            insertClaim.bind(4, id)
-            insertClaim.bind(5, hold)
-            try insertClaim.run()
+        return (id, hotel, hold)
+    }
+}
+
+/// A first replica written into a desk that holds no booking (issue 12, session 11): the whole
+/// hotel arrives in one transaction, so the rows are loaded the way a bulk load is, and what
+/// SQLite would otherwise keep up row by row is built once at the end:
+/// - the booking and room-night indexes no write needs are dropped first and made again at the
+///   end from their own `CREATE INDEX` text (a sort instead of ~1.9 million scattered inserts);
+/// - the room-nights wait in a temporary table and go in sorted by their primary key;
+/// - the four INSERT triggers that keep `night_load`, `night_sales` and the availability version
+///   are dropped for the load and made again from their own text, and those three are brought
+///   up to date with one statement each, adding what the triggers would have added. Every other
+///   trigger (the change feed's, the room-night's check against its booking) fires as always.
+/// All of it is in the caller's transaction: a desk killed in the middle keeps none of it, not
+/// even the dropped triggers and indexes. A key the load meets twice (the server's data moved
+/// between two pages) is thrown as `ReplicaBulkCollision`, and the caller takes the replica
+/// again the careful way (`writeServerBookings`).
+final class ReplicaBulkFill {
+    /// The INSERT triggers whose work `finish` does in bulk. A trigger not named here keeps firing.
+    static let bulkTriggers = ["room_night_firm_claimed", "night_sales_claimed", "availability_night_claimed", "night_sales_priced"]
+
+    private let db: Database
+    private let hotelId: String
+    private let writer: NewBookingWriter
+    private let stageClaim: RawStatement
+    private var dropped: [(kind: String, name: String, sql: String)] = []
+    private let cacheSize: Int
+
+    /// Whether a desk's file can take a replica this way: it holds no booking at all.
+    static func applies(_ db: Database) throws -> Bool {
+        try Int.fetchOne(db, sql: "SELECT 1 FROM booking LIMIT 1") == nil
+    }
+
+    init(hotelId: UUID, _ db: Database) throws {
+        self.db = db
+        self.hotelId = SyncWire.uppercaseText(hotelId)
+        // The load's pages stay in memory until the commit rather than spilling into the log
+        // half-way (256 MB, as the demo import; the cache fills only as pages are used).
+        cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -65536
+        try db.execute(sql: "PRAGMA cache_size = -262144")
+        let quoted = Self.bulkTriggers.map { "'\($0)'" }.joined(separator: ", ")
+        for row in try Row.fetchAll(db, sql: """
+            SELECT type, name, sql FROM sqlite_master
+            WHERE (type = 'index' AND tbl_name IN ('booking', 'room_night') AND sql IS NOT NULL)
+               OR (type = 'trigger' AND name IN (\(quoted)))
+            ORDER BY type, name
+            """) {
+            let kind: String = row[0], name: String = row[1], sql: String = row[2]
+            dropped.append((kind, name, sql))
+        }
+        for object in dropped {
+            try db.execute(sql: "DROP \(object.kind == "index" ? "INDEX" : "TRIGGER") \(object.name.quotedDatabaseIdentifier)")
+        }
+        try db.execute(sql: """
+            CREATE TEMP TABLE replica_claim (room_id TEXT NOT NULL, night TEXT NOT NULL, booking_id TEXT NOT NULL, hold_expires_at TEXT)
+            """)
+        writer = try NewBookingWriter(db)
+        stageClaim = try RawStatement(db, "INSERT INTO temp.replica_claim (room_id, night, booking_id, hold_expires_at) VALUES (?1, ?2, ?3, ?4)")
+    }
+
+    /// A page's bookings: rows, prices and notes now, room-nights at the end.
+    func add(_ wires: [WireBooking]) throws {
+        try collisions {
+            for wire in wires {
+                let booking = try FrontDeskStore.wire { try wire.booking() }
+                let claims = try FrontDeskStore.storedClaims(wire)
+                let (id, _, hold) = try writer.insertRow(booking)
+                for claim in claims {
+                    stageClaim.bind(1, claim.room)
+                    stageClaim.bind(2, claim.night)
+                    stageClaim.bind(3, id)
+                    stageClaim.bind(4, hold)
+                    try stageClaim.run()
+                }
+            }
         }
     }
+
+    /// The room-nights in key order, the derived tables and the availability version brought up
+    /// to date, the triggers and indexes made again; the page cache as it was.
+    func finish() throws {
+        try collisions {
+            try db.execute(sql: """
+                INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at)
+                SELECT room_id, night, ?, booking_id, hold_expires_at FROM temp.replica_claim ORDER BY room_id, night
+                """, arguments: [hotelId])
+        }
+        let claimed = db.changesCount
+        try db.execute(sql: "DROP TABLE temp.replica_claim")
+        // What room_night_firm_claimed, night_sales_claimed and availability_night_claimed add
+        // for each room-night inserted, added up (each booking's prices are in before its
+        // room-nights, as the careful way writes them, so night_sales_priced would add nothing).
+        try db.execute(sql: """
+            INSERT INTO night_load (hotel_id, night, firm)
+            SELECT hotel_id, night, COUNT(*) FROM room_night WHERE hold_expires_at IS NULL GROUP BY hotel_id, night
+            ON CONFLICT (hotel_id, night) DO UPDATE SET firm = firm + excluded.firm
+            """)
+        try db.execute(sql: """
+            INSERT INTO night_sales (hotel_id, night, room_type_id, rooms_sold, revenue_cents)
+            SELECT n.hotel_id, n.night, r.room_type_id, COUNT(*), COALESCE(SUM(p.price_cents), 0)
+            FROM room_night n
+            JOIN room r ON r.id = n.room_id
+            LEFT JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
+            WHERE n.hold_expires_at IS NULL
+            GROUP BY n.hotel_id, n.night, r.room_type_id
+            ON CONFLICT (hotel_id, night, room_type_id) DO UPDATE
+            SET rooms_sold = rooms_sold + excluded.rooms_sold, revenue_cents = revenue_cents + excluded.revenue_cents
+            """)
+        try db.execute(sql: "UPDATE availability_version SET version = version + ? WHERE hotel_id = ?", arguments: [claimed, hotelId])
+        for object in dropped { try db.execute(sql: object.sql) }
+        dropped = []
+        try db.execute(sql: "PRAGMA cache_size = \(cacheSize)")
+    }
+
+    /// A key met twice is the server's data moving between pages: `ReplicaBulkCollision`.
+    private func collisions(_ body: () throws -> Void) throws {
+        do { try body() } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw ReplicaBulkCollision(message: error.message ?? "\(error)")
+        }
+    }
+}
+
+/// A first replica's bulk load met a key twice (a booking, its code or a room-night): the server's
+/// data moved while its pages were read. The caller takes the replica again the careful way.
+public struct ReplicaBulkCollision: Error, Sendable {
+    public var message: String
 }
