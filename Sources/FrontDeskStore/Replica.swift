@@ -52,8 +52,15 @@ extension FrontDeskStore {
     public func takeReplica(_ first: ReplicaPage, server: String, bulk: Bool = true, next: () throws -> ReplicaPage?,
                             written: (Int) -> Void = { _ in }) throws -> Int {
         let hotel = try Self.firstPageHotel(first, server: server)
-        return try write { db in
-            let fill = try bulk && ReplicaBulkFill.applies(db) ? ReplicaBulkFill(hotelId: hotel.id, db) : nil
+        // A bulk load checks its rows' foreign keys itself (`ReplicaBulkFill`).
+        let bulkLoad = try bulk && read { db in try ReplicaBulkFill.applies(db) }
+        return try write(foreignKeys: !bulkLoad) { db in
+            var fill: ReplicaBulkFill?
+            if bulkLoad {
+                // Another process may have written a booking since: the careful way then.
+                guard try ReplicaBulkFill.applies(db) else { throw ReplicaBulkCollision(message: "the desk holds bookings now") }
+                fill = try ReplicaBulkFill(hotelId: hotel.id, db)
+            }
             var taken = 0
             func take(_ bookings: [WireBooking]) throws {
                 if let fill { try fill.add(bookings) } else { try writeServerBookings(bookings, db) }

@@ -142,22 +142,28 @@ final class NewBookingWriter {
 }
 
 /// A first replica written into a desk that holds no booking (issue 12, session 11): the whole
-/// hotel arrives in one transaction, so the rows are loaded the way a bulk load is, and what
-/// SQLite would otherwise keep up row by row is built once at the end:
+/// hotel arrives in one transaction, so it is loaded the way a bulk load is, and what SQLite would
+/// otherwise keep up row by row is built once at the end:
 /// - the booking and room-night indexes no write needs are dropped first and made again at the
-///   end from their own `CREATE INDEX` text (a sort instead of ~1.9 million scattered inserts);
+///   end from their own `CREATE INDEX` text (a sort each, instead of ~1.9 million scattered inserts);
 /// - the room-nights wait in a temporary table and go in sorted by their primary key;
-/// - the four INSERT triggers that keep `night_load`, `night_sales` and the availability version
-///   are dropped for the load and made again from their own text, and those three are brought
-///   up to date with one statement each, adding what the triggers would have added. Every other
-///   trigger (the change feed's, the room-night's check against its booking) fires as always.
+/// - the triggers of the load's inserts that keep `night_load`, `night_sales` and the availability
+///   version, and the room-night's check against its booking, are dropped for the load and made
+///   again from their own text at the end: the sums they would have added are counted while the
+///   pages are read and added in one statement a night; the check is made on each claim as it is
+///   read (the same condition). The change feed's triggers fire as always;
+/// - foreign keys are off for the transaction (`takeReplica`): each row's hotel and room are
+///   checked against the hotel's rooms as the page is read, prices, notes and room-nights belong
+///   to the booking written just before them.
 /// All of it is in the caller's transaction: a desk killed in the middle keeps none of it, not
-/// even the dropped triggers and indexes. A key the load meets twice (the server's data moved
-/// between two pages) is thrown as `ReplicaBulkCollision`, and the caller takes the replica
-/// again the careful way (`writeServerBookings`).
+/// even the dropped triggers and indexes. Anything the load cannot take as it is (a key met twice:
+/// the server's data moved between two pages; a row the checks refuse) is thrown as
+/// `ReplicaBulkCollision`, and the caller takes the replica again the careful way
+/// (`writeServerBookings`, foreign keys and triggers on), which names what is wrong.
 final class ReplicaBulkFill {
-    /// The INSERT triggers whose work `finish` does in bulk. A trigger not named here keeps firing.
-    static let bulkTriggers = ["room_night_firm_claimed", "night_sales_claimed", "availability_night_claimed", "night_sales_priced"]
+    /// The INSERT triggers whose work the load does itself. A trigger not named here keeps firing.
+    static let bulkTriggers = ["room_night_firm_claimed", "night_sales_claimed", "availability_night_claimed", "night_sales_priced",
+                               "room_night_matches_booking"]
 
     private let db: Database
     private let hotelId: String
@@ -165,6 +171,18 @@ final class ReplicaBulkFill {
     private let stageClaim: RawStatement
     private var dropped: [(kind: String, name: String, sql: String)] = []
     private let cacheSize: Int
+    /// Each room's type (read once the first page wrote the rooms).
+    private var roomTypes: [String: String]?
+    /// What the dropped triggers would have added: firm room-nights a night, and firm room-nights
+    /// and their revenue a night and room type; room-nights written.
+    private var firmNights: [String: Int] = [:]
+    private var sales: [NightAndType: (rooms: Int, revenue: Int64)] = [:]
+    private var claimed = 0
+
+    private struct NightAndType: Hashable {
+        var night: String
+        var roomType: String
+    }
 
     /// Whether a desk's file can take a replica this way: it holds no booking at all.
     static func applies(_ db: Database) throws -> Bool {
@@ -200,17 +218,39 @@ final class ReplicaBulkFill {
 
     /// A page's bookings: rows, prices and notes now, room-nights at the end.
     func add(_ wires: [WireBooking]) throws {
+        if roomTypes == nil {
+            roomTypes = try Dictionary(Row.fetchAll(db, sql: "SELECT id, room_type_id FROM room WHERE hotel_id = ?", arguments: [hotelId])
+                .map { (row: Row) -> (String, String) in (row[0], row[1]) }, uniquingKeysWith: { first, _ in first })
+        }
+        let roomTypes = roomTypes ?? [:]
         try collisions {
             for wire in wires {
                 let booking = try FrontDeskStore.wire { try wire.booking() }
                 let claims = try FrontDeskStore.storedClaims(wire)
+                let room = SyncWire.uppercaseText(booking.roomId)
+                // The foreign keys of the row: this hotel, one of its rooms.
+                guard SyncWire.uppercaseText(booking.hotelId) == hotelId, roomTypes[room] != nil else { throw Refused() }
                 let (id, _, hold) = try writer.insertRow(booking)
+                let (checkIn, checkOut, since) = (booking.stay.checkIn.iso, booking.stay.checkOut.iso, booking.roomSince?.iso)
+                var prices: [(night: String, cents: Int64)]?
                 for claim in claims {
+                    // room_night_matches_booking's condition; and the room is one of the hotel's.
+                    guard claim.night >= checkIn, claim.night < checkOut,
+                          claim.room == room || (since != nil && claim.night < since!),
+                          let type = roomTypes[claim.room] else { throw Refused() }
                     stageClaim.bind(1, claim.room)
                     stageClaim.bind(2, claim.night)
                     stageClaim.bind(3, id)
                     stageClaim.bind(4, hold)
                     try stageClaim.run()
+                    claimed += 1
+                    guard hold == nil else { continue }
+                    // room_night_firm_claimed and night_sales_claimed: the night's price, or 0.
+                    firmNights[claim.night, default: 0] += 1
+                    if prices == nil { prices = booking.nightlyPrices.map { ($0.night.iso, Int64($0.price.minorUnits)) } }
+                    let price = prices?.first { $0.night == claim.night }?.cents ?? 0
+                    sales[NightAndType(night: claim.night, roomType: type), default: (0, 0)].rooms += 1
+                    sales[NightAndType(night: claim.night, roomType: type), default: (0, 0)].revenue += price
                 }
             }
         }
@@ -225,43 +265,39 @@ final class ReplicaBulkFill {
                 SELECT room_id, night, ?, booking_id, hold_expires_at FROM temp.replica_claim ORDER BY room_id, night
                 """, arguments: [hotelId])
         }
-        let claimed = db.changesCount
         try db.execute(sql: "DROP TABLE temp.replica_claim")
-        // What room_night_firm_claimed, night_sales_claimed and availability_night_claimed add
-        // for each room-night inserted, added up (each booking's prices are in before its
-        // room-nights, as the careful way writes them, so night_sales_priced would add nothing).
-        try db.execute(sql: """
-            INSERT INTO night_load (hotel_id, night, firm)
-            SELECT hotel_id, night, COUNT(*) FROM room_night WHERE hold_expires_at IS NULL GROUP BY hotel_id, night
+        let load = try db.cachedStatement(sql: """
+            INSERT INTO night_load (hotel_id, night, firm) VALUES (?, ?, ?)
             ON CONFLICT (hotel_id, night) DO UPDATE SET firm = firm + excluded.firm
             """)
-        try db.execute(sql: """
-            INSERT INTO night_sales (hotel_id, night, room_type_id, rooms_sold, revenue_cents)
-            SELECT n.hotel_id, n.night, r.room_type_id, COUNT(*), COALESCE(SUM(p.price_cents), 0)
-            FROM room_night n
-            JOIN room r ON r.id = n.room_id
-            LEFT JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
-            WHERE n.hold_expires_at IS NULL
-            GROUP BY n.hotel_id, n.night, r.room_type_id
+        for (night, firm) in firmNights { try load.execute(arguments: [hotelId, night, firm]) }
+        let sold = try db.cachedStatement(sql: """
+            INSERT INTO night_sales (hotel_id, night, room_type_id, rooms_sold, revenue_cents) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (hotel_id, night, room_type_id) DO UPDATE
             SET rooms_sold = rooms_sold + excluded.rooms_sold, revenue_cents = revenue_cents + excluded.revenue_cents
             """)
+        for (key, sums) in sales { try sold.execute(arguments: [hotelId, key.night, key.roomType, sums.rooms, sums.revenue]) }
         try db.execute(sql: "UPDATE availability_version SET version = version + ? WHERE hotel_id = ?", arguments: [claimed, hotelId])
         for object in dropped { try db.execute(sql: object.sql) }
         dropped = []
         try db.execute(sql: "PRAGMA cache_size = \(cacheSize)")
     }
 
-    /// A key met twice is the server's data moving between pages: `ReplicaBulkCollision`.
+    private struct Refused: Error {}
+
+    /// A key met twice, or a row the checks refused: `ReplicaBulkCollision`.
     private func collisions(_ body: () throws -> Void) throws {
         do { try body() } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw ReplicaBulkCollision(message: error.message ?? "\(error)")
+        } catch is Refused {
+            throw ReplicaBulkCollision(message: "a booking or room-night the careful way must check")
         }
     }
 }
 
-/// A first replica's bulk load met a key twice (a booking, its code or a room-night): the server's
-/// data moved while its pages were read. The caller takes the replica again the careful way.
+/// A first replica's bulk load met a key twice (a booking, its code or a room-night: the server's
+/// data moved while its pages were read), or a row it leaves to the careful way's checks. The
+/// caller takes the replica again the careful way, which writes or refuses it with its reason.
 public struct ReplicaBulkCollision: Error, Sendable {
     public var message: String
 }

@@ -107,7 +107,9 @@ import Testing
         Self.expectSame(try Self.contents(careful.store), expected)
         // And the figures are the server's.
         #expect(try ReplicaPair.derived(bulk.store) == (try ReplicaPair.derived(server.store)))
-        #expect(try bulk.freeRooms("2026-12-01", "2027-03-05") == (try server.freeRooms("2026-12-01", "2027-03-05")))
+        for (from, to) in [("2026-11-26", "2026-11-29"), ("2026-12-01", "2026-12-20"), ("2027-01-10", "2027-01-25"), ("2027-03-01", "2027-03-05")] {
+            #expect(try bulk.freeRooms(from, to) == (try server.freeRooms(from, to)), "\(from) to \(to)")
+        }
     }
 
     @Test func aFillStoppedHalfWayLeavesNoReplica() throws {
