@@ -49,7 +49,7 @@ extension FrontDeskStore {
     /// `bulk: false`, booking by booking as `applyReplicaBookings` writes them. The file must hold
     /// no hotel or this very hotel (a desk connecting again); another hotel is refused and nothing
     /// is written. Returns the bookings taken.
-    public func takeReplica(_ first: ReplicaPage, server: String, bulk: Bool = true, next: () throws -> ReplicaPage?,
+    public func takeReplica(_ first: ReplicaPage, server: String, bulk: Bool = true, next: () throws -> ReadReplicaPage?,
                             written: (Int) -> Void = { _ in }) throws -> Int {
         let hotel = try Self.firstPageHotel(first, server: server)
         // A bulk load checks its rows' foreign keys itself (`ReplicaBulkFill`).
@@ -62,15 +62,15 @@ extension FrontDeskStore {
                 fill = try ReplicaBulkFill(hotelId: hotel.id, db)
             }
             var taken = 0
-            func take(_ bookings: [WireBooking]) throws {
-                if let fill { try fill.add(bookings) } else { try writeServerBookings(bookings, db) }
-                taken += bookings.count
+            func take(_ page: ReplicaPage, _ rows: () throws -> [StoredBooking]) throws {
+                if let fill { try fill.add(try rows()) } else { try writeServerBookings(page.bookings, db) }
+                taken += page.bookings.count
                 written(taken)
             }
-            try startReplica(first, hotel: hotel, server: server, db) { _ in try take(first.bookings) }
-            while let page = try next() {
-                try Self.requireProtocol(page.protocolVersion)
-                try take(page.bookings)
+            try startReplica(first, hotel: hotel, server: server, db) { _ in try take(first) { try ReadReplicaPage(first).rows } }
+            while let read = try next() {
+                try Self.requireProtocol(read.page.protocolVersion)
+                try take(read.page) { read.rows }
             }
             try fill?.finish()
             return taken

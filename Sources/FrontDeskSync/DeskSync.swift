@@ -52,9 +52,9 @@ public final class DeskSync {
         var ahead = first.next.map { PageAhead(client, after: $0) }
         let done = try store.takeReplica(first, server: client.server, bulk: bulk, next: {
             guard let fetching = ahead else { return nil }
-            let page = try fetching.page()
-            ahead = page.next.map { PageAhead(client, after: $0) }
-            return page
+            let read = try fetching.page()
+            ahead = read.page.next.map { PageAhead(client, after: $0) }
+            return read
         }, written: { done in progress(done, max(first.totalBookings, done)) })
         return (hotel.name, done)
     }
@@ -211,14 +211,15 @@ public final class DeskSync {
     }
 }
 
-/// One replica page asked for at once, on a thread of its own; `page()` waits for it.
+/// One replica page asked for at once, and read into the rows the desk stores, on a thread of its
+/// own; `page()` waits for it.
 private final class PageAhead: Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private let result = Mutex<Result<ReplicaPage, SyncFailure>?>(nil)
+    private let result = Mutex<Result<ReadReplicaPage, any Error>?>(nil)
 
     init(_ client: SyncClient, after: String) {
         let thread = Thread { [self] in
-            let fetched = Result { () throws(SyncFailure) -> ReplicaPage in try client.replicaPage(after: after) }
+            let fetched = Result { () throws -> ReadReplicaPage in try ReadReplicaPage(try client.replicaPage(after: after)) }
             result.withLock { $0 = fetched }
             done.signal()
         }
@@ -226,7 +227,7 @@ private final class PageAhead: Sendable {
         thread.start()
     }
 
-    func page() throws(SyncFailure) -> ReplicaPage {
+    func page() throws -> ReadReplicaPage {
         done.wait()
         return try result.withLock { $0! }.get()
     }

@@ -81,7 +81,7 @@ import Testing
 
     static func inOneGo(_ pages: [ReplicaPage], into desk: StoreFixture, bulk: Bool) throws -> Int {
         var later = pages.dropFirst().makeIterator()
-        return try desk.store.takeReplica(pages[0], server: server, bulk: bulk, next: { later.next() })
+        return try desk.store.takeReplica(pages[0], server: server, bulk: bulk, next: { try later.next().map(ReadReplicaPage.init) })
     }
 
     @Test func aBulkReplicaIsRowForRowThePageByPageOne() throws {
@@ -95,7 +95,7 @@ import Testing
         let bulk = try StoreFixture(rooms: false)
         var progress: [Int] = []
         var later = pages.dropFirst().makeIterator()
-        let taken = try bulk.store.takeReplica(pages[0], server: Self.server, next: { later.next() }, written: { progress.append($0) })
+        let taken = try bulk.store.takeReplica(pages[0], server: Self.server, next: { try later.next().map(ReadReplicaPage.init) }, written: { progress.append($0) })
         let careful = try StoreFixture(rooms: false)
         #expect(try Self.inOneGo(pages, into: careful, bulk: false) == total)
 
@@ -123,7 +123,7 @@ import Testing
             try desk.store.takeReplica(pages[0], server: Self.server, next: {
                 guard served < 3 else { throw Cut() }
                 served += 1
-                return pages[served - 1]
+                return try ReadReplicaPage(pages[served - 1])
             })
         }
         // Nothing of it: not connected, no hotel, no booking, every index and trigger in place.
