@@ -15,14 +15,19 @@ extension PostgresHotelStorage {
 
     // MARK: Booking a room
 
+    /// One transaction for the group, without the hotel lock: groups of several instances (and
+    /// the saga's steps) book side by side; each booking's room row is locked for share and its
+    /// nights claimed by their key (see `PostgresChainStorage`).
     func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
-        try write { session in
+        try chain.write(hotel: hotelId, lockingHotel: false) { session in
             let group = GroupReads()
             return try requests.map { request in
                 do {
                     return .success(try chain.inSavepoint(session) { try reserve(request, session, group: group) })
                 } catch let error as PSQLError where error.code != .server {
                     throw error // the connection itself failed: nothing of this group is kept
+                } catch let error as PSQLError where PostgresChainStorage.isRetryable(error) {
+                    throw error // a deadlock with another group: the whole group runs again
                 } catch let error as PSQLError {
                     return .failure(PostgresChainStorage.translated(error))
                 } catch {
@@ -76,7 +81,11 @@ extension PostgresHotelStorage {
         let validated = try BookingRules.validate(form, context: .init(
             businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) }))
         guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
-        guard listing.room.isActive else {
+        // Locked for share until the end: a room taken out of service meanwhile (which locks it
+        // for update first) is seen here, or waits for this booking and then sees its nights.
+        let inService = try session.rows("SELECT is_active FROM room WHERE id = $1 FOR SHARE", [listing.room.id]).first
+            .map { try ColumnReader($0, table: "room").bool(0) } ?? false
+        guard listing.room.isActive, inService else {
             throw FrontDeskError.roomUnavailable("Room \(listing.room.number) is out of service")
         }
         try expireLapsedHolds(roomId: listing.room.id, stay: validated.stay, session)

@@ -258,6 +258,8 @@ struct PostgresHotelStorage: HotelStorage {
     private func changeRoom(_ number: String, by user: String, _ change: (inout Room, PostgresSession) throws -> Void) throws -> RoomListing {
         try write { session in
             let listing = try requireRoom(number: number, session)
+            // Bookings of the room, which lock it for share (`reserve`), finish first: their nights are seen.
+            try session.execute("SELECT 1 FROM room WHERE id = $1 FOR UPDATE", [listing.room.id])
             var room = listing.room
             try change(&room, session)
             try session.execute("UPDATE room SET number = $1, is_active = $2 WHERE id = $3", [room.number, room.isActive, room.id])

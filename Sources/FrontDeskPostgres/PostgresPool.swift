@@ -151,12 +151,28 @@ final class PostgresPool: Sendable {
 /// A value bound to a statement's `$n`; nil binds NULL. Types: String, Int, Int64, Bool, UUID, Date.
 typealias SQLValue = (any PostgresDynamicTypeEncodable)?
 
+/// One change to a hotel's feed, waiting for its number until the transaction's end.
+struct PendingFeedEntry: Sendable {
+    let hotelId: UUID
+    let event: String
+    let bookingId: UUID?
+    let roomId: UUID?
+    let data: String
+    let at: Date
+}
+
 /// One borrowed connection: statements run one at a time, each waited for.
 final class PostgresSession: Sendable {
     let connection: PostgresConnection
     let logger: Logger
     /// Set when the connection is in a state it must not be returned to the pool in.
     let broken = Atomic<Bool>(false)
+    /// The open transaction's changes to hotels' feeds, numbered and written just before it
+    /// commits (`PostgresChainStorage.flushFeed`), so a hotel's feed counter is locked only then.
+    let pendingFeed = Mutex<[PendingFeedEntry]>([])
+    /// Set while a write transaction is open: the bookings it reads are locked (`FOR UPDATE`), so
+    /// two writers of one booking take turns and neither writes over the other's change.
+    let locksBookingsRead = Atomic<Bool>(false)
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection

@@ -7,8 +7,8 @@ import PostgresNIO
 /// due message, and two runners never take the same one.
 ///
 /// - Local steps (RoomReserved, ReservationExpired, desk payments and refunds) run in one write
-///   transaction per hotel with work due (READ COMMITTED, the hotel's `hotel_clock` row locked
-///   first, as every write of the hotel does), their messages taken `FOR UPDATE SKIP LOCKED`.
+///   transaction per hotel with work due (READ COMMITTED, without the hotel lock: each booking
+///   is locked as it is read, `PostgresChainStorage`), their messages taken `FOR UPDATE SKIP LOCKED`.
 /// - Card calls are claimed in a short transaction of their own (READ COMMITTED, no hotel lock):
 ///   `FOR UPDATE OF m SKIP LOCKED` skips a message another runner is claiming now, and the
 ///   claim (`claimed_by`, `claimed_until` = now + lease) keeps it from every other runner until
@@ -42,7 +42,7 @@ public final class PostgresSagaQueue: SagaQueue {
         }
         var handled = 0
         for hotel in hotels where handled < limit {
-            handled += try chain.write(hotel: hotel) { session in
+            handled += try chain.write(hotel: hotel, lockingHotel: false) { session in
                 try runLocal(hotel: PostgresHotelStorage(chain: chain, hotelId: hotel), limit: limit - handled, session)
             }
         }
@@ -139,7 +139,7 @@ public final class PostgresSagaQueue: SagaQueue {
         }
         guard let hotelId else { return }
         let hotel = PostgresHotelStorage(chain: chain, hotelId: hotelId)
-        try chain.write(hotel: hotelId) { session in
+        try chain.write(hotel: hotelId, lockingHotel: false) { session in
             let holder = try session.rows("SELECT claimed_by FROM saga_message WHERE id = $1 FOR UPDATE", [call.messageId]).first
                 .map { try ColumnReader($0, table: "saga_message").optionalText(0) }
             guard holder == runner else { return }

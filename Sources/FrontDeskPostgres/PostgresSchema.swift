@@ -19,6 +19,7 @@ public enum PostgresSchema {
         Migration(version: 2, name: "saga runners' status", sql: v2),
         Migration(version: 3, name: "request ids of booking changes, offline desks' pushed operations", sql: v3),
         Migration(version: 4, name: "availability version moved once a statement; not during an import", sql: v4),
+        Migration(version: 5, name: "availability version moved at commit, once per hotel", sql: v5),
     ]
 
     /// The newest schema this build knows.
@@ -409,5 +410,38 @@ public enum PostgresSchema {
             REFERENCING OLD TABLE AS old_nights FOR EACH STATEMENT EXECUTE FUNCTION availability_nights_moved();
         CREATE TRIGGER availability_room_night_update AFTER UPDATE ON room_night
             REFERENCING OLD TABLE AS old_nights NEW TABLE AS new_nights FOR EACH STATEMENT EXECUTE FUNCTION availability_nights_moved();
+        """
+
+    /// The availability version moved at commit instead of mid-transaction: moving it locks the
+    /// hotel's `hotel_clock` row until the commit, and bookings that lock it only at their end run
+    /// side by side (`PostgresChainStorage`). A deferred row trigger moves it once per hotel and
+    /// transaction (the hotels already moved are kept in a transaction-local setting); an import
+    /// (`frontdesk.bulk_load`) still moves it once itself.
+    static let v5 = """
+        DROP TRIGGER availability_room_night_insert ON room_night;
+        DROP TRIGGER availability_room_night_delete ON room_night;
+        DROP TRIGGER availability_room_night_update ON room_night;
+        CREATE FUNCTION availability_nights_moved_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            moved text := COALESCE(current_setting('frontdesk.availability_moved', true), '');
+            hotel uuid;
+        BEGIN
+            IF current_setting('frontdesk.bulk_load', true) = 'on' THEN
+                RETURN NULL;
+            END IF;
+            FOR hotel IN SELECT DISTINCT h FROM unnest(CASE TG_OP
+                    WHEN 'INSERT' THEN ARRAY[NEW.hotel_id]
+                    WHEN 'DELETE' THEN ARRAY[OLD.hotel_id]
+                    ELSE ARRAY[OLD.hotel_id, NEW.hotel_id] END) AS t(h) LOOP
+                IF position(hotel::text IN moved) = 0 THEN
+                    UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id = hotel;
+                    moved := moved || hotel::text || ',';
+                    PERFORM set_config('frontdesk.availability_moved', moved, true);
+                END IF;
+            END LOOP;
+            RETURN NULL;
+        END $$;
+        CREATE CONSTRAINT TRIGGER availability_room_night_moved AFTER INSERT OR UPDATE OR DELETE ON room_night
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION availability_nights_moved_at_commit();
         """
 }

@@ -10,12 +10,18 @@ import Synchronization
 /// the saga's transitions); this type stores their outcomes, as `FrontDeskStore` does on SQLite.
 ///
 /// Transactions:
-/// - A write of a hotel runs at READ COMMITTED and first locks the hotel's `hotel_clock` row
-///   (`SELECT … FOR UPDATE`): the hotel's writers take turns (as SQLite's one writer does),
-///   each seeing every earlier commit, its change-feed numbers follow commit order with no gap,
-///   and two of them never deadlock. A write of the chain (a hotel, an account) takes no lock.
-/// - No double sale does not rest on that lock: the room-night primary key refuses a second
-///   claim of a night whatever wrote the first.
+/// - A write of a hotel runs at READ COMMITTED. Most first lock the hotel's `hotel_clock` row
+///   (`SELECT … FOR UPDATE`): the hotel's writers take turns (as SQLite's one writer does), each
+///   seeing every earlier commit. The two that carry the booking load, a group of new bookings
+///   (`reserveAll`) and the saga's local steps, do not (`lockingHotel: false`): they run side by
+///   side, and what they need of each other is locked row by row:
+///     - every booking a write reads is read `FOR UPDATE`, so two writers of one booking take turns;
+///     - a room-night is claimed by its primary key, which refuses a second claim of a night
+///       whatever wrote the first (no double sale rests on the hotel lock);
+///     - the hotel's `hotel_clock` row is locked only at the very end, when the transaction's
+///       feed changes are numbered (`flushFeed`) and the availability version moves (a deferred
+///       trigger, schema v5), so change-feed numbers still follow commit order with no gap.
+///   A write of the chain (a hotel, an account) takes no lock.
 /// - A read that must be one snapshot (a search and its stamp) runs at REPEATABLE READ, READ ONLY.
 /// - A transaction that fails with a serialization failure (40001) or a deadlock (40P01) is run
 ///   again, up to `maximumAttempts` times; any other failure is reported.
@@ -82,10 +88,11 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
 
     // MARK: Transactions
 
-    /// A write transaction; `hotel` names the hotel whose writers take turns (see the type's comment).
-    func write<T>(hotel: UUID?, _ body: (PostgresSession) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED") { session in
-            if let hotel {
+    /// A write transaction; `hotel` names the hotel whose writers take turns, unless
+    /// `lockingHotel` is false (see the type's comment).
+    func write<T>(hotel: UUID?, lockingHotel: Bool = true, _ body: (PostgresSession) throws -> T) throws -> T {
+        try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", writing: true) { session in
+            if let hotel, lockingHotel {
                 try session.execute("SELECT 1 FROM hotel_clock WHERE hotel_id = $1 FOR UPDATE", [hotel])
             }
             return try body(session)
@@ -106,14 +113,21 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         }
     }
 
-    private func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
+    private func transaction<T>(_ begin: String, writing: Bool = false, _ body: (PostgresSession) throws -> T) throws -> T {
         var attempt = 1
         while true {
             do {
                 return try pool.withConnection { session in
+                    session.pendingFeed.withLock { $0.removeAll() }
+                    session.locksBookingsRead.store(writing, ordering: .relaxed)
+                    defer {
+                        session.pendingFeed.withLock { $0.removeAll() }
+                        session.locksBookingsRead.store(false, ordering: .relaxed)
+                    }
                     try session.execute(begin)
                     do {
                         let result = try body(session)
+                        try flushFeed(session)
                         try session.execute("COMMIT")
                         return result
                     } catch {
@@ -142,12 +156,14 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// Runs `body` in a savepoint: a failure rolls back what it wrote and no more.
     func inSavepoint<T>(_ session: PostgresSession, _ body: () throws -> T) throws -> T {
         try session.execute("SAVEPOINT request")
+        let feedBefore = session.pendingFeed.withLock { $0.count }
         do {
             let result = try body()
             try session.execute("RELEASE SAVEPOINT request")
             return result
         } catch {
             try session.execute("ROLLBACK TO SAVEPOINT request")
+            session.pendingFeed.withLock { $0.removeSubrange(feedBefore...) }
             throw error
         }
     }
@@ -276,14 +292,38 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
             """, [now, user, action, hotelId, bookingId, roomId, summary, beforeText, afterText])
     }
 
-    /// Appends one change to the hotel's feed with the hotel's next number.
+    /// Appends one change to the hotel's feed; it is numbered with the hotel's next number when
+    /// the transaction ends (`flushFeed`).
     func appendFeed(_ session: PostgresSession, hotelId: UUID, event: String, bookingId: UUID?, roomId: UUID?,
                     data: JSONValue, at instant: Date) throws {
-        try session.execute("""
-            WITH next AS (UPDATE hotel_clock SET feed_seq = feed_seq + 1 WHERE hotel_id = $1::uuid RETURNING feed_seq)
-            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
-            SELECT $1::uuid, next.feed_seq, $2::text, $3::uuid, $4::uuid, $5::text, $6::timestamptz FROM next
-            """, [hotelId, event, bookingId, roomId, data.rendered(), instant])
+        let entry = PendingFeedEntry(hotelId: hotelId, event: event, bookingId: bookingId, roomId: roomId,
+                                     data: data.rendered(), at: instant)
+        session.pendingFeed.withLock { $0.append(entry) }
+    }
+
+    /// Numbers and writes the transaction's feed changes, one statement per hotel, in the order
+    /// they were made. The update of `hotel_clock` locks the hotel's counter until the commit,
+    /// so the next transaction's numbers are higher and become visible later.
+    func flushFeed(_ session: PostgresSession) throws {
+        let pending = session.pendingFeed.withLock { entries in
+            defer { entries.removeAll() }
+            return entries
+        }
+        var hotels: [UUID] = []
+        for entry in pending where !hotels.contains(entry.hotelId) { hotels.append(entry.hotelId) }
+        for hotel in hotels {
+            let entries = pending.filter { $0.hotelId == hotel }
+            try session.execute("""
+                WITH next AS (UPDATE hotel_clock SET feed_seq = feed_seq + $2 WHERE hotel_id = $1::uuid RETURNING feed_seq)
+                INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+                SELECT $1::uuid, next.feed_seq - $2 + e.ord, e.event, NULLIF(e.booking_id, '')::uuid, NULLIF(e.room_id, '')::uuid,
+                       e.data, 'epoch'::timestamptz + e.at_ms * interval '1 millisecond'
+                FROM next, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int8[])
+                     WITH ORDINALITY AS e(event, booking_id, room_id, data, at_ms, ord)
+                """, [hotel, Int64(entries.count), entries.map(\.event), entries.map { $0.bookingId?.uuidString ?? "" },
+                      entries.map { $0.roomId?.uuidString ?? "" }, entries.map(\.data),
+                      entries.map { Int64(($0.at.timeIntervalSince1970 * 1000).rounded()) }])
+        }
     }
 
     // MARK: Rooms
@@ -341,8 +381,10 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         FROM booking b JOIN room r ON r.id = b.room_id
         """
 
+    /// Bookings matching `clause`; in a write transaction they stay locked until it ends.
     func fetchBookings(_ session: PostgresSession, _ clause: String, _ values: [SQLValue]) throws -> [Booking] {
-        try session.rows(Self.bookingColumns + " WHERE " + clause, values).map(Self.booking(from:))
+        let lock = session.locksBookingsRead.load(ordering: .relaxed) ? " FOR UPDATE OF b" : ""
+        return try session.rows(Self.bookingColumns + " WHERE " + clause + lock, values).map(Self.booking(from:))
     }
 
     static func booking(from row: PostgresRow) throws -> Booking {

@@ -85,8 +85,10 @@ extension PostgresHotelStorage {
         }
     }
 
+    /// The newest change number, this transaction's changes included (numbered now if pending).
     func latestSequence(_ session: PostgresSession) throws -> Int64 {
-        try session.rows("SELECT COALESCE(MAX(seq), 0)::int8 FROM change_feed WHERE hotel_id = $1", [hotelId]).first
+        try chain.flushFeed(session)
+        return try session.rows("SELECT COALESCE(MAX(seq), 0)::int8 FROM change_feed WHERE hotel_id = $1", [hotelId]).first
             .map { try ColumnReader($0, table: "change_feed").int64(0) } ?? 0
     }
 
