@@ -15,7 +15,7 @@ extension PostgresHotelStorage {
 
     // MARK: Booking a room
 
-    /// One transaction for the group, without the hotel lock: groups of several instances (and
+    /// One transaction for the group, without waiting for the hotel's turn: groups of several instances (and
     /// the saga's steps) book side by side; each booking's room row is locked for share and its
     /// nights claimed by their key (see `PostgresChainStorage`).
     func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {

@@ -65,7 +65,9 @@ struct PostgresHotelStorage: HotelStorage {
         } else {
             guard chain.businessDate(for: stamp.hotel) == stamp.businessDate else { return false }
         }
-        return try chain.readOne { session in try availabilityVersion(session) } == stamp.availabilityVersion
+        return try chain.versionReads.version(of: hotelId) {
+            try chain.readOne { session in try availabilityVersion(session) }
+        } == stamp.availabilityVersion
     }
 
     private func availabilityVersion(_ session: PostgresSession) throws -> Int64 {

@@ -7,9 +7,9 @@ import PostgresNIO
 /// due message, and two runners never take the same one.
 ///
 /// - Local steps (RoomReserved, ReservationExpired, desk payments and refunds) run in one write
-///   transaction per hotel with work due (READ COMMITTED, without the hotel lock: each booking
+///   transaction per hotel with work due (READ COMMITTED, without waiting for the hotel's turn: each booking
 ///   is locked as it is read, `PostgresChainStorage`), their messages taken `FOR UPDATE SKIP LOCKED`.
-/// - Card calls are claimed in a short transaction of their own (READ COMMITTED, no hotel lock):
+/// - Card calls are claimed in a short transaction of their own (READ COMMITTED, no hotel turn):
 ///   `FOR UPDATE OF m SKIP LOCKED` skips a message another runner is claiming now, and the
 ///   claim (`claimed_by`, `claimed_until` = now + lease) keeps it from every other runner until
 ///   the lease runs out. A claim whose runner died is taken over after its lease, with the same

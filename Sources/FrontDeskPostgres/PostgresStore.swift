@@ -10,17 +10,19 @@ import Synchronization
 /// the saga's transitions); this type stores their outcomes, as `FrontDeskStore` does on SQLite.
 ///
 /// Transactions:
-/// - A write of a hotel runs at READ COMMITTED. Most first lock the hotel's `hotel_clock` row
-///   (`SELECT … FOR UPDATE`): the hotel's writers take turns (as SQLite's one writer does), each
-///   seeing every earlier commit. The two that carry the booking load, a group of new bookings
-///   (`reserveAll`) and the saga's local steps, do not (`lockingHotel: false`): they run side by
-///   side, and what they need of each other is locked row by row:
+/// - A write of a hotel runs at READ COMMITTED. Most first take the hotel's turn (a
+///   transaction-scoped advisory lock on the hotel's id): those writers take turns (as SQLite's
+///   one writer does), each seeing every earlier commit. The two that carry the booking load, a
+///   group of new bookings (`reserveAll`) and the saga's steps, do not (`lockingHotel: false`):
+///   they run side by side with each other and with the one whose turn it is, and what they
+///   need of each other is locked row by row:
 ///     - every booking a write reads is read `FOR UPDATE`, so two writers of one booking take turns;
 ///     - a room-night is claimed by its primary key, which refuses a second claim of a night
-///       whatever wrote the first (no double sale rests on the hotel lock);
-///     - the hotel's `hotel_clock` row is locked only at the very end, when the transaction's
-///       feed changes are numbered (`flushFeed`) and the availability version moves (a deferred
-///       trigger, schema v5), so change-feed numbers still follow commit order with no gap.
+///       whatever wrote the first (no double sale rests on taking turns);
+///     - every writer locks the hotel's `hotel_clock` row only at its very end, when its feed
+///       changes are numbered (`flushFeed`) and the availability version moves (a deferred
+///       trigger, schema v5), so change-feed numbers still follow commit order with no gap, and
+///       no one holds that row while waiting for a booking (no deadlock through it).
 ///   A write of the chain (a hotel, an account) takes no lock.
 /// - A read that must be one snapshot (a search and its stamp) runs at REPEATABLE READ, READ ONLY.
 /// - A transaction that fails with a serialization failure (40001) or a deadlock (40P01) is run
@@ -31,8 +33,14 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     let businessDateOverride: CalendarDate?
     let pricing: PricingPolicy
     let codes: Mutex<any RandomNumberGenerator & Sendable>
+    /// The first key of the transaction-scoped advisory lock a hotel's writers take turns on
+    /// ("FDWT"; the second key is the hotel's id hashed).
+    static let hotelTurnsLock: Int32 = 0x4644_5754
+
     /// How often a transaction is tried when PostgreSQL asks for a retry.
     let maximumAttempts = 5
+    /// Availability versions read for kept answers, one read shared by the requests that wait for it.
+    let versionReads = SharedVersionReads()
 
     /// Connects to `url` with a pool of `poolSize` connections and checks the schema: one newer
     /// than this build is refused, and so is an older one (`migrate: true` upgrades it first,
@@ -93,7 +101,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     func write<T>(hotel: UUID?, lockingHotel: Bool = true, _ body: (PostgresSession) throws -> T) throws -> T {
         try transaction("BEGIN ISOLATION LEVEL READ COMMITTED", writing: true) { session in
             if let hotel, lockingHotel {
-                try session.execute("SELECT 1 FROM hotel_clock WHERE hotel_id = $1 FOR UPDATE", [hotel])
+                try session.execute("SELECT pg_advisory_xact_lock($1, hashtext($2::text))", [Self.hotelTurnsLock, hotel])
             }
             return try body(session)
         }

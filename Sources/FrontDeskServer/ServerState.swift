@@ -16,7 +16,11 @@ public final class ServerState: Sendable {
     let clock: @Sendable () -> Date
     /// GRDB is synchronous: store calls run here, never on an event loop or the concurrency pool.
     let workers: NIOThreadPool
-    let intakes = Mutex<[UUID: BookingIntake]>([:])
+    /// Each hotel's booking intakes: one on SQLite (one writer), `postgresIntakeLanes` on
+    /// PostgreSQL, where groups of new bookings commit side by side (they take no turn; DECISIONS.md).
+    let intakes = Mutex<[UUID: [BookingIntake]]>([:])
+    let nextIntakeLane = Atomic<Int>(0)
+    static let postgresIntakeLanes = 4
     let failedLogins: LoginThrottle
     /// The saga runner the caller made for this database; nil runs the API without one (bookings
     /// stay Reserving until some runner on the same database takes their messages).
@@ -120,18 +124,20 @@ public final class ServerState: Sendable {
 
     /// Concurrent booking requests of one hotel share durable commits (group commit).
     func intake(for hotel: UUID) -> BookingIntake {
-        intakes.withLock { intakes in
-            if let intake = intakes[hotel] { return intake }
-            let intake = BookingIntake(store: chain.hotel(hotel))
-            intakes[hotel] = intake
-            return intake
+        let lane = nextIntakeLane.add(1, ordering: .relaxed).oldValue
+        return intakes.withLock { intakes in
+            if let lanes = intakes[hotel] { return lanes[lane % lanes.count] }
+            let count = database.sqlite == nil ? Self.postgresIntakeLanes : 1
+            let lanes = (0..<count).map { _ in BookingIntake(store: chain.hotel(hotel)) }
+            intakes[hotel] = lanes
+            return lanes[lane % count]
         }
     }
 
     /// Stops taking work: the saga runner finishes its step, intakes commit what they hold.
     public func shutDown() async {
         runner?.stop()
-        for intake in intakes.withLock({ Array($0.values) }) { intake.stop() }
+        for intake in intakes.withLock({ $0.values.flatMap { $0 } }) { intake.stop() }
         try? await workers.shutdownGracefully()
     }
 }
