@@ -236,9 +236,14 @@ public final class FrontDeskStore: Sendable {
     /// roll the transaction back, so bad input never leaves anything half-written.
     /// Notifications queued by the transaction under way are published once it commits, and
     /// dropped if it rolls back: a screen never hears of a change that did not happen.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    /// `foreignKeys: false` turns the connection's foreign-key checks off for this one
+    /// transaction (a bulk load that checks its rows itself; `ReplicaBulkFill`).
+    func write<T>(foreignKeys: Bool = true, _ body: (Database) throws -> T) throws -> T {
         do {
             let (result, notifications) = try pool.writeWithoutTransaction { db in
+                // Only outside a transaction does SQLite take this pragma.
+                if !foreignKeys { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
+                defer { if !foreignKeys { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
                 var result: T?
                 shared.pendingNotifications.withLock { $0.removeAll() }
                 try db.inTransaction(.immediate) {

@@ -39,32 +39,83 @@ enum SyncState: String {
 }
 
 extension FrontDeskStore {
+    /// Takes a server's whole replica of one hotel into this file in one transaction: the first
+    /// page (the hotel, its room types, rooms and bookings) and the replica state (cursor = the
+    /// first page's), then every later page `next` gives (nil after the last), `written(bookings)`
+    /// after each. Nothing of it is seen, or kept by a desk killed in the middle, before the last
+    /// page is in: a file is a replica (has `replica_state`) only with all of it. A desk that
+    /// holds no booking takes it in bulk (`ReplicaBulkFill`) unless `bulk` is false; a bulk load
+    /// that meets a key twice throws `ReplicaBulkCollision` and the caller takes it again with
+    /// `bulk: false`, booking by booking as `applyReplicaBookings` writes them. The file must hold
+    /// no hotel or this very hotel (a desk connecting again); another hotel is refused and nothing
+    /// is written. Returns the bookings taken.
+    public func takeReplica(_ first: ReplicaPage, server: String, bulk: Bool = true, next: () throws -> ReadReplicaPage?,
+                            written: (Int) -> Void = { _ in }) throws -> Int {
+        let hotel = try Self.firstPageHotel(first, server: server)
+        // A bulk load checks its rows' foreign keys itself (`ReplicaBulkFill`).
+        let bulkLoad = try bulk && read { db in try ReplicaBulkFill.applies(db) }
+        return try write(foreignKeys: !bulkLoad) { db in
+            var fill: ReplicaBulkFill?
+            if bulkLoad {
+                // Another process may have written a booking since: the careful way then.
+                guard try ReplicaBulkFill.applies(db) else { throw ReplicaBulkCollision(message: "the desk holds bookings now") }
+                fill = try ReplicaBulkFill(hotelId: hotel.id, db)
+            }
+            var taken = 0
+            func take(_ page: ReplicaPage, _ rows: () throws -> [StoredBooking]) throws {
+                if let fill { try fill.add(try rows()) } else { try writeServerBookings(page.bookings, db) }
+                taken += page.bookings.count
+                written(taken)
+            }
+            try startReplica(first, hotel: hotel, server: server, db) { _ in try take(first) { try ReadReplicaPage(first).rows } }
+            while let read = try next() {
+                try Self.requireProtocol(read.page.protocolVersion)
+                try take(read.page) { read.rows }
+            }
+            try fill?.finish()
+            return taken
+        }
+    }
+
     /// Takes the first page of a server's replica of one hotel into this file: the hotel, its room
     /// types, rooms and the page's bookings, and the replica state (cursor = the page's). The file
     /// must hold no hotel or this very hotel (a desk connecting again); another hotel is refused
-    /// and nothing is written.
+    /// and nothing is written. The later pages follow with `applyReplicaBookings`, each in a
+    /// transaction of its own (`takeReplica` takes them all in one).
     public func beginReplica(_ first: ReplicaPage, server: String) throws {
-        try Self.requireProtocol(first.protocolVersion)
-        guard let wireHotel = first.hotel, let roomTypes = first.roomTypes, let rooms = first.rooms else {
+        let hotel = try Self.firstPageHotel(first, server: server)
+        try write { db in
+            try startReplica(first, hotel: hotel, server: server, db) { db in try writeServerBookings(first.bookings, db) }
+        }
+    }
+
+    private static func firstPageHotel(_ first: ReplicaPage, server: String) throws -> Hotel {
+        try requireProtocol(first.protocolVersion)
+        guard let wireHotel = first.hotel, first.roomTypes != nil, first.rooms != nil else {
             throw FrontDeskError.validationFailed(["The first replica page from \(server) has no hotel, room types or rooms"])
         }
-        let hotel = try Self.wire { try wireHotel.hotel() }
-        try write { db in
-            if let existing = try fetchHotel(db), existing.id != hotel.id {
-                let bookings = try db.value(Int.self, sql: "SELECT COUNT(*) FROM booking") ?? 0
-                throw FrontDeskError.conflict(
-                    "This desk holds hotel \(existing.name) (\(existing.id.uuidString.lowercased())) with \(bookings) booking\(bookings == 1 ? "" : "s"), not the server's hotel \(hotel.name); use another --db")
-            }
-            let reconnect = try db.value(Int.self, sql: "SELECT COUNT(*) FROM hotel") ?? 0 > 0
-            try Self.applyHotel(hotel, roomTypes: roomTypes, rooms: rooms, db)
-            try writeServerBookings(first.bookings, db)
-            try db.run(sql: """
-                INSERT OR REPLACE INTO replica_state (id, hotel_id, server, cursor, protocol_version, last_sync_at, last_error)
-                VALUES (1, ?, ?, ?, ?, ?, NULL)
-                """, arguments: [hotel.id.uuidString, server, first.cursor, first.protocolVersion, Timestamp.text(now)])
-            try audit(db, user: "sync", action: reconnect ? "replica.reconnected" : "replica.started",
-                      summary: "Replica of \(hotel.name) from \(server) (\(first.totalBookings) booking\(first.totalBookings == 1 ? "" : "s"))")
+        return try wire { try wireHotel.hotel() }
+    }
+
+    /// The hotel, its room types and rooms, then `bookings` (the first page's, or all of them),
+    /// then the replica state and its audit entry.
+    private func startReplica<T>(_ first: ReplicaPage, hotel: Hotel, server: String, _ db: Database,
+                                 bookings: (Database) throws -> T) throws -> T {
+        if let existing = try fetchHotel(db), existing.id != hotel.id {
+            let bookings = try db.value(Int.self, sql: "SELECT COUNT(*) FROM booking") ?? 0
+            throw FrontDeskError.conflict(
+                "This desk holds hotel \(existing.name) (\(existing.id.uuidString.lowercased())) with \(bookings) booking\(bookings == 1 ? "" : "s"), not the server's hotel \(hotel.name); use another --db")
         }
+        let reconnect = try db.value(Int.self, sql: "SELECT COUNT(*) FROM hotel") ?? 0 > 0
+        try Self.applyHotel(hotel, roomTypes: first.roomTypes ?? [], rooms: first.rooms ?? [], db)
+        let result = try bookings(db)
+        try db.run(sql: """
+            INSERT OR REPLACE INTO replica_state (id, hotel_id, server, cursor, protocol_version, last_sync_at, last_error)
+            VALUES (1, ?, ?, ?, ?, ?, NULL)
+            """, arguments: [hotel.id.uuidString, server, first.cursor, first.protocolVersion, Timestamp.text(now)])
+        try audit(db, user: "sync", action: reconnect ? "replica.reconnected" : "replica.started",
+                  summary: "Replica of \(hotel.name) from \(server) (\(first.totalBookings) booking\(first.totalBookings == 1 ? "" : "s"))")
+        return result
     }
 
     /// The later pages of a replica: each booking written as the server has it.

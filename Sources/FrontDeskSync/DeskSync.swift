@@ -26,9 +26,23 @@ public final class DeskSync {
         public var cursor: Int64
     }
 
-    /// Takes the hotel's whole replica into the store, page by page (`progress(done, total)`
-    /// after each), then pulls what changed after the first page's cursor.
+    /// Takes the hotel's whole replica into the store in one transaction, page by page
+    /// (`progress(done, total)` after each), then pulls what changed after the first page's
+    /// cursor. A desk stopped half-way keeps no replica. A bulk load that met a key twice (the
+    /// server's data moved between its pages) is taken again, booking by booking.
     public func takeReplica(progress: (Int, Int) -> Void = { _, _ in }) throws -> ReplicaReport {
+        let (hotelName, done): (String, Int)
+        do {
+            (hotelName, done) = try fill(bulk: true, progress: progress)
+        } catch is ReplicaBulkCollision {
+            (hotelName, done) = try fill(bulk: false, progress: progress)
+        }
+        let pulled = try pull()
+        try store.recordSyncAttempt(error: nil)
+        return ReplicaReport(hotelName: hotelName, bookings: done, cursor: pulled.cursor)
+    }
+
+    private func fill(bulk: Bool, progress: (Int, Int) -> Void) throws -> (hotelName: String, bookings: Int) {
         let first = try client.replicaPage(after: nil)
         guard let hotel = first.hotel, hotel.hotelId.lowercased() == client.hotelId else {
             throw SyncFailure(.badServer, "\(client.server) sent a replica without the hotel \(client.hotelId)")
@@ -36,19 +50,13 @@ public final class DeskSync {
         // Each next page is asked for and read on another thread while this one writes the page
         // before it: the server, the network helper and the desk's file work at the same time.
         var ahead = first.next.map { PageAhead(client, after: $0) }
-        try store.beginReplica(first, server: client.server)
-        var done = first.bookings.count
-        progress(done, first.totalBookings)
-        while let fetching = ahead {
-            let page = try fetching.page()
-            ahead = page.next.map { PageAhead(client, after: $0) }
-            try store.applyReplicaBookings(page.bookings)
-            done += page.bookings.count
-            progress(done, max(first.totalBookings, done))
-        }
-        let pulled = try pull()
-        try store.recordSyncAttempt(error: nil)
-        return ReplicaReport(hotelName: hotel.name, bookings: done, cursor: pulled.cursor)
+        let done = try store.takeReplica(first, server: client.server, bulk: bulk, next: {
+            guard let fetching = ahead else { return nil }
+            let read = try fetching.page()
+            ahead = read.page.next.map { PageAhead(client, after: $0) }
+            return read
+        }, written: { done in progress(done, max(first.totalBookings, done)) })
+        return (hotel.name, done)
     }
 
     /// A desk connected again to the server its replica came from: pulls what changed since
@@ -203,14 +211,15 @@ public final class DeskSync {
     }
 }
 
-/// One replica page asked for at once, on a thread of its own; `page()` waits for it.
+/// One replica page asked for at once, and read into the rows the desk stores, on a thread of its
+/// own; `page()` waits for it.
 private final class PageAhead: Sendable {
     private let done = DispatchSemaphore(value: 0)
-    private let result = Mutex<Result<ReplicaPage, SyncFailure>?>(nil)
+    private let result = Mutex<Result<ReadReplicaPage, any Error>?>(nil)
 
     init(_ client: SyncClient, after: String) {
         let thread = Thread { [self] in
-            let fetched = Result { () throws(SyncFailure) -> ReplicaPage in try client.replicaPage(after: after) }
+            let fetched = Result { () throws -> ReadReplicaPage in try ReadReplicaPage(try client.replicaPage(after: after)) }
             result.withLock { $0 = fetched }
             done.signal()
         }
@@ -218,7 +227,7 @@ private final class PageAhead: Sendable {
         thread.start()
     }
 
-    func page() throws(SyncFailure) -> ReplicaPage {
+    func page() throws -> ReadReplicaPage {
         done.wait()
         return try result.withLock { $0! }.get()
     }

@@ -32,12 +32,12 @@ final class SyncServer: @unchecked Sendable {
     let paymentURL: String?
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(paymentURL: String? = nil) throws {
+    init(paymentURL: String? = nil, rooms: Int = 12, days: Int = 20) throws {
         self.paymentURL = paymentURL
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-sync-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = folder.appendingPathComponent("server.sqlite").path
-        try Self.admin(["demo", "--hotels", "2", "--rooms", "12", "--days", "20"], database: database)
+        try Self.admin(["demo", "--hotels", "2", "--rooms", String(rooms), "--days", String(days)], database: database)
         let listed = try Self.admin(["hotels", "list", "--json"], database: database)
         let hotels = (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
         guard hotels.count == 2, let a = hotels[0]["hotelId"] as? String, let b = hotels[1]["hotelId"] as? String else {
