@@ -179,6 +179,23 @@ extension SyncOperation {
     }
 }
 
+extension SyncOperation {
+    /// What a `book` operation asks the server to make, checked before any store looks at it: the
+    /// booking carried, paid at the desk, under an id the server does not have, in a room given by
+    /// its id. The same refusals on every backend.
+    public func bookingToMake(alreadyExists exists: Bool, bookingId: UUID) throws -> (details: NewBooking, roomId: UUID) {
+        guard let details = book else {
+            throw FrontDeskError.validationFailed(["A book operation needs its booking (book)"])
+        }
+        try details.checkPayment()
+        if exists { throw NewBooking.exists(bookingId) }
+        guard let roomId = UUID(uuidString: details.roomId) else {
+            throw FrontDeskError.validationFailed(["roomId \(BookingRules.quoted(details.roomId)) is not an id"])
+        }
+        return (details, roomId)
+    }
+}
+
 extension SyncOperation.NewBooking {
     /// A desk's booking is paid at the desk: a card is never charged offline.
     public func checkPayment() throws -> Void {

@@ -23,7 +23,7 @@ extension PostgresHotelStorage {
             let group = GroupReads()
             return try requests.map { request in
                 do {
-                    return .success(try chain.inSavepoint(session) { try reserve(request, session, group: group) })
+                    return .success(try chain.inSavepoint(session) { try reserveSettlingDeskPayment(request, session, group: group) })
                 } catch let error as PSQLError where error.code != .server {
                     throw error // the connection itself failed: nothing of this group is kept
                 } catch let error as PSQLError where PostgresChainStorage.isRetryable(error) {
@@ -37,6 +37,20 @@ extension PostgresHotelStorage {
         }
     }
 
+    /// `request` held; paid and confirmed in the same transaction too when it asks for that
+    /// (`confirmsDeskPaymentAtOnce`) and pays at the desk, as SQLite's. A request id used before
+    /// gives its booking as `reserve` does, whatever that booking's state.
+    func reserveSettlingDeskPayment(_ request: ReservationRequest, _ session: PostgresSession, group: GroupReads) throws -> Booking {
+        guard request.confirmsDeskPaymentAtOnce, request.payment.method == .desk else { return try reserve(request, session, group: group) }
+        if let requestId = request.requestId,
+           try !session.rows("SELECT 1 FROM booking WHERE request_id = $1", [requestId]).isEmpty {
+            return try reserve(request, session, group: group)
+        }
+        // The saga's steps are the system's, as when the runner takes them.
+        let held = try reserve(request, session, group: group, confirmingAtDesk: true)
+        return try confirmPaidAtDesk(held, by: "system", claimsFirm: true, session)
+    }
+
     /// Same details, same fingerprint: what an idempotent retry must repeat exactly.
     static func fingerprint(_ form: BookingForm) -> String {
         [form.roomNumber, form.checkIn, form.checkOut, form.guests, form.guestName, form.email, form.phone]
@@ -47,7 +61,11 @@ extension PostgresHotelStorage {
         "Room \(room.number) is not available from \(stay.checkIn) to \(stay.checkOut): another booking holds it"
     }
 
-    func reserve(_ request: ReservationRequest, _ session: PostgresSession, group: GroupReads) throws -> Booking {
+    /// `confirmingAtDesk`: the caller confirms the hold at once in this transaction
+    /// (`confirmPaidAtDesk(claimsFirm: true)`), so the saga queues no steps for it and its nights
+    /// are claimed with no expiry at once, as on SQLite.
+    func reserve(_ request: ReservationRequest, _ session: PostgresSession, group: GroupReads,
+                 confirmingAtDesk: Bool = false) throws -> Booking {
         var form = request.form
         let listing: RoomListing?
         if let roomId = request.roomId {
@@ -109,7 +127,7 @@ extension PostgresHotelStorage {
             holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
             statusReason: nil, createdAt: instant, updatedAt: instant)
         do {
-            try insert(booking, requestId: request.requestId, fingerprint: fingerprint, session)
+            try insert(booking, requestId: request.requestId, fingerprint: fingerprint, firmClaims: confirmingAtDesk, session)
         } catch let error as PSQLError where error.sqlState == "23505" && error.constraint == "room_night_pkey" {
             // The room-night key caught what the check above could not see.
             throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, validated.stay))
@@ -119,7 +137,7 @@ extension PostgresHotelStorage {
         try audit(session, user: request.user, action: "booking.reserved", bookingId: booking.id,
                   summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
                   after: booking)
-        try startSaga(booking, payment: request.payment, by: request.user, session)
+        try startSaga(booking, payment: request.payment, by: request.user, queueSteps: !confirmingAtDesk, session)
         return booking
     }
 
@@ -150,7 +168,8 @@ extension PostgresHotelStorage {
         }
     }
 
-    func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, _ session: PostgresSession) throws {
+    /// `firmClaims`: the nights are claimed with no expiry (a hold confirmed in this same transaction).
+    func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, firmClaims: Bool = false, _ session: PostgresSession) throws {
         try session.execute("""
             INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
                                  check_in, check_out, status, total_cents, version, hold_expires_at, status_reason,
@@ -173,7 +192,7 @@ extension PostgresHotelStorage {
         try session.execute("""
             INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at)
             SELECT $1::uuid, night::date, $2::uuid, $3::uuid, $4::timestamptz FROM unnest($5::text[]) AS t(night)
-            """, [booking.roomId, booking.hotelId, booking.id, booking.holdExpiresAt, booking.stay.nights.map(\.iso)])
+            """, [booking.roomId, booking.hotelId, booking.id, firmClaims ? nil : booking.holdExpiresAt, booking.stay.nights.map(\.iso)])
     }
 
     // MARK: The change feed of bookings (as SQLite's triggers of schema v6, v8, v9)
@@ -349,9 +368,14 @@ extension PostgresHotelStorage {
 
     // MARK: The saga (as FrontDeskStore's Saga.swift)
 
-    func startSaga(_ booking: Booking, payment: PaymentInstruction, by user: String, _ session: PostgresSession) throws {
+    /// `queueSteps: false` is for a caller that confirms the booking in the same transaction
+    /// (`confirmPaidAtDesk(claimsFirm: true)`): the expiry and RoomReserved would be deleted again
+    /// before the commit, so they are not written.
+    func startSaga(_ booking: Booking, payment: PaymentInstruction, by user: String, queueSteps: Bool = true,
+                   _ session: PostgresSession) throws {
         try session.execute("INSERT INTO saga (booking_id, payment_method, card_number, started_at) VALUES ($1, $2, $3, $4)",
                             [booking.id, payment.method.rawValue, payment.cardNumber, now])
+        guard queueSteps else { return }
         try apply(.bookingRequested, to: booking.id, by: user, loaded: booking, session)
         // ReserveRoom was carried out by the caller: the hold is in this same transaction.
         try enqueue("RoomReserved", for: booking.id, at: now, session)

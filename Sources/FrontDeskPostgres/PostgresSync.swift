@@ -248,14 +248,7 @@ extension PostgresHotelStorage {
     /// id and (unless another booking has it) code, priced by the server's rules as of the day it was made.
     private func book(_ operation: SyncOperation, bookingId: UUID, exists: Bool, hotel: Hotel, group: GroupReads,
                       by user: String, _ session: PostgresSession) throws -> SyncOutcome {
-        guard let details = operation.book else {
-            throw FrontDeskError.validationFailed(["A book operation needs its booking (book)"])
-        }
-        try details.checkPayment()
-        if exists { throw SyncOperation.NewBooking.exists(bookingId) }
-        guard let roomId = UUID(uuidString: details.roomId) else {
-            throw FrontDeskError.validationFailed(["roomId \(BookingRules.quoted(details.roomId)) is not an id"])
-        }
+        let (details, roomId) = try operation.bookingToMake(alreadyExists: exists, bookingId: bookingId)
         var rules = self
         // A business date set from outside (tests, FRONTDESK_TODAY) is the rules date too, as on SQLite.
         rules.ruleDate = chain.businessDateOverride ?? hotel.ruleDate(madeAt: operation.madeAt, today: chain.businessDate(for: hotel))
@@ -282,13 +275,19 @@ extension PostgresHotelStorage {
     /// ProcessingPayment -> Confirmed (payment `desk-CODE`) in one update of the booking, with the
     /// audit entries of both steps, as SQLite's `confirmPaidAtDesk`; the steps the saga queued
     /// for the hold are moot and go.
-    private func confirmPaidAtDesk(_ held: Booking, by user: String, _ session: PostgresSession) throws -> Booking {
+    /// `claimsFirm`: the hold was made by `reserve(confirmingAtDesk:)`: its nights claimed with no
+    /// expiry and no step queued for it.
+    func confirmPaidAtDesk(_ held: Booking, by user: String, claimsFirm: Bool = false, _ session: PostgresSession) throws -> Booking {
         let (paying, confirmed) = try held.paidAtDeskAndConfirmed(at: now)
         try writeBack(confirmed, over: held, session)
-        try session.execute("UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = $1", [held.id])
+        if !claimsFirm {
+            try session.execute("UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = $1", [held.id])
+        }
         try session.execute("UPDATE saga SET payment_reference = $1, card_number = NULL WHERE booking_id = $2",
                             [FrontDeskStore.deskPaymentReference(confirmed.confirmationCode), held.id])
-        try session.execute("DELETE FROM saga_message WHERE booking_id = $1 AND name IN ('ReservationExpired', 'RoomReserved')", [held.id])
+        if !claimsFirm {
+            try session.execute("DELETE FROM saga_message WHERE booking_id = $1 AND name IN ('ReservationExpired', 'RoomReserved')", [held.id])
+        }
         try audit(session, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id,
                   roomId: held.roomId, summary: "Taking payment for booking \(held.confirmationCode)", before: held, after: paying)
         try audit(session, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,

@@ -216,7 +216,7 @@ paths:
             schema: {$ref: '#/components/schemas/NewBooking'}
       responses:
         '202':
-          description: Held (Reserving); the saga goes on in the server.
+          description: "Accepted. Paid at the desk: held, paid and confirmed at once (Confirmed). By card: held (Reserving); the saga goes on in the server."
           headers:
             Location: {schema: {type: string}}
             ETag: {schema: {type: string}}

@@ -347,9 +347,12 @@ struct BookingRoutes {
                                guestName: body.guestName, email: body.email, phone: body.phone ?? "")
         // Waits for its group's commit without holding a worker thread, so every request in
         // flight can join the next group (group commit), not only as many as there are workers.
+        // A desk payment is the receptionist's, settled when the booking is made: held, paid and
+        // confirmed in its group's transaction (DECISIONS.md); a card's saga goes on in the runner.
         let booking = try await intake.submitAsync(ReservationRequest(form: form, requestId: requestId, payment: payment,
-                                                                      user: principal.userName, roomId: roomId))
-        state.runner?.poke()
+                                                                      user: principal.userName, roomId: roomId,
+                                                                      confirmsDeskPaymentAtOnce: true))
+        if payment.method == .card { state.runner?.poke() }
         state.noteWrite()
         return json(booking.apiJSON, status: .accepted, headers: [
             .location: "/api/bookings/\(booking.id.uuidString.lowercased())", .eTag: "\"\(booking.version)\"",

@@ -36,9 +36,16 @@ public struct ReservationRequest: Sendable {
     /// offline desk keeps its id, and its code unless another booking has it (then a new one).
     public let bookingId: UUID?
     public let confirmationCode: String?
+    /// A desk payment settled when the booking is made (the server's API): the hold, the payment
+    /// and the confirmation in the request's own transaction, as `reserveConfirmedAtDesk` does,
+    /// instead of a hold that the saga runner pays and confirms in a transaction of its own.
+    /// Ignored for a card, which leaves the process.
+    public let confirmsDeskPaymentAtOnce: Bool
 
     public init(form: BookingForm, requestId: UUID? = nil, payment: PaymentInstruction = .desk, user: String,
-                roomId: UUID? = nil, bookingId: UUID? = nil, confirmationCode: String? = nil) {
+                roomId: UUID? = nil, bookingId: UUID? = nil, confirmationCode: String? = nil,
+                confirmsDeskPaymentAtOnce: Bool = false) {
+        self.confirmsDeskPaymentAtOnce = confirmsDeskPaymentAtOnce
         self.form = form
         self.requestId = requestId
         self.payment = payment
@@ -68,15 +75,23 @@ extension FrontDeskStore {
     /// `reserve` does (the caller's runner takes it on if it is still being paid).
     public func reserveConfirmedAtDesk(_ form: BookingForm, requestId: UUID? = nil, by user: String) throws -> Booking {
         try write { db in
-            let request = ReservationRequest(form: form, requestId: requestId, payment: .desk, user: user)
-            if let requestId, try Bool.fetchOne(db, sql: "SELECT 1 FROM booking WHERE request_id = ?",
-                                                arguments: [requestId.storedText.lowercased()]) != nil {
-                return try reserve(request, db)
-            }
-            let held = try reserve(request, db, confirmingAtDesk: true)
-            // The saga's steps are the system's, as when the runner takes them.
-            return try confirmPaidAtDesk(held, by: "system", claimsFirm: true, db)
+            try reserveSettlingDeskPayment(ReservationRequest(form: form, requestId: requestId, payment: .desk, user: user,
+                                                              confirmsDeskPaymentAtOnce: true), db)
         }
+    }
+
+    /// `request` held; paid and confirmed in the same transaction too when it asks for that
+    /// (`confirmsDeskPaymentAtOnce`) and pays at the desk. A request id used before gives its
+    /// booking as `reserve` does, whatever that booking's state.
+    func reserveSettlingDeskPayment(_ request: ReservationRequest, _ db: Database, group: GroupReads? = nil) throws -> Booking {
+        guard request.confirmsDeskPaymentAtOnce, request.payment.method == .desk else { return try reserve(request, db, group: group) }
+        if let requestId = request.requestId, try Bool.fetchOne(db, sql: "SELECT 1 FROM booking WHERE request_id = ?",
+                                                                arguments: [requestId.storedText.lowercased()]) != nil {
+            return try reserve(request, db, group: group)
+        }
+        let held = try reserve(request, db, group: group, confirmingAtDesk: true)
+        // The saga's steps are the system's, as when the runner takes them.
+        return try confirmPaidAtDesk(held, by: "system", claimsFirm: true, db)
     }
 
     /// Several reservations in one transaction, each in its own savepoint: one durable commit for
@@ -89,7 +104,7 @@ extension FrontDeskStore {
                 let queued = shared.pendingNotifications.withLock { $0.count }
                 do {
                     try db.inSavepoint {
-                        outcome = .success(try reserve(request, db, group: group))
+                        outcome = .success(try reserveSettlingDeskPayment(request, db, group: group))
                         return .commit
                     }
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_IOERR {

@@ -115,8 +115,20 @@ extension SagaCallOutcome {
 // MARK: The queue on SQLite
 
 extension FrontDeskStore: SagaQueue {
+    /// Whether any saga message is due now, read beside the writer instead of in a write
+    /// transaction: most wake-ups of a server's runner find nothing (a desk booking is confirmed
+    /// in its own transaction), and the writer is what every booking waits for. A message
+    /// committed after this read wakes the runner again.
+    func anyMessageDue() throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM saga_message WHERE available_at <= ?)",
+                              arguments: [Timestamp.text(now)]) ?? false
+        }
+    }
+
     public func runDueLocalMessages(limit: Int) throws -> Int {
-        try write { db in
+        guard try anyMessageDue() else { return 0 }
+        return try write { db in
             var handled = 0
             // The messages due, read a batch at a time rather than one query per message.
             let due = try db.cachedStatement(sql: """
@@ -159,7 +171,8 @@ extension FrontDeskStore: SagaQueue {
     }
 
     public func claimDueCardCalls(runner: String, lease: TimeInterval, limit: Int, skipping busy: Set<Int64>) throws -> [SagaCardCall] {
-        try write { db in
+        guard try anyMessageDue() else { return [] }
+        return try write { db in
             let instant = now
             let rows = try db.rows(sql: """
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts,

@@ -328,14 +328,7 @@ extension FrontDeskStore {
     /// was made.
     private func book(_ operation: SyncOperation, bookingId: UUID, exists: Bool, hotel: Hotel, group: GroupReads,
                       by user: String, _ db: Database) throws -> SyncOutcome {
-        guard let details = operation.book else {
-            throw FrontDeskError.validationFailed(["A book operation needs its booking (book)"])
-        }
-        try details.checkPayment()
-        if exists { throw SyncOperation.NewBooking.exists(bookingId) }
-        guard let roomId = UUID(uuidString: details.roomId) else {
-            throw FrontDeskError.validationFailed(["roomId \(BookingRules.quoted(details.roomId)) is not an id"])
-        }
+        let (details, roomId) = try operation.bookingToMake(alreadyExists: exists, bookingId: bookingId)
         let rules = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
         let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
                                          confirmationCode: details.confirmation)

@@ -15,14 +15,15 @@ import Testing
         #expect(unknown.code == "not_found")
     }
 
-    @Test func aBookingIsAcceptedThenConfirmedAndAReplayGivesTheSameBooking() throws {
+    @Test func aDeskBookingIsAcceptedConfirmedAndAReplayGivesTheSameBooking() throws {
         let server = try ServerHarness()
         let anna = try server.token("anna")
         let room = try server.freeRoom(server.hotelA, token: anna)
         let body = server.bookingBody(server.hotelA, room: room)
         let first = try server.call("POST", "/api/bookings", token: anna, json: body, headers: ["Idempotency-Key": "order-1"])
         #expect(first.status == 202)
-        #expect(first.json["status"] as? String == "Reserving")
+        // Paid at the desk: held, paid and confirmed in its group's one transaction.
+        #expect(first.json["status"] as? String == "Confirmed")
         let id = try #require(first.json["bookingId"] as? String)
         #expect(first.header("Location") == "/api/bookings/\(id)")
         #expect(first.json["hotelId"] as? String == server.hotelA)

@@ -20,13 +20,14 @@ import Testing
         #expect(listed["total"] as? Int == 0)
     }
 
-    @Test func aDeskBookingAnswersReservingThenReachesConfirmedInItsRoom() throws {
+    @Test func aDeskBookingAnswersConfirmedInItsRoom() throws {
         let server = try ServerHarness()
         let anna = try server.token("anna")
         let room = try server.freeRoom(server.hotelA, token: anna)
         let first = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room))
         #expect(first.status == 202)
-        #expect(first.json["status"] as? String == "Reserving")
+        #expect(first.json["status"] as? String == "Confirmed")
+        #expect(first.json["version"] as? Int == 3)
         #expect(first.json["roomId"] as? String == room)
         let id = try #require(first.json["bookingId"] as? String)
         let settled = try server.settled(id, token: anna)
