@@ -285,7 +285,7 @@ public enum CommandTable {
         Command(id: .resolveByKeepingServer, keys: [.alt("k")], label: "Keep server's",
                 description: "Keep the server's version, drop this desk's change (asks)", scope: .conflicts, inFooter: true),
         Command(id: .resolveByReapplying, keys: [.alt("a")], label: "Re-apply",
-                description: "Make this desk's change again on the server's version (asks)", scope: .conflicts, inFooter: true),
+                description: "Redo this desk's change on the server's version (asks)", scope: .conflicts, inFooter: true),
     ]
 
     public static func command(for key: Key, in scope: Scope) -> CommandID? {

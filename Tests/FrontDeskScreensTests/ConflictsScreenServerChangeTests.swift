@@ -81,6 +81,6 @@ import Testing
     @Test func theHelpOverlayListsTheTwoKeys() {
         let lines = HelpOverlay.lines(for: .conflicts).map { "\($0.keys) \($0.description)" }
         #expect(lines.contains { $0.hasPrefix("Alt-k Keep the server's version, drop this desk's change") })
-        #expect(lines.contains { $0.hasPrefix("Alt-a Make this desk's change again on the server's version") })
+        #expect(lines.contains { $0.hasPrefix("Alt-a Redo this desk's change on the server's version") })
     }
 }
