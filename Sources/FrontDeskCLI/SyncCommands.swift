@@ -209,7 +209,8 @@ struct Conflicts: ParsableCommand {
             }
             return Output.Result(json: .object([("conflicts", .array(conflicts.map(Self.json)))]),
                                  text: conflicts.isEmpty ? "No conflicts." : table.safeRendered
-                                    + "\n\nResolve one: frontdesk conflicts resolve ID --move-to ROOM | --cancel")
+                                    + "\n\nResolve one: frontdesk conflicts resolve ID --move-to ROOM | --cancel"
+                                    + " (a refused change to a server booking also --keep-server | --reapply)")
         }
     }
 
@@ -224,6 +225,10 @@ struct Conflicts: ParsableCommand {
             ("checkIn", .date(conflict.booking.stay.checkIn)),
             ("checkOut", .date(conflict.booking.stay.checkOut)),
             ("roomNumber", .string(conflict.booking.roomNumber)),
+            // Added with --keep-server / --reapply: what was refused, and which resolutions fit it.
+            ("refusedChange", .optional(conflict.refusedKind?.rawValue)),
+            ("onServer", .bool(conflict.onServer)),
+            ("resolutions", .array(conflict.resolutions.map { .string($0) })),
             ("suggestedRooms", .array(conflict.suggestedRooms.map { room in
                 .object([("roomId", .string(room.roomId)), ("roomNumber", .string(room.roomNumber)), ("roomType", .string(room.roomType)),
                          ("totalPrice", .money(Money(minorUnits: room.totalPriceCents)))])
@@ -234,21 +239,29 @@ struct Conflicts: ParsableCommand {
 
 struct ConflictsResolve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "resolve", abstract: "Resolve a conflict: move the guest to another room, or cancel the booking.",
+        commandName: "resolve", abstract: "Resolve a conflict: move the guest, cancel, keep the server's version, or re-apply.",
         discussion: """
             A move queues a new booking for the other room (same booking id and code), or, for a booking the server \
             has whose room change was refused, a new room change (to the room the server has it in: it stays there); \
-            it is pushed at once if the server answers.
+            it is pushed at once if the server answers. \
+            A refused change to a booking the server has (a no-show, an undone check-in or check-out, an edit, a \
+            check-in, check-out or cancel) is resolved with --keep-server (the booking becomes the server's version; \
+            this desk's change, and those made after it, are dropped) or --reapply (the booking becomes the server's \
+            version and this desk's changes are made again on it, checked as new, and pushed). Both ask the server for \
+            the booking, so they need it to answer; nothing is changed when it does not.
             """)
     @OptionGroup var common: CommonOptions
     @Argument(help: "The conflict's id (or the first characters of it, or the booking's confirmation code).") var id: String
     @Option(name: .customLong("move-to"), help: "The room number to move the guest to.") var moveTo: String?
     @Flag(help: "Cancel the booking (refunding what it paid).") var cancel = false
+    @Flag(name: .customLong("keep-server"), help: "Keep the booking as the server has it; drop this desk's refused change.")
+    var keepServer = false
+    @Flag(help: "Make this desk's refused change again on the server's version of the booking, and push it.") var reapply = false
 
     func run() throws {
         try common.run { store in
-            if (moveTo == nil) == !cancel {
-                throw FrontDeskError.validationFailed(["Give exactly one of --move-to ROOM_NUMBER and --cancel"])
+            if [moveTo != nil, cancel, keepServer, reapply].filter({ $0 }).count != 1 {
+                throw FrontDeskError.validationFailed(["Give exactly one of --move-to ROOM_NUMBER, --cancel, --keep-server and --reapply"])
             }
             let open = try store.syncConflicts(includeResolved: false)
             let wanted = id.trimmingWhitespace().lowercased()
@@ -261,6 +274,16 @@ struct ConflictsResolve: ParsableCommand {
             if matches.count > 1 { throw FrontDeskError.validationFailed(["\(BookingRules.quoted(id)) names \(matches.count) conflicts; give more of the id"]) }
             if let moveTo {
                 _ = try store.resolveConflict(conflict.conflictId, moveTo: moveTo, by: common.userName)
+            } else if keepServer || reapply {
+                guard let desk = try ConnectedDesk.open(store, common: common) else {
+                    throw FrontDeskError.invalidState("This desk is not connected to a server: there is no server version to keep or re-apply on")
+                }
+                let server = try desk.serverCopy(of: conflict.booking, for: keepServer ? "--keep-server" : "--reapply")
+                if keepServer {
+                    _ = try store.resolveConflict(conflict.conflictId, keepingServer: server, by: common.userName)
+                } else {
+                    _ = try store.resolveConflict(conflict.conflictId, reapplyingOn: server, by: common.userName)
+                }
             } else {
                 _ = try store.resolveConflict(conflict.conflictId, cancelBy: common.userName)
             }
@@ -318,6 +341,23 @@ struct ConnectedDesk {
         } else {
             credentialProblem = nil
         }
+    }
+
+    /// The booking as the server has it now, for a conflict's --keep-server or --reapply (`what`):
+    /// without a credential or an answer, a refusal that says nothing was changed.
+    func serverCopy(of booking: Booking, for what: String) throws -> WireBooking {
+        let why = "\(what) needs booking \(booking.confirmationCode) as the server has it now"
+        if let credentialProblem { throw SyncFailure(.unauthorized, "\(why), but \(credentialProblem). Nothing was changed") }
+        let found: WireBooking?
+        do {
+            found = try client.serverBooking(booking.id)
+        } catch let failure as SyncFailure {
+            throw SyncFailure(failure.kind, "\(why): \(failure.message). Nothing was changed; try again when the server answers")
+        }
+        guard let found else {
+            throw FrontDeskError.notFound("The server has no booking \(booking.confirmationCode) (\(booking.id.uuidString.lowercased())): resolve the conflict with --cancel")
+        }
+        return found
     }
 
     /// The desk for this store when it is a replica; nil on a standalone desk.
@@ -579,6 +619,9 @@ struct ConnectedDesk {
                 } catch {
                     return .init(online: false, changed: false, problem: "\(error)")
                 }
+            },
+            serverBooking: { id in
+                try quiet.serverCopy(of: try quiet.store.booking(id.uuidString), for: "Keeping the server's version or re-applying")
             })
     }
 

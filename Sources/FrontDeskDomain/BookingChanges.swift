@@ -65,8 +65,9 @@ public struct NoShowPolicy: Hashable, Sendable {
     public var cutoffText: String { (cutoffHour < 10 ? "0" : "") + "\(cutoffHour):00" }
 }
 
-/// A change to a booking's details or stay as typed: nil leaves a field as it is.
-public struct BookingEdit: Hashable, Sendable {
+/// A change to a booking's details or stay as typed: nil leaves a field as it is. Also what a sync
+/// `edit` operation carries (`SyncOperation.Edit`), coded under these names.
+public struct BookingEdit: Codable, Hashable, Sendable {
     public var guestName: String?
     public var email: String?
     /// An empty text removes the phone number.

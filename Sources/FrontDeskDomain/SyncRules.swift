@@ -74,7 +74,7 @@ extension SyncOperation {
             fields += ["move", move.roomId, move.roomNumber, move.reprice ? "reprice" : "-"]
         }
         if let edit {
-            fields += ["edit", edit.bookingEdit.fingerprint]
+            fields += ["edit", edit.fingerprint]
         }
         return fields.joined(separator: "\u{1F}")
     }
@@ -110,8 +110,8 @@ extension SyncOperation {
 
     /// What an `edit` must carry: at least one field.
     public func checkedEdit() throws(FrontDeskError) -> BookingEdit {
-        guard let edit, !edit.bookingEdit.isEmpty else { throw .validationFailed(["An edit operation needs what it changes (edit)"]) }
-        return edit.bookingEdit
+        guard let edit, !edit.isEmpty else { throw .validationFailed(["An edit operation needs what it changes (edit)"]) }
+        return edit
     }
 
     /// What a `move` must carry, with its reason checked.

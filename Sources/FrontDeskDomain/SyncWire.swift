@@ -293,31 +293,10 @@ public struct SyncOperation: Codable, Hashable, Sendable {
         }
     }
 
-    /// What an edit changes (kind `edit`): only the fields given, as `BookingEdit` has them (an
-    /// empty phone removes it; a note is added).
-    public struct Edit: Codable, Hashable, Sendable {
-        public var guestName: String?
-        public var email: String?
-        public var phone: String?
-        public var guests: String?
-        public var note: String?
-        public var checkIn: String?
-        public var checkOut: String?
-
-        public init(_ edit: BookingEdit) {
-            guestName = edit.guestName
-            email = edit.email
-            phone = edit.phone
-            guests = edit.guests
-            note = edit.note
-            checkIn = edit.checkIn
-            checkOut = edit.checkOut
-        }
-
-        public var bookingEdit: BookingEdit {
-            BookingEdit(guestName: guestName, email: email, phone: phone, guests: guests, note: note, checkIn: checkIn, checkOut: checkOut)
-        }
-    }
+    /// What an edit changes (kind `edit`): `BookingEdit` itself, only the fields given (an empty
+    /// phone removes it; a note is added). One type, so the wire cannot drift from what the
+    /// store's `changeBooking` takes; its coded keys are its field names, as sent since the kind came.
+    public typealias Edit = BookingEdit
 
     /// The details of a booking made on the desk (kind `book`).
     public struct NewBooking: Codable, Hashable, Sendable {
@@ -462,6 +441,21 @@ public struct SyncPushResult: Codable, Hashable, Sendable {
 }
 
 extension SyncWire {
+    /// The id one below `id` as a 128-bit number, nil for the zero id. Replica pages are ordered
+    /// by id and start after `after`, so `after` = this id and `limit` = 1 is the page of `id`
+    /// alone (a desk asks for one booking as the server has it now this way).
+    public static func idBefore(_ id: UUID) -> UUID? {
+        var bytes = withUnsafeBytes(of: id.uuid) { Array($0) }
+        guard bytes.contains(where: { $0 != 0 }) else { return nil }
+        var index = bytes.count - 1
+        while bytes[index] == 0 {
+            bytes[index] = 0xFF
+            index -= 1
+        }
+        bytes[index] -= 1
+        return bytes.withUnsafeBytes { UUID(uuid: $0.load(as: uuid_t.self)) }
+    }
+
     static func uuid(_ text: String, _ field: String) throws(SyncWireError) -> UUID {
         guard let id = parseUUID(text) else { throw SyncWireError("\(field) \(text) is not an id") }
         return id

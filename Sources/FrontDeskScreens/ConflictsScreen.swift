@@ -62,17 +62,30 @@ public struct DeskConflict: Hashable, Sendable {
     public let reason: String
     public let message: String?
     public let suggestedRooms: [DeskSuggestedRoom]
+    /// The server has the booking (it was accepted once): a refused change to it can be dropped
+    /// (Alt-k) or made again on the server's version (Alt-a). False for a booking made here.
+    public let onServer: Bool
+    /// The refused change in a receptionist's words ("no-show", "edit"), when known.
+    public let refusedChange: String?
 
-    public init(conflictId: String, booking: Booking, reason: String, message: String?, suggestedRooms: [DeskSuggestedRoom]) {
+    public init(conflictId: String, booking: Booking, reason: String, message: String?, suggestedRooms: [DeskSuggestedRoom],
+                onServer: Bool = false, refusedChange: String? = nil) {
         self.conflictId = conflictId
         self.booking = booking
         self.reason = reason
         self.message = message
         self.suggestedRooms = suggestedRooms
+        self.onServer = onServer
+        self.refusedChange = refusedChange
     }
 
-    /// The reason in a receptionist's words.
+    /// The reason in a receptionist's words, naming a refused change to a server booking.
     public var why: String {
+        guard onServer, let refusedChange else { return reasonWords }
+        return "\(refusedChange) refused: \(reasonWords)"
+    }
+
+    private var reasonWords: String {
         switch reason {
         case "room_unavailable": "room \(booking.roomNumber) was sold by another desk meanwhile"
         case "stale_version": "the booking was changed elsewhere meanwhile"
@@ -89,14 +102,26 @@ public struct SyncServices: Sendable {
     public var moveTo: @Sendable (_ conflictId: String, _ roomNumber: String) throws -> Booking
     /// Cancels the booking, refunding what it paid; the conflict is resolved.
     public var cancel: @Sendable (_ conflictId: String) throws -> Booking
+    /// Takes the booking as the server has it now and drops this desk's refused change (and
+    /// those that waited behind it); the conflict is resolved. Needs the server.
+    public var keepServer: @Sendable (_ conflictId: String, _ bookingId: UUID) throws -> Booking
+    /// Takes the booking as the server has it now and makes this desk's refused change again on
+    /// it, queued for the server; the conflict is resolved. Needs the server.
+    public var reapply: @Sendable (_ conflictId: String, _ bookingId: UUID) throws -> Booking
 
     public init(conflicts: @escaping @Sendable () throws -> [DeskConflict],
                 moveTo: @escaping @Sendable (String, String) throws -> Booking,
-                cancel: @escaping @Sendable (String) throws -> Booking) {
+                cancel: @escaping @Sendable (String) throws -> Booking,
+                keepServer: @escaping @Sendable (String, UUID) throws -> Booking = { _, _ in throw SyncServices.needsTheServer },
+                reapply: @escaping @Sendable (String, UUID) throws -> Booking = { _, _ in throw SyncServices.needsTheServer }) {
         self.conflicts = conflicts
         self.moveTo = moveTo
         self.cancel = cancel
+        self.keepServer = keepServer
+        self.reapply = reapply
     }
+
+    public static let needsTheServer = FrontDeskError.invalidState("This desk cannot ask the server for the booking: nothing was changed")
 }
 
 public struct ConflictsState: Sendable {
@@ -168,6 +193,23 @@ extension DeskModel {
             let booking = chosen.booking
             state.conflicts.confirmation = PendingConfirmation(
                 bookingId: booking.id, command: .resolveByCancel, lines: Self.cancelQuestion(booking), yesLabel: "Yes, cancel it")
+        case .resolveByKeepingServer, .resolveByReapplying:
+            guard let chosen else { break }
+            let booking = chosen.booking
+            guard chosen.onServer else {
+                (state.conflicts.message, state.conflicts.messageIsError) =
+                    ("Booking \(booking.confirmationCode) was made on this desk and never reached the server: Alt-m moves the guest, Alt-c cancels", true)
+                break
+            }
+            let change = chosen.refusedChange ?? "change"
+            let lines = command == .resolveByKeepingServer
+                ? ["Keep the server's version of booking \(booking.confirmationCode) for \(booking.guest.name)?",
+                   "This desk's \(change) is dropped; the booking shows as the server has it now (asks the server)."]
+                : ["Make this desk's \(change) of booking \(booking.confirmationCode) for \(booking.guest.name) again?",
+                   "Made on the server's version now (asks the server); sent to the server at the next sync."]
+            state.conflicts.confirmation = PendingConfirmation(
+                bookingId: booking.id, command: command, lines: lines,
+                yesLabel: command == .resolveByKeepingServer ? "Yes, keep the server's" : "Yes, re-apply it")
         default: return handleGlobal(command)
         }
         return .keepGoing
@@ -182,12 +224,21 @@ extension DeskModel {
         writesAsked += 1
         let number = writesAsked
         let (id, guest, code, room) = (conflict.conflictId, conflict.booking.guest.name, conflict.booking.confirmationCode, state.conflicts.moveTo)
-        let move = pending.command == .resolveByMove
+        let command = pending.command
+        let bookingId = conflict.booking.id
         load(.write(number)) {
             do {
-                if move, let room {
+                if command == .resolveByMove, let room {
                     let booking = try services.moveTo(id, room)
                     return .written(number: number, list: .conflicts, message: "\(guest) moved to room \(booking.roomNumber) (booking \(code)); it goes to the server at the next sync", isError: false)
+                }
+                if command == .resolveByKeepingServer {
+                    let booking = try services.keepServer(id, bookingId)
+                    return .written(number: number, list: .conflicts, message: "Booking \(code) for \(guest) is as the server has it (\(booking.status.rawValue), version \(booking.version)); this desk's change was dropped", isError: false)
+                }
+                if command == .resolveByReapplying {
+                    let booking = try services.reapply(id, bookingId)
+                    return .written(number: number, list: .conflicts, message: "Booking \(code) for \(guest) changed again on the server's version (\(booking.status.rawValue)); it goes to the server at the next sync", isError: false)
                 }
                 _ = try services.cancel(id)
                 return .written(number: number, list: .conflicts, message: "Booking \(code) for \(guest) cancelled", isError: false)
@@ -206,6 +257,10 @@ extension DeskModel {
         buffer.put(summary, x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
         buffer.put(" ~ beside a code elsewhere: made here, not yet on the server · ! : on this list", x: 0, y: 3, role: .hint,
                    maxWidth: buffer.width - 1)
+        if !conflicts.rows.isEmpty {
+            buffer.put(" Refused change to a server booking: Alt-k keeps the server's, Alt-a re-applies", x: 0, y: 4, role: .hint,
+                       maxWidth: buffer.width - 1)
+        }
         let whyWidth = max(10, buffer.width - 2 - 8 - 6 - 11 - 11 - 20 - 14 - 6)
         let columns: [(String, Int)] = [("Code", 8), ("Room", 6), ("Arrive", 11), ("Depart", 11), ("Guest", 20), ("Offered", 14),
                                         ("Why", whyWidth)]

@@ -63,6 +63,9 @@ public enum CommandID: String, Hashable, Sendable {
     case moveBookingsOff
     /// A connected desk (issue 12): the Conflicts screen, and its two ways to settle a conflict.
     case conflictsScreen, resolveByMove, resolveByCancel
+    /// A refused change to a booking the server has (no-show, undo, edit...): keep the server's
+    /// version and drop the desk's change, or make the change again on the server's version.
+    case resolveByKeepingServer, resolveByReapplying
 }
 
 public struct Command: Hashable, Sendable {
@@ -279,6 +282,10 @@ public enum CommandTable {
                 description: "Move the guest to the first room offered (asks first)", scope: .conflicts, inFooter: true),
         Command(id: .resolveByCancel, keys: [.alt("c")], label: "Cancel",
                 description: "Cancel it, refunding what it paid (asks first)", scope: .conflicts, inFooter: true),
+        Command(id: .resolveByKeepingServer, keys: [.alt("k")], label: "Keep server's",
+                description: "Keep the server's version, drop this desk's change (asks)", scope: .conflicts, inFooter: true),
+        Command(id: .resolveByReapplying, keys: [.alt("a")], label: "Re-apply",
+                description: "Redo this desk's change on the server's version (asks)", scope: .conflicts, inFooter: true),
     ]
 
     public static func command(for key: Key, in scope: Scope) -> CommandID? {

@@ -33,7 +33,7 @@ extension FrontDeskStore {
     /// operation with id `operationId` (a new id when nil), in the same transaction (issue 12).
     public func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
         try write { db in
-            try queuedIfReplica(.edit, reference, reason: nil, request, operationId: operationId, edit: SyncOperation.Edit(edit), db) {
+            try queuedIfReplica(.edit, reference, reason: nil, request, operationId: operationId, edit: edit, db) {
                 try changeBooking(reference, edit, request, db)
             }
         }

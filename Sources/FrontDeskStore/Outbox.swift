@@ -13,9 +13,14 @@ public struct SyncConflict: Sendable, Equatable {
     public var message: String?
     public var suggestedRooms: [WireSuggestedRoom]
     public var createdAt: Date
+    /// The server has the booking (it accepted it once): a refused change to it can be dropped
+    /// (`--keep-server`) or made again on the server's version (`--reapply`).
+    public var onServer: Bool
+    /// The kind of the refused operation (nil when the outbox no longer has it).
+    public var refusedKind: SyncOperation.Kind?
 
     public init(conflictId: String, operationId: String, booking: Booking, reason: String, message: String?,
-                suggestedRooms: [WireSuggestedRoom], createdAt: Date) {
+                suggestedRooms: [WireSuggestedRoom], createdAt: Date, onServer: Bool = false, refusedKind: SyncOperation.Kind? = nil) {
         self.conflictId = conflictId
         self.operationId = operationId
         self.booking = booking
@@ -23,6 +28,16 @@ public struct SyncConflict: Sendable, Equatable {
         self.message = message
         self.suggestedRooms = suggestedRooms
         self.createdAt = createdAt
+        self.onServer = onServer
+        self.refusedKind = refusedKind
+    }
+
+    /// The ways this conflict can be resolved, as `conflicts resolve` names them: a booking made
+    /// here moves or is cancelled; a change to a server booking can also be dropped or re-applied.
+    public var resolutions: [String] {
+        guard onServer else { return ["moveTo", "cancel"] }
+        let move = refusedKind == .move || refusedKind == .book || refusedKind == nil ? ["moveTo"] : []
+        return move + ["cancel", "keepServer", "reapply"]
     }
 }
 
@@ -314,7 +329,7 @@ extension FrontDeskStore {
                 ?? SyncState.synced.rawValue
             if [.noShow, .undoCheckIn, .undoCheckOut].contains(kind) && state == SyncState.conflict.rawValue {
                 throw FrontDeskError.invalidState(
-                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel)")
+                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel | --keep-server | --reapply)")
             }
             try booking.requireVersion(expectedVersion)
             var probe = booking
@@ -349,7 +364,7 @@ extension FrontDeskStore {
                 ?? SyncState.synced.rawValue
             if state == SyncState.conflict.rawValue {
                 throw FrontDeskError.invalidState(
-                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel)")
+                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel | --keep-server | --reapply)")
             }
             try booking.requireVersion(expectedVersion)
             guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
@@ -357,7 +372,7 @@ extension FrontDeskStore {
             }
             _ = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: businessDate(for: try requireHotel(db)))
             return changeOperation(.edit, of: booking, syncState: state, reason: nil, by: user, operationId: operationId,
-                                   edit: SyncOperation.Edit(edit))
+                                   edit: edit)
         }
     }
 
@@ -377,7 +392,7 @@ extension FrontDeskStore {
                 ?? SyncState.synced.rawValue
             if state == SyncState.conflict.rawValue {
                 throw FrontDeskError.invalidState(
-                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel)")
+                    "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel | --keep-server | --reapply)")
             }
             if let expectedVersion, expectedVersion != booking.version {
                 throw FrontDeskError.staleVersion(

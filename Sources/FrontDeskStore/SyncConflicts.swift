@@ -27,9 +27,13 @@ extension FrontDeskStore {
         } catch {
             throw stored.damaged("suggested_rooms", "not a list of rooms")
         }
-        return SyncConflict(conflictId: try stored.text(0, "id"), operationId: try stored.text(1, "operation_id"), booking: booking,
+        let operationId = try stored.text(1, "operation_id")
+        let onServer = try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId]) != nil
+        let kind = try db.value(String.self, sql: "SELECT kind FROM sync_outbox WHERE operation_id = ?", arguments: [operationId])
+        return SyncConflict(conflictId: try stored.text(0, "id"), operationId: operationId, booking: booking,
                             reason: try stored.text(3, "reason"), message: try stored.optionalText(4, "message"),
-                            suggestedRooms: suggested, createdAt: try stored.instant(6, "created_at"))
+                            suggestedRooms: suggested, createdAt: try stored.instant(6, "created_at"),
+                            onServer: onServer, refusedKind: kind.flatMap(SyncOperation.Kind.init(rawValue:)))
     }
 
     /// Resolves a conflict by moving the guest: the booking claims `roomNumber` for its whole stay
@@ -108,7 +112,7 @@ extension FrontDeskStore {
                                        arguments: [conflict.operationId])
         guard let refused = try refusedBody.map(Self.decodeOperation), refused.kind == .move else {
             throw FrontDeskError.invalidState(
-                "Booking \(before.confirmationCode) is the server's and its \(conflict.reason) conflict is not a room change: resolve it with --cancel, or change it again while the desk is online")
+                "Booking \(before.confirmationCode) is the server's and its \(conflict.reason) conflict is not a room change: resolve it with --keep-server, --reapply or --cancel")
         }
         let target = try requireRoom(number: roomNumber, db)
         guard target.room.isActive else { throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service") }
@@ -201,6 +205,140 @@ extension FrontDeskStore {
             try audit(db, user: user, action: "booking.conflictResolved", bookingId: before.id, roomId: before.roomId,
                       summary: "Conflict of booking \(before.confirmationCode) (\(conflict.reason)) resolved: cancelled")
             return try requireBooking(bookingId, db)
+        }
+    }
+
+    /// Resolves a conflict of a booking the server has (a refused no-show, undo, edit, check-in,
+    /// check-out, cancel or move) by keeping the server's version: `server` (the booking as the
+    /// server has it now, fetched by the caller) replaces this desk's, and the desk's refused
+    /// change and the changes that waited behind it are dropped (they stay in the outbox as
+    /// refused, for the record). Nothing is queued.
+    public func resolveConflict(_ id: String, keepingServer server: WireBooking, by user: String) throws -> Booking {
+        try write { db in
+            let taken = try takeServersVersion(ofConflict: id, server, db)
+            let after = try requireBooking(taken.bookingId, db)
+            let dropped = taken.refused.map { Self.changeName($0.kind) }.joined(separator: ", ")
+            try resolve(bookingId: taken.bookingId, resolution: "kept the server's version by \(user)", db)
+            try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
+                      summary: "Conflict of booking \(after.confirmationCode) (\(taken.conflict.reason)) resolved: the server's version \(after.version) kept"
+                          + (dropped.isEmpty ? "" : "; this desk's \(dropped) dropped"),
+                      before: taken.before, after: after)
+            return after
+        }
+    }
+
+    /// Resolves a conflict of a booking the server has by re-applying this desk's change on the
+    /// server's current version: `server` replaces this desk's booking, then the refused change
+    /// and the changes that waited behind it are made again here, in order, through the store's
+    /// own changes (the same checks, against the booking as the server has it now: a change it no
+    /// longer allows refuses the resolution and nothing is changed), and queued as new operations,
+    /// the first based on the server's version (so the server does not hold the earlier refusal
+    /// against it, yet refuses it as stale if the booking changed again).
+    public func resolveConflict(_ id: String, reapplyingOn server: WireBooking, by user: String) throws -> Booking {
+        try write { db in
+            let taken = try takeServersVersion(ofConflict: id, server, db)
+            guard !taken.refused.isEmpty else {
+                throw FrontDeskError.invalidState(
+                    "Conflict \(taken.conflict.conflictId) has no refused change of booking \(taken.before.confirmationCode) to re-apply: keep the server's version (--keep-server)")
+            }
+            if taken.refused.contains(where: { $0.kind == .book }) {
+                throw FrontDeskError.invalidState(
+                    "Booking \(taken.before.confirmationCode) was made on this desk and refused: resolve it with --move-to ROOM or --cancel")
+            }
+            for operation in taken.refused { try remake(operation, by: user, db) }
+            let after = try requireBooking(taken.bookingId, db)
+            let remade = taken.refused.map { Self.changeName($0.kind) }.joined(separator: ", ")
+            try resolve(bookingId: taken.bookingId, resolution: "re-applied on the server's version \(server.version) by \(user)", db)
+            try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
+                      summary: "Conflict of booking \(after.confirmationCode) (\(taken.conflict.reason)) resolved: this desk's \(remade) re-applied on the server's version \(server.version), queued for the server",
+                      before: taken.before, after: after)
+            return after
+        }
+    }
+
+    /// The common first step of --keep-server and --reapply: the open conflict, the booking as
+    /// this desk had it, the desk's refused change and those that waited behind it (oldest
+    /// first), read before the server's version (`server`) is written over the booking.
+    private func takeServersVersion(ofConflict id: String, _ server: WireBooking, _ db: Database) throws
+        -> (conflict: SyncConflict, bookingId: String, before: Booking, refused: [SyncOperation]) {
+        let (conflict, bookingId) = try openConflict(id, db)
+        let before = try requireBooking(bookingId, db)
+        guard try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId]) != nil else {
+            throw FrontDeskError.invalidState(
+                "Booking \(before.confirmationCode) was never accepted by the server, so it has no server version: resolve it with --move-to ROOM or --cancel")
+        }
+        guard server.bookingId.lowercased() == bookingId.lowercased() else {
+            throw FrontDeskError.validationFailed(["The server's booking \(server.bookingId) is not the conflict's booking \(before.confirmationCode)"])
+        }
+        let queued = try db.value(Int.self, sql: "SELECT COUNT(*) FROM sync_outbox WHERE booking_id = ? AND state = 'queued'",
+                                  arguments: [bookingId]) ?? 0
+        if queued > 0 {
+            throw FrontDeskError.invalidState(
+                "Booking \(before.confirmationCode) has \(queued) change\(queued == 1 ? "" : "s") waiting to be sent: run frontdesk sync first. Nothing was changed")
+        }
+        let firstSeq = try db.value(Int64.self, sql: "SELECT seq FROM sync_outbox WHERE operation_id = ?", arguments: [conflict.operationId]) ?? 0
+        let refused = try db.values(String.self, sql: """
+            SELECT body FROM sync_outbox WHERE booking_id = ? AND state IN ('conflict', 'rejected') AND seq >= ? ORDER BY seq
+            """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
+        try upsertFromServer(server, force: true, db)
+        let current = try requireBooking(bookingId, db)
+        notify(.roomAvailabilityChanged(hotelId: before.hotelId, roomId: before.roomId, stay: before.stay))
+        if current.roomId != before.roomId || current.stay != before.stay {
+            notify(.roomAvailabilityChanged(hotelId: current.hotelId, roomId: current.roomId, stay: current.stay))
+        }
+        return (conflict, bookingId, before, refused)
+    }
+
+    /// Makes a refused change of this desk again, in the caller's transaction, through the
+    /// store's own change (checked against the booking as it is now), and queues it as a new
+    /// operation: based on the server's version when the booking is the server's, on none when
+    /// an earlier change of this resolution made it pending.
+    private func remake(_ operation: SyncOperation, by user: String, _ db: Database) throws {
+        let reference = operation.bookingId
+        let request = ChangeRequest(user: user, channel: .desk)
+        let before = try requireBooking(reference, db)
+        var reason = operation.reason
+        var move: SyncOperation.Move?
+        switch operation.kind {
+        case .book:
+            throw FrontDeskError.invalidState("A booking made on this desk is resolved with --move-to ROOM or --cancel")
+        case .cancel:
+            let cancelReason = try operation.cancellationReason(user: user)
+            reason = cancelReason
+            _ = try cancel(reference, reason: cancelReason, expectedVersion: nil, by: user, db)
+        case .checkIn: _ = try checkIn(reference, expectedVersion: nil, by: user, db)
+        case .checkOut: _ = try checkOut(reference, expectedVersion: nil, by: user, db)
+        case .move:
+            let details = try operation.checkedMove()
+            let after = try self.move(reference, toRoom: details.roomNumber, reason: operation.reason, reprice: details.reprice, request, db)
+            move = SyncOperation.Move(roomId: after.roomId.uuidString.lowercased(), roomNumber: after.roomNumber, reprice: details.reprice)
+        case .noShow: _ = try markNoShow(reference, request, db)
+        case .undoCheckIn:
+            let undoReason = try operation.undoReason("Check-in", user: user)
+            reason = undoReason
+            _ = try undoCheckIn(reference, checkedReason: undoReason, request, db)
+        case .undoCheckOut:
+            let undoReason = try operation.undoReason("Check-out", user: user)
+            reason = undoReason
+            _ = try undoCheckOut(reference, checkedReason: undoReason, request, db)
+        case .edit: _ = try changeBooking(reference, try operation.checkedEdit(), request, db)
+        }
+        try queueChangeIfReplica(operation.kind, before: before, reason: reason, by: user, operationId: nil, move: move,
+                                 edit: operation.edit, db)
+    }
+
+    /// A change's name in a receptionist's words, for the audit trail and the Conflicts screen.
+    public static func changeName(_ kind: SyncOperation.Kind) -> String {
+        switch kind {
+        case .book: "booking"
+        case .cancel: "cancellation"
+        case .checkIn: "check-in"
+        case .checkOut: "check-out"
+        case .move: "room change"
+        case .noShow: "no-show"
+        case .undoCheckIn: "undone check-in"
+        case .undoCheckOut: "undone check-out"
+        case .edit: "edit"
         }
     }
 

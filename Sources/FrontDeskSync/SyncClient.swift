@@ -109,6 +109,20 @@ public struct SyncClient: Sendable {
         return page
     }
 
+    /// The booking as the server has it now, whole (claims, prices, notes, version), or nil when
+    /// the hotel has no such booking: the replica's page of one booking that starts just after the
+    /// id below it (`GET /api/hotels/{id}/replica?after=ID-1&limit=1`). Pages are ordered by id on
+    /// every storage, so no endpoint of its own is needed and any server of this protocol answers.
+    public func serverBooking(_ bookingId: UUID) throws(SyncFailure) -> WireBooking? {
+        var path = "/api/hotels/\(hotelId)/replica?limit=1"
+        if let before = SyncWire.idBefore(bookingId) { path += "&after=\(before.uuidString.lowercased())" }
+        let data = try send("GET", path, what: "the booking")
+        let page: ReplicaPage = try decode(data, what: "the booking") { bytes throws(SyncWireError) in try ReplicaPage(jsonBytes: bytes) }
+        try check(page.protocolVersion)
+        let wanted = bookingId.uuidString.lowercased()
+        return page.bookings.first { $0.bookingId.lowercased() == wanted }
+    }
+
     /// `GET /api/hotels/{id}/changes?since=N`.
     public func changes(since cursor: Int64) throws(SyncFailure) -> ChangesPage {
         let data = try send("GET", "/api/hotels/\(hotelId)/changes?since=\(cursor)", what: "the changes")

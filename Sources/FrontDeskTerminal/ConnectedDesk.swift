@@ -37,6 +37,8 @@ public struct ConnectedDeskLink: Sendable {
     public var reservationChange: @Sendable (_ id: UUID, _ change: DeskChange) throws -> Booking
     /// Pushes what waits, then pulls what the server changed.
     public var syncRound: @Sendable () -> Round
+    /// The booking as the server has it now (for the Conflicts screen's Alt-k and Alt-a).
+    public var serverBooking: @Sendable (_ id: UUID) throws -> WireBooking
 
     public init(book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
                 cancel: @escaping @Sendable (UUID) throws -> Booking, checkIn: @escaping @Sendable (UUID) throws -> Booking,
@@ -45,7 +47,10 @@ public struct ConnectedDeskLink: Sendable {
                 reservationChange: @escaping @Sendable (UUID, DeskChange) throws -> Booking = { _, _ in
                     throw FrontDeskError.invalidState("On a desk connected to a server, this change is made on the server")
                 },
-                syncRound: @escaping @Sendable () -> Round) {
+                syncRound: @escaping @Sendable () -> Round,
+                serverBooking: @escaping @Sendable (UUID) throws -> WireBooking = { _ in
+                    throw FrontDeskError.invalidState("This desk cannot ask the server for the booking: nothing was changed")
+                }) {
         self.book = book
         self.cancel = cancel
         self.checkIn = checkIn
@@ -53,6 +58,7 @@ public struct ConnectedDeskLink: Sendable {
         self.move = move
         self.reservationChange = reservationChange
         self.syncRound = syncRound
+        self.serverBooking = serverBooking
     }
 }
 
@@ -77,8 +83,9 @@ extension DeskTerminalApp {
         return services
     }
 
-    /// The Conflicts screen over the replica's conflict list.
-    public static func syncServices(store: FrontDeskStore, user: String) -> SyncServices {
+    /// The Conflicts screen over the replica's conflict list; the link asks the server for a
+    /// booking's current version (Alt-k, Alt-a).
+    public static func syncServices(store: FrontDeskStore, user: String, link: ConnectedDeskLink? = nil) -> SyncServices {
         SyncServices(
             conflicts: {
                 try store.syncConflicts(includeResolved: false).map { conflict in
@@ -87,11 +94,20 @@ extension DeskTerminalApp {
                                  suggestedRooms: conflict.suggestedRooms.map {
                                      DeskSuggestedRoom(roomNumber: $0.roomNumber, roomType: $0.roomType,
                                                        totalPrice: Money(minorUnits: $0.totalPriceCents))
-                                 })
+                                 },
+                                 onServer: conflict.onServer, refusedChange: conflict.refusedKind.map(FrontDeskStore.changeName))
                 }
             },
             moveTo: { id, room in try store.resolveConflict(id, moveTo: room, by: user) },
-            cancel: { id in try store.resolveConflict(id, cancelBy: user) })
+            cancel: { id in try store.resolveConflict(id, cancelBy: user) },
+            keepServer: { id, bookingId in
+                guard let link else { throw FrontDeskError.invalidState("This desk is not connected to a server: nothing was changed") }
+                return try store.resolveConflict(id, keepingServer: try link.serverBooking(bookingId), by: user)
+            },
+            reapply: { id, bookingId in
+                guard let link else { throw FrontDeskError.invalidState("This desk is not connected to a server: nothing was changed") }
+                return try store.resolveConflict(id, reapplyingOn: try link.serverBooking(bookingId), by: user)
+            })
     }
 
     /// The status line's sync words, read from the replica: operations waiting, conflicts, the

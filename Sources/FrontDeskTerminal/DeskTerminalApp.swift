@@ -27,7 +27,7 @@ public enum DeskTerminalApp {
         var model = DeskModel(info: info, services: connected.map { connectedServices(standalone, link: $0) } ?? standalone,
                               roomServices: connected == nil ? roomServices(store: store, user: user) : nil,
                               managerServices: managerServices(store: store, exportDirectory: exportDirectory),
-                              syncServices: connected == nil ? nil : syncServices(store: store, user: user))
+                              syncServices: connected.map { syncServices(store: store, user: user, link: $0) })
         model.setNotice(notice)
         model.runLoadsInBackground()
 

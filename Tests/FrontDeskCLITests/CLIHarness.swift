@@ -55,15 +55,7 @@ struct CLIHarness {
 
     /// `frontdesk payment-sim --port 0 --json ARGUMENTS` started, with the address it printed.
     func startPaymentSimulator(_ arguments: [String] = []) throws -> (process: Process, url: String) {
-        let (process, output, _) = try start(["payment-sim", "--port", "0", "--json"] + arguments)
-        var text = ""
-        while !text.contains("}") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-        return (process, try #require(object?["url"] as? String, "payment-sim printed \(text)"))
+        try PaymentSimulatorProcess.start(Self.binary, arguments, environment: environment)
     }
 
     /// A small hotel built through the command line: Double rooms 101-105, Family 201.

@@ -34,12 +34,17 @@ import Testing
                 requests.record("resolved \(id) cancel")
                 return try store.booking(booking.confirmationCode)
             })
+        connect(&fixture, sync: sync, status: DeskSyncStatus(online: false, pendingOperations: 2, lastSync: "14:02", conflicts: 1,
+                                                             pendingBookings: [], conflictedBookings: [booking.id]))
+        return (fixture, booking)
+    }
+
+    /// The fixture's desk as a connected one: its Conflicts screen over `sync`, its status line `status`.
+    static func connect(_ fixture: inout ScreenFixture, sync: SyncServices, status: DeskSyncStatus) {
         fixture.model = DeskModel(
             info: DeskInfo(hotelName: "Hotel Test", currency: "EUR", businessDate: StoreFixture.today, user: "anna"),
-            services: DeskTerminalApp.services(store: store, user: "anna", cardPayments: false), syncServices: sync)
-        fixture.model.setSync(DeskSyncStatus(online: false, pendingOperations: 2, lastSync: "14:02", conflicts: 1,
-                                             pendingBookings: [], conflictedBookings: [booking.id]))
-        return (fixture, booking)
+            services: DeskTerminalApp.services(store: fixture.desk.store, user: "anna", cardPayments: false), syncServices: sync)
+        fixture.model.setSync(status)
     }
 
     @Test func theStatusLineSaysOfflineWhatWaitsAndTheConflicts() throws {

@@ -11,15 +11,6 @@ import Testing
 /// server's booking; refused (the booking changed, the night was sold), a conflict on the list.
 /// Edits travel the same way.
 @Suite struct ReplicaReservationChangesTests {
-    /// Pushes what the desk queued to the server's store and settles the answers on the desk.
-    @discardableResult
-    func sync(_ pair: ReplicaPair) throws -> [SyncOutcome] {
-        let operations = try pair.desk.store.queuedOperations(limit: 100)
-        let answer = try pair.server.store.applySync(operations, by: "anna")
-        try pair.desk.store.settle(answer.results)
-        return answer.results
-    }
-
     func sinceCutOff(_ pair: ReplicaPair) {
         pair.server.clock.advance(minutes: 8 * 60) // 20:06 in Vienna, past the no-show cut-off
         pair.desk.clock.advance(minutes: 8 * 60)
@@ -42,7 +33,7 @@ import Testing
         // The freed nights are free on the desk at once.
         #expect(try pair.desk.freeRooms("2026-11-27", "2026-11-29").contains("101"))
 
-        let answers = try sync(pair)
+        let answers = try pair.sync()
         #expect(answers.map(\.outcome) == [.accepted], "\(answers)")
         #expect(try pair.server.store.booking(arriving.id.uuidString).status == .noShow)
         #expect(try pair.desk.store.syncStates(of: [arriving.id]) == [arriving.id: "synced"])
@@ -65,7 +56,7 @@ import Testing
         #expect(queued.map(\.kind) == [.checkIn, .undoCheckIn])
         #expect(queued.last?.reason == "Wrong guest" && queued.last?.baseVersion == nil, "based on the desk's own check-in")
 
-        let answers = try sync(pair)
+        let answers = try pair.sync()
         #expect(answers.map(\.outcome) == [.accepted, .accepted], "\(answers)")
         let onServer = try pair.server.store.booking(arriving.id.uuidString)
         #expect(onServer.status == .confirmed && onServer.statusReason == "Wrong guest" && onServer.version == arriving.version + 2)
@@ -83,7 +74,7 @@ import Testing
         _ = try pair.server.store.checkIn(arriving.confirmationCode, expectedVersion: arriving.version, by: "bea")
         _ = try pair.desk.store.markNoShow(arriving.confirmationCode, ChangeRequest(user: "anna"), operationId: UUID())
 
-        let answers = try sync(pair)
+        let answers = try pair.sync()
         #expect(answers.map(\.outcome) == [.conflict] && answers.first?.code == "stale_version", "\(answers)")
         #expect(try pair.server.store.booking(arriving.id.uuidString).status == .checkedIn)
         let conflict = try #require(try pair.desk.store.syncConflicts(includeResolved: false).first)
@@ -104,7 +95,7 @@ import Testing
         let back = try pair.desk.store.undoCheckOut(left.confirmationCode, reason: "Came back", ChangeRequest(user: "anna"),
                                                     operationId: UUID())
         #expect(back.status == .checkedIn, "the desk has not heard of the sale")
-        let answers = try sync(pair)
+        let answers = try pair.sync()
         #expect(answers.map(\.outcome) == [.conflict] && answers.first?.code == "room_unavailable", "\(answers)")
         #expect(answers.first?.message?.contains("2026-11-27") == true)
         #expect(try pair.server.store.booking(guest.id.uuidString).status == .checkedOut)
@@ -121,9 +112,9 @@ import Testing
         #expect(!(try pair.desk.freeRooms("2026-11-28", "2026-11-29")).contains("101"), "the new night is held on the desk")
         let queued = try pair.desk.store.queuedOperations(limit: 10)
         #expect(queued.map(\.kind) == [.edit] && queued.first?.baseVersion == arriving.version)
-        #expect(queued.first?.edit?.bookingEdit == edit)
+        #expect(queued.first?.edit == edit)
 
-        let answers = try sync(pair)
+        let answers = try pair.sync()
         #expect(answers.map(\.outcome) == [.accepted], "\(answers)")
         let onServer = try pair.server.store.booking(arriving.id.uuidString)
         #expect(onServer.guest.name == "Zoë Ångström-Lee" && onServer.stay.checkOut.iso == "2026-11-29" && onServer.notes.count == 1)
@@ -139,7 +130,7 @@ import Testing
         _ = try pair.server.book(room: "101", from: "2026-11-28", to: "2026-11-30")
         _ = try pair.desk.store.changeBooking(arriving.confirmationCode, BookingEdit(checkOut: "2026-11-29"), ChangeRequest(user: "anna"),
                                               operationId: UUID())
-        let answers = try sync(pair)
+        let answers = try pair.sync()
         #expect(answers.map(\.outcome) == [.conflict] && answers.first?.code == "room_unavailable", "\(answers)")
         #expect(try pair.server.store.booking(arriving.id.uuidString).stay.checkOut.iso == "2026-11-28")
         #expect(try pair.desk.store.syncConflicts(includeResolved: false).map(\.reason) == ["room_unavailable"])

@@ -43,6 +43,15 @@ struct ReplicaPair {
                            bookings: try bookings.map(wire), cursor: cursor, totalBookings: bookings.count, next: next)
     }
 
+    /// Pushes what the desk queued to the server's store and settles the answers on the desk.
+    @discardableResult
+    func sync() throws -> [SyncOutcome] {
+        let operations = try desk.store.queuedOperations(limit: 100)
+        let answer = try server.store.applySync(operations, by: "anna")
+        try desk.store.settle(answer.results)
+        return answer.results
+    }
+
     /// Connected, with the server's `bookings`.
     func connect(_ bookings: [Booking] = []) throws {
         try desk.store.beginReplica(try firstPage(bookings), server: "http://127.0.0.1:8080")

@@ -11,7 +11,7 @@ import Testing
 @Suite struct StorageContractSyncEditTests {
     static func edit(_ booking: Booking, base: Int?, _ edit: BookingEdit, id: String = UUID().uuidString) -> SyncOperation {
         SyncOperation(operationId: id, kind: .edit, bookingId: booking.id.uuidString.lowercased(), baseVersion: base,
-                      madeAt: "2026-11-18T09:05:00.000Z", by: "desk-anna", edit: SyncOperation.Edit(edit))
+                      madeAt: "2026-11-18T09:05:00.000Z", by: "desk-anna", edit: edit)
     }
 
     @Test(arguments: StorageBackend.all)

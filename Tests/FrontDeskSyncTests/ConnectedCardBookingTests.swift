@@ -17,21 +17,7 @@ struct ConnectedCardBookingTests {
         let url: String
 
         init() throws {
-            process = Process()
-            process.executableURL = Products.folder.appendingPathComponent("frontdesk")
-            process.arguments = ["payment-sim", "--port", "0", "--json"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try process.run()
-            var text = ""
-            while !text.contains("}") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
-            }
-            let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-            url = try #require(object?["url"] as? String, "payment-sim printed \(text)")
+            (process, url) = try PaymentSimulatorProcess.start(Products.folder.appendingPathComponent("frontdesk"))
         }
 
         deinit {
@@ -77,21 +63,6 @@ struct ConnectedCardBookingTests {
         try setup.server.bookingsOfA().filter { $0["guestName"] as? String == guest }
     }
 
-    func pendingOps(_ desk: Desk) throws -> Int? {
-        try desk.run("desk", "status", "--json").json["pendingOps"] as? Int
-    }
-
-    /// Every file the desk wrote (its database with its log, its connection file), as bytes.
-    func deskFilesContain(_ desk: Desk, _ text: String) throws -> [String] {
-        var found: [String] = []
-        let walker = FileManager.default.enumerator(at: desk.folder, includingPropertiesForKeys: nil)
-        while let file = walker?.nextObject() as? URL {
-            guard let data = try? Data(contentsOf: file) else { continue }
-            if data.range(of: Data(text.utf8)) != nil { found.append(file.lastPathComponent) }
-        }
-        return found
-    }
-
     @Test("Online, a card booking is charged by the server and confirmed; the replica follows; the card is kept nowhere on the desk")
     func cardBookingConfirmedOnline() throws {
         let setup = try setUp("card-online", daysAhead: 90)
@@ -114,8 +85,8 @@ struct ConnectedCardBookingTests {
         let onDesk = try #require(try setup.desk.bookings().first { $0["bookingId"] as? String == id })
         let keys: Set<String> = ["bookingId", "confirmation", "status", "roomNumber", "checkIn", "checkOut", "guestName", "totalPrice", "version"]
         #expect(commonFields(onDesk, with: keys) == commonFields(try #require(onServer.first), with: keys))
-        #expect(try pendingOps(setup.desk) == 0)
-        #expect(try deskFilesContain(setup.desk, Self.approvedCard).isEmpty)
+        #expect(try setup.desk.pendingOps() == 0)
+        #expect(setup.desk.filesContaining(Self.approvedCard).isEmpty)
     }
 
     @Test("Online, a declined card ends the booking Failed with the reason, on the desk and on the server")
@@ -134,8 +105,8 @@ struct ConnectedCardBookingTests {
         // The room is free again: the next guest books it with a good card.
         let next = try bookWithCard(setup, Self.approvedCard, guest: "Nina Next", extra: ["--wait"])
         #expect(next.status == 0, "book: \(next.stderr)")
-        #expect(try pendingOps(setup.desk) == 0)
-        #expect(try deskFilesContain(setup.desk, Self.declinedCard).isEmpty)
+        #expect(try setup.desk.pendingOps() == 0)
+        #expect(setup.desk.filesContaining(Self.declinedCard).isEmpty)
     }
 
     @Test("With the server down, a card booking is refused with a clear message and nothing is queued")
@@ -150,9 +121,9 @@ struct ConnectedCardBookingTests {
         #expect(booked.stderr.contains("cannot be charged offline"), "stderr: \(booked.stderr)")
         #expect(booked.stderr.contains("Nothing was booked or charged"), "stderr: \(booked.stderr)")
         #expect(try booked.json["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "card_offline")
-        #expect(try pendingOps(setup.desk) == 0)
+        #expect(try setup.desk.pendingOps() == 0)
         #expect(try setup.desk.bookings().count == before)
-        #expect(try deskFilesContain(setup.desk, Self.approvedCard).isEmpty)
+        #expect(setup.desk.filesContaining(Self.approvedCard).isEmpty)
 
         try setup.server.start()
         #expect(try serverBookings(setup, guest: "Otto Offline").isEmpty)
@@ -182,7 +153,7 @@ struct ConnectedCardBookingTests {
         #expect(lost.stderr.contains("may have been made"), "stderr: \(lost.stderr)")
         #expect(lost.stderr.contains("--request-id \(requestId)"), "stderr: \(lost.stderr)")
         #expect(try lost.json["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "outcome_unknown")
-        #expect(try pendingOps(setup.desk) == 0)
+        #expect(try setup.desk.pendingOps() == 0)
         // The server did make it (the proxy let the request through and cut only the answer).
         #expect(try serverBookings(setup, guest: "Lea Lost").count == 1)
 
@@ -193,6 +164,6 @@ struct ConnectedCardBookingTests {
         #expect(onServer.count == 1, "one booking, one charge: \(onServer)")
         let againId = try again.json["bookingId"] as? String
         #expect(onServer.first?["bookingId"] as? String == againId)
-        #expect(try deskFilesContain(setup.desk, Self.approvedCard).isEmpty)
+        #expect(setup.desk.filesContaining(Self.approvedCard).isEmpty)
     }
 }

@@ -22,10 +22,7 @@ struct ConnectedDeskLiveTests {
 
         let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
-        let environment = ["FRONTDESK_DB", "XDG_CONFIG_HOME"].map { "\($0)='\(desk.environment[$0]!)'" }.joined(separator: " ")
-        let binary = Products.folder.appendingPathComponent("frontdesk").path
-        try tmux.run("new-session", "-d", "-s", "desk", "-x", "120", "-y", "30",
-                     "\(environment) TERM=tmux-256color '\(binary)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60")
+        try desk.openScreen(tmux)
         let first = try tmux.waitFor { $0.contains("\(free.count) room") && $0.contains("online") }
         #expect(first.contains("\(free.count) room\(free.count == 1 ? "" : "s") free"), "screen:\n\(first)")
         #expect(first.contains("online"), "screen:\n\(first)")

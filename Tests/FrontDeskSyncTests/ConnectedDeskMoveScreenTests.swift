@@ -30,10 +30,7 @@ struct ConnectedDeskMoveScreenTests {
 
         let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
-        let environment = ["FRONTDESK_DB", "XDG_CONFIG_HOME"].map { "\($0)='\(desk.environment[$0]!)'" }.joined(separator: " ")
-        let binary = Products.folder.appendingPathComponent("frontdesk").path
-        try tmux.run("new-session", "-d", "-s", "desk", "-x", "120", "-y", "30",
-                     "\(environment) TERM=tmux-256color '\(binary)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60")
+        try desk.openScreen(tmux)
         _ = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("online") }
 
         func move(to room: String) throws -> String {

@@ -47,10 +47,6 @@ struct ConnectedReservationChangesTests {
         try setup.desk.bookings().first { $0["bookingId"] as? String == setup.bookingId }
     }
 
-    func pendingOps(_ desk: Desk) throws -> Int? {
-        try desk.run("desk", "status", "--json").json["pendingOps"] as? Int
-    }
-
     @Test("Online, an undone check-in lands on the server first")
     func onlineUndo() throws {
         let setup = try checkedInToday("undo-online")
@@ -66,7 +62,7 @@ struct ConnectedReservationChangesTests {
         #expect(server["status"] as? String == "Confirmed" && server["statusReason"] as? String == "Wrong guest")
         #expect(server["version"] as? Int == version + 1)
         #expect(try onDesk(setup)?["version"] as? Int == version + 1)
-        #expect(try pendingOps(setup.desk) == 0)
+        #expect(try setup.desk.pendingOps() == 0)
         // Undone already: the server's refusal is shown and nothing changes.
         let again = try setup.desk.run("undo-check-in", setup.confirmation)
         #expect(again.status == 5, "second undo: \(again.status) \(again.stderr)")
@@ -85,7 +81,7 @@ struct ConnectedReservationChangesTests {
         #expect(try undone.json["status"] as? String == "Confirmed")
         #expect(try undone.json["sync"] as? String == "pending")
         #expect(undone.stderr.contains("it will sync"), "stderr: \(undone.stderr)")
-        #expect(try pendingOps(setup.desk) == 1)
+        #expect(try setup.desk.pendingOps() == 1)
 
         try setup.server.start()
         let synced = try setup.desk.run("sync", "--json")
@@ -124,7 +120,7 @@ struct ConnectedReservationChangesTests {
         #expect(conflicts.count == 1)
         #expect(conflicts.first?["bookingId"] as? String == setup.bookingId)
         #expect(conflicts.first?["reason"] as? String == "stale_version")
-        #expect(try pendingOps(setup.desk) == 0)
+        #expect(try setup.desk.pendingOps() == 0)
     }
 
     @Test("An edit lands on the server first online; offline it is made on the desk and pushed by frontdesk sync")
@@ -144,7 +140,7 @@ struct ConnectedReservationChangesTests {
         let offline = try setup.desk.run("change", setup.bookingId, "--guest-name", "Ulla Undo-Berg", "--json")
         #expect(offline.status == 0, "offline edit: \(offline.stderr)")
         #expect(try offline.json["sync"] as? String == "pending")
-        #expect(try pendingOps(setup.desk) == 1)
+        #expect(try setup.desk.pendingOps() == 1)
         try setup.server.start()
         let synced = try setup.desk.run("sync", "--json")
         #expect(synced.status == 0, "sync: \(synced.stderr)")
@@ -152,6 +148,6 @@ struct ConnectedReservationChangesTests {
         server = try onServer(setup)
         #expect(server["guestName"] as? String == "Ulla Undo-Berg" && server["version"] as? Int == version + 2)
         #expect(try onDesk(setup)?["guestName"] as? String == "Ulla Undo-Berg")
-        #expect(try pendingOps(setup.desk) == 0)
+        #expect(try setup.desk.pendingOps() == 0)
     }
 }

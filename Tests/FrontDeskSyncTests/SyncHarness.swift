@@ -181,6 +181,31 @@ struct Desk {
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    /// The full-screen desk on this database, run by `anna` in `tmux`'s session `desk`
+    /// (`width`x`height`); when it quits, the pane says `FRONTDESK-EXITED-<status>`.
+    func openScreen(_ tmux: Tmux, width: Int = 120, height: Int = 30) throws {
+        let variables = ["FRONTDESK_DB", "XDG_CONFIG_HOME"].map { "\($0)='\(environment[$0]!)'" }.joined(separator: " ")
+        let binary = Products.folder.appendingPathComponent("frontdesk").path
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", String(width), "-y", String(height),
+                     "\(variables) TERM=tmux-256color '\(binary)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60")
+    }
+
+    /// The files of this desk (its database with its log, its connection file) whose bytes hold `text`.
+    func filesContaining(_ text: String) -> [String] {
+        var found: [String] = []
+        let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)
+        while let file = walker?.nextObject() as? URL {
+            guard let data = try? Data(contentsOf: file) else { continue }
+            if data.range(of: Data(text.utf8)) != nil { found.append(file.lastPathComponent) }
+        }
+        return found
+    }
+
+    /// `desk status --json`'s count of operations waiting to be pushed.
+    func pendingOps() throws -> Int? {
+        try run("desk", "status", "--json").json["pendingOps"] as? Int
+    }
 }
 
 enum SyncTestError: Error { case setup(String) }

@@ -1,0 +1,89 @@
+import Foundation
+import FrontDeskTestSupport
+import Testing
+
+/// `frontdesk conflicts resolve ID --keep-server | --reapply` (issue 12) on a refused undo and a
+/// refused edit, the real `frontdesk` against a real server on 127.0.0.1: both ask the server for
+/// the booking as it is now, so with the server down they change nothing; --keep-server makes the
+/// desk's booking the server's; --reapply makes the desk's change again on it and pushes it.
+@Suite("A connected desk resolves a refused change to a server booking", .serialized)
+struct ConnectedConflictResolutionTests {
+    /// The set-up and the look-ups of the undo tests: a guest checked in today, online.
+    let changes = ConnectedReservationChangesTests()
+
+    func conflicts(_ desk: Desk) throws -> [[String: Any]] {
+        try desk.run("conflicts", "--json").json["conflicts"] as? [[String: Any]] ?? []
+    }
+
+    @Test("A refused undo: offline nothing changes; re-applied on a checked-out guest it is refused; --keep-server takes the server's booking")
+    func refusedUndoKeptAsTheServerHasIt() throws {
+        let setup = try changes.checkedInToday("resolve-keep")
+        defer { setup.desk.remove() }
+        setup.server.stop()
+        #expect(try setup.desk.run("undo-check-in", setup.confirmation).status == 0)
+        try setup.server.start()
+        let out = try setup.server.call("POST", "/api/bookings/\(setup.bookingId)/check-out", token: try setup.server.token("anna"))
+        #expect(out.status == 200, "check-out: \(out.status) \(out.json)")
+        #expect(try setup.desk.run("sync", "--json").json["conflicts"] as? Int == 1)
+        let listed = try conflicts(setup.desk)
+        #expect(listed.count == 1)
+        #expect(listed.first?["refusedChange"] as? String == "undoCheckIn" && listed.first?["onServer"] as? Bool == true)
+        #expect(listed.first?["resolutions"] as? [String] == ["cancel", "keepServer", "reapply"])
+        let id = try #require(listed.first?["conflictId"] as? String)
+
+        // The server is down: nothing can be kept or re-applied, and nothing changes.
+        setup.server.stop()
+        let offline = try setup.desk.run("conflicts", "resolve", id, "--keep-server", "--json")
+        #expect(offline.status == 8, "offline: \(offline.status) \(offline.stderr)")
+        #expect(offline.stderr.contains("Nothing was changed"), "stderr: \(offline.stderr)")
+        #expect(try offline.json["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "offline")
+        #expect(try conflicts(setup.desk).count == 1)
+        try setup.server.start()
+
+        // Re-applied on the server's booking (checked out now), the undo of a check-in is refused.
+        let reapplied = try setup.desk.run("conflicts", "resolve", id, "--reapply")
+        #expect(reapplied.status == 5, "reapply: \(reapplied.status) \(reapplied.stderr)")
+        #expect(try conflicts(setup.desk).count == 1)
+        #expect(try setup.desk.pendingOps() == 0)
+
+        let kept = try setup.desk.run("conflicts", "resolve", id, "--keep-server", "--json")
+        #expect(kept.status == 0, "keep: \(kept.stderr)")
+        #expect(try kept.json["status"] as? String == "CheckedOut" && (try kept.json["sync"] as? String) == "synced")
+        let server = try changes.onServer(setup)
+        let desk = try #require(try changes.onDesk(setup))
+        for key in ["status", "version", "guestName", "checkIn", "checkOut", "roomNumber"] {
+            #expect(desk[key] as? NSObject == server[key] as? NSObject, "\(key): desk \(desk[key] ?? "nil"), server \(server[key] ?? "nil")")
+        }
+        #expect(try conflicts(setup.desk).isEmpty)
+        #expect(try setup.desk.pendingOps() == 0)
+        #expect(try setup.desk.run("sync", "--json").json["pushed"] as? Int == 0, "nothing to push")
+    }
+
+    @Test("A refused edit re-applied on the server's version is pushed at once and the server has both changes")
+    func refusedEditReapplied() throws {
+        let setup = try changes.checkedInToday("resolve-reapply")
+        defer { setup.desk.remove() }
+        setup.server.stop()
+        #expect(try setup.desk.run("change", setup.confirmation, "--guest-name", "Ulla Undo-Berg").status == 0)
+        try setup.server.start()
+        // Another desk corrects her e-mail on the server meanwhile: the desk's edit is stale.
+        let corrected = try setup.server.call("PATCH", "/api/bookings/\(setup.bookingId)", token: try setup.server.token("anna"),
+                                              json: ["email": "ulla@example.com"])
+        #expect(corrected.status == 200, "edit: \(corrected.status) \(corrected.json)")
+        #expect(try setup.desk.run("sync", "--json").json["conflicts"] as? Int == 1)
+        let listed = try conflicts(setup.desk)
+        #expect(listed.first?["refusedChange"] as? String == "edit" && listed.first?["reason"] as? String == "stale_version")
+        let id = try #require(listed.first?["conflictId"] as? String)
+
+        let reapplied = try setup.desk.run("conflicts", "resolve", id, "--reapply", "--json")
+        #expect(reapplied.status == 0, "reapply: \(reapplied.stderr)")
+        #expect(!reapplied.stdout.isEmpty && !reapplied.stderr.contains("refused it again"), "stderr: \(reapplied.stderr)")
+        let server = try changes.onServer(setup)
+        #expect(server["guestName"] as? String == "Ulla Undo-Berg" && server["email"] as? String == "ulla@example.com", "\(server)")
+        let desk = try #require(try changes.onDesk(setup))
+        #expect(desk["guestName"] as? String == "Ulla Undo-Berg" && desk["email"] as? String == "ulla@example.com")
+        #expect(desk["sync"] as? String == "synced" && desk["version"] as? Int == server["version"] as? Int)
+        #expect(try conflicts(setup.desk).isEmpty)
+        #expect(try setup.desk.pendingOps() == 0)
+    }
+}
