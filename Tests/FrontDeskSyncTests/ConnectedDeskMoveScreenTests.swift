@@ -34,12 +34,7 @@ struct ConnectedDeskMoveScreenTests {
         _ = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("online") }
 
         func move(to room: String) throws -> String {
-            try tmux.run("send-keys", "-t", "desk", "F3")
-            _ = try tmux.waitFor { $0.contains(" Bookings") && $0.contains("Find") }
-            for _ in 0..<12 { try tmux.run("send-keys", "-t", "desk", "BSpace") }
-            try tmux.run("send-keys", "-t", "desk", "-l", code.lowercased())
-            _ = try tmux.waitFor { $0.contains("Sam Screen") }
-            try tmux.run("send-keys", "-t", "desk", "Down", "M-m")
+            try tmux.press("M-m", onBooking: code, of: "Sam Screen")
             // The move's own prompt, not the list behind it (which shows a Room column and the
             // guest already): typed earlier, the room number went into the find field.
             _ = try tmux.waitFor { $0.contains("Move Sam Screen (\(code), room ") }

@@ -172,12 +172,7 @@ struct ConnectedDeskScreenTests {
 
         /// Alt-e on Eddie from the bookings screen: the guest name's last `erase` letters replaced by `typed`.
         func editName(erase: Int, typed: String) throws -> String {
-            try tmux.run("send-keys", "-t", "desk", "F3")
-            _ = try tmux.waitFor { $0.contains(" Bookings") && $0.contains("Find") }
-            for _ in 0..<12 { try tmux.run("send-keys", "-t", "desk", "BSpace") }
-            try tmux.run("send-keys", "-t", "desk", "-l", eddieCode.lowercased())
-            _ = try tmux.waitFor { $0.contains("Eddie Edit") }
-            try tmux.run("send-keys", "-t", "desk", "Down", "M-e")
+            try tmux.press("M-e", onBooking: eddieCode, of: "Eddie Edit")
             _ = try tmux.waitFor { $0.contains("Edit booking \(eddieCode)") }
             for _ in 0..<erase { try tmux.run("send-keys", "-t", "desk", "BSpace") }
             try tmux.run("send-keys", "-t", "desk", "-l", typed)
@@ -187,12 +182,7 @@ struct ConnectedDeskScreenTests {
 
         /// On the bookings screen, the booking `code` (of `guest`) chosen: `key`, then → Yes, Enter.
         func onBooking(_ code: String, _ guest: String, _ key: String, asks question: String, says done: String) throws -> String {
-            try tmux.run("send-keys", "-t", "desk", "F3")
-            _ = try tmux.waitFor { $0.contains(" Bookings") && $0.contains("Find") }
-            for _ in 0..<12 { try tmux.run("send-keys", "-t", "desk", "BSpace") }
-            try tmux.run("send-keys", "-t", "desk", "-l", code.lowercased())
-            _ = try tmux.waitFor { $0.contains(guest) }
-            try tmux.run("send-keys", "-t", "desk", "Down", key)
+            try tmux.press(key, onBooking: code, of: guest)
             let asked = try tmux.waitFor { $0.contains(question) }
             #expect(asked.contains(question), "screen:\n\(asked)")
             try tmux.run("send-keys", "-t", "desk", "Right", "Enter")

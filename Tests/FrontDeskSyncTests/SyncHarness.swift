@@ -208,6 +208,21 @@ struct Desk {
     }
 }
 
+/// The keys a receptionist presses to act on one booking, shared by the connected desk's screen tests.
+extension Tmux {
+    /// On the desk `Desk.openScreen` opened: the bookings screen (F3), its find field emptied (a
+    /// code is shorter than 12 letters) and given `code`; once `guest` is listed, ↓ to the list's
+    /// first row and `key` on it.
+    func press(_ key: String, onBooking code: String, of guest: String) throws {
+        try run("send-keys", "-t", "desk", "F3")
+        _ = try waitFor { $0.contains(" Bookings") && $0.contains("Find") }
+        for _ in 0..<12 { try run("send-keys", "-t", "desk", "BSpace") }
+        try run("send-keys", "-t", "desk", "-l", code.lowercased())
+        _ = try waitFor { $0.contains(guest) }
+        try run("send-keys", "-t", "desk", "Down", key)
+    }
+}
+
 enum SyncTestError: Error { case setup(String) }
 
 /// Nights far enough ahead that the demo hotels sold none of them.
