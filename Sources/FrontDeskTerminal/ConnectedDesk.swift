@@ -63,8 +63,8 @@ public struct ConnectedDeskLink: Sendable {
 }
 
 extension DeskTerminalApp {
-    /// The desk's services on a connected desk: writes go through the link; of the changes of
-    /// issue 14 the room change, no-show and undo travel in the outbox, edits are the server's for now;
+    /// The desk's services on a connected desk: writes go through the link; the changes of issue 14
+    /// (room change, no-show, undo, edit) go to the server first and offline travel in the outbox;
     /// card payments go to the server's booking API (refused by the link when it does not answer).
     static func connectedServices(_ standalone: DeskServices, link: ConnectedDeskLink) -> DeskServices {
         var services = standalone
