@@ -18,12 +18,27 @@ extension PostgresHotelStorage {
     /// One transaction for the group, without waiting for the hotel's turn: groups of several instances (and
     /// the saga's steps) book side by side; each booking's room row is locked for share and its
     /// nights claimed by their key (see `PostgresChainStorage`).
+    ///
+    /// A desk-paid booking of the API is written at once, in two statements and no savepoint
+    /// (PostgresBookingAtOnce.swift); when such a write fails, the group runs again with every
+    /// booking the careful way.
     func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
+        do {
+            return try reserveGroup(requests, atOnce: true)
+        } catch is AtOnceWriteFailed {
+            return try reserveGroup(requests, atOnce: false)
+        }
+    }
+
+    private func reserveGroup(_ requests: [ReservationRequest], atOnce: Bool) throws -> [Result<Booking, any Error>] {
         try chain.write(hotel: hotelId, lockingHotel: false) { session in
             let group = GroupReads()
             return try requests.map { request in
                 do {
+                    if atOnce, let booking = try reserveConfirmedAtOnce(request, session, group: group) { return .success(booking) }
                     return .success(try chain.inSavepoint(session) { try reserveSettlingDeskPayment(request, session, group: group) })
+                } catch let error as AtOnceWriteFailed {
+                    throw error // the transaction is spoilt: the whole group runs again the careful way
                 } catch let error as PSQLError where error.code != .server {
                     throw error // the connection itself failed: nothing of this group is kept
                 } catch let error as PSQLError where PostgresChainStorage.isRetryable(error) {
@@ -134,11 +149,16 @@ extension PostgresHotelStorage {
         } catch let error as PSQLError where error.sqlState == "23505" && error.constraint == "booking_request_id_key" {
             throw FrontDeskError.conflict("Request id \(request.requestId?.uuidString.lowercased() ?? "") is being used by another booking; try again")
         }
-        try audit(session, user: request.user, action: "booking.reserved", bookingId: booking.id,
-                  summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
-                  after: booking)
+        try chain.insertAudits([reservedAudit(booking, by: request.user)], session)
         try startSaga(booking, payment: request.payment, by: request.user, queueSteps: !confirmingAtDesk, session)
         return booking
+    }
+
+    /// The audit entry of a room held for a new booking.
+    func reservedAudit(_ booking: Booking, by user: String) -> PostgresChainStorage.AuditRow {
+        .init(at: now, user: user, action: "booking.reserved", hotelId: hotelId, bookingId: booking.id,
+              summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
+              after: booking)
     }
 
     private func requireFree(_ room: Room, stay: StayDates, _ session: PostgresSession) throws {

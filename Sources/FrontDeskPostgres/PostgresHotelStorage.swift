@@ -119,16 +119,23 @@ struct PostgresHotelStorage: HotelStorage {
         } else {
             active = try countActiveRooms(session)
         }
-        var loads: [CalendarDate: PricingPolicy.NightLoad] = [:]
-        for night in stay.nights { loads[night] = .init(held: 0, active: active) }
         let rows = try session.rows("""
             SELECT night::text, count(*)::int8 FROM room_night
             WHERE hotel_id = $1 AND night >= $2::date AND night < $3::date AND (hold_expires_at IS NULL OR hold_expires_at > $4)
             GROUP BY night
             """, [hotelId, stay.checkIn.iso, stay.checkOut.iso, now])
-        for row in rows {
+        return try Self.nightLoads(stay: stay, activeRooms: active, held: rows.map { row in
             let columns = ColumnReader(row, table: "room_night")
-            if let night = CalendarDate(iso: try columns.text(0)) { loads[night]?.held += try columns.int(1) }
+            return (try columns.text(0), try columns.int(1))
+        })
+    }
+
+    /// Every night of `stay` against `activeRooms`, with the rooms `held` on the nights that have any.
+    static func nightLoads(stay: StayDates, activeRooms: Int, held: [(night: String, rooms: Int)]) -> [CalendarDate: PricingPolicy.NightLoad] {
+        var loads: [CalendarDate: PricingPolicy.NightLoad] = [:]
+        for night in stay.nights { loads[night] = .init(held: 0, active: activeRooms) }
+        for (night, rooms) in held {
+            if let night = CalendarDate(iso: night) { loads[night]?.held += rooms }
         }
         return loads
     }

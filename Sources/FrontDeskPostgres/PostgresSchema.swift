@@ -21,6 +21,7 @@ public enum PostgresSchema {
         Migration(version: 4, name: "availability version moved once a statement; not during an import", sql: v4),
         Migration(version: 5, name: "availability version moved at commit, once per hotel", sql: v5),
         Migration(version: 6, name: "rate limits shared by instances: failed logins, requests per token", sql: v6),
+        Migration(version: 7, name: "a room night checked against its booking after the statement that claims it", sql: v7),
     ]
 
     /// The newest schema this build knows.
@@ -467,5 +468,17 @@ public enum PostgresSchema {
             requests bigint NOT NULL CHECK (requests >= 0),
             PRIMARY KEY (second, token_hash)
         );
+        """
+
+    /// Version 7: a claimed night is checked against its booking by an AFTER row trigger, which
+    /// runs once the whole statement is done, instead of a BEFORE trigger, which runs as each row
+    /// goes in. So one statement may insert a booking and claim its nights (a desk-paid booking
+    /// written at once, PostgresBookingAtOnce.swift): a BEFORE trigger does not see a row that
+    /// another part of the same statement inserts. Same function, same check, same error, and a
+    /// failed check still undoes the whole statement.
+    static let v7 = """
+        DROP TRIGGER room_night_matches_booking ON room_night;
+        CREATE TRIGGER room_night_matches_booking AFTER INSERT ON room_night
+            FOR EACH ROW EXECUTE FUNCTION room_night_matches_booking();
         """
 }

@@ -308,6 +308,46 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
                   beforeText: before?.json.rendered(), afterText: after?.json.rendered())
     }
 
+    /// One audit entry, for writing several in one statement (`insertAudits`, `auditInsert`).
+    struct AuditRow {
+        let at: Date
+        let user: String
+        let action: String
+        let hotelId: UUID?
+        let bookingId: UUID?
+        var roomId: UUID? = nil
+        let summary: String
+        var before: Booking? = nil
+        var after: Booking? = nil
+    }
+
+    /// Writes `rows` in one statement, in their order.
+    func insertAudits(_ rows: [AuditRow], _ session: PostgresSession) throws {
+        try session.execute(Self.auditInsert(firstParameter: 1), Self.auditValues(rows))
+    }
+
+    /// An `INSERT` of audit rows from the nine arrays bound at `$first` and on (`auditValues`):
+    /// one round trip for any number of entries, ids given in the arrays' order.
+    static func auditInsert(firstParameter first: Int) -> String {
+        let p = (0..<9).map { "$\(first + $0)" }
+        return """
+            INSERT INTO audit_entry (at, user_name, action, hotel_id, booking_id, room_id, summary, before_state, after_state)
+            SELECT a.at, a.user_name, a.action, NULLIF(a.hotel_id, '')::uuid, NULLIF(a.booking_id, '')::uuid, NULLIF(a.room_id, '')::uuid,
+                   a.summary, NULLIF(a.before_state, ''), NULLIF(a.after_state, '')
+            FROM unnest(\(p[0])::timestamptz[], \(p[1])::text[], \(p[2])::text[], \(p[3])::text[], \(p[4])::text[], \(p[5])::text[],
+                        \(p[6])::text[], \(p[7])::text[], \(p[8])::text[])
+                 WITH ORDINALITY AS a(at, user_name, action, hotel_id, booking_id, room_id, summary, before_state, after_state, ord)
+            ORDER BY a.ord
+            """
+    }
+
+    /// The nine arrays of `auditInsert` (an absent id or state is '', never a real value).
+    static func auditValues(_ rows: [AuditRow]) -> [SQLValue] {
+        [rows.map(\.at), rows.map(\.user), rows.map(\.action), rows.map { $0.hotelId?.uuidString ?? "" },
+         rows.map { $0.bookingId?.uuidString ?? "" }, rows.map { $0.roomId?.uuidString ?? "" }, rows.map(\.summary),
+         rows.map { $0.before?.json.rendered() ?? "" }, rows.map { $0.after?.json.rendered() ?? "" }]
+    }
+
     func audit(_ session: PostgresSession, hotelId: UUID?, user: String, action: String, bookingId: UUID?, roomId: UUID?,
                summary: String, beforeText: String?, afterText: String?) throws {
         try session.execute("""

@@ -288,11 +288,21 @@ extension PostgresHotelStorage {
         if !claimsFirm {
             try session.execute("DELETE FROM saga_message WHERE booking_id = $1 AND name IN ('ReservationExpired', 'RoomReserved')", [held.id])
         }
-        try audit(session, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id,
-                  roomId: held.roomId, summary: "Taking payment for booking \(held.confirmationCode)", before: held, after: paying)
-        try audit(session, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
-                  roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", before: paying, after: confirmed)
+        try chain.insertAudits(deskConfirmationAudits(held: held, paying: paying, confirmed: confirmed, by: user), session)
         return confirmed
+    }
+
+    /// The saga's two audit entries of a desk payment taken and its booking confirmed.
+    func deskConfirmationAudits(held: Booking, paying: Booking, confirmed: Booking, by user: String) -> [PostgresChainStorage.AuditRow] {
+        let instant = now
+        return [
+            .init(at: instant, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), hotelId: hotelId,
+                  bookingId: held.id, roomId: held.roomId, summary: "Taking payment for booking \(held.confirmationCode)",
+                  before: held, after: paying),
+            .init(at: instant, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), hotelId: hotelId,
+                  bookingId: held.id, roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed",
+                  before: paying, after: confirmed),
+        ]
     }
 
     /// Rooms free for `stay` instead of `roomId`: of its type or sleeping at least as many, cheapest first, a few.
