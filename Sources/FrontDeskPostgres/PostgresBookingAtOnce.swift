@@ -114,21 +114,12 @@ extension PostgresHotelStorage {
     /// locked for share until the commit, as the careful way locks it.
     private func read(_ request: ReservationRequest, checkIn: CalendarDate, checkOut: CalendarDate, code: String,
                       countingActiveRooms: Bool, _ session: PostgresSession) throws -> AtOnceReading? {
-        let room: SQLValue = request.roomId.map { $0 } ?? request.form.roomNumber.trimmingCharacters(in: .whitespaces)
-        let rows = try session.rows("""
-            SELECT r.id, r.hotel_id, r.room_type_id, r.number, r.is_active,
-                   t.id, t.hotel_id, t.name, t.capacity::int8, t.base_price_cents,
-                   EXISTS (SELECT 1 FROM room_night n WHERE n.room_id = r.id AND n.night >= $3::date AND n.night < $4::date),
-                   EXISTS (SELECT 1 FROM booking WHERE confirmation_code = $5),
-                   EXISTS (SELECT 1 FROM booking WHERE request_id = $6),
-                   ARRAY(SELECT night::text || '=' || count(*) FROM room_night
-                         WHERE hotel_id = $2 AND night >= $3::date AND night < $4::date AND (hold_expires_at IS NULL OR hold_expires_at > $7)
-                         GROUP BY night),
-                   CASE WHEN $8 THEN (SELECT count(*) FROM room WHERE hotel_id = $2 AND is_active) END
-            FROM room r JOIN room_type t ON t.id = r.room_type_id
-            WHERE \(request.roomId == nil ? "r.number = $1::text" : "r.id = $1::uuid") AND r.hotel_id = $2
-            FOR SHARE OF r
-            """, [room, hotelId, checkIn.iso, checkOut.iso, code, request.requestId, now, countingActiveRooms])
+        let values: [SQLValue] = [hotelId, checkIn.iso, checkOut.iso, code, request.requestId, now, countingActiveRooms]
+        let rows = if let roomId = request.roomId {
+            try session.rows(ReadByRoomId.self, [roomId] + values)
+        } else {
+            try session.rows(ReadByRoomNumber.self, [request.form.roomNumber.trimmingCharacters(in: .whitespaces)] + values)
+        }
         guard let row = rows.first else { return nil }
         let columns = ColumnReader(row, table: "room")
         let type = try PostgresChainStorage.roomType(columns, at: 5)
@@ -152,12 +143,58 @@ extension PostgresHotelStorage {
     private func write(_ booking: Booking, createdAs created: Booking, requestId: UUID?, fingerprint: String, startedAt: Date,
                        audits: [PostgresChainStorage.AuditRow], _ session: PostgresSession) throws {
         let nights = booking.nightlyPrices
-        try session.execute("""
+        try session.rows(Write.self,
+                 [booking.id, booking.hotelId, booking.roomId, booking.confirmationCode, booking.guest.name, booking.guest.email,
+                  booking.guest.phone, booking.guestCount, booking.stay.checkIn.iso, booking.stay.checkOut.iso,
+                  booking.status.rawValue, booking.totalPrice.minorUnits, booking.version, booking.holdExpiresAt,
+                  booking.statusReason, requestId, fingerprint, created.createdAt, booking.updatedAt,
+                  nights.map(\.night.iso), nights.map(\.price.minorUnits), booking.stay.nights.map(\.iso),
+                  startedAt, FrontDeskStore.deskPaymentReference(booking.confirmationCode)]
+                + PostgresChainStorage.auditValues(audits))
+    }
+
+    /// The one read, its room by id (the API) or by number: the room and its type, then whether a
+    /// night of the stay is claimed (live, lapsed or firm), the code is taken, the request id
+    /// seen; the stay's nights as "night=rooms held" (lapsed holds not counted); the hotel's
+    /// active rooms when asked.
+    private enum ReadByRoomId: NamedStatement {
+        static let name = "frontdesk_at_once_read_by_room_id"
+        static let sql = readSQL(room: "r.id = $1::uuid")
+    }
+
+    private enum ReadByRoomNumber: NamedStatement {
+        static let name = "frontdesk_at_once_read_by_room_number"
+        static let sql = readSQL(room: "r.number = $1::text")
+    }
+
+    private static func readSQL(room: String) -> String {
+        """
+        SELECT r.id, r.hotel_id, r.room_type_id, r.number, r.is_active,
+               t.id, t.hotel_id, t.name, t.capacity::int8, t.base_price_cents,
+               EXISTS (SELECT 1 FROM room_night n WHERE n.room_id = r.id AND n.night >= $3::date AND n.night < $4::date),
+               EXISTS (SELECT 1 FROM booking WHERE confirmation_code = $5::text),
+               EXISTS (SELECT 1 FROM booking WHERE request_id = $6::uuid),
+               ARRAY(SELECT night::text || '=' || count(*) FROM room_night
+                     WHERE hotel_id = $2::uuid AND night >= $3::date AND night < $4::date
+                       AND (hold_expires_at IS NULL OR hold_expires_at > $7::timestamptz)
+                     GROUP BY night),
+               CASE WHEN $8::bool THEN (SELECT count(*) FROM room WHERE hotel_id = $2::uuid AND is_active) END
+        FROM room r JOIN room_type t ON t.id = r.room_type_id
+        WHERE \(room) AND r.hotel_id = $2::uuid
+        FOR SHARE OF r
+        """
+    }
+
+    /// The one write (`write`).
+    private enum Write: NamedStatement {
+        static let name = "frontdesk_at_once_write"
+        static let sql = """
             WITH booked AS (
                 INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
                                      check_in, check_out, status, total_cents, version, hold_expires_at, status_reason,
                                      request_id, request_fingerprint, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::date, $10::date, $11, $12, $13, $14, $15, $16, $17, $18, $19)),
+                VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text, $5::text, $6::text, $7::text, $8, $9::date, $10::date, $11::text,
+                        $12, $13, $14::timestamptz, $15::text, $16::uuid, $17::text, $18::timestamptz, $19::timestamptz)),
             priced AS (
                 INSERT INTO booking_night (booking_id, night, price_cents)
                 SELECT $1::uuid, night::date, price FROM unnest($20::text[], $21::int8[]) AS t(night, price)),
@@ -166,15 +203,9 @@ extension PostgresHotelStorage {
                 SELECT $3::uuid, night::date, $2::uuid, $1::uuid, NULL FROM unnest($22::text[]) AS t(night)),
             saga_started AS (
                 INSERT INTO saga (booking_id, payment_method, card_number, started_at, payment_reference)
-                VALUES ($1, 'desk', NULL, $23, $24)),
+                VALUES ($1::uuid, 'desk', NULL, $23::timestamptz, $24::text)),
             audited AS (\(PostgresChainStorage.auditInsert(firstParameter: 25)))
             SELECT 1
-            """, [booking.id, booking.hotelId, booking.roomId, booking.confirmationCode, booking.guest.name, booking.guest.email,
-                  booking.guest.phone, booking.guestCount, booking.stay.checkIn.iso, booking.stay.checkOut.iso,
-                  booking.status.rawValue, booking.totalPrice.minorUnits, booking.version, booking.holdExpiresAt,
-                  booking.statusReason, requestId, fingerprint, created.createdAt, booking.updatedAt,
-                  nights.map(\.night.iso), nights.map(\.price.minorUnits), booking.stay.nights.map(\.iso),
-                  startedAt, FrontDeskStore.deskPaymentReference(booking.confirmationCode)]
-                + PostgresChainStorage.auditValues(audits))
+            """
     }
 }

@@ -208,6 +208,41 @@ final class PostgresSession: Sendable {
         }
     }
 
+    /// Runs a statement PostgreSQL parses and plans once per connection and then runs by name:
+    /// for the busiest path's statements, whose planning cost more than running them (the server's
+    /// desk-paid bookings, BENCHMARKS.md, issue 13, session 13). Same rows, same errors as `rows`.
+    @discardableResult
+    func rows<Statement: NamedStatement>(_ statement: Statement.Type, _ values: [SQLValue]) throws -> [PostgresRow] {
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values {
+            if let value { binds.append(value) } else { binds.appendNull() }
+        }
+        let (connection, logger, prepared) = (connection, logger, PreparedRun<Statement>(bindings: binds))
+        do {
+            guard !connection.isClosed else { throw PostgresStoreError.connectionLost(reason: "the connection was closed") }
+            // PostgresNIO runs a prepared statement from async code only. The task runs on the
+            // connection's event loop: the thread waiting here may be one of Swift's cooperative
+            // threads (Swift Testing's), and the task must not need one of those to finish.
+            let promise = connection.eventLoop.makePromise(of: [PostgresRow].self)
+            Task(executorPreference: EventLoopTaskExecutor(connection.eventLoop)) {
+                do {
+                    var rows: [PostgresRow] = []
+                    for try await row in try await connection.execute(prepared, logger: logger) { rows.append(row) }
+                    promise.succeed(rows)
+                } catch {
+                    promise.fail(error)
+                }
+            }
+            return try Self.wait(for: promise.futureResult)
+        } catch let error as PSQLError {
+            if error.code != .server { broken.store(true, ordering: .relaxed) }
+            throw error
+        } catch let error as PostgresStoreError {
+            broken.store(true, ordering: .relaxed)
+            throw error
+        }
+    }
+
     /// How long one statement may go unanswered before its connection is given up as lost. A
     /// query sent as PostgreSQL went away has been seen to wait forever (its future never
     /// completed), holding a worker thread and keeping the server from stopping.
@@ -226,6 +261,33 @@ final class PostgresSession: Sendable {
         }
         return try outcome.get()
     }
+}
+
+/// A statement with a fixed text, prepared once per connection under its name (`PostgresSession.rows(_:_:)`).
+protocol NamedStatement {
+    static var name: String { get }
+    static var sql: String { get }
+}
+
+/// Runs a task's jobs on one event loop (`PostgresSession.rows(_:_:)`).
+private final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
+    let loop: any EventLoop
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+/// A `NamedStatement` with one run's values, as PostgresNIO takes a prepared statement.
+private struct PreparedRun<Statement: NamedStatement>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static var name: String { Statement.name }
+    static var sql: String { Statement.sql }
+    let bindings: PostgresBindings
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
 extension PSQLError {

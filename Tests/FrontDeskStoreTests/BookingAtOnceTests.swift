@@ -136,4 +136,50 @@ import Testing
                 """, database: database)
         }
     }
+
+    /// Two instances and 8 threads, each with a group of two desk-paid bookings: one for the one
+    /// contested room, one for a room of its own. A group whose write at once lost the race for a
+    /// night runs again the careful way: its own room is still booked, the contested nights are
+    /// sold once, and every refusal says the room is taken.
+    @Test func aGroupThatLosesARaceForANightStillBooksItsOtherRooms() throws {
+        let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+        let clock = TestClock()
+        let instances = try (0..<2).map { index in
+            try PostgresChainStorage(url: url, poolSize: 4, migrate: true, clock: { clock.now }, businessDate: StoreFixture.today,
+                                     random: SeededGenerator(seed: UInt64(index + 11)))
+        }
+        let hotelId = try instances[0].addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        let setUp = instances[0].hotel(hotelId)
+        _ = try setUp.addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        for number in ["100"] + (1...8).map({ "20\($0)" }) { _ = try setUp.addRoom(number: number, typeName: "Double", by: "admin") }
+        let results = ResultsBox()
+        DispatchQueue.concurrentPerform(iterations: 8) { index in
+            let checkIn = StoreFixture.today.adding(days: 10 + index % 3)
+            func request(_ room: String) -> ReservationRequest {
+                ReservationRequest(form: BookingForm(roomNumber: room, checkIn: checkIn.iso, checkOut: checkIn.adding(days: 2).iso,
+                                                     guests: "2", guestName: "Guest \(index)", email: "g\(index)@example.com"),
+                                   payment: .desk, user: "anna", confirmsDeskPaymentAtOnce: true)
+            }
+            do {
+                for outcome in try instances[index % 2].hotel(hotelId).reserveAll([request("100"), request("20\(index + 1)")]) {
+                    results.append(outcome)
+                }
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        let sold = results.all.compactMap { try? $0.get() }
+        #expect(Set(sold.filter { $0.roomNumber != "100" }.map(\.roomNumber)).count == 8, "every group's own room is booked")
+        let contested = sold.filter { $0.roomNumber == "100" }.flatMap(\.stay.nights)
+        #expect(!contested.isEmpty)
+        #expect(Set(contested).count == contested.count, "a night of room 100 was sold twice")
+        #expect(sold.allSatisfy { $0.status == .confirmed && $0.version == 3 })
+        for case .failure(let error) in results.all {
+            guard case .roomUnavailable? = error as? FrontDeskError else {
+                Issue.record("a refused booking must be roomUnavailable: \(error)")
+                continue
+            }
+        }
+        #expect(try instances[1].hotel(hotelId).findBookings(BookingFilter()).total == sold.count)
+    }
 }
