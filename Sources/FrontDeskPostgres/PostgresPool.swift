@@ -99,6 +99,11 @@ final class PostgresPool: Sendable {
         var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
                                                              password: url.password, database: url.database, tls: .disable)
         configuration.options.connectTimeout = .seconds(5)
+        // Statements prepared by name (`PostgresSession.rows(_:_:)`) are planned once, with
+        // their parameters unknown: planning the booking's one read for its values each time cost
+        // more than running it (0.56 ms against 0.18 ms, BENCHMARKS.md, issue 13, session 13).
+        // Unnamed statements (all others) are planned for their values as before.
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         let id = nextId.wrappingAdd(1, ordering: .relaxed).oldValue
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()

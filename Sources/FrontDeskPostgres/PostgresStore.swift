@@ -180,6 +180,12 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
 
     public func hotel(_ id: UUID) -> any HotelStorage { PostgresHotelStorage(chain: self, hotelId: id) }
 
+    /// Groups of bookings write side by side on PostgreSQL (each in its own transaction and
+    /// connection; the room-night key decides between them): a lane spends most of its time
+    /// waiting for answers, so one lane alone left the database idle (BENCHMARKS.md, issue 13,
+    /// session 13). A third of the pool, so readers and the saga runner keep connections.
+    public var bookingLanes: Int { max(1, min(4, pool.size / 3)) }
+
     public func hotels() throws -> [Hotel] {
         try read { session in
             try session.rows("SELECT \(Self.hotelColumns) FROM hotel ORDER BY name, id").map(Self.hotel(from:))

@@ -26,11 +26,19 @@ public final class BookingIntake: Sendable {
         }
     }
 
-    public init(store: any HotelStorage) {
+    /// How many groups may be written at once, each by a thread of its own.
+    let lanes: Int
+
+    /// `lanes`: one where the database has one writer (SQLite); more where groups can be written
+    /// side by side (`ChainStorage.bookingLanes`): a lane that is free takes whatever has arrived.
+    public init(store: any HotelStorage, lanes: Int = 1) {
         self.store = store
-        let thread = Thread { [self] in loop() }
-        thread.name = "booking-intake"
-        thread.start()
+        self.lanes = max(1, lanes)
+        for lane in 0..<self.lanes {
+            let thread = Thread { [self] in loop() }
+            thread.name = self.lanes == 1 ? "booking-intake" : "booking-intake-\(lane + 1)"
+            thread.start()
+        }
     }
 
     /// Blocks until the request's group is committed; returns the held booking or its error.
@@ -69,7 +77,7 @@ public final class BookingIntake: Sendable {
 
     public func stop() {
         queue.withLock { $0.stopped = true }
-        arrived.signal()
+        for _ in 0..<lanes { arrived.signal() } // every lane wakes, writes what is left and ends
     }
 
     private func loop() {

@@ -95,6 +95,13 @@ public protocol ChainStorage: LoginThrottleStorage {
     /// Drops changes recorded before `cutoff`, keeping each hotel's newest.
     @discardableResult
     func pruneFeed(before cutoff: Date) throws -> Int
+    /// How many groups of a hotel's new bookings may be written at the same time
+    /// (`BookingIntake`'s lanes): one where the database has one writer (SQLite).
+    var bookingLanes: Int { get }
+}
+
+extension ChainStorage {
+    public var bookingLanes: Int { 1 }
 }
 
 /// Failed logins of the booking server, kept in the database so that every instance on it counts
