@@ -180,11 +180,18 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
 
     public func hotel(_ id: UUID) -> any HotelStorage { PostgresHotelStorage(chain: self, hotelId: id) }
 
-    /// Groups of bookings write side by side on PostgreSQL (each in its own transaction and
-    /// connection; the room-night key decides between them): a lane spends most of its time
-    /// waiting for answers, so one lane alone left the database idle (BENCHMARKS.md, issue 13,
-    /// session 13). A third of the pool, so readers and the saga runner keep connections.
-    public var bookingLanes: Int { max(1, min(4, pool.size / 3)) }
+    /// Groups of a hotel's new bookings written side by side on PostgreSQL, each in its own
+    /// transaction and connection (the room-night key decides between them). One by default:
+    /// lanes of all instances meet at the hotel's feed counter, locked from a group's feed to its
+    /// commit, and on the benchmark's 2 cores 3 instances of 3 lanes booked half what 3 of 1 did
+    /// (BENCHMARKS.md, issue 13, session 13). `FRONTDESK_BOOKING_LANES` (1 to 16) sets more for
+    /// an instance that runs alone: 3 lanes booked a third more than 1 there.
+    public var bookingLanes: Int {
+        if let set = ProcessInfo.processInfo.environment["FRONTDESK_BOOKING_LANES"].flatMap({ Int($0) }), (1...16).contains(set) {
+            return set
+        }
+        return 1
+    }
 
     public func hotels() throws -> [Hotel] {
         try read { session in
