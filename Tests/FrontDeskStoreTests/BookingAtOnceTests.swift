@@ -182,4 +182,34 @@ import Testing
         }
         #expect(try instances[1].hotel(hotelId).findBookings(BookingFilter()).total == sold.count)
     }
+
+    /// An intake of three lanes on PostgreSQL: 24 requests from 24 threads for 12 rooms, two
+    /// stays each, are all confirmed, each room-night once; once stopped it takes no more.
+    @Test func anIntakeOfSeveralLanesConfirmsEveryRequestAndStops() throws {
+        let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+        let clock = TestClock()
+        let storage = try PostgresChainStorage(url: url, poolSize: 6, migrate: true, clock: { clock.now }, businessDate: StoreFixture.today,
+                                               random: SeededGenerator(seed: 21))
+        let hotelId = try storage.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        let hotel = storage.hotel(hotelId)
+        _ = try hotel.addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        for number in 1...12 { _ = try hotel.addRoom(number: "\(300 + number)", typeName: "Double", by: "admin") }
+        let intake = BookingIntake(store: hotel, lanes: 3)
+        let results = ResultsBox()
+        DispatchQueue.concurrentPerform(iterations: 24) { index in
+            let checkIn = StoreFixture.today.adding(days: 10 + 3 * (index / 12))
+            let form = BookingForm(roomNumber: "\(301 + index % 12)", checkIn: checkIn.iso, checkOut: checkIn.adding(days: 2).iso,
+                                   guests: "2", guestName: "Guest \(index)", email: "g\(index)@example.com")
+            results.append(Result { try intake.submit(ReservationRequest(form: form, payment: .desk, user: "anna", confirmsDeskPaymentAtOnce: true)) })
+        }
+        let sold = results.all.compactMap { try? $0.get() }
+        #expect(sold.count == 24, "\(results.all.filter { (try? $0.get()) == nil })")
+        #expect(sold.allSatisfy { $0.status == .confirmed })
+        let claims = sold.flatMap { booking in booking.stay.nights.map { "\(booking.roomNumber) \($0)" } }
+        #expect(Set(claims).count == claims.count)
+        intake.stop()
+        let form = BookingForm(roomNumber: "301", checkIn: StoreFixture.today.adding(days: 30).iso,
+                               checkOut: StoreFixture.today.adding(days: 31).iso, guests: "1", guestName: "Late Guest", email: "l@example.com")
+        #expect(throws: FrontDeskError.self) { try intake.submit(ReservationRequest(form: form, user: "anna")) }
+    }
 }
