@@ -71,8 +71,16 @@ struct PostgresHotelStorage: HotelStorage {
     }
 
     private func availabilityVersion(_ session: PostgresSession) throws -> Int64 {
-        try session.rows("SELECT availability_version FROM hotel_clock WHERE hotel_id = $1", [hotelId]).first
+        try session.rows(AvailabilityVersionRead.self, [hotelId]).first
             .map { try ColumnReader($0, table: "hotel_clock").int64(0) } ?? 0
+    }
+
+    /// Every answer from the availability cache asks this: prepared once per connection, since
+    /// planning it each time cost PostgreSQL four times what running it did (BENCHMARKS.md,
+    /// issue 13, session 13).
+    private enum AvailabilityVersionRead: NamedStatement {
+        static let name = "frontdesk_availability_version"
+        static let sql = "SELECT availability_version FROM hotel_clock WHERE hotel_id = $1::uuid"
     }
 
     /// Active rooms that sleep enough guests, minus rooms with a night held in the stay (live
