@@ -59,13 +59,7 @@ extension PostgresHotelStorage {
     }
 
     private func reserveAtOnce(_ request: ReservationRequest, _ session: PostgresSession, group: GroupReads) throws -> AtOnce {
-        let hotel: Hotel?
-        if let known = group.hotel {
-            hotel = known
-        } else {
-            hotel = try chain.fetchHotel(hotelId, session)
-            group.hotel = .some(hotel)
-        }
+        let hotel = try group.hotel { try chain.fetchHotel(hotelId, session) }
         guard let hotel else { return .careful(request) }
         let today = ruleDate ?? chain.businessDate(for: hotel)
         // The stay as the form gives it; a form the rules refuse is refused below, with the room.

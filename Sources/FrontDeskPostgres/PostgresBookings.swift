@@ -11,6 +11,14 @@ extension PostgresHotelStorage {
     final class GroupReads {
         var hotel: Hotel??
         var activeRooms: Int?
+
+        /// The group's hotel, read by the group's first booking.
+        func hotel(_ read: () throws -> Hotel?) rethrows -> Hotel? {
+            if let known = hotel { return known }
+            let found = try read()
+            hotel = .some(found)
+            return found
+        }
     }
 
     // MARK: Booking a room
@@ -92,13 +100,7 @@ extension PostgresHotelStorage {
         } else {
             listing = try fetchRoom(number: form.roomNumber, session)
         }
-        let hotel: Hotel?
-        if let known = group.hotel {
-            hotel = known
-        } else {
-            hotel = try chain.fetchHotel(hotelId, session)
-            group.hotel = .some(hotel)
-        }
+        let hotel = try group.hotel { try chain.fetchHotel(hotelId, session) }
         let today = ruleDate ?? chain.businessDate(for: hotel)
         let fingerprint = Self.fingerprint(form)
         if let requestId = request.requestId,

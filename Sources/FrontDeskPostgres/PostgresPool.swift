@@ -197,13 +197,24 @@ final class PostgresSession: Sendable {
     }
 
     func run(_ sql: String, _ values: [SQLValue]) throws -> PostgresQueryResult {
+        let binds = Self.bindings(values)
+        return try answer { connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) }
+    }
+
+    private static func bindings(_ values: [SQLValue]) -> PostgresBindings {
         var binds = PostgresBindings(capacity: values.count)
         for value in values {
             if let value { binds.append(value) } else { binds.appendNull() }
         }
+        return binds
+    }
+
+    /// The answer of the statement `send` sends; a connection that failed (not the statement) is
+    /// marked so the pool drops it.
+    private func answer<T>(_ send: () throws -> EventLoopFuture<T>) throws -> T {
         do {
             guard !connection.isClosed else { throw PostgresStoreError.connectionLost(reason: "the connection was closed") }
-            return try Self.wait(for: connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger))
+            return try Self.wait(for: try send())
         } catch let error as PSQLError {
             if error.code != .server { broken.store(true, ordering: .relaxed) }
             throw error
@@ -218,13 +229,8 @@ final class PostgresSession: Sendable {
     /// desk-paid bookings, BENCHMARKS.md, issue 13, session 13). Same rows, same errors as `rows`.
     @discardableResult
     func rows<Statement: NamedStatement>(_ statement: Statement.Type, _ values: [SQLValue]) throws -> [PostgresRow] {
-        var binds = PostgresBindings(capacity: values.count)
-        for value in values {
-            if let value { binds.append(value) } else { binds.appendNull() }
-        }
-        let (connection, logger, prepared) = (connection, logger, PreparedRun<Statement>(bindings: binds))
-        do {
-            guard !connection.isClosed else { throw PostgresStoreError.connectionLost(reason: "the connection was closed") }
+        let (connection, logger, prepared) = (connection, logger, PreparedRun<Statement>(bindings: Self.bindings(values)))
+        return try answer {
             // PostgresNIO runs a prepared statement from async code only. The task runs on the
             // connection's event loop: the thread waiting here may be one of Swift's cooperative
             // threads (Swift Testing's), and the task must not need one of those to finish.
@@ -238,13 +244,7 @@ final class PostgresSession: Sendable {
                     promise.fail(error)
                 }
             }
-            return try Self.wait(for: promise.futureResult)
-        } catch let error as PSQLError {
-            if error.code != .server { broken.store(true, ordering: .relaxed) }
-            throw error
-        } catch let error as PostgresStoreError {
-            broken.store(true, ordering: .relaxed)
-            throw error
+            return promise.futureResult
         }
     }
 
