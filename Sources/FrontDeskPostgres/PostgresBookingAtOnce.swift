@@ -15,15 +15,13 @@ import PostgresNIO
 /// Anything out of the ordinary (a request id seen before, a night already claimed, a lapsed
 /// hold to expire, a room out of service or not found, a code taken) is left to the careful way,
 /// which says what is wrong exactly as before. The rows written are the careful way's, field for
-/// field (`PostgresBookingAtOnceTests` compares them).
+/// field (`BookingAtOnceTests.onPostgresTheRowsWrittenAtOnceAreTheCarefulWaysRows` compares them).
 extension PostgresHotelStorage {
     /// The write of a booking made at once failed in PostgreSQL (a night claimed by a transaction
     /// that committed after the read, a request id used at the same moment): the transaction is
     /// spoilt, so its group runs again the careful way, each booking in a savepoint, which names
     /// the failure for that booking alone.
-    struct AtOnceWriteFailed: Error {
-        let underlying: PSQLError
-    }
+    struct AtOnceWriteFailed: Error {}
 
     /// `request` booked, paid at the desk and confirmed at once when nothing about it is out of
     /// the ordinary, else the careful way in a savepoint; nil when it asks for neither (a card, a
@@ -34,7 +32,7 @@ extension PostgresHotelStorage {
         do {
             outcome = try reserveAtOnce(request, session, group: group)
         } catch let error as PSQLError where error.code == .server && !PostgresChainStorage.isRetryable(error) {
-            throw AtOnceWriteFailed(underlying: error)
+            throw AtOnceWriteFailed() // the careful way meets the same error and names it
         }
         switch outcome {
         case .confirmed(let booking): return booking
