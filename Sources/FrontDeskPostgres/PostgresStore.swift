@@ -45,11 +45,12 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// Connects to `url` with a pool of `poolSize` connections and checks the schema: one newer
     /// than this build is refused, and so is an older one (`migrate: true` upgrades it first,
     /// as `frontdesk-server migrate` does). An unreachable database is reported at once.
-    public init(url: PostgresURL, poolSize: Int = 8, migrate: Bool = false,
+    public init(url: PostgresURL, poolSize: Int = 8, bookingLanes: Int = 1, migrate: Bool = false,
                 clock: @escaping @Sendable () -> Date = { Date() }, businessDate: CalendarDate? = nil,
                 random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
                 pricing: PricingPolicy = .standard, logger: Logger = Logger(label: "frontdesk-postgres")) throws {
         pool = PostgresPool(url: url, size: poolSize, logger: logger)
+        self.bookingLanes = max(1, bookingLanes)
         self.clock = clock
         businessDateOverride = businessDate
         self.pricing = pricing
@@ -184,14 +185,9 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// transaction and connection (the room-night key decides between them). One by default:
     /// lanes of all instances meet at the hotel's feed counter, locked from a group's feed to its
     /// commit, and on the benchmark's 2 cores 3 instances of 3 lanes booked half what 3 of 1 did
-    /// (BENCHMARKS.md, issue 13, session 13). `FRONTDESK_BOOKING_LANES` (1 to 16) sets more for
-    /// an instance that runs alone: 3 lanes booked a third more than 1 there.
-    public var bookingLanes: Int {
-        if let set = ProcessInfo.processInfo.environment["FRONTDESK_BOOKING_LANES"].flatMap({ Int($0) }), (1...16).contains(set) {
-            return set
-        }
-        return 1
-    }
+    /// (BENCHMARKS.md, issue 13, session 13). `serve` takes more from `FRONTDESK_BOOKING_LANES`
+    /// (1 to 16) for an instance that runs alone: 3 lanes booked a third more than 1 there.
+    public let bookingLanes: Int
 
     public func hotels() throws -> [Hotel] {
         try read { session in

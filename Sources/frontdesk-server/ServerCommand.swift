@@ -128,6 +128,7 @@ struct Serve: AsyncParsableCommand {
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         guard (1...500).contains(poolSize) else { throw ValidationError("--pool-size is 1 to 500") }
+        let bookingLanes = try Self.bookingLanes(ProcessInfo.processInfo.environment["FRONTDESK_BOOKING_LANES"])
         let postgres = try database.postgres()
         let secret = try loadSecret()
         var logger = Logger(label: "frontdesk-server") { label in StreamLogHandler.standardError(label: label) }
@@ -155,7 +156,7 @@ struct Serve: AsyncParsableCommand {
             do {
                 // Refuses a schema older (migrate first) or newer than this build's, and a database
                 // that does not answer, before listening.
-                storage = try PostgresChainStorage(url: postgres, poolSize: poolSize)
+                storage = try PostgresChainStorage(url: postgres, poolSize: poolSize, bookingLanes: bookingLanes)
             } catch {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode(1)
@@ -185,6 +186,16 @@ struct Serve: AsyncParsableCommand {
         }
         try await application.runService()
         await state.shutDown()
+    }
+
+    /// `FRONTDESK_BOOKING_LANES`: unset or empty is 1; anything but a whole number from 1 to 16
+    /// is refused before listening, rather than quietly run with a lane the operator did not ask for.
+    static func bookingLanes(_ text: String?) throws -> Int {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return 1 }
+        guard let lanes = Int(text.trimmingCharacters(in: .whitespaces)), (1...16).contains(lanes) else {
+            throw ValidationError("FRONTDESK_BOOKING_LANES is a whole number from 1 to 16, not \"\(text.prefix(40))\"")
+        }
+        return lanes
     }
 
     func loadSecret() throws -> Data {

@@ -250,6 +250,22 @@ enum TokenSignerTestAccess {
         #expect(process.terminationStatus != 0)
         #expect(message.contains("FRONTDESK_JWT_SECRET") && message.contains("--jwt-secret-file"))
     }
+
+    /// A lane count the operator mistyped stops `serve` before it listens, naming the variable,
+    /// rather than running quietly with one lane.
+    @Test func aBadBookingLaneCountIsRefusedAtStart() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-lanes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("s.sqlite").path
+        for bad in ["0", "17", "three", "2.5"] {
+            let served = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", "0"],
+                                               environment: ["FRONTDESK_BOOKING_LANES": bad])
+            #expect(served.status != 0, "FRONTDESK_BOOKING_LANES=\(bad)")
+            #expect(served.output.contains("FRONTDESK_BOOKING_LANES") && served.output.contains("1 to 16"), "\(served.output)")
+            #expect(!served.output.contains("listening on"))
+        }
+    }
 }
 
 @Suite(.serialized) struct LiveEventTests {

@@ -32,10 +32,11 @@ final class ServerHarness: @unchecked Sendable {
 
     /// Runs a `frontdesk-server` command to its end: its exit status and output.
     @discardableResult
-    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = productsFolder().appendingPathComponent("frontdesk-server")
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, set in set }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
