@@ -68,10 +68,11 @@ public struct AvailabilityQuery: Hashable, Sendable {
 extension Array where Element == RoomOffer {
     /// Cheapest stay first, then by room number as a person reads it (9 before 10, 101 before 1010).
     public func sortedForSale() -> [RoomOffer] {
-        // Totals and number keys computed once per offer, not once per comparison.
-        map { (offer: $0, total: $0.totalPrice, number: RoomNumberOrder.Key($0.room.number)) }
+        // Totals and number keys computed once per offer, not once per comparison; the sort moves
+        // small keys, not the offers themselves (a search sorts dozens of them per answer).
+        indices.map { (total: self[$0].totalPrice, number: RoomNumberOrder.Key(self[$0].room.number), index: $0) }
             .sorted { lhs, rhs in lhs.total != rhs.total ? lhs.total < rhs.total : lhs.number < rhs.number }
-            .map(\.offer)
+            .map { self[$0.index] }
     }
 }
 

@@ -62,11 +62,25 @@ public struct PricingPolicy: Sendable {
     public func nightlyPrices(
         basePrice: Money, stay: StayDates, businessDate: CalendarDate, load: (CalendarDate) -> NightLoad
     ) -> [NightlyPrice] {
+        nightlyFactors(stay: stay, businessDate: businessDate, load: load).prices(basePrice: basePrice)
+    }
+
+    /// Every night's multiplier of `stay`, the same for every room type: a search works them out
+    /// once and prices each type with `prices(basePrice:)`.
+    public func nightlyFactors(stay: StayDates, businessDate: CalendarDate, load: (CalendarDate) -> NightLoad) -> NightlyFactors {
         let stayFactor = advanceBookingMultiplier(daysAhead: businessDate.days(until: stay.checkIn))
             * lengthOfStayMultiplier(nights: stay.nightCount)
-        return stay.nights.map { night in
-            let factor = occupancyMultiplier(load(night)) * seasonalMultiplier(month: night.month) * stayFactor
-            return NightlyPrice(night: night, price: basePrice.multiplied(by: factor))
+        return NightlyFactors(nights: stay.nights.map { night in
+            (night, occupancyMultiplier(load(night)) * seasonalMultiplier(month: night.month) * stayFactor)
+        })
+    }
+
+    /// Each night of a stay with the multiplier of its price.
+    public struct NightlyFactors: Sendable {
+        public let nights: [(night: CalendarDate, factor: Decimal)]
+
+        public func prices(basePrice: Money) -> [NightlyPrice] {
+            nights.map { NightlyPrice(night: $0.night, price: basePrice.multiplied(by: $0.factor)) }
         }
     }
 }

@@ -96,6 +96,7 @@ struct PostgresHotelStorage: HotelStorage {
                                 AND (n.hold_expires_at IS NULL OR n.hold_expires_at > $5))
             """, [hotelId, query.guestCount, query.stay.checkIn.iso, query.stay.checkOut.iso, instant])
         let loads = try nightLoads(stay: query.stay, session)
+        let factors = chain.pricing.nightlyFactors(stay: query.stay, businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
         var types: [UUID: (type: RoomType, prices: [NightlyPrice])] = [:]
         let offers = try rows.map { row -> RoomOffer in
             let columns = ColumnReader(row, table: "room")
@@ -106,10 +107,7 @@ struct PostgresHotelStorage: HotelStorage {
             } else {
                 let type = RoomType(id: typeId, hotelId: hotel.id, name: try columns.text(3), capacity: try columns.int(4),
                                     basePricePerNight: Money(minorUnits: try columns.int64(5)))
-                let prices = chain.pricing.nightlyPrices(basePrice: type.basePricePerNight, stay: query.stay, businessDate: today) {
-                    loads[$0] ?? .init(held: 0, active: 0)
-                }
-                entry = (type, prices)
+                entry = (type, factors.prices(basePrice: type.basePricePerNight))
                 types[typeId] = entry
             }
             let room = Room(id: try columns.uuid(0), hotelId: hotel.id, roomTypeId: typeId, number: try columns.text(1), isActive: true)

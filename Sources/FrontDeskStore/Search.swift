@@ -141,15 +141,18 @@ extension FrontDeskStore {
     }
 
     func offers(_ query: AvailabilityQuery, hotel: Hotel, today: CalendarDate, _ db: Database) throws -> [RoomOffer] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: Self.availableRoomsSQL),
-                                    arguments: [hotel.id.uuidString, query.guestCount, query.stay.checkIn.iso,
-                                                query.stay.checkOut.iso, Timestamp.text(now)])
         let loads = try nightLoads(stay: query.stay, hotelId: hotel.id, db)
-        // Price depends on the room type and the night only: decode and price each type once.
-        var types: [String: (type: RoomType, prices: [NightlyPrice])] = [:]
-        let offers = try rows.map { row -> RoomOffer in
+        let factors = pricing.nightlyFactors(stay: query.stay, businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
+        // Price depends on the room type and the night only: decode and price each type once,
+        // known by its rowid. Rows are decoded straight from the statement, not copied first.
+        var types: [Int64: (type: RoomType, prices: [NightlyPrice])] = [:]
+        var offers: [RoomOffer] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: Self.availableRoomsSQL),
+                                       arguments: [hotel.id.uuidString, query.guestCount, query.stay.checkIn.iso,
+                                                   query.stay.checkOut.iso, Timestamp.text(now)])
+        while let row = try rows.next() {
             let typeRow = StoredRow(row, table: "room_type", rowid: 7)
-            let typeKey = try typeRow.text(2, "id")
+            let typeKey: Int64 = row[7]
             let entry: (type: RoomType, prices: [NightlyPrice])
             if let known = types[typeKey] {
                 entry = known
@@ -157,15 +160,13 @@ extension FrontDeskStore {
                 let type = RoomType(id: try typeRow.id(2, "id"), hotelId: hotel.id, name: try typeRow.text(3, "name"),
                                     capacity: try typeRow.integer(4, "capacity", in: 1...10),
                                     basePricePerNight: try typeRow.money(5, "base_price_cents"))
-                let prices = pricing.nightlyPrices(basePrice: type.basePricePerNight, stay: query.stay,
-                                                   businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
-                entry = (type, prices)
+                entry = (type, factors.prices(basePrice: type.basePricePerNight))
                 types[typeKey] = entry
             }
             let roomRow = StoredRow(row, table: "room", rowid: 6)
             let room = Room(id: try roomRow.id(0, "id"), hotelId: hotel.id, roomTypeId: entry.type.id,
                             number: try roomRow.text(1, "number"), isActive: true)
-            return RoomOffer(room: room, roomType: entry.type, nightlyPrices: entry.prices)
+            offers.append(RoomOffer(room: room, roomType: entry.type, nightlyPrices: entry.prices))
         }
         return offers.sortedForSale()
     }

@@ -9,21 +9,38 @@ import GRDB
 struct StoredRow {
     let row: Row
     let table: String
-    /// How the message names the row: `row 12` (its rowid), or what else identifies it.
-    let name: String
+    private let naming: Naming
+
+    /// How a message names the row, worked out only when a message is made: a search decodes
+    /// dozens of rows for every answer, and almost never needs one.
+    private enum Naming {
+        case rowid(column: Int)
+        case described(() -> String)
+    }
 
     /// `rowid`: the index of the row's `rowid` column in the query, when it selects one.
     init(_ row: Row, table: String, rowid index: Int) {
         self.row = row
         self.table = table
-        let rowid: DatabaseValue = row[index]
-        if case .int64(let number) = rowid.storage { name = "row \(number)" } else { name = "row ?" }
+        naming = .rowid(column: index)
     }
 
-    init(_ row: Row, table: String, name: String) {
+    init(_ row: Row, table: String, name: @escaping @autoclosure () -> String) {
         self.row = row
         self.table = table
-        self.name = name
+        naming = .described(name)
+    }
+
+    /// How the message names the row: `row 12` (its rowid), or what else identifies it.
+    var name: String {
+        switch naming {
+        case .rowid(let column):
+            let rowid: DatabaseValue = row[column]
+            if case .int64(let number) = rowid.storage { return "row \(number)" }
+            return "row ?"
+        case .described(let describe):
+            return describe()
+        }
     }
 
     /// The largest amount of money a stored price or total may hold (in cents): far above any

@@ -139,7 +139,7 @@ struct Serve: AsyncParsableCommand {
                 gateway = HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(text, source: "FRONTDESK_PAYMENT_URL"),
                                              exchange: URLSessionExchange())
             } catch {
-                throw ValidationError((error as? FrontDeskError)?.message ?? "\(error)")
+                throw ValidationError(error.message)
             }
         } else {
             gateway = nil
