@@ -58,19 +58,57 @@ struct PostgresHotelStorage: HotelStorage {
     }
 
     func searchIsCurrent(_ stamp: FrontDeskStore.SearchStamp) throws -> Bool {
-        let instant = chain.clock()
-        if let validUntil = stamp.validUntil, instant >= validUntil { return false }
-        if let day = stamp.businessDay {
-            guard day.contains(instant) else { return false }
-        } else {
-            guard chain.businessDate(for: stamp.hotel) == stamp.businessDate else { return false }
-        }
+        guard isStillDated(stamp) else { return false }
         return try chain.versionReads.version(of: hotelId) {
             try chain.readOne { session in try availabilityVersion(session) }
         } == stamp.availabilityVersion
     }
 
+    /// The same answer from the request's own task, on a connection that is idle right now: a
+    /// kept availability answer is checked without handing the request to a worker thread and
+    /// back (BENCHMARKS.md, issue 13, session 14). nil when no connection is idle.
+    func searchIsCurrentWithoutWaiting(_ stamp: FrontDeskStore.SearchStamp) async throws -> Bool? {
+        guard isStillDated(stamp) else { return false }
+        let (pool, hotelId) = (chain.pool, hotelId)
+        do {
+            // A read shared with other requests may find no idle connection: it then reads the
+            // blocking way, on a worker thread of the pool's own.
+            let version = try await chain.versionReads.version(of: hotelId) {
+                if let read = try await pool.withIdleConnection({ session in
+                    try await session.rowsWithoutBlocking(AvailabilityVersionRead.self, [hotelId]).first
+                        .map { try ColumnReader($0, table: "hotel_clock").int64(0) } ?? 0
+                }) {
+                    return read
+                }
+                return try await Self.blockingRead { try pool.withConnection { session in try Self.availabilityVersion(of: hotelId, session) } }
+            }
+            return version == stamp.availabilityVersion
+        } catch {
+            throw PostgresChainStorage.translated(error)
+        }
+    }
+
+    /// Runs a blocking read on a thread of its own, so no cooperative thread waits on it.
+    private static func blockingRead<T: Sendable>(_ read: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try read() }) }
+        }
+    }
+
+    /// Whether the answer's date and its holds still stand: its business date is today's and no
+    /// live hold in its stay has lapsed since.
+    private func isStillDated(_ stamp: FrontDeskStore.SearchStamp) -> Bool {
+        let instant = chain.clock()
+        if let validUntil = stamp.validUntil, instant >= validUntil { return false }
+        if let day = stamp.businessDay { return day.contains(instant) }
+        return chain.businessDate(for: stamp.hotel) == stamp.businessDate
+    }
+
     private func availabilityVersion(_ session: PostgresSession) throws -> Int64 {
+        try Self.availabilityVersion(of: hotelId, session)
+    }
+
+    private static func availabilityVersion(of hotelId: UUID, _ session: PostgresSession) throws -> Int64 {
         try session.rows(AvailabilityVersionRead.self, [hotelId]).first
             .map { try ColumnReader($0, table: "hotel_clock").int64(0) } ?? 0
     }

@@ -95,6 +95,32 @@ final class PostgresPool: Sendable {
         }
     }
 
+    /// Runs `body` from async code on an idle connection, when one is free right now; nil when
+    /// none is (no free slot, or no connection open to take), so the caller goes the blocking way.
+    /// Never waits for a slot or opens a connection: those block.
+    func withIdleConnection<T>(_ body: (PostgresSession) async throws -> T) async throws -> T? {
+        guard !closed.load(ordering: .relaxed), slots.wait(timeout: .now()) == .success else { return nil }
+        defer { slots.signal() }
+        guard let connection = idle.withLock({ $0.popLast() }) else { return nil }
+        guard !connection.isClosed else {
+            Self.closeInBackground(connection)
+            return nil
+        }
+        let session = PostgresSession(connection: connection, logger: logger)
+        do {
+            let result = try await body(session)
+            idle.withLock { $0.append(connection) }
+            return result
+        } catch {
+            if !connection.isClosed && !session.broken.load(ordering: .relaxed) {
+                idle.withLock { $0.append(connection) }
+            } else {
+                Self.closeInBackground(connection)
+            }
+            throw error
+        }
+    }
+
     private func connect() throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user,
                                                              password: url.password, database: url.database, tls: .disable)
@@ -246,6 +272,34 @@ final class PostgresSession: Sendable {
             }
             return promise.futureResult
         }
+    }
+
+    /// `rows(_:_:)` from async code: the caller's task waits, no thread does. A statement still
+    /// unanswered after `unansweredStatementLimit` closes its connection, which fails it.
+    func rowsWithoutBlocking<Statement: NamedStatement>(_ statement: Statement.Type, _ values: [SQLValue]) async throws -> [PostgresRow] {
+        guard !connection.isClosed else {
+            broken.store(true, ordering: .relaxed)
+            throw PostgresStoreError.connectionLost(reason: "the connection was closed")
+        }
+        let connection = connection
+        let giveUp = connection.eventLoop.scheduleTask(in: .seconds(Int64(Self.unansweredStatementLimit))) {
+            Self.closeLost(connection)
+        }
+        defer { giveUp.cancel() }
+        do {
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.execute(PreparedRun<Statement>(bindings: Self.bindings(values)), logger: logger) {
+                rows.append(row)
+            }
+            return rows
+        } catch let error as PSQLError {
+            if error.code != .server { broken.store(true, ordering: .relaxed) }
+            throw error
+        }
+    }
+
+    private static func closeLost(_ connection: PostgresConnection) {
+        PostgresPool.closeInBackground(connection)
     }
 
     /// How long one statement may go unanswered before its connection is given up as lost. A

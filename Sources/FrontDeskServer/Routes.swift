@@ -227,11 +227,15 @@ struct BookingRoutes {
         let key = AvailabilityCache.Key(hotel: hotel, checkIn: checkIn, checkOut: checkOut, guests: guests)
         // A search goes to the workers.
         // On SQLite a kept answer is checked right here: one indexed read on a connection of its
-        // own, cheaper than handing the request to a worker thread and back. Another backend's
-        // read waits on the network, so it goes to the workers like every other call.
+        // own, cheaper than handing the request to a worker thread and back. On PostgreSQL the
+        // request's task waits for the read on an idle connection; only when none is idle does
+        // the check go to the workers like every other call.
         let isCurrent: (FrontDeskStore.SearchStamp) async throws -> Bool = state.database.sqlite != nil
             ? { try store.searchIsCurrent($0) }
-            : { [state] stamp in try await state.blocking { try store.searchIsCurrent(stamp) } }
+            : { [state] stamp in
+                if let known = try await store.searchIsCurrentWithoutWaiting(stamp) { return known }
+                return try await state.blocking { try store.searchIsCurrent(stamp) }
+            }
         let body = try await state.availabilityCache.answer(for: key, isCurrent: isCurrent) { [state] in
             try await state.blocking {
                 let (result, stamp) = try store.stampedSearch(checkIn: checkIn, checkOut: checkOut, guests: guests)

@@ -26,6 +26,9 @@ public protocol HotelStorage: Sendable {
         -> (result: FrontDeskStore.SearchResult, stamp: FrontDeskStore.SearchStamp)
     /// Whether an answer with this stamp is still the answer: nothing it was made of has changed.
     func searchIsCurrent(_ stamp: FrontDeskStore.SearchStamp) throws -> Bool
+    /// The same, from async code, when the backend can tell without blocking a thread right
+    /// now; nil when it cannot (the caller then asks `searchIsCurrent` on a worker thread).
+    func searchIsCurrentWithoutWaiting(_ stamp: FrontDeskStore.SearchStamp) async throws -> Bool?
 
     // Property
     func rooms() throws -> [RoomListing]
@@ -147,6 +150,9 @@ public protocol TokenRequestCounting: Sendable {
 }
 
 extension HotelStorage {
+    /// A backend whose check is a local read (SQLite) is asked the blocking way.
+    public func searchIsCurrentWithoutWaiting(_ stamp: FrontDeskStore.SearchStamp) async throws -> Bool? { nil }
+
     /// The next page of changes, 500 at most.
     public func feedEvents(after sequence: Int64) throws -> [FeedEvent] {
         try feedEvents(after: sequence, limit: 500)

@@ -66,6 +66,27 @@ import Testing
         }
     }
 
+    /// A kept availability answer checked from a request's task (no worker thread): current until
+    /// another instance sells a night of it, then stale; the blocking check agrees each time.
+    @Test func aKeptAnswerCheckedWithoutWaitingSeesAnotherInstancesBooking() async throws {
+        let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+        let instances = try (0..<2).map { _ in
+            try PostgresChainStorage(url: url, poolSize: 2, migrate: true, businessDate: StoreFixture.today)
+        }
+        let hotelId = try instances[0].addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        _ = try instances[0].hotel(hotelId).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        _ = try instances[0].hotel(hotelId).addRoom(number: "101", typeName: "Double", by: "admin")
+        let checkIn = StoreFixture.today.adding(days: 10)
+        let kept = try instances[0].hotel(hotelId).stampedSearch(checkIn: checkIn.iso, checkOut: checkIn.adding(days: 2).iso, guests: "2")
+        #expect(kept.result.offers.map(\.room.number) == ["101"])
+        #expect(try await instances[0].hotel(hotelId).searchIsCurrentWithoutWaiting(kept.stamp) == true)
+        let form = BookingForm(roomNumber: "101", checkIn: checkIn.iso, checkOut: checkIn.adding(days: 1).iso, guests: "2",
+                               guestName: "Other Instance", email: "other@example.com")
+        _ = try instances[1].hotel(hotelId).reserveAll([ReservationRequest(form: form, user: "anna")])[0].get()
+        #expect(try await instances[0].hotel(hotelId).searchIsCurrentWithoutWaiting(kept.stamp) == false)
+        #expect(try !instances[0].hotel(hotelId).searchIsCurrent(kept.stamp))
+    }
+
     /// Two instances (two storages, two pools) and 8 threads book the same room for overlapping
     /// stays at once: each night is sold once, by the database.
     @Test func twoInstancesNeverSellANightTwice() throws {

@@ -36,6 +36,41 @@ import Testing
         #expect(readsMade.load(ordering: .sequentiallyConsistent) == 2) // five calls, one read
     }
 
+    /// The same rule for a request's task (PostgreSQL's kept answers are checked without a worker
+    /// thread): calls that come during a read are suspended until the next read, made for them.
+    @Test func asyncCallsThatComeDuringAReadShareTheNextReadNotThatOne() async throws {
+        let reads = SharedVersionReads()
+        let hotel = UUID()
+        let readsMade = Atomic<Int>(0)
+        let firstReadStarted = Atomic<Bool>(false), firstReadMayEnd = Atomic<Bool>(false)
+        let version = Atomic<Int64>(7)
+        let read: @Sendable () async throws -> Int64 = {
+            let number = readsMade.add(1, ordering: .sequentiallyConsistent).newValue
+            let seen = version.load(ordering: .sequentiallyConsistent)
+            if number == 1 {
+                firstReadStarted.store(true, ordering: .sequentiallyConsistent)
+                while !firstReadMayEnd.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(1)) }
+            }
+            return seen
+        }
+        let first = Task { try await reads.version(of: hotel, read: read) }
+        while !firstReadStarted.load(ordering: .sequentiallyConsistent) { try await Task.sleep(for: .milliseconds(1)) }
+        version.store(8, ordering: .sequentiallyConsistent) // committed after the first read looked
+        let later = (0..<5).map { _ in Task { try await reads.version(of: hotel, read: read) } }
+        let deadline = Date().addingTimeInterval(10)
+        while reads.suspended < 5 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(reads.suspended == 5)
+        firstReadMayEnd.store(true, ordering: .sequentiallyConsistent)
+        #expect(try await first.value == 7)
+        for call in later { #expect(try await call.value == 8) } // never the read that began before they came
+        #expect(readsMade.load(ordering: .sequentiallyConsistent) == 2) // five calls, one read
+        #expect(reads.suspended == 0)
+        // A failed read is its caller's failure; the next call reads again.
+        struct Gone: Error {}
+        await #expect(throws: Gone.self) { try await reads.version(of: hotel) { () async throws -> Int64 in throw Gone() } }
+        #expect(try await reads.version(of: hotel) { () async throws -> Int64 in 9 } == 9)
+    }
+
     @Test func aFailedReadIsEveryWaitersFailureAndTheNextCallReadsAgain() throws {
         struct Gone: Error {}
         let reads = SharedVersionReads()
