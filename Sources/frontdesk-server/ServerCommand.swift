@@ -131,7 +131,7 @@ struct Serve: AsyncParsableCommand {
         let bookingLanes = try Self.bookingLanes(ProcessInfo.processInfo.environment["FRONTDESK_BOOKING_LANES"])
         let postgres = try database.postgres()
         let secret = try loadSecret()
-        var logger = Logger(label: "frontdesk-server") { label in StreamLogHandler.standardError(label: label) }
+        var logger = Logger(label: "frontdesk-server") { label in ServerLogHandler(label: label) }
         logger.logLevel = .info
         let gateway: HTTPPaymentGateway?
         if let text = ProcessInfo.processInfo.environment["FRONTDESK_PAYMENT_URL"], !text.isEmpty {
