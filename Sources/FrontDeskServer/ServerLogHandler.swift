@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskDomain
 import Logging
 
 #if canImport(Glibc)
@@ -75,7 +76,7 @@ public struct ServerLogHandler: LogHandler {
     static func timestamp(_ instant: Date) -> String {
         let (seconds, millisecond) = floorDivision(Int((instant.timeIntervalSince1970 * 1000).rounded()), 1000)
         let (day, secondOfDay) = floorDivision(seconds, 86400)
-        let (year, month, date) = civilDate(daysSince1970: day)
+        let (year, month, date) = CalendarDate(dayNumber: day).components
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         func three(_ value: Int) -> String { value < 10 ? "00\(value)" : value < 100 ? "0\(value)" : "\(value)" }
         return "\(year)-\(two(month))-\(two(date))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(three(millisecond))Z"
@@ -85,19 +86,6 @@ public struct ServerLogHandler: LogHandler {
     private static func floorDivision(_ value: Int, _ divisor: Int) -> (quotient: Int, remainder: Int) {
         let remainder = (value % divisor + divisor) % divisor
         return ((value - remainder) / divisor, remainder)
-    }
-
-    /// Howard Hinnant's days-to-civil: the proleptic Gregorian date `days` after 1970-01-01.
-    private static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// `text` as is when it is plain; else with `"`, `\` and control characters escaped, and in
