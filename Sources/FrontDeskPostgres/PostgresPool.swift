@@ -283,7 +283,7 @@ final class PostgresSession: Sendable {
         }
         let connection = connection
         let giveUp = connection.eventLoop.scheduleTask(in: .seconds(Int64(Self.unansweredStatementLimit))) {
-            Self.closeLost(connection)
+            PostgresPool.closeInBackground(connection)
         }
         defer { giveUp.cancel() }
         do {
@@ -296,10 +296,6 @@ final class PostgresSession: Sendable {
             if error.code != .server { broken.store(true, ordering: .relaxed) }
             throw error
         }
-    }
-
-    private static func closeLost(_ connection: PostgresConnection) {
-        PostgresPool.closeInBackground(connection)
     }
 
     /// How long one statement may go unanswered before its connection is given up as lost. A

@@ -191,9 +191,10 @@ struct Serve: AsyncParsableCommand {
     /// `FRONTDESK_BOOKING_LANES`: unset or empty is 1; anything but a whole number from 1 to 16
     /// is refused before listening, rather than quietly run with a lane the operator did not ask for.
     static func bookingLanes(_ text: String?) throws -> Int {
-        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return 1 }
-        guard let lanes = Int(text.trimmingCharacters(in: .whitespaces)), (1...16).contains(lanes) else {
-            throw ValidationError("FRONTDESK_BOOKING_LANES is a whole number from 1 to 16, not \"\(text.prefix(40))\"")
+        let trimmed = text?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard !trimmed.isEmpty else { return 1 }
+        guard let lanes = Int(trimmed), (1...16).contains(lanes) else {
+            throw ValidationError("FRONTDESK_BOOKING_LANES is a whole number from 1 to 16, not \"\(trimmed.prefix(40))\"")
         }
         return lanes
     }
