@@ -54,6 +54,7 @@ struct DatabaseFile {
         }
         if info.st_mode & S_IFMT == S_IFDIR { throw .cannotOpen(path: path, reason: "it is a folder") }
         if info.st_size == 0 { return (.missing(reason: "the file is empty"), path, nil) }
+        try undoInterruptedWrite()
         do {
             let (state, connection) = try probe(location: path, keepOpen: keepOpen)
             return (state, path, connection)
@@ -73,6 +74,40 @@ struct DatabaseFile {
             throw StoreError.from(error, path: path)
         } catch let error as StoreError {
             throw error
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// A rollback journal beside the file: a transaction written without the log
+    /// (`FrontDeskStore.withRollbackJournal`, a first replica) was cut off, and some of its pages
+    /// may be in the file. A read-only connection cannot put the old pages back (SQLite refuses
+    /// it), and one that ignores the journal would read the half-written file: any read through a
+    /// read-write connection undoes the transaction from the journal first. The file then goes
+    /// back to write-ahead logging, as the desk keeps it. A journal of another process's
+    /// transaction still under way is left to it. A file that cannot be written here is refused
+    /// rather than read half-written.
+    func undoInterruptedWrite() throws(StoreError) {
+        var journal = stat()
+        guard stat(path + "-journal", &journal) == 0, journal.st_size > 0 else { return }
+        guard Self.writable(path), Self.writable(folder) else {
+            throw .readOnly(path: path, reason: "a write to it was cut off and must be undone from \(path)-journal, "
+                            + "which needs the file and its folder writable; run the command where they are")
+        }
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(15)
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.writeWithoutTransaction { db in
+                let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
+                // Still there: not cut off, but another process's transaction under way (it
+                // returns the file to the log itself).
+                guard access(path + "-journal", F_OK) != 0, tables > 0 else { return }
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+            try queue.close()
+        } catch let error as DatabaseError {
+            throw StoreError.from(error, path: path)
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
         }

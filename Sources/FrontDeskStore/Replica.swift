@@ -48,13 +48,14 @@ extension FrontDeskStore {
     /// that meets a key twice throws `ReplicaBulkCollision` and the caller takes it again with
     /// `bulk: false`, booking by booking as `applyReplicaBookings` writes them. The file must hold
     /// no hotel or this very hotel (a desk connecting again); another hotel is refused and nothing
-    /// is written. Returns the bookings taken.
+    /// is written. Returns the bookings taken. A bulk load is written through a rollback journal
+    /// when no other connection has the file open (`withRollbackJournal`).
     public func takeReplica(_ first: ReplicaPage, server: String, bulk: Bool = true, next: () throws -> ReadReplicaPage?,
                             written: (Int) -> Void = { _ in }) throws -> Int {
         let hotel = try Self.firstPageHotel(first, server: server)
         // A bulk load checks its rows' foreign keys itself (`ReplicaBulkFill`).
         let bulkLoad = try bulk && read { db in try ReplicaBulkFill.applies(db) }
-        return try write(foreignKeys: !bulkLoad) { db in
+        return try withRollbackJournal(bulkLoad) { try write(foreignKeys: !bulkLoad) { db in
             var fill: ReplicaBulkFill?
             if bulkLoad {
                 // Another process may have written a booking since: the careful way then.
@@ -74,7 +75,7 @@ extension FrontDeskStore {
             }
             try fill?.finish()
             return taken
-        }
+        } }
     }
 
     /// Takes the first page of a server's replica of one hotel into this file: the hotel, its room

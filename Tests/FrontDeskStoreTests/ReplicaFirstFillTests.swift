@@ -176,4 +176,85 @@ import Testing
         #expect(try pair.desk.store.replicaStatus()?.server == "http://127.0.0.1:9090")
         #expect(try ReplicaPair.derived(pair.desk.store) == (try ReplicaPair.derived(pair.server.store)))
     }
+
+    /// The file's journal mode, asked through a connection of its own.
+    static func journalMode(_ path: String) throws -> String? {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+    }
+
+    @Test func aBulkReplicaGoesThroughARollbackJournalUnlessAnotherConnectionHoldsTheFile() throws {
+        let server = try Self.busyServer()
+        let pages = try Self.pages(server, limit: 25)
+        let path = { (desk: StoreFixture) in desk.store.path }
+
+        // Alone on the file: written through a rollback journal (a journal beside the file while
+        // the pages come, no log), then back to the log, every row there.
+        let alone = try StoreFixture(rooms: false)
+        var journalSeen: [Bool] = []
+        var later = pages.dropFirst().makeIterator()
+        _ = try alone.store.takeReplica(pages[0], server: Self.server, next: {
+            journalSeen.append(FileManager.default.fileExists(atPath: path(alone) + "-journal"))
+            return try later.next().map(ReadReplicaPage.init)
+        })
+        #expect(journalSeen.count == pages.count && journalSeen.allSatisfy { $0 })
+        #expect(!FileManager.default.fileExists(atPath: path(alone) + "-journal"))
+        #expect(try alone.store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        #expect(try Self.journalMode(path(alone)) == "wal")
+        let old = try StoreFixture(rooms: false)
+        try Self.pageByPage(pages, into: old)
+        Self.expectSame(try Self.contents(alone.store), try Self.contents(old.store))
+
+        // Another store holds the file open: the log as always, the same rows.
+        let shared = try StoreFixture(rooms: false)
+        let other = try FrontDeskStore(path: path(shared), access: .write)
+        defer { try? other.close() }
+        #expect(try other.replicaStatus() == nil)
+        journalSeen = []
+        later = pages.dropFirst().makeIterator()
+        _ = try shared.store.takeReplica(pages[0], server: Self.server, next: {
+            journalSeen.append(FileManager.default.fileExists(atPath: path(shared) + "-journal"))
+            return try later.next().map(ReadReplicaPage.init)
+        })
+        #expect(journalSeen.count == pages.count && !journalSeen.contains(true))
+        #expect(try other.replicaStatus()?.server == Self.server)
+        Self.expectSame(try Self.contents(shared.store), try Self.contents(old.store))
+    }
+
+    @Test func aWriteCutOffInRollbackJournalModeIsUndoneWhenTheFileIsNextOpened() throws {
+        let desk = try StoreFixture()
+        let path = desk.store.path
+        let before = try Self.contents(desk.store)
+        try desk.store.close()
+
+        // A transaction in rollback-journal mode whose pages spill into the file before its
+        // commit; the file and journal copied mid-way are what a process killed there leaves.
+        let crashed = desk.folder.appendingPathComponent("crashed.sqlite").path
+        let writer = try DatabaseQueue(path: path)
+        try writer.writeWithoutTransaction { db in
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") == "delete")
+            try db.execute(sql: "PRAGMA cache_size = 5")
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            try db.execute(sql: "UPDATE hotel SET name = 'Half written'")
+            try db.execute(sql: "CREATE TABLE scratch (filler BLOB)")
+            for _ in 0..<400 { try db.execute(sql: "INSERT INTO scratch VALUES (zeroblob(2000))") }
+            for suffix in ["", "-journal"] { try FileManager.default.copyItem(atPath: path + suffix, toPath: crashed + suffix) }
+            try db.execute(sql: "ROLLBACK")
+        }
+        try writer.close()
+        var size = stat()
+        #expect(stat(crashed + "-journal", &size) == 0 && size.st_size > 0)
+
+        // A reading command opens it: the old hotel, no half of anything; the journal gone; the log back.
+        let reader = try FrontDeskStore(path: crashed, access: .read)
+        #expect(try reader.hotel()?.name == "Hotel Test")
+        Self.expectSame(try Self.contents(reader), before)
+        try reader.close()
+        #expect(!FileManager.default.fileExists(atPath: crashed + "-journal"))
+        #expect(try Self.journalMode(crashed) == "wal")
+        #expect(try FrontDeskStore(path: crashed, access: .read).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name = 'scratch'")
+        } == 0)
+    }
 }
