@@ -99,10 +99,12 @@ struct DatabaseFile {
             configuration.busyMode = .timeout(15)
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             try queue.writeWithoutTransaction { db in
-                let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0
+                // Undone by this first read. Only a Front Desk file (its migration records) is then
+                // put back into the log; another program's file keeps its mode.
+                let ours = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name = 'grdb_migrations'") ?? 0 > 0
                 // Still there: not cut off, but another process's transaction under way (it
                 // returns the file to the log itself).
-                guard access(path + "-journal", F_OK) != 0, tables > 0 else { return }
+                guard access(path + "-journal", F_OK) != 0, ours else { return }
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
             }
             try queue.close()
