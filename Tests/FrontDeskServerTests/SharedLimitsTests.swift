@@ -101,7 +101,13 @@ import Testing
         // The second instance has seen the token: from now on it reads the token's count back.
         #expect(try second.call("GET", "/api/hotels", token: anna).status == 200)
 
-        for round in 0..<3 {
+        // A round is judged only when it kept to its second: on a loaded machine a request can
+        // take long enough that the first instance's part ends before it refused once, or the
+        // round runs into the next second, and then the figures say nothing either way.
+        var judged = 0
+        var attempts = 0
+        while judged < 3 && attempts < 8 {
+            attempts += 1
             Self.sleepUntilNextSecond(at: 0.05)
             let window = Date().timeIntervalSince1970.rounded(.down)
             var onFirst: [ServerHarness.Answer] = []
@@ -110,17 +116,19 @@ import Testing
             Thread.sleep(forTimeInterval: max(0, window + 0.7 - Date().timeIntervalSince1970))
             var onSecond: [ServerHarness.Answer] = []
             while Date().timeIntervalSince1970 < window + 0.9 { onSecond.append(try second.call("GET", "/api/hotels", token: anna)) }
-            #expect(Date().timeIntervalSince1970 < window + 1, "round \(round) ran past its second; the figures below may mix two")
-
             let admitted = onFirst.filter { $0.status == 200 }.count + onSecond.filter { $0.status == 200 }.count
-            #expect(onFirst.filter { $0.status == 200 }.count == limit, "round \(round): \(onFirst.map(\.status))")
-            #expect(onSecond.allSatisfy { $0.status == 429 }, "round \(round): \(onSecond.map(\.status))")
-            #expect(admitted <= limit * 2, "round \(round): \(admitted) let through")
+            // Whatever the timing: never more than the bound, and every refusal says when to come back.
+            #expect(admitted <= limit * 2, "attempt \(attempts): \(admitted) let through")
             for refused in (onFirst + onSecond).filter({ $0.status != 200 }) {
                 #expect(refused.status == 429 && refused.code == "rate_limited")
                 #expect(Int(refused.header("Retry-After") ?? "") ?? 0 >= 1)
             }
+            guard Date().timeIntervalSince1970 < window + 1, onFirst.count > limit, !onSecond.isEmpty else { continue }
+            judged += 1
+            #expect(onFirst.filter { $0.status == 200 }.count == limit, "attempt \(attempts): \(onFirst.map(\.status))")
+            #expect(onSecond.allSatisfy { $0.status == 429 }, "attempt \(attempts): \(onSecond.map(\.status))")
         }
+        #expect(judged == 3, "only \(judged) of \(attempts) rounds kept to their second: the machine is too slow to judge this")
         // Another token has its own count.
         #expect(try second.call("GET", "/api/hotels", token: try second.token("max")).status == 200)
     }
