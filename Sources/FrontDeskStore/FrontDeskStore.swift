@@ -273,26 +273,36 @@ public final class FrontDeskStore: Sendable {
     ///
     /// SQLite leaves the log only when no other connection has the file open: this process's
     /// idle readers are closed first; if another process holds the file, the mode stays as it
-    /// is and `body` runs through the log as always.
+    /// is and `body` runs through the log as always. While the journal is used, every sync is
+    /// made (`synchronous = FULL`, as SQLite asks of a rollback journal to be safe from a power
+    /// cut), also on a one-connection command's store, which syncs its log once instead.
     func withRollbackJournal<T>(_ when: Bool, _ body: () throws -> T) throws -> T {
         guard when else { return try body() }
         (pool as? DatabasePool)?.releaseMemory()
-        let mode = try? pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") }
-        guard mode == "delete" else { return try body() }
+        let synchronous = try? pool.writeWithoutTransaction { db -> Int? in
+            let before = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? 2
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") == "delete" else { return nil }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return before
+        }
+        guard let synchronous else { return try body() }
         let result: T
         do {
             result = try body()
         } catch {
-            try? backToWriteAheadLog()
+            try? backToWriteAheadLog(synchronous: synchronous)
             throw error
         }
-        try backToWriteAheadLog()
+        try backToWriteAheadLog(synchronous: synchronous)
         return result
     }
 
-    private func backToWriteAheadLog() throws {
+    private func backToWriteAheadLog(synchronous: Int) throws {
         do {
-            let mode = try pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+            let mode = try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+                return try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            }
             guard mode == "wal" else {
                 throw StoreError.database(message: "\(path) could not return to write-ahead logging (it is in \(mode ?? "no") journal mode)")
             }

@@ -206,6 +206,26 @@ import Testing
         try Self.pageByPage(pages, into: old)
         Self.expectSame(try Self.contents(alone.store), try Self.contents(old.store))
 
+        // A one-connection command's store (its log synced once, not at each commit): the same,
+        // and its connection's sync setting as it was.
+        let command = try StoreFixture(rooms: false)
+        try command.store.close()
+        let clock = command.clock
+        let oneConnection = try FrontDeskStore(path: path(command), oneConnection: true, clock: { clock.now })
+        let settingBefore = try oneConnection.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(settingBefore == 1)
+        journalSeen = []
+        later = pages.dropFirst().makeIterator()
+        _ = try oneConnection.takeReplica(pages[0], server: Self.server, next: {
+            journalSeen.append(FileManager.default.fileExists(atPath: path(command) + "-journal"))
+            return try later.next().map(ReadReplicaPage.init)
+        })
+        #expect(journalSeen.count == pages.count && journalSeen.allSatisfy { $0 })
+        #expect(try oneConnection.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == settingBefore)
+        #expect(try oneConnection.pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        Self.expectSame(try Self.contents(oneConnection), try Self.contents(old.store))
+        try oneConnection.close()
+
         // Another store holds the file open: the log as always, the same rows.
         let shared = try StoreFixture(rooms: false)
         let other = try FrontDeskStore(path: path(shared), access: .write)
