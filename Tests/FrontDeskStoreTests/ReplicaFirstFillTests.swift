@@ -184,6 +184,18 @@ import Testing
         return try queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
     }
 
+    /// Takes the pages' replica into `store` in one go, noting at each page whether a rollback
+    /// journal was beside the file.
+    static func takeWatchingJournal(_ pages: [ReplicaPage], into store: FrontDeskStore) throws -> [Bool] {
+        var journalSeen: [Bool] = []
+        var later = pages.dropFirst().makeIterator()
+        _ = try store.takeReplica(pages[0], server: server, next: {
+            journalSeen.append(FileManager.default.fileExists(atPath: store.path + "-journal"))
+            return try later.next().map(ReadReplicaPage.init)
+        })
+        return journalSeen
+    }
+
     @Test func aBulkReplicaGoesThroughARollbackJournalUnlessAnotherConnectionHoldsTheFile() throws {
         let server = try Self.busyServer()
         let pages = try Self.pages(server, limit: 25)
@@ -192,12 +204,7 @@ import Testing
         // Alone on the file: written through a rollback journal (a journal beside the file while
         // the pages come, no log), then back to the log, every row there.
         let alone = try StoreFixture(rooms: false)
-        var journalSeen: [Bool] = []
-        var later = pages.dropFirst().makeIterator()
-        _ = try alone.store.takeReplica(pages[0], server: Self.server, next: {
-            journalSeen.append(FileManager.default.fileExists(atPath: path(alone) + "-journal"))
-            return try later.next().map(ReadReplicaPage.init)
-        })
+        var journalSeen = try Self.takeWatchingJournal(pages, into: alone.store)
         #expect(journalSeen.count == pages.count && journalSeen.allSatisfy { $0 })
         #expect(!FileManager.default.fileExists(atPath: path(alone) + "-journal"))
         #expect(try alone.store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
@@ -214,12 +221,7 @@ import Testing
         let oneConnection = try FrontDeskStore(path: path(command), oneConnection: true, clock: { clock.now })
         let settingBefore = try oneConnection.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(settingBefore == 1)
-        journalSeen = []
-        later = pages.dropFirst().makeIterator()
-        _ = try oneConnection.takeReplica(pages[0], server: Self.server, next: {
-            journalSeen.append(FileManager.default.fileExists(atPath: path(command) + "-journal"))
-            return try later.next().map(ReadReplicaPage.init)
-        })
+        journalSeen = try Self.takeWatchingJournal(pages, into: oneConnection)
         #expect(journalSeen.count == pages.count && journalSeen.allSatisfy { $0 })
         #expect(try oneConnection.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == settingBefore)
         #expect(try oneConnection.pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
@@ -231,12 +233,7 @@ import Testing
         let other = try FrontDeskStore(path: path(shared), access: .write)
         defer { try? other.close() }
         #expect(try other.replicaStatus() == nil)
-        journalSeen = []
-        later = pages.dropFirst().makeIterator()
-        _ = try shared.store.takeReplica(pages[0], server: Self.server, next: {
-            journalSeen.append(FileManager.default.fileExists(atPath: path(shared) + "-journal"))
-            return try later.next().map(ReadReplicaPage.init)
-        })
+        journalSeen = try Self.takeWatchingJournal(pages, into: shared.store)
         #expect(journalSeen.count == pages.count && !journalSeen.contains(true))
         #expect(try other.replicaStatus()?.server == Self.server)
         Self.expectSame(try Self.contents(shared.store), try Self.contents(old.store))
