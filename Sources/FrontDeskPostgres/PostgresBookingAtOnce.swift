@@ -85,7 +85,7 @@ extension PostgresHotelStorage {
                                                  businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
         let instant = now
         let held = Booking(
-            id: request.bookingId ?? UUID(), hotelId: hotel.id, roomId: reading.listing.room.id, roomNumber: reading.listing.room.number,
+            id: request.bookingId ?? UUID.timeOrdered(at: instant), hotelId: hotel.id, roomId: reading.listing.room.id, roomNumber: reading.listing.room.number,
             confirmationCode: code, guest: validated.guest, guestCount: validated.guestCount, stay: validated.stay, status: .reserving,
             nightlyPrices: prices, version: 1,
             holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),

@@ -137,7 +137,7 @@ extension PostgresHotelStorage {
                                                  businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
         let instant = now
         let booking = Booking(
-            id: request.bookingId ?? UUID(), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
+            id: request.bookingId ?? UUID.timeOrdered(at: instant), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
             confirmationCode: try uniqueConfirmationCode(preferring: request.confirmationCode, session),
             guest: validated.guest, guestCount: validated.guestCount, stay: validated.stay, status: .reserving,
             nightlyPrices: prices, version: 1,

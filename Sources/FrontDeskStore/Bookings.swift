@@ -188,7 +188,7 @@ extension FrontDeskStore {
                                            businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
         let instant = now
         let booking = Booking(
-            id: givenId ?? UUID(), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
+            id: givenId ?? UUID.timeOrdered(at: instant), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,
             confirmationCode: try uniqueConfirmationCode(preferring: givenCode, db), guest: request.guest, guestCount: request.guestCount,
             stay: request.stay, status: .reserving, nightlyPrices: prices, version: 1,
             holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
@@ -205,7 +205,7 @@ extension FrontDeskStore {
         try startSaga(booking, payment: payment, by: user, queueSteps: !confirmingAtDesk, db)
         if replica {
             // Offline on a connected desk: the booking is provisional until the server takes it.
-            try enqueue(bookOperation(booking, operationId: requestId ?? UUID(), payment: payment.method, by: user),
+            try enqueue(bookOperation(booking, operationId: requestId ?? UUID.timeOrdered(at: instant), payment: payment.method, by: user),
                         bookingId: booking.id.storedText, db)
         }
         return booking

@@ -281,7 +281,7 @@ extension FrontDeskStore {
         let bookQueued = try db.value(Int.self, sql: "SELECT 1 FROM sync_outbox WHERE booking_id = ? AND state = 'queued' LIMIT 1",
                                       arguments: [id]) != nil
         guard serverVersion != nil || bookQueued else { return }
-        let operation = changeOperation(kind, of: before, syncState: state, reason: reason, by: user, operationId: operationId ?? UUID(),
+        let operation = changeOperation(kind, of: before, syncState: state, reason: reason, by: user, operationId: operationId ?? UUID.timeOrdered(at: now),
                                         move: move, edit: edit)
         try enqueue(operation, bookingId: id, db)
     }
@@ -294,7 +294,7 @@ extension FrontDeskStore {
             let code: String
             if let given = request.confirmationCode.flatMap(ConfirmationCode.normalized) { code = given } else { code = try freshConfirmationCode(db) }
             let trial = ReservationRequest(form: request.form, requestId: operationId, payment: .desk, user: request.user,
-                                           roomId: request.roomId, bookingId: request.bookingId ?? UUID(), confirmationCode: code)
+                                           roomId: request.roomId, bookingId: request.bookingId ?? UUID.timeOrdered(at: now), confirmationCode: code)
             var booking: Booking?
             let queued = shared.pendingNotifications.withLock { $0.count }
             try db.inSavepoint {

@@ -87,7 +87,7 @@ extension FrontDeskStore {
             // The new `book`, then what the desk did to the booking after the refused one.
             let later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
             let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
-            try enqueue(bookOperation(after, operationId: UUID(), payment: PaymentMethod(rawValue: method ?? "desk") ?? .desk, by: user),
+            try enqueue(bookOperation(after, operationId: UUID.timeOrdered(at: now), payment: PaymentMethod(rawValue: method ?? "desk") ?? .desk, by: user),
                         thenRequeue: later, bookingId: bookingId, db)
             try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) by \(user)", db)
             try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
@@ -142,7 +142,7 @@ extension FrontDeskStore {
         for night in nights { try claim.execute(arguments: [target.room.id.uuidString, night.iso, after.hotelId.uuidString, bookingId]) }
         let later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: true, db)
         let move = SyncOperation(
-            operationId: UUID().uuidString.lowercased(), kind: .move, bookingId: bookingId.lowercased(), baseVersion: serverVersion,
+            operationId: UUID.timeOrdered(at: now).uuidString.lowercased(), kind: .move, bookingId: bookingId.lowercased(), baseVersion: serverVersion,
             madeAt: InstantText.utc(now), by: user, reason: refused.reason,
             move: .init(roomId: target.room.id.uuidString.lowercased(), roomNumber: target.room.number, reprice: refused.move?.reprice ?? false))
         try enqueue(move, thenRequeue: later, bookingId: bookingId, db)
@@ -171,7 +171,7 @@ extension FrontDeskStore {
     private func enqueue(_ first: SyncOperation, thenRequeue later: [SyncOperation], bookingId: String, _ db: Database) throws {
         try enqueue(first, bookingId: bookingId, db)
         for var operation in later {
-            operation.operationId = UUID().uuidString.lowercased()
+            operation.operationId = UUID.timeOrdered(at: now).uuidString.lowercased()
             operation.baseVersion = nil
             try enqueue(operation, bookingId: bookingId, db)
         }
@@ -194,7 +194,7 @@ extension FrontDeskStore {
             }
             let serverVersion = try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId])
             if serverVersion != nil {
-                let operation = SyncOperation(operationId: UUID().uuidString.lowercased(), kind: .cancel, bookingId: bookingId.lowercased(),
+                let operation = SyncOperation(operationId: UUID.timeOrdered(at: now).uuidString.lowercased(), kind: .cancel, bookingId: bookingId.lowercased(),
                                               baseVersion: nil, madeAt: InstantText.utc(now), by: user, reason: reason)
                 try enqueue(operation, bookingId: bookingId, db)
             } else {
