@@ -5,7 +5,7 @@ extension UUID {
     /// random bits. Ids made one after another sort next to each other, so the rows and index
     /// entries a write adds under them (a booking, its nights, its audit, saga and sync rows) land
     /// on the same few b-tree pages instead of one random page each: a push of 500 bookings wrote
-    /// about 5,000 scattered pages with random ids (BENCHMARKS.md, issue 12, session 16).
+    /// about 5,000 scattered pages with random ids (BENCHMARKS.md, "Issues 11, 12 and 13, session 16").
     /// Uniqueness rests on the random bits alone, so the instant may come from a test's clock.
     public static func timeOrdered(at instant: Date) -> UUID {
         var generator = SystemRandomNumberGenerator()
