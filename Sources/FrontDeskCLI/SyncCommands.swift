@@ -399,7 +399,7 @@ struct ConnectedDesk {
     /// `book` on a connected desk: the operation planned from the replica (its booking id and
     /// code made here), pushed; offline, reserved here with the same ids and queued.
     func book(_ form: BookingForm, requestId: UUID?, payment: PaymentInstruction, by user: String) throws -> Booking {
-        let operationId = requestId ?? UUID.timeOrdered(at: Date())
+        let operationId = requestId ?? UUID.timeOrdered(at: store.now)
         let request = ReservationRequest(form: form, requestId: operationId, payment: payment, user: user)
         let operation = try store.plannedBooking(request, operationId: operationId)
         return try write(operation) {
@@ -412,7 +412,7 @@ struct ConnectedDesk {
 
     /// `cancel`, `check-in`, `check-out` on a connected desk.
     func change(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, by user: String) throws -> Booking {
-        let operationId = UUID.timeOrdered(at: Date())
+        let operationId = UUID.timeOrdered(at: store.now)
         let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: user, operationId: operationId)
         return try write(operation) {
             switch kind {
@@ -431,7 +431,7 @@ struct ConnectedDesk {
     /// (the booking's status and, with --expected-version, its version checked here), pushed at
     /// once; with no answer, made here and queued. `request.requestId` is the operation id.
     func changeReservation(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
-        let operationId = request.requestId ?? UUID.timeOrdered(at: Date())
+        let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: request.user, operationId: operationId,
                                                 expectedVersion: request.expectedVersion)
         return try write(operation) {
@@ -444,7 +444,7 @@ struct ConnectedDesk {
     /// version), pushed at once; with no answer, made here (the replica's own check of new nights)
     /// and queued. `request.requestId` is the operation id.
     func edit(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
-        let operationId = request.requestId ?? UUID.timeOrdered(at: Date())
+        let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let operation = try store.plannedEdit(reference, edit, expectedVersion: request.expectedVersion, by: request.user,
                                               operationId: operationId)
         return try write(operation) {
@@ -467,7 +467,7 @@ struct ConnectedDesk {
     /// `request.requestId` is the operation id; `request.expectedVersion` is checked against the
     /// booking as this desk has it.
     func move(_ reference: String, toRoom room: String, reason: String?, reprice: Bool, _ request: ChangeRequest) throws -> Booking {
-        let operationId = request.requestId ?? UUID.timeOrdered(at: Date())
+        let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let operation = try store.plannedMove(reference, toRoom: room, reason: reason, reprice: reprice,
                                               expectedVersion: request.expectedVersion, by: request.user, operationId: operationId)
         return try write(operation) {
@@ -487,7 +487,7 @@ struct ConnectedDesk {
             throw ServerRefusal(code: "card_offline",
                                 message: "A card is charged by the server, and this desk cannot use it now (\(problem)). Nothing was booked or charged. Take the payment at the desk (--payment desk) or try again once connected")
         }
-        let key = requestId ?? UUID.timeOrdered(at: Date())
+        let key = requestId ?? UUID.timeOrdered(at: store.now)
         let details = try cardBookingDetails(form, operationId: key, by: user)
         let created: SyncClient.CreatedBooking
         do {
