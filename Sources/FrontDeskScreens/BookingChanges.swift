@@ -44,6 +44,16 @@ public enum EditField: Int, CaseIterable, Hashable, Sendable {
         }
     }
 
+    /// A whole value (a count, a date) that the receptionist retypes rather than corrects: the
+    /// first character typed into it replaces it, as in the search and booking forms (issue 10).
+    /// Names, addresses and the phone keep what is there, to be corrected from its end.
+    var isReplacedWhenTyped: Bool {
+        switch self {
+        case .guests, .checkIn, .checkOut: true
+        case .guestName, .email, .phone, .note: false
+        }
+    }
+
     var limit: Int {
         switch self {
         case .guestName: BookingRules.maximumNameLength
@@ -72,7 +82,12 @@ public enum EditField: Int, CaseIterable, Hashable, Sendable {
 public struct EditFormState: Sendable {
     public let booking: Booking
     public var values: [EditField: String]
-    public var focus = EditField.guestName
+    public var focus = EditField.guestName {
+        didSet { if focus != oldValue { replaceOnType = focus.isReplacedWhenTyped } }
+    }
+    /// The focused field still shows its pre-filled value untouched: the next character typed
+    /// replaces it; Backspace keeps it and edits from its end.
+    public var replaceOnType = false
     /// Every problem of the last Enter, each drawn next to its field.
     public var problems: [String] = []
 
@@ -129,12 +144,14 @@ extension DeskModel {
         }
         guard var form = state[keyPath: actions].editing else { return false }
         if case .character(let character) = key {
-            let value = form.values[form.focus] ?? ""
+            let value = form.replaceOnType ? "" : form.values[form.focus] ?? ""
+            form.replaceOnType = false
             if value.unicodeScalars.count < form.focus.limit { form.values[form.focus] = value + String(character) }
             state[keyPath: actions].editing = form
             return true
         }
         if key == .backspace {
+            form.replaceOnType = false
             form.values[form.focus] = String((form.values[form.focus] ?? "").dropLast())
             state[keyPath: actions].editing = form
             return true

@@ -31,6 +31,28 @@ public struct CellBuffer: Hashable, Sendable {
 
     public subscript(x: Int, y: Int) -> Cell { cells[y * width + x] }
 
+    /// Writes `text` from column `x` of row `y` over as many rows as it needs, broken between
+    /// words, each row at most `width` columns (a single word longer than that is cut); returns
+    /// the rows used. For a message a receptionist must read to its end (what to set, where).
+    @discardableResult
+    public mutating func putWrapped(_ text: String, x: Int, y: Int, role: Role = .normal, width: Int) -> Int {
+        guard width > 0 else { return 0 }
+        var rows: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if TerminalWidth.of(candidate) <= width || line.isEmpty {
+                line = candidate
+            } else {
+                rows.append(line)
+                line = String(word)
+            }
+        }
+        if !line.isEmpty { rows.append(line) }
+        for (offset, row) in rows.enumerated() { put(row, x: x, y: y + offset, role: role, maxWidth: width) }
+        return rows.count
+    }
+
     /// Writes `text` from column `x` of row `y`, cut to `maxWidth` columns (with "…" when it had to
     /// be cut) and to the buffer's edge; returns the columns used. A double-width character that
     /// would straddle the limit becomes a space.

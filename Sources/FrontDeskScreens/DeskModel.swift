@@ -386,7 +386,14 @@ public struct DeskModel: Sendable {
     /// The next free room of the same type for the same nights: the form keeps every detail.
     private mutating func takeNextFreeRoom(_ form: inout BookingFormState) {
         guard form.progress == nil || form.progress?.isFailure == true else { return }
-        let offers = (try? services.search(form.stay.checkIn.iso, form.stay.checkOut.iso, "1").offers) ?? []
+        let offers: [RoomOffer]
+        do {
+            offers = try services.search(form.stay.checkIn.iso, form.stay.checkOut.iso, "1").offers
+        } catch {
+            // Said, not taken for "none free": the receptionist may try again or choose by hand.
+            form.notice = "Could not look for another \(form.offer.roomType.name): \(error)"
+            return
+        }
         let sameType = offers.filter { $0.roomType.id == form.offer.roomType.id }
         let others = sameType.filter { $0.room.id != form.offer.room.id }
         // The one after this form's room in the search's order (the first if this one is gone).

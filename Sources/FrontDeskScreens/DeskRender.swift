@@ -153,15 +153,18 @@ extension DeskModel {
             y += 2
         }
         for problem in form.problems where BookingField.owning(problem) == nil {
-            buffer.put(" ! \(problem)", x: 0, y: y, role: .error, maxWidth: buffer.width - 1)
-            y += 1
+            // Whole, over several rows: "ask your manager to set payment_url … in FILE" is only
+            // useful read to its end (issue 10).
+            y += buffer.putWrapped("! \(problem)", x: 1, y: y, role: .error, width: buffer.width - 2)
         }
         let back = form.returnsTo == .roomPlan ? "the room plan" : "the search"
         if form.roomTaken && form.progress == nil {
             buffer.put(" ! Room \(offer.room.number) was just taken by another booking. Alt-n: the next free \(offer.roomType.name)",
                        x: 0, y: y, role: .error, maxWidth: buffer.width - 1)
             y += 1
-        } else if let notice = form.notice {
+        }
+        // Beside a taken room too: what Alt-n found (or that nothing of the type is free).
+        if let notice = form.notice {
             buffer.put(" \(notice)", x: 0, y: y, role: .accent, maxWidth: buffer.width - 1)
             y += 1
         }

@@ -46,9 +46,23 @@ public struct RoomPrompt: Hashable, Sendable {
     public let title: String
     public var labels: [String]
     public var values: [String]
-    public var focus = 0
+    public var focus = 0 {
+        didSet { if focus != oldValue { replaceOnType = !values[focus].isEmpty } }
+    }
+    /// The focused field still holds its pre-filled value (a type, the old number, "2" guests)
+    /// untouched: the first character typed replaces it, as in the desk's other forms (issue 10);
+    /// Backspace keeps it and edits from its end.
+    public var replaceOnType: Bool
     /// Why Enter did nothing (a change still saving), or why the last try was refused.
     public var note: String?
+
+    public init(action: Action, title: String, labels: [String], values: [String]) {
+        self.action = action
+        self.title = title
+        self.labels = labels
+        self.values = values
+        replaceOnType = !(values.first ?? "").isEmpty
+    }
 }
 
 public struct RoomsState: Sendable {
@@ -85,8 +99,13 @@ extension DeskModel {
             case .escape: state.rooms.prompt = nil
             case .tab, .down: prompt.focus = (prompt.focus + 1) % prompt.labels.count
             case .backTab, .up: prompt.focus = (prompt.focus + prompt.labels.count - 1) % prompt.labels.count
-            case .backspace: _ = prompt.values[prompt.focus].popLast()
-            case .character(let character) where prompt.values[prompt.focus].count < 60: prompt.values[prompt.focus].append(character)
+            case .backspace:
+                prompt.replaceOnType = false
+                _ = prompt.values[prompt.focus].popLast()
+            case .character(let character):
+                if prompt.replaceOnType { prompt.values[prompt.focus] = "" }
+                prompt.replaceOnType = false
+                if prompt.values[prompt.focus].count < 60 { prompt.values[prompt.focus].append(character) }
             case .enter where state.rooms.saving:
                 // One change at a time: the form stays as typed until the last change is saved.
                 prompt.note = "still saving the last change: Enter again in a moment"

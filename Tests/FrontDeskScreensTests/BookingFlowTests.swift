@@ -77,6 +77,12 @@ import Testing
         let screen = fixture.screen()
         #expect(screen.contains("! Card number is required for a card payment"))
         #expect(screen.contains("Card payments are not set up: ask your manager to set payment_url"))
+        // Read to its end at 80 columns: the file and the variable are on the rows below.
+        let rows = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let first = try #require(rows.firstIndex { $0.contains("Card payments are not set up") })
+        let message = rows[first...].prefix(3).joined(separator: " ")
+        #expect(message.contains("~/.config/frontdesk/config.toml, or FRONTDESK_PAYMENT_URL"), "\(screen)")
+        #expect(!message.contains("…"), "\(screen)")
         #expect(try fixture.desk.count("booking") == 0)
     }
 

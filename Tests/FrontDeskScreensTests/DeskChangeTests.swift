@@ -50,6 +50,33 @@ import Testing
         #expect(screen.contains("Notes: Late arrival, about 23:00"), "\(screen)")
     }
 
+    /// Issue 10, item 6, in the edit form too: a count or a date typed into its pre-filled field
+    /// replaces it ("1" into "2" is 1, not 12); Backspace keeps it and edits from its end.
+    @Test func typingIntoAPrefilledCountOrDateOfTheEditFormReplacesIt() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("e"), .tab, .tab, .tab) // e-mail, phone, guests
+        fixture.type("1")
+        fixture.press(.tab)
+        fixture.type("2026-12-02")
+        fixture.press(.tab, .backspace)
+        fixture.type("4")
+        let form = try #require(fixture.model.state.bookings.actions.editing)
+        #expect(form.values[.guests] == "1")
+        #expect(form.values[.checkIn] == "2026-12-02")
+        #expect(form.values[.checkOut] == "2026-12-04")
+        // A name is corrected, not retyped: what is typed goes after it.
+        fixture.press(.backTab, .backTab, .backTab, .backTab, .backTab) // back to the name
+        fixture.type("e")
+        #expect(fixture.model.state.bookings.actions.editing?.values[.guestName] == booking.guest.name + "e")
+        fixture.press(.backspace, .enter)
+        let saved = try fixture.desk.store.booking(booking.confirmationCode)
+        #expect(saved.guestCount == 1)
+        #expect(saved.stay.checkIn.iso == "2026-12-02" && saved.stay.checkOut.iso == "2026-12-04")
+    }
+
     /// What only the store can check (the room's capacity, a taken night) brings the form back as
     /// typed, the problem beside its field.
     @Test func aRefusedEditComesBackAsTypedWithTheProblemBesideItsField() throws {

@@ -311,6 +311,20 @@ import Testing
         #expect(try fixture.desk.store.booking(code).roomNumber == "102")
     }
 
+    @Test func altNSaysSoWhenNoOtherRoomOfTheTypeIsFree() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .down, .enter) // 101 Double
+        fixture.type("Ann Lee")
+        let doubles = try fixture.desk.store.rooms().filter { $0.type.name == "Double" }.map(\.room.number)
+        for number in doubles { try fixture.desk.book(room: number, from: "2026-11-26", to: "2026-11-27") }
+        fixture.model.availabilityChanged()
+        fixture.press(.alt("n"))
+        let screen = fixture.screen()
+        #expect(screen.contains("Room 101 was just taken by another booking"), "\(screen)")
+        #expect(screen.contains("No other Double is free from 2026-11-26 to 2026-11-27"), "\(screen)")
+        #expect(fixture.model.state.booking?.guestName == "Ann Lee")
+    }
+
     @Test func aRoomTakenOnEnterKeepsTheDetailsAndAltNRebooks() throws {
         var fixture = try ScreenFixture()
         fixture.press(.down, .down, .enter)

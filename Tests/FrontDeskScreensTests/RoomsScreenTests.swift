@@ -20,6 +20,17 @@ import Testing
         fixture.type("101A")
         fixture.press(.enter)
         #expect(try fixture.desk.store.rooms().contains { $0.room.number == "101A" })
+        // A pre-filled value (the old number, "2" guests) is replaced by what is typed into it,
+        // as in the desk's other forms (issue 10): "101A" then "1" is 1, not 101A1.
+        fixture.press(.alt("u"))
+        fixture.type("1")
+        #expect(fixture.model.state.rooms.prompt?.values == ["1"])
+        fixture.press(.escape, .alt("y"))
+        fixture.type("Loft")
+        fixture.press(.tab)
+        fixture.type("3")
+        #expect(fixture.model.state.rooms.prompt?.values == ["Loft", "3", ""])
+        fixture.press(.escape)
 
         fixture.press(.down, .alt("x"))
         let chosen = fixture.model.state.rooms.rows[1].room
