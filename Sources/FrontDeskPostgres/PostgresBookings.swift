@@ -191,7 +191,10 @@ extension PostgresHotelStorage {
     }
 
     /// `firmClaims`: the nights are claimed with no expiry (a hold confirmed in this same transaction).
-    func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, firmClaims: Bool = false, _ session: PostgresSession) throws {
+    /// `nights`: the nights it holds when not every night of its stay (an imported no-show or
+    /// early check-out); nil for the whole stay.
+    func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, firmClaims: Bool = false,
+                nights: [CalendarDate]? = nil, _ session: PostgresSession) throws {
         try session.execute("""
             INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
                                  check_in, check_out, status, total_cents, version, hold_expires_at, status_reason,
@@ -201,11 +204,11 @@ extension PostgresHotelStorage {
                   booking.guest.phone, booking.guestCount, booking.stay.checkIn.iso, booking.stay.checkOut.iso,
                   booking.status.rawValue, booking.totalPrice.minorUnits, booking.version, booking.holdExpiresAt,
                   booking.statusReason, requestId, fingerprint, booking.createdAt, booking.updatedAt])
-        let nights = booking.nightlyPrices
+        let prices = booking.nightlyPrices
         try session.execute("""
             INSERT INTO booking_night (booking_id, night, price_cents)
             SELECT $1::uuid, night::date, price FROM unnest($2::text[], $3::int8[]) AS t(night, price)
-            """, [booking.id, nights.map(\.night.iso), nights.map(\.price.minorUnits)])
+            """, [booking.id, prices.map(\.night.iso), prices.map(\.price.minorUnits)])
         if booking.status == .reserving {
             try feed(session, event: "RoomAvailabilityChanged", booking, data: Self.availabilityData(booking, available: false),
                      at: booking.createdAt)
@@ -214,7 +217,7 @@ extension PostgresHotelStorage {
         try session.execute("""
             INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at)
             SELECT $1::uuid, night::date, $2::uuid, $3::uuid, $4::timestamptz FROM unnest($5::text[]) AS t(night)
-            """, [booking.roomId, booking.hotelId, booking.id, firmClaims ? nil : booking.holdExpiresAt, booking.stay.nights.map(\.iso)])
+            """, [booking.roomId, booking.hotelId, booking.id, firmClaims ? nil : booking.holdExpiresAt, (nights ?? booking.stay.nights).map(\.iso)])
     }
 
     // MARK: The change feed of bookings (as SQLite's triggers of schema v6, v8, v9)

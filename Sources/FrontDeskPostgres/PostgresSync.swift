@@ -8,6 +8,26 @@ import PostgresNIO
 /// change-feed number, and pushed operations applied once. The rules are the domain's
 /// (SyncRules.swift: fingerprints, refusals, the rules date of a desk's booking).
 extension PostgresHotelStorage {
+    /// How this hotel's bookings were paid (`HotelTransfer.payments`), for an export.
+    func transferPayments() throws -> [UUID: HotelTransfer.Payment] {
+        try chain.read { session in
+            var payments: [UUID: HotelTransfer.Payment] = [:]
+            for row in try session.rows("""
+                SELECT s.booking_id, s.payment_method, s.payment_reference, s.refund_reference
+                FROM saga s JOIN booking b ON b.id = s.booking_id WHERE b.hotel_id = $1
+                """, [hotelId]) {
+                let columns = ColumnReader(row, table: "saga")
+                let method = try columns.text(1)
+                guard let parsed = PaymentMethod(rawValue: method) else {
+                    throw PostgresStoreError.damaged("saga: payment_method \(method) is not desk or card")
+                }
+                payments[try columns.uuid(0)] = HotelTransfer.Payment(method: parsed, reference: try columns.optionalText(2),
+                                                                      refundReference: try columns.optionalText(3))
+            }
+            return payments
+        }
+    }
+
     // MARK: Reading the replica
 
     func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage {

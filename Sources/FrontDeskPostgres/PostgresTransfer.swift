@@ -28,10 +28,17 @@ extension PostgresChainStorage {
                                     [room.id, hotel.id, room.roomTypeId, room.number, room.isActive])
             }
             for booking in transfer.bookings {
-                try scoped.insert(booking, requestId: nil, fingerprint: nil, session)
+                try scoped.insert(booking, requestId: nil, fingerprint: nil, nights: transfer.nightsHeld(by: booking), session)
                 if booking.checkedInOn != nil || booking.checkedOutOn != nil {
                     try session.execute("UPDATE booking SET checked_in_on = $2::date, checked_out_on = $3::date WHERE id = $1",
                                         [booking.id, booking.checkedInOn?.iso, booking.checkedOutOn?.iso])
+                }
+                if let payment = transfer.payments[booking.id] {
+                    // The charge's reference comes along: a cancellation here refunds the card.
+                    try session.execute("""
+                        INSERT INTO saga (booking_id, payment_method, payment_reference, refund_reference, started_at)
+                        VALUES ($1, $2, $3, $4, $5)
+                        """, [booking.id, payment.method.rawValue, payment.reference, payment.refundReference, booking.createdAt])
                 }
             }
             try session.execute("SET LOCAL frontdesk.bulk_load = 'off'")

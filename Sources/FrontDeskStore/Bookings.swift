@@ -290,7 +290,10 @@ extension FrontDeskStore {
 
     /// `firmClaims`: the nights are claimed with no hold expiry whatever the booking's status
     /// (a hold confirmed in the same transaction: the claims need not be written twice).
-    static func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, firmClaims: Bool = false, _ db: Database) throws {
+    /// `nights`: the nights it holds when not every night of its stay (an imported no-show or
+    /// early check-out); nil for the whole stay.
+    static func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, firmClaims: Bool = false,
+                       nights: [CalendarDate]? = nil, _ db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
                                  check_in, check_out, status, total_cents, version, hold_expires_at, status_reason,
@@ -314,7 +317,7 @@ extension FrontDeskStore {
             """)
         let hold = firmClaims ? nil : booking.holdExpiresAt.map(Timestamp.text)
         let (roomId, hotelId) = (booking.roomId.storedText, booking.hotelId.storedText)
-        for night in booking.stay.nights {
+        for night in nights ?? booking.stay.nights {
             try claim.execute(arguments: [roomId, night.iso, hotelId, bookingId, hold])
         }
     }

@@ -9,12 +9,81 @@ public struct HotelTransfer: Sendable {
     public var roomTypes: [RoomType]
     public var rooms: [Room]
     public var bookings: [Booking]
+    /// The nights each booking holds, by booking id, as the source has them: a no-show or an
+    /// early check-out holds fewer nights than its stay, and the nights it gave back may have been
+    /// sold again. Nil for an export of version 1, whose bookings then hold every night of their
+    /// stay unless cancelled or failed.
+    public var claims: [UUID: [CalendarDate]]?
+    /// How each paid booking was paid, by booking id (its saga's record): a card booking keeps
+    /// its charge's reference, so a cancellation after the move refunds the card.
+    public var payments: [UUID: Payment]
 
-    public init(hotel: Hotel, roomTypes: [RoomType], rooms: [Room], bookings: [Booking]) {
+    /// A booking's payment as its saga recorded it.
+    public struct Payment: Codable, Hashable, Sendable {
+        public var method: PaymentMethod
+        public var reference: String?
+        public var refundReference: String?
+
+        public init(method: PaymentMethod, reference: String?, refundReference: String?) {
+            self.method = method
+            self.reference = reference
+            self.refundReference = refundReference
+        }
+
+        enum CodingKeys: String, CodingKey { case method, reference, refundReference }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let text = try container.decode(String.self, forKey: .method)
+            guard let method = PaymentMethod(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(forKey: .method, in: container, debugDescription: "\(text) is not desk or card")
+            }
+            self.init(method: method, reference: try container.decodeIfPresent(String.self, forKey: .reference),
+                      refundReference: try container.decodeIfPresent(String.self, forKey: .refundReference))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(method.rawValue, forKey: .method)
+            try container.encodeIfPresent(reference, forKey: .reference)
+            try container.encodeIfPresent(refundReference, forKey: .refundReference)
+        }
+    }
+
+    public init(hotel: Hotel, roomTypes: [RoomType], rooms: [Room], bookings: [Booking],
+                claims: [UUID: [CalendarDate]]? = nil, payments: [UUID: Payment] = [:]) {
         self.hotel = hotel
         self.roomTypes = roomTypes
         self.rooms = rooms
         self.bookings = bookings
+        self.claims = claims
+        self.payments = payments
+    }
+
+    /// The whole hotel as `storage` has it now: rooms, bookings in id order with the nights each
+    /// holds, and each booking's payment.
+    public static func take(_ hotel: Hotel, from storage: any HotelStorage) throws -> HotelTransfer {
+        var bookings: [Booking] = []
+        var claims: [UUID: [CalendarDate]] = [:]
+        var after: UUID?
+        repeat {
+            let page = try storage.replicaPage(after: after, limit: SyncWire.pageSize)
+            for wire in page.bookings {
+                let booking = try wire.booking()
+                bookings.append(booking)
+                claims[booking.id] = wire.claims.compactMap { CalendarDate(iso: $0.night) }.sorted()
+            }
+            after = page.next.flatMap(UUID.init(uuidString:))
+        } while after != nil
+        return HotelTransfer(hotel: hotel, roomTypes: try storage.roomTypes().sorted { $0.id.uuidString < $1.id.uuidString },
+                             rooms: try storage.rooms().map(\.room), bookings: bookings.sorted { $0.id.uuidString < $1.id.uuidString },
+                             claims: claims, payments: try storage.transferPayments())
+    }
+
+    /// The nights `booking` is to hold once imported.
+    public func nightsHeld(by booking: Booking) -> [CalendarDate]? {
+        guard let claims else { return nil }
+        return claims[booking.id] ?? []
     }
 
     /// What `import` refuses before writing anything: a booking whose saga is under way (its
@@ -33,9 +102,33 @@ public struct HotelTransfer: Sendable {
 }
 
 extension FrontDeskStore {
+    /// How this hotel's bookings were paid (`HotelTransfer.payments`), for an export.
+    public func transferPayments() throws -> [UUID: HotelTransfer.Payment] {
+        try read { db in
+            let hotel = try requireHotel(db)
+            var payments: [UUID: HotelTransfer.Payment] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT s.booking_id, s.payment_method, s.payment_reference, s.refund_reference
+                FROM saga s JOIN booking b ON b.id = s.booking_id WHERE b.hotel_id = ?
+                """, arguments: [hotel.id.uuidString])
+            while let row = try rows.next() {
+                let stored = StoredRow(row, table: "saga", rowid: 0)
+                let id = try stored.id(0, "booking_id")
+                let text = try stored.text(1, "payment_method")
+                guard let method = PaymentMethod(rawValue: text) else {
+                    throw stored.damaged("payment_method", "\(StoredRow.quoted(text)) is not desk or card")
+                }
+                payments[id] = HotelTransfer.Payment(method: method, reference: try stored.optionalText(2, "payment_reference"),
+                                                     refundReference: try stored.optionalText(3, "refund_reference"))
+            }
+            return payments
+        }
+    }
+
     /// Adds a hotel taken from another database, in one transaction; a hotel with its id here
-    /// already is `conflict`. Held nights are claimed again, so the room-night key still
-    /// refuses any overlap.
+    /// already is `conflict`. Held nights are claimed again (those the source held, from an
+    /// export that carries them), so the room-night key still refuses any overlap; each paid
+    /// booking's saga record comes along, so a later cancellation refunds the way it was paid.
     public func importHotel(_ transfer: HotelTransfer, by user: String) throws {
         if let problem = transfer.problems().first { throw FrontDeskError.invalidState(problem) }
         try write { db in
@@ -49,10 +142,17 @@ extension FrontDeskStore {
             for type in transfer.roomTypes { try Self.insert(type, db) }
             for room in transfer.rooms { try Self.insert(room, db) }
             for booking in transfer.bookings {
-                try Self.insert(booking, requestId: nil, fingerprint: nil, db)
+                try Self.insert(booking, requestId: nil, fingerprint: nil, nights: transfer.nightsHeld(by: booking), db)
                 if booking.checkedInOn != nil || booking.checkedOutOn != nil {
                     try db.run(sql: "UPDATE booking SET checked_in_on = ?, checked_out_on = ? WHERE id = ?",
                                arguments: [booking.checkedInOn?.iso, booking.checkedOutOn?.iso, booking.id.storedText])
+                }
+                if let payment = transfer.payments[booking.id] {
+                    try db.run(sql: """
+                        INSERT INTO saga (booking_id, payment_method, payment_reference, refund_reference, started_at)
+                        VALUES (?, ?, ?, ?, ?)
+                        """, arguments: [booking.id.storedText, payment.method.rawValue, payment.reference, payment.refundReference,
+                                       Timestamp.text(booking.createdAt)])
                 }
             }
             try audit(db, user: user, action: "hotel.imported",

@@ -69,6 +69,8 @@ public protocol HotelStorage: Sendable {
     /// One page of the hotel's whole replica, bookings in id order after `after`; the first page
     /// carries the property and the feed number read before its bookings (same read transaction).
     func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage
+    /// How the hotel's bookings were paid, by booking id, for `HotelTransfer.take`.
+    func transferPayments() throws -> [UUID: HotelTransfer.Payment]
     /// Every booking (whole, current, once) and the property (when changed) named by the feed after
     /// `since`; `ReplicaTooOld` when that part of the feed was pruned.
     func changesPage(since: Int64, limit: Int) throws -> ChangesPage

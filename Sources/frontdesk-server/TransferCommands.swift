@@ -6,10 +6,13 @@ import FrontDeskStore
 
 /// One line of an export (`frontdesk-server export`): the first says what the file is, then the
 /// hotel, its room types, rooms, bookings (whole, nights and prices included) and users, each in
-/// the sync protocol's shapes (docs/sync-protocol.md).
+/// the sync protocol's shapes (docs/sync-protocol.md). Version 2 adds each booking's held nights
+/// (its `claims`) and its `payment`; a version-1 file still imports, its bookings holding every
+/// night of their stay and paid at the desk.
 struct TransferLine: Codable {
     static let format = "frontdesk-hotel"
-    static let version = 1
+    static let version = 2
+    static let readableVersions = 1...2
 
     var kind: String
     var format: String?
@@ -18,6 +21,8 @@ struct TransferLine: Codable {
     var roomType: WireRoomType?
     var room: WireRoom?
     var booking: WireBooking?
+    /// How the booking on the same line was paid, when its saga recorded it.
+    var payment: HotelTransfer.Payment?
     var user: TransferUser?
 
     init(kind: String) { self.kind = kind }
@@ -48,11 +53,7 @@ struct Export: ParsableCommand {
             guard let found = try chain.hotels().first(where: { $0.id == id }) else {
                 throw FrontDeskError.notFound("No hotel with id \(id.uuidString.lowercased())")
             }
-            let scoped = chain.hotel(id)
-            let transfer = HotelTransfer(
-                hotel: found, roomTypes: try scoped.roomTypes().sorted { $0.id.uuidString < $1.id.uuidString },
-                rooms: try scoped.rooms().map(\.room),
-                bookings: try scoped.findBookings(BookingFilter()).bookings.sorted { $0.id.uuidString < $1.id.uuidString })
+            let transfer = try HotelTransfer.take(found, from: chain.hotel(id))
             if let problem = transfer.problems().first { throw FrontDeskError.invalidState(problem) }
             let users = try chain.userAccounts().filter { $0.hotelId == id && !$0.isDisabled }
             let encoder = JSONEncoder()
@@ -76,7 +77,9 @@ struct Export: ParsableCommand {
             }
             for booking in transfer.bookings {
                 var line = TransferLine(kind: "booking")
-                line.booking = WireBooking(booking, claims: [])
+                let nights = transfer.nightsHeld(by: booking) ?? []
+                line.booking = WireBooking(booking, claims: nights.map { WireClaim(night: $0, roomId: booking.roomId) })
+                line.payment = transfer.payments[booking.id]
                 lines.append(line)
             }
             for account in users {
@@ -129,14 +132,18 @@ struct Import: ParsableCommand {
         let decoder = JSONDecoder()
         var hotel: Hotel?
         var types: [RoomType] = [], rooms: [Room] = [], bookings: [Booking] = [], users: [UserAccount] = []
+        var carriesClaims = false
+        var claims: [UUID: [CalendarDate]] = [:], payments: [UUID: HotelTransfer.Payment] = [:]
         for (index, text) in data.split(separator: 0x0A).enumerated() {
             let number = index + 1
             do {
                 let line = try decoder.decode(TransferLine.self, from: text)
                 if number == 1 {
-                    guard line.kind == "format", line.format == TransferLine.format, line.version == TransferLine.version else {
-                        throw ValidationError("standard input is not a Front Desk hotel export (version \(TransferLine.version))")
+                    guard line.kind == "format", line.format == TransferLine.format,
+                          let version = line.version, TransferLine.readableVersions.contains(version) else {
+                        throw ValidationError("standard input is not a Front Desk hotel export (version \(TransferLine.readableVersions.lowerBound) to \(TransferLine.version))")
                     }
+                    carriesClaims = version >= 2
                     continue
                 }
                 switch (line.kind, hotel) {
@@ -154,10 +161,20 @@ struct Import: ParsableCommand {
                     }
                     rooms.append(Room(id: id, hotelId: hotel.id, roomTypeId: type, number: wire.roomNumber, isActive: wire.isActive))
                 case ("booking", let hotel?):
-                    guard let booking = try line.booking?.booking(), booking.hotelId == hotel.id else {
+                    guard let wire = line.booking, case let booking = try wire.booking(), booking.hotelId == hotel.id else {
                         throw ValidationError("line \(number): a booking of this hotel")
                     }
+                    var nights: [CalendarDate] = []
+                    for claim in wire.claims {
+                        guard let night = CalendarDate(iso: claim.night), UUID(uuidString: claim.roomId) == booking.roomId,
+                              booking.stay.nights.contains(night) else {
+                            throw ValidationError("line \(number): booking \(booking.confirmationCode) holds \(claim.night) in a room or on a night outside its stay")
+                        }
+                        nights.append(night)
+                    }
                     bookings.append(booking)
+                    claims[booking.id] = nights
+                    payments[booking.id] = line.payment
                 case ("user", let hotel?):
                     guard let user = line.user, let role = UserRole(rawValue: user.role) else { throw ValidationError("line \(number): a user with a role") }
                     users.append(UserAccount(name: user.name, role: role, email: user.email, hotelId: role == .admin ? nil : hotel.id,
@@ -172,6 +189,13 @@ struct Import: ParsableCommand {
             }
         }
         guard let hotel else { throw ValidationError("standard input holds no hotel (write it with `frontdesk-server export`)") }
-        return (HotelTransfer(hotel: hotel, roomTypes: types, rooms: rooms, bookings: bookings), users)
+        // Names differ by more than case (`users add` refuses "ANNA" beside "anna"): refused here,
+        // before anything is written, so an import adds all of the file or none of it.
+        var names = Set<String>()
+        for user in users where !names.insert(user.name.lowercased()).inserted {
+            throw ValidationError("the export names user \(user.name) twice; nothing was imported")
+        }
+        return (HotelTransfer(hotel: hotel, roomTypes: types, rooms: rooms, bookings: bookings,
+                              claims: carriesClaims ? claims : nil, payments: payments), users)
     }
 }

@@ -207,6 +207,48 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         #expect(try chain.saga(booking).paymentReference == books.charges[lost.request.idempotencyKey])
     }
 
+    /// A hotel moved whole (`frontdesk-server export` / `import`, issue 13) into a new database
+    /// of the same kind: the card booking keeps its charge, so cancelling it there refunds the
+    /// card once (not a "desk refund" nobody pays out), and an early departure holds only the
+    /// nights it kept, so the night it gave back and sold again imports too.
+    @Test(arguments: SagaBackend.all)
+    func aMovedHotelRefundsItsCardBookingsAndHoldsOnlyTheNightsKept(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend, rooms: 2)
+        let today = StoreFixture.today
+        let byCard = try chain.book("101", card: true)
+        let leftEarly = try chain.book("102", from: today.iso, to: today.adding(days: 3).iso, card: false)
+        try chain.runner("server-A").runUntilIdle()
+        #expect(try chain.status(byCard).status == .confirmed)
+        _ = try chain.hotel.checkIn(leftEarly.confirmationCode, expectedVersion: nil, by: "anna")
+        _ = try chain.hotel.checkOut(leftEarly.confirmationCode, expectedVersion: nil, by: "anna")
+        let resold = try chain.book("102", from: today.adding(days: 1).iso, to: today.adding(days: 2).iso, card: false)
+        try chain.runner("server-A").runUntilIdle()
+
+        let hotel = try chain.hotel.requireHotelExists()
+        let transfer = try HotelTransfer.take(hotel, from: chain.hotel)
+        #expect(transfer.payments[byCard.id]?.method == .card)
+        #expect(transfer.nightsHeld(by: try chain.status(leftEarly)) == [today])
+        let moved = try backend.make(chain.clock)()
+        if let postgres = moved.storage as? PostgresChainStorage {
+            try postgres.importHotel(transfer, by: "admin")
+        } else {
+            try #require(moved.storage as? FrontDeskStore).importHotel(transfer, by: "admin")
+        }
+        let there = moved.storage.hotel(hotel.id)
+        let again = try HotelTransfer.take(hotel, from: there)
+        #expect(again.nightsHeld(by: try there.booking(leftEarly.confirmationCode)) == [today])
+        #expect(again.nightsHeld(by: try there.booking(resold.confirmationCode)) == [today.adding(days: 1)])
+        #expect(again.payments == transfer.payments)
+
+        let cancelled = try there.cancel(byCard.confirmationCode, reason: "Plans changed", expectedVersion: nil, by: "anna", via: .server)
+        #expect(cancelled.status == .cancelled)
+        try chain.runner("server-B", on: moved).runUntilIdle()
+        let saga = try moved.queue.saga(byCard.confirmationCode)
+        #expect(saga.paymentMethod == .card)
+        #expect(saga.refundReference == "re_1")
+        #expect(chain.service.ledger.withLock { $0.refundCalls } == [byCard.id.uuidString.lowercased(): 1])
+    }
+
     @Test(arguments: SagaBackend.all)
     func aCancelledCardBookingIsRefundedOnce(_ backend: SagaBackend) throws {
         let chain = try Chain(backend)
