@@ -235,10 +235,17 @@ extension Hotel {
 }
 
 extension Array where Element == RoomOffer {
-    /// Rooms to offer instead of `roomId` (of `type`): of its type or sleeping at least as many,
-    /// cheapest first (the order offered), a few.
+    /// Rooms to offer instead of `roomId` (of `type`), a few: first those of its own type, then
+    /// better ones (sleeping at least as many at a base price at least as high), then any other
+    /// that sleeps as many; each group cheapest first (the offers' order). The desk's one key
+    /// takes the first (issue 12: "the same type, or better"), so a guest is never moved down a
+    /// type while a room of theirs is free; the cheaper types stay listed for a choice by hand.
     public func suggestions(instead roomId: UUID, of type: RoomType) -> [WireSuggestedRoom] {
-        filter { $0.room.id != roomId && ($0.roomType.id == type.id || $0.roomType.capacity >= type.capacity) }
+        let candidates = filter { $0.room.id != roomId && ($0.roomType.id == type.id || $0.roomType.capacity >= type.capacity) }
+        let sameType = candidates.filter { $0.roomType.id == type.id }
+        let better = candidates.filter { $0.roomType.id != type.id && $0.roomType.basePricePerNight >= type.basePricePerNight }
+        let others = candidates.filter { $0.roomType.id != type.id && $0.roomType.basePricePerNight < type.basePricePerNight }
+        return (sameType + better + others)
             .prefix(5)
             .map { WireSuggestedRoom(roomId: $0.room.id.uuidString.lowercased(), roomNumber: $0.room.number, roomType: $0.roomType.name,
                                      totalPriceCents: $0.totalPrice.minorUnits) }
