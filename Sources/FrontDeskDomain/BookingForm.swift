@@ -2,6 +2,15 @@ import Foundation
 
 /// A booking as a receptionist typed it: every field still text, so that a date with letters in it
 /// is reported together with every other problem instead of stopping at the first.
+extension BookingForm {
+    /// Same details and payment, same fingerprint: what an idempotent retry must repeat exactly
+    /// (a key reused with another body, another payment method or card included, is refused).
+    public func idempotencyFingerprint(payment: PaymentInstruction) -> String {
+        ([roomNumber, checkIn, checkOut, guests, guestName, email, phone].map { $0.trimmingWhitespace() }
+            + [payment.fingerprintPart].compactMap { $0 }).joined(separator: "\u{1F}")
+    }
+}
+
 public struct BookingForm: Hashable, Sendable {
     public var roomNumber: String
     public var checkIn: String

@@ -19,6 +19,14 @@ public struct PaymentInstruction: Hashable, Sendable {
         self.cardNumber = cardNumber
     }
 
+    /// What of the payment an idempotent retry must repeat, for a booking request's fingerprint:
+    /// nothing for the desk (so fingerprints stay as they were before payments were part of
+    /// them); for a card, its last four digits (never the number: the fingerprint is stored).
+    public var fingerprintPart: String? {
+        guard method == .card else { return nil }
+        return "card " + String((cardNumber ?? "").filter(\.isNumber).suffix(4))
+    }
+
     /// `--payment desk|card --card NUMBER` as typed; every problem reported.
     public static func parse(method: String, card: String?) throws(FrontDeskError) -> PaymentInstruction {
         guard let parsed = PaymentMethod(rawValue: method.lowercased().trimmingWhitespace()) else {

@@ -94,7 +94,7 @@ extension PostgresHotelStorage {
         // The saga's steps are the system's, as when the runner takes them (`reserveSettlingDeskPayment`).
         let audits = [reservedAudit(held, by: request.user)]
             + deskConfirmationAudits(held: held, paying: paying, confirmed: confirmed, by: "system")
-        try write(confirmed, createdAs: held, requestId: request.requestId, fingerprint: Self.fingerprint(form),
+        try write(confirmed, createdAs: held, requestId: request.requestId, fingerprint: form.idempotencyFingerprint(payment: request.payment),
                   startedAt: now, audits: audits, session)
         // The feed, as the careful way's insert and write-back make it (written at the commit).
         try feed(session, event: "RoomAvailabilityChanged", held, data: Self.availabilityData(held, available: false), at: held.createdAt)

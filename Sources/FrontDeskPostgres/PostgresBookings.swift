@@ -74,12 +74,6 @@ extension PostgresHotelStorage {
         return try confirmPaidAtDesk(held, by: "system", claimsFirm: true, session)
     }
 
-    /// Same details, same fingerprint: what an idempotent retry must repeat exactly.
-    static func fingerprint(_ form: BookingForm) -> String {
-        [form.roomNumber, form.checkIn, form.checkOut, form.guests, form.guestName, form.email, form.phone]
-            .map { $0.trimmingWhitespace() }.joined(separator: "\u{1F}")
-    }
-
     static func unavailableMessage(_ room: Room, _ stay: StayDates) -> String {
         "Room \(room.number) is not available from \(stay.checkIn) to \(stay.checkOut): another booking holds it"
     }
@@ -102,7 +96,7 @@ extension PostgresHotelStorage {
         }
         let hotel = try group.hotel { try chain.fetchHotel(hotelId, session) }
         let today = ruleDate ?? chain.businessDate(for: hotel)
-        let fingerprint = Self.fingerprint(form)
+        let fingerprint = form.idempotencyFingerprint(payment: request.payment)
         if let requestId = request.requestId,
            let earlier = try session.rows("SELECT id, request_fingerprint FROM booking WHERE request_id = $1", [requestId]).first {
             let columns = ColumnReader(earlier, table: "booking")

@@ -279,11 +279,24 @@ struct PostgresHotelStorage: HotelStorage {
     }
 
     func renameRoom(_ number: String, to newNumber: String, by user: String) throws -> RoomListing {
+        try changeRoom(number, by: user) { room, session in try renumber(&room, to: newNumber, session) }
+    }
+
+    /// A new number and a new state in one transaction: either is refused and neither is made.
+    func changeRoom(_ number: String, newNumber: String?, isActive: Bool?, by user: String) throws -> RoomListing {
         try changeRoom(number, by: user) { room, session in
-            try room.changeNumber(to: newNumber)
-            if room.number != number, try fetchRoom(number: room.number, session) != nil {
-                throw FrontDeskError.conflict("Room \(room.number) already exists")
+            if let newNumber, newNumber != room.number { try renumber(&room, to: newNumber, session) }
+            if let isActive, isActive != room.isActive {
+                if isActive { room.activate() } else { try takeOutOfService(&room, session) }
             }
+        }
+    }
+
+    private func renumber(_ room: inout Room, to newNumber: String, _ session: PostgresSession) throws {
+        let old = room.number
+        try room.changeNumber(to: newNumber)
+        if room.number != old, try fetchRoom(number: room.number, session) != nil {
+            throw FrontDeskError.conflict("Room \(room.number) already exists")
         }
     }
 
@@ -293,19 +306,21 @@ struct PostgresHotelStorage: HotelStorage {
 
     /// Refused while the room still has guests or bookings to come: they would be stranded.
     func deactivateRoom(_ number: String, by user: String) throws -> RoomListing {
-        try changeRoom(number, by: user) { room, session in
-            let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
-            let upcoming = try session.rows("""
-                SELECT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
-                WHERE n.room_id = $1 AND n.night >= $2::date AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
-                GROUP BY b.confirmation_code ORDER BY min(n.night) LIMIT 6
-                """, [room.id, today.iso]).map { try ColumnReader($0, table: "booking").text(0) }
-            if !upcoming.isEmpty {
-                throw FrontDeskError.invalidState(
-                    "Room \(room.number) has bookings from \(today) on (\(upcoming.prefix(5).joined(separator: ", "))\(upcoming.count > 5 ? ", ..." : "")); move or cancel them first")
-            }
-            room.deactivate()
+        try changeRoom(number, by: user) { room, session in try takeOutOfService(&room, session) }
+    }
+
+    private func takeOutOfService(_ room: inout Room, _ session: PostgresSession) throws {
+        let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
+        let upcoming = try session.rows("""
+            SELECT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
+            WHERE n.room_id = $1 AND n.night >= $2::date AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
+            GROUP BY b.confirmation_code ORDER BY min(n.night) LIMIT 6
+            """, [room.id, today.iso]).map { try ColumnReader($0, table: "booking").text(0) }
+        if !upcoming.isEmpty {
+            throw FrontDeskError.invalidState(
+                "Room \(room.number) has bookings from \(today) on (\(upcoming.prefix(5).joined(separator: ", "))\(upcoming.count > 5 ? ", ..." : "")); move or cancel them first")
         }
+        room.deactivate()
     }
 
     private func changeRoom(_ number: String, by user: String, _ change: (inout Room, PostgresSession) throws -> Void) throws -> RoomListing {

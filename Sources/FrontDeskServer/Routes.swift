@@ -275,16 +275,9 @@ struct BookingRoutes {
         }
         _ = try await authorize(request, .manageProperty, hotel: listing.room.hotelId)
         let store = state.chain.hotel(listing.room.hotelId)
-        let changed = try await state.blocking { () -> RoomListing in
-            var current = listing
-            if let number = body.roomNumber, number != current.room.number {
-                current = try store.renameRoom(current.room.number, to: number, by: principal.userName)
-            }
-            if let active = body.isActive, active != current.room.isActive {
-                current = active ? try store.activateRoom(current.room.number, by: principal.userName)
-                    : try store.deactivateRoom(current.room.number, by: principal.userName)
-            }
-            return current
+        // Both parts in one transaction: a refused one leaves the room as it was.
+        let changed = try await state.blocking {
+            try store.changeRoom(listing.room.number, newNumber: body.roomNumber, isActive: body.isActive, by: principal.userName)
         }
         return json(changed.apiJSON)
     }
@@ -336,7 +329,10 @@ struct BookingRoutes {
         case "desk": payment = .desk
         case "card":
             guard let card = body.payment.card, !card.isEmpty else { throw Problem.validation([("payment.card", "A card payment needs payment.card")]) }
-            payment = PaymentInstruction(method: .card, cardNumber: card)
+            // The CLI's rule: spaces and dashes dropped, 12 to 19 digits.
+            do { payment = try PaymentInstruction.parse(method: "card", card: card) } catch {
+                throw Problem.validation(error.details.map { ("payment.card", $0) })
+            }
         default: throw Problem.validation([("payment.method", "payment.method is desk or card")])
         }
         // The idempotency key is the caller's; the request id is derived from it within the

@@ -153,7 +153,7 @@ extension FrontDeskStore {
             group?.hotel = hotel
         }
         let today = businessDate(for: hotel)
-        let fingerprint = Self.fingerprint(form)
+        let fingerprint = form.idempotencyFingerprint(payment: request.payment)
         if let requestId, let earlier = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
                                                               arguments: [requestId.storedText.lowercased()]).first {
             let earlierFingerprint = try db.value(String.self, sql: "SELECT request_fingerprint FROM booking WHERE id = ?",
@@ -209,12 +209,6 @@ extension FrontDeskStore {
                         bookingId: booking.id.storedText, db)
         }
         return booking
-    }
-
-    /// Same details, same fingerprint: what an idempotent retry must repeat exactly.
-    static func fingerprint(_ form: BookingForm) -> String {
-        [form.roomNumber, form.checkIn, form.checkOut, form.guests, form.guestName, form.email, form.phone]
-            .map { $0.trimmingWhitespace() }.joined(separator: "\u{1F}")
     }
 
     static func unavailableMessage(_ room: Room, _ stay: StayDates) -> String {

@@ -150,11 +150,25 @@ extension FrontDeskStore {
     }
 
     public func renameRoom(_ number: String, to newNumber: String, by user: String) throws -> RoomListing {
+        try changeRoom(number, by: user) { room, db in try renumber(&room, to: newNumber, db) }
+    }
+
+    /// A new number and a new state (`PATCH /api/rooms/{id}`) in one transaction: either is
+    /// refused and neither is made. Nil leaves that part as it is.
+    public func changeRoom(_ number: String, newNumber: String?, isActive: Bool?, by user: String) throws -> RoomListing {
         try changeRoom(number, by: user) { room, db in
-            try room.changeNumber(to: newNumber)
-            if room.number != number, try fetchRoom(number: room.number, db) != nil {
-                throw FrontDeskError.conflict("Room \(room.number) already exists")
+            if let newNumber, newNumber != room.number { try renumber(&room, to: newNumber, db) }
+            if let isActive, isActive != room.isActive {
+                if isActive { room.activate() } else { try takeOutOfService(&room, db) }
             }
+        }
+    }
+
+    private func renumber(_ room: inout Room, to newNumber: String, _ db: Database) throws {
+        let old = room.number
+        try room.changeNumber(to: newNumber)
+        if room.number != old, try fetchRoom(number: room.number, db) != nil {
+            throw FrontDeskError.conflict("Room \(room.number) already exists")
         }
     }
 
@@ -178,19 +192,21 @@ extension FrontDeskStore {
     }
 
     public func deactivateRoom(_ number: String, by user: String) throws -> RoomListing {
-        try changeRoom(number, by: user) { room, db in
-            let today = businessDate(for: try fetchHotel(db))
-            let upcoming = try db.values(String.self, sql: """
-                SELECT DISTINCT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
-                WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
-                ORDER BY n.night LIMIT 6
-                """, arguments: [room.id.uuidString, today.iso])
-            if !upcoming.isEmpty {
-                throw FrontDeskError.invalidState(
-                    "Room \(room.number) has bookings from \(today) on (\(upcoming.prefix(5).joined(separator: ", "))\(upcoming.count > 5 ? ", ..." : "")); move or cancel them first")
-            }
-            room.deactivate()
+        try changeRoom(number, by: user) { room, db in try takeOutOfService(&room, db) }
+    }
+
+    private func takeOutOfService(_ room: inout Room, _ db: Database) throws {
+        let today = businessDate(for: try fetchHotel(db))
+        let upcoming = try db.values(String.self, sql: """
+            SELECT DISTINCT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
+            WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
+            ORDER BY n.night LIMIT 6
+            """, arguments: [room.id.uuidString, today.iso])
+        if !upcoming.isEmpty {
+            throw FrontDeskError.invalidState(
+                "Room \(room.number) has bookings from \(today) on (\(upcoming.prefix(5).joined(separator: ", "))\(upcoming.count > 5 ? ", ..." : "")); move or cancel them first")
         }
+        room.deactivate()
     }
 
     private func changeRoom(_ number: String, by user: String,

@@ -40,6 +40,8 @@ public protocol HotelStorage: Sendable {
     func renameRoom(_ number: String, to newNumber: String, by user: String) throws -> RoomListing
     func activateRoom(_ number: String, by user: String) throws -> RoomListing
     func deactivateRoom(_ number: String, by user: String) throws -> RoomListing
+    /// A new number and a new state in one transaction: either is refused and neither is made.
+    func changeRoom(_ number: String, newNumber: String?, isActive: Bool?, by user: String) throws -> RoomListing
 
     // Bookings
     /// Holds each request's room in one transaction (group commit); one outcome per request, in

@@ -46,6 +46,30 @@ import Testing
         let taken = try server.call("POST", "/api/bookings", token: anna, json: other)
         #expect(taken.status == 409)
         #expect(taken.code == "room_unavailable")
+        // The payment is part of what a retry must repeat: the same key paying by card is refused.
+        var byCard = body
+        byCard["payment"] = ["method": "card", "card": "4242 4242 4242 4242"]
+        let otherPayment = try server.call("POST", "/api/bookings", token: anna, json: byCard, headers: ["Idempotency-Key": "order-1"])
+        #expect(otherPayment.status == 409)
+        #expect(otherPayment.code == "conflict")
+    }
+
+    /// A card number is checked as the CLI checks it (12 to 19 digits, spaces and dashes dropped):
+    /// a mistyped card is refused at once, nothing held.
+    @Test func aMistypedCardIsRefusedAsTheCommandLineRefusesIt() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        var body = server.bookingBody(server.hotelA, room: room)
+        body["payment"] = ["method": "card", "card": "1234"]
+        let refused = try server.call("POST", "/api/bookings", token: anna, json: body)
+        #expect(refused.status == 400)
+        #expect(refused.code == "validation_failed")
+        let text = String(decoding: refused.body, as: UTF8.self)
+        #expect(text.contains("Card number must have 12 to 19 digits") && text.contains("payment.card"), "\(text)")
+        let offered = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22&guests=1",
+                                      token: anna).json["rooms"] as? [[String: Any]] ?? []
+        #expect(offered.contains { $0["roomId"] as? String == room }, "nothing held")
     }
 
     /// Issue 14 through the server: edit and extend (PATCH), move, no-show and undo, with If-Match
@@ -464,5 +488,24 @@ enum TokenSignerTestAccess {
         let bad = try server.call("POST", "/api/hotels/\(server.hotelA)/room-types", token: max, json: ["name": "", "capacity": 0, "basePrice": "abc"])
         #expect(bad.status == 400)
         #expect((bad.json["errors"] as? [[String: Any]])?.count ?? 0 >= 2)
+    }
+
+    /// A new number and "out of service" in one PATCH are one change: the room has a booking to
+    /// come, so it cannot go out of service, and it keeps its number too.
+    @Test func aRefusedPartOfARoomChangeLeavesTheWholeRoomAsItWas() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna"), max = try server.token("max")
+        let roomId = try server.freeRoom(server.hotelA, token: anna)
+        #expect(try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: roomId)).status == 202)
+        let before = try #require(try server.call("GET", "/api/hotels/\(server.hotelA)/rooms", token: max)
+            .json["rooms"] as? [[String: Any]]).first { $0["roomId"] as? String == roomId }
+        let refused = try server.call("PATCH", "/api/rooms/\(roomId)", token: max, json: ["roomNumber": "999", "isActive": false])
+        #expect(refused.status == 422, "\(refused.json)")
+        #expect(refused.code == "invalid_state")
+        let after = try #require(try server.call("GET", "/api/hotels/\(server.hotelA)/rooms", token: max)
+            .json["rooms"] as? [[String: Any]]).first { $0["roomId"] as? String == roomId }
+        #expect(after?["roomNumber"] as? String == before?["roomNumber"] as? String)
+        #expect(after?["roomNumber"] as? String != "999")
+        #expect(after?["isActive"] as? Bool == true)
     }
 }
