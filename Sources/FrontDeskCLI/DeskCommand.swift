@@ -28,7 +28,8 @@ struct Desk: ParsableCommand {
                 print("frontdesk: \(notice)", to: &standardError)
             }
             let log = DeskLog.logger()
-            let link = try ConnectedDesk.open(store, common: common)?.link(user: common.userName, log: { log.notice("\($0)") })
+            let link = try ConnectedDesk.open(store, common: common)?.link(user: common.userName, log: { log.notice("\($0)") },
+                                                                          reopen: { [common] in try? ConnectedDesk.open(store, common: common) })
             try DeskTerminalApp.run(store: store, user: common.userName, gateway: try common.paymentGateway(),
                                     theme: chosen, notice: notice, traceFrames: traceFrames,
                                     exportDirectory: settings.exportDirectory, log: log, connected: link)

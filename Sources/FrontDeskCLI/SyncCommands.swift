@@ -6,6 +6,7 @@ import FrontDeskScreens
 import FrontDeskStore
 import FrontDeskSync
 import FrontDeskTerminal
+import Synchronization
 
 // Offline desks (issue 12): connecting a desk to a booking server, syncing, conflicts, and the
 // writes of a connected desk (pushed at once; queued when the server does not answer).
@@ -578,50 +579,66 @@ struct ConnectedDesk {
     }
 
     /// The full-screen desk's link to the server: its writes, and a sync round for its sync thread.
-    func link(user: String, log: @escaping @Sendable (String) -> Void) -> ConnectedDeskLink {
+    /// `reopen` reads the desk's connection again: while the server refuses the credential (it
+    /// expired, or the secret changed), each round looks for a new one, so `frontdesk desk connect`
+    /// in another terminal is taken up by an open desk without a restart.
+    func link(user: String, log: @escaping @Sendable (String) -> Void,
+              reopen: (@Sendable () -> ConnectedDesk?)? = nil) -> ConnectedDeskLink {
         var desk = self
         desk.tell = log
-        let quiet = desk
+        let current = Mutex(desk)
+        let signInNeeded = Mutex(false)
+        let latest: @Sendable () -> ConnectedDesk = { current.withLock { $0 } }
         return ConnectedDeskLink(
             book: { form, payment in
                 if payment.method == .card, let number = payment.cardNumber {
-                    return try quiet.bookCard(form, requestId: nil, cardNumber: number, wait: false, by: user)
+                    return try latest().bookCard(form, requestId: nil, cardNumber: number, wait: false, by: user)
                 }
-                return try quiet.book(form, requestId: nil, payment: payment, by: user)
+                return try latest().book(form, requestId: nil, payment: payment, by: user)
             },
-            cancel: { id in try quiet.change(.cancel, id.uuidString, reason: nil, by: user) },
-            checkIn: { id in try quiet.change(.checkIn, id.uuidString, reason: nil, by: user) },
-            checkOut: { id in try quiet.change(.checkOut, id.uuidString, reason: nil, by: user) },
+            cancel: { id in try latest().change(.cancel, id.uuidString, reason: nil, by: user) },
+            checkIn: { id in try latest().change(.checkIn, id.uuidString, reason: nil, by: user) },
+            checkOut: { id in try latest().change(.checkOut, id.uuidString, reason: nil, by: user) },
             move: { id, room, version in
-                try quiet.move(id.uuidString, toRoom: room, reason: nil, reprice: false, ChangeRequest(expectedVersion: version, user: user))
+                try latest().move(id.uuidString, toRoom: room, reason: nil, reprice: false, ChangeRequest(expectedVersion: version, user: user))
             },
             reservationChange: { id, change in
                 switch change {
                 case .noShow(let version):
-                    return try quiet.changeReservation(.noShow, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                    return try latest().changeReservation(.noShow, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
                 case .undoCheckIn(let version):
-                    return try quiet.changeReservation(.undoCheckIn, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                    return try latest().changeReservation(.undoCheckIn, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
                 case .undoCheckOut(let version):
-                    return try quiet.changeReservation(.undoCheckOut, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                    return try latest().changeReservation(.undoCheckOut, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
                 case .edit(let edit, let version):
-                    return try quiet.edit(id.uuidString, edit, ChangeRequest(expectedVersion: version, user: user))
+                    return try latest().edit(id.uuidString, edit, ChangeRequest(expectedVersion: version, user: user))
                 case .move(let room, let version):
-                    return try quiet.move(id.uuidString, toRoom: room, reason: nil, reprice: false, ChangeRequest(expectedVersion: version, user: user))
+                    return try latest().move(id.uuidString, toRoom: room, reason: nil, reprice: false, ChangeRequest(expectedVersion: version, user: user))
                 }
             },
             syncRound: {
-                if let problem = quiet.credentialProblem { return .init(online: false, changed: false, problem: problem) }
+                if signInNeeded.withLock({ $0 }) || latest().credentialProblem != nil, var reopened = reopen?() {
+                    reopened.tell = log
+                    current.withLock { $0 = reopened }
+                }
+                let desk = latest()
+                if let problem = desk.credentialProblem {
+                    signInNeeded.withLock { $0 = true }
+                    return .init(online: false, changed: false, problem: problem, needsSignIn: true)
+                }
                 do {
-                    let report = try DeskSync(store: quiet.store, client: quiet.client).sync()
+                    let report = try DeskSync(store: desk.store, client: desk.client).sync()
                     for change in report.push.codeChanges { log(Self.codeChangeNote(old: change.old, new: change.new)) }
+                    let refused = report.failure?.kind == .unauthorized
+                    signInNeeded.withLock { $0 = refused }
                     return .init(online: report.failure?.kind != .offline, changed: report.pulled > 0 || report.push.pushed > 0,
-                                 problem: report.failure?.message)
+                                 problem: report.failure?.message, needsSignIn: refused)
                 } catch {
                     return .init(online: false, changed: false, problem: "\(error)")
                 }
             },
             serverBooking: { id in
-                try quiet.serverCopy(of: try quiet.store.booking(id.uuidString), for: "Keeping the server's version or re-applying")
+                try latest().serverCopy(of: try latest().store.booking(id.uuidString), for: "Keeping the server's version or re-applying")
             })
     }
 

@@ -15,9 +15,12 @@ public struct DeskSyncStatus: Hashable, Sendable {
     public var pendingBookings: Set<UUID>
     /// Bookings the server refused, waiting on the Conflicts screen: `!` beside their code.
     public var conflictedBookings: Set<UUID>
+    /// The server refused the desk's credential: nothing syncs until someone signs in again.
+    public var needsSignIn: Bool
 
     public init(online: Bool, pendingOperations: Int, lastSync: String?, conflicts: Int,
-                pendingBookings: Set<UUID> = [], conflictedBookings: Set<UUID> = []) {
+                pendingBookings: Set<UUID> = [], conflictedBookings: Set<UUID> = [], needsSignIn: Bool = false) {
+        self.needsSignIn = needsSignIn
         self.online = online
         self.pendingOperations = pendingOperations
         self.lastSync = lastSync
@@ -27,12 +30,25 @@ public struct DeskSyncStatus: Hashable, Sendable {
     }
 
     /// "OFFLINE · 3 to sync · synced 14:02 · 1 conflict (F8)": what needs a person first.
-    public var words: String {
-        var parts = [online ? "online" : "OFFLINE (booking on this desk)"]
+    public var words: String { parts(short: false).joined(separator: " · ") }
+
+    /// The same for a narrow terminal: the state in a word, then what waits and the conflicts,
+    /// the last sync last (what is cut first at the line's end).
+    public var shortWords: String { parts(short: true).joined(separator: " · ") }
+
+    private func parts(short: Bool) -> [String] {
+        let state = needsSignIn ? (short ? "NOT SYNCING: sign in again" : "NOT SYNCING: sign in again (frontdesk desk connect)")
+            : online ? "online" : short ? "OFFLINE" : "OFFLINE (booking on this desk)"
+        var parts = [state]
         if pendingOperations > 0 { parts.append("\(pendingOperations) to sync") }
-        parts.append(lastSync.map { "synced \($0)" } ?? "not synced yet")
-        if conflicts > 0 { parts.append("\(conflicts) conflict\(conflicts == 1 ? "" : "s") (F8)") }
-        return parts.joined(separator: " · ")
+        let synced = lastSync.map { "synced \($0)" } ?? "not synced yet"
+        let conflictWords = conflicts > 0 ? "\(conflicts) conflict\(conflicts == 1 ? "" : "s") (F8)" : nil
+        if short {
+            parts += [conflictWords, synced].compactMap { $0 }
+        } else {
+            parts += [synced, conflictWords].compactMap { $0 }
+        }
+        return parts
     }
 
     /// The mark beside a booking's code: `~` not yet on the server, `!` refused by it.

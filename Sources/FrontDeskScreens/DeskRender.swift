@@ -47,10 +47,18 @@ extension DeskModel {
     func drawStatusLine(into buffer: inout CellBuffer) {
         buffer.fill(y: 0, role: .status)
         let info = state.info
-        let sync = state.sync.map { " · \($0.words)" } ?? ""
-        let left = " \(info.hotelName) · business date \(info.businessDate) · \(info.user)\(sync) · background: \(state.backgroundWork)"
         let right = (isSaving ? "saving… " : "") + (state.clock.isEmpty ? "" : "\(state.clock) ")
-        buffer.put(left, x: 0, y: 0, role: .status, maxWidth: buffer.width - TerminalWidth.of(right) - 1)
+        let room = buffer.width - TerminalWidth.of(right) - 1
+        var left = " \(info.hotelName) · business date \(info.businessDate) · \(info.user) · background: \(state.backgroundWork)"
+        if let sync = state.sync {
+            // A connected desk: the sync words right after the hotel and date, where a narrow
+            // terminal still shows them (offline, what waits, conflicts); the short form when the
+            // whole line does not fit.
+            let whole = " \(info.hotelName) · business date \(info.businessDate) · \(sync.words) · \(info.user) · background: \(state.backgroundWork)"
+            left = TerminalWidth.of(whole) <= room ? whole
+                : " \(info.hotelName) · \(info.businessDate) · \(sync.shortWords) · \(info.user) · background: \(state.backgroundWork)"
+        }
+        buffer.put(left, x: 0, y: 0, role: .status, maxWidth: room)
         buffer.put(right, x: buffer.width - TerminalWidth.of(right), y: 0, role: .status)
     }
 

@@ -15,11 +15,15 @@ public struct ConnectedDeskLink: Sendable {
         public var changed: Bool
         /// Why the round did not finish (offline, credential), for the log.
         public var problem: String?
+        /// The server refused the desk's credential (expired, or the server's secret changed):
+        /// nothing syncs until someone signs in again, which the status line must say.
+        public var needsSignIn: Bool
 
-        public init(online: Bool, changed: Bool, problem: String?) {
+        public init(online: Bool, changed: Bool, problem: String?, needsSignIn: Bool = false) {
             self.online = online
             self.changed = changed
             self.problem = problem
+            self.needsSignIn = needsSignIn
         }
     }
 
@@ -112,7 +116,8 @@ extension DeskTerminalApp {
 
     /// The status line's sync words, read from the replica: operations waiting, conflicts, the
     /// bookings to mark; `online` and `lastSync` from the sync thread.
-    public static func syncStatus(store: FrontDeskStore, online: Bool, lastSync: Date?, timeZone: TimeZone) throws -> DeskSyncStatus? {
+    public static func syncStatus(store: FrontDeskStore, online: Bool, lastSync: Date?, timeZone: TimeZone,
+                                  needsSignIn: Bool = false) throws -> DeskSyncStatus? {
         guard let status = try store.replicaStatus() else { return nil }
         let pending = try store.queuedOperations(limit: 2000).compactMap { UUID(uuidString: $0.bookingId) }
         let conflicted = try store.syncConflicts(includeResolved: false).map(\.booking.id)
@@ -121,7 +126,8 @@ extension DeskTerminalApp {
         clock.timeZone = timeZone
         return DeskSyncStatus(online: online, pendingOperations: status.pendingOperations,
                               lastSync: (lastSync ?? (status.lastError == nil ? status.lastSyncAt : nil)).map(clock.string(from:)),
-                              conflicts: status.openConflicts, pendingBookings: Set(pending), conflictedBookings: Set(conflicted))
+                              conflicts: status.openConflicts, pendingBookings: Set(pending), conflictedBookings: Set(conflicted),
+                              needsSignIn: needsSignIn)
     }
 }
 
@@ -132,6 +138,7 @@ final class SyncThread: @unchecked Sendable {
         var online = true
         var lastSync: Date?
         var problem: String?
+        var needsSignIn = false
     }
 
     let seen = Mutex(Seen())
@@ -156,6 +163,7 @@ final class SyncThread: @unchecked Sendable {
                     if round.problem != seen.problem, let problem = round.problem { log("sync: \(problem)") }
                     seen.online = round.online
                     seen.problem = round.problem
+                    seen.needsSignIn = round.needsSignIn
                     if round.online && round.problem == nil { seen.lastSync = Date() }
                 }
                 if round.changed { changed() }

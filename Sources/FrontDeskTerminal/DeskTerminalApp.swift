@@ -183,7 +183,8 @@ public enum DeskTerminalApp {
                 if let syncThread {
                     let seen = syncThread.seen.withLock { $0 }
                     let status = reading("sync status") {
-                        try Self.syncStatus(store: store, online: seen.online, lastSync: seen.lastSync, timeZone: hotel.timeZone)
+                        try Self.syncStatus(store: store, online: seen.online, lastSync: seen.lastSync, timeZone: hotel.timeZone,
+                                            needsSignIn: seen.needsSignIn)
                     } ?? nil
                     if let status, status != model.state.sync {
                         // Something new waits to be sent: push it now, not in half a second.

@@ -53,6 +53,25 @@ import Testing
         #expect(statusLine.contains("OFFLINE (booking on this desk) · 2 to sync · synced 14:02 · 1 conflict (F8)"))
     }
 
+    /// At 80 columns, the smallest size the desk supports, the status line still says the state,
+    /// what waits and the conflicts (issue 12).
+    @Test func aNarrowStatusLineKeepsTheStateWhatWaitsAndTheConflicts() throws {
+        let (fixture, _) = try Self.connectedDesk(requests: Requests())
+        let statusLine = fixture.screen(80, 24).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(statusLine.contains("OFFLINE · 2 to sync · 1 conflict (F8)"), "\(statusLine)")
+    }
+
+    /// A refused credential is not "online": the line says nothing syncs until someone signs in.
+    @Test func aRefusedCredentialIsSaidOnTheStatusLine() throws {
+        var (fixture, _) = try Self.connectedDesk(requests: Requests())
+        fixture.model.setSync(DeskSyncStatus(online: true, pendingOperations: 1, lastSync: "09:15", conflicts: 0, needsSignIn: true))
+        let wide = fixture.screen(160, 30).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(wide.contains("NOT SYNCING: sign in again (frontdesk desk connect) · 1 to sync"), "\(wide)")
+        #expect(!wide.contains("online"))
+        let narrow = fixture.screen(80, 24).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(narrow.contains("NOT SYNCING: sign in again · 1 to sync"), "\(narrow)")
+    }
+
     @Test func aStandaloneDeskSaysNothingOfSyncAndHasNoConflictsScreen() throws {
         var fixture = try ScreenFixture()
         let statusLine = fixture.screen(160, 30).split(separator: "\n").first.map(String.init) ?? ""
