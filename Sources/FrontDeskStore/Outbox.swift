@@ -233,6 +233,28 @@ extension FrontDeskStore {
         try db.run(sql: "UPDATE booking SET sync_state = 'pending' WHERE id = ?", arguments: [bookingId])
     }
 
+    /// Queues a `book` operation for each firm booking of `hotelId` that the server never had
+    /// (no server version) and that nothing waits for: bookings made while this desk was
+    /// standalone. Paid at this desk already, so pushed as desk payments (the server charges no
+    /// card for them). Returns their confirmation codes.
+    @discardableResult
+    func queueBookingsTheServerNeverHad(_ hotelId: UUID, _ db: Database) throws -> [String] {
+        let bookings = try Self.fetchBooking(db, whereClause: """
+            b.hotel_id = ? AND b.server_version IS NULL AND b.sync_state = 'synced' AND b.status IN ('Confirmed', 'CheckedIn')
+            ORDER BY b.created_at
+            """, arguments: [hotelId.uuidString])
+        for booking in bookings {
+            try enqueue(bookOperation(booking, operationId: UUID.timeOrdered(at: now), payment: .desk, by: "sync"),
+                        bookingId: booking.id.storedText, db)
+        }
+        if !bookings.isEmpty {
+            try audit(db, user: "sync", action: "replica.standaloneBookingsQueued",
+                      summary: "\(bookings.count) booking\(bookings.count == 1 ? "" : "s") made while standalone queued for the server: "
+                        + bookings.prefix(10).map(\.confirmationCode).joined(separator: ", "))
+        }
+        return bookings.map(\.confirmationCode)
+    }
+
     /// The `book` operation of a booking made on this desk.
     func bookOperation(_ booking: Booking, operationId: UUID, payment: PaymentMethod, by user: String) -> SyncOperation {
         SyncOperation(

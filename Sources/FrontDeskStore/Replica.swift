@@ -108,6 +108,12 @@ extension FrontDeskStore {
                 "This desk holds hotel \(existing.name) (\(existing.id.uuidString.lowercased())) with \(bookings) booking\(bookings == 1 ? "" : "s"), not the server's hotel \(hotel.name); use another --db")
         }
         let reconnect = try db.value(Int.self, sql: "SELECT COUNT(*) FROM hotel") ?? 0 > 0
+        if reconnect, try !isReplica(db) {
+            // Back from standalone use (`desk disconnect`, then `desk connect`): what was booked
+            // meanwhile goes to the server like an offline booking, before the server's claims
+            // are written, so a room-night it also sold becomes a conflict, never a silent loss.
+            try queueBookingsTheServerNeverHad(hotel.id, db)
+        }
         try Self.applyHotel(hotel, roomTypes: first.roomTypes ?? [], rooms: first.rooms ?? [], db)
         let result = try bookings(db)
         try db.run(sql: """

@@ -166,6 +166,30 @@ struct ReplicaPair {
         #expect(try ReplicaPair.derived(pair.desk.store) == (try ReplicaPair.derived(pair.server.store)))
     }
 
+    /// Disconnected, the desk sold a room-night; the server sold the same one meanwhile. Connected
+    /// again, the desk's booking is queued for the server like an offline one and comes back as a
+    /// conflict to resolve, not dropped without a word (issue 12: never a silent loss).
+    @Test func aBookingMadeWhileStandaloneIsQueuedWhenTheDeskConnectsAgain() throws {
+        let pair = try ReplicaPair()
+        try pair.connect([])
+        try pair.desk.store.forgetReplica()
+        let standalone = try pair.desk.book(room: "101", from: "2026-12-28", to: "2026-12-30")
+        let free = try pair.desk.book(room: "102", from: "2026-12-28", to: "2026-12-30")
+        let serverOne = try pair.server.book(room: "101", from: "2026-12-29", to: "2026-12-31")
+        try pair.desk.store.beginReplica(try pair.firstPage([serverOne], cursor: 40), server: "http://127.0.0.1:8080")
+
+        #expect(try ReplicaPair.outbox(pair.desk.store).map(\.kind) == ["book", "book"])
+        // The one whose night the server sold meanwhile is a conflict at once; the other waits.
+        let states = try pair.desk.store.syncStates(of: [standalone.id, free.id])
+        #expect(states[standalone.id] == "conflict", "\(states)")
+        #expect(states[free.id] == "pending", "\(states)")
+        try pair.sync()
+        let conflicts = try pair.desk.store.syncConflicts(includeResolved: false)
+        #expect(conflicts.map(\.booking.id) == [standalone.id])
+        #expect(try pair.server.store.booking(free.id.uuidString).roomNumber == "102", "the other one reached the server")
+        #expect(try pair.desk.store.syncStates(of: [free.id])[free.id] == "synced")
+    }
+
     @Test func aDeskOfAnotherHotelIsRefusedAndKeepsItsOwn() throws {
         let pair = try ReplicaPair()
         let other = try StoreFixture()
