@@ -515,7 +515,8 @@ struct BookingRoutes {
     /// Server-sent events from the hotel's change feed. A listener that sends `Last-Event-ID`
     /// gets every change after that one first (the feed keeps them); a new listener starts now.
     func events(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let store = try await hotelInPath(request, context, .searchAndBook).store
+        let (store, listener) = try await hotelInPath(request, context, .searchAndBook)
+        let token = request.headers[.authorization].map { String($0.split(separator: " ", maxSplits: 1).last ?? "") } ?? ""
         var start: Int64?
         if let text = request.headers[.lastEventId] {
             guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
@@ -535,6 +536,10 @@ struct BookingRoutes {
             // A comment at once, so the client sees the stream open.
             try await writer.write(ByteBuffer(string: ": listening from event \(cursor)\n\n"))
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                // Only the hotel's own tokens may listen, for as long as they are good: a token
+                // that expired, or a user disabled since, ends the stream (the client's reconnect
+                // is then answered 401).
+                guard (try? state.principal(bearer: token)) != nil, try await state.accountIsActive(listener.userName) else { break }
                 let since = cursor
                 let found = try await state.blocking { try store.feedEvents(after: since) }
                 for event in found {

@@ -446,6 +446,21 @@ enum TokenSignerTestAccess {
         #expect(try server.call("GET", "/api/hotels", token: try server.token("max")).status == 200)
     }
 
+    /// An open event stream is held to the same rule as each request: once its user is disabled
+    /// (or its token expires) the server ends it, and the client's reconnect is refused.
+    @Test func aDisabledUsersEventStreamIsEnded() throws {
+        let server = try ServerHarness(serveArguments: ["--account-recheck", "0"])
+        let anna = try server.token("anna")
+        let stream = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: anna)
+        #expect(stream.wait { $0.contains("listening from event") }.contains("listening from event"))
+        #expect(try ServerHarness.run(["users", "disable", "anna"], database: server.database).status == 0)
+        let ended: (String) -> Bool = { $0.contains("\r\n0\r\n\r\n") || $0.contains("[stream ended") }
+        let text = stream.wait(seconds: 5, until: ended)
+        #expect(ended(text), "the stream is still open:\n\(text)")
+        let again = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: anna)
+        #expect(again.wait { $0.contains("401") }.contains("401"))
+    }
+
     @Test func aDisabledUsersTokenStopsWorking() throws {
         let server = try ServerHarness(serveArguments: ["--account-recheck", "0"])
         let anna = try server.token("anna")
