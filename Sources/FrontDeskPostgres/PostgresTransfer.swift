@@ -33,6 +33,10 @@ extension PostgresChainStorage {
                     try session.execute("UPDATE booking SET checked_in_on = $2::date, checked_out_on = $3::date WHERE id = $1",
                                         [booking.id, booking.checkedInOn?.iso, booking.checkedOutOn?.iso])
                 }
+                for (index, note) in booking.notes.enumerated() {
+                    try session.execute("INSERT INTO booking_note (booking_id, seq, at, by_user, text) VALUES ($1, $2, $3, $4, $5)",
+                                        [booking.id, index + 1, note.at, note.by, note.text])
+                }
                 if let payment = transfer.payments[booking.id] {
                     // The charge's reference comes along: a cancellation here refunds the card.
                     try session.execute("""

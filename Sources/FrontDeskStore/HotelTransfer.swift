@@ -147,6 +147,10 @@ extension FrontDeskStore {
                     try db.run(sql: "UPDATE booking SET checked_in_on = ?, checked_out_on = ? WHERE id = ?",
                                arguments: [booking.checkedInOn?.iso, booking.checkedOutOn?.iso, booking.id.storedText])
                 }
+                for (index, note) in booking.notes.enumerated() {
+                    try db.run(sql: "INSERT INTO booking_note (booking_id, seq, at, by_user, text) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [booking.id.storedText, index + 1, Timestamp.text(note.at), note.by, note.text])
+                }
                 if let payment = transfer.payments[booking.id] {
                     try db.run(sql: """
                         INSERT INTO saga (booking_id, payment_method, payment_reference, refund_reference, started_at)

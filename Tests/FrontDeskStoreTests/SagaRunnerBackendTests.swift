@@ -223,6 +223,8 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         _ = try chain.hotel.checkOut(leftEarly.confirmationCode, expectedVersion: nil, by: "anna")
         let resold = try chain.book("102", from: today.adding(days: 1).iso, to: today.adding(days: 2).iso, card: false)
         try chain.runner("server-A").runUntilIdle()
+        _ = try chain.hotel.changeBooking(byCard.confirmationCode, BookingEdit(note: "Guest allergic to feathers"),
+                                          ChangeRequest(expectedVersion: nil, user: "anna"))
 
         let hotel = try chain.hotel.requireHotelExists()
         let transfer = try HotelTransfer.take(hotel, from: chain.hotel)
@@ -239,6 +241,7 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         #expect(again.nightsHeld(by: try there.booking(leftEarly.confirmationCode)) == [today])
         #expect(again.nightsHeld(by: try there.booking(resold.confirmationCode)) == [today.adding(days: 1)])
         #expect(again.payments == transfer.payments)
+        #expect(try there.booking(byCard.confirmationCode).notes.map(\.text) == ["Guest allergic to feathers"], "notes come along")
 
         let cancelled = try there.cancel(byCard.confirmationCode, reason: "Plans changed", expectedVersion: nil, by: "anna", via: .server)
         #expect(cancelled.status == .cancelled)
