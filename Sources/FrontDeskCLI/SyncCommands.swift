@@ -628,11 +628,12 @@ struct ConnectedDesk {
                 }
                 do {
                     let report = try DeskSync(store: desk.store, client: desk.client).sync()
-                    for change in report.push.codeChanges { log(Self.codeChangeNote(old: change.old, new: change.new)) }
+                    let notes = report.push.codeChanges.map { Self.codeChangeNote(old: $0.old, new: $0.new) }
+                    for note in notes { log(note) }
                     let refused = report.failure?.kind == .unauthorized
                     signInNeeded.withLock { $0 = refused }
                     return .init(online: report.failure?.kind != .offline, changed: report.pulled > 0 || report.push.pushed > 0,
-                                 problem: report.failure?.message, needsSignIn: refused)
+                                 problem: report.failure?.message, needsSignIn: refused, tellTheDesk: notes)
                 } catch {
                     return .init(online: false, changed: false, problem: "\(error)")
                 }

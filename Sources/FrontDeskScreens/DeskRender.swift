@@ -182,7 +182,10 @@ extension DeskModel {
             case .failed, .refused: .error
             default: .hint
             }
-            buffer.put(" \(progress.text)", x: 0, y: y + 1, role: role, maxWidth: buffer.width - 1)
+            // A connected desk's booking made while offline is this desk's until the server takes it.
+            let provisional = form.bookingId.flatMap { state.sync?.marker(for: $0) } == "~" && !progress.isFailure
+                ? " ~ on this desk only until the server takes it (syncs when online)" : ""
+            buffer.put(" \(progress.text)\(provisional)", x: 0, y: y + 1, role: role, maxWidth: buffer.width - 1)
             if progress.isFailure {
                 let retry = form.roomTaken ? "Alt-n: the next free \(offer.roomType.name), then Enter" : "Enter tries again (details kept; Alt-n: another room)"
                 buffer.put(" \(retry) · Esc: back to \(back)", x: 0, y: y + 2, role: .hint, maxWidth: buffer.width - 1)

@@ -355,7 +355,10 @@ extension DeskModel {
         let line = plan.lines[state.roomPlan.cursorLine]
         let room = "Room \(line.room.number) \(line.roomType.name)"
         if state.roomPlan.mark == nil, let stay = plan.stay(room: line.room.id, night: firstNight) {
-            return "\(room) · \(stay.confirmationCode) \(stay.status.rawValue) · \(stay.guestName) · \(stay.stay.checkIn) to \(stay.stay.checkOut) · Enter opens it"
+            // On a connected desk, as in the lists: `~` not yet on the server, `!` refused by it.
+            let mark = stay.bookingId.flatMap { state.sync?.marker(for: $0) } ?? ""
+            let syncWords = mark == "~" ? " (not on the server yet)" : mark == "!" ? " (conflict: F8)" : ""
+            return "\(room) · \(stay.confirmationCode)\(mark) \(stay.status.rawValue)\(syncWords) · \(stay.guestName) · \(stay.stay.checkIn) to \(stay.stay.checkOut) · Enter opens it"
         }
         if !line.room.isActive { return "\(room) · out of service" }
         let nights = firstNight.days(until: lastNight) + 1

@@ -18,12 +18,16 @@ public struct ConnectedDeskLink: Sendable {
         /// The server refused the desk's credential (expired, or the server's secret changed):
         /// nothing syncs until someone signs in again, which the status line must say.
         public var needsSignIn: Bool
+        /// What the receptionist must pass on, in words: "confirmation code X is now Y (tell the
+        /// guest)" when the server gave a pushed booking another code.
+        public var tellTheDesk: [String]
 
-        public init(online: Bool, changed: Bool, problem: String?, needsSignIn: Bool = false) {
+        public init(online: Bool, changed: Bool, problem: String?, needsSignIn: Bool = false, tellTheDesk: [String] = []) {
             self.online = online
             self.changed = changed
             self.problem = problem
             self.needsSignIn = needsSignIn
+            self.tellTheDesk = tellTheDesk
         }
     }
 
@@ -139,6 +143,8 @@ final class SyncThread: @unchecked Sendable {
         var lastSync: Date?
         var problem: String?
         var needsSignIn = false
+        /// Said on the desk's screen, then emptied by the terminal (`takeNews`).
+        var news: [String] = []
     }
 
     let seen = Mutex(Seen())
@@ -164,6 +170,7 @@ final class SyncThread: @unchecked Sendable {
                     seen.online = round.online
                     seen.problem = round.problem
                     seen.needsSignIn = round.needsSignIn
+                    seen.news += round.tellTheDesk
                     if round.online && round.problem == nil { seen.lastSync = Date() }
                 }
                 if round.changed { changed() }

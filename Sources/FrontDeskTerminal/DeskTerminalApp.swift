@@ -181,7 +181,15 @@ public enum DeskTerminalApp {
                     dirty = true
                 }
                 if let syncThread {
-                    let seen = syncThread.seen.withLock { $0 }
+                    let seen = syncThread.seen.withLock { seen in
+                        defer { seen.news.removeAll() }
+                        return seen
+                    }
+                    if let news = seen.news.last {
+                        // The server renamed a pushed booking: the receptionist tells the guest.
+                        model.setNotice(news + (seen.news.count > 1 ? " (and \(seen.news.count - 1) more in the log)" : ""))
+                        dirty = true
+                    }
                     let status = reading("sync status") {
                         try Self.syncStatus(store: store, online: seen.online, lastSync: seen.lastSync, timeZone: hotel.timeZone,
                                             needsSignIn: seen.needsSignIn)

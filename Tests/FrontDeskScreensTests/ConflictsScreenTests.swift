@@ -72,6 +72,20 @@ import Testing
         #expect(narrow.contains("NOT SYNCING: sign in again · 1 to sync"), "\(narrow)")
     }
 
+    /// The `~` of a booking not yet on the server is on the room plan's cursor line too.
+    @Test func theRoomPlanMarksABookingNotYetOnTheServer() throws {
+        var fixture = try ScreenFixture()
+        let tonight = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        fixture.model.setSync(DeskSyncStatus(online: false, pendingOperations: 1, lastSync: nil, conflicts: 0, pendingBookings: [tonight.id]))
+        fixture.press(.function(6))
+        var screen = fixture.screen(120, 30)
+        for _ in 0..<8 where !screen.contains("Room 101") {
+            fixture.press(.down)
+            screen = fixture.screen(120, 30)
+        }
+        #expect(screen.contains("\(tonight.confirmationCode)~ Confirmed (not on the server yet)"), "\(screen)")
+    }
+
     @Test func aStandaloneDeskSaysNothingOfSyncAndHasNoConflictsScreen() throws {
         var fixture = try ScreenFixture()
         let statusLine = fixture.screen(160, 30).split(separator: "\n").first.map(String.init) ?? ""
