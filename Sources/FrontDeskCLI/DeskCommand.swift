@@ -22,12 +22,12 @@ struct Desk: ParsableCommand {
             guard let store = try openOrOfferDemo() else { return }
             let settings = DeskSettings.load()
             let (chosen, themeNotice) = ThemeLoader.load(name: theme ?? settings.theme)
-            let notice = [settings.notice, themeNotice].compactMap { $0 }.first
-            if let notice {
-                var standardError = FileHandle.standardError
-                print("frontdesk: \(notice)", to: &standardError)
-            }
+            // Shown on the desk's screen and written to its log, never printed on the terminal the
+            // desk then covers (and leaves behind when it ends): both when both are wrong.
+            let notices = [settings.notice, themeNotice].compactMap { $0 }
+            let notice = notices.isEmpty ? nil : notices.joined(separator: "; ")
             let log = DeskLog.logger()
+            for line in notices { log.notice("\(line)") }
             let link = try ConnectedDesk.open(store, common: common)?.link(user: common.userName, log: { log.notice("\($0)") },
                                                                           reopen: { [common] in try? ConnectedDesk.open(store, common: common) })
             try DeskTerminalApp.run(store: store, user: common.userName, gateway: try common.paymentGateway(),
@@ -42,9 +42,16 @@ struct Desk: ParsableCommand {
     /// this run created is removed again: nothing is left behind but the answer.
     private func openOrOfferDemo() throws -> FrontDeskStore? {
         let path = common.databasePath
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         let fileExisted = FileManager.default.fileExists(atPath: path)
-        let folderExisted = FileManager.default.fileExists(atPath: folder)
+        // Every folder the store will create on the way (`a/b/c.sqlite` with neither `a` nor `b`):
+        // declined, each goes again, innermost first.
+        var created: [String] = []
+        var ancestor = folder
+        while !FileManager.default.fileExists(atPath: ancestor.path), ancestor.path != "/" {
+            created.append(ancestor.path)
+            ancestor = ancestor.deletingLastPathComponent()
+        }
         do {
             // The desk reads while its writes run off the UI thread: the pool.
             let store = try common.openStore(oneConnection: false)
@@ -54,8 +61,8 @@ struct Desk: ParsableCommand {
         // The store is closed here (its last reference went with the block above).
         if !fileExisted {
             for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            if !folderExisted, (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true {
-                try? FileManager.default.removeItem(atPath: folder)
+            for made in created where (try? FileManager.default.contentsOfDirectory(atPath: made))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: made)
             }
         }
         return nil

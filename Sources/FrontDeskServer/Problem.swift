@@ -101,12 +101,15 @@ public struct Problem: Error, Sendable {
         let lower = message.lowercased()
         let prefixes: [(String, String)] = [
             ("check-in", "checkIn"), ("check-out", "checkOut"), ("stay", "checkOut"), ("guest name", "guestName"),
-            ("name", "guestName"), ("email", "email"), ("e-mail", "email"), ("phone", "phone"), ("guests", "guests"),
-            ("number of guests", "guests"), ("room type", "roomType"), ("room number", "roomNumber"), ("room", "roomId"),
-            ("card", "payment.card"), ("payment", "payment.method"), ("hotel", "hotelId"),
+            ("guest count", "guests"), ("name", "guestName"), ("email", "email"), ("e-mail", "email"), ("phone", "phone"),
+            ("guests", "guests"), ("number of guests", "guests"), ("room type", "roomType"), ("room number", "roomNumber"),
+            ("room", "roomId"), ("capacity", "capacity"), ("base price", "basePrice"), ("status ", "status"),
+            ("from ", "from"), ("to ", "to"), ("card", "payment.card"), ("payment", "payment.method"), ("hotel", "hotelId"),
         ]
         for (prefix, field) in prefixes where lower.hasPrefix(prefix) { return field }
-        for (prefix, field) in prefixes where lower.contains(prefix) { return field }
+        // Only whole words further in: "ProcessingPayment" in a list of statuses is not the payment.
+        let words = Set(lower.split(whereSeparator: { !$0.isLetter && $0 != "-" }).map(String.init))
+        for (prefix, field) in prefixes where !prefix.contains(" ") && words.contains(prefix) { return field }
         return "body"
     }
 

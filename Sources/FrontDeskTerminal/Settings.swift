@@ -104,8 +104,8 @@ enum TOMLText {
 /// Finds and reads themes: a user's own file in `$XDG_CONFIG_HOME/frontdesk/themes/NAME.toml`
 /// (or `$FRONTDESK_THEMES/NAME.toml`) first, else the themes compiled into the binary
 /// (`ShippedThemes`, from the checkout's `themes/`), so a theme works wherever the binary runs.
-/// A missing or broken theme falls back to the built-in dark theme, with a notice that names the
-/// file and line.
+/// A missing or broken theme falls back to the built-in dark theme (a broken override of a shipped
+/// theme to that shipped theme), with a notice that names the file and line.
 public enum ThemeLoader {
     public static func load(name: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
         -> (theme: Theme, notice: String?) {
@@ -119,6 +119,10 @@ public enum ThemeLoader {
             do {
                 return (try parse(text, name: name, file: path), nil)
             } catch {
+                // A broken override of a shipped theme falls back to that theme, not to dark.
+                if let shipped = ShippedThemes.files[name], let theme = try? parse(shipped, name: name, file: "built-in \(name) theme") {
+                    return (theme, "\(error); using the built-in \(name) theme")
+                }
                 return (.builtInDark, "\(error); using the dark theme")
             }
         }

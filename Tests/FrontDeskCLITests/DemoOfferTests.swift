@@ -6,7 +6,8 @@ import Testing
 @Suite struct DemoOfferTests {
     @Test func decliningTheDemoLeavesNoDatabaseBehind() throws {
         let cli = try CLIHarness()
-        let database = cli.folder.appendingPathComponent("new/desk.sqlite")
+        // Two folders that do not exist yet: both are made for the offer, and both go again.
+        let database = cli.folder.appendingPathComponent("new/sub/desk.sqlite")
         let process = Process()
         process.executableURL = CLIHarness.binary
         process.arguments = ["--db", database.path]
@@ -25,6 +26,8 @@ import Testing
         #expect(printed.contains("Nothing created."))
         #expect(!FileManager.default.fileExists(atPath: database.path))
         #expect(!FileManager.default.fileExists(atPath: database.deletingLastPathComponent().path))
+        #expect(!FileManager.default.fileExists(atPath: cli.folder.appendingPathComponent("new").path))
+        #expect(FileManager.default.fileExists(atPath: cli.folder.path))
     }
 
     @Test func theDemoHotelIsBuiltAroundItsOwnBusinessDate() throws {

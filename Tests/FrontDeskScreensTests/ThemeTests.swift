@@ -40,6 +40,12 @@ import Testing
         #expect(broken.theme == .builtInDark)
         #expect(broken.notice?.hasPrefix("\(folder.path)/odd.toml line 2: ") == true)
         #expect(broken.notice?.hasSuffix("; using the dark theme") == true)
+        // A broken override of a shipped theme falls back to that theme, not to dark.
+        try "[roles]\nheader = { fg = \"yellow\", bold = maybe }\n".write(to: folder.appendingPathComponent("light.toml"), atomically: true, encoding: .utf8)
+        let brokenLight = ThemeLoader.load(name: "light", environment: ["FRONTDESK_THEMES": folder.path, "HOME": folder.path])
+        #expect(brokenLight.theme == ThemeLoader.load(name: "light", environment: ["HOME": folder.path]).theme)
+        #expect(brokenLight.theme != .builtInDark)
+        #expect(brokenLight.notice?.hasSuffix("; using the built-in light theme") == true)
         let missing = ThemeLoader.load(name: "nonesuch", environment: ["FRONTDESK_THEMES": folder.path, "HOME": folder.path])
         #expect(missing.theme == .builtInDark)
         #expect(missing.notice?.hasPrefix("theme 'nonesuch' not found") == true)
