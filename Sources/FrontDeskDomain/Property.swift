@@ -147,6 +147,25 @@ public struct Room: Hashable, Sendable {
         events.append(.roomNumberChanged(roomId: id, oldNumber: old, newNumber: cleaned))
     }
 
+    /// A new number unless `numberTaken` says another room has it (`conflict`).
+    public mutating func changeNumber(to newNumber: String, numberTaken: (String) throws -> Bool) throws {
+        let old = number
+        try changeNumber(to: newNumber)
+        if number != old, try numberTaken(number) { throw FrontDeskError.conflict("Room \(number) already exists") }
+    }
+
+    /// A new number and a new state asked at once (`PATCH /api/rooms/{id}`), each part only when
+    /// it changes anything: the number first, then the state. The storage runs it in one
+    /// transaction, so a refused part leaves the room as it was. `takeOutOfService` is the
+    /// storage's check that no booking still needs the room, then `deactivate()`.
+    public mutating func change(newNumber: String?, isActive: Bool?, numberTaken: (String) throws -> Bool,
+                                takeOutOfService: (inout Room) throws -> Void) throws {
+        if let newNumber, newNumber != number { try changeNumber(to: newNumber, numberTaken: numberTaken) }
+        if let isActive, isActive != self.isActive {
+            if isActive { activate() } else { try takeOutOfService(&self) }
+        }
+    }
+
     /// Activating an active room changes nothing and records nothing (as in the design).
     public mutating func activate() {
         guard !isActive else { return }

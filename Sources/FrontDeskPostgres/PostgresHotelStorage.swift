@@ -279,24 +279,14 @@ struct PostgresHotelStorage: HotelStorage {
     }
 
     func renameRoom(_ number: String, to newNumber: String, by user: String) throws -> RoomListing {
-        try changeRoom(number, by: user) { room, session in try renumber(&room, to: newNumber, session) }
+        try changeRoom(number, newNumber: newNumber, isActive: nil, by: user)
     }
 
     /// A new number and a new state in one transaction: either is refused and neither is made.
     func changeRoom(_ number: String, newNumber: String?, isActive: Bool?, by user: String) throws -> RoomListing {
         try changeRoom(number, by: user) { room, session in
-            if let newNumber, newNumber != room.number { try renumber(&room, to: newNumber, session) }
-            if let isActive, isActive != room.isActive {
-                if isActive { room.activate() } else { try takeOutOfService(&room, session) }
-            }
-        }
-    }
-
-    private func renumber(_ room: inout Room, to newNumber: String, _ session: PostgresSession) throws {
-        let old = room.number
-        try room.changeNumber(to: newNumber)
-        if room.number != old, try fetchRoom(number: room.number, session) != nil {
-            throw FrontDeskError.conflict("Room \(room.number) already exists")
+            try room.change(newNumber: newNumber, isActive: isActive, numberTaken: { try fetchRoom(number: $0, session) != nil },
+                            takeOutOfService: { try takeOutOfService(&$0, session) })
         }
     }
 

@@ -150,25 +150,15 @@ extension FrontDeskStore {
     }
 
     public func renameRoom(_ number: String, to newNumber: String, by user: String) throws -> RoomListing {
-        try changeRoom(number, by: user) { room, db in try renumber(&room, to: newNumber, db) }
+        try changeRoom(number, newNumber: newNumber, isActive: nil, by: user)
     }
 
     /// A new number and a new state (`PATCH /api/rooms/{id}`) in one transaction: either is
     /// refused and neither is made. Nil leaves that part as it is.
     public func changeRoom(_ number: String, newNumber: String?, isActive: Bool?, by user: String) throws -> RoomListing {
         try changeRoom(number, by: user) { room, db in
-            if let newNumber, newNumber != room.number { try renumber(&room, to: newNumber, db) }
-            if let isActive, isActive != room.isActive {
-                if isActive { room.activate() } else { try takeOutOfService(&room, db) }
-            }
-        }
-    }
-
-    private func renumber(_ room: inout Room, to newNumber: String, _ db: Database) throws {
-        let old = room.number
-        try room.changeNumber(to: newNumber)
-        if room.number != old, try fetchRoom(number: room.number, db) != nil {
-            throw FrontDeskError.conflict("Room \(room.number) already exists")
+            try room.change(newNumber: newNumber, isActive: isActive, numberTaken: { try fetchRoom(number: $0, db) != nil },
+                            takeOutOfService: { try takeOutOfService(&$0, db) })
         }
     }
 
