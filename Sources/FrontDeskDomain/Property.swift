@@ -155,15 +155,16 @@ public struct Room: Hashable, Sendable {
     }
 
     /// A new number and a new state asked at once (`PATCH /api/rooms/{id}`), each part only when
-    /// it changes anything: the number first, then the state. The storage runs it in one
-    /// transaction, so a refused part leaves the room as it was. `takeOutOfService` is the
-    /// storage's check that no booking still needs the room, then `deactivate()`.
+    /// it changes anything: the state first (a refusal then names the room by the number it
+    /// keeps), then the number. The storage runs it in one transaction, so a refused part leaves
+    /// the room as it was. `takeOutOfService` is the storage's check that no booking still needs
+    /// the room, then `deactivate()`.
     public mutating func change(newNumber: String?, isActive: Bool?, numberTaken: (String) throws -> Bool,
                                 takeOutOfService: (inout Room) throws -> Void) throws {
-        if let newNumber, newNumber != number { try changeNumber(to: newNumber, numberTaken: numberTaken) }
         if let isActive, isActive != self.isActive {
             if isActive { activate() } else { try takeOutOfService(&self) }
         }
+        if let newNumber, newNumber != number { try changeNumber(to: newNumber, numberTaken: numberTaken) }
     }
 
     /// Activating an active room changes nothing and records nothing (as in the design).

@@ -13,7 +13,8 @@ extension PostgresHotelStorage {
         try chain.read { session in
             var payments: [UUID: HotelTransfer.Payment] = [:]
             for row in try session.rows("""
-                SELECT s.booking_id, s.payment_method, s.payment_reference, s.refund_reference
+                SELECT s.booking_id, s.payment_method, s.payment_reference, s.refund_reference,
+                       s.attention IS NOT NULL OR EXISTS (SELECT 1 FROM saga_message m WHERE m.booking_id = s.booking_id AND m.name IN ('ProcessPayment', 'ProcessRefund'))
                 FROM saga s JOIN booking b ON b.id = s.booking_id WHERE b.hotel_id = $1
                 """, [hotelId]) {
                 let columns = ColumnReader(row, table: "saga")
@@ -21,8 +22,10 @@ extension PostgresHotelStorage {
                 guard let parsed = PaymentMethod(rawValue: method) else {
                     throw PostgresStoreError.damaged("saga: payment_method \(method) is not desk or card")
                 }
-                payments[try columns.uuid(0)] = HotelTransfer.Payment(method: parsed, reference: try columns.optionalText(2),
-                                                                      refundReference: try columns.optionalText(3))
+                var payment = HotelTransfer.Payment(method: parsed, reference: try columns.optionalText(2),
+                                                    refundReference: try columns.optionalText(3))
+                payment.stepsUnderWay = try columns.bool(4)
+                payments[try columns.uuid(0)] = payment
             }
             return payments
         }

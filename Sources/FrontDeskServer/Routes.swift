@@ -275,6 +275,10 @@ struct BookingRoutes {
         }
         _ = try await authorize(request, .manageProperty, hotel: listing.room.hotelId)
         let store = state.chain.hotel(listing.room.hotelId)
+        // Nothing to change: nothing written (no feed entry for every desk to pull).
+        if (body.roomNumber ?? listing.room.number) == listing.room.number, (body.isActive ?? listing.room.isActive) == listing.room.isActive {
+            return json(listing.apiJSON)
+        }
         // Both parts in one transaction: a refused one leaves the room as it was.
         let changed = try await state.blocking {
             try store.changeRoom(listing.room.number, newNumber: body.roomNumber, isActive: body.isActive, by: principal.userName)

@@ -23,6 +23,9 @@ public struct HotelTransfer: Sendable {
         public var method: PaymentMethod
         public var reference: String?
         public var refundReference: String?
+        /// A payment or refund step still waits, or the saga needs someone's attention: moved now,
+        /// it would be left behind (a card never refunded). Read from the source, never exported.
+        public var stepsUnderWay = false
 
         public init(method: PaymentMethod, reference: String?, refundReference: String?) {
             self.method = method
@@ -87,11 +90,15 @@ public struct HotelTransfer: Sendable {
     }
 
     /// What `import` refuses before writing anything: a booking whose saga is under way (its
-    /// messages stay behind) or whose stay was split by a move (only its current room is carried).
+    /// messages stay behind: a charge to settle, a refund owed) or whose stay was split by a move
+    /// (only its current room is carried).
     public func problems() -> [String] {
         bookings.compactMap { booking in
             if booking.status == .reserving || booking.status == .processingPayment {
                 return "booking \(booking.confirmationCode) is \(booking.status.rawValue): let its payment finish (or cancel it) before moving the hotel"
+            }
+            if payments[booking.id]?.stepsUnderWay == true {
+                return "booking \(booking.confirmationCode) still has a payment or refund under way (or needing attention): let it finish before moving the hotel"
             }
             if booking.roomSince != nil {
                 return "booking \(booking.confirmationCode) changed rooms during its stay: such a stay cannot be moved yet"
@@ -108,7 +115,8 @@ extension FrontDeskStore {
             let hotel = try requireHotel(db)
             var payments: [UUID: HotelTransfer.Payment] = [:]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT s.booking_id, s.payment_method, s.payment_reference, s.refund_reference
+                SELECT s.booking_id, s.payment_method, s.payment_reference, s.refund_reference,
+                       s.attention IS NOT NULL OR EXISTS (SELECT 1 FROM saga_message m WHERE m.booking_id = s.booking_id AND m.name IN ('ProcessPayment', 'ProcessRefund'))
                 FROM saga s JOIN booking b ON b.id = s.booking_id WHERE b.hotel_id = ?
                 """, arguments: [hotel.id.uuidString])
             while let row = try rows.next() {
@@ -118,8 +126,10 @@ extension FrontDeskStore {
                 guard let method = PaymentMethod(rawValue: text) else {
                     throw stored.damaged("payment_method", "\(StoredRow.quoted(text)) is not desk or card")
                 }
-                payments[id] = HotelTransfer.Payment(method: method, reference: try stored.optionalText(2, "payment_reference"),
-                                                     refundReference: try stored.optionalText(3, "refund_reference"))
+                var payment = HotelTransfer.Payment(method: method, reference: try stored.optionalText(2, "payment_reference"),
+                                                    refundReference: try stored.optionalText(3, "refund_reference"))
+                payment.stepsUnderWay = try stored.integer(4, "steps under way", in: 0...1) == 1
+                payments[id] = payment
             }
             return payments
         }

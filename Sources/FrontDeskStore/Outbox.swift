@@ -233,26 +233,48 @@ extension FrontDeskStore {
         try db.run(sql: "UPDATE booking SET sync_state = 'pending' WHERE id = ?", arguments: [bookingId])
     }
 
-    /// Queues a `book` operation for each firm booking of `hotelId` that the server never had
-    /// (no server version) and that nothing waits for: bookings made while this desk was
-    /// standalone. Paid at this desk already, so pushed as desk payments (the server charges no
-    /// card for them). Returns their confirmation codes.
+    /// Queues a `book` operation for each booking of `hotelId` made while this desk was
+    /// standalone (no server version, nothing queued) that the server can take as a new booking:
+    /// Confirmed, arriving on the business date or later, paid at this desk (pushed as a desk
+    /// payment: the server charges no card). The others (a guest checked in, a stay that began
+    /// before today, one paid by card through this desk's own payment service) stay as they are
+    /// here, named in the audit trail for someone to enter on the server by hand: pushed as new
+    /// bookings they would lose their check-in or be refused and lose their nights on this desk.
+    /// Returns the codes queued.
     @discardableResult
     func queueBookingsTheServerNeverHad(_ hotelId: UUID, _ db: Database) throws -> [String] {
-        let bookings = try Self.fetchBooking(db, whereClause: """
+        let today = businessDate(for: try fetchHotel(db))
+        let candidates = try Self.fetchBooking(db, whereClause: """
             b.hotel_id = ? AND b.server_version IS NULL AND b.sync_state = 'synced' AND b.status IN ('Confirmed', 'CheckedIn')
             ORDER BY b.created_at
             """, arguments: [hotelId.uuidString])
-        for booking in bookings {
-            try enqueue(bookOperation(booking, operationId: UUID.timeOrdered(at: now), payment: .desk, by: "sync"),
-                        bookingId: booking.id.storedText, db)
+        let paidByCard = Set(try db.values(String.self, sql: """
+            SELECT s.booking_id FROM saga s JOIN booking b ON b.id = s.booking_id
+            WHERE b.hotel_id = ? AND b.server_version IS NULL AND s.payment_method = 'card'
+            """, arguments: [hotelId.uuidString]))
+        var queued: [Booking] = [], left: [Booking] = []
+        for booking in candidates {
+            if booking.status == .confirmed, booking.stay.checkIn >= today, !paidByCard.contains(booking.id.storedText) {
+                try enqueue(bookOperation(booking, operationId: UUID.timeOrdered(at: now), payment: .desk, by: "sync"),
+                            bookingId: booking.id.storedText, db)
+                queued.append(booking)
+            } else {
+                left.append(booking)
+            }
         }
-        if !bookings.isEmpty {
+        func codes(_ bookings: [Booking]) -> String {
+            bookings.prefix(10).map(\.confirmationCode).joined(separator: ", ") + (bookings.count > 10 ? ", …" : "")
+        }
+        if !queued.isEmpty {
             try audit(db, user: "sync", action: "replica.standaloneBookingsQueued",
-                      summary: "\(bookings.count) booking\(bookings.count == 1 ? "" : "s") made while standalone queued for the server: "
-                        + bookings.prefix(10).map(\.confirmationCode).joined(separator: ", "))
+                      summary: "\(queued.count) booking\(queued.count == 1 ? "" : "s") made while standalone queued for the server: \(codes(queued))")
         }
-        return bookings.map(\.confirmationCode)
+        if !left.isEmpty {
+            try audit(db, user: "sync", action: "replica.standaloneBookingsLeft",
+                      summary: "\(left.count) booking\(left.count == 1 ? "" : "s") made while standalone (checked in, arrived before \(today), "
+                        + "or paid by card here) not sent to the server: enter them there by hand: \(codes(left))")
+        }
+        return queued.map(\.confirmationCode)
     }
 
     /// The `book` operation of a booking made on this desk.

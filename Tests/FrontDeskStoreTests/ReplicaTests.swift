@@ -175,6 +175,10 @@ struct ReplicaPair {
         try pair.desk.store.forgetReplica()
         let standalone = try pair.desk.book(room: "101", from: "2026-12-28", to: "2026-12-30")
         let free = try pair.desk.book(room: "102", from: "2026-12-28", to: "2026-12-30")
+        // A guest checked in while standalone: pushed as a new booking it would lose its check-in,
+        // so it stays as it is here (named in the audit trail), its nights kept.
+        let staying = try pair.desk.book(room: "103", from: "2026-11-26", to: "2026-11-28")
+        _ = try pair.desk.store.checkIn(staying.confirmationCode, by: "anna")
         let serverOne = try pair.server.book(room: "101", from: "2026-12-29", to: "2026-12-31")
         try pair.desk.store.beginReplica(try pair.firstPage([serverOne], cursor: 40), server: "http://127.0.0.1:8080")
 
@@ -188,6 +192,9 @@ struct ReplicaPair {
         #expect(conflicts.map(\.booking.id) == [standalone.id])
         #expect(try pair.server.store.booking(free.id.uuidString).roomNumber == "102", "the other one reached the server")
         #expect(try pair.desk.store.syncStates(of: [free.id])[free.id] == "synced")
+        #expect(try pair.desk.store.booking(staying.confirmationCode).status == .checkedIn)
+        #expect(try pair.desk.store.syncStates(of: [staying.id])[staying.id] == "synced")
+        #expect(try pair.desk.count("room_night WHERE booking_id = '\(staying.id.uuidString)'") == 2)
     }
 
     @Test func aDeskOfAnotherHotelIsRefusedAndKeepsItsOwn() throws {

@@ -252,6 +252,19 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         #expect(chain.service.ledger.withLock { $0.refundCalls } == [byCard.id.uuidString.lowercased(): 1])
     }
 
+    /// A refund still owed (the payment service was down when the booking was cancelled) would
+    /// be left behind by a move: the export is refused until it is paid back.
+    @Test(arguments: SagaBackend.all)
+    func aHotelWithARefundStillOwedIsNotMoved(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend)
+        let booking = try chain.cancelledAfterPaying(chain.runner("server-A"))
+        let hotel = try chain.hotel.requireHotelExists()
+        let owed = try HotelTransfer.take(hotel, from: chain.hotel)
+        #expect(owed.problems().contains { $0.contains(booking.confirmationCode) && $0.contains("refund under way") }, "\(owed.problems())")
+        try chain.runner("server-A").runUntilIdle()
+        #expect(try HotelTransfer.take(hotel, from: chain.hotel).problems().isEmpty)
+    }
+
     @Test(arguments: SagaBackend.all)
     func aCancelledCardBookingIsRefundedOnce(_ backend: SagaBackend) throws {
         let chain = try Chain(backend)
