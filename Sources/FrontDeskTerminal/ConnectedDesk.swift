@@ -143,7 +143,7 @@ final class SyncThread: @unchecked Sendable {
         var lastSync: Date?
         var problem: String?
         var needsSignIn = false
-        /// Said on the desk's screen, then emptied by the terminal (`takeNews`).
+        /// Said on the desk's screen, then emptied by the terminal's refresh as it shows them.
         var news: [String] = []
     }
 
