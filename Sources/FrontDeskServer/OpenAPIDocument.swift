@@ -84,6 +84,7 @@ paths:
                 properties:
                   hotels: {type: array, items: {$ref: '#/components/schemas/Hotel'}}
         '401': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/rooms/availability:
     get:
@@ -98,6 +99,7 @@ paths:
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/rooms:
     parameters:
@@ -117,6 +119,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
     post:
       operationId: addRoom
@@ -138,6 +141,7 @@ paths:
         '404': {$ref: '#/components/responses/Problem'}
         '409': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/rooms/{roomId}:
     parameters:
@@ -162,6 +166,7 @@ paths:
         '409': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/room-types:
     parameters:
@@ -181,6 +186,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
     post:
       operationId: addRoomType
@@ -203,6 +209,7 @@ paths:
         '404': {$ref: '#/components/responses/Problem'}
         '409': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/bookings:
     post:
@@ -216,7 +223,7 @@ paths:
             schema: {$ref: '#/components/schemas/NewBooking'}
       responses:
         '202':
-          description: "Accepted. Paid at the desk: held, paid and confirmed at once (Confirmed). By card: held (Reserving); the saga goes on in the server."
+          description: "Accepted. Paid at the desk: held, paid and confirmed at once (Confirmed). By card: held (Reserving); the saga goes on in the server. A card on a server with no payment service is 422, nothing held."
           headers:
             Location: {schema: {type: string}}
             ETag: {schema: {type: string}}
@@ -227,6 +234,7 @@ paths:
         '409': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
     get:
       operationId: listBookings
@@ -252,6 +260,7 @@ paths:
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/bookings/{bookingId}:
     parameters:
@@ -266,6 +275,7 @@ paths:
           content: {application/json: {schema: {$ref: '#/components/schemas/Booking'}}}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
     patch:
       operationId: changeBooking
@@ -398,6 +408,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/events:
     parameters:
@@ -415,6 +426,7 @@ paths:
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/replica:
     parameters:
@@ -434,6 +446,7 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/changes:
     parameters:
@@ -454,6 +467,7 @@ paths:
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
         '410': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/sync:
     parameters:
@@ -479,6 +493,7 @@ paths:
         '403': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
 components:
   securitySchemes:

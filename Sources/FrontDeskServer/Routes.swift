@@ -200,9 +200,15 @@ struct BookingRoutes {
     /// The principal, if its role has `right`; a hotel it may not see is "not found".
     func authorize(_ request: Request, _ right: Right, hotel: UUID? = nil) async throws -> Principal {
         let principal = try await principal(request)
+        try check(principal, right, hotel: hotel)
+        return principal
+    }
+
+    /// `authorize` for a principal already known: the token is checked before anything of the
+    /// request is read, so a caller without one learns nothing from a 400.
+    func check(_ principal: Principal, _ right: Right, hotel: UUID? = nil) throws {
         if let hotel, !principal.mayAccess(hotel: hotel) { throw Problem.notFound() }
         guard principal.role.may(right) else { throw Problem.forbidden("A \(principal.role.rawValue) may not do this") }
-        return principal
     }
 
     // MARK: Hotels and rooms
@@ -215,9 +221,10 @@ struct BookingRoutes {
     }
 
     func availability(_ request: Request) async throws -> Response {
+        let principal = try await principal(request)
         let query = request.uri.queryParameters
         let hotel = try requiredId(query.get("hotelId"), field: "hotelId")
-        _ = try await authorize(request, .searchAndBook, hotel: hotel)
+        try check(principal, .searchAndBook, hotel: hotel)
         let store = state.chain.hotel(hotel)
         let (checkIn, checkOut, guests) = (query.get("checkIn"), query.get("checkOut"), query.get("guests") ?? "1")
         var missing: [(field: String, message: String)] = []
@@ -266,14 +273,14 @@ struct BookingRoutes {
     struct RoomChange: Decodable { let roomNumber: String?; let isActive: Bool? }
 
     func changeRoom(_ request: Request, _ context: ServerContext) async throws -> Response {
+        // The role before the path and the body: a receptionist's request is 403 whatever it carries.
+        let principal = try await authorize(request, .manageProperty)
         let roomId = try pathId(context, "roomId")
-        let principal = try await principal(request)
         let body = try await decode(RoomChange.self, request, context)
         let everyHotel = state.chain
         guard let listing = try await state.blocking({ try everyHotel.room(id: roomId) }), principal.mayAccess(hotel: listing.room.hotelId) else {
             throw Problem.notFound("No room with id \(roomId.uuidString.lowercased())")
         }
-        _ = try await authorize(request, .manageProperty, hotel: listing.room.hotelId)
         let store = state.chain.hotel(listing.room.hotelId)
         // Nothing to change: nothing written (no feed entry for every desk to pull).
         if (body.roomNumber ?? listing.room.number) == listing.room.number, (body.isActive ?? listing.room.isActive) == listing.room.isActive {
@@ -338,6 +345,12 @@ struct BookingRoutes {
                 throw Problem.validation(error.details.map { ("payment.card", $0) })
             }
         default: throw Problem.validation([("payment.method", "payment.method is desk or card")])
+        }
+        // With no payment service nobody would ever charge the card: the booking would be held,
+        // wait and lapse. Refused before anything is held, as the desk refuses it.
+        if payment.method == .card, state.gateway == nil {
+            throw Problem(status: .unprocessableContent, code: "invalid_state", title: "Not allowed now",
+                          detail: "This server takes no card payments: no payment service is set up (FRONTDESK_PAYMENT_URL); pay at the desk")
         }
         // The idempotency key is the caller's; the request id is derived from it within the
         // hotel, so two hotels' keys never meet.
@@ -619,8 +632,9 @@ struct BookingRoutes {
 
     /// The hotel named in the path, once the token may use `right` there: its scoped store and who asks.
     func hotelInPath(_ request: Request, _ context: ServerContext, _ right: Right) async throws -> (store: any HotelStorage, principal: Principal) {
+        let principal = try await principal(request)
         let hotel = try pathId(context, "hotelId")
-        let principal = try await authorize(request, right, hotel: hotel)
+        try check(principal, right, hotel: hotel)
         return (state.chain.hotel(hotel), principal)
     }
 

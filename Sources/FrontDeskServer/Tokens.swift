@@ -24,6 +24,11 @@ public struct TokenSigner: Sendable {
         public var aud: String
         public var iat: Int
         public var exp: Int
+
+        public init(sub: String, email: String, role: String, hotel_id: String?, iss: String, aud: String, iat: Int, exp: Int) {
+            (self.sub, self.email, self.role, self.hotel_id) = (sub, email, role, hotel_id)
+            (self.iss, self.aud, self.iat, self.exp) = (iss, aud, iat, exp)
+        }
     }
 
     public func issue(for account: (name: String, email: String, role: UserRole, hotelId: UUID?), now: Date) -> (token: String, expiresAt: Date) {
@@ -31,11 +36,16 @@ public struct TokenSigner: Sendable {
         let claims = Claims(sub: account.name, email: account.email, role: account.role.rawValue,
                             hotel_id: account.hotelId?.uuidString.lowercased(), iss: Self.issuer, aud: Self.audience,
                             iat: Int(now.timeIntervalSince1970), exp: Int(expiry.timeIntervalSince1970))
+        return (sign(claims), expiry)
+    }
+
+    /// `claims` signed with this server's key, whatever they say (`issue` says what they should).
+    public func sign(_ claims: Claims) -> String {
         let header = Self.base64URL(Data(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         let payload = Self.base64URL((try? JSONEncoder().encode(claims)) ?? Data())
         let signingInput = header + "." + payload
         let signature = HMAC<SHA256>.authenticationCode(for: Data(signingInput.utf8), using: key)
-        return (signingInput + "." + Self.base64URL(Data(signature)), expiry)
+        return signingInput + "." + Self.base64URL(Data(signature))
     }
 
     public enum Rejection: Error, Equatable {

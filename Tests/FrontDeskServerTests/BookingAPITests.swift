@@ -16,7 +16,8 @@ import Testing
     }
 
     @Test func aDeskBookingIsAcceptedConfirmedAndAReplayGivesTheSameBooking() throws {
-        let server = try ServerHarness()
+        // A payment service (nothing listens there): the card request below meets the key check.
+        let server = try ServerHarness(environment: ["FRONTDESK_PAYMENT_URL": "http://127.0.0.1:9"])
         let anna = try server.token("anna")
         let room = try server.freeRoom(server.hotelA, token: anna)
         let body = server.bookingBody(server.hotelA, room: room)
@@ -176,7 +177,14 @@ import Testing
         parts[1] = TokenSignerTestAccess.base64URL(#"{"sub":"anna","email":"","role":"admin","iss":"frontdesk-server","aud":"frontdesk","iat":0,"exp":9999999999}"#)
         let tampered = parts.joined(separator: ".")
         let unsigned = TokenSignerTestAccess.base64URL(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + "."
-        for token in [expired, forged, tampered, unsigned, "not-a-token"] {
+        // Signed with this server's secret, but issued for another service or audience.
+        let moment = Int(Date().timeIntervalSince1970)
+        var elsewhere = TokenSigner.Claims(sub: "anna", email: "", role: "receptionist", hotel_id: server.hotelA, iss: "payments-service",
+                                           aud: TokenSigner.audience, iat: moment, exp: moment + 3600)
+        let otherIssuer = signer.sign(elsewhere)
+        (elsewhere.iss, elsewhere.aud) = (TokenSigner.issuer, "frontdesk-admin")
+        let otherAudience = signer.sign(elsewhere)
+        for token in [expired, forged, tampered, unsigned, otherIssuer, otherAudience, "not-a-token"] {
             let answer = try server.call("GET", "/api/hotels", token: token)
             #expect(answer.status == 401)
             #expect(answer.code == "unauthorized")
@@ -187,6 +195,40 @@ import Testing
         let unknownUser = try server.call("POST", "/api/auth/token", json: ["username": "nobody", "password": "wrong-password"])
         #expect(wrongPassword.status == 401 && unknownUser.status == 401)
         #expect(wrongPassword.json["detail"] as? String == unknownUser.json["detail"] as? String)
+    }
+
+    /// The token is checked before anything else of a request is read: a caller without one gets
+    /// 401 whatever the rest says, and a role that may not do a thing gets 403 before its body or
+    /// path is looked at.
+    @Test func theTokenAndTheRoleComeBeforeTheRestOfTheRequest() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        for (method, path) in [("GET", "/api/rooms/availability"), ("GET", "/api/hotels/not-a-hotel/rooms"),
+                               ("PATCH", "/api/rooms/not-a-room"), ("GET", "/api/hotels/not-a-hotel/changes")] {
+            let answer = try server.call(method, path, body: method == "GET" ? nil : Data("{not json".utf8))
+            #expect(answer.status == 401, "\(method) \(path): \(answer.status)")
+        }
+        let receptionist = try server.call("PATCH", "/api/rooms/not-a-room", token: anna, body: Data("{not json".utf8))
+        #expect(receptionist.status == 403, "\(receptionist.status)")
+        #expect(try server.call("GET", "/api/rooms/availability", token: anna).status == 400)
+    }
+
+    /// A server with no payment service could never charge a card: such a booking is refused
+    /// before anything is held, not left to lapse.
+    @Test func aCardBookingOnAServerWithNoPaymentServiceIsRefused() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        var body = server.bookingBody(server.hotelA, room: room)
+        body["payment"] = ["method": "card", "card": "4242 4242 4242 4242"]
+        let refused = try server.call("POST", "/api/bookings", token: anna, json: body)
+        #expect(refused.status == 422)
+        #expect((refused.json["detail"] as? String)?.contains("no payment service") == true, "\(refused.json)")
+        let offered = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22&guests=1",
+                                      token: anna).json["rooms"] as? [[String: Any]] ?? []
+        #expect(offered.contains { $0["roomId"] as? String == room }, "nothing held")
+        body["payment"] = ["method": "desk"]
+        #expect(try server.call("POST", "/api/bookings", token: anna, json: body).status == 202)
     }
 
     @Test func repeatedFailedLoginsAreSlowedDown() throws {
@@ -273,6 +315,29 @@ enum TokenSignerTestAccess {
         process.waitUntilExit()
         #expect(process.terminationStatus != 0)
         #expect(message.contains("FRONTDESK_JWT_SECRET") && message.contains("--jwt-secret-file"))
+    }
+
+    /// An operator's slips with the database: a missing file names this program's commands (not
+    /// the desk's), and a demo seed run twice says so instead of a UNIQUE error.
+    @Test func aMissingFileAndADemoRunTwiceAreSaidInWords() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = try ServerHarness.run(["users", "list"], database: folder.appendingPathComponent("none.sqlite").path)
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("`frontdesk-server demo`") && !missing.output.contains("frontdesk hotel create"), "\(missing.output)")
+
+        let database = folder.appendingPathComponent("s.sqlite").path
+        let first = try ServerHarness.run(["demo", "--hotels", "1", "--rooms", "4", "--days", "10"], database: database)
+        #expect(first.status == 0, "\(first.output)")
+        let again = try ServerHarness.run(["demo", "--hotels", "1", "--rooms", "4", "--days", "10"], database: database)
+        #expect(again.status != 0)
+        #expect(again.output.contains("is in this database already") && again.output.contains("--seed"), "\(again.output)")
+        #expect(!again.output.contains("UNIQUE"))
+        let other = try ServerHarness.run(["demo", "--hotels", "1", "--rooms", "4", "--days", "10", "--seed", "7"], database: database)
+        #expect(other.status == 0, "\(other.output)")
+        let listed = try ServerHarness.run(["hotels", "list", "--json"], database: database).output
+        #expect(listed.components(separatedBy: "\"hotelId\"").count - 1 == 2, "\(listed)")
     }
 
     /// A lane count the operator mistyped stops `serve` before it listens, naming the variable,

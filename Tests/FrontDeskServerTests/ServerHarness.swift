@@ -57,9 +57,12 @@ final class ServerHarness: @unchecked Sendable {
 
     /// More arguments for `serve` (e.g. a rate limit).
     let serveArguments: [String]
+    /// More environment for `serve` (e.g. a payment service's address).
+    var environment: [String: String] = [:]
 
-    init(serveArguments: [String] = []) throws {
+    init(serveArguments: [String] = [], environment: [String: String] = [:]) throws {
         self.serveArguments = serveArguments
+        self.environment = environment
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = folder.appendingPathComponent("server.sqlite").path
@@ -120,6 +123,7 @@ final class ServerHarness: @unchecked Sendable {
     /// Another server process on `other`'s database (two instances on one PostgreSQL).
     init(sharing other: ServerHarness) throws {
         serveArguments = other.serveArguments
+        environment = other.environment
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = other.database
@@ -129,7 +133,7 @@ final class ServerHarness: @unchecked Sendable {
 
     /// Starts the server (again) on the same database, on a new free port.
     func start() throws {
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(self.environment) { _, set in set }
         environment["FRONTDESK_JWT_SECRET"] = Self.secret
         // The first line says where it listens.
         (process, port) = try ServerProcess.start(Self.productsFolder().appendingPathComponent("frontdesk-server"),

@@ -22,6 +22,27 @@ import Testing
         }
     }
 
+    /// Signed with the right key but not for this server: another issuer or audience (a token
+    /// another service of the same secret made), a role nobody has, a hotel role with no hotel.
+    @Test func aWellSignedTokenForSomethingElseIsRefused() throws {
+        let good = TokenSigner.Claims(sub: "anna", email: "", role: "receptionist", hotel_id: UUID().uuidString.lowercased(),
+                                      iss: TokenSigner.issuer, aud: TokenSigner.audience,
+                                      iat: Int(now.timeIntervalSince1970), exp: Int(now.timeIntervalSince1970) + 3600)
+        #expect(try signer.verify(signer.sign(good), now: now).userName == "anna")
+        var otherIssuer = good
+        otherIssuer.iss = "payments-service"
+        #expect(throws: TokenSigner.Rejection.wrongIssuer) { try signer.verify(signer.sign(otherIssuer), now: now) }
+        var otherAudience = good
+        otherAudience.aud = "frontdesk-admin"
+        #expect(throws: TokenSigner.Rejection.wrongAudience) { try signer.verify(signer.sign(otherAudience), now: now) }
+        var unknownRole = good
+        unknownRole.role = "owner"
+        #expect(throws: TokenSigner.Rejection.unknownRole) { try signer.verify(signer.sign(unknownRole), now: now) }
+        var noHotel = good
+        noHotel.hotel_id = nil
+        #expect(throws: TokenSigner.Rejection.malformed) { try signer.verify(signer.sign(noHotel), now: now) }
+    }
+
     @Test func everySingleCharacterChangeIsRefused() throws {
         let token = signer.issue(for: ("anna", "anna@example.com", .manager, UUID()), now: now).token
         var bytes = Array(token.utf8)
