@@ -411,12 +411,25 @@ public struct DeskModel: Sendable {
         revalidate(&form)
     }
 
+    static let roomCheckFailed = "Could not check that room "
+
     /// An open form whose room another booking took since: it says so now, not only on Enter.
     mutating func checkFormRoom() {
         guard var form = state.booking, form.progress == nil || form.progress?.isFailure == true else { return }
-        guard let answer = try? services.search(form.stay.checkIn.iso, form.stay.checkOut.iso, "1") else { return }
+        let answer: SearchAnswer
+        do {
+            answer = try services.search(form.stay.checkIn.iso, form.stay.checkOut.iso, "1")
+        } catch {
+            // Said on the form: a receptionist must not take silence for "the room is still free".
+            let notice = Self.roomCheckFailed + "\(form.offer.room.number) is still free: \(error)"
+            if form.notice != notice {
+                form.notice = notice
+                state.booking = form
+            }
+            return
+        }
         let free = answer.offers.contains { $0.room.id == form.offer.room.id }
-        if form.roomTaken != !free {
+        if form.roomTaken != !free || form.notice?.hasPrefix(Self.roomCheckFailed) == true {
             form.roomTaken = !free
             form.notice = nil
             state.booking = form
@@ -527,10 +540,14 @@ public struct DeskModel: Sendable {
 
     /// The saga moved a booking: follow the one this desk submitted.
     public mutating func bookingsChanged() {
-        if let id = state.booking?.bookingId, state.booking?.progress?.isFinished == false,
-           let booking = try? services.booking(id), var form = state.booking {
-            form.progress = Self.progress(of: booking)
-            Self.settle(&form)
+        if let id = state.booking?.bookingId, state.booking?.progress?.isFinished == false, var form = state.booking {
+            do {
+                form.progress = Self.progress(of: try services.booking(id))
+                Self.settle(&form)
+            } catch {
+                // The booking stands as it was last seen; the form says it could not look.
+                form.notice = "Could not read how the booking is going: \(error)"
+            }
             state.booking = form
         }
         if state.screen == .booking { checkFormRoom() }

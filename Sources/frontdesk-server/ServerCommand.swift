@@ -69,6 +69,10 @@ struct DatabaseOption: ParsableArguments {
         try requireSQLite(for: command)
         do {
             return try FrontDeskStore(path: resolved, access: access)
+        } catch StoreError.noDatabase(let path, let reason) {
+            // The store's own words name the desk's commands; a server's file is made by these.
+            throw ValidationError("there is no Front Desk database at \(path) (\(reason)); "
+                                  + "`frontdesk-server demo` or `frontdesk-server hotels add` creates one")
         } catch {
             throw ValidationError("\(error)")
         }
@@ -349,6 +353,11 @@ struct ServerDemo: ParsableCommand {
                                                    businessDate: DemoHotelGenerator.businessDate(at: now), now: now)
                 try generator.validate()
                 let demo = generator.generate()
+                // A seed makes the same hotel, id and all: a second run of it says so, not UNIQUE.
+                if try store.hotels().contains(where: { $0.id == demo.hotel.id }) {
+                    throw FrontDeskError.conflict("The demo hotel \(demo.hotel.name) of seed \(seed &+ UInt64(index)) is in this database already "
+                                                  + "(\(demo.hotel.id.uuidString.lowercased())); give another --seed to add more")
+                }
                 try store.importDemoIntoChain(demo, by: "frontdesk-server")
                 print("Hotel \(demo.hotel.name) added: \(demo.hotel.id.uuidString.lowercased()), \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
             }

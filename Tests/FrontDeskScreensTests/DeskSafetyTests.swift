@@ -4,6 +4,7 @@ import FrontDeskScreens
 import FrontDeskStore
 import FrontDeskTerminal
 import FrontDeskTestSupport
+import Synchronization
 import Testing
 
 /// Issue 10: no stray key changes a booking, nothing typed is lost, every problem is visible.
@@ -181,6 +182,31 @@ import Testing
         #expect(fixture.screen().contains("is out of service"))
         fixture.press(.alt("x"), .down)
         #expect(!fixture.screen().contains("in service again"))
+    }
+
+    /// Issue 10, "every problem is visible": when the open form cannot check whether its room is
+    /// still free, it says so (silence would read as "still free"), and the words go once the
+    /// check works again.
+    @Test func aFormThatCannotCheckItsRoomSaysSo() throws {
+        let failing = Mutex(false)
+        var fixture = try ScreenFixture { services in
+            let search = services.search
+            services.search = { checkIn, checkOut, guests in
+                if failing.withLock({ $0 }) { throw StoreError.busy(path: "desk.sqlite") }
+                return try search(checkIn, checkOut, guests)
+            }
+        }
+        fixture.press(.down, .enter) // the form for the first room, 301
+        #expect(fixture.model.state.screen == .booking)
+        failing.withLock { $0 = true }
+        fixture.model.bookingsChanged()
+        #expect(fixture.model.state.booking?.notice?.contains("Could not check that room 301 is still free") == true,
+                "\(String(describing: fixture.model.state.booking?.notice))")
+        #expect(fixture.screen(100, 30).contains("Could not check that room 301"))
+        failing.withLock { $0 = false }
+        fixture.model.bookingsChanged()
+        #expect(fixture.model.state.booking?.notice == nil)
+        #expect(fixture.model.state.booking?.roomTaken == false)
     }
 
     @Test func todayAndTheDashboardCountTheSameGuestsInHouse() throws {

@@ -10,16 +10,19 @@ struct ScreenFixture {
     let desk: StoreFixture
     var model: DeskModel
 
-    init() throws {
+    /// `adjust` changes the desk's services before the model gets them (a failing search).
+    init(adjust: (inout DeskServices) -> Void = { _ in }) throws {
         desk = try StoreFixture()
         _ = try desk.store.addRoomType(name: "和室 Washitsu", capacity: 2, basePrice: Money(minorUnits: 15_000), by: "setup")
         _ = try desk.store.addRoomType(name: "Chambre Élégance", capacity: 2, basePrice: Money(minorUnits: 17_500), by: "setup")
         _ = try desk.store.addRoom(number: "401", typeName: "和室 Washitsu", by: "setup")
         _ = try desk.store.addRoom(number: "402", typeName: "Chambre Élégance", by: "setup")
         let store = desk.store
+        var services = DeskTerminalApp.services(store: store, user: "anna", cardPayments: false)
+        adjust(&services)
         model = DeskModel(
             info: DeskInfo(hotelName: "Hotel Test", currency: "EUR", businessDate: StoreFixture.today, user: "anna"),
-            services: DeskTerminalApp.services(store: store, user: "anna", cardPayments: false),
+            services: services,
             roomServices: DeskTerminalApp.roomServices(store: store, user: "manager"),
             managerServices: DeskTerminalApp.managerServices(store: store, exportDirectory: desk.folder.path))
         model.setClock("09:30")
