@@ -28,10 +28,18 @@ extension PostgresChainStorage {
                                     [room.id, hotel.id, room.roomTypeId, room.number, room.isActive])
             }
             for booking in transfer.bookings {
-                try scoped.insert(booking, requestId: nil, fingerprint: nil, nights: transfer.nightsHeld(by: booking), session)
-                if booking.checkedInOn != nil || booking.checkedOutOn != nil {
-                    try session.execute("UPDATE booking SET checked_in_on = $2::date, checked_out_on = $3::date WHERE id = $1",
-                                        [booking.id, booking.checkedInOn?.iso, booking.checkedOutOn?.iso])
+                // As on SQLite: the row has its `room_since` before claims that name other rooms.
+                let claims = transfer.claimsHeld(by: booking)
+                try scoped.insert(booking, requestId: nil, fingerprint: nil, nights: claims == nil ? nil : [], session)
+                if booking.checkedInOn != nil || booking.checkedOutOn != nil || booking.roomSince != nil {
+                    try session.execute("UPDATE booking SET checked_in_on = $2::date, checked_out_on = $3::date, room_since = $4::date WHERE id = $1",
+                                        [booking.id, booking.checkedInOn?.iso, booking.checkedOutOn?.iso, booking.roomSince?.iso])
+                }
+                if let claims, !claims.isEmpty, booking.status != .failed, booking.status != .cancelled {
+                    try session.execute("""
+                        INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at)
+                        SELECT room::uuid, night::date, $1::uuid, $2::uuid, $3::timestamptz FROM unnest($4::text[], $5::text[]) AS t(room, night)
+                        """, [hotel.id, booking.id, booking.holdExpiresAt, claims.map { $0.roomId.uuidString.lowercased() }, claims.map(\.night.iso)])
                 }
                 for (index, note) in booking.notes.enumerated() {
                     try session.execute("INSERT INTO booking_note (booking_id, seq, at, by_user, text) VALUES ($1, $2, $3, $4, $5)",

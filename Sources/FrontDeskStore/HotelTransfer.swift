@@ -9,14 +9,26 @@ public struct HotelTransfer: Sendable {
     public var roomTypes: [RoomType]
     public var rooms: [Room]
     public var bookings: [Booking]
-    /// The nights each booking holds, by booking id, as the source has them: a no-show or an
-    /// early check-out holds fewer nights than its stay, and the nights it gave back may have been
-    /// sold again. Nil for an export of version 1, whose bookings then hold every night of their
-    /// stay unless cancelled or failed.
-    public var claims: [UUID: [CalendarDate]]?
+    /// The nights each booking holds and in which room, by booking id, as the source has them: a
+    /// no-show or an early check-out holds fewer nights than its stay (the nights it gave back may
+    /// have been sold again), and a stay split by a move holds its nights before `roomSince` in
+    /// the room it left. Nil for an export of version 1, whose bookings then hold every night of
+    /// their stay in their room unless cancelled or failed.
+    public var claims: [UUID: [HeldNight]]?
     /// How each paid booking was paid, by booking id (its saga's record): a card booking keeps
     /// its charge's reference, so a cancellation after the move refunds the card.
     public var payments: [UUID: Payment]
+
+    /// One night a booking holds, in the room it holds it in.
+    public struct HeldNight: Hashable, Sendable {
+        public var night: CalendarDate
+        public var roomId: UUID
+
+        public init(night: CalendarDate, roomId: UUID) {
+            self.night = night
+            self.roomId = roomId
+        }
+    }
 
     /// A booking's payment as its saga recorded it.
     public struct Payment: Codable, Hashable, Sendable {
@@ -54,7 +66,7 @@ public struct HotelTransfer: Sendable {
     }
 
     public init(hotel: Hotel, roomTypes: [RoomType], rooms: [Room], bookings: [Booking],
-                claims: [UUID: [CalendarDate]]? = nil, payments: [UUID: Payment] = [:]) {
+                claims: [UUID: [HeldNight]]? = nil, payments: [UUID: Payment] = [:]) {
         self.hotel = hotel
         self.roomTypes = roomTypes
         self.rooms = rooms
@@ -67,14 +79,16 @@ public struct HotelTransfer: Sendable {
     /// holds, and each booking's payment.
     public static func take(_ hotel: Hotel, from storage: any HotelStorage) throws -> HotelTransfer {
         var bookings: [Booking] = []
-        var claims: [UUID: [CalendarDate]] = [:]
+        var claims: [UUID: [HeldNight]] = [:]
         var after: UUID?
         repeat {
             let page = try storage.replicaPage(after: after, limit: SyncWire.pageSize)
             for wire in page.bookings {
                 let booking = try wire.booking()
                 bookings.append(booking)
-                claims[booking.id] = wire.claims.compactMap { CalendarDate(iso: $0.night) }.sorted()
+                claims[booking.id] = wire.claims.compactMap { claim in
+                    CalendarDate(iso: claim.night).flatMap { night in UUID(uuidString: claim.roomId).map { HeldNight(night: night, roomId: $0) } }
+                }.sorted { $0.night < $1.night }
             }
             after = page.next.flatMap(UUID.init(uuidString:))
         } while after != nil
@@ -83,15 +97,20 @@ public struct HotelTransfer: Sendable {
                              claims: claims, payments: try storage.transferPayments())
     }
 
-    /// The nights `booking` is to hold once imported.
-    public func nightsHeld(by booking: Booking) -> [CalendarDate]? {
+    /// The nights `booking` is to hold once imported, each in its room; nil (every night of the
+    /// stay, in the booking's room) for a version-1 export.
+    public func claimsHeld(by booking: Booking) -> [HeldNight]? {
         guard let claims else { return nil }
         return claims[booking.id] ?? []
     }
 
+    /// The nights of `claimsHeld(by:)`, rooms aside.
+    public func nightsHeld(by booking: Booking) -> [CalendarDate]? {
+        claimsHeld(by: booking)?.map(\.night)
+    }
+
     /// What `import` refuses before writing anything: a booking whose saga is under way (its
-    /// messages stay behind: a charge to settle, a refund owed) or whose stay was split by a move
-    /// (only its current room is carried).
+    /// messages stay behind: a charge to settle, a refund owed).
     public func problems() -> [String] {
         bookings.compactMap { booking in
             if booking.status == .reserving || booking.status == .processingPayment {
@@ -99,9 +118,6 @@ public struct HotelTransfer: Sendable {
             }
             if payments[booking.id]?.stepsUnderWay == true {
                 return "booking \(booking.confirmationCode) still has a payment or refund under way (or needing attention): let it finish before moving the hotel"
-            }
-            if booking.roomSince != nil {
-                return "booking \(booking.confirmationCode) changed rooms during its stay: such a stay cannot be moved yet"
             }
             return nil
         }
@@ -152,10 +168,22 @@ extension FrontDeskStore {
             for type in transfer.roomTypes { try Self.insert(type, db) }
             for room in transfer.rooms { try Self.insert(room, db) }
             for booking in transfer.bookings {
-                try Self.insert(booking, requestId: nil, fingerprint: nil, nights: transfer.nightsHeld(by: booking), db)
-                if booking.checkedInOn != nil || booking.checkedOutOn != nil {
-                    try db.run(sql: "UPDATE booking SET checked_in_on = ?, checked_out_on = ? WHERE id = ?",
-                               arguments: [booking.checkedInOn?.iso, booking.checkedOutOn?.iso, booking.id.storedText])
+                // Claims that name their rooms go in after the row has its first night in the
+                // current room (`room_since`): the schema lets a night before it be in another room.
+                let claims = transfer.claimsHeld(by: booking)
+                try Self.insert(booking, requestId: nil, fingerprint: nil, nights: claims == nil ? nil : [], db)
+                if booking.checkedInOn != nil || booking.checkedOutOn != nil || booking.roomSince != nil {
+                    try db.run(sql: "UPDATE booking SET checked_in_on = ?, checked_out_on = ?, room_since = ? WHERE id = ?",
+                               arguments: [booking.checkedInOn?.iso, booking.checkedOutOn?.iso, booking.roomSince?.iso, booking.id.storedText])
+                }
+                if let claims, booking.status != .failed, booking.status != .cancelled {
+                    let claim = try db.cachedStatement(sql: """
+                        INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, ?)
+                        """)
+                    for held in claims {
+                        try claim.execute(arguments: [held.roomId.storedText, held.night.iso, hotel.id.storedText, booking.id.storedText,
+                                                      booking.holdExpiresAt.map(Timestamp.text)])
+                    }
                 }
                 for (index, note) in booking.notes.enumerated() {
                     try db.run(sql: "INSERT INTO booking_note (booking_id, seq, at, by_user, text) VALUES (?, ?, ?, ?, ?)",

@@ -41,7 +41,7 @@ struct Export: ParsableCommand {
         abstract: "Write one hotel to standard output as JSON lines: its rooms, bookings with their nights, and its users.",
         discussion: """
             From --db PATH or --database URL; `import` reads it into either. Disabled users are left out. A hotel with a \
-            booking whose payment is under way (Reserving, ProcessingPayment) or whose stay changed rooms is refused.
+            booking whose payment or refund is under way (Reserving, ProcessingPayment, a refund owed) is refused.
             """)
     @OptionGroup var database: DatabaseOption
     @Option(help: "The hotel's id (hotels list).") var hotel: String
@@ -77,8 +77,8 @@ struct Export: ParsableCommand {
             }
             for booking in transfer.bookings {
                 var line = TransferLine(kind: "booking")
-                let nights = transfer.nightsHeld(by: booking) ?? []
-                line.booking = WireBooking(booking, claims: nights.map { WireClaim(night: $0, roomId: booking.roomId) })
+                let claims = transfer.claimsHeld(by: booking) ?? []
+                line.booking = WireBooking(booking, claims: claims.map { WireClaim(night: $0.night, roomId: $0.roomId) })
                 line.payment = transfer.payments[booking.id]
                 lines.append(line)
             }
@@ -133,7 +133,7 @@ struct Import: ParsableCommand {
         var hotel: Hotel?
         var types: [RoomType] = [], rooms: [Room] = [], bookings: [Booking] = [], users: [UserAccount] = []
         var carriesClaims = false
-        var claims: [UUID: [CalendarDate]] = [:], payments: [UUID: HotelTransfer.Payment] = [:]
+        var claims: [UUID: [HotelTransfer.HeldNight]] = [:], payments: [UUID: HotelTransfer.Payment] = [:]
         for (index, text) in data.split(separator: 0x0A).enumerated() {
             let number = index + 1
             do {
@@ -164,16 +164,19 @@ struct Import: ParsableCommand {
                     guard let wire = line.booking, case let booking = try wire.booking(), booking.hotelId == hotel.id else {
                         throw ValidationError("line \(number): a booking of this hotel")
                     }
-                    var nights: [CalendarDate] = []
+                    var held: [HotelTransfer.HeldNight] = []
                     for claim in wire.claims {
-                        guard let night = CalendarDate(iso: claim.night), UUID(uuidString: claim.roomId) == booking.roomId,
-                              booking.stay.nights.contains(night) else {
+                        // Its own room, or (a stay split by a move) another room of the hotel before
+                        // the night it moved.
+                        guard let night = CalendarDate(iso: claim.night), let room = UUID(uuidString: claim.roomId),
+                              booking.stay.nights.contains(night),
+                              room == booking.roomId || (rooms.contains { $0.id == room } && booking.roomSince.map { night < $0 } == true) else {
                             throw ValidationError("line \(number): booking \(booking.confirmationCode) holds \(claim.night) in a room or on a night outside its stay")
                         }
-                        nights.append(night)
+                        held.append(HotelTransfer.HeldNight(night: night, roomId: room))
                     }
                     bookings.append(booking)
-                    claims[booking.id] = nights
+                    claims[booking.id] = held
                     payments[booking.id] = line.payment
                 case ("user", let hotel?):
                     guard let user = line.user, let role = UserRole(rawValue: user.role) else { throw ValidationError("line \(number): a user with a role") }

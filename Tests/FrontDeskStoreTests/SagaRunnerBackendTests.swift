@@ -15,15 +15,15 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
     }
 
     let name: String
-    /// Makes a new database on the clock; returns what opens an instance on it.
-    let make: @Sendable (TestClock) throws -> @Sendable () throws -> Instance
+    /// Makes a new database on the clock; returns what opens an instance on it, on a business date.
+    let make: @Sendable (TestClock) throws -> @Sendable (CalendarDate) throws -> Instance
     var testDescription: String { name }
 
     static let sqlite = SagaBackend(name: "SQLite") { clock in
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-saga-\(UUID().uuidString)")
             .appendingPathComponent("chain.sqlite").path
-        return {
-            let store = try FrontDeskStore(path: path, clock: { clock.now }, businessDate: StoreFixture.today,
+        return { businessDate in
+            let store = try FrontDeskStore(path: path, clock: { clock.now }, businessDate: businessDate,
                                            random: SystemRandomNumberGenerator())
             return Instance(storage: store, queue: store)
         }
@@ -32,8 +32,8 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
     static let postgres = SagaBackend(name: "PostgreSQL") { clock in
         let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
         _ = try PostgresChainStorage.migrate(url: url)
-        return {
-            let chain = try PostgresChainStorage(url: url, poolSize: 4, clock: { clock.now }, businessDate: StoreFixture.today)
+        return { businessDate in
+            let chain = try PostgresChainStorage(url: url, poolSize: 4, clock: { clock.now }, businessDate: businessDate)
             return Instance(storage: chain, queue: chain.sagaQueue())
         }
     }
@@ -46,7 +46,7 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
 @Suite struct SagaRunnerBackendTests {
     final class Chain: Sendable {
         let clock = TestClock()
-        let open: @Sendable () throws -> SagaBackend.Instance
+        let openOn: @Sendable (CalendarDate) throws -> SagaBackend.Instance
         let first: SagaBackend.Instance
         let hotel: any HotelStorage
         /// Keeps its books by idempotency key, as a real processor does, and counts the calls per key:
@@ -55,12 +55,17 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         let problems = Mutex<[String]>([])
 
         init(_ backend: SagaBackend, rooms: Int = 2) throws {
-            open = try backend.make(clock)
-            first = try open()
+            openOn = try backend.make(clock)
+            first = try openOn(StoreFixture.today)
             let hotelId = try first.storage.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
             hotel = first.storage.hotel(hotelId)
             _ = try hotel.addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
             for number in 0..<rooms { _ = try hotel.addRoom(number: "\(101 + number)", typeName: "Double", by: "admin") }
+        }
+
+        /// Another instance on the same database (its own connections), on `businessDate`.
+        func open(on businessDate: CalendarDate = StoreFixture.today) throws -> SagaBackend.Instance {
+            try openOn(businessDate)
         }
 
         func runner(_ name: String, on instance: SagaBackend.Instance? = nil, paying: Bool = true) -> SagaRunner {
@@ -209,11 +214,12 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
 
     /// A hotel moved whole (`frontdesk-server export` / `import`, issue 13) into a new database
     /// of the same kind: the card booking keeps its charge, so cancelling it there refunds the
-    /// card once (not a "desk refund" nobody pays out), and an early departure holds only the
-    /// nights it kept, so the night it gave back and sold again imports too.
+    /// card once (not a "desk refund" nobody pays out), an early departure holds only the nights
+    /// it kept, so the night it gave back and sold again imports too, and a guest moved to
+    /// another room during the stay keeps the night slept in the first room there.
     @Test(arguments: SagaBackend.all)
     func aMovedHotelRefundsItsCardBookingsAndHoldsOnlyTheNightsKept(_ backend: SagaBackend) throws {
-        let chain = try Chain(backend, rooms: 2)
+        let chain = try Chain(backend, rooms: 4)
         let today = StoreFixture.today
         let byCard = try chain.book("101", card: true)
         let leftEarly = try chain.book("102", from: today.iso, to: today.adding(days: 3).iso, card: false)
@@ -225,12 +231,24 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         try chain.runner("server-A").runUntilIdle()
         _ = try chain.hotel.changeBooking(byCard.confirmationCode, BookingEdit(note: "Guest allergic to feathers"),
                                           ChangeRequest(expectedVersion: nil, user: "anna"))
+        // In room 103 from today, checked in; the next day the guest moves to 104 for the rest.
+        let split = try chain.book("103", from: today.iso, to: today.adding(days: 3).iso, card: false)
+        try chain.runner("server-A").runUntilIdle()
+        _ = try chain.hotel.checkIn(split.confirmationCode, expectedVersion: nil, by: "anna")
+        let nextDay = try chain.open(on: today.adding(days: 1)).storage.hotel(try chain.hotel.requireHotelExists().id)
+        let movedGuest = try nextDay.move(split.confirmationCode, toRoom: "104", reason: "Noisy", reprice: false, ChangeRequest(user: "anna"))
+        #expect(movedGuest.roomSince == today.adding(days: 1))
 
         let hotel = try chain.hotel.requireHotelExists()
         let transfer = try HotelTransfer.take(hotel, from: chain.hotel)
+        #expect(transfer.problems().isEmpty, "\(transfer.problems())")
         #expect(transfer.payments[byCard.id]?.method == .card)
         #expect(transfer.nightsHeld(by: try chain.status(leftEarly)) == [today])
-        let moved = try backend.make(chain.clock)()
+        let rooms = Dictionary(uniqueKeysWithValues: try chain.hotel.rooms().map { ($0.room.number, $0.room.id) })
+        let splitClaims = try #require(transfer.claimsHeld(by: movedGuest))
+        #expect(splitClaims.map(\.night) == [today, today.adding(days: 1), today.adding(days: 2)])
+        #expect(splitClaims.map(\.roomId) == [rooms["103"], rooms["104"], rooms["104"]])
+        let moved = try backend.make(chain.clock)(StoreFixture.today)
         if let postgres = moved.storage as? PostgresChainStorage {
             try postgres.importHotel(transfer, by: "admin")
         } else {
@@ -241,6 +259,11 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         #expect(again.nightsHeld(by: try there.booking(leftEarly.confirmationCode)) == [today])
         #expect(again.nightsHeld(by: try there.booking(resold.confirmationCode)) == [today.adding(days: 1)])
         #expect(again.payments == transfer.payments)
+        #expect(again.claimsHeld(by: try there.booking(split.confirmationCode)) == splitClaims)
+        #expect(try there.booking(split.confirmationCode).roomSince == today.adding(days: 1))
+        // The night slept in 103 is still held there: 103 is not offered for it.
+        let freeTonight = try there.stampedSearch(checkIn: today.iso, checkOut: today.adding(days: 1).iso, guests: "1").result.offers.map(\.room.number)
+        #expect(!freeTonight.contains("103") && freeTonight.contains("104"), "\(freeTonight)")
         #expect(try there.booking(byCard.confirmationCode).notes.map(\.text) == ["Guest allergic to feathers"], "notes come along")
 
         let cancelled = try there.cancel(byCard.confirmationCode, reason: "Plans changed", expectedVersion: nil, by: "anna", via: .server)
