@@ -85,6 +85,9 @@ public final class PaymentSimulator: Sendable {
     private struct State: ~Copyable {
         var ledger = Ledger()
         var file: LedgerFile?
+        /// Charge requests received per idempotency key, answered or not (not kept in the file): a
+        /// key asked twice is a retry or a takeover that the ledger answered once.
+        var chargeRequests: [String: Int] = [:]
     }
 
     private let state: Mutex<State>
@@ -210,6 +213,11 @@ public final class PaymentSimulator: Sendable {
 
     /// Threads answering requests now (at most `limits.maxWorkers`).
     public var workerThreads: Int { workers.threadCount }
+
+    /// How many charge requests came with each idempotency key, since this simulator started.
+    public var chargeRequestsByKey: [String: Int] {
+        state.withLock { $0.chargeRequests }
+    }
 
     /// `{"charges":[...]}` as `GET /charges` reports it.
     public var report: [[String: Any]] {
@@ -458,6 +466,7 @@ public final class PaymentSimulator: Sendable {
         }
         enum Earlier { case charged(String), voided, none }
         let earlier = state.withLock { state -> Earlier in
+            state.chargeRequests[key, default: 0] += 1
             if let existing = state.ledger.charges[key] { return .charged(existing.id) }
             return state.ledger.voidedCharges[key] != nil ? .voided : .none
         }

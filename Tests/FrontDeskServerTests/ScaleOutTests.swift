@@ -2,6 +2,7 @@ import Foundation
 import FrontDeskPayments
 import FrontDeskTestSupport
 import GRDB
+import Synchronization
 import Testing
 
 /// Issue 13's checks over real server processes and a real payment simulator: 16 clients book,
@@ -24,11 +25,12 @@ struct ScaleOutTests {
 
         /// On SQLite, the demo makes the hotel and its rooms; on PostgreSQL (no demo there) the hotel
         /// is added by command and its rooms through the API, once the first server runs.
-        init(databaseArguments: (URL) -> [String], postgres: Bool = false) throws {
+        /// `latency`: seconds the simulator takes over each charge, refund and void.
+        init(databaseArguments: (URL) -> [String], postgres: Bool = false, latency: TimeInterval = 0) throws {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-scaleout-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             self.databaseArguments = databaseArguments(folder)
-            simulator = try PaymentSimulator(port: 0)
+            simulator = try PaymentSimulator(port: 0, latency: latency)
             simulator.start()
             if postgres {
                 try command(["migrate"])
@@ -153,10 +155,10 @@ struct ScaleOutTests {
 
     /// A fleet of `servers` on a new database of `cluster`, with its rooms; and the query that
     /// counts on that database.
-    static func postgresFleet(_ cluster: PostgresCluster, servers: Int) throws -> (Fleet, (String) throws -> Int) {
+    static func postgresFleet(_ cluster: PostgresCluster, servers: Int, latency: TimeInterval = 0) throws -> (Fleet, @Sendable (String) throws -> Int) {
         let url = try cluster.makeDatabase()
         let name = String(url.split(separator: "/").last ?? "")
-        let fleet = try Fleet(databaseArguments: { _ in ["--database", url] }, postgres: true)
+        let fleet = try Fleet(databaseArguments: { _ in ["--database", url] }, postgres: true, latency: latency)
         for _ in 0..<servers { try fleet.startServer() }
         try fleet.addRoomsThroughTheAPI()
         return (fleet, { sql in
@@ -169,14 +171,34 @@ struct ScaleOutTests {
     @Test("Three servers on one PostgreSQL, one SIGKILLed a third of the way in: no room-night sold twice, its sagas finish on the others")
     func threeServersOnPostgreSQL() throws {
         let cluster = try PostgresCluster.shared()
-        let (fleet, count) = try Self.postgresFleet(cluster, servers: 3)
+        // Each charge takes 1.5 s, as a processor's might: the victim is killed with a charge it
+        // claimed less than a second before still at the payment service, so another server must
+        // take that claim over and ask again with the same idempotency key.
+        let (fleet, count) = try Self.postgresFleet(cluster, servers: 3, latency: 1.5)
         let (load, tokens) = try fleet.load()
         let victim = fleet.servers[2].process
-        DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds / 3) { kill(victim.processIdentifier, SIGKILL) }
+        let killedMidCharge = Mutex(false)
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.seconds / 3) {
+            // A claim lasts the runner's lease (120 s): one ending in more than 119 s was made in
+            // the last second, and its charge is still in the simulator's 1.5 s.
+            let fresh = """
+                SELECT count(*) FROM saga_message WHERE name = 'ProcessPayment' AND claimed_by LIKE 'runner-\(victim.processIdentifier)@%'
+                AND claimed_until > now() + interval '119 seconds'
+                """
+            let giveUp = Date().addingTimeInterval(Self.seconds / 3)
+            while Date() < giveUp, (try? count(fresh)) ?? 0 == 0 { Thread.sleep(forTimeInterval: 0.02) }
+            killedMidCharge.withLock { $0 = Date() < giveUp }
+            kill(victim.processIdentifier, SIGKILL)
+        }
         let outcome = load.run(seconds: Self.seconds)
         victim.waitUntilExit()
         #expect(victim.terminationReason == .uncaughtSignal)
         try fleet.invariants(token: tokens[0], count: count).check(outcome)
+        #expect(killedMidCharge.withLock { $0 }, "the victim never had a charge in flight to be killed in")
+        // The charge the victim had in flight was asked for again (same key) by the server that
+        // took its claim over; the ledger answered it once (charged ≤ 1 is checked above).
+        let asked = fleet.simulator.chargeRequestsByKey
+        #expect(asked.values.contains { $0 >= 2 }, "no charge was asked for twice: no claim was taken over (\(asked.count) keys)")
         Self.expectBusy(outcome, accepted: 50)
         // The clients of the killed server went on to the others.
         #expect(outcome.unanswered > 0)
