@@ -22,6 +22,8 @@ enum Products {
 /// same port and file, and SIGKILLed.
 final class SyncServer: @unchecked Sendable {
     static let secret = "test-secret-that-is-at-least-32-bytes-long!"
+    /// The token signing secret of the next `start` (an operator may change it).
+    var secret = SyncServer.secret
     let folder: URL
     let database: String
     var process: Process?
@@ -62,7 +64,7 @@ final class SyncServer: @unchecked Sendable {
     /// Starts the server; again after `stop`, on the same port.
     func start() throws {
         var environment = ProcessInfo.processInfo.environment
-        environment["FRONTDESK_JWT_SECRET"] = Self.secret
+        environment["FRONTDESK_JWT_SECRET"] = secret
         if let paymentURL { environment["FRONTDESK_PAYMENT_URL"] = paymentURL }
         let (process, port) = try ServerProcess.start(Products.folder.appendingPathComponent("frontdesk-server"),
                                                       ["serve", "--db", database, "--port", String(port), "--password-rounds", "1000"],
