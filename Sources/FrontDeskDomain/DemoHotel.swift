@@ -63,6 +63,12 @@ public struct DemoHotelGenerator: Sendable {
     /// Stay lengths in nights with their weights: mostly short, a tail of week-long stays.
     static let stayLengths: [(nights: Int, weight: Int)] = [(1, 25), (2, 25), (3, 20), (4, 10), (5, 8), (7, 7), (10, 5)]
 
+    /// The id `generate` gives the hotel (the seed's first draw), known without generating it.
+    public var hotelId: UUID {
+        var random = SeededGenerator(seed: seed)
+        return Self.uuid(&random)
+    }
+
     public func generate() -> DemoHotel {
         var random = SeededGenerator(seed: seed)
         let hotel = Hotel(id: Self.uuid(&random), name: "Hotel Aurora", timeZoneIdentifier: Self.timeZoneIdentifier, currency: "EUR")

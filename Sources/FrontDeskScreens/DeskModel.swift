@@ -412,6 +412,7 @@ public struct DeskModel: Sendable {
     }
 
     static let roomCheckFailed = "Could not check that room "
+    static let bookingReadFailed = "Could not read how the booking is going: "
 
     /// An open form whose room another booking took since: it says so now, not only on Enter.
     mutating func checkFormRoom() {
@@ -543,10 +544,11 @@ public struct DeskModel: Sendable {
         if let id = state.booking?.bookingId, state.booking?.progress?.isFinished == false, var form = state.booking {
             do {
                 form.progress = Self.progress(of: try services.booking(id))
+                if form.notice?.hasPrefix(Self.bookingReadFailed) == true { form.notice = nil }
                 Self.settle(&form)
             } catch {
                 // The booking stands as it was last seen; the form says it could not look.
-                form.notice = "Could not read how the booking is going: \(error)"
+                form.notice = Self.bookingReadFailed + "\(error)"
             }
             state.booking = form
         }

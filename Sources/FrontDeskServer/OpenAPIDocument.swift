@@ -310,6 +310,7 @@ paths:
         '412': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/bookings/{bookingId}/cancel:
     parameters:
@@ -325,6 +326,7 @@ paths:
         '409': {$ref: '#/components/responses/Problem'}
         '412': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/bookings/{bookingId}/check-in:
     parameters:

@@ -348,16 +348,24 @@ struct ServerDemo: ParsableCommand {
         try reporting {
             let store = try database.open(for: "`demo`")
             let now = Date()
-            for index in 0..<hotels {
-                let generator = DemoHotelGenerator(roomCount: rooms, days: days, occupancy: 0.7, seed: seed &+ UInt64(index),
-                                                   businessDate: DemoHotelGenerator.businessDate(at: now), now: now)
+            let generators = (0..<hotels).map { index in
+                DemoHotelGenerator(roomCount: rooms, days: days, occupancy: 0.7, seed: seed &+ UInt64(index),
+                                   businessDate: DemoHotelGenerator.businessDate(at: now), now: now)
+            }
+            // A seed makes the same hotel, id and all: a seed already used is said in words (not
+            // as UNIQUE), and before any hotel is added, so a refused run adds none.
+            let here = Set(try store.hotels().map(\.id))
+            for generator in generators {
                 try generator.validate()
-                let demo = generator.generate()
-                // A seed makes the same hotel, id and all: a second run of it says so, not UNIQUE.
-                if try store.hotels().contains(where: { $0.id == demo.hotel.id }) {
-                    throw FrontDeskError.conflict("The demo hotel \(demo.hotel.name) of seed \(seed &+ UInt64(index)) is in this database already "
-                                                  + "(\(demo.hotel.id.uuidString.lowercased())); give another --seed to add more")
+                if here.contains(generator.hotelId) {
+                    let last = seed &+ UInt64(hotels - 1)
+                    throw FrontDeskError.conflict("The demo hotel of seed \(generator.seed) is in this database already "
+                                                  + "(\(generator.hotelId.uuidString.lowercased())); nothing was added. Give a --seed "
+                                                  + "whose hotels are not here (this run used \(seed == last ? "\(seed)" : "\(seed) to \(last)"))")
                 }
+            }
+            for generator in generators {
+                let demo = generator.generate()
                 try store.importDemoIntoChain(demo, by: "frontdesk-server")
                 print("Hotel \(demo.hotel.name) added: \(demo.hotel.id.uuidString.lowercased()), \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
             }

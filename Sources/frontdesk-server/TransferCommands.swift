@@ -134,6 +134,9 @@ struct Import: ParsableCommand {
         var types: [RoomType] = [], rooms: [Room] = [], bookings: [Booking] = [], users: [UserAccount] = []
         var carriesClaims = false
         var claims: [UUID: [HotelTransfer.HeldNight]] = [:], payments: [UUID: HotelTransfer.Payment] = [:]
+        // Each room-night once in the whole file, each night once in a booking: said by line here,
+        // not as the database's UNIQUE error, nor (two rooms on one night) taken silently.
+        var roomNightsHeld: [HotelTransfer.HeldNight: String] = [:]
         for (index, text) in data.split(separator: 0x0A).enumerated() {
             let number = index + 1
             do {
@@ -165,6 +168,7 @@ struct Import: ParsableCommand {
                         throw ValidationError("line \(number): a booking of this hotel")
                     }
                     var held: [HotelTransfer.HeldNight] = []
+                    var nightsOfBooking = Set<CalendarDate>()
                     for claim in wire.claims {
                         // Its own room, or (a stay split by a move) another room of the hotel before
                         // the night it moved.
@@ -173,7 +177,14 @@ struct Import: ParsableCommand {
                               room == booking.roomId || (rooms.contains { $0.id == room } && booking.roomSince.map { night < $0 } == true) else {
                             throw ValidationError("line \(number): booking \(booking.confirmationCode) holds \(claim.night) in a room or on a night outside its stay")
                         }
-                        held.append(HotelTransfer.HeldNight(night: night, roomId: room))
+                        guard nightsOfBooking.insert(night).inserted else {
+                            throw ValidationError("line \(number): booking \(booking.confirmationCode) holds \(claim.night) twice")
+                        }
+                        let claimed = HotelTransfer.HeldNight(night: night, roomId: room)
+                        if let other = roomNightsHeld.updateValue(booking.confirmationCode, forKey: claimed) {
+                            throw ValidationError("line \(number): booking \(booking.confirmationCode) holds \(claim.night) in a room that booking \(other) holds that night")
+                        }
+                        held.append(claimed)
                     }
                     bookings.append(booking)
                     claims[booking.id] = held

@@ -209,6 +209,39 @@ import Testing
         #expect(fixture.model.state.booking?.roomTaken == false)
     }
 
+    /// The same for the booking the form is following: a failed read is said, and the words go
+    /// once the booking reads again (they must not stand beside "Confirmed").
+    @Test func aFormThatCannotReadItsBookingSaysSoUntilItCan() throws {
+        let failing = Mutex(false)
+        var fixture = try ScreenFixture { services in
+            let booking = services.booking
+            services.booking = { id in
+                if failing.withLock({ $0 }) { throw StoreError.busy(path: "desk.sqlite") }
+                return try booking(id)
+            }
+        }
+        fixture.press(.down, .enter) // the form for the first room, 301
+        fixture.type("Ann Lee")
+        fixture.press(.tab)
+        fixture.type("ann@example.com")
+        fixture.press(.enter)
+        guard case .holding? = fixture.model.state.booking?.progress else {
+            Issue.record("not held: \(String(describing: fixture.model.state.booking?.progress))")
+            return
+        }
+        failing.withLock { $0 = true }
+        fixture.model.bookingsChanged()
+        #expect(fixture.model.state.booking?.notice?.hasPrefix("Could not read how the booking is going") == true,
+                "\(String(describing: fixture.model.state.booking?.notice))")
+        failing.withLock { $0 = false }
+        try fixture.runSaga()
+        guard case .confirmed? = fixture.model.state.booking?.progress else {
+            Issue.record("not confirmed: \(String(describing: fixture.model.state.booking?.progress))")
+            return
+        }
+        #expect(fixture.model.state.booking?.notice == nil)
+    }
+
     @Test func todayAndTheDashboardCountTheSameGuestsInHouse() throws {
         var fixture = try Self.deskWithWork()
         fixture.press(.function(4), .alt("1"), .alt("i"), .right, .enter) // the arrival in 101 checks in

@@ -216,7 +216,8 @@ import Testing
     /// A server with no payment service could never charge a card: such a booking is refused
     /// before anything is held, not left to lapse.
     @Test func aCardBookingOnAServerWithNoPaymentServiceIsRefused() throws {
-        let server = try ServerHarness()
+        // Empty is none, whatever the machine's environment says.
+        let server = try ServerHarness(environment: ["FRONTDESK_PAYMENT_URL": ""])
         let anna = try server.token("anna")
         let room = try server.freeRoom(server.hotelA, token: anna)
         var body = server.bookingBody(server.hotelA, room: room)
@@ -336,6 +337,10 @@ enum TokenSignerTestAccess {
         #expect(!again.output.contains("UNIQUE"))
         let other = try ServerHarness.run(["demo", "--hotels", "1", "--rooms", "4", "--days", "10", "--seed", "7"], database: database)
         #expect(other.status == 0, "\(other.output)")
+        // Seeds 6 and 7 (7 is here): refused before seed 6's hotel is added.
+        let overlapping = try ServerHarness.run(["demo", "--hotels", "2", "--rooms", "4", "--days", "10", "--seed", "6"], database: database)
+        #expect(overlapping.status != 0 && overlapping.output.contains("seed 7") && overlapping.output.contains("nothing was added"),
+                "\(overlapping.output)")
         let listed = try ServerHarness.run(["hotels", "list", "--json"], database: database).output
         #expect(listed.components(separatedBy: "\"hotelId\"").count - 1 == 2, "\(listed)")
     }

@@ -19,8 +19,26 @@ import Testing
         #expect(try ServerHarness.run(["users", "add", "anna", "--role", "receptionist", "--hotel", hotel, "--password-stdin",
                                        "--password-rounds", "1000"], database: first, input: "password-of-anna\n").status == 0)
 
+        // A guest moved during the stay, on days after every demo booking: room 101 on the first
+        // night, 102 from the second. The move must survive both trips, night by night.
+        let desk = ServerHarness.productsFolder().appendingPathComponent("frontdesk")
+        func atTheDesk(_ today: String, _ arguments: String...) throws -> Outcome {
+            try runProgram(desk, arguments + ["--db", first],
+                           environment: ProcessInfo.processInfo.environment.merging(["FRONTDESK_TODAY": today]) { _, new in new })
+        }
+        let booked = try atTheDesk("2027-06-01", "book", "--room", "101", "--check-in", "2027-06-01", "--check-out", "2027-06-04",
+                                   "--guests", "1", "--guest-name", "Mo Ved", "--email", "mo@example.com", "--payment", "desk",
+                                   "--wait", "--json")
+        #expect(booked.status == 0, "\(booked.stderr)")
+        let code = try #require(booked.json["confirmation"] as? String)
+        #expect(try atTheDesk("2027-06-01", "check-in", code).status == 0)
+        let moved = try atTheDesk("2027-06-02", "move", code, "--room", "102")
+        #expect(moved.status == 0, "\(moved.stderr)")
+
         let exported = try ServerHarness.run(["export", "--hotel", hotel], database: first)
         #expect(exported.status == 0, "\(exported.output)")
+        let movedLine = try #require(exported.output.split(separator: "\n").first { $0.contains("\"Mo Ved\"") })
+        #expect(movedLine.contains("\"roomSince\":\"2027-06-02\""), "\(movedLine)")
         let lines = exported.output.split(separator: "\n")
         let bookings = lines.filter { $0.contains("\"kind\":\"booking\"") }
         #expect(bookings.count > 20)
@@ -40,6 +58,16 @@ import Testing
         #expect(try ServerHarness.run(["import"], database: back, input: onPostgres.output).status == 0)
         let roundTrip = try ServerHarness.run(["export", "--hotel", hotel], database: back)
         #expect(roundTrip.output == exported.output, "\(Self.firstDifference(exported.output, roundTrip.output))")
+
+        // A file that puts the move a night earlier holds the first night in a room the booking
+        // had not left yet: refused by line, and nothing is written.
+        let tampered = exported.output.replacingOccurrences(of: "\"roomSince\":\"2027-06-02\"", with: "\"roomSince\":\"2027-06-01\"")
+        let elsewhere = folder.appendingPathComponent("tampered.sqlite").path
+        let refused = try ServerHarness.run(["import"], database: elsewhere, input: tampered)
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("booking \(code) holds 2027-06-01 in a room or on a night outside its stay"), "\(refused.output)")
+        let left = try ServerHarness.run(["hotels", "list", "--json"], database: elsewhere).output
+        #expect(!left.contains(hotel), "\(left)")
     }
 
     /// The first line where two exports differ, for a failure's message.
