@@ -273,14 +273,16 @@ struct BookingRoutes {
     struct RoomChange: Decodable { let roomNumber: String?; let isActive: Bool? }
 
     func changeRoom(_ request: Request, _ context: ServerContext) async throws -> Response {
-        // The role before the path and the body: a receptionist's request is 403 whatever it carries.
-        let principal = try await authorize(request, .manageProperty)
+        let principal = try await principal(request)
         let roomId = try pathId(context, "roomId")
-        let body = try await decode(RoomChange.self, request, context)
         let everyHotel = state.chain
+        // Another hotel's staff do not see the room (404); its own receptionists may not change it
+        // (403), whatever the body carries: the body is read only once both are settled.
         guard let listing = try await state.blocking({ try everyHotel.room(id: roomId) }), principal.mayAccess(hotel: listing.room.hotelId) else {
             throw Problem.notFound("No room with id \(roomId.uuidString.lowercased())")
         }
+        try check(principal, .manageProperty, hotel: listing.room.hotelId)
+        let body = try await decode(RoomChange.self, request, context)
         let store = state.chain.hotel(listing.room.hotelId)
         // Nothing to change: nothing written (no feed entry for every desk to pull).
         if (body.roomNumber ?? listing.room.number) == listing.room.number, (body.isActive ?? listing.room.isActive) == listing.room.isActive {

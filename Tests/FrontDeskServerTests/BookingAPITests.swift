@@ -33,9 +33,7 @@ import Testing
         let settled = try server.settled(id, token: anna)
         #expect(settled["status"] as? String == "Confirmed")
         // The room is no longer offered for those nights.
-        let offered = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22&guests=1",
-                                      token: anna).json["rooms"] as? [[String: Any]] ?? []
-        #expect(!offered.contains { $0["roomId"] as? String == room })
+        #expect(try !server.freeRooms(server.hotelA, token: anna).contains(room))
 
         let replay = try server.call("POST", "/api/bookings", token: anna, json: body, headers: ["Idempotency-Key": "order-1"])
         #expect(replay.json["bookingId"] as? String == id)
@@ -68,9 +66,7 @@ import Testing
         #expect(refused.code == "validation_failed")
         let text = String(decoding: refused.body, as: UTF8.self)
         #expect(text.contains("Card number must have 12 to 19 digits") && text.contains("payment.card"), "\(text)")
-        let offered = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22&guests=1",
-                                      token: anna).json["rooms"] as? [[String: Any]] ?? []
-        #expect(offered.contains { $0["roomId"] as? String == room }, "nothing held")
+        #expect(try server.freeRooms(server.hotelA, token: anna).contains(room), "nothing held")
     }
 
     /// Issue 14 through the server: edit and extend (PATCH), move, no-show and undo, with If-Match
@@ -208,8 +204,11 @@ import Testing
             let answer = try server.call(method, path, body: method == "GET" ? nil : Data("{not json".utf8))
             #expect(answer.status == 401, "\(method) \(path): \(answer.status)")
         }
-        let receptionist = try server.call("PATCH", "/api/rooms/not-a-room", token: anna, body: Data("{not json".utf8))
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        let receptionist = try server.call("PATCH", "/api/rooms/\(room)", token: anna, body: Data("{not json".utf8))
         #expect(receptionist.status == 403, "\(receptionist.status)")
+        let otherHotel = try server.call("PATCH", "/api/rooms/\(room)", token: try server.token("bea"), body: Data("{not json".utf8))
+        #expect(otherHotel.status == 404, "another hotel's staff do not see the room: \(otherHotel.status)")
         #expect(try server.call("GET", "/api/rooms/availability", token: anna).status == 400)
     }
 
@@ -225,9 +224,7 @@ import Testing
         let refused = try server.call("POST", "/api/bookings", token: anna, json: body)
         #expect(refused.status == 422)
         #expect((refused.json["detail"] as? String)?.contains("no payment service") == true, "\(refused.json)")
-        let offered = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22&guests=1",
-                                      token: anna).json["rooms"] as? [[String: Any]] ?? []
-        #expect(offered.contains { $0["roomId"] as? String == room }, "nothing held")
+        #expect(try server.freeRooms(server.hotelA, token: anna).contains(room), "nothing held")
         body["payment"] = ["method": "desk"]
         #expect(try server.call("POST", "/api/bookings", token: anna, json: body).status == 202)
     }

@@ -205,10 +205,15 @@ final class ServerHarness: @unchecked Sendable {
 
     /// A free room of `hotel` for the stay, from the availability route.
     func freeRoom(_ hotel: String, token: String, from checkIn: String = "2026-12-20", to checkOut: String = "2026-12-22") throws -> String {
+        guard let room = try freeRooms(hotel, token: token, from: checkIn, to: checkOut).first else { throw HarnessError.setup("no free room") }
+        return room
+    }
+
+    /// The ids of the rooms availability offers for the stay.
+    func freeRooms(_ hotel: String, token: String, from checkIn: String = "2026-12-20", to checkOut: String = "2026-12-22") throws -> [String] {
         let rooms = try call("GET", "/api/rooms/availability?hotelId=\(hotel)&checkIn=\(checkIn)&checkOut=\(checkOut)&guests=1",
                              token: token).json["rooms"] as? [[String: Any]] ?? []
-        guard let room = rooms.first?["roomId"] as? String else { throw HarnessError.setup("no free room") }
-        return room
+        return rooms.compactMap { $0["roomId"] as? String }
     }
 
     func bookingBody(_ hotel: String, room: String, name: String = "Ann Lee", checkIn: String = "2026-12-20",
