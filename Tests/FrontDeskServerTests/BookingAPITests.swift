@@ -53,22 +53,6 @@ import Testing
         #expect(otherPayment.code == "conflict")
     }
 
-    /// A card number is checked as the CLI checks it (12 to 19 digits, spaces and dashes dropped):
-    /// a mistyped card is refused at once, nothing held.
-    @Test func aMistypedCardIsRefusedAsTheCommandLineRefusesIt() throws {
-        let server = try ServerHarness()
-        let anna = try server.token("anna")
-        let room = try server.freeRoom(server.hotelA, token: anna)
-        var body = server.bookingBody(server.hotelA, room: room)
-        body["payment"] = ["method": "card", "card": "1234"]
-        let refused = try server.call("POST", "/api/bookings", token: anna, json: body)
-        #expect(refused.status == 400)
-        #expect(refused.code == "validation_failed")
-        let text = String(decoding: refused.body, as: UTF8.self)
-        #expect(text.contains("Card number must have 12 to 19 digits") && text.contains("payment.card"), "\(text)")
-        #expect(try server.freeRooms(server.hotelA, token: anna).contains(room), "nothing held")
-    }
-
     /// Issue 14 through the server: edit and extend (PATCH), move, no-show and undo, with If-Match
     /// (stale: 412) and Idempotency-Key (a retry changes nothing).
     @Test func aBookingIsChangedMovedAndRefusedLikeOnTheCommandLine() throws {
@@ -212,14 +196,23 @@ import Testing
         #expect(try server.call("GET", "/api/rooms/availability", token: anna).status == 400)
     }
 
-    /// A server with no payment service could never charge a card: such a booking is refused
-    /// before anything is held, not left to lapse.
-    @Test func aCardBookingOnAServerWithNoPaymentServiceIsRefused() throws {
+    /// A card number is checked as the CLI checks it (12 to 19 digits, spaces and dashes dropped),
+    /// and a server with no payment service, which could never charge a card, refuses a good one:
+    /// each at once, before anything is held, not left to lapse.
+    @Test func aCardIsCheckedAsTheCommandLineChecksItAndRefusedWithNoPaymentService() throws {
         // Empty is none, whatever the machine's environment says.
         let server = try ServerHarness(environment: ["FRONTDESK_PAYMENT_URL": ""])
         let anna = try server.token("anna")
         let room = try server.freeRoom(server.hotelA, token: anna)
         var body = server.bookingBody(server.hotelA, room: room)
+        body["payment"] = ["method": "card", "card": "1234"]
+        let mistyped = try server.call("POST", "/api/bookings", token: anna, json: body)
+        #expect(mistyped.status == 400)
+        #expect(mistyped.code == "validation_failed")
+        let text = String(decoding: mistyped.body, as: UTF8.self)
+        #expect(text.contains("Card number must have 12 to 19 digits") && text.contains("payment.card"), "\(text)")
+        #expect(try server.freeRooms(server.hotelA, token: anna).contains(room), "nothing held")
+
         body["payment"] = ["method": "card", "card": "4242 4242 4242 4242"]
         let refused = try server.call("POST", "/api/bookings", token: anna, json: body)
         #expect(refused.status == 422)
