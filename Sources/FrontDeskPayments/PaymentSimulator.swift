@@ -85,9 +85,12 @@ public final class PaymentSimulator: Sendable {
     private struct State: ~Copyable {
         var ledger = Ledger()
         var file: LedgerFile?
-        /// Charge requests received per idempotency key, answered or not (not kept in the file): a
+        /// Charge requests received per idempotency key, counted on arrival, answered or not (not kept in the file): a
         /// key asked twice is a retry or a takeover that the ledger answered once.
         var chargeRequests: [String: Int] = [:]
+        /// Void requests received per charge key they settle, counted on arrival: how a runner that
+        /// took over a charge for a booking cancelled meanwhile asks after it.
+        var settleRequests: [String: Int] = [:]
     }
 
     private let state: Mutex<State>
@@ -217,6 +220,11 @@ public final class PaymentSimulator: Sendable {
     /// How many charge requests came with each idempotency key, since this simulator started.
     public var chargeRequestsByKey: [String: Int] {
         state.withLock { $0.chargeRequests }
+    }
+
+    /// How many void requests named each charge key (`chargeKey`), since this simulator started.
+    public var settleRequestsByChargeKey: [String: Int] {
+        state.withLock { $0.settleRequests }
     }
 
     /// `{"charges":[...]}` as `GET /charges` reports it.
@@ -421,17 +429,31 @@ public final class PaymentSimulator: Sendable {
             let data = (try? JSONSerialization.data(withJSONObject: ["charges": report], options: [.sortedKeys])) ?? Data()
             return (200, String(decoding: data, as: UTF8.self))
         case ("POST", "/charges"):
+            countArrival(request)
             wait(request.path)
             return charge(request)
         case ("POST", "/refunds"):
             wait(request.path)
             return refund(request)
         case ("POST", "/voids"):
+            countArrival(request)
             wait(request.path)
             return void(request)
         case (_, "/health"), (_, "/charges"), (_, "/refunds"), (_, "/voids"):
             return (405, Self.errorBody("method_not_allowed", "\(request.method) is not allowed on \(request.path)"))
         default: return (404, #"{"error":"not_found","message":"No such endpoint"}"#)
+        }
+    }
+
+    /// Counts a charge or void as it arrives, before its latency: a call in flight is already asked.
+    private func countArrival(_ request: HTTPRequest) {
+        guard let (key, body) = fields(request) else { return }
+        state.withLock { state in
+            if request.path == "/charges" {
+                state.chargeRequests[key, default: 0] += 1
+            } else if let chargeKey = body["chargeKey"] as? String {
+                state.settleRequests[chargeKey, default: 0] += 1
+            }
         }
     }
 
@@ -466,7 +488,6 @@ public final class PaymentSimulator: Sendable {
         }
         enum Earlier { case charged(String), voided, none }
         let earlier = state.withLock { state -> Earlier in
-            state.chargeRequests[key, default: 0] += 1
             if let existing = state.ledger.charges[key] { return .charged(existing.id) }
             return state.ledger.voidedCharges[key] != nil ? .voided : .none
         }
