@@ -101,12 +101,14 @@ struct Book: ParsableCommand {
             } else {
                 booking = try store.reserve(form, requestId: requestUUID, payment: instruction, by: common.userName)
             }
-            let confirmedHere = connected == nil && wait && instruction.method == .desk && booking.status == .confirmed
+            // A retry under the request id of a booking since checked in (or out) answers it as it
+            // is now: it was confirmed, so there is nothing to wait for and nothing failed.
+            let confirmedHere = connected == nil && wait && instruction.method == .desk && BookingStatus.sold.contains(booking.status)
             let paidThroughServer = connected != nil && instruction.method == .card
             if wait && !confirmedHere && !paidThroughServer
                 && (connected == nil || [BookingStatus.reserving, .processingPayment].contains(booking.status)) {
                 booking = try SagaRunner(store: store, gateway: gateway).runUntilSettled(booking)
-                if booking.status != .confirmed { failed = booking }
+                if !BookingStatus.sold.contains(booking.status) { failed = booking }
             }
             // The text, and the hotel's currency it names, only when it is printed: not with `--json`.
             var result = Output.Result(json: connected == nil ? booking.json : ConnectedDesk.json(booking, store: store),
@@ -199,13 +201,16 @@ struct Cancel: SingleBookingCommand {
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
     @Option(help: "Why, for the audit trail.") var reason: String?
+    @OptionGroup var change: ChangeOptions
     func apply(_ store: FrontDeskStore) throws -> Booking {
+        var request = try change.request(common)
+        request.channel = .commandLine
         if let connected = try ConnectedDesk.open(store, common: common) {
-            return try connected.change(.cancel, reference, reason: reason, by: common.userName)
+            return try connected.change(.cancel, reference, reason: reason, request)
         }
         // A bad payment address is refused before anything is written; a desk-paid booking never needs one.
         let gateway = try store.saga(reference).paymentMethod == .card ? try common.paymentGateway() : nil
-        let booking = try store.cancel(reference, reason: reason, by: common.userName, via: .commandLine)
+        let booking = try store.cancel(reference, reason: reason, request)
         // A card refund is the runner's work; do it here too, so the command ends with it done.
         if let gateway { try SagaRunner(store: store, gateway: gateway).runUntilRefunded(booking) }
         return booking
@@ -216,11 +221,12 @@ struct CheckIn: SingleBookingCommand {
     static let configuration = CommandConfiguration(commandName: "check-in", abstract: "Check a guest in.")
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
+    @OptionGroup var change: ChangeOptions
     func apply(_ store: FrontDeskStore) throws -> Booking {
         if let connected = try ConnectedDesk.open(store, common: common) {
-            return try connected.change(.checkIn, reference, reason: nil, by: common.userName)
+            return try connected.change(.checkIn, reference, reason: nil, try change.request(common))
         }
-        return try store.checkIn(reference, by: common.userName)
+        return try store.checkIn(reference, try change.request(common))
     }
 }
 
@@ -228,11 +234,12 @@ struct CheckOut: SingleBookingCommand {
     static let configuration = CommandConfiguration(commandName: "check-out", abstract: "Check a guest out.")
     @OptionGroup var common: CommonOptions
     @Argument(help: "Booking id or confirmation code.") var reference: String
+    @OptionGroup var change: ChangeOptions
     func apply(_ store: FrontDeskStore) throws -> Booking {
         if let connected = try ConnectedDesk.open(store, common: common) {
-            return try connected.change(.checkOut, reference, reason: nil, by: common.userName)
+            return try connected.change(.checkOut, reference, reason: nil, try change.request(common))
         }
-        return try store.checkOut(reference, by: common.userName)
+        return try store.checkOut(reference, try change.request(common))
     }
 }
 

@@ -352,8 +352,9 @@ struct ConnectedDesk {
         let found: WireBooking?
         do {
             found = try client.serverBooking(booking.id)
-        } catch let failure as SyncFailure {
-            throw SyncFailure(failure.kind, "\(why): \(failure.message). Nothing was changed; try again when the server answers")
+        } catch {
+            // `serverBooking` throws only `SyncFailure`.
+            throw SyncFailure(error.kind, "\(why): \(error.message). Nothing was changed; try again when the server answers")
         }
         guard let found else {
             throw FrontDeskError.notFound("The server has no booking \(booking.confirmationCode) (\(booking.id.uuidString.lowercased())): resolve the conflict with --cancel")
@@ -413,13 +414,20 @@ struct ConnectedDesk {
 
     /// `cancel`, `check-in`, `check-out` on a connected desk.
     func change(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, by user: String) throws -> Booking {
-        let operationId = UUID.timeOrdered(at: store.now)
-        let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: user, operationId: operationId)
+        try change(kind, reference, reason: reason, ChangeRequest(user: user, channel: .commandLine))
+    }
+
+    /// `request.requestId`, when given, is the operation id (as for the reservation changes).
+    func change(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
+        let user = request.user
+        let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: user, operationId: operationId,
+                                                expectedVersion: request.expectedVersion)
         return try write(operation) {
             switch kind {
-            case .cancel: try store.cancel(reference, reason: reason, by: user, via: .commandLine, operationId: operationId)
-            case .checkIn: try store.checkIn(reference, by: user, operationId: operationId)
-            case .checkOut: try store.checkOut(reference, by: user, operationId: operationId)
+            case .cancel: try store.cancel(reference, reason: reason, request, operationId: operationId)
+            case .checkIn: try store.checkIn(reference, request, operationId: operationId)
+            case .checkOut: try store.checkOut(reference, request, operationId: operationId)
             case .book: throw FrontDeskError.invalidState("a booking is made with book")
             case .move: throw FrontDeskError.invalidState("a room change is made with move")
             case .noShow, .undoCheckIn, .undoCheckOut, .edit: try reservationChangeHere(kind, reference, reason: reason,

@@ -13,9 +13,16 @@ public enum ChangeIntent: Sendable {
     case noShow
     case undoCheckIn(reason: String)
     case undoCheckOut(reason: String)
+    case checkIn
+    case checkOut
+    /// `reason` as the person gave it (nil: none), before the channel's default wording.
+    case cancel(reason: String?)
 
     public var action: String {
         switch self {
+        case .checkIn: "booking.checkedIn"
+        case .checkOut: "booking.checkedOut"
+        case .cancel: "booking.cancelled"
         case .change: "booking.changed"
         case .move: "booking.moved"
         case .noShow: "booking.noShow"
@@ -32,6 +39,9 @@ public enum ChangeIntent: Sendable {
         case .noShow: "no-show"
         case .undoCheckIn(let reason): "undo-check-in\u{1F}" + reason
         case .undoCheckOut(let reason): "undo-check-out\u{1F}" + reason
+        case .checkIn: "check-in"
+        case .checkOut: "check-out"
+        case .cancel(let reason): "cancel\u{1F}" + (reason ?? "")
         }
     }
 

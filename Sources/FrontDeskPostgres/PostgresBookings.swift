@@ -271,12 +271,6 @@ extension PostgresHotelStorage {
 
     // MARK: Changing a booking
 
-    func cancel(_ reference: String, reason: String?, expectedVersion: Int?, by user: String, via channel: FrontDeskDomain.Channel) throws -> Booking {
-        try BookingRules.checkReason(reason)
-        let reason = reason ?? channel.defaultCancellationReason(by: user)
-        return try write { session in try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, session) }
-    }
-
     /// `cancel` in the caller's transaction (a desk's pushed cancel takes this path too).
     func cancel(_ reference: String, reason: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {
         do {
@@ -307,10 +301,6 @@ extension PostgresHotelStorage {
         }
     }
 
-    func checkIn(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking {
-        try write { session in try checkIn(reference, expectedVersion: expectedVersion, by: user, session) }
-    }
-
     func checkIn(_ reference: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {
         do {
             let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
@@ -319,10 +309,6 @@ extension PostgresHotelStorage {
                 return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
             }
         }
-    }
-
-    func checkOut(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking {
-        try write { session in try checkOut(reference, expectedVersion: expectedVersion, by: user, session) }
     }
 
     func checkOut(_ reference: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {

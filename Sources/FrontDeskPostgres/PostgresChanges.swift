@@ -81,6 +81,28 @@ extension PostgresHotelStorage {
         }
     }
 
+    func cancel(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        try BookingRules.checkReason(reason)
+        let worded = reason ?? request.channel.defaultCancellationReason(by: request.user)
+        return try write { session in
+            try changeIntent(reference, .cancel(reason: reason), request, session) { _, _ in
+                try cancel(reference, reason: worded, expectedVersion: nil, by: request.user, session)
+            }
+        }
+    }
+
+    func checkIn(_ reference: String, _ request: ChangeRequest) throws -> Booking {
+        try write { session in
+            try changeIntent(reference, .checkIn, request, session) { _, _ in try checkIn(reference, expectedVersion: nil, by: request.user, session) }
+        }
+    }
+
+    func checkOut(_ reference: String, _ request: ChangeRequest) throws -> Booking {
+        try write { session in
+            try changeIntent(reference, .checkOut, request, session) { _, _ in try checkOut(reference, expectedVersion: nil, by: request.user, session) }
+        }
+    }
+
     func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking {
         try write { session in try markNoShow(reference, request, session) }
     }

@@ -31,6 +31,39 @@ extension PostgresHotelStorage {
         }
     }
 
+    /// The request ids recorded for this hotel (`HotelTransfer.requests`), for an export.
+    func transferRequests() throws -> HotelTransfer.Requests {
+        try chain.read { session in
+            var requests = HotelTransfer.Requests()
+            for row in try session.rows("""
+                SELECT id, request_id, request_fingerprint FROM booking WHERE hotel_id = $1 AND request_id IS NOT NULL
+                """, [hotelId]) {
+                let columns = ColumnReader(row, table: "booking")
+                requests.bookings[try columns.uuid(0)] = HotelTransfer.BookingRequest(id: try columns.uuid(1),
+                                                                                      fingerprint: try columns.optionalText(2) ?? "")
+            }
+            for row in try session.rows("""
+                SELECT c.request_id, c.booking_id, c.action, c.fingerprint, c.created_at
+                FROM booking_change_request c JOIN booking b ON b.id = c.booking_id WHERE b.hotel_id = $1 ORDER BY c.request_id::text
+                """, [hotelId]) {
+                let columns = ColumnReader(row, table: "booking_change_request")
+                requests.changes.append(HotelTransfer.RecordedChange(
+                    requestId: try columns.uuid(0), bookingId: try columns.uuid(1), action: try columns.text(2),
+                    fingerprint: try columns.text(3), createdAt: try columns.instant(4)))
+            }
+            for row in try session.rows("""
+                SELECT operation_id, seq, fingerprint, booking_id, outcome, answer, at FROM sync_operation WHERE hotel_id = $1 ORDER BY seq
+                """, [hotelId]) {
+                let columns = ColumnReader(row, table: "sync_operation")
+                requests.syncOperations.append(HotelTransfer.RecordedSyncOperation(
+                    operationId: try columns.text(0), seq: try columns.int64(1), fingerprint: try columns.text(2),
+                    bookingId: try columns.optionalText(3), outcome: try columns.text(4), answer: try columns.text(5),
+                    at: try columns.instant(6)))
+            }
+            return requests
+        }
+    }
+
     // MARK: Reading the replica
 
     func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage {

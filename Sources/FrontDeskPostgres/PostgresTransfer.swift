@@ -16,7 +16,25 @@ extension PostgresChainStorage {
             if try !session.rows("SELECT 1 FROM hotel WHERE id = $1", [hotel.id]).isEmpty {
                 throw FrontDeskError.conflict("The hotel \(hotel.id.uuidString.lowercased()) is here already")
             }
+            // A request id recorded here already (another hotel's) would answer a replay with the
+            // wrong booking: refused in words, before anything is written.
+            let requestIds = transfer.requests.bookings.values.map(\.id)
+            if let taken = try session.rows("SELECT request_id FROM booking WHERE request_id = ANY($1::uuid[]) ORDER BY request_id::text LIMIT 1",
+                                            [requestIds.map { $0.uuidString.lowercased() }]).first {
+                throw FrontDeskError.conflict(HotelTransfer.requestIdInUse(try ColumnReader(taken, table: "booking").uuid(0)))
+            }
+            let changeIds = transfer.requests.changes.map(\.requestId)
+            if let taken = try session.rows("""
+                SELECT request_id FROM booking_change_request WHERE request_id = ANY($1::uuid[]) ORDER BY request_id::text LIMIT 1
+                """, [changeIds.map { $0.uuidString.lowercased() }]).first {
+                throw FrontDeskError.conflict(HotelTransfer.requestIdInUse(try ColumnReader(taken, table: "booking_change_request").uuid(0)))
+            }
             try insertHotel(hotel, session)
+            if let feedSequence = transfer.feedSequence {
+                // The hotel's feed goes on from the source's number (as on SQLite); the entry
+                // written below is numbered after it.
+                try session.execute("UPDATE hotel_clock SET feed_seq = $2 WHERE hotel_id = $1", [hotel.id, feedSequence])
+            }
             // The availability version moves once, at the end, not once per booking (schema v4).
             try session.execute("SET LOCAL frontdesk.bulk_load = 'on'")
             for type in transfer.roomTypes {
@@ -30,7 +48,8 @@ extension PostgresChainStorage {
             for booking in transfer.bookings {
                 // As on SQLite: the row has its `room_since` before claims that name other rooms.
                 let claims = transfer.claimsHeld(by: booking)
-                try scoped.insert(booking, requestId: nil, fingerprint: nil, nights: claims == nil ? nil : [], session)
+                let request = transfer.requests.bookings[booking.id]
+                try scoped.insert(booking, requestId: request?.id, fingerprint: request?.fingerprint, nights: claims == nil ? nil : [], session)
                 if booking.checkedInOn != nil || booking.checkedOutOn != nil || booking.roomSince != nil {
                     try session.execute("UPDATE booking SET checked_in_on = $2::date, checked_out_on = $3::date, room_since = $4::date WHERE id = $1",
                                         [booking.id, booking.checkedInOn?.iso, booking.checkedOutOn?.iso, booking.roomSince?.iso])
@@ -53,6 +72,18 @@ extension PostgresChainStorage {
                         """, [booking.id, payment.method.rawValue, payment.reference, payment.refundReference, booking.createdAt])
                 }
             }
+            for change in transfer.requests.changes {
+                try session.execute("""
+                    INSERT INTO booking_change_request (request_id, booking_id, action, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5)
+                    """, [change.requestId, change.bookingId, change.action, change.fingerprint, change.createdAt])
+            }
+            for pushed in transfer.requests.syncOperations {
+                try session.execute("""
+                    INSERT INTO sync_operation (hotel_id, operation_id, seq, fingerprint, booking_id, outcome, answer, at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    """, [hotel.id, pushed.operationId, pushed.seq, pushed.fingerprint, pushed.bookingId, pushed.outcome, pushed.answer, pushed.at])
+            }
+            if transfer.feedSequence != nil { try scoped.feedPropertyChange(.hotel, session) }
             try session.execute("SET LOCAL frontdesk.bulk_load = 'off'")
             try session.execute("UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id = $1", [hotel.id])
             try audit(session, hotelId: hotel.id, user: user, action: "hotel.imported",

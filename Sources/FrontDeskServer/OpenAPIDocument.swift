@@ -316,8 +316,13 @@ paths:
     parameters:
       - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
       - {name: If-Match, in: header, required: false, schema: {type: string}}
+      - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
     post:
       operationId: cancelBooking
+      description: >-
+        Cancel, check-in and check-out take If-Match (the version the change is based on) and
+        Idempotency-Key (a retry under the same key answers the booking as it is now and changes nothing;
+        the key used for another change is 409).
       responses: &transition
         '200': {description: Changed., content: {application/json: {schema: {$ref: '#/components/schemas/Booking'}}}}
         '400': {$ref: '#/components/responses/Problem'}
@@ -332,6 +337,7 @@ paths:
     parameters:
       - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
       - {name: If-Match, in: header, required: false, schema: {type: string}}
+      - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
     post:
       operationId: checkIn
       responses: *transition
@@ -339,6 +345,7 @@ paths:
     parameters:
       - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
       - {name: If-Match, in: header, required: false, schema: {type: string}}
+      - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
     post:
       operationId: checkOut
       responses: *transition

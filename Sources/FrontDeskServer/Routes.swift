@@ -442,18 +442,19 @@ struct BookingRoutes {
         return version
     }
 
+    /// Cancel, check-in and check-out: `If-Match` is the expected version, `Idempotency-Key` the
+    /// request id, as for the reservation changes (a replay answers the booking as it is now).
     func change(_ request: Request, _ context: ServerContext, _ change: Change) async throws -> Response {
         let principal = try await authorize(request, .searchAndBook)
         let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
-        let expected = try expectedVersion(request)
+        let changeRequest = try self.changeRequest(request, booking: booking, principal)
         let store = state.chain.hotel(booking.hotelId)
         let reference = booking.id.uuidString
-        let basedOn = expected
         let changed = try await state.blocking { () -> Booking in
             switch change {
-            case .cancel: try store.cancel(reference, reason: nil, expectedVersion: basedOn, by: principal.userName, via: .server)
-            case .checkIn: try store.checkIn(reference, expectedVersion: basedOn, by: principal.userName)
-            case .checkOut: try store.checkOut(reference, expectedVersion: basedOn, by: principal.userName)
+            case .cancel: try store.cancel(reference, reason: nil, changeRequest)
+            case .checkIn: try store.checkIn(reference, changeRequest)
+            case .checkOut: try store.checkOut(reference, changeRequest)
             }
         }
         if change == .cancel { state.runner?.poke() }
@@ -484,15 +485,21 @@ struct BookingRoutes {
         let reprice: Bool?
     }
 
+    /// A change's `Idempotency-Key` (its request id, derived within the hotel, as for new
+    /// bookings) and `If-Match` (the version it is based on).
+    func changeRequest(_ request: Request, booking: Booking, _ principal: Principal) throws -> ChangeRequest {
+        let key = request.headers[.idempotencyKey]
+        if let key, key.isEmpty || key.count > 200 { throw Problem.validation([("Idempotency-Key", "Idempotency-Key is 1 to 200 characters")]) }
+        return ChangeRequest(requestId: key.map { RequestIds.derive(hotel: booking.hotelId, key: "change:" + $0) },
+                             expectedVersion: try expectedVersion(request), user: principal.userName, channel: .server)
+    }
+
     /// The command line's change intents over HTTP: `If-Match` is the expected version (stale:
     /// 412), `Idempotency-Key` the request id (derived within the hotel, as for new bookings).
     func changeReservation(_ request: Request, _ context: ServerContext, _ change: ReservationChange) async throws -> Response {
         let principal = try await authorize(request, .searchAndBook)
         let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
-        let key = request.headers[.idempotencyKey]
-        if let key, key.isEmpty || key.count > 200 { throw Problem.validation([("Idempotency-Key", "Idempotency-Key is 1 to 200 characters")]) }
-        let changeRequest = ChangeRequest(requestId: key.map { RequestIds.derive(hotel: booking.hotelId, key: "change:" + $0) },
-                                          expectedVersion: try expectedVersion(request), user: principal.userName, channel: .server)
+        let changeRequest = try self.changeRequest(request, booking: booking, principal)
         let store = state.chain.hotel(booking.hotelId)
         let reference = booking.id.uuidString
         let changed: Booking

@@ -350,25 +350,8 @@ extension FrontDeskStore {
     /// (a new id when nil), in the same transaction. (The same for check-in and check-out.)
     public func cancel(_ reference: String, reason: String?, expectedVersion: Int? = nil, by user: String,
                        via channel: Channel = .desk, operationId: UUID?) throws -> Booking {
-        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
-            throw FrontDeskError.validationFailed([problem])
-        }
-        let reason = reason ?? channel.defaultCancellationReason(by: user)
-        return try writeQueuing(.cancel, reference, reason: reason, by: user, operationId: operationId) { db in
-            try cancel(reference, reason: reason, expectedVersion: expectedVersion, by: user, db)
-        }
-    }
-
-    /// `change` in a transaction of its own, queued on a connected desk (a replica) for the
-    /// server as `kind` (with `reason`, as `operationId`) in the same transaction.
-    private func writeQueuing(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, by user: String, operationId: UUID?,
-                              _ change: (Database) throws -> Booking) throws -> Booking {
-        try write { db in
-            let before = try isReplica(db) ? requireBooking(reference, db) : nil
-            let booking = try change(db)
-            if let before { try queueChangeIfReplica(kind, before: before, reason: reason, by: user, operationId: operationId, db) }
-            return booking
-        }
+        try cancel(reference, reason: reason, ChangeRequest(expectedVersion: expectedVersion, user: user, channel: channel),
+                   operationId: operationId)
     }
 
     /// `cancel` inside the caller's transaction (a sync push applies many operations in one).
@@ -405,9 +388,7 @@ extension FrontDeskStore {
     }
 
     public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
-        try writeQueuing(.checkIn, reference, reason: nil, by: user, operationId: operationId) { db in
-            try checkIn(reference, expectedVersion: expectedVersion, by: user, db)
-        }
+        try checkIn(reference, ChangeRequest(expectedVersion: expectedVersion, user: user), operationId: operationId)
     }
 
     func checkIn(_ reference: String, expectedVersion: Int?, by user: String, _ db: Database) throws -> Booking {
@@ -423,9 +404,7 @@ extension FrontDeskStore {
     }
 
     public func checkOut(_ reference: String, expectedVersion: Int? = nil, by user: String, operationId: UUID?) throws -> Booking {
-        try writeQueuing(.checkOut, reference, reason: nil, by: user, operationId: operationId) { db in
-            try checkOut(reference, expectedVersion: expectedVersion, by: user, db)
-        }
+        try checkOut(reference, ChangeRequest(expectedVersion: expectedVersion, user: user), operationId: operationId)
     }
 
     func checkOut(_ reference: String, expectedVersion: Int?, by user: String, _ db: Database) throws -> Booking {

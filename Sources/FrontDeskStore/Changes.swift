@@ -131,6 +131,53 @@ extension FrontDeskStore {
         }
     }
 
+    /// Cancels through the saga (`cancel(_:reason:expectedVersion:by:via:)`) as an intent: a
+    /// request id seen before answers the booking as it is. On a connected desk (a replica) the
+    /// cancel is also queued for the server as `operationId` (a new id when nil).
+    public func cancel(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        try cancel(reference, reason: reason, request, operationId: nil)
+    }
+
+    public func cancel(_ reference: String, reason: String?, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
+        if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
+            throw FrontDeskError.validationFailed([problem])
+        }
+        let worded = reason ?? request.channel.defaultCancellationReason(by: request.user)
+        return try write { db in
+            try queuedIfReplica(.cancel, reference, reason: worded, request, operationId: operationId, db) {
+                try changeIntent(reference, .cancel(reason: reason), request, db) { _, _ in
+                    try cancel(reference, reason: worded, expectedVersion: nil, by: request.user, db)
+                }
+            }
+        }
+    }
+
+    /// Checks a guest in as an intent (a request id seen before answers the booking as it is).
+    public func checkIn(_ reference: String, _ request: ChangeRequest) throws -> Booking {
+        try checkIn(reference, request, operationId: nil)
+    }
+
+    public func checkIn(_ reference: String, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
+        try write { db in
+            try queuedIfReplica(.checkIn, reference, reason: nil, request, operationId: operationId, db) {
+                try changeIntent(reference, .checkIn, request, db) { _, _ in try checkIn(reference, expectedVersion: nil, by: request.user, db) }
+            }
+        }
+    }
+
+    /// Checks a guest out as an intent (a request id seen before answers the booking as it is).
+    public func checkOut(_ reference: String, _ request: ChangeRequest) throws -> Booking {
+        try checkOut(reference, request, operationId: nil)
+    }
+
+    public func checkOut(_ reference: String, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
+        try write { db in
+            try queuedIfReplica(.checkOut, reference, reason: nil, request, operationId: operationId, db) {
+                try changeIntent(reference, .checkOut, request, db) { _, _ in try checkOut(reference, expectedVersion: nil, by: request.user, db) }
+            }
+        }
+    }
+
     /// Marks a Confirmed arrival who never came (see `Booking.markNoShow`): the remaining nights
     /// are freed; the first stays sold when the hotel charges a first night.
     public func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking {

@@ -18,6 +18,146 @@ public struct HotelTransfer: Sendable {
     /// How each paid booking was paid, by booking id (its saga's record): a card booking keeps
     /// its charge's reference, so a cancellation after the move refunds the card.
     public var payments: [UUID: Payment]
+    /// The request ids the source recorded with their outcomes, so that a replay after the move
+    /// (an API client's retry, a desk's change, an offline desk's push) gets the first answer and
+    /// changes nothing. Empty for an export before version 3.
+    public var requests: Requests
+    /// The source's change-feed number for the hotel when it was read. The import starts the
+    /// hotel's feed after it, so a desk that replicated from the source either catches up (its
+    /// cursor is this number) or, further behind, is told to take a new replica; never handed the
+    /// new feed's entries under the old numbers. Nil for an export before version 3.
+    public var feedSequence: Int64?
+
+    /// What a replay must still find: the request that made each booking, each change's request
+    /// id, and each operation a desk pushed with the answer it got.
+    public struct Requests: Hashable, Sendable {
+        /// By booking id.
+        public var bookings: [UUID: BookingRequest]
+        public var changes: [RecordedChange]
+        public var syncOperations: [RecordedSyncOperation]
+
+        public init(bookings: [UUID: BookingRequest] = [:], changes: [RecordedChange] = [], syncOperations: [RecordedSyncOperation] = []) {
+            self.bookings = bookings
+            self.changes = changes
+            self.syncOperations = syncOperations
+        }
+    }
+
+    /// The request id a booking was made under (`Idempotency-Key`, `--request-id`) and the
+    /// fingerprint of what it asked, which a replay must repeat.
+    public struct BookingRequest: Codable, Hashable, Sendable {
+        public var id: UUID
+        public var fingerprint: String
+
+        public init(id: UUID, fingerprint: String) {
+            self.id = id
+            self.fingerprint = fingerprint
+        }
+
+        enum CodingKeys: String, CodingKey { case id, fingerprint }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(id: try container.transferId(.id), fingerprint: try container.decode(String.self, forKey: .fingerprint))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(Identifier.lowercaseText(id), forKey: .id)
+            try container.encode(fingerprint, forKey: .fingerprint)
+        }
+    }
+
+    /// A change made under a request id (check-in, cancellation, edit…), as `booking_change_request` keeps it.
+    public struct RecordedChange: Codable, Hashable, Sendable {
+        public var requestId: UUID
+        public var bookingId: UUID
+        public var action: String
+        public var fingerprint: String
+        public var createdAt: Date
+
+        public init(requestId: UUID, bookingId: UUID, action: String, fingerprint: String, createdAt: Date) {
+            self.requestId = requestId
+            self.bookingId = bookingId
+            self.action = action
+            self.fingerprint = fingerprint
+            self.createdAt = createdAt
+        }
+
+        enum CodingKeys: String, CodingKey { case requestId, bookingId, action, fingerprint, createdAt }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(requestId: try container.transferId(.requestId), bookingId: try container.transferId(.bookingId),
+                      action: try container.decode(String.self, forKey: .action),
+                      fingerprint: try container.decode(String.self, forKey: .fingerprint),
+                      createdAt: try container.transferInstant(.createdAt))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(Identifier.lowercaseText(requestId), forKey: .requestId)
+            try container.encode(Identifier.lowercaseText(bookingId), forKey: .bookingId)
+            try container.encode(action, forKey: .action)
+            try container.encode(fingerprint, forKey: .fingerprint)
+            try container.encode(InstantText.utc(createdAt), forKey: .createdAt)
+        }
+    }
+
+    /// An operation an offline desk pushed, as `sync_operation` keeps it: the answer is the JSON
+    /// it was first given, carried as it is.
+    public struct RecordedSyncOperation: Codable, Hashable, Sendable {
+        public static let outcomes: Set<String> = ["accepted", "conflict", "rejected"]
+
+        public var operationId: String
+        /// The hotel's order of its operations (an operation on a booking whose latest earlier one
+        /// was refused is refused too).
+        public var seq: Int64
+        public var fingerprint: String
+        /// The booking it named, as lowercase id text; nil when it named none that reads as an id.
+        public var bookingId: String?
+        public var outcome: String
+        public var answer: String
+        public var at: Date
+
+        public init(operationId: String, seq: Int64, fingerprint: String, bookingId: String?, outcome: String, answer: String, at: Date) {
+            self.operationId = operationId
+            self.seq = seq
+            self.fingerprint = fingerprint
+            self.bookingId = bookingId
+            self.outcome = outcome
+            self.answer = answer
+            self.at = at
+        }
+
+        enum CodingKeys: String, CodingKey { case operationId, seq, fingerprint, bookingId, outcome, answer, at }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let outcome = try container.decode(String.self, forKey: .outcome)
+            guard Self.outcomes.contains(outcome) else {
+                throw DecodingError.dataCorruptedError(forKey: .outcome, in: container, debugDescription: "\(outcome) is not accepted, conflict or rejected")
+            }
+            let seq = try container.decode(Int64.self, forKey: .seq)
+            guard seq >= 1 else { throw DecodingError.dataCorruptedError(forKey: .seq, in: container, debugDescription: "seq \(seq) is not 1 or more") }
+            self.init(operationId: try container.decode(String.self, forKey: .operationId), seq: seq,
+                      fingerprint: try container.decode(String.self, forKey: .fingerprint),
+                      bookingId: try container.decodeIfPresent(String.self, forKey: .bookingId).flatMap(Identifier.uuid).map(Identifier.lowercaseText),
+                      outcome: outcome, answer: try container.decode(String.self, forKey: .answer),
+                      at: try container.transferInstant(.at))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(operationId, forKey: .operationId)
+            try container.encode(seq, forKey: .seq)
+            try container.encode(fingerprint, forKey: .fingerprint)
+            try container.encodeIfPresent(bookingId, forKey: .bookingId)
+            try container.encode(outcome, forKey: .outcome)
+            try container.encode(answer, forKey: .answer)
+            try container.encode(InstantText.utc(at), forKey: .at)
+        }
+    }
 
     /// One night a booking holds, in the room it holds it in.
     public struct HeldNight: Hashable, Sendable {
@@ -66,13 +206,16 @@ public struct HotelTransfer: Sendable {
     }
 
     public init(hotel: Hotel, roomTypes: [RoomType], rooms: [Room], bookings: [Booking],
-                claims: [UUID: [HeldNight]]? = nil, payments: [UUID: Payment] = [:]) {
+                claims: [UUID: [HeldNight]]? = nil, payments: [UUID: Payment] = [:], requests: Requests = Requests(),
+                feedSequence: Int64? = nil) {
         self.hotel = hotel
         self.roomTypes = roomTypes
         self.rooms = rooms
         self.bookings = bookings
         self.claims = claims
         self.payments = payments
+        self.requests = requests
+        self.feedSequence = feedSequence
     }
 
     /// The whole hotel as `storage` has it now: rooms, bookings in id order with the nights each
@@ -81,8 +224,10 @@ public struct HotelTransfer: Sendable {
         var bookings: [Booking] = []
         var claims: [UUID: [HeldNight]] = [:]
         var after: UUID?
+        var feedSequence: Int64?
         repeat {
             let page = try storage.replicaPage(after: after, limit: SyncWire.pageSize)
+            if after == nil { feedSequence = page.cursor }
             for wire in page.bookings {
                 let booking = try wire.booking()
                 bookings.append(booking)
@@ -94,7 +239,8 @@ public struct HotelTransfer: Sendable {
         } while after != nil
         return HotelTransfer(hotel: hotel, roomTypes: try storage.roomTypes().sorted { $0.id.uuidString < $1.id.uuidString },
                              rooms: try storage.rooms().map(\.room), bookings: bookings.sorted { $0.id.uuidString < $1.id.uuidString },
-                             claims: claims, payments: try storage.transferPayments())
+                             claims: claims, payments: try storage.transferPayments(), requests: try storage.transferRequests(),
+                             feedSequence: feedSequence)
     }
 
     /// The nights `booking` is to hold once imported, each in its room; nil (every night of the
@@ -125,6 +271,48 @@ public struct HotelTransfer: Sendable {
 }
 
 extension FrontDeskStore {
+    /// A request id of the file already recorded here (another hotel's) would answer a replay
+    /// with the wrong booking: refused in words before anything is written.
+    static func refuseRequestIdsInUse(_ requests: HotelTransfer.Requests, _ db: Database) throws {
+        let made = try db.cachedStatement(sql: "SELECT 1 FROM booking WHERE request_id = ?")
+        for request in requests.bookings.values.sorted(by: { $0.id.uuidString < $1.id.uuidString })
+        where try Bool.fetchOne(made, arguments: [Identifier.lowercaseText(request.id)]) != nil {
+            throw FrontDeskError.conflict(HotelTransfer.requestIdInUse(request.id))
+        }
+        let changed = try db.cachedStatement(sql: "SELECT 1 FROM booking_change_request WHERE request_id = ?")
+        for change in requests.changes where try Bool.fetchOne(changed, arguments: [Identifier.lowercaseText(change.requestId)]) != nil {
+            throw FrontDeskError.conflict(HotelTransfer.requestIdInUse(change.requestId))
+        }
+    }
+}
+
+extension HotelTransfer {
+    public static func requestIdInUse(_ id: UUID) -> String {
+        "Request id \(Identifier.lowercaseText(id)) is recorded here already, for another hotel; nothing was imported"
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// An id written as text, refused with its field named when it is not one.
+    fileprivate func transferId(_ key: Key) throws -> UUID {
+        let text = try decode(String.self, forKey: key)
+        guard let id = Identifier.uuid(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "\(text) is not an id")
+        }
+        return id
+    }
+
+    /// An instant written as `InstantText.utc` writes it.
+    fileprivate func transferInstant(_ key: Key) throws -> Date {
+        let text = try decode(String.self, forKey: key)
+        guard let instant = InstantText.instant(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "\(text) is not an instant")
+        }
+        return instant
+    }
+}
+
+extension FrontDeskStore {
     /// How this hotel's bookings were paid (`HotelTransfer.payments`), for an export.
     public func transferPayments() throws -> [UUID: HotelTransfer.Payment] {
         try read { db in
@@ -151,6 +339,43 @@ extension FrontDeskStore {
         }
     }
 
+    /// The request ids recorded for this hotel (`HotelTransfer.requests`), for an export.
+    public func transferRequests() throws -> HotelTransfer.Requests {
+        try read { db in
+            let hotel = try requireHotel(db).id.storedText
+            var requests = HotelTransfer.Requests()
+            let made = try Row.fetchCursor(db, sql: """
+                SELECT id, request_id, request_fingerprint FROM booking WHERE hotel_id = ? AND request_id IS NOT NULL
+                """, arguments: [hotel])
+            while let row = try made.next() {
+                let stored = StoredRow(row, table: "booking", name: "booking \((row[0] as String?) ?? "?")")
+                requests.bookings[try stored.id(0, "id")] = HotelTransfer.BookingRequest(
+                    id: try stored.id(1, "request_id"), fingerprint: try stored.optionalText(2, "request_fingerprint") ?? "")
+            }
+            let changes = try Row.fetchCursor(db, sql: """
+                SELECT c.request_id, c.booking_id, c.action, c.fingerprint, c.created_at
+                FROM booking_change_request c JOIN booking b ON b.id = c.booking_id WHERE b.hotel_id = ? ORDER BY c.request_id
+                """, arguments: [hotel])
+            while let row = try changes.next() {
+                let stored = StoredRow(row, table: "booking_change_request", name: "request \((row[0] as String?) ?? "?")")
+                requests.changes.append(HotelTransfer.RecordedChange(
+                    requestId: try stored.id(0, "request_id"), bookingId: try stored.id(1, "booking_id"), action: try stored.text(2, "action"),
+                    fingerprint: try stored.text(3, "fingerprint"), createdAt: try stored.instant(4, "created_at")))
+            }
+            let operations = try Row.fetchCursor(db, sql: """
+                SELECT operation_id, seq, fingerprint, booking_id, outcome, answer, at FROM sync_operation WHERE hotel_id = ? ORDER BY seq
+                """, arguments: [hotel])
+            while let row = try operations.next() {
+                let stored = StoredRow(row, table: "sync_operation", name: "operation \((row[0] as String?) ?? "?")")
+                requests.syncOperations.append(HotelTransfer.RecordedSyncOperation(
+                    operationId: try stored.text(0, "operation_id"), seq: Int64(try stored.integer(1, "seq", in: 1...Int64.max)),
+                    fingerprint: try stored.text(2, "fingerprint"), bookingId: try stored.optionalText(3, "booking_id"),
+                    outcome: try stored.text(4, "outcome"), answer: try stored.text(5, "answer"), at: try stored.instant(6, "at")))
+            }
+            return requests
+        }
+    }
+
     /// Adds a hotel taken from another database, in one transaction; a hotel with its id here
     /// already is `conflict`. Held nights are claimed again (those the source held, from an
     /// export that carries them), so the room-night key still refuses any overlap; each paid
@@ -162,6 +387,7 @@ extension FrontDeskStore {
             if try Row.fetchOne(db, sql: "SELECT 1 FROM hotel WHERE id = ?", arguments: [hotel.id.uuidString]) != nil {
                 throw FrontDeskError.conflict("The hotel \(hotel.id.uuidString.lowercased()) is here already")
             }
+            try Self.refuseRequestIdsInUse(transfer.requests, db)
             try Self.insert(hotel, db)
             try db.run(sql: "UPDATE hotel SET no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",
                        arguments: [hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id.uuidString])
@@ -171,7 +397,8 @@ extension FrontDeskStore {
                 // Claims that name their rooms go in after the row has its first night in the
                 // current room (`room_since`): the schema lets a night before it be in another room.
                 let claims = transfer.claimsHeld(by: booking)
-                try Self.insert(booking, requestId: nil, fingerprint: nil, nights: claims == nil ? nil : [], db)
+                let request = transfer.requests.bookings[booking.id]
+                try Self.insert(booking, requestId: request?.id, fingerprint: request?.fingerprint, nights: claims == nil ? nil : [], db)
                 if booking.checkedInOn != nil || booking.checkedOutOn != nil || booking.roomSince != nil {
                     try db.run(sql: "UPDATE booking SET checked_in_on = ?, checked_out_on = ?, room_since = ? WHERE id = ?",
                                arguments: [booking.checkedInOn?.iso, booking.checkedOutOn?.iso, booking.roomSince?.iso, booking.id.storedText])
@@ -196,6 +423,30 @@ extension FrontDeskStore {
                         """, arguments: [booking.id.storedText, payment.method.rawValue, payment.reference, payment.refundReference,
                                        Timestamp.text(booking.createdAt)])
                 }
+            }
+            for change in transfer.requests.changes {
+                try db.run(sql: """
+                    INSERT INTO booking_change_request (request_id, booking_id, action, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [Identifier.lowercaseText(change.requestId), change.bookingId.storedText, change.action,
+                                     change.fingerprint, Timestamp.text(change.createdAt)])
+            }
+            let operation = try db.cachedStatement(sql: """
+                INSERT INTO sync_operation (hotel_id, operation_id, seq, fingerprint, booking_id, outcome, answer, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for pushed in transfer.requests.syncOperations {
+                try operation.execute(arguments: [hotel.id.storedText, pushed.operationId, pushed.seq, pushed.fingerprint, pushed.bookingId,
+                                                  pushed.outcome, pushed.answer, Timestamp.text(pushed.at)])
+            }
+            if let feedSequence = transfer.feedSequence {
+                // The hotel's feed goes on from the source's number: one entry after it (the hotel
+                // "changed": a desk at that number refreshes the property), none before it.
+                try db.run(sql: "DELETE FROM change_feed WHERE hotel_id = ?", arguments: [hotel.id.uuidString])
+                try db.run(sql: """
+                    INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at) VALUES (?, ?, 'HotelChanged', NULL, NULL, ?, ?)
+                    """, arguments: [hotel.id.uuidString, feedSequence + 1,
+                                     JSONValue.object([("hotelId", .string(Identifier.lowercaseText(hotel.id)))]).rendered(),
+                                     Timestamp.text(now)])
             }
             try audit(db, user: user, action: "hotel.imported",
                       summary: "Hotel \(hotel.name) imported: \(transfer.rooms.count) rooms, \(transfer.bookings.count) bookings")

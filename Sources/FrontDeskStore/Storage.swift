@@ -50,9 +50,11 @@ public protocol HotelStorage: Sendable {
     /// By id or confirmation code.
     func booking(_ reference: String) throws -> Booking
     func findBookings(_ filter: BookingFilter) throws -> BookingMatches
-    func cancel(_ reference: String, reason: String?, expectedVersion: Int?, by user: String, via channel: Channel) throws -> Booking
-    func checkIn(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking
-    func checkOut(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking
+    /// A cancellation, check-in or check-out as an intent: a request id seen before answers the
+    /// booking as it is and changes nothing (the same id for anything else is `conflict`).
+    func cancel(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking
+    func checkIn(_ reference: String, _ request: ChangeRequest) throws -> Booking
+    func checkOut(_ reference: String, _ request: ChangeRequest) throws -> Booking
     /// Changing a reservation (issue 14): each one intent with its request id and expected version
     /// (`ChangeRequest`); a changed stay keeps kept nights' prices and claims new nights atomically.
     func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking
@@ -73,6 +75,8 @@ public protocol HotelStorage: Sendable {
     func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage
     /// How the hotel's bookings were paid, by booking id, for `HotelTransfer.take`.
     func transferPayments() throws -> [UUID: HotelTransfer.Payment]
+    /// The request ids recorded with their outcomes, for `HotelTransfer.take`.
+    func transferRequests() throws -> HotelTransfer.Requests
     /// Every booking (whole, current, once) and the property (when changed) named by the feed after
     /// `since`; `ReplicaTooOld` when that part of the feed was pruned.
     func changesPage(since: Int64, limit: Int) throws -> ChangesPage
@@ -154,6 +158,18 @@ public protocol TokenRequestCounting: Sendable {
 }
 
 extension HotelStorage {
+    public func cancel(_ reference: String, reason: String?, expectedVersion: Int?, by user: String, via channel: Channel) throws -> Booking {
+        try cancel(reference, reason: reason, ChangeRequest(expectedVersion: expectedVersion, user: user, channel: channel))
+    }
+
+    public func checkIn(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking {
+        try checkIn(reference, ChangeRequest(expectedVersion: expectedVersion, user: user))
+    }
+
+    public func checkOut(_ reference: String, expectedVersion: Int?, by user: String) throws -> Booking {
+        try checkOut(reference, ChangeRequest(expectedVersion: expectedVersion, user: user))
+    }
+
     /// A backend whose check is a local read (SQLite) is asked the blocking way.
     public func searchIsCurrentWithoutWaiting(_ stamp: FrontDeskStore.SearchStamp) async throws -> Bool? { nil }
 

@@ -8,21 +8,30 @@ import FrontDeskStore
 /// hotel, its room types, rooms, bookings (whole, nights and prices included) and users, each in
 /// the sync protocol's shapes (docs/sync-protocol.md). Version 2 adds each booking's held nights
 /// (its `claims`) and its `payment`; a version-1 file still imports, its bookings holding every
-/// night of their stay and paid at the desk.
+/// night of their stay and paid at the desk. Version 3 adds the request ids recorded with their
+/// outcomes: each booking's `request`, then `changeRequest` and `syncOperation` lines, so a replay
+/// after the move gets the first answer (a file before it moves bookings without them), and the
+/// hotel line's `feedSequence`, which the imported hotel's change feed goes on from.
 struct TransferLine: Codable {
     static let format = "frontdesk-hotel"
-    static let version = 2
-    static let readableVersions = 1...2
+    static let version = 3
+    static let readableVersions = 1...3
 
     var kind: String
     var format: String?
     var version: Int?
     var hotel: WireHotel?
+    /// On the hotel line: the source's change-feed number, which the import's feed goes on from.
+    var feedSequence: Int64?
     var roomType: WireRoomType?
     var room: WireRoom?
     var booking: WireBooking?
     /// How the booking on the same line was paid, when its saga recorded it.
     var payment: HotelTransfer.Payment?
+    /// The request id the booking on the same line was made under.
+    var request: HotelTransfer.BookingRequest?
+    var changeRequest: HotelTransfer.RecordedChange?
+    var syncOperation: HotelTransfer.RecordedSyncOperation?
     var user: TransferUser?
 
     init(kind: String) { self.kind = kind }
@@ -40,7 +49,8 @@ struct Export: ParsableCommand {
         commandName: "export",
         abstract: "Write one hotel to standard output as JSON lines: its rooms, bookings with their nights, and its users.",
         discussion: """
-            From --db PATH or --database URL; `import` reads it into either. Disabled users are left out. A hotel with a \
+            From --db PATH or --database URL; `import` reads it into either. The request ids recorded with their outcomes \
+            come along, so a retry after the move gets the first answer. Disabled users are left out. A hotel with a \
             booking whose payment or refund is under way (Reserving, ProcessingPayment, a refund owed) is refused.
             """)
     @OptionGroup var database: DatabaseOption
@@ -64,6 +74,7 @@ struct Export: ParsableCommand {
             lines.append(header)
             var hotelLine = TransferLine(kind: "hotel")
             hotelLine.hotel = WireHotel(found)
+            hotelLine.feedSequence = transfer.feedSequence
             lines.append(hotelLine)
             for type in transfer.roomTypes {
                 var line = TransferLine(kind: "roomType")
@@ -80,6 +91,17 @@ struct Export: ParsableCommand {
                 let claims = transfer.claimsHeld(by: booking) ?? []
                 line.booking = WireBooking(booking, claims: claims.map { WireClaim(night: $0.night, roomId: $0.roomId) })
                 line.payment = transfer.payments[booking.id]
+                line.request = transfer.requests.bookings[booking.id]
+                lines.append(line)
+            }
+            for change in transfer.requests.changes {
+                var line = TransferLine(kind: "changeRequest")
+                line.changeRequest = change
+                lines.append(line)
+            }
+            for pushed in transfer.requests.syncOperations {
+                var line = TransferLine(kind: "syncOperation")
+                line.syncOperation = pushed
                 lines.append(line)
             }
             for account in users {
@@ -101,7 +123,7 @@ struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Add a hotel written by `export` (read from standard input) to --db PATH or --database URL.",
-        discussion: "In one transaction; a hotel or user name already there is refused and nothing is added.")
+        discussion: "In one transaction; a hotel, user name or request id already there is refused and nothing is added.")
     @OptionGroup var database: DatabaseOption
 
     func run() throws {
@@ -137,6 +159,10 @@ struct Import: ParsableCommand {
         // Each room-night once in the whole file, each night once in a booking: said by line here,
         // not as the database's UNIQUE error, nor (two rooms on one night) taken silently.
         var roomNightsHeld: [HotelTransfer.HeldNight: String] = [:]
+        // Each request id and operation once: a replay must find one answer.
+        var requests = HotelTransfer.Requests()
+        var feedSequence: Int64?
+        var requestIds = Set<UUID>(), changeIds = Set<UUID>(), operationIds = Set<String>(), operationSeqs = Set<Int64>()
         for (index, text) in data.split(separator: 0x0A).enumerated() {
             let number = index + 1
             do {
@@ -153,6 +179,10 @@ struct Import: ParsableCommand {
                 case ("hotel", nil):
                     guard let wire = line.hotel else { throw ValidationError("line \(number): a hotel line without its hotel") }
                     hotel = try wire.hotel()
+                    if let sequence = line.feedSequence, sequence < 0 {
+                        throw ValidationError("line \(number): feedSequence \(sequence) is below 0")
+                    }
+                    feedSequence = line.feedSequence
                 case (_, nil):
                     throw ValidationError("line \(number): the hotel must come before its \(line.kind)s")
                 case ("roomType", let hotel?):
@@ -186,9 +216,30 @@ struct Import: ParsableCommand {
                         }
                         held.append(claimed)
                     }
+                    if let request = line.request {
+                        guard requestIds.insert(request.id).inserted else {
+                            throw ValidationError("line \(number): request id \(request.id.uuidString.lowercased()) made another booking already")
+                        }
+                        requests.bookings[booking.id] = request
+                    }
                     bookings.append(booking)
                     claims[booking.id] = held
                     payments[booking.id] = line.payment
+                case ("changeRequest", _):
+                    guard let change = line.changeRequest else { throw ValidationError("line \(number): a changeRequest line without its changeRequest") }
+                    guard bookings.contains(where: { $0.id == change.bookingId }) else {
+                        throw ValidationError("line \(number): request \(change.requestId.uuidString.lowercased()) changed booking \(change.bookingId.uuidString.lowercased()), which comes on no line before it")
+                    }
+                    guard changeIds.insert(change.requestId).inserted else {
+                        throw ValidationError("line \(number): request id \(change.requestId.uuidString.lowercased()) comes twice")
+                    }
+                    requests.changes.append(change)
+                case ("syncOperation", _):
+                    guard let pushed = line.syncOperation else { throw ValidationError("line \(number): a syncOperation line without its syncOperation") }
+                    guard operationIds.insert(pushed.operationId).inserted, operationSeqs.insert(pushed.seq).inserted else {
+                        throw ValidationError("line \(number): operation \(pushed.operationId) (seq \(pushed.seq)) comes twice")
+                    }
+                    requests.syncOperations.append(pushed)
                 case ("user", let hotel?):
                     guard let user = line.user, let role = UserRole(rawValue: user.role) else { throw ValidationError("line \(number): a user with a role") }
                     users.append(UserAccount(name: user.name, role: role, email: user.email, hotelId: role == .admin ? nil : hotel.id,
@@ -210,6 +261,7 @@ struct Import: ParsableCommand {
             throw ValidationError("the export names user \(user.name) twice; nothing was imported")
         }
         return (HotelTransfer(hotel: hotel, roomTypes: types, rooms: rooms, bookings: bookings,
-                              claims: carriesClaims ? claims : nil, payments: payments), users)
+                              claims: carriesClaims ? claims : nil, payments: payments, requests: requests,
+                              feedSequence: feedSequence), users)
     }
 }

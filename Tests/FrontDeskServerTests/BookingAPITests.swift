@@ -96,6 +96,17 @@ import Testing
         #expect(undo.code == "invalid_state")
         let feed = try server.call("GET", "/api/bookings/\(id)", token: anna)
         #expect(feed.json["roomId"] as? String == other)
+
+        // A cancellation retried under its Idempotency-Key answers the cancelled booking (not
+        // 422 "already cancelled"); the key used for another change is 409.
+        let cancelled = try server.call("POST", "/api/bookings/\(id)/cancel", token: anna, headers: ["Idempotency-Key": "cancel-1"])
+        #expect(cancelled.status == 200 && cancelled.json["status"] as? String == "Cancelled")
+        let retried = try server.call("POST", "/api/bookings/\(id)/cancel", token: anna, headers: ["Idempotency-Key": "cancel-1"])
+        #expect(retried.status == 200, "\(String(decoding: retried.body, as: UTF8.self))")
+        #expect(retried.json["version"] as? Int == cancelled.json["version"] as? Int)
+        #expect(try server.call("POST", "/api/bookings/\(id)/cancel", token: anna).code == "invalid_state")
+        let misused = try server.call("POST", "/api/bookings/\(id)/check-in", token: anna, headers: ["Idempotency-Key": "cancel-1"])
+        #expect(misused.status == 409 && misused.code == "conflict", "\(String(decoding: misused.body, as: UTF8.self))")
     }
 
     @Test func twoConcurrentSubmitsWithOneKeyMakeOneBooking() throws {

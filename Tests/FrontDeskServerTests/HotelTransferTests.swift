@@ -22,24 +22,38 @@ import Testing
         // A guest moved during the stay, on days after every demo booking: room 101 on the first
         // night, 102 from the second. The move must survive both trips, night by night.
         let desk = ServerHarness.productsFolder().appendingPathComponent("frontdesk")
-        func atTheDesk(_ today: String, _ arguments: String...) throws -> Outcome {
-            try runProgram(desk, arguments + ["--db", first],
+        func atTheDesk(_ today: String, _ arguments: [String], database: String = first) throws -> Outcome {
+            try runProgram(desk, arguments + ["--db", database],
                            environment: ProcessInfo.processInfo.environment.merging(["FRONTDESK_TODAY": today]) { _, new in new })
         }
-        let booked = try atTheDesk("2027-06-01", "book", "--room", "101", "--check-in", "2027-06-01", "--check-out", "2027-06-04",
-                                   "--guests", "1", "--guest-name", "Mo Ved", "--email", "mo@example.com", "--payment", "desk",
-                                   "--wait", "--json")
+        func atTheDesk(_ today: String, _ arguments: String...) throws -> Outcome { try atTheDesk(today, arguments) }
+        // Made and moved under request ids, which the move keeps (export version 3).
+        let (madeUnder, movedUnder) = (UUID().uuidString.lowercased(), UUID().uuidString.lowercased())
+        let booking = ["book", "--room", "101", "--check-in", "2027-06-01", "--check-out", "2027-06-04", "--guests", "1",
+                       "--guest-name", "Mo Ved", "--email", "mo@example.com", "--payment", "desk", "--wait", "--json",
+                       "--request-id", madeUnder]
+        let booked = try atTheDesk("2027-06-01", booking)
         #expect(booked.status == 0, "\(booked.stderr)")
         let code = try #require(booked.json["confirmation"] as? String)
-        #expect(try atTheDesk("2027-06-01", "check-in", code).status == 0)
-        let moved = try atTheDesk("2027-06-02", "move", code, "--room", "102")
+        let checkedInUnder = UUID().uuidString.lowercased()
+        #expect(try atTheDesk("2027-06-01", "check-in", code, "--request-id", checkedInUnder).status == 0)
+        // Retried under its request id: the booking as it is, not "already checked in".
+        let checkedInAgain = try atTheDesk("2027-06-01", "check-in", code, "--request-id", checkedInUnder, "--json")
+        #expect(checkedInAgain.status == 0, "\(checkedInAgain.stderr)")
+        #expect(try checkedInAgain.json["status"] as? String == "CheckedIn")
+        let moved = try atTheDesk("2027-06-02", "move", code, "--room", "102", "--request-id", movedUnder)
         #expect(moved.status == 0, "\(moved.stderr)")
 
         let exported = try ServerHarness.run(["export", "--hotel", hotel], database: first)
         #expect(exported.status == 0, "\(exported.output)")
         let movedLine = try #require(exported.output.split(separator: "\n").first { $0.contains("\"Mo Ved\"") })
         #expect(movedLine.contains("\"roomSince\":\"2027-06-02\""), "\(movedLine)")
+        #expect(movedLine.contains("\"request\":{\"fingerprint\":") && movedLine.contains("\"id\":\"\(madeUnder)\"}"), "\(movedLine)")
         let lines = exported.output.split(separator: "\n")
+        #expect(lines.first?.contains("\"version\":3") == true)
+        for requestId in [checkedInUnder, movedUnder] {
+            #expect(lines.contains { $0.contains("\"kind\":\"changeRequest\"") && $0.contains(requestId) }, "\(requestId)")
+        }
         let bookings = lines.filter { $0.contains("\"kind\":\"booking\"") }
         #expect(bookings.count > 20)
         #expect(lines.filter { $0.contains("\"kind\":\"room\"") }.count == 8)
@@ -50,14 +64,26 @@ import Testing
         let imported = try ServerHarness.run(["import"], database: postgres, input: exported.output)
         #expect(imported.status == 0, "\(imported.output)")
         let onPostgres = try ServerHarness.run(["export", "--hotel", hotel], database: postgres)
-        #expect(onPostgres.output == exported.output, "\(Self.firstDifference(exported.output, onPostgres.output))")
+        // Each move is one entry in the hotel's change feed, numbered after the source's last.
+        let feedNumbers = try [exported, onPostgres].map { try #require(Self.feedSequence(in: $0.output)) }
+        #expect(feedNumbers[1] == feedNumbers[0] + 1, "\(feedNumbers)")
+        #expect(Self.withoutFeedSequence(onPostgres.output) == Self.withoutFeedSequence(exported.output),
+                "\(Self.firstDifference(exported.output, onPostgres.output))")
         // Again: the hotel is there already, and nothing changes.
         let twice = try ServerHarness.run(["import"], database: postgres, input: exported.output)
         #expect(twice.status != 0 && twice.output.contains("exists here already"), "\(twice.output)")
 
         #expect(try ServerHarness.run(["import"], database: back, input: onPostgres.output).status == 0)
         let roundTrip = try ServerHarness.run(["export", "--hotel", hotel], database: back)
-        #expect(roundTrip.output == exported.output, "\(Self.firstDifference(exported.output, roundTrip.output))")
+        #expect(Self.feedSequence(in: roundTrip.output) == feedNumbers[0] + 2)
+        #expect(Self.withoutFeedSequence(roundTrip.output) == Self.withoutFeedSequence(exported.output),
+                "\(Self.firstDifference(exported.output, roundTrip.output))")
+        // The desk's retry after two moves: the same booking, nothing booked again.
+        let retried = try atTheDesk("2027-06-01", booking, database: back)
+        #expect(retried.status == 0, "\(retried.stderr)")
+        #expect(try retried.json["confirmation"] as? String == code)
+        let afterRetry = try ServerHarness.run(["export", "--hotel", hotel], database: back)
+        #expect(afterRetry.output == roundTrip.output, "\(Self.firstDifference(roundTrip.output, afterRetry.output))")
 
         // A file that puts the move a night earlier holds the first night in a room the booking
         // had not left yet: refused by line, and nothing is written.
@@ -68,6 +94,16 @@ import Testing
         #expect(refused.output.contains("booking \(code) holds 2027-06-01 in a room or on a night outside its stay"), "\(refused.output)")
         let left = try ServerHarness.run(["hotels", "list", "--json"], database: elsewhere).output
         #expect(!left.contains(hotel), "\(left)")
+    }
+
+    /// The hotel line's `feedSequence`.
+    static func feedSequence(in export: String) -> Int? {
+        guard let range = export.range(of: #""feedSequence":[0-9]+"#, options: .regularExpression) else { return nil }
+        return Int(export[range].split(separator: ":")[1])
+    }
+
+    static func withoutFeedSequence(_ export: String) -> String {
+        export.replacingOccurrences(of: #""feedSequence":[0-9]+,"#, with: "", options: .regularExpression)
     }
 
     /// The first line where two exports differ, for a failure's message.

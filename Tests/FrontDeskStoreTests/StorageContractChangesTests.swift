@@ -82,6 +82,42 @@ import Testing
         }
     }
 
+    /// Check-in, check-out and cancellation are intents too: a retry under the request id answers
+    /// the booking as it is (no "already checked in"), the same id for another change is refused.
+    @Test(arguments: StorageBackend.all)
+    func checkInCheckOutAndCancelAnswerARetryWithTheBookingAsItIs(_ backend: StorageBackend) throws {
+        let chain = try Self.chain(backend)
+        // The contract's business date is 2026-11-26: Ana arrives today.
+        let ana = try Self.confirmed(chain.vienna, room: "101", from: "2026-11-26", to: "2026-11-28")
+        let (checkedInUnder, checkedOutUnder, cancelledUnder) = (UUID(), UUID(), UUID())
+        let inHouse = try chain.vienna.checkIn(ana.confirmationCode, Self.request(requestId: checkedInUnder, version: ana.version))
+        #expect(inHouse.status == .checkedIn && inHouse.version == ana.version + 1)
+        let retried = try chain.vienna.checkIn(ana.confirmationCode, Self.request(requestId: checkedInUnder, version: ana.version))
+        #expect(retried.status == .checkedIn && retried.version == inHouse.version)
+        guard case .conflict? = Self.refusal({ try chain.vienna.checkOut(ana.confirmationCode, Self.request(requestId: checkedInUnder)) }) else {
+            Issue.record("a check-in's request id used for a check-out must be refused")
+            return
+        }
+        #expect(try chain.vienna.booking(ana.id.uuidString).status == .checkedIn, "the refused check-out changed nothing")
+        let gone = try chain.vienna.checkOut(ana.confirmationCode, Self.request(requestId: checkedOutUnder))
+        #expect(gone.status == .checkedOut)
+        #expect(try chain.vienna.checkOut(ana.confirmationCode, Self.request(requestId: checkedOutUnder)).version == gone.version)
+
+        let ben = try Self.confirmed(chain.vienna, room: "102", from: "2026-12-05", to: "2026-12-07", name: "Ben Ode")
+        let cancelled = try chain.vienna.cancel(ben.confirmationCode, reason: "Plans changed", Self.request(requestId: cancelledUnder))
+        #expect(cancelled.status == .cancelled && cancelled.statusReason == "Plans changed")
+        let again = try chain.vienna.cancel(ben.confirmationCode, reason: "Plans changed", Self.request(requestId: cancelledUnder))
+        #expect(again.version == cancelled.version)
+        guard case .conflict? = Self.refusal({
+            try chain.vienna.cancel(ben.confirmationCode, reason: "Another reason", Self.request(requestId: cancelledUnder))
+        }) else {
+            Issue.record("a cancellation's request id with another reason must be refused")
+            return
+        }
+        // Without a request id a second cancellation is refused as before: nothing says it is a retry.
+        #expect(Self.refusal({ try chain.vienna.cancel(ben.confirmationCode, reason: nil, Self.request()) }) != nil)
+    }
+
     @Test(arguments: StorageBackend.all)
     func aStaleVersionOrATakenNightChangesNothing(_ backend: StorageBackend) throws {
         let chain = try Self.chain(backend)
