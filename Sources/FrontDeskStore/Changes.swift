@@ -143,12 +143,8 @@ extension FrontDeskStore {
             throw FrontDeskError.validationFailed([problem])
         }
         let worded = reason ?? request.channel.defaultCancellationReason(by: request.user)
-        return try write { db in
-            try queuedIfReplica(.cancel, reference, reason: worded, request, operationId: operationId, db) {
-                try changeIntent(reference, .cancel(reason: reason), request, db) { _, _ in
-                    try cancel(reference, reason: worded, expectedVersion: nil, by: request.user, db)
-                }
-            }
+        return try takeIntent(.cancel, .cancel(reason: reason), reference, reason: worded, request, operationId: operationId) { db in
+            try cancel(reference, reason: worded, expectedVersion: nil, by: request.user, db)
         }
     }
 
@@ -158,10 +154,8 @@ extension FrontDeskStore {
     }
 
     public func checkIn(_ reference: String, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
-        try write { db in
-            try queuedIfReplica(.checkIn, reference, reason: nil, request, operationId: operationId, db) {
-                try changeIntent(reference, .checkIn, request, db) { _, _ in try checkIn(reference, expectedVersion: nil, by: request.user, db) }
-            }
+        try takeIntent(.checkIn, .checkIn, reference, reason: nil, request, operationId: operationId) { db in
+            try checkIn(reference, expectedVersion: nil, by: request.user, db)
         }
     }
 
@@ -171,9 +165,18 @@ extension FrontDeskStore {
     }
 
     public func checkOut(_ reference: String, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
+        try takeIntent(.checkOut, .checkOut, reference, reason: nil, request, operationId: operationId) { db in
+            try checkOut(reference, expectedVersion: nil, by: request.user, db)
+        }
+    }
+
+    /// `step` as `intent` in a transaction of its own, queued on a connected desk (a replica) for
+    /// the server as `kind` (with `reason`, as `operationId`) when it changed the booking.
+    private func takeIntent(_ kind: SyncOperation.Kind, _ intent: ChangeIntent, _ reference: String, reason: String?, _ request: ChangeRequest,
+                            operationId: UUID?, _ step: (Database) throws -> Booking) throws -> Booking {
         try write { db in
-            try queuedIfReplica(.checkOut, reference, reason: nil, request, operationId: operationId, db) {
-                try changeIntent(reference, .checkOut, request, db) { _, _ in try checkOut(reference, expectedVersion: nil, by: request.user, db) }
+            try queuedIfReplica(kind, reference, reason: reason, request, operationId: operationId, db) {
+                try changeIntent(reference, intent, request, db) { _, _ in try step(db) }
             }
         }
     }
