@@ -90,7 +90,8 @@ struct Book: ParsableCommand {
             var booking: Booking
             if let connected, instruction.method == .card, let number = instruction.cardNumber {
                 booking = try connected.bookCard(form, requestId: requestUUID, cardNumber: number, wait: wait, by: common.userName)
-                if wait && booking.status != .confirmed && booking.status != .reserving && booking.status != .processingPayment {
+                // Checked in (or out) since, for a retry under the request id: it was confirmed.
+                if wait && !BookingStatus.sold.contains(booking.status) && booking.status != .reserving && booking.status != .processingPayment {
                     failed = booking
                 }
             } else if let connected {

@@ -149,12 +149,15 @@ struct Import: ParsableCommand {
         }
     }
 
+    /// Far beyond any feed (a billion changes a day for thousands of years), far below Int64's end.
+    static let largestFeedSequence: Int64 = 1 << 60
+
     /// The hotel and its users from an export's lines; a line that does not read is named.
     static func read(_ data: Data) throws -> (HotelTransfer, [UserAccount]) {
         let decoder = JSONDecoder()
         var hotel: Hotel?
         var types: [RoomType] = [], rooms: [Room] = [], bookings: [Booking] = [], users: [UserAccount] = []
-        var carriesClaims = false
+        var carriesClaims = false, carriesRequests = false
         var claims: [UUID: [HotelTransfer.HeldNight]] = [:], payments: [UUID: HotelTransfer.Payment] = [:]
         // Each room-night once in the whole file, each night once in a booking: said by line here,
         // not as the database's UNIQUE error, nor (two rooms on one night) taken silently.
@@ -173,14 +176,20 @@ struct Import: ParsableCommand {
                         throw ValidationError("standard input is not a Front Desk hotel export (version \(TransferLine.readableVersions.lowerBound) to \(TransferLine.version))")
                     }
                     carriesClaims = version >= 2
+                    carriesRequests = version >= 3
                     continue
+                }
+                // What version 3 added, in an older file, was not written by `export`: refused, not guessed at.
+                if !carriesRequests && (line.request != nil || line.feedSequence != nil || ["changeRequest", "syncOperation"].contains(line.kind)) {
+                    throw ValidationError("line \(number): request ids and feedSequence come in version 3 files only; this file says an older version")
                 }
                 switch (line.kind, hotel) {
                 case ("hotel", nil):
                     guard let wire = line.hotel else { throw ValidationError("line \(number): a hotel line without its hotel") }
                     hotel = try wire.hotel()
-                    if let sequence = line.feedSequence, sequence < 0 {
-                        throw ValidationError("line \(number): feedSequence \(sequence) is below 0")
+                    // The import numbers its entry after it: a number near Int64's end would overflow.
+                    if let sequence = line.feedSequence, sequence < 0 || sequence > Self.largestFeedSequence {
+                        throw ValidationError("line \(number): feedSequence \(sequence) is not a change-feed number (0 to \(Self.largestFeedSequence))")
                     }
                     feedSequence = line.feedSequence
                 case (_, nil):
@@ -227,7 +236,7 @@ struct Import: ParsableCommand {
                     payments[booking.id] = line.payment
                 case ("changeRequest", _):
                     guard let change = line.changeRequest else { throw ValidationError("line \(number): a changeRequest line without its changeRequest") }
-                    guard bookings.contains(where: { $0.id == change.bookingId }) else {
+                    guard claims[change.bookingId] != nil else {
                         throw ValidationError("line \(number): request \(change.requestId.uuidString.lowercased()) changed booking \(change.bookingId.uuidString.lowercased()), which comes on no line before it")
                     }
                     guard changeIds.insert(change.requestId).inserted else {

@@ -94,6 +94,17 @@ import Testing
         #expect(refused.output.contains("booking \(code) holds 2027-06-01 in a room or on a night outside its stay"), "\(refused.output)")
         let left = try ServerHarness.run(["hotels", "list", "--json"], database: elsewhere).output
         #expect(!left.contains(hotel), "\(left)")
+        // A feed number at Int64's end (the import numbers its entry after it), and version 3's
+        // lines in a file that says version 2: refused in words, nothing written.
+        let feedAtTheEnd = Self.withoutFeedSequence(exported.output)
+            .replacingOccurrences(of: "{\"hotel\":", with: "{\"feedSequence\":9223372036854775807,\"hotel\":")
+        let olderVersion = exported.output.replacingOccurrences(of: "\"version\":3", with: "\"version\":2")
+        for (file, says) in [(feedAtTheEnd, "feedSequence 9223372036854775807 is not a change-feed number"),
+                             (olderVersion, "come in version 3 files only")] {
+            let refusedFile = try ServerHarness.run(["import"], database: elsewhere, input: file)
+            #expect(refusedFile.status != 0 && refusedFile.output.contains(says), "\(refusedFile.output)")
+        }
+        #expect(!(try ServerHarness.run(["hotels", "list", "--json"], database: elsewhere).output.contains(hotel)))
     }
 
     /// The hotel line's `feedSequence`.
