@@ -371,7 +371,8 @@ struct ConnectedDesk {
     /// A write on a connected desk: pushed at once; accepted, the server's booking (in the
     /// replica now); refused, the server's code and message, nothing written here; no answer,
     /// `local` writes it here with the same operation id (queued in the same transaction).
-    func write(_ operation: SyncOperation, local: () throws -> Booking) throws -> Booking {
+    /// `accepted` keeps the request id with the server's booking here (see `replayed`).
+    func write(_ operation: SyncOperation, accepted: (Booking) throws -> Void = { _ in }, local: () throws -> Booking) throws -> Booking {
         var reason = credentialProblem
         if reason == nil {
             do {
@@ -381,7 +382,11 @@ struct ConnectedDesk {
                     if outcome.confirmationChanged == true, let new = outcome.booking?.confirmation {
                         tell(Self.codeChangeNote(old: operation.book?.confirmation ?? "", new: new))
                     }
-                    return try store.booking(outcome.booking?.bookingId ?? operation.bookingId)
+                    let booking = try store.booking(outcome.booking?.bookingId ?? operation.bookingId)
+                    // The server has the change: a desk that cannot note its request id here answers
+                    // a retry of it from the server instead (the same operation id, its first answer).
+                    try? accepted(booking)
+                    return booking
                 case .conflict, .rejected:
                     throw ServerRefusal(outcome)
                 case .retry:
@@ -403,8 +408,10 @@ struct ConnectedDesk {
     func book(_ form: BookingForm, requestId: UUID?, payment: PaymentInstruction, by user: String) throws -> Booking {
         let operationId = requestId ?? UUID.timeOrdered(at: store.now)
         let request = ReservationRequest(form: form, requestId: operationId, payment: payment, user: user)
+        // Other details under a request id this desk has a booking for are refused here.
         let operation = try store.plannedBooking(request, operationId: operationId)
-        return try write(operation) {
+        if requestId != nil, let earlier = try store.booking(madeUnder: operationId) { return earlier }
+        return try write(operation, accepted: { try store.recordAcceptedBooking(request, bookingId: $0.id) }) {
             // One request in one transaction; on a replica the store queues it as `operationId` (its request id).
             try store.reserveAll([ReservationRequest(form: form, requestId: operationId, payment: payment, user: user,
                                                      bookingId: UUID(uuidString: operation.bookingId),
@@ -419,11 +426,13 @@ struct ConnectedDesk {
 
     /// `request.requestId`, when given, is the operation id (as for the reservation changes).
     func change(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        let intent = try Self.intent(kind, reason: reason, by: request.user)
+        if let intent, let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let user = request.user
         let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: user, operationId: operationId,
                                                 expectedVersion: request.expectedVersion)
-        return try write(operation) {
+        return try write(operation, accepted: accepted(request, intent)) {
             switch kind {
             case .cancel: try store.cancel(reference, reason: reason, request, operationId: operationId)
             case .checkIn: try store.checkIn(reference, request, operationId: operationId)
@@ -440,10 +449,12 @@ struct ConnectedDesk {
     /// (the booking's status and, with --expected-version, its version checked here), pushed at
     /// once; with no answer, made here and queued. `request.requestId` is the operation id.
     func changeReservation(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        let intent = try Self.intent(kind, reason: reason, by: request.user)
+        if let intent, let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: request.user, operationId: operationId,
                                                 expectedVersion: request.expectedVersion)
-        return try write(operation) {
+        return try write(operation, accepted: accepted(request, intent)) {
             // The undo's reason as planned (the default worded once), so both copies say the same.
             try reservationChangeHere(kind, reference, reason: operation.reason, request, operationId: operationId)
         }
@@ -453,11 +464,43 @@ struct ConnectedDesk {
     /// version), pushed at once; with no answer, made here (the replica's own check of new nights)
     /// and queued. `request.requestId` is the operation id.
     func edit(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
+        if let earlier = try replayed(reference, request, .change(edit)) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let operation = try store.plannedEdit(reference, edit, expectedVersion: request.expectedVersion, by: request.user,
                                               operationId: operationId)
-        return try write(operation) {
+        return try write(operation, accepted: accepted(request, .change(edit))) {
             try store.changeBooking(reference, edit, request, operationId: operationId)
+        }
+    }
+
+    /// A change retried under a request id this desk took before, made here or accepted by the
+    /// server: the booking as this desk has it, with nothing planned or pushed again (the
+    /// standalone desk's and the server's answer). Checked before the plan, which would refuse a
+    /// check-in of a guest the first request checked in already.
+    private func replayed(_ reference: String, _ request: ChangeRequest, _ intent: ChangeIntent) throws -> Booking? {
+        guard let requestId = request.requestId else { return nil }
+        return try store.replayedChange(reference, requestId: requestId, intent)
+    }
+
+    private func accepted(_ request: ChangeRequest, _ intent: ChangeIntent?) -> (Booking) throws -> Void {
+        { booking in
+            if let requestId = request.requestId, let intent {
+                try store.recordAcceptedChange(requestId: requestId, bookingId: booking.id, intent)
+            }
+        }
+    }
+
+    /// The intent a change of `kind` is kept under, as the store keeps it when the change is made
+    /// here; an undo's reason as `plannedChange` words it. nil for the kinds with their own command.
+    static func intent(_ kind: SyncOperation.Kind, reason: String?, by user: String) throws -> ChangeIntent? {
+        switch kind {
+        case .cancel: .cancel(reason: reason)
+        case .checkIn: .checkIn
+        case .checkOut: .checkOut
+        case .noShow: .noShow
+        case .undoCheckIn: .undoCheckIn(reason: try BookingRules.undoReason(reason, "Check-in", channel: .desk, by: user))
+        case .undoCheckOut: .undoCheckOut(reason: try BookingRules.undoReason(reason, "Check-out", channel: .desk, by: user))
+        case .book, .move, .edit: nil
         }
     }
 
@@ -476,10 +519,12 @@ struct ConnectedDesk {
     /// `request.requestId` is the operation id; `request.expectedVersion` is checked against the
     /// booking as this desk has it.
     func move(_ reference: String, toRoom room: String, reason: String?, reprice: Bool, _ request: ChangeRequest) throws -> Booking {
+        let intent = ChangeIntent.move(toRoom: room, reason: reason, reprice: reprice)
+        if let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let operation = try store.plannedMove(reference, toRoom: room, reason: reason, reprice: reprice,
                                               expectedVersion: request.expectedVersion, by: request.user, operationId: operationId)
-        return try write(operation) {
+        return try write(operation, accepted: accepted(request, intent)) {
             try store.move(reference, toRoom: room, reason: reason, reprice: reprice, request, operationId: operationId)
         }
     }

@@ -79,6 +79,27 @@ extension SyncOperation {
         return fields.joined(separator: "\u{1F}")
     }
 
+    /// Whether `earlier`, the fingerprint kept for this operation's id, names the same request. A
+    /// desk that plans a retried request again (the same request id from the command line) makes
+    /// it at another instant, maybe on a booking it has seen change since, and a booking with an
+    /// id and a code of its own; none of those make it another request, so the retry is answered
+    /// with the first answer. Anything else in it differing is another request under a used id.
+    public func isRetry(ofFingerprint earlier: String) -> Bool {
+        let current = fingerprint
+        if earlier == current { return true }
+        let separator: Character = "\u{1F}"
+        var before = earlier.split(separator: separator, omittingEmptySubsequences: false)
+        var now = current.split(separator: separator, omittingEmptySubsequences: false)
+        guard before.count == now.count, before.count > 4 else { return false }
+        var ignored = [3, 4] // baseVersion, madeAt
+        if kind == .book { ignored += [2, 15] } // the booking's id and code, as the desk made them
+        for index in ignored where index < before.count {
+            before[index] = ""
+            now[index] = ""
+        }
+        return before == now
+    }
+
     /// The booking the operation is about, once its ids are checked.
     public func checkedBookingId() throws(FrontDeskError) -> UUID {
         guard !operationId.isEmpty, operationId.count <= 200 else {

@@ -193,7 +193,7 @@ extension PostgresHotelStorage {
                     SELECT fingerprint, answer FROM sync_operation WHERE hotel_id = $1 AND operation_id = $2
                     """, [hotelId, operation.operationId]).first {
                     let columns = ColumnReader(stored, table: "sync_operation")
-                    if try columns.text(0) == fingerprint,
+                    if operation.isRetry(ofFingerprint: try columns.text(0)),
                        let answer = try? JSONDecoder().decode(SyncOutcome.self, from: Data(try columns.text(1).utf8)) {
                         results.append(answer)
                     } else {

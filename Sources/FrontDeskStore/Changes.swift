@@ -311,24 +311,32 @@ extension FrontDeskStore {
     private func changeIntent(_ reference: String, _ intent: ChangeIntent, _ request: ChangeRequest, _ db: Database,
                               _ body: (Booking, Hotel) throws -> Booking) throws -> Booking {
         let booking = try requireBooking(reference, db)
-        if let requestId = request.requestId {
-            let key = requestId.uuidString.lowercased()
-            if let row = try db.row(sql: "SELECT booking_id, action, fingerprint FROM booking_change_request WHERE request_id = ?",
-                                    arguments: [key]) {
-                let (bookingId, earlierAction, earlierFingerprint): (String, String, String) = (row[0], row[1], row[2])
-                try ChangeIntent.checkReplay(requestId: requestId, earlierBookingId: Identifier.uuid(bookingId), earlierAction: earlierAction,
-                                             earlierFingerprint: earlierFingerprint, of: booking, as: intent)
-                return booking
-            }
+        if let requestId = request.requestId, try isReplay(requestId, of: booking, as: intent, db) {
+            return booking
         }
         try booking.requireVersion(request.expectedVersion)
         let after = try body(booking, try requireHotel(db))
         if let requestId = request.requestId {
-            try db.run(sql: """
-                INSERT INTO booking_change_request (request_id, booking_id, action, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [requestId.uuidString.lowercased(), booking.id.uuidString, intent.action, intent.fingerprint, Timestamp.text(now)])
+            try recordChangeRequest(requestId, bookingId: booking.id, intent, db)
         }
         return after
+    }
+
+    /// Whether `requestId` was taken before for a change: true when it was this change of `booking`;
+    /// anything else under that id is `conflict`; false when the id is new here.
+    func isReplay(_ requestId: UUID, of booking: Booking, as intent: ChangeIntent, _ db: Database) throws -> Bool {
+        guard let row = try db.row(sql: "SELECT booking_id, action, fingerprint FROM booking_change_request WHERE request_id = ?",
+                                   arguments: [requestId.uuidString.lowercased()]) else { return false }
+        let (bookingId, earlierAction, earlierFingerprint): (String, String, String) = (row[0], row[1], row[2])
+        try ChangeIntent.checkReplay(requestId: requestId, earlierBookingId: Identifier.uuid(bookingId), earlierAction: earlierAction,
+                                     earlierFingerprint: earlierFingerprint, of: booking, as: intent)
+        return true
+    }
+
+    func recordChangeRequest(_ requestId: UUID, bookingId: UUID, _ intent: ChangeIntent, _ db: Database) throws {
+        try db.run(sql: """
+            INSERT INTO booking_change_request (request_id, booking_id, action, fingerprint, created_at) VALUES (?, ?, ?, ?, ?)
+            """, arguments: [requestId.uuidString.lowercased(), bookingId.uuidString, intent.action, intent.fingerprint, Timestamp.text(now)])
     }
 
     /// Refuses, naming the nights, when another booking holds one of `nights` in `room`, and

@@ -350,6 +350,48 @@ extension FrontDeskStore {
         }
     }
 
+    // MARK: Request ids on a connected desk
+
+    /// A change retried on a connected desk under a request id this desk took before (the change
+    /// made here and queued, or accepted by the server and kept with `recordAcceptedChange`): the
+    /// booking as this desk has it, planned and pushed no more; another change under that id is
+    /// `conflict`. nil when the id is new here.
+    public func replayedChange(_ reference: String, requestId: UUID, _ intent: ChangeIntent) throws -> Booking? {
+        try read { db in
+            let booking = try requireBooking(reference, db)
+            return try isReplay(requestId, of: booking, as: intent, db) ? booking : nil
+        }
+    }
+
+    /// Keeps a change the server accepted under `requestId` with the booking here, as a change
+    /// made here is kept, so that the same request again is answered from this desk.
+    public func recordAcceptedChange(requestId: UUID, bookingId: UUID, _ intent: ChangeIntent) throws {
+        try write { db in
+            guard try db.value(Int.self, sql: "SELECT 1 FROM booking_change_request WHERE request_id = ?",
+                               arguments: [requestId.uuidString.lowercased()]) == nil else { return }
+            try recordChangeRequest(requestId, bookingId: bookingId, intent, db)
+        }
+    }
+
+    /// Keeps a booking the server accepted under `request.requestId` with its copy here (a booking
+    /// pulled from the server carries no request id), so that the same request again is answered
+    /// with it, and other details under that id are `conflict`, as on a standalone desk.
+    public func recordAcceptedBooking(_ request: ReservationRequest, bookingId: UUID) throws {
+        guard let requestId = request.requestId else { return }
+        try write { db in
+            try db.run(sql: "UPDATE booking SET request_id = ?, request_fingerprint = ? WHERE id = ? AND request_id IS NULL",
+                       arguments: [requestId.storedText.lowercased(), request.form.idempotencyFingerprint(payment: request.payment),
+                                   bookingId.storedText])
+        }
+    }
+
+    /// The booking made or kept here under `requestId`, if any.
+    public func booking(madeUnder requestId: UUID) throws -> Booking? {
+        try read { db in
+            try Self.fetchBooking(db, whereClause: "b.request_id = ?", arguments: [requestId.storedText.lowercased()]).first
+        }
+    }
+
     /// What a cancel, check-in, check-out, no-show or undo will send, checked against the booking
     /// here (a change its status does not allow is refused now) without writing anything. An
     /// undo carries its reason as the desk words it (the default names `user`), and

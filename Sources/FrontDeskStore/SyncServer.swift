@@ -203,7 +203,7 @@ extension FrontDeskStore {
                 if let stored = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT fingerprint, answer FROM sync_operation WHERE hotel_id = ? AND operation_id = ?
                     """), arguments: [key, operation.operationId]) {
-                    if stored[0] as String == fingerprint, let answer = try? JSONDecoder().decode(SyncOutcome.self, from: Data((stored[1] as String).utf8)) {
+                    if operation.isRetry(ofFingerprint: stored[0]), let answer = try? JSONDecoder().decode(SyncOutcome.self, from: Data((stored[1] as String).utf8)) {
                         results.append(answer)
                     } else {
                         results.append(SyncRefusal.pushedBefore(operation.operationId))

@@ -45,6 +45,26 @@ import Testing
     }
 
     @Test(arguments: StorageBackend.all)
+    func aCancelPlannedAgainUnderItsIdGetsTheFirstAnswerAndOtherContentIsRefused(_ backend: StorageBackend) throws {
+        let chain = try StorageContractChangesTests.chain(backend)
+        let hotel = chain.vienna
+        let ana = try StorageContractChangesTests.confirmed(hotel, room: "101", from: "2026-11-26", to: "2026-11-29")
+        let first = Self.operation(.cancel, ana, base: ana.version, id: "cancel-1", reason: "Plans changed")
+        let done = try Self.push(hotel, first)
+        #expect(done.outcome == .accepted, "\(done)")
+        // The desk lost the answer and plans the request again: later, on the version it saw change.
+        var again = first
+        again.madeAt = "2026-11-18T09:20:00.000Z"
+        again.baseVersion = ana.version + 1
+        #expect(try Self.push(hotel, again) == done)
+        #expect(try hotel.booking(ana.id.uuidString).version == ana.version + 1, "cancelled once")
+        var other = first
+        other.reason = "Flight cancelled"
+        let refused = try Self.push(hotel, other)
+        #expect(refused.outcome == .rejected && refused.code == "conflict", "\(refused)")
+    }
+
+    @Test(arguments: StorageBackend.all)
     func pushedUndosRestoreTheBookingAndAnUndoWhoseNightWasSoldIsAConflict(_ backend: StorageBackend) throws {
         let chain = try StorageContractChangesTests.chain(backend)
         let hotel = chain.vienna

@@ -123,6 +123,55 @@ struct ConnectedReservationChangesTests {
         #expect(try setup.desk.pendingOps() == 0)
     }
 
+    @Test("A change or a booking retried under its request id is answered as it is, online and offline, and made once")
+    func retriedUnderItsRequestId() throws {
+        let setup = try checkedInToday("retry")
+        defer { setup.desk.remove() }
+        let version = try #require(try onServer(setup)["version"] as? Int)
+
+        // Online: the answer of an undone check-in lost, the command run again under its id.
+        let undo = UUID().uuidString.lowercased()
+        let undone = try setup.desk.run("undo-check-in", setup.confirmation, "--reason", "Wrong guest", "--request-id", undo, "--json")
+        #expect(undone.status == 0, "undo: \(undone.stderr)")
+        let undoneAgain = try setup.desk.run("undo-check-in", setup.confirmation, "--reason", "Wrong guest", "--request-id", undo, "--json")
+        #expect(undoneAgain.status == 0, "a retry is answered, not refused as not checked in: \(undoneAgain.stderr)")
+        #expect(try undoneAgain.json["status"] as? String == "Confirmed" && undoneAgain.json["version"] as? Int == version + 1)
+        #expect(try onServer(setup)["version"] as? Int == version + 1)
+        let reused = try setup.desk.run("check-in", setup.confirmation, "--request-id", undo)
+        #expect(reused.status == 6 && reused.stderr.contains("already used"), "\(reused.status) \(reused.stderr)")
+
+        // Offline: made here and queued once, however often it is run again, and pushed once.
+        setup.server.stop()
+        let checkIn = UUID().uuidString.lowercased()
+        let queued = try setup.desk.run("check-in", setup.confirmation, "--request-id", checkIn, "--json")
+        #expect(queued.status == 0, "offline check-in: \(queued.stderr)")
+        let queuedAgain = try setup.desk.run("check-in", setup.confirmation, "--request-id", checkIn, "--json")
+        #expect(queuedAgain.status == 0, "offline retry: \(queuedAgain.stderr)")
+        #expect(try queuedAgain.json["status"] as? String == "CheckedIn" && queuedAgain.json["sync"] as? String == "pending")
+        #expect(try setup.desk.pendingOps() == 1)
+        try setup.server.start()
+        let synced = try setup.desk.run("sync", "--json")
+        #expect(try synced.json["accepted"] as? Int == 1, "sync: \(synced.stdout) \(synced.stderr)")
+        let afterSync = try setup.desk.run("check-in", setup.confirmation, "--request-id", checkIn, "--json")
+        #expect(afterSync.status == 0, "retry after the push: \(afterSync.stderr)")
+        #expect(try onServer(setup)["status"] as? String == "CheckedIn" && onServer(setup)["version"] as? Int == version + 2)
+        #expect(try setup.desk.pendingOps() == 0)
+
+        // A booking made online and run again under its id: the same booking, one on the server.
+        let (arrive, leave) = futureStay(daysAhead: 300)
+        let bookUnder = UUID().uuidString.lowercased()
+        let arguments = ["book", "--room", "101", "--check-in", arrive, "--check-out", leave, "--guests", "1", "--guest-name", "Rita Retry",
+                         "--email", "rita@example.com", "--payment", "desk", "--request-id", bookUnder, "--json"]
+        let booked = try runProgram(Products.folder.appendingPathComponent("frontdesk"), arguments, environment: setup.desk.environment)
+        #expect(booked.status == 0, "book: \(booked.stderr)")
+        let bookedAgain = try runProgram(Products.folder.appendingPathComponent("frontdesk"), arguments, environment: setup.desk.environment)
+        #expect(bookedAgain.status == 0, "a retried booking is answered, not refused as room taken: \(bookedAgain.stderr)")
+        #expect(try bookedAgain.json["bookingId"] as? String == booked.json["bookingId"] as? String)
+        let ritas = try setup.server.call("GET", "/api/bookings?guest=Rita", token: try setup.server.token("anna"))
+        let found = (ritas.json["bookings"] as? [[String: Any]] ?? []).filter { $0["guestName"] as? String == "Rita Retry" }
+        #expect(found.count == 1, "\(ritas.json)")
+    }
+
     @Test("An edit lands on the server first online; offline it is made on the desk and pushed by frontdesk sync")
     func editOnlineAndOffline() throws {
         let setup = try checkedInToday("edit")

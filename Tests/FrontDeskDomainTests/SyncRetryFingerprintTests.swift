@@ -1,0 +1,42 @@
+import Foundation
+import FrontDeskDomain
+import Testing
+
+/// A desk that lost a push's answer and plans the same request again (the same request id from the
+/// command line) makes it later, maybe on a version it has seen change, and a booking with an id and
+/// code of its own: the server answers it as the same request. Anything else under a used id is not.
+@Suite struct SyncRetryFingerprintTests {
+    static func book(id: String = "0192f0a0-0000-7000-8000-000000000001", code: String = "KMN-PQR", madeAt: String = "2026-11-18T09:05:00.000Z",
+                     guest: String = "Ana Ortiz") -> SyncOperation {
+        SyncOperation(operationId: "request-1", kind: .book, bookingId: id, baseVersion: nil, madeAt: madeAt, by: "anna",
+                      book: .init(roomId: "room-101", roomNumber: "101", checkIn: "2026-12-01", checkOut: "2026-12-03", guests: 2,
+                                  guestName: guest, email: "ana@example.com", phone: nil, confirmation: code, payment: "desk",
+                                  totalCents: 24_000))
+    }
+
+    @Test func aBookingPlannedAgainIsTheSameRequestAndOtherDetailsAreNot() {
+        let first = Self.book()
+        let again = Self.book(id: "0192f0a0-0000-7000-8000-000000000002", code: "WXY-TUV", madeAt: "2026-11-18T09:20:00.000Z")
+        #expect(again.isRetry(ofFingerprint: first.fingerprint))
+        #expect(!Self.book(guest: "Ana Ortega").isRetry(ofFingerprint: first.fingerprint))
+    }
+
+    @Test func aChangePlannedAgainOnANewerVersionIsTheSameRequestButNotOnAnotherBooking() {
+        let cancel = SyncOperation(operationId: "request-2", kind: .cancel, bookingId: "booking-1", baseVersion: 3,
+                                   madeAt: "2026-11-18T09:05:00.000Z", by: "anna", reason: "Plans changed")
+        var later = cancel
+        later.baseVersion = 4
+        later.madeAt = "2026-11-18T10:00:00.000Z"
+        #expect(later.isRetry(ofFingerprint: cancel.fingerprint))
+        var otherBooking = cancel
+        otherBooking.bookingId = "booking-2"
+        #expect(!otherBooking.isRetry(ofFingerprint: cancel.fingerprint))
+        var otherReason = cancel
+        otherReason.reason = "Flight cancelled"
+        #expect(!otherReason.isRetry(ofFingerprint: cancel.fingerprint))
+        var checkIn = cancel
+        checkIn.kind = .checkIn
+        checkIn.reason = nil
+        #expect(!checkIn.isRetry(ofFingerprint: cancel.fingerprint))
+    }
+}
