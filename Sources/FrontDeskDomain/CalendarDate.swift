@@ -49,11 +49,16 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     /// `String(format:)` is slow on Linux.
     public var iso: String {
         let (year, month, day) = components
-        var bytes = [UInt8](repeating: UInt8(ascii: "-"), count: 10)
-        CalendarDate.writeDigits(year, count: 4, into: &bytes, at: 0)
-        CalendarDate.writeDigits(month, count: 2, into: &bytes, at: 5)
-        CalendarDate.writeDigits(day, count: 2, into: &bytes, at: 8)
-        return String(decoding: bytes, as: UTF8.self)
+        // Straight into the String's own 10 bytes, which it keeps inline: no array and no heap
+        // buffer for each of the hundreds of nights a search prints (BENCHMARKS.md, session 20).
+        return String(unsafeUninitializedCapacity: 10) { bytes in
+            CalendarDate.writeDigits(year, count: 4, into: bytes, at: 0)
+            bytes[4] = UInt8(ascii: "-")
+            CalendarDate.writeDigits(month, count: 2, into: bytes, at: 5)
+            bytes[7] = UInt8(ascii: "-")
+            CalendarDate.writeDigits(day, count: 2, into: bytes, at: 8)
+            return 10
+        }
     }
 
     /// The number written in `bytes[range]`, nil if any of them is not a digit.
@@ -69,6 +74,10 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Writes `value` as exactly `count` decimal digits, zero-padded.
     public static func writeDigits(_ value: Int, count: Int, into bytes: inout [UInt8], at offset: Int) {
+        bytes.withUnsafeMutableBufferPointer { writeDigits(value, count: count, into: $0, at: offset) }
+    }
+
+    public static func writeDigits(_ value: Int, count: Int, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
         var remaining = value
         for index in stride(from: offset + count - 1, through: offset, by: -1) {
             bytes[index] = UInt8(ascii: "0") + UInt8(remaining % 10)

@@ -11,7 +11,8 @@ public enum CardNumber {
     /// Used on everything a command prints, so a card number that reached a message (a payment
     /// service's reply, a typing slip) is not shown whole.
     public static func redacted(in text: String) -> String {
-        guard mayHoldCardNumber(text.utf8), let rewritten = rewritingCardRuns(Array(text.utf8)) else { return text }
+        let bytes = Array(text.utf8)
+        guard mayHoldCardNumber(bytes), let rewritten = rewritingCardRuns(bytes) else { return text }
         return String(decoding: rewritten, as: UTF8.self)
     }
 
@@ -53,22 +54,35 @@ public enum CardNumber {
 
     /// A quick look over the bytes: only text with a run of 12 digits (spaces and dashes between
     /// them allowed) is looked at closely. Long lists print megabytes of JSON.
-    private static func mayHoldCardNumber<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Bool {
-        var run = 0
-        var afterSeparator = false
-        for byte in bytes {
-            if isDigit(byte) {
-                run += 1
-                afterSeparator = false
-                if run >= 12 { return true }
-            } else if (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-")) && !afterSeparator {
-                afterSeparator = true
-            } else {
-                run = 0
-                afterSeparator = false
+    /// A quoted id is passed over whole, as `rewritingCardRuns` passes it (it comes to the id's
+    /// first byte right after the quote, which no card run or id spans): a group of an id's may
+    /// be all digits (`"bcec9917-0921-4277-…"`: six of the 74 ids a 3-night search printed), so
+    /// its 33 kB were looked at closely for nothing (BENCHMARKS.md, session 20).
+    private static func mayHoldCardNumber(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var run = 0
+            var afterSeparator = false
+            var index = 0
+            while index < buffer.count {
+                let byte = buffer[index]
+                index += 1
+                if byte == UInt8(ascii: "\""), let end = uuidEnd(in: bytes, from: index) {
+                    index = end
+                    run = 0
+                    afterSeparator = false
+                } else if isDigit(byte) {
+                    run += 1
+                    afterSeparator = false
+                    if run >= 12 { return true }
+                } else if (byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-")) && !afterSeparator {
+                    afterSeparator = true
+                } else {
+                    run = 0
+                    afterSeparator = false
+                }
             }
+            return false
         }
-        return false
     }
 
     /// The end of a UUID (8-4-4-4-12 hexadecimal digits) starting at `start`, if one does. No

@@ -42,11 +42,29 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// `1234.50`: two decimals, no grouping, for JSON, CSV and screens alike.
     public var plain: String {
-        let sign = minorUnits < 0 ? "-" : ""
-        let magnitude = minorUnits.magnitude
-        let cents = magnitude % 100
-        // Not String(format:): Foundation's formatter costs more than a whole search's JSON.
-        return "\(sign)\(magnitude / 100).\(cents < 10 ? "0" : "")\(cents)"
+        // Not String(format:), nor interpolation: written straight into the String's own bytes
+        // (inline up to 15), once for every price a search prints (BENCHMARKS.md, session 20).
+        let capacity = 23 // a sign, 18 digits of units, the point, 2 of cents
+        return String(unsafeUninitializedCapacity: capacity) { bytes in
+            var start = capacity
+            var rest = minorUnits.magnitude
+            func put(_ byte: UInt8) {
+                start -= 1
+                bytes[start] = byte
+            }
+            func putDigit() {
+                put(UInt8(ascii: "0") + UInt8(rest % 10))
+                rest /= 10
+            }
+            putDigit()
+            putDigit()
+            put(UInt8(ascii: "."))
+            repeat { putDigit() } while rest > 0
+            if minorUnits < 0 { put(UInt8(ascii: "-")) }
+            let count = capacity - start
+            for offset in 0..<count { bytes[offset] = bytes[start + offset] }
+            return count
+        }
     }
 
     public var description: String { plain }

@@ -73,6 +73,11 @@ func day(_ text: String) -> CalendarDate { CalendarDate(iso: text)! }
         #expect(Money(minorUnits: 12_900).plain == "129.00")
         #expect(Money(minorUnits: 5).plain == "0.05")
         #expect(Money(minorUnits: -1234).plain == "-12.34")
+        #expect(Money(minorUnits: 0).plain == "0.00")
+        #expect(Money(minorUnits: -5).plain == "-0.05")
+        #expect(Money(minorUnits: 1_000_000_007).plain == "10000000.07")
+        #expect(Money(minorUnits: .max).plain == "92233720368547758.07")
+        #expect(Money(minorUnits: .min).plain == "-92233720368547758.08")
     }
 
     @Test(arguments: [("129", 12_900), ("129.5", 12_950), ("129.05", 12_905), (" 7.10 ", 710)])

@@ -24,4 +24,19 @@ import Testing
         #expect(CardNumber.redacted(in: "4242424242424242 4064aecc-0f84-4593-b96f-416228341010")
             == "•••• 4242 4064aecc-0f84-4593-b96f-416228341010")
     }
+
+    /// The quick look passes a quoted id over whole, as the close look does: a card in the text
+    /// around quoted ids (before, between, right after) is still masked, in bytes and in text.
+    @Test func aCardAmongQuotedIdsIsStillMasked() {
+        let id = "\"4064aecc-0f84-4593-b96f-416228341010\""
+        for (text, expected) in [
+            ("[\(id),\"4242 4242 4242 4242\",\(id)]", "[\(id),\"•••• 4242\",\(id)]"),
+            ("\(id)4242424242424242", "\(id)•••• 4242"),
+            ("4242424242424242\(id)", "•••• 4242\(id)"),
+            ("{\"note\":\"card 5555-5555-5555-4444\",\"id\":\(id)}", "{\"note\":\"card •••• 4444\",\"id\":\(id)}"),
+        ] {
+            #expect(CardNumber.redacted(in: text) == expected)
+            #expect(String(decoding: CardNumber.redacted(utf8: Array(text.utf8)), as: UTF8.self) == expected)
+        }
+    }
 }
