@@ -74,10 +74,12 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Writes `value` as exactly `count` decimal digits, zero-padded.
     public static func writeDigits(_ value: Int, count: Int, into bytes: inout [UInt8], at offset: Int) {
+        precondition(offset >= 0 && offset + count <= bytes.count, "digits written past the end")
         bytes.withUnsafeMutableBufferPointer { writeDigits(value, count: count, into: $0, at: offset) }
     }
 
     public static func writeDigits(_ value: Int, count: Int, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        precondition(offset >= 0 && offset + count <= bytes.count, "digits written past the end")
         var remaining = value
         for index in stride(from: offset + count - 1, through: offset, by: -1) {
             bytes[index] = UInt8(ascii: "0") + UInt8(remaining % 10)

@@ -44,7 +44,7 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var plain: String {
         // Not String(format:), nor interpolation: written straight into the String's own bytes
         // (inline up to 15), once for every price a search prints (BENCHMARKS.md, session 20).
-        let capacity = 23 // a sign, 18 digits of units, the point, 2 of cents
+        let capacity = 23 // a sign, 17 digits of units (Int64), the point, 2 of cents, to spare
         return String(unsafeUninitializedCapacity: capacity) { bytes in
             var start = capacity
             var rest = minorUnits.magnitude

@@ -87,12 +87,17 @@ extension SyncOperation {
     public func isRetry(ofFingerprint earlier: String) -> Bool {
         let current = fingerprint
         if earlier == current { return true }
+        // The fields after the id, which may itself hold anything (the client makes it).
         let separator: Character = "\u{1F}"
-        var before = earlier.split(separator: separator, omittingEmptySubsequences: false)
-        var now = current.split(separator: separator, omittingEmptySubsequences: false)
-        guard before.count == now.count, before.count > 4 else { return false }
-        var ignored = [3, 4] // baseVersion, madeAt
-        if kind == .book { ignored += [2, 15] } // the booking's id and code, as the desk made them
+        let prefix = operationId + String(separator)
+        guard earlier.hasPrefix(prefix), current.hasPrefix(prefix) else { return false }
+        var before = earlier.dropFirst(prefix.count).split(separator: separator, omittingEmptySubsequences: false)
+        var now = current.dropFirst(prefix.count).split(separator: separator, omittingEmptySubsequences: false)
+        guard before.count == now.count, before.count > 3 else { return false }
+        // After the id: kind 0, bookingId 1, baseVersion 2, madeAt 3, by 4, reason 5; a book's
+        // confirmation 14 and total 16 (the server prices a booking again anyway).
+        var ignored = [2, 3]
+        if kind == .book { ignored += [1, 14, 16] }
         for index in ignored where index < before.count {
             before[index] = ""
             now[index] = ""

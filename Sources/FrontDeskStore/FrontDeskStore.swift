@@ -54,13 +54,13 @@ public final class FrontDeskStore: Sendable {
         if oneConnection && access != .read,
            let connection = file.openUpToDateForWriting(configuration: Self.configuration(readOnly: false, syncEveryCommit: false)) {
             // An up-to-date file with no log to replay: checked through the one connection that then changes it.
-            pool = connection
+            pool = Self.withoutStatementAuthorizer(connection)
             return
         }
         let (state, readOnlyLocation, checked) = try file.inspect(keepOpen: oneConnection && access == .read)
         if let checked, case .frontDesk(pending: 0) = state {
             // Only reads, and nothing to upgrade: the connection that checked the file is the store's.
-            pool = checked
+            pool = Self.withoutStatementAuthorizer(checked)
             return
         }
         var readOnly = access == .read
@@ -113,6 +113,22 @@ public final class FrontDeskStore: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
+    }
+
+    /// The one connection of a one-command process, made to compile its statements without
+    /// GRDB's statement authorizer. GRDB sets one on every connection to learn what each statement
+    /// reads and changes, for transaction observers and value observation, which such a process
+    /// never has: it opens the file, runs one command and exits. SQLite calls the authorizer for
+    /// every column a statement reads, its triggers' included, and GRDB merges each into a region:
+    /// 28 % of a desk-paid booking's instructions, 5 % of a search's (BENCHMARKS.md, session 20).
+    /// What GRDB then does not learn: statements' regions and changes (observation only), their
+    /// transaction effects (savepoint bookkeeping for observers; GRDB checks transactions with
+    /// `sqlite3_get_autocommit`), and schema changes (the store reads no schema through GRDB,
+    /// and SQLite prepares a statement again itself after one). The long-lived desk and server
+    /// keep the authorizer. Taken off once the file is checked, before the command's statements.
+    static func withoutStatementAuthorizer(_ connection: DatabaseQueue) -> DatabaseQueue {
+        connection.inDatabase { db in _ = sqlite3_set_authorizer(db.sqliteConnection, nil, nil) }
+        return connection
     }
 
     /// Closes the file now (a written file's log is copied into it, as on every close); the

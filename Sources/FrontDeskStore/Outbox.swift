@@ -359,8 +359,19 @@ extension FrontDeskStore {
     public func replayedChange(_ reference: String, requestId: UUID, _ intent: ChangeIntent) throws -> Booking? {
         try read { db in
             let booking = try requireBooking(reference, db)
-            return try isReplay(requestId, of: booking, as: intent, db) ? booking : nil
+            guard try isReplay(requestId, of: booking, as: intent, db) else { return nil }
+            try requireNotRefused(requestId, db)
+            return booking
         }
+    }
+
+    /// A request made here whose operation the server then refused is not answered as done.
+    private func requireNotRefused(_ requestId: UUID, _ db: Database) throws {
+        guard let row = try db.row(sql: "SELECT state, last_error FROM sync_outbox WHERE operation_id = ?",
+                                   arguments: [requestId.uuidString.lowercased()]) else { return }
+        let (state, why): (String, String?) = (row[0], row[1])
+        guard state == "conflict" || state == "rejected" else { return }
+        throw FrontDeskError.conflict("Request id \(requestId.uuidString.lowercased()) was made on this desk and refused by the server: \(why ?? state); see frontdesk conflicts")
     }
 
     /// Keeps a change the server accepted under `requestId` with the booking here, as a change
@@ -388,7 +399,10 @@ extension FrontDeskStore {
     /// The booking made or kept here under `requestId`, if any.
     public func booking(madeUnder requestId: UUID) throws -> Booking? {
         try read { db in
-            try Self.fetchBooking(db, whereClause: "b.request_id = ?", arguments: [requestId.storedText.lowercased()]).first
+            guard let booking = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
+                                                      arguments: [requestId.storedText.lowercased()]).first else { return nil }
+            try requireNotRefused(requestId, db)
+            return booking
         }
     }
 

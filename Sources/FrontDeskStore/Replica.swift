@@ -258,9 +258,12 @@ extension FrontDeskStore {
             claims.append((room, night))
         }
         let id = booking.id.uuidString
-        let local = try db.row(sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [id])
+        let local = try db.row(sql: "SELECT sync_state, server_version FROM booking WHERE id = ?", arguments: [id])
         let localState = local.flatMap { SyncState(rawValue: $0[0] as String) }
         if localState == .pending && !force { return }
+        // A copy older than the server's copy here (the first answer to a retried request, which
+        // the server keeps as it was given) is not written over it.
+        if !force, let known: Int = local?[1], known > booking.version { return }
 
         // Room-nights the server gives this booking that another booking holds here.
         if !claims.isEmpty {

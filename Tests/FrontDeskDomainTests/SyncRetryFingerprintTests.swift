@@ -19,6 +19,22 @@ import Testing
         let again = Self.book(id: "0192f0a0-0000-7000-8000-000000000002", code: "WXY-TUV", madeAt: "2026-11-18T09:20:00.000Z")
         #expect(again.isRetry(ofFingerprint: first.fingerprint))
         #expect(!Self.book(guest: "Ana Ortega").isRetry(ofFingerprint: first.fingerprint))
+        var repriced = again
+        repriced.book?.totalCents = 26_000
+        #expect(repriced.isRetry(ofFingerprint: first.fingerprint), "the server prices a booking again anyway")
+    }
+
+    /// The id is the client's: a separator in it shifts no field into the ones a retry may change.
+    @Test func anIdHoldingTheSeparatorShiftsNothing() {
+        let cancel = SyncOperation(operationId: "odd\u{1F}id", kind: .cancel, bookingId: "booking-1", baseVersion: 3,
+                                   madeAt: "2026-11-18T09:05:00.000Z", by: "anna", reason: "Plans changed")
+        var otherBooking = cancel
+        otherBooking.bookingId = "booking-2"
+        otherBooking.madeAt = "2026-11-18T10:00:00.000Z"
+        #expect(!otherBooking.isRetry(ofFingerprint: cancel.fingerprint))
+        var later = cancel
+        later.madeAt = "2026-11-18T10:00:00.000Z"
+        #expect(later.isRetry(ofFingerprint: cancel.fingerprint))
     }
 
     @Test func aChangePlannedAgainOnANewerVersionIsTheSameRequestButNotOnAnotherBooking() {

@@ -131,6 +131,22 @@ struct ReplicaPair {
         #expect(try pair.desk.store.replicaStatus()?.cursor == 12)
     }
 
+    /// The first answer to a retried request, which the server keeps as it was given, names the
+    /// booking as it was then: a desk that has a newer copy keeps it.
+    @Test func anOlderCopyOfABookingIsNotWrittenOverANewerOne() throws {
+        let pair = try ReplicaPair()
+        let booking = try pair.server.book(room: "101", from: "2026-12-01", to: "2026-12-04")
+        try pair.connect([booking])
+        let older = try pair.wire(booking)
+        let moved = try pair.server.store.move(booking.confirmationCode, toRoom: "102", reason: nil, reprice: false, ChangeRequest(user: "anna"))
+        let newer = try pair.wire(moved)
+        try pair.desk.store.applyChanges(ChangesPage(cursor: 9, more: false, bookings: [newer]))
+        try pair.desk.store.applyChanges(ChangesPage(cursor: 9, more: false, bookings: [older]))
+        let kept = try pair.desk.store.booking(booking.confirmationCode)
+        #expect(kept.roomNumber == "102" && kept.version == moved.version)
+        #expect(try pair.desk.freeRooms("2026-12-01", "2026-12-04").contains("101"))
+    }
+
     @Test func aStaySplitByAMoveIsReplicatedWithBothRooms() throws {
         let pair = try ReplicaPair()
         let booked = try pair.server.book(room: "101", from: "2026-11-26", to: "2026-11-29")

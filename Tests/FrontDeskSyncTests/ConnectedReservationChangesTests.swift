@@ -105,7 +105,8 @@ struct ConnectedReservationChangesTests {
         defer { setup.desk.remove() }
 
         setup.server.stop()
-        let undone = try setup.desk.run("undo-check-in", setup.confirmation, "--json")
+        let undoUnder = UUID().uuidString.lowercased()
+        let undone = try setup.desk.run("undo-check-in", setup.confirmation, "--request-id", undoUnder, "--json")
         #expect(undone.status == 0, "offline undo: \(undone.stderr)")
         try setup.server.start()
         // Another desk checks the guest out on the server.
@@ -121,6 +122,9 @@ struct ConnectedReservationChangesTests {
         #expect(conflicts.first?["bookingId"] as? String == setup.bookingId)
         #expect(conflicts.first?["reason"] as? String == "stale_version")
         #expect(try setup.desk.pendingOps() == 0)
+        // Run again under its request id, the refused undo is not answered as done.
+        let retried = try setup.desk.run("undo-check-in", setup.confirmation, "--request-id", undoUnder)
+        #expect(retried.status == 6 && retried.stderr.contains("refused by the server"), "\(retried.status) \(retried.stderr)")
     }
 
     @Test("A change or a booking retried under its request id is answered as it is, online and offline, and made once")
