@@ -126,6 +126,8 @@ public final class FrontDeskStore: Sendable {
     /// `sqlite3_get_autocommit`), and schema changes (the store reads no schema through GRDB,
     /// and SQLite prepares a statement again itself after one). The long-lived desk and server
     /// keep the authorizer. Taken off once the file is checked, before the command's statements.
+    /// So such a connection must never get observers, `afterNextTransaction` or GRDB schema
+    /// reads after DDL of its own (the replica's bulk load clears GRDB's schema cache itself).
     static func withoutStatementAuthorizer(_ connection: DatabaseQueue) -> DatabaseQueue {
         connection.inDatabase { db in _ = sqlite3_set_authorizer(db.sqliteConnection, nil, nil) }
         return connection

@@ -342,6 +342,9 @@ final class ReplicaBulkFill {
         try db.execute(sql: "UPDATE availability_version SET version = version + ? WHERE hotel_id = ?", arguments: [claimed, hotelId])
         for object in dropped { try db.execute(sql: object.sql) }
         dropped = []
+        // GRDB learns of a schema change from its statement authorizer, which a one-command
+        // process's connection goes without (`FrontDeskStore.withoutStatementAuthorizer`).
+        db.clearSchemaCache()
         try db.execute(sql: "PRAGMA cache_size = \(cacheSize)")
     }
 
