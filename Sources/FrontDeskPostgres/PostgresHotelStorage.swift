@@ -18,6 +18,8 @@ struct PostgresHotelStorage: HotelStorage {
 
     func requireHotel(_ session: PostgresSession) throws -> Hotel { try chain.requireHotel(hotelId, session) }
 
+    func inOneSnapshot<T>(_ body: () throws -> T) throws -> T { try chain.inOneSnapshot(body) }
+
     func audit(_ session: PostgresSession, user: String, action: String, bookingId: UUID? = nil, roomId: UUID? = nil,
                summary: String, before: Booking? = nil, after: Booking? = nil) throws {
         try chain.audit(session, hotelId: hotelId, user: user, action: action, bookingId: bookingId, roomId: roomId,

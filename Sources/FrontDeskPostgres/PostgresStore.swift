@@ -110,15 +110,26 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
 
     /// A read of one snapshot.
     func read<T>(_ body: (PostgresSession) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        if let snapshot = PostgresSnapshot.current, snapshot.pool == ObjectIdentifier(pool) { return try body(snapshot.session) }
+        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
     /// One statement on its own (it sees one committed state without a transaction around it).
     func readOne<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        if let snapshot = PostgresSnapshot.current, snapshot.pool == ObjectIdentifier(pool) { return try body(snapshot.session) }
         do {
             return try pool.withConnection(body)
         } catch {
             throw Self.translated(error)
+        }
+    }
+
+    /// `HotelStorage.inOneSnapshot`: one REPEATABLE READ transaction that the reads made inside
+    /// `body` on this thread use, whichever hotel of the chain they read.
+    public func inOneSnapshot<T>(_ body: () throws -> T) throws -> T {
+        if let snapshot = PostgresSnapshot.current, snapshot.pool == ObjectIdentifier(pool) { return try body() }
+        return try read { session in
+            try PostgresSnapshot.$current.withValue(PostgresSnapshot(pool: ObjectIdentifier(pool), session: session)) { try body() }
         }
     }
 
@@ -524,4 +535,12 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         }
         return found
     }
+}
+
+/// The transaction `inOneSnapshot` holds open, found by the reads made inside it (a task local,
+/// bound to the thread that runs `body`); `pool` tells this database's storages from another's.
+struct PostgresSnapshot: Sendable {
+    let pool: ObjectIdentifier
+    let session: PostgresSession
+    @TaskLocal static var current: PostgresSnapshot?
 }

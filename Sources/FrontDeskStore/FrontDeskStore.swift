@@ -330,10 +330,18 @@ public final class FrontDeskStore: Sendable {
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        if let snapshot = OpenSnapshot.current, snapshot.pool == ObjectIdentifier(pool) { return try body(snapshot.db) }
         do {
             return try pool.read(body)
         } catch let error as DatabaseError {
             throw StoreError.from(error, path: path)
+        }
+    }
+
+    public func inOneSnapshot<T>(_ body: () throws -> T) throws -> T {
+        if let snapshot = OpenSnapshot.current, snapshot.pool == ObjectIdentifier(pool) { return try body() }
+        return try read { db in
+            try OpenSnapshot.$current.withValue(OpenSnapshot(pool: ObjectIdentifier(pool), db: db)) { try body() }
         }
     }
 
@@ -547,4 +555,14 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         default: .database(message: error.message ?? "\(error)")
         }
     }
+}
+
+/// The read transaction `inOneSnapshot` holds open, found by the reads made inside it. A task
+/// local, bound to the thread that runs `body` (no task needed), so a read on another thread
+/// or of another file goes its own way; `pool` tells this file's stores from another's.
+struct OpenSnapshot: @unchecked Sendable {
+    // Not Sendable: only ever used by the thread that opened it, while it runs `body`.
+    let pool: ObjectIdentifier
+    let db: Database
+    @TaskLocal static var current: OpenSnapshot?
 }

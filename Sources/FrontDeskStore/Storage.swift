@@ -73,6 +73,12 @@ public protocol HotelStorage: Sendable {
     /// One page of the hotel's whole replica, bookings in id order after `after`; the first page
     /// carries the property and the feed number read before its bookings (same read transaction).
     func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage
+    /// Runs `body` in one read transaction: every read of this database that `body` makes on this
+    /// thread (through any hotel of the chain, or the chain itself) sees the same committed
+    /// state, whatever is written meanwhile. An export reads its pages of bookings, their
+    /// payments and the request ids this way, so the file agrees with itself although desks go on
+    /// booking. `body` must not write.
+    func inOneSnapshot<T>(_ body: () throws -> T) throws -> T
     /// How the hotel's bookings were paid, by booking id, for `HotelTransfer.take`.
     func transferPayments() throws -> [UUID: HotelTransfer.Payment]
     /// The request ids recorded with their outcomes, for `HotelTransfer.take`.

@@ -63,9 +63,12 @@ struct Export: ParsableCommand {
             guard let found = try chain.hotels().first(where: { $0.id == id }) else {
                 throw FrontDeskError.notFound("No hotel with id \(id.uuidString.lowercased())")
             }
-            let transfer = try HotelTransfer.take(found, from: chain.hotel(id))
+            // The hotel and its users as of one instant, although desks may go on booking meanwhile.
+            let storage = chain.hotel(id)
+            let (transfer, users) = try storage.inOneSnapshot {
+                (try HotelTransfer.take(found, from: storage), try chain.userAccounts().filter { $0.hotelId == id && !$0.isDisabled })
+            }
             if let problem = transfer.problems().first { throw FrontDeskError.invalidState(problem) }
-            let users = try chain.userAccounts().filter { $0.hotelId == id && !$0.isDisabled }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             var lines: [TransferLine] = []

@@ -57,4 +57,30 @@ import Testing
         #expect(limited.total == 2)
         #expect(try chain.vienna.findBookings(BookingFilter(guestText: "100%_")).total == 0)
     }
+
+    /// An export (`HotelTransfer.take`) reads one instant: a booking or room added while it reads
+    /// is wholly out of it (not a request id without its booking, not a page more), and in the next.
+    @Test(arguments: StorageBackend.all)
+    func aHotelIsTakenAsOfOneInstantWhileDesksGoOnBooking(_ backend: StorageBackend) throws {
+        let chain = try Chain(backend)
+        let hotel = try chain.vienna.requireHotelExists()
+        let kept = try chain.reserve(chain.vienna, chain.request(requestId: UUID()))
+        var madeMeanwhile: Booking?
+        let taken = try chain.vienna.inOneSnapshot {
+            let rooms = try chain.vienna.rooms()
+            // Another desk books and a manager adds a room while the export reads.
+            madeMeanwhile = try chain.reserve(chain.vienna, chain.request("102", name: "Ben Ode", requestId: UUID()))
+            _ = try chain.vienna.addRoom(number: "103", typeName: "Double", by: "admin")
+            #expect(try chain.vienna.rooms().count == rooms.count)
+            return try HotelTransfer.take(hotel, from: chain.vienna)
+        }
+        #expect(taken.bookings.map(\.id) == [kept.id])
+        #expect(Set(taken.requests.bookings.keys) == [kept.id])
+        #expect(taken.rooms.map(\.number).sorted() == ["101", "102"])
+        let meanwhile = try #require(madeMeanwhile)
+        let next = try HotelTransfer.take(hotel, from: chain.vienna)
+        #expect(Set(next.bookings.map(\.id)) == [kept.id, meanwhile.id])
+        #expect(Set(next.requests.bookings.keys) == [kept.id, meanwhile.id])
+        #expect(next.rooms.map(\.number).sorted() == ["101", "102", "103"])
+    }
 }
