@@ -430,8 +430,14 @@ struct ConnectedDesk {
         if let intent, let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let user = request.user
-        let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: user, operationId: operationId,
+        let operation: SyncOperation
+        do {
+            operation = try store.plannedChange(kind, reference: reference, reason: reason, by: user, operationId: operationId,
                                                 expectedVersion: request.expectedVersion)
+        } catch let refusal as FrontDeskError {
+            if let earlier = try answeredBefore(kind, reference, reason: reason, request, intent, refusal) { return earlier }
+            throw refusal
+        }
         return try write(operation, accepted: accepted(request, intent)) {
             switch kind {
             case .cancel: try store.cancel(reference, reason: reason, request, operationId: operationId)
@@ -452,8 +458,14 @@ struct ConnectedDesk {
         let intent = try Self.intent(kind, reason: reason, by: request.user)
         if let intent, let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
-        let operation = try store.plannedChange(kind, reference: reference, reason: reason, by: request.user, operationId: operationId,
+        let operation: SyncOperation
+        do {
+            operation = try store.plannedChange(kind, reference: reference, reason: reason, by: request.user, operationId: operationId,
                                                 expectedVersion: request.expectedVersion)
+        } catch let refusal as FrontDeskError {
+            if let earlier = try answeredBefore(kind, reference, reason: reason, request, intent, refusal) { return earlier }
+            throw refusal
+        }
         return try write(operation, accepted: accepted(request, intent)) {
             // The undo's reason as planned (the default worded once), so both copies say the same.
             try reservationChangeHere(kind, reference, reason: operation.reason, request, operationId: operationId)
@@ -480,6 +492,29 @@ struct ConnectedDesk {
     private func replayed(_ reference: String, _ request: ChangeRequest, _ intent: ChangeIntent) throws -> Booking? {
         guard let requestId = request.requestId else { return nil }
         return try store.replayedChange(reference, requestId: requestId, intent)
+    }
+
+    /// A change retried under its request id that the server took at its first push while this
+    /// desk never kept the answer (stopped between the server's commit and its own record), the
+    /// replica since brought up to date by a pull: the plan refuses it as done already (the guest
+    /// is checked in; the version moved on). The server is asked with the operation as first
+    /// pushed: a request it took gets its first answer, kept here from now on. One it never took
+    /// it refuses as the plan did (it sees the booking the replica sees, or one the replica is
+    /// behind on, a stale version), and the plan's refusal stands. Offline, the refusal stands.
+    private func answeredBefore(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest,
+                                _ intent: ChangeIntent?, _ refusal: FrontDeskError) throws -> Booking? {
+        guard let requestId = request.requestId, credentialProblem == nil else { return nil }
+        switch refusal {
+        case .invalidState, .staleVersion: break
+        default: return nil
+        }
+        guard let operation = try store.operationAsFirstPushed(kind, reference: reference, reason: reason, by: request.user,
+                                                                operationId: requestId, expectedVersion: request.expectedVersion),
+              let outcome = try? DeskSync(store: store, client: client).pushNow(operation), outcome.outcome == .accepted
+        else { return nil }
+        let booking = try store.booking(outcome.booking?.bookingId ?? operation.bookingId)
+        try? accepted(request, intent)(booking)
+        return booking
     }
 
     private func accepted(_ request: ChangeRequest, _ intent: ChangeIntent?) -> (Booking) throws -> Void {

@@ -406,6 +406,36 @@ extension FrontDeskStore {
         }
     }
 
+    /// The reason a change of `kind` carries: an undo's worded as the desk words it when none is given.
+    static func plannedReason(_ kind: SyncOperation.Kind, _ reason: String?, by user: String) throws -> String? {
+        switch kind {
+        case .undoCheckIn: try BookingRules.undoReason(reason, "Check-in", channel: .desk, by: user)
+        case .undoCheckOut: try BookingRules.undoReason(reason, "Check-out", channel: .desk, by: user)
+        default: reason
+        }
+    }
+
+    /// The operation a change under `operationId` was first pushed as, made again from the booking
+    /// as the replica has it now, without the rules `plannedChange` checks: for asking the server
+    /// whether it took that request before (it answers the same operation id with its first
+    /// answer; it ignores the base version and the instant in that comparison). The base version
+    /// is `expectedVersion` when given, so a server that never took the request sees the same
+    /// check the person asked for. nil for a booking with changes of this desk still waiting for
+    /// the server (the replica is then not what the server has).
+    public func operationAsFirstPushed(_ kind: SyncOperation.Kind, reference: String, reason: String?, by user: String,
+                                       operationId: UUID, expectedVersion: Int?) throws -> SyncOperation? {
+        let reason = try Self.plannedReason(kind, reason, by: user)
+        return try read { db in
+            let booking = try requireBooking(reference, db)
+            let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
+                ?? SyncState.synced.rawValue
+            guard state == SyncState.synced.rawValue else { return nil }
+            var operation = changeOperation(kind, of: booking, syncState: state, reason: reason, by: user, operationId: operationId)
+            if let expectedVersion { operation.baseVersion = expectedVersion }
+            return operation
+        }
+    }
+
     /// What a cancel, check-in, check-out, no-show or undo will send, checked against the booking
     /// here (a change its status does not allow is refused now) without writing anything. An
     /// undo carries its reason as the desk words it (the default names `user`), and
@@ -415,12 +445,7 @@ extension FrontDeskStore {
         if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
             throw FrontDeskError.validationFailed([problem])
         }
-        var reason = reason
-        switch kind {
-        case .undoCheckIn: reason = try BookingRules.undoReason(reason, "Check-in", channel: .desk, by: user)
-        case .undoCheckOut: reason = try BookingRules.undoReason(reason, "Check-out", channel: .desk, by: user)
-        default: break
-        }
+        let reason = try Self.plannedReason(kind, reason, by: user)
         return try read { db in
             let booking = try requireBooking(reference, db)
             let hotel = try requireHotel(db)

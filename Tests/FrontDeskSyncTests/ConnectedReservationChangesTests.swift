@@ -176,6 +176,43 @@ struct ConnectedReservationChangesTests {
         #expect(found.count == 1, "\(ritas.json)")
     }
 
+    @Test("A change the server took under its request id, whose answer this desk never kept, is answered when retried after a pull")
+    func retriedAfterTheServerTookItUnseen() throws {
+        let setup = try checkedInToday("retry-unseen")
+        defer { setup.desk.remove() }
+        let version = try #require(try onServer(setup)["version"] as? Int)
+        // To the server, another desk pushing the same request under the same id is this desk's
+        // first push whose answer it never kept (stopped in between): an operation names no desk.
+        let other = try Desk("retry-unseen-other")
+        defer { other.remove() }
+        let connected = try other.connect(setup.server)
+        try #require(connected.status == 0, "connect: \(connected.stderr)")
+        let undo = UUID().uuidString.lowercased()
+        let first = try other.run("undo-check-in", setup.confirmation, "--reason", "Wrong guest", "--request-id", undo, "--json")
+        try #require(first.status == 0, "first push: \(first.stderr)")
+        let pulled = try setup.desk.run("sync", "--json")
+        try #require(pulled.status == 0, "sync: \(pulled.stderr)")
+        #expect(try onDesk(setup)?["status"] as? String == "Confirmed", "the pull brought the undone check-in")
+
+        let retried = try setup.desk.run("undo-check-in", setup.confirmation, "--reason", "Wrong guest", "--request-id", undo, "--json")
+        #expect(retried.status == 0, "the retry gets the first answer, not a refusal as not checked in: \(retried.stderr)")
+        #expect(try retried.json["status"] as? String == "Confirmed" && retried.json["version"] as? Int == version + 1)
+        #expect(try onServer(setup)["version"] as? Int == version + 1, "nothing applied twice")
+
+        // A request id the server never took: refused as the plan refuses it, nothing changed.
+        let never = try setup.desk.run("undo-check-in", setup.confirmation, "--reason", "Wrong guest",
+                                       "--request-id", UUID().uuidString.lowercased(), "--json")
+        #expect(never.status == 5 && never.stderr.contains("it is Confirmed"), "\(never.status) \(never.stderr)")
+        #expect(try onServer(setup)["version"] as? Int == version + 1)
+
+        // The first answer is kept here now: the same retry with the server stopped is answered too.
+        setup.server.stop()
+        let offline = try setup.desk.run("undo-check-in", setup.confirmation, "--reason", "Wrong guest", "--request-id", undo, "--json")
+        #expect(offline.status == 0, "retry offline: \(offline.stderr)")
+        #expect(try offline.json["version"] as? Int == version + 1)
+        #expect(try setup.desk.pendingOps() == 0, "nothing queued")
+    }
+
     @Test("An edit lands on the server first online; offline it is made on the desk and pushed by frontdesk sync")
     func editOnlineAndOffline() throws {
         let setup = try checkedInToday("edit")
