@@ -497,10 +497,10 @@ struct ConnectedDesk {
     /// A change retried under its request id that the server took at its first push while this
     /// desk never kept the answer (stopped between the server's commit and its own record), the
     /// replica since brought up to date by a pull: the plan refuses it as done already (the guest
-    /// is checked in; the version moved on). The server is asked with the operation as first
-    /// pushed: a request it took gets its first answer, kept here from now on. One it never took
-    /// it refuses as the plan did (it sees the booking the replica sees, or one the replica is
-    /// behind on, a stale version), and the plan's refusal stands. Offline, the refusal stands.
+    /// is checked in; the version moved on). The server is asked, read only, what it recorded
+    /// under the id: the same operation as first pushed (made again from the replica) it accepted
+    /// gets that first answer, kept here from now on. Anything else (nothing recorded, another
+    /// operation, a refusal, no answer) leaves the plan's refusal standing; nothing is pushed.
     private func answeredBefore(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest,
                                 _ intent: ChangeIntent?, _ refusal: FrontDeskError) throws -> Booking? {
         guard let requestId = request.requestId, credentialProblem == nil else { return nil }
@@ -508,11 +508,12 @@ struct ConnectedDesk {
         case .invalidState, .staleVersion: break
         default: return nil
         }
-        guard let operation = try store.operationAsFirstPushed(kind, reference: reference, reason: reason, by: request.user,
-                                                                operationId: requestId, expectedVersion: request.expectedVersion),
-              let outcome = try? DeskSync(store: store, client: client).pushNow(operation), outcome.outcome == .accepted
+        let operation = try store.operationAsFirstPushed(kind, reference: reference, reason: reason, by: request.user,
+                                                         operationId: requestId)
+        guard let recorded = try? client.recordedOperation(operation.operationId),
+              operation.isRetry(ofFingerprint: recorded.fingerprint), recorded.answer.outcome == .accepted
         else { return nil }
-        let booking = try store.booking(outcome.booking?.bookingId ?? operation.bookingId)
+        let booking = try DeskSync(store: store, client: client).keepAnswer(recorded.answer) ?? store.booking(operation.bookingId)
         try? accepted(request, intent)(booking)
         return booking
     }

@@ -178,6 +178,16 @@ extension PostgresHotelStorage {
 
     // MARK: Applying a desk's operations
 
+    func recordedSyncOperation(_ operationId: String) throws -> RecordedSyncOperation? {
+        try chain.readOne { session in
+            try session.rows("SELECT fingerprint, answer FROM sync_operation WHERE hotel_id = $1 AND operation_id = $2",
+                             [hotelId, operationId]).first.map { row in
+                let columns = ColumnReader(row, table: "sync_operation")
+                return RecordedSyncOperation(fingerprint: try columns.text(0), answer: try columns.text(1))
+            }
+        }
+    }
+
     func applySync(_ operations: [SyncOperation], by user: String) throws -> SyncPushResult {
         try write { session in
             let hotel = try requireHotel(session)

@@ -504,6 +504,25 @@ paths:
         '413': {$ref: '#/components/responses/Problem'}
         '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
+  /api/hotels/{hotelId}/sync/{operationId}:
+    parameters:
+      - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
+      - {name: operationId, in: path, required: true, schema: {type: string, minLength: 1, maxLength: 200}}
+    get:
+      operationId: syncOperation
+      description: |
+        The operation pushed under `operationId`, as recorded: its `fingerprint` (the fields a retry is
+        compared on, docs/sync-protocol.md) and the `answer` first given. Reads only: a desk that may
+        have lost the answer to a push asks this rather than pushing again. 404 when nothing was pushed
+        under the id.
+      responses:
+        '200': {description: The operation as recorded., content: {application/json: {schema: {$ref: '#/components/schemas/RecordedSyncOperation'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
 components:
   securitySchemes:
     bearer: {type: http, scheme: bearer, bearerFormat: JWT}
@@ -812,6 +831,13 @@ components:
       properties:
         protocolVersion: {type: integer}
         operations: {type: array, minItems: 1, maxItems: 500, items: {$ref: '#/components/schemas/SyncOperation'}}
+    RecordedSyncOperation:
+      type: object
+      required: [operationId, fingerprint, answer]
+      properties:
+        operationId: {type: string}
+        fingerprint: {type: string}
+        answer: {$ref: '#/components/schemas/SyncOutcome'}
     SyncPushResult:
       type: object
       required: [protocolVersion, results, cursor]
@@ -820,25 +846,26 @@ components:
         cursor: {type: integer, format: int64}
         results:
           type: array
+          items: {$ref: '#/components/schemas/SyncOutcome'}
+    SyncOutcome:
+      type: object
+      required: [operationId, outcome]
+      properties:
+        operationId: {type: string}
+        outcome: {type: string, enum: [accepted, conflict, rejected, retry]}
+        booking: {$ref: '#/components/schemas/WireBooking'}
+        code: {type: string}
+        message: {type: string}
+        confirmationChanged: {type: boolean}
+        suggestedRooms:
+          type: array
           items:
             type: object
-            required: [operationId, outcome]
+            required: [roomId, roomNumber, roomType, totalPriceCents]
             properties:
-              operationId: {type: string}
-              outcome: {type: string, enum: [accepted, conflict, rejected, retry]}
-              booking: {$ref: '#/components/schemas/WireBooking'}
-              code: {type: string}
-              message: {type: string}
-              confirmationChanged: {type: boolean}
-              suggestedRooms:
-                type: array
-                items:
-                  type: object
-                  required: [roomId, roomNumber, roomType, totalPriceCents]
-                  properties:
-                    roomId: {type: string, format: uuid}
-                    roomNumber: {type: string}
-                    roomType: {type: string}
-                    totalPriceCents: {type: integer, format: int64}
+              roomId: {type: string, format: uuid}
+              roomNumber: {type: string}
+              roomType: {type: string}
+              totalPriceCents: {type: integer, format: int64}
 """#
 }

@@ -116,6 +116,7 @@ struct BookingRoutes {
         router.get("/api/hotels/{hotelId}/replica") { request, context in try await replica(request, context) }
         router.get("/api/hotels/{hotelId}/changes") { request, context in try await changes(request, context) }
         router.post("/api/hotels/{hotelId}/sync") { request, context in try await sync(request, context) }
+        router.get("/api/hotels/{hotelId}/sync/{operationId}") { request, context in try await syncOperation(request, context) }
     }
 
     // MARK: Health

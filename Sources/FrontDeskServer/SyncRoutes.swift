@@ -112,6 +112,33 @@ extension BookingRoutes {
     }
 
     /// A sync document's bytes (written by hand, `SyncWireJSON.swift`) as the answer.
+    /// An operation pushed before, as recorded: for a desk that must know whether the server took a
+    /// request whose answer it never kept, without pushing it again (a push applies what it does not
+    /// know). 404 when nothing was pushed under the id.
+    func syncOperation(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let store = try await hotelInPath(request, context, .searchAndBook).store
+        let operationId = context.parameters.get("operationId") ?? ""
+        guard !operationId.isEmpty, operationId.count <= 200 else {
+            throw Problem.validation([("operationId", "operationId must be 1 to 200 characters")])
+        }
+        guard let recorded = try await state.blocking({ try store.recordedSyncOperation(operationId) }) else {
+            throw Problem.notFound("No operation \(operationId) was pushed to this hotel")
+        }
+        // The answer is kept as the JSON first sent; it goes out as it is.
+        var bytes = Array(#"{"operationId":"#.utf8)
+        bytes += Self.jsonString(operationId)
+        bytes += Array(#","fingerprint":"#.utf8)
+        bytes += Self.jsonString(recorded.fingerprint)
+        bytes += Array(#","answer":"#.utf8)
+        bytes += Array(recorded.answer.utf8)
+        bytes += Array("}".utf8)
+        return syncJSON(bytes)
+    }
+
+    private static func jsonString(_ text: String) -> [UInt8] {
+        JSONValue.string(text).renderedUTF8()
+    }
+
     func syncJSON(_ bytes: [UInt8]) -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }

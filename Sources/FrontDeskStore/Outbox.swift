@@ -416,23 +416,15 @@ extension FrontDeskStore {
     }
 
     /// The operation a change under `operationId` was first pushed as, made again from the booking
-    /// as the replica has it now, without the rules `plannedChange` checks: for asking the server
-    /// whether it took that request before (it answers the same operation id with its first
-    /// answer; it ignores the base version and the instant in that comparison). The base version
-    /// is `expectedVersion` when given, so a server that never took the request sees the same
-    /// check the person asked for. nil for a booking with changes of this desk still waiting for
-    /// the server (the replica is then not what the server has).
+    /// as the replica has it now, without the rules `plannedChange` checks: to compare with what the
+    /// server recorded under that id (`SyncOperation.isRetry(ofFingerprint:)`, which leaves the base
+    /// version and the instant aside). Never pushed.
     public func operationAsFirstPushed(_ kind: SyncOperation.Kind, reference: String, reason: String?, by user: String,
-                                       operationId: UUID, expectedVersion: Int?) throws -> SyncOperation? {
+                                       operationId: UUID) throws -> SyncOperation {
         let reason = try Self.plannedReason(kind, reason, by: user)
         return try read { db in
-            let booking = try requireBooking(reference, db)
-            let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
-                ?? SyncState.synced.rawValue
-            guard state == SyncState.synced.rawValue else { return nil }
-            var operation = changeOperation(kind, of: booking, syncState: state, reason: reason, by: user, operationId: operationId)
-            if let expectedVersion { operation.baseVersion = expectedVersion }
-            return operation
+            changeOperation(kind, of: try requireBooking(reference, db), syncState: SyncState.synced.rawValue, reason: reason,
+                            by: user, operationId: operationId)
         }
     }
 

@@ -88,6 +88,9 @@ public protocol HotelStorage: Sendable {
     func changesPage(since: Int64, limit: Int) throws -> ChangesPage
     /// A desk's operations in order, idempotent by operation id, in one transaction.
     func applySync(_ operations: [SyncOperation], by user: String) throws -> SyncPushResult
+    /// The operation pushed under `operationId` as `applySync` recorded it: its fingerprint and the
+    /// answer first given (its JSON); nil when nothing was pushed under that id. Reads only.
+    func recordedSyncOperation(_ operationId: String) throws -> RecordedSyncOperation?
 }
 
 /// What the booking server asks of the whole chain: its hotels, lookups by id across hotels (the
@@ -187,4 +190,17 @@ extension HotelStorage {
 
 extension FrontDeskStore: HotelStorage, ChainStorage {
     public func hotel(_ id: UUID) -> any HotelStorage { scoped(to: id) }
+}
+
+/// An operation a desk pushed, as the server keeps it for the retries of its id.
+public struct RecordedSyncOperation: Sendable, Equatable {
+    /// `SyncOperation.fingerprint` of the operation first pushed under the id.
+    public var fingerprint: String
+    /// The first answer, as JSON (`SyncOutcome`).
+    public var answer: String
+
+    public init(fingerprint: String, answer: String) {
+        self.fingerprint = fingerprint
+        self.answer = answer
+    }
 }

@@ -239,6 +239,14 @@ extension FrontDeskStore {
         }
     }
 
+    public func recordedSyncOperation(_ operationId: String) throws -> RecordedSyncOperation? {
+        try read { db in
+            let key = try requireHotel(db).id.uuidString
+            return try Row.fetchOne(db.cachedStatement(sql: "SELECT fingerprint, answer FROM sync_operation WHERE hotel_id = ? AND operation_id = ?"),
+                                    arguments: [key, operationId]).map { RecordedSyncOperation(fingerprint: $0[0], answer: $0[1]) }
+        }
+    }
+
     /// A booking id as `sync_operation.booking_id` keeps it (lowercase), or nil when it is not an id.
     static func bookingKey(_ text: String) -> String? {
         UUID(uuidString: text).map(Identifier.lowercaseText)

@@ -156,6 +156,28 @@ public struct SyncClient: Sendable {
         return result
     }
 
+    /// `GET /api/hotels/{id}/sync/{operationId}`: the operation pushed under `operationId` as the
+    /// server recorded it, its fingerprint and its first answer; nil when nothing was pushed under
+    /// it. Reads only: a desk asks this, never a push, whether the server took a request.
+    public func recordedOperation(_ operationId: String) throws(SyncFailure) -> (fingerprint: String, answer: SyncOutcome)? {
+        // A desk's ids are UUIDs: unreserved characters, sent as they are.
+        let segment = operationId.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+            ?? operationId
+        let data: Data
+        do {
+            data = try send("GET", "/api/hotels/\(hotelId)/sync/\(segment)", what: "the operation pushed before")
+        } catch let failure where failure.kind == .notFound {
+            return nil
+        }
+        let recorded: RecordedOperation = try decode(data, what: "the operation pushed before")
+        return (recorded.fingerprint, recorded.answer)
+    }
+
+    private struct RecordedOperation: Decodable {
+        var fingerprint: String
+        var answer: SyncOutcome
+    }
+
     /// The server's booking made by `POST /api/bookings` (the server made its id and code).
     public struct CreatedBooking: Sendable, Equatable {
         public var bookingId: String

@@ -60,13 +60,15 @@ struct Export: ParsableCommand {
         guard let id = UUID(uuidString: hotel) else { throw ValidationError("--hotel \(hotel) is not a hotel id") }
         try reporting {
             let chain = try database.openChain(access: .read)
-            guard let found = try chain.hotels().first(where: { $0.id == id }) else {
-                throw FrontDeskError.notFound("No hotel with id \(id.uuidString.lowercased())")
-            }
-            // The hotel and its users as of one instant, although desks may go on booking meanwhile.
+            // The hotel, its bookings and its users as of one instant, although desks may go on
+            // booking meanwhile (the hotel's settings with the feed number read after them).
             let storage = chain.hotel(id)
-            let (transfer, users) = try storage.inOneSnapshot {
-                (try HotelTransfer.take(found, from: storage), try chain.userAccounts().filter { $0.hotelId == id && !$0.isDisabled })
+            let (found, transfer, users) = try storage.inOneSnapshot {
+                guard let found = try chain.hotels().first(where: { $0.id == id }) else {
+                    throw FrontDeskError.notFound("No hotel with id \(id.uuidString.lowercased())")
+                }
+                return (found, try HotelTransfer.take(found, from: storage),
+                        try chain.userAccounts().filter { $0.hotelId == id && !$0.isDisabled })
             }
             if let problem = transfer.problems().first { throw FrontDeskError.invalidState(problem) }
             let encoder = JSONEncoder()

@@ -92,6 +92,21 @@ import Testing
         let total = try server.call("GET", "/api/bookings?hotelId=\(server.hotelA)&guest=Ines", token: anna).json["total"] as? Int
         #expect(total == 1)
 
+        // What was recorded under an id, read only: the first answer and the fingerprint a retry is compared on.
+        let recorded = try server.call("GET", "\(path)/desk-1:op-1", token: anna)
+        #expect(recorded.status == 200 && recorded.header("Content-Type") == "application/json", "\(recorded.status)")
+        let firstAnswer = recorded.json["answer"] as? [String: Any]
+        #expect(firstAnswer?["outcome"] as? String == "accepted")
+        #expect((firstAnswer?["booking"] as? [String: Any])?["bookingId"] as? String == booking.uuidString.lowercased())
+        #expect((recorded.json["fingerprint"] as? String)?.hasPrefix("desk-1:op-1\u{1F}book\u{1F}") == true)
+        #expect(try Self.decode(SyncPushResult.self, try server.call("POST", path, token: anna, body: push)).results == answered.results,
+                "reading it changed nothing")
+        let unknown = try server.call("GET", "\(path)/desk-1:op-9", token: anna)
+        #expect(unknown.status == 404 && unknown.code == "not_found")
+        #expect(try server.call("GET", "\(path)/desk-1:op-1", token: bea).status == 404)
+        #expect(try server.call("GET", "\(path)/desk-1:op-1").status == 401)
+        #expect(try server.call("GET", "\(path)/\(String(repeating: "x", count: 201))", token: anna).status == 400)
+
         // Not for another hotel's desk; nothing without a token.
         #expect(try server.call("POST", path, token: bea, body: push).status == 404)
         #expect(try server.call("POST", path, body: push).status == 401)

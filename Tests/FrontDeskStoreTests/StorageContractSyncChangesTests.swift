@@ -52,6 +52,12 @@ import Testing
         let first = Self.operation(.cancel, ana, base: ana.version, id: "cancel-1", reason: "Plans changed")
         let done = try Self.push(hotel, first)
         #expect(done.outcome == .accepted, "\(done)")
+        // What the server recorded, read without pushing: the fingerprint a retry is compared on, the first answer.
+        let recorded = try #require(try hotel.recordedSyncOperation("cancel-1"))
+        #expect(first.isRetry(ofFingerprint: recorded.fingerprint))
+        #expect(try JSONDecoder().decode(SyncOutcome.self, from: Data(recorded.answer.utf8)) == done)
+        #expect(try hotel.recordedSyncOperation("cancel-2") == nil)
+        #expect(try chain.graz.recordedSyncOperation("cancel-1") == nil, "another hotel's")
         // The desk lost the answer and plans the request again: later, on the version it saw change.
         var again = first
         again.madeAt = "2026-11-18T09:20:00.000Z"

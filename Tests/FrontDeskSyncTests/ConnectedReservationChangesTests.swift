@@ -199,11 +199,14 @@ struct ConnectedReservationChangesTests {
         #expect(try retried.json["status"] as? String == "Confirmed" && retried.json["version"] as? Int == version + 1)
         #expect(try onServer(setup)["version"] as? Int == version + 1, "nothing applied twice")
 
-        // A request id the server never took: refused as the plan refuses it, nothing changed.
-        let never = try setup.desk.run("undo-check-in", setup.confirmation, "--reason", "Wrong guest",
-                                       "--request-id", UUID().uuidString.lowercased(), "--json")
+        // A request id the server never took: refused as the plan refuses it, nothing changed, and
+        // nothing pushed (the server only read what it had under the id).
+        let neverId = UUID().uuidString.lowercased()
+        let never = try setup.desk.run("undo-check-in", setup.confirmation, "--reason", "Wrong guest", "--request-id", neverId, "--json")
         #expect(never.status == 5 && never.stderr.contains("it is Confirmed"), "\(never.status) \(never.stderr)")
         #expect(try onServer(setup)["version"] as? Int == version + 1)
+        let recorded = try setup.server.call("GET", "/api/hotels/\(setup.server.hotelA)/sync/\(neverId)", token: try setup.server.token("anna"))
+        #expect(recorded.status == 404, "nothing recorded under the refused request's id: \(recorded.status)")
 
         // The first answer is kept here now: the same retry with the server stopped is answered too.
         setup.server.stop()
