@@ -508,12 +508,13 @@ struct ConnectedDesk {
         case .invalidState, .staleVersion: break
         default: return nil
         }
-        let operation = try store.operationAsFirstPushed(kind, reference: reference, reason: reason, by: request.user,
-                                                         operationId: requestId)
-        guard let recorded = try? client.recordedOperation(operation.operationId),
+        guard let operation = try? store.operationAsFirstPushed(kind, reference: reference, reason: reason, by: request.user,
+                                                                 operationId: requestId),
+              let recorded = try? client.recordedOperation(operation.operationId),
               operation.isRetry(ofFingerprint: recorded.fingerprint), recorded.answer.outcome == .accepted
         else { return nil }
-        let booking = try DeskSync(store: store, client: client).keepAnswer(recorded.answer) ?? store.booking(operation.bookingId)
+        try DeskSync(store: store, client: client).keepAnswer(recorded.answer)
+        let booking = try store.booking(operation.bookingId)
         try? accepted(request, intent)(booking)
         return booking
     }

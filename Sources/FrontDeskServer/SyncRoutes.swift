@@ -111,7 +111,6 @@ extension BookingRoutes {
         return value
     }
 
-    /// A sync document's bytes (written by hand, `SyncWireJSON.swift`) as the answer.
     /// An operation pushed before, as recorded: for a desk that must know whether the server took a
     /// request whose answer it never kept, without pushing it again (a push applies what it does not
     /// know). 404 when nothing was pushed under the id.
@@ -139,6 +138,7 @@ extension BookingRoutes {
         JSONValue.string(text).renderedUTF8()
     }
 
+    /// A sync document's bytes (written by hand, `SyncWireJSON.swift`) as the answer.
     func syncJSON(_ bytes: [UInt8]) -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -219,8 +219,7 @@ public struct HotelTransfer: Sendable {
     }
 
     /// The whole hotel as `storage` has it now: rooms, bookings in id order with the nights each
-    /// holds, and each booking's payment.
-    /// Everything of the hotel that moves, read in one snapshot (`inOneSnapshot`): a booking made
+    /// holds, and each booking's payment, read in one snapshot (`inOneSnapshot`): a booking made
     /// meanwhile is either wholly in (with its nights, payment and request id) or wholly out.
     public static func take(_ hotel: Hotel, from storage: any HotelStorage) throws -> HotelTransfer {
         try storage.inOneSnapshot { try takeInOneSnapshot(hotel, from: storage) }

@@ -139,19 +139,17 @@ public final class DeskSync {
         guard let outcome = answer.results.first else {
             throw SyncFailure(.badServer, "\(client.server) answered a push with no outcome")
         }
-        _ = try keepAnswer(outcome)
+        try keepAnswer(outcome)
         return outcome
     }
 
     /// An accepted answer's booking as the server has it, written into the replica at once (a copy
-    /// older than the replica's is left out); the pull after it brings the rest (best effort). The
-    /// booking as the replica then has it; nil for an answer without one.
-    public func keepAnswer(_ outcome: SyncOutcome) throws -> Booking? {
-        guard outcome.outcome == .accepted, let booking = outcome.booking else { return nil }
+    /// older than the replica's is left out); the pull after it brings the rest (best effort).
+    public func keepAnswer(_ outcome: SyncOutcome) throws {
+        guard outcome.outcome == .accepted, let booking = outcome.booking else { return }
         let cursor = try store.replicaStatus()?.cursor ?? 0
         try store.applyChanges(ChangesPage(cursor: cursor, more: false, bookings: [booking]))
         _ = try? pull()
-        return try store.booking(booking.bookingId)
     }
 
     func codeChanges(_ operations: [SyncOperation], _ outcomes: [SyncOutcome]) -> [CodeChange] {
