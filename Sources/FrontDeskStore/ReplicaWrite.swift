@@ -42,13 +42,16 @@ extension FrontDeskStore {
 
 /// The statements that insert bookings new to the desk, prepared once for a page.
 final class NewBookingWriter {
-    /// The columns of a booking row as the server has it (`?1`...`?20`), shared with the first replica's bulk fill.
-    static let insertBookingSQL = """
+    /// The columns of a booking row as the server has it (`?1`...`?20`); with `rowids`, the row's
+    /// rowid too (`?21`: the first replica's bulk fill writes some rows later, in their place).
+    static func insertBookingSQL(rowids: Bool) -> String {
+        """
         INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
             check_in, check_out, status, total_cents, version, hold_expires_at, status_reason, created_at, updated_at,
-            checked_in_on, checked_out_on, room_since, server_version, sync_state)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?13, 'synced')
+            checked_in_on, checked_out_on, room_since, server_version, sync_state\(rowids ? ", rowid" : ""))
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?13, 'synced'\(rowids ? ", ?21" : ""))
         """
+    }
 
     let bookingExists: RawStatement
     let codeTaken: RawStatement
@@ -58,11 +61,11 @@ final class NewBookingWriter {
     let insertNote: RawStatement
     let insertClaim: RawStatement
 
-    init(_ db: Database) throws {
+    init(_ db: Database, rowids: Bool = false) throws {
         bookingExists = try RawStatement(db, "SELECT 1 FROM booking WHERE id = ?1")
         codeTaken = try RawStatement(db, "SELECT 1 FROM booking WHERE confirmation_code = ?1")
         nightHeld = try RawStatement(db, "SELECT 1 FROM room_night WHERE room_id = ?1 AND night = ?2")
-        insertBooking = try RawStatement(db, Self.insertBookingSQL)
+        insertBooking = try RawStatement(db, Self.insertBookingSQL(rowids: rowids))
         insertPrice = try RawStatement(db, "INSERT INTO booking_night (booking_id, night, price_cents) VALUES (?1, ?2, ?3)")
         insertNote = try RawStatement(db, "INSERT INTO booking_note (booking_id, seq, at, by_user, text) VALUES (?1, ?2, ?3, ?4, ?5)")
         insertClaim = try RawStatement(db, """
@@ -93,6 +96,12 @@ final class NewBookingWriter {
 
     /// The booking's row, nightly prices and notes.
     func insertRow(_ booking: StoredBooking) throws {
+        try insertBookingRow(booking)
+        try insertPricesAndNotes(booking)
+    }
+
+    /// The booking's row alone; `rowid` only with a writer made `rowids: true`.
+    func insertBookingRow(_ booking: StoredBooking, rowid: Int64? = nil) throws {
         let row = insertBooking
         row.bind(1, booking.id)
         row.bind(2, booking.hotel)
@@ -114,7 +123,12 @@ final class NewBookingWriter {
         row.bind(18, booking.checkedIn)
         row.bind(19, booking.checkedOut)
         row.bind(20, booking.roomSince)
+        if let rowid { row.bind(21, rowid) }
         try row.run()
+    }
+
+    /// The booking's nightly prices and notes.
+    func insertPricesAndNotes(_ booking: StoredBooking) throws {
         for price in booking.prices {
             insertPrice.bind(1, booking.id)
             insertPrice.bind(2, price.night)
@@ -215,7 +229,11 @@ public struct ReadReplicaPage: Sendable {
 ///   the room-night's check against its booking, are dropped for the load and made again from
 ///   their own text at the end: the sums they would have added are counted as the rows are
 ///   written and added with one statement a night; the check is made on each room-night as it is
-///   written (the trigger's condition). The change feed's triggers fire as always;
+///   written (the trigger's condition);
+/// - the change feed's trigger for a booking written on hold (`feed_room_held`) is dropped too: a
+///   trigger on `booking` makes SQLite keep a statement journal for every booking row (half of the
+///   rows' cost, measured). The rows it would fire for, the held bookings, are written at the end,
+///   in their rowid's place, once it is made again, so it fires for them as always;
 /// - foreign keys are off for the transaction (`takeReplica`): each booking's hotel and rooms are
 ///   checked against the hotel's rooms; prices, notes and room-nights belong to the booking
 ///   written just before them.
@@ -227,7 +245,7 @@ public struct ReadReplicaPage: Sendable {
 final class ReplicaBulkFill {
     /// The INSERT triggers whose work the load does itself. A trigger not named here keeps firing.
     static let bulkTriggers = ["room_night_firm_claimed", "night_sales_claimed", "availability_night_claimed", "night_sales_priced",
-                               "room_night_matches_booking"]
+                               "room_night_matches_booking", "feed_room_held"]
 
     private let db: Database
     private let hotelId: String
@@ -243,6 +261,11 @@ final class ReplicaBulkFill {
     private var nights: [String: Int] = [:]
     private var sales: [(rooms: Int, revenue: Int64)] = []
     private var claimed = 0
+    /// The rowid the next booking row takes (a desk with no booking: from 1, as SQLite gives them).
+    private var nextRowid: Int64 = 1
+    /// Bookings on hold, whose rows wait for `feed_room_held` (their prices, notes and room-nights
+    /// are written with the page), each with its rowid.
+    private var held: [(booking: StoredBooking, rowid: Int64)] = []
 
     /// Whether a desk's file can take a replica this way: it holds no booking at all.
     static func applies(_ db: Database) throws -> Bool {
@@ -270,7 +293,7 @@ final class ReplicaBulkFill {
         for object in dropped {
             try db.execute(sql: "DROP \(object.kind == "index" ? "INDEX" : "TRIGGER") \(object.name.quotedDatabaseIdentifier)")
         }
-        writer = try NewBookingWriter(db)
+        writer = try NewBookingWriter(db, rowids: true)
     }
 
     /// A page's bookings: rows, prices, notes and room-nights.
@@ -294,7 +317,14 @@ final class ReplicaBulkFill {
                           claim.room == booking.room || (booking.roomSince != nil && claim.night < booking.roomSince!
                                                          && roomTypes[claim.room] != nil) else { throw Refused() }
                 }
-                try writer.insertRow(booking)
+                // feed_room_held's condition: the row waits for the trigger.
+                if booking.status == BookingStatus.reserving.rawValue {
+                    held.append((booking, nextRowid))
+                } else {
+                    try writer.insertBookingRow(booking, rowid: nextRowid)
+                }
+                nextRowid += 1
+                try writer.insertPricesAndNotes(booking)
                 try writer.insertClaims(booking)
                 claimed += booking.claims.count
                 guard booking.hold == nil else { continue }
@@ -345,6 +375,10 @@ final class ReplicaBulkFill {
         // GRDB learns of a schema change from its statement authorizer, which a one-command
         // process's connection goes without (`FrontDeskStore.withoutStatementAuthorizer`).
         db.clearSchemaCache()
+        try collisions {
+            for (booking, rowid) in held { try writer.insertBookingRow(booking, rowid: rowid) }
+        }
+        held = []
         try db.execute(sql: "PRAGMA cache_size = \(cacheSize)")
     }
 
