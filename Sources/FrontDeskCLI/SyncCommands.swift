@@ -409,7 +409,13 @@ struct ConnectedDesk {
         let operationId = requestId ?? UUID.timeOrdered(at: store.now)
         let request = ReservationRequest(form: form, requestId: operationId, payment: payment, user: user)
         // Other details under a request id this desk has a booking for are refused here.
-        let operation = try store.plannedBooking(request, operationId: operationId)
+        let operation: SyncOperation
+        do {
+            operation = try store.plannedBooking(request, operationId: operationId)
+        } catch let refusal as FrontDeskError {
+            if let earlier = try bookedBefore(request, refusal) { return earlier }
+            throw refusal
+        }
         if requestId != nil, let earlier = try store.booking(madeUnder: operationId) { return earlier }
         return try write(operation, accepted: { try store.recordAcceptedBooking(request, bookingId: $0.id) }) {
             // One request in one transaction; on a replica the store queues it as `operationId` (its request id).
@@ -417,6 +423,25 @@ struct ConnectedDesk {
                                                      bookingId: UUID(uuidString: operation.bookingId),
                                                      confirmationCode: operation.book?.confirmation)])[0].get()
         }
+    }
+
+    /// A booking retried under its request id that the server took at its first push while this
+    /// desk never kept the answer, the booking since brought here by a pull: the plan refuses its
+    /// room as taken, by that very booking. As for a change (`answeredBefore`), the server is asked,
+    /// read only, what it recorded under the id; the same request (planned again from the replica
+    /// with that booking's nights set aside) it accepted gets that first answer, kept here from now
+    /// on. Anything else leaves the refusal standing; nothing is pushed.
+    private func bookedBefore(_ request: ReservationRequest, _ refusal: FrontDeskError) throws -> Booking? {
+        guard let requestId = request.requestId, credentialProblem == nil, case .roomUnavailable = refusal,
+              let recorded = try? client.recordedOperation(requestId.uuidString.lowercased()), recorded.answer.outcome == .accepted,
+              let madeBefore = recorded.answer.booking.flatMap({ UUID(uuidString: $0.bookingId) }),
+              let operation = try? store.plannedBooking(request, operationId: requestId, settingAside: madeBefore),
+              operation.isRetry(ofFingerprint: recorded.fingerprint)
+        else { return nil }
+        try DeskSync(store: store, client: client).keepAnswer(recorded.answer)
+        let booking = try store.booking(madeBefore.uuidString)
+        try? store.recordAcceptedBooking(request, bookingId: booking.id)
+        return booking
     }
 
     /// `cancel`, `check-in`, `check-out` on a connected desk.

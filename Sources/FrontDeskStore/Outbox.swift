@@ -333,7 +333,9 @@ extension FrontDeskStore {
     /// What `book` (offline) will send, validated and priced here without writing anything: the
     /// booking's id and code are made now and carried in the operation; the offline write reuses
     /// them (`ReservationRequest.bookingId` / `confirmationCode`, `requestId` = the operation id).
-    public func plannedBooking(_ request: ReservationRequest, operationId: UUID) throws -> SyncOperation {
+    /// `settingAside`: a booking whose nights are taken as free for the plan (the booking a retried
+    /// request made on the server, pulled here before this desk kept its answer).
+    public func plannedBooking(_ request: ReservationRequest, operationId: UUID, settingAside madeBefore: UUID? = nil) throws -> SyncOperation {
         try write { db in
             let code: String
             if let given = request.confirmationCode.flatMap(ConfirmationCode.normalized) { code = given } else { code = try freshConfirmationCode(db) }
@@ -342,6 +344,7 @@ extension FrontDeskStore {
             var booking: Booking?
             let queued = shared.pendingNotifications.withLock { $0.count }
             try db.inSavepoint {
+                if let madeBefore { try db.run(sql: "DELETE FROM room_night WHERE booking_id = ?", arguments: [madeBefore.storedText]) }
                 booking = try reserve(trial, db)
                 return .rollback
             }

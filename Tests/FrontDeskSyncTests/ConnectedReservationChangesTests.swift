@@ -216,6 +216,60 @@ struct ConnectedReservationChangesTests {
         #expect(try setup.desk.pendingOps() == 0, "nothing queued")
     }
 
+    @Test("A booking the server made under its request id, whose answer this desk never kept, is answered when retried after a pull")
+    func bookingRetriedAfterTheServerTookItUnseen() throws {
+        let server = try SyncServer()
+        let desk = try Desk("book-unseen"), other = try Desk("book-unseen-other")
+        defer { desk.remove(); other.remove() }
+        for each in [desk, other] {
+            let connected = try each.connect(server)
+            try #require(connected.status == 0, "connect: \(connected.stderr)")
+        }
+        let search = try desk.run("search", "--nights", "2", "--json").json
+        let checkIn = try #require(search["checkIn"] as? String), checkOut = try #require(search["checkOut"] as? String)
+        let room = try #require((search["rooms"] as? [[String: Any]])?.first?["roomNumber"] as? String, "no room free")
+        func book(_ on: Desk, guest: String = "Rita Retry", requestId: String) throws -> Outcome {
+            try on.run("book", "--room", room, "--check-in", checkIn, "--check-out", checkOut, "--guests", "1", "--guest-name", guest,
+                       "--email", "rita@example.com", "--payment", "desk", "--request-id", requestId, "--json")
+        }
+        // To the server, another desk pushing the same request under the same id is this desk's
+        // first push whose answer it never kept (stopped in between): an operation names no desk.
+        let requestId = UUID().uuidString.lowercased()
+        let first = try book(other, requestId: requestId)
+        try #require(first.status == 0, "first push: \(first.stderr)")
+        let bookingId = try #require(try first.json["bookingId"] as? String)
+        let code = try #require(try first.json["confirmation"] as? String)
+        let pulled = try desk.run("sync", "--json")
+        try #require(pulled.status == 0, "sync: \(pulled.stderr)")
+        #expect(try desk.bookings().contains { $0["bookingId"] as? String == bookingId }, "the pull brought the booking")
+        func onServer() throws -> Int {
+            try server.bookingsOfA().filter { ["Rita Retry", "Rolf Other"].contains($0["guestName"] as? String ?? "") }.count
+        }
+
+        let retried = try book(desk, requestId: requestId)
+        #expect(retried.status == 0, "the retry gets the first answer, not a refusal as room taken: \(retried.stderr)")
+        #expect(try retried.json["bookingId"] as? String == bookingId && retried.json["confirmation"] as? String == code)
+        #expect(try onServer() == 1, "nothing booked twice")
+
+        // Another guest under the same id is another request: refused as the plan refuses it.
+        let otherGuest = try book(desk, guest: "Rolf Other", requestId: requestId)
+        #expect(otherGuest.status != 0, "another request under a used id: \(otherGuest.stdout)")
+        // A new request id for the taken room: refused, nothing recorded under it.
+        let newId = UUID().uuidString.lowercased()
+        let taken = try book(desk, requestId: newId)
+        #expect(taken.status == 4, "room taken: \(taken.status) \(taken.stderr)")
+        let recorded = try server.call("GET", "/api/hotels/\(server.hotelA)/sync/\(newId)", token: try server.token("anna"))
+        #expect(recorded.status == 404, "nothing pushed under the refused request's id: \(recorded.status)")
+        #expect(try onServer() == 1)
+
+        // The first answer is kept here now: the same retry with the server stopped is answered too.
+        server.stop()
+        let offline = try book(desk, requestId: requestId)
+        #expect(offline.status == 0, "retry offline: \(offline.stderr)")
+        #expect(try offline.json["bookingId"] as? String == bookingId)
+        #expect(try desk.pendingOps() == 0, "nothing queued")
+    }
+
     @Test("An edit lands on the server first online; offline it is made on the desk and pushed by frontdesk sync")
     func editOnlineAndOffline() throws {
         let setup = try checkedInToday("edit")
