@@ -413,7 +413,7 @@ struct ConnectedDesk {
         do {
             operation = try store.plannedBooking(request, operationId: operationId)
         } catch let refusal as FrontDeskError {
-            if let earlier = try bookedBefore(request, refusal) { return earlier }
+            if let requestId, let earlier = try bookedBefore(request, requestId: requestId, refusal) { return earlier }
             throw refusal
         }
         if requestId != nil, let earlier = try store.booking(madeUnder: operationId) { return earlier }
@@ -431,8 +431,9 @@ struct ConnectedDesk {
     /// read only, what it recorded under the id; the same request (planned again from the replica
     /// with that booking's nights set aside) it accepted gets that first answer, kept here from now
     /// on. Anything else leaves the refusal standing; nothing is pushed.
-    private func bookedBefore(_ request: ReservationRequest, _ refusal: FrontDeskError) throws -> Booking? {
-        guard let requestId = request.requestId, credentialProblem == nil, case .roomUnavailable = refusal,
+    /// `requestId`: the caller's (`--request-id`); a booking without one is new, never a retry.
+    private func bookedBefore(_ request: ReservationRequest, requestId: UUID, _ refusal: FrontDeskError) throws -> Booking? {
+        guard credentialProblem == nil, case .roomUnavailable = refusal,
               let recorded = try? client.recordedOperation(requestId.uuidString.lowercased()), recorded.answer.outcome == .accepted,
               let madeBefore = recorded.answer.booking.flatMap({ UUID(uuidString: $0.bookingId) }),
               let operation = try? store.plannedBooking(request, operationId: requestId, settingAside: madeBefore),
