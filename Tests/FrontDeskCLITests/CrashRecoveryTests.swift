@@ -40,7 +40,6 @@ import Testing
         #expect(killedMidWork >= 20, "only \(killedMidWork) of \(kills) runners died with work left")
         #expect(created.count == 200)
         #expect(cancelled.count == 30)
-        #expect(killedMidWork >= 20, "only \(killedMidWork) runners died with work left")
 
         // A last runner drains what is left.
         let last = try cli.start(["saga", "run"])
@@ -129,8 +128,11 @@ import Testing
     }
 
     func startSimulator(_ cli: CLIHarness) throws -> (Process, String) {
-        // 25 ms a call, so a runner is usually in the middle of its calls when it is killed.
-        try cli.startPaymentSimulator(["--latency", "25"])
+        // 300 ms a call, so a runner is usually in the middle of its calls when it is killed, and
+        // work waits at nearly every kill however fast the machine: the runner pays cards side by
+        // side, so what is in flight is the desk's booking rate times the latency (at 25 ms a fast
+        // hour left only 17 to 19 of 25 kills with work).
+        try cli.startPaymentSimulator(["--latency", "300"])
     }
 
     /// bookingId -> (charged, refunded), as the simulator counts them.
