@@ -21,6 +21,8 @@ struct Arguments {
     /// A folder holding the start-up floors `scripts/build-floors` makes (`hello`, `sqlite-search`),
     /// spawned beside the whole-process commands.
     var floors: String?
+    /// Operations a `push` round applies (10,000 by default, the issue's figure).
+    var operations = 10_000
 
     func runs(_ section: String) -> Bool { only == nil || only == section }
 
@@ -36,8 +38,9 @@ struct Arguments {
             case "--only": only = value
             case "--process-runs": processRuns = max(3, Int(value) ?? processRuns)
             case "--floors": floors = value
+            case "--operations": operations = max(1, Int(value) ?? operations)
             default:
-                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH] [--process-runs N] [--floors DIR] [--only process|search|screens|manager|saga|floor|changes]\n".utf8))
+                FileHandle.standardError.write(Data("usage: frontdesk-bench --db PATH [--iterations N] [--binary PATH] [--process-runs N] [--floors DIR] [--operations N] [--only process|search|screens|manager|saga|floor|changes|push]\n".utf8))
                 exit(2)
             }
         }
@@ -137,6 +140,82 @@ func wholeProcessBenchmarks(binary: String, runs: Int) throws {
 
 if let binary = arguments.binary, arguments.runs("process") {
     try wholeProcessBenchmarks(binary: binary, runs: arguments.processRuns)
+}
+
+// MARK: A desk's push applied by the server's store (issue 12)
+
+/// `--only push`: 10,000 (`--operations`) pushed `book` operations (one night each, every room, past the file's last
+/// stay) applied by `applySync` in pushes of 500, as `POST /api/hotels/{id}/sync` applies them but
+/// without HTTP, so the store's own work is measured alone. `--db` names a server file
+/// (`frontdesk-server demo`); it is copied first and left as it was. `--iterations` rounds (3 by
+/// default), each on its own nights; wall time and the applying thread's CPU time for each.
+func pushBenchmarks(rounds: Int) throws {
+    let folder = URL(fileURLWithPath: arguments.database).deletingLastPathComponent().path
+    let path = folder + "/push-bench.sqlite"
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    try FileManager.default.copyItem(atPath: arguments.database, toPath: path)
+    defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    // The store first: SQLite's process-wide settings are made before its first connection.
+    let chain = try FrontDeskStore(path: path)
+    chain.checkpointInBackground() // as `frontdesk-server serve` does
+    var lastStay = ""
+    var raw: OpaquePointer?
+    if sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, nil) == SQLITE_OK {
+        var statement: OpaquePointer?
+        if sqlite3_prepare_v2(raw, "SELECT MAX(check_out) FROM booking", -1, &statement, nil) == SQLITE_OK,
+           sqlite3_step(statement) == SQLITE_ROW, let text = sqlite3_column_text(statement, 0) {
+            lastStay = String(cString: text)
+        }
+        sqlite3_finalize(statement)
+    }
+    sqlite3_close(raw)
+    guard let hotel = try chain.hotels().first, let afterLast = CalendarDate(iso: lastStay) else {
+        FileHandle.standardError.write(Data("error: --db must be a server file with a hotel and bookings (frontdesk-server demo)\n".utf8))
+        exit(2)
+    }
+    let store = chain.scoped(to: hotel.id)
+    let rooms = try store.rooms().filter(\.room.isActive).map(\.room)
+    let count = arguments.operations, perPush = 500
+    let nightsPerRound = (count + rooms.count - 1) / rooms.count + 1
+    print("A desk's push applied by the store (\(count) book operations in pushes of \(perPush), \(rooms.count) rooms, no HTTP;"
+          + " SQLite's process settings \(FrontDeskStore.sqliteSettingsApplied ? "made" : "NOT made")):")
+    for round in 0..<max(1, rounds) {
+        let first = afterLast.adding(days: 2 + round * nightsPerRound)
+        let operations = (0..<count).map { index in
+            let night = first.adding(days: index / rooms.count)
+            let room = rooms[index % rooms.count]
+            return SyncOperation(
+                operationId: UUID.timeOrdered(at: Date()).uuidString.lowercased(), kind: .book,
+                bookingId: UUID.timeOrdered(at: Date()).uuidString.lowercased(), baseVersion: nil,
+                madeAt: InstantText.utc(Date()), by: "bench",
+                book: .init(roomId: room.id.uuidString.lowercased(), roomNumber: "?", checkIn: night.iso,
+                            checkOut: night.adding(days: 1).iso, guests: 1, guestName: "Guest \(index)", email: "guest@example.com",
+                            phone: nil, confirmation: "", payment: "desk", totalCents: 0))
+        }
+        var accepted = 0
+        let cpuBefore = threadCPUSeconds()
+        let started = DispatchTime.now().uptimeNanoseconds
+        for start in stride(from: 0, to: count, by: perPush) {
+            let result = try store.applySync(Array(operations[start..<min(count, start + perPush)]), by: "bench")
+            accepted += result.results.filter { $0.outcome == .accepted }.count
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let cpu = threadCPUSeconds() - cpuBefore
+        print(String(format: "  round %d: %.2f s (%.0f operations/s), applying thread's CPU %.2f s (%.1f µs an operation), %d accepted",
+                     round + 1, wall, Double(count) / wall, cpu, cpu / Double(count) * 1e6, accepted))
+    }
+}
+
+/// CPU time (user + system) of the calling thread so far, in seconds.
+func threadCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+if arguments.only == "push" {
+    try pushBenchmarks(rounds: arguments.iterations == 2000 ? 3 : arguments.iterations)
+    exit(0)
 }
 
 let store = try FrontDeskStore(path: arguments.database, businessDate: businessDate)
