@@ -117,7 +117,7 @@ public enum BookingRules {
             problems.append("Guest count must be between \(guestRange.lowerBound) and \(guestRange.upperBound)")
         }
 
-        let name = form.guestName.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = form.guestName.trimmingWhitespaceAndNewlines()
         if name.isEmpty {
             problems.append("Guest name is required")
         } else if let problem = TextRules.problem(in: name, field: "Guest name", maximum: maximumNameLength) {
@@ -148,20 +148,33 @@ public enum BookingRules {
     }
 
     public static func isValidEmail(_ email: String) -> Bool {
-        guard !email.isEmpty, email.unicodeScalars.count <= maximumEmailLength, email.unicodeScalars.allSatisfy({ $0.isASCII && !TextRules.isControl($0) })
+        var email = email
+        return email.withUTF8(isValidEmail)
+    }
+
+    /// Printable ASCII only, so each byte is one character and the rules read bytes (a booking
+    /// checks its e-mail on the writer's thread; Character-wise this took 2 % of a push).
+    static func isValidEmail(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= maximumEmailLength, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
+              let at = bytes.firstIndex(of: UInt8(ascii: "@")), bytes[(at + 1)...].firstIndex(of: UInt8(ascii: "@")) == nil
         else { return false }
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
-        let local = parts[0], domain = parts[1]
-        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-")
-        guard local.allSatisfy(localAllowed.contains), !local.hasPrefix("."), !local.hasSuffix("."),
-              !local.contains("..") else { return false }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        let local = bytes[..<at], domain = bytes[(at + 1)...]
+        let dot = UInt8(ascii: "."), hyphen = UInt8(ascii: "-")
+        guard !local.isEmpty, local.count <= 64, local.allSatisfy(isLocalPartByte), local.first != dot, local.last != dot,
+              !zip(local, local.dropFirst()).contains(where: { $0 == dot && $1 == dot }) else { return false }
+        let labels = domain.split(separator: dot, omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return false }
         return labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
-        } && labels.last!.count >= 2 && labels.last!.allSatisfy(\.isLetter)
+            !label.isEmpty && label.count <= 63 && label.first != hyphen && label.last != hyphen
+                && label.allSatisfy { isASCIILetter($0) || isASCIIDigit($0) || $0 == hyphen }
+        } && labels.last!.count >= 2 && labels.last!.allSatisfy(isASCIILetter)
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
+    private static func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    /// Letters, digits and `.!#$%&'*+/=?^_`{|}~-`.
+    private static func isLocalPartByte(_ byte: UInt8) -> Bool {
+        isASCIILetter(byte) || isASCIIDigit(byte) || "!#$%&'*+-./=?^_`{|}~".utf8.contains(byte)
     }
 
     public static func isValidPhone(_ phone: String) -> Bool {
@@ -235,5 +248,18 @@ public enum BookingRules {
         var head = String.UnicodeScalarView()
         head.append(contentsOf: scalars.prefix(21))
         return "'\(TextRules.escaped(String(head)))...'"
+    }
+}
+
+extension String {
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`, answered without Foundation when the
+    /// text already starts and ends with a printable ASCII character (a typed name nearly always).
+    public func trimmingWhitespaceAndNewlines() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last,
+              first.value > 0x20, first.value < 0x7F, last.value > 0x20, last.value < 0x7F else {
+            return trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return self
     }
 }

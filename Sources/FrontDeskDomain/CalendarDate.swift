@@ -97,11 +97,12 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
 
     /// The date on the wall calendar of `timeZone` at `instant`.
+    /// The instant moved by the zone's offset at that instant, in whole days since 1970-01-01: what
+    /// a Gregorian `Calendar` in the zone answers (a test holds the two together), without making
+    /// a calendar per call (every booking asks, on the writer's thread).
     public static func today(in timeZone: TimeZone, at instant: Date) -> CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
-        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+        let local = instant.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: instant))
+        return CalendarDate(dayNumber: Int((local / 86_400).rounded(.down)))
     }
 
     static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
@@ -167,12 +168,25 @@ public enum InstantText {
         let milliseconds = Int((instant.timeIntervalSince1970 * 1000).rounded(.down))
         let days = Int((Double(milliseconds) / 86_400_000).rounded(.down))
         let inDay = milliseconds - days * 86_400_000
-        var clock = Array("T00:00:00.000Z".utf8)
-        CalendarDate.writeDigits(inDay / 3_600_000, count: 2, into: &clock, at: 1)
-        CalendarDate.writeDigits(inDay / 60000 % 60, count: 2, into: &clock, at: 4)
-        CalendarDate.writeDigits(inDay / 1000 % 60, count: 2, into: &clock, at: 7)
-        CalendarDate.writeDigits(inDay % 1000, count: 3, into: &clock, at: 10)
-        return CalendarDate(dayNumber: days).iso + String(decoding: clock, as: UTF8.self)
+        let (year, month, day) = CalendarDate(dayNumber: days).components
+        // Straight into the String's 24 bytes: a booking writes about ten of these on the writer's thread.
+        return String(unsafeUninitializedCapacity: 24) { bytes in
+            CalendarDate.writeDigits(year, count: 4, into: bytes, at: 0)
+            bytes[4] = UInt8(ascii: "-")
+            CalendarDate.writeDigits(month, count: 2, into: bytes, at: 5)
+            bytes[7] = UInt8(ascii: "-")
+            CalendarDate.writeDigits(day, count: 2, into: bytes, at: 8)
+            bytes[10] = UInt8(ascii: "T")
+            CalendarDate.writeDigits(inDay / 3_600_000, count: 2, into: bytes, at: 11)
+            bytes[13] = UInt8(ascii: ":")
+            CalendarDate.writeDigits(inDay / 60000 % 60, count: 2, into: bytes, at: 14)
+            bytes[16] = UInt8(ascii: ":")
+            CalendarDate.writeDigits(inDay / 1000 % 60, count: 2, into: bytes, at: 17)
+            bytes[19] = UInt8(ascii: ".")
+            CalendarDate.writeDigits(inDay % 1000, count: 3, into: bytes, at: 20)
+            bytes[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     /// Reads the fixed layout `YYYY-MM-DDTHH:MM:SS.sssZ` by position (list screens read three of

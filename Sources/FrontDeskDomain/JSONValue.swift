@@ -111,7 +111,7 @@ extension Hotel {
     /// A hotel as `frontdesk hotel show --json` and the server's hotel list show it.
     public var json: JSONValue {
         .object([
-            ("hotelId", .string(id.uuidString.lowercased())), ("name", .string(name)),
+            ("hotelId", .string(SyncWire.lowercaseText(id))), ("name", .string(name)),
             ("timeZone", .string(timeZoneIdentifier)), ("currency", .string(currency)),
         ])
     }
@@ -120,7 +120,7 @@ extension Hotel {
 extension RoomType {
     public var json: JSONValue {
         .object([
-            ("roomTypeId", .string(id.uuidString.lowercased())), ("name", .string(name)),
+            ("roomTypeId", .string(SyncWire.lowercaseText(id))), ("name", .string(name)),
             ("capacity", .int(capacity)), ("basePrice", .money(basePricePerNight)),
         ])
     }
@@ -130,7 +130,7 @@ extension Booking {
     /// The booking object of the command line (and, later, of the server's API).
     public var json: JSONValue {
         .object([
-            ("bookingId", .string(id.uuidString.lowercased())),
+            ("bookingId", .string(SyncWire.lowercaseText(id))),
             ("confirmation", .string(confirmationCode)),
             ("status", .string(status.rawValue)),
             ("roomNumber", .string(roomNumber)),

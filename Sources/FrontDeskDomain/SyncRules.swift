@@ -53,7 +53,7 @@ public struct SyncRefusal: Error, Sendable {
     /// An operation on a booking whose latest earlier operation was not accepted.
     public static func dependsOnConflict(_ bookingId: UUID) -> SyncRefusal {
         SyncRefusal(outcome: .conflict, code: "depends_on_conflict",
-                    message: "An earlier operation on booking \(bookingId.uuidString.lowercased()) was not accepted")
+                    message: "An earlier operation on booking \(SyncWire.lowercaseText(bookingId)) was not accepted")
     }
 
     public func outcome(for operation: SyncOperation) -> SyncOutcome {
@@ -246,7 +246,7 @@ extension SyncOperation.NewBooking {
 
     /// A desk booking under an id the server has already.
     public static func exists(_ bookingId: UUID) -> SyncRefusal {
-        SyncRefusal(outcome: .rejected, code: "conflict", message: "Booking \(bookingId.uuidString.lowercased()) exists already")
+        SyncRefusal(outcome: .rejected, code: "conflict", message: "Booking \(SyncWire.lowercaseText(bookingId)) exists already")
     }
 }
 
@@ -273,7 +273,7 @@ extension Array where Element == RoomOffer {
         let others = candidates.filter { $0.roomType.id != type.id && $0.roomType.basePricePerNight < type.basePricePerNight }
         return (sameType + better + others)
             .prefix(5)
-            .map { WireSuggestedRoom(roomId: $0.room.id.uuidString.lowercased(), roomNumber: $0.room.number, roomType: $0.roomType.name,
+            .map { WireSuggestedRoom(roomId: SyncWire.lowercaseText($0.room.id), roomNumber: $0.room.number, roomType: $0.roomType.name,
                                      totalPriceCents: $0.totalPrice.minorUnits) }
     }
 }

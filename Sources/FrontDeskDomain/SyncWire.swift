@@ -37,7 +37,7 @@ public struct WireHotel: Codable, Hashable, Sendable {
 // sent) that `SyncWireReader` builds it with.
 extension WireHotel {
     public init(_ hotel: Hotel) {
-        hotelId = hotel.id.uuidString.lowercased()
+        hotelId = SyncWire.lowercaseText(hotel.id)
         name = hotel.name
         timeZone = hotel.timeZoneIdentifier
         currency = hotel.currency
@@ -63,7 +63,7 @@ public struct WireRoomType: Codable, Hashable, Sendable {
 // Outside the struct, as with `WireHotel`.
 extension WireRoomType {
     public init(_ type: RoomType) {
-        roomTypeId = type.id.uuidString.lowercased()
+        roomTypeId = SyncWire.lowercaseText(type.id)
         name = type.name
         capacity = type.capacity
         basePriceCents = type.basePricePerNight.minorUnits
@@ -85,9 +85,9 @@ public struct WireRoom: Codable, Hashable, Sendable {
 // Outside the struct, as with `WireHotel`.
 extension WireRoom {
     public init(roomId: UUID, roomNumber: String, roomTypeId: UUID, isActive: Bool) {
-        self.roomId = roomId.uuidString.lowercased()
+        self.roomId = SyncWire.lowercaseText(roomId)
         self.roomNumber = roomNumber
-        self.roomTypeId = roomTypeId.uuidString.lowercased()
+        self.roomTypeId = SyncWire.lowercaseText(roomTypeId)
         self.isActive = isActive
     }
 }
@@ -99,7 +99,7 @@ public struct WireClaim: Codable, Hashable, Sendable {
 
     public init(night: CalendarDate, roomId: UUID) {
         self.night = night.iso
-        self.roomId = roomId.uuidString.lowercased()
+        self.roomId = SyncWire.lowercaseText(roomId)
     }
 
     /// From stored text as it is (a night `YYYY-MM-DD`, a lowercase room id).
@@ -151,9 +151,9 @@ public struct WireBooking: Codable, Hashable, Sendable {
 // Outside the struct, as with `WireHotel`.
 extension WireBooking {
     public init(_ booking: Booking, claims: [WireClaim]) {
-        bookingId = booking.id.uuidString.lowercased()
-        hotelId = booking.hotelId.uuidString.lowercased()
-        roomId = booking.roomId.uuidString.lowercased()
+        bookingId = SyncWire.lowercaseText(booking.id)
+        hotelId = SyncWire.lowercaseText(booking.hotelId)
+        roomId = SyncWire.lowercaseText(booking.roomId)
         roomNumber = booking.roomNumber
         confirmation = booking.confirmationCode
         status = booking.status.rawValue

@@ -8,12 +8,15 @@ public enum TextRules {
     public static let maximumMarkRun = 8
 
     /// C0 (incl. tab, newline, ESC), DEL, C1 (incl. CSI, OSC), and the line and paragraph separators.
+    /// (ASCII answered without the Unicode tables: a booking checks every scalar of its form.)
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
+        if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F }
+        return scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 
     public static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
+        if scalar.isASCII { return false }
+        return switch scalar.properties.generalCategory {
         case .nonspacingMark, .spacingMark, .enclosingMark: true
         default: false
         }
@@ -85,6 +88,7 @@ extension String {
     }
 
     static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "\t" || scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
+        if scalar.isASCII { return scalar == "\t" || scalar == " " } // the space is ASCII's one space separator
+        return scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
     }
 }
