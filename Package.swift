@@ -34,9 +34,12 @@ let package = Package(
         // One SQLite file per desk, behind an intent-named facade.
         .target(
             name: "FrontDeskStore",
-            dependencies: ["FrontDeskDomain", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: ["FrontDeskDomain", "CSQLiteSettings", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        // SQLite's process-wide settings (`sqlite3_config` is variadic: Swift cannot call it).
+        .systemLibrary(name: "CSQLiteSettings", path: "Sources/CSQLiteSettings"),
         // ncursesw, with a shim for what Swift cannot import. Only FrontDeskTerminal uses it.
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         // Screens: state rendered into a cell buffer, the command table, key handling. No terminal.

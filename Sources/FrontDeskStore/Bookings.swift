@@ -123,6 +123,8 @@ extension FrontDeskStore {
     /// which only bookings are written): the hotel and its number of active rooms.
     final class GroupReads {
         var hotel: Hotel?
+        /// The hotel's business date when the group began (a group is one transaction, milliseconds long).
+        var today: CalendarDate?
         var activeRooms: Int?
         /// Whether the file is a connected desk's replica (issue 12).
         var replica: Bool?
@@ -152,7 +154,13 @@ extension FrontDeskStore {
             hotel = try fetchHotel(db)
             group?.hotel = hotel
         }
-        let today = businessDate(for: hotel)
+        let today: CalendarDate
+        if businessDateOverride == nil, let group {
+            today = group.today ?? businessDate(for: hotel)
+            group.today = today
+        } else {
+            today = businessDate(for: hotel)
+        }
         let fingerprint = form.idempotencyFingerprint(payment: request.payment)
         if let requestId, let earlier = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
                                                               arguments: [requestId.storedText.lowercased()]).first {
@@ -180,8 +188,7 @@ extension FrontDeskStore {
         guard listing.room.isActive else {
             throw FrontDeskError.roomUnavailable("Room \(listing.room.number) is out of service")
         }
-        try expireLapsedHolds(roomId: listing.room.id, stay: request.stay, db)
-        try requireFree(listing.room, stay: request.stay, db)
+        try requireFreeAfterLapsedHolds(listing.room, stay: request.stay, db)
 
         let loads = try nightLoads(stay: request.stay, hotelId: hotel.id, group: group, db)
         let prices = pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: request.stay,
@@ -215,11 +222,16 @@ extension FrontDeskStore {
         "Room \(room.number) is not available from \(stay.checkIn) to \(stay.checkOut): another booking holds it"
     }
 
-    private func requireFree(_ room: Room, stay: StayDates, _ db: Database) throws {
-        let taken = try db.values(String.self, sql: """
-            SELECT night FROM room_night WHERE room_id = ? AND night >= ? AND night < ? ORDER BY night
-            """, arguments: [room.id.storedText, stay.checkIn.iso, stay.checkOut.iso])
-        if !taken.isEmpty { throw FrontDeskError.roomUnavailable(Self.unavailableMessage(room, stay)) }
+    /// `expireLapsedHolds`, then refuses the stay if any of its nights is still claimed. The room's
+    /// claims on those nights are nearly always none: then one read answers both.
+    private func requireFreeAfterLapsedHolds(_ room: Room, stay: StayDates, _ db: Database) throws {
+        let arguments: StatementArguments = [room.id.storedText, stay.checkIn.iso, stay.checkOut.iso]
+        let claimed = "SELECT 1 FROM room_night WHERE room_id = ? AND night >= ? AND night < ? LIMIT 1"
+        if try db.value(Int.self, sql: claimed, arguments: arguments) == nil { return }
+        try expireLapsedHolds(roomId: room.id, stay: stay, db)
+        if try db.value(Int.self, sql: claimed, arguments: arguments) != nil {
+            throw FrontDeskError.roomUnavailable(Self.unavailableMessage(room, stay))
+        }
     }
 
     /// Holds whose window has passed no longer keep the room: their bookings fail here, in the

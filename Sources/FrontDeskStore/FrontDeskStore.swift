@@ -44,6 +44,7 @@ public final class FrontDeskStore: Sendable {
         random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
         pricing: PricingPolicy = .standard
     ) throws(StoreError) {
+        SQLiteProcessSettings.ensure()
         self.path = path
         self.clock = clock
         businessDateOverride = businessDate
@@ -153,6 +154,7 @@ public final class FrontDeskStore: Sendable {
     /// How the store's connections are opened. `syncEveryCommit: false` is for a one-connection
     /// command, which syncs its log once, with `syncLog()`, before it says what it did.
     static func configuration(readOnly: Bool, syncEveryCommit: Bool = true) -> Configuration {
+        SQLiteProcessSettings.ensure()
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.readonly = readOnly
@@ -203,7 +205,9 @@ public final class FrontDeskStore: Sendable {
             // process, so memory does: nothing of it is needed after a crash or a power cut.
             // The server's group commit keeps each booking of a group in a savepoint, whose
             // journal went to that file too: 15 page writes a booking (`strace`, issue 11).
-            try db.run(sql: "PRAGMA temp_store = MEMORY")
+            // `SQLiteProcessSettings` keeps them in memory up to 4 MB in one piece; only when
+            // those settings could not be made does memory hold them in 1 kB pieces, this way.
+            if !SQLiteProcessSettings.applied { try db.run(sql: "PRAGMA temp_store = MEMORY") }
             // The writer's page cache: SQLite's default (2 MB) is smaller than what one sync push
             // (500 bookings) or a busy group commit changes, so pages were spilled into the log in
             // the middle of the transaction, read back from it and journaled again (9 % and 8 % of
@@ -239,7 +243,7 @@ public final class FrontDeskStore: Sendable {
 
     /// The hotel id a scoped store filters on; nil on a desk's own file, which holds one hotel.
     var scopedHotelId: String? {
-        if case .hotel(let id) = scope { id.uuidString } else { nil }
+        if case .hotel(let id) = scope { id.storedText } else { nil }
     }
 
     /// ` AND column = ?` with its argument when scoped to one hotel of many; nothing otherwise.

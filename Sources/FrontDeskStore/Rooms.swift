@@ -15,7 +15,7 @@ public struct RoomListing: Hashable, Sendable {
     /// A room as `frontdesk rooms --json` and the server's room list show it.
     public var json: JSONValue {
         .object([
-            ("roomId", .string(room.id.uuidString.lowercased())),
+            ("roomId", .string(SyncWire.lowercaseText(room.id))),
             ("roomNumber", .string(room.number)),
             ("roomType", .string(type.name)),
             ("capacity", .int(type.capacity)),

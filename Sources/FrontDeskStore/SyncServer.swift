@@ -337,7 +337,9 @@ extension FrontDeskStore {
     private func book(_ operation: SyncOperation, bookingId: UUID, exists: Bool, hotel: Hotel, group: GroupReads,
                       by user: String, _ db: Database) throws -> SyncOutcome {
         let (details, roomId) = try operation.bookingToMake(alreadyExists: exists, bookingId: bookingId)
-        let rules = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
+        let today = group.today ?? businessDate(for: hotel)
+        group.today = today
+        let rules = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: today))
         let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
                                          confirmationCode: details.confirmation)
         let held: Booking

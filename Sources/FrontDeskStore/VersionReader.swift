@@ -17,6 +17,7 @@ final class VersionReader: @unchecked Sendable {
     let path: String
 
     init(path: String) throws(StoreError) {
+        SQLiteProcessSettings.ensure()
         self.path = path
         var connection: OpaquePointer?
         let opened = sqlite3_open_v2(path, &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
