@@ -11,8 +11,8 @@ static inline int fd_sqlite_disable_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-// Statement and savepoint journals stay in memory up to `bytes`, held in one piece, and only a
-// larger one goes to a temporary file.
+// Statement and savepoint journals outside `temp_store = MEMORY` stay in memory up to `bytes`,
+// held in one piece, and only a larger one goes to a temporary file.
 static inline int fd_sqlite_set_statement_journal_spill(int bytes) {
     return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, bytes);
 }

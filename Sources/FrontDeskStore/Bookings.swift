@@ -97,7 +97,7 @@ extension FrontDeskStore {
     /// Several reservations in one transaction, each in its own savepoint: one durable commit for
     /// all (group commit), and one request's failure leaves the others standing.
     public func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
-        try write { db in
+        try write(journalsInOnePiece: true) { db in
             let group = GroupReads()
             return try requests.map { request in
                 var outcome: Result<Booking, any Error> = .failure(FrontDeskError.conflict("not attempted"))
@@ -123,8 +123,6 @@ extension FrontDeskStore {
     /// which only bookings are written): the hotel and its number of active rooms.
     final class GroupReads {
         var hotel: Hotel?
-        /// The hotel's business date when the group began (a group is one transaction, milliseconds long).
-        var today: CalendarDate?
         var activeRooms: Int?
         /// Whether the file is a connected desk's replica (issue 12).
         var replica: Bool?
@@ -154,13 +152,7 @@ extension FrontDeskStore {
             hotel = try fetchHotel(db)
             group?.hotel = hotel
         }
-        let today: CalendarDate
-        if businessDateOverride == nil, let group {
-            today = group.today ?? businessDate(for: hotel)
-            group.today = today
-        } else {
-            today = businessDate(for: hotel)
-        }
+        let today = businessDate(for: hotel)
         let fingerprint = form.idempotencyFingerprint(payment: request.payment)
         if let requestId, let earlier = try Self.fetchBooking(db, whereClause: "b.request_id = ?",
                                                               arguments: [requestId.storedText.lowercased()]).first {

@@ -205,9 +205,7 @@ public final class FrontDeskStore: Sendable {
             // process, so memory does: nothing of it is needed after a crash or a power cut.
             // The server's group commit keeps each booking of a group in a savepoint, whose
             // journal went to that file too: 15 page writes a booking (`strace`, issue 11).
-            // `SQLiteProcessSettings` keeps them in memory up to 4 MB in one piece; only when
-            // those settings could not be made does memory hold them in 1 kB pieces, this way.
-            if !SQLiteProcessSettings.applied { try db.run(sql: "PRAGMA temp_store = MEMORY") }
+            try db.run(sql: "PRAGMA temp_store = MEMORY")
             // The writer's page cache: SQLite's default (2 MB) is smaller than what one sync push
             // (500 bookings) or a busy group commit changes, so pages were spilled into the log in
             // the middle of the transaction, read back from it and journaled again (9 % and 8 % of
@@ -260,12 +258,19 @@ public final class FrontDeskStore: Sendable {
     /// dropped if it rolls back: a screen never hears of a change that did not happen.
     /// `foreignKeys: false` turns the connection's foreign-key checks off for this one
     /// transaction (a bulk load that checks its rows itself; `ReplicaBulkFill`).
-    func write<T>(foreignKeys: Bool = true, _ body: (Database) throws -> T) throws -> T {
+    ///
+    /// `journalsInOnePiece`: `body` writes bookings (a group commit, a sync push) and never sorts or
+    /// keeps a temporary table of any size, so its statement and savepoint journals are kept in
+    /// memory in one piece for the transaction (`SQLiteProcessSettings`) instead of 1 kB pieces.
+    func write<T>(foreignKeys: Bool = true, journalsInOnePiece: Bool = false, _ body: (Database) throws -> T) throws -> T {
         do {
             let (result, notifications) = try pool.writeWithoutTransaction { db in
-                // Only outside a transaction does SQLite take this pragma.
+                // Only outside a transaction does SQLite take these pragmas.
                 if !foreignKeys { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
                 defer { if !foreignKeys { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
+                let onePiece = journalsInOnePiece && SQLiteProcessSettings.journalSpillSet
+                if onePiece { try db.run(sql: "PRAGMA temp_store = DEFAULT") }
+                defer { if onePiece { try? db.run(sql: "PRAGMA temp_store = MEMORY") } }
                 var result: T?
                 shared.pendingNotifications.withLock { $0.removeAll() }
                 try db.inTransaction(.immediate) {

@@ -45,6 +45,9 @@ enum Schema {
         migrator.registerMigration("v12: the booking server's failed logins") { db in
             try db.execute(sql: v12)
         }
+        migrator.registerMigration("v13: the change feed's status triggers without constant lists") { db in
+            try db.execute(sql: v13)
+        }
         return migrator
     }
 
@@ -745,6 +748,56 @@ extension Schema {
             last_at TEXT NOT NULL
         );
         CREATE INDEX login_failure_last ON login_failure (last_at);
+        """
+
+    /// The change feed's two status triggers (v8, v9) as they were, with their four-status lists
+    /// written as comparisons: SQLite builds an ephemeral table for a constant `IN` list of more
+    /// than two terms at every firing (`sqlite3FindInIndex`), and these fire on every confirmation,
+    /// cancellation and check-out (callgrind, issue 12: a table opened, created and filled each time).
+    static let v13 = """
+        DROP TRIGGER feed_booking_outcome;
+        CREATE TRIGGER feed_booking_outcome AFTER UPDATE OF status ON booking
+        WHEN NEW.status IS NOT OLD.status
+        BEGIN
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            SELECT NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                   CASE NEW.status WHEN 'Confirmed' THEN 'BookingConfirmed' WHEN 'Failed' THEN 'BookingFailed'
+                                   ELSE 'BookingCancelled' END,
+                   NEW.id, NEW.room_id,
+                   json_object('bookingId', lower(NEW.id), 'confirmation', NEW.confirmation_code, 'roomId', lower(NEW.room_id),
+                               'status', NEW.status, 'checkIn', NEW.check_in, 'checkOut', NEW.check_out,
+                               'version', NEW.version, 'reason', NEW.status_reason),
+                   NEW.updated_at
+            WHERE (NEW.status = 'Confirmed' AND OLD.status IN ('Reserving', 'ProcessingPayment'))
+               OR NEW.status IN ('Failed', 'Cancelled');
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            SELECT NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                   'RoomAvailabilityChanged', NEW.id, NEW.room_id,
+                   json_object('roomId', lower(NEW.room_id), 'bookingId', lower(NEW.id), 'checkIn', NEW.check_in,
+                               'checkOut', NEW.check_out,
+                               'available', json(CASE WHEN NEW.status = 'CheckedIn' THEN 'false' ELSE 'true' END)),
+                   NEW.updated_at
+            WHERE (NEW.status = 'Failed' OR NEW.status = 'Cancelled' OR NEW.status = 'CheckedOut' OR NEW.status = 'NoShow')
+               OR (NEW.status = 'CheckedIn' AND OLD.status = 'CheckedOut');
+        END;
+
+        DROP TRIGGER feed_booking_changed;
+        CREATE TRIGGER feed_booking_changed AFTER UPDATE OF version ON booking
+        WHEN NEW.version IS NOT OLD.version
+         AND NEW.check_in IS OLD.check_in AND NEW.check_out IS OLD.check_out AND NEW.room_id IS OLD.room_id
+         AND NOT (NEW.status IS NOT OLD.status AND (
+                 (NEW.status = 'Confirmed' AND OLD.status IN ('Reserving', 'ProcessingPayment'))
+              OR (NEW.status = 'Failed' OR NEW.status = 'Cancelled' OR NEW.status = 'CheckedOut' OR NEW.status = 'NoShow')
+              OR (NEW.status = 'CheckedIn' AND OLD.status = 'CheckedOut')
+              OR (NEW.status = 'ProcessingPayment' AND OLD.status = 'Reserving')))
+        BEGIN
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            VALUES (NEW.hotel_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = NEW.hotel_id),
+                    'BookingChanged', NEW.id, NEW.room_id,
+                    json_object('bookingId', lower(NEW.id), 'confirmation', NEW.confirmation_code, 'roomId', lower(NEW.room_id),
+                                'status', NEW.status, 'version', NEW.version),
+                    NEW.updated_at);
+        END;
         """
 }
 

@@ -189,7 +189,7 @@ extension FrontDeskStore {
     /// answer and changes nothing; the same id with other content is `rejected` (`conflict`).
     /// See docs/sync-protocol.md for each kind's rules.
     public func applySync(_ operations: [SyncOperation], by user: String) throws -> SyncPushResult {
-        try write { db in
+        try write(journalsInOnePiece: true) { db in
             let hotel = try requireHotel(db)
             let key = hotel.id.uuidString
             let group = GroupReads()
@@ -337,9 +337,7 @@ extension FrontDeskStore {
     private func book(_ operation: SyncOperation, bookingId: UUID, exists: Bool, hotel: Hotel, group: GroupReads,
                       by user: String, _ db: Database) throws -> SyncOutcome {
         let (details, roomId) = try operation.bookingToMake(alreadyExists: exists, bookingId: bookingId)
-        let today = group.today ?? businessDate(for: hotel)
-        group.today = today
-        let rules = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: today))
+        let rules = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
         let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
                                          confirmationCode: details.confirmation)
         let held: Booking
