@@ -48,17 +48,22 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     /// `YYYY-MM-DD`. Built by hand: it is written for every night of every booking, and
     /// `String(format:)` is slow on Linux.
     public var iso: String {
-        let (year, month, day) = components
         // Straight into the String's own 10 bytes, which it keeps inline: no array and no heap
         // buffer for each of the hundreds of nights a search prints (BENCHMARKS.md, session 20).
-        return String(unsafeUninitializedCapacity: 10) { bytes in
-            CalendarDate.writeDigits(year, count: 4, into: bytes, at: 0)
-            bytes[4] = UInt8(ascii: "-")
-            CalendarDate.writeDigits(month, count: 2, into: bytes, at: 5)
-            bytes[7] = UInt8(ascii: "-")
-            CalendarDate.writeDigits(day, count: 2, into: bytes, at: 8)
+        String(unsafeUninitializedCapacity: 10) { bytes in
+            writeISO(into: bytes)
             return 10
         }
+    }
+
+    /// `YYYY-MM-DD` into the first 10 of `bytes`.
+    func writeISO(into bytes: UnsafeMutableBufferPointer<UInt8>) {
+        let (year, month, day) = components
+        CalendarDate.writeDigits(year, count: 4, into: bytes, at: 0)
+        bytes[4] = UInt8(ascii: "-")
+        CalendarDate.writeDigits(month, count: 2, into: bytes, at: 5)
+        bytes[7] = UInt8(ascii: "-")
+        CalendarDate.writeDigits(day, count: 2, into: bytes, at: 8)
     }
 
     /// The number written in `bytes[range]`, nil if any of them is not a digit.
@@ -168,14 +173,9 @@ public enum InstantText {
         let milliseconds = Int((instant.timeIntervalSince1970 * 1000).rounded(.down))
         let days = Int((Double(milliseconds) / 86_400_000).rounded(.down))
         let inDay = milliseconds - days * 86_400_000
-        let (year, month, day) = CalendarDate(dayNumber: days).components
         // Straight into the String's 24 bytes: a booking writes about ten of these on the writer's thread.
         return String(unsafeUninitializedCapacity: 24) { bytes in
-            CalendarDate.writeDigits(year, count: 4, into: bytes, at: 0)
-            bytes[4] = UInt8(ascii: "-")
-            CalendarDate.writeDigits(month, count: 2, into: bytes, at: 5)
-            bytes[7] = UInt8(ascii: "-")
-            CalendarDate.writeDigits(day, count: 2, into: bytes, at: 8)
+            CalendarDate(dayNumber: days).writeISO(into: bytes)
             bytes[10] = UInt8(ascii: "T")
             CalendarDate.writeDigits(inDay / 3_600_000, count: 2, into: bytes, at: 11)
             bytes[13] = UInt8(ascii: ":")
