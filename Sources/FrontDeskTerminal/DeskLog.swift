@@ -25,13 +25,20 @@ public enum DeskLog {
     /// between), and the values of passwords, tokens, secrets and authorization headers.
     /// Stricter than `CardNumber.redacted` (what commands print, where dates and phone numbers must
     /// stay readable): a log loses any long digit run rather than risk keeping a card.
+    /// An id (`01a1ee56-5e00-7626-8477-314fd9804d66`) is passed over whole: its groups may hold a
+    /// dozen digits in a row (`00-7626-8477-314`), and a log whose ids are cut cannot be followed.
     public static func redacted(_ text: String) -> String {
-        text.replacing(#/\d(?:[ -]?\d){11,18}/#) { _ in "[card number removed]" }
+        text.replacing(Self.idOrCardNumber) { match in match.output.id != nil ? String(match.output.0) : "[card number removed]" }
             .replacing(#/(?i)\b(password|passwd|token|secret|api[_-]?key|authorization)\s*[:=]\s*(?:bearer\s+|basic\s+)?[^\s,;&"']+/#) {
                 "\($0.output.1)=[removed]"
             }
             .replacing(#/(?i)\b(?:bearer|basic)\s+[A-Za-z0-9._~+\/=-]{8,}/#) { _ in "[credentials removed]" }
     }
+
+    /// An id first (tried first at each place, so its groups are never read as a card), else a card
+    /// number: 12 to 19 digits, single spaces or dashes between.
+    nonisolated(unsafe) private static let idOrCardNumber =
+        #/(?<id>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Za-z]))|\d(?:[ -]?\d){11,18}/#
 }
 
 /// swift-log handler appending one line per message to a file: time, level, label, message.

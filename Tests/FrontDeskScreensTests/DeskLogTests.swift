@@ -39,6 +39,22 @@ import Testing
         #expect(DeskLog.redacted("room 101, 2026-11-26, 129.00 EUR") == "room 101, 2026-11-26, 129.00 EUR")
     }
 
+    /// A booking's id is logged whole, though its groups may hold a dozen digits in a row: the
+    /// id CI once logged cut (`5E00-7626-8477-314F`), an all-digit one, and a time-ordered one
+    /// whose stamp is all digits. A card next to an id is still taken out.
+    @Test func idsAreLoggedWholeAndCardsBesideThemAreNot() {
+        for id in ["01A1EE56-5E00-7626-8477-314FD9804D66", "12345678-1234-5678-9012-345678901234",
+                   "01999999-9999-7abc-8123-456789012345"] {
+            for form in [id, id.lowercased()] {
+                let line = "check-in of booking \(form) failed"
+                #expect(DeskLog.redacted(line) == line)
+            }
+        }
+        #expect(DeskLog.redacted("booking 01A1EE56-5E00-7626-8477-314FD9804D66 card 4242 4242 4242 4242")
+            == "booking 01A1EE56-5E00-7626-8477-314FD9804D66 card [card number removed]")
+        #expect(!DeskLog.redacted("4242424242424242-01A1EE56").contains("4242"))
+    }
+
     @Test func aFailedDeskActionIsLogged() throws {
         let desk = try StoreFixture()
         let booking = try desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
