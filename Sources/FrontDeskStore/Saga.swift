@@ -87,11 +87,14 @@ extension FrontDeskStore {
     /// `queueSteps: false` is for a caller that takes the booking on at once in the same
     /// transaction (`confirmPaidAtDesk`): the expiry and RoomReserved it would queue would be
     /// deleted again before the commit, so they are not written.
+    /// `paymentReference`: the payment was taken in this transaction (at the desk): recorded at
+    /// once, and no card number is kept.
     func startSaga(_ booking: Booking, payment: PaymentInstruction, by user: String, queueSteps: Bool = true,
-                   _ db: Database) throws {
+                   paymentReference: String? = nil, _ db: Database) throws {
         try db.run(sql: """
-            INSERT INTO saga (booking_id, payment_method, card_number, started_at) VALUES (?, ?, ?, ?)
-            """, arguments: [booking.id.storedText, payment.method.rawValue, payment.cardNumber, Timestamp.text(now)])
+            INSERT INTO saga (booking_id, payment_method, card_number, payment_reference, started_at) VALUES (?, ?, ?, ?, ?)
+            """, arguments: [booking.id.storedText, payment.method.rawValue, paymentReference == nil ? payment.cardNumber : nil,
+                             paymentReference, Timestamp.text(now)])
         if queueSteps {
             try apply(.bookingRequested, to: booking.id.storedText, by: user, loaded: booking, db)
             // ReserveRoom was carried out by the caller: the hold is in this same transaction.
@@ -100,30 +103,60 @@ extension FrontDeskStore {
         notify(.roomAvailabilityChanged(hotelId: booking.hotelId, roomId: booking.roomId, stay: booking.stay))
     }
 
-    /// A booking held in this transaction (a sync push: `startSaga(queueSteps: false)`) or held
-    /// before and handed to the runner (`takeDeskPayment`), paid at the desk,
+    /// A booking held before and handed to the runner (`takeDeskPayment`), paid at the desk,
     /// taken to Confirmed at once: the same steps, audit entries, version and events as
     /// `apply(.roomReserved, payAtDesk: true)` (Reserving -> ProcessingPayment -> Confirmed, the
     /// payment `desk-CODE`), written as one update of the booking instead of two, with no
-    /// message queued and deleted on the way (a pushed desk booking, issue 12).
-    /// `claimsFirm`: the hold's nights were claimed with no expiry already (`reserve(confirmingAtDesk:)`).
-    func confirmPaidAtDesk(_ held: Booking, by user: String, claimsFirm: Bool = false, _ db: Database) throws -> Booking {
+    /// message queued and deleted on the way. (A hold made and paid in one transaction is written
+    /// Confirmed at once instead: `reserve(confirmedAtDeskBy:)`.)
+    func confirmPaidAtDesk(_ held: Booking, by user: String, _ db: Database) throws -> Booking {
         let (paying, confirmed) = try held.paidAtDeskAndConfirmed(at: now)
         let id = held.id.storedText
         try Self.writeBack(confirmed, over: held, db)
-        if !claimsFirm {
-            try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [id])
-        }
+        try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [id])
         try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
                    arguments: [Self.deskPaymentReference(confirmed.confirmationCode), id])
+        try auditDeskPayment(held: held, heldText: held.json.rendered(), paying: paying, confirmed: confirmed, by: user, db)
+        notify(.bookingConfirmed(confirmed))
+        return confirmed
+    }
+
+    /// The audit entries of a desk payment's two steps: Reserving -> ProcessingPayment -> Confirmed.
+    func auditDeskPayment(held: Booking, heldText: String, paying: Booking, confirmed: Booking, by user: String,
+                          _ db: Database) throws {
         let payingText = paying.json.rendered()
         try audit(db, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id, roomId: held.roomId,
-                  summary: "Taking payment for booking \(held.confirmationCode)", beforeText: held.json.rendered(), afterText: payingText)
+                  summary: "Taking payment for booking \(held.confirmationCode)", beforeText: heldText, afterText: payingText)
         try audit(db, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
                   roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", beforeText: payingText,
                   afterText: confirmed.json.rendered())
-        notify(.bookingConfirmed(confirmed))
-        return confirmed
+    }
+
+    /// A hold paid at the desk and confirmed in the transaction that makes it, written as one
+    /// insert of the confirmed row, its nights claimed firm, instead of an insert and an update
+    /// (the update, with its index changes and triggers, was an eighth of a pushed booking:
+    /// callgrind, issue 12). The change feed gets the two events its triggers write for the hold
+    /// (`Schema.v6` `feed_room_held`) and the confirmation (`Schema.v13` `feed_booking_outcome`),
+    /// made by the same SQL functions from the same columns; `OneUpdateConfirmationTests` holds
+    /// the file to what the saga's steps leave.
+    func writeConfirmedAtOnce(_ confirmed: Booking, requestId: UUID?, fingerprint: String?, _ db: Database) throws {
+        try Self.insert(confirmed, requestId: requestId, fingerprint: fingerprint, firmClaims: true, db)
+        let (hotelId, bookingId, roomId) = (confirmed.hotelId.storedText, confirmed.id.storedText, confirmed.roomId.storedText)
+        let (checkIn, checkOut) = (confirmed.stay.checkIn.iso, confirmed.stay.checkOut.iso)
+        try db.cachedStatement(sql: """
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = ?1), 'RoomAvailabilityChanged', ?2, ?3,
+                    json_object('roomId', lower(?3), 'bookingId', lower(?2), 'checkIn', ?4, 'checkOut', ?5, 'available', json('false')),
+                    ?6)
+            """).execute(arguments: [hotelId, bookingId, roomId, checkIn, checkOut, Timestamp.text(confirmed.createdAt)])
+        try db.cachedStatement(sql: """
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = ?1), 'BookingConfirmed', ?2, ?3,
+                    json_object('bookingId', lower(?2), 'confirmation', ?7, 'roomId', lower(?3), 'status', 'Confirmed',
+                                'checkIn', ?4, 'checkOut', ?5, 'version', ?8, 'reason', NULL),
+                    ?6)
+            """).execute(arguments: [hotelId, bookingId, roomId, checkIn, checkOut, Timestamp.text(confirmed.updatedAt),
+                                     confirmed.confirmationCode, confirmed.version])
     }
 
     /// The payment reference of a booking paid at the desk, wherever the payment is recorded

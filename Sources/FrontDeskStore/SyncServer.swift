@@ -194,6 +194,7 @@ extension FrontDeskStore {
             let key = hotel.id.uuidString
             let group = GroupReads()
             group.hotel = hotel
+            try group.readAllRooms(bookings: operations.count(where: { $0.kind == .book }), of: self, db)
             var seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM sync_operation WHERE hotel_id = ?"),
                                          arguments: [key]) ?? 0
             var results: [SyncOutcome] = []
@@ -340,16 +341,15 @@ extension FrontDeskStore {
         let rules = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
         let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
                                          confirmationCode: details.confirmation)
-        let held: Booking
+        // Held, paid at the desk and confirmed in this transaction; the booking and the nights it
+        // claims are as written here (read back, they are the same: SyncServerTests).
+        let booking: Booking
         do {
-            held = try rules.reserve(request, db, group: group, confirmingAtDesk: true)
+            booking = try rules.reserve(request, db, group: group, confirmedAtDeskBy: user)
         } catch FrontDeskError.roomUnavailable(let message) {
             throw SyncRefusal(outcome: .conflict, code: "room_unavailable", message: message,
                               suggestedRooms: try rules.suggestedRooms(instead: roomId, details, hotel: hotel, db))
         }
-        // Held, paid at the desk and confirmed in this transaction; the booking and the nights it
-        // claims are as written here (read back, they are the same: SyncServerTests).
-        let booking = try confirmPaidAtDesk(held, by: user, claimsFirm: true, db)
         let roomKey = Identifier.lowercaseText(booking.roomId)
         let claims = booking.stay.nights.map { WireClaim(night: $0.iso, roomId: roomKey) }
         let changed = ConfirmationCode.normalized(details.confirmation) != booking.confirmationCode

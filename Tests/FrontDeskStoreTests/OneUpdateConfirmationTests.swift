@@ -82,8 +82,7 @@ import Testing
         }
         let oneUpdate = try StoreFixture()
         let confirmed = try oneUpdate.store.write { db in
-            let held = try oneUpdate.store.reserve(request(oneUpdate), db, confirmingAtDesk: true)
-            return try oneUpdate.store.confirmPaidAtDesk(held, by: "anna", claimsFirm: true, db)
+            try oneUpdate.store.reserve(request(oneUpdate), db, confirmedAtDeskBy: "anna")
         }
         var expected = try footprint(generic), found = try footprint(oneUpdate)
         // The availability version moves (its number counts changes: the claims are written once

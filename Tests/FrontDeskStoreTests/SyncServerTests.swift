@@ -53,6 +53,43 @@ import Testing
         #expect(try result.cursor == store.latestFeedSequence())
     }
 
+    /// A push of many bookings reads the hotel's rooms once (`GroupReads.readAllRooms`): the
+    /// rooms it books are the hotel's as they are, one out of service refused, one of no hotel
+    /// not found, whatever their place in the push.
+    @Test func aLargePushBooksTheRoomsAsTheyAre() throws {
+        _ = try store.deactivateRoom("104", by: "manager")
+        var operations: [SyncOperation] = []
+        var ids: [UUID] = []
+        let numbers = ["101", "102", "103", "201", "202"] // (301 sleeps one; these bookings are for two)
+        let first = try #require(CalendarDate(iso: "2027-01-01"))
+        for index in 0..<60 {
+            let night = first.adding(days: index / numbers.count)
+            let id = UUID()
+            ids.append(id)
+            operations.append(book(numbers[index % numbers.count], from: night.iso, to: night.adding(days: 1).iso, booking: id,
+                                   code: "", name: "Guest \(index)"))
+        }
+        let outOfService = UUID(), nowhere = UUID()
+        operations.insert(book("104", from: "2027-02-01", to: "2027-02-02", booking: outOfService, code: ""), at: 30)
+        var lost = book("101", from: "2027-02-01", to: "2027-02-02", booking: nowhere, code: "")
+        lost.book?.roomId = UUID().uuidString.lowercased()
+        operations.insert(lost, at: 45)
+
+        let results = try store.applySync(operations, by: "anna").results
+        #expect(results.count == 62)
+        #expect(results[30].outcome == .conflict && results[30].code == "room_unavailable")
+        #expect(results[45].outcome != .accepted)
+        for (index, result) in results.enumerated() where index != 30 && index != 45 {
+            #expect(result.outcome == .accepted, "\(index): \(result.code ?? "") \(result.message ?? "")")
+        }
+        for id in ids {
+            let booking = try store.booking(id.uuidString)
+            #expect(booking.status == .confirmed && booking.totalPrice.minorUnits > 0)
+        }
+        #expect(throws: FrontDeskError.self) { try store.booking(outOfService.uuidString) }
+        #expect(throws: FrontDeskError.self) { try store.booking(nowhere.uuidString) }
+    }
+
     @Test func aCardIsNeverChargedForAnOfflineBooking() throws {
         let id = UUID()
         let outcome = try store.applySync([book(booking: id, payment: "card")], by: "anna").results[0]
