@@ -69,7 +69,9 @@ import Testing
         _ = try tmux.waitFor { $0.contains(" Bookings") && $0.contains("Find") }
         try tmux.run("send-keys", "-t", "desk", "-l", code.lowercased())
         try tmux.run("send-keys", "-t", "desk", "Down", "M-c")
-        let question = try tmux.waitFor { $0.contains("Cancel booking \(code)") }
+        // The whole question, down to its buttons: a capture can catch the box half drawn (CI
+        // once saw its first line without the second).
+        let question = try tmux.waitFor { $0.contains("Cancel booking \(code)") && $0.contains("Yes, cancel it") }
         #expect(question.contains("It is paid: the payment will be refunded"))
         try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
         _ = try tmux.waitFor { $0.contains("cancelled (booking \(code))") }
