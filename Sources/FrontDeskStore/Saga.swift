@@ -84,8 +84,8 @@ extension FrontDeskStore {
     /// Called in the transaction that created `booking` with its hold: the saga starts, the
     /// expiry is scheduled and RoomReserved is queued for the runner.
     ///
-    /// `queueSteps: false` is for a caller that takes the booking on at once in the same
-    /// transaction (`confirmPaidAtDesk`): the expiry and RoomReserved it would queue would be
+    /// `queueSteps: false` is for a caller that confirms the booking in the same transaction
+    /// (`reserve(confirmedAtDeskBy:)`): the expiry and RoomReserved it would queue would be
     /// deleted again before the commit, so they are not written.
     /// `paymentReference`: the payment was taken in this transaction (at the desk): recorded at
     /// once, and no card number is kept.
