@@ -76,10 +76,16 @@ public indirect enum JSONValue: Hashable, Sendable {
         output.append(UInt8(ascii: "\""))
         // Most text (names, codes, dates) needs no escaping: copy it whole.
         // 0x7F is DEL; 0xC2 leads C1 controls (U+0080-U+009F), 0xE2 the line and paragraph separators.
-        // (Over the String's own buffer where it has one: `utf8.contains` steps an index per byte.)
+        // (Checked and copied over the String's own bytes, in one piece: 15 % fewer instructions than
+        // through its `utf8` view, callgrind, issue 12.)
         let plain = { (byte: UInt8) in !(byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F || byte == 0xC2 || byte == 0xE2) }
-        if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? text.utf8.allSatisfy(plain) {
-            output.append(contentsOf: text.utf8)
+        var text = text
+        let copied = text.withUTF8 { bytes in
+            guard bytes.allSatisfy(plain) else { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
             output.append(UInt8(ascii: "\""))
             return
         }

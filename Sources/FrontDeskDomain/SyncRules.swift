@@ -215,7 +215,7 @@ extension SyncOperation {
         }
         try details.checkPayment()
         if exists { throw NewBooking.exists(bookingId) }
-        guard let roomId = UUID(uuidString: details.roomId) else {
+        guard let roomId = SyncWire.parseUUID(details.roomId) else {
             throw FrontDeskError.validationFailed(["roomId \(BookingRules.quoted(details.roomId)) is not an id"])
         }
         return (details, roomId)

@@ -216,14 +216,14 @@ extension FrontDeskStore {
             // The room-night key caught what the check above could not see.
             throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, request.stay))
         }
-        let heldText = booking.json.rendered()
+        let heldJSON = booking.json.renderedUTF8()
         try audit(db, user: user, action: "booking.reserved", bookingId: booking.id, roomId: nil,
                   summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
-                  beforeText: nil, afterText: heldText)
+                  beforeJSON: nil, afterJSON: heldJSON)
         try startSaga(booking, payment: payment, by: user, queueSteps: payer == nil,
                       paymentReference: payer.map { _ in Self.deskPaymentReference(booking.confirmationCode) }, db)
         if let payer, let (paying, confirmed) = confirmedAtOnce {
-            try auditDeskPayment(held: booking, heldText: heldText, paying: paying, confirmed: confirmed, by: payer, db)
+            try auditDeskPayment(held: booking, heldJSON: heldJSON, paying: paying, confirmed: confirmed, by: payer, db)
             notify(.bookingConfirmed(confirmed))
         }
         if replica {
@@ -241,11 +241,11 @@ extension FrontDeskStore {
     /// `expireLapsedHolds`, then refuses the stay if any of its nights is still claimed. The room's
     /// claims on those nights are nearly always none: then one read answers both.
     private func requireFreeAfterLapsedHolds(_ room: Room, stay: StayDates, _ db: Database) throws {
-        let arguments: StatementArguments = [room.id.storedText, stay.checkIn.iso, stay.checkOut.iso]
+        let (roomId, checkIn, checkOut) = (room.id.storedText, stay.checkIn.iso, stay.checkOut.iso)
         let claimed = "SELECT 1 FROM room_night WHERE room_id = ? AND night >= ? AND night < ? LIMIT 1"
-        if try db.value(Int.self, sql: claimed, arguments: arguments) == nil { return }
+        if try !db.exists(cached: claimed, roomId, checkIn, checkOut) { return }
         try expireLapsedHolds(roomId: room.id, stay: stay, db)
-        if try db.value(Int.self, sql: claimed, arguments: arguments) != nil {
+        if try db.exists(cached: claimed, roomId, checkIn, checkOut) {
             throw FrontDeskError.roomUnavailable(Self.unavailableMessage(room, stay))
         }
     }
@@ -266,13 +266,13 @@ extension FrontDeskStore {
     }
 
     private func uniqueConfirmationCode(preferring given: String? = nil, _ db: Database) throws -> String {
-        if let given = given.flatMap(ConfirmationCode.normalized),
-           try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE confirmation_code = ?", arguments: [given]) == nil {
+        let taken = "SELECT 1 FROM booking WHERE confirmation_code = ?"
+        if let given = given.flatMap(ConfirmationCode.normalized), try !db.exists(cached: taken, given) {
             return given
         }
         while true {
             let code = makeConfirmationCode()
-            if try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE confirmation_code = ?", arguments: [code]) == nil {
+            if try !db.exists(cached: taken, code) {
                 return code
             }
         }
@@ -316,31 +316,28 @@ extension FrontDeskStore {
     /// early check-out); nil for the whole stay.
     static func insert(_ booking: Booking, requestId: UUID?, fingerprint: String?, firmClaims: Bool = false,
                        nights: [CalendarDate]? = nil, _ db: Database) throws {
-        try db.cachedStatement(sql: """
+        try db.run(cached: """
             INSERT INTO booking (id, hotel_id, room_id, confirmation_code, guest_name, guest_email, guest_phone, guest_count,
                                  check_in, check_out, status, total_cents, version, hold_expires_at, status_reason,
                                  request_id, request_fingerprint, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                booking.id.storedText, booking.hotelId.storedText, booking.roomId.storedText, booking.confirmationCode,
-                booking.guest.name, booking.guest.email, booking.guest.phone, booking.guestCount,
-                booking.stay.checkIn.iso, booking.stay.checkOut.iso, booking.status.rawValue, booking.totalPrice.minorUnits,
-                booking.version, booking.holdExpiresAt.map(Timestamp.text), booking.statusReason,
-                requestId?.storedText.lowercased(), fingerprint, Timestamp.text(booking.createdAt), Timestamp.text(booking.updatedAt),
-            ])
-        let nightInsert = try db.cachedStatement(sql: "INSERT INTO booking_night (booking_id, night, price_cents) VALUES (?, ?, ?)")
+            """,
+            booking.id.storedText, booking.hotelId.storedText, booking.roomId.storedText, booking.confirmationCode,
+            booking.guest.name, booking.guest.email, booking.guest.phone, booking.guestCount,
+            booking.stay.checkIn.iso, booking.stay.checkOut.iso, booking.status.rawValue, booking.totalPrice.minorUnits,
+            booking.version, booking.holdExpiresAt.map(Timestamp.text), booking.statusReason,
+            requestId?.storedText.lowercased(), fingerprint, Timestamp.text(booking.createdAt), Timestamp.text(booking.updatedAt))
         let bookingId = booking.id.storedText
         for price in booking.nightlyPrices {
-            try nightInsert.execute(arguments: [bookingId, price.night.iso, price.price.minorUnits])
+            try db.run(cached: "INSERT INTO booking_night (booking_id, night, price_cents) VALUES (?, ?, ?)",
+                       bookingId, price.night.iso, price.price.minorUnits)
         }
         if booking.status == .failed || booking.status == .cancelled { return }
-        let claim = try db.cachedStatement(sql: """
-            INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, ?)
-            """)
         let hold = firmClaims ? nil : booking.holdExpiresAt.map(Timestamp.text)
         let (roomId, hotelId) = (booking.roomId.storedText, booking.hotelId.storedText)
         for night in nights ?? booking.stay.nights {
-            try claim.execute(arguments: [roomId, night.iso, hotelId, bookingId, hold])
+            try db.run(cached: "INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, ?)",
+                       roomId, night.iso, hotelId, bookingId, hold)
         }
     }
 

@@ -91,10 +91,10 @@ extension FrontDeskStore {
     /// once, and no card number is kept.
     func startSaga(_ booking: Booking, payment: PaymentInstruction, by user: String, queueSteps: Bool = true,
                    paymentReference: String? = nil, _ db: Database) throws {
-        try db.run(sql: """
+        try db.run(cached: """
             INSERT INTO saga (booking_id, payment_method, card_number, payment_reference, started_at) VALUES (?, ?, ?, ?, ?)
-            """, arguments: [booking.id.storedText, payment.method.rawValue, paymentReference == nil ? payment.cardNumber : nil,
-                             paymentReference, Timestamp.text(now)])
+            """, booking.id.storedText, payment.method.rawValue, paymentReference == nil ? payment.cardNumber : nil,
+            paymentReference, Timestamp.text(now))
         if queueSteps {
             try apply(.bookingRequested, to: booking.id.storedText, by: user, loaded: booking, db)
             // ReserveRoom was carried out by the caller: the hold is in this same transaction.
@@ -116,20 +116,20 @@ extension FrontDeskStore {
         try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [id])
         try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
                    arguments: [Self.deskPaymentReference(confirmed.confirmationCode), id])
-        try auditDeskPayment(held: held, heldText: held.json.rendered(), paying: paying, confirmed: confirmed, by: user, db)
+        try auditDeskPayment(held: held, heldJSON: held.json.renderedUTF8(), paying: paying, confirmed: confirmed, by: user, db)
         notify(.bookingConfirmed(confirmed))
         return confirmed
     }
 
     /// The audit entries of a desk payment's two steps: Reserving -> ProcessingPayment -> Confirmed.
-    func auditDeskPayment(held: Booking, heldText: String, paying: Booking, confirmed: Booking, by user: String,
+    func auditDeskPayment(held: Booking, heldJSON: [UInt8], paying: Booking, confirmed: Booking, by user: String,
                           _ db: Database) throws {
-        let payingText = paying.json.rendered()
+        let payingJSON = paying.json.renderedUTF8()
         try audit(db, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id, roomId: held.roomId,
-                  summary: "Taking payment for booking \(held.confirmationCode)", beforeText: heldText, afterText: payingText)
+                  summary: "Taking payment for booking \(held.confirmationCode)", beforeJSON: heldJSON, afterJSON: payingJSON)
         try audit(db, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
-                  roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", beforeText: payingText,
-                  afterText: confirmed.json.rendered())
+                  roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", beforeJSON: payingJSON,
+                  afterJSON: confirmed.json.renderedUTF8())
     }
 
     /// A hold paid at the desk and confirmed in the transaction that makes it, written as one
@@ -143,20 +143,20 @@ extension FrontDeskStore {
         try Self.insert(confirmed, requestId: requestId, fingerprint: fingerprint, firmClaims: true, db)
         let (hotelId, bookingId, roomId) = (confirmed.hotelId.storedText, confirmed.id.storedText, confirmed.roomId.storedText)
         let (checkIn, checkOut) = (confirmed.stay.checkIn.iso, confirmed.stay.checkOut.iso)
-        try db.cachedStatement(sql: """
+        try db.run(cached: """
             INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = ?1), 'RoomAvailabilityChanged', ?2, ?3,
                     json_object('roomId', lower(?3), 'bookingId', lower(?2), 'checkIn', ?4, 'checkOut', ?5, 'available', json('false')),
                     ?6)
-            """).execute(arguments: [hotelId, bookingId, roomId, checkIn, checkOut, Timestamp.text(confirmed.createdAt)])
-        try db.cachedStatement(sql: """
+            """, hotelId, bookingId, roomId, checkIn, checkOut, Timestamp.text(confirmed.createdAt))
+        try db.run(cached: """
             INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM change_feed WHERE hotel_id = ?1), 'BookingConfirmed', ?2, ?3,
                     json_object('bookingId', lower(?2), 'confirmation', ?7, 'roomId', lower(?3), 'status', 'Confirmed',
                                 'checkIn', ?4, 'checkOut', ?5, 'version', ?8, 'reason', NULL),
                     ?6)
-            """).execute(arguments: [hotelId, bookingId, roomId, checkIn, checkOut, Timestamp.text(confirmed.updatedAt),
-                                     confirmed.confirmationCode, confirmed.version])
+            """, hotelId, bookingId, roomId, checkIn, checkOut, Timestamp.text(confirmed.updatedAt),
+            confirmed.confirmationCode, confirmed.version)
     }
 
     /// The payment reference of a booking paid at the desk, wherever the payment is recorded

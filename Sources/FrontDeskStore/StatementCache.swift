@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 
 /// The store's statements go through GRDB's per-connection statement cache: compiling (and
 /// GRDB's authorizer pass over) a statement cost more than running it, and the saga runs the
@@ -27,4 +28,120 @@ extension Database {
     ) throws -> [Value] {
         try Value.fetchAll(cachedStatement(sql: sql), arguments: arguments)
     }
+}
+
+/// A value bound straight to a statement's parameter through SQLite's C API, with no
+/// `StatementArguments` or `DatabaseValue` built for it (see `Database.run(cached:_:)`).
+protocol SQLParameter {
+    func bind(to statement: OpaquePointer, at index: Int32)
+}
+
+extension String: SQLParameter {
+    func bind(to statement: OpaquePointer, at index: Int32) {
+        var text = self
+        text.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { chars in
+                if let start = chars.baseAddress {
+                    _ = sqlite3_bind_text(statement, index, start, Int32(chars.count), rawTransient)
+                } else {
+                    _ = sqlite3_bind_text(statement, index, "", 0, rawTransient)
+                }
+            }
+        }
+    }
+}
+
+/// UTF-8 bytes (JSON rendered as bytes), bound as text.
+extension Array: SQLParameter where Element == UInt8 {
+    func bind(to statement: OpaquePointer, at index: Int32) {
+        withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                if let start = chars.baseAddress {
+                    _ = sqlite3_bind_text(statement, index, start, Int32(chars.count), rawTransient)
+                } else {
+                    _ = sqlite3_bind_text(statement, index, "", 0, rawTransient)
+                }
+            }
+        }
+    }
+}
+
+extension Int: SQLParameter {
+    func bind(to statement: OpaquePointer, at index: Int32) { sqlite3_bind_int64(statement, index, Int64(self)) }
+}
+
+extension Int64: SQLParameter {
+    func bind(to statement: OpaquePointer, at index: Int32) { sqlite3_bind_int64(statement, index, self) }
+}
+
+extension Optional: SQLParameter where Wrapped: SQLParameter {
+    func bind(to statement: OpaquePointer, at index: Int32) {
+        if let self { self.bind(to: statement, at: index) } else { sqlite3_bind_null(statement, index) }
+    }
+}
+
+extension Database {
+    /// Runs a cached statement with `parameters` bound straight to it, in order. For the writes a
+    /// booking makes (a pushed booking runs some fifteen statements): GRDB's `StatementArguments`,
+    /// built and checked for each call, cost about 7,000 instructions a statement, more than
+    /// SQLite's own work for some of them (callgrind, issue 12). GRDB's observation bookkeeping is
+    /// not run (the store registers no transaction observer). A statement's SQL is used this way
+    /// or through GRDB's `execute`, never both with kept bindings (the bindings are cleared after).
+    func run<each Parameter: SQLParameter>(cached sql: String, _ parameters: repeat each Parameter) throws {
+        try withBound(sql, repeat each parameters) { statement in
+            while true {
+                let code = sqlite3_step(statement)
+                if code == SQLITE_DONE { return }
+                if code != SQLITE_ROW { throw stepFailure(code, sql) }
+            }
+        }
+    }
+
+    /// The first row of a cached statement with `parameters` bound straight to it, read by `read`
+    /// while the statement is on it (columns 0-based); nil when it gives no row.
+    func firstRow<each Parameter: SQLParameter, Value>(cached sql: String, _ parameters: repeat each Parameter,
+                                                      read: (OpaquePointer) throws -> Value) throws -> Value? {
+        try withBound(sql, repeat each parameters) { statement in
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { return nil }
+            if code != SQLITE_ROW { throw stepFailure(code, sql) }
+            return try read(statement)
+        }
+    }
+
+    /// Whether a cached statement with `parameters` bound straight to it gives any row.
+    func exists<each Parameter: SQLParameter>(cached sql: String, _ parameters: repeat each Parameter) throws -> Bool {
+        try firstRow(cached: sql, repeat each parameters) { _ in () } != nil
+    }
+
+    private func withBound<each Parameter: SQLParameter, Value>(_ sql: String, _ parameters: repeat each Parameter,
+                                                               body: (OpaquePointer) throws -> Value) throws -> Value {
+        let statement = try cachedStatement(sql: sql).sqliteStatement
+        // GRDB leaves a statement it ran stepped (it resets before a run, not after), and SQLite
+        // refuses bindings to a stepped statement: reset first.
+        sqlite3_reset(statement)
+        var count: Int32 = 0
+        for parameter in repeat each parameters {
+            count += 1
+            parameter.bind(to: statement, at: count)
+        }
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        guard count == sqlite3_bind_parameter_count(statement) else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "\(count) values for \(sqlite3_bind_parameter_count(statement)) parameters", sql: sql)
+        }
+        return try body(statement)
+    }
+
+    private func stepFailure(_ code: Int32, _ sql: String) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqliteConnection)), sql: sql)
+    }
+}
+
+/// A text column of the current row (0-based), nil when NULL.
+func columnText(_ statement: OpaquePointer, _ column: Int32) -> String? {
+    guard sqlite3_column_type(statement, column) != SQLITE_NULL, let bytes = sqlite3_column_text(statement, column) else { return nil }
+    return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))), as: UTF8.self)
 }

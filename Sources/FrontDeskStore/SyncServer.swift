@@ -201,10 +201,10 @@ extension FrontDeskStore {
             results.reserveCapacity(operations.count)
             for operation in operations {
                 let fingerprint = operation.fingerprint
-                if let stored = try Row.fetchOne(db.cachedStatement(sql: """
+                if let stored = try db.firstRow(cached: """
                     SELECT fingerprint, answer FROM sync_operation WHERE hotel_id = ? AND operation_id = ?
-                    """), arguments: [key, operation.operationId]) {
-                    if operation.isRetry(ofFingerprint: stored[0]), let answer = try? JSONDecoder().decode(SyncOutcome.self, from: Data((stored[1] as String).utf8)) {
+                    """, key, operation.operationId, read: { (columnText($0, 0) ?? "", columnText($0, 1) ?? "") }) {
+                    if operation.isRetry(ofFingerprint: stored.0), let answer = try? JSONDecoder().decode(SyncOutcome.self, from: Data(stored.1.utf8)) {
                         results.append(answer)
                     } else {
                         results.append(SyncRefusal.pushedBefore(operation.operationId))
@@ -228,12 +228,11 @@ extension FrontDeskStore {
                     outcome = refused.outcome(for: operation)
                 }
                 seq += 1
-                try db.cachedStatement(sql: """
+                try db.run(cached: """
                     INSERT INTO sync_operation (hotel_id, operation_id, seq, fingerprint, booking_id, outcome, answer, at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [key, operation.operationId, seq, fingerprint, Self.bookingKey(operation.bookingId),
-                                             outcome.outcome.rawValue, String(decoding: outcome.jsonBytes(), as: UTF8.self),
-                                             Timestamp.text(now)])
+                    """, key, operation.operationId, seq, fingerprint, Self.bookingKey(operation.bookingId),
+                    outcome.outcome.rawValue, String(decoding: outcome.jsonBytes(), as: UTF8.self), Timestamp.text(now))
                 results.append(outcome)
             }
             return SyncPushResult(results: results, cursor: try Self.latestSequence(key, db))
@@ -250,7 +249,7 @@ extension FrontDeskStore {
 
     /// A booking id as `sync_operation.booking_id` keeps it (lowercase), or nil when it is not an id.
     static func bookingKey(_ text: String) -> String? {
-        UUID(uuidString: text).map(Identifier.lowercaseText)
+        SyncWire.parseUUID(text).map(Identifier.lowercaseText)
     }
 
     private func applyOne(_ operation: SyncOperation, hotel: Hotel, group: GroupReads, by user: String, _ db: Database) throws -> SyncOutcome {
@@ -258,7 +257,7 @@ extension FrontDeskStore {
         let reference = bookingId.storedText
         if operation.kind == .book {
             // Only whether the id is taken matters to a new booking.
-            let taken = try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM booking WHERE id = ?"), arguments: [reference]) != nil
+            let taken = try db.exists(cached: "SELECT 1 FROM booking WHERE id = ?", reference)
             return try book(operation, bookingId: bookingId, exists: taken, hotel: hotel, group: group, by: user, db)
         }
         let exists = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [reference]).first
