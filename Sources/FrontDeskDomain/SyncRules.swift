@@ -64,19 +64,37 @@ public struct SyncRefusal: Error, Sendable {
 extension SyncOperation {
     /// The operation's content as canonical text: the same id must come with the same content.
     public var fingerprint: String {
-        var fields = [operationId, kind.rawValue, bookingId, baseVersion.map(String.init) ?? "-", madeAt, by, reason ?? "-"]
+        // The fields joined by U+001F, their UTF-8 bytes appended to one buffer made once (a pushed
+        // booking's fingerprint as an array of strings joined cost 16,000 instructions, callgrind,
+        // issue 12).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        var first = operationId
+        first.withUTF8 { bytes.append(contentsOf: $0) }
+        func field(_ value: String) {
+            bytes.append(0x1F)
+            var value = value
+            value.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+        field(kind.rawValue)
+        field(bookingId)
+        field(baseVersion.map(String.init) ?? "-")
+        field(madeAt)
+        field(by)
+        field(reason ?? "-")
         if let book {
-            fields += [book.roomId, book.roomNumber, book.checkIn, book.checkOut, String(book.guests), book.guestName, book.email,
-                       book.phone ?? "-", book.confirmation, book.payment, String(book.totalCents)]
+            field(book.roomId); field(book.roomNumber); field(book.checkIn); field(book.checkOut); field(String(book.guests))
+            field(book.guestName); field(book.email); field(book.phone ?? "-"); field(book.confirmation); field(book.payment)
+            field(String(book.totalCents))
         }
         // Appended only when present: the fingerprints of the other kinds stay as recorded.
         if let move {
-            fields += ["move", move.roomId, move.roomNumber, move.reprice ? "reprice" : "-"]
+            field("move"); field(move.roomId); field(move.roomNumber); field(move.reprice ? "reprice" : "-")
         }
         if let edit {
-            fields += ["edit", edit.fingerprint]
+            field("edit"); field(edit.fingerprint)
         }
-        return fields.joined(separator: "\u{1F}")
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether `earlier`, the fingerprint kept for this operation's id, names the same request. A

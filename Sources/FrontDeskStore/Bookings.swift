@@ -102,10 +102,7 @@ extension FrontDeskStore {
                 var outcome: Result<Booking, any Error> = .failure(FrontDeskError.conflict("not attempted"))
                 let queued = shared.pendingNotifications.withLock { $0.count }
                 do {
-                    try db.inSavepoint {
-                        outcome = .success(try reserveSettlingDeskPayment(request, db, group: group))
-                        return .commit
-                    }
+                    outcome = .success(try db.inCachedSavepoint { try reserveSettlingDeskPayment(request, db, group: group) })
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_IOERR {
                     throw error // the file itself failed: nothing of this batch is kept
                 } catch {

@@ -214,12 +214,7 @@ extension FrontDeskStore {
                 let queued = shared.pendingNotifications.withLock { $0.count }
                 var outcome: SyncOutcome
                 do {
-                    var applied: SyncOutcome?
-                    try db.inSavepoint {
-                        applied = try applyOne(operation, hotel: hotel, group: group, by: user, db)
-                        return .commit
-                    }
-                    outcome = applied!
+                    outcome = try db.inCachedSavepoint { try applyOne(operation, hotel: hotel, group: group, by: user, db) }
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_IOERR {
                     throw error // the file itself failed: nothing of this push is kept
                 } catch {

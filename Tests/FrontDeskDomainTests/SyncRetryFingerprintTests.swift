@@ -24,6 +24,19 @@ import Testing
         #expect(repriced.isRetry(ofFingerprint: first.fingerprint), "the server prices a booking again anyway")
     }
 
+    /// A server keeps the fingerprints it recorded: the text stays field for field as it was
+    /// written, whatever builds it (a different text would refuse every retry as other content).
+    @Test func theFingerprintTextIsAsRecorded() {
+        let separator = "\u{1F}"
+        #expect(Self.book().fingerprint == ["request-1", "book", "0192f0a0-0000-7000-8000-000000000001", "-", "2026-11-18T09:05:00.000Z",
+                                             "anna", "-", "room-101", "101", "2026-12-01", "2026-12-03", "2", "Ana Ortiz",
+                                             "ana@example.com", "-", "KMN-PQR", "desk", "24000"].joined(separator: separator))
+        let cancel = SyncOperation(operationId: "", kind: .cancel, bookingId: "booking-1", baseVersion: 3,
+                                   madeAt: "2026-11-18T09:05:00.000Z", by: "anna", reason: "Plans changed")
+        #expect(cancel.fingerprint == ["", "cancel", "booking-1", "3", "2026-11-18T09:05:00.000Z", "anna", "Plans changed"]
+            .joined(separator: separator))
+    }
+
     /// The id is the client's: a separator in it shifts no field into the ones a retry may change.
     @Test func anIdHoldingTheSeparatorShiftsNothing() {
         let cancel = SyncOperation(operationId: "odd\u{1F}id", kind: .cancel, bookingId: "booking-1", baseVersion: 3,

@@ -58,6 +58,36 @@ import Testing
         }
     }
 
+    /// One savepoint per booking of a group: a failed one leaves nothing, the others stay, and the
+    /// transaction goes on (`inCachedSavepoint`).
+    @Test func aFailedSavepointLeavesNothingAndTheOthersStay() throws {
+        let queue = try queue()
+        struct Refused: Error {}
+        try queue.write { (db: Database) throws in
+            let insert = "INSERT INTO claim (room, night) VALUES (?, ?)"
+            let kept = try db.inCachedSavepoint { () throws -> String in
+                try db.run(cached: insert, "101", "2026-12-24")
+                return "kept"
+            }
+            #expect(kept == "kept")
+            #expect(throws: Refused.self) {
+                try db.inCachedSavepoint {
+                    try db.run(cached: insert, "102", "2026-12-24")
+                    throw Refused()
+                }
+            }
+            #expect(throws: DatabaseError.self) {
+                try db.inCachedSavepoint {
+                    try db.run(cached: insert, "103", "2026-12-24")
+                    try db.run(cached: insert, "101", "2026-12-24")
+                }
+            }
+            try db.inCachedSavepoint { try db.run(cached: insert, "104", "2026-12-24") }
+            #expect(db.isInsideTransaction)
+        }
+        #expect(try queue.read { db in try String.fetchAll(db, sql: "SELECT room FROM claim ORDER BY room") } == ["101", "104"])
+    }
+
     @Test func theWrongNumberOfValuesIsRefusedAndNothingIsWritten() throws {
         let queue = try queue()
         try queue.write { (db: Database) throws in

@@ -92,7 +92,7 @@ import Testing
             let version = try Int.fetchOne(db, sql: "PRAGMA schema_version")!
             try db.execute(sql: "PRAGMA schema_version = \(version + 1)")
             try db.execute(sql: "PRAGMA writable_schema = OFF")
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v14:%'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v14:%' OR identifier LIKE 'v15:%'")
             try db.execute(sql: "PRAGMA user_version = 13")
         }
         try queue.close()
