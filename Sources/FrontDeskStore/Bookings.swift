@@ -1,6 +1,7 @@
 import Foundation
 import FrontDeskDomain
 import GRDB
+import GRDBSQLite
 
 /// Filters of the bookings list; all optional, combined with AND.
 public struct BookingFilter: Sendable {
@@ -291,13 +292,30 @@ extension FrontDeskStore {
         for night in stay.nights { loads[night] = .init(held: 0, active: active) }
         // Firm claims are counted ahead by triggers (night_load); live holds are few and come
         // from a partial index, so neither reads the whole night's claims.
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+        let sql = """
             SELECT night, firm FROM night_load WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3
             UNION ALL
             SELECT night, COUNT(*) FROM room_night
             WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3 AND hold_expires_at > ?4
             GROUP BY night
-            """), arguments: [hotelId.storedText, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now)])
+            """
+        let (hotel, checkIn, checkOut, instant) = (hotelId.storedText, stay.checkIn.iso, stay.checkOut.iso, Timestamp.text(now))
+        // Read straight from the statement (a pushed booking reads its nights' loads; GRDB's rows
+        // cost more than the query); when a row is not as this store writes them, all are read
+        // again below through `StoredRow`, as before, which names a damaged one.
+        var damaged = false
+        try db.forEachRow(cached: sql, hotel, checkIn, checkOut, instant) { row in
+            let count = sqlite3_column_int64(row, 1)
+            guard sqlite3_column_type(row, 0) == SQLITE_TEXT, sqlite3_column_type(row, 1) == SQLITE_INTEGER,
+                  (0...1_000_000).contains(count), let text = columnText(row, 0) else {
+                damaged = true
+                return
+            }
+            if let night = CalendarDate(iso: text) { loads[night]?.held += Int(count) }
+        }
+        guard damaged else { return loads }
+        for night in stay.nights { loads[night] = .init(held: 0, active: active) }
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [hotel, checkIn, checkOut, instant])
         while let row = try rows.next() {
             let stored = StoredRow(row, table: "night_load", name: "for night \(StoredRow.describe(row[0]))")
             if let night = CalendarDate(iso: try stored.text(0, "night")) {

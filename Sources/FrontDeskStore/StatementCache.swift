@@ -132,6 +132,20 @@ extension Database {
         return value
     }
 
+    /// Every row of a cached statement with `parameters` bound straight to it, each read by `read`
+    /// while the statement is on it (columns 0-based).
+    func forEachRow<each Parameter: SQLParameter>(cached sql: String, _ parameters: repeat each Parameter,
+                                                  read: (OpaquePointer) throws -> Void) throws {
+        try withBound(sql, repeat each parameters) { statement in
+            while true {
+                let code = sqlite3_step(statement)
+                if code == SQLITE_DONE { return }
+                if code != SQLITE_ROW { throw stepFailure(code, sql) }
+                try read(statement)
+            }
+        }
+    }
+
     /// Whether a cached statement with `parameters` bound straight to it gives any row.
     func exists<each Parameter: SQLParameter>(cached sql: String, _ parameters: repeat each Parameter) throws -> Bool {
         try firstRow(cached: sql, repeat each parameters) { _ in () } != nil

@@ -1,5 +1,6 @@
 import Foundation
 @testable import FrontDeskStore
+import FrontDeskTestSupport
 import GRDB
 import Testing
 
@@ -95,5 +96,29 @@ import Testing
             #expect(throws: DatabaseError.self) { try db.run(cached: "INSERT INTO claim (room, night) VALUES (?, ?)", "101", "2026-12-24", "extra") }
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM claim") == 0)
         }
+    }
+}
+
+/// A night's load read straight from SQLite (`nightLoads`): a row this store could not have written
+/// is still named in the error, as when it was read through `StoredRow`, and nothing is booked.
+@Suite struct DamagedNightLoadTests {
+    func bookingCount(_ path: String) throws -> Int {
+        try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM booking") ?? 0 }
+    }
+
+    @Test func aDamagedLoadIsNamedAndNothingIsBooked() throws {
+        let fixture = try StoreFixture()
+        _ = try fixture.book(room: "101", from: "2026-12-01", to: "2026-12-02")
+        try DatabaseQueue(path: fixture.store.path).write { db in
+            try db.execute(sql: "UPDATE night_load SET firm = 'lots' WHERE night = '2026-12-01'")
+        }
+        let before = try bookingCount(fixture.store.path)
+        do {
+            _ = try fixture.book(room: "102", from: "2026-12-01", to: "2026-12-02")
+            Issue.record("a booking was made over a damaged load")
+        } catch let error as StoreError {
+            #expect("\(error)".contains("night_load") && "\(error)".contains("\"lots\""), "\(error)")
+        }
+        #expect(try bookingCount(fixture.store.path) == before)
     }
 }
