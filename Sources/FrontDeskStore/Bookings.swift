@@ -109,6 +109,8 @@ extension FrontDeskStore {
                 } catch {
                     // What the rolled-back request announced did not happen.
                     shared.pendingNotifications.withLock { $0.removeSubrange(queued...) }
+                    // A failure that ended the whole transaction ends the batch: nothing of it is kept.
+                    if !db.isInsideTransaction { throw error }
                     outcome = .failure(error)
                 }
                 return outcome

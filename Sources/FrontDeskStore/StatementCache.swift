@@ -38,16 +38,8 @@ protocol SQLParameter {
 
 extension String: SQLParameter {
     func bind(to statement: OpaquePointer, at index: Int32) {
-        var text = self
-        text.withUTF8 { utf8 in
-            utf8.withMemoryRebound(to: CChar.self) { chars in
-                if let start = chars.baseAddress {
-                    _ = sqlite3_bind_text(statement, index, start, Int32(chars.count), rawTransient)
-                } else {
-                    _ = sqlite3_bind_text(statement, index, "", 0, rawTransient)
-                }
-            }
-        }
+        // As GRDB binds a String (up to a NUL, if one is in it), so both ways store the same text.
+        withCString { _ = sqlite3_bind_text(statement, index, $0, -1, rawTransient) }
     }
 }
 
@@ -116,6 +108,12 @@ extension Database {
     /// are cached statements. The store registers no transaction observer, which GRDB's would
     /// also tell.
     func inCachedSavepoint<Value>(_ body: () throws -> Value) throws -> Value {
+        // A failure of the file may have rolled the caller's whole transaction back: a SAVEPOINT
+        // then would open a transaction of its own, and its RELEASE commit what follows alone.
+        // Refused, as GRDB refuses any statement of an aborted transaction.
+        guard isInsideTransaction else {
+            throw DatabaseError(resultCode: .SQLITE_ABORT, message: "Transaction was aborted", sql: "SAVEPOINT frontdesk_each")
+        }
         try run(cached: "SAVEPOINT frontdesk_each")
         let value: Value
         do {
@@ -177,8 +175,8 @@ extension Database {
     }
 }
 
-/// A text column of the current row (0-based), nil when NULL.
+/// A text column of the current row (0-based), nil when NULL; read as GRDB reads a String.
 func columnText(_ statement: OpaquePointer, _ column: Int32) -> String? {
     guard sqlite3_column_type(statement, column) != SQLITE_NULL, let bytes = sqlite3_column_text(statement, column) else { return nil }
-    return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, column))), as: UTF8.self)
+    return String(cString: bytes)
 }

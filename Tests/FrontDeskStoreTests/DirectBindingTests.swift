@@ -89,6 +89,24 @@ import Testing
         #expect(try queue.read { db in try String.fetchAll(db, sql: "SELECT room FROM claim ORDER BY room") } == ["101", "104"])
     }
 
+    /// SQLite rolls a whole transaction back on some failures (a full disk): a group's next
+    /// savepoint must not open a transaction of its own and commit the rest of the group alone.
+    @Test func aSavepointAfterTheTransactionEndedIsRefusedAndNothingIsKept() throws {
+        let queue = try queue()
+        let insert = "INSERT INTO claim (room, night) VALUES (?, ?)"
+        var refusal: DatabaseError?
+        _ = try? queue.write { (db: Database) throws in
+            try db.run(cached: insert, "101", "2026-12-24")
+            try db.execute(sql: "ROLLBACK") // as SQLite does itself after SQLITE_FULL
+            refusal = #expect(throws: DatabaseError.self) {
+                try db.inCachedSavepoint { try db.run(cached: insert, "102", "2026-12-24") }
+            }
+            #expect(!db.isInsideTransaction)
+        }
+        #expect(refusal?.resultCode == .SQLITE_ABORT)
+        #expect(try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM claim") } == 0)
+    }
+
     @Test func theWrongNumberOfValuesIsRefusedAndNothingIsWritten() throws {
         let queue = try queue()
         try queue.write { (db: Database) throws in
