@@ -264,7 +264,7 @@ public final class FrontDeskStore: Sendable {
     /// memory in one piece for the transaction (`SQLiteProcessSettings`) instead of 1 kB pieces.
     func write<T>(foreignKeys: Bool = true, journalsInOnePiece: Bool = false, _ body: (Database) throws -> T) throws -> T {
         do {
-            let (result, notifications) = try pool.writeWithoutTransaction { db in
+            let (result, notifications, sagaWork) = try pool.writeWithoutTransaction { db in
                 // Only outside a transaction does SQLite take these pragmas.
                 if !foreignKeys { try db.execute(sql: "PRAGMA foreign_keys = OFF") }
                 defer { if !foreignKeys { try? db.execute(sql: "PRAGMA foreign_keys = ON") } }
@@ -273,6 +273,7 @@ public final class FrontDeskStore: Sendable {
                 defer { if onePiece { try? db.run(sql: "PRAGMA temp_store = MEMORY") } }
                 var result: T?
                 shared.pendingNotifications.withLock { $0.removeAll() }
+                shared.sagaWorkQueued.withLock { $0 = false }
                 try db.inTransaction(.immediate) {
                     result = try body(db)
                     return .commit
@@ -280,9 +281,13 @@ public final class FrontDeskStore: Sendable {
                 return (result!, shared.pendingNotifications.withLock { pending in
                     defer { pending.removeAll() }
                     return pending
+                }, shared.sagaWorkQueued.withLock { queued in
+                    defer { queued = false }
+                    return queued
                 })
             }
             publish(notifications)
+            if sagaWork { wakeSagaRunners() }
             return result
         } catch let error as DatabaseError {
             throw StoreError.from(error, path: path)
@@ -503,6 +508,10 @@ final class StoreShared: Sendable {
     let codes: Mutex<any RandomNumberGenerator & Sendable>
     let pendingNotifications = Mutex<[SagaNotification]>([])
     let subscribers = Mutex<[UUID: @Sendable (SagaNotification) -> Void]>([:])
+    /// Whether the write under way queued a saga message (`enqueue`): only then is a saga runner
+    /// woken at its commit (`subscribeToSagaChanges`).
+    let sagaWorkQueued = Mutex(false)
+    let sagaWorkSubscribers = Mutex<[UUID: @Sendable () -> Void]>([:])
     /// Read-only connections of their own for `searchIsCurrent`, opened on first need (as many as
     /// checks ever ran at once): the check of a cached availability answer is one short statement,
     /// run on the caller's thread rather than waiting for a reader of the pool (which long

@@ -35,8 +35,8 @@ public protocol SagaQueue: Sendable {
     /// The booking's saga, by id or confirmation code.
     func saga(_ reference: String) throws -> SagaInstance
 
-    /// Calls `wake` after every committed saga change this process makes, so the runner need not
-    /// wait for its next poll; nil when the queue tells of none (the runner polls).
+    /// Calls `wake` after every commit of this process that queued a saga message, so the runner
+    /// need not wait for its next poll; nil when the queue tells of none (the runner polls).
     func subscribeToSagaChanges(_ wake: @escaping @Sendable () -> Void) -> UUID?
 
     func unsubscribeFromSagaChanges(_ token: UUID)
@@ -235,8 +235,12 @@ extension FrontDeskStore: SagaQueue {
     }
 
     public func subscribeToSagaChanges(_ wake: @escaping @Sendable () -> Void) -> UUID? {
-        subscribe { _ in wake() }
+        let token = UUID()
+        shared.sagaWorkSubscribers.withLock { $0[token] = wake }
+        return token
     }
 
-    public func unsubscribeFromSagaChanges(_ token: UUID) { unsubscribe(token) }
+    public func unsubscribeFromSagaChanges(_ token: UUID) {
+        _ = shared.sagaWorkSubscribers.withLock { $0.removeValue(forKey: token) }
+    }
 }

@@ -98,9 +98,9 @@ public final class SagaRunner: Sendable {
 
     private func loop() {
         while !state.withLock({ $0.stopRequested }) {
-            // Every wake-up so far is answered by the pass below: a group of bookings wakes the
-            // runner once per booking (its notification and the server's poke), and each
-            // left-over signal would otherwise cost a write transaction that finds nothing.
+            // Every wake-up so far is answered by the pass below: a group's commit and the
+            // server's pokes may wake the runner several times, and each left-over signal would
+            // otherwise cost a transaction that finds nothing.
             while wakeUp.wait(timeout: .now()) == .success {}
             var worked = false
             do {

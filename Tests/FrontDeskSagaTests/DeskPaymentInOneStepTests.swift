@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import FrontDeskDomain
 @testable import FrontDeskStore
 import FrontDeskTestSupport
@@ -81,5 +82,38 @@ import Testing
         } else {
             Issue.record("an unknown room id should be not found, got \(outcomes[1])")
         }
+    }
+
+    /// Issue 11, session 26: a commit wakes the saga runner only when it queued a saga message.
+    /// The server's desk bookings, confirmed in their own transaction, leave the runner nothing to
+    /// do; the other listeners (live events) still hear of them.
+    @Test func onlyACommitThatQueuedSagaWorkWakesTheRunner() throws {
+        let desk = try StoreFixture()
+        let wakes = Mutex(0)
+        let heard = Mutex<[String]>([])
+        let token = try #require(desk.store.subscribeToSagaChanges { wakes.withLock { $0 += 1 } })
+        defer { desk.store.unsubscribeFromSagaChanges(token) }
+        let listener = desk.store.subscribe { notification in
+            if case .bookingConfirmed(let booking) = notification { heard.withLock { $0.append(booking.roomNumber) } }
+        }
+        defer { desk.store.unsubscribe(listener) }
+
+        let atOnce = ["101", "102"].map {
+            ReservationRequest(form: desk.form(room: $0), user: "anna", confirmsDeskPaymentAtOnce: true)
+        }
+        let confirmed = try desk.store.reserveAll(atOnce).map { try $0.get() }
+        #expect(confirmed.map(\.status) == [.confirmed, .confirmed])
+        #expect(wakes.withLock { $0 } == 0)
+        #expect(heard.withLock { $0 } == ["101", "102"])
+
+        _ = try desk.store.reserve(desk.form(room: "103"), by: "anna") // a hold: RoomReserved is queued
+        #expect(wakes.withLock { $0 } == 1)
+        _ = try desk.store.reserve(desk.form(room: "201"), payment: PaymentInstruction(method: .card, cardNumber: "4242424242424242"),
+                                   by: "anna")
+        #expect(wakes.withLock { $0 } == 2)
+
+        // A refused booking queues nothing that lasts, and its rolled-back write wakes no one.
+        #expect(throws: (any Error).self) { try desk.store.reserve(desk.form(room: "103"), by: "anna") }
+        #expect(wakes.withLock { $0 } == 2)
     }
 }
