@@ -40,7 +40,8 @@ typedef struct fd_guarded_page_cache {
 } fd_guarded_page_cache;
 
 // SQLite's own methods and the counts, as statics of functions: Swift's importer emits a
-// header's functions (with their statics) but not its global variables.
+// header's functions (with their statics) but not its global variables. Each Swift object file
+// that calls these functions gets a copy of its own, so only SQLiteProcessSettings.swift calls them.
 static inline sqlite3_pcache_methods2 *fd_pcache1_methods(void) {
     static sqlite3_pcache_methods2 methods;
     return &methods;
@@ -124,6 +125,7 @@ static inline int fd_sqlite_guard_page_cache_truncates(void) {
     sqlite3_pcache_methods2 current;
     int status = sqlite3_config(SQLITE_CONFIG_GETPCACHE2, &current);
     if (status != SQLITE_OK) return status;
+    if (current.xCreate == fd_pcache_create) return SQLITE_OK; // installed already: never wrap the wrapper
     sqlite3_pcache_methods2 guarded = current;
     guarded.xInit = fd_pcache_init;
     guarded.xShutdown = fd_pcache_shutdown;

@@ -1,3 +1,5 @@
+// The only file that calls CSQLiteSettings: its functions keep their state in statics, of which
+// every object file calling them would get a copy of its own (shim.h).
 import CSQLiteSettings
 
 /// SQLite's process-wide settings, made once before the process's first connection (SQLite
