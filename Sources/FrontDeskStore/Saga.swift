@@ -77,7 +77,7 @@ extension FrontDeskStore {
 
     /// A runner has work only where a saga message was queued: a group of desk-paid bookings,
     /// confirmed in their own transaction, queues none, and its commit wakes no runner (each
-    /// wake-up cost a read transaction that found nothing: 4.8 % of the server's CPU under
+    /// wake-up cost a read transaction that found nothing: 4.7 % of the server's CPU under
     /// `POST /api/bookings`, issue 11). The runner still polls for messages that come due later.
     func wakeSagaRunners() {
         let wakes = shared.sagaWorkSubscribers.withLock { Array($0.values) }
