@@ -272,10 +272,12 @@ extension FrontDeskStore {
     /// (`attempts` counts only calls that may have reached the payment service.)
     static let chargeNotInDoubt = "attempts = 0 AND claimed_by IS NULL"
 
-    func enqueue(_ name: String, for bookingId: String, at instant: Date, _ db: Database) throws {
+    /// The one place a saga message is queued, so its commit wakes the runner (`wakeSagaRunners`).
+    /// `attempts`: calls already made for it that may have reached the payment service.
+    func enqueue(_ name: String, for bookingId: String, at instant: Date, attempts: Int = 0, _ db: Database) throws {
         try db.run(sql: """
-            INSERT INTO saga_message (booking_id, name, available_at, created_at) VALUES (?, ?, ?, ?)
-            """, arguments: [bookingId, name, Timestamp.text(instant), Timestamp.text(now)])
+            INSERT INTO saga_message (booking_id, name, available_at, created_at, attempts) VALUES (?, ?, ?, ?, ?)
+            """, arguments: [bookingId, name, Timestamp.text(instant), Timestamp.text(now), attempts])
         shared.sagaWorkQueued.withLock { $0 = true }
     }
 
@@ -292,10 +294,7 @@ extension FrontDeskStore {
             try db.run(sql: "UPDATE saga SET attention = NULL, attention_since = NULL, attention_step = NULL WHERE booking_id = ?",
                        arguments: [id])
             // As a settlement when it was one: attempts = 1 keeps the charge in doubt.
-            try db.run(sql: """
-                INSERT INTO saga_message (booking_id, name, available_at, created_at, attempts) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [id, step, Timestamp.text(now), Timestamp.text(now), step == "ProcessPayment" ? 1 : 0])
-            shared.sagaWorkQueued.withLock { $0 = true }
+            try enqueue(step, for: id, at: now, attempts: step == "ProcessPayment" ? 1 : 0, db)
             try audit(db, user: user, action: "booking.paymentRetried", bookingId: booking.id,
                       summary: "Booking \(booking.confirmationCode): \(step == "ProcessRefund" ? "refund" : "settling the unanswered charge") tried again")
             return booking
