@@ -95,7 +95,11 @@ import Testing
         try tmux.run("new-session", "-d", "-s", "desk", "-x", "140", "-y", "45", command)
         _ = try tmux.waitFor { $0.contains("Search rooms") }
         try tmux.run("send-keys", "-t", "desk", "F6")
-        let plan = try tmux.waitFor { $0.contains("Room plan 2026-11-26 to 2026-12-27 · 32 nights") }
+        // The whole plan, down to its last room type's rows: a capture can catch it half drawn
+        // (a full run once saw the heading without the rooms).
+        let plan = try tmux.waitFor {
+            $0.contains("Room plan 2026-11-26 to 2026-12-27 · 32 nights") && $0.contains("Double · 5 rooms · sleeps 2") && $0.contains(" 201 ")
+        }
         #expect(plan.contains("Double · 5 rooms · sleeps 2") && plan.contains(" 201 "), "\(plan)")
 
         try cli.expectSuccess(cli.run("book", "--room", "102", "--check-in", "2026-11-27", "--check-out", "2026-11-30", "--guests", "1",
