@@ -38,25 +38,46 @@ extension PostgresHotelStorage {
         }
     }
 
+    /// The group in its order: each run of bookings that may be written at once (`atOnceRun`) in
+    /// two statements, every other booking the careful way in its savepoint.
     private func reserveGroup(_ requests: [ReservationRequest], atOnce: Bool) throws -> [Result<Booking, any Error>] {
         try chain.write(hotel: hotelId, lockingHotel: false) { session in
             let group = GroupReads()
-            return try requests.map { request in
-                do {
-                    if atOnce, let booking = try reserveConfirmedAtOnce(request, session, group: group) { return .success(booking) }
-                    return .success(try chain.inSavepoint(session) { try reserveSettlingDeskPayment(request, session, group: group) })
-                } catch let error as AtOnceWriteFailed {
-                    throw error // the transaction is spoilt: the whole group runs again the careful way
-                } catch let error as PSQLError where error.code != .server {
-                    throw error // the connection itself failed: nothing of this group is kept
-                } catch let error as PSQLError where PostgresChainStorage.isRetryable(error) {
-                    throw error // a deadlock with another group: the whole group runs again
-                } catch let error as PSQLError {
-                    return .failure(PostgresChainStorage.translated(error))
-                } catch {
-                    return .failure(error)
+            var outcomes: [Result<Booking, any Error>] = []
+            outcomes.reserveCapacity(requests.count)
+            while outcomes.count < requests.count {
+                let rest = requests[outcomes.count...]
+                let run = atOnce ? atOnceRun(rest) : []
+                guard !run.isEmpty else {
+                    outcomes.append(try outcome { try reserveCarefully(rest.first!, session, group: group) })
+                    continue
+                }
+                let written = try reserveAtOnce(run, session, group: group)
+                outcomes += written.booked.map { .success($0) }
+                if let careful = written.careful {
+                    outcomes.append(try outcome { try reserveCarefully(careful, session, group: group) })
                 }
             }
+            return outcomes
+        }
+    }
+
+    private func reserveCarefully(_ request: ReservationRequest, _ session: PostgresSession, group: GroupReads) throws -> Booking {
+        try chain.inSavepoint(session) { try reserveSettlingDeskPayment(request, session, group: group) }
+    }
+
+    /// One booking's outcome, or the error that ends its whole group.
+    private func outcome(_ book: () throws -> Booking) throws -> Result<Booking, any Error> {
+        do {
+            return .success(try book())
+        } catch let error as PSQLError where error.code != .server {
+            throw error // the connection itself failed: nothing of this group is kept
+        } catch let error as PSQLError where PostgresChainStorage.isRetryable(error) {
+            throw error // a deadlock with another group: the whole group runs again
+        } catch let error as PSQLError {
+            return .failure(PostgresChainStorage.translated(error))
+        } catch {
+            return .failure(error)
         }
     }
 

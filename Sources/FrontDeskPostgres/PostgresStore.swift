@@ -313,8 +313,14 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
                      noShowPolicy: NoShowPolicy(cutoffHour: try columns.int(5), fee: fee))
     }
 
+    /// Named: every booking group reads its hotel (`GroupReads`).
     func fetchHotel(_ id: UUID, _ session: PostgresSession) throws -> Hotel? {
-        try session.rows("SELECT \(Self.hotelColumns) FROM hotel WHERE id = $1", [id]).first.map(Self.hotel(from:))
+        try session.rows(HotelById.self, [id]).first.map(Self.hotel(from:))
+    }
+
+    private enum HotelById: NamedStatement {
+        static let name = "frontdesk_hotel_by_id"
+        static let sql = "SELECT \(hotelColumns) FROM hotel WHERE id = $1::uuid"
     }
 
     func requireHotel(_ id: UUID, _ session: PostgresSession) throws -> Hotel {
@@ -397,17 +403,25 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         for entry in pending where !hotels.contains(entry.hotelId) { hotels.append(entry.hotelId) }
         for hotel in hotels {
             let entries = pending.filter { $0.hotelId == hotel }
-            try session.execute("""
-                WITH next AS (UPDATE hotel_clock SET feed_seq = feed_seq + $2 WHERE hotel_id = $1::uuid RETURNING feed_seq)
-                INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
-                SELECT $1::uuid, next.feed_seq - $2 + e.ord, e.event, NULLIF(e.booking_id, '')::uuid, NULLIF(e.room_id, '')::uuid,
-                       e.data, 'epoch'::timestamptz + e.at_ms * interval '1 millisecond'
-                FROM next, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int8[])
-                     WITH ORDINALITY AS e(event, booking_id, room_id, data, at_ms, ord)
-                """, [hotel, Int64(entries.count), entries.map(\.event), entries.map { $0.bookingId?.uuidString ?? "" },
-                      entries.map { $0.roomId?.uuidString ?? "" }, entries.map(\.data),
-                      entries.map { Int64(($0.at.timeIntervalSince1970 * 1000).rounded()) }])
+            try session.rows(FeedAppend.self, [
+                hotel, Int64(entries.count), entries.map(\.event), entries.map { $0.bookingId?.uuidString ?? "" },
+                entries.map { $0.roomId?.uuidString ?? "" }, entries.map(\.data),
+                entries.map { Int64(($0.at.timeIntervalSince1970 * 1000).rounded()) },
+            ])
         }
+    }
+
+    /// Named: every booking group ends with it (`flushFeed`).
+    private enum FeedAppend: NamedStatement {
+        static let name = "frontdesk_feed_append"
+        static let sql = """
+            WITH next AS (UPDATE hotel_clock SET feed_seq = feed_seq + $2 WHERE hotel_id = $1::uuid RETURNING feed_seq)
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            SELECT $1::uuid, next.feed_seq - $2 + e.ord, e.event, NULLIF(e.booking_id, '')::uuid, NULLIF(e.room_id, '')::uuid,
+                   e.data, 'epoch'::timestamptz + e.at_ms * interval '1 millisecond'
+            FROM next, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int8[])
+                 WITH ORDINALITY AS e(event, booking_id, room_id, data, at_ms, ord)
+            """
     }
 
     // MARK: Rooms

@@ -73,6 +73,43 @@ import Testing
         #expect(free.isEmpty, "both rooms are sold for those nights: \(free.map(\.room.number))")
     }
 
+    /// Issue 13, session 27: a group's desk-paid bookings are written at once as one run (one
+    /// read, one write for all of them). Each is priced as if the run's earlier bookings were
+    /// already booked, as one group after another would price them (occupancy: the second of
+    /// two rooms sold costs more than the first); a room named once by id and once by number in
+    /// the same run is still sold once.
+    @Test(arguments: StorageBackend.all)
+    func aRunPricesEachBookingAsIfTheEarlierWereBooked(_ backend: StorageBackend) throws {
+        let grouped = try StorageContractTests.Chain(backend)
+        let rooms = try grouped.vienna.rooms()
+        let room101 = try #require(rooms.first { $0.room.number == "101" }).room.id
+        let room102 = try #require(rooms.first { $0.room.number == "102" }).room.id
+        let booked = try grouped.vienna.reserveAll([
+            Self.atOnce(grouped, "", roomId: room101, name: "Ana Lee"),
+            Self.atOnce(grouped, "102", name: "Bo Berg"),
+            Self.atOnce(grouped, "101", from: "2026-12-05", to: "2026-12-07", name: "Cy Chen"),
+        ]).map { try $0.get() }
+        let oneByOne = try StorageContractTests.Chain(backend)
+        let alone = try [Self.atOnce(oneByOne, "101", name: "Ana Lee"), Self.atOnce(oneByOne, "102", name: "Bo Berg"),
+                         Self.atOnce(oneByOne, "101", from: "2026-12-05", to: "2026-12-07", name: "Cy Chen")]
+            .map { try oneByOne.vienna.reserveAll([$0])[0].get() }
+        #expect(booked.map { $0.nightlyPrices.map(\.price) } == alone.map { $0.nightlyPrices.map(\.price) })
+        #expect(booked[1].totalPrice > booked[0].totalPrice, "the second room of two sold is dearer: \(booked.map(\.totalPrice))")
+        #expect(booked.allSatisfy { $0.status == .confirmed && $0.version == 3 })
+
+        // Room 102 by number and by id on a shared night, in one group: sold once.
+        let twice = try grouped.vienna.reserveAll([
+            Self.atOnce(grouped, "102", from: "2026-12-10", to: "2026-12-12", name: "Di Diaz"),
+            Self.atOnce(grouped, "", roomId: room102, from: "2026-12-11", to: "2026-12-13", name: "Ed Eng"),
+        ])
+        #expect(try twice[0].get().roomNumber == "102")
+        guard case .failure(FrontDeskError.roomUnavailable) = twice[1] else {
+            Issue.record("room 102 is Di Diaz's on the 11th: \(twice[1])")
+            return
+        }
+        #expect(try grouped.vienna.findBookings(BookingFilter()).total == 4)
+    }
+
     /// The same booking written at once and the careful way (a code already taken sends a request
     /// the careful way): every row they leave is the same, ids, codes and dates aside.
     @Test func onPostgresTheRowsWrittenAtOnceAreTheCarefulWaysRows() throws {
