@@ -90,9 +90,10 @@ extension PostgresHotelStorage {
 
     /// Books `run` at once: one read for all of it, then one write of the bookings before the
     /// first that is out of the ordinary, which is handed back to go the careful way.
-    func reserveAtOnce(_ run: [AtOnceCandidate], _ session: PostgresSession, group: GroupReads) throws -> AtOnceRunOutcome {
+    /// `endsGroup`: nothing of the transaction comes after the run.
+    func reserveAtOnce(_ run: [AtOnceCandidate], endsGroup: Bool, _ session: PostgresSession, group: GroupReads) throws -> AtOnceRunOutcome {
         do {
-            return try bookAtOnce(run, session, group: group)
+            return try bookAtOnce(run, endsGroup: endsGroup, session, group: group)
         } catch let error as PSQLError where error.code == .server && !PostgresChainStorage.isRetryable(error) {
             throw AtOnceWriteFailed() // the careful way meets the same error and names it
         }
@@ -108,12 +109,14 @@ extension PostgresHotelStorage {
         let audits: [PostgresChainStorage.AuditRow]
     }
 
-    private func bookAtOnce(_ run: [AtOnceCandidate], _ session: PostgresSession, group: GroupReads) throws -> AtOnceRunOutcome {
+    private func bookAtOnce(_ run: [AtOnceCandidate], endsGroup: Bool, _ session: PostgresSession,
+                            group: GroupReads) throws -> AtOnceRunOutcome {
         guard let first = run.first else { return AtOnceRunOutcome(booked: [], careful: nil) }
-        let hotel = try group.hotel { try chain.fetchHotel(hotelId, session) }
+        let readings = try read(run, countingActiveRooms: group.activeRooms == nil, session)
+        // The hotel comes with the read (no round trip of its own) unless the group knows it.
+        let hotel = try group.hotel { try readings.hotel ?? chain.fetchHotel(hotelId, session) }
         guard let hotel else { return AtOnceRunOutcome(booked: [], careful: first.request) }
         let today = ruleDate ?? chain.businessDate(for: hotel)
-        let readings = try read(run, countingActiveRooms: group.activeRooms == nil, session)
         if let counted = readings.activeRooms { group.activeRooms = counted }
         var planned: [Planned] = []
         // Nights the run's earlier bookings take: a later booking is priced as if they were booked.
@@ -121,20 +124,30 @@ extension PostgresHotelStorage {
         var careful: ReservationRequest?
         for (index, candidate) in run.enumerated() {
             guard let booking = plan(candidate, readings.byIndex[index], hotel: hotel, today: today,
-                                         activeRooms: group.activeRooms ?? 0, takenByRun: takenByRun) else {
+                                     activeRooms: group.activeRooms ?? 0, takenByRun: takenByRun) else {
                 careful = candidate.request
                 break
             }
             for night in booking.held.stay.nights { takenByRun[night.iso, default: 0] += 1 }
             planned.append(booking)
         }
-        try write(planned, session)
+        let feedBefore = session.pendingFeed.withLock { $0.count }
         for booking in planned {
-            // The feed, as the careful way's insert and write-back make it (written at the commit).
+            // The feed, as the careful way's insert and write-back make it.
             try feed(session, event: "RoomAvailabilityChanged", booking.held,
                      data: Self.availabilityData(booking.held, available: false), at: booking.held.createdAt)
             try feedChange(from: booking.held, to: booking.confirmed, session)
         }
+        // When the run ends the transaction and the feed had nothing before it, the write numbers
+        // and writes the run's feed too (a round trip less); else the commit does (`flushFeed`).
+        let feedInWrite = endsGroup && careful == nil && feedBefore == 0
+            ? session.pendingFeed.withLock { entries -> [PendingFeedEntry] in
+                guard entries.allSatisfy({ $0.hotelId == hotelId }) else { return [] }
+                defer { entries.removeAll() }
+                return entries
+            }
+            : []
+        try write(planned, feed: feedInWrite, session)
         return AtOnceRunOutcome(booked: planned.map(\.confirmed), careful: careful)
     }
 
@@ -190,7 +203,7 @@ extension PostgresHotelStorage {
     /// others the careful way says what is wrong), and the hotel's active rooms when asked. The
     /// rooms are locked for share until the commit, as the careful way locks them.
     private func read(_ run: [AtOnceCandidate], countingActiveRooms: Bool,
-                      _ session: PostgresSession) throws -> (byIndex: [AtOnceReading?], activeRooms: Int?) {
+                      _ session: PostgresSession) throws -> (byIndex: [AtOnceReading?], activeRooms: Int?, hotel: Hotel?) {
         let requests = run.map(\.request)
         let rows = try session.rows(Read.self, [
             hotelId, now, countingActiveRooms,
@@ -201,6 +214,7 @@ extension PostgresHotelStorage {
         ])
         var byIndex = [AtOnceReading?](repeating: nil, count: run.count)
         var activeRooms: Int?
+        var hotel: Hotel?
         for row in rows {
             let columns = ColumnReader(row, table: "room")
             let index = try columns.int(0) - 1
@@ -216,9 +230,10 @@ extension PostgresHotelStorage {
             byIndex[index] = AtOnceReading(listing: listing, nightTaken: try columns.bool(11), codeTaken: try columns.bool(12),
                                            requestSeen: try columns.bool(13), heldNights: held)
             if countingActiveRooms { activeRooms = try columns.int(15) }
+            if hotel == nil { hotel = try PostgresChainStorage.hotel(columns, at: 16) }
         }
         if countingActiveRooms && activeRooms == nil { activeRooms = try countActiveRooms(session) }
-        return (byIndex, activeRooms)
+        return (byIndex, activeRooms, hotel)
     }
 
     /// The one write: the run's bookings as they end up, each created as its hold was (its
@@ -226,7 +241,7 @@ extension PostgresHotelStorage {
     /// reference, and their audit entries, all in the run's order. The nights' key
     /// (`room_night_pkey`) and the trigger that checks each night against its booking (schema v7:
     /// after the statement) guard it as they guard the careful way's inserts.
-    private func write(_ run: [Planned], _ session: PostgresSession) throws {
+    private func write(_ run: [Planned], feed: [PendingFeedEntry], _ session: PostgresSession) throws {
         guard !run.isEmpty else { return }
         let bookings = run.map(\.confirmed)
         let nights = run.flatMap { planned in planned.confirmed.nightlyPrices.map { (planned.confirmed, $0) } }
@@ -240,7 +255,7 @@ extension PostgresHotelStorage {
             nights.map(\.0.id), nights.map(\.1.night.iso), nights.map(\.1.price.minorUnits),
             nights.map(\.0.roomId),
             run.map(\.startedAt), bookings.map { FrontDeskStore.deskPaymentReference($0.confirmationCode) },
-        ] + PostgresChainStorage.auditValues(run.flatMap(\.audits)))
+        ] + PostgresChainStorage.auditValues(run.flatMap(\.audits)) + PostgresChainStorage.feedValues(feed))
     }
 
     /// The one read (`read`): for each booking of the run (its room by id, or by number when it
@@ -266,8 +281,10 @@ extension PostgresHotelStorage {
                    EXISTS (SELECT 1 FROM booking WHERE request_id = NULLIF(x.request_id, '')::uuid),
                    ARRAY(SELECT night::text || '=' || held FROM loads
                          WHERE night >= x.check_in::date AND night < x.check_out::date AND held > 0),
-                   CASE WHEN $3::bool THEN (SELECT count(*) FROM room WHERE hotel_id = $1::uuid AND is_active) END
+                   CASE WHEN $3::bool THEN (SELECT count(*) FROM room WHERE hotel_id = $1::uuid AND is_active) END,
+                   \(PostgresChainStorage.hotelColumns.split(separator: ",").map { "h." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
             FROM x
+            CROSS JOIN hotel h
             -- Each room found by its key (the LIMIT keeps the planner from joining all the hotel's rooms).
             CROSS JOIN LATERAL (
                 SELECT r.id, r.hotel_id, r.room_type_id, r.number, r.is_active, t.id AS type_id, t.hotel_id AS type_hotel_id,
@@ -278,6 +295,7 @@ extension PostgresHotelStorage {
                   AND r.hotel_id = $1::uuid
                 LIMIT 1
                 FOR SHARE OF r) AS r
+            WHERE h.id = $1::uuid
             ORDER BY x.ord
             """
     }
@@ -309,7 +327,8 @@ extension PostgresHotelStorage {
             saga_started AS (
                 INSERT INTO saga (booking_id, payment_method, card_number, started_at, payment_reference)
                 SELECT id, 'desk', NULL, started_at, reference FROM unnest($2::uuid[], $22::timestamptz[], $23::text[]) AS s(id, started_at, reference)),
-            audited AS (\(PostgresChainStorage.auditInsert(firstParameter: 24)))
+            audited AS (\(PostgresChainStorage.auditInsert(firstParameter: 24))),
+            \(PostgresChainStorage.feedAppend(hotelParameter: 1, firstParameter: 33))
             SELECT 1
             """
     }

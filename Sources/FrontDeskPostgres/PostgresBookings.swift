@@ -52,7 +52,7 @@ extension PostgresHotelStorage {
                     outcomes.append(try outcome { try reserveCarefully(rest.first!, session, group: group) })
                     continue
                 }
-                let written = try reserveAtOnce(run, session, group: group)
+                let written = try reserveAtOnce(run, endsGroup: run.count == rest.count, session, group: group)
                 outcomes += written.booked.map { .success($0) }
                 if let careful = written.careful {
                     outcomes.append(try outcome { try reserveCarefully(careful, session, group: group) })

@@ -303,14 +303,18 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     static let hotelColumns = "id, name, time_zone, currency, hold_minutes::int8, no_show_cutoff_hour::int8, no_show_fee"
 
     static func hotel(from row: PostgresRow) throws -> Hotel {
-        let columns = ColumnReader(row, table: "hotel")
-        let feeText = try columns.text(6)
+        try hotel(ColumnReader(row, table: "hotel"), at: 0)
+    }
+
+    /// The hotel in `hotelColumns` from column `first` on.
+    static func hotel(_ columns: ColumnReader, at first: Int) throws -> Hotel {
+        let feeText = try columns.text(first + 6)
         guard let fee = NoShowPolicy.Fee(rawValue: feeText) else {
             throw PostgresStoreError.damaged("hotel: no_show_fee \"\(feeText)\" is not first_night or none")
         }
-        return Hotel(id: try columns.uuid(0), name: try columns.text(1), timeZoneIdentifier: try columns.text(2),
-                     currency: try columns.text(3), holdMinutes: try columns.int(4),
-                     noShowPolicy: NoShowPolicy(cutoffHour: try columns.int(5), fee: fee))
+        return Hotel(id: try columns.uuid(first), name: try columns.text(first + 1), timeZoneIdentifier: try columns.text(first + 2),
+                     currency: try columns.text(first + 3), holdMinutes: try columns.int(first + 4),
+                     noShowPolicy: NoShowPolicy(cutoffHour: try columns.int(first + 5), fee: fee))
     }
 
     /// Named: every booking group reads its hotel (`GroupReads`).
@@ -402,26 +406,37 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         var hotels: [UUID] = []
         for entry in pending where !hotels.contains(entry.hotelId) { hotels.append(entry.hotelId) }
         for hotel in hotels {
-            let entries = pending.filter { $0.hotelId == hotel }
-            try session.rows(FeedAppend.self, [
-                hotel, Int64(entries.count), entries.map(\.event), entries.map { $0.bookingId?.uuidString ?? "" },
-                entries.map { $0.roomId?.uuidString ?? "" }, entries.map(\.data),
-                entries.map { Int64(($0.at.timeIntervalSince1970 * 1000).rounded()) },
-            ])
+            try session.rows(FeedAppend.self, [hotel] + Self.feedValues(pending.filter { $0.hotelId == hotel }))
         }
     }
 
     /// Named: every booking group ends with it (`flushFeed`).
     private enum FeedAppend: NamedStatement {
         static let name = "frontdesk_feed_append"
-        static let sql = """
-            WITH next AS (UPDATE hotel_clock SET feed_seq = feed_seq + $2 WHERE hotel_id = $1::uuid RETURNING feed_seq)
-            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
-            SELECT $1::uuid, next.feed_seq - $2 + e.ord, e.event, NULLIF(e.booking_id, '')::uuid, NULLIF(e.room_id, '')::uuid,
-                   e.data, 'epoch'::timestamptz + e.at_ms * interval '1 millisecond'
-            FROM next, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int8[])
-                 WITH ORDINALITY AS e(event, booking_id, room_id, data, at_ms, ord)
+        static let sql = "WITH \(feedAppend(hotelParameter: 1, firstParameter: 2)) SELECT 1"
+    }
+
+    /// Two CTEs that number and write a hotel's feed entries (`feedValues`, bound at
+    /// `$firstParameter` and on; the hotel at `$hotelParameter`): the update of `hotel_clock` takes
+    /// the entries' numbers and locks the counter until the commit. No entries, no update.
+    static func feedAppend(hotelParameter hotel: Int, firstParameter first: Int) -> String {
+        let p = (0..<6).map { "$\(first + $0)" }
+        return """
+            clock AS (UPDATE hotel_clock SET feed_seq = feed_seq + \(p[0]) WHERE hotel_id = $\(hotel)::uuid AND \(p[0]) > 0 RETURNING feed_seq),
+            fed AS (
+                INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+                SELECT $\(hotel)::uuid, clock.feed_seq - \(p[0]) + e.ord, e.event, NULLIF(e.booking_id, '')::uuid, NULLIF(e.room_id, '')::uuid,
+                       e.data, 'epoch'::timestamptz + e.at_ms * interval '1 millisecond'
+                FROM clock, unnest(\(p[1])::text[], \(p[2])::text[], \(p[3])::text[], \(p[4])::text[], \(p[5])::int8[])
+                     WITH ORDINALITY AS e(event, booking_id, room_id, data, at_ms, ord))
             """
+    }
+
+    /// The six values of `feedAppend`: how many entries, then their arrays.
+    static func feedValues(_ entries: [PendingFeedEntry]) -> [SQLValue] {
+        [Int64(entries.count), entries.map(\.event), entries.map { $0.bookingId?.uuidString ?? "" },
+         entries.map { $0.roomId?.uuidString ?? "" }, entries.map(\.data),
+         entries.map { Int64(($0.at.timeIntervalSince1970 * 1000).rounded()) }]
     }
 
     // MARK: Rooms
