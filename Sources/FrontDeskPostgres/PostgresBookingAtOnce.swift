@@ -138,8 +138,9 @@ extension PostgresHotelStorage {
                      data: Self.availabilityData(booking.held, available: false), at: booking.held.createdAt)
             try feedChange(from: booking.held, to: booking.confirmed, session)
         }
-        // When the run ends the transaction and the feed had nothing before it, the write numbers
-        // and writes the run's feed too (a round trip less); else the commit does (`flushFeed`).
+        // When the run ends the transaction and the feed had nothing before it, the write hands
+        // the run's feed to the commit, which numbers and writes it (schema v8): a round trip
+        // less, and the hotel's counter locked only while the commit ends. Else `flushFeed` does.
         let feedInWrite = endsGroup && careful == nil && feedBefore == 0
             ? session.pendingFeed.withLock { entries -> [PendingFeedEntry] in
                 guard entries.allSatisfy({ $0.hotelId == hotelId }) else { return [] }
@@ -255,7 +256,20 @@ extension PostgresHotelStorage {
             nights.map(\.0.id), nights.map(\.1.night.iso), nights.map(\.1.price.minorUnits),
             nights.map(\.0.roomId),
             run.map(\.startedAt), bookings.map { FrontDeskStore.deskPaymentReference($0.confirmationCode) },
-        ] + PostgresChainStorage.auditValues(run.flatMap(\.audits)) + PostgresChainStorage.feedValues(feed))
+        ] + PostgresChainStorage.auditValues(run.flatMap(\.audits)) + [feed.isEmpty ? "" : Self.feedForCommit(feed, hotel: hotelId)])
+    }
+
+    /// The entries as schema v8's commit reads them from `frontdesk.feed_at_commit`.
+    static func feedForCommit(_ entries: [PendingFeedEntry], hotel: UUID) -> String {
+        JSONValue.object([
+            ("hotel", .string(hotel.uuidString.lowercased())),
+            ("entries", .array(entries.map { entry in
+                .object([("event", .string(entry.event)),
+                         ("booking_id", entry.bookingId.map { .string($0.uuidString.lowercased()) } ?? .null),
+                         ("room_id", entry.roomId.map { .string($0.uuidString.lowercased()) } ?? .null),
+                         ("data", .string(entry.data)), ("at_ms", .int(Int(entry.atMilliseconds)))])
+            })),
+        ]).rendered()
     }
 
     /// The one read (`read`): for each booking of the run (its room by id, or by number when it
@@ -328,8 +342,9 @@ extension PostgresHotelStorage {
                 INSERT INTO saga (booking_id, payment_method, card_number, started_at, payment_reference)
                 SELECT id, 'desk', NULL, started_at, reference FROM unnest($2::uuid[], $22::timestamptz[], $23::text[]) AS s(id, started_at, reference)),
             audited AS (\(PostgresChainStorage.auditInsert(firstParameter: 24))),
-            \(PostgresChainStorage.feedAppend(hotelParameter: 1, firstParameter: 33))
-            SELECT 1
+            -- The feed handed to the commit (schema v8), or '' when the commit's flush writes it.
+            handed AS (SELECT set_config('frontdesk.feed_at_commit', $33::text, true) AS feed)
+            SELECT count(*) FROM handed
             """
     }
 }

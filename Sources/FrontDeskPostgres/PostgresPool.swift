@@ -190,6 +190,9 @@ struct PendingFeedEntry: Sendable {
     let roomId: UUID?
     let data: String
     let at: Date
+
+    /// The instant as written: whole milliseconds since 1970.
+    var atMilliseconds: Int64 { Int64((at.timeIntervalSince1970 * 1000).rounded()) }
 }
 
 /// One borrowed connection: statements run one at a time, each waited for.

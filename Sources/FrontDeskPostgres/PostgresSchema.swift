@@ -22,6 +22,7 @@ public enum PostgresSchema {
         Migration(version: 5, name: "availability version moved at commit, once per hotel", sql: v5),
         Migration(version: 6, name: "rate limits shared by instances: failed logins, requests per token", sql: v6),
         Migration(version: 7, name: "a room night checked against its booking after the statement that claims it", sql: v7),
+        Migration(version: 8, name: "a group's feed entries numbered and written at its commit", sql: v8),
     ]
 
     /// The newest schema this build knows.
@@ -480,5 +481,55 @@ public enum PostgresSchema {
         DROP TRIGGER room_night_matches_booking ON room_night;
         CREATE TRIGGER room_night_matches_booking AFTER INSERT ON room_night
             FOR EACH ROW EXECUTE FUNCTION room_night_matches_booking();
+        """
+
+    /// Version 8: a transaction may hand its feed entries to its commit (JSON in the transaction's
+    /// setting `frontdesk.feed_at_commit`: the hotel and the entries in order). The function that
+    /// moves the availability version at commit (v5) then numbers and writes them with the same
+    /// update of `hotel_clock`, so the counter row is locked only while the commit ends, not from
+    /// a statement through the round trip that sends COMMIT (PostgresBookingAtOnce.swift). Entries
+    /// written by statements (`flushFeed`) take the same lock, so numbers stay in commit order.
+    /// During an import (`frontdesk.bulk_load`) the availability version still waits for the
+    /// import's end, but entries handed over are written. `jsonb`: the text is parsed once, where
+    /// each `->` of `json` parses it again.
+    static let v8 = """
+        CREATE OR REPLACE FUNCTION availability_nights_moved_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            moved text := COALESCE(current_setting('frontdesk.availability_moved', true), '');
+            handed text := COALESCE(current_setting('frontdesk.feed_at_commit', true), '');
+            hotel uuid;
+            feed jsonb;
+            entries int;
+            last bigint;
+        BEGIN
+            IF current_setting('frontdesk.bulk_load', true) = 'on' AND handed = '' THEN
+                RETURN NULL;
+            END IF;
+            FOR hotel IN SELECT DISTINCT h FROM unnest(CASE TG_OP
+                    WHEN 'INSERT' THEN ARRAY[NEW.hotel_id]
+                    WHEN 'DELETE' THEN ARRAY[OLD.hotel_id]
+                    ELSE ARRAY[OLD.hotel_id, NEW.hotel_id] END) AS t(h) LOOP
+                IF position(hotel::text IN moved) = 0 THEN
+                    feed := CASE WHEN handed = '' THEN NULL ELSE handed::jsonb END;
+                    IF feed IS NOT NULL AND (feed ->> 'hotel')::uuid = hotel THEN
+                        entries := jsonb_array_length(feed -> 'entries');
+                        UPDATE hotel_clock SET availability_version = availability_version + 1, feed_seq = feed_seq + entries
+                        WHERE hotel_id = hotel RETURNING feed_seq INTO last;
+                        INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+                        SELECT hotel, last - entries + e.ord, e.event, e.booking_id, e.room_id, e.data,
+                               'epoch'::timestamptz + e.at_ms * interval '1 millisecond'
+                        FROM ROWS FROM (jsonb_to_recordset(feed -> 'entries') AS (event text, booking_id uuid, room_id uuid, data text, at_ms int8))
+                             WITH ORDINALITY AS e(event, booking_id, room_id, data, at_ms, ord);
+                        handed := '';
+                        PERFORM set_config('frontdesk.feed_at_commit', '', true);
+                    ELSIF current_setting('frontdesk.bulk_load', true) IS DISTINCT FROM 'on' THEN
+                        UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id = hotel;
+                    END IF;
+                    moved := moved || hotel::text || ',';
+                    PERFORM set_config('frontdesk.availability_moved', moved, true);
+                END IF;
+            END LOOP;
+            RETURN NULL;
+        END $$;
         """
 }

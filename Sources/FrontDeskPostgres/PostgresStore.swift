@@ -436,7 +436,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     static func feedValues(_ entries: [PendingFeedEntry]) -> [SQLValue] {
         [Int64(entries.count), entries.map(\.event), entries.map { $0.bookingId?.uuidString ?? "" },
          entries.map { $0.roomId?.uuidString ?? "" }, entries.map(\.data),
-         entries.map { Int64(($0.at.timeIntervalSince1970 * 1000).rounded()) }]
+         entries.map(\.atMilliseconds)]
     }
 
     // MARK: Rooms

@@ -218,6 +218,12 @@ import Testing
             }
         }
         #expect(try instances[1].hotel(hotelId).findBookings(BookingFilter()).total == sold.count)
+        // The feed, numbered at each commit (schema v8) or by the commit's flush: one number per
+        // event, none skipped, each sold booking's confirmation once.
+        let feed = try instances[1].hotel(hotelId).feedEvents(after: 0, limit: 1000)
+        #expect(feed.map(\.sequence) == Array(1...Int64(feed.count)))
+        #expect(feed.filter { $0.name == "BookingConfirmed" }.count == sold.count)
+        #expect(feed.filter { $0.name == "RoomAvailabilityChanged" }.count >= sold.count)
     }
 
     /// An intake of three lanes on PostgreSQL: 24 requests from 24 threads for 12 rooms, two
