@@ -203,6 +203,8 @@ final class PostgresSession: Sendable {
     let broken = Atomic<Bool>(false)
     /// The open transaction's changes to hotels' feeds, numbered and written just before it
     /// commits (`PostgresChainStorage.flushFeed`), so a hotel's feed counter is locked only then.
+    /// A run of bookings that ends its transaction takes its entries out and hands them to the
+    /// commit instead (`PostgresHotelStorage.bookAtOnce`, schema v8).
     let pendingFeed = Mutex<[PendingFeedEntry]>([])
     /// Set while a write transaction is open: the bookings it reads are locked (`FOR UPDATE`), so
     /// two writers of one booking take turns and neither writes over the other's change.

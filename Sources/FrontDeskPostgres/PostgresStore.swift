@@ -20,9 +20,10 @@ import Synchronization
 ///     - a room-night is claimed by its primary key, which refuses a second claim of a night
 ///       whatever wrote the first (no double sale rests on taking turns);
 ///     - every writer locks the hotel's `hotel_clock` row only at its very end, when its feed
-///       changes are numbered (`flushFeed`) and the availability version moves (a deferred
-///       trigger, schema v5), so change-feed numbers still follow commit order with no gap, and
-///       no one holds that row while waiting for a booking (no deadlock through it).
+///       changes are numbered (`flushFeed`, or at the commit for a run of bookings that hands
+///       its feed over, schema v8) and the availability version moves (a deferred trigger,
+///       schema v5), so change-feed numbers still follow commit order with no gap, and no one
+///       holds that row while waiting for a booking (no deadlock through it).
 ///   A write of the chain (a hotel, an account) takes no lock.
 /// - A read that must be one snapshot (a search and its stamp) runs at REPEATABLE READ, READ ONLY.
 /// - A transaction that fails with a serialization failure (40001) or a deadlock (40P01) is run
