@@ -49,6 +49,18 @@ import Testing
         #expect(decoded == "a\u{1B}b\u{7F}c\u{9B}d\u{2028}e€")
     }
 
+    @Test func jsonTextHoldingJSONAndEveryEscapedCharacterReadsBackWhole() throws {
+        // A feed entry's data is JSON written inside JSON; every character that must be escaped,
+        // next to its neighbours of two and three bytes that must not.
+        let controls = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }.joined()
+        let text = #"{"guest":"Zoë \"Q\" O'Neil\\","n":[1]}"# + controls + "\u{7F}\u{80}\u{9F}\u{A0}é\u{2027}\u{2028}\u{2029}\u{202A}€山"
+        let rendered = JSONValue.object([("data", .string(text))]).rendered()
+        #expect(!rendered.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" })
+        #expect(rendered.contains(#"\"guest\":\"Zoë \\\"Q\\\""#))
+        let decoded = try JSONSerialization.jsonObject(with: Data(rendered.utf8)) as? [String: String]
+        #expect(decoded?["data"] == text)
+    }
+
     @Test func datesOutsideTheSupportedRangeAreRefusedByName() {
         var problems: [String] = []
         #expect(BookingRules.parseDate("9999-12-31", field: "Check-in date", into: &problems) == nil)
