@@ -374,9 +374,24 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
 
     /// The nine arrays of `auditInsert` (an absent id or state is '', never a real value).
     static func auditValues(_ rows: [AuditRow]) -> [SQLValue] {
-        [rows.map(\.at), rows.map(\.user), rows.map(\.action), rows.map { $0.hotelId?.uuidString ?? "" },
-         rows.map { $0.bookingId?.uuidString ?? "" }, rows.map { $0.roomId?.uuidString ?? "" }, rows.map(\.summary),
-         rows.map { $0.before?.json.rendered() ?? "" }, rows.map { $0.after?.json.rendered() ?? "" }]
+        // A booking's steps follow each other (held, paying, confirmed): a row's state before is
+        // the row before's state after, rendered once for both.
+        var lastRendered: (booking: Booking, json: String)?
+        func rendered(_ booking: Booking?) -> String {
+            guard let booking else { return "" }
+            if let lastRendered, lastRendered.booking == booking { return lastRendered.json }
+            let json = booking.json.rendered()
+            lastRendered = (booking, json)
+            return json
+        }
+        var before: [String] = [], after: [String] = []
+        for row in rows {
+            before.append(rendered(row.before))
+            after.append(rendered(row.after))
+        }
+        return [rows.map(\.at), rows.map(\.user), rows.map(\.action), rows.map { $0.hotelId.map(SyncWire.uppercaseText) ?? "" },
+                rows.map { $0.bookingId.map(SyncWire.uppercaseText) ?? "" }, rows.map { $0.roomId.map(SyncWire.uppercaseText) ?? "" },
+                rows.map(\.summary), before, after]
     }
 
     func audit(_ session: PostgresSession, hotelId: UUID?, user: String, action: String, bookingId: UUID?, roomId: UUID?,
@@ -435,8 +450,8 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
 
     /// The six values of `feedAppend`: how many entries, then their arrays.
     static func feedValues(_ entries: [PendingFeedEntry]) -> [SQLValue] {
-        [Int64(entries.count), entries.map(\.event), entries.map { $0.bookingId?.uuidString ?? "" },
-         entries.map { $0.roomId?.uuidString ?? "" }, entries.map(\.data),
+        [Int64(entries.count), entries.map(\.event), entries.map { $0.bookingId.map(SyncWire.uppercaseText) ?? "" },
+         entries.map { $0.roomId.map(SyncWire.uppercaseText) ?? "" }, entries.map(\.data),
          entries.map(\.atMilliseconds)]
     }
 
