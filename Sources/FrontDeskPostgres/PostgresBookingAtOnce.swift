@@ -109,8 +109,38 @@ extension PostgresHotelStorage {
         let audits: [PostgresChainStorage.AuditRow]
     }
 
+    /// A group that is one run, booked in two statements with no transaction around them: the
+    /// read, then the write, which commits as it ends (schema v8's commit trigger numbers its
+    /// feed). Two round trips where a transaction takes four (BEGIN, read, write, COMMIT): with
+    /// one instance the group's round trips were most of its time (BENCHMARKS.md, issue 13,
+    /// session 28). Nothing is lost by it: at READ COMMITTED each statement sees the commits
+    /// before it anyway, the read takes no lock (the write locks the rooms it books), and the
+    /// write is one statement, so it is written whole or not at all.
+    ///
+    /// Nil when the group is not one such run, or when anything of it must go the careful way
+    /// (a reading out of the ordinary, a write PostgreSQL refused): then nothing was written and
+    /// the caller books the group in a transaction, which says what is wrong.
+    func bookGroupInTwoStatements(_ requests: [ReservationRequest]) throws -> [Booking]? {
+        let run = atOnceRun(requests[...])
+        guard !run.isEmpty, run.count == requests.count else { return nil }
+        do {
+            return try chain.pool.withConnection { session in
+                session.pendingFeed.withLock { $0.removeAll() }
+                defer { session.pendingFeed.withLock { $0.removeAll() } }
+                let written = try bookAtOnce(run, endsGroup: true, session, group: GroupReads(), wholeRunOnly: true)
+                return written.careful == nil ? written.booked : nil
+            }
+        } catch let error as PSQLError where error.code == .server {
+            return nil // refused (a night claimed since the read, a deadlock): nothing was written
+        } catch {
+            throw PostgresChainStorage.translated(error)
+        }
+    }
+
+    /// `wholeRunOnly`: writes nothing unless the whole run is booked and its feed handed to the
+    /// commit (no transaction is around it, so nothing could be written after it).
     private func bookAtOnce(_ run: [AtOnceCandidate], endsGroup: Bool, _ session: PostgresSession,
-                            group: GroupReads) throws -> AtOnceRunOutcome {
+                            group: GroupReads, wholeRunOnly: Bool = false) throws -> AtOnceRunOutcome {
         guard let first = run.first else { return AtOnceRunOutcome(booked: [], careful: nil) }
         let readings = try read(run, countingActiveRooms: group.activeRooms == nil, session)
         // The hotel comes with the read (no round trip of its own) unless the group knows it.
@@ -148,6 +178,9 @@ extension PostgresHotelStorage {
                 return entries
             }
             : []
+        if wholeRunOnly && (careful != nil || feedInWrite.isEmpty || session.pendingFeed.withLock({ !$0.isEmpty })) {
+            return AtOnceRunOutcome(booked: [], careful: first.request)
+        }
         try write(planned, feed: feedInWrite, session)
         return AtOnceRunOutcome(booked: planned.map(\.confirmed), careful: careful)
     }
@@ -211,7 +244,7 @@ extension PostgresHotelStorage {
             requests.map { $0.roomId ?? Self.noRoomId },
             requests.map { $0.form.roomNumber.trimmingCharacters(in: .whitespaces) },
             run.map(\.checkIn.iso), run.map(\.checkOut.iso), run.map(\.code),
-            requests.map { $0.requestId?.uuidString ?? "" },
+            requests.map { $0.requestId.map(SyncWire.uppercaseText) ?? "" },
         ])
         var byIndex = [AtOnceReading?](repeating: nil, count: run.count)
         var activeRooms: Int?
@@ -252,7 +285,7 @@ extension PostgresHotelStorage {
             bookings.map(\.guest.name), bookings.map(\.guest.email), bookings.map { $0.guest.phone ?? "" },
             bookings.map(\.guestCount), bookings.map(\.stay.checkIn.iso), bookings.map(\.stay.checkOut.iso),
             bookings.map(\.status.rawValue), bookings.map(\.totalPrice.minorUnits), bookings.map(\.version),
-            run.map { $0.requestId?.uuidString ?? "" }, run.map(\.fingerprint), run.map(\.held.createdAt), bookings.map(\.updatedAt),
+            run.map { $0.requestId.map(SyncWire.uppercaseText) ?? "" }, run.map(\.fingerprint), run.map(\.held.createdAt), bookings.map(\.updatedAt),
             nights.map(\.0.id), nights.map(\.1.night.iso), nights.map(\.1.price.minorUnits),
             nights.map(\.0.roomId),
             run.map(\.startedAt), bookings.map { FrontDeskStore.deskPaymentReference($0.confirmationCode) },
@@ -262,11 +295,11 @@ extension PostgresHotelStorage {
     /// The entries as schema v8's commit reads them from `frontdesk.feed_at_commit`.
     static func feedForCommit(_ entries: [PendingFeedEntry], hotel: UUID) -> String {
         JSONValue.object([
-            ("hotel", .string(hotel.uuidString.lowercased())),
+            ("hotel", .string(SyncWire.lowercaseText(hotel))),
             ("entries", .array(entries.map { entry in
                 .object([("event", .string(entry.event)),
-                         ("booking_id", entry.bookingId.map { .string($0.uuidString.lowercased()) } ?? .null),
-                         ("room_id", entry.roomId.map { .string($0.uuidString.lowercased()) } ?? .null),
+                         ("booking_id", entry.bookingId.map { .string(SyncWire.lowercaseText($0)) } ?? .null),
+                         ("room_id", entry.roomId.map { .string(SyncWire.lowercaseText($0)) } ?? .null),
                          ("data", .string(entry.data)), ("at_ms", .int(Int(entry.atMilliseconds)))])
             })),
         ]).rendered()
@@ -307,8 +340,7 @@ extension PostgresHotelStorage {
                 WHERE r.id = COALESCE(NULLIF(x.room_id, '00000000-0000-0000-0000-000000000000'::uuid),
                                       (SELECT id FROM room WHERE hotel_id = $1::uuid AND number = x.room_number))
                   AND r.hotel_id = $1::uuid
-                LIMIT 1
-                FOR SHARE OF r) AS r
+                LIMIT 1) AS r
             WHERE h.id = $1::uuid
             ORDER BY x.ord
             """
@@ -330,6 +362,12 @@ extension PostgresHotelStorage {
                             $16::timestamptz[], $17::timestamptz[]) WITH ORDINALITY
                      AS b(id, room_id, code, name, email, phone, guests, check_in, check_out, status, total, version,
                           request_id, fingerprint, created_at, updated_at, ord)
+                -- Only rooms of the hotel still in service, locked for share until the commit: a
+                -- booking whose room went out of service since the read is not written, and its
+                -- nights then fail their key to it, so the run goes the careful way, which says why.
+                -- (Each room found by its key: joined, the planner read all the hotel's rooms.)
+                CROSS JOIN LATERAL (SELECT 1 FROM room r WHERE r.id = b.room_id AND r.hotel_id = $1::uuid AND r.is_active
+                                    FOR SHARE) AS in_service
                 ORDER BY b.ord),
             priced AS (
                 INSERT INTO booking_night (booking_id, night, price_cents)

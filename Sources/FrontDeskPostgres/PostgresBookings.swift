@@ -31,6 +31,7 @@ extension PostgresHotelStorage {
     /// (PostgresBookingAtOnce.swift); when such a write fails, the group runs again with every
     /// booking the careful way.
     func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
+        if let booked = try bookGroupInTwoStatements(requests) { return booked.map { .success($0) } }
         do {
             return try reserveGroup(requests, atOnce: true)
         } catch is AtOnceWriteFailed {
@@ -240,8 +241,8 @@ extension PostgresHotelStorage {
     static func availabilityData(_ booking: Booking, available: Bool, room: UUID? = nil, stay: StayDates? = nil) -> JSONValue {
         let stay = stay ?? booking.stay
         return .object([
-            ("roomId", .string((room ?? booking.roomId).uuidString.lowercased())),
-            ("bookingId", .string(booking.id.uuidString.lowercased())),
+            ("roomId", .string(SyncWire.lowercaseText(room ?? booking.roomId))),
+            ("bookingId", .string(SyncWire.lowercaseText(booking.id))),
             ("checkIn", .string(stay.checkIn.iso)), ("checkOut", .string(stay.checkOut.iso)),
             ("available", .bool(available)),
         ])
@@ -261,8 +262,8 @@ extension PostgresHotelStorage {
         if outcome {
             let name = new == .confirmed ? "BookingConfirmed" : new == .failed ? "BookingFailed" : "BookingCancelled"
             try feed(session, event: name, after, data: .object([
-                ("bookingId", .string(after.id.uuidString.lowercased())), ("confirmation", .string(after.confirmationCode)),
-                ("roomId", .string(after.roomId.uuidString.lowercased())), ("status", .string(new.rawValue)),
+                ("bookingId", .string(SyncWire.lowercaseText(after.id))), ("confirmation", .string(after.confirmationCode)),
+                ("roomId", .string(SyncWire.lowercaseText(after.roomId))), ("status", .string(new.rawValue)),
                 ("checkIn", .string(after.stay.checkIn.iso)), ("checkOut", .string(after.stay.checkOut.iso)),
                 ("version", .int(after.version)), ("reason", after.statusReason.map(JSONValue.string) ?? .null),
             ]), at: after.updatedAt)
@@ -283,8 +284,8 @@ extension PostgresHotelStorage {
         let paying = statusChanged && new == .processingPayment && old == .reserving
         if after.version != before.version && !stayChanged && !outcome && !availability && !paying {
             try feed(session, event: "BookingChanged", after, data: .object([
-                ("bookingId", .string(after.id.uuidString.lowercased())), ("confirmation", .string(after.confirmationCode)),
-                ("roomId", .string(after.roomId.uuidString.lowercased())), ("status", .string(new.rawValue)),
+                ("bookingId", .string(SyncWire.lowercaseText(after.id))), ("confirmation", .string(after.confirmationCode)),
+                ("roomId", .string(SyncWire.lowercaseText(after.roomId))), ("status", .string(new.rawValue)),
                 ("version", .int(after.version)),
             ]), at: after.updatedAt)
         }
