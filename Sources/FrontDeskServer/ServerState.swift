@@ -127,7 +127,7 @@ public final class ServerState: Sendable {
     func intake(for hotel: UUID) -> BookingIntake {
         intakes.withLock { intakes in
             if let intake = intakes[hotel] { return intake }
-            let intake = BookingIntake(store: chain.hotel(hotel), lanes: chain.bookingLanes)
+            let intake = BookingIntake(store: chain.hotel(hotel), lanes: chain.bookingLanes, gathering: chain.bookingGathering)
             intakes[hotel] = intake
             return intake
         }

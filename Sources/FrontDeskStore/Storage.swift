@@ -118,10 +118,13 @@ public protocol ChainStorage: LoginThrottleStorage {
     /// How many groups of a hotel's new bookings may be written at the same time
     /// (`BookingIntake`'s lanes): one where the database has one writer (SQLite).
     var bookingLanes: Int { get }
+    /// Whether a lane waits a moment to fill a small group (`BookingIntake.Gathering`).
+    var bookingGathering: BookingIntake.Gathering { get }
 }
 
 extension ChainStorage {
     public var bookingLanes: Int { 1 }
+    public var bookingGathering: BookingIntake.Gathering { .takeWhatArrived }
 }
 
 /// Failed logins of the booking server, kept in the database so that every instance on it counts

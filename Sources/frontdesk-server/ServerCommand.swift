@@ -133,6 +133,7 @@ struct Serve: AsyncParsableCommand {
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         guard (1...500).contains(poolSize) else { throw ValidationError("--pool-size is 1 to 500") }
         let bookingLanes = try Self.bookingLanes(ProcessInfo.processInfo.environment["FRONTDESK_BOOKING_LANES"])
+        let bookingGathering = try Self.bookingGathering(ProcessInfo.processInfo.environment["FRONTDESK_BOOKING_GATHER"])
         let postgres = try database.postgres()
         let secret = try loadSecret()
         var logger = Logger(label: "frontdesk-server") { label in ServerLogHandler(label: label) }
@@ -160,7 +161,8 @@ struct Serve: AsyncParsableCommand {
             do {
                 // Refuses a schema older (migrate first) or newer than this build's, and a database
                 // that does not answer, before listening.
-                storage = try PostgresChainStorage(url: postgres, poolSize: poolSize, bookingLanes: bookingLanes)
+                storage = try PostgresChainStorage(url: postgres, poolSize: poolSize, bookingLanes: bookingLanes,
+                                                   bookingGathering: bookingGathering)
             } catch {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode(1)
@@ -201,6 +203,18 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("FRONTDESK_BOOKING_LANES is a whole number from 1 to 16, not \"\(trimmed.prefix(40))\"")
         }
         return lanes
+    }
+
+    /// `FRONTDESK_BOOKING_GATHER` (PostgreSQL): how many bookings a lane waits up to 2 ms for
+    /// while as many are in flight; unset or empty is the default (5), 1 waits for none. Anything
+    /// but a whole number from 1 to 64 is refused before listening.
+    static func bookingGathering(_ text: String?) throws -> BookingIntake.Gathering {
+        let trimmed = text?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard !trimmed.isEmpty else { return PostgresChainStorage.defaultBookingGathering }
+        guard let size = Int(trimmed), (1...64).contains(size) else {
+            throw ValidationError("FRONTDESK_BOOKING_GATHER is a whole number from 1 to 64, not \"\(trimmed.prefix(40))\"")
+        }
+        return BookingIntake.Gathering(atLeast: size)
     }
 
     func loadSecret() throws -> Data {

@@ -361,6 +361,21 @@ enum TokenSignerTestAccess {
             #expect(!served.output.contains("listening on"))
         }
     }
+
+    /// The same for the size a lane waits to gather (`FRONTDESK_BOOKING_GATHER`, 1 to 64).
+    @Test func aBadBookingGatherSizeIsRefusedAtStart() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-gather-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("s.sqlite").path
+        for bad in ["0", "65", "five", "-3"] {
+            let served = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", "0"],
+                                               environment: ["FRONTDESK_BOOKING_GATHER": bad])
+            #expect(served.status != 0, "FRONTDESK_BOOKING_GATHER=\(bad)")
+            #expect(served.output.contains("FRONTDESK_BOOKING_GATHER") && served.output.contains("1 to 64"), "\(served.output)")
+            #expect(!served.output.contains("listening on"))
+        }
+    }
 }
 
 @Suite(.serialized) struct LiveEventTests {

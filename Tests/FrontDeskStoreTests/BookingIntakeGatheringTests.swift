@@ -1,0 +1,106 @@
+import Foundation
+import FrontDeskDomain
+@testable import FrontDeskStore
+import Synchronization
+import Testing
+
+/// How a booking lane forms its groups (issue 13, session 29): with `Gathering`, a lane that has
+/// fewer requests than were lately in flight waits for the rest (up to its patience) instead of
+/// writing a small group at once. The store is replaced by a recorder of group sizes whose first
+/// group is held until the test lets it go, so what arrives meanwhile is known.
+@Suite struct BookingIntakeGatheringTests {
+    struct Refused: Error {}
+
+    /// Records each group's size; the first group waits for `release`.
+    final class GroupRecorder: Sendable {
+        let sizes = Mutex<[Int]>([])
+        let firstEntered = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+
+        func write(_ requests: [ReservationRequest]) -> [Result<Booking, any Error>] {
+            let isFirst = sizes.withLock { sizes in
+                sizes.append(requests.count)
+                return sizes.count == 1
+            }
+            if isFirst {
+                firstEntered.signal()
+                release.wait()
+            }
+            return requests.map { _ in .failure(Refused()) }
+        }
+    }
+
+    static func request(_ index: Int) -> ReservationRequest {
+        let form = BookingForm(roomNumber: "\(100 + index)", checkIn: "2026-12-01", checkOut: "2026-12-02", guests: "1",
+                               guestName: "Guest \(index)", email: "g\(index)@example.com")
+        return ReservationRequest(form: form, payment: .desk, user: "anna")
+    }
+
+    /// Submits `count` requests from threads of their own (numbered from `first`) and returns at
+    /// once; `answered` is left once per request when its group is written.
+    static func submit(_ count: Int, from first: Int, to intake: BookingIntake, answered: DispatchGroup) {
+        for index in first..<(first + count) {
+            answered.enter()
+            Thread.detachNewThread {
+                _ = try? intake.submit(request(index))
+                answered.leave()
+            }
+        }
+    }
+
+    static func waitUntil(_ condition: () -> Bool) {
+        while !condition() { usleep(200) }
+    }
+
+    /// One request is written while five more arrive (six in flight); once the lane has taken
+    /// those five, it waits for a sixth and writes the six as one group, where a lane that takes
+    /// what arrived writes the five and then the sixth alone.
+    @Test(arguments: [true, false])
+    func aLaneWaitsForTheCallersInFlightToFillASmallGroup(gathers: Bool) {
+        let recorder = GroupRecorder()
+        let gathering = gathers ? BookingIntake.Gathering(atLeast: 8, patience: .seconds(60)) : .takeWhatArrived
+        let intake = BookingIntake(lanes: 1, gathering: gathering) { recorder.write($0) }
+        let answered = DispatchGroup()
+        Self.submit(1, from: 0, to: intake, answered: answered)
+        recorder.firstEntered.wait()
+        Self.submit(5, from: 1, to: intake, answered: answered)
+        Self.waitUntil { intake.waitingCount == 5 }
+        recorder.release.signal()
+        Self.waitUntil { intake.waitingCount == 0 }
+        Self.submit(1, from: 6, to: intake, answered: answered)
+        answered.wait()
+        intake.stop()
+        #expect(recorder.sizes.withLock { $0 } == (gathers ? [1, 6] : [1, 5, 1]))
+    }
+
+    /// A lane that waits for requests that never come writes what it has when its patience ends,
+    /// and every caller gets its answer.
+    @Test func aLaneWritesWhatItHasWhenItsPatienceEnds() {
+        let recorder = GroupRecorder()
+        let intake = BookingIntake(lanes: 1, gathering: .init(atLeast: 8, patience: .milliseconds(50))) { recorder.write($0) }
+        let answered = DispatchGroup()
+        Self.submit(1, from: 0, to: intake, answered: answered)
+        recorder.firstEntered.wait()
+        Self.submit(3, from: 1, to: intake, answered: answered)
+        Self.waitUntil { intake.waitingCount == 3 }
+        recorder.release.signal()
+        answered.wait()
+        intake.stop()
+        #expect(recorder.sizes.withLock { $0 } == [1, 3])
+    }
+
+    /// One caller alone is never kept waiting for others: a group of one is written at once,
+    /// however large a group the lane would gather.
+    @Test func aCallerAloneIsNotKeptWaiting() throws {
+        let recorder = GroupRecorder()
+        let intake = BookingIntake(lanes: 1, gathering: .init(atLeast: 8, patience: .seconds(60))) { recorder.write($0) }
+        recorder.release.signal() // the first group is not held
+        let started = ContinuousClock.now
+        for index in 0..<3 {
+            #expect(throws: Refused.self) { try intake.submit(Self.request(index)) }
+        }
+        intake.stop()
+        #expect(recorder.sizes.withLock { $0 } == [1, 1, 1])
+        #expect(ContinuousClock.now - started < .seconds(30), "a caller alone waited for a patience of 60 s")
+    }
+}
