@@ -23,6 +23,7 @@ public enum PostgresSchema {
         Migration(version: 6, name: "rate limits shared by instances: failed logins, requests per token", sql: v6),
         Migration(version: 7, name: "a room night checked against its booking after the statement that claims it", sql: v7),
         Migration(version: 8, name: "a group's feed entries numbered and written at its commit", sql: v8),
+        Migration(version: 9, name: "bookings, nights and feed entries checked against their hotel without locking its row", sql: v9),
     ]
 
     /// The newest schema this build knows.
@@ -530,6 +531,30 @@ public enum PostgresSchema {
                 END IF;
             END LOOP;
             RETURN NULL;
+        END $$;
+        """
+
+    /// Version 9: every booking, room night and feed entry written locked the hotel's one row
+    /// (`FOR KEY SHARE`, the check of its foreign key to `hotel`), so writers of one hotel on
+    /// several connections shared that row through multixacts, created and looked up at each
+    /// check. The same guarantees now come from rows each writer holds anyway: a booking's room
+    /// and hotel are one key into `room` (whose hotel is a key into `hotel`); a room night's
+    /// hotel is its booking's, checked with the rest of the night by `room_night_matches_booking`;
+    /// a feed entry is numbered by its hotel's `hotel_clock` row, which is a key into `hotel`.
+    static let v9 = """
+        ALTER TABLE room ADD CONSTRAINT room_id_hotel UNIQUE (id, hotel_id);
+        ALTER TABLE booking DROP CONSTRAINT booking_hotel_id_fkey, DROP CONSTRAINT booking_room_id_fkey,
+            ADD CONSTRAINT booking_room_in_hotel FOREIGN KEY (room_id, hotel_id) REFERENCES room (id, hotel_id);
+        ALTER TABLE room_night DROP CONSTRAINT room_night_hotel_id_fkey;
+        ALTER TABLE change_feed DROP CONSTRAINT change_feed_hotel_id_fkey;
+        CREATE OR REPLACE FUNCTION room_night_matches_booking() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM booking b WHERE b.id = NEW.booking_id AND b.hotel_id = NEW.hotel_id
+                           AND NEW.night >= b.check_in AND NEW.night < b.check_out
+                           AND (b.room_id = NEW.room_id OR (b.room_since IS NOT NULL AND NEW.night < b.room_since))) THEN
+                RAISE EXCEPTION 'room night outside its booking';
+            END IF;
+            RETURN NEW;
         END $$;
         """
 }

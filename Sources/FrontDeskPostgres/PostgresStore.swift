@@ -46,12 +46,14 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// Connects to `url` with a pool of `poolSize` connections and checks the schema: one newer
     /// than this build is refused, and so is an older one (`migrate: true` upgrades it first,
     /// as `frontdesk-server migrate` does). An unreachable database is reported at once.
-    public init(url: PostgresURL, poolSize: Int = 8, bookingLanes: Int = 1, migrate: Bool = false,
+    public init(url: PostgresURL, poolSize: Int = 8, bookingLanes: Int = 1,
+                bookingGathering: BookingIntake.Gathering = PostgresChainStorage.defaultBookingGathering, migrate: Bool = false,
                 clock: @escaping @Sendable () -> Date = { Date() }, businessDate: CalendarDate? = nil,
                 random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
                 pricing: PricingPolicy = .standard, logger: Logger = Logger(label: "frontdesk-postgres")) throws {
         pool = PostgresPool(url: url, size: poolSize, logger: logger)
         self.bookingLanes = max(1, bookingLanes)
+        self.bookingGathering = bookingGathering
         self.clock = clock
         businessDateOverride = businessDate
         self.pricing = pricing
@@ -200,6 +202,13 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// (BENCHMARKS.md, issue 13, session 13). `serve` takes more from `FRONTDESK_BOOKING_LANES`
     /// (1 to 16) for an instance that runs alone: 3 lanes booked a third more than 1 there.
     public let bookingLanes: Int
+
+    /// A lane waits up to 2 ms to fill a group of 5 while as many are booking at once: a group
+    /// is two statements and a commit whatever its size, and three instances sharing two cores
+    /// wrote groups of 2-3 where one instance writes 8 (BENCHMARKS.md, issue 13, session 29).
+    /// `serve` takes another size from `FRONTDESK_BOOKING_GATHER` (1, no waiting, to 64).
+    public let bookingGathering: BookingIntake.Gathering
+    public static let defaultBookingGathering = BookingIntake.Gathering(atLeast: 5)
 
     public func hotels() throws -> [Hotel] {
         try read { session in

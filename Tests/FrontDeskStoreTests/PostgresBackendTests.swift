@@ -119,6 +119,50 @@ import Testing
         }
         #expect(try instances[1].hotel(hotelId).findBookings(BookingFilter()).total == sold.count)
     }
+
+    /// Schema v9: no booking, room night or feed entry locks its hotel's row any more (no foreign
+    /// key from them to `hotel`), and the database still refuses a booking or a night whose hotel
+    /// is not its room's, and a booking of a hotel that does not exist.
+    @Test func aBookingOrNightOfAnotherHotelThanItsRoomsIsRefusedWithoutLockingTheHotelRow() throws {
+        let cluster = try PostgresCluster.shared()
+        let database = try cluster.makeDatabase()
+        let name = String(database.split(separator: "/").last!)
+        let storage = try PostgresChainStorage(url: try PostgresURL.parse(database), poolSize: 2, migrate: true,
+                                               businessDate: StoreFixture.today)
+        let vienna = try storage.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        let graz = try storage.addChainHotel(name: "Graz", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        _ = try storage.hotel(vienna).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        _ = try storage.hotel(vienna).addRoom(number: "101", typeName: "Double", by: "admin")
+        let checkIn = StoreFixture.today.adding(days: 10)
+        let form = BookingForm(roomNumber: "101", checkIn: checkIn.iso, checkOut: checkIn.adding(days: 2).iso, guests: "2",
+                               guestName: "Ines Wirth", email: "ines@example.com")
+        let booking = try storage.hotel(vienna).reserveAll([ReservationRequest(form: form, payment: .desk, user: "anna",
+                                                                               confirmsDeskPaymentAtOnce: true)])[0].get()
+        let hotelKeys = try cluster.value("""
+            SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'hotel'::regclass
+            AND conrelid IN ('booking'::regclass, 'room_night'::regclass, 'change_feed'::regclass)
+            """, database: name)
+        #expect(hotelKeys == "0")
+        let refused = [
+            "UPDATE booking SET hotel_id = '\(graz.uuidString)' WHERE id = '\(booking.id.uuidString)'",
+            "UPDATE booking SET hotel_id = '\(UUID().uuidString)' WHERE id = '\(booking.id.uuidString)'",
+            """
+            INSERT INTO room_night (room_id, night, hotel_id, booking_id)
+            VALUES ('\(booking.roomId.uuidString)', '\(checkIn.adding(days: 1).iso)', '\(graz.uuidString)', '\(booking.id.uuidString)')
+            """,
+        ]
+        for sql in refused {
+            #expect(throws: PostgresClusterError.self, "\(sql)") { try cluster.psql("BEGIN; DELETE FROM room_night WHERE booking_id = '\(booking.id.uuidString)'; \(sql); ROLLBACK", database: name) }
+        }
+        // The same night with the booking's own hotel is taken: the refusals above were the hotel's.
+        try cluster.psql("""
+            BEGIN; DELETE FROM room_night WHERE booking_id = '\(booking.id.uuidString)' AND night = '\(checkIn.adding(days: 1).iso)';
+            INSERT INTO room_night (room_id, night, hotel_id, booking_id)
+            VALUES ('\(booking.roomId.uuidString)', '\(checkIn.adding(days: 1).iso)', '\(vienna.uuidString)', '\(booking.id.uuidString)');
+            ROLLBACK
+            """, database: name)
+        #expect(try storage.hotel(vienna).findBookings(BookingFilter()).total == 1)
+    }
 }
 
 final class ResultsBox: @unchecked Sendable {
