@@ -346,33 +346,19 @@ enum TokenSignerTestAccess {
         #expect(listed.components(separatedBy: "\"hotelId\"").count - 1 == 2, "\(listed)")
     }
 
-    /// A lane count the operator mistyped stops `serve` before it listens, naming the variable,
-    /// rather than running quietly with one lane.
-    @Test func aBadBookingLaneCountIsRefusedAtStart() throws {
+    /// A lane count or gather size the operator mistyped stops `serve` before it listens, naming
+    /// the variable and its range, rather than running quietly with the default.
+    @Test(arguments: [("FRONTDESK_BOOKING_LANES", "1 to 16", ["0", "17", "three", "2.5"]),
+                      ("FRONTDESK_BOOKING_GATHER", "1 to 64", ["0", "65", "five", "-3"])])
+    func aBadBookingLaneSettingIsRefusedAtStart(variable: String, range: String, values: [String]) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-lanes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = folder.appendingPathComponent("s.sqlite").path
-        for bad in ["0", "17", "three", "2.5"] {
-            let served = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", "0"],
-                                               environment: ["FRONTDESK_BOOKING_LANES": bad])
-            #expect(served.status != 0, "FRONTDESK_BOOKING_LANES=\(bad)")
-            #expect(served.output.contains("FRONTDESK_BOOKING_LANES") && served.output.contains("1 to 16"), "\(served.output)")
-            #expect(!served.output.contains("listening on"))
-        }
-    }
-
-    /// The same for the size a lane waits to gather (`FRONTDESK_BOOKING_GATHER`, 1 to 64).
-    @Test func aBadBookingGatherSizeIsRefusedAtStart() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-gather-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = folder.appendingPathComponent("s.sqlite").path
-        for bad in ["0", "65", "five", "-3"] {
-            let served = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", "0"],
-                                               environment: ["FRONTDESK_BOOKING_GATHER": bad])
-            #expect(served.status != 0, "FRONTDESK_BOOKING_GATHER=\(bad)")
-            #expect(served.output.contains("FRONTDESK_BOOKING_GATHER") && served.output.contains("1 to 64"), "\(served.output)")
+        for bad in values {
+            let served = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", "0"], environment: [variable: bad])
+            #expect(served.status != 0, "\(variable)=\(bad)")
+            #expect(served.output.contains(variable) && served.output.contains(range), "\(served.output)")
             #expect(!served.output.contains("listening on"))
         }
     }

@@ -57,15 +57,8 @@ import Testing
     /// what arrived writes the five and then the sixth alone.
     @Test(arguments: [true, false])
     func aLaneWaitsForTheCallersInFlightToFillASmallGroup(gathers: Bool) {
-        let recorder = GroupRecorder()
         let gathering = gathers ? BookingIntake.Gathering(atLeast: 8, patience: .seconds(60)) : .takeWhatArrived
-        let intake = BookingIntake(lanes: 1, gathering: gathering) { recorder.write($0) }
-        let answered = DispatchGroup()
-        Self.submit(1, from: 0, to: intake, answered: answered)
-        recorder.firstEntered.wait()
-        Self.submit(5, from: 1, to: intake, answered: answered)
-        Self.waitUntil { intake.waitingCount == 5 }
-        recorder.release.signal()
+        let (recorder, intake, answered) = Self.releaseFirstGroup(gathering, after: 5)
         Self.waitUntil { intake.waitingCount == 0 }
         Self.submit(1, from: 6, to: intake, answered: answered)
         answered.wait()
@@ -76,17 +69,25 @@ import Testing
     /// A lane that waits for requests that never come writes what it has when its patience ends,
     /// and every caller gets its answer.
     @Test func aLaneWritesWhatItHasWhenItsPatienceEnds() {
-        let recorder = GroupRecorder()
-        let intake = BookingIntake(lanes: 1, gathering: .init(atLeast: 8, patience: .milliseconds(50))) { recorder.write($0) }
-        let answered = DispatchGroup()
-        Self.submit(1, from: 0, to: intake, answered: answered)
-        recorder.firstEntered.wait()
-        Self.submit(3, from: 1, to: intake, answered: answered)
-        Self.waitUntil { intake.waitingCount == 3 }
-        recorder.release.signal()
+        let (recorder, intake, answered) = Self.releaseFirstGroup(.init(atLeast: 8, patience: .milliseconds(50)), after: 3)
         answered.wait()
         intake.stop()
         #expect(recorder.sizes.withLock { $0 } == [1, 3])
+    }
+
+    /// An intake whose first group, of one request, is held by the store until `queued` more
+    /// requests wait for a lane, then let go: those were in flight together with it.
+    static func releaseFirstGroup(_ gathering: BookingIntake.Gathering, after queued: Int)
+        -> (GroupRecorder, BookingIntake, DispatchGroup) {
+        let recorder = GroupRecorder()
+        let intake = BookingIntake(lanes: 1, gathering: gathering) { recorder.write($0) }
+        let answered = DispatchGroup()
+        submit(1, from: 0, to: intake, answered: answered)
+        recorder.firstEntered.wait()
+        submit(queued, from: 1, to: intake, answered: answered)
+        waitUntil { intake.waitingCount == queued }
+        recorder.release.signal()
+        return (recorder, intake, answered)
     }
 
     /// One caller alone is never kept waiting for others: a group of one is written at once,
