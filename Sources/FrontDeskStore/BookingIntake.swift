@@ -53,6 +53,8 @@ public final class BookingIntake: Sendable {
     let lanes: Int
 
     let gathering: Gathering
+    /// `gathering.patience` as Dispatch counts it, worked out once.
+    private let patience: DispatchTimeInterval
 
     /// `lanes`: one where the database has one writer (SQLite); more where groups can be written
     /// side by side (`ChainStorage.bookingLanes`): a lane that is free takes whatever has arrived.
@@ -65,6 +67,8 @@ public final class BookingIntake: Sendable {
         self.writeGroup = writeGroup
         self.lanes = max(1, lanes)
         self.gathering = gathering
+        let (seconds, attoseconds) = gathering.patience.components
+        patience = .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
         for lane in 0..<self.lanes {
             let thread = Thread { [self] in loop() }
             thread.name = self.lanes == 1 ? "booking-intake" : "booking-intake-\(lane + 1)"
@@ -127,8 +131,7 @@ public final class BookingIntake: Sendable {
                 // (DECISIONS.md "A booking lane waits a moment to fill a small group").
                 let wanted = min(gathering.atLeast, taken.busiest)
                 if group.count < wanted {
-                    let (seconds, attoseconds) = gathering.patience.components
-                    let deadline = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+                    let deadline = DispatchTime.now() + patience
                     while group.count < wanted, arrived.wait(timeout: deadline) == .success {
                         let (more, nowStopped, _) = take()
                         group += more

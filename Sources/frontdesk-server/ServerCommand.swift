@@ -197,24 +197,26 @@ struct Serve: AsyncParsableCommand {
     /// `FRONTDESK_BOOKING_LANES`: unset or empty is 1; anything but a whole number from 1 to 16
     /// is refused before listening, rather than quietly run with a lane the operator did not ask for.
     static func bookingLanes(_ text: String?) throws -> Int {
-        let trimmed = text?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard !trimmed.isEmpty else { return 1 }
-        guard let lanes = Int(trimmed), (1...16).contains(lanes) else {
-            throw ValidationError("FRONTDESK_BOOKING_LANES is a whole number from 1 to 16, not \"\(trimmed.prefix(40))\"")
-        }
-        return lanes
+        try wholeNumber("FRONTDESK_BOOKING_LANES", text, in: 1...16) ?? 1
     }
 
     /// `FRONTDESK_BOOKING_GATHER` (PostgreSQL): how many bookings a lane waits up to 2 ms for
     /// while as many are in flight; unset or empty is the default (5), 1 waits for none. Anything
     /// but a whole number from 1 to 64 is refused before listening.
     static func bookingGathering(_ text: String?) throws -> BookingIntake.Gathering {
+        try wholeNumber("FRONTDESK_BOOKING_GATHER", text, in: 1...64).map { BookingIntake.Gathering(atLeast: $0) }
+            ?? PostgresChainStorage.defaultBookingGathering
+    }
+
+    /// The whole number in environment variable `name` (`text`), nil when unset or empty; a value
+    /// outside `range` or not a whole number is refused, naming the variable and the range.
+    static func wholeNumber(_ name: String, _ text: String?, in range: ClosedRange<Int>) throws -> Int? {
         let trimmed = text?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard !trimmed.isEmpty else { return PostgresChainStorage.defaultBookingGathering }
-        guard let size = Int(trimmed), (1...64).contains(size) else {
-            throw ValidationError("FRONTDESK_BOOKING_GATHER is a whole number from 1 to 64, not \"\(trimmed.prefix(40))\"")
+        guard !trimmed.isEmpty else { return nil }
+        guard let number = Int(trimmed), range.contains(number) else {
+            throw ValidationError("\(name) is a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(trimmed.prefix(40))\"")
         }
-        return BookingIntake.Gathering(atLeast: size)
+        return number
     }
 
     func loadSecret() throws -> Data {
