@@ -91,6 +91,8 @@ public final class PaymentSimulator: Sendable {
         /// Void requests received per charge key they settle, counted on arrival: how a runner that
         /// took over a charge for a booking cancelled meanwhile asks after it.
         var settleRequests: [String: Int] = [:]
+        /// Charges received and not yet answered, by idempotency key, with when each arrived.
+        var chargesInFlight: [String: Date] = [:]
     }
 
     private let state: Mutex<State>
@@ -220,6 +222,12 @@ public final class PaymentSimulator: Sendable {
     /// How many charge requests came with each idempotency key, since this simulator started.
     public var chargeRequestsByKey: [String: Int] {
         state.withLock { $0.chargeRequests }
+    }
+
+    /// The charges received and not yet answered (sleeping their latency), by idempotency key,
+    /// with when each arrived.
+    public var chargesInFlight: [String: Date] {
+        state.withLock { $0.chargesInFlight }
     }
 
     /// How many void requests named each charge key (`chargeKey`), since this simulator started.
@@ -429,14 +437,15 @@ public final class PaymentSimulator: Sendable {
             let data = (try? JSONSerialization.data(withJSONObject: ["charges": report], options: [.sortedKeys])) ?? Data()
             return (200, String(decoding: data, as: UTF8.self))
         case ("POST", "/charges"):
-            countArrival(request)
+            let key = countArrival(request)
             wait(request.path)
+            defer { if let key { state.withLock { _ = $0.chargesInFlight.removeValue(forKey: key) } } }
             return charge(request)
         case ("POST", "/refunds"):
             wait(request.path)
             return refund(request)
         case ("POST", "/voids"):
-            countArrival(request)
+            _ = countArrival(request)
             wait(request.path)
             return void(request)
         case (_, "/health"), (_, "/charges"), (_, "/refunds"), (_, "/voids"):
@@ -446,15 +455,18 @@ public final class PaymentSimulator: Sendable {
     }
 
     /// Counts a charge or void as it arrives, before its latency: a call in flight is already asked.
-    private func countArrival(_ request: HTTPRequest) {
-        guard let (key, body) = fields(request) else { return }
+    /// Returns the request's idempotency key.
+    private func countArrival(_ request: HTTPRequest) -> String? {
+        guard let (key, body) = fields(request) else { return nil }
         state.withLock { state in
             if request.path == "/charges" {
                 state.chargeRequests[key, default: 0] += 1
+                state.chargesInFlight[key] = Date()
             } else if let chargeKey = body["chargeKey"] as? String {
                 state.settleRequests[chargeKey, default: 0] += 1
             }
         }
+        return key
     }
 
     private func wait(_ path: String) {
