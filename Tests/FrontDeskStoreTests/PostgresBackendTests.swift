@@ -165,6 +165,57 @@ import Testing
     }
 }
 
+extension PostgresBackendTests {
+    /// Schema v10: a statement's nights are checked against their bookings in one query, and the
+    /// commit moves the availability version once a transaction however many nights it changed.
+    /// One bad night among good ones still undoes the whole statement.
+    @Test func aStatementWithOneNightOutsideItsBookingWritesNoneAndACommitMovesTheVersionOnce() throws {
+        let cluster = try PostgresCluster.shared()
+        let database = try cluster.makeDatabase()
+        let name = String(database.split(separator: "/").last!)
+        let storage = try PostgresChainStorage(url: try PostgresURL.parse(database), poolSize: 2, migrate: true,
+                                               businessDate: StoreFixture.today)
+        let hotel = try storage.addChainHotel(name: "Linz", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        _ = try storage.hotel(hotel).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        _ = try storage.hotel(hotel).addRoom(number: "101", typeName: "Double", by: "admin")
+        let checkIn = StoreFixture.today.adding(days: 10)
+        let form = BookingForm(roomNumber: "101", checkIn: checkIn.iso, checkOut: checkIn.adding(days: 3).iso, guests: "2",
+                               guestName: "Ines Wirth", email: "ines@example.com")
+        let booking = try storage.hotel(hotel).reserveAll([ReservationRequest(form: form, payment: .desk, user: "anna",
+                                                                               confirmsDeskPaymentAtOnce: true)])[0].get()
+        let (id, room) = (booking.id.uuidString, booking.roomId.uuidString)
+        func nights() throws -> String {
+            try cluster.value("SELECT string_agg(night::text, ',' ORDER BY night) FROM room_night WHERE booking_id = '\(id)'", database: name)
+        }
+        func version() throws -> Int {
+            Int(try cluster.value("SELECT availability_version FROM hotel_clock WHERE hotel_id = '\(hotel.uuidString)'", database: name)) ?? -1
+        }
+        let stay = [0, 1, 2].map { checkIn.adding(days: $0).iso }
+        #expect(try nights() == stay.joined(separator: ","))
+        let row = { (night: String) in "('\(room)', '\(night)', '\(hotel.uuidString)', '\(id)')" }
+        // Two good nights and one the day the guest leaves, in one statement: none is written.
+        #expect(throws: PostgresClusterError.self) {
+            try cluster.psql("""
+                BEGIN; DELETE FROM room_night WHERE booking_id = '\(id)';
+                INSERT INTO room_night (room_id, night, hotel_id, booking_id)
+                VALUES \(row(stay[0])), \(row(stay[1])), \(row(checkIn.adding(days: 3).iso));
+                COMMIT
+                """, database: name)
+        }
+        #expect(try nights() == stay.joined(separator: ","))
+        // Three nights given back and taken again in three statements: the version moves once.
+        let before = try version()
+        try cluster.psql("""
+            BEGIN; DELETE FROM room_night WHERE booking_id = '\(id)';
+            INSERT INTO room_night (room_id, night, hotel_id, booking_id) VALUES \(row(stay[0])), \(row(stay[1]));
+            INSERT INTO room_night (room_id, night, hotel_id, booking_id) VALUES \(row(stay[2]));
+            COMMIT
+            """, database: name)
+        #expect(try version() == before + 1)
+        #expect(try nights() == stay.joined(separator: ","))
+    }
+}
+
 final class ResultsBox: @unchecked Sendable {
     private let lock = NSLock()
     private var results: [Result<Booking, any Error>] = []
