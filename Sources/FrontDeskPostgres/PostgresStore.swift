@@ -46,7 +46,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// Connects to `url` with a pool of `poolSize` connections and checks the schema: one newer
     /// than this build is refused, and so is an older one (`migrate: true` upgrades it first,
     /// as `frontdesk-server migrate` does). An unreachable database is reported at once.
-    public init(url: PostgresURL, poolSize: Int = 8, bookingLanes: Int = 1,
+    public init(url: PostgresURL, poolSize: Int = 8, bookingLanes: Int = PostgresChainStorage.defaultBookingLanes,
                 bookingGathering: BookingIntake.Gathering = PostgresChainStorage.defaultBookingGathering, migrate: Bool = false,
                 clock: @escaping @Sendable () -> Date = { Date() }, businessDate: CalendarDate? = nil,
                 random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
@@ -196,12 +196,15 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     public func hotel(_ id: UUID) -> any HotelStorage { PostgresHotelStorage(chain: self, hotelId: id) }
 
     /// Groups of a hotel's new bookings written side by side on PostgreSQL, each in its own
-    /// transaction and connection (the room-night key decides between them). One by default:
-    /// lanes of all instances meet at the hotel's feed counter, locked from a group's feed to its
-    /// commit, and on the benchmark's 2 cores 3 instances of 3 lanes booked half what 3 of 1 did
-    /// (BENCHMARKS.md, issue 13, session 13). `serve` takes more from `FRONTDESK_BOOKING_LANES`
-    /// (1 to 16) for an instance that runs alone: 3 lanes booked a third more than 1 there.
+    /// transaction and connection (the room-night key decides between them). Two by default: a
+    /// second lane takes a group only when a full one (`bookingGathering.atLeast`) waits while
+    /// the first holds its own, so an instance alone overlaps one group's write with the next
+    /// (+9 to +26 %), and instances sharing the requests do not split them into small groups
+    /// (three instances within the noise; a free lane taking whatever arrived cost them a fifth
+    /// to a quarter; BENCHMARKS.md, issue 13, sessions 13, 29 and 30). `serve` takes another
+    /// number from `FRONTDESK_BOOKING_LANES` (1 to 16).
     public let bookingLanes: Int
+    public static let defaultBookingLanes = 2
 
     /// A lane waits up to 2 ms to fill a group of 5 while as many are booking at once: a group
     /// is two statements and a commit whatever its size, and three instances sharing two cores

@@ -8,8 +8,15 @@ import Synchronization
 public final class BookingIntake: Sendable {
     /// Writes one group: the store's `reserveAll`, or what a test of the grouping puts there.
     private let writeGroup: @Sendable ([ReservationRequest]) throws -> [Result<Booking, any Error>]
-    private let queue = Mutex(Queue())
-    private let arrived = DispatchSemaphore(value: 0)
+    /// The queue, guarded by `changed`, which lanes wait on for arrivals (and a lane that is
+    /// gathering, for more): every waiting lane wakes and looks, so none takes a wake-up meant
+    /// for another.
+    private let state = QueueBox()
+    private let changed = NSCondition()
+
+    final class QueueBox: @unchecked Sendable {
+        var queue = Queue()
+    }
 
     struct Queue {
         var waiting: [Ticket] = []
@@ -18,12 +25,15 @@ public final class BookingIntake: Sendable {
         /// group: how many callers are booking at once, as far as the intake can see.
         var inFlight = 0
         var busiest = 0
+        /// Lanes holding a group (gathering it or writing it).
+        var lanesBusy = 0
     }
 
     /// How long a lane waits to fill a group (`BookingIntake.init`'s `gathering`).
     public struct Gathering: Sendable, Equatable {
         /// A lane that would write fewer than this many bookings, while at least this many have
-        /// been in flight at once lately, waits for them (up to `patience`). 1 takes whatever
+        /// been in flight at once lately, waits for them (up to `patience`); and while another
+        /// lane holds a group, a free lane takes none until this many wait. 1 takes whatever
         /// has arrived.
         public let atLeast: Int
         /// The longest a group waits for the rest.
@@ -53,11 +63,13 @@ public final class BookingIntake: Sendable {
     let lanes: Int
 
     let gathering: Gathering
-    /// `gathering.patience` as Dispatch counts it, worked out once.
-    private let patience: DispatchTimeInterval
+    /// `gathering.patience` in seconds, worked out once.
+    private let patience: TimeInterval
 
     /// `lanes`: one where the database has one writer (SQLite); more where groups can be written
-    /// side by side (`ChainStorage.bookingLanes`): a lane that is free takes whatever has arrived.
+    /// side by side (`ChainStorage.bookingLanes`): a lane that is free takes what has arrived,
+    /// unless another lane holds a group and fewer than `gathering.atLeast` wait (the busy lane
+    /// takes them next).
     /// `gathering`: whether a lane waits to fill a small group (`ChainStorage.bookingGathering`).
     public convenience init(store: any HotelStorage, lanes: Int = 1, gathering: Gathering = .takeWhatArrived) {
         self.init(lanes: lanes, gathering: gathering) { try store.reserveAll($0) }
@@ -68,7 +80,7 @@ public final class BookingIntake: Sendable {
         self.lanes = max(1, lanes)
         self.gathering = gathering
         let (seconds, attoseconds) = gathering.patience.components
-        patience = .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        patience = TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
         for lane in 0..<self.lanes {
             let thread = Thread { [self] in loop() }
             thread.name = self.lanes == 1 ? "booking-intake" : "booking-intake-\(lane + 1)"
@@ -101,44 +113,32 @@ public final class BookingIntake: Sendable {
     }
 
     private func enqueue(_ ticket: Ticket) throws {
-        let accepted = queue.withLock { queue -> Bool in
-            guard !queue.stopped else { return false }
-            queue.waiting.append(ticket)
-            queue.inFlight += 1
-            queue.busiest = max(queue.busiest, queue.inFlight)
-            return true
-        }
-        guard accepted else { throw FrontDeskError.invalidState("The desk is closing; the booking was not taken") }
-        arrived.signal()
+        changed.lock()
+        defer { changed.unlock() }
+        guard !state.queue.stopped else { throw FrontDeskError.invalidState("The desk is closing; the booking was not taken") }
+        state.queue.waiting.append(ticket)
+        state.queue.inFlight += 1
+        state.queue.busiest = max(state.queue.busiest, state.queue.inFlight)
+        changed.broadcast()
     }
 
     /// Requests waiting for a lane to take them.
-    var waitingCount: Int { queue.withLock { $0.waiting.count } }
+    var waitingCount: Int {
+        changed.lock()
+        defer { changed.unlock() }
+        return state.queue.waiting.count
+    }
 
     public func stop() {
-        queue.withLock { $0.stopped = true }
-        for _ in 0..<lanes { arrived.signal() } // every lane wakes, writes what is left and ends
+        changed.lock()
+        state.queue.stopped = true
+        changed.broadcast() // every lane wakes, writes what is left and ends
+        changed.unlock()
     }
 
     private func loop() {
         while true {
-            arrived.wait()
-            let taken = take()
-            var (group, stopped) = (taken.group, taken.stopped)
-            if !group.isEmpty && !stopped {
-                // A group much smaller than the callers booking at once costs each of its bookings
-                // a share of the same round trips and commit: wait a little for the rest of them
-                // (DECISIONS.md "A booking lane waits a moment to fill a small group").
-                let wanted = min(gathering.atLeast, taken.busiest)
-                if group.count < wanted {
-                    let deadline = DispatchTime.now() + patience
-                    while group.count < wanted, arrived.wait(timeout: deadline) == .success {
-                        let (more, nowStopped, _) = take()
-                        group += more
-                        if nowStopped { stopped = true; break }
-                    }
-                }
-            }
+            guard let group = nextGroup() else { return }
             if !group.isEmpty {
                 let outcomes: [Result<Booking, any Error>]
                 do {
@@ -146,22 +146,50 @@ public final class BookingIntake: Sendable {
                 } catch {
                     outcomes = group.map { _ in .failure(error) }
                 }
-                queue.withLock { $0.inFlight -= group.count }
+                changed.lock()
+                state.queue.inFlight -= group.count
+                state.queue.lanesBusy -= 1
+                // A lane that left a small group for this one may look again, as may this one.
+                changed.broadcast()
+                changed.unlock()
                 for (ticket, outcome) in zip(group, outcomes) { ticket.finish(outcome) }
             }
-            if stopped && queue.withLock({ $0.waiting.isEmpty }) { return }
         }
     }
 
-    /// Everything waiting, whether the intake is stopping, and the most requests in flight at
-    /// once since the last take (then counted afresh from those in flight now).
-    private func take() -> (group: [Ticket], stopped: Bool, busiest: Int) {
-        queue.withLock { queue in
-            defer {
-                queue.waiting.removeAll()
-                queue.busiest = queue.inFlight
-            }
-            return (queue.waiting, queue.stopped, queue.busiest)
+    /// Waits for a group this lane may take, then, if it is much smaller than the callers booking
+    /// at once lately, a little longer for the rest of them (DECISIONS.md "A booking lane waits a
+    /// moment to fill a small group"); nil once the intake is stopped and nothing is left.
+    /// A lane takes nothing while another lane holds a group and fewer than `gathering.atLeast`
+    /// wait: two small groups cost more than one (DECISIONS.md, session 30).
+    private func nextGroup() -> [Ticket]? {
+        changed.lock()
+        defer { changed.unlock() }
+        var queue: Queue { state.queue }
+        while queue.waiting.isEmpty || (!queue.stopped && queue.lanesBusy > 0 && queue.waiting.count < gathering.atLeast) {
+            if queue.stopped && queue.waiting.isEmpty { return nil }
+            changed.wait()
         }
+        state.queue.lanesBusy += 1
+        let busiest = queue.busiest
+        var group = takeWaiting()
+        let wanted = min(gathering.atLeast, busiest)
+        if group.count < wanted && !queue.stopped {
+            let deadline = Date().addingTimeInterval(patience)
+            while group.count < wanted && !queue.stopped {
+                if queue.waiting.isEmpty && !changed.wait(until: deadline) { break }
+                group += takeWaiting()
+            }
+        }
+        return group
+    }
+
+    /// Everything waiting (the caller holds `changed`); the most in flight is counted afresh from
+    /// those in flight now.
+    private func takeWaiting() -> [Ticket] {
+        let taken = state.queue.waiting
+        state.queue.waiting.removeAll()
+        state.queue.busiest = state.queue.inFlight
+        return taken
     }
 }

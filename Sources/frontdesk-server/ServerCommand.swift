@@ -194,10 +194,11 @@ struct Serve: AsyncParsableCommand {
         await state.shutDown()
     }
 
-    /// `FRONTDESK_BOOKING_LANES`: unset or empty is 1; anything but a whole number from 1 to 16
-    /// is refused before listening, rather than quietly run with a lane the operator did not ask for.
+    /// `FRONTDESK_BOOKING_LANES` (PostgreSQL): unset or empty is the default (2); anything but a
+    /// whole number from 1 to 16 is refused before listening, rather than quietly run with lanes
+    /// the operator did not ask for.
     static func bookingLanes(_ text: String?) throws -> Int {
-        try wholeNumber("FRONTDESK_BOOKING_LANES", text, in: 1...16) ?? 1
+        try wholeNumber("FRONTDESK_BOOKING_LANES", text, in: 1...16) ?? PostgresChainStorage.defaultBookingLanes
     }
 
     /// `FRONTDESK_BOOKING_GATHER` (PostgreSQL): how many bookings a lane waits up to 2 ms for

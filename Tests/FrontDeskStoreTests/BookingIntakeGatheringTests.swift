@@ -48,8 +48,15 @@ import Testing
         }
     }
 
-    static func waitUntil(_ condition: () -> Bool) {
-        while !condition() { usleep(200) }
+    /// Whether `condition` came true within 10 s.
+    @discardableResult
+    static func waitUntil(_ condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            if ContinuousClock.now > deadline { return false }
+            usleep(200)
+        }
+        return true
     }
 
     /// One request is written while five more arrive (six in flight); once the lane has taken
@@ -103,5 +110,33 @@ import Testing
         intake.stop()
         #expect(recorder.sizes.withLock { $0 } == [1, 1, 1])
         #expect(ContinuousClock.now - started < .seconds(30), "a caller alone waited for a patience of 60 s")
+    }
+
+    /// With two lanes, the second takes no group smaller than `atLeast` while the first holds
+    /// one (two small groups cost more than one), and takes a full one at once, the first still
+    /// writing; what the second leaves is written by whichever lane is free next.
+    @Test func aSecondLaneTakesOnlyAFullGroupWhileTheFirstHoldsOne() {
+        let recorder = GroupRecorder()
+        // (The last group, of 2, waits out its patience for the 4 lately in flight.)
+        let intake = BookingIntake(lanes: 2, gathering: .init(atLeast: 4, patience: .milliseconds(50))) { recorder.write($0) }
+        let answered = DispatchGroup()
+        Self.submit(1, from: 0, to: intake, answered: answered)
+        recorder.firstEntered.wait()
+        Self.submit(3, from: 1, to: intake, answered: answered)
+        guard Self.waitUntil({ intake.waitingCount == 3 }) else {
+            Issue.record("a second lane took fewer than 4 while the first held its group: \(recorder.sizes.withLock { $0 })")
+            recorder.release.signal()
+            return
+        }
+        Self.submit(1, from: 4, to: intake, answered: answered)
+        Self.waitUntil { recorder.sizes.withLock { $0.count } == 2 }
+        #expect(recorder.sizes.withLock { $0 } == [1, 4], "the second lane took a group of fewer than 4")
+        // The first group is still held: two more wait for a lane that is free.
+        Self.submit(2, from: 5, to: intake, answered: answered)
+        Self.waitUntil { intake.waitingCount == 2 }
+        recorder.release.signal()
+        answered.wait()
+        intake.stop()
+        #expect(recorder.sizes.withLock { $0 } == [1, 4, 2])
     }
 }
