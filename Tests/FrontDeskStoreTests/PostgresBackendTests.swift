@@ -124,20 +124,9 @@ import Testing
     /// key from them to `hotel`), and the database still refuses a booking or a night whose hotel
     /// is not its room's, and a booking of a hotel that does not exist.
     @Test func aBookingOrNightOfAnotherHotelThanItsRoomsIsRefusedWithoutLockingTheHotelRow() throws {
-        let cluster = try PostgresCluster.shared()
-        let database = try cluster.makeDatabase()
-        let name = String(database.split(separator: "/").last!)
-        let storage = try PostgresChainStorage(url: try PostgresURL.parse(database), poolSize: 2, migrate: true,
-                                               businessDate: StoreFixture.today)
-        let vienna = try storage.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        let (cluster, name, storage, booking) = try Self.oneBooking(nights: 2)
+        let (vienna, checkIn) = (booking.hotelId, booking.stay.checkIn)
         let graz = try storage.addChainHotel(name: "Graz", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
-        _ = try storage.hotel(vienna).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
-        _ = try storage.hotel(vienna).addRoom(number: "101", typeName: "Double", by: "admin")
-        let checkIn = StoreFixture.today.adding(days: 10)
-        let form = BookingForm(roomNumber: "101", checkIn: checkIn.iso, checkOut: checkIn.adding(days: 2).iso, guests: "2",
-                               guestName: "Ines Wirth", email: "ines@example.com")
-        let booking = try storage.hotel(vienna).reserveAll([ReservationRequest(form: form, payment: .desk, user: "anna",
-                                                                               confirmsDeskPaymentAtOnce: true)])[0].get()
         let hotelKeys = try cluster.value("""
             SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'hotel'::regclass
             AND conrelid IN ('booking'::regclass, 'room_night'::regclass, 'change_feed'::regclass)
@@ -166,23 +155,30 @@ import Testing
 }
 
 extension PostgresBackendTests {
+
+    /// A new database with hotel Vienna, its room 101, and one confirmed desk booking of
+    /// `nights` nights from ten days ahead; the cluster, the database's name and the storage.
+    static func oneBooking(nights: Int) throws -> (PostgresCluster, String, PostgresChainStorage, Booking) {
+        let cluster = try PostgresCluster.shared()
+        let database = try cluster.makeDatabase()
+        let storage = try PostgresChainStorage(url: try PostgresURL.parse(database), poolSize: 2, migrate: true,
+                                               businessDate: StoreFixture.today)
+        let hotel = try storage.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        _ = try storage.hotel(hotel).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        _ = try storage.hotel(hotel).addRoom(number: "101", typeName: "Double", by: "admin")
+        let checkIn = StoreFixture.today.adding(days: 10)
+        let form = BookingForm(roomNumber: "101", checkIn: checkIn.iso, checkOut: checkIn.adding(days: nights).iso, guests: "2",
+                               guestName: "Ines Wirth", email: "ines@example.com")
+        let booking = try storage.hotel(hotel).reserveAll([ReservationRequest(form: form, payment: .desk, user: "anna",
+                                                                               confirmsDeskPaymentAtOnce: true)])[0].get()
+        return (cluster, String(database.split(separator: "/").last!), storage, booking)
+    }
     /// Schema v10: a statement's nights are checked against their bookings in one query, and the
     /// commit moves the availability version once a transaction however many nights it changed.
     /// One bad night among good ones still undoes the whole statement.
     @Test func aStatementWithOneNightOutsideItsBookingWritesNoneAndACommitMovesTheVersionOnce() throws {
-        let cluster = try PostgresCluster.shared()
-        let database = try cluster.makeDatabase()
-        let name = String(database.split(separator: "/").last!)
-        let storage = try PostgresChainStorage(url: try PostgresURL.parse(database), poolSize: 2, migrate: true,
-                                               businessDate: StoreFixture.today)
-        let hotel = try storage.addChainHotel(name: "Linz", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
-        _ = try storage.hotel(hotel).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
-        _ = try storage.hotel(hotel).addRoom(number: "101", typeName: "Double", by: "admin")
-        let checkIn = StoreFixture.today.adding(days: 10)
-        let form = BookingForm(roomNumber: "101", checkIn: checkIn.iso, checkOut: checkIn.adding(days: 3).iso, guests: "2",
-                               guestName: "Ines Wirth", email: "ines@example.com")
-        let booking = try storage.hotel(hotel).reserveAll([ReservationRequest(form: form, payment: .desk, user: "anna",
-                                                                               confirmsDeskPaymentAtOnce: true)])[0].get()
+        let (cluster, name, _, booking) = try Self.oneBooking(nights: 3)
+        let (hotel, checkIn) = (booking.hotelId, booking.stay.checkIn)
         let (id, room) = (booking.id.uuidString, booking.roomId.uuidString)
         func nights() throws -> String {
             try cluster.value("SELECT string_agg(night::text, ',' ORDER BY night) FROM room_night WHERE booking_id = '\(id)'", database: name)
