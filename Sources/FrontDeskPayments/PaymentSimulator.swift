@@ -91,7 +91,8 @@ public final class PaymentSimulator: Sendable {
         /// Void requests received per charge key they settle, counted on arrival: how a runner that
         /// took over a charge for a booking cancelled meanwhile asks after it.
         var settleRequests: [String: Int] = [:]
-        /// Charges received and not yet answered, by idempotency key, with when each arrived.
+        /// Charges received and not yet answered, by idempotency key, with when each arrived (a
+        /// key asked again while in flight keeps its latest arrival, and goes with the first answer).
         var chargesInFlight: [String: Date] = [:]
     }
 

@@ -139,45 +139,42 @@ public final class BookingIntake: Sendable {
     private func loop() {
         while true {
             guard let group = nextGroup() else { return }
-            if !group.isEmpty {
-                let outcomes: [Result<Booking, any Error>]
-                do {
-                    outcomes = try writeGroup(group.map(\.request))
-                } catch {
-                    outcomes = group.map { _ in .failure(error) }
-                }
-                changed.lock()
-                state.queue.inFlight -= group.count
-                state.queue.lanesBusy -= 1
-                // A lane that left a small group for this one may look again, as may this one.
-                changed.broadcast()
-                changed.unlock()
-                for (ticket, outcome) in zip(group, outcomes) { ticket.finish(outcome) }
+            let outcomes: [Result<Booking, any Error>]
+            do {
+                outcomes = try writeGroup(group.map(\.request))
+            } catch {
+                outcomes = group.map { _ in .failure(error) }
             }
+            changed.lock()
+            state.queue.inFlight -= group.count
+            state.queue.lanesBusy -= 1
+            // A lane that left a small group for this one may look again, as may this one.
+            changed.broadcast()
+            changed.unlock()
+            for (ticket, outcome) in zip(group, outcomes) { ticket.finish(outcome) }
         }
     }
 
     /// Waits for a group this lane may take, then, if it is much smaller than the callers booking
     /// at once lately, a little longer for the rest of them (DECISIONS.md "A booking lane waits a
-    /// moment to fill a small group"); nil once the intake is stopped and nothing is left.
+    /// moment to fill a small group"); never empty; nil once the intake is stopped and nothing is left.
     /// A lane takes nothing while another lane holds a group and fewer than `gathering.atLeast`
     /// wait: two small groups cost more than one (DECISIONS.md, session 30).
     private func nextGroup() -> [Ticket]? {
         changed.lock()
         defer { changed.unlock() }
-        var queue: Queue { state.queue }
-        while queue.waiting.isEmpty || (!queue.stopped && queue.lanesBusy > 0 && queue.waiting.count < gathering.atLeast) {
-            if queue.stopped && queue.waiting.isEmpty { return nil }
+        while state.queue.waiting.isEmpty
+                || (!state.queue.stopped && state.queue.lanesBusy > 0 && state.queue.waiting.count < gathering.atLeast) {
+            if state.queue.stopped && state.queue.waiting.isEmpty { return nil }
             changed.wait()
         }
         state.queue.lanesBusy += 1
-        let busiest = queue.busiest
+        let wanted = min(gathering.atLeast, state.queue.busiest)
         var group = takeWaiting()
-        let wanted = min(gathering.atLeast, busiest)
-        if group.count < wanted && !queue.stopped {
+        if group.count < wanted && !state.queue.stopped {
             let deadline = Date().addingTimeInterval(patience)
-            while group.count < wanted && !queue.stopped {
-                if queue.waiting.isEmpty && !changed.wait(until: deadline) { break }
+            while group.count < wanted && !state.queue.stopped {
+                if state.queue.waiting.isEmpty && !changed.wait(until: deadline) { break }
                 group += takeWaiting()
             }
         }
