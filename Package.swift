@@ -82,6 +82,7 @@ let package = Package(
             dependencies: [
                 "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskHTTP", "FrontDeskURLSession",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -18,6 +18,7 @@ public enum BookingServer {
         BookingRoutes(state: state).add(to: router)
         var application = Application(
             router: router,
+            server: .http1OnEventLoops(),
             configuration: .init(address: .hostname(host, port: port), serverName: "frontdesk-server"),
             onServerRunning: { channel in onListening(host, channel.localAddress?.port ?? port) },
             logger: logger
