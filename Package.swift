@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "FrontDeskServerTests",
             dependencies: ["FrontDeskDomain", "FrontDeskStore", "FrontDeskServer", "frontdesk-server", "FrontDeskTestSupport", "FrontDeskPayments",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
     ],

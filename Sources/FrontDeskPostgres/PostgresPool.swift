@@ -62,8 +62,14 @@ final class PostgresPool: Sendable {
     /// How long a call waits for a free connection before it gives up.
     let waitForConnection: TimeInterval
 
-    init(url: PostgresURL, size: Int, waitForConnection: TimeInterval = 30, logger: Logger = Logger(label: "frontdesk-postgres")) {
+    /// Each connection's `application_name`: a server instance's own (`PostgresChainStorage.instanceName`),
+    /// by which instances count each other in `pg_stat_activity`.
+    let applicationName: String
+
+    init(url: PostgresURL, size: Int, waitForConnection: TimeInterval = 30, applicationName: String = "frontdesk",
+         logger: Logger = Logger(label: "frontdesk-postgres")) {
         self.url = url
+        self.applicationName = applicationName
         self.size = max(1, size)
         self.logger = logger
         self.waitForConnection = waitForConnection
@@ -129,7 +135,8 @@ final class PostgresPool: Sendable {
         // their parameters unknown: planning the booking's one read for its values each time cost
         // more than running it (0.56 ms against 0.18 ms, BENCHMARKS.md, issue 13, session 13).
         // Unnamed statements (all others) are planned for their values as before.
-        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan"),
+                                                             ("application_name", applicationName)]
         let id = nextId.wrappingAdd(1, ordering: .relaxed).oldValue
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()

@@ -50,8 +50,10 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
                 bookingGathering: BookingIntake.Gathering = PostgresChainStorage.defaultBookingGathering, migrate: Bool = false,
                 clock: @escaping @Sendable () -> Date = { Date() }, businessDate: CalendarDate? = nil,
                 random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
-                pricing: PricingPolicy = .standard, logger: Logger = Logger(label: "frontdesk-postgres")) throws {
-        pool = PostgresPool(url: url, size: poolSize, logger: logger)
+                pricing: PricingPolicy = .standard, instanceName: String = "frontdesk",
+                logger: Logger = Logger(label: "frontdesk-postgres")) throws {
+        pool = PostgresPool(url: url, size: poolSize, applicationName: instanceName, logger: logger)
+        self.instanceName = instanceName
         self.bookingLanes = max(1, bookingLanes)
         self.bookingGathering = bookingGathering
         self.clock = clock
@@ -212,6 +214,34 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// `serve` takes another size from `FRONTDESK_BOOKING_GATHER` (1, no waiting, to 64).
     public let bookingGathering: BookingIntake.Gathering
     public static let defaultBookingGathering = BookingIntake.Gathering(atLeast: 5)
+
+    /// The `application_name` of this storage's connections. A server instance's is
+    /// `serverInstancePrefix` and an id of its own (`serverInstanceName()`); other uses (the
+    /// command line, tests) keep "frontdesk" and are not counted as writers by instances.
+    public let instanceName: String
+    public static let serverInstancePrefix = "frontdesk-server "
+    public static func serverInstanceName() -> String { serverInstancePrefix + UUID().uuidString.lowercased() }
+    private let otherWriters = Atomic<Int>(0)
+
+    /// A second booking lane of an instance alone overlaps its groups (+9 to +26 %); with other
+    /// instances writing too, each instance's second lane made every group smaller and cost a
+    /// tenth (BENCHMARKS.md, issue 13, session 31), so it stays idle while they are there.
+    public var sharedWithOtherWriters: Bool { otherWriters.load(ordering: .relaxed) > 0 }
+
+    /// The other server instances (connections named `serverInstancePrefix`..., not this one's)
+    /// connected to this database now; the server counts every few seconds (`WriterCensusService`).
+    @discardableResult
+    public func countOtherWriters() throws -> Int {
+        let count = try read { session in
+            try session.rows("""
+                SELECT count(DISTINCT application_name)::int8 FROM pg_stat_activity
+                WHERE datname = current_database() AND starts_with(application_name, $1) AND application_name <> $2
+                """, [Self.serverInstancePrefix, instanceName])
+                .first.map { try ColumnReader($0, table: "pg_stat_activity").int64(0) } ?? 0
+        }
+        otherWriters.store(Int(count), ordering: .relaxed)
+        return Int(count)
+    }
 
     public func hotels() throws -> [Hotel] {
         try read { session in

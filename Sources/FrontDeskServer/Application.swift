@@ -24,6 +24,7 @@ public enum BookingServer {
             logger: logger
         )
         application.addServices(FeedPruningService(state: state, logger: logger))
+        application.addServices(WriterCensusService(state: state, logger: logger))
         if let limiter = state.rateLimiter as? SharedTokenRateLimiter {
             application.addServices(TokenCountFlushService(state: state, limiter: limiter, logger: logger))
         }
@@ -41,6 +42,32 @@ struct SagaRunnerService: Service {
         runner.start()
         try? await gracefulShutdown()
         runner.stop()
+    }
+}
+
+/// Counts the other server instances writing to the database (`ChainStorage.countOtherWriters`)
+/// at start and every few seconds, so the booking lanes know whether they are alone. A count
+/// that fails keeps the last one; on SQLite there is nothing to count.
+struct WriterCensusService: Service {
+    let state: ServerState
+    let logger: Logger
+    static let interval: Duration = .seconds(3)
+
+    func run() async throws {
+        let store = state.chain
+        try? await cancelWhenGracefulShutdown {
+            var last = 0
+            while !Task.isCancelled {
+                do {
+                    let count = try await state.blocking { try store.countOtherWriters() }
+                    if count != last { logger.info("server instances on the database", metadata: ["others": "\(count)"]) }
+                    last = count
+                } catch {
+                    logger.warning("counting the server instances failed", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: Self.interval)
+            }
+        }
     }
 }
 

@@ -127,7 +127,9 @@ public final class ServerState: Sendable {
     func intake(for hotel: UUID) -> BookingIntake {
         intakes.withLock { intakes in
             if let intake = intakes[hotel] { return intake }
-            let intake = BookingIntake(store: chain.hotel(hotel), lanes: chain.bookingLanes, gathering: chain.bookingGathering)
+            let storage = chain
+            let intake = BookingIntake(store: storage.hotel(hotel), lanes: storage.bookingLanes, gathering: storage.bookingGathering,
+                                       shared: { storage.sharedWithOtherWriters })
             intakes[hotel] = intake
             return intake
         }

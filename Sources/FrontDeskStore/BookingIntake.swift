@@ -65,24 +65,33 @@ public final class BookingIntake: Sendable {
     let gathering: Gathering
     /// `gathering.patience` in seconds, worked out once.
     private let patience: TimeInterval
+    /// Whether other processes write this hotel's bookings now (`ChainStorage.sharedWithOtherWriters`):
+    /// then only one lane writes at a time, whatever waits.
+    private let shared: @Sendable () -> Bool
 
     /// `lanes`: one where the database has one writer (SQLite); more where groups can be written
     /// side by side (`ChainStorage.bookingLanes`): a lane that is free takes what has arrived,
     /// unless another lane holds a group and fewer than `gathering.atLeast` wait (the busy lane
     /// takes them next).
     /// `gathering`: whether a lane waits to fill a small group (`ChainStorage.bookingGathering`).
-    public convenience init(store: any HotelStorage, lanes: Int = 1, gathering: Gathering = .takeWhatArrived) {
-        self.init(lanes: lanes, gathering: gathering) { try store.reserveAll($0) }
+    /// `shared`: whether other processes write the hotel now; while they do, a second lane takes
+    /// nothing: their commits and this one's take turns on the hotel's counter row anyway, and two
+    /// lanes of each instance only made every group smaller (DECISIONS.md, session 31).
+    public convenience init(store: any HotelStorage, lanes: Int = 1, gathering: Gathering = .takeWhatArrived,
+                            shared: @escaping @Sendable () -> Bool = { false }) {
+        self.init(lanes: lanes, gathering: gathering, shared: shared) { try store.reserveAll($0) }
     }
 
-    init(lanes: Int, gathering: Gathering, writeGroup: @escaping @Sendable ([ReservationRequest]) throws -> [Result<Booking, any Error>]) {
+    init(lanes: Int, gathering: Gathering, shared: @escaping @Sendable () -> Bool = { false },
+         writeGroup: @escaping @Sendable ([ReservationRequest]) throws -> [Result<Booking, any Error>]) {
         self.writeGroup = writeGroup
+        self.shared = shared
         self.lanes = max(1, lanes)
         self.gathering = gathering
         let (seconds, attoseconds) = gathering.patience.components
         patience = TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
         for lane in 0..<self.lanes {
-            let thread = Thread { [self] in loop() }
+            let thread = Thread { [self] in loop(lane: lane) }
             thread.name = self.lanes == 1 ? "booking-intake" : "booking-intake-\(lane + 1)"
             thread.start()
         }
@@ -136,9 +145,9 @@ public final class BookingIntake: Sendable {
         changed.unlock()
     }
 
-    private func loop() {
+    private func loop(lane: Int) {
         while true {
-            guard let group = nextGroup() else { return }
+            guard let group = nextGroup(lane: lane) else { return }
             let outcomes: [Result<Booking, any Error>]
             do {
                 outcomes = try writeGroup(group.map(\.request))
@@ -159,13 +168,22 @@ public final class BookingIntake: Sendable {
     /// at once lately, a little longer for the rest of them (DECISIONS.md "A booking lane waits a
     /// moment to fill a small group"); never empty; nil once the intake is stopped and nothing is left.
     /// A lane takes nothing while another lane holds a group and fewer than `gathering.atLeast`
-    /// wait: two small groups cost more than one (DECISIONS.md, session 30).
-    private func nextGroup() -> [Ticket]? {
+    /// wait: two small groups cost more than one (DECISIONS.md, session 30). While other
+    /// processes write the hotel (`shared`) only the first lane takes groups; the others look
+    /// again every `spareLaneNap`, out of the way of the arrivals' wake-ups.
+    private func nextGroup(lane: Int) -> [Ticket]? {
         changed.lock()
         defer { changed.unlock() }
-        while state.queue.waiting.isEmpty
-                || (!state.queue.stopped && state.queue.lanesBusy > 0 && state.queue.waiting.count < gathering.atLeast) {
+        while true {
             if state.queue.stopped && state.queue.waiting.isEmpty { return nil }
+            if lane > 0 && !state.queue.stopped && shared() {
+                changed.unlock()
+                Thread.sleep(forTimeInterval: Self.spareLaneNap)
+                changed.lock()
+                continue
+            }
+            if !state.queue.waiting.isEmpty
+                && (state.queue.stopped || state.queue.lanesBusy == 0 || state.queue.waiting.count >= gathering.atLeast) { break }
             changed.wait()
         }
         state.queue.lanesBusy += 1
@@ -180,6 +198,9 @@ public final class BookingIntake: Sendable {
         }
         return group
     }
+
+    /// How long a lane beyond the first sleeps before it looks again whether the hotel is still shared.
+    static let spareLaneNap: TimeInterval = 0.05
 
     /// Everything waiting (the caller holds `changed`); the most in flight is counted afresh from
     /// those in flight now.

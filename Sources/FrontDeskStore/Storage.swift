@@ -120,11 +120,21 @@ public protocol ChainStorage: LoginThrottleStorage {
     var bookingLanes: Int { get }
     /// Whether a lane waits a moment to fill a small group (`BookingIntake.Gathering`).
     var bookingGathering: BookingIntake.Gathering { get }
+    /// Whether other server instances were writing to this database at the last count
+    /// (`countOtherWriters`): then one booking lane writes at a time (`BookingIntake`'s `shared`).
+    /// Read on every group, so it answers from memory.
+    var sharedWithOtherWriters: Bool { get }
+    /// Counts the other server instances connected to this database now, for
+    /// `sharedWithOtherWriters`, and returns the count. 0 where the database has one writer (SQLite).
+    @discardableResult
+    func countOtherWriters() throws -> Int
 }
 
 extension ChainStorage {
     public var bookingLanes: Int { 1 }
     public var bookingGathering: BookingIntake.Gathering { .takeWhatArrived }
+    public var sharedWithOtherWriters: Bool { false }
+    public func countOtherWriters() throws -> Int { 0 }
 }
 
 /// Failed logins of the booking server, kept in the database so that every instance on it counts

@@ -162,7 +162,8 @@ struct Serve: AsyncParsableCommand {
                 // Refuses a schema older (migrate first) or newer than this build's, and a database
                 // that does not answer, before listening.
                 storage = try PostgresChainStorage(url: postgres, poolSize: poolSize, bookingLanes: bookingLanes,
-                                                   bookingGathering: bookingGathering)
+                                                   bookingGathering: bookingGathering,
+                                                   instanceName: PostgresChainStorage.serverInstanceName())
             } catch {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode(1)

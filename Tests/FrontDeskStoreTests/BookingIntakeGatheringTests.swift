@@ -139,4 +139,41 @@ import Testing
         intake.stop()
         #expect(recorder.sizes.withLock { $0 } == [1, 4, 2])
     }
+
+    /// While other processes write the hotel (`shared`), the second lane takes nothing even when
+    /// a full group waits: the first lane takes it when its own group is written. Once the hotel
+    /// is the intake's alone again, the second lane takes a full group as before.
+    @Test func whileOthersWriteTheHotelOnlyOneLaneHoldsAGroup() {
+        let recorder = GroupRecorder()
+        let shared = Atomic<Bool>(true)
+        let intake = BookingIntake(lanes: 2, gathering: .init(atLeast: 4, patience: .milliseconds(50)),
+                                   shared: { shared.load(ordering: .relaxed) }) { recorder.write($0) }
+        let answered = DispatchGroup()
+        Self.submit(1, from: 0, to: intake, answered: answered)
+        recorder.firstEntered.wait()
+        Self.submit(5, from: 1, to: intake, answered: answered)
+        Self.waitUntil { intake.waitingCount == 5 }
+        // Long enough for a second lane to have taken the 5 if it were going to.
+        usleep(100_000)
+        #expect(intake.waitingCount == 5, "a second lane took a group while another process writes the hotel")
+        #expect(recorder.sizes.withLock { $0 } == [1])
+        recorder.release.signal()
+        answered.wait()
+        #expect(recorder.sizes.withLock { $0 } == [1, 5])
+        intake.stop()
+
+        // Alone: the same arrivals, and the second lane takes the full group at once.
+        let alone = GroupRecorder()
+        shared.store(false, ordering: .relaxed)
+        let second = BookingIntake(lanes: 2, gathering: .init(atLeast: 4, patience: .milliseconds(50)),
+                                   shared: { shared.load(ordering: .relaxed) }) { alone.write($0) }
+        let answeredAlone = DispatchGroup()
+        Self.submit(1, from: 0, to: second, answered: answeredAlone)
+        alone.firstEntered.wait()
+        Self.submit(5, from: 1, to: second, answered: answeredAlone)
+        #expect(Self.waitUntil { alone.sizes.withLock { $0 } == [1, 5] }, "alone, the second lane took no full group")
+        alone.release.signal()
+        answeredAlone.wait()
+        second.stop()
+    }
 }

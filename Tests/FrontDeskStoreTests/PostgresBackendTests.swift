@@ -87,6 +87,29 @@ import Testing
         #expect(try !instances[0].hotel(hotelId).searchIsCurrent(kept.stamp))
     }
 
+    /// Server instances count each other by their connections' names: one alone counts none and
+    /// is not shared; a second server instance makes each count one; a command-line storage
+    /// (named "frontdesk") is no writer to count; a closed instance is no longer counted.
+    @Test func serverInstancesCountEachOtherOnTheirDatabase() throws {
+        let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+        let first = try PostgresChainStorage(url: url, poolSize: 1, migrate: true, instanceName: PostgresChainStorage.serverInstanceName())
+        defer { first.close() }
+        let commandLine = try PostgresChainStorage(url: url, poolSize: 1)
+        defer { commandLine.close() }
+        _ = try commandLine.hotels()
+        #expect(try first.countOtherWriters() == 0)
+        #expect(!first.sharedWithOtherWriters)
+        let second = try PostgresChainStorage(url: url, poolSize: 1, instanceName: PostgresChainStorage.serverInstanceName())
+        #expect(try second.countOtherWriters() == 1)
+        #expect(try first.countOtherWriters() == 1)
+        #expect(first.sharedWithOtherWriters && second.sharedWithOtherWriters)
+        second.close()
+        // The closed instance's backend ends a moment after its connection closes.
+        let deadline = Date().addingTimeInterval(10)
+        while try first.countOtherWriters() > 0 && Date() < deadline { usleep(20_000) }
+        #expect(!first.sharedWithOtherWriters, "a closed instance still counted")
+    }
+
     /// Two instances (two storages, two pools) and 8 threads book the same room for overlapping
     /// stays at once: each night is sold once, by the database.
     @Test func twoInstancesNeverSellANightTwice() throws {
