@@ -24,7 +24,9 @@ public enum BookingServer {
             logger: logger
         )
         application.addServices(FeedPruningService(state: state, logger: logger))
-        application.addServices(WriterCensusService(state: state, logger: logger))
+        // The count only decides whether lanes beyond the first work: none to decide on SQLite
+        // (one lane, one writer) or with FRONTDESK_BOOKING_LANES=1.
+        if state.chain.bookingLanes > 1 { application.addServices(WriterCensusService(state: state, logger: logger)) }
         if let limiter = state.rateLimiter as? SharedTokenRateLimiter {
             application.addServices(TokenCountFlushService(state: state, limiter: limiter, logger: logger))
         }
@@ -47,7 +49,7 @@ struct SagaRunnerService: Service {
 
 /// Counts the other server instances writing to the database (`ChainStorage.countOtherWriters`)
 /// at start and every few seconds, so the booking lanes know whether they are alone. A count
-/// that fails keeps the last one; on SQLite there is nothing to count.
+/// that fails keeps the last one. Run only where an instance has more than one lane.
 struct WriterCensusService: Service {
     let state: ServerState
     let logger: Logger
