@@ -1,6 +1,7 @@
 import Foundation
 import FrontDeskDomain
 import FrontDeskStore
+import NIOPosix
 import PostgresNIO
 
 /// One hotel of a chain on PostgreSQL: every call sees this hotel only.
@@ -90,11 +91,13 @@ struct PostgresHotelStorage: HotelStorage {
         }
     }
 
-    /// Runs a blocking read on a thread of its own, so no cooperative thread waits on it.
+    /// Runs a blocking read on a thread of NIO's blocking pool, never on Dispatch's global queue:
+    /// on Linux that queue's few threads are the ones Swift's tasks run on (a thread dump of a
+    /// serving instance shows them as `com.apple.root.default-qos`), and a read blocked there
+    /// waiting for a connection holds one of them from the tasks that would give a connection
+    /// back (DECISIONS.md "Blocking calls never wait on Dispatch's global queue").
     private static func blockingRead<T: Sendable>(_ read: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try read() }) }
-        }
+        try await NIOThreadPool.singleton.runIfActive(read)
     }
 
     /// Whether the answer's date and its holds still stand: its business date is today's and no
