@@ -208,12 +208,15 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     public let bookingLanes: Int
     public static let defaultBookingLanes = 2
 
-    /// A lane waits up to 2 ms to fill a group of 5 while as many are booking at once: a group
-    /// is two statements and a commit whatever its size, and three instances sharing two cores
-    /// wrote groups of 2-3 where one instance writes 8 (BENCHMARKS.md, issue 13, session 29).
-    /// `serve` takes another size from `FRONTDESK_BOOKING_GATHER` (1, no waiting, to 64).
+    /// A lane waits up to 2 ms to fill a group of 8 while as many are booking at once, of 5
+    /// while other instances write the hotel too: a group is two statements and a commit
+    /// whatever its size, and three instances sharing two cores wrote groups of 2-3 where one
+    /// instance writes 8 (BENCHMARKS.md, issue 13, session 29). Alone, groups of 8 booked 14 %
+    /// more than groups of 5 (their CPU a booking a sixth lower); three instances, each seeing
+    /// 5-6 of the callers, booked 6-16 % less waiting for 8 (session 32). `serve` takes another
+    /// size, for both, from `FRONTDESK_BOOKING_GATHER` (1, no waiting, to 64).
     public let bookingGathering: BookingIntake.Gathering
-    public static let defaultBookingGathering = BookingIntake.Gathering(atLeast: 5)
+    public static let defaultBookingGathering = BookingIntake.Gathering(atLeast: 8, whileShared: 5)
 
     /// The `application_name` of this storage's connections. A server instance's is
     /// `serverInstancePrefix` and an id of its own (`serverInstanceName()`); other uses (the

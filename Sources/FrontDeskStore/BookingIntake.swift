@@ -36,11 +36,16 @@ public final class BookingIntake: Sendable {
         /// lane holds a group, a free lane takes none until this many wait. 1 takes whatever
         /// has arrived.
         public let atLeast: Int
+        /// `atLeast` while other processes write the hotel too (`BookingIntake`'s `shared`): each
+        /// then sees only its share of the callers, and waiting for more of them than it has in
+        /// flight only delays the group.
+        public let atLeastWhileShared: Int
         /// The longest a group waits for the rest.
         public let patience: Duration
 
-        public init(atLeast: Int, patience: Duration = .milliseconds(2)) {
+        public init(atLeast: Int, whileShared: Int? = nil, patience: Duration = .milliseconds(2)) {
             self.atLeast = max(1, atLeast)
+            atLeastWhileShared = max(1, whileShared ?? atLeast)
             self.patience = patience
         }
 
@@ -187,7 +192,7 @@ public final class BookingIntake: Sendable {
             changed.wait()
         }
         state.queue.lanesBusy += 1
-        let wanted = min(gathering.atLeast, state.queue.busiest)
+        let wanted = min(shared() ? gathering.atLeastWhileShared : gathering.atLeast, state.queue.busiest)
         var group = takeWaiting()
         if group.count < wanted && !state.queue.stopped {
             let deadline = Date().addingTimeInterval(patience)

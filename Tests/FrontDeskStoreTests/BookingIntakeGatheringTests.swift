@@ -50,8 +50,8 @@ import Testing
 
     /// Whether `condition` came true within 10 s.
     @discardableResult
-    static func waitUntil(_ condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(10)
+    static func waitUntil(within limit: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + limit
         while !condition() {
             if ContinuousClock.now > deadline { return false }
             usleep(200)
@@ -73,6 +73,22 @@ import Testing
         #expect(recorder.sizes.withLock { $0 } == (gathers ? [1, 6] : [1, 5, 1]))
     }
 
+    /// While other processes write the hotel, a lane gathers up to `atLeastWhileShared`: with six
+    /// in flight and 5 wanted while shared, the five waiting are written at once; alone, the same
+    /// lane waits for a sixth (8 wanted, 6 in flight lately) and writes the six together.
+    @Test(arguments: [true, false])
+    func whileSharedALaneGathersItsSmallerGroup(shared: Bool) {
+        let gathering = BookingIntake.Gathering(atLeast: 8, whileShared: 5, patience: .seconds(60))
+        let (recorder, intake, answered) = Self.releaseFirstGroup(gathering, after: 5, shared: shared)
+        // Shared: written at once (allowed 10 s on a busy machine). Alone: still waiting after 0.5 s.
+        let fiveWritten = Self.waitUntil(within: shared ? .seconds(10) : .milliseconds(500)) { recorder.sizes.withLock { $0 } == [1, 5] }
+        #expect(fiveWritten == shared)
+        if !shared { Self.submit(1, from: 6, to: intake, answered: answered) }
+        answered.wait()
+        intake.stop()
+        #expect(recorder.sizes.withLock { $0 } == (shared ? [1, 5] : [1, 6]))
+    }
+
     /// A lane that waits for requests that never come writes what it has when its patience ends,
     /// and every caller gets its answer.
     @Test func aLaneWritesWhatItHasWhenItsPatienceEnds() {
@@ -84,10 +100,10 @@ import Testing
 
     /// An intake whose first group, of one request, is held by the store until `queued` more
     /// requests wait for a lane, then let go: those were in flight together with it.
-    static func releaseFirstGroup(_ gathering: BookingIntake.Gathering, after queued: Int)
+    static func releaseFirstGroup(_ gathering: BookingIntake.Gathering, after queued: Int, shared: Bool = false)
         -> (GroupRecorder, BookingIntake, DispatchGroup) {
         let recorder = GroupRecorder()
-        let intake = BookingIntake(lanes: 1, gathering: gathering) { recorder.write($0) }
+        let intake = BookingIntake(lanes: 1, gathering: gathering, shared: { shared }) { recorder.write($0) }
         let answered = DispatchGroup()
         submit(1, from: 0, to: intake, answered: answered)
         recorder.firstEntered.wait()
