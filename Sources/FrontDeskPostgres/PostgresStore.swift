@@ -211,9 +211,10 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// A lane waits up to 2 ms to fill a group of 8 while as many are booking at once, of 5
     /// while other instances write the hotel too: a group is two statements and a commit
     /// whatever its size, and three instances sharing two cores wrote groups of 2-3 where one
-    /// instance writes 8 (BENCHMARKS.md, issue 13, session 29). Alone, groups of 8 booked 14 %
-    /// more than groups of 5 (their CPU a booking a sixth lower); three instances, each seeing
-    /// 5-6 of the callers, booked 6-16 % less waiting for 8 (session 32). `serve` takes another
+    /// instance writes 8 (BENCHMARKS.md, issue 13, session 29). Alone, groups of 8 took less of
+    /// PostgreSQL a booking than groups of 5 and booked more in five interleaved pairs (+2 to
+    /// +48 %, in the machine's swings); three instances, each seeing 5-6 of the callers, booked
+    /// 6-16 % less waiting for 8 (session 32). `serve` takes another
     /// size, for both, from `FRONTDESK_BOOKING_GATHER` (1, no waiting, to 64).
     public let bookingGathering: BookingIntake.Gathering
     public static let defaultBookingGathering = BookingIntake.Gathering(atLeast: 8, whileShared: 5)
