@@ -24,9 +24,13 @@ public enum BookingServer {
             logger: logger
         )
         application.addServices(FeedPruningService(state: state, logger: logger))
-        // The count only decides whether lanes beyond the first work: none to decide on SQLite
-        // (one lane, one writer) or with FRONTDESK_BOOKING_LANES=1.
-        if state.chain.bookingLanes > 1 { application.addServices(WriterCensusService(state: state, logger: logger)) }
+        // The count decides whether lanes beyond the first work and which group size a lane
+        // gathers: nothing to decide on SQLite (one lane, one writer), nor with one lane and one
+        // size (FRONTDESK_BOOKING_LANES=1 and FRONTDESK_BOOKING_GATHER set).
+        let gathering = state.chain.bookingGathering
+        if state.chain.bookingLanes > 1 || gathering.atLeast != gathering.atLeastWhileShared {
+            application.addServices(WriterCensusService(state: state, logger: logger))
+        }
         if let limiter = state.rateLimiter as? SharedTokenRateLimiter {
             application.addServices(TokenCountFlushService(state: state, limiter: limiter, logger: logger))
         }
@@ -49,7 +53,8 @@ struct SagaRunnerService: Service {
 
 /// Counts the other server instances writing to the database (`ChainStorage.countOtherWriters`)
 /// at start and every few seconds, so the booking lanes know whether they are alone. A count
-/// that fails keeps the last one. Run only where an instance has more than one lane.
+/// that fails keeps the last one. Run only where the count decides something: a second lane, or
+/// a group size of its own while shared (`BookingIntake.Gathering.atLeastWhileShared`).
 struct WriterCensusService: Service {
     let state: ServerState
     let logger: Logger
