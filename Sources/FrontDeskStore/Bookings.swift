@@ -97,24 +97,44 @@ extension FrontDeskStore {
     /// Several reservations in one transaction, each in its own savepoint: one durable commit for
     /// all (group commit), and one request's failure leaves the others standing.
     public func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
-        try write(journalsInOnePiece: true) { db in
-            let group = GroupReads()
-            return try requests.map { request in
-                var outcome: Result<Booking, any Error> = .failure(FrontDeskError.conflict("not attempted"))
-                let queued = shared.pendingNotifications.withLock { $0.count }
-                do {
-                    outcome = .success(try db.inCachedSavepoint { try reserveSettlingDeskPayment(request, db, group: group) })
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_IOERR {
-                    throw error // the file itself failed: nothing of this batch is kept
-                } catch {
-                    // What the rolled-back request announced did not happen.
-                    shared.pendingNotifications.withLock { $0.removeSubrange(queued...) }
-                    // A failure that ended the whole transaction ends the batch: nothing of it is kept.
-                    if !db.isInsideTransaction { throw error }
-                    outcome = .failure(error)
-                }
-                return outcome
+        try write(journalsInOnePiece: true) { db in try reserveGroup(requests, db) }
+    }
+
+    /// The group's commit is not synced here: the booking intake syncs the log on a thread of its
+    /// own while its lane writes the next group, and answers each group once its sync is done
+    /// (DECISIONS.md "A group's commit is synced while the next group is written").
+    public func reserveAllSyncingLater(_ requests: [ReservationRequest]) throws -> CommittedGroup {
+        // Counted before the transaction begins, so a reader that sees its commit also sees it counted.
+        let number = shared.deferredCommits.withLock { commits -> Int in
+            commits.begun += 1
+            return commits.begun
+        }
+        let (outcomes, announce) = try writeAnnouncingLater(journalsInOnePiece: true, syncingLater: true) { db in
+            try reserveGroup(requests, db)
+        }
+        return CommittedGroup(outcomes: outcomes, makeDurable: { [self] in
+            try syncLog()
+            shared.deferredCommits.withLock { $0.synced = max($0.synced, number) }
+        }, announce: announce)
+    }
+
+    private func reserveGroup(_ requests: [ReservationRequest], _ db: Database) throws -> [Result<Booking, any Error>] {
+        let group = GroupReads()
+        return try requests.map { request in
+            var outcome: Result<Booking, any Error> = .failure(FrontDeskError.conflict("not attempted"))
+            let queued = shared.pendingNotifications.withLock { $0.count }
+            do {
+                outcome = .success(try db.inCachedSavepoint { try reserveSettlingDeskPayment(request, db, group: group) })
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_IOERR {
+                throw error // the file itself failed: nothing of this batch is kept
+            } catch {
+                // What the rolled-back request announced did not happen.
+                shared.pendingNotifications.withLock { $0.removeSubrange(queued...) }
+                // A failure that ended the whole transaction ends the batch: nothing of it is kept.
+                if !db.isInsideTransaction { throw error }
+                outcome = .failure(error)
             }
+            return outcome
         }
     }
 

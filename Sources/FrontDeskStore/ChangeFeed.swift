@@ -21,23 +21,23 @@ public struct FeedEvent: Sendable, Equatable {
 extension FrontDeskStore {
     /// The hotel's changes after `sequence`, oldest first, at most `limit`.
     public func feedEvents(after sequence: Int64, limit: Int = 500) throws -> [FeedEvent] {
-        try read { db in
+        try afterReadingDurably(read { db in
             let hotel = try requireHotel(db)
             return try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT seq, event, data FROM change_feed WHERE hotel_id = ? AND seq > ? ORDER BY seq LIMIT ?
                 """), arguments: [hotel.id.uuidString, sequence, limit]).map { row in
                 FeedEvent(sequence: row[0], name: row[1], data: row[2])
             }
-        }
+        })
     }
 
     /// The number of the hotel's newest change (0 before the first): where a new listener starts.
     public func latestFeedSequence() throws -> Int64 {
-        try read { db in
+        try afterReadingDurably(read { db in
             let hotel = try requireHotel(db)
             return try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM change_feed WHERE hotel_id = ?"),
                                       arguments: [hotel.id.uuidString]) ?? 0
-        }
+        })
     }
 }
 

@@ -263,6 +263,18 @@ public final class FrontDeskStore: Sendable {
     /// keeps a temporary table of any size, so its statement and savepoint journals are kept in
     /// memory in one piece for the transaction (`SQLiteProcessSettings`) instead of 1 kB pieces.
     func write<T>(foreignKeys: Bool = true, journalsInOnePiece: Bool = false, _ body: (Database) throws -> T) throws -> T {
+        let (result, announce) = try writeAnnouncingLater(foreignKeys: foreignKeys, journalsInOnePiece: journalsInOnePiece,
+                                                          syncingLater: false, body)
+        announce()
+        return result
+    }
+
+    /// `write`, handing back what publishes its notifications (and wakes the saga runners) instead
+    /// of doing it at once. `syncingLater`: the commit is not synced (`synchronous = NORMAL` for
+    /// this transaction): it is durable only once the log is synced (`syncLog`), and the caller
+    /// answers and announces nothing of it before then (`reserveAllSyncingLater`).
+    func writeAnnouncingLater<T>(foreignKeys: Bool = true, journalsInOnePiece: Bool = false, syncingLater: Bool,
+                                 _ body: (Database) throws -> T) throws -> (T, @Sendable () -> Void) {
         do {
             let (result, notifications, sagaWork) = try pool.writeWithoutTransaction { db in
                 // Only outside a transaction does SQLite take these pragmas.
@@ -271,6 +283,9 @@ public final class FrontDeskStore: Sendable {
                 let onePiece = journalsInOnePiece && SQLiteProcessSettings.journalSpillSet
                 if onePiece { try db.run(sql: "PRAGMA temp_store = DEFAULT") }
                 defer { if onePiece { try? db.run(sql: "PRAGMA temp_store = MEMORY") } }
+                let synchronous = try syncingLater ? Int.fetchOne(db, sql: "PRAGMA synchronous") : nil
+                if syncingLater { try db.run(sql: "PRAGMA synchronous = NORMAL") }
+                defer { if let synchronous { try? db.run(sql: "PRAGMA synchronous = \(synchronous)") } }
                 var result: T?
                 shared.pendingNotifications.withLock { $0.removeAll() }
                 shared.sagaWorkQueued.withLock { $0 = false }
@@ -286,12 +301,28 @@ public final class FrontDeskStore: Sendable {
                     return queued
                 })
             }
-            publish(notifications)
-            if sagaWork { wakeSagaRunners() }
-            return result
+            return (result, { [self] in
+                publish(notifications)
+                if sagaWork { wakeSagaRunners() }
+            })
         } catch let error as DatabaseError {
             throw StoreError.from(error, path: path)
         }
+    }
+
+    /// For a read whose answer a caller keeps and builds on (the change feed's numbers, a desk's
+    /// replica): once it has read, every commit it may have seen is made durable. A group of
+    /// bookings is visible to readers from its commit, before the sync that makes it durable
+    /// (`reserveAllSyncingLater`); a power cut between the two would take back feed numbers that
+    /// a desk or a listener already holds, and the next changes would be given the same numbers.
+    /// Costs nothing while no such commit waits for its sync.
+    func afterReadingDurably<T>(_ answer: T) throws -> T {
+        let waiting = shared.deferredCommits.withLock { $0.begun > $0.synced }
+        if waiting {
+            try syncLog()
+            shared.readerSyncs.add(1, ordering: .relaxed)
+        }
+        return answer
     }
 
     /// Runs `body` (`when` true) with the file in rollback-journal mode instead of write-ahead
@@ -522,6 +553,12 @@ final class StoreShared: Sendable {
     /// Operations a connected desk pushed and got no answer to, by operation id, while its local
     /// write queues them (`queueingAsPushed`): the outbox gets the very operation pushed.
     let pushedOperations = Mutex<[String: SyncOperation]>([:])
+    /// Group commits made without their sync (`reserveAllSyncingLater`): how many began, and the
+    /// number of the last one whose sync finished. While they differ, a commit may be visible to
+    /// readers and not yet durable (`afterReadingDurably`).
+    let deferredCommits = Mutex<(begun: Int, synced: Int)>((0, 0))
+    /// Syncs made by such readers (`afterReadingDurably`), counted for the tests.
+    let readerSyncs = Atomic<Int>(0)
 
     init(random: any RandomNumberGenerator & Sendable) {
         codes = Mutex(random)

@@ -13,7 +13,7 @@ extension FrontDeskStore {
     /// `GET /api/hotels/{id}/replica`: one page as the wire's JSON bytes (see `replicaPage`).
     public func replicaPageJSON(after: UUID?, limit: Int) throws -> [UInt8] {
         let limit = max(1, min(limit, SyncWire.pageSize))
-        return try read { db in
+        return try afterReadingDurably(read { db in
             let hotel = try requireHotel(db)
             let key = hotel.id.uuidString
             let cursor = try Self.latestSequence(key, db)
@@ -48,7 +48,7 @@ extension FrontDeskStore {
             if ids.count > limit, let last = page.last { json.optionalString("next", last.lowercased()) }
             json.raw("}")
             return json.bytes
-        }
+        })
     }
 }
 

@@ -47,6 +47,10 @@ public protocol HotelStorage: Sendable {
     /// Holds each request's room in one transaction (group commit); one outcome per request, in
     /// order. A refused request rolls back alone; a failing database fails the whole group.
     func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>]
+    /// `reserveAll` that may return before the group's commit is durable: the caller makes it
+    /// durable (`CommittedGroup.makeDurable`) before it answers or announces anything of it. A
+    /// store whose commits are durable when they return writes as `reserveAll` does.
+    func reserveAllSyncingLater(_ requests: [ReservationRequest]) throws -> CommittedGroup
     /// By id or confirmation code.
     func booking(_ reference: String) throws -> Booking
     func findBookings(_ filter: BookingFilter) throws -> BookingMatches
@@ -91,6 +95,25 @@ public protocol HotelStorage: Sendable {
     /// The operation pushed under `operationId` as `applySync` recorded it: its fingerprint and the
     /// answer first given (its JSON); nil when nothing was pushed under that id. Reads only.
     func recordedSyncOperation(_ operationId: String) throws -> RecordedSyncOperation?
+}
+
+/// A group of bookings committed, and perhaps not yet durable (`HotelStorage.reserveAllSyncingLater`).
+public struct CommittedGroup: Sendable {
+    /// One outcome a request, in order, as `reserveAll` gives them.
+    public let outcomes: [Result<Booking, any Error>]
+    /// Syncs the log: this group's commit, and every commit made before it in the same file, are
+    /// durable once it returns. nil where the commit was durable when it returned.
+    public let makeDurable: (@Sendable () throws -> Void)?
+    /// Publishes what the group's transaction announced (notifications, saga wake-ups); called
+    /// once the group is durable.
+    public let announce: @Sendable () -> Void
+
+    public init(outcomes: [Result<Booking, any Error>], makeDurable: (@Sendable () throws -> Void)?,
+                announce: @escaping @Sendable () -> Void) {
+        self.outcomes = outcomes
+        self.makeDurable = makeDurable
+        self.announce = announce
+    }
 }
 
 /// What the booking server asks of the whole chain: its hotels, lookups by id across hotels (the
@@ -180,6 +203,10 @@ public protocol TokenRequestCounting: Sendable {
 }
 
 extension HotelStorage {
+    public func reserveAllSyncingLater(_ requests: [ReservationRequest]) throws -> CommittedGroup {
+        CommittedGroup(outcomes: try reserveAll(requests), makeDurable: nil, announce: {})
+    }
+
     public func cancel(_ reference: String, reason: String?, expectedVersion: Int?, by user: String, via channel: Channel) throws -> Booking {
         try cancel(reference, reason: reason, ChangeRequest(expectedVersion: expectedVersion, user: user, channel: channel))
     }

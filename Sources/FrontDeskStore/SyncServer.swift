@@ -61,7 +61,7 @@ extension FrontDeskStore {
     /// read in the same read transaction before the bookings: changes after it are not in the page.
     public func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage {
         let limit = max(1, min(limit, SyncWire.pageSize))
-        return try read { db in
+        return try afterReadingDurably(read { db in
             let hotel = try requireHotel(db)
             let key = hotel.id.uuidString
             let cursor = try Self.latestSequence(key, db)
@@ -86,7 +86,7 @@ extension FrontDeskStore {
             return ReplicaPage(hotel: property?.hotel, roomTypes: property?.types, rooms: property?.rooms,
                                bookings: bookings.map { WireBooking($0, claims: claims[$0.id.uuidString] ?? []) },
                                cursor: cursor, totalBookings: total, next: next)
-        }
+        })
     }
 
     /// What changed after `since` (a change-feed number): each booking a feed entry in the page's
@@ -96,7 +96,7 @@ extension FrontDeskStore {
     /// - Throws: `ReplicaTooOld` when entries after `since` were pruned, or `since` is ahead of the feed.
     public func changesPage(since: Int64, limit: Int) throws -> ChangesPage {
         let limit = max(1, min(limit, SyncWire.pageSize))
-        return try read { db in
+        return try afterReadingDurably(read { db in
             let hotel = try requireHotel(db)
             let key = hotel.id.uuidString
             let bounds = try Row.fetchOne(db.cachedStatement(sql: "SELECT MIN(seq), MAX(seq) FROM change_feed WHERE hotel_id = ?"),
@@ -135,7 +135,7 @@ extension FrontDeskStore {
                 (page.hotel, page.roomTypes, page.rooms) = (property.hotel, property.types, property.rooms)
             }
             return page
-        }
+        })
     }
 
     static func latestSequence(_ hotelKey: String, _ db: Database) throws -> Int64 {
