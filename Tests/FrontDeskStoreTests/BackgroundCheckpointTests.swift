@@ -31,4 +31,32 @@ import Testing
         let reopened = try FrontDeskStore(path: desk.store.path, access: .read)
         #expect(try reopened.bookings(BookingFilter(status: .reserving)).count == 360)
     }
+
+    /// Session 34: under a steady stream of commits the checkpointer runs once per `wakeAt` pages
+    /// logged since what it last copied. (The hook is told the log's whole length, and while
+    /// commits keep coming the log does not start again from its beginning: counted from there,
+    /// every commit past `wakeAt` woke it, and it ran back to back, two syncs each time.)
+    @Test func underASteadyLoadTheCheckpointerRunsOncePerWakeAtPagesLogged() throws {
+        let desk = try StoreFixture()
+        let checkpointer = Checkpointer(path: desk.store.path, wakeAt: 64, writerLimit: 1_000_000)
+        desk.store.checkpointInBackground(checkpointer)
+        let rooms = ["101", "102", "103", "104", "201", "202"]
+        for day in 0..<100 {
+            let checkIn = StoreFixture.today.adding(days: 1 + day)
+            for room in rooms {
+                let request = ReservationRequest(form: desk.form(room: room, from: checkIn.iso, to: checkIn.adding(days: 1).iso, guests: "1"),
+                                                 user: "anna")
+                _ = try desk.store.reserveAll([request])[0].get()
+            }
+        }
+        let logged = checkpointer.framesLogged.load(ordering: .relaxed)
+        let runs = checkpointer.checkpointsRun.load(ordering: .relaxed)
+        #expect(logged >= 600 * 5, "600 commits logged only \(logged) pages")
+        #expect(runs <= logged / 64 + 1, "\(runs) checkpoints for \(logged) pages logged")
+        // And it does run: the log is copied while the commits go on.
+        let deadline = Date().addingTimeInterval(10)
+        while checkpointer.checkpointsRun.load(ordering: .relaxed) == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(checkpointer.checkpointsRun.load(ordering: .relaxed) > 0)
+        try desk.store.close()
+    }
 }
