@@ -24,16 +24,17 @@ final class Checkpointer: Sendable {
     let writerLimit: Int32
     private let wakeUp = DispatchSemaphore(value: 0)
     private let stopped = Atomic<Bool>(false)
-    /// The log's frames already copied into the file, as the last checkpoint left them. The hook
+    /// The log's frames copied into the file: what the last checkpoint reported, or, while one
+    /// runs, the log's length when it began. The hook
     /// is told the log's whole length, and under a steady load the log does not start again from
     /// its beginning until the writer's own checkpoint: counted from the log's start, every commit
     /// past `wakeAt` woke the checkpointer, which then ran back to back (555 syncs a second, and
     /// nearly every frame copied, in `perf stat`, session 34).
     private let copiedFrames = Atomic<Int32>(0)
-    /// The log's length at the last commit, and the frames logged since the start (for the tests).
+    /// The log's length at the last commit.
     private let logLength = Atomic<Int32>(0)
+    /// Frames logged since the start, and checkpoints the checkpointer ran, counted for the tests.
     let framesLogged = Atomic<Int>(0)
-    /// Checkpoints the checkpointer ran, counted for the tests.
     let checkpointsRun = Atomic<Int>(0)
 
     /// `writerLimit`: one sync push of 500 bookings logs some 5,000 pages; at 4,000 the writer
@@ -68,9 +69,7 @@ final class Checkpointer: Sendable {
         let before = logLength.exchange(pages, ordering: .relaxed)
         framesLogged.add(Int(pages >= before ? pages - before : pages), ordering: .relaxed)
         if pages >= writerLimit {
-            var copied: Int32 = 0
-            _ = sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nil, &copied)
-            if copied >= 0 { copiedFrames.store(copied, ordering: .relaxed) } // -1: it could not run
+            copyLog(connection, schema)
             return
         }
         let copied = copiedFrames.load(ordering: .relaxed)
@@ -96,11 +95,16 @@ final class Checkpointer: Sendable {
             // What this run is about to copy counts as copied for the commits made meanwhile, so
             // that they do not wake it again for pages it is copying.
             copiedFrames.store(logLength.load(ordering: .relaxed), ordering: .relaxed)
-            var copied: Int32 = 0
-            _ = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, &copied)
-            if copied >= 0 { copiedFrames.store(copied, ordering: .relaxed) }
+            copyLog(connection, nil)
             checkpointsRun.add(1, ordering: .relaxed)
         }
+    }
+
+    /// A passive checkpoint on `connection`, noting how far the log is copied.
+    private func copyLog(_ connection: OpaquePointer?, _ schema: UnsafePointer<CChar>?) {
+        var copied: Int32 = 0
+        _ = sqlite3_wal_checkpoint_v2(connection, schema, SQLITE_CHECKPOINT_PASSIVE, nil, &copied)
+        if copied >= 0 { copiedFrames.store(copied, ordering: .relaxed) } // -1: it could not run
     }
 }
 
