@@ -273,7 +273,11 @@ public final class FrontDeskStore: Sendable {
     /// of doing it at once. `syncingLater`: the commit is not synced (`synchronous = NORMAL` for
     /// this transaction): it is durable only once the log is synced (`syncLog`), and the caller
     /// answers and announces nothing of it before then (`reserveAllSyncingLater`).
+    ///
+    /// `keepsRooms`: `body` writes bookings only (a group commit), so what booking groups keep of
+    /// rooms and hotels stays good; any other write makes them read it again.
     func writeAnnouncingLater<T>(foreignKeys: Bool = true, journalsInOnePiece: Bool = false, syncingLater: Bool,
+                                 keepsRooms: Bool = false,
                                  _ body: (Database) throws -> T) throws -> (T, @Sendable () -> Void) {
         do {
             let (result, notifications, sagaWork) = try pool.writeWithoutTransaction { db in
@@ -287,6 +291,9 @@ public final class FrontDeskStore: Sendable {
                 if syncingLater { try db.run(sql: "PRAGMA synchronous = NORMAL") }
                 defer { if let synchronous { try? db.run(sql: "PRAGMA synchronous = \(synchronous)") } }
                 var result: T?
+                // Moved once the write is over (committed or not), while this connection is still
+                // the writer: a group that begins after it reads rooms again.
+                defer { if !keepsRooms { shared.roomsGeneration.add(1, ordering: .sequentiallyConsistent) } }
                 shared.pendingNotifications.withLock { $0.removeAll() }
                 shared.sagaWorkQueued.withLock { $0 = false }
                 try db.inTransaction(.immediate) {
@@ -559,6 +566,16 @@ final class StoreShared: Sendable {
     let deferredCommits = Mutex<(begun: Int, synced: Int)>((0, 0))
     /// Syncs made by such readers (`afterReadingDurably`), counted for the tests.
     let readerSyncs = Atomic<Int>(0)
+    /// Moves after every write through this store's writer that may change rooms, room types,
+    /// hotels or the replica mark: every write but a group of bookings (`writeAnnouncingLater`).
+    let roomsGeneration = Atomic<Int>(0)
+    /// What booking groups read alike (rooms with their types, the hotel, its active rooms), kept
+    /// from one group to the next by scope (the scoped hotel's id, nil on a desk's file) while
+    /// `roomsGeneration` and the writer's `PRAGMA data_version` (commits by any other connection)
+    /// stay as they were when it was read (`FrontDeskStore.reserveGroup`).
+    let keptGroupReads = Mutex<[String?: KeptGroupReads]>([:])
+    /// Groups that began with what an earlier group kept, counted for the tests.
+    let keptGroupReadsTaken = Atomic<Int>(0)
 
     init(random: any RandomNumberGenerator & Sendable) {
         codes = Mutex(random)
