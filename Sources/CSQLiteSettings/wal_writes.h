@@ -320,24 +320,15 @@ static inline int fd_sqlite_batch_log_writes(void) {
     if (!inner) return SQLITE_ERROR;
     if (inner->iVersion < 2 || !inner->xCurrentTimeInt64) return SQLITE_ERROR;
     *fd_wal_inner_vfs() = inner;
-    memset(vfs, 0, sizeof(*vfs));
-    vfs->iVersion = 2; // the system-call overrides of version 3 are for SQLite's own tests
-    vfs->szOsFile = fd_wal_header_size() + inner->szOsFile;
-    vfs->mxPathname = inner->mxPathname;
-    vfs->zName = "frontdesk-batched-log";
-    vfs->xOpen = fd_wal_open;
-    vfs->xDelete = fd_wal_delete;
-    vfs->xAccess = fd_wal_access;
-    vfs->xFullPathname = fd_wal_full_pathname;
-    vfs->xDlOpen = fd_wal_dl_open;
-    vfs->xDlError = fd_wal_dl_error;
-    vfs->xDlSym = fd_wal_dl_sym;
-    vfs->xDlClose = fd_wal_dl_close;
-    vfs->xRandomness = fd_wal_randomness;
-    vfs->xSleep = fd_wal_sleep;
-    vfs->xCurrentTime = fd_wal_current_time;
-    vfs->xGetLastError = fd_wal_get_last_error;
-    vfs->xCurrentTimeInt64 = fd_wal_current_time_int64;
+    *vfs = (sqlite3_vfs){
+        .iVersion = 2, // the system-call overrides of version 3 are for SQLite's own tests
+        .szOsFile = fd_wal_header_size() + inner->szOsFile, .mxPathname = inner->mxPathname,
+        .zName = "frontdesk-batched-log", .xOpen = fd_wal_open, .xDelete = fd_wal_delete, .xAccess = fd_wal_access,
+        .xFullPathname = fd_wal_full_pathname, .xDlOpen = fd_wal_dl_open, .xDlError = fd_wal_dl_error,
+        .xDlSym = fd_wal_dl_sym, .xDlClose = fd_wal_dl_close, .xRandomness = fd_wal_randomness, .xSleep = fd_wal_sleep,
+        .xCurrentTime = fd_wal_current_time, .xGetLastError = fd_wal_get_last_error,
+        .xCurrentTimeInt64 = fd_wal_current_time_int64,
+    };
     int status = sqlite3_vfs_register(vfs, 1);
     if (status != SQLITE_OK) *fd_wal_inner_vfs() = 0;
     return status;
