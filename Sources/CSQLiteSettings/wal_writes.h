@@ -72,20 +72,24 @@ static inline int fd_wal_header_size(void) {
 // The most the default VFS writes in one call: its unix write masks a length to 17 bits.
 #define FD_WAL_WRITE_LIMIT (31 * 4096)
 
-// Hands the run to the kernel, in writes of at most FD_WAL_WRITE_LIMIT. The run is gone
-// afterwards even when a write failed: SQLite then fails the transaction, as it would have on
-// its own write.
-static int fd_wal_write_run(fd_wal_file *file) {
-    int length = file->run_length;
-    file->run_length = 0;
+// Hands `length` bytes at `offset` to the default VFS in writes of at most FD_WAL_WRITE_LIMIT.
+static int fd_wal_pass(fd_wal_file *file, const unsigned char *data, int length, sqlite3_int64 offset) {
     for (int done = 0; done < length;) {
         int piece = length - done < FD_WAL_WRITE_LIMIT ? length - done : FD_WAL_WRITE_LIMIT;
         __atomic_fetch_add(&fd_wal_counts()[1], 1, __ATOMIC_RELAXED);
-        int status = file->inner->pMethods->xWrite(file->inner, file->run + done, piece, file->run_offset + done);
+        int status = file->inner->pMethods->xWrite(file->inner, data + done, piece, offset + done);
         if (status != SQLITE_OK) return status;
         done += piece;
     }
     return SQLITE_OK;
+}
+
+// Hands the run to the kernel. The run is gone afterwards even when a write failed: SQLite then
+// fails the transaction, as it would have on its own write.
+static int fd_wal_write_run(fd_wal_file *file) {
+    int length = file->run_length;
+    file->run_length = 0;
+    return fd_wal_pass(file, file->run, length, file->run_offset);
 }
 
 static int fd_wal_close(sqlite3_file *handle) {
@@ -119,9 +123,8 @@ static int fd_wal_write(sqlite3_file *handle, const void *data, int amount, sqli
     }
     if (!file->run && amount <= FD_WAL_RUN_CAPACITY) file->run = (unsigned char *)sqlite3_malloc(FD_WAL_RUN_CAPACITY);
     if (!file->run || amount > FD_WAL_RUN_CAPACITY) {
-        // No buffer to be had, or a write larger than it: straight through, as SQLite would.
-        __atomic_fetch_add(&fd_wal_counts()[1], 1, __ATOMIC_RELAXED);
-        return file->inner->pMethods->xWrite(file->inner, data, amount, offset);
+        // No buffer to be had, or a write larger than it: straight through.
+        return fd_wal_pass(file, (const unsigned char *)data, amount, offset);
     }
     if (file->run_length == 0) file->run_offset = offset;
     memcpy(file->run + file->run_length, data, (size_t)amount);

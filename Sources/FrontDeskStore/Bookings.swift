@@ -97,11 +97,7 @@ extension FrontDeskStore {
     /// Several reservations in one transaction, each in its own savepoint: one durable commit for
     /// all (group commit), and one request's failure leaves the others standing.
     public func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
-        let (outcomes, announce) = try writeAnnouncingLater(journalsInOnePiece: true, syncingLater: false, keepsRooms: true) { db in
-            try reserveGroup(requests, db)
-        }
-        announce()
-        return outcomes
+        try write(journalsInOnePiece: true, keepsRooms: true) { db in try reserveGroup(requests, db) }
     }
 
     /// The group's commit is not synced here: the booking intake syncs the log on a thread of its

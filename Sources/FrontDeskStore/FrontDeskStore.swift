@@ -262,9 +262,12 @@ public final class FrontDeskStore: Sendable {
     /// `journalsInOnePiece`: `body` writes bookings (a group commit, a sync push) and never sorts or
     /// keeps a temporary table of any size, so its statement and savepoint journals are kept in
     /// memory in one piece for the transaction (`SQLiteProcessSettings`) instead of 1 kB pieces.
-    func write<T>(foreignKeys: Bool = true, journalsInOnePiece: Bool = false, _ body: (Database) throws -> T) throws -> T {
+    ///
+    /// `keepsRooms`: as for `writeAnnouncingLater`.
+    func write<T>(foreignKeys: Bool = true, journalsInOnePiece: Bool = false, keepsRooms: Bool = false,
+                  _ body: (Database) throws -> T) throws -> T {
         let (result, announce) = try writeAnnouncingLater(foreignKeys: foreignKeys, journalsInOnePiece: journalsInOnePiece,
-                                                          syncingLater: false, body)
+                                                          syncingLater: false, keepsRooms: keepsRooms, body)
         announce()
         return result
     }

@@ -31,9 +31,9 @@ enum SQLiteProcessSettings {
     /// under `POST /api/bookings` (issue 11, session 26).
     static let pageCacheTruncatesGuarded: Bool = fd_sqlite_guard_page_cache_truncates() == SQLITE_OK
 
-    /// The default VFS wrapped (wal_writes.h) so that a commit's log frames reach the kernel in
-    /// one write, not two a frame: a group of bookings made ~170 `pwrite`s, about a fifth of the
-    /// booking lane's time (issue 11, session 35).
+    /// The default VFS wrapped (wal_writes.h) so that a commit's log frames reach the kernel as
+    /// one run, not two writes a frame: a group of bookings made ~170 `pwrite`s, about a fifth of
+    /// the booking lane's time (issue 11, session 35).
     /// Registered after the settings above: registering a VFS starts SQLite, which then refuses them.
     static let logWritesBatched: Bool = {
         _ = journalSpillSet
