@@ -1,3 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// The system's random numbers (`SystemRandomNumberGenerator`'s source, getrandom), drawn 4 KiB
+/// at a time instead of one syscall a number: a booking draws eight (its id's random bits, its
+/// code's six letters), and those syscalls with the generic code around them were 3 % of the
+/// server's booking lane (perf, issue 11, session 36). The bytes are the same kernel's, only
+/// fetched ahead; what one caller was handed no other caller is.
+public struct BufferedSystemRandom: RandomNumberGenerator, Sendable {
+    public init() {}
+
+    public mutating func next() -> UInt64 { SystemRandomPool.shared.next() }
+}
+
+/// The numbers fetched ahead, for the whole process.
+final class SystemRandomPool: Sendable {
+    static let shared = SystemRandomPool()
+    private static let size = 512
+
+    private let ahead = Mutex((numbers: [UInt64](repeating: 0, count: SystemRandomPool.size), taken: SystemRandomPool.size))
+
+    func next() -> UInt64 {
+        ahead.withLock { ahead in
+            if ahead.taken == Self.size {
+                ahead.numbers.withUnsafeMutableBufferPointer { Self.fill($0) }
+                ahead.taken = 0
+            }
+            defer { ahead.taken += 1 }
+            return ahead.numbers[ahead.taken]
+        }
+    }
+
+    /// The kernel's random bytes (glibc's `arc4random_buf`: one getrandom for the whole
+    /// buffer); elsewhere, the standard library's own source, a number at a time.
+    private static func fill(_ numbers: UnsafeMutableBufferPointer<UInt64>) {
+        #if canImport(Glibc)
+        arc4random_buf(numbers.baseAddress!, numbers.count * MemoryLayout<UInt64>.size)
+        #else
+        var system = SystemRandomNumberGenerator()
+        for index in numbers.indices { numbers[index] = system.next() }
+        #endif
+    }
+}
+
 /// SplitMix64: a small, fast generator whose sequence is fixed by its seed, so the demo hotel and
 /// tests are reproducible. Not for secrets.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {

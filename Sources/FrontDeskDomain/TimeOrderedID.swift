@@ -8,7 +8,7 @@ extension UUID {
     /// about 5,000 scattered pages with random ids (BENCHMARKS.md, "Issues 11, 12 and 13, session 16").
     /// Uniqueness rests on the random bits alone, so the instant may come from a test's clock.
     public static func timeOrdered(at instant: Date) -> UUID {
-        var generator = SystemRandomNumberGenerator()
+        var generator = BufferedSystemRandom()
         return timeOrdered(at: instant, using: &generator)
     }
 

@@ -49,7 +49,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     public init(url: PostgresURL, poolSize: Int = 8, bookingLanes: Int = PostgresChainStorage.defaultBookingLanes,
                 bookingGathering: BookingIntake.Gathering = PostgresChainStorage.defaultBookingGathering, migrate: Bool = false,
                 clock: @escaping @Sendable () -> Date = { Date() }, businessDate: CalendarDate? = nil,
-                random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+                random: any RandomNumberGenerator & Sendable = BufferedSystemRandom(),
                 pricing: PricingPolicy = .standard, instanceName: String = "frontdesk",
                 logger: Logger = Logger(label: "frontdesk-postgres")) throws {
         pool = PostgresPool(url: url, size: poolSize, applicationName: instanceName, logger: logger)
@@ -382,7 +382,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     func audit(_ session: PostgresSession, hotelId: UUID?, user: String, action: String, bookingId: UUID? = nil, roomId: UUID? = nil,
                summary: String, before: Booking? = nil, after: Booking? = nil) throws {
         try audit(session, hotelId: hotelId, user: user, action: action, bookingId: bookingId, roomId: roomId, summary: summary,
-                  beforeText: before?.json.rendered(), afterText: after?.json.rendered())
+                  beforeText: before?.renderedJSON(), afterText: after?.renderedJSON())
     }
 
     /// One audit entry, for writing several in one statement (`insertAudits`, `auditInsert`).
@@ -426,7 +426,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         func rendered(_ booking: Booking?) -> String {
             guard let booking else { return "" }
             if let lastRendered, lastRendered.booking == booking { return lastRendered.json }
-            let json = booking.json.rendered()
+            let json = booking.renderedJSON()
             lastRendered = (booking, json)
             return json
         }

@@ -20,7 +20,7 @@ extension FrontDeskStore {
     func audit(_ db: Database, user: String, action: String, bookingId: UUID? = nil, roomId: UUID? = nil,
                summary: String, before: Booking? = nil, after: Booking? = nil) throws {
         try audit(db, user: user, action: action, bookingId: bookingId, roomId: roomId, summary: summary,
-                  beforeJSON: before?.json.renderedUTF8(), afterJSON: after?.json.renderedUTF8())
+                  beforeJSON: before?.renderedJSONUTF8(), afterJSON: after?.renderedJSONUTF8())
     }
 
     /// The same, with the booking's states already rendered as JSON (a state that is one entry's

@@ -261,7 +261,7 @@ extension FrontDeskStore {
             // The room-night key caught what the check above could not see.
             throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, request.stay))
         }
-        let heldJSON = booking.json.renderedUTF8()
+        let heldJSON = booking.renderedJSONUTF8()
         try audit(db, user: user, action: "booking.reserved", bookingId: booking.id, roomId: nil,
                   summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
                   beforeJSON: nil, afterJSON: heldJSON)

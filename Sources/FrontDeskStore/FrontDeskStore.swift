@@ -41,7 +41,7 @@ public final class FrontDeskStore: Sendable {
         oneConnection: Bool = false,
         clock: @escaping @Sendable () -> Date = { Date() },
         businessDate: CalendarDate? = nil,
-        random: any RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+        random: any RandomNumberGenerator & Sendable = BufferedSystemRandom(),
         pricing: PricingPolicy = .standard
     ) throws(StoreError) {
         SQLiteProcessSettings.ensure()

@@ -125,7 +125,7 @@ extension FrontDeskStore {
         try db.run(sql: "UPDATE room_night SET hold_expires_at = NULL WHERE booking_id = ?", arguments: [id])
         try db.run(sql: "UPDATE saga SET payment_reference = ?, card_number = NULL WHERE booking_id = ?",
                    arguments: [Self.deskPaymentReference(confirmed.confirmationCode), id])
-        try auditDeskPayment(held: held, heldJSON: held.json.renderedUTF8(), paying: paying, confirmed: confirmed, by: user, db)
+        try auditDeskPayment(held: held, heldJSON: held.renderedJSONUTF8(), paying: paying, confirmed: confirmed, by: user, db)
         notify(.bookingConfirmed(confirmed))
         return confirmed
     }
@@ -133,12 +133,12 @@ extension FrontDeskStore {
     /// The audit entries of a desk payment's two steps: Reserving -> ProcessingPayment -> Confirmed.
     func auditDeskPayment(held: Booking, heldJSON: [UInt8], paying: Booking, confirmed: Booking, by user: String,
                           _ db: Database) throws {
-        let payingJSON = paying.json.renderedUTF8()
+        let payingJSON = paying.renderedJSONUTF8()
         try audit(db, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id, roomId: held.roomId,
                   summary: "Taking payment for booking \(held.confirmationCode)", beforeJSON: heldJSON, afterJSON: payingJSON)
         try audit(db, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
                   roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", beforeJSON: payingJSON,
-                  afterJSON: confirmed.json.renderedUTF8())
+                  afterJSON: confirmed.renderedJSONUTF8())
     }
 
     /// A hold paid at the desk and confirmed in the transaction that makes it, written as one
