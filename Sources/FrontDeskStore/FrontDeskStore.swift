@@ -579,6 +579,9 @@ final class StoreShared: Sendable {
     let keptGroupReads = Mutex<[String?: KeptGroupReads]>([:])
     /// Groups that began with what an earlier group kept, counted for the tests.
     let keptGroupReadsTaken = Atomic<Int>(0)
+    /// Groups of bookings written a second time, each booking in a savepoint, because one failed
+    /// after writing (`FrontDeskStore.writingGroup`), counted for the tests.
+    let groupsWrittenAgainInSavepoints = Atomic<Int>(0)
 
     init(random: any RandomNumberGenerator & Sendable) {
         codes = Mutex(random)
