@@ -225,11 +225,18 @@ extension FrontDeskStore {
         let (givenId, givenCode) = (request.bookingId, request.confirmationCode)
         let listing: RoomListing?
         if let roomId = request.roomId {
-            guard let found = try group?.rooms[roomId]
-                    ?? fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.storedText]).first else {
-                throw FrontDeskError.notFound("No room with id \(roomId.storedText.lowercased())")
+            let found: RoomListing
+            if let known = group?.rooms[roomId] {
+                // Not written back: the rooms a group begins with are shared with what the previous
+                // group kept, and a write would copy all of them (1 % of the lane, session 36).
+                found = known
+            } else {
+                guard let fetched = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [roomId.storedText]).first else {
+                    throw FrontDeskError.notFound("No room with id \(roomId.storedText.lowercased())")
+                }
+                group?.rooms[roomId] = fetched
+                found = fetched
             }
-            group?.rooms[roomId] = found
             listing = found
             form.roomNumber = found.room.number
         } else {
