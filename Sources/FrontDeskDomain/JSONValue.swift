@@ -182,7 +182,9 @@ extension Booking {
     /// `JSONValue`s (a box for every value): the audit keeps three states of every booking made at
     /// the desk's pace, and building and rendering their trees was 4.7 % of the server's booking
     /// lane (perf, issue 11, session 36). `BookingJSONTests` holds the two to the same bytes.
-    public func renderedJSONUTF8() -> [UInt8] {
+    /// `addingIds`: fields after the booking's own, each an id in lowercase text (the API's
+    /// booking: `json.adding` its hotel's and room's ids).
+    public func renderedJSONUTF8(addingIds more: KeyValuePairs<StaticString, UUID> = [:]) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(400 + 40 * nightlyPrices.count + 80 * notes.count)
         var firstKey = true
@@ -233,6 +235,7 @@ extension Booking {
         }
         output.append(UInt8(ascii: "]"))
         if let roomSince { key("roomSince"); date(roomSince) }
+        for (name, id) in more { key(name); string(SyncWire.lowercaseText(id)) }
         output.append(UInt8(ascii: "}"))
         return output
     }

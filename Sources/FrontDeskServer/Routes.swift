@@ -374,15 +374,15 @@ struct BookingRoutes {
                                                                       confirmsDeskPaymentAtOnce: true))
         if payment.method == .card { state.runner?.poke() }
         state.noteWrite()
-        return json(booking.apiJSON, status: .accepted, headers: [
-            .location: "/api/bookings/\(booking.id.uuidString.lowercased())", .eTag: "\"\(booking.version)\"",
+        return json(bytes: booking.apiJSONBytes, status: .accepted, headers: [
+            .location: "/api/bookings/\(SyncWire.lowercaseText(booking.id))", .eTag: "\"\(booking.version)\"",
         ])
     }
 
     func booking(_ request: Request, _ context: ServerContext) async throws -> Response {
         let principal = try await authorize(request, .searchAndBook)
         let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
-        return json(booking.apiJSON, headers: [.eTag: "\"\(booking.version)\""])
+        return json(bytes: booking.apiJSONBytes, headers: [.eTag: "\"\(booking.version)\""])
     }
 
     /// A booking the principal may see; any other is "not found", whether it exists or not.
@@ -688,9 +688,14 @@ struct BookingRoutes {
 }
 
 func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    json(bytes: value.renderedUTF8(), status: status, headers: headers)
+}
+
+/// A JSON answer already rendered.
+func json(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
     var fields = headers
     fields[.contentType] = "application/json"
-    return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: value.rendered())))
+    return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
 }
 
 /// Request ids derived from an idempotency key: the same key in the same hotel is the same request.
