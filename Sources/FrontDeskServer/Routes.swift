@@ -334,7 +334,8 @@ struct BookingRoutes {
 
     func createBooking(_ request: Request, _ context: ServerContext) async throws -> Response {
         let principal = try await authorize(request, .searchAndBook)
-        let body = try await decode(NewBooking.self, request, context)
+        let buffer = try await collectBody(request, context)
+        let body = try buffer.withUnsafeReadableBytes(NewBooking.readPlain) ?? decodeCollected(NewBooking.self, buffer)
         let hotel = try requiredId(body.hotelId, field: "hotelId")
         guard principal.mayAccess(hotel: hotel) else { throw Problem.notFound("No hotel with id \(body.hotelId)") }
         let roomId = try requiredId(body.roomId, field: "roomId")
@@ -605,12 +606,20 @@ struct BookingRoutes {
     // MARK: Helpers
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T {
-        let buffer: ByteBuffer
+        try decodeCollected(type, try await collectBody(request, context))
+    }
+
+    /// The request's whole body, up to the largest the server takes.
+    func collectBody(_ request: Request, _ context: ServerContext) async throws -> ByteBuffer {
         do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            return try await request.body.collect(upTo: context.maxUploadSize)
         } catch {
             throw Problem.tooLarge()
         }
+    }
+
+    /// `buffer` read as JSON into `type`; what is missing, of the wrong type or not JSON is named.
+    func decodeCollected<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch DecodingError.keyNotFound(let key, _) {
