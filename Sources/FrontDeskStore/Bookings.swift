@@ -302,14 +302,17 @@ extension FrontDeskStore {
             throw FrontDeskError.roomUnavailable(Self.unavailableMessage(listing.room, request.stay))
         }
         let heldJSON = booking.renderedJSONUTF8()
-        try audit(db, user: user, action: "booking.reserved", bookingId: booking.id, roomId: nil,
-                  summary: "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)",
-                  beforeJSON: nil, afterJSON: heldJSON)
-        try startSaga(booking, payment: payment, by: user, queueSteps: payer == nil,
-                      paymentReference: payer.map { _ in Self.deskPaymentReference(booking.confirmationCode) }, db)
+        let heldSummary = "Room \(booking.roomNumber) held for \(booking.guest.name), \(booking.stay.checkIn) to \(booking.stay.checkOut)"
         if let payer, let (paying, confirmed) = confirmedAtOnce {
-            try auditDeskPayment(held: booking, heldJSON: heldJSON, paying: paying, confirmed: confirmed, by: payer, db)
+            try startSaga(booking, payment: payment, by: user, queueSteps: false,
+                          paymentReference: Self.deskPaymentReference(booking.confirmationCode), db)
+            try auditHeldPaidAndConfirmed(held: booking, heldJSON: heldJSON, summary: heldSummary, heldBy: user,
+                                          paying: paying, confirmed: confirmed, paidBy: payer, db)
             notify(.bookingConfirmed(confirmed))
+        } else {
+            try audit(db, user: user, action: "booking.reserved", bookingId: booking.id, roomId: nil,
+                      summary: heldSummary, beforeJSON: nil, afterJSON: heldJSON)
+            try startSaga(booking, payment: payment, by: user, queueSteps: true, paymentReference: nil, db)
         }
         if replica {
             // Offline on a connected desk: the booking is provisional until the server takes it.
