@@ -26,9 +26,7 @@ extension BookingRoutes.NewBooking {
             case "guests" where guests == nil: guests = reader.readWholeNumber(); return guests != nil
             case "phone" where !phoneSeen:
                 phoneSeen = true
-                if reader.readNull() { return true }
-                phone = reader.readString()
-                return phone != nil
+                return reader.readNullableString(into: &phone)
             case "payment" where payment == nil:
                 payment = Payment.readPlain(&reader)
                 return payment != nil
@@ -51,9 +49,7 @@ extension BookingRoutes.NewBooking.Payment {
             case "method" where method == nil: method = reader.readString(); return method != nil
             case "card" where !cardSeen:
                 cardSeen = true
-                if reader.readNull() { return true }
-                card = reader.readString()
-                return card != nil
+                return reader.readNullableString(into: &card)
             default: return false
             }
         }
@@ -128,6 +124,13 @@ private struct PlainJSONReader {
         guard digits >= 1, digits <= 9, digits == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }
         if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }
         return value
+    }
+
+    /// null (`value` nil) or a string as `readString` takes it; false for anything else.
+    mutating func readNullableString(into value: inout String?) -> Bool {
+        if readNull() { return true }
+        value = readString()
+        return value != nil
     }
 
     mutating func readNull() -> Bool {
