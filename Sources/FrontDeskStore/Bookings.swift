@@ -94,8 +94,8 @@ extension FrontDeskStore {
         return try reserve(request, db, group: group, confirmedAtDeskBy: "system")
     }
 
-    /// Several reservations in one transaction, each in its own savepoint: one durable commit for
-    /// all (group commit), and one request's failure leaves the others standing.
+    /// Several reservations in one transaction: one durable commit for all (group commit), and
+    /// one request's failure leaves the others standing (`reserveGroup`).
     public func reserveAll(_ requests: [ReservationRequest]) throws -> [Result<Booking, any Error>] {
         try writingGroup { eachInSavepoint in
             try write(journalsInOnePiece: true, keepsRooms: true) { db in try reserveGroup(requests, db, eachInSavepoint: eachInSavepoint) }

@@ -134,11 +134,17 @@ extension FrontDeskStore {
     func auditDeskPayment(held: Booking, heldJSON: [UInt8], paying: Booking, confirmed: Booking, by user: String,
                           _ db: Database) throws {
         let payingJSON = paying.renderedJSONUTF8()
+        let summaries = Self.deskPaymentSummaries(held.confirmationCode)
         try audit(db, user: user, action: BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId: held.id, roomId: held.roomId,
-                  summary: "Taking payment for booking \(held.confirmationCode)", beforeJSON: heldJSON, afterJSON: payingJSON)
+                  summary: summaries.paying, beforeJSON: heldJSON, afterJSON: payingJSON)
         try audit(db, user: user, action: BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId: held.id,
-                  roomId: held.roomId, summary: "Booking \(held.confirmationCode) confirmed", beforeJSON: payingJSON,
+                  roomId: held.roomId, summary: summaries.confirmed, beforeJSON: payingJSON,
                   afterJSON: confirmed.renderedJSONUTF8())
+    }
+
+    /// The summaries of a desk payment's two audit entries (`auditDeskPayment`, `auditHeldPaidAndConfirmed`).
+    static func deskPaymentSummaries(_ code: String) -> (paying: String, confirmed: String) {
+        ("Taking payment for booking \(code)", "Booking \(code) confirmed")
     }
 
     /// The three audit entries of a hold made, paid at the desk and confirmed in one transaction
@@ -150,6 +156,7 @@ extension FrontDeskStore {
                                    paying: Booking, confirmed: Booking, paidBy payer: String, _ db: Database) throws {
         let payingJSON = paying.renderedJSONUTF8()
         let (bookingId, roomId) = (held.id.storedText, held.roomId.storedText)
+        let summaries = Self.deskPaymentSummaries(held.confirmationCode)
         // One instant each, read in the order the three entries were written one by one.
         let (heldAt, payingAt, confirmedAt) = (Timestamp.text(now), Timestamp.text(now), Timestamp.text(now))
         try db.run(cached: """
@@ -158,9 +165,9 @@ extension FrontDeskStore {
             """,
             heldAt, user, bookingId, summary, heldJSON,
             payingAt, payer, BookingSaga.auditAction(.processingPayment, .roomReserved), bookingId, roomId,
-            "Taking payment for booking \(held.confirmationCode)", heldJSON, payingJSON,
+            summaries.paying, heldJSON, payingJSON,
             confirmedAt, payer, BookingSaga.auditAction(.confirmed, .paymentProcessed(reference: "")), bookingId, roomId,
-            "Booking \(held.confirmationCode) confirmed", payingJSON, confirmed.renderedJSONUTF8())
+            summaries.confirmed, payingJSON, confirmed.renderedJSONUTF8())
     }
 
     /// A hold paid at the desk and confirmed in the transaction that makes it, written as one
