@@ -634,13 +634,7 @@ struct BookingRoutes {
 
     /// A body that may be absent (an undo without a reason): nil when empty.
     func decodeOptional<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T? {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        } catch {
-            throw Problem.tooLarge()
-        }
-        let bytes = Data(buffer.readableBytesView)
+        let bytes = Data(try await collectBody(request, context).readableBytesView)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
         do {
             return try JSONDecoder().decode(T.self, from: bytes)
