@@ -198,6 +198,17 @@ public struct DeskModel: Sendable {
     }
 
     public mutating func setClock(_ text: String) { state.clock = text }
+
+    /// The hotel's day turned over while the desk stayed open (a front desk runs through the
+    /// night): the status line, Today's lists, the search's untouched check-in and the forms'
+    /// checks follow the new date. A date the receptionist typed stays as typed.
+    public mutating func setBusinessDate(_ date: CalendarDate) {
+        let before = state.info.businessDate
+        guard date != before else { return }
+        state.info.businessDate = date
+        if state.search.checkIn == before.iso { state.search.checkIn = date.iso }
+        bookingsChanged()
+    }
     public mutating func setNotice(_ text: String?) { state.notice = text }
     public mutating func setBackgroundWork(_ text: String) { state.backgroundWork = text }
 
@@ -615,8 +626,10 @@ public struct DeskModel: Sendable {
     mutating func refreshSearch() {
         var problems: [String] = []
         let nightsText = state.search.nights.trimmingCharacters(in: .whitespaces)
-        let nights = Int(nightsText)
-        if nights == nil || !(1...BookingRules.maximumNights).contains(nights!) {
+        // Only nights in range make a check-out: -800000 or Int.max would take the date out of the
+        // calendar (and the arithmetic out of Int) before the search could refuse them.
+        let nights = Int(nightsText).flatMap { (1...BookingRules.maximumNights).contains($0) ? $0 : nil }
+        if nights == nil {
             problems.append("Nights must be a number from 1 to \(BookingRules.maximumNights)")
         }
         let checkOut = CalendarDate(iso: state.search.checkIn.trimmingCharacters(in: .whitespaces))

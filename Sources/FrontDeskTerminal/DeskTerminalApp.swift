@@ -121,6 +121,8 @@ public enum DeskTerminalApp {
             let clock = clockFormat.string(from: Date())
             if clock != model.state.clock {
                 model.setClock(clock)
+                // Once a minute: has the hotel's day turned over since the desk opened?
+                if let today = try? store.businessDate() { model.setBusinessDate(today) }
                 dirty = true
             }
             if dirty {

@@ -45,6 +45,22 @@ import Testing
         #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .checkedOut)
     }
 
+    /// A desk left open through midnight: Today's lists, the status line and the search's
+    /// check-in follow the hotel's new day (the terminal tells the model each minute).
+    @Test func theDeskFollowsTheHotelsDayWhenItTurnsOverWhileOpen() throws {
+        var fixture = try ScreenFixture()
+        let tomorrowsArrival = try fixture.desk.book(room: "101", from: "2026-11-27", to: "2026-11-29")
+        fixture.press(.function(4))
+        #expect(fixture.model.state.today.arrivals.isEmpty)
+        #expect(fixture.screen().contains("Today, 2026-11-26"))
+        fixture.model.setBusinessDate(CalendarDate(iso: "2026-11-27")!)
+        #expect(fixture.model.state.today.arrivals.map(\.id) == [tomorrowsArrival.id])
+        let screen = fixture.screen()
+        #expect(screen.contains("Today, 2026-11-27"))
+        #expect(screen.contains("business date 2026-11-27"))
+        #expect(fixture.model.state.search.checkIn == "2026-11-27")
+    }
+
     @Test func qInTheListGoesToTheFindFieldAndOnlyCtrlQQuits() throws {
         var fixture = try ScreenFixture()
         try fixture.desk.book(room: "102", from: "2026-12-01", to: "2026-12-02")

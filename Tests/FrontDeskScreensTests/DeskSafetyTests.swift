@@ -178,9 +178,9 @@ import Testing
         #expect(fixture.screen().contains("checked in (booking"))
         fixture.press(.down)
         #expect(!fixture.screen().contains("checked in (booking"))
-        fixture.press(.function(5), .down, .down, .alt("x")) // 103: no bookings
+        fixture.press(.function(5), .down, .down, .alt("x"), .right, .enter) // 103: no bookings
         #expect(fixture.screen().contains("is out of service"))
-        fixture.press(.alt("x"), .down)
+        fixture.press(.alt("x"), .right, .enter, .down)
         #expect(!fixture.screen().contains("in service again"))
     }
 
@@ -313,6 +313,20 @@ import Testing
         let screen = fixture.screen()
         #expect(screen.contains("••••••••••••4242"))
         #expect(!screen.contains("4242 4242"))
+    }
+
+    /// Nights far outside 1 to 30 once took the check-out date off the calendar's edge (year -165,
+    /// or past Int's end) and stopped the desk on the keystroke; they get the field's message.
+    @Test func nightsFarOutOfRangeAreRefusedWithoutStoppingTheDesk() throws {
+        for typed in ["-800000", "9999999999999999999", "99999999999999", "31"] {
+            var fixture = try ScreenFixture()
+            fixture.press(.tab)
+            fixture.type(typed)
+            #expect(fixture.model.state.search.nights == typed)
+            #expect(fixture.model.state.search.problems == ["Nights must be a number from 1 to 30"], "\(typed)")
+            #expect(fixture.model.state.search.answer == nil)
+            #expect(fixture.screen().contains("Nights must be a number from 1 to 30"))
+        }
     }
 
     @Test func typingIntoAPrefilledFieldReplacesItAndEditingKeysKeepIt() throws {
