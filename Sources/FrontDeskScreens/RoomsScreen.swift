@@ -78,6 +78,17 @@ public struct RoomsState: Sendable {
     public var deactivating: String?
     /// Bookings still on a room Alt-x could not take out of service: Enter moves the first.
     public var toMove: [String] = []
+    /// Alt-x's question, before a room goes out of service or back in: the desk's one rule
+    /// (changes ask first, on No) holds for rooms as for bookings.
+    public var serviceQuestion: RoomServiceQuestion?
+}
+
+/// Taking a room out of service (or putting it back) asked first; the room is named by number,
+/// so a list refreshed meanwhile cannot change which room a yes acts on.
+public struct RoomServiceQuestion: Hashable, Sendable {
+    public var confirmation: PendingConfirmation
+    public let roomNumber: String
+    public let putInService: Bool
 }
 
 extension DeskModel {
@@ -94,6 +105,10 @@ extension DeskModel {
     }
 
     mutating func handleRooms(_ key: Key) -> Outcome {
+        if state.rooms.serviceQuestion != nil {
+            answerServiceQuestion(key)
+            return .keepGoing
+        }
         if var prompt = state.rooms.prompt {
             switch key {
             case .escape: state.rooms.prompt = nil
@@ -157,13 +172,48 @@ extension DeskModel {
                 (state.rooms.message, state.rooms.messageIsError) = ("Still saving the last change: Alt-x again in a moment", true)
                 break
             }
-            state.rooms.deactivating = chosen.room.isActive ? chosen.room.number : nil
-            report("Room \(chosen.room.number) is \(chosen.room.isActive ? "out of service" : "in service again")") { services in
-                try services.setActive(chosen.room.number, !chosen.room.isActive)
-            }
+            let number = chosen.room.number
+            let lines = chosen.room.isActive
+                ? ["Take room \(number) (\(chosen.type.name)) out of service?",
+                   "It is no longer offered or booked until it is put back in service."]
+                : ["Put room \(number) (\(chosen.type.name)) back in service?", "It is offered and can be booked again."]
+            // PendingConfirmation names a booking; for a room its id stands there (nothing reads it).
+            state.rooms.serviceQuestion = RoomServiceQuestion(
+                confirmation: PendingConfirmation(bookingId: chosen.room.id, command: .toggleRoomActive, lines: lines,
+                                                  yesLabel: chosen.room.isActive ? "Yes, take it out" : "Yes, put it back"),
+                roomNumber: number, putInService: !chosen.room.isActive)
         default: return handleGlobal(command)
         }
         return .keepGoing
+    }
+
+    /// Alt-x's question: ←/→ choose, Enter answers, Esc is no.
+    private mutating func answerServiceQuestion(_ key: Key) {
+        guard var question = state.rooms.serviceQuestion else { return }
+        switch CommandTable.command(for: key, in: .confirm) {
+        case .confirmChoose:
+            question.confirmation.yes = CommandTable.answer(after: key, wasYes: question.confirmation.yes)
+            state.rooms.serviceQuestion = question
+        case .confirmAnswer:
+            state.rooms.serviceQuestion = nil
+            guard question.confirmation.yes else {
+                (state.rooms.message, state.rooms.messageIsError) = ("Nothing changed", false)
+                return
+            }
+            guard !state.rooms.saving else {
+                (state.rooms.message, state.rooms.messageIsError) = ("Still saving the last change: nothing changed, Alt-x again in a moment", true)
+                return
+            }
+            let (number, active) = (question.roomNumber, question.putInService)
+            state.rooms.deactivating = active ? nil : number
+            report("Room \(number) is \(active ? "in service again" : "out of service")") { services in
+                try services.setActive(number, active)
+            }
+        case .confirmNo:
+            state.rooms.serviceQuestion = nil
+            (state.rooms.message, state.rooms.messageIsError) = ("Nothing changed", false)
+        default: break
+        }
     }
 
     private mutating func perform(_ prompt: RoomPrompt) {
@@ -274,7 +324,7 @@ extension DeskModel {
                                       role: focused ? .focusedField : .field) + 2
             }
         } else {
-            drawMessage(rooms.message, isError: rooms.messageIsError, confirmation: nil, into: &buffer)
+            drawMessage(rooms.message, isError: rooms.messageIsError, confirmation: rooms.serviceQuestion?.confirmation, into: &buffer)
         }
     }
 }

@@ -241,7 +241,7 @@ import Testing
         fixture.press(.function(5))
         let line = try #require(fixture.model.state.rooms.rows.firstIndex { $0.room.number == "104" })
         for _ in 0..<line { fixture.press(.down) }
-        fixture.press(.alt("x"))
+        fixture.press(.alt("x"), .right, .enter)
         var screen = fixture.screen(120, 30)
         #expect(screen.contains("move or cancel them first · Enter: move \(booking.confirmationCode)"), "\(screen)")
         fixture.press(.enter)
@@ -251,7 +251,7 @@ import Testing
         fixture.press(.enter, .right, .enter)
         #expect(try fixture.desk.store.booking(booking.confirmationCode).roomNumber == "103")
         // Now the room can go.
-        fixture.press(.function(5), .alt("x"))
+        fixture.press(.function(5), .alt("x"), .right, .enter)
         screen = fixture.screen(120, 30)
         #expect(screen.contains("Room 104 is out of service"), "\(screen)")
     }

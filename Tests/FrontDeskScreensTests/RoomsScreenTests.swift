@@ -32,11 +32,24 @@ import Testing
         #expect(fixture.model.state.rooms.prompt?.values == ["Loft", "3", ""])
         fixture.press(.escape)
 
+        // Alt-x asks first, on No (the desk's one rule): Enter alone changes nothing.
         fixture.press(.down, .alt("x"))
+        let number = fixture.model.state.rooms.rows[1].room.number
+        let question = fixture.screen()
+        #expect(question.contains("Take room \(number) (Double) out of service?"), "\(question)")
+        #expect(question.contains("[ No, change nothing ]  [ Yes, take it out ]"))
+        fixture.press(.enter)
+        #expect(fixture.model.state.rooms.rows[1].room.isActive)
+        #expect(fixture.screen().contains("Nothing changed"))
+        fixture.press(.alt("x"), .escape)
+        #expect(fixture.model.state.rooms.rows[1].room.isActive)
+        fixture.press(.alt("x"), .right, .enter)
         let chosen = fixture.model.state.rooms.rows[1].room
         #expect(chosen.isActive == false)
         #expect(fixture.screen().contains("Room \(chosen.number) is out of service"))
         fixture.press(.alt("x"))
+        #expect(fixture.screen().contains("Put room \(number) (Double) back in service?"))
+        fixture.press(.right, .enter)
         #expect(fixture.model.state.rooms.rows[1].room.isActive)
     }
 
@@ -46,7 +59,7 @@ import Testing
         fixture.press(.function(5))
         let index = try #require(fixture.model.state.rooms.rows.firstIndex { $0.room.number == "102" })
         for _ in 0..<index { fixture.press(.down) }
-        fixture.press(.alt("x"))
+        fixture.press(.alt("x"), .right, .enter)
         #expect(fixture.screen().contains("Room 102 has bookings from 2026-11-26 on"))
         #expect(try fixture.desk.store.rooms().first { $0.room.number == "102" }?.room.isActive == true)
 
