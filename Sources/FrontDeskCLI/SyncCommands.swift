@@ -187,7 +187,10 @@ struct SyncCommand: ParsableCommand {
             print("error: \(pending) operation\(pending == 1 ? "" : "s") left to push: \(Output.safe(reason))", to: &standardError)
             throw CommandFailure(exitCode: Output.syncIncompleteExitCode)
         } else if let failure {
-            print("note: nothing left to push, but the pull did not finish: \(Output.safe(failure.message))", to: &standardError)
+            // Nothing is queued, but the desk's copy of the server's bookings may be stale (rooms
+            // the server sold shown as free): a script must see it as the failure it is.
+            print("error: nothing left to push, but the pull did not finish: \(Output.safe(failure.message))", to: &standardError)
+            throw CommandFailure(exitCode: Output.syncIncompleteExitCode)
         }
     }
 }

@@ -107,6 +107,22 @@ struct ConnectInputTests {
         #expect(try booked.json["sync"] == nil)
     }
 
+    @Test("Nothing to push and the server down: sync exits 8, so a script sees the replica was not refreshed")
+    func pullFailsWithEmptyOutbox() throws {
+        let server = try SyncServer()
+        let desk = try Desk("pull-fails")
+        defer { desk.remove() }
+        #expect(try desk.connect(server).status == 0)
+        let caughtUp = try desk.run("sync", "--json")
+        #expect(caughtUp.status == 0, "sync: \(caughtUp.stderr)")
+        server.stop()
+        let failed = try desk.run("sync", "--json")
+        #expect(failed.status == 8, "sync with the server down: \(failed.status) \(failed.stderr)")
+        #expect(try failed.json["pending"] as? Int == 0)
+        #expect(try (failed.json["failure"] as? [String: Any])?["code"] as? String == "offline")
+        #expect(failed.stderr.contains("the pull did not finish"), "stderr: \(failed.stderr)")
+    }
+
     @Test("An expired or missing credential: the write is kept and queued, sync says to connect again (exit 8)")
     func expiredCredential() throws {
         let server = try SyncServer()
