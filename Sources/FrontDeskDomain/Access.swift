@@ -49,6 +49,13 @@ public struct Principal: Sendable, Equatable {
 public enum UserAccountRules {
     public static let maximumNameLength = 64
 
+    /// Whether `name` (trimmed) is one an account could have: a login with any other name is
+    /// answered as an unknown user without being looked up.
+    public static func couldBeName(_ name: String) -> Bool {
+        !name.isEmpty && !name.contains(where: { $0.isWhitespace })
+            && TextRules.problem(in: name, field: "User name", maximum: maximumNameLength) == nil
+    }
+
     /// The account's name as it is kept (trimmed), or every problem with what was given.
     public static func validatedName(_ name: String, role: UserRole, email: String, hotelId: UUID?) throws(FrontDeskError) -> String {
         var problems: [String] = []

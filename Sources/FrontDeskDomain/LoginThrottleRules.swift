@@ -17,16 +17,29 @@ public struct LoginFailures: Sendable, Equatable {
 }
 
 /// Slows down guessing, written once for both databases: after `freeFailures` failed logins for
-/// one user name or one address within `window`, further tries wait 2^(n-5) seconds (at most the
-/// window) after the latest failure and are answered 429. A success clears the key's record.
+/// one user name (`freeFailuresFromOneAddress` for one address) within `window`, further tries
+/// wait 2^(n-free) seconds (at most the window) after the latest failure and are answered 429.
+/// A success clears its user's record only: were the address's cleared too, anyone with one
+/// account could guess at every other account from one address, logging in between guesses.
 public enum LoginThrottleRules {
     public static let freeFailures = 5
+    /// An address is shared by a hotel's office behind one router: more typos pass before it waits.
+    public static let freeFailuresFromOneAddress = 20
     public static let window: TimeInterval = 15 * 60
+
+    public static func userKey(_ name: String) -> String { "user:" + name }
+    public static func addressKey(_ address: String) -> String { "address:" + address }
+
+    /// How many failures a key has before it is held back.
+    public static func freeFailures(for key: String) -> Int {
+        key.hasPrefix("address:") ? freeFailuresFromOneAddress : freeFailures
+    }
 
     /// When a key with these failures may try again; nil when it is not held back at all.
     public static func blockedUntil(_ record: LoginFailures) -> Date? {
-        guard record.failures >= freeFailures else { return nil }
-        let seconds = min(window, pow(2, Double(record.failures - freeFailures)))
+        let free = freeFailures(for: record.key)
+        guard record.failures >= free else { return nil }
+        let seconds = min(window, pow(2, Double(record.failures - free)))
         return record.lastAt.addingTimeInterval(seconds)
     }
 

@@ -351,6 +351,7 @@ struct PostgresHotelStorage: HotelStorage {
     /// As `FrontDeskStore.findBookings`: current and future stays first (today's arrivals, guests
     /// in house, upcoming by arrival), then past stays, newest first; with the number matched.
     func findBookings(_ filter: BookingFilter) throws -> BookingMatches {
+        if let problem = filter.guestTextProblem { throw FrontDeskError.validationFailed([problem]) }
         var values: [SQLValue] = []
         func bind(_ value: SQLValue) -> String {
             values.append(value)

@@ -146,15 +146,22 @@ struct BookingRoutes {
 
     func token(_ request: Request, _ context: ServerContext) async throws -> Response {
         let credentials = try await decode(Credentials.self, request, context)
-        let name = credentials.username.trimmingCharacters(in: .whitespaces).lowercased()
+        let typed = credentials.username.trimmingCharacters(in: .whitespaces)
+        // A name no account can have (a control character such as a NUL, which PostgreSQL refuses
+        // in text; a pasted page) is an unknown user: looked up nowhere, its failures counted
+        // under the name cut to the longest an account has, its control characters escaped.
+        let possibleName = UserAccountRules.couldBeName(typed)
+        let name = possibleName ? typed.lowercased()
+            : TextRules.escaped(String(String.UnicodeScalarView(typed.unicodeScalars.prefix(UserAccountRules.maximumNameLength)))).lowercased()
         let address = context.remoteAddress?.ipAddress ?? "unknown"
-        let keys = ["user:" + name, "address:" + address]
+        let (userKey, addressKey) = (LoginThrottleRules.userKey(name), LoginThrottleRules.addressKey(address))
+        let keys = [userKey, addressKey]
         let state = self.state
         let outcome = try await state.blocking { () -> (account: UserAccount?, wait: Int?) in
             // The records are the database's: a failure counted by another instance counts here.
             let throttle = try state.failedLogins.check(keys)
             if let wait = throttle.wait { return (nil, wait) }
-            let found = try state.chain.userAccount(named: credentials.username.trimmingCharacters(in: .whitespaces))
+            let found = possibleName ? try state.chain.userAccount(named: typed) : nil
             // Unknown, disabled and wrong password take the same time and get the same answer.
             var verified: UserAccount?
             if let found, !found.isDisabled {
@@ -166,7 +173,8 @@ struct BookingRoutes {
                 try state.failedLogins.recordFailure(for: keys)
                 return (nil, nil)
             }
-            try state.failedLogins.recordSuccess(for: keys, had: throttle.records)
+            // The user's record only: the address's counts every name guessed from it.
+            try state.failedLogins.recordSuccess(for: [userKey], had: throttle.records.filter { $0.key == userKey })
             return (account, nil)
         }
         if let wait = outcome.wait {
@@ -361,7 +369,7 @@ struct BookingRoutes {
         let key = request.headers[.idempotencyKey]
         if let key, key.isEmpty || key.count > 200 { throw Problem.validation([("Idempotency-Key", "Idempotency-Key is 1 to 200 characters")]) }
         let requestId = key.map { RequestIds.derive(hotel: hotel, key: $0) }
-        let intake = state.intake(for: hotel)
+        let intake = try await state.intake(for: hotel)
         // The room is looked up by its id in the booking's own transaction (an unknown room, or
         // another hotel's, is 404 there), not in a read of its own on a worker thread first.
         let form = BookingForm(checkIn: body.checkIn, checkOut: body.checkOut, guests: String(body.guests),

@@ -124,10 +124,15 @@ public final class ServerState: Sendable {
     }
 
     /// Concurrent booking requests of one hotel share durable commits (group commit).
-    func intake(for hotel: UUID) -> BookingIntake {
-        intakes.withLock { intakes in
+    /// An intake's lanes are threads that live as long as the server, so one is made only for a
+    /// hotel that exists: ids a caller makes up (an admin's token reaches any id) get their 404
+    /// without leaving threads behind.
+    func intake(for hotel: UUID) async throws -> BookingIntake {
+        if let intake = intakes.withLock({ $0[hotel] }) { return intake }
+        let storage = chain
+        _ = try await blocking { try storage.hotel(hotel).requireHotelExists() }
+        return intakes.withLock { intakes in
             if let intake = intakes[hotel] { return intake }
-            let storage = chain
             let intake = BookingIntake(store: storage.hotel(hotel), lanes: storage.bookingLanes, gathering: storage.bookingGathering,
                                        shared: { storage.sharedWithOtherWriters })
             intakes[hotel] = intake

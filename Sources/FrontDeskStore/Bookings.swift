@@ -21,6 +21,21 @@ public struct BookingFilter: Sendable {
         self.guestText = guestText
         self.limit = limit
     }
+
+    /// The longest guest text searched for: a guest's name or e-mail is shorter, and a pasted page
+    /// is not a search (SQLite refuses a LIKE pattern over 50,000 bytes, PostgreSQL a NUL).
+    public static let maximumGuestTextLength = 200
+
+    /// Why the guest text cannot be searched for (control characters, length); nil when it can.
+    /// Both backends ask it first, so bad input is a validation error and never a database error.
+    public var guestTextProblem: String? {
+        guard let text = guestText else { return nil }
+        if TextRules.containsControl(text) { return "The guest search cannot contain control characters" }
+        if text.unicodeScalars.count > Self.maximumGuestTextLength {
+            return "The guest search is longer than \(Self.maximumGuestTextLength) characters"
+        }
+        return nil
+    }
 }
 
 /// One booking as asked for at the desk, with how it is paid and who asked.
@@ -640,6 +655,7 @@ extension FrontDeskStore {
     /// guests in house, then upcoming stays by arrival), then past stays, newest first; with the
     /// number that matched in all, so a list cut by the limit can say so.
     public func findBookings(_ filter: BookingFilter) throws -> BookingMatches {
+        if let problem = filter.guestTextProblem { throw FrontDeskError.validationFailed([problem]) }
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let scopedHotelId {
