@@ -385,6 +385,7 @@ struct ColumnReader {
     func optionalText(_ index: Int) throws -> String? { try decode(index, String?.self) }
     func int(_ index: Int) throws -> Int { Int(try decode(index, Int64.self)) }
     func int64(_ index: Int) throws -> Int64 { try decode(index, Int64.self) }
+    func optionalInt64(_ index: Int) throws -> Int64? { try decode(index, Int64?.self) }
     func uuid(_ index: Int) throws -> UUID { try decode(index, UUID.self) }
     func optionalUUID(_ index: Int) throws -> UUID? { try decode(index, UUID?.self) }
     func bool(_ index: Int) throws -> Bool { try decode(index, Bool.self) }

@@ -91,7 +91,7 @@ public final class PostgresSagaQueue: SagaQueue {
             // Free, lapsed, this runner's own, or held by a runner on this machine (whose process may be gone).
             let rows = try session.rows("""
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts::int8,
-                       b.total_cents, b.status, h.currency
+                       \(FrontDeskStore.cardCallAmountSQL), b.status, h.currency
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
                 JOIN hotel h ON h.id = b.hotel_id
                 WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= $1
@@ -151,6 +151,9 @@ public final class PostgresSagaQueue: SagaQueue {
                 return
             }
             try session.execute("DELETE FROM saga_message WHERE id = $1", [call.messageId])
+            if let charged = call.chargedAmount(by: outcome) {
+                try session.execute("UPDATE saga SET charged_cents = $1 WHERE booking_id = $2", [charged.minorUnits, booking])
+            }
             switch outcome {
             case .event(let event): try hotel.apply(event, to: booking, by: "system", session)
             case .refunded(let reference, let summary): try recordRefund(hotel, booking, reference: reference, summary: summary, session)

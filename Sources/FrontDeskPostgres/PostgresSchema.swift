@@ -25,6 +25,7 @@ public enum PostgresSchema {
         Migration(version: 8, name: "a group's feed entries numbered and written at its commit", sql: v8),
         Migration(version: 9, name: "bookings, nights and feed entries checked against their hotel without locking its row", sql: v9),
         Migration(version: 10, name: "a statement's room nights checked in one query; the commit's version move done once", sql: v10),
+        Migration(version: 11, name: "the amount a card was charged, which its refund pays back", sql: v11),
     ]
 
     /// The newest schema this build knows.
@@ -569,6 +570,12 @@ public enum PostgresSchema {
     /// nights after the first of their hotel, where it ran its loop's query for each: a group of
     /// eight one-night bookings ran it eight times for one move of the version (BENCHMARKS.md,
     /// issue 13, session 30).
+    /// As SQLite's v16: a cancellation's refund pays back what the card was charged, not the total
+    /// of a stay changed since.
+    static let v11 = """
+        ALTER TABLE saga ADD COLUMN charged_cents bigint CHECK (charged_cents >= 0);
+        """
+
     static let v10 = """
         DROP TRIGGER room_night_matches_booking ON room_night;
         DROP FUNCTION room_night_matches_booking();

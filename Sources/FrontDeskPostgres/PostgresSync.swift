@@ -14,7 +14,8 @@ extension PostgresHotelStorage {
             var payments: [UUID: HotelTransfer.Payment] = [:]
             for row in try session.rows("""
                 SELECT s.booking_id, s.payment_method, s.payment_reference, s.refund_reference,
-                       s.attention IS NOT NULL OR EXISTS (SELECT 1 FROM saga_message m WHERE m.booking_id = s.booking_id AND m.name IN ('ProcessPayment', 'ProcessRefund'))
+                       s.attention IS NOT NULL OR EXISTS (SELECT 1 FROM saga_message m WHERE m.booking_id = s.booking_id AND m.name IN ('ProcessPayment', 'ProcessRefund')),
+                       s.charged_cents
                 FROM saga s JOIN booking b ON b.id = s.booking_id WHERE b.hotel_id = $1
                 """, [hotelId]) {
                 let columns = ColumnReader(row, table: "saga")
@@ -25,6 +26,7 @@ extension PostgresHotelStorage {
                 var payment = HotelTransfer.Payment(method: parsed, reference: try columns.optionalText(2),
                                                     refundReference: try columns.optionalText(3))
                 payment.stepsUnderWay = try columns.bool(4)
+                payment.chargedCents = try columns.optionalInt64(5)
                 payments[try columns.uuid(0)] = payment
             }
             return payments

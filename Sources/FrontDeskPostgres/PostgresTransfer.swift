@@ -67,9 +67,10 @@ extension PostgresChainStorage {
                 if let payment = transfer.payments[booking.id] {
                     // The charge's reference comes along: a cancellation here refunds the card.
                     try session.execute("""
-                        INSERT INTO saga (booking_id, payment_method, payment_reference, refund_reference, started_at)
-                        VALUES ($1, $2, $3, $4, $5)
-                        """, [booking.id, payment.method.rawValue, payment.reference, payment.refundReference, booking.createdAt])
+                        INSERT INTO saga (booking_id, payment_method, payment_reference, refund_reference, started_at, charged_cents)
+                        VALUES ($1, $2, $3, $4, $5, $6)
+                        """, [booking.id, payment.method.rawValue, payment.reference, payment.refundReference, booking.createdAt,
+                              payment.chargedCents])
                 }
             }
             for change in transfer.requests.changes {

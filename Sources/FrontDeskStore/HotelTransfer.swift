@@ -175,6 +175,9 @@ public struct HotelTransfer: Sendable {
         public var method: PaymentMethod
         public var reference: String?
         public var refundReference: String?
+        /// What the card was charged, in cents (schema v16 on): a cancellation after the move
+        /// refunds that, not the total of a stay changed since. Absent: not recorded.
+        public var chargedCents: Int64?
         /// A payment or refund step still waits, or the saga needs someone's attention: moved now,
         /// it would be left behind (a card never refunded). Read from the source, never exported.
         public var stepsUnderWay = false
@@ -185,7 +188,7 @@ public struct HotelTransfer: Sendable {
             self.refundReference = refundReference
         }
 
-        enum CodingKeys: String, CodingKey { case method, reference, refundReference }
+        enum CodingKeys: String, CodingKey { case method, reference, refundReference, chargedCents }
 
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -195,6 +198,10 @@ public struct HotelTransfer: Sendable {
             }
             self.init(method: method, reference: try container.decodeIfPresent(String.self, forKey: .reference),
                       refundReference: try container.decodeIfPresent(String.self, forKey: .refundReference))
+            chargedCents = try container.decodeIfPresent(Int64.self, forKey: .chargedCents)
+            if let chargedCents, chargedCents < 0 {
+                throw DecodingError.dataCorruptedError(forKey: .chargedCents, in: container, debugDescription: "a charge is not negative")
+            }
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -202,6 +209,7 @@ public struct HotelTransfer: Sendable {
             try container.encode(method.rawValue, forKey: .method)
             try container.encodeIfPresent(reference, forKey: .reference)
             try container.encodeIfPresent(refundReference, forKey: .refundReference)
+            try container.encodeIfPresent(chargedCents, forKey: .chargedCents)
         }
     }
 
@@ -325,7 +333,8 @@ extension FrontDeskStore {
             var payments: [UUID: HotelTransfer.Payment] = [:]
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT s.booking_id, s.payment_method, s.payment_reference, s.refund_reference,
-                       s.attention IS NOT NULL OR EXISTS (SELECT 1 FROM saga_message m WHERE m.booking_id = s.booking_id AND m.name IN ('ProcessPayment', 'ProcessRefund'))
+                       s.attention IS NOT NULL OR EXISTS (SELECT 1 FROM saga_message m WHERE m.booking_id = s.booking_id AND m.name IN ('ProcessPayment', 'ProcessRefund')),
+                       s.charged_cents
                 FROM saga s JOIN booking b ON b.id = s.booking_id WHERE b.hotel_id = ?
                 """, arguments: [hotel.id.uuidString])
             while let row = try rows.next() {
@@ -338,6 +347,7 @@ extension FrontDeskStore {
                 var payment = HotelTransfer.Payment(method: method, reference: try stored.optionalText(2, "payment_reference"),
                                                     refundReference: try stored.optionalText(3, "refund_reference"))
                 payment.stepsUnderWay = try stored.integer(4, "steps under way", in: 0...1) == 1
+                payment.chargedCents = try stored.optionalInteger(5, "charged_cents", in: 0...Int64.max)
                 payments[id] = payment
             }
             return payments
@@ -423,10 +433,10 @@ extension FrontDeskStore {
                 }
                 if let payment = transfer.payments[booking.id] {
                     try db.run(sql: """
-                        INSERT INTO saga (booking_id, payment_method, payment_reference, refund_reference, started_at)
-                        VALUES (?, ?, ?, ?, ?)
+                        INSERT INTO saga (booking_id, payment_method, payment_reference, refund_reference, started_at, charged_cents)
+                        VALUES (?, ?, ?, ?, ?, ?)
                         """, arguments: [booking.id.storedText, payment.method.rawValue, payment.reference, payment.refundReference,
-                                       Timestamp.text(booking.createdAt)])
+                                       Timestamp.text(booking.createdAt), payment.chargedCents])
                 }
             }
             for change in transfer.requests.changes {

@@ -89,6 +89,13 @@ public struct SagaCardCall: Sendable {
                                 cardNumber: call == .charge ? cardNumber ?? "" : "",
                                 idempotencyKey: (call == .refund ? "refund-" : "charge-") + booking.uuidString.lowercased())
     }
+
+    /// What the card was charged when `outcome` says this call's charge was made (the amount it
+    /// asked for); nil for every other call and outcome. Kept with the saga for its refund.
+    public func chargedAmount(by outcome: SagaCallOutcome) -> Money? {
+        guard call == .charge, case .event(.paymentProcessed) = outcome else { return nil }
+        return request.amount
+    }
 }
 
 /// What the runner makes of the payment service's answer; the queue stores it.
@@ -170,13 +177,18 @@ extension FrontDeskStore: SagaQueue {
         }
     }
 
+    /// The amount of a card call: a refund pays back what the card was charged (the stay may have
+    /// changed since), a charge asks for the booking's total. The same text on both backends.
+    public static let cardCallAmountSQL =
+        "CASE WHEN m.name = 'ProcessRefund' THEN COALESCE(s.charged_cents, b.total_cents) ELSE b.total_cents END"
+
     public func claimDueCardCalls(runner: String, lease: TimeInterval, limit: Int, skipping busy: Set<Int64>) throws -> [SagaCardCall] {
         guard try anyMessageDue() else { return [] }
         return try write { db in
             let instant = now
             let rows = try db.rows(sql: """
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts,
-                       b.total_cents, b.status, h.currency
+                       \(Self.cardCallAmountSQL), b.status, h.currency
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
                 JOIN hotel h ON h.id = b.hotel_id
                 WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= ?
@@ -223,6 +235,9 @@ extension FrontDeskStore: SagaQueue {
                 return
             }
             try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [call.messageId])
+            if let charged = call.chargedAmount(by: outcome) {
+                try db.run(sql: "UPDATE saga SET charged_cents = ? WHERE booking_id = ?", arguments: [charged.minorUnits, call.bookingId])
+            }
             switch outcome {
             case .event(let event): try apply(event, to: call.bookingId, by: "system", db)
             case .refunded(let reference, let summary): try recordRefund(bookingId: call.bookingId, reference: reference, db, summary: summary)

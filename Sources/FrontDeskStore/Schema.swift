@@ -55,6 +55,9 @@ enum Schema {
         migrator.registerMigration("v15: pushed operations in a table with a rowid") { db in
             try db.execute(sql: v15)
         }
+        migrator.registerMigration("v16: the amount a card was charged, which its refund pays back") { db in
+            try db.execute(sql: v16)
+        }
         return migrator
     }
 
@@ -895,6 +898,14 @@ extension Schema {
     /// 1,000 pushed operations on 20,000 kept ones: 94,000 instructions an operation (the look-up
     /// and the insert) as v9 has it, 38,000 this way (issue 12, session 25). The rows are copied
     /// as they are, once, when a file is migrated.
+    /// A card booking's stay can change after its charge (a night added or taken off, paid or
+    /// repaid at the desk), so its total is no longer what the card paid: a cancellation's refund
+    /// pays back the charge. NULL: no card charge recorded (before v16, or desk payments), and
+    /// the refund falls back to the total as before.
+    static let v16 = """
+        ALTER TABLE saga ADD COLUMN charged_cents INTEGER CHECK (charged_cents IS NULL OR charged_cents >= 0);
+        """
+
     static let v15 = """
         CREATE TABLE sync_operation_v15 (
             hotel_id TEXT NOT NULL REFERENCES hotel(id),

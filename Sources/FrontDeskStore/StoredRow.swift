@@ -97,6 +97,11 @@ struct StoredRow {
         return try text(index, column)
     }
 
+    func optionalInteger(_ index: Int, _ column: String, in range: ClosedRange<Int64>) throws(StoreError) -> Int64? {
+        if value(index).isNull { return nil }
+        return Int64(try integer(index, column, in: range))
+    }
+
     func integer(_ index: Int, _ column: String, in range: ClosedRange<Int64>) throws(StoreError) -> Int {
         let number: Int64? = switch value(index).storage {
         case .int64(let number): number

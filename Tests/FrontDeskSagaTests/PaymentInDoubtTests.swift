@@ -95,6 +95,28 @@ import Testing
         #expect(try store.unfinishedSagas().isEmpty)
     }
 
+    /// A card booking whose stay changed after its charge (a night added, paid at the desk; a
+    /// night taken off, repaid there): its cancellation refunds what the card paid, not the total
+    /// the stay came to (which once asked the service for more than it had taken).
+    @Test(arguments: ["2026-12-05", "2026-12-02"])
+    func aCancellationRefundsWhatTheCardWasChargedWhateverTheStayBecame(_ newCheckOut: String) throws {
+        let booking = try book()
+        try runner("runner-A").runUntilIdle()
+        let confirmed = try status(booking)
+        #expect(confirmed.status == .confirmed)
+        let key = booking.id.uuidString.lowercased()
+        let charged = try #require(gateway.ledger.withLock { $0.chargedAmounts[key] })
+        #expect(charged == confirmed.totalPrice)
+        let changed = try store.changeBooking(booking.confirmationCode, BookingEdit(checkOut: newCheckOut), ChangeRequest(user: "anna"))
+        #expect(changed.stay.checkOut.iso == newCheckOut)
+        #expect(changed.totalPrice != charged)
+        _ = try store.cancel(booking.confirmationCode, reason: "Plans changed", by: "anna")
+        try runner("runner-A").runUntilIdle()
+        #expect(try status(booking).status == .cancelled)
+        #expect(gateway.counts(booking) == (1, 1))
+        #expect(gateway.ledger.withLock { $0.refundedAmounts[key] } == charged)
+    }
+
     /// A charge whose answer was lost (timeout) is asked again with the same key: while the hold
     /// stands, that is the same charge, and the booking is confirmed, charged once.
     @Test func aTimeoutFollowedBySuccessConfirmsWithOneCharge() throws {

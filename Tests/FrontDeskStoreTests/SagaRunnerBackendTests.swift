@@ -231,6 +231,11 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         try chain.runner("server-A").runUntilIdle()
         _ = try chain.hotel.changeBooking(byCard.confirmationCode, BookingEdit(note: "Guest allergic to feathers"),
                                           ChangeRequest(expectedVersion: nil, user: "anna"))
+        // A night added after the charge (paid at the desk): the card's refund stays what it paid.
+        let cardKey = byCard.id.uuidString.lowercased()
+        let charged = try #require(chain.service.ledger.withLock { $0.chargedAmounts[cardKey] })
+        let longer = try chain.hotel.changeBooking(byCard.confirmationCode, BookingEdit(checkOut: "2026-12-04"), ChangeRequest(user: "anna"))
+        #expect(longer.totalPrice != charged)
         // In room 103 from today, checked in; the next day the guest moves to 104 for the rest.
         let split = try chain.book("103", from: today.iso, to: today.adding(days: 3).iso, card: false)
         try chain.runner("server-A").runUntilIdle()
@@ -243,6 +248,7 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         let transfer = try HotelTransfer.take(hotel, from: chain.hotel)
         #expect(transfer.problems().isEmpty, "\(transfer.problems())")
         #expect(transfer.payments[byCard.id]?.method == .card)
+        #expect(transfer.payments[byCard.id]?.chargedCents == charged.minorUnits)
         #expect(transfer.nightsHeld(by: try chain.status(leftEarly)) == [today])
         let rooms = Dictionary(uniqueKeysWithValues: try chain.hotel.rooms().map { ($0.room.number, $0.room.id) })
         let splitClaims = try #require(transfer.claimsHeld(by: movedGuest))
@@ -273,6 +279,7 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         #expect(saga.paymentMethod == .card)
         #expect(saga.refundReference == "re_1")
         #expect(chain.service.ledger.withLock { $0.refundCalls } == [byCard.id.uuidString.lowercased(): 1])
+        #expect(chain.service.ledger.withLock { $0.refundedAmounts[cardKey] } == charged)
     }
 
     /// A refund still owed (the payment service was down when the booking was cancelled) would

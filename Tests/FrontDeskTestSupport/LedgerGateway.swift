@@ -14,6 +14,9 @@ public final class LedgerGateway: PaymentGateway {
         public var refunds: [String: String] = [:] // booking -> refund id
         public var voided: Set<String> = []
         public var chargeCalls = 0
+        /// The amount of each booking's charge and refund calls, as sent.
+        public var chargedAmounts: [String: Money] = [:]
+        public var refundedAmounts: [String: Money] = [:]
         /// Refunds are refused ("No charge to refund"), as by a service that lost its ledger.
         public var refuseRefunds = false
         /// The next charge is made but its answer is lost (a timeout after the service acted).
@@ -31,6 +34,7 @@ public final class LedgerGateway: PaymentGateway {
         ledger.withLock {
             $0.chargeCalls += 1
             $0.chargeCallsByKey[request.idempotencyKey, default: 0] += 1
+            $0.chargedAmounts[request.bookingId.uuidString.lowercased()] = request.amount
         }
         arrived.signal()
         if let gate = gate.withLock({ $0 }) { gate.wait() }
@@ -51,6 +55,7 @@ public final class LedgerGateway: PaymentGateway {
         ledger.withLock { ledger in
             let booking = request.bookingId.uuidString.lowercased()
             ledger.refundCalls[booking, default: 0] += 1
+            ledger.refundedAmounts[booking] = request.amount
             if let existing = ledger.refunds[booking] { return .succeeded(reference: existing) }
             guard !ledger.refuseRefunds, ledger.charges.keys.contains("charge-\(booking)") else {
                 return .declined(reason: "No charge to refund for this booking")
