@@ -518,8 +518,16 @@ extension FrontDeskStore {
 
     /// Money taken at the desk goes back at the desk, while the guest is there: no runner needed.
     func refundAtTheDeskNow(bookingId: String, _ db: Database) throws {
-        let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId]) ?? "desk"
-        guard method == PaymentMethod.desk.rawValue else { return }
+        let recorded = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
+        if recorded == nil, try isReplica(db) {
+            // A booking the server made, pulled here without its saga: how it was paid (a card,
+            // maybe) and so how it is paid back is the server's to know, and it refunds it when
+            // the queued cancel reaches it. Recorded here as a desk refund, the guest could be
+            // paid back twice: at the desk, and on the card.
+            try db.run(sql: "DELETE FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'", arguments: [bookingId])
+            return
+        }
+        guard (recorded ?? PaymentMethod.desk.rawValue) == PaymentMethod.desk.rawValue else { return }
         let refunds = try db.values(Int64.self, sql: "SELECT id FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'",
                                          arguments: [bookingId])
         for id in refunds {

@@ -33,6 +33,25 @@ import Testing
         return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: wire, confirmationChanged: code != nil)
     }
 
+    /// A server booking on a connected desk carries no saga (the desk does not know how it was
+    /// paid): cancelled here offline, no refund is recorded here (a card's would be paid back
+    /// twice, at the desk and by the server), and the cancel waits in the outbox for the server.
+    @Test func aServerBookingCancelledOfflineLeavesItsRefundToTheServer() throws {
+        let pair = try ReplicaPair()
+        let onServer = try pair.server.book(room: "104")
+        try pair.connect([onServer])
+        let cancelled = try pair.desk.store.cancel(onServer.confirmationCode, reason: "Guest called", by: "anna")
+        #expect(cancelled.status == .cancelled)
+        let actions = try pair.desk.store.auditTrail(bookingReference: onServer.confirmationCode).map(\.action)
+        #expect(!actions.contains("booking.refunded"), "\(actions)")
+        #expect(try pair.desk.count("saga_message") == 0)
+        #expect(try pair.desk.store.queuedOperations(limit: 10).map(\.kind) == [.cancel])
+        // A booking made here (paid at this desk) is still paid back here when cancelled.
+        let mine = try offlineBooking(pair, room: "101")
+        _ = try pair.desk.store.cancel(mine.confirmationCode, reason: "Guest called", by: "anna")
+        #expect(try pair.desk.store.auditTrail(bookingReference: mine.confirmationCode).map(\.action).contains("booking.refunded"))
+    }
+
     @Test func anOfflineBookingIsWrittenWithItsOperationInOneTransaction() throws {
         let pair = try ReplicaPair()
         try pair.connect()
