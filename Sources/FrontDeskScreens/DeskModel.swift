@@ -116,6 +116,9 @@ public struct SearchState: Sendable {
     public var problems: [String] = []
     public var selected = 0
     public var firstVisible = 0
+    /// The chosen room, gone from the list when it was searched again for the same stay (booked
+    /// elsewhere): said, since the highlight now rests on another room.
+    public var taken: String?
 
     public init(checkIn: String) { self.checkIn = checkIn }
 
@@ -621,6 +624,7 @@ public struct DeskModel: Sendable {
             return
         }
         state.search.selected = min(max(0, state.search.selected + step), count - 1)
+        state.search.taken = nil
     }
 
     mutating func refreshSearch() {
@@ -637,8 +641,20 @@ public struct DeskModel: Sendable {
         do {
             let answer = try services.search(state.search.checkIn, checkOut, state.search.guests)
             if problems.isEmpty {
+                // The highlight stays on the room, not the row: a list searched again (a booking
+                // made anywhere) must not slide another room under Enter.
+                let before = state.search.answer
+                let chosen = before.flatMap { $0.offers.indices.contains(state.search.selected) ? $0.offers[state.search.selected].room : nil }
                 state.search.answer = answer
-                state.search.selected = min(state.search.selected, max(0, answer.offers.count - 1))
+                if let chosen, let kept = answer.offers.firstIndex(where: { $0.room.id == chosen.id }) {
+                    state.search.selected = kept
+                    state.search.taken = nil
+                } else {
+                    let sameStay = before?.query == answer.query
+                    state.search.taken = chosen != nil && sameStay && state.search.focus == .results
+                        ? "room \(chosen!.number) was just taken" : nil
+                    state.search.selected = min(state.search.selected, max(0, answer.offers.count - 1))
+                }
             }
         } catch let error as FrontDeskError {
             problems += error.details.isEmpty ? [error.message] : error.details.filter { !$0.hasPrefix("Check-out") || nights != nil }

@@ -99,7 +99,10 @@ extension DeskModel {
         let top = 5
         let currency = state.info.currency
         let summary = "\(answer.offers.count) room\(answer.offers.count == 1 ? "" : "s") free for \(answer.query.guestCount) guest\(answer.query.guestCount == 1 ? "" : "s"), \(answer.query.stay.nightCount) night\(answer.query.stay.nightCount == 1 ? "" : "s"), prices in \(currency)"
-        buffer.put(" \(summary)", x: 0, y: top, role: .hint)
+        let summaryWidth = buffer.put(" \(summary)", x: 0, y: top, role: .hint)
+        if let taken = search.taken {
+            buffer.put(" · \(taken)", x: summaryWidth, y: top, role: .error, maxWidth: max(0, buffer.width - summaryWidth - 1))
+        }
         let typeWidth = buffer.width - 2 - 6 - 7 - 11 - 12 - 4
         let columns: [(String, Int, Bool)] = [("Room", 6, false), ("Type", typeWidth, false), ("Sleeps", 7, true),
                                               ("Per night", 11, true), ("Total", 12, true)]

@@ -17,6 +17,28 @@ import Testing
         #expect(fixture.model.state.search.answer?.query.stay.nightCount == 3)
     }
 
+    /// A list searched again (a booking made at another desk) keeps the highlight on the chosen
+    /// room, not on its row; when that room itself is taken, the screen says so.
+    @Test func theHighlightStaysOnTheChosenRoomWhenTheListIsSearchedAgain() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .down, .down)
+        let offers = try #require(fixture.model.state.search.answer?.offers)
+        #expect(fixture.model.state.search.selected == 2)
+        let (earlier, chosen) = (offers[0].room, offers[2].room)
+        try fixture.desk.book(room: earlier.number, from: "2026-11-26", to: "2026-11-27", guests: "1")
+        fixture.model.bookingsChanged()
+        let after = try #require(fixture.model.state.search.answer)
+        #expect(!after.offers.contains { $0.room.id == earlier.id })
+        #expect(after.offers[fixture.model.state.search.selected].room.id == chosen.id)
+        #expect(fixture.model.state.search.taken == nil)
+
+        try fixture.desk.book(room: chosen.number, from: "2026-11-26", to: "2026-11-27", guests: "1")
+        fixture.model.bookingsChanged()
+        #expect(fixture.screen().contains("room \(chosen.number) was just taken"))
+        fixture.press(.down)
+        #expect(!fixture.screen().contains("was just taken"))
+    }
+
     @Test func everyProblemOfTheSearchIsShownAtOnce() throws {
         var fixture = try ScreenFixture()
         for _ in 0..<10 { fixture.press(.backspace) }
