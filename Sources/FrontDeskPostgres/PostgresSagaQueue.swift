@@ -91,7 +91,7 @@ public final class PostgresSagaQueue: SagaQueue {
             // Free, lapsed, this runner's own, or held by a runner on this machine (whose process may be gone).
             let rows = try session.rows("""
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts::int8,
-                       \(FrontDeskStore.cardCallAmountSQL), b.status, h.currency
+                       \(FrontDeskStore.cardCallAmountSQL), b.status, h.currency, m.refusals::int8
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
                 JOIN hotel h ON h.id = b.hotel_id
                 WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= $1
@@ -124,7 +124,7 @@ public final class PostgresSagaQueue: SagaQueue {
                                     [runner, instant.addingTimeInterval(lease), messageId])
                 let booking = try columns.uuid(1)
                 claims.append(SagaCardCall(messageId: messageId, bookingId: booking.uuidString, call: call, inDoubt: inDoubt,
-                                           attempts: attempts, booking: booking, amount: Money(minorUnits: try columns.int64(7)),
+                                           attempts: attempts, refusals: try columns.int(10), booking: booking, amount: Money(minorUnits: try columns.int64(7)),
                                            currency: try columns.text(9), cardNumber: try columns.optionalText(5)))
             }
             return claims
@@ -143,11 +143,12 @@ public final class PostgresSagaQueue: SagaQueue {
             let holder = try session.rows("SELECT claimed_by FROM saga_message WHERE id = $1 FOR UPDATE", [call.messageId]).first
                 .map { try ColumnReader($0, table: "saga_message").optionalText(0) }
             guard holder == runner else { return }
-            if case .retry(let after, let error, let countAsAttempt) = outcome {
+            if case .retry(let after, let error, let countAsAttempt, let countAsRefusal) = outcome {
                 try session.execute("""
-                    UPDATE saga_message SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + $1, last_error = $2,
-                           available_at = $3 WHERE id = $4
-                    """, [countAsAttempt ? 1 : 0, String(error.prefix(300)), now.addingTimeInterval(after), call.messageId])
+                    UPDATE saga_message SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + $1, refusals = refusals + $2,
+                           last_error = $3, available_at = $4 WHERE id = $5
+                    """, [countAsAttempt ? 1 : 0, countAsRefusal ? 1 : 0, String(error.prefix(300)), now.addingTimeInterval(after),
+                          call.messageId])
                 return
             }
             try session.execute("DELETE FROM saga_message WHERE id = $1", [call.messageId])

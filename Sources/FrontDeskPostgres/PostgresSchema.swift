@@ -25,7 +25,7 @@ public enum PostgresSchema {
         Migration(version: 8, name: "a group's feed entries numbered and written at its commit", sql: v8),
         Migration(version: 9, name: "bookings, nights and feed entries checked against their hotel without locking its row", sql: v9),
         Migration(version: 10, name: "a statement's room nights checked in one query; the commit's version move done once", sql: v10),
-        Migration(version: 11, name: "the amount a card was charged, which its refund pays back", sql: v11),
+        Migration(version: 11, name: "the amount a card was charged, which its refund pays back; refusals counted apart", sql: v11),
     ]
 
     /// The newest schema this build knows.
@@ -574,6 +574,7 @@ public enum PostgresSchema {
     /// of a stay changed since.
     static let v11 = """
         ALTER TABLE saga ADD COLUMN charged_cents bigint CHECK (charged_cents >= 0);
+        ALTER TABLE saga_message ADD COLUMN refusals int NOT NULL DEFAULT 0 CHECK (refusals >= 0);
         """
 
     static let v10 = """

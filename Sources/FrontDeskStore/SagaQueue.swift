@@ -74,12 +74,16 @@ public struct SagaCardCall: Sendable {
     public let inDoubt: Bool
     /// Calls so far that may have reached the service (refusals included).
     public let attempts: Int
+    /// Of those, the ones the service refused (a refund or settlement): what the growing wait
+    /// and the stop for a person count, so an outage before does not use them up.
+    public let refusals: Int
     public let request: ChargeRequest
 
     /// The request's idempotency key is the booking's: the same for every runner and every
     /// retry, so a call taken over after a lease charges the card once.
-    public init(messageId: Int64, bookingId: String, call: SagaRemoteCall, inDoubt: Bool, attempts: Int, booking: UUID,
+    public init(messageId: Int64, bookingId: String, call: SagaRemoteCall, inDoubt: Bool, attempts: Int, refusals: Int = 0, booking: UUID,
                 amount: Money, currency: String, cardNumber: String?) {
+        self.refusals = refusals
         self.messageId = messageId
         self.bookingId = bookingId
         self.call = call
@@ -106,8 +110,9 @@ public enum SagaCallOutcome: Sendable, Equatable {
     case refunded(reference: String, summary: String?)
     /// The message is done: the charge whose outcome was unknown had not been made and never will be.
     case voided(reference: String)
-    /// The claim is given up; the message is due again after `after` seconds.
-    case retry(after: TimeInterval, error: String, countAsAttempt: Bool)
+    /// The claim is given up; the message is due again after `after` seconds. `countAsRefusal`:
+    /// the service refused it (not an outage).
+    case retry(after: TimeInterval, error: String, countAsAttempt: Bool, countAsRefusal: Bool = false)
     /// The message is done without success; the saga stops and a person must look.
     case needsAttention(problem: String)
 }
@@ -188,7 +193,7 @@ extension FrontDeskStore: SagaQueue {
             let instant = now
             let rows = try db.rows(sql: """
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts,
-                       \(Self.cardCallAmountSQL), b.status, h.currency
+                       \(Self.cardCallAmountSQL), b.status, h.currency, m.refusals
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
                 JOIN hotel h ON h.id = b.hotel_id
                 WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= ?
@@ -214,7 +219,7 @@ extension FrontDeskStore: SagaQueue {
                            arguments: [runner, Timestamp.text(instant.addingTimeInterval(lease)), messageId])
                 claims.append(SagaCardCall(
                     messageId: messageId, bookingId: try stored.text(1, "booking_id"), call: call, inDoubt: inDoubt, attempts: attempts,
-                    booking: bookingId, amount: try stored.money(7, "total_cents"), currency: try stored.text(9, "currency"),
+                    refusals: try stored.integer(10, "refusals", in: 0...1_000_000), booking: bookingId, amount: try stored.money(7, "total_cents"), currency: try stored.text(9, "currency"),
                     cardNumber: try stored.optionalText(5, "card_number")))
             }
             return claims
@@ -226,11 +231,11 @@ extension FrontDeskStore: SagaQueue {
             let stillOurs = try db.value(String.self, sql: "SELECT claimed_by FROM saga_message WHERE id = ?",
                                          arguments: [call.messageId]) == runner
             guard stillOurs else { return }
-            if case .retry(let after, let error, let countAsAttempt) = outcome {
+            if case .retry(let after, let error, let countAsAttempt, let countAsRefusal) = outcome {
                 try db.run(sql: """
-                    UPDATE saga_message SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + ?, last_error = ?,
-                           available_at = ? WHERE id = ?
-                    """, arguments: [countAsAttempt ? 1 : 0, String(error.prefix(300)),
+                    UPDATE saga_message SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + ?, refusals = refusals + ?,
+                           last_error = ?, available_at = ? WHERE id = ?
+                    """, arguments: [countAsAttempt ? 1 : 0, countAsRefusal ? 1 : 0, String(error.prefix(300)),
                                      Timestamp.text(now.addingTimeInterval(after)), call.messageId])
                 return
             }

@@ -258,12 +258,13 @@ public final class SagaRunner: Sendable {
     /// A refund or settlement the service refused: retried with a growing wait, then left for a
     /// person ("needs attention") rather than retried for ever or pretended done.
     private func refused(_ claim: SagaCardCall, reason: String) -> SagaCallOutcome {
-        let attempts = claim.attempts
-        guard attempts + 1 >= Self.refusalsBeforeAttention else {
-            return .retry(after: 60 * pow(2, Double(attempts)), error: reason, countAsAttempt: true)
+        // Refusals only: the timeouts and outages before them say nothing about this answer.
+        let refusals = claim.refusals
+        guard refusals + 1 >= Self.refusalsBeforeAttention else {
+            return .retry(after: 60 * pow(2, Double(refusals)), error: reason, countAsAttempt: true, countAsRefusal: true)
         }
         let what = claim.call == .refund ? "Refund" : "Settling the unanswered charge"
-        return .needsAttention(problem: "\(what) needs attention: the payment service refused \(attempts + 1) times (\(reason.prefix(120)))")
+        return .needsAttention(problem: "\(what) needs attention: the payment service refused \(refusals + 1) times (\(reason.prefix(120)))")
     }
 
     static let remoteLimit = 16

@@ -55,7 +55,7 @@ enum Schema {
         migrator.registerMigration("v15: pushed operations in a table with a rowid") { db in
             try db.execute(sql: v15)
         }
-        migrator.registerMigration("v16: the amount a card was charged, which its refund pays back") { db in
+        migrator.registerMigration("v16: the amount a card was charged, which its refund pays back; refusals counted apart") { db in
             try db.execute(sql: v16)
         }
         return migrator
@@ -904,6 +904,10 @@ extension Schema {
     /// the refund falls back to the total as before.
     static let v16 = """
         ALTER TABLE saga ADD COLUMN charged_cents INTEGER CHECK (charged_cents IS NULL OR charged_cents >= 0);
+        -- Refusals of a refund or settlement, apart from the calls that met an outage: the wait
+        -- before the next try and the stop for a person count refusals only (a service that is
+        -- down is not a refusal).
+        ALTER TABLE saga_message ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0 CHECK (refusals >= 0);
         """
 
     static let v15 = """

@@ -251,6 +251,27 @@ import Testing
         #expect(try store.saga(booking.confirmationCode).attention == nil)
     }
 
+    /// Outages are not refusals: a refund that met a long outage, then a first refusal, is
+    /// retried after the first wait (1 minute), not stopped for a person at once.
+    @Test func aRefundRefusedAfterAnOutageWaitsAsAFirstRefusal() throws {
+        let booking = try book()
+        let runner = runner("runner-A")
+        try runner.runUntilIdle()
+        gateway.ledger.withLock { $0.refundOutages = 8 }
+        _ = try store.cancel(booking.confirmationCode, reason: "Guest called", by: "anna")
+        for _ in 0..<8 {
+            try runner.runUntilIdle()
+            desk.clock.advance(minutes: 3.0 / 60)
+        }
+        #expect(gateway.ledger.withLock { $0.refundOutages } == 0)
+        gateway.ledger.withLock { $0.refuseRefunds = true }
+        try runner.runUntilIdle()
+        let saga = try store.saga(booking.confirmationCode)
+        #expect(saga.attention == nil, "\(saga.attention ?? "")")
+        let next = try #require(saga.pendingMessages.first { $0.name == "ProcessRefund" })
+        #expect(Int((next.availableAt.timeIntervalSince(desk.clock.now) / 60).rounded()) == 1)
+    }
+
     /// Issue 9, item 4: an unreachable service fails the booking fast once the circuit is open,
     /// saying so, instead of holding the room until the deadline.
     @Test func anUnreachableServiceFailsTheBookingOnceTheCircuitIsOpen() throws {

@@ -19,6 +19,8 @@ public final class LedgerGateway: PaymentGateway {
         public var refundedAmounts: [String: Money] = [:]
         /// Refunds are refused ("No charge to refund"), as by a service that lost its ledger.
         public var refuseRefunds = false
+        /// The next this many refund calls meet an outage (503 after the call arrived).
+        public var refundOutages = 0
         /// The next charge is made but its answer is lost (a timeout after the service acted).
         public var loseNextChargeAnswer = false
     }
@@ -56,6 +58,10 @@ public final class LedgerGateway: PaymentGateway {
             let booking = request.bookingId.uuidString.lowercased()
             ledger.refundCalls[booking, default: 0] += 1
             ledger.refundedAmounts[booking] = request.amount
+            if ledger.refundOutages > 0 {
+                ledger.refundOutages -= 1
+                return .unavailable(reason: "payment service unavailable (503)", retryAfter: 2, mayHaveReachedService: true)
+            }
             if let existing = ledger.refunds[booking] { return .succeeded(reference: existing) }
             guard !ledger.refuseRefunds, ledger.charges.keys.contains("charge-\(booking)") else {
                 return .declined(reason: "No charge to refund for this booking")
