@@ -179,6 +179,9 @@ public struct DeskModel: Sendable {
     var pendingLoads: [LoadKey: PendingLoad] = [:]
     var requestedLoads: [LoadKey: Int] = [:]
     var writesAsked = 0
+    /// Inside the terminal's brackets around pasted text: its line breaks and tabs are spaces,
+    /// and its other control keys nothing (a pasted "Jane⏎jane@x.com⏎" once moved on and booked).
+    var pasting = false
 
     public enum Outcome: Sendable { case keepGoing, quit }
 
@@ -224,6 +227,15 @@ public struct DeskModel: Sendable {
     }
 
     public mutating func handle(_ key: Key) -> Outcome {
+        var key = key
+        switch key {
+        case .pasteBegin, .pasteEnd:
+            pasting = key == .pasteBegin
+            return .keepGoing
+        case .character: break
+        case .enter where pasting, .tab where pasting: key = .character(" ")
+        default: if pasting { return .keepGoing }
+        }
         // The screen under the "too small" message cannot be seen: no key may act on it.
         if terminalTooSmall {
             return CommandTable.command(for: key, in: .everywhere) == .quit ? .quit : .keepGoing

@@ -122,7 +122,7 @@ public enum KeyDecoder {
         "1": .home, "7": .home, "4": .end, "8": .end, "3": .delete, "5": .pageUp, "6": .pageDown,
         "11": .function(1), "12": .function(2), "13": .function(3), "14": .function(4), "15": .function(5),
         "17": .function(6), "18": .function(7), "19": .function(8), "20": .function(9), "21": .function(10),
-        "23": .function(11), "24": .function(12),
+        "23": .function(11), "24": .function(12), "200": .pasteBegin, "201": .pasteEnd,
     ]
 
     /// `ESC O x` (application mode: arrows, Home/End, F1–F4, keypad Enter).

@@ -6,6 +6,9 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
     case function(Int)
     case control(Character)
     case alt(Character)
+    /// The terminal's brackets around pasted text (bracketed paste, `ESC [ 200 ~` … `ESC [ 201 ~`):
+    /// between them every key is text, so a pasted line break never acts as Enter.
+    case pasteBegin, pasteEnd
 
     public var description: String {
         switch self {
@@ -28,6 +31,8 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
         case .function(let number): "F\(number)"
         case .control(let character): "Ctrl-\(character.uppercased())"
         case .alt(let character): "Alt-\(character)"
+        case .pasteBegin: "paste begins"
+        case .pasteEnd: "paste ends"
         }
     }
 }

@@ -44,6 +44,8 @@ final class NcursesTerminal {
         set_escdelay(25)
         def_prog_mode() // the modes above are the desk's; endwin restores the shell's
         curs_set(0)
+        // Bracketed paste: the terminal marks pasted text, so its line breaks are text, not Enter.
+        Self.writeToTerminal("\u{1B}[?2004h")
         useColor = has_colors() && requested != .monochrome
         theme = useColor ? requested : .monochrome
         if useColor {
@@ -53,10 +55,17 @@ final class NcursesTerminal {
         }
     }
 
+    /// A terminal mode ncurses has no call for, written straight to the terminal (unbuffered).
+    private static func writeToTerminal(_ sequence: String) {
+        let bytes = Array(sequence.utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+
     /// Leaves full-screen mode and restores the terminal (echo, cursor, main screen).
     func close() {
         guard let active = screen else { return }
         curs_set(1)
+        Self.writeToTerminal("\u{1B}[?2004l")
         endwin()
         delscreen(active)
         screen = nil

@@ -54,6 +54,30 @@ import Testing
         #expect(fixture.model.state.search.answer?.offers.contains { $0.room.number == "102" } == false)
     }
 
+    /// Text pasted into a field, line breaks and tabs and all, stays in the field: a pasted line
+    /// break once acted as Enter, moved on and booked before anyone looked at the form.
+    @Test func aPastedLineBreakIsTextNotEnter() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter)
+        let focus = fixture.model.state.booking?.focus
+        // As the terminal hands it over: its line breaks are Enter keys, its tab a Tab.
+        fixture.press(.pasteBegin)
+        fixture.type("Jane")
+        fixture.press(.enter)
+        fixture.type("Doe")
+        fixture.press(.tab)
+        fixture.type("jane@example.com")
+        fixture.press(.enter, .escape, .function(10), .pasteEnd)
+        #expect(fixture.model.state.booking?.guestName == "Jane Doe jane@example.com ")
+        #expect(fixture.model.state.booking?.focus == focus)
+        #expect(fixture.model.state.booking?.progress == nil)
+        #expect(fixture.model.state.screen == .booking)
+        #expect(try fixture.desk.count("booking") == 0)
+        // After the paste, Enter is Enter again: it checks the form and goes to the missing e-mail.
+        fixture.press(.enter)
+        #expect(fixture.model.state.booking?.focus != focus)
+    }
+
     @Test func aHalfFilledFormSurvivesGoingBackToTheSearch() throws {
         var fixture = try ScreenFixture()
         fixture.press(.down, .enter)

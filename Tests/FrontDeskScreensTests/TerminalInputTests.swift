@@ -43,6 +43,13 @@ import Testing
                 == [.key(.escape), .resize(width: 90, height: 30), .key(.character("é"))])
     }
 
+    /// Bracketed paste: the terminal's brackets are keys of their own, the text between them read
+    /// as typed (the model makes its line breaks spaces).
+    @Test func theBracketsAroundPastedTextAreKeysOfTheirOwn() {
+        #expect(KeyDecoder.decode(bytes: Self.bytes("\(Self.esc)[200~Jo\rA\(Self.esc)[201~")) ==
+                [.key(.pasteBegin), .key(.character("J")), .key(.character("o")), .key(.enter), .key(.character("A")), .key(.pasteEnd)])
+    }
+
     /// The keys after a resize in the same batch meet the new size: below 80x24 only quit works.
     @Test func aResizeInABatchAppliesToTheKeysAfterItNotBeforeIt() throws {
         var fixture = try DeskSafetyTests.deskWithWork()
