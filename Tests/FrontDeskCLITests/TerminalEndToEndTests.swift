@@ -182,6 +182,28 @@ import Testing
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
     }
 
+    /// Text pasted into the booking form from a real terminal (tmux's bracketed paste): its line
+    /// breaks stay in the field as spaces, and nothing is booked until Enter is pressed.
+    @Test func aPasteWithLineBreaksIntoTheBookingFormBooksNothing() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        _ = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("201") }
+        try tmux.run("send-keys", "-t", "desk", "Down", "Enter")
+        _ = try tmux.waitFor { $0.contains("New booking") }
+        try tmux.run("set-buffer", "-b", "pasted", "Jane\nDoe\njane@example.com\n")
+        try tmux.run("paste-buffer", "-p", "-d", "-b", "pasted", "-t", "desk")
+        let pasted = try tmux.waitFor { $0.contains("Jane Doe jane@example.com") }
+        #expect(pasted.contains("Jane Doe jane@example.com"), "\(pasted)")
+        #expect(!pasted.contains("Confirmed"))
+        #expect((try cli.run("bookings", "--from", "2026-01-01", "--json").json["bookings"] as? [[String: Any]])?.isEmpty == true)
+        try tmux.run("send-keys", "-t", "desk", "Escape", "F10")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
+    }
+
     /// Quitting while a check-in waits for another program's write lock: the desk leaves the
     /// screen, waits for the write, and says on the terminal that it landed.
     @Test func quittingWhileAChangeIsSavingSaysWhetherItLanded() throws {
