@@ -4,13 +4,19 @@ import Testing
 
 /// The real binary in a real terminal: tmux runs `frontdesk` on a temporary database.
 @Suite struct TerminalEndToEndTests {
+    /// `frontdesk --user anna` on `cli`'s database on 2026-11-26, in a 100x30 tmux session named
+    /// "desk"; when it exits, the pane says FRONTDESK-EXITED-status. The caller kills the server.
+    static func openDesk(_ cli: CLIHarness, in tmux: Tmux) throws {
+        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
+        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+    }
+
     @Test func theDeskSearchesFollowsOtherDesksResizesAndQuitsCleanly() throws {
         let cli = try CLIHarness()
         try cli.smallHotel()
         let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
-        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
-        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        try Self.openDesk(cli, in: tmux)
 
         let first = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("201") }
         #expect(first.contains("Pension Zoë · business date 2026-11-26 · anna"))
@@ -157,8 +163,7 @@ import Testing
 
         let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
-        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
-        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        try Self.openDesk(cli, in: tmux)
         _ = try tmux.waitFor { $0.contains("Search rooms") }
         let surname = "Quackenbush-Wyatt Fitzgerald JOVIX mpq"
         #expect(Set(surname.lowercased()).isSuperset(of: "abcdefghijklmnopqrstuvwxyz"))
@@ -189,8 +194,7 @@ import Testing
         try cli.smallHotel()
         let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
-        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
-        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        try Self.openDesk(cli, in: tmux)
         _ = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("201") }
         try tmux.run("send-keys", "-t", "desk", "Down", "Enter")
         _ = try tmux.waitFor { $0.contains("New booking") }
@@ -213,8 +217,7 @@ import Testing
                                       "--guest-name", "Wait Guest", "--email", "wait@example.com", "--wait"))
         let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
-        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
-        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        try Self.openDesk(cli, in: tmux)
         _ = try tmux.waitFor { $0.contains("Search rooms") }
         try tmux.run("send-keys", "-t", "desk", "F4")
         _ = try tmux.waitFor { $0.contains("Today, 2026-11-26") && $0.contains("Wait Guest") }
@@ -299,8 +302,7 @@ import Testing
         let moving = try book("104", "2026-11-26", "2026-11-28", "Di Mover")
         let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
-        let command = "FRONTDESK_DB='\(cli.database)' FRONTDESK_TODAY=2026-11-26 TERM=tmux-256color '\(CLIHarness.binary.path)' --user anna; echo FRONTDESK-EXITED-$?; sleep 60"
-        try tmux.run("new-session", "-d", "-s", "desk", "-x", "100", "-y", "30", command)
+        try Self.openDesk(cli, in: tmux)
         _ = try tmux.waitFor { $0.contains("Search rooms") }
 
         // Edit: the name, and one night more.
