@@ -244,12 +244,14 @@ extension Booking {
     }
 
     /// Moves the booking to `room` for `nights` (from `nightsToMove`); `newPrices` replaces the
-    /// price of those nights (`--reprice`), else every price stays.
-    public mutating func moveRoom(to room: Room, nights: [CalendarDate], newPrices: [CalendarDate: Money]?,
-                                  note: String?, by user: String, at instant: Date) {
-        if let first = nights.first, first > stay.checkIn {
-            // The nights before stay in the old room: the stay is split from here.
-            roomSince = first
+    /// price of those nights (`--reprice`), else every price stays. `lastEarlierNightElsewhere`:
+    /// the last night before `nights` that another room than `room` holds (the store reads it).
+    public mutating func moveRoom(to room: Room, nights: [CalendarDate], lastEarlierNightElsewhere: CalendarDate?,
+                                  newPrices: [CalendarDate: Money]?, note: String?, by user: String, at instant: Date) {
+        if let first = nights.first, first > stay.checkIn, let elsewhere = lastEarlierNightElsewhere, elsewhere < first {
+            // The nights before stay where they were: the stay is in `room` from the night after
+            // the last one slept elsewhere (a guest moved back to the first room was never split).
+            roomSince = elsewhere.adding(days: 1)
         } else {
             roomSince = nil
         }

@@ -70,7 +70,7 @@ extension Booking {
             throw .invalidState("Booking \(confirmationCode) is already in room \(room.number)")
         }
         let nights = try nightsToMove(businessDate: businessDate)
-        guard room.isActive else { throw .roomUnavailable("Room \(room.number) is out of service") }
+        try room.requireInService()
         if guestCount > type.capacity {
             throw .validationFailed([
                 "Room \(room.number) (\(type.name)) sleeps at most \(type.capacity) guest\(type.capacity == 1 ? "" : "s"); booking \(confirmationCode) is for \(guestCount)",

@@ -19,12 +19,13 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
         minorUnits = Int64(truncating: NSDecimalNumber(decimal: rounded))
     }
 
-    /// Parses a plain amount such as `129`, `129.5` or `129.50`; more than two decimals is nil.
+    /// Parses a plain amount such as `129`, `129.5` or `129.50`; a sign or more than two decimals is nil.
     public init?(parsing text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0, parts[0].count <= 12,
-              parts[0].allSatisfy(\.isASCII) else { return nil }
+        // Digits only: `Int64` alone would also take a sign ("-0.50" read as 0.50, "+5" as 5).
+        guard (1...2).contains(parts.count), (1...12).contains(parts[0].count),
+              parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), let whole = Int64(parts[0]) else { return nil }
         var cents: Int64 = 0
         if parts.count == 2 {
             let fraction = parts[1]

@@ -42,7 +42,11 @@ extension OccupancyReport {
 
     /// The report of `from` through `to`: one day a night (every active room available), the
     /// room types in the order given, and the counts of the business date.
-    public init(from: CalendarDate, through to: CalendarDate, types: [TypeRooms], sales: [Sales], pickupRoomNights: Int,
+    /// `soldOutOfService`: the firm room-nights (among `sales`) of rooms out of service now. Such
+    /// a room was in service the nights it was sold, so it counts as available on those nights:
+    /// last month's occupancy never passes 100 % because a room went out for repairs today.
+    public init(from: CalendarDate, through to: CalendarDate, types: [TypeRooms], sales: [Sales],
+                soldOutOfService: [Sales] = [], pickupRoomNights: Int,
                 today counts: (arrivals: Int, departures: Int, inHouse: Int)) {
         let available = types.map(\.rooms).reduce(0, +)
         let nightCount = from.days(until: to) + 1
@@ -54,14 +58,22 @@ extension OccupancyReport {
             byType[sale.typeKey, default: (0, 0)].rooms += sale.rooms
             byType[sale.typeKey, default: (0, 0)].cents += sale.cents
         }
+        var outOfServiceByNight: [CalendarDate: Int] = [:]
+        var outOfServiceByType: [String: Int] = [:]
+        for sale in soldOutOfService {
+            outOfServiceByNight[sale.night, default: 0] += sale.rooms
+            outOfServiceByType[sale.typeKey, default: 0] += sale.rooms
+        }
         let days = (from.dayNumber...to.dayNumber).map { dayNumber in
             let date = CalendarDate(dayNumber: dayNumber)
             let (rooms, cents) = byNight[date] ?? (0, 0)
-            return OccupancyDay(date: date, roomsAvailable: available, roomsSold: rooms, roomRevenue: Money(minorUnits: cents))
+            return OccupancyDay(date: date, roomsAvailable: available + (outOfServiceByNight[date] ?? 0), roomsSold: rooms,
+                                roomRevenue: Money(minorUnits: cents))
         }
         let typeLines = types.map { type in
             let sold = byType[type.key] ?? (0, 0)
-            return RoomTypeOccupancy(name: type.name, rooms: type.rooms, roomNightsAvailable: type.rooms * nightCount,
+            return RoomTypeOccupancy(name: type.name, rooms: type.rooms,
+                                     roomNightsAvailable: type.rooms * nightCount + (outOfServiceByType[type.key] ?? 0),
                                      roomNightsSold: sold.rooms, roomRevenue: Money(minorUnits: sold.cents))
         }
         self.init(days: days, byRoomType: typeLines, pickupRoomNights: pickupRoomNights, arrivalsToday: counts.arrivals,

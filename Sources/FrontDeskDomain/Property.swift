@@ -66,6 +66,10 @@ public struct RoomType: Hashable, Sendable {
     }
 
     public static let capacityRange = 1...10
+    /// The most a night may cost before its multipliers: 1,000,000.00. Far above any real rate,
+    /// and low enough that a stay's total and a night's revenue of a type stay within what the
+    /// store reads back as sound (`StoredRow.largestCents`, 10^12 cents).
+    public static let largestBasePrice = Money(minorUnits: 100_000_000)
     /// In Unicode scalars (`TextRules`).
     public static let maximumNameLength = 60
 
@@ -79,6 +83,7 @@ public struct RoomType: Hashable, Sendable {
         }
         if !capacityRange.contains(capacity) { problems.append("Capacity must be between 1 and 10") }
         if basePricePerNight.minorUnits <= 0 { problems.append("Base price must be more than zero") }
+        if basePricePerNight > largestBasePrice { problems.append("Base price must be at most \(largestBasePrice.plain)") }
         if !problems.isEmpty { throw .validationFailed(problems) }
     }
 }
@@ -178,6 +183,29 @@ public struct Room: Hashable, Sendable {
         guard isActive else { return }
         isActive = false
         events.append(.roomDeactivated(roomId: id))
+    }
+
+    /// Out of service, unless guests still hold the room: bookings with nights in it from `today`
+    /// on (`upcoming`, by their first night there), or a guest checked in and not yet out
+    /// (`inHouse`: due out today, or late). Either would be left in a room the desk no longer
+    /// sells, and a stay could not be extended or a check-out undone there.
+    public mutating func deactivate(upcoming: [String], inHouse: [String], today: CalendarDate) throws(FrontDeskError) {
+        func listed(_ codes: [String]) -> String {
+            codes.prefix(5).joined(separator: ", ") + (codes.count > 5 ? ", ..." : "")
+        }
+        if !upcoming.isEmpty {
+            throw .invalidState("Room \(number) has bookings from \(today) on (\(listed(upcoming))); move or cancel them first")
+        }
+        if !inHouse.isEmpty {
+            throw .invalidState("Room \(number) has a guest checked in (\(listed(inHouse))); check them out first")
+        }
+        deactivate()
+    }
+
+    /// Nights are claimed only in a room in service: a booking, a move, a stay made longer, a
+    /// check-out undone.
+    public func requireInService() throws(FrontDeskError) {
+        guard isActive else { throw .roomUnavailable("Room \(number) is out of service") }
     }
 
     /// The number trimmed; refused when empty, longer than `maximumNumberLength` scalars, or

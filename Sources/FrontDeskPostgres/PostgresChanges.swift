@@ -25,6 +25,7 @@ extension PostgresHotelStorage {
                 var after = booking
                 let nights = after.apply(validated, by: request.user, at: now) { newPrices[$0] ?? .zero }
                 if !nights.claimed.isEmpty {
+                    try listing.room.requireInService()
                     try requireFree(listing.room, nights: nights.claimed, for: after, guests: after.guestCount,
                                     wholeStay: StayDates(checkIn: max(after.stay.checkIn, today), checkOut: after.stay.checkOut),
                                     hotel: hotel, today: today, session)
@@ -63,7 +64,12 @@ extension PostgresHotelStorage {
             }
             var after = booking
             try release(nights, of: booking, keepingPrices: true, session)
-            after.moveRoom(to: target.room, nights: nights, newPrices: newPrices, note: nil, by: request.user, at: now)
+            let elsewhere = try session.rows("""
+                SELECT max(night)::text FROM room_night WHERE booking_id = $1 AND night < $2::date AND room_id <> $3
+                """, [booking.id, nights[0].iso, target.room.id]).first
+                .flatMap { try ColumnReader($0, table: "room_night").optionalText(0) }.flatMap(CalendarDate.init(iso:))
+            after.moveRoom(to: target.room, nights: nights, lastEarlierNightElsewhere: elsewhere,
+                           newPrices: newPrices, note: nil, by: request.user, at: now)
             try writeBack(after, over: booking, session)
             if let newPrices, !newPrices.isEmpty {
                 let sorted = newPrices.sorted { $0.key < $1.key }
@@ -154,6 +160,7 @@ extension PostgresHotelStorage {
                 let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
                 if let first = reclaimed.first, let last = reclaimed.last {
                     let listing = try roomOf(after, session)
+                    try listing.room.requireInService()
                     try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, session)
                     let taken = try takenNights(listing.room, reclaimed, excluding: booking, session)
                     if !taken.isEmpty { throw FrontDeskError.roomUnavailable(ChangeWording.soldAgain(listing.room.number, taken)) }

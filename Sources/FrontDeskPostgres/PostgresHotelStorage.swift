@@ -311,11 +311,10 @@ struct PostgresHotelStorage: HotelStorage {
             WHERE n.room_id = $1 AND n.night >= $2::date AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
             GROUP BY b.confirmation_code ORDER BY min(n.night) LIMIT 6
             """, [room.id, today.iso]).map { try ColumnReader($0, table: "booking").text(0) }
-        if !upcoming.isEmpty {
-            throw FrontDeskError.invalidState(
-                "Room \(room.number) has bookings from \(today) on (\(upcoming.prefix(5).joined(separator: ", "))\(upcoming.count > 5 ? ", ..." : "")); move or cancel them first")
-        }
-        room.deactivate()
+        let inHouse = try session.rows("""
+            SELECT confirmation_code FROM booking WHERE room_id = $1 AND status = 'CheckedIn' ORDER BY check_out LIMIT 6
+            """, [room.id]).map { try ColumnReader($0, table: "booking").text(0) }
+        try room.deactivate(upcoming: upcoming, inHouse: inHouse, today: today)
     }
 
     private func changeRoom(_ number: String, by user: String, _ change: (inout Room, PostgresSession) throws -> Void) throws -> RoomListing {

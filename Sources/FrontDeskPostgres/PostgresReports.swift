@@ -20,20 +20,30 @@ extension PostgresHotelStorage {
             }
             // Sold room-nights: the firm claims (SQLite keeps these sums in night_sales by triggers;
             // here they are summed when asked, from the same rows).
-            let sales = try session.rows("""
+            func sales(_ sql: String) throws -> [OccupancyReport.Sales] {
+                try session.rows(sql, [hotelId, from.iso, to.iso]).map { row in
+                    let columns = ColumnReader(row, table: "room_night")
+                    let text = try columns.text(0)
+                    guard let night = CalendarDate(iso: text) else { throw PostgresStoreError.damaged("room_night: \(text) is not a date") }
+                    return OccupancyReport.Sales(night: night, typeKey: try columns.text(1), rooms: try columns.int(2), cents: try columns.int64(3))
+                }
+            }
+            let sold = try sales("""
                 SELECT n.night::text, r.room_type_id::text, count(*)::int8, COALESCE(sum(p.price_cents), 0)::int8
                 FROM room_night n JOIN room r ON r.id = n.room_id
                 LEFT JOIN booking_night p ON p.booking_id = n.booking_id AND p.night = n.night
                 WHERE n.hotel_id = $1 AND n.night >= $2::date AND n.night <= $3::date AND n.hold_expires_at IS NULL
                 GROUP BY n.night, r.room_type_id
-                """, [hotelId, from.iso, to.iso]).map { row in
-                let columns = ColumnReader(row, table: "room_night")
-                let text = try columns.text(0)
-                guard let night = CalendarDate(iso: text) else { throw PostgresStoreError.damaged("room_night: \(text) is not a date") }
-                return OccupancyReport.Sales(night: night, typeKey: try columns.text(1), rooms: try columns.int(2), cents: try columns.int64(3))
-            }
+                """)
+            // Firm nights of rooms out of service now: available on the nights they were sold.
+            let soldOutOfService = try sales("""
+                SELECT n.night::text, r.room_type_id::text, count(*)::int8, 0::int8
+                FROM room r JOIN room_night n ON n.room_id = r.id
+                WHERE r.hotel_id = $1 AND NOT r.is_active AND n.night >= $2::date AND n.night <= $3::date AND n.hold_expires_at IS NULL
+                GROUP BY n.night, r.room_type_id
+                """)
             let today = chain.businessDate(for: hotel)
-            return OccupancyReport(from: from, through: to, types: types, sales: sales,
+            return OccupancyReport(from: from, through: to, types: types, sales: sold, soldOutOfService: soldOutOfService,
                                    pickupRoomNights: try pickupRoomNights(from: from, through: to, session),
                                    today: try dayCounts(today, businessDate: today, session))
         }

@@ -54,6 +54,7 @@ extension FrontDeskStore {
                 var after = booking
                 let nights = after.apply(validated, by: request.user, at: now) { newPrices[$0] ?? .zero }
                 if !nights.claimed.isEmpty {
+                    try listing.room.requireInService()
                     try requireFree(listing.room, nights: nights.claimed, for: after, guests: after.guestCount,
                                     wholeStay: StayDates(checkIn: max(after.stay.checkIn, today), checkOut: after.stay.checkOut),
                                     hotel: hotel, today: today, db)
@@ -113,7 +114,8 @@ extension FrontDeskStore {
             }
             var after = booking
             try release(nights, of: booking, keepingPrices: true, db)
-            after.moveRoom(to: target.room, nights: nights, newPrices: newPrices, note: nil, by: request.user, at: now)
+            after.moveRoom(to: target.room, nights: nights, lastEarlierNightElsewhere: try lastNightElsewhere(booking, before: nights[0], than: target.room, db),
+                           newPrices: newPrices, note: nil, by: request.user, at: now)
             try Self.writeBack(after, over: booking, db)
             if let newPrices {
                 let update = try db.cachedStatement(sql: "UPDATE booking_night SET price_cents = ? WHERE booking_id = ? AND night = ?")
@@ -270,6 +272,7 @@ extension FrontDeskStore {
                 guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
                 }
+                try listing.room.requireInService()
                 try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
                 let taken = try takenNights(listing.room, reclaimed, excluding: booking, db)
                 if !taken.isEmpty {
@@ -348,6 +351,12 @@ extension FrontDeskStore {
         try ChangeWording.refuseTaken(try takenNights(room, nights, excluding: booking, db), in: room, for: booking, wholeStay: wholeStay) {
             try offers(AvailabilityQuery(stay: $0, guestCount: guests), hotel: hotel, today: today, db)
         }
+    }
+
+    /// The last night before `night` that `booking` holds in another room than `room`.
+    func lastNightElsewhere(_ booking: Booking, before night: CalendarDate, than room: Room, _ db: Database) throws -> CalendarDate? {
+        try db.value(String.self, sql: "SELECT max(night) FROM room_night WHERE booking_id = ? AND night < ? AND room_id <> ?",
+                     arguments: [booking.id.uuidString, night.iso, room.id.uuidString]).flatMap(CalendarDate.init(iso:))
     }
 
     private func takenNights(_ room: Room, _ nights: [CalendarDate], excluding booking: Booking, _ db: Database) throws -> [CalendarDate] {

@@ -15,7 +15,12 @@ extension FrontDeskStore {
                 guard replacing else {
                     throw FrontDeskError.conflict("This database already holds the hotel \(existing.name); use --force to replace it")
                 }
-                for table in ["saga_message", "saga", "night_load", "night_sales", "room_night", "booking_night", "booking", "room", "room_type", "hotel", "audit_entry"] {
+                // Children before parents (the foreign keys are checked), and every table that
+                // names the hotel or its bookings: a table missed here fails the replacement.
+                for table in ["saga_message", "saga", "booking_note", "booking_change_request", "sync_conflict", "sync_outbox",
+                              "sync_operation", "replica_state", "night_load", "night_sales", "room_night", "booking_night",
+                              "booking", "room", "room_type", "change_feed", "server_user WHERE hotel_id IS NOT NULL",
+                              "hotel", "audit_entry"] {
                     try db.run(sql: "DELETE FROM \(table)")
                 }
             }

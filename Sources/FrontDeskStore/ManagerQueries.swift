@@ -36,9 +36,20 @@ extension FrontDeskStore {
                     rooms: try stored.integer(2, "rooms_sold", in: 0...1_000_000),
                     cents: Int64(try stored.integer(3, "revenue_cents", in: -StoredRow.largestCents...StoredRow.largestCents))))
             }
+            // Firm nights of rooms out of service now (few rooms; each a range of its night key).
+            let soldOutOfService = try db.rows(sql: """
+                SELECT n.night, r.room_type_id, COUNT(*) FROM room r JOIN room_night n ON n.room_id = r.id
+                WHERE r.hotel_id = ? AND r.is_active = 0 AND n.night >= ? AND n.night <= ? AND n.hold_expires_at IS NULL
+                GROUP BY n.night, r.room_type_id
+                """, arguments: [hotel.id.uuidString, from.iso, to.iso]).map { row in
+                let stored = StoredRow(row, table: "room_night", name: "for \(StoredRow.describe(row[0]))")
+                return OccupancyReport.Sales(night: try stored.date(0, "night"), typeKey: try stored.text(1, "room_type_id"),
+                                             rooms: try stored.integer(2, "rooms", in: 0...1_000_000), cents: 0)
+            }
             let pickup = try Self.pickupRoomNights(hotel: hotel, from: from, through: to, now: now, db)
             let today = businessDate(for: hotel)
-            return OccupancyReport(from: from, through: to, types: types, sales: sales, pickupRoomNights: pickup,
+            return OccupancyReport(from: from, through: to, types: types, sales: sales, soldOutOfService: soldOutOfService,
+                                   pickupRoomNights: pickup,
                                    today: try Self.dayCounts(today, businessDate: today, hotelId: hotel.id, db))
         }
     }
@@ -193,16 +204,24 @@ extension FrontDeskStore {
                 let code = try stored.text(0, "confirmation_code"), guestName = try stored.text(4, "guest_name")
                 var firstHere = checkIn
                 if let since = try stored.optionalText(9, "room_since").flatMap(CalendarDate.init(iso:)), since > checkIn, since < checkOut {
-                    // A move split the stay: the nights before were slept in another room; draw them there.
+                    // A move split the stay: the nights before were slept in other rooms (the
+                    // current one too, for a guest moved away and back); a bar for each run of
+                    // nights in one room.
                     firstHere = since
-                    for part in try db.rows(sql: """
-                        SELECT room_id, min(night), max(night) FROM room_night WHERE booking_id = ? AND room_id <> ? AND night < ?
-                        GROUP BY room_id
-                        """, arguments: [row[10], roomKey, since.iso]) {
-                        let partRoom: String = part[0]
-                        guard let otherId = roomIds[partRoom], let first = CalendarDate(iso: part[1]), let last = CalendarDate(iso: part[2]),
-                              let earlier = StayDates(checkIn: first, checkOut: last.adding(days: 1)) else { continue }
-                        stays.append(RoomPlan.Stay(confirmationCode: code, roomId: otherId, stay: earlier, guestName: guestName, status: status,
+                    var runs: [(room: String, first: CalendarDate, last: CalendarDate)] = []
+                    for night in try db.rows(sql: "SELECT room_id, night FROM room_night WHERE booking_id = ? AND night < ? ORDER BY night",
+                                             arguments: [row[10], since.iso]) {
+                        let nightRoom: String = night[0]
+                        guard let date = CalendarDate(iso: night[1]) else { continue }
+                        if let last = runs.last, last.room == nightRoom, last.last.adding(days: 1) == date {
+                            runs[runs.count - 1].last = date
+                        } else {
+                            runs.append((nightRoom, date, date))
+                        }
+                    }
+                    for run in runs {
+                        guard let runRoomId = roomIds[run.room], let earlier = StayDates(checkIn: run.first, checkOut: run.last.adding(days: 1)) else { continue }
+                        stays.append(RoomPlan.Stay(confirmationCode: code, roomId: runRoomId, stay: earlier, guestName: guestName, status: status,
                                                    bookingId: Identifier.uuid(try stored.text(10, "id"))))
                     }
                 }

@@ -192,11 +192,10 @@ extension FrontDeskStore {
             WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
             ORDER BY n.night LIMIT 6
             """, arguments: [room.id.uuidString, today.iso])
-        if !upcoming.isEmpty {
-            throw FrontDeskError.invalidState(
-                "Room \(room.number) has bookings from \(today) on (\(upcoming.prefix(5).joined(separator: ", "))\(upcoming.count > 5 ? ", ..." : "")); move or cancel them first")
-        }
-        room.deactivate()
+        let inHouse = try db.values(String.self, sql: """
+            SELECT confirmation_code FROM booking WHERE room_id = ? AND status = 'CheckedIn' ORDER BY check_out LIMIT 6
+            """, arguments: [room.id.uuidString])
+        try room.deactivate(upcoming: upcoming, inHouse: inHouse, today: today)
     }
 
     private func changeRoom(_ number: String, by user: String,

@@ -133,7 +133,8 @@ extension FrontDeskStore {
                 "Room \(target.room.number) is taken on \(taken.count == 1 ? "the night of" : "the nights of") \(taken.joined(separator: ", ")) on this desk")
         }
         var after = before
-        after.moveRoom(to: target.room, nights: nights, newPrices: nil, note: nil, by: user, at: now)
+        after.moveRoom(to: target.room, nights: nights, lastEarlierNightElsewhere: try lastNightElsewhere(before, before: nights[0], than: target.room, db),
+                       newPrices: nil, note: nil, by: user, at: now)
         try Self.writeBack(after, over: before, db)
         try db.run(sql: "DELETE FROM room_night WHERE booking_id = ?", arguments: [bookingId])
         let claim = try db.cachedStatement(sql: """

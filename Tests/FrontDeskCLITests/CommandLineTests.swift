@@ -177,11 +177,15 @@ import Testing
         let refused = try first.run("demo", "--json")
         #expect(refused.status == 6)
         #expect(refused.stderr.contains("--force"))
-        // A booking under way (saga and messages) must not stop the replacement.
+        // A booking under way (saga and messages), or one with a note, must not stop the replacement.
         let free = try #require(try first.run("search", "--check-in", "2026-12-20", "--check-out", "2026-12-21", "--json").json["rooms"] as? [[String: Any]])
-        try first.expectSuccess(first.run("book", "--room", free[0]["roomNumber"] as! String, "--check-in", "2026-12-20",
-                                          "--check-out", "2026-12-21", "--guests", "1", "--guest-name", "Ann", "--email", "ann@example.com"))
+        let booked = try first.run("book", "--room", free[0]["roomNumber"] as! String, "--check-in", "2026-12-20",
+                                   "--check-out", "2026-12-21", "--guests", "1", "--guest-name", "Ann", "--email", "ann@example.com", "--json")
+        try first.expectSuccess(booked)
+        let code = try #require(booked.json["confirmation"] as? String)
+        try first.expectSuccess(first.run("change", code, "--note", "Arrives late"))
         try first.expectSuccess(first.run("demo", "--rooms", "10", "--days", "10", "--force"))
+        #expect(try first.run("show", code).status != 0)
         #expect((try first.run("rooms", "--json").json["rooms"] as? [Any])?.count == 10)
     }
 

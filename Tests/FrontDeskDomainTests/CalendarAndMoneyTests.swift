@@ -85,9 +85,21 @@ func day(_ text: String) -> CalendarDate { CalendarDate(iso: text)! }
         #expect(Money(parsing: text)?.minorUnits == cents)
     }
 
-    @Test(arguments: ["12.345", "abc", "", "-5", "1e3", "1.2.3", "99999999999999999"])
+    @Test(arguments: ["12.345", "abc", "", "-5", "1e3", "1.2.3", "99999999999999999", "-0.50", "-0", "+5", "٣.50", ".50", "5."])
     func refusesWhatIsNotAnAmount(_ text: String) {
         #expect(Money(parsing: text) == nil)
+    }
+
+    /// A room type's price is refused past 1,000,000.00 a night, where its stays' totals and a
+    /// night's revenue would leave what the store reads back as sound.
+    @Test func aRoomTypePriceHasACeiling() throws {
+        #expect(try RoomType.parse(name: "Royal", capacity: "2", basePrice: "1000000.00").basePrice == Money(minorUnits: 100_000_000))
+        #expect(throws: FrontDeskError.validationFailed(["Base price must be at most 1000000.00"])) {
+            try RoomType.parse(name: "Royal", capacity: "2", basePrice: "1000000.01")
+        }
+        #expect(throws: FrontDeskError.validationFailed(["Base price '-0.50' is not an amount (use e.g. 129.00)"])) {
+            try RoomType.parse(name: "Royal", capacity: "2", basePrice: "-0.50")
+        }
     }
 
     @Test func dividesWithBankersRounding() {

@@ -207,6 +207,31 @@ import Testing
         #expect(help.contains("Alt-e/m/n/u") && help.contains("Edit (form), move, no-show, undo check-in/out"), "\(help)")
     }
 
+    /// A guest moved away and back: on the same day the stay was never split; on another day the
+    /// plan draws each run of nights in its room, the first room's earlier nights included.
+    @Test func aGuestMovedBackToTheFirstRoomIsDrawnWhereEachNightWasSlept() throws {
+        let fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-30")
+        _ = try fixture.desk.store.checkIn(booking.confirmationCode, by: "anna")
+        let tomorrow = try FrontDeskStore(path: fixture.desk.store.path, businessDate: CalendarDate(iso: "2026-11-27")!)
+        func parts() throws -> [String] {
+            let plan = try tomorrow.roomPlan(from: CalendarDate(iso: "2026-11-25")!, nights: 7)
+            let number = Dictionary(uniqueKeysWithValues: plan.lines.map { ($0.room.id, $0.room.number) })
+            return plan.staysByRoom.values.joined().filter { $0.confirmationCode == booking.confirmationCode }
+                .map { "\(number[$0.roomId]!):\($0.stay.checkIn)-\($0.stay.checkOut)" }.sorted()
+        }
+        _ = try tomorrow.move(booking.confirmationCode, toRoom: "103", reason: "Heater", reprice: false, ChangeRequest(user: "anna"))
+        let back = try tomorrow.move(booking.confirmationCode, toRoom: "101", reason: "Wrong room", reprice: false, ChangeRequest(user: "anna"))
+        #expect(back.roomSince == nil)
+        #expect(try parts() == ["101:2026-11-26-2026-11-30"])
+
+        _ = try tomorrow.move(booking.confirmationCode, toRoom: "103", reason: "Heater", reprice: false, ChangeRequest(user: "anna"))
+        let dayAfter = try FrontDeskStore(path: fixture.desk.store.path, businessDate: CalendarDate(iso: "2026-11-28")!)
+        let again = try dayAfter.move(booking.confirmationCode, toRoom: "101", reason: "Heater fixed", reprice: false, ChangeRequest(user: "anna"))
+        #expect(again.roomSince?.iso == "2026-11-28")
+        #expect(try parts() == ["101:2026-11-26-2026-11-27", "101:2026-11-28-2026-11-30", "103:2026-11-27-2026-11-28"])
+    }
+
     /// A guest in house moved on their second day: the plan draws the first night in the old room
     /// and the rest in the new one (recomputed from the room-nights independently).
     @Test func theRoomPlanShowsAStaySplitByAMove() throws {

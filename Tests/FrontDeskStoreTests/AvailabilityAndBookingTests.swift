@@ -217,6 +217,29 @@ import Testing
         #expect(try desk.store.deactivateRoom("101", by: "manager").room.isActive == false)
     }
 
+    /// A guest due out today has no nights left but is still in the room: it goes out of service
+    /// once they have left. A room out of service (here set by hand, as a database from before
+    /// this rule can hold) takes no nights: a stay there is not made longer.
+    @Test func aRoomWithAGuestInsideCannotGoOutOfServiceAndAnOutOfServiceRoomTakesNoNights() throws {
+        let desk = try StoreFixture()
+        let dueOut = try desk.checkedIn(daysAgo: 2, room: "101", from: "2026-11-24", to: "2026-11-26", name: "Ada Due")
+        #expect(throws: FrontDeskError.invalidState("Room 101 has a guest checked in (\(dueOut.confirmationCode)); check them out first")) {
+            try desk.store.deactivateRoom("101", by: "manager")
+        }
+        #expect(try desk.store.rooms().first { $0.room.number == "101" }?.room.isActive == true)
+
+        try DatabaseQueue(path: desk.store.path).write { db in try db.execute(sql: "UPDATE room SET is_active = 0 WHERE number = '101'") }
+        #expect(throws: FrontDeskError.roomUnavailable("Room 101 is out of service")) {
+            try desk.store.changeBooking(dueOut.confirmationCode, BookingEdit(checkOut: "2026-11-28"), ChangeRequest(user: "anna"), operationId: nil)
+        }
+        let after = try desk.store.booking(dueOut.confirmationCode)
+        #expect(after.stay.checkOut.iso == "2026-11-26" && after.version == dueOut.version)
+        #expect(try desk.count("room_night WHERE night >= '2026-11-26'") == 0)
+
+        _ = try desk.store.checkOut(dueOut.confirmationCode, by: "anna")
+        #expect(try !desk.store.deactivateRoom("101", by: "manager").room.isActive)
+    }
+
     @Test func roomNumbersAreUniqueWithinTheHotel() throws {
         let desk = try StoreFixture()
         #expect(throws: FrontDeskError.conflict("Room 101 already exists")) { try desk.store.addRoom(number: "101", typeName: "Double", by: "m") }
@@ -318,6 +341,21 @@ import Testing
         #expect(try tomorrow.dayLists(on: CalendarDate(iso: "2026-11-28")!).inHouse.map(\.confirmationCode) == [staying.confirmationCode])
         let report = try tomorrow.occupancyReport(from: nextDay, through: nextDay)
         #expect((report.arrivalsToday, report.departuresToday, report.inHouseToday) == (0, 1, 1))
+    }
+
+    /// A room sold on past nights and out of service now is counted available on those nights:
+    /// a room going out for repairs today does not raise last week's occupancy, or push it past 100 %.
+    @Test func aRoomOutOfServiceNowWasAvailableOnTheNightsItWasSold() throws {
+        let desk = try StoreFixture()
+        let stayed = try desk.checkedIn(daysAgo: 5, room: "101", from: "2026-11-21", to: "2026-11-23", name: "Ada Past")
+        _ = try desk.store.checkOut(stayed.confirmationCode, by: "anna")
+        _ = try desk.store.deactivateRoom("101", by: "manager")
+        let report = try desk.store.occupancyReport(from: CalendarDate(iso: "2026-11-21")!, through: CalendarDate(iso: "2026-11-23")!)
+        #expect(report.days.map(\.roomsAvailable) == [7, 7, 6])
+        #expect(report.days.map(\.roomsSold) == [1, 1, 0])
+        let double = try #require(report.byRoomType.first { $0.name == "Double" })
+        #expect(double.roomNightsAvailable == 3 * 3 + 2 && double.roomNightsSold == 2)
+        #expect(report.days.allSatisfy { $0.roomsSold <= $0.roomsAvailable })
     }
 
     /// The sales the triggers keep (night_sales) against the room-nights joined to their prices,

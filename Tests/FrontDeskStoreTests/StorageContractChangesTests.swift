@@ -246,6 +246,25 @@ import Testing
         #expect(try chain.vienna.booking(ana.id.uuidString).status == .checkedOut)
     }
 
+    /// A check-out undone takes its nights back only in a room still in service.
+    @Test(arguments: StorageBackend.all)
+    func aCheckOutIsNotUndoneIntoARoomOutOfService(_ backend: StorageBackend) throws {
+        let chain = try Self.chain(backend)
+        let ana = try Self.confirmed(chain.vienna, room: "101", from: "2026-11-26", to: "2026-11-28")
+        let inHouse = try chain.vienna.checkIn(ana.confirmationCode, expectedVersion: ana.version, by: "anna")
+        let left = try chain.vienna.checkOut(ana.confirmationCode, expectedVersion: inHouse.version, by: "anna")
+        #expect(try !chain.vienna.deactivateRoom("101", by: "admin").room.isActive)
+        guard case .roomUnavailable(let message)? = Self.refusal({
+            try chain.vienna.undoCheckOut(ana.confirmationCode, reason: "Came back", Self.request(version: left.version))
+        }) else {
+            Issue.record("a check-out must not be undone into a room out of service")
+            return
+        }
+        #expect(message == "Room 101 is out of service")
+        let after = try chain.vienna.booking(ana.id.uuidString)
+        #expect(after.status == .checkedOut && after.version == left.version)
+    }
+
     // MARK: The same figures and answers on both
 
     /// The same day's work on a backend: desk bookings, a hold, a move, a change, a no-show, a
