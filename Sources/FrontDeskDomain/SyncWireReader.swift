@@ -11,6 +11,10 @@ import Foundation
 struct SyncJSONReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    /// Objects and arrays open around the value being read: each is a call deeper, so a
+    /// document nested without end (from a broken or hostile peer) is refused, not a stack overflow.
+    private var depth = 0
+    static let deepest = 64
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -58,6 +62,8 @@ struct SyncJSONReader {
     /// handed to `member`, which must read or skip the value.
     mutating func object(_ field: String, _ member: (inout SyncJSONReader, UnsafeBufferPointer<UInt8>) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "{"), "\(field) is not an object")
+        try enter(field)
+        defer { depth -= 1 }
         if peek() == UInt8(ascii: "}") {
             index += 1
             return
@@ -81,9 +87,16 @@ struct SyncJSONReader {
         }
     }
 
+    private mutating func enter(_ field: String) throws(Failure) {
+        depth += 1
+        if depth > Self.deepest { throw Failure(message: "\(field) is nested more than \(Self.deepest) deep") }
+    }
+
     /// The elements of an array, each read by `element`.
     mutating func array(_ field: String, _ element: (inout SyncJSONReader) throws(Failure) -> Void) throws(Failure) {
         try expect(UInt8(ascii: "["), "\(field) is not an array")
+        try enter(field)
+        defer { depth -= 1 }
         if peek() == UInt8(ascii: "]") {
             index += 1
             return

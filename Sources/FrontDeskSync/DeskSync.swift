@@ -170,6 +170,11 @@ public final class DeskSync {
         var pulled = 0
         while true {
             let page = try client.changes(since: cursor)
+            // A page never takes the cursor back, and one that says more follows moves it on:
+            // a server answering otherwise would have the desk lose its place or ask forever.
+            guard page.cursor >= cursor, !page.more || page.cursor > cursor else {
+                throw SyncFailure(.badServer, "the server answered changes after \(cursor) with cursor \(page.cursor)\(page.more ? " and more to come" : ""): not this protocol")
+            }
             try store.applyChanges(page)
             pulled += page.bookings.count
             cursor = page.cursor

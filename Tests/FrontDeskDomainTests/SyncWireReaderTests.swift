@@ -71,6 +71,11 @@ import Testing
             #expect(throws: (any Error).self) { try JSONDecoder().decode(ReplicaPage.self, from: Data(text.utf8)) }
             #expect(throws: SyncWireError(message)) { try Self.readText(text) }
         }
+        // A member nested without end (a broken or hostile server) is refused, not a stack overflow.
+        let deep = good.replacingOccurrences(of: #""cursor":1,"#,
+                                             with: #""cursor":1,"future":"# + String(repeating: "[", count: 20_000) + String(repeating: "]", count: 20_000) + ",")
+        #expect(throws: SyncWireError("the page is nested more than 64 deep")) { try Self.readText(deep) }
+        #expect(throws: SyncWireError("the page is nested more than 64 deep")) { try Self.readChanges(Array(deep.utf8)) }
         // Text that is not UTF-8, or that holds a raw control character, is not JSON.
         var bytes = Array(good.utf8)
         let name = bytes.firstRange(of: Array("Plain".utf8))!.lowerBound
