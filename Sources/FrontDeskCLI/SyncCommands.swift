@@ -681,6 +681,12 @@ struct ConnectedDesk {
     }
 
     /// The words for a card booking whose answer was lost: it may exist and be charged.
+    /// `unknownOutcome` for the full-screen desk, whose form asks again under the same request.
+    static func unknownOutcomeOnTheScreen() -> String {
+        "No answer from the server after the card booking was sent: it may have been made and the card charged. "
+            + "Press Enter to ask again: the server returns that booking if it was made and charges nothing twice"
+    }
+
     static func unknownOutcome(_ why: String, requestId: UUID, guest: String) -> String {
         "\(why) after the card booking was sent: it may have been made and the card charged. Do not book it again under a new request: "
             + "check first (`frontdesk sync`, then `frontdesk bookings --guest \"\(guest)\"`), or repeat the same command with "
@@ -709,11 +715,16 @@ struct ConnectedDesk {
         let signInNeeded = Mutex(false)
         let latest: @Sendable () -> ConnectedDesk = { current.withLock { $0 } }
         return ConnectedDeskLink(
-            book: { form, payment in
+            book: { form, payment, requestId in
                 if payment.method == .card, let number = payment.cardNumber {
-                    return try latest().bookCard(form, requestId: nil, cardNumber: number, wait: false, by: user)
+                    do {
+                        return try latest().bookCard(form, requestId: requestId, cardNumber: number, wait: false, by: user)
+                    } catch let refusal as ServerRefusal where refusal.code == "outcome_unknown" {
+                        // The screen's own words: it keeps the request for the next Enter.
+                        throw ServerRefusal(code: refusal.code, message: Self.unknownOutcomeOnTheScreen())
+                    }
                 }
-                return try latest().book(form, requestId: nil, payment: payment, by: user)
+                return try latest().book(form, requestId: requestId, payment: payment, by: user)
             },
             cancel: { id in try latest().change(.cancel, id.uuidString, reason: nil, by: user) },
             checkIn: { id in try latest().change(.checkIn, id.uuidString, reason: nil, by: user) },

@@ -99,6 +99,11 @@ public struct BookingFormState: Sendable {
     /// Keys for the form typed while it was saving: handled, in order, once the outcome is in
     /// (into the fields again if the booking was refused; a held booking takes no more typing).
     public var typedAhead: [Key] = []
+    /// The request of a submission that answered with an error, not a booking, and what it
+    /// asked: Enter again with the same details and payment asks under the same request id, so a
+    /// booking whose answer was lost (made, perhaps charged) is returned, never made twice.
+    /// Anything changed in between is a new request.
+    var unanswered: (requestId: UUID, form: BookingForm, payment: PaymentInstruction)?
 
     public init(offer: RoomOffer, stay: StayDates, guests: Int) {
         self.offer = offer

@@ -31,7 +31,8 @@ public struct SearchAnswer: Sendable {
 public struct DeskServices: Sendable {
     public var search: @Sendable (_ checkIn: String, _ checkOut: String, _ guests: String) throws -> SearchAnswer
     /// Holds the room and starts the booking's saga; returns at once (status Reserving).
-    public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction) throws -> Booking
+    /// `requestId`: the booking's idempotency key (the same one again returns the first booking).
+    public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction, _ requestId: UUID) throws -> Booking
     public var booking: @Sendable (_ id: UUID) throws -> Booking
     /// Bookings matching the find field (dates, a status, a code, a guest's name or e-mail).
     public var findBookings: @Sendable (_ query: BookingsQuery) throws -> BookingMatches
@@ -50,7 +51,7 @@ public struct DeskServices: Sendable {
     public var bookingByReference: @Sendable (_ reference: String) throws -> Booking
 
     public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
-                book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
+                book: @escaping @Sendable (BookingForm, PaymentInstruction, UUID) throws -> Booking,
                 booking: @escaping @Sendable (UUID) throws -> Booking,
                 findBookings: @escaping @Sendable (BookingsQuery) throws -> BookingMatches,
                 dayLists: @escaping @Sendable (CalendarDate) throws -> DayLists,
@@ -509,7 +510,15 @@ public struct DeskModel: Sendable {
         state.booking = form
         let book = services.book
         let details = form.form
-        load(.write(number)) { .booked(number: number, result: Result { try book(details, payment) }) }
+        let requestId: UUID
+        if let unanswered = form.unanswered, unanswered.form == details, unanswered.payment == payment {
+            requestId = unanswered.requestId
+        } else {
+            requestId = UUID()
+        }
+        form.unanswered = (requestId, details, payment)
+        state.booking = form
+        load(.write(number)) { .booked(number: number, result: Result { try book(details, payment, requestId) }) }
         // In tests the write ran at once and its outcome is already in the form.
         form = state.booking ?? form
     }
@@ -523,6 +532,8 @@ public struct DeskModel: Sendable {
         form.progress = nil
         switch result {
         case .success(let booking):
+            // Answered with a booking (Failed ones too): another Enter is another booking.
+            form.unanswered = nil
             form.bookingId = booking.id
             form.progress = Self.progress(of: booking)
             Self.settle(&form)

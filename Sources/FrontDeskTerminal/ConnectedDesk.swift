@@ -32,7 +32,8 @@ public struct ConnectedDeskLink: Sendable {
     }
 
     /// Books through the server first; with no answer, on this desk (queued for the server).
-    public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction) throws -> Booking
+    /// `requestId`: the booking's idempotency key, the server's too for a card.
+    public var book: @Sendable (_ form: BookingForm, _ payment: PaymentInstruction, _ requestId: UUID) throws -> Booking
     /// Cancels, checks in or out through the server first; with no answer, here (queued).
     public var cancel: @Sendable (_ id: UUID) throws -> Booking
     public var checkIn: @Sendable (_ id: UUID) throws -> Booking
@@ -48,7 +49,7 @@ public struct ConnectedDeskLink: Sendable {
     /// The booking as the server has it now (for the Conflicts screen's Alt-k and Alt-a).
     public var serverBooking: @Sendable (_ id: UUID) throws -> WireBooking
 
-    public init(book: @escaping @Sendable (BookingForm, PaymentInstruction) throws -> Booking,
+    public init(book: @escaping @Sendable (BookingForm, PaymentInstruction, UUID) throws -> Booking,
                 cancel: @escaping @Sendable (UUID) throws -> Booking, checkIn: @escaping @Sendable (UUID) throws -> Booking,
                 checkOut: @escaping @Sendable (UUID) throws -> Booking,
                 move: @escaping @Sendable (UUID, String, Int?) throws -> Booking,

@@ -265,7 +265,9 @@ public enum DeskTerminalApp {
                 let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
                 return SearchAnswer(query: result.query, offers: result.offers)
             },
-            book: { form, payment in try logged("booking room \(form.roomNumber)") { try store.reserve(form, payment: payment, by: user) } },
+            book: { form, payment, requestId in
+                try logged("booking room \(form.roomNumber)") { try store.reserve(form, requestId: requestId, payment: payment, by: user) }
+            },
             booking: { id in try store.booking(id.uuidString) },
             findBookings: { query in
                 try store.findBookings(BookingFilter(from: query.from, to: query.to, status: query.status,

@@ -209,6 +209,46 @@ import Testing
         #expect(fixture.model.state.booking?.roomTaken == false)
     }
 
+    /// A booking whose answer was lost may have been made (and a card charged): Enter again with
+    /// the same details asks under the same request id, so the store or the server returns that
+    /// booking instead of making a second. Details changed meanwhile are a new request, and so is
+    /// Enter after an answer that was a booking.
+    @Test func enterAgainAfterALostAnswerAsksUnderTheSameRequest() throws {
+        let asked = Mutex<[UUID]>([])
+        let answerLost = Mutex(true)
+        var fixture = try ScreenFixture { services in
+            let book = services.book
+            services.book = { form, payment, requestId in
+                asked.withLock { $0.append(requestId) }
+                let booking = try book(form, payment, requestId)
+                if answerLost.withLock({ $0 }) { throw FrontDeskError.invalidState("No answer from the server") }
+                return booking
+            }
+        }
+        fixture.press(.down, .enter) // the form for the first room, 301
+        fixture.type("Ann Lee")
+        fixture.press(.tab)
+        fixture.type("ann@example.com")
+        fixture.press(.enter)
+        #expect(fixture.model.state.booking?.progress == .refused("No answer from the server"))
+        fixture.press(.enter)
+        fixture.press(.enter)
+        var ids = asked.withLock { $0 }
+        #expect(ids.count == 3 && Set(ids).count == 1, "\(ids)")
+        #expect(try fixture.desk.count("booking") == 1)
+
+        fixture.press(.backspace) // ann@example.co: another request
+        fixture.press(.enter)
+        ids = asked.withLock { $0 }
+        #expect(ids.count == 4 && ids[3] != ids[0])
+
+        answerLost.withLock { $0 = false }
+        fixture.type("m")
+        fixture.press(.enter) // the first details again, now a new request: the answer comes
+        ids = asked.withLock { $0 }
+        #expect(ids.count == 5 && ids[4] != ids[0] && ids[4] != ids[3])
+    }
+
     /// The same for the booking the form is following: a failed read is said, and the words go
     /// once the booking reads again (they must not stand beside "Confirmed").
     @Test func aFormThatCannotReadItsBookingSaysSoUntilItCan() throws {
