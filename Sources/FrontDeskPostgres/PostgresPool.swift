@@ -135,8 +135,11 @@ final class PostgresPool: Sendable {
         // their parameters unknown: planning the booking's one read for its values each time cost
         // more than running it (0.56 ms against 0.18 ms, BENCHMARKS.md, issue 13, session 13).
         // Unnamed statements (all others) are planned for their values as before.
+        // Dates are read as text (`night::text`): ISO whatever the cluster, database or role set
+        // (`SQL, DMY` would give "31/12/2026", and every booking would read as damaged).
         configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan"),
-                                                             ("application_name", applicationName)]
+                                                             ("application_name", applicationName),
+                                                             ("DateStyle", "ISO, YMD")]
         let id = nextId.wrappingAdd(1, ordering: .relaxed).oldValue
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()

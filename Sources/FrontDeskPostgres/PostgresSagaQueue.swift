@@ -100,7 +100,7 @@ public final class PostgresSagaQueue: SagaQueue {
                   AND NOT (m.id = ANY($4::int8[]))
                 ORDER BY m.available_at, m.id LIMIT $5
                 FOR UPDATE OF m SKIP LOCKED
-                """, [instant, runner, "runner-%@" + ProcessInfo.processInfo.hostName, Array(busy), Self.claimWindow])
+                """, [instant, runner, SagaRunner.judgedHere, Array(busy), Self.claimWindow])
             var claims: [SagaCardCall] = []
             for row in rows where claims.count < limit {
                 let columns = ColumnReader(row, table: "saga_message")

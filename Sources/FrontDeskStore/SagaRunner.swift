@@ -68,7 +68,7 @@ public final class SagaRunner: Sendable {
         self.lease = lease
         self.pollInterval = pollInterval
         self.reportProblem = reportProblem
-        self.name = name ?? "runner-\(getpid())@\(ProcessInfo.processInfo.hostName)"
+        self.name = name ?? Self.processName
     }
 
     // MARK: Running
@@ -283,11 +283,31 @@ public final class SagaRunner: Sendable {
         return claims
     }
 
-    /// A claim by a process on this machine that no longer exists is void at once; other
-    /// claims last until their lease runs out.
+    /// This process's runner name, `runner-PID@HOST~PIDNS`. The PID namespace tells apart two
+    /// containers that share a host name (each its server as PID 1): with PID and host alone,
+    /// each took the other's claims for its own, or for those of a process gone from this host.
+    public static let processName = "runner-\(getpid())@\(ProcessInfo.processInfo.hostName)~\(pidNamespace)"
+
+    /// Linux's `/proc/self/ns/pid` ("pid:[4026531836]"), its number; "0" where there is none.
+    public static let pidNamespace: String = {
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid") else { return "0" }
+        let digits = link.filter(\.isNumber)
+        return digits.isEmpty ? "0" : digits
+    }()
+
+    /// The names of the runners whose claims this process can judge (`isAlive`): its own host
+    /// and PID namespace, as a LIKE pattern.
+    public static var judgedHere: String { "runner-%@\(ProcessInfo.processInfo.hostName)~\(pidNamespace)" }
+
+    /// A claim by a process of this host and PID namespace that no longer exists is void at
+    /// once; other claims last until their lease runs out. (A name without a namespace is of an
+    /// older build on this host.)
     public static func isAlive(_ runner: String) -> Bool {
         let parts = runner.dropFirst("runner-".count).split(separator: "@", maxSplits: 1)
-        guard parts.count == 2, let pid = Int32(parts[0]), String(parts[1]) == ProcessInfo.processInfo.hostName else { return true }
+        guard parts.count == 2, let pid = Int32(parts[0]) else { return true }
+        let place = parts[1].split(separator: "~", maxSplits: 1)
+        guard place.count >= 1, String(place[0]) == ProcessInfo.processInfo.hostName,
+              place.count == 1 || String(place[1]) == pidNamespace else { return true }
         return kill(pid, 0) == 0 || errno == EPERM
     }
 

@@ -149,9 +149,9 @@ struct Serve: AsyncParsableCommand {
         } else {
             gateway = nil
         }
-        // The runner's default name, runner-PID@HOST, is unique across the hosts that share one
-        // PostgreSQL; a claim of a process gone from this host is taken over at once, any other
-        // after its lease.
+        // The runner's default name, runner-PID@HOST~PIDNS, is unique across the hosts and
+        // containers that share one PostgreSQL; a claim of a process gone from this host and PID
+        // namespace is taken over at once, any other after its lease.
         let runnerName: String? = nil
         let served: ServerDatabase
         let runner: SagaRunner?

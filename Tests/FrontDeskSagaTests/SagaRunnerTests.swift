@@ -196,6 +196,17 @@ struct SagaDesk {
         #expect(saga.counts(busy) == (1, 0))
     }
 
+    /// Two containers with one host name both run their server as PID 1: their runners' names
+    /// differ by the PID namespace, and neither judges the other's claims by its own processes.
+    @Test func aRunnersNameTellsContainersWithOneHostNameApart() {
+        let host = ProcessInfo.processInfo.hostName
+        #expect(SagaRunner.processName == "runner-\(getpid())@\(host)~\(SagaRunner.pidNamespace)")
+        #expect(SagaRunner.pidNamespace != "0") // Linux
+        #expect(!SagaRunner.isAlive("runner-999999@\(host)~\(SagaRunner.pidNamespace)")) // gone from here
+        #expect(SagaRunner.isAlive("runner-999999@\(host)~1")) // another container's: its lease decides
+        #expect(SagaRunner.isAlive("runner-999999@elsewhere~\(SagaRunner.pidNamespace)"))
+    }
+
     @Test func aRetriedChargeWithTheSameKeyIsOneCharge() throws {
         let saga = try SagaDesk()
         let booking = try saga.book(room: "103", card: PaymentSimulator.approveCard)

@@ -47,6 +47,24 @@ import Testing
         }
     }
 
+    /// Dates are read as ISO text whatever `DateStyle` the database was given.
+    @Test func aDatabaseWithAnotherDateStyleReadsBookingsAsTheyAre() throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try PostgresURL.parse(try cluster.makeDatabase())
+        _ = try PostgresChainStorage.migrate(url: url)
+        try cluster.psql("ALTER DATABASE \"\(url.database)\" SET datestyle = 'SQL, DMY'", database: url.database)
+        let storage = try PostgresChainStorage(url: url, poolSize: 2, businessDate: StoreFixture.today)
+        let hotelId = try storage.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        let hotel = storage.hotel(hotelId)
+        _ = try hotel.addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        _ = try hotel.addRoom(number: "101", typeName: "Double", by: "admin")
+        let request = ReservationRequest(form: BookingForm(roomNumber: "101", checkIn: "2026-12-31", checkOut: "2027-01-02", guests: "2",
+                                                           guestName: "Ana Lee", email: "ana@example.com"), requestId: nil, user: "anna")
+        let held = try hotel.reserveAll([request])[0].get()
+        let read = try hotel.booking(held.id.uuidString)
+        #expect(read.stay.checkIn.iso == "2026-12-31" && read.nightlyPrices.map(\.night.iso) == ["2026-12-31", "2027-01-01"])
+    }
+
     @Test func anEmptyOrUnreachableDatabaseIsNamedInTheMessage() throws {
         let cluster = try PostgresCluster.shared()
         let empty = try PostgresURL.parse(try cluster.makeDatabase())
