@@ -257,6 +257,22 @@ extension SyncOperation.NewBooking {
         return StayDates(checkIn: checkIn, checkOut: checkOut)
     }
 
+    /// The prices the desk took, one for each night of the stay in order, each more than zero
+    /// and at most three times the highest base price; nil when the desk sent none.
+    public func desksPrices() throws -> [NightlyPrice]? {
+        guard let nightlyPrices else { return nil }
+        guard let stay, nightlyPrices.map(\.night) == stay.nights.map(\.iso) else {
+            throw FrontDeskError.validationFailed(["nightlyPrices must name each night of the stay once, in order"])
+        }
+        let ceiling = RoomType.largestBasePrice.minorUnits * 3
+        return try nightlyPrices.map { price in
+            guard let night = CalendarDate(iso: price.night), (1...ceiling).contains(price.priceCents) else {
+                throw FrontDeskError.validationFailed(["nightlyPrices: \(price.priceCents) cents for \(BookingRules.quoted(price.night)) is not a price"])
+            }
+            return NightlyPrice(night: night, price: Money(minorUnits: price.priceCents))
+        }
+    }
+
     /// The booking form the server checks it with.
     public var form: BookingForm {
         BookingForm(checkIn: checkIn, checkOut: checkOut, guests: String(guests), guestName: guestName, email: email, phone: phone ?? "")

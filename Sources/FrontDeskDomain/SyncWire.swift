@@ -312,11 +312,25 @@ public struct SyncOperation: Codable, Hashable, Sendable {
         public var confirmation: String
         /// `desk` only: a card is never charged offline.
         public var payment: String
-        /// What the desk priced and took, for the record (the server prices again).
+        /// What the desk priced and took, for the record.
         public var totalCents: Int64
+        /// The desk's price of each night, which the guest paid at the desk: the booking keeps
+        /// them. Without them (a desk of an older build) the server prices the stay again.
+        public var nightlyPrices: [NightPrice]?
+
+        public struct NightPrice: Codable, Hashable, Sendable {
+            public var night: String
+            public var priceCents: Int64
+            public init(night: String, priceCents: Int64) {
+                self.night = night
+                self.priceCents = priceCents
+            }
+        }
 
         public init(roomId: String, roomNumber: String, checkIn: String, checkOut: String, guests: Int, guestName: String,
-                    email: String, phone: String?, confirmation: String, payment: String, totalCents: Int64) {
+                    email: String, phone: String?, confirmation: String, payment: String, totalCents: Int64,
+                    nightlyPrices: [NightPrice]? = nil) {
+            self.nightlyPrices = nightlyPrices
             self.roomId = roomId
             self.roomNumber = roomNumber
             self.checkIn = checkIn

@@ -148,9 +148,14 @@ extension PostgresHotelStorage {
             active = try countActiveRooms(session)
             group.activeRooms = active
         }
-        let loads = try nightLoads(stay: validated.stay, activeRooms: active, session)
-        let prices = chain.pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: validated.stay,
+        let prices: [NightlyPrice]
+        if let agreed = request.agreedPrices, agreed.map(\.night) == validated.stay.nights {
+            prices = agreed
+        } else {
+            let loads = try nightLoads(stay: validated.stay, activeRooms: active, session)
+            prices = chain.pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: validated.stay,
                                                  businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
+        }
         let instant = now
         let booking = Booking(
             id: request.bookingId ?? UUID.timeOrdered(at: instant), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,

@@ -321,7 +321,7 @@ extension PostgresHotelStorage {
         // A business date set from outside (tests, FRONTDESK_TODAY) is the rules date too, as on SQLite.
         rules.ruleDate = chain.businessDateOverride ?? hotel.ruleDate(madeAt: operation.madeAt, today: chain.businessDate(for: hotel))
         let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
-                                         confirmationCode: details.confirmation)
+                                         confirmationCode: details.confirmation, agreedPrices: try details.desksPrices())
         let held: Booking
         do {
             held = try chain.inSavepoint(session) { try rules.reserve(request, session, group: group) }

@@ -804,6 +804,16 @@ components:
             confirmation: {type: string}
             payment: {type: string, enum: [desk, card]}
             totalCents: {type: integer, format: int64}
+            nightlyPrices:
+              type: array
+              nullable: true
+              description: "The price the desk took for each night of the stay, in order; the booking keeps them. Without them the server prices the stay again."
+              items:
+                type: object
+                required: [night, priceCents]
+                properties:
+                  night: {type: string, format: date}
+                  priceCents: {type: integer, format: int64}
         move:
           type: object
           nullable: true

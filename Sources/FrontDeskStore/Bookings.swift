@@ -57,11 +57,15 @@ public struct ReservationRequest: Sendable {
     /// instead of a hold that the saga runner pays and confirms in a transaction of its own.
     /// Ignored for a card, which leaves the process.
     public let confirmsDeskPaymentAtOnce: Bool
+    /// The price of each night already agreed and paid (a booking made on an offline desk, paid
+    /// there): kept instead of pricing the stay by the rules now.
+    public let agreedPrices: [NightlyPrice]?
 
     public init(form: BookingForm, requestId: UUID? = nil, payment: PaymentInstruction = .desk, user: String,
                 roomId: UUID? = nil, bookingId: UUID? = nil, confirmationCode: String? = nil,
-                confirmsDeskPaymentAtOnce: Bool = false) {
+                confirmsDeskPaymentAtOnce: Bool = false, agreedPrices: [NightlyPrice]? = nil) {
         self.confirmsDeskPaymentAtOnce = confirmsDeskPaymentAtOnce
+        self.agreedPrices = agreedPrices
         self.form = form
         self.requestId = requestId
         self.payment = payment
@@ -237,7 +241,7 @@ extension FrontDeskStore {
                  confirmedAtDeskBy payer: String? = nil) throws -> Booking {
         var form = request.form
         let (requestId, payment, user) = (request.requestId, request.payment, request.user)
-        let (givenId, givenCode) = (request.bookingId, request.confirmationCode)
+        let (givenId, givenCode, agreedPrices) = (request.bookingId, request.confirmationCode, request.agreedPrices)
         let listing: RoomListing?
         if let roomId = request.roomId {
             let found: RoomListing
@@ -294,9 +298,14 @@ extension FrontDeskStore {
         }
         try requireFreeAfterLapsedHolds(listing.room, stay: request.stay, db)
 
-        let loads = try nightLoads(stay: request.stay, hotelId: hotel.id, group: group, db)
-        let prices = pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: request.stay,
+        let prices: [NightlyPrice]
+        if let agreed = agreedPrices, agreed.map(\.night) == request.stay.nights {
+            prices = agreed
+        } else {
+            let loads = try nightLoads(stay: request.stay, hotelId: hotel.id, group: group, db)
+            prices = pricing.nightlyPrices(basePrice: listing.type.basePricePerNight, stay: request.stay,
                                            businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
+        }
         let instant = now
         let booking = Booking(
             id: givenId ?? UUID.timeOrdered(at: instant), hotelId: hotel.id, roomId: listing.room.id, roomNumber: listing.room.number,

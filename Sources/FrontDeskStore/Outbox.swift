@@ -285,7 +285,8 @@ extension FrontDeskStore {
             book: .init(roomId: booking.roomId.uuidString.lowercased(), roomNumber: booking.roomNumber,
                         checkIn: booking.stay.checkIn.iso, checkOut: booking.stay.checkOut.iso, guests: booking.guestCount,
                         guestName: booking.guest.name, email: booking.guest.email, phone: booking.guest.phone,
-                        confirmation: booking.confirmationCode, payment: payment.rawValue, totalCents: booking.totalPrice.minorUnits))
+                        confirmation: booking.confirmationCode, payment: payment.rawValue, totalCents: booking.totalPrice.minorUnits,
+                        nightlyPrices: booking.nightlyPrices.map { .init(night: $0.night.iso, priceCents: $0.price.minorUnits) }))
     }
 
     /// A cancel, check-in or check-out of `booking` (as it was before the change): based on the

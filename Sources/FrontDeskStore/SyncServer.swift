@@ -327,14 +327,14 @@ extension FrontDeskStore {
     }
 
     /// A booking made on a desk: held and confirmed at once with its desk payment, under the desk's
-    /// id and (unless another booking has it) code, priced by the server's rules as of the day it
-    /// was made.
+    /// id and (unless another booking has it) code, at the prices the desk took (`nightlyPrices`),
+    /// or, from a desk that sends none, priced by the server's rules as of the day it was made.
     private func book(_ operation: SyncOperation, bookingId: UUID, exists: Bool, hotel: Hotel, group: GroupReads,
                       by user: String, _ db: Database) throws -> SyncOutcome {
         let (details, roomId) = try operation.bookingToMake(alreadyExists: exists, bookingId: bookingId)
         let rules = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
         let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
-                                         confirmationCode: details.confirmation)
+                                         confirmationCode: details.confirmation, agreedPrices: try details.desksPrices())
         // Held, paid at the desk and confirmed in this transaction; the booking and the nights it
         // claims are as written here (read back, they are the same: SyncServerTests).
         let booking: Booking

@@ -68,6 +68,8 @@ import Testing
         #expect(operation.book?.confirmation == booking.confirmationCode)
         #expect(operation.book?.roomNumber == "101" && operation.book?.roomId == booking.roomId.uuidString.lowercased())
         #expect(operation.book?.payment == "desk" && operation.book?.totalCents == booking.totalPrice.minorUnits)
+        // The prices the guest paid at the desk go with it: the server keeps them.
+        #expect(operation.book?.nightlyPrices == booking.nightlyPrices.map { .init(night: $0.night.iso, priceCents: $0.price.minorUnits) })
         #expect(try pair.desk.store.replicaStatus()?.pendingOperations == 1)
         #expect(!(try pair.desk.freeRooms()).contains("101"))
 

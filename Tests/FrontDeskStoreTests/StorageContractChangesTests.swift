@@ -246,6 +246,30 @@ import Testing
         #expect(try chain.vienna.booking(ana.id.uuidString).status == .checkedOut)
     }
 
+    /// A booking paid at an offline desk keeps the prices the desk took (the server would have
+    /// priced it otherwise), so its total, and any refund, is what the guest paid. Prices that do
+    /// not name each night of the stay are refused, and nothing is booked.
+    @Test(arguments: StorageBackend.all)
+    func aDeskBookingKeepsThePricesTheDeskTook(_ backend: StorageBackend) throws {
+        let chain = try Self.chain(backend)
+        let bookingId = UUID()
+        var operation = try Self.bookOperation(chain.vienna, room: "101", from: "2026-12-01", to: "2026-12-03", booking: bookingId)
+        operation.book?.totalCents = 16_813
+        operation.book?.nightlyPrices = [.init(night: "2026-12-01", priceCents: 8_406), .init(night: "2026-12-02", priceCents: 8_407)]
+        let outcome = try chain.vienna.applySync([operation], by: "anna").results[0]
+        #expect(outcome.outcome == .accepted, "\(outcome.code ?? "") \(outcome.message ?? "")")
+        let booking = try chain.vienna.booking(bookingId.uuidString)
+        #expect(booking.nightlyPrices.map(\.price.minorUnits) == [8_406, 8_407])
+        #expect(booking.totalPrice == Money(minorUnits: 16_813))
+
+        let otherId = UUID()
+        var wrong = try Self.bookOperation(chain.vienna, room: "102", from: "2026-12-01", to: "2026-12-03", booking: otherId, code: "KMN-PQS")
+        wrong.book?.nightlyPrices = [.init(night: "2026-12-02", priceCents: 8_406), .init(night: "2026-12-01", priceCents: 8_406)]
+        let refused = try chain.vienna.applySync([wrong], by: "anna").results[0]
+        #expect(refused.outcome == .rejected && refused.code == "validation_failed", "\(refused)")
+        #expect(Self.refusal({ try chain.vienna.booking(otherId.uuidString) }) != nil)
+    }
+
     /// A check-out undone takes its nights back only in a room still in service.
     @Test(arguments: StorageBackend.all)
     func aCheckOutIsNotUndoneIntoARoomOutOfService(_ backend: StorageBackend) throws {
