@@ -528,10 +528,11 @@ extension FrontDeskStore {
     /// Money taken at the desk goes back at the desk, while the guest is there: no runner needed.
     func refundAtTheDeskNow(bookingId: String, _ db: Database) throws {
         let recorded = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
-        if recorded == nil, try isReplica(db) {
-            // A booking the server made, pulled here without its saga: how it was paid (a card,
-            // maybe) and so how it is paid back is the server's to know, and it refunds it when
-            // the queued cancel reaches it. Recorded here as a desk refund, the guest could be
+        if recorded == nil, try isReplica(db)
+            || db.value(Int.self, sql: "SELECT 1 FROM booking WHERE id = ? AND server_version IS NOT NULL", arguments: [bookingId]) != nil {
+            // A booking the server made, pulled here without its saga (on a connected desk, or
+            // one disconnected since): how it was paid (a card, maybe) and so how it is paid back
+            // is the server's to know, and it refunds it when the queued cancel reaches it. Recorded here as a desk refund, the guest could be
             // paid back twice: at the desk, and on the card.
             try db.run(sql: "DELETE FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'", arguments: [bookingId])
             return

@@ -84,9 +84,9 @@ extension FrontDeskStore {
                      _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
         try BookingRules.checkReason(reason)
         return try write { db in
-            let before = try isReplica(db) ? requireBooking(reference, db) : nil
+            let before = try requireBooking(reference, db)
             let booking = try move(reference, toRoom: number, reason: reason, reprice: reprice, request, db)
-            if let before, booking.version != before.version {
+            if booking.version != before.version {
                 try queueMoveIfReplica(before: before, after: booking, reason: reason, reprice: reprice, by: request.user,
                                        operationId: operationId, db)
             }
@@ -295,9 +295,9 @@ extension FrontDeskStore {
     private func queuedIfReplica(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest,
                                  operationId: UUID?, edit: SyncOperation.Edit? = nil, _ db: Database,
                                  _ change: () throws -> Booking) throws -> Booking {
-        let before = try isReplica(db) ? requireBooking(reference, db) : nil
+        let before = try requireBooking(reference, db)
         let after = try change()
-        guard let before, after.version != before.version else { return after }
+        guard after.version != before.version else { return after }
         if let operationId, try db.value(Int.self, sql: "SELECT 1 FROM sync_outbox WHERE operation_id = ?",
                                          arguments: [operationId.uuidString.lowercased()]) != nil {
             return after

@@ -318,7 +318,9 @@ extension FrontDeskStore {
     func queueChangeIfReplica(_ kind: SyncOperation.Kind, before: Booking, reason: String?, by user: String,
                               operationId: UUID?, move: SyncOperation.Move? = nil, edit: SyncOperation.Edit? = nil,
                               _ db: Database) throws {
-        guard try isReplica(db) else { return }
+        // Not only while connected: a desk disconnected (`desk disconnect`) keeps queueing the
+        // changes of the bookings the server has, so they reach it when the desk connects again
+        // instead of being written over by the server's copies. A desk never connected has none.
         let id = before.id.uuidString
         guard let row = try db.row(sql: "SELECT sync_state, server_version FROM booking WHERE id = ?", arguments: [id]) else { return }
         let state: String = row[0]

@@ -213,6 +213,31 @@ struct ReplicaPair {
         #expect(try pair.desk.count("room_night WHERE booking_id = '\(staying.id.uuidString)'") == 2)
     }
 
+    /// Disconnected, the desk cancelled one of the server's bookings and checked a guest of
+    /// another out. Connected again, both changes are queued for the server (not written over by
+    /// the server's copies) and reach it; the cancel records no refund at the desk (the server
+    /// pays it back as it was paid).
+    @Test func changesToServerBookingsMadeWhileDisconnectedReachTheServer() throws {
+        let pair = try ReplicaPair()
+        let leaving = try pair.server.book(room: "101", from: "2026-12-10", to: "2026-12-12")
+        let staying = try pair.server.store.checkIn(try pair.server.book(room: "102", from: "2026-11-26", to: "2026-11-28").confirmationCode, by: "anna")
+        try pair.connect([leaving, staying])
+        try pair.desk.store.forgetReplica()
+        let refundsBefore = try pair.desk.count("audit_entry WHERE action LIKE '%refund%'")
+        _ = try pair.desk.store.cancel(leaving.confirmationCode, reason: "Guest called", by: "anna")
+        _ = try pair.desk.store.checkOut(staying.confirmationCode, by: "anna")
+        #expect(try pair.desk.count("audit_entry WHERE action LIKE '%refund%'") == refundsBefore)
+
+        try pair.desk.store.beginReplica(try pair.firstPage([leaving, staying], cursor: 40), server: "http://127.0.0.1:8080")
+        #expect(try ReplicaPair.outbox(pair.desk.store).map(\.kind) == ["cancel", "checkOut"])
+        #expect(try pair.desk.store.booking(leaving.confirmationCode).status == .cancelled)
+        #expect(try pair.desk.store.booking(staying.confirmationCode).status == .checkedOut)
+        try pair.sync()
+        #expect(try pair.server.store.booking(leaving.id.uuidString).status == .cancelled)
+        #expect(try pair.server.store.booking(staying.id.uuidString).status == .checkedOut)
+        #expect(try pair.desk.store.syncConflicts(includeResolved: false).isEmpty)
+    }
+
     @Test func aDeskOfAnotherHotelIsRefusedAndKeepsItsOwn() throws {
         let pair = try ReplicaPair()
         let other = try StoreFixture()
