@@ -377,6 +377,11 @@ struct ConnectedDesk {
     /// `accepted` keeps the request id with the server's booking here (see `replayed`).
     func write(_ operation: SyncOperation, accepted: (Booking) throws -> Void = { _ in }, local: () throws -> Booking) throws -> Booking {
         var reason = credentialProblem
+        if reason == nil, try hasWaitingOperations(operation.bookingId) {
+            // Its earlier changes did not reach the server (`pushWaitingOperations`): this one
+            // goes behind them, so the server applies them in the order they were made.
+            reason = "booking \(operation.bookingId) has earlier changes still waiting for the server"
+        }
         if reason == nil {
             do {
                 let outcome = try DeskSync(store: store, client: client).pushNow(operation)
@@ -404,6 +409,23 @@ struct ConnectedDesk {
         let booking = try store.queueingAsPushed(operation, local)
         tell("note: \(reason ?? "the server does not answer"); saved on this desk, it will sync (frontdesk sync)")
         return booking
+    }
+
+    /// A booking with changes of its own still queued here (made offline) goes after them: the
+    /// outbox is pushed first, so the server applies them in the order made and the new change
+    /// is planned on the booking as the server then has it, based on its version. Pushed before,
+    /// a check-out of a guest whose check-in waited was refused ("it is Confirmed"), and a cancel
+    /// went through while the note made before it came back as a conflict.
+    private func pushWaitingOperations(of reference: String) {
+        guard credentialProblem == nil, let booking = try? store.booking(reference),
+              (try? hasWaitingOperations(booking.id.uuidString)) == true else { return }
+        let report = try? DeskSync(store: store, client: client).push()
+        if let codes = report?.codeChanges { for change in codes { tell(Self.codeChangeNote(old: change.old, new: change.new)) } }
+    }
+
+    private func hasWaitingOperations(_ bookingId: String) throws -> Bool {
+        guard let id = UUID(uuidString: bookingId) else { return false }
+        return try store.syncStates(of: [id])[id] == "pending"
     }
 
     /// `book` on a connected desk: the operation planned from the replica (its booking id and
@@ -459,6 +481,7 @@ struct ConnectedDesk {
         if let intent, let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let user = request.user
+        pushWaitingOperations(of: reference)
         let operation: SyncOperation
         do {
             operation = try store.plannedChange(kind, reference: reference, reason: reason, by: user, operationId: operationId,
@@ -507,6 +530,7 @@ struct ConnectedDesk {
     func edit(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
         if let earlier = try replayed(reference, request, .change(edit)) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
+        pushWaitingOperations(of: reference)
         let operation = try store.plannedEdit(reference, edit, expectedVersion: request.expectedVersion, by: request.user,
                                               operationId: operationId)
         return try write(operation, accepted: accepted(request, .change(edit))) {
@@ -588,6 +612,7 @@ struct ConnectedDesk {
         let intent = ChangeIntent.move(toRoom: room, reason: reason, reprice: reprice)
         if let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
+        pushWaitingOperations(of: reference)
         let operation = try store.plannedMove(reference, toRoom: room, reason: reason, reprice: reprice,
                                               expectedVersion: request.expectedVersion, by: request.user, operationId: operationId)
         return try write(operation, accepted: accepted(request, intent)) {

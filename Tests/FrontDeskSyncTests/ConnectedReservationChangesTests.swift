@@ -99,6 +99,29 @@ struct ConnectedReservationChangesTests {
         #expect(try onServer(setup)["version"] as? Int == version + 1)
     }
 
+    @Test("Back online, a change of a booking whose offline change still waits goes after it, and neither is lost")
+    func onlineChangeAfterAnOfflineOne() throws {
+        let setup = try checkedInToday("after-offline")
+        defer { setup.desk.remove() }
+        setup.server.stop()
+        let noted = try setup.desk.run("change", setup.bookingId, "--note", "Late check-out agreed", "--json")
+        #expect(noted.status == 0, "offline note: \(noted.stderr)")
+        #expect(try setup.desk.pendingOps() == 1)
+
+        try setup.server.start()
+        let out = try setup.desk.run("check-out", setup.bookingId, "--json")
+        #expect(out.status == 0, "online check-out: \(out.stderr)")
+        #expect(try out.json["status"] as? String == "CheckedOut")
+        #expect(try out.json["sync"] as? String == "synced")
+        let server = try onServer(setup)
+        #expect(server["status"] as? String == "CheckedOut")
+        #expect("\(server["notes"] ?? "")".contains("Late check-out agreed"), "\(server)")
+        #expect(try setup.desk.pendingOps() == 0)
+        let synced = try setup.desk.run("sync", "--json")
+        let conflicts = try synced.json["conflicts"] as? Int
+        #expect(synced.status == 0 && (conflicts ?? 0) == 0, "sync: \(synced.stdout) \(synced.stderr)")
+    }
+
     @Test("Offline, an undone check-in of a guest another desk checked out meanwhile is a conflict, kept on the list")
     func staleUndoIsAConflict() throws {
         let setup = try checkedInToday("undo-conflict")
