@@ -276,24 +276,33 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     public func addUser(name: String, role: UserRole, email: String, hotelId: UUID?, passwordHash: String, by user: String) throws -> UserAccount {
         let trimmed = try UserAccountRules.validatedName(name, role: role, email: email, hotelId: hotelId)
         return try write(hotel: nil) { session in
-            if let hotelId, try session.rows("SELECT 1 FROM hotel WHERE id = $1", [hotelId]).isEmpty {
-                throw FrontDeskError.notFound("No hotel with id \(hotelId.uuidString.lowercased())")
-            }
-            if try !session.rows("SELECT 1 FROM server_user WHERE lower(name) = lower($1)", [trimmed]).isEmpty {
-                throw FrontDeskError.conflict("A user named \(trimmed) already exists")
-            }
-            try inSavepoint(session) {
-                do {
-                    try session.execute("""
-                        INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-                        """, [trimmed, role.rawValue, email, hotelId, passwordHash, now])
-                } catch let error as PSQLError where error.sqlState == "23505" {
-                    throw FrontDeskError.conflict("A user named \(trimmed) already exists")
-                }
-            }
-            try audit(session, hotelId: hotelId, user: user, action: "user.added", summary: "User \(trimmed) added as \(role.rawValue)")
-            return UserAccount(name: trimmed, role: role, email: email, hotelId: hotelId, passwordHash: passwordHash, isDisabled: false)
+            try addUser(UserAccount(name: trimmed, role: role, email: email, hotelId: hotelId, passwordHash: passwordHash, isDisabled: false),
+                        by: user, session)
         }
+    }
+
+    /// `addUser` in the caller's transaction, its name already validated (an import adds its
+    /// hotel's users with the hotel).
+    @discardableResult
+    func addUser(_ account: UserAccount, by user: String, _ session: PostgresSession) throws -> UserAccount {
+        if let hotelId = account.hotelId, try session.rows("SELECT 1 FROM hotel WHERE id = $1", [hotelId]).isEmpty {
+            throw FrontDeskError.notFound("No hotel with id \(hotelId.uuidString.lowercased())")
+        }
+        if try !session.rows("SELECT 1 FROM server_user WHERE lower(name) = lower($1)", [account.name]).isEmpty {
+            throw FrontDeskError.conflict("A user named \(account.name) already exists")
+        }
+        try inSavepoint(session) {
+            do {
+                try session.execute("""
+                    INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                    """, [account.name, account.role.rawValue, account.email, account.hotelId, account.passwordHash, now])
+            } catch let error as PSQLError where error.sqlState == "23505" {
+                throw FrontDeskError.conflict("A user named \(account.name) already exists")
+            }
+        }
+        try audit(session, hotelId: account.hotelId, user: user, action: "user.added",
+                  summary: "User \(account.name) added as \(account.role.rawValue)")
+        return account
     }
 
     public func userAccount(named name: String) throws -> UserAccount? {

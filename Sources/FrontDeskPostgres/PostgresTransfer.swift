@@ -8,8 +8,10 @@ import PostgresNIO
 extension PostgresChainStorage {
     /// Adds a hotel taken from another database, in one transaction, as `FrontDeskStore.importHotel`
     /// does on SQLite; a hotel with its id here already is `conflict`.
-    public func importHotel(_ transfer: HotelTransfer, by user: String) throws {
+    /// `users`: the hotel's accounts, added in the same transaction (as on SQLite).
+    public func importHotel(_ transfer: HotelTransfer, users: [UserAccount] = [], by user: String) throws {
         if let problem = transfer.problems().first { throw FrontDeskError.invalidState(problem) }
+        let users = try UserAccount.validated(users)
         let hotel = transfer.hotel
         let scoped = PostgresHotelStorage(chain: self, hotelId: hotel.id)
         try write(hotel: nil) { session in
@@ -89,6 +91,7 @@ extension PostgresChainStorage {
             try session.execute("UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id = $1", [hotel.id])
             try audit(session, hotelId: hotel.id, user: user, action: "hotel.imported",
                       summary: "Hotel \(hotel.name) imported: \(transfer.rooms.count) rooms, \(transfer.bookings.count) bookings")
+            for account in users { try addUser(account, by: user, session) }
         }
     }
 

@@ -21,6 +21,17 @@ public struct UserAccount: Sendable, Equatable {
     }
 }
 
+extension UserAccount {
+    /// Each account's name checked and trimmed as `addUser` does it (an import's user lines).
+    public static func validated(_ accounts: [UserAccount]) throws -> [UserAccount] {
+        try accounts.map { account in
+            UserAccount(name: try UserAccountRules.validatedName(account.name, role: account.role, email: account.email, hotelId: account.hotelId),
+                        role: account.role, email: account.email, hotelId: account.hotelId, passwordHash: account.passwordHash,
+                        isDisabled: account.isDisabled)
+        }
+    }
+}
+
 extension FrontDeskStore {
     public static let maximumUserNameLength = UserAccountRules.maximumNameLength
 
@@ -28,18 +39,26 @@ extension FrontDeskStore {
     public func addUser(name: String, role: UserRole, email: String = "", hotelId: UUID?, passwordHash: String, by user: String) throws -> UserAccount {
         let trimmed = try UserAccountRules.validatedName(name, role: role, email: email, hotelId: hotelId)
         return try write { db in
-            if let hotelId, try db.value(Int.self, sql: "SELECT 1 FROM hotel WHERE id = ?", arguments: [hotelId.uuidString]) == nil {
-                throw FrontDeskError.notFound("No hotel with id \(hotelId.uuidString.lowercased())")
-            }
-            if try db.value(Int.self, sql: "SELECT 1 FROM server_user WHERE name = ?", arguments: [trimmed]) != nil {
-                throw FrontDeskError.conflict("A user named \(trimmed) already exists")
-            }
-            try db.run(sql: """
-                INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [trimmed, role.rawValue, email, hotelId?.uuidString, passwordHash, Timestamp.text(now)])
-            try audit(db, user: user, action: "user.added", summary: "User \(trimmed) added as \(role.rawValue)")
-            return UserAccount(name: trimmed, role: role, email: email, hotelId: hotelId, passwordHash: passwordHash, isDisabled: false)
+            try addUser(UserAccount(name: trimmed, role: role, email: email, hotelId: hotelId, passwordHash: passwordHash, isDisabled: false),
+                        by: user, db)
         }
+    }
+
+    /// `addUser` in the caller's transaction, its name already validated (an import adds its
+    /// hotel's users with the hotel).
+    @discardableResult
+    func addUser(_ account: UserAccount, by user: String, _ db: Database) throws -> UserAccount {
+        if let hotelId = account.hotelId, try db.value(Int.self, sql: "SELECT 1 FROM hotel WHERE id = ?", arguments: [hotelId.uuidString]) == nil {
+            throw FrontDeskError.notFound("No hotel with id \(hotelId.uuidString.lowercased())")
+        }
+        if try db.value(Int.self, sql: "SELECT 1 FROM server_user WHERE name = ?", arguments: [account.name]) != nil {
+            throw FrontDeskError.conflict("A user named \(account.name) already exists")
+        }
+        try db.run(sql: """
+            INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [account.name, account.role.rawValue, account.email, account.hotelId?.uuidString, account.passwordHash, Timestamp.text(now)])
+        try audit(db, user: user, action: "user.added", summary: "User \(account.name) added as \(account.role.rawValue)")
+        return account
     }
 
     public func userAccount(named name: String) throws -> UserAccount? {

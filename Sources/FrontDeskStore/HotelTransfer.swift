@@ -395,8 +395,11 @@ extension FrontDeskStore {
     /// already is `conflict`. Held nights are claimed again (those the source held, from an
     /// export that carries them), so the room-night key still refuses any overlap; each paid
     /// booking's saga record comes along, so a later cancellation refunds the way it was paid.
-    public func importHotel(_ transfer: HotelTransfer, by user: String) throws {
+    /// `users`: the hotel's accounts (`export`'s user lines), added in the same transaction: an
+    /// import that fails leaves neither the hotel nor any of them.
+    public func importHotel(_ transfer: HotelTransfer, users: [UserAccount] = [], by user: String) throws {
         if let problem = transfer.problems().first { throw FrontDeskError.invalidState(problem) }
+        let users = try UserAccount.validated(users)
         try write { db in
             let hotel = transfer.hotel
             if try Row.fetchOne(db, sql: "SELECT 1 FROM hotel WHERE id = ?", arguments: [hotel.id.uuidString]) != nil {
@@ -465,6 +468,7 @@ extension FrontDeskStore {
             }
             try audit(db, user: user, action: "hotel.imported",
                       summary: "Hotel \(hotel.name) imported: \(transfer.rooms.count) rooms, \(transfer.bookings.count) bookings")
+            for account in users { try addUser(account, by: user, db) }
         }
     }
 }

@@ -140,14 +140,12 @@ struct Import: ParsableCommand {
                     throw FrontDeskError.conflict("A user named \(user.name) exists here already; nothing was imported")
                 }
             }
+            // The hotel and its users in one transaction: a user that cannot be added (a name
+            // taken meanwhile, or one no account can have) leaves nothing half imported.
             if let postgres = chain as? PostgresChainStorage {
-                try postgres.importHotel(transfer, by: "frontdesk-server")
+                try postgres.importHotel(transfer, users: users, by: "frontdesk-server")
             } else if let sqlite = chain as? FrontDeskStore {
-                try sqlite.importHotel(transfer, by: "frontdesk-server")
-            }
-            for user in users {
-                _ = try chain.addUser(name: user.name, role: user.role, email: user.email, hotelId: user.hotelId,
-                                      passwordHash: user.passwordHash, by: "frontdesk-server")
+                try sqlite.importHotel(transfer, users: users, by: "frontdesk-server")
             }
             print("Hotel \(transfer.hotel.name) imported: \(transfer.hotel.id.uuidString.lowercased()), \(transfer.roomTypes.count) room types, "
                   + "\(transfer.rooms.count) rooms, \(transfer.bookings.count) bookings, \(users.count) users")

@@ -107,6 +107,36 @@ import Testing
         #expect(!(try ServerHarness.run(["hotels", "list", "--json"], database: elsewhere).output.contains(hotel)))
     }
 
+    /// A user line no account can have (a name of two words) stops the import with its hotel:
+    /// nothing is left half imported, on either backend, and the same file once fixed imports.
+    @Test func anImportWhoseUserCannotBeAddedLeavesNoHotel() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-transfer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("source.sqlite").path
+        #expect(try ServerHarness.run(["demo", "--hotels", "1", "--rooms", "4", "--days", "10"], database: source).status == 0)
+        let listed = try ServerHarness.run(["hotels", "list", "--json"], database: source).output
+        let hotels = (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
+        let hotel = try #require(hotels.first?["hotelId"] as? String)
+        #expect(try ServerHarness.run(["users", "add", "anna", "--role", "receptionist", "--hotel", hotel, "--password-stdin",
+                                       "--password-rounds", "1000"], database: source, input: "password-of-anna\n").status == 0)
+        let exported = try ServerHarness.run(["export", "--hotel", hotel], database: source)
+        #expect(exported.status == 0 && exported.output.contains("\"name\":\"anna\""), "\(exported.output.prefix(300))")
+        let broken = exported.output.replacingOccurrences(of: "\"name\":\"anna\"", with: "\"name\":\"Ann Lee\"")
+
+        let postgres = try PostgresCluster.shared().makeDatabase()
+        #expect(try ServerHarness.run(["migrate"], database: postgres).status == 0)
+        for database in [postgres, folder.appendingPathComponent("target.sqlite").path] {
+            let refused = try ServerHarness.run(["import"], database: database, input: broken)
+            #expect(refused.status != 0 && refused.output.contains("User name must be one word"), "\(refused.output)")
+            #expect(!(try ServerHarness.run(["hotels", "list", "--json"], database: database).output.contains(hotel)))
+            let imported = try ServerHarness.run(["import"], database: database, input: exported.output)
+            #expect(imported.status == 0, "\(imported.output)")
+            let users = try ServerHarness.run(["users", "list", "--json"], database: database).output
+            #expect(users.contains("\"anna\""), "\(users)")
+        }
+    }
+
     /// The hotel line's `feedSequence`.
     static func feedSequence(in export: String) -> Int? {
         guard let range = export.range(of: #""feedSequence":[0-9]+"#, options: .regularExpression) else { return nil }
