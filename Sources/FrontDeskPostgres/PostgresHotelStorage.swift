@@ -366,7 +366,9 @@ struct PostgresHotelStorage: HotelStorage {
             let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
             let p = bind(pattern)
-            var either = "lower(b.guest_name) LIKE \(p) ESCAPE '\\' OR lower(b.guest_email) LIKE \(p) ESCAPE '\\'"
+            // A needle of ASCII only is found the same with any folding; others fold every script.
+            let collated = text.allSatisfy(\.isASCII) ? "" : chain.unicodeCollation.map { " COLLATE \"\($0)\"" } ?? ""
+            var either = "lower(b.guest_name\(collated)) LIKE \(p) ESCAPE '\\' OR lower(b.guest_email\(collated)) LIKE \(p) ESCAPE '\\'"
                 + " OR b.confirmation_code = \(bind(ConfirmationCode.normalized(text) ?? ""))"
             if let digits = PhoneDigits.of(searchText: text) {
                 // A phone number however it was typed or stored: its digits only.

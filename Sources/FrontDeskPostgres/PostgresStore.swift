@@ -63,11 +63,21 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         do {
             if migrate { _ = try PostgresSchema.migrate(pool) }
             try PostgresSchema.check(pool)
+            unicodeCollation = try pool.withConnection { session in
+                try session.rows("SELECT collname::text FROM pg_collation WHERE collname = 'und-x-icu' LIMIT 1").first
+                    .map { try ColumnReader($0, table: "pg_collation").text(0) }
+            }
         } catch {
             pool.close()
             throw Self.translated(error)
         }
     }
+
+    /// ICU's root collation when PostgreSQL was built with ICU (Debian's is): `lower` under it
+    /// folds every script, whatever the database's own locale, as Swift and the desk do. A
+    /// database made with `--no-locale` (C) folds ASCII only, and "Ångström" would not find
+    /// "Zoë Ångström". Nil without ICU: then the database's locale decides.
+    let unicodeCollation: String?
 
     /// Creates or upgrades the schema at `url`; the versions applied (empty when up to date).
     public static func migrate(url: PostgresURL) throws -> (applied: [Int], version: Int) {

@@ -697,13 +697,16 @@ extension FrontDeskStore {
         if let text = filter.guestText?.trimmingWhitespace(), !text.isEmpty {
             let pattern = "%" + text.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
                 .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            // A needle of ASCII only is found the same with SQLite's ASCII folding (and faster);
+            // others fold every script (`frontdesk_lower`), as PostgreSQL does.
+            let lower = text.allSatisfy(\.isASCII) ? "lower" : "frontdesk_lower"
             if let digits = PhoneDigits.of(searchText: text) {
                 // A phone number however it was typed or stored: its digits only.
-                conditions.append("(lower(b.guest_name) LIKE ? ESCAPE '\\' OR lower(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?"
+                conditions.append("(\(lower)(b.guest_name) LIKE ? ESCAPE '\\' OR \(lower)(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?"
                                   + " OR \(Self.phoneDigitsSQL) LIKE ?)")
                 arguments += [pattern, pattern, ConfirmationCode.normalized(text) ?? "", "%" + digits + "%"]
             } else {
-                conditions.append("(lower(b.guest_name) LIKE ? ESCAPE '\\' OR lower(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?)")
+                conditions.append("(\(lower)(b.guest_name) LIKE ? ESCAPE '\\' OR \(lower)(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?)")
                 arguments += [pattern, pattern, ConfirmationCode.normalized(text) ?? ""]
             }
         }

@@ -182,7 +182,15 @@ public final class FrontDeskStore: Sendable {
     }
 
     /// What every connection of the store sets first.
+    /// `frontdesk_lower(text)`: lowercased as Swift (and PostgreSQL under ICU) do it, every
+    /// script. SQLite's own `lower` and `LIKE` fold ASCII only: a guest search for "Ångström"
+    /// missed "Zoë Ångström".
+    static let unicodeLower = DatabaseFunction("frontdesk_lower", argumentCount: 1, pure: true) { values in
+        String.fromDatabaseValue(values[0])?.lowercased()
+    }
+
     static func prepare(_ db: Database, syncEveryCommit: Bool = true) throws {
+        db.add(function: unicodeLower)
         // A confirmed booking must survive a power cut: FULL syncs the WAL on every commit. A
         // one-connection command syncs the log once instead, before it reports (`syncLog`);
         // NORMAL keeps the log consistent (a power cut loses whole unsynced commits only).

@@ -58,6 +58,20 @@ import Testing
         #expect(try chain.vienna.findBookings(BookingFilter(guestText: "100%_")).total == 0)
     }
 
+    /// A guest's name is found whatever its letters' case, in every script: "Ångström" as the
+    /// guest wrote it, shouted, or whispered (SQLite's own `lower` folds ASCII only).
+    @Test(arguments: StorageBackend.all)
+    func aGuestIsFoundWhateverTheCaseOfLettersBeyondASCII(_ backend: StorageBackend) throws {
+        let chain = try Chain(backend)
+        let zoe = try chain.reserve(chain.vienna, chain.request("101", from: "2026-12-01", to: "2026-12-03", name: "Zoë Ångström"))
+        _ = try chain.reserve(chain.vienna, chain.request("102", from: "2026-12-01", to: "2026-12-03", name: "Émile Øster"))
+        for text in ["Ångström", "ÅNGSTRÖM", "ångström", "zoË", "ngstr"] {
+            #expect(try chain.vienna.findBookings(BookingFilter(guestText: text)).bookings.map(\.id) == [zoe.id], "\(text)")
+        }
+        #expect(try chain.vienna.findBookings(BookingFilter(guestText: "émile ø")).total == 1)
+        #expect(try chain.vienna.findBookings(BookingFilter(guestText: "Åsa")).total == 0)
+    }
+
     /// An export (`HotelTransfer.take`) reads one instant: a booking or room added while it reads
     /// is wholly out of it (not a request id without its booking, not a page more), and in the next.
     @Test(arguments: StorageBackend.all)
