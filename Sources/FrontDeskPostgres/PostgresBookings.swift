@@ -73,6 +73,9 @@ extension PostgresHotelStorage {
             return .success(try book())
         } catch let error as PSQLError where error.code != .server {
             throw error // the connection itself failed: nothing of this group is kept
+        } catch let error as PostgresStoreError {
+            if case .connectionLost = error { throw error } // no answer in time: the connection is given up, and the group
+            return .failure(error)
         } catch let error as PSQLError where PostgresChainStorage.isRetryable(error) {
             throw error // a deadlock with another group: the whole group runs again
         } catch let error as PSQLError {

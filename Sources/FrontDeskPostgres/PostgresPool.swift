@@ -253,6 +253,12 @@ final class PostgresSession: Sendable {
     /// The answer of the statement `send` sends; a connection that failed (not the statement) is
     /// marked so the pool drops it.
     private func answer<T>(_ send: () throws -> EventLoopFuture<T>) throws -> T {
+        // Nothing more goes down a connection given up on: a statement sent behind one that got
+        // no answer waits behind it (a savepoint's rollback, the group's next booking, its
+        // COMMIT), each up to the limit again, and may run once the hang clears.
+        guard !broken.load(ordering: .relaxed) else {
+            throw PostgresStoreError.connectionLost(reason: "an earlier statement on this connection got no answer")
+        }
         do {
             guard !connection.isClosed else { throw PostgresStoreError.connectionLost(reason: "the connection was closed") }
             return try Self.wait(for: try send())
@@ -292,7 +298,7 @@ final class PostgresSession: Sendable {
     /// `rows(_:_:)` from async code: the caller's task waits, no thread does. A statement still
     /// unanswered after `unansweredStatementLimit` closes its connection, which fails it.
     func rowsWithoutBlocking<Statement: NamedStatement>(_ statement: Statement.Type, _ values: [SQLValue]) async throws -> [PostgresRow] {
-        guard !connection.isClosed else {
+        guard !connection.isClosed, !broken.load(ordering: .relaxed) else {
             broken.store(true, ordering: .relaxed)
             throw PostgresStoreError.connectionLost(reason: "the connection was closed")
         }

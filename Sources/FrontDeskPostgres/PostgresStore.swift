@@ -197,8 +197,9 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
             try session.execute("RELEASE SAVEPOINT request")
             return result
         } catch {
-            try session.execute("ROLLBACK TO SAVEPOINT request")
+            // The feed entries go first: whatever becomes of the rollback, none of them is written.
             session.pendingFeed.withLock { $0.removeSubrange(feedBefore...) }
+            try session.execute("ROLLBACK TO SAVEPOINT request")
             throw error
         }
     }
