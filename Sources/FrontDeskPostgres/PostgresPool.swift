@@ -20,6 +20,9 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     case notMigrated(url: String, found: Int, known: Int)
     /// Every connection of the pool stayed busy for the whole wait.
     case poolExhausted(url: String, size: Int)
+    /// A transaction refused as it met others (serialization failure, deadlock) every time it
+    /// was run: busy now, worth trying again later.
+    case contended(reason: String)
     /// A statement failed in a way no retry fixes.
     case database(message: String)
     /// A stored value this backend could not have written.
@@ -37,6 +40,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
                 ? "the database \(url) has no Front Desk schema yet; run `frontdesk-server migrate --database \(url)` first"
                 : "the database \(url) has schema version \(found), this Front Desk needs \(known); run `frontdesk-server migrate --database \(url)` first"
         case .poolExhausted(let url, let size): "all \(size) connections to \(url) stayed busy; try again"
+        case .contended(let reason): "the database refused the change as it met others, every time it was tried (\(reason)); try again"
         case .database(let message): "database error: \(message)"
         case .damaged(let message): "\(message) (the database was changed outside Front Desk or is damaged)"
         }

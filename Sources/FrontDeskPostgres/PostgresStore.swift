@@ -172,6 +172,9 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
                 }
             } catch let error as PSQLError where Self.isRetryable(error) && attempt < maximumAttempts {
                 attempt += 1
+            } catch let error as PSQLError where Self.isRetryable(error) {
+                // Answered 503 (busy, try again), not 500: nothing is wrong with the request.
+                throw PostgresStoreError.contended(reason: "\(error.sqlState ?? "?") after \(attempt) tries")
             } catch {
                 throw Self.translated(error)
             }

@@ -33,4 +33,13 @@ import Testing
         }
         #expect(made == false)
     }
+
+    /// A transaction refused as it met others on every try (serialization failures, deadlocks)
+    /// is the database being busy: answered 503 with a retry, like a lost connection, never 500.
+    @Test func aTransactionRefusedOnEveryTryIsBusyNotBroken() {
+        let busy = PostgresStoreError.contended(reason: "40P01 after 5 tries")
+        #expect(PostgresChainStorage.isUnavailable(busy))
+        #expect(busy.description.hasSuffix("try again"))
+        #expect(!PostgresChainStorage.isUnavailable(PostgresStoreError.database(message: "syntax error")))
+    }
 }
