@@ -324,6 +324,9 @@ struct PostgresHotelStorage: HotelStorage {
             try session.execute("SELECT 1 FROM room WHERE id = $1 FOR UPDATE", [listing.room.id])
             var room = listing.room
             try change(&room, session)
+            // Asked for what it is already (activated when active, renumbered to its number):
+            // nothing written, no feed entry for every desk to fetch the rooms again.
+            if room.events.isEmpty { return listing }
             try session.execute("UPDATE room SET number = $1, is_active = $2 WHERE id = $3", [room.number, room.isActive, room.id])
             try feedPropertyChange(.room(room.id, number: room.number), session)
             try recordEvents(of: room, session, user: user)

@@ -204,6 +204,9 @@ extension FrontDeskStore {
             let listing = try requireRoom(number: number, db)
             var room = listing.room
             try change(&room, db)
+            // Asked for what it is already (activated when active, renumbered to its number):
+            // nothing written, no feed entry for every desk to fetch the rooms again.
+            if room.events.isEmpty { return listing }
             try db.run(sql: "UPDATE room SET number = ?, is_active = ? WHERE id = ?",
                            arguments: [room.number, room.isActive, room.id.uuidString])
             try feedPropertyChange(.room(room.id, number: room.number), hotelId: room.hotelId, db)

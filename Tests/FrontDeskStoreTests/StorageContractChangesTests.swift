@@ -270,6 +270,19 @@ import Testing
         #expect(Self.refusal({ try chain.vienna.booking(otherId.uuidString) }) != nil)
     }
 
+    /// A room asked to be what it is already (activated while in service, renumbered to its own
+    /// number) changes nothing: no feed entry sends every desk to fetch the rooms again.
+    @Test(arguments: StorageBackend.all)
+    func aRoomAskedToBeWhatItIsChangesNothing(_ backend: StorageBackend) throws {
+        let chain = try Self.chain(backend)
+        let feedBefore = try chain.vienna.latestFeedSequence()
+        #expect(try chain.vienna.activateRoom("101", by: "admin").room.isActive)
+        #expect(try chain.vienna.renameRoom("101", to: "101", by: "admin").room.number == "101")
+        #expect(try chain.vienna.latestFeedSequence() == feedBefore)
+        #expect(try chain.vienna.renameRoom("101", to: "101A", by: "admin").room.number == "101A")
+        #expect(try chain.vienna.latestFeedSequence() != feedBefore)
+    }
+
     /// A check-out undone takes its nights back only in a room still in service.
     @Test(arguments: StorageBackend.all)
     func aCheckOutIsNotUndoneIntoARoomOutOfService(_ backend: StorageBackend) throws {
