@@ -102,9 +102,13 @@ extension DeskModel {
         switch outcome {
         case .bookings(.success(let matches)):
             let bookings = matches.bookings
+            // The highlight stays on its booking when the list is read again (another desk
+            // booked an earlier room): a key then acts on the guest the receptionist chose.
+            let chosen = state.bookings.results.indices.contains(state.bookings.selected) ? state.bookings.results[state.bookings.selected].id : nil
             state.bookings.results = bookings
             state.bookings.total = matches.total
-            state.bookings.selected = min(state.bookings.selected, max(0, bookings.count - 1))
+            state.bookings.selected = chosen.flatMap { id in bookings.firstIndex { $0.id == id } }
+                ?? min(state.bookings.selected, max(0, bookings.count - 1))
         case .bookings(.failure(let error)):
             (state.bookings.actions.message, state.bookings.actions.messageIsError) = (Self.describe(error), true)
             // What was typed cannot be looked for (a date out of range): no rows of an older search.
@@ -113,13 +117,16 @@ extension DeskModel {
                 state.bookings.total = 0
             }
         case .today(.success(let lists)):
+            let before = state.today.all
+            let chosen = before.indices.contains(state.today.selected) ? before[state.today.selected].id : nil
             state.today.arrivals = lists.arrivals
             state.today.departures = lists.departures
             // Guests who arrived today are listed once, with the arrivals.
             state.today.inHouse = lists.inHouse.filter { $0.stay.checkIn != lists.date }
             state.today.inHouseCount = lists.inHouse.count
             state.today.dueForNoShow = lists.dueForNoShow
-            state.today.selected = min(state.today.selected, max(0, state.today.all.count - 1))
+            let after = state.today.all
+            state.today.selected = chosen.flatMap { id in after.firstIndex { $0.id == id } } ?? min(state.today.selected, max(0, after.count - 1))
         case .today(.failure(let error)):
             (state.today.actions.message, state.today.actions.messageIsError) = (Self.describe(error), true)
         case .roomPlan(.success(let plan)):

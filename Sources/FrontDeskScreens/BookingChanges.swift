@@ -296,6 +296,12 @@ extension DeskModel {
                 "Booking \(stay.confirmationCode) is \(stay.status.rawValue): only Confirmed and checked-in bookings move", true)
             return true
         }
+        do {
+            state.roomPlan.movingVersion = try services.bookingByReference(stay.confirmationCode).version
+        } catch {
+            (state.roomPlan.message, state.roomPlan.messageIsError) = (Self.describe(error), true)
+            return true
+        }
         state.roomPlan.moving = stay
         return true
     }
@@ -305,18 +311,33 @@ extension DeskModel {
         guard let stay = state.roomPlan.moving, let plan = state.roomPlan.plan,
               plan.lines.indices.contains(state.roomPlan.cursorLine) else { return }
         let room = plan.lines[state.roomPlan.cursorLine].room
-        let from = plan.lines.first { $0.room.id == stay.roomId }?.room.number ?? "?"
         guard room.id != stay.roomId else {
             (state.roomPlan.message, state.roomPlan.messageIsError) = ("Go to another room first (↑/↓), then Enter", true)
             return
         }
+        // The question is asked of the booking as it is now: changed elsewhere since it was
+        // marked (moved, made shorter), it is marked again rather than moved from what it was.
+        let booking: Booking
+        do {
+            booking = try services.bookingByReference(stay.confirmationCode)
+        } catch {
+            (state.roomPlan.message, state.roomPlan.messageIsError) = (Self.describe(error), true)
+            return
+        }
+        guard booking.version == state.roomPlan.movingVersion else {
+            state.roomPlan.moving = nil
+            (state.roomPlan.message, state.roomPlan.messageIsError) = (
+                "Booking \(booking.confirmationCode) was changed elsewhere since it was marked (now room \(booking.roomNumber), "
+                + "\(booking.stay.checkIn) to \(booking.stay.checkOut)): mark it again (Alt-m)", true)
+            return
+        }
         state.roomPlan.moveQuestion = PendingConfirmation(
-            bookingId: stay.bookingId ?? UUID(), command: .moveBooking,
-            lines: ["Move \(stay.guestName), booking \(stay.confirmationCode), from room \(from) to room \(room.number)?",
-                    stay.status == .checkedIn && state.info.businessDate > stay.stay.checkIn
-                        ? "From tonight (\(state.info.businessDate)); the nights slept stay in room \(from). The price stays."
-                        : "\(stay.stay.checkIn) to \(stay.stay.checkOut). The price stays."],
-            yesLabel: "Yes, move", change: .move(room: room.number, expectedVersion: nil))
+            bookingId: booking.id, command: .moveBooking,
+            lines: ["Move \(booking.guest.name), booking \(booking.confirmationCode), from room \(booking.roomNumber) to room \(room.number)?",
+                    booking.status == .checkedIn && state.info.businessDate > booking.stay.checkIn
+                        ? "From tonight (\(state.info.businessDate)); the nights slept stay in room \(booking.roomNumber). The price stays."
+                        : "\(booking.stay.checkIn) to \(booking.stay.checkOut). The price stays."],
+            yesLabel: "Yes, move", change: .move(room: room.number, expectedVersion: booking.version))
     }
 
     /// The plan's question: ←/→ choose, Enter answers, Esc is no.

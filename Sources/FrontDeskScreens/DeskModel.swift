@@ -246,6 +246,10 @@ public struct DeskModel: Sendable {
             if CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
             return .keepGoing
         }
+        // F10 and Ctrl-Q quit from everywhere, as the README says: a form or a one-line prompt
+        // (the edit form, a room typed on the plan, a date range) took them as nothing. Neither
+        // key is text, so no field loses a character to this.
+        if CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
         switch state.screen {
         case .search: return handleSearch(key)
         case .booking: return handleBooking(key)

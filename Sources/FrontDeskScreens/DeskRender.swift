@@ -360,19 +360,74 @@ extension DeskModel {
         buffer.put(" Find ", x: 0, y: 3)
         buffer.cell(today.query + (today.typingQuery ? "▏" : ""), x: 6, y: 3, width: 30, role: today.typingQuery ? .focusedField : .field)
         buffer.put("type a name, code or room", x: 38, y: 3, role: .hint, maxWidth: buffer.width - 39)
-        var y = 4
+        let sections = today.sections
         var offset = 0
-        for (title, list) in today.sections {
-            guard y < buffer.height - 4 else { break }
+        var selectedSection: Int?
+        for (index, section) in sections.enumerated() {
+            if (offset..<(offset + section.bookings.count)).contains(today.selected) { selectedSection = index }
+            offset += section.bookings.count
+        }
+        let rows = Self.todayRows(counts: sections.map(\.bookings.count), selectedSection: selectedSection, height: buffer.height)
+        var y = 4
+        offset = 0
+        for ((title, list), shown) in zip(sections, rows) {
+            defer { offset += list.count }
+            guard let shown else { continue }
+            let more = list.count > shown ? " · \(shown) of \(list.count) shown (↑/↓)" : ""
             buffer.put(" \(title)", x: 0, y: y, role: .title)
-            let rows = min(list.count, max(1, (buffer.height - 4 - y - 2) / 2))
+            if !more.isEmpty { buffer.put(more, x: 1 + TerminalWidth.of(title), y: y, role: .hint, maxWidth: buffer.width - 2 - TerminalWidth.of(title)) }
             let selectedHere = !today.typingQuery && (offset..<(offset + list.count)).contains(today.selected) ? today.selected - offset : nil
-            drawBookingRows(list, selected: selectedHere, from: y + 1, rows: rows, into: &buffer)
+            drawBookingRows(list, selected: selectedHere, from: y + 1, rows: shown, into: &buffer)
             if list.isEmpty { buffer.put("   none", x: 0, y: y + 2, role: .hint) }
-            y += 2 + max(rows, 1) + 1
-            offset += list.count
+            y += 2 + max(shown, 1) + 1
         }
         drawMessage(today.actions, into: &buffer)
+    }
+
+    /// How many rows of bookings each Today section shows (nil: not drawn), in a screen `height`
+    /// rows high. As many as fit top down while every section fits; when they do not, each
+    /// section gets its title, header and one row, the rest goes to the chosen row's section
+    /// first, then to the others in turn; a screen too low for all of them draws the run of
+    /// sections around the chosen one. No row the keys can reach is ever off the screen (a
+    /// fourth section was left off at 80x24 while ↓ and Alt-n still reached its guests).
+    public static func todayRows(counts: [Int], selectedSection: Int?, height: Int) -> [Int?] {
+        // Title, column header, the rows (at least one: a booking or "none") and a blank line.
+        let budget = height - 8
+        var greedy: [Int?] = []
+        var y = 4
+        for count in counts {
+            guard y < height - 4 else { greedy.append(nil); continue }
+            let rows = min(count, max(1, (height - 4 - y - 2) / 2))
+            greedy.append(rows)
+            y += 2 + max(rows, 1) + 1
+        }
+        // Every section drawn, its last row above the four lines the screen keeps at its foot.
+        if greedy.allSatisfy({ $0 != nil }) && y <= height - 3 {
+            return greedy
+        }
+        let fitting = max(1, budget / 4)
+        if fitting < counts.count {
+            // Whole sections around the chosen one, one row each.
+            let chosen = selectedSection ?? 0
+            let start = max(0, min(chosen - fitting / 2, counts.count - fitting))
+            return counts.indices.map { (start..<(start + fitting)).contains($0) ? 1 : nil }
+        }
+        var rows = counts.map { _ in 1 }
+        var extra = budget - 4 * counts.count
+        if let chosen = selectedSection {
+            let more = min(extra, counts[chosen] - rows[chosen])
+            if more > 0 { rows[chosen] += more; extra -= more }
+        }
+        while extra > 0 {
+            var given = false
+            for index in counts.indices where extra > 0 && rows[index] < counts[index] {
+                rows[index] += 1
+                extra -= 1
+                given = true
+            }
+            if !given { break }
+        }
+        return rows
     }
 }
 

@@ -35,6 +35,9 @@ public struct RoomPlanState: Sendable {
     public var messageIsError = false
     /// Alt-m on a stay: the stay being moved; ↑/↓ to the room, Enter asks.
     public var moving: RoomPlan.Stay?
+    /// The version of the marked stay's booking when it was marked: the move is based on it, so
+    /// a change made elsewhere meanwhile is said, never moved over.
+    public var movingVersion: Int?
     public var moveQuestion: PendingConfirmation?
 
     /// The message line: the last outcome, else what to do while a stay is being moved.

@@ -37,6 +37,17 @@ public enum BookingServer {
         if let runner = state.runner { application.addServices(SagaRunnerService(runner: runner)) }
         return application
     }
+
+    /// Runs `application` until SIGTERM or SIGINT, then drains: requests in flight finish, event
+    /// streams end, the saga runner stops after its step. A listener that stopped reading (a
+    /// frozen desk, a dead peer) holds its stream's write for as long as it does, and the drain
+    /// waited for it: the server never stopped. After `drainLimit` what is left is cancelled.
+    public static func run(_ application: some ApplicationProtocol, logger: Logger, drainLimit: Duration = .seconds(10)) async throws {
+        var configuration = ServiceGroupConfiguration(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = drainLimit
+        configuration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: configuration).run()
+    }
 }
 
 /// The saga runner as a service: started with the server, stopped on SIGTERM after its current

@@ -429,12 +429,14 @@ paths:
         Server-sent events of the hotel's change feed: RoomAvailabilityChanged, BookingConfirmed,
         BookingFailed, BookingCancelled, BookingChanged (any other change to a booking), HotelChanged,
         RoomTypeChanged, RoomChanged. Each has an `id:`; a client reconnecting with
-        `Last-Event-ID` gets what it missed.
+        `Last-Event-ID` gets what it missed. An id the feed no longer covers (its events pruned, or
+        ahead of the feed) is 410 `replica_too_old`: reconnect without it and read the state anew.
       responses:
         '200': {description: An endless event stream., content: {text/event-stream: {schema: {type: string}}}}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+        '410': {$ref: '#/components/responses/Problem'}
         '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
   /api/hotels/{hotelId}/replica:

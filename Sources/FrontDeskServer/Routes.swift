@@ -563,7 +563,11 @@ struct BookingRoutes {
         let asked = start
         let first = try await state.blocking { () -> Int64 in
             _ = try store.requireHotelExists()
-            return try asked ?? store.latestFeedSequence()
+            guard let asked else { return try store.latestFeedSequence() }
+            // An id the feed no longer covers (pruned, or ahead of it: a restored file) is 410
+            // `replica_too_old`, as for a desk's changes: the listener would miss events in silence.
+            _ = try store.changesPage(since: asked, limit: 1)
+            return asked
         }
         let state = self.state
         let body = ResponseBody { writer in

@@ -99,7 +99,10 @@ public final class ServerState: Sendable {
 
     /// Whether the user named in a token still exists and is not disabled.
     func accountIsActive(_ name: String) async throws -> Bool {
-        let key = name.lowercased()
+        // Keyed by the name as the token names it (the account's own spelling): Swift's
+        // lowercasing folds every script, the databases fold ASCII only, so "Émile" and "émile"
+        // can be two accounts, and one's state answered for the other.
+        let key = name
         let now = clock()
         if let known = accountStates.withLock({ $0[key] }), now.timeIntervalSince(known.checkedAt) < accountRecheck {
             return known.active

@@ -191,8 +191,15 @@ struct Serve: AsyncParsableCommand {
             // Tests and scripts read this first line to find the port.
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
-        try await application.runService()
+        let ran: Result<Void, any Error>
+        do {
+            try await BookingServer.run(application, logger: logger)
+            ran = .success(())
+        } catch {
+            ran = .failure(error)
+        }
         await state.shutDown()
+        try ran.get()
     }
 
     /// `FRONTDESK_BOOKING_LANES` (PostgreSQL): unset or empty is the default (2); anything but a

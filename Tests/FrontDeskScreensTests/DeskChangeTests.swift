@@ -207,6 +207,99 @@ import Testing
         #expect(help.contains("Alt-e/m/n/u") && help.contains("Edit (form), move, no-show, undo check-in/out"), "\(help)")
     }
 
+    /// A stay marked on the plan and changed elsewhere before Enter (moved, made shorter) is not
+    /// moved from what it was: the desk says so and asks for it to be marked again; a change
+    /// between the question and the answer is refused by the booking's version.
+    @Test func aStayMarkedOnThePlanAndChangedElsewhereIsNotMovedOverTheChange() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-29")
+        fixture.press(.function(6), .home, .down) // room 101, tonight
+        fixture.press(.alt("m"))
+        // Another desk makes it shorter and moves it to 103.
+        _ = try fixture.desk.store.changeBooking(booking.confirmationCode, BookingEdit(checkOut: "2026-11-27"), ChangeRequest(user: "ben"), operationId: nil)
+        _ = try fixture.desk.store.move(booking.confirmationCode, toRoom: "103", reason: nil, reprice: false, ChangeRequest(user: "ben"), operationId: nil)
+        fixture.press(.down, .enter) // to 102
+        var screen = fixture.screen(120, 30)
+        #expect(screen.contains("was changed elsewhere since it was marked (now room 103, 2026-11-26 to 2026-11-27)"), "\(screen)")
+        #expect(fixture.model.state.roomPlan.moveQuestion == nil && fixture.model.state.roomPlan.moving == nil)
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).roomNumber == "103")
+
+        // Marked again, asked, then changed elsewhere before the answer: refused, nothing moved.
+        fixture.model.bookingsChanged()
+        let line = try #require(fixture.model.state.roomPlan.plan?.lines.firstIndex { $0.room.number == "103" })
+        for _ in 0..<20 where fixture.model.state.roomPlan.cursorLine != line {
+            fixture.press(fixture.model.state.roomPlan.cursorLine < line ? .down : .up)
+        }
+        try #require(fixture.model.state.roomPlan.cursorLine == line)
+        fixture.press(.alt("m"), .up, .enter)
+        screen = fixture.screen(120, 30)
+        #expect(screen.contains("from room 103 to room"), "\(screen)")
+        _ = try fixture.desk.store.changeBooking(booking.confirmationCode, BookingEdit(note: "Quiet room"), ChangeRequest(user: "ben"), operationId: nil)
+        fixture.press(.right, .enter)
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).roomNumber == "103")
+        #expect(fixture.screen(120, 30).contains("changed meanwhile"), "\(fixture.screen(120, 30))")
+    }
+
+    /// The bookings list and Today read again (another desk booked): the highlight stays on the
+    /// guest the receptionist chose, so the next key acts on that guest, not on the row's new one.
+    @Test func aListReadAgainKeepsItsHighlightOnTheChosenBooking() throws {
+        var fixture = try ScreenFixture()
+        let first = try fixture.desk.book(room: "102", from: "2026-11-26", to: "2026-11-27")
+        let second = try fixture.desk.book(room: "103", from: "2026-11-26", to: "2026-11-27")
+        _ = try fixture.desk.book(room: "104", from: "2026-11-26", to: "2026-11-27")
+        fixture.press(.function(3))
+        let at = try #require(fixture.model.state.bookings.results.firstIndex { $0.id == second.id })
+        for _ in 0..<20 where fixture.model.state.bookings.selected < at { fixture.press(.down) }
+        try #require(fixture.model.state.bookings.selected == at)
+        _ = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-27") // listed before them
+        fixture.model.bookingsChanged()
+        #expect(fixture.model.state.bookings.results[fixture.model.state.bookings.selected].id == second.id)
+
+        fixture.press(.function(4))
+        for _ in 0..<20 where fixture.model.state.today.all.indices.contains(fixture.model.state.today.selected)
+            && fixture.model.state.today.all[fixture.model.state.today.selected].id != second.id { fixture.press(.down) }
+        try #require(fixture.model.state.today.all[fixture.model.state.today.selected].id == second.id)
+        _ = try fixture.desk.store.cancel(first.confirmationCode, reason: "Guest called", by: "ben") // listed before it
+        fixture.model.bookingsChanged()
+        #expect(fixture.model.state.today.all[fixture.model.state.today.selected].id == second.id)
+    }
+
+    /// F10 and Ctrl-Q quit from a form or a one-line prompt too (the edit form, a room typed on
+    /// the plan), as everywhere else.
+    @Test func quitWorksFromTheEditFormAndThePlansPrompt() throws {
+        var fixture = try ScreenFixture()
+        _ = try fixture.desk.book(room: "102", from: "2026-11-26", to: "2026-11-27")
+        fixture.press(.function(4))
+        fixture.press(.alt("e"))
+        #expect(fixture.model.state.today.actions.editing != nil)
+        #expect(fixture.model.handle(.function(10)) == .quit)
+        #expect(fixture.model.handle(.control("q")) == .quit)
+        fixture.press(.function(6), .character("2"))
+        #expect(fixture.model.handle(.function(10)) == .quit)
+    }
+
+    /// Today's sections at 80x24 with every one of them full (8 arriving, 3 leaving, 2 staying
+    /// on, 4 due for a no-show): each is drawn, with at least its chosen row, so no guest a key
+    /// reaches is off the screen (the fourth section was left off before, Alt-n still reaching it).
+    @Test func todaysSectionsAllFitWhateverTheirLength() {
+        let counts = [8, 3, 2, 4]
+        for height in [24, 30, 40] {
+            for chosen in counts.indices {
+                let rows = DeskModel.todayRows(counts: counts, selectedSection: chosen, height: height)
+                #expect(rows.allSatisfy { $0 != nil && $0! >= 1 }, "\(height): \(rows)")
+                // Title, header, rows and a blank line each, above the screen's four foot lines.
+                #expect(4 + rows.compactMap { $0 }.map { 3 + max($0, 1) }.reduce(0, +) <= height - 3, "\(height): \(rows)")
+            }
+        }
+        // Room to spare goes to the chosen section first.
+        #expect(DeskModel.todayRows(counts: counts, selectedSection: 3, height: 30) == [2, 2, 2, 4].map { Optional($0) })
+        // Too low for all: the sections around the chosen one, which is always among them.
+        let low = DeskModel.todayRows(counts: counts, selectedSection: 3, height: 17)
+        #expect(low[3] != nil && low.contains { $0 == nil }, "\(low)")
+        // Room for all as they come: drawn top down as before.
+        #expect(DeskModel.todayRows(counts: [2, 1, 0], selectedSection: 0, height: 24) == [2, 1, 0].map { Optional($0) })
+    }
+
     /// A guest moved away and back: on the same day the stay was never split; on another day the
     /// plan draws each run of nights in its room, the first room's earlier nights included.
     @Test func aGuestMovedBackToTheFirstRoomIsDrawnWhereEachNightWasSlept() throws {

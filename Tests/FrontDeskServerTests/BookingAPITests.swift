@@ -393,6 +393,11 @@ enum TokenSignerTestAccess {
         // Another hotel's token may not listen.
         let refused = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: bea)
         #expect(refused.wait { $0.contains("\r\n\r\n") }.hasPrefix("HTTP/1.1 404"))
+        // An id the feed does not cover (ahead of it: a restored file) is 410, never a silent wait.
+        let ahead = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: anna,
+                                    lastEventId: String(lastId + 1_000_000))
+        let answer = ahead.wait { $0.contains("replica_too_old") }
+        #expect(answer.hasPrefix("HTTP/1.1 410") && answer.contains("replica_too_old"), "\(answer)")
     }
 
     @Test func metricsCountRequestsAndShowSagasAndTheCircuit() throws {
@@ -531,6 +536,23 @@ enum TokenSignerTestAccess {
         #expect(ended(text), "the stream is still open:\n\(text)")
         let again = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: anna)
         #expect(again.wait { $0.contains("401") }.contains("401"))
+    }
+
+    /// Two accounts whose names differ only in the case of a letter beyond ASCII ("Émile" and
+    /// "émile": the database folds ASCII only) keep states of their own: the disabled one's token
+    /// is refused even while the other's answer is remembered.
+    @Test func accountsWhoseNamesDifferInCaseBeyondASCIIKeepStatesOfTheirOwn() throws {
+        let server = try ServerHarness(serveArguments: ["--account-recheck", "600"])
+        for name in ["Émile", "émile"] {
+            let added = try ServerHarness.run(["users", "add", name, "--role", "receptionist", "--hotel", server.hotelA, "--password-stdin",
+                                               "--password-rounds", "1000"], database: server.database, input: "password-of-\(name)\n")
+            #expect(added.status == 0, "\(added.output)")
+        }
+        let upper = try #require(try server.call("POST", "/api/auth/token", json: ["username": "Émile", "password": "password-of-Émile"]).json["token"] as? String)
+        let lower = try #require(try server.call("POST", "/api/auth/token", json: ["username": "émile", "password": "password-of-émile"]).json["token"] as? String)
+        #expect(try ServerHarness.run(["users", "disable", "Émile"], database: server.database).status == 0)
+        #expect(try server.call("GET", "/api/hotels", token: lower).status == 200) // remembered active for 600 s
+        #expect(try server.call("GET", "/api/hotels", token: upper).status == 401) // its own state, read now
     }
 
     @Test func aDisabledUsersTokenStopsWorking() throws {
