@@ -12,12 +12,7 @@ import Testing
         let back = folder.appendingPathComponent("back.sqlite").path
         let postgres = try PostgresCluster.shared().makeDatabase()
 
-        #expect(try ServerHarness.run(["demo", "--hotels", "1", "--rooms", "8", "--days", "30"], database: first).status == 0)
-        let listed = try ServerHarness.run(["hotels", "list", "--json"], database: first).output
-        let hotels = (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
-        let hotel = try #require(hotels.first?["hotelId"] as? String)
-        #expect(try ServerHarness.run(["users", "add", "anna", "--role", "receptionist", "--hotel", hotel, "--password-stdin",
-                                       "--password-rounds", "1000"], database: first, input: "password-of-anna\n").status == 0)
+        let hotel = try Self.demoHotelWithAnna(rooms: 8, days: 30, database: first)
 
         // A guest moved during the stay, on days after every demo booking: room 101 on the first
         // night, 102 from the second. The move must survive both trips, night by night.
@@ -114,12 +109,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let source = folder.appendingPathComponent("source.sqlite").path
-        #expect(try ServerHarness.run(["demo", "--hotels", "1", "--rooms", "4", "--days", "10"], database: source).status == 0)
-        let listed = try ServerHarness.run(["hotels", "list", "--json"], database: source).output
-        let hotels = (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
-        let hotel = try #require(hotels.first?["hotelId"] as? String)
-        #expect(try ServerHarness.run(["users", "add", "anna", "--role", "receptionist", "--hotel", hotel, "--password-stdin",
-                                       "--password-rounds", "1000"], database: source, input: "password-of-anna\n").status == 0)
+        let hotel = try Self.demoHotelWithAnna(rooms: 4, days: 10, database: source)
         let exported = try ServerHarness.run(["export", "--hotel", hotel], database: source)
         #expect(exported.status == 0 && exported.output.contains("\"name\":\"anna\""), "\(exported.output.prefix(300))")
         let broken = exported.output.replacingOccurrences(of: "\"name\":\"anna\"", with: "\"name\":\"Ann Lee\"")
@@ -135,6 +125,17 @@ import Testing
             let users = try ServerHarness.run(["users", "list", "--json"], database: database).output
             #expect(users.contains("\"anna\""), "\(users)")
         }
+    }
+
+    /// A demo hotel in `database` with anna, its receptionist: the hotel's id.
+    static func demoHotelWithAnna(rooms: Int, days: Int, database: String) throws -> String {
+        #expect(try ServerHarness.run(["demo", "--hotels", "1", "--rooms", String(rooms), "--days", String(days)], database: database).status == 0)
+        let listed = try ServerHarness.run(["hotels", "list", "--json"], database: database).output
+        let hotels = (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["hotels"] as? [[String: Any]] ?? []
+        let hotel = try #require(hotels.first?["hotelId"] as? String)
+        #expect(try ServerHarness.run(["users", "add", "anna", "--role", "receptionist", "--hotel", hotel, "--password-stdin",
+                                       "--password-rounds", "1000"], database: database, input: "password-of-anna\n").status == 0)
+        return hotel
     }
 
     /// The hotel line's `feedSequence`.
