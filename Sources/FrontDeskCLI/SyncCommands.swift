@@ -705,13 +705,13 @@ struct ConnectedDesk {
                                         confirmation: "", payment: PaymentMethod.card.rawValue, totalCents: 0)
     }
 
-    /// The words for a card booking whose answer was lost: it may exist and be charged.
     /// `unknownOutcome` for the full-screen desk, whose form asks again under the same request.
     static func unknownOutcomeOnTheScreen() -> String {
         "No answer from the server after the card booking was sent: it may have been made and the card charged. "
             + "Press Enter to ask again: the server returns that booking if it was made and charges nothing twice"
     }
 
+    /// The words for a card booking whose answer was lost: it may exist and be charged.
     static func unknownOutcome(_ why: String, requestId: UUID, guest: String) -> String {
         "\(why) after the card booking was sent: it may have been made and the card charged. Do not book it again under a new request: "
             + "check first (`frontdesk sync`, then `frontdesk bookings --guest \"\(guest)\"`), or repeat the same command with "

@@ -293,9 +293,7 @@ extension FrontDeskStore {
         let request = try BookingRules.validate(form, context: .init(
             businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) }))
         guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
-        guard listing.room.isActive else {
-            throw FrontDeskError.roomUnavailable("Room \(listing.room.number) is out of service")
-        }
+        try listing.room.requireInService()
         try requireFreeAfterLapsedHolds(listing.room, stay: request.stay, db)
 
         let prices: [NightlyPrice]

@@ -526,7 +526,7 @@ extension FrontDeskStore {
                 throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) is already in room \(target.room.number)")
             }
             _ = try booking.nightsToMove(businessDate: businessDate(for: try fetchHotel(db)))
-            guard target.room.isActive else { throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service") }
+            try target.room.requireInService()
             if booking.guestCount > target.type.capacity {
                 throw FrontDeskError.validationFailed([
                     "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity) guest\(target.type.capacity == 1 ? "" : "s"); booking \(booking.confirmationCode) is for \(booking.guestCount)",

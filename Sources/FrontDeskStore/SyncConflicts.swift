@@ -54,7 +54,7 @@ extension FrontDeskStore {
                 throw FrontDeskError.invalidState("Booking \(before.confirmationCode) is \(before.status.rawValue): it needs no room (resolve with --cancel)")
             }
             let target = try requireRoom(number: roomNumber, db)
-            guard target.room.isActive else { throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service") }
+            try target.room.requireInService()
             if before.guestCount > target.type.capacity {
                 throw FrontDeskError.validationFailed([
                     "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity); booking \(before.confirmationCode) is for \(before.guestCount)",
@@ -115,7 +115,7 @@ extension FrontDeskStore {
                 "Booking \(before.confirmationCode) is the server's and its \(conflict.reason) conflict is not a room change: resolve it with --keep-server, --reapply or --cancel")
         }
         let target = try requireRoom(number: roomNumber, db)
-        guard target.room.isActive else { throw FrontDeskError.roomUnavailable("Room \(target.room.number) is out of service") }
+        try target.room.requireInService()
         if before.guestCount > target.type.capacity {
             throw FrontDeskError.validationFailed([
                 "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity); booking \(before.confirmationCode) is for \(before.guestCount)",
