@@ -10,7 +10,7 @@ import Testing
 /// hidden by it.
 @Suite(.serialized) struct AvailabilityCacheTests {
     func offered(_ server: ServerHarness, token: String, guests: Int = 1) throws -> [String] {
-        let answer = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2027-01-10&checkOut=2027-01-13&guests=\(guests)",
+        let answer = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=\(Ahead.night(21))&checkOut=\(Ahead.night(24))&guests=\(guests)",
                                      token: token)
         #expect(answer.status == 200)
         return (answer.json["rooms"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String }
@@ -32,11 +32,11 @@ import Testing
 
         // A booking taken: the very next answer (before its saga has run) no longer offers the room.
         let roomNumber = try #require(before.first)
-        let rooms = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2027-01-10&checkOut=2027-01-13&guests=1",
+        let rooms = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=\(Ahead.night(21))&checkOut=\(Ahead.night(24))&guests=1",
                                     token: anna).json["rooms"] as? [[String: Any]] ?? []
         let roomId = try #require(rooms.first { $0["roomNumber"] as? String == roomNumber }?["roomId"] as? String)
         let booked = try server.call("POST", "/api/bookings", token: anna,
-                                     json: server.bookingBody(server.hotelA, room: roomId, checkIn: "2027-01-11", checkOut: "2027-01-12"))
+                                     json: server.bookingBody(server.hotelA, room: roomId, checkIn: Ahead.night(22), checkOut: Ahead.night(23)))
         #expect(booked.status == 202)
         #expect(try !offered(server, token: anna).contains(roomNumber))
 

@@ -11,7 +11,7 @@ import Testing
 /// writes to the server's file, the business date turning over at the hotel's midnight, and a
 /// search shared by concurrent requests for the same question.
 @Suite(.serialized) struct AvailabilityExactnessTests {
-    static let stay = "checkIn=2027-01-10&checkOut=2027-01-13&guests=1"
+    static let stay = "checkIn=\(Ahead.night(21))&checkOut=\(Ahead.night(24))&guests=1"
 
     func offered(_ server: ServerHarness, token: String) throws -> [(number: String, id: String)] {
         let answer = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&\(Self.stay)", token: token)
@@ -33,7 +33,7 @@ import Testing
         // room (what a desk or the command line on the same file would do), never telling the server.
         let desk = try FrontDeskStore(path: server.database, access: .write)
             .scoped(to: try #require(UUID(uuidString: server.hotelA)))
-        let form = BookingForm(roomNumber: room.number, checkIn: "2027-01-11", checkOut: "2027-01-12", guests: "1",
+        let form = BookingForm(roomNumber: room.number, checkIn: Ahead.night(22), checkOut: Ahead.night(23), guests: "1",
                                guestName: "Other Process", email: "other@example.com")
         _ = try desk.reserve(form, by: "anna")
         #expect(try !offered(server, token: anna).map(\.number).contains(room.number))

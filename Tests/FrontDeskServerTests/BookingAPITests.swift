@@ -64,7 +64,7 @@ import Testing
         let settled = try server.settled(id, token: anna)
         let version = try #require(settled["version"] as? Int)
 
-        let edit: [String: Any] = ["guestName": "Ann Leigh", "note": "Late arrival", "checkOut": "2026-12-23"]
+        let edit: [String: Any] = ["guestName": "Ann Leigh", "note": "Late arrival", "checkOut": Ahead.night(3)]
         let edited = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: edit,
                                      headers: ["If-Match": "\"\(version)\"", "Idempotency-Key": "edit-1"])
         #expect(edited.status == 200, "\(String(decoding: edited.body, as: UTF8.self))")
@@ -83,7 +83,7 @@ import Testing
         #expect(bad.status == 400 || bad.status == 422)
         #expect(bad.code == "validation_failed")
 
-        let other = try server.freeRoom(server.hotelA, token: anna, from: "2026-12-20", to: "2026-12-23")
+        let other = try server.freeRoom(server.hotelA, token: anna, from: Ahead.night(0), to: Ahead.night(3))
         let moved = try server.call("POST", "/api/bookings/\(id)/move", token: anna, json: ["roomId": other, "reason": "Heater"])
         #expect(moved.status == 200, "\(String(decoding: moved.body, as: UTF8.self))")
         #expect(moved.json["roomId"] as? String == other)
@@ -136,7 +136,7 @@ import Testing
             ("GET", "/api/bookings/\(id)", nil),
             ("POST", "/api/bookings/\(id)/cancel", nil),
             ("POST", "/api/bookings/\(id)/check-in", nil),
-            ("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22", nil),
+            ("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=\(Ahead.night(0))&checkOut=\(Ahead.night(2))", nil),
             ("GET", "/api/bookings?hotelId=\(server.hotelA)", nil),
             ("POST", "/api/bookings", server.bookingBody(server.hotelA, room: roomId)),
         ]
@@ -475,7 +475,7 @@ enum TokenSignerTestAccess {
             .compactMap { $0["roomId"] as? String }
         #expect(rooms.count == 12)
         let bodies: [Data] = try (0..<50).map { index in
-            let first = CalendarDate(iso: "2027-02-01")!.adding(days: (index / rooms.count) * 3)
+            let first = Ahead.first.adding(days: 43).adding(days: (index / rooms.count) * 3)
             return try JSONSerialization.data(withJSONObject: server.bookingBody(
                 server.hotelA, room: rooms[index % rooms.count], name: "Guest \(index)",
                 checkIn: first.iso, checkOut: first.adding(days: 2).iso))

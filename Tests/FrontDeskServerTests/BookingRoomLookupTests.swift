@@ -35,7 +35,7 @@ import Testing
         #expect(settled["roomId"] as? String == room)
         #expect(settled["roomNumber"] as? String == first.json["roomNumber"] as? String)
         // The room is no longer offered for those nights.
-        let rooms = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22&guests=1",
+        let rooms = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=\(Ahead.night(0))&checkOut=\(Ahead.night(2))&guests=1",
                                     token: anna).json["rooms"] as? [[String: Any]] ?? []
         #expect(!rooms.contains { $0["roomId"] as? String == room })
     }

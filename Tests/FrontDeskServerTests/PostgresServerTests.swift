@@ -5,7 +5,7 @@ import Testing
 /// The real server on PostgreSQL (issue 13): `serve --database URL` against a throwaway cluster,
 /// over HTTP on 127.0.0.1.
 @Suite(.serialized) struct PostgresServerTests {
-    static let stay = (checkIn: "2026-12-20", checkOut: "2026-12-22")
+    static let stay = (checkIn: Ahead.night(0), checkOut: Ahead.night(2))
 
     func availability(_ server: ServerHarness, _ hotel: String, token: String) throws -> ServerHarness.Answer {
         try server.call("GET", "/api/rooms/availability?hotelId=\(hotel)&checkIn=\(Self.stay.checkIn)&checkOut=\(Self.stay.checkOut)&guests=1",

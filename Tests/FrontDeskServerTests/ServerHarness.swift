@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import FrontDeskDomain
 import FrontDeskServer
 import FrontDeskTestSupport
 
@@ -204,20 +205,20 @@ final class ServerHarness: @unchecked Sendable {
     }
 
     /// A free room of `hotel` for the stay, from the availability route.
-    func freeRoom(_ hotel: String, token: String, from checkIn: String = "2026-12-20", to checkOut: String = "2026-12-22") throws -> String {
+    func freeRoom(_ hotel: String, token: String, from checkIn: String = Ahead.night(0), to checkOut: String = Ahead.night(2)) throws -> String {
         guard let room = try freeRooms(hotel, token: token, from: checkIn, to: checkOut).first else { throw HarnessError.setup("no free room") }
         return room
     }
 
     /// The ids of the rooms availability offers for the stay.
-    func freeRooms(_ hotel: String, token: String, from checkIn: String = "2026-12-20", to checkOut: String = "2026-12-22") throws -> [String] {
+    func freeRooms(_ hotel: String, token: String, from checkIn: String = Ahead.night(0), to checkOut: String = Ahead.night(2)) throws -> [String] {
         let rooms = try call("GET", "/api/rooms/availability?hotelId=\(hotel)&checkIn=\(checkIn)&checkOut=\(checkOut)&guests=1",
                              token: token).json["rooms"] as? [[String: Any]] ?? []
         return rooms.compactMap { $0["roomId"] as? String }
     }
 
-    func bookingBody(_ hotel: String, room: String, name: String = "Ann Lee", checkIn: String = "2026-12-20",
-                     checkOut: String = "2026-12-22") -> [String: Any] {
+    func bookingBody(_ hotel: String, room: String, name: String = "Ann Lee", checkIn: String = Ahead.night(0),
+                     checkOut: String = Ahead.night(2)) -> [String: Any] {
         ["hotelId": hotel, "roomId": room, "checkIn": checkIn, "checkOut": checkOut, "guests": 1, "guestName": name,
          "email": "ann@example.com", "payment": ["method": "desk"]]
     }
@@ -234,3 +235,14 @@ final class ServerHarness: @unchecked Sendable {
 }
 
 enum HarnessError: Error { case setup(String) }
+
+/// Nights ahead of the day the tests run on: the servers under test keep the real date (their demo
+/// hotels' bookings cover today ± 15 days), so a stay written as a fixed date was sold out by the
+/// demo on some days and in the past after others. Sixty days on is past the demo's bookings and
+/// well inside the 730-day booking horizon.
+enum Ahead {
+    static let first = CalendarDate.today(in: TimeZone(identifier: "UTC")!, at: Date()).adding(days: 60)
+
+    /// The night `days` after the first, as the API writes it.
+    static func night(_ days: Int) -> String { first.adding(days: days).iso }
+}

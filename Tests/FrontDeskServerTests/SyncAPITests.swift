@@ -11,7 +11,7 @@ import Testing
     }
 
     static func bookOperation(room: String, booking: UUID = UUID(), operation: String = UUID().uuidString,
-                              checkIn: String = "2026-12-20", checkOut: String = "2026-12-22") -> SyncOperation {
+                              checkIn: String = Ahead.night(0), checkOut: String = Ahead.night(2)) -> SyncOperation {
         SyncOperation(operationId: operation, kind: .book, bookingId: booking.uuidString.lowercased(), baseVersion: nil,
                       madeAt: InstantText.utc(Date()), by: "anna",
                       book: .init(roomId: room, roomNumber: "?", checkIn: checkIn, checkOut: checkOut, guests: 1, guestName: "Ines Wirth",

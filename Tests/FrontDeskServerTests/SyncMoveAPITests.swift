@@ -14,7 +14,7 @@ import Testing
 
     /// Free rooms (id and number) of hotel A for the stay, from the availability route.
     static func freeRooms(_ server: ServerHarness, token: String) throws -> [(id: String, number: String)] {
-        let rooms = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=2026-12-20&checkOut=2026-12-22&guests=1",
+        let rooms = try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=\(Ahead.night(0))&checkOut=\(Ahead.night(2))&guests=1",
                                     token: token).json["rooms"] as? [[String: Any]] ?? []
         return rooms.compactMap { room in
             guard let id = room["roomId"] as? String, let number = room["roomNumber"] as? String else { return nil }

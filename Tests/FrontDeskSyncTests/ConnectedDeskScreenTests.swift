@@ -85,6 +85,7 @@ struct ConnectedDeskScreenTests {
         }
         let server = try SyncServer(paymentURL: simulator.url)
         defer { server.stop() }
+        try server.addSpareRooms(3)
         let desk = try Desk("card-screen")
         defer { desk.remove() }
         #expect(try desk.connect(server).status == 0)
@@ -184,6 +185,7 @@ struct ConnectedDeskScreenTests {
         // Rooms enough for two of last night's stays besides the demo's guests.
         let server = try SyncServer(rooms: 40)
         defer { server.stop() }
+        try server.addSpareRooms(2)
         let desk = try Desk("change-keys")
         defer { desk.remove() }
         #expect(try desk.connect(server).status == 0)

@@ -119,6 +119,22 @@ final class SyncServer: @unchecked Sendable {
         return token
     }
 
+    /// Adds `count` rooms to hotel A through its API (as a manager), free on every night: a test
+    /// that needs rooms free tonight must not depend on the demo, whose occupancy moves with the
+    /// day the tests run on (on some summer nights every one of 12 rooms is sold). Before the
+    /// desks connect, so their replicas have the rooms from the start.
+    func addSpareRooms(_ count: Int) throws {
+        try Self.admin(["users", "add", "mona", "--role", "manager", "--hotel", hotelA, "--password-stdin", "--password-rounds", "1000"],
+                       database: database, input: "password-of-mona\n")
+        let mona = try token("mona")
+        let rooms = try call("GET", "/api/hotels/\(hotelA)/rooms", token: mona).json["rooms"] as? [[String: Any]] ?? []
+        guard let type = rooms.first?["roomType"] as? String else { throw SyncTestError.setup("hotel A lists no room") }
+        for number in 1...count {
+            let added = try call("POST", "/api/hotels/\(hotelA)/rooms", token: mona, json: ["roomNumber": "S\(number)", "roomType": type])
+            guard added.status == 201 else { throw SyncTestError.setup("spare room S\(number): \(added.status) \(added.json)") }
+        }
+    }
+
     /// Every booking of hotel A as the server's API lists it.
     func bookingsOfA() throws -> [[String: Any]] {
         let answer = try call("GET", "/api/bookings?hotelId=\(hotelA)&limit=1000", token: try token("anna"))
