@@ -52,6 +52,11 @@ struct DeskConnect: ParsableCommand {
                     defer { progress.finish() }
                     report = try sync.takeReplica(progress: progress.show)
                 }
+                // Inside: a credential that cannot be kept leaves no new replica behind that no
+                // command could sync ("no credential").
+                try ConnectionFile.save(Connection(server: address, hotelId: hotelId.uuidString.lowercased(),
+                                                   username: username.trimmingWhitespace(), token: login.token,
+                                                   expiresAt: login.expiresAt, database: common.absoluteDatabasePath))
             } catch {
                 // A database this command created and could not fill is not left behind.
                 if !fileExisted {
@@ -60,9 +65,6 @@ struct DeskConnect: ParsableCommand {
                 }
                 throw error
             }
-            try ConnectionFile.save(Connection(server: address, hotelId: hotelId.uuidString.lowercased(),
-                                               username: username.trimmingWhitespace(), token: login.token,
-                                               expiresAt: login.expiresAt, database: common.absoluteDatabasePath))
             try? store.close()
             let json = JSONValue.object([("server", .string(address)), ("hotelId", .string(hotelId.uuidString.lowercased())),
                                          ("hotel", .string(report.hotelName)), ("bookings", .int(report.bookings)),
@@ -378,7 +380,7 @@ struct ConnectedDesk {
     func write(_ operation: SyncOperation, accepted: (Booking) throws -> Void = { _ in }, local: () throws -> Booking) throws -> Booking {
         var reason = credentialProblem
         if reason == nil, try hasWaitingOperations(operation.bookingId) {
-            // Its earlier changes did not reach the server (`pushWaitingOperations`): this one
+            // Its earlier changes did not reach the server (`pushingWaitingOperations`): this one
             // goes behind them, so the server applies them in the order they were made.
             reason = "booking \(operation.bookingId) has earlier changes still waiting for the server"
         }
@@ -416,11 +418,15 @@ struct ConnectedDesk {
     /// is planned on the booking as the server then has it, based on its version. Pushed before,
     /// a check-out of a guest whose check-in waited was refused ("it is Confirmed"), and a cancel
     /// went through while the note made before it came back as a conflict.
-    private func pushWaitingOperations(of reference: String) {
+    /// Returns the reference to plan the change by: the booking's id once its operations were
+    /// pushed, as the server may have given it another confirmation code (the code typed then
+    /// named no booking, and the change was refused as not found).
+    private func pushingWaitingOperations(of reference: String) -> String {
         guard credentialProblem == nil, let booking = try? store.booking(reference),
-              (try? hasWaitingOperations(booking.id.uuidString)) == true else { return }
+              (try? hasWaitingOperations(booking.id.uuidString)) == true else { return reference }
         let report = try? DeskSync(store: store, client: client).push()
         if let codes = report?.codeChanges { for change in codes { tell(Self.codeChangeNote(old: change.old, new: change.new)) } }
+        return booking.id.uuidString
     }
 
     private func hasWaitingOperations(_ bookingId: String) throws -> Bool {
@@ -481,7 +487,7 @@ struct ConnectedDesk {
         if let intent, let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
         let user = request.user
-        pushWaitingOperations(of: reference)
+        let reference = pushingWaitingOperations(of: reference)
         let operation: SyncOperation
         do {
             operation = try store.plannedChange(kind, reference: reference, reason: reason, by: user, operationId: operationId,
@@ -510,6 +516,7 @@ struct ConnectedDesk {
         let intent = try Self.intent(kind, reason: reason, by: request.user)
         if let intent, let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
+        let reference = pushingWaitingOperations(of: reference)
         let operation: SyncOperation
         do {
             operation = try store.plannedChange(kind, reference: reference, reason: reason, by: request.user, operationId: operationId,
@@ -530,7 +537,7 @@ struct ConnectedDesk {
     func edit(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest) throws -> Booking {
         if let earlier = try replayed(reference, request, .change(edit)) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
-        pushWaitingOperations(of: reference)
+        let reference = pushingWaitingOperations(of: reference)
         let operation = try store.plannedEdit(reference, edit, expectedVersion: request.expectedVersion, by: request.user,
                                               operationId: operationId)
         return try write(operation, accepted: accepted(request, .change(edit))) {
@@ -612,7 +619,7 @@ struct ConnectedDesk {
         let intent = ChangeIntent.move(toRoom: room, reason: reason, reprice: reprice)
         if let earlier = try replayed(reference, request, intent) { return earlier }
         let operationId = request.requestId ?? UUID.timeOrdered(at: store.now)
-        pushWaitingOperations(of: reference)
+        let reference = pushingWaitingOperations(of: reference)
         let operation = try store.plannedMove(reference, toRoom: room, reason: reason, reprice: reprice,
                                               expectedVersion: request.expectedVersion, by: request.user, operationId: operationId)
         return try write(operation, accepted: accepted(request, intent)) {
@@ -815,10 +822,12 @@ struct ConnectedDesk {
 }
 
 /// The server's refusal of a connected desk's write: its code and message.
-struct ServerRefusal: Error, CustomStringConvertible {
+struct ServerRefusal: DefiniteWriteFailure, CustomStringConvertible {
     let code: String
     let message: String
     var description: String { message }
+    /// Every refusal but `outcome_unknown` (a card booking whose answer was lost) made nothing.
+    var nothingWasMade: Bool { code != "outcome_unknown" }
 
     init(code: String, message: String) {
         self.code = code

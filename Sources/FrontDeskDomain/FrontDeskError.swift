@@ -36,3 +36,17 @@ public enum FrontDeskError: Error, Hashable, Sendable {
         return []
     }
 }
+
+/// A failed write whose answer is certain: nothing was made. A form asked again after it asks
+/// anew, under a new request id; after any other failure (no answer, an answer lost on the way)
+/// it asks under the same one, so what the first request made is returned, not made twice. Asked
+/// again under the first id, a refusal would come back from the server's record of that id
+/// however much the room or the booking had changed since.
+public protocol DefiniteWriteFailure: Error {
+    /// False when the failure says the outcome is unknown.
+    var nothingWasMade: Bool { get }
+}
+
+extension FrontDeskError: DefiniteWriteFailure {
+    public var nothingWasMade: Bool { true }
+}

@@ -534,6 +534,9 @@ public struct DeskModel: Sendable {
         guard var form = state.booking, form.savingWrite == number else { return }
         form.savingWrite = nil
         form.progress = nil
+        if case .failure(let error as any DefiniteWriteFailure) = result, error.nothingWasMade {
+            form.unanswered = nil // refused, not lost: Enter again is a new request (see `DefiniteWriteFailure`)
+        }
         switch result {
         case .success(let booking):
             // Answered with a booking (Failed ones too): another Enter is another booking.

@@ -526,13 +526,21 @@ extension FrontDeskStore {
     /// Money taken at the desk goes back at the desk, while the guest is there: no runner needed.
     func refundAtTheDeskNow(bookingId: String, _ db: Database) throws {
         let recorded = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
-        if recorded == nil, try isReplica(db)
+        let connected = try isReplica(db)
+        if recorded == nil, try connected
             || db.value(Int.self, sql: "SELECT 1 FROM booking WHERE id = ? AND server_version IS NOT NULL", arguments: [bookingId]) != nil {
             // A booking the server made, pulled here without its saga (on a connected desk, or
             // one disconnected since): how it was paid (a card, maybe) and so how it is paid back
             // is the server's to know, and it refunds it when the queued cancel reaches it. Recorded here as a desk refund, the guest could be
             // paid back twice: at the desk, and on the card.
             try db.run(sql: "DELETE FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'", arguments: [bookingId])
+            if !connected {
+                // Disconnected, nothing will reach the server until the desk connects again: the
+                // booking's history says where its refund stands, so nobody takes it as made.
+                let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
+                try audit(db, user: "system", action: "booking.refundAwaitsServer", bookingId: Identifier.uuid(bookingId),
+                          summary: "Booking \(code): not refunded at this desk; the server pays back what it took once this desk connects again and sends the cancel")
+            }
             return
         }
         guard (recorded ?? PaymentMethod.desk.rawValue) == PaymentMethod.desk.rawValue else { return }

@@ -221,7 +221,7 @@ import Testing
             services.book = { form, payment, requestId in
                 asked.withLock { $0.append(requestId) }
                 let booking = try book(form, payment, requestId)
-                if answerLost.withLock({ $0 }) { throw FrontDeskError.invalidState("No answer from the server") }
+                if answerLost.withLock({ $0 }) { throw NoAnswer() }
                 return booking
             }
         }
@@ -247,6 +247,33 @@ import Testing
         fixture.press(.enter) // the first details again, now a new request: the answer comes
         ids = asked.withLock { $0 }
         #expect(ids.count == 5 && ids[4] != ids[0] && ids[4] != ids[3])
+    }
+
+    /// A booking refused for certain (the room was taken, a rule broken) made nothing: Enter again
+    /// is a new request. Under the refused request's id, a server answers from its record of that
+    /// id, so the refusal came back on every Enter even once the room was free again.
+    @Test func enterAgainAfterARefusalIsANewRequest() throws {
+        let asked = Mutex<[UUID]>([])
+        let refusing = Mutex(true)
+        var fixture = try ScreenFixture { services in
+            let book = services.book
+            services.book = { form, payment, requestId in
+                asked.withLock { $0.append(requestId) }
+                if refusing.withLock({ $0 }) { throw FrontDeskError.roomUnavailable("Room 301 was sold by another desk") }
+                return try book(form, payment, requestId)
+            }
+        }
+        fixture.press(.down, .enter) // the form for the first room, 301
+        fixture.type("Ann Lee")
+        fixture.press(.tab)
+        fixture.type("ann@example.com")
+        fixture.press(.enter)
+        #expect(fixture.model.state.booking?.progress == .refused("Room 301 was sold by another desk"))
+        refusing.withLock { $0 = false }
+        fixture.press(.enter)
+        let ids = asked.withLock { $0 }
+        #expect(ids.count == 2 && ids[1] != ids[0], "\(ids)")
+        #expect(try fixture.desk.count("booking") == 1)
     }
 
     /// The same for the booking the form is following: a failed read is said, and the words go
@@ -466,4 +493,9 @@ import Testing
         fixture.press(.escape)
         #expect(fixture.model.state.screen == .roomPlan)
     }
+}
+
+/// A write whose answer never came (a transport failure): its outcome is unknown.
+private struct NoAnswer: Error, CustomStringConvertible {
+    var description: String { "No answer from the server" }
 }
