@@ -3,6 +3,7 @@ import FrontDeskDomain
 import FrontDeskStore
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// The whole server, for `frontdesk-server serve` and for tests alike.
@@ -47,6 +48,16 @@ public enum BookingServer {
         configuration.maximumGracefulShutdownDuration = drainLimit
         configuration.maximumCancellationDuration = .seconds(5)
         try await ServiceGroup(configuration: configuration).run()
+    }
+
+    /// Why the server could not listen, in words ("port 8080 of 127.0.0.1 is in use"), for an error
+    /// `run` ended with; nil for any other error.
+    public static func listeningProblem(_ error: any Error, host: String, port: Int) -> String? {
+        guard let error = error as? IOError, error.errnoCode != 0 else { return nil }
+        let reason = String(cString: strerror(error.errnoCode))
+        return error.errnoCode == EADDRINUSE
+            ? "cannot listen on \(host):\(port): the port is in use (another server, or one still stopping); choose another with --port, or --port 0 for a free one"
+            : "cannot listen on \(host):\(port): \(reason)"
     }
 }
 

@@ -53,7 +53,14 @@ public enum ConnectionFile {
     /// synced, then renamed over the old one (a reader sees the old file or the new, never half).
     public static func save(_ connection: Connection, path: String = path()) throws {
         let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            // Foundation's words here are a dump ("Error Domain=NSCocoaErrorDomain Code=512 ..."): say which folder.
+            let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            let reason = posix.map { String(cString: strerror(Int32($0.code))) } ?? "it cannot be created"
+            throw ConnectionFileError("cannot write the connection file's folder \(folder): \(reason) (see XDG_CONFIG_HOME)")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(connection)

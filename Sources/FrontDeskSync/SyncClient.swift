@@ -69,10 +69,16 @@ public struct SyncClient: Sendable {
         var trimmed = text.trimmingCharacters(in: .whitespaces)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil,
+              let host = url.host, !host.isEmpty, host.utf8.count <= 253, url.query == nil, url.fragment == nil,
+              url.port.map({ (1...65_535).contains($0) }) ?? true,
               trimmed.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
         else {
             throw SyncFailure(.badAddress, "--server \(quoted(text)) is not a server address (like http://host:8080)")
+        }
+        // A password in the address would be printed ("Connected to ...") and stored with the
+        // replica in clear: the desk signs in with --username and --password-stdin instead.
+        guard url.user == nil && url.password == nil else {
+            throw SyncFailure(.badAddress, "--server carries a user name or password: give the address alone (like http://host:8080) and sign in with --username and --password-stdin")
         }
         return trimmed
     }

@@ -87,9 +87,29 @@ struct DatabaseOption: ParsableArguments {
 }
 
 /// Runs a command body; a domain error ends as `error: …` and exit status 2..7, as `frontdesk` does.
+/// A command that could not finish for a reason outside the database (standard output full or
+/// closed, standard input a folder): said in words, exit 1.
+struct CommandFailure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+
+    /// An operating-system error as its words ("No space left on device"), not Foundation's dump.
+    static func reason(_ error: any Error) -> String {
+        let error = error as NSError
+        let posix = error.domain == NSPOSIXErrorDomain ? error : (error.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap {
+            $0.domain == NSPOSIXErrorDomain ? $0 : nil
+        }
+        if let posix, let text = strerror(Int32(posix.code)) { return String(cString: text) }
+        return error.localizedDescription
+    }
+}
+
 func reporting(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch let error as CommandFailure {
+        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        throw ExitCode(1)
     } catch let error as FrontDeskError {
         FileHandle.standardError.write(Data("error: \(CardNumber.redacted(in: error.message))\n".utf8))
         throw ExitCode(error.code == "not_found" ? 3 : error.code == "conflict" ? 6 : 2)
@@ -132,6 +152,8 @@ struct Serve: AsyncParsableCommand {
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         guard (1...500).contains(poolSize) else { throw ValidationError("--pool-size is 1 to 500") }
+        // Out of range, the listener took the number modulo 65,536: --port 99999 listened on 34463.
+        guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not a port: 1 to 65535, or 0 for a free one") }
         let bookingLanes = try Self.bookingLanes(ProcessInfo.processInfo.environment["FRONTDESK_BOOKING_LANES"])
         let bookingGathering = try Self.bookingGathering(ProcessInfo.processInfo.environment["FRONTDESK_BOOKING_GATHER"])
         let postgres = try database.postgres()
@@ -199,6 +221,10 @@ struct Serve: AsyncParsableCommand {
             ran = .failure(error)
         }
         await state.shutDown()
+        if case .failure(let error) = ran, let problem = BookingServer.listeningProblem(error, host: host, port: port) {
+            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            throw ExitCode(1)
+        }
         try ran.get()
     }
 
@@ -313,6 +339,11 @@ struct Users: ParsableCommand {
             }
             guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
             guard line.count >= 8 else { throw ValidationError("a password needs at least 8 characters") }
+            // Longer, the login's body passes the API's 64 KiB limit: an account nobody can sign in to.
+            guard line.count <= 1024 else { throw ValidationError("a password is at most 1024 characters") }
+            guard email.isEmpty || BookingRules.isValidEmail(email.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--email \(BookingRules.quoted(String(email.prefix(80)))) is not an e-mail address")
+            }
             let hash = try PasswordHasher(rounds: passwordRounds).hash(line)
             try reporting {
                 let account = try database.openChain().addUser(name: name, role: role, email: email, hotelId: hotelId, passwordHash: hash,

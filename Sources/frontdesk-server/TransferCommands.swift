@@ -11,11 +11,13 @@ import FrontDeskStore
 /// night of their stay and paid at the desk. Version 3 adds the request ids recorded with their
 /// outcomes: each booking's `request`, then `changeRequest` and `syncOperation` lines, so a replay
 /// after the move gets the first answer (a file before it moves bookings without them), and the
-/// hotel line's `feedSequence`, which the imported hotel's change feed goes on from.
+/// hotel line's `feedSequence`, which the imported hotel's change feed goes on from. Version 4
+/// ends with an `end` line giving the number of lines before it: a file cut off on the way (a
+/// full disk, a copy stopped) is refused whole instead of imported as a smaller hotel.
 struct TransferLine: Codable {
     static let format = "frontdesk-hotel"
-    static let version = 3
-    static let readableVersions = 1...3
+    static let version = 4
+    static let readableVersions = 1...4
 
     var kind: String
     var format: String?
@@ -33,6 +35,8 @@ struct TransferLine: Codable {
     var changeRequest: HotelTransfer.RecordedChange?
     var syncOperation: HotelTransfer.RecordedSyncOperation?
     var user: TransferUser?
+    /// On the `end` line: how many lines come before it.
+    var lines: Int?
 
     init(kind: String) { self.kind = kind }
 }
@@ -114,12 +118,21 @@ struct Export: ParsableCommand {
                 line.user = TransferUser(name: account.name, role: account.role.rawValue, email: account.email, passwordHash: account.passwordHash)
                 lines.append(line)
             }
+            var end = TransferLine(kind: "end")
+            end.lines = lines.count
+            lines.append(end)
             var output = Data()
             for line in lines {
                 output.append(try encoder.encode(line))
                 output.append(0x0A)
             }
-            FileHandle.standardOutput.write(output)
+            do {
+                try FileHandle.standardOutput.write(contentsOf: output)
+            } catch {
+                // A full disk or a closed pipe: said in words (the file is incomplete, and `import`
+                // refuses a file without its end line), not a crash with a backtrace.
+                throw CommandFailure("the export could not be written to standard output (\(CommandFailure.reason(error))): the file is incomplete")
+            }
         }
     }
 }
@@ -132,7 +145,13 @@ struct Import: ParsableCommand {
     @OptionGroup var database: DatabaseOption
 
     func run() throws {
-        let (transfer, users) = try Self.read(FileHandle.standardInput.readDataToEndOfFile())
+        let input: Data
+        do {
+            input = try FileHandle.standardInput.readToEnd() ?? Data()
+        } catch {
+            throw ValidationError("standard input cannot be read (\(CommandFailure.reason(error))): give it the file `export` wrote (import < hotel.jsonl)")
+        }
+        let (transfer, users) = try Self.read(input)
         try reporting {
             let chain = try database.openChain()
             for user in users {
@@ -149,6 +168,19 @@ struct Import: ParsableCommand {
             }
             print("Hotel \(transfer.hotel.name) imported: \(transfer.hotel.id.uuidString.lowercased()), \(transfer.roomTypes.count) room types, "
                   + "\(transfer.rooms.count) rooms, \(transfer.bookings.count) bookings, \(users.count) users")
+        }
+    }
+
+    static let notAnExport = "standard input is not a Front Desk hotel export (write it with `frontdesk-server export`)"
+
+    /// What a JSON decoder found wrong, in words: no Swift type or coding-key dump.
+    static func decodingProblem(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _)?: "no \(key.stringValue)"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+            "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
+        case .dataCorrupted?: "not JSON"
+        default: "not an export line"
         }
     }
 
@@ -169,10 +201,17 @@ struct Import: ParsableCommand {
         var requests = HotelTransfer.Requests()
         var feedSequence: Int64?
         var requestIds = Set<UUID>(), changeIds = Set<UUID>(), operationIds = Set<String>(), operationSeqs = Set<Int64>()
+        var carriesEnd = false, endLine: Int?
         for (index, text) in data.split(separator: 0x0A).enumerated() {
             let number = index + 1
             do {
-                let line = try decoder.decode(TransferLine.self, from: text)
+                if let endLine { throw ValidationError("line \(number) comes after the end line (line \(endLine)); nothing was imported") }
+                let line: TransferLine
+                do {
+                    line = try decoder.decode(TransferLine.self, from: text)
+                } catch {
+                    throw ValidationError(number == 1 ? Self.notAnExport : "line \(number) is not a line of an export (\(Self.decodingProblem(error))); nothing was imported")
+                }
                 if number == 1 {
                     guard line.kind == "format", line.format == TransferLine.format,
                           let version = line.version, TransferLine.readableVersions.contains(version) else {
@@ -180,6 +219,14 @@ struct Import: ParsableCommand {
                     }
                     carriesClaims = version >= 2
                     carriesRequests = version >= 3
+                    carriesEnd = version >= 4
+                    continue
+                }
+                if line.kind == "end" {
+                    guard carriesEnd, line.lines == number - 1 else {
+                        throw ValidationError("line \(number): the end line says \(line.lines.map(String.init) ?? "no") lines before it, and \(number - 1) came; nothing was imported")
+                    }
+                    endLine = number
                     continue
                 }
                 // What version 3 added, in an older file, was not written by `export`: refused, not guessed at.
@@ -261,11 +308,16 @@ struct Import: ParsableCommand {
                 }
             } catch let error as ValidationError {
                 throw error
+            } catch let error as FrontDeskError {
+                throw ValidationError("line \(number): \(error.message)")
             } catch {
                 throw ValidationError("line \(number) does not read: \(error)")
             }
         }
         guard let hotel else { throw ValidationError("standard input holds no hotel (write it with `frontdesk-server export`)") }
+        if carriesEnd && endLine == nil {
+            throw ValidationError("the file ends without its end line: it was cut off after \(data.split(separator: 0x0A).count) lines (a full disk, a copy stopped); nothing was imported, export it again")
+        }
         // Names differ by more than case (`users add` refuses "ANNA" beside "anna"): refused here,
         // before anything is written, so an import adds all of the file or none of it.
         var names = Set<String>()

@@ -14,8 +14,8 @@ import Testing
 
         let hotel = try Self.demoHotelWithAnna(rooms: 8, days: 30, database: first)
 
-        // A guest moved during the stay, on days after every demo booking: room 101 on the first
-        // night, 102 from the second. The move must survive both trips, night by night.
+        // A guest moved during the stay, on days after every demo booking (they cover today ± 15
+        // days, today being the real one): room 101 on the first night, 102 from the second. The move must survive both trips, night by night.
         let desk = ServerHarness.productsFolder().appendingPathComponent("frontdesk")
         func atTheDesk(_ today: String, _ arguments: [String], database: String = first) throws -> Outcome {
             try runProgram(desk, arguments + ["--db", database],
@@ -24,28 +24,28 @@ import Testing
         func atTheDesk(_ today: String, _ arguments: String...) throws -> Outcome { try atTheDesk(today, arguments) }
         // Made and moved under request ids, which the move keeps (export version 3).
         let (madeUnder, movedUnder) = (UUID().uuidString.lowercased(), UUID().uuidString.lowercased())
-        let booking = ["book", "--room", "101", "--check-in", "2027-06-01", "--check-out", "2027-06-04", "--guests", "1",
+        let booking = ["book", "--room", "101", "--check-in", Ahead.night(0), "--check-out", Ahead.night(3), "--guests", "1",
                        "--guest-name", "Mo Ved", "--email", "mo@example.com", "--payment", "desk", "--wait", "--json",
                        "--request-id", madeUnder]
-        let booked = try atTheDesk("2027-06-01", booking)
+        let booked = try atTheDesk(Ahead.night(0), booking)
         #expect(booked.status == 0, "\(booked.stderr)")
         let code = try #require(booked.json["confirmation"] as? String)
         let checkedInUnder = UUID().uuidString.lowercased()
-        #expect(try atTheDesk("2027-06-01", "check-in", code, "--request-id", checkedInUnder).status == 0)
+        #expect(try atTheDesk(Ahead.night(0), "check-in", code, "--request-id", checkedInUnder).status == 0)
         // Retried under its request id: the booking as it is, not "already checked in".
-        let checkedInAgain = try atTheDesk("2027-06-01", "check-in", code, "--request-id", checkedInUnder, "--json")
+        let checkedInAgain = try atTheDesk(Ahead.night(0), "check-in", code, "--request-id", checkedInUnder, "--json")
         #expect(checkedInAgain.status == 0, "\(checkedInAgain.stderr)")
         #expect(try checkedInAgain.json["status"] as? String == "CheckedIn")
-        let moved = try atTheDesk("2027-06-02", "move", code, "--room", "102", "--request-id", movedUnder)
+        let moved = try atTheDesk(Ahead.night(1), "move", code, "--room", "102", "--request-id", movedUnder)
         #expect(moved.status == 0, "\(moved.stderr)")
 
         let exported = try ServerHarness.run(["export", "--hotel", hotel], database: first)
         #expect(exported.status == 0, "\(exported.output)")
         let movedLine = try #require(exported.output.split(separator: "\n").first { $0.contains("\"Mo Ved\"") })
-        #expect(movedLine.contains("\"roomSince\":\"2027-06-02\""), "\(movedLine)")
+        #expect(movedLine.contains("\"roomSince\":\"\(Ahead.night(1))\""), "\(movedLine)")
         #expect(movedLine.contains("\"request\":{\"fingerprint\":") && movedLine.contains("\"id\":\"\(madeUnder)\"}"), "\(movedLine)")
         let lines = exported.output.split(separator: "\n")
-        #expect(lines.first?.contains("\"version\":3") == true)
+        #expect(lines.first?.contains("\"version\":4") == true)
         for requestId in [checkedInUnder, movedUnder] {
             #expect(lines.contains { $0.contains("\"kind\":\"changeRequest\"") && $0.contains(requestId) }, "\(requestId)")
         }
@@ -74,7 +74,7 @@ import Testing
         #expect(Self.withoutFeedSequence(roundTrip.output) == Self.withoutFeedSequence(exported.output),
                 "\(Self.firstDifference(exported.output, roundTrip.output))")
         // The desk's retry after two moves: the same booking, nothing booked again.
-        let retried = try atTheDesk("2027-06-01", booking, database: back)
+        let retried = try atTheDesk(Ahead.night(0), booking, database: back)
         #expect(retried.status == 0, "\(retried.stderr)")
         #expect(try retried.json["confirmation"] as? String == code)
         let afterRetry = try ServerHarness.run(["export", "--hotel", hotel], database: back)
@@ -82,18 +82,18 @@ import Testing
 
         // A file that puts the move a night earlier holds the first night in a room the booking
         // had not left yet: refused by line, and nothing is written.
-        let tampered = exported.output.replacingOccurrences(of: "\"roomSince\":\"2027-06-02\"", with: "\"roomSince\":\"2027-06-01\"")
+        let tampered = exported.output.replacingOccurrences(of: "\"roomSince\":\"\(Ahead.night(1))\"", with: "\"roomSince\":\"\(Ahead.night(0))\"")
         let elsewhere = folder.appendingPathComponent("tampered.sqlite").path
         let refused = try ServerHarness.run(["import"], database: elsewhere, input: tampered)
         #expect(refused.status != 0)
-        #expect(refused.output.contains("booking \(code) holds 2027-06-01 in a room or on a night outside its stay"), "\(refused.output)")
+        #expect(refused.output.contains("booking \(code) holds \(Ahead.night(0)) in a room or on a night outside its stay"), "\(refused.output)")
         let left = try ServerHarness.run(["hotels", "list", "--json"], database: elsewhere).output
         #expect(!left.contains(hotel), "\(left)")
         // A feed number at Int64's end (the import numbers its entry after it), and version 3's
         // lines in a file that says version 2: refused in words, nothing written.
         let feedAtTheEnd = Self.withoutFeedSequence(exported.output)
             .replacingOccurrences(of: "{\"hotel\":", with: "{\"feedSequence\":9223372036854775807,\"hotel\":")
-        let olderVersion = exported.output.replacingOccurrences(of: "\"version\":3", with: "\"version\":2")
+        let olderVersion = exported.output.replacingOccurrences(of: "\"kind\":\"format\",\"version\":4", with: "\"kind\":\"format\",\"version\":2")
         for (file, says) in [(feedAtTheEnd, "feedSequence 9223372036854775807 is not a change-feed number"),
                              (olderVersion, "come in version 3 files only")] {
             let refusedFile = try ServerHarness.run(["import"], database: elsewhere, input: file)

@@ -50,6 +50,35 @@ struct ConnectInputTests {
         try expectNothingStored(desk)
     }
 
+    @Test("An address with a password, a port out of range or a huge host: refused, exit 2, nothing echoed in full")
+    func addressesNoDeskShouldKeep() throws {
+        let desk = try Desk("address-kept")
+        defer { desk.remove() }
+        let huge = "http://" + String(repeating: "a", count: 100_000) + ":8080"
+        for (address, says) in [("http://user:secret-pw@127.0.0.1:8080", "carries a user name or password"),
+                                ("http://127.0.0.1:99999", "is not a server address"), (huge, "is not a server address")] {
+            let outcome = try desk.run("desk", "connect", "--server", address, "--hotel", UUID().uuidString,
+                                       "--username", "anna", "--password-stdin", input: "x\n")
+            #expect(outcome.status == 2 && outcome.stderr.contains(says), "\(address.prefix(60)): \(outcome.stderr.prefix(300))")
+            #expect(!outcome.stderr.contains("secret-pw") && outcome.stderr.count < 1000, "\(outcome.stderr.prefix(300))")
+        }
+        try expectNothingStored(desk)
+    }
+
+    @Test("A connection file that cannot be written: said in words, and no new replica left without its credential")
+    func connectionFileCannotBeWritten() throws {
+        let server = try SyncServer()
+        var desk = try Desk("config-unwritable")
+        defer { desk.remove() }
+        let notAFolder = desk.folder.appendingPathComponent("config-is-a-file").path
+        #expect(FileManager.default.createFile(atPath: notAFolder, contents: Data("x".utf8)))
+        desk.environment["XDG_CONFIG_HOME"] = notAFolder
+        let outcome = try desk.connect(server)
+        #expect(outcome.status != 0 && outcome.stderr.contains("cannot write the connection file's folder"), "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("Error Domain="), "\(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: desk.database), "a replica without a credential was left behind")
+    }
+
     @Test("An address where no Front Desk server answers the protocol: bad_server, exit 8, the server named")
     func notAFrontDeskServer() throws {
         let server = try SyncServer()

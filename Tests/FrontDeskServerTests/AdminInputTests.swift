@@ -1,0 +1,94 @@
+import Foundation
+import FrontDeskTestSupport
+import Testing
+
+/// `frontdesk-server`'s own commands given what an operator might give them by mistake (session
+/// 44's review): a cut-off export, a file that is not one, a full disk, a port out of range or
+/// in use, a password no login could carry. Each is said in words (no backtrace, no Swift error
+/// dump) and writes nothing.
+@Suite struct AdminInputTests {
+    static func folder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-admin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func swiftDump(_ text: String) -> Bool {
+        ["DecodingError", "Error Domain=", "Fatal error", "CodingKeys", "errno:"].contains { text.contains($0) }
+    }
+
+    @Test func anExportCutOffOrNotAnExportIsRefusedWholeAndTheWholeFileImports() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("source.sqlite").path
+        let hotel = try HotelTransferTests.demoHotelWithAnna(rooms: 4, days: 10, database: source)
+        let exported = try ServerHarness.run(["export", "--hotel", hotel], database: source)
+        try #require(exported.status == 0, "\(exported.output.prefix(300))")
+        let lines = exported.output.split(separator: "\n")
+        #expect(lines.last?.contains("\"kind\":\"end\"") == true && lines.count > 10)
+
+        let target = folder.appendingPathComponent("target.sqlite").path
+        let cutOff = lines.dropLast(3).joined(separator: "\n") + "\n" // a copy stopped before the users and the end
+        let extraLine = exported.output + lines[2] + "\n" // something after the end
+        for (file, says) in [(cutOff, "cut off"), (extraLine, "comes after the end line"), ("hello\n", "is not a Front Desk hotel export"),
+                             (lines[0] + "\n{\"not\":\"ours\"}\n", "line 2 is not a line of an export (no kind)")] {
+            let refused = try ServerHarness.run(["import"], database: target, input: file)
+            #expect(refused.status != 0 && refused.output.contains(says), "\(refused.output)")
+            #expect(!Self.swiftDump(refused.output), "\(refused.output)")
+            let listed = try ServerHarness.run(["hotels", "list", "--json"], database: target).output
+            #expect(!listed.contains(hotel), "nothing imported: \(listed)")
+        }
+        let imported = try ServerHarness.run(["import"], database: target, input: exported.output)
+        #expect(imported.status == 0 && imported.output.contains("1 users"), "\(imported.output)")
+    }
+
+    @Test func anExportThatCannotBeWrittenSaysWhyAndDoesNotCrash() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("source.sqlite").path
+        let hotel = try HotelTransferTests.demoHotelWithAnna(rooms: 4, days: 10, database: source)
+        let process = Process()
+        process.executableURL = ServerHarness.productsFolder().appendingPathComponent("frontdesk-server")
+        process.arguments = ["export", "--hotel", hotel, "--db", source]
+        process.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 1, "\(process.terminationStatus): \(said)")
+        #expect(said.lowercased().contains("space") && said.contains("incomplete"), "\(said)")
+        #expect(!Self.swiftDump(said), "\(said)")
+    }
+
+    @Test func aPortOutOfRangeOrInUseIsRefusedInWords() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("s.sqlite").path
+        let outOfRange = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", "99999"])
+        #expect(outOfRange.status != 0 && outOfRange.output.contains("--port 99999 is not a port"), "\(outOfRange.output)")
+        #expect(!outOfRange.output.contains("listening on"), "it listened on 99999 - 65536: \(outOfRange.output)")
+
+        let server = try ServerHarness()
+        let taken = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", String(server.port)])
+        #expect(taken.status == 1 && taken.output.contains("cannot listen on 127.0.0.1:\(server.port): the port is in use"), "\(taken.output)")
+        #expect(!Self.swiftDump(taken.output) && !taken.output.contains("bind("), "\(taken.output)")
+    }
+
+    @Test func aUserNoLoginCouldCarryIsRefused() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("s.sqlite").path
+        let hotel = try HotelTransferTests.demoHotelWithAnna(rooms: 4, days: 10, database: database)
+        let huge = String(repeating: "p", count: 70_000)
+        let long = try ServerHarness.run(["users", "add", "bob", "--role", "receptionist", "--hotel", hotel, "--password-stdin",
+                                          "--password-rounds", "1000"], database: database, input: huge + "\n")
+        #expect(long.status != 0 && long.output.contains("at most 1024 characters"), "\(long.output.prefix(300))")
+        #expect(long.output.count < 2000, "the password is not echoed")
+        let badEmail = try ServerHarness.run(["users", "add", "bob", "--role", "receptionist", "--hotel", hotel, "--email", "notanemail",
+                                              "--password-stdin", "--password-rounds", "1000"], database: database, input: "password-of-bob\n")
+        #expect(badEmail.status != 0 && badEmail.output.contains("is not an e-mail address"), "\(badEmail.output)")
+        let users = try ServerHarness.run(["users", "list", "--json"], database: database).output
+        #expect(!users.contains("\"bob\""), "\(users)")
+    }
+}
