@@ -141,6 +141,12 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 breaker.recordFailure()
                 lastProblem = problem
                 reached = reached || mayHaveReached
+            case .stillProcessing(let problem):
+                // The service answers, so the circuit stays closed; the key's first request is at
+                // the service and may yet succeed.
+                breaker.recordSuccess()
+                lastProblem = problem
+                reached = true
             }
         }
         if !reached && breaker.isOpen { return .unreachable(lastProblem) }
@@ -151,6 +157,10 @@ public final class HTTPPaymentGateway: PaymentGateway {
         case answered(Answer)
         /// No answer to keep; `mayHaveReached` is false when the request surely never arrived.
         case transient(String, mayHaveReached: Bool)
+        /// 409 for a key whose first request the service is still working on (a retry after a
+        /// timeout): not a refusal. Taken as a decline, the booking failed and released its room
+        /// while the first request went on to charge the card, with nothing left to settle it.
+        case stillProcessing(String)
     }
 
     private func call(path: String, key: String, body: [String: String]) -> CallResult {
@@ -176,6 +186,8 @@ public final class HTTPPaymentGateway: PaymentGateway {
                     return .transient("payment service answered \(status) without an id", mayHaveReached: true)
                 }
                 return .answered(.succeeded(reference: id, status: object?["status"] as? String))
+            case 409 where object?["error"] as? String != "voided":
+                return .stillProcessing("payment service answered 409: a request with this key is still being processed")
             case 402, 404, 409, 422:
                 let message = (object?["message"] as? String).map { String($0.prefix(200)) } ?? "refused (HTTP \(status))"
                 return .answered(.declined(message))

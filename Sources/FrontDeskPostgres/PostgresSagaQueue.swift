@@ -240,6 +240,28 @@ public final class PostgresSagaQueue: SagaQueue {
 }
 
 extension PostgresChainStorage {
+    /// As `FrontDeskStore.retryStoppedPayment`: the step that stopped is queued again, a charge
+    /// settlement with `attempts = 1` so it stays in doubt (settled by its key, never charged
+    /// anew). Without it, a refund stopped on PostgreSQL was owed for good: `frontdesk saga
+    /// retry` opens a desk's SQLite file.
+    public func retryStoppedPayment(_ reference: String, by user: String) throws -> Booking {
+        let booking = try self.booking(reference)
+        return try write(hotel: booking.hotelId) { session in
+            let stopped = try session.rows("SELECT attention_step FROM saga WHERE booking_id = $1 AND attention IS NOT NULL FOR UPDATE",
+                                           [booking.id]).first
+            guard let step = try stopped.flatMap({ try ColumnReader($0, table: "saga").optionalText(0) }) else {
+                throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) has no payment step that needs attention")
+            }
+            try session.execute("UPDATE saga SET attention = NULL, attention_since = NULL, attention_step = NULL WHERE booking_id = $1",
+                                [booking.id])
+            try session.execute("INSERT INTO saga_message (booking_id, name, available_at, created_at, attempts) VALUES ($1, $2, $3, $4, $5)",
+                                [booking.id, step, now, now, step == "ProcessPayment" ? 1 : 0])
+            try audit(session, hotelId: booking.hotelId, user: user, action: "booking.paymentRetried", bookingId: booking.id,
+                      summary: "Booking \(booking.confirmationCode): \(step == "ProcessRefund" ? "refund" : "settling the unanswered charge") tried again")
+            return booking
+        }
+    }
+
     /// The sagas of this chain for a `SagaRunner`: `SagaRunner(queue: storage.sagaQueue(), gateway: …)`.
     public func sagaQueue() -> PostgresSagaQueue { PostgresSagaQueue(chain: self) }
 }

@@ -484,6 +484,12 @@ extension FrontDeskStore {
             guard booking.status == .reserving || booking.status == .processingPayment else {
                 return .failure(.invalidState("Cannot confirm booking \(booking.confirmationCode): it is \(booking.status.rawValue)"))
             }
+            // Confirmed here as paid at the desk while its card charge is under way, the guest
+            // paid twice: the charge's success is ignored by a Confirmed booking, and a cancel
+            // refunds the card only.
+            if try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [id]) == PaymentMethod.card.rawValue {
+                return .failure(.invalidState("Booking \(booking.confirmationCode) is paid by card: the payment service confirms it"))
+            }
             if booking.status == .reserving { try apply(.roomReserved, to: id, by: user, db) }
             try apply(.paymentProcessed(reference: Self.deskPaymentReference(booking.confirmationCode)), to: id, by: user, db)
             return .success(try requireBooking(id, db))

@@ -135,6 +135,9 @@ public protocol ChainStorage: LoginThrottleStorage {
     /// the account. `FrontDeskError.notFound` for an unknown name.
     func disableUser(named name: String, by user: String) throws -> UserAccount
     func sagaCounts() throws -> (underWay: Int, needingAttention: Int)
+    /// Queues again a refund or charge settlement that stopped and needs attention (by booking id
+    /// or confirmation code), once a person has fixed what the payment service lacked.
+    func retryStoppedPayment(_ reference: String, by user: String) throws -> Booking
     /// Drops changes recorded before `cutoff`, keeping each hotel's newest.
     @discardableResult
     func pruneFeed(before cutoff: Date) throws -> Int

@@ -20,7 +20,7 @@ struct ServerCommand: AsyncParsableCommand {
             run `migrate` first. `demo` needs --db.
             """,
         version: "frontdesk-server \(FrontDeskVersion.current) (database schema \(FrontDeskStore.schemaVersion))",
-        subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self, Migrate.self, Export.self, Import.self]
+        subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self, Migrate.self, Export.self, Import.self, ServerSaga.self]
     )
 }
 
@@ -310,6 +310,27 @@ struct Hotels: ParsableCommand {
                 } else {
                     for hotel in hotels { print("\(hotel.id.uuidString.lowercased())  \(hotel.name)  (\(hotel.timeZoneIdentifier), \(hotel.currency))") }
                 }
+            }
+        }
+    }
+}
+
+/// The sagas' steps that stopped: on either backend, as `frontdesk saga retry` on a desk's file.
+struct ServerSaga: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "saga", abstract: "The booking sagas' payment steps.",
+                                                    subcommands: [Retry.self])
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "retry",
+            abstract: "Queue again a refund or payment settlement that stopped and needs attention; a running server's saga runner takes it.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "Booking id or confirmation code.") var reference: String
+
+        func run() throws {
+            try reporting {
+                let booking = try database.openChain().retryStoppedPayment(reference, by: "frontdesk-server")
+                print("Booking \(booking.confirmationCode): queued again for the saga runner")
             }
         }
     }

@@ -294,6 +294,18 @@ import Testing
         #expect(try store.unfinishedSagas().isEmpty) // nothing was sent, so nothing is in doubt
         #expect(runner.paymentServiceNotice?.hasPrefix("Payment service unreachable: cards fail now") == true)
     }
+
+    /// A card booking whose charge is under way is not confirmed as paid at the desk: the
+    /// charge's success would then be ignored and the guest pay twice.
+    @Test func aCardBookingIsNotConfirmedAsPaidAtTheDesk() throws {
+        let booking = try book()
+        #expect(throws: FrontDeskError.invalidState("Booking \(booking.confirmationCode) is paid by card: the payment service confirms it")) {
+            try store.confirm(booking.confirmationCode, by: "anna")
+        }
+        try runner("runner-a").runUntilIdle()
+        #expect(try status(booking).status == .confirmed)
+        #expect(gateway.ledger.withLock { $0.charges.count } == 1)
+    }
 }
 
 @Suite struct CircuitBreakerTests {

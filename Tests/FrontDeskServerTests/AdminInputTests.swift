@@ -91,4 +91,24 @@ import Testing
         let users = try ServerHarness.run(["users", "list", "--json"], database: database).output
         #expect(!users.contains("\"bob\""), "\(users)")
     }
+
+    /// `saga retry` of a booking with nothing stopped says so and queues nothing; of none, not found.
+    @Test func sagaRetryOfABookingWithNothingStoppedIsRefused() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("s.sqlite").path
+        _ = try HotelTransferTests.demoHotelWithAnna(rooms: 4, days: 10, database: database)
+        let exported = try ServerHarness.run(["hotels", "list", "--json"], database: database).output
+        let hotel = try #require((try JSONSerialization.jsonObject(with: Data(exported.utf8)) as? [String: Any])
+            .flatMap { ($0["hotels"] as? [[String: Any]])?.first?["hotelId"] as? String })
+        let lines = try ServerHarness.run(["export", "--hotel", hotel], database: database).output.split(separator: "\n")
+        let code = try #require(lines.lazy.compactMap { line -> String? in
+            guard let range = line.range(of: #""confirmation":"[A-Z0-9-]+""#, options: .regularExpression) else { return nil }
+            return String(line[range].dropFirst(16).dropLast())
+        }.first)
+        let nothing = try ServerHarness.run(["saga", "retry", code], database: database)
+        #expect(nothing.status == 2 && nothing.output.contains("has no payment step that needs attention"), "\(nothing.output)")
+        let unknown = try ServerHarness.run(["saga", "retry", UUID().uuidString], database: database)
+        #expect(unknown.status == 3, "\(unknown.output)")
+    }
 }

@@ -329,5 +329,16 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         #expect(saga.refundReference == nil)
         #expect(try chain.first.storage.sagaCounts().needingAttention == 1)
         #expect(chain.service.ledger.withLock { $0.refundCalls } == [booking.id.uuidString.lowercased(): 6])
+
+        // The person fixed the service's books: `retryStoppedPayment` (`frontdesk-server saga
+        // retry`) queues the refund again on either backend, and it is paid once.
+        chain.service.ledger.withLock { $0.refuseRefunds = false }
+        _ = try chain.first.storage.retryStoppedPayment(booking.confirmationCode, by: "max")
+        #expect(try chain.saga(booking).attention == nil)
+        try runner.runUntilIdle()
+        #expect(chain.service.counts(booking) == (1, 1))
+        #expect(try chain.saga(booking).refundReference != nil)
+        #expect(try chain.first.storage.sagaCounts().needingAttention == 0)
+        #expect(throws: FrontDeskError.self) { try chain.first.storage.retryStoppedPayment(booking.confirmationCode, by: "max") }
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskHTTP
+import FrontDeskPayments
+import Synchronization
+import Testing
+
+/// How the payment client reads a payment service's answers when a retry meets its own first
+/// request: a 409 "this key is still being processed" (what processors answer while the first
+/// try, which timed out here, goes on) keeps the charge in doubt; only a key voided before the
+/// charge is a final refusal.
+@Suite struct PaymentGatewayAnswerTests {
+    /// Answers the calls in turn from `script`, and records each call's idempotency key.
+    final class ScriptedService: HTTPExchange {
+        let script: Mutex<[HTTPCallResult]>
+        let keys = Mutex<[String]>([])
+        init(_ script: [HTTPCallResult]) { self.script = Mutex(script) }
+        func perform(_ call: HTTPCall) -> HTTPCallResult {
+            keys.withLock { $0.append(call.headers["Idempotency-Key"] ?? "") }
+            return script.withLock { $0.isEmpty ? .failed(HTTPFailure(kind: .notSent, message: "no more answers")) : $0.removeFirst() }
+        }
+    }
+
+    static func charge(through service: ScriptedService) -> PaymentOutcome {
+        let gateway = HTTPPaymentGateway(baseURL: URL(string: "http://127.0.0.1:1")!, attempts: 2, backoff: 0,
+                                         exchange: service, jitter: { 1 })
+        return gateway.charge(ChargeRequest(bookingId: UUID(), amount: Money(minorUnits: 21_000), currency: "EUR",
+                                            cardNumber: "4242424242424242", idempotencyKey: "charge-1"))
+    }
+
+    static func answer(_ status: Int, _ json: String) -> HTTPCallResult {
+        .answered(status: status, headers: ["Content-Type": "application/json"], body: Data(json.utf8))
+    }
+
+    @Test func aRetryAnsweredKeyStillInUseLeavesTheChargeInDoubt() {
+        let service = ScriptedService([
+            .failed(HTTPFailure(kind: .timedOut, message: "no answer in 5 s")),
+            Self.answer(409, #"{"error":"idempotency_key_in_use","message":"A request with this key is in progress"}"#),
+        ])
+        let outcome = Self.charge(through: service)
+        guard case .unavailable(_, _, let mayHaveReached) = outcome else {
+            Issue.record("taken as final: \(outcome)")
+            return
+        }
+        #expect(mayHaveReached, "the charge may have been made: it must be settled by its key, not forgotten")
+        #expect(service.keys.withLock { $0 } == ["charge-1", "charge-1"])
+    }
+
+    @Test func aKeyVoidedBeforeTheChargeIsAFinalRefusal() {
+        let service = ScriptedService([Self.answer(409, #"{"error":"voided","message":"This charge was cancelled before it was made"}"#)])
+        guard case .declined(let reason) = Self.charge(through: service) else {
+            Issue.record("a voided key must be final")
+            return
+        }
+        #expect(reason.contains("cancelled before it was made"))
+    }
+}
