@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every failure a person can be shown, with the machine-readable code of the command line and
 /// (later) the server's problem+json: validation 400, not found 404, the rest 409/422.
 public enum FrontDeskError: Error, Hashable, Sendable {
@@ -49,4 +51,17 @@ public protocol DefiniteWriteFailure: Error {
 
 extension FrontDeskError: DefiniteWriteFailure {
     public var nothingWasMade: Bool { true }
+}
+
+/// The operating system's words for a failed file operation ("No space left on device",
+/// "Permission denied"), dug out of Foundation's error, whose own description is a dump
+/// ("Error Domain=NSCocoaErrorDomain Code=512 …") no person should be shown. Nil when the error
+/// carries no system error number.
+public func operatingSystemWords(for error: any Error) -> String? {
+    let error = error as NSError
+    let posix = error.domain == NSPOSIXErrorDomain ? error : (error.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap {
+        $0.domain == NSPOSIXErrorDomain ? $0 : nil
+    }
+    guard let posix, let text = strerror(Int32(posix.code)) else { return nil }
+    return String(cString: text)
 }

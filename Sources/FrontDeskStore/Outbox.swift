@@ -174,11 +174,14 @@ extension FrontDeskStore {
                   summary: "Booking \(old) is \(code) on the server: give the guest the new code")
     }
 
-    /// When the desk last tried to sync, and what went wrong (nil: nothing).
+    /// A sync attempt's outcome: a success moves `last_sync_at` (the last time the desk and the
+    /// server agreed, which is what `desk status` and the status bar show a receptionist) and
+    /// clears the error; a failure keeps that time and records what went wrong.
     public func recordSyncAttempt(error: String?) throws {
         try write { db in
-            try db.run(sql: "UPDATE replica_state SET last_sync_at = ?, last_error = ? WHERE id = 1",
-                       arguments: [Timestamp.text(now), error])
+            try db.run(sql: """
+                UPDATE replica_state SET last_sync_at = CASE WHEN ?2 IS NULL THEN ?1 ELSE last_sync_at END, last_error = ?2 WHERE id = 1
+                """, arguments: [Timestamp.text(now), error])
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskDomain
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,9 +57,7 @@ public enum ConnectionFile {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            // Foundation's words here are a dump ("Error Domain=NSCocoaErrorDomain Code=512 ..."): say which folder.
-            let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-            let reason = posix.map { String(cString: strerror(Int32($0.code))) } ?? "it cannot be created"
+            let reason = operatingSystemWords(for: error) ?? "it cannot be created"
             throw ConnectionFileError("cannot write the connection file's folder \(folder): \(reason) (see XDG_CONFIG_HOME)")
         }
         let encoder = JSONEncoder()

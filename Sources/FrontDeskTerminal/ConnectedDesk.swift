@@ -130,7 +130,7 @@ extension DeskTerminalApp {
         clock.dateFormat = "HH:mm"
         clock.timeZone = timeZone
         return DeskSyncStatus(online: online, pendingOperations: status.pendingOperations,
-                              lastSync: (lastSync ?? (status.lastError == nil ? status.lastSyncAt : nil)).map(clock.string(from:)),
+                              lastSync: (lastSync ?? status.lastSyncAt).map(clock.string(from:)),
                               conflicts: status.openConflicts, pendingBookings: Set(pending), conflictedBookings: Set(conflicted),
                               needsSignIn: needsSignIn)
     }

@@ -71,10 +71,27 @@ struct DatabaseOption: ParsableArguments {
             return try FrontDeskStore(path: resolved, access: access)
         } catch StoreError.noDatabase(let path, let reason) {
             // The store's own words name the desk's commands; a server's file is made by these.
-            throw ValidationError("there is no Front Desk database at \(path) (\(reason)); "
-                                  + "`frontdesk-server demo` or `frontdesk-server hotels add` creates one")
+            // Not a usage error: no usage text, exit 1 as the desk's commands.
+            throw CommandFailure("there is no Front Desk database at \(path) (\(reason)); "
+                                 + "`frontdesk-server demo` or `frontdesk-server hotels add` creates one")
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandFailure("\(error)")
+        }
+    }
+
+    /// Runs a command that may create the SQLite file; when the file was not there before and the
+    /// command fails (a time zone that is not one, a demo seed refused), the new file goes again,
+    /// so a refused first command leaves no empty database behind to be served or backed up.
+    func removingNewFileOnFailure(_ body: () throws -> Void) throws {
+        let path = try postgres() == nil ? resolved : nil
+        let wasThere = path.map { FileManager.default.fileExists(atPath: $0) } ?? true
+        do {
+            try body()
+        } catch {
+            if !wasThere, let path {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+            throw error
         }
     }
 
@@ -89,18 +106,16 @@ struct DatabaseOption: ParsableArguments {
 /// Runs a command body; a domain error ends as `error: …` and exit status 2..7, as `frontdesk` does.
 /// A command that could not finish for a reason outside the database (standard output full or
 /// closed, standard input a folder): said in words, exit 1.
-struct CommandFailure: Error {
+/// Thrown outside `reporting` too: ArgumentParser then prints its description ("Error: …") and
+/// exits 1, with no usage text, as the failure is the file's or the disk's, not the command line's.
+struct CommandFailure: Error, CustomStringConvertible {
     let message: String
     init(_ message: String) { self.message = message }
+    var description: String { message }
 
     /// An operating-system error as its words ("No space left on device"), not Foundation's dump.
     static func reason(_ error: any Error) -> String {
-        let error = error as NSError
-        let posix = error.domain == NSPOSIXErrorDomain ? error : (error.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap {
-            $0.domain == NSPOSIXErrorDomain ? $0 : nil
-        }
-        if let posix, let text = strerror(Int32(posix.code)) { return String(cString: text) }
-        return error.localizedDescription
+        operatingSystemWords(for: error) ?? error.localizedDescription
     }
 }
 
@@ -290,10 +305,10 @@ struct Hotels: ParsableCommand {
         @Flag var json = false
 
         func run() throws {
-            try reporting {
+            try reporting { try database.removingNewFileOnFailure {
                 let hotel = try database.openChain().addChainHotel(name: name, timeZone: timeZone, currency: currency, by: "frontdesk-server")
                 if json { printJSON(hotel.json) } else { print("Hotel \(hotel.name) added: \(hotel.id.uuidString.lowercased())") }
-            }
+            } }
         }
     }
 
@@ -422,7 +437,7 @@ struct ServerDemo: ParsableCommand {
 
     func run() throws {
         guard (1...20).contains(hotels) else { throw ValidationError("--hotels is 1 to 20") }
-        try reporting {
+        try reporting { try database.removingNewFileOnFailure {
             let store = try database.open(for: "`demo`")
             let now = Date()
             let generators = (0..<hotels).map { index in
@@ -446,7 +461,7 @@ struct ServerDemo: ParsableCommand {
                 try store.importDemoIntoChain(demo, by: "frontdesk-server")
                 print("Hotel \(demo.hotel.name) added: \(demo.hotel.id.uuidString.lowercased()), \(demo.rooms.count) rooms, \(demo.bookings.count) bookings")
             }
-        }
+        } }
     }
 }
 

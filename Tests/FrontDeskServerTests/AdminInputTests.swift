@@ -92,6 +92,30 @@ import Testing
         #expect(!users.contains("\"bob\""), "\(users)")
     }
 
+    /// A missing database is the file's failure, not the command line's: exit 1 and no usage text.
+    /// A first `hotels add` refused (a time zone that is not one) leaves no empty database behind.
+    @Test func aMissingDatabaseIsNoUsageErrorAndARefusedFirstCommandLeavesNoFile() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("s.sqlite").path
+        let missing = try ServerHarness.run(["hotels", "list"], database: database)
+        #expect(missing.status == 1 && missing.output.contains("there is no Front Desk database at \(database)"), "\(missing.output)")
+        #expect(!missing.output.contains("Usage:") && !Self.swiftDump(missing.output), "\(missing.output)")
+
+        let refused = try ServerHarness.run(["hotels", "add", "--name", "Mars", "--time-zone", "Mars/Olympus", "--currency", "EUR"],
+                                            database: database)
+        #expect(refused.status != 0 && refused.output.contains("Mars/Olympus"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: database), "a refused first command left a database file")
+        let added = try ServerHarness.run(["hotels", "add", "--name", "Mars", "--time-zone", "Europe/Vienna", "--currency", "EUR"],
+                                          database: database)
+        #expect(added.status == 0 && FileManager.default.fileExists(atPath: database), "\(added.output)")
+        // A refusal on a file that was there already leaves the file and its hotel.
+        let again = try ServerHarness.run(["hotels", "add", "--name", "Venus", "--time-zone", "Nowhere", "--currency", "EUR"],
+                                          database: database)
+        #expect(again.status != 0 && FileManager.default.fileExists(atPath: database), "\(again.output)")
+        #expect(try ServerHarness.run(["hotels", "list"], database: database).output.contains("Mars"))
+    }
+
     /// `saga retry` of a booking with nothing stopped says so and queues nothing; of none, not found.
     @Test func sagaRetryOfABookingWithNothingStoppedIsRefused() throws {
         let folder = try Self.folder()
