@@ -306,6 +306,21 @@ import Testing
         #expect(try status(booking).status == .confirmed)
         #expect(gateway.ledger.withLock { $0.charges.count } == 1)
     }
+
+    /// A card number is kept only until its charge is answered, and then not even in the file's
+    /// free space: the bytes of a cleared number are overwritten, not merely unlinked from the row
+    /// (a stolen backup of the desk's file holds no card numbers of settled payments).
+    @Test func aSettledCardNumberLeavesNoBytesInTheFile() throws {
+        let bookings = try ["101", "102", "103"].map { try book(room: $0) }
+        try runner("runner-a").runUntilIdle()
+        #expect(try bookings.allSatisfy { try status($0).status == .confirmed })
+        let path = store.path
+        try store.close()
+        let file = try Data(contentsOf: URL(fileURLWithPath: path))
+        let log = (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data()
+        #expect(log.isEmpty, "the log was copied into the file at close")
+        #expect(file.range(of: Data(PaymentSimulator.approveCard.utf8)) == nil, "a settled card number is still in the file's bytes")
+    }
 }
 
 @Suite struct CircuitBreakerTests {
