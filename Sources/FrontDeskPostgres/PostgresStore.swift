@@ -192,6 +192,11 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     }
 
     /// Runs `body` in a savepoint: a failure rolls back what it wrote and no more.
+    ///
+    /// Savepoints nest (a sync push's operation, its edit, the edit's claim) under one name, and
+    /// PostgreSQL keeps a savepoint after `ROLLBACK TO` and resolves a name to the newest: without
+    /// the `RELEASE` after a rollback, an outer savepoint's rollback went back to the inner one
+    /// and undid nothing, committing half an edit whose claim had failed (a room-night sold twice).
     func inSavepoint<T>(_ session: PostgresSession, _ body: () throws -> T) throws -> T {
         try session.execute("SAVEPOINT request")
         let feedBefore = session.pendingFeed.withLock { $0.count }
@@ -203,6 +208,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
             // The feed entries go first: whatever becomes of the rollback, none of them is written.
             session.pendingFeed.withLock { $0.removeSubrange(feedBefore...) }
             try session.execute("ROLLBACK TO SAVEPOINT request")
+            try session.execute("RELEASE SAVEPOINT request")
             throw error
         }
     }

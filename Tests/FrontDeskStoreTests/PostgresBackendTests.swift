@@ -1,6 +1,6 @@
 import Foundation
 import FrontDeskDomain
-import FrontDeskPostgres
+@testable import FrontDeskPostgres
 import FrontDeskStore
 import FrontDeskTestSupport
 import Testing
@@ -214,6 +214,31 @@ extension PostgresBackendTests {
                                                                                confirmsDeskPaymentAtOnce: true)])[0].get()
         return (cluster, String(database.split(separator: "/").last!), storage, booking)
     }
+    /// Savepoints nest (a sync push's operation, its edit, the edit's claim): a failed inner one
+    /// and then a failed outer one leave nothing of the outer one's writes. PostgreSQL resolves a
+    /// savepoint's name to the newest, and one rolled back stays defined until released: the
+    /// outer rollback once went back to the inner savepoint and kept a half-made edit.
+    @Test func aFailedOuterSavepointUndoesItsWritesAfterAFailedInnerOne() throws {
+        struct Refused: Error {}
+        let (cluster, name, storage, booking) = try Self.oneBooking(nights: 1)
+        let id = booking.id.uuidString
+        try storage.write(hotel: booking.hotelId) { session in
+            var innerRefused = false
+            #expect(throws: Refused.self) {
+                try storage.inSavepoint(session) {
+                    _ = try session.execute("UPDATE booking SET guest_name = 'Half An Edit' WHERE id = '\(id)'")
+                    do { try storage.inSavepoint(session) { throw Refused() } } catch is Refused { innerRefused = true }
+                    throw Refused()
+                }
+            }
+            #expect(innerRefused)
+            // The transaction goes on after both: a write after them is kept.
+            _ = try session.execute("UPDATE booking SET guest_phone = '+43 1 234' WHERE id = '\(id)'")
+        }
+        #expect(try cluster.value("SELECT guest_name || '|' || coalesce(guest_phone, '') FROM booking WHERE id = '\(id)'", database: name)
+            == "Ines Wirth|+43 1 234")
+    }
+
     /// Schema v10: a statement's nights are checked against their bookings in one query, and the
     /// commit moves the availability version once a transaction however many nights it changed.
     /// One bad night among good ones still undoes the whole statement.
