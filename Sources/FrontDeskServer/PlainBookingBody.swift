@@ -117,6 +117,9 @@ private struct PlainJSONReader {
         var value = 0
         let start = index
         while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            // Ten digits are already too many: stop before the value can overflow (19 digits
+            // trapped and stopped the server for every hotel; the decoder's path says why).
+            guard index - start < 9 else { return nil }
             value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
             index += 1
         }
