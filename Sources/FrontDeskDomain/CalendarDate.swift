@@ -87,7 +87,8 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         precondition(offset >= 0 && offset + count <= bytes.count, "digits written past the end")
         var remaining = value
         for index in stride(from: offset + count - 1, through: offset, by: -1) {
-            bytes[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            // abs: a year before 0 is written wrong but never stops the program.
+            bytes[index] = UInt8(ascii: "0") + UInt8(abs(remaining % 10))
             remaining /= 10
         }
     }

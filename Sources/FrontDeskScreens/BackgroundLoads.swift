@@ -98,17 +98,21 @@ extension DeskModel {
     /// A query came back: its list or view shows it (an older answer too: it is newer than what
     /// is shown). The list stays "looking…" until the answer to its newest request is in.
     public mutating func finish(_ outcome: LoadOutcome, generation: Int? = nil) {
-        if generation == nil || generation == requestedLoads[outcome.key] { state.loading.remove(outcome.key) }
+        let latest = generation == nil || generation == requestedLoads[outcome.key]
+        if latest { state.loading.remove(outcome.key) }
         switch outcome {
         case .bookings(.success(let matches)):
             let bookings = matches.bookings
             // The highlight stays on its booking when the list is read again (another desk
             // booked an earlier room): a key then acts on the guest the receptionist chose.
-            let chosen = state.bookings.results.indices.contains(state.bookings.selected) ? state.bookings.results[state.bookings.selected].id : nil
+            // A list of another query starts at its first row.
+            let followed = state.bookings.queryChanged ? nil : state.bookings.results.indices.contains(state.bookings.selected)
+                ? state.bookings.results[state.bookings.selected].id : nil
             state.bookings.results = bookings
             state.bookings.total = matches.total
-            state.bookings.selected = chosen.flatMap { id in bookings.firstIndex { $0.id == id } }
-                ?? min(state.bookings.selected, max(0, bookings.count - 1))
+            state.bookings.selected = followed.flatMap { id in bookings.firstIndex { $0.id == id } }
+                ?? min(state.bookings.queryChanged ? 0 : state.bookings.selected, max(0, bookings.count - 1))
+            if latest { state.bookings.queryChanged = false }
         case .bookings(.failure(let error)):
             (state.bookings.actions.message, state.bookings.actions.messageIsError) = (Self.describe(error), true)
             // What was typed cannot be looked for (a date out of range): no rows of an older search.

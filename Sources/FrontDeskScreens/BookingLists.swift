@@ -36,6 +36,9 @@ public struct BookingsState: Sendable {
     /// How many bookings matched, shown or not (the list stops at a limit).
     public var total = 0
     public var selected = 0
+    /// The query changed since the list was read: the answers to it choose their first row, not
+    /// the booking chosen in the list of the old query.
+    public var queryChanged = false
     public var actions = ListActions()
 }
 
@@ -213,12 +216,16 @@ extension DeskModel {
         if case .character(let character) = key, !(character == "?" && state.bookings.query.isEmpty && !state.bookings.typingQuery) {
             state.bookings.typingQuery = true
             if state.bookings.query.count < 60 { state.bookings.query.append(character) }
+            // Another query is another list: its first row is chosen (the old row number once
+            // chose a booking further down, and Alt-c from the find field asked to cancel it).
+            (state.bookings.selected, state.bookings.queryChanged) = (0, true)
             refreshBookings()
             return .keepGoing
         }
         if key == .backspace {
             state.bookings.typingQuery = true
             _ = state.bookings.query.popLast()
+            (state.bookings.selected, state.bookings.queryChanged) = (0, true)
             refreshBookings()
             return .keepGoing
         }
@@ -344,6 +351,17 @@ extension DeskModel {
             return
         }
         guard let booking else { return }
+        if command == .cancelBooking {
+            // A cancel the booking's state refuses or ignores is said at once, not asked about
+            // ("Cancel booking …? It is Cancelled." asked for a yes that would change nothing).
+            switch BookingSaga.decide(booking.status, .bookingCancellationRequested(reason: nil)) {
+            case .refused(let why), .ignored(let why):
+                (state[keyPath: actions].message, state[keyPath: actions].messageIsError) =
+                    ("Booking \(booking.confirmationCode): \(why)", true)
+                return
+            case .transition: break
+            }
+        }
         switch command {
         case .editBooking, .moveBooking, .noShow, .undoChange: startChange(command, on: booking, at: actions)
         default: state[keyPath: actions].confirmation = question(command, on: booking)

@@ -62,6 +62,9 @@ public struct DashboardState: Sendable {
         guard dates.count <= 2, (1...maximumNights).contains(count) else {
             return .failure(.validationFailed(["The range must be 1 to \(maximumNights) nights"]))
         }
+        guard CalendarDate.supportedRange.contains(from.adding(days: count - 1)) else {
+            return .failure(.validationFailed(["The range must end by \(CalendarDate.supportedRange.upperBound)"]))
+        }
         return .success((from, count))
     }
 }
@@ -115,6 +118,13 @@ extension DeskModel {
     }
 
     private mutating func setRange(from: CalendarDate, nights: Int) {
+        // Paging stops at the dates the desk keeps (a held Page Up went on past year 0 and
+        // stopped the desk when the year could not be written).
+        guard CalendarDate.supportedRange.contains(from), CalendarDate.supportedRange.contains(from.adding(days: nights - 1)) else {
+            (state.dashboard.message, state.dashboard.messageIsError) =
+                ("The dashboard shows nights from \(CalendarDate.supportedRangeDescription)", true)
+            return
+        }
         state.dashboard.from = from
         state.dashboard.nights = nights
         state.dashboard.scroll = 0

@@ -183,6 +183,30 @@ public struct DeskModel: Sendable {
     /// Inside the terminal's brackets around pasted text: its line breaks and tabs are spaces,
     /// and its other control keys nothing (a pasted "Jane⏎jane@x.com⏎" once moved on and booked).
     var pasting = false
+    /// In a paste, after an Esc: the characters of "[201~" (the paste's end) come so far.
+    var pasteEndSoFar: String?
+
+    /// The paste's end sequence arriving as Esc and then characters: its characters are withheld
+    /// until they spell "[201~" (the paste ends) or stop matching (they are pasted text after all).
+    private mutating func endOfPasteSplit(_ key: Key) -> Outcome? {
+        guard let soFar = pasteEndSoFar, case .character(let character) = key else {
+            pasteEndSoFar = nil
+            return nil
+        }
+        let longer = soFar + String(character)
+        if longer == "[201~" {
+            (pasting, pasteEndSoFar) = (false, nil)
+            return .keepGoing
+        }
+        if "[201~".hasPrefix(longer) {
+            pasteEndSoFar = longer
+            return .keepGoing
+        }
+        pasteEndSoFar = nil
+        var outcome = Outcome.keepGoing
+        for withheld in longer { outcome = handle(.character(withheld)) }
+        return outcome
+    }
 
     public enum Outcome: Sendable { case keepGoing, quit }
 
@@ -229,13 +253,24 @@ public struct DeskModel: Sendable {
 
     public mutating func handle(_ key: Key) -> Outcome {
         var key = key
+        // The control key that quits (Ctrl-Q) quits even in a paste (no pasted text holds it):
+        // the way out if a paste's end never comes. F10 does not there, as pasted bytes can spell it.
+        if case .control = key, CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
+        if pasting, let outcome = endOfPasteSplit(key) { return outcome }
         switch key {
         case .pasteBegin, .pasteEnd:
             pasting = key == .pasteBegin
+            pasteEndSoFar = nil
             return .keepGoing
         case .character: break
         case .enter where pasting, .tab where pasting: key = .character(" ")
-        default: if pasting { return .keepGoing }
+        default:
+            if pasting {
+                // An Esc alone may be the start of the paste's end sequence, split by a slow
+                // link so that the terminal's reader gave up on it: its "[201~" is withheld.
+                if key == .escape { pasteEndSoFar = "" }
+                return .keepGoing
+            }
         }
         // The screen under the "too small" message cannot be seen: no key may act on it.
         if terminalTooSmall {
@@ -250,6 +285,12 @@ public struct DeskModel: Sendable {
         // (the edit form, a room typed on the plan, a date range) took them as nothing. Neither
         // key is text, so no field loses a character to this.
         if CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
+        // F1 shows the help from everywhere too (an edit form, a move prompt, a yes/no question
+        // took it as nothing): a function key is never text. What was open stays open under it.
+        if case .function = key, CommandTable.command(for: key, in: .everywhere) == .help {
+            state.overlay = .help
+            return .keepGoing
+        }
         switch state.screen {
         case .search: return handleSearch(key)
         case .booking: return handleBooking(key)
@@ -460,12 +501,22 @@ public struct DeskModel: Sendable {
             }
             return
         }
-        let free = answer.offers.contains { $0.room.id == form.offer.room.id }
-        if form.roomTaken != !free || form.notice?.hasPrefix(Self.roomCheckFailed) == true {
-            form.roomTaken = !free
+        let fresh = answer.offers.first { $0.room.id == form.offer.room.id }
+        var changed = false
+        if form.roomTaken != (fresh == nil) || form.notice?.hasPrefix(Self.roomCheckFailed) == true {
+            form.roomTaken = fresh == nil
             form.notice = nil
-            state.booking = form
+            changed = true
         }
+        // The price follows occupancy: what the form shows (and the receptionist quotes) is what
+        // Enter books now. It once kept the price of when the form opened and booked another.
+        if let fresh, fresh.totalPrice != form.offer.totalPrice {
+            form.notice = "The price is now \(state.info.currency) \(fresh.totalPrice.plain) (was \(form.offer.totalPrice.plain)): "
+                + "tell the guest before Enter"
+            form.offer = fresh
+            changed = true
+        }
+        if changed { state.booking = form }
     }
 
     private func moveFocus(_ form: inout BookingFormState, by step: Int) {
@@ -543,6 +594,11 @@ public struct DeskModel: Sendable {
             form.unanswered = nil
             form.bookingId = booking.id
             form.progress = Self.progress(of: booking)
+            if booking.totalPrice != form.offer.totalPrice {
+                // Priced as it was saved (another booking moved occupancy in between): say so.
+                form.notice = "Booked at \(state.info.currency) \(booking.totalPrice.plain), not the \(form.offer.totalPrice.plain) shown: "
+                    + "the price changed as it was saved"
+            }
             Self.settle(&form)
         case .failure(let error as FrontDeskError):
             if case .validationFailed(let details) = error {
@@ -687,7 +743,10 @@ public struct DeskModel: Sendable {
                 }
             }
         } catch let error as FrontDeskError {
-            problems += error.details.isEmpty ? [error.message] : error.details.filter { !$0.hasPrefix("Check-out") || nights != nil }
+            // The check-out is worked out from the check-in and the nights (no field of its own):
+            // its problems only when both of those are readable, or they blame a field not there.
+            let checkOutIsOurs = nights != nil && !checkOut.isEmpty
+            problems += error.details.isEmpty ? [error.message] : error.details.filter { !$0.hasPrefix("Check-out") || checkOutIsOurs }
         } catch {
             problems.append("\(error)")
         }

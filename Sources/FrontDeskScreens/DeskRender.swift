@@ -58,7 +58,16 @@ extension DeskModel {
             left = TerminalWidth.of(whole) <= room ? whole
                 : " \(info.hotelName) · \(info.businessDate) · \(sync.shortWords) · \(info.user) · background: \(state.backgroundWork)"
         }
-        buffer.put(left, x: 0, y: 0, role: .status, maxWidth: room)
+        if let notice = state.notice, state.screen != .search {
+            // A warning for the whole desk (the database cannot be read, a pushed booking's new
+            // code to tell the guest) on every screen, not only the search's row for it: the
+            // hotel, the date and the sync's short words stay, the rest of the line gives way.
+            let sync = state.sync.map { "\($0.shortWords) · " } ?? ""
+            let x = buffer.put(" \(info.hotelName) · \(info.businessDate) · \(sync)", x: 0, y: 0, role: .status, maxWidth: room)
+            if room - x > 0 { buffer.put("! \(notice)", x: x, y: 0, role: .error, maxWidth: room - x) }
+        } else {
+            buffer.put(left, x: 0, y: 0, role: .status, maxWidth: room)
+        }
         buffer.put(right, x: buffer.width - TerminalWidth.of(right), y: 0, role: .status)
     }
 

@@ -153,6 +153,11 @@ extension DeskModel {
     }
 
     private mutating func moveCursor(to night: CalendarDate, windowFrom first: CalendarDate? = nil) {
+        // The plan moves within the dates the desk keeps, as the dashboard does.
+        guard CalendarDate.supportedRange.contains(night), first.map(CalendarDate.supportedRange.contains) ?? true else {
+            (state.roomPlan.message, state.roomPlan.messageIsError) = ("The room plan shows nights from \(CalendarDate.supportedRangeDescription)", true)
+            return
+        }
         if let mark = state.roomPlan.mark, night < mark { state.roomPlan.mark = nil }
         if let first { state.roomPlan.first = first }
         state.roomPlan.cursorNight = night

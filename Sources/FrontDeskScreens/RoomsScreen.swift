@@ -95,9 +95,13 @@ extension DeskModel {
     mutating func refreshRooms() {
         guard let services = roomServices else { return }
         do {
+            // The highlight stays on its room (a room added above it once moved it onto the
+            // next one, and Alt-x then asked to take that one out of service).
+            let chosen = state.rooms.rows.indices.contains(state.rooms.selected) ? state.rooms.rows[state.rooms.selected].room.id : nil
             state.rooms.rows = try services.rooms()
             state.rooms.types = try services.roomTypes()
-            state.rooms.selected = min(state.rooms.selected, max(0, state.rooms.rows.count - 1))
+            state.rooms.selected = chosen.flatMap { id in state.rooms.rows.firstIndex { $0.room.id == id } }
+                ?? min(state.rooms.selected, max(0, state.rooms.rows.count - 1))
         } catch {
             state.rooms.message = "\(error)"
             state.rooms.messageIsError = true
@@ -136,6 +140,9 @@ extension DeskModel {
         // Typed text does nothing here (no find field): commands are Alt-keys.
         guard let command = CommandTable.command(for: key, in: .rooms) else { return .keepGoing }
         if command != .help { state.rooms.message = nil }
+        // Enter moves the refused room's bookings only as the very next key: after any other,
+        // it no longer knew which room's guest it would move.
+        if command != .moveBookingsOff && command != .help { state.rooms.toMove = [] }
         let chosen = state.rooms.rows.indices.contains(state.rooms.selected) ? state.rooms.rows[state.rooms.selected] : nil
         switch command {
         case .moveSelection, .movePage, .moveToEnd:
@@ -269,7 +276,8 @@ extension DeskModel {
                 state.rooms.message = message + " (the bookings could not be listed: \(Self.describe(error)))"
             }
             if let first = state.rooms.toMove.first {
-                state.rooms.message = message + " · Enter: move \(first) (bookings screen, Alt-m)"
+                // What to do first, so a narrow screen cuts the list of bookings, not the way on.
+                state.rooms.message = "Enter: move \(first) · " + message
             }
         }
         state.rooms.deactivating = nil

@@ -78,6 +78,55 @@ import Testing
         #expect(fixture.model.state.booking?.focus != focus)
     }
 
+    /// A paste's end sequence split by a slow link (Esc alone, then "[201~" as characters) ends
+    /// the paste and types nothing; an Esc followed by other text leaves that text typed. Ctrl-Q
+    /// quits in a paste whose end never comes (the desk took every other key as pasted text).
+    @Test func aPastesEndSplitInTwoEndsThePaste() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter)
+        let focus = fixture.model.state.booking?.focus
+        fixture.press(.pasteBegin)
+        fixture.type("abc")
+        fixture.press(.escape)
+        fixture.type("[2x")
+        fixture.press(.escape)
+        fixture.type("[201~")
+        #expect(fixture.model.state.booking?.guestName == "abc[2x")
+        fixture.press(.tab)
+        #expect(fixture.model.state.booking?.focus != focus, "after the paste's end, Tab moves on again")
+
+        fixture.press(.pasteBegin)
+        fixture.type("never ends")
+        #expect(fixture.model.handle(.function(10)) == .keepGoing)
+        #expect(fixture.model.handle(.control("q")) == .quit)
+    }
+
+    /// The price follows occupancy while the form is open: four rooms booked elsewhere for the
+    /// same nights lift it (0.8 to 1.0 of the base), the form says so and shows the new price,
+    /// and Enter books at the price shown. It once kept the price of when it opened.
+    @Test func theFormShowsThePriceEnterBooksAfterOccupancyMoved() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter)
+        let opened = try #require(fixture.model.state.booking?.offer)
+        let stay = try #require(fixture.model.state.booking?.stay)
+        for room in ["102", "103", "104", "201"] where room != opened.room.number {
+            _ = try fixture.desk.store.reserveConfirmedAtDesk(fixture.desk.form(room: room, from: stay.checkIn.iso, to: stay.checkOut.iso),
+                                                              by: "bob")
+        }
+        fixture.model.bookingsChanged()
+        let now = try #require(fixture.model.state.booking?.offer)
+        #expect(now.totalPrice > opened.totalPrice, "\(now.totalPrice) after \(opened.totalPrice)")
+        let screen = fixture.screen()
+        #expect(screen.contains("EUR \(now.totalPrice.plain)") && screen.contains("The price is now EUR \(now.totalPrice.plain) (was \(opened.totalPrice.plain))"),
+                "\(screen)")
+        fixture.type("Ines Wirth")
+        fixture.press(.tab)
+        fixture.type("ines@example.com")
+        fixture.press(.enter)
+        let id = try #require(fixture.model.state.booking?.bookingId)
+        #expect(try fixture.desk.store.booking(id.uuidString).totalPrice == now.totalPrice)
+    }
+
     @Test func aHalfFilledFormSurvivesGoingBackToTheSearch() throws {
         var fixture = try ScreenFixture()
         fixture.press(.down, .enter)

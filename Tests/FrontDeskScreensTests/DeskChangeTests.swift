@@ -352,6 +352,22 @@ import Testing
         #expect(report.days.map(\.roomsSold) == [2, 1, 1])
     }
 
+    /// The highlight stays on its room when a room is added above it: Alt-x then names that room
+    /// (it once moved onto the next row's room).
+    @Test func theChosenRoomStaysChosenWhenARoomIsAddedAboveIt() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.function(5))
+        let line = try #require(fixture.model.state.rooms.rows.firstIndex { $0.room.number == "104" })
+        for _ in 0..<line { fixture.press(.down) }
+        fixture.press(.alt("n"))
+        fixture.type("100")
+        fixture.press(.enter)
+        #expect(fixture.model.state.rooms.rows.contains { $0.room.number == "100" })
+        fixture.press(.alt("x"))
+        let question = fixture.model.state.rooms.serviceQuestion?.confirmation.lines.first ?? ""
+        #expect(question.hasPrefix("Take room 104 "), "\(question)")
+    }
+
     /// Taking a room out of service is refused while it has bookings; the desk offers to move them.
     @Test func aRoomGoingOutOfServiceOffersToMoveItsBookings() throws {
         var fixture = try ScreenFixture()
@@ -361,7 +377,13 @@ import Testing
         for _ in 0..<line { fixture.press(.down) }
         fixture.press(.alt("x"), .right, .enter)
         var screen = fixture.screen(120, 30)
-        #expect(screen.contains("move or cancel them first · Enter: move \(booking.confirmationCode)"), "\(screen)")
+        #expect(screen.contains(" Enter: move \(booking.confirmationCode) · Room 104 has bookings"), "\(screen)")
+        #expect(screen.contains("move or cancel them first"), "\(screen)")
+        // Only as the next key: after another, Enter no longer moves that room's guest.
+        fixture.press(.down, .enter)
+        #expect(fixture.model.state.screen == .rooms)
+        fixture.press(.up, .alt("x"), .right, .enter)
+        #expect(fixture.model.state.rooms.toMove == [booking.confirmationCode])
         fixture.press(.enter)
         #expect(fixture.model.state.screen == .bookings)
         #expect(fixture.screen().contains("Move Zoë Ångström (\(booking.confirmationCode), room 104) to room"))

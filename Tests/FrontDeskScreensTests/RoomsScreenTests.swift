@@ -32,8 +32,9 @@ import Testing
         #expect(fixture.model.state.rooms.prompt?.values == ["Loft", "3", ""])
         fixture.press(.escape)
 
-        // Alt-x asks first, on No (the desk's one rule): Enter alone changes nothing.
-        fixture.press(.down, .alt("x"))
+        // Alt-x asks first, on No (the desk's one rule): Enter alone changes nothing. (The
+        // highlight followed 101A to the end of the list: Home first.)
+        fixture.press(.home, .down, .alt("x"))
         let number = fixture.model.state.rooms.rows[1].room.number
         let question = fixture.screen()
         #expect(question.contains("Take room \(number) (Double) out of service?"), "\(question)")
