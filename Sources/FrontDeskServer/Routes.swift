@@ -157,25 +157,35 @@ struct BookingRoutes {
         let (userKey, addressKey) = (LoginThrottleRules.userKey(name), LoginThrottleRules.addressKey(address))
         let keys = [userKey, addressKey]
         let state = self.state
-        let outcome = try await state.blocking { () -> (account: UserAccount?, wait: Int?) in
-            // The records are the database's: a failure counted by another instance counts here.
-            let throttle = try state.failedLogins.check(keys)
-            if let wait = throttle.wait { return (nil, wait) }
-            let found = possibleName ? try state.chain.userAccount(named: typed) : nil
-            // Unknown, disabled and wrong password take the same time and get the same answer.
-            var verified: UserAccount?
-            if let found, !found.isDisabled {
-                verified = state.hasher.verify(credentials.password, against: found.passwordHash) ? found : nil
-            } else {
-                state.hasher.spendVerificationTime(credentials.password)
+        @Sendable func checkLogin() async throws -> (account: UserAccount?, wait: Int?) {
+            try await state.blocking { () -> (account: UserAccount?, wait: Int?) in
+                // The records are the database's: a failure counted by another instance counts here.
+                let throttle = try state.failedLogins.check(keys)
+                if let wait = throttle.wait { return (nil, wait) }
+                let found = possibleName ? try state.chain.userAccount(named: typed) : nil
+                // Unknown, disabled and wrong password take the same time and get the same answer.
+                var verified: UserAccount?
+                if let found, !found.isDisabled {
+                    verified = state.hasher.verify(credentials.password, against: found.passwordHash) ? found : nil
+                } else {
+                    state.hasher.spendVerificationTime(credentials.password)
+                }
+                guard let account = verified else {
+                    try state.failedLogins.recordFailure(for: keys)
+                    return (nil, nil)
+                }
+                // The user's record only: the address's counts every name guessed from it.
+                try state.failedLogins.recordSuccess(for: [userKey], had: throttle.records.filter { $0.key == userKey })
+                return (account, nil)
             }
-            guard let account = verified else {
-                try state.failedLogins.recordFailure(for: keys)
-                return (nil, nil)
-            }
-            // The user's record only: the address's counts every name guessed from it.
-            try state.failedLogins.recordSuccess(for: [userKey], had: throttle.records.filter { $0.key == userKey })
-            return (account, nil)
+        }
+        let outcome: (account: UserAccount?, wait: Int?)
+        do {
+            outcome = try await state.loginGate.admit(userKey: userKey) { try await checkLogin() }
+        } catch LoginGate.Refusal.nameUnderWay {
+            throw Problem.rateLimited(retryAfter: 1, "A login for this user name is being checked; try again in 1 s")
+        } catch LoginGate.Refusal.lineFull {
+            throw Problem.rateLimited(retryAfter: 1, "Too many logins at once; try again in 1 s")
         }
         if let wait = outcome.wait {
             throw Problem.rateLimited(retryAfter: wait, "Too many failed logins; try again in \(wait) s")

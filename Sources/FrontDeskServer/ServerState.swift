@@ -36,6 +36,8 @@ public final class ServerState: Sendable {
     /// not on every request (the HMAC, base64 and JSON were a third of an availability answer).
     /// The key is the whole token, so a changed byte is a new token, checked afresh.
     private let verifiedTokens = Mutex<[String: (principal: Principal, expiresAt: Date)]>([:])
+    /// Logins in turn: one per user name, a few password checks at a time (`LoginGate`).
+    let loginGate: LoginGate
     /// Bumped after every write this server commits, so event streams look at once.
     let feedGeneration = Atomic<Int>(0)
 
@@ -53,6 +55,8 @@ public final class ServerState: Sendable {
         self.clock = clock
         workers = NIOThreadPool(numberOfThreads: workerThreads)
         workers.start()
+        // A quarter of the worker threads for password checks: the rest stay for the database.
+        loginGate = LoginGate(concurrentChecks: workerThreads / 4)
         failedLogins = LoginThrottle(storage: database.chain, clock: clock)
         if let counter = database.requestCounts, requestsPerSecondPerToken > 0 {
             rateLimiter = SharedTokenRateLimiter(perSecond: requestsPerSecondPerToken, counter: counter, clock: clock)

@@ -1,6 +1,7 @@
 import Foundation
 import FrontDeskDomain
 import FrontDeskServer
+import Synchronization
 import Testing
 
 /// The real server over HTTP on 127.0.0.1.
@@ -244,6 +245,30 @@ import Testing
         #expect(limited.status == 429)
         #expect(limited.code == "rate_limited")
         #expect(limited.header("Retry-After").flatMap(Int.init) ?? 0 >= 1)
+    }
+
+    /// Guesses sent side by side are counted as if sent one by one: no more than the free
+    /// failures are checked against the password (each guess's failure was counted only after
+    /// its slow check, and a dozen parallel guesses all passed the check before any was counted).
+    @Test func parallelGuessesGetNoMoreThanTheFreeFailures() throws {
+        let server = try ServerHarness()
+        let added = try ServerHarness.run(["users", "add", "slow", "--role", "receptionist", "--hotel", server.hotelA, "--password-stdin",
+                                           "--password-rounds", "300000"], database: server.database, input: "password-of-slow\n")
+        try #require(added.status == 0, "\(added.output)")
+        let statuses = Mutex<[Int]>([])
+        let done = DispatchGroup()
+        for index in 0..<20 {
+            done.enter()
+            Thread.detachNewThread {
+                let status = (try? server.call("POST", "/api/auth/token", json: ["username": "slow", "password": "guess-\(index)"]).status) ?? -1
+                statuses.withLock { $0.append(status) }
+                done.leave()
+            }
+        }
+        done.wait()
+        let all = statuses.withLock { $0 }
+        #expect(all.count == 20 && all.allSatisfy { $0 == 401 || $0 == 429 }, "\(all)")
+        #expect(all.filter { $0 == 401 }.count <= 5, "\(all.sorted())")
     }
 
     @Test func theErrorTableOverHTTP() throws {

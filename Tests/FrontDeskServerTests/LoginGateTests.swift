@@ -1,0 +1,50 @@
+@testable import FrontDeskServer
+import Synchronization
+import Testing
+
+/// Logins' password checks take turns: a few at a time (the worker threads stay free for the
+/// database), one per user name, and a line that does not grow without end.
+@Suite struct LoginGateTests {
+    final class Counts: Sendable {
+        let running = Atomic<Int>(0)
+        let most = Atomic<Int>(0)
+        func enter() {
+            let now = running.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
+            while true {
+                let seen = most.load(ordering: .sequentiallyConsistent)
+                if now <= seen || most.compareExchange(expected: seen, desired: now, ordering: .sequentiallyConsistent).exchanged { break }
+            }
+        }
+        func leave() { running.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+    }
+
+    @Test func noMoreChecksRunAtOnceThanAllowedAndEveryOneRuns() async throws {
+        let gate = LoginGate(concurrentChecks: 2)
+        let counts = Counts()
+        let finished = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<12 {
+                group.addTask {
+                    try await gate.admit(userKey: "user:u\(index)") {
+                        counts.enter()
+                        defer { counts.leave() }
+                        try await Task.sleep(for: .milliseconds(20)) // holds its slot while others arrive
+                        return index
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(finished.sorted() == Array(0..<12))
+        #expect(counts.most.load(ordering: .sequentiallyConsistent) == 2)
+    }
+
+    @Test func aSecondLoginForTheSameNameIsRefusedWhileTheFirstIsChecked() async throws {
+        let gate = LoginGate(concurrentChecks: 2)
+        let first = try await gate.admit(userKey: "user:anna") {
+            await #expect(throws: LoginGate.Refusal.self) { try await gate.admit(userKey: "user:anna") { 2 } }
+            return try await gate.admit(userKey: "user:max") { 1 }
+        }
+        #expect(first == 1)
+        #expect(try await gate.admit(userKey: "user:anna") { 3 } == 3)
+    }
+}
