@@ -65,6 +65,22 @@ public struct PricingPolicy: Sendable {
         nightlyFactors(stay: stay, businessDate: businessDate, load: load).prices(basePrice: basePrice)
     }
 
+    /// Refuses prices a desk sent for a stay it booked offline (`nightlyPrices`) when any night is
+    /// under half of what these rules ask for that night in an empty hotel, the lowest they give.
+    /// A desk prices with these same rules, so its prices are never that low; without this floor
+    /// anyone with a receptionist's token could push a suite at a cent a night. Half, not all of
+    /// it: a manager may raise a room type's base price between the desk's booking and its push.
+    public func checkAgreedPrices(_ agreed: [NightlyPrice], basePrice: Money, typeName: String, stay: StayDates,
+                                  businessDate: CalendarDate) throws {
+        let lowest = nightlyPrices(basePrice: basePrice, stay: stay, businessDate: businessDate) { _ in NightLoad(held: 0, active: 0) }
+        let problems = zip(agreed, lowest).compactMap { agreed, lowest -> String? in
+            guard agreed.price.minorUnits * 2 < lowest.price.minorUnits else { return nil }
+            return "nightlyPrices: \(agreed.price.plain) for \(agreed.night) is under half the lowest price of a \(typeName) "
+                + "that night (\(lowest.price.plain))"
+        }
+        if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+    }
+
     /// Every night's multiplier of `stay`, the same for every room type: a search works them out
     /// once and prices each type with `prices(basePrice:)`.
     public func nightlyFactors(stay: StayDates, businessDate: CalendarDate, load: (CalendarDate) -> NightLoad) -> NightlyFactors {

@@ -153,6 +153,8 @@ extension PostgresHotelStorage {
         }
         let prices: [NightlyPrice]
         if let agreed = request.agreedPrices, agreed.map(\.night) == validated.stay.nights {
+            try chain.pricing.checkAgreedPrices(agreed, basePrice: listing.type.basePricePerNight, typeName: listing.type.name,
+                                                stay: validated.stay, businessDate: today)
             prices = agreed
         } else {
             let loads = try nightLoads(stay: validated.stay, activeRooms: active, session)

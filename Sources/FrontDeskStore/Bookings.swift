@@ -298,6 +298,8 @@ extension FrontDeskStore {
 
         let prices: [NightlyPrice]
         if let agreed = agreedPrices, agreed.map(\.night) == request.stay.nights {
+            try pricing.checkAgreedPrices(agreed, basePrice: listing.type.basePricePerNight, typeName: listing.type.name,
+                                          stay: request.stay, businessDate: today)
             prices = agreed
         } else {
             let loads = try nightLoads(stay: request.stay, hotelId: hotel.id, group: group, db)

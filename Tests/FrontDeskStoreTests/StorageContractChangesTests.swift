@@ -268,6 +268,16 @@ import Testing
         let refused = try chain.vienna.applySync([wrong], by: "anna").results[0]
         #expect(refused.outcome == .rejected && refused.code == "validation_failed", "\(refused)")
         #expect(Self.refusal({ try chain.vienna.booking(otherId.uuidString) }) != nil)
+
+        // A cent a night is no price the rules give: refused (anyone with a receptionist's token
+        // could push a booking at it), and nothing is booked.
+        let cheapId = UUID()
+        var cheap = try Self.bookOperation(chain.vienna, room: "103", from: "2026-12-01", to: "2026-12-03", booking: cheapId, code: "KMN-PQT")
+        cheap.book?.nightlyPrices = [.init(night: "2026-12-01", priceCents: 1), .init(night: "2026-12-02", priceCents: 8_406)]
+        let tooCheap = try chain.vienna.applySync([cheap], by: "anna").results[0]
+        #expect(tooCheap.outcome == .rejected && tooCheap.code == "validation_failed", "\(tooCheap)")
+        #expect(tooCheap.message?.contains("0.01 for 2026-12-01 is under half the lowest price") == true, "\(tooCheap)")
+        #expect(Self.refusal({ try chain.vienna.booking(cheapId.uuidString) }) != nil)
     }
 
     /// A room asked to be what it is already (activated while in service, renumbered to its own
