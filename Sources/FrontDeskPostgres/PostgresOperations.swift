@@ -35,8 +35,8 @@ extension PostgresChainStorage {
 extension PostgresStoreError {
     /// The SQLSTATE classes and codes that mean the server is going away, starting up or out of
     /// connections: 08 (connection exception), 57P01-57P03 (admin / crash shutdown, cannot connect
-    /// now), 53300 (too many connections).
-    static let unavailableStates: Set<String> = ["57P01", "57P02", "57P03", "53300"]
+    /// now), 53300 (too many connections), 25006 (read only: a primary turned standby in a failover).
+    static let unavailableStates: Set<String> = ["57P01", "57P02", "57P03", "53300", "25006"]
 
     /// A lost or refused connection as `connectionLost`; nil for any other failure.
     static func connectionFailure(_ error: PSQLError) -> PostgresStoreError? {

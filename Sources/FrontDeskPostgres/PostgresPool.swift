@@ -70,9 +70,16 @@ final class PostgresPool: Sendable {
     /// by which instances count each other in `pg_stat_activity`.
     let applicationName: String
 
+    /// How long a statement waits for a lock (a row, a hotel's turn) before PostgreSQL refuses
+    /// it (SQLSTATE 55P03, answered 503): under `unansweredStatementLimit`, so the statement ends
+    /// in the database, refused, before its caller gives up on it. Given up on first, it stayed
+    /// waiting there and committed later, after the caller had been told 503.
+    let lockTimeout: TimeInterval
+
     init(url: PostgresURL, size: Int, waitForConnection: TimeInterval = 30, applicationName: String = "frontdesk",
-         logger: Logger = Logger(label: "frontdesk-postgres")) {
+         lockTimeout: TimeInterval = 25, logger: Logger = Logger(label: "frontdesk-postgres")) {
         self.url = url
+        self.lockTimeout = lockTimeout
         self.applicationName = applicationName
         self.size = max(1, size)
         self.logger = logger
@@ -141,9 +148,18 @@ final class PostgresPool: Sendable {
         // Unnamed statements (all others) are planned for their values as before.
         // Dates are read as text (`night::text`): ISO whatever the cluster, database or role set
         // (`SQL, DMY` would give "31/12/2026", and every booking would read as damaged).
+        // The database's own limits for a client that went away: a transaction left idle (its
+        // instance frozen between statements) is ended after a minute, and a connection whose
+        // host vanished without a word is found by TCP keepalives within a minute or so; before,
+        // either kept the hotel's counter row locked, and every instance's writes waiting, for
+        // up to the kernel's two hours. No transaction of ours sits idle for a second.
         configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan"),
                                                              ("application_name", applicationName),
-                                                             ("DateStyle", "ISO, YMD")]
+                                                             ("DateStyle", "ISO, YMD"),
+                                                             ("lock_timeout", "\(Int(lockTimeout * 1000))ms"),
+                                                             ("idle_in_transaction_session_timeout", "60s"),
+                                                             ("tcp_keepalives_idle", "30"), ("tcp_keepalives_interval", "10"),
+                                                             ("tcp_keepalives_count", "3")]
         let id = nextId.wrappingAdd(1, ordering: .relaxed).oldValue
         do {
             return try PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger).wait()

@@ -50,9 +50,9 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
                 bookingGathering: BookingIntake.Gathering = PostgresChainStorage.defaultBookingGathering, migrate: Bool = false,
                 clock: @escaping @Sendable () -> Date = { Date() }, businessDate: CalendarDate? = nil,
                 random: any RandomNumberGenerator & Sendable = BufferedSystemRandom(),
-                pricing: PricingPolicy = .standard, instanceName: String = "frontdesk",
+                pricing: PricingPolicy = .standard, instanceName: String = "frontdesk", lockTimeout: TimeInterval = 25,
                 logger: Logger = Logger(label: "frontdesk-postgres")) throws {
-        pool = PostgresPool(url: url, size: poolSize, applicationName: instanceName, logger: logger)
+        pool = PostgresPool(url: url, size: poolSize, applicationName: instanceName, lockTimeout: lockTimeout, logger: logger)
         self.instanceName = instanceName
         self.bookingLanes = max(1, bookingLanes)
         self.bookingGathering = bookingGathering
@@ -185,9 +185,11 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         error.sqlState == "40001" || error.sqlState == "40P01"
     }
 
-    /// Domain errors pass unchanged; the database's become `PostgresStoreError`.
+    /// Domain errors pass unchanged; the database's become `PostgresStoreError`. A lock waited
+    /// for past `lock_timeout` (55P03) is contention (503, try again): nothing was written.
     static func translated(_ error: any Error) -> any Error {
         guard let error = error as? PSQLError else { return error }
+        if error.sqlState == "55P03" { return PostgresStoreError.contended(reason: "a lock was held too long: \(PostgresPool.reason(error))") }
         return PostgresStoreError.connectionFailure(error) ?? PostgresStoreError.database(message: PostgresPool.reason(error))
     }
 

@@ -239,6 +239,37 @@ extension PostgresBackendTests {
             == "Ines Wirth|+43 1 234")
     }
 
+    /// A write that waits for a lock longer than `lock_timeout` (here half a second; 25 s in a
+    /// server) is refused by PostgreSQL as contention, 503 and nothing written, instead of
+    /// waiting on in the database after its caller gave up (and committing then). Once the lock
+    /// is free, the same write goes through.
+    @Test func aWriteWaitingTooLongForALockIsRefusedAsContentionAndWritesNothing() throws {
+        let (cluster, name, _, booking) = try Self.oneBooking(nights: 1)
+        let storage = try PostgresChainStorage(url: try PostgresURL.parse("postgres://\(cluster.user)@127.0.0.1:\(cluster.port)/\(name)"),
+                                               poolSize: 1, businessDate: StoreFixture.today, lockTimeout: 0.5)
+        let hotel = storage.hotel(booking.hotelId)
+        let holder = Thread {
+            try? cluster.psql("BEGIN; SELECT * FROM hotel_clock FOR UPDATE; SELECT pg_sleep(4); COMMIT", database: name)
+        }
+        holder.start()
+        for _ in 0..<100 where try cluster.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()",
+                                                 database: name) == "0" {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        #expect {
+            _ = try hotel.addRoom(number: "102", typeName: "Double", by: "admin")
+        } throws: { error in
+            guard case PostgresStoreError.contended = error else { return false }
+            return true
+        }
+        #expect(try cluster.value("SELECT count(*) FROM room WHERE number = '102'", database: name) == "0")
+        while try cluster.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(4)%' AND pid <> pg_backend_pid()",
+                                database: name) != "0" {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(try hotel.addRoom(number: "102", typeName: "Double", by: "admin").room.number == "102")
+    }
+
     /// Schema v10: a statement's nights are checked against their bookings in one query, and the
     /// commit moves the availability version once a transaction however many nights it changed.
     /// One bad night among good ones still undoes the whole statement.
