@@ -37,6 +37,12 @@ public struct Problem: Error, Sendable {
         problem.fieldErrors = problems
         return problem
     }
+    /// A decoding error's place in the body as the API names fields: `operations.0.kind`, not
+    /// Foundation's `operations.Index 0.kind`.
+    static func fieldPath(_ codingPath: [any CodingKey], then key: (any CodingKey)? = nil) -> String {
+        (codingPath + (key.map { [$0] } ?? [])).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
     public static func tooLarge() -> Problem {
         Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large", detail: "The body is over 64 KiB")
     }

@@ -644,11 +644,16 @@ struct BookingRoutes {
     func decodeCollected<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-        } catch DecodingError.keyNotFound(let key, _) {
-            throw Problem.validation([(key.stringValue, "\(key.stringValue) is required")])
+        } catch DecodingError.keyNotFound(let key, let context) {
+            let field = Problem.fieldPath(context.codingPath, then: key)
+            throw Problem.validation([(field, "\(field) is required")])
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let field = Problem.fieldPath(context.codingPath)
             throw Problem.validation([(field.isEmpty ? "body" : field, "\(field.isEmpty ? "The body" : field) has the wrong type")])
+        } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+            // Valid JSON with a value its field cannot take ("guests": 1.5).
+            let field = Problem.fieldPath(context.codingPath)
+            throw Problem.validation([(field, "\(field) has the wrong type or value")])
         } catch {
             throw Problem.validation([("body", "The body is not valid JSON")])
         }

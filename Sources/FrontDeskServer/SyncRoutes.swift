@@ -61,10 +61,10 @@ extension BookingRoutes {
         do {
             push = try JSONDecoder().decode(SyncPush.self, from: Data(buffer.readableBytesView))
         } catch DecodingError.keyNotFound(let key, let context) {
-            let field = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            let field = Problem.fieldPath(context.codingPath, then: key)
             throw Problem.validation([(field, "\(field) is required")])
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let field = Problem.fieldPath(context.codingPath)
             throw Problem.validation([(field.isEmpty ? "body" : field,
                                        field.isEmpty ? "The body is not a sync push (JSON)" : "\(field) has the wrong type or value")])
         } catch {
@@ -116,7 +116,9 @@ extension BookingRoutes {
     /// know). 404 when nothing was pushed under the id.
     func syncOperation(_ request: Request, _ context: ServerContext) async throws -> Response {
         let store = try await hotelInPath(request, context, .searchAndBook).store
-        let operationId = context.parameters.get("operationId") ?? ""
+        // The id as pushed: the path carries it percent-encoded ("op%201" for "op 1").
+        let inPath = context.parameters.get("operationId") ?? ""
+        let operationId = inPath.removingPercentEncoding ?? inPath
         guard !operationId.isEmpty, operationId.count <= 200 else {
             throw Problem.validation([("operationId", "operationId must be 1 to 200 characters")])
         }

@@ -119,6 +119,17 @@ import Testing
             let refused = try server.call("POST", path, token: anna, body: body)
             #expect(refused.status == 400 && refused.code == "validation_failed", "\(what): \(refused.status) \(String(decoding: refused.body, as: UTF8.self))")
         }
+        // A refusal names the field as the documentation does: operations.0.kind.
+        let teleport = Data(String(decoding: try Self.body([Self.bookOperation(room: room)]), as: UTF8.self)
+            .replacingOccurrences(of: "\"kind\":\"book\"", with: "\"kind\":\"teleport\"").utf8)
+        let badKind = try server.call("POST", path, token: anna, body: teleport)
+        let fields = (badKind.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+        #expect(badKind.status == 400 && fields == ["operations.0.kind"], "\(fields)")
+
+        // An operation id with a space is looked up by its percent-encoded path.
+        let spaced = try server.call("POST", path, token: anna, body: try Self.body([Self.bookOperation(room: room, operation: "desk 1 op 3")]))
+        #expect(spaced.status == 200)
+        #expect(try server.call("GET", "\(path)/desk%201%20op%203", token: anna).status == 200)
     }
 
     @Test func aCursorWhoseChangesArePrunedIsGone() throws {
