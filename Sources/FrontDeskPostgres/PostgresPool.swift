@@ -239,6 +239,9 @@ final class PostgresSession: Sendable {
     /// Set while a write transaction is open: the bookings it reads are locked (`FOR UPDATE`), so
     /// two writers of one booking take turns and neither writes over the other's change.
     let locksBookingsRead = Atomic<Bool>(false)
+    /// Set while a migration runs: its statements (an index built over years of bookings) may
+    /// take longer than `unansweredStatementLimit`, which would give the connection up mid-way.
+    let awaitsLongStatements = Atomic<Bool>(false)
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -281,7 +284,8 @@ final class PostgresSession: Sendable {
         }
         do {
             guard !connection.isClosed else { throw PostgresStoreError.connectionLost(reason: "the connection was closed") }
-            return try Self.wait(for: try send())
+            return try Self.wait(for: try send(), limit: awaitsLongStatements.load(ordering: .relaxed)
+                                    ? Self.longStatementLimit : Self.unansweredStatementLimit)
         } catch let error as PSQLError {
             if error.code != .server { broken.store(true, ordering: .relaxed) }
             throw error
@@ -343,6 +347,8 @@ final class PostgresSession: Sendable {
     /// query sent as PostgreSQL went away has been seen to wait forever (its future never
     /// completed), holding a worker thread and keeping the server from stopping.
     static let unansweredStatementLimit: TimeInterval = 30
+    /// The same for a migration's statements (`awaitsLongStatements`).
+    static let longStatementLimit: TimeInterval = 3600
 
     /// Waits for `future` from the caller's thread, at most `unansweredStatementLimit`.
     static func wait<T>(for future: EventLoopFuture<T>, limit: TimeInterval = unansweredStatementLimit) throws -> T {

@@ -46,6 +46,10 @@ public enum PostgresSchema {
     /// Returns the versions applied (empty when the schema was up to date).
     static func migrate(_ pool: PostgresPool) throws -> [Int] {
         try pool.withConnection { session in
+            // A migration's statement may run for long; waiting for a lock it still gives up
+            // after `lock_timeout`, so live traffic does not queue behind it.
+            session.awaitsLongStatements.store(true, ordering: .relaxed)
+            defer { session.awaitsLongStatements.store(false, ordering: .relaxed) }
             try session.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
             do {
                 try session.execute("SELECT pg_advisory_xact_lock($1)", [advisoryLock])
