@@ -22,7 +22,7 @@ extension PostgresChainStorage {
         switch error {
         case let error as PostgresStoreError:
             switch error {
-            case .unreachable, .poolExhausted, .connectionLost, .contended: return true
+            case .unreachable, .poolExhausted, .connectionLost, .contended, .lockWaitTooLong: return true
             default: return false
             }
         case let error as PSQLError: return PostgresStoreError.connectionFailure(error) != nil

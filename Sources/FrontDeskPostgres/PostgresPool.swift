@@ -23,6 +23,9 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     /// A transaction refused as it met others (serialization failure, deadlock) every time it
     /// was run: busy now, worth trying again later.
     case contended(reason: String)
+    /// A statement waited for a lock longer than `lock_timeout` (55P03): another writer holds it
+    /// (an instance frozen mid-transaction); nothing was written, worth trying again later.
+    case lockWaitTooLong(reason: String)
     /// A statement failed in a way no retry fixes.
     case database(message: String)
     /// A stored value this backend could not have written.
@@ -41,6 +44,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
                 : "the database \(url) has schema version \(found), this Front Desk needs \(known); run `frontdesk-server migrate --database \(url)` first"
         case .poolExhausted(let url, let size): "all \(size) connections to \(url) stayed busy; try again"
         case .contended(let reason): "the database refused the change as it met others, every time it was tried (\(reason)); try again"
+        case .lockWaitTooLong(let reason): "the change waited too long for another change of the same hotel (\(reason)); nothing was written, try again"
         case .database(let message): "database error: \(message)"
         case .damaged(let message): "\(message) (the database was changed outside Front Desk or is damaged)"
         }
@@ -287,7 +291,7 @@ final class PostgresSession: Sendable {
             return try Self.wait(for: try send(), limit: awaitsLongStatements.load(ordering: .relaxed)
                                     ? Self.longStatementLimit : Self.unansweredStatementLimit)
         } catch let error as PSQLError {
-            if error.code != .server { broken.store(true, ordering: .relaxed) }
+            if error.code != .server || PostgresStoreError.connectionFailure(error) != nil { broken.store(true, ordering: .relaxed) }
             throw error
         } catch let error as PostgresStoreError {
             broken.store(true, ordering: .relaxed)
@@ -338,7 +342,7 @@ final class PostgresSession: Sendable {
             }
             return rows
         } catch let error as PSQLError {
-            if error.code != .server { broken.store(true, ordering: .relaxed) }
+            if error.code != .server || PostgresStoreError.connectionFailure(error) != nil { broken.store(true, ordering: .relaxed) }
             throw error
         }
     }

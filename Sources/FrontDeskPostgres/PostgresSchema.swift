@@ -52,7 +52,11 @@ public enum PostgresSchema {
             defer { session.awaitsLongStatements.store(false, ordering: .relaxed) }
             try session.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
             do {
+                // Instances starting together wait their turn here however long the first one's
+                // migration takes; its statements then give up on a lock after the usual time.
+                try session.execute("SET LOCAL lock_timeout = 0")
                 try session.execute("SELECT pg_advisory_xact_lock($1)", [advisoryLock])
+                try session.execute("SET LOCAL lock_timeout = '\(Int(pool.lockTimeout * 1000))ms'")
                 try session.execute("""
                     CREATE TABLE IF NOT EXISTS schema_migrations (
                         version integer PRIMARY KEY,

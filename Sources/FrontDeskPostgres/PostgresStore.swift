@@ -189,7 +189,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// for past `lock_timeout` (55P03) is contention (503, try again): nothing was written.
     static func translated(_ error: any Error) -> any Error {
         guard let error = error as? PSQLError else { return error }
-        if error.sqlState == "55P03" { return PostgresStoreError.contended(reason: "a lock was held too long: \(PostgresPool.reason(error))") }
+        if error.sqlState == "55P03" { return PostgresStoreError.lockWaitTooLong(reason: PostgresPool.reason(error)) }
         return PostgresStoreError.connectionFailure(error) ?? PostgresStoreError.database(message: PostgresPool.reason(error))
     }
 

@@ -268,7 +268,9 @@ public struct DeskModel: Sendable {
             if pasting {
                 // An Esc alone may be the start of the paste's end sequence, split by a slow
                 // link so that the terminal's reader gave up on it: its "[201~" is withheld.
+                // Split after the "[", the reader gives Alt-[ and the rest as characters.
                 if key == .escape { pasteEndSoFar = "" }
+                if key == .alt("[") { pasteEndSoFar = "[" }
                 return .keepGoing
             }
         }

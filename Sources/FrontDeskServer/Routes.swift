@@ -182,9 +182,7 @@ struct BookingRoutes {
         let outcome: (account: UserAccount?, wait: Int?)
         do {
             outcome = try await state.loginGate.admit(userKey: userKey) { try await checkLogin() }
-        } catch LoginGate.Refusal.nameUnderWay {
-            throw Problem.rateLimited(retryAfter: 1, "A login for this user name is being checked; try again in 1 s")
-        } catch LoginGate.Refusal.lineFull {
+        } catch is LoginGate.LineFull {
             throw Problem.rateLimited(retryAfter: 1, "Too many logins at once; try again in 1 s")
         }
         if let wait = outcome.wait {

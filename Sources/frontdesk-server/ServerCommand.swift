@@ -80,15 +80,18 @@ struct DatabaseOption: ParsableArguments {
     }
 
     /// Runs a command that may create the SQLite file; when the file was not there before and the
-    /// command fails (a time zone that is not one, a demo seed refused), the new file goes again,
-    /// so a refused first command leaves no empty database behind to be served or backed up.
+    /// command fails (a time zone that is not one, a demo seed refused) leaving it without any
+    /// hotel, the new file goes again, so a refused first command leaves no empty database behind
+    /// to be served or backed up. A file that holds a hotel by then (a demo's first hotel, or
+    /// another command's on the same new path) is kept.
     func removingNewFileOnFailure(_ body: () throws -> Void) throws {
         let path = try postgres() == nil ? resolved : nil
         let wasThere = path.map { FileManager.default.fileExists(atPath: $0) } ?? true
         do {
             try body()
         } catch {
-            if !wasThere, let path {
+            if !wasThere, let path, FileManager.default.fileExists(atPath: path),
+               let hotels = try? FrontDeskStore(path: path, access: .read).hotels(), hotels.isEmpty {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }
             throw error

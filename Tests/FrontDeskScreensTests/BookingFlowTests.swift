@@ -92,6 +92,12 @@ import Testing
         fixture.press(.escape)
         fixture.type("[201~")
         #expect(fixture.model.state.booking?.guestName == "abc[2x")
+        // Split after its "[": the reader gives Alt-[ then the digits.
+        fixture.press(.pasteBegin)
+        fixture.type("d")
+        fixture.press(.alt("["))
+        fixture.type("201~")
+        #expect(fixture.model.state.booking?.guestName == "abc[2xd")
         fixture.press(.tab)
         #expect(fixture.model.state.booking?.focus != focus, "after the paste's end, Tab moves on again")
 

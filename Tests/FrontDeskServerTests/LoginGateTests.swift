@@ -38,13 +38,37 @@ import Testing
         #expect(counts.most.load(ordering: .sequentiallyConsistent) == 2)
     }
 
-    @Test func aSecondLoginForTheSameNameIsRefusedWhileTheFirstIsChecked() async throws {
-        let gate = LoginGate(concurrentChecks: 2)
-        let first = try await gate.admit(userKey: "user:anna") {
-            await #expect(throws: LoginGate.Refusal.self) { try await gate.admit(userKey: "user:anna") { 2 } }
-            return try await gate.admit(userKey: "user:max") { 1 }
+    /// Logins for one name never overlap (each is counted before the next is checked), and each
+    /// gets its turn.
+    @Test func loginsForOneNameTakeTurns() async throws {
+        let gate = LoginGate(concurrentChecks: 4)
+        let counts = Counts()
+        let finished = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    try await gate.admit(userKey: "user:anna") {
+                        counts.enter()
+                        defer { counts.leave() }
+                        try await Task.sleep(for: .milliseconds(10))
+                        return index
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
-        #expect(first == 1)
-        #expect(try await gate.admit(userKey: "user:anna") { 3 } == 3)
+        #expect(finished.sorted() == Array(0..<8))
+        #expect(counts.most.load(ordering: .sequentiallyConsistent) == 1)
+    }
+
+    /// Past the line's limit a login is refused at once, not kept waiting.
+    @Test func aFullLineRefuses() async throws {
+        let gate = LoginGate(concurrentChecks: 1, waitingLimit: 0)
+        let outcome = try await gate.admit(userKey: "user:anna") {
+            await #expect(throws: LoginGate.LineFull.self) { try await gate.admit(userKey: "user:anna") { 2 } }
+            await #expect(throws: LoginGate.LineFull.self) { try await gate.admit(userKey: "user:max") { 3 } }
+            return 1
+        }
+        #expect(outcome == 1)
+        #expect(try await gate.admit(userKey: "user:anna") { 4 } == 4)
     }
 }
