@@ -18,35 +18,14 @@ import Testing
         func leave() { running.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
     }
 
-    @Test func noMoreChecksRunAtOnceThanAllowedAndEveryOneRuns() async throws {
-        let gate = LoginGate(concurrentChecks: 2)
+    /// Runs `logins` logins through `gate` at once, the i-th for `name(i)`, each holding its turn
+    /// a little while others arrive; which finished, and the most that were checked at one time.
+    static func run(_ logins: Int, through gate: LoginGate, name: @escaping @Sendable (Int) -> String) async throws -> (finished: [Int], most: Int) {
         let counts = Counts()
         let finished = try await withThrowingTaskGroup(of: Int.self) { group in
-            for index in 0..<12 {
+            for index in 0..<logins {
                 group.addTask {
-                    try await gate.admit(userKey: "user:u\(index)") {
-                        counts.enter()
-                        defer { counts.leave() }
-                        try await Task.sleep(for: .milliseconds(20)) // holds its slot while others arrive
-                        return index
-                    }
-                }
-            }
-            return try await group.reduce(into: [Int]()) { $0.append($1) }
-        }
-        #expect(finished.sorted() == Array(0..<12))
-        #expect(counts.most.load(ordering: .sequentiallyConsistent) == 2)
-    }
-
-    /// Logins for one name never overlap (each is counted before the next is checked), and each
-    /// gets its turn.
-    @Test func loginsForOneNameTakeTurns() async throws {
-        let gate = LoginGate(concurrentChecks: 4)
-        let counts = Counts()
-        let finished = try await withThrowingTaskGroup(of: Int.self) { group in
-            for index in 0..<8 {
-                group.addTask {
-                    try await gate.admit(userKey: "user:anna") {
+                    try await gate.admit(userKey: name(index)) {
                         counts.enter()
                         defer { counts.leave() }
                         try await Task.sleep(for: .milliseconds(10))
@@ -56,8 +35,19 @@ import Testing
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
-        #expect(finished.sorted() == Array(0..<8))
-        #expect(counts.most.load(ordering: .sequentiallyConsistent) == 1)
+        return (finished.sorted(), counts.most.load(ordering: .sequentiallyConsistent))
+    }
+
+    @Test func noMoreChecksRunAtOnceThanAllowedAndEveryOneRuns() async throws {
+        let outcome = try await Self.run(12, through: LoginGate(concurrentChecks: 2)) { "user:u\($0)" }
+        #expect(outcome.finished == Array(0..<12) && outcome.most == 2)
+    }
+
+    /// Logins for one name never overlap (each is counted before the next is checked), and each
+    /// gets its turn.
+    @Test func loginsForOneNameTakeTurns() async throws {
+        let outcome = try await Self.run(8, through: LoginGate(concurrentChecks: 4)) { _ in "user:anna" }
+        #expect(outcome.finished == Array(0..<8) && outcome.most == 1)
     }
 
     /// Past the line's limit a login is refused at once, not kept waiting.
