@@ -44,7 +44,7 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
                 : "the database \(url) has schema version \(found), this Front Desk needs \(known); run `frontdesk-server migrate --database \(url)` first"
         case .poolExhausted(let url, let size): "all \(size) connections to \(url) stayed busy; try again"
         case .contended(let reason): "the database refused the change as it met others, every time it was tried (\(reason)); try again"
-        case .lockWaitTooLong(let reason): "the change waited too long for another change of the same hotel (\(reason)); nothing was written, try again"
+        case .lockWaitTooLong(let reason): "the change waited too long for a lock another change holds (\(reason)); nothing was written, try again"
         case .database(let message): "database error: \(message)"
         case .damaged(let message): "\(message) (the database was changed outside Front Desk or is damaged)"
         }

@@ -209,6 +209,9 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         } catch {
             // The feed entries go first: whatever becomes of the rollback, none of them is written.
             session.pendingFeed.withLock { $0.removeSubrange(feedBefore...) }
+            // A connection given up (lost, or its database turned read-only) takes no rollback:
+            // the error that broke it is the one to tell.
+            if session.broken.load(ordering: .relaxed) { throw error }
             try session.execute("ROLLBACK TO SAVEPOINT request")
             try session.execute("RELEASE SAVEPOINT request")
             throw error

@@ -83,7 +83,9 @@ final class LoginGate: Sendable {
     private func takeCheck() async throws {
         let goNow = try state.withLock { state -> Bool in
             guard state.checking < concurrentChecks else {
+                // Counted as waiting at once, so logins arriving together cannot all pass the limit.
                 guard state.waiting < waitingLimit else { throw LineFull() }
+                state.waiting += 1
                 return false
             }
             state.checking += 1
@@ -94,10 +96,10 @@ final class LoginGate: Sendable {
             let free = state.withLock { state -> Bool in
                 guard state.checking < concurrentChecks else {
                     state.waitingForCheck.append(continuation)
-                    state.waiting += 1
                     return false
                 }
                 state.checking += 1
+                state.waiting -= 1
                 return true
             }
             if free { continuation.resume() }

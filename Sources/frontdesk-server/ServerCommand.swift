@@ -90,8 +90,10 @@ struct DatabaseOption: ParsableArguments {
         do {
             try body()
         } catch {
-            if !wasThere, let path, FileManager.default.fileExists(atPath: path),
-               let hotels = try? FrontDeskStore(path: path, access: .read).hotels(), hotels.isEmpty {
+            // Kept only when it is known to hold a hotel: a file left half made (the disk full as
+            // it was created) cannot even be opened, and goes too.
+            let holdsAHotel = path.flatMap { try? FrontDeskStore(path: $0, access: .read).hotels().isEmpty == false } ?? false
+            if !wasThere, let path, !holdsAHotel {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }
             throw error
