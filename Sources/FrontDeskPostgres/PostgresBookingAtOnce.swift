@@ -94,7 +94,7 @@ extension PostgresHotelStorage {
     func reserveAtOnce(_ run: [AtOnceCandidate], endsGroup: Bool, _ session: PostgresSession, group: GroupReads) throws -> AtOnceRunOutcome {
         do {
             return try bookAtOnce(run, endsGroup: endsGroup, session, group: group)
-        } catch let error as PSQLError where error.code == .server && !PostgresChainStorage.isRetryable(error) && error.sqlState != "55P03" {
+        } catch let error as PSQLError where error.code == .server && !PostgresChainStorage.isRetryable(error) && !PostgresChainStorage.isLockWaitTooLong(error) {
             throw AtOnceWriteFailed() // the careful way meets the same error and names it
         }
         // A lock waited for too long goes up as it is: the careful way would wait as long again,
@@ -132,7 +132,7 @@ extension PostgresHotelStorage {
                 let written = try bookAtOnce(run, endsGroup: true, session, group: GroupReads(), wholeRunOnly: true)
                 return written.careful == nil ? written.booked : nil
             }
-        } catch let error as PSQLError where error.code == .server && error.sqlState != "55P03" {
+        } catch let error as PSQLError where error.code == .server && !PostgresChainStorage.isLockWaitTooLong(error) {
             return nil // refused (a night claimed since the read, a deadlock): nothing was written
         } catch {
             throw PostgresChainStorage.translated(error)

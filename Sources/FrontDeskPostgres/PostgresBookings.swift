@@ -78,7 +78,7 @@ extension PostgresHotelStorage {
             return .failure(error)
         } catch let error as PSQLError where PostgresChainStorage.isRetryable(error) {
             throw error // a deadlock with another group: the whole group runs again
-        } catch let error as PSQLError where error.sqlState == "55P03" {
+        } catch let error as PSQLError where PostgresChainStorage.isLockWaitTooLong(error) {
             throw error // a lock held past lock_timeout: the next booking would wait as long; the group ends (503)
         } catch let error as PSQLError {
             return .failure(PostgresChainStorage.translated(error))

@@ -185,11 +185,16 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         error.sqlState == "40001" || error.sqlState == "40P01"
     }
 
+    /// A lock waited for past `lock_timeout` (55P03): not retried, and it ends a booking group.
+    static func isLockWaitTooLong(_ error: PSQLError) -> Bool {
+        error.sqlState == "55P03"
+    }
+
     /// Domain errors pass unchanged; the database's become `PostgresStoreError`. A lock waited
     /// for past `lock_timeout` (55P03) is contention (503, try again): nothing was written.
     static func translated(_ error: any Error) -> any Error {
         guard let error = error as? PSQLError else { return error }
-        if error.sqlState == "55P03" { return PostgresStoreError.lockWaitTooLong(reason: PostgresPool.reason(error)) }
+        if isLockWaitTooLong(error) { return PostgresStoreError.lockWaitTooLong(reason: PostgresPool.reason(error)) }
         return PostgresStoreError.connectionFailure(error) ?? PostgresStoreError.database(message: PostgresPool.reason(error))
     }
 

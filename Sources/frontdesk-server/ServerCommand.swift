@@ -92,8 +92,7 @@ struct DatabaseOption: ParsableArguments {
         } catch {
             // Kept only when it is known to hold a hotel: a file left half made (the disk full as
             // it was created) cannot even be opened, and goes too.
-            let holdsAHotel = path.flatMap { try? FrontDeskStore(path: $0, access: .read).hotels().isEmpty == false } ?? false
-            if !wasThere, let path, !holdsAHotel {
+            if !wasThere, let path, (try? FrontDeskStore(path: path, access: .read).hotels().isEmpty == false) != true {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }
             throw error
