@@ -4,6 +4,7 @@ import FrontDeskDomain
 import FrontDeskScreens
 import FrontDeskPayments
 import FrontDeskStore
+import FrontDeskTerminal
 
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "search", abstract: "Find rooms free for a stay, cheapest first.")
@@ -82,7 +83,7 @@ struct Book: ParsableCommand {
             // Only a card payment on a standalone desk needs the payment service: a desk payment works with none, or a broken address.
             let gateway = instruction.method == .card && connected == nil ? try common.paymentGateway() : nil
             if instruction.method == .card && connected == nil && gateway == nil {
-                problems.append(PaymentSetup.missing)
+                problems.append(PaymentSetup.missing(settingsFile: DeskSettings.filePath(ProcessInfo.processInfo.environment)))
             }
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
             let form = BookingForm(roomNumber: room, checkIn: checkIn, checkOut: checkOut, guests: guests,
@@ -284,6 +285,9 @@ struct Change: SingleBookingCommand {
     func apply(_ store: FrontDeskStore) throws -> Booking {
         let edit = BookingEdit(guestName: guestName, email: email, phone: phone, guests: guests, note: note,
                                checkIn: checkIn, checkOut: checkOut)
+        if edit.isEmpty {
+            throw FrontDeskError.validationFailed(["Nothing to change: give --guest-name, --email, --phone, --guests, --note, --check-in or --check-out"])
+        }
         // A connected desk (issue 12) changes through its server; offline, here and queued.
         if let connected = try ConnectedDesk.open(store, common: common) {
             return try connected.edit(reference, edit, try change.request(common))

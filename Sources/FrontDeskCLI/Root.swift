@@ -170,9 +170,8 @@ struct CommonOptions: ParsableArguments {
             return HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(text, source: "FRONTDESK_PAYMENT_URL"))
         }
         guard let configured = DeskSettings.load().paymentURL else { return nil }
-        let folder = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "~/.config"
         return HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(
-            configured, source: "payment_url in \(folder)/frontdesk/config.toml"))
+            configured, source: "payment_url in \(DeskSettings.filePath(environment))"))
     }
 
     /// Runs a command body and prints its result as JSON or as text for a person.

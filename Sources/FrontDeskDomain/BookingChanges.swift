@@ -125,7 +125,8 @@ extension BookingRules {
     public static func validate(_ edit: BookingEdit, of booking: Booking, roomTypeName: String, capacity: Int,
                                 businessDate: CalendarDate) throws(FrontDeskError) -> ValidatedEdit {
         if edit.isEmpty {
-            throw .validationFailed(["Nothing to change: give --guest-name, --email, --phone, --guests, --note, --check-in or --check-out"])
+            // Each caller says it first in its own words (flags, JSON fields); this is the rule's own.
+            throw .validationFailed(["Nothing to change: give a guest name, e-mail, phone, guests, note, check-in or check-out"])
         }
         let form = BookingForm(
             roomNumber: booking.roomNumber,

@@ -45,6 +45,8 @@ public struct DeskServices: Sendable {
     public var checkOut: @Sendable (_ id: UUID) throws -> Booking
     /// False when no payment service is configured: card payments cannot be taken.
     public var cardPaymentsAvailable: Bool
+    /// The settings file where a payment service is set up, named when cards cannot be taken.
+    public var settingsFile: String
     /// A change of issue 14 (edit, move, no-show, undo) through the store's intent.
     public var change: @Sendable (_ id: UUID, _ change: DeskChange) throws -> Booking
     /// A booking by confirmation code or id (the room plan knows stays by code).
@@ -60,6 +62,7 @@ public struct DeskServices: Sendable {
                 checkIn: @escaping @Sendable (UUID) throws -> Booking,
                 checkOut: @escaping @Sendable (UUID) throws -> Booking,
                 cardPaymentsAvailable: Bool,
+                settingsFile: String = "~/.config/frontdesk/config.toml",
                 change: @escaping @Sendable (UUID, DeskChange) throws -> Booking = { _, _ in
                     throw FrontDeskError.invalidState("Changing bookings is not possible here")
                 },
@@ -76,6 +79,7 @@ public struct DeskServices: Sendable {
         self.checkIn = checkIn
         self.checkOut = checkOut
         self.cardPaymentsAvailable = cardPaymentsAvailable
+        self.settingsFile = settingsFile
         self.change = change
         self.bookingByReference = bookingByReference
     }
@@ -538,7 +542,7 @@ public struct DeskModel: Sendable {
                 do { _ = try PaymentInstruction.parse(method: "card", card: form.card) } catch { problems += error.details }
             }
             if !services.cardPaymentsAvailable {
-                problems.append(PaymentSetup.missing)
+                problems.append(PaymentSetup.missing(settingsFile: services.settingsFile))
             }
         }
         return problems

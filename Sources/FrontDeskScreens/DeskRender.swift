@@ -411,8 +411,17 @@ extension DeskModel {
             y += 2 + max(rows, 1) + 1
         }
         // Every section drawn, its last row above the four lines the screen keeps at its foot.
+        // Rows still free below (a tall screen, one long section cut at half the height) go to
+        // the chosen section first, then to the others top down.
         if greedy.allSatisfy({ $0 != nil }) && y <= height - 3 {
-            return greedy
+            var rows = greedy.map { $0 ?? 0 }
+            var spare = height - 3 - y
+            let order = (selectedSection.map { [$0] } ?? []) + counts.indices.filter { $0 != selectedSection }
+            for index in order where spare > 0 {
+                let more = min(spare, counts[index] - rows[index])
+                if more > 0 { rows[index] += more; spare -= more }
+            }
+            return rows
         }
         let fitting = max(1, budget / 4)
         if fitting < counts.count {

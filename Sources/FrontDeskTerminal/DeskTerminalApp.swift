@@ -279,6 +279,7 @@ public enum DeskTerminalApp {
             checkIn: { id in try logged("check-in of booking \(id)") { try store.checkIn(id.uuidString, by: user) } },
             checkOut: { id in try logged("check-out of booking \(id)") { try store.checkOut(id.uuidString, by: user) } },
             cardPaymentsAvailable: cardPayments,
+            settingsFile: DeskSettings.filePath(ProcessInfo.processInfo.environment),
             change: { id, change in
                 try logged("change of booking \(id)") {
                     let reference = id.uuidString

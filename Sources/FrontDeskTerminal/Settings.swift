@@ -34,8 +34,13 @@ public struct DeskSettings: Sendable {
         return base + "/frontdesk"
     }
 
+    /// The settings file itself: `configFolder` + `/config.toml`.
+    public static func filePath(_ environment: [String: String]) -> String {
+        configFolder(environment) + "/config.toml"
+    }
+
     private static func readFile(environment: [String: String]) -> DeskSettings {
-        let path = configFolder(environment) + "/config.toml"
+        let path = filePath(environment)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return DeskSettings() }
         return parse(text, file: path)
     }

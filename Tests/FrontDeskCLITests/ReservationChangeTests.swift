@@ -144,7 +144,9 @@ import Testing
         #expect(crowded.status == 2)
         #expect(try Self.errorMessage(crowded).contains("sleeps at most 2"))
         // Nothing given.
-        #expect(try cli.run("change", code).status == 2)
+        let nothing = try cli.run("change", code)
+        #expect(nothing.status == 2)
+        #expect(nothing.stderr.contains("--guest-name"), "\(nothing.stderr)")
         // The audit trail keeps before and after.
         let audit = try cli.run("audit", "--booking", code, "--json")
         #expect(audit.stdout.contains("booking.changed"))

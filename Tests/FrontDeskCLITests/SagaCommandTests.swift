@@ -73,8 +73,12 @@ import Testing
         #expect(try details(["--payment", "card"], url: "http://127.0.0.1:9") == ["A card payment needs --card NUMBER"])
         #expect(try details(["--payment", "card", "--card", "4242"], url: "http://127.0.0.1:9") == ["Card number must have 12 to 19 digits"])
         cli.environment["FRONTDESK_PAYMENT_URL"] = nil
+        // The message names the settings file this desk reads, not the default one.
+        let settingsFolder = cli.folder.appendingPathComponent("settings").path
+        cli.environment["XDG_CONFIG_HOME"] = settingsFolder
         #expect(try details(["--payment", "card", "--card", "4242424242424242"])
-            == [PaymentSetup.missing])
+            == [PaymentSetup.missing(settingsFile: settingsFolder + "/frontdesk/config.toml")])
+        #expect(try details(["--payment", "card", "--card", "4242424242424242"]).first?.contains("~/.config") == false)
         #expect(try details(["--payment", "card", "--card", "4242424242424242"], url: "payments.local")
             == ["FRONTDESK_PAYMENT_URL 'payments.local' is not an http:// address (e.g. http://127.0.0.1:8099)"])
         #expect((try cli.run("bookings", "--json").json["bookings"] as? [Any])?.isEmpty == true)

@@ -298,6 +298,14 @@ import Testing
         #expect(low[3] != nil && low.contains { $0 == nil }, "\(low)")
         // Room for all as they come: drawn top down as before.
         #expect(DeskModel.todayRows(counts: [2, 1, 0], selectedSection: 0, height: 24) == [2, 1, 0].map { Optional($0) })
+        // A tall screen with one long section: the rows the short ones leave are used, down to
+        // the foot lines (25 of 100 arrivals were shown at 60 rows, ten rows left empty below).
+        let tall = DeskModel.todayRows(counts: [100, 2, 3, 0], selectedSection: 0, height: 60)
+        #expect(tall == [35, 2, 3, 0].map { Optional($0) }, "\(tall)")
+        let lastLine: Int = tall.compactMap { $0 }.reduce(4) { $0 + 3 + max($1, 1) }
+        #expect(lastLine == 60 - 3)
+        // The chosen section gets them first.
+        #expect(DeskModel.todayRows(counts: [100, 40, 3, 0], selectedSection: 1, height: 60) == [25, 12, 3, 0].map { Optional($0) })
     }
 
     /// A guest moved away and back: on the same day the stay was never split; on another day the
