@@ -135,7 +135,23 @@ extension FrontDeskStore {
                                 arguments: [bookingId]) != nil
         let latest = try db.value(String.self, sql: "SELECT operation_id FROM sync_outbox WHERE booking_id = ? ORDER BY seq DESC LIMIT 1",
                                   arguments: [bookingId])
-        guard !open, let operation = operationId ?? firstQueued ?? latest else { return }
+        guard !open else { return }
+        var named = operationId ?? firstQueued ?? latest
+        if named == nil {
+            // A booking the server never had and this desk never queued (made while standalone,
+            // paid by card here): its `book` is filed, settled and never pushed, as the operation
+            // the conflict row names, so the conflict is on the list like any other.
+            let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
+            let record = bookOperation(booking, operationId: UUID.timeOrdered(at: now),
+                                       payment: PaymentMethod(rawValue: method ?? "desk") ?? .desk, by: "sync", madeAt: booking.createdAt)
+            try db.run(sql: """
+                INSERT INTO sync_outbox (operation_id, booking_id, kind, body, state, last_error, created_at, settled_at)
+                VALUES (?, ?, 'book', ?, ?, ?, ?, ?)
+                """, arguments: [record.operationId, bookingId, String(decoding: try JSONEncoder().encode(record), as: UTF8.self),
+                                 outboxState, "never sent: \(reason)", instant, instant])
+            named = record.operationId
+        }
+        guard let operation = named else { return }
         let suggested = String(decoding: try JSONEncoder().encode(suggestedRooms), as: UTF8.self)
         try db.run(sql: """
             INSERT INTO sync_conflict (id, operation_id, booking_id, reason, message, suggested_rooms, created_at)
@@ -237,13 +253,14 @@ extension FrontDeskStore {
     }
 
     /// Queues a `book` operation for each booking of `hotelId` made while this desk was
-    /// standalone (no server version, nothing queued) that the server can take as a new booking:
-    /// Confirmed, arriving on the business date or later, paid at this desk (pushed as a desk
-    /// payment: the server charges no card). The others (a guest checked in, a stay that began
-    /// before today, one paid by card through this desk's own payment service) stay as they are
-    /// here, named in the audit trail for someone to enter on the server by hand: pushed as new
-    /// bookings they would lose their check-in or be refused and lose their nights on this desk.
-    /// Returns the codes queued.
+    /// standalone (no server version, nothing queued) and paid at this desk (pushed as a desk
+    /// payment: the server charges no card), Confirmed or with the guest in house: made at the
+    /// time it was booked (the server takes a stay that has begun if it was booked within the
+    /// week), a guest in house followed by their `checkIn`. One the server refuses, or whose
+    /// nights it sold meanwhile, becomes a conflict on this desk's list. One paid by card through
+    /// this desk's own payment service stays as it is here, named in the audit trail for someone
+    /// to enter on the server by hand; should the server sell its nights it becomes a conflict
+    /// too (`upsertFromServer`), never stripped in silence. Returns the codes queued.
     @discardableResult
     func queueBookingsTheServerNeverHad(_ hotelId: UUID, _ db: Database) throws -> [String] {
         let today = businessDate(for: try fetchHotel(db))
@@ -257,9 +274,17 @@ extension FrontDeskStore {
             """, arguments: [hotelId.uuidString]))
         var queued: [Booking] = [], left: [Booking] = []
         for booking in candidates {
-            if booking.status == .confirmed, booking.stay.checkIn >= today, !paidByCard.contains(booking.id.storedText) {
-                try enqueue(bookOperation(booking, operationId: UUID.timeOrdered(at: now), payment: .desk, by: "sync"),
+            if !paidByCard.contains(booking.id.storedText) {
+                // A stay that began before today goes with the time it was booked; one booked for
+                // today or later goes as made now, as before (its check against today's rules).
+                let madeAt = booking.stay.checkIn < today ? booking.createdAt : nil
+                try enqueue(bookOperation(booking, operationId: UUID.timeOrdered(at: now), payment: .desk, by: "sync", madeAt: madeAt),
                             bookingId: booking.id.storedText, db)
+                if booking.status == .checkedIn {
+                    try enqueue(changeOperation(.checkIn, of: booking, syncState: SyncState.pending.rawValue, reason: nil, by: "sync",
+                                                operationId: UUID.timeOrdered(at: now)),
+                                bookingId: booking.id.storedText, db)
+                }
                 queued.append(booking)
             } else {
                 left.append(booking)
@@ -274,17 +299,19 @@ extension FrontDeskStore {
         }
         if !left.isEmpty {
             try audit(db, user: "sync", action: "replica.standaloneBookingsLeft",
-                      summary: "\(left.count) booking\(left.count == 1 ? "" : "s") made while standalone (checked in, arrived before \(today), "
-                        + "or paid by card here) not sent to the server: enter them there by hand: \(codes(left))")
+                      summary: "\(left.count) booking\(left.count == 1 ? "" : "s") made while standalone and paid by card here "
+                        + "not sent to the server: enter them there by hand: \(codes(left))")
         }
         return queued.map(\.confirmationCode)
     }
 
-    /// The `book` operation of a booking made on this desk.
-    func bookOperation(_ booking: Booking, operationId: UUID, payment: PaymentMethod, by user: String) -> SyncOperation {
+    /// The `book` operation of a booking made on this desk. `madeAt`: when it was made, if not
+    /// now (a stay that has begun is checked by the server against the day it was booked).
+    func bookOperation(_ booking: Booking, operationId: UUID, payment: PaymentMethod, by user: String,
+                       madeAt: Date? = nil) -> SyncOperation {
         SyncOperation(
             operationId: operationId.uuidString.lowercased(), kind: .book, bookingId: booking.id.uuidString.lowercased(),
-            baseVersion: nil, madeAt: InstantText.utc(now), by: user,
+            baseVersion: nil, madeAt: InstantText.utc(madeAt ?? now), by: user,
             book: .init(roomId: booking.roomId.uuidString.lowercased(), roomNumber: booking.roomNumber,
                         checkIn: booking.stay.checkIn.iso, checkOut: booking.stay.checkOut.iso, guests: booking.guestCount,
                         guestName: booking.guest.name, email: booking.guest.email, phone: booking.guest.phone,

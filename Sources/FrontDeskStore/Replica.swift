@@ -270,19 +270,35 @@ extension FrontDeskStore {
             // One point lookup per claim (the primary key): a first replica of years of bookings
             // must not read the whole room_night table for each booking.
             let lookup = try db.cachedStatement(sql: """
-                SELECT n.booking_id, b.sync_state, n.room_id, n.night FROM room_night n JOIN booking b ON b.id = n.booking_id
+                SELECT n.booking_id, b.sync_state, n.room_id, n.night, b.server_version, b.status, b.confirmation_code
+                FROM room_night n JOIN booking b ON b.id = n.booking_id
                 WHERE n.room_id = ? AND n.night = ? AND n.booking_id <> ?
                 """)
             var holders: [Row] = []
             for (room, night) in claims {
                 if let holder = try Row.fetchOne(lookup, arguments: [room.uuidString, night.iso, id]) { holders.append(holder) }
             }
-            var overruled: Set<String> = []
+            var overruled: Set<String> = [], neverSent: Set<String> = []
             for holder in holders {
                 let (holderId, state, roomId, night): (String, String, String, String) = (holder[0], holder[1], holder[2], holder[3])
+                let serverVersion: Int? = holder[4]
+                let status: String = holder[5]
+                // A stay the server never had (made while this desk was standalone, not sent):
+                // the guest booked here, or in house, is a conflict to resolve, not a night lost.
+                let unsentStay = serverVersion == nil && state == SyncState.synced.rawValue
                 if state == SyncState.pending.rawValue {
                     overruled.insert(holderId)
+                } else if unsentStay && (status == BookingStatus.confirmed.rawValue || status == BookingStatus.checkedIn.rawValue) {
+                    overruled.insert(holderId)
+                    neverSent.insert(holderId)
                 } else {
+                    if unsentStay && status == BookingStatus.checkedOut.rawValue {
+                        // A past stay keeps its record, and someone is told to enter it on the server.
+                        let code: String = holder[6]
+                        try audit(db, user: "sync", action: "replica.standaloneNightGiven", bookingId: UUID(uuidString: holderId),
+                                  summary: "Booking \(code) (checked out, made while standalone and never sent to the server) gave up "
+                                    + "its night of \(night) to the server's booking \(booking.confirmationCode): enter it there by hand")
+                    }
                     // The server's own booking that no longer holds the night (its change comes in
                     // this page or a later one), or a lapsed hold: the server's claim stands.
                     try db.run(sql: "DELETE FROM room_night WHERE room_id = ? AND night = ?", arguments: [roomId, night])
@@ -291,8 +307,11 @@ extension FrontDeskStore {
             for holderId in overruled.sorted() {
                 let room = try db.value(String.self, sql: "SELECT number FROM room WHERE id = (SELECT room_id FROM booking WHERE id = ?)",
                                         arguments: [holderId]) ?? "?"
+                let message = neverSent.contains(holderId)
+                    ? "Room \(room) was sold on the server (booking \(booking.confirmationCode)); this booking, made while the desk was standalone, never reached it"
+                    : "Room \(room) was sold on the server (booking \(booking.confirmationCode)) while this desk was offline"
                 try markConflict(bookingId: holderId, operationId: nil, reason: "room_unavailable",
-                                 message: "Room \(room) was sold on the server (booking \(booking.confirmationCode)) while this desk was offline",
+                                 message: message,
                                  suggestedRooms: [], outboxState: "conflict", db)
             }
         }

@@ -85,9 +85,18 @@ extension FrontDeskStore {
                 try claim.execute(arguments: [target.room.id.uuidString, night.iso, after.hotelId.uuidString, bookingId, hold])
             }
             // The new `book`, then what the desk did to the booking after the refused one.
-            let later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
-            let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
-            try enqueue(bookOperation(after, operationId: UUID.timeOrdered(at: now), payment: PaymentMethod(rawValue: method ?? "desk") ?? .desk, by: user),
+            var later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
+            // A guest in house whose check-in never went to the server (a stay made while
+            // standalone) is checked in there after the booking.
+            if before.status == .checkedIn && !later.contains(where: { $0.kind == .checkIn }) {
+                later.insert(changeOperation(.checkIn, of: after, syncState: SyncState.pending.rawValue, reason: nil, by: user,
+                                             operationId: UUID.timeOrdered(at: now)), at: 0)
+            }
+            // Made when the booking was (a stay that has begun is checked against the day it was
+            // booked), and paid at this desk: the server charges no card for a desk's booking
+            // (`card_offline`), and one a standalone desk charged by card was paid here.
+            let madeAt = before.stay.checkIn < businessDate(for: try fetchHotel(db)) ? before.createdAt : nil
+            try enqueue(bookOperation(after, operationId: UUID.timeOrdered(at: now), payment: .desk, by: user, madeAt: madeAt),
                         thenRequeue: later, bookingId: bookingId, db)
             try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) by \(user)", db)
             try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,

@@ -191,14 +191,13 @@ struct ReplicaPair {
         try pair.desk.store.forgetReplica()
         let standalone = try pair.desk.book(room: "101", from: "2026-12-28", to: "2026-12-30")
         let free = try pair.desk.book(room: "102", from: "2026-12-28", to: "2026-12-30")
-        // A guest checked in while standalone: pushed as a new booking it would lose its check-in,
-        // so it stays as it is here (named in the audit trail), its nights kept.
+        // A guest checked in while standalone: pushed as a booking followed by its check-in.
         let staying = try pair.desk.book(room: "103", from: "2026-11-26", to: "2026-11-28")
         _ = try pair.desk.store.checkIn(staying.confirmationCode, by: "anna")
         let serverOne = try pair.server.book(room: "101", from: "2026-12-29", to: "2026-12-31")
         try pair.desk.store.beginReplica(try pair.firstPage([serverOne], cursor: 40), server: "http://127.0.0.1:8080")
 
-        #expect(try ReplicaPair.outbox(pair.desk.store).map(\.kind) == ["book", "book"])
+        #expect(try ReplicaPair.outbox(pair.desk.store).map(\.kind) == ["book", "book", "book", "checkIn"])
         // The one whose night the server sold meanwhile is a conflict at once; the other waits.
         let states = try pair.desk.store.syncStates(of: [standalone.id, free.id])
         #expect(states[standalone.id] == "conflict", "\(states)")
@@ -211,6 +210,44 @@ struct ReplicaPair {
         #expect(try pair.desk.store.booking(staying.confirmationCode).status == .checkedIn)
         #expect(try pair.desk.store.syncStates(of: [staying.id])[staying.id] == "synced")
         #expect(try pair.desk.count("room_night WHERE booking_id = '\(staying.id.uuidString)'") == 2)
+        // The server has the guest in house, in the room the desk gave them.
+        let onServer = try pair.server.store.booking(staying.id.uuidString)
+        #expect(onServer.status == .checkedIn && onServer.roomNumber == "103", "\(onServer.status) \(onServer.roomNumber)")
+    }
+
+    /// A guest checked in while standalone and paid by card through the desk's own payment
+    /// service is not sent (the server would record a desk payment); when the server sells a night
+    /// of theirs, the booking becomes a conflict on the list, its nights released for the server's
+    /// booking, never stripped in silence; moved, it reaches the server with its check-in.
+    @Test func anUnsentGuestInHouseWhoseNightTheServerSoldIsAConflictNotALoss() throws {
+        let pair = try ReplicaPair()
+        try pair.connect([])
+        try pair.desk.store.forgetReplica()
+        let staying = try pair.desk.book(room: "103", from: "2026-11-26", to: "2026-11-28")
+        _ = try pair.desk.store.checkIn(staying.confirmationCode, by: "anna")
+        let queue = try DatabaseQueue(path: pair.desk.store.path)
+        try queue.write { db in
+            try db.execute(sql: "UPDATE saga SET payment_method = 'card' WHERE booking_id = ?", arguments: [staying.id.uuidString])
+        }
+        let serverOne = try pair.server.book(room: "103", from: "2026-11-27", to: "2026-11-28")
+        try pair.desk.store.beginReplica(try pair.firstPage([serverOne], cursor: 40), server: "http://127.0.0.1:8080")
+
+        let conflicts = try pair.desk.store.syncConflicts(includeResolved: false)
+        #expect(conflicts.map(\.booking.id) == [staying.id], "the guest is on the conflict list")
+        #expect(conflicts.first?.reason == "room_unavailable")
+        #expect(conflicts.first?.message?.contains("standalone") == true, "\(conflicts.first?.message ?? "")")
+        #expect(try pair.desk.store.booking(staying.id.uuidString).status == .checkedIn)
+        #expect(try pair.desk.store.syncStates(of: [staying.id])[staying.id] == "conflict")
+        // Nothing is pushed for it until someone resolves it.
+        #expect(try pair.desk.store.queuedOperations(limit: 10).isEmpty)
+
+        _ = try pair.desk.store.resolveConflict(conflicts[0].conflictId, moveTo: "104", by: "anna")
+        #expect(try ReplicaPair.outbox(pair.desk.store).filter { $0.state == "queued" }.map(\.kind) == ["book", "checkIn"])
+        let outcomes = try pair.sync()
+        #expect(outcomes.allSatisfy { $0.outcome == .accepted }, "\(outcomes)")
+        let onServer = try pair.server.store.booking(staying.id.uuidString)
+        #expect(onServer.status == .checkedIn && onServer.roomNumber == "104", "\(onServer.status) \(onServer.roomNumber)")
+        #expect(try pair.desk.store.syncConflicts(includeResolved: false).isEmpty)
     }
 
     /// Disconnected, the desk cancelled one of the server's bookings and checked a guest of
