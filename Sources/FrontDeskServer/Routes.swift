@@ -390,7 +390,7 @@ struct BookingRoutes {
                                                                       user: principal.userName, roomId: roomId,
                                                                       confirmsDeskPaymentAtOnce: true))
         if payment.method == .card { state.runner?.poke() }
-        state.noteWrite()
+        state.noteWrite(booking.hotelId)
         return json(bytes: booking.apiJSONBytes, status: .accepted, headers: [
             .location: "/api/bookings/\(SyncWire.lowercaseText(booking.id))", .eTag: "\"\(booking.version)\"",
         ])
@@ -476,7 +476,7 @@ struct BookingRoutes {
             }
         }
         if change == .cancel { state.runner?.poke() }
-        state.noteWrite()
+        state.noteWrite(changed.hotelId)
         return json(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
     }
 
@@ -526,6 +526,9 @@ struct BookingRoutes {
             let body = try await decode(BookingEditBody.self, request, context)
             let edit = BookingEdit(guestName: body.guestName, email: body.email, phone: body.phone, guests: body.guests.map(String.init),
                                    note: body.note, checkIn: body.checkIn, checkOut: body.checkOut)
+            if edit.isEmpty {
+                throw Problem.validation([("body", "Nothing to change: give guestName, email, phone, guests, note, checkIn or checkOut")])
+            }
             changed = try await state.blocking { try store.changeBooking(reference, edit, changeRequest) }
         case .move:
             let body = try await decode(ChangeBody.self, request, context)
@@ -550,7 +553,7 @@ struct BookingRoutes {
                     : try store.undoCheckOut(reference, reason: reason, changeRequest)
             }
         }
-        state.noteWrite()
+        state.noteWrite(changed.hotelId)
         return json(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
     }
 
@@ -578,9 +581,17 @@ struct BookingRoutes {
             return asked
         }
         let state = self.state
+        let hotel = try pathId(context, "hotelId")
+        let signals = state.feedSignals
+        guard signals.openStream(hotel, token: token, limit: ServerState.streamsPerToken) else {
+            throw Problem.rateLimited(retryAfter: 15, "This token has \(ServerState.streamsPerToken) event streams open on this hotel already; "
+                + "close one (a stream whose client went away ends at its next keep-alive, within 15 s)")
+        }
         let body = ResponseBody { writer in
+            defer { signals.closeStream(hotel, token: token) }
             var cursor = first
-            var quietRounds = 0
+            var lastWritten = ContinuousClock.now
+            var mustRead = true
             // A comment at once, so the client sees the stream open.
             try await writer.write(ByteBuffer(string: ": listening from event \(cursor)\n\n"))
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -588,17 +599,31 @@ struct BookingRoutes {
                 // that expired, or a user disabled since, ends the stream (the client's reconnect
                 // is then answered 401).
                 guard (try? state.principal(bearer: token)) != nil, try await state.accountIsActive(listener.userName) else { break }
+                // Noted before the read: a write committed after it wakes the wait below.
+                let generation = signals.generation(of: hotel)
                 let since = cursor
-                let found = try await state.blocking { try store.feedEvents(after: since) }
+                if !mustRead {
+                    mustRead = try await signals.shouldRead(hotel, after: since) {
+                        try await state.blocking { try store.latestFeedSequence() }
+                    }
+                }
+                let found = mustRead ? try await state.blocking { try store.feedEvents(after: since) } : []
                 for event in found {
                     try await writer.write(ByteBuffer(string: "id: \(event.sequence)\nevent: \(event.name)\ndata: \(event.data)\n\n"))
                     cursor = event.sequence
+                    lastWritten = .now
                 }
+                // A full page may have more behind it: read again at once.
+                mustRead = !found.isEmpty
                 if found.isEmpty {
-                    quietRounds += 1
-                    // Proxies close connections that say nothing for a minute.
-                    if quietRounds % 75 == 0 { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
-                    try await state.feedChanged(timeout: ServerState.feedPollInterval)
+                    // Proxies close connections that say nothing for a minute; a client gone away
+                    // is noticed at this write.
+                    if ContinuousClock.now - lastWritten >= .seconds(15) {
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        lastWritten = .now
+                    }
+                    await signals.wait(hotel, changingFrom: generation, timeout: ServerState.feedPollInterval)
+                    mustRead = signals.generation(of: hotel) != generation
                 }
             }
             try await writer.finish(nil)

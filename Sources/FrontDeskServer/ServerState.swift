@@ -38,8 +38,8 @@ public final class ServerState: Sendable {
     private let verifiedTokens = Mutex<[String: (principal: Principal, expiresAt: Date)]>([:])
     /// Logins in turn: one per user name, a few password checks at a time (`LoginGate`).
     let loginGate: LoginGate
-    /// Bumped after every write this server commits, so event streams look at once.
-    let feedGeneration = Atomic<Int>(0)
+    /// What event streams wait on: this server's writes wake their hotel's streams at once.
+    let feedSignals = FeedSignals(lookInterval: ServerState.feedPollInterval)
 
     /// `runner` is started and stopped with the server (`BookingServer.application`); the caller
     /// makes it for the database (`SagaRunner(store:gateway:)` on SQLite).
@@ -67,24 +67,17 @@ public final class ServerState: Sendable {
         self.runner = runner
         // On SQLite the saga's own writes (confirm, fail) are heard through the store's
         // notifications. Elsewhere (and for other processes' writes) event streams see them at
-        // their next look at the change feed, at most `feedPollInterval` later.
-        _ = database.sqlite?.subscribe { [weak self] _ in self?.noteWrite() }
+        // their hotel's next look at the change feed, at most `feedPollInterval` later.
+        _ = database.sqlite?.subscribe { [weak self] notification in self?.noteWrite(notification.hotelId) }
     }
 
-    /// How long an event stream waits between looks at the change feed when nothing was written
-    /// by this process: the bound on how late a write by another instance (or process) is heard.
+    /// How often a hotel's change feed is looked at (once, for all of its event streams) when
+    /// nothing was written by this process: the bound on how late a write by another instance (or
+    /// process) is heard.
     static let feedPollInterval: Duration = .milliseconds(200)
-
-    /// Waits until a write of this process may have added to a feed, or `timeout`. Writes by other
-    /// processes on the same database (another server instance, a desk, the command line) are
-    /// seen at the next poll: nothing else wakes the stream for them.
-    func feedChanged(timeout: Duration) async throws {
-        let generation = feedGeneration.load(ordering: .acquiring)
-        let deadline = ContinuousClock.now + timeout
-        while feedGeneration.load(ordering: .acquiring) == generation && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-    }
+    /// Event streams one token may hold open on one hotel: a desk holds one, and one more while
+    /// its reconnect overlaps the old stream's end (a closed client is noticed at its next write).
+    static let streamsPerToken = 8
 
     /// The principal a bearer token names, if its signature, issuer, audience and expiry hold.
     func principal(bearer token: String) throws(TokenSigner.Rejection) -> Principal {
@@ -120,9 +113,10 @@ public final class ServerState: Sendable {
         return active
     }
 
-    /// Tells waiting event streams that something was committed.
-    func noteWrite() {
-        feedGeneration.add(1, ordering: .releasing)
+    /// Tells the hotel's waiting event streams that something was committed (nil: a write of a
+    /// hotel not named, every stream looks).
+    func noteWrite(_ hotel: UUID?) {
+        feedSignals.noteWrite(hotel)
     }
 
     /// Runs a blocking store call on the worker threads.

@@ -92,7 +92,7 @@ extension BookingRoutes {
             problem.retryAfterSeconds = 1
             throw problem
         }
-        state.noteWrite()
+        state.noteWrite(try pathId(context, "hotelId"))
         return syncJSON(result.jsonBytes())
     }
 

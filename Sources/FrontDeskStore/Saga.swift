@@ -9,6 +9,14 @@ public enum SagaNotification: Sendable {
     case bookingCancelled(Booking)
     /// A room was taken or freed for these nights.
     case roomAvailabilityChanged(hotelId: UUID, roomId: UUID, stay: StayDates)
+
+    /// The hotel whose booking or room it is.
+    public var hotelId: UUID {
+        switch self {
+        case .bookingConfirmed(let booking), .bookingFailed(let booking), .bookingCancelled(let booking): booking.hotelId
+        case .roomAvailabilityChanged(let hotelId, _, _): hotelId
+        }
+    }
 }
 
 /// A booking with its workflow: how it is paid and what is still to be done.

@@ -83,6 +83,12 @@ import Testing
         let bad = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["email": "not-an-email"])
         #expect(bad.status == 400 || bad.status == 422)
         #expect(bad.code == "validation_failed")
+        // An empty edit names the API's fields, not the command line's flags.
+        let empty = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: [String: Any]())
+        #expect(empty.status == 400)
+        #expect(empty.code == "validation_failed")
+        let emptyText = String(decoding: empty.body, as: UTF8.self)
+        #expect(emptyText.contains("guestName") && !emptyText.contains("--"), "\(emptyText)")
 
         let other = try server.freeRoom(server.hotelA, token: anna, from: Ahead.night(0), to: Ahead.night(3))
         let moved = try server.call("POST", "/api/bookings/\(id)/move", token: anna, json: ["roomId": other, "reason": "Heater"])
@@ -432,6 +438,32 @@ enum TokenSignerTestAccess {
                                     lastEventId: String(lastId + 1_000_000))
         let answer = ahead.wait { $0.contains("replica_too_old") }
         #expect(answer.hasPrefix("HTTP/1.1 410") && answer.contains("replica_too_old"), "\(answer)")
+    }
+
+    /// One token holds at most 8 streams open on a hotel: a ninth is 429 with Retry-After (300
+    /// idle streams of one token took a core before), while the streams open still hear a booking
+    /// at once and another token is not held back.
+    @Test func aTokenHoldsAFewStreamsAndTheyAllHearABooking() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna"), bea = try server.token("bea")
+        let path = "/api/hotels/\(server.hotelA)/events"
+        let open = try (0..<8).map { _ in try EventStream(port: server.port, path: path, token: anna) }
+        for stream in open { #expect(stream.wait { $0.contains(": listening") }.contains(": listening")) }
+        let ninth = try EventStream(port: server.port, path: path, token: anna)
+        let refused = ninth.wait { $0.contains("rate_limited") }
+        #expect(refused.hasPrefix("HTTP/1.1 429") && refused.lowercased().contains("retry-after"), "\(refused)")
+        let other = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelB)/events", token: bea)
+        #expect(other.wait { $0.contains(": listening") }.contains(": listening"))
+
+        let booked = try server.call("POST", "/api/bookings", token: anna,
+                                     json: server.bookingBody(server.hotelA, room: try server.freeRoom(server.hotelA, token: anna)))
+        #expect(booked.status == 202)
+        for stream in open {
+            let text = stream.wait { $0.contains("event: BookingConfirmed") }
+            #expect(text.contains("event: BookingConfirmed"), "\(text)")
+        }
+        other.wait(seconds: 0.5) { _ in false }
+        #expect(other.events.isEmpty, "hotel B heard \(other.events)")
     }
 
     @Test func metricsCountRequestsAndShowSagasAndTheCircuit() throws {
