@@ -77,13 +77,20 @@ struct Book: ParsableCommand {
                     problems += error.details
                 }
             }
+            // A number typed for a desk payment would be dropped in silence, the guest believing
+            // their card was charged.
+            if card != nil && instruction.method == .desk && problems.isEmpty {
+                problems.append("--card is for --payment card; this booking would be paid at the desk (add --payment card, or leave out --card)")
+            }
             // A connected desk (issue 12) writes through its server, whose payment service charges
             // a card (online only: never offline).
             let connected = problems.isEmpty ? try ConnectedDesk.open(store, common: common) : nil
             // Only a card payment on a standalone desk needs the payment service: a desk payment works with none, or a broken address.
             let gateway = instruction.method == .card && connected == nil ? try common.paymentGateway() : nil
             if instruction.method == .card && connected == nil && gateway == nil {
-                problems.append(PaymentSetup.missing(settingsFile: DeskSettings.filePath(ProcessInfo.processInfo.environment)))
+                let settings = DeskSettings.load()
+                problems.append(PaymentSetup.missing(settingsFile: DeskSettings.filePath(ProcessInfo.processInfo.environment))
+                    + (settings.notice.map { " (\($0))" } ?? ""))
             }
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
             let form = BookingForm(roomNumber: room, checkIn: checkIn, checkOut: checkOut, guests: guests,
@@ -115,6 +122,11 @@ struct Book: ParsableCommand {
             // The text, and the hotel's currency it names, only when it is printed: not with `--json`.
             var result = Output.Result(json: connected == nil ? booking.json : ConnectedDesk.json(booking, store: store),
                                        text: common.json ? "" : Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
+            if !wait && booking.status == .reserving && connected == nil && !common.json {
+                // The hold lapses unless a saga runner takes it on: say which, and how to finish now.
+                result.text += "\n  Held for now: the desk's saga runner (the full-screen desk, or `frontdesk saga run`) "
+                    + "completes it before the hold ends; `--wait` completes it at once"
+            }
             if let number = instruction.cardNumber {
                 // The card as it may be shown: its last four digits.
                 result.text += "\n  Card    \(CardNumber.masked(number))"
@@ -211,10 +223,16 @@ struct Cancel: SingleBookingCommand {
             return try connected.change(.cancel, reference, reason: reason, request)
         }
         // A bad payment address is refused before anything is written; a desk-paid booking never needs one.
-        let gateway = try store.saga(reference).paymentMethod == .card ? try common.paymentGateway() : nil
+        let paidByCard = try store.saga(reference).paymentMethod == .card
+        let gateway = paidByCard ? try common.paymentGateway() : nil
         let booking = try store.cancel(reference, reason: reason, request)
         // A card refund is the runner's work; do it here too, so the command ends with it done.
         if let gateway { try SagaRunner(store: store, gateway: gateway).runUntilRefunded(booking) }
+        if paidByCard && gateway == nil {
+            // Not silent: with no payment service here the refund waits for one.
+            FileHandle.standardError.write(Data(("The card refund waits: card payments are not set up on this desk; "
+                + "a saga runner refunds it once payment_url or FRONTDESK_PAYMENT_URL is set\n").utf8))
+        }
         return booking
     }
 }

@@ -45,6 +45,17 @@ enum Output {
         writeToStandardOutput(bytes)
     }
 
+    /// The error of a write to standard output that failed (not a closed pipe), if one did.
+    nonisolated(unsafe) static var failedWriteError: Int32?
+
+    /// Why standard output did not take everything the command printed (a full disk, an I/O
+    /// error), after flushing what `print` buffered; nil when it did, or its reader went away.
+    static func standardOutputProblem() -> String? {
+        if fflush(nil) != 0, errno != EPIPE { failedWriteError = errno }
+        guard let code = failedWriteError, let words = strerror(code) else { return nil }
+        return String(cString: words)
+    }
+
     /// Writes bytes to standard output after anything `print` has buffered, as `print` would.
     static func writeToStandardOutput(_ bytes: [UInt8]) {
         fflush(nil)
@@ -53,7 +64,11 @@ enum Output {
             while offset < buffer.count {
                 let written = write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return } // a closed pipe or a full disk: as `print`, nothing to report
+                guard written > 0 else {
+                    // A reader that went away (`| head`) is no failure of the command; a full disk is.
+                    if written < 0 && errno != EPIPE { failedWriteError = errno }
+                    return
+                }
                 offset += written
             }
         }

@@ -53,6 +53,13 @@ public struct FrontDesk: ParsableCommand {
         do {
             StoreAccessTable.current.withLock { $0 = StoreAccessTable.access(of: command) }
             try command.run()
+            if let problem = Output.standardOutputProblem() {
+                // What the command did is done; only its answer was lost.
+                var standardError = FileHandle.standardError
+                print("error: the output could not be written (\(problem)); what the command did is done: look with `frontdesk bookings` or `frontdesk show`",
+                      to: &standardError)
+                Foundation.exit(1)
+            }
             Foundation.exit(0)
         } catch let failure as CommandFailure {
             Foundation.exit(failure.exitCode)

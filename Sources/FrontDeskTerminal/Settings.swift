@@ -41,7 +41,12 @@ public struct DeskSettings: Sendable {
 
     private static func readFile(environment: [String: String]) -> DeskSettings {
         let path = filePath(environment)
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return DeskSettings() }
+        guard FileManager.default.fileExists(atPath: path) else { return DeskSettings() }
+        // There but unreadable (a folder, other bytes than UTF-8, no permission): said, not taken
+        // for "not set up", which sends whoever keeps the desk after the wrong cause.
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return DeskSettings(notice: "\(path) cannot be read as a text file; using the default settings")
+        }
         return parse(text, file: path)
     }
 

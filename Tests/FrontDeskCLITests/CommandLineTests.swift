@@ -41,6 +41,27 @@ import Testing
         #expect(try (twice.json["error"] as? [String: Any])?["code"] as? String == "invalid_state")
     }
 
+    /// Output that cannot be written (a full disk: /dev/full) is a failure the script hears
+    /// (exit 1, said on standard error), not exit 0 with nothing written.
+    @Test func outputThatCannotBeWrittenExitsOne() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        for arguments in [["bookings", "--json"], ["occupancy", "--csv", "--from", "2026-12-01", "--to", "2026-12-03"], ["rooms"]] {
+            let process = Process()
+            process.executableURL = CLIHarness.binary
+            process.arguments = arguments
+            process.environment = cli.environment
+            process.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            let err = Pipe()
+            process.standardError = err
+            try process.run()
+            let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 1, "\(arguments): \(said)")
+            #expect(said.contains("could not be written"), "\(arguments): \(said)")
+        }
+    }
+
     @Test func moneyHasAtMostTwoDecimalsInJSON() throws {
         let cli = try CLIHarness()
         try cli.smallHotel()

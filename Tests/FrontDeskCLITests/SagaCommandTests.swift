@@ -79,6 +79,11 @@ import Testing
         #expect(try details(["--payment", "card", "--card", "4242424242424242"])
             == [PaymentSetup.missing(settingsFile: settingsFolder + "/frontdesk/config.toml")])
         #expect(try details(["--payment", "card", "--card", "4242424242424242"]).first?.contains("~/.config") == false)
+        // A settings file that is there but cannot be read is named as such, not as "not set up" alone.
+        try FileManager.default.createDirectory(atPath: settingsFolder + "/frontdesk/config.toml", withIntermediateDirectories: true)
+        #expect(try details(["--payment", "card", "--card", "4242424242424242"]).first?.contains("cannot be read") == true)
+        // A card number given for a desk payment is refused, never dropped in silence.
+        #expect(try details(["--card", "4242424242424242"], url: "http://127.0.0.1:9").first?.contains("--card is for --payment card") == true)
         #expect(try details(["--payment", "card", "--card", "4242424242424242"], url: "payments.local")
             == ["FRONTDESK_PAYMENT_URL 'payments.local' is not an http:// address (e.g. http://127.0.0.1:8099)"])
         #expect((try cli.run("bookings", "--json").json["bookings"] as? [Any])?.isEmpty == true)
