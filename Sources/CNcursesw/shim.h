@@ -21,6 +21,13 @@ static inline attr_t fd_a_reverse(void) { return A_REVERSE; }
 static inline attr_t fd_a_underline(void) { return A_UNDERLINE; }
 static inline attr_t fd_a_dim(void) { return A_DIM; }
 
+// Whether the terminal has a string capability: tigetstr gives NULL when it is absent and
+// (char *)-1 when the name is not a string capability; Swift cannot compare with the second.
+static inline int fd_has_string_capability(const char *name) {
+    char *value = tigetstr(name);
+    return value != NULL && value != (char *)-1;
+}
+
 // KEY_F(n) is a macro.
 static inline int fd_key_f(int n) { return KEY_F(n); }
 

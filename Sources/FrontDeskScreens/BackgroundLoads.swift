@@ -105,13 +105,15 @@ extension DeskModel {
             let bookings = matches.bookings
             // The highlight stays on its booking when the list is read again (another desk
             // booked an earlier room): a key then acts on the guest the receptionist chose.
-            // A list of another query starts at its first row.
+            // A list of another query starts at the row typing chose (its first: typing puts
+            // the highlight there), moved by the ↓ typed ahead of the answer: those keys meant
+            // the list being asked for, and a question must name the guest they reached.
             let followed = state.bookings.queryChanged ? nil : state.bookings.results.indices.contains(state.bookings.selected)
                 ? state.bookings.results[state.bookings.selected].id : nil
             state.bookings.results = bookings
             state.bookings.total = matches.total
             state.bookings.selected = followed.flatMap { id in bookings.firstIndex { $0.id == id } }
-                ?? min(state.bookings.queryChanged ? 0 : state.bookings.selected, max(0, bookings.count - 1))
+                ?? min(state.bookings.selected, max(0, bookings.count - 1))
             if latest { state.bookings.queryChanged = false }
         case .bookings(.failure(let error)):
             (state.bookings.actions.message, state.bookings.actions.messageIsError) = (Self.describe(error), true)

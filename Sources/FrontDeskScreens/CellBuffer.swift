@@ -71,7 +71,18 @@ public struct CellBuffer: Hashable, Sendable {
                 if column - x < room { set(column, y, Cell(text: " ", role: role, isContinuation: false)); column += 1 }
                 break
             }
-            let printable = character.isNewline || character == "\t" ? " " : String(character)
+            let printable: String
+            if character.isNewline || character == "\t" {
+                printable = " "
+            } else if let ascii = character.asciiValue {
+                // A control character (an escape, a bell, from the file or a paste) is one cell
+                // here but two in ncurses ("^G"), and the cell after it is drawn over: shown as �.
+                printable = ascii < 0x20 || ascii == 0x7F ? "\u{FFFD}" : String(character)
+            } else if character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                printable = "\u{FFFD}"
+            } else {
+                printable = String(character)
+            }
             set(column, y, Cell(text: printable, role: role, isContinuation: false))
             if characterWidth == 2 { set(column + 1, y, Cell(text: "", role: role, isContinuation: true)) }
             column += characterWidth

@@ -155,6 +155,10 @@ public enum DeskTerminalApp {
                 var woken = Set<UInt8>()
                 while case let count = Glibc.read(pipeEnds[0], &bytes, bytes.count), count > 0 { woken.formUnion(bytes[0..<count]) }
                 if woken.contains(UInt8(ascii: "q")) { return }
+                if woken.contains(UInt8(ascii: "c")) {
+                    terminal.resumed()
+                    dirty = true
+                }
                 if woken.contains(UInt8(ascii: "l")) {
                     for answer in loader.takeFinished() {
                         if let problem = failure(of: answer.outcome) { log.error("\(answer.outcome.key) failed: \(problem)") }
@@ -341,8 +345,13 @@ public enum DeskTerminalApp {
         // A parent may have blocked these (some launchers do); the desk needs them all.
         var wanted = sigset_t()
         sigemptyset(&wanted)
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP, SIGWINCH] { sigaddset(&wanted, signalNumber) }
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGCONT] { sigaddset(&wanted, signalNumber) }
         pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
+        // Back from a suspend: the loop turns bracketed paste on again (`NcursesTerminal.resumed`).
+        signal(SIGCONT) { _ in
+            var byte: UInt8 = UInt8(ascii: "c")
+            _ = Glibc.write(wakeDescriptor, &byte, 1)
+        }
         // Ctrl-C and SIGTERM quit through the loop, which restores the terminal on its way out.
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber) { _ in

@@ -29,8 +29,16 @@ final class NcursesTerminal {
             let term = ProcessInfo.processInfo.environment["TERM"] ?? "(unset)"
             throw Failure.noTerminal("the terminal type '\(term)' is unknown here; try TERM=xterm-256color")
         }
-        screen = created
         set_term(created)
+        // A terminal that cannot move the cursor (TERM=dumb) would show one line of a desk whose
+        // keys still act on screens nobody sees.
+        guard fd_has_string_capability("cup") != 0 else {
+            endwin()
+            delscreen(created)
+            let term = ProcessInfo.processInfo.environment["TERM"] ?? "(unset)"
+            throw Failure.noTerminal("the terminal type '\(term)' cannot move the cursor, which the desk needs; try TERM=xterm-256color")
+        }
+        screen = created
         cbreak()
         // Ctrl-Q and Ctrl-S are flow control to the tty unless IXON is off; Ctrl-Q quits here.
         var modes = termios()
@@ -65,6 +73,12 @@ final class NcursesTerminal {
     func close() {
         guard let active = screen else { return }
         curs_set(1)
+        // Without an alternate screen (the Linux console, vt100) the last frame would stay
+        // under the shell's prompt: cleared first.
+        if fd_has_string_capability("smcup") == 0 {
+            erase()
+            refresh()
+        }
         Self.writeToTerminal("\u{1B}[?2004l")
         endwin()
         delscreen(active)
@@ -93,6 +107,13 @@ final class NcursesTerminal {
         }
         refresh()
         painted = buffer
+    }
+
+    /// Back from a suspend (Ctrl-Z, `fg`): the shell turned bracketed paste off to run its
+    /// commands, so pasted line breaks would be Enter again; on again, and all drawn anew.
+    func resumed() {
+        Self.writeToTerminal("\u{1B}[?2004h")
+        invalidate()
     }
 
     /// Forgets what is on screen, so the next paint redraws everything (after a resize).

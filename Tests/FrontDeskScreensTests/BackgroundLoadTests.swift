@@ -53,6 +53,28 @@ import Testing
         #expect(fixture.screen().contains("Cancel booking \(second.confirmationCode)"))
     }
 
+    /// ↓ typed ahead of a new query's answer move the highlight as they would once it is in: the
+    /// question that follows names the row they reached, not the first.
+    @Test func arrowsTypedAheadOfANewListChooseTheRowTheyReach() throws {
+        var fixture = try ScreenFixture()
+        for (room, name) in [("101", "Ada Kim"), ("102", "Bo Kim"), ("103", "Cy Kim"), ("104", "Di Lund")] {
+            _ = try fixture.desk.store.reserveConfirmedAtDesk(fixture.desk.form(room: room, name: name), by: "anna")
+        }
+        fixture.model.runLoadsInBackground()
+        fixture.press(.function(3))
+        let all = try #require(fixture.model.takePendingLoads().first)
+        fixture.model.finish(all.run(), generation: all.generation)
+        fixture.type("kim")
+        let newest = try #require(fixture.model.takePendingLoads().last)
+        // Out of the find field, then two rows down, then cancel: all before the answer.
+        fixture.press(.down, .down, .down, .alt("c"))
+        fixture.model.finish(newest.run(), generation: newest.generation)
+        let results = fixture.model.state.bookings.results
+        #expect(results.map(\.guest.name) == ["Ada Kim", "Bo Kim", "Cy Kim"], "\(results.map(\.guest.name))")
+        #expect(fixture.model.state.bookings.selected == 2)
+        #expect(fixture.model.state.bookings.actions.confirmation?.bookingId == results[2].id)
+    }
+
     @Test func theLoaderSkipsARequestMadeMootAndHandsOverEveryAnswer() throws {
         let wakes = Mutex(0)
         let loader = BackgroundLoader { wakes.withLock { $0 += 1 } }

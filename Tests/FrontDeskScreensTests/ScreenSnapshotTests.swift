@@ -47,6 +47,16 @@ import Testing
         for line in HelpOverlay.lines(for: .search) { #expect(fixture.screen().contains(line.description)) }
     }
 
+    /// Control characters in a name (written into the file by hand, or pasted) take one cell
+    /// each, as ncurses would draw them two ("^["): the text after them stays in its columns.
+    @Test func controlCharactersAreDrawnInOneCell() {
+        var buffer = CellBuffer(width: 30, height: 1)
+        let used = buffer.put("Evil\u{1B}[31mRed\u{7}Bell\u{7F}|", x: 0, y: 0)
+        #expect(buffer.lines[0].hasPrefix("Evil\u{FFFD}[31mRed\u{FFFD}Bell\u{FFFD}|"), "\(buffer.lines[0])")
+        #expect(used == 19)
+        #expect(!buffer.lines[0].unicodeScalars.contains { $0.properties.generalCategory == .control })
+    }
+
     /// Every screen's keys fit the overlay whole at the smallest size, none cut or dropped.
     @Test func theHelpOverlayFitsEveryScreenAt80x24() throws {
         for scope in [Scope.search, .booking, .bookings, .today, .rooms, .roomPlan, .dashboard, .conflicts] {
