@@ -41,17 +41,7 @@ struct Desk: ParsableCommand {
     /// Opens the database; an empty one offers the demo hotel. Declined, a file (and folder) that
     /// this run created is removed again: nothing is left behind but the answer.
     private func openOrOfferDemo() throws -> FrontDeskStore? {
-        let path = common.databasePath
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let fileExisted = FileManager.default.fileExists(atPath: path)
-        // Every folder the store will create on the way (`a/b/c.sqlite` with neither `a` nor `b`):
-        // declined, each goes again, innermost first.
-        var created: [String] = []
-        var ancestor = folder
-        while !FileManager.default.fileExists(atPath: ancestor.path), ancestor.path != "/" {
-            created.append(ancestor.path)
-            ancestor = ancestor.deletingLastPathComponent()
-        }
+        let newFile = NewDatabaseFile(path: common.databasePath)
         do {
             // The desk reads while its writes run off the UI thread: the pool.
             let store = try common.openStore(oneConnection: false)
@@ -59,12 +49,7 @@ struct Desk: ParsableCommand {
             if try offerDemoHotel(store) { return store }
         }
         // The store is closed here (its last reference went with the block above).
-        if !fileExisted {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            for made in created where (try? FileManager.default.contentsOfDirectory(atPath: made))?.isEmpty == true {
-                try? FileManager.default.removeItem(atPath: made)
-            }
-        }
+        newFile.removeIfMadeHere()
         return nil
     }
 

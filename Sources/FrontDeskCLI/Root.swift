@@ -183,10 +183,21 @@ struct CommonOptions: ParsableArguments {
 
     /// Runs a command body and prints its result as JSON or as text for a person.
     func run(_ body: (FrontDeskStore) throws -> Output.Result) throws {
+        let access = StoreAccessTable.current.withLock { $0 }
+        // A command that may create the file (`demo`, `hotel create`) and is refused leaves none.
+        let newFile = access == .create ? NewDatabaseFile(path: databasePath) : nil
         do {
             let store = try openStore()
-            let result = try body(store)
-            let access = StoreAccessTable.current.withLock { $0 }
+            let result: Output.Result
+            do {
+                result = try body(store)
+            } catch {
+                if let newFile, !newFile.existed, (try? store.hotel()) == nil {
+                    try? store.close()
+                    newFile.removeIfMadeHere()
+                }
+                throw error
+            }
             if access != .read {
                 // The process ends after this command: a file it wrote is closed now, and its
                 // close copies the log into the file and syncs both (when no other connection

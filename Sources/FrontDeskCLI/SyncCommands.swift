@@ -38,8 +38,7 @@ struct DeskConnect: ParsableCommand {
                                     exchange: NetworkHelperExchange.shared)
             let login = try client.login(username: username.trimmingWhitespace(), password: password)
             client.token = login.token
-            let path = common.databasePath
-            let fileExisted = FileManager.default.fileExists(atPath: path)
+            let newFile = NewDatabaseFile(path: common.databasePath)
             let store = try common.openStore()
             let report: DeskSync.ReplicaReport
             do {
@@ -59,9 +58,9 @@ struct DeskConnect: ParsableCommand {
                                                    expiresAt: login.expiresAt, database: common.absoluteDatabasePath))
             } catch {
                 // A database this command created and could not fill is not left behind.
-                if !fileExisted {
+                if !newFile.existed {
                     try? store.close()
-                    for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                    newFile.removeIfMadeHere()
                 }
                 throw error
             }

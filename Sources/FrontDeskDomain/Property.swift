@@ -32,6 +32,15 @@ public struct Hotel: Hashable, Sendable {
     /// In Unicode scalars, like every limit on typed text (`TextRules`).
     public static let maximumNameLength = 100
 
+    /// ISO 4217 currencies in use whose minor unit is not hundredths (0, 3 or 4 decimals).
+    static let currenciesWithoutTwoDecimals: [String: Int] = [
+        "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0,
+        "UGX": 0, "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+        "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3, "CLF": 4, "UYW": 4,
+    ]
+    /// The currency codes the platform knows (ISO 4217, as in use).
+    static let knownCurrencies = Set(Locale.commonISOCurrencyCodes)
+
     public static func validate(name: String, timeZoneIdentifier: String, currency: String) throws(FrontDeskError) {
         var problems: [String] = []
         let trimmed = name.trimmingCharacters(in: .whitespaces)
@@ -45,6 +54,12 @@ public struct Hotel: Hashable, Sendable {
         }
         if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
             problems.append("Currency must be a three-letter ISO code such as EUR")
+        } else if let digits = currenciesWithoutTwoDecimals[currency] {
+            // Money is kept and shown in hundredths: a yen price would read 10281.60.
+            problems.append("Currency \(currency) has \(digits) decimal\(digits == 1 ? "" : "s"); "
+                + "Front Desk keeps money in hundredths, so only currencies with 2 decimals (EUR, USD, GBP, CHF, …) can be used")
+        } else if !knownCurrencies.contains(currency) {
+            problems.append("Currency \(currency) is not an ISO 4217 currency (e.g. EUR, USD, GBP)")
         }
         if !problems.isEmpty { throw .validationFailed(problems) }
     }

@@ -7,11 +7,14 @@ public enum TextRules {
     /// The longest run of combining marks on one base character (Vietnamese needs 2, Thai 3).
     public static let maximumMarkRun = 8
 
-    /// C0 (incl. tab, newline, ESC), DEL, C1 (incl. CSI, OSC), and the line and paragraph separators.
+    /// C0 (incl. tab, newline, ESC), DEL, C1 (incl. CSI, OSC), the line and paragraph separators,
+    /// and the direction overrides and isolates (U+202A-202E, U+2066-2069), which turn the rest
+    /// of a printed line around ("Evil\u{202E}gnp.exe" shows as "Evilexe.png").
     /// (ASCII answered without the Unicode tables: a booking checks every scalar of its form.)
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F }
         return scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
+            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
     }
 
     public static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool {
@@ -34,6 +37,8 @@ public enum TextRules {
         var scalars = 0, marks = 0, run = 0, longestRun = 0
         for scalar in text.unicodeScalars {
             if isControl(scalar) { return "\(field) cannot contain control characters (found \(escaped(String(scalar))))" }
+            // What bytes that are not UTF-8 became on the way in (an argument, a file, a paste).
+            if scalar == "\u{FFFD}" { return "\(field) holds bytes that are not UTF-8 text (shown as \u{FFFD}): type it again" }
             scalars += 1
             if scalars > maximum { return "\(field) is longer than \(maximum) characters" }
             if isCombiningMark(scalar) {

@@ -62,6 +62,22 @@ import Testing
         }
     }
 
+    /// A refused `demo` or `hotel create` on a new path leaves no database (nor the folders made
+    /// for it): a later command would find an empty one and answer "No bookings match.".
+    @Test func aRefusedSetUpLeavesNoEmptyDatabase() throws {
+        let cli = try CLIHarness()
+        for (index, arguments) in [["demo", "--rooms", "0"],
+                                   ["hotel", "create", "--name", "A", "--time-zone", "Bad/Zone", "--currency", "EUR"],
+                                   ["hotel", "create", "--name", "A", "--time-zone", "Europe/Vienna", "--currency", "JPY"]].enumerated() {
+            let folder = cli.folder.appendingPathComponent("new-\(index)")
+            let path = folder.appendingPathComponent("more/hotel.sqlite").path
+            let outcome = CLIHarness.finish(try cli.start(arguments + ["--db", path]))
+            #expect(outcome.status == 2, "\(arguments): \(outcome.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: path), "\(arguments) left \(path)")
+            #expect(!FileManager.default.fileExists(atPath: folder.path), "\(arguments) left \(folder.path)")
+        }
+    }
+
     @Test func moneyHasAtMostTwoDecimalsInJSON() throws {
         let cli = try CLIHarness()
         try cli.smallHotel()

@@ -31,6 +31,32 @@ import Testing
             #expect(problem?.hasPrefix("Room number cannot contain control characters (found \\u{") == true, "\(text.debugDescription): \(problem ?? "nil")")
         }
         #expect(TextRules.problem(in: "Suite 1", field: "Room number", maximum: 10) == nil)
+        // Direction overrides and isolates turn the rest of a printed line around.
+        for text in ["Evil\u{202E}gnp.exe", "a\u{2066}b", "a\u{2069}", "a\u{202A}b"] {
+            let problem = TextRules.problem(in: text, field: "Guest name", maximum: 100)
+            #expect(problem?.hasPrefix("Guest name cannot contain control characters") == true, "\(text.debugDescription): \(problem ?? "nil")")
+        }
+        #expect(TextRules.escaped("Evil\u{202E}gnp") == "Evil\\u{202E}gnp")
+        // Bytes that were not UTF-8 arrive as U+FFFD: refused, not stored as "�".
+        #expect(TextRules.problem(in: "Bad\u{FFFD}Name", field: "Guest name", maximum: 100)?.contains("not UTF-8") == true)
+        // Right-to-left names themselves are fine.
+        #expect(TextRules.problem(in: "שָׁלוֹם عليكم", field: "Guest name", maximum: 100) == nil)
+    }
+
+    /// Money is kept in hundredths: a currency with other decimals is refused (a yen price read
+    /// 10281.60), and so is a code that is no currency.
+    @Test func aHotelCurrencyHasTwoDecimalsAndIsACurrency() throws {
+        for good in ["EUR", "USD", "GBP", "CHF"] {
+            try Hotel.validate(name: "Aurora", timeZoneIdentifier: "Europe/Vienna", currency: good)
+        }
+        for (bad, words) in [("JPY", "0 decimals"), ("BHD", "3 decimals"), ("XYZ", "not an ISO 4217"), ("eur", "three-letter")] {
+            do {
+                try Hotel.validate(name: "Aurora", timeZoneIdentifier: "Europe/Vienna", currency: bad)
+                Issue.record("\(bad) was accepted")
+            } catch {
+                #expect(error.details.first?.contains(words) == true, "\(bad): \(error.details)")
+            }
+        }
     }
 
     @Test func escapingShowsEveryControlCharacterAndKeepsTheRest() {

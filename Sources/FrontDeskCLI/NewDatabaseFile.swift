@@ -1,0 +1,34 @@
+import Foundation
+
+/// A database file a command may create, noted before it opens it: whether it was there, and the
+/// folders the store will create on the way (`a/b/c.sqlite` with neither `a` nor `b`). A command
+/// that fails before the file holds anything of use removes what it made, innermost first, so
+/// nothing is left behind but the message (a later command would find an empty database and
+/// answer "No bookings match.").
+struct NewDatabaseFile {
+    let path: String
+    let existed: Bool
+    private let folders: [String]
+
+    init(path: String) {
+        self.path = path
+        existed = FileManager.default.fileExists(atPath: path)
+        var folders: [String] = []
+        var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: ancestor.path), ancestor.path != "/" {
+            folders.append(ancestor.path)
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        self.folders = folders
+    }
+
+    /// Removes the file (with its log and lock files) and the empty folders made for it, if this
+    /// run made it. The store must be closed first.
+    func removeIfMadeHere() {
+        guard !existed else { return }
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        for made in folders where (try? FileManager.default.contentsOfDirectory(atPath: made))?.isEmpty == true {
+            try? FileManager.default.removeItem(atPath: made)
+        }
+    }
+}
