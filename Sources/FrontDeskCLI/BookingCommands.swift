@@ -165,6 +165,9 @@ struct Bookings: ParsableCommand {
             if status != nil && statusValue == nil {
                 problems.append("Status \(BookingRules.quoted(status!)) is unknown (use one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
+            if let fromDate, let toDate, toDate < fromDate {
+                problems.append("--to \(toDate) is before --from \(fromDate): no stay could match")
+            }
             if let limit, limit < 1 { problems.append("--limit must be at least 1") }
             if let guest, let problem = TextRules.problem(in: guest, field: "--guest", maximum: BookingRules.maximumEmailLength) {
                 problems.append(problem)

@@ -38,9 +38,10 @@ enum Output {
     nonisolated(unsafe) static var keptUntilExit: [Any] = []
 
     /// Card numbers are masked in everything printed (`CardNumber.redacted`).
-    static func printJSON(_ value: JSONValue) {
+    /// `oneLine`: compact, for a script that reads one line (the payment simulator's address).
+    static func printJSON(_ value: JSONValue, oneLine: Bool = false) {
         // As bytes, as rendered: no String of the whole document is made, checked and copied.
-        var bytes = CardNumber.redacted(utf8: value.renderedUTF8(pretty: true))
+        var bytes = CardNumber.redacted(utf8: value.renderedUTF8(pretty: !oneLine))
         bytes.append(UInt8(ascii: "\n"))
         writeToStandardOutput(bytes)
     }

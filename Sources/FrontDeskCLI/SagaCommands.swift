@@ -150,12 +150,12 @@ struct PaymentSim: ParsableCommand {
         } catch {
             var standardError = FileHandle.standardError
             print("error: \(error.message)", to: &standardError)
-            if json { Output.printJSON(Output.errorDocument(code: error.code, message: error.message, details: [])) }
+            if json { Output.printJSON(Output.errorDocument(code: error.code, message: error.message, details: []), oneLine: true) }
             throw CommandFailure(exitCode: Output.exitCode(forCode: error.code))
         }
         simulator.start()
         if json {
-            Output.printJSON(.object([("url", .string("http://127.0.0.1:\(simulator.port)"))]))
+            Output.printJSON(.object([("url", .string("http://127.0.0.1:\(simulator.port)"))]), oneLine: true)
         } else {
             print("Payment simulator on http://127.0.0.1:\(simulator.port)\(ledger.map { ", ledger \($0)" } ?? "") (Ctrl-C stops it)")
         }

@@ -107,7 +107,8 @@ struct DeskStatus: ParsableCommand {
         try common.run { store in
             guard let status = try store.replicaStatus() else {
                 return Output.Result(json: .object([("server", .null), ("hotelId", .null), ("online", .bool(false)), ("pendingOps", .int(0)),
-                                                    ("lastSync", .null), ("conflicts", .int(0))]),
+                                                    ("lastSync", .null), ("conflicts", .int(0)),
+                                                    ("lastError", .null), ("credentialProblem", .null)]),
                                      text: "Standalone desk (not connected to a server).")
             }
             let desk = ConnectedDesk(store: store, common: common, status: status)
@@ -125,6 +126,8 @@ struct DeskStatus: ParsableCommand {
             return Output.Result(json: .object([
                 ("server", .string(status.server)), ("hotelId", .string(status.hotelId.uuidString.lowercased())), ("online", .bool(online)),
                 ("pendingOps", .int(status.pendingOperations)), ("lastSync", .optional(lastSync)), ("conflicts", .int(status.openConflicts)),
+                // What the text says too: a script must not read "online" as "can sync".
+                ("lastError", .optional(status.lastError)), ("credentialProblem", .optional(desk.credentialProblem)),
             ]), text: lines.joined(separator: "\n"))
         }
     }
@@ -336,10 +339,19 @@ struct ConnectedDesk {
     init(store: FrontDeskStore, common: CommonOptions, status: ReplicaStatus) {
         self.store = store
         let hotelId = status.hotelId.uuidString.lowercased()
-        let connection = try? ConnectionFile.load()
+        var unreadable: String?
+        let connection: Connection?
+        do {
+            connection = try ConnectionFile.load()
+        } catch {
+            // Said as it is: a damaged file is not "for another database or gone".
+            (connection, unreadable) = (nil, "\(error)")
+        }
         let usable = connection.flatMap { $0.hotelId.lowercased() == hotelId && $0.database == common.absoluteDatabasePath ? $0 : nil }
         client = SyncClient(server: status.server, hotelId: hotelId, token: usable?.token, exchange: NetworkHelperExchange.shared)
-        if usable == nil {
+        if let unreadable {
+            credentialProblem = "this desk has no usable credential for \(status.server): \(unreadable) (queued operations are kept)"
+        } else if usable == nil {
             credentialProblem = "this desk has no credential for \(status.server) (\(ConnectionFile.path()) is for another database or gone); run `frontdesk desk connect` again (queued operations are kept)"
         } else if usable!.hasExpired() {
             credentialProblem = "the desk's credential for \(status.server) expired at \(usable!.expiresAt); run `frontdesk desk connect` again (queued operations are kept)"

@@ -43,8 +43,12 @@ public struct AvailabilityQuery: Hashable, Sendable {
     /// is itself refused is not reported again.
     public static func validate(checkIn: String, checkOut: String?, nights: Int?, guests: String,
                                 businessDate: CalendarDate) throws(FrontDeskError) -> AvailabilityQuery {
-        guard checkOut == nil else {
-            return try validate(checkIn: checkIn, checkOut: checkOut!, guests: guests, businessDate: businessDate)
+        if let checkOut {
+            // Both given: which one was meant cannot be told, so neither is dropped in silence.
+            if nights != nil {
+                throw .validationFailed(["Give either --check-out or --nights, not both"])
+            }
+            return try validate(checkIn: checkIn, checkOut: checkOut, guests: guests, businessDate: businessDate)
         }
         var problems: [String] = []
         let nightRange = 1...BookingRules.maximumNights

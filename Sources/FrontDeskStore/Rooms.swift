@@ -130,7 +130,8 @@ extension FrontDeskStore {
             }
             let types = try fetchRoomTypes(db)
             guard let type = types.first(where: { $0.name.lowercased() == typeName.trimmingCharacters(in: .whitespaces).lowercased() }) else {
-                throw FrontDeskError.notFound("Room type \(BookingRules.quoted(typeName)) does not exist (known: \(types.map(\.name).joined(separator: ", ")))")
+                throw FrontDeskError.notFound("Room type \(BookingRules.quoted(typeName)) does not exist "
+                    + (types.isEmpty ? "(this hotel has no room types yet: add one first)" : "(known: \(types.map(\.name).joined(separator: ", ")))"))
             }
             let room = try Room.create(id: UUID(), hotelId: hotel.id, roomTypeId: type.id, number: number)
             if try fetchRoom(number: room.number, db) != nil {

@@ -78,6 +78,21 @@ import Testing
         }
     }
 
+    /// Input that could only be a mistake is refused, not answered with an empty list or with one
+    /// of two options dropped: dates the wrong way round, --check-out with --nights, a type of a
+    /// hotel that has none.
+    @Test func contradictoryOptionsAreRefused() throws {
+        let cli = try CLIHarness()
+        try cli.expectSuccess(cli.run("hotel", "create", "--name", "Empty", "--time-zone", "Europe/Vienna", "--currency", "EUR"))
+        let noTypes = try cli.run("rooms", "add", "1", "--type", "Nope")
+        #expect(noTypes.stderr.contains("no room types yet") && !noTypes.stderr.contains("known: )"), "\(noTypes.stderr)")
+        try cli.expectSuccess(cli.run("room-types", "add", "--name", "Double", "--capacity", "2", "--price", "100.00"))
+        let reversed = try cli.run("bookings", "--from", "2026-12-10", "--to", "2026-12-01")
+        #expect(reversed.status == 2 && reversed.stderr.contains("is before --from"), "\(reversed.stderr)")
+        let both = try cli.run("search", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--nights", "5", "--guests", "1")
+        #expect(both.status == 2 && both.stderr.contains("not both"), "\(both.stderr)")
+    }
+
     @Test func moneyHasAtMostTwoDecimalsInJSON() throws {
         let cli = try CLIHarness()
         try cli.smallHotel()

@@ -121,6 +121,13 @@ struct ConnectInputTests {
         #expect(stored["database"] as? String == desk.database)
         let before = try desk.bookings().count
         #expect(before > 0)
+        // A damaged connection file is said as it is, in the JSON as in the text: not "online" alone.
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: desk.connectionFile))
+        let damaged = try desk.run("desk", "status", "--json").json
+        #expect((damaged["credentialProblem"] as? String)?.contains("is not a connection file") == true, "\(damaged)")
+        #expect(damaged.keys.contains("lastError"))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: desk.connectionFile))
+        #expect(try desk.run("desk", "status", "--json").json["credentialProblem"] is NSNull)
 
         let disconnected = try desk.run("desk", "disconnect")
         #expect(disconnected.status == 0, "disconnect: \(disconnected.stderr)")

@@ -16,13 +16,15 @@ public enum PaymentSimulatorProcess {
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
+        // One line, as `--json` promises a script that reads one.
         var text = ""
-        while !text.contains("}") {
+        while !text.contains("\n") {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
         }
-        let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         return (process, try #require(object?["url"] as? String, "payment-sim printed \(text)"))
     }
 }
