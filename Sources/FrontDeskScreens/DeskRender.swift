@@ -8,7 +8,11 @@ extension DeskModel {
     public func render(width: Int, height: Int) -> CellBuffer {
         var buffer = CellBuffer(width: width, height: height)
         guard width >= Self.minimumSize.width, height >= Self.minimumSize.height else {
-            let message = "Terminal too small: \(width)x\(height), need \(Self.minimumSize.width)x\(Self.minimumSize.height)"
+            // Shorter forms first where the long one does not fit: the sizes must show.
+            let message = ["Terminal too small: \(width)x\(height), need \(Self.minimumSize.width)x\(Self.minimumSize.height)",
+                           "Too small: \(width)x\(height), need \(Self.minimumSize.width)x\(Self.minimumSize.height)",
+                           "\(width)x\(height) < \(Self.minimumSize.width)x\(Self.minimumSize.height)"]
+                .first { TerminalWidth.of($0) <= width } ?? "\(Self.minimumSize.width)x\(Self.minimumSize.height)"
             buffer.put(message, x: max(0, (width - TerminalWidth.of(message)) / 2), y: height / 2, role: .error)
             return buffer
         }
@@ -49,15 +53,22 @@ extension DeskModel {
         let info = state.info
         let right = (isSaving ? "saving… " : "") + (state.clock.isEmpty ? "" : "\(state.clock) ")
         let room = buffer.width - TerminalWidth.of(right) - 1
-        var left = " \(info.hotelName) · business date \(info.businessDate) · \(info.user) · background: \(state.backgroundWork)"
-        if let sync = state.sync {
-            // A connected desk: the sync words right after the hotel and date, where a narrow
-            // terminal still shows them (offline, what waits, conflicts); the short form when the
-            // whole line does not fit.
-            let whole = " \(info.hotelName) · business date \(info.businessDate) · \(sync.words) · \(info.user) · background: \(state.backgroundWork)"
-            left = TerminalWidth.of(whole) <= room ? whole
-                : " \(info.hotelName) · \(info.businessDate) · \(sync.shortWords) · \(info.user) · background: \(state.backgroundWork)"
-        }
+        // A connected desk: the sync words right after the hotel and date, where a narrow terminal
+        // still shows them (offline, what waits, conflicts). When the whole line does not fit, the
+        // short sync words, then without "business date", the user, the label and the hotel, so
+        // that the background's words (a payment service down, what to do) stay whole at 80 columns.
+        let background = "background: \(state.backgroundWork)"
+        let longSync = state.sync.map { "\($0.words) · " } ?? ""
+        let shortSync = state.sync.map { "\($0.shortWords) · " } ?? ""
+        let candidates = [
+            " \(info.hotelName) · business date \(info.businessDate) · \(longSync)\(info.user) · \(background)",
+            " \(info.hotelName) · \(info.businessDate) · \(shortSync)\(info.user) · \(background)",
+            " \(info.hotelName) · \(info.businessDate) · \(shortSync)\(background)",
+            " \(info.hotelName) · \(shortSync)\(background)",
+            " \(info.hotelName) · \(shortSync)\(state.backgroundWork)",
+            " \(shortSync)\(state.backgroundWork)",
+        ]
+        let left = candidates.first { TerminalWidth.of($0) <= room } ?? candidates[candidates.count - 1]
         if let notice = state.notice, state.screen != .search {
             // A warning for the whole desk (the database cannot be read, a pushed booking's new
             // code to tell the guest) on every screen, not only the search's row for it: the
@@ -197,7 +208,9 @@ extension DeskModel {
             // A connected desk's booking made while offline is this desk's until the server takes it.
             let provisional = form.bookingId.flatMap { state.sync?.marker(for: $0) } == "~" && !progress.isFailure
                 ? " ~ on this desk only until the server takes it (syncs when online)" : ""
-            buffer.put(" \(progress.text)\(provisional)", x: 0, y: y + 1, role: role, maxWidth: buffer.width - 1)
+            // Whole, over as many rows as it needs: a failure says what to do ("take the payment
+            // at the desk"), cut at 80 columns it did not.
+            y += buffer.putWrapped("\(progress.text)\(provisional)", x: 1, y: y + 1, role: role, width: buffer.width - 2) - 1
             if progress.isFailure {
                 let retry = form.roomTaken ? "Alt-n: the next free \(offer.roomType.name), then Enter" : "Enter tries again (details kept; Alt-n: another room)"
                 buffer.put(" \(retry) · Esc: back to \(back)", x: 0, y: y + 2, role: .hint, maxWidth: buffer.width - 1)

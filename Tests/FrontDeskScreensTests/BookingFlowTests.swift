@@ -160,7 +160,7 @@ import Testing
         let rows = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         let first = try #require(rows.firstIndex { $0.contains("Card payments are not set up") })
         let message = rows[first...].prefix(3).joined(separator: " ")
-        #expect(message.contains("~/.config/frontdesk/config.toml, or FRONTDESK_PAYMENT_URL"), "\(screen)")
+        #expect(message.contains("frontdesk/config.toml, or FRONTDESK_PAYMENT_URL"), "\(screen)")
         #expect(!message.contains("…"), "\(screen)")
         #expect(try fixture.desk.count("booking") == 0)
     }

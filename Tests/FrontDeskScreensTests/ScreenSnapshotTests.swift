@@ -47,6 +47,29 @@ import Testing
         for line in HelpOverlay.lines(for: .search) { #expect(fixture.screen().contains(line.description)) }
     }
 
+    /// The background's words (a payment service down, and what to do) are read whole at 80
+    /// columns: the label "business date" and the user give way first.
+    @Test func theStatusLineKeepsTheBackgroundsWordsWholeAt80Columns() throws {
+        var fixture = try ScreenFixture()
+        let words = "Payment service unreachable: cards fail now (retry in 30 s) · idle"
+        fixture.model.setBackgroundWork(words)
+        let line = try #require(fixture.screen().split(separator: "\n").first.map(String.init))
+        #expect(line.contains(words), "\(line)")
+        #expect(!line.contains("…"), "\(line)")
+        // Longer still: the notice, first, stays whole; what follows it is cut.
+        fixture.model.setBackgroundWork("Payment service unreachable: cards fail now (retry in 30 s) · 12 bookings in progress")
+        let cut = try #require(fixture.screen().split(separator: "\n").first.map(String.init))
+        #expect(cut.contains("Payment service unreachable: cards fail now (retry in 30 s)"), "\(cut)")
+        // With room to spare, everything as before.
+        let wide = try #require(fixture.screen(160, 24).split(separator: "\n").first.map(String.init))
+        #expect(wide.contains("business date") && wide.contains("anna"), "\(wide)")
+        // Too small: the sizes are shown, whatever the width.
+        for width in [30, 20, 10] {
+            let small = fixture.model.render(width: width, height: 5).lines.joined()
+            #expect((width < 12 || small.contains("\(width)x5")) && small.contains("80x24"), "\(small)")
+        }
+    }
+
     /// Control characters in a name (written into the file by hand, or pasted) take one cell
     /// each, as ncurses would draw them two ("^["): the text after them stays in its columns.
     @Test func controlCharactersAreDrawnInOneCell() {
