@@ -46,6 +46,11 @@ public struct FrontDesk: ParsableCommand {
             do {
                 command = try parseAsRoot(arguments)
             } catch {
+                // A mistyped command name: the parser took it for an argument of the desk, and
+                // showed the desk's usage. Said as it is, with the nearest command.
+                if let unknown = unknownCommandMessage(arguments) {
+                    reportParseError(ValidationError(unknown.message), json: wantsJSON, hint: unknown.hint)
+                }
                 // help and version exit 0; the rest validation_failed, 2
                 reportParseError(error, json: wantsJSON, hint: commandFirstHint(arguments))
             }
@@ -128,6 +133,29 @@ extension FrontDesk {
     /// For a command line that failed to parse with options before a command's name
     /// (`frontdesk --rooms 5 demo --db X`): the same line with the name first, which is how
     /// commands read their options.
+    /// "unknown command 'serch'" and a hint naming the nearest command, when the first argument is
+    /// a word that names no command (the desk itself takes none).
+    static func unknownCommandMessage(_ arguments: [String]) -> (message: String, hint: String)? {
+        guard let first = arguments.first, !first.hasPrefix("-"), !commandNames.contains(first), first != "help" else { return nil }
+        let nearest = commandNames.map { (name: $0, distance: editDistance(first.lowercased(), $0)) }.min { $0.distance < $1.distance }
+        let suggestion = nearest.flatMap { $0.distance <= 2 ? "did you mean '\($0.name)'? " : nil } ?? ""
+        return ("unknown command '\(first)'", "\(suggestion)`frontdesk --help` lists the commands")
+    }
+
+    /// Levenshtein distance, for a mistyped command's nearest name.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for (i, left) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, right) in b.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (left == right ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
     static func commandFirstHint(_ arguments: [String]) -> String? {
         guard let first = arguments.first, first.hasPrefix("-"), first != "--",
               let position = arguments.firstIndex(where: { commandNames.contains($0) }),

@@ -91,6 +91,10 @@ import Testing
         #expect(reversed.status == 2 && reversed.stderr.contains("is before --from"), "\(reversed.stderr)")
         let both = try cli.run("search", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--nights", "5", "--guests", "1")
         #expect(both.status == 2 && both.stderr.contains("not both"), "\(both.stderr)")
+        // A mistyped command is named as one, with the nearest, not answered with the desk's usage.
+        let typo = try cli.run("serch", "--check-in", "2026-12-01")
+        #expect(typo.status == 2 && typo.stderr.contains("unknown command 'serch'") && typo.stderr.contains("did you mean 'search'"),
+                "\(typo.stderr)")
     }
 
     @Test func moneyHasAtMostTwoDecimalsInJSON() throws {
