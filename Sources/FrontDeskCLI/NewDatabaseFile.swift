@@ -12,7 +12,9 @@ struct NewDatabaseFile {
 
     init(path: String) {
         self.path = path
-        existed = FileManager.default.fileExists(atPath: path)
+        // `lstat`, not `fileExists`: a link whose target is missing is there, and is not ours to remove.
+        var status = stat()
+        existed = lstat(path, &status) == 0
         var folders: [String] = []
         var ancestor = URL(fileURLWithPath: path).deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: ancestor.path), ancestor.path != "/" {

@@ -59,7 +59,9 @@ enum Output {
 
     /// Writes bytes to standard output after anything `print` has buffered, as `print` would.
     static func writeToStandardOutput(_ bytes: [UInt8]) {
-        fflush(nil)
+        // glibc drops a buffer it could not write and answers the next flush with success: the
+        // failure is noted here, at the flush that had it.
+        if fflush(nil) != 0, errno != EPIPE { failedWriteError = errno }
         bytes.withUnsafeBufferPointer { buffer in
             var offset = 0
             while offset < buffer.count {

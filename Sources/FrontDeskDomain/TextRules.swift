@@ -8,13 +8,14 @@ public enum TextRules {
     public static let maximumMarkRun = 8
 
     /// C0 (incl. tab, newline, ESC), DEL, C1 (incl. CSI, OSC), the line and paragraph separators,
-    /// and the direction overrides and isolates (U+202A-202E, U+2066-2069), which turn the rest
-    /// of a printed line around ("Evil\u{202E}gnp.exe" shows as "Evilexe.png").
+    /// and the direction embeddings and overrides (U+202A-202E), which turn the rest of a printed
+    /// line around ("Evil\u{202E}gnp.exe" shows as "Evilexe.png"). The isolates (U+2066-2069)
+    /// stay allowed: they keep a right-to-left name to itself, and web forms put them around one.
     /// (ASCII answered without the Unicode tables: a booking checks every scalar of its form.)
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F }
         return scalar.properties.generalCategory == .control || scalar.value == 0x2028 || scalar.value == 0x2029
-            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+            || (0x202A...0x202E).contains(scalar.value)
     }
 
     public static func isCombiningMark(_ scalar: Unicode.Scalar) -> Bool {

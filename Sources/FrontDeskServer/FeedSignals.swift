@@ -97,24 +97,41 @@ final class FeedSignals: Sendable {
         }
         guard claimed else { return newest > cursor }
         let found = try await look()
-        state.withLock { state in
-            state.hotels[hotel, default: Hotel()].newest = max(state.hotels[hotel]?.newest ?? .min, found)
+        let moved = state.withLock { state -> Bool in
+            let before = state.hotels[hotel]?.newest ?? .min
+            state.hotels[hotel, default: Hotel()].newest = max(before, found)
+            return found > before && before != .min
         }
+        // Another process wrote: the hotel's other streams hear it now, not at their next look.
+        if moved { noteWrite(hotel) }
         return found > cursor
     }
 
-    /// Counts a stream opened by `token` on `hotel`; false (nothing counted) when the token has
-    /// `limit` open there already.
-    func openStream(_ hotel: UUID, token: String, limit: Int) -> Bool {
-        state.withLock { state in
+    /// A stream opened by `token` on `hotel`, counted until the slot is released or dropped;
+    /// nil (nothing counted) when the token has `limit` open there already.
+    func openStream(_ hotel: UUID, token: String, limit: Int) -> StreamSlot? {
+        let counted = state.withLock { state -> Bool in
             let open = state.hotels[hotel]?.streamsByToken[token] ?? 0
             guard open < limit else { return false }
             state.hotels[hotel, default: Hotel()].streamsByToken[token] = open + 1
             return true
         }
+        return counted ? StreamSlot(signals: self, hotel: hotel, token: token) : nil
     }
 
-    func closeStream(_ hotel: UUID, token: String) {
+    /// One counted stream: released when it is dropped, so a response whose body never ran (its
+    /// client gone before the head was written) gives its slot back too.
+    final class StreamSlot: Sendable {
+        private let signals: FeedSignals
+        private let hotel: UUID
+        private let token: String
+        init(signals: FeedSignals, hotel: UUID, token: String) {
+            (self.signals, self.hotel, self.token) = (signals, hotel, token)
+        }
+        deinit { signals.closeStream(hotel, token: token) }
+    }
+
+    fileprivate func closeStream(_ hotel: UUID, token: String) {
         state.withLock { state in
             guard let open = state.hotels[hotel]?.streamsByToken[token] else { return }
             state.hotels[hotel, default: Hotel()].streamsByToken[token] = open > 1 ? open - 1 : nil

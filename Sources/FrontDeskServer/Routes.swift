@@ -583,12 +583,13 @@ struct BookingRoutes {
         let state = self.state
         let hotel = try pathId(context, "hotelId")
         let signals = state.feedSignals
-        guard signals.openStream(hotel, token: token, limit: ServerState.streamsPerToken) else {
+        guard let slot = signals.openStream(hotel, token: token, limit: ServerState.streamsPerToken) else {
             throw Problem.rateLimited(retryAfter: 15, "This token has \(ServerState.streamsPerToken) event streams open on this hotel already; "
                 + "close one (a stream whose client went away ends at its next keep-alive, within 15 s)")
         }
         let body = ResponseBody { writer in
-            defer { signals.closeStream(hotel, token: token) }
+            // Held for as long as the body runs; dropped with it (or with the body never run).
+            withExtendedLifetime(slot) {}
             var cursor = first
             var lastWritten = ContinuousClock.now
             var mustRead = true

@@ -274,7 +274,7 @@ extension FrontDeskStore {
             """, arguments: [hotelId.uuidString]))
         var queued: [Booking] = [], left: [Booking] = []
         for booking in candidates {
-            if !paidByCard.contains(booking.id.storedText) {
+            if Self.reasonNotToSend(booking, paidByCard: paidByCard.contains(booking.id.storedText), today: today) == nil {
                 // A stay that began before today goes with the time it was booked; one booked for
                 // today or later goes as made now, as before (its check against today's rules).
                 let madeAt = booking.stay.checkIn < today ? booking.createdAt : nil
@@ -299,10 +299,23 @@ extension FrontDeskStore {
         }
         if !left.isEmpty {
             try audit(db, user: "sync", action: "replica.standaloneBookingsLeft",
-                      summary: "\(left.count) booking\(left.count == 1 ? "" : "s") made while standalone and paid by card here "
-                        + "not sent to the server: enter them there by hand: \(codes(left))")
+                      summary: "\(left.count) booking\(left.count == 1 ? "" : "s") made while standalone not sent to the server "
+                        + "(paid by card here, begun more than a week ago, or a guest in house past their departure): "
+                        + "enter them there by hand: \(codes(left))")
         }
         return queued.map(\.confirmationCode)
+    }
+
+    /// Why a booking made while this desk was standalone cannot go to the server as a `book`
+    /// (nil: it can): paid by card through this desk's own payment service (the server would record
+    /// a desk payment, and refund a cancellation at the desk); begun more than a week ago (the
+    /// server checks a desk's booking against the day it was made, at most a week back); a guest
+    /// in house whose departure has come (the server checks a guest in only before it).
+    static func reasonNotToSend(_ booking: Booking, paidByCard: Bool, today: CalendarDate) -> String? {
+        if paidByCard { return "paid by card through this desk's payment service" }
+        if booking.stay.checkIn < today.adding(days: -7) { return "its stay began before \(today.adding(days: -7))" }
+        if booking.status == .checkedIn && booking.stay.checkOut <= today { return "the guest's departure date has come" }
+        return nil
     }
 
     /// The `book` operation of a booking made on this desk. `madeAt`: when it was made, if not

@@ -85,6 +85,20 @@ extension FrontDeskStore {
                 try claim.execute(arguments: [target.room.id.uuidString, night.iso, after.hotelId.uuidString, bookingId, hold])
             }
             // The new `book`, then what the desk did to the booking after the refused one.
+            let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
+            let today = businessDate(for: try fetchHotel(db))
+            if let reason = Self.reasonNotToSend(before, paidByCard: method == PaymentMethod.card.rawValue, today: today) {
+                // A stay the server cannot take from this desk: moved here and left for entry on
+                // the server by hand, as when the desk connected; the conflict is closed.
+                try db.run(sql: "UPDATE booking SET sync_state = 'synced' WHERE id = ?", arguments: [bookingId])
+                try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) on this desk only by \(user)", db)
+                try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
+                          summary: "Conflict of booking \(after.confirmationCode) (\(conflict.reason)) resolved: moved from room \(before.roomNumber) "
+                            + "to \(after.roomNumber) on this desk only (\(reason)): enter it on the server by hand",
+                          before: before, after: after)
+                notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
+                return try requireBooking(bookingId, db)
+            }
             var later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
             // A guest in house whose check-in never went to the server (a stay made while
             // standalone) is checked in there after the booking.
@@ -93,9 +107,8 @@ extension FrontDeskStore {
                                              operationId: UUID.timeOrdered(at: now)), at: 0)
             }
             // Made when the booking was (a stay that has begun is checked against the day it was
-            // booked), and paid at this desk: the server charges no card for a desk's booking
-            // (`card_offline`), and one a standalone desk charged by card was paid here.
-            let madeAt = before.stay.checkIn < businessDate(for: try fetchHotel(db)) ? before.createdAt : nil
+            // booked), and paid at this desk (one paid by card here is not sent, above).
+            let madeAt = before.stay.checkIn < today ? before.createdAt : nil
             try enqueue(bookOperation(after, operationId: UUID.timeOrdered(at: now), payment: .desk, by: user, madeAt: madeAt),
                         thenRequeue: later, bookingId: bookingId, db)
             try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) by \(user)", db)

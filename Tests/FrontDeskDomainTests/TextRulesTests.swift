@@ -31,16 +31,17 @@ import Testing
             #expect(problem?.hasPrefix("Room number cannot contain control characters (found \\u{") == true, "\(text.debugDescription): \(problem ?? "nil")")
         }
         #expect(TextRules.problem(in: "Suite 1", field: "Room number", maximum: 10) == nil)
-        // Direction overrides and isolates turn the rest of a printed line around.
-        for text in ["Evil\u{202E}gnp.exe", "a\u{2066}b", "a\u{2069}", "a\u{202A}b"] {
+        // Direction embeddings and overrides turn the rest of a printed line around.
+        for text in ["Evil\u{202E}gnp.exe", "a\u{202D}b", "a\u{202A}b"] {
             let problem = TextRules.problem(in: text, field: "Guest name", maximum: 100)
             #expect(problem?.hasPrefix("Guest name cannot contain control characters") == true, "\(text.debugDescription): \(problem ?? "nil")")
         }
         #expect(TextRules.escaped("Evil\u{202E}gnp") == "Evil\\u{202E}gnp")
         // Bytes that were not UTF-8 arrive as U+FFFD: refused, not stored as "�".
         #expect(TextRules.problem(in: "Bad\u{FFFD}Name", field: "Guest name", maximum: 100)?.contains("not UTF-8") == true)
-        // Right-to-left names themselves are fine.
+        // Right-to-left names themselves are fine, and so are the isolates a web form puts around one.
         #expect(TextRules.problem(in: "שָׁלוֹם عليكم", field: "Guest name", maximum: 100) == nil)
+        #expect(TextRules.problem(in: "Ann \u{2067}שָׁלוֹם\u{2069}", field: "Guest name", maximum: 100) == nil)
     }
 
     /// Money is kept in hundredths: a currency with other decimals is refused (a yen price read
