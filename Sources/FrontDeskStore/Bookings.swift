@@ -489,7 +489,7 @@ extension FrontDeskStore {
             // Confirmed here as paid at the desk while its card charge is under way, the guest
             // paid twice: the charge's success is ignored by a Confirmed booking, and a cancel
             // refunds the card only.
-            if try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [id]) == PaymentMethod.card.rawValue {
+            if try paymentMethod(ofBooking: id, db) == .card {
                 return .failure(.invalidState("Booking \(booking.confirmationCode) is paid by card: the payment service confirms it"))
             }
             if booking.status == .reserving { try apply(.roomReserved, to: id, by: user, db) }
@@ -531,9 +531,15 @@ extension FrontDeskStore {
         return try requireBooking(id, db)
     }
 
+    /// How the booking's saga is paid (`saga.payment_method`); nil when it has no saga here (a
+    /// booking a connected desk pulled from the server).
+    func paymentMethod(ofBooking id: String, _ db: Database) throws -> PaymentMethod? {
+        try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [id]).flatMap(PaymentMethod.init(rawValue:))
+    }
+
     /// Money taken at the desk goes back at the desk, while the guest is there: no runner needed.
     func refundAtTheDeskNow(bookingId: String, _ db: Database) throws {
-        let recorded = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
+        let recorded = try paymentMethod(ofBooking: bookingId, db)
         let connected = try isReplica(db)
         if recorded == nil, try connected
             || db.value(Int.self, sql: "SELECT 1 FROM booking WHERE id = ? AND server_version IS NOT NULL", arguments: [bookingId]) != nil {
@@ -551,7 +557,7 @@ extension FrontDeskStore {
             }
             return
         }
-        guard (recorded ?? PaymentMethod.desk.rawValue) == PaymentMethod.desk.rawValue else { return }
+        guard (recorded ?? .desk) == .desk else { return }
         let refunds = try db.values(Int64.self, sql: "SELECT id FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'",
                                          arguments: [bookingId])
         for id in refunds {

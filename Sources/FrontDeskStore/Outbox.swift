@@ -141,9 +141,8 @@ extension FrontDeskStore {
             // A booking the server never had and this desk never queued (made while standalone,
             // paid by card here): its `book` is filed, settled and never pushed, as the operation
             // the conflict row names, so the conflict is on the list like any other.
-            let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
             let record = bookOperation(booking, operationId: UUID.timeOrdered(at: now),
-                                       payment: PaymentMethod(rawValue: method ?? "desk") ?? .desk, by: "sync", madeAt: booking.createdAt)
+                                       payment: try paymentMethod(ofBooking: bookingId, db) ?? .desk, by: "sync", madeAt: booking.createdAt)
             try db.run(sql: """
                 INSERT INTO sync_outbox (operation_id, booking_id, kind, body, state, last_error, created_at, settled_at)
                 VALUES (?, ?, 'book', ?, ?, ?, ?, ?)
@@ -253,14 +252,14 @@ extension FrontDeskStore {
     }
 
     /// Queues a `book` operation for each booking of `hotelId` made while this desk was
-    /// standalone (no server version, nothing queued) and paid at this desk (pushed as a desk
-    /// payment: the server charges no card), Confirmed or with the guest in house: made at the
-    /// time it was booked (the server takes a stay that has begun if it was booked within the
-    /// week), a guest in house followed by their `checkIn`. One the server refuses, or whose
-    /// nights it sold meanwhile, becomes a conflict on this desk's list. One paid by card through
-    /// this desk's own payment service stays as it is here, named in the audit trail for someone
-    /// to enter on the server by hand; should the server sell its nights it becomes a conflict
-    /// too (`upsertFromServer`), never stripped in silence. Returns the codes queued.
+    /// standalone (no server version, nothing queued), Confirmed or with the guest in house, that
+    /// the server can take (`reasonNotToSend`): pushed as a desk payment (the server charges no
+    /// card), made at the time it was booked when its stay has begun (the server takes such a
+    /// stay if it was booked within the week), a guest in house followed by their `checkIn`. One
+    /// the server refuses, or whose nights it sold meanwhile, becomes a conflict on this desk's
+    /// list. The others stay as they are here, named in the audit trail for someone to enter on
+    /// the server by hand; should the server sell their nights they become conflicts too
+    /// (`upsertFromServer`), never stripped in silence. Returns the codes queued.
     @discardableResult
     func queueBookingsTheServerNeverHad(_ hotelId: UUID, _ db: Database) throws -> [String] {
         let today = businessDate(for: try fetchHotel(db))
@@ -300,7 +299,7 @@ extension FrontDeskStore {
         if !left.isEmpty {
             try audit(db, user: "sync", action: "replica.standaloneBookingsLeft",
                       summary: "\(left.count) booking\(left.count == 1 ? "" : "s") made while standalone not sent to the server "
-                        + "(paid by card here, begun more than a week ago, or a guest in house past their departure): "
+                        + "(paid by card here, begun more than a week ago, or its stay's end come): "
                         + "enter them there by hand: \(codes(left))")
         }
         return queued.map(\.confirmationCode)
@@ -314,7 +313,9 @@ extension FrontDeskStore {
     static func reasonNotToSend(_ booking: Booking, paidByCard: Bool, today: CalendarDate) -> String? {
         if paidByCard { return "paid by card through this desk's payment service" }
         if booking.stay.checkIn < today.adding(days: -7) { return "its stay began before \(today.adding(days: -7))" }
-        if booking.status == .checkedIn && booking.stay.checkOut <= today { return "the guest's departure date has come" }
+        if booking.stay.checkOut <= today {
+            return booking.status == .checkedIn ? "the guest's departure date has come" : "its stay ended without a check-in"
+        }
         return nil
     }
 

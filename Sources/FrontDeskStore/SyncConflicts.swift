@@ -85,9 +85,8 @@ extension FrontDeskStore {
                 try claim.execute(arguments: [target.room.id.uuidString, night.iso, after.hotelId.uuidString, bookingId, hold])
             }
             // The new `book`, then what the desk did to the booking after the refused one.
-            let method = try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [bookingId])
             let today = businessDate(for: try fetchHotel(db))
-            if let reason = Self.reasonNotToSend(before, paidByCard: method == PaymentMethod.card.rawValue, today: today) {
+            if let reason = Self.reasonNotToSend(before, paidByCard: try paymentMethod(ofBooking: bookingId, db) == .card, today: today) {
                 // A stay the server cannot take from this desk: moved here and left for entry on
                 // the server by hand, as when the desk connected; the conflict is closed.
                 try db.run(sql: "UPDATE booking SET sync_state = 'synced' WHERE id = ?", arguments: [bookingId])
