@@ -84,35 +84,32 @@ extension FrontDeskStore {
             for night in after.stay.nights {
                 try claim.execute(arguments: [target.room.id.uuidString, night.iso, after.hotelId.uuidString, bookingId, hold])
             }
-            // The new `book`, then what the desk did to the booking after the refused one.
             let today = businessDate(for: try fetchHotel(db))
-            if let reason = Self.reasonNotToSend(before, paidByCard: try paymentMethod(ofBooking: bookingId, db) == .card, today: today) {
+            let notSent = Self.reasonNotToSend(before, paidByCard: try paymentMethod(ofBooking: bookingId, db) == .card, today: today)
+            if notSent == nil {
+                // The new `book`, then what the desk did to the booking after the refused one.
+                var later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
+                // A guest in house whose check-in never went to the server (a stay made while
+                // standalone) is checked in there after the booking.
+                if before.status == .checkedIn && !later.contains(where: { $0.kind == .checkIn }) {
+                    later.insert(changeOperation(.checkIn, of: after, syncState: SyncState.pending.rawValue, reason: nil, by: user,
+                                                 operationId: UUID.timeOrdered(at: now)), at: 0)
+                }
+                // Made when the booking was (a stay that has begun is checked against the day it
+                // was booked), and paid at this desk (one paid by card here is not sent).
+                let madeAt = before.stay.checkIn < today ? before.createdAt : nil
+                try enqueue(bookOperation(after, operationId: UUID.timeOrdered(at: now), payment: .desk, by: user, madeAt: madeAt),
+                            thenRequeue: later, bookingId: bookingId, db)
+            } else {
                 // A stay the server cannot take from this desk: moved here and left for entry on
                 // the server by hand, as when the desk connected; the conflict is closed.
                 try db.run(sql: "UPDATE booking SET sync_state = 'synced' WHERE id = ?", arguments: [bookingId])
-                try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) on this desk only by \(user)", db)
-                try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
-                          summary: "Conflict of booking \(after.confirmationCode) (\(conflict.reason)) resolved: moved from room \(before.roomNumber) "
-                            + "to \(after.roomNumber) on this desk only (\(reason)): enter it on the server by hand",
-                          before: before, after: after)
-                notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
-                return try requireBooking(bookingId, db)
             }
-            var later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
-            // A guest in house whose check-in never went to the server (a stay made while
-            // standalone) is checked in there after the booking.
-            if before.status == .checkedIn && !later.contains(where: { $0.kind == .checkIn }) {
-                later.insert(changeOperation(.checkIn, of: after, syncState: SyncState.pending.rawValue, reason: nil, by: user,
-                                             operationId: UUID.timeOrdered(at: now)), at: 0)
-            }
-            // Made when the booking was (a stay that has begun is checked against the day it was
-            // booked), and paid at this desk (one paid by card here is not sent, above).
-            let madeAt = before.stay.checkIn < today ? before.createdAt : nil
-            try enqueue(bookOperation(after, operationId: UUID.timeOrdered(at: now), payment: .desk, by: user, madeAt: madeAt),
-                        thenRequeue: later, bookingId: bookingId, db)
-            try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) by \(user)", db)
+            let hereOnly = notSent == nil ? "" : " on this desk only"
+            try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number)\(hereOnly) by \(user)", db)
             try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
-                      summary: "Conflict of booking \(after.confirmationCode) (\(conflict.reason)) resolved: moved from room \(before.roomNumber) to \(after.roomNumber)",
+                      summary: "Conflict of booking \(after.confirmationCode) (\(conflict.reason)) resolved: moved from room \(before.roomNumber) "
+                        + "to \(after.roomNumber)" + (notSent.map { "\(hereOnly) (\($0)): enter it on the server by hand" } ?? ""),
                       before: before, after: after)
             notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay))
             return try requireBooking(bookingId, db)
