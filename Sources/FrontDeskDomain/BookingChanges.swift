@@ -205,6 +205,13 @@ extension Booking {
         problem.contains("its stay can no longer change") || problem.contains("change its stay once it is confirmed")
     }
 
+    /// Whether `edit` would leave the booking as it is: the same details, the same stay and no
+    /// note. Such an edit saves nothing and keeps the version, so a clerk's expected version (or
+    /// another desk's) still matches after someone submits the form as it was.
+    public func isUnchanged(by edit: ValidatedEdit) -> Bool {
+        edit.note == nil && edit.guest == guest && edit.guestCount == guestCount && edit.stay == stay
+    }
+
     /// Applies a checked edit: new details, a note, a new stay. Kept nights keep their price;
     /// `priceOfNewNight` prices a night the stay did not have (today's rules). One version step.
     public mutating func apply(_ edit: ValidatedEdit, by user: String, at instant: Date,

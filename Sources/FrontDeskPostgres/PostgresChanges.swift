@@ -19,6 +19,7 @@ extension PostgresHotelStorage {
                 let today = chain.businessDate(for: hotel)
                 let listing = try roomOf(booking, session)
                 let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today)
+                if booking.isUnchanged(by: validated) { return booking }
                 let newPrices = try chain.pricing.pricesOfChangedStay(validated, of: booking, roomType: listing.type, businessDate: today) {
                     try nightLoads(stay: $0, session)
                 }

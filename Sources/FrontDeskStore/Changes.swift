@@ -48,6 +48,7 @@ extension FrontDeskStore {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
                 }
                 let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today)
+                if booking.isUnchanged(by: validated) { return booking }
                 let newPrices = try pricing.pricesOfChangedStay(validated, of: booking, roomType: listing.type, businessDate: today) {
                     try nightLoads(stay: $0, hotelId: hotel.id, db)
                 }

@@ -49,6 +49,22 @@ import Testing
     // MARK: Changing a stay
 
     @Test(arguments: StorageBackend.all)
+    func anEditThatChangesNothingKeepsTheVersionAClerkExpects(_ backend: StorageBackend) throws {
+        let chain = try Self.chain(backend)
+        let ana = try Self.confirmed(chain.vienna, room: "101", from: "2026-12-01", to: "2026-12-03")
+        let feedBefore = try chain.vienna.latestFeedSequence()
+        // The form submitted as it was: the same name (with a stray space) and the same dates.
+        let same = BookingEdit(guestName: " Ana Lee", checkIn: "2026-12-01", checkOut: "2026-12-03")
+        let unchanged = try chain.vienna.changeBooking(ana.confirmationCode, same, Self.request(requestId: UUID(), version: ana.version))
+        #expect(unchanged.version == ana.version && unchanged == ana)
+        #expect(try chain.vienna.latestFeedSequence() == feedBefore, "nothing is announced to listeners or desks")
+        // Another clerk who read the booking before still saves against the version they saw.
+        let renamed = try chain.vienna.changeBooking(ana.confirmationCode, BookingEdit(guestName: "Ana Lee-Novak"),
+                                                     Self.request("bruno", version: ana.version))
+        #expect(renamed.version == ana.version + 1 && renamed.guest.name == "Ana Lee-Novak")
+    }
+
+    @Test(arguments: StorageBackend.all)
     func aLongerStayClaimsItsNewNightsKeepsItsPricesAndReadsBackItsNote(_ backend: StorageBackend) throws {
         let chain = try Self.chain(backend)
         let ana = try Self.confirmed(chain.vienna, room: "101", from: "2026-12-01", to: "2026-12-03")
