@@ -135,7 +135,8 @@ struct Report: ParsableCommand {
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
             let lists = try store.dayLists(on: day!)
             let bookings = lists.bookings(kind)
-            let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(bookings.map(\.json)))])
+            // On a connected desk each booking says whether the server has it yet, as `bookings --json` does.
+            let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(ConnectedDesk.withSync(bookings, store: store)))])
             if csv { return Output.Result(json: json, text: String(DayLists.csv(bookings).dropLast())) }
             var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Guests", "Total"],
                                   rightAligned: [6, 7])

@@ -83,6 +83,10 @@ struct ConnectedReservationChangesTests {
         #expect(try undone.json["sync"] as? String == "pending")
         #expect(undone.stderr.contains("it will sync"), "stderr: \(undone.stderr)")
         #expect(try setup.desk.pendingOps() == 1)
+        // Today's arrivals say the server has not got it yet, as `bookings --json` does.
+        let arrivals = try setup.desk.run("report", "arrivals", "--json")
+        let listed = (try arrivals.json["bookings"] as? [[String: Any]])?.first { $0["bookingId"] as? String == setup.bookingId }
+        #expect(listed?["sync"] as? String == "pending", "report: \(arrivals.stdout)")
 
         try setup.server.start()
         let synced = try setup.desk.run("sync", "--json")
