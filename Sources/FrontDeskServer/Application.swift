@@ -53,6 +53,12 @@ public enum BookingServer {
     /// Why the server could not listen, in words ("port 8080 of 127.0.0.1 is in use"), for an error
     /// `run` ended with; nil for any other error.
     public static func listeningProblem(_ error: any Error, host: String, port: Int) -> String? {
+        if let unknown = error as? SocketAddressError.UnknownHost {
+            return "cannot listen on \(host): no address has that name (\(unknown.errorDescription)); give --host an address of this machine, e.g. 127.0.0.1"
+        }
+        if error is SocketAddressError {
+            return "cannot listen on \(host): it is not an address this server can listen on; give --host an address of this machine, e.g. 127.0.0.1"
+        }
         guard let error = error as? IOError, error.errnoCode != 0 else { return nil }
         let reason = String(cString: strerror(error.errnoCode))
         return error.errnoCode == EADDRINUSE

@@ -32,6 +32,10 @@ struct DatabaseOption: ParsableArguments {
     /// The PostgreSQL database asked for with --database, or by FRONTDESK_DATABASE_URL when --db is
     /// not given; nil for SQLite.
     func postgres() throws -> PostgresURL? {
+        if path != nil && url != nil {
+            throw ValidationError("give --db PATH (SQLite) or --database URL (PostgreSQL), not both")
+        }
+        if path?.isEmpty == true { throw ValidationError("--db is empty: give the database file's path") }
         if let url, !url.isEmpty { return try Self.parse(url, source: "--database") }
         if path == nil, let text = ProcessInfo.processInfo.environment["FRONTDESK_DATABASE_URL"], !text.isEmpty {
             return try Self.parse(text, source: "FRONTDESK_DATABASE_URL")
@@ -85,16 +89,11 @@ struct DatabaseOption: ParsableArguments {
     /// to be served or backed up. A file that holds a hotel by then (a demo's first hotel, or
     /// another command's on the same new path) is kept.
     func removingNewFileOnFailure(_ body: () throws -> Void) throws {
-        let path = try postgres() == nil ? resolved : nil
-        let wasThere = path.map { FileManager.default.fileExists(atPath: $0) } ?? true
+        let newFile = try postgres() == nil ? NewDatabaseFile(path: resolved) : nil
         do {
             try body()
         } catch {
-            // Kept only when it is known to hold a hotel: a file left half made (the disk full as
-            // it was created) cannot even be opened, and goes too.
-            if !wasThere, let path, (try? FrontDeskStore(path: path, access: .read).hotels().isEmpty == false) != true {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            }
+            newFile?.removeIfMadeHereAndHoldsNoHotel()
             throw error
         }
     }
@@ -126,6 +125,12 @@ struct CommandFailure: Error, CustomStringConvertible {
 func reporting(_ body: () throws -> Void) throws {
     do {
         try body()
+        // What was printed must have reached its file (`hotels list > /dev/full` said nothing and exited 0).
+        // (A reader gone, EPIPE, is not the command's failure.)
+        if fflush(nil) != 0, errno != EPIPE {
+            let reason = String(cString: strerror(errno))
+            throw CommandFailure("standard output could not be written (\(reason)); what this command printed is incomplete")
+        }
     } catch let error as CommandFailure {
         FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
         throw ExitCode(1)
@@ -216,7 +221,10 @@ struct Serve: AsyncParsableCommand {
             runner = SagaRunner(queue: storage.sagaQueue(), gateway: gateway, name: runnerName, lease: sagaLease)
             workerThreads = poolSize
         } else {
-            let store = try database.open(for: "`serve`")
+            // An existing database only: a mistyped path served an empty chain nobody could sign in to.
+            var opened: FrontDeskStore?
+            try reporting { opened = try database.open(access: .write, for: "`serve`") }
+            guard let store = opened else { throw ExitCode(1) }
             // Group commit's checkpoints on a thread of their own, not inside a booking's commit.
             store.checkpointInBackground()
             served = .sqlite(store)
@@ -273,18 +281,36 @@ struct Serve: AsyncParsableCommand {
         return number
     }
 
+    /// `--jwt-secret-file` when given (the command line says more than the environment it runs
+    /// in: a file named and missing must not fall back in silence to another secret), else
+    /// `FRONTDESK_JWT_SECRET`, else `--dev`'s random one.
     func loadSecret() throws -> Data {
-        if let text = ProcessInfo.processInfo.environment["FRONTDESK_JWT_SECRET"], !text.isEmpty {
-            guard text.utf8.count >= 32 else { throw ValidationError("FRONTDESK_JWT_SECRET is \(text.utf8.count) bytes; a signing secret needs at least 32") }
-            return Data(text.utf8)
-        }
         if let jwtSecretFile {
-            guard let data = FileManager.default.contents(atPath: jwtSecretFile) else {
-                throw ValidationError("cannot read the secret file \(jwtSecretFile)")
+            // Read with the system's calls: its words ("No such file or directory", "Is a
+            // directory", "Permission denied") say what to fix; Foundation's say only that it failed.
+            let descriptor = open(jwtSecretFile, O_RDONLY)
+            guard descriptor >= 0 else {
+                throw ValidationError("cannot read the secret file \(jwtSecretFile): \(String(cString: strerror(errno)))")
+            }
+            defer { close(descriptor) }
+            var data = Data()
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while data.count <= 1 << 20 {
+                let count = read(descriptor, &chunk, chunk.count)
+                if count < 0 && errno == EINTR { continue }
+                guard count >= 0 else {
+                    throw ValidationError("cannot read the secret file \(jwtSecretFile): \(String(cString: strerror(errno)))")
+                }
+                if count == 0 { break }
+                data.append(contentsOf: chunk[0..<count])
             }
             let trimmed = Data(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
             guard trimmed.count >= 32 else { throw ValidationError("\(jwtSecretFile) holds \(trimmed.count) bytes; a signing secret needs at least 32") }
             return trimmed
+        }
+        if let text = ProcessInfo.processInfo.environment["FRONTDESK_JWT_SECRET"], !text.isEmpty {
+            guard text.utf8.count >= 32 else { throw ValidationError("FRONTDESK_JWT_SECRET is \(text.utf8.count) bytes; a signing secret needs at least 32") }
+            return Data(text.utf8)
         }
         guard dev else {
             throw ValidationError("no token signing secret: set FRONTDESK_JWT_SECRET or give --jwt-secret-file PATH (at least 32 bytes), or --dev for a throwaway one")
@@ -348,7 +374,7 @@ struct ServerSaga: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let booking = try database.openChain().retryStoppedPayment(reference, by: "frontdesk-server")
+                let booking = try database.openChain(access: .write).retryStoppedPayment(reference, by: "frontdesk-server")
                 print("Booking \(booking.confirmationCode): queued again for the saga runner")
             }
         }
@@ -424,7 +450,7 @@ struct Users: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let account = try database.openChain().disableUser(named: name, by: "frontdesk-server")
+                let account = try database.openChain(access: .write).disableUser(named: name, by: "frontdesk-server")
                 print("User \(account.name) disabled")
             }
         }

@@ -152,7 +152,8 @@ struct Import: ParsableCommand {
             throw ValidationError("standard input cannot be read (\(CommandFailure.reason(error))): give it the file `export` wrote (import < hotel.jsonl)")
         }
         let (transfer, users) = try Self.read(input)
-        try reporting {
+        // A refused import into a new file leaves no empty database behind.
+        try reporting { try database.removingNewFileOnFailure {
             let chain = try database.openChain()
             for user in users {
                 if try chain.userAccount(named: user.name) != nil {
@@ -168,7 +169,7 @@ struct Import: ParsableCommand {
             }
             print("Hotel \(transfer.hotel.name) imported: \(transfer.hotel.id.uuidString.lowercased()), \(transfer.roomTypes.count) room types, "
                   + "\(transfer.rooms.count) rooms, \(transfer.bookings.count) bookings, \(users.count) users")
-        }
+        } }
     }
 
     static let notAnExport = "standard input is not a Front Desk hotel export (write it with `frontdesk-server export`)"
@@ -179,6 +180,10 @@ struct Import: ParsableCommand {
         case .keyNotFound(let key, _)?: "no \(key.stringValue)"
         case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
             "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
+        // An unknown value of a known field (a payment method) is corrupted data with a path;
+        // text that is not JSON has none.
+        case .dataCorrupted(let context)? where !context.codingPath.isEmpty:
+            "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has a value an export does not have"
         case .dataCorrupted?: "not JSON"
         default: "not an export line"
         }
@@ -236,22 +241,23 @@ struct Import: ParsableCommand {
                 switch (line.kind, hotel) {
                 case ("hotel", nil):
                     guard let wire = line.hotel else { throw ValidationError("line \(number): a hotel line without its hotel") }
-                    hotel = try wire.hotel()
+                    hotel = try ImportRules.hotel(wire)
                     // The import numbers its entry after it: a number near Int64's end would overflow.
                     if let sequence = line.feedSequence, sequence < 0 || sequence > Self.largestFeedSequence {
                         throw ValidationError("line \(number): feedSequence \(sequence) is not a change-feed number (0 to \(Self.largestFeedSequence))")
                     }
                     feedSequence = line.feedSequence
                 case (_, nil):
-                    throw ValidationError("line \(number): the hotel must come before its \(line.kind)s")
+                    throw ValidationError("line \(number): the hotel must come before its \(String(line.kind.prefix(40)))s")
                 case ("roomType", let hotel?):
                     guard let wire = line.roomType else { throw ValidationError("line \(number): no roomType") }
-                    types.append(try wire.roomType(hotelId: hotel.id))
+                    types.append(try ImportRules.roomType(try wire.roomType(hotelId: hotel.id)))
                 case ("room", let hotel?):
                     guard let wire = line.room, let id = UUID(uuidString: wire.roomId), let type = UUID(uuidString: wire.roomTypeId) else {
                         throw ValidationError("line \(number): a room needs roomId and roomTypeId")
                     }
-                    rooms.append(Room(id: id, hotelId: hotel.id, roomTypeId: type, number: wire.roomNumber, isActive: wire.isActive))
+                    rooms.append(try ImportRules.room(Room(id: id, hotelId: hotel.id, roomTypeId: type, number: wire.roomNumber,
+                                                           isActive: wire.isActive), types: types))
                 case ("booking", let hotel?):
                     guard let wire = line.booking, case let booking = try wire.booking(), booking.hotelId == hotel.id else {
                         throw ValidationError("line \(number): a booking of this hotel")
@@ -275,6 +281,7 @@ struct Import: ParsableCommand {
                         }
                         held.append(claimed)
                     }
+                    try ImportRules.booking(booking, rooms: rooms, claimed: carriesClaims ? held : nil)
                     if let request = line.request {
                         guard requestIds.insert(request.id).inserted else {
                             throw ValidationError("line \(number): request id \(request.id.uuidString.lowercased()) made another booking already")
@@ -301,10 +308,11 @@ struct Import: ParsableCommand {
                     requests.syncOperations.append(pushed)
                 case ("user", let hotel?):
                     guard let user = line.user, let role = UserRole(rawValue: user.role) else { throw ValidationError("line \(number): a user with a role") }
+                    try ImportRules.user(name: user.name, role: role, passwordHash: user.passwordHash)
                     users.append(UserAccount(name: user.name, role: role, email: user.email, hotelId: role == .admin ? nil : hotel.id,
                                              passwordHash: user.passwordHash, isDisabled: false))
                 default:
-                    throw ValidationError("line \(number): \(line.kind) is not a kind of line an export has")
+                    throw ValidationError("line \(number): \(BookingRules.quoted(String(line.kind.prefix(40)))) is not a kind of line an export has")
                 }
             } catch let error as ValidationError {
                 throw error

@@ -61,6 +61,46 @@ import Testing
         #expect(!Self.swiftDump(said), "\(said)")
     }
 
+    /// `serve` on a mistyped path is refused (it served an empty chain nobody could sign in to),
+    /// as are `--db` with `--database`, an empty `--db` and a host that is no address; a secret
+    /// file named on the command line wins over FRONTDESK_JWT_SECRET, and a missing one is named
+    /// with the system's reason; a list that cannot be written exits 1.
+    @Test func serveAndListsRefuseWhatAnOperatorMistyped() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = folder.appendingPathComponent("nodir/s.sqlite").path
+        let served = try ServerHarness.run(["serve", "--db", missing, "--dev", "--port", "0"])
+        #expect(served.status == 1 && served.output.contains("there is no Front Desk database at \(missing)"), "\(served.output)")
+        #expect(!served.output.contains("listening on") && !FileManager.default.fileExists(atPath: missing))
+        let disabled = try ServerHarness.run(["users", "disable", "ghost", "--db", missing])
+        #expect(disabled.status == 1 && !FileManager.default.fileExists(atPath: missing), "\(disabled.output)")
+
+        let database = folder.appendingPathComponent("s.sqlite").path
+        #expect(try ServerHarness.run(["hotels", "add", "--name", "Mars", "--time-zone", "Europe/Vienna", "--currency", "EUR"],
+                                      database: database).status == 0)
+        let both = try ServerHarness.run(["hotels", "list", "--db", database, "--database", "postgres://fd@127.0.0.1:1/x"])
+        #expect(both.status != 0 && both.output.contains("not both"), "\(both.output)")
+        let empty = try ServerHarness.run(["serve", "--db", "", "--dev", "--port", "0"])
+        #expect(empty.status != 0 && empty.output.contains("--db is empty"), "\(empty.output)")
+        let nowhere = try ServerHarness.run(["serve", "--db", database, "--dev", "--host", "nowhere.invalid", "--port", "0"])
+        #expect(nowhere.status == 1 && nowhere.output.contains("cannot listen on nowhere.invalid"), "\(nowhere.output)")
+        #expect(!Self.swiftDump(nowhere.output) && !nowhere.output.contains("SocketAddressError"), "\(nowhere.output)")
+        let noKey = folder.appendingPathComponent("no.key").path
+        let keyMissing = try ServerHarness.run(["serve", "--db", database, "--jwt-secret-file", noKey, "--port", "0"],
+                                               environment: ["FRONTDESK_JWT_SECRET": String(repeating: "s", count: 40)])
+        #expect(keyMissing.status != 0 && keyMissing.output.contains("No such file or directory"), "\(keyMissing.output)")
+        #expect(!keyMissing.output.contains("listening on"), "the environment's secret was used instead of the file named")
+
+        let full = Process()
+        full.executableURL = ServerHarness.productsFolder().appendingPathComponent("frontdesk-server")
+        full.arguments = ["hotels", "list", "--db", database]
+        full.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        full.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try full.run()
+        full.waitUntilExit()
+        #expect(full.terminationStatus == 1, "a list written to a full disk must not exit 0")
+    }
+
     @Test func aPortOutOfRangeOrInUseIsRefusedInWords() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -70,6 +110,8 @@ import Testing
         #expect(!outOfRange.output.contains("listening on"), "it listened on 99999 - 65536: \(outOfRange.output)")
 
         let server = try ServerHarness()
+        #expect(try ServerHarness.run(["hotels", "add", "--name", "Mars", "--time-zone", "Europe/Vienna", "--currency", "EUR"],
+                                      database: database).status == 0)
         let taken = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", String(server.port)])
         #expect(taken.status == 1 && taken.output.contains("cannot listen on 127.0.0.1:\(server.port): the port is in use"), "\(taken.output)")
         #expect(!Self.swiftDump(taken.output) && !taken.output.contains("bind("), "\(taken.output)")

@@ -127,6 +127,56 @@ import Testing
         }
     }
 
+    /// An export edited by hand is held to the rules of the commands that make its parts: each
+    /// edit below is refused in words naming its line (none crashes, none imports), and a refused
+    /// import into a new file leaves no file.
+    @Test func anEditedExportIsHeldToTheRulesOfTheCommandsThatMakeItsParts() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-transfer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("source.sqlite").path
+        let hotel = try Self.demoHotelWithAnna(rooms: 6, days: 20, database: source)
+        let exported = try ServerHarness.run(["export", "--hotel", hotel], database: source)
+        try #require(exported.status == 0)
+        let lines = try exported.output.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        typealias Edit = (inout [[String: Any]]) -> Void
+        func editFirst(_ kind: String, _ field: String, where matches: @escaping ([String: Any]) -> Bool = { _ in true },
+                       _ change: @escaping (inout [String: Any]) -> Void) -> Edit {
+            { lines in
+                guard let index = lines.firstIndex(where: { $0["kind"] as? String == kind && matches($0[field] as? [String: Any] ?? [:]) }),
+                      var object = lines[index][field] as? [String: Any] else { return }
+                change(&object)
+                lines[index][field] = object
+            }
+        }
+        let confirmed: ([String: Any]) -> Bool = { $0["status"] as? String == "Confirmed" }
+        let edits: [(String, Edit)] = [
+            ("is not a night's price", editFirst("booking", "booking") { booking in
+                var prices = booking["nightlyPrices"] as? [[String: Any]] ?? []
+                prices[0]["priceCents"] = Int64.max
+                booking["nightlyPrices"] = prices
+            }),
+            ("one price for each night", editFirst("booking", "booking", where: confirmed) { $0["nightlyPrices"] = [] }),
+            ("must hold each night of its stay", editFirst("booking", "booking", where: confirmed) { $0["claims"] = [] }),
+            ("Mars/Olympus", editFirst("hotel", "hotel") { $0["timeZone"] = "Mars/Olympus" }),
+            ("noShowFee", editFirst("hotel", "hotel") { $0["noShowFee"] = "None" }),
+            ("is an admin", editFirst("user", "user") { $0["role"] = "admin" }),
+            ("is not a password hash", editFirst("user", "user") { $0["passwordHash"] = "pbkdf2-sha256$1$AAAA$AAAA" }),
+        ]
+        for (says, edit) in edits {
+            var edited = lines
+            edit(&edited)
+            let text = try edited.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }.joined(separator: "\n") + "\n"
+            let target = folder.appendingPathComponent("target.sqlite").path
+            let refused = try ServerHarness.run(["import"], database: target, input: text)
+            #expect(refused.status != 0 && refused.output.contains("line ") && refused.output.contains(says), "\(says): \(refused.output)")
+            #expect(!refused.output.contains("Swift runtime failure"), "\(refused.output)")
+            #expect(!FileManager.default.fileExists(atPath: target), "a refused import left \(target)")
+        }
+    }
+
     /// A demo hotel in `database` with anna, its receptionist: the hotel's id.
     static func demoHotelWithAnna(rooms: Int, days: Int, database: String) throws -> String {
         #expect(try ServerHarness.run(["demo", "--hotels", "1", "--rooms", String(rooms), "--days", String(days)], database: database).status == 0)

@@ -1,0 +1,107 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+
+/// What `import` holds an export's lines to beyond their shapes: the rules `hotels add`,
+/// `room-types add`, `rooms add`, a booking and `users add` hold the same things to. A file edited
+/// by hand, or written by something other than `export`, must not bring in what those refuse: a
+/// time zone that is not one, a price whose total overflows, a confirmed stay that holds none of
+/// its nights (its room sold twice), an admin of every hotel. Each throws in words, and `Import`
+/// names the line.
+enum ImportRules {
+    /// A night's price at most this: three times the highest base price, as a desk's agreed
+    /// prices (`SyncRules`), so multipliers fit.
+    static let largestNightCents = RoomType.largestBasePrice.minorUnits * 3
+    /// A stay's total at most this: what the store reads back as sound (10^12 cents).
+    static let largestTotalCents: Int64 = 1_000_000_000_000
+    /// A password hash's rounds: at least what tests use, at most what a login can afford.
+    static let hashRounds = 1_000...10_000_000
+
+    static func hotel(_ wire: WireHotel) throws -> Hotel {
+        try Hotel.validate(name: wire.name, timeZoneIdentifier: wire.timeZone, currency: wire.currency)
+        var problems: [String] = []
+        if NoShowPolicy.Fee(rawValue: wire.noShowFee) == nil {
+            problems.append("noShowFee \(BookingRules.quoted(String(wire.noShowFee.prefix(40)))) is not one of "
+                            + NoShowPolicy.Fee.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        if !NoShowPolicy.hourRange.contains(wire.noShowCutoffHour) { problems.append("noShowCutoffHour must be 0 to 23") }
+        if !(1...1440).contains(wire.holdMinutes) { problems.append("holdMinutes must be 1 to 1440") }
+        if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+        return try wire.hotel()
+    }
+
+    static func roomType(_ type: RoomType) throws -> RoomType {
+        try RoomType.validate(name: type.name, capacity: type.capacity, basePricePerNight: type.basePricePerNight)
+        return type
+    }
+
+    static func room(_ room: Room, types: [RoomType]) throws -> Room {
+        guard try Room.validNumber(room.number) == room.number else {
+            throw FrontDeskError.validationFailed(["Room number \(BookingRules.quoted(room.number)) has spaces around it"])
+        }
+        guard types.contains(where: { $0.id == room.roomTypeId }) else {
+            throw FrontDeskError.validationFailed(["Room \(room.number) is of a room type that comes on no line before it"])
+        }
+        return room
+    }
+
+    /// The booking's own invariants: its room, its guest's text, one price for each night of its
+    /// stay with a total that fits, and (in a file that carries them) every night held by a
+    /// Confirmed or checked-in booking (a lapsed hold may have given its nights back already).
+    static func booking(_ booking: Booking, rooms: [Room], claimed: [HotelTransfer.HeldNight]?) throws {
+        var problems: [String] = []
+        let code = booking.confirmationCode
+        if let room = rooms.first(where: { $0.id == booking.roomId }) {
+            if room.number != booking.roomNumber {
+                problems.append("Booking \(code) names room \(BookingRules.quoted(String(booking.roomNumber.prefix(40)))), "
+                                + "but its roomId is room \(room.number)")
+            }
+        } else {
+            problems.append("Booking \(code) is in a room that comes on no line before it")
+        }
+        if booking.guest.name.trimmingCharacters(in: .whitespaces).isEmpty {
+            problems.append("Booking \(code) has no guest name")
+        }
+        for (text, field, maximum) in [(booking.guest.name, "Guest name", BookingRules.maximumNameLength),
+                                       (booking.guest.email, "Email address", BookingRules.maximumEmailLength),
+                                       (booking.guest.phone ?? "", "Phone", BookingRules.maximumPhoneLength)] {
+            if let problem = TextRules.problem(in: text, field: field, maximum: maximum) { problems.append("Booking \(code): \(problem)") }
+        }
+        if !(1...10).contains(booking.guestCount) { problems.append("Booking \(code) has \(booking.guestCount) guests (1 to 10)") }
+        if booking.nightlyPrices.map(\.night) != booking.stay.nights {
+            problems.append("Booking \(code) must have one price for each night of its stay, in order "
+                            + "(\(booking.stay.nights.count) nights, \(booking.nightlyPrices.count) prices)")
+        }
+        var total: Int64 = 0
+        for price in booking.nightlyPrices {
+            guard (0...largestNightCents).contains(price.price.minorUnits) else {
+                problems.append("Booking \(code): \(price.price.minorUnits) cents for \(price.night) is not a night's price "
+                                + "(0 to \(Money(minorUnits: largestNightCents).plain))")
+                break
+            }
+            total += price.price.minorUnits
+        }
+        if total > largestTotalCents { problems.append("Booking \(code) totals more than \(Money(minorUnits: largestTotalCents).plain)") }
+        if let claimed, [.confirmed, .checkedIn].contains(booking.status), Set(claimed.map(\.night)) != Set(booking.stay.nights) {
+            problems.append("Booking \(code) is \(booking.status.rawValue) and must hold each night of its stay "
+                            + "(it holds \(claimed.count) of \(booking.stay.nights.count)): its room would be sold again")
+        }
+        if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+    }
+
+    /// A user of the hotel: never an admin (an export writes none; an admin sees every hotel of
+    /// the chain it lands in), with a hash `PasswordHasher` can check in a login's time.
+    static func user(name: String, role: UserRole, passwordHash: String) throws {
+        guard role != .admin else {
+            throw FrontDeskError.validationFailed(["User \(name) is an admin: an export carries the hotel's own users only; "
+                                                   + "add admins with `frontdesk-server users add`"])
+        }
+        let parts = passwordHash.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), hashRounds.contains(rounds),
+              Data(base64Encoded: String(parts[2])).map({ !$0.isEmpty }) == true,
+              Data(base64Encoded: String(parts[3]))?.count == 32 else {
+            throw FrontDeskError.validationFailed(["User \(name)'s passwordHash is not a password hash this server keeps "
+                                                   + "(pbkdf2-sha256 with \(hashRounds.lowerBound) to \(hashRounds.upperBound) rounds)"])
+        }
+    }
+}
