@@ -64,7 +64,23 @@ extension PostgresHotelStorage {
     }
 
     private func reserveCarefully(_ request: ReservationRequest, _ session: PostgresSession, group: GroupReads) throws -> Booking {
-        try chain.inSavepoint(session) { try reserveSettlingDeskPayment(request, session, group: group) }
+        do {
+            return try chain.inSavepoint(session) { try reserveSettlingDeskPayment(request, session, group: group) }
+        } catch let refusal as FrontDeskError where request.requestId != nil && Self.mayBeTheSameRequestElsewhere(refusal) {
+            // The same request sent to two instances at once (a client's retry, a double submit):
+            // the other committed between this one's look for its request id and its writes, and
+            // its room-night or its request id's key refused this one. One more look (READ
+            // COMMITTED: a new snapshot) answers that booking, as a replay does; when no booking
+            // has the request id, the same refusal comes again.
+            return try chain.inSavepoint(session) { try reserveSettlingDeskPayment(request, session, group: group) }
+        }
+    }
+
+    private static func mayBeTheSameRequestElsewhere(_ refusal: FrontDeskError) -> Bool {
+        switch refusal {
+        case .roomUnavailable, .conflict: true
+        default: false
+        }
     }
 
     /// One booking's outcome, or the error that ends its whole group.

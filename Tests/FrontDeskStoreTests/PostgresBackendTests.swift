@@ -161,6 +161,33 @@ import Testing
         #expect(try instances[1].hotel(hotelId).findBookings(BookingFilter()).total == sold.count)
     }
 
+    /// One request (one Idempotency-Key) sent to two instances at once, twenty times: both get
+    /// the one booking it made, never `conflict` or `room_unavailable` for their own booking.
+    @Test func oneRequestSentToTwoInstancesAtOnceAnswersItsOneBookingToBoth() throws {
+        let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+        let instances = try (0..<2).map { index in
+            try PostgresChainStorage(url: url, poolSize: 2, migrate: true, businessDate: StoreFixture.today,
+                                     random: SeededGenerator(seed: UInt64(index + 7)))
+        }
+        let hotelId = try instances[0].addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        _ = try instances[0].hotel(hotelId).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        _ = try instances[0].hotel(hotelId).addRoom(number: "101", typeName: "Double", by: "admin")
+        for round in 0..<20 {
+            let checkIn = StoreFixture.today.adding(days: 10 + 2 * round)
+            let form = BookingForm(roomNumber: "101", checkIn: checkIn.iso, checkOut: checkIn.adding(days: 2).iso, guests: "2",
+                                   guestName: "Guest \(round)", email: "g\(round)@example.com")
+            let request = ReservationRequest(form: form, requestId: UUID(), payment: PaymentInstruction(method: .card, cardNumber: "4242424242424242"),
+                                             user: "api")
+            let results = ResultsBox()
+            DispatchQueue.concurrentPerform(iterations: 2) { index in
+                results.append(Result { try instances[index].hotel(hotelId).reserveAll([request])[0].get() })
+            }
+            let ids = results.all.map { result in (try? result.get())?.id }
+            #expect(ids.count == 2 && ids[0] != nil && ids[0] == ids[1], "round \(round): \(results.all)")
+        }
+        #expect(try instances[1].hotel(hotelId).findBookings(BookingFilter()).total == 20)
+    }
+
     /// Schema v9: no booking, room night or feed entry locks its hotel's row any more (no foreign
     /// key from them to `hotel`), and the database still refuses a booking or a night whose hotel
     /// is not its room's, and a booking of a hotel that does not exist.
