@@ -166,8 +166,18 @@ struct SyncCommand: ParsableCommand {
             }
             for change in report.push.codeChanges { ConnectedDesk.tellCodeChange(old: change.old, new: change.new) }
             var standardError = FileHandle.standardError
+            // Named by its booking and guest, as a receptionist knows it (not by its operation id),
+            // with where it is settled.
+            let open = report.push.refused.isEmpty ? [] : (try? store.syncConflicts(includeResolved: false)) ?? []
             for refused in report.push.refused {
-                print(Output.safe("conflict: operation \(refused.operationId): \(refused.code ?? refused.outcome.rawValue): \(refused.message ?? "")"),
+                let what = open.first { $0.operationId == refused.operationId }
+                    .map { "booking \($0.booking.confirmationCode) (\($0.booking.guest.name), room \($0.booking.roomNumber))" }
+                    ?? "operation \(refused.operationId)"
+                print(Output.safe("conflict: \(what): \(refused.code ?? refused.outcome.rawValue): \(refused.message ?? "")"),
+                      to: &standardError)
+            }
+            if !report.push.refused.isEmpty {
+                print("Settle \(report.push.refused.count == 1 ? "it" : "them") with `frontdesk conflicts` (or the desk's Conflicts screen).",
                       to: &standardError)
             }
             failure = report.failure
@@ -461,9 +471,13 @@ struct ConnectedDesk {
         if requestId != nil, let earlier = try store.booking(madeUnder: operationId) { return earlier }
         return try write(operation, accepted: { try store.recordAcceptedBooking(request, bookingId: $0.id) }) {
             // One request in one transaction; on a replica the store queues it as `operationId` (its request id).
+            // Paid at the desk it is confirmed in the same transaction, as the server confirms it
+            // online: a one-shot command leaves no runner behind, and a hold left Reserving lapsed
+            // after 15 minutes while its `book` waited in the outbox (the room sold again here).
             try store.reserveAll([ReservationRequest(form: form, requestId: operationId, payment: payment, user: user,
                                                      bookingId: UUID(uuidString: operation.bookingId),
-                                                     confirmationCode: operation.book?.confirmation)])[0].get()
+                                                     confirmationCode: operation.book?.confirmation,
+                                                     confirmsDeskPaymentAtOnce: payment.method == .desk)])[0].get()
         }
     }
 

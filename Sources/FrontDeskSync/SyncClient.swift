@@ -261,10 +261,12 @@ public struct SyncClient: Sendable {
 
     /// Whether the server answers at all now (`GET /health`, a short timeout).
     public func isReachable(timeout: Double = 2) -> Bool {
-        if case .answered(let status, _, _) = exchange.perform(HTTPCall(method: "GET", url: server + "/health", timeout: timeout)) {
-            return status < 500
-        }
-        return false
+        // The booking server's own answer, not any: another program on its old port (a web
+        // server's 404) was shown as "online" while every push failed.
+        guard case .answered(let status, _, let body) = exchange.perform(HTTPCall(method: "GET", url: server + "/health", timeout: timeout)),
+              status == 200,
+              let health = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return false }
+        return health["status"] as? String == "ok"
     }
 
     // MARK: Plumbing

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// `frontdesk desk connect` and a connected desk given bad input: each gets a clear message and
@@ -157,6 +160,54 @@ struct ConnectInputTests {
         #expect(try failed.json["pending"] as? Int == 0)
         #expect(try (failed.json["failure"] as? [String: Any])?["code"] as? String == "offline")
         #expect(failed.stderr.contains("the pull did not finish"), "stderr: \(failed.stderr)")
+        // Another program on the server's port (a web server answering 404) is not the server.
+        let other = try NotTheServer(port: server.port)
+        defer { other.stop() }
+        let status = try desk.run("desk", "status", "--json")
+        #expect(other.answered > 0, "desk status did not ask the stand-in")
+        #expect(try status.json["online"] as? Bool == false, "a web server's 404 is not the booking server: \(status.stdout)")
+    }
+
+    /// A web server that is not the booking server: every request on 127.0.0.1:`port` is 404.
+    final class NotTheServer: @unchecked Sendable {
+        private let listener: Int32
+        private let lock = NSLock()
+        private var count = 0
+        var answered: Int { lock.withLock { count } }
+
+        init(port: Int) throws {
+            listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var yes: Int32 = 1
+            setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0, listen(listener, 16) == 0 else {
+                close(listener)
+                throw SyncTestError.setup("the stand-in cannot listen on \(port): errno \(errno)")
+            }
+            Thread.detachNewThread { [self] in
+                while true {
+                    let client = accept(listener, nil, nil)
+                    if client < 0 { if errno == EINTR { continue } else { return } }
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    _ = read(client, &buffer, buffer.count)
+                    let answer = Array("HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 9\r\nConnection: close\r\n\r\nNot found".utf8)
+                    _ = write(client, answer, answer.count)
+                    lock.withLock { count += 1 }
+                    close(client)
+                }
+            }
+        }
+
+        func stop() {
+            shutdown(listener, Int32(SHUT_RDWR))
+            close(listener)
+        }
     }
 
     @Test("An expired or missing credential: the write is kept and queued, sync says to connect again (exit 8)")
@@ -174,6 +225,9 @@ struct ConnectInputTests {
         let booked = try desk.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Kept Queued")
         #expect(booked.status == 0, "book: \(booked.stderr)")
         #expect(try booked.json["sync"] as? String == "pending")
+        // Paid at the desk, it is final now, as online: a hold left Reserving lapsed in 15 minutes
+        // while its `book` waited, and the room was sold again on this desk.
+        #expect(try booked.json["status"] as? String == "Confirmed", "\(booked.stdout)")
         #expect(booked.stderr.contains("desk connect"), "stderr: \(booked.stderr)")
         let synced = try desk.run("sync", "--json")
         #expect(synced.status == 8)
