@@ -566,7 +566,8 @@ components:
         code:
           type: string
           enum: [validation_failed, unauthorized, forbidden, not_found, room_unavailable, conflict, precondition_failed,
-                 payload_too_large, invalid_state, rate_limited, internal, unavailable, method_not_allowed, replica_too_old]
+                 payload_too_large, invalid_state, rate_limited, internal, unavailable, database_unavailable,
+                 method_not_allowed, replica_too_old]
         errors:
           type: array
           items:

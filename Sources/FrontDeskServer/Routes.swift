@@ -426,21 +426,31 @@ struct BookingRoutes {
             throw Problem.validation([("hotelId", "hotelId is required")])
         }
         guard principal.mayAccess(hotel: hotel) else { throw Problem.notFound() }
-        var problems: [String] = []
-        let from = query.get("from").flatMap { BookingRules.parseDate($0, field: "from", into: &problems) }
-        let to = query.get("to").flatMap { BookingRules.parseDate($0, field: "to", into: &problems) }
+        // Each problem under the query parameter it is about (not "body": there is none).
+        var problems: [(field: String, message: String)] = []
+        func date(_ name: String) -> CalendarDate? {
+            var said: [String] = []
+            let date = query.get(name).flatMap { BookingRules.parseDate($0, field: name, into: &said) }
+            problems += said.map { (name, $0) }
+            return date
+        }
+        let from = date("from"), to = date("to")
+        if let from, let to, to < from { problems.append(("to", "to \(to) is before from \(from)")) }
         var status: BookingStatus?
         if let text = query.get("status") {
             status = BookingStatus.allCases.first { $0.rawValue.lowercased() == text.lowercased() }
-            if status == nil { problems.append("status \(BookingRules.quoted(text)) is not one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if status == nil {
+                problems.append(("status", "status \(BookingRules.quoted(text)) is not one of \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))"))
+            }
         }
         var limit = 100
         if let text = query.get("limit") {
-            if let value = Int(text), (1...1000).contains(value) { limit = value } else { problems.append("limit is 1 to 1000") }
+            if let value = Int(text), (1...1000).contains(value) { limit = value } else { problems.append(("limit", "limit is 1 to 1000")) }
         }
-        if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
-        let store = state.chain.hotel(hotel)
         let filter = BookingFilter(from: from, to: to, status: status, guestText: query.get("guest"), limit: limit)
+        if let problem = filter.guestTextProblem { problems.append(("guest", problem)) }
+        if !problems.isEmpty { throw Problem.validation(problems) }
+        let store = state.chain.hotel(hotel)
         let matches = try await state.blocking { () -> BookingMatches in
             _ = try store.requireHotelExists()
             return try store.findBookings(filter)
@@ -565,7 +575,8 @@ struct BookingRoutes {
         let (store, listener) = try await hotelInPath(request, context, .searchAndBook)
         let token = request.headers[.authorization].map { String($0.split(separator: " ", maxSplits: 1).last ?? "") } ?? ""
         var start: Int64?
-        if let text = request.headers[.lastEventId] {
+        // An empty Last-Event-ID is none (the event-stream standard: the client has no id yet).
+        if let text = request.headers[.lastEventId], !text.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let value = Int64(text.trimmingCharacters(in: .whitespaces)), value >= 0 else {
                 throw Problem.validation([("Last-Event-ID", "Last-Event-ID is the id of an event, a whole number")])
             }
@@ -577,7 +588,13 @@ struct BookingRoutes {
             guard let asked else { return try store.latestFeedSequence() }
             // An id the feed no longer covers (pruned, or ahead of it: a restored file) is 410
             // `replica_too_old`, as for a desk's changes: the listener would miss events in silence.
-            _ = try store.changesPage(since: asked, limit: 1)
+            do {
+                _ = try store.changesPage(since: asked, limit: 1)
+            } catch let tooOld as ReplicaTooOld {
+                throw Problem(status: .gone, code: "replica_too_old", title: "Events no longer kept",
+                              detail: "Last-Event-ID \(asked) is not in this hotel's feed (it keeps events \(tooOld.oldestKept) to \(tooOld.latest)): "
+                                  + "what came after it cannot be replayed; read the hotel's state again and listen without Last-Event-ID")
+            }
             return asked
         }
         let state = self.state
@@ -599,16 +616,31 @@ struct BookingRoutes {
                 // Only the hotel's own tokens may listen, for as long as they are good: a token
                 // that expired, or a user disabled since, ends the stream (the client's reconnect
                 // is then answered 401).
-                guard (try? state.principal(bearer: token)) != nil, try await state.accountIsActive(listener.userName) else { break }
+                guard (try? state.principal(bearer: token)) != nil else { break }
                 // Noted before the read: a write committed after it wakes the wait below.
                 let generation = signals.generation(of: hotel)
                 let since = cursor
-                if !mustRead {
-                    mustRead = try await signals.shouldRead(hotel, after: since) {
-                        try await state.blocking { try store.latestFeedSequence() }
+                let found: [FeedEvent]
+                do {
+                    guard try await state.accountIsActive(listener.userName) else { break }
+                    if !mustRead {
+                        mustRead = try await signals.shouldRead(hotel, after: since) {
+                            try await state.blocking { try store.latestFeedSequence() }
+                        }
                     }
+                    found = mustRead ? try await state.blocking { try store.feedEvents(after: since) } : []
+                } catch where state.database.isUnavailable(error) {
+                    // The database away for a moment (PostgreSQL restarting): the stream stays
+                    // open and reads again, so no listener has to reconnect into a 503, which a
+                    // browser's EventSource takes as the end. Nothing is missed: the cursor stays.
+                    if ContinuousClock.now - lastWritten >= .seconds(15) {
+                        try await writer.write(ByteBuffer(string: ": keep-alive (the database is away; reading again)\n\n"))
+                        lastWritten = .now
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                    mustRead = true
+                    continue
                 }
-                let found = mustRead ? try await state.blocking { try store.feedEvents(after: since) } : []
                 for event in found {
                     try await writer.write(ByteBuffer(string: "id: \(event.sequence)\nevent: \(event.name)\ndata: \(event.data)\n\n"))
                     cursor = event.sequence

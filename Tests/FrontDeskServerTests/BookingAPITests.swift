@@ -290,6 +290,12 @@ import Testing
         let fields = (invalid.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
         #expect(fields.contains("checkIn") && fields.contains("email"), "\(fields)")
         #expect(try server.call("POST", "/api/bookings", token: anna, body: Data("{".utf8)).status == 400)
+        // A list's query parameters are named as such (there is no body), every one at once, and
+        // a range that ends before it begins is refused, as `bookings --to` is.
+        let badList = try server.call("GET", "/api/bookings?hotelId=\(server.hotelA)&limit=0&from=2026-12-08&to=2026-12-07&guest="
+                                          + String(repeating: "x", count: 201), token: anna)
+        let listFields = (badList.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+        #expect(badList.status == 400 && Set(listFields) == ["limit", "to", "guest"], "\(listFields)")
         // A guest count of 19 digits: 400 in words, and the server still answers (it once
         // overflowed reading it and stopped, for every hotel).
         var hugeGuests = server.bookingBody(server.hotelA, room: room)
@@ -438,6 +444,10 @@ enum TokenSignerTestAccess {
                                     lastEventId: String(lastId + 1_000_000))
         let answer = ahead.wait { $0.contains("replica_too_old") }
         #expect(answer.hasPrefix("HTTP/1.1 410") && answer.contains("replica_too_old"), "\(answer)")
+        #expect(answer.contains("listen without Last-Event-ID"), "an event stream's words, not a desk's: \(answer)")
+        // An empty Last-Event-ID is none (a client with no id yet): the stream opens from now.
+        let empty = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: anna, lastEventId: "")
+        #expect(empty.wait { $0.contains(": listening") }.hasPrefix("HTTP/1.1 200"))
     }
 
     /// One token holds at most 8 streams open on a hotel: a ninth is 429 with Retry-After (300

@@ -89,6 +89,32 @@ import Testing
         #expect(try server.token("bea").isEmpty == false)
     }
 
+    /// A listener open through a PostgreSQL outage stays open (its account checked against the
+    /// database every 0.2 s here, failing meanwhile) and hears what comes after it: a reconnect
+    /// would meet a 503, which a browser's EventSource takes as the end.
+    @Test func anEventStreamOutlivesADatabaseOutage() throws {
+        let cluster = try PostgresCluster.dedicated()
+        let server = try ServerHarness(postgres: try cluster.makeDatabase(), serveArguments: ["--account-recheck", "0.2"])
+        let anna = try server.token("anna")
+        let stream = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: anna)
+        stream.wait { $0.contains(": listening") }
+        try cluster.stop()
+        // Long enough for the stream to ask the database several times, and fail.
+        let during = stream.wait(seconds: 1.5) { $0.contains("[stream ended") }
+        #expect(!during.contains("[stream ended"), "the stream ended while the database was away: \(during)")
+        try cluster.start()
+        var recovered = false
+        for _ in 0..<100 where !recovered {
+            recovered = try server.call("GET", "/ready").status == 200
+            if !recovered { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        let rooms = try offeredRooms(server, server.hotelA, token: anna)
+        let booked = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: try #require(rooms.first)))
+        #expect(booked.status == 202)
+        let heard = stream.wait(seconds: 10) { $0.contains("event: BookingConfirmed") || $0.contains("[stream ended") }
+        #expect(heard.contains("event: BookingConfirmed") && !heard.contains("[stream ended"), "\(heard)")
+    }
+
     /// A schema newer than the program is refused at start, and so is one not migrated yet; each
     /// says what to do and exits non-zero before listening.
     @Test func aNewerOrMissingSchemaIsRefusedAtStart() throws {
