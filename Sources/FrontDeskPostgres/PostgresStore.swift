@@ -345,17 +345,19 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
 
     /// A disabled user can no longer get a token; tokens already issued stop at their next check
     /// (`serve --account-recheck`, on every instance).
-    public func disableUser(named name: String, by user: String) throws -> UserAccount {
+    public func updateUser(named name: String, disabled: Bool?, passwordHash: String?, by user: String) throws -> UserAccount {
         try write(hotel: nil) { session in
-            guard let row = try session.rows("""
-                UPDATE server_user SET is_disabled = true WHERE lower(name) = lower($1)
-                RETURNING name, role, hotel_id, password_hash, is_disabled, email
-                """, [name]).first else {
+            guard let before = try session.rows("""
+                SELECT name, role, hotel_id, password_hash, is_disabled, email FROM server_user WHERE lower(name) = lower($1) FOR UPDATE
+                """, [name]).first.map(Self.account(from:)) else {
                 throw FrontDeskError.notFound("No user named \(BookingRules.quoted(name))")
             }
-            let account = try Self.account(from: row)
-            try audit(session, hotelId: account.hotelId, user: user, action: "user.disabled", summary: "User \(account.name) disabled")
-            return account
+            try session.execute("UPDATE server_user SET is_disabled = $2, password_hash = $3 WHERE name = $1",
+                                [before.name, disabled ?? before.isDisabled, passwordHash ?? before.passwordHash])
+            for (action, summary) in UserAccount.changeAudits(before, disabled: disabled, passwordHash: passwordHash) {
+                try audit(session, hotelId: before.hotelId, user: user, action: action, summary: summary)
+            }
+            return before.changed(disabled: disabled, passwordHash: passwordHash)
         }
     }
 

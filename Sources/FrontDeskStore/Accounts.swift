@@ -19,6 +19,23 @@ public struct UserAccount: Sendable, Equatable {
         self.passwordHash = passwordHash
         self.isDisabled = isDisabled
     }
+
+    /// The account with `disabled` and `passwordHash` where given (`ChainStorage.updateUser`).
+    public func changed(disabled: Bool?, passwordHash: String?) -> UserAccount {
+        UserAccount(name: name, role: role, email: email, hotelId: hotelId, passwordHash: passwordHash ?? self.passwordHash,
+                    isDisabled: disabled ?? isDisabled)
+    }
+
+    /// The audit lines of `updateUser`, the same on every backend: one for each thing that changes
+    /// (a password set is said, never shown).
+    public static func changeAudits(_ before: UserAccount, disabled: Bool?, passwordHash: String?) -> [(action: String, summary: String)] {
+        var lines: [(String, String)] = []
+        if let disabled, disabled != before.isDisabled {
+            lines.append(disabled ? ("user.disabled", "User \(before.name) disabled") : ("user.enabled", "User \(before.name) enabled"))
+        }
+        if passwordHash != nil { lines.append(("user.password_set", "User \(before.name)'s password set")) }
+        return lines
+    }
 }
 
 extension UserAccount {
@@ -75,16 +92,19 @@ extension FrontDeskStore {
         }
     }
 
-    /// A disabled user can no longer get a token; tokens already issued stop at their next check.
-    public func disableUser(named name: String, by user: String) throws -> UserAccount {
+    public func updateUser(named name: String, disabled: Bool?, passwordHash: String?, by user: String) throws -> UserAccount {
         try write { db in
-            try db.run(sql: "UPDATE server_user SET is_disabled = 1 WHERE name = ?", arguments: [name])
-            guard db.changesCount == 1, let row = try db.row(
-                sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid, email FROM server_user WHERE name = ?", arguments: [name]) else {
+            guard let before = try db.row(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid, email FROM server_user WHERE name = ?",
+                                          arguments: [name]).map(Self.account(from:)) else {
                 throw FrontDeskError.notFound("No user named \(BookingRules.quoted(name))")
             }
-            try audit(db, user: user, action: "user.disabled", summary: "User \(name) disabled")
-            return try Self.account(from: row)
+            let after = before.changed(disabled: disabled, passwordHash: passwordHash)
+            try db.run(sql: "UPDATE server_user SET is_disabled = ?, password_hash = ? WHERE name = ?",
+                       arguments: [after.isDisabled, after.passwordHash, before.name])
+            for (action, summary) in UserAccount.changeAudits(before, disabled: disabled, passwordHash: passwordHash) {
+                try audit(db, user: user, action: action, summary: summary)
+            }
+            return after
         }
     }
 

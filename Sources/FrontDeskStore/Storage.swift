@@ -133,7 +133,10 @@ public protocol ChainStorage: LoginThrottleStorage {
     func userAccounts() throws -> [UserAccount]
     /// A disabled user gets no token; tokens already issued stop at the server's next check of
     /// the account. `FrontDeskError.notFound` for an unknown name.
-    func disableUser(named name: String, by user: String) throws -> UserAccount
+    /// Disables or enables an account and/or replaces its password hash, in one transaction with
+    /// an audit line (`notFound` when there is none). A disabled user gets no token; tokens issued
+    /// already stop at their next account check.
+    func updateUser(named name: String, disabled: Bool?, passwordHash: String?, by user: String) throws -> UserAccount
     func sagaCounts() throws -> (underWay: Int, needingAttention: Int)
     /// Queues again a refund or charge settlement that stopped and needs attention (by booking id
     /// or confirmation code), once a person has fixed what the payment service lacked.
@@ -157,6 +160,10 @@ public protocol ChainStorage: LoginThrottleStorage {
 }
 
 extension ChainStorage {
+    public func disableUser(named name: String, by user: String) throws -> UserAccount {
+        try updateUser(named: name, disabled: true, passwordHash: nil, by: user)
+    }
+
     public var bookingLanes: Int { 1 }
     public var bookingGathering: BookingIntake.Gathering { .takeWhatArrived }
     public var sharedWithOtherWriters: Bool { false }

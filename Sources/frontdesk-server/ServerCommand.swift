@@ -383,7 +383,16 @@ struct ServerSaga: ParsableCommand {
 
 struct Users: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "users", abstract: "The server's user accounts.",
-                                                    subcommands: [Add.self, List.self, Disable.self])
+                                                    subcommands: [Add.self, List.self, Disable.self, Enable.self, Password.self])
+
+    /// A new password from one line of standard input, held to the rules of `users add`, as its hash.
+    static func passwordHashFromStandardInput(rounds: Int) throws -> String {
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
+        guard line.count >= 8 else { throw ValidationError("a password needs at least 8 characters") }
+        // Longer, the login's body passes the API's 64 KiB limit: an account nobody can sign in to.
+        guard line.count <= 1024 else { throw ValidationError("a password is at most 1024 characters") }
+        return try PasswordHasher(rounds: rounds).hash(line)
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user; the password is read from standard input.")
@@ -403,14 +412,10 @@ struct Users: ParsableCommand {
                 guard let id = UUID(uuidString: hotel) else { throw ValidationError("--hotel \(hotel) is not a hotel id") }
                 hotelId = id
             }
-            guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
-            guard line.count >= 8 else { throw ValidationError("a password needs at least 8 characters") }
-            // Longer, the login's body passes the API's 64 KiB limit: an account nobody can sign in to.
-            guard line.count <= 1024 else { throw ValidationError("a password is at most 1024 characters") }
+            let hash = try Users.passwordHashFromStandardInput(rounds: passwordRounds)
             guard email.isEmpty || BookingRules.isValidEmail(email.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--email \(BookingRules.quoted(String(email.prefix(80)))) is not an e-mail address")
             }
-            let hash = try PasswordHasher(rounds: passwordRounds).hash(line)
             try reporting {
                 let account = try database.openChain().addUser(name: name, role: role, email: email, hotelId: hotelId, passwordHash: hash,
                                                           by: "frontdesk-server")
@@ -450,8 +455,44 @@ struct Users: ParsableCommand {
 
         func run() throws {
             try reporting {
-                let account = try database.openChain(access: .write).disableUser(named: name, by: "frontdesk-server")
-                print("User \(account.name) disabled")
+                let chain = try database.openChain(access: .write)
+                let wasDisabled = try chain.userAccount(named: name)?.isDisabled == true
+                let account = try chain.disableUser(named: name, by: "frontdesk-server")
+                print(wasDisabled ? "User \(account.name) was disabled already" : "User \(account.name) disabled")
+            }
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Let a disabled user get tokens again.")
+        @OptionGroup var database: DatabaseOption
+        @Argument var name: String
+
+        func run() throws {
+            try reporting {
+                let chain = try database.openChain(access: .write)
+                let wasEnabled = try chain.userAccount(named: name)?.isDisabled == false
+                let account = try chain.updateUser(named: name, disabled: false, passwordHash: nil, by: "frontdesk-server")
+                print(wasEnabled ? "User \(account.name) was enabled already" : "User \(account.name) enabled")
+            }
+        }
+    }
+
+    struct Password: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "password", abstract: "Set a user's password; the new one is read from standard input.",
+            discussion: "Tokens issued before stay good until they expire (8 hours); `users disable` stops them at once.")
+        @OptionGroup var database: DatabaseOption
+        @Argument var name: String
+        @Flag(name: .customLong("password-stdin"), help: "Read the password from one line of standard input (required).") var passwordStdin = false
+        @Option(name: .customLong("password-rounds"), help: .hidden) var passwordRounds = PasswordHasher.standardRounds
+
+        func run() throws {
+            guard passwordStdin else { throw ValidationError("give --password-stdin and the password on standard input (never as an argument)") }
+            let hash = try Users.passwordHashFromStandardInput(rounds: passwordRounds)
+            try reporting {
+                let account = try database.openChain(access: .write).updateUser(named: name, disabled: nil, passwordHash: hash, by: "frontdesk-server")
+                print("User \(account.name)'s password set")
             }
         }
     }

@@ -101,6 +101,33 @@ import Testing
         #expect(full.terminationStatus == 1, "a list written to a full disk must not exit 0")
     }
 
+    /// An operator disables, enables and resets a user's password from the command line, on
+    /// either backend; each is said in words, and a login follows what was set.
+    @Test(arguments: [false, true])
+    func aUserIsDisabledEnabledAndGivenANewPassword(onPostgres: Bool) throws {
+        let server = onPostgres ? try ServerHarness(postgres: try PostgresCluster.shared().makeDatabase()) : try ServerHarness()
+        func login(_ password: String) throws -> Int {
+            try server.call("POST", "/api/auth/token", json: ["username": "anna", "password": password]).status
+        }
+        let reset = try ServerHarness.run(["users", "password", "anna", "--password-stdin", "--password-rounds", "1000"],
+                                          database: server.database, input: "a-new-password-for-anna\n")
+        #expect(reset.status == 0 && reset.output.contains("password set"), "\(reset.output)")
+        #expect(try login("password-of-anna") == 401)
+        #expect(try login("a-new-password-for-anna") == 200)
+        let short = try ServerHarness.run(["users", "password", "anna", "--password-stdin"], database: server.database, input: "short\n")
+        #expect(short.status != 0 && short.output.contains("at least 8 characters"), "\(short.output)")
+
+        #expect(try ServerHarness.run(["users", "disable", "anna"], database: server.database).output.contains("User anna disabled"))
+        #expect(try login("a-new-password-for-anna") == 401)
+        let again = try ServerHarness.run(["users", "disable", "anna"], database: server.database)
+        #expect(again.status == 0 && again.output.contains("was disabled already"), "\(again.output)")
+        let enabled = try ServerHarness.run(["users", "enable", "anna"], database: server.database)
+        #expect(enabled.status == 0 && enabled.output.contains("User anna enabled"), "\(enabled.output)")
+        #expect(try login("a-new-password-for-anna") == 200)
+        let ghost = try ServerHarness.run(["users", "enable", "ghost"], database: server.database)
+        #expect(ghost.status == 3 && ghost.output.contains("No user named"), "\(ghost.output)")
+    }
+
     @Test func aPortOutOfRangeOrInUseIsRefusedInWords() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
