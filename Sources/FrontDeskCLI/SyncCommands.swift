@@ -170,7 +170,9 @@ struct SyncCommand: ParsableCommand {
             // with where it is settled.
             let open = report.push.refused.isEmpty ? [] : (try? store.syncConflicts(includeResolved: false)) ?? []
             for refused in report.push.refused {
-                let what = open.first { $0.operationId == refused.operationId }
+                // By its booking: a booking with a conflict open already gets no second one.
+                let bookingId = (try? store.bookingIdOfQueuedOperation(refused.operationId)).flatMap { $0 }
+                let what = open.first { $0.operationId == refused.operationId || $0.booking.id.uuidString.lowercased() == bookingId?.lowercased() }
                     .map { "booking \($0.booking.confirmationCode) (\($0.booking.guest.name), room \($0.booking.roomNumber))" }
                     ?? "operation \(refused.operationId)"
                 print(Output.safe("conflict: \(what): \(refused.code ?? refused.outcome.rawValue): \(refused.message ?? "")"),
@@ -430,7 +432,12 @@ struct ConnectedDesk {
         // The server may have applied the push and lost its answer: the outbox gets the very
         // operation pushed, so pushing it again gets the server's first answer.
         let booking = try store.queueingAsPushed(operation, local)
-        tell("note: \(reason ?? "the server does not answer"); saved on this desk, it will sync (frontdesk sync)")
+        if try store.bookingIdOfQueuedOperation(operation.operationId) == nil {
+            // A change that changed nothing queues nothing: there is nothing to sync.
+            tell("note: nothing changed; \(reason ?? "the server does not answer")")
+        } else {
+            tell("note: \(reason ?? "the server does not answer"); saved on this desk, it will sync (frontdesk sync)")
+        }
         return booking
     }
 
@@ -662,7 +669,7 @@ struct ConnectedDesk {
     func bookCard(_ form: BookingForm, requestId: UUID?, cardNumber: String, wait: Bool, by user: String) throws -> Booking {
         if let problem = credentialProblem {
             throw ServerRefusal(code: "card_offline",
-                                message: "A card is charged by the server, and this desk cannot use it now (\(problem)). Nothing was booked or charged. Take the payment at the desk (--payment desk) or try again once connected")
+                                message: "A card is charged by the server, and this desk cannot use it now (\(problem)). Nothing was booked or charged. Take the payment at the desk or try again once connected")
         }
         let key = requestId ?? UUID.timeOrdered(at: store.now)
         let details = try cardBookingDetails(form, operationId: key, by: user)
@@ -673,7 +680,7 @@ struct ConnectedDesk {
             switch error.kind {
             case .notMade:
                 throw ServerRefusal(code: "card_offline",
-                                    message: "\(error.message): a card cannot be charged offline (no card is charged twice). Nothing was booked or charged. Take the payment at the desk (--payment desk) or try again when the server answers")
+                                    message: "\(error.message): a card cannot be charged offline (no card is charged twice). Nothing was booked or charged. Take the payment at the desk or try again when the server answers")
             case .unknown:
                 throw ServerRefusal(code: "outcome_unknown", message: Self.unknownOutcome(error.message, requestId: key, guest: details.guestName))
             case .unauthorized:
@@ -762,14 +769,16 @@ struct ConnectedDesk {
 
     /// The full-screen desk's link to the server: its writes, and a sync round for its sync thread.
     /// `reopen` reads the desk's connection again: while the server refuses the credential (it
-    /// expired, or the secret changed), each round looks for a new one, so `frontdesk desk connect`
-    /// in another terminal is taken up by an open desk without a restart.
+    /// expired, or the secret changed) or does not answer (it moved to another address), each
+    /// round looks for a new one, so `frontdesk desk connect` in another terminal is taken up by an
+    /// open desk without a restart.
     func link(user: String, log: @escaping @Sendable (String) -> Void,
               reopen: (@Sendable () -> ConnectedDesk?)? = nil) -> ConnectedDeskLink {
         var desk = self
         desk.tell = log
         let current = Mutex(desk)
         let signInNeeded = Mutex(false)
+        let wasOffline = Mutex(false)
         let latest: @Sendable () -> ConnectedDesk = { current.withLock { $0 } }
         return ConnectedDeskLink(
             book: { form, payment, requestId in
@@ -804,7 +813,8 @@ struct ConnectedDesk {
                 }
             },
             syncRound: {
-                if signInNeeded.withLock({ $0 }) || latest().credentialProblem != nil, var reopened = reopen?() {
+                if signInNeeded.withLock({ $0 }) || wasOffline.withLock({ $0 }) || latest().credentialProblem != nil,
+                   var reopened = reopen?() {
                     reopened.tell = log
                     current.withLock { $0 = reopened }
                 }
@@ -819,9 +829,11 @@ struct ConnectedDesk {
                     for note in notes { log(note) }
                     let refused = report.failure?.kind == .unauthorized
                     signInNeeded.withLock { $0 = refused }
+                    wasOffline.withLock { $0 = report.failure?.kind == .offline }
                     return .init(online: report.failure?.kind != .offline, changed: report.pulled > 0 || report.push.pushed > 0,
                                  problem: report.failure?.message, needsSignIn: refused, tellTheDesk: notes)
                 } catch {
+                    wasOffline.withLock { $0 = true }
                     return .init(online: false, changed: false, problem: "\(error)")
                 }
             },

@@ -70,8 +70,11 @@ extension PostgresHotelStorage {
             // The same request sent to two instances at once (a client's retry, a double submit):
             // the other committed between this one's look for its request id and its writes, and
             // its room-night or its request id's key refused this one. One more look (READ
-            // COMMITTED: a new snapshot) answers that booking, as a replay does; when no booking
-            // has the request id, the same refusal comes again.
+            // COMMITTED: a new snapshot) finds that booking, and the request runs again to answer
+            // it as a replay does (or `conflict` for other details); a room someone else took
+            // stays refused at the cost of that one look.
+            guard let requestId = request.requestId,
+                  try !session.rows("SELECT 1 FROM booking WHERE request_id = $1", [requestId]).isEmpty else { throw refusal }
             return try chain.inSavepoint(session) { try reserveSettlingDeskPayment(request, session, group: group) }
         }
     }

@@ -97,8 +97,18 @@ public struct DeskConflict: Hashable, Sendable {
 
     /// The reason in a receptionist's words, naming a refused change to a server booking.
     public var why: String {
+        if guestInHouseWithoutBooking {
+            return "guest in room \(booking.roomNumber) with no booking: cancelled elsewhere while checked in here; "
+                + "book them again (F2), then Alt-k"
+        }
         guard onServer, let refusedChange else { return reasonWords }
         return "\(refusedChange) refused: \(reasonWords)"
+    }
+
+    /// A check-in made here that the server refused because another desk had cancelled the
+    /// booking: the guest sleeps in a room the system shows as free.
+    public var guestInHouseWithoutBooking: Bool {
+        onServer && refusedChange == "check-in" && booking.status == .cancelled
     }
 
     private var reasonWords: String {
@@ -192,6 +202,12 @@ extension DeskModel {
             state.conflicts.selected = Self.moved(state.conflicts.selected, by: key, count: rows.count)
         case .resolveByMove:
             guard let chosen else { break }
+            if chosen.guestInHouseWithoutBooking {
+                (state.conflicts.message, state.conflicts.messageIsError) =
+                    ("Booking \(chosen.booking.confirmationCode) is cancelled on the server; \(chosen.booking.guest.name) is in room "
+                     + "\(chosen.booking.roomNumber) with no booking: book them again (F2), then Alt-k settles this", true)
+                break
+            }
             guard let room = chosen.suggestedRooms.first else {
                 (state.conflicts.message, state.conflicts.messageIsError) =
                     ("No free room of that type or larger for \(chosen.booking.stay.checkIn) to \(chosen.booking.stay.checkOut): Alt-c cancels", true)
@@ -202,7 +218,8 @@ extension DeskModel {
             state.conflicts.confirmation = PendingConfirmation(
                 bookingId: booking.id, command: .resolveByMove,
                 lines: ["Move \(booking.guest.name), booking \(booking.confirmationCode), to room \(room.roomNumber)?",
-                        "\(room.roomType), \(booking.stay.checkIn) to \(booking.stay.checkOut), \(state.info.currency) \(room.totalPrice.plain); sent to the server at the next sync."],
+                        "\(room.roomType), \(booking.stay.checkIn) to \(booking.stay.checkOut); the price stays \(state.info.currency) "
+                            + "\(booking.totalPrice.plain) (a move keeps it); sent to the server at the next sync."],
                 yesLabel: "Yes, move to \(room.roomNumber)")
         case .resolveByCancel:
             guard let chosen else { break }
@@ -271,7 +288,7 @@ extension DeskModel {
             ? " None: every booking made on this desk is on the server, or waits to be sent."
             : " Bookings made on this desk that the server refused. Alt-m moves the guest to the first free room offered; Alt-c cancels."
         buffer.put(summary, x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
-        buffer.put(" ~ beside a code elsewhere: made here, not yet on the server · ! : on this list", x: 0, y: 3, role: .hint,
+        buffer.put(" ~ beside a code elsewhere: made or changed here, not yet on the server · ! : on this list", x: 0, y: 3, role: .hint,
                    maxWidth: buffer.width - 1)
         if !conflicts.rows.isEmpty {
             buffer.put(" Refused change to a server booking: Alt-k keeps the server's, Alt-a re-applies", x: 0, y: 4, role: .hint,
@@ -286,7 +303,13 @@ extension DeskModel {
             buffer.cell(title, x: x, y: 5, width: width, role: .header)
             x += width + 1
         }
-        let visible = buffer.height - 6 - 4
+        // The chosen conflict's whole reason goes under the list: its column is a few letters wide at 80 columns.
+        let chosen = conflicts.rows.indices.contains(conflicts.selected) ? conflicts.rows[conflicts.selected] : nil
+        let visible = buffer.height - 6 - 4 - (chosen == nil ? 0 : 1)
+        if let chosen {
+            buffer.put(" Why \(chosen.booking.confirmationCode): \(chosen.why)", x: 0, y: buffer.height - 4,
+                       role: chosen.guestInHouseWithoutBooking ? .error : .hint, maxWidth: buffer.width - 1)
+        }
         let first = min(max(0, conflicts.selected - visible + 1), max(0, conflicts.rows.count - visible))
         for (row, conflict) in conflicts.rows.dropFirst(first).prefix(visible).enumerated() {
             let y = 6 + row

@@ -345,10 +345,10 @@ extension DeskModel {
         drawMessage(bookings.actions, into: &buffer)
     }
 
-    /// " (not yet on the server)" after a code made here offline; nothing on a standalone desk.
+    /// " (not yet on the server)" after a code made or changed here offline; nothing on a standalone desk.
     func syncNote(_ booking: UUID) -> String {
         switch state.sync?.marker(for: booking) {
-        case "~": " (not yet on the server)"
+        case "~": " (this desk's change not yet on the server)"
         case "!": " (refused by the server: F8)"
         default: ""
         }

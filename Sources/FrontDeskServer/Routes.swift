@@ -617,6 +617,16 @@ struct BookingRoutes {
                 // that expired, or a user disabled since, ends the stream (the client's reconnect
                 // is then answered 401).
                 guard (try? state.principal(bearer: token)) != nil else { break }
+                if let until = state.streamWaitWhileDatabaseAway() {
+                    if ContinuousClock.now - lastWritten >= .seconds(15) {
+                        try await writer.write(ByteBuffer(string: ": keep-alive (the database is away; reading again)\n\n"))
+                        lastWritten = .now
+                    }
+                    // At most a second at a time: a server shutting down does not wait for the retry.
+                    try? await Task.sleep(until: min(until, .now + .seconds(1)), clock: .continuous)
+                    mustRead = true
+                    continue
+                }
                 // Noted before the read: a write committed after it wakes the wait below.
                 let generation = signals.generation(of: hotel)
                 let since = cursor
@@ -631,16 +641,14 @@ struct BookingRoutes {
                     found = mustRead ? try await state.blocking { try store.feedEvents(after: since) } : []
                 } catch where state.database.isUnavailable(error) {
                     // The database away for a moment (PostgreSQL restarting): the stream stays
-                    // open and reads again, so no listener has to reconnect into a 503, which a
-                    // browser's EventSource takes as the end. Nothing is missed: the cursor stays.
-                    if ContinuousClock.now - lastWritten >= .seconds(15) {
-                        try await writer.write(ByteBuffer(string: ": keep-alive (the database is away; reading again)\n\n"))
-                        lastWritten = .now
-                    }
-                    try? await Task.sleep(for: .seconds(1))
+                    // open and reads again once the shared wait is over (above), so no listener
+                    // has to reconnect into a 503, which a browser's EventSource takes as the end.
+                    // Nothing is missed: the cursor stays.
+                    state.noteDatabaseAwayForStreams()
                     mustRead = true
                     continue
                 }
+                state.noteDatabaseBackForStreams()
                 for event in found {
                     try await writer.write(ByteBuffer(string: "id: \(event.sequence)\nevent: \(event.name)\ndata: \(event.data)\n\n"))
                     cursor = event.sequence

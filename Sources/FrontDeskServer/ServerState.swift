@@ -29,6 +29,10 @@ public final class ServerState: Sendable {
     /// Whether each user may still act, looked up at most every `accountRecheck` seconds: a
     /// disabled user's tokens stop working that soon, without a database read on every request.
     private let accountStates = Mutex<[String: (active: Bool, checkedAt: Date)]>([:])
+    /// While the database is away, when event streams may ask it again, and how long the next
+    /// wait is (1 s, doubling to 4 s): one stream asks, the others wait for its answer, so a
+    /// hundred idle streams do not each take a worker and a connection attempt every second.
+    private let databaseAway = Mutex<(retryAt: ContinuousClock.Instant, backoff: Duration)?>(nil)
     let accountRecheck: TimeInterval
     /// How long the change feed keeps a change for listeners that reconnect (`--feed-days`).
     let feedRetention: TimeInterval
@@ -95,6 +99,31 @@ public final class ServerState: Sendable {
     }
 
     /// Whether the user named in a token still exists and is not disabled.
+    /// nil when an event stream may ask the database now (it is not known to be away, or this
+    /// stream is the one to try it again); else the time to wait until.
+    func streamWaitWhileDatabaseAway() -> ContinuousClock.Instant? {
+        databaseAway.withLock { away in
+            guard var current = away else { return nil }
+            let now = ContinuousClock.now
+            if now < current.retryAt { return current.retryAt }
+            // This stream tries; the others wait for its answer.
+            current.retryAt = now + current.backoff
+            away = current
+            return nil
+        }
+    }
+
+    func noteDatabaseAwayForStreams() {
+        databaseAway.withLock { away in
+            let backoff = min((away?.backoff ?? .milliseconds(500)) * 2, .seconds(4))
+            away = (ContinuousClock.now + backoff, backoff)
+        }
+    }
+
+    func noteDatabaseBackForStreams() {
+        databaseAway.withLock { away in if away != nil { away = nil } }
+    }
+
     func accountIsActive(_ name: String) async throws -> Bool {
         // Keyed by the name as the token names it (the account's own spelling): Swift's
         // lowercasing folds every script, the databases fold ASCII only, so "Émile" and "émile"

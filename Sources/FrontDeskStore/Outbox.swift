@@ -233,6 +233,14 @@ extension FrontDeskStore {
         return try write()
     }
 
+    /// The booking of the operation the outbox holds under `operationId` (queued, or kept as a
+    /// conflict); nil when it holds none (a change that changed nothing queues nothing).
+    public func bookingIdOfQueuedOperation(_ operationId: String) throws -> String? {
+        try read { db in
+            try db.value(String.self, sql: "SELECT booking_id FROM sync_outbox WHERE operation_id = ?", arguments: [operationId])
+        }
+    }
+
     /// Writes an operation into the outbox (in the caller's transaction) and marks its booking pending.
     func enqueue(_ operation: SyncOperation, bookingId: String, _ db: Database) throws {
         var operation = operation

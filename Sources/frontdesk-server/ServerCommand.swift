@@ -127,7 +127,9 @@ func reporting(_ body: () throws -> Void) throws {
         try body()
         // What was printed must have reached its file (`hotels list > /dev/full` said nothing and exited 0).
         // (A reader gone, EPIPE, is not the command's failure.)
-        if fflush(nil) != 0, errno != EPIPE {
+        // glibc drops a buffer it could not write and answers the next flush with success: the
+        // stream's error flag keeps what happened to it.
+        if (fflush(nil) != 0 && errno != EPIPE) || standardOutputHasFailed() {
             let reason = String(cString: strerror(errno))
             throw CommandFailure("standard output could not be written (\(reason)); what this command printed is incomplete")
         }
@@ -144,6 +146,14 @@ func reporting(_ body: () throws -> Void) throws {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(1)
     }
+}
+
+/// C's `stdout` error flag: set by a write that failed while `print`'s buffer filled. The
+/// variable is read through the loader (Swift 6 refuses a reference to the C global itself).
+func standardOutputHasFailed() -> Bool {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "stdout"),
+          let file = symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee else { return false }
+    return ferror(file) != 0
 }
 
 func printJSON(_ value: JSONValue) {
@@ -293,9 +303,14 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("cannot read the secret file \(jwtSecretFile): \(String(cString: strerror(errno)))")
             }
             defer { close(descriptor) }
+            // A file, and a small one: `/dev/zero` gave a megabyte of zero bytes, a secret anyone can guess.
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_size <= 64 * 1024 else {
+                throw ValidationError("the secret file \(jwtSecretFile) must be a file of at most 64 KiB holding the secret")
+            }
             var data = Data()
             var chunk = [UInt8](repeating: 0, count: 4096)
-            while data.count <= 1 << 20 {
+            while data.count <= 64 * 1024 {
                 let count = read(descriptor, &chunk, chunk.count)
                 if count < 0 && errno == EINTR { continue }
                 guard count >= 0 else {
@@ -387,6 +402,10 @@ struct Users: ParsableCommand {
 
     /// A new password from one line of standard input, held to the rules of `users add`, as its hash.
     static func passwordHashFromStandardInput(rounds: Int) throws -> String {
+        // What `import` takes (`ImportRules.hashRounds`): an account this server made must move.
+        guard ImportRules.hashRounds.contains(rounds) else {
+            throw ValidationError("--password-rounds is \(ImportRules.hashRounds.lowerBound) to \(ImportRules.hashRounds.upperBound)")
+        }
         guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
         guard line.count >= 8 else { throw ValidationError("a password needs at least 8 characters") }
         // Longer, the login's body passes the API's 64 KiB limit: an account nobody can sign in to.

@@ -103,7 +103,7 @@ import Testing
         fixture.press(.tab)
         let screen = fixture.screen(100, 30)
         #expect(screen.contains("\(booking.confirmationCode)~"))
-        #expect(screen.contains("\(booking.confirmationCode) (not yet on the server)"))
+        #expect(screen.contains("\(booking.confirmationCode) (this desk's change not yet on the server)"))
         #expect(fixture.screen(160, 30).contains("not synced yet"))
     }
 
@@ -122,6 +122,8 @@ import Testing
         fixture.press(.alt("m"))
         screen = fixture.screen(140, 30)
         #expect(screen.contains("Move \(booking.guest.name), booking \(booking.confirmationCode), to room 102?"))
+        // A move keeps the booking's prices: the question quotes its own total, not the offered room's.
+        #expect(screen.contains("the price stays EUR \(booking.totalPrice.plain)") && !screen.contains("240.00"), "\(screen)")
         fixture.press(.enter) // No is chosen first
         #expect(requests.all.isEmpty)
         #expect(fixture.screen(140, 30).contains("Nothing changed"))
@@ -130,6 +132,28 @@ import Testing
         screen = fixture.screen(140, 30)
         #expect(screen.contains("moved to room"))
         #expect(screen.contains("None: every booking made on this desk is on the server"))
+    }
+
+    /// A check-in made here while another desk cancelled the booking: the guest is in a room the
+    /// system shows as free. The screen says so at 80 columns, and Alt-m says what to do instead
+    /// of offering no room and a cancel of a booking cancelled already.
+    @Test func aGuestCheckedInHereWhoseBookingWasCancelledElsewhereIsSaidPlainly() throws {
+        var fixture = try ScreenFixture()
+        let booked = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        let booking = try fixture.desk.store.cancel(booked.confirmationCode, reason: nil, by: "bruno")
+        #expect(booking.status == .cancelled)
+        let conflict = DeskConflict(conflictId: "c-2", booking: booking, reason: "invalid_state",
+                                    message: "Cannot check in booking \(booking.confirmationCode): it is Cancelled", suggestedRooms: [],
+                                    onServer: true, refusedChange: "check-in")
+        Self.connect(&fixture, sync: SyncServices(conflicts: { [conflict] }, moveTo: { _, _ in booking }, cancel: { _ in booking }),
+                     status: DeskSyncStatus(online: true, pendingOperations: 0, lastSync: "14:02", conflicts: 1,
+                                            conflictedBookings: [booking.id]))
+        fixture.press(.function(8))
+        let screen = fixture.screen(80, 24)
+        #expect(screen.contains("in room 101 with no booking"), "\(screen)")
+        fixture.press(.alt("m"))
+        let answer = fixture.screen(120, 30)
+        #expect(answer.contains("book them again (F2)") && !answer.contains("Alt-c cancels"), "\(answer)")
     }
 
     @Test func oneKeyCancelsTheRefusedBookingAfterAskingFirst() throws {

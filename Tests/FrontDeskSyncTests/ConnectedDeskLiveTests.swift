@@ -43,6 +43,34 @@ struct ConnectedDeskLiveTests {
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-0") }.contains("FRONTDESK-EXITED-0"))
     }
 
+    /// The server comes back on another address and `desk connect` is run in another terminal:
+    /// the open desk follows it (it kept asking the old address, offline, until restarted).
+    @Test("An open desk follows desk connect to the server's new address")
+    func anOpenDeskFollowsTheServersNewAddress() throws {
+        let server = try SyncServer()
+        defer { server.stop() }
+        let desk = try Desk("moved")
+        defer { desk.remove() }
+        #expect(try desk.connect(server).status == 0)
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        try desk.openScreen(tmux)
+        #expect(try tmux.waitFor { $0.contains("online") }.contains("online"))
+        server.stop()
+        let offline = try tmux.waitFor(10) { $0.contains("OFFLINE") }
+        #expect(offline.contains("OFFLINE"), "screen:\n\(offline)")
+        let oldURL = server.url
+        server.port = 0
+        try server.start()
+        #expect(server.url != oldURL)
+        let connected = try desk.connect(server)
+        #expect(connected.status == 0, "connect: \(connected.stderr)")
+        let back = try tmux.waitFor(15) { $0.contains("online") && !$0.contains("OFFLINE") }
+        #expect(back.contains("online") && !back.contains("OFFLINE"), "the open desk still asks the old address:\n\(back)")
+        try tmux.run("send-keys", "-t", "desk", "F10")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-0") }.contains("FRONTDESK-EXITED-0"))
+    }
+
     /// Tonight's stay as the desk's search reads it (the hotel's business date).
     func tonight(_ desk: Desk) throws -> (String, String) {
         let search = try desk.run("search", "--json").json
