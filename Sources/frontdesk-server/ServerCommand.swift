@@ -472,13 +472,17 @@ struct Users: ParsableCommand {
         @OptionGroup var database: DatabaseOption
         @Argument var name: String
 
-        func run() throws {
-            try reporting {
-                let chain = try database.openChain(access: .write)
-                let wasDisabled = try chain.userAccount(named: name)?.isDisabled == true
-                let account = try chain.disableUser(named: name, by: "frontdesk-server")
-                print(wasDisabled ? "User \(account.name) was disabled already" : "User \(account.name) disabled")
-            }
+        func run() throws { try Users.set(name, disabled: true, in: database) }
+    }
+
+    /// `disable` and `enable`: the account set so, and said so (or that it was so already).
+    static func set(_ name: String, disabled: Bool, in database: DatabaseOption) throws {
+        try reporting {
+            let chain = try database.openChain(access: .write)
+            let already = try chain.userAccount(named: name)?.isDisabled == disabled
+            let account = try chain.updateUser(named: name, disabled: disabled, passwordHash: nil, by: "frontdesk-server")
+            let state = disabled ? "disabled" : "enabled"
+            print(already ? "User \(account.name) was \(state) already" : "User \(account.name) \(state)")
         }
     }
 
@@ -487,14 +491,7 @@ struct Users: ParsableCommand {
         @OptionGroup var database: DatabaseOption
         @Argument var name: String
 
-        func run() throws {
-            try reporting {
-                let chain = try database.openChain(access: .write)
-                let wasEnabled = try chain.userAccount(named: name)?.isDisabled == false
-                let account = try chain.updateUser(named: name, disabled: false, passwordHash: nil, by: "frontdesk-server")
-                print(wasEnabled ? "User \(account.name) was enabled already" : "User \(account.name) enabled")
-            }
-        }
+        func run() throws { try Users.set(name, disabled: false, in: database) }
     }
 
     struct Password: ParsableCommand {
