@@ -98,7 +98,6 @@ public final class ServerState: Sendable {
         return verified.principal
     }
 
-    /// Whether the user named in a token still exists and is not disabled.
     /// nil when an event stream may ask the database now (it is not known to be away, or this
     /// stream is the one to try it again); else the time to wait until.
     func streamWaitWhileDatabaseAway() -> ContinuousClock.Instant? {
@@ -124,6 +123,7 @@ public final class ServerState: Sendable {
         databaseAway.withLock { away in if away != nil { away = nil } }
     }
 
+    /// Whether the user named in a token still exists and is not disabled.
     func accountIsActive(_ name: String) async throws -> Bool {
         // Keyed by the name as the token names it (the account's own spelling): Swift's
         // lowercasing folds every script, the databases fold ASCII only, so "Émile" and "émile"
