@@ -83,4 +83,15 @@ public enum ConfirmationCode {
         guard letters.count == 6, letters.allSatisfy(alphabet.contains) else { return nil }
         return String(letters.prefix(3)) + "-" + String(letters.suffix(3))
     }
+
+    /// A code as a `LIKE` pattern for its first characters as typed (`k3h`, `K3H-F`, `k3hf4`:
+    /// `K3H%`, `K3H-F%`, `K3H-F4%`; a whole code is itself), so a receptionist reading half a code
+    /// off a note finds the booking; nil when the text cannot begin a code (under 3 characters,
+    /// or a letter no code has).
+    public static func startPattern(_ text: String) -> String? {
+        let letters = text.uppercased().filter { $0 != "-" && $0 != " " }
+        guard (3...6).contains(letters.count), letters.allSatisfy(alphabet.contains) else { return nil }
+        let head = String(letters.prefix(3)), tail = String(letters.dropFirst(3))
+        return (tail.isEmpty ? head : head + "-" + tail) + "%"
+    }
 }

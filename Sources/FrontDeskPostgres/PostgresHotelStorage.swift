@@ -372,7 +372,7 @@ struct PostgresHotelStorage: HotelStorage {
             // A needle of ASCII only is found the same with any folding; others fold every script.
             let collated = text.allSatisfy(\.isASCII) ? "" : chain.unicodeCollation.map { " COLLATE \"\($0)\"" } ?? ""
             var either = "lower(b.guest_name\(collated)) LIKE \(p) ESCAPE '\\' OR lower(b.guest_email\(collated)) LIKE \(p) ESCAPE '\\'"
-                + " OR b.confirmation_code = \(bind(ConfirmationCode.normalized(text) ?? ""))"
+                + " OR b.confirmation_code LIKE \(bind(ConfirmationCode.startPattern(text) ?? ""))"
             if let digits = PhoneDigits.of(searchText: text) {
                 // A phone number however it was typed or stored: its digits only.
                 either += " OR regexp_replace(COALESCE(b.guest_phone, ''), '[^0-9]', '', 'g') LIKE \(bind("%" + digits + "%"))"

@@ -722,12 +722,12 @@ extension FrontDeskStore {
             let lower = text.allSatisfy(\.isASCII) ? "lower" : "frontdesk_lower"
             if let digits = PhoneDigits.of(searchText: text) {
                 // A phone number however it was typed or stored: its digits only.
-                conditions.append("(\(lower)(b.guest_name) LIKE ? ESCAPE '\\' OR \(lower)(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?"
+                conditions.append("(\(lower)(b.guest_name) LIKE ? ESCAPE '\\' OR \(lower)(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code LIKE ?"
                                   + " OR \(Self.phoneDigitsSQL) LIKE ?)")
-                arguments += [pattern, pattern, ConfirmationCode.normalized(text) ?? "", "%" + digits + "%"]
+                arguments += [pattern, pattern, ConfirmationCode.startPattern(text) ?? "", "%" + digits + "%"]
             } else {
-                conditions.append("(\(lower)(b.guest_name) LIKE ? ESCAPE '\\' OR \(lower)(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code = ?)")
-                arguments += [pattern, pattern, ConfirmationCode.normalized(text) ?? ""]
+                conditions.append("(\(lower)(b.guest_name) LIKE ? ESCAPE '\\' OR \(lower)(b.guest_email) LIKE ? ESCAPE '\\' OR b.confirmation_code LIKE ?)")
+                arguments += [pattern, pattern, ConfirmationCode.startPattern(text) ?? ""]
             }
         }
         let matching = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")

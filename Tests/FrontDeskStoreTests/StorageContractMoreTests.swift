@@ -50,6 +50,11 @@ import Testing
         _ = try chain.vienna.cancel(ben.confirmationCode, reason: "Guest called", expectedVersion: nil, by: "anna", via: .server)
         #expect(try chain.vienna.findBookings(BookingFilter(guestText: "LEE")).bookings.map(\.id) == [ana.id])
         #expect(try chain.vienna.findBookings(BookingFilter(guestText: ana.confirmationCode.lowercased())).bookings.map(\.id) == [ana.id])
+        // The start of a code, as read off half a note (no dash, any case), finds it too.
+        let start = String(ana.confirmationCode.replacingOccurrences(of: "-", with: "").prefix(4))
+        let startingSo = [ana, ben].filter { $0.confirmationCode.replacingOccurrences(of: "-", with: "").hasPrefix(start) }.map(\.id)
+        #expect(Set(try chain.vienna.findBookings(BookingFilter(guestText: start.lowercased())).bookings.map(\.id)) == Set(startingSo))
+        #expect(startingSo.contains(ana.id))
         #expect(try chain.vienna.findBookings(BookingFilter(status: .cancelled)).bookings.map(\.id) == [ben.id])
         #expect(try chain.vienna.findBookings(BookingFilter(from: CalendarDate(iso: "2026-12-15"))).bookings.map(\.id) == [ben.id])
         let limited = try chain.vienna.findBookings(BookingFilter(limit: 1))
