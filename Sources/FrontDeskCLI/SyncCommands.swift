@@ -166,17 +166,8 @@ struct SyncCommand: ParsableCommand {
             }
             for change in report.push.codeChanges { ConnectedDesk.tellCodeChange(old: change.old, new: change.new) }
             var standardError = FileHandle.standardError
-            // Named by its booking and guest, as a receptionist knows it (not by its operation id),
-            // with where it is settled.
-            let open = report.push.refused.isEmpty ? [] : (try? store.syncConflicts(includeResolved: false)) ?? []
-            for refused in report.push.refused {
-                // By its booking: a booking with a conflict open already gets no second one.
-                let bookingId = (try? store.bookingIdOfQueuedOperation(refused.operationId)).flatMap { $0 }
-                let what = open.first { $0.operationId == refused.operationId || $0.booking.id.uuidString.lowercased() == bookingId?.lowercased() }
-                    .map { "booking \($0.booking.confirmationCode) (\($0.booking.guest.name), room \($0.booking.roomNumber))" }
-                    ?? "operation \(refused.operationId)"
-                print(Output.safe("conflict: \(what): \(refused.code ?? refused.outcome.rawValue): \(refused.message ?? "")"),
-                      to: &standardError)
+            for line in ConnectedDesk.refusalLines(report.push.refused, store: store) {
+                print(Output.safe("conflict: \(line)"), to: &standardError)
             }
             if !report.push.refused.isEmpty {
                 print("Settle \(report.push.refused.count == 1 ? "it" : "them") with `frontdesk conflicts` (or the desk's Conflicts screen).",
@@ -825,7 +816,10 @@ struct ConnectedDesk {
                 }
                 do {
                     let report = try DeskSync(store: desk.store, client: desk.client).sync()
+                    // A booking the server refused is said on the screen too, not only marked `!`:
+                    // the guest may have been told it was confirmed.
                     let notes = report.push.codeChanges.map { Self.codeChangeNote(old: $0.old, new: $0.new) }
+                        + Self.refusalLines(report.push.refused, store: desk.store).map { "The server refused \($0); settle it on Conflicts (F8)" }
                     for note in notes { log(note) }
                     let refused = report.failure?.kind == .unauthorized
                     signInNeeded.withLock { $0 = refused }
@@ -840,6 +834,21 @@ struct ConnectedDesk {
             serverBooking: { id in
                 try latest().serverCopy(of: try latest().store.booking(id.uuidString), for: "Keeping the server's version or re-applying")
             })
+    }
+
+    /// Each operation the server refused, named by its booking and guest as a receptionist knows
+    /// it (not by its operation id), with the server's code and words. Found through the outbox: a
+    /// booking with a conflict open already gets no second one.
+    static func refusalLines(_ refused: [SyncOutcome], store: FrontDeskStore) -> [String] {
+        guard !refused.isEmpty else { return [] }
+        let open = (try? store.syncConflicts(includeResolved: false)) ?? []
+        return refused.map { refusal in
+            let bookingId = (try? store.bookingIdOfQueuedOperation(refusal.operationId)).flatMap { $0 }?.lowercased()
+            let what = open.first { $0.operationId == refusal.operationId || $0.booking.id.uuidString.lowercased() == bookingId }
+                .map { "booking \($0.booking.confirmationCode) (\($0.booking.guest.name), room \($0.booking.roomNumber))" }
+                ?? "operation \(refusal.operationId)"
+            return "\(what): \(refusal.code ?? refusal.outcome.rawValue): \(refusal.message ?? "")"
+        }
     }
 
     /// A booking's JSON with its sync state (`synced`, `pending`, `conflict`) on a connected desk.

@@ -71,6 +71,34 @@ struct ConnectedDeskLiveTests {
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-0") }.contains("FRONTDESK-EXITED-0"))
     }
 
+    /// A booking this desk made offline that the server refuses when the open desk pushes it is
+    /// said on the screen (the guest may have been told it was confirmed), not only marked `!`.
+    @Test("A booking the server refuses to the open desk is said on its screen")
+    func aRefusalPushedByTheOpenDeskIsSaid() throws {
+        let server = try SyncServer()
+        defer { server.stop() }
+        let deskA = try Desk("refused-a"), deskB = try Desk("refused-b")
+        defer { deskA.remove(); deskB.remove() }
+        for desk in [deskA, deskB] { #expect(try desk.connect(server).status == 0) }
+        let (checkIn, checkOut) = futureStay(daysAhead: 40)
+        let offers = try deskA.run("search", "--check-in", checkIn, "--check-out", checkOut, "--json").json["rooms"] as? [[String: Any]] ?? []
+        let room = try #require(offers.first?["roomNumber"] as? String)
+        server.stop()
+        #expect(try deskA.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Ada First").status == 0)
+        let lost = try deskB.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Bo Second")
+        let code = try #require(try lost.json["confirmation"] as? String)
+        try server.start()
+        #expect(try deskA.run("sync").status == 0)
+
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        try deskB.openScreen(tmux, width: 160)
+        let screen = try tmux.waitFor(10) { $0.contains("The server refused") }
+        #expect(screen.contains("The server refused booking \(code) (Bo Second"), "screen:\n\(screen)")
+        try tmux.run("send-keys", "-t", "desk", "F10")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-0") }.contains("FRONTDESK-EXITED-0"))
+    }
+
     /// Tonight's stay as the desk's search reads it (the hotel's business date).
     func tonight(_ desk: Desk) throws -> (String, String) {
         let search = try desk.run("search", "--json").json
