@@ -48,13 +48,14 @@ enum ImportRules {
     /// The booking's own invariants: its room, its guest's text, one price for each night of its
     /// stay with a total that fits, and (in a file that carries them) every night held by a
     /// Confirmed or checked-in booking (a lapsed hold may have given its nights back already).
-    static func booking(_ booking: Booking, rooms: [Room], claimed: [HotelTransfer.HeldNight]?) throws {
+    /// `roomNumbers`: the file's rooms so far, by id (a look-up a booking, not a scan of the rooms).
+    static func booking(_ booking: Booking, roomNumbers: [UUID: String], claimed: [HotelTransfer.HeldNight]?) throws {
         var problems: [String] = []
         let code = booking.confirmationCode
-        if let room = rooms.first(where: { $0.id == booking.roomId }) {
-            if room.number != booking.roomNumber {
+        if let number = roomNumbers[booking.roomId] {
+            if number != booking.roomNumber {
                 problems.append("Booking \(code) names room \(BookingRules.quoted(String(booking.roomNumber.prefix(40)))), "
-                                + "but its roomId is room \(room.number)")
+                                + "but its roomId is room \(number)")
             }
         } else {
             problems.append("Booking \(code) is in a room that comes on no line before it")
@@ -67,7 +68,9 @@ enum ImportRules {
                                        (booking.guest.phone ?? "", "Phone", BookingRules.maximumPhoneLength)] {
             if let problem = TextRules.problem(in: text, field: field, maximum: maximum) { problems.append("Booking \(code): \(problem)") }
         }
-        if !(1...10).contains(booking.guestCount) { problems.append("Booking \(code) has \(booking.guestCount) guests (1 to 10)") }
+        if !BookingRules.guestRange.contains(booking.guestCount) {
+            problems.append("Booking \(code) has \(booking.guestCount) guests (\(BookingRules.guestRange.lowerBound) to \(BookingRules.guestRange.upperBound))")
+        }
         if booking.nightlyPrices.map(\.night) != booking.stay.nights {
             problems.append("Booking \(code) must have one price for each night of its stay, in order "
                             + "(\(booking.stay.nights.count) nights, \(booking.nightlyPrices.count) prices)")

@@ -197,6 +197,7 @@ struct Import: ParsableCommand {
         let decoder = JSONDecoder()
         var hotel: Hotel?
         var types: [RoomType] = [], rooms: [Room] = [], bookings: [Booking] = [], users: [UserAccount] = []
+        var roomNumbers: [UUID: String] = [:]
         var carriesClaims = false, carriesRequests = false
         var claims: [UUID: [HotelTransfer.HeldNight]] = [:], payments: [UUID: HotelTransfer.Payment] = [:]
         // Each room-night once in the whole file, each night once in a booking: said by line here,
@@ -258,6 +259,7 @@ struct Import: ParsableCommand {
                     }
                     rooms.append(try ImportRules.room(Room(id: id, hotelId: hotel.id, roomTypeId: type, number: wire.roomNumber,
                                                            isActive: wire.isActive), types: types))
+                    roomNumbers[id] = wire.roomNumber
                 case ("booking", let hotel?):
                     guard let wire = line.booking, case let booking = try wire.booking(), booking.hotelId == hotel.id else {
                         throw ValidationError("line \(number): a booking of this hotel")
@@ -281,7 +283,7 @@ struct Import: ParsableCommand {
                         }
                         held.append(claimed)
                     }
-                    try ImportRules.booking(booking, rooms: rooms, claimed: carriesClaims ? held : nil)
+                    try ImportRules.booking(booking, roomNumbers: roomNumbers, claimed: carriesClaims ? held : nil)
                     if let request = line.request {
                         guard requestIds.insert(request.id).inserted else {
                             throw ValidationError("line \(number): request id \(request.id.uuidString.lowercased()) made another booking already")
