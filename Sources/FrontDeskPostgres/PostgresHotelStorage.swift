@@ -123,7 +123,7 @@ struct PostgresHotelStorage: HotelStorage {
     /// issue 13, session 13).
     private enum AvailabilityVersionRead: NamedStatement {
         static let name = "frontdesk_availability_version"
-        static let sql = "SELECT availability_version FROM hotel_clock WHERE hotel_id = $1::uuid"
+        static let sql = "SELECT v FROM availability_version_of($1::uuid) AS v WHERE v IS NOT NULL"
     }
 
     /// Active rooms that sleep enough guests, minus rooms with a night held in the stay (live
@@ -412,7 +412,8 @@ struct PostgresHotelStorage: HotelStorage {
     // MARK: Reports and the change feed
 
     func feedEvents(after sequence: Int64, limit: Int) throws -> [FeedEvent] {
-        try read { session in
+        try chain.numberPendingFeed(of: hotelId)
+        return try read { session in
             _ = try requireHotel(session)
             return try session.rows("""
                 SELECT seq, event, data FROM change_feed WHERE hotel_id = $1 AND seq > $2 ORDER BY seq LIMIT $3
@@ -426,7 +427,8 @@ struct PostgresHotelStorage: HotelStorage {
     /// The hotel's newest change number (0 before the first). Read from the feed, not the
     /// counter: a number is only given out in the transaction that writes its change.
     func latestFeedSequence() throws -> Int64 {
-        try read { session in
+        try chain.numberPendingFeed(of: hotelId)
+        return try read { session in
             _ = try requireHotel(session)
             return try latestSequence(session)
         }

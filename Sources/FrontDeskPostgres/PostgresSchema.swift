@@ -26,6 +26,7 @@ public enum PostgresSchema {
         Migration(version: 9, name: "bookings, nights and feed entries checked against their hotel without locking its row", sql: v9),
         Migration(version: 10, name: "a statement's room nights checked in one query; the commit's version move done once", sql: v10),
         Migration(version: 11, name: "the amount a card was charged, which its refund pays back; refusals counted apart", sql: v11),
+        Migration(version: 12, name: "a group's commit locks no row of its hotel: feed entries numbered after it, availability moved in parts", sql: v12),
     ]
 
     /// The newest schema this build knows.
@@ -639,6 +640,139 @@ public enum PostgresSchema {
                         PERFORM set_config('frontdesk.feed_at_commit', '', true);
                     ELSIF current_setting('frontdesk.bulk_load', true) IS DISTINCT FROM 'on' THEN
                         UPDATE hotel_clock SET availability_version = availability_version + 1 WHERE hotel_id = hotel;
+                    END IF;
+                    moved := moved || hotel::text || ',';
+                    PERFORM set_config('frontdesk.availability_moved', moved, true);
+                END IF;
+            END LOOP;
+            RETURN NULL;
+        END $$;
+        """
+}
+
+extension PostgresSchema {
+    /// Version 12: a group's commit no longer locks its hotel's `hotel_clock` row (issue 13).
+    /// Held from the commit's trigger until its flush was done, that row made every instance's
+    /// group wait for the one before it, so their flushes could not share a log write, and three
+    /// instances booked less than one (BENCHMARKS.md, issue 13, session 47). Now:
+    /// - the feed a group hands to its commit (v8) goes to `change_feed_pending`, in order, without
+    ///   a number; `number_pending_feed(hotel)` numbers what is pending of a hotel, in order, under
+    ///   that row's lock, before any reader of the feed reads it (`numberPendingFeed`) and before a
+    ///   statement's own entries are numbered (`append_feed`), so numbers still become visible in
+    ///   order with no gap, and a change made after a booking is numbered after it;
+    /// - the availability version a commit moves is one of 64 parts of the hotel's (the part is the
+    ///   connection's process id, modulo 64), and the version read is `hotel_clock`'s plus the sum of
+    ///   the parts: it still moves with every change of availability and never goes back, which is
+    ///   all a kept availability answer asks of it (AvailabilityCache.swift). Two connections meet on
+    ///   a part only when their process ids fall on it together.
+    static let v12 = """
+        CREATE TABLE change_feed_pending (
+            hotel_id uuid NOT NULL,
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            event text NOT NULL,
+            booking_id uuid,
+            room_id uuid,
+            data text NOT NULL,
+            at timestamptz NOT NULL,
+            PRIMARY KEY (hotel_id, id)
+        );
+
+        CREATE TABLE hotel_availability_part (
+            hotel_id uuid NOT NULL,
+            part integer NOT NULL CHECK (part BETWEEN 0 AND 63),
+            version bigint NOT NULL CHECK (version >= 0),
+            PRIMARY KEY (hotel_id, part)
+        );
+
+        -- The hotel's availability version: what statements moved on hotel_clock, and what commits
+        -- moved in parts.
+        CREATE FUNCTION availability_version_of(hotel uuid) RETURNS bigint LANGUAGE sql STABLE AS $$
+            SELECT c.availability_version + COALESCE((SELECT sum(p.version) FROM hotel_availability_part p
+                                                      WHERE p.hotel_id = c.hotel_id), 0)::int8
+            FROM hotel_clock c WHERE c.hotel_id = hotel
+        $$;
+
+        -- Numbers the hotel's pending feed entries after its last number, in the order they were
+        -- written, under the lock of its hotel_clock row (held until the caller's commit). Each
+        -- statement of a function sees what was committed when it starts, so the move sees every
+        -- entry committed before the lock was had. Returns how many were numbered.
+        CREATE FUNCTION number_pending_feed(hotel uuid) RETURNS integer LANGUAGE plpgsql AS $$
+        DECLARE
+            moved integer;
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM change_feed_pending WHERE hotel_id = hotel) THEN
+                RETURN 0;
+            END IF;
+            PERFORM 1 FROM hotel_clock WHERE hotel_id = hotel FOR UPDATE;
+            WITH taken AS (DELETE FROM change_feed_pending WHERE hotel_id = hotel
+                           RETURNING id, event, booking_id, room_id, data, at),
+                 clock AS (SELECT feed_seq FROM hotel_clock WHERE hotel_id = hotel),
+                 fed AS (INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+                         SELECT hotel, clock.feed_seq + row_number() OVER (ORDER BY taken.id), taken.event, taken.booking_id,
+                                taken.room_id, taken.data, taken.at
+                         FROM taken, clock
+                         RETURNING 1)
+            SELECT count(*) INTO moved FROM fed;
+            IF moved > 0 THEN
+                UPDATE hotel_clock SET feed_seq = feed_seq + moved WHERE hotel_id = hotel;
+            END IF;
+            RETURN moved;
+        END $$;
+
+        -- A statement's own feed entries (`flushFeed`), numbered after what was pending: the lock
+        -- of hotel_clock's row is held until the commit, so the next numbers become visible later.
+        CREATE FUNCTION append_feed(hotel uuid, entries bigint, events text[], booking_ids text[], room_ids text[],
+                                    datas text[], at_ms int8[]) RETURNS integer LANGUAGE plpgsql AS $$
+        BEGIN
+            IF entries <= 0 THEN
+                RETURN 0;
+            END IF;
+            PERFORM number_pending_feed(hotel);
+            WITH clock AS (UPDATE hotel_clock SET feed_seq = feed_seq + entries WHERE hotel_id = hotel RETURNING feed_seq)
+            INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
+            SELECT hotel, clock.feed_seq - entries + e.ord, e.event, NULLIF(e.booking_id, '')::uuid, NULLIF(e.room_id, '')::uuid,
+                   e.data, 'epoch'::timestamptz + e.at_ms * interval '1 millisecond'
+            FROM clock, unnest(events, booking_ids, room_ids, datas, at_ms) WITH ORDINALITY AS e(event, booking_id, room_id, data, at_ms, ord);
+            RETURN entries;
+        END $$;
+
+        CREATE OR REPLACE FUNCTION availability_nights_moved_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            moved text := COALESCE(current_setting('frontdesk.availability_moved', true), '');
+            handed text;
+            hotel uuid;
+            feed jsonb;
+            moves boolean;
+        BEGIN
+            -- Every night after a transaction's first of its hotel: nothing to do, and no query to run.
+            IF (TG_OP = 'DELETE' OR position(NEW.hotel_id::text IN moved) > 0)
+               AND (TG_OP = 'INSERT' OR position(OLD.hotel_id::text IN moved) > 0) THEN
+                RETURN NULL;
+            END IF;
+            handed := COALESCE(current_setting('frontdesk.feed_at_commit', true), '');
+            IF current_setting('frontdesk.bulk_load', true) = 'on' AND handed = '' THEN
+                RETURN NULL;
+            END IF;
+            FOR hotel IN SELECT DISTINCT h FROM unnest(CASE TG_OP
+                    WHEN 'INSERT' THEN ARRAY[NEW.hotel_id]
+                    WHEN 'DELETE' THEN ARRAY[OLD.hotel_id]
+                    ELSE ARRAY[OLD.hotel_id, NEW.hotel_id] END) AS t(h) LOOP
+                IF position(hotel::text IN moved) = 0 THEN
+                    feed := CASE WHEN handed = '' THEN NULL ELSE handed::jsonb END;
+                    moves := current_setting('frontdesk.bulk_load', true) IS DISTINCT FROM 'on';
+                    IF feed IS NOT NULL AND (feed ->> 'hotel')::uuid = hotel THEN
+                        INSERT INTO change_feed_pending (hotel_id, event, booking_id, room_id, data, at)
+                        SELECT hotel, e.event, e.booking_id, e.room_id, e.data, 'epoch'::timestamptz + e.at_ms * interval '1 millisecond'
+                        FROM ROWS FROM (jsonb_to_recordset(feed -> 'entries') AS (event text, booking_id uuid, room_id uuid, data text, at_ms int8))
+                             WITH ORDINALITY AS e(event, booking_id, room_id, data, at_ms, ord)
+                        ORDER BY e.ord;
+                        handed := '';
+                        PERFORM set_config('frontdesk.feed_at_commit', '', true);
+                        moves := true;
+                    END IF;
+                    IF moves THEN
+                        INSERT INTO hotel_availability_part AS p (hotel_id, part, version) VALUES (hotel, pg_backend_pid() % 64, 1)
+                        ON CONFLICT (hotel_id, part) DO UPDATE SET version = p.version + 1;
                     END IF;
                     moved := moved || hotel::text || ',';
                     PERFORM set_config('frontdesk.availability_moved', moved, true);

@@ -19,11 +19,13 @@ import Synchronization
 ///     - every booking a write reads is read `FOR UPDATE`, so two writers of one booking take turns;
 ///     - a room-night is claimed by its primary key, which refuses a second claim of a night
 ///       whatever wrote the first (no double sale rests on taking turns);
-///     - every writer locks the hotel's `hotel_clock` row only at its very end, when its feed
-///       changes are numbered (`flushFeed`, or at the commit for a run of bookings that hands
-///       its feed over, schema v8) and the availability version moves (a deferred trigger,
-///       schema v5), so change-feed numbers still follow commit order with no gap, and no one
-///       holds that row while waiting for a booking (no deadlock through it).
+///     - a writer whose changes are numbered by a statement (`flushFeed`) locks the hotel's
+///       `hotel_clock` row only at its very end, so change-feed numbers become visible in order
+///       with no gap, and no one holds that row while waiting for a booking (no deadlock through
+///       it); a run of bookings that hands its feed to its commit (schema v8) locks no row of
+///       the hotel at all: its entries wait unnumbered until the next reader of the feed or the
+///       next numbered write numbers them first (`numberPendingFeed`, schema v12), and the
+///       availability version its commit moves is one of the hotel's 64 parts (schema v12).
 ///   A write of the chain (a hotel, an account) takes no lock.
 /// - A read that must be one snapshot (a search and its stamp) runs at REPEATABLE READ, READ ONLY.
 /// - A transaction that fails with a serialization failure (40001) or a deadlock (40P01) is run
@@ -378,7 +380,11 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// are never reused anyway (`hotel_clock.feed_seq` only grows).
     @discardableResult
     public func pruneFeed(before cutoff: Date) throws -> Int {
-        try write(hotel: nil) { session in
+        // What is pending is numbered first: a hotel's newest entry may be one of them.
+        _ = try readOne { session in
+            try session.rows("SELECT number_pending_feed(h) FROM (SELECT DISTINCT hotel_id FROM change_feed_pending) AS t(h)")
+        }
+        return try write(hotel: nil) { session in
             try session.execute("""
                 DELETE FROM change_feed c
                 WHERE c.at < $1 AND c.seq < (SELECT MAX(newest.seq) FROM change_feed newest WHERE newest.hotel_id = c.hotel_id)
@@ -499,8 +505,9 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     }
 
     /// Numbers and writes the transaction's feed changes, one statement per hotel, in the order
-    /// they were made. The update of `hotel_clock` locks the hotel's counter until the commit,
-    /// so the next transaction's numbers are higher and become visible later.
+    /// they were made, after what group commits left pending of the hotel (schema v12). The
+    /// statement locks the hotel's counter until the commit, so the next transaction's numbers are
+    /// higher and become visible later.
     func flushFeed(_ session: PostgresSession) throws {
         let pending = session.pendingFeed.withLock { entries in
             defer { entries.removeAll() }
@@ -513,29 +520,26 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         }
     }
 
-    /// Named: every booking group ends with it (`flushFeed`).
+    /// Named: every write with feed entries ends with it (`flushFeed`).
     private enum FeedAppend: NamedStatement {
         static let name = "frontdesk_feed_append"
-        static let sql = "WITH \(feedAppend(hotelParameter: 1, firstParameter: 2)) SELECT 1"
+        static let sql = "SELECT append_feed($1::uuid, $2, $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[])"
     }
 
-    /// Two CTEs that number and write a hotel's feed entries (`feedValues`, bound at
-    /// `$firstParameter` and on; the hotel at `$hotelParameter`): the update of `hotel_clock` takes
-    /// the entries' numbers and locks the counter until the commit. No entries, no update.
-    static func feedAppend(hotelParameter hotel: Int, firstParameter first: Int) -> String {
-        let p = (0..<6).map { "$\(first + $0)" }
-        return """
-            clock AS (UPDATE hotel_clock SET feed_seq = feed_seq + \(p[0]) WHERE hotel_id = $\(hotel)::uuid AND \(p[0]) > 0 RETURNING feed_seq),
-            fed AS (
-                INSERT INTO change_feed (hotel_id, seq, event, booking_id, room_id, data, at)
-                SELECT $\(hotel)::uuid, clock.feed_seq - \(p[0]) + e.ord, e.event, NULLIF(e.booking_id, '')::uuid, NULLIF(e.room_id, '')::uuid,
-                       e.data, 'epoch'::timestamptz + e.at_ms * interval '1 millisecond'
-                FROM clock, unnest(\(p[1])::text[], \(p[2])::text[], \(p[3])::text[], \(p[4])::text[], \(p[5])::int8[])
-                     WITH ORDINALITY AS e(event, booking_id, room_id, data, at_ms, ord))
-            """
+    /// Numbers the feed entries group commits left pending for `hotelId` (schema v12), in their
+    /// own transaction, so a read of the feed that starts after it sees them. Every reader of a
+    /// hotel's feed calls it first; inside `inOneSnapshot` it does nothing (the snapshot is taken).
+    func numberPendingFeed(of hotelId: UUID) throws {
+        if let snapshot = PostgresSnapshot.current, snapshot.pool == ObjectIdentifier(pool) { return }
+        _ = try readOne { session in try session.rows(NumberPendingFeed.self, [hotelId]) }
     }
 
-    /// The six values of `feedAppend`: how many entries, then their arrays.
+    private enum NumberPendingFeed: NamedStatement {
+        static let name = "frontdesk_number_pending_feed"
+        static let sql = "SELECT number_pending_feed($1::uuid)"
+    }
+
+    /// The six values of `append_feed` after its hotel: how many entries, then their arrays.
     static func feedValues(_ entries: [PendingFeedEntry]) -> [SQLValue] {
         [Int64(entries.count), entries.map(\.event), entries.map { $0.bookingId.map(SyncWire.uppercaseText) ?? "" },
          entries.map { $0.roomId.map(SyncWire.uppercaseText) ?? "" }, entries.map(\.data),

@@ -70,6 +70,7 @@ extension PostgresHotelStorage {
 
     func replicaPage(after: UUID?, limit: Int) throws -> ReplicaPage {
         let limit = max(1, min(limit, SyncWire.pageSize))
+        if after == nil { try chain.numberPendingFeed(of: hotelId) }
         return try read { session in
             let hotel = try requireHotel(session)
             let cursor = try latestSequence(session)
@@ -96,6 +97,7 @@ extension PostgresHotelStorage {
 
     func changesPage(since: Int64, limit: Int) throws -> ChangesPage {
         let limit = max(1, min(limit, SyncWire.pageSize))
+        try chain.numberPendingFeed(of: hotelId)
         return try read { session in
             let hotel = try requireHotel(session)
             let bounds = try session.rows("SELECT MIN(seq), MAX(seq) FROM change_feed WHERE hotel_id = $1", [hotelId]).first

@@ -308,7 +308,7 @@ extension PostgresBackendTests {
             try cluster.value("SELECT string_agg(night::text, ',' ORDER BY night) FROM room_night WHERE booking_id = '\(id)'", database: name)
         }
         func version() throws -> Int {
-            Int(try cluster.value("SELECT availability_version FROM hotel_clock WHERE hotel_id = '\(hotel.uuidString)'", database: name)) ?? -1
+            Int(try cluster.value("SELECT availability_version_of('\(hotel.uuidString)')", database: name)) ?? -1
         }
         let stay = [0, 1, 2].map { checkIn.adding(days: $0).iso }
         #expect(try nights() == stay.joined(separator: ","))
@@ -333,6 +333,61 @@ extension PostgresBackendTests {
             """, database: name)
         #expect(try version() == before + 1)
         #expect(try nights() == stay.joined(separator: ","))
+    }
+
+    /// Schema v12 (issue 13): a group's commit locks no row of its hotel, so another instance's
+    /// commit need not wait for it to be flushed. A transaction that claimed a night and handed
+    /// its feed to its commit has run the commit's trigger (`SET CONSTRAINTS ALL IMMEDIATE`) and
+    /// is still open: the hotel's counter row is free. Once it commits, its entry is numbered
+    /// after the booking's own when the feed is read, and the availability version has moved.
+    @Test func aGroupsCommitLeavesTheHotelsCounterFreeAndItsFeedIsNumberedWhenRead() throws {
+        let (cluster, name, storage, booking) = try Self.oneBooking(nights: 1)
+        let (hotel, id, room) = (booking.hotelId.uuidString, booking.id.uuidString, booking.roomId.uuidString)
+        let scoped = storage.hotel(booking.hotelId)
+        let first = try scoped.feedEvents(after: 0, limit: 100)
+        #expect(first.map(\.sequence) == Array(1...Int64(first.count)))
+        #expect(first.map(\.name).contains("BookingConfirmed"))
+        let versionBefore = Int(try cluster.value("SELECT availability_version_of('\(hotel)')", database: name)) ?? -1
+        let handed = #"{"hotel":"\#(hotel.lowercased())","entries":[{"event":"RoomAvailabilityChanged","booking_id":"\#(id.lowercased())","room_id":"\#(room.lowercased())","data":"{\"handed\":true}","at_ms":1}]}"#
+        let holder = Thread {
+            try? cluster.psql("""
+                BEGIN; DELETE FROM room_night WHERE booking_id = '\(id)';
+                INSERT INTO room_night (room_id, night, hotel_id, booking_id) VALUES ('\(room)', '\(booking.stay.checkIn.iso)', '\(hotel)', '\(id)');
+                SELECT set_config('frontdesk.feed_at_commit', '\(handed)', true);
+                SET CONSTRAINTS ALL IMMEDIATE; SELECT pg_sleep(3); COMMIT
+                """, database: name)
+        }
+        holder.start()
+        func holding() throws -> Bool {
+            try cluster.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
+                              database: name) != "0"
+        }
+        for _ in 0..<100 where try !holding() { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(try holding())
+        // Before v12 the trigger had locked this row until the commit: "could not obtain lock".
+        #expect(try cluster.value("SELECT count(*) FROM (SELECT 1 FROM hotel_clock WHERE hotel_id = '\(hotel)' FOR UPDATE NOWAIT) t",
+                                  database: name) == "1")
+        while try holding() { Thread.sleep(forTimeInterval: 0.1) }
+        let after = try scoped.feedEvents(after: first.last!.sequence, limit: 100)
+        #expect(after.map(\.sequence) == [first.last!.sequence + 1])
+        #expect(after.first?.data == #"{"handed":true}"#)
+        #expect(try scoped.latestFeedSequence() == first.last!.sequence + 1)
+        #expect(Int(try cluster.value("SELECT availability_version_of('\(hotel)')", database: name)) ?? -1 > versionBefore)
+    }
+
+    /// What a group's commit left to be numbered comes before a change made after it: a cancel
+    /// (whose entries are numbered by its own statement) follows its booking's confirmation.
+    @Test func aChangeAfterAGroupsBookingIsNumberedAfterItsEntries() throws {
+        let (cluster, name, storage, booking) = try Self.oneBooking(nights: 2)
+        #expect(try cluster.value("SELECT count(*) FROM change_feed_pending", database: name) != "0")
+        let scoped = storage.hotel(booking.hotelId)
+        _ = try scoped.cancel(booking.confirmationCode, reason: "Guest called", ChangeRequest(user: "anna"))
+        #expect(try cluster.value("SELECT count(*) FROM change_feed_pending", database: name) == "0")
+        let events = try scoped.feedEvents(after: 0, limit: 100)
+        #expect(events.map(\.sequence) == Array(1...Int64(events.count)))
+        let names = events.map(\.name)
+        #expect(names.firstIndex(of: "BookingConfirmed").map { confirmed in
+            names.firstIndex(of: "BookingCancelled").map { confirmed < $0 } ?? false } ?? false, "\(names)")
     }
 }
 
