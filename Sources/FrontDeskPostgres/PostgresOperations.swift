@@ -11,8 +11,19 @@ extension PostgresChainStorage {
 
     /// `SELECT 1` on a connection of the pool (a new one when the database came back): throws
     /// when the database does not answer.
+    ///
+    /// Ready only on the schema this build knows: an instance left serving while `migrate`
+    /// upgraded the database under it (a rolling upgrade) would read what the new schema no longer
+    /// writes where it looks (schema v12 moved the availability version and the group's feed), so
+    /// `/ready` answers 503 and a load balancer takes it out until it is replaced.
     public func ping() throws {
-        try readOne { session in try session.execute("SELECT 1") }
+        let found = try readOne { session in try PostgresSchema.currentVersion(session) }
+        if found > PostgresSchema.version {
+            throw PostgresStoreError.newerSchema(url: pool.url.description, found: found, known: PostgresSchema.version)
+        }
+        if found < PostgresSchema.version {
+            throw PostgresStoreError.notMigrated(url: pool.url.description, found: found, known: PostgresSchema.version)
+        }
     }
 
     /// Whether `error` says the database cannot be reached now, rather than that a request was

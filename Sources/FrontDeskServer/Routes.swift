@@ -677,14 +677,27 @@ struct BookingRoutes {
     func occupancy(_ request: Request, _ context: ServerContext) async throws -> Response {
         let store = try await hotelInPath(request, context, .readReports).store
         let query = request.uri.queryParameters
-        var problems: [String] = []
-        let from = query.get("from").flatMap { BookingRules.parseDate($0, field: "from", into: &problems) }
-        let to = query.get("to").flatMap { BookingRules.parseDate($0, field: "to", into: &problems) }
-        if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+        // Each problem under the query parameter it is about (not "body": there is none).
+        var problems: [(field: String, message: String)] = []
+        func date(_ name: String) -> CalendarDate? {
+            var said: [String] = []
+            let date = query.get(name).flatMap { BookingRules.parseDate($0, field: name, into: &said) }
+            problems += said.map { (name, $0) }
+            return date
+        }
+        let from = date("from"), to = date("to")
+        if !problems.isEmpty { throw Problem.validation(problems) }
         let report = try await state.blocking { () -> OccupancyReport in
             _ = try store.requireHotelExists()
             let first = try from ?? store.businessDate()
-            return try store.occupancyReport(from: first, through: to ?? first.adding(days: 29))
+            let last = to ?? first.adding(days: 29)
+            // Only a given `to` can end before `from` or make the range too long.
+            do {
+                try OccupancyReport.checkRange(from: first, through: last)
+            } catch FrontDeskError.validationFailed(let said) {
+                throw Problem.validation(said.map { ("to", $0) })
+            }
+            return try store.occupancyReport(from: first, through: last)
         }
         return json(report.json)
     }

@@ -77,7 +77,9 @@ public final class FrontDeskStore: Sendable {
             if access != .read || pending > 0 {
                 guard file.canWrite else {
                     if access == .read {
-                        throw StoreError.readOnly(path: path, reason: "\(file.whyReadOnly), and the file needs upgrading to this version of Front Desk first")
+                        throw StoreError.mustWriteBeforeReading(
+                            path: path, reason: "it was written by an older Front Desk and must be upgraded first, which needs writing to it, "
+                                + "but \(file.whyReadOnly); open it once where it can be written to")
                     }
                     throw StoreError.readOnly(path: path, reason: file.whyReadOnly)
                 }
@@ -612,6 +614,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case newerVersion(path: String, detail: String)
     /// The command would write, and the file or its folder cannot be written to.
     case readOnly(path: String, reason: String)
+    /// Even a reading command must write first (upgrade an older file, undo a cut-off write),
+    /// and the file or its folder cannot be written to.
+    case mustWriteBeforeReading(path: String, reason: String)
     /// A stored value this store could not have written: `booking row 12: check_in "2026-13-45" is not a date`.
     case damagedRow(table: String, row: String, problem: String)
     case busy(path: String)
@@ -628,6 +633,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             "the database \(path) was written by a newer Front Desk (\(detail)); use that version, nothing was changed"
         case .readOnly(let path, let reason):
             "writes are not possible to the database \(path): \(reason) (reading commands still work)"
+        case .mustWriteBeforeReading(let path, let reason):
+            "cannot read the database \(path) here: \(reason); nothing was changed"
         case .damagedRow(let table, let row, let problem):
             "\(table) \(row): \(problem) (the database was changed outside Front Desk or is damaged)"
         case .busy(let path): "the database \(path) is busy (another desk holds it); try again"

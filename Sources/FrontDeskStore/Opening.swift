@@ -91,8 +91,8 @@ struct DatabaseFile {
         var journal = stat()
         guard stat(path + "-journal", &journal) == 0, journal.st_size > 0 else { return }
         guard Self.writable(path), Self.writable(folder) else {
-            throw .readOnly(path: path, reason: "a write to it was cut off and must be undone from \(path)-journal, "
-                            + "which needs the file and its folder writable; run the command where they are")
+            throw .mustWriteBeforeReading(path: path, reason: "a write to it was cut off and must be undone from \(path)-journal, "
+                                          + "which needs the file and its folder writable; run the command where they are")
         }
         do {
             var configuration = Configuration()

@@ -197,6 +197,30 @@ import Testing
         #expect(try cli.run("show", code, "--json").json["status"] as? String == "Reserving")
     }
 
+    /// A file an older Front Desk wrote must be upgraded before anything reads it: where it
+    /// cannot be written, a reading command says that, not "reading commands still work", and
+    /// changes nothing. Where it can, the same command upgrades it and answers.
+    @Test func aReadingCommandOnAnOlderFileThatCannotBeWrittenSaysWhatToDo() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let current = try DatabaseQueue(path: cli.database).write { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            try db.execute(sql: "PRAGMA user_version = \(version - 1)")
+            return version
+        }
+        let unprivileged = try Unprivileged.prepare(folder: cli.folder, file: cli.database, fileWritable: false, folderWritable: false)
+        let before = try FileSnapshot(cli.database)
+        let outcome = try unprivileged.run(cli, ["bookings", "--json"])
+        #expect(outcome.status == 1)
+        let message = try #require(try outcome.json["error"] as? [String: Any])["message"] as? String ?? ""
+        #expect(message.contains("older Front Desk") && message.contains("open it once where it can be written to"), "\(message)")
+        #expect(!message.contains("reading commands still work"), "\(message)")
+        #expect(try FileSnapshot(cli.database) == before)
+        try unprivileged.restore()
+        #expect(try cli.run("bookings", "--json").status == 0)
+        #expect(try DatabaseQueue(path: cli.database).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == current)
+    }
+
     // MARK: File modes
 
     @Test func theDatabaseAndTheFoldersFrontDeskCreatesArePrivateEvenWithUmask022() throws {

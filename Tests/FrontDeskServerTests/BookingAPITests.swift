@@ -296,6 +296,13 @@ import Testing
                                           + String(repeating: "x", count: 201), token: anna)
         let listFields = (badList.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
         #expect(badList.status == 400 && Set(listFields) == ["limit", "to", "guest"], "\(listFields)")
+        // So are the occupancy report's, a range that ends before it begins under `to`.
+        for (query, field) in [("from=2026-13-01", "from"), ("to=soon", "to"), ("from=2026-12-08&to=2026-12-07", "to"),
+                               ("from=2026-12-08&to=2046-12-07", "to")] {
+            let bad = try server.call("GET", "/api/hotels/\(server.hotelA)/occupancy?\(query)", token: try server.token("max"))
+            let badFields = (bad.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+            #expect(bad.status == 400 && badFields == [field], "\(query): \(badFields)")
+        }
         // A guest count of 19 digits: 400 in words, and the server still answers (it once
         // overflowed reading it and stopped, for every hotel).
         var hugeGuests = server.bookingBody(server.hotelA, room: room)

@@ -16,6 +16,21 @@ import Testing
         (try availability(server, hotel, token: token).json["rooms"] as? [[String: Any]] ?? []).compactMap { $0["roomId"] as? String }
     }
 
+    /// An instance left serving while `migrate` took the database to a newer schema than its own
+    /// is no longer ready (503), so a load balancer stops sending it requests it would answer
+    /// from where the old schema kept things.
+    @Test func anInstanceIsNotReadyOnceTheSchemaIsNewerThanItsOwn() throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try cluster.makeDatabase()
+        let server = try ServerHarness(postgres: url)
+        #expect(try server.call("GET", "/ready").status == 200)
+        let name = String(url.split(separator: "/").last!)
+        let newest = try #require(Int(try cluster.value("SELECT max(version) FROM schema_migrations", database: name)))
+        try cluster.psql("INSERT INTO schema_migrations (version, name) VALUES (\(newest + 1), 'from the future')", database: name)
+        let answer = try server.call("GET", "/ready")
+        #expect(answer.status == 503 && answer.code == "database_unavailable")
+    }
+
     @Test func itAnswersLoginSearchAndABookingAndIsReady() throws {
         let server = try ServerHarness(postgres: try PostgresCluster.shared().makeDatabase())
         #expect(try server.call("GET", "/ready").status == 200)
