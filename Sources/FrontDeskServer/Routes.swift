@@ -426,15 +426,8 @@ struct BookingRoutes {
             throw Problem.validation([("hotelId", "hotelId is required")])
         }
         guard principal.mayAccess(hotel: hotel) else { throw Problem.notFound() }
-        // Each problem under the query parameter it is about (not "body": there is none).
         var problems: [(field: String, message: String)] = []
-        func date(_ name: String) -> CalendarDate? {
-            var said: [String] = []
-            let date = query.get(name).flatMap { BookingRules.parseDate($0, field: name, into: &said) }
-            problems += said.map { (name, $0) }
-            return date
-        }
-        let from = date("from"), to = date("to")
+        let from = Self.date(query, "from", into: &problems), to = Self.date(query, "to", into: &problems)
         if let from, let to, to < from { problems.append(("to", "to \(to) is before from \(from)")) }
         var status: BookingStatus?
         if let text = query.get("status") {
@@ -677,15 +670,8 @@ struct BookingRoutes {
     func occupancy(_ request: Request, _ context: ServerContext) async throws -> Response {
         let store = try await hotelInPath(request, context, .readReports).store
         let query = request.uri.queryParameters
-        // Each problem under the query parameter it is about (not "body": there is none).
         var problems: [(field: String, message: String)] = []
-        func date(_ name: String) -> CalendarDate? {
-            var said: [String] = []
-            let date = query.get(name).flatMap { BookingRules.parseDate($0, field: name, into: &said) }
-            problems += said.map { (name, $0) }
-            return date
-        }
-        let from = date("from"), to = date("to")
+        let from = Self.date(query, "from", into: &problems), to = Self.date(query, "to", into: &problems)
         if !problems.isEmpty { throw Problem.validation(problems) }
         let report = try await state.blocking { () -> OccupancyReport in
             _ = try store.requireHotelExists()
@@ -703,6 +689,15 @@ struct BookingRoutes {
     }
 
     // MARK: Helpers
+
+    /// The date in query parameter `name`, if given; a problem with it is noted under that name
+    /// (not "body": a GET has none), so a client can put the message beside its input.
+    static func date(_ query: Parameters, _ name: String, into problems: inout [(field: String, message: String)]) -> CalendarDate? {
+        var said: [String] = []
+        let date = query.get(name).flatMap { BookingRules.parseDate($0, field: name, into: &said) }
+        problems += said.map { (name, $0) }
+        return date
+    }
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T {
         try decodeCollected(type, try await collectBody(request, context))
