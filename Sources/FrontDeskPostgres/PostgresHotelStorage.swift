@@ -123,7 +123,7 @@ struct PostgresHotelStorage: HotelStorage {
     /// issue 13, session 13).
     private enum AvailabilityVersionRead: NamedStatement {
         static let name = "frontdesk_availability_version"
-        static let sql = "SELECT v FROM availability_version_of($1::uuid) AS v WHERE v IS NOT NULL"
+        static let sql = PostgresSchema.availabilityVersionRead(hotel: "$1::uuid")
     }
 
     /// Active rooms that sleep enough guests, minus rooms with a night held in the stay (live

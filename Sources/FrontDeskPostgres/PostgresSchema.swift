@@ -662,9 +662,22 @@ extension PostgresSchema {
     ///   order with no gap, and a change made after a booking is numbered after it;
     /// - the availability version a commit moves is one of 64 parts of the hotel's (the part is the
     ///   connection's process id, modulo 64), and the version read is `hotel_clock`'s plus the sum of
-    ///   the parts: it still moves with every change of availability and never goes back, which is
-    ///   all a kept availability answer asks of it (AvailabilityCache.swift). Two connections meet on
+    ///   the parts (`availabilityVersionRead`): it still moves with every change of availability
+    ///   and never goes back, which is all a kept availability answer asks of it
+    ///   (AvailabilityCache.swift). Two connections meet on
     ///   a part only when their process ids fall on it together.
+    /// The query of a hotel's availability version since v12: one row, none when there is no
+    /// such hotel. `hotel` is SQL: a parameter (`$1::uuid`) or a literal. Written out, not a SQL
+    /// function: one whose body reads a table is never inlined, and PostgreSQL would plan its
+    /// query again on every call (each check of a kept availability answer).
+    static func availabilityVersionRead(hotel: String) -> String {
+        """
+        SELECT c.availability_version + COALESCE((SELECT sum(p.version) FROM hotel_availability_part p
+                                                  WHERE p.hotel_id = c.hotel_id), 0)::int8
+        FROM hotel_clock c WHERE c.hotel_id = \(hotel)
+        """
+    }
+
     static let v12 = """
         CREATE TABLE change_feed_pending (
             hotel_id uuid NOT NULL,
@@ -683,14 +696,6 @@ extension PostgresSchema {
             version bigint NOT NULL CHECK (version >= 0),
             PRIMARY KEY (hotel_id, part)
         );
-
-        -- The hotel's availability version: what statements moved on hotel_clock, and what commits
-        -- moved in parts.
-        CREATE FUNCTION availability_version_of(hotel uuid) RETURNS bigint LANGUAGE sql STABLE AS $$
-            SELECT c.availability_version + COALESCE((SELECT sum(p.version) FROM hotel_availability_part p
-                                                      WHERE p.hotel_id = c.hotel_id), 0)::int8
-            FROM hotel_clock c WHERE c.hotel_id = hotel
-        $$;
 
         -- Numbers the hotel's pending feed entries after its last number, in the order they were
         -- written, under the lock of its hotel_clock row (held until the caller's commit). Each

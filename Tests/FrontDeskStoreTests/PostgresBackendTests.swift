@@ -308,7 +308,7 @@ extension PostgresBackendTests {
             try cluster.value("SELECT string_agg(night::text, ',' ORDER BY night) FROM room_night WHERE booking_id = '\(id)'", database: name)
         }
         func version() throws -> Int {
-            Int(try cluster.value("SELECT availability_version_of('\(hotel.uuidString)')", database: name)) ?? -1
+            Int(try cluster.value(PostgresSchema.availabilityVersionRead(hotel: "'\(hotel.uuidString)'"), database: name)) ?? -1
         }
         let stay = [0, 1, 2].map { checkIn.adding(days: $0).iso }
         #expect(try nights() == stay.joined(separator: ","))
@@ -347,7 +347,7 @@ extension PostgresBackendTests {
         let first = try scoped.feedEvents(after: 0, limit: 100)
         #expect(first.map(\.sequence) == Array(1...Int64(first.count)))
         #expect(first.map(\.name).contains("BookingConfirmed"))
-        let versionBefore = Int(try cluster.value("SELECT availability_version_of('\(hotel)')", database: name)) ?? -1
+        let versionBefore = Int(try cluster.value(PostgresSchema.availabilityVersionRead(hotel: "'\(hotel)'"), database: name)) ?? -1
         let handed = #"{"hotel":"\#(hotel.lowercased())","entries":[{"event":"RoomAvailabilityChanged","booking_id":"\#(id.lowercased())","room_id":"\#(room.lowercased())","data":"{\"handed\":true}","at_ms":1}]}"#
         let holder = Thread {
             try? cluster.psql("""
@@ -372,7 +372,7 @@ extension PostgresBackendTests {
         #expect(after.map(\.sequence) == [first.last!.sequence + 1])
         #expect(after.first?.data == #"{"handed":true}"#)
         #expect(try scoped.latestFeedSequence() == first.last!.sequence + 1)
-        #expect(Int(try cluster.value("SELECT availability_version_of('\(hotel)')", database: name)) ?? -1 > versionBefore)
+        #expect(Int(try cluster.value(PostgresSchema.availabilityVersionRead(hotel: "'\(hotel)'"), database: name)) ?? -1 > versionBefore)
     }
 
     /// What a group's commit left to be numbered comes before a change made after it: a cancel
