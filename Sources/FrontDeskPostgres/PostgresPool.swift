@@ -18,6 +18,8 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
     case newerSchema(url: String, found: Int, known: Int)
     /// The database has no Front Desk schema, or an older one: `frontdesk-server migrate` first.
     case notMigrated(url: String, found: Int, known: Int)
+    /// `migrate` would upgrade a schema that `serve` instances are using now.
+    case instancesServing(url: String, instances: Int, found: Int, known: Int)
     /// Every connection of the pool stayed busy for the whole wait.
     case poolExhausted(url: String, size: Int)
     /// A transaction refused as it met others (serialization failure, deadlock) every time it
@@ -38,6 +40,10 @@ public enum PostgresStoreError: Error, CustomStringConvertible, Sendable {
         case .connectionLost(let reason): "the connection to the database was lost (\(reason))"
         case .newerSchema(let url, let found, let known):
             "the database \(url) has schema version \(found), written by a newer Front Desk (this one knows up to \(known)); use that version, nothing was changed"
+        case .instancesServing(let url, let instances, let found, let known):
+            "\(instances) frontdesk-server instance\(instances == 1 ? " is" : "s are") serving the database \(url); stop every one "
+                + "before `migrate` upgrades its schema from version \(found) to \(known) (an instance of the older program would go on "
+                + "reading where the new schema no longer writes), then start this version; nothing was changed"
         case .notMigrated(let url, let found, let known):
             found == 0
                 ? "the database \(url) has no Front Desk schema yet; run `frontdesk-server migrate --database \(url)` first"

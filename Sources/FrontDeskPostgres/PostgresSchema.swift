@@ -69,6 +69,18 @@ public enum PostgresSchema {
                 if found > version {
                     throw PostgresStoreError.newerSchema(url: pool.url.description, found: found, known: version)
                 }
+                // Instances of the older program must not be serving while their schema changes
+                // under them (schema v12 moved what they read); a new database has none.
+                if found > 0 && found < version {
+                    let serving = try session.rows("""
+                        SELECT count(DISTINCT application_name)::int8 FROM pg_stat_activity
+                        WHERE datname = current_database() AND starts_with(application_name, $1)
+                        """, [PostgresChainStorage.serverInstancePrefix]).first
+                        .map { try ColumnReader($0, table: "pg_stat_activity").int(0) } ?? 0
+                    if serving > 0 {
+                        throw PostgresStoreError.instancesServing(url: pool.url.description, instances: serving, found: found, known: version)
+                    }
+                }
                 var applied: [Int] = []
                 for migration in migrations where migration.version > found {
                     for statement in statements(of: migration.sql) { try session.execute(statement) }

@@ -144,35 +144,36 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// `HotelStorage.inOneSnapshot`: one REPEATABLE READ transaction that the reads made inside
     /// `body` on this thread use, whichever hotel of the chain they read.
     ///
-    /// The snapshot holds no feed entry still waiting for its number (schema v12): they are
-    /// numbered first, and a snapshot taken while a group's entries arrived after that is taken
-    /// again. A feed number read in it (an export's `feedSequence`) then covers every change it
-    /// holds; one taken over a booking whose entries had no number yet left that booking out of
+    /// A feed number read in the snapshot (an export's `feedSequence`) covers every change it
+    /// holds (schema v12): what is pending is numbered first, and a snapshot in which the hotel
+    /// whose number is read has entries still waiting (a group committed meanwhile) is taken
+    /// again. One taken over a booking whose entries had no number yet left that booking out of
     /// the number, and a desk at it never heard of the booking once the hotel was imported.
     public func inOneSnapshot<T>(_ body: () throws -> T) throws -> T {
         if let snapshot = PostgresSnapshot.current, snapshot.pool == ObjectIdentifier(pool) { return try body() }
-        for _ in 0..<5 {
-            try numberEveryPendingFeed()
-            var result: T?
-            try read { session in
-                guard try Self.nothingPending(session) else { return }
-                result = try PostgresSnapshot.$current.withValue(PostgresSnapshot(pool: ObjectIdentifier(pool), session: session)) { try body() }
+        try numberEveryPendingFeed()
+        for attempt in 1...10 {
+            do {
+                return try read { session in
+                    try PostgresSnapshot.$current.withValue(PostgresSnapshot(pool: ObjectIdentifier(pool), session: session)) { try body() }
+                }
+            } catch let pending as FeedPendingInSnapshot {
+                try numberPendingFeed(of: pending.hotelId)
+                // Bookings are arriving: a moment between tries lets a gap open.
+                Thread.sleep(forTimeInterval: 0.005 * Double(attempt))
             }
-            if let result { return result }
         }
         throw PostgresStoreError.contended(reason: "bookings kept arriving while one snapshot of the chain was taken")
     }
 
-    /// Numbers what is pending in every hotel's feed (`number_pending_feed`), in its own transaction.
+    /// Numbers what is pending in every hotel's feed (`number_pending_feed`), one hotel at a time,
+    /// each in its own transaction: never two hotels' counters held at once.
     func numberEveryPendingFeed() throws {
-        _ = try readOne { session in
-            try session.rows("SELECT number_pending_feed(h) FROM (SELECT DISTINCT hotel_id FROM change_feed_pending) AS t(h)")
+        let hotels = try readOne { session in
+            try session.rows("SELECT DISTINCT hotel_id FROM change_feed_pending ORDER BY hotel_id")
+                .map { try ColumnReader($0, table: "change_feed_pending").uuid(0) }
         }
-    }
-
-    private static func nothingPending(_ session: PostgresSession) throws -> Bool {
-        try session.rows("SELECT NOT EXISTS (SELECT 1 FROM change_feed_pending)").first
-            .map { try ColumnReader($0, table: "change_feed_pending").bool(0) } ?? true
+        for hotel in hotels { try numberPendingFeed(of: hotel) }
     }
 
     private func transaction<T>(_ begin: String, writing: Bool = false, _ body: (PostgresSession) throws -> T) throws -> T {
@@ -551,7 +552,8 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
 
     /// Numbers the feed entries group commits left pending for `hotelId` (schema v12), in their
     /// own transaction, so a read of the feed that starts after it sees them. Every reader of a
-    /// hotel's feed calls it first; inside `inOneSnapshot` it does nothing (the snapshot is taken).
+    /// hotel's feed calls it first; inside `inOneSnapshot` it does nothing (the snapshot is taken:
+    /// `latestSequence` refuses a snapshot with the hotel's entries pending instead).
     func numberPendingFeed(of hotelId: UUID) throws {
         if let snapshot = PostgresSnapshot.current, snapshot.pool == ObjectIdentifier(pool) { return }
         _ = try readOne { session in try session.rows(NumberPendingFeed.self, [hotelId]) }

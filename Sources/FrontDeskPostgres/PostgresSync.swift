@@ -146,8 +146,15 @@ extension PostgresHotelStorage {
     }
 
     /// The newest change number, this transaction's changes included (numbered now if pending).
+    /// Inside `inOneSnapshot`, a snapshot that holds entries of the hotel still waiting for their
+    /// numbers is refused (`FeedPendingInSnapshot`: the snapshot is taken again), since the
+    /// number would leave their changes out.
     func latestSequence(_ session: PostgresSession) throws -> Int64 {
         try chain.flushFeed(session)
+        if let snapshot = PostgresSnapshot.current, snapshot.session === session,
+           try session.rows("SELECT 1 FROM change_feed_pending WHERE hotel_id = $1 LIMIT 1", [hotelId]).first != nil {
+            throw FeedPendingInSnapshot(hotelId: hotelId)
+        }
         return try session.rows("SELECT COALESCE(MAX(seq), 0)::int8 FROM change_feed WHERE hotel_id = $1", [hotelId]).first
             .map { try ColumnReader($0, table: "change_feed").int64(0) } ?? 0
     }
@@ -382,4 +389,9 @@ extension PostgresHotelStorage {
         let query = AvailabilityQuery(stay: stay, guestCount: min(max(guests, 1), wanted.type.capacity))
         return try offers(query, hotel: hotel, today: today, session).suggestions(instead: roomId, of: wanted.type)
     }
+}
+
+/// `inOneSnapshot`'s snapshot held feed entries of `hotelId` without numbers (schema v12).
+struct FeedPendingInSnapshot: Error {
+    let hotelId: UUID
 }

@@ -31,6 +31,33 @@ import Testing
         #expect(answer.status == 503 && answer.code == "database_unavailable")
     }
 
+    /// `migrate` does not upgrade a schema under instances that are serving it (an instance of the
+    /// older program would go on reading where the new schema no longer writes): it says so and
+    /// changes nothing. Once the instance is stopped, it upgrades.
+    @Test func migrateRefusesToUpgradeASchemaThatInstancesAreServing() throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try cluster.makeDatabase()
+        let server = try ServerHarness(postgres: url)
+        let name = String(url.split(separator: "/").last!)
+        let newest = try #require(Int(try cluster.value("SELECT max(version) FROM schema_migrations", database: name)))
+        // As if the database were one version behind this program (the newest step's objects stay).
+        try cluster.psql("DELETE FROM schema_migrations WHERE version = \(newest)", database: name)
+        let refused = try ServerHarness.run(["migrate"], database: url)
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("1 frontdesk-server instance is serving") && refused.output.contains("nothing was changed"),
+                "\(refused.output)")
+        #expect(try cluster.value("SELECT max(version) FROM schema_migrations", database: name) == "\(newest - 1)")
+        _ = server.stop()
+        for _ in 0..<100 {
+            if try cluster.value("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'frontdesk-server %'",
+                                 database: name) == "0" { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        // Stopped: migrate goes on (here it meets the newest step's objects, which a real older schema lacks).
+        let afterStop = try ServerHarness.run(["migrate"], database: url)
+        #expect(!afterStop.output.contains("serving"), "\(afterStop.output)")
+    }
+
     @Test func itAnswersLoginSearchAndABookingAndIsReady() throws {
         let server = try ServerHarness(postgres: try PostgresCluster.shared().makeDatabase())
         #expect(try server.call("GET", "/ready").status == 200)

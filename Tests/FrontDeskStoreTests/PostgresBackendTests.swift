@@ -358,11 +358,17 @@ extension PostgresBackendTests {
                 """, database: name)
         }
         holder.start()
+        // Asleep in pg_sleep: the statements before it (the trigger's run among them) are done.
         func holding() throws -> Bool {
-            try cluster.value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()",
-                              database: name) != "0"
+            try cluster.value("""
+                SELECT count(*) FROM pg_stat_activity
+                WHERE wait_event = 'PgSleep' AND datname = current_database() AND pid <> pg_backend_pid()
+                """, database: name) != "0"
         }
-        for _ in 0..<100 where try !holding() { Thread.sleep(forTimeInterval: 0.05) }
+        for _ in 0..<100 {
+            if try holding() { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         #expect(try holding())
         // Before v12 the trigger had locked this row until the commit: "could not obtain lock".
         #expect(try cluster.value("SELECT count(*) FROM (SELECT 1 FROM hotel_clock WHERE hotel_id = '\(hotel)' FOR UPDATE NOWAIT) t",

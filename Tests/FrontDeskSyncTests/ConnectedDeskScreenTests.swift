@@ -100,7 +100,10 @@ struct ConnectedDeskScreenTests {
         // A declined card: the server's saga fails the booking; the form stays as typed, says why,
         // and waits in the card field for another card.
         try bookByCard(tmux, guest: "Dora Card", card: Self.declinedCard)
-        let declined = try tmux.waitFor(30) { $0.contains("failed:") || $0.contains("✔ Confirmed") || $0.contains("✘ ") }
+        // The whole outcome, its hint below it included: a capture may catch a frame half painted.
+        let declined = try tmux.waitFor(30) {
+            ($0.contains("failed:") || $0.contains("✘ ")) && $0.contains("Esc: back to") || $0.contains("✔ Confirmed")
+        }
         #expect(declined.contains("failed:") && declined.lowercased().contains("declined"), "screen:\n\(declined)")
         #expect(declined.contains("Dora Card") && declined.contains("guest@example.com"), "the form keeps what was typed:\n\(declined)")
         #expect(declined.contains("Enter tries again"), "screen:\n\(declined)")
