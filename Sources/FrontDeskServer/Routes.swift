@@ -189,7 +189,8 @@ struct BookingRoutes {
             throw Problem.rateLimited(retryAfter: wait, "Too many failed logins; try again in \(wait) s")
         }
         guard let account = outcome.account else { throw Problem.unauthorized("Wrong user name or password") }
-        let issued = state.signer.issue(for: (account.name, account.email, account.role, account.hotelId), now: state.clock())
+        let issued = state.signer.issue(for: (account.name, account.email, account.role, account.hotelId),
+                                         passwordHash: account.passwordHash, now: state.clock())
         return json(.object([("token", .string(issued.token)), ("expiresAt", .string(ISO8601DateFormatter().string(from: issued.expiresAt)))]))
     }
 
@@ -198,15 +199,18 @@ struct BookingRoutes {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw Problem.unauthorized("A bearer token is required") }
         let token = String(parts[1])
-        let principal: Principal
+        let verified: TokenSigner.Verified
         do {
-            principal = try state.principal(bearer: token)
+            verified = try state.verifiedToken(bearer: token)
         } catch {
             throw Problem.unauthorized(error == .expired ? "The token has expired" : "The token is not valid")
         }
-        guard try await state.accountIsActive(principal.userName) else {
-            throw Problem.unauthorized("The token's user is disabled or gone")
+        switch try await state.accountStanding(of: verified) {
+        case .active: break
+        case .disabledOrGone: throw Problem.unauthorized("The token's user is disabled or gone")
+        case .passwordChanged: throw Problem.unauthorized("The user's password has changed since this token was issued; sign in again")
         }
+        let principal = verified.principal
         // Per token: the signature names it without keeping the token itself.
         if state.rateLimiter.perSecond > 0, let wait = state.rateLimiter.take(String(token.suffix(43))) {
             throw Problem.rateLimited(retryAfter: wait, "Too many requests for this token; slow down")
@@ -565,7 +569,7 @@ struct BookingRoutes {
     /// Server-sent events from the hotel's change feed. A listener that sends `Last-Event-ID`
     /// gets every change after that one first (the feed keeps them); a new listener starts now.
     func events(_ request: Request, _ context: ServerContext) async throws -> Response {
-        let (store, listener) = try await hotelInPath(request, context, .searchAndBook)
+        let (store, _) = try await hotelInPath(request, context, .searchAndBook)
         let token = request.headers[.authorization].map { String($0.split(separator: " ", maxSplits: 1).last ?? "") } ?? ""
         var start: Int64?
         // An empty Last-Event-ID is none (the event-stream standard: the client has no id yet).
@@ -607,9 +611,9 @@ struct BookingRoutes {
             try await writer.write(ByteBuffer(string: ": listening from event \(cursor)\n\n"))
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 // Only the hotel's own tokens may listen, for as long as they are good: a token
-                // that expired, or a user disabled since, ends the stream (the client's reconnect
-                // is then answered 401).
-                guard (try? state.principal(bearer: token)) != nil else { break }
+                // that expired, a user disabled since or a password changed since ends the stream
+                // (the client's reconnect is then answered 401).
+                guard let verified = try? state.verifiedToken(bearer: token) else { break }
                 if let until = state.streamWaitWhileDatabaseAway() {
                     if ContinuousClock.now - lastWritten >= .seconds(15) {
                         try await writer.write(ByteBuffer(string: ": keep-alive (the database is away; reading again)\n\n"))
@@ -625,7 +629,7 @@ struct BookingRoutes {
                 let since = cursor
                 let found: [FeedEvent]
                 do {
-                    guard try await state.accountIsActive(listener.userName) else { break }
+                    guard try await state.accountStanding(of: verified) == .active else { break }
                     if !mustRead {
                         mustRead = try await signals.shouldRead(hotel, after: since) {
                             try await state.blocking { try store.latestFeedSequence() }

@@ -28,7 +28,9 @@ public final class ServerState: Sendable {
     let rateLimiter: any RequestRateLimiter
     /// Whether each user may still act, looked up at most every `accountRecheck` seconds: a
     /// disabled user's tokens stop working that soon, without a database read on every request.
-    private let accountStates = Mutex<[String: (active: Bool, checkedAt: Date)]>([:])
+    /// The stamp is the current password's (`TokenSigner.credentialStamp`): a new password ends the
+    /// tokens issued before it as soon.
+    private let accountStates = Mutex<[String: (active: Bool, credentialStamp: String, checkedAt: Date)]>([:])
     /// While the database is away, when event streams may ask it again, and how long the next
     /// wait is (1 s, doubling to 4 s): one stream asks, the others wait for its answer, so a
     /// hundred idle streams do not each take a worker and a connection attempt every second.
@@ -39,7 +41,7 @@ public final class ServerState: Sendable {
     /// Tokens already checked, with their expiry: a token's signature and claims are verified once,
     /// not on every request (the HMAC, base64 and JSON were a third of an availability answer).
     /// The key is the whole token, so a changed byte is a new token, checked afresh.
-    private let verifiedTokens = Mutex<[String: (principal: Principal, expiresAt: Date)]>([:])
+    private let verifiedTokens = Mutex<[String: TokenSigner.Verified]>([:])
     /// Logins in turn: one per user name, a few password checks at a time (`LoginGate`).
     let loginGate: LoginGate
     /// What event streams wait on: this server's writes wake their hotel's streams at once.
@@ -84,18 +86,18 @@ public final class ServerState: Sendable {
     static let streamsPerToken = 8
 
     /// The principal a bearer token names, if its signature, issuer, audience and expiry hold.
-    func principal(bearer token: String) throws(TokenSigner.Rejection) -> Principal {
+    func verifiedToken(bearer token: String) throws(TokenSigner.Rejection) -> TokenSigner.Verified {
         let now = clock()
         if let known = verifiedTokens.withLock({ $0[token] }) {
             guard known.expiresAt > now else { throw .expired }
-            return known.principal
+            return known
         }
         let verified = try signer.verifyWithExpiry(token, now: now)
         verifiedTokens.withLock { tokens in
             if tokens.count >= 10_000 { tokens.removeAll(keepingCapacity: true) }
             tokens[token] = verified
         }
-        return verified.principal
+        return verified
     }
 
     /// nil when an event stream may ask the database now (it is not known to be away, or this
@@ -123,23 +125,38 @@ public final class ServerState: Sendable {
         databaseAway.withLock { away in if away != nil { away = nil } }
     }
 
-    /// Whether the user named in a token still exists and is not disabled.
-    func accountIsActive(_ name: String) async throws -> Bool {
+    /// What the account check says of a verified token.
+    enum AccountStanding: Equatable {
+        case active
+        /// The user is disabled or no longer exists.
+        case disabledOrGone
+        /// The token was issued for a password the account no longer has.
+        case passwordChanged
+    }
+
+    /// Whether the user named in a token still exists, is not disabled, and has the password the
+    /// token was issued for (a token without a stamp, from an older server, is not held to that).
+    func accountStanding(of token: TokenSigner.Verified) async throws -> AccountStanding {
         // Keyed by the name as the token names it (the account's own spelling): Swift's
         // lowercasing folds every script, the databases fold ASCII only, so "Émile" and "émile"
         // can be two accounts, and one's state answered for the other.
-        let key = name
+        let name = token.principal.userName
         let now = clock()
-        if let known = accountStates.withLock({ $0[key] }), now.timeIntervalSince(known.checkedAt) < accountRecheck {
-            return known.active
+        var state = accountStates.withLock { $0[name] }
+        if state == nil || now.timeIntervalSince(state!.checkedAt) >= accountRecheck {
+            let account = try await blocking { [chain] in try chain.userAccount(named: name) }
+            let read = (active: account.map { !$0.isDisabled } ?? false,
+                        credentialStamp: account.map { signer.credentialStamp(passwordHash: $0.passwordHash) } ?? "",
+                        checkedAt: now)
+            accountStates.withLock { states in
+                if states.count > 10_000 { states.removeAll() }
+                states[name] = read
+            }
+            state = read
         }
-        let account = try await blocking { [chain] in try chain.userAccount(named: name) }
-        let active = account.map { !$0.isDisabled } ?? false
-        accountStates.withLock { states in
-            if states.count > 10_000 { states.removeAll() }
-            states[key] = (active, now)
-        }
-        return active
+        guard let state, state.active else { return .disabledOrGone }
+        if let stamp = token.credentialStamp, stamp != state.credentialStamp { return .passwordChanged }
+        return .active
     }
 
     /// Tells the hotel's waiting event streams that something was committed (nil: a write of a

@@ -3,7 +3,9 @@ import Foundation
 import FrontDeskDomain
 
 /// The design's JWT: HS256, claims `sub`, `email`, `role`, `hotel_id`, 8 hours, issuer and audience
-/// checked. Only HS256 is accepted, whatever a token's header says (no `alg: none`, no key confusion).
+/// checked; `credential_stamp` names the password the token was issued for (`credentialStamp`), so
+/// a new password ends the tokens issued before it. Only HS256 is accepted, whatever a token's
+/// header says (no `alg: none`, no key confusion).
 public struct TokenSigner: Sendable {
     public static let issuer = "frontdesk-server"
     public static let audience = "frontdesk"
@@ -24,19 +26,41 @@ public struct TokenSigner: Sendable {
         public var aud: String
         public var iat: Int
         public var exp: Int
+        /// Absent from tokens an older server issued: those last their 8 hours whatever the password.
+        public var credential_stamp: String?
 
-        public init(sub: String, email: String, role: String, hotel_id: String?, iss: String, aud: String, iat: Int, exp: Int) {
+        public init(sub: String, email: String, role: String, hotel_id: String?, iss: String, aud: String, iat: Int, exp: Int,
+                    credential_stamp: String? = nil) {
             (self.sub, self.email, self.role, self.hotel_id) = (sub, email, role, hotel_id)
             (self.iss, self.aud, self.iat, self.exp) = (iss, aud, iat, exp)
+            self.credential_stamp = credential_stamp
         }
     }
 
-    public func issue(for account: (name: String, email: String, role: UserRole, hotelId: UUID?), now: Date) -> (token: String, expiresAt: Date) {
+    /// A verified token: who it speaks for, until when, and the password it was issued for.
+    public struct Verified: Sendable {
+        public let principal: Principal
+        public let expiresAt: Date
+        public let credentialStamp: String?
+    }
+
+    public func issue(for account: (name: String, email: String, role: UserRole, hotelId: UUID?), passwordHash: String,
+                      now: Date) -> (token: String, expiresAt: Date) {
         let expiry = now.addingTimeInterval(Self.lifetime)
         let claims = Claims(sub: account.name, email: account.email, role: account.role.rawValue,
                             hotel_id: account.hotelId?.uuidString.lowercased(), iss: Self.issuer, aud: Self.audience,
-                            iat: Int(now.timeIntervalSince1970), exp: Int(expiry.timeIntervalSince1970))
+                            iat: Int(now.timeIntervalSince1970), exp: Int(expiry.timeIntervalSince1970),
+                            credential_stamp: credentialStamp(passwordHash: passwordHash))
         return (sign(claims), expiry)
+    }
+
+    /// Names an account's password without revealing anything of it: 96 bits of an HMAC, under this
+    /// server's key, of the stored hash (salted, so a password set again to the same words gets a
+    /// new stamp). Kept in the token rather than a date in the account, so both databases' schemas
+    /// stay as they are and the check needs nothing the account check does not already read.
+    public func credentialStamp(passwordHash: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data(("credential-stamp\u{0}" + passwordHash).utf8), using: key)
+        return Self.base64URL(Data(Data(code).prefix(12)))
     }
 
     /// `claims` signed with this server's key, whatever they say (`issue` says what they should).
@@ -56,8 +80,8 @@ public struct TokenSigner: Sendable {
         try verifyWithExpiry(token, now: now).principal
     }
 
-    /// The principal and the moment the token expires (its `exp`).
-    public func verifyWithExpiry(_ token: String, now: Date) throws(Rejection) -> (principal: Principal, expiresAt: Date) {
+    /// The principal, the moment the token expires (its `exp`) and its credential stamp.
+    public func verifyWithExpiry(_ token: String, now: Date) throws(Rejection) -> Verified {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Self.decodeBase64URL(parts[0]), let payloadData = Self.decodeBase64URL(parts[1]),
               let signature = Self.decodeBase64URL(parts[2]) else { throw .malformed }
@@ -73,7 +97,8 @@ public struct TokenSigner: Sendable {
         guard let role = UserRole(rawValue: claims.role) else { throw .unknownRole }
         let hotel = claims.hotel_id.flatMap(UUID.init(uuidString:))
         if role != .admin && hotel == nil { throw .malformed }
-        return (Principal(userName: claims.sub, role: role, hotelId: role == .admin ? nil : hotel), expiresAt)
+        return Verified(principal: Principal(userName: claims.sub, role: role, hotelId: role == .admin ? nil : hotel),
+                        expiresAt: expiresAt, credentialStamp: claims.credential_stamp)
     }
 
     static func base64URL(_ data: Data) -> String {

@@ -131,11 +131,9 @@ public protocol ChainStorage: LoginThrottleStorage {
     func userAccount(named name: String) throws -> UserAccount?
     /// Every account, by name (`users list`).
     func userAccounts() throws -> [UserAccount]
-    /// A disabled user gets no token; tokens already issued stop at the server's next check of
-    /// the account. `FrontDeskError.notFound` for an unknown name.
     /// Disables or enables an account and/or replaces its password hash, in one transaction with
     /// an audit line (`notFound` when there is none). A disabled user gets no token; tokens issued
-    /// already stop at their next account check.
+    /// already stop at the server's next account check, and so do those issued for a replaced password.
     func updateUser(named name: String, disabled: Bool?, passwordHash: String?, by user: String) throws -> UserAccount
     func sagaCounts() throws -> (underWay: Int, needingAttention: Int)
     /// Queues again a refund or charge settlement that stopped and needs attention (by booking id

@@ -497,7 +497,7 @@ struct Users: ParsableCommand {
     struct Password: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "password", abstract: "Set a user's password; the new one is read from standard input.",
-            discussion: "Tokens issued before stay good until they expire (8 hours); `users disable` stops them at once.")
+            discussion: "Tokens issued for the old password stop working on every running instance within its account recheck (5 s), and their event streams end.")
         @OptionGroup var database: DatabaseOption
         @Argument var name: String
         @Flag(name: .customLong("password-stdin"), help: "Read the password from one line of standard input (required).") var passwordStdin = false

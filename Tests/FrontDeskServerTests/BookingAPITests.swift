@@ -168,9 +168,9 @@ import Testing
         let server = try ServerHarness()
         let anna = try server.token("anna")
         let signer = TokenSigner(secret: Data(ServerHarness.secret.utf8))
-        let expired = signer.issue(for: ("anna", "", .receptionist, UUID(uuidString: server.hotelA)), now: Date().addingTimeInterval(-9 * 3600)).token
+        let expired = signer.issue(for: ("anna", "", .receptionist, UUID(uuidString: server.hotelA)), passwordHash: "", now: Date().addingTimeInterval(-9 * 3600)).token
         let forged = TokenSigner(secret: Data(String(repeating: "x", count: 40).utf8))
-            .issue(for: ("anna", "", .admin, nil), now: Date()).token
+            .issue(for: ("anna", "", .admin, nil), passwordHash: "", now: Date()).token
         var parts = anna.split(separator: ".").map(String.init)
         parts[1] = TokenSignerTestAccess.base64URL(#"{"sub":"anna","email":"","role":"admin","iss":"frontdesk-server","aud":"frontdesk","iat":0,"exp":9999999999}"#)
         let tampered = parts.joined(separator: ".")
@@ -636,6 +636,38 @@ enum TokenSignerTestAccess {
         #expect(try ServerHarness.run(["users", "disable", "Émile"], database: server.database).status == 0)
         #expect(try server.call("GET", "/api/hotels", token: lower).status == 200) // remembered active for 600 s
         #expect(try server.call("GET", "/api/hotels", token: upper).status == 401) // its own state, read now
+    }
+
+    /// An operator who sets a new password (the old one was seen) ends every token issued for the
+    /// old one, and the event streams they hold; a login with the new password works. A token from
+    /// an older server, which names no password, lasts its 8 hours as before.
+    @Test func aNewPasswordEndsTheTokensIssuedBeforeIt() throws {
+        let server = try ServerHarness(serveArguments: ["--account-recheck", "0"])
+        let anna = try server.token("anna")
+        let moment = Int(Date().timeIntervalSince1970)
+        let fromAnOlderServer = TokenSigner(secret: Data(ServerHarness.secret.utf8))
+            .sign(TokenSigner.Claims(sub: "anna", email: "", role: "receptionist", hotel_id: server.hotelA,
+                                     iss: TokenSigner.issuer, aud: TokenSigner.audience, iat: moment, exp: moment + 3600))
+        #expect(try server.call("GET", "/api/hotels", token: anna).status == 200)
+        let stream = try EventStream(port: server.port, path: "/api/hotels/\(server.hotelA)/events", token: anna)
+        #expect(stream.wait { $0.contains("listening from event") }.contains("listening from event"))
+
+        let reset = try ServerHarness.run(["users", "password", "anna", "--password-stdin", "--password-rounds", "1000"],
+                                          database: server.database, input: "a-new-password-for-anna\n")
+        #expect(reset.status == 0, "\(reset.output)")
+        let refused = try server.call("GET", "/api/hotels", token: anna)
+        #expect(refused.status == 401 && refused.code == "unauthorized")
+        #expect((refused.json["detail"] as? String)?.contains("password has changed") == true, "\(refused.json)")
+        let ended: (String) -> Bool = { $0.contains("\r\n0\r\n\r\n") || $0.contains("[stream ended") }
+        let text = stream.wait(seconds: 5, until: ended)
+        #expect(ended(text), "the stream is still open:\n\(text)")
+
+        let fresh = try #require(try server.call("POST", "/api/auth/token", json: ["username": "anna", "password": "a-new-password-for-anna"])
+            .json["token"] as? String)
+        #expect(try server.call("GET", "/api/hotels", token: fresh).status == 200)
+        #expect(try server.call("GET", "/api/hotels", token: fromAnOlderServer).status == 200)
+        // Another user's tokens are untouched.
+        #expect(try server.call("GET", "/api/hotels", token: try server.token("max")).status == 200)
     }
 
     @Test func aDisabledUsersTokenStopsWorking() throws {

@@ -14,10 +14,11 @@ import Testing
         // Names of 1 to 12 characters give payloads of every length modulo 4 (every base64 tail).
         for length in 1...12 {
             let name = String(repeating: "é", count: length)
-            let issued = signer.issue(for: (name, "\(length)@example.com", .receptionist, hotel), now: now)
+            let issued = signer.issue(for: (name, "\(length)@example.com", .receptionist, hotel), passwordHash: "hash-\(length)", now: now)
             let verified = try signer.verifyWithExpiry(issued.token, now: now)
             #expect(verified.principal == Principal(userName: name, role: .receptionist, hotelId: hotel))
             #expect(verified.expiresAt == issued.expiresAt)
+            #expect(verified.credentialStamp == signer.credentialStamp(passwordHash: "hash-\(length)"))
             #expect(throws: TokenSigner.Rejection.expired) { try signer.verify(issued.token, now: issued.expiresAt) }
         }
     }
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func everySingleCharacterChangeIsRefused() throws {
-        let token = signer.issue(for: ("anna", "anna@example.com", .manager, UUID()), now: now).token
+        let token = signer.issue(for: ("anna", "anna@example.com", .manager, UUID()), passwordHash: "hash", now: now).token
         var bytes = Array(token.utf8)
         for index in bytes.indices where bytes[index] != UInt8(ascii: ".") {
             let original = bytes[index]
