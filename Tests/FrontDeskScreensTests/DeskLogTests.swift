@@ -8,12 +8,18 @@ import Testing
 
 /// The desk's log file: in the XDG state folder, with no card numbers, passwords or tokens.
 @Suite struct DeskLogTests {
+    /// A state folder of the test's own, removed when the test ends (`defer`).
     static func stateFolder() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString)")
     }
 
+    static func remove(_ folder: URL) {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     @Test func theLogIsAFileInTheXDGStateFolder() throws {
         let state = Self.stateFolder()
+        defer { Self.remove(state) }
         #expect(DeskLog.path(["XDG_STATE_HOME": state.path]) == state.path + "/frontdesk/frontdesk.log")
         #expect(DeskLog.path(["HOME": "/home/anna"]) == "/home/anna/.local/state/frontdesk/frontdesk.log")
 
@@ -27,6 +33,7 @@ import Testing
 
     @Test func cardNumbersPasswordsAndTokensNeverReachTheLog() throws {
         let state = Self.stateFolder()
+        defer { Self.remove(state) }
         let log = DeskLog.logger(environment: ["XDG_STATE_HOME": state.path])
         log.notice("declined card 4242 4242 4242 4242 and 4000-0000-0000-0002 and 5555555555554444")
         log.notice("request failed: Authorization: Bearer abc.def.ghi, password=hunter2 token: s3cr3t")
@@ -59,6 +66,7 @@ import Testing
         let desk = try StoreFixture()
         let booking = try desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
         let state = Self.stateFolder()
+        defer { Self.remove(state) }
         let services = DeskTerminalApp.services(store: desk.store, user: "anna", cardPayments: false,
                                                 log: DeskLog.logger(environment: ["XDG_STATE_HOME": state.path]))
 
