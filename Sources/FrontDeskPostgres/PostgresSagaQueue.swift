@@ -33,19 +33,29 @@ public final class PostgresSagaQueue: SagaQueue {
         m.available_at <= $1 AND (m.name IN ('RoomReserved', 'ReservationExpired') OR s.payment_method = 'desk')
         """
 
+    /// Hotel by hotel, the one whose oldest due message has waited longest first (a hotel that
+    /// always has a pass's worth due does not starve the others). A hotel whose step fails is
+    /// said after the others have had theirs: one damaged row stops only its own hotel's steps.
     public func runDueLocalMessages(limit: Int) throws -> Int {
         let hotels = try chain.readOne { session in
             try session.rows("""
-                SELECT DISTINCT b.hotel_id FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id
+                SELECT b.hotel_id FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id
                 JOIN booking b ON b.id = m.booking_id WHERE \(Self.localCondition)
+                GROUP BY b.hotel_id ORDER BY min(m.available_at), b.hotel_id
                 """, [now]).map { try ColumnReader($0, table: "booking").uuid(0) }
         }
         var handled = 0
+        var firstFailure: (any Error)?
         for hotel in hotels where handled < limit {
-            handled += try chain.write(hotel: hotel, lockingHotel: false) { session in
-                try runLocal(hotel: PostgresHotelStorage(chain: chain, hotelId: hotel), limit: limit - handled, session)
+            do {
+                handled += try chain.write(hotel: hotel, lockingHotel: false) { session in
+                    try runLocal(hotel: PostgresHotelStorage(chain: chain, hotelId: hotel), limit: limit - handled, session)
+                }
+            } catch {
+                if firstFailure == nil { firstFailure = error }
             }
         }
+        if let firstFailure { throw firstFailure }
         return handled
     }
 
@@ -91,7 +101,7 @@ public final class PostgresSagaQueue: SagaQueue {
             // Free, lapsed, this runner's own, or held by a runner on this machine (whose process may be gone).
             let rows = try session.rows("""
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts::int8,
-                       \(FrontDeskStore.cardCallAmountSQL), b.status, h.currency, m.refusals::int8
+                       \(FrontDeskStore.cardCallAmountSQL), b.status, h.currency, m.refusals::int8, b.hold_expires_at
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
                 JOIN hotel h ON h.id = b.hotel_id
                 WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= $1
@@ -116,7 +126,11 @@ public final class PostgresSagaQueue: SagaQueue {
                 guard let status = BookingStatus(rawValue: statusText) else {
                     throw PostgresStoreError.damaged("booking: status \(statusText) is not a status")
                 }
-                guard let call = SagaRemoteCall.forMessage(try columns.text(2), bookingStatus: status, inDoubt: inDoubt) else {
+                let name = try columns.text(2)
+                if SagaRemoteCall.waitsForExpiry(name, bookingStatus: status, holdExpiresAt: try columns.optionalInstant(11), now: instant) {
+                    continue
+                }
+                guard let call = SagaRemoteCall.forMessage(name, bookingStatus: status, inDoubt: inDoubt) else {
                     try session.execute("DELETE FROM saga_message WHERE id = $1", [messageId])
                     continue
                 }

@@ -305,6 +305,32 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         return Int(count)
     }
 
+    /// Seconds this process's clock is ahead of the database server's (negative: behind), read at
+    /// the middle of one round trip. Every instance sets holds' deadlines and card calls' leases
+    /// by its own clock and compares them with what other instances wrote by theirs.
+    public func clockAheadOfDatabase() throws -> TimeInterval {
+        try read { session in
+            let asked = clock()
+            let answer = try session.rows("SELECT clock_timestamp()").first
+                .map { try ColumnReader($0, table: "clock_timestamp").decode(0, Date.self) }
+            let answered = clock()
+            guard let answer else { throw PostgresStoreError.damaged("clock_timestamp() gave no row") }
+            return asked.addingTimeInterval(answered.timeIntervalSince(asked) / 2).timeIntervalSince(answer)
+        }
+    }
+
+    /// What `serve` does about a clock `seconds` ahead of the database's (negative: behind): nil
+    /// within 2 s; a warning up to a minute (holds end that much early or late on this instance);
+    /// beyond, a refusal: a claim on a card call (a 120 s lease) would be taken from a live runner.
+    public static func clockProblem(aheadBy seconds: TimeInterval) -> (refuse: Bool, words: String)? {
+        let size = abs(seconds)
+        guard size > 2 else { return nil }
+        let words = "this machine's clock is \(Int(size.rounded())) s \(seconds > 0 ? "ahead of" : "behind") the database server's"
+        return size > 60
+            ? (true, words + "; set both clocks right (NTP) before serving: instances compare holds' deadlines and payment claims by their own clocks")
+            : (false, words + "; holds end that much early or late on this instance")
+    }
+
     public func hotels() throws -> [Hotel] {
         try read { session in
             try session.rows("SELECT \(Self.hotelColumns) FROM hotel ORDER BY name, id").map(Self.hotel(from:))

@@ -188,8 +188,18 @@ public final class ServerState: Sendable {
     }
 
     /// Stops taking work: the saga runner finishes its step, intakes commit what they hold.
+    /// How long a stopping server waits for its payment calls' answers: a call gives up after
+    /// 3 attempts of 5 s, so most answers come well within this.
+    static let callsInFlightWait: Duration = .seconds(8)
+
     public func shutDown() async {
-        runner?.stop()
+        if let runner {
+            runner.stop()
+            // The payment calls under way are answered and recorded first: a claim left behind
+            // makes another instance wait out its lease (2 minutes) before asking again.
+            let giveUp = ContinuousClock.now + Self.callsInFlightWait
+            while runner.callsInFlight > 0 && ContinuousClock.now < giveUp { try? await Task.sleep(for: .milliseconds(20)) }
+        }
         for intake in intakes.withLock({ Array($0.values) }) { intake.stop() }
         try? await workers.shutdownGracefully()
     }

@@ -60,6 +60,15 @@ public enum SagaRemoteCall: String, Sendable {
         return inDoubt ? .settle : nil
     }
 
+    /// Whether a due card message is left for the booking's expiry instead of claimed: a charge of a
+    /// hold whose deadline has passed. Another instance's local pass may hold the expiry's row
+    /// while this one looks for card calls; a charge sent now would only be refunded. Once the
+    /// expiry has failed the booking, the message is settled (a charge in doubt) or dropped.
+    public static func waitsForExpiry(_ name: String, bookingStatus: BookingStatus, holdExpiresAt: Date?, now: Date) -> Bool {
+        guard name == "ProcessPayment", bookingStatus == .processingPayment, let holdExpiresAt else { return false }
+        return holdExpiresAt <= now
+    }
+
     /// The saga message this call answers, named where a person must look at it.
     public var messageName: String { self == .refund ? "ProcessRefund" : "ProcessPayment" }
 }
@@ -193,7 +202,7 @@ extension FrontDeskStore: SagaQueue {
             let instant = now
             let rows = try db.rows(sql: """
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts,
-                       \(Self.cardCallAmountSQL), b.status, h.currency, m.refusals
+                       \(Self.cardCallAmountSQL), b.status, h.currency, m.refusals, b.hold_expires_at
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
                 JOIN hotel h ON h.id = b.hotel_id
                 WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= ?
@@ -210,8 +219,10 @@ extension FrontDeskStore: SagaQueue {
                 let bookingId = try stored.id(1, "booking_id")
                 let attempts = try stored.integer(6, "attempts", in: 0...1_000_000)
                 let inDoubt = claimedBy != nil || attempts > 0
-                guard let call = SagaRemoteCall.forMessage(try stored.text(2, "name"), bookingStatus: try stored.status(8, "status"),
-                                                           inDoubt: inDoubt) else {
+                let (name, status) = (try stored.text(2, "name"), try stored.status(8, "status"))
+                if SagaRemoteCall.waitsForExpiry(name, bookingStatus: status, holdExpiresAt: try stored.optionalInstant(11, "hold_expires_at"),
+                                                 now: instant) { continue }
+                guard let call = SagaRemoteCall.forMessage(name, bookingStatus: status, inDoubt: inDoubt) else {
                     try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [messageId])
                     continue
                 }

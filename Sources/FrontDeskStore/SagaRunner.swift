@@ -96,6 +96,10 @@ public final class SagaRunner: Sendable {
     /// Wakes the thread now (a change it should look at).
     public func poke() { wakeUp.signal() }
 
+    /// The payment-service calls under way (each on a thread of its own, answered or timed out
+    /// within its gateway's limit).
+    public var callsInFlight: Int { state.withLock { $0.inFlight.count } }
+
     private func loop() {
         while !state.withLock({ $0.stopRequested }) {
             // Every wake-up so far is answered by the pass below: a group's commit and the
@@ -127,10 +131,15 @@ public final class SagaRunner: Sendable {
     /// One pass: local work, then the payment-service calls due now. True if anything was done.
     /// Without `waitForAnswers` the calls go on after it returns (the background loop).
     @discardableResult
+    /// Local work that fails (a damaged row) does not keep the card calls from being made: they
+    /// run, then its error is thrown.
     public func step(waitForAnswers: Bool = true) throws -> Bool {
-        let local = try processLocalWork()
+        var local = 0
+        var localFailure: (any Error)?
+        do { local = try processLocalWork() } catch { localFailure = error }
         let remote = try processRemoteWork(waitForAnswers: waitForAnswers)
         try reportStatusIfChanged()
+        if let localFailure { throw localFailure }
         return local + remote > 0
     }
 
@@ -283,10 +292,22 @@ public final class SagaRunner: Sendable {
         return claims
     }
 
-    /// This process's runner name, `runner-PID@HOST~PIDNS`. The PID namespace tells apart two
-    /// containers that share a host name (each its server as PID 1): with PID and host alone,
-    /// each took the other's claims for its own, or for those of a process gone from this host.
-    public static let processName = "runner-\(getpid())@\(ProcessInfo.processInfo.hostName)~\(pidNamespace)"
+    /// This process's runner name, `runner-PID@HOST~PIDNS~BOOT~NONCE`. The PID namespace tells
+    /// apart two containers that share a host name (each its server as PID 1); the boot id tells
+    /// apart two machines that share a host name (cloned virtual machines: the host's own PID
+    /// namespace has the same number on every Linux machine); the random nonce makes the name
+    /// this process's alone even then, so no runner takes another's claims for its own.
+    public static let processName = "runner-\(getpid())@\(machinePlace)~\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+
+    /// `HOST~PIDNS~BOOT`: where a runner's process can be looked for with `kill`.
+    public static let machinePlace = "\(ProcessInfo.processInfo.hostName)~\(pidNamespace)~\(bootId)"
+
+    /// The first 12 hex digits of Linux's boot id (random at each boot); "0" where there is none.
+    public static let bootId: String = {
+        guard let text = try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8) else { return "0" }
+        let digits = text.filter(\.isHexDigit).prefix(12)
+        return digits.isEmpty ? "0" : String(digits)
+    }()
 
     /// Linux's `/proc/self/ns/pid` ("pid:[4026531836]"), its number; "0" where there is none.
     public static let pidNamespace: String = {
@@ -295,19 +316,17 @@ public final class SagaRunner: Sendable {
         return digits.isEmpty ? "0" : digits
     }()
 
-    /// The names of the runners whose claims this process can judge (`isAlive`): its own host
-    /// and PID namespace, as a LIKE pattern.
-    public static var judgedHere: String { "runner-%@\(ProcessInfo.processInfo.hostName)~\(pidNamespace)" }
+    /// The names of the runners whose claims this process can judge (`isAlive`): its own host,
+    /// PID namespace and boot, as a LIKE pattern.
+    public static var judgedHere: String { "runner-%@\(machinePlace)~%" }
 
-    /// A claim by a process of this host and PID namespace that no longer exists is void at
-    /// once; other claims last until their lease runs out. (A name without a namespace is of an
-    /// older build on this host.)
+    /// A claim by a process of this host, PID namespace and boot that no longer exists is void at
+    /// once; other claims last until their lease runs out (a name of an older build, without a
+    /// boot id, too: it may be another machine's of the same host name).
     public static func isAlive(_ runner: String) -> Bool {
         let parts = runner.dropFirst("runner-".count).split(separator: "@", maxSplits: 1)
         guard parts.count == 2, let pid = Int32(parts[0]) else { return true }
-        let place = parts[1].split(separator: "~", maxSplits: 1)
-        guard place.count >= 1, String(place[0]) == ProcessInfo.processInfo.hostName,
-              place.count == 1 || String(place[1]) == pidNamespace else { return true }
+        guard parts[1].hasPrefix(machinePlace + "~") else { return true }
         return kill(pid, 0) == 0 || errno == EPERM
     }
 

@@ -205,9 +205,9 @@ struct Serve: AsyncParsableCommand {
         } else {
             gateway = nil
         }
-        // The runner's default name, runner-PID@HOST~PIDNS, is unique across the hosts and
-        // containers that share one PostgreSQL; a claim of a process gone from this host and PID
-        // namespace is taken over at once, any other after its lease.
+        // The runner's default name, runner-PID@HOST~PIDNS~BOOT~NONCE, is unique across the hosts,
+        // machines and containers that share one PostgreSQL; a claim of a process gone from this
+        // host, PID namespace and boot is taken over at once, any other after its lease.
         let runnerName: String? = nil
         let served: ServerDatabase
         let runner: SagaRunner?
@@ -223,6 +223,13 @@ struct Serve: AsyncParsableCommand {
             } catch {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCode(1)
+            }
+            if let problem = (try? storage.clockAheadOfDatabase()).flatMap(PostgresChainStorage.clockProblem(aheadBy:)) {
+                if problem.refuse {
+                    FileHandle.standardError.write(Data("error: \(problem.words)\n".utf8))
+                    throw ExitCode(1)
+                }
+                logger.warning("clock", metadata: ["problem": "\(problem.words)"])
             }
             served = ServerDatabase(chain: storage, summary: "PostgreSQL \(postgres), \(poolSize) connections",
                                     ping: storage.ping, isUnavailable: PostgresChainStorage.isUnavailable, requestCounts: storage)

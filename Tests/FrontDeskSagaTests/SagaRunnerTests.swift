@@ -183,9 +183,9 @@ struct SagaDesk {
         let orphan = try saga.book(room: "101", card: PaymentSimulator.approveCard)
         let busy = try saga.book(room: "102", card: PaymentSimulator.approveCard)
         try SagaRunner(store: saga.store, gateway: nil).runUntilIdle()
-        let host = ProcessInfo.processInfo.hostName
-        try saga.claim(orphan, by: "runner-999999@\(host)", leaseSeconds: 3600) // no such process
-        try saga.claim(busy, by: "runner-1@\(host)", leaseSeconds: 120) // init: alive
+        let here = SagaRunner.machinePlace
+        try saga.claim(orphan, by: "runner-999999@\(here)~1f", leaseSeconds: 3600) // no such process
+        try saga.claim(busy, by: "runner-1@\(here)~1f", leaseSeconds: 120) // init: alive
         try saga.runner.runUntilIdle()
         #expect(try saga.status(orphan).status == .confirmed)
         #expect(try saga.status(busy).status == .processingPayment)
@@ -196,15 +196,22 @@ struct SagaDesk {
         #expect(saga.counts(busy) == (1, 0))
     }
 
-    /// Two containers with one host name both run their server as PID 1: their runners' names
-    /// differ by the PID namespace, and neither judges the other's claims by its own processes.
-    @Test func aRunnersNameTellsContainersWithOneHostNameApart() {
+    /// Two containers with one host name both run their server as PID 1, and two cloned virtual
+    /// machines share a host name and the host's PID namespace number: their runners' names
+    /// differ by the PID namespace or the boot id, and none judges another's claims by its own
+    /// processes. Two processes never share a name (a random part), so none takes another's
+    /// claims for its own.
+    @Test func aRunnersNameTellsContainersAndMachinesWithOneHostNameApart() {
         let host = ProcessInfo.processInfo.hostName
-        #expect(SagaRunner.processName == "runner-\(getpid())@\(host)~\(SagaRunner.pidNamespace)")
-        #expect(SagaRunner.pidNamespace != "0") // Linux
-        #expect(!SagaRunner.isAlive("runner-999999@\(host)~\(SagaRunner.pidNamespace)")) // gone from here
-        #expect(SagaRunner.isAlive("runner-999999@\(host)~1")) // another container's: its lease decides
-        #expect(SagaRunner.isAlive("runner-999999@elsewhere~\(SagaRunner.pidNamespace)"))
+        let (namespace, boot) = (SagaRunner.pidNamespace, SagaRunner.bootId)
+        #expect(SagaRunner.processName.hasPrefix("runner-\(getpid())@\(host)~\(namespace)~\(boot)~"))
+        #expect(namespace != "0" && boot != "0" && boot.count == 12) // Linux
+        #expect(!SagaRunner.isAlive("runner-999999@\(host)~\(namespace)~\(boot)~1f")) // gone from here
+        #expect(SagaRunner.isAlive("runner-999999@\(host)~1~\(boot)~1f")) // another container's: its lease decides
+        #expect(SagaRunner.isAlive("runner-999999@\(host)~\(namespace)~0123456789ab~1f")) // another machine's
+        #expect(SagaRunner.isAlive("runner-999999@\(host)~\(namespace)")) // an older build's, maybe elsewhere
+        #expect(SagaRunner.isAlive("runner-999999@elsewhere~\(namespace)~\(boot)~1f"))
+        #expect(SagaRunner.isAlive("runner-\(getpid())@\(host)~\(namespace)~\(boot)~1f"))
     }
 
     @Test func aRetriedChargeWithTheSameKeyIsOneCharge() throws {

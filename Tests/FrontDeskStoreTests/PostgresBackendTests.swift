@@ -409,6 +409,24 @@ extension PostgresBackendTests {
         #expect(latest > 0)
         #expect(transfer.feedSequence == latest)
     }
+
+    /// An instance whose clock is off from the database server's is found out at start: its holds
+    /// would end early or late, and beyond a minute it would take live runners' payment claims.
+    @Test func anInstancesClockIsComparedWithTheDatabases() throws {
+        let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+        let ahead = try PostgresChainStorage(url: url, poolSize: 1, migrate: true, clock: { Date().addingTimeInterval(300) })
+        #expect(abs(try ahead.clockAheadOfDatabase() - 300) < 2)
+        let behind = try PostgresChainStorage(url: url, poolSize: 1, clock: { Date().addingTimeInterval(-30) })
+        #expect(abs(try behind.clockAheadOfDatabase() + 30) < 2)
+        let right = try PostgresChainStorage(url: url, poolSize: 1)
+        #expect(abs(try right.clockAheadOfDatabase()) < 2)
+
+        #expect(PostgresChainStorage.clockProblem(aheadBy: 0.4) == nil)
+        let warned = try #require(PostgresChainStorage.clockProblem(aheadBy: -30))
+        #expect(!warned.refuse && warned.words.contains("30 s behind the database server's"))
+        let refused = try #require(PostgresChainStorage.clockProblem(aheadBy: 300))
+        #expect(refused.refuse && refused.words.contains("300 s ahead of") && refused.words.contains("NTP"))
+    }
 }
 
 final class ResultsBox: @unchecked Sendable {

@@ -154,6 +154,60 @@ struct SagaBackend: Sendable, CustomTestStringConvertible {
         #expect(chain.service.ledger.withLock { $0.chargeCallsByKey }.isEmpty)
     }
 
+    /// Another instance's runner may look for card calls while the hold's expiry is not yet done
+    /// (its row held by another instance's local pass): a charge of a lapsed hold is not sent (it
+    /// would only be refunded); the expiry fails the booking and the message goes with it.
+    @Test(arguments: SagaBackend.all)
+    func aHoldThatLapsedBeforeItsChargeWasSentIsNeverCharged(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend)
+        let held = try chain.book("101", card: true)
+        try chain.runner("server-A", paying: false).runUntilIdle()
+        #expect(try chain.status(held).status == .processingPayment)
+        chain.clock.advance(minutes: 15.5)
+        let claims = try chain.open().queue.claimDueCardCalls(runner: "server-B", lease: 120, limit: 16, skipping: [])
+        #expect(claims.isEmpty, "claimed: \(claims.map(\.call))")
+        try chain.runner("server-B").runUntilIdle()
+        let failed = try chain.status(held)
+        #expect(failed.status == .failed && failed.statusReason == BookingSaga.expiredReason)
+        #expect(try chain.saga(held).pendingMessages.isEmpty)
+        #expect(chain.service.ledger.withLock { $0.chargeCallsByKey }.isEmpty)
+    }
+
+    /// A queue whose local steps fail (a damaged row somewhere), the rest as the database has it.
+    struct LocalStepsFail: SagaQueue {
+        let queue: any SagaQueue
+        struct Damaged: Error {}
+        var now: Date { queue.now }
+        func runDueLocalMessages(limit: Int) throws -> Int { throw Damaged() }
+        func claimDueCardCalls(runner: String, lease: TimeInterval, limit: Int, skipping: Set<Int64>) throws -> [SagaCardCall] {
+            try queue.claimDueCardCalls(runner: runner, lease: lease, limit: limit, skipping: skipping)
+        }
+        func record(_ outcome: SagaCallOutcome, of call: SagaCardCall, runner: String) throws {
+            try queue.record(outcome, of: call, runner: runner)
+        }
+        func reportRunnerStatus(runner: String, paymentService: String) throws {
+            try queue.reportRunnerStatus(runner: runner, paymentService: paymentService)
+        }
+        func saga(_ reference: String) throws -> SagaInstance { try queue.saga(reference) }
+        func subscribeToSagaChanges(_ wake: @escaping @Sendable () -> Void) -> UUID? { nil }
+        func unsubscribeFromSagaChanges(_ token: UUID) {}
+    }
+
+    /// A local step that keeps failing does not keep cards from being charged: the runner's pass
+    /// makes its card calls, then says what failed.
+    @Test(arguments: SagaBackend.all)
+    func aFailingLocalStepDoesNotHoldUpCardCalls(_ backend: SagaBackend) throws {
+        let chain = try Chain(backend)
+        let paying = try chain.book("101", card: true)
+        try chain.runner("server-A", paying: false).runUntilIdle()
+        #expect(try chain.status(paying).status == .processingPayment)
+        let runner = SagaRunner(queue: LocalStepsFail(queue: chain.first.queue), gateway: chain.service, name: "server-B",
+                                reportProblem: { _ in })
+        #expect(throws: LocalStepsFail.Damaged.self) { try runner.step() }
+        #expect(try chain.status(paying).status == .confirmed)
+        #expect(chain.service.ledger.withLock { $0.chargeCallsByKey } == [Chain.chargeKey(paying): 1])
+    }
+
     @Test(arguments: SagaBackend.all)
     func twoRunnersOnOneDatabaseNeverChargeACardTwice(_ backend: SagaBackend) throws {
         let chain = try Chain(backend, rooms: 20)
