@@ -176,6 +176,12 @@ public struct Booking: Hashable, Sendable {
         }
         move(to: .checkedOut, reason: nil, at: instant)
         checkedOutOn = businessDate
+        return nightsFreedByCheckingOut(on: businessDate)
+    }
+
+    /// The nights a check-out on `businessDate` gives back: none on the planned day, the remaining
+    /// ones on an early departure (the first night is always kept).
+    public func nightsFreedByCheckingOut(on businessDate: CalendarDate) -> [CalendarDate] {
         let firstFreed = max(businessDate, stay.checkIn.adding(days: 1))
         return stay.nights.filter { $0 >= firstFreed }
     }

@@ -143,10 +143,9 @@ extension DeskModel {
             }
             return PendingConfirmation(bookingId: booking.id, command: command, lines: lines, yesLabel: "Yes, check in")
         case .checkOut:
-            return PendingConfirmation(bookingId: booking.id, command: command,
-                                       lines: ["Check out \(booking.guest.name), booking \(booking.confirmationCode)?",
-                                               stay.prefix(1).uppercased() + stay.dropFirst()],
-                                       yesLabel: "Yes, check out")
+            var lines = ["Check out \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
+            if let early = Self.earlyDeparture(booking, on: state.info.businessDate) { lines.append("! \(early)") }
+            return PendingConfirmation(bookingId: booking.id, command: command, lines: lines, yesLabel: "Yes, check out")
         default:
             return PendingConfirmation(bookingId: booking.id, command: .cancelBooking, lines: Self.cancelQuestion(booking),
                                        yesLabel: "Yes, cancel it")
@@ -183,6 +182,13 @@ extension DeskModel {
         load(.today) { .today(Result { try dayLists(today) }) }
     }
 
+    /// What a check-out before the planned day does, said before and after it: nil on the day.
+    static func earlyDeparture(_ booking: Booking, on businessDate: CalendarDate) -> String? {
+        let freed = booking.nightsFreedByCheckingOut(on: businessDate).count
+        guard freed > 0 else { return nil }
+        return "Early: due out \(booking.stay.checkOut); \(freed == 1 ? "1 night goes" : "\(freed) nights go") back on sale (the total is not changed)"
+    }
+
     /// Runs a desk action on a booking and reports it in a line, never as a crash.
     static func act(_ command: CommandID, on booking: Booking, services: DeskServices) -> (String, Bool) {
         do {
@@ -194,7 +200,8 @@ extension DeskModel {
             default: return ("", false)
             }
             let verb = command == .checkIn ? "checked in" : command == .checkOut ? "checked out" : "cancelled"
-            return ("\(changed.guest.name) \(verb) (booking \(changed.confirmationCode))", false)
+            let early = command == .checkOut ? changed.checkedOutOn.flatMap { earlyDeparture(booking, on: $0) }.map { ". \($0)" } ?? "" : ""
+            return ("\(changed.guest.name) \(verb) (booking \(changed.confirmationCode))\(early)", false)
         } catch let error as FrontDeskError {
             return (error.message, true)
         } catch {

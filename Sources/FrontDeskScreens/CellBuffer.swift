@@ -109,6 +109,25 @@ public struct CellBuffer: Hashable, Sendable {
         return put(text, x: right ? x + columns - textWidth : x, y: y, role: role, maxWidth: columns)
     }
 
+    /// A text field `columns` wide. While it is typed in, the cursor (▏) follows the text, and a
+    /// text longer than the field shows "…" and its end: what is being typed stays in sight (an
+    /// e-mail or a note longer than its field hid each letter added). Otherwise, as `cell`.
+    @discardableResult
+    public mutating func field(_ text: String, typing: Bool, x: Int, y: Int, width columns: Int, role: Role) -> Int {
+        guard typing else { return cell(text, x: x, y: y, width: columns, role: role) }
+        let shown = text + "▏"
+        guard columns > 1, TerminalWidth.of(shown) > columns else { return cell(shown, x: x, y: y, width: columns, role: role) }
+        var tail: [Character] = []
+        var tailWidth = 0
+        for character in shown.reversed() {
+            let characterWidth = TerminalWidth.of(character)
+            if tailWidth + characterWidth > columns - 1 { break }
+            tail.append(character)
+            tailWidth += characterWidth
+        }
+        return cell("…" + String(tail.reversed()), x: x, y: y, width: columns, role: role)
+    }
+
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
         guard x >= 0, x < width, y >= 0, y < height else { return }
         // Overwriting half of a double-width character leaves a space, never half a glyph.

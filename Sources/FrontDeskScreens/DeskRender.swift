@@ -27,10 +27,10 @@ extension DeskModel {
             drawFooter(scope: .booking, into: &buffer)
         case .bookings:
             drawBookings(into: &buffer)
-            drawFooter(scope: .bookings, into: &buffer)
+            drawFooter(scope: activeScope, into: &buffer)
         case .today:
             drawToday(into: &buffer)
-            drawFooter(scope: .today, into: &buffer)
+            drawFooter(scope: activeScope, into: &buffer)
         case .rooms:
             drawRooms(into: &buffer)
             drawFooter(scope: .rooms, into: &buffer)
@@ -44,8 +44,23 @@ extension DeskModel {
             drawConflicts(into: &buffer)
             drawFooter(scope: .conflicts, into: &buffer)
         }
-        if state.overlay == .help { HelpOverlay.draw(scope: state.screen.scope, into: &buffer) }
+        if state.overlay == .help { HelpOverlay.draw(scope: activeScope, into: &buffer) }
         return buffer
+    }
+
+    /// Whose keys act now, for the footer and the help: over a list, an open question's or the
+    /// edit form's (the list's Alt-c and Alt-i do nothing there, and the form's Enter saves).
+    var activeScope: Scope {
+        let actions: ListActions? = switch state.screen {
+        case .bookings: state.bookings.actions
+        case .today: state.today.actions
+        default: nil
+        }
+        if let actions {
+            if actions.confirmation != nil { return .confirm }
+            if actions.editing != nil { return .edit }
+        }
+        return state.screen.scope
     }
 
     func drawStatusLine(into buffer: inout CellBuffer) {
@@ -105,7 +120,7 @@ extension DeskModel {
         ] {
             x += buffer.put("\(label) ", x: x, y: 3, role: .normal)
             let focused = search.focus == field
-            buffer.cell(text + (focused ? "▏" : ""), x: x, y: 3, width: width, role: focused ? .focusedField : .field)
+            buffer.field(text, typing: focused, x: x, y: 3, width: width, role: focused ? .focusedField : .field)
             x += width + 2
         }
         if let answer = search.answer {
@@ -125,7 +140,7 @@ extension DeskModel {
         }
         let typeWidth = buffer.width - 2 - 6 - 7 - 11 - 12 - 4
         let columns: [(String, Int, Bool)] = [("Room", 6, false), ("Type", typeWidth, false), ("Sleeps", 7, true),
-                                              ("Per night", 11, true), ("Total", 12, true)]
+                                              ("Avg/night", 11, true), ("Total", 12, true)]
         var headerX = 1
         buffer.fill(y: top + 1, role: .header)
         for (title, width, right) in columns {
@@ -173,8 +188,8 @@ extension DeskModel {
             } else {
                 // The card number in full only while it is typed; after that its last four digits.
                 let text = field == .card && !focused ? form.maskedCard : form.text(of: field)
-                buffer.cell(text + (focused ? "▏" : ""), x: labelWidth + 1, y: y, width: fieldWidth,
-                            role: focused ? .focusedField : .field)
+                buffer.field(text, typing: focused, x: labelWidth + 1, y: y, width: fieldWidth,
+                             role: focused ? .focusedField : .field)
             }
             let problems = form.problems.filter { BookingField.owning($0) == field }
             if !problems.isEmpty {
@@ -263,7 +278,7 @@ extension DeskModel {
             buffer.fill(y: buffer.height - 2, role: .normal)
             let x = buffer.put(" Move \(booking.guest.name) (\(booking.confirmationCode), room \(booking.roomNumber)) to room ",
                                x: 0, y: buffer.height - 2, role: .accent, maxWidth: buffer.width - 30)
-            buffer.cell(prompt.text + "▏", x: x, y: buffer.height - 2, width: 11, role: .focusedField)
+            buffer.field(prompt.text, typing: true, x: x, y: buffer.height - 2, width: 11, role: .focusedField)
             buffer.put("  Enter asks first · Esc: nothing changes", x: x + 11, y: buffer.height - 2, role: .hint,
                        maxWidth: max(0, buffer.width - x - 12))
             return
@@ -287,8 +302,8 @@ extension DeskModel {
             buffer.put(" \(field.label)", x: 0, y: y, role: .normal)
             let focused = form.focus == field
             let width = field == .note ? 40 : field == .guests ? 4 : field == .checkIn || field == .checkOut ? 12 : 30
-            buffer.cell((form.values[field] ?? "") + (focused ? "▏" : ""), x: 13, y: y, width: width,
-                        role: focused ? .focusedField : .field)
+            buffer.field(form.values[field] ?? "", typing: focused, x: 13, y: y, width: width,
+                         role: focused ? .focusedField : .field)
             if let problem = form.problem(for: field) {
                 buffer.put("! " + problem, x: 15 + width, y: y, role: .error, maxWidth: max(0, buffer.width - 16 - width))
             }
@@ -330,8 +345,8 @@ extension DeskModel {
         let bookings = state.bookings
         buffer.put(" Bookings", x: 0, y: 1, role: .title)
         buffer.put(" Find ", x: 0, y: 3)
-        buffer.cell(bookings.query + (bookings.typingQuery ? "▏" : ""), x: 6, y: 3, width: 30,
-                    role: bookings.typingQuery ? .focusedField : .field)
+        buffer.field(bookings.query, typing: bookings.typingQuery, x: 6, y: 3, width: 30,
+                     role: bookings.typingQuery ? .focusedField : .field)
         buffer.put("code, name, e-mail, dates, status", x: 38, y: 3, role: .hint, maxWidth: buffer.width - 39)
         let count = bookings.total > bookings.results.count
             ? "showing \(bookings.results.count) of \(bookings.total)"
@@ -380,7 +395,7 @@ extension DeskModel {
         buffer.put(" \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouseCount) in house tonight (\(today.inHouse.count) staying on)\(loadingNote(.today))",
                    x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
         buffer.put(" Find ", x: 0, y: 3)
-        buffer.cell(today.query + (today.typingQuery ? "▏" : ""), x: 6, y: 3, width: 30, role: today.typingQuery ? .focusedField : .field)
+        buffer.field(today.query, typing: today.typingQuery, x: 6, y: 3, width: 30, role: today.typingQuery ? .focusedField : .field)
         buffer.put("type a name, code or room", x: 38, y: 3, role: .hint, maxWidth: buffer.width - 39)
         let sections = today.sections
         var offset = 0

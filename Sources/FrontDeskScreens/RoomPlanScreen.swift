@@ -280,8 +280,9 @@ extension DeskModel {
             let night = first.adding(days: offset)
             let columnX = labelWidth + offset * nightWidth
             let isToday = night == state.info.businessDate
-            // The month's name ends over its 1st's digit, as a weekday ends over its day's.
-            let isFirst = night.components.day == 1
+            // The month's name ends over its 1st's digit, as a weekday ends over its day's; not on
+            // the first column, whose month the line's start names already (the two overlapped).
+            let isFirst = night.components.day == 1 && offset > 0
             let top = isFirst ? night.monthAbbreviation : night.weekdayAbbreviation
             buffer.put(top, x: columnX + 2 - TerminalWidth.of(top), y: 2,
                        role: isFirst ? .accent : isToday ? .accent : night.isWeekend ? .title : .hint)

@@ -328,8 +328,8 @@ extension DeskModel {
             for (index, label) in prompt.labels.enumerated() {
                 fieldX += buffer.put("\(label) ", x: fieldX, y: y + 1, role: .accent)
                 let focused = index == prompt.focus
-                fieldX += buffer.cell(prompt.values[index] + (focused ? "▏" : ""), x: fieldX, y: y + 1, width: 18,
-                                      role: focused ? .focusedField : .field) + 2
+                fieldX += buffer.field(prompt.values[index], typing: focused, x: fieldX, y: y + 1, width: 18,
+                                       role: focused ? .focusedField : .field) + 2
             }
         } else {
             drawMessage(rooms.message, isError: rooms.messageIsError, confirmation: rooms.serviceQuestion?.confirmation, into: &buffer)

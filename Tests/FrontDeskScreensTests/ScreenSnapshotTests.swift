@@ -215,7 +215,7 @@ import Testing
          Check-in 2026-11-26▏   Nights 1     Guests 1     → check-out 2026-11-27
 
          9 rooms free for 1 guest, 1 night, prices in EUR
-         Room   Type                                    Sleeps   Per night        Total
+         Room   Type                                    Sleeps   Avg/night        Total
          301    Single                                       1       48.00        48.00
          101    Double                                       2       80.00        80.00
          102    Double                                       2       80.00        80.00
@@ -242,7 +242,7 @@ import Testing
          Check-in 2026-11-26    Nights 2     Guests 2     → check-out 2026-11-28
 
          8 rooms free for 2 guests, 2 nights, prices in EUR
-         Room   Type                                                                            Sleeps   Per night        Total
+         Room   Type                                                                            Sleeps   Avg/night        Total
          101    Double                                                                               2       80.00       160.00
          102    Double                                                                               2       80.00       160.00
          103    Double                                                                               2       80.00       160.00

@@ -1,0 +1,93 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskScreens
+import FrontDeskStore
+import Testing
+
+/// What a review of the desk in a terminal found (session 49): a long field hid what was typed,
+/// the edit form's footer and help named the list's keys, an early check-out said nothing.
+@Suite struct DeskReviewFixesTests {
+    /// A text longer than its field shows its end and the cursor while it is typed, so each letter
+    /// added is seen; once the field is left, its start shows again.
+    @Test func aLongFieldShowsTheEndOfWhatIsTyped() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("e"), .tab) // the e-mail
+        for _ in 0..<40 { fixture.press(.backspace) }
+        let email = "anna-maria.konstantinopoulou-wolfeschlegel@reservations.example.com"
+        fixture.type(email)
+        var line = try #require(fixture.screen().split(separator: "\n").first { $0.contains(" E-mail") })
+        #expect(line.contains("…") && line.contains("reservations.example.com▏"), "\(line)")
+        fixture.type("X")
+        line = try #require(fixture.screen().split(separator: "\n").first { $0.contains(" E-mail") })
+        #expect(line.contains("example.comX▏"), "\(line)")
+        fixture.press(.tab)
+        line = try #require(fixture.screen().split(separator: "\n").first { $0.contains(" E-mail") })
+        #expect(line.contains("anna-maria.konstantinopoulou") && !line.contains("▏"), "\(line)")
+
+        var buffer = CellBuffer(width: 12, height: 1)
+        buffer.field("和室和室和室和室", typing: true, x: 0, y: 0, width: 8, role: .field)
+        #expect(buffer.lines[0] == "…室和室▏", "\(buffer.lines[0])") // double-width letters: 1 + 6 + 1 columns
+    }
+
+    /// Over a list, the footer and the help name the keys that act now: the edit form's (Enter
+    /// saves, Esc closes) and a question's, not the list's Alt-c and Alt-i.
+    @Test func theFooterAndHelpNameTheEditFormsAndTheQuestionsKeys() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down)
+        let listFooter = try #require(fixture.screen().split(separator: "\n").last)
+        #expect(listFooter.contains("Alt-c Cancel"), "\(listFooter)")
+        fixture.press(.alt("e"))
+        let editFooter = try #require(fixture.screen().split(separator: "\n").last)
+        #expect(editFooter.contains("Enter Save") && editFooter.contains("Esc Close") && !editFooter.contains("Alt-c"), "\(editFooter)")
+        fixture.press(.function(1))
+        let help = fixture.screen(100, 40)
+        #expect(help.contains("Save the changes") && !help.contains("Cancel the booking (asks first"), "\(help)")
+        fixture.press(.escape, .escape, .alt("c"))
+        let questionFooter = try #require(fixture.screen().split(separator: "\n").last)
+        #expect(!questionFooter.contains("Alt-c") && questionFooter.contains("No"), "\(questionFooter)")
+    }
+
+    /// A check-out before the planned day says, before and after, that it is early and how many
+    /// nights go back on sale; one on the day says nothing of it.
+    @Test func anEarlyCheckOutSaysSoBeforeAndAfter() throws {
+        var fixture = try ScreenFixture()
+        let guest = try fixture.desk.checkedIn(daysAgo: 1, room: "101", from: "2026-11-25", to: "2026-11-29", name: "Ana Lee")
+        fixture.press(.function(3))
+        fixture.type(guest.confirmationCode)
+        fixture.press(.down, .alt("o"))
+        var screen = fixture.screen()
+        #expect(screen.contains("Early: due out 2026-11-29; 3 nights go back on sale"), "\(screen)")
+        fixture.press(.right, .enter)
+        #expect(try fixture.desk.store.booking(guest.confirmationCode).status == .checkedOut)
+        screen = fixture.screen(120, 30)
+        #expect(screen.contains("Ana Lee checked out (booking \(guest.confirmationCode)). Early: due out 2026-11-29"), "\(screen)")
+
+        let onTheDay = try fixture.desk.checkedIn(daysAgo: 1, room: "102", from: "2026-11-25", to: "2026-11-26", name: "Bo Berg")
+        fixture.press(.escape, .function(3))
+        for _ in 0..<20 { fixture.press(.backspace) }
+        fixture.type(onTheDay.confirmationCode)
+        fixture.press(.down, .alt("o"))
+        #expect(!fixture.screen().contains("Early"), "\(fixture.screen())")
+    }
+
+    /// A plan that starts on the 1st of a month names the month once, at the line's start, and
+    /// the 1st's weekday over its day (the month's name was written over the year).
+    @Test func aPlanFromTheFirstOfAMonthNamesTheMonthOnce() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.function(6))
+        fixture.type("2027-01-01")
+        fixture.press(.enter)
+        let heading = fixture.screen().split(separator: "\n", omittingEmptySubsequences: false)[2]
+        #expect(heading.hasPrefix(" Jan 2027") && !heading.contains("2027Jan") && heading.contains("Fr"), "\(heading)")
+        fixture.type("2026-12-30")
+        fixture.press(.enter)
+        let later = fixture.screen().split(separator: "\n", omittingEmptySubsequences: false)[2]
+        #expect(later.hasPrefix(" Dec 2026") && later.contains("Jan"), "\(later)")
+    }
+}
