@@ -56,6 +56,9 @@ extension PostgresHotelStorage {
             let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
             try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
                             hotel: hotel, today: today, session)
+            // Released first: a repriced move is priced on the nights' occupancy without the
+            // booking itself, as a new booking of the room would be quoted.
+            try release(nights, of: booking, keepingPrices: true, session)
             var newPrices: [CalendarDate: Money]?
             if reprice {
                 let loads = try nightLoads(stay: booking.stay, session)
@@ -64,7 +67,6 @@ extension PostgresHotelStorage {
                 newPrices = Booking.movedPrices(priced, nights: nights)
             }
             var after = booking
-            try release(nights, of: booking, keepingPrices: true, session)
             let elsewhere = try session.rows("""
                 SELECT max(night)::text FROM room_night WHERE booking_id = $1 AND night < $2::date AND room_id <> $3
                 """, [booking.id, nights[0].iso, target.room.id]).first

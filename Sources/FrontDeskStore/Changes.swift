@@ -106,6 +106,9 @@ extension FrontDeskStore {
             let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
             try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
                             hotel: hotel, today: today, db)
+            // Released first: a repriced move is priced on the nights' occupancy without the
+            // booking itself, as a new booking of the room would be quoted.
+            try release(nights, of: booking, keepingPrices: true, db)
             var newPrices: [CalendarDate: Money]?
             if reprice {
                 let loads = try nightLoads(stay: booking.stay, hotelId: hotel.id, db)
@@ -114,7 +117,6 @@ extension FrontDeskStore {
                 newPrices = Booking.movedPrices(priced, nights: nights)
             }
             var after = booking
-            try release(nights, of: booking, keepingPrices: true, db)
             after.moveRoom(to: target.room, nights: nights, lastEarlierNightElsewhere: try lastNightElsewhere(booking, before: nights[0], than: target.room, db),
                            newPrices: newPrices, note: nil, by: request.user, at: now)
             try Self.writeBack(after, over: booking, db)

@@ -194,6 +194,21 @@ import Testing
         }
     }
 
+    /// A repriced move is priced as a new booking of the room would be: on the nights' occupancy
+    /// without the booking being moved (it counted itself, and crossed 40 % → 60 % here: 2 of 3
+    /// rooms, a tenth dearer than the guest would have been quoted).
+    @Test(arguments: StorageBackend.all)
+    func aRepricedMoveIsPricedWithoutTheBookingItself(_ backend: StorageBackend) throws {
+        let chain = try Self.chain(backend)
+        _ = try Self.confirmed(chain.vienna, room: "102", from: "2026-12-01", to: "2026-12-03", name: "Ben Ode")
+        let quote = try #require(try chain.vienna.stampedSearch(checkIn: "2026-12-01", checkOut: "2026-12-03", guests: "2")
+            .result.offers.first { $0.room.number == "103" })
+        let ana = try Self.confirmed(chain.vienna, room: "101", from: "2026-12-01", to: "2026-12-03")
+        let moved = try chain.vienna.move(ana.confirmationCode, toRoom: "103", reason: "Upgrade", reprice: true, Self.request(version: ana.version))
+        #expect(moved.totalPrice == quote.totalPrice, "quoted \(quote.totalPrice.plain) for room 103, moved at \(moved.totalPrice.plain)")
+        #expect(moved.nightlyPrices.map(\.price) == quote.nightlyPrices.map(\.price))
+    }
+
     // MARK: No-show and undo
 
     @Test(arguments: StorageBackend.all)
