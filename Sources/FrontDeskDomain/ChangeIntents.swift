@@ -186,13 +186,25 @@ public enum ChangeWording {
             said.append("stay now \(after.stay.checkIn) to \(after.stay.checkOut) (\(nights(changes.claimed.count)) added, \(changes.released.count) released)")
         }
         if let note { said.append("note added: \(note)") }
+        if let settlement = settlement(before, after) { said.append(settlement) }
         return "Booking \(after.confirmationCode): " + (said.isEmpty ? "saved unchanged" : said.joined(separator: "; "))
+    }
+
+    /// What a change of a paid booking's total leaves to settle at the desk, where the guest is
+    /// (DECISIONS.md, session 42: a card is not charged or refunded at each change); nil when the
+    /// booking is not paid yet (a charge to come asks for the new total) or its total is the same.
+    public static func settlement(_ before: Booking, _ after: Booking) -> String? {
+        guard before.status == .confirmed || before.status == .checkedIn, after.totalPrice != before.totalPrice else { return nil }
+        let difference = after.totalPrice.minorUnits - before.totalPrice.minorUnits
+        let amount = Money(minorUnits: abs(difference)) // totals are 0 to 10^12 cents: no overflow
+        return "total now \(after.totalPrice.plain) (was \(before.totalPrice.plain)): "
+            + (difference > 0 ? "collect \(amount.plain) at the desk" : "repay \(amount.plain) at the desk")
     }
 
     public static func moved(_ before: Booking, _ after: Booking, nights: [CalendarDate], reprice: Bool, reason: String?) -> String {
         let from = nights.first.map { $0 > before.stay.checkIn ? " from \($0)" : "" } ?? ""
         return "Booking \(after.confirmationCode) moved from room \(before.roomNumber) to room \(after.roomNumber)\(from)"
-            + (reprice ? ", repriced" : "") + (reason.map { ": \($0)" } ?? "")
+            + (reprice ? ", repriced" : "") + (reason.map { ": \($0)" } ?? "") + (settlement(before, after).map { "; \($0)" } ?? "")
     }
 
     public static func noShow(_ after: Booking, freed: Int, fee: NoShowPolicy.Fee) -> String {

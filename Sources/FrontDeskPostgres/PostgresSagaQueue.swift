@@ -101,7 +101,8 @@ public final class PostgresSagaQueue: SagaQueue {
             // Free, lapsed, this runner's own, or held by a runner on this machine (whose process may be gone).
             let rows = try session.rows("""
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts::int8,
-                       \(FrontDeskStore.cardCallAmountSQL), b.status, h.currency, m.refusals::int8, b.hold_expires_at
+                       \(FrontDeskStore.cardCallAmountSQL), b.status, h.currency, m.refusals::int8, b.hold_expires_at,
+                       (\(FrontDeskStore.cardCallPaidAtDeskSQL))::int8
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
                 JOIN hotel h ON h.id = b.hotel_id
                 WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= $1
@@ -139,7 +140,8 @@ public final class PostgresSagaQueue: SagaQueue {
                 let booking = try columns.uuid(1)
                 claims.append(SagaCardCall(messageId: messageId, bookingId: booking.uuidString, call: call, inDoubt: inDoubt,
                                            attempts: attempts, refusals: try columns.int(10), booking: booking, amount: Money(minorUnits: try columns.int64(7)),
-                                           currency: try columns.text(9), cardNumber: try columns.optionalText(5)))
+                                           currency: try columns.text(9), cardNumber: try columns.optionalText(5),
+                                           paidAtDesk: Money(minorUnits: try columns.int64(12))))
             }
             return claims
         }

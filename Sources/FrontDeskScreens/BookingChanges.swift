@@ -10,11 +10,13 @@ public enum DeskChange: Hashable, Sendable {
     case undoCheckIn(expectedVersion: Int?)
     case undoCheckOut(expectedVersion: Int?)
 
-    /// What the message line says once it is done.
-    func done(_ booking: Booking) -> String {
-        switch self {
-        case .edit: "Booking \(booking.confirmationCode) of \(booking.guest.name) saved"
-        case .move: "\(booking.guest.name) moved to room \(booking.roomNumber) (booking \(booking.confirmationCode))"
+    /// What the message line says once it is done; a paid booking whose total changed says what
+    /// to collect or repay at the desk.
+    func done(_ booking: Booking, before: Booking) -> String {
+        let settlement = ChangeWording.settlement(before, booking).map { "; \($0)" } ?? ""
+        return switch self {
+        case .edit: "Booking \(booking.confirmationCode) of \(booking.guest.name) saved\(settlement)"
+        case .move: "\(booking.guest.name) moved to room \(booking.roomNumber) (booking \(booking.confirmationCode))\(settlement)"
         case .noShow: "\(booking.guest.name) marked a no-show (booking \(booking.confirmationCode))"
         case .undoCheckIn: "Check-in of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
         case .undoCheckOut: "Check-out of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
@@ -202,7 +204,7 @@ extension DeskModel {
         load(.write(number)) {
             do {
                 let changed = try services.change(form.booking.id, change)
-                return .edited(number: number, list: list, message: change.done(changed), isError: false, form: nil)
+                return .edited(number: number, list: list, message: change.done(changed, before: form.booking), isError: false, form: nil)
             } catch {
                 // Bad details or a taken night: the form again, as typed. A booking changed
                 // meanwhile (or gone) is looked at again first: the form would save over it.
@@ -276,7 +278,7 @@ extension DeskModel {
     static func act(_ change: DeskChange, on booking: Booking, services: DeskServices) -> (String, Bool) {
         do {
             let changed = try services.change(booking.id, change)
-            return (change.done(changed), false)
+            return (change.done(changed, before: booking), false)
         } catch let error as FrontDeskError {
             return (describe(error), true)
         } catch {

@@ -87,12 +87,16 @@ public struct SagaCardCall: Sendable {
     /// and the stop for a person count, so an outage before does not use them up.
     public let refusals: Int
     public let request: ChargeRequest
+    /// Of a refund: what was paid at the desk for nights added after the card's charge, to be
+    /// repaid there (`FrontDeskStore.cardCallPaidAtDeskSQL`); zero otherwise.
+    public let paidAtDesk: Money
 
     /// The request's idempotency key is the booking's: the same for every runner and every
     /// retry, so a call taken over after a lease charges the card once.
     public init(messageId: Int64, bookingId: String, call: SagaRemoteCall, inDoubt: Bool, attempts: Int, refusals: Int = 0, booking: UUID,
-                amount: Money, currency: String, cardNumber: String?) {
+                amount: Money, currency: String, cardNumber: String?, paidAtDesk: Money = .zero) {
         self.refusals = refusals
+        self.paidAtDesk = call == .refund ? paidAtDesk : .zero
         self.messageId = messageId
         self.bookingId = bookingId
         self.call = call
@@ -128,6 +132,13 @@ public enum SagaCallOutcome: Sendable, Equatable {
 
 extension SagaCallOutcome {
     /// The audit line of a charge found never made and cancelled (`voided`), on every store.
+    /// A card refund's words in the audit trail: how much went back to the card, and what was
+    /// paid at the desk for nights added since the charge, which the desk repays.
+    public static func refundSummary(reference: String, amount: Money, currency: String, paidAtDesk: Money) -> String {
+        "payment refunded (\(reference)): \(amount.plain) \(currency) to the card"
+            + (paidAtDesk > .zero ? "; \(paidAtDesk.plain) \(currency) paid at the desk for nights added is to be repaid there" : "")
+    }
+
     public static func voidSummary(_ confirmationCode: String, reference: String) -> String {
         "Booking \(confirmationCode): the unanswered charge had not been made and is cancelled (\(reference)); nothing was taken"
     }
@@ -191,10 +202,21 @@ extension FrontDeskStore: SagaQueue {
         }
     }
 
-    /// The amount of a card call: a refund pays back what the card was charged (the stay may have
-    /// changed since), a charge asks for the booking's total. The same text on both backends.
-    public static let cardCallAmountSQL =
-        "CASE WHEN m.name = 'ProcessRefund' THEN COALESCE(s.charged_cents, b.total_cents) ELSE b.total_cents END"
+    /// The amount of a card call: a charge asks for the booking's total; a refund pays back what
+    /// the card was charged, but no more than the total now: a night taken off after the charge was
+    /// repaid at the desk (DECISIONS.md, session 42), and refunding the whole charge on a cancel
+    /// paid it back twice. The same text on both backends.
+    public static let cardCallAmountSQL = """
+        CASE WHEN m.name = 'ProcessRefund' AND s.charged_cents IS NOT NULL AND s.charged_cents < b.total_cents
+             THEN s.charged_cents ELSE b.total_cents END
+        """
+
+    /// Of a refund: what the desk took for nights added after the card's charge (the total beyond
+    /// it), which the desk repays; the card gets its charge back (`cardCallAmountSQL`).
+    public static let cardCallPaidAtDeskSQL = """
+        CASE WHEN m.name = 'ProcessRefund' AND s.charged_cents IS NOT NULL AND b.total_cents > s.charged_cents
+             THEN b.total_cents - s.charged_cents ELSE 0 END
+        """
 
     public func claimDueCardCalls(runner: String, lease: TimeInterval, limit: Int, skipping busy: Set<Int64>) throws -> [SagaCardCall] {
         guard try anyMessageDue() else { return [] }
@@ -202,7 +224,7 @@ extension FrontDeskStore: SagaQueue {
             let instant = now
             let rows = try db.rows(sql: """
                 SELECT m.id, m.booking_id, m.name, m.claimed_by, m.claimed_until, s.card_number, m.attempts,
-                       \(Self.cardCallAmountSQL), b.status, h.currency, m.refusals, b.hold_expires_at
+                       \(Self.cardCallAmountSQL), b.status, h.currency, m.refusals, b.hold_expires_at, \(Self.cardCallPaidAtDeskSQL)
                 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
                 JOIN hotel h ON h.id = b.hotel_id
                 WHERE s.payment_method = 'card' AND m.name IN ('ProcessPayment', 'ProcessRefund') AND m.available_at <= ?
@@ -231,7 +253,7 @@ extension FrontDeskStore: SagaQueue {
                 claims.append(SagaCardCall(
                     messageId: messageId, bookingId: try stored.text(1, "booking_id"), call: call, inDoubt: inDoubt, attempts: attempts,
                     refusals: try stored.integer(10, "refusals", in: 0...1_000_000), booking: bookingId, amount: try stored.money(7, "total_cents"), currency: try stored.text(9, "currency"),
-                    cardNumber: try stored.optionalText(5, "card_number")))
+                    cardNumber: try stored.optionalText(5, "card_number"), paidAtDesk: try stored.money(12, "paid_at_desk")))
             }
             return claims
         }

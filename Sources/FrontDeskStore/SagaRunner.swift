@@ -246,7 +246,8 @@ public final class SagaRunner: Sendable {
         case (_, .payment(.unreachable(let reason))):
             return .retry(after: 5, error: Self.unreachableReason(reason), countAsAttempt: claim.inDoubt)
         case (.refund, .payment(.succeeded(let reference))):
-            return .refunded(reference: reference, summary: nil)
+            return .refunded(reference: reference, summary: SagaCallOutcome.refundSummary(
+                reference: reference, amount: claim.request.amount, currency: claim.request.currency, paidAtDesk: claim.paidAtDesk))
         case (.refund, .payment(.declined(let reason))), (.settle, .settlement(.refused(let reason))):
             return refused(claim, reason: reason)
         case (.settle, .settlement(.refunded(let reference))):

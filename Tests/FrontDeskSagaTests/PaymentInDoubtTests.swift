@@ -96,10 +96,12 @@ import Testing
     }
 
     /// A card booking whose stay changed after its charge (a night added, paid at the desk; a
-    /// night taken off, repaid there): its cancellation refunds what the card paid, not the total
-    /// the stay came to (which once asked the service for more than it had taken).
+    /// night taken off, repaid there): its cancellation gives back what the guest paid in all,
+    /// once. Longer: the card gets its charge back (never more than it was charged) and the audit
+    /// says the desk repays what it took for the added nights. Shorter: the card gets the new
+    /// total (the rest was repaid at the desk; the whole charge paid that back twice).
     @Test(arguments: ["2026-12-05", "2026-12-02"])
-    func aCancellationRefundsWhatTheCardWasChargedWhateverTheStayBecame(_ newCheckOut: String) throws {
+    func aCancellationRefundsWhatTheGuestPaidOnceWhateverTheStayBecame(_ newCheckOut: String) throws {
         let booking = try book()
         try runner("runner-A").runUntilIdle()
         let confirmed = try status(booking)
@@ -114,7 +116,17 @@ import Testing
         try runner("runner-A").runUntilIdle()
         #expect(try status(booking).status == .cancelled)
         #expect(gateway.counts(booking) == (1, 1))
-        #expect(gateway.ledger.withLock { $0.refundedAmounts[key] } == charged)
+        let refunded = try #require(gateway.ledger.withLock { $0.refundedAmounts[key] })
+        #expect(refunded == min(charged, changed.totalPrice))
+        let trail = try store.auditTrail(bookingReference: booking.confirmationCode).first { $0.action == "booking.refunded" }
+        let summary = try #require(trail?.summary)
+        #expect(summary.contains("\(refunded.plain) EUR to the card"), "\(summary)")
+        if changed.totalPrice > charged {
+            let atDesk = Money(minorUnits: changed.totalPrice.minorUnits - charged.minorUnits)
+            #expect(summary.contains("\(atDesk.plain) EUR paid at the desk for nights added is to be repaid there"), "\(summary)")
+        } else {
+            #expect(!summary.contains("at the desk"), "\(summary)")
+        }
     }
 
     /// A charge whose answer was lost (timeout) is asked again with the same key: while the hold

@@ -90,4 +90,33 @@ import Testing
         let later = fixture.screen().split(separator: "\n", omittingEmptySubsequences: false)[2]
         #expect(later.hasPrefix(" Dec 2026") && later.contains("Jan"), "\(later)")
     }
+
+    /// A paid stay made longer or shorter says the new total and what to collect or repay at the
+    /// desk, on the screen and in the audit trail.
+    @Test func aPaidStayChangedSaysWhatToCollectOrRepay() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("e"), .tab, .tab, .tab, .tab, .tab) // check-out
+        for _ in 0..<10 { fixture.press(.backspace) }
+        fixture.type("2026-12-04")
+        fixture.press(.enter)
+        let longer = try fixture.desk.store.booking(booking.confirmationCode)
+        let added = Money(minorUnits: longer.totalPrice.minorUnits - booking.totalPrice.minorUnits)
+        #expect(added > .zero)
+        let screen = fixture.screen(160, 30)
+        #expect(screen.contains("saved; total now \(longer.totalPrice.plain) (was \(booking.totalPrice.plain)): collect \(added.plain) at the desk"),
+                "\(screen)")
+        let trail = try fixture.desk.store.auditTrail(bookingReference: booking.confirmationCode).map(\.summary)
+        #expect(trail.contains { $0.contains("collect \(added.plain) at the desk") }, "\(trail)")
+
+        fixture.press(.alt("e"), .tab, .tab, .tab, .tab, .tab)
+        for _ in 0..<10 { fixture.press(.backspace) }
+        fixture.type("2026-12-02")
+        fixture.press(.enter)
+        let shorter = try fixture.desk.store.booking(booking.confirmationCode)
+        let back = Money(minorUnits: longer.totalPrice.minorUnits - shorter.totalPrice.minorUnits)
+        #expect(fixture.screen(160, 30).contains("repay \(back.plain) at the desk"), "\(fixture.screen(160, 30))")
+    }
 }
