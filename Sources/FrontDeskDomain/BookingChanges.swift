@@ -23,6 +23,15 @@ public struct NoShowPolicy: Hashable, Sendable {
         case firstNight = "first_night"
         /// Every night is freed; nothing is charged.
         case none
+
+        /// The no-show's status reason, which names the fee.
+        public var statusReason: String { self == .firstNight ? "No-show: first night charged" : "No-show: nothing charged" }
+
+        /// The fee a no-show was marked with, read from its status reason (nil: not a no-show).
+        public init?(noShow booking: Booking) {
+            guard booking.status == .noShow, let fee = Self.allCases.first(where: { $0.statusReason == booking.statusReason }) else { return nil }
+            self = fee
+        }
     }
 
     /// From this hour (hotel time) on the arrival day, an arrival that has not come may be marked.
@@ -288,8 +297,7 @@ extension Booking {
         if businessDate == stay.checkIn && hour < policy.cutoffHour {
             throw .invalidState("Booking \(confirmationCode) arrives today; it can be marked a no-show from \(policy.cutoffHour < 10 ? "0" : "")\(policy.cutoffHour):00")
         }
-        move(to: .noShow, reason: policy.fee == .firstNight ? "No-show: first night charged" : "No-show: nothing charged",
-             at: instant)
+        move(to: .noShow, reason: policy.fee.statusReason, at: instant)
         return policy.fee == .firstNight ? Array(stay.nights.dropFirst()) : stay.nights
     }
 

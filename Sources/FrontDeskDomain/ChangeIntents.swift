@@ -209,7 +209,17 @@ public enum ChangeWording {
 
     public static func noShow(_ after: Booking, freed: Int, fee: NoShowPolicy.Fee) -> String {
         "\(after.guest.name) did not come (booking \(after.confirmationCode)); \(nights(freed)) released"
-            + (fee == .firstNight ? ", first night charged" : ", nothing charged")
+            + (fee == .firstNight ? ", first night charged" : ", nothing charged") + "; " + noShowMoney(after, fee: fee)
+    }
+
+    /// What a no-show leaves owed to the guest: a confirmed booking was paid in full (at the desk
+    /// or by card), and no money moves in the step (DECISIONS.md, "No-shows"), so a person must
+    /// see what goes back beyond the fee.
+    public static func noShowMoney(_ booking: Booking, fee: NoShowPolicy.Fee) -> String {
+        let kept = fee == .firstNight ? booking.nightlyPrices.first?.price.minorUnits ?? 0 : 0
+        let owed = Money(minorUnits: max(0, booking.totalPrice.minorUnits - kept))
+        return owed > .zero ? "\(owed.plain) of the \(booking.totalPrice.plain) paid is owed back to the guest (not refunded automatically)"
+            : "nothing is owed back"
     }
 
     public static func checkInUndone(_ after: Booking, reason: String) -> String {

@@ -18,6 +18,7 @@ public enum DeskChange: Hashable, Sendable {
         case .edit: "Booking \(booking.confirmationCode) of \(booking.guest.name) saved\(settlement)"
         case .move: "\(booking.guest.name) moved to room \(booking.roomNumber) (booking \(booking.confirmationCode))\(settlement)"
         case .noShow: "\(booking.guest.name) marked a no-show (booking \(booking.confirmationCode))"
+            + (NoShowPolicy.Fee(noShow: booking).map { "; " + ChangeWording.noShowMoney(booking, fee: $0) } ?? "")
         case .undoCheckIn: "Check-in of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
         case .undoCheckOut: "Check-out of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
         }

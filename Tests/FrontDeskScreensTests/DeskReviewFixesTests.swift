@@ -119,4 +119,21 @@ import Testing
         let back = Money(minorUnits: longer.totalPrice.minorUnits - shorter.totalPrice.minorUnits)
         #expect(fixture.screen(160, 30).contains("repay \(back.plain) at the desk"), "\(fixture.screen(160, 30))")
     }
+
+    /// A no-show moves no money; its message and audit line say what of the paid total is owed
+    /// back: all but the first night with the first-night fee, all of it without a fee.
+    @Test(arguments: [NoShowPolicy.Fee.firstNight, .none])
+    func aNoShowSaysWhatIsOwedBack(_ fee: NoShowPolicy.Fee) throws {
+        var fixture = try ScreenFixture()
+        _ = try fixture.desk.store.setNoShowPolicy(cutoffHour: 0, fee: fee, by: "manager")
+        let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-29")
+        fixture.press(.function(4), .alt("n"), .right, .enter)
+        #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .noShow)
+        let kept = fee == .firstNight ? arrival.nightlyPrices[0].price.minorUnits : 0
+        let owed = Money(minorUnits: arrival.totalPrice.minorUnits - kept)
+        let words = "\(owed.plain) of the \(arrival.totalPrice.plain) paid is owed back to the guest"
+        #expect(fixture.screen(200, 30).contains(words), "\(fixture.screen(200, 30))")
+        let trail = try fixture.desk.store.auditTrail(bookingReference: arrival.confirmationCode).map(\.summary)
+        #expect(trail.contains { $0.contains(words) }, "\(trail)")
+    }
 }
