@@ -37,6 +37,14 @@ public struct CellBuffer: Hashable, Sendable {
     @discardableResult
     public mutating func putWrapped(_ text: String, x: Int, y: Int, role: Role = .normal, width: Int) -> Int {
         guard width > 0 else { return 0 }
+        let rows = Self.wrap(text, width: width)
+        for (offset, row) in rows.enumerated() { put(row, x: x, y: y + offset, role: role, maxWidth: width) }
+        return rows.count
+    }
+
+    /// `text` in rows of at most `width` columns, broken between words (a word longer than a row
+    /// is cut when drawn).
+    public static func wrap(_ text: String, width: Int) -> [String] {
         var rows: [String] = []
         var line = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: true) {
@@ -49,8 +57,7 @@ public struct CellBuffer: Hashable, Sendable {
             }
         }
         if !line.isEmpty { rows.append(line) }
-        for (offset, row) in rows.enumerated() { put(row, x: x, y: y + offset, role: role, maxWidth: width) }
-        return rows.count
+        return rows
     }
 
     /// Writes `text` from column `x` of row `y`, cut to `maxWidth` columns (with "…" when it had to

@@ -325,19 +325,33 @@ extension DeskModel {
             let no = "[ No, change nothing ]", yes = "[ \(confirmation.yesLabel) ]"
             let keys = CommandTable.footer(for: .confirm).filter { $0.scope == .confirm }
                 .map { "\($0.keys.map(\.description).joined(separator: " ")): \($0.label)" }.joined(separator: " · ")
-            let lines = confirmation.lines + ["", "", keys]
-            let width = min(buffer.width - 4, (lines.map(TerminalWidth.of).max() ?? 0) + 4)
-            let height = lines.count + 2
-            let left = (buffer.width - width) / 2, top = (buffer.height - height) / 2
-            for row in top..<(top + height) { buffer.fill(x: left, y: row, width: width, role: .accent) }
-            for (index, line) in lines.enumerated() {
-                buffer.put(line, x: left + 2, y: top + 1 + index, role: line.hasPrefix("! ") ? .error : .accent, maxWidth: width - 4)
+            // A line longer than the box can be wraps (a long name, a price's reason): the box
+            // grows taller rather than cut what the question says.
+            let inner = buffer.width - 8
+            let question: [(text: String, role: Role)] = confirmation.lines.flatMap { line in
+                (line.isEmpty ? [""] : CellBuffer.wrap(line, width: inner)).map { ($0, line.hasPrefix("! ") ? Role.error : .accent) }
             }
-            let buttonsY = top + 1 + confirmation.lines.count + 1
+            let lines = question + [("", .accent), ("", .accent), (keys, .accent)]
+            let width = min(buffer.width - 4, (lines.map { TerminalWidth.of($0.text) }.max() ?? 0) + 4)
+            let height = min(lines.count + 2, buffer.height - 2)
+            let left = (buffer.width - width) / 2, top = max(1, (buffer.height - height) / 2)
+            for row in top..<(top + height) { buffer.fill(x: left, y: row, width: width, role: .accent) }
+            for (index, line) in lines.prefix(height - 2).enumerated() {
+                buffer.put(line.text, x: left + 2, y: top + 1 + index, role: line.role, maxWidth: width - 4)
+            }
+            let buttonsY = top + 1 + question.count + 1
             let noWidth = buffer.put(no, x: left + 2, y: buttonsY, role: confirmation.yes ? .accent : .selected)
             buffer.put(yes, x: left + 4 + noWidth, y: buttonsY, role: confirmation.yes ? .selected : .accent)
         } else if let message {
-            buffer.put(" " + message, x: 0, y: y, role: isError ? .error : .hint, maxWidth: buffer.width - 1)
+            // Up to three rows, over the list's last ones: the part that helps (the rooms free
+            // instead, the bookings that hold a room, a file's path) is often at the end.
+            let rows = CellBuffer.wrap(message, width: buffer.width - 2)
+            let shown = rows.count <= 3 ? rows : Array(rows.prefix(2)) + [rows.dropFirst(2).joined(separator: " ")]
+            for (index, row) in shown.enumerated() {
+                let rowY = y - (shown.count - 1) + index
+                buffer.fill(y: rowY, role: .normal)
+                buffer.put(" " + row, x: 0, y: rowY, role: isError ? .error : .hint, maxWidth: buffer.width - 1)
+            }
         }
     }
 

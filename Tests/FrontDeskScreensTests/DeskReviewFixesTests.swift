@@ -136,4 +136,31 @@ import Testing
         let trail = try fixture.desk.store.auditTrail(bookingReference: arrival.confirmationCode).map(\.summary)
         #expect(trail.contains { $0.contains(words) }, "\(trail)")
     }
+
+    /// At 80 columns a question's long line wraps in a taller box, and a refusal's message takes
+    /// up to three rows: the part that helps (the rooms free instead) is often at its end.
+    @Test func longQuestionsAndMessagesWrapInsteadOfBeingCut() throws {
+        var fixture = try ScreenFixture()
+        let name = "Maximiliana Alexandrina Konstantinopoulou-Wolfeschlegelsteinhausen"
+        let held = try fixture.desk.store.reserve(fixture.desk.form(room: "101", name: name), by: "anna")
+        let long = try fixture.desk.store.confirm(held.confirmationCode, by: "anna")
+        let other = try fixture.desk.book(room: "102", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(long.confirmationCode)
+        fixture.press(.down, .alt("c"))
+        var screen = fixture.screen()
+        #expect(screen.contains("Wolfeschlegelsteinhausen?"), "\(screen)")
+        fixture.press(.escape)
+
+        for _ in 0..<20 { fixture.press(.backspace) }
+        fixture.type(other.confirmationCode)
+        fixture.press(.down, .alt("m"))
+        fixture.type("101")
+        fixture.press(.enter, .right, .enter)
+        screen = fixture.screen()
+        let refusal = try #require(fixture.model.state.bookings.actions.message)
+        #expect(fixture.model.state.bookings.actions.messageIsError && refusal.count > 78, "\(refusal)")
+        let lastWords = refusal.split(separator: " ").suffix(2).joined(separator: " ")
+        #expect(screen.contains(lastWords), "'\(lastWords)' not on the screen:\n\(screen)")
+    }
 }
