@@ -242,6 +242,10 @@ extension DeskModel {
             guard booking.status == .confirmed else {
                 return refuse("Booking \(booking.confirmationCode) is \(booking.status.rawValue): only a Confirmed arrival can be a no-show")
             }
+            // Said at once rather than after a yes (the store would refuse it in the same words).
+            guard booking.stay.checkIn <= state.info.businessDate else {
+                return refuse("Booking \(booking.confirmationCode) arrives on \(booking.stay.checkIn); it cannot be a no-show before then")
+            }
             state[keyPath: actions].confirmation = PendingConfirmation(
                 bookingId: booking.id, command: .noShow,
                 lines: ["Mark \(booking.guest.name), booking \(booking.confirmationCode), a no-show?", stay,
