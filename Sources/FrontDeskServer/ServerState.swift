@@ -142,8 +142,7 @@ public final class ServerState: Sendable {
         // can be two accounts, and one's state answered for the other.
         let name = token.principal.userName
         let now = clock()
-        var state = accountStates.withLock { $0[name] }
-        if state == nil || now.timeIntervalSince(state!.checkedAt) >= accountRecheck {
+        func readAccount() async throws -> (active: Bool, credentialStamp: String, checkedAt: Date) {
             let account = try await blocking { [chain] in try chain.userAccount(named: name) }
             let read = (active: account.map { !$0.isDisabled } ?? false,
                         credentialStamp: account.map { signer.credentialStamp(passwordHash: $0.passwordHash) } ?? "",
@@ -152,10 +151,20 @@ public final class ServerState: Sendable {
                 if states.count > 10_000 { states.removeAll() }
                 states[name] = read
             }
-            state = read
+            return read
         }
-        guard let state, state.active else { return .disabledOrGone }
-        if let stamp = token.credentialStamp, stamp != state.credentialStamp { return .passwordChanged }
+        var state = accountStates.withLock { $0[name] }
+        if state == nil || now.timeIntervalSince(state!.checkedAt) >= accountRecheck { state = try await readAccount() }
+        guard var known = state, known.active else { return .disabledOrGone }
+        if let stamp = token.credentialStamp, stamp != known.credentialStamp {
+            // A token issued after the account was last read may carry a password set since:
+            // read it again rather than refuse a fresh sign-in. (An older token does not cause a
+            // read on each of its requests: it is refused from what is known.)
+            guard token.issuedAt.addingTimeInterval(1) >= known.checkedAt, known.checkedAt != now else { return .passwordChanged }
+            known = try await readAccount()
+            guard known.active else { return .disabledOrGone }
+            if stamp != known.credentialStamp { return .passwordChanged }
+        }
         return .active
     }
 
@@ -187,18 +196,19 @@ public final class ServerState: Sendable {
         }
     }
 
-    /// Stops taking work: the saga runner finishes its step, intakes commit what they hold.
     /// How long a stopping server waits for its payment calls' answers: a call gives up after
     /// 3 attempts of 5 s, so most answers come well within this.
     static let callsInFlightWait: Duration = .seconds(8)
 
+    /// Stops taking work: the saga runner finishes its step, intakes commit what they hold.
     public func shutDown() async {
         if let runner {
             runner.stop()
-            // The payment calls under way are answered and recorded first: a claim left behind
+            // The runner's pass under way ends (it claims nothing more once stopped) and the
+            // payment calls under way are answered and recorded first: a claim left behind
             // makes another instance wait out its lease (2 minutes) before asking again.
             let giveUp = ContinuousClock.now + Self.callsInFlightWait
-            while runner.callsInFlight > 0 && ContinuousClock.now < giveUp { try? await Task.sleep(for: .milliseconds(20)) }
+            while runner.isBusy && ContinuousClock.now < giveUp { try? await Task.sleep(for: .milliseconds(20)) }
         }
         for intake in intakes.withLock({ Array($0.values) }) { intake.stop() }
         try? await workers.shutdownGracefully()

@@ -42,6 +42,8 @@ public struct TokenSigner: Sendable {
         public let principal: Principal
         public let expiresAt: Date
         public let credentialStamp: String?
+        /// Its `iat`, to the second.
+        public let issuedAt: Date
     }
 
     public func issue(for account: (name: String, email: String, role: UserRole, hotelId: UUID?), passwordHash: String,
@@ -98,7 +100,8 @@ public struct TokenSigner: Sendable {
         let hotel = claims.hotel_id.flatMap(UUID.init(uuidString:))
         if role != .admin && hotel == nil { throw .malformed }
         return Verified(principal: Principal(userName: claims.sub, role: role, hotelId: role == .admin ? nil : hotel),
-                        expiresAt: expiresAt, credentialStamp: claims.credential_stamp)
+                        expiresAt: expiresAt, credentialStamp: claims.credential_stamp,
+                        issuedAt: Date(timeIntervalSince1970: TimeInterval(claims.iat)))
     }
 
     static func base64URL(_ data: Data) -> String {

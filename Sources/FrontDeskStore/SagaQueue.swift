@@ -131,7 +131,6 @@ public enum SagaCallOutcome: Sendable, Equatable {
 }
 
 extension SagaCallOutcome {
-    /// The audit line of a charge found never made and cancelled (`voided`), on every store.
     /// A card refund's words in the audit trail: how much went back to the card, and what was
     /// paid at the desk for nights added since the charge, which the desk repays.
     public static func refundSummary(reference: String, amount: Money, currency: String, paidAtDesk: Money) -> String {
@@ -139,6 +138,7 @@ extension SagaCallOutcome {
             + (paidAtDesk > .zero ? "; \(paidAtDesk.plain) \(currency) paid at the desk for nights added is to be repaid there" : "")
     }
 
+    /// The audit line of a charge found never made and cancelled (`voided`), on every store.
     public static func voidSummary(_ confirmationCode: String, reference: String) -> String {
         "Booking \(confirmationCode): the unanswered charge had not been made and is cancelled (\(reference)); nothing was taken"
     }

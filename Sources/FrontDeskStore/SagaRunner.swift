@@ -25,6 +25,8 @@ public final class SagaRunner: Sendable {
         var subscription: UUID?
         var lastReportedStatus: String?
         var lastReportAt = Date.distantPast
+        /// The background loop is in a pass (`isBusy`).
+        var inPass = false
         /// Messages whose payment-service call this runner is making now.
         var inFlight: Set<Int64> = []
         /// When each of those calls started, for "waiting for the payment service".
@@ -100,6 +102,10 @@ public final class SagaRunner: Sendable {
     /// within its gateway's limit).
     public var callsInFlight: Int { state.withLock { $0.inFlight.count } }
 
+    /// Whether the background loop is in a pass or payment calls are under way: what a stopping
+    /// server waits for (after `stop`, a pass claims nothing more).
+    public var isBusy: Bool { state.withLock { $0.inPass || !$0.inFlight.isEmpty } }
+
     private func loop() {
         while !state.withLock({ $0.stopRequested }) {
             // Every wake-up so far is answered by the pass below: a group's commit and the
@@ -107,9 +113,12 @@ public final class SagaRunner: Sendable {
             // otherwise cost a transaction that finds nothing.
             while wakeUp.wait(timeout: .now()) == .success {}
             var worked = false
+            state.withLock { $0.inPass = true }
             do {
                 worked = try step(waitForAnswers: false)
+                state.withLock { $0.inPass = false }
             } catch {
+                state.withLock { $0.inPass = false }
                 reportProblem("saga runner: \(error)")
                 Thread.sleep(forTimeInterval: 1)
             }
@@ -280,7 +289,10 @@ public final class SagaRunner: Sendable {
     static let remoteLimit = 16
 
     private func claimRemoteWork() throws -> [SagaCardCall] {
-        let busy = state.withLock { $0.inFlight }
+        // A runner asked to stop claims nothing more: its process may be about to end, and a
+        // claim it cannot answer waits out its lease on another instance.
+        let (busy, stopping) = state.withLock { ($0.inFlight, $0.stopRequested) }
+        if stopping { return [] }
         guard busy.count < Self.remoteLimit else { return [] }
         let claims = try queue.claimDueCardCalls(runner: name, lease: lease, limit: Self.remoteLimit - busy.count, skipping: busy)
         let started = queue.now
@@ -328,6 +340,9 @@ public final class SagaRunner: Sendable {
         let parts = runner.dropFirst("runner-".count).split(separator: "@", maxSplits: 1)
         guard parts.count == 2, let pid = Int32(parts[0]) else { return true }
         guard parts[1].hasPrefix(machinePlace + "~") else { return true }
+        // This process's PID under another name: an earlier process of this PID (a container's
+        // server restarted as PID 1), gone.
+        if pid == getpid() { return runner == processName }
         return kill(pid, 0) == 0 || errno == EPERM
     }
 

@@ -670,6 +670,22 @@ enum TokenSignerTestAccess {
         #expect(try server.call("GET", "/api/hotels", token: try server.token("max")).status == 200)
     }
 
+    /// A sign-in with the new password is not refused by an account state remembered from
+    /// before it (an instance rereads the account for a token newer than what it knows), and the
+    /// old token is refused from then on.
+    @Test func aSignInWithTheNewPasswordWorksAtOnceWhileTheOldStateIsRemembered() throws {
+        let server = try ServerHarness(serveArguments: ["--account-recheck", "600"])
+        let old = try server.token("anna")
+        #expect(try server.call("GET", "/api/hotels", token: old).status == 200) // remembered for 600 s
+        let reset = try ServerHarness.run(["users", "password", "anna", "--password-stdin", "--password-rounds", "1000"],
+                                          database: server.database, input: "a-new-password-for-anna\n")
+        #expect(reset.status == 0, "\(reset.output)")
+        let fresh = try #require(try server.call("POST", "/api/auth/token", json: ["username": "anna", "password": "a-new-password-for-anna"])
+            .json["token"] as? String)
+        #expect(try server.call("GET", "/api/hotels", token: fresh).status == 200)
+        #expect(try server.call("GET", "/api/hotels", token: old).status == 401)
+    }
+
     @Test func aDisabledUsersTokenStopsWorking() throws {
         let server = try ServerHarness(serveArguments: ["--account-recheck", "0"])
         let anna = try server.token("anna")
