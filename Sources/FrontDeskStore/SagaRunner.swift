@@ -98,10 +98,6 @@ public final class SagaRunner: Sendable {
     /// Wakes the thread now (a change it should look at).
     public func poke() { wakeUp.signal() }
 
-    /// The payment-service calls under way (each on a thread of its own, answered or timed out
-    /// within its gateway's limit).
-    public var callsInFlight: Int { state.withLock { $0.inFlight.count } }
-
     /// Whether the background loop is in a pass or payment calls are under way: what a stopping
     /// server waits for (after `stop`, a pass claims nothing more).
     public var isBusy: Bool { state.withLock { $0.inPass || !$0.inFlight.isEmpty } }
