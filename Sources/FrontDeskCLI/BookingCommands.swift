@@ -24,7 +24,7 @@ struct Search: ParsableCommand {
             let result = try store.search(checkIn: checkIn, checkOut: checkOut, nights: nights, guests: guests)
             let (query, offers, currency) = (result.query, result.offers, result.hotel.currency)
             return Output.Result(json: result.json, textWhenShown: {
-                var table = TextTable(headers: ["Room", "Type", "Sleeps", "Per night", "Total"], rightAligned: [2, 3, 4])
+                var table = TextTable(headers: ["Room", "Type", "Sleeps", "Avg/night", "Total"], rightAligned: [2, 3, 4])
                 table.rows = offers.map { offer in
                     [offer.room.number, offer.roomType.name, String(offer.roomType.capacity),
                      offer.totalPrice.divided(by: offer.nightlyPrices.count).plain, offer.totalPrice.plain]

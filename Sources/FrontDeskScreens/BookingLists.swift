@@ -229,6 +229,14 @@ extension DeskModel {
             refreshBookings()
             return .keepGoing
         }
+        if command == .clearFind {
+            state.bookings.typingQuery = true
+            if state.bookings.query.isEmpty { return .keepGoing }
+            state.bookings.query = ""
+            (state.bookings.selected, state.bookings.queryChanged) = (0, true)
+            refreshBookings()
+            return .keepGoing
+        }
         if key == .backspace {
             state.bookings.typingQuery = true
             _ = state.bookings.query.popLast()
@@ -294,6 +302,10 @@ extension DeskModel {
             state.today.typingQuery = true
             if state.today.query.count < 60 { state.today.query.append(character) }
             state.today.selected = 0
+            return .keepGoing
+        }
+        if command == .clearFind {
+            (state.today.typingQuery, state.today.query, state.today.selected) = (true, "", 0)
             return .keepGoing
         }
         if key == .backspace {

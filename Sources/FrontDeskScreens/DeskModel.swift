@@ -134,6 +134,13 @@ public enum Overlay: Hashable, Sendable {
     case none, help
 }
 
+/// Asked before the desk quits with work that would be lost: what it is, one line each.
+public struct QuitQuestion: Hashable, Sendable {
+    public let lines: [String]
+    /// The button chosen: No ("stay") until the receptionist moves to Yes.
+    public var yes = false
+}
+
 public struct DeskState: Sendable {
     public var info: DeskInfo
     public var screen = ScreenID.search
@@ -162,6 +169,8 @@ public struct DeskState: Sendable {
     public var backgroundWork = "idle"
     /// Something the receptionist should know since start-up (a broken theme file, say).
     public var notice: String?
+    /// F10 or Ctrl-Q while something typed is not saved: quit only on a yes, or on the quit key again.
+    public var quitQuestion: QuitQuestion?
 
     public init(info: DeskInfo) {
         self.info = info
@@ -259,7 +268,7 @@ public struct DeskModel: Sendable {
         var key = key
         // The control key that quits (Ctrl-Q) quits even in a paste (no pasted text holds it):
         // the way out if a paste's end never comes. F10 does not there, as pasted bytes can spell it.
-        if case .control = key, CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
+        if pasting, case .control = key, CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
         if pasting, let outcome = endOfPasteSplit(key) { return outcome }
         switch key {
         case .pasteBegin, .pasteEnd:
@@ -284,13 +293,14 @@ public struct DeskModel: Sendable {
         }
         if state.overlay == .help {
             if key == .escape || key == .function(1) || key == .character("?") { state.overlay = .none }
-            if CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
+            if CommandTable.command(for: key, in: .everywhere) == .quit { return quitOrAsk() }
             return .keepGoing
         }
+        if state.quitQuestion != nil { return answerQuitQuestion(key) }
         // F10 and Ctrl-Q quit from everywhere, as the README says: a form or a one-line prompt
         // (the edit form, a room typed on the plan, a date range) took them as nothing. Neither
-        // key is text, so no field loses a character to this.
-        if CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
+        // key is text, so no field loses a character to this. With typed work unsaved they ask first.
+        if CommandTable.command(for: key, in: .everywhere) == .quit { return quitOrAsk() }
         // F1 shows the help from everywhere too (an edit form, a move prompt, a yes/no question
         // took it as nothing): a function key is never text. What was open stays open under it.
         if case .function = key, CommandTable.command(for: key, in: .everywhere) == .help {
@@ -307,6 +317,67 @@ public struct DeskModel: Sendable {
         case .dashboard: return handleDashboard(key)
         case .conflicts: return handleConflicts(key)
         }
+    }
+
+    /// Quits, unless something typed would be lost: then asks, on No. A second F10 or Ctrl-Q
+    /// quits, as does Yes.
+    private mutating func quitOrAsk() -> Outcome {
+        let unsaved = unsavedWork
+        guard !unsaved.isEmpty else { return .quit }
+        state.quitQuestion = QuitQuestion(lines: ["Quit Front Desk?"] + unsaved.map { "! " + $0 }
+                                          + ["F10 or Ctrl-Q again quits too."])
+        return .keepGoing
+    }
+
+    /// The quit question's keys: the question's own (←/→/Tab, Enter, Esc), the quit keys again,
+    /// and F1; anything else, typed text included, does nothing while it is open.
+    private mutating func answerQuitQuestion(_ key: Key) -> Outcome {
+        guard var question = state.quitQuestion else { return .keepGoing }
+        if CommandTable.command(for: key, in: .everywhere) == .quit { return .quit }
+        if key == .function(1) {
+            state.overlay = .help
+            return .keepGoing
+        }
+        switch CommandTable.command(for: key, in: .confirm) {
+        case .confirmChoose:
+            question.yes = CommandTable.answer(after: key, wasYes: question.yes)
+            state.quitQuestion = question
+        case .confirmAnswer:
+            state.quitQuestion = nil
+            if question.yes { return .quit }
+        case .confirmNo:
+            state.quitQuestion = nil
+        default:
+            break
+        }
+        return .keepGoing
+    }
+
+    /// What quitting now would lose, one line each: a booking typed and not made (the form open,
+    /// or kept behind the search), an edit or a room form with something typed. Empty when
+    /// nothing would be lost.
+    var unsavedWork: [String] {
+        var lines: [String] = []
+        if let form = state.booking {
+            let typed = [form.guestName, form.email, form.phone, form.card].contains { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            let room = "room \(form.offer.room.number), \(form.stay.checkIn) to \(form.stay.checkOut)"
+            let guest = form.guestName.trimmingCharacters(in: .whitespaces)
+            let who = guest.isEmpty ? "" : " for \(guest)"
+            // (A booking or change still saving is not asked about: quitting waits for it and says
+            // on the terminal whether it landed.)
+            if typed, form.progress == nil || form.progress?.isFailure == true {
+                lines.append("The booking\(who) (\(room)) is typed but not made.")
+            }
+        }
+        for (list, actions) in [("Today", state.today.actions), ("Bookings", state.bookings.actions)] {
+            if let editing = actions.editing, !editing.edit.isEmpty {
+                lines.append("The changes typed to booking \(editing.booking.confirmationCode) (\(list)) are not saved.")
+            }
+        }
+        if let prompt = state.rooms.prompt, prompt.values.contains(where: { !$0.isEmpty }) {
+            lines.append("\(prompt.title): typed and not saved.")
+        }
+        return lines
     }
 
     /// A batch read from the terminal, in order: a resize takes effect before the keys after it

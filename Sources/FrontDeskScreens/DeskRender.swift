@@ -44,6 +44,10 @@ extension DeskModel {
             drawConflicts(into: &buffer)
             drawFooter(scope: .conflicts, into: &buffer)
         }
+        if let question = state.quitQuestion {
+            drawQuestion(question.lines, yes: question.yes, noLabel: "No, stay", yesLabel: "Yes, quit", into: &buffer)
+            drawFooter(scope: .confirm, into: &buffer)
+        }
         if state.overlay == .help { HelpOverlay.draw(scope: activeScope, into: &buffer) }
         return buffer
     }
@@ -51,6 +55,7 @@ extension DeskModel {
     /// Whose keys act now, for the footer and the help: over a list, an open question's or the
     /// edit form's (the list's Alt-c and Alt-i do nothing there, and the form's Enter saves).
     var activeScope: Scope {
+        if state.quitQuestion != nil { return .confirm }
         let actions: ListActions? = switch state.screen {
         case .bookings: state.bookings.actions
         case .today: state.today.actions
@@ -320,28 +325,8 @@ extension DeskModel {
     func drawMessage(_ message: String?, isError: Bool, confirmation: PendingConfirmation?, into buffer: inout CellBuffer) {
         let y = buffer.height - 2
         if let confirmation {
-            // A box in the middle: the question cannot be missed or cut. Two buttons, No chosen
-            // first; the keys under them come from the command table.
-            let no = "[ No, change nothing ]", yes = "[ \(confirmation.yesLabel) ]"
-            let keys = CommandTable.footer(for: .confirm).filter { $0.scope == .confirm }
-                .map { "\($0.keys.map(\.description).joined(separator: " ")): \($0.label)" }.joined(separator: " · ")
-            // A line longer than the box can be wraps (a long name, a price's reason): the box
-            // grows taller rather than cut what the question says.
-            let inner = buffer.width - 8
-            let question: [(text: String, role: Role)] = confirmation.lines.flatMap { line in
-                (line.isEmpty ? [""] : CellBuffer.wrap(line, width: inner)).map { ($0, line.hasPrefix("! ") ? Role.error : .accent) }
-            }
-            let lines = question + [("", .accent), ("", .accent), (keys, .accent)]
-            let width = min(buffer.width - 4, (lines.map { TerminalWidth.of($0.text) }.max() ?? 0) + 4)
-            let height = min(lines.count + 2, buffer.height - 2)
-            let left = (buffer.width - width) / 2, top = max(1, (buffer.height - height) / 2)
-            for row in top..<(top + height) { buffer.fill(x: left, y: row, width: width, role: .accent) }
-            for (index, line) in lines.prefix(height - 2).enumerated() {
-                buffer.put(line.text, x: left + 2, y: top + 1 + index, role: line.role, maxWidth: width - 4)
-            }
-            let buttonsY = top + 1 + question.count + 1
-            let noWidth = buffer.put(no, x: left + 2, y: buttonsY, role: confirmation.yes ? .accent : .selected)
-            buffer.put(yes, x: left + 4 + noWidth, y: buttonsY, role: confirmation.yes ? .selected : .accent)
+            drawQuestion(confirmation.lines, yes: confirmation.yes, noLabel: "No, change nothing", yesLabel: confirmation.yesLabel,
+                         into: &buffer)
         } else if let message {
             // Up to three rows, over the list's last ones: the part that helps (the rooms free
             // instead, the bookings that hold a room, a file's path) is often at the end.
@@ -353,6 +338,31 @@ extension DeskModel {
                 buffer.put(" " + row, x: 0, y: rowY, role: isError ? .error : .hint, maxWidth: buffer.width - 1)
             }
         }
+    }
+
+    /// A question in a box in the middle: it cannot be missed or cut. Two buttons, No chosen
+    /// first; the keys under them come from the command table. Lines starting "! " are warnings.
+    func drawQuestion(_ lines: [String], yes: Bool, noLabel: String, yesLabel: String, into buffer: inout CellBuffer) {
+        let noButton = "[ \(noLabel) ]", yesButton = "[ \(yesLabel) ]"
+        let keys = CommandTable.footer(for: .confirm).filter { $0.scope == .confirm }
+            .map { "\($0.keys.map(\.description).joined(separator: " ")): \($0.label)" }.joined(separator: " · ")
+        // A line longer than the box can be wraps (a long name, a price's reason): the box
+        // grows taller rather than cut what the question says.
+        let inner = buffer.width - 8
+        let question: [(text: String, role: Role)] = lines.flatMap { line in
+            (line.isEmpty ? [""] : CellBuffer.wrap(line, width: inner)).map { ($0, line.hasPrefix("! ") ? Role.error : .accent) }
+        }
+        let rows = question + [("", .accent), ("", .accent), (keys, .accent)]
+        let width = min(buffer.width - 4, (rows.map { TerminalWidth.of($0.text) }.max() ?? 0) + 4)
+        let height = min(rows.count + 2, buffer.height - 2)
+        let left = (buffer.width - width) / 2, top = max(1, (buffer.height - height) / 2)
+        for row in top..<(top + height) { buffer.fill(x: left, y: row, width: width, role: .accent) }
+        for (index, line) in rows.prefix(height - 2).enumerated() {
+            buffer.put(line.text, x: left + 2, y: top + 1 + index, role: line.role, maxWidth: width - 4)
+        }
+        let buttonsY = top + 1 + question.count + 1
+        let noWidth = buffer.put(noButton, x: left + 2, y: buttonsY, role: yes ? .accent : .selected)
+        buffer.put(yesButton, x: left + 4 + noWidth, y: buttonsY, role: yes ? .selected : .accent)
     }
 
     func drawBookings(into buffer: inout CellBuffer) {

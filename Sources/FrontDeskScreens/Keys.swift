@@ -56,6 +56,8 @@ public enum CommandID: String, Hashable, Sendable {
     case previousRange, nextRange, chooseRange, chartMeasure, exportCSV
     /// Lists: ↑/↓, PgUp/PgDn, Home/End, Tab/Shift-Tab between the find field and the list, Alt-1..3 to a section.
     case moveSelection, movePage, moveToEnd, switchFocus, jumpToSection
+    /// Lists: Ctrl-U empties the find field (the readline key), from the field or the list.
+    case clearFind
     /// The booking form after a failure: another free room of the same type.
     case nextFreeRoom
     /// A question: move between No and Yes; Enter answers.
@@ -119,7 +121,7 @@ public enum CommandTable {
                 inFooter: false, inHelp: false),
         Command(id: .back, keys: [.escape], label: "Back", description: "Close the overlay or go back", scope: .everywhere, inFooter: false),
         Command(id: .quit, keys: [.function(10), .control("q")], label: "Quit",
-                description: "Quit Front Desk", scope: .everywhere, inFooter: true),
+                description: "Quit; asks first if something typed is unsaved", scope: .everywhere, inFooter: true),
         Command(id: .nextField, keys: [.tab], label: "Next", description: "Next field", scope: .search, inFooter: true),
         Command(id: .previousField, keys: [.backTab], label: "Previous", description: "Previous field", scope: .search, inFooter: false),
         Command(id: .resultUp, keys: [.up], label: "Up", description: "Previous room in the results", scope: .search, inFooter: false),
@@ -176,6 +178,8 @@ public enum CommandTable {
                 scope: scope, inFooter: false),
         Command(id: .moveToEnd, keys: [.home, .end], label: "First/last", description: "First or last booking", scope: scope,
                 inFooter: false),
+        Command(id: .clearFind, keys: [.control("u")], label: "Clear", description: "Empty the find field: the whole list again",
+                scope: scope, inFooter: false),
     ] + (scope == .today ? [
         Command(id: .jumpToSection, keys: [.alt("1"), .alt("2"), .alt("3")], label: "Arr/Dep/In",
                 description: "To the arrivals, departures or staying on", scope: scope, inFooter: true),

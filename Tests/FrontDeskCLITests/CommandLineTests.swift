@@ -14,6 +14,9 @@ import Testing
         #expect(rooms.map { $0["roomNumber"] as? String } == ["101", "102", "103", "104", "105", "201"])
         #expect((rooms[0]["nightlyPrices"] as? [[String: Any]])?.count == 3)
         #expect(Set(rooms[0].keys) == ["roomId", "roomNumber", "roomType", "capacity", "totalPrice", "nightlyPrices"])
+        // As text, the price column is the stay's average (its nights may differ), as on the desk.
+        let text = try cli.run("search", "--check-in", "2026-12-01", "--check-out", "2026-12-04", "--guests", "2")
+        #expect(text.stdout.contains("Avg/night") && !text.stdout.contains("Per night"), "\(text.stdout)")
 
         let booked = try cli.run("book", "--room", "102", "--check-in", "2026-12-01", "--check-out", "2026-12-04",
                                  "--guests", "2", "--guest-name", "山田太郎", "--email", "taro@example.jp", "--wait", "--json")

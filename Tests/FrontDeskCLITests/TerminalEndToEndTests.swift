@@ -204,7 +204,11 @@ import Testing
         #expect(pasted.contains("Jane Doe jane@example.com"), "\(pasted)")
         #expect(!pasted.contains("Confirmed"))
         #expect((try cli.run("bookings", "--from", "2026-01-01", "--json").json["bookings"] as? [[String: Any]])?.isEmpty == true)
+        // The form is kept behind the search, typed and not made: F10 asks first, F10 again quits.
         try tmux.run("send-keys", "-t", "desk", "Escape", "F10")
+        let asked = try tmux.waitFor { $0.contains("Quit Front Desk?") || $0.contains("FRONTDESK-EXITED-") }
+        #expect(asked.contains("Quit Front Desk?") && asked.contains("Jane Doe"), "\(asked)")
+        try tmux.run("send-keys", "-t", "desk", "F10")
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
     }
 

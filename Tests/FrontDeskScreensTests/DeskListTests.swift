@@ -63,6 +63,29 @@ import Testing
         #expect(fixture.model.state.search.checkIn == "2026-11-27")
     }
 
+    /// Ctrl-U empties a list's find field at once, from the field or from the list (a long name
+    /// typed took a Backspace a letter), and the whole list is back.
+    @Test func ctrlUEmptiesTheFindField() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "102", from: "2026-11-26", to: "2026-11-27")
+        fixture.press(.alt("b"))
+        fixture.type("nobody by this name")
+        #expect(fixture.model.state.bookings.results.isEmpty)
+        fixture.press(.control("u"))
+        #expect(fixture.model.state.bookings.query.isEmpty)
+        #expect(fixture.model.state.bookings.typingQuery)
+        #expect(fixture.model.state.bookings.results.contains { $0.id == booking.id })
+
+        fixture.press(.function(4))
+        fixture.type("nobody")
+        #expect(fixture.model.state.today.all.isEmpty)
+        fixture.press(.down) // to the list; Ctrl-U from there empties the field too, and focuses it
+        fixture.press(.control("u"))
+        #expect(fixture.model.state.today.query.isEmpty)
+        #expect(fixture.model.state.today.typingQuery)
+        #expect(fixture.model.state.today.all.contains { $0.id == booking.id })
+    }
+
     @Test func qInTheListGoesToTheFindFieldAndOnlyCtrlQQuits() throws {
         var fixture = try ScreenFixture()
         try fixture.desk.book(room: "102", from: "2026-12-01", to: "2026-12-02")

@@ -289,7 +289,7 @@ import Testing
          101│ F6, Alt-p    Room plan: rooms by night, every stay as a bar         │0.00
          102│ F7, Alt-d    Occupancy, ADR, RevPAR and pickup; CSV export          │0.00
          103│ Esc          Close the overlay or go back                           │0.00
-         104│ F10, Ctrl-Q  Quit Front Desk                                        │0.00
+         104│ F10, Ctrl-Q  Quit; asks first if something typed is unsaved         │0.00
          401│ Tab          Next field                                             │0.00
          402│ Shift-Tab    Previous field                                         │0.00
          201│ ↑            Previous room in the results                           │0.00
