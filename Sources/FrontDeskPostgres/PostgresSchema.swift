@@ -27,6 +27,7 @@ public enum PostgresSchema {
         Migration(version: 10, name: "a statement's room nights checked in one query; the commit's version move done once", sql: v10),
         Migration(version: 11, name: "the amount a card was charged, which its refund pays back; refusals counted apart", sql: v11),
         Migration(version: 12, name: "a group's commit locks no row of its hotel: feed entries numbered after it, availability moved in parts", sql: v12),
+        Migration(version: 13, name: "when each server user was last disabled", sql: v13),
     ]
 
     /// The newest schema this build knows.
@@ -689,6 +690,12 @@ extension PostgresSchema {
         FROM hotel_clock c WHERE c.hotel_id = \(hotel)
         """
     }
+
+    /// When a server user was last disabled, kept once it is enabled again: tokens issued before
+    /// it stay refused (SQLite's v17).
+    static let v13 = """
+        ALTER TABLE server_user ADD COLUMN IF NOT EXISTS disabled_at timestamptz;
+        """
 
     static let v12 = """
         CREATE TABLE change_feed_pending (

@@ -392,7 +392,7 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     public func userAccount(named name: String) throws -> UserAccount? {
         try readOne { session in
             try session.rows("""
-                SELECT name, role, hotel_id, password_hash, is_disabled, email FROM server_user WHERE lower(name) = lower($1)
+                SELECT \(Self.accountColumns) FROM server_user WHERE lower(name) = lower($1)
                 """, [name]).first.map(Self.account(from:))
         }
     }
@@ -402,16 +402,17 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     public func updateUser(named name: String, disabled: Bool?, passwordHash: String?, by user: String) throws -> UserAccount {
         try write(hotel: nil) { session in
             guard let before = try session.rows("""
-                SELECT name, role, hotel_id, password_hash, is_disabled, email FROM server_user WHERE lower(name) = lower($1) FOR UPDATE
+                SELECT \(Self.accountColumns) FROM server_user WHERE lower(name) = lower($1) FOR UPDATE
                 """, [name]).first.map(Self.account(from:)) else {
                 throw FrontDeskError.notFound("No user named \(BookingRules.quoted(name))")
             }
-            try session.execute("UPDATE server_user SET is_disabled = $2, password_hash = $3 WHERE name = $1",
-                                [before.name, disabled ?? before.isDisabled, passwordHash ?? before.passwordHash])
+            let after = before.changed(disabled: disabled, passwordHash: passwordHash, at: now)
+            try session.execute("UPDATE server_user SET is_disabled = $2, password_hash = $3, disabled_at = $4 WHERE name = $1",
+                                [before.name, after.isDisabled, after.passwordHash, after.disabledAt])
             for (action, summary) in UserAccount.changeAudits(before, disabled: disabled, passwordHash: passwordHash) {
                 try audit(session, hotelId: before.hotelId, user: user, action: action, summary: summary)
             }
-            return before.changed(disabled: disabled, passwordHash: passwordHash)
+            return after
         }
     }
 

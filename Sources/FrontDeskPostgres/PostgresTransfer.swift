@@ -108,18 +108,20 @@ extension PostgresChainStorage {
     /// Every user account, by name (`users list`, `export`).
     public func userAccounts() throws -> [UserAccount] {
         try readOne { session in
-            try session.rows("SELECT name, role, hotel_id, password_hash, is_disabled, email FROM server_user ORDER BY name")
+            try session.rows("SELECT \(Self.accountColumns) FROM server_user ORDER BY name")
                 .map(Self.account(from:))
         }
     }
 
-    /// Columns name, role, hotel_id, password_hash, is_disabled, email.
+    /// What `account(from:)` reads, in its order.
+    static let accountColumns = "name, role, hotel_id, password_hash, is_disabled, email, disabled_at"
+
     static func account(from row: PostgresRow) throws -> UserAccount {
         let columns = ColumnReader(row, table: "server_user")
         let roleText = try columns.text(1)
         guard let role = UserRole(rawValue: roleText) else { throw PostgresStoreError.damaged("server_user: role \(roleText) is not a role") }
         return UserAccount(name: try columns.text(0), role: role, email: try columns.text(5),
                            hotelId: role == .admin ? nil : try columns.optionalUUID(2),
-                           passwordHash: try columns.text(3), isDisabled: try columns.bool(4))
+                           passwordHash: try columns.text(3), isDisabled: try columns.bool(4), disabledAt: try columns.optionalInstant(6))
     }
 }

@@ -190,7 +190,7 @@ struct BookingRoutes {
         }
         guard let account = outcome.account else { throw Problem.unauthorized("Wrong user name or password") }
         let issued = state.signer.issue(for: (account.name, account.email, account.role, account.hotelId),
-                                         passwordHash: account.passwordHash, now: state.clock())
+                                         passwordHash: account.passwordHash, disabledAt: account.disabledAt, now: state.clock())
         return json(.object([("token", .string(issued.token)), ("expiresAt", .string(ISO8601DateFormatter().string(from: issued.expiresAt)))]))
     }
 
@@ -208,7 +208,8 @@ struct BookingRoutes {
         switch try await state.accountStanding(of: verified) {
         case .active: break
         case .disabledOrGone: throw Problem.unauthorized("The token's user is disabled or gone")
-        case .passwordChanged: throw Problem.unauthorized("The user's password has changed since this token was issued; sign in again")
+        case .passwordChanged:
+            throw Problem.unauthorized("The user's password has changed, or the user was disabled, since this token was issued; sign in again")
         }
         let principal = verified.principal
         // Per token: the signature names it without keeping the token itself.

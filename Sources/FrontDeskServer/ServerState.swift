@@ -29,8 +29,16 @@ public final class ServerState: Sendable {
     /// Whether each user may still act, looked up at most every `accountRecheck` seconds: a
     /// disabled user's tokens stop working that soon, without a database read on every request.
     /// The stamp is the current password's (`TokenSigner.credentialStamp`): a new password ends the
-    /// tokens issued before it as soon.
-    private let accountStates = Mutex<[String: (active: Bool, credentialStamp: String, checkedAt: Date)]>([:])
+    /// tokens issued before it as soon, and so does disabling the account, for good: the stamp
+    /// names when it was last disabled too, so enabling it again does not bring those tokens back.
+    private let accountStates = Mutex<[String: AccountState]>([:])
+
+    /// What the account check remembers of a user.
+    private struct AccountState {
+        let active: Bool
+        let credentialStamp: String
+        let checkedAt: Date
+    }
     /// While the database is away, when event streams may ask it again, and how long the next
     /// wait is (1 s, doubling to 4 s): one stream asks, the others wait for its answer, so a
     /// hundred idle streams do not each take a worker and a connection attempt every second.
@@ -130,7 +138,8 @@ public final class ServerState: Sendable {
         case active
         /// The user is disabled or no longer exists.
         case disabledOrGone
-        /// The token was issued for a password the account no longer has.
+        /// The token was issued for a password the account no longer has, or before the account
+        /// was last disabled (and enabled again since).
         case passwordChanged
     }
 
@@ -142,11 +151,11 @@ public final class ServerState: Sendable {
         // can be two accounts, and one's state answered for the other.
         let name = token.principal.userName
         let now = clock()
-        func readAccount() async throws -> (active: Bool, credentialStamp: String, checkedAt: Date) {
+        func readAccount() async throws -> AccountState {
             let account = try await blocking { [chain] in try chain.userAccount(named: name) }
-            let read = (active: account.map { !$0.isDisabled } ?? false,
-                        credentialStamp: account.map { signer.credentialStamp(passwordHash: $0.passwordHash) } ?? "",
-                        checkedAt: now)
+            let read = AccountState(active: account.map { !$0.isDisabled } ?? false,
+                                    credentialStamp: account.map { signer.credentialStamp(passwordHash: $0.passwordHash, disabledAt: $0.disabledAt) } ?? "",
+                                    checkedAt: now)
             accountStates.withLock { states in
                 if states.count > 10_000 { states.removeAll() }
                 states[name] = read
@@ -155,16 +164,20 @@ public final class ServerState: Sendable {
         }
         var state = accountStates.withLock { $0[name] }
         if state == nil || now.timeIntervalSince(state!.checkedAt) >= accountRecheck { state = try await readAccount() }
-        guard var known = state, known.active else { return .disabledOrGone }
-        if let stamp = token.credentialStamp, stamp != known.credentialStamp {
-            // A token issued after the account was last read may carry a password set since:
-            // read it again rather than refuse a fresh sign-in. (An older token does not cause a
-            // read on each of its requests: it is refused from what is known.)
-            guard token.issuedAt.addingTimeInterval(1) >= known.checkedAt, known.checkedAt != now else { return .passwordChanged }
+        guard var known = state else { return .disabledOrGone }
+        let stampDiffers = token.credentialStamp.map { $0 != known.credentialStamp } ?? false
+        if !known.active || stampDiffers {
+            // A token issued after the account was last read may come from after a change to it
+            // (a password set, the account enabled again): read it again rather than refuse a
+            // fresh sign-in. (An older token does not cause a read on each of its requests: it is
+            // refused from what is known.)
+            guard token.issuedAt.addingTimeInterval(1) >= known.checkedAt, known.checkedAt != now else {
+                return known.active ? .passwordChanged : .disabledOrGone
+            }
             known = try await readAccount()
-            guard known.active else { return .disabledOrGone }
-            if stamp != known.credentialStamp { return .passwordChanged }
         }
+        guard known.active else { return .disabledOrGone }
+        if let stamp = token.credentialStamp, stamp != known.credentialStamp { return .passwordChanged }
         return .active
     }
 

@@ -46,22 +46,27 @@ public struct TokenSigner: Sendable {
         public let issuedAt: Date
     }
 
+    /// `disabledAt`: when the account was last disabled (`UserAccount.disabledAt`), which its stamp names too.
     public func issue(for account: (name: String, email: String, role: UserRole, hotelId: UUID?), passwordHash: String,
-                      now: Date) -> (token: String, expiresAt: Date) {
+                      disabledAt: Date? = nil, now: Date) -> (token: String, expiresAt: Date) {
         let expiry = now.addingTimeInterval(Self.lifetime)
         let claims = Claims(sub: account.name, email: account.email, role: account.role.rawValue,
                             hotel_id: account.hotelId?.uuidString.lowercased(), iss: Self.issuer, aud: Self.audience,
                             iat: Int(now.timeIntervalSince1970), exp: Int(expiry.timeIntervalSince1970),
-                            credential_stamp: credentialStamp(passwordHash: passwordHash))
+                            credential_stamp: credentialStamp(passwordHash: passwordHash, disabledAt: disabledAt))
         return (sign(claims), expiry)
     }
 
     /// Names an account's password without revealing anything of it: 96 bits of an HMAC, under this
     /// server's key, of the stored hash (salted, so a password set again to the same words gets a
-    /// new stamp). Kept in the token rather than a date in the account, so both databases' schemas
-    /// stay as they are and the check needs nothing the account check does not already read.
-    public func credentialStamp(passwordHash: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: Data(("credential-stamp\u{0}" + passwordHash).utf8), using: key)
+    /// new stamp), and when the account was last disabled, if ever: disabling ends its tokens for
+    /// good, and enabling it again brings back the account, not them. Kept in the token rather than
+    /// a date of issue compared with the account's dates, so the check needs nothing the account
+    /// check does not already read, and a sign-in in the second of an enable is not refused.
+    /// An account never disabled has the stamp of its password alone, as before `disabledAt` was kept.
+    public func credentialStamp(passwordHash: String, disabledAt: Date? = nil) -> String {
+        let disabled = disabledAt.map { "\u{0}disabled-at-ms\u{0}\(Int64(($0.timeIntervalSince1970 * 1000).rounded()))" } ?? ""
+        let code = HMAC<SHA256>.authenticationCode(for: Data(("credential-stamp\u{0}" + passwordHash + disabled).utf8), using: key)
         return Self.base64URL(Data(Data(code).prefix(12)))
     }
 

@@ -10,20 +10,27 @@ public struct UserAccount: Sendable, Equatable {
     public let hotelId: UUID?
     public let passwordHash: String
     public let isDisabled: Bool
+    /// When the account was last disabled, kept once it is enabled again: a token issued before
+    /// then stays refused (enabling an account does not bring back the tokens disabling ended).
+    /// Nil: never disabled (or not since this was recorded, schema v17 / PostgreSQL v13).
+    public let disabledAt: Date?
 
-    public init(name: String, role: UserRole, email: String, hotelId: UUID?, passwordHash: String, isDisabled: Bool) {
+    public init(name: String, role: UserRole, email: String, hotelId: UUID?, passwordHash: String, isDisabled: Bool,
+                disabledAt: Date? = nil) {
         self.name = name
         self.role = role
         self.email = email
         self.hotelId = hotelId
         self.passwordHash = passwordHash
         self.isDisabled = isDisabled
+        self.disabledAt = disabledAt
     }
 
-    /// The account with `disabled` and `passwordHash` where given (`ChainStorage.updateUser`).
-    public func changed(disabled: Bool?, passwordHash: String?) -> UserAccount {
+    /// The account with `disabled` and `passwordHash` where given (`ChainStorage.updateUser`); an
+    /// account disabled now (it was not) records `now` as `disabledAt`.
+    public func changed(disabled: Bool?, passwordHash: String?, at now: Date) -> UserAccount {
         UserAccount(name: name, role: role, email: email, hotelId: hotelId, passwordHash: passwordHash ?? self.passwordHash,
-                    isDisabled: disabled ?? isDisabled)
+                    isDisabled: disabled ?? isDisabled, disabledAt: disabled == true && !isDisabled ? now : disabledAt)
     }
 
     /// The audit lines of `updateUser`, the same on every backend: one for each thing that changes
@@ -80,33 +87,35 @@ extension FrontDeskStore {
 
     public func userAccount(named name: String) throws -> UserAccount? {
         try read { db in
-            try db.row(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid, email FROM server_user WHERE name = ?",
-                       arguments: [name]).map(Self.account(from:))
+            try db.row(sql: "SELECT \(Self.accountColumns) FROM server_user WHERE name = ?", arguments: [name]).map(Self.account(from:))
         }
     }
 
     public func userAccounts() throws -> [UserAccount] {
         try read { db in
-            try db.rows(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid, email FROM server_user ORDER BY name")
+            try db.rows(sql: "SELECT \(Self.accountColumns) FROM server_user ORDER BY name")
                 .map(Self.account(from:))
         }
     }
 
     public func updateUser(named name: String, disabled: Bool?, passwordHash: String?, by user: String) throws -> UserAccount {
         try write { db in
-            guard let before = try db.row(sql: "SELECT name, role, hotel_id, password_hash, is_disabled, rowid, email FROM server_user WHERE name = ?",
+            guard let before = try db.row(sql: "SELECT \(Self.accountColumns) FROM server_user WHERE name = ?",
                                           arguments: [name]).map(Self.account(from:)) else {
                 throw FrontDeskError.notFound("No user named \(BookingRules.quoted(name))")
             }
-            let after = before.changed(disabled: disabled, passwordHash: passwordHash)
-            try db.run(sql: "UPDATE server_user SET is_disabled = ?, password_hash = ? WHERE name = ?",
-                       arguments: [after.isDisabled, after.passwordHash, before.name])
+            let after = before.changed(disabled: disabled, passwordHash: passwordHash, at: now)
+            try db.run(sql: "UPDATE server_user SET is_disabled = ?, password_hash = ?, disabled_at = ? WHERE name = ?",
+                       arguments: [after.isDisabled, after.passwordHash, after.disabledAt.map(Timestamp.text), before.name])
             for (action, summary) in UserAccount.changeAudits(before, disabled: disabled, passwordHash: passwordHash) {
                 try audit(db, user: user, action: action, summary: summary)
             }
             return after
         }
     }
+
+    /// What `account(from:)` reads, in its order.
+    static let accountColumns = "name, role, hotel_id, password_hash, is_disabled, rowid, email, disabled_at"
 
     static func account(from row: Row) throws -> UserAccount {
         let stored = StoredRow(row, table: "server_user", rowid: 5)
@@ -116,6 +125,7 @@ extension FrontDeskStore {
         }
         return UserAccount(name: try stored.text(0, "name"), role: role, email: try stored.text(6, "email"),
                            hotelId: role == .admin ? nil : try stored.id(2, "hotel_id"),
-                           passwordHash: try stored.text(3, "password_hash"), isDisabled: try stored.flag(4, "is_disabled"))
+                           passwordHash: try stored.text(3, "password_hash"), isDisabled: try stored.flag(4, "is_disabled"),
+                           disabledAt: try stored.optionalInstant(7, "disabled_at"))
     }
 }

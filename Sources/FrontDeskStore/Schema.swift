@@ -58,6 +58,9 @@ enum Schema {
         migrator.registerMigration("v16: the amount a card was charged, which its refund pays back; refusals counted apart") { db in
             try db.execute(sql: v16)
         }
+        migrator.registerMigration("v17: when each server user was last disabled") { db in
+            try db.execute(sql: v17)
+        }
         return migrator
     }
 
@@ -908,6 +911,12 @@ extension Schema {
         -- before the next try and the stop for a person count refusals only (a service that is
         -- down is not a refusal).
         ALTER TABLE saga_message ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0 CHECK (refusals >= 0);
+        """
+
+    /// When a server user was last disabled, kept once it is enabled again: tokens issued before
+    /// it stay refused (they were ended by the disable; enabling brings back the account, not them).
+    static let v17 = """
+        ALTER TABLE server_user ADD COLUMN disabled_at TEXT;
         """
 
     static let v15 = """

@@ -686,6 +686,37 @@ enum TokenSignerTestAccess {
         #expect(try server.call("GET", "/api/hotels", token: old).status == 401)
     }
 
+    /// Disabling a user ends its tokens for good: enabling the account again lets it sign in, and
+    /// does not bring back the tokens issued before the disable (they worked again until v17).
+    @Test func enablingAUserAgainDoesNotBringBackItsOldTokens() throws {
+        let server = try ServerHarness(serveArguments: ["--account-recheck", "0"])
+        let old = try server.token("anna")
+        #expect(try server.call("GET", "/api/hotels", token: old).status == 200)
+        #expect(try ServerHarness.run(["users", "disable", "anna"], database: server.database).status == 0)
+        #expect(try server.call("GET", "/api/hotels", token: old).status == 401)
+        #expect(try ServerHarness.run(["users", "enable", "anna"], database: server.database).status == 0)
+        let refused = try server.call("GET", "/api/hotels", token: old)
+        #expect(refused.status == 401 && refused.code == "unauthorized")
+        #expect((refused.json["detail"] as? String)?.contains("disabled") == true, "\(refused.json)")
+        let fresh = try server.token("anna")
+        #expect(try server.call("GET", "/api/hotels", token: fresh).status == 200)
+        #expect(try server.call("GET", "/api/hotels", token: try server.token("max")).status == 200)
+    }
+
+    /// An instance that remembers an account as disabled reads it again for a token signed after
+    /// it looked (the account was enabled since): the fresh sign-in works at once, not after the
+    /// recheck's 600 s, and the token from before the disable stays refused.
+    @Test func aSignInAfterAnEnableWorksAtOnceWhileTheDisabledStateIsRemembered() throws {
+        let server = try ServerHarness(serveArguments: ["--account-recheck", "600"])
+        let old = try server.token("anna")
+        #expect(try ServerHarness.run(["users", "disable", "anna"], database: server.database).status == 0)
+        #expect(try server.call("GET", "/api/hotels", token: old).status == 401) // read now, remembered disabled
+        #expect(try ServerHarness.run(["users", "enable", "anna"], database: server.database).status == 0)
+        let fresh = try server.token("anna")
+        #expect(try server.call("GET", "/api/hotels", token: fresh).status == 200)
+        #expect(try server.call("GET", "/api/hotels", token: old).status == 401)
+    }
+
     @Test func aDisabledUsersTokenStopsWorking() throws {
         let server = try ServerHarness(serveArguments: ["--account-recheck", "0"])
         let anna = try server.token("anna")

@@ -89,6 +89,21 @@ import Testing
         #expect(try server.settled(id, token: anna)["status"] as? String == "Confirmed")
     }
 
+    /// On PostgreSQL too (schema v13), enabling a disabled user again does not bring back the
+    /// tokens the disable ended; a fresh sign-in works.
+    @Test func enablingAUserAgainDoesNotBringBackItsOldTokens() throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try cluster.makeDatabase()
+        let server = try ServerHarness(postgres: url, serveArguments: ["--account-recheck", "0"])
+        let old = try server.token("anna")
+        #expect(try server.call("GET", "/api/hotels", token: old).status == 200)
+        #expect(try ServerHarness.run(["users", "disable", "anna"], database: url).status == 0)
+        #expect(try ServerHarness.run(["users", "enable", "anna"], database: url).status == 0)
+        let refused = try server.call("GET", "/api/hotels", token: old)
+        #expect(refused.status == 401 && (refused.json["detail"] as? String)?.contains("disabled") == true, "\(refused.json)")
+        #expect(try server.call("GET", "/api/hotels", token: try server.token("anna")).status == 200)
+    }
+
     /// PostgreSQL stopped under a running server: readiness and every request that needs the
     /// database answer 503 `database_unavailable` at once; started again, the same server process
     /// answers 200 again by itself.
