@@ -347,10 +347,13 @@ extension PostgresHotelStorage {
         let refunds = try session.execute("DELETE FROM saga_message WHERE booking_id = $1 AND name = 'ProcessRefund'", [bookingId])
         for _ in 0..<refunds {
             try session.execute("UPDATE saga SET refund_reference = 'desk-refund', card_number = NULL WHERE booking_id = $1", [bookingId])
-            let code = try session.rows("SELECT confirmation_code FROM booking WHERE id = $1", [bookingId]).first
-                .map { try ColumnReader($0, table: "booking").text(0) } ?? bookingId.uuidString
+            guard let row = try session.rows("""
+                SELECT b.confirmation_code, b.total_cents, h.currency FROM booking b JOIN hotel h ON h.id = b.hotel_id WHERE b.id = $1
+                """, [bookingId]).first else { continue }
+            let columns = ColumnReader(row, table: "booking")
+            let refund = SagaCallOutcome.deskRefundSummary(amount: Money(minorUnits: try columns.int64(1)), currency: try columns.text(2))
             try audit(session, user: "system", action: "booking.refunded", bookingId: bookingId,
-                      summary: "Booking \(code): payment refunded (desk-refund)")
+                      summary: "Booking \(try columns.text(0)): \(refund)")
         }
     }
 

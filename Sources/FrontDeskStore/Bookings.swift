@@ -562,7 +562,11 @@ extension FrontDeskStore {
                                          arguments: [bookingId])
         for id in refunds {
             try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
-            try recordRefund(bookingId: bookingId, reference: "desk-refund", db)
+            let cents = try db.value(Int64.self, sql: "SELECT total_cents FROM booking WHERE id = ?", arguments: [bookingId]) ?? 0
+            let currency = try db.value(String.self, sql: "SELECT h.currency FROM hotel h JOIN booking b ON b.hotel_id = h.id WHERE b.id = ?",
+                                        arguments: [bookingId]) ?? ""
+            try recordRefund(bookingId: bookingId, reference: "desk-refund", db,
+                             summary: SagaCallOutcome.deskRefundSummary(amount: Money(minorUnits: cents), currency: currency))
         }
     }
 

@@ -138,6 +138,12 @@ extension SagaCallOutcome {
             + (paidAtDesk > .zero ? "; \(paidAtDesk.plain) \(currency) paid at the desk for nights added is to be repaid there" : "")
     }
 
+    /// A desk refund's words in the audit trail: what the desk pays back (what the guest paid
+    /// there: the booking's total, its changes having been settled at the desk as they were made).
+    public static func deskRefundSummary(amount: Money, currency: String) -> String {
+        "payment refunded (desk-refund): \(amount.plain) \(currency) to be paid back at the desk"
+    }
+
     /// The audit line of a charge found never made and cancelled (`voided`), on every store.
     public static func voidSummary(_ confirmationCode: String, reference: String) -> String {
         "Booking \(confirmationCode): the unanswered charge had not been made and is cancelled (\(reference)); nothing was taken"
