@@ -88,7 +88,7 @@ public final class HTTPPaymentGateway: PaymentGateway {
 
     public func refund(_ request: ChargeRequest) -> PaymentOutcome {
         send(path: "refunds", request: request, body: [
-            "bookingId": request.bookingId.uuidString.lowercased(), "amount": request.amount.plain,
+            "bookingId": request.bookingId.uuidString.lowercased(), "amount": request.amount.plain, "currency": request.currency,
         ])
     }
 

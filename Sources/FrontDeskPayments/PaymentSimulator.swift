@@ -10,15 +10,17 @@ import Glibc
 /// the first answer again without a second effect):
 /// - `POST /charges {"bookingId","amount","currency","card"}` -> 200 `{"id":"ch_N","status":"succeeded"}`;
 ///   409 `{"error":"voided"}` when a void for this key came first.
-/// - `POST /refunds {"bookingId","amount"}` -> 200 `{"id":"re_N","status":"refunded"}`; 404 when the
-///   booking has no charge.
+/// - `POST /refunds {"bookingId","amount","currency"?}` -> 200 `{"id":"re_N","status":"refunded"}`;
+///   404 when the booking has no charge; 422 `currency_mismatch` when the currency is not the
+///   charge's, 422 `amount_too_large` when the amount is more than the charge (final refusals).
 /// - `POST /voids {"bookingId","chargeKey"}` settles a charge whose outcome the caller does not
 ///   know: the charge under `chargeKey` is refunded (200 `{"id":"re_N","status":"refunded"}`, the
 ///   earlier refund's id when it was refunded already), or, when there is none, the key is marked
 ///   voided (200 `{"id":"vo_N","status":"voided"}`) and a later charge with it is refused (409).
 ///   The check is made under the ledger lock after the simulated latency, so a charge that was in
 ///   flight when the void came is refused too.
-/// - `GET /charges` -> `{"charges":[{"bookingId","amount","charged":N,"refunded":N,"voided":N}]}`;
+/// - `GET /charges` -> `{"charges":[{"bookingId","amount","charged":N,"refunded":N,"voided":N,"refundedAmount"}]}`
+///   (`refundedAmount`: what refunds paid back, as they asked; a void that refunds, the whole charge);
 ///   `GET /health`.
 /// Test cards: 4242424242424242 approves, 4000000000000002 is declined, 4000000000000119 answers
 /// HTTP 500, 4000000000000259 answers 504 only after `slowDelay` (60 s) and charges nothing.
@@ -520,7 +522,8 @@ public final class PaymentSimulator: Sendable {
                 if let existing = state.ledger.charges[key] { return (200, #"{"id":"\#(existing.id)","status":"succeeded"}"#) }
                 if state.ledger.voidedCharges[key] != nil { return Self.voided }
                 let id = "ch_\(state.ledger.charges.count + 1)"
-                guard record(LedgerEntry(kind: .charge, key: key, bookingId: booking, id: id, amount: amount), in: &state) else {
+                guard record(LedgerEntry(kind: .charge, key: key, bookingId: booking, id: id, amount: amount,
+                                         currency: body["currency"] as? String), in: &state) else {
                     return Self.ledgerFailure
                 }
                 return (200, #"{"id":"\#(id)","status":"succeeded"}"#)
@@ -537,8 +540,17 @@ public final class PaymentSimulator: Sendable {
             guard let chargeKey = state.ledger.chargeToRefund(for: booking) else {
                 return (404, #"{"error":"no_charge","message":"No charge to refund for this booking"}"#)
             }
+            let charge = state.ledger.charges[chargeKey]
+            let amount = body["amount"] as? String, currency = body["currency"] as? String
+            if let currency, let charged = charge?.currency, currency != charged {
+                return (422, Self.errorBody("currency_mismatch", "The refund is in \(currency); the charge was in \(charged)"))
+            }
+            if let asked = amount.flatMap({ Decimal(string: $0) }), let charged = charge.flatMap({ Decimal(string: $0.amount) }), asked > charged {
+                return (422, Self.errorBody("amount_too_large", "The refund of \(amount!) is more than the charge of \(charge!.amount)"))
+            }
             let id = "re_\(state.ledger.refunds.count + 1)"
-            guard record(LedgerEntry(kind: .refund, key: key, bookingId: booking, id: id, chargeKey: chargeKey), in: &state) else {
+            guard record(LedgerEntry(kind: .refund, key: key, bookingId: booking, id: id, amount: amount, chargeKey: chargeKey,
+                                     currency: currency), in: &state) else {
                 return Self.ledgerFailure
             }
             return (200, #"{"id":"\#(id)","status":"refunded"}"#)

@@ -12,19 +12,21 @@ struct LedgerEntry: Codable, Equatable, Sendable {
     var bookingId: String
     /// `ch_N`, `re_N`, or for a void the id it answered (`vo_N` or the refund's `re_N`).
     var id: String
-    /// Charges: the amount as the client sent it.
+    /// Charges and refunds: the amount as the client sent it (refunds before it was kept: none).
     var amount: String?
     /// Refunds: the charge they pay back; voids: the charge they settle.
     var chargeKey: String?
     /// Voids: `refunded` or `voided`.
     var status: String?
+    /// Charges and refunds: the currency, when the client sent one.
+    var currency: String?
 }
 
 /// Charges, refunds and voids by idempotency key, rebuilt from entries in the same way whether they
 /// come from a request or from the ledger file.
 struct Ledger {
-    struct Charge { let booking: String, amount: String, id: String }
-    struct Refund { let booking: String, chargeKey: String?, id: String }
+    struct Charge { let booking: String, amount: String, id: String, currency: String? }
+    struct Refund { let booking: String, chargeKey: String?, id: String, amount: String? }
     struct Void { let chargeKey: String, status: String, id: String }
     enum Event { case charge(String), refund(String), voided(String, booking: String) }
 
@@ -42,11 +44,11 @@ struct Ledger {
         switch entry.kind {
         case .charge:
             guard charges[entry.key] == nil else { return }
-            charges[entry.key] = Charge(booking: entry.bookingId, amount: entry.amount ?? "0.00", id: entry.id)
+            charges[entry.key] = Charge(booking: entry.bookingId, amount: entry.amount ?? "0.00", id: entry.id, currency: entry.currency)
             events.append(.charge(entry.key))
         case .refund:
             guard refunds[entry.key] == nil else { return }
-            refunds[entry.key] = Refund(booking: entry.bookingId, chargeKey: entry.chargeKey, id: entry.id)
+            refunds[entry.key] = Refund(booking: entry.bookingId, chargeKey: entry.chargeKey, id: entry.id, amount: entry.amount)
             if let chargeKey = entry.chargeKey, refundOfCharge[chargeKey] == nil { refundOfCharge[chargeKey] = entry.id }
             events.append(.refund(entry.key))
         case .void:
@@ -72,12 +74,12 @@ struct Ledger {
 
     /// `GET /charges`: per booking in order of first appearance.
     var report: [[String: Any]] {
-        var byBooking: [String: (amount: String, charged: Int, refunded: Int, voided: Int)] = [:]
+        var byBooking: [String: (amount: String, charged: Int, refunded: Int, voided: Int, refundedAmount: Decimal)] = [:]
         var order: [String] = []
         func touch(_ booking: String, amount: String) {
             if byBooking[booking] == nil {
                 order.append(booking)
-                byBooking[booking] = (amount, 0, 0, 0)
+                byBooking[booking] = (amount, 0, 0, 0, 0)
             }
         }
         for event in events {
@@ -91,6 +93,9 @@ struct Ledger {
                 guard let refund = refunds[key] else { continue }
                 touch(refund.booking, amount: "0.00")
                 byBooking[refund.booking]!.refunded += 1
+                // A void that refunds pays back the whole charge; a refund, what it asked for.
+                let paidBack = refund.amount ?? refund.chargeKey.flatMap { charges[$0]?.amount } ?? "0"
+                byBooking[refund.booking]!.refundedAmount += Decimal(string: paidBack) ?? 0
             case .voided(_, let booking):
                 touch(booking, amount: "0.00")
                 byBooking[booking]!.voided += 1
@@ -98,8 +103,10 @@ struct Ledger {
         }
         return order.map { booking in
             let entry = byBooking[booking]!
-            return ["bookingId": booking, "amount": Double(entry.amount) ?? 0, "charged": entry.charged,
-                    "refunded": entry.refunded, "voided": entry.voided]
+            // Numbers written from decimals, exact ("228.10" is 228.1, never 228.09999…).
+            return ["bookingId": booking, "amount": NSDecimalNumber(string: entry.amount), "charged": entry.charged,
+                    "refunded": entry.refunded, "voided": entry.voided,
+                    "refundedAmount": NSDecimalNumber(decimal: entry.refundedAmount)]
         }
     }
 }

@@ -404,3 +404,42 @@ import Testing
         #expect(!lowReached) // connection refused: the charge never reached the service
     }
 }
+
+/// Refunds name their currency and amount to the payment service, and the simulator keeps and
+/// checks them (it kept neither: a refund in another currency, or of more than the charge, went
+/// through, and `GET /charges` could not say how much went back).
+@Suite struct RefundAmountTests {
+    @Test func aRefundSaysItsCurrencyAndTheSimulatorKeepsItsAmount() throws {
+        let simulator = try PaymentSimulator(port: 0)
+        simulator.start()
+        defer { simulator.stop() }
+        let gateway = HTTPPaymentGateway(baseURL: URL(string: "http://127.0.0.1:\(simulator.port)")!, attempts: 1)
+        let booking = UUID()
+        func request(_ cents: Int64, _ currency: String, key: String) -> ChargeRequest {
+            ChargeRequest(bookingId: booking, amount: Money(minorUnits: cents), currency: currency,
+                          cardNumber: PaymentSimulator.approveCard, idempotencyKey: key)
+        }
+        guard case .succeeded = gateway.charge(request(22_810, "EUR", key: "charge-1")) else {
+            Issue.record("the charge failed")
+            return
+        }
+        guard case .declined(let otherCurrency) = gateway.refund(request(7_600, "USD", key: "refund-usd")) else {
+            Issue.record("a refund in another currency than the charge's went through")
+            return
+        }
+        #expect(otherCurrency.contains("USD") && otherCurrency.contains("EUR"))
+        guard case .declined(let tooMuch) = gateway.refund(request(30_000, "EUR", key: "refund-too-much")) else {
+            Issue.record("a refund of more than the charge went through")
+            return
+        }
+        #expect(tooMuch.contains("300.00"))
+        guard case .succeeded = gateway.refund(request(7_600, "EUR", key: "refund-1")) else {
+            Issue.record("the refund failed")
+            return
+        }
+        let entry = try #require(simulator.report.first { $0["bookingId"] as? String == booking.uuidString.lowercased() })
+        #expect(entry["refunded"] as? Int == 1)
+        #expect((entry["refundedAmount"] as? NSNumber)?.decimalValue == Decimal(string: "76"))
+        #expect((entry["amount"] as? NSNumber)?.decimalValue == Decimal(string: "228.1"))
+    }
+}
