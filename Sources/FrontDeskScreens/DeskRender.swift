@@ -64,6 +64,7 @@ extension DeskModel {
         if let actions {
             if actions.confirmation != nil { return .confirm }
             if actions.editing != nil { return .edit }
+            if actions.movePrompt != nil { return .movePrompt }
         }
         return state.screen.scope
     }

@@ -44,6 +44,8 @@ public enum Scope: String, Hashable, Sendable {
     case confirm
     /// The form that edits a booking (Alt-e on a list).
     case edit
+    /// The room number typed to move a booking to (Alt-m on a list).
+    case movePrompt
 }
 
 public enum CommandID: String, Hashable, Sendable {
@@ -94,7 +96,7 @@ public struct Command: Hashable, Sendable {
 /// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
 public enum CommandTable {
     public static var all: [Command] {
-        table + listCommands + roomCommands + roomPlanCommands + dashboardCommands + conflictCommands + confirmCommands + editCommands
+        table + listCommands + roomCommands + roomPlanCommands + dashboardCommands + conflictCommands + confirmCommands + editCommands + movePromptCommands
     }
 
     static let table: [Command] = [
@@ -216,6 +218,14 @@ public enum CommandTable {
         Command(id: .saveEdit, keys: [.enter, .function(9)], label: "Save", description: "Save the changes (one change, audited)",
                 scope: .edit, inFooter: true),
         Command(id: .back, keys: [.escape], label: "Close", description: "Close the form; nothing changes", scope: .edit,
+                inFooter: true),
+    ]
+
+    /// The keys of the move prompt (its line names them too); the list's keys do nothing under it.
+    static let movePromptCommands: [Command] = [
+        Command(id: .confirmAnswer, keys: [.enter], label: "Ask first", description: "Ask first, naming the guest and both rooms",
+                scope: .movePrompt, inFooter: true),
+        Command(id: .back, keys: [.escape], label: "Close", description: "Close the prompt; nothing changes", scope: .movePrompt,
                 inFooter: true),
     ]
 

@@ -51,6 +51,12 @@ import Testing
         fixture.press(.escape, .escape, .alt("c"))
         let questionFooter = try #require(fixture.screen().split(separator: "\n").last)
         #expect(!questionFooter.contains("Alt-c") && questionFooter.contains("No"), "\(questionFooter)")
+        // The move prompt: its Enter and Esc, not the list's keys.
+        fixture.press(.escape, .alt("m"))
+        #expect(fixture.model.state.bookings.actions.movePrompt != nil)
+        let promptFooter = try #require(fixture.screen().split(separator: "\n").last)
+        #expect(promptFooter.contains("Enter Ask first") && promptFooter.contains("Esc Close") && !promptFooter.contains("Alt-c"),
+                "\(promptFooter)")
     }
 
     /// A check-out before the planned day says, before and after, that it is early and how many
