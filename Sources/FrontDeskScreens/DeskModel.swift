@@ -322,6 +322,7 @@ public struct DeskModel: Sendable {
     /// Quits, unless something typed would be lost: then asks, on No. A second F10 or Ctrl-Q
     /// quits, as does Yes.
     private mutating func quitOrAsk() -> Outcome {
+        if state.quitQuestion != nil { return .quit } // asked already (the help open over it): the key again quits
         let unsaved = unsavedWork
         guard !unsaved.isEmpty else { return .quit }
         state.quitQuestion = QuitQuestion(lines: ["Quit Front Desk?"] + unsaved.map { "! " + $0 }

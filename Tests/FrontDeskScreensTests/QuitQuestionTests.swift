@@ -57,6 +57,8 @@ import Testing
         fixture.press(.escape)
         #expect(fixture.model.state.overlay == .none)
         #expect(fixture.model.state.quitQuestion != nil, "the help closed; the question stays open under it")
+        fixture.press(.function(1))
+        #expect(fixture.model.handle(.function(10)) == .quit, "the quit key again, from the help over the question, quits")
     }
 
     /// An edit form with a change typed asks; one opened and left as it was does not.
