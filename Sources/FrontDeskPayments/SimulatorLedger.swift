@@ -104,7 +104,8 @@ struct Ledger {
         return order.map { booking in
             let entry = byBooking[booking]!
             // Numbers written from decimals, exact ("228.10" is 228.1, never 228.09999…).
-            return ["bookingId": booking, "amount": NSDecimalNumber(string: entry.amount), "charged": entry.charged,
+            // An amount that is no number (the simulator takes any string) reads as 0, as it did.
+            return ["bookingId": booking, "amount": NSDecimalNumber(decimal: Decimal(string: entry.amount) ?? 0), "charged": entry.charged,
                     "refunded": entry.refunded, "voided": entry.voided,
                     "refundedAmount": NSDecimalNumber(decimal: entry.refundedAmount)]
         }

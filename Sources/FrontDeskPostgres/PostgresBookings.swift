@@ -339,6 +339,16 @@ extension PostgresHotelStorage {
         }
     }
 
+    /// A desk refund's booking code and words (`SagaCallOutcome.deskRefundSummary`): what the desk
+    /// pays back, the booking's total. A booking not found reads as its id and the words without an amount.
+    func deskRefundWords(_ bookingId: UUID, _ session: PostgresSession) throws -> (code: String, summary: String) {
+        guard let row = try session.rows("""
+            SELECT b.confirmation_code, b.total_cents, h.currency FROM booking b JOIN hotel h ON h.id = b.hotel_id WHERE b.id = $1
+            """, [bookingId]).first else { return (bookingId.uuidString.lowercased(), "payment refunded (desk-refund)") }
+        let columns = ColumnReader(row, table: "booking")
+        return (try columns.text(0), SagaCallOutcome.deskRefundSummary(amount: Money(minorUnits: try columns.int64(1)), currency: try columns.text(2)))
+    }
+
     /// Money taken at the desk goes back at the desk: no runner needed.
     func refundAtTheDeskNow(bookingId: UUID, _ session: PostgresSession) throws {
         let method = try session.rows("SELECT payment_method FROM saga WHERE booking_id = $1", [bookingId]).first
@@ -347,13 +357,8 @@ extension PostgresHotelStorage {
         let refunds = try session.execute("DELETE FROM saga_message WHERE booking_id = $1 AND name = 'ProcessRefund'", [bookingId])
         for _ in 0..<refunds {
             try session.execute("UPDATE saga SET refund_reference = 'desk-refund', card_number = NULL WHERE booking_id = $1", [bookingId])
-            guard let row = try session.rows("""
-                SELECT b.confirmation_code, b.total_cents, h.currency FROM booking b JOIN hotel h ON h.id = b.hotel_id WHERE b.id = $1
-                """, [bookingId]).first else { continue }
-            let columns = ColumnReader(row, table: "booking")
-            let refund = SagaCallOutcome.deskRefundSummary(amount: Money(minorUnits: try columns.int64(1)), currency: try columns.text(2))
-            try audit(session, user: "system", action: "booking.refunded", bookingId: bookingId,
-                      summary: "Booking \(try columns.text(0)): \(refund)")
+            let (code, refund) = try deskRefundWords(bookingId, session)
+            try audit(session, user: "system", action: "booking.refunded", bookingId: bookingId, summary: "Booking \(code): \(refund)")
         }
     }
 

@@ -84,7 +84,9 @@ public final class PostgresSagaQueue: SagaQueue {
                     let code = try confirmationCode(message.booking, session)
                     try hotel.apply(.paymentProcessed(reference: FrontDeskStore.deskPaymentReference(code)), to: message.booking,
                                     by: "system", session)
-                default: try recordRefund(hotel, message.booking, reference: "desk-refund", summary: nil, session)
+                default:
+                    try recordRefund(hotel, message.booking, reference: "desk-refund",
+                                     summary: try hotel.deskRefundWords(message.booking, session).summary, session)
                 }
                 handled += 1
             }

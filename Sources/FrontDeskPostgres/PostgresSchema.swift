@@ -695,6 +695,7 @@ extension PostgresSchema {
     /// it stay refused (SQLite's v17).
     static let v13 = """
         ALTER TABLE server_user ADD COLUMN IF NOT EXISTS disabled_at timestamptz;
+        UPDATE server_user SET disabled_at = clock_timestamp() WHERE is_disabled AND disabled_at IS NULL;
         """
 
     static let v12 = """

@@ -375,7 +375,7 @@ public struct DeskModel: Sendable {
                 lines.append("The changes typed to booking \(editing.booking.confirmationCode) (\(list)) are not saved.")
             }
         }
-        if let prompt = state.rooms.prompt, prompt.values.contains(where: { !$0.isEmpty }) {
+        if let prompt = state.rooms.prompt, prompt.values != prompt.openedWith {
             lines.append("\(prompt.title): typed and not saved.")
         }
         return lines

@@ -46,6 +46,8 @@ public struct RoomPrompt: Hashable, Sendable {
     public let title: String
     public var labels: [String]
     public var values: [String]
+    /// What the form opened with: quitting asks first only once something differs from it.
+    public let openedWith: [String]
     public var focus = 0 {
         didSet { if focus != oldValue { replaceOnType = !values[focus].isEmpty } }
     }
@@ -61,6 +63,7 @@ public struct RoomPrompt: Hashable, Sendable {
         self.title = title
         self.labels = labels
         self.values = values
+        openedWith = values
         replaceOnType = !(values.first ?? "").isEmpty
     }
 }

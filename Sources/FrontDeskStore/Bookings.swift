@@ -537,6 +537,16 @@ extension FrontDeskStore {
         try db.value(String.self, sql: "SELECT payment_method FROM saga WHERE booking_id = ?", arguments: [id]).flatMap(PaymentMethod.init(rawValue:))
     }
 
+    /// A desk refund's words (`SagaCallOutcome.deskRefundSummary`): what the desk pays back, the
+    /// booking's total. A booking not found: the words without an amount.
+    func deskRefundSummary(bookingId: String, _ db: Database) throws -> String {
+        guard let row = try db.row(sql: """
+            SELECT b.total_cents, h.currency FROM booking b JOIN hotel h ON h.id = b.hotel_id WHERE b.id = ?
+            """, arguments: [bookingId]) else { return "payment refunded (desk-refund)" }
+        let stored = StoredRow(row, table: "booking", name: bookingId)
+        return SagaCallOutcome.deskRefundSummary(amount: try stored.money(0, "total_cents"), currency: try stored.text(1, "currency"))
+    }
+
     /// Money taken at the desk goes back at the desk, while the guest is there: no runner needed.
     func refundAtTheDeskNow(bookingId: String, _ db: Database) throws {
         let recorded = try paymentMethod(ofBooking: bookingId, db)
@@ -562,11 +572,7 @@ extension FrontDeskStore {
                                          arguments: [bookingId])
         for id in refunds {
             try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
-            let cents = try db.value(Int64.self, sql: "SELECT total_cents FROM booking WHERE id = ?", arguments: [bookingId]) ?? 0
-            let currency = try db.value(String.self, sql: "SELECT h.currency FROM hotel h JOIN booking b ON b.hotel_id = h.id WHERE b.id = ?",
-                                        arguments: [bookingId]) ?? ""
-            try recordRefund(bookingId: bookingId, reference: "desk-refund", db,
-                             summary: SagaCallOutcome.deskRefundSummary(amount: Money(minorUnits: cents), currency: currency))
+            try recordRefund(bookingId: bookingId, reference: "desk-refund", db, summary: try deskRefundSummary(bookingId: bookingId, db))
         }
     }
 

@@ -198,7 +198,7 @@ extension FrontDeskStore: SagaQueue {
                         let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
                         try apply(.paymentProcessed(reference: Self.deskPaymentReference(code)), to: bookingId, by: "system", db)
                     case "ProcessRefund":
-                        try recordRefund(bookingId: bookingId, reference: "desk-refund", db)
+                        try recordRefund(bookingId: bookingId, reference: "desk-refund", db, summary: try deskRefundSummary(bookingId: bookingId, db))
                     default: break
                     }
                     handled += 1

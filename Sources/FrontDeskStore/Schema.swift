@@ -915,8 +915,11 @@ extension Schema {
 
     /// When a server user was last disabled, kept once it is enabled again: tokens issued before
     /// it stay refused (they were ended by the disable; enabling brings back the account, not them).
+    /// Accounts disabled when the file is migrated count as disabled then: their tokens from
+    /// before stay ended if they are enabled later.
     static let v17 = """
         ALTER TABLE server_user ADD COLUMN disabled_at TEXT;
+        UPDATE server_user SET disabled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE is_disabled = 1;
         """
 
     static let v15 = """

@@ -75,6 +75,23 @@ import Testing
         #expect(fixture.model.state.today.actions.editing?.values[.guestName]?.hasSuffix("Grace Hopper") == true, "the typed change is kept")
     }
 
+    /// A room form opens filled in (the type, the old number, "2" guests): quitting asks only once
+    /// something differs from what it opened with.
+    @Test func aRoomFormAsksOnlyOnceSomethingIsTyped() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.function(5))
+        for opening in [Key.alt("n"), .alt("u"), .alt("y")] {
+            fixture.press(opening)
+            #expect(fixture.model.state.rooms.prompt != nil)
+            #expect(fixture.model.handle(.function(10)) == .quit, "\(opening): opened and not typed in, nothing to lose")
+            fixture.press(.escape)
+        }
+        fixture.press(.alt("n"))
+        fixture.type("105")
+        #expect(fixture.model.handle(.function(10)) == .keepGoing)
+        #expect(fixture.screen().contains("New room: typed and not saved."))
+    }
+
     /// A paste that never ends: Ctrl-Q still quits at once, whatever is typed (the way out).
     @Test func ctrlQInAPasteQuitsAtOnce() throws {
         var fixture = try ScreenFixture()
