@@ -101,6 +101,8 @@ import Testing
         fixture.press(.tab)
         #expect(fixture.model.state.booking?.focus != focus, "after the paste's end, Tab moves on again")
 
+        // A paste that never ends: Ctrl-Q quits at once (the way out), though a name is typed
+        // and not booked, which outside a paste would ask first (QuitQuestionTests).
         fixture.press(.pasteBegin)
         fixture.type("never ends")
         #expect(fixture.model.handle(.function(10)) == .keepGoing)

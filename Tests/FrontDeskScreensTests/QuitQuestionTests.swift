@@ -91,14 +91,4 @@ import Testing
         #expect(fixture.model.handle(.function(10)) == .keepGoing)
         #expect(fixture.screen().contains("New room: typed and not saved."))
     }
-
-    /// A paste that never ends: Ctrl-Q still quits at once, whatever is typed (the way out).
-    @Test func ctrlQInAPasteQuitsAtOnce() throws {
-        var fixture = try ScreenFixture()
-        fixture.press(.down, .enter)
-        fixture.type("Ada")
-        fixture.press(.pasteBegin)
-        fixture.type("never ends")
-        #expect(fixture.model.handle(.control("q")) == .quit)
-    }
 }
