@@ -378,8 +378,9 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         try inSavepoint(session) {
             do {
                 try session.execute("""
-                    INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-                    """, [account.name, account.role.rawValue, account.email, account.hotelId, account.passwordHash, now])
+                    INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at, disabled_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7)
+                    """, [account.name, account.role.rawValue, account.email, account.hotelId, account.passwordHash, now, account.disabledAt])
             } catch let error as PSQLError where error.sqlState == "23505" {
                 throw FrontDeskError.conflict("A user named \(account.name) already exists")
             }

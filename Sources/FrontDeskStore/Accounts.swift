@@ -51,7 +51,7 @@ extension UserAccount {
         try accounts.map { account in
             UserAccount(name: try UserAccountRules.validatedName(account.name, role: account.role, email: account.email, hotelId: account.hotelId),
                         role: account.role, email: account.email, hotelId: account.hotelId, passwordHash: account.passwordHash,
-                        isDisabled: account.isDisabled)
+                        isDisabled: account.isDisabled, disabledAt: account.disabledAt)
         }
     }
 }
@@ -79,8 +79,9 @@ extension FrontDeskStore {
             throw FrontDeskError.conflict("A user named \(account.name) already exists")
         }
         try db.run(sql: """
-            INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [account.name, account.role.rawValue, account.email, account.hotelId?.uuidString, account.passwordHash, Timestamp.text(now)])
+            INSERT INTO server_user (name, role, email, hotel_id, password_hash, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [account.name, account.role.rawValue, account.email, account.hotelId?.uuidString, account.passwordHash, Timestamp.text(now),
+                             account.disabledAt.map(Timestamp.text)])
         try audit(db, user: user, action: "user.added", summary: "User \(account.name) added as \(account.role.rawValue)")
         return account
     }

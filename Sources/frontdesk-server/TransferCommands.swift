@@ -46,6 +46,9 @@ struct TransferUser: Codable {
     var role: String
     var email: String
     var passwordHash: String
+    /// When the user was last disabled (it is enabled now: disabled users are not exported), so
+    /// that its tokens from before then stay ended on the server that imports it. Absent when never.
+    var disabledAt: String?
 }
 
 struct Export: ParsableCommand {
@@ -54,7 +57,8 @@ struct Export: ParsableCommand {
         abstract: "Write one hotel to standard output as JSON lines: its rooms, bookings with their nights, and its users.",
         discussion: """
             From --db PATH or --database URL; `import` reads it into either. The request ids recorded with their outcomes \
-            come along, so a retry after the move gets the first answer. Disabled users are left out. A hotel with a \
+            come along, so a retry after the move gets the first answer. Disabled users are left out; a user enabled again \
+            carries when it was last disabled (its tokens from before stay ended). A hotel with a \
             booking whose payment or refund is under way (Reserving, ProcessingPayment, a refund owed) is refused.
             """)
     @OptionGroup var database: DatabaseOption
@@ -115,7 +119,8 @@ struct Export: ParsableCommand {
             }
             for account in users {
                 var line = TransferLine(kind: "user")
-                line.user = TransferUser(name: account.name, role: account.role.rawValue, email: account.email, passwordHash: account.passwordHash)
+                line.user = TransferUser(name: account.name, role: account.role.rawValue, email: account.email, passwordHash: account.passwordHash,
+                                         disabledAt: account.disabledAt.map(InstantText.utc))
                 lines.append(line)
             }
             var end = TransferLine(kind: "end")
@@ -311,8 +316,14 @@ struct Import: ParsableCommand {
                 case ("user", let hotel?):
                     guard let user = line.user, let role = UserRole(rawValue: user.role) else { throw ValidationError("line \(number): a user with a role") }
                     try ImportRules.user(name: user.name, role: role, passwordHash: user.passwordHash)
+                    let disabledAt = try user.disabledAt.map { text in
+                        guard let instant = InstantText.instant(text) else {
+                            throw ValidationError("line \(number): disabledAt \(BookingRules.quoted(String(text.prefix(40)))) is not an instant such as 2026-12-06T17:00:00.000Z")
+                        }
+                        return instant
+                    }
                     users.append(UserAccount(name: user.name, role: role, email: user.email, hotelId: role == .admin ? nil : hotel.id,
-                                             passwordHash: user.passwordHash, isDisabled: false))
+                                             passwordHash: user.passwordHash, isDisabled: false, disabledAt: disabledAt))
                 default:
                     throw ValidationError("line \(number): \(BookingRules.quoted(String(line.kind.prefix(40)))) is not a kind of line an export has")
                 }

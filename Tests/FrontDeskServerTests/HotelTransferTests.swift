@@ -39,8 +39,14 @@ import Testing
         let moved = try atTheDesk(Ahead.night(1), "move", code, "--room", "102", "--request-id", movedUnder)
         #expect(moved.status == 0, "\(moved.stderr)")
 
+        // Anna disabled and enabled again: when, goes with her, so her tokens from before stay ended.
+        #expect(try ServerHarness.run(["users", "disable", "anna"], database: first).status == 0)
+        #expect(try ServerHarness.run(["users", "enable", "anna"], database: first).status == 0)
+
         let exported = try ServerHarness.run(["export", "--hotel", hotel], database: first)
         #expect(exported.status == 0, "\(exported.output)")
+        #expect(exported.output.split(separator: "\n").contains { $0.contains("\"name\":\"anna\"") && $0.contains("\"disabledAt\":\"") },
+                "\(exported.output.split(separator: "\n").filter { $0.contains("\"kind\":\"user\"") })")
         let movedLine = try #require(exported.output.split(separator: "\n").first { $0.contains("\"Mo Ved\"") })
         #expect(movedLine.contains("\"roomSince\":\"\(Ahead.night(1))\""), "\(movedLine)")
         #expect(movedLine.contains("\"request\":{\"fingerprint\":") && movedLine.contains("\"id\":\"\(madeUnder)\"}"), "\(movedLine)")
@@ -166,6 +172,7 @@ import Testing
             ("noShowFee", editFirst("hotel", "hotel") { $0["noShowFee"] = "None" }),
             ("is an admin", editFirst("user", "user") { $0["role"] = "admin" }),
             ("is not a password hash", editFirst("user", "user") { $0["passwordHash"] = "pbkdf2-sha256$1$AAAA$AAAA" }),
+            ("disabledAt 'yesterday' is not an instant", editFirst("user", "user") { $0["disabledAt"] = "yesterday" }),
         ]
         for (says, edit) in edits {
             var edited = lines
