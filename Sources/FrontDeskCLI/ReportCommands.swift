@@ -18,6 +18,7 @@ struct Occupancy: ParsableCommand {
             let first = try from.map { BookingRules.parseDate($0, field: "--from", into: &problems) } ?? store.businessDate()
             let last = to.map { BookingRules.parseDate($0, field: "--to", into: &problems) } ?? first?.adding(days: 29)
             if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+            try OccupancyReport.checkRange(from: first!, through: last!, fromIsBusinessDate: from == nil)
             let report = try store.occupancyReport(from: first!, through: last!)
             let days = report.days
             let summary = report.summary
@@ -35,7 +36,7 @@ struct Occupancy: ParsableCommand {
                 [$0.name, String($0.rooms), String($0.roomNightsSold), Self.percent($0.occupancy), $0.roomRevenue.plain,
                  $0.adr.plain, $0.revpar.plain]
             }
-            let footer = "Pickup, last \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights) room-nights. "
+            let footer = (report.currency.map { "Amounts in \($0). " } ?? "") + "Pickup, last \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights) room-nights. "
                 + "Today: \(report.arrivalsToday) arriving, \(report.departuresToday) leaving, \(report.inHouseToday) in house."
             return Output.Result(json: json, text: table.safeRendered + "\n\n" + types.safeRendered + "\n\n" + footer)
         }

@@ -23,11 +23,15 @@ public struct DayLists: Sendable {
     public static let liveStatuses: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
 
     /// `bookings` must hold at least every booking whose stay touches `date`; others are ignored.
-    /// `departedEarly`: the day each early leaver among them left.
-    public init(date: CalendarDate, businessDate: CalendarDate, bookings: [Booking], departedEarly: [UUID: CalendarDate] = [:]) {
+    /// `lastKeptNights`: of the checked-out among them, the last night each kept (what tells the
+    /// day of departure of a booking checked out before its check-out day was recorded).
+    public init(date: CalendarDate, businessDate: CalendarDate, bookings: [Booking], lastKeptNights: [UUID: CalendarDate] = [:]) {
         self.date = date
         let kinds = bookings.map {
-            Self.kinds(status: $0.status, stay: $0.stay, departed: departedEarly[$0.id], on: date, businessDate: businessDate)
+            Self.kinds(status: $0.status, stay: $0.stay, arrived: $0.checkedInOn,
+                       departed: $0.status == .checkedOut
+                           ? Self.departure(checkedOutOn: $0.checkedOutOn, lastKeptNight: lastKeptNights[$0.id], stay: $0.stay) : nil,
+                       on: date, businessDate: businessDate)
         }
         func on(_ kind: Kind) -> [Booking] { zip(bookings, kinds).filter { $0.1.contains(kind) }.map(\.0) }
         arrivals = on(.arrivals)
@@ -36,15 +40,18 @@ public struct DayLists: Sendable {
     }
 
     /// The lists a booking is on that day: the definitions, in one place.
-    /// `departed`: the day a guest who checked out early left (nil: the stay's check-out date).
-    public static func kinds(status: BookingStatus, stay: StayDates, departed: CalendarDate? = nil, on date: CalendarDate,
-                             businessDate: CalendarDate) -> Set<Kind> {
+    /// `arrived`: the day the guest checked in (nil: not known, the stay's first day); a guest who
+    /// came a day late was not in the house the night before.
+    /// `departed`: the day a checked-out guest left (nil: the stay's check-out date).
+    public static func kinds(status: BookingStatus, stay: StayDates, arrived: CalendarDate? = nil, departed: CalendarDate? = nil,
+                             on date: CalendarDate, businessDate: CalendarDate) -> Set<Kind> {
         guard liveStatuses.contains(status) else { return [] }
         let departure = min(departed ?? stay.checkOut, stay.checkOut)
+        let firstNightHere = max(arrived ?? stay.checkIn, stay.checkIn)
         var kinds: Set<Kind> = []
         if stay.checkIn == date { kinds.insert(.arrivals) }
         if departure == date { kinds.insert(.departures) }
-        if stay.checkIn <= date, date < departure, status == .checkedIn || (status == .checkedOut && date < businessDate) {
+        if firstNightHere <= date, date < departure, status == .checkedIn || (status == .checkedOut && date < businessDate) {
             kinds.insert(.inHouse)
         }
         return kinds
@@ -98,6 +105,8 @@ public struct OccupancyReport: Sendable {
     public let arrivalsToday: Int
     public let departuresToday: Int
     public let inHouseToday: Int
+    /// The hotel's currency, of every amount in the report (a chain's hotels differ).
+    public var currency: String?
 
     public init(days: [OccupancyDay], byRoomType: [RoomTypeOccupancy], pickupRoomNights: Int,
                 arrivalsToday: Int, departuresToday: Int, inHouseToday: Int) {
@@ -251,7 +260,7 @@ extension OccupancyReport {
     /// The answer of `frontdesk occupancy --json` and of the server's occupancy route.
     public var json: JSONValue {
         let summary = self.summary
-        return .object([
+        return .object((currency.map { [("currency", JSONValue.string($0))] } ?? []) + [
             ("days", .array(days.map { day in
                 .object([
                     ("date", .date(day.date)), ("roomsAvailable", .int(day.roomsAvailable)),

@@ -35,8 +35,13 @@ extension OccupancyReport {
     public static let maximumDays = 3660
 
     /// Refuses a range that ends before it starts or is longer than `maximumDays`.
-    public static func checkRange(from: CalendarDate, through to: CalendarDate) throws(FrontDeskError) {
-        guard from <= to else { throw .validationFailed(["The end date must not be before the start date"]) }
+    /// `fromIsBusinessDate`: the start was not given and is the business date (said in the
+    /// message, which would otherwise name a start the person never typed).
+    public static func checkRange(from: CalendarDate, through to: CalendarDate, fromIsBusinessDate: Bool = false) throws(FrontDeskError) {
+        guard from <= to else {
+            let start = fromIsBusinessDate ? "the business date \(from), the start when none is given" : "the start date \(from)"
+            throw .validationFailed(["The end date \(to) must not be before \(start)"])
+        }
         guard from.days(until: to) < maximumDays else { throw .validationFailed(["A report covers at most 10 years"]) }
     }
 
@@ -45,7 +50,7 @@ extension OccupancyReport {
     /// `soldOutOfService`: the firm room-nights (among `sales`) of rooms out of service now. Such
     /// a room was in service the nights it was sold, so it counts as available on those nights:
     /// last month's occupancy never passes 100 % because a room went out for repairs today.
-    public init(from: CalendarDate, through to: CalendarDate, types: [TypeRooms], sales: [Sales],
+    public init(from: CalendarDate, through to: CalendarDate, currency: String? = nil, types: [TypeRooms], sales: [Sales],
                 soldOutOfService: [Sales] = [], pickupRoomNights: Int,
                 today counts: (arrivals: Int, departures: Int, inHouse: Int)) {
         let available = types.map(\.rooms).reduce(0, +)
@@ -78,24 +83,34 @@ extension OccupancyReport {
         }
         self.init(days: days, byRoomType: typeLines, pickupRoomNights: pickupRoomNights, arrivalsToday: counts.arrivals,
                   departuresToday: counts.departures, inHouseToday: counts.inHouse)
+        self.currency = currency
     }
 }
 
 extension DayLists {
-    /// The day a checked-out guest left: the day after the last night the booking kept, or the
-    /// arrival day if it kept none.
-    public static func departure(lastKeptNight: CalendarDate?, checkIn: CalendarDate) -> CalendarDate {
-        lastKeptNight?.adding(days: 1) ?? checkIn
+    /// The day a checked-out guest left: the business day of the check-out, kept since schema v8
+    /// (a guest who checks in and out on the arrival day left that day, though the first night
+    /// stays sold); for one checked out before that, the day after the last night the booking
+    /// kept, or the arrival day if it kept none. Never before the arrival nor after the stay.
+    public static func departure(checkedOutOn: CalendarDate?, lastKeptNight: CalendarDate?, stay: StayDates) -> CalendarDate {
+        let day = checkedOutOn ?? lastKeptNight?.adding(days: 1) ?? stay.checkIn
+        return min(max(day, stay.checkIn), stay.checkOut)
     }
 
-    /// How many arrive, leave and stay on `date` among these stays (`lastKeptNight`: of a
-    /// checked-out booking, the last night it kept).
-    public static func counts(_ stays: [(status: BookingStatus, stay: StayDates, lastKeptNight: CalendarDate?)], on date: CalendarDate,
+    /// One booking as the day counts need it: `lastKeptNight` of a checked-out booking, the last
+    /// night it kept; `checkedInOn` and `checkedOutOn` the business days of its check-in and out.
+    public typealias CountedStay = (status: BookingStatus, stay: StayDates, lastKeptNight: CalendarDate?,
+                                    checkedInOn: CalendarDate?, checkedOutOn: CalendarDate?)
+
+    /// How many arrive, leave and stay on `date` among these stays.
+    public static func counts(_ stays: [CountedStay], on date: CalendarDate,
                               businessDate: CalendarDate) -> (arrivals: Int, departures: Int, inHouse: Int) {
         var counts = (arrivals: 0, departures: 0, inHouse: 0)
         for entry in stays {
-            let departed = entry.status == .checkedOut ? departure(lastKeptNight: entry.lastKeptNight, checkIn: entry.stay.checkIn) : nil
-            let lists = kinds(status: entry.status, stay: entry.stay, departed: departed, on: date, businessDate: businessDate)
+            let departed = entry.status == .checkedOut
+                ? departure(checkedOutOn: entry.checkedOutOn, lastKeptNight: entry.lastKeptNight, stay: entry.stay) : nil
+            let lists = kinds(status: entry.status, stay: entry.stay, arrived: entry.checkedInOn, departed: departed,
+                              on: date, businessDate: businessDate)
             if lists.contains(.arrivals) { counts.arrivals += 1 }
             if lists.contains(.departures) { counts.departures += 1 }
             if lists.contains(.inHouse) { counts.inHouse += 1 }

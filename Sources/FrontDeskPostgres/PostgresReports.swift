@@ -43,7 +43,7 @@ extension PostgresHotelStorage {
                 GROUP BY n.night, r.room_type_id
                 """)
             let today = chain.businessDate(for: hotel)
-            return OccupancyReport(from: from, through: to, types: types, sales: sold, soldOutOfService: soldOutOfService,
+            return OccupancyReport(from: from, through: to, currency: hotel.currency, types: types, sales: sold, soldOutOfService: soldOutOfService,
                                    pickupRoomNights: try pickupRoomNights(from: from, through: to, session),
                                    today: try dayCounts(today, businessDate: today, session))
         }
@@ -56,7 +56,7 @@ extension PostgresHotelStorage {
         return try session.rows("""
             SELECT count(*)::int8 FROM booking b JOIN room_night n ON n.booking_id = b.id AND n.night >= $2::date AND n.night < $3::date
             WHERE b.hotel_id = $1 AND b.created_at >= $4 AND b.created_at <= $5
-              AND b.status IN ('Confirmed', 'CheckedIn', 'CheckedOut') AND b.check_in < $3::date AND b.check_out > $2::date
+              AND b.status IN ('Confirmed', 'CheckedIn', 'CheckedOut', 'NoShow') AND b.check_in < $3::date AND b.check_out > $2::date
             """, [hotelId, from.iso, to.adding(days: 1).iso, instant.addingTimeInterval(-Double(OccupancyReport.pickupDays) * 86_400), instant])
             .first.map { try ColumnReader($0, table: "booking").int(0) } ?? 0
     }
@@ -66,7 +66,8 @@ extension PostgresHotelStorage {
         -> (arrivals: Int, departures: Int, inHouse: Int) {
         let stays = try session.rows("""
             SELECT b.status, b.check_in::text, b.check_out::text,
-                   CASE WHEN b.status = 'CheckedOut' THEN (SELECT max(n.night)::text FROM room_night n WHERE n.booking_id = b.id) END
+                   CASE WHEN b.status = 'CheckedOut' THEN (SELECT max(n.night)::text FROM room_night n WHERE n.booking_id = b.id) END,
+                   b.checked_in_on::text, b.checked_out_on::text
             FROM booking b
             WHERE b.hotel_id = $1 AND b.check_in <= $2::date AND b.check_out >= $2::date AND b.check_in >= $3::date
             """, [hotelId, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso]).map { row in
@@ -77,7 +78,9 @@ extension PostgresHotelStorage {
                   let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else {
                 throw PostgresStoreError.damaged("booking: status \(statusText) or its stay cannot be read")
             }
-            return (status: status, stay: stay, lastKeptNight: try columns.optionalText(3).flatMap(CalendarDate.init(iso:)))
+            return (status: status, stay: stay, lastKeptNight: try columns.optionalText(3).flatMap(CalendarDate.init(iso:)),
+                    checkedInOn: try columns.optionalText(4).flatMap(CalendarDate.init(iso:)),
+                    checkedOutOn: try columns.optionalText(5).flatMap(CalendarDate.init(iso:)))
         }
         return DayLists.counts(stays, on: date, businessDate: businessDate)
     }

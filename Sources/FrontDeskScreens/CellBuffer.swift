@@ -2,7 +2,7 @@
 public enum Role: String, CaseIterable, Hashable, Sendable {
     case normal, title, status, header, selected, footer, footerKey, field, focusedField, error, hint, accent, overlay
     /// The room plan's stays by status, and rooms out of service.
-    case planHeld, planConfirmed, planCheckedIn, planCheckedOut, planOutOfService
+    case planHeld, planConfirmed, planCheckedIn, planCheckedOut, planNoShow, planOutOfService
     /// The dashboard's bars.
     case chart
 }

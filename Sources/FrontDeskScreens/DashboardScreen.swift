@@ -58,7 +58,12 @@ public struct DashboardState: Sendable {
             }
         }
         if let first = dates.first { from = first }
-        if dates.count == 2 { count = dates[0].days(until: dates[1]) + 1 }
+        if dates.count == 2 {
+            guard dates[0] <= dates[1] else {
+                return .failure(.validationFailed(["The last night \(dates[1]) must not be before the first \(dates[0])"]))
+            }
+            count = dates[0].days(until: dates[1]) + 1
+        }
         guard dates.count <= 2, (1...maximumNights).contains(count) else {
             return .failure(.validationFailed(["The range must be 1 to \(maximumNights) nights"]))
         }
@@ -212,8 +217,14 @@ extension DeskModel {
         let typeTop = buffer.height - 2 - typeRows
         let tableTop = DashboardLayout.tableTop
         let nightRows = DashboardLayout.nightRows(height: buffer.height, roomTypes: report.byRoomType.count)
-        let chartWidth = buffer.width - 66
-        let columns: [(String, Int, Bool)] = [("Night", 13, false), ("Occ %", 7, true), ("Sold", 9, true), ("Revenue", 11, true),
+        // Sold and revenue grow with the hotel and the range (15,000 room-nights for 500 rooms over
+        // 30 nights): their columns widen to the widest figure, the chart gives up the cells.
+        let soldTexts = ["\(summary.roomNightsSold)/\(summary.roomNightsAvailable)"]
+            + report.byRoomType.map { "\($0.roomNightsSold)/\($0.roomNightsAvailable)" }
+        let soldWidth = max(9, soldTexts.map(\.count).max() ?? 0)
+        let revenueWidth = max(11, ([summary.roomRevenue.plain] + report.byRoomType.map(\.roomRevenue.plain)).map(\.count).max() ?? 0)
+        let chartWidth = max(0, buffer.width - 66 - (soldWidth - 9) - (revenueWidth - 11))
+        let columns: [(String, Int, Bool)] = [("Night", 13, false), ("Occ %", 7, true), ("Sold", soldWidth, true), ("Revenue", revenueWidth, true),
                                               ("ADR", 9, true), ("RevPAR", 9, true), ("\(dashboard.measure.rawValue) (m)", chartWidth, false)]
         drawHeader(columns, y: tableTop, into: &buffer)
         let firstRow = min(dashboard.scroll, max(0, report.days.count - nightRows))
@@ -236,8 +247,8 @@ extension DeskModel {
                        role: .hint)
         }
 
-        let typeColumns: [(String, Int, Bool)] = [("Room type", 13, false), ("Occ %", 7, true), ("Sold", 9, true),
-                                                  ("Revenue", 11, true), ("ADR", 9, true), ("RevPAR", 9, true), ("Rooms", 7, true)]
+        let typeColumns: [(String, Int, Bool)] = [("Room type", 13, false), ("Occ %", 7, true), ("Sold", soldWidth, true),
+                                                  ("Revenue", revenueWidth, true), ("ADR", 9, true), ("RevPAR", 9, true), ("Rooms", 7, true)]
         drawHeader(typeColumns, y: typeTop - 1, into: &buffer)
         let hidden = report.byRoomType.count - typeRows
         for (index, type) in report.byRoomType.prefix(hidden > 0 ? typeRows - 1 : typeRows).enumerated() {

@@ -246,6 +246,7 @@ extension DeskModel {
         case .reserving, .processingPayment: .planHeld
         case .confirmed: .planConfirmed
         case .checkedIn: .planCheckedIn
+        case .noShow: .planNoShow
         default: .planCheckedOut
         }
     }
@@ -267,7 +268,7 @@ extension DeskModel {
         x += buffer.put("\(first) to \(end.adding(days: -1)) · \(nights) nights · \(active) of \(plan.lines.count) rooms in service\(loadingNote(.roomPlan))  ",
                         x: x, y: 1, role: .hint)
         for (label, role) in [("held", Role.planHeld), ("confirmed", .planConfirmed), ("checked in", .planCheckedIn),
-                              ("checked out", .planCheckedOut), ("out of service", .planOutOfService)] {
+                              ("checked out", .planCheckedOut), ("out of service", .planOutOfService), ("no-show", .planNoShow)] {
             guard x + TerminalWidth.of(label) + 1 < buffer.width else { break }
             x += buffer.put(" \(label) ", x: x, y: 1, role: role) + 1
         }

@@ -23,6 +23,7 @@ public enum ShippedThemes {
         planConfirmed = { fg = "white", bg = "blue" }
         planCheckedIn = { fg = "white", bg = "magenta", bold = true }
         planCheckedOut = { fg = "black", bg = "cyan" }
+        planNoShow = { fg = "white", bg = "red" }
         planOutOfService = { fg = "red", dim = true }
         chart = { fg = "green" }
         """#,
@@ -46,6 +47,7 @@ public enum ShippedThemes {
         planConfirmed = { fg = "white", bg = "blue", bold = true }
         planCheckedIn = { fg = "black", bg = "green", bold = true }
         planCheckedOut = { fg = "black", bg = "white" }
+        planNoShow = { fg = "white", bg = "red", bold = true }
         planOutOfService = { fg = "red", bg = "black", bold = true }
         chart = { fg = "green", bg = "black", bold = true }
         """#,
@@ -69,6 +71,7 @@ public enum ShippedThemes {
         planConfirmed = { fg = "white", bg = "blue" }
         planCheckedIn = { fg = "white", bg = "magenta", bold = true }
         planCheckedOut = { fg = "black", bg = "cyan" }
+        planNoShow = { fg = "white", bg = "red" }
         planOutOfService = { fg = "red" }
         chart = { fg = "blue" }
         """#,
@@ -91,6 +94,7 @@ public enum ShippedThemes {
         planConfirmed = { reverse = true }
         planCheckedIn = { reverse = true, bold = true }
         planCheckedOut = { dim = true, underline = true }
+        planNoShow = { dim = true, reverse = true }
         planOutOfService = { dim = true }
         chart = { bold = true }
         """#,

@@ -91,6 +91,11 @@ public struct Theme: Hashable, Sendable {
             }
             theme.styles[role] = style
         }
+        // No-shows got their own role after themes were written: one that does not name it draws
+        // them as checked-out stays, as before, rather than as plain text.
+        if theme.styles[.planNoShow] == nil, let checkedOut = theme.styles[.planCheckedOut] {
+            theme.styles[.planNoShow] = checkedOut
+        }
         return theme
     }
 

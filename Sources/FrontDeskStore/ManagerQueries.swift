@@ -48,14 +48,15 @@ extension FrontDeskStore {
             }
             let pickup = try Self.pickupRoomNights(hotel: hotel, from: from, through: to, now: now, db)
             let today = businessDate(for: hotel)
-            return OccupancyReport(from: from, through: to, types: types, sales: sales, soldOutOfService: soldOutOfService,
+            return OccupancyReport(from: from, through: to, currency: hotel.currency, types: types, sales: sales, soldOutOfService: soldOutOfService,
                                    pickupRoomNights: pickup,
                                    today: try Self.dayCounts(today, businessDate: today, hotelId: hotel.id, db))
         }
     }
 
     /// Room-nights from `from` through `to` sold by bookings made in the last `pickupDays` days
-    /// (a booking still sold now; one made and cancelled in the week is no pickup).
+    /// (a booking still sold now, a no-show's kept night too; one made and cancelled in the week is
+    /// no pickup).
     static func pickupRoomNights(hotel: Hotel, from: CalendarDate, through to: CalendarDate, now: Date, _ db: Database) throws -> Int {
         let since = Timestamp.text(now.addingTimeInterval(-Double(OccupancyReport.pickupDays) * 86_400))
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
@@ -63,7 +64,7 @@ extension FrontDeskStore {
                    (SELECT COUNT(*) FROM room_night n WHERE n.booking_id = b.id AND n.night >= ?3 AND n.night < ?4)
             FROM booking b
             WHERE b.hotel_id = ?1 AND b.created_at >= ?2 AND b.created_at <= ?5
-              AND b.status IN ('Confirmed', 'CheckedIn', 'CheckedOut') AND b.check_in < ?4 AND b.check_out > ?3
+              AND b.status IN ('Confirmed', 'CheckedIn', 'CheckedOut', 'NoShow') AND b.check_in < ?4 AND b.check_out > ?3
             """), arguments: [hotel.id.uuidString, since, from.iso, to.adding(days: 1).iso, Timestamp.text(now)])
         var nights = 0
         // The nights the booking still claims (an early departure gave the rest back).
@@ -76,9 +77,10 @@ extension FrontDeskStore {
     /// How many arrive, leave and stay on `date`, read from the three columns that decide it.
     static func dayCounts(_ date: CalendarDate, businessDate: CalendarDate, hotelId: UUID, _ db: Database) throws
         -> (arrivals: Int, departures: Int, inHouse: Int) {
-        var stays: [(status: BookingStatus, stay: StayDates, lastKeptNight: CalendarDate?)] = []
+        var stays: [DayLists.CountedStay] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT b.status, b.check_in, b.check_out, \(lastKeptNightOfCheckedOut), b.rowid FROM booking b
+            SELECT b.status, b.check_in, b.check_out, \(lastKeptNightOfCheckedOut), b.rowid, b.checked_in_on, b.checked_out_on
+            FROM booking b
             WHERE b.hotel_id = ? AND b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
             """), arguments: [hotelId.uuidString, date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
         while let row = try rows.next() {
@@ -88,7 +90,9 @@ extension FrontDeskStore {
             guard let stay = StayDates(checkIn: checkIn, checkOut: checkOut) else {
                 throw stored.damaged("check_out", "\(checkOut) is not after check_in \(checkIn)")
             }
-            stays.append((status, stay, (row[3] as String?).flatMap(CalendarDate.init(iso:))))
+            stays.append((status, stay, (row[3] as String?).flatMap(CalendarDate.init(iso:)),
+                          try stored.optionalText(5, "checked_in_on").flatMap(CalendarDate.init(iso:)),
+                          try stored.optionalText(6, "checked_out_on").flatMap(CalendarDate.init(iso:))))
         }
         return DayLists.counts(stays, on: date, businessDate: businessDate)
     }
@@ -99,18 +103,17 @@ extension FrontDeskStore {
             let hotel = try requireHotel(db)
             let bookings = try Self.bookingsTouching(date, hotelId: hotel.id, db)
             // The checked-out among them, with the last night each kept: one statement for all.
-            var departedEarly: [UUID: CalendarDate] = [:]
+            var lastKeptNights: [UUID: CalendarDate] = [:]
             let byId = Dictionary(bookings.map { ($0.id.uuidString, $0) }) { first, _ in first }
             for row in try db.rows(sql: """
                 SELECT b.id, \(Self.lastKeptNightOfCheckedOut) FROM booking b
                 WHERE b.status = 'CheckedOut' AND b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
                 """, arguments: [date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso]) {
-                guard let booking = byId[row[0]] else { continue }
-                let departed = Self.departure(lastKeptNight: row[1], checkIn: booking.stay.checkIn)
-                if departed < booking.stay.checkOut { departedEarly[booking.id] = departed }
+                guard let booking = byId[row[0]], let night = (row[1] as String?).flatMap(CalendarDate.init(iso:)) else { continue }
+                lastKeptNights[booking.id] = night
             }
             let today = businessDate(for: hotel)
-            var lists = DayLists(date: date, businessDate: today, bookings: bookings, departedEarly: departedEarly)
+            var lists = DayLists(date: date, businessDate: today, bookings: bookings, lastKeptNights: lastKeptNights)
             if date == today {
                 // Arrivals who have not come: the arrival day passed, or it is today after the cut-off.
                 let latestArrival = hotel.hour(at: now) >= hotel.noShowPolicy.cutoffHour ? date : date.adding(days: -1)
@@ -143,10 +146,10 @@ extension FrontDeskStore {
         CASE WHEN b.status = 'CheckedOut' THEN (SELECT max(n.night) FROM room_night n WHERE n.booking_id = b.id) END
         """
 
-    /// The day a checked-out guest left: the day after the last night the booking kept, or the
-    /// arrival day if it kept none.
-    static func departure(lastKeptNight: String?, checkIn: CalendarDate) -> CalendarDate {
-        DayLists.departure(lastKeptNight: lastKeptNight.flatMap(CalendarDate.init(iso:)), checkIn: checkIn)
+    /// Where a checked-out or no-show booking's bar on the room plan ends: after the last night it
+    /// kept (the nights sold), or at its arrival if it kept none.
+    static func endOfKeptNights(lastKeptNight: String?, checkIn: CalendarDate) -> CalendarDate {
+        lastKeptNight.flatMap(CalendarDate.init(iso:))?.adding(days: 1) ?? checkIn
     }
 
     /// Bookings whose stay begins, ends or runs over `date`, in arrival order.
@@ -189,24 +192,26 @@ extension FrontDeskStore {
                 let status = try stored.status(5, "status")
                 if status == .reserving || status == .processingPayment, (try stored.optionalText(6, "hold_expires_at") ?? "") <= nowText { continue }
                 let checkIn = try stored.date(2, "check_in")
-                var checkOut = try stored.date(3, "check_out")
+                let bookedCheckOut = try stored.date(3, "check_out")
+                var checkOut = bookedCheckOut
                 if status == .checkedOut || status == .noShow {
                     // A guest who left early gave the later nights back: the bar ends where they left.
                     // A no-show keeps at most its first night (the one charged).
                     let lastKept: String? = status == .checkedOut ? row[7]
                         : try db.value(String.self, sql: "SELECT max(night) FROM room_night WHERE booking_id = ?", arguments: [row[10]])
                     if status == .noShow && lastKept == nil { continue }
-                    checkOut = min(checkOut, Self.departure(lastKeptNight: lastKept, checkIn: checkIn))
+                    checkOut = min(checkOut, Self.endOfKeptNights(lastKeptNight: lastKept, checkIn: checkIn))
                 }
                 let roomKey = try stored.text(1, "room_id")
                 let roomId = try roomIds[roomKey] ?? stored.id(1, "room_id")
                 roomIds[roomKey] = roomId
                 let code = try stored.text(0, "confirmation_code"), guestName = try stored.text(4, "guest_name")
                 var firstHere = checkIn
-                if let since = try stored.optionalText(9, "room_since").flatMap(CalendarDate.init(iso:)), since > checkIn, since < checkOut {
+                if let since = try stored.optionalText(9, "room_since").flatMap(CalendarDate.init(iso:)), since > checkIn, since < bookedCheckOut {
                     // A move split the stay: the nights before were slept in other rooms (the
                     // current one too, for a guest moved away and back); a bar for each run of
-                    // nights in one room.
+                    // nights in one room. A guest moved and then checked out that same day slept
+                    // no night in the current room: only the earlier runs are drawn.
                     firstHere = since
                     var runs: [(room: String, first: CalendarDate, last: CalendarDate)] = []
                     for night in try db.rows(sql: "SELECT room_id, night FROM room_night WHERE booking_id = ? AND night < ? ORDER BY night",

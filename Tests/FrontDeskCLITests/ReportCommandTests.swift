@@ -106,4 +106,20 @@ import Testing
         #expect(csv.count == 61)
         #expect(csv[1].hasPrefix("\(first),\(active),\(expected[0].sold),"))
     }
+
+    /// `--to` alone before the business date named a start the person never typed; the report
+    /// never said its currency (a chain's hotels differ).
+    @Test func aRangeEndingBeforeTheDefaultStartSaysWhereTheStartCameFromAndTheCurrencyIsNamed() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let refused = try cli.run("occupancy", "--to", "2026-11-20")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("The end date 2026-11-20 must not be before the business date 2026-11-26, the start when none is given"),
+                "\(refused.stderr)")
+        let given = try cli.run("occupancy", "--from", "2026-11-25", "--to", "2026-11-20")
+        #expect(given.stderr.contains("The end date 2026-11-20 must not be before the start date 2026-11-25"), "\(given.stderr)")
+        let json = try cli.run("occupancy", "--json").json
+        #expect(json["currency"] as? String == "EUR")
+        #expect(try cli.run("occupancy").stdout.contains("Amounts in EUR."))
+    }
 }

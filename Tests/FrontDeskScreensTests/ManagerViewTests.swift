@@ -385,7 +385,7 @@ extension ManagerViewTests {
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
          Occupancy 2026-11-26 to 2026-12-25 · 30 nights · EUR
          Range: occupancy 13.33% · ADR 128.94 · RevPAR 17.19 · revenue 4126.00
-         Today 2 arriving · 1 leaving · 1 in house · pickup 7 days: 32 room-nights
+         Today 2 arriving · 2 leaving · 1 in house · pickup 7 days: 32 room-nights
          Occupancy  ▂▁▁▂▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
          Revenue    ▆▃▃█▅▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆
 
@@ -411,7 +411,7 @@ extension ManagerViewTests {
          Hotel Test · business date 2026-11-26 · anna · background: idle                                                                      09:30
          Occupancy 2026-11-26 to 2026-12-25 · 30 nights · EUR
          Range: occupancy 13.33% · ADR 128.94 · RevPAR 17.19 · revenue 4126.00
-         Today 2 arriving · 1 leaving · 1 in house · pickup 7 days: 32 room-nights
+         Today 2 arriving · 2 leaving · 1 in house · pickup 7 days: 32 room-nights
          Occupancy  ▂▁▁▂▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁▁
          Revenue    ▆▃▃█▅▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆▆
 
