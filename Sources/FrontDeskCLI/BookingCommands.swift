@@ -200,8 +200,16 @@ protocol SingleBookingCommand: ParsableCommand {
 extension SingleBookingCommand {
     func run() throws {
         try common.run { store in
+            // What the change recorded says what the booking alone does not: money to collect or
+            // pay back at the desk, a refund, nights given back by an early check-out.
+            let lastBefore = (try? store.auditTrail(bookingReference: reference, limit: 1))?.first?.id ?? 0
             let booking = try apply(store)
-            return Output.Result(json: ConnectedDesk.json(booking, store: store), text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
+            let recorded = self is Show ? [] : (try? store.auditTrail(bookingReference: booking.id.uuidString, limit: 20))?
+                .filter { $0.id > lastBefore }.reversed().map(\.summary) ?? []
+            var json = ConnectedDesk.json(booking, store: store)
+            if !recorded.isEmpty, case .object(let fields) = json { json = .object(fields + [("recorded", .array(recorded.map(JSONValue.string)))]) }
+            let text = Output.bookingText(booking, currency: try store.hotel()?.currency ?? "")
+            return Output.Result(json: json, text: text + recorded.map { "\nRecorded: \(Output.safe($0))" }.joined())
         }
     }
 }

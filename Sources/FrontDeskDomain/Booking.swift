@@ -134,6 +134,22 @@ public struct Booking: Hashable, Sendable {
         move(to: .failed, reason: reason, at: instant)
     }
 
+    /// The refusal of a check-in into a room another guest still occupies: one checked in there
+    /// who stayed past departure (nights cannot overlap, so only such a guest can be there).
+    public func roomStillOccupied(by guestName: String, confirmationCode other: String, dueOut: CalendarDate) -> FrontDeskError {
+        .invalidState("Room \(roomNumber) is still occupied: \(guestName) (booking \(other), due out \(dueOut)) is checked in there; "
+            + "check them out first, or move booking \(confirmationCode) to another room")
+    }
+
+    /// A Confirmed booking whose arrival day has passed is not cancelled: its guest did not come,
+    /// and a cancel would give back nights already sold and refund them in full, past the no-show
+    /// policy. It is marked a no-show instead (the arrival day itself may still be cancelled).
+    public func requireCancellable(businessDate: CalendarDate) throws(FrontDeskError) {
+        guard status == .confirmed, stay.checkIn < businessDate else { return }
+        throw .invalidState("Booking \(confirmationCode) was due on \(stay.checkIn) and its guest did not come: "
+            + "mark it a no-show instead of cancelling (business date \(businessDate))")
+    }
+
     public mutating func cancel(reason: String?, at instant: Date) throws(FrontDeskError) {
         switch status {
         case .reserving, .processingPayment, .confirmed:

@@ -189,6 +189,12 @@ extension BookingRules {
             }
             if checkOut <= businessDate && checkOut != booking.stay.checkOut {
                 problems.append("Check-out date must be after the business date (\(businessDate))")
+            } else if let added = StayDates(checkIn: checkIn, checkOut: checkOut)?.nights
+                        .first(where: { $0 < businessDate && !booking.stay.contains(night: $0) }) {
+                // The guest has not come: a night already past would be sold (and charged) for
+                // nobody. (A checked-in guest's overstayed nights were slept, and may be added.)
+                problems.append("The stay would add the night of \(added), already past (business date \(businessDate)), "
+                    + "to booking \(code), whose guest has not arrived; a late guest's stay can grow from tonight on")
             }
         case .checkedIn:
             if checkIn != booking.stay.checkIn {
@@ -247,6 +253,14 @@ extension Booking {
     /// on for a guest in house (the nights slept stay in the old room).
     public func nightsToMove(businessDate: CalendarDate) throws(FrontDeskError) -> [CalendarDate] {
         switch status {
+        case .confirmed where stay.checkIn < businessDate:
+            // A guest arriving late: the nights already past stay sold where they were; the stay
+            // moves from tonight, as a guest in house does.
+            let nights = stay.nights.filter { $0 >= businessDate }
+            if nights.isEmpty {
+                throw .invalidState("Booking \(confirmationCode) ended on \(stay.checkOut) and its guest never came: mark it a no-show instead")
+            }
+            return nights
         case .confirmed:
             return stay.nights
         case .checkedIn:

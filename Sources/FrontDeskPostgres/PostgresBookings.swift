@@ -329,6 +329,7 @@ extension PostgresHotelStorage {
         do {
             let booking = try requireBooking(reference, session)
             try booking.requireVersion(expectedVersion)
+            try booking.requireCancellable(businessDate: chain.businessDate(for: requireHotel(session)))
             guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: booking.id, by: user, session) else {
                 var probe = booking
                 try probe.cancel(reason: reason, at: now) // throws the desk's wording for this status
@@ -367,6 +368,14 @@ extension PostgresHotelStorage {
             let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
             return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, session) { booking in
                 try booking.checkIn(businessDate: today, at: now)
+                if let other = try session.rows("""
+                    SELECT guest_name, confirmation_code, check_out::text FROM booking
+                    WHERE status = 'CheckedIn' AND room_id = $1 AND id <> $2 LIMIT 1
+                    """, [booking.roomId, booking.id]).first {
+                    let columns = ColumnReader(other, table: "booking")
+                    throw booking.roomStillOccupied(by: try columns.text(0), confirmationCode: try columns.text(1),
+                                                    dueOut: CalendarDate(iso: try columns.text(2)) ?? booking.stay.checkIn)
+                }
                 return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
             }
         }

@@ -28,6 +28,7 @@ public enum PostgresSchema {
         Migration(version: 11, name: "the amount a card was charged, which its refund pays back; refusals counted apart", sql: v11),
         Migration(version: 12, name: "a group's commit locks no row of its hotel: feed entries numbered after it, availability moved in parts", sql: v12),
         Migration(version: 13, name: "when each server user was last disabled", sql: v13),
+        Migration(version: 14, name: "the guests checked in, by room", sql: v14),
     ]
 
     /// The newest schema this build knows.
@@ -690,6 +691,12 @@ extension PostgresSchema {
         FROM hotel_clock c WHERE c.hotel_id = \(hotel)
         """
     }
+
+    /// The guests checked in now, by room: a check-in looks whether its room still holds one who
+    /// stayed past departure (a few rows a hotel, not its whole history).
+    static let v14 = """
+        CREATE INDEX IF NOT EXISTS booking_checked_in_by_room ON booking (room_id) WHERE status = 'CheckedIn';
+        """
 
     /// When a server user was last disabled, kept once it is enabled again: tokens issued before
     /// it stay refused (SQLite's v17).

@@ -126,8 +126,9 @@ extension DeskModel {
         return ["Cancel booking \(booking.confirmationCode) for \(booking.guest.name)?", consequence]
     }
 
-    /// The question before `command` on `booking`: names the guest and the booking; a check-in to
-    /// a room whose last guest is still checked in says who that is.
+    /// The question before `command` on `booking`: names the guest and the booking. (A check-in to
+    /// a room whose last guest is still checked in is refused before it is asked; should that
+    /// guest be found only now, the question names them.)
     func question(_ command: CommandID, on booking: Booking) -> PendingConfirmation {
         let stay = "room \(booking.roomNumber), \(booking.stay.checkIn) to \(booking.stay.checkOut)"
         switch command {
@@ -380,6 +381,19 @@ extension DeskModel {
                 return
             case .transition: break
             }
+            // An arrival day passed is a no-show, said at once in the store's words.
+            do {
+                try booking.requireCancellable(businessDate: state.info.businessDate)
+            } catch {
+                (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = (Self.describe(error), true)
+                return
+            }
+        }
+        if command == .checkIn, booking.status == .confirmed, let guest = try? stillCheckedIn(room: booking.roomNumber, besides: booking.id).first {
+            // The store refuses a check-in into a room a guest still occupies: said at once, in its words.
+            (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = (Self.describe(
+                booking.roomStillOccupied(by: guest.guest.name, confirmationCode: guest.confirmationCode, dueOut: guest.stay.checkOut)), true)
+            return
         }
         switch command {
         case .editBooking, .moveBooking, .noShow, .undoChange: startChange(command, on: booking, at: actions)

@@ -521,6 +521,7 @@ extension FrontDeskStore {
             throw FrontDeskError.staleVersion(
                 "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
         }
+        try booking.requireCancellable(businessDate: businessDate(for: requireHotel(db)))
         let id = booking.id.storedText
         guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: id, by: user, db) else {
             var probe = booking
@@ -588,6 +589,13 @@ extension FrontDeskStore {
         let today = businessDate(for: try fetchHotel(db))
         return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
             try booking.checkIn(businessDate: today, at: now)
+            if let other = try db.row(sql: """
+                SELECT guest_name, confirmation_code, check_out FROM booking
+                WHERE status = 'CheckedIn' AND room_id = ? AND id <> ? LIMIT 1
+                """, arguments: [booking.roomId.storedText, booking.id.storedText]) {
+                throw booking.roomStillOccupied(by: other[0], confirmationCode: other[1],
+                                                dueOut: CalendarDate(iso: other[2]) ?? booking.stay.checkIn)
+            }
             return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
         }
     }

@@ -511,7 +511,9 @@ extension FrontDeskStore {
             switch kind {
             case .book:
                 throw FrontDeskError.invalidState("A booking is planned with plannedBooking")
-            case .cancel: try probe.cancel(reason: reason, at: now)
+            case .cancel:
+                try probe.requireCancellable(businessDate: today)
+                try probe.cancel(reason: reason, at: now)
             case .checkIn: try probe.checkIn(businessDate: today, at: now)
             case .checkOut: _ = try probe.checkOut(businessDate: today, at: now)
             case .move: throw FrontDeskError.invalidState("A move is planned with plannedMove")

@@ -68,12 +68,13 @@ import Testing
         fixture.press(.function(4))
         #expect(!fixture.model.state.today.all.contains { $0.id == overstayed.id })
         fixture.press(.alt("1"), .alt("i"))
-        let question = try #require(fixture.model.state.today.actions.confirmation)
-        #expect(question.lines.first == "Check in Zoë Ångström, booking \(arrival.confirmationCode)?")
-        #expect(question.lines.contains(
-            "! Still checked in to room 101: Otto Overstay (\(overstayed.confirmationCode), was due out 2026-11-23)"))
-        #expect(!question.lines.contains { $0.contains("Lena") || $0.contains("Elsa") })
+        #expect(fixture.model.state.today.actions.confirmation == nil, "refused at once: Otto is still in room 101")
+        let message = fixture.model.state.today.actions.message ?? ""
+        #expect(message.contains("Room 101 is still occupied: Otto Overstay (booking \(overstayed.confirmationCode), due out 2026-11-23)"),
+                "\(message)")
+        #expect(!message.contains("Lena") && !message.contains("Elsa"))
         #expect(fixture.screen(100, 30).contains("Otto Overstay"))
+        #expect(try fixture.desk.store.booking(arrival.id.uuidString).status == .confirmed)
     }
 
     /// The room plan's and the dashboard's date prompts and the bookings find field refuse a date

@@ -1,0 +1,149 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskPostgres
+import FrontDeskStore
+import FrontDeskTestSupport
+import Testing
+
+/// The rules of a stay that the day's date decides (a late guest, a cancel after arrival, a room
+/// still occupied) and the day counts that follow when guests came and left, on SQLite and
+/// PostgreSQL alike (a review of session 51). The contract's business date is 2026-11-26.
+@Suite struct StayRulesContractTests {
+    typealias Contract = StorageContractChangesTests
+
+    @Test(arguments: StorageBackend.all)
+    func aConfirmedBookingWhoseArrivalDayPassedIsMarkedANoShowNotCancelled(_ backend: StorageBackend) throws {
+        let (earlier, today) = try Self.twoDays(backend, earlier: "2026-11-24", later: "2026-11-26")
+        let late = try Contract.confirmed(earlier, room: "101", from: "2026-11-25", to: "2026-11-28")
+        guard case .invalidState(let message)? = Contract.refusal({
+            try today.cancel(late.confirmationCode, reason: nil, Contract.request())
+        }) else {
+            Issue.record("\(backend.name): a cancel after the arrival day must be refused (it refunded the nights already sold)")
+            return
+        }
+        #expect(message.contains("was due on 2026-11-25") && message.contains("mark it a no-show"), "\(message)")
+        #expect(try today.booking(late.id.uuidString) == late, "nothing changed")
+        // On the arrival day itself a cancel is still a cancel.
+        let arriving = try Contract.confirmed(today, room: "102", from: "2026-11-26", to: "2026-11-28", name: "Ben Ode")
+        #expect(try today.cancel(arriving.confirmationCode, reason: nil, Contract.request()).status == .cancelled)
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func aLateGuestsStayGrowsFromTonightNotIntoNightsPast(_ backend: StorageBackend) throws {
+        let (earlier, today) = try Self.twoDays(backend, earlier: "2026-11-24", later: "2026-11-26")
+        // Due on the 24th for one night, never came, still Confirmed: stretching it to the 28th
+        // sold (and asked to be paid for) the 25th for nobody.
+        let gone = try Contract.confirmed(earlier, room: "101", from: "2026-11-24", to: "2026-11-25")
+        guard case .validationFailed(let problems)? = Contract.refusal({
+            try today.changeBooking(gone.confirmationCode, BookingEdit(checkOut: "2026-11-28"), Contract.request(version: gone.version))
+        }) else {
+            Issue.record("\(backend.name): adding past nights to a booking whose guest has not come must be refused")
+            return
+        }
+        #expect(problems.joined().contains("the night of 2026-11-25, already past"), "\(problems)")
+        #expect(try today.booking(gone.id.uuidString) == gone)
+        // A late guest's stay still grows from tonight on.
+        let late = try Contract.confirmed(earlier, room: "102", from: "2026-11-25", to: "2026-11-27", name: "Ben Ode")
+        let longer = try today.changeBooking(late.confirmationCode, BookingEdit(checkOut: "2026-11-28"), Contract.request(version: late.version))
+        #expect(longer.stay.checkOut == CalendarDate(iso: "2026-11-28") && longer.nightlyPrices.count == 3)
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func aLateGuestMovesFromTonightAndThePastNightsStayWhereTheyWere(_ backend: StorageBackend) throws {
+        let (earlier, today) = try Self.twoDays(backend, earlier: "2026-11-24", later: "2026-11-26")
+        let ben = try Contract.confirmed(earlier, room: "101", from: "2026-11-24", to: "2026-11-28", name: "Ben Ode")
+        // Room 102 was taken on the 24th: a move of every night was refused, though it is free from tonight.
+        _ = try Contract.confirmed(earlier, room: "102", from: "2026-11-24", to: "2026-11-25", name: "Cara Diaz")
+        let moved = try today.move(ben.confirmationCode, toRoom: "102", reason: nil, reprice: false, Contract.request(version: ben.version))
+        #expect(moved.roomNumber == "102" && moved.roomSince == CalendarDate(iso: "2026-11-26"), "\(backend.name): \(moved.roomSince?.iso ?? "-")")
+        // The nights from tonight are free in 101 again; the 25th is still Ben's there.
+        let request = { (from: String, to: String) in
+            ReservationRequest(form: BookingForm(roomNumber: "101", checkIn: from, checkOut: to, guests: "2", guestName: "Ida Ide",
+                                                 email: "ida@example.com"), requestId: nil, user: "anna")
+        }
+        #expect(throws: Never.self) { try today.reserveAll([request("2026-11-26", "2026-11-28")])[0].get() }
+        guard case .roomUnavailable? = Contract.refusal({ try earlier.reserveAll([request("2026-11-25", "2026-11-26")])[0].get() }) else {
+            Issue.record("\(backend.name): the 25th stays sold in room 101")
+            return
+        }
+        // A booking whose every night has passed has nothing to move.
+        let gone = try Contract.confirmed(earlier, room: "103", from: "2026-11-24", to: "2026-11-26", name: "Dan Eze")
+        guard case .invalidState(let message)? = Contract.refusal({
+            try today.move(gone.confirmationCode, toRoom: "102", reason: nil, reprice: false, Contract.request())
+        }) else {
+            Issue.record("\(backend.name): a move of a stay that is over must be refused")
+            return
+        }
+        #expect(message.contains("mark it a no-show"), "\(message)")
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func aGuestWhoLeavesOnTheArrivalDayDepartsThatDay(_ backend: StorageBackend) throws {
+        let chain = try Contract.chain(backend)
+        let ana = try Contract.confirmed(chain.vienna, room: "101", from: "2026-11-26", to: "2026-11-29")
+        _ = try chain.vienna.checkIn(ana.confirmationCode, Contract.request())
+        let left = try chain.vienna.checkOut(ana.confirmationCode, Contract.request())
+        #expect(left.status == .checkedOut)
+        let report = try chain.vienna.occupancyReport(from: CalendarDate(iso: "2026-11-26")!, through: CalendarDate(iso: "2026-11-28")!)
+        // She left today (her first night stays sold): a departure today, not tomorrow.
+        let counts: [Int] = [report.arrivalsToday, report.departuresToday, report.inHouseToday]
+        #expect(counts == [1, 1, 0], "\(backend.name)")
+        #expect(report.days.map(\.roomsSold) == [1, 0, 0])
+        #expect(report.currency == "EUR")
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func aNoShowsKeptNightIsPickupAsItIsSold(_ backend: StorageBackend) throws {
+        let (earlier, today) = try Self.twoDays(backend, earlier: "2026-11-24", later: "2026-11-26")
+        let eva = try Contract.confirmed(earlier, room: "101", from: "2026-11-25", to: "2026-11-28", name: "Eva Fox")
+        let range = (CalendarDate(iso: "2026-11-25")!, CalendarDate(iso: "2026-11-27")!)
+        let before = try today.occupancyReport(from: range.0, through: range.1)
+        _ = try today.markNoShow(eva.confirmationCode, Contract.request())
+        let after = try today.occupancyReport(from: range.0, through: range.1)
+        // The first night stays sold (the default fee): occupancy counts it, so pickup does too.
+        #expect(after.days.map(\.roomsSold) == [1, 0, 0], "\(backend.name)")
+        #expect(before.pickupRoomNights == 3 && after.pickupRoomNights == 1, "\(backend.name): \(before.pickupRoomNights) → \(after.pickupRoomNights)")
+    }
+
+    /// Two views of one database, on two business dates (rooms 101-103, doubles).
+    static func twoDays(_ backend: StorageBackend, earlier: String, later: String,
+                        clock: TestClock = TestClock()) throws -> (earlier: any HotelStorage, later: any HotelStorage) {
+        let first = CalendarDate(iso: earlier)!, second = CalendarDate(iso: later)!
+        let one: any ChainStorage, two: any ChainStorage
+        if backend.name == "SQLite" {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-contract-\(UUID().uuidString)")
+                .appendingPathComponent("chain.sqlite").path
+            one = try FrontDeskStore(path: path, clock: { clock.now }, businessDate: first, random: SeededGenerator(seed: 7))
+            two = try FrontDeskStore(path: path, clock: { clock.now }, businessDate: second, random: SeededGenerator(seed: 8))
+        } else {
+            let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+            one = try PostgresChainStorage(url: url, poolSize: 2, migrate: true, clock: { clock.now }, businessDate: first,
+                                           random: SeededGenerator(seed: 7))
+            two = try PostgresChainStorage(url: url, poolSize: 2, migrate: false, clock: { clock.now }, businessDate: second,
+                                           random: SeededGenerator(seed: 8))
+        }
+        let hotel = try one.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        _ = try one.hotel(hotel).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        for number in ["101", "102", "103"] { _ = try one.hotel(hotel).addRoom(number: number, typeName: "Double", by: "admin") }
+        return (one.hotel(hotel), two.hotel(hotel))
+    }
+
+    /// Nights cannot overlap, but a guest who stayed past departure still sleeps in the room: the
+    /// next guest's check-in put two parties in one room (only the desk's screen warned).
+    @Test(arguments: StorageBackend.all)
+    func aCheckInIntoARoomAGuestStillOccupiesIsRefused(_ backend: StorageBackend) throws {
+        let (today, tomorrow) = try Self.twoDays(backend, earlier: "2026-11-26", later: "2026-11-27")
+        let ana = try Contract.confirmed(today, room: "101", from: "2026-11-26", to: "2026-11-27")
+        _ = try today.checkIn(ana.confirmationCode, Contract.request())
+        let ben = try Contract.confirmed(today, room: "101", from: "2026-11-27", to: "2026-11-29", name: "Ben Ode")
+        // Tomorrow Ana has not been checked out yet.
+        guard case .invalidState(let message)? = Contract.refusal({ try tomorrow.checkIn(ben.confirmationCode, Contract.request()) }) else {
+            Issue.record("\(backend.name): a check-in into a room still occupied must be refused")
+            return
+        }
+        #expect(message.contains("Room 101 is still occupied: Ana Lee") && message.contains("due out 2026-11-27"), "\(message)")
+        #expect(try tomorrow.booking(ben.id.uuidString).status == .confirmed)
+        _ = try tomorrow.checkOut(ana.confirmationCode, Contract.request())
+        #expect(try tomorrow.checkIn(ben.confirmationCode, Contract.request()).status == .checkedIn)
+    }
+}
