@@ -377,6 +377,36 @@ public struct SyncOperation: Codable, Hashable, Sendable {
     }
 }
 
+extension SyncOperation {
+    /// The first text of the operation that no backend can keep as it came (a control character
+    /// or a NUL, bytes that were not UTF-8, more scalars than any rule allows, a pile of combining
+    /// marks), as (field, message): the server refuses the push as bad input before anything of
+    /// it is recorded. The rules of each field (a guest's name, a note) are checked after, by the
+    /// domain, as for any other change.
+    public var textProblem: (field: String, message: String)? {
+        let short = 200, long = 4_000
+        var texts: [(String, String?, Int)] = [("operationId", operationId, short), ("bookingId", bookingId, short),
+                                               ("madeAt", madeAt, short), ("by", by, short), ("reason", reason, long)]
+        if let move { texts += [("move.roomId", move.roomId, short), ("move.roomNumber", move.roomNumber, short)] }
+        if let book {
+            texts += [("book.roomId", book.roomId, short), ("book.roomNumber", book.roomNumber, short),
+                      ("book.checkIn", book.checkIn, short), ("book.checkOut", book.checkOut, short),
+                      ("book.guestName", book.guestName, long), ("book.email", book.email, long), ("book.phone", book.phone, long),
+                      ("book.confirmation", book.confirmation, short), ("book.payment", book.payment, short)]
+            texts += (book.nightlyPrices ?? []).map { ("book.nightlyPrices.night", $0.night, short) }
+        }
+        if let edit {
+            texts += [("edit.guestName", edit.guestName, long), ("edit.email", edit.email, long), ("edit.phone", edit.phone, long),
+                      ("edit.guests", edit.guests, short), ("edit.note", edit.note, long),
+                      ("edit.checkIn", edit.checkIn, short), ("edit.checkOut", edit.checkOut, short)]
+        }
+        for (field, text, maximum) in texts {
+            if let text, let problem = TextRules.problem(in: text, field: field, maximum: maximum) { return (field, problem) }
+        }
+        return nil
+    }
+}
+
 public struct SyncPush: Codable, Hashable, Sendable {
     public var protocolVersion: Int
     public var operations: [SyncOperation]

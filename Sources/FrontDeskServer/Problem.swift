@@ -43,6 +43,31 @@ public struct Problem: Error, Sendable {
         (codingPath + (key.map { [$0] } ?? [])).map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
 
+    /// Where a body that is valid JSON holds a number no whole-number field can take (1.5, or past
+    /// 64 bits): Foundation on Linux reports those as "not valid JSON", with no field. The path of
+    /// the first such number (`guests`, `operations.0.baseVersion`); nil when the body is not JSON.
+    static func misfitNumberField(in body: Data) -> String? {
+        guard let document = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else { return nil }
+        func misfit(_ value: Any, at path: [String]) -> [String]? {
+            switch value {
+            case let object as [String: Any]:
+                for key in object.keys.sorted() {
+                    if let found = misfit(object[key]!, at: path + [key]) { return found }
+                }
+            case let array as [Any]:
+                for (index, element) in array.enumerated() {
+                    if let found = misfit(element, at: path + [String(index)]) { return found }
+                }
+            case let number as NSNumber where !(value is Bool) && !(value is String):
+                if Int64(exactly: number.doubleValue) == nil || number.doubleValue.magnitude >= 9.2e18 { return path }
+            default:
+                break
+            }
+            return nil
+        }
+        return misfit(document, at: []).map { $0.isEmpty ? "body" : $0.joined(separator: ".") }
+    }
+
     public static func tooLarge() -> Problem {
         Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large", detail: "The body is over 64 KiB")
     }

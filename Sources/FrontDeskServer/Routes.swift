@@ -83,6 +83,14 @@ struct BookingRoutes {
     func add(to router: Router<ServerContext>) {
         router.get("/health") { _, _ in json(.object([("status", .string("ok"))])) }
         router.get("/ready") { _, _ in try await ready() }
+        // Load balancers check with HEAD: the same status, no body.
+        router.head("/health") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"]) }
+        router.head("/ready") { _, _ in
+            let answer = try await ready()
+            var headers = answer.headers
+            headers[.contentLength] = nil
+            return Response(status: answer.status, headers: headers)
+        }
         router.get("/metrics") { _, _ in try await metrics() }
         router.get("/openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml"],
@@ -459,9 +467,12 @@ struct BookingRoutes {
 
     enum Change { case cancel, checkIn, checkOut }
 
-    /// `If-Match: "3"` as the version the change is based on; nil without the header.
+    /// `If-Match: "3"` as the version the change is based on; nil without the header, and for
+    /// `If-Match: *` ("whatever version there is", RFC 9110: the booking must only exist). A weak
+    /// tag (`W/"3"`, as a compressing proxy rewrites ours) is read as its version.
     func expectedVersion(_ request: Request) throws -> Int? {
         guard let match = request.headers[.ifMatch] else { return nil }
+        if match.trimmingCharacters(in: .whitespaces) == "*" { return nil }
         let digits = match.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
             .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         guard let version = Int(digits) else { throw Problem.validation([("If-Match", "If-Match is a version in quotes, as the ETag gives it")]) }
@@ -684,7 +695,7 @@ struct BookingRoutes {
             let last = to ?? first.adding(days: 29)
             // Only a given `to` can end before `from` or make the range too long.
             do {
-                try OccupancyReport.checkRange(from: first, through: last)
+                try OccupancyReport.checkRange(from: first, through: last, fromIsBusinessDate: from == nil)
             } catch FrontDeskError.validationFailed(let said) {
                 throw Problem.validation(said.map { ("to", $0) })
             }
@@ -732,6 +743,9 @@ struct BookingRoutes {
             let field = Problem.fieldPath(context.codingPath)
             throw Problem.validation([(field, "\(field) has the wrong type or value")])
         } catch {
+            if let field = Problem.misfitNumberField(in: Data(buffer.readableBytesView)) {
+                throw Problem.validation([(field, "\(field) has the wrong type or value (a whole number is expected)")])
+            }
             throw Problem.validation([("body", "The body is not valid JSON")])
         }
     }

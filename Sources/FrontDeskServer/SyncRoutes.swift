@@ -65,6 +65,9 @@ extension BookingRoutes {
             throw Problem.validation([(field, "\(field) is required")])
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context) {
             let field = Problem.fieldPath(context.codingPath)
+            if field.isEmpty, let misfit = Problem.misfitNumberField(in: Data(buffer.readableBytesView)) {
+                throw Problem.validation([(misfit, "\(misfit) has the wrong type or value (a whole number is expected)")])
+            }
             throw Problem.validation([(field.isEmpty ? "body" : field,
                                        field.isEmpty ? "The body is not a sync push (JSON)" : "\(field) has the wrong type or value")])
         } catch {
@@ -77,9 +80,17 @@ extension BookingRoutes {
         if push.operations.isEmpty || push.operations.count > SyncWire.maximumPushOperations {
             problems.append(("operations", "operations holds 1 to \(SyncWire.maximumPushOperations) operations (this push: \(push.operations.count))"))
         }
-        for (index, operation) in push.operations.enumerated() where operation.operationId.isEmpty || operation.operationId.count > 200 {
-            problems.append(("operations.\(index).operationId", "operationId is 1 to 200 characters"))
-            break
+        // Text is checked by its scalars (a grapheme count let 20,000 combining marks through as
+        // one character), and for what PostgreSQL cannot keep (a NUL), before anything is recorded.
+        for (index, operation) in push.operations.enumerated() {
+            if operation.operationId.isEmpty {
+                problems.append(("operations.\(index).operationId", "operationId is 1 to 200 characters"))
+                break
+            }
+            if let (field, message) = operation.textProblem {
+                problems.append(("operations.\(index).\(field)", message))
+                break
+            }
         }
         if !problems.isEmpty { throw Problem.validation(problems) }
         let result: SyncPushResult
@@ -119,8 +130,11 @@ extension BookingRoutes {
         // The id as pushed: the path carries it percent-encoded ("op%201" for "op 1").
         let inPath = context.parameters.get("operationId") ?? ""
         let operationId = inPath.removingPercentEncoding ?? inPath
-        guard !operationId.isEmpty, operationId.count <= 200 else {
+        guard !operationId.isEmpty, operationId.unicodeScalars.count <= 200 else {
             throw Problem.validation([("operationId", "operationId must be 1 to 200 characters")])
+        }
+        if let problem = TextRules.problem(in: operationId, field: "operationId", maximum: 200) {
+            throw Problem.validation([("operationId", problem)])
         }
         guard let recorded = try await state.blocking({ try store.recordedSyncOperation(operationId) }) else {
             throw Problem.notFound("No operation \(operationId) was pushed to this hotel")

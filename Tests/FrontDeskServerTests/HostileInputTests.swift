@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskDomain
 import FrontDeskTestSupport
 import Testing
 
@@ -65,5 +66,82 @@ import Testing
         }
         let after = try threads()
         #expect(before > 0 && after <= before + 6, "threads: \(before) before, \(after) after 40 made-up hotels")
+    }
+
+    /// A desk's push carrying text PostgreSQL cannot keep (a NUL) or an operation id of one letter
+    /// and 20,000 combining marks (one character to Swift's count, 40 kB to an index) was answered
+    /// 500, and the desk would push it again forever: it is bad input, named, on both backends,
+    /// and nothing of the push is kept.
+    @Test(arguments: ["SQLite", "PostgreSQL"])
+    func aPushWithTextNoDatabaseTakesIsRefusedAsBadInput(_ backend: String) throws {
+        let server = try Self.server(backend)
+        let anna = try server.token("anna")
+        let path = "/api/hotels/\(server.hotelA)/sync"
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        let marks = "a" + String(repeating: "\u{0301}", count: 20_000)
+        var byWithNul = SyncAPITests.bookOperation(room: room, operation: "desk-9:op-1")
+        byWithNul.by = "anna\u{0}"
+        var reasonWithNul = SyncAPITests.bookOperation(room: room, operation: "desk-9:op-2")
+        reasonWithNul.reason = "x\u{0}"
+        let longId = SyncAPITests.bookOperation(room: room, operation: marks)
+        let fine = SyncAPITests.bookOperation(room: room, operation: "desk-9:op-0")
+        for (operation, field) in [(byWithNul, "operations.1.by"), (reasonWithNul, "operations.1.reason"), (longId, "operations.1.operationId")] {
+            let refused = try server.call("POST", path, token: anna, body: try SyncAPITests.body([fine, operation]),
+                                          headers: ["Content-Type": "application/json"])
+            #expect(refused.status == 400 && refused.code == "validation_failed",
+                    "\(backend), \(field): \(refused.status) \(String(decoding: refused.body.prefix(300), as: UTF8.self))")
+            let fields = (refused.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+            #expect(fields == [field], "\(backend): \(fields ?? [])")
+        }
+        #expect(try server.call("GET", "\(path)/desk-9:op-0", token: anna).status == 404, "\(backend): nothing of a refused push is kept")
+        // (An id of 300 marks: one character to Swift, 301 scalars; the URL stays short enough.)
+        let markedId = "a" + String(repeating: "\u{0301}", count: 300)
+        for id in ["a%00b", markedId.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)!] {
+            let looked = try server.call("GET", "\(path)/\(id)", token: anna)
+            #expect(looked.status == 400 && looked.code == "validation_failed", "\(backend): \(looked.status)")
+        }
+        // The same push without the bad text goes through.
+        let accepted = try server.call("POST", path, token: anna, body: try SyncAPITests.body([fine]), headers: ["Content-Type": "application/json"])
+        #expect(accepted.status == 200, "\(backend): \(accepted.status)")
+    }
+
+    /// Linux's JSON decoder calls a fraction or a number past 64 bits "not valid JSON", with no
+    /// field: the answer names the field that cannot take it, as for a string in its place.
+    @Test func aNumberNoWholeNumberFieldTakesIsNamed() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        for guests in [1.5, 1e19] as [Double] {
+            var body = server.bookingBody(server.hotelA, room: room)
+            body["guests"] = guests
+            let refused = try server.call("POST", "/api/bookings", token: anna, json: body)
+            #expect(refused.status == 400 && refused.code == "validation_failed", "\(guests): \(refused.status)")
+            let fields = (refused.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+            #expect(fields == ["guests"], "\(guests): \(fields ?? [])")
+        }
+        let broken = try server.call("POST", "/api/bookings", token: anna, body: Data(#"{"guests": 1"#.utf8),
+                                     headers: ["Content-Type": "application/json"])
+        #expect((broken.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "body", "JSON cut short is still the body's fault")
+    }
+
+    /// Load balancers check health with HEAD, which was 404.
+    @Test func healthAndReadinessAnswerHEAD() throws {
+        let server = try ServerHarness()
+        for path in ["/health", "/ready"] {
+            let answer = try server.call("HEAD", path)
+            #expect(answer.status == 200 && answer.body.isEmpty, "\(path): \(answer.status)")
+        }
+    }
+
+    /// `If-Match: *` asks for the change whatever the version (RFC 9110); it was refused as a
+    /// malformed version.
+    @Test func ifMatchStarChangesWhateverTheVersion() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        let made = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room))
+        let id = try #require(made.json["bookingId"] as? String)
+        let cancelled = try server.call("POST", "/api/bookings/\(id)/cancel", token: anna, headers: ["If-Match": "*"])
+        #expect(cancelled.status == 200 && cancelled.json["status"] as? String == "Cancelled", "\(cancelled.status)")
     }
 }
