@@ -201,15 +201,16 @@ extension SingleBookingCommand {
     func run() throws {
         try common.run { store in
             // What the change recorded says what the booking alone does not: money to collect or
-            // pay back at the desk, a refund, nights given back by an early check-out.
-            let lastBefore = (try? store.auditTrail(bookingReference: reference, limit: 1))?.first?.id ?? 0
+            // pay back at the desk, a refund, nights given back by an early check-out. Said on
+            // stderr, beside the answer: a replay under the same request id answers the same
+            // booking on stdout and records nothing new.
+            let lastBefore = self is Show ? 0 : (try? store.auditTrail(bookingReference: reference, limit: 1))?.first?.id ?? 0
             let booking = try apply(store)
             let recorded = self is Show ? [] : (try? store.auditTrail(bookingReference: booking.id.uuidString, limit: 20))?
                 .filter { $0.id > lastBefore }.reversed().map(\.summary) ?? []
-            var json = ConnectedDesk.json(booking, store: store)
-            if !recorded.isEmpty, case .object(let fields) = json { json = .object(fields + [("recorded", .array(recorded.map(JSONValue.string)))]) }
-            let text = Output.bookingText(booking, currency: try store.hotel()?.currency ?? "")
-            return Output.Result(json: json, text: text + recorded.map { "\nRecorded: \(Output.safe($0))" }.joined())
+            for line in recorded { FileHandle.standardError.write(Data("Recorded: \(Output.safe(line))\n".utf8)) }
+            return Output.Result(json: ConnectedDesk.json(booking, store: store),
+                                 text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
         }
     }
 }

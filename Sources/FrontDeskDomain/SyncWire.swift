@@ -400,8 +400,13 @@ extension SyncOperation {
                       ("edit.guests", edit.guests, short), ("edit.note", edit.note, long),
                       ("edit.checkIn", edit.checkIn, short), ("edit.checkOut", edit.checkOut, short)]
         }
+        // Checked as the desk checked them before queueing: trimmed (a name pasted with its line's
+        // "\r" is taken, trimmed, by the domain; refusing the push here would stop the desk's
+        // whole outbox behind it).
         for (field, text, maximum) in texts {
-            if let text, let problem = TextRules.problem(in: text, field: field, maximum: maximum) { return (field, problem) }
+            if let text, let problem = TextRules.problem(in: text.trimmingCharacters(in: .whitespacesAndNewlines), field: field, maximum: maximum) {
+                return (field, problem)
+            }
         }
         return nil
     }

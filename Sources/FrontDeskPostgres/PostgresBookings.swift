@@ -329,7 +329,7 @@ extension PostgresHotelStorage {
         do {
             let booking = try requireBooking(reference, session)
             try booking.requireVersion(expectedVersion)
-            try booking.requireCancellable(businessDate: chain.businessDate(for: requireHotel(session)))
+            try booking.requireCancellable(businessDate: ruleDate ?? chain.businessDate(for: requireHotel(session)))
             guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: booking.id, by: user, session) else {
                 var probe = booking
                 try probe.cancel(reason: reason, at: now) // throws the desk's wording for this status
@@ -365,25 +365,31 @@ extension PostgresHotelStorage {
 
     func checkIn(_ reference: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {
         do {
-            let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
+            let today = try ruleDate ?? chain.businessDate(for: chain.fetchHotel(hotelId, session))
             return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, session) { booking in
                 try booking.checkIn(businessDate: today, at: now)
-                if let other = try session.rows("""
-                    SELECT guest_name, confirmation_code, check_out::text FROM booking
-                    WHERE status = 'CheckedIn' AND room_id = $1 AND id <> $2 LIMIT 1
-                    """, [booking.roomId, booking.id]).first {
-                    let columns = ColumnReader(other, table: "booking")
-                    throw booking.roomStillOccupied(by: try columns.text(0), confirmationCode: try columns.text(1),
-                                                    dueOut: CalendarDate(iso: try columns.text(2)) ?? booking.stay.checkIn)
-                }
+                try requireRoomNotOccupied(for: booking, session)
                 return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
             }
         }
     }
 
+    /// Refuses to put `booking`'s guest in its room while another guest is checked in there (as
+    /// SQLite's: a check-in and an undone check-out ask).
+    func requireRoomNotOccupied(for booking: Booking, _ session: PostgresSession) throws {
+        if let other = try session.rows("""
+            SELECT guest_name, confirmation_code, check_out::text FROM booking
+            WHERE status = 'CheckedIn' AND room_id = $1 AND id <> $2 LIMIT 1
+            """, [booking.roomId, booking.id]).first {
+            let columns = ColumnReader(other, table: "booking")
+            throw booking.roomStillOccupied(by: try columns.text(0), confirmationCode: try columns.text(1),
+                                            dueOut: CalendarDate(iso: try columns.text(2)) ?? booking.stay.checkIn)
+        }
+    }
+
     func checkOut(_ reference: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {
         do {
-            let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
+            let today = try ruleDate ?? chain.businessDate(for: chain.fetchHotel(hotelId, session))
             var freed: [CalendarDate] = []
             let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, session) { booking in
                 freed = try booking.checkOut(businessDate: today, at: now)

@@ -140,7 +140,7 @@ extension PostgresHotelStorage {
     func undoCheckIn(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .undoCheckIn(reason: reason), request, session) { booking, hotel in
                 var after = booking
-                try after.undoCheckIn(businessDate: chain.businessDate(for: hotel), reason: reason, at: now)
+                try after.undoCheckIn(businessDate: ruleDate ?? chain.businessDate(for: hotel), reason: reason, at: now)
                 try writeBack(after, over: booking, session)
                 try audit(session, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
                           summary: ChangeWording.checkInUndone(after, reason: reason), before: booking, after: after)
@@ -156,11 +156,13 @@ extension PostgresHotelStorage {
     /// `undoCheckOut` in the caller's transaction, its reason checked.
     func undoCheckOut(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .undoCheckOut(reason: reason), request, session) { booking, hotel in
-                let today = chain.businessDate(for: hotel)
+                let today = ruleDate ?? chain.businessDate(for: hotel)
                 let kept = Set(try session.rows("SELECT night::text FROM room_night WHERE booking_id = $1", [booking.id])
                     .compactMap { CalendarDate(iso: try ColumnReader($0, table: "room_night").text(0)) })
                 var after = booking
                 let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
+                // The guest is back in the room: not while the next guest is already checked in there.
+                try requireRoomNotOccupied(for: after, session)
                 if let first = reclaimed.first, let last = reclaimed.last {
                     let listing = try roomOf(after, session)
                     try listing.room.requireInService()

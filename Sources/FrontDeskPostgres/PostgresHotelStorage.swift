@@ -8,8 +8,9 @@ import PostgresNIO
 struct PostgresHotelStorage: HotelStorage {
     let chain: PostgresChainStorage
     let hotelId: UUID
-    /// The business date rules are checked against when it is not today's: a desk's booking pushed
-    /// later is checked as of the day it was made (`applySync`).
+    /// The business date rules are checked against when it is not today's: a desk's booking,
+    /// cancel, check-in, check-out or undo pushed later is checked as of the day it was made
+    /// (`applySync`).
     var ruleDate: CalendarDate? = nil
 
     var now: Date { chain.now }

@@ -254,6 +254,9 @@ extension PostgresHotelStorage {
             return try book(operation, bookingId: bookingId, exists: taken, hotel: hotel, group: group, by: user, session)
         }
         let exists = try chain.fetchBookings(session, "b.id = $1 AND b.hotel_id = $2", [bookingId, hotelId]).first
+        // Judged on the day the desk made it, as on SQLite (a business date set from outside wins).
+        var madeOn = self
+        madeOn.ruleDate = chain.businessDateOverride ?? hotel.ruleDate(madeAt: operation.madeAt, today: chain.businessDate(for: hotel))
         switch operation.kind {
         case .book:
             return try book(operation, bookingId: bookingId, exists: exists != nil, hotel: hotel, group: group, by: user, session)
@@ -264,15 +267,15 @@ extension PostgresHotelStorage {
                 throw FrontDeskError.notFound("No booking with id \(bookingId.uuidString.lowercased())")
             }
             let reason = try operation.cancellationReason(user: user)
-            return try accepted(try cancel(bookingId.uuidString, reason: reason, expectedVersion: operation.baseVersion, by: user, session))
+            return try accepted(try madeOn.cancel(bookingId.uuidString, reason: reason, expectedVersion: operation.baseVersion, by: user, session))
         case .checkIn, .checkOut, .move, .noShow, .undoCheckIn, .undoCheckOut, .edit:
             // Made on the server's current version, it stands whatever was refused before;
             // otherwise it may rest on a refused operation.
             if operation.mayDependOnRefusal(currentVersion: exists?.version) { try requireNoEarlierRefusal(bookingId, session) }
             guard let exists else { throw FrontDeskError.notFound("No booking with id \(bookingId.uuidString.lowercased())") }
             switch operation.kind {
-            case .checkIn: return try accepted(try checkIn(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
-            case .checkOut: return try accepted(try checkOut(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
+            case .checkIn: return try accepted(try madeOn.checkIn(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
+            case .checkOut: return try accepted(try madeOn.checkOut(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
             case .noShow, .undoCheckIn, .undoCheckOut, .edit:
                 // Through this backend's own changes, as on SQLite.
                 let request = ChangeRequest(expectedVersion: operation.baseVersion, user: user, channel: .desk)
@@ -282,9 +285,9 @@ extension PostgresHotelStorage {
                     case .noShow: return try markNoShow(reference, request, session)
                     case .edit: return try changeBooking(reference, try operation.checkedEdit(), request, session)
                     case .undoCheckIn:
-                        return try undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, session)
+                        return try madeOn.undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, session)
                     default:
-                        return try undoCheckOut(reference, checkedReason: try operation.undoReason("Check-out", user: user), request, session)
+                        return try madeOn.undoCheckOut(reference, checkedReason: try operation.undoReason("Check-out", user: user), request, session)
                     }
                 })
             default: return try accepted(try move(operation, exists, hotel: hotel, by: user, session))

@@ -217,15 +217,18 @@ extension DeskModel {
         let typeTop = buffer.height - 2 - typeRows
         let tableTop = DashboardLayout.tableTop
         let nightRows = DashboardLayout.nightRows(height: buffer.height, roomTypes: report.byRoomType.count)
-        // Sold and revenue grow with the hotel and the range (15,000 room-nights for 500 rooms over
-        // 30 nights): their columns widen to the widest figure, the chart gives up the cells.
-        let soldTexts = ["\(summary.roomNightsSold)/\(summary.roomNightsAvailable)"]
-            + report.byRoomType.map { "\($0.roomNightsSold)/\($0.roomNightsAvailable)" }
-        let soldWidth = max(9, soldTexts.map(\.count).max() ?? 0)
-        let revenueWidth = max(11, ([summary.roomRevenue.plain] + report.byRoomType.map(\.roomRevenue.plain)).map(\.count).max() ?? 0)
-        let chartWidth = max(0, buffer.width - 66 - (soldWidth - 9) - (revenueWidth - 11))
+        // Figures grow with the hotel, the range and the currency (15,000 room-nights for 500 rooms
+        // over 30 nights; an ADR of 1500000.00 in dong): each column widens to its widest figure,
+        // and the chart gives up the cells.
+        func widest(_ minimum: Int, _ texts: [String]) -> Int { max(minimum, texts.map(\.count).max() ?? 0) }
+        let soldWidth = widest(9, ["\(summary.roomNightsSold)/\(summary.roomNightsAvailable)"]
+            + report.byRoomType.map { "\($0.roomNightsSold)/\($0.roomNightsAvailable)" })
+        let revenueWidth = widest(11, [summary.roomRevenue.plain] + report.byRoomType.map(\.roomRevenue.plain))
+        let adrWidth = widest(9, [summary.adr.plain] + report.days.map(\.adr.plain) + report.byRoomType.map(\.adr.plain))
+        let revparWidth = widest(9, [summary.revpar.plain] + report.days.map(\.revpar.plain) + report.byRoomType.map(\.revpar.plain))
+        let chartWidth = max(0, buffer.width - 66 - (soldWidth - 9) - (revenueWidth - 11) - (adrWidth - 9) - (revparWidth - 9))
         let columns: [(String, Int, Bool)] = [("Night", 13, false), ("Occ %", 7, true), ("Sold", soldWidth, true), ("Revenue", revenueWidth, true),
-                                              ("ADR", 9, true), ("RevPAR", 9, true), ("\(dashboard.measure.rawValue) (m)", chartWidth, false)]
+                                              ("ADR", adrWidth, true), ("RevPAR", revparWidth, true), ("\(dashboard.measure.rawValue) (m)", chartWidth, false)]
         drawHeader(columns, y: tableTop, into: &buffer)
         let firstRow = min(dashboard.scroll, max(0, report.days.count - nightRows))
         let measureMaximum = dashboard.measure.maximum(report.days)
@@ -248,7 +251,7 @@ extension DeskModel {
         }
 
         let typeColumns: [(String, Int, Bool)] = [("Room type", 13, false), ("Occ %", 7, true), ("Sold", soldWidth, true),
-                                                  ("Revenue", revenueWidth, true), ("ADR", 9, true), ("RevPAR", 9, true), ("Rooms", 7, true)]
+                                                  ("Revenue", revenueWidth, true), ("ADR", adrWidth, true), ("RevPAR", revparWidth, true), ("Rooms", 7, true)]
         drawHeader(typeColumns, y: typeTop - 1, into: &buffer)
         let hidden = report.byRoomType.count - typeRows
         for (index, type) in report.byRoomType.prefix(hidden > 0 ? typeRows - 1 : typeRows).enumerated() {

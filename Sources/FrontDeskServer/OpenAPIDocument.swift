@@ -412,7 +412,7 @@ paths:
     get:
       operationId: occupancy
       responses:
-        '200': {description: Night by night and totals., content: {application/json: {schema: {type: object, required: [days, totals, byRoomType, pickup, today]}}}}
+        '200': {description: Night by night and totals; every amount is in the hotel's currency., content: {application/json: {schema: {type: object, required: [days, totals, byRoomType, pickup, today], properties: {currency: {type: string, description: 'ISO 4217 code of every amount'}}}}}}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}

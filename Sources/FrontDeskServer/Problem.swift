@@ -45,7 +45,8 @@ public struct Problem: Error, Sendable {
 
     /// Where a body that is valid JSON holds a number no whole-number field can take (1.5, or past
     /// 64 bits): Foundation on Linux reports those as "not valid JSON", with no field. The path of
-    /// the first such number (`guests`, `operations.0.baseVersion`); nil when the body is not JSON.
+    /// the first such number in a whole-number field (`guests`, `operations.0.baseVersion`); nil
+    /// when there is none, or the body is not JSON.
     static func misfitNumberField(in body: Data) -> String? {
         guard let document = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]) else { return nil }
         func misfit(_ value: Any, at path: [String]) -> [String]? {
@@ -59,14 +60,19 @@ public struct Problem: Error, Sendable {
                     if let found = misfit(element, at: path + [String(index)]) { return found }
                 }
             case let number as NSNumber where !(value is Bool) && !(value is String):
+                guard let field = path.last, wholeNumberFields.contains(field) else { break }
                 if Int64(exactly: number.doubleValue) == nil || number.doubleValue.magnitude >= 9.2e18 { return path }
             default:
                 break
             }
             return nil
         }
-        return misfit(document, at: []).map { $0.isEmpty ? "body" : $0.joined(separator: ".") }
+        // Only a field of ours is named (an ignored key's 0.5, or a client's 64 kB key, is not).
+        return misfit(document, at: []).map { $0.joined(separator: ".") }
     }
+
+    /// The whole-number fields of the API's bodies.
+    static let wholeNumberFields: Set<String> = ["guests", "capacity", "protocolVersion", "baseVersion", "totalCents", "priceCents"]
 
     public static func tooLarge() -> Problem {
         Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large", detail: "The body is over 64 KiB")
@@ -130,6 +136,9 @@ public struct Problem: Error, Sendable {
     /// Which request field a domain rule is about, from the words it starts with.
     static func field(of message: String) -> String {
         let lower = message.lowercased()
+        // "Room 101 (Double) sleeps at most 2 guests": the count asked for, not the room, is what
+        // the caller changes (an edit's body has no room at all).
+        if lower.hasPrefix("room "), lower.contains(" sleeps at most ") { return "guests" }
         let prefixes: [(String, String)] = [
             ("check-in", "checkIn"), ("check-out", "checkOut"), ("stay", "checkOut"), ("guest name", "guestName"),
             ("guest count", "guests"), ("name", "guestName"), ("email", "email"), ("e-mail", "email"), ("phone", "phone"),
@@ -137,6 +146,8 @@ public struct Problem: Error, Sendable {
             ("room", "roomId"), ("capacity", "capacity"), ("base price", "basePrice"), ("status ", "status"),
             ("from ", "from"), ("to ", "to"), ("card", "payment.card"), ("payment", "payment.method"), ("hotel", "hotelId"),
         ]
+        // A note's and a reason's rules start with their name; elsewhere the words mean no field.
+        for (prefix, field) in [("note ", "note"), ("reason ", "reason")] where lower.hasPrefix(prefix) { return field }
         for (prefix, field) in prefixes where lower.hasPrefix(prefix) { return field }
         // Only whole words further in: "ProcessingPayment" in a list of statuses is not the payment.
         let words = Set(lower.split(whereSeparator: { !$0.isLetter && $0 != "-" }).map(String.init))

@@ -336,10 +336,25 @@ struct BookingRoutes {
 
     struct NewRoomType: Decodable { let name: String; let capacity: Int; let basePrice: String }
 
+    /// A new room type's refusal: "Room type name …" is about this body's `name` (a room's body
+    /// calls it `roomType`).
+    static func newRoomTypeProblem(_ error: FrontDeskError) -> any Error {
+        guard case .validationFailed(let problems) = error else { return error }
+        return Problem.validation(problems.map { problem in
+            let field = Problem.field(of: problem)
+            return (field == "roomType" ? "name" : field, problem)
+        })
+    }
+
     func addRoomType(_ request: Request, _ context: ServerContext) async throws -> Response {
         let (store, principal) = try await hotelInPath(request, context, .manageProperty)
         let body = try await decode(NewRoomType.self, request, context)
-        let typed = try RoomType.parse(name: body.name, capacity: String(body.capacity), basePrice: body.basePrice)
+        let typed: (name: String, capacity: Int, basePrice: Money)
+        do {
+            typed = try RoomType.parse(name: body.name, capacity: String(body.capacity), basePrice: body.basePrice)
+        } catch {
+            throw Self.newRoomTypeProblem(error)
+        }
         let type = try await state.blocking {
             try store.addRoomType(name: typed.name, capacity: typed.capacity, basePrice: typed.basePrice, by: principal.userName)
         }

@@ -271,6 +271,8 @@ extension FrontDeskStore {
                                          arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
             var after = booking
             let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
+            // The guest is back in the room: not while the next guest is already checked in there.
+            try requireRoomNotOccupied(for: after, db)
             if let first = reclaimed.first, let last = reclaimed.last {
                 guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")

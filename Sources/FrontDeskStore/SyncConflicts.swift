@@ -154,7 +154,8 @@ extension FrontDeskStore {
         after.moveRoom(to: target.room, nights: nights, lastEarlierNightElsewhere: try lastNightElsewhere(before, before: nights[0], than: target.room, db),
                        newPrices: nil, note: nil, by: user, at: now)
         try Self.writeBack(after, over: before, db)
-        try db.run(sql: "DELETE FROM room_night WHERE booking_id = ?", arguments: [bookingId])
+        // The nights before the moved ones (slept, or passed before a late arrival) keep their rooms.
+        try db.run(sql: "DELETE FROM room_night WHERE booking_id = ? AND night >= ?", arguments: [bookingId, nights[0].iso])
         let claim = try db.cachedStatement(sql: """
             INSERT INTO room_night (room_id, night, hotel_id, booking_id, hold_expires_at) VALUES (?, ?, ?, ?, NULL)
             """)
@@ -205,13 +206,19 @@ extension FrontDeskStore {
                 throw FrontDeskError.notFound("The booking of conflict \(id) does not exist")
             }
             let reason = "Sync conflict (\(conflict.reason)) resolved by \(user)"
+            let serverVersion = try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId])
+            if serverVersion != nil {
+                // The server refuses a cancel after the arrival day: refused here first, not
+                // refunded at the desk and then opened as a new conflict. (Keep the server's
+                // booking, then mark it a no-show.)
+                try before.requireCancellable(businessDate: businessDate(for: try requireHotel(db)))
+            }
             if before.status != .cancelled && before.status != .failed {
                 guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: bookingId, by: user, db) else {
                     throw FrontDeskError.invalidState("Booking \(before.confirmationCode) is \(before.status.rawValue) and cannot be cancelled")
                 }
                 try refundAtTheDeskNow(bookingId: bookingId, db)
             }
-            let serverVersion = try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId])
             if serverVersion != nil {
                 let operation = SyncOperation(operationId: UUID.timeOrdered(at: now).uuidString.lowercased(), kind: .cancel, bookingId: bookingId.lowercased(),
                                               baseVersion: nil, madeAt: InstantText.utc(now), by: user, reason: reason)

@@ -256,6 +256,10 @@ extension FrontDeskStore {
             return try book(operation, bookingId: bookingId, exists: taken, hotel: hotel, group: group, by: user, db)
         }
         let exists = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [reference]).first
+        // A cancel, check-in, check-out or undo is judged on the day the desk made it (a guest
+        // checked out offline before midnight and pushed after it left that day; a cancel made
+        // before the arrival day is no late cancel), as a booking is (`ruleDate`, at most a week back).
+        let madeOn = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
         switch operation.kind {
         case .book:
             return try book(operation, bookingId: bookingId, exists: exists != nil, hotel: hotel, group: group, by: user, db)
@@ -266,7 +270,7 @@ extension FrontDeskStore {
                 throw FrontDeskError.notFound("No booking with id \(Identifier.lowercaseText(bookingId))")
             }
             let reason = try operation.cancellationReason(user: user)
-            let booking = try cancel(reference, reason: reason, expectedVersion: operation.baseVersion, by: user, db)
+            let booking = try madeOn.cancel(reference, reason: reason, expectedVersion: operation.baseVersion, by: user, db)
             return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
         case .checkIn, .checkOut, .move, .noShow, .undoCheckIn, .undoCheckOut, .edit:
             // Made on the server's current version: the desk knew the booking as it is, whatever
@@ -283,12 +287,12 @@ extension FrontDeskStore {
             // (an undone early check-out) `room_unavailable`.
             let request = ChangeRequest(expectedVersion: operation.baseVersion, user: user, channel: .desk)
             let booking = switch operation.kind {
-            case .checkIn: try checkIn(reference, expectedVersion: operation.baseVersion, by: user, db)
-            case .checkOut: try checkOut(reference, expectedVersion: operation.baseVersion, by: user, db)
+            case .checkIn: try madeOn.checkIn(reference, expectedVersion: operation.baseVersion, by: user, db)
+            case .checkOut: try madeOn.checkOut(reference, expectedVersion: operation.baseVersion, by: user, db)
             case .noShow: try markNoShow(reference, request, db)
             case .edit: try changeBooking(reference, try operation.checkedEdit(), request, db)
-            case .undoCheckIn: try undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, db)
-            case .undoCheckOut: try undoCheckOut(reference, checkedReason: try operation.undoReason("Check-out", user: user), request, db)
+            case .undoCheckIn: try madeOn.undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, db)
+            case .undoCheckOut: try madeOn.undoCheckOut(reference, checkedReason: try operation.undoReason("Check-out", user: user), request, db)
             default: try move(operation, exists, hotel: hotel, by: user, db)
             }
             return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))

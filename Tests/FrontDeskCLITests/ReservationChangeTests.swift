@@ -498,19 +498,20 @@ import Testing
     }
 
     /// A change said nothing on the command line of the money it moved: what it recorded (a
-    /// longer stay to collect, a desk refund, a no-show's amount owed back) follows the booking,
-    /// in the text and as `recorded` in the JSON. A cancel after the arrival day is refused.
+    /// longer stay to collect, a desk refund, a no-show's amount owed back) is said on stderr
+    /// (stdout stays the booking, as a replay answers it). A cancel after the arrival day is refused.
     @Test func aChangeSaysWhatItRecordedAndALateArrivalIsANoShowNotACancel() throws {
         let cli = try CLIHarness()
         try cli.smallHotel()
         let stay = try Self.code(try Self.book(cli, room: "101", "2026-11-26", "2026-11-28"))
         let longer = try cli.run("change", stay, "--check-out", "2026-11-29", "--json")
         #expect(longer.status == 0, "\(longer.stderr)")
-        let said = (try longer.json["recorded"] as? [String]) ?? []
-        #expect(said.count == 1 && said[0].contains("collect ") && said[0].contains(" at the desk"), "\(said)")
+        let said = longer.stderr.split(separator: "\n").filter { $0.hasPrefix("Recorded: ") }
+        #expect(said.count == 1 && said[0].contains("collect ") && said[0].contains(" at the desk"), "\(longer.stderr)")
+        #expect(try longer.json["status"] as? String == "Confirmed", "stdout is the booking's JSON alone")
         let cancelled = try cli.run("cancel", stay)
-        #expect(cancelled.stdout.contains("Recorded: ") && cancelled.stdout.contains("payment refunded (desk-refund): ") && cancelled.stdout.contains(" EUR to be paid back at the desk"),
-                "\(cancelled.stdout)")
+        #expect(cancelled.stderr.contains("Recorded: ") && cancelled.stderr.contains("payment refunded (desk-refund): ")
+                    && cancelled.stderr.contains(" EUR to be paid back at the desk"), "\(cancelled.stderr)")
         // Due yesterday and never came: not a cancel (it refunded nights already sold) but a no-show.
         let late = try Self.code(try Self.book(cli, room: "102", "2026-11-26", "2026-11-29"))
         let tomorrow = ["FRONTDESK_TODAY": "2026-11-27"]
@@ -519,9 +520,9 @@ import Testing
         #expect(refused.status != 0 && refusal.contains("mark it a no-show"), "\(refused.stdout)")
         let noShow = try cli.run("no-show", late, environment: tomorrow)
         #expect(noShow.status == 0, "\(noShow.stderr)")
-        #expect(noShow.stdout.contains("Recorded: ") && noShow.stdout.contains("is owed back to the guest"), "\(noShow.stdout)")
+        #expect(noShow.stderr.contains("Recorded: ") && noShow.stderr.contains("is owed back to the guest"), "\(noShow.stderr)")
         // Showing a booking records nothing and says nothing more.
         let shown = try cli.run("show", late)
-        #expect(!shown.stdout.contains("Recorded:"))
+        #expect(!shown.stderr.contains("Recorded:"))
     }
 }

@@ -14,6 +14,10 @@ import Testing
         ("Valid email address is required", "email"),
         ("A card payment needs payment.card", "payment.card"),
         ("Card number must have 12 to 19 digits", "payment.card"),
+        ("Room 101 (Double) sleeps at most 2 guests; booking KMN-PQR is for 3", "guests"),
+        ("Room 101 (Double) sleeps at most 2 guests", "guests"),
+        ("Note is longer than 500 characters", "note"),
+        ("Reason cannot contain control characters (found \\u{0})", "reason"),
         ("Something else entirely", "body"),
     ])
     func eachRuleNamesItsField(_ message: String, _ field: String) {

@@ -145,5 +145,64 @@ import Testing
         #expect(try tomorrow.booking(ben.id.uuidString).status == .confirmed)
         _ = try tomorrow.checkOut(ana.confirmationCode, Contract.request())
         #expect(try tomorrow.checkIn(ben.confirmationCode, Contract.request()).status == .checkedIn)
+        // Ana's check-out undone the same day would put her back in Ben's room.
+        guard case .invalidState(let undone)? = Contract.refusal({
+            try tomorrow.undoCheckOut(ana.confirmationCode, reason: "Pressed by mistake", Contract.request())
+        }) else {
+            Issue.record("\(backend.name): undoing a check-out into a room another guest now occupies must be refused")
+            return
+        }
+        #expect(undone.contains("Room 101 is still occupied: Ben Ode"), "\(undone)")
+        #expect(try tomorrow.booking(ana.id.uuidString).status == .checkedOut)
+    }
+
+    /// A chain on the clock's own business date (no date set from outside): 2026-11-18 in Vienna
+    /// when the test clock starts.
+    static func onTheClock(_ backend: StorageBackend, _ clock: TestClock) throws -> any HotelStorage {
+        let chain: any ChainStorage
+        if backend.name == "SQLite" {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("frontdesk-contract-\(UUID().uuidString)")
+                .appendingPathComponent("chain.sqlite").path
+            chain = try FrontDeskStore(path: path, clock: { clock.now }, random: SeededGenerator(seed: 7))
+        } else {
+            let url = try PostgresURL.parse(try PostgresCluster.shared().makeDatabase())
+            chain = try PostgresChainStorage(url: url, poolSize: 2, migrate: true, clock: { clock.now }, random: SeededGenerator(seed: 7))
+        }
+        let hotel = try chain.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
+        _ = try chain.hotel(hotel).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        for number in ["101", "102"] { _ = try chain.hotel(hotel).addRoom(number: number, typeName: "Double", by: "admin") }
+        return chain.hotel(hotel)
+    }
+
+    /// A desk offline over midnight: the guest it checked out on the 18th, pushed on the 19th,
+    /// left on the 18th (the server freed only the nights from the 19th on), and the cancel it
+    /// took on the arrival day is no late cancel the next day.
+    @Test(arguments: StorageBackend.all)
+    func aDesksChangesAreJudgedOnTheDayTheyWereMade(_ backend: StorageBackend) throws {
+        let clock = TestClock()
+        let hotel = try Self.onTheClock(backend, clock)
+        let madeThe18th = "2026-11-18T13:00:00.000Z"
+        func push(_ kind: SyncOperation.Kind, _ booking: Booking) throws -> SyncOutcome {
+            let operation = SyncOperation(operationId: UUID().uuidString, kind: kind, bookingId: booking.id.uuidString.lowercased(),
+                                          baseVersion: try hotel.booking(booking.id.uuidString).version, madeAt: madeThe18th, by: "desk-anna")
+            return try hotel.applySync([operation], by: "anna").results[0]
+        }
+        let ana = try Contract.confirmed(hotel, room: "101", from: "2026-11-18", to: "2026-11-21")
+        let ben = try Contract.confirmed(hotel, room: "102", from: "2026-11-18", to: "2026-11-20", name: "Ben Ode")
+        #expect(try push(.checkIn, ana).outcome == .accepted)
+        clock.advance(minutes: 24 * 60)
+        #expect(try hotel.businessDate() == CalendarDate(iso: "2026-11-19"))
+        let out = try push(.checkOut, ana)
+        #expect(out.outcome == .accepted, "\(backend.name): \(out.code ?? "") \(out.message ?? "")")
+        let left = try hotel.booking(ana.id.uuidString)
+        #expect(left.status == .checkedOut && left.checkedOutOn == CalendarDate(iso: "2026-11-18"), "\(backend.name)")
+        // The 19th and 20th went back on sale; the 18th stays sold.
+        let report = try hotel.occupancyReport(from: CalendarDate(iso: "2026-11-18")!, through: CalendarDate(iso: "2026-11-20")!)
+        #expect(report.days.map(\.roomsSold) == [2, 1, 0], "\(backend.name): \(report.days.map(\.roomsSold))")
+        let cancelled = try push(.cancel, ben)
+        #expect(cancelled.outcome == .accepted, "\(backend.name): \(cancelled.code ?? "") \(cancelled.message ?? "")")
+        // The same cancel made today would be a late one.
+        let cara = try Contract.confirmed(hotel, room: "102", from: "2026-11-18", to: "2026-11-20", name: "Cara Diaz")
+        #expect(Contract.refusal({ try hotel.cancel(cara.confirmationCode, reason: nil, Contract.request()) }) != nil)
     }
 }
