@@ -139,9 +139,7 @@ import Testing
     @Test func refusalsNameTheFieldsOfTheirOwnBody() throws {
         let server = try ServerHarness()
         let anna = try server.token("anna"), max = try server.token("max")
-        let room = try server.freeRoom(server.hotelA, token: anna)
-        let made = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room))
-        let id = try #require(made.json["bookingId"] as? String)
+        let id = try server.bookedInHotelA(token: anna)
         func fields(_ answer: ServerHarness.Answer) -> [String] {
             (answer.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
         }
@@ -168,9 +166,7 @@ import Testing
     @Test func ifMatchStarChangesWhateverTheVersion() throws {
         let server = try ServerHarness()
         let anna = try server.token("anna")
-        let room = try server.freeRoom(server.hotelA, token: anna)
-        let made = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room))
-        let id = try #require(made.json["bookingId"] as? String)
+        let id = try server.bookedInHotelA(token: anna)
         let cancelled = try server.call("POST", "/api/bookings/\(id)/cancel", token: anna, headers: ["If-Match": "*"])
         #expect(cancelled.status == 200 && cancelled.json["status"] as? String == "Cancelled", "\(cancelled.status)")
     }

@@ -217,6 +217,14 @@ final class ServerHarness: @unchecked Sendable {
         return rooms.compactMap { $0["roomId"] as? String }
     }
 
+    /// A booking of hotel A made by `token` in a free room, paid at the desk: its id.
+    func bookedInHotelA(token: String) throws -> String {
+        let room = try freeRoom(hotelA, token: token)
+        let made = try call("POST", "/api/bookings", token: token, json: bookingBody(hotelA, room: room))
+        guard let id = made.json["bookingId"] as? String else { throw HarnessError.setup("booking refused: \(made.status)") }
+        return id
+    }
+
     func bookingBody(_ hotel: String, room: String, name: String = "Ann Lee", checkIn: String = Ahead.night(0),
                      checkOut: String = Ahead.night(2)) -> [String: Any] {
         ["hotelId": hotel, "roomId": room, "checkIn": checkIn, "checkOut": checkOut, "guests": 1, "guestName": name,

@@ -156,4 +156,34 @@ import Testing
         }
         #expect(try pair.desk.store.syncConflicts(includeResolved: false).count == 1)
     }
+
+    /// Resolving a conflict by cancelling a booking the server has, whose arrival day passed: the
+    /// server refuses such a cancel, so the desk refuses it first (it refunded at the desk and then
+    /// opened a new conflict). Keeping the server's version, then a no-show, is the way.
+    @Test func cancellingALateArrivalToResolveAConflictIsRefusedBeforeAnyRefund() throws {
+        let pair = try ReplicaPair()
+        let earlier = try pair.server.earlierStore(daysAgo: 2)
+        let held = try earlier.reserve(pair.server.form(room: "101", from: "2026-11-24", to: "2026-11-28"), by: "anna")
+        let late = try earlier.confirm(held.confirmationCode, by: "anna")
+        try pair.connect([late])
+        ReplicaReservationChangesTests().sinceCutOff(pair)
+        _ = try pair.server.store.changeBooking(late.confirmationCode, BookingEdit(guestName: "Lena Late"), ChangeRequest(user: "bea"))
+        _ = try pair.desk.store.changeBooking(late.confirmationCode, BookingEdit(phone: "+43 1 999999"), ChangeRequest(user: "anna"),
+                                              operationId: UUID())
+        #expect(try pair.sync().map(\.code) == ["stale_version"])
+        let conflict = try #require(try pair.desk.store.syncConflicts(includeResolved: false).first)
+        let audits = try pair.desk.store.auditTrail(bookingReference: late.id.uuidString).count
+        guard case .invalidState(let message)? = StorageContractTests.refusal({
+            try pair.desk.store.resolveConflict(conflict.conflictId, cancelBy: "anna")
+        }) else {
+            Issue.record("a late arrival's cancel must be refused before anything is refunded or queued")
+            return
+        }
+        #expect(message.contains("mark it a no-show"), "\(message)")
+        #expect(try pair.desk.store.auditTrail(bookingReference: late.id.uuidString).count == audits, "nothing refunded or recorded")
+        #expect(try pair.desk.store.syncConflicts(includeResolved: false).count == 1, "the conflict is still open")
+        // Keeping the server's version resolves it.
+        _ = try pair.desk.store.resolveConflict(conflict.conflictId, keepingServer: try serverCopy(pair, late.id), by: "anna")
+        #expect(try pair.desk.store.syncConflicts(includeResolved: false).isEmpty)
+    }
 }
