@@ -243,6 +243,14 @@ extension PostgresHotelStorage {
         }
     }
 
+    /// This storage on the day the desk made `operation`, as SQLite's `madeOn`: a business date
+    /// set from outside (tests, FRONTDESK_TODAY) is the rules date too.
+    private func madeOn(_ operation: SyncOperation, hotel: Hotel) -> PostgresHotelStorage {
+        var rules = self
+        rules.ruleDate = chain.businessDateOverride ?? hotel.ruleDate(madeAt: operation.madeAt, today: chain.businessDate(for: hotel))
+        return rules
+    }
+
     private func applyOne(_ operation: SyncOperation, hotel: Hotel, group: GroupReads, by user: String,
                           _ session: PostgresSession) throws -> SyncOutcome {
         let bookingId = try operation.checkedBookingId()
@@ -254,9 +262,7 @@ extension PostgresHotelStorage {
             return try book(operation, bookingId: bookingId, exists: taken, hotel: hotel, group: group, by: user, session)
         }
         let exists = try chain.fetchBookings(session, "b.id = $1 AND b.hotel_id = $2", [bookingId, hotelId]).first
-        // Judged on the day the desk made it, as on SQLite (a business date set from outside wins).
-        var madeOn = self
-        madeOn.ruleDate = chain.businessDateOverride ?? hotel.ruleDate(madeAt: operation.madeAt, today: chain.businessDate(for: hotel))
+        let madeOn = madeOn(operation, hotel: hotel)
         switch operation.kind {
         case .book:
             return try book(operation, bookingId: bookingId, exists: exists != nil, hotel: hotel, group: group, by: user, session)
@@ -329,9 +335,7 @@ extension PostgresHotelStorage {
     private func book(_ operation: SyncOperation, bookingId: UUID, exists: Bool, hotel: Hotel, group: GroupReads,
                       by user: String, _ session: PostgresSession) throws -> SyncOutcome {
         let (details, roomId) = try operation.bookingToMake(alreadyExists: exists, bookingId: bookingId)
-        var rules = self
-        // A business date set from outside (tests, FRONTDESK_TODAY) is the rules date too, as on SQLite.
-        rules.ruleDate = chain.businessDateOverride ?? hotel.ruleDate(madeAt: operation.madeAt, today: chain.businessDate(for: hotel))
+        let rules = madeOn(operation, hotel: hotel)
         let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
                                          confirmationCode: details.confirmation, agreedPrices: try details.desksPrices())
         let held: Booking

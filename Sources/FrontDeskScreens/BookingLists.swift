@@ -127,21 +127,12 @@ extension DeskModel {
     }
 
     /// The question before `command` on `booking`: names the guest and the booking. (A check-in to
-    /// a room whose last guest is still checked in is refused before it is asked; should that
-    /// guest be found only now, the question names them.)
+    /// a room whose last guest is still checked in is refused before it is asked, and by the store.)
     func question(_ command: CommandID, on booking: Booking) -> PendingConfirmation {
         let stay = "room \(booking.roomNumber), \(booking.stay.checkIn) to \(booking.stay.checkOut)"
         switch command {
         case .checkIn:
-            var lines = ["Check in \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
-            do {
-                for guest in try stillCheckedIn(room: booking.roomNumber, besides: booking.id) {
-                    let due = guest.stay.checkOut < state.info.businessDate ? "was due out" : "due out"
-                    lines.append("! Still checked in to room \(booking.roomNumber): \(guest.guest.name) (\(guest.confirmationCode), \(due) \(guest.stay.checkOut))")
-                }
-            } catch {
-                lines.append("! Could not check who is still in room \(booking.roomNumber): \(Self.describe(error))")
-            }
+            let lines = ["Check in \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
             return PendingConfirmation(bookingId: booking.id, command: command, lines: lines, yesLabel: "Yes, check in")
         case .checkOut:
             var lines = ["Check out \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
@@ -390,7 +381,8 @@ extension DeskModel {
             }
         }
         if command == .checkIn, booking.status == .confirmed, let guest = try? stillCheckedIn(room: booking.roomNumber, besides: booking.id).first {
-            // The store refuses a check-in into a room a guest still occupies: said at once, in its words.
+            // The store refuses a check-in into a room a guest still occupies: said at once, in its
+            // words. (Should the look fail, the question is asked and the store still decides.)
             (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = (Self.describe(
                 booking.roomStillOccupied(by: guest.guest.name, confirmationCode: guest.confirmationCode, dueOut: guest.stay.checkOut)), true)
             return

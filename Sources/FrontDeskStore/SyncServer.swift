@@ -247,6 +247,14 @@ extension FrontDeskStore {
         SyncWire.parseUUID(text).map(Identifier.lowercaseText)
     }
 
+    /// This store on the day the desk made `operation`: a booking, cancel, check-in, check-out or
+    /// undo is judged then (a guest checked out offline before midnight and pushed after it left
+    /// that day; a cancel made on the arrival day is no late cancel), at most a week back
+    /// (`Hotel.ruleDate`); a business date set from outside wins.
+    private func madeOn(_ operation: SyncOperation, hotel: Hotel) -> FrontDeskStore {
+        onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
+    }
+
     private func applyOne(_ operation: SyncOperation, hotel: Hotel, group: GroupReads, by user: String, _ db: Database) throws -> SyncOutcome {
         let bookingId = try operation.checkedBookingId()
         let reference = bookingId.storedText
@@ -256,10 +264,7 @@ extension FrontDeskStore {
             return try book(operation, bookingId: bookingId, exists: taken, hotel: hotel, group: group, by: user, db)
         }
         let exists = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [reference]).first
-        // A cancel, check-in, check-out or undo is judged on the day the desk made it (a guest
-        // checked out offline before midnight and pushed after it left that day; a cancel made
-        // before the arrival day is no late cancel), as a booking is (`ruleDate`, at most a week back).
-        let madeOn = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
+        let madeOn = madeOn(operation, hotel: hotel)
         switch operation.kind {
         case .book:
             return try book(operation, bookingId: bookingId, exists: exists != nil, hotel: hotel, group: group, by: user, db)
@@ -336,7 +341,7 @@ extension FrontDeskStore {
     private func book(_ operation: SyncOperation, bookingId: UUID, exists: Bool, hotel: Hotel, group: GroupReads,
                       by user: String, _ db: Database) throws -> SyncOutcome {
         let (details, roomId) = try operation.bookingToMake(alreadyExists: exists, bookingId: bookingId)
-        let rules = onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
+        let rules = madeOn(operation, hotel: hotel)
         let request = ReservationRequest(form: details.form, payment: .desk, user: user, roomId: roomId, bookingId: bookingId,
                                          confirmationCode: details.confirmation, agreedPrices: try details.desksPrices())
         // Held, paid at the desk and confirmed in this transaction; the booking and the nights it
