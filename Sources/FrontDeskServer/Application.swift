@@ -14,8 +14,13 @@ public enum BookingServer {
     /// `onListening` gets the address once the socket is bound (with the real port for port 0).
     public static func application(state: ServerState, host: String, port: Int, logger: Logger,
                                    onListening: @escaping @Sendable (String, Int) -> Void) -> some ApplicationProtocol {
+        // The routes are added once to a router of their own to read which methods each path takes:
+        // the middleware, which answers 405 from that table, must be added before the routes.
+        let survey = Router(context: ServerContext.self)
+        BookingRoutes(state: state).add(to: survey)
         let router = Router(context: ServerContext.self)
-        router.add(middleware: ProblemMiddleware(logger: logger, metrics: state.metrics, isUnavailable: state.database.isUnavailable))
+        router.add(middleware: ProblemMiddleware(logger: logger, metrics: state.metrics, isUnavailable: state.database.isUnavailable,
+                                                 routeMethods: RouteMethods(survey.routes)))
         BookingRoutes(state: state).add(to: router)
         var application = Application(
             router: router,

@@ -14,6 +14,8 @@ public struct Problem: Error, Sendable {
     public var detail: String
     public var fieldErrors: [(field: String, message: String)] = []
     public var retryAfterSeconds: Int?
+    /// The methods a known path takes, for a 405's `Allow` header.
+    public var allowedMethods: [String]?
 
     public init(status: HTTPResponse.Status, code: String, title: String, detail: String) {
         self.status = status
@@ -76,6 +78,13 @@ public struct Problem: Error, Sendable {
 
     public static func tooLarge() -> Problem {
         Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large", detail: "The body is over 64 KiB")
+    }
+    /// A known path asked with a method it does not take (RFC 9110: 405 names the ones it does).
+    public static func methodNotAllowed(_ method: String, allowed: [String]) -> Problem {
+        var problem = Problem(status: .methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
+                              detail: "This path does not take \(method); it takes \(allowed.joined(separator: ", "))")
+        problem.allowedMethods = allowed
+        return problem
     }
     public static func rateLimited(retryAfter seconds: Int, _ detail: String) -> Problem {
         var problem = Problem(status: .tooManyRequests, code: "rate_limited", title: "Too many requests", detail: detail)
@@ -169,6 +178,7 @@ public struct Problem: Error, Sendable {
     public func response() -> Response {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        if let allowedMethods { headers[.allow] = allowedMethods.joined(separator: ", ") }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json.rendered())))
     }
 }

@@ -34,6 +34,8 @@ struct ProblemMiddleware: RouterMiddleware {
     let metrics: RequestMetrics
     /// The backend's "cannot be reached now" (`ServerDatabase.isUnavailable`): 503, never 500.
     let isUnavailable: @Sendable (any Error) -> Bool
+    /// Which methods each path takes: a known path asked with another method is 405, not 404.
+    let routeMethods: RouteMethods
 
     func handle(_ request: Request, context: ServerContext, next: (Request, ServerContext) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -42,7 +44,11 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            if let problem = Problem.from(error, requestId: requestId) {
+            // Hummingbird's not-found responder names its endpoint "NotFound": no route took the
+            // path and method together.
+            if context.endpointPath == "NotFound", let allowed = routeMethods.allowed(forPath: request.uri.path) {
+                response = Problem.methodNotAllowed(request.method.rawValue, allowed: allowed).response()
+            } else if let problem = Problem.from(error, requestId: requestId) {
                 response = problem.response()
             } else if isUnavailable(error) {
                 logger.warning("database unavailable", metadata: ["request_id": "\(requestId)", "error": "\(error)"])
@@ -64,6 +70,34 @@ struct ProblemMiddleware: RouterMiddleware {
             "ms": "\(Self.twoDecimals(milliseconds))",
         ])
         return response
+    }
+}
+
+/// The paths of the router's routes and the methods each takes, read once from a router with the
+/// routes added (`Router.routes`), so the table cannot drift from the routes themselves.
+struct RouteMethods: Sendable {
+    private let routes: [(segments: [Substring], methods: [String])]
+
+    init(_ descriptions: [Router<ServerContext>.RouteDescription]) {
+        var byPath: [String: [String]] = [:]
+        for route in descriptions { byPath["\(route.path)", default: []].append(route.method.rawValue) }
+        routes = byPath.keys.sorted().map { path in
+            (path.split(separator: "/"), byPath[path]!.sorted())
+        }
+    }
+
+    /// The methods the path takes, nil when no route has that path. A `{name}` segment takes any
+    /// one segment, as the router's captures do.
+    func allowed(forPath path: String) -> [String]? {
+        let segments = path.split(separator: "/")
+        var methods: Set<String> = []
+        for route in routes where route.segments.count == segments.count {
+            let matches = zip(route.segments, segments).allSatisfy { template, segment in
+                (template.first == "{" && template.last == "}") || template == segment
+            }
+            if matches { methods.formUnion(route.methods) }
+        }
+        return methods.isEmpty ? nil : methods.sorted()
     }
 }
 

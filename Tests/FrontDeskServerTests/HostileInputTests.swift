@@ -161,6 +161,25 @@ import Testing
         }
     }
 
+    /// A known path asked with a method it does not take was 404, as if the path did not exist;
+    /// RFC 9110 says 405 and names the methods in `Allow`. An unknown path stays 404.
+    @Test func aKnownPathAskedWithAnotherMethodNamesTheMethodsItTakes() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let id = try server.bookedInHotelA(token: anna)
+        let deleted = try server.call("DELETE", "/api/bookings/\(id)", token: anna)
+        #expect(deleted.status == 405 && deleted.code == "method_not_allowed", "\(deleted.status) \(deleted.code ?? "") \(String(decoding: deleted.body, as: UTF8.self))")
+        #expect(deleted.header("Allow")?.contains("GET") == true && deleted.header("Allow")?.contains("PATCH") == true,
+                "\(deleted.header("Allow") ?? "no Allow")")
+        #expect(deleted.header("X-Request-Id") != nil)
+        let gotCancel = try server.call("GET", "/api/bookings/\(id)/cancel", token: anna)
+        #expect(gotCancel.status == 405 && gotCancel.header("Allow") == "POST", "\(gotCancel.status) \(gotCancel.header("Allow") ?? "")")
+        let stillThere = try server.call("GET", "/api/bookings/\(id)", token: anna)
+        #expect(stillThere.status == 200)
+        let unknown = try server.call("DELETE", "/api/nothing/here", token: anna)
+        #expect(unknown.status == 404 && unknown.header("Allow") == nil)
+    }
+
     /// `If-Match: *` asks for the change whatever the version (RFC 9110); it was refused as a
     /// malformed version.
     @Test func ifMatchStarChangesWhateverTheVersion() throws {
