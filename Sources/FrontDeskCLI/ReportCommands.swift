@@ -137,12 +137,17 @@ struct Report: ParsableCommand {
             let lists = try store.dayLists(on: day!)
             let bookings = lists.bookings(kind)
             // On a connected desk each booking says whether the server has it yet, as `bookings --json` does.
-            let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(ConnectedDesk.withSync(bookings, store: store)))])
-            if csv { return Output.Result(json: json, text: String(DayLists.csv(bookings).dropLast())) }
+            // `roomNumberThatDay`: where the guest was that day (a move since changed `roomNumber`).
+            let listed = zip(bookings, ConnectedDesk.withSync(bookings, store: store)).map { booking, json -> JSONValue in
+                guard case .object(let fields) = json else { return json }
+                return .object(fields + [("roomNumberThatDay", .string(lists.roomNumber(of: booking)))])
+            }
+            let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(listed))])
+            if csv { return Output.Result(json: json, text: String(DayLists.csv(bookings, roomNumber: lists.roomNumber(of:)).dropLast())) }
             var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Guests", "Total"],
                                   rightAligned: [6, 7])
             table.rows = bookings.map {
-                [$0.confirmationCode, $0.status.rawValue, $0.roomNumber, $0.stay.checkIn.iso, $0.stay.checkOut.iso,
+                [$0.confirmationCode, $0.status.rawValue, lists.roomNumber(of: $0), $0.stay.checkIn.iso, $0.stay.checkOut.iso,
                  $0.guest.name, String($0.guestCount), $0.totalPrice.plain]
             }
             let title = "\(kind == .inHouse ? "In house" : kind.rawValue.capitalized) on \(day!): \(bookings.count)"

@@ -19,6 +19,20 @@ public struct DayLists: Sendable {
     /// Confirmed arrivals who have not come and may be marked a no-show: arrival day passed, or
     /// today after the hotel's cut-off hour (filled for the business date only).
     public var dueForNoShow: [Booking] = []
+    /// The room a listed guest was in that day, where a move since put the booking in another room
+    /// (the night's room; a departure's last night slept). Empty when nobody listed moved.
+    public var roomNumbersThatDay: [UUID: String] = [:]
+
+    /// The room to show for `booking` on this day's lists.
+    public func roomNumber(of booking: Booking) -> String { roomNumbersThatDay[booking.id] ?? booking.roomNumber }
+
+    /// The night whose room a listed booking is shown in: the day's own night, or for a guest who
+    /// only leaves that day, the night before (the last one slept).
+    public func nightShown(for booking: Booking) -> CalendarDate {
+        let leavesOnly = departures.contains { $0.id == booking.id }
+            && !arrivals.contains { $0.id == booking.id } && !inHouse.contains { $0.id == booking.id }
+        return leavesOnly ? date.adding(days: -1) : date
+    }
 
     public static let liveStatuses: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
 
@@ -245,10 +259,11 @@ public enum CSV {
 
 extension DayLists {
     /// A list of bookings as CSV, one booking a line, for `frontdesk report --csv`.
-    public static func csv(_ bookings: [Booking]) -> String {
+    /// `roomNumber`: the room to show (a past day's lists show the room of that day).
+    public static func csv(_ bookings: [Booking], roomNumber: (Booking) -> String = \.roomNumber) -> String {
         let header = "confirmationCode,status,room,checkIn,checkOut,guestName,guestEmail,guestPhone,guestCount,totalPrice"
         let lines = bookings.map {
-            CSV.line([.text($0.confirmationCode), .text($0.status.rawValue), .text($0.roomNumber), .text($0.stay.checkIn.iso),
+            CSV.line([.text($0.confirmationCode), .text($0.status.rawValue), .text(roomNumber($0)), .text($0.stay.checkIn.iso),
                       .text($0.stay.checkOut.iso), .text($0.guest.name), .text($0.guest.email), .text($0.guest.phone ?? ""),
                       .number(String($0.guestCount)), .number($0.totalPrice.plain)])
         }

@@ -114,6 +114,17 @@ extension FrontDeskStore {
             }
             let today = businessDate(for: hotel)
             var lists = DayLists(date: date, businessDate: today, bookings: bookings, lastKeptNights: lastKeptNights)
+            // A guest moved since that day was in another room then: the night's claim says which.
+            for booking in bookings where booking.roomSince != nil {
+                let night = lists.nightShown(for: booking)
+                guard let since = booking.roomSince, night < since else { continue }
+                if let number = try String.fetchOne(db.cachedStatement(sql: """
+                    SELECT r.number FROM room_night n JOIN room r ON r.id = n.room_id
+                    WHERE n.booking_id = ? AND n.night = ?
+                    """), arguments: [booking.id.uuidString, night.iso]) {
+                    lists.roomNumbersThatDay[booking.id] = number
+                }
+            }
             if date == today {
                 // Arrivals who have not come: the arrival day passed, or it is today after the cut-off.
                 let latestArrival = hotel.hour(at: now) >= hotel.noShowPolicy.cutoffHour ? date : date.adding(days: -1)

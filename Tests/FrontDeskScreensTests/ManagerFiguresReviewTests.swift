@@ -79,6 +79,25 @@ import Testing
         let bars = plan.staysByRoom.values.flatMap { $0 }.filter { $0.guestName == "Alice Moved" }.map { "\(rooms[$0.roomId]!) \($0.stay.checkIn)→\($0.stay.checkOut)" }
         #expect(bars == ["101 2026-11-25→2026-11-26"])
     }
+
+    /// Checked in to 101 yesterday and moved to 102 today: yesterday's arrivals named 102, where
+    /// she had not yet slept. A past day's lists name the room of that day; today's the new one.
+    @Test func aPastDaysListsNameTheRoomOfThatDay() throws {
+        let desk = try StoreFixture()
+        let alice = try desk.checkedIn(daysAgo: 1, room: "101", from: "2026-11-25", to: "2026-11-28", name: "Alice Moved")
+        _ = try desk.store.move(alice.confirmationCode, toRoom: "102", reason: nil, reprice: false, ChangeRequest(user: "anna"))
+        let yesterday = try desk.store.dayLists(on: CalendarDate(iso: "2026-11-25")!)
+        let arrived = try #require(yesterday.arrivals.first { $0.id == alice.id })
+        #expect(yesterday.roomNumber(of: arrived) == "101")
+        #expect(DayLists.csv(yesterday.arrivals, roomNumber: yesterday.roomNumber(of:)).contains(",101,2026-11-25,"))
+        let today = try desk.store.dayLists(on: StoreFixture.today)
+        let staying = try #require(today.inHouse.first { $0.id == alice.id })
+        #expect(today.roomNumber(of: staying) == "102")
+        // Checked out today, before sleeping in 102: today's departure names 101, her last night's room.
+        _ = try desk.store.checkOut(alice.confirmationCode, by: "anna")
+        let leaving = try desk.store.dayLists(on: StoreFixture.today)
+        #expect(leaving.departures.filter { $0.id == alice.id }.map { leaving.roomNumber(of: $0) } == ["101"])
+    }
 }
 
 /// The day lists follow when a guest really came and left.
