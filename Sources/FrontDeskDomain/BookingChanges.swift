@@ -196,6 +196,12 @@ extension BookingRules {
                 problems.append("The stay would add the night of \(added), already past (business date \(businessDate)), "
                     + "to booking \(code), whose guest has not arrived; a late guest's stay can grow from tonight on")
             }
+            if let dropped = booking.stay.nights.first(where: { $0 < businessDate && !(StayDates(checkIn: checkIn, checkOut: checkOut)?.contains(night: $0) ?? false) }) {
+                // A night already past was sold and is the no-show policy's to settle: giving it
+                // back would repay it and take it out of the figures, a cancel by another door.
+                problems.append("The stay would give back the night of \(dropped), already past (business date \(businessDate)), "
+                    + "of booking \(code), whose guest has not arrived; mark it a no-show instead (its check-out date may still change)")
+            }
         case .checkedIn:
             if checkIn != booking.stay.checkIn {
                 problems.append("The guest of booking \(code) arrived on \(booking.stay.checkIn): the check-in date cannot change")

@@ -88,12 +88,15 @@ public struct RoomType: Hashable, Sendable {
     /// In Unicode scalars (`TextRules`).
     public static let maximumNameLength = 60
 
-    public static func validate(name: String, capacity: Int, basePricePerNight: Money) throws(FrontDeskError) {
+    /// `isNew`: a type being added now, whose name may not hold a character that prints as
+    /// nothing; a moved hotel's types (an import) keep the names they had.
+    public static func validate(name: String, capacity: Int, basePricePerNight: Money, isNew: Bool = true) throws(FrontDeskError) {
         var problems: [String] = []
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
             problems.append("Room type name cannot be empty")
-        } else if let problem = TextRules.problem(in: trimmed, field: "Room type name", maximum: maximumNameLength) {
+        } else if let problem = TextRules.problem(in: trimmed, field: "Room type name", maximum: maximumNameLength)
+                    ?? (isNew ? TextRules.invisibleProblem(in: trimmed, field: "Room type name", allowingWhatScriptsNeed: true) : nil) {
             problems.append(problem)
         }
         if !capacityRange.contains(capacity) { problems.append("Capacity must be between 1 and 10") }
@@ -153,14 +156,14 @@ public struct Room: Hashable, Sendable {
 
     /// A new, active room. Refuses an empty number, as the design does.
     public static func create(id: UUID, hotelId: UUID, roomTypeId: UUID, number: String) throws(FrontDeskError) -> Room {
-        let cleaned = try validNumber(number)
+        let cleaned = try validNewNumber(number)
         var room = Room(id: id, hotelId: hotelId, roomTypeId: roomTypeId, number: cleaned, isActive: true)
         room.events.append(.roomCreated(roomId: id, hotelId: hotelId, roomTypeId: roomTypeId, roomNumber: cleaned))
         return room
     }
 
     public mutating func changeNumber(to newNumber: String) throws(FrontDeskError) {
-        let cleaned = try Room.validNumber(newNumber)
+        let cleaned = try Room.validNewNumber(newNumber)
         guard cleaned != number else { return }
         let old = number
         number = cleaned
@@ -230,6 +233,17 @@ public struct Room: Hashable, Sendable {
         let cleaned = number.trimmingCharacters(in: .whitespaces)
         if cleaned.isEmpty { throw .validationFailed(["Room number cannot be empty"]) }
         if let problem = TextRules.problem(in: cleaned, field: "Room number", maximum: maximumNumberLength) {
+            throw .validationFailed([problem])
+        }
+        return cleaned
+    }
+
+    /// A number given to a room now (added or renumbered): also without a character that prints
+    /// as nothing, which would make a second "101" no one can tell from the first. (A number
+    /// typed to find a room, or a moved hotel's rooms, are read with `validNumber`.)
+    public static func validNewNumber(_ number: String) throws(FrontDeskError) -> String {
+        let cleaned = try validNumber(number)
+        if let problem = TextRules.invisibleProblem(in: cleaned, field: "Room number", allowingWhatScriptsNeed: false) {
             throw .validationFailed([problem])
         }
         return cleaned

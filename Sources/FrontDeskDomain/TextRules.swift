@@ -26,6 +26,25 @@ public enum TextRules {
         }
     }
 
+    /// The first character of `text` that prints as nothing (Unicode's format characters: the
+    /// zero-width space, the word joiner, U+FEFF, the soft hyphen, ...), nil when there is none.
+    /// In a name a person picks from a list or types to find (a room number, a room type) such a
+    /// character makes two names that look the same. `scripts`: the zero-width joiner and
+    /// non-joiner, which some scripts and emoji need, and the direction isolates are allowed.
+    public static func invisibleCharacter(in text: String, allowingWhatScriptsNeed scripts: Bool) -> Unicode.Scalar? {
+        text.unicodeScalars.first { scalar in
+            guard !scalar.isASCII, scalar.properties.generalCategory == .format else { return false }
+            return !(scripts && (scalar.value == 0x200C || scalar.value == 0x200D || (0x2066...0x2069).contains(scalar.value)))
+        }
+    }
+
+    /// The refusal of an invisible character in `field`, naming it (`U+2060`).
+    static func invisibleProblem(in text: String, field: String, allowingWhatScriptsNeed scripts: Bool) -> String? {
+        invisibleCharacter(in: text, allowingWhatScriptsNeed: scripts).map { scalar in
+            "\(field) cannot contain a character that prints as nothing (found U+\(String(scalar.value, radix: 16, uppercase: true)))"
+        }
+    }
+
     public static func containsControl(_ text: String) -> Bool {
         text.unicodeScalars.contains(where: isControl)
     }

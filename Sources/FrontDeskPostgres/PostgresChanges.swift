@@ -73,6 +73,8 @@ extension PostgresHotelStorage {
                 .flatMap { try ColumnReader($0, table: "room_night").optionalText(0) }.flatMap(CalendarDate.init(iso:))
             after.moveRoom(to: target.room, nights: nights, lastEarlierNightElsewhere: elsewhere,
                            newPrices: newPrices, note: nil, by: request.user, at: now)
+            // A guest in house moves into the room now: not while another guest still sleeps there.
+            if after.status == .checkedIn { try requireRoomNotOccupied(for: after, session) }
             try writeBack(after, over: booking, session)
             if let newPrices, !newPrices.isEmpty {
                 let sorted = newPrices.sorted { $0.key < $1.key }
@@ -163,9 +165,10 @@ extension PostgresHotelStorage {
                 let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
                 // The guest is back in the room: not while the next guest is already checked in there.
                 try requireRoomNotOccupied(for: after, session)
+                // Refused in a room out of service even with no night to claim again (as SQLite's).
+                let listing = try roomOf(after, session)
+                try listing.room.requireInService()
                 if let first = reclaimed.first, let last = reclaimed.last {
-                    let listing = try roomOf(after, session)
-                    try listing.room.requireInService()
                     try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, session)
                     let taken = try takenNights(listing.room, reclaimed, excluding: booking, session)
                     if !taken.isEmpty { throw FrontDeskError.roomUnavailable(ChangeWording.soldAgain(listing.room.number, taken)) }

@@ -119,6 +119,8 @@ extension FrontDeskStore {
             var after = booking
             after.moveRoom(to: target.room, nights: nights, lastEarlierNightElsewhere: try lastNightElsewhere(booking, before: nights[0], than: target.room, db),
                            newPrices: newPrices, note: nil, by: request.user, at: now)
+            // A guest in house moves into the room now: not while another guest still sleeps there.
+            if after.status == .checkedIn { try requireRoomNotOccupied(for: after, db) }
             try Self.writeBack(after, over: booking, db)
             if let newPrices {
                 let update = try db.cachedStatement(sql: "UPDATE booking_night SET price_cents = ? WHERE booking_id = ? AND night = ?")
@@ -273,11 +275,13 @@ extension FrontDeskStore {
             let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
             // The guest is back in the room: not while the next guest is already checked in there.
             try requireRoomNotOccupied(for: after, db)
+            // Back in a room taken out of service since is refused even with no night to claim
+            // again (a check-out on the departure day): a checked-in guest in it blocks its repair.
+            guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
+                throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
+            }
+            try listing.room.requireInService()
             if let first = reclaimed.first, let last = reclaimed.last {
-                guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
-                    throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
-                }
-                try listing.room.requireInService()
                 try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
                 let taken = try takenNights(listing.room, reclaimed, excluding: booking, db)
                 if !taken.isEmpty {

@@ -191,6 +191,15 @@ extension FrontDeskStore {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM replica_state LIMIT 1")) != nil
     }
 
+    /// Rooms and room types are the server's on a connected desk: a change made only in the
+    /// replica would be sold from offline and never reach the server (no operation carries it).
+    func requireNotReplica(administering what: String, _ db: Database) throws {
+        if try isReplica(db) {
+            throw FrontDeskError.invalidState("This desk is connected to a server, which keeps the hotel's \(what): "
+                + "change them there (a manager's `PATCH /api/rooms/…` or `POST /api/hotels/…/rooms`); the desk takes them up at its next sync")
+        }
+    }
+
     @discardableResult
     func requireReplica(_ db: Database) throws -> ReplicaState {
         guard let text = try db.value(String.self, sql: "SELECT hotel_id FROM replica_state WHERE id = 1"),

@@ -46,6 +46,7 @@ extension FrontDeskStore {
     public func addRoomType(name: String, capacity: Int, basePrice: Money, by user: String) throws -> RoomType {
         try RoomType.validate(name: name, capacity: capacity, basePricePerNight: basePrice)
         return try write { db in
+            try requireNotReplica(administering: "room types", db)
             let hotel = try requireHotel(db)
             let type = RoomType(id: UUID(), hotelId: hotel.id, name: name.trimmingCharacters(in: .whitespaces),
                                 capacity: capacity, basePricePerNight: basePrice)
@@ -124,6 +125,7 @@ extension FrontDeskStore {
 
     public func addRoom(number: String, typeName: String, by user: String) throws -> RoomListing {
         try write { db in
+            try requireNotReplica(administering: "rooms", db)
             let hotel = try requireHotel(db)
             if let problem = TextRules.problem(in: typeName, field: "Room type", maximum: RoomType.maximumNameLength) {
                 throw FrontDeskError.validationFailed([problem])
@@ -202,6 +204,7 @@ extension FrontDeskStore {
     private func changeRoom(_ number: String, by user: String,
                             _ change: (inout Room, Database) throws -> Void) throws -> RoomListing {
         try write { db in
+            try requireNotReplica(administering: "rooms", db)
             let listing = try requireRoom(number: number, db)
             var room = listing.room
             try change(&room, db)

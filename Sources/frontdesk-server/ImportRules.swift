@@ -31,7 +31,7 @@ enum ImportRules {
     }
 
     static func roomType(_ type: RoomType) throws -> RoomType {
-        try RoomType.validate(name: type.name, capacity: type.capacity, basePricePerNight: type.basePricePerNight)
+        try RoomType.validate(name: type.name, capacity: type.capacity, basePricePerNight: type.basePricePerNight, isNew: false)
         return type
     }
 

@@ -156,6 +156,68 @@ import Testing
         #expect(try tomorrow.booking(ana.id.uuidString).status == .checkedOut)
     }
 
+    /// A guest in house moved into a room where another guest stayed past departure: two
+    /// checked-in parties in one room (the check-in was refused, the move was not).
+    @Test(arguments: StorageBackend.all)
+    func aGuestInHouseIsNotMovedIntoARoomAGuestStillOccupies(_ backend: StorageBackend) throws {
+        let (today, tomorrow) = try Self.twoDays(backend, earlier: "2026-11-26", later: "2026-11-27")
+        let ana = try Contract.confirmed(today, room: "101", from: "2026-11-26", to: "2026-11-27")
+        _ = try today.checkIn(ana.confirmationCode, Contract.request())
+        let ben = try Contract.confirmed(today, room: "102", from: "2026-11-26", to: "2026-11-29", name: "Ben Ode")
+        let benIn = try today.checkIn(ben.confirmationCode, Contract.request())
+        guard case .invalidState(let message)? = Contract.refusal({
+            try tomorrow.move(ben.confirmationCode, toRoom: "101", reason: nil, reprice: false, Contract.request(version: benIn.version))
+        }) else {
+            Issue.record("\(backend.name): moving a guest in house into a room still occupied must be refused")
+            return
+        }
+        #expect(message.contains("Room 101 is still occupied: Ana Lee"), "\(message)")
+        #expect(try tomorrow.booking(ben.id.uuidString) == benIn, "nothing changed")
+        _ = try tomorrow.checkOut(ana.confirmationCode, Contract.request())
+        let moved = try tomorrow.move(ben.confirmationCode, toRoom: "101", reason: nil, reprice: false, Contract.request(version: benIn.version))
+        #expect(moved.roomNumber == "101" && moved.status == .checkedIn)
+    }
+
+    /// Checked out on the departure day (no night to claim again), the room taken out of
+    /// service, then the check-out undone: a checked-in guest in a room out of service.
+    @Test(arguments: StorageBackend.all)
+    func aCheckOutIsNotUndoneIntoARoomOutOfService(_ backend: StorageBackend) throws {
+        let (yesterday, today) = try Self.twoDays(backend, earlier: "2026-11-25", later: "2026-11-26")
+        let ana = try Contract.confirmed(yesterday, room: "101", from: "2026-11-25", to: "2026-11-26")
+        _ = try yesterday.checkIn(ana.confirmationCode, Contract.request())
+        _ = try today.checkOut(ana.confirmationCode, Contract.request())
+        _ = try today.deactivateRoom("101", by: "max")
+        guard case .roomUnavailable(let message)? = Contract.refusal({
+            try today.undoCheckOut(ana.confirmationCode, reason: "Pressed by mistake", Contract.request())
+        }) else {
+            Issue.record("\(backend.name): undoing a check-out into a room out of service must be refused")
+            return
+        }
+        #expect(message.contains("Room 101 is out of service"), "\(message)")
+        #expect(try today.booking(ana.id.uuidString).status == .checkedOut)
+    }
+
+    /// A late guest's booking edited to start later gave back (and repaid) the nights already
+    /// sold: a cancel by another door, which took them out of the figures too.
+    @Test(arguments: StorageBackend.all)
+    func aLateGuestsPastNightsAreNotGivenBackByAnEdit(_ backend: StorageBackend) throws {
+        let (earlier, today) = try Self.twoDays(backend, earlier: "2026-11-24", later: "2026-11-26")
+        let late = try Contract.confirmed(earlier, room: "101", from: "2026-11-24", to: "2026-11-28")
+        for edit in [BookingEdit(checkIn: "2026-11-26"), BookingEdit(checkIn: "2026-12-20", checkOut: "2026-12-21")] {
+            guard case .validationFailed(let problems)? = Contract.refusal({
+                try today.changeBooking(late.confirmationCode, edit, Contract.request(version: late.version))
+            }) else {
+                Issue.record("\(backend.name): giving back a late guest's past nights by an edit must be refused")
+                continue
+            }
+            #expect(problems.joined().contains("give back the night of 2026-11-24") && problems.joined().contains("no-show"), "\(problems)")
+        }
+        #expect(try today.booking(late.id.uuidString) == late)
+        // Its check-out date may still change.
+        let shorter = try today.changeBooking(late.confirmationCode, BookingEdit(checkOut: "2026-11-27"), Contract.request(version: late.version))
+        #expect(shorter.stay.checkOut == CalendarDate(iso: "2026-11-27"))
+    }
+
     /// A chain on the clock's own business date (no date set from outside): 2026-11-18 in Vienna
     /// when the test clock starts.
     static func onTheClock(_ backend: StorageBackend, _ clock: TestClock) throws -> any HotelStorage {
