@@ -357,8 +357,8 @@ paths:
     post:
       operationId: moveBooking
       description: >-
-        To another room: every night before arrival, the nights from tonight on for a guest in house. The
-        price stays unless reprice is true.
+        To another room (named by roomId or by roomNumber, not both): every night before arrival, the
+        nights from tonight on for a guest in house or a late one. The price stays unless reprice is true.
       requestBody:
         required: true
         content:

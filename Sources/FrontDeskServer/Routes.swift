@@ -604,6 +604,10 @@ struct BookingRoutes {
             guard roomId != nil || body.roomNumber != nil else {
                 throw Problem.validation([("roomId", "A move needs roomId (or roomNumber)")])
             }
+            // Both given could name two rooms: which one the guest goes to is not guessed.
+            if roomId != nil, body.roomNumber != nil {
+                throw Problem.validation([("roomNumber", "A move takes roomId or roomNumber, not both")])
+            }
             changed = try await state.blocking {
                 var number = body.roomNumber ?? ""
                 if let roomId {

@@ -150,6 +150,10 @@ import Testing
         let blank = try server.call("POST", "/api/hotels/\(server.hotelA)/room-types", token: max,
                                     json: ["name": "  ", "capacity": 2, "basePrice": "10.00"])
         #expect(blank.status == 400 && fields(blank) == ["name"], "\(blank.status) \(fields(blank))")
+        // Two rooms named at once: the guest was sent to roomId's without a word.
+        let both = try server.call("POST", "/api/bookings/\(id)/move", token: anna,
+                                   json: ["roomId": UUID().uuidString, "roomNumber": "102"])
+        #expect(both.status == 400 && fields(both) == ["roomNumber"], "\(both.status) \(fields(both))")
     }
 
     /// Load balancers check health with HEAD, which was 404.
