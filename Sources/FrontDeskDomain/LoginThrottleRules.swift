@@ -17,8 +17,9 @@ public struct LoginFailures: Sendable, Equatable {
 }
 
 /// Slows down guessing, written once for both databases: after `freeFailures` failed logins for
-/// one user name (`freeFailuresFromOneAddress` for one address) within `window`, further tries
-/// wait 2^(n-free) seconds (at most the window) after the latest failure and are answered 429.
+/// one user name (`freeFailuresFromOneAddress` for one address), each within `memory` of the one
+/// before, further tries wait 2^(n-free) seconds (at most the window) after the latest failure
+/// and are answered 429.
 /// A success clears its user's record only: were the address's cleared too, anyone with one
 /// account could guess at every other account from one address, logging in between guesses.
 public enum LoginThrottleRules {
@@ -51,13 +52,19 @@ public enum LoginThrottleRules {
         }.max()
     }
 
-    /// Whether a record still counts at `now`: failures older than the window start again at one.
-    public static func isCurrent(firstAt: Date, now: Date) -> Bool {
-        now.timeIntervalSince(firstAt) < window
+    /// How long after its latest failure a record still counts: longer than the longest wait, so a
+    /// guesser who waits out each 429 keeps counting up (counted from the first failure, the
+    /// record started again at one after the 512-second wait, with five free guesses every 17
+    /// minutes). Only a rest of this long starts a key again at one.
+    public static let memory: TimeInterval = 2 * window
+
+    /// Whether a record still counts at `now`: one whose latest failure is `memory` old starts again at one.
+    public static func isCurrent(lastAt: Date, now: Date) -> Bool {
+        now.timeIntervalSince(lastAt) < memory
     }
 
     /// Records whose latest failure is older than this hold nothing back and count for nothing.
     public static func pruneCutoff(now: Date) -> Date {
-        now.addingTimeInterval(-window)
+        now.addingTimeInterval(-memory)
     }
 }

@@ -532,9 +532,14 @@ components:
     bearer: {type: http, scheme: bearer, bearerFormat: JWT}
   responses:
     Problem:
-      description: RFC 9457 problem details.
+      description: >-
+        RFC 9457 problem details. A 429 carries Retry-After (seconds); a 401 carries WWW-Authenticate;
+        a 405 (a known path asked with another method) carries Allow.
       headers:
         X-Request-Id: {schema: {type: string}}
+        Retry-After: {schema: {type: integer, minimum: 1}}
+        WWW-Authenticate: {schema: {type: string}}
+        Allow: {schema: {type: string}}
       content:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}

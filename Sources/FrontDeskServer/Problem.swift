@@ -79,6 +79,18 @@ public struct Problem: Error, Sendable {
     public static func tooLarge() -> Problem {
         Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large", detail: "The body is over 64 KiB")
     }
+    /// A reused key's conflict names the key the caller sent, not the request id the server
+    /// derived from it ("Request id ec60adf9-… was already used" told the client nothing).
+    mutating func nameIdempotencyKey(_ key: String) {
+        guard code == "conflict", detail.hasPrefix("Request id "), let used = detail.range(of: " was already used") else { return }
+        detail = "Idempotency-Key \(BookingRules.quoted(key))" + detail[used.lowerBound...]
+    }
+
+    /// A body that ended before the length its request announced (the client went away or was cut
+    /// off): not "too large", which it never was.
+    public static func bodyCutOff() -> Problem {
+        .validation([("body", "The request's body ended before its announced length; send it whole")])
+    }
     /// A known path asked with a method it does not take (RFC 9110: 405 names the ones it does).
     public static func methodNotAllowed(_ method: String, allowed: [String]) -> Problem {
         var problem = Problem(status: .methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
@@ -179,6 +191,8 @@ public struct Problem: Error, Sendable {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
         if let allowedMethods { headers[.allow] = allowedMethods.joined(separator: ", ") }
+        // RFC 9110: a 401 names the scheme that would be taken.
+        if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="frontdesk""# }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json.rendered())))
     }
 }

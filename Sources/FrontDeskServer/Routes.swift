@@ -48,14 +48,19 @@ struct ProblemMiddleware: RouterMiddleware {
             // path and method together.
             if context.endpointPath == "NotFound", let allowed = routeMethods.allowed(forPath: request.uri.path) {
                 response = Problem.methodNotAllowed(request.method.rawValue, allowed: allowed).response()
-            } else if let problem = Problem.from(error, requestId: requestId) {
+            } else if var problem = Problem.from(error, requestId: requestId) {
+                if let key = request.headers[.idempotencyKey] { problem.nameIdempotencyKey(key) }
                 response = problem.response()
             } else if isUnavailable(error) {
                 logger.warning("database unavailable", metadata: ["request_id": "\(requestId)", "error": "\(error)"])
                 response = Problem.databaseUnavailable().response()
             } else {
                 // The detail stays in the log, keyed by the request id; the answer carries the id only.
-                logger.error("unexpected error", metadata: ["request_id": "\(requestId)", "error": "\(String(reflecting: type(of: error)))"])
+                // What went wrong (a damaged row names its table and field), any card number blotted out.
+                logger.error("unexpected error", metadata: [
+                    "request_id": "\(requestId)", "error_type": "\(String(reflecting: type(of: error)))",
+                    "error": "\(CardNumber.redacted(in: String(describing: error)))",
+                ])
                 response = Problem.internalError(requestId: requestId).response()
             }
         }
@@ -672,8 +677,10 @@ struct BookingRoutes {
             var cursor = first
             var lastWritten = ContinuousClock.now
             var mustRead = true
-            // A comment at once, so the client sees the stream open.
-            try await writer.write(ByteBuffer(string: ": listening from event \(cursor)\n\n"))
+            // A comment at once, so the client sees the stream open, and the id it listens from:
+            // an id with no data sets the client's last event id without an event (the standard),
+            // so a client that reconnects before any event came asks from here, not from "now".
+            try await writer.write(ByteBuffer(string: ": listening from event \(cursor)\nid: \(cursor)\n\n"))
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 // Only the hotel's own tokens may listen, for as long as they are good: a token
                 // that expired, a user disabled since or a password changed since ends the stream
@@ -776,8 +783,10 @@ struct BookingRoutes {
     func collectBody(_ request: Request, _ context: ServerContext) async throws -> ByteBuffer {
         do {
             return try await request.body.collect(upTo: context.maxUploadSize)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw Problem.tooLarge()
+        } catch {
+            throw Problem.bodyCutOff()
         }
     }
 

@@ -279,7 +279,8 @@ final class TokenRateLimiter: Sendable {
     func take(_ key: String) -> Int? {
         guard perSecond > 0 else { return nil }
         let now = clock()
-        let capacity = perSecond * 2
+        // At least one whole request, whatever the rate (below 0.5 a second none ever passed).
+        let capacity = max(1, perSecond * 2)
         return buckets.withLock { buckets in
             if buckets.count > 100_000 { buckets.removeAll() }
             var bucket = buckets[key] ?? (capacity, now)

@@ -53,6 +53,8 @@ extension BookingRoutes {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: Self.maximumPushBytes)
+        } catch where !(error is NIOTooManyBytesError) {
+            throw Problem.bodyCutOff()
         } catch {
             throw Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large",
                           detail: "A push is at most \(Self.maximumPushBytes / 1024 / 1024) MiB; push fewer operations at a time")

@@ -183,7 +183,8 @@ struct Serve: AsyncParsableCommand {
     static let defaultPoolSize = 10
 
     func run() async throws {
-        guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
+        // Below one a second no bucket ever holds a whole request: every token refused for good.
+        guard rateLimit == 0 || rateLimit >= 1 else { throw ValidationError("--rate-limit is 0 (no limit) or at least 1 request a second") }
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         guard (1...500).contains(poolSize) else { throw ValidationError("--pool-size is 1 to 500") }
         // Out of range, the listener took the number modulo 65,536: --port 99999 listened on 34463.

@@ -39,7 +39,7 @@ import Testing
         // Into a room no demo guest is still checked in to (they stay "in house" past their
         // departure on these later days, and a guest in house is not moved in beside one).
         let inHouse = try atTheDesk(Ahead.night(1), "bookings", "--status", "CheckedIn", "--json")
-        let occupied = Set((inHouse.json["bookings"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String })
+        let occupied = Set((try inHouse.json["bookings"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String })
         let target = try #require((102...108).map(String.init).first { !occupied.contains($0) })
         let moved = try atTheDesk(Ahead.night(1), "move", code, "--room", target, "--request-id", movedUnder)
         #expect(moved.status == 0, "\(moved.stderr)")

@@ -60,6 +60,8 @@ final class ServerHarness: @unchecked Sendable {
     let serveArguments: [String]
     /// More environment for `serve` (e.g. a payment service's address).
     var environment: [String: String] = [:]
+    /// Where `serve`'s stderr (its log lines) goes from the next `start()`; nil: nowhere.
+    var errorLog: URL?
 
     init(serveArguments: [String] = [], environment: [String: String] = [:]) throws {
         self.serveArguments = serveArguments
@@ -139,7 +141,7 @@ final class ServerHarness: @unchecked Sendable {
         // The first line says where it listens.
         (process, port) = try ServerProcess.start(Self.productsFolder().appendingPathComponent("frontdesk-server"),
                                                   ["serve"] + Self.databaseArguments(database) + ["--port", "0", "--password-rounds", "1000"] + serveArguments,
-                                                  environment: environment)
+                                                  environment: environment, errorLog: errorLog)
     }
 
     /// SIGTERM, then waits for the process to end; its exit status.

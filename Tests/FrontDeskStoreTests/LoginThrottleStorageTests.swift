@@ -73,18 +73,28 @@ import Testing
     }
 
     @Test(arguments: ["SQLite", "PostgreSQL"])
-    func failuresOlderThanTheWindowStartAgainAndArePruned(_ backend: String) throws {
+    func failuresStartAgainOnlyAfterARestAndArePruned(_ backend: String) throws {
         let clock = TestClock()
         let (first, second) = try Self.twoHandles(backend, clock)
-        for _ in 0..<7 { _ = try first.recordLoginFailure(keys: ["user:max"], at: clock.now) }
+        // A guesser who waits out every 429: the count went back to one once the first failure was
+        // 15 minutes old (after the 512-second wait), and five free guesses followed.
+        var count = 0
+        for _ in 0..<15 {
+            count = try first.recordLoginFailure(keys: ["user:max"], at: clock.now).map(\.failures)[0]
+            clock.advance(minutes: Double(try Self.wait(first, ["user:max"], clock) ?? 1) / 60)
+        }
+        #expect(count == 15, "\(backend): the count went on through the long waits")
+        #expect(try second.recordLoginFailure(keys: ["user:max"], at: clock.now).map(\.failures) == [16])
+        #expect(try Self.wait(first, ["user:max"], clock) == Int(LoginThrottleRules.window), "the longest wait, not five free guesses")
         _ = try first.recordLoginFailure(keys: ["user:bea"], at: clock.now.addingTimeInterval(600))
-        clock.advance(minutes: 16)
-        // Max's window (from the first failure) ran out: the next failure is the first again.
+
+        // A rest of `memory` after the latest failure: the next is the first again.
+        clock.advance(minutes: 31)
         #expect(try second.recordLoginFailure(keys: ["user:max"], at: clock.now).map(\.failures) == [1])
         #expect(try Self.wait(first, ["user:max"], clock) == nil)
 
-        clock.advance(minutes: 15)
-        // Bea's latest failure is 21 minutes old, Max's 15: both hold nothing back any more.
+        clock.advance(minutes: 30)
+        // Bea's latest failure is 51 minutes old, Max's 30: both hold nothing back any more.
         #expect(try second.pruneLoginFailures(before: LoginThrottleRules.pruneCutoff(now: clock.now.addingTimeInterval(1))) == 2)
         #expect(try first.loginFailures(keys: ["user:max", "user:bea"]).isEmpty)
     }

@@ -8,16 +8,22 @@ public enum ServerProcess {
         public let description: String
     }
 
-    /// Starts `executable` with `arguments` (stderr to /dev/null) and waits for its first line;
-    /// the process and the port it listens on.
-    public static func start(_ executable: URL, _ arguments: [String], environment: [String: String]) throws -> (Process, Int) {
+    /// Starts `executable` with `arguments` (stderr to `errorLog`, else /dev/null) and waits for
+    /// its first line; the process and the port it listens on.
+    public static func start(_ executable: URL, _ arguments: [String], environment: [String: String],
+                             errorLog: URL? = nil) throws -> (Process, Int) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        if let errorLog {
+            _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errorLog)
+        } else {
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        }
         try process.run()
         var line = Data()
         while !line.contains(0x0A) {
