@@ -41,10 +41,17 @@ public struct ServerDatabase: Sendable {
         requestCounts = nil
         summary = "SQLite"
         // The same question the storage protocol answers fastest: one read of a small table.
-        ping = { _ = try store.hotels() }
-        // A locked file is `StoreError.busy` (503 `unavailable`, Problem.from); nothing else is
-        // "gone for now" on a local file.
-        isUnavailable = { _ in false }
+        ping = {
+            try store.requireFileInPlace()
+            _ = try store.hotels()
+        }
+        // A locked file is `StoreError.busy` (503 `unavailable`, Problem.from). A file deleted or
+        // replaced under the server is gone until a restart opens what is there now: 503, and
+        // `/ready` says so, so a load balancer stops sending requests here.
+        isUnavailable = { error in
+            if let error = error as? StoreError, case .fileGone = error { return true }
+            return false
+        }
     }
 
     /// The embedded SQLite file (`--db PATH`).

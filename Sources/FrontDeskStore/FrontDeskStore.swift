@@ -49,8 +49,11 @@ public final class FrontDeskStore: Sendable {
         self.clock = clock
         businessDateOverride = businessDate
         self.pricing = pricing
-        shared = StoreShared(random: random)
+        let shared = StoreShared(random: random)
+        self.shared = shared
         scope = .theOnlyHotel
+        // Whichever way the open ends, the file it opened (made now, when it was missing).
+        defer { shared.openedFile.withLock { $0 = FileIdentity(path: path) } }
         let file = DatabaseFile(path: path)
         if oneConnection && access != .read,
            let connection = file.openUpToDateForWriting(configuration: Self.configuration(readOnly: false, syncEveryCommit: false)) {
@@ -296,6 +299,7 @@ public final class FrontDeskStore: Sendable {
     func writeAnnouncingLater<T>(foreignKeys: Bool = true, journalsInOnePiece: Bool = false, syncingLater: Bool,
                                  keepsRooms: Bool = false,
                                  _ body: (Database) throws -> T) throws -> (T, @Sendable () -> Void) {
+        try requireFileInPlace()
         do {
             let (result, notifications, sagaWork) = try pool.writeWithoutTransaction { db in
                 // Only outside a transaction does SQLite take these pragmas.
@@ -332,6 +336,15 @@ public final class FrontDeskStore: Sendable {
         } catch let error as DatabaseError {
             throw StoreError.from(error, path: path)
         }
+    }
+
+    /// Refuses to go on when the file at `path` is no longer the one this store opened: deleted,
+    /// or replaced (a backup restored with `mv`, a copy put over it). SQLite would go on writing
+    /// into the open file, which nothing can read again once this process ends: a booking answered
+    /// and then lost. Asked before every write (one `stat`) and by the server's readiness check.
+    public func requireFileInPlace() throws(StoreError) {
+        guard let opened = shared.openedFile.withLock({ $0 }) else { return }
+        guard FileIdentity(path: path) == opened else { throw .fileGone(path: path) }
     }
 
     /// For a read whose answer a caller keeps and builds on (the change feed's numbers, a desk's
@@ -561,6 +574,9 @@ public enum HotelScope: Sendable, Equatable {
 /// in-process notifications (a write through any view reaches every subscriber).
 final class StoreShared: Sendable {
     let codes: Mutex<any RandomNumberGenerator & Sendable>
+    /// The device and inode of the file as it was opened (`requireFileInPlace`); nil when it
+    /// could not be read then.
+    let openedFile = Mutex<FileIdentity?>(nil)
     let pendingNotifications = Mutex<[SagaNotification]>([])
     let subscribers = Mutex<[UUID: @Sendable (SagaNotification) -> Void]>([:])
     /// Whether the write under way queued a saga message (`enqueue`): only then is a saga runner
@@ -602,6 +618,21 @@ final class StoreShared: Sendable {
     }
 }
 
+/// Which file a path names: its device and inode (a file deleted and made again, or another
+/// renamed over it, is another file at the same path).
+struct FileIdentity: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+
+    /// Nil when nothing is at `path` (or it cannot be read).
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+    }
+}
+
 /// Failures of the file itself, as a person should read them.
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
@@ -620,6 +651,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     /// A stored value this store could not have written: `booking row 12: check_in "2026-13-45" is not a date`.
     case damagedRow(table: String, row: String, problem: String)
     case busy(path: String)
+    /// The file was deleted or replaced while this process had it open (`requireFileInPlace`).
+    case fileGone(path: String)
     case database(message: String)
 
     public var description: String {
@@ -638,6 +671,9 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .damagedRow(let table, let row, let problem):
             "\(table) \(row): \(problem) (the database was changed outside Front Desk or is damaged)"
         case .busy(let path): "the database \(path) is busy (another desk holds it); try again"
+        case .fileGone(let path):
+            "the database \(path) was deleted or replaced while this program had it open; nothing was written "
+                + "(start the program again to use the file that is there now)"
         case .database(let message): "database error: \(message)"
         }
     }

@@ -83,6 +83,23 @@ import Glibc
         #expect(anonymous.status == 401 && anonymous.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
     }
 
+    /// The SQLite file deleted (or a backup moved over it) while the server ran: `/ready` said
+    /// ready and bookings were answered 202 into a file nobody could open again.
+    @Test(arguments: ["deleted", "replaced"])
+    func aDatabaseFileDeletedOrReplacedUnderTheServerTakesNoMoreBookings(_ how: String) throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        _ = try server.bookedInHotelA(token: anna)
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        let copy = server.folder.appendingPathComponent("backup.sqlite").path
+        try FileManager.default.copyItem(atPath: server.database, toPath: copy)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: server.database + suffix) }
+        if how == "replaced" { try FileManager.default.moveItem(atPath: copy, toPath: server.database) }
+        #expect(try server.call("GET", "/ready").status == 503)
+        let refused = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room, name: "Lost Guest"))
+        #expect(refused.status == 503 && refused.code == "database_unavailable", "\(how): \(refused.status) \(refused.code ?? "")")
+    }
+
     /// A damaged row answered 500 and logged only "FrontDeskStore.StoreError": the row and field
     /// the store names were lost to the operator who must mend it.
     @Test func anInternalErrorIsLoggedWithWhatWentWrong() throws {
