@@ -83,25 +83,15 @@ enum Output {
         ]))])
     }
 
-    /// Exit codes by error code, so scripts can tell a full hotel from a typo.
-    static func exitCode(forCode code: String) -> Int32 {
-        switch code {
-        case "validation_failed": 2
-        case "not_found": 3
-        case "room_unavailable": 4
-        case "invalid_state": 5
-        case "conflict", "stale_version", "depends_on_conflict", "card_offline", "rejected": 6
-        case "offline", "unauthorized", "bad_server", "replica_too_old", "outcome_unknown": syncIncompleteExitCode
-        default: 1
-        }
-    }
+    /// Exit codes by error code, so scripts can tell a full hotel from a typo (`frontdesk-server`'s too).
+    static func exitCode(forCode code: String) -> Int32 { CommandExitCodes.forCode(code) }
 
     /// `book --wait` whose booking ended Failed (declined, expired): the booking is printed.
     static let bookingFailedExitCode: Int32 = 7
 
     /// A connected desk's sync that could not finish: operations left to push, the server
     /// unreachable, or its credential refused (`sync`, `desk connect`).
-    static let syncIncompleteExitCode: Int32 = 8
+    static let syncIncompleteExitCode = CommandExitCodes.syncIncomplete
 
     /// Prints the error for a person (stderr) and, with --json, as a document (stdout).
     static func report(_ error: any Error, json: Bool) -> CommandFailure {

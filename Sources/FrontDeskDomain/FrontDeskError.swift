@@ -65,3 +65,22 @@ public func operatingSystemWords(for error: any Error) -> String? {
     guard let posix, let text = strerror(Int32(posix.code)) else { return nil }
     return String(cString: text)
 }
+
+/// The exit status of a command that ended with an error of this code, the same for `frontdesk`
+/// and `frontdesk-server`, so a script can tell a full hotel from a typo, and "try later" from both.
+public enum CommandExitCodes {
+    /// A connected desk's work left undone for now (offline, refused credential, unknown outcome).
+    public static let syncIncomplete: Int32 = 8
+
+    public static func forCode(_ code: String) -> Int32 {
+        switch code {
+        case "validation_failed": 2
+        case "not_found": 3
+        case "room_unavailable": 4
+        case "invalid_state": 5
+        case "conflict", "stale_version", "depends_on_conflict", "card_offline", "rejected": 6
+        case "offline", "unauthorized", "bad_server", "replica_too_old", "outcome_unknown": syncIncomplete
+        default: 1
+        }
+    }
+}

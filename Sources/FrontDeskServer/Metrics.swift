@@ -32,7 +32,9 @@ final class RequestMetrics: Sendable {
     }
 
     /// The text of `/metrics`; `sagas` and `circuit` are read by the caller at the time of asking.
-    func render(sagasUnderWay: Int, sagasNeedingAttention: Int, circuit: CircuitBreaker.State?,
+    /// `sagas` nil: the database did not answer; the counters of this process are still given
+    /// (the 503s of an outage are what an operator looks for), and `frontdesk_database_up` is 0.
+    func render(sagas: (underWay: Int, needingAttention: Int)?, circuit: CircuitBreaker.State?,
                 availabilityCache: AvailabilityCache) -> String {
         let snapshot = counts.withLock { $0 }
         var lines: [String] = []
@@ -53,10 +55,15 @@ final class RequestMetrics: Sendable {
             lines.append("frontdesk_http_request_duration_seconds_sum{\(label)} \(histogram.sum)")
             lines.append("frontdesk_http_request_duration_seconds_count{\(label)} \(histogram.count)")
         }
-        lines.append("# HELP frontdesk_sagas Booking sagas by state.")
+        lines.append("# HELP frontdesk_database_up Whether the database answered when these metrics were read: 1 yes, 0 no.")
+        lines.append("# TYPE frontdesk_database_up gauge")
+        lines.append("frontdesk_database_up \(sagas == nil ? 0 : 1)")
+        lines.append("# HELP frontdesk_sagas Booking sagas by state; absent while the database does not answer.")
         lines.append("# TYPE frontdesk_sagas gauge")
-        lines.append("frontdesk_sagas{state=\"under_way\"} \(sagasUnderWay)")
-        lines.append("frontdesk_sagas{state=\"needs_attention\"} \(sagasNeedingAttention)")
+        if let sagas {
+            lines.append("frontdesk_sagas{state=\"under_way\"} \(sagas.underWay)")
+            lines.append("frontdesk_sagas{state=\"needs_attention\"} \(sagas.needingAttention)")
+        }
         lines.append("# HELP frontdesk_availability_answers_total Availability answers: from the cache (still current), searched afresh, or from a search another request began (still current when it ended).")
         lines.append("# TYPE frontdesk_availability_answers_total counter")
         lines.append("frontdesk_availability_answers_total{source=\"cache\"} \(availabilityCache.hits.load(ordering: .relaxed))")

@@ -180,8 +180,8 @@ struct BookingRoutes {
 
     func metrics() async throws -> Response {
         let store = state.chain
-        let sagas = try await state.blocking { try store.sagaCounts() }
-        let text = state.metrics.render(sagasUnderWay: sagas.underWay, sagasNeedingAttention: sagas.needingAttention,
+        let sagas = try? await state.blocking { try store.sagaCounts() }
+        let text = state.metrics.render(sagas: sagas.map { ($0.underWay, $0.needingAttention) },
                                         circuit: state.gateway?.breaker.current, availabilityCache: state.availabilityCache)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -299,7 +299,30 @@ extension FrontDeskStore {
     }
 }
 
+extension FrontDeskStore {
+    /// A room type, room or booking of the file whose id is here already, in another hotel (a
+    /// file changed by hand, another hotel's copy): said in words, not as a UNIQUE error.
+    static func refuseIdsInUse(_ transfer: HotelTransfer, _ db: Database) throws {
+        let checks: [(table: String, what: String, ids: [String])] = [
+            ("room_type", "Room type", transfer.roomTypes.map(\.id.uuidString)),
+            ("room", "Room", transfer.rooms.map(\.id.uuidString)),
+            ("booking", "Booking", transfer.bookings.map(\.id.storedText)),
+        ]
+        for check in checks {
+            let known = try db.cachedStatement(sql: "SELECT 1 FROM \(check.table) WHERE id = ?")
+            if let taken = try check.ids.first(where: { try Bool.fetchOne(known, arguments: [$0]) != nil }) {
+                throw FrontDeskError.conflict(HotelTransfer.idInUse(check.what, taken))
+            }
+        }
+    }
+}
+
 extension HotelTransfer {
+    public static func idInUse(_ what: String, _ id: String) -> String {
+        "\(what) \(id.lowercased()) of the file is here already, in another hotel (a file changed by hand, "
+            + "or a copy of a hotel imported before); nothing was imported"
+    }
+
     public static func requestIdInUse(_ id: UUID) -> String {
         "Request id \(Identifier.lowercaseText(id)) is recorded here already, for another hotel; nothing was imported"
     }
@@ -405,6 +428,7 @@ extension FrontDeskStore {
             if try Row.fetchOne(db, sql: "SELECT 1 FROM hotel WHERE id = ?", arguments: [hotel.id.uuidString]) != nil {
                 throw FrontDeskError.conflict("The hotel \(hotel.id.uuidString.lowercased()) is here already")
             }
+            try Self.refuseIdsInUse(transfer, db)
             try Self.refuseRequestIdsInUse(transfer.requests, db)
             try Self.insert(hotel, db)
             try db.run(sql: "UPDATE hotel SET no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",

@@ -106,7 +106,8 @@ struct DatabaseOption: ParsableArguments {
     }
 }
 
-/// Runs a command body; a domain error ends as `error: …` and exit status 2..7, as `frontdesk` does.
+/// Runs a command body; a domain error ends as `error: …` and the exit status of its code
+/// (`CommandExitCodes`: 2 bad input, 3 not found, 5 not allowed now, 6 conflict…), as `frontdesk` does.
 /// A command that could not finish for a reason outside the database (standard output full or
 /// closed, standard input a folder): said in words, exit 1.
 /// Thrown outside `reporting` too: ArgumentParser then prints its description ("Error: …") and
@@ -138,7 +139,7 @@ func reporting(_ body: () throws -> Void) throws {
         throw ExitCode(1)
     } catch let error as FrontDeskError {
         FileHandle.standardError.write(Data("error: \(CardNumber.redacted(in: error.message))\n".utf8))
-        throw ExitCode(error.code == "not_found" ? 3 : error.code == "conflict" ? 6 : 2)
+        throw ExitCode(CommandExitCodes.forCode(error.code))
     } catch let error as StoreError {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(1)
@@ -256,7 +257,9 @@ struct Serve: AsyncParsableCommand {
                                 feedRetention: TimeInterval(feedDays) * 86400)
         let application = BookingServer.application(state: state, host: host, port: port, logger: logger) { host, port in
             // Tests and scripts read this first line to find the port.
-            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+            // An IPv6 address goes in brackets in a URL (`http://[::1]:8080`).
+            let shown = host.contains(":") ? "[\(host)]" : host
+            FileHandle.standardOutput.write(Data("listening on http://\(shown):\(port)\n".utf8))
         }
         let ran: Result<Void, any Error>
         do {
@@ -327,12 +330,16 @@ struct Serve: AsyncParsableCommand {
                 if count == 0 { break }
                 data.append(contentsOf: chunk[0..<count])
             }
-            let trimmed = Data(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-            guard trimmed.count >= 32 else { throw ValidationError("\(jwtSecretFile) holds \(trimmed.count) bytes; a signing secret needs at least 32") }
+            // The file's own bytes (a binary secret read as text turned each bad byte into three,
+            // and a 16-byte file passed for 32), without the line end an editor adds.
+            let trimmed = Self.trimmingASCIIWhitespace(data)
+            if let problem = Self.weakness(of: trimmed) { throw ValidationError("\(jwtSecretFile) \(problem)") }
             return trimmed
         }
         if let text = ProcessInfo.processInfo.environment["FRONTDESK_JWT_SECRET"], !text.isEmpty {
-            guard text.utf8.count >= 32 else { throw ValidationError("FRONTDESK_JWT_SECRET is \(text.utf8.count) bytes; a signing secret needs at least 32") }
+            if let problem = Self.weakness(of: Self.trimmingASCIIWhitespace(Data(text.utf8))) {
+                throw ValidationError("FRONTDESK_JWT_SECRET \(problem)")
+            }
             return Data(text.utf8)
         }
         guard dev else {
@@ -404,6 +411,22 @@ struct ServerSaga: ParsableCommand {
     }
 }
 
+extension Serve {
+    static func trimmingASCIIWhitespace(_ data: Data) -> Data {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard let first = data.firstIndex(where: { !isSpace($0) }), let last = data.lastIndex(where: { !isSpace($0) }) else { return Data() }
+        return Data(data[first...last])
+    }
+
+    /// What makes `secret` too weak to sign tokens with (fewer than 32 bytes, or bytes too alike to
+    /// be random: 35 spaces, a file of one byte repeated), nil when it will do.
+    static func weakness(of secret: Data) -> String? {
+        if secret.count < 32 { return "holds \(secret.count) bytes (not counting spaces and line ends around them); a signing secret needs at least 32" }
+        if Set(secret).count < 8 { return "holds only \(Set(secret).count) different bytes; a signing secret must be random (e.g. `head -c 48 /dev/urandom | base64`)" }
+        return nil
+    }
+}
+
 struct Users: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "users", abstract: "The server's user accounts.",
                                                     subcommands: [Add.self, List.self, Disable.self, Enable.self, Password.self])
@@ -414,7 +437,13 @@ struct Users: ParsableCommand {
         guard ImportRules.hashRounds.contains(rounds) else {
             throw ValidationError("--password-rounds is \(ImportRules.hashRounds.lowerBound) to \(ImportRules.hashRounds.upperBound)")
         }
-        guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password on standard input") }
+        // From a terminal: a prompt, and what is typed is not shown (it stayed on the screen).
+        guard let line = SecretInput.readLine(prompt: "Password: "), !line.isEmpty else { throw ValidationError("no password on standard input") }
+        // Bytes that are not UTF-8 became U+FFFD on the way in: any nine such bytes were the same
+        // password, and not the one typed.
+        guard !line.unicodeScalars.contains("\u{FFFD}") else {
+            throw ValidationError("the password holds bytes that are not UTF-8 text; type it again as text")
+        }
         guard line.count >= 8 else { throw ValidationError("a password needs at least 8 characters") }
         // Longer, the login's body passes the API's 64 KiB limit: an account nobody can sign in to.
         guard line.count <= 1024 else { throw ValidationError("a password is at most 1024 characters") }
@@ -443,11 +472,12 @@ struct Users: ParsableCommand {
             guard email.isEmpty || BookingRules.isValidEmail(email.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--email \(BookingRules.quoted(String(email.prefix(80)))) is not an e-mail address")
             }
-            try reporting {
+            // A refused user on a mistyped --db leaves no new empty database behind to be served.
+            try reporting { try database.removingNewFileOnFailure {
                 let account = try database.openChain().addUser(name: name, role: role, email: email, hotelId: hotelId, passwordHash: hash,
                                                           by: "frontdesk-server")
                 print("User \(account.name) added as \(account.role.rawValue)")
-            }
+            } }
         }
     }
 

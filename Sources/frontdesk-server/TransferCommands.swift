@@ -160,6 +160,11 @@ struct Import: ParsableCommand {
         // A refused import into a new file leaves no empty database behind.
         try reporting { try database.removingNewFileOnFailure {
             let chain = try database.openChain()
+            // The hotel first: a file imported twice is "the hotel is here already", not its
+            // first user's name.
+            if try chain.hotels().contains(where: { $0.id == transfer.hotel.id }) {
+                throw FrontDeskError.conflict("The hotel \(transfer.hotel.name) (\(transfer.hotel.id.uuidString.lowercased())) is here already; nothing was imported")
+            }
             for user in users {
                 if try chain.userAccount(named: user.name) != nil {
                     throw FrontDeskError.conflict("A user named \(user.name) exists here already; nothing was imported")
@@ -221,6 +226,12 @@ struct Import: ParsableCommand {
                 do {
                     line = try decoder.decode(TransferLine.self, from: text)
                 } catch {
+                    if number > 1, carriesEnd, text.last != 0x7D, data.last != 0x0A, text.endIndex == data.endIndex {
+                        // The last line, cut in the middle (no closing brace, no line end): a
+                        // copy or a download that stopped, not a line someone wrote wrong.
+                        throw ValidationError("the file ends in the middle of line \(number), without its end line: it was cut off; "
+                            + "export the hotel again; nothing was imported")
+                    }
                     throw ValidationError(number == 1 ? Self.notAnExport : "line \(number) is not a line of an export (\(Self.decodingProblem(error))); nothing was imported")
                 }
                 if number == 1 {
