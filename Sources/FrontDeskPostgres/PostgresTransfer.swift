@@ -18,14 +18,6 @@ extension PostgresChainStorage {
             if try !session.rows("SELECT 1 FROM hotel WHERE id = $1", [hotel.id]).isEmpty {
                 throw FrontDeskError.conflict("The hotel \(hotel.id.uuidString.lowercased()) is here already")
             }
-            // Another hotel's room type, room or booking under an id of the file: said in words.
-            for (table, what, ids) in [("room_type", "Room type", transfer.roomTypes.map(\.id)), ("room", "Room", transfer.rooms.map(\.id)),
-                                       ("booking", "Booking", transfer.bookings.map(\.id))] {
-                if let taken = try session.rows("SELECT id FROM \(table) WHERE id = ANY($1::uuid[]) ORDER BY id LIMIT 1",
-                                                [ids.map { $0.uuidString.lowercased() }]).first {
-                    throw FrontDeskError.conflict(HotelTransfer.idInUse(what, try ColumnReader(taken, table: table).uuid(0).uuidString))
-                }
-            }
             // A request id recorded here already (another hotel's) would answer a replay with the
             // wrong booking: refused in words, before anything is written.
             let requestIds = transfer.requests.bookings.values.map(\.id)
@@ -38,6 +30,14 @@ extension PostgresChainStorage {
                 SELECT request_id FROM booking_change_request WHERE request_id = ANY($1::uuid[]) ORDER BY request_id::text LIMIT 1
                 """, [changeIds.map { $0.uuidString.lowercased() }]).first {
                 throw FrontDeskError.conflict(HotelTransfer.requestIdInUse(try ColumnReader(taken, table: "booking_change_request").uuid(0)))
+            }
+            // Another hotel's room type, room or booking under an id of the file: said in words.
+            for (table, what, ids) in [("room_type", "Room type", transfer.roomTypes.map(\.id)), ("room", "Room", transfer.rooms.map(\.id)),
+                                       ("booking", "Booking", transfer.bookings.map(\.id))] {
+                if let taken = try session.rows("SELECT id FROM \(table) WHERE id = ANY($1::uuid[]) ORDER BY id LIMIT 1",
+                                                [ids.map { $0.uuidString.lowercased() }]).first {
+                    throw FrontDeskError.conflict(HotelTransfer.idInUse(what, try ColumnReader(taken, table: table).uuid(0).uuidString))
+                }
             }
             try insertHotel(hotel, session)
             if let feedSequence = transfer.feedSequence {

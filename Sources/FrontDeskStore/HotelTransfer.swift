@@ -428,8 +428,8 @@ extension FrontDeskStore {
             if try Row.fetchOne(db, sql: "SELECT 1 FROM hotel WHERE id = ?", arguments: [hotel.id.uuidString]) != nil {
                 throw FrontDeskError.conflict("The hotel \(hotel.id.uuidString.lowercased()) is here already")
             }
-            try Self.refuseIdsInUse(transfer, db)
             try Self.refuseRequestIdsInUse(transfer.requests, db)
+            try Self.refuseIdsInUse(transfer, db)
             try Self.insert(hotel, db)
             try db.run(sql: "UPDATE hotel SET no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",
                        arguments: [hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id.uuidString])

@@ -98,5 +98,15 @@ import Testing
             "\(error)".contains("Request id \(madeUnder.uuidString.lowercased()) is recorded here already")
         }
         #expect(try !target.storage.hotels().contains { $0.id == copy.hotel.id })
+        // Without its request ids, the copy's room types are another hotel's here: said in words
+        // (it was SQLite's "UNIQUE constraint failed", PostgreSQL's SQLSTATE 23505).
+        copy.requests = HotelTransfer.Requests()
+        #expect {
+            try importing(copy)
+        } throws: { error in
+            "\(error)".contains("of the file is here already, in another hotel")
+                && transfer.roomTypes.contains { "\(error)".contains("Room type \($0.id.uuidString.lowercased())") }
+        }
+        #expect(try !target.storage.hotels().contains { $0.id == copy.hotel.id })
     }
 }
