@@ -200,7 +200,7 @@ extension BookingRules {
                 // A night already past was sold and is the no-show policy's to settle: giving it
                 // back would repay it and take it out of the figures, a cancel by another door.
                 problems.append("The stay would give back the night of \(dropped), already past (business date \(businessDate)), "
-                    + "of booking \(code), whose guest has not arrived; mark it a no-show instead (its check-out date may still change)")
+                    + "of booking \(code), whose guest has not arrived: a late guest's past nights stay sold (its check-out date may still change; a guest who will not come is marked a no-show)")
             }
         case .checkedIn:
             if checkIn != booking.stay.checkIn {

@@ -17,9 +17,9 @@ public struct LoginFailures: Sendable, Equatable {
 }
 
 /// Slows down guessing, written once for both databases: after `freeFailures` failed logins for
-/// one user name (`freeFailuresFromOneAddress` for one address), each within `memory` of the one
-/// before, further tries wait 2^(n-free) seconds (at most the window) after the latest failure
-/// and are answered 429.
+/// one user name, each within `memory` of the one before (`freeFailuresFromOneAddress` for one
+/// address within `window`), further tries wait 2^(n-free) seconds (at most the window) after the
+/// latest failure and are answered 429.
 /// A success clears its user's record only: were the address's cleared too, anyone with one
 /// account could guess at every other account from one address, logging in between guesses.
 public enum LoginThrottleRules {
@@ -52,15 +52,18 @@ public enum LoginThrottleRules {
         }.max()
     }
 
-    /// How long after its latest failure a record still counts: longer than the longest wait, so a
-    /// guesser who waits out each 429 keeps counting up (counted from the first failure, the
-    /// record started again at one after the 512-second wait, with five free guesses every 17
-    /// minutes). Only a rest of this long starts a key again at one.
+    /// How long after its latest failure a user name's record still counts: longer than the
+    /// longest wait, so a guesser who waits out each 429 keeps counting up (counted from the first
+    /// failure, the record started again at one after the 512-second wait, with five free guesses
+    /// every 17 minutes). Only a rest of this long starts the name again at one.
     public static let memory: TimeInterval = 2 * window
 
-    /// Whether a record still counts at `now`: one whose latest failure is `memory` old starts again at one.
-    public static func isCurrent(lastAt: Date, now: Date) -> Bool {
-        now.timeIntervalSince(lastAt) < memory
+    /// Whether a record still counts at `now`. A user name's counts while its latest failure is
+    /// less than `memory` old; an address's only within `window` of its first failure, as before:
+    /// an office behind one router is never cleared by a success (only the user's record is), and
+    /// a day of spaced-out typos must not add up to a 15-minute wait for everyone there.
+    public static func isCurrent(key: String, firstAt: Date, lastAt: Date, now: Date) -> Bool {
+        key.hasPrefix("address:") ? now.timeIntervalSince(firstAt) < window : now.timeIntervalSince(lastAt) < memory
     }
 
     /// Records whose latest failure is older than this hold nothing back and count for nothing.

@@ -29,14 +29,21 @@ public enum TextRules {
     /// The first character of `text` that prints as nothing (Unicode's format characters: the
     /// zero-width space, the word joiner, U+FEFF, the soft hyphen, ...), nil when there is none.
     /// In a name a person picks from a list or types to find (a room number, a room type) such a
-    /// character makes two names that look the same. `scripts`: the zero-width joiner and
-    /// non-joiner, which some scripts and emoji need, and the direction isolates are allowed.
+    /// character makes two names that look the same. `scripts`: only the characters no script
+    /// needs are refused (those in `meaningless`); the joiners, direction marks and isolates,
+    /// the Arabic letter mark, the tags of a flag emoji and the signs that print are allowed.
     public static func invisibleCharacter(in text: String, allowingWhatScriptsNeed scripts: Bool) -> Unicode.Scalar? {
         text.unicodeScalars.first { scalar in
             guard !scalar.isASCII, scalar.properties.generalCategory == .format else { return false }
-            return !(scripts && (scalar.value == 0x200C || scalar.value == 0x200D || (0x2066...0x2069).contains(scalar.value)))
+            return !scripts || meaningless.contains(where: { $0.contains(scalar.value) })
         }
     }
+
+    /// Format characters with no use in a name: the soft hyphen, the Mongolian vowel separator,
+    /// the zero-width space, the word joiner and invisible operators, the deprecated format
+    /// controls, the byte-order mark and the interlinear annotation marks.
+    static let meaningless: [ClosedRange<UInt32>] = [0x00AD...0x00AD, 0x180E...0x180E, 0x200B...0x200B, 0x2060...0x2064,
+                                                     0x206A...0x206F, 0xFEFF...0xFEFF, 0xFFF9...0xFFFB]
 
     /// The refusal of an invisible character in `field`, naming it (`U+2060`).
     static func invisibleProblem(in text: String, field: String, allowingWhatScriptsNeed scripts: Bool) -> String? {

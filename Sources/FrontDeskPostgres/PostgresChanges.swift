@@ -16,7 +16,7 @@ extension PostgresHotelStorage {
     /// `changeBooking` in the caller's transaction: a desk's `edit` operation (`applySync`) takes this path too.
     func changeBooking(_ reference: String, _ edit: BookingEdit, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .change(edit), request, session) { booking, hotel in
-                let today = chain.businessDate(for: hotel)
+                let today = ruleDate ?? chain.businessDate(for: hotel)
                 let listing = try roomOf(booking, session)
                 let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today)
                 if booking.isUnchanged(by: validated) { return booking }

@@ -16,7 +16,7 @@ extension PostgresChainStorage: LoginThrottleStorage {
     }
 
     /// One UPSERT … RETURNING for every key: two instances counting the same key at once each add
-    /// one (the row lock orders them); a record whose latest failure is `memory` old starts again at one.
+    /// one (the row lock orders them); a record that no longer counts (`LoginThrottleRules.isCurrent`) starts again at one.
     public func recordLoginFailure(keys: [String], at now: Date) throws -> [LoginFailures] {
         // Sorted: concurrent statements lock the same rows in the same order (no deadlock).
         let keys = Array(Set(keys)).sorted()
@@ -26,13 +26,17 @@ extension PostgresChainStorage: LoginThrottleStorage {
                 INSERT INTO login_failure AS f (key, failures, first_at, last_at)
                 SELECT key, 1, $2::timestamptz, $2::timestamptz FROM unnest($1::text[]) AS t(key) ORDER BY key
                 ON CONFLICT (key) DO UPDATE SET
-                    failures = CASE WHEN f.last_at > $3::timestamptz THEN f.failures + 1 ELSE 1 END,
-                    first_at = CASE WHEN f.last_at > $3::timestamptz THEN f.first_at ELSE EXCLUDED.first_at END,
+                    failures = CASE WHEN \(Self.stillCounts) THEN f.failures + 1 ELSE 1 END,
+                    first_at = CASE WHEN \(Self.stillCounts) THEN f.first_at ELSE EXCLUDED.first_at END,
                     last_at = EXCLUDED.last_at
                 RETURNING key, failures::int8, first_at, last_at
-                """, [keys, now, now.addingTimeInterval(-LoginThrottleRules.memory)]).map(Self.loginFailures(from:))
+                """, [keys, now, now.addingTimeInterval(-LoginThrottleRules.memory), now.addingTimeInterval(-LoginThrottleRules.window)])
+                .map(Self.loginFailures(from:))
         }
     }
+
+    /// `LoginThrottleRules.isCurrent` in SQL: $3 is now − memory, $4 now − window.
+    private static let stillCounts = "(CASE WHEN f.key LIKE 'address:%' THEN f.first_at > $4::timestamptz ELSE f.last_at > $3::timestamptz END)"
 
     public func clearLoginFailures(keys: [String]) throws {
         guard !keys.isEmpty else { return }

@@ -289,7 +289,7 @@ extension PostgresHotelStorage {
                 return try accepted(try chain.inSavepoint(session) { () throws -> Booking in
                     switch operation.kind {
                     case .noShow: return try markNoShow(reference, request, session)
-                    case .edit: return try changeBooking(reference, try operation.checkedEdit(), request, session)
+                    case .edit: return try madeOn.changeBooking(reference, try operation.checkedEdit(), request, session)
                     case .undoCheckIn:
                         return try madeOn.undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, session)
                     default:

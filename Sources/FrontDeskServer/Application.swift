@@ -18,7 +18,8 @@ public enum BookingServer {
         // the middleware, which answers 405 from that table, must be added before the routes.
         let survey = Router(context: ServerContext.self)
         BookingRoutes(state: state).add(to: survey)
-        let router = Router(context: ServerContext.self)
+        // HEAD wherever GET is (RFC 9110): the GET's answer without its body.
+        let router = Router(context: ServerContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: ProblemMiddleware(logger: logger, metrics: state.metrics, isUnavailable: state.database.isUnavailable,
                                                  routeMethods: RouteMethods(survey.routes)))
         BookingRoutes(state: state).add(to: router)

@@ -84,25 +84,34 @@ struct RouteMethods: Sendable {
     private let routes: [(segments: [Substring], methods: [String])]
 
     init(_ descriptions: [Router<ServerContext>.RouteDescription]) {
-        var byPath: [String: [String]] = [:]
-        for route in descriptions { byPath["\(route.path)", default: []].append(route.method.rawValue) }
+        var byPath: [String: Set<String>] = [:]
+        for route in descriptions {
+            byPath["\(route.path)", default: []].insert(route.method.rawValue)
+            // The router answers HEAD wherever it answers GET (`autoGenerateHeadEndpoints`).
+            if route.method == .get { byPath["\(route.path)", default: []].insert("HEAD") }
+        }
         routes = byPath.keys.sorted().map { path in
             (path.split(separator: "/"), byPath[path]!.sorted())
         }
     }
 
     /// The methods the path takes, nil when no route has that path. A `{name}` segment takes any
-    /// one segment, as the router's captures do.
+    /// one segment, as the router's captures do; where several routes match, the router takes the
+    /// one with the most literal segments (`/api/rooms/availability`, not `/api/rooms/{roomId}`),
+    /// and so does this.
     func allowed(forPath path: String) -> [String]? {
         let segments = path.split(separator: "/")
-        var methods: Set<String> = []
+        var best: (literals: Int, methods: [String])?
         for route in routes where route.segments.count == segments.count {
+            var literals = 0
             let matches = zip(route.segments, segments).allSatisfy { template, segment in
-                (template.first == "{" && template.last == "}") || template == segment
+                if template.first == "{" && template.last == "}" { return true }
+                literals += 1
+                return template == segment
             }
-            if matches { methods.formUnion(route.methods) }
+            if matches, literals > (best?.literals ?? -1) { best = (literals, route.methods) }
         }
-        return methods.isEmpty ? nil : methods.sorted()
+        return best?.methods
     }
 }
 
@@ -180,7 +189,11 @@ struct BookingRoutes {
 
     func metrics() async throws -> Response {
         let store = state.chain
-        let sagas = try? await state.blocking { try store.sagaCounts() }
+        // The readiness question first: a file replaced under the server still reads, but is gone.
+        let sagas = try? await state.blocking { [ping = state.database.ping] in
+            try ping()
+            return try store.sagaCounts()
+        }
         let text = state.metrics.render(sagas: sagas.map { ($0.underWay, $0.needingAttention) },
                                         circuit: state.gateway?.breaker.current, availabilityCache: state.availabilityCache)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

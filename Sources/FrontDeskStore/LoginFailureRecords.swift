@@ -17,7 +17,7 @@ extension FrontDeskStore: LoginThrottleStorage {
             let known = Dictionary(try Self.loginFailures(db, keys: keys).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             return try keys.map { key in
                 let counted: LoginFailures
-                if let record = known[key], LoginThrottleRules.isCurrent(lastAt: record.lastAt, now: now) {
+                if let record = known[key], LoginThrottleRules.isCurrent(key: key, firstAt: record.firstAt, lastAt: record.lastAt, now: now) {
                     counted = LoginFailures(key: key, failures: record.failures + 1, firstAt: record.firstAt, lastAt: now)
                 } else {
                     counted = LoginFailures(key: key, failures: 1, firstAt: now, lastAt: now)

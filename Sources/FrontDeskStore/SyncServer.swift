@@ -295,7 +295,7 @@ extension FrontDeskStore {
             case .checkIn: try madeOn.checkIn(reference, expectedVersion: operation.baseVersion, by: user, db)
             case .checkOut: try madeOn.checkOut(reference, expectedVersion: operation.baseVersion, by: user, db)
             case .noShow: try markNoShow(reference, request, db)
-            case .edit: try changeBooking(reference, try operation.checkedEdit(), request, db)
+            case .edit: try madeOn.changeBooking(reference, try operation.checkedEdit(), request, db)
             case .undoCheckIn: try madeOn.undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, db)
             case .undoCheckOut: try madeOn.undoCheckOut(reference, checkedReason: try operation.undoReason("Check-out", user: user), request, db)
             default: try move(operation, exists, hotel: hotel, by: user, db)

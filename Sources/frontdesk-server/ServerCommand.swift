@@ -184,8 +184,7 @@ struct Serve: AsyncParsableCommand {
     static let defaultPoolSize = 10
 
     func run() async throws {
-        // Below one a second no bucket ever holds a whole request: every token refused for good.
-        guard rateLimit == 0 || rateLimit >= 1 else { throw ValidationError("--rate-limit is 0 (no limit) or at least 1 request a second") }
+        guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         guard (1...500).contains(poolSize) else { throw ValidationError("--pool-size is 1 to 500") }
         // Out of range, the listener took the number modulo 65,536: --port 99999 listened on 34463.
@@ -330,14 +329,15 @@ struct Serve: AsyncParsableCommand {
                 if count == 0 { break }
                 data.append(contentsOf: chunk[0..<count])
             }
-            // The file's own bytes (a binary secret read as text turned each bad byte into three,
-            // and a 16-byte file passed for 32), without the line end an editor adds.
-            let trimmed = Self.trimmingASCIIWhitespace(data)
+            // A text file without the spaces and line end around it (as always); a binary file
+            // as its own bytes (read as text, each byte that was not UTF-8 became three, and a
+            // 16-byte file passed for 32), untrimmed: a random byte may be a space.
+            let trimmed = String(data: data, encoding: .utf8).map { Data($0.trimmingCharacters(in: .whitespacesAndNewlines).utf8) } ?? data
             if let problem = Self.weakness(of: trimmed) { throw ValidationError("\(jwtSecretFile) \(problem)") }
             return trimmed
         }
         if let text = ProcessInfo.processInfo.environment["FRONTDESK_JWT_SECRET"], !text.isEmpty {
-            if let problem = Self.weakness(of: Self.trimmingASCIIWhitespace(Data(text.utf8))) {
+            if let problem = Self.weakness(of: Data(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)) {
                 throw ValidationError("FRONTDESK_JWT_SECRET \(problem)")
             }
             return Data(text.utf8)
@@ -412,16 +412,10 @@ struct ServerSaga: ParsableCommand {
 }
 
 extension Serve {
-    static func trimmingASCIIWhitespace(_ data: Data) -> Data {
-        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-        guard let first = data.firstIndex(where: { !isSpace($0) }), let last = data.lastIndex(where: { !isSpace($0) }) else { return Data() }
-        return Data(data[first...last])
-    }
-
     /// What makes `secret` too weak to sign tokens with (fewer than 32 bytes, or bytes too alike to
     /// be random: 35 spaces, a file of one byte repeated), nil when it will do.
     static func weakness(of secret: Data) -> String? {
-        if secret.count < 32 { return "holds \(secret.count) bytes (not counting spaces and line ends around them); a signing secret needs at least 32" }
+        if secret.count < 32 { return "holds \(secret.count) bytes (spaces and line ends around a text secret not counted); a signing secret needs at least 32" }
         if Set(secret).count < 8 { return "holds only \(Set(secret).count) different bytes; a signing secret must be random (e.g. `head -c 48 /dev/urandom | base64`)" }
         return nil
     }

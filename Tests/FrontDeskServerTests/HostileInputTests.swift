@@ -182,6 +182,12 @@ import Testing
         #expect(stillThere.status == 200)
         let unknown = try server.call("DELETE", "/api/nothing/here", token: anna)
         #expect(unknown.status == 404 && unknown.header("Allow") == nil)
+        // The router takes the most literal route, and so does Allow (not GET, PATCH of {roomId}).
+        let availability = try server.call("PATCH", "/api/rooms/availability", token: anna)
+        #expect(availability.status == 405 && availability.header("Allow") == "GET, HEAD", "\(availability.header("Allow") ?? "")")
+        // HEAD wherever GET is.
+        let head = try server.call("HEAD", "/metrics")
+        #expect(head.status == 200 && head.body.isEmpty, "\(head.status)")
     }
 
     /// `If-Match: *` asks for the change whatever the version (RFC 9110); it was refused as a

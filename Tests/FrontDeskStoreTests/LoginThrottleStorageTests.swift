@@ -88,6 +88,15 @@ import Testing
         #expect(try Self.wait(first, ["user:max"], clock) == Int(LoginThrottleRules.window), "the longest wait, not five free guesses")
         _ = try first.recordLoginFailure(keys: ["user:bea"], at: clock.now.addingTimeInterval(600))
 
+        // An office's address, typos 20 minutes apart all day: counted from its first failure as
+        // before (a success clears only the user's record), so they never add up to a wait.
+        var office = 0
+        for minute in stride(from: 0, to: 8 * 60, by: 20) {
+            office = try first.recordLoginFailure(keys: ["address:10.1.1.1"], at: clock.now.addingTimeInterval(Double(minute) * 60))
+                .map(\.failures)[0]
+        }
+        #expect(office < LoginThrottleRules.freeFailuresFromOneAddress, "\(backend): \(office)")
+
         // A rest of `memory` after the latest failure: the next is the first again.
         clock.advance(minutes: 31)
         #expect(try second.recordLoginFailure(keys: ["user:max"], at: clock.now).map(\.failures) == [1])

@@ -244,9 +244,10 @@ import Testing
         let clock = TestClock()
         let hotel = try Self.onTheClock(backend, clock)
         let madeThe18th = "2026-11-18T13:00:00.000Z"
-        func push(_ kind: SyncOperation.Kind, _ booking: Booking) throws -> SyncOutcome {
+        func push(_ kind: SyncOperation.Kind, _ booking: Booking, edit: BookingEdit? = nil) throws -> SyncOutcome {
             let operation = SyncOperation(operationId: UUID().uuidString, kind: kind, bookingId: booking.id.uuidString.lowercased(),
-                                          baseVersion: try hotel.booking(booking.id.uuidString).version, madeAt: madeThe18th, by: "desk-anna")
+                                          baseVersion: try hotel.booking(booking.id.uuidString).version, madeAt: madeThe18th, by: "desk-anna",
+                                          edit: edit)
             return try hotel.applySync([operation], by: "anna").results[0]
         }
         let ana = try Contract.confirmed(hotel, room: "101", from: "2026-11-18", to: "2026-11-21")
@@ -266,5 +267,10 @@ import Testing
         // The same cancel made today would be a late one.
         let cara = try Contract.confirmed(hotel, room: "102", from: "2026-11-18", to: "2026-11-20", name: "Cara Diaz")
         #expect(Contract.refusal({ try hotel.cancel(cara.confirmationCode, reason: nil, Contract.request()) }) != nil)
+        // Cara phoned on her arrival day, the 18th, to come a day later; the desk's edit, pushed
+        // on the 19th, gives back a night that was not yet past when it was made.
+        let later = try push(.edit, cara, edit: BookingEdit(checkIn: "2026-11-19"))
+        #expect(later.outcome == .accepted, "\(backend.name): \(later.code ?? "") \(later.message ?? "")")
+        #expect(try hotel.booking(cara.id.uuidString).stay.checkIn == CalendarDate(iso: "2026-11-19"))
     }
 }

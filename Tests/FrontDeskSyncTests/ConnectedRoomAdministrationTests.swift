@@ -58,5 +58,9 @@ import Testing
         let persian = try fixture.store.addRoomType(name: "اتاق\u{200C}دونفره", capacity: 2, basePrice: Money(minorUnits: 9_000), by: "max")
         #expect(persian.name.unicodeScalars.contains("\u{200C}"))
         _ = try fixture.store.addRoomType(name: "\u{2068}Suite\u{2069}", capacity: 2, basePrice: Money(minorUnits: 9_000), by: "max")
+        // A Hebrew name closed by a right-to-left mark; a flag emoji's tag characters.
+        _ = try fixture.store.addRoomType(name: "זוגי\u{200F}", capacity: 2, basePrice: Money(minorUnits: 9_000), by: "max")
+        _ = try fixture.store.addRoomType(name: "Highland \u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}", capacity: 2,
+                                          basePrice: Money(minorUnits: 9_000), by: "max")
     }
 }
