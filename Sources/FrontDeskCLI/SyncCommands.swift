@@ -93,7 +93,11 @@ struct DeskDisconnect: ParsableCommand {
             }
             let pending = status?.pendingOperations ?? 0
             var text = status == nil ? "This desk was not connected." : "Disconnected from \(status!.server); this desk is standalone now."
-            if pending > 0 { text += "\n\(pending) operation\(pending == 1 ? " was" : "s were") never pushed to the server." }
+            // They stay in the outbox: `desk connect` pushes them (it said "never pushed", and then did).
+            if pending > 0 {
+                text += "\n\(pending) operation\(pending == 1 ? " is" : "s are") not pushed yet; kept here, "
+                    + "\(pending == 1 ? "it goes" : "they go") to the server when this desk connects again (`frontdesk desk connect`)."
+            }
             return Output.Result(json: .object([("disconnected", .bool(status != nil)), ("unpushed", .int(pending))]), text: text)
         }
     }

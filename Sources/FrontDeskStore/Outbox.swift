@@ -34,10 +34,13 @@ public struct SyncConflict: Sendable, Equatable {
 
     /// The ways this conflict can be resolved, as `conflicts resolve` names them: a booking made
     /// here moves or is cancelled; a change to a server booking can also be dropped or re-applied.
+    /// A guest checked in (or out) on this desk's copy is not cancelled: the store refuses it, so
+    /// it is not offered (it was, and failed with exit 5).
     public var resolutions: [String] {
-        guard onServer else { return ["moveTo", "cancel"] }
+        let cancel = booking.status == .checkedIn || booking.status == .checkedOut ? [] : ["cancel"]
+        guard onServer else { return ["moveTo"] + cancel }
         let move = refusedKind == .move || refusedKind == .book || refusedKind == nil ? ["moveTo"] : []
-        return move + ["cancel", "keepServer", "reapply"]
+        return move + cancel + ["keepServer", "reapply"]
     }
 }
 

@@ -10,6 +10,21 @@ import Testing
 /// server's version (made again here, checked as new, queued, and accepted when pushed). The
 /// server's version is what the server sends: its replica page of that booking alone.
 @Suite struct ReplicaConflictResolutionTests {
+    /// A guest checked in on this desk while the booking was cancelled elsewhere: `--cancel` was
+    /// offered and then refused with exit 5. A booking whose guest is in (or gone) offers no cancel.
+    @Test func aConflictOfAGuestCheckedInOffersNoCancel() throws {
+        let desk = try StoreFixture()
+        let guest = try desk.checkedIn(daysAgo: 0, room: "101", from: "2026-11-26", to: "2026-11-28", name: "Ines Here")
+        let conflict = { (booking: Booking, onServer: Bool) in
+            SyncConflict(conflictId: "c1", operationId: "o1", booking: booking, reason: "stale_version", message: nil, suggestedRooms: [],
+                         createdAt: Date(), onServer: onServer, refusedKind: .checkIn)
+        }
+        #expect(conflict(guest, true).resolutions == ["keepServer", "reapply"])
+        #expect(conflict(guest, false).resolutions == ["moveTo"])
+        let coming = try desk.book(room: "102", from: "2026-11-27", to: "2026-11-28")
+        #expect(conflict(coming, true).resolutions == ["cancel", "keepServer", "reapply"])
+    }
+
     /// The booking as the server sends it to a desk that asks for it alone.
     func serverCopy(_ pair: ReplicaPair, _ id: UUID) throws -> WireBooking {
         let bytes = try pair.server.store.replicaPageJSON(after: SyncWire.idBefore(id), limit: 1)
