@@ -204,11 +204,9 @@ extension SingleBookingCommand {
             // pay back at the desk, a refund, nights given back by an early check-out. Said on
             // stderr, beside the answer: a replay under the same request id answers the same
             // booking on stdout and records nothing new.
-            let lastBefore = self is Show ? 0 : (try? store.auditTrail(bookingReference: reference, limit: 1))?.first?.id ?? 0
+            let lastBefore = self is Show ? 0 : Output.lastAuditEntry(store, reference)
             let booking = try apply(store)
-            let recorded = self is Show ? [] : (try? store.auditTrail(bookingReference: booking.id.uuidString, limit: 20))?
-                .filter { $0.id > lastBefore }.reversed().map(\.summary) ?? []
-            for line in recorded { FileHandle.standardError.write(Data("Recorded: \(Output.safe(line))\n".utf8)) }
+            if !(self is Show) { Output.sayRecorded(store, booking.id.uuidString, since: lastBefore) }
             return Output.Result(json: ConnectedDesk.json(booking, store: store),
                                  text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
         }

@@ -83,6 +83,20 @@ enum Output {
         ]))])
     }
 
+    /// The id of the booking's latest audit entry (0: none), before a change.
+    static func lastAuditEntry(_ store: FrontDeskStore, _ reference: String) -> Int64 {
+        (try? store.auditTrail(bookingReference: reference, limit: 1))?.first?.id ?? 0
+    }
+
+    /// Says on stderr, "Recorded: …", what a change wrote in the booking's history after entry
+    /// `since`: what the booking alone does not say (money to collect or pay back at the desk, a
+    /// refund). Not on stdout nor in the JSON: a replay under the same request id answers the
+    /// same booking there, and records (and says) nothing new.
+    static func sayRecorded(_ store: FrontDeskStore, _ bookingId: String, since: Int64) {
+        let recorded = (try? store.auditTrail(bookingReference: bookingId, limit: 20))?.filter { $0.id > since }.reversed().map(\.summary) ?? []
+        for line in recorded { FileHandle.standardError.write(Data("Recorded: \(safe(line))\n".utf8)) }
+    }
+
     /// Exit codes by error code, so scripts can tell a full hotel from a typo (`frontdesk-server`'s too).
     static func exitCode(forCode code: String) -> Int32 { CommandExitCodes.forCode(code) }
 

@@ -287,6 +287,9 @@ struct ConflictsResolve: ParsableCommand {
                 throw FrontDeskError.notFound("No open conflict \(BookingRules.quoted(id)) (frontdesk conflicts lists them)")
             }
             if matches.count > 1 { throw FrontDeskError.validationFailed(["\(BookingRules.quoted(id)) names \(matches.count) conflicts; give more of the id"]) }
+            // What the resolution recorded (a refund at the desk, money to collect again) is said.
+            let lastBefore = Output.lastAuditEntry(store, conflict.booking.id.uuidString)
+            defer { Output.sayRecorded(store, conflict.booking.id.uuidString, since: lastBefore) }
             if let moveTo {
                 _ = try store.resolveConflict(conflict.conflictId, moveTo: moveTo, by: common.userName)
             } else if keepServer || reapply {

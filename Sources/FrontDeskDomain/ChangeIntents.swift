@@ -201,6 +201,23 @@ public enum ChangeWording {
             + (difference > 0 ? "collect \(amount.plain) at the desk" : "repay \(amount.plain) at the desk")
     }
 
+    /// What to settle at the desk when a conflict keeps the server's booking (`server`) over this
+    /// desk's changes (`desk`, the booking as this desk left it), whose money was settled here
+    /// when they were made; nil when nothing moved. A cancel refunded here of a booking that
+    /// stands on the server is collected again; a total changed here goes back to the server's.
+    public static func moneyOfDroppedChanges(desk: Booking, server: Booking, refundedAtThisDesk: Bool) -> String? {
+        let live: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
+        // (The desk's copy may read Confirmed again once its cancel was refused: the refund stays.)
+        if refundedAtThisDesk, live.contains(server.status) {
+            return "this desk paid back \(desk.totalPrice.plain) when it cancelled, and the server's booking stands: "
+                + "collect \(server.totalPrice.plain) again at the desk"
+        }
+        guard live.contains(desk.status), live.contains(server.status) else { return nil }
+        var paid = desk
+        paid.status = .confirmed // the settlement rule asks a paid booking; both are
+        return settlement(paid, server).map { "this desk's change is dropped; " + $0 }
+    }
+
     public static func moved(_ before: Booking, _ after: Booking, nights: [CalendarDate], reprice: Bool, reason: String?) -> String {
         let from = nights.first.map { $0 > before.stay.checkIn ? " from \($0)" : "" } ?? ""
         return "Booking \(after.confirmationCode) moved from room \(before.roomNumber) to room \(after.roomNumber)\(from)"

@@ -241,6 +241,9 @@ extension FrontDeskStore {
     /// refused, for the record). Nothing is queued.
     public func resolveConflict(_ id: String, keepingServer server: WireBooking, by user: String) throws -> Booking {
         try write { db in
+            // Read before the server's version is written over the booking (and its saga).
+            let refundedHere = try db.value(String.self, sql: "SELECT refund_reference FROM saga WHERE booking_id = ?",
+                                            arguments: [try openConflict(id, db).1]) == "desk-refund"
             let taken = try takeServersVersion(ofConflict: id, server, db)
             let after = try requireBooking(taken.bookingId, db)
             let dropped = taken.refused.map { Self.changeName($0.kind) }.joined(separator: ", ")
@@ -249,6 +252,16 @@ extension FrontDeskStore {
                       summary: "Conflict of booking \(after.confirmationCode) (\(taken.conflict.reason)) resolved: the server's version \(after.version) kept"
                           + (dropped.isEmpty ? "" : "; this desk's \(dropped) dropped"),
                       before: taken.before, after: after)
+            // Money this desk settled for the changes dropped is settled back, in words: it was
+            // dropped without a word (a refund paid for a cancel the server never took).
+            if let money = ChangeWording.moneyOfDroppedChanges(desk: taken.before, server: after, refundedAtThisDesk: refundedHere) {
+                if refundedHere && after.status != .cancelled {
+                    // The booking stands again: a later cancel pays it back again.
+                    try db.run(sql: "UPDATE saga SET refund_reference = NULL WHERE booking_id = ?", arguments: [taken.bookingId])
+                }
+                try audit(db, user: user, action: "booking.conflictSettled", bookingId: after.id, roomId: after.roomId,
+                          summary: "Booking \(after.confirmationCode): \(money)")
+            }
             return after
         }
     }
@@ -275,8 +288,13 @@ extension FrontDeskStore {
             let after = try requireBooking(taken.bookingId, db)
             let remade = taken.refused.map { Self.changeName($0.kind) }.joined(separator: ", ")
             try resolve(bookingId: taken.bookingId, resolution: "re-applied on the server's version \(server.version) by \(user)", db)
+            // The changes made again record their money again (a desk refund, a "collect"/"repay"),
+            // which the desk settled when it first made them: said, so it is not paid twice.
+            let movesMoney = taken.refused.contains { [.cancel, .edit, .move].contains($0.kind) }
             try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
-                      summary: "Conflict of booking \(after.confirmationCode) (\(taken.conflict.reason)) resolved: this desk's \(remade) re-applied on the server's version \(server.version), queued for the server",
+                      summary: "Conflict of booking \(after.confirmationCode) (\(taken.conflict.reason)) resolved: this desk's \(remade) re-applied on the server's version \(server.version), queued for the server"
+                          + (movesMoney ? "; money these changes record again was settled at the desk when this desk first made them: "
+                              + "settle only what differs from then" : ""),
                       before: taken.before, after: after)
             return after
         }

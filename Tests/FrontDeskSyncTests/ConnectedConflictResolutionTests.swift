@@ -60,6 +60,45 @@ struct ConnectedConflictResolutionTests {
         #expect(try setup.desk.run("sync", "--json").json["pushed"] as? Int == 0, "nothing to push")
     }
 
+    /// Cancelled offline (the desk paid the guest back), changed on the server meanwhile: keeping
+    /// the server's booking dropped the cancel, and the refund, without a word.
+    @Test("Keeping the server's booking over a cancel refunded at the desk says to collect the money again")
+    func keepingTheServersBookingOverADeskRefundSaysToCollectAgain() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(1)
+        let desk = try Desk("resolve-refund")
+        defer { desk.remove() }
+        try #require(try desk.connect(server).status == 0)
+        let search = try desk.run("search", "--nights", "1", "--json").json
+        let (today, tomorrow) = (try #require(search["checkIn"] as? String), try #require(search["checkOut"] as? String))
+        let room = try #require((search["rooms"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String }.first)
+        // Booked offline, paid at this desk (its saga is here), then pushed.
+        server.stop()
+        let booked = try desk.book(room: room, checkIn: today, checkOut: tomorrow, guest: "Rita Refund")
+        try #require(booked.status == 0, "book: \(booked.stderr)")
+        let code = try #require(try booked.json["confirmation"] as? String)
+        let bookingId = try #require(try booked.json["bookingId"] as? String)
+        try server.start()
+        #expect(try desk.run("sync", "--json").json["pushed"] as? Int == 1)
+
+        server.stop()
+        let cancelled = try desk.run("cancel", code)
+        #expect(cancelled.status == 0 && cancelled.stderr.contains("to be paid back at the desk"), "\(cancelled.stderr)")
+        // "payment refunded (desk-refund): 110.60 EUR to be paid back at the desk"
+        let refunded = try #require(cancelled.stderr.components(separatedBy: "(desk-refund): ").dropFirst().first?
+            .split(separator: " ").first.map(String.init), "\(cancelled.stderr)")
+        try server.start()
+        let noted = try server.call("PATCH", "/api/bookings/\(bookingId)", token: try server.token("anna"), json: ["note": "Late"])
+        #expect(noted.status == 200)
+        #expect(try desk.run("sync", "--json").json["conflicts"] as? Int == 1)
+        let id = try #require(try conflicts(desk).first?["conflictId"] as? String)
+
+        let kept = try desk.run("conflicts", "resolve", id, "--keep-server")
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(kept.stderr.contains("Recorded: ") && kept.stderr.contains("paid back \(refunded) when it cancelled")
+                && kept.stderr.contains("collect \(refunded) again at the desk"), "\(kept.stderr)")
+    }
+
     @Test("A refused edit re-applied on the server's version is pushed at once and the server has both changes")
     func refusedEditReapplied() throws {
         let setup = try changes.checkedInToday("resolve-reapply")
