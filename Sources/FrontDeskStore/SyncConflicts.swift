@@ -241,10 +241,8 @@ extension FrontDeskStore {
     /// refused, for the record). Nothing is queued.
     public func resolveConflict(_ id: String, keepingServer server: WireBooking, by user: String) throws -> Booking {
         try write { db in
-            // Read before the server's version is written over the booking (and its saga).
-            let refundedHere = try db.value(String.self, sql: "SELECT refund_reference FROM saga WHERE booking_id = ?",
-                                            arguments: [try openConflict(id, db).1]) == "desk-refund"
             let taken = try takeServersVersion(ofConflict: id, server, db)
+            let refundedHere = taken.refundedHere
             let after = try requireBooking(taken.bookingId, db)
             let dropped = taken.refused.map { Self.changeName($0.kind) }.joined(separator: ", ")
             try resolve(bookingId: taken.bookingId, resolution: "kept the server's version by \(user)", db)
@@ -302,9 +300,10 @@ extension FrontDeskStore {
 
     /// The common first step of --keep-server and --reapply: the open conflict, the booking as
     /// this desk had it, the desk's refused change and those that waited behind it (oldest
-    /// first), read before the server's version (`server`) is written over the booking.
+    /// first), and whether this desk refunded it, all read before the server's version
+    /// (`server`) is written over the booking and its saga.
     private func takeServersVersion(ofConflict id: String, _ server: WireBooking, _ db: Database) throws
-        -> (conflict: SyncConflict, bookingId: String, before: Booking, refused: [SyncOperation]) {
+        -> (conflict: SyncConflict, bookingId: String, before: Booking, refused: [SyncOperation], refundedHere: Bool) {
         let (conflict, bookingId) = try openConflict(id, db)
         let before = try requireBooking(bookingId, db)
         guard try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId]) != nil else {
@@ -324,13 +323,15 @@ extension FrontDeskStore {
         let refused = try db.values(String.self, sql: """
             SELECT body FROM sync_outbox WHERE booking_id = ? AND state IN ('conflict', 'rejected') AND seq >= ? ORDER BY seq
             """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
+        let refundedHere = try db.value(String.self, sql: "SELECT refund_reference FROM saga WHERE booking_id = ?",
+                                        arguments: [bookingId]) == "desk-refund"
         try upsertFromServer(server, force: true, db)
         let current = try requireBooking(bookingId, db)
         notify(.roomAvailabilityChanged(hotelId: before.hotelId, roomId: before.roomId, stay: before.stay))
         if current.roomId != before.roomId || current.stay != before.stay {
             notify(.roomAvailabilityChanged(hotelId: current.hotelId, roomId: current.roomId, stay: current.stay))
         }
-        return (conflict, bookingId, before, refused)
+        return (conflict, bookingId, before, refused, refundedHere)
     }
 
     /// Makes a refused change of this desk again, in the caller's transaction, through the

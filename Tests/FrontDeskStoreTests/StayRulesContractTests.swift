@@ -11,16 +11,26 @@ import Testing
 @Suite struct StayRulesContractTests {
     typealias Contract = StorageContractChangesTests
 
+    /// The words of `body`'s refusal when it is refused with the error code `code`; otherwise
+    /// records `rule` (what the test holds to), naming the backend, and gives nil.
+    static func refusal(_ code: String, _ backend: StorageBackend, _ rule: String,
+                        sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Any) -> String? {
+        let error = Contract.refusal(body)
+        guard let error, error.code == code else {
+            Issue.record("\(backend.name): \(rule) (expected \(code); got \(error.map { "\($0.code): \($0.message)" } ?? "no refusal"))",
+                         sourceLocation: sourceLocation)
+            return nil
+        }
+        return error.message
+    }
+
     @Test(arguments: StorageBackend.all)
     func aConfirmedBookingWhoseArrivalDayPassedIsMarkedANoShowNotCancelled(_ backend: StorageBackend) throws {
         let (earlier, today) = try Self.twoDays(backend, earlier: "2026-11-24", later: "2026-11-26")
         let late = try Contract.confirmed(earlier, room: "101", from: "2026-11-25", to: "2026-11-28")
-        guard case .invalidState(let message)? = Contract.refusal({
+        guard let message = Self.refusal("invalid_state", backend, "a cancel after the arrival day must be refused (it refunded the nights already sold)", {
             try today.cancel(late.confirmationCode, reason: nil, Contract.request())
-        }) else {
-            Issue.record("\(backend.name): a cancel after the arrival day must be refused (it refunded the nights already sold)")
-            return
-        }
+        }) else { return }
         #expect(message.contains("was due on 2026-11-25") && message.contains("mark it a no-show"), "\(message)")
         #expect(try today.booking(late.id.uuidString) == late, "nothing changed")
         // On the arrival day itself a cancel is still a cancel.
@@ -34,13 +44,10 @@ import Testing
         // Due on the 24th for one night, never came, still Confirmed: stretching it to the 28th
         // sold (and asked to be paid for) the 25th for nobody.
         let gone = try Contract.confirmed(earlier, room: "101", from: "2026-11-24", to: "2026-11-25")
-        guard case .validationFailed(let problems)? = Contract.refusal({
+        guard let problems = Self.refusal("validation_failed", backend, "adding past nights to a booking whose guest has not come must be refused", {
             try today.changeBooking(gone.confirmationCode, BookingEdit(checkOut: "2026-11-28"), Contract.request(version: gone.version))
-        }) else {
-            Issue.record("\(backend.name): adding past nights to a booking whose guest has not come must be refused")
-            return
-        }
-        #expect(problems.joined().contains("the night of 2026-11-25, already past"), "\(problems)")
+        }) else { return }
+        #expect(problems.contains("the night of 2026-11-25, already past"), "\(problems)")
         #expect(try today.booking(gone.id.uuidString) == gone)
         // A late guest's stay still grows from tonight on.
         let late = try Contract.confirmed(earlier, room: "102", from: "2026-11-25", to: "2026-11-27", name: "Ben Ode")
@@ -62,18 +69,14 @@ import Testing
                                                  email: "ida@example.com"), requestId: nil, user: "anna")
         }
         #expect(throws: Never.self) { try today.reserveAll([request("2026-11-26", "2026-11-28")])[0].get() }
-        guard case .roomUnavailable? = Contract.refusal({ try earlier.reserveAll([request("2026-11-25", "2026-11-26")])[0].get() }) else {
-            Issue.record("\(backend.name): the 25th stays sold in room 101")
-            return
-        }
+        guard Self.refusal("room_unavailable", backend, "the 25th stays sold in room 101", {
+            try earlier.reserveAll([request("2026-11-25", "2026-11-26")])[0].get()
+        }) != nil else { return }
         // A booking whose every night has passed has nothing to move.
         let gone = try Contract.confirmed(earlier, room: "103", from: "2026-11-24", to: "2026-11-26", name: "Dan Eze")
-        guard case .invalidState(let message)? = Contract.refusal({
+        guard let message = Self.refusal("invalid_state", backend, "a move of a stay that is over must be refused", {
             try today.move(gone.confirmationCode, toRoom: "102", reason: nil, reprice: false, Contract.request())
-        }) else {
-            Issue.record("\(backend.name): a move of a stay that is over must be refused")
-            return
-        }
+        }) else { return }
         #expect(message.contains("mark it a no-show"), "\(message)")
     }
 
@@ -137,21 +140,17 @@ import Testing
         _ = try today.checkIn(ana.confirmationCode, Contract.request())
         let ben = try Contract.confirmed(today, room: "101", from: "2026-11-27", to: "2026-11-29", name: "Ben Ode")
         // Tomorrow Ana has not been checked out yet.
-        guard case .invalidState(let message)? = Contract.refusal({ try tomorrow.checkIn(ben.confirmationCode, Contract.request()) }) else {
-            Issue.record("\(backend.name): a check-in into a room still occupied must be refused")
-            return
-        }
+        guard let message = Self.refusal("invalid_state", backend, "a check-in into a room still occupied must be refused", {
+            try tomorrow.checkIn(ben.confirmationCode, Contract.request())
+        }) else { return }
         #expect(message.contains("Room 101 is still occupied: Ana Lee") && message.contains("due out 2026-11-27"), "\(message)")
         #expect(try tomorrow.booking(ben.id.uuidString).status == .confirmed)
         _ = try tomorrow.checkOut(ana.confirmationCode, Contract.request())
         #expect(try tomorrow.checkIn(ben.confirmationCode, Contract.request()).status == .checkedIn)
         // Ana's check-out undone the same day would put her back in Ben's room.
-        guard case .invalidState(let undone)? = Contract.refusal({
+        guard let undone = Self.refusal("invalid_state", backend, "undoing a check-out into a room another guest now occupies must be refused", {
             try tomorrow.undoCheckOut(ana.confirmationCode, reason: "Pressed by mistake", Contract.request())
-        }) else {
-            Issue.record("\(backend.name): undoing a check-out into a room another guest now occupies must be refused")
-            return
-        }
+        }) else { return }
         #expect(undone.contains("Room 101 is still occupied: Ben Ode"), "\(undone)")
         #expect(try tomorrow.booking(ana.id.uuidString).status == .checkedOut)
     }
@@ -165,12 +164,9 @@ import Testing
         _ = try today.checkIn(ana.confirmationCode, Contract.request())
         let ben = try Contract.confirmed(today, room: "102", from: "2026-11-26", to: "2026-11-29", name: "Ben Ode")
         let benIn = try today.checkIn(ben.confirmationCode, Contract.request())
-        guard case .invalidState(let message)? = Contract.refusal({
+        guard let message = Self.refusal("invalid_state", backend, "moving a guest in house into a room still occupied must be refused", {
             try tomorrow.move(ben.confirmationCode, toRoom: "101", reason: nil, reprice: false, Contract.request(version: benIn.version))
-        }) else {
-            Issue.record("\(backend.name): moving a guest in house into a room still occupied must be refused")
-            return
-        }
+        }) else { return }
         #expect(message.contains("Room 101 is still occupied: Ana Lee"), "\(message)")
         #expect(try tomorrow.booking(ben.id.uuidString) == benIn, "nothing changed")
         _ = try tomorrow.checkOut(ana.confirmationCode, Contract.request())
@@ -187,12 +183,9 @@ import Testing
         _ = try yesterday.checkIn(ana.confirmationCode, Contract.request())
         _ = try today.checkOut(ana.confirmationCode, Contract.request())
         _ = try today.deactivateRoom("101", by: "max")
-        guard case .roomUnavailable(let message)? = Contract.refusal({
+        guard let message = Self.refusal("room_unavailable", backend, "undoing a check-out into a room out of service must be refused", {
             try today.undoCheckOut(ana.confirmationCode, reason: "Pressed by mistake", Contract.request())
-        }) else {
-            Issue.record("\(backend.name): undoing a check-out into a room out of service must be refused")
-            return
-        }
+        }) else { return }
         #expect(message.contains("Room 101 is out of service"), "\(message)")
         #expect(try today.booking(ana.id.uuidString).status == .checkedOut)
     }
@@ -204,13 +197,10 @@ import Testing
         let (earlier, today) = try Self.twoDays(backend, earlier: "2026-11-24", later: "2026-11-26")
         let late = try Contract.confirmed(earlier, room: "101", from: "2026-11-24", to: "2026-11-28")
         for edit in [BookingEdit(checkIn: "2026-11-26"), BookingEdit(checkIn: "2026-12-20", checkOut: "2026-12-21")] {
-            guard case .validationFailed(let problems)? = Contract.refusal({
+            guard let problems = Self.refusal("validation_failed", backend, "giving back a late guest's past nights by an edit must be refused", {
                 try today.changeBooking(late.confirmationCode, edit, Contract.request(version: late.version))
-            }) else {
-                Issue.record("\(backend.name): giving back a late guest's past nights by an edit must be refused")
-                continue
-            }
-            #expect(problems.joined().contains("give back the night of 2026-11-24") && problems.joined().contains("no-show"), "\(problems)")
+            }) else { continue }
+            #expect(problems.contains("give back the night of 2026-11-24") && problems.contains("no-show"), "\(problems)")
         }
         #expect(try today.booking(late.id.uuidString) == late)
         // Its check-out date may still change.
