@@ -225,7 +225,8 @@ struct Conflicts: ParsableCommand {
             return Output.Result(json: .object([("conflicts", .array(conflicts.map(Self.json)))]),
                                  text: conflicts.isEmpty ? "No conflicts." : table.safeRendered
                                     + "\n\nResolve one: frontdesk conflicts resolve ID --move-to ROOM | --cancel"
-                                    + " (a refused change to a server booking also --keep-server | --reapply)")
+                                    + " (a refused change to a server booking also --keep-server | --reapply)"
+                                    + conflicts.filter(\.guestInHouseWithoutBooking).map { "\n\n" + $0.guestInHouseAdvice }.joined())
         }
     }
 
@@ -244,6 +245,7 @@ struct Conflicts: ParsableCommand {
             ("refusedChange", .optional(conflict.refusedKind?.rawValue)),
             ("onServer", .bool(conflict.onServer)),
             ("resolutions", .array(conflict.resolutions.map { .string($0) })),
+            ("guestInHouseWithoutBooking", .bool(conflict.guestInHouseWithoutBooking)),
             ("suggestedRooms", .array(conflict.suggestedRooms.map { room in
                 .object([("roomId", .string(room.roomId)), ("roomNumber", .string(room.roomNumber)), ("roomType", .string(room.roomType)),
                          ("totalPrice", .money(Money(minorUnits: room.totalPriceCents)))])
@@ -287,6 +289,10 @@ struct ConflictsResolve: ParsableCommand {
                 throw FrontDeskError.notFound("No open conflict \(BookingRules.quoted(id)) (frontdesk conflicts lists them)")
             }
             if matches.count > 1 { throw FrontDeskError.validationFailed(["\(BookingRules.quoted(id)) names \(matches.count) conflicts; give more of the id"]) }
+            if conflict.guestInHouseWithoutBooking && !keepServer {
+                // A move, cancel or re-applied check-in of a cancelled booking settles nothing.
+                throw FrontDeskError.invalidState(conflict.guestInHouseAdvice + ". Nothing was changed")
+            }
             // What the resolution recorded (a refund at the desk, money to collect again) is said.
             let lastBefore = Output.lastAuditEntry(store, conflict.booking.id.uuidString)
             defer { Output.sayRecorded(store, conflict.booking.id.uuidString, since: lastBefore) }

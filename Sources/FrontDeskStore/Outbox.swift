@@ -36,11 +36,28 @@ public struct SyncConflict: Sendable, Equatable {
     /// here moves or is cancelled; a change to a server booking can also be dropped or re-applied.
     /// A guest checked in (or out) on this desk's copy is not cancelled: the store refuses it, so
     /// it is not offered (it was, and failed with exit 5).
+    /// A booking cancelled already (on the server, pulled here) is not offered a cancel either,
+    /// and a guest in house without a booking is settled only by keeping the server's version,
+    /// once the guest is booked again.
     public var resolutions: [String] {
-        let cancel = booking.status == .checkedIn || booking.status == .checkedOut ? [] : ["cancel"]
+        if guestInHouseWithoutBooking { return ["keepServer"] }
+        let cancel = [.checkedIn, .checkedOut, .cancelled].contains(booking.status) ? [] : ["cancel"]
         guard onServer else { return ["moveTo"] + cancel }
         let move = refusedKind == .move || refusedKind == .book || refusedKind == nil ? ["moveTo"] : []
         return move + cancel + ["keepServer", "reapply"]
+    }
+
+    /// A check-in made here that the server refused because another desk had cancelled the
+    /// booking (the cancel since pulled here): the guest sleeps in a room the system shows as free.
+    public var guestInHouseWithoutBooking: Bool {
+        onServer && refusedKind == .checkIn && booking.status == .cancelled
+    }
+
+    /// What a receptionist does about a guest in house without a booking, in words.
+    public var guestInHouseAdvice: String {
+        "Booking \(booking.confirmationCode) was cancelled on the server while \(booking.guest.name) was checked in here: "
+            + "the guest is in room \(booking.roomNumber) with no booking. Book them again (frontdesk book, then check-in), "
+            + "then settle this with: frontdesk conflicts resolve \(conflictId.prefix(8)) --keep-server"
     }
 }
 

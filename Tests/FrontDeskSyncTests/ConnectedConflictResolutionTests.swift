@@ -60,6 +60,38 @@ struct ConnectedConflictResolutionTests {
         #expect(try setup.desk.run("sync", "--json").json["pushed"] as? Int == 0, "nothing to push")
     }
 
+    /// Checked in offline while another desk cancelled the booking: the command line listed a
+    /// refused check-in and offered a cancel of a booking cancelled already (and a re-apply the
+    /// store refuses); only the full-screen desk said the guest sleeps in a room shown as free.
+    @Test("A guest checked in here whose booking was cancelled elsewhere is named in words; only --keep-server settles it")
+    func aGuestInHouseWithoutABookingIsSaidPlainly() throws {
+        let setup = try changes.checkedInToday("resolve-no-booking")
+        defer { setup.desk.remove() }
+        try #require(try setup.desk.run("undo-check-in", setup.confirmation).status == 0, "undone online: arriving again")
+        setup.server.stop()
+        #expect(try setup.desk.run("check-in", setup.confirmation).status == 0)
+        try setup.server.start()
+        let cancelled = try setup.server.call("POST", "/api/bookings/\(setup.bookingId)/cancel", token: try setup.server.token("anna"))
+        #expect(cancelled.status == 200, "cancel: \(cancelled.status) \(cancelled.json)")
+        #expect(try setup.desk.run("sync", "--json").json["conflicts"] as? Int == 1)
+
+        let listed = try conflicts(setup.desk)
+        #expect(listed.first?["guestInHouseWithoutBooking"] as? Bool == true, "\(listed)")
+        #expect(listed.first?["resolutions"] as? [String] == ["keepServer"], "\(listed)")
+        let text = try setup.desk.run("conflicts").stdout
+        #expect(text.contains("is in room") && text.contains("with no booking") && text.contains("--keep-server"), "\(text)")
+        let id = try #require(listed.first?["conflictId"] as? String)
+        for wrong in ["--cancel", "--reapply"] {
+            let refused = try setup.desk.run("conflicts", "resolve", id, wrong)
+            #expect(refused.status == 5 && refused.stderr.contains("Book them again"), "\(wrong): \(refused.status) \(refused.stderr)")
+        }
+        #expect(try conflicts(setup.desk).count == 1, "nothing was changed")
+        let kept = try setup.desk.run("conflicts", "resolve", id, "--keep-server", "--json")
+        #expect(kept.status == 0, "keep: \(kept.stderr)")
+        #expect(try kept.json["status"] as? String == "Cancelled")
+        #expect(try conflicts(setup.desk).isEmpty)
+    }
+
     /// Cancelled offline (the desk paid the guest back), changed on the server meanwhile: keeping
     /// the server's booking dropped the cancel, and the refund, without a word.
     @Test("Keeping the server's booking over a cancel refunded at the desk says to collect the money again")
