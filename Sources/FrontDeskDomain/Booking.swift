@@ -167,8 +167,11 @@ public struct Booking: Hashable, Sendable {
         }
     }
 
-    /// Check-in is possible on any night of the stay, from the arrival date on.
-    public mutating func checkIn(businessDate: CalendarDate, at instant: Date) throws(FrontDeskError) {
+    /// Check-in is possible on any night of the stay, from the arrival date on. A guest who
+    /// arrives after midnight, while the night before is still under way (`Hotel.nightUnderWay`),
+    /// is checked in to that night: a one-night stay whose check-out date it is now can still be
+    /// checked in, and the guest counts in the house from that night.
+    public mutating func checkIn(businessDate: CalendarDate, at instant: Date, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) {
         guard status == .confirmed else {
             if status == .checkedIn { throw .invalidState("Booking \(confirmationCode) is already checked in") }
             throw refusal("check in")
@@ -176,11 +179,13 @@ public struct Booking: Hashable, Sendable {
         if businessDate < stay.checkIn {
             throw .invalidState("Booking \(confirmationCode) arrives on \(stay.checkIn); it cannot be checked in on \(businessDate)")
         }
-        if businessDate >= stay.checkOut {
-            throw .invalidState("Booking \(confirmationCode) ended on \(stay.checkOut); it can no longer be checked in")
+        let arrivedFor = nightUnderWay.flatMap { stay.checkIn <= $0 && $0 < stay.checkOut ? $0 : nil } ?? businessDate
+        if arrivedFor >= stay.checkOut {
+            throw .invalidState("Booking \(confirmationCode) ended on \(stay.checkOut); it can no longer be checked in"
+                + (stay.checkOut == businessDate ? " (a guest due last night is checked in until \(String(format: "%02d:00", Hotel.nightEndsAtHour)))" : ""))
         }
         move(to: .checkedIn, reason: nil, at: instant)
-        checkedInOn = businessDate
+        checkedInOn = arrivedFor
     }
 
     /// Checks the guest out on `businessDate` and returns the nights this frees: none on the

@@ -321,10 +321,13 @@ extension Booking {
         return policy.fee == .firstNight ? Array(stay.nights.dropFirst()) : stay.nights
     }
 
-    /// Takes back a check-in made on this business day: Confirmed again, the room still held.
-    public mutating func undoCheckIn(businessDate: CalendarDate, reason: String, at instant: Date) throws(FrontDeskError) {
+    /// Takes back a check-in made on this business day, or, while the night before is still
+    /// under way (`Hotel.nightUnderWay`), one made for that night: Confirmed again, the room
+    /// still held.
+    public mutating func undoCheckIn(businessDate: CalendarDate, reason: String, at instant: Date,
+                                     nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) {
         guard status == .checkedIn else { throw refusal("undo the check-in of") }
-        guard checkedInOn == businessDate else {
+        guard checkedInOn == businessDate || (nightUnderWay != nil && checkedInOn == nightUnderWay) else {
             throw .invalidState("Booking \(confirmationCode) was not checked in today (\(businessDate)); a check-in can only be undone the same day")
         }
         move(to: .confirmed, reason: reason, at: instant)

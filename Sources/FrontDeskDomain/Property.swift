@@ -29,6 +29,19 @@ public struct Hotel: Hashable, Sendable {
         override ?? CalendarDate.today(in: timeZone, at: instant)
     }
 
+    /// Until this hour, hotel time, the night that began the evening before is still under way:
+    /// a guest due that night who arrives after midnight is checked in to it, and a check-in made
+    /// before midnight may still be taken back. The business date itself changes at midnight.
+    public static let nightEndsAtHour = 6
+
+    /// The night still under way at `instant`: the night before `businessDate`, when that is the
+    /// instant's own date in the hotel's zone and the hour is before `nightEndsAtHour`. Nil
+    /// otherwise (by day, and on a business date set from outside for training or a test).
+    public func nightUnderWay(at instant: Date, businessDate: CalendarDate) -> CalendarDate? {
+        guard CalendarDate.today(in: timeZone, at: instant) == businessDate, hour(at: instant) < Self.nightEndsAtHour else { return nil }
+        return businessDate.adding(days: -1)
+    }
+
     /// In Unicode scalars, like every limit on typed text (`TextRules`).
     public static let maximumNameLength = 100
 

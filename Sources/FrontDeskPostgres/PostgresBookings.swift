@@ -365,9 +365,10 @@ extension PostgresHotelStorage {
 
     func checkIn(_ reference: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {
         do {
-            let today = try ruleDate ?? chain.businessDate(for: chain.fetchHotel(hotelId, session))
+            let hotel = try chain.fetchHotel(hotelId, session)
+            let today = ruleDate ?? chain.businessDate(for: hotel)
             return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, session) { booking in
-                try booking.checkIn(businessDate: today, at: now)
+                try booking.checkIn(businessDate: today, at: now, nightUnderWay: hotel?.nightUnderWay(at: now, businessDate: today))
                 try requireRoomNotOccupied(for: booking, session)
                 return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
             }

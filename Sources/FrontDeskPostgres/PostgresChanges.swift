@@ -142,7 +142,8 @@ extension PostgresHotelStorage {
     func undoCheckIn(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .undoCheckIn(reason: reason), request, session) { booking, hotel in
                 var after = booking
-                try after.undoCheckIn(businessDate: ruleDate ?? chain.businessDate(for: hotel), reason: reason, at: now)
+                let today = ruleDate ?? chain.businessDate(for: hotel)
+                try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: hotel.nightUnderWay(at: now, businessDate: today))
                 try writeBack(after, over: booking, session)
                 try audit(session, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
                           summary: ChangeWording.checkInUndone(after, reason: reason), before: booking, after: after)

@@ -586,9 +586,10 @@ extension FrontDeskStore {
     }
 
     func checkIn(_ reference: String, expectedVersion: Int?, by user: String, _ db: Database) throws -> Booking {
-        let today = businessDate(for: try fetchHotel(db))
+        let hotel = try fetchHotel(db)
+        let today = businessDate(for: hotel)
         return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
-            try booking.checkIn(businessDate: today, at: now)
+            try booking.checkIn(businessDate: today, at: now, nightUnderWay: hotel?.nightUnderWay(at: now, businessDate: today))
             try requireRoomNotOccupied(for: booking, db)
             return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
         }

@@ -240,7 +240,8 @@ extension FrontDeskStore {
     func undoCheckIn(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ db: Database) throws -> Booking {
         try changeIntent(reference, .undoCheckIn(reason: reason), request, db) { booking, hotel in
             var after = booking
-            try after.undoCheckIn(businessDate: businessDate(for: hotel), reason: reason, at: now)
+            let today = businessDate(for: hotel)
+            try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: hotel.nightUnderWay(at: now, businessDate: today))
             try Self.writeBack(after, over: booking, db)
             try audit(db, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
                       summary: ChangeWording.checkInUndone(after, reason: reason),

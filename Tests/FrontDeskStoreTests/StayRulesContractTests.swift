@@ -208,6 +208,41 @@ import Testing
         #expect(shorter.stay.checkOut == CalendarDate(iso: "2026-11-27"))
     }
 
+    /// A guest due on the 18th whose flight landed late, at the desk at 00:40 on the 19th: the
+    /// one-night stay "ended on 2026-11-19" and could not be checked in (a no-show, or a night
+    /// added that nobody wanted); a check-in at 23:58 could not be taken back at 00:02.
+    @Test(arguments: StorageBackend.all)
+    func aGuestArrivingAfterMidnightIsCheckedInToTheNightUnderWay(_ backend: StorageBackend) throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Self.onTheClock(backend, clock)
+        let late = try Contract.confirmed(hotel, room: "101", from: "2026-11-18", to: "2026-11-19", name: "Lena Late")
+        let longer = try Contract.confirmed(hotel, room: "102", from: "2026-11-18", to: "2026-11-21", name: "Max Long")
+        let missed = try Contract.confirmed(hotel, room: "104", from: "2026-11-18", to: "2026-11-19", name: "Nils Never")
+        clock.advance(minutes: 11 * 60 + 51) // 23:58 on the 18th
+        let early = try Contract.confirmed(hotel, room: "103", from: "2026-11-18", to: "2026-11-20", name: "Eva Early")
+        _ = try hotel.checkIn(early.confirmationCode, Contract.request())
+        clock.advance(minutes: 4) // 00:02 on the 19th: the business date has changed, the night has not ended
+        #expect(try hotel.businessDate() == CalendarDate(iso: "2026-11-19"))
+        let undone = try hotel.undoCheckIn(early.confirmationCode, reason: "Wrong guest", Contract.request())
+        #expect(undone.status == .confirmed, "\(backend.name)")
+
+        clock.advance(minutes: 38) // 00:40
+        let lena = try hotel.checkIn(late.confirmationCode, Contract.request())
+        #expect(lena.status == .checkedIn && lena.checkedInOn == CalendarDate(iso: "2026-11-18"), "\(backend.name): \(lena.checkedInOn?.iso ?? "-")")
+        let max = try hotel.checkIn(longer.confirmationCode, Contract.request())
+        #expect(max.checkedInOn == CalendarDate(iso: "2026-11-18"), "a late guest is in the house from the night he came for")
+        #expect(try hotel.checkOut(late.confirmationCode, Contract.request()).status == .checkedOut, "due out today, she leaves today")
+
+        clock.advance(minutes: 5 * 60 + 21) // 06:00: the night is over
+        guard let message = Self.refusal("invalid_state", backend, "a one-night stay is not checked in after its night ended", {
+            try hotel.checkIn(missed.confirmationCode, Contract.request())
+        }) else { return }
+        #expect(message.contains("ended on 2026-11-19") && message.contains("until 06:00"), "\(message)")
+        guard Self.refusal("invalid_state", backend, "Max's check-in is not undone once the night is over", {
+            try hotel.undoCheckIn(longer.confirmationCode, reason: "Wrong guest", Contract.request())
+        }) != nil else { return }
+    }
+
     /// A chain on the clock's own business date (no date set from outside): 2026-11-18 in Vienna
     /// when the test clock starts.
     static func onTheClock(_ backend: StorageBackend, _ clock: TestClock) throws -> any HotelStorage {
@@ -222,7 +257,7 @@ import Testing
         }
         let hotel = try chain.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id
         _ = try chain.hotel(hotel).addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
-        for number in ["101", "102"] { _ = try chain.hotel(hotel).addRoom(number: number, typeName: "Double", by: "admin") }
+        for number in ["101", "102", "103", "104"] { _ = try chain.hotel(hotel).addRoom(number: number, typeName: "Double", by: "admin") }
         return chain.hotel(hotel)
     }
 
