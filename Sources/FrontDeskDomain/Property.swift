@@ -45,6 +45,14 @@ public struct Hotel: Hashable, Sendable {
     /// In Unicode scalars, like every limit on typed text (`TextRules`).
     public static let maximumNameLength = 100
 
+    /// A region's name (`Europe/Vienna`, `Etc/GMT-5`) or UTC/GMT, which the platform also
+    /// accepts: offsets and abbreviations (`GMT+5`, `UTC+3`, `PST`, `CET`) are not. "GMT+5" is
+    /// five hours east of Greenwich while "Etc/GMT+5" is five hours west, and an abbreviation
+    /// keeps no region's clock changes: a hotel set up with one gets the wrong business date.
+    static func isPlaceName(_ identifier: String) -> Bool {
+        identifier == "UTC" || identifier == "GMT" || (identifier.contains("/") && identifier.first?.isLetter == true)
+    }
+
     /// ISO 4217 currencies in use whose minor unit is not hundredths (0, 3 or 4 decimals).
     static let currenciesWithoutTwoDecimals: [String: Int] = [
         "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0,
@@ -64,6 +72,9 @@ public struct Hotel: Hashable, Sendable {
         }
         if TextRules.containsControl(timeZoneIdentifier) || TimeZone(identifier: timeZoneIdentifier) == nil {
             problems.append("Time zone \(BookingRules.quoted(timeZoneIdentifier)) is unknown (use an IANA name such as Europe/Vienna)")
+        } else if !isPlaceName(timeZoneIdentifier) {
+            problems.append("Time zone \(BookingRules.quoted(timeZoneIdentifier)) is an offset or an abbreviation, not a place: "
+                + "use the IANA name of the hotel's region, such as Europe/Vienna or America/New_York (or UTC)")
         }
         if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
             problems.append("Currency must be a three-letter ISO code such as EUR")

@@ -225,6 +225,13 @@ extension FrontDeskStore {
 
     /// The hotel, its room types and rooms as the server has them (inserted or updated by id).
     static func applyHotel(_ hotel: Hotel, roomTypes: [WireRoomType], rooms: [WireRoom], _ db: Database) throws {
+        // A zone this machine does not know would run the hotel on UTC's dates without a word
+        // (`Hotel.timeZone`): refused, so the desk is not connected on wrong dates.
+        guard TimeZone(identifier: hotel.timeZoneIdentifier) != nil else {
+            throw FrontDeskError.validationFailed([
+                "The server's hotel \(hotel.name) is in time zone \(BookingRules.quoted(hotel.timeZoneIdentifier)), which this machine "
+                    + "does not know, so its dates would be wrong here: update this machine's time zone data (tzdata) and connect again"])
+        }
         try db.run(sql: """
             INSERT INTO hotel (id, name, time_zone, currency, hold_minutes, no_show_cutoff_hour, no_show_fee)
             VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -60,6 +60,23 @@ import Testing
         }
     }
 
+    /// "GMT+5" was taken (five hours east) beside "Etc/GMT+5" (five hours west), and "PST" keeps
+    /// no clock change: a hotel set up so ran on the wrong business date without a word.
+    @Test func aHotelTimeZoneIsAPlaceNotAnOffsetOrAnAbbreviation() throws {
+        for good in ["Europe/Vienna", "America/New_York", "Asia/Kolkata", "Etc/GMT-5", "UTC", "GMT"] {
+            try Hotel.validate(name: "Aurora", timeZoneIdentifier: good, currency: "EUR")
+        }
+        for (bad, words) in [("GMT+5", "an offset or an abbreviation"), ("UTC+3", "an offset"), ("PST", "abbreviation"),
+                             ("Factory", "not a place"), ("Mars/Olympus", "unknown"), ("europe/vienna", "unknown")] {
+            do {
+                try Hotel.validate(name: "Aurora", timeZoneIdentifier: bad, currency: "EUR")
+                Issue.record("\(bad) was accepted")
+            } catch {
+                #expect(error.details.first?.contains(words) == true, "\(bad): \(error.details)")
+            }
+        }
+    }
+
     @Test func escapingShowsEveryControlCharacterAndKeepsTheRest() {
         #expect(TextRules.escaped("Ann\u{1B}]0;x\u{07}\nB\u{9B}ö") == "Ann\\u{1B}]0;x\\u{7}\\u{A}B\\u{9B}ö")
         #expect(TextRules.escaped("Zoë 山田") == "Zoë 山田")

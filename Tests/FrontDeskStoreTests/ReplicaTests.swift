@@ -79,6 +79,22 @@ struct ReplicaPair {
 }
 
 @Suite struct ReplicaApplyTests {
+    /// A server whose hotel is in a zone this machine does not know (older time zone data here):
+    /// the desk ran it on UTC's dates without a word. It is refused, and the desk stays unconnected.
+    @Test func aHotelInAZoneThisMachineDoesNotKnowIsNotTaken() throws {
+        let pair = try ReplicaPair()
+        var page = try pair.firstPage([])
+        page.hotel?.timeZone = "America/Nowhere_Yet"
+        do {
+            try pair.desk.store.beginReplica(page, server: "http://127.0.0.1:8080")
+            Issue.record("a replica in an unknown zone was taken")
+        } catch let error as FrontDeskError {
+            #expect(error.message.contains("America/Nowhere_Yet") && error.message.contains("tzdata"), "\(error.message)")
+        }
+        #expect(try pair.desk.store.replicaStatus() == nil, "not connected")
+        #expect(try pair.desk.store.hotel() == nil, "no hotel taken")
+    }
+
     @Test func aReplicaHoldsTheServersBookingsFieldForField() throws {
         let pair = try ReplicaPair()
         let confirmed = try pair.server.book(room: "101", from: "2026-12-01", to: "2026-12-04")
