@@ -141,6 +141,14 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 breaker.recordFailure()
                 lastProblem = problem
                 reached = reached || mayHaveReached
+            case .failedAnswer(let problem):
+                // The service answered (a 5xx for this request, an answer without an id): it is
+                // reachable, so the circuit does not open on it. One card the service chokes on,
+                // retried while in doubt, opened it and failed every other card booking at once
+                // as "unreachable" while the service charged them fine.
+                breaker.recordSuccess()
+                lastProblem = problem
+                reached = true
             case .stillProcessing(let problem):
                 // The service answers, so the circuit stays closed; the key's first request is at
                 // the service and may yet succeed.
@@ -155,8 +163,12 @@ public final class HTTPPaymentGateway: PaymentGateway {
 
     enum CallResult {
         case answered(Answer)
-        /// No answer to keep; `mayHaveReached` is false when the request surely never arrived.
+        /// No answer came (refused, reset, timed out); `mayHaveReached` is false when the request
+        /// surely never arrived.
         case transient(String, mayHaveReached: Bool)
+        /// The service answered, but not with an outcome (HTTP 5xx, or success without an id):
+        /// it may have acted on the request, and it is up.
+        case failedAnswer(String)
         /// 409 for a key whose first request the service is still working on (a retry after a
         /// timeout): not a refusal. Taken as a decline, the booking failed and released its room
         /// while the first request went on to charge the card, with nothing left to settle it.
@@ -183,7 +195,7 @@ public final class HTTPPaymentGateway: PaymentGateway {
             switch status {
             case 200, 201:
                 guard let id = object?["id"] as? String, !id.isEmpty else {
-                    return .transient("payment service answered \(status) without an id", mayHaveReached: true)
+                    return .failedAnswer("payment service answered \(status) without an id")
                 }
                 return .answered(.succeeded(reference: id, status: object?["status"] as? String))
             case 409 where object?["error"] as? String != "voided":
@@ -192,7 +204,7 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 let message = (object?["message"] as? String).map { String($0.prefix(200)) } ?? "refused (HTTP \(status))"
                 return .answered(.declined(message))
             default:
-                return .transient("payment service answered HTTP \(status)", mayHaveReached: true)
+                return .failedAnswer("payment service answered HTTP \(status)")
             }
         }
     }

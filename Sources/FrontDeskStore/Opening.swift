@@ -62,7 +62,11 @@ struct DatabaseFile {
             // A write-ahead-log database in a folder where its -shm file cannot be made. With no
             // log to replay, nothing newer than the file exists: read the file as it is.
             guard (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0 == 0 else {
-                throw StoreError.from(error, path: path)
+                // Its newest changes are in the log beside it, which only a connection that can
+                // write here can read back: said, rather than SQLite's "unable to open".
+                throw .cannotOpen(path: path, reason: "its latest changes are still in \((path as NSString).lastPathComponent)-wal, "
+                    + "which can only be read where the file can be written, and \(whyReadOnly): open it once with write access "
+                    + "(or copy the file together with its -wal file to a writable folder)")
             }
             do {
                 let (state, connection) = try probe(location: immutableLocation, keepOpen: keepOpen)

@@ -197,6 +197,31 @@ import Testing
         #expect(try cli.run("show", code, "--json").json["status"] as? String == "Reserving")
     }
 
+    /// A file whose newest changes are still in its -wal (the last process was killed) in a
+    /// folder this user cannot write: SQLite's "unable to open database file" was all it said.
+    @Test func aFileWhoseLatestChangesAreInItsLogSaysSoInAReadOnlyFolder() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let copies = cli.folder.appendingPathComponent("copied")
+        try FileManager.default.createDirectory(at: copies, withIntermediateDirectories: true)
+        let copy = copies.appendingPathComponent("desk.sqlite").path
+        // A connection that never copies its log back, open while both files are copied: the
+        // rename lives only in the copied -wal, as after a kill.
+        let writer = try DatabaseQueue(path: cli.database)
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            try db.execute(sql: "UPDATE hotel SET name = 'Aurora Late'")
+        }
+        for suffix in ["", "-wal"] { try FileManager.default.copyItem(atPath: cli.database + suffix, toPath: copy + suffix) }
+        try writer.close()
+        #expect(!FileManager.default.fileExists(atPath: copy + "-shm"))
+        let unprivileged = try Unprivileged.prepare(folder: copies, file: copy, fileWritable: false, folderWritable: false)
+        let refused = try unprivileged.run(cli, ["hotel", "show", "--db", copy])
+        #expect(refused.status == 1 && refused.stderr.contains("latest changes are still in desk.sqlite-wal"), "\(refused.stderr)")
+        try unprivileged.restore()
+        #expect(try cli.run("hotel", "show", "--db", copy, "--json").json["name"] as? String == "Aurora Late", "nothing was lost")
+    }
+
     /// A file an older Front Desk wrote must be upgraded before anything reads it: where it
     /// cannot be written, a reading command says that, not "reading commands still work", and
     /// changes nothing. Where it can, the same command upgrades it and answers.

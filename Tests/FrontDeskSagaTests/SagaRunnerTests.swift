@@ -150,32 +150,24 @@ struct SagaDesk {
         #expect(try saga.desk.freeRooms().contains("202"))
     }
 
-    @Test func theCircuitOpensAfterFiveFailuresAndClosesAfterAGoodTrial() throws {
+    /// Cards the service answers HTTP 500 for stay in doubt and are retried; they are not a
+    /// service that cannot be reached. They opened the circuit, and then every good card booking
+    /// failed at once as "Payment service unreachable" while the service charged cards fine (a
+    /// review saw 126 of 235 good bookings fail so). The circuit opens on calls that get no
+    /// answer (`anUnreachableServiceFailsTheBookingOnceTheCircuitIsOpen`).
+    @Test func cardsTheServiceChokesOnDoNotOpenTheCircuitForTheOthers() throws {
         let saga = try SagaDesk()
         let broken = try ["101", "102", "103", "104", "201"].map { try saga.book(room: $0, card: PaymentSimulator.errorCard) }
         try saga.runner.runUntilIdle()
-        #expect(saga.gateway.breaker.description.hasPrefix("circuit open"))
-        #expect(try saga.store.runnerStatuses().first?.paymentService.contains("circuit open") == true)
-
-        // While open, no call reaches the service: a good card fails at once, saying why, and
-        // charges nothing (the receptionist takes the payment at the desk or tries again).
-        let early = try saga.book(room: "202", card: PaymentSimulator.approveCard)
-        try saga.runner.runUntilIdle()
-        let refused = try saga.status(early)
-        #expect(refused.status == .failed)
-        #expect(refused.statusReason?.hasPrefix("Payment service unreachable") == true)
-        #expect(saga.counts(early) == (0, 0))
-
-        for booking in broken { _ = try saga.store.cancel(booking.confirmationCode, reason: nil, by: "anna") }
-        saga.desk.clock.advance(minutes: 0.5)
-        #expect(saga.gateway.breaker.current == .halfOpen)
+        #expect(saga.gateway.breaker.current == .closed(failures: 0), "\(saga.gateway.breaker.description)")
+        for booking in broken {
+            #expect(try saga.store.saga(booking.confirmationCode).paymentInDoubt, "a 500 may have charged the card: kept, to be settled by its key")
+        }
         let good = try saga.book(room: "202", card: PaymentSimulator.approveCard)
-        try saga.runner.runUntilIdle() // one trial call closes the circuit; calls told to wait for it go next
-        saga.desk.clock.advance(minutes: 1)
         try saga.runner.runUntilIdle()
         #expect(try saga.status(good).status == .confirmed)
         #expect(saga.counts(good) == (1, 0))
-        #expect(saga.gateway.breaker.current == .closed(failures: 0))
+        #expect(try broken.allSatisfy { try saga.status($0).status == .processingPayment }, "still held, retried")
     }
 
     @Test func aMessageClaimedByADeadRunnerIsTakenAtOnceAndALiveOnesClaimWaitsForItsLease() throws {
