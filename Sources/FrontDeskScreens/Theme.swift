@@ -91,12 +91,17 @@ public struct Theme: Hashable, Sendable {
             }
             theme.styles[role] = style
         }
-        // No-shows got their own role after themes were written: one that does not name it draws
-        // them as checked-out stays, as before, rather than as plain text.
-        if theme.styles[.planNoShow] == nil, let checkedOut = theme.styles[.planCheckedOut] {
-            theme.styles[.planNoShow] = checkedOut
-        }
+        theme.fillRolesAddedLater()
         return theme
+    }
+
+    /// Roles added after themes were written, in a theme that does not name them: no-shows are
+    /// drawn as checked-out stays, as before, rather than as plain text. Every theme reader
+    /// (this one and the TOML files' `ThemeLoader`) calls it, so an older file draws alike.
+    public mutating func fillRolesAddedLater() {
+        if styles[.planNoShow] == nil, let checkedOut = styles[.planCheckedOut] {
+            styles[.planNoShow] = checkedOut
+        }
     }
 
     /// The dark theme, built in so the desk has colours even without its `themes/` folder.

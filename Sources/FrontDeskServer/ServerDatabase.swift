@@ -48,9 +48,13 @@ public struct ServerDatabase: Sendable {
         // A locked file is `StoreError.busy` (503 `unavailable`, Problem.from). A file deleted or
         // replaced under the server is gone until a restart opens what is there now: 503, and
         // `/ready` says so, so a load balancer stops sending requests here.
+        // A full disk too: nothing was written, and the write may go through once there is room.
         isUnavailable = { error in
-            if let error = error as? StoreError, case .fileGone = error { return true }
-            return false
+            guard let error = error as? StoreError else { return false }
+            switch error {
+            case .fileGone, .diskFull: return true
+            default: return false
+            }
         }
     }
 

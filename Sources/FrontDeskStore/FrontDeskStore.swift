@@ -79,7 +79,9 @@ public final class FrontDeskStore: Sendable {
             needsUpgrade = pending > 0
             if access != .read || pending > 0 {
                 guard file.canWrite else {
-                    if access == .read {
+                    // An older file cannot be read either until it is upgraded: a write refused
+                    // on it must not say that reading commands still work.
+                    if access == .read || pending > 0 {
                         throw StoreError.mustWriteBeforeReading(
                             path: path, reason: "it was written by an older Front Desk and must be upgraded first, which needs writing to it, "
                                 + "but \(file.whyReadOnly); open it once where it can be written to")
@@ -107,7 +109,7 @@ public final class FrontDeskStore: Sendable {
                 try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             }
             if !readOnly && needsUpgrade {
-                try Schema.migrator.migrate(pool)
+                try Self.upgrade(pool)
                 try pool.write { db in
                     if try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 < Schema.version {
                         try db.execute(sql: "PRAGMA user_version = \(Schema.version)")
@@ -118,6 +120,29 @@ public final class FrontDeskStore: Sendable {
             throw StoreError.from(error, path: path)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Brings an older file up to date. Another process may be upgrading the same file at the
+    /// same moment (a desk and a command, a server started beside one): GRDB reads which
+    /// migrations are applied once, before its first write, so the later of two ran one the other
+    /// had just made ("table night_sales already exists") and the command or the server stopped.
+    /// Each migration is its own transaction, so the file is whole: while another process moves
+    /// it on, the upgrade is tried again from what is applied now.
+    static func upgrade(_ pool: any DatabaseWriter) throws {
+        var tries = 0
+        while true {
+            // Read through the writer's connection: the upgrade opens no reader of its own.
+            let before = try pool.writeWithoutTransaction { db in try Schema.migrator.appliedIdentifiers(db) }
+            do {
+                try Schema.migrator.migrate(pool)
+                return
+            } catch let error as DatabaseError {
+                tries += 1
+                let after = try pool.writeWithoutTransaction { db in try Schema.migrator.appliedIdentifiers(db) }
+                let movedOnElsewhere = !after.isSubset(of: before)
+                guard movedOnElsewhere, tries < 20 else { throw error }
+            }
         }
     }
 
@@ -653,6 +678,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
     case busy(path: String)
     /// The file was deleted or replaced while this process had it open (`requireFileInPlace`).
     case fileGone(path: String)
+    /// SQLITE_FULL: the disk (or the file system's quota) has no room for the write.
+    case diskFull(path: String)
+    /// SQLITE_CORRUPT: the file's pages do not read as a database (cut short, overwritten).
+    case corrupt(path: String)
     case database(message: String)
 
     public var description: String {
@@ -674,6 +703,12 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .fileGone(let path):
             "the database \(path) was deleted or replaced while this program had it open; nothing was written "
                 + "(start the program again to use the file that is there now)"
+        case .diskFull(let path):
+            "the disk holding the database \(path) is full: nothing was written; free some space and try again "
+                + "(upgrading an older file needs about three times its size free)"
+        case .corrupt(let path):
+            "the database \(path) is damaged (its pages do not read as a database; it may have been cut short or overwritten): "
+                + "nothing was written; keep a copy of it and any -wal file beside it, and restore it from a backup"
         case .database(let message): "database error: \(message)"
         }
     }
@@ -685,6 +720,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .SQLITE_READONLY: .readOnly(path: path, reason: error.message ?? "the file is read-only here")
         case .SQLITE_CANTOPEN, .SQLITE_PERM:
             .cannotOpen(path: path, reason: error.message ?? "permission denied")
+        case .SQLITE_FULL: .diskFull(path: path)
+        case .SQLITE_CORRUPT: .corrupt(path: path)
         default: .database(message: error.message ?? "\(error)")
         }
     }

@@ -209,6 +209,7 @@ public enum ThemeLoader {
             }
             theme.styles[role] = style
         }
+        theme.fillRolesAddedLater()
         return theme
     }
 }

@@ -240,10 +240,30 @@ import Testing
         let message = try #require(try outcome.json["error"] as? [String: Any])["message"] as? String ?? ""
         #expect(message.contains("older Front Desk") && message.contains("open it once where it can be written to"), "\(message)")
         #expect(!message.contains("reading commands still work"), "\(message)")
+        // A write is refused with the same words: reading commands do not work on it either.
+        let write = try unprivileged.run(cli, ["rooms", "add", "106", "--type", "Double"])
+        #expect(write.status == 1 && write.stderr.contains("older Front Desk"), "\(write.stderr)")
+        #expect(!write.stderr.contains("reading commands still work"), "\(write.stderr)")
         #expect(try FileSnapshot(cli.database) == before)
         try unprivileged.restore()
         #expect(try cli.run("bookings", "--json").status == 0)
         #expect(try DatabaseQueue(path: cli.database).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == current)
+    }
+
+    /// A file cut short (a copy stopped half way) said "database error: database disk image is
+    /// malformed", naming neither the file nor what to do.
+    @Test func aFileCutShortIsNamedDamaged() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        for room in ["102", "103"] {
+            _ = try cli.run("book", "--room", room, "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2",
+                            "--guest-name", "Ada Lovelace", "--email", "ada@example.com")
+        }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: cli.database))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: cli.database))
+        let outcome = try cli.run("bookings")
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("\(cli.database) is damaged") && outcome.stderr.contains("restore it from a backup"), "\(outcome.stderr)")
     }
 
     // MARK: File modes

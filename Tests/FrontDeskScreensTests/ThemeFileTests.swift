@@ -53,6 +53,15 @@ import Testing
         #expect(loaded.theme.styles.count == 1)
     }
 
+    /// A user's theme file written before no-shows had a role of their own drew them as plain
+    /// text: only the built-in reader fell back to the checked-out style, not the file reader.
+    @Test func aUsersThemeFromBeforeNoShowsHadARoleDrawsThemAsCheckedOutStays() throws {
+        let text = "[roles]\nplanCheckedOut = { fg = \"black\", bg = \"cyan\" }\n"
+        let theme = try ThemeLoader.parse(text, name: "olddark", file: "olddark.toml")
+        #expect(theme.style(for: .planNoShow) == Theme.Style(foreground: .black, background: .cyan))
+        #expect(theme.styles == (try Theme.parse(text, name: "olddark", file: "olddark.toml")).styles)
+    }
+
     @Test func aThemeWithAnUnknownRoleNamesItsLine() {
         let text = "[roles]\ntitle = { fg = \"cyan\" }\n\nsparkle = { bold = true }\n"
         #expect(throws: Theme.Problem(file: "odd.toml", line: 4,
