@@ -138,7 +138,10 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 breaker.recordSuccess()
                 return answer
             case .transient(let problem, let mayHaveReached):
-                breaker.recordFailure()
+                // Only a call that surely never arrived (refused, not sent) counts against the
+                // circuit: one slow card timing out again and again opened it, and every other
+                // card then failed at once as "unreachable" while the service was up.
+                if mayHaveReached { breaker.recordSuccess() } else { breaker.recordFailure() }
                 lastProblem = problem
                 reached = reached || mayHaveReached
             case .failedAnswer(let problem):
