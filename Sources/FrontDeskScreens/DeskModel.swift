@@ -319,6 +319,10 @@ public struct DeskModel: Sendable {
         }
     }
 
+    /// Ctrl-C (SIGINT): as F10, it asks first when typed work would be lost (it quit at once and
+    /// the work was gone); a second Ctrl-C quits.
+    public mutating func interrupted() -> Outcome { quitOrAsk() }
+
     /// Quits, unless something typed would be lost: then asks, on No. A second F10 or Ctrl-Q
     /// quits, as does Yes.
     private mutating func quitOrAsk() -> Outcome {
@@ -326,7 +330,7 @@ public struct DeskModel: Sendable {
         let unsaved = unsavedWork
         guard !unsaved.isEmpty else { return .quit }
         state.quitQuestion = QuitQuestion(lines: ["Quit Front Desk?"] + unsaved.map { "! " + $0 }
-                                          + ["F10 or Ctrl-Q again quits too."])
+                                          + ["F10, Ctrl-Q or Ctrl-C again quits too."])
         return .keepGoing
     }
 
@@ -368,6 +372,13 @@ public struct DeskModel: Sendable {
             // on the terminal whether it landed.)
             if typed, form.progress == nil || form.progress?.isFailure == true {
                 lines.append("The booking\(who) (\(room)) is typed but not made.")
+            }
+            // The payment is taken by this desk's saga runner, which stops with it: the guest at
+            // the desk would wait until a desk is open again.
+            switch form.progress {
+            case .holding(let code)?, .takingPayment(let code)?:
+                lines.append("Booking \(code)\(who) is still taking its payment: it goes on when a desk is open again.")
+            default: break
             }
         }
         for (list, actions) in [("Today", state.today.actions), ("Bookings", state.bookings.actions)] {

@@ -155,6 +155,10 @@ public enum DeskTerminalApp {
                 var woken = Set<UInt8>()
                 while case let count = Glibc.read(pipeEnds[0], &bytes, bytes.count), count > 0 { woken.formUnion(bytes[0..<count]) }
                 if woken.contains(UInt8(ascii: "q")) { return }
+                if woken.contains(UInt8(ascii: "i")) {
+                    if model.interrupted() == .quit { return }
+                    dirty = true
+                }
                 if woken.contains(UInt8(ascii: "c")) {
                     terminal.resumed()
                     dirty = true
@@ -352,12 +356,17 @@ public enum DeskTerminalApp {
             var byte: UInt8 = UInt8(ascii: "c")
             _ = Glibc.write(wakeDescriptor, &byte, 1)
         }
-        // Ctrl-C and SIGTERM quit through the loop, which restores the terminal on its way out.
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+        // SIGTERM and SIGHUP quit through the loop, which restores the terminal on its way out;
+        // Ctrl-C asks first, as F10 does, when typed work would be lost.
+        for signalNumber in [SIGTERM, SIGHUP] {
             signal(signalNumber) { _ in
                 var byte: UInt8 = UInt8(ascii: "q")
                 _ = Glibc.write(wakeDescriptor, &byte, 1)
             }
+        }
+        signal(SIGINT) { _ in
+            var byte: UInt8 = UInt8(ascii: "i")
+            _ = Glibc.write(wakeDescriptor, &byte, 1)
         }
         // A crash restores the terminal before the process dies as it would have.
         for signalNumber in [SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE] {

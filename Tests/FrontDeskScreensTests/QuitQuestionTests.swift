@@ -43,6 +43,39 @@ import Testing
         #expect(fixture.model.handle(.control("q")) == .quit, "the quit key twice quits")
     }
 
+    /// Ctrl-C quit at once and the typed walk-in was gone (F10 asked): it asks as F10 does, and a
+    /// second Ctrl-C quits. With nothing typed it quits at once.
+    @Test func ctrlCAsksAsTheQuitKeyDoes() throws {
+        var fixture = try ScreenFixture()
+        #expect(fixture.model.interrupted() == .quit, "nothing typed: Ctrl-C quits")
+        fixture.press(.down, .enter)
+        fixture.type("Ada Lovelace")
+        #expect(fixture.model.interrupted() == .keepGoing)
+        let asked = fixture.screen()
+        #expect(asked.contains("Quit Front Desk?") && asked.contains("typed but not made") && asked.contains("Ctrl-C again quits"), "\(asked)")
+        #expect(fixture.model.interrupted() == .quit, "Ctrl-C twice quits")
+    }
+
+    /// A booking saved and still holding its room or taking its payment: this desk's saga runner
+    /// stops with it, and F10 left the guest waiting without a word.
+    @Test func aBookingStillTakingItsPaymentAsksBeforeQuitting() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter)
+        fixture.type("Hana Hold")
+        fixture.press(.tab)
+        fixture.type("hana@example.com")
+        fixture.press(.enter)
+        guard case .holding(let code)? = fixture.model.state.booking?.progress else {
+            Issue.record("not held: \(String(describing: fixture.model.state.booking?.progress))")
+            return
+        }
+        #expect(fixture.model.handle(.function(10)) == .keepGoing)
+        #expect(fixture.screen(100, 30).contains("Booking \(code) for Hana Hold is still taking its payment"), "\(fixture.screen(100, 30))")
+        #expect(fixture.model.handle(.escape) == .keepGoing)
+        try fixture.runSaga()
+        #expect(fixture.model.handle(.function(10)) == .quit, "confirmed: nothing to wait for")
+    }
+
     /// The question's keys are the footer's and the help's while it is open.
     @Test func theQuestionsKeysAreShown() throws {
         var fixture = try ScreenFixture()
