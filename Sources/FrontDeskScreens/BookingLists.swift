@@ -193,7 +193,10 @@ extension DeskModel {
             }
             let verb = command == .checkIn ? "checked in" : command == .checkOut ? "checked out" : "cancelled"
             let early = command == .checkOut ? changed.checkedOutOn.flatMap { earlyDeparture(booking, on: $0) }.map { ". \($0)" } ?? "" : ""
-            return ("\(changed.guest.name) \(verb) (booking \(changed.confirmationCode))\(early)", false)
+            // The money a cancel pays back, and where: only the audit said "to be paid back at
+            // the desk", so the guest could leave without it.
+            let refund = command == .cancelBooking ? services.refundWords(changed.id).map { ". \($0)" } ?? "" : ""
+            return ("\(changed.guest.name) \(verb) (booking \(changed.confirmationCode))\(early)\(refund)", false)
         } catch let error as FrontDeskError {
             return (error.message, true)
         } catch {

@@ -51,6 +51,9 @@ public struct DeskServices: Sendable {
     public var change: @Sendable (_ id: UUID, _ change: DeskChange) throws -> Booking
     /// A booking by confirmation code or id (the room plan knows stays by code).
     public var bookingByReference: @Sendable (_ reference: String) throws -> Booking
+    /// What the last cancel of a booking recorded about paying the guest back, in words (the
+    /// desk's refund and its amount, or a card refund under way); nil when nothing was paid.
+    public var refundWords: @Sendable (_ id: UUID) -> String?
 
     public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
                 book: @escaping @Sendable (BookingForm, PaymentInstruction, UUID) throws -> Booking,
@@ -68,7 +71,8 @@ public struct DeskServices: Sendable {
                 },
                 bookingByReference: @escaping @Sendable (String) throws -> Booking = { reference in
                     throw FrontDeskError.notFound("No booking \(reference)")
-                }) {
+                },
+                refundWords: @escaping @Sendable (UUID) -> String? = { _ in nil }) {
         self.search = search
         self.book = book
         self.booking = booking
@@ -82,6 +86,7 @@ public struct DeskServices: Sendable {
         self.settingsFile = settingsFile
         self.change = change
         self.bookingByReference = bookingByReference
+        self.refundWords = refundWords
     }
 }
 

@@ -306,7 +306,23 @@ public enum DeskTerminalApp {
                     }
                 }
             },
-            bookingByReference: { reference in try store.booking(reference) })
+            bookingByReference: { reference in try store.booking(reference) },
+            refundWords: { id in refundWords(of: id, store: store) })
+    }
+
+    /// What the booking's last cancel recorded about paying the guest back: the refund line
+    /// written since (a desk refund names its amount and says it is paid at the desk), or a card
+    /// refund the payment service has yet to make. Nil when the cancel paid nothing back.
+    static func refundWords(of id: UUID, store: FrontDeskStore) -> String? {
+        guard let trail = try? store.auditTrail(bookingReference: id.uuidString, limit: 20),
+              let cancelled = trail.firstIndex(where: { $0.action == "booking.cancelled" }) else { return nil }
+        if let refund = trail[..<cancelled].last(where: { $0.action == "booking.refunded" }) {
+            return refund.summary.prefix(1).uppercased() + refund.summary.dropFirst()
+        }
+        if let saga = try? store.saga(id.uuidString), saga.pendingMessages.contains(where: { $0.name == "ProcessRefund" }) {
+            return "The card payment is being refunded by the payment service"
+        }
+        return nil
     }
 
     /// The room plan's and the dashboard's view of the store; exports go to `exportDirectory`

@@ -22,6 +22,9 @@ import Testing
         fixture.press(.alt("c"), .right, .enter)
         #expect(try fixture.desk.store.booking(booking.confirmationCode).status == .cancelled)
         #expect(fixture.screen().contains("Zoë Ångström cancelled (booking \(booking.confirmationCode))"))
+        // What to hand back, and where: only the audit said it.
+        let said = fixture.screen(200, 30)
+        #expect(said.contains("\(booking.totalPrice.plain) EUR to be paid back at the desk"), "\(said)")
         #expect(fixture.model.state.bookings.results.first?.status == .cancelled)
     }
 
