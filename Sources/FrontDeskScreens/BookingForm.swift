@@ -111,6 +111,20 @@ public struct BookingFormState: Sendable {
         self.guests = String(guests)
     }
 
+    /// A form for another room or stay, keeping the guest typed into `replaced` when that one
+    /// was not booked (not submitted, or failed): Enter on another room, or other nights, opened
+    /// a blank form and the walk-in's details were gone without a word. A card number is not
+    /// carried (it is typed again for the new total).
+    public func keepingGuest(of replaced: BookingFormState?) -> BookingFormState {
+        guard let replaced, replaced.progress == nil || replaced.progress?.isFailure == true else { return self }
+        var form = self
+        form.guestName = replaced.guestName
+        form.email = replaced.email
+        form.phone = replaced.phone
+        form.payment = replaced.payment
+        return form
+    }
+
     var form: BookingForm {
         BookingForm(roomNumber: offer.room.number, checkIn: stay.checkIn.iso, checkOut: stay.checkOut.iso, guests: guests,
                     guestName: guestName, email: email, phone: phone)

@@ -471,6 +471,7 @@ public struct DeskModel: Sendable {
             return
         }
         state.booking = BookingFormState(offer: offer, stay: answer.query.stay, guests: answer.query.guestCount)
+            .keepingGuest(of: state.booking)
         state.screen = .booking
     }
 

@@ -203,7 +203,7 @@ extension DeskModel {
             guard let offer = answer.offers.first(where: { $0.room.id == line.room.id }) else {
                 return refuse("Room \(line.room.number) is not free from \(firstNight) to \(checkOut)")
             }
-            var form = BookingFormState(offer: offer, stay: answer.query.stay, guests: 1)
+            var form = BookingFormState(offer: offer, stay: answer.query.stay, guests: 1).keepingGuest(of: state.booking)
             form.returnsTo = .roomPlan
             state.booking = form
             state.roomPlan.mark = nil

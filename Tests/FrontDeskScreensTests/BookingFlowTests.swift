@@ -3,6 +3,34 @@ import FrontDeskScreens
 import Testing
 
 @Suite struct BookingFlowTests {
+    /// The guest typed, then Esc and Enter on another room: the form opened blank and the
+    /// walk-in's details were gone without a word. They go to the other room's form; a booked
+    /// guest's details do not go to the next walk-in.
+    @Test func anotherRoomKeepsTheGuestTypedForTheFirst() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter)
+        let first = try #require(fixture.model.state.booking?.offer.room.number)
+        fixture.type("Ines Walker")
+        fixture.press(.tab)
+        fixture.type("ines@example.com")
+        fixture.press(.escape)
+        #expect(fixture.model.state.screen == .search)
+        fixture.press(.down, .enter)
+        let form = try #require(fixture.model.state.booking)
+        #expect(form.offer.room.number != first)
+        #expect(form.guestName == "Ines Walker" && form.email == "ines@example.com")
+        fixture.press(.tab, .tab)
+        fixture.type("+43 1 234567")
+        fixture.press(.enter)
+        try fixture.runSaga()
+        guard case .confirmed? = fixture.model.state.booking?.progress else {
+            Issue.record("not confirmed: \(String(describing: fixture.model.state.booking?.progress))")
+            return
+        }
+        fixture.press(.escape, .down, .down, .enter)
+        #expect(fixture.model.state.booking?.guestName == "", "the next walk-in starts blank")
+    }
+
     /// Search -> choose a room -> the form with an invalid e-mail (every problem shown at once)
     /// -> fix it -> submit -> the saga confirms and the code is shown.
     @Test func aWalkInFromSearchToConfirmed() throws {
