@@ -115,6 +115,21 @@ public struct EditFormState: Sendable {
     }
 
     func problem(for field: EditField) -> String? { problems.first { EditField.owning($0) == field } }
+
+    /// The changes typed here, on `fresh` (the booking as another desk left it meanwhile): each
+    /// field typed keeps what was typed, the others show the booking as it is now. The form was
+    /// thrown away, and the receptionist typed it all again.
+    public func retyped(on fresh: Booking) -> EditFormState {
+        var form = EditFormState(booking: fresh)
+        let typed = edit
+        let fields: [(EditField, String?)] = [(.guestName, typed.guestName), (.email, typed.email), (.phone, typed.phone),
+                                              (.guests, typed.guests), (.checkIn, typed.checkIn), (.checkOut, typed.checkOut),
+                                              (.note, typed.note)]
+        for case let (field, value?) in fields { form.values[field] = value }
+        form.focus = focus
+        form.replaceOnType = false
+        return form
+    }
 }
 
 extension DeskModel {
@@ -218,6 +233,17 @@ extension DeskModel {
                     var refused = form
                     refused.problems = [message]
                     return .edited(number: number, list: list, message: message, isError: true, form: refused)
+                case .staleVersion(let message)?, .conflict(let message)?:
+                    // Changed elsewhere meanwhile: the typed changes again, on the booking as it
+                    // is now, to be looked at and saved with a second Enter.
+                    guard let fresh = try? services.booking(form.booking.id), fresh.version != form.booking.version else {
+                        return .edited(number: number, list: list, message: message, isError: true, form: nil)
+                    }
+                    var again = form.retyped(on: fresh)
+                    let words = "Booking \(fresh.confirmationCode) was changed elsewhere meanwhile: your changes are kept "
+                        + "on the booking as it is now; look and press Enter again"
+                    again.problems = [words]
+                    return .edited(number: number, list: list, message: words, isError: true, form: again)
                 default:
                     return .edited(number: number, list: list, message: Self.describe(error), isError: true, form: nil)
                 }

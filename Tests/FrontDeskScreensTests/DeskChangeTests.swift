@@ -8,6 +8,27 @@ import Testing
 /// no-show, Alt-u undoes today's check-in or check-out; destructive ones ask first, naming guest
 /// and booking, on No.
 @Suite struct DeskChangeTests {
+    /// Another desk changed the booking while the edit form was open: the form closed with "was
+    /// changed meanwhile" and the typed check-out was gone. It comes back on the booking as it is
+    /// now, the typed change kept, and a second Enter saves it over the other desk's change.
+    @Test func anEditOfABookingChangedMeanwhileKeepsWhatWasTyped() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("e"), .tab, .tab, .tab, .tab, .tab) // to the check-out
+        for _ in 0..<10 { fixture.press(.backspace) }
+        fixture.type("2026-12-05")
+        _ = try fixture.desk.store.changeBooking(booking.confirmationCode, BookingEdit(guests: "1"), ChangeRequest(user: "ben"), operationId: nil)
+        fixture.press(.enter)
+        let form = try #require(fixture.model.state.bookings.actions.editing, "the form stays open")
+        #expect(form.values[.checkOut] == "2026-12-05" && form.values[.guests] == "1", "\(form.values)")
+        #expect(fixture.screen(160, 30).contains("was changed elsewhere meanwhile: your changes are kept"), "\(fixture.screen(160, 30))")
+        fixture.press(.enter)
+        let saved = try fixture.desk.store.booking(booking.confirmationCode)
+        #expect(saved.stay.checkOut.iso == "2026-12-05" && saved.guestCount == 1)
+    }
+
     @Test func altEEditsTheBookingInAFormWithEachProblemBesideItsField() throws {
         var fixture = try ScreenFixture()
         let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
