@@ -373,6 +373,14 @@ extension DeskModel {
         if !line.room.isActive { return "\(room) · out of service" }
         let nights = firstNight.days(until: lastNight) + 1
         let when = nights == 1 ? "\(firstNight.weekdayAbbreviation) \(firstNight)" : "\(firstNight) to \(lastNight.adding(days: 1)), \(nights) nights"
+        // A marked stretch over a night another stay holds is not free (it said "free · Enter
+        // books", and Enter was then refused).
+        for offset in 0..<nights {
+            let night = firstNight.adding(days: offset)
+            if let taken = plan.stay(room: line.room.id, night: night) {
+                return "\(room) · \(when) · not free: the night of \(night) is \(taken.guestName)'s (\(taken.confirmationCode))"
+            }
+        }
         return "\(room) · \(when) · free · Enter books\(state.roomPlan.mark == nil ? ", Alt-m marks a longer stay" : "")"
     }
 }

@@ -129,6 +129,17 @@ import Testing
         #expect(fixture.screen().contains("Room 103 Double, 2026-11-26 to 2026-11-29 (3 nights)"))
     }
 
+    /// A stretch marked over another guest's night said "free · Enter books" (and Enter was then
+    /// refused): it names the night taken and whose it is.
+    @Test func aStretchOverATakenNightSaysWhoseItIs() throws {
+        var fixture = try Self.hotelWithStays()
+        let later = try fixture.desk.book(room: "103", from: "2026-11-28", to: "2026-11-29")
+        fixture.press(.function(6), .down, .down, .down, .alt("m"), .right, .right)
+        let screen = fixture.screen(120, 30)
+        #expect(screen.contains("not free: the night of 2026-11-28 is Zoë Ångström's (\(later.confirmationCode))"), "\(screen)")
+        #expect(!screen.contains("· free ·"), "\(screen)")
+    }
+
     @Test func enterOnAStayOpensItsBookingAndRefusalsAreSaid() throws {
         var fixture = try Self.hotelWithStays()
         fixture.press(.function(6), .down, .enter)
