@@ -63,6 +63,24 @@ public enum TerminalWidth {
         return 1
     }
 
+    /// What one terminal cell can hold of a grapheme: its first character and the marks that
+    /// follow it (at most four, as ncurses keeps them), up to a zero-width joiner. ncurses keeps
+    /// one spacing character per cell: a family emoji (👨 ZWJ 👩 ZWJ 👧) or a flag (two regional
+    /// indicators) given whole was refused, the cell left unpainted, and a row garbled after an
+    /// overlay closed. Its width is the grapheme's (`of(_:)` takes the widest scalar), so the
+    /// layout does not move.
+    public static func cellText(_ text: String) -> String {
+        var scalars = text.unicodeScalars.makeIterator()
+        guard let first = scalars.next() else { return "" }
+        var kept = String.UnicodeScalarView([first])
+        var marks = 0
+        while let next = scalars.next(), next.value != 0x200D, of(next) == 0 || next.value == 0xFE0F, marks < 4 {
+            kept.append(next)
+            marks += 1
+        }
+        return String(kept)
+    }
+
     /// Binary search in sorted, disjoint ranges.
     static func contains(_ ranges: [ClosedRange<UInt32>], _ value: UInt32) -> Bool {
         var low = 0, high = ranges.count - 1

@@ -100,7 +100,7 @@ final class NcursesTerminal {
                 if let previous, previous[x, y] == cell, x + 1 >= buffer.width || previous[x + 1, y] == buffer[x + 1, y] { continue }
                 // The bottom-right cell scrolls some terminals when written: skip it.
                 if y == buffer.height - 1 && x == buffer.width - 1 { continue }
-                var characters = cell.text.unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
+                var characters = TerminalWidth.cellText(cell.text).unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
                 let (attributes, pair) = Palette.style(for: cell.role, in: theme, color: useColor)
                 _ = fd_put_cell(Int32(y), Int32(x), &characters, attributes, pair)
             }

@@ -4,6 +4,20 @@ import Testing
 
 /// Cell widths as the terminal counts them: glibc's wcwidth, over every code point.
 @Suite struct TerminalWidthTests {
+    /// A family emoji or a flag given whole to a cell was refused by ncurses (one spacing
+    /// character a cell): the cell stayed unpainted and the row garbled after an overlay. A cell
+    /// gets the first character and its marks; the width, and so the layout, stay the grapheme's.
+    @Test func aCellHoldsOneCharacterAndItsMarks() {
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}"
+        #expect(TerminalWidth.cellText(family) == "\u{1F468}")
+        #expect(TerminalWidth.of(Character(family)) == TerminalWidth.of(Character(TerminalWidth.cellText(family))))
+        #expect(TerminalWidth.cellText("\u{1F1EF}\u{1F1F5}") == "\u{1F1EF}")
+        #expect(TerminalWidth.cellText("e\u{301}") == "e\u{301}", "an accent stays with its letter")
+        #expect(TerminalWidth.cellText("\u{2764}\u{FE0F}") == "\u{2764}\u{FE0F}", "emoji presentation stays")
+        #expect(TerminalWidth.cellText("a" + String(repeating: "\u{301}", count: 9)).unicodeScalars.count == 5)
+        #expect(TerminalWidth.cellText("山") == "山" && TerminalWidth.cellText("") == "")
+    }
+
     /// glibc's wcwidth (Swift's Glibc module does not import it: it sits behind _XOPEN_SOURCE).
     typealias WidthFunction = @convention(c) (Int32) -> Int32
 
