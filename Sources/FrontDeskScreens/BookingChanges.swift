@@ -275,7 +275,9 @@ extension DeskModel {
             state[keyPath: actions].confirmation = PendingConfirmation(
                 bookingId: booking.id, command: .noShow,
                 lines: ["Mark \(booking.guest.name), booking \(booking.confirmationCode), a no-show?", stay,
-                        "The room is freed; the hotel's no-show fee applies."],
+                        // Not "the room is freed": under the usual fee the first night stays sold and charged.
+                        "The hotel's no-show fee applies (the first night stays charged, unless the hotel charges none); "
+                            + "the other nights are freed."],
                 yesLabel: "Yes, no-show", change: .noShow(expectedVersion: booking.version))
         case .undoChange:
             switch booking.status {

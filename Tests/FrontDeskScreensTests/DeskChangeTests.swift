@@ -171,6 +171,9 @@ import Testing
         #expect(fixture.model.state.today.dueForNoShow.map(\.id) == [arrival.id])
         fixture.press(.alt("n"))
         #expect(fixture.screen().contains("Mark Zoë Ångström, booking \(arrival.confirmationCode), a no-show?"))
+        // The question said "The room is freed", though the first night stays charged.
+        let asked = fixture.screen(160, 30)
+        #expect(asked.contains("the first night stays charged") && !asked.contains("The room is freed"), "\(asked)")
         fixture.press(.right, .enter)
         let marked = try fixture.desk.store.booking(arrival.confirmationCode)
         #expect(marked.status == .noShow)
