@@ -887,6 +887,7 @@ struct ServerRefusal: DefiniteWriteFailure, CustomStringConvertible {
     var description: String { message }
     /// Every refusal but `outcome_unknown` (a card booking whose answer was lost) made nothing.
     var nothingWasMade: Bool { code != "outcome_unknown" }
+    var changedSinceBase: Bool { code == "stale_version" }
 
     init(code: String, message: String) {
         self.code = code

@@ -328,7 +328,9 @@ extension Booking {
                                      nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) {
         guard status == .checkedIn else { throw refusal("undo the check-in of") }
         guard checkedInOn == businessDate || (nightUnderWay != nil && checkedInOn == nightUnderWay) else {
-            throw .invalidState("Booking \(confirmationCode) was not checked in today (\(businessDate)); a check-in can only be undone the same day")
+            let when = checkedInOn.map { " (it was checked in on \($0))" } ?? ""
+            throw .invalidState("Booking \(confirmationCode) was not checked in today (\(businessDate))\(when); a check-in can only be undone "
+                + "the same day, or until \(String(format: "%02d:00", Hotel.nightEndsAtHour)) for a guest who came after midnight")
         }
         move(to: .confirmed, reason: reason, at: instant)
         checkedInOn = nil

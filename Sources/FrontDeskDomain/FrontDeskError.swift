@@ -47,10 +47,17 @@ public enum FrontDeskError: Error, Hashable, Sendable {
 public protocol DefiniteWriteFailure: Error {
     /// False when the failure says the outcome is unknown.
     var nothingWasMade: Bool { get }
+    /// Refused because the booking was changed since the version the change was based on (here,
+    /// or on the server): a form can be shown again on the booking as it is now.
+    var changedSinceBase: Bool { get }
 }
 
 extension FrontDeskError: DefiniteWriteFailure {
     public var nothingWasMade: Bool { true }
+    public var changedSinceBase: Bool {
+        if case .staleVersion = self { return true }
+        return false
+    }
 }
 
 /// The operating system's words for a failed file operation ("No space left on device",

@@ -62,7 +62,10 @@ public struct Hotel: Hashable, Sendable {
     /// The currency codes the platform knows (ISO 4217, as in use).
     static let knownCurrencies = Set(Locale.commonISOCurrencyCodes)
 
-    public static func validate(name: String, timeZoneIdentifier: String, currency: String) throws(FrontDeskError) {
+    /// `isNew`: a hotel being set up. An existing one brought in (an import, a restore) keeps a
+    /// zone that was accepted when it was made (an abbreviation such as CET): only an unknown
+    /// zone is refused.
+    public static func validate(name: String, timeZoneIdentifier: String, currency: String, isNew: Bool = true) throws(FrontDeskError) {
         var problems: [String] = []
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
@@ -72,8 +75,8 @@ public struct Hotel: Hashable, Sendable {
         }
         if TextRules.containsControl(timeZoneIdentifier) || TimeZone(identifier: timeZoneIdentifier) == nil {
             problems.append("Time zone \(BookingRules.quoted(timeZoneIdentifier)) is unknown (use an IANA name such as Europe/Vienna)")
-        } else if !isPlaceName(timeZoneIdentifier) {
-            problems.append("Time zone \(BookingRules.quoted(timeZoneIdentifier)) is an offset or an abbreviation, not a place: "
+        } else if isNew && !isPlaceName(timeZoneIdentifier) {
+            problems.append("Time zone \(BookingRules.quoted(timeZoneIdentifier)) is not a region's name (an offset, an abbreviation or an old alias): "
                 + "use the IANA name of the hotel's region, such as Europe/Vienna or America/New_York (or UTC)")
         }
         if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {

@@ -81,6 +81,20 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
+    /// A call that says nothing of the service's health either way (it timed out, or the service
+    /// answered 500 for this one request): the count stands. A half-open trial that ends so
+    /// proved nothing, and the circuit opens again, as on a failure.
+    public func recordInconclusive() {
+        state.withLock { guarded in
+            let now = clock()
+            Self.settle(&guarded, now: now)
+            if case .halfOpen = guarded.state, guarded.trialInFlight {
+                guarded.state = .open(until: now.addingTimeInterval(openFor))
+                guarded.trialInFlight = false
+            }
+        }
+    }
+
     public var description: String {
         switch current {
         case .closed(let failures): "circuit closed (\(failures) consecutive failure\(failures == 1 ? "" : "s"))"

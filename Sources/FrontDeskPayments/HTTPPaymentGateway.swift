@@ -1,6 +1,7 @@
 import Foundation
 import FrontDeskDomain
 import FrontDeskHTTP
+import Synchronization
 
 /// Where the payment service's address came from, so a bad one can be named to the person who
 /// must fix it.
@@ -69,15 +70,30 @@ public final class HTTPPaymentGateway: PaymentGateway {
         return HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(text, source: "FRONTDESK_PAYMENT_URL"))
     }
 
+    /// Calls in a row that ended inconclusive (timed out, a 500): they do not open the circuit,
+    /// but the health line must not say all is well while they go on.
+    private let unanswered = Mutex(0)
+
+    private func inconclusive() {
+        breaker.recordInconclusive()
+        unanswered.withLock { $0 += 1 }
+    }
+
     public var health: PaymentServiceHealth {
         switch breaker.current {
-        case .closed(let failures): failures == 0 ? .answering : .failing(consecutiveFailures: failures)
-        case .open(let until): .unreachable(until: until)
-        case .halfOpen: .trying
+        case .closed(let failures):
+            let failing = max(failures, unanswered.withLock { $0 })
+            return failing == 0 ? .answering : .failing(consecutiveFailures: failing)
+        case .open(let until): return .unreachable(until: until)
+        case .halfOpen: return .trying
         }
     }
 
-    public var statusDescription: String { "\(PaymentServiceAddress.redacted(baseURL.absoluteString)): \(breaker.description)" }
+    public var statusDescription: String {
+        let unansweredCalls = unanswered.withLock { $0 }
+        return "\(PaymentServiceAddress.redacted(baseURL.absoluteString)): \(breaker.description)"
+            + (unansweredCalls > 0 ? "; \(unansweredCalls) call\(unansweredCalls == 1 ? "" : "s") in a row without an outcome" : "")
+    }
 
     public func charge(_ request: ChargeRequest) -> PaymentOutcome {
         send(path: "charges", request: request, body: [
@@ -136,26 +152,30 @@ public final class HTTPPaymentGateway: PaymentGateway {
             switch call(path: path, key: key, body: body) {
             case .answered(let answer):
                 breaker.recordSuccess()
+                unanswered.withLock { $0 = 0 }
                 return answer
             case .transient(let problem, let mayHaveReached):
-                // Only a call that surely never arrived (refused, not sent) counts against the
-                // circuit: one slow card timing out again and again opened it, and every other
-                // card then failed at once as "unreachable" while the service was up.
-                if mayHaveReached { breaker.recordSuccess() } else { breaker.recordFailure() }
+                // A call that surely never arrived (refused, not sent) counts against the
+                // circuit. One that timed out or broke off says nothing either way: one slow card
+                // timing out again and again opened the circuit, and every other card then failed
+                // at once as "unreachable" while the service was up. It is counted apart, for
+                // the health line.
+                if mayHaveReached { inconclusive() } else { breaker.recordFailure() }
                 lastProblem = problem
                 reached = reached || mayHaveReached
-            case .failedAnswer(let problem):
-                // The service answered (a 5xx for this request, an answer without an id): it is
-                // reachable, so the circuit does not open on it. One card the service chokes on,
-                // retried while in doubt, opened it and failed every other card booking at once
-                // as "unreachable" while the service charged them fine.
-                breaker.recordSuccess()
+            case .failedAnswer(let problem, let fromAGateway):
+                // A 500 for this request, or an answer without an id: the service is up, and one
+                // card it chokes on, retried while in doubt, must not fail every other card as
+                // "unreachable". A 502, 503 or 504 is a proxy's word that the service behind it is
+                // not answering: that counts against the circuit.
+                if fromAGateway { breaker.recordFailure() } else { inconclusive() }
                 lastProblem = problem
                 reached = true
             case .stillProcessing(let problem):
                 // The service answers, so the circuit stays closed; the key's first request is at
                 // the service and may yet succeed.
                 breaker.recordSuccess()
+                unanswered.withLock { $0 = 0 }
                 lastProblem = problem
                 reached = true
             }
@@ -169,9 +189,10 @@ public final class HTTPPaymentGateway: PaymentGateway {
         /// No answer came (refused, reset, timed out); `mayHaveReached` is false when the request
         /// surely never arrived.
         case transient(String, mayHaveReached: Bool)
-        /// The service answered, but not with an outcome (HTTP 5xx, or success without an id):
-        /// it may have acted on the request, and it is up.
-        case failedAnswer(String)
+        /// An answer, but not an outcome (HTTP 5xx, or success without an id): the request may
+        /// have been acted on. `fromAGateway`: 502, 503 or 504, a proxy's (or the service's own)
+        /// word that the service is not answering.
+        case failedAnswer(String, fromAGateway: Bool)
         /// 409 for a key whose first request the service is still working on (a retry after a
         /// timeout): not a refusal. Taken as a decline, the booking failed and released its room
         /// while the first request went on to charge the card, with nothing left to settle it.
@@ -198,7 +219,7 @@ public final class HTTPPaymentGateway: PaymentGateway {
             switch status {
             case 200, 201:
                 guard let id = object?["id"] as? String, !id.isEmpty else {
-                    return .failedAnswer("payment service answered \(status) without an id")
+                    return .failedAnswer("payment service answered \(status) without an id", fromAGateway: false)
                 }
                 return .answered(.succeeded(reference: id, status: object?["status"] as? String))
             case 409 where object?["error"] as? String != "voided":
@@ -207,7 +228,7 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 let message = (object?["message"] as? String).map { String($0.prefix(200)) } ?? "refused (HTTP \(status))"
                 return .answered(.declined(message))
             default:
-                return .failedAnswer("payment service answered HTTP \(status)")
+                return .failedAnswer("payment service answered HTTP \(status)", fromAGateway: [502, 503, 504].contains(status))
             }
         }
     }

@@ -143,7 +143,7 @@ extension PostgresHotelStorage {
             try changeIntent(reference, .undoCheckIn(reason: reason), request, session) { booking, hotel in
                 var after = booking
                 let today = ruleDate ?? chain.businessDate(for: hotel)
-                try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: hotel.nightUnderWay(at: now, businessDate: today))
+                try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
                 try writeBack(after, over: booking, session)
                 try audit(session, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
                           summary: ChangeWording.checkInUndone(after, reason: reason), before: booking, after: after)

@@ -12,6 +12,14 @@ struct PostgresHotelStorage: HotelStorage {
     /// cancel, check-in, check-out or undo pushed later is checked as of the day it was made
     /// (`applySync`).
     var ruleDate: CalendarDate? = nil
+    /// When that pushed operation was made: the hour its rules are judged at where the hour
+    /// matters (`Hotel.nightUnderWay`). Nil: now.
+    var ruleInstant: Date? = nil
+
+    /// The night still under way for `hotel`'s rules now (or when the pushed operation was made).
+    func nightUnderWay(for hotel: Hotel?, today: CalendarDate) -> CalendarDate? {
+        hotel?.nightUnderWay(at: ruleInstant ?? now, businessDate: today)
+    }
 
     var now: Date { chain.now }
 

@@ -248,6 +248,7 @@ extension PostgresHotelStorage {
     private func madeOn(_ operation: SyncOperation, hotel: Hotel) -> PostgresHotelStorage {
         var rules = self
         rules.ruleDate = chain.businessDateOverride ?? hotel.ruleDate(madeAt: operation.madeAt, today: chain.businessDate(for: hotel))
+        rules.ruleInstant = InstantText.instant(operation.madeAt).map { min($0, now) }
         return rules
     }
 

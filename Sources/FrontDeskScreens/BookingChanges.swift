@@ -233,11 +233,14 @@ extension DeskModel {
                     var refused = form
                     refused.problems = [message]
                     return .edited(number: number, list: list, message: message, isError: true, form: refused)
-                case .staleVersion(let message)?, .conflict(let message)?:
-                    // Changed elsewhere meanwhile: the typed changes again, on the booking as it
-                    // is now, to be looked at and saved with a second Enter.
-                    guard let fresh = try? services.booking(form.booking.id), fresh.version != form.booking.version else {
-                        return .edited(number: number, list: list, message: message, isError: true, form: nil)
+                case _ where (error as? any DefiniteWriteFailure)?.changedSinceBase == true:
+                    // Changed elsewhere meanwhile (here, or on the server for a connected desk):
+                    // the typed changes again, on the booking as it is now, to be looked at and
+                    // saved with a second Enter.
+                    // (A connected desk may not have the server's change yet: the form comes back
+                    // all the same, so nothing typed is lost while it arrives.)
+                    guard let fresh = try? services.booking(form.booking.id) else {
+                        return .edited(number: number, list: list, message: Self.describe(error), isError: true, form: nil)
                     }
                     var again = form.retyped(on: fresh)
                     let words = "Booking \(fresh.confirmationCode) was changed elsewhere meanwhile: your changes are kept "

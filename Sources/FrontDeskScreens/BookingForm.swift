@@ -122,6 +122,11 @@ public struct BookingFormState: Sendable {
         form.email = replaced.email
         form.phone = replaced.phone
         form.payment = replaced.payment
+        // Said, so an abandoned walk-in's details are not taken for the next guest's.
+        let who = replaced.guestName.trimmingCharacters(in: .whitespaces)
+        if !(who.isEmpty && replaced.email.isEmpty && replaced.phone.isEmpty) {
+            form.notice = "Guest details kept from the unfinished booking form\(who.isEmpty ? "" : " (\(who))"): Ctrl-U empties them for another guest"
+        }
         return form
     }
 

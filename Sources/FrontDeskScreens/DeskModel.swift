@@ -379,10 +379,13 @@ public struct DeskModel: Sendable {
                 lines.append("The booking\(who) (\(room)) is typed but not made.")
             }
             // The payment is taken by this desk's saga runner, which stops with it: the guest at
-            // the desk would wait until a desk is open again.
+            // the desk would wait until a desk is open again. (On a connected desk the server's
+            // runner takes it.)
             switch form.progress {
             case .holding(let code)?, .takingPayment(let code)?:
-                lines.append("Booking \(code)\(who) is still taking its payment: it goes on when a desk is open again.")
+                if state.sync == nil {
+                    lines.append("Booking \(code)\(who) is still taking its payment: it goes on when a desk is open again.")
+                }
             default: break
             }
         }
@@ -540,6 +543,11 @@ public struct DeskModel: Sendable {
             form.bookingId = nil
             submit(&form)
         case .nextFreeRoom: takeNextFreeRoom(&form)
+        case .clearGuest where editable:
+            (form.guestName, form.email, form.phone, form.card) = ("", "", "", "")
+            form.notice = nil
+            form.focus = .guestName
+            revalidate(&form)
         case .bookingsScreen, .todayScreen, .roomsScreen, .roomPlanScreen, .dashboardScreen, .conflictsScreen:
             discard = form.bookingId != nil
             let command = CommandTable.command(for: key, in: .booking)!

@@ -54,6 +54,8 @@ public enum CommandID: String, Hashable, Sendable {
     case roomsScreen, newRoom, renameRoom, toggleRoomActive, newRoomType
     case nextField, previousField, resultUp, resultDown, resultPageUp, resultPageDown, chooseRoom
     case submitBooking, togglePayment
+    /// The booking form: empty the guest's details (kept from an unfinished form) for another guest.
+    case clearGuest
     case roomPlanScreen, dashboardScreen, cellLeft, cellRight, previousWeek, nextWeek, goToDate, goToToday, openCell, markNights
     case previousRange, nextRange, chooseRange, chartMeasure, exportCSV
     /// Lists: ↑/↓, PgUp/PgDn, Home/End, Tab/Shift-Tab between the find field and the list, Alt-1..3 to a section.
@@ -145,6 +147,9 @@ public enum CommandTable {
         Command(id: .nextFreeRoom, keys: [.alt("n")], label: "Other room",
                 description: "The next free room of the same type",
                 scope: .booking, inFooter: true),
+        Command(id: .clearGuest, keys: [.control("u")], label: "New guest",
+                description: "Empty the guest's name, e-mail, phone and card (kept from an unfinished form) for another guest",
+                scope: .booking, inFooter: false),
     ]
 
     /// The one rule for keys, in the help overlay, the README and DECISIONS.md.

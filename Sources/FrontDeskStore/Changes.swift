@@ -241,7 +241,7 @@ extension FrontDeskStore {
         try changeIntent(reference, .undoCheckIn(reason: reason), request, db) { booking, hotel in
             var after = booking
             let today = businessDate(for: hotel)
-            try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: hotel.nightUnderWay(at: now, businessDate: today))
+            try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
             try Self.writeBack(after, over: booking, db)
             try audit(db, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
                       summary: ChangeWording.checkInUndone(after, reason: reason),

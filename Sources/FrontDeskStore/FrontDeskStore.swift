@@ -16,6 +16,9 @@ public final class FrontDeskStore: Sendable {
     public let path: String
     let clock: @Sendable () -> Date
     let businessDateOverride: CalendarDate?
+    /// The instant a pushed operation was made (`onBusinessDate(_:madeAt:)`): the hour its rules
+    /// are judged at where the hour matters (`Hotel.nightUnderWay`). Nil: now.
+    let ruleInstant: Date?
     let pricing: PricingPolicy
     let shared: StoreShared
     /// Which hotel the calls are about: the desk's own file holds one; a server's holds a chain,
@@ -48,6 +51,7 @@ public final class FrontDeskStore: Sendable {
         self.path = path
         self.clock = clock
         businessDateOverride = businessDate
+        ruleInstant = nil
         self.pricing = pricing
         let shared = StoreShared(random: random)
         self.shared = shared
@@ -267,15 +271,24 @@ public final class FrontDeskStore: Sendable {
 
     /// The same file and scope with the hotel's business date taken as `date` (unless the store
     /// already fixes one): a sync push checks an offline desk's booking by the day it was made.
-    func onBusinessDate(_ date: CalendarDate) -> FrontDeskStore {
-        FrontDeskStore(sharing: self, scope: scope, businessDate: businessDateOverride ?? date)
+    /// `madeAt`: when the operation was made, the hour its rules are judged at (a check-in made
+    /// offline at 00:40 for the night under way, pushed at 09:00).
+    func onBusinessDate(_ date: CalendarDate, madeAt: Date? = nil) -> FrontDeskStore {
+        FrontDeskStore(sharing: self, scope: scope, businessDate: businessDateOverride ?? date, ruleInstant: madeAt)
     }
 
-    private init(sharing other: FrontDeskStore, scope: HotelScope, businessDate: CalendarDate? = nil) {
+    /// The night still under way for `hotel`'s rules now (or when the operation being judged was
+    /// made): see `Hotel.nightUnderWay`.
+    func nightUnderWay(for hotel: Hotel?, today: CalendarDate) -> CalendarDate? {
+        hotel?.nightUnderWay(at: ruleInstant ?? now, businessDate: today)
+    }
+
+    private init(sharing other: FrontDeskStore, scope: HotelScope, businessDate: CalendarDate? = nil, ruleInstant: Date? = nil) {
         pool = other.pool
         path = other.path
         clock = other.clock
         businessDateOverride = businessDate ?? other.businessDateOverride
+        self.ruleInstant = ruleInstant ?? other.ruleInstant
         pricing = other.pricing
         shared = other.shared
         self.scope = scope

@@ -534,13 +534,13 @@ extension FrontDeskStore {
             case .cancel:
                 try probe.requireCancellable(businessDate: today)
                 try probe.cancel(reason: reason, at: now)
-            case .checkIn: try probe.checkIn(businessDate: today, at: now, nightUnderWay: hotel.nightUnderWay(at: now, businessDate: today))
+            case .checkIn: try probe.checkIn(businessDate: today, at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
             case .checkOut: _ = try probe.checkOut(businessDate: today, at: now)
             case .move: throw FrontDeskError.invalidState("A move is planned with plannedMove")
             case .edit: throw FrontDeskError.invalidState("An edit is planned with plannedEdit")
             case .noShow: _ = try probe.markNoShow(businessDate: today, hour: hotel.hour(at: now), policy: hotel.noShowPolicy, at: now)
             case .undoCheckIn:
-                try probe.undoCheckIn(businessDate: today, reason: reason ?? "", at: now, nightUnderWay: hotel.nightUnderWay(at: now, businessDate: today))
+                try probe.undoCheckIn(businessDate: today, reason: reason ?? "", at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
             case .undoCheckOut:
                 let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
                                              arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))

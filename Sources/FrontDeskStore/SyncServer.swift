@@ -252,7 +252,8 @@ extension FrontDeskStore {
     /// that day; a cancel made on the arrival day is no late cancel), at most a week back
     /// (`Hotel.ruleDate`); a business date set from outside wins.
     private func madeOn(_ operation: SyncOperation, hotel: Hotel) -> FrontDeskStore {
-        onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)))
+        onBusinessDate(hotel.ruleDate(madeAt: operation.madeAt, today: businessDate(for: hotel)),
+                       madeAt: InstantText.instant(operation.madeAt).map { min($0, now) })
     }
 
     private func applyOne(_ operation: SyncOperation, hotel: Hotel, group: GroupReads, by user: String, _ db: Database) throws -> SyncOutcome {

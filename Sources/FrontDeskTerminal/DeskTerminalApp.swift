@@ -268,6 +268,9 @@ public enum DeskTerminalApp {
                 throw error
             }
         }
+        // A cancel's words about paying back, kept for the screen that asked for the cancel. (A
+        // connected desk's cancels go through its link and say nothing here: the server pays.)
+        let refundNotes = Mutex<[UUID: String?]>([:])
         return DeskServices(
             search: { checkIn, checkOut, guests in
                 let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
@@ -283,7 +286,17 @@ public enum DeskTerminalApp {
             },
             dayLists: { date in try store.dayLists(on: date) },
             checkedInDue: { date in try store.checkedInDue(onOrBefore: date) },
-            cancel: { id in try logged("cancel of booking \(id)") { try store.cancel(id.uuidString, reason: nil, by: user) } },
+            cancel: { id in
+                try logged("cancel of booking \(id)") {
+                    // What this cancel recorded about paying back, read from its own audit lines
+                    // only (an older cancel's refund, undone since, must not be said again).
+                    let before = (try? store.changeMarker()) ?? Int64.max
+                    let cancelled = try store.cancel(id.uuidString, reason: nil, by: user)
+                    let words = refundWords(of: id, since: before, store: store)
+                    refundNotes.withLock { $0[id] = words }
+                    return cancelled
+                }
+            },
             checkIn: { id in try logged("check-in of booking \(id)") { try store.checkIn(id.uuidString, by: user) } },
             checkOut: { id in try logged("check-out of booking \(id)") { try store.checkOut(id.uuidString, by: user) } },
             cardPaymentsAvailable: cardPayments,
@@ -307,16 +320,17 @@ public enum DeskTerminalApp {
                 }
             },
             bookingByReference: { reference in try store.booking(reference) },
-            refundWords: { id in refundWords(of: id, store: store) })
+            refundWords: { id in refundNotes.withLock { $0.removeValue(forKey: id) } ?? nil })
     }
 
-    /// What the booking's last cancel recorded about paying the guest back: the refund line
-    /// written since (a desk refund names its amount and says it is paid at the desk), or a card
-    /// refund the payment service has yet to make. Nil when the cancel paid nothing back.
-    static func refundWords(of id: UUID, store: FrontDeskStore) -> String? {
-        guard let trail = try? store.auditTrail(bookingReference: id.uuidString, limit: 20),
-              let cancelled = trail.firstIndex(where: { $0.action == "booking.cancelled" }) else { return nil }
-        if let refund = trail[..<cancelled].last(where: { $0.action == "booking.refunded" }) {
+    /// What a cancel recorded about paying the guest back, among the booking's audit lines after
+    /// `since` (the change marker before it): the refund line (a desk refund names its amount and
+    /// says it is paid at the desk; a refund the server makes once the cancel reaches it), or a
+    /// card refund the payment service has yet to make. Nil when the cancel paid nothing back.
+    static func refundWords(of id: UUID, since: Int64, store: FrontDeskStore) -> String? {
+        guard let trail = try? store.auditTrail(bookingReference: id.uuidString, limit: 20) else { return nil }
+        let recorded = trail.filter { $0.id > since }
+        if let refund = recorded.first(where: { $0.action == "booking.refunded" || $0.action == "booking.refundAwaitsServer" }) {
             return refund.summary.prefix(1).uppercased() + refund.summary.dropFirst()
         }
         if let saga = try? store.saga(id.uuidString), saga.pendingMessages.contains(where: { $0.name == "ProcessRefund" }) {

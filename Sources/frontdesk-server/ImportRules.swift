@@ -18,7 +18,7 @@ enum ImportRules {
     static let hashRounds = 1_000...10_000_000
 
     static func hotel(_ wire: WireHotel) throws -> Hotel {
-        try Hotel.validate(name: wire.name, timeZoneIdentifier: wire.timeZone, currency: wire.currency)
+        try Hotel.validate(name: wire.name, timeZoneIdentifier: wire.timeZone, currency: wire.currency, isNew: false)
         var problems: [String] = []
         if NoShowPolicy.Fee(rawValue: wire.noShowFee) == nil {
             problems.append("noShowFee \(BookingRules.quoted(String(wire.noShowFee.prefix(40)))) is not one of "

@@ -46,6 +46,27 @@ import Testing
         #expect(service.keys.withLock { $0 } == ["charge-1", "charge-1"])
     }
 
+    /// A proxy's 502/503/504 says the service behind it is not answering: it counts against the
+    /// circuit. Timeouts do not, but the health line says the calls are failing (it said all was
+    /// well while every call timed out).
+    @Test func aProxysGatewayErrorsOpenTheCircuitAndTimeoutsShowInTheHealth() {
+        let down = ScriptedService(Array(repeating: Self.answer(502, "{}"), count: 10))
+        let proxied = HTTPPaymentGateway(baseURL: URL(string: "http://127.0.0.1:1")!, attempts: 5, backoff: 0,
+                                         breaker: CircuitBreaker(threshold: 5), exchange: down, jitter: { 1 })
+        _ = proxied.charge(ChargeRequest(bookingId: UUID(), amount: Money(minorUnits: 100), currency: "EUR",
+                                         cardNumber: "4242424242424242", idempotencyKey: "charge-2"))
+        #expect(proxied.breaker.isOpen)
+
+        let slow = ScriptedService(Array(repeating: .failed(HTTPFailure(kind: .timedOut, message: "no answer in 5 s")), count: 10))
+        let hanging = HTTPPaymentGateway(baseURL: URL(string: "http://127.0.0.1:1")!, attempts: 5, backoff: 0,
+                                         breaker: CircuitBreaker(threshold: 5), exchange: slow, jitter: { 1 })
+        _ = hanging.charge(ChargeRequest(bookingId: UUID(), amount: Money(minorUnits: 100), currency: "EUR",
+                                         cardNumber: "4242424242424242", idempotencyKey: "charge-3"))
+        #expect(!hanging.breaker.isOpen, "a timeout may have reached the service: in doubt, not unreachable")
+        #expect(hanging.health == .failing(consecutiveFailures: 5), "\(hanging.health)")
+        #expect(hanging.statusDescription.contains("5 calls in a row without an outcome"), "\(hanging.statusDescription)")
+    }
+
     @Test func aKeyVoidedBeforeTheChargeIsAFinalRefusal() {
         let service = ScriptedService([Self.answer(409, #"{"error":"voided","message":"This charge was cancelled before it was made"}"#)])
         guard case .declined(let reason) = Self.charge(through: service) else {

@@ -31,6 +31,21 @@ import Testing
         #expect(fixture.model.state.booking?.guestName == "", "the next walk-in starts blank")
     }
 
+    /// Details kept from an unfinished form are said, so an abandoned walk-in's are not taken
+    /// for the next guest's, and Ctrl-U empties them.
+    @Test func keptDetailsAreSaidAndCtrlUEmptiesThem() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter)
+        fixture.type("Ines Walker")
+        fixture.press(.escape, .down, .enter)
+        #expect(fixture.screen(120, 30).contains("Guest details kept from the unfinished booking form (Ines Walker)"), "\(fixture.screen(120, 30))")
+        fixture.press(.control("u"))
+        let form = try #require(fixture.model.state.booking)
+        #expect(form.guestName.isEmpty && form.email.isEmpty && form.notice == nil)
+        fixture.press(.function(1))
+        #expect(fixture.screen(120, 40).contains("Ctrl-U"), "the help lists it")
+    }
+
     /// Search -> choose a room -> the form with an invalid e-mail (every problem shown at once)
     /// -> fix it -> submit -> the saga confirms and the code is shown.
     @Test func aWalkInFromSearchToConfirmed() throws {

@@ -243,6 +243,21 @@ import Testing
         }) != nil else { return }
     }
 
+    /// The same check-in made offline at 00:40 and pushed at 09:00: judged at the hour it was
+    /// made (it was judged at the push's hour, refused, and the guest in the room was a conflict).
+    @Test(arguments: StorageBackend.all)
+    func anOfflineCheckInAfterMidnightIsJudgedAtTheHourItWasMade(_ backend: StorageBackend) throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Self.onTheClock(backend, clock)
+        let late = try Contract.confirmed(hotel, room: "101", from: "2026-11-18", to: "2026-11-19", name: "Lena Late")
+        clock.advance(minutes: 20 * 60 + 54) // 09:00 on the 19th
+        let operation = SyncOperation(operationId: UUID().uuidString, kind: .checkIn, bookingId: late.id.uuidString.lowercased(),
+                                      baseVersion: late.version, madeAt: "2026-11-18T23:40:00.000Z", by: "desk-anna")
+        let outcome = try hotel.applySync([operation], by: "anna").results[0]
+        #expect(outcome.outcome == .accepted, "\(backend.name): \(outcome.code ?? "") \(outcome.message ?? "")")
+        #expect(try hotel.booking(late.id.uuidString).checkedInOn == CalendarDate(iso: "2026-11-18"))
+    }
+
     /// A chain on the clock's own business date (no date set from outside): 2026-11-18 in Vienna
     /// when the test clock starts.
     static func onTheClock(_ backend: StorageBackend, _ clock: TestClock) throws -> any HotelStorage {
