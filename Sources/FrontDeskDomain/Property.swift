@@ -50,7 +50,9 @@ public struct Hotel: Hashable, Sendable {
     /// five hours east of Greenwich while "Etc/GMT+5" is five hours west, and an abbreviation
     /// keeps no region's clock changes: a hotel set up with one gets the wrong business date.
     static func isPlaceName(_ identifier: String) -> Bool {
-        identifier == "UTC" || identifier == "GMT" || (identifier.contains("/") && identifier.first?.isLetter == true)
+        // IANA's fixed offsets, Etc/GMT+5 (five hours west) and the like, are the same sign trap.
+        if identifier.hasPrefix("Etc/GMT") && identifier.count > "Etc/GMT".count { return false }
+        return identifier == "UTC" || identifier == "GMT" || (identifier.contains("/") && identifier.first?.isLetter == true)
     }
 
     /// ISO 4217 currencies in use whose minor unit is not hundredths (0, 3 or 4 decimals).

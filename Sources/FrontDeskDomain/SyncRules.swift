@@ -53,7 +53,8 @@ public struct SyncRefusal: Error, Sendable {
     /// An operation on a booking whose latest earlier operation was not accepted.
     public static func dependsOnConflict(_ bookingId: UUID) -> SyncRefusal {
         SyncRefusal(outcome: .conflict, code: "depends_on_conflict",
-                    message: "An earlier operation on booking \(SyncWire.lowercaseText(bookingId)) was not accepted")
+                    message: "An earlier change to booking \(SyncWire.lowercaseText(bookingId)) was refused; this one waits until "
+                        + "that is resolved (on the desk: frontdesk conflicts)")
     }
 
     public func outcome(for operation: SyncOperation) -> SyncOutcome {

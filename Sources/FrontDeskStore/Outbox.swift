@@ -41,21 +41,23 @@ public struct SyncConflict: Sendable, Equatable {
     /// once the guest is booked again.
     public var resolutions: [String] {
         if guestInHouseWithoutBooking { return ["keepServer"] }
-        let cancel = [.checkedIn, .checkedOut, .cancelled].contains(booking.status) ? [] : ["cancel"]
+        let cancel = [.checkedIn, .checkedOut, .cancelled, .noShow, .failed].contains(booking.status) ? [] : ["cancel"]
         guard onServer else { return ["moveTo"] + cancel }
         let move = refusedKind == .move || refusedKind == .book || refusedKind == nil ? ["moveTo"] : []
         return move + cancel + ["keepServer", "reapply"]
     }
 
     /// A check-in made here that the server refused because another desk had cancelled the
-    /// booking (the cancel since pulled here): the guest sleeps in a room the system shows as free.
+    /// booking, or marked it a no-show (since pulled here): the guest sleeps in a room the system
+    /// shows as free.
     public var guestInHouseWithoutBooking: Bool {
-        onServer && refusedKind == .checkIn && booking.status == .cancelled
+        onServer && refusedKind == .checkIn && (booking.status == .cancelled || booking.status == .noShow)
     }
 
     /// What a receptionist does about a guest in house without a booking, in words.
     public var guestInHouseAdvice: String {
-        "Booking \(booking.confirmationCode) was cancelled on the server while \(booking.guest.name) was checked in here: "
+        "Booking \(booking.confirmationCode) was \(booking.status == .noShow ? "marked a no-show" : "cancelled") on the server "
+            + "while \(booking.guest.name) was checked in here: "
             + "the guest is in room \(booking.roomNumber) with no booking. Book them again (frontdesk book, then check-in), "
             + "then settle this with: frontdesk conflicts resolve \(conflictId.prefix(8)) --keep-server"
     }

@@ -1,5 +1,5 @@
 import Foundation
-import FrontDeskDomain
+@testable import FrontDeskDomain
 @testable import FrontDeskStore
 import FrontDeskTestSupport
 import GRDB
@@ -23,6 +23,13 @@ import Testing
         #expect(conflict(guest, false).resolutions == ["moveTo"])
         let coming = try desk.book(room: "102", from: "2026-11-27", to: "2026-11-28")
         #expect(conflict(coming, true).resolutions == ["cancel", "keepServer", "reapply"])
+        // Checked in here while another desk marked the booking a no-show (pulled since): cancel
+        // and re-apply were offered and both refused; the guest sleeps in a room shown as free.
+        var noShow = coming
+        noShow.status = .noShow
+        #expect(conflict(noShow, true).guestInHouseWithoutBooking)
+        #expect(conflict(noShow, true).resolutions == ["keepServer"])
+        #expect(conflict(noShow, true).guestInHouseAdvice.contains("marked a no-show on the server"))
     }
 
     /// The booking as the server sends it to a desk that asks for it alone.
@@ -50,7 +57,9 @@ import Testing
         let pair = try ReplicaPair()
         let (_, _, conflict) = try staleNoShow(pair) { try pair.server.store.checkIn($0.confirmationCode, by: "bea") }
         #expect(conflict.onServer && conflict.refusedKind == .noShow)
-        #expect(conflict.resolutions == ["cancel", "keepServer", "reapply"])
+        // The desk's copy is a no-show, which the store does not cancel: not offered.
+        #expect(conflict.resolutions == ["keepServer", "reapply"])
+        #expect(throws: FrontDeskError.self) { try pair.desk.store.resolveConflict(conflict.conflictId, cancelBy: "anna") }
     }
 
     @Test func keepingTheServersVersionDropsTheDesksNoShow() throws {
