@@ -18,6 +18,8 @@ public struct SyncConflict: Sendable, Equatable {
     public var onServer: Bool
     /// The kind of the refused operation (nil when the outbox no longer has it).
     public var refusedKind: SyncOperation.Kind?
+    /// A check-out made on this desk after the refused change waits behind it: the guest left.
+    public var checkedOutHereSince = false
 
     public init(conflictId: String, operationId: String, booking: Booking, reason: String, message: String?,
                 suggestedRooms: [WireSuggestedRoom], createdAt: Date, onServer: Bool = false, refusedKind: SyncOperation.Kind? = nil) {
@@ -56,7 +58,13 @@ public struct SyncConflict: Sendable, Equatable {
 
     /// What a receptionist does about a guest in house without a booking, in words.
     public var guestInHouseAdvice: String {
-        "Booking \(booking.confirmationCode) was \(booking.status == .noShow ? "marked a no-show" : "cancelled") on the server "
+        let what = booking.status == .noShow ? "marked a no-show" : "cancelled"
+        if checkedOutHereSince {
+            return "Booking \(booking.confirmationCode) was \(what) on the server while \(booking.guest.name) was checked in here, "
+                + "and the guest has since checked out here: the stay in room \(booking.roomNumber) is on no booking. Charge it by hand "
+                + "(book it again, check in and out), then settle this with: frontdesk conflicts resolve \(conflictId.prefix(8)) --keep-server"
+        }
+        return "Booking \(booking.confirmationCode) was \(what) on the server "
             + "while \(booking.guest.name) was checked in here: "
             + "the guest is in room \(booking.roomNumber) with no booking. Book them again (frontdesk book, then check-in), "
             + "then settle this with: frontdesk conflicts resolve \(conflictId.prefix(8)) --keep-server"

@@ -30,10 +30,17 @@ extension FrontDeskStore {
         let operationId = try stored.text(1, "operation_id")
         let onServer = try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId]) != nil
         let kind = try db.value(String.self, sql: "SELECT kind FROM sync_outbox WHERE operation_id = ?", arguments: [operationId])
-        return SyncConflict(conflictId: try stored.text(0, "id"), operationId: operationId, booking: booking,
-                            reason: try stored.text(3, "reason"), message: try stored.optionalText(4, "message"),
-                            suggestedRooms: suggested, createdAt: try stored.instant(6, "created_at"),
-                            onServer: onServer, refusedKind: kind.flatMap(SyncOperation.Kind.init(rawValue:)))
+        // A check-out made here after the refused change, waiting behind it: the guest has left.
+        let checkedOutHere = try db.value(Int.self, sql: """
+            SELECT 1 FROM sync_outbox WHERE booking_id = ? AND kind = 'checkOut'
+              AND seq > (SELECT seq FROM sync_outbox WHERE operation_id = ?) LIMIT 1
+            """, arguments: [bookingId, operationId]) != nil
+        var conflict = SyncConflict(conflictId: try stored.text(0, "id"), operationId: operationId, booking: booking,
+                                    reason: try stored.text(3, "reason"), message: try stored.optionalText(4, "message"),
+                                    suggestedRooms: suggested, createdAt: try stored.instant(6, "created_at"),
+                                    onServer: onServer, refusedKind: kind.flatMap(SyncOperation.Kind.init(rawValue:)))
+        conflict.checkedOutHereSince = checkedOutHere
+        return conflict
     }
 
     /// Resolves a conflict by moving the guest: the booking claims `roomNumber` for its whole stay

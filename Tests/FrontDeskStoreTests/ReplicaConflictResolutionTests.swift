@@ -30,6 +30,11 @@ import Testing
         #expect(conflict(noShow, true).guestInHouseWithoutBooking)
         #expect(conflict(noShow, true).resolutions == ["keepServer"])
         #expect(conflict(noShow, true).guestInHouseAdvice.contains("marked a no-show on the server"))
+        // Checked out here too since: the guest has left, and is not said to be in the room.
+        var left = conflict(noShow, true)
+        left.checkedOutHereSince = true
+        #expect(left.guestInHouseAdvice.contains("has since checked out here") && !left.guestInHouseAdvice.contains("is in room"),
+                "\(left.guestInHouseAdvice)")
     }
 
     /// The booking as the server sends it to a desk that asks for it alone.

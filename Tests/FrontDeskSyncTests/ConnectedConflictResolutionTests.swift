@@ -92,6 +92,24 @@ struct ConnectedConflictResolutionTests {
         #expect(try conflicts(setup.desk).isEmpty)
     }
 
+    /// The same guest checked out here too before the desk could push: the advice said the guest
+    /// was in the room, though they had left.
+    @Test("A guest checked in and out here whose booking was cancelled elsewhere is said to have left")
+    func aGuestWhoLeftWithoutABookingIsSaidToHaveLeft() throws {
+        let setup = try changes.checkedInToday("resolve-left")
+        defer { setup.desk.remove() }
+        try #require(try setup.desk.run("undo-check-in", setup.confirmation).status == 0)
+        setup.server.stop()
+        #expect(try setup.desk.run("check-in", setup.confirmation).status == 0)
+        #expect(try setup.desk.run("check-out", setup.confirmation).status == 0)
+        try setup.server.start()
+        let cancelled = try setup.server.call("POST", "/api/bookings/\(setup.bookingId)/cancel", token: try setup.server.token("anna"))
+        #expect(cancelled.status == 200, "cancel: \(cancelled.status) \(cancelled.json)")
+        _ = try setup.desk.run("sync")
+        let text = try setup.desk.run("conflicts").stdout
+        #expect(text.contains("has since checked out here") && !text.contains("the guest is in room"), "\(text)")
+    }
+
     /// Cancelled offline (the desk paid the guest back), changed on the server meanwhile: keeping
     /// the server's booking dropped the cancel, and the refund, without a word.
     @Test("Keeping the server's booking over a cancel refunded at the desk says to collect the money again")
