@@ -192,9 +192,7 @@ import Testing
     @Test func aCardPaymentWithoutAPaymentServiceIsExplainedNotAttempted() throws {
         var fixture = try ScreenFixture()
         fixture.press(.down, .enter)
-        fixture.type("Ann Lee")
-        fixture.press(.tab)
-        fixture.type("ann@example.com")
+        fixture.typeGuest("Ann Lee", "ann@example.com")
         fixture.press(.tab, .tab, .tab, .character(" "))
         #expect(fixture.model.state.booking?.payment == .card)
         fixture.press(.enter)

@@ -16,16 +16,11 @@ import Testing
         fixture.press(.tab)
         fixture.type("2")
         fixture.press(.down, .enter) // 101 Double, the cheapest room for two
-        fixture.type("Hana Hold")
-        fixture.press(.tab)
-        fixture.type("hana@example.com")
+        fixture.typeGuest("Hana Hold", "hana@example.com")
         fixture.press(.tab)
         fixture.type("+43 1 234567")
         fixture.press(.enter)
-        guard case .holding(let code)? = fixture.model.state.booking?.progress else {
-            Issue.record("not held: \(String(describing: fixture.model.state.booking?.progress))")
-            return
-        }
+        guard let code = fixture.heldCode() else { return }
         // The runner gets to it only after the hold's 15 minutes.
         fixture.desk.clock.advance(minutes: 16)
         try fixture.runSaga()

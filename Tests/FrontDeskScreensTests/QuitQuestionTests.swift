@@ -61,14 +61,9 @@ import Testing
     @Test func aBookingStillTakingItsPaymentAsksBeforeQuitting() throws {
         var fixture = try ScreenFixture()
         fixture.press(.down, .enter)
-        fixture.type("Hana Hold")
-        fixture.press(.tab)
-        fixture.type("hana@example.com")
+        fixture.typeGuest("Hana Hold", "hana@example.com")
         fixture.press(.enter)
-        guard case .holding(let code)? = fixture.model.state.booking?.progress else {
-            Issue.record("not held: \(String(describing: fixture.model.state.booking?.progress))")
-            return
-        }
+        guard let code = fixture.heldCode() else { return }
         #expect(fixture.model.handle(.function(10)) == .keepGoing)
         #expect(fixture.screen(100, 30).contains("Booking \(code) for Hana Hold is still taking its payment"), "\(fixture.screen(100, 30))")
         #expect(fixture.model.handle(.escape) == .keepGoing)

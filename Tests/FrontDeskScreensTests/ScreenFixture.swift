@@ -4,6 +4,7 @@ import FrontDeskScreens
 import FrontDeskStore
 import FrontDeskTerminal
 import FrontDeskTestSupport
+import Testing
 
 /// The small test hotel plus two rooms whose type names need care: accents and double width.
 struct ScreenFixture {
@@ -40,6 +41,23 @@ struct ScreenFixture {
 
     mutating func type(_ text: String) {
         for character in text { _ = model.handle(.character(character)) }
+    }
+
+    /// A guest's name and e-mail typed into the open booking form.
+    mutating func typeGuest(_ name: String, _ email: String) {
+        type(name)
+        press(.tab)
+        type(email)
+    }
+
+    /// The code of the booking whose room the form holds (Enter pressed, the saga not run yet);
+    /// nil, with an issue recorded, when it holds none.
+    func heldCode(sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+        guard case .holding(let code)? = model.state.booking?.progress else {
+            Issue.record("not held: \(String(describing: model.state.booking?.progress))", sourceLocation: sourceLocation)
+            return nil
+        }
+        return code
     }
 
     /// A key that asks for a line (Alt-g: a date, a range), the line, and Enter.
