@@ -45,7 +45,7 @@ public struct Hotel: Hashable, Sendable {
     /// In Unicode scalars, like every limit on typed text (`TextRules`).
     public static let maximumNameLength = 100
 
-    /// A region's name (`Europe/Vienna`, `Etc/GMT-5`) or UTC/GMT, which the platform also
+    /// A region's name (`Europe/Vienna`, `Etc/UTC`) or UTC/GMT, which the platform also
     /// accepts: offsets and abbreviations (`GMT+5`, `UTC+3`, `PST`, `CET`) are not. "GMT+5" is
     /// five hours east of Greenwich while "Etc/GMT+5" is five hours west, and an abbreviation
     /// keeps no region's clock changes: a hotel set up with one gets the wrong business date.
