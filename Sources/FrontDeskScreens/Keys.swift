@@ -148,7 +148,7 @@ public enum CommandTable {
                 description: "The next free room of the same type",
                 scope: .booking, inFooter: true),
         Command(id: .clearGuest, keys: [.control("u")], label: "New guest",
-                description: "Empty the guest's name, e-mail, phone and card (kept from an unfinished form) for another guest",
+                description: "Empty the guest's details, for another guest",
                 scope: .booking, inFooter: false),
     ]
 
