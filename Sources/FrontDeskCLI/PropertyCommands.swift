@@ -126,9 +126,11 @@ struct HotelCommand: ParsableCommand {
         Output.Result(
             json: hotel.json.adding([("holdMinutes", .int(hotel.holdMinutes)), ("businessDate", .date(businessDate)),
                                      ("noShowCutoff", .string(hotel.noShowPolicy.cutoffText)),
-                                     ("noShowFee", .string(hotel.noShowPolicy.fee.rawValue))]),
-            text: "\(Output.safe(hotel.name))  (\(hotel.timeZoneIdentifier), \(hotel.currency))  business date \(businessDate)"
-                + "\n  no-shows from \(hotel.noShowPolicy.cutoffText), fee \(hotel.noShowPolicy.fee.rawValue)")
+                                     ("noShowFee", .string(hotel.noShowPolicy.fee.rawValue)),
+                                     ("timeZoneKnown", .bool(hotel.unknownTimeZoneWarning == nil))]),
+            text: "\(Output.safe(hotel.name))  (\(Output.safe(hotel.timeZoneIdentifier)), \(hotel.currency))  business date \(businessDate)"
+                + "\n  no-shows from \(hotel.noShowPolicy.cutoffText), fee \(hotel.noShowPolicy.fee.rawValue)"
+                + (hotel.unknownTimeZoneWarning.map { "\n  ! \($0)" } ?? ""))
     }
 
     struct ShowHotel: ParsableCommand {

@@ -24,6 +24,15 @@ public struct Hotel: Hashable, Sendable {
 
     public var timeZone: TimeZone { TimeZone(identifier: timeZoneIdentifier) ?? .gmt }
 
+    /// Said wherever the hotel is shown when its zone is unknown on this machine (a restored file,
+    /// older time zone data): `timeZone` then falls back to UTC, and the business date with it,
+    /// which nothing else would tell.
+    public var unknownTimeZoneWarning: String? {
+        guard TimeZone(identifier: timeZoneIdentifier) == nil else { return nil }
+        return "The hotel's time zone \(BookingRules.quoted(timeZoneIdentifier)) is unknown on this machine: its dates follow UTC "
+            + "until the time zone data (tzdata) is updated"
+    }
+
     /// The hotel's business date: `override` (training mode, tests) or today in the hotel's zone.
     public func businessDate(at instant: Date, override: CalendarDate? = nil) -> CalendarDate {
         override ?? CalendarDate.today(in: timeZone, at: instant)

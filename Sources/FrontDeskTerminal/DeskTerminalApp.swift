@@ -28,7 +28,8 @@ public enum DeskTerminalApp {
                               roomServices: connected == nil ? roomServices(store: store, user: user) : nil,
                               managerServices: managerServices(store: store, exportDirectory: exportDirectory),
                               syncServices: connected.map { syncServices(store: store, user: user, link: $0) })
-        model.setNotice(notice)
+        model.setNotice(notice ?? hotel.unknownTimeZoneWarning)
+        if let warning = hotel.unknownTimeZoneWarning { log.warning("\(warning)") }
         model.runLoadsInBackground()
 
         var pipeEnds: [Int32] = [0, 0]

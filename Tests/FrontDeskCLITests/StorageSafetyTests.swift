@@ -250,6 +250,17 @@ import Testing
         #expect(try DatabaseQueue(path: cli.database).read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == current)
     }
 
+    /// A hotel whose zone this machine does not know (a file restored from a machine with newer
+    /// time zone data) ran on UTC's dates without a word: `hotel show` says so.
+    @Test func aHotelInAZoneThisMachineDoesNotKnowIsSaid() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        try DatabaseQueue(path: cli.database).write { db in try db.execute(sql: "UPDATE hotel SET time_zone = 'Pacific/Nowhere_Yet'") }
+        let shown = try cli.run("hotel", "show")
+        #expect(shown.status == 0 && shown.stdout.contains("'Pacific/Nowhere_Yet' is unknown on this machine: its dates follow UTC"), "\(shown.stdout)")
+        #expect(try cli.run("hotel", "show", "--json").json["timeZoneKnown"] as? Bool == false)
+    }
+
     /// A file cut short (a copy stopped half way) said "database error: database disk image is
     /// malformed", naming neither the file nor what to do.
     @Test func aFileCutShortIsNamedDamaged() throws {
