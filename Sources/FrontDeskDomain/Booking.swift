@@ -182,7 +182,7 @@ public struct Booking: Hashable, Sendable {
         let arrivedFor = nightUnderWay.flatMap { stay.checkIn <= $0 && $0 < stay.checkOut ? $0 : nil } ?? businessDate
         if arrivedFor >= stay.checkOut {
             throw .invalidState("Booking \(confirmationCode) ended on \(stay.checkOut); it can no longer be checked in"
-                + (stay.checkOut == businessDate ? " (a guest due last night is checked in until \(String(format: "%02d:00", Hotel.nightEndsAtHour)))" : ""))
+                + (stay.checkOut == businessDate ? " (a guest due last night is checked in until \(Hotel.nightEndsText))" : ""))
         }
         move(to: .checkedIn, reason: nil, at: instant)
         checkedInOn = arrivedFor

@@ -330,7 +330,7 @@ extension Booking {
         guard checkedInOn == businessDate || (nightUnderWay != nil && checkedInOn == nightUnderWay) else {
             let when = checkedInOn.map { " (it was checked in on \($0))" } ?? ""
             throw .invalidState("Booking \(confirmationCode) was not checked in today (\(businessDate))\(when); a check-in can only be undone "
-                + "the same day, or until \(String(format: "%02d:00", Hotel.nightEndsAtHour)) for a guest who came after midnight")
+                + "the same day, or until \(Hotel.nightEndsText) for a guest who came after midnight")
         }
         move(to: .confirmed, reason: reason, at: instant)
         checkedInOn = nil

@@ -42,6 +42,8 @@ public struct Hotel: Hashable, Sendable {
     /// a guest due that night who arrives after midnight is checked in to it, and a check-in made
     /// before midnight may still be taken back. The business date itself changes at midnight.
     public static let nightEndsAtHour = 6
+    /// `nightEndsAtHour` as a receptionist reads it: "06:00".
+    public static var nightEndsText: String { String(format: "%02d:00", nightEndsAtHour) }
 
     /// The night still under way at `instant`: the night before `businessDate`, when that is the
     /// instant's own date in the hotel's zone and the hour is before `nightEndsAtHour`. Nil

@@ -271,7 +271,7 @@ public enum DeskTerminalApp {
         }
         // A cancel's words about paying back, kept for the screen that asked for the cancel. (A
         // connected desk's cancels go through its link and say nothing here: the server pays.)
-        let refundNotes = Mutex<[UUID: String?]>([:])
+        let refundNotes = Mutex<[UUID: String]>([:])
         return DeskServices(
             search: { checkIn, checkOut, guests in
                 let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
@@ -294,7 +294,7 @@ public enum DeskTerminalApp {
                     let before = (try? store.changeMarker()) ?? Int64.max
                     let cancelled = try store.cancel(id.uuidString, reason: nil, by: user)
                     let words = refundWords(of: id, since: before, store: store)
-                    refundNotes.withLock { $0[id] = words }
+                    refundNotes.withLock { $0[id] = words } // nil clears an older cancel's words
                     return cancelled
                 }
             },
@@ -321,7 +321,7 @@ public enum DeskTerminalApp {
                 }
             },
             bookingByReference: { reference in try store.booking(reference) },
-            refundWords: { id in refundNotes.withLock { $0.removeValue(forKey: id) } ?? nil })
+            refundWords: { id in refundNotes.withLock { $0.removeValue(forKey: id) } })
     }
 
     /// What a cancel recorded about paying the guest back, among the booking's audit lines after
