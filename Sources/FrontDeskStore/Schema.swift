@@ -61,6 +61,9 @@ enum Schema {
         migrator.registerMigration("v17: when each server user was last disabled") { db in
             try db.execute(sql: v17)
         }
+        migrator.registerMigration("v18: the card charge of bookings paid before v16, from their confirmation") { db in
+            try db.execute(sql: v18)
+        }
         return migrator
     }
 
@@ -920,6 +923,21 @@ extension Schema {
     static let v17 = """
         ALTER TABLE server_user ADD COLUMN disabled_at TEXT;
         UPDATE server_user SET disabled_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE is_disabled = 1;
+        """
+
+    /// Card bookings paid before v16 have no charge recorded, so a cancellation of one whose stay
+    /// grew since asked the card for the grown total, more than it was charged (the service
+    /// refused, and a person settled it). The charge was the total when the booking was
+    /// confirmed (no change is taken while a payment is under way): the first confirmation's
+    /// audit entry keeps it. A booking whose entry is missing or unreadable stays NULL (the
+    /// total, as before).
+    static let v18 = """
+        UPDATE saga SET charged_cents = (
+            SELECT CAST(round(json_extract(a.after_state, '$.totalPrice') * 100) AS INTEGER)
+            FROM audit_entry a
+            WHERE a.booking_id = saga.booking_id AND a.action = 'booking.confirmed' AND json_valid(a.after_state)
+            ORDER BY a.id LIMIT 1)
+        WHERE payment_method = 'card' AND charged_cents IS NULL AND payment_reference IS NOT NULL;
         """
 
     static let v15 = """
