@@ -25,11 +25,12 @@ public struct AvailabilityQuery: Hashable, Sendable {
     }
 
     /// The design's CheckAvailability rules plus ours (maximum stay, how far ahead), all reported.
+    /// `nightUnderWay`: the night still under way, which may be sold too (`Hotel.nightUnderWay`).
     public static func validate(checkIn: String, checkOut: String, guests: String,
-                                businessDate: CalendarDate) throws(FrontDeskError) -> AvailabilityQuery {
+                                businessDate: CalendarDate, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) -> AvailabilityQuery {
         var problems: [String] = []
         let stay = BookingRules.validStay(checkIn: checkIn, checkOut: checkOut, businessDate: businessDate,
-                                          into: &problems)
+                                          nightUnderWay: nightUnderWay, into: &problems)
         let guestCount = Int(guests.trimmingWhitespace())
         if guestCount.map(BookingRules.guestRange.contains) != true {
             problems.append("Guest count must be between \(BookingRules.guestRange.lowerBound) and \(BookingRules.guestRange.upperBound)")
@@ -42,13 +43,13 @@ public struct AvailabilityQuery: Hashable, Sendable {
     /// most `BookingRules.maximumNights`) after check-in. A check-out derived from a check-in that
     /// is itself refused is not reported again.
     public static func validate(checkIn: String, checkOut: String?, nights: Int?, guests: String,
-                                businessDate: CalendarDate) throws(FrontDeskError) -> AvailabilityQuery {
+                                businessDate: CalendarDate, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) -> AvailabilityQuery {
         if let checkOut {
             // Both given: which one was meant cannot be told, so neither is dropped in silence.
             if nights != nil {
                 throw .validationFailed(["Give either --check-out or --nights, not both"])
             }
-            return try validate(checkIn: checkIn, checkOut: checkOut, guests: guests, businessDate: businessDate)
+            return try validate(checkIn: checkIn, checkOut: checkOut, guests: guests, businessDate: businessDate, nightUnderWay: nightUnderWay)
         }
         var problems: [String] = []
         let nightRange = 1...BookingRules.maximumNights
@@ -59,7 +60,8 @@ public struct AvailabilityQuery: Hashable, Sendable {
         let arrival = BookingRules.parseDate(checkIn, field: "Check-in date", into: &ignored)
         let departure = arrival?.adding(days: nights.flatMap { nightRange.contains($0) ? $0 : nil } ?? 1).iso
         do {
-            let query = try validate(checkIn: checkIn, checkOut: departure ?? checkIn, guests: guests, businessDate: businessDate)
+            let query = try validate(checkIn: checkIn, checkOut: departure ?? checkIn, guests: guests, businessDate: businessDate,
+                                     nightUnderWay: nightUnderWay)
             if problems.isEmpty { return query }
         } catch {
             let found = error.details.filter { arrival != nil || !$0.hasPrefix("Check-out date") }

@@ -71,11 +71,16 @@ public enum BookingRules {
         public var hotelExists: Bool
         /// The room the form names, with its type, if the hotel has such a room.
         public var room: (room: Room, type: RoomType)?
+        /// The night still under way (`Hotel.nightUnderWay`), which may still be sold: a walk-in
+        /// after midnight sleeps the night that began the evening before.
+        public var nightUnderWay: CalendarDate?
 
-        public init(businessDate: CalendarDate, hotelExists: Bool, room: (room: Room, type: RoomType)?) {
+        public init(businessDate: CalendarDate, hotelExists: Bool, room: (room: Room, type: RoomType)?,
+                    nightUnderWay: CalendarDate? = nil) {
             self.businessDate = businessDate
             self.hotelExists = hotelExists
             self.room = room
+            self.nightUnderWay = nightUnderWay
         }
     }
 
@@ -103,7 +108,7 @@ public enum BookingRules {
         }
 
         let stay = validStay(checkIn: form.checkIn, checkOut: form.checkOut,
-                             businessDate: context.businessDate, into: &problems)
+                             businessDate: context.businessDate, nightUnderWay: context.nightUnderWay, into: &problems)
 
         let guestText = form.guests.trimmingWhitespace()
         let guestCount = Int(guestText)
@@ -184,14 +189,16 @@ public enum BookingRules {
     }
 
     /// The stay rules shared by search and booking: both dates well formed, check-in not before the
-    /// business date nor too far ahead, check-out after check-in, at most `maximumNights`.
-    public static func validStay(checkIn: String, checkOut: String, businessDate: CalendarDate,
+    /// business date (or the night still under way, `nightUnderWay`) nor too far ahead, check-out
+    /// after check-in, at most `maximumNights`.
+    public static func validStay(checkIn: String, checkOut: String, businessDate: CalendarDate, nightUnderWay: CalendarDate? = nil,
                                  into problems: inout [String]) -> StayDates? {
         let checkInDate = parseDate(checkIn, field: "Check-in date", into: &problems)
         let checkOutDate = parseDate(checkOut, field: "Check-out date", into: &problems)
         if let checkInDate {
-            if checkInDate < businessDate {
-                problems.append("Check-in date cannot be in the past (business date is \(businessDate))")
+            if checkInDate < businessDate && checkInDate != nightUnderWay {
+                let stillSold = nightUnderWay.map { "; until \(Hotel.nightEndsText) the night of \($0) can still be sold" } ?? ""
+                problems.append("Check-in date cannot be in the past (business date is \(businessDate)\(stillSold))")
             } else if businessDate.days(until: checkInDate) > maximumDaysAhead {
                 problems.append("Check-in date is more than \(maximumDaysAhead) days ahead")
             }

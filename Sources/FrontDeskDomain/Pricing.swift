@@ -84,7 +84,8 @@ public struct PricingPolicy: Sendable {
     /// Every night's multiplier of `stay`, the same for every room type: a search works them out
     /// once and prices each type with `prices(basePrice:)`.
     public func nightlyFactors(stay: StayDates, businessDate: CalendarDate, load: (CalendarDate) -> NightLoad) -> NightlyFactors {
-        let stayFactor = advanceBookingMultiplier(daysAhead: businessDate.days(until: stay.checkIn))
+        // A walk-in sold the night still under way is booked on the day, not a day late.
+        let stayFactor = advanceBookingMultiplier(daysAhead: max(0, businessDate.days(until: stay.checkIn)))
             * lengthOfStayMultiplier(nights: stay.nightCount)
         return NightlyFactors(nights: stay.nights.map { night in
             (night, occupancyMultiplier(load(night)) * seasonalMultiplier(month: night.month) * stayFactor)

@@ -53,6 +53,23 @@ public struct Hotel: Hashable, Sendable {
         return businessDate.adding(days: -1)
     }
 
+    /// The night under way on `businessDate` for a stay that begins then, else nil: worked out
+    /// only for a check-in typed before the business date (a walk-in after midnight), so the
+    /// hour's calendar work stays off every other booking and search. An ISO date sorts as text.
+    public func nightUnderWay(forCheckIn checkIn: String?, at instant: Date, businessDate: CalendarDate) -> CalendarDate? {
+        guard let checkIn, checkIn.trimmingWhitespace() < businessDate.iso else { return nil }
+        return nightUnderWay(at: instant, businessDate: businessDate)
+    }
+
+    /// When the night before `businessDate` stops being under way: `nightEndsAtHour` that day,
+    /// hotel time. An answer that sold it is no answer after that.
+    public func nightUnderWayEnds(on businessDate: CalendarDate) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let (year, month, day) = businessDate.components
+        return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: Self.nightEndsAtHour))
+    }
+
     /// In Unicode scalars, like every limit on typed text (`TextRules`).
     public static let maximumNameLength = 100
 

@@ -154,7 +154,8 @@ extension PostgresHotelStorage {
             return booking
         }
         let validated = try BookingRules.validate(form, context: .init(
-            businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) }))
+            businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) },
+            nightUnderWay: nightUnderWay(for: hotel, today: today, checkIn: form.checkIn)))
         guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
         // Locked for share until the end: a room taken out of service meanwhile (which locks it
         // for update first) is seen here, or waits for this booking and then sees its nights.

@@ -21,6 +21,11 @@ struct PostgresHotelStorage: HotelStorage {
         hotel?.nightUnderWay(at: ruleInstant ?? now, businessDate: today)
     }
 
+    /// The same, for a stay typed to begin on `checkIn`: nil unless that is before `today`.
+    func nightUnderWay(for hotel: Hotel?, today: CalendarDate, checkIn: String?) -> CalendarDate? {
+        hotel?.nightUnderWay(forCheckIn: checkIn, at: ruleInstant ?? now, businessDate: today)
+    }
+
     var now: Date { chain.now }
 
     func write<T>(_ body: (PostgresSession) throws -> T) throws -> T { try chain.write(hotel: hotelId, body) }
@@ -53,8 +58,8 @@ struct PostgresHotelStorage: HotelStorage {
         try read { session in
             let hotel = try requireHotel(session)
             let today = chain.businessDate(for: hotel)
-            let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nil,
-                                                       guests: guests, businessDate: today)
+            let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nil, guests: guests,
+                                                       businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today, checkIn: checkIn))
             let result = FrontDeskStore.SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, session))
             let instant = now
             let lapse = try session.rows("""
@@ -63,7 +68,8 @@ struct PostgresHotelStorage: HotelStorage {
                 """, [hotelId, query.stay.checkIn.iso, query.stay.checkOut.iso, instant])
             let firstLapse = try lapse.first.flatMap { try ColumnReader($0, table: "room_night").optionalInstant(0) }
             let stamp = FrontDeskStore.SearchStamp(
-                hotel: hotel, availabilityVersion: try availabilityVersion(session), businessDate: today, validUntil: firstLapse,
+                hotel: hotel, availabilityVersion: try availabilityVersion(session), businessDate: today,
+                validUntil: FrontDeskStore.SearchStamp.earlier(firstLapse, query.stay.checkIn < today ? hotel.nightUnderWayEnds(on: today) : nil),
                 businessDay: chain.businessDateOverride == nil ? FrontDeskStore.instants(of: today, in: hotel.timeZone) : nil)
             return (result, stamp)
         }

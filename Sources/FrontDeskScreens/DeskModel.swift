@@ -6,6 +6,9 @@ public struct DeskInfo: Hashable, Sendable {
     public var hotelName: String
     public var currency: String
     public var businessDate: CalendarDate
+    /// The night still under way after midnight (`Hotel.nightUnderWay`), which a walk-in may be
+    /// sold; nil by day.
+    public var nightUnderWay: CalendarDate?
     public var user: String
 
     public init(hotelName: String, currency: String, businessDate: CalendarDate, user: String) {
@@ -251,7 +254,8 @@ public struct DeskModel: Sendable {
     /// The hotel's day turned over while the desk stayed open (a front desk runs through the
     /// night): the status line, Today's lists, the search's untouched check-in and the forms'
     /// checks follow the new date. A date the receptionist typed stays as typed.
-    public mutating func setBusinessDate(_ date: CalendarDate) {
+    public mutating func setBusinessDate(_ date: CalendarDate, nightUnderWay: CalendarDate? = nil) {
+        state.info.nightUnderWay = nightUnderWay
         let before = state.info.businessDate
         guard date != before else { return }
         state.info.businessDate = date
@@ -631,7 +635,8 @@ public struct DeskModel: Sendable {
     /// Every problem of the form, at once: the booking rules and the payment's.
     private func problems(of form: BookingFormState) -> [String] {
         var problems = BookingRules.problems(in: form.form, context: .init(
-            businessDate: state.info.businessDate, hotelExists: true, room: (form.offer.room, form.offer.roomType)))
+            businessDate: state.info.businessDate, hotelExists: true, room: (form.offer.room, form.offer.roomType),
+            nightUnderWay: state.info.nightUnderWay))
         if form.payment == .card {
             if form.card.trimmingCharacters(in: .whitespaces).isEmpty {
                 problems.append("Card number is required for a card payment")

@@ -291,7 +291,8 @@ extension FrontDeskStore {
             throw FrontDeskError.invalidState("Card payments need the server; this desk is offline (take the payment at the desk)")
         }
         let request = try BookingRules.validate(form, context: .init(
-            businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) }))
+            businessDate: today, hotelExists: hotel != nil, room: listing.map { ($0.room, $0.type) },
+            nightUnderWay: nightUnderWay(for: hotel, today: today, checkIn: form.checkIn)))
         guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
         try listing.room.requireInService()
         try requireFreeAfterLapsedHolds(listing.room, stay: request.stay, db)

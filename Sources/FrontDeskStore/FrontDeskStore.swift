@@ -283,6 +283,11 @@ public final class FrontDeskStore: Sendable {
         hotel?.nightUnderWay(at: ruleInstant ?? now, businessDate: today)
     }
 
+    /// The same, for a stay typed to begin on `checkIn`: nil unless that is before `today`.
+    func nightUnderWay(for hotel: Hotel?, today: CalendarDate, checkIn: String?) -> CalendarDate? {
+        hotel?.nightUnderWay(forCheckIn: checkIn, at: ruleInstant ?? now, businessDate: today)
+    }
+
     private init(sharing other: FrontDeskStore, scope: HotelScope, businessDate: CalendarDate? = nil, ruleInstant: Date? = nil) {
         pool = other.pool
         path = other.path

@@ -9,6 +9,13 @@ extension FrontDeskStore {
         public let query: AvailabilityQuery
         public let offers: [RoomOffer]
 
+        /// The sooner of two ends of an answer (a hold's lapse, the end of the night under way
+        /// it sold), nil when neither comes.
+        public static func earlier(_ one: Date?, _ other: Date?) -> Date? {
+            guard let one, let other else { return one ?? other }
+            return min(one, other)
+        }
+
         /// For another backend of the storage protocols (PostgreSQL).
         public init(hotel: Hotel, query: AvailabilityQuery, offers: [RoomOffer]) {
             self.hotel = hotel
@@ -41,8 +48,8 @@ extension FrontDeskStore {
         try read { db in
             let hotel = try requireHotel(db)
             let today = businessDate(for: hotel)
-            let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nights,
-                                                       guests: guests, businessDate: today)
+            let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nights, guests: guests,
+                                                       businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today, checkIn: checkIn))
             return SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, db))
         }
     }
@@ -61,6 +68,13 @@ extension FrontDeskStore {
         /// which a cached answer checks with two comparisons instead of a calendar per request.
         public var businessDay: Range<Date>? = nil
 
+        /// The sooner of two ends of an answer (a hold's lapse, the end of the night under way
+        /// it sold), nil when neither comes.
+        public static func earlier(_ one: Date?, _ other: Date?) -> Date? {
+            guard let one, let other else { return one ?? other }
+            return min(one, other)
+        }
+
         /// For another backend of the storage protocols (PostgreSQL).
         public init(hotel: Hotel, availabilityVersion: Int64, businessDate: CalendarDate, validUntil: Date?,
                     businessDay: Range<Date>? = nil) {
@@ -77,15 +91,16 @@ extension FrontDeskStore {
         try read { db in
             let hotel = try requireHotel(db)
             let today = businessDate(for: hotel)
-            let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nil,
-                                                       guests: guests, businessDate: today)
+            let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nil, guests: guests,
+                                                       businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today, checkIn: checkIn))
             let result = SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, db))
             let firstLapse = try String.fetchOne(db.cachedStatement(sql: """
                 SELECT MIN(hold_expires_at) FROM room_night
                 WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3 AND hold_expires_at > ?4
                 """), arguments: [hotel.id.uuidString, query.stay.checkIn.iso, query.stay.checkOut.iso, Timestamp.text(now)])
             let stamp = SearchStamp(hotel: hotel, availabilityVersion: try availabilityVersion(hotel.id, db), businessDate: today,
-                                    validUntil: firstLapse.map { Timestamp.date($0) ?? .distantPast },
+                                    validUntil: SearchStamp.earlier(firstLapse.map { Timestamp.date($0) ?? .distantPast },
+                                                                    query.stay.checkIn < today ? hotel.nightUnderWayEnds(on: today) : nil),
                                     businessDay: businessDateOverride == nil ? Self.instants(of: today, in: hotel.timeZone) : nil)
             return (result, stamp)
         }

@@ -123,7 +123,9 @@ public enum DeskTerminalApp {
             if clock != model.state.clock {
                 model.setClock(clock)
                 // Once a minute: has the hotel's day turned over since the desk opened?
-                if let today = try? store.businessDate() { model.setBusinessDate(today) }
+                if let today = try? store.businessDate() {
+                    model.setBusinessDate(today, nightUnderWay: hotel.nightUnderWay(at: Date(), businessDate: today))
+                }
                 dirty = true
             }
             if dirty {

@@ -31,6 +31,26 @@ import Testing
         #expect(fixture.model.state.booking?.guestName == "", "the next walk-in starts blank")
     }
 
+    /// A room found for tonight at 23:55, the walk-in's details typed after midnight: until 06:00
+    /// that night is still under way and is sold (the form refused it as "in the past"); by day
+    /// it is refused.
+    @Test func aFormForTheNightUnderWayIsTakenAfterMidnight() throws {
+        for nightUnderWay in [CalendarDate(iso: "2026-11-26"), nil] {
+            var fixture = try ScreenFixture()
+            fixture.press(.down, .enter)
+            #expect(fixture.model.state.booking?.offer.nightlyPrices.first?.night.iso == "2026-11-26")
+            fixture.model.setBusinessDate(CalendarDate(iso: "2026-11-27")!, nightUnderWay: nightUnderWay)
+            fixture.typeGuest("Walt Walker", "walt@example.com")
+            fixture.press(.enter)
+            let screen = fixture.screen(120, 30)
+            if nightUnderWay != nil {
+                #expect(fixture.heldCode() != nil, "\(screen)")
+            } else {
+                #expect(screen.contains("Check-in date cannot be in the past (business date is 2026-11-27)"), "\(screen)")
+            }
+        }
+    }
+
     /// Details kept from an unfinished form are said, so an abandoned walk-in's are not taken
     /// for the next guest's, and Ctrl-U empties them.
     @Test func keptDetailsAreSaidAndCtrlUEmptiesThem() throws {

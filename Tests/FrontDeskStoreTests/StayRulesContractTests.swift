@@ -243,6 +243,62 @@ import Testing
         }) != nil else { return }
     }
 
+    /// A walk-in at 01:00 wanting a bed for what is left of the night: the night that began the
+    /// evening before was "in the past" (the business date changes at midnight), so the desk could
+    /// sell only the next night, and the guest slept in a room nobody had sold that night.
+    @Test(arguments: StorageBackend.all)
+    func aWalkInAfterMidnightIsSoldTheNightUnderWay(_ backend: StorageBackend) throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Self.onTheClock(backend, clock)
+        _ = try Contract.confirmed(hotel, room: "101", from: "2026-11-18", to: "2026-11-19", name: "Sam Sleeper")
+        clock.advance(minutes: 12 * 60 + 54) // 01:00 on the 19th
+        #expect(try hotel.businessDate() == CalendarDate(iso: "2026-11-19"))
+
+        let (found, stamp) = try hotel.stampedSearch(checkIn: "2026-11-18", checkOut: "2026-11-19", guests: "1")
+        #expect(found.offers.map(\.room.number).sorted() == ["102", "103", "104"], "\(backend.name): the room sold that night is not offered")
+        #expect(found.offers.allSatisfy { $0.nightlyPrices.map(\.night.iso) == ["2026-11-18"] })
+        #expect(stamp.validUntil != nil && stamp.validUntil! <= clock.now.addingTimeInterval(5 * 3600), "the answer ends with the night")
+        let held = try hotel.reserveAll([ReservationRequest(
+            form: BookingForm(roomNumber: "102", checkIn: "2026-11-18", checkOut: "2026-11-19", guests: "1",
+                              guestName: "Walt Walker", email: "walt@example.com"),
+            payment: .desk, user: "anna")])[0].get()
+        #expect(held.stay.checkIn == CalendarDate(iso: "2026-11-18"), "\(backend.name)")
+
+        // Booked offline on a desk at 01:00 and pushed at 09:00: judged at the hour it was made.
+        let listing = try #require(try hotel.rooms().first { $0.room.number == "103" })
+        let bookingId = UUID()
+        clock.advance(minutes: 8 * 60) // 09:00
+        let pushed = try hotel.applySync([SyncOperation(
+            operationId: UUID().uuidString, kind: .book, bookingId: bookingId.uuidString.lowercased(), baseVersion: nil,
+            madeAt: "2026-11-19T00:00:00.000Z", by: "desk-anna",
+            book: .init(roomId: listing.room.id.uuidString.lowercased(), roomNumber: "103", checkIn: "2026-11-18", checkOut: "2026-11-19",
+                        guests: 1, guestName: "Wanda Walker", email: "wanda@example.com", phone: nil, confirmation: "WLK-NGT",
+                        payment: "desk", totalCents: 10_000))], by: "anna").results[0]
+        #expect(pushed.outcome == .accepted, "\(backend.name): \(pushed.code ?? "") \(pushed.message ?? "")")
+
+        // By day the night is over: neither it nor an earlier one is sold.
+        guard let message = Self.refusal("validation_failed", backend, "the night before is not sold after 06:00", {
+            try hotel.stampedSearch(checkIn: "2026-11-18", checkOut: "2026-11-19", guests: "1")
+        }) else { return }
+        #expect(message.contains("cannot be in the past") && !message.contains("can still be sold"), "\(message)")
+    }
+
+    /// Before 06:00 only the night under way may be sold; the refusal of an earlier one says so.
+    @Test(arguments: StorageBackend.all)
+    func beforeTheNightEndsAnEarlierNightIsStillRefusedAndTheRefusalNamesTheOneOnSale(_ backend: StorageBackend) throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Self.onTheClock(backend, clock)
+        clock.advance(minutes: 12 * 60 + 54) // 01:00 on the 19th
+        guard let message = Self.refusal("validation_failed", backend, "two nights back is in the past", {
+            try hotel.reserveAll([ReservationRequest(
+                form: BookingForm(roomNumber: "102", checkIn: "2026-11-17", checkOut: "2026-11-19", guests: "1",
+                                  guestName: "Walt Walker", email: "walt@example.com"),
+                payment: .desk, user: "anna")])[0].get()
+        }) else { return }
+        #expect(message.contains("cannot be in the past (business date is 2026-11-19; until 06:00 the night of 2026-11-18 can still be sold)"),
+                "\(message)")
+    }
+
     /// The same check-in made offline at 00:40 and pushed at 09:00: judged at the hour it was
     /// made (it was judged at the push's hour, refused, and the guest in the room was a conflict).
     @Test(arguments: StorageBackend.all)
