@@ -130,7 +130,7 @@ public enum CardNumber {
         if start > 0 {
             // Only the start of a run: not the middle of a longer number, a phone's `+43`, a word.
             let before = bytes[start - 1]
-            if before == UInt8(ascii: "+") || digit(start - 1) || isLetter(in: bytes, endingBefore: start) { return nil }
+            if before == UInt8(ascii: "+") || digit(start - 1) { return nil }
             if separator(start - 1) && digit(start - 2) { return nil }
         }
         var digits: [UInt8] = []
@@ -150,8 +150,24 @@ public enum CardNumber {
         shortestGroup = min(shortestGroup, group)
         // Cards are written in groups of 3 to 6 digits (4-4-4-4, 4-6-5); dates (4-2-2) are not cards.
         guard (12...19).contains(digits.count), shortestGroup >= 3, luhn(digits) else { return nil }
-        if index < bytes.count, isLetter(in: bytes, startingAt: index) { return nil }
+        let glued = (start > 0 && isLetter(in: bytes, endingBefore: start)) || (index < bytes.count && isLetter(in: bytes, startingAt: index))
+        if glued && isInHexadecimalWord(bytes, from: start, to: index) { return nil }
         return index
+    }
+
+    /// Whether the run `start..<end`, glued to letters, is part of a word of hexadecimal digits
+    /// only (a hash, a key): no card. Any other word ("Visa4242…", "card4242…@b.at", "x4242…") is
+    /// a card typed against a word, masked.
+    private static func isInHexadecimalWord(_ bytes: [UInt8], from start: Int, to end: Int) -> Bool {
+        func isHexadecimal(_ byte: UInt8) -> Bool { isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f")) }
+        // A word's bytes: ASCII letters and digits, and every byte of a non-ASCII character
+        // (which is never hexadecimal, so such a word is masked).
+        func isWordByte(_ byte: UInt8) -> Bool { byte >= 0x80 || isDigit(byte) || ((byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")) }
+        var first = start
+        while first > 0 && isWordByte(bytes[first - 1]) { first -= 1 }
+        var last = end
+        while last < bytes.count && isWordByte(bytes[last]) { last += 1 }
+        return bytes[first..<start].allSatisfy(isHexadecimal) && bytes[end..<last].allSatisfy(isHexadecimal)
     }
 
     static func luhn(_ digits: [UInt8]) -> Bool {

@@ -33,19 +33,22 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         } else if text.hasPrefix("postgresql://") {
             rest = text.dropFirst("postgresql://".count)
         } else {
-            throw bad("\(Self.quoted(text)) does not start with postgres://")
+            throw bad("\(Self.quoted(Self.withoutPassword(text))) does not start with postgres://")
         }
-        if let query = rest.firstIndex(of: "?") {
-            throw bad("options after '?' (\(Self.quoted(String(rest[query...])))) are not supported")
+        // The credentials end at the last '@': a password may hold a '/', '?' or '@' nobody
+        // percent-encoded, and no part of it is ever quoted back.
+        guard let at = rest.lastIndex(of: "@") else { throw bad("no user name (USER@ before the host)") }
+        let credentials = rest[..<at]
+        rest = rest[rest.index(after: at)...]
+        if rest.contains("?") {
+            // Not quoted: an option may be a password (`?password=…`).
+            throw bad("options after '?' are not supported")
         }
         guard let slash = rest.firstIndex(of: "/") else { throw bad("no database name after the host") }
         let database = String(rest[rest.index(after: slash)...])
-        rest = rest[..<slash]
+        let address = rest[..<slash]
         guard !database.isEmpty else { throw bad("no database name after the host") }
         guard !database.contains("/") else { throw bad("\(Self.quoted(database)) is not a database name") }
-        guard let at = rest.lastIndex(of: "@") else { throw bad("no user name (USER@ before the host)") }
-        let credentials = rest[..<at]
-        let address = rest[rest.index(after: at)...]
         var user = String(credentials)
         var password: String?
         if let colon = credentials.firstIndex(of: ":") {
@@ -86,4 +89,12 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func quoted(_ text: String) -> String { "\"\(text)\"" }
+
+    /// `text` as it may be printed: whatever stands between the user's ':' and the last '@' (a
+    /// password, however typed) is shown as •••.
+    public static func withoutPassword(_ text: String) -> String {
+        let afterScheme = text.range(of: "://")?.upperBound ?? text.startIndex
+        guard let at = text[afterScheme...].lastIndex(of: "@"), let colon = text[afterScheme..<at].firstIndex(of: ":") else { return text }
+        return String(text[..<colon]) + ":•••" + String(text[at...])
+    }
 }

@@ -214,7 +214,7 @@ struct BookingRoutes {
         let name = possibleName ? typed.lowercased()
             : TextRules.escaped(String(String.UnicodeScalarView(typed.unicodeScalars.prefix(UserAccountRules.maximumNameLength)))).lowercased()
         let address = context.remoteAddress?.ipAddress ?? "unknown"
-        let (userKey, addressKey) = (LoginThrottleRules.userKey(name), LoginThrottleRules.addressKey(address))
+        let (userKey, addressKey) = (LoginThrottleRules.userKey(state.signer.loginThrottleName(name)), LoginThrottleRules.addressKey(address))
         let keys = [userKey, addressKey]
         let state = self.state
         @Sendable func checkLogin() async throws -> (account: UserAccount?, wait: Int?) {
@@ -471,7 +471,7 @@ struct BookingRoutes {
                                                                       confirmsDeskPaymentAtOnce: true))
         if payment.method == .card { state.runner?.poke() }
         state.noteWrite(booking.hotelId)
-        return json(bytes: booking.apiJSONBytes, status: .accepted, headers: [
+        return guestJSON(bytes: booking.apiJSONBytes, status: .accepted, headers: [
             .location: "/api/bookings/\(SyncWire.lowercaseText(booking.id))", .eTag: "\"\(booking.version)\"",
         ])
     }
@@ -479,7 +479,7 @@ struct BookingRoutes {
     func booking(_ request: Request, _ context: ServerContext) async throws -> Response {
         let principal = try await authorize(request, .searchAndBook)
         let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
-        return json(bytes: booking.apiJSONBytes, headers: [.eTag: "\"\(booking.version)\""])
+        return guestJSON(bytes: booking.apiJSONBytes, headers: [.eTag: "\"\(booking.version)\""])
     }
 
     /// A booking the principal may see; any other is "not found", whether it exists or not.
@@ -528,7 +528,7 @@ struct BookingRoutes {
             _ = try store.requireHotelExists()
             return try store.findBookings(filter)
         }
-        return json(.object([("bookings", .array(matches.bookings.map(\.apiJSON))), ("total", .int(matches.total)),
+        return guestJSON(.object([("bookings", .array(matches.bookings.map(\.apiJSON))), ("total", .int(matches.total)),
                              ("truncated", .bool(matches.total > matches.bookings.count))]))
     }
 
@@ -563,7 +563,7 @@ struct BookingRoutes {
         }
         if change == .cancel { state.runner?.poke() }
         state.noteWrite(changed.hotelId)
-        return json(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
+        return guestJSON(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
     }
 
     // MARK: Changing a reservation (issue 14)
@@ -644,7 +644,7 @@ struct BookingRoutes {
             }
         }
         state.noteWrite(changed.hotelId)
-        return json(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
+        return guestJSON(changed.apiJSON, headers: [.eTag: "\"\(changed.version)\""])
     }
 
     // MARK: Live events
@@ -885,6 +885,17 @@ struct BookingRoutes {
 
 func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
     json(bytes: value.renderedUTF8(), status: status, headers: headers)
+}
+
+/// An answer holding what a guest or a receptionist typed (a booking's name, e-mail, phone,
+/// notes): a card number typed there by mistake is masked (`•••• 4242`), as the command line
+/// masks everything it prints. Availability and room answers hold no such text and skip the scan.
+func guestJSON(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    guestJSON(bytes: value.renderedUTF8(), status: status, headers: headers)
+}
+
+func guestJSON(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    json(bytes: CardNumber.redacted(utf8: bytes), status: status, headers: headers)
 }
 
 /// A JSON answer already rendered.

@@ -64,6 +64,14 @@ public struct TokenSigner: Sendable {
     /// a date of issue compared with the account's dates, so the check needs nothing the account
     /// check does not already read, and a sign-in in the second of an enable is not refused.
     /// An account never disabled has the stamp of its password alone, as before `disabledAt` was kept.
+    /// The name a failed login is counted under in the database: keyed with this secret, so a
+    /// password typed into the name field by mistake is not kept there in clear. Every instance
+    /// of one chain has the same secret, so they count into the same records.
+    public func loginThrottleName(_ name: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data(("login-throttle\u{0}" + name).utf8), using: key)
+        return Self.base64URL(Data(Data(code).prefix(16)))
+    }
+
     public func credentialStamp(passwordHash: String, disabledAt: Date? = nil) -> String {
         let disabled = disabledAt.map { "\u{0}disabled-at-ms\u{0}\(Int64(($0.timeIntervalSince1970 * 1000).rounded()))" } ?? ""
         let code = HMAC<SHA256>.authenticationCode(for: Data(("credential-stamp\u{0}" + passwordHash + disabled).utf8), using: key)

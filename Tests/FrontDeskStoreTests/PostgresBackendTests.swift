@@ -25,6 +25,25 @@ import Testing
         }
     }
 
+    /// A mistyped URL's refusal never prints its password back (a review found it in the
+    /// messages for a wrong scheme, a '?' or a '/' in the password, and `?password=`); a password
+    /// holding '/' or '?' that nobody percent-encoded is read as typed.
+    @Test func aRefusedURLNeverShowsItsPassword() throws {
+        for text in ["postgress://fd:DbSecret123@127.0.0.1:5432/x", "mysql://fd:DbSecret123@127.0.0.1:1/x",
+                     "postgres://fd:x@127.0.0.1:1/x?password=DbSecret123", "postgres://fd:DbSecret123@127.0.0.1:port/x",
+                     "postgres://fd:DbSecret123@127.0.0.1:5432/x/y"] {
+            do {
+                _ = try PostgresURL.parse(text, source: "FRONTDESK_DATABASE_URL")
+                Issue.record("\(text) must be refused")
+            } catch {
+                #expect(!error.description.contains("DbSecret123") && error.description.contains("FRONTDESK_DATABASE_URL"),
+                        "\(error.description)")
+            }
+        }
+        #expect(try PostgresURL.parse("postgres://fd:Db/Sec?ret@127.0.0.1:5432/x").password == "Db/Sec?ret")
+        #expect(PostgresURL.withoutPassword("mysql://fd:p@ss@h/db") == "mysql://fd:•••@h/db")
+    }
+
     @Test func aSchemaNewerThanThisBuildIsRefusedUntouched() throws {
         let cluster = try PostgresCluster.shared()
         let url = try PostgresURL.parse(try cluster.makeDatabase())

@@ -1,0 +1,44 @@
+import Foundation
+import FrontDeskTestSupport
+import GRDB
+import Testing
+
+/// What a review of secrets in what operators see found (session 54).
+@Suite struct SecretsReviewTests {
+    /// A card number typed into a guest's name, phone or a note by mistake (a receptionist's slip,
+    /// a channel's field mix-up) is masked in every booking answer, as the command line prints it:
+    /// the API gave it back whole.
+    @Test func aCardNumberTypedIntoAGuestsDetailsIsMaskedInTheBookingAnswers() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        var body = server.bookingBody(server.hotelA, room: room, name: "Visa4242424242424242")
+        body["phone"] = "4000 0000 0000 0119"
+        let made = try server.call("POST", "/api/bookings", token: anna, json: body)
+        #expect(made.status == 202)
+        let id = try #require(made.json["bookingId"] as? String)
+        _ = try server.settled(id, token: anna)
+        let noted = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["note": "paid with 5555 5555 5555 4444"])
+        #expect(noted.status == 200)
+        let one = try server.call("GET", "/api/bookings/\(id)", token: anna)
+        let list = try server.call("GET", "/api/bookings?hotelId=\(server.hotelA)&guest=Visa", token: anna)
+        for (name, answer) in [("made", made), ("noted", noted), ("one", one), ("list", list)] {
+            let text = String(decoding: answer.body, as: UTF8.self)
+            #expect(!text.contains("4242424242424242") && !text.contains("0000 0000 0119") && !text.contains("5555 4444"),
+                    "\(name): \(text)")
+            #expect(text.contains("Visa•••• 4242") && text.contains("•••• 0119"), "\(name): \(text)")
+        }
+        #expect(String(decoding: noted.body, as: UTF8.self).contains("paid with •••• 4444"))
+    }
+
+    /// A password typed into the name field by mistake is counted as a failed login under a
+    /// keyed hash of the name: the database kept it in clear (lowercased) for half an hour.
+    @Test func aPasswordTypedAsTheUserNameIsNotKeptInClear() throws {
+        let server = try ServerHarness()
+        let answer = try server.call("POST", "/api/auth/token", json: ["username": "Sup3r-Secret-Pa55word!", "password": "anna"])
+        #expect(answer.status == 401)
+        let keys = try DatabaseQueue(path: server.database).read { db in try String.fetchAll(db, sql: "SELECT key FROM login_failure") }
+        #expect(keys.count == 2, "the name and the address are counted: \(keys)")
+        #expect(!keys.contains { $0.lowercased().contains("sup3r-secret-pa55word") }, "\(keys)")
+    }
+}
