@@ -89,6 +89,10 @@ public final class HTTPPaymentGateway: PaymentGateway {
         }
     }
 
+    /// Calls in a row that ended without an outcome (timed out, a 500): the circuit stays closed
+    /// for them, so `/metrics` shows this beside its state.
+    public var callsWithoutOutcome: Int { unanswered.withLock { $0 } }
+
     public var statusDescription: String {
         let unansweredCalls = unanswered.withLock { $0 }
         return "\(PaymentServiceAddress.redacted(baseURL.absoluteString)): \(breaker.description)"

@@ -34,7 +34,7 @@ final class RequestMetrics: Sendable {
     /// The text of `/metrics`; `sagas` and `circuit` are read by the caller at the time of asking.
     /// `sagas` nil: the database did not answer; the counters of this process are still given
     /// (the 503s of an outage are what an operator looks for), and `frontdesk_database_up` is 0.
-    func render(sagas: (underWay: Int, needingAttention: Int)?, circuit: CircuitBreaker.State?,
+    func render(sagas: (underWay: Int, needingAttention: Int)?, circuit: CircuitBreaker.State?, paymentCallsWithoutOutcome: Int? = nil,
                 availabilityCache: AvailabilityCache) -> String {
         let snapshot = counts.withLock { $0 }
         var lines: [String] = []
@@ -74,6 +74,11 @@ final class RequestMetrics: Sendable {
         if let circuit {
             let value = switch circuit { case .closed: 0; case .halfOpen: 1; case .open: 2 }
             lines.append("frontdesk_payment_circuit_state \(value)")
+        }
+        lines.append("# HELP frontdesk_payment_calls_without_outcome Payment calls in a row that ended without an outcome (timed out, a 500): each is asked again under its key; the circuit stays closed for them. Absent without a payment service.")
+        lines.append("# TYPE frontdesk_payment_calls_without_outcome gauge")
+        if let paymentCallsWithoutOutcome {
+            lines.append("frontdesk_payment_calls_without_outcome \(paymentCallsWithoutOutcome)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -195,7 +195,8 @@ struct BookingRoutes {
             return try store.sagaCounts()
         }
         let text = state.metrics.render(sagas: sagas.map { ($0.underWay, $0.needingAttention) },
-                                        circuit: state.gateway?.breaker.current, availabilityCache: state.availabilityCache)
+                                        circuit: state.gateway?.breaker.current, paymentCallsWithoutOutcome: state.gateway?.callsWithoutOutcome,
+                                        availabilityCache: state.availabilityCache)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }

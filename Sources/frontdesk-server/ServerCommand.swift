@@ -236,7 +236,8 @@ struct Serve: AsyncParsableCommand {
                                     ping: storage.ping, isUnavailable: PostgresChainStorage.isUnavailable, requestCounts: storage)
             // Any instance's runner takes any due message; a killed instance's card calls are
             // taken over after the lease, with the same idempotency keys.
-            runner = SagaRunner(queue: storage.sagaQueue(), gateway: gateway, name: runnerName, lease: sagaLease)
+            runner = SagaRunner(queue: storage.sagaQueue(), gateway: gateway, name: runnerName, lease: sagaLease,
+                                reportProblem: Self.sagaProblemReporter(logger))
             workerThreads = poolSize
         } else {
             // An existing database only: a mistyped path served an empty chain nobody could sign in to.
@@ -246,7 +247,8 @@ struct Serve: AsyncParsableCommand {
             // Group commit's checkpoints on a thread of their own, not inside a booking's commit.
             store.checkpointInBackground()
             served = .sqlite(store)
-            runner = SagaRunner(store: store, gateway: gateway, name: runnerName, lease: sagaLease)
+            runner = SagaRunner(store: store, gateway: gateway, name: runnerName, lease: sagaLease,
+                                reportProblem: Self.sagaProblemReporter(logger))
             workerThreads = 8
         }
         logger.info("database", metadata: ["database": "\(served.summary)"])
@@ -273,6 +275,12 @@ struct Serve: AsyncParsableCommand {
             throw ExitCode(1)
         }
         try ran.get()
+    }
+
+    /// The saga runner's problems as the server's other lines: structured, on stderr, card
+    /// numbers masked (they were bare lines beside the log's).
+    static func sagaProblemReporter(_ logger: Logger) -> @Sendable (String) -> Void {
+        { problem in logger.error("saga runner", metadata: ["problem": "\(CardNumber.redacted(in: problem))"]) }
     }
 
     /// `FRONTDESK_BOOKING_LANES` (PostgreSQL): unset or empty is the default (2); anything but a

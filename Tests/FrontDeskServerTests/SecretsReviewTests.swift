@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskPayments
 import FrontDeskTestSupport
 import GRDB
 import Testing
@@ -40,5 +41,33 @@ import Testing
         let keys = try DatabaseQueue(path: server.database).read { db in try String.fetchAll(db, sql: "SELECT key FROM login_failure") }
         #expect(keys.count == 2, "the name and the address are counted: \(keys)")
         #expect(!keys.contains { $0.lowercased().contains("sup3r-secret-pa55word") }, "\(keys)")
+    }
+
+    /// Card calls the payment service answers 500 for keep the circuit closed (they may have
+    /// charged), and `/metrics` said all was well: it now counts the calls without an outcome.
+    @Test func metricsCountPaymentCallsWithoutAnOutcome() throws {
+        let simulator = try PaymentSimulator(port: 0)
+        simulator.start()
+        defer { simulator.stop() }
+        let server = try ServerHarness(environment: ["FRONTDESK_PAYMENT_URL": "http://127.0.0.1:\(simulator.port)"])
+        func unanswered() throws -> String? {
+            let text = String(decoding: try server.call("GET", "/metrics").body, as: UTF8.self)
+            return text.split(separator: "\n").first { $0.hasPrefix("frontdesk_payment_calls_without_outcome ") }.map(String.init)
+        }
+        #expect(try unanswered() == "frontdesk_payment_calls_without_outcome 0")
+        let anna = try server.token("anna")
+        var body = server.bookingBody(server.hotelA, room: try server.freeRoom(server.hotelA, token: anna))
+        body["payment"] = ["method": "card", "card": PaymentSimulator.errorCard]
+        #expect(try server.call("POST", "/api/bookings", token: anna, json: body).status == 202)
+        let giveUp = Date().addingTimeInterval(15)
+        var line = try unanswered()
+        while line == "frontdesk_payment_calls_without_outcome 0" && Date() < giveUp {
+            Thread.sleep(forTimeInterval: 0.1)
+            line = try unanswered()
+        }
+        let count = line.flatMap { $0.split(separator: " ").last }.flatMap { Int($0) }
+        #expect((count ?? 0) >= 1, "\(line ?? "absent")")
+        let text = String(decoding: try server.call("GET", "/metrics").body, as: UTF8.self)
+        #expect(text.contains("frontdesk_payment_circuit_state 0"), "a 500 does not open the circuit")
     }
 }
