@@ -206,6 +206,22 @@ struct SyncCommand: ParsableCommand {
     }
 }
 
+extension Conflicts {
+    /// The flags of `conflicts resolve` that fit the listed conflicts (it offered --move-to and
+    /// --cancel for a guest in house whose only way out is --keep-server); when they do not all
+    /// fit every one, where each one's are.
+    static func resolveLine(_ conflicts: [SyncConflict]) -> String {
+        let flags: [(resolution: String, flag: String)] = [("moveTo", "--move-to ROOM"), ("cancel", "--cancel"),
+                                                             ("keepServer", "--keep-server"), ("reapply", "--reapply")]
+        let offered = Set(conflicts.flatMap(\.resolutions))
+        let shown = flags.filter { offered.contains($0.resolution) }.map(\.flag)
+        guard !shown.isEmpty else { return "Nothing to resolve here: the server's version stands." }
+        let same = Set(conflicts.map { Set($0.resolutions) }).count == 1
+        return "Resolve one: frontdesk conflicts resolve ID " + shown.joined(separator: " | ")
+            + (same ? "" : " (not every one fits every conflict: `conflicts --json` lists each one's resolutions)")
+    }
+}
+
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflicts", abstract: "Bookings made offline that the server refused, for a receptionist to resolve.",
@@ -223,9 +239,7 @@ struct Conflicts: ParsableCommand {
                  conflict.booking.roomNumber, conflict.suggestedRooms.prefix(4).map(\.roomNumber).joined(separator: " ")]
             }
             return Output.Result(json: .object([("conflicts", .array(conflicts.map(Self.json)))]),
-                                 text: conflicts.isEmpty ? "No conflicts." : table.safeRendered
-                                    + "\n\nResolve one: frontdesk conflicts resolve ID --move-to ROOM | --cancel"
-                                    + " (a refused change to a server booking also --keep-server | --reapply)"
+                                 text: conflicts.isEmpty ? "No conflicts." : table.safeRendered + "\n\n" + Self.resolveLine(conflicts)
                                     + conflicts.filter(\.guestInHouseWithoutBooking).map { "\n\n" + $0.guestInHouseAdvice }.joined())
         }
     }

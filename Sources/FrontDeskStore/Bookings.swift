@@ -560,12 +560,26 @@ extension FrontDeskStore {
             // is the server's to know, and it refunds it when the queued cancel reaches it. Recorded here as a desk refund, the guest could be
             // paid back twice: at the desk, and on the card.
             try db.run(sql: "DELETE FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'", arguments: [bookingId])
+            let refundWasDue = db.changesCount > 0
+            let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
             if !connected {
                 // Disconnected, nothing will reach the server until the desk connects again: the
                 // booking's history says where its refund stands, so nobody takes it as made.
-                let code = try db.value(String.self, sql: "SELECT confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]) ?? bookingId
                 try audit(db, user: "system", action: "booking.refundAwaitsServer", bookingId: Identifier.uuid(bookingId),
                           summary: "Booking \(code): not refunded at this desk; the server pays back what it took once this desk connects again and sends the cancel")
+            } else if refundWasDue {
+                // Connected, the receptionist still has to know whether money goes over the
+                // counter: this desk does not know how the server's booking was paid (the
+                // server's own audit line says), so it says both ways, with the amount.
+                let total = try db.row(sql: """
+                    SELECT b.total_cents, h.currency FROM booking b JOIN hotel h ON h.id = b.hotel_id WHERE b.id = ?
+                    """, arguments: [bookingId]).map { row in
+                        let stored = StoredRow(row, table: "booking", name: bookingId)
+                        return " (\(try stored.money(0, "total_cents").plain) \(try stored.text(1, "currency")))"
+                    } ?? ""
+                try audit(db, user: "system", action: "booking.refundAwaitsServer", bookingId: Identifier.uuid(bookingId),
+                          summary: "Booking \(code): the server pays back what it took once it has this cancel: a card payment goes "
+                              + "back to the card; what was paid at a desk\(total) is to be paid back at the desk")
             }
             return
         }

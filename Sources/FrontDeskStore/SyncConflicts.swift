@@ -30,8 +30,8 @@ extension FrontDeskStore {
         let operationId = try stored.text(1, "operation_id")
         let onServer = try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId]) != nil
         let kind = try db.value(String.self, sql: "SELECT kind FROM sync_outbox WHERE operation_id = ?", arguments: [operationId])
-        // A check-out made here after the refused change, waiting behind it: the guest has left.
-        let checkedOutHere = try db.value(Int.self, sql: """
+        // A check-out made here after a refused check-in, waiting behind it: the guest has left.
+        let checkedOutHere = try kind == SyncOperation.Kind.checkIn.rawValue && db.value(Int.self, sql: """
             SELECT 1 FROM sync_outbox WHERE booking_id = ? AND kind = 'checkOut'
               AND seq > (SELECT seq FROM sync_outbox WHERE operation_id = ?) LIMIT 1
             """, arguments: [bookingId, operationId]) != nil

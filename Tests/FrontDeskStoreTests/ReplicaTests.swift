@@ -290,6 +290,20 @@ struct ReplicaPair {
         #expect(left.contains { $0.contains("not sent to the server") && $0.contains(leaving.confirmationCode) }, "\(left)")
     }
 
+    /// Connected, the desk's cancel of one of the server's bookings said nothing about paying the
+    /// guest back (the server refunds it as it was paid and records that there): the booking's
+    /// history here says who pays back what, with the amount to hand over if paid at a desk.
+    @Test func aConnectedDesksCancelSaysHowTheGuestIsPaidBack() throws {
+        let pair = try ReplicaPair()
+        let leaving = try pair.server.book(room: "101", from: "2026-12-10", to: "2026-12-12")
+        try pair.connect([leaving])
+        _ = try pair.desk.store.cancel(leaving.confirmationCode, reason: "Guest called", by: "anna")
+        let history = try pair.desk.store.auditTrail(bookingReference: leaving.confirmationCode).map(\.summary)
+        #expect(history.contains { $0.contains("a card payment goes back to the card")
+            && $0.contains("what was paid at a desk (\(leaving.totalPrice.plain) EUR) is to be paid back at the desk") }, "\(history)")
+        #expect(try ReplicaPair.outbox(pair.desk.store).map(\.kind) == ["cancel"])
+    }
+
     /// Disconnected, the desk cancelled one of the server's bookings and checked a guest of
     /// another out. Connected again, both changes are queued for the server (not written over by
     /// the server's copies) and reach it; the cancel records no refund at the desk (the server

@@ -89,6 +89,8 @@ struct ConnectedConflictResolutionTests {
         #expect(listed.first?["resolutions"] as? [String] == ["keepServer"], "\(listed)")
         let text = try setup.desk.run("conflicts").stdout
         #expect(text.contains("is in room") && text.contains("with no booking") && text.contains("--keep-server"), "\(text)")
+        #expect(text.contains("Resolve one: frontdesk conflicts resolve ID --keep-server\n") && !text.contains("--move-to"),
+                "only what fits is offered: \(text)")
         let id = try #require(listed.first?["conflictId"] as? String)
         for wrong in ["--cancel", "--reapply"] {
             let refused = try setup.desk.run("conflicts", "resolve", id, wrong)
