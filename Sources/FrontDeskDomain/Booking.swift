@@ -144,8 +144,11 @@ public struct Booking: Hashable, Sendable {
     /// A Confirmed booking whose arrival day has passed is not cancelled: its guest did not come,
     /// and a cancel would give back nights already sold and refund them in full, past the no-show
     /// policy. It is marked a no-show instead (the arrival day itself may still be cancelled).
-    public func requireCancellable(businessDate: CalendarDate) throws(FrontDeskError) {
-        guard status == .confirmed, stay.checkIn < businessDate else { return }
+    /// `nightUnderWay`: the night still under way after midnight (`Hotel.nightUnderWay`): its
+    /// arrivals are still on their arrival night, and cancel as they would have before midnight
+    /// (a walk-in sold that night at 01:00 and gone at 01:05 among them).
+    public func requireCancellable(businessDate: CalendarDate, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) {
+        guard status == .confirmed, stay.checkIn < businessDate, stay.checkIn != nightUnderWay else { return }
         throw .invalidState("Booking \(confirmationCode) was due on \(stay.checkIn) and its guest did not come: "
             + "mark it a no-show instead of cancelling (business date \(businessDate))")
     }

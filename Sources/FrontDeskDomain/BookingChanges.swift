@@ -132,7 +132,7 @@ extension BookingRules {
     /// phone and guests as a new booking; guests within the room's capacity; a stay that may change.
     /// `capacity`: how many the booking's room sleeps.
     public static func validate(_ edit: BookingEdit, of booking: Booking, roomTypeName: String, capacity: Int,
-                                businessDate: CalendarDate) throws(FrontDeskError) -> ValidatedEdit {
+                                businessDate: CalendarDate, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) -> ValidatedEdit {
         if edit.isEmpty {
             // Each caller says it first in its own words (flags, JSON fields); this is the rule's own.
             throw .validationFailed(["Nothing to change: give a guest name, e-mail, phone, guests, note, check-in or check-out"])
@@ -165,7 +165,7 @@ extension BookingRules {
                 note = trimmed
             }
         }
-        let stay = newStay(edit, of: booking, businessDate: businessDate, into: &problems)
+        let stay = newStay(edit, of: booking, businessDate: businessDate, nightUnderWay: nightUnderWay, into: &problems)
         if !problems.isEmpty { throw .validationFailed(problems) }
         return ValidatedEdit(guest: details!.guest, guestCount: details!.guestCount, stay: stay!, note: note)
     }
@@ -173,8 +173,11 @@ extension BookingRules {
     /// The stay after the edit, with the rules of changing one: only a Confirmed or checked-in
     /// booking's stay changes; a Confirmed one may not move into the past; a checked-in guest
     /// keeps the arrival date and stays at least until tomorrow; at most `maximumNights`.
-    static func newStay(_ edit: BookingEdit, of booking: Booking, businessDate: CalendarDate,
+    /// A Confirmed booking's stay may still hold, gain or give back the night under way
+    /// (`nightUnderWay`), as it could before midnight.
+    static func newStay(_ edit: BookingEdit, of booking: Booking, businessDate: CalendarDate, nightUnderWay: CalendarDate? = nil,
                         into problems: inout [String]) -> StayDates? {
+        let firstOpenNight = nightUnderWay ?? businessDate
         let checkIn = edit.checkIn.map { parseDate($0, field: "Check-in date", into: &problems) } ?? booking.stay.checkIn
         let checkOut = edit.checkOut.map { parseDate($0, field: "Check-out date", into: &problems) } ?? booking.stay.checkOut
         guard let checkIn, let checkOut else { return nil }
@@ -182,7 +185,7 @@ extension BookingRules {
         let code = booking.confirmationCode
         switch booking.status {
         case .confirmed:
-            if checkIn != booking.stay.checkIn && checkIn < businessDate {
+            if checkIn != booking.stay.checkIn && checkIn < firstOpenNight {
                 problems.append("Check-in date cannot be in the past (business date is \(businessDate))")
             } else if businessDate.days(until: checkIn) > maximumDaysAhead {
                 problems.append("Check-in date is more than \(maximumDaysAhead) days ahead")
@@ -190,13 +193,13 @@ extension BookingRules {
             if checkOut <= businessDate && checkOut != booking.stay.checkOut {
                 problems.append("Check-out date must be after the business date (\(businessDate))")
             } else if let added = StayDates(checkIn: checkIn, checkOut: checkOut)?.nights
-                        .first(where: { $0 < businessDate && !booking.stay.contains(night: $0) }) {
+                        .first(where: { $0 < firstOpenNight && !booking.stay.contains(night: $0) }) {
                 // The guest has not come: a night already past would be sold (and charged) for
                 // nobody. (A checked-in guest's overstayed nights were slept, and may be added.)
                 problems.append("The stay would add the night of \(added), already past (business date \(businessDate)), "
                     + "to booking \(code), whose guest has not arrived; a late guest's stay can grow from tonight on")
             }
-            if let dropped = booking.stay.nights.first(where: { $0 < businessDate && !(StayDates(checkIn: checkIn, checkOut: checkOut)?.contains(night: $0) ?? false) }) {
+            if let dropped = booking.stay.nights.first(where: { $0 < firstOpenNight && !(StayDates(checkIn: checkIn, checkOut: checkOut)?.contains(night: $0) ?? false) }) {
                 // A night already past was sold and is the no-show policy's to settle: giving it
                 // back would repay it and take it out of the figures, a cancel by another door.
                 problems.append("The stay would give back the night of \(dropped), already past (business date \(businessDate)), "
@@ -257,12 +260,16 @@ extension Booking {
 
     /// The nights a move to another room takes: all of them before arrival; from `businessDate`
     /// on for a guest in house (the nights slept stay in the old room).
-    public func nightsToMove(businessDate: CalendarDate) throws(FrontDeskError) -> [CalendarDate] {
+    /// `nightUnderWay`: the night still under way after midnight, which a guest who has not come
+    /// yet may still be moved for (a walk-in sold it, in the wrong room); a guest in house on the
+    /// last night of the stay is moved with it (there is no later night to move).
+    public func nightsToMove(businessDate: CalendarDate, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) -> [CalendarDate] {
+        let firstOpenNight = nightUnderWay ?? businessDate
         switch status {
-        case .confirmed where stay.checkIn < businessDate:
+        case .confirmed where stay.checkIn < firstOpenNight:
             // A guest arriving late: the nights already past stay sold where they were; the stay
             // moves from tonight, as a guest in house does.
-            let nights = stay.nights.filter { $0 >= businessDate }
+            let nights = stay.nights.filter { $0 >= firstOpenNight }
             if nights.isEmpty {
                 throw .invalidState("Booking \(confirmationCode) ended on \(stay.checkOut) and its guest never came: mark it a no-show instead")
             }
@@ -270,7 +277,8 @@ extension Booking {
         case .confirmed:
             return stay.nights
         case .checkedIn:
-            let nights = stay.nights.filter { $0 >= businessDate }
+            var nights = stay.nights.filter { $0 >= businessDate }
+            if nights.isEmpty, let nightUnderWay, stay.contains(night: nightUnderWay) { nights = [nightUnderWay] }
             if nights.isEmpty {
                 throw .invalidState("Booking \(confirmationCode) has no nights left from \(businessDate): check the guest out instead")
             }
@@ -338,15 +346,20 @@ extension Booking {
 
     /// Takes back a check-out made on this business day: checked in again. Returns the nights an
     /// early departure gave back, which must be claimed again (`keptNights`: those still held).
+    /// `nightUnderWay`: the night still under way after midnight: a check-out made before
+    /// midnight may be undone until it ends, as a check-in may (the guest is still in the room).
     public mutating func undoCheckOut(businessDate: CalendarDate, keptNights: Set<CalendarDate>, reason: String,
-                                      at instant: Date) throws(FrontDeskError) -> [CalendarDate] {
+                                      at instant: Date, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) -> [CalendarDate] {
         guard status == .checkedOut else { throw refusal("undo the check-out of") }
-        guard checkedOutOn == businessDate else {
-            throw .invalidState("Booking \(confirmationCode) was not checked out today (\(businessDate)); a check-out can only be undone the same day")
+        let madeThatNight = nightUnderWay != nil && checkedOutOn == nightUnderWay
+        guard checkedOutOn == businessDate || madeThatNight else {
+            throw .invalidState("Booking \(confirmationCode) was not checked out today (\(businessDate)); a check-out can only be undone the same day"
+                + (nightUnderWay.map { " (one made on \($0) until \(Hotel.nightEndsText))" } ?? ""))
         }
+        let firstOpenNight = madeThatNight ? nightUnderWay! : businessDate
         move(to: .checkedIn, reason: reason, at: instant)
         checkedOutOn = nil
-        return stay.nights.filter { $0 >= businessDate && !keptNights.contains($0) }
+        return stay.nights.filter { $0 >= firstOpenNight && !keptNights.contains($0) }
     }
 
     /// Adds a note without other changes.

@@ -155,19 +155,31 @@ public enum CardNumber {
         return index
     }
 
-    /// Whether the run `start..<end`, glued to letters, is part of a word of hexadecimal digits
-    /// only (a hash, a key): no card. Any other word ("Visa4242…", "card4242…@b.at", "x4242…") is
-    /// a card typed against a word, masked.
+    /// Whether the run `start..<end`, glued to letters, is part of a hexadecimal word (a hash, a
+    /// key): at least 8 hexadecimal digits beside the run and nothing else in the word. Any other
+    /// word ("Visa4242…", "card4242…@b.at", "cc4111…", "AE3782…") is a card typed against a
+    /// word, masked.
     private static func isInHexadecimalWord(_ bytes: [UInt8], from start: Int, to end: Int) -> Bool {
         func isHexadecimal(_ byte: UInt8) -> Bool { isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f")) }
-        // A word's bytes: ASCII letters and digits, and every byte of a non-ASCII character
-        // (which is never hexadecimal, so such a word is masked).
-        func isWordByte(_ byte: UInt8) -> Bool { byte >= 0x80 || isDigit(byte) || ((byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")) }
+        func isASCIIWordByte(_ byte: UInt8) -> Bool { isDigit(byte) || ((byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")) }
+        // The word runs over ASCII letters and digits and over letters of other scripts (never
+        // hexadecimal, so they make it a word to mask); other characters (`…`, `→`) end it.
         var first = start
-        while first > 0 && isWordByte(bytes[first - 1]) { first -= 1 }
+        while first > 0 {
+            if isASCIIWordByte(bytes[first - 1]) { first -= 1; continue }
+            guard bytes[first - 1] >= 0x80, isLetter(in: bytes, endingBefore: first) else { break }
+            first -= 1
+            while first > 0 && bytes[first] & 0xC0 == 0x80 { first -= 1 }
+        }
         var last = end
-        while last < bytes.count && isWordByte(bytes[last]) { last += 1 }
-        return bytes[first..<start].allSatisfy(isHexadecimal) && bytes[end..<last].allSatisfy(isHexadecimal)
+        while last < bytes.count {
+            if isASCIIWordByte(bytes[last]) { last += 1; continue }
+            guard bytes[last] >= 0x80, isLetter(in: bytes, startingAt: last) else { break }
+            last += 1
+            while last < bytes.count && bytes[last] & 0xC0 == 0x80 { last += 1 }
+        }
+        let beside = bytes[first..<start] + bytes[end..<last]
+        return beside.count >= 8 && beside.allSatisfy(isHexadecimal)
     }
 
     static func luhn(_ digits: [UInt8]) -> Bool {

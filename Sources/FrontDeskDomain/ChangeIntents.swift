@@ -65,11 +65,12 @@ extension Booking {
 
     /// The nights a move to `room` takes, or why it cannot move there: the room it is in already,
     /// a booking that does not move (`nightsToMove`), a room out of service, too many guests.
-    public func checkMove(to room: Room, type: RoomType, businessDate: CalendarDate) throws(FrontDeskError) -> [CalendarDate] {
+    public func checkMove(to room: Room, type: RoomType, businessDate: CalendarDate,
+                          nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) -> [CalendarDate] {
         guard room.id != roomId else {
             throw .invalidState("Booking \(confirmationCode) is already in room \(room.number)")
         }
-        let nights = try nightsToMove(businessDate: businessDate)
+        let nights = try nightsToMove(businessDate: businessDate, nightUnderWay: nightUnderWay)
         try room.requireInService()
         if guestCount > type.capacity {
             throw .validationFailed([
@@ -117,9 +118,10 @@ extension BookingRules {
     /// An edit checked against the booking (`validate(_:of:…)`), a refusal because of the booking's
     /// status reported as `invalidState`, not as bad input.
     public static func validateChange(_ edit: BookingEdit, of booking: Booking, roomType: RoomType,
-                                      businessDate: CalendarDate) throws(FrontDeskError) -> ValidatedEdit {
+                                      businessDate: CalendarDate, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) -> ValidatedEdit {
         do {
-            return try validate(edit, of: booking, roomTypeName: roomType.name, capacity: roomType.capacity, businessDate: businessDate)
+            return try validate(edit, of: booking, roomTypeName: roomType.name, capacity: roomType.capacity, businessDate: businessDate,
+                                nightUnderWay: nightUnderWay)
         } catch {
             if let status = error.details.first(where: Booking.isStatusProblem) { throw .invalidState(status) }
             throw error

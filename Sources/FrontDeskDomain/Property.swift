@@ -211,6 +211,13 @@ public struct Room: Hashable, Sendable {
 
     public static let maximumNumberLength = 10
 
+    /// The refusal of a sale of the night under way in a room a guest is checked in to (one who
+    /// came after midnight on a stay from today, or stayed past departure): no claim holds that
+    /// night, but the bed is taken.
+    public static func guestInHouse(_ number: String, guest: String, booking: String, night: CalendarDate) -> String {
+        "Room \(number) has a guest in house (\(guest), booking \(booking)): it cannot be sold for the night of \(night)"
+    }
+
     /// A new, active room. Refuses an empty number, as the design does.
     public static func create(id: UUID, hotelId: UUID, roomTypeId: UUID, number: String) throws(FrontDeskError) -> Room {
         let cleaned = try validNewNumber(number)

@@ -196,7 +196,9 @@ extension PostgresHotelStorage {
         let request = candidate.request
         var form = request.form
         form.roomNumber = reading.listing.room.number
-        // A form the rules refuse is refused by the careful way, with the same words.
+        // A form the rules refuse is refused by the careful way, with the same words. A sale of
+        // the night under way (no `nightUnderWay` here) goes that way too: it also asks whether
+        // a guest is in the room (`requireNoGuestInHouse`), which this plan does not.
         guard let validated = try? BookingRules.validate(form, context: .init(
             businessDate: today, hotelExists: true, room: (reading.listing.room, reading.listing.type))),
             validated.stay.checkIn == candidate.checkIn, validated.stay.checkOut == candidate.checkOut else { return nil }

@@ -166,6 +166,7 @@ extension PostgresHotelStorage {
         }
         try expireLapsedHolds(roomId: listing.room.id, stay: validated.stay, session)
         try requireFree(listing.room, stay: validated.stay, session)
+        if validated.stay.checkIn < today { try requireNoGuestInHouse(listing.room, night: validated.stay.checkIn, session) }
         let active: Int
         if let known = group.activeRooms {
             active = known
@@ -330,7 +331,9 @@ extension PostgresHotelStorage {
         do {
             let booking = try requireBooking(reference, session)
             try booking.requireVersion(expectedVersion)
-            try booking.requireCancellable(businessDate: ruleDate ?? chain.businessDate(for: requireHotel(session)))
+            let hotel = try requireHotel(session)
+            let today = ruleDate ?? chain.businessDate(for: hotel)
+            try booking.requireCancellable(businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today))
             guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: booking.id, by: user, session) else {
                 var probe = booking
                 try probe.cancel(reason: reason, at: now) // throws the desk's wording for this status

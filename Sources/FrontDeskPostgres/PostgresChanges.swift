@@ -18,7 +18,8 @@ extension PostgresHotelStorage {
             try changeIntent(reference, .change(edit), request, session) { booking, hotel in
                 let today = ruleDate ?? chain.businessDate(for: hotel)
                 let listing = try roomOf(booking, session)
-                let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today)
+                let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today,
+                                                                nightUnderWay: nightUnderWay(for: hotel, today: today))
                 if booking.isUnchanged(by: validated) { return booking }
                 let newPrices = try chain.pricing.pricesOfChangedStay(validated, of: booking, roomType: listing.type, businessDate: today) {
                     try nightLoads(stay: $0, session)
@@ -52,7 +53,8 @@ extension PostgresHotelStorage {
         try changeIntent(reference, .move(toRoom: number, reason: reason, reprice: reprice), request, session) { booking, hotel in
             let today = chain.businessDate(for: hotel)
             let target = try requireRoom(number: number, session)
-            let nights = try booking.checkMove(to: target.room, type: target.type, businessDate: today)
+            let nights = try booking.checkMove(to: target.room, type: target.type, businessDate: today,
+                                               nightUnderWay: nightUnderWay(for: hotel, today: today))
             let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
             try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
                             hotel: hotel, today: today, session)
@@ -163,7 +165,8 @@ extension PostgresHotelStorage {
                 let kept = Set(try session.rows("SELECT night::text FROM room_night WHERE booking_id = $1", [booking.id])
                     .compactMap { CalendarDate(iso: try ColumnReader($0, table: "room_night").text(0)) })
                 var after = booking
-                let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
+                let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now,
+                                                       nightUnderWay: nightUnderWay(for: hotel, today: today))
                 // The guest is back in the room: not while the next guest is already checked in there.
                 try requireRoomNotOccupied(for: after, session)
                 // Refused in a room out of service even with no night to claim again (as SQLite's).

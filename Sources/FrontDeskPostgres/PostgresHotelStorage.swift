@@ -171,7 +171,24 @@ struct PostgresHotelStorage: HotelStorage {
             let room = Room(id: try columns.uuid(0), hotelId: hotel.id, roomTypeId: typeId, number: try columns.text(1), isActive: true)
             return RoomOffer(room: room, roomType: entry.type, nightlyPrices: entry.prices)
         }
+        if query.stay.checkIn < today {
+            // The night under way: a room with a guest in house is not free (as SQLite's `offers`).
+            let occupied = Set(try session.rows("SELECT room_id FROM booking WHERE hotel_id = $1 AND status = 'CheckedIn'", [hotelId])
+                .map { try ColumnReader($0, table: "booking").uuid(0) })
+            return offers.filter { !occupied.contains($0.room.id) }.sortedForSale()
+        }
         return offers.sortedForSale()
+    }
+
+    /// A room sold for the night under way must be empty now: refused, in words, when a guest is
+    /// checked in there (as SQLite's).
+    func requireNoGuestInHouse(_ room: Room, night: CalendarDate, _ session: PostgresSession) throws {
+        if let other = try session.rows("""
+            SELECT guest_name, confirmation_code FROM booking WHERE status = 'CheckedIn' AND room_id = $1 LIMIT 1
+            """, [room.id]).first {
+            let columns = ColumnReader(other, table: "booking")
+            throw FrontDeskError.roomUnavailable(Room.guestInHouse(room.number, guest: try columns.text(0), booking: try columns.text(1), night: night))
+        }
     }
 
     /// Rooms holding each night of `stay` (firm claims and live holds; lapsed holds do not count)

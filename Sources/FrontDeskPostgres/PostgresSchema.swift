@@ -702,7 +702,10 @@ extension PostgresSchema {
         UPDATE saga s SET charged_cents = c.cents
         FROM (SELECT DISTINCT ON (a.booking_id) a.booking_id,
                      round(substring(a.after_state FROM '"totalPrice":([0-9]+(\\.[0-9]+)?)')::numeric * 100)::bigint AS cents
-              FROM audit_entry a WHERE a.action = 'booking.confirmed' AND a.booking_id IS NOT NULL
+              FROM audit_entry a
+              WHERE a.action = 'booking.confirmed'
+                AND a.booking_id IN (SELECT booking_id FROM saga
+                                     WHERE payment_method = 'card' AND charged_cents IS NULL AND payment_reference IS NOT NULL)
               ORDER BY a.booking_id, a.id) c
         WHERE s.booking_id = c.booking_id AND c.cents IS NOT NULL
           AND s.payment_method = 'card' AND s.charged_cents IS NULL AND s.payment_reference IS NOT NULL;

@@ -33,7 +33,11 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         } else if text.hasPrefix("postgresql://") {
             rest = text.dropFirst("postgresql://".count)
         } else {
-            throw bad("\(Self.quoted(Self.withoutPassword(text))) does not start with postgres://")
+            // Only the scheme is quoted: what follows may be a password in any shape (a libpq
+            // "host=… password=…" line, `?password=`, a user:password with no '@').
+            let scheme = text.range(of: "://").map { String(text[..<$0.lowerBound]) }
+                .flatMap { $0.count <= 20 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+.-".contains($0)) } ? $0 : nil }
+            throw bad(scheme.map { "\(Self.quoted($0 + "://…")) does not start with postgres://" } ?? "the address does not start with postgres://")
         }
         // The credentials end at the last '@': a password may hold a '/', '?' or '@' nobody
         // percent-encoded, and no part of it is ever quoted back.
@@ -89,12 +93,4 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func quoted(_ text: String) -> String { "\"\(text)\"" }
-
-    /// `text` as it may be printed: whatever stands between the user's ':' and the last '@' (a
-    /// password, however typed) is shown as •••.
-    public static func withoutPassword(_ text: String) -> String {
-        let afterScheme = text.range(of: "://")?.upperBound ?? text.startIndex
-        guard let at = text[afterScheme...].lastIndex(of: "@"), let colon = text[afterScheme..<at].firstIndex(of: ":") else { return text }
-        return String(text[..<colon]) + ":•••" + String(text[at...])
-    }
 }

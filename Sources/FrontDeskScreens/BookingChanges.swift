@@ -194,7 +194,7 @@ extension DeskModel {
             // and the nights' availability are the store's to check when it saves.
             do {
                 _ = try BookingRules.validate(edit, of: form.booking, roomTypeName: "room", capacity: BookingRules.guestRange.upperBound,
-                                              businessDate: state.info.businessDate)
+                                              businessDate: state.info.businessDate, nightUnderWay: state.info.nightUnderWay)
             } catch {
                 form.problems = error.details.isEmpty ? [error.message] : error.details
                 state[keyPath: actions].editing = form

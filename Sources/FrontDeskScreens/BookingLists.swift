@@ -377,7 +377,7 @@ extension DeskModel {
             }
             // An arrival day passed is a no-show, said at once in the store's words.
             do {
-                try booking.requireCancellable(businessDate: state.info.businessDate)
+                try booking.requireCancellable(businessDate: state.info.businessDate, nightUnderWay: state.info.nightUnderWay)
             } catch {
                 (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = (Self.describe(error), true)
                 return

@@ -254,13 +254,20 @@ public struct DeskModel: Sendable {
     /// The hotel's day turned over while the desk stayed open (a front desk runs through the
     /// night): the status line, Today's lists, the search's untouched check-in and the forms'
     /// checks follow the new date. A date the receptionist typed stays as typed.
+    /// The search's untouched check-in is the first night on sale: the night under way until
+    /// 06:00 (`nightUnderWay`: a walk-in after midnight takes it), then the day's. At midnight
+    /// the list on screen stays on the night being sold (it moved to the next night by itself).
     public mutating func setBusinessDate(_ date: CalendarDate, nightUnderWay: CalendarDate? = nil) {
-        state.info.nightUnderWay = nightUnderWay
         let before = state.info.businessDate
-        guard date != before else { return }
+        let onSaleBefore = state.info.nightUnderWay ?? before, onSale = nightUnderWay ?? date
+        state.info.nightUnderWay = nightUnderWay
         state.info.businessDate = date
-        if state.search.checkIn == before.iso { state.search.checkIn = date.iso }
-        bookingsChanged()
+        var changed = date != before
+        if onSale != onSaleBefore && state.search.checkIn == onSaleBefore.iso {
+            state.search.checkIn = onSale.iso
+            changed = true
+        }
+        if changed { bookingsChanged() }
     }
     public mutating func setNotice(_ text: String?) { state.notice = text }
     public mutating func setBackgroundWork(_ text: String) { state.backgroundWork = text }

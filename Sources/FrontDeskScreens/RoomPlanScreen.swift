@@ -194,7 +194,8 @@ extension DeskModel {
             return
         }
         guard line.room.isActive else { return refuse("Room \(line.room.number) is out of service") }
-        guard firstNight >= state.info.businessDate else {
+        // The night still under way may be sold to a walk-in after midnight, as the search sells it.
+        guard firstNight >= state.info.businessDate || firstNight == state.info.nightUnderWay else {
             return refuse("Nights before the business date (\(state.info.businessDate)) cannot be booked")
         }
         let checkOut = lastNight.adding(days: 1)

@@ -296,6 +296,7 @@ extension FrontDeskStore {
         guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
         try listing.room.requireInService()
         try requireFreeAfterLapsedHolds(listing.room, stay: request.stay, db)
+        if request.stay.checkIn < today { try requireNoGuestInHouse(listing.room, night: request.stay.checkIn, db) }
 
         let prices: [NightlyPrice]
         if let agreed = agreedPrices, agreed.map(\.night) == request.stay.nights {
@@ -522,7 +523,9 @@ extension FrontDeskStore {
             throw FrontDeskError.staleVersion(
                 "Booking \(booking.confirmationCode) was changed meanwhile (version \(booking.version), you saw \(expectedVersion)); look again")
         }
-        try booking.requireCancellable(businessDate: businessDate(for: requireHotel(db)))
+        let hotel = try requireHotel(db)
+        let today = businessDate(for: hotel)
+        try booking.requireCancellable(businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today))
         let id = booking.id.storedText
         guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: id, by: user, db) else {
             var probe = booking

@@ -47,7 +47,8 @@ extension FrontDeskStore {
                 guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
                 }
-                let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today)
+                let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today,
+                                                                nightUnderWay: nightUnderWay(for: hotel, today: today))
                 if booking.isUnchanged(by: validated) { return booking }
                 let newPrices = try pricing.pricesOfChangedStay(validated, of: booking, roomType: listing.type, businessDate: today) {
                     try nightLoads(stay: $0, hotelId: hotel.id, db)
@@ -102,7 +103,8 @@ extension FrontDeskStore {
         return try changeIntent(reference, .move(toRoom: number, reason: reason, reprice: reprice), request, db) { booking, hotel in
             let today = businessDate(for: hotel)
             let target = try requireRoom(number: number, db)
-            let nights = try booking.checkMove(to: target.room, type: target.type, businessDate: today)
+            let nights = try booking.checkMove(to: target.room, type: target.type, businessDate: today,
+                                               nightUnderWay: nightUnderWay(for: hotel, today: today))
             let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
             try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
                             hotel: hotel, today: today, db)
@@ -273,7 +275,8 @@ extension FrontDeskStore {
             let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
                                          arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
             var after = booking
-            let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now)
+            let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now,
+                                                   nightUnderWay: nightUnderWay(for: hotel, today: today))
             // The guest is back in the room: not while the next guest is already checked in there.
             try requireRoomNotOccupied(for: after, db)
             // Back in a room taken out of service since is refused even with no night to claim

@@ -300,7 +300,9 @@ extension FrontDeskStore {
     /// (`upsertFromServer`), never stripped in silence. Returns the codes queued.
     @discardableResult
     func queueBookingsTheServerNeverHad(_ hotelId: UUID, _ db: Database) throws -> [String] {
-        let today = businessDate(for: try fetchHotel(db))
+        let hotel = try fetchHotel(db)
+        let today = businessDate(for: hotel)
+        let nightUnderWay = nightUnderWay(for: hotel, today: today)
         let candidates = try Self.fetchBooking(db, whereClause: """
             b.hotel_id = ? AND b.server_version IS NULL AND b.sync_state = 'synced' AND b.status IN ('Confirmed', 'CheckedIn')
             ORDER BY b.created_at
@@ -311,7 +313,8 @@ extension FrontDeskStore {
             """, arguments: [hotelId.uuidString]))
         var queued: [Booking] = [], left: [Booking] = []
         for booking in candidates {
-            if Self.reasonNotToSend(booking, paidByCard: paidByCard.contains(booking.id.storedText), today: today) == nil {
+            if Self.reasonNotToSend(booking, paidByCard: paidByCard.contains(booking.id.storedText), today: today,
+                                    nightUnderWay: nightUnderWay) == nil {
                 // A stay that began before today goes with the time it was booked; one booked for
                 // today or later goes as made now, as before (its check against today's rules).
                 let madeAt = booking.stay.checkIn < today ? booking.createdAt : nil
@@ -347,11 +350,12 @@ extension FrontDeskStore {
     /// (nil: it can): paid by card through this desk's own payment service (the server would record
     /// a desk payment, and refund a cancellation at the desk); begun more than a week ago (the
     /// server checks a desk's booking against the day it was made, at most a week back); a guest
-    /// in house whose departure has come (the server checks a guest in only before it).
-    static func reasonNotToSend(_ booking: Booking, paidByCard: Bool, today: CalendarDate) -> String? {
+    /// in house whose departure has come (the server checks a guest in only before it). A stay
+    /// of the night still under way (`nightUnderWay`: a walk-in after midnight) has not ended.
+    static func reasonNotToSend(_ booking: Booking, paidByCard: Bool, today: CalendarDate, nightUnderWay: CalendarDate?) -> String? {
         if paidByCard { return "paid by card through this desk's payment service" }
         if booking.stay.checkIn < today.adding(days: -7) { return "its stay began before \(today.adding(days: -7))" }
-        if booking.stay.checkOut <= today {
+        if booking.stay.checkOut <= today && !(nightUnderWay.map(booking.stay.contains(night:)) ?? false) {
             return booking.status == .checkedIn ? "the guest's departure date has come" : "its stay ended without a check-in"
         }
         return nil
@@ -542,7 +546,7 @@ extension FrontDeskStore {
             case .book:
                 throw FrontDeskError.invalidState("A booking is planned with plannedBooking")
             case .cancel:
-                try probe.requireCancellable(businessDate: today)
+                try probe.requireCancellable(businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today))
                 try probe.cancel(reason: reason, at: now)
             case .checkIn: try probe.checkIn(businessDate: today, at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
             case .checkOut: _ = try probe.checkOut(businessDate: today, at: now)
@@ -554,7 +558,8 @@ extension FrontDeskStore {
             case .undoCheckOut:
                 let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
                                              arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
-                _ = try probe.undoCheckOut(businessDate: today, keptNights: kept, reason: reason ?? "", at: now)
+                _ = try probe.undoCheckOut(businessDate: today, keptNights: kept, reason: reason ?? "", at: now,
+                                           nightUnderWay: nightUnderWay(for: hotel, today: today))
             }
             return changeOperation(kind, of: booking, syncState: state, reason: reason, by: user, operationId: operationId)
         }
@@ -578,7 +583,10 @@ extension FrontDeskStore {
             guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
                 throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
             }
-            _ = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: businessDate(for: try requireHotel(db)))
+            let hotel = try requireHotel(db)
+            let today = businessDate(for: hotel)
+            _ = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today,
+                                                nightUnderWay: nightUnderWay(for: hotel, today: today))
             return changeOperation(.edit, of: booking, syncState: state, reason: nil, by: user, operationId: operationId,
                                    edit: edit)
         }
@@ -610,7 +618,9 @@ extension FrontDeskStore {
             guard target.room.id != booking.roomId else {
                 throw FrontDeskError.invalidState("Booking \(booking.confirmationCode) is already in room \(target.room.number)")
             }
-            _ = try booking.nightsToMove(businessDate: businessDate(for: try fetchHotel(db)))
+            let hotel = try fetchHotel(db)
+            let today = businessDate(for: hotel)
+            _ = try booking.nightsToMove(businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today))
             try target.room.requireInService()
             if booking.guestCount > target.type.capacity {
                 throw FrontDeskError.validationFailed([

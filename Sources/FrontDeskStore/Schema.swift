@@ -933,9 +933,9 @@ extension Schema {
     /// total, as before).
     static let v18 = """
         UPDATE saga SET charged_cents = (
-            SELECT CAST(round(json_extract(a.after_state, '$.totalPrice') * 100) AS INTEGER)
+            SELECT CASE WHEN json_valid(a.after_state) THEN CAST(round(json_extract(a.after_state, '$.totalPrice') * 100) AS INTEGER) END
             FROM audit_entry a
-            WHERE a.booking_id = saga.booking_id AND a.action = 'booking.confirmed' AND json_valid(a.after_state)
+            WHERE a.booking_id = saga.booking_id AND a.action = 'booking.confirmed'
             ORDER BY a.id LIMIT 1)
         WHERE payment_method = 'card' AND charged_cents IS NULL AND payment_reference IS NOT NULL;
         """

@@ -183,7 +183,26 @@ extension FrontDeskStore {
                             number: try roomRow.text(1, "number"), isActive: true)
             offers.append(RoomOffer(room: room, roomType: entry.type, nightlyPrices: entry.prices))
         }
+        if query.stay.checkIn < today {
+            // The night under way (a walk-in after midnight): a room with a guest in house is not
+            // free, claim or none (one who came after midnight on a stay from today, or stayed
+            // past departure, sleeps there now).
+            let occupied = Set(try db.values(String.self, sql: Self.roomsWithAGuestInHouseSQL, arguments: [hotel.id.storedText]))
+            offers.removeAll { occupied.contains($0.room.id.storedText) }
+        }
         return offers.sortedForSale()
+    }
+
+    static let roomsWithAGuestInHouseSQL = "SELECT room_id FROM booking WHERE hotel_id = ? AND status = 'CheckedIn'"
+
+    /// A room sold for the night under way must be empty now (`offers`): refused, in words, when
+    /// a guest is checked in there.
+    func requireNoGuestInHouse(_ room: Room, night: CalendarDate, _ db: Database) throws {
+        if let other = try db.row(sql: """
+            SELECT guest_name, confirmation_code FROM booking WHERE status = 'CheckedIn' AND room_id = ? LIMIT 1
+            """, arguments: [room.id.storedText]) {
+            throw FrontDeskError.roomUnavailable(Room.guestInHouse(room.number, guest: other[0], booking: other[1], night: night))
+        }
     }
 
     /// Room types that sleep enough guests (a handful of rows) drive the search; their active

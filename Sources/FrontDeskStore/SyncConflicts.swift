@@ -91,8 +91,10 @@ extension FrontDeskStore {
             for night in after.stay.nights {
                 try claim.execute(arguments: [target.room.id.uuidString, night.iso, after.hotelId.uuidString, bookingId, hold])
             }
-            let today = businessDate(for: try fetchHotel(db))
-            let notSent = Self.reasonNotToSend(before, paidByCard: try paymentMethod(ofBooking: bookingId, db) == .card, today: today)
+            let hotel = try fetchHotel(db)
+            let today = businessDate(for: hotel)
+            let notSent = Self.reasonNotToSend(before, paidByCard: try paymentMethod(ofBooking: bookingId, db) == .card, today: today,
+                                               nightUnderWay: nightUnderWay(for: hotel, today: today))
             if notSent == nil {
                 // The new `book`, then what the desk did to the booking after the refused one.
                 var later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
@@ -146,7 +148,9 @@ extension FrontDeskStore {
                 "Room \(target.room.number) (\(target.type.name)) sleeps at most \(target.type.capacity); booking \(before.confirmationCode) is for \(before.guestCount)",
             ])
         }
-        let nights = try before.nightsToMove(businessDate: businessDate(for: try requireHotel(db)))
+        let hotel = try requireHotel(db)
+        let today = businessDate(for: hotel)
+        let nights = try before.nightsToMove(businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today))
         let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
         try expireLapsedHolds(roomId: target.room.id, stay: span, db)
         let moving = Set(nights.map(\.iso))
@@ -218,7 +222,9 @@ extension FrontDeskStore {
                 // The server refuses a cancel after the arrival day: refused here first, not
                 // refunded at the desk and then opened as a new conflict. (Keep the server's
                 // booking, then mark it a no-show.)
-                try before.requireCancellable(businessDate: businessDate(for: try requireHotel(db)))
+                let hotel = try requireHotel(db)
+                let today = businessDate(for: hotel)
+                try before.requireCancellable(businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today))
             }
             if before.status != .cancelled && before.status != .failed {
                 guard case .transition = try apply(.bookingCancellationRequested(reason: reason), to: bookingId, by: user, db) else {

@@ -47,6 +47,24 @@ import Testing
                 statusReason: nil, createdAt: now, updatedAt: now)
     }
 
+    /// A guest due tonight (the 1st) who comes at 01:00 on the 1st, while the night of the 30th is
+    /// still under way, may have the stay begin that night (the edit said "in the past" and
+    /// "already past"); by day, or two nights back, it may not.
+    @Test func aStayMayBeginOnTheNightUnderWay() throws {
+        let subject = booking(.confirmed)
+        let edit = BookingEdit(checkIn: "2026-11-30")
+        let atNight = try BookingRules.validate(edit, of: subject, roomTypeName: "Double", capacity: 2, businessDate: day("2026-12-01"),
+                                                nightUnderWay: day("2026-11-30"))
+        #expect(atNight.stay.checkIn == day("2026-11-30"))
+        #expect(throws: FrontDeskError.self) {
+            try BookingRules.validate(edit, of: subject, roomTypeName: "Double", capacity: 2, businessDate: day("2026-12-01"))
+        }
+        #expect(throws: FrontDeskError.self) {
+            try BookingRules.validate(BookingEdit(checkIn: "2026-11-29"), of: subject, roomTypeName: "Double", capacity: 2,
+                                      businessDate: day("2026-12-01"), nightUnderWay: day("2026-11-30"))
+        }
+    }
+
     @Test func everyChangeIncrementsTheVersion() throws {
         var subject = booking(.reserving)
         try subject.confirm(at: now)

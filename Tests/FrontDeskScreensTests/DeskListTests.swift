@@ -66,6 +66,21 @@ import Testing
         #expect(fixture.model.state.search.checkIn == "2026-11-27")
     }
 
+    /// At midnight the search left untouched stays on the night being sold (it jumped to the next
+    /// night under the receptionist's hands, and Enter booked the wrong night); at 06:00 it moves
+    /// on to the day's; a date typed stays as typed.
+    @Test func theSearchStaysOnTheNightUnderWayUntilItEnds() throws {
+        var fixture = try ScreenFixture()
+        #expect(fixture.model.state.search.checkIn == "2026-11-26")
+        fixture.model.setBusinessDate(CalendarDate(iso: "2026-11-27")!, nightUnderWay: CalendarDate(iso: "2026-11-26"))
+        #expect(fixture.model.state.search.checkIn == "2026-11-26", "midnight: still the night under way")
+        fixture.model.setBusinessDate(CalendarDate(iso: "2026-11-27")!)
+        #expect(fixture.model.state.search.checkIn == "2026-11-27", "06:00: the day's night")
+        fixture.model.setBusinessDate(CalendarDate(iso: "2026-11-28")!, nightUnderWay: CalendarDate(iso: "2026-11-27"))
+        fixture.model.setBusinessDate(CalendarDate(iso: "2026-11-28")!)
+        #expect(fixture.model.state.search.checkIn == "2026-11-28")
+    }
+
     /// Ctrl-U empties a list's find field at once, from the field or from the list (a long name
     /// typed took a Backspace a letter), and the whole list is back.
     @Test func ctrlUEmptiesTheFindField() throws {

@@ -30,6 +30,8 @@ import Testing
     /// holding '/' or '?' that nobody percent-encoded is read as typed.
     @Test func aRefusedURLNeverShowsItsPassword() throws {
         for text in ["postgress://fd:DbSecret123@127.0.0.1:5432/x", "mysql://fd:DbSecret123@127.0.0.1:1/x",
+                     "host=db user=fd password=DbSecret123 dbname=fd", "postgresql+asyncpg://fd@h/db?password=DbSecret123",
+                     "postgress://fd:DbSecret123/db",
                      "postgres://fd:x@127.0.0.1:1/x?password=DbSecret123", "postgres://fd:DbSecret123@127.0.0.1:port/x",
                      "postgres://fd:DbSecret123@127.0.0.1:5432/x/y"] {
             do {
@@ -41,7 +43,6 @@ import Testing
             }
         }
         #expect(try PostgresURL.parse("postgres://fd:Db/Sec?ret@127.0.0.1:5432/x").password == "Db/Sec?ret")
-        #expect(PostgresURL.withoutPassword("mysql://fd:p@ss@h/db") == "mysql://fd:•••@h/db")
     }
 
     @Test func aSchemaNewerThanThisBuildIsRefusedUntouched() throws {

@@ -290,6 +290,21 @@ struct ReplicaPair {
         #expect(left.contains { $0.contains("not sent to the server") && $0.contains(leaving.confirmationCode) }, "\(left)")
     }
 
+    /// A walk-in sold the night under way, on a desk that connects (or resolves its conflict)
+    /// before 06:00: its stay has not ended, so it goes to the server (it was kept on the desk
+    /// only, and the server could sell the room again for that night).
+    @Test func aWalkInOfTheNightUnderWayIsSentToTheServer() {
+        let now = Date()
+        let walkIn = Booking(id: UUID(), hotelId: UUID(), roomId: UUID(), roomNumber: "101", confirmationCode: "WLK-NGT",
+                             guest: Guest(name: "Walt Walker", email: "walt@example.com"), guestCount: 1,
+                             stay: StayDates(checkIn: CalendarDate(iso: "2026-11-25")!, checkOut: CalendarDate(iso: "2026-11-26")!)!,
+                             status: .checkedIn, nightlyPrices: [], version: 2, holdExpiresAt: nil, statusReason: nil,
+                             createdAt: now, updatedAt: now)
+        let today = CalendarDate(iso: "2026-11-26")!
+        #expect(FrontDeskStore.reasonNotToSend(walkIn, paidByCard: false, today: today, nightUnderWay: today.adding(days: -1)) == nil)
+        #expect(FrontDeskStore.reasonNotToSend(walkIn, paidByCard: false, today: today, nightUnderWay: nil) == "the guest's departure date has come")
+    }
+
     /// Connected, the desk's cancel of one of the server's bookings said nothing about paying the
     /// guest back (the server refunds it as it was paid and records that there): the booking's
     /// history here says who pays back what, with the amount to hand over if paid at a desk.
