@@ -136,9 +136,11 @@ public struct Booking: Hashable, Sendable {
 
     /// The refusal of a check-in into a room another guest still occupies: one checked in there
     /// who stayed past departure (nights cannot overlap, so only such a guest can be there).
-    public func roomStillOccupied(by guestName: String, confirmationCode other: String, dueOut: CalendarDate) -> FrontDeskError {
+    /// `returning`: the guest of an undone check-out, who can only go back to this room.
+    public func roomStillOccupied(by guestName: String, confirmationCode other: String, dueOut: CalendarDate,
+                                  returning: Bool = false) -> FrontDeskError {
         .invalidState("Room \(roomNumber) is still occupied: \(guestName) (booking \(other), due out \(dueOut)) is checked in there; "
-            + "check them out first, or move booking \(confirmationCode) to another room")
+            + (returning ? "check them out or move them to another room first" : "check them out first, or move booking \(confirmationCode) to another room"))
     }
 
     /// A Confirmed booking whose arrival day has passed is not cancelled: its guest did not come,

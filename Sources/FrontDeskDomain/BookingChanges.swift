@@ -362,6 +362,15 @@ extension Booking {
         return stay.nights.filter { $0 >= firstOpenNight && !keptNights.contains($0) }
     }
 
+    /// The nights an undone check-out puts the guest back in the room for (`reclaimed`, claimed
+    /// again), and the first night still open even when the stay has none left (a guest checked
+    /// out on the departure day sleeps there again tonight): no other booking may hold any of them.
+    /// `self`: the booking as it was, checked out.
+    public func nightsBackInRoom(reclaimed: [CalendarDate], businessDate: CalendarDate, nightUnderWay: CalendarDate?) -> [CalendarDate] {
+        let firstOpenNight = nightUnderWay.flatMap { checkedOutOn == $0 ? $0 : nil } ?? businessDate
+        return reclaimed.contains(firstOpenNight) ? reclaimed : ([firstOpenNight] + reclaimed).sorted()
+    }
+
     /// Adds a note without other changes.
     public mutating func addNote(_ text: String, by user: String, at instant: Date) {
         notes.append(BookingNote(at: instant, by: user, text: text))

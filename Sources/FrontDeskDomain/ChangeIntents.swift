@@ -176,7 +176,7 @@ public enum ChangeWording {
     }
 
     public static func soldAgain(_ roomNumber: String, _ nights: [CalendarDate]) -> String {
-        "Room \(roomNumber) was sold again for \(nightList(nights)) after the check-out; it cannot be undone (move the guest instead)"
+        "Room \(roomNumber) was sold again for \(nightList(nights)) after the check-out; it cannot be undone while that booking holds the room (move it to another room first)"
     }
 
     private static func nights(_ count: Int) -> String { "\(count) night\(count == 1 ? "" : "s")" }

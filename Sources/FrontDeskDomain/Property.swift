@@ -61,15 +61,6 @@ public struct Hotel: Hashable, Sendable {
         return nightUnderWay(at: instant, businessDate: businessDate)
     }
 
-    /// When the night before `businessDate` stops being under way: `nightEndsAtHour` that day,
-    /// hotel time. An answer that sold it is no answer after that.
-    public func nightUnderWayEnds(on businessDate: CalendarDate) -> Date? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let (year, month, day) = businessDate.components
-        return calendar.date(from: DateComponents(year: year, month: month, day: day, hour: Self.nightEndsAtHour))
-    }
-
     /// In Unicode scalars, like every limit on typed text (`TextRules`).
     public static let maximumNameLength = 100
 

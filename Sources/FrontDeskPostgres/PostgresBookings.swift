@@ -381,14 +381,14 @@ extension PostgresHotelStorage {
 
     /// Refuses to put `booking`'s guest in its room while another guest is checked in there (as
     /// SQLite's: a check-in and an undone check-out ask).
-    func requireRoomNotOccupied(for booking: Booking, _ session: PostgresSession) throws {
+    func requireRoomNotOccupied(for booking: Booking, returning: Bool = false, _ session: PostgresSession) throws {
         if let other = try session.rows("""
             SELECT guest_name, confirmation_code, check_out::text FROM booking
             WHERE status = 'CheckedIn' AND room_id = $1 AND id <> $2 LIMIT 1
             """, [booking.roomId, booking.id]).first {
             let columns = ColumnReader(other, table: "booking")
             throw booking.roomStillOccupied(by: try columns.text(0), confirmationCode: try columns.text(1),
-                                            dueOut: CalendarDate(iso: try columns.text(2)) ?? booking.stay.checkIn)
+                                            dueOut: CalendarDate(iso: try columns.text(2)) ?? booking.stay.checkIn, returning: returning)
         }
     }
 

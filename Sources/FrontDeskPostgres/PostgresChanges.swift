@@ -31,6 +31,10 @@ extension PostgresHotelStorage {
                     try requireFree(listing.room, nights: nights.claimed, for: after, guests: after.guestCount,
                                     wholeStay: StayDates(checkIn: max(after.stay.checkIn, today), checkOut: after.stay.checkOut),
                                     hotel: hotel, today: today, session)
+                    // A stay that now begins on the night under way: not in a room a guest is in.
+                    if booking.status == .confirmed, let first = nights.claimed.min(), first < today {
+                        try requireNoGuestInHouse(listing.room, night: first, session)
+                    }
                 }
                 try writeBack(after, over: booking, session)
                 try writeNotes(after, over: booking, session)
@@ -58,6 +62,8 @@ extension PostgresHotelStorage {
             let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
             try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
                             hotel: hotel, today: today, session)
+            // A guest who has not come, moved for the night under way: not into a room a guest is in.
+            if booking.status == .confirmed, nights[0] < today { try requireNoGuestInHouse(target.room, night: nights[0], session) }
             // Released first: a repriced move is priced on the nights' occupancy without the
             // booking itself, as a new booking of the room would be quoted.
             try release(nights, of: booking, keepingPrices: true, session)
@@ -165,16 +171,18 @@ extension PostgresHotelStorage {
                 let kept = Set(try session.rows("SELECT night::text FROM room_night WHERE booking_id = $1", [booking.id])
                     .compactMap { CalendarDate(iso: try ColumnReader($0, table: "room_night").text(0)) })
                 var after = booking
+                let nightUnderWay = nightUnderWay(for: hotel, today: today)
                 let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now,
-                                                       nightUnderWay: nightUnderWay(for: hotel, today: today))
+                                                       nightUnderWay: nightUnderWay)
                 // The guest is back in the room: not while the next guest is already checked in there.
-                try requireRoomNotOccupied(for: after, session)
+                try requireRoomNotOccupied(for: after, returning: true, session)
                 // Refused in a room out of service even with no night to claim again (as SQLite's).
                 let listing = try roomOf(after, session)
                 try listing.room.requireInService()
-                if let first = reclaimed.first, let last = reclaimed.last {
+                let back = booking.nightsBackInRoom(reclaimed: reclaimed, businessDate: today, nightUnderWay: nightUnderWay)
+                if let first = back.first, let last = back.last {
                     try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, session)
-                    let taken = try takenNights(listing.room, reclaimed, excluding: booking, session)
+                    let taken = try takenNights(listing.room, back, excluding: booking, session)
                     if !taken.isEmpty { throw FrontDeskError.roomUnavailable(ChangeWording.soldAgain(listing.room.number, taken)) }
                 }
                 try writeBack(after, over: booking, session)

@@ -69,7 +69,8 @@ struct PostgresHotelStorage: HotelStorage {
             let firstLapse = try lapse.first.flatMap { try ColumnReader($0, table: "room_night").optionalInstant(0) }
             let stamp = FrontDeskStore.SearchStamp(
                 hotel: hotel, availabilityVersion: try availabilityVersion(session), businessDate: today,
-                validUntil: FrontDeskStore.SearchStamp.earlier(firstLapse, query.stay.checkIn < today ? hotel.nightUnderWayEnds(on: today) : nil),
+                // An answer that sells the night under way is not kept (as SQLite's).
+                validUntil: query.stay.checkIn < today ? .distantPast : firstLapse,
                 businessDay: chain.businessDateOverride == nil ? FrontDeskStore.instants(of: today, in: hotel.timeZone) : nil)
             return (result, stamp)
         }

@@ -615,12 +615,13 @@ extension FrontDeskStore {
 
     /// Refuses to put `booking`'s guest in its room while another guest is checked in there (one
     /// who stayed past departure: nights cannot overlap). A check-in and an undone check-out ask.
-    func requireRoomNotOccupied(for booking: Booking, _ db: Database) throws {
+    func requireRoomNotOccupied(for booking: Booking, returning: Bool = false, _ db: Database) throws {
         if let other = try db.row(sql: """
             SELECT guest_name, confirmation_code, check_out FROM booking
             WHERE status = 'CheckedIn' AND room_id = ? AND id <> ? LIMIT 1
             """, arguments: [booking.roomId.storedText, booking.id.storedText]) {
-            throw booking.roomStillOccupied(by: other[0], confirmationCode: other[1], dueOut: CalendarDate(iso: other[2]) ?? booking.stay.checkIn)
+            throw booking.roomStillOccupied(by: other[0], confirmationCode: other[1], dueOut: CalendarDate(iso: other[2]) ?? booking.stay.checkIn,
+                                            returning: returning)
         }
     }
 

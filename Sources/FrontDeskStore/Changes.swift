@@ -60,6 +60,10 @@ extension FrontDeskStore {
                     try requireFree(listing.room, nights: nights.claimed, for: after, guests: after.guestCount,
                                     wholeStay: StayDates(checkIn: max(after.stay.checkIn, today), checkOut: after.stay.checkOut),
                                     hotel: hotel, today: today, db)
+                    // A stay that now begins on the night under way: not in a room a guest is in.
+                    if booking.status == .confirmed, let first = nights.claimed.min(), first < today {
+                        try requireNoGuestInHouse(listing.room, night: first, db)
+                    }
                 }
                 try Self.writeBack(after, over: booking, db)
                 try writeNotes(after, over: booking, db)
@@ -108,6 +112,8 @@ extension FrontDeskStore {
             let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
             try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
                             hotel: hotel, today: today, db)
+            // A guest who has not come, moved for the night under way: not into a room a guest is in.
+            if booking.status == .confirmed, nights[0] < today { try requireNoGuestInHouse(target.room, night: nights[0], db) }
             // Released first: a repriced move is priced on the nights' occupancy without the
             // booking itself, as a new booking of the room would be quoted.
             try release(nights, of: booking, keepingPrices: true, db)
@@ -275,19 +281,21 @@ extension FrontDeskStore {
             let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
                                          arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
             var after = booking
+            let nightUnderWay = nightUnderWay(for: hotel, today: today)
             let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now,
-                                                   nightUnderWay: nightUnderWay(for: hotel, today: today))
+                                                   nightUnderWay: nightUnderWay)
             // The guest is back in the room: not while the next guest is already checked in there.
-            try requireRoomNotOccupied(for: after, db)
+            try requireRoomNotOccupied(for: after, returning: true, db)
             // Back in a room taken out of service since is refused even with no night to claim
             // again (a check-out on the departure day): a checked-in guest in it blocks its repair.
             guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
                 throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
             }
             try listing.room.requireInService()
-            if let first = reclaimed.first, let last = reclaimed.last {
+            let back = booking.nightsBackInRoom(reclaimed: reclaimed, businessDate: today, nightUnderWay: nightUnderWay)
+            if let first = back.first, let last = back.last {
                 try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
-                let taken = try takenNights(listing.room, reclaimed, excluding: booking, db)
+                let taken = try takenNights(listing.room, back, excluding: booking, db)
                 if !taken.isEmpty {
                     throw FrontDeskError.roomUnavailable(ChangeWording.soldAgain(listing.room.number, taken))
                 }

@@ -9,13 +9,6 @@ extension FrontDeskStore {
         public let query: AvailabilityQuery
         public let offers: [RoomOffer]
 
-        /// The sooner of two ends of an answer (a hold's lapse, the end of the night under way
-        /// it sold), nil when neither comes.
-        public static func earlier(_ one: Date?, _ other: Date?) -> Date? {
-            guard let one, let other else { return one ?? other }
-            return min(one, other)
-        }
-
         /// For another backend of the storage protocols (PostgreSQL).
         public init(hotel: Hotel, query: AvailabilityQuery, offers: [RoomOffer]) {
             self.hotel = hotel
@@ -99,8 +92,9 @@ extension FrontDeskStore {
                 WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3 AND hold_expires_at > ?4
                 """), arguments: [hotel.id.uuidString, query.stay.checkIn.iso, query.stay.checkOut.iso, Timestamp.text(now)])
             let stamp = SearchStamp(hotel: hotel, availabilityVersion: try availabilityVersion(hotel.id, db), businessDate: today,
-                                    validUntil: SearchStamp.earlier(firstLapse.map { Timestamp.date($0) ?? .distantPast },
-                                                                    query.stay.checkIn < today ? hotel.nightUnderWayEnds(on: today) : nil),
+                                    // An answer that sells the night under way is not kept: it also
+                                    // reads who is in house, which no version follows.
+                                    validUntil: query.stay.checkIn < today ? .distantPast : firstLapse.map { Timestamp.date($0) ?? .distantPast },
                                     businessDay: businessDateOverride == nil ? Self.instants(of: today, in: hotel.timeZone) : nil)
             return (result, stamp)
         }
