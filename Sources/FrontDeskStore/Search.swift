@@ -61,13 +61,6 @@ extension FrontDeskStore {
         /// which a cached answer checks with two comparisons instead of a calendar per request.
         public var businessDay: Range<Date>? = nil
 
-        /// The sooner of two ends of an answer (a hold's lapse, the end of the night under way
-        /// it sold), nil when neither comes.
-        public static func earlier(_ one: Date?, _ other: Date?) -> Date? {
-            guard let one, let other else { return one ?? other }
-            return min(one, other)
-        }
-
         /// For another backend of the storage protocols (PostgreSQL).
         public init(hotel: Hotel, availabilityVersion: Int64, businessDate: CalendarDate, validUntil: Date?,
                     businessDay: Range<Date>? = nil) {
