@@ -378,6 +378,26 @@ struct UndoCheckIn: SingleBookingCommand {
     }
 }
 
+struct UndoNoShow: SingleBookingCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "undo-no-show", abstract: "Take back a no-show: the guest came after all (Confirmed again, to be checked in).",
+        discussion: """
+            Allowed while the stay has a night left: from tonight, or, until 06:00, from the night under way for a guest \
+            who comes after midnight. The nights the no-show gave back are taken again; if one was sold since, nothing \
+            changes (exit 4).
+            """)
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Booking id or confirmation code.") var reference: String
+    @Option(help: "Why, for the audit trail.") var reason: String?
+    @OptionGroup var change: ChangeOptions
+    func apply(_ store: FrontDeskStore) throws -> Booking {
+        if let connected = try ConnectedDesk.open(store, common: common) {
+            return try connected.changeReservation(.undoNoShow, reference, reason: reason, try change.request(common))
+        }
+        return try store.undoNoShow(reference, reason: reason, try change.request(common))
+    }
+}
+
 struct UndoCheckOut: SingleBookingCommand {
     static let configuration = CommandConfiguration(
         commandName: "undo-check-out", abstract: "Take back a check-out made today (the guest is checked in again).")

@@ -17,7 +17,7 @@ public struct FrontDesk: ParsableCommand {
         version: versionLine,
         subcommands: [
             Desk.self, Demo.self, Search.self, Book.self, Bookings.self, Show.self, Cancel.self, CheckIn.self, CheckOut.self,
-            Change.self, Move.self, NoShow.self, UndoCheckIn.self, UndoCheckOut.self,
+            Change.self, Move.self, NoShow.self, UndoCheckIn.self, UndoCheckOut.self, UndoNoShow.self,
             Rooms.self, RoomTypes.self, Occupancy.self, Report.self, Audit.self, HotelCommand.self, Saga.self, PaymentSim.self,
             SyncCommand.self, Conflicts.self, GenerateManual.self,
         ],

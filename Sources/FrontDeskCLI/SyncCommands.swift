@@ -553,13 +553,13 @@ struct ConnectedDesk {
             case .checkOut: try store.checkOut(reference, request, operationId: operationId)
             case .book: throw FrontDeskError.invalidState("a booking is made with book")
             case .move: throw FrontDeskError.invalidState("a room change is made with move")
-            case .noShow, .undoCheckIn, .undoCheckOut, .edit: try reservationChangeHere(kind, reference, reason: reason,
-                                                                                       ChangeRequest(user: user), operationId: operationId)
+            case .noShow, .undoCheckIn, .undoCheckOut, .undoNoShow, .edit:
+                try reservationChangeHere(kind, reference, reason: reason, ChangeRequest(user: user), operationId: operationId)
             }
         }
     }
 
-    /// `no-show`, `undo-check-in`, `undo-check-out` on a connected desk: planned from the replica
+    /// `no-show`, `undo-check-in`, `undo-check-out`, `undo-no-show` on a connected desk: planned from the replica
     /// (the booking's status and, with --expected-version, its version checked here), pushed at
     /// once; with no answer, made here and queued. `request.requestId` is the operation id.
     func changeReservation(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
@@ -647,6 +647,7 @@ struct ConnectedDesk {
         case .noShow: .noShow
         case .undoCheckIn: .undoCheckIn(reason: try BookingRules.undoReason(reason, "Check-in", channel: .desk, by: user))
         case .undoCheckOut: .undoCheckOut(reason: try BookingRules.undoReason(reason, "Check-out", channel: .desk, by: user))
+        case .undoNoShow: .undoNoShow(reason: try BookingRules.undoReason(reason, "No-show", channel: .desk, by: user))
         case .book, .move, .edit: nil
         }
     }
@@ -657,6 +658,7 @@ struct ConnectedDesk {
         case .noShow: try store.markNoShow(reference, request, operationId: operationId)
         case .undoCheckIn: try store.undoCheckIn(reference, reason: reason, request, operationId: operationId)
         case .undoCheckOut: try store.undoCheckOut(reference, reason: reason, request, operationId: operationId)
+        case .undoNoShow: try store.undoNoShow(reference, reason: reason, request, operationId: operationId)
         default: throw FrontDeskError.invalidState("\(kind.rawValue) is not a reservation change")
         }
     }
@@ -824,6 +826,8 @@ struct ConnectedDesk {
                     return try latest().changeReservation(.undoCheckIn, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
                 case .undoCheckOut(let version):
                     return try latest().changeReservation(.undoCheckOut, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                case .undoNoShow(let version):
+                    return try latest().changeReservation(.undoNoShow, id.uuidString, reason: nil, ChangeRequest(expectedVersion: version, user: user))
                 case .edit(let edit, let version):
                     return try latest().edit(id.uuidString, edit, ChangeRequest(expectedVersion: version, user: user))
                 case .move(let room, let version):

@@ -362,6 +362,30 @@ extension Booking {
         return stay.nights.filter { $0 >= firstOpenNight && !keptNights.contains($0) }
     }
 
+    /// Takes back a no-show: the guest came after all (late, or marked by mistake). Confirmed
+    /// again, ready to be checked in, while the stay has a night left: from the business date, or
+    /// from the night under way (`Hotel.nightUnderWay`) for a guest who comes after midnight.
+    /// Returns the nights to claim again: those from that night on that the no-show gave back
+    /// (`keptNights`: still held, the first night of a first-night fee among them). Nights already
+    /// past stay given back: nobody slept in them.
+    public mutating func undoNoShow(businessDate: CalendarDate, keptNights: Set<CalendarDate>, reason: String,
+                                    at instant: Date, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) -> [CalendarDate] {
+        guard status == .noShow else { throw refusal("undo the no-show of") }
+        let firstOpenNight = firstNightStillToCome(businessDate: businessDate, nightUnderWay: nightUnderWay)
+        guard firstOpenNight < stay.checkOut else {
+            throw .invalidState("Booking \(confirmationCode) ended on \(stay.checkOut); its no-show can no longer be undone (book the guest again)")
+        }
+        move(to: .confirmed, reason: reason, at: instant)
+        return stay.nights.filter { $0 >= firstOpenNight && !keptNights.contains($0) }
+    }
+
+    /// The first night of the stay a guest arriving now would sleep: the night under way while it
+    /// lasts and the stay holds it, else the business date (never before the arrival date).
+    public func firstNightStillToCome(businessDate: CalendarDate, nightUnderWay: CalendarDate?) -> CalendarDate {
+        let now = nightUnderWay.flatMap { stay.contains(night: $0) ? $0 : nil } ?? businessDate
+        return max(now, stay.checkIn)
+    }
+
     /// The nights an undone check-out puts the guest back in the room for (`reclaimed`, claimed
     /// again), and the first night still open even when the stay has none left (a guest checked
     /// out on the departure day sleeps there again tonight): no other booking may hold any of them.

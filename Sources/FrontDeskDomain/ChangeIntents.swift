@@ -13,6 +13,8 @@ public enum ChangeIntent: Sendable {
     case noShow
     case undoCheckIn(reason: String)
     case undoCheckOut(reason: String)
+    /// A no-show taken back (the guest came after all).
+    case undoNoShow(reason: String)
     case checkIn
     case checkOut
     /// `reason` as the person gave it (nil: none), before the channel's default wording.
@@ -28,6 +30,7 @@ public enum ChangeIntent: Sendable {
         case .noShow: "booking.noShow"
         case .undoCheckIn: "booking.checkInUndone"
         case .undoCheckOut: "booking.checkOutUndone"
+        case .undoNoShow: "booking.noShowUndone"
         }
     }
 
@@ -39,6 +42,7 @@ public enum ChangeIntent: Sendable {
         case .noShow: "no-show"
         case .undoCheckIn(let reason): "undo-check-in\u{1F}" + reason
         case .undoCheckOut(let reason): "undo-check-out\u{1F}" + reason
+        case .undoNoShow(let reason): "undo-no-show\u{1F}" + reason
         case .checkIn: "check-in"
         case .checkOut: "check-out"
         case .cancel(let reason): "cancel\u{1F}" + (reason ?? "")
@@ -243,6 +247,18 @@ public enum ChangeWording {
 
     public static func checkInUndone(_ after: Booking, reason: String) -> String {
         "Check-in of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)"
+    }
+
+    public static func noShowUndone(_ after: Booking, reason: String, reclaimed: Int) -> String {
+        "No-show of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)"
+            + (reclaimed == 0 ? "" : "; \(nights(reclaimed)) taken again")
+            + "; Confirmed again, to be checked in, paid as before (nothing is owed back)"
+    }
+
+    /// A night given back by a no-show was sold since: the undo is refused.
+    public static func soldSinceNoShow(_ roomNumber: String, _ nights: [CalendarDate]) -> String {
+        "Room \(roomNumber) was sold again for \(nightList(nights)) after the no-show; it cannot be undone while that booking holds "
+            + "the room (book the guest again, or move that booking to another room first)"
     }
 
     public static func checkOutUndone(_ after: Booking, reason: String, reclaimed: Int) -> String {

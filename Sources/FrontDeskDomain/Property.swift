@@ -53,6 +53,19 @@ public struct Hotel: Hashable, Sendable {
         return businessDate.adding(days: -1)
     }
 
+    /// The night a guest checked in (or whose check-in is undone) at `instant` arrived for, when
+    /// it is not the business date's: the night under way until `nightEndsAtHour`, and after it
+    /// last night still, for a booking sold after midnight for it (an early-morning arrival given
+    /// last night's room at 05:50 has been in it since, and is checked in at 06:10). Nil otherwise.
+    public func nightOfArrival(for booking: Booking, at instant: Date, businessDate: CalendarDate) -> CalendarDate? {
+        if let night = nightUnderWay(at: instant, businessDate: businessDate) { return night }
+        let lastNight = businessDate.adding(days: -1)
+        guard booking.stay.contains(night: lastNight), CalendarDate.today(in: timeZone, at: booking.createdAt) >= businessDate else {
+            return nil
+        }
+        return lastNight
+    }
+
     /// The night under way on `businessDate` for a stay that begins then, else nil: worked out
     /// only for a check-in typed before the business date (a walk-in after midnight), so the
     /// hour's calendar work stays off every other booking and search. An ISO date sorts as text.

@@ -148,9 +148,9 @@ extension SyncOperation {
         return reason ?? Channel.desk.defaultCancellationReason(by: by.isEmpty ? user : by)
     }
 
-    /// The reason of an undone check-in or check-out (`what`), checked, or the desk's default.
-    public func undoReason(_ what: String, user: String) throws(FrontDeskError) -> String {
-        try BookingRules.undoReason(reason, what, channel: .desk, by: by.isEmpty ? user : by)
+    /// The reason of an undo (an undone check-in, check-out or no-show), checked, or the desk's default.
+    public func undoReason(user: String) throws(FrontDeskError) -> String {
+        try BookingRules.undoReason(reason, kind.undoneWhat ?? "Change", channel: .desk, by: by.isEmpty ? user : by)
     }
 
     /// What an `edit` must carry: at least one field.
@@ -310,5 +310,18 @@ extension Array where Element == RoomOffer {
             .prefix(5)
             .map { WireSuggestedRoom(roomId: SyncWire.lowercaseText($0.room.id), roomNumber: $0.room.number, roomType: $0.roomType.name,
                                      totalPriceCents: $0.totalPrice.minorUnits) }
+    }
+}
+
+extension SyncOperation.Kind {
+    /// What an undo takes back, as its default reason names it ("Check-in undone at the desk by
+    /// …"); nil for the kinds that are not undos.
+    public var undoneWhat: String? {
+        switch self {
+        case .undoCheckIn: "Check-in"
+        case .undoCheckOut: "Check-out"
+        case .undoNoShow: "No-show"
+        default: nil
+        }
     }
 }

@@ -270,6 +270,8 @@ public struct SyncOperation: Codable, Hashable, Sendable {
         /// A Confirmed arrival who never came (issue 14's no-show), an undone check-in, an
         /// undone check-out (`reason` says why); added the way `move` was, without a bump.
         case noShow, undoCheckIn, undoCheckOut
+        /// A no-show taken back (`reason` says why); added without a bump, as `move` was.
+        case undoNoShow
         /// A change of the guest's details, a note or the stay (issue 14's edit): `edit` says
         /// which fields change; added without a bump too.
         case edit

@@ -372,7 +372,7 @@ extension PostgresHotelStorage {
             let hotel = try chain.fetchHotel(hotelId, session)
             let today = ruleDate ?? chain.businessDate(for: hotel)
             return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, session) { booking in
-                try booking.checkIn(businessDate: today, at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
+                try booking.checkIn(businessDate: today, at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
                 try requireRoomNotOccupied(for: booking, session)
                 return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
             }

@@ -151,7 +151,7 @@ extension PostgresHotelStorage {
             try changeIntent(reference, .undoCheckIn(reason: reason), request, session) { booking, hotel in
                 var after = booking
                 let today = ruleDate ?? chain.businessDate(for: hotel)
-                try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
+                try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
                 try writeBack(after, over: booking, session)
                 try audit(session, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
                           summary: ChangeWording.checkInUndone(after, reason: reason), before: booking, after: after)
@@ -189,6 +189,39 @@ extension PostgresHotelStorage {
                 try claim(reclaimed, for: after, session)
                 try audit(session, user: request.user, action: "booking.checkOutUndone", bookingId: after.id, roomId: after.roomId,
                           summary: ChangeWording.checkOutUndone(after, reason: reason, reclaimed: reclaimed.count),
+                          before: booking, after: after)
+                return after
+            }
+    }
+
+    func undoNoShow(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        let reason = try BookingRules.undoReason(reason, "No-show", channel: request.channel, by: request.user)
+        return try write { session in try undoNoShow(reference, checkedReason: reason, request, session) }
+    }
+
+    /// `undoNoShow` in the caller's transaction, its reason checked (SQLite's rules, one domain call).
+    func undoNoShow(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
+            try changeIntent(reference, .undoNoShow(reason: reason), request, session) { booking, hotel in
+                let today = ruleDate ?? chain.businessDate(for: hotel)
+                let kept = Set(try session.rows("SELECT night::text FROM room_night WHERE booking_id = $1", [booking.id])
+                    .compactMap { CalendarDate(iso: try ColumnReader($0, table: "room_night").text(0)) })
+                var after = booking
+                let nightUnderWay = nightUnderWay(for: hotel, today: today)
+                let reclaimed = try after.undoNoShow(businessDate: today, keptNights: kept, reason: reason, at: now,
+                                                     nightUnderWay: nightUnderWay)
+                let listing = try roomOf(after, session)
+                try listing.room.requireInService()
+                if let first = reclaimed.first, let last = reclaimed.last {
+                    try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, session)
+                    let taken = try takenNights(listing.room, reclaimed, excluding: booking, session)
+                    if !taken.isEmpty { throw FrontDeskError.roomUnavailable(ChangeWording.soldSinceNoShow(listing.room.number, taken)) }
+                }
+                let firstNight = after.firstNightStillToCome(businessDate: today, nightUnderWay: nightUnderWay)
+                if firstNight < today { try requireNoGuestInHouse(listing.room, night: firstNight, session) }
+                try writeBack(after, over: booking, session)
+                try claim(reclaimed, for: after, session)
+                try audit(session, user: request.user, action: "booking.noShowUndone", bookingId: after.id, roomId: after.roomId,
+                          summary: ChangeWording.noShowUndone(after, reason: reason, reclaimed: reclaimed.count),
                           before: booking, after: after)
                 return after
             }

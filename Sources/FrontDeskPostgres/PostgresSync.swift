@@ -275,7 +275,7 @@ extension PostgresHotelStorage {
             }
             let reason = try operation.cancellationReason(user: user)
             return try accepted(try madeOn.cancel(bookingId.uuidString, reason: reason, expectedVersion: operation.baseVersion, by: user, session))
-        case .checkIn, .checkOut, .move, .noShow, .undoCheckIn, .undoCheckOut, .edit:
+        case .checkIn, .checkOut, .move, .noShow, .undoCheckIn, .undoCheckOut, .undoNoShow, .edit:
             // Made on the server's current version, it stands whatever was refused before;
             // otherwise it may rest on a refused operation.
             if operation.mayDependOnRefusal(currentVersion: exists?.version) { try requireNoEarlierRefusal(bookingId, session) }
@@ -283,7 +283,7 @@ extension PostgresHotelStorage {
             switch operation.kind {
             case .checkIn: return try accepted(try madeOn.checkIn(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
             case .checkOut: return try accepted(try madeOn.checkOut(bookingId.uuidString, expectedVersion: operation.baseVersion, by: user, session))
-            case .noShow, .undoCheckIn, .undoCheckOut, .edit:
+            case .noShow, .undoCheckIn, .undoCheckOut, .undoNoShow, .edit:
                 // Through this backend's own changes, as on SQLite.
                 let request = ChangeRequest(expectedVersion: operation.baseVersion, user: user, channel: .desk)
                 let reference = bookingId.uuidString
@@ -292,9 +292,11 @@ extension PostgresHotelStorage {
                     case .noShow: return try markNoShow(reference, request, session)
                     case .edit: return try madeOn.changeBooking(reference, try operation.checkedEdit(), request, session)
                     case .undoCheckIn:
-                        return try madeOn.undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, session)
+                        return try madeOn.undoCheckIn(reference, checkedReason: try operation.undoReason(user: user), request, session)
+                    case .undoNoShow:
+                        return try madeOn.undoNoShow(reference, checkedReason: try operation.undoReason(user: user), request, session)
                     default:
-                        return try madeOn.undoCheckOut(reference, checkedReason: try operation.undoReason("Check-out", user: user), request, session)
+                        return try madeOn.undoCheckOut(reference, checkedReason: try operation.undoReason(user: user), request, session)
                     }
                 })
             default: return try accepted(try move(operation, exists, hotel: hotel, by: user, session))

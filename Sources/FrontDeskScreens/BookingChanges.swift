@@ -9,6 +9,7 @@ public enum DeskChange: Hashable, Sendable {
     case noShow(expectedVersion: Int?)
     case undoCheckIn(expectedVersion: Int?)
     case undoCheckOut(expectedVersion: Int?)
+    case undoNoShow(expectedVersion: Int?)
 
     /// What the message line says once it is done; a paid booking whose total changed says what
     /// to collect or repay at the desk.
@@ -21,6 +22,7 @@ public enum DeskChange: Hashable, Sendable {
             + (NoShowPolicy.Fee(noShow: booking).map { "; " + ChangeWording.noShowMoney(booking, fee: $0) } ?? "")
         case .undoCheckIn: "Check-in of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
         case .undoCheckOut: "Check-out of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
+        case .undoNoShow: "No-show of \(booking.guest.name) undone (booking \(booking.confirmationCode)): Confirmed again, check the guest in"
         }
     }
 }
@@ -296,8 +298,14 @@ extension DeskModel {
                     lines: ["Undo the check-out of \(booking.guest.name), booking \(booking.confirmationCode)?", stay,
                             "The guest is checked in again; nights given back are taken again."],
                     yesLabel: "Yes, undo the check-out", change: .undoCheckOut(expectedVersion: booking.version))
+            case .noShow:
+                state[keyPath: actions].confirmation = PendingConfirmation(
+                    bookingId: booking.id, command: .undoChange,
+                    lines: ["Undo the no-show of \(booking.guest.name), booking \(booking.confirmationCode)?", stay,
+                            "The booking is Confirmed again, to be checked in; nights given back are taken again."],
+                    yesLabel: "Yes, undo the no-show", change: .undoNoShow(expectedVersion: booking.version))
             default:
-                refuse("Booking \(booking.confirmationCode) is \(booking.status.rawValue): only today's check-in or check-out can be undone")
+                refuse("Booking \(booking.confirmationCode) is \(booking.status.rawValue): only today's check-in or check-out, or a no-show, can be undone")
             }
         default: break
         }

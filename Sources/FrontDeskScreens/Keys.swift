@@ -207,11 +207,11 @@ public enum CommandTable {
                 description: "Mark an arrival who never came a no-show (asks first)", scope: scope, inFooter: false,
                 inHelp: false),
         Command(id: .undoChange, keys: [.alt("u")], label: "Undo",
-                description: "Undo today's check-in or check-out of the booking (asks first)", scope: scope, inFooter: false,
+                description: "Undo today's check-in or check-out of the booking, or its no-show (asks first)", scope: scope, inFooter: false,
                 inHelp: false),
         // The four above on one line of the help overlay (never matched first: they come before it).
         Command(id: .changeKeys, keys: [.alt("e"), .alt("m"), .alt("n"), .alt("u")], label: "Change",
-                description: "Edit (form), move, no-show, undo check-in/out", scope: scope, inFooter: false,
+                description: "Edit (form), move, no-show, undo check-in/out/no-show", scope: scope, inFooter: false,
                 helpKeys: "Alt-e/m/n/u"),
     ] }
 

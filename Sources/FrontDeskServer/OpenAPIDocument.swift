@@ -404,6 +404,20 @@ paths:
         required: false
         content: {application/json: {schema: {type: object, properties: {reason: {type: string}}}}}
       responses: *reservationChange
+  /api/bookings/{bookingId}/undo-no-show:
+    parameters:
+      - {name: bookingId, in: path, required: true, schema: {type: string, format: uuid}}
+      - {name: If-Match, in: header, required: false, schema: {type: string}}
+      - {name: Idempotency-Key, in: header, required: false, schema: {type: string, minLength: 1, maxLength: 200}}
+    post:
+      operationId: undoNoShow
+      description: >-
+        Takes back a no-show (the guest came after all) while the stay has a night left: Confirmed again,
+        the nights the no-show gave back from tonight on (the night under way until 06:00) claimed again.
+      requestBody:
+        required: false
+        content: {application/json: {schema: {type: object, properties: {reason: {type: string}}}}}
+      responses: *reservationChange
   /api/hotels/{hotelId}/occupancy:
     parameters:
       - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
@@ -490,7 +504,7 @@ paths:
       description: |
         Operations a desk made while the server did not answer, applied in order, each idempotent by its
         `operationId` (the same id again gets the first answer). Kinds: book, cancel, checkIn, checkOut,
-        move (a room change; `move` names the room), noShow, undoCheckIn, undoCheckOut (`reason` says why),
+        move (a room change; `move` names the room), noShow, undoCheckIn, undoCheckOut, undoNoShow (`reason` says why),
         edit (`edit` names the fields that change).
         One outcome per operation: accepted,
         conflict (`room_unavailable` with suggested rooms, `stale_version`, `depends_on_conflict`),
@@ -792,7 +806,7 @@ components:
       required: [operationId, kind, bookingId, madeAt, by]
       properties:
         operationId: {type: string, minLength: 1, maxLength: 200}
-        kind: {type: string, enum: [book, cancel, checkIn, checkOut, move, noShow, undoCheckIn, undoCheckOut, edit]}
+        kind: {type: string, enum: [book, cancel, checkIn, checkOut, move, noShow, undoCheckIn, undoCheckOut, undoNoShow, edit]}
         bookingId: {type: string, format: uuid}
         baseVersion: {type: integer, nullable: true}
         madeAt: {type: string}

@@ -167,6 +167,9 @@ struct BookingRoutes {
         router.post("/api/bookings/{bookingId}/undo-check-out") { request, context in
             try await changeReservation(request, context, .undoCheckOut)
         }
+        router.post("/api/bookings/{bookingId}/undo-no-show") { request, context in
+            try await changeReservation(request, context, .undoNoShow)
+        }
         router.get("/api/hotels/{hotelId}/occupancy") { request, context in try await occupancy(request, context) }
         router.get("/api/hotels/{hotelId}/events") { request, context in try await events(request, context) }
         router.get("/api/hotels/{hotelId}/replica") { request, context in try await replica(request, context) }
@@ -569,7 +572,7 @@ struct BookingRoutes {
 
     // MARK: Changing a reservation (issue 14)
 
-    enum ReservationChange { case edit, move, noShow, undoCheckIn, undoCheckOut }
+    enum ReservationChange { case edit, move, noShow, undoCheckIn, undoCheckOut, undoNoShow }
 
     /// The body of `PATCH /api/bookings/{id}`: only the fields given change.
     struct BookingEditBody: Decodable {
@@ -637,11 +640,14 @@ struct BookingRoutes {
             }
         case .noShow:
             changed = try await state.blocking { try store.markNoShow(reference, changeRequest) }
-        case .undoCheckIn, .undoCheckOut:
+        case .undoCheckIn, .undoCheckOut, .undoNoShow:
             let reason = try await decodeOptional(ChangeBody.self, request, context)?.reason
             changed = try await state.blocking {
-                change == .undoCheckIn ? try store.undoCheckIn(reference, reason: reason, changeRequest)
-                    : try store.undoCheckOut(reference, reason: reason, changeRequest)
+                switch change {
+                case .undoCheckIn: try store.undoCheckIn(reference, reason: reason, changeRequest)
+                case .undoCheckOut: try store.undoCheckOut(reference, reason: reason, changeRequest)
+                default: try store.undoNoShow(reference, reason: reason, changeRequest)
+                }
             }
         }
         state.noteWrite(changed.hotelId)

@@ -607,7 +607,7 @@ extension FrontDeskStore {
         let hotel = try fetchHotel(db)
         let today = businessDate(for: hotel)
         return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
-            try booking.checkIn(businessDate: today, at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
+            try booking.checkIn(businessDate: today, at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
             try requireRoomNotOccupied(for: booking, db)
             return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
         }

@@ -249,7 +249,7 @@ extension FrontDeskStore {
         try changeIntent(reference, .undoCheckIn(reason: reason), request, db) { booking, hotel in
             var after = booking
             let today = businessDate(for: hotel)
-            try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
+            try after.undoCheckIn(businessDate: today, reason: reason, at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
             try Self.writeBack(after, over: booking, db)
             try audit(db, user: request.user, action: "booking.checkInUndone", bookingId: after.id, roomId: after.roomId,
                       summary: ChangeWording.checkInUndone(after, reason: reason),
@@ -304,6 +304,56 @@ extension FrontDeskStore {
             try claim(reclaimed, for: after, db)
             try audit(db, user: request.user, action: "booking.checkOutUndone", bookingId: after.id, roomId: after.roomId,
                       summary: ChangeWording.checkOutUndone(after, reason: reason, reclaimed: reclaimed.count),
+                      before: booking, after: after)
+            if !reclaimed.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
+            return after
+        }
+    }
+
+    /// Takes back a no-show (the guest came after all): Confirmed again, to be checked in; the
+    /// nights from tonight on (the night under way until it ends) that the no-show gave back are
+    /// claimed again, and if one was sold meanwhile nothing changes (`room_unavailable`).
+    public func undoNoShow(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
+        try undoNoShow(reference, reason: reason, request, operationId: nil)
+    }
+
+    /// On a connected desk the undo is also queued for the server (`undoNoShow`, with its reason).
+    public func undoNoShow(_ reference: String, reason: String?, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
+        let reason = try BookingRules.undoReason(reason, "No-show", channel: request.channel, by: request.user)
+        return try write { db in
+            try queuedIfReplica(.undoNoShow, reference, reason: reason, request, operationId: operationId, db) {
+                try undoNoShow(reference, checkedReason: reason, request, db)
+            }
+        }
+    }
+
+    /// `undoNoShow` inside the caller's transaction, its reason checked.
+    func undoNoShow(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ db: Database) throws -> Booking {
+        try changeIntent(reference, .undoNoShow(reason: reason), request, db) { booking, hotel in
+            let today = businessDate(for: hotel)
+            let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
+                                         arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
+            var after = booking
+            let nightUnderWay = nightUnderWay(for: hotel, today: today)
+            let reclaimed = try after.undoNoShow(businessDate: today, keptNights: kept, reason: reason, at: now,
+                                                 nightUnderWay: nightUnderWay)
+            guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
+                throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
+            }
+            try listing.room.requireInService()
+            if let first = reclaimed.first, let last = reclaimed.last {
+                try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
+                let taken = try takenNights(listing.room, reclaimed, excluding: booking, db)
+                if !taken.isEmpty { throw FrontDeskError.roomUnavailable(ChangeWording.soldSinceNoShow(listing.room.number, taken)) }
+            }
+            // A guest who came after midnight sleeps the night under way: not in a room someone
+            // else is checked in to for it (no claim of that night says so).
+            let firstNight = after.firstNightStillToCome(businessDate: today, nightUnderWay: nightUnderWay)
+            if firstNight < today { try requireNoGuestInHouse(listing.room, night: firstNight, db) }
+            try Self.writeBack(after, over: booking, db)
+            try claim(reclaimed, for: after, db)
+            try audit(db, user: request.user, action: "booking.noShowUndone", bookingId: after.id, roomId: after.roomId,
+                      summary: ChangeWording.noShowUndone(after, reason: reason, reclaimed: reclaimed.count),
                       before: booking, after: after)
             if !reclaimed.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
             return after

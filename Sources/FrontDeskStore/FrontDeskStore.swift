@@ -283,6 +283,11 @@ public final class FrontDeskStore: Sendable {
         hotel?.nightUnderWay(at: ruleInstant ?? now, businessDate: today)
     }
 
+    /// The night `booking`'s guest arrived for when checked in now, if not `today`'s (`Hotel.nightOfArrival`).
+    func nightOfArrival(for booking: Booking, _ hotel: Hotel?, today: CalendarDate) -> CalendarDate? {
+        hotel?.nightOfArrival(for: booking, at: ruleInstant ?? now, businessDate: today)
+    }
+
     /// The same, for a stay typed to begin on `checkIn`: nil unless that is before `today`.
     func nightUnderWay(for hotel: Hotel?, today: CalendarDate, checkIn: String?) -> CalendarDate? {
         hotel?.nightUnderWay(forCheckIn: checkIn, at: ruleInstant ?? now, businessDate: today)

@@ -128,10 +128,20 @@ extension FrontDeskStore {
             if date == today {
                 // Arrivals who have not come: the arrival day passed, or it is today after the cut-off.
                 let latestArrival = hotel.hour(at: now) >= hotel.noShowPolicy.cutoffHour ? date : date.adding(days: -1)
+                // A walk-in sold after midnight for the night under way is at the desk, not missing:
+                // not due (guests due last night who have not come are, from midnight).
+                var soldAfterMidnight: (night: String, since: String)?
+                if let night = nightUnderWay(for: hotel, today: today) {
+                    var calendar = Calendar(identifier: .gregorian)
+                    calendar.timeZone = hotel.timeZone
+                    soldAfterMidnight = (night.iso, Timestamp.text(calendar.startOfDay(for: now)))
+                }
                 lists.dueForNoShow = try Self.fetchBooking(db, whereClause: """
                     b.status = 'Confirmed' AND b.hotel_id = ? AND b.check_in <= ? AND b.check_in >= ?
+                    AND NOT (b.check_in = ? AND b.created_at >= ?)
                     ORDER BY b.check_in, length(r.number), r.number, b.created_at
-                    """, arguments: [hotel.id.uuidString, latestArrival.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
+                    """, arguments: [hotel.id.uuidString, latestArrival.iso, date.adding(days: -BookingRules.maximumNights - 1).iso,
+                                     soldAfterMidnight?.night ?? "", soldAfterMidnight?.since ?? ""])
             }
             return lists
         }

@@ -500,11 +500,8 @@ extension FrontDeskStore {
 
     /// The reason a change of `kind` carries: an undo's worded as the desk words it when none is given.
     static func plannedReason(_ kind: SyncOperation.Kind, _ reason: String?, by user: String) throws -> String? {
-        switch kind {
-        case .undoCheckIn: try BookingRules.undoReason(reason, "Check-in", channel: .desk, by: user)
-        case .undoCheckOut: try BookingRules.undoReason(reason, "Check-out", channel: .desk, by: user)
-        default: reason
-        }
+        guard let what = kind.undoneWhat else { return reason }
+        return try BookingRules.undoReason(reason, what, channel: .desk, by: user)
     }
 
     /// The operation a change under `operationId` was first pushed as, made again from the booking
@@ -536,7 +533,7 @@ extension FrontDeskStore {
             let today = businessDate(for: hotel)
             let state = try db.value(String.self, sql: "SELECT sync_state FROM booking WHERE id = ?", arguments: [booking.id.uuidString])
                 ?? SyncState.synced.rawValue
-            if [.noShow, .undoCheckIn, .undoCheckOut].contains(kind) && state == SyncState.conflict.rawValue {
+            if [.noShow, .undoCheckIn, .undoCheckOut, .undoNoShow].contains(kind) && state == SyncState.conflict.rawValue {
                 throw FrontDeskError.invalidState(
                     "Booking \(booking.confirmationCode) is on the conflict list: resolve it there (frontdesk conflicts resolve ID --move-to ROOM | --cancel | --keep-server | --reapply)")
             }
@@ -548,18 +545,23 @@ extension FrontDeskStore {
             case .cancel:
                 try probe.requireCancellable(businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today))
                 try probe.cancel(reason: reason, at: now)
-            case .checkIn: try probe.checkIn(businessDate: today, at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
+            case .checkIn: try probe.checkIn(businessDate: today, at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
             case .checkOut: _ = try probe.checkOut(businessDate: today, at: now)
             case .move: throw FrontDeskError.invalidState("A move is planned with plannedMove")
             case .edit: throw FrontDeskError.invalidState("An edit is planned with plannedEdit")
             case .noShow: _ = try probe.markNoShow(businessDate: today, hour: hotel.hour(at: now), policy: hotel.noShowPolicy, at: now)
             case .undoCheckIn:
-                try probe.undoCheckIn(businessDate: today, reason: reason ?? "", at: now, nightUnderWay: nightUnderWay(for: hotel, today: today))
+                try probe.undoCheckIn(businessDate: today, reason: reason ?? "", at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
             case .undoCheckOut:
                 let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
                                              arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
                 _ = try probe.undoCheckOut(businessDate: today, keptNights: kept, reason: reason ?? "", at: now,
                                            nightUnderWay: nightUnderWay(for: hotel, today: today))
+            case .undoNoShow:
+                // Whether the nights it takes again are free is the server's to say (online), or
+                // the replica's (offline, when the undo is written here).
+                _ = try probe.undoNoShow(businessDate: today, keptNights: [], reason: reason ?? "", at: now,
+                                         nightUnderWay: nightUnderWay(for: hotel, today: today))
             }
             return changeOperation(kind, of: booking, syncState: state, reason: reason, by: user, operationId: operationId)
         }

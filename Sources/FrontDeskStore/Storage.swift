@@ -66,6 +66,8 @@ public protocol HotelStorage: Sendable {
     func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking
     func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking
     func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking
+    /// A no-show taken back while its stay has a night left (the guest came after all).
+    func undoNoShow(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking
 
     // Reports and the change feed
     func occupancyReport(from: CalendarDate, through to: CalendarDate) throws -> OccupancyReport

@@ -371,14 +371,14 @@ extension FrontDeskStore {
             let after = try self.move(reference, toRoom: details.roomNumber, reason: operation.reason, reprice: details.reprice, request, db)
             move = SyncOperation.Move(roomId: after.roomId.uuidString.lowercased(), roomNumber: after.roomNumber, reprice: details.reprice)
         case .noShow: _ = try markNoShow(reference, request, db)
-        case .undoCheckIn:
-            let undoReason = try operation.undoReason("Check-in", user: user)
+        case .undoCheckIn, .undoCheckOut, .undoNoShow:
+            let undoReason = try operation.undoReason(user: user)
             reason = undoReason
-            _ = try undoCheckIn(reference, checkedReason: undoReason, request, db)
-        case .undoCheckOut:
-            let undoReason = try operation.undoReason("Check-out", user: user)
-            reason = undoReason
-            _ = try undoCheckOut(reference, checkedReason: undoReason, request, db)
+            _ = switch operation.kind {
+            case .undoCheckIn: try undoCheckIn(reference, checkedReason: undoReason, request, db)
+            case .undoCheckOut: try undoCheckOut(reference, checkedReason: undoReason, request, db)
+            default: try undoNoShow(reference, checkedReason: undoReason, request, db)
+            }
         case .edit: _ = try changeBooking(reference, try operation.checkedEdit(), request, db)
         }
         try queueChangeIfReplica(operation.kind, before: before, reason: reason, by: user, operationId: nil, move: move,
@@ -396,6 +396,7 @@ extension FrontDeskStore {
         case .noShow: "no-show"
         case .undoCheckIn: "undone check-in"
         case .undoCheckOut: "undone check-out"
+        case .undoNoShow: "undone no-show"
         case .edit: "edit"
         }
     }

@@ -278,7 +278,7 @@ extension FrontDeskStore {
             let reason = try operation.cancellationReason(user: user)
             let booking = try madeOn.cancel(reference, reason: reason, expectedVersion: operation.baseVersion, by: user, db)
             return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))
-        case .checkIn, .checkOut, .move, .noShow, .undoCheckIn, .undoCheckOut, .edit:
+        case .checkIn, .checkOut, .move, .noShow, .undoCheckIn, .undoCheckOut, .undoNoShow, .edit:
             // Made on the server's current version: the desk knew the booking as it is, whatever
             // was refused before. Otherwise it may rest on a refused operation.
             let here = exists?.hotelId == hotel.id ? exists : nil
@@ -297,8 +297,9 @@ extension FrontDeskStore {
             case .checkOut: try madeOn.checkOut(reference, expectedVersion: operation.baseVersion, by: user, db)
             case .noShow: try markNoShow(reference, request, db)
             case .edit: try madeOn.changeBooking(reference, try operation.checkedEdit(), request, db)
-            case .undoCheckIn: try madeOn.undoCheckIn(reference, checkedReason: try operation.undoReason("Check-in", user: user), request, db)
-            case .undoCheckOut: try madeOn.undoCheckOut(reference, checkedReason: try operation.undoReason("Check-out", user: user), request, db)
+            case .undoCheckIn: try madeOn.undoCheckIn(reference, checkedReason: try operation.undoReason(user: user), request, db)
+            case .undoCheckOut: try madeOn.undoCheckOut(reference, checkedReason: try operation.undoReason(user: user), request, db)
+            case .undoNoShow: try madeOn.undoNoShow(reference, checkedReason: try operation.undoReason(user: user), request, db)
             default: try move(operation, exists, hotel: hotel, by: user, db)
             }
             return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(booking, db))

@@ -86,7 +86,7 @@ extension DeskTerminalApp {
         services.change = { id, change in
             switch change {
             case .move(let room, let version): return try link.move(id, room, version)
-            case .noShow, .undoCheckIn, .undoCheckOut, .edit: return try link.reservationChange(id, change)
+            case .noShow, .undoCheckIn, .undoCheckOut, .undoNoShow, .edit: return try link.reservationChange(id, change)
             }
         }
         return services

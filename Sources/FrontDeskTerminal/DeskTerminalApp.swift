@@ -319,6 +319,8 @@ public enum DeskTerminalApp {
                         return try store.undoCheckIn(reference, reason: nil, ChangeRequest(expectedVersion: version, user: user))
                     case .undoCheckOut(let version):
                         return try store.undoCheckOut(reference, reason: nil, ChangeRequest(expectedVersion: version, user: user))
+                    case .undoNoShow(let version):
+                        return try store.undoNoShow(reference, reason: nil, ChangeRequest(expectedVersion: version, user: user))
                     }
                 }
             },

@@ -434,6 +434,40 @@ import Testing
         #expect(try cli.run("undo-check-out", code, environment: ["FRONTDESK_TODAY": "2026-11-27"]).status == 5)
     }
 
+    /// A guest marked a no-show who comes the next day after all: `undo-no-show` makes the
+    /// booking Confirmed again with the nights the no-show gave back (from tonight on), and the
+    /// guest is checked in; a night sold since refuses it (exit 4) and changes nothing.
+    @Test func undoANoShowWhenTheGuestComesAfterAll() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let nextDay = ["FRONTDESK_TODAY": "2026-11-28"]
+        let booking = try Self.book(cli, "2026-11-27", "2026-11-30")
+        let code = try Self.code(booking)
+        #expect(try cli.run("undo-no-show", code, "--json").status == 5, "not a no-show")
+        try cli.expectSuccess(cli.run("no-show", code, environment: nextDay))
+        #expect(try Self.nights(cli, of: booking) == "101:2026-11-27")
+        let undone = try cli.run("undo-no-show", code, "--reason", "Came a day late", "--json", environment: nextDay)
+        #expect(undone.status == 0, "\(undone.stderr)")
+        #expect(try undone.json["status"] as? String == "Confirmed")
+        #expect(try Self.nights(cli, of: booking) == "101:2026-11-27 101:2026-11-28 101:2026-11-29",
+                "the first night stayed sold (its fee); the nights from tonight are hers again")
+        try Self.expectConsistent(cli)
+        try cli.expectSuccess(cli.run("check-in", code, environment: nextDay))
+        #expect(try cli.run("show", code, "--json", environment: nextDay).json["status"] as? String == "CheckedIn")
+
+        // Marked again on another booking, its night sold since: refused, still a no-show.
+        let other = try Self.book(cli, room: "102", "2026-11-27", "2026-11-29", name: "Ben Okafor")
+        try cli.expectSuccess(cli.run("no-show", try Self.code(other), environment: nextDay))
+        _ = try Self.book(cli, room: "102", "2026-11-28", "2026-11-29", name: "Chloé Martin", environment: nextDay)
+        let refused = try cli.run("undo-no-show", try Self.code(other), "--json", environment: nextDay)
+        #expect(refused.status == 4)
+        #expect(try Self.errorMessage(refused).contains("was sold again for 2026-11-28 after the no-show"), "\(refused.stdout)")
+        #expect(try cli.run("show", try Self.code(other), "--json").json["status"] as? String == "NoShow")
+        // Once the stay is over, the no-show stands.
+        #expect(try cli.run("undo-no-show", try Self.code(other), environment: ["FRONTDESK_TODAY": "2026-11-29"]).status == 5)
+        try Self.expectConsistent(cli)
+    }
+
     // MARK: Reports after changes
 
     /// After a repriced move, a move of a guest in house (a split stay), a no-show and an extended

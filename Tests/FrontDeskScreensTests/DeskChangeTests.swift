@@ -183,6 +183,17 @@ import Testing
         // The first night stays sold; the others are free again.
         #expect(try fixture.desk.freeRooms("2026-11-27", "2026-11-29").contains("101"))
         #expect(!(try fixture.desk.freeRooms("2026-11-26", "2026-11-27").contains("101")))
+
+        // The guest comes after all: on the bookings list Alt-u asks, then takes the no-show back.
+        fixture.press(.function(3), .alt("u"))
+        screen = fixture.screen(160, 30)
+        #expect(screen.contains("Undo the no-show of Zoë Ångström, booking \(arrival.confirmationCode)?"), "\(screen)")
+        #expect(screen.contains("[ Yes, undo the no-show ]"))
+        fixture.press(.right, .enter)
+        let back = try fixture.desk.store.booking(arrival.confirmationCode)
+        #expect(back.status == .confirmed && back.statusReason == "No-show undone at the desk by anna")
+        #expect(fixture.screen(160, 30).contains("No-show of Zoë Ångström undone"))
+        #expect(!(try fixture.desk.freeRooms("2026-11-27", "2026-11-29").contains("101")), "the nights are the guest's again")
     }
 
     @Test func altUUndoesTodaysCheckInAfterAsking() throws {
@@ -204,7 +215,7 @@ import Testing
         #expect(fixture.screen().contains("Check-in of Zoë Ångström undone"))
         // A Confirmed booking has nothing to undo: said, nothing asked.
         fixture.press(.alt("u"))
-        #expect(fixture.screen().contains("only today's check-in or check-out can be undone"))
+        #expect(fixture.screen(160, 30).contains("only today's check-in or check-out, or a no-show, can be undone"))
     }
 
     @Test func onTheRoomPlanAStayIsMarkedTakenToAnotherRoomAndMovedAfterAsking() throws {

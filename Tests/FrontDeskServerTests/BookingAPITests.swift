@@ -1,6 +1,7 @@
 import Foundation
 import FrontDeskDomain
 import FrontDeskServer
+import GRDB
 import Synchronization
 import Testing
 
@@ -114,6 +115,51 @@ import Testing
         #expect(try server.call("POST", "/api/bookings/\(id)/cancel", token: anna).code == "invalid_state")
         let misused = try server.call("POST", "/api/bookings/\(id)/check-in", token: anna, headers: ["Idempotency-Key": "cancel-1"])
         #expect(misused.status == 409 && misused.code == "conflict", "\(String(decoding: misused.body, as: UTF8.self))")
+    }
+
+    /// A no-show taken back through the API (session 55): Confirmed again with its nights, then
+    /// checked in; `If-Match` and `Idempotency-Key` as for every change; another hotel's token
+    /// gets 404. The hotel's no-show cut-off is set to 00:00 so that an arrival of today may be
+    /// marked whatever the hour the test runs.
+    @Test func aNoShowIsUndoneAndTheGuestCheckedIn() throws {
+        let server = try ServerHarness()
+        server.stop()
+        try DatabaseQueue(path: server.database).write { db in
+            try db.execute(sql: "UPDATE hotel SET no_show_cutoff_hour = 0 WHERE id = ?", arguments: [server.hotelA.uppercased()])
+            #expect(db.changesCount == 1)
+        }
+        try server.start()
+        let anna = try server.token("anna"), bea = try server.token("bea")
+        let hotels = try server.call("GET", "/api/hotels", token: anna).json["hotels"] as? [[String: Any]] ?? []
+        let zone = try #require(TimeZone(identifier: hotels.first?["timeZone"] as? String ?? ""))
+        let today = CalendarDate.today(in: zone, at: Date())
+        let (from, to) = (today.iso, today.adding(days: 2).iso)
+        let room = try server.freeRoom(server.hotelA, token: anna, from: from, to: to)
+        let created = try server.call("POST", "/api/bookings", token: anna,
+                                      json: server.bookingBody(server.hotelA, room: room, checkIn: from, checkOut: to))
+        let id = try #require(created.json["bookingId"] as? String)
+        #expect(try server.settled(id, token: anna)["status"] as? String == "Confirmed")
+        let notYet = try server.call("POST", "/api/bookings/\(id)/undo-no-show", token: anna)
+        #expect(notYet.status == 422 && notYet.code == "invalid_state", "\(String(decoding: notYet.body, as: UTF8.self))")
+        let marked = try server.call("POST", "/api/bookings/\(id)/no-show", token: anna)
+        #expect(marked.status == 200 && marked.json["status"] as? String == "NoShow", "\(String(decoding: marked.body, as: UTF8.self))")
+        let version = try #require(marked.json["version"] as? Int)
+
+        #expect(try server.call("POST", "/api/bookings/\(id)/undo-no-show", token: bea).status == 404, "another hotel's booking")
+        let stale = try server.call("POST", "/api/bookings/\(id)/undo-no-show", token: anna, headers: ["If-Match": "\"\(version - 1)\""])
+        #expect(stale.status == 412)
+        let undone = try server.call("POST", "/api/bookings/\(id)/undo-no-show", token: anna, json: ["reason": "Came late"],
+                                     headers: ["If-Match": "\"\(version)\"", "Idempotency-Key": "undo-no-show-1"])
+        #expect(undone.status == 200, "\(String(decoding: undone.body, as: UTF8.self))")
+        #expect(undone.json["status"] as? String == "Confirmed" && undone.json["statusReason"] as? String == "Came late")
+        #expect(undone.header("ETag") == "\"\(version + 1)\"")
+        let replay = try server.call("POST", "/api/bookings/\(id)/undo-no-show", token: anna, json: ["reason": "Came late"],
+                                     headers: ["Idempotency-Key": "undo-no-show-1"])
+        #expect(replay.status == 200 && replay.json["version"] as? Int == version + 1)
+        #expect(try !server.freeRooms(server.hotelA, token: anna, from: today.adding(days: 1).iso, to: to).contains(room),
+                "the night the no-show gave back is the guest's again")
+        let arrived = try server.call("POST", "/api/bookings/\(id)/check-in", token: anna)
+        #expect(arrived.status == 200 && arrived.json["status"] as? String == "CheckedIn")
     }
 
     @Test func twoConcurrentSubmitsWithOneKeyMakeOneBooking() throws {

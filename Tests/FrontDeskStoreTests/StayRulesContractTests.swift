@@ -453,4 +453,34 @@ import Testing
         #expect(later.outcome == .accepted, "\(backend.name): \(later.code ?? "") \(later.message ?? "")")
         #expect(try hotel.booking(cara.id.uuidString).stay.checkIn == CalendarDate(iso: "2026-11-19"))
     }
+
+    /// An early-morning arrival sold last night's room at 05:50 is checked in at 06:10, and the
+    /// check-in may be undone: the night rule ended at 06:00 whenever the booking was made, and
+    /// left the guest in a room on a Confirmed booking due for a no-show (session 55). A guest due
+    /// last night who has not come is still not checked in after 06:00.
+    @Test(arguments: StorageBackend.all)
+    func aWalkInSoldBeforeSixIsCheckedInAfterIt(_ backend: StorageBackend) throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Self.onTheClock(backend, clock)
+        let sam = try Contract.confirmed(hotel, room: "101", from: "2026-11-18", to: "2026-11-19", name: "Sam Sleeper")
+        clock.advance(minutes: 17 * 60 + 44) // 05:50 on the 19th
+        let listing = try #require(try hotel.rooms().first { $0.room.number == "102" })
+        let waltId = UUID()
+        let sold = try hotel.applySync([SyncOperation(
+            operationId: UUID().uuidString, kind: .book, bookingId: waltId.uuidString.lowercased(), baseVersion: nil,
+            madeAt: "2026-11-19T04:50:00.000Z", by: "desk-anna",
+            book: .init(roomId: listing.room.id.uuidString.lowercased(), roomNumber: "102", checkIn: "2026-11-18", checkOut: "2026-11-19",
+                        guests: 1, guestName: "Walt Walker", email: "walt@example.com", phone: nil, confirmation: "WLK-ERL",
+                        payment: "desk", totalCents: 10_000))], by: "anna").results[0]
+        #expect(sold.outcome == .accepted, "\(backend.name): \(sold.code ?? "") \(sold.message ?? "")")
+        clock.advance(minutes: 20) // 06:10
+        let walt = try hotel.checkIn(waltId.uuidString, Contract.request())
+        #expect(walt.status == .checkedIn && walt.checkedInOn == CalendarDate(iso: "2026-11-18"), "\(backend.name)")
+        #expect(try hotel.undoCheckIn(waltId.uuidString, reason: "Wrong booking", Contract.request()).status == .confirmed)
+        #expect(try hotel.checkIn(waltId.uuidString, Contract.request()).status == .checkedIn)
+        guard let message = Self.refusal("invalid_state", backend, "a guest due last night is not checked in after 06:00", {
+            try hotel.checkIn(sam.confirmationCode, Contract.request())
+        }) else { return }
+        #expect(message.contains("ended on 2026-11-19"), "\(message)")
+    }
 }

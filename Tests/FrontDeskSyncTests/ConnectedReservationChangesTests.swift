@@ -1,5 +1,6 @@
 import Foundation
 import FrontDeskTestSupport
+import GRDB
 import Testing
 
 /// Undoing a check-in (and the other changes the sync protocol now carries: no-show, undone
@@ -18,9 +19,17 @@ struct ConnectedReservationChangesTests {
 
     /// A connected desk with one booking of its own arriving today (the desk's business date),
     /// made online and checked in online.
-    func checkedInToday(_ name: String) throws -> Setup {
+    func checkedInToday(_ name: String, checkIn: Bool = true, noShowCutoffHour: Int? = nil) throws -> Setup {
         let server = try SyncServer()
         try server.addSpareRooms(1) // a room free tonight whatever the demo sold
+        if let noShowCutoffHour {
+            // Set in the server's file before the desk connects: its replica takes the hotel as it is.
+            server.stop()
+            try DatabaseQueue(path: server.database).write { db in
+                try db.execute(sql: "UPDATE hotel SET no_show_cutoff_hour = ?", arguments: [noShowCutoffHour])
+            }
+            try server.start()
+        }
         let desk = try Desk(name)
         let connected = try desk.connect(server)
         try #require(connected.status == 0, "connect: \(connected.stderr)")
@@ -32,8 +41,10 @@ struct ConnectedReservationChangesTests {
         let booked = try desk.book(room: room, checkIn: today, checkOut: tomorrow, guest: "Ulla Undo")
         try #require(booked.status == 0, "book: \(booked.stderr)")
         let confirmation = try #require(try booked.json["confirmation"] as? String)
-        let checkedIn = try desk.run("check-in", confirmation, "--json")
-        try #require(checkedIn.status == 0, "check-in: \(checkedIn.stderr)")
+        if checkIn {
+            let checkedIn = try desk.run("check-in", confirmation, "--json")
+            try #require(checkedIn.status == 0, "check-in: \(checkedIn.stderr)")
+        }
         return Setup(server: server, desk: desk, bookingId: try #require(try booked.json["bookingId"] as? String),
                      confirmation: confirmation)
     }
@@ -68,6 +79,32 @@ struct ConnectedReservationChangesTests {
         let again = try setup.desk.run("undo-check-in", setup.confirmation)
         #expect(again.status == 5, "second undo: \(again.status) \(again.stderr)")
         #expect(try onServer(setup)["version"] as? Int == version + 1)
+    }
+
+    /// A guest marked a no-show who comes after all (session 55): online, the undo lands on the
+    /// server first and both copies say Confirmed with the desk's reason.
+    @Test("Online, an undone no-show lands on the server first")
+    func onlineUndoOfANoShow() throws {
+        // A cut-off of 00:00: an arrival of today may be marked whatever the hour the test runs.
+        let setup = try checkedInToday("undo-no-show", checkIn: false, noShowCutoffHour: 0)
+        defer { setup.desk.remove() }
+        let marked = try setup.desk.run("no-show", setup.confirmation, "--json")
+        #expect(marked.status == 0, "no-show: \(marked.stderr)")
+        #expect(try onServer(setup)["status"] as? String == "NoShow")
+        let version = try #require(try onServer(setup)["version"] as? Int)
+
+        let undone = try setup.desk.run("undo-no-show", setup.confirmation, "--reason", "Came late", "--json")
+        #expect(undone.status == 0, "undo: \(undone.stderr)")
+        #expect(try undone.json["status"] as? String == "Confirmed")
+        #expect(try undone.json["sync"] as? String == "synced")
+        let server = try onServer(setup)
+        #expect(server["status"] as? String == "Confirmed" && server["statusReason"] as? String == "Came late", "\(server)")
+        #expect(server["version"] as? Int == version + 1)
+        #expect(try onDesk(setup)?["version"] as? Int == version + 1)
+        #expect(try setup.desk.pendingOps() == 0)
+        let arrived = try setup.desk.run("check-in", setup.confirmation, "--json")
+        #expect(arrived.status == 0, "check-in after the undo: \(arrived.stderr)")
+        #expect(try onServer(setup)["status"] as? String == "CheckedIn")
     }
 
     @Test("Offline, an undone check-in is made on the desk, queued, and pushed once by frontdesk sync")
