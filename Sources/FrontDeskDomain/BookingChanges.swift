@@ -379,6 +379,14 @@ extension Booking {
         return stay.nights.filter { $0 >= firstOpenNight && !keptNights.contains($0) }
     }
 
+    /// The nights before the first one still to come that a no-show gave back and an undo leaves
+    /// given back (`keptNights`: those the booking still holds): nobody slept in them.
+    public func pastNightsGivenBack(businessDate: CalendarDate, keptNights: Set<CalendarDate>,
+                                    nightUnderWay: CalendarDate?) -> [CalendarDate] {
+        let first = firstNightStillToCome(businessDate: businessDate, nightUnderWay: nightUnderWay)
+        return stay.nights.filter { $0 < first && !keptNights.contains($0) }
+    }
+
     /// The first night of the stay a guest arriving now would sleep: the night under way while it
     /// lasts and the stay holds it, else the business date (never before the arrival date).
     public func firstNightStillToCome(businessDate: CalendarDate, nightUnderWay: CalendarDate?) -> CalendarDate {

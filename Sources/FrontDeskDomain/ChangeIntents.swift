@@ -239,8 +239,7 @@ public enum ChangeWording {
     /// or by card), and no money moves in the step (DECISIONS.md, "No-shows"), so a person must
     /// see what goes back beyond the fee.
     public static func noShowMoney(_ booking: Booking, fee: NoShowPolicy.Fee) -> String {
-        let kept = fee == .firstNight ? booking.nightlyPrices.first?.price.minorUnits ?? 0 : 0
-        let owed = Money(minorUnits: max(0, booking.totalPrice.minorUnits - kept))
+        let owed = owedBackByNoShow(booking, fee: fee)
         return owed > .zero ? "\(owed.plain) of the \(booking.totalPrice.plain) paid is owed back to the guest (not refunded automatically)"
             : "nothing is owed back"
     }
@@ -249,10 +248,32 @@ public enum ChangeWording {
         "Check-in of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)"
     }
 
-    public static func noShowUndone(_ after: Booking, reason: String, reclaimed: Int) -> String {
+    /// What a no-show under `fee` leaves owed back to the guest: the total, less a first night.
+    public static func owedBackByNoShow(_ booking: Booking, fee: NoShowPolicy.Fee) -> Money {
+        let kept = fee == .firstNight ? booking.nightlyPrices.first?.price.minorUnits ?? 0 : 0
+        return Money(minorUnits: max(0, booking.totalPrice.minorUnits - kept))
+    }
+
+    /// What an undone no-show means for money, if anything: `before` is the booking as the
+    /// no-show left it, which said an amount was owed back to the guest.
+    public static func noShowUndoneMoney(_ before: Booking) -> String? {
+        guard let fee = NoShowPolicy.Fee(noShow: before) else { return nil }
+        let owed = owedBackByNoShow(before, fee: fee)
+        return owed > .zero ? "the no-show said \(owed.plain) was owed back to the guest: if it was paid out, collect it again" : nil
+    }
+
+    /// `before`: the booking as the no-show left it. The guest stays on the booking as sold: what
+    /// the no-show said was owed back is owed no more (collected again if it was paid out), and
+    /// nights already past stay given back with the total unchanged, as an early departure's do.
+    public static func noShowUndone(_ before: Booking, _ after: Booking, reason: String, reclaimed: Int,
+                                    pastNightsGivenBack: [CalendarDate]) -> String {
         "No-show of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)"
             + (reclaimed == 0 ? "" : "; \(nights(reclaimed)) taken again")
-            + "; Confirmed again, to be checked in, paid as before (nothing is owed back)"
+            + "; Confirmed again, to be checked in"
+            + (noShowUndoneMoney(before).map { "; " + $0 } ?? "")
+            + (pastNightsGivenBack.isEmpty ? ""
+                : "; \(pastNightsGivenBack.count == 1 ? "the night of" : "the nights of") \(nightList(pastNightsGivenBack)), not slept, "
+                    + "stay\(pastNightsGivenBack.count == 1 ? "s" : "") on sale (the total is not changed)")
     }
 
     /// A night given back by a no-show was sold since: the undo is refused.

@@ -55,14 +55,17 @@ public struct Hotel: Hashable, Sendable {
 
     /// The night a guest checked in (or whose check-in is undone) at `instant` arrived for, when
     /// it is not the business date's: the night under way until `nightEndsAtHour`, and after it
-    /// last night still, for a booking sold after midnight for it (an early-morning arrival given
-    /// last night's room at 05:50 has been in it since, and is checked in at 06:10). Nil otherwise.
+    /// last night still, for a booking made while that night was under way (an early-morning
+    /// arrival given last night's room at 05:50 has been in it since, and is checked in at
+    /// 06:10). Made then: created on the business date before `nightEndsAtHour`, hotel time. A
+    /// booking made before midnight (also one an offline desk pushes after 06:00: its creation is
+    /// the push), or on a business date set from outside, is not. Nil otherwise.
     public func nightOfArrival(for booking: Booking, at instant: Date, businessDate: CalendarDate) -> CalendarDate? {
         if let night = nightUnderWay(at: instant, businessDate: businessDate) { return night }
         let lastNight = businessDate.adding(days: -1)
-        guard booking.stay.contains(night: lastNight), CalendarDate.today(in: timeZone, at: booking.createdAt) >= businessDate else {
-            return nil
-        }
+        guard booking.stay.contains(night: lastNight), CalendarDate.today(in: timeZone, at: instant) == businessDate,
+              CalendarDate.today(in: timeZone, at: booking.createdAt) == businessDate,
+              hour(at: booking.createdAt) < Self.nightEndsAtHour else { return nil }
         return lastNight
     }
 

@@ -221,7 +221,9 @@ extension PostgresHotelStorage {
                 try writeBack(after, over: booking, session)
                 try claim(reclaimed, for: after, session)
                 try audit(session, user: request.user, action: "booking.noShowUndone", bookingId: after.id, roomId: after.roomId,
-                          summary: ChangeWording.noShowUndone(after, reason: reason, reclaimed: reclaimed.count),
+                          summary: ChangeWording.noShowUndone(booking, after, reason: reason, reclaimed: reclaimed.count,
+                                                         pastNightsGivenBack: booking.pastNightsGivenBack(
+                                                            businessDate: today, keptNights: kept, nightUnderWay: nightUnderWay)),
                           before: booking, after: after)
                 return after
             }

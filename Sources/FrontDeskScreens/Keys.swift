@@ -211,7 +211,7 @@ public enum CommandTable {
                 inHelp: false),
         // The four above on one line of the help overlay (never matched first: they come before it).
         Command(id: .changeKeys, keys: [.alt("e"), .alt("m"), .alt("n"), .alt("u")], label: "Change",
-                description: "Edit (form), move, no-show, undo check-in/out/no-show", scope: scope, inFooter: false,
+                description: "Edit, move, no-show, undo check-in/out/no-show", scope: scope, inFooter: false,
                 helpKeys: "Alt-e/m/n/u"),
     ] }
 

@@ -353,7 +353,9 @@ extension FrontDeskStore {
             try Self.writeBack(after, over: booking, db)
             try claim(reclaimed, for: after, db)
             try audit(db, user: request.user, action: "booking.noShowUndone", bookingId: after.id, roomId: after.roomId,
-                      summary: ChangeWording.noShowUndone(after, reason: reason, reclaimed: reclaimed.count),
+                      summary: ChangeWording.noShowUndone(booking, after, reason: reason, reclaimed: reclaimed.count,
+                                                         pastNightsGivenBack: booking.pastNightsGivenBack(
+                                                            businessDate: today, keptNights: kept, nightUnderWay: nightUnderWay)),
                       before: booking, after: after)
             if !reclaimed.isEmpty { notify(.roomAvailabilityChanged(hotelId: after.hotelId, roomId: after.roomId, stay: after.stay)) }
             return after

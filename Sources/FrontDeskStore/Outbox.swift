@@ -43,7 +43,11 @@ public struct SyncConflict: Sendable, Equatable {
     /// once the guest is booked again.
     public var resolutions: [String] {
         if guestInHouseWithoutBooking { return ["keepServer"] }
-        let cancel = [.checkedIn, .checkedOut, .cancelled, .noShow, .failed].contains(booking.status) ? [] : ["cancel"]
+        // A refused undo leaves the booking here as the undo made it, not as the server has it
+        // (a no-show, a guest in house or gone): a cancel would refund at the desk what the
+        // server keeps, and the server would refuse it.
+        let cancel = [.checkedIn, .checkedOut, .cancelled, .noShow, .failed].contains(booking.status)
+            || refusedKind?.undoneWhat != nil ? [] : ["cancel"]
         guard onServer else { return ["moveTo"] + cancel }
         let move = refusedKind == .move || refusedKind == .book || refusedKind == nil ? ["moveTo"] : []
         return move + cancel + ["keepServer", "reapply"]

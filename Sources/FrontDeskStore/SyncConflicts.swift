@@ -216,6 +216,12 @@ extension FrontDeskStore {
             guard let before = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else {
                 throw FrontDeskError.notFound("The booking of conflict \(id) does not exist")
             }
+            if let kind = conflict.refusedKind, kind.undoneWhat != nil {
+                throw FrontDeskError.invalidState(
+                    "Booking \(before.confirmationCode): the server refused this desk's \(Self.changeName(kind)) and keeps the booking as it was; "
+                        + "a cancel here would refund at the desk what the server keeps. Take the server's booking: "
+                        + "frontdesk conflicts resolve \(conflict.conflictId.prefix(8)) --keep-server (or --reapply). Nothing was changed")
+            }
             let reason = "Sync conflict (\(conflict.reason)) resolved by \(user)"
             let serverVersion = try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId])
             if serverVersion != nil {

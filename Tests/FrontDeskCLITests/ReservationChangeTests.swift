@@ -466,6 +466,19 @@ import Testing
         // Once the stay is over, the no-show stands.
         #expect(try cli.run("undo-no-show", try Self.code(other), environment: ["FRONTDESK_TODAY": "2026-11-29"]).status == 5)
         try Self.expectConsistent(cli)
+        // The audit says what the undo means for money: what the no-show said was owed back is owed no more.
+        let history = try cli.run("audit", "--booking", code).stdout
+        #expect(history.contains("Came a day late") && history.contains("was owed back to the guest: if it was paid out, collect it again"),
+                "\(history)")
+
+        // With no fee every night was given back: the night already past stays on sale, the total as it was.
+        try cli.expectSuccess(cli.run("hotel", "configure", "--no-show-fee", "none"))
+        let late = try Self.book(cli, room: "103", "2026-11-27", "2026-11-29", name: "Dana Late")
+        try cli.expectSuccess(cli.run("no-show", try Self.code(late), environment: nextDay))
+        try cli.expectSuccess(cli.run("undo-no-show", try Self.code(late), environment: nextDay))
+        #expect(try Self.nights(cli, of: late) == "103:2026-11-28")
+        #expect(try cli.run("audit", "--booking", try Self.code(late)).stdout.contains("the night of 2026-11-27, not slept, stays on sale"))
+        try Self.expectConsistent(cli)
     }
 
     // MARK: Reports after changes

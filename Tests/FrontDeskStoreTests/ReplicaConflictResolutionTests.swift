@@ -67,6 +67,36 @@ import Testing
         #expect(throws: FrontDeskError.self) { try pair.desk.store.resolveConflict(conflict.conflictId, cancelBy: "anna") }
     }
 
+    /// An undone no-show made offline, refused (another desk took the no-show back and marked it
+    /// again meanwhile): the desk's copy is Confirmed as the undo made it, the server's a no-show.
+    /// A cancel here refunded at the desk what the server keeps, and the server refused it (session 55).
+    @Test func aRefusedUndoOfANoShowOffersNoCancel() throws {
+        let pair = try ReplicaPair()
+        let arriving = try pair.server.book(room: "101", from: "2026-11-26", to: "2026-11-29")
+        try pair.connect([arriving])
+        ReplicaReservationChangesTests().sinceCutOff(pair)
+        _ = try pair.desk.store.markNoShow(arriving.confirmationCode, ChangeRequest(user: "anna"), operationId: UUID())
+        #expect(try pair.sync().map(\.code) == [nil])
+        _ = try pair.server.store.undoNoShow(arriving.confirmationCode, reason: "Came", ChangeRequest(user: "bea"))
+        _ = try pair.server.store.markNoShow(arriving.confirmationCode, ChangeRequest(user: "bea"))
+        let undone = try pair.desk.store.undoNoShow(arriving.confirmationCode, reason: "Came late", ChangeRequest(user: "anna"),
+                                                    operationId: UUID())
+        #expect(undone.status == .confirmed)
+        let answers = try pair.sync()
+        #expect(answers.map(\.code) == ["stale_version"], "\(answers)")
+        let conflict = try #require(try pair.desk.store.syncConflicts(includeResolved: false).first)
+        #expect(conflict.refusedKind == .undoNoShow && conflict.resolutions == ["keepServer", "reapply"], "\(conflict.resolutions)")
+        guard case .invalidState(let message)? = StorageContractTests.refusal({
+            try pair.desk.store.resolveConflict(conflict.conflictId, cancelBy: "anna")
+        }) else {
+            Issue.record("a refused undo must not be cancelled here")
+            return
+        }
+        #expect(message.contains("--keep-server") && message.contains("Nothing was changed"), "\(message)")
+        #expect(try pair.desk.store.syncConflicts(includeResolved: false).count == 1)
+        #expect(try pair.desk.store.queuedOperations(limit: 10).isEmpty, "no cancel queued")
+    }
+
     @Test func keepingTheServersVersionDropsTheDesksNoShow() throws {
         let pair = try ReplicaPair()
         let (arriving, inHouse, conflict) = try staleNoShow(pair) { try pair.server.store.checkIn($0.confirmationCode, by: "bea") }

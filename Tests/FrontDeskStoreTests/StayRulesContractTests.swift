@@ -482,5 +482,19 @@ import Testing
             try hotel.checkIn(sam.confirmationCode, Contract.request())
         }) else { return }
         #expect(message.contains("ended on 2026-11-19"), "\(message)")
+        // Booked on an offline desk at 22:00 and pushed at 06:10: made before midnight (its record
+        // is written at the push), so not an early-morning walk-in either.
+        let room = try #require(try hotel.rooms().first { $0.room.number == "103" })
+        let lateId = UUID()
+        let pushed = try hotel.applySync([SyncOperation(
+            operationId: UUID().uuidString, kind: .book, bookingId: lateId.uuidString.lowercased(), baseVersion: nil,
+            madeAt: "2026-11-18T21:00:00.000Z", by: "desk-anna",
+            book: .init(roomId: room.room.id.uuidString.lowercased(), roomNumber: "103", checkIn: "2026-11-18", checkOut: "2026-11-19",
+                        guests: 1, guestName: "Lena Late", email: "lena@example.com", phone: nil, confirmation: "LTE-BKD",
+                        payment: "desk", totalCents: 10_000))], by: "anna").results[0]
+        #expect(pushed.outcome == .accepted, "\(backend.name): \(pushed.code ?? "") \(pushed.message ?? "")")
+        _ = Self.refusal("invalid_state", backend, "a booking made before midnight and pushed after 06:00 is not checked in for last night", {
+            try hotel.checkIn(lateId.uuidString, Contract.request())
+        })
     }
 }
