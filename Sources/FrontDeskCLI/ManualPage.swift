@@ -76,6 +76,7 @@ enum ManualPage {
         .everywhere: "Everywhere", .search: "Room search", .booking: "Booking form", .bookings: "Bookings",
         .today: "Today", .rooms: "Rooms", .roomPlan: "Room plan", .dashboard: "Occupancy dashboard",
         .confirm: "A question (check-in, check-out, cancel, move, no-show, undo)", .edit: "Editing a booking (Alt-e)",
+        .conflicts: "Conflicts (F8)", .movePrompt: "Moving a booking (Alt-m, then the room number)",
     ]
 
     private static func reference(into page: inout Roff) {
@@ -100,9 +101,9 @@ enum ManualPage {
             ("3", "not_found: no such booking, room, room type or hotel."),
             ("4", "room_unavailable: another booking holds the room, or it is out of service."),
             ("5", "invalid_state: not possible in the booking's status."),
-            ("6", "conflict: a request id reused with other details, a stale version, a duplicate name."),
+            ("6", "conflict: a request id reused with other details, a stale version, a duplicate name; card_offline: a card cannot be charged while the server does not answer."),
             ("7", "book --wait: the booking ended Failed (declined card, hold expired)."),
-            ("8", "sync: operations left to push (the reason on stderr); desk connect, sync: the server unreachable (offline) or the credential refused (unauthorized), or not a Front Desk server (bad_server)."),
+            ("8", "sync: operations left to push (the reason on stderr); desk connect, sync: the server unreachable (offline) or the credential refused (unauthorized), or not a Front Desk server (bad_server); replica_too_old; book --payment card: the server's answer lost (outcome_unknown: run it again with the same --request-id)."),
         ]
         for (status, meaning) in statuses { page.tagged(status, meaning) }
         page.paragraph("With --json an error is also one document on standard output: {\"error\":{\"code\",\"message\",\"details\"}}.")

@@ -11,7 +11,7 @@ public struct FrontDesk: ParsableCommand {
         commandName: "frontdesk",
         abstract: "A keyboard-first front desk for hotels.",
         discussion: """
-            Every command takes --db PATH (default $FRONTDESK_DB, else $XDG_DATA_HOME/frontdesk/frontdesk.sqlite, \
+            Every command but payment-sim takes --db PATH (default $FRONTDESK_DB, else $XDG_DATA_HOME/frontdesk/frontdesk.sqlite, \
             else ~/.local/share/frontdesk/frontdesk.sqlite). FRONTDESK_TODAY=YYYY-MM-DD overrides the business date.
             """,
         version: versionLine,

@@ -140,7 +140,8 @@ struct DeskStatus: ParsableCommand {
 struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Push the desk's queued operations to the server, then pull its changes.",
-        discussion: "Exits 0 when nothing is left to push; 8, with the reason, when operations remain queued.")
+        discussion: "Exits 0 when everything was pushed and the pull finished; 8, with the reason, when operations remain queued "
+            + "or the server could not be reached (offline, the credential refused).")
     @OptionGroup var common: CommonOptions
     @Option(help: "Push at most this many operations per request (1 to \(SyncWire.maximumPushOperations); default \(SyncWire.maximumPushOperations)).")
     var batch: Int?

@@ -243,7 +243,7 @@ paths:
         - {name: from, in: query, required: false, schema: {type: string, format: date}}
         - {name: to, in: query, required: false, schema: {type: string, format: date}}
         - {name: status, in: query, required: false, schema: {$ref: '#/components/schemas/BookingStatus'}}
-        - {name: guest, in: query, required: false, description: 'Part of a name or e-mail, or a confirmation code: at most 200 characters, no control characters (400 otherwise).', schema: {type: string, maxLength: 200}}
+        - {name: guest, in: query, required: false, description: 'Part of a name or e-mail, a phone number (its digits, however written; at least 3), or a confirmation code: at most 200 characters, no control characters (400 otherwise).', schema: {type: string, maxLength: 200}}
         - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 1000}}
       responses:
         '200':

@@ -195,8 +195,9 @@ extension FrontDeskStore {
     /// replica would be sold from offline and never reach the server (no operation carries it).
     func requireNotReplica(administering what: String, _ db: Database) throws {
         if try isReplica(db) {
+            let routes = what.contains("type") ? "`POST /api/hotels/…/room-types`" : "`PATCH /api/rooms/…` or `POST /api/hotels/…/rooms`"
             throw FrontDeskError.invalidState("This desk is connected to a server, which keeps the hotel's \(what): "
-                + "change them there (a manager's `PATCH /api/rooms/…` or `POST /api/hotels/…/rooms`); the desk takes them up at its next sync")
+                + "change them there (a manager's \(routes)); the desk takes them up at its next sync")
         }
     }
 

@@ -17,11 +17,32 @@ struct ServerCommand: AsyncParsableCommand {
             Every command takes --db PATH (default $FRONTDESK_SERVER_DB, else $XDG_DATA_HOME/frontdesk/server.sqlite, \
             else ~/.local/share/frontdesk/server.sqlite). `serve`, `migrate`, `hotels`, `users`, `export` and `import` take \
             --database postgres://USER@HOST:PORT/DB instead (default $FRONTDESK_DATABASE_URL when --db is not given); \
-            run `migrate` first. `demo` needs --db.
+            run `migrate` first; `saga retry` takes it too. `demo` runs on SQLite only (--db PATH or $FRONTDESK_SERVER_DB). \
+            `serve` charges cards through $FRONTDESK_PAYMENT_URL; without it card bookings are refused.
             """,
         version: "frontdesk-server \(FrontDeskVersion.current) (database schema \(FrontDeskStore.schemaVersion))",
         subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self, Migrate.self, Export.self, Import.self, ServerSaga.self]
     )
+
+    /// ArgumentParser's own run, with one change: bad input it finds (an unknown option, a value
+    /// a command's check refuses: a weak secret, a role that does not exist) exits 2, as
+    /// `frontdesk` and the domain's `validation_failed` do, not 64; its words are unchanged.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(CommandExitCodes.forCode("validation_failed"))
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 struct DatabaseOption: ParsableArguments {

@@ -210,6 +210,9 @@ struct Installation {
         #expect(rendered.stdout.contains("F10, Ctrl-Q"), "the desk's keys, from its command table")
         #expect(rendered.stdout.contains("database schema \(FrontDeskStore.schemaVersion)"))
         #expect(!rendered.stdout.contains("generate-manual"), "the hidden command stays hidden")
+        // Every key group under a heading in words (two showed the code's names), every exit code the desk uses.
+        #expect(rendered.stdout.contains("Conflicts (F8)") && !rendered.stdout.contains("movePrompt"), "\(rendered.stdout)")
+        #expect(rendered.stdout.contains("card_offline") && rendered.stdout.contains("outcome_unknown"))
     }
 
     @Test func uninstallLeavesThePrefixAsItWasAfterAnInstallAndAnUpgrade() throws {

@@ -17,6 +17,21 @@ import Testing
         ["DecodingError", "Error Domain=", "Fatal error", "CodingKeys", "errno:"].contains { text.contains($0) }
     }
 
+    /// Bad input the argument parser finds (an unknown option, a role that does not exist) exits
+    /// 2, as `frontdesk` and the domain's `validation_failed` do; it exited 64 (session 55).
+    @Test func badOptionsExitTwoAsTheDesksDo() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("server.sqlite").path
+        for arguments in [["users", "add", "bob", "--role", "boss", "--password-stdin"], ["hotels", "list", "--bogus"]] {
+            let refused = try ServerHarness.run(arguments, database: database, input: "")
+            #expect(refused.status == 2, "\(arguments): \(refused.status) \(refused.output)")
+            #expect(refused.output.contains("--role is receptionist, manager or admin") || refused.output.contains("Unknown option '--bogus'"),
+                    "\(refused.output)")
+        }
+        #expect(try ServerHarness.run(["--help"]).status == 0)
+    }
+
     @Test func anExportCutOffOrNotAnExportIsRefusedWholeAndTheWholeFileImports() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
