@@ -64,14 +64,24 @@ struct DeskConnect: ParsableCommand {
                 }
                 throw error
             }
+            // The outbox went to the server on the way in: what it refused is on the conflict list,
+            // said here (a booking kept on the desk whose room was sold meanwhile went unmentioned).
+            let after = try? store.replicaStatus()
             try? store.close()
+            let conflicts = after?.openConflicts ?? 0, pending = after?.pendingOperations ?? 0
             let json = JSONValue.object([("server", .string(address)), ("hotelId", .string(hotelId.uuidString.lowercased())),
                                          ("hotel", .string(report.hotelName)), ("bookings", .int(report.bookings)),
-                                         ("cursor", .int(Int(report.cursor)))])
+                                         ("cursor", .int(Int(report.cursor))), ("conflicts", .int(conflicts)), ("pendingOps", .int(pending))])
             if common.json {
                 Output.printJSON(json)
             } else {
-                print(Output.safe("Connected to \(address): \(report.hotelName), \(report.bookings) booking\(report.bookings == 1 ? "" : "s") in the replica."))
+                var text = "Connected to \(address): \(report.hotelName), \(report.bookings) booking\(report.bookings == 1 ? "" : "s") in the replica."
+                if conflicts > 0 {
+                    text += "\n\(conflicts) conflict\(conflicts == 1 ? "" : "s") to resolve: the server refused what this desk made "
+                        + "while it was not connected (see `frontdesk conflicts`)."
+                }
+                if pending > 0 { text += "\n\(pending) operation\(pending == 1 ? "" : "s") still to push (`frontdesk sync`)." }
+                print(Output.safe(text))
             }
         } catch {
             throw Output.report(error, json: common.json)

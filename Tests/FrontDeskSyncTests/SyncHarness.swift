@@ -181,9 +181,12 @@ struct Desk {
         return process
     }
 
-    func connect(_ server: SyncServer, hotel: String? = nil, user: String = "anna", password: String? = nil) throws -> Outcome {
-        try run("desk", "connect", "--server", server.url, "--hotel", hotel ?? server.hotelA, "--username", user, "--password-stdin",
-                input: (password ?? "password-of-\(user)") + "\n")
+    func connect(_ server: SyncServer, hotel: String? = nil, user: String = "anna", password: String? = nil,
+                 json: Bool = false) throws -> Outcome {
+        try runProgram(Products.folder.appendingPathComponent("frontdesk"),
+                       ["desk", "connect", "--server", server.url, "--hotel", hotel ?? server.hotelA, "--username", user, "--password-stdin"]
+                           + (json ? ["--json"] : []),
+                       environment: environment, input: (password ?? "password-of-\(user)") + "\n")
     }
 
     /// `bookings --json`, every booking.

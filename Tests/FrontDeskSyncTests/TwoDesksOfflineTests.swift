@@ -102,4 +102,32 @@ struct TwoDesksOfflineTests {
         #expect(Set(ours.compactMap { $0["roomNumber"] as? String }) == [room, target])
         #expect(ours.allSatisfy { $0["status"] as? String == "Confirmed" })
     }
+
+    /// A desk that connects again while a booking it made offline waits, the room sold meanwhile
+    /// by another desk: `desk connect` says the booking is now a conflict (it said only
+    /// "Connected", and `sync` then counted none: the refusal was found later, if at all). Session 55.
+    @Test("Connecting again says what waits to be pushed or resolved")
+    func connectingAgainSaysWhatWaits() throws {
+        let server = try SyncServer()
+        let deskA = try Desk("ca"), deskB = try Desk("cb")
+        defer { deskA.remove(); deskB.remove() }
+        for desk in [deskA, deskB] { #expect(try desk.connect(server).status == 0) }
+        let (checkIn, checkOut) = futureStay(daysAhead: 70)
+        let offers = try deskA.run("search", "--check-in", checkIn, "--check-out", checkOut, "--json").json["rooms"] as? [[String: Any]] ?? []
+        let room = try #require(offers.first?["roomNumber"] as? String)
+        server.stop()
+        #expect(try deskB.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Bo Offline").status == 0)
+        try server.start()
+        #expect(try deskA.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Ada Online").status == 0)
+
+        let again = try deskB.connect(server)
+        #expect(again.status == 0, "connect: \(again.stderr)")
+        let status = try deskB.run("desk", "status", "--json").json
+        // The pull that catches the replica up brings the server's booking in: the offline one is
+        // refused there and then, a conflict on the list.
+        #expect(status["conflicts"] as? Int == 1 && status["pendingOps"] as? Int == 0, "\(status)")
+        #expect(again.stdout.contains("1 conflict to resolve") && again.stdout.contains("frontdesk conflicts"), "\(again.stdout)")
+        let json = try deskB.connect(server, json: true).json
+        #expect(json["pendingOps"] as? Int == 0 && json["conflicts"] as? Int == 1, "\(json)")
+    }
 }
