@@ -306,7 +306,6 @@ extension FrontDeskStore {
     func queueBookingsTheServerNeverHad(_ hotelId: UUID, _ db: Database) throws -> [String] {
         let hotel = try fetchHotel(db)
         let today = businessDate(for: hotel)
-        let nightUnderWay = nightUnderWay(for: hotel, today: today)
         let candidates = try Self.fetchBooking(db, whereClause: """
             b.hotel_id = ? AND b.server_version IS NULL AND b.sync_state = 'synced' AND b.status IN ('Confirmed', 'CheckedIn')
             ORDER BY b.created_at
@@ -317,8 +316,10 @@ extension FrontDeskStore {
             """, arguments: [hotelId.uuidString]))
         var queued: [Booking] = [], left: [Booking] = []
         for booking in candidates {
+            // A walk-in of the night, made before 06:00, is that night's after it too (`Hotel.nightOfArrival`).
+            let arrivalNight = nightOfArrival(for: booking, hotel, today: today)
             if Self.reasonNotToSend(booking, paidByCard: paidByCard.contains(booking.id.storedText), today: today,
-                                    nightUnderWay: nightUnderWay) == nil {
+                                    nightUnderWay: arrivalNight) == nil {
                 // A stay that began before today goes with the time it was booked; one booked for
                 // today or later goes as made now, as before (its check against today's rules).
                 let madeAt = booking.stay.checkIn < today ? booking.createdAt : nil
@@ -326,7 +327,8 @@ extension FrontDeskStore {
                             bookingId: booking.id.storedText, db)
                 if booking.status == .checkedIn {
                     try enqueue(changeOperation(.checkIn, of: booking, syncState: SyncState.pending.rawValue, reason: nil, by: "sync",
-                                                operationId: UUID.timeOrdered(at: now)),
+                                                operationId: UUID.timeOrdered(at: now),
+                                                madeAt: Self.checkInMadeAt(booking, arrivalNight: arrivalNight, today: today)),
                                 bookingId: booking.id.storedText, db)
                 }
                 queued.append(booking)
@@ -355,7 +357,9 @@ extension FrontDeskStore {
     /// a desk payment, and refund a cancellation at the desk); begun more than a week ago (the
     /// server checks a desk's booking against the day it was made, at most a week back); a guest
     /// in house whose departure has come (the server checks a guest in only before it). A stay
-    /// of the night still under way (`nightUnderWay`: a walk-in after midnight) has not ended.
+    /// of the night still under way (`nightUnderWay`: a walk-in after midnight; after 06:00, one
+    /// made before it, `Hotel.nightOfArrival`) has not ended: the server judges it, and its
+    /// check-in, at the hour they were made.
     static func reasonNotToSend(_ booking: Booking, paidByCard: Bool, today: CalendarDate, nightUnderWay: CalendarDate?) -> String? {
         if paidByCard { return "paid by card through this desk's payment service" }
         if booking.stay.checkIn < today.adding(days: -7) { return "its stay began before \(today.adding(days: -7))" }
@@ -379,13 +383,21 @@ extension FrontDeskStore {
                         nightlyPrices: booking.nightlyPrices.map { .init(night: $0.night.iso, priceCents: $0.price.minorUnits) }))
     }
 
+    /// When to say a check-in sent later was made, if not now: a walk-in of the night whose stay
+    /// ends today was checked in that night, and the server checks a guest in on the day of
+    /// departure only for the night under way, judged at the hour the operation was made.
+    static func checkInMadeAt(_ booking: Booking, arrivalNight: CalendarDate?, today: CalendarDate) -> Date? {
+        arrivalNight != nil && booking.stay.checkOut <= today ? booking.createdAt : nil
+    }
+
     /// A cancel, check-in or check-out of `booking` (as it was before the change): based on the
     /// version the server gave when the booking is as the server has it, on none when this desk
-    /// changed it and the change is not yet accepted.
+    /// changed it and the change is not yet accepted. `madeAt`: when it was made, if not now.
     func changeOperation(_ kind: SyncOperation.Kind, of booking: Booking, syncState: String, reason: String?, by user: String,
-                         operationId: UUID, move: SyncOperation.Move? = nil, edit: SyncOperation.Edit? = nil) -> SyncOperation {
+                         operationId: UUID, move: SyncOperation.Move? = nil, edit: SyncOperation.Edit? = nil,
+                         madeAt: Date? = nil) -> SyncOperation {
         SyncOperation(operationId: operationId.uuidString.lowercased(), kind: kind, bookingId: booking.id.uuidString.lowercased(),
-                      baseVersion: syncState == SyncState.synced.rawValue ? booking.version : nil, madeAt: InstantText.utc(now),
+                      baseVersion: syncState == SyncState.synced.rawValue ? booking.version : nil, madeAt: InstantText.utc(madeAt ?? now),
                       by: user, reason: reason, move: move, edit: edit)
     }
 

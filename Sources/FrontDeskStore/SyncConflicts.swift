@@ -93,8 +93,9 @@ extension FrontDeskStore {
             }
             let hotel = try fetchHotel(db)
             let today = businessDate(for: hotel)
+            let arrivalNight = nightOfArrival(for: before, hotel, today: today)
             let notSent = Self.reasonNotToSend(before, paidByCard: try paymentMethod(ofBooking: bookingId, db) == .card, today: today,
-                                               nightUnderWay: nightUnderWay(for: hotel, today: today))
+                                               nightUnderWay: arrivalNight)
             if notSent == nil {
                 // The new `book`, then what the desk did to the booking after the refused one.
                 var later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
@@ -102,7 +103,8 @@ extension FrontDeskStore {
                 // standalone) is checked in there after the booking.
                 if before.status == .checkedIn && !later.contains(where: { $0.kind == .checkIn }) {
                     later.insert(changeOperation(.checkIn, of: after, syncState: SyncState.pending.rawValue, reason: nil, by: user,
-                                                 operationId: UUID.timeOrdered(at: now)), at: 0)
+                                                 operationId: UUID.timeOrdered(at: now),
+                                                 madeAt: Self.checkInMadeAt(before, arrivalNight: arrivalNight, today: today)), at: 0)
                 }
                 // Made when the booking was (a stay that has begun is checked against the day it
                 // was booked), and paid at this desk (one paid by card here is not sent).

@@ -305,6 +305,34 @@ struct ReplicaPair {
         #expect(FrontDeskStore.reasonNotToSend(walkIn, paidByCard: false, today: today, nightUnderWay: nil) == "the guest's departure date has come")
     }
 
+    /// The same walk-in, the desk connecting (or resolving its conflict) at 07:00: made at 01:00,
+    /// it is still that night's, so it goes, and its check-in goes dated when the booking was
+    /// made (the server checks a guest in on the day of departure only for the night under way).
+    /// It was kept on the desk only, and its check-out went to a server that never had it. One
+    /// made at 23:00 the evening before, whose departure has come, is still kept here.
+    @Test func aWalkInMadeAfterMidnightIsSentAfterSixWithItsCheckInDatedThatNight() throws {
+        let hotel = Hotel(id: UUID(), name: "Test", timeZoneIdentifier: "Europe/Vienna", currency: "EUR")
+        let at = { (text: String) in try #require(InstantText.instant(text)) }
+        let made = try at("2026-11-26T00:00:00.000Z") // 01:00 in Vienna
+        var walkIn = Booking(id: UUID(), hotelId: hotel.id, roomId: UUID(), roomNumber: "101", confirmationCode: "WLK-NGT",
+                             guest: Guest(name: "Walt Walker", email: "walt@example.com"), guestCount: 1,
+                             stay: StayDates(checkIn: CalendarDate(iso: "2026-11-25")!, checkOut: CalendarDate(iso: "2026-11-26")!)!,
+                             status: .checkedIn, nightlyPrices: [], version: 2, holdExpiresAt: nil, statusReason: nil,
+                             createdAt: made, updatedAt: made)
+        let today = CalendarDate(iso: "2026-11-26")!
+        let seven = try at("2026-11-26T06:00:00.000Z") // 07:00 in Vienna
+        let night = hotel.nightOfArrival(for: walkIn, at: seven, businessDate: today)
+        #expect(night == CalendarDate(iso: "2026-11-25"))
+        #expect(FrontDeskStore.reasonNotToSend(walkIn, paidByCard: false, today: today, nightUnderWay: night) == nil)
+        #expect(FrontDeskStore.checkInMadeAt(walkIn, arrivalNight: night, today: today) == made)
+        walkIn = Booking(id: walkIn.id, hotelId: hotel.id, roomId: walkIn.roomId, roomNumber: "101", confirmationCode: "WLK-EVE",
+                         guest: walkIn.guest, guestCount: 1, stay: walkIn.stay, status: .checkedIn, nightlyPrices: [], version: 2,
+                         holdExpiresAt: nil, statusReason: nil, createdAt: try at("2026-11-25T22:00:00.000Z"), updatedAt: made)
+        let evening = hotel.nightOfArrival(for: walkIn, at: seven, businessDate: today)
+        #expect(evening == nil)
+        #expect(FrontDeskStore.reasonNotToSend(walkIn, paidByCard: false, today: today, nightUnderWay: evening) == "the guest's departure date has come")
+    }
+
     /// Connected, the desk's cancel of one of the server's bookings said nothing about paying the
     /// guest back (the server refunds it as it was paid and records that there): the booking's
     /// history here says who pays back what, with the amount to hand over if paid at a desk.

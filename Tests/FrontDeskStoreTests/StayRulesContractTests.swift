@@ -497,4 +497,28 @@ import Testing
             try hotel.checkIn(lateId.uuidString, Contract.request())
         })
     }
+
+    /// A walk-in sold at 01:00 on an offline desk and checked in there, sent at 07:00 (a conflict
+    /// resolved, or the desk connecting after the night): the booking and its check-in, both
+    /// dated 01:00, are taken; the server judges each at the hour it was made.
+    @Test(arguments: StorageBackend.all)
+    func aNightWalkInAndItsCheckInSentAfterSixAreTaken(_ backend: StorageBackend) throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Self.onTheClock(backend, clock)
+        clock.advance(minutes: 18 * 60 + 54) // 07:00 on the 19th
+        let listing = try #require(try hotel.rooms().first { $0.room.number == "102" })
+        let id = UUID()
+        let outcomes = try hotel.applySync([
+            SyncOperation(operationId: UUID().uuidString, kind: .book, bookingId: id.uuidString.lowercased(), baseVersion: nil,
+                          madeAt: "2026-11-19T00:00:00.000Z", by: "desk-anna",
+                          book: .init(roomId: listing.room.id.uuidString.lowercased(), roomNumber: "102", checkIn: "2026-11-18",
+                                      checkOut: "2026-11-19", guests: 1, guestName: "Walt Walker", email: "walt@example.com", phone: nil,
+                                      confirmation: "WLK-NGT", payment: "desk", totalCents: 10_000)),
+            SyncOperation(operationId: UUID().uuidString, kind: .checkIn, bookingId: id.uuidString.lowercased(), baseVersion: nil,
+                          madeAt: "2026-11-19T00:00:00.000Z", by: "desk-anna"),
+        ], by: "anna").results
+        #expect(outcomes.map(\.outcome) == [.accepted, .accepted], "\(backend.name): \(outcomes)")
+        let walt = try hotel.booking(id.uuidString)
+        #expect(walt.status == .checkedIn && walt.checkedInOn == CalendarDate(iso: "2026-11-18"), "\(backend.name)")
+    }
 }
