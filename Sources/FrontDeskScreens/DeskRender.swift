@@ -132,8 +132,14 @@ extension DeskModel {
         if let answer = search.answer {
             buffer.put("→ check-out \(answer.query.stay.checkOut)", x: x, y: 3, role: .hint)
         }
-        for (index, problem) in search.problems.prefix(4).enumerated() {
-            buffer.put(" ! \(problem)", x: 1, y: 4 + index, role: .error, maxWidth: buffer.width - 2)
+        // Each problem whole, wrapped (the refusal of a past night names, at its end, the night
+        // still on sale: cut at 80 columns, that part was lost); there is no answer under them.
+        var problemY = 4
+        for problem in search.problems.prefix(4) {
+            for (index, row) in CellBuffer.wrap(problem, width: buffer.width - 5).enumerated() where problemY < buffer.height - 2 {
+                buffer.put((index == 0 ? " ! " : "   ") + row, x: 1, y: problemY, role: .error, maxWidth: buffer.width - 2)
+                problemY += 1
+            }
         }
         guard let answer = search.answer else { return }
 

@@ -51,6 +51,24 @@ import Testing
         }
     }
 
+    /// A search refusal longer than the screen is wide, at 80 columns: shown whole, wrapped (it
+    /// was cut at the edge, and the end of a refusal is often what to do). The words are the
+    /// store's refusal of a night two back at 01:00, whose business date needs the real clock.
+    @Test func aLongSearchRefusalIsShownWholeAt80Columns() throws {
+        let refusal = "Check-in date cannot be in the past (business date is 2026-11-27); until 06:00 the night of 2026-11-26 can still be sold"
+        var fixture = try ScreenFixture { services in
+            services.search = { _, _, _ in throw FrontDeskError.validationFailed([refusal]) }
+        }
+        fixture.press(.control("u"))
+        fixture.type("2026-11-25")
+        fixture.press(.enter)
+        #expect(fixture.model.state.search.problems == [refusal])
+        let screen = fixture.screen(80, 24)
+        let shown = screen.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.hasPrefix("! ") ? String($0.dropFirst(2)) : $0 }.joined(separator: " ")
+        #expect(shown.contains(refusal), "\(screen)")
+    }
+
     /// Details kept from an unfinished form are said, so an abandoned walk-in's are not taken
     /// for the next guest's, and Ctrl-U empties them.
     @Test func keptDetailsAreSaidAndCtrlUEmptiesThem() throws {
