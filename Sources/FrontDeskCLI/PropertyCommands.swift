@@ -129,7 +129,7 @@ struct HotelCommand: ParsableCommand {
                                      ("noShowFee", .string(hotel.noShowPolicy.fee.rawValue)),
                                      ("timeZoneKnown", .bool(hotel.unknownTimeZoneWarning == nil))]),
             text: "\(Output.safe(hotel.name))  (\(Output.safe(hotel.timeZoneIdentifier)), \(hotel.currency))  business date \(businessDate)"
-                + "\n  no-shows from \(hotel.noShowPolicy.cutoffText), fee \(hotel.noShowPolicy.fee.rawValue)"
+                + "\n  holds last \(hotel.holdMinutes) minutes; no-shows from \(hotel.noShowPolicy.cutoffText), fee \(hotel.noShowPolicy.fee.rawValue)"
                 + (hotel.unknownTimeZoneWarning.map { "\n  ! \($0)" } ?? ""))
     }
 
@@ -151,7 +151,7 @@ struct HotelCommand: ParsableCommand {
         @OptionGroup var common: CommonOptions
         @Option(name: .customLong("hold-minutes"), help: "How long an unpaid hold keeps its room (default 15).")
         var holdMinutes: Int?
-        @Option(name: .customLong("no-show-cutoff"), help: "From this hour (HH:00, hotel time) an arrival who has not come may be marked a no-show on the arrival day (default 18:00).")
+        @Option(name: .customLong("no-show-cutoff"), help: "From this hour (HH:00 from 06:00 to 23:00, hotel time) an arrival who has not come may be marked a no-show on the arrival day (default 18:00).")
         var noShowCutoff: String?
         @Option(name: .customLong("no-show-fee"), help: "first_night (the first night stays charged, the default) or none.")
         var noShowFee: String?

@@ -44,9 +44,16 @@ public struct NoShowPolicy: Hashable, Sendable {
     }
 
     public static let standard = NoShowPolicy()
+    /// Every hour a stored cut-off may hold (an imported hotel keeps its own).
     public static let hourRange = 0...23
+    /// The hours a cut-off may be set to: the arrival day's, from the end of the night before
+    /// (`Hotel.nightEndsAtHour`). One before it ("02:00", meant as the next morning) let an
+    /// arrival be marked on the morning of its own day, its first night charged.
+    public static let settableHours = Hotel.nightEndsAtHour...23
+    public static let cutoffRule = "No-show cut-off must be an hour of the arrival day from \(Hotel.nightEndsText) to 23:00 "
+        + "(after midnight every guest due the day before may be marked anyway)"
 
-    /// `18`, `18:00` or `6pm`-free 24-hour text: a whole hour from 0 to 23.
+    /// `18` or `18:00` (24-hour text, no "6pm"): a whole hour from 06 to 23 (`settableHours`).
     public static func parseHour(_ text: String) throws(FrontDeskError) -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         var hourText = Substring(trimmed)
@@ -57,7 +64,11 @@ public struct NoShowPolicy: Hashable, Sendable {
             hourText = trimmed[..<colon]
         }
         guard hourText.count <= 2, let hour = Int(hourText), hourRange.contains(hour) else {
-            throw .validationFailed(["No-show cut-off \(BookingRules.quoted(text)) must be an hour from 00:00 to 23:00"])
+            throw .validationFailed(["No-show cut-off \(BookingRules.quoted(text)) must be an hour from \(Hotel.nightEndsText) to 23:00"])
+        }
+        guard settableHours.contains(hour) else {
+            throw .validationFailed(["No-show cut-off \(BookingRules.quoted(text)) is in the night: " + cutoffRule.prefix(1).lowercased()
+                                        + cutoffRule.dropFirst()])
         }
         return hour
     }

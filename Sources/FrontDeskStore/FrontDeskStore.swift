@@ -561,6 +561,7 @@ public final class FrontDeskStore: Sendable {
             throw FrontDeskError.validationFailed(["Hold minutes must be between 1 and 1440"])
         }
         return try write { db in
+            try requireNotReplica(administering: "settings", db)
             var hotel = try requireHotel(db)
             let old = hotel.holdMinutes
             hotel.holdMinutes = minutes
@@ -573,10 +574,11 @@ public final class FrontDeskStore: Sendable {
 
     /// When an arrival may be marked a no-show (hour, hotel time) and whether the first night is charged.
     public func setNoShowPolicy(cutoffHour: Int?, fee: NoShowPolicy.Fee?, by user: String) throws -> Hotel {
-        if let cutoffHour, !NoShowPolicy.hourRange.contains(cutoffHour) {
-            throw FrontDeskError.validationFailed(["No-show cut-off must be an hour from 00:00 to 23:00"])
+        if let cutoffHour, !NoShowPolicy.settableHours.contains(cutoffHour) {
+            throw FrontDeskError.validationFailed([NoShowPolicy.cutoffRule])
         }
         return try write { db in
+            try requireNotReplica(administering: "settings", db)
             var hotel = try requireHotel(db)
             let old = hotel.noShowPolicy
             if let cutoffHour { hotel.noShowPolicy.cutoffHour = cutoffHour }

@@ -195,6 +195,12 @@ extension FrontDeskStore {
     /// replica would be sold from offline and never reach the server (no operation carries it).
     func requireNotReplica(administering what: String, _ db: Database) throws {
         if try isReplica(db) {
+            if what == "settings" {
+                // The server's rules are the ones its bookings follow: a desk's own copy would
+                // tell a receptionist a no-show's fee or a hold's end the server does not apply.
+                throw FrontDeskError.invalidState("This desk is connected to a server, which keeps the hotel's settings "
+                    + "(holds, the no-show cut-off and fee): the desk follows the server's, and takes them up at its next sync")
+            }
             let routes = what.contains("type") ? "`POST /api/hotels/…/room-types`" : "`PATCH /api/rooms/…` or `POST /api/hotels/…/rooms`"
             throw FrontDeskError.invalidState("This desk is connected to a server, which keeps the hotel's \(what): "
                 + "change them there (a manager's \(routes)); the desk takes them up at its next sync")

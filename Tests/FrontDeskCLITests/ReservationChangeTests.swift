@@ -375,6 +375,10 @@ import Testing
         #expect(try hotel.json["noShowFee"] as? String == "none")
         #expect(try hotel.json["noShowCutoff"] as? String == "20:00")
         #expect(try cli.run("hotel", "configure", "--no-show-cutoff", "25:00").status == 2)
+        // An hour of the night ("02:00", meant as the next morning) marked arrivals on the morning of their own day.
+        let night = try cli.run("hotel", "configure", "--no-show-cutoff", "02:00", "--json")
+        #expect(night.status == 2, "\(night.stdout)")
+        #expect(try Self.errorMessage(night).contains("from 06:00 to 23:00"), "\(night.stdout)")
         #expect(try cli.run("hotel", "configure", "--no-show-fee", "half").status == 2)
         let other = try Self.book(cli, room: "102", "2026-11-27", "2026-11-29", name: "Ben Okafor")
         try cli.expectSuccess(cli.run("no-show", try Self.code(other), environment: nextDay))

@@ -163,7 +163,7 @@ import Testing
 
     @Test func todayListsArrivalsDueForANoShowAndAltNMarksIt() throws {
         var fixture = try ScreenFixture()
-        _ = try fixture.desk.store.setNoShowPolicy(cutoffHour: 0, fee: .firstNight, by: "manager")
+        _ = try fixture.desk.store.setNoShowPolicy(cutoffHour: 12, fee: .firstNight, by: "manager")
         let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-29")
         fixture.press(.function(4))
         var screen = fixture.screen()

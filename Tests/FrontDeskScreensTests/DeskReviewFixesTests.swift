@@ -131,7 +131,7 @@ import Testing
     @Test(arguments: [NoShowPolicy.Fee.firstNight, .none])
     func aNoShowSaysWhatIsOwedBack(_ fee: NoShowPolicy.Fee) throws {
         var fixture = try ScreenFixture()
-        _ = try fixture.desk.store.setNoShowPolicy(cutoffHour: 0, fee: fee, by: "manager")
+        _ = try fixture.desk.store.setNoShowPolicy(cutoffHour: 12, fee: fee, by: "manager")
         let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-29")
         fixture.press(.function(4), .alt("n"), .right, .enter)
         #expect(try fixture.desk.store.booking(arrival.confirmationCode).status == .noShow)

@@ -29,6 +29,24 @@ import Testing
         #expect(try desk.store.rooms() == before, "the replica's rooms are as the server sent them")
         #expect(try desk.store.roomTypes().count == Set(before.map(\.type.id)).count, "no room type added")
     }
+
+    /// The hotel's settings are the server's too: a desk's own no-show cut-off or fee told a
+    /// receptionist a fee and an amount owed back the server then refused (session 55).
+    @Test func aConnectedDeskRefusesToChangeTheHotelsSettings() throws {
+        let desk = try PullGuardTests.connectedDesk(cursor: 1)
+        let before = try #require(try desk.store.hotel())
+        for (what, attempt) in [("hold minutes", { _ = try desk.store.setHoldMinutes(5, by: "max") }),
+                                ("no-show policy", { _ = try desk.store.setNoShowPolicy(cutoffHour: 20, fee: NoShowPolicy.Fee.none, by: "max") })]
+            as [(String, () throws -> Void)] {
+            do {
+                try attempt()
+                Issue.record("a connected desk must refuse to change the \(what)")
+            } catch FrontDeskError.invalidState(let message) {
+                #expect(message.contains("connected to a server") && message.contains("follows the server's"), "\(what): \(message)")
+            }
+        }
+        #expect(try desk.store.hotel() == before, "the replica's hotel is as the server sent it")
+    }
 }
 
 /// A room number or room type name with a character that prints as nothing ("101" + U+2060, a
