@@ -564,6 +564,8 @@ public final class FrontDeskStore: Sendable {
             try requireNotReplica(administering: "settings", db)
             var hotel = try requireHotel(db)
             let old = hotel.holdMinutes
+            // What it is already: nothing written, no audit line, no feed entry sending desks to fetch it.
+            if old == minutes { return hotel }
             hotel.holdMinutes = minutes
             try db.run(sql: "UPDATE hotel SET hold_minutes = ? WHERE id = ?", arguments: [minutes, hotel.id.uuidString])
             try feedPropertyChange(.hotel, hotelId: hotel.id, db)
@@ -583,6 +585,7 @@ public final class FrontDeskStore: Sendable {
             let old = hotel.noShowPolicy
             if let cutoffHour { hotel.noShowPolicy.cutoffHour = cutoffHour }
             if let fee { hotel.noShowPolicy.fee = fee }
+            if hotel.noShowPolicy == old { return hotel }
             try db.run(sql: "UPDATE hotel SET no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",
                        arguments: [hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id.uuidString])
             try feedPropertyChange(.hotel, hotelId: hotel.id, db)

@@ -374,6 +374,11 @@ import Testing
         #expect(hotel.status == 0, "\(hotel.stderr)")
         #expect(try hotel.json["noShowFee"] as? String == "none")
         #expect(try hotel.json["noShowCutoff"] as? String == "20:00")
+        // The same again changes nothing: no audit line saying "from 20:00 (was 20:00)".
+        let audited = "SELECT count(*) FROM audit_entry WHERE action LIKE 'hotel.%Changed'"
+        let linesBefore = try Self.sqlite(cli, audited)
+        try cli.expectSuccess(cli.run("hotel", "configure", "--no-show-fee", "none", "--no-show-cutoff", "20:00", "--hold-minutes", "15"))
+        #expect(try Self.sqlite(cli, audited) == linesBefore)
         #expect(try cli.run("hotel", "configure", "--no-show-cutoff", "25:00").status == 2)
         // An hour of the night ("02:00", meant as the next morning) marked arrivals on the morning of their own day.
         let night = try cli.run("hotel", "configure", "--no-show-cutoff", "02:00", "--json")
