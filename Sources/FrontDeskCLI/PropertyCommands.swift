@@ -164,11 +164,11 @@ struct HotelCommand: ParsableCommand {
                 var hour: Int?, fee: NoShowPolicy.Fee?
                 do { hour = try noShowCutoff.map(NoShowPolicy.parseHour) } catch { problems += (error as? FrontDeskError)?.details ?? ["\(error)"] }
                 do { fee = try noShowFee.map(NoShowPolicy.parseFee) } catch { problems += (error as? FrontDeskError)?.details ?? ["\(error)"] }
-                if let holdMinutes, !(1...1440).contains(holdMinutes) { problems.append("Hold minutes must be between 1 and 1440") }
+                let change = HotelSettingsChange(holdMinutes: holdMinutes, noShowCutoffHour: hour, noShowFee: fee)
+                do throws(FrontDeskError) { try change.check() } catch { problems += error.details }
                 if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
-                var hotel = try holdMinutes.map { try store.setHoldMinutes($0, by: common.userName) }
-                if hour != nil || fee != nil { hotel = try store.setNoShowPolicy(cutoffHour: hour, fee: fee, by: common.userName) }
-                return HotelCommand.result(hotel!, businessDate: try store.businessDate())
+                let hotel = try store.configureHotel(change, by: common.userName)
+                return HotelCommand.result(hotel, businessDate: try store.businessDate())
             }
         }
     }

@@ -64,8 +64,8 @@ struct DeskConnect: ParsableCommand {
                 }
                 throw error
             }
-            // The outbox went to the server on the way in: what it refused is on the conflict list,
-            // said here (a booking kept on the desk whose room was sold meanwhile went unmentioned).
+            // What waits, said here: a booking made offline whose room the server sold meanwhile
+            // is refused as the replica catches up, and went unmentioned.
             let after = try? store.replicaStatus()
             try? store.close()
             let conflicts = after?.openConflicts ?? 0, pending = after?.pendingOperations ?? 0
@@ -75,13 +75,14 @@ struct DeskConnect: ParsableCommand {
             if common.json {
                 Output.printJSON(json)
             } else {
-                var text = "Connected to \(address): \(report.hotelName), \(report.bookings) booking\(report.bookings == 1 ? "" : "s") in the replica."
+                // Each line escaped on its own (the server's words may hold anything), then joined.
+                var lines = ["Connected to \(address): \(report.hotelName), \(report.bookings) booking\(report.bookings == 1 ? "" : "s") in the replica."]
                 if conflicts > 0 {
-                    text += "\n\(conflicts) conflict\(conflicts == 1 ? "" : "s") to resolve: the server refused what this desk made "
-                        + "while it was not connected (see `frontdesk conflicts`)."
+                    lines.append("\(conflicts) conflict\(conflicts == 1 ? "" : "s") to resolve: changes of this desk the server refused "
+                        + "(see `frontdesk conflicts`).")
                 }
-                if pending > 0 { text += "\n\(pending) operation\(pending == 1 ? "" : "s") still to push (`frontdesk sync`)." }
-                print(Output.safe(text))
+                if pending > 0 { lines.append("\(pending) operation\(pending == 1 ? "" : "s") still to push (`frontdesk sync`).") }
+                print(lines.map(Output.safe).joined(separator: "\n"))
             }
         } catch {
             throw Output.report(error, json: common.json)

@@ -442,6 +442,53 @@ extension Hotel {
     }
 }
 
+/// A change of a hotel's settings (any of them; nil: as it is), checked and audited alike by
+/// every backend: the desk's `hotel configure` and the server's `hotels configure`.
+public struct HotelSettingsChange: Hashable, Sendable {
+    public var holdMinutes: Int?
+    public var noShowCutoffHour: Int?
+    public var noShowFee: NoShowPolicy.Fee?
+
+    public init(holdMinutes: Int? = nil, noShowCutoffHour: Int? = nil, noShowFee: NoShowPolicy.Fee? = nil) {
+        self.holdMinutes = holdMinutes
+        self.noShowCutoffHour = noShowCutoffHour
+        self.noShowFee = noShowFee
+    }
+
+    public static let holdMinutesRange = 1...1440
+
+    public var isEmpty: Bool { holdMinutes == nil && noShowCutoffHour == nil && noShowFee == nil }
+
+    /// Every problem at once.
+    public func check() throws(FrontDeskError) {
+        var problems: [String] = []
+        if let holdMinutes, !Self.holdMinutesRange.contains(holdMinutes) { problems.append("Hold minutes must be between 1 and 1440") }
+        if let noShowCutoffHour, !NoShowPolicy.settableHours.contains(noShowCutoffHour) { problems.append(NoShowPolicy.cutoffRule) }
+        if !problems.isEmpty { throw .validationFailed(problems) }
+    }
+
+    public func applied(to hotel: Hotel) -> Hotel {
+        var changed = hotel
+        if let holdMinutes { changed.holdMinutes = holdMinutes }
+        if let noShowCutoffHour { changed.noShowPolicy.cutoffHour = noShowCutoffHour }
+        if let noShowFee { changed.noShowPolicy.fee = noShowFee }
+        return changed
+    }
+
+    /// The audit trail's lines for a change from `old` to `new`: one per setting that moved.
+    public static func auditLines(from old: Hotel, to new: Hotel) -> [(action: String, summary: String)] {
+        var lines: [(String, String)] = []
+        if new.holdMinutes != old.holdMinutes {
+            lines.append(("hotel.holdMinutesChanged", "Holds last \(new.holdMinutes) minutes (was \(old.holdMinutes))"))
+        }
+        if new.noShowPolicy != old.noShowPolicy {
+            lines.append(("hotel.noShowPolicyChanged", "No-shows from \(new.noShowPolicy.cutoffText), fee \(new.noShowPolicy.fee.rawValue) "
+                + "(was \(old.noShowPolicy.cutoffText), \(old.noShowPolicy.fee.rawValue))"))
+        }
+        return lines
+    }
+}
+
 /// Digits of a phone number as typed or stored, for finding a guest by phone however it is written.
 public enum PhoneDigits {
     /// The digits of `text` when it reads as (part of) a phone number: only digits and `+ - ( ) .`

@@ -132,6 +132,15 @@ extension BookingRules {
         }
     }
 
+    /// When a booking was made: now, or, for one a desk made offline and pushes later, when the
+    /// desk made it (`madeAt` as the rules judge it, never ahead of now, at most a week back), so
+    /// that what follows from the hour it was sold (an early-morning walk-in checked in after
+    /// 06:00, the pickup report) reads the desk's hour, not the push's.
+    public static func createdAt(now: Date, pushedMadeAt: Date?) -> Date {
+        guard let made = pushedMadeAt else { return now }
+        return max(min(made, now), now.addingTimeInterval(-7 * 86_400))
+    }
+
     /// The reason an undo records: the one given (checked), or the channel's default.
     public static func undoReason(_ reason: String?, _ what: String, channel: Channel, by user: String) throws(FrontDeskError) -> String {
         if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: maximumReasonLength) {

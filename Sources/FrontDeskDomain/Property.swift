@@ -62,11 +62,19 @@ public struct Hotel: Hashable, Sendable {
     /// the push), or on a business date set from outside, is not. Nil otherwise.
     public func nightOfArrival(for booking: Booking, at instant: Date, businessDate: CalendarDate) -> CalendarDate? {
         if let night = nightUnderWay(at: instant, businessDate: businessDate) { return night }
-        let lastNight = businessDate.adding(days: -1)
-        guard booking.stay.contains(night: lastNight), CalendarDate.today(in: timeZone, at: instant) == businessDate,
-              CalendarDate.today(in: timeZone, at: booking.createdAt) == businessDate,
-              hour(at: booking.createdAt) < Self.nightEndsAtHour else { return nil }
-        return lastNight
+        guard CalendarDate.today(in: timeZone, at: instant) == businessDate, wasMadeDuringTheNight(booking, businessDate: businessDate) else {
+            return nil
+        }
+        return businessDate.adding(days: -1)
+    }
+
+    /// Whether `booking` was made for the night before `businessDate` while that night was under
+    /// way: created on the business date before `nightEndsAtHour`, hotel time (a walk-in sold at
+    /// 01:00 or 05:50; a desk's pushed booking is created when the desk made it).
+    public func wasMadeDuringTheNight(_ booking: Booking, businessDate: CalendarDate) -> Bool {
+        booking.stay.contains(night: businessDate.adding(days: -1))
+            && CalendarDate.today(in: timeZone, at: booking.createdAt) == businessDate
+            && hour(at: booking.createdAt) < Self.nightEndsAtHour
     }
 
     /// The night under way on `businessDate` for a stay that begins then, else nil: worked out

@@ -213,7 +213,7 @@ extension PostgresHotelStorage {
             roomNumber: reading.listing.room.number, confirmationCode: candidate.code, guest: validated.guest,
             guestCount: validated.guestCount, stay: validated.stay, status: .reserving, nightlyPrices: prices, version: 1,
             holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
-            statusReason: nil, createdAt: instant, updatedAt: instant)
+            statusReason: nil, createdAt: BookingRules.createdAt(now: instant, pushedMadeAt: ruleInstant), updatedAt: instant)
         // The write stores no hold and no reason: a confirmed booking has neither.
         guard let (paying, confirmed) = try? booking.paidAtDeskAndConfirmed(at: now),
               confirmed.holdExpiresAt == nil, confirmed.statusReason == nil else { return nil }

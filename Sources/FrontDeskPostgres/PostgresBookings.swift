@@ -191,7 +191,7 @@ extension PostgresHotelStorage {
             guest: validated.guest, guestCount: validated.guestCount, stay: validated.stay, status: .reserving,
             nightlyPrices: prices, version: 1,
             holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
-            statusReason: nil, createdAt: instant, updatedAt: instant)
+            statusReason: nil, createdAt: BookingRules.createdAt(now: instant, pushedMadeAt: ruleInstant), updatedAt: instant)
         do {
             try insert(booking, requestId: request.requestId, fingerprint: fingerprint, firmClaims: confirmingAtDesk, session)
         } catch let error as PSQLError where error.sqlState == "23505" && error.constraint == "room_night_pkey" {

@@ -281,6 +281,24 @@ struct PostgresHotelStorage: HotelStorage {
         try chain.appendFeed(session, hotelId: hotelId, event: event, bookingId: nil, roomId: roomId, data: data, at: now)
     }
 
+    /// The hotel's settings, as SQLite changes them (`HotelSettingsChange`): one transaction, a
+    /// feed entry desks take the hotel up from, an audit line per setting that moved.
+    func configureHotel(_ change: HotelSettingsChange, by user: String) throws -> Hotel {
+        try change.check()
+        return try write { session in
+            let old = try requireHotel(session)
+            let hotel = change.applied(to: old)
+            if hotel == old { return hotel }
+            try session.execute("UPDATE hotel SET hold_minutes = $1, no_show_cutoff_hour = $2, no_show_fee = $3 WHERE id = $4",
+                                [hotel.holdMinutes, hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id])
+            try feedPropertyChange(.hotel, session)
+            for (action, summary) in HotelSettingsChange.auditLines(from: old, to: hotel) {
+                try audit(session, user: user, action: action, summary: summary)
+            }
+            return hotel
+        }
+    }
+
     func addRoomType(name: String, capacity: Int, basePrice: Money, by user: String) throws -> RoomType {
         try RoomType.validate(name: name, capacity: capacity, basePricePerNight: basePrice)
         return try write { session in

@@ -83,9 +83,12 @@ public struct DeskConflict: Hashable, Sendable {
     public let onServer: Bool
     /// The refused change in a receptionist's words ("no-show", "edit"), when known.
     public let refusedChange: String?
+    /// The ways it may be resolved, as the store names them (`moveTo`, `cancel`, `keepServer`,
+    /// `reapply`); empty: not known, every key is tried.
+    public let resolutions: [String]
 
     public init(conflictId: String, booking: Booking, reason: String, message: String?, suggestedRooms: [DeskSuggestedRoom],
-                onServer: Bool = false, refusedChange: String? = nil) {
+                onServer: Bool = false, refusedChange: String? = nil, resolutions: [String] = []) {
         self.conflictId = conflictId
         self.booking = booking
         self.reason = reason
@@ -93,6 +96,7 @@ public struct DeskConflict: Hashable, Sendable {
         self.suggestedRooms = suggestedRooms
         self.onServer = onServer
         self.refusedChange = refusedChange
+        self.resolutions = resolutions
     }
 
     /// The reason in a receptionist's words, naming a refused change to a server booking.
@@ -224,6 +228,13 @@ extension DeskModel {
         case .resolveByCancel:
             guard let chosen else { break }
             let booking = chosen.booking
+            // A refused undo, a guest in house: the store refuses the cancel; said before asking,
+            // with this screen's keys (the store's words name the command line's flags).
+            guard chosen.resolutions.isEmpty || chosen.resolutions.contains("cancel") else {
+                (state.conflicts.message, state.conflicts.messageIsError) =
+                    ("Booking \(booking.confirmationCode) is not cancelled here: " + Self.resolutionKeys(chosen), true)
+                break
+            }
             state.conflicts.confirmation = PendingConfirmation(
                 bookingId: booking.id, command: .resolveByCancel, lines: Self.cancelQuestion(booking), yesLabel: "Yes, cancel it")
         case .resolveByKeepingServer, .resolveByReapplying:
@@ -326,5 +337,14 @@ extension DeskModel {
             }
         }
         drawMessage(conflicts.message, isError: conflicts.messageIsError, confirmation: conflicts.confirmation, into: &buffer)
+    }
+}
+
+extension DeskModel {
+    /// The keys of this screen that resolve `conflict`, in words, from its `resolutions`.
+    static func resolutionKeys(_ conflict: DeskConflict) -> String {
+        let words = ["moveTo": "Alt-m moves the guest", "cancel": "Alt-c cancels", "keepServer": "Alt-k keeps the server's booking",
+                     "reapply": "Alt-a re-applies this desk's change"]
+        return conflict.resolutions.compactMap { words[$0] }.joined(separator: ", ")
     }
 }

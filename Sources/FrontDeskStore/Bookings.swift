@@ -314,7 +314,7 @@ extension FrontDeskStore {
             confirmationCode: try uniqueConfirmationCode(preferring: givenCode, db), guest: request.guest, guestCount: request.guestCount,
             stay: request.stay, status: .reserving, nightlyPrices: prices, version: 1,
             holdExpiresAt: instant.addingTimeInterval(TimeInterval(hotel.holdMinutes * 60)),
-            statusReason: nil, createdAt: instant, updatedAt: instant)
+            statusReason: nil, createdAt: BookingRules.createdAt(now: instant, pushedMadeAt: ruleInstant), updatedAt: instant)
         var confirmedAtOnce: (paying: Booking, confirmed: Booking)?
         do {
             if payer != nil {

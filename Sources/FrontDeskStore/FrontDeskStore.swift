@@ -557,40 +557,30 @@ public final class FrontDeskStore: Sendable {
 
     /// How long an unpaid hold keeps its room, for bookings made from now on.
     public func setHoldMinutes(_ minutes: Int, by user: String) throws -> Hotel {
-        guard (1...1440).contains(minutes) else {
-            throw FrontDeskError.validationFailed(["Hold minutes must be between 1 and 1440"])
-        }
-        return try write { db in
-            try requireNotReplica(administering: "settings", db)
-            var hotel = try requireHotel(db)
-            let old = hotel.holdMinutes
-            // What it is already: nothing written, no audit line, no feed entry sending desks to fetch it.
-            if old == minutes { return hotel }
-            hotel.holdMinutes = minutes
-            try db.run(sql: "UPDATE hotel SET hold_minutes = ? WHERE id = ?", arguments: [minutes, hotel.id.uuidString])
-            try feedPropertyChange(.hotel, hotelId: hotel.id, db)
-            try audit(db, user: user, action: "hotel.holdMinutesChanged", summary: "Holds last \(minutes) minutes (was \(old))")
-            return hotel
-        }
+        try configureHotel(HotelSettingsChange(holdMinutes: minutes), by: user)
     }
 
     /// When an arrival may be marked a no-show (hour, hotel time) and whether the first night is charged.
     public func setNoShowPolicy(cutoffHour: Int?, fee: NoShowPolicy.Fee?, by user: String) throws -> Hotel {
-        if let cutoffHour, !NoShowPolicy.settableHours.contains(cutoffHour) {
-            throw FrontDeskError.validationFailed([NoShowPolicy.cutoffRule])
-        }
+        try configureHotel(HotelSettingsChange(noShowCutoffHour: cutoffHour, noShowFee: fee), by: user)
+    }
+
+    /// The hotel's settings changed in one transaction, each change audited (`HotelSettingsChange`).
+    /// A connected desk's are the server's: refused.
+    public func configureHotel(_ change: HotelSettingsChange, by user: String) throws -> Hotel {
+        try change.check()
         return try write { db in
             try requireNotReplica(administering: "settings", db)
-            var hotel = try requireHotel(db)
-            let old = hotel.noShowPolicy
-            if let cutoffHour { hotel.noShowPolicy.cutoffHour = cutoffHour }
-            if let fee { hotel.noShowPolicy.fee = fee }
-            if hotel.noShowPolicy == old { return hotel }
-            try db.run(sql: "UPDATE hotel SET no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",
-                       arguments: [hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id.uuidString])
+            let old = try requireHotel(db)
+            let hotel = change.applied(to: old)
+            // What it is already: nothing written, no audit line, no feed entry sending desks to fetch it.
+            if hotel == old { return hotel }
+            try db.run(sql: "UPDATE hotel SET hold_minutes = ?, no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",
+                       arguments: [hotel.holdMinutes, hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id.uuidString])
             try feedPropertyChange(.hotel, hotelId: hotel.id, db)
-            try audit(db, user: user, action: "hotel.noShowPolicyChanged",
-                      summary: "No-shows from \(hotel.noShowPolicy.cutoffText), fee \(hotel.noShowPolicy.fee.rawValue) (was \(old.cutoffText), \(old.fee.rawValue))")
+            for (action, summary) in HotelSettingsChange.auditLines(from: old, to: hotel) {
+                try audit(db, user: user, action: action, summary: summary)
+            }
             return hotel
         }
     }

@@ -328,7 +328,7 @@ extension FrontDeskStore {
                 if booking.status == .checkedIn {
                     try enqueue(changeOperation(.checkIn, of: booking, syncState: SyncState.pending.rawValue, reason: nil, by: "sync",
                                                 operationId: UUID.timeOrdered(at: now),
-                                                madeAt: Self.checkInMadeAt(booking, arrivalNight: arrivalNight, today: today)),
+                                                madeAt: Self.checkInMadeAt(booking, hotel: hotel, today: today)),
                                 bookingId: booking.id.storedText, db)
                 }
                 queued.append(booking)
@@ -383,11 +383,16 @@ extension FrontDeskStore {
                         nightlyPrices: booking.nightlyPrices.map { .init(night: $0.night.iso, priceCents: $0.price.minorUnits) }))
     }
 
-    /// When to say a check-in sent later was made, if not now: a walk-in of the night whose stay
-    /// ends today was checked in that night, and the server checks a guest in on the day of
-    /// departure only for the night under way, judged at the hour the operation was made.
-    static func checkInMadeAt(_ booking: Booking, arrivalNight: CalendarDate?, today: CalendarDate) -> Date? {
-        arrivalNight != nil && booking.stay.checkOut <= today ? booking.createdAt : nil
+    /// When to say a check-in sent later was made, if not now: a walk-in sold during the night
+    /// and checked in to it (`checkedInOn` before today) was checked in that night, and the server
+    /// records the night a check-in is for by the hour the operation was made (after 06:00, as
+    /// of today: on the day of departure, not at all). Any other booking's check-in goes as made
+    /// now (one booked days ahead, dated when it was booked, would be before its arrival).
+    static func checkInMadeAt(_ booking: Booking, hotel: Hotel?, today: CalendarDate) -> Date? {
+        guard let hotel, let night = booking.checkedInOn, night < today, hotel.wasMadeDuringTheNight(booking, businessDate: today) else {
+            return nil
+        }
+        return booking.createdAt
     }
 
     /// A cancel, check-in or check-out of `booking` (as it was before the change): based on the

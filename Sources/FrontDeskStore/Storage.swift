@@ -66,6 +66,8 @@ public protocol HotelStorage: Sendable {
     func markNoShow(_ reference: String, _ request: ChangeRequest) throws -> Booking
     func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking
     func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking
+    /// The hotel's hold minutes and no-show rules, changed at once (`HotelSettingsChange`).
+    func configureHotel(_ change: HotelSettingsChange, by user: String) throws -> Hotel
     /// A no-show taken back while its stay has a night left (the guest came after all).
     func undoNoShow(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking
 

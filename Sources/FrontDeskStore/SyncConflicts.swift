@@ -104,7 +104,7 @@ extension FrontDeskStore {
                 if before.status == .checkedIn && !later.contains(where: { $0.kind == .checkIn }) {
                     later.insert(changeOperation(.checkIn, of: after, syncState: SyncState.pending.rawValue, reason: nil, by: user,
                                                  operationId: UUID.timeOrdered(at: now),
-                                                 madeAt: Self.checkInMadeAt(before, arrivalNight: arrivalNight, today: today)), at: 0)
+                                                 madeAt: Self.checkInMadeAt(before, hotel: hotel, today: today)), at: 0)
                 }
                 // Made when the booking was (a stay that has begun is checked against the day it
                 // was booked), and paid at this desk (one paid by card here is not sent).

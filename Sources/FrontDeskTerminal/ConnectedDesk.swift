@@ -104,7 +104,8 @@ extension DeskTerminalApp {
                                      DeskSuggestedRoom(roomNumber: $0.roomNumber, roomType: $0.roomType,
                                                        totalPrice: Money(minorUnits: $0.totalPriceCents))
                                  },
-                                 onServer: conflict.onServer, refusedChange: conflict.refusedKind.map(FrontDeskStore.changeName))
+                                 onServer: conflict.onServer, refusedChange: conflict.refusedKind.map(FrontDeskStore.changeName),
+                                 resolutions: conflict.resolutions)
                 }
             },
             moveTo: { id, room in try store.resolveConflict(id, moveTo: room, by: user) },

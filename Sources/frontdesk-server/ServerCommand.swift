@@ -383,7 +383,7 @@ struct Serve: AsyncParsableCommand {
 
 struct Hotels: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hotels", abstract: "The chain's hotels.",
-                                                    subcommands: [Add.self, List.self])
+                                                    subcommands: [Add.self, List.self, Configure.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a hotel.")
@@ -398,6 +398,58 @@ struct Hotels: ParsableCommand {
                 let hotel = try database.openChain().addChainHotel(name: name, timeZone: timeZone, currency: currency, by: "frontdesk-server")
                 if json { printJSON(hotel.json) } else { print("Hotel \(hotel.name) added: \(hotel.id.uuidString.lowercased())") }
             } }
+        }
+    }
+
+    /// A hotel's settings, as a standalone desk's `hotel configure` changes its own: the desks
+    /// connected to the hotel follow them (they refuse to change them themselves).
+    struct Configure: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "configure",
+            abstract: "Change a hotel's hold minutes and no-show rules; its connected desks take them up at their next sync.")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "The hotel's id (hotels list).") var hotel: String
+        @Option(name: .customLong("hold-minutes"), help: "How long an unpaid hold keeps its room (1 to 1440; default 15).")
+        var holdMinutes: Int?
+        @Option(name: .customLong("no-show-cutoff"),
+                help: "From this hour (HH:00 from 06:00 to 23:00, hotel time) an arrival who has not come may be marked a no-show on the arrival day (default 18:00).")
+        var noShowCutoff: String?
+        @Option(name: .customLong("no-show-fee"), help: "first_night (the first night stays charged, the default) or none.")
+        var noShowFee: String?
+        @Flag var json = false
+
+        func run() throws {
+            try reporting {
+                var problems: [String] = []
+                let hotelId = UUID(uuidString: hotel.trimmingWhitespace())
+                if hotelId == nil { problems.append("--hotel \(BookingRules.quoted(hotel)) is not a hotel id (a UUID; see hotels list)") }
+                var hour: Int?, fee: NoShowPolicy.Fee?
+                do throws(FrontDeskError) {
+                    if let noShowCutoff { hour = try NoShowPolicy.parseHour(noShowCutoff) }
+                } catch { problems += error.details }
+                do throws(FrontDeskError) {
+                    if let noShowFee { fee = try NoShowPolicy.parseFee(noShowFee) }
+                } catch { problems += error.details }
+                let change = HotelSettingsChange(holdMinutes: holdMinutes, noShowCutoffHour: hour, noShowFee: fee)
+                if change.isEmpty && noShowCutoff == nil && noShowFee == nil {
+                    problems.append("Nothing to change: give --hold-minutes, --no-show-cutoff or --no-show-fee")
+                }
+                do throws(FrontDeskError) { try change.check() } catch { problems += error.details }
+                guard problems.isEmpty, let hotelId else { throw FrontDeskError.validationFailed(problems) }
+                let chain = try database.openChain(access: .write)
+                guard try chain.hotels().contains(where: { $0.id == hotelId }) else {
+                    throw FrontDeskError.notFound("No hotel with id \(hotelId.uuidString.lowercased())")
+                }
+                let changed = try chain.hotel(hotelId).configureHotel(change, by: "frontdesk-server")
+                if json {
+                    printJSON(changed.json.adding([("holdMinutes", .int(changed.holdMinutes)),
+                                                   ("noShowCutoff", .string(changed.noShowPolicy.cutoffText)),
+                                                   ("noShowFee", .string(changed.noShowPolicy.fee.rawValue))]))
+                } else {
+                    print("\(changed.name): holds last \(changed.holdMinutes) minutes; no-shows from \(changed.noShowPolicy.cutoffText), "
+                        + "fee \(changed.noShowPolicy.fee.rawValue)")
+                }
+            }
         }
     }
 

@@ -11,16 +11,21 @@ import Testing
 /// Conflicts screen in one key, asked first: Alt-k keeps the server's version, Alt-a re-applies
 /// the desk's change on it. A booking made on this desk is not settled that way.
 @Suite struct ConflictsScreenServerChangeTests {
-    static func connectedDesk(onServer: Bool, requests: ConflictsScreenTests.Requests) throws -> (fixture: ScreenFixture, booking: Booking) {
+    static func connectedDesk(onServer: Bool, requests: ConflictsScreenTests.Requests, refusedChange: String? = nil,
+                              resolutions: [String] = []) throws -> (fixture: ScreenFixture, booking: Booking) {
         var fixture = try ScreenFixture()
         let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
         let conflict = DeskConflict(conflictId: "c-2", booking: booking, reason: "stale_version", message: nil, suggestedRooms: [],
-                                    onServer: onServer, refusedChange: onServer ? "no-show" : "booking")
+                                    onServer: onServer, refusedChange: refusedChange ?? (onServer ? "no-show" : "booking"),
+                                    resolutions: resolutions)
         let store = fixture.desk.store
         let sync = SyncServices(
             conflicts: { requests.all.contains { $0.hasPrefix("resolved") } ? [] : [conflict] },
             moveTo: { _, _ in try store.booking(booking.confirmationCode) },
-            cancel: { _ in try store.booking(booking.confirmationCode) },
+            cancel: { id in
+                requests.record("resolved \(id) cancel")
+                return try store.booking(booking.confirmationCode)
+            },
             keepServer: { id, bookingId in
                 requests.record("resolved \(id) keep \(bookingId == booking.id)")
                 return try store.booking(booking.confirmationCode)
@@ -40,6 +45,22 @@ import Testing
         let screen = fixture.screen(140, 30)
         #expect(screen.contains("no-show refused: the booking was changed elsewhere meanwhile"))
         #expect(screen.contains("Alt-k keeps the server's, Alt-a re-applies"))
+    }
+
+    /// A refused undo (here of a no-show) is not cancelled at the desk (the store refuses it: a
+    /// refund of what the server keeps): Alt-c says so at once, with this screen's keys, and
+    /// asks nothing (session 55).
+    @Test func altCOnARefusedUndoSaysWhichKeysSettleIt() throws {
+        let requests = ConflictsScreenTests.Requests()
+        var (fixture, booking) = try Self.connectedDesk(onServer: true, requests: requests, refusedChange: "undone no-show",
+                                                       resolutions: ["keepServer", "reapply"])
+        fixture.press(.function(8), .alt("c"))
+        let screen = fixture.screen(160, 30)
+        #expect(screen.contains("Booking \(booking.confirmationCode) is not cancelled here: Alt-k keeps the server's booking, "
+                                + "Alt-a re-applies this desk's change"), "\(screen)")
+        #expect(fixture.model.state.conflicts.confirmation == nil)
+        fixture.press(.enter)
+        #expect(requests.all.isEmpty)
     }
 
     @Test func oneKeyKeepsTheServersVersionAfterAskingFirst() throws {

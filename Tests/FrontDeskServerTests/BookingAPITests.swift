@@ -396,6 +396,38 @@ enum TokenSignerTestAccess {
 }
 
 @Suite struct ServerCommandTests {
+    /// `hotels configure` (session 55): a server hotel's hold minutes and no-show rules, which its
+    /// connected desks follow and no longer change themselves; they were fixed at the defaults.
+    /// The replica a desk takes carries them. On SQLite here, on PostgreSQL in PostgresServerTests.
+    static func configureAHotelAndSeeItInTheReplica(_ server: ServerHarness) throws {
+        let anna = try server.token("anna")
+        let done = try ServerHarness.run(["hotels", "configure", "--hotel", server.hotelA, "--no-show-cutoff", "20:00",
+                                          "--no-show-fee", "none", "--hold-minutes", "20", "--json"], database: server.database)
+        #expect(done.status == 0, "\(done.output)")
+        let answer = try JSONSerialization.jsonObject(with: Data(done.output.utf8)) as? [String: Any]
+        #expect(answer?["noShowCutoff"] as? String == "20:00" && answer?["noShowFee"] as? String == "none"
+                && answer?["holdMinutes"] as? Int == 20, "\(done.output)")
+        let replica = try server.call("GET", "/api/hotels/\(server.hotelA)/replica", token: anna)
+        let hotel = replica.json["hotel"] as? [String: Any]
+        #expect(hotel?["noShowCutoffHour"] as? Int == 20 && hotel?["noShowFee"] as? String == "none" && hotel?["holdMinutes"] as? Int == 20,
+                "\(String(decoding: replica.body, as: UTF8.self).prefix(400))")
+        let other = try server.call("GET", "/api/hotels/\(server.hotelB)/replica", token: try server.token("bea")).json["hotel"] as? [String: Any]
+        #expect(other?["noShowCutoffHour"] as? Int == 18 && other?["holdMinutes"] as? Int == 15, "the other hotel keeps its own")
+
+        let night = try ServerHarness.run(["hotels", "configure", "--hotel", server.hotelA, "--no-show-cutoff", "02:00"],
+                                          database: server.database)
+        #expect(night.status == 2 && night.output.contains("from 06:00 to 23:00"), "\(night.output)")
+        let unknown = try ServerHarness.run(["hotels", "configure", "--hotel", UUID().uuidString, "--hold-minutes", "20"],
+                                            database: server.database)
+        #expect(unknown.status == 3, "\(unknown.output)")
+        let nothing = try ServerHarness.run(["hotels", "configure", "--hotel", server.hotelA], database: server.database)
+        #expect(nothing.status == 2 && nothing.output.contains("Nothing to change"), "\(nothing.output)")
+    }
+
+    @Test func hotelsConfigureChangesAHotelsSettingsForItsDesks() throws {
+        try Self.configureAHotelAndSeeItInTheReplica(try ServerHarness())
+    }
+
     @Test func versionAndAMissingSecretAreClear() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("server-cmd-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -91,6 +91,11 @@ import Testing
 
     /// On PostgreSQL too (schema v13), enabling a disabled user again does not bring back the
     /// tokens the disable ended; a fresh sign-in works.
+    @Test func hotelsConfigureChangesAHotelsSettingsOnPostgreSQL() throws {
+        let url = try PostgresCluster.shared().makeDatabase()
+        try ServerCommandTests.configureAHotelAndSeeItInTheReplica(try ServerHarness(postgres: url))
+    }
+
     @Test func enablingAUserAgainDoesNotBringBackItsOldTokens() throws {
         let cluster = try PostgresCluster.shared()
         let url = try cluster.makeDatabase()

@@ -318,16 +318,23 @@ struct ReplicaPair {
                              guest: Guest(name: "Walt Walker", email: "walt@example.com"), guestCount: 1,
                              stay: StayDates(checkIn: CalendarDate(iso: "2026-11-25")!, checkOut: CalendarDate(iso: "2026-11-26")!)!,
                              status: .checkedIn, nightlyPrices: [], version: 2, holdExpiresAt: nil, statusReason: nil,
-                             createdAt: made, updatedAt: made)
+                             createdAt: made, updatedAt: made, checkedInOn: CalendarDate(iso: "2026-11-25"))
         let today = CalendarDate(iso: "2026-11-26")!
         let seven = try at("2026-11-26T06:00:00.000Z") // 07:00 in Vienna
         let night = hotel.nightOfArrival(for: walkIn, at: seven, businessDate: today)
         #expect(night == CalendarDate(iso: "2026-11-25"))
         #expect(FrontDeskStore.reasonNotToSend(walkIn, paidByCard: false, today: today, nightUnderWay: night) == nil)
-        #expect(FrontDeskStore.checkInMadeAt(walkIn, arrivalNight: night, today: today) == made)
+        #expect(FrontDeskStore.checkInMadeAt(walkIn, hotel: hotel, today: today) == made)
         walkIn = Booking(id: walkIn.id, hotelId: hotel.id, roomId: walkIn.roomId, roomNumber: "101", confirmationCode: "WLK-EVE",
                          guest: walkIn.guest, guestCount: 1, stay: walkIn.stay, status: .checkedIn, nightlyPrices: [], version: 2,
                          holdExpiresAt: nil, statusReason: nil, createdAt: try at("2026-11-25T22:00:00.000Z"), updatedAt: made)
+        // Booked days ahead and checked in last evening: its check-in goes as made now (dated when
+        // it was booked, it came before the arrival, and the server refused it).
+        let ahead = Booking(id: UUID(), hotelId: hotel.id, roomId: UUID(), roomNumber: "102", confirmationCode: "AHD-BKD",
+                            guest: walkIn.guest, guestCount: 1, stay: walkIn.stay, status: .checkedIn, nightlyPrices: [], version: 2,
+                            holdExpiresAt: nil, statusReason: nil, createdAt: try at("2026-11-20T10:00:00.000Z"), updatedAt: made,
+                            checkedInOn: CalendarDate(iso: "2026-11-25"))
+        #expect(FrontDeskStore.checkInMadeAt(ahead, hotel: hotel, today: today) == nil)
         let evening = hotel.nightOfArrival(for: walkIn, at: seven, businessDate: today)
         #expect(evening == nil)
         #expect(FrontDeskStore.reasonNotToSend(walkIn, paidByCard: false, today: today, nightUnderWay: evening) == "the guest's departure date has come")

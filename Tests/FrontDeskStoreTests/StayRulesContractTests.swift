@@ -520,5 +520,24 @@ import Testing
         #expect(outcomes.map(\.outcome) == [.accepted, .accepted], "\(backend.name): \(outcomes)")
         let walt = try hotel.booking(id.uuidString)
         #expect(walt.status == .checkedIn && walt.checkedInOn == CalendarDate(iso: "2026-11-18"), "\(backend.name)")
+
+        // Sold on the offline desk at 05:50 and checked in there at 06:10, both sent at 07:00: the
+        // booking is created when the desk made it (it was created at the push, "after 06:00",
+        // and the check-in was refused as of a guest due last night).
+        let room = try #require(try hotel.rooms().first { $0.room.number == "103" })
+        let early = UUID()
+        let sent = try hotel.applySync([
+            SyncOperation(operationId: UUID().uuidString, kind: .book, bookingId: early.uuidString.lowercased(), baseVersion: nil,
+                          madeAt: "2026-11-19T04:50:00.000Z", by: "desk-anna",
+                          book: .init(roomId: room.room.id.uuidString.lowercased(), roomNumber: "103", checkIn: "2026-11-18",
+                                      checkOut: "2026-11-19", guests: 1, guestName: "Erin Early", email: "erin@example.com", phone: nil,
+                                      confirmation: "ERL-MRN", payment: "desk", totalCents: 10_000)),
+            SyncOperation(operationId: UUID().uuidString, kind: .checkIn, bookingId: early.uuidString.lowercased(), baseVersion: nil,
+                          madeAt: "2026-11-19T05:10:00.000Z", by: "desk-anna"),
+        ], by: "anna").results
+        #expect(sent.map(\.outcome) == [.accepted, .accepted], "\(backend.name): \(sent)")
+        let erin = try hotel.booking(early.uuidString)
+        #expect(erin.createdAt == InstantText.instant("2026-11-19T04:50:00.000Z"), "\(backend.name)")
+        #expect(erin.checkedInOn == CalendarDate(iso: "2026-11-18"), "\(backend.name)")
     }
 }

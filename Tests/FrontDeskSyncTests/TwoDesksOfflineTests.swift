@@ -126,7 +126,7 @@ struct TwoDesksOfflineTests {
         // The pull that catches the replica up brings the server's booking in: the offline one is
         // refused there and then, a conflict on the list.
         #expect(status["conflicts"] as? Int == 1 && status["pendingOps"] as? Int == 0, "\(status)")
-        #expect(again.stdout.contains("1 conflict to resolve") && again.stdout.contains("frontdesk conflicts"), "\(again.stdout)")
+        #expect(again.stdout.contains("replica.\n1 conflict to resolve") && again.stdout.contains("frontdesk conflicts"), "\(again.stdout)")
         let json = try deskB.connect(server, json: true).json
         #expect(json["pendingOps"] as? Int == 0 && json["conflicts"] as? Int == 1, "\(json)")
     }
