@@ -142,8 +142,14 @@ extension PostgresHotelStorage {
     }
 
     func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
-        let reason = try BookingRules.undoReason(reason, "Check-in", channel: request.channel, by: request.user)
-        return try write { session in try undoCheckIn(reference, checkedReason: reason, request, session) }
+        try checkedUndo(.undoCheckIn, reason: reason, request) { reason, session in try undoCheckIn(reference, checkedReason: reason, request, session) }
+    }
+
+    /// An undo with its reason checked (the channel's default when none is given), in one transaction.
+    private func checkedUndo(_ kind: SyncOperation.Kind, reason: String?, _ request: ChangeRequest,
+                             _ undo: (String, PostgresSession) throws -> Booking) throws -> Booking {
+        let reason = try BookingRules.undoReason(reason, kind.undoneWhat ?? "Change", channel: request.channel, by: request.user)
+        return try write { session in try undo(reason, session) }
     }
 
     /// `undoCheckIn` in the caller's transaction, its reason checked (`BookingRules.undoReason`).
@@ -159,17 +165,35 @@ extension PostgresHotelStorage {
             }
     }
 
+    /// The nights `booking` holds now.
+    func keptNights(of booking: Booking, _ session: PostgresSession) throws -> Set<CalendarDate> {
+        Set(try session.rows("SELECT night::text FROM room_night WHERE booking_id = $1", [booking.id])
+            .compactMap { CalendarDate(iso: try ColumnReader($0, table: "room_night").text(0)) })
+    }
+
+    /// The room of a booking an undo puts back in it, as SQLite's `requireRoomToReturnTo`: in
+    /// service, `nights` free of every other booking (lapsed holds cleared first). Returns it.
+    @discardableResult
+    func requireRoomToReturnTo(_ booking: Booking, nights: [CalendarDate], soldAgain: (String, [CalendarDate]) -> String,
+                               _ session: PostgresSession) throws -> RoomListing {
+        let listing = try roomOf(booking, session)
+        try listing.room.requireInService()
+        guard let first = nights.first, let last = nights.last else { return listing }
+        try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, session)
+        let taken = try takenNights(listing.room, nights, excluding: booking, session)
+        if !taken.isEmpty { throw FrontDeskError.roomUnavailable(soldAgain(listing.room.number, taken)) }
+        return listing
+    }
+
     func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
-        let reason = try BookingRules.undoReason(reason, "Check-out", channel: request.channel, by: request.user)
-        return try write { session in try undoCheckOut(reference, checkedReason: reason, request, session) }
+        try checkedUndo(.undoCheckOut, reason: reason, request) { reason, session in try undoCheckOut(reference, checkedReason: reason, request, session) }
     }
 
     /// `undoCheckOut` in the caller's transaction, its reason checked.
     func undoCheckOut(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .undoCheckOut(reason: reason), request, session) { booking, hotel in
                 let today = ruleDate ?? chain.businessDate(for: hotel)
-                let kept = Set(try session.rows("SELECT night::text FROM room_night WHERE booking_id = $1", [booking.id])
-                    .compactMap { CalendarDate(iso: try ColumnReader($0, table: "room_night").text(0)) })
+                let kept = try keptNights(of: booking, session)
                 var after = booking
                 let nightUnderWay = nightUnderWay(for: hotel, today: today)
                 let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now,
@@ -177,14 +201,9 @@ extension PostgresHotelStorage {
                 // The guest is back in the room: not while the next guest is already checked in there.
                 try requireRoomNotOccupied(for: after, returning: true, session)
                 // Refused in a room out of service even with no night to claim again (as SQLite's).
-                let listing = try roomOf(after, session)
-                try listing.room.requireInService()
-                let back = booking.nightsBackInRoom(reclaimed: reclaimed, businessDate: today, nightUnderWay: nightUnderWay)
-                if let first = back.first, let last = back.last {
-                    try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, session)
-                    let taken = try takenNights(listing.room, back, excluding: booking, session)
-                    if !taken.isEmpty { throw FrontDeskError.roomUnavailable(ChangeWording.soldAgain(listing.room.number, taken)) }
-                }
+                try requireRoomToReturnTo(booking, nights: booking.nightsBackInRoom(reclaimed: reclaimed, businessDate: today,
+                                                                                    nightUnderWay: nightUnderWay),
+                                          soldAgain: ChangeWording.soldAgain, session)
                 try writeBack(after, over: booking, session)
                 try claim(reclaimed, for: after, session)
                 try audit(session, user: request.user, action: "booking.checkOutUndone", bookingId: after.id, roomId: after.roomId,
@@ -195,27 +214,19 @@ extension PostgresHotelStorage {
     }
 
     func undoNoShow(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
-        let reason = try BookingRules.undoReason(reason, "No-show", channel: request.channel, by: request.user)
-        return try write { session in try undoNoShow(reference, checkedReason: reason, request, session) }
+        try checkedUndo(.undoNoShow, reason: reason, request) { reason, session in try undoNoShow(reference, checkedReason: reason, request, session) }
     }
 
     /// `undoNoShow` in the caller's transaction, its reason checked (SQLite's rules, one domain call).
     func undoNoShow(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ session: PostgresSession) throws -> Booking {
             try changeIntent(reference, .undoNoShow(reason: reason), request, session) { booking, hotel in
                 let today = ruleDate ?? chain.businessDate(for: hotel)
-                let kept = Set(try session.rows("SELECT night::text FROM room_night WHERE booking_id = $1", [booking.id])
-                    .compactMap { CalendarDate(iso: try ColumnReader($0, table: "room_night").text(0)) })
+                let kept = try keptNights(of: booking, session)
                 var after = booking
                 let nightUnderWay = nightUnderWay(for: hotel, today: today)
                 let reclaimed = try after.undoNoShow(businessDate: today, keptNights: kept, reason: reason, at: now,
                                                      nightUnderWay: nightUnderWay)
-                let listing = try roomOf(after, session)
-                try listing.room.requireInService()
-                if let first = reclaimed.first, let last = reclaimed.last {
-                    try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, session)
-                    let taken = try takenNights(listing.room, reclaimed, excluding: booking, session)
-                    if !taken.isEmpty { throw FrontDeskError.roomUnavailable(ChangeWording.soldSinceNoShow(listing.room.number, taken)) }
-                }
+                let listing = try requireRoomToReturnTo(booking, nights: reclaimed, soldAgain: ChangeWording.soldSinceNoShow, session)
                 let firstNight = after.firstNightStillToCome(businessDate: today, nightUnderWay: nightUnderWay)
                 if firstNight < today { try requireNoGuestInHouse(listing.room, night: firstNight, session) }
                 try writeBack(after, over: booking, session)

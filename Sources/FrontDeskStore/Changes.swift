@@ -236,12 +236,42 @@ extension FrontDeskStore {
 
     /// On a connected desk the undo is also queued for the server (`undoCheckIn`, with its reason).
     public func undoCheckIn(_ reference: String, reason: String?, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
-        let reason = try BookingRules.undoReason(reason, "Check-in", channel: request.channel, by: request.user)
-        return try write { db in
-            try queuedIfReplica(.undoCheckIn, reference, reason: reason, request, operationId: operationId, db) {
-                try undoCheckIn(reference, checkedReason: reason, request, db)
-            }
+        try queuedUndo(.undoCheckIn, reference, reason: reason, request, operationId: operationId) { reason, db in
+            try undoCheckIn(reference, checkedReason: reason, request, db)
         }
+    }
+
+    /// An undo with its reason checked (the channel's default when none is given), made in one
+    /// transaction and, on a connected desk, queued for the server as `kind` with it.
+    private func queuedUndo(_ kind: SyncOperation.Kind, _ reference: String, reason: String?, _ request: ChangeRequest, operationId: UUID?,
+                            _ undo: (String, Database) throws -> Booking) throws -> Booking {
+        let reason = try BookingRules.undoReason(reason, kind.undoneWhat ?? "Change", channel: request.channel, by: request.user)
+        return try write { db in
+            try queuedIfReplica(kind, reference, reason: reason, request, operationId: operationId, db) { try undo(reason, db) }
+        }
+    }
+
+    /// The nights `booking` holds now.
+    func keptNights(of booking: Booking, _ db: Database) throws -> Set<CalendarDate> {
+        Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
+                          arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
+    }
+
+    /// The room of a booking an undo puts back in it: still in service, and `nights` (those it
+    /// takes again) free of every other booking, lapsed holds cleared first; `soldAgain` words
+    /// the refusal of nights sold meanwhile. Returns the room.
+    @discardableResult
+    func requireRoomToReturnTo(_ booking: Booking, nights: [CalendarDate], soldAgain: (String, [CalendarDate]) -> String,
+                               _ db: Database) throws -> RoomListing {
+        guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
+            throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
+        }
+        try listing.room.requireInService()
+        guard let first = nights.first, let last = nights.last else { return listing }
+        try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
+        let taken = try takenNights(listing.room, nights, excluding: booking, db)
+        if !taken.isEmpty { throw FrontDeskError.roomUnavailable(soldAgain(listing.room.number, taken)) }
+        return listing
     }
 
     /// `undoCheckIn` inside the caller's transaction, its reason checked (`BookingRules.undoReason`).
@@ -266,11 +296,8 @@ extension FrontDeskStore {
 
     /// On a connected desk the undo is also queued for the server (`undoCheckOut`, with its reason).
     public func undoCheckOut(_ reference: String, reason: String?, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
-        let reason = try BookingRules.undoReason(reason, "Check-out", channel: request.channel, by: request.user)
-        return try write { db in
-            try queuedIfReplica(.undoCheckOut, reference, reason: reason, request, operationId: operationId, db) {
-                try undoCheckOut(reference, checkedReason: reason, request, db)
-            }
+        try queuedUndo(.undoCheckOut, reference, reason: reason, request, operationId: operationId) { reason, db in
+            try undoCheckOut(reference, checkedReason: reason, request, db)
         }
     }
 
@@ -278,8 +305,7 @@ extension FrontDeskStore {
     func undoCheckOut(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ db: Database) throws -> Booking {
         try changeIntent(reference, .undoCheckOut(reason: reason), request, db) { booking, hotel in
             let today = businessDate(for: hotel)
-            let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
-                                         arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
+            let kept = try keptNights(of: booking, db)
             var after = booking
             let nightUnderWay = nightUnderWay(for: hotel, today: today)
             let reclaimed = try after.undoCheckOut(businessDate: today, keptNights: kept, reason: reason, at: now,
@@ -288,18 +314,9 @@ extension FrontDeskStore {
             try requireRoomNotOccupied(for: after, returning: true, db)
             // Back in a room taken out of service since is refused even with no night to claim
             // again (a check-out on the departure day): a checked-in guest in it blocks its repair.
-            guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
-                throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
-            }
-            try listing.room.requireInService()
-            let back = booking.nightsBackInRoom(reclaimed: reclaimed, businessDate: today, nightUnderWay: nightUnderWay)
-            if let first = back.first, let last = back.last {
-                try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
-                let taken = try takenNights(listing.room, back, excluding: booking, db)
-                if !taken.isEmpty {
-                    throw FrontDeskError.roomUnavailable(ChangeWording.soldAgain(listing.room.number, taken))
-                }
-            }
+            try requireRoomToReturnTo(booking, nights: booking.nightsBackInRoom(reclaimed: reclaimed, businessDate: today,
+                                                                                nightUnderWay: nightUnderWay),
+                                      soldAgain: ChangeWording.soldAgain, db)
             try Self.writeBack(after, over: booking, db)
             try claim(reclaimed, for: after, db)
             try audit(db, user: request.user, action: "booking.checkOutUndone", bookingId: after.id, roomId: after.roomId,
@@ -319,11 +336,8 @@ extension FrontDeskStore {
 
     /// On a connected desk the undo is also queued for the server (`undoNoShow`, with its reason).
     public func undoNoShow(_ reference: String, reason: String?, _ request: ChangeRequest, operationId: UUID?) throws -> Booking {
-        let reason = try BookingRules.undoReason(reason, "No-show", channel: request.channel, by: request.user)
-        return try write { db in
-            try queuedIfReplica(.undoNoShow, reference, reason: reason, request, operationId: operationId, db) {
-                try undoNoShow(reference, checkedReason: reason, request, db)
-            }
+        try queuedUndo(.undoNoShow, reference, reason: reason, request, operationId: operationId) { reason, db in
+            try undoNoShow(reference, checkedReason: reason, request, db)
         }
     }
 
@@ -331,21 +345,12 @@ extension FrontDeskStore {
     func undoNoShow(_ reference: String, checkedReason reason: String, _ request: ChangeRequest, _ db: Database) throws -> Booking {
         try changeIntent(reference, .undoNoShow(reason: reason), request, db) { booking, hotel in
             let today = businessDate(for: hotel)
-            let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
-                                         arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
+            let kept = try keptNights(of: booking, db)
             var after = booking
             let nightUnderWay = nightUnderWay(for: hotel, today: today)
             let reclaimed = try after.undoNoShow(businessDate: today, keptNights: kept, reason: reason, at: now,
                                                  nightUnderWay: nightUnderWay)
-            guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [after.roomId.uuidString]).first else {
-                throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
-            }
-            try listing.room.requireInService()
-            if let first = reclaimed.first, let last = reclaimed.last {
-                try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
-                let taken = try takenNights(listing.room, reclaimed, excluding: booking, db)
-                if !taken.isEmpty { throw FrontDeskError.roomUnavailable(ChangeWording.soldSinceNoShow(listing.room.number, taken)) }
-            }
+            let listing = try requireRoomToReturnTo(booking, nights: reclaimed, soldAgain: ChangeWording.soldSinceNoShow, db)
             // A guest who came after midnight sleeps the night under way: not in a room someone
             // else is checked in to for it (no claim of that night says so).
             let firstNight = after.firstNightStillToCome(businessDate: today, nightUnderWay: nightUnderWay)

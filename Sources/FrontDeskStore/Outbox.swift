@@ -574,8 +574,7 @@ extension FrontDeskStore {
             case .undoCheckIn:
                 try probe.undoCheckIn(businessDate: today, reason: reason ?? "", at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
             case .undoCheckOut:
-                let kept = Set(try db.values(String.self, sql: "SELECT night FROM room_night WHERE booking_id = ?",
-                                             arguments: [booking.id.uuidString]).compactMap(CalendarDate.init(iso:)))
+                let kept = try keptNights(of: booking, db)
                 _ = try probe.undoCheckOut(businessDate: today, keptNights: kept, reason: reason ?? "", at: now,
                                            nightUnderWay: nightUnderWay(for: hotel, today: today))
             case .undoNoShow:

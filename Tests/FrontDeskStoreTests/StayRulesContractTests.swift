@@ -266,12 +266,7 @@ import Testing
         let listing = try #require(try hotel.rooms().first { $0.room.number == "103" })
         let bookingId = UUID()
         clock.advance(minutes: 8 * 60) // 09:00
-        let pushed = try hotel.applySync([SyncOperation(
-            operationId: UUID().uuidString, kind: .book, bookingId: bookingId.uuidString.lowercased(), baseVersion: nil,
-            madeAt: "2026-11-19T00:00:00.000Z", by: "desk-anna",
-            book: .init(roomId: listing.room.id.uuidString.lowercased(), roomNumber: "103", checkIn: "2026-11-18", checkOut: "2026-11-19",
-                        guests: 1, guestName: "Wanda Walker", email: "wanda@example.com", phone: nil, confirmation: "WLK-NGT",
-                        payment: "desk", totalCents: 10_000))], by: "anna").results[0]
+        let pushed = try hotel.applySync([Self.pushedWalkIn(bookingId, room: listing, madeAt: "2026-11-19T00:00:00.000Z", name: "Wanda Walker", code: "WLK-NGT")], by: "anna").results[0]
         #expect(pushed.outcome == .accepted, "\(backend.name): \(pushed.code ?? "") \(pushed.message ?? "")")
 
         // By day the night is over: neither it nor an earlier one is sold.
@@ -359,6 +354,17 @@ import Testing
         #expect(try hotel.booking(ana.id.uuidString).status == .checkedOut)
         _ = try hotel.cancel(ben.confirmationCode, reason: "Plans changed", Contract.request())
         #expect(try hotel.undoCheckOut(ana.confirmationCode, reason: "Pressed by mistake", Contract.request()).status == .checkedIn)
+    }
+
+    /// A desk's pushed `book` of a one-guest stay of the night of the 18th, paid at the desk, made
+    /// at `madeAt` (the e-mail is the first name's).
+    static func pushedWalkIn(_ bookingId: UUID, room listing: RoomListing, madeAt: String, name: String, code: String) -> SyncOperation {
+        let email = name.split(separator: " ").first!.lowercased() + "@example.com"
+        return SyncOperation(operationId: UUID().uuidString, kind: .book, bookingId: bookingId.uuidString.lowercased(), baseVersion: nil,
+                             madeAt: madeAt, by: "desk-anna",
+                             book: .init(roomId: listing.room.id.uuidString.lowercased(), roomNumber: listing.room.number,
+                                         checkIn: "2026-11-18", checkOut: "2026-11-19", guests: 1, guestName: name, email: email,
+                                         phone: nil, confirmation: code, payment: "desk", totalCents: 10_000))
     }
 
     /// A booking for one guest paid at the desk, from `checkIn` to the 19th, as the API or the
@@ -466,12 +472,7 @@ import Testing
         clock.advance(minutes: 17 * 60 + 44) // 05:50 on the 19th
         let listing = try #require(try hotel.rooms().first { $0.room.number == "102" })
         let waltId = UUID()
-        let sold = try hotel.applySync([SyncOperation(
-            operationId: UUID().uuidString, kind: .book, bookingId: waltId.uuidString.lowercased(), baseVersion: nil,
-            madeAt: "2026-11-19T04:50:00.000Z", by: "desk-anna",
-            book: .init(roomId: listing.room.id.uuidString.lowercased(), roomNumber: "102", checkIn: "2026-11-18", checkOut: "2026-11-19",
-                        guests: 1, guestName: "Walt Walker", email: "walt@example.com", phone: nil, confirmation: "WLK-ERL",
-                        payment: "desk", totalCents: 10_000))], by: "anna").results[0]
+        let sold = try hotel.applySync([Self.pushedWalkIn(waltId, room: listing, madeAt: "2026-11-19T04:50:00.000Z", name: "Walt Walker", code: "WLK-ERL")], by: "anna").results[0]
         #expect(sold.outcome == .accepted, "\(backend.name): \(sold.code ?? "") \(sold.message ?? "")")
         clock.advance(minutes: 20) // 06:10
         let walt = try hotel.checkIn(waltId.uuidString, Contract.request())
@@ -486,12 +487,7 @@ import Testing
         // is written at the push), so not an early-morning walk-in either.
         let room = try #require(try hotel.rooms().first { $0.room.number == "103" })
         let lateId = UUID()
-        let pushed = try hotel.applySync([SyncOperation(
-            operationId: UUID().uuidString, kind: .book, bookingId: lateId.uuidString.lowercased(), baseVersion: nil,
-            madeAt: "2026-11-18T21:00:00.000Z", by: "desk-anna",
-            book: .init(roomId: room.room.id.uuidString.lowercased(), roomNumber: "103", checkIn: "2026-11-18", checkOut: "2026-11-19",
-                        guests: 1, guestName: "Lena Late", email: "lena@example.com", phone: nil, confirmation: "LTE-BKD",
-                        payment: "desk", totalCents: 10_000))], by: "anna").results[0]
+        let pushed = try hotel.applySync([Self.pushedWalkIn(lateId, room: room, madeAt: "2026-11-18T21:00:00.000Z", name: "Lena Late", code: "LTE-BKD")], by: "anna").results[0]
         #expect(pushed.outcome == .accepted, "\(backend.name): \(pushed.code ?? "") \(pushed.message ?? "")")
         _ = Self.refusal("invalid_state", backend, "a booking made before midnight and pushed after 06:00 is not checked in for last night", {
             try hotel.checkIn(lateId.uuidString, Contract.request())
@@ -509,11 +505,7 @@ import Testing
         let listing = try #require(try hotel.rooms().first { $0.room.number == "102" })
         let id = UUID()
         let outcomes = try hotel.applySync([
-            SyncOperation(operationId: UUID().uuidString, kind: .book, bookingId: id.uuidString.lowercased(), baseVersion: nil,
-                          madeAt: "2026-11-19T00:00:00.000Z", by: "desk-anna",
-                          book: .init(roomId: listing.room.id.uuidString.lowercased(), roomNumber: "102", checkIn: "2026-11-18",
-                                      checkOut: "2026-11-19", guests: 1, guestName: "Walt Walker", email: "walt@example.com", phone: nil,
-                                      confirmation: "WLK-NGT", payment: "desk", totalCents: 10_000)),
+            Self.pushedWalkIn(id, room: listing, madeAt: "2026-11-19T00:00:00.000Z", name: "Walt Walker", code: "WLK-NGT"),
             SyncOperation(operationId: UUID().uuidString, kind: .checkIn, bookingId: id.uuidString.lowercased(), baseVersion: nil,
                           madeAt: "2026-11-19T00:00:00.000Z", by: "desk-anna"),
         ], by: "anna").results
@@ -527,11 +519,7 @@ import Testing
         let room = try #require(try hotel.rooms().first { $0.room.number == "103" })
         let early = UUID()
         let sent = try hotel.applySync([
-            SyncOperation(operationId: UUID().uuidString, kind: .book, bookingId: early.uuidString.lowercased(), baseVersion: nil,
-                          madeAt: "2026-11-19T04:50:00.000Z", by: "desk-anna",
-                          book: .init(roomId: room.room.id.uuidString.lowercased(), roomNumber: "103", checkIn: "2026-11-18",
-                                      checkOut: "2026-11-19", guests: 1, guestName: "Erin Early", email: "erin@example.com", phone: nil,
-                                      confirmation: "ERL-MRN", payment: "desk", totalCents: 10_000)),
+            Self.pushedWalkIn(early, room: room, madeAt: "2026-11-19T04:50:00.000Z", name: "Erin Early", code: "ERL-MRN"),
             SyncOperation(operationId: UUID().uuidString, kind: .checkIn, bookingId: early.uuidString.lowercased(), baseVersion: nil,
                           madeAt: "2026-11-19T05:10:00.000Z", by: "desk-anna"),
         ], by: "anna").results
