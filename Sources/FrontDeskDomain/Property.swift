@@ -58,8 +58,9 @@ public struct Hotel: Hashable, Sendable {
     /// last night still, for a booking made while that night was under way (an early-morning
     /// arrival given last night's room at 05:50 has been in it since, and is checked in at
     /// 06:10). Made then: created on the business date before `nightEndsAtHour`, hotel time. A
-    /// booking made before midnight (also one an offline desk pushes after 06:00: its creation is
-    /// the push), or on a business date set from outside, is not. Nil otherwise.
+    /// booking made before midnight (also one an offline desk made then and pushes after 06:00:
+    /// a pushed booking is created when the desk made it), or on a business date set from
+    /// outside, is not. Nil otherwise.
     public func nightOfArrival(for booking: Booking, at instant: Date, businessDate: CalendarDate) -> CalendarDate? {
         if let night = nightUnderWay(at: instant, businessDate: businessDate) { return night }
         guard CalendarDate.today(in: timeZone, at: instant) == businessDate, wasMadeDuringTheNight(booking, businessDate: businessDate) else {
