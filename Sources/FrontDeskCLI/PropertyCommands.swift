@@ -81,8 +81,8 @@ struct Rooms: ParsableCommand {
 
 struct RoomTypes: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "room-types", abstract: "List and add room types.",
-        subcommands: [List.self, Add.self], defaultSubcommand: List.self)
+        commandName: "room-types", abstract: "List, add and change room types.",
+        subcommands: [List.self, Add.self, Change.self], defaultSubcommand: List.self)
 
     static func result(_ types: [RoomType], text: String) -> Output.Result {
         Output.Result(json: .object([("roomTypes", .array(types.map(\.json)))]), text: text)
@@ -112,6 +112,27 @@ struct RoomTypes: ParsableCommand {
                 let typed = try RoomType.parse(name: name, capacity: String(capacity), basePrice: price)
                 let type = try store.addRoomType(name: typed.name, capacity: typed.capacity, basePrice: typed.basePrice, by: common.userName)
                 return RoomTypes.result([type], text: "Room type \(type.name) added")
+            }
+        }
+    }
+
+    struct Change: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "change", abstract: "Change a room type's name, capacity or base price (bookings made keep their prices).")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The type's name as it is now, e.g. Double.") var type: String
+        @Option(help: "A new name.") var name: String?
+        @Option(help: "How many guests it sleeps, 1 to 10.") var capacity: String?
+        @Option(help: "Base price per night for new bookings, e.g. 139.00.") var price: String?
+        func run() throws {
+            try common.run { store in
+                let change = try RoomTypeChange(typedName: name, capacity: capacity, basePrice: price)
+                guard !change.isEmpty else {
+                    throw FrontDeskError.validationFailed(["Nothing to change: give --name, --capacity or --price"])
+                }
+                let old = try RoomType.named(type, in: try store.roomTypes())
+                let changed = try store.changeRoomType(id: old.id, change, by: common.userName)
+                return RoomTypes.result([changed], text: RoomTypeChange.auditSummary(from: old, to: changed) ?? "Room type \(changed.name) is already so: nothing changed")
             }
         }
     }
@@ -160,13 +181,7 @@ struct HotelCommand: ParsableCommand {
                 guard holdMinutes != nil || noShowCutoff != nil || noShowFee != nil else {
                     throw FrontDeskError.validationFailed(["Nothing to change: give --hold-minutes, --no-show-cutoff or --no-show-fee"])
                 }
-                var problems: [String] = []
-                var hour: Int?, fee: NoShowPolicy.Fee?
-                do { hour = try noShowCutoff.map(NoShowPolicy.parseHour) } catch { problems += (error as? FrontDeskError)?.details ?? ["\(error)"] }
-                do { fee = try noShowFee.map(NoShowPolicy.parseFee) } catch { problems += (error as? FrontDeskError)?.details ?? ["\(error)"] }
-                let change = HotelSettingsChange(holdMinutes: holdMinutes, noShowCutoffHour: hour, noShowFee: fee)
-                do throws(FrontDeskError) { try change.check() } catch { problems += error.details }
-                if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
+                let change = try HotelSettingsChange(holdMinutes: holdMinutes, typedCutoff: noShowCutoff, typedFee: noShowFee)
                 let hotel = try store.configureHotel(change, by: common.userName)
                 return HotelCommand.result(hotel, businessDate: try store.businessDate())
             }

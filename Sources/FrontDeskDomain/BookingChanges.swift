@@ -455,6 +455,21 @@ public struct HotelSettingsChange: Hashable, Sendable {
         self.noShowFee = noShowFee
     }
 
+    /// From what a person typed (`hotel configure`, `frontdesk-server hotels configure`): nil
+    /// leaves a setting as it is; every problem at once.
+    public init(holdMinutes: Int?, typedCutoff: String?, typedFee: String?) throws(FrontDeskError) {
+        var problems: [String] = []
+        self.holdMinutes = holdMinutes
+        do throws(FrontDeskError) {
+            if let typedCutoff { noShowCutoffHour = try NoShowPolicy.parseHour(typedCutoff) }
+        } catch { problems += error.details }
+        do throws(FrontDeskError) {
+            if let typedFee { noShowFee = try NoShowPolicy.parseFee(typedFee) }
+        } catch { problems += error.details }
+        do throws(FrontDeskError) { try check() } catch { problems += error.details }
+        if !problems.isEmpty { throw .validationFailed(problems) }
+    }
+
     public static let holdMinutesRange = 1...1440
 
     public var isEmpty: Bool { holdMinutes == nil && noShowCutoffHour == nil && noShowFee == nil }

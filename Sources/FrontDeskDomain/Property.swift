@@ -348,4 +348,93 @@ extension RoomType {
         if !problems.isEmpty { throw .validationFailed(problems) }
         return (name, sleeps!, amount!)
     }
+
+    /// The type a person named (any case, spaces around it ignored), or why there is none: the
+    /// names there are, or that the hotel has none yet.
+    public static func named(_ name: String, in types: [RoomType]) throws(FrontDeskError) -> RoomType {
+        if let problem = TextRules.problem(in: name, field: "Room type", maximum: maximumNameLength) {
+            throw .validationFailed([problem])
+        }
+        let wanted = name.trimmingCharacters(in: .whitespaces).lowercased()
+        guard let type = types.first(where: { $0.name.lowercased() == wanted }) else {
+            throw .notFound("Room type \(BookingRules.quoted(name)) does not exist "
+                + (types.isEmpty ? "(this hotel has no room types yet: add one first)" : "(known: \(types.map(\.name).joined(separator: ", ")))"))
+        }
+        return type
+    }
+}
+
+/// A room type's name, the guests it sleeps and its base price, any of them changed at once (a
+/// manager's new rate, a sofa bed added). What was agreed stays: a booking keeps its nights'
+/// prices and its guests; new quotes and bookings use the type as it is now.
+public struct RoomTypeChange: Hashable, Sendable {
+    public var name: String?
+    public var capacity: Int?
+    public var basePrice: Money?
+
+    public init(name: String? = nil, capacity: Int? = nil, basePrice: Money? = nil) {
+        self.name = name
+        self.capacity = capacity
+        self.basePrice = basePrice
+    }
+
+    /// From what a person typed (`room-types change`, the desk's form, the API's body); nil leaves
+    /// that part as it is. Every problem at once, the same wording as a new type's.
+    public init(typedName: String?, capacity typedCapacity: String?, basePrice typedPrice: String?) throws(FrontDeskError) {
+        var problems: [String] = []
+        name = typedName
+        if let typedCapacity {
+            capacity = Int(typedCapacity.trimmingCharacters(in: .whitespaces))
+            if capacity == nil { problems.append("Sleeps \(BookingRules.quoted(typedCapacity)) is not a number from 1 to 10") }
+        }
+        if let typedPrice {
+            basePrice = Money(parsing: typedPrice)
+            if basePrice == nil { problems.append("Base price \(BookingRules.quoted(typedPrice)) is not an amount (use e.g. 129.00)") }
+        }
+        do throws(FrontDeskError) { try check() } catch { problems += error.details }
+        if !problems.isEmpty { throw .validationFailed(problems) }
+    }
+
+    public var isEmpty: Bool { name == nil && capacity == nil && basePrice == nil }
+
+    /// The parts given, each as a new type's would be checked (a new name may not print as nothing).
+    public func check() throws(FrontDeskError) {
+        var problems: [String] = []
+        do {
+            try RoomType.validate(name: name ?? "Kept", capacity: capacity ?? RoomType.capacityRange.lowerBound,
+                                  basePricePerNight: basePrice ?? Money(minorUnits: 1))
+        } catch {
+            problems += error.details
+        }
+        if !problems.isEmpty { throw .validationFailed(problems) }
+    }
+
+    /// `type` as changed. `overCapacity`: the bookings not yet over, in rooms of this type, with
+    /// more guests than the new capacity (the store finds them): while there are any, the type
+    /// cannot sleep fewer, as a room with bookings cannot go out of service.
+    public func applied(to type: RoomType, overCapacity: [String] = []) throws(FrontDeskError) -> RoomType {
+        try check()
+        var changed = type
+        if let name { changed.name = name.trimmingCharacters(in: .whitespaces) }
+        if let capacity { changed.capacity = capacity }
+        if let basePrice { changed.basePricePerNight = basePrice }
+        if changed.capacity < type.capacity && !overCapacity.isEmpty {
+            let listed = overCapacity.prefix(5).joined(separator: ", ") + (overCapacity.count > 5 ? ", ..." : "")
+            throw .invalidState("Room type \(type.name) cannot sleep only \(changed.capacity): booking\(overCapacity.count == 1 ? "" : "s") "
+                + "\(listed) \(overCapacity.count == 1 ? "has" : "have") more guests; move \(overCapacity.count == 1 ? "it" : "them") "
+                + "to a larger type or change the guests first")
+        }
+        return changed
+    }
+
+    /// The audit trail's line for a change from `old` to `new`; nil when nothing moved.
+    public static func auditSummary(from old: RoomType, to new: RoomType) -> String? {
+        var parts: [String] = []
+        if new.name != old.name { parts.append("renamed \(new.name)") }
+        if new.capacity != old.capacity { parts.append("sleeps \(new.capacity) (was \(old.capacity))") }
+        if new.basePricePerNight != old.basePricePerNight {
+            parts.append("\(new.basePricePerNight.plain) a night (was \(old.basePricePerNight.plain)); bookings made keep their prices")
+        }
+        return parts.isEmpty ? nil : "Room type \(old.name): " + parts.joined(separator: "; ")
+    }
 }

@@ -317,16 +317,43 @@ struct PostgresHotelStorage: HotelStorage {
         }
     }
 
+    func changeRoomType(id: UUID, _ change: RoomTypeChange, by user: String) throws -> RoomType {
+        try change.check()
+        return try write { session in
+            let hotel = try requireHotel(session)
+            // The type's row locked first: two changes of one type (or a change and a new type
+            // of the same name) are made one after the other, each on the other's result.
+            _ = try session.rows("SELECT id FROM room_type WHERE id = $1 AND hotel_id = $2 FOR UPDATE", [id, hotelId])
+            let types = try fetchRoomTypes(session)
+            guard let old = types.first(where: { $0.id == id }) else {
+                throw FrontDeskError.notFound("No room type with id \(id.uuidString.lowercased())")
+            }
+            var overCapacity: [String] = []
+            if let capacity = change.capacity, capacity < old.capacity {
+                overCapacity = try session.rows("""
+                    SELECT b.confirmation_code FROM booking b JOIN room r ON r.id = b.room_id
+                    WHERE r.room_type_id = $1 AND b.guest_count > $2 AND b.check_out > $3::date
+                      AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
+                    ORDER BY b.check_in LIMIT 6
+                    """, [id, capacity, chain.businessDate(for: hotel).iso]).map { try ColumnReader($0, table: "booking").text(0) }
+            }
+            let type = try change.applied(to: old, overCapacity: overCapacity)
+            guard let summary = RoomTypeChange.auditSummary(from: old, to: type) else { return type }
+            if types.contains(where: { $0.id != id && $0.name.lowercased() == type.name.lowercased() }) {
+                throw FrontDeskError.conflict("A room type named \(type.name) already exists")
+            }
+            try session.execute("UPDATE room_type SET name = $1, capacity = $2, base_price_cents = $3 WHERE id = $4",
+                                [type.name, type.capacity, type.basePricePerNight.minorUnits, id])
+            try feedPropertyChange(.roomType(type.id), session)
+            try audit(session, user: user, action: "roomType.changed", summary: summary)
+            return type
+        }
+    }
+
     func addRoom(number: String, typeName: String, by user: String) throws -> RoomListing {
         try write { session in
             let hotel = try requireHotel(session)
-            if let problem = TextRules.problem(in: typeName, field: "Room type", maximum: RoomType.maximumNameLength) {
-                throw FrontDeskError.validationFailed([problem])
-            }
-            let types = try fetchRoomTypes(session)
-            guard let type = types.first(where: { $0.name.lowercased() == typeName.trimmingCharacters(in: .whitespaces).lowercased() }) else {
-                throw FrontDeskError.notFound("Room type \(BookingRules.quoted(typeName)) does not exist (known: \(types.map(\.name).joined(separator: ", ")))")
-            }
+            let type = try RoomType.named(typeName, in: try fetchRoomTypes(session))
             let room = try Room.create(id: UUID(), hotelId: hotel.id, roomTypeId: type.id, number: number)
             if try fetchRoom(number: room.number, session) != nil {
                 throw FrontDeskError.conflict("Room \(room.number) already exists")

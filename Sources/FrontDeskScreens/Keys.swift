@@ -51,7 +51,7 @@ public enum Scope: String, Hashable, Sendable {
 public enum CommandID: String, Hashable, Sendable {
     case help, searchScreen, bookingsScreen, todayScreen, quit, back
     case cancelBooking, checkIn, checkOut, confirmYes, confirmNo
-    case roomsScreen, newRoom, renameRoom, toggleRoomActive, newRoomType
+    case roomsScreen, newRoom, renameRoom, toggleRoomActive, newRoomType, changeRoomType
     case nextField, previousField, resultUp, resultDown, resultPageUp, resultPageDown, chooseRoom
     case submitBooking, togglePayment
     /// The booking form: empty the guest's details (kept from an unfinished form) for another guest.
@@ -251,6 +251,9 @@ public enum CommandTable {
                 description: "After Alt-x is refused: move the room's next booking", scope: .rooms, inFooter: false),
         Command(id: .newRoomType, keys: [.alt("y")], label: "New type",
                 description: "Add a room type (name, guests it sleeps, base price)", scope: .rooms, inFooter: true),
+        Command(id: .changeRoomType, keys: [.alt("e")], label: "Edit type",
+                description: "Change the chosen room's type (name, guests, base price)",
+                scope: .rooms, inFooter: true),
     ]
 
     static let roomPlanCommands: [Command] = [

@@ -20,6 +20,8 @@ public struct RoomServices: Sendable {
     public var renameRoom: @Sendable (_ number: String, _ newNumber: String) throws -> Void
     public var setActive: @Sendable (_ number: String, _ active: Bool) throws -> Void
     public var addRoomType: @Sendable (_ name: String, _ capacity: String, _ price: String) throws -> Void
+    /// The parts typed differently from what the form opened with (nil: left as it is).
+    public var changeRoomType: @Sendable (_ id: UUID, _ name: String?, _ capacity: String?, _ price: String?) throws -> Void
     /// Codes of the bookings holding the room from the business date on (to move them off it).
     public var bookingsHoldingRoom: @Sendable (_ number: String) throws -> [String]
 
@@ -28,6 +30,7 @@ public struct RoomServices: Sendable {
                 renameRoom: @escaping @Sendable (String, String) throws -> Void,
                 setActive: @escaping @Sendable (String, Bool) throws -> Void,
                 addRoomType: @escaping @Sendable (String, String, String) throws -> Void,
+                changeRoomType: @escaping @Sendable (UUID, String?, String?, String?) throws -> Void,
                 bookingsHoldingRoom: @escaping @Sendable (String) throws -> [String] = { _ in [] }) {
         self.bookingsHoldingRoom = bookingsHoldingRoom
         self.rooms = rooms
@@ -36,12 +39,13 @@ public struct RoomServices: Sendable {
         self.renameRoom = renameRoom
         self.setActive = setActive
         self.addRoomType = addRoomType
+        self.changeRoomType = changeRoomType
     }
 }
 
 /// A small form at the bottom of the rooms screen: a few labelled fields, Enter to do it.
 public struct RoomPrompt: Hashable, Sendable {
-    public enum Action: Hashable, Sendable { case newRoom, renameRoom(String), newRoomType }
+    public enum Action: Hashable, Sendable { case newRoom, renameRoom(String), newRoomType, changeRoomType(id: UUID, name: String) }
     public let action: Action
     public let title: String
     public var labels: [String]
@@ -160,6 +164,11 @@ extension DeskModel {
         case .newRoomType:
             state.rooms.prompt = RoomPrompt(action: .newRoomType, title: "New room type", labels: ["Name", "Sleeps", "Base price"],
                                             values: ["", "2", ""])
+        case .changeRoomType:
+            guard let type = chosen?.type else { break }
+            state.rooms.prompt = RoomPrompt(action: .changeRoomType(id: type.id, name: type.name), title: "Room type \(type.name)",
+                                            labels: ["Name", "Sleeps", "Base price"],
+                                            values: [type.name, String(type.capacity), type.basePricePerNight.plain])
         case .moveBookingsOff:
             guard let code = state.rooms.toMove.first else { break }
             state.rooms.toMove = []
@@ -240,6 +249,16 @@ extension DeskModel {
         case .newRoomType:
             report("Room type \(values[0].trimmingCharacters(in: .whitespaces)) added", from: prompt) {
                 try $0.addRoomType(values[0], values[1], values[2])
+            }
+        case .changeRoomType(let id, let name):
+            // Only what was typed differently: a price another manager set meanwhile is not put back.
+            let typed = values.indices.map { values[$0] == prompt.openedWith[$0] ? nil : values[$0] }
+            guard typed.contains(where: { $0 != nil }) else {
+                (state.rooms.message, state.rooms.messageIsError) = ("Nothing changed", false)
+                return
+            }
+            report("Room type \(name) changed (bookings made keep their prices)", from: prompt) {
+                try $0.changeRoomType(id, typed[0], typed[1], typed[2])
             }
         }
     }

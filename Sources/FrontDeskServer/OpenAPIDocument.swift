@@ -211,6 +211,38 @@ paths:
         '413': {$ref: '#/components/responses/Problem'}
         '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
+  /api/hotels/{hotelId}/room-types/{roomTypeId}:
+    parameters:
+      - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
+      - {name: roomTypeId, in: path, required: true, schema: {type: string, format: uuid}}
+    patch:
+      operationId: changeRoomType
+      description: |
+        Changes the parts given (manager or admin). Bookings made keep their nights' prices; new
+        quotes and bookings use the new base price. A capacity below the guests of a booking not
+        yet over in a room of the type is refused (`invalid_state`, naming the bookings); a name
+        another type has is `conflict`.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string}
+                capacity: {type: integer}
+                basePrice: {type: string, example: '135.00'}
+      responses:
+        '200': {description: Changed (or already so)., content: {application/json: {schema: {$ref: '#/components/schemas/RoomType'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/bookings:
     post:
       operationId: createBooking

@@ -152,6 +152,7 @@ struct BookingRoutes {
         router.patch("/api/rooms/{roomId}") { request, context in try await changeRoom(request, context) }
         router.get("/api/hotels/{hotelId}/room-types") { request, context in try await roomTypes(request, context) }
         router.post("/api/hotels/{hotelId}/room-types") { request, context in try await addRoomType(request, context) }
+        router.patch("/api/hotels/{hotelId}/room-types/{roomTypeId}") { request, context in try await changeRoomType(request, context) }
         router.post("/api/bookings") { request, context in try await createBooking(request, context) }
         router.get("/api/bookings") { request, _ in try await listBookings(request) }
         router.get("/api/bookings/{bookingId}") { request, context in try await booking(request, context) }
@@ -415,6 +416,24 @@ struct BookingRoutes {
             try store.addRoomType(name: typed.name, capacity: typed.capacity, basePrice: typed.basePrice, by: principal.userName)
         }
         return json(type.apiJSON, status: .created)
+    }
+
+    struct RoomTypeChangeBody: Decodable { let name: String?; let capacity: Int?; let basePrice: String? }
+
+    /// A type's new name, capacity or base price: the parts given change, bookings keep their
+    /// prices; the same body again answers the type as it is (nothing written).
+    func changeRoomType(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let (store, principal) = try await hotelInPath(request, context, .manageProperty)
+        let typeId = try pathId(context, "roomTypeId")
+        let body = try await decode(RoomTypeChangeBody.self, request, context)
+        let change: RoomTypeChange
+        do {
+            change = try RoomTypeChange(typedName: body.name, capacity: body.capacity.map(String.init), basePrice: body.basePrice)
+        } catch {
+            throw Self.newRoomTypeProblem(error)
+        }
+        let type = try await state.blocking { try store.changeRoomType(id: typeId, change, by: principal.userName) }
+        return json(type.apiJSON)
     }
 
     // MARK: Bookings

@@ -201,7 +201,7 @@ extension FrontDeskStore {
                 throw FrontDeskError.invalidState("This desk is connected to a server, which keeps the hotel's settings "
                     + "(holds, the no-show cut-off and fee): the desk follows the server's, and takes them up at its next sync")
             }
-            let routes = what.contains("type") ? "`POST /api/hotels/…/room-types`" : "`PATCH /api/rooms/…` or `POST /api/hotels/…/rooms`"
+            let routes = what.contains("type") ? "`POST /api/hotels/…/room-types` or `PATCH /api/hotels/…/room-types/…`" : "`PATCH /api/rooms/…` or `POST /api/hotels/…/rooms`"
             throw FrontDeskError.invalidState("This desk is connected to a server, which keeps the hotel's \(what): "
                 + "change them there (a manager's \(routes)); the desk takes them up at its next sync")
         }

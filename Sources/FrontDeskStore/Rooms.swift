@@ -61,6 +61,40 @@ extension FrontDeskStore {
         }
     }
 
+    /// A type's name, capacity or base price changed (`RoomTypeChange`): audited and fed to the
+    /// desks; bookings keep their prices. A connected desk's types are the server's: refused.
+    public func changeRoomType(id: UUID, _ change: RoomTypeChange, by user: String) throws -> RoomType {
+        try change.check()
+        return try write { db in
+            try requireNotReplica(administering: "room types", db)
+            let hotel = try requireHotel(db)
+            let types = try fetchRoomTypes(db)
+            guard let old = types.first(where: { $0.id == id }) else {
+                throw FrontDeskError.notFound("No room type with id \(id.uuidString.lowercased())")
+            }
+            var overCapacity: [String] = []
+            if let capacity = change.capacity, capacity < old.capacity {
+                overCapacity = try db.values(String.self, sql: """
+                    SELECT b.confirmation_code FROM booking b JOIN room r ON r.id = b.room_id
+                    WHERE r.room_type_id = ? AND b.guest_count > ? AND b.check_out > ?
+                      AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
+                    ORDER BY b.check_in LIMIT 6
+                    """, arguments: [id.uuidString, capacity, businessDate(for: hotel).iso])
+            }
+            let type = try change.applied(to: old, overCapacity: overCapacity)
+            // What it is already: nothing written, no feed entry sending desks to fetch the types.
+            guard let summary = RoomTypeChange.auditSummary(from: old, to: type) else { return type }
+            if types.contains(where: { $0.id != id && $0.name.lowercased() == type.name.lowercased() }) {
+                throw FrontDeskError.conflict("A room type named \(type.name) already exists")
+            }
+            try db.run(sql: "UPDATE room_type SET name = ?, capacity = ?, base_price_cents = ? WHERE id = ?",
+                       arguments: [type.name, type.capacity, type.basePricePerNight.minorUnits, id.uuidString])
+            try feedPropertyChange(.roomType(type.id), hotelId: hotel.id, db)
+            try audit(db, user: user, action: "roomType.changed", summary: summary)
+            return type
+        }
+    }
+
     static func insert(_ type: RoomType, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO room_type (id, hotel_id, name, capacity, base_price_cents) VALUES (?, ?, ?, ?, ?)",
@@ -127,14 +161,7 @@ extension FrontDeskStore {
         try write { db in
             try requireNotReplica(administering: "rooms", db)
             let hotel = try requireHotel(db)
-            if let problem = TextRules.problem(in: typeName, field: "Room type", maximum: RoomType.maximumNameLength) {
-                throw FrontDeskError.validationFailed([problem])
-            }
-            let types = try fetchRoomTypes(db)
-            guard let type = types.first(where: { $0.name.lowercased() == typeName.trimmingCharacters(in: .whitespaces).lowercased() }) else {
-                throw FrontDeskError.notFound("Room type \(BookingRules.quoted(typeName)) does not exist "
-                    + (types.isEmpty ? "(this hotel has no room types yet: add one first)" : "(known: \(types.map(\.name).joined(separator: ", ")))"))
-            }
+            let type = try RoomType.named(typeName, in: try fetchRoomTypes(db))
             let room = try Room.create(id: UUID(), hotelId: hotel.id, roomTypeId: type.id, number: number)
             if try fetchRoom(number: room.number, db) != nil {
                 throw FrontDeskError.conflict("Room \(room.number) already exists")

@@ -36,6 +36,9 @@ public protocol HotelStorage: Sendable {
     func room(id: UUID) throws -> RoomListing?
     func roomTypes() throws -> [RoomType]
     func addRoomType(name: String, capacity: Int, basePrice: Money, by user: String) throws -> RoomType
+    /// A type's name, capacity or base price changed; bookings keep their prices. A capacity below
+    /// the guests of a booking not yet over is refused, naming the bookings.
+    func changeRoomType(id: UUID, _ change: RoomTypeChange, by user: String) throws -> RoomType
     func addRoom(number: String, typeName: String, by user: String) throws -> RoomListing
     func renameRoom(_ number: String, to newNumber: String, by user: String) throws -> RoomListing
     func activateRoom(_ number: String, by user: String) throws -> RoomListing

@@ -377,6 +377,9 @@ public enum DeskTerminalApp {
                 let typed = try RoomType.parse(name: name, capacity: capacity, basePrice: price)
                 _ = try store.addRoomType(name: typed.name, capacity: typed.capacity, basePrice: typed.basePrice, by: user)
             },
+            changeRoomType: { id, name, capacity, price in
+                _ = try store.changeRoomType(id: id, try RoomTypeChange(typedName: name, capacity: capacity, basePrice: price), by: user)
+            },
             bookingsHoldingRoom: { number in try store.bookingsHoldingRoom(number) })
     }
 

@@ -423,18 +423,13 @@ struct Hotels: ParsableCommand {
                 var problems: [String] = []
                 let hotelId = UUID(uuidString: hotel.trimmingWhitespace())
                 if hotelId == nil { problems.append("--hotel \(BookingRules.quoted(hotel)) is not a hotel id (a UUID; see hotels list)") }
-                var hour: Int?, fee: NoShowPolicy.Fee?
+                var change = HotelSettingsChange()
                 do throws(FrontDeskError) {
-                    if let noShowCutoff { hour = try NoShowPolicy.parseHour(noShowCutoff) }
+                    change = try HotelSettingsChange(holdMinutes: holdMinutes, typedCutoff: noShowCutoff, typedFee: noShowFee)
                 } catch { problems += error.details }
-                do throws(FrontDeskError) {
-                    if let noShowFee { fee = try NoShowPolicy.parseFee(noShowFee) }
-                } catch { problems += error.details }
-                let change = HotelSettingsChange(holdMinutes: holdMinutes, noShowCutoffHour: hour, noShowFee: fee)
-                if change.isEmpty && noShowCutoff == nil && noShowFee == nil {
+                if holdMinutes == nil && noShowCutoff == nil && noShowFee == nil {
                     problems.append("Nothing to change: give --hold-minutes, --no-show-cutoff or --no-show-fee")
                 }
-                do throws(FrontDeskError) { try change.check() } catch { problems += error.details }
                 guard problems.isEmpty, let hotelId else { throw FrontDeskError.validationFailed(problems) }
                 let chain = try database.openChain(access: .write)
                 guard try chain.hotels().contains(where: { $0.id == hotelId }) else {

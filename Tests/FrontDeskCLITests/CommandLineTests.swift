@@ -208,6 +208,37 @@ import Testing
         #expect(try cli.run("room-types", "--json").json["roomTypes"] as? [Any] != nil)
     }
 
+    /// `room-types change`: a new rate and name for new bookings, said in one line, audited; the
+    /// bookings made keep their prices; a type that does not exist is named with those that do.
+    @Test func aManagerChangesARoomTypesRateAndName() throws {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booked = try cli.run("book", "--room", "101", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2",
+                                 "--guest-name", "Ann Lee", "--email", "ann@example.com", "--wait", "--json")
+        try cli.expectSuccess(booked)
+        let total = try #require(try booked.json["totalPrice"] as? NSNumber)
+
+        let changed = try cli.run("room-types", "change", " double ", "--price", "125.00", "--name", "Double Room")
+        try cli.expectSuccess(changed)
+        #expect(changed.stdout == "Room type Double: renamed Double Room; 125.00 a night (was 100.00); bookings made keep their prices\n")
+        let types = try cli.run("room-types")
+        #expect(types.stdout.contains("Double Room") && types.stdout.contains("125.00") && !types.stdout.contains("100.00"), "\(types.stdout)")
+        let again = try cli.run("room-types", "change", "Double Room", "--price", "125.00")
+        #expect(again.stdout == "Room type Double Room is already so: nothing changed\n")
+        let json = try cli.run("room-types", "change", "Double Room", "--capacity", "3", "--json").json
+        let type = try #require((json["roomTypes"] as? [[String: Any]])?.first)
+        #expect(type["name"] as? String == "Double Room" && type["capacity"] as? Int == 3)
+
+        let code = try #require(try booked.json["confirmation"] as? String)
+        #expect(try cli.run("show", code, "--json").json["totalPrice"] as? NSNumber == total, "the booking keeps its price")
+        let audit = try cli.run("audit")
+        #expect(audit.stdout.contains("Room type Double Room: sleeps 3 (was 2)"), "\(audit.stdout)")
+
+        let unknown = try cli.run("room-types", "change", "Suite", "--price", "90.00")
+        #expect(unknown.status == 3)
+        #expect(unknown.stderr == "error: Room type 'Suite' does not exist (known: Double Room, Family)\n", "\(unknown.stderr)")
+    }
+
     @Test func occupancyAsJSONAndCSV() throws {
         let cli = try CLIHarness()
         try cli.smallHotel()

@@ -54,6 +54,44 @@ import Testing
         #expect(fixture.model.state.rooms.rows[1].room.isActive)
     }
 
+    /// Alt-e on a room changes its type: the form opens with the type as it is, only what was typed
+    /// differently is changed (a capacity set meanwhile elsewhere is not put back), bookings made
+    /// keep their prices, and fewer beds than a booking's guests is refused with the form kept.
+    @Test func aManagerChangesARoomTypesRateAndItsBookingsKeepTheirs() throws {
+        var fixture = try ScreenFixture()
+        let family = try fixture.desk.book(room: "201", from: "2026-12-01", to: "2026-12-03", guests: "4")
+        fixture.press(.function(5))
+        let index = try #require(fixture.model.state.rooms.rows.firstIndex { $0.room.number == "201" })
+        for _ in 0..<index { fixture.press(.down) }
+        fixture.press(.alt("e"))
+        #expect(fixture.model.state.rooms.prompt?.values == ["Family", "4", "200.00"])
+        #expect(fixture.screen().contains("Room type Family"))
+        // Another manager makes the type sleep 5 meanwhile: this form changes only the price.
+        let familyId = try #require(try fixture.desk.store.roomTypes().first { $0.name == "Family" }).id
+        _ = try fixture.desk.store.changeRoomType(id: familyId, RoomTypeChange(capacity: 5), by: "other")
+        fixture.press(.tab, .tab)
+        fixture.type("240.00")
+        fixture.press(.enter)
+        #expect(fixture.screen().contains("Room type Family changed (bookings made keep their prices)"), "\(fixture.screen())")
+        let changed = try #require(try fixture.desk.store.roomTypes().first { $0.id == familyId })
+        #expect(changed.basePricePerNight == Money(minorUnits: 24_000) && changed.capacity == 5)
+        #expect(try fixture.desk.store.booking(family.confirmationCode).nightlyPrices == family.nightlyPrices)
+        let quote = try fixture.desk.store.search(checkIn: "2026-12-10", checkOut: "2026-12-11", guests: "3").offers
+        #expect(quote.first { $0.room.number == "202" }?.roomType.basePricePerNight == Money(minorUnits: 24_000))
+
+        // Enter on the form as it opened changes nothing, and says so.
+        fixture.press(.alt("e"), .enter)
+        #expect(fixture.screen().contains("Nothing changed"))
+        // Three beds while a booking of four guests is to come: refused, the form back as typed.
+        fixture.press(.alt("e"), .tab)
+        fixture.type("3")
+        fixture.press(.enter)
+        let refused = fixture.screen()
+        #expect(refused.contains("Room type Family cannot sleep only 3: booking \(family.confirmationCode) has more guests"), "\(refused)")
+        #expect(fixture.model.state.rooms.prompt?.values == ["Family", "3", "240.00"])
+        #expect(try fixture.desk.store.roomTypes().first { $0.id == familyId }?.capacity == 5)
+    }
+
     @Test func refusalsAreExplainedAndNothingIsHalfDone() throws {
         var fixture = try ScreenFixture()
         try fixture.desk.book(room: "102", from: "2026-12-01", to: "2026-12-02")

@@ -839,6 +839,49 @@ enum TokenSignerTestAccess {
         #expect((bad.json["errors"] as? [[String: Any]])?.count ?? 0 >= 2)
     }
 
+    /// `PATCH /api/hotels/{hotelId}/room-types/{roomTypeId}`: a manager's new rate and name; the
+    /// booking made keeps its price; fewer beds than its guests is refused; only the hotel's own
+    /// managers may.
+    @Test func managersChangeARoomTypeAndBookingsKeepTheirPrices() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna"), max = try server.token("max"), bea = try server.token("bea"), root = try server.token("root")
+        let type = try server.call("POST", "/api/hotels/\(server.hotelA)/room-types", token: max,
+                                   json: ["name": "Loft", "capacity": 3, "basePrice": "180.00"])
+        let typeId = try #require(type.json["roomTypeId"] as? String)
+        let room = try server.call("POST", "/api/hotels/\(server.hotelA)/rooms", token: max, json: ["roomNumber": "901", "roomType": "Loft"])
+        let roomId = try #require(room.json["roomId"] as? String)
+        var body = server.bookingBody(server.hotelA, room: roomId)
+        body["guests"] = 3
+        let booked = try server.call("POST", "/api/bookings", token: anna, json: body)
+        #expect(booked.status == 202, "\(booked.json)")
+        let bookingId = try #require(booked.json["bookingId"] as? String)
+        let confirmed = try server.settled(bookingId, token: anna)
+        let path = "/api/hotels/\(server.hotelA)/room-types/\(typeId)"
+
+        #expect(try server.call("PATCH", path, token: anna, json: ["basePrice": "1.00"]).status == 403)
+        #expect(try server.call("PATCH", path, token: bea, json: ["basePrice": "1.00"]).status == 404)
+        #expect(try server.call("PATCH", "/api/hotels/\(server.hotelB)/room-types/\(typeId)", token: root, json: ["basePrice": "1.00"]).status == 404,
+                "a type is not found through another hotel, even by an admin")
+        let changed = try server.call("PATCH", path, token: max, json: ["name": "Loft Suite", "basePrice": "210.00"])
+        #expect(changed.status == 200, "\(changed.json)")
+        #expect(changed.json["name"] as? String == "Loft Suite" && changed.json["capacity"] as? Int == 3)
+        #expect(changed.json["basePrice"] as? NSNumber == NSNumber(value: 210), "\(changed.json)")
+        let types = try #require(try server.call("GET", "/api/hotels/\(server.hotelA)/room-types", token: max).json["roomTypes"] as? [[String: Any]])
+        #expect(types.contains { $0["roomTypeId"] as? String == typeId && $0["name"] as? String == "Loft Suite" })
+        let kept = try server.call("GET", "/api/bookings/\(bookingId)", token: anna).json
+        #expect("\(kept["totalPrice"] ?? "")" == "\(confirmed["totalPrice"] ?? "-")", "the booking keeps its price")
+
+        let fewer = try server.call("PATCH", path, token: max, json: ["capacity": 2])
+        #expect(fewer.status == 422 && fewer.code == "invalid_state", "\(fewer.json)")
+        #expect((fewer.json["detail"] as? String)?.contains("cannot sleep only 2") == true, "\(fewer.json)")
+        let blank = try server.call("PATCH", path, token: max, json: ["name": " ", "basePrice": "free"])
+        #expect(blank.status == 400)
+        let fields = ((blank.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+        #expect(fields.sorted() == ["basePrice", "name"], "\(blank.json)")
+        let nothing = try server.call("PATCH", path, token: max, json: [:])
+        #expect(nothing.status == 200 && nothing.json["name"] as? String == "Loft Suite" && nothing.json["capacity"] as? Int == 3)
+    }
+
     /// A new number and "out of service" in one PATCH are one change: the room has a booking to
     /// come, so it cannot go out of service, and it keeps its number too.
     @Test func aRefusedPartOfARoomChangeLeavesTheWholeRoomAsItWas() throws {

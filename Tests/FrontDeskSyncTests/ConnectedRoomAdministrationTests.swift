@@ -17,6 +17,9 @@ import Testing
             ("rename a room", { _ = try desk.store.renameRoom(number, to: "998", by: "max") }),
             ("take a room out of service", { _ = try desk.store.deactivateRoom(number, by: "max") }),
             ("add a room type", { _ = try desk.store.addRoomType(name: "Loft", capacity: 2, basePrice: Money(minorUnits: 9_000), by: "max") }),
+            ("change a room type's rate", {
+                _ = try desk.store.changeRoomType(id: before[0].type.id, RoomTypeChange(basePrice: Money(minorUnits: 9_000)), by: "max")
+            }),
         ]
         for (what, attempt) in attempts {
             do {
@@ -28,6 +31,7 @@ import Testing
         }
         #expect(try desk.store.rooms() == before, "the replica's rooms are as the server sent them")
         #expect(try desk.store.roomTypes().count == Set(before.map(\.type.id)).count, "no room type added")
+        #expect(try desk.store.roomTypes().first { $0.id == before[0].type.id } == before[0].type, "no rate changed")
     }
 
     /// The hotel's settings are the server's too: a desk's own no-show cut-off or fee told a

@@ -1,0 +1,110 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import FrontDeskTestSupport
+import Testing
+
+/// A manager changes a room type (session 56): a new rate, a new name, fewer or more beds. New
+/// quotes use it at once, bookings made keep their prices, and the type never sleeps fewer than a
+/// booking still to come has guests. On SQLite and PostgreSQL alike.
+@Suite struct RoomTypeChangeContractTests {
+    typealias Contract = StorageContractChangesTests
+
+    static func price(_ hotel: any HotelStorage, room: String) throws -> Money? {
+        try hotel.stampedSearch(checkIn: "2026-11-25", checkOut: "2026-11-27", guests: "1").result.offers
+            .first { $0.room.number == room }?.totalPrice
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func aNewRateIsQuotedAtOnceAndBookingsKeepTheirPrices(_ backend: StorageBackend) throws {
+        let clock = TestClock()
+        let hotel = try StayRulesContractTests.onTheClock(backend, clock)
+        let ana = try Contract.confirmed(hotel, room: "101", from: "2026-11-20", to: "2026-11-22")
+        let double = try #require(try hotel.roomTypes().first)
+        let before = try #require(try Self.price(hotel, room: "103"))
+        let (_, stamp) = try hotel.stampedSearch(checkIn: "2026-11-25", checkOut: "2026-11-27", guests: "1")
+        let feed = try hotel.latestFeedSequence()
+
+        // Asked for what it is already: nothing written, no desk sent to fetch the types again.
+        #expect(try hotel.changeRoomType(id: double.id, RoomTypeChange(name: " double ".uppercased(), capacity: 2), by: "mia").name == "DOUBLE")
+        let renamedBack = try hotel.changeRoomType(id: double.id, RoomTypeChange(name: "Double"), by: "mia")
+        #expect(renamedBack == double)
+        let feedAfterRenames = try hotel.latestFeedSequence()
+        #expect(feedAfterRenames > feed, "\(backend.name): a rename is fed to the desks")
+        #expect(try hotel.changeRoomType(id: double.id, RoomTypeChange(name: "Double", capacity: 2, basePrice: double.basePricePerNight),
+                                         by: "mia") == double)
+        #expect(try hotel.latestFeedSequence() == feedAfterRenames, "\(backend.name): a change to what it is writes nothing")
+
+        let changed = try hotel.changeRoomType(id: double.id, RoomTypeChange(name: "Double Deluxe", basePrice: Money(minorUnits: 12_500)), by: "mia")
+        #expect(changed.name == "Double Deluxe" && changed.capacity == 2 && changed.basePricePerNight == Money(minorUnits: 12_500))
+        #expect(try hotel.roomTypes() == [changed])
+        #expect(try hotel.rooms().allSatisfy { $0.type == changed }, "\(backend.name): the rooms are of the changed type")
+        #expect(try !hotel.searchIsCurrent(stamp), "\(backend.name): a quote made at the old rate is no longer the answer")
+        let after = try #require(try Self.price(hotel, room: "103"))
+        // The same stay, the same night factors: a quarter more, give or take each night's rounding.
+        #expect(abs(after.minorUnits - before.minorUnits * 5 / 4) <= 3, "\(backend.name): \(before.plain) then \(after.plain)")
+        #expect(try hotel.booking(ana.id.uuidString).nightlyPrices == ana.nightlyPrices, "\(backend.name): a booking keeps its prices")
+        #expect(try hotel.booking(ana.id.uuidString).version == ana.version)
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func aTypeNeverSleepsFewerThanABookingStillToComeHasGuests(_ backend: StorageBackend) throws {
+        let clock = TestClock()
+        let hotel = try StayRulesContractTests.onTheClock(backend, clock)
+        let ana = try Contract.confirmed(hotel, room: "101", from: "2026-11-20", to: "2026-11-22") // two guests
+        let double = try #require(try hotel.roomTypes().first)
+        guard case .invalidState(let message)? = Contract.refusal({
+            try hotel.changeRoomType(id: double.id, RoomTypeChange(capacity: 1, basePrice: Money(minorUnits: 9_000)), by: "mia")
+        }) else {
+            Issue.record("\(backend.name): one bed for a booking of two guests must be refused")
+            return
+        }
+        #expect(message.contains("Room type Double cannot sleep only 1: booking \(ana.confirmationCode) has more guests"), "\(message)")
+        #expect(try hotel.roomTypes() == [double], "\(backend.name): nothing of the change was made, the price neither")
+
+        // More beds are always fine; fewer again once the booking is gone.
+        #expect(try hotel.changeRoomType(id: double.id, RoomTypeChange(capacity: 3), by: "mia").capacity == 3)
+        _ = try hotel.cancel(ana.confirmationCode, reason: "Plans changed", Contract.request())
+        #expect(try hotel.changeRoomType(id: double.id, RoomTypeChange(capacity: 1), by: "mia").capacity == 1)
+        // Two guests asked of the type that now sleeps one: refused in the booking's own words.
+        guard case .validationFailed(let refusal)? = Contract.refusal({
+            try hotel.reserveAll([ReservationRequest(
+                form: BookingForm(roomNumber: "101", checkIn: "2026-11-25", checkOut: "2026-11-26", guests: "2", guestName: "Bo Ek",
+                                  email: "bo@example.com"),
+                payment: .desk, user: "anna")])[0].get()
+        }) else {
+            Issue.record("\(backend.name): a room that sleeps one is not sold to two")
+            return
+        }
+        #expect(refusal.joined().contains("sleeps at most 1"), "\(refusal)")
+    }
+
+    @Test(arguments: StorageBackend.all)
+    func aTypeIsChangedOnlyByItsOwnHotelAndToANameNoOtherHas(_ backend: StorageBackend) throws {
+        let chain = try StorageContractTests.Chain(backend)
+        let viennaDouble = try #require(try chain.vienna.roomTypes().first)
+        let suite = try chain.vienna.addRoomType(name: "Suite", capacity: 4, basePrice: Money(minorUnits: 30_000), by: "admin")
+        guard case .notFound? = Contract.refusal({
+            try chain.graz.changeRoomType(id: viennaDouble.id, RoomTypeChange(basePrice: Money(minorUnits: 1)), by: "graz-manager")
+        }) else {
+            Issue.record("\(backend.name): another hotel's type is not found")
+            return
+        }
+        guard case .conflict(let taken)? = Contract.refusal({
+            try chain.vienna.changeRoomType(id: suite.id, RoomTypeChange(name: "double"), by: "admin")
+        }) else {
+            Issue.record("\(backend.name): two types of one hotel may not share a name")
+            return
+        }
+        #expect(taken.contains("A room type named double already exists"), "\(taken)")
+        guard case .validationFailed(let problems)? = Contract.refusal({
+            try chain.vienna.changeRoomType(id: suite.id, RoomTypeChange(name: " ", capacity: 11, basePrice: Money(minorUnits: 0)), by: "admin")
+        }) else {
+            Issue.record("\(backend.name): an empty name, eleven beds and a free night are refused")
+            return
+        }
+        #expect(problems == ["Room type name cannot be empty", "Capacity must be between 1 and 10", "Base price must be more than zero"])
+        #expect(try chain.vienna.roomTypes().sorted { $0.name < $1.name } == [viennaDouble, suite])
+        #expect(try chain.graz.roomTypes().map(\.basePricePerNight) == [Money(minorUnits: 10_000)])
+    }
+}
