@@ -145,10 +145,8 @@ struct HotelCommand: ParsableCommand {
 
     static func result(_ hotel: Hotel, businessDate: CalendarDate) -> Output.Result {
         Output.Result(
-            json: hotel.json.adding([("holdMinutes", .int(hotel.holdMinutes)), ("businessDate", .date(businessDate)),
-                                     ("noShowCutoff", .string(hotel.noShowPolicy.cutoffText)),
-                                     ("noShowFee", .string(hotel.noShowPolicy.fee.rawValue)),
-                                     ("timeZoneKnown", .bool(hotel.unknownTimeZoneWarning == nil))]),
+            json: hotel.jsonWithSettings.adding([("businessDate", .date(businessDate)),
+                                                 ("timeZoneKnown", .bool(hotel.unknownTimeZoneWarning == nil))]),
             text: "\(Output.safe(hotel.name))  (\(Output.safe(hotel.timeZoneIdentifier)), \(hotel.currency))  business date \(businessDate)"
                 + "\n  holds last \(hotel.holdMinutes) minutes; no-shows from \(hotel.noShowPolicy.cutoffText), fee \(hotel.noShowPolicy.fee.rawValue)"
                 + (hotel.unknownTimeZoneWarning.map { "\n  ! \($0)" } ?? ""))
@@ -170,6 +168,7 @@ struct HotelCommand: ParsableCommand {
     struct Configure: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "configure", abstract: "Change the hotel's settings.")
         @OptionGroup var common: CommonOptions
+        @Option(help: "The hotel's new name.") var name: String?
         @Option(name: .customLong("hold-minutes"), help: "How long an unpaid hold keeps its room (default 15).")
         var holdMinutes: Int?
         @Option(name: .customLong("no-show-cutoff"), help: "From this hour (HH:00 from 06:00 to 23:00, hotel time) an arrival who has not come may be marked a no-show on the arrival day (default 18:00).")
@@ -178,10 +177,10 @@ struct HotelCommand: ParsableCommand {
         var noShowFee: String?
         func run() throws {
             try common.run { store in
-                guard holdMinutes != nil || noShowCutoff != nil || noShowFee != nil else {
-                    throw FrontDeskError.validationFailed(["Nothing to change: give --hold-minutes, --no-show-cutoff or --no-show-fee"])
+                guard name != nil || holdMinutes != nil || noShowCutoff != nil || noShowFee != nil else {
+                    throw FrontDeskError.validationFailed(["Nothing to change: give --name, --hold-minutes, --no-show-cutoff or --no-show-fee"])
                 }
-                let change = try HotelSettingsChange(holdMinutes: holdMinutes, typedCutoff: noShowCutoff, typedFee: noShowFee)
+                let change = try HotelSettingsChange(name: name, holdMinutes: holdMinutes, typedCutoff: noShowCutoff, typedFee: noShowFee)
                 let hotel = try store.configureHotel(change, by: common.userName)
                 return HotelCommand.result(hotel, businessDate: try store.businessDate())
             }

@@ -445,20 +445,24 @@ extension Hotel {
 /// A change of a hotel's settings (any of them; nil: as it is), checked and audited alike by
 /// every backend: the desk's `hotel configure` and the server's `hotels configure`.
 public struct HotelSettingsChange: Hashable, Sendable {
+    /// The hotel's name as guests and staff read it (on the desk's title line, in exports).
+    public var name: String?
     public var holdMinutes: Int?
     public var noShowCutoffHour: Int?
     public var noShowFee: NoShowPolicy.Fee?
 
-    public init(holdMinutes: Int? = nil, noShowCutoffHour: Int? = nil, noShowFee: NoShowPolicy.Fee? = nil) {
+    public init(holdMinutes: Int? = nil, noShowCutoffHour: Int? = nil, noShowFee: NoShowPolicy.Fee? = nil, name: String? = nil) {
+        self.name = name
         self.holdMinutes = holdMinutes
         self.noShowCutoffHour = noShowCutoffHour
         self.noShowFee = noShowFee
     }
 
-    /// From what a person typed (`hotel configure`, `frontdesk-server hotels configure`): nil
-    /// leaves a setting as it is; every problem at once.
-    public init(holdMinutes: Int?, typedCutoff: String?, typedFee: String?) throws(FrontDeskError) {
+    /// From what a person typed (`hotel configure`, `frontdesk-server hotels configure`, the
+    /// API's body): nil leaves a setting as it is; every problem at once.
+    public init(name: String? = nil, holdMinutes: Int?, typedCutoff: String?, typedFee: String?) throws(FrontDeskError) {
         var problems: [String] = []
+        self.name = name
         self.holdMinutes = holdMinutes
         do throws(FrontDeskError) {
             if let typedCutoff { noShowCutoffHour = try NoShowPolicy.parseHour(typedCutoff) }
@@ -472,11 +476,12 @@ public struct HotelSettingsChange: Hashable, Sendable {
 
     public static let holdMinutesRange = 1...1440
 
-    public var isEmpty: Bool { holdMinutes == nil && noShowCutoffHour == nil && noShowFee == nil }
+    public var isEmpty: Bool { name == nil && holdMinutes == nil && noShowCutoffHour == nil && noShowFee == nil }
 
     /// Every problem at once.
     public func check() throws(FrontDeskError) {
         var problems: [String] = []
+        if let name, let problem = Hotel.nameProblem(name) { problems.append(problem) }
         if let holdMinutes, !Self.holdMinutesRange.contains(holdMinutes) { problems.append("Hold minutes must be between 1 and 1440") }
         if let noShowCutoffHour, !NoShowPolicy.settableHours.contains(noShowCutoffHour) { problems.append(NoShowPolicy.cutoffRule) }
         if !problems.isEmpty { throw .validationFailed(problems) }
@@ -484,6 +489,7 @@ public struct HotelSettingsChange: Hashable, Sendable {
 
     public func applied(to hotel: Hotel) -> Hotel {
         var changed = hotel
+        if let name { changed.name = name.trimmingCharacters(in: .whitespaces) }
         if let holdMinutes { changed.holdMinutes = holdMinutes }
         if let noShowCutoffHour { changed.noShowPolicy.cutoffHour = noShowCutoffHour }
         if let noShowFee { changed.noShowPolicy.fee = noShowFee }
@@ -493,6 +499,9 @@ public struct HotelSettingsChange: Hashable, Sendable {
     /// The audit trail's lines for a change from `old` to `new`: one per setting that moved.
     public static func auditLines(from old: Hotel, to new: Hotel) -> [(action: String, summary: String)] {
         var lines: [(String, String)] = []
+        if new.name != old.name {
+            lines.append(("hotel.renamed", "Hotel renamed \(new.name) (was \(old.name))"))
+        }
         if new.holdMinutes != old.holdMinutes {
             lines.append(("hotel.holdMinutesChanged", "Holds last \(new.holdMinutes) minutes (was \(old.holdMinutes))"))
         }

@@ -142,6 +142,13 @@ extension Hotel {
             ("timeZone", .string(timeZoneIdentifier)), ("currency", .string(currency)),
         ])
     }
+
+    /// `json` with the settings a manager changes (`HotelSettingsChange`): `holdMinutes`,
+    /// `noShowCutoff` ("18:00") and `noShowFee` (`first_night` or `none`).
+    public var jsonWithSettings: JSONValue {
+        json.adding([("holdMinutes", .int(holdMinutes)), ("noShowCutoff", .string(noShowPolicy.cutoffText)),
+                     ("noShowFee", .string(noShowPolicy.fee.rawValue))])
+    }
 }
 
 extension RoomType {

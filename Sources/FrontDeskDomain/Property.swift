@@ -108,17 +108,19 @@ public struct Hotel: Hashable, Sendable {
     /// The currency codes the platform knows (ISO 4217, as in use).
     static let knownCurrencies = Set(Locale.commonISOCurrencyCodes)
 
+    /// Why `name` cannot be a hotel's name (empty, too long, control characters); nil when it can.
+    public static func nameProblem(_ name: String) -> String? {
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return "Hotel name cannot be empty" }
+        return TextRules.problem(in: trimmed, field: "Hotel name", maximum: maximumNameLength)
+    }
+
     /// `isNew`: a hotel being set up. An existing one brought in (an import, a restore) keeps a
     /// zone that was accepted when it was made (an abbreviation such as CET): only an unknown
     /// zone is refused.
     public static func validate(name: String, timeZoneIdentifier: String, currency: String, isNew: Bool = true) throws(FrontDeskError) {
         var problems: [String] = []
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty {
-            problems.append("Hotel name cannot be empty")
-        } else if let problem = TextRules.problem(in: trimmed, field: "Hotel name", maximum: maximumNameLength) {
-            problems.append(problem)
-        }
+        if let problem = nameProblem(name) { problems.append(problem) }
         if TextRules.containsControl(timeZoneIdentifier) || TimeZone(identifier: timeZoneIdentifier) == nil {
             problems.append("Time zone \(BookingRules.quoted(timeZoneIdentifier)) is unknown (use an IANA name such as Europe/Vienna)")
         } else if isNew && !isPlaceName(timeZoneIdentifier) {

@@ -289,8 +289,8 @@ struct PostgresHotelStorage: HotelStorage {
             let old = try requireHotel(session)
             let hotel = change.applied(to: old)
             if hotel == old { return hotel }
-            try session.execute("UPDATE hotel SET hold_minutes = $1, no_show_cutoff_hour = $2, no_show_fee = $3 WHERE id = $4",
-                                [hotel.holdMinutes, hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id])
+            try session.execute("UPDATE hotel SET name = $1, hold_minutes = $2, no_show_cutoff_hour = $3, no_show_fee = $4 WHERE id = $5",
+                                [hotel.name, hotel.holdMinutes, hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id])
             try feedPropertyChange(.hotel, session)
             for (action, summary) in HotelSettingsChange.auditLines(from: old, to: hotel) {
                 try audit(session, user: user, action: action, summary: summary)

@@ -4,7 +4,7 @@ import FrontDeskStore
 // The server's objects are the command line's, plus the ids a client of a chain needs.
 
 extension Hotel {
-    var apiJSON: JSONValue { json }
+    var apiJSON: JSONValue { jsonWithSettings }
 }
 
 extension RoomListing {

@@ -86,6 +86,35 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '429': {$ref: '#/components/responses/Problem'}
         '503': {$ref: '#/components/responses/Unavailable'}
+  /api/hotels/{hotelId}:
+    parameters:
+      - {name: hotelId, in: path, required: true, schema: {type: string, format: uuid}}
+    patch:
+      operationId: configureHotel
+      description: |
+        Changes the parts given (the hotel's managers and admins), in one transaction, each audited;
+        the hotel's connected desks take them up at their next sync. `noShowCutoff` is a whole hour
+        from 06:00 to 23:00. The same body again changes nothing.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: {type: string}
+                holdMinutes: {type: integer, minimum: 1, maximum: 1440}
+                noShowCutoff: {type: string, example: '20:00'}
+                noShowFee: {type: string, enum: [first_night, none]}
+      responses:
+        '200': {description: Changed (or already so)., content: {application/json: {schema: {$ref: '#/components/schemas/Hotel'}}}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /api/rooms/availability:
     get:
       operationId: availability
@@ -629,12 +658,15 @@ components:
               message: {type: string}
     Hotel:
       type: object
-      required: [hotelId, name, timeZone, currency]
+      required: [hotelId, name, timeZone, currency, holdMinutes, noShowCutoff, noShowFee]
       properties:
         hotelId: {type: string, format: uuid}
         name: {type: string}
         timeZone: {type: string}
         currency: {type: string}
+        holdMinutes: {type: integer, description: How long an unpaid hold keeps its room.}
+        noShowCutoff: {type: string, example: '18:00', description: From this hour (hotel time) an arrival who has not come may be marked a no-show on the arrival day.}
+        noShowFee: {type: string, enum: [first_night, none]}
     Room:
       type: object
       required: [roomId, hotelId, roomNumber, roomType, capacity, isActive]

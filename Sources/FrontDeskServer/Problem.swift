@@ -165,7 +165,9 @@ public struct Problem: Error, Sendable {
             ("guest count", "guests"), ("name", "guestName"), ("email", "email"), ("e-mail", "email"), ("phone", "phone"),
             ("guests", "guests"), ("number of guests", "guests"), ("room type", "roomType"), ("room number", "roomNumber"),
             ("room", "roomId"), ("capacity", "capacity"), ("base price", "basePrice"), ("status ", "status"),
-            ("from ", "from"), ("to ", "to"), ("card", "payment.card"), ("payment", "payment.method"), ("hotel", "hotelId"),
+            ("from ", "from"), ("to ", "to"), ("card", "payment.card"), ("payment", "payment.method"),
+            ("hotel name", "name"), ("hold minutes", "holdMinutes"), ("no-show cut-off", "noShowCutoff"), ("no-show fee", "noShowFee"),
+            ("hotel", "hotelId"),
         ]
         // A note's and a reason's rules start with their name; elsewhere the words mean no field.
         for (prefix, field) in [("note ", "note"), ("reason ", "reason")] where lower.hasPrefix(prefix) { return field }

@@ -146,6 +146,7 @@ struct BookingRoutes {
         }
         router.post("/api/auth/token") { request, context in try await token(request, context) }
         router.get("/api/hotels") { request, _ in try await hotels(request) }
+        router.patch("/api/hotels/{hotelId}") { request, context in try await configureHotel(request, context) }
         router.get("/api/rooms/availability") { request, _ in try await availability(request) }
         router.get("/api/hotels/{hotelId}/rooms") { request, context in try await rooms(request, context) }
         router.post("/api/hotels/{hotelId}/rooms") { request, context in try await addRoom(request, context) }
@@ -305,6 +306,19 @@ struct BookingRoutes {
         let store = state.chain
         let hotels = try await state.blocking { try store.hotels() }.filter { principal.mayAccess(hotel: $0.id) }
         return json(.object([("hotels", .array(hotels.map(\.apiJSON)))]))
+    }
+
+    struct HotelSettingsBody: Decodable { let name: String?; let holdMinutes: Int?; let noShowCutoff: String?; let noShowFee: String? }
+
+    /// A hotel's name, hold minutes and no-show rules (its managers and admins): the parts given
+    /// change, in one transaction; the same body again changes nothing.
+    func configureHotel(_ request: Request, _ context: ServerContext) async throws -> Response {
+        let (store, principal) = try await hotelInPath(request, context, .manageProperty)
+        let body = try await decode(HotelSettingsBody.self, request, context)
+        let change = try HotelSettingsChange(name: body.name, holdMinutes: body.holdMinutes, typedCutoff: body.noShowCutoff,
+                                             typedFee: body.noShowFee)
+        let hotel = try await state.blocking { try store.configureHotel(change, by: principal.userName) }
+        return json(hotel.apiJSON)
     }
 
     func availability(_ request: Request) async throws -> Response {

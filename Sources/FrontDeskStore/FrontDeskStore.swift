@@ -575,8 +575,9 @@ public final class FrontDeskStore: Sendable {
             let hotel = change.applied(to: old)
             // What it is already: nothing written, no audit line, no feed entry sending desks to fetch it.
             if hotel == old { return hotel }
-            try db.run(sql: "UPDATE hotel SET hold_minutes = ?, no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",
-                       arguments: [hotel.holdMinutes, hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue, hotel.id.uuidString])
+            try db.run(sql: "UPDATE hotel SET name = ?, hold_minutes = ?, no_show_cutoff_hour = ?, no_show_fee = ? WHERE id = ?",
+                       arguments: [hotel.name, hotel.holdMinutes, hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue,
+                                   hotel.id.uuidString])
             try feedPropertyChange(.hotel, hotelId: hotel.id, db)
             for (action, summary) in HotelSettingsChange.auditLines(from: old, to: hotel) {
                 try audit(db, user: user, action: action, summary: summary)

@@ -406,9 +406,10 @@ struct Hotels: ParsableCommand {
     struct Configure: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "configure",
-            abstract: "Change a hotel's hold minutes and no-show rules; its connected desks take them up at their next sync.")
+            abstract: "Change a hotel's name, hold minutes and no-show rules; its connected desks take them up at their next sync.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "The hotel's id (hotels list).") var hotel: String
+        @Option(help: "The hotel's new name.") var name: String?
         @Option(name: .customLong("hold-minutes"), help: "How long an unpaid hold keeps its room (1 to 1440; default 15).")
         var holdMinutes: Int?
         @Option(name: .customLong("no-show-cutoff"),
@@ -425,10 +426,10 @@ struct Hotels: ParsableCommand {
                 if hotelId == nil { problems.append("--hotel \(BookingRules.quoted(hotel)) is not a hotel id (a UUID; see hotels list)") }
                 var change = HotelSettingsChange()
                 do throws(FrontDeskError) {
-                    change = try HotelSettingsChange(holdMinutes: holdMinutes, typedCutoff: noShowCutoff, typedFee: noShowFee)
+                    change = try HotelSettingsChange(name: name, holdMinutes: holdMinutes, typedCutoff: noShowCutoff, typedFee: noShowFee)
                 } catch { problems += error.details }
-                if holdMinutes == nil && noShowCutoff == nil && noShowFee == nil {
-                    problems.append("Nothing to change: give --hold-minutes, --no-show-cutoff or --no-show-fee")
+                if name == nil && holdMinutes == nil && noShowCutoff == nil && noShowFee == nil {
+                    problems.append("Nothing to change: give --name, --hold-minutes, --no-show-cutoff or --no-show-fee")
                 }
                 guard problems.isEmpty, let hotelId else { throw FrontDeskError.validationFailed(problems) }
                 let chain = try database.openChain(access: .write)
@@ -437,9 +438,7 @@ struct Hotels: ParsableCommand {
                 }
                 let changed = try chain.hotel(hotelId).configureHotel(change, by: "frontdesk-server")
                 if json {
-                    printJSON(changed.json.adding([("holdMinutes", .int(changed.holdMinutes)),
-                                                   ("noShowCutoff", .string(changed.noShowPolicy.cutoffText)),
-                                                   ("noShowFee", .string(changed.noShowPolicy.fee.rawValue))]))
+                    printJSON(changed.jsonWithSettings)
                 } else {
                     print("\(changed.name): holds last \(changed.holdMinutes) minutes; no-shows from \(changed.noShowPolicy.cutoffText), "
                         + "fee \(changed.noShowPolicy.fee.rawValue)")

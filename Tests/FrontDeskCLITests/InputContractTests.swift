@@ -67,6 +67,8 @@ import Testing
         add(["room-types", "change", "Double", "--name", escape], "Room type name cannot contain control characters")
         add(["room-types", "change", "Double"], "Nothing to change: give --name, --capacity or --price")
         add(["hotel", "configure", "--hold-minutes", "-1"], "Hold minutes")
+        add(["hotel", "configure", "--name", " ", "--hold-minutes", "0"], "Hotel name cannot be empty")
+        add(["hotel", "configure", "--name", "Inn\u{1B}[2J"], "Hotel name cannot contain control characters")
         add(["hotel", "configure", "--hold-minutes", "soon"], "--hold-minutes")
         add(["demo", "--rooms", "-1"], "Rooms")
         add(["demo", "--days", "-1"], "Days")

@@ -379,6 +379,9 @@ import Testing
         let linesBefore = try Self.sqlite(cli, audited)
         try cli.expectSuccess(cli.run("hotel", "configure", "--no-show-fee", "none", "--no-show-cutoff", "20:00", "--hold-minutes", "15"))
         #expect(try Self.sqlite(cli, audited) == linesBefore)
+        let renamed = try cli.run("hotel", "configure", "--name", " Pension Zoë am See ")
+        #expect(renamed.stdout.hasPrefix("Pension Zoë am See  (Europe/Vienna, EUR)"), "\(renamed.stdout) \(renamed.stderr)")
+        #expect(try Self.sqlite(cli, "SELECT summary FROM audit_entry WHERE action = 'hotel.renamed'") == "Hotel renamed Pension Zoë am See (was Pension Zoë)")
         #expect(try cli.run("hotel", "configure", "--no-show-cutoff", "25:00").status == 2)
         // An hour of the night ("02:00", meant as the next morning) marked arrivals on the morning of their own day.
         let night = try cli.run("hotel", "configure", "--no-show-cutoff", "02:00", "--json")

@@ -402,15 +402,34 @@ enum TokenSignerTestAccess {
     static func configureAHotelAndSeeItInTheReplica(_ server: ServerHarness) throws {
         let anna = try server.token("anna")
         let done = try ServerHarness.run(["hotels", "configure", "--hotel", server.hotelA, "--no-show-cutoff", "20:00",
-                                          "--no-show-fee", "none", "--hold-minutes", "20", "--json"], database: server.database)
+                                          "--no-show-fee", "none", "--hold-minutes", "20", "--name", " Seehotel Zoë ", "--json"],
+                                         database: server.database)
         #expect(done.status == 0, "\(done.output)")
         let answer = try JSONSerialization.jsonObject(with: Data(done.output.utf8)) as? [String: Any]
         #expect(answer?["noShowCutoff"] as? String == "20:00" && answer?["noShowFee"] as? String == "none"
-                && answer?["holdMinutes"] as? Int == 20, "\(done.output)")
+                && answer?["holdMinutes"] as? Int == 20 && answer?["name"] as? String == "Seehotel Zoë", "\(done.output)")
         let replica = try server.call("GET", "/api/hotels/\(server.hotelA)/replica", token: anna)
         let hotel = replica.json["hotel"] as? [String: Any]
-        #expect(hotel?["noShowCutoffHour"] as? Int == 20 && hotel?["noShowFee"] as? String == "none" && hotel?["holdMinutes"] as? Int == 20,
-                "\(String(decoding: replica.body, as: UTF8.self).prefix(400))")
+        #expect(hotel?["noShowCutoffHour"] as? Int == 20 && hotel?["noShowFee"] as? String == "none" && hotel?["holdMinutes"] as? Int == 20
+                && hotel?["name"] as? String == "Seehotel Zoë", "\(String(decoding: replica.body, as: UTF8.self).prefix(400))")
+
+        // The API: the hotel's manager changes the same settings; the list shows them.
+        let max = try server.token("max")
+        let patched = try server.call("PATCH", "/api/hotels/\(server.hotelA)", token: max, json: ["noShowCutoff": "21:00", "name": "Seehotel"])
+        #expect(patched.status == 200 && patched.json["noShowCutoff"] as? String == "21:00" && patched.json["name"] as? String == "Seehotel"
+                && patched.json["holdMinutes"] as? Int == 20 && patched.json["noShowFee"] as? String == "none", "\(patched.json)")
+        let listed = (try server.call("GET", "/api/hotels", token: anna).json["hotels"] as? [[String: Any]])?.first
+        #expect(listed?["name"] as? String == "Seehotel" && listed?["noShowCutoff"] as? String == "21:00" && listed?["holdMinutes"] as? Int == 20,
+                "\(listed ?? [:])")
+        #expect(try server.call("PATCH", "/api/hotels/\(server.hotelA)", token: anna, json: ["holdMinutes": 30]).status == 403)
+        #expect(try server.call("PATCH", "/api/hotels/\(server.hotelA)", token: try server.token("bea"), json: ["holdMinutes": 30]).status == 404)
+        let bad = try server.call("PATCH", "/api/hotels/\(server.hotelA)", token: max,
+                                  json: ["holdMinutes": 0, "noShowCutoff": "2am", "noShowFee": "half", "name": " "])
+        #expect(bad.status == 400)
+        let fields = ((bad.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+        #expect(fields.sorted() == ["holdMinutes", "name", "noShowCutoff", "noShowFee"], "\(bad.json)")
+        let kept = try server.call("PATCH", "/api/hotels/\(server.hotelA)", token: max, json: [:])
+        #expect(kept.status == 200 && kept.json["noShowCutoff"] as? String == "21:00", "a bad body changed nothing")
         let other = try server.call("GET", "/api/hotels/\(server.hotelB)/replica", token: try server.token("bea")).json["hotel"] as? [String: Any]
         #expect(other?["noShowCutoffHour"] as? Int == 18 && other?["holdMinutes"] as? Int == 15, "the other hotel keeps its own")
 
