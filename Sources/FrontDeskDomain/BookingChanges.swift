@@ -390,6 +390,14 @@ extension Booking {
         return stay.nights.filter { $0 >= firstOpenNight && !keptNights.contains($0) }
     }
 
+    /// A booking taken back into its room (an undone check-out or no-show) whose type a manager
+    /// has since made sleep fewer than its guests: refused, with the way on.
+    public func requireStillFits(_ type: RoomType, roomNumber: String) throws(FrontDeskError) {
+        guard let problem = type.capacityProblem(roomNumber: roomNumber, guests: guestCount) else { return }
+        throw .invalidState(problem + " since its type was changed, and booking \(confirmationCode) is for \(guestCount): "
+            + "book the guests again in a room that sleeps them")
+    }
+
     /// The nights before the first one still to come that a no-show gave back and an undo leaves
     /// given back (`keptNights`: those the booking still holds): nobody slept in them.
     public func pastNightsGivenBack(businessDate: CalendarDate, keptNights: Set<CalendarDate>,

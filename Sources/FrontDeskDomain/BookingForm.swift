@@ -115,8 +115,8 @@ public enum BookingRules {
         if guestText.isEmpty {
             problems.append("Guest count is required")
         } else if let guestCount, guestRange.contains(guestCount) {
-            if let (room, type) = context.room, guestCount > type.capacity {
-                problems.append("Room \(room.number) (\(type.name)) sleeps at most \(type.capacity) guest\(type.capacity == 1 ? "" : "s")")
+            if let (room, type) = context.room, let problem = type.capacityProblem(roomNumber: room.number, guests: guestCount) {
+                problems.append(problem)
             }
         } else {
             problems.append("Guest count must be between \(guestRange.lowerBound) and \(guestRange.upperBound)")

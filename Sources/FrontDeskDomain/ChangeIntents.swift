@@ -76,10 +76,8 @@ extension Booking {
         }
         let nights = try nightsToMove(businessDate: businessDate, nightUnderWay: nightUnderWay)
         try room.requireInService()
-        if guestCount > type.capacity {
-            throw .validationFailed([
-                "Room \(room.number) (\(type.name)) sleeps at most \(type.capacity) guest\(type.capacity == 1 ? "" : "s"); booking \(confirmationCode) is for \(guestCount)",
-            ])
+        if let problem = type.capacityProblem(roomNumber: room.number, guests: guestCount) {
+            throw .validationFailed([problem + "; booking \(confirmationCode) is for \(guestCount)"])
         }
         return nights
     }

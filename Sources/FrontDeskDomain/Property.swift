@@ -163,6 +163,11 @@ public struct RoomType: Hashable, Sendable {
     /// In Unicode scalars (`TextRules`).
     public static let maximumNameLength = 60
 
+    /// Why `guests` do not fit a room of this type; nil when they do.
+    public func capacityProblem(roomNumber: String, guests: Int) -> String? {
+        guests > capacity ? "Room \(roomNumber) (\(name)) sleeps at most \(capacity) guest\(capacity == 1 ? "" : "s")" : nil
+    }
+
     /// `isNew`: a type being added now, whose name may not hold a character that prints as
     /// nothing; a moved hotel's types (an import) keep the names they had.
     public static func validate(name: String, capacity: Int, basePricePerNight: Money, isNew: Bool = true) throws(FrontDeskError) {

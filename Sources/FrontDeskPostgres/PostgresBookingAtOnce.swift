@@ -366,12 +366,15 @@ extension PostgresHotelStorage {
                             $16::timestamptz[], $17::timestamptz[]) WITH ORDINALITY
                      AS b(id, room_id, code, name, email, phone, guests, check_in, check_out, status, total, version,
                           request_id, fingerprint, created_at, updated_at, ord)
-                -- Only rooms of the hotel still in service, locked for share until the commit: a
-                -- booking whose room went out of service since the read is not written, and its
-                -- nights then fail their key to it, so the run goes the careful way, which says why.
+                -- Only rooms of the hotel still in service, locked for share until the commit, and
+                -- types that still sleep the guests, locked for key share (a capacity cut locks its
+                -- type for update first): a booking whose room went out of service, or whose type
+                -- now sleeps fewer, since the read is not written, and its nights then fail their
+                -- key to it, so the run goes the careful way, which says why.
                 -- (Each room found by its key: joined, the planner read all the hotel's rooms.)
-                CROSS JOIN LATERAL (SELECT 1 FROM room r WHERE r.id = b.room_id AND r.hotel_id = $1::uuid AND r.is_active
-                                    FOR SHARE) AS in_service
+                CROSS JOIN LATERAL (SELECT 1 FROM room r JOIN room_type t ON t.id = r.room_type_id
+                                    WHERE r.id = b.room_id AND r.hotel_id = $1::uuid AND r.is_active AND t.capacity >= b.guests
+                                    FOR SHARE OF r FOR KEY SHARE OF t) AS in_service
                 ORDER BY b.ord),
             priced AS (
                 INSERT INTO booking_night (booking_id, night, price_cents)

@@ -158,11 +158,20 @@ extension PostgresHotelStorage {
             nightUnderWay: nightUnderWay(for: hotel, today: today, checkIn: form.checkIn)))
         guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
         // Locked for share until the end: a room taken out of service meanwhile (which locks it
-        // for update first) is seen here, or waits for this booking and then sees its nights.
-        let inService = try session.rows("SELECT is_active FROM room WHERE id = $1 FOR SHARE", [listing.room.id]).first
-            .map { try ColumnReader($0, table: "room").bool(0) } ?? false
-        guard listing.room.isActive, inService else {
+        // for update first) is seen here, or waits for this booking and then sees its nights. Its
+        // type too, for key share: a capacity cut (`changeRoomType` locks the type for update)
+        // committed since the read is seen here, or waits and then counts this booking's guests.
+        let locked = try session.rows("""
+            SELECT r.is_active, t.capacity::int8 FROM room r JOIN room_type t ON t.id = r.room_type_id WHERE r.id = $1
+            FOR SHARE OF r FOR KEY SHARE OF t
+            """, [listing.room.id]).first.map { ColumnReader($0, table: "room") }
+        guard listing.room.isActive, let locked, try locked.bool(0) else {
             throw FrontDeskError.roomUnavailable("Room \(listing.room.number) is out of service")
+        }
+        var lockedType = listing.type
+        lockedType.capacity = try locked.int(1)
+        if let problem = lockedType.capacityProblem(roomNumber: listing.room.number, guests: validated.guestCount) {
+            throw FrontDeskError.validationFailed([problem])
         }
         try expireLapsedHolds(roomId: listing.room.id, stay: validated.stay, session)
         try requireFree(listing.room, stay: validated.stay, session)

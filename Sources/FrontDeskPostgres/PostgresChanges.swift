@@ -178,6 +178,7 @@ extension PostgresHotelStorage {
                                _ session: PostgresSession) throws -> RoomListing {
         let listing = try roomOf(booking, session)
         try listing.room.requireInService()
+        try booking.requireStillFits(listing.type, roomNumber: listing.room.number)
         guard let first = nights.first, let last = nights.last else { return listing }
         try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, session)
         let taken = try takenNights(listing.room, nights, excluding: booking, session)

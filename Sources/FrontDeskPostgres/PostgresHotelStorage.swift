@@ -305,8 +305,8 @@ struct PostgresHotelStorage: HotelStorage {
             let hotel = try requireHotel(session)
             let type = RoomType(id: UUID(), hotelId: hotel.id, name: name.trimmingCharacters(in: .whitespaces),
                                 capacity: capacity, basePricePerNight: basePrice)
-            if try fetchRoomTypes(session).contains(where: { $0.name.lowercased() == type.name.lowercased() }) {
-                throw FrontDeskError.conflict("A room type named \(type.name) already exists")
+            if let other = try fetchRoomTypes(session).first(where: { $0.name.lowercased() == type.name.lowercased() }) {
+                throw FrontDeskError.conflict("A room type named \(other.name) already exists")
             }
             try session.execute("INSERT INTO room_type (id, hotel_id, name, capacity, base_price_cents) VALUES ($1, $2, $3, $4, $5)",
                                 [type.id, type.hotelId, type.name, type.capacity, type.basePricePerNight.minorUnits])
@@ -334,13 +334,14 @@ struct PostgresHotelStorage: HotelStorage {
                     SELECT b.confirmation_code FROM booking b JOIN room r ON r.id = b.room_id
                     WHERE r.room_type_id = $1 AND b.guest_count > $2 AND b.check_out > $3::date
                       AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
+                      AND (b.hold_expires_at IS NULL OR b.hold_expires_at > $4)
                     ORDER BY b.check_in LIMIT 6
-                    """, [id, capacity, chain.businessDate(for: hotel).iso]).map { try ColumnReader($0, table: "booking").text(0) }
+                    """, [id, capacity, chain.businessDate(for: hotel).iso, now]).map { try ColumnReader($0, table: "booking").text(0) }
             }
             let type = try change.applied(to: old, overCapacity: overCapacity)
             guard let summary = RoomTypeChange.auditSummary(from: old, to: type) else { return type }
-            if types.contains(where: { $0.id != id && $0.name.lowercased() == type.name.lowercased() }) {
-                throw FrontDeskError.conflict("A room type named \(type.name) already exists")
+            if let other = types.first(where: { $0.id != id && $0.name.lowercased() == type.name.lowercased() }) {
+                throw FrontDeskError.conflict("A room type named \(other.name) already exists")
             }
             try session.execute("UPDATE room_type SET name = $1, capacity = $2, base_price_cents = $3 WHERE id = $4",
                                 [type.name, type.capacity, type.basePricePerNight.minorUnits, id])

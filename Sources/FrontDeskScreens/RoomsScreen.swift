@@ -251,8 +251,13 @@ extension DeskModel {
                 try $0.addRoomType(values[0], values[1], values[2])
             }
         case .changeRoomType(let id, let name):
-            // Only what was typed differently: a price another manager set meanwhile is not put back.
-            let typed = values.indices.map { values[$0] == prompt.openedWith[$0] ? nil : values[$0] }
+            // Only what was typed differently: a price another manager set meanwhile is not put back
+            // (and "150" for 150.00, or "Double " for Double, is no change).
+            let opened = prompt.openedWith
+            let unchanged = [values[0].trimmingCharacters(in: .whitespaces) == opened[0],
+                             Int(values[1].trimmingCharacters(in: .whitespaces)).map { String($0) } == opened[1],
+                             Money(parsing: values[2]).map(\.plain) == opened[2]]
+            let typed = values.indices.map { unchanged[$0] ? nil : values[$0] }
             guard typed.contains(where: { $0 != nil }) else {
                 (state.rooms.message, state.rooms.messageIsError) = ("Nothing changed", false)
                 return

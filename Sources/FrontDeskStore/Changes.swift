@@ -267,6 +267,7 @@ extension FrontDeskStore {
             throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
         }
         try listing.room.requireInService()
+        try booking.requireStillFits(listing.type, roomNumber: listing.room.number)
         guard let first = nights.first, let last = nights.last else { return listing }
         try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
         let taken = try takenNights(listing.room, nights, excluding: booking, db)

@@ -246,6 +246,18 @@ extension FrontDeskStore {
                 hold_minutes = excluded.hold_minutes, no_show_cutoff_hour = excluded.no_show_cutoff_hour, no_show_fee = excluded.no_show_fee
             """, arguments: [hotel.id.uuidString, hotel.name, hotel.timeZoneIdentifier, hotel.currency, hotel.holdMinutes,
                              hotel.noShowPolicy.cutoffHour, hotel.noShowPolicy.fee.rawValue])
+        // Names and numbers are unique in a hotel, and the server may have swapped two, or given
+        // one's old name to another: written one by one, a type or room would meet another's old
+        // name here, and every later sync would fail on it. Each one whose name moves is first
+        // given its id (unique, and nothing a person types), in this same transaction.
+        for wireType in roomTypes {
+            guard let id = UUID(uuidString: wireType.roomTypeId) else { continue } // refused below, in words
+            try db.run(sql: "UPDATE room_type SET name = id WHERE id = ? AND name <> ?", arguments: [id.uuidString, wireType.name])
+        }
+        for room in rooms {
+            guard let id = UUID(uuidString: room.roomId) else { continue }
+            try db.run(sql: "UPDATE room SET number = id WHERE id = ? AND number <> ?", arguments: [id.uuidString, room.roomNumber])
+        }
         for wireType in roomTypes {
             let type = try wire { try wireType.roomType(hotelId: hotel.id) }
             try db.run(sql: """

@@ -50,8 +50,8 @@ extension FrontDeskStore {
             let hotel = try requireHotel(db)
             let type = RoomType(id: UUID(), hotelId: hotel.id, name: name.trimmingCharacters(in: .whitespaces),
                                 capacity: capacity, basePricePerNight: basePrice)
-            if try fetchRoomTypes(db).contains(where: { $0.name.lowercased() == type.name.lowercased() }) {
-                throw FrontDeskError.conflict("A room type named \(type.name) already exists")
+            if let other = try fetchRoomTypes(db).first(where: { $0.name.lowercased() == type.name.lowercased() }) {
+                throw FrontDeskError.conflict("A room type named \(other.name) already exists")
             }
             try Self.insert(type, db)
             try feedPropertyChange(.roomType(type.id), hotelId: hotel.id, db)
@@ -78,14 +78,15 @@ extension FrontDeskStore {
                     SELECT b.confirmation_code FROM booking b JOIN room r ON r.id = b.room_id
                     WHERE r.room_type_id = ? AND b.guest_count > ? AND b.check_out > ?
                       AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
+                      AND (b.hold_expires_at IS NULL OR b.hold_expires_at > ?)
                     ORDER BY b.check_in LIMIT 6
-                    """, arguments: [id.uuidString, capacity, businessDate(for: hotel).iso])
+                    """, arguments: [id.uuidString, capacity, businessDate(for: hotel).iso, Timestamp.text(now)])
             }
             let type = try change.applied(to: old, overCapacity: overCapacity)
             // What it is already: nothing written, no feed entry sending desks to fetch the types.
             guard let summary = RoomTypeChange.auditSummary(from: old, to: type) else { return type }
-            if types.contains(where: { $0.id != id && $0.name.lowercased() == type.name.lowercased() }) {
-                throw FrontDeskError.conflict("A room type named \(type.name) already exists")
+            if let other = types.first(where: { $0.id != id && $0.name.lowercased() == type.name.lowercased() }) {
+                throw FrontDeskError.conflict("A room type named \(other.name) already exists")
             }
             try db.run(sql: "UPDATE room_type SET name = ?, capacity = ?, base_price_cents = ? WHERE id = ?",
                        arguments: [type.name, type.capacity, type.basePricePerNight.minorUnits, id.uuidString])

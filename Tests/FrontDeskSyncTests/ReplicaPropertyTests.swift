@@ -1,0 +1,34 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import FrontDeskTestSupport
+import Testing
+
+/// The server's room types and rooms as a connected desk takes them up (session 56).
+@Suite struct ReplicaPropertyTests {
+    /// A manager renamed Double to Twin and then Single to Double, and swapped two rooms' numbers:
+    /// written one by one, the desk's copy met a name still in use, and every later sync failed on
+    /// a UNIQUE constraint while the server sold the desk's rooms.
+    @Test func namesAndNumbersTheServerSwappedAreTakenUp() throws {
+        let server = try StoreFixture()
+        let desk = try StoreFixture(rooms: false)
+        let first = try server.store.replicaPage(after: nil, limit: 500)
+        try desk.store.beginReplica(first, server: "http://127.0.0.1:9")
+        let types = try server.store.roomTypes()
+        let double = try #require(types.first { $0.name == "Double" }), single = try #require(types.first { $0.name == "Single" })
+        _ = try server.store.changeRoomType(id: double.id, RoomTypeChange(name: "Twin"), by: "max")
+        _ = try server.store.changeRoomType(id: single.id, RoomTypeChange(name: "Double", basePrice: Money(minorUnits: 8_500)), by: "max")
+        _ = try server.store.renameRoom("101", to: "109", by: "max")
+        _ = try server.store.renameRoom("102", to: "101", by: "max")
+        _ = try server.store.renameRoom("109", to: "102", by: "max")
+
+        try desk.store.applyChanges(try server.store.changesPage(since: first.cursor, limit: 100))
+        #expect(try desk.store.roomTypes() == server.store.roomTypes())
+        let numbers = { (store: FrontDeskStore) in try store.rooms().map { "\($0.room.id) \($0.room.number) \($0.type.name)" }.sorted() }
+        #expect(try numbers(desk.store) == numbers(server.store))
+        // And the search offers the new names at the new rate.
+        let offer = try #require(try desk.store.search(checkIn: "2026-12-01", checkOut: "2026-12-02", guests: "1").offers
+            .first { $0.roomType.id == single.id })
+        #expect(offer.roomType.name == "Double" && offer.roomType.basePricePerNight == Money(minorUnits: 8_500))
+    }
+}
