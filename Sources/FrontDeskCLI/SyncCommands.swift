@@ -867,7 +867,7 @@ struct ConnectedDesk {
                     let refused = report.failure?.kind == .unauthorized
                     signInNeeded.withLock { $0 = refused }
                     wasOffline.withLock { $0 = report.failure?.kind == .offline }
-                    return .init(online: report.failure?.kind != .offline, changed: report.pulled > 0 || report.push.pushed > 0,
+                    return .init(online: report.failure?.kind != .offline, changed: report.pulled > 0 || report.push.pushed > 0 || report.propertyChanged,
                                  problem: report.failure?.message, needsSignIn: refused, tellTheDesk: notes)
                 } catch {
                     wasOffline.withLock { $0 = true }

@@ -109,10 +109,12 @@ public struct Hotel: Hashable, Sendable {
     static let knownCurrencies = Set(Locale.commonISOCurrencyCodes)
 
     /// Why `name` cannot be a hotel's name (empty, too long, control characters); nil when it can.
-    public static func nameProblem(_ name: String) -> String? {
+    /// `isNew`: a name given now, which may not print as nothing either (an imported hotel keeps its own).
+    public static func nameProblem(_ name: String, isNew: Bool = true) -> String? {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return "Hotel name cannot be empty" }
         return TextRules.problem(in: trimmed, field: "Hotel name", maximum: maximumNameLength)
+            ?? (isNew ? TextRules.invisibleProblem(in: trimmed, field: "Hotel name", allowingWhatScriptsNeed: true) : nil)
     }
 
     /// `isNew`: a hotel being set up. An existing one brought in (an import, a restore) keeps a
@@ -120,7 +122,7 @@ public struct Hotel: Hashable, Sendable {
     /// zone is refused.
     public static func validate(name: String, timeZoneIdentifier: String, currency: String, isNew: Bool = true) throws(FrontDeskError) {
         var problems: [String] = []
-        if let problem = nameProblem(name) { problems.append(problem) }
+        if let problem = nameProblem(name, isNew: isNew) { problems.append(problem) }
         if TextRules.containsControl(timeZoneIdentifier) || TimeZone(identifier: timeZoneIdentifier) == nil {
             problems.append("Time zone \(BookingRules.quoted(timeZoneIdentifier)) is unknown (use an IANA name such as Europe/Vienna)")
         } else if isNew && !isPlaceName(timeZoneIdentifier) {

@@ -269,6 +269,9 @@ public struct DeskModel: Sendable {
         }
         if changed { bookingsChanged() }
     }
+    /// The hotel was renamed while the desk stayed open (by a manager on the server, or
+    /// `hotel configure` in another shell): the status line follows.
+    public mutating func setHotelName(_ name: String) { state.info.hotelName = name }
     public mutating func setNotice(_ text: String?) { state.notice = text }
     public mutating func setBackgroundWork(_ text: String) { state.backgroundWork = text }
 

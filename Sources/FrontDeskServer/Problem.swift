@@ -74,7 +74,8 @@ public struct Problem: Error, Sendable {
     }
 
     /// The whole-number fields of the API's bodies.
-    static let wholeNumberFields: Set<String> = ["guests", "capacity", "protocolVersion", "baseVersion", "totalCents", "priceCents"]
+    static let wholeNumberFields: Set<String> = ["guests", "capacity", "protocolVersion", "baseVersion", "totalCents", "priceCents",
+                                                        "holdMinutes"]
 
     public static func tooLarge() -> Problem {
         Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large", detail: "The body is over 64 KiB")

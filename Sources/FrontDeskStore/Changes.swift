@@ -267,8 +267,9 @@ extension FrontDeskStore {
             throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
         }
         try listing.room.requireInService()
-        try booking.requireStillFits(listing.type, roomNumber: listing.room.number)
+        // Nothing to take back (a check-out undone on the departure day): the guests sleep nowhere.
         guard let first = nights.first, let last = nights.last else { return listing }
+        try booking.requireStillFits(listing.type, roomNumber: listing.room.number)
         try expireLapsedHolds(roomId: listing.room.id, stay: StayDates(checkIn: first, checkOut: last.adding(days: 1))!, db)
         let taken = try takenNights(listing.room, nights, excluding: booking, db)
         if !taken.isEmpty { throw FrontDeskError.roomUnavailable(soldAgain(listing.room.number, taken)) }

@@ -199,7 +199,8 @@ extension FrontDeskStore {
                 // The server's rules are the ones its bookings follow: a desk's own copy would
                 // tell a receptionist a no-show's fee or a hold's end the server does not apply.
                 throw FrontDeskError.invalidState("This desk is connected to a server, which keeps the hotel's settings "
-                    + "(holds, the no-show cut-off and fee): the desk follows the server's, and takes them up at its next sync")
+                    + "(its name, holds, the no-show cut-off and fee): change them there (a manager's `PATCH /api/hotels/…`, or "
+                    + "`frontdesk-server hotels configure`); the desk follows the server's, and takes them up at its next sync")
             }
             let routes = what.contains("type") ? "`POST /api/hotels/…/room-types` or `PATCH /api/hotels/…/room-types/…`" : "`PATCH /api/rooms/…` or `POST /api/hotels/…/rooms`"
             throw FrontDeskError.invalidState("This desk is connected to a server, which keeps the hotel's \(what): "
@@ -260,6 +261,12 @@ extension FrontDeskStore {
         }
         for wireType in roomTypes {
             let type = try wire { try wireType.roomType(hotelId: hotel.id) }
+            // A type only this desk has (added while it was not connected) by the server's name.
+            if let own = try db.value(String.self, sql: "SELECT name FROM room_type WHERE hotel_id = ? AND id <> ? AND lower(name) = lower(?)",
+                                      arguments: [hotel.id.uuidString, type.id.uuidString, type.name]) {
+                throw FrontDeskError.conflict("This desk has a room type \(own) of its own (added while it was not connected), and the server "
+                    + "has a type \(type.name): rename this desk's (`frontdesk room-types change \(BookingRules.quoted(own)) --name …`) and connect again")
+            }
             try db.run(sql: """
                 INSERT INTO room_type (id, hotel_id, name, capacity, base_price_cents) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, capacity = excluded.capacity, base_price_cents = excluded.base_price_cents
@@ -268,6 +275,11 @@ extension FrontDeskStore {
         for room in rooms {
             guard let id = UUID(uuidString: room.roomId), let typeId = UUID(uuidString: room.roomTypeId) else {
                 throw FrontDeskError.validationFailed(["The server sent room \(room.roomNumber) with an id that does not read"])
+            }
+            if try db.value(Int.self, sql: "SELECT 1 FROM room WHERE hotel_id = ? AND id <> ? AND number = ?",
+                            arguments: [hotel.id.uuidString, id.uuidString, room.roomNumber]) != nil {
+                throw FrontDeskError.conflict("This desk has a room \(room.roomNumber) of its own (added while it was not connected), and the "
+                    + "server has a room \(room.roomNumber) too: renumber this desk's (`frontdesk rooms rename \(room.roomNumber) NEW`) and connect again")
             }
             try db.run(sql: """
                 INSERT INTO room (id, hotel_id, room_type_id, number, is_active) VALUES (?, ?, ?, ?, ?)

@@ -163,11 +163,13 @@ public final class DeskSync {
 
     /// Pulls the server's changes after the replica's cursor until none wait; the bookings it
     /// brought and the cursor reached.
-    public func pull() throws -> (pulled: Int, cursor: Int64) {
+    /// `propertyChanged`: the hotel, its room types or rooms came too (a rename, a new rate).
+    public func pull() throws -> (pulled: Int, cursor: Int64, propertyChanged: Bool) {
         guard var cursor = try store.replicaStatus()?.cursor else {
             throw SyncFailure(.notFound, "this desk is not connected to a server")
         }
         var pulled = 0
+        var propertyChanged = false
         while true {
             let page = try client.changes(since: cursor)
             // A page never takes the cursor back, and one that says more follows moves it on:
@@ -177,10 +179,11 @@ public final class DeskSync {
             }
             try store.applyChanges(page)
             pulled += page.bookings.count
+            propertyChanged = propertyChanged || page.hotel != nil || page.roomTypes != nil || page.rooms != nil
             cursor = page.cursor
             if !page.more { break }
         }
-        return (pulled, cursor)
+        return (pulled, cursor, propertyChanged)
     }
 
     // MARK: Sync
@@ -188,6 +191,8 @@ public final class DeskSync {
     public struct SyncReport: Sendable {
         public var push: PushReport
         public var pulled = 0
+        /// The hotel, its room types or rooms changed on the server and came with the pull.
+        public var propertyChanged = false
         public var cursor: Int64 = 0
         /// Operations still queued after the sync.
         public var pending = 0
@@ -207,6 +212,7 @@ public final class DeskSync {
             do {
                 let pulled = try pull()
                 report.pulled = pulled.pulled
+                report.propertyChanged = pulled.propertyChanged
                 report.cursor = pulled.cursor
             } catch let failure as SyncFailure {
                 report.failure = report.failure ?? failure

@@ -115,6 +115,13 @@ public enum DeskTerminalApp {
                 }
             }
         }
+        // A renamed hotel (a manager on the server, `hotel configure` in another shell) is named
+        // so on the status line; its zone and currency never change.
+        func followHotelName() {
+            if let name = reading("hotel", { try store.hotel()?.name }) ?? nil, name != model.state.info.hotelName {
+                model.setHotelName(name)
+            }
+        }
         let clockFormat = DateFormatter()
         clockFormat.dateFormat = "HH:mm"
         clockFormat.timeZone = hotel.timeZone
@@ -126,6 +133,7 @@ public enum DeskTerminalApp {
                 if let today = try? store.businessDate() {
                     model.setBusinessDate(today, nightUnderWay: hotel.nightUnderWay(at: Date(), businessDate: today))
                 }
+                followHotelName()
                 dirty = true
             }
             if dirty {
@@ -175,6 +183,7 @@ public enum DeskTerminalApp {
                 }
                 if woken.contains(UInt8(ascii: "r")) {
                     model.availabilityChanged()
+                    followHotelName()
                     dirty = true
                 }
             }
@@ -184,6 +193,7 @@ public enum DeskTerminalApp {
                 if let marker = reading("change marker", { try store.changeMarker() }), marker != lastMarker {
                     lastMarker = marker
                     model.availabilityChanged()
+                    followHotelName()
                     dirty = true
                 }
                 let counts = reading("bookings in progress") { try store.sagaCounts() } ?? (underWay: 0, needingAttention: 0)

@@ -396,7 +396,7 @@ struct Hotels: ParsableCommand {
         func run() throws {
             try reporting { try database.removingNewFileOnFailure {
                 let hotel = try database.openChain().addChainHotel(name: name, timeZone: timeZone, currency: currency, by: "frontdesk-server")
-                if json { printJSON(hotel.json) } else { print("Hotel \(hotel.name) added: \(hotel.id.uuidString.lowercased())") }
+                if json { printJSON(hotel.jsonWithSettings) } else { print("Hotel \(hotel.name) added: \(hotel.id.uuidString.lowercased())") }
             } }
         }
     }
@@ -456,7 +456,7 @@ struct Hotels: ParsableCommand {
             try reporting {
                 let hotels = try database.openChain(access: .read).hotels()
                 if json {
-                    printJSON(.object([("hotels", .array(hotels.map(\.json)))]))
+                    printJSON(.object([("hotels", .array(hotels.map(\.jsonWithSettings)))]))
                 } else {
                     for hotel in hotels { print("\(hotel.id.uuidString.lowercased())  \(hotel.name)  (\(hotel.timeZoneIdentifier), \(hotel.currency))") }
                 }

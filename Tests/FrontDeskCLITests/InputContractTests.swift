@@ -69,6 +69,7 @@ import Testing
         add(["hotel", "configure", "--hold-minutes", "-1"], "Hold minutes")
         add(["hotel", "configure", "--name", " ", "--hold-minutes", "0"], "Hotel name cannot be empty")
         add(["hotel", "configure", "--name", "Inn\u{1B}[2J"], "Hotel name cannot contain control characters")
+        add(["hotel", "configure", "--name", "\u{2060}"], "Hotel name cannot contain a character that prints as nothing")
         add(["hotel", "configure", "--hold-minutes", "soon"], "--hold-minutes")
         add(["demo", "--rooms", "-1"], "Rooms")
         add(["demo", "--days", "-1"], "Days")

@@ -428,6 +428,8 @@ enum TokenSignerTestAccess {
         #expect(bad.status == 400)
         let fields = ((bad.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
         #expect(fields.sorted() == ["holdMinutes", "name", "noShowCutoff", "noShowFee"], "\(bad.json)")
+        let fraction = try server.call("PATCH", "/api/hotels/\(server.hotelA)", token: max, json: ["holdMinutes": 1.5])
+        #expect(((fraction.json["errors"] as? [[String: Any]])?.first?["field"] as? String) == "holdMinutes", "\(fraction.json)")
         let kept = try server.call("PATCH", "/api/hotels/\(server.hotelA)", token: max, json: [:])
         #expect(kept.status == 200 && kept.json["noShowCutoff"] as? String == "21:00", "a bad body changed nothing")
         let other = try server.call("GET", "/api/hotels/\(server.hotelB)/replica", token: try server.token("bea")).json["hotel"] as? [String: Any]

@@ -57,3 +57,27 @@ import Testing
         #expect(try desk.store.replicaStatus()?.cursor == 19)
     }
 }
+
+/// A pull that brings only the hotel (a manager renamed it, or changed its no-show cut-off) says
+/// so, and the open desk reloads its lists and title: it counted only bookings, and the desk went
+/// on showing the old name and the old cut-off's due list (session 56).
+@Suite struct PropertyPullTests {
+    @Test func aPullThatBringsOnlyTheHotelSaysSo() throws {
+        let desk = try PullGuardTests.connectedDesk(cursor: 1)
+        var hotel = try #require(try desk.store.hotel())
+        hotel.name = "Seehotel"
+        hotel.noShowPolicy.cutoffHour = 21
+        let body = String(decoding: try JSONEncoder().encode(ChangesPage(cursor: 2, more: false, bookings: [], hotel: WireHotel(hotel))),
+                          as: UTF8.self)
+        let client = SyncClient(server: "http://127.0.0.1:9", hotelId: hotel.id.uuidString.lowercased(), token: "t",
+                                exchange: PullGuardTests.ChangesServer(body))
+        let pulled = try DeskSync(store: desk.store, client: client).pull()
+        #expect(pulled.pulled == 0 && pulled.propertyChanged)
+        #expect(try desk.store.hotel()?.name == "Seehotel" && desk.store.hotel()?.noShowPolicy.cutoffHour == 21)
+
+        let nothing = String(decoding: try JSONEncoder().encode(ChangesPage(cursor: 3, more: false, bookings: [])), as: UTF8.self)
+        let quiet = SyncClient(server: "http://127.0.0.1:9", hotelId: hotel.id.uuidString.lowercased(), token: "t",
+                               exchange: PullGuardTests.ChangesServer(nothing))
+        #expect(try !DeskSync(store: desk.store, client: quiet).pull().propertyChanged)
+    }
+}

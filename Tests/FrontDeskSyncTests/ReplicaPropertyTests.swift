@@ -31,4 +31,34 @@ import Testing
             .first { $0.roomType.id == single.id })
         #expect(offer.roomType.name == "Double" && offer.roomType.basePricePerNight == Money(minorUnits: 8_500))
     }
+
+    /// A desk disconnected, given a room and a type of its own, then connected again to a server
+    /// that has a room by that number and a type by that name: refused in words naming them, the
+    /// desk left as it was (it had failed on a UNIQUE constraint, or kept "Penthouse" and
+    /// "penthouse" side by side).
+    @Test func aRoomOrTypeOnlyTheDeskHasIsNamedWhenTheServerHasItsName() throws {
+        let server = try StoreFixture()
+        let desk = try StoreFixture(rooms: false)
+        try desk.store.beginReplica(try server.store.replicaPage(after: nil, limit: 500), server: "http://127.0.0.1:9")
+        try desk.store.forgetReplica()
+        _ = try desk.store.addRoom(number: "121", typeName: "Double", by: "max")
+        _ = try server.store.addRoom(number: "121", typeName: "Double", by: "max")
+        do {
+            try desk.store.beginReplica(try server.store.replicaPage(after: nil, limit: 500), server: "http://127.0.0.1:9")
+            Issue.record("a room 121 on both sides must be refused")
+        } catch FrontDeskError.conflict(let message) {
+            #expect(message.contains("This desk has a room 121 of its own") && message.contains("frontdesk rooms rename 121 NEW"), "\(message)")
+        }
+        #expect(try desk.store.replicaStatus() == nil, "the desk stays standalone")
+        _ = try desk.store.renameRoom("121", to: "121A", by: "max")
+        _ = try desk.store.addRoomType(name: "Penthouse", capacity: 4, basePrice: Money(minorUnits: 50_000), by: "max")
+        _ = try server.store.addRoomType(name: "penthouse", capacity: 4, basePrice: Money(minorUnits: 50_000), by: "max")
+        do {
+            try desk.store.beginReplica(try server.store.replicaPage(after: nil, limit: 500), server: "http://127.0.0.1:9")
+            Issue.record("a type Penthouse on both sides must be refused")
+        } catch FrontDeskError.conflict(let message) {
+            #expect(message.contains("room type Penthouse of its own") && message.contains("server has a type penthouse"), "\(message)")
+        }
+        #expect(try desk.store.roomTypes().filter { $0.name.lowercased() == "penthouse" }.count == 1)
+    }
 }
