@@ -431,7 +431,7 @@ public struct RoomTypeChange: Hashable, Sendable {
             let listed = overCapacity.prefix(5).joined(separator: ", ") + (overCapacity.count > 5 ? ", ..." : "")
             throw .invalidState("Room type \(type.name) cannot sleep only \(changed.capacity): booking\(overCapacity.count == 1 ? "" : "s") "
                 + "\(listed) \(overCapacity.count == 1 ? "has" : "have") more guests; move \(overCapacity.count == 1 ? "it" : "them") "
-                + "to a larger type or change the guests first")
+                + "to a room of a larger type or change the guests first")
         }
         return changed
     }

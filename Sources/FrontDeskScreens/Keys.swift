@@ -251,9 +251,10 @@ public enum CommandTable {
                 description: "After Alt-x is refused: move the room's next booking", scope: .rooms, inFooter: false),
         Command(id: .newRoomType, keys: [.alt("y")], label: "New type",
                 description: "Add a room type (name, guests it sleeps, base price)", scope: .rooms, inFooter: true),
+        // Off the footer: at 120 columns it took the place of F2 and F3 (F1 lists it).
         Command(id: .changeRoomType, keys: [.alt("e")], label: "Edit type",
-                description: "Change the chosen room's type (name, guests, base price)",
-                scope: .rooms, inFooter: true),
+                description: "Edit the type of the chosen room (name, guests, base price)",
+                scope: .rooms, inFooter: false),
     ]
 
     static let roomPlanCommands: [Command] = [

@@ -262,7 +262,8 @@ extension DeskModel {
                 (state.rooms.message, state.rooms.messageIsError) = ("Nothing changed", false)
                 return
             }
-            report("Room type \(name) changed (bookings made keep their prices)", from: prompt) {
+            let newName = typed[0].map { $0.trimmingCharacters(in: .whitespaces) } ?? name
+            report("Room type \(newName) changed" + (typed[2] == nil ? "" : " (bookings made keep their prices)"), from: prompt) {
                 try $0.changeRoomType(id, typed[0], typed[1], typed[2])
             }
         }

@@ -114,7 +114,7 @@ extension FrontDeskStore {
             // are written, so a room-night it also sold becomes a conflict, never a silent loss.
             try queueBookingsTheServerNeverHad(hotel.id, db)
         }
-        try Self.applyHotel(hotel, roomTypes: first.roomTypes ?? [], rooms: first.rooms ?? [], db)
+        try applyHotel(hotel, roomTypes: first.roomTypes ?? [], rooms: first.rooms ?? [], connecting: true, db)
         let result = try bookings(db)
         try db.run(sql: """
             INSERT OR REPLACE INTO replica_state (id, hotel_id, server, cursor, protocol_version, last_sync_at, last_error)
@@ -144,10 +144,10 @@ extension FrontDeskStore {
                 guard hotel.id == state.hotelId else {
                     throw FrontDeskError.conflict("The server sent hotel \(hotel.name) (\(wireHotel.hotelId)); this desk is a replica of \(state.hotelId.uuidString.lowercased())")
                 }
-                try Self.applyHotel(hotel, roomTypes: page.roomTypes ?? [], rooms: page.rooms ?? [], db)
+                try applyHotel(hotel, roomTypes: page.roomTypes ?? [], rooms: page.rooms ?? [], connecting: false, db)
             } else if page.roomTypes != nil || page.rooms != nil {
                 let hotel = try requireHotel(db)
-                try Self.applyHotel(hotel, roomTypes: page.roomTypes ?? [], rooms: page.rooms ?? [], db)
+                try applyHotel(hotel, roomTypes: page.roomTypes ?? [], rooms: page.rooms ?? [], connecting: false, db)
             }
             for booking in page.bookings { try upsertFromServer(booking, db) }
             try db.run(sql: "UPDATE replica_state SET cursor = ? WHERE id = 1", arguments: [page.cursor])
@@ -232,7 +232,8 @@ extension FrontDeskStore {
     }
 
     /// The hotel, its room types and rooms as the server has them (inserted or updated by id).
-    static func applyHotel(_ hotel: Hotel, roomTypes: [WireRoomType], rooms: [WireRoom], _ db: Database) throws {
+    /// `connecting`: at `desk connect`, when the desk is still standalone and can rename its own.
+    func applyHotel(_ hotel: Hotel, roomTypes: [WireRoomType], rooms: [WireRoom], connecting: Bool, _ db: Database) throws {
         // A zone this machine does not know would run the hotel on UTC's dates without a word
         // (`Hotel.timeZone`): refused, so the desk is not connected on wrong dates.
         guard TimeZone(identifier: hotel.timeZoneIdentifier) != nil else {
@@ -259,33 +260,61 @@ extension FrontDeskStore {
             guard let id = UUID(uuidString: room.roomId) else { continue }
             try db.run(sql: "UPDATE room SET number = id WHERE id = ? AND number <> ?", arguments: [id.uuidString, room.roomNumber])
         }
+        // A type or room only this desk has (added while it was not connected) by a name the
+        // server gives one of its own (types in any case, as the server compares them): at
+        // `desk connect` refused in words, the desk still standalone and able to rename its own;
+        // on a pull (the server added one since) this desk's moves aside, audited, so the sync
+        // goes on.
+        let serverTypeIds = Set(roomTypes.compactMap { UUID(uuidString: $0.roomTypeId)?.uuidString })
+        let ownTypes = try db.rows(sql: "SELECT id, name FROM room_type WHERE hotel_id = ?", arguments: [hotel.id.uuidString])
+            .map { (id: $0[0] as String, name: $0[1] as String) }.filter { !serverTypeIds.contains($0.id) }
         for wireType in roomTypes {
-            let type = try wire { try wireType.roomType(hotelId: hotel.id) }
-            // A type only this desk has (added while it was not connected) by the server's name.
-            if let own = try db.value(String.self, sql: "SELECT name FROM room_type WHERE hotel_id = ? AND id <> ? AND lower(name) = lower(?)",
-                                      arguments: [hotel.id.uuidString, type.id.uuidString, type.name]) {
-                throw FrontDeskError.conflict("This desk has a room type \(own) of its own (added while it was not connected), and the server "
-                    + "has a type \(type.name): rename this desk's (`frontdesk room-types change \(BookingRules.quoted(own)) --name …`) and connect again")
+            let type = try Self.wire { try wireType.roomType(hotelId: hotel.id) }
+            if let own = ownTypes.first(where: { $0.name.lowercased() == type.name.lowercased() }) {
+                if connecting {
+                    throw FrontDeskError.conflict("This desk has a room type \(own.name) of its own (added while it was not connected), and the "
+                        + "server has a type \(type.name): rename this desk's (`frontdesk room-types change \(BookingRules.quoted(own.name)) --name …`) "
+                        + "and connect again")
+                }
+                try moveAside(table: "room_type", column: "name", id: own.id, current: own.name, hotelId: hotel.id, db)
             }
             try db.run(sql: """
                 INSERT INTO room_type (id, hotel_id, name, capacity, base_price_cents) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, capacity = excluded.capacity, base_price_cents = excluded.base_price_cents
                 """, arguments: [type.id.uuidString, hotel.id.uuidString, type.name, type.capacity, type.basePricePerNight.minorUnits])
         }
+        let serverRoomIds = Set(rooms.compactMap { UUID(uuidString: $0.roomId)?.uuidString })
         for room in rooms {
             guard let id = UUID(uuidString: room.roomId), let typeId = UUID(uuidString: room.roomTypeId) else {
                 throw FrontDeskError.validationFailed(["The server sent room \(room.roomNumber) with an id that does not read"])
             }
-            if try db.value(Int.self, sql: "SELECT 1 FROM room WHERE hotel_id = ? AND id <> ? AND number = ?",
-                            arguments: [hotel.id.uuidString, id.uuidString, room.roomNumber]) != nil {
-                throw FrontDeskError.conflict("This desk has a room \(room.roomNumber) of its own (added while it was not connected), and the "
-                    + "server has a room \(room.roomNumber) too: renumber this desk's (`frontdesk rooms rename \(room.roomNumber) NEW`) and connect again")
+            if let own = try db.value(String.self, sql: "SELECT id FROM room WHERE hotel_id = ? AND id <> ? AND number = ?",
+                                      arguments: [hotel.id.uuidString, id.uuidString, room.roomNumber]), !serverRoomIds.contains(own) {
+                if connecting {
+                    throw FrontDeskError.conflict("This desk has a room \(room.roomNumber) of its own (added while it was not connected), and the "
+                        + "server has a room \(room.roomNumber) too: renumber this desk's (`frontdesk rooms rename \(room.roomNumber) NEW`) and connect again")
+                }
+                try moveAside(table: "room", column: "number", id: own, current: room.roomNumber, hotelId: hotel.id, db)
             }
             try db.run(sql: """
                 INSERT INTO room (id, hotel_id, room_type_id, number, is_active) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET number = excluded.number, is_active = excluded.is_active
                 """, arguments: [id.uuidString, hotel.id.uuidString, typeId.uuidString, room.roomNumber, room.isActive])
         }
+    }
+
+    /// A type's name or a room's number only this desk has, which the server now gives one of its
+    /// own: "NAME (this desk)" (its id if that is taken too), with an audit line saying so.
+    private func moveAside(table: String, column: String, id: String, current: String, hotelId: UUID, _ db: Database) throws {
+        var aside = current + " (this desk)"
+        if try db.value(Int.self, sql: "SELECT 1 FROM \(table) WHERE hotel_id = ? AND lower(\(column)) = lower(?)",
+                        arguments: [hotelId.uuidString, aside]) != nil {
+            aside = id
+        }
+        try db.run(sql: "UPDATE \(table) SET \(column) = ? WHERE id = ?", arguments: [aside, id])
+        let what = table == "room" ? "Room" : "Room type"
+        try audit(db, user: "sync", action: "replica.ownPropertyRenamed",
+                  summary: "\(what) \(current), which only this desk has, is now \(aside): the server has one by that name")
     }
 
     /// Writes one booking as the server has it: its row (`synced`, with the server's version), its

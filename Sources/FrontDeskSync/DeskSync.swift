@@ -216,6 +216,9 @@ public final class DeskSync {
                 report.cursor = pulled.cursor
             } catch let failure as SyncFailure {
                 report.failure = report.failure ?? failure
+                // Pages before the one that failed are in (the hotel among them, perhaps): the
+                // desk looks again rather than miss a rename.
+                report.propertyChanged = true
             }
         }
         let status = try store.replicaStatus()

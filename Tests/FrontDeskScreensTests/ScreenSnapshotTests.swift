@@ -205,7 +205,7 @@ import Testing
 
 
 
-         Alt-n New room  Alt-u Renumber  Alt-x In/out of service  Alt-y New type  Alt-e Edit type  F10 Quit  F1 Help
+         Alt-n New room  Alt-u Renumber  Alt-x In/out of service  Alt-y New type  F10 Quit  F1 Help  F2 Search  F3 Bookings
         """
 
     static let search80 = """

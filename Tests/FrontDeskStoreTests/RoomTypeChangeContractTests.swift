@@ -1,5 +1,7 @@
 import Foundation
+import Synchronization
 import FrontDeskDomain
+import FrontDeskPostgres
 import FrontDeskStore
 import FrontDeskTestSupport
 import Testing
@@ -25,7 +27,8 @@ import Testing
         let (_, stamp) = try hotel.stampedSearch(checkIn: "2026-11-25", checkOut: "2026-11-27", guests: "1")
         let feed = try hotel.latestFeedSequence()
 
-        // Asked for what it is already: nothing written, no desk sent to fetch the types again.
+        // A rename in case only is a rename; asked for what it is already, nothing is written and
+        // no desk is sent to fetch the types again.
         #expect(try hotel.changeRoomType(id: double.id, RoomTypeChange(name: " double ".uppercased(), capacity: 2), by: "mia").name == "DOUBLE")
         let renamedBack = try hotel.changeRoomType(id: double.id, RoomTypeChange(name: "Double"), by: "mia")
         #expect(renamedBack == double)
@@ -128,5 +131,60 @@ import Testing
         #expect(problems == ["Room type name cannot be empty", "Capacity must be between 1 and 10", "Base price must be more than zero"])
         #expect(try chain.vienna.roomTypes().sorted { $0.name < $1.name } == [viennaDouble, suite])
         #expect(try chain.graz.roomTypes().map(\.basePricePerNight) == [Money(minorUnits: 10_000)])
+    }
+
+    /// PostgreSQL: a booking read the type sleeping two, and a manager's cut to one is committed
+    /// while the booking waits to write (here a psql session holds the cut's transaction open):
+    /// the booking is refused in its own words, not written with two guests in a type for one.
+    /// (SQLite has one writer: a booking and a change never interleave.)
+    @Test func aBookingInFlightDoesNotSlipPastACapacityCutOnPostgreSQL() throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try cluster.makeDatabase()
+        let database = String(url.split(separator: "/").last!)
+        let clock = TestClock()
+        let chain = try PostgresChainStorage(url: try PostgresURL.parse(url), poolSize: 2, migrate: true, clock: { clock.now },
+                                             random: SeededGenerator(seed: 7))
+        let hotel = chain.hotel(try chain.addChainHotel(name: "Vienna", timeZone: "Europe/Vienna", currency: "EUR", by: "admin").id)
+        let double = try hotel.addRoomType(name: "Double", capacity: 2, basePrice: Money(minorUnits: 10_000), by: "admin")
+        _ = try hotel.addRoom(number: "101", typeName: "Double", by: "admin")
+
+        let cut = try cluster.interactive(database: database)
+        defer { cut.close() }
+        let id = double.id.uuidString.lowercased()
+        cut.send("BEGIN; SELECT 1 FROM room_type WHERE id = '\(id)' FOR UPDATE; UPDATE room_type SET capacity = 1 WHERE id = '\(id)';")
+        try cut.settle()
+        let outcome = Mutex<Result<Booking, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            let result: Result<Booking, any Error>
+            do {
+                result = try hotel.reserveAll([ReservationRequest(
+                    form: BookingForm(roomNumber: "101", checkIn: "2026-11-25", checkOut: "2026-11-26", guests: "2", guestName: "Bo Ek",
+                                      email: "bo@example.com"),
+                    payment: .desk, user: "anna")])[0]
+            } catch {
+                result = .failure(error)
+            }
+            outcome.withLock { $0 = result }
+            done.signal()
+        }.start()
+        // The booking waits on the type's lock (at most 10 s: without the lock it does not wait at all).
+        for _ in 0..<200 {
+            if try cluster.value("SELECT count(*) FROM pg_stat_activity WHERE datname = '\(database)' AND wait_event_type = 'Lock'",
+                                 database: database) != "0" { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        cut.send("COMMIT;")
+        try cut.settle()
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        let result = outcome.withLock { $0 }
+        var refusal: FrontDeskError?
+        if case .failure(let error)? = result { refusal = error as? FrontDeskError }
+        guard case .validationFailed(let problems)? = refusal else {
+            Issue.record("two guests must not be booked into a type cut to one meanwhile: \(String(describing: result))")
+            return
+        }
+        #expect(problems.contains("Room 101 (Double) sleeps at most 1 guest"), "\(problems)")
+        #expect(try hotel.findBookings(BookingFilter()).bookings.isEmpty, "nothing written")
     }
 }

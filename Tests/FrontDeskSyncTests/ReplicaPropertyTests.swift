@@ -50,6 +50,7 @@ import Testing
             #expect(message.contains("This desk has a room 121 of its own") && message.contains("frontdesk rooms rename 121 NEW"), "\(message)")
         }
         #expect(try desk.store.replicaStatus() == nil, "the desk stays standalone")
+        #expect(try desk.store.rooms().filter { $0.room.number == "121" }.count == 1, "its own room 121 is as it was")
         _ = try desk.store.renameRoom("121", to: "121A", by: "max")
         _ = try desk.store.addRoomType(name: "Penthouse", capacity: 4, basePrice: Money(minorUnits: 50_000), by: "max")
         _ = try server.store.addRoomType(name: "penthouse", capacity: 4, basePrice: Money(minorUnits: 50_000), by: "max")
@@ -60,5 +61,26 @@ import Testing
             #expect(message.contains("room type Penthouse of its own") && message.contains("server has a type penthouse"), "\(message)")
         }
         #expect(try desk.store.roomTypes().filter { $0.name.lowercased() == "penthouse" }.count == 1)
+    }
+
+    /// Connected with a room of its own, the desk then pulls a room the server added by that
+    /// number: its own moves aside ("130 (this desk)", audited) and the sync goes on (a refusal
+    /// here would stop every pull, with advice a connected desk cannot follow).
+    @Test func aRoomOnlyTheDeskHasMovesAsideWhenTheServerAddsOneByItsNumber() throws {
+        let server = try StoreFixture()
+        let desk = try StoreFixture(rooms: false)
+        try desk.store.beginReplica(try server.store.replicaPage(after: nil, limit: 500), server: "http://127.0.0.1:9")
+        try desk.store.forgetReplica()
+        let own = try desk.store.addRoom(number: "130", typeName: "Double", by: "max")
+        let first = try server.store.replicaPage(after: nil, limit: 500)
+        try desk.store.beginReplica(first, server: "http://127.0.0.1:9")
+        let added = try server.store.addRoom(number: "130", typeName: "Double", by: "max")
+
+        try desk.store.applyChanges(try server.store.changesPage(since: first.cursor, limit: 100))
+        let rooms = try desk.store.rooms()
+        #expect(rooms.first { $0.room.id == added.room.id }?.room.number == "130")
+        #expect(rooms.first { $0.room.id == own.room.id }?.room.number == "130 (this desk)")
+        #expect(try desk.store.auditTrail().contains { $0.action == "replica.ownPropertyRenamed"
+            && $0.summary == "Room 130, which only this desk has, is now 130 (this desk): the server has one by that name" })
     }
 }

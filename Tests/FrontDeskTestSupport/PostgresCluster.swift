@@ -60,6 +60,12 @@ public final class PostgresCluster: Sendable {
         return result.output.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
     }
 
+    /// An interactive psql on `database`, for a test that holds a transaction open (a lock, a
+    /// row not yet committed) while the code under test runs in another session.
+    public func interactive(database: String) throws -> PsqlSession {
+        try PsqlSession(binaries + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", folder, "-p", "\(port)", "-U", user, "-d", database])
+    }
+
     /// A cluster of its own, not shared with the process's other tests: for a test that stops and
     /// starts it (`stop()`, `start()`). Stopped when the process exits, as the shared one.
     public static func dedicated() throws -> PostgresCluster {
@@ -242,4 +248,45 @@ public final class PostgresCluster: Sendable {
 public struct PostgresClusterError: Error, CustomStringConvertible, Sendable {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A psql reading commands from a pipe (`PostgresCluster.interactive`).
+public final class PsqlSession: @unchecked Sendable {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private var seen = ""
+
+    init(_ program: String, _ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+    }
+
+    /// Sends SQL (or a psql command) without waiting for it.
+    public func send(_ text: String) {
+        input.fileHandleForWriting.write(Data((text + "\n").utf8))
+    }
+
+    /// Waits until everything sent so far has run (psql answers commands in order); throws with
+    /// what psql said when it stopped on an error.
+    public func settle() throws {
+        let marker = "settled-\(UUID().uuidString)"
+        send("\\echo \(marker)")
+        while !seen.contains(marker) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { throw PostgresClusterError("psql stopped: \(seen)") }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+    }
+
+    /// Ends the session (what is still open is rolled back by the server) and waits for psql.
+    public func close() {
+        send("\\q")
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
 }
