@@ -71,12 +71,19 @@ struct DeskConnect: ParsableCommand {
             let conflicts = after?.openConflicts ?? 0, pending = after?.pendingOperations ?? 0
             let json = JSONValue.object([("server", .string(address)), ("hotelId", .string(hotelId.uuidString.lowercased())),
                                          ("hotel", .string(report.hotelName)), ("bookings", .int(report.bookings)),
-                                         ("cursor", .int(Int(report.cursor))), ("conflicts", .int(conflicts)), ("pendingOps", .int(pending))])
+                                         ("cursor", .int(Int(report.cursor))), ("conflicts", .int(conflicts)), ("pendingOps", .int(pending)),
+                                         ("resent", .array(report.resent.map(JSONValue.string)))])
             if common.json {
                 Output.printJSON(json)
             } else {
                 // Each line escaped on its own (the server's words may hold anything), then joined.
                 var lines = ["Connected to \(address): \(report.hotelName), \(report.bookings) booking\(report.bookings == 1 ? "" : "s") in the replica."]
+                if !report.resent.isEmpty {
+                    let count = report.resent.count
+                    lines.append("The server no longer had \(count) booking\(count == 1 ? "" : "s") of this desk (its data went back to an "
+                        + "older copy): sent to it again, or a conflict where it sold the room meanwhile: "
+                        + report.resent.prefix(10).joined(separator: ", ") + (count > 10 ? ", …" : ""))
+                }
                 if conflicts > 0 {
                     lines.append("\(conflicts) conflict\(conflicts == 1 ? "" : "s") to resolve: changes of this desk the server refused "
                         + "(see `frontdesk conflicts`).")

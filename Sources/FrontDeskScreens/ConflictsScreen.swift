@@ -133,8 +133,9 @@ public struct SyncServices: Sendable {
     /// Cancels the booking, refunding what it paid; the conflict is resolved.
     public var cancel: @Sendable (_ conflictId: String) throws -> Booking
     /// Takes the booking as the server has it now and drops this desk's refused change (and
-    /// those that waited behind it); the conflict is resolved. Needs the server.
-    public var keepServer: @Sendable (_ conflictId: String, _ bookingId: UUID) throws -> Booking
+    /// those that waited behind it); the conflict is resolved. Needs the server. `settle`: the
+    /// money of the dropped change to settle at the desk, if any.
+    public var keepServer: @Sendable (_ conflictId: String, _ bookingId: UUID) throws -> (booking: Booking, settle: String?)
     /// Takes the booking as the server has it now and makes this desk's refused change again on
     /// it, queued for the server; the conflict is resolved. Needs the server.
     public var reapply: @Sendable (_ conflictId: String, _ bookingId: UUID) throws -> Booking
@@ -142,7 +143,9 @@ public struct SyncServices: Sendable {
     public init(conflicts: @escaping @Sendable () throws -> [DeskConflict],
                 moveTo: @escaping @Sendable (String, String) throws -> Booking,
                 cancel: @escaping @Sendable (String) throws -> Booking,
-                keepServer: @escaping @Sendable (String, UUID) throws -> Booking = { _, _ in throw SyncServices.needsTheServer },
+                keepServer: @escaping @Sendable (String, UUID) throws -> (booking: Booking, settle: String?) = { _, _ in
+                    throw SyncServices.needsTheServer
+                },
                 reapply: @escaping @Sendable (String, UUID) throws -> Booking = { _, _ in throw SyncServices.needsTheServer }) {
         self.conflicts = conflicts
         self.moveTo = moveTo
@@ -277,8 +280,9 @@ extension DeskModel {
                     return .written(number: number, list: .conflicts, message: "\(guest) moved to room \(booking.roomNumber) (booking \(code)); it goes to the server at the next sync", isError: false)
                 }
                 if command == .resolveByKeepingServer {
-                    let booking = try services.keepServer(id, bookingId)
-                    return .written(number: number, list: .conflicts, message: "Booking \(code) for \(guest) is as the server has it (\(booking.status.rawValue), version \(booking.version)); this desk's change was dropped", isError: false)
+                    let (booking, settle) = try services.keepServer(id, bookingId)
+                    return .written(number: number, list: .conflicts, message: "Booking \(code) for \(guest) is as the server has it (\(booking.status.rawValue), version \(booking.version)); this desk's change was dropped"
+                                        + (settle.map { ". To settle: \($0)" } ?? ""), isError: false)
                 }
                 if command == .resolveByReapplying {
                     let booking = try services.reapply(id, bookingId)

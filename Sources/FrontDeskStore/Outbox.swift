@@ -190,9 +190,12 @@ extension FrontDeskStore {
             INSERT INTO sync_conflict (id, operation_id, booking_id, reason, message, suggested_rooms, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [UUID().uuidString.lowercased(), operation, bookingId, reason, message, suggested, instant])
+        // The booking as this desk's changes left it, kept with the entry: a pull writes the
+        // server's copy over the row meanwhile, and a resolution keeping the server's booking
+        // settles the money of this desk's changes from it (`deskCopyWhenRefused`).
         try audit(db, user: "sync", action: "booking.syncConflict", bookingId: booking.id, roomId: booking.roomId,
                   summary: "Booking \(booking.confirmationCode) is a conflict (\(reason))" + (message.map { ": \($0)" } ?? "")
-                      + "; room \(booking.roomNumber) released until it is resolved")
+                      + "; room \(booking.roomNumber) released until it is resolved", before: booking)
         notify(.roomAvailabilityChanged(hotelId: booking.hotelId, roomId: booking.roomId, stay: booking.stay))
     }
 
@@ -302,14 +305,17 @@ extension FrontDeskStore {
     /// list. The others stay as they are here, named in the audit trail for someone to enter on
     /// the server by hand; should the server sell their nights they become conflicts too
     /// (`upsertFromServer`), never stripped in silence. Returns the codes queued.
+    /// `only`: these bookings alone (the ones a server lost), worded by `origin`.
     @discardableResult
-    func queueBookingsTheServerNeverHad(_ hotelId: UUID, _ db: Database) throws -> [String] {
+    func queueBookingsTheServerNeverHad(_ hotelId: UUID, only: [String]? = nil, origin: UnsentOrigin = .standalone,
+                                        _ db: Database) throws -> [String] {
         let hotel = try fetchHotel(db)
         let today = businessDate(for: hotel)
         let candidates = try Self.fetchBooking(db, whereClause: """
             b.hotel_id = ? AND b.server_version IS NULL AND b.sync_state = 'synced' AND b.status IN ('Confirmed', 'CheckedIn')
+            AND (? IS NULL OR b.id IN (SELECT value FROM json_each(?)))
             ORDER BY b.created_at
-            """, arguments: [hotelId.uuidString])
+            """, arguments: [hotelId.uuidString, only.map { _ in 1 }, try only.map(Self.jsonArray)])
         let paidByCard = Set(try db.values(String.self, sql: """
             SELECT s.booking_id FROM saga s JOIN booking b ON b.id = s.booking_id
             WHERE b.hotel_id = ? AND b.server_version IS NULL AND s.payment_method = 'card'
@@ -340,16 +346,74 @@ extension FrontDeskStore {
             bookings.prefix(10).map(\.confirmationCode).joined(separator: ", ") + (bookings.count > 10 ? ", …" : "")
         }
         if !queued.isEmpty {
-            try audit(db, user: "sync", action: "replica.standaloneBookingsQueued",
-                      summary: "\(queued.count) booking\(queued.count == 1 ? "" : "s") made while standalone queued for the server: \(codes(queued))")
+            try audit(db, user: "sync", action: "replica.\(origin.rawValue)BookingsQueued",
+                      summary: "\(queued.count) booking\(queued.count == 1 ? "" : "s") \(origin.words) queued for the server: \(codes(queued))")
         }
         if !left.isEmpty {
-            try audit(db, user: "sync", action: "replica.standaloneBookingsLeft",
-                      summary: "\(left.count) booking\(left.count == 1 ? "" : "s") made while standalone not sent to the server "
+            try audit(db, user: "sync", action: "replica.\(origin.rawValue)BookingsLeft",
+                      summary: "\(left.count) booking\(left.count == 1 ? "" : "s") \(origin.words) not sent to the server "
                         + "(paid by card here, begun more than a week ago, or its stay's end come): "
                         + "enter them there by hand: \(codes(left))")
         }
         return queued.map(\.confirmationCode)
+    }
+
+    /// Why the server lacks a booking this desk holds, as the audit trail says it.
+    enum UnsentOrigin: String {
+        /// Made while the desk was standalone (never connected, or disconnected).
+        case standalone
+        /// Taken from the server once, and missing from a new replica of it: the server's data went
+        /// back (restored from an older copy, or replaced).
+        case lost
+
+        var words: String {
+            switch self {
+            case .standalone: "made while standalone"
+            case .lost: "the server no longer had (its data went back to an older copy)"
+            }
+        }
+    }
+
+    /// The bookings this desk took from the server (synced, with its version) that a new replica
+    /// of it (`received`: every booking its pages held) no longer has: the server's data went back
+    /// (restored from a backup, or another file put in its place) and lost what was booked since.
+    /// Kept in silence, they sat on the desk marked synced while the server sold their rooms again.
+    /// Each becomes this desk's own again (no server version): a stay still to come or in house is
+    /// sent as a booking made while standalone is (`queueBookingsTheServerNeverHad`), and one whose
+    /// nights the replica gave to a booking of the server is a conflict at once, rooms free instead
+    /// suggested. Returns the codes sent or made conflicts; past stays stay here, audited.
+    func sendAgainWhatTheServerLost(_ hotelId: UUID, received: Set<UUID>, _ db: Database) throws -> [String] {
+        let known = try db.values(String.self, sql: """
+            SELECT id FROM booking WHERE hotel_id = ? AND server_version IS NOT NULL AND sync_state = 'synced'
+            """, arguments: [hotelId.uuidString])
+        let lost = known.filter { UUID(uuidString: $0).map { !received.contains($0) } ?? false }
+        guard !lost.isEmpty else { return [] }
+        try db.run(sql: "UPDATE booking SET server_version = NULL WHERE id IN (SELECT value FROM json_each(?))",
+                   arguments: [try Self.jsonArray(lost)])
+        let hotel = try fetchHotel(db)
+        var conflicts: [String] = [], toSend: [String] = []
+        for booking in try Self.fetchBooking(db, whereClause: "b.id IN (SELECT value FROM json_each(?)) ORDER BY b.created_at",
+                                             arguments: [try Self.jsonArray(lost)]) {
+            let live = booking.status == .confirmed || booking.status == .checkedIn
+            let held = try db.value(Int.self, sql: "SELECT COUNT(*) FROM room_night WHERE booking_id = ?",
+                                    arguments: [booking.id.storedText]) ?? 0
+            guard live, held < booking.stay.nightCount, let hotel else {
+                toSend.append(booking.id.storedText)
+                continue
+            }
+            let suggested = try suggestedRooms(instead: booking.roomId, stay: booking.stay, guests: booking.guestCount, hotel: hotel, db)
+            try markConflict(bookingId: booking.id.storedText, operationId: nil, reason: "room_unavailable",
+                             message: "The server no longer had this booking (its data went back to an older copy) "
+                                + "and sold room \(booking.roomNumber) for its nights meanwhile",
+                             suggestedRooms: suggested, outboxState: "conflict", db)
+            conflicts.append(booking.confirmationCode)
+        }
+        let queued = try queueBookingsTheServerNeverHad(hotelId, only: toSend, origin: .lost, db)
+        return conflicts + queued
+    }
+
+    private static func jsonArray(_ ids: [String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
     }
 
     /// Why a booking made while this desk was standalone cannot go to the server as a `book`

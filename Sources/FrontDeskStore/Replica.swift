@@ -50,8 +50,12 @@ extension FrontDeskStore {
     /// no hotel or this very hotel (a desk connecting again); another hotel is refused and nothing
     /// is written. Returns the bookings taken. A bulk load is written through a rollback journal
     /// when no other connection has the file open (`withRollbackJournal`).
+    ///
+    /// A desk taking its server's replica again (its cursor gone from the server's feed) also
+    /// sends again what the server no longer has (`sendAgainWhatTheServerLost`); `resent` is
+    /// given their codes.
     public func takeReplica(_ first: ReplicaPage, server: String, bulk: Bool = true, next: () throws -> ReadReplicaPage?,
-                            written: (Int) -> Void = { _ in }) throws -> Int {
+                            written: (Int) -> Void = { _ in }, resent: ([String]) -> Void = { _ in }) throws -> Int {
         let hotel = try Self.firstPageHotel(first, server: server)
         // A bulk load checks its rows' foreign keys itself (`ReplicaBulkFill`).
         let bulkLoad = try bulk && read { db in try ReplicaBulkFill.applies(db) }
@@ -62,9 +66,14 @@ extension FrontDeskStore {
                 guard try ReplicaBulkFill.applies(db) else { throw ReplicaBulkCollision(message: "the desk holds bookings now") }
                 fill = try ReplicaBulkFill(hotelId: hotel.id, db)
             }
+            // Only a desk that already held bookings from the server can find some missing (a bulk
+            // load is for a desk holding none).
+            let wasReplica = try fill == nil && isReplica(db)
+            var received = Set<UUID>()
             var taken = 0
             func take(_ page: ReplicaPage, _ rows: () throws -> [StoredBooking]) throws {
                 if let fill { try fill.add(try rows()) } else { try writeServerBookings(page.bookings, db) }
+                if wasReplica { for booking in page.bookings { if let id = UUID(uuidString: booking.bookingId) { received.insert(id) } } }
                 taken += page.bookings.count
                 written(taken)
             }
@@ -74,6 +83,10 @@ extension FrontDeskStore {
                 try take(read.page) { read.rows }
             }
             try fill?.finish()
+            if wasReplica {
+                let codes = try sendAgainWhatTheServerLost(hotel.id, received: received, db)
+                if !codes.isEmpty { resent(codes) }
+            }
             return taken
         } }
     }
@@ -381,14 +394,18 @@ extension FrontDeskStore {
                 }
             }
             for holderId in overruled.sorted() {
-                let room = try db.value(String.self, sql: "SELECT number FROM room WHERE id = (SELECT room_id FROM booking WHERE id = ?)",
-                                        arguments: [holderId]) ?? "?"
+                guard let holder = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [holderId]).first else { continue }
+                let room = holder.roomNumber
                 let message = neverSent.contains(holderId)
                     ? "Room \(room) was sold on the server (booking \(booking.confirmationCode)); this booking, made while the desk was standalone, never reached it"
                     : "Room \(room) was sold on the server (booking \(booking.confirmationCode)) while this desk was offline"
+                // Rooms free instead, as a refused push names them: the receptionist's next step.
+                let suggested = try fetchHotel(db).map {
+                    try suggestedRooms(instead: holder.roomId, stay: holder.stay, guests: holder.guestCount, hotel: $0, db)
+                } ?? []
                 try markConflict(bookingId: holderId, operationId: nil, reason: "room_unavailable",
                                  message: message,
-                                 suggestedRooms: [], outboxState: "conflict", db)
+                                 suggestedRooms: suggested, outboxState: "conflict", db)
             }
         }
         // Codes are unique: a booking made here with the server booking's code gets another one

@@ -273,7 +273,17 @@ extension FrontDeskStore {
                       before: taken.before, after: after)
             // Money this desk settled for the changes dropped is settled back, in words: it was
             // dropped without a word (a refund paid for a cancel the server never took).
-            if let money = ChangeWording.moneyOfDroppedChanges(desk: taken.before, server: after, refundedAtThisDesk: refundedHere) {
+            // A connected desk's cancel records no desk refund: it said the money paid at a desk
+            // goes back there (`refundAtTheDeskNow`), which a receptionist may have done.
+            let cancelSaidToRepay = try !refundedHere && taken.refused.contains { $0.kind == .cancel }
+                && db.value(Int.self, sql: """
+                    SELECT 1 FROM audit_entry WHERE booking_id = ? AND action = 'booking.refundAwaitsServer'
+                        AND summary LIKE '%to be paid back at the desk%'
+                    """, arguments: [after.id.storedText]) != nil
+            if let money = ChangeWording.moneyOfDroppedChanges(deskStatus: taken.deskCopy.status, deskTotal: taken.deskCopy.total,
+                                                               server: after, refundedAtThisDesk: refundedHere,
+                                                               cancelSaidToRepayHere: cancelSaidToRepay,
+                                                               droppedAStayChange: taken.refused.contains { $0.kind == .edit || $0.kind == .move }) {
                 if refundedHere && after.status != .cancelled {
                     // The booking stands again: a later cancel pays it back again.
                     try db.run(sql: "UPDATE saga SET refund_reference = NULL WHERE booking_id = ?", arguments: [taken.bookingId])
@@ -282,6 +292,19 @@ extension FrontDeskStore {
                           summary: "Booking \(after.confirmationCode): \(money)")
             }
             return after
+        }
+    }
+
+    /// What the last resolution of `bookingId`'s conflict left to settle at the desk (the money of
+    /// the changes it dropped, `booking.conflictSettled`), for the receptionist who resolved it to
+    /// read at once; nil when nothing.
+    public func settlementOfLastResolution(bookingId: UUID) throws -> String? {
+        try read { db in
+            try db.value(String.self, sql: """
+                SELECT summary FROM audit_entry WHERE booking_id = ?1 AND action = 'booking.conflictSettled'
+                    AND id > (SELECT MAX(id) FROM audit_entry WHERE booking_id = ?1 AND action = 'booking.conflictResolved')
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [bookingId.storedText])
         }
     }
 
@@ -324,7 +347,8 @@ extension FrontDeskStore {
     /// first), and whether this desk refunded it, all read before the server's version
     /// (`server`) is written over the booking and its saga.
     private func takeServersVersion(ofConflict id: String, _ server: WireBooking, _ db: Database) throws
-        -> (conflict: SyncConflict, bookingId: String, before: Booking, refused: [SyncOperation], refundedHere: Bool) {
+        -> (conflict: SyncConflict, bookingId: String, before: Booking, refused: [SyncOperation], refundedHere: Bool,
+            deskCopy: (status: BookingStatus, total: Money)) {
         let (conflict, bookingId) = try openConflict(id, db)
         let before = try requireBooking(bookingId, db)
         guard try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId]) != nil else {
@@ -346,13 +370,34 @@ extension FrontDeskStore {
             """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
         let refundedHere = try db.value(String.self, sql: "SELECT refund_reference FROM saga WHERE booking_id = ?",
                                         arguments: [bookingId]) == "desk-refund"
+        // The money of the dropped changes is judged from the desk's copy as they left it.
+        let deskCopy = try deskCopyWhenRefused(bookingId, db) ?? (before.status, before.totalPrice)
         try upsertFromServer(server, force: true, db)
         let current = try requireBooking(bookingId, db)
         notify(.roomAvailabilityChanged(hotelId: before.hotelId, roomId: before.roomId, stay: before.stay))
         if current.roomId != before.roomId || current.stay != before.stay {
             notify(.roomAvailabilityChanged(hotelId: current.hotelId, roomId: current.roomId, stay: current.stay))
         }
-        return (conflict, bookingId, before, refused, refundedHere)
+        return (conflict, bookingId, before, refused, refundedHere, deskCopy)
+    }
+
+    /// The booking's status and total as this desk had them when its change was refused (kept
+    /// with the conflict's audit entry by `markConflict`); nil when the entry keeps none (a
+    /// conflict marked before it did).
+    private func deskCopyWhenRefused(_ bookingId: String, _ db: Database) throws -> (status: BookingStatus, total: Money)? {
+        guard let state = try db.value(String.self, sql: """
+            SELECT before_state FROM audit_entry WHERE booking_id = ? AND action = 'booking.syncConflict' AND before_state IS NOT NULL
+            ORDER BY id DESC LIMIT 1
+            """, arguments: [bookingId]) else { return nil }
+        // The two fields read from the JSON's text (a total is never a Double, not even on the way).
+        func field(_ name: String) -> String? {
+            guard let start = state.range(of: "\"\(name)\":") else { return nil }
+            let value = state[start.upperBound...].prefix { $0 != "," && $0 != "}" }
+            return String(value).trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+        }
+        guard let total = field("totalPrice").flatMap(Money.init(parsing:)),
+              let status = field("status").flatMap(BookingStatus.init(rawValue:)) else { return nil }
+        return (status, total)
     }
 
     /// Makes a refused change of this desk again, in the caller's transaction, through the

@@ -22,7 +22,7 @@ public struct ReplicaTooOld: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         since > latest
-            ? "The cursor \(since) is ahead of this server's change feed (\(latest)); take a new replica"
+            ? "The cursor \(since) \(SyncWire.cursorAheadOfTheFeed) (\(latest)); take a new replica"
             : "Changes after \(since) are no longer kept (the oldest kept is \(oldestKept)); take a new replica"
     }
 }

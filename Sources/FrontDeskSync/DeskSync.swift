@@ -24,6 +24,9 @@ public final class DeskSync {
         public var hotelName: String
         public var bookings: Int
         public var cursor: Int64
+        /// Codes of bookings the server no longer had (its data went back to an older copy), sent
+        /// to it again or made conflicts (`FrontDeskStore.sendAgainWhatTheServerLost`).
+        public var resent: [String] = []
     }
 
     /// Takes the hotel's whole replica into the store in one transaction, page by page
@@ -31,18 +34,18 @@ public final class DeskSync {
     /// cursor. A desk stopped half-way keeps no replica. A bulk load that met a key twice (the
     /// server's data moved between its pages) is taken again, booking by booking.
     public func takeReplica(progress: (Int, Int) -> Void = { _, _ in }) throws -> ReplicaReport {
-        let (hotelName, done): (String, Int)
+        let (hotelName, done, resent): (String, Int, [String])
         do {
-            (hotelName, done) = try fill(bulk: true, progress: progress)
+            (hotelName, done, resent) = try fill(bulk: true, progress: progress)
         } catch is ReplicaBulkCollision {
-            (hotelName, done) = try fill(bulk: false, progress: progress)
+            (hotelName, done, resent) = try fill(bulk: false, progress: progress)
         }
         let pulled = try pull()
         try store.recordSyncAttempt(error: nil)
-        return ReplicaReport(hotelName: hotelName, bookings: done, cursor: pulled.cursor)
+        return ReplicaReport(hotelName: hotelName, bookings: done, cursor: pulled.cursor, resent: resent)
     }
 
-    private func fill(bulk: Bool, progress: (Int, Int) -> Void) throws -> (hotelName: String, bookings: Int) {
+    private func fill(bulk: Bool, progress: (Int, Int) -> Void) throws -> (hotelName: String, bookings: Int, resent: [String]) {
         let first = try client.replicaPage(after: nil)
         guard let hotel = first.hotel, hotel.hotelId.lowercased() == client.hotelId else {
             throw SyncFailure(.badServer, "\(client.server) sent a replica without the hotel \(client.hotelId)")
@@ -50,13 +53,14 @@ public final class DeskSync {
         // Each next page is asked for and read on another thread while this one writes the page
         // before it: the server, the network helper and the desk's file work at the same time.
         var ahead = first.next.map { PageAhead(client, after: $0) }
+        var resent: [String] = []
         let done = try store.takeReplica(first, server: client.server, bulk: bulk, next: {
             guard let fetching = ahead else { return nil }
             let read = try fetching.page()
             ahead = read.page.next.map { PageAhead(client, after: $0) }
             return read
-        }, written: { done in progress(done, max(first.totalBookings, done)) })
-        return (hotel.name, done)
+        }, written: { done in progress(done, max(first.totalBookings, done)) }, resent: { resent = $0 })
+        return (hotel.name, done, resent)
     }
 
     /// A desk connected again to the server its replica came from: pulls what changed since

@@ -299,6 +299,13 @@ public struct SyncClient: Sendable {
                 }
                 throw SyncFailure(.badServer, "\(server) has no \(path) (is it a Front Desk server of this version?)")
             case 410:
+                // The server says which (`ReplicaTooOld`): a feed behind the desk is a server whose
+                // data went back, not a desk left too long.
+                if Self.problemDetail(data)?.contains(SyncWire.cursorAheadOfTheFeed) == true {
+                    throw SyncFailure(.replicaTooOld, "\(server) has fewer changes than this desk took from it (its data went back to an "
+                        + "older copy, or another file is in its place); run `frontdesk desk connect` again: it takes the server's "
+                        + "bookings anew and sends it again the bookings it no longer has")
+                }
                 throw SyncFailure(.replicaTooOld, "the desk's replica is older than \(server) keeps changes for; run `frontdesk desk connect` again for a new replica")
             case 429:
                 throw SyncFailure(.offline, "\(server) is busy (too many requests); try again shortly")

@@ -112,7 +112,8 @@ extension DeskTerminalApp {
             cancel: { id in try store.resolveConflict(id, cancelBy: user) },
             keepServer: { id, bookingId in
                 guard let link else { throw FrontDeskError.invalidState("This desk is not connected to a server: nothing was changed") }
-                return try store.resolveConflict(id, keepingServer: try link.serverBooking(bookingId), by: user)
+                let booking = try store.resolveConflict(id, keepingServer: try link.serverBooking(bookingId), by: user)
+                return (booking, try store.settlementOfLastResolution(bookingId: booking.id))
             },
             reapply: { id, bookingId in
                 guard let link else { throw FrontDeskError.invalidState("This desk is not connected to a server: nothing was changed") }

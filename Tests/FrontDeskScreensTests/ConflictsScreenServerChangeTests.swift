@@ -12,7 +12,7 @@ import Testing
 /// the desk's change on it. A booking made on this desk is not settled that way.
 @Suite struct ConflictsScreenServerChangeTests {
     static func connectedDesk(onServer: Bool, requests: ConflictsScreenTests.Requests, refusedChange: String? = nil,
-                              resolutions: [String] = []) throws -> (fixture: ScreenFixture, booking: Booking) {
+                              resolutions: [String] = [], settle: String? = nil) throws -> (fixture: ScreenFixture, booking: Booking) {
         var fixture = try ScreenFixture()
         let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
         let conflict = DeskConflict(conflictId: "c-2", booking: booking, reason: "stale_version", message: nil, suggestedRooms: [],
@@ -28,7 +28,7 @@ import Testing
             },
             keepServer: { id, bookingId in
                 requests.record("resolved \(id) keep \(bookingId == booking.id)")
-                return try store.booking(booking.confirmationCode)
+                return (try store.booking(booking.confirmationCode), settle)
             },
             reapply: { id, bookingId in
                 requests.record("resolved \(id) reapply \(bookingId == booking.id)")
@@ -74,6 +74,18 @@ import Testing
         fixture.press(.alt("k"), .right, .enter)
         #expect(requests.all == ["resolved c-2 keep true"])
         #expect(fixture.screen(140, 30).contains("is as the server has it"))
+    }
+
+    /// Money the dropped change had settled at the desk (a refund paid, a night collected) is
+    /// said where the receptionist who pressed the key reads: the message line.
+    @Test func keepingTheServersVersionSaysWhatToSettle() throws {
+        let requests = ConflictsScreenTests.Requests()
+        var (fixture, _) = try Self.connectedDesk(onServer: true, requests: requests,
+                                                  settle: "this desk's change is dropped; repay 10.00 at the desk")
+        fixture.press(.function(8))
+        fixture.press(.alt("k"), .right, .enter)
+        #expect(requests.all == ["resolved c-2 keep true"])
+        #expect(fixture.screen(220, 30).contains("To settle: this desk's change is dropped; repay 10.00 at the desk"))
     }
 
     @Test func oneKeyReappliesTheChangeAfterAskingFirst() throws {

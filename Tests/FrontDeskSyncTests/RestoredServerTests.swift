@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// A server put back to an older copy of its file (a restore from a backup) has lost what desks
+/// booked since. A desk that connects to it again sends those bookings again, and one whose room
+/// the server sold meanwhile is a conflict with rooms free instead; it never keeps them marked
+/// synced beside the server's booking of the same room and nights.
+@Suite("A server restored from an older copy", .serialized)
+struct RestoredServerTests {
+    /// Copies the server's database (with its log, if any) from `from` to `to`.
+    static func copyDatabase(_ from: String, to: String) throws {
+        let files = FileManager.default
+        for suffix in ["", "-wal", "-shm"] {
+            try? files.removeItem(atPath: to + suffix)
+            if files.fileExists(atPath: from + suffix) { try files.copyItem(atPath: from + suffix, toPath: to + suffix) }
+        }
+    }
+
+    @Test("Bookings the restored server lost are sent again; one whose room it sold is a conflict with rooms suggested")
+    func lostBookingsAreSentAgain() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(2)
+        let desk = try Desk("restored")
+        defer { desk.remove() }
+        #expect(try desk.connect(server).status == 0)
+
+        // The operator's backup, taken before the desk's bookings.
+        server.stop()
+        let backup = server.folder.appendingPathComponent("backup.sqlite").path
+        try Self.copyDatabase(server.database, to: backup)
+        try server.start()
+
+        let (checkIn, checkOut) = futureStay(daysAhead: 70)
+        let soldAgain = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Ada Lost")
+        let resent = try desk.book(room: "S2", checkIn: checkIn, checkOut: checkOut, guest: "Bo Lost")
+        let soldAgainCode = try #require(try soldAgain.json["confirmation"] as? String, "book: \(soldAgain.stderr)")
+        let resentCode = try #require(try resent.json["confirmation"] as? String, "book: \(resent.stderr)")
+        #expect(try soldAgain.json["sync"] as? String == "synced")
+        #expect(try server.bookingsOfA().contains { $0["confirmation"] as? String == resentCode })
+
+        // Restored: the server has neither booking, and sells S1 for the same nights.
+        server.stop()
+        try Self.copyDatabase(backup, to: server.database)
+        try server.start()
+        #expect(try !server.bookingsOfA().contains { $0["confirmation"] as? String == resentCode })
+        let rooms = try server.call("GET", "/api/hotels/\(server.hotelA)/rooms", token: try server.token("mona")).json["rooms"] as? [[String: Any]] ?? []
+        let s1 = try #require(rooms.first { $0["roomNumber"] as? String == "S1" }?["roomId"] as? String)
+        let sold = try server.call("POST", "/api/bookings", token: try server.token("anna"), json: [
+            "hotelId": server.hotelA, "roomId": s1, "checkIn": checkIn, "checkOut": checkOut, "guests": 1,
+            "guestName": "Cy Server", "email": "cy@example.com", "payment": ["method": "desk"],
+        ])
+        #expect([200, 201, 202].contains(sold.status), "POST /api/bookings: \(sold.status) \(sold.json)")
+
+        // The desk's sync says what happened to the server, in words, and what to do.
+        let refused = try desk.run("sync")
+        #expect(refused.status == 8)
+        #expect(refused.stderr.contains("fewer changes than this desk took") && refused.stderr.contains("desk connect"),
+                "stderr: \(refused.stderr)")
+
+        let connected = try desk.connect(server)
+        #expect(connected.status == 0, "connect: \(connected.stderr)")
+        #expect(connected.stdout.contains("no longer had 2 bookings") && connected.stdout.contains(soldAgainCode)
+                    && connected.stdout.contains(resentCode), "connect: \(connected.stdout)")
+
+        // The booking whose room the server sold is a conflict, with rooms free instead.
+        let conflicts = try desk.run("conflicts", "--json").json["conflicts"] as? [[String: Any]] ?? []
+        #expect(conflicts.count == 1)
+        #expect(conflicts.first?["confirmation"] as? String == soldAgainCode, "conflicts: \(conflicts)")
+        let suggested = conflicts.first?["suggestedRooms"] as? [[String: Any]] ?? []
+        #expect(!suggested.isEmpty && !suggested.contains { $0["roomNumber"] as? String == "S1" }, "suggested: \(suggested)")
+
+        // The other goes to the server again on the next sync, and all agree.
+        let synced = try desk.run("sync", "--json")
+        #expect(synced.status == 0, "sync: \(synced.stderr)")
+        #expect(try synced.json["accepted"] as? Int == 1)
+        #expect(try server.bookingsOfA().contains { $0["confirmation"] as? String == resentCode && $0["status"] as? String == "Confirmed" })
+        let onDesk = try desk.bookings()
+        #expect(onDesk.first { $0["confirmation"] as? String == resentCode }?["sync"] as? String == "synced")
+        // Never two bookings of S1's nights both taken as the server's.
+        let firmInS1 = onDesk.filter {
+            $0["roomNumber"] as? String == "S1" && $0["checkIn"] as? String == checkIn && $0["sync"] as? String == "synced"
+                && $0["status"] as? String == "Confirmed"
+        }
+        #expect(firmInS1.count == 1 && firmInS1.first?["guestName"] as? String == "Cy Server", "S1: \(firmInS1)")
+    }
+}
