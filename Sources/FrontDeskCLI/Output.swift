@@ -141,6 +141,11 @@ enum Output {
             "  Total   \(currency) \(booking.totalPrice.plain)  (\(prices.count > 7 ? prices.prefix(7).joined(separator: ", ") + ", ..." : prices.joined(separator: ", ")))",
         ]
         if let since = booking.roomSince { lines.append("  Moved   to room \(safe(booking.roomNumber)) from the night of \(since)") }
+        if booking.status == .checkedOut, let left = booking.checkedOutOn {
+            // An early departure keeps the stay as sold: say when the guest left, and what it gave back.
+            let givenBack = booking.nightsFreedByCheckingOut(on: left)
+            lines.append("  Left    \(left)" + (givenBack.isEmpty ? "" : " (early: \(givenBack.count.counted("night")) from \(givenBack[0]) given back)"))
+        }
         for note in booking.notes {
             lines.append("  Note    \(safe(note.text))  (\(safe(note.by)), \(InstantText.utc(note.at).prefix(16).replacingOccurrences(of: "T", with: " ")) UTC)")
         }

@@ -5,7 +5,21 @@ import FrontDeskScreens
 import FrontDeskStore
 
 struct Occupancy: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "occupancy", abstract: "Occupancy, ADR and RevPAR night by night.")
+    static let configuration = CommandConfiguration(
+        commandName: "occupancy", abstract: "Occupancy, ADR and RevPAR night by night.",
+        // What each figure counts, where a manager checking them against the bookings reads
+        // (a review, session 57: it was only in DECISIONS.md).
+        discussion: """
+            Sold: the room-nights of firm bookings (Confirmed, checked in, checked out) that the \
+            booking still holds: an early check-out gives back the nights after it, a no-show keeps \
+            its first night when the hotel charges it (no-show fee first_night) and none when the \
+            fee is none. Cancelled bookings and unpaid holds count nothing.
+            Available: the rooms in service today, plus a room out of service today on the nights \
+            it was sold (past nights are counted with today's rooms).
+            Revenue: the prices of the nights sold. ADR = revenue / sold; RevPAR = revenue / \
+            available; Occ % = sold / available.
+            Pickup: the room-nights in the range still sold by bookings made in the last 7 days.
+            """)
 
     @OptionGroup var common: CommonOptions
     @Option(help: "First night, YYYY-MM-DD (default: the business date).") var from: String?
@@ -36,7 +50,7 @@ struct Occupancy: ParsableCommand {
                 [$0.name, String($0.rooms), String($0.roomNightsSold), Self.percent($0.occupancy), $0.roomRevenue.plain,
                  $0.adr.plain, $0.revpar.plain]
             }
-            let footer = (report.currency.map { "Amounts in \($0). " } ?? "") + "Pickup, last \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights) room-nights. "
+            let footer = (report.currency.map { "Amounts in \($0). " } ?? "") + "Pickup, last \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights.counted("room-night")). "
                 + "Today: \(report.arrivalsToday) arriving, \(report.departuresToday) leaving, \(report.inHouseToday) in house."
             return Output.Result(json: json, text: table.safeRendered + "\n\n" + types.safeRendered + "\n\n" + footer)
         }
@@ -110,7 +124,7 @@ struct Demo: ParsableCommand {
                     ("roomTypes", .int(demo.roomTypes.count)), ("bookings", .int(demo.bookings.count)),
                     ("businessDate", .date(generator.businessDate)), ("database", .string(store.path)),
                 ]),
-                text: "\(demo.hotel.name): \(demo.rooms.count) rooms of \(demo.roomTypes.count) types, \(demo.bookings.count) bookings around \(generator.businessDate)\nDatabase: \(store.path)")
+                text: "\(demo.hotel.name): \(demo.rooms.count.counted("room")) of \(demo.roomTypes.count.counted("type")), \(demo.bookings.count.counted("booking")) around \(generator.businessDate)\nDatabase: \(store.path)")
         }
     }
 }
@@ -121,7 +135,8 @@ struct Report: ParsableCommand {
         abstract: "A day's arrivals, departures or in-house guests.",
         discussion: """
             arrivals: Confirmed, CheckedIn and CheckedOut bookings whose stay begins on the date; departures: those \
-            whose stay ends on it; in-house: bookings checked in over that night.
+            whose stay ends on it, and on the business date also the guests still checked in whose departure \
+            date passed (overstayed, listed apart; "overdue" in --json); in-house: bookings checked in over that night.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -142,16 +157,28 @@ struct Report: ParsableCommand {
                 guard case .object(let fields) = json else { return json }
                 return .object(fields + [("roomNumberThatDay", .string(lists.roomNumber(of: booking)))])
             }
-            let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(listed))])
+            // The business date's departures also name the guests who overstayed (still checked in,
+            // due out before it): on no day's list otherwise, yet in their rooms.
+            let overdue = kind == .departures ? lists.overdueDepartures : []
+            let overdueListed = ConnectedDesk.withSync(overdue, store: store)
+            let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(listed))]
+                                        + (kind == .departures ? [("overdue", .array(overdueListed))] : []))
             if csv { return Output.Result(json: json, text: String(DayLists.csv(bookings, roomNumber: lists.roomNumber(of:)).dropLast())) }
-            var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Guests", "Total"],
-                                  rightAligned: [6, 7])
-            table.rows = bookings.map {
-                [$0.confirmationCode, $0.status.rawValue, lists.roomNumber(of: $0), $0.stay.checkIn.iso, $0.stay.checkOut.iso,
-                 $0.guest.name, String($0.guestCount), $0.totalPrice.plain]
+            func table(_ bookings: [Booking]) -> String {
+                var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Guests", "Total"],
+                                      rightAligned: [6, 7])
+                table.rows = bookings.map {
+                    [$0.confirmationCode, $0.status.rawValue, lists.roomNumber(of: $0), $0.stay.checkIn.iso, $0.stay.checkOut.iso,
+                     $0.guest.name, String($0.guestCount), $0.totalPrice.plain]
+                }
+                return table.safeRendered
             }
             let title = "\(kind == .inHouse ? "In house" : kind.rawValue.capitalized) on \(day!): \(bookings.count)"
-            return Output.Result(json: json, text: bookings.isEmpty ? title : title + "\n\n" + table.safeRendered)
+            var text = bookings.isEmpty ? title : title + "\n\n" + table(bookings)
+            if !overdue.isEmpty {
+                text += "\n\nOverstayed, still checked in (due out before \(day!)): \(overdue.count)\n\n" + table(overdue)
+            }
+            return Output.Result(json: json, text: text)
         }
     }
 }

@@ -31,12 +31,9 @@ public struct AvailabilityQuery: Hashable, Sendable {
         var problems: [String] = []
         let stay = BookingRules.validStay(checkIn: checkIn, checkOut: checkOut, businessDate: businessDate,
                                           nightUnderWay: nightUnderWay, into: &problems)
-        let guestCount = Int(guests.trimmingWhitespace())
-        if guestCount.map(BookingRules.guestRange.contains) != true {
-            problems.append("Guest count must be between \(BookingRules.guestRange.lowerBound) and \(BookingRules.guestRange.upperBound)")
-        }
+        if let problem = BookingRules.guestCountProblem(guests) { problems.append(problem) }
         if !problems.isEmpty { throw .validationFailed(problems) }
-        return AvailabilityQuery(stay: stay!, guestCount: guestCount!)
+        return AvailabilityQuery(stay: stay!, guestCount: Int(guests.trimmingWhitespace())!)
     }
 
     /// A search as the desk's command line asks it: check-out given, or `nights` (default 1, at

@@ -179,6 +179,11 @@ public struct Booking: Hashable, Sendable {
     public mutating func checkIn(businessDate: CalendarDate, at instant: Date, nightUnderWay: CalendarDate? = nil) throws(FrontDeskError) {
         guard status == .confirmed else {
             if status == .checkedIn { throw .invalidState("Booking \(confirmationCode) is already checked in") }
+            // A late guest is the common case: the way on, not only the state.
+            if status == .noShow {
+                throw .invalidState("Booking \(confirmationCode) was marked a no-show: if the guest came after all, "
+                    + "take the no-show back first (undo-no-show), then check in")
+            }
             throw refusal("check in")
         }
         if businessDate < stay.checkIn {

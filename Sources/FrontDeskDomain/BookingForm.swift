@@ -114,12 +114,11 @@ public enum BookingRules {
         let guestCount = Int(guestText)
         if guestText.isEmpty {
             problems.append("Guest count is required")
-        } else if let guestCount, guestRange.contains(guestCount) {
-            if let (room, type) = context.room, let problem = type.capacityProblem(roomNumber: room.number, guests: guestCount) {
-                problems.append(problem)
-            }
-        } else {
-            problems.append("Guest count must be between \(guestRange.lowerBound) and \(guestRange.upperBound)")
+        } else if let problem = guestCountProblem(guestText) {
+            problems.append(problem)
+        } else if let (room, type) = context.room, let guestCount,
+                  let problem = type.capacityProblem(roomNumber: room.number, guests: guestCount) {
+            problems.append(problem)
         }
 
         let name = form.guestName.trimmingWhitespaceAndNewlines()
@@ -245,6 +244,15 @@ public enum BookingRules {
         if let problem = TextRules.problem(in: reference, field: field, maximum: maximumReferenceLength) {
             throw .validationFailed([problem])
         }
+    }
+
+    /// Why a typed guest count is refused (nil: a whole number of 1 to 10): "two" or "2.5" is
+    /// not said to be out of a range it is in.
+    public static func guestCountProblem(_ text: String) -> String? {
+        guard let count = Int(text.trimmingWhitespace()) else {
+            return "Guest count \(quoted(text)) is not a whole number (\(guestRange.lowerBound) to \(guestRange.upperBound))"
+        }
+        return guestRange.contains(count) ? nil : "Guest count must be between \(guestRange.lowerBound) and \(guestRange.upperBound)"
     }
 
     /// Echoes user text in a message without letting a huge paste flood the screen (counted in

@@ -187,7 +187,9 @@ public enum ChangeWording {
     }
 
     public static func soldAgain(_ roomNumber: String, _ nights: [CalendarDate]) -> String {
-        "Room \(roomNumber) was sold again for \(nightList(nights)) after the check-out; it cannot be undone while that booking holds the room (move it to another room first)"
+        // Not "after the check-out": an overstaying guest's room may have been sold for tonight
+        // before they were checked out (a review, session 57).
+        "Room \(roomNumber) was sold again for \(nightList(nights)) to another booking; the check-out cannot be undone while that booking holds the room (move it to another room first)"
     }
 
     private static func nights(_ count: Int) -> String { "\(count) night\(count == 1 ? "" : "s")" }
@@ -207,28 +209,46 @@ public enum ChangeWording {
     /// (DECISIONS.md, session 42: a card is not charged or refunded at each change); nil when the
     /// booking is not paid yet (a charge to come asks for the new total) or its total is the same.
     public static func settlement(_ before: Booking, _ after: Booking) -> String? {
-        guard before.status == .confirmed || before.status == .checkedIn, after.totalPrice != before.totalPrice else { return nil }
-        let difference = after.totalPrice.minorUnits - before.totalPrice.minorUnits
+        guard before.status == .confirmed || before.status == .checkedIn else { return nil }
+        return settlement(from: before.totalPrice, to: after.totalPrice)
+    }
+
+    /// "total now … (was …): collect/repay … at the desk"; nil when the totals are the same.
+    static func settlement(from old: Money, to new: Money) -> String? {
+        guard new != old else { return nil }
+        let difference = new.minorUnits - old.minorUnits
         let amount = Money(minorUnits: abs(difference)) // totals are 0 to 10^12 cents: no overflow
-        return "total now \(after.totalPrice.plain) (was \(before.totalPrice.plain)): "
+        return "total now \(new.plain) (was \(old.plain)): "
             + (difference > 0 ? "collect \(amount.plain) at the desk" : "repay \(amount.plain) at the desk")
     }
 
     /// What to settle at the desk when a conflict keeps the server's booking (`server`) over this
-    /// desk's changes (`desk`, the booking as this desk left it), whose money was settled here
-    /// when they were made; nil when nothing moved. A cancel refunded here of a booking that
-    /// stands on the server is collected again; a total changed here goes back to the server's.
-    public static func moneyOfDroppedChanges(desk: Booking, server: Booking, refundedAtThisDesk: Bool) -> String? {
+    /// desk's changes (`deskStatus`, `deskTotal`: the booking as this desk's changes left it),
+    /// whose money was settled here when they were made; nil when nothing moved. A cancel refunded
+    /// here of a booking that stands on the server is collected again; a total changed here goes
+    /// back to the server's, also when the server's booking was cancelled or marked a no-show
+    /// meanwhile (its refund, or what it says is owed back, is of the server's total, not of what
+    /// this desk collected or repaid). `cancelSaidToRepayHere`: a cancel of a connected desk that
+    /// said what was paid at a desk is to be paid back there (it does not know how the server's
+    /// booking was paid). `droppedAStayChange`: an edit or move is among the changes dropped (only
+    /// then is a total differing from an ended booking's this desk's doing).
+    public static func moneyOfDroppedChanges(deskStatus: BookingStatus, deskTotal: Money, server: Booking, refundedAtThisDesk: Bool,
+                                             cancelSaidToRepayHere: Bool = false, droppedAStayChange: Bool = false) -> String? {
         let live: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
         // (The desk's copy may read Confirmed again once its cancel was refused: the refund stays.)
         if refundedAtThisDesk, live.contains(server.status) {
-            return "this desk paid back \(desk.totalPrice.plain) when it cancelled, and the server's booking stands: "
+            return "this desk paid back \(deskTotal.plain) when it cancelled, and the server's booking stands: "
                 + "collect \(server.totalPrice.plain) again at the desk"
         }
-        guard live.contains(desk.status), live.contains(server.status) else { return nil }
-        var paid = desk
-        paid.status = .confirmed // the settlement rule asks a paid booking; both are
-        return settlement(paid, server).map { "this desk's change is dropped; " + $0 }
+        if cancelSaidToRepayHere, live.contains(server.status) {
+            return "this desk's cancel said what was paid at a desk is to be paid back at the desk, and the server's booking "
+                + "stands: if \(deskTotal.plain) was paid back, collect \(server.totalPrice.plain) again at the desk"
+        }
+        let ended: Set<BookingStatus> = [.cancelled, .noShow]
+        guard live.contains(deskStatus), live.contains(server.status) || (droppedAStayChange && ended.contains(server.status)) else {
+            return nil
+        }
+        return settlement(from: deskTotal, to: server.totalPrice).map { "this desk's change is dropped; " + $0 }
     }
 
     public static func moved(_ before: Booking, _ after: Booking, nights: [CalendarDate], reprice: Bool, reason: String?) -> String {
@@ -262,11 +282,25 @@ public enum ChangeWording {
     }
 
     /// What an undone no-show means for money, if anything: `before` is the booking as the
-    /// no-show left it, which said an amount was owed back to the guest.
-    public static func noShowUndoneMoney(_ before: Booking) -> String? {
+    /// no-show left it, which said an amount was owed back to the guest. `pastNightsGivenBack`:
+    /// nights the undo leaves given back (before the first night still to come), which the guest
+    /// did not sleep and the room was on sale for: not collected again (a review, session 57:
+    /// "collect it again" asked for them too). Nil nights: not known here (the desk's line), the
+    /// amount is left to the booking's history.
+    public static func noShowUndoneMoney(_ before: Booking, pastNightsGivenBack: [CalendarDate]?) -> String? {
         guard let fee = NoShowPolicy.Fee(noShow: before) else { return nil }
         let owed = owedBackByNoShow(before, fee: fee)
-        return owed > .zero ? "the no-show said \(owed.plain) was owed back to the guest: if it was paid out, collect it again" : nil
+        guard owed > .zero else { return nil }
+        guard let past = pastNightsGivenBack else {
+            return "the no-show said \(owed.plain) was owed back: if it was paid out, collect again what the booking's history says"
+        }
+        let pastPrices = before.nightlyPrices.filter { past.contains($0.night) }.map(\.price).sum()
+        let collect = Money(minorUnits: max(0, owed.minorUnits - pastPrices.minorUnits))
+        if past.isEmpty || pastPrices == .zero {
+            return "the no-show said \(owed.plain) was owed back to the guest: if it was paid out, collect it again"
+        }
+        return "the no-show said \(owed.plain) was owed back to the guest: if it was paid out, collect \(collect.plain) of it again "
+            + "(not the \(pastPrices.plain) of \(past.count == 1 ? "the night" : "the nights") of \(nightList(past)), not slept)"
     }
 
     /// `before`: the booking as the no-show left it. The guest stays on the booking as sold: what
@@ -277,7 +311,7 @@ public enum ChangeWording {
         "No-show of \(after.guest.name) (booking \(after.confirmationCode)) undone: \(reason)"
             + (reclaimed == 0 ? "" : "; \(nights(reclaimed)) taken again")
             + "; Confirmed again, to be checked in"
-            + (noShowUndoneMoney(before).map { "; " + $0 } ?? "")
+            + (noShowUndoneMoney(before, pastNightsGivenBack: pastNightsGivenBack).map { "; " + $0 } ?? "")
             + (pastNightsGivenBack.isEmpty ? ""
                 : "; \(pastNightsGivenBack.count == 1 ? "the night of" : "the nights of") \(nightList(pastNightsGivenBack)), not slept, "
                     + "stay\(pastNightsGivenBack.count == 1 ? "s" : "") on sale (the total is not changed)")

@@ -180,7 +180,9 @@ extension Booking {
             ("version", .int(version)),
             ("statusReason", .optional(statusReason)),
             ("notes", .array(notes.map(\.json))),
-        ] + (roomSince.map { [("roomSince", JSONValue.date($0))] } ?? []))
+        ] + (roomSince.map { [("roomSince", JSONValue.date($0))] } ?? [])
+          + (checkedInOn.map { [("checkedInOn", JSONValue.date($0))] } ?? [])
+          + (checkedOutOn.map { [("checkedOutOn", JSONValue.date($0))] } ?? []))
     }
 }
 
@@ -242,6 +244,10 @@ extension Booking {
         }
         output.append(UInt8(ascii: "]"))
         if let roomSince { key("roomSince"); date(roomSince) }
+        // The business dates of the check-in and check-out: an early departure's booking keeps its
+        // dates and prices as sold, and these say when the guest came and left (a review, session 57).
+        if let checkedInOn { key("checkedInOn"); date(checkedInOn) }
+        if let checkedOutOn { key("checkedOutOn"); date(checkedOutOn) }
         for (name, id) in more { key(name); string(SyncWire.lowercaseText(id)) }
         output.append(UInt8(ascii: "}"))
         return output

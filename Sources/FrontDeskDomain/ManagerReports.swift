@@ -19,6 +19,11 @@ public struct DayLists: Sendable {
     /// Confirmed arrivals who have not come and may be marked a no-show: arrival day passed, or
     /// today after the hotel's cut-off hour (filled for the business date only).
     public var dueForNoShow: [Booking] = []
+    /// Guests still checked in whose check-out date passed before the day (filled for the business
+    /// date only): they overstayed and nobody checked them out. They are on no other list (their
+    /// departure day is over), yet in the room: the desk must see them to check them out or extend
+    /// the stay (a review, session 57: they vanished from every list while their room was sold).
+    public var overdueDepartures: [Booking] = []
     /// The room a listed guest was in that day, where a move since put the booking in another room
     /// (the night's room; a departure's last night slept). Empty when nobody listed moved.
     public var roomNumbersThatDay: [UUID: String] = [:]

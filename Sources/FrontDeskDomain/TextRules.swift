@@ -124,3 +124,8 @@ extension String {
         return scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
     }
 }
+
+extension Int {
+    /// "1 booking", "2 bookings": a count with its noun, in English's plural (`noun` + "s").
+    public func counted(_ noun: String) -> String { "\(self) \(noun)\(self == 1 ? "" : "s")" }
+}

@@ -131,6 +131,7 @@ extension DeskModel {
             state.today.inHouse = lists.inHouse.filter { $0.stay.checkIn != lists.date }
             state.today.inHouseCount = lists.inHouse.count
             state.today.dueForNoShow = lists.dueForNoShow
+            state.today.overdueDepartures = lists.overdueDepartures
             let after = state.today.all
             state.today.selected = chosen.flatMap { id in after.firstIndex { $0.id == id } } ?? min(state.today.selected, max(0, after.count - 1))
         case .today(.failure(let error)):

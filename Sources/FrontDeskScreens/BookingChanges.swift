@@ -23,7 +23,7 @@ public enum DeskChange: Hashable, Sendable {
         case .undoCheckIn: "Check-in of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
         case .undoCheckOut: "Check-out of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
         case .undoNoShow: "No-show of \(booking.guest.name) undone (booking \(booking.confirmationCode)): Confirmed again, check the guest in"
-            + (ChangeWording.noShowUndoneMoney(before).map { "; " + $0 } ?? "")
+            + (ChangeWording.noShowUndoneMoney(before, pastNightsGivenBack: nil).map { "; " + $0 } ?? "")
         }
     }
 }

@@ -90,6 +90,8 @@ public struct TodayState: Sendable {
     public var inHouseCount = 0
     /// Confirmed arrivals who have not come (arrival passed, or today after the cut-off): Alt-n.
     public var dueForNoShow: [Booking] = []
+    /// Guests still checked in whose departure date passed (`DayLists.overdueDepartures`): Alt-o.
+    public var overdueDepartures: [Booking] = []
     public var query = ""
     /// The find field has the keys (else the list).
     public var typingQuery = false
@@ -107,7 +109,10 @@ public struct TodayState: Sendable {
 
     /// The three sections as shown (found by the find field).
     var sections: [(title: String, bookings: [Booking])] {
+        // Alt-1/2/3 jump to the first three by position: the overstayed come after them.
         [("Arrivals", matching(arrivals)), ("Departures", matching(departures)), ("Staying on", matching(inHouse))]
+            + (overdueDepartures.isEmpty ? [] : [("Overstayed: still checked in, due out before today (Alt-o, or change the stay)",
+                                                matching(overdueDepartures))])
             + (dueForNoShow.isEmpty ? [] : [("Due for a no-show (not come; Alt-n)", matching(dueForNoShow))])
     }
 

@@ -198,7 +198,7 @@ extension DeskModel {
                    x: 11, y: 1, role: .hint, maxWidth: buffer.width - 12)
         buffer.put(" Range: occupancy \(percent(summary.occupancy))% · ADR \(summary.adr.plain) · RevPAR \(summary.revpar.plain) · revenue \(summary.roomRevenue.plain)",
                    x: 0, y: 2, role: .normal, maxWidth: buffer.width - 1)
-        buffer.put(" Today \(report.arrivalsToday) arriving · \(report.departuresToday) leaving · \(report.inHouseToday) in house · pickup \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights) room-nights",
+        buffer.put(" Today \(report.arrivalsToday) arriving · \(report.departuresToday) leaving · \(report.inHouseToday) in house · pickup \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights.counted("room-night"))",
                    x: 0, y: 3, role: .hint, maxWidth: buffer.width - 1)
 
         // The whole range at a glance: a column a night.

@@ -764,6 +764,8 @@ components:
               by: {type: string}
               text: {type: string}
         roomSince: {type: string, format: date, description: "First night in the current room when a move split the stay"}
+        checkedInOn: {type: string, format: date, description: "Business date of the check-in, once checked in"}
+        checkedOutOn: {type: string, format: date, description: "Business date of the check-out (before checkOut: an early departure; the nights after it were given back)"}
     WireHotel:
       type: object
       required: [hotelId, name, timeZone, currency, holdMinutes, noShowCutoffHour, noShowFee]

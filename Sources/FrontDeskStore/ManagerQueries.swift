@@ -142,6 +142,7 @@ extension FrontDeskStore {
                     ORDER BY b.check_in, length(r.number), r.number, b.created_at
                     """, arguments: [hotel.id.uuidString, latestArrival.iso, date.adding(days: -BookingRules.maximumNights - 1).iso,
                                      soldAfterMidnight?.night ?? "", soldAfterMidnight?.since ?? ""])
+                lists.overdueDepartures = try checkedIn(dueOutBefore: date, hotel.id, db)
             }
             return lists
         }
@@ -153,12 +154,17 @@ extension FrontDeskStore {
     public func checkedInDue(onOrBefore date: CalendarDate) throws -> [Booking] {
         try read { db in
             let hotel = try requireHotel(db)
-            // The status index: checked-in bookings are at most a few per room.
-            return try Self.fetchBooking(db, whereClause: """
-                b.status = 'CheckedIn' AND b.hotel_id = ? AND b.check_out <= ?
-                ORDER BY b.check_out, length(r.number), r.number, b.created_at
-                """, arguments: [hotel.id.uuidString, date.iso])
+            return try checkedIn(dueOutBefore: date.adding(days: 1), hotel.id, db)
         }
+    }
+
+    /// Checked-in bookings of the hotel whose check-out date is before `date`, oldest departure first.
+    func checkedIn(dueOutBefore date: CalendarDate, _ hotelId: UUID, _ db: Database) throws -> [Booking] {
+        // The status index: checked-in bookings are at most a few per room.
+        try Self.fetchBooking(db, whereClause: """
+            b.status = 'CheckedIn' AND b.hotel_id = ? AND b.check_out < ?
+            ORDER BY b.check_out, length(r.number), r.number, b.created_at
+            """, arguments: [hotelId.uuidString, date.iso])
     }
 
     /// A column of a query over `booking b`: for a checked-out booking, the last night it kept

@@ -8,6 +8,55 @@ import Testing
     /// Cents from a JSON number as JSONSerialization hands it over.
     static func cents(_ value: Any?) -> Int64 { Int64((((value as? NSNumber)?.doubleValue ?? .nan) * 100).rounded()) }
 
+    /// A small hotel with one guest in room 101, checked in on the business date (2026-11-26).
+    static func checkedIn(_ name: String, from: String, to: String) throws -> (CLIHarness, String) {
+        let cli = try CLIHarness()
+        try cli.smallHotel()
+        let booked = try cli.run("book", "--room", "101", "--check-in", from, "--check-out", to, "--guests", "1",
+                                 "--guest-name", name, "--email", "guest@example.com", "--wait", "--json")
+        try cli.expectSuccess(booked)
+        let code = try #require(try booked.json["confirmation"] as? String)
+        #expect(try booked.json["checkedInOn"] == nil && booked.json["checkedOutOn"] == nil)
+        try cli.expectSuccess(cli.run("check-in", code))
+        return (cli, code)
+    }
+
+    /// A guest checked in and never checked out was on no list after their departure day while
+    /// still in the room (a review, session 57): the business date's departures name them apart.
+    @Test func theBusinessDatesDeparturesNameGuestsWhoOverstayed() throws {
+        let (cli, code) = try Self.checkedIn("Olga Overstay", from: "2026-11-26", to: "2026-11-27")
+        // Her departure day: a departure as before, nobody overstayed.
+        let dueOut = try cli.run("report", "departures", "--json", environment: ["FRONTDESK_TODAY": "2026-11-27"]).json
+        #expect((dueOut["bookings"] as? [[String: Any]])?.compactMap { $0["confirmation"] as? String } == [code])
+        #expect((dueOut["overdue"] as? [Any])?.isEmpty == true)
+        // Two days on, still checked in: named apart, in the JSON and in words.
+        let later = ["FRONTDESK_TODAY": "2026-11-29"]
+        let overdue = try cli.run("report", "departures", "--json", environment: later).json
+        #expect((overdue["bookings"] as? [Any])?.isEmpty == true)
+        #expect((overdue["overdue"] as? [[String: Any]])?.compactMap { $0["confirmation"] as? String } == [code])
+        let text = try cli.run("report", "departures", environment: later).stdout
+        #expect(text.contains("Overstayed, still checked in (due out before 2026-11-29): 1") && text.contains("Olga Overstay"), "\(text)")
+        // A past day's list is that day's: no overstay is judged there.
+        let pastDay = try cli.run("report", "departures", "--date", "2026-11-28", "--json", environment: later).json
+        #expect((pastDay["overdue"] as? [Any])?.isEmpty == true)
+        // Checked out late, she is on no list of overstayed guests any more.
+        try cli.expectSuccess(cli.run("check-out", code, environment: later))
+        #expect((try cli.run("report", "departures", "--json", environment: later).json["overdue"] as? [Any])?.isEmpty == true)
+    }
+
+    /// An early departure keeps the stay as sold (its dates and prices); the booking now says when
+    /// the guest came and left, so a manager can tell the nights occupancy counts (a review, session 57).
+    @Test func anEarlyDepartureSaysWhenTheGuestLeft() throws {
+        let (cli, code) = try Self.checkedIn("Eda Early", from: "2026-11-26", to: "2026-11-29")
+        let nextDay = ["FRONTDESK_TODAY": "2026-11-27"]
+        try cli.expectSuccess(cli.run("check-out", code, environment: nextDay))
+        let shown = try cli.run("show", code, "--json", environment: nextDay).json
+        #expect(shown["checkOut"] as? String == "2026-11-29" && shown["nights"] as? Int == 3, "the stay as sold")
+        #expect(shown["checkedInOn"] as? String == "2026-11-26" && shown["checkedOutOn"] as? String == "2026-11-27")
+        let text = try cli.run("show", code, environment: nextDay).stdout
+        #expect(text.contains("Left    2026-11-27 (early: 2 nights from 2026-11-27 given back)"), "\(text)")
+    }
+
     @Test func arrivalsDeparturesAndInHouseAsJSONCSVAndText() throws {
         let cli = try CLIHarness()
         try cli.smallHotel()

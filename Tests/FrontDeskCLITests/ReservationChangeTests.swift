@@ -458,6 +458,9 @@ import Testing
         #expect(try cli.run("undo-no-show", code, "--json").status == 5, "not a no-show")
         try cli.expectSuccess(cli.run("no-show", code, environment: nextDay))
         #expect(try Self.nights(cli, of: booking) == "101:2026-11-27")
+        // The late guest at the desk: the refused check-in says the way on, not only the state.
+        let notYet = try cli.run("check-in", code, environment: nextDay)
+        #expect(notYet.status == 5 && notYet.stderr.contains("take the no-show back first (undo-no-show), then check in"), "\(notYet.stderr)")
         let undone = try cli.run("undo-no-show", code, "--reason", "Came a day late", "--json", environment: nextDay)
         #expect(undone.status == 0, "\(undone.stderr)")
         #expect(try undone.json["status"] as? String == "Confirmed")
@@ -489,7 +492,15 @@ import Testing
         try cli.expectSuccess(cli.run("no-show", try Self.code(late), environment: nextDay))
         try cli.expectSuccess(cli.run("undo-no-show", try Self.code(late), environment: nextDay))
         #expect(try Self.nights(cli, of: late) == "103:2026-11-28")
-        #expect(try cli.run("audit", "--booking", try Self.code(late)).stdout.contains("the night of 2026-11-27, not slept, stays on sale"))
+        let lateHistory = try cli.run("audit", "--booking", try Self.code(late)).stdout
+        #expect(lateHistory.contains("the night of 2026-11-27, not slept, stays on sale"))
+        // What the no-show said was owed back is collected again for the night she sleeps only.
+        let prices = try #require(try cli.run("show", try Self.code(late), "--json").json["nightlyPrices"] as? [[String: Any]])
+        let slept = try #require(prices.first { $0["date"] as? String == "2026-11-28" }?["price"] as? NSNumber)
+        let notSlept = try #require(prices.first { $0["date"] as? String == "2026-11-27" }?["price"] as? NSNumber)
+        let format = { (number: NSNumber) in String(format: "%.2f", number.doubleValue) }
+        #expect(lateHistory.contains("if it was paid out, collect \(format(slept)) of it again (not the \(format(notSlept)) of the night of 2026-11-27, not slept)"),
+                "\(lateHistory)")
         try Self.expectConsistent(cli)
     }
 

@@ -71,11 +71,22 @@ import Testing
         #expect(problems(form) == ["Check-in date is more than 730 days ahead"])
     }
 
-    @Test(arguments: ["0", "11", "-1", "two", "2.5"])
+    @Test(arguments: ["0", "11", "-1"])
     func guestCountOutsideOneToTenIsRefused(_ guests: String) {
         var form = goodForm
         form.guests = guests
         #expect(problems(form) == ["Guest count must be between 1 and 10"])
+    }
+
+    /// "2.5" is inside 1 to 10: it was refused as out of range, which a receptionist cannot act on.
+    @Test(arguments: ["two", "2.5", "2.0"])
+    func guestCountThatIsNoWholeNumberIsSaidSo(_ guests: String) throws {
+        var form = goodForm
+        form.guests = guests
+        #expect(problems(form) == ["Guest count '\(guests)' is not a whole number (1 to 10)"])
+        #expect(throws: FrontDeskError.validationFailed(["Guest count '\(guests)' is not a whole number (1 to 10)"])) {
+            try AvailabilityQuery.validate(checkIn: "2026-11-27", checkOut: "2026-11-28", guests: guests, businessDate: today)
+        }
     }
 
     @Test func moreGuestsThanTheRoomSleepsIsRefused() {
