@@ -136,7 +136,7 @@ struct Report: ParsableCommand {
         discussion: """
             arrivals: Confirmed, CheckedIn and CheckedOut bookings whose stay begins on the date; departures: those \
             whose stay ends on it, and on the business date also the guests still checked in whose departure \
-            date passed (overstayed, listed apart; "overdue" in --json); in-house: bookings checked in over that night.
+            date passed (overstayed, listed apart; "overdue" in --json; --csv has the day's list only); in-house: bookings checked in over that night.
             """)
 
     @OptionGroup var common: CommonOptions

@@ -79,10 +79,9 @@ struct DeskConnect: ParsableCommand {
                 // Each line escaped on its own (the server's words may hold anything), then joined.
                 var lines = ["Connected to \(address): \(report.hotelName), \(report.bookings) booking\(report.bookings == 1 ? "" : "s") in the replica."]
                 if !report.resent.isEmpty {
-                    let count = report.resent.count
-                    lines.append("The server no longer had \(count) booking\(count == 1 ? "" : "s") of this desk (its data went back to an "
-                        + "older copy): sent to it again, or a conflict where it sold the room meanwhile: "
-                        + report.resent.prefix(10).joined(separator: ", ") + (count > 10 ? ", …" : ""))
+                    lines.append("The server no longer had \(report.resent.count.counted("booking")) of this desk (its data went back to an "
+                        + "older copy): each is sent to it again, made a conflict where it sold the room meanwhile, or kept here "
+                        + "(see `frontdesk audit`): " + report.resent.listedBriefly())
                 }
                 if conflicts > 0 {
                     lines.append("\(conflicts) conflict\(conflicts == 1 ? "" : "s") to resolve: changes of this desk the server refused "

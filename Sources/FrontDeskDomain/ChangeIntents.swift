@@ -209,31 +209,24 @@ public enum ChangeWording {
     /// (DECISIONS.md, session 42: a card is not charged or refunded at each change); nil when the
     /// booking is not paid yet (a charge to come asks for the new total) or its total is the same.
     public static func settlement(_ before: Booking, _ after: Booking) -> String? {
-        guard before.status == .confirmed || before.status == .checkedIn else { return nil }
-        return settlement(from: before.totalPrice, to: after.totalPrice)
-    }
-
-    /// "total now … (was …): collect/repay … at the desk"; nil when the totals are the same.
-    static func settlement(from old: Money, to new: Money) -> String? {
-        guard new != old else { return nil }
-        let difference = new.minorUnits - old.minorUnits
+        guard before.status == .confirmed || before.status == .checkedIn, after.totalPrice != before.totalPrice else { return nil }
+        let difference = after.totalPrice.minorUnits - before.totalPrice.minorUnits
         let amount = Money(minorUnits: abs(difference)) // totals are 0 to 10^12 cents: no overflow
-        return "total now \(new.plain) (was \(old.plain)): "
+        return "total now \(after.totalPrice.plain) (was \(before.totalPrice.plain)): "
             + (difference > 0 ? "collect \(amount.plain) at the desk" : "repay \(amount.plain) at the desk")
     }
 
     /// What to settle at the desk when a conflict keeps the server's booking (`server`) over this
-    /// desk's changes (`deskStatus`, `deskTotal`: the booking as this desk's changes left it),
-    /// whose money was settled here when they were made; nil when nothing moved. A cancel refunded
-    /// here of a booking that stands on the server is collected again; a total changed here goes
-    /// back to the server's, also when the server's booking was cancelled or marked a no-show
-    /// meanwhile (its refund, or what it says is owed back, is of the server's total, not of what
-    /// this desk collected or repaid). `cancelSaidToRepayHere`: a cancel of a connected desk that
-    /// said what was paid at a desk is to be paid back there (it does not know how the server's
-    /// booking was paid). `droppedAStayChange`: an edit or move is among the changes dropped (only
-    /// then is a total differing from an ended booking's this desk's doing).
-    public static func moneyOfDroppedChanges(deskStatus: BookingStatus, deskTotal: Money, server: Booking, refundedAtThisDesk: Bool,
-                                             cancelSaidToRepayHere: Bool = false, droppedAStayChange: Bool = false) -> String? {
+    /// desk's changes, whose money was settled here when they were made; nil when nothing moved.
+    /// `deskStatus`, `deskTotal`: the booking as this desk's changes left it; `totalBefore`: its
+    /// total before the first of them (nil: not recorded). A cancel refunded here of a booking that
+    /// stands on the server is collected again; `cancelSaidToRepayHere`: a connected desk's cancel
+    /// said what was paid at a desk is paid back there (it does not know how the server's booking
+    /// was paid), collected again if it was. What this desk's dropped stay changes collected or
+    /// repaid (`deskTotal` against `totalBefore`) goes back, whatever the server did meanwhile:
+    /// another desk's change, a cancel or a no-show on the server settled its own money there.
+    public static func moneyOfDroppedChanges(deskStatus: BookingStatus, deskTotal: Money, totalBefore: Money?, server: Booking,
+                                             refundedAtThisDesk: Bool, cancelSaidToRepayHere: Bool = false) -> String? {
         let live: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
         // (The desk's copy may read Confirmed again once its cancel was refused: the refund stays.)
         if refundedAtThisDesk, live.contains(server.status) {
@@ -244,11 +237,18 @@ public enum ChangeWording {
             return "this desk's cancel said what was paid at a desk is to be paid back at the desk, and the server's booking "
                 + "stands: if \(deskTotal.plain) was paid back, collect \(server.totalPrice.plain) again at the desk"
         }
-        let ended: Set<BookingStatus> = [.cancelled, .noShow]
-        guard live.contains(deskStatus), live.contains(server.status) || (droppedAStayChange && ended.contains(server.status)) else {
-            return nil
+        guard live.contains(deskStatus) else { return nil }
+        guard let totalBefore else {
+            // Queued before the desk kept the total (schema v19): the facts, not an amount.
+            guard deskTotal != server.totalPrice else { return nil }
+            return "this desk's change is dropped; its copy had the total \(deskTotal.plain), the server's has "
+                + "\(server.totalPrice.plain): pay back or collect at the desk what this desk's change collected or repaid"
         }
-        return settlement(from: deskTotal, to: server.totalPrice).map { "this desk's change is dropped; " + $0 }
+        guard deskTotal != totalBefore else { return nil }
+        let moved = deskTotal.minorUnits - totalBefore.minorUnits
+        let amount = Money(minorUnits: abs(moved)) // totals are 0 to 10^12 cents: no overflow
+        return "this desk's change is dropped; it had made the total \(deskTotal.plain) (from \(totalBefore.plain)): "
+            + (moved > 0 ? "repay \(amount.plain) at the desk" : "collect \(amount.plain) at the desk")
     }
 
     public static func moved(_ before: Booking, _ after: Booking, nights: [CalendarDate], reprice: Bool, reason: String?) -> String {
@@ -285,22 +285,21 @@ public enum ChangeWording {
     /// no-show left it, which said an amount was owed back to the guest. `pastNightsGivenBack`:
     /// nights the undo leaves given back (before the first night still to come), which the guest
     /// did not sleep and the room was on sale for: not collected again (a review, session 57:
-    /// "collect it again" asked for them too). Nil nights: not known here (the desk's line), the
-    /// amount is left to the booking's history.
+    /// "collect it again" asked for them too). Nil: not known here (the desk's line for a stay
+    /// begun before today), the amount is left to the booking's history.
     public static func noShowUndoneMoney(_ before: Booking, pastNightsGivenBack: [CalendarDate]?) -> String? {
         guard let fee = NoShowPolicy.Fee(noShow: before) else { return nil }
         let owed = owedBackByNoShow(before, fee: fee)
         guard owed > .zero else { return nil }
+        let said = "the no-show said \(owed.plain) was owed back to the guest"
         guard let past = pastNightsGivenBack else {
-            return "the no-show said \(owed.plain) was owed back: if it was paid out, collect again what the booking's history says"
+            return said + ": if it was paid out, collect again what the booking's history says"
         }
-        let pastPrices = before.nightlyPrices.filter { past.contains($0.night) }.map(\.price).sum()
-        let collect = Money(minorUnits: max(0, owed.minorUnits - pastPrices.minorUnits))
-        if past.isEmpty || pastPrices == .zero {
-            return "the no-show said \(owed.plain) was owed back to the guest: if it was paid out, collect it again"
-        }
-        return "the no-show said \(owed.plain) was owed back to the guest: if it was paid out, collect \(collect.plain) of it again "
-            + "(not the \(pastPrices.plain) of \(past.count == 1 ? "the night" : "the nights") of \(nightList(past)), not slept)"
+        let notSlept = before.nightlyPrices.filter { past.contains($0.night) }.map(\.price).sum()
+        guard notSlept > .zero else { return said + ": if it was paid out, collect it again" }
+        let collect = Money(minorUnits: max(0, owed.minorUnits - notSlept.minorUnits))
+        guard collect > .zero else { return said + ": nothing of it is collected again (the nights not slept are not charged)" }
+        return said + ": if it was paid out, collect \(collect.plain) of it again (not the \(notSlept.plain) of the nights not slept)"
     }
 
     /// `before`: the booking as the no-show left it. The guest stays on the booking as sold: what

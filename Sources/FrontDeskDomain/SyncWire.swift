@@ -13,10 +13,10 @@ public enum SyncWire {
     /// The most operations one push may carry.
     public static let maximumPushOperations = 500
     /// The most bookings one replica or changes page carries.
+    public static let pageSize = 2000
     /// The words of a 410 `replica_too_old` for a cursor ahead of the server's change feed (its
     /// data went back to an older copy), which a desk reads to say so rather than "too old".
     public static let cursorAheadOfTheFeed = "is ahead of this server's change feed"
-    public static let pageSize = 2000
 }
 
 /// A problem in a sync document: a field missing or unreadable. Its text names the field.

@@ -129,3 +129,10 @@ extension Int {
     /// "1 booking", "2 bookings": a count with its noun, in English's plural (`noun` + "s").
     public func counted(_ noun: String) -> String { "\(self) \(noun)\(self == 1 ? "" : "s")" }
 }
+
+extension Array where Element == String {
+    /// "A, B, C": the first `most`, then "…" for the rest, for a line that names many.
+    public func listedBriefly(most: Int = 10) -> String {
+        prefix(most).joined(separator: ", ") + (count > most ? ", …" : "")
+    }
+}

@@ -189,8 +189,9 @@ extension DeskModel {
         writesAsked += 1
         let number = writesAsked
         let services = services
+        let today = state.info.businessDate
         load(.write(number)) {
-            let (message, isError) = change.map { Self.act($0, on: booking, services: services) }
+            let (message, isError) = change.map { Self.act($0, on: booking, services: services, businessDate: today) }
                 ?? Self.act(command, on: booking, services: services)
             return .written(number: number, list: list, message: message, isError: isError)
         }

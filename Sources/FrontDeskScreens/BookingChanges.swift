@@ -13,7 +13,7 @@ public enum DeskChange: Hashable, Sendable {
 
     /// What the message line says once it is done; a paid booking whose total changed says what
     /// to collect or repay at the desk.
-    func done(_ booking: Booking, before: Booking) -> String {
+    func done(_ booking: Booking, before: Booking, businessDate: CalendarDate) -> String {
         let settlement = ChangeWording.settlement(before, booking).map { "; \($0)" } ?? ""
         return switch self {
         case .edit: "Booking \(booking.confirmationCode) of \(booking.guest.name) saved\(settlement)"
@@ -23,7 +23,10 @@ public enum DeskChange: Hashable, Sendable {
         case .undoCheckIn: "Check-in of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
         case .undoCheckOut: "Check-out of \(booking.guest.name) undone (booking \(booking.confirmationCode))"
         case .undoNoShow: "No-show of \(booking.guest.name) undone (booking \(booking.confirmationCode)): Confirmed again, check the guest in"
-            + (ChangeWording.noShowUndoneMoney(before, pastNightsGivenBack: nil).map { "; " + $0 } ?? "")
+            // A stay from today on has no night before the first still to come; of one begun
+            // earlier the desk does not know which nights the no-show gave back (the store does).
+            + (ChangeWording.noShowUndoneMoney(before, pastNightsGivenBack: before.stay.checkIn >= businessDate ? [] : nil)
+                .map { "; " + $0 } ?? "")
         }
     }
 }
@@ -220,10 +223,12 @@ extension DeskModel {
         let number = writesAsked
         let services = services
         let change = DeskChange.edit(form.edit, expectedVersion: form.booking.version)
+        let today = state.info.businessDate
         load(.write(number)) {
             do {
                 let changed = try services.change(form.booking.id, change)
-                return .edited(number: number, list: list, message: change.done(changed, before: form.booking), isError: false, form: nil)
+                return .edited(number: number, list: list, message: change.done(changed, before: form.booking, businessDate: today),
+                               isError: false, form: nil)
             } catch {
                 // Bad details or a taken night: the form again, as typed. A booking changed
                 // meanwhile (or gone) is looked at again first: the form would save over it.
@@ -280,10 +285,8 @@ extension DeskModel {
             }
             state[keyPath: actions].confirmation = PendingConfirmation(
                 bookingId: booking.id, command: .noShow,
-                lines: ["Mark \(booking.guest.name), booking \(booking.confirmationCode), a no-show?", stay,
-                        // Not "the room is freed": under the usual fee the first night stays sold and charged.
-                        "The hotel's no-show fee applies (the first night stays charged, unless the hotel charges none); "
-                            + "the other nights are freed."],
+                lines: ["Mark \(booking.guest.name), booking \(booking.confirmationCode), a no-show?", stay]
+                    + Self.noShowConsequence(booking, fee: state.info.noShowFee),
                 yesLabel: "Yes, no-show", change: .noShow(expectedVersion: booking.version))
         case .undoChange:
             switch booking.status {
@@ -312,6 +315,21 @@ extension DeskModel {
         }
     }
 
+    /// What a no-show will do, before the yes: with the hotel's fee known, what stays charged and
+    /// what is owed back (a clerk had to guess it from general words, a review, session 57).
+    /// Not "the room is freed": under the usual fee the first night stays sold and charged.
+    static func noShowConsequence(_ booking: Booking, fee: NoShowPolicy.Fee?) -> [String] {
+        guard let fee else {
+            return ["The hotel's no-show fee applies (the first night stays charged, unless the hotel charges none); "
+                + "the other nights are freed."]
+        }
+        let charged = fee == .firstNight
+            ? "The first night (\(booking.nightlyPrices.first?.price.plain ?? "0.00")) stays charged; the other nights are freed."
+            : "Nothing is charged (the hotel's no-show fee is none); every night is freed."
+        let owed = ChangeWording.noShowMoney(booking, fee: fee)
+        return [charged, owed.prefix(1).uppercased() + owed.dropFirst() + "."]
+    }
+
     static func moveConsequence(_ booking: Booking, to room: String, businessDate: CalendarDate) -> String {
         if booking.status == .checkedIn, businessDate > booking.stay.checkIn {
             return "From tonight (\(businessDate)); the nights slept stay in room \(booking.roomNumber). The price stays."
@@ -320,10 +338,10 @@ extension DeskModel {
     }
 
     /// Runs a change through the store's intent; the outcome in a line, never a crash.
-    static func act(_ change: DeskChange, on booking: Booking, services: DeskServices) -> (String, Bool) {
+    static func act(_ change: DeskChange, on booking: Booking, services: DeskServices, businessDate: CalendarDate) -> (String, Bool) {
         do {
             let changed = try services.change(booking.id, change)
-            return (change.done(changed, before: booking), false)
+            return (change.done(changed, before: booking, businessDate: businessDate), false)
         } catch let error as FrontDeskError {
             return (describe(error), true)
         } catch {
@@ -405,10 +423,11 @@ extension DeskModel {
             let number = writesAsked
             let services = services
             let code = stay.confirmationCode
+            let today = state.info.businessDate
             load(.write(number)) {
                 do {
                     let booking = try services.bookingByReference(code)
-                    let (message, isError) = Self.act(change, on: booking, services: services)
+                    let (message, isError) = Self.act(change, on: booking, services: services, businessDate: today)
                     return .written(number: number, list: .roomPlan, message: message, isError: isError)
                 } catch {
                     return .written(number: number, list: .roomPlan, message: Self.describe(error), isError: true)

@@ -10,6 +10,9 @@ public struct DeskInfo: Hashable, Sendable {
     /// sold; nil by day.
     public var nightUnderWay: CalendarDate?
     public var user: String
+    /// The hotel's no-show fee, for the no-show question to name what is charged and owed back;
+    /// nil: not known (the question says it in general words).
+    public var noShowFee: NoShowPolicy.Fee?
 
     public init(hotelName: String, currency: String, businessDate: CalendarDate, user: String) {
         self.hotelName = hotelName
@@ -272,6 +275,7 @@ public struct DeskModel: Sendable {
     /// The hotel was renamed while the desk stayed open (by a manager on the server, or
     /// `hotel configure` in another shell): the status line follows.
     public mutating func setHotelName(_ name: String) { state.info.hotelName = name }
+    public mutating func setNoShowFee(_ fee: NoShowPolicy.Fee?) { state.info.noShowFee = fee }
     public mutating func setNotice(_ text: String?) { state.notice = text }
     public mutating func setBackgroundWork(_ text: String) { state.backgroundWork = text }
 

@@ -279,7 +279,8 @@ extension FrontDeskStore {
     }
 
     /// Writes an operation into the outbox (in the caller's transaction) and marks its booking pending.
-    func enqueue(_ operation: SyncOperation, bookingId: String, _ db: Database) throws {
+    /// `totalBefore`: the booking's total before the change the operation carries (nil for a `book`).
+    func enqueue(_ operation: SyncOperation, bookingId: String, totalBefore: Money? = nil, _ db: Database) throws {
         var operation = operation
         if let pushed = shared.pushedOperations.withLock({ $0[operation.operationId] }),
            pushed.kind == operation.kind, pushed.bookingId.lowercased() == operation.bookingId.lowercased() {
@@ -288,8 +289,9 @@ extension FrontDeskStore {
         let body = String(decoding: try JSONEncoder().encode(operation), as: UTF8.self)
         do {
             try db.run(sql: """
-                INSERT INTO sync_outbox (operation_id, booking_id, kind, body, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [operation.operationId, bookingId, operation.kind.rawValue, body, Timestamp.text(now)])
+                INSERT INTO sync_outbox (operation_id, booking_id, kind, body, created_at, total_before_cents) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [operation.operationId, bookingId, operation.kind.rawValue, body, Timestamp.text(now),
+                                 totalBefore?.minorUnits])
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw FrontDeskError.conflict("Operation \(operation.operationId) was already queued")
         }
@@ -335,23 +337,21 @@ extension FrontDeskStore {
                     try enqueue(changeOperation(.checkIn, of: booking, syncState: SyncState.pending.rawValue, reason: nil, by: "sync",
                                                 operationId: UUID.timeOrdered(at: now),
                                                 madeAt: Self.checkInMadeAt(booking, hotel: hotel, today: today)),
-                                bookingId: booking.id.storedText, db)
+                                bookingId: booking.id.storedText, totalBefore: booking.totalPrice, db)
                 }
                 queued.append(booking)
             } else {
                 left.append(booking)
             }
         }
-        func codes(_ bookings: [Booking]) -> String {
-            bookings.prefix(10).map(\.confirmationCode).joined(separator: ", ") + (bookings.count > 10 ? ", …" : "")
-        }
+        func codes(_ bookings: [Booking]) -> String { bookings.map(\.confirmationCode).listedBriefly() }
         if !queued.isEmpty {
             try audit(db, user: "sync", action: "replica.\(origin.rawValue)BookingsQueued",
-                      summary: "\(queued.count) booking\(queued.count == 1 ? "" : "s") \(origin.words) queued for the server: \(codes(queued))")
+                      summary: "\(queued.count.counted("booking")) \(origin.words) queued for the server\(origin.sentAs): \(codes(queued))")
         }
         if !left.isEmpty {
             try audit(db, user: "sync", action: "replica.\(origin.rawValue)BookingsLeft",
-                      summary: "\(left.count) booking\(left.count == 1 ? "" : "s") \(origin.words) not sent to the server "
+                      summary: "\(left.count.counted("booking")) \(origin.words) not sent to the server "
                         + "(paid by card here, begun more than a week ago, or its stay's end come): "
                         + "enter them there by hand: \(codes(left))")
         }
@@ -372,6 +372,16 @@ extension FrontDeskStore {
             case .lost: "the server no longer had (its data went back to an older copy)"
             }
         }
+
+        /// How a booking sent again is paid on the server, when that is not what it was.
+        var sentAs: String {
+            switch self {
+            case .standalone: ""
+            // This desk does not know how the server's booking was paid (the server's saga went
+            // with its data): sent as paid at the desk, which a card payment was not.
+            case .lost: " as paid at the desk (how each was paid went with the server's data: a card payment's refund is made by hand)"
+            }
+        }
     }
 
     /// The bookings this desk took from the server (synced, with its version) that a new replica
@@ -380,8 +390,10 @@ extension FrontDeskStore {
     /// Kept in silence, they sat on the desk marked synced while the server sold their rooms again.
     /// Each becomes this desk's own again (no server version): a stay still to come or in house is
     /// sent as a booking made while standalone is (`queueBookingsTheServerNeverHad`), and one whose
-    /// nights the replica gave to a booking of the server is a conflict at once, rooms free instead
-    /// suggested. Returns the codes sent or made conflicts; past stays stay here, audited.
+    /// nights still to come the replica gave to a booking of the server is a conflict at once,
+    /// rooms free instead suggested; past and cancelled stays stay here, audited. Returns the codes
+    /// of them all. Bookings with changes queued or in conflict are left to their operations (see
+    /// DECISIONS.md, session 57).
     func sendAgainWhatTheServerLost(_ hotelId: UUID, received: Set<UUID>, _ db: Database) throws -> [String] {
         let known = try db.values(String.self, sql: """
             SELECT id FROM booking WHERE hotel_id = ? AND server_version IS NOT NULL AND sync_state = 'synced'
@@ -391,14 +403,23 @@ extension FrontDeskStore {
         try db.run(sql: "UPDATE booking SET server_version = NULL WHERE id IN (SELECT value FROM json_each(?))",
                    arguments: [try Self.jsonArray(lost)])
         let hotel = try fetchHotel(db)
-        var conflicts: [String] = [], toSend: [String] = []
+        let today = businessDate(for: hotel)
+        let underWay = nightUnderWay(for: hotel, today: today)
+        var conflicts: [String] = [], toSend: [(id: String, code: String)] = [], over: [String] = []
         for booking in try Self.fetchBooking(db, whereClause: "b.id IN (SELECT value FROM json_each(?)) ORDER BY b.created_at",
                                              arguments: [try Self.jsonArray(lost)]) {
-            let live = booking.status == .confirmed || booking.status == .checkedIn
-            let held = try db.value(Int.self, sql: "SELECT COUNT(*) FROM room_night WHERE booking_id = ?",
-                                    arguments: [booking.id.storedText]) ?? 0
-            guard live, held < booking.stay.nightCount, let hotel else {
-                toSend.append(booking.id.storedText)
+            guard booking.status == .confirmed || booking.status == .checkedIn else {
+                over.append(booking.confirmationCode)
+                continue
+            }
+            // Every night still to come must still be its own: a past night given back (an undone
+            // no-show leaves them so) is no night sold by the server.
+            let first = booking.firstNightStillToCome(businessDate: today, nightUnderWay: underWay)
+            let needed = booking.stay.nights.filter { $0 >= first }.count
+            let held = try db.value(Int.self, sql: "SELECT COUNT(*) FROM room_night WHERE booking_id = ? AND night >= ?",
+                                    arguments: [booking.id.storedText, first.iso]) ?? 0
+            guard held < needed, let hotel else {
+                toSend.append((booking.id.storedText, booking.confirmationCode))
                 continue
             }
             let suggested = try suggestedRooms(instead: booking.roomId, stay: booking.stay, guests: booking.guestCount, hotel: hotel, db)
@@ -408,8 +429,13 @@ extension FrontDeskStore {
                              suggestedRooms: suggested, outboxState: "conflict", db)
             conflicts.append(booking.confirmationCode)
         }
-        let queued = try queueBookingsTheServerNeverHad(hotelId, only: toSend, origin: .lost, db)
-        return conflicts + queued
+        if !over.isEmpty {
+            try audit(db, user: "sync", action: "replica.lostBookingsKept",
+                      summary: "\(over.count.counted("booking")) \(UnsentOrigin.lost.words), over or cancelled, kept on this desk "
+                        + "only: enter them there by hand if its records need them: \(over.listedBriefly())")
+        }
+        try queueBookingsTheServerNeverHad(hotelId, only: toSend.map(\.id), origin: .lost, db)
+        return conflicts + toSend.map(\.code) + over
     }
 
     private static func jsonArray(_ ids: [String]) throws -> String {
@@ -501,7 +527,7 @@ extension FrontDeskStore {
         guard serverVersion != nil || bookQueued else { return }
         let operation = changeOperation(kind, of: before, syncState: state, reason: reason, by: user, operationId: operationId ?? UUID.timeOrdered(at: now),
                                         move: move, edit: edit)
-        try enqueue(operation, bookingId: id, db)
+        try enqueue(operation, bookingId: id, totalBefore: before.totalPrice, db)
     }
 
     /// What `book` (offline) will send, validated and priced here without writing anything: the

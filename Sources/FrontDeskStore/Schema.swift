@@ -64,6 +64,9 @@ enum Schema {
         migrator.registerMigration("v18: the card charge of bookings paid before v16, from their confirmation") { db in
             try db.execute(sql: v18)
         }
+        migrator.registerMigration("v19: the booking's total before each queued change of this desk") { db in
+            try db.execute(sql: v19)
+        }
         return migrator
     }
 
@@ -938,6 +941,15 @@ extension Schema {
             WHERE a.booking_id = saga.booking_id AND a.action = 'booking.confirmed'
             ORDER BY a.id LIMIT 1)
         WHERE payment_method = 'card' AND charged_cents IS NULL AND payment_reference IS NOT NULL;
+        """
+
+    /// A change this desk queued that the server refuses is dropped by `--keep-server`, and the
+    /// money the change settled at the desk (a night collected, one repaid) goes back: the total
+    /// the change started from is what the dropped change moved the booking away from (comparing
+    /// with the server's total counted another desk's changes as this one's). NULL for a `book`
+    /// and for operations queued before v19 (said in words, not as an amount).
+    static let v19 = """
+        ALTER TABLE sync_outbox ADD COLUMN total_before_cents INTEGER;
         """
 
     static let v15 = """

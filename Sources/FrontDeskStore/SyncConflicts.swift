@@ -265,6 +265,17 @@ extension FrontDeskStore {
             let taken = try takeServersVersion(ofConflict: id, server, db)
             let refundedHere = taken.refundedHere
             let after = try requireBooking(taken.bookingId, db)
+            // A connected desk's cancel records no desk refund: it said the money paid at a desk
+            // goes back there (`refundAtTheDeskNow`), which a receptionist may have done. Its
+            // entry is told from a disconnected desk's ("not refunded at this desk") by its words,
+            // and only one written since the booking's last resolution counts (read before this one is
+            // written).
+            let cancelSaidToRepay = try !refundedHere && taken.refused.contains { $0.kind == .cancel }
+                && db.value(Int.self, sql: """
+                    SELECT 1 FROM audit_entry WHERE booking_id = ?1 AND action = 'booking.refundAwaitsServer'
+                        AND summary LIKE '%to be paid back at the desk%'
+                        AND id > (SELECT COALESCE(MAX(id), 0) FROM audit_entry WHERE booking_id = ?1 AND action = 'booking.conflictResolved')
+                    """, arguments: [after.id.storedText]) != nil
             let dropped = taken.refused.map { Self.changeName($0.kind) }.joined(separator: ", ")
             try resolve(bookingId: taken.bookingId, resolution: "kept the server's version by \(user)", db)
             try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
@@ -273,17 +284,9 @@ extension FrontDeskStore {
                       before: taken.before, after: after)
             // Money this desk settled for the changes dropped is settled back, in words: it was
             // dropped without a word (a refund paid for a cancel the server never took).
-            // A connected desk's cancel records no desk refund: it said the money paid at a desk
-            // goes back there (`refundAtTheDeskNow`), which a receptionist may have done.
-            let cancelSaidToRepay = try !refundedHere && taken.refused.contains { $0.kind == .cancel }
-                && db.value(Int.self, sql: """
-                    SELECT 1 FROM audit_entry WHERE booking_id = ? AND action = 'booking.refundAwaitsServer'
-                        AND summary LIKE '%to be paid back at the desk%'
-                    """, arguments: [after.id.storedText]) != nil
             if let money = ChangeWording.moneyOfDroppedChanges(deskStatus: taken.deskCopy.status, deskTotal: taken.deskCopy.total,
-                                                               server: after, refundedAtThisDesk: refundedHere,
-                                                               cancelSaidToRepayHere: cancelSaidToRepay,
-                                                               droppedAStayChange: taken.refused.contains { $0.kind == .edit || $0.kind == .move }) {
+                                                               totalBefore: taken.totalBefore, server: after,
+                                                               refundedAtThisDesk: refundedHere, cancelSaidToRepayHere: cancelSaidToRepay) {
                 if refundedHere && after.status != .cancelled {
                     // The booking stands again: a later cancel pays it back again.
                     try db.run(sql: "UPDATE saga SET refund_reference = NULL WHERE booking_id = ?", arguments: [taken.bookingId])
@@ -348,7 +351,7 @@ extension FrontDeskStore {
     /// (`server`) is written over the booking and its saga.
     private func takeServersVersion(ofConflict id: String, _ server: WireBooking, _ db: Database) throws
         -> (conflict: SyncConflict, bookingId: String, before: Booking, refused: [SyncOperation], refundedHere: Bool,
-            deskCopy: (status: BookingStatus, total: Money)) {
+            deskCopy: (status: BookingStatus, total: Money), totalBefore: Money?) {
         let (conflict, bookingId) = try openConflict(id, db)
         let before = try requireBooking(bookingId, db)
         guard try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId]) != nil else {
@@ -364,7 +367,10 @@ extension FrontDeskStore {
             throw FrontDeskError.invalidState(
                 "Booking \(before.confirmationCode) has \(queued) change\(queued == 1 ? "" : "s") waiting to be sent: run frontdesk sync first. Nothing was changed")
         }
-        let firstSeq = try db.value(Int64.self, sql: "SELECT seq FROM sync_outbox WHERE operation_id = ?", arguments: [conflict.operationId]) ?? 0
+        let first = try db.row(sql: "SELECT seq, total_before_cents FROM sync_outbox WHERE operation_id = ?", arguments: [conflict.operationId])
+        let firstSeq: Int64 = first?[0] ?? 0
+        // The total the first refused change started from: what the dropped changes moved it from.
+        let totalBefore = (first?[1] as Int64?).map(Money.init(minorUnits:))
         let refused = try db.values(String.self, sql: """
             SELECT body FROM sync_outbox WHERE booking_id = ? AND state IN ('conflict', 'rejected') AND seq >= ? ORDER BY seq
             """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
@@ -378,7 +384,7 @@ extension FrontDeskStore {
         if current.roomId != before.roomId || current.stay != before.stay {
             notify(.roomAvailabilityChanged(hotelId: current.hotelId, roomId: current.roomId, stay: current.stay))
         }
-        return (conflict, bookingId, before, refused, refundedHere, deskCopy)
+        return (conflict, bookingId, before, refused, refundedHere, deskCopy, totalBefore)
     }
 
     /// The booking's status and total as this desk had them when its change was refused (kept

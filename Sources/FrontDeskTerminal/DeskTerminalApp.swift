@@ -21,7 +21,8 @@ public enum DeskTerminalApp {
         guard let hotel = try store.hotel() else {
             throw FrontDeskError.notFound("No hotel is set up in this database (run `frontdesk demo` first)")
         }
-        let info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
+        var info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
+        info.noShowFee = hotel.noShowPolicy.fee
         let standalone = services(store: store, user: user, cardPayments: gateway != nil, log: log)
         // A connected desk writes through the server (its link), and its rooms are the server's.
         var model = DeskModel(info: info, services: connected.map { connectedServices(standalone, link: $0) } ?? standalone,
@@ -118,9 +119,10 @@ public enum DeskTerminalApp {
         // A renamed hotel (a manager on the server, `hotel configure` in another shell) is named
         // so on the status line; its zone and currency never change.
         func followHotelName() {
-            if let name = reading("hotel", { try store.hotel()?.name }) ?? nil, name != model.state.info.hotelName {
-                model.setHotelName(name)
-            }
+            guard let current = reading("hotel", { try store.hotel() }) ?? nil else { return }
+            if current.name != model.state.info.hotelName { model.setHotelName(current.name) }
+            // The no-show question names the fee: a manager may change it while the desk is open.
+            if current.noShowPolicy.fee != model.state.info.noShowFee { model.setNoShowFee(current.noShowPolicy.fee) }
         }
         let clockFormat = DateFormatter()
         clockFormat.dateFormat = "HH:mm"

@@ -499,7 +499,7 @@ import Testing
         let slept = try #require(prices.first { $0["date"] as? String == "2026-11-28" }?["price"] as? NSNumber)
         let notSlept = try #require(prices.first { $0["date"] as? String == "2026-11-27" }?["price"] as? NSNumber)
         let format = { (number: NSNumber) in String(format: "%.2f", number.doubleValue) }
-        #expect(lateHistory.contains("if it was paid out, collect \(format(slept)) of it again (not the \(format(notSlept)) of the night of 2026-11-27, not slept)"),
+        #expect(lateHistory.contains("if it was paid out, collect \(format(slept)) of it again (not the \(format(notSlept)) of the nights not slept)"),
                 "\(lateHistory)")
         try Self.expectConsistent(cli)
     }

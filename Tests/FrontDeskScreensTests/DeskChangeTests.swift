@@ -161,6 +161,25 @@ import Testing
         #expect(try fixture.desk.store.booking(booking.confirmationCode).status == .confirmed)
     }
 
+    /// With the hotel's fee known, the question names what stays charged and what is owed back
+    /// (it said "unless the hotel charges none", and the clerk had to guess).
+    @Test(arguments: [NoShowPolicy.Fee.firstNight, .none])
+    func theNoShowQuestionNamesTheFeeAndWhatIsOwedBack(_ fee: NoShowPolicy.Fee) throws {
+        var fixture = try ScreenFixture()
+        _ = try fixture.desk.store.setNoShowPolicy(cutoffHour: 12, fee: fee, by: "manager")
+        fixture.model.setNoShowFee(fee)
+        let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-29")
+        fixture.press(.function(4), .alt("n"))
+        let asked = fixture.screen(160, 30)
+        let owed = ChangeWording.owedBackByNoShow(arrival, fee: fee).plain
+        if fee == .firstNight {
+            #expect(asked.contains("The first night (\(arrival.nightlyPrices[0].price.plain)) stays charged"), "\(asked)")
+        } else {
+            #expect(asked.contains("Nothing is charged (the hotel's no-show fee is none)"), "\(asked)")
+        }
+        #expect(asked.contains("\(owed) of the \(arrival.totalPrice.plain) paid is owed back to the guest"), "\(asked)")
+    }
+
     @Test func todayListsArrivalsDueForANoShowAndAltNMarksIt() throws {
         var fixture = try ScreenFixture()
         _ = try fixture.desk.store.setNoShowPolicy(cutoffHour: 12, fee: .firstNight, by: "manager")
@@ -193,7 +212,7 @@ import Testing
         let back = try fixture.desk.store.booking(arrival.confirmationCode)
         #expect(back.status == .confirmed && back.statusReason == "No-show undone at the desk by anna")
         let said = fixture.screen(200, 30)
-        #expect(said.contains("No-show of Zoë Ångström undone") && said.contains("if it was paid out, collect again what the booking's history says"), "\(said)")
+        #expect(said.contains("No-show of Zoë Ångström undone") && said.contains("if it was paid out, collect it again"), "\(said)")
         #expect(!(try fixture.desk.freeRooms("2026-11-27", "2026-11-29").contains("101")), "the nights are the guest's again")
     }
 

@@ -79,3 +79,38 @@ struct DroppedChangeMoneyTests {
         #expect(kept.stderr.contains("Recorded: ") && kept.stderr.contains("repay \(collected) at the desk"), "\(kept.stderr)")
     }
 }
+
+extension DroppedChangeMoneyTests {
+    /// Booked and lengthened offline (the desk collected the extra night), the room sold on the
+    /// server for that night meanwhile: the booking is accepted, the lengthening refused, and
+    /// keeping the server's booking says to repay the night (the pull had written the server's
+    /// copy over the desk's, and the money was dropped without a word).
+    @Test("A lengthening refused after its offline booking was accepted says to repay what it collected")
+    func aLengtheningOfAnOfflineBookingRefusedSaysToRepay() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(1)
+        let desk = try Desk("money-offline")
+        defer { desk.remove() }
+        try #require(try desk.connect(server).status == 0)
+        let (checkIn, checkOut) = futureStay(daysAhead: 45, nights: 2)
+        let (_, longer) = futureStay(daysAhead: 45, nights: 3)
+        server.stop()
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Olli Offline")
+        let code = try #require(try booked.json["confirmation"] as? String, "book: \(booked.stderr)")
+        let lengthened = try desk.run("change", code, "--check-out", longer)
+        #expect(lengthened.status == 0, "\(lengthened.stderr)")
+        let changeWords = lengthened.stdout + lengthened.stderr
+        let collected = try #require(changeWords.components(separatedBy: "collect ").dropFirst().first?.split(separator: " ").first.map(String.init),
+                                     "\(changeWords)")
+        try server.start()
+        // The night the lengthening adds is sold on the server meanwhile.
+        try server.sell(room: "S1", checkIn: checkOut, checkOut: longer, guest: "Nora Night")
+        let synced = try desk.run("sync", "--json").json
+        #expect(synced["accepted"] as? Int == 1 && synced["conflicts"] as? Int == 1, "\(synced)")
+        let id = try #require(try conflicts(desk).first?["conflictId"] as? String)
+        let kept = try desk.run("conflicts", "resolve", id, "--keep-server", "--json")
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(try kept.json["checkOut"] as? String == checkOut)
+        #expect(kept.stderr.contains("Recorded: ") && kept.stderr.contains("repay \(collected) at the desk"), "\(kept.stderr)")
+    }
+}

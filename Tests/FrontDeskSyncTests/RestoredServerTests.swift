@@ -37,19 +37,18 @@ struct RestoredServerTests {
         let resentCode = try #require(try resent.json["confirmation"] as? String, "book: \(resent.stderr)")
         #expect(try soldAgain.json["sync"] as? String == "synced")
         #expect(try server.bookingsOfA().contains { $0["confirmation"] as? String == resentCode })
+        // A stay cancelled since: lost too, kept on the desk only, and said so.
+        let (laterIn, laterOut) = futureStay(daysAhead: 90)
+        let cancelled = try desk.book(room: "S2", checkIn: laterIn, checkOut: laterOut, guest: "Cleo Cancelled")
+        let cancelledCode = try #require(try cancelled.json["confirmation"] as? String, "book: \(cancelled.stderr)")
+        #expect(try desk.run("cancel", cancelledCode).status == 0)
 
         // Restored: the server has neither booking, and sells S1 for the same nights.
         server.stop()
         try Self.copyDatabase(backup, to: server.database)
         try server.start()
         #expect(try !server.bookingsOfA().contains { $0["confirmation"] as? String == resentCode })
-        let rooms = try server.call("GET", "/api/hotels/\(server.hotelA)/rooms", token: try server.token("mona")).json["rooms"] as? [[String: Any]] ?? []
-        let s1 = try #require(rooms.first { $0["roomNumber"] as? String == "S1" }?["roomId"] as? String)
-        let sold = try server.call("POST", "/api/bookings", token: try server.token("anna"), json: [
-            "hotelId": server.hotelA, "roomId": s1, "checkIn": checkIn, "checkOut": checkOut, "guests": 1,
-            "guestName": "Cy Server", "email": "cy@example.com", "payment": ["method": "desk"],
-        ])
-        #expect([200, 201, 202].contains(sold.status), "POST /api/bookings: \(sold.status) \(sold.json)")
+        try server.sell(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Cy Server")
 
         // The desk's sync says what happened to the server, in words, and what to do.
         let refused = try desk.run("sync")
@@ -59,8 +58,11 @@ struct RestoredServerTests {
 
         let connected = try desk.connect(server)
         #expect(connected.status == 0, "connect: \(connected.stderr)")
-        #expect(connected.stdout.contains("no longer had 2 bookings") && connected.stdout.contains(soldAgainCode)
-                    && connected.stdout.contains(resentCode), "connect: \(connected.stdout)")
+        #expect(connected.stdout.contains("no longer had 3 bookings") && connected.stdout.contains(soldAgainCode)
+                    && connected.stdout.contains(resentCode) && connected.stdout.contains(cancelledCode), "connect: \(connected.stdout)")
+        let audit = try desk.run("audit").stdout
+        #expect(audit.contains("over or cancelled, kept on this desk only") && audit.contains(cancelledCode), "\(audit)")
+        #expect(audit.contains("queued for the server as paid at the desk") && audit.contains(resentCode), "\(audit)")
 
         // The booking whose room the server sold is a conflict, with rooms free instead.
         let conflicts = try desk.run("conflicts", "--json").json["conflicts"] as? [[String: Any]] ?? []

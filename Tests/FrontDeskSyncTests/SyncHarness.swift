@@ -135,6 +135,20 @@ final class SyncServer: @unchecked Sendable {
         }
     }
 
+    /// Books hotel A's room `number` on the server (anna, paid at a desk), as another desk or a
+    /// web client would while a desk is offline; the room looked up by `mona` (`addSpareRooms`).
+    func sell(room number: String, checkIn: String, checkOut: String, guest: String) throws {
+        let rooms = try call("GET", "/api/hotels/\(hotelA)/rooms", token: try token("mona")).json["rooms"] as? [[String: Any]] ?? []
+        guard let roomId = rooms.first(where: { $0["roomNumber"] as? String == number })?["roomId"] as? String else {
+            throw SyncTestError.setup("hotel A lists no room \(number)")
+        }
+        let sold = try call("POST", "/api/bookings", token: try token("anna"), json: [
+            "hotelId": hotelA, "roomId": roomId, "checkIn": checkIn, "checkOut": checkOut, "guests": 1,
+            "guestName": guest, "email": "guest@example.com", "payment": ["method": "desk"],
+        ])
+        guard [200, 201, 202].contains(sold.status) else { throw SyncTestError.setup("POST /api/bookings: \(sold.status) \(sold.json)") }
+    }
+
     /// Every booking of hotel A as the server's API lists it.
     func bookingsOfA() throws -> [[String: Any]] {
         let answer = try call("GET", "/api/bookings?hotelId=\(hotelA)&limit=1000", token: try token("anna"))
