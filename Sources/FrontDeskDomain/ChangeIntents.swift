@@ -216,39 +216,76 @@ public enum ChangeWording {
             + (difference > 0 ? "collect \(amount.plain) at the desk" : "repay \(amount.plain) at the desk")
     }
 
+    /// What a connected desk's dropped changes had settled at the desk, as recorded when each
+    /// was queued (`FrontDeskStore.droppedMoney`).
+    public struct DroppedMoney: Hashable, Sendable {
+        /// What the dropped stay changes (edits, moves) collected, in cents (negative: repaid); nil
+        /// when one was queued before the desk kept its totals.
+        public var stayChangesCents: Int64?
+        /// A dropped cancel's booking total, when its refund was paid here or said to be.
+        public var cancelledTotal: Money?
+        /// That refund was paid at this desk (recorded), not only said to be paid at a desk.
+        public var refundRecorded = false
+        /// An undone no-show was dropped (it said to collect again what the no-show said was owed).
+        public var undidNoShow = false
+
+        public init(stayChangesCents: Int64?, cancelledTotal: Money? = nil, refundRecorded: Bool = false, undidNoShow: Bool = false) {
+            self.stayChangesCents = stayChangesCents
+            self.cancelledTotal = cancelledTotal
+            self.refundRecorded = refundRecorded
+            self.undidNoShow = undidNoShow
+        }
+    }
+
     /// What to settle at the desk when a conflict keeps the server's booking (`server`) over this
-    /// desk's changes, whose money was settled here when they were made; nil when nothing moved.
-    /// `deskStatus`, `deskTotal`: the booking as this desk's changes left it; `totalBefore`: its
-    /// total before the first of them (nil: not recorded). A cancel refunded here of a booking that
-    /// stands on the server is collected again; `cancelSaidToRepayHere`: a connected desk's cancel
-    /// said what was paid at a desk is paid back there (it does not know how the server's booking
-    /// was paid), collected again if it was. What this desk's dropped stay changes collected or
-    /// repaid (`deskTotal` against `totalBefore`) goes back, whatever the server did meanwhile:
-    /// another desk's change, a cancel or a no-show on the server settled its own money there.
-    public static func moneyOfDroppedChanges(deskStatus: BookingStatus, deskTotal: Money, totalBefore: Money?, server: Booking,
-                                             refundedAtThisDesk: Bool, cancelSaidToRepayHere: Bool = false) -> String? {
-        let live: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
-        // (The desk's copy may read Confirmed again once its cancel was refused: the refund stays.)
-        if refundedAtThisDesk, live.contains(server.status) {
-            return "this desk paid back \(deskTotal.plain) when it cancelled, and the server's booking stands: "
-                + "collect \(server.totalPrice.plain) again at the desk"
+    /// desk's changes (`dropped`); nil when nothing moved. Only this desk's own money is settled
+    /// back, whatever the server did meanwhile (another desk's change, a cancel or a no-show there
+    /// settled its own): a booking that stands is collected again for a refund paid here and
+    /// repaid what a dropped change collected; a booking the server ended has its own refund or
+    /// owed-back, which a refund paid here already covers.
+    public static func moneyOfDroppedChanges(_ dropped: DroppedMoney, server: Booking) -> String? {
+        var said: [String] = []
+        let stands = [BookingStatus.confirmed, .checkedIn, .checkedOut].contains(server.status)
+        func amount(_ cents: Int64) -> String { Money(minorUnits: abs(cents)).plain } // totals are 0 to 10^12 cents
+        guard let stay = dropped.stayChangesCents else {
+            // Queued before the desk kept the totals (schema v19): the way, not an amount that could be wrong.
+            said.append("this desk's dropped change collected or repaid at the desk what the booking's history says: settle it back")
+            return said.joined(separator: "; ")
         }
-        if cancelSaidToRepayHere, live.contains(server.status) {
-            return "this desk's cancel said what was paid at a desk is to be paid back at the desk, and the server's booking "
-                + "stands: if \(deskTotal.plain) was paid back, collect \(server.totalPrice.plain) again at the desk"
+        let refund = dropped.cancelledTotal?.minorUnits ?? 0
+        if stands {
+            let net = stay - refund // what this desk took in for the dropped changes
+            if refund > 0 {
+                let paid = dropped.refundRecorded ? "this desk paid back \(amount(refund)) when it cancelled"
+                    : "this desk's cancel said \(amount(refund)) was to be paid back at the desk"
+                let change = stay == 0 ? "" : " (its dropped change had \(stay > 0 ? "collected" : "repaid") \(amount(stay)))"
+                let action = net < 0 ? "collect \(amount(net)) again at the desk" : net > 0 ? "repay \(amount(net)) at the desk" : "nothing to settle"
+                said.append(paid + change + ", and the server's booking stands: " + (dropped.refundRecorded ? action : "if it was paid back, " + action))
+            } else if net != 0 {
+                said.append("this desk's dropped change had \(net > 0 ? "collected" : "repaid") \(amount(net)): "
+                    + (net > 0 ? "repay" : "collect") + " \(amount(net)) at the desk")
+            }
+        } else {
+            if stay != 0 {
+                said.append("this desk's dropped change had \(stay > 0 ? "collected" : "repaid") \(amount(stay)): "
+                    + (stay > 0 ? "repay" : "collect") + " \(amount(stay)) at the desk")
+            }
+            if refund > 0 {
+                let what = server.status == .noShow ? "the server marked it a no-show: what that says is owed back"
+                    : "the server cancelled it too: its refund"
+                said.append((dropped.refundRecorded ? "this desk paid back \(amount(refund)) when it cancelled"
+                                : "if this desk paid back \(amount(refund)) when it cancelled")
+                    + ", and \(what) is paid already; do not pay it again")
+            }
         }
-        guard live.contains(deskStatus) else { return nil }
-        guard let totalBefore else {
-            // Queued before the desk kept the total (schema v19): the facts, not an amount.
-            guard deskTotal != server.totalPrice else { return nil }
-            return "this desk's change is dropped; its copy had the total \(deskTotal.plain), the server's has "
-                + "\(server.totalPrice.plain): pay back or collect at the desk what this desk's change collected or repaid"
+        if dropped.undidNoShow, server.status == .noShow, let fee = NoShowPolicy.Fee(noShow: server) {
+            let owed = owedBackByNoShow(server, fee: fee)
+            if owed > .zero {
+                said.append("this desk's undone no-show is dropped and the no-show stands: if what it said to collect again was "
+                    + "collected, \(owed.plain) is owed back to the guest again")
+            }
         }
-        guard deskTotal != totalBefore else { return nil }
-        let moved = deskTotal.minorUnits - totalBefore.minorUnits
-        let amount = Money(minorUnits: abs(moved)) // totals are 0 to 10^12 cents: no overflow
-        return "this desk's change is dropped; it had made the total \(deskTotal.plain) (from \(totalBefore.plain)): "
-            + (moved > 0 ? "repay \(amount.plain) at the desk" : "collect \(amount.plain) at the desk")
+        return said.isEmpty ? nil : said.joined(separator: "; ")
     }
 
     public static func moved(_ before: Booking, _ after: Booking, nights: [CalendarDate], reprice: Bool, reason: String?) -> String {

@@ -323,9 +323,10 @@ extension DeskModel {
             return ["The hotel's no-show fee applies (the first night stays charged, unless the hotel charges none); "
                 + "the other nights are freed."]
         }
+        let others = booking.stay.nightCount > 1 ? "; the other nights are freed." : "."
         let charged = fee == .firstNight
-            ? "The first night (\(booking.nightlyPrices.first?.price.plain ?? "0.00")) stays charged; the other nights are freed."
-            : "Nothing is charged (the hotel's no-show fee is none); every night is freed."
+            ? "The first night (\(booking.nightlyPrices.first?.price.plain ?? "0.00")) stays charged" + others
+            : "Nothing is charged (the hotel's no-show fee is none); " + (booking.stay.nightCount > 1 ? "every night is freed." : "the night is freed.")
         let owed = ChangeWording.noShowMoney(booking, fee: fee)
         return [charged, owed.prefix(1).uppercased() + owed.dropFirst() + "."]
     }

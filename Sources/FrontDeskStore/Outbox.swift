@@ -155,7 +155,7 @@ extension FrontDeskStore {
     /// with it (settled `conflict`), and one open conflict row says why (a booking already on the
     /// list gets no second row for the operations that failed because of the first).
     func markConflict(bookingId: String, operationId: String?, reason: String, message: String?,
-                      suggestedRooms: [WireSuggestedRoom], outboxState: String, _ db: Database) throws {
+                      suggestedRooms: [WireSuggestedRoom], outboxState: String, asABooking: Bool = false, _ db: Database) throws {
         guard let booking = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first else { return }
         let instant = Timestamp.text(now)
         let firstQueued = try db.value(String.self, sql: """
@@ -170,7 +170,10 @@ extension FrontDeskStore {
         let latest = try db.value(String.self, sql: "SELECT operation_id FROM sync_outbox WHERE booking_id = ? ORDER BY seq DESC LIMIT 1",
                                   arguments: [bookingId])
         guard !open else { return }
-        var named = operationId ?? firstQueued ?? latest
+        // `asABooking`: the booking itself is what the server lacks (a lost one): its last
+        // operation, long accepted, is not what the conflict is about (its kind would offer
+        // resolutions that need the server's copy).
+        var named = operationId ?? firstQueued ?? (asABooking ? nil : latest)
         if named == nil {
             // A booking the server never had and this desk never queued (made while standalone,
             // paid by card here): its `book` is filed, settled and never pushed, as the operation
@@ -190,9 +193,8 @@ extension FrontDeskStore {
             INSERT INTO sync_conflict (id, operation_id, booking_id, reason, message, suggested_rooms, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [UUID().uuidString.lowercased(), operation, bookingId, reason, message, suggested, instant])
-        // The booking as this desk's changes left it, kept with the entry: a pull writes the
-        // server's copy over the row meanwhile, and a resolution keeping the server's booking
-        // settles the money of this desk's changes from it (`deskCopyWhenRefused`).
+        // The booking as this desk's changes left it, kept with the entry for the record: a pull
+        // writes the server's copy over the row meanwhile.
         try audit(db, user: "sync", action: "booking.syncConflict", bookingId: booking.id, roomId: booking.roomId,
                   summary: "Booking \(booking.confirmationCode) is a conflict (\(reason))" + (message.map { ": \($0)" } ?? "")
                       + "; room \(booking.roomNumber) released until it is resolved", before: booking)
@@ -279,8 +281,9 @@ extension FrontDeskStore {
     }
 
     /// Writes an operation into the outbox (in the caller's transaction) and marks its booking pending.
-    /// `totalBefore`: the booking's total before the change the operation carries (nil for a `book`).
-    func enqueue(_ operation: SyncOperation, bookingId: String, totalBefore: Money? = nil, _ db: Database) throws {
+    /// `totals`: the booking's total before and after the change the operation carries (nil for a
+    /// `book`): what a `--keep-server` that drops it settles back.
+    func enqueue(_ operation: SyncOperation, bookingId: String, totals: QueuedTotals? = nil, _ db: Database) throws {
         var operation = operation
         if let pushed = shared.pushedOperations.withLock({ $0[operation.operationId] }),
            pushed.kind == operation.kind, pushed.bookingId.lowercased() == operation.bookingId.lowercased() {
@@ -289,9 +292,10 @@ extension FrontDeskStore {
         let body = String(decoding: try JSONEncoder().encode(operation), as: UTF8.self)
         do {
             try db.run(sql: """
-                INSERT INTO sync_outbox (operation_id, booking_id, kind, body, created_at, total_before_cents) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO sync_outbox (operation_id, booking_id, kind, body, created_at, total_before_cents, total_after_cents)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [operation.operationId, bookingId, operation.kind.rawValue, body, Timestamp.text(now),
-                                 totalBefore?.minorUnits])
+                                 totals?.before, totals?.after])
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw FrontDeskError.conflict("Operation \(operation.operationId) was already queued")
         }
@@ -337,7 +341,8 @@ extension FrontDeskStore {
                     try enqueue(changeOperation(.checkIn, of: booking, syncState: SyncState.pending.rawValue, reason: nil, by: "sync",
                                                 operationId: UUID.timeOrdered(at: now),
                                                 madeAt: Self.checkInMadeAt(booking, hotel: hotel, today: today)),
-                                bookingId: booking.id.storedText, totalBefore: booking.totalPrice, db)
+                                bookingId: booking.id.storedText,
+                                totals: QueuedTotals(before: booking.totalPrice.minorUnits, after: booking.totalPrice.minorUnits), db)
                 }
                 queued.append(booking)
             } else {
@@ -426,12 +431,12 @@ extension FrontDeskStore {
             try markConflict(bookingId: booking.id.storedText, operationId: nil, reason: "room_unavailable",
                              message: "The server no longer had this booking (its data went back to an older copy) "
                                 + "and sold room \(booking.roomNumber) for its nights meanwhile",
-                             suggestedRooms: suggested, outboxState: "conflict", db)
+                             suggestedRooms: suggested, outboxState: "conflict", asABooking: true, db)
             conflicts.append(booking.confirmationCode)
         }
         if !over.isEmpty {
             try audit(db, user: "sync", action: "replica.lostBookingsKept",
-                      summary: "\(over.count.counted("booking")) \(UnsentOrigin.lost.words), over or cancelled, kept on this desk "
+                      summary: "\(over.count.counted("booking")) \(UnsentOrigin.lost.words), over, cancelled or never confirmed, kept on this desk "
                         + "only: enter them there by hand if its records need them: \(over.listedBriefly())")
         }
         try queueBookingsTheServerNeverHad(hotelId, only: toSend.map(\.id), origin: .lost, db)
@@ -527,7 +532,9 @@ extension FrontDeskStore {
         guard serverVersion != nil || bookQueued else { return }
         let operation = changeOperation(kind, of: before, syncState: state, reason: reason, by: user, operationId: operationId ?? UUID.timeOrdered(at: now),
                                         move: move, edit: edit)
-        try enqueue(operation, bookingId: id, totalBefore: before.totalPrice, db)
+        // The change is written: the row holds the total after it.
+        let after = try db.value(Int64.self, sql: "SELECT total_cents FROM booking WHERE id = ?", arguments: [id])
+        try enqueue(operation, bookingId: id, totals: QueuedTotals(before: before.totalPrice.minorUnits, after: after ?? before.totalPrice.minorUnits), db)
     }
 
     /// What `book` (offline) will send, validated and priced here without writing anything: the
@@ -743,4 +750,11 @@ extension FrontDeskStore {
             return changeOperation(.move, of: booking, syncState: state, reason: reason, by: user, operationId: operationId, move: move)
         }
     }
+}
+
+/// A queued change's booking total before and after it, in cents (`sync_outbox.total_before_cents`
+/// and `total_after_cents`, schema v19).
+struct QueuedTotals: Sendable, Equatable {
+    var before: Int64
+    var after: Int64
 }

@@ -64,7 +64,7 @@ enum Schema {
         migrator.registerMigration("v18: the card charge of bookings paid before v16, from their confirmation") { db in
             try db.execute(sql: v18)
         }
-        migrator.registerMigration("v19: the booking's total before each queued change of this desk") { db in
+        migrator.registerMigration("v19: the booking's totals before and after each queued change of this desk") { db in
             try db.execute(sql: v19)
         }
         return migrator
@@ -944,12 +944,13 @@ extension Schema {
         """
 
     /// A change this desk queued that the server refuses is dropped by `--keep-server`, and the
-    /// money the change settled at the desk (a night collected, one repaid) goes back: the total
-    /// the change started from is what the dropped change moved the booking away from (comparing
-    /// with the server's total counted another desk's changes as this one's). NULL for a `book`
+    /// money the change settled at the desk (a night collected, one repaid, a refund) goes back:
+    /// the booking's total before and after each change is what it moved (comparing the desk's
+    /// copy with the server's counted another desk's changes as this one's). NULL for a `book`
     /// and for operations queued before v19 (said in words, not as an amount).
     static let v19 = """
         ALTER TABLE sync_outbox ADD COLUMN total_before_cents INTEGER;
+        ALTER TABLE sync_outbox ADD COLUMN total_after_cents INTEGER;
         """
 
     static let v15 = """

@@ -101,16 +101,17 @@ extension FrontDeskStore {
                 var later = try operationsWaiting(behind: conflict, bookingId: bookingId, includingBooks: false, db)
                 // A guest in house whose check-in never went to the server (a stay made while
                 // standalone) is checked in there after the booking.
-                if before.status == .checkedIn && !later.contains(where: { $0.kind == .checkIn }) {
-                    later.insert(changeOperation(.checkIn, of: after, syncState: SyncState.pending.rawValue, reason: nil, by: user,
-                                                 operationId: UUID.timeOrdered(at: now),
-                                                 madeAt: Self.checkInMadeAt(before, hotel: hotel, today: today)), at: 0)
+                if before.status == .checkedIn && !later.contains(where: { $0.operation.kind == .checkIn }) {
+                    later.insert((changeOperation(.checkIn, of: after, syncState: SyncState.pending.rawValue, reason: nil, by: user,
+                                                  operationId: UUID.timeOrdered(at: now),
+                                                  madeAt: Self.checkInMadeAt(before, hotel: hotel, today: today)),
+                                  QueuedTotals(before: after.totalPrice.minorUnits, after: after.totalPrice.minorUnits)), at: 0)
                 }
                 // Made when the booking was (a stay that has begun is checked against the day it
                 // was booked), and paid at this desk (one paid by card here is not sent).
                 let madeAt = before.stay.checkIn < today ? before.createdAt : nil
                 try enqueue(bookOperation(after, operationId: UUID.timeOrdered(at: now), payment: .desk, by: user, madeAt: madeAt),
-                            thenRequeue: later, bookingId: bookingId, db)
+                            totals: nil, thenRequeue: later, bookingId: bookingId, db)
             } else {
                 // A stay the server cannot take from this desk: moved here and left for entry on
                 // the server by hand, as when the desk connected; the conflict is closed.
@@ -178,7 +179,8 @@ extension FrontDeskStore {
             operationId: UUID.timeOrdered(at: now).uuidString.lowercased(), kind: .move, bookingId: bookingId.lowercased(), baseVersion: serverVersion,
             madeAt: InstantText.utc(now), by: user, reason: refused.reason,
             move: .init(roomId: target.room.id.uuidString.lowercased(), roomNumber: target.room.number, reprice: refused.move?.reprice ?? false))
-        try enqueue(move, thenRequeue: later, bookingId: bookingId, db)
+        try enqueue(move, totals: QueuedTotals(before: before.totalPrice.minorUnits, after: after.totalPrice.minorUnits),
+                    thenRequeue: later, bookingId: bookingId, db)
         try resolve(bookingId: bookingId, resolution: "moved to room \(target.room.number) by \(user)", db)
         try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
                   summary: "Conflict of booking \(after.confirmationCode) (\(conflict.reason)) resolved: a move to room \(target.room.number) queued for the server",
@@ -190,23 +192,33 @@ extension FrontDeskStore {
     /// The desk's changes to a booking queued after its refused operation, still waiting behind
     /// the conflict, oldest first.
     private func operationsWaiting(behind conflict: SyncConflict, bookingId: String, includingBooks: Bool,
-                                   _ db: Database) throws -> [SyncOperation] {
+                                   _ db: Database) throws -> [(operation: SyncOperation, totals: QueuedTotals?)] {
         let firstSeq = try db.value(Int64.self, sql: "SELECT seq FROM sync_outbox WHERE operation_id = ?",
                                     arguments: [conflict.operationId]) ?? 0
-        return try db.values(String.self, sql: """
-            SELECT body FROM sync_outbox WHERE booking_id = ? AND state = 'conflict' AND seq > ?
+        return try db.rows(sql: """
+            SELECT body, total_before_cents, total_after_cents FROM sync_outbox WHERE booking_id = ? AND state = 'conflict' AND seq > ?
             \(includingBooks ? "" : "AND kind <> 'book'") ORDER BY seq
-            """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
+            """, arguments: [bookingId, firstSeq]).map { row in
+                (try Self.decodeOperation(row[0]), Self.queuedTotals(before: row[1], after: row[2]))
+            }
     }
 
-    /// Queues the operation that resolves a conflict, then the changes that waited behind it as
-    /// new operations (new ids, no base version: they follow what the first leaves).
-    private func enqueue(_ first: SyncOperation, thenRequeue later: [SyncOperation], bookingId: String, _ db: Database) throws {
-        try enqueue(first, bookingId: bookingId, db)
-        for var operation in later {
+    static func queuedTotals(before: Int64?, after: Int64?) -> QueuedTotals? {
+        guard let before, let after else { return nil }
+        return QueuedTotals(before: before, after: after)
+    }
+
+    /// Queues the operation that resolves a conflict (`totals`: the booking's before and after
+    /// it), then the changes that waited behind it as new operations (new ids, no base version:
+    /// they follow what the first leaves), each with the totals it was queued with.
+    private func enqueue(_ first: SyncOperation, totals: QueuedTotals?, thenRequeue later: [(operation: SyncOperation, totals: QueuedTotals?)],
+                         bookingId: String, _ db: Database) throws {
+        try enqueue(first, bookingId: bookingId, totals: totals, db)
+        for (operation, totals) in later {
+            var operation = operation
             operation.operationId = UUID.timeOrdered(at: now).uuidString.lowercased()
             operation.baseVersion = nil
-            try enqueue(operation, bookingId: bookingId, db)
+            try enqueue(operation, bookingId: bookingId, totals: totals, db)
         }
     }
 
@@ -284,9 +296,10 @@ extension FrontDeskStore {
                       before: taken.before, after: after)
             // Money this desk settled for the changes dropped is settled back, in words: it was
             // dropped without a word (a refund paid for a cancel the server never took).
-            if let money = ChangeWording.moneyOfDroppedChanges(deskStatus: taken.deskCopy.status, deskTotal: taken.deskCopy.total,
-                                                               totalBefore: taken.totalBefore, server: after,
-                                                               refundedAtThisDesk: refundedHere, cancelSaidToRepayHere: cancelSaidToRepay) {
+            if let money = ChangeWording.moneyOfDroppedChanges(
+                Self.droppedMoney(taken.refused, totals: taken.refusedTotals, deskTotal: taken.before.totalPrice,
+                                  refundRecorded: refundedHere, refundSaid: cancelSaidToRepay),
+                server: after) {
                 if refundedHere && after.status != .cancelled {
                     // The booking stands again: a later cancel pays it back again.
                     try db.run(sql: "UPDATE saga SET refund_reference = NULL WHERE booking_id = ?", arguments: [taken.bookingId])
@@ -296,6 +309,33 @@ extension FrontDeskStore {
             }
             return after
         }
+    }
+
+    /// What the dropped operations (`refused`, with the totals each was queued with) had settled at
+    /// the desk: their stay changes' money summed (unknown when one was queued before the desk kept
+    /// totals), a cancel's refund paid here (`refundRecorded`) or said to be (`refundSaid`) of the
+    /// total the cancel found, and an undone no-show.
+    static func droppedMoney(_ refused: [SyncOperation], totals: [QueuedTotals?], deskTotal: Money,
+                             refundRecorded: Bool, refundSaid: Bool) -> ChangeWording.DroppedMoney {
+        var dropped = ChangeWording.DroppedMoney(stayChangesCents: 0)
+        for (operation, totals) in zip(refused, totals) {
+            switch operation.kind {
+            case .edit, .move:
+                if let totals, let sum = dropped.stayChangesCents {
+                    dropped.stayChangesCents = sum + totals.after - totals.before
+                } else {
+                    dropped.stayChangesCents = nil
+                }
+            case .cancel where refundRecorded || refundSaid:
+                dropped.cancelledTotal = totals.map { Money(minorUnits: $0.before) } ?? deskTotal
+                dropped.refundRecorded = refundRecorded
+            case .undoNoShow:
+                dropped.undidNoShow = true
+            default:
+                break
+            }
+        }
+        return dropped
     }
 
     /// What the last resolution of `bookingId`'s conflict left to settle at the desk (the money of
@@ -351,7 +391,7 @@ extension FrontDeskStore {
     /// (`server`) is written over the booking and its saga.
     private func takeServersVersion(ofConflict id: String, _ server: WireBooking, _ db: Database) throws
         -> (conflict: SyncConflict, bookingId: String, before: Booking, refused: [SyncOperation], refundedHere: Bool,
-            deskCopy: (status: BookingStatus, total: Money), totalBefore: Money?) {
+            refusedTotals: [QueuedTotals?]) {
         let (conflict, bookingId) = try openConflict(id, db)
         let before = try requireBooking(bookingId, db)
         guard try db.value(Int.self, sql: "SELECT server_version FROM booking WHERE id = ?", arguments: [bookingId]) != nil else {
@@ -367,43 +407,23 @@ extension FrontDeskStore {
             throw FrontDeskError.invalidState(
                 "Booking \(before.confirmationCode) has \(queued) change\(queued == 1 ? "" : "s") waiting to be sent: run frontdesk sync first. Nothing was changed")
         }
-        let first = try db.row(sql: "SELECT seq, total_before_cents FROM sync_outbox WHERE operation_id = ?", arguments: [conflict.operationId])
-        let firstSeq: Int64 = first?[0] ?? 0
-        // The total the first refused change started from: what the dropped changes moved it from.
-        let totalBefore = (first?[1] as Int64?).map(Money.init(minorUnits:))
-        let refused = try db.values(String.self, sql: """
-            SELECT body FROM sync_outbox WHERE booking_id = ? AND state IN ('conflict', 'rejected') AND seq >= ? ORDER BY seq
-            """, arguments: [bookingId, firstSeq]).map(Self.decodeOperation)
+        let firstSeq = try db.value(Int64.self, sql: "SELECT seq FROM sync_outbox WHERE operation_id = ?", arguments: [conflict.operationId]) ?? 0
+        // Each with the booking's totals before and after it (schema v19): the money it moved.
+        let rows = try db.rows(sql: """
+            SELECT body, total_before_cents, total_after_cents FROM sync_outbox
+            WHERE booking_id = ? AND state IN ('conflict', 'rejected') AND seq >= ? ORDER BY seq
+            """, arguments: [bookingId, firstSeq])
+        let refused = try rows.map { try Self.decodeOperation($0[0]) }
+        let refusedTotals = rows.map { Self.queuedTotals(before: $0[1], after: $0[2]) }
         let refundedHere = try db.value(String.self, sql: "SELECT refund_reference FROM saga WHERE booking_id = ?",
                                         arguments: [bookingId]) == "desk-refund"
-        // The money of the dropped changes is judged from the desk's copy as they left it.
-        let deskCopy = try deskCopyWhenRefused(bookingId, db) ?? (before.status, before.totalPrice)
         try upsertFromServer(server, force: true, db)
         let current = try requireBooking(bookingId, db)
         notify(.roomAvailabilityChanged(hotelId: before.hotelId, roomId: before.roomId, stay: before.stay))
         if current.roomId != before.roomId || current.stay != before.stay {
             notify(.roomAvailabilityChanged(hotelId: current.hotelId, roomId: current.roomId, stay: current.stay))
         }
-        return (conflict, bookingId, before, refused, refundedHere, deskCopy, totalBefore)
-    }
-
-    /// The booking's status and total as this desk had them when its change was refused (kept
-    /// with the conflict's audit entry by `markConflict`); nil when the entry keeps none (a
-    /// conflict marked before it did).
-    private func deskCopyWhenRefused(_ bookingId: String, _ db: Database) throws -> (status: BookingStatus, total: Money)? {
-        guard let state = try db.value(String.self, sql: """
-            SELECT before_state FROM audit_entry WHERE booking_id = ? AND action = 'booking.syncConflict' AND before_state IS NOT NULL
-            ORDER BY id DESC LIMIT 1
-            """, arguments: [bookingId]) else { return nil }
-        // The two fields read from the JSON's text (a total is never a Double, not even on the way).
-        func field(_ name: String) -> String? {
-            guard let start = state.range(of: "\"\(name)\":") else { return nil }
-            let value = state[start.upperBound...].prefix { $0 != "," && $0 != "}" }
-            return String(value).trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-        }
-        guard let total = field("totalPrice").flatMap(Money.init(parsing:)),
-              let status = field("status").flatMap(BookingStatus.init(rawValue:)) else { return nil }
-        return (status, total)
+        return (conflict, bookingId, before, refused, refundedHere, refusedTotals)
     }
 
     /// Makes a refused change of this desk again, in the caller's transaction, through the

@@ -19,49 +19,65 @@ import Testing
 
     func money(_ text: String) -> Money { Money(parsing: text)! }
 
+    typealias Dropped = ChangeWording.DroppedMoney
+
     /// Another desk shortened the stay on the server (and settled it there) while this desk
     /// lengthened it: only this desk's night goes back, not the difference to the server's total.
     @Test func onlyWhatThisDesksChangeMovedGoesBack() {
         let server = booking(.confirmed, prices: ["100.00", "100.00"])
-        let words = ChangeWording.moneyOfDroppedChanges(deskStatus: .confirmed, deskTotal: money("400.00"), totalBefore: money("300.00"),
-                                                        server: server, refundedAtThisDesk: false)
-        #expect(words == "this desk's change is dropped; it had made the total 400.00 (from 300.00): repay 100.00 at the desk")
-        // A shortening here collected nothing back: it repaid, so the money is collected again.
-        let shortened = ChangeWording.moneyOfDroppedChanges(deskStatus: .confirmed, deskTotal: money("200.00"), totalBefore: money("300.00"),
-                                                            server: booking(.confirmed), refundedAtThisDesk: false)
-        #expect(shortened?.hasSuffix("collect 100.00 at the desk") == true)
+        #expect(ChangeWording.moneyOfDroppedChanges(Dropped(stayChangesCents: 10_000), server: server)
+                == "this desk's dropped change had collected 100.00: repay 100.00 at the desk")
+        // A shortening here repaid a night: collected again.
+        #expect(ChangeWording.moneyOfDroppedChanges(Dropped(stayChangesCents: -10_000), server: booking(.confirmed))?
+            .hasSuffix("collect 100.00 at the desk") == true)
     }
 
     /// A phone number changed here moved no money, whatever the server did to the total.
     @Test func aChangeThatMovedNoMoneySaysNothing() {
-        let server = booking(.confirmed, prices: ["100.00", "100.00"])
-        #expect(ChangeWording.moneyOfDroppedChanges(deskStatus: .confirmed, deskTotal: money("300.00"), totalBefore: money("300.00"),
-                                                    server: server, refundedAtThisDesk: false) == nil)
+        #expect(ChangeWording.moneyOfDroppedChanges(Dropped(stayChangesCents: 0), server: booking(.confirmed, prices: ["100.00"])) == nil)
     }
 
     /// The server cancelled the booking (its refund is of its own total): the night this desk
     /// collected for its lengthening still goes back.
     @Test func aLengtheningOfABookingCancelledOnTheServerIsRepaid() {
-        let words = ChangeWording.moneyOfDroppedChanges(deskStatus: .confirmed, deskTotal: money("400.00"), totalBefore: money("300.00"),
-                                                        server: booking(.cancelled), refundedAtThisDesk: false)
-        #expect(words?.hasSuffix("repay 100.00 at the desk") == true)
+        #expect(ChangeWording.moneyOfDroppedChanges(Dropped(stayChangesCents: 10_000), server: booking(.cancelled))?
+            .hasSuffix("repay 100.00 at the desk") == true)
     }
 
-    /// An operation queued before the desk kept the total: the facts, no amount that could be wrong.
-    @Test func withoutTheTotalBeforeTheFactsAreSaid() {
-        let words = ChangeWording.moneyOfDroppedChanges(deskStatus: .confirmed, deskTotal: money("400.00"), totalBefore: nil,
-                                                        server: booking(.confirmed), refundedAtThisDesk: false)
-        #expect(words?.contains("its copy had the total 400.00, the server's has 300.00") == true)
-        #expect(words?.contains("repay 100.00") == false)
+    /// An operation queued before the desk kept the totals: the way, no amount that could be wrong.
+    @Test func withoutTheTotalsTheHistoryIsNamed() {
+        let words = ChangeWording.moneyOfDroppedChanges(Dropped(stayChangesCents: nil), server: booking(.confirmed))
+        #expect(words?.contains("what the booking's history says") == true)
+        #expect(words?.contains("repay 1") == false && words?.contains("collect 1") == false)
     }
 
-    /// A connected desk's cancel said to pay back at the desk; the server checked the guest in.
-    @Test func aCancelThatSaidToRepayHereIsCollectedAgainOnlyWhileTheBookingStands() {
-        let stands = ChangeWording.moneyOfDroppedChanges(deskStatus: .cancelled, deskTotal: money("300.00"), totalBefore: money("300.00"),
-                                                         server: booking(.checkedIn), refundedAtThisDesk: false, cancelSaidToRepayHere: true)
-        #expect(stands?.contains("if 300.00 was paid back, collect 300.00 again at the desk") == true)
-        #expect(ChangeWording.moneyOfDroppedChanges(deskStatus: .cancelled, deskTotal: money("300.00"), totalBefore: money("300.00"),
-                                                    server: booking(.cancelled), refundedAtThisDesk: false, cancelSaidToRepayHere: true) == nil)
+    /// Offline: lengthened 300 to 400 (100 collected), then cancelled (400 paid back here); the
+    /// server's booking stands: the guest is owed nothing back, so 300 is collected again, not the
+    /// server's total.
+    @Test func aRefundPaidHereIsCollectedAgainLessWhatTheDroppedChangeCollected() {
+        let server = booking(.confirmed, prices: ["100.00", "100.00", "150.00"])
+        let words = ChangeWording.moneyOfDroppedChanges(
+            Dropped(stayChangesCents: 10_000, cancelledTotal: money("400.00"), refundRecorded: true), server: server)
+        #expect(words == "this desk paid back 400.00 when it cancelled (its dropped change had collected 100.00), "
+                    + "and the server's booking stands: collect 300.00 again at the desk")
+        // Only said to be paid back (a connected desk's cancel): conditional.
+        let said = ChangeWording.moneyOfDroppedChanges(Dropped(stayChangesCents: 0, cancelledTotal: money("300.00")), server: server)
+        #expect(said == "this desk's cancel said 300.00 was to be paid back at the desk, and the server's booking stands: "
+                    + "if it was paid back, collect 300.00 again at the desk")
+    }
+
+    /// The server cancelled it too: its refund is paid already by the one made here.
+    @Test func aRefundPaidHereOfABookingTheServerCancelledIsNotPaidTwice() {
+        let words = ChangeWording.moneyOfDroppedChanges(Dropped(stayChangesCents: 0, cancelledTotal: money("300.00"), refundRecorded: true),
+                                                        server: booking(.cancelled))
+        #expect(words == "this desk paid back 300.00 when it cancelled, and the server cancelled it too: its refund is paid already; do not pay it again")
+    }
+
+    /// An undone no-show dropped while the no-show stands: what it said to collect again is owed back again.
+    @Test func aDroppedUndoOfANoShowOwesTheGuestAgain() {
+        let server = booking(.noShow, reason: NoShowPolicy.Fee.firstNight.statusReason)
+        let words = ChangeWording.moneyOfDroppedChanges(Dropped(stayChangesCents: 0, undidNoShow: true), server: server)
+        #expect(words?.contains("the no-show stands: if what it said to collect again was collected, 200.00 is owed back to the guest again") == true)
     }
 
     /// A no-show with the first night charged said 200.00 was owed back; undone with the night

@@ -53,7 +53,7 @@ import Testing
         "a51a17a141a7fc75", "9a8122be9853473f", "c96256d3bbd2f330", "3f77b8e16fcf69b7", "e321561d615bd436", "674c871c21d546cc",
         "e105cba17c0ec850", "79b9ca2df6d0f7ad", "4a49ff3ba8edc2dd", "f7e4688da2963003", "f230d24270c499c6", "be782ecefe82142e",
         "d7e2e5310378880d", "dba5c3b21e95bea9", "d1e194ee0392ee58", "34e398e0081c0f28", "fde70154b7cbb6ef", "7701fbf4f2f607f8",
-        "b8a70d9993194339",
+        "c32b6b96455c633",
     ]
     static let postgresPins: [String] = [
         "dfbcefdefb02afc9", "11e87c7c8643cbc8", "676230f19c24b5b8", "e8079ae8081298f7", "b4ffc8f758cfd953", "bc1fd9f6f7561c1f",

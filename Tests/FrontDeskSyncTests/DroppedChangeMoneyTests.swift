@@ -56,7 +56,7 @@ struct DroppedChangeMoneyTests {
             .split(separator: " ").first.map(String.init), "\(cancelled.stderr)")
         let kept = try keepServerAfter("check-in", setup)
         #expect(try kept.json["status"] as? String == "CheckedIn")
-        #expect(kept.stderr.contains("Recorded: ") && kept.stderr.contains("if \(total) was paid back, collect \(total) again at the desk"),
+        #expect(kept.stderr.contains("Recorded: ") && kept.stderr.contains("said \(total) was to be paid back at the desk, and the server's booking stands: if it was paid back, collect \(total) again at the desk"),
                 "\(kept.stderr)")
     }
 
