@@ -31,7 +31,9 @@ struct Search: ParsableCommand {
                 }
                 let heading = "\(offers.count) room\(offers.count == 1 ? "" : "s") free from \(query.stay.checkIn) to \(query.stay.checkOut) "
                     + "(\(query.stay.nightCount) night\(query.stay.nightCount == 1 ? "" : "s")) for \(query.guestCount) guest\(query.guestCount == 1 ? "" : "s"), prices in \(currency)"
-                return offers.isEmpty ? heading : heading + "\n\n" + table.safeRendered
+                // Rooms an overstaying guest still sleeps in tonight: named, not silently missing.
+                let withheld = result.withheld.map { "\n" + Output.safe($0.explanation) }.joined()
+                return (offers.isEmpty ? heading : heading + "\n\n" + table.safeRendered) + (withheld.isEmpty ? "" : "\n" + withheld)
             })
         }
     }

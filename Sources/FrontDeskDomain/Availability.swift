@@ -15,6 +15,28 @@ public struct RoomOffer: Hashable, Sendable {
     public var totalPrice: Money { nightlyPrices.map(\.price).sum() }
 }
 
+/// A room a search from tonight leaves out although no night of the stay is held in it: a guest
+/// who was due out before today is still checked in there (they overstayed, or nobody checked
+/// them out), so the bed is taken tonight until someone checks them out.
+public struct WithheldRoom: Hashable, Sendable {
+    public let roomNumber: String
+    public let guestName: String
+    public let confirmationCode: String
+    public let dueOut: CalendarDate
+
+    public init(roomNumber: String, guestName: String, confirmationCode: String, dueOut: CalendarDate) {
+        self.roomNumber = roomNumber
+        self.guestName = guestName
+        self.confirmationCode = confirmationCode
+        self.dueOut = dueOut
+    }
+
+    /// "Room 101 not offered: Ann Lee (booking ABC123) is still checked in, due out 2026-12-05".
+    public var explanation: String {
+        "Room \(roomNumber) not offered: \(guestName) (booking \(confirmationCode)) is still checked in, due out \(dueOut)"
+    }
+}
+
 public struct AvailabilityQuery: Hashable, Sendable {
     public let stay: StayDates
     public let guestCount: Int

@@ -236,6 +236,15 @@ public struct Room: Hashable, Sendable {
 
     public static let maximumNumberLength = 10
 
+    /// The refusal of a sale from tonight in a room whose guest was due out before today and is
+    /// still checked in: their nights ended, so no claim holds tonight, but the bed is taken until
+    /// someone checks them out (or lengthens their stay).
+    public static func overstayingGuest(_ number: String, guest: String, booking: String, dueOut: CalendarDate,
+                                        night: CalendarDate) -> String {
+        "Room \(number) is still occupied: \(guest) (booking \(booking)) was due out \(dueOut) and is still checked in; "
+            + "it cannot be sold for the night of \(night) until they are checked out"
+    }
+
     /// The refusal of a sale of the night under way in a room a guest is checked in to (one who
     /// came after midnight on a stay from today, or stayed past departure): no claim holds that
     /// night, but the bed is taken.

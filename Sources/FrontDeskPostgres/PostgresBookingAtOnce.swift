@@ -197,10 +197,11 @@ extension PostgresHotelStorage {
         var form = request.form
         form.roomNumber = reading.listing.room.number
         // A form the rules refuse is refused by the careful way, with the same words. A sale of
-        // the night under way (no `nightUnderWay` here) goes that way too: it also asks whether
-        // a guest is in the room (`requireNoGuestInHouse`), which this plan does not.
+        // the night under way (no `nightUnderWay` here) or of tonight goes that way too: it also
+        // asks whether a guest is in the room (`requireNobodyInRoom`), which this plan does not.
         guard let validated = try? BookingRules.validate(form, context: .init(
             businessDate: today, hotelExists: true, room: (reading.listing.room, reading.listing.type))),
+            validated.stay.checkIn > today,
             validated.stay.checkIn == candidate.checkIn, validated.stay.checkOut == candidate.checkOut else { return nil }
         let held = reading.heldNights.map { (night: $0.night, rooms: $0.rooms + (takenByRun[$0.night] ?? 0)) }
             + takenByRun.filter { night, _ in !reading.heldNights.contains { $0.night == night } }.map { (night: $0.key, rooms: $0.value) }

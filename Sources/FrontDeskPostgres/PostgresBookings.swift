@@ -175,7 +175,7 @@ extension PostgresHotelStorage {
         }
         try expireLapsedHolds(roomId: listing.room.id, stay: validated.stay, session)
         try requireFree(listing.room, stay: validated.stay, session)
-        if validated.stay.checkIn < today { try requireNoGuestInHouse(listing.room, night: validated.stay.checkIn, session) }
+        try requireNobodyInRoom(listing.room, firstNight: validated.stay.checkIn, today: today, session)
         let active: Int
         if let known = group.activeRooms {
             active = known

@@ -31,9 +31,10 @@ extension PostgresHotelStorage {
                     try requireFree(listing.room, nights: nights.claimed, for: after, guests: after.guestCount,
                                     wholeStay: StayDates(checkIn: max(after.stay.checkIn, today), checkOut: after.stay.checkOut),
                                     hotel: hotel, today: today, session)
-                    // A stay that now begins on the night under way: not in a room a guest is in.
-                    if booking.status == .confirmed, let first = nights.claimed.min(), first < today {
-                        try requireNoGuestInHouse(listing.room, night: first, session)
+                    // A stay that now begins on the night under way or tonight: not in a room a
+                    // guest is in then.
+                    if booking.status == .confirmed, let first = nights.claimed.min() {
+                        try requireNobodyInRoom(listing.room, firstNight: first, today: today, session)
                     }
                 }
                 try writeBack(after, over: booking, session)
@@ -62,8 +63,9 @@ extension PostgresHotelStorage {
             let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
             try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
                             hotel: hotel, today: today, session)
-            // A guest who has not come, moved for the night under way: not into a room a guest is in.
-            if booking.status == .confirmed, nights[0] < today { try requireNoGuestInHouse(target.room, night: nights[0], session) }
+            // A guest who has not come, moved for the night under way or tonight: not into a room
+            // a guest is in then.
+            if booking.status == .confirmed { try requireNobodyInRoom(target.room, firstNight: nights[0], today: today, session) }
             // Released first: a repriced move is priced on the nights' occupancy without the
             // booking itself, as a new booking of the room would be quoted.
             try release(nights, of: booking, keepingPrices: true, session)
@@ -230,7 +232,7 @@ extension PostgresHotelStorage {
                                                      nightUnderWay: nightUnderWay)
                 let listing = try requireRoomToReturnTo(booking, nights: reclaimed, soldAgain: ChangeWording.soldSinceNoShow, session)
                 let firstNight = after.firstNightStillToCome(businessDate: today, nightUnderWay: nightUnderWay)
-                if firstNight < today { try requireNoGuestInHouse(listing.room, night: firstNight, session) }
+                try requireNobodyInRoom(listing.room, firstNight: firstNight, today: today, session)
                 try writeBack(after, over: booking, session)
                 try claim(reclaimed, for: after, session)
                 try audit(session, user: request.user, action: "booking.noShowUndone", bookingId: after.id, roomId: after.roomId,

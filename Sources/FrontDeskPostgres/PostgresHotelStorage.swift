@@ -65,7 +65,9 @@ struct PostgresHotelStorage: HotelStorage {
             let today = chain.businessDate(for: hotel)
             let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nil, guests: guests,
                                                        businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today, checkIn: checkIn))
-            let result = FrontDeskStore.SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, session))
+            var withheld: [WithheldRoom] = []
+            let offers = try offers(query, hotel: hotel, today: today, withheld: &withheld, session)
+            let result = FrontDeskStore.SearchResult(hotel: hotel, query: query, offers: offers, withheld: withheld)
             let instant = now
             let lapse = try session.rows("""
                 SELECT MIN(hold_expires_at) FROM room_night
@@ -74,8 +76,8 @@ struct PostgresHotelStorage: HotelStorage {
             let firstLapse = try lapse.first.flatMap { try ColumnReader($0, table: "room_night").optionalInstant(0) }
             let stamp = FrontDeskStore.SearchStamp(
                 hotel: hotel, availabilityVersion: try availabilityVersion(session), businessDate: today,
-                // An answer that sells the night under way is not kept (as SQLite's).
-                validUntil: query.stay.checkIn < today ? .distantPast : firstLapse,
+                // An answer that sells tonight or the night under way is not kept (as SQLite's).
+                validUntil: query.stay.checkIn <= today ? .distantPast : firstLapse,
                 businessDay: chain.businessDateOverride == nil ? FrontDeskStore.instants(of: today, in: hotel.timeZone) : nil)
             return (result, stamp)
         }
@@ -150,6 +152,13 @@ struct PostgresHotelStorage: HotelStorage {
     /// Active rooms that sleep enough guests, minus rooms with a night held in the stay (live
     /// holds count, lapsed ones do not), each priced night by night; cheapest first (the domain's order).
     func offers(_ query: AvailabilityQuery, hotel: Hotel, today: CalendarDate, _ session: PostgresSession) throws -> [RoomOffer] {
+        var withheld: [WithheldRoom] = []
+        return try offers(query, hotel: hotel, today: today, withheld: &withheld, session)
+    }
+
+    /// `withheld`: the rooms left out of a stay from tonight for a guest who overstayed there (as SQLite's).
+    func offers(_ query: AvailabilityQuery, hotel: Hotel, today: CalendarDate, withheld: inout [WithheldRoom],
+                _ session: PostgresSession) throws -> [RoomOffer] {
         let instant = now
         let rows = try session.rows("""
             SELECT r.id, r.number, t.id, t.name, t.capacity::int8, t.base_price_cents
@@ -183,17 +192,42 @@ struct PostgresHotelStorage: HotelStorage {
                 .map { try ColumnReader($0, table: "booking").uuid(0) })
             return offers.filter { !occupied.contains($0.room.id) }.sortedForSale()
         }
+        if query.stay.checkIn == today {
+            // Tonight: a guest due out before today and still checked in sleeps there (as SQLite's).
+            var byRoom: [UUID: WithheldRoom] = [:]
+            for row in try session.rows("""
+                SELECT b.room_id, r.number, b.guest_name, b.confirmation_code, b.check_out::text
+                FROM booking b JOIN room r ON r.id = b.room_id
+                WHERE b.hotel_id = $1 AND b.status = 'CheckedIn' AND b.check_out < $2::date
+                """, [hotelId, today.iso]) {
+                let columns = ColumnReader(row, table: "booking")
+                byRoom[try columns.uuid(0)] = WithheldRoom(roomNumber: try columns.text(1), guestName: try columns.text(2),
+                                                           confirmationCode: try columns.text(3),
+                                                           dueOut: CalendarDate(iso: try columns.text(4)) ?? today)
+            }
+            if !byRoom.isEmpty {
+                withheld = offers.compactMap { byRoom[$0.room.id] }
+                return offers.filter { byRoom[$0.room.id] == nil }.sortedForSale()
+            }
+        }
         return offers.sortedForSale()
     }
 
-    /// A room sold for the night under way must be empty now: refused, in words, when a guest is
-    /// checked in there (as SQLite's).
-    func requireNoGuestInHouse(_ room: Room, night: CalendarDate, _ session: PostgresSession) throws {
+    /// A room sold from the night under way or from tonight must be empty then: refused, in words,
+    /// when a guest is checked in there for the night under way, or one due out before today is
+    /// still checked in there for tonight (as SQLite's `requireNobodyInRoom`).
+    func requireNobodyInRoom(_ room: Room, firstNight: CalendarDate, today: CalendarDate, _ session: PostgresSession) throws {
+        guard firstNight <= today else { return }
         if let other = try session.rows("""
-            SELECT guest_name, confirmation_code FROM booking WHERE status = 'CheckedIn' AND room_id = $1 LIMIT 1
-            """, [room.id]).first {
+            SELECT guest_name, confirmation_code, check_out::text FROM booking
+            WHERE status = 'CheckedIn' AND room_id = $1 AND ($2::date < $3::date OR check_out < $3::date) LIMIT 1
+            """, [room.id, firstNight.iso, today.iso]).first {
             let columns = ColumnReader(other, table: "booking")
-            throw FrontDeskError.roomUnavailable(Room.guestInHouse(room.number, guest: try columns.text(0), booking: try columns.text(1), night: night))
+            let (guest, booking) = (try columns.text(0), try columns.text(1))
+            throw FrontDeskError.roomUnavailable(firstNight < today
+                ? Room.guestInHouse(room.number, guest: guest, booking: booking, night: firstNight)
+                : Room.overstayingGuest(room.number, guest: guest, booking: booking,
+                                        dueOut: CalendarDate(iso: try columns.text(2)) ?? today, night: firstNight))
         }
     }
 

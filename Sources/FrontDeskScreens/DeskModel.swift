@@ -26,10 +26,13 @@ public struct DeskInfo: Hashable, Sendable {
 public struct SearchAnswer: Sendable {
     public let query: AvailabilityQuery
     public let offers: [RoomOffer]
+    /// Rooms left out of a stay from tonight for a guest who overstayed there: named under the list.
+    public let withheld: [WithheldRoom]
 
-    public init(query: AvailabilityQuery, offers: [RoomOffer]) {
+    public init(query: AvailabilityQuery, offers: [RoomOffer], withheld: [WithheldRoom] = []) {
         self.query = query
         self.offers = offers
+        self.withheld = withheld
     }
 }
 

@@ -159,7 +159,13 @@ extension DeskModel {
             buffer.cell(title, x: headerX, y: top + 1, width: width, role: .header, right: right)
             headerX += width + 1
         }
-        let rowsVisible = buffer.height - (top + 2) - 1
+        // Rooms an overstaying guest still sleeps in are named under the list, not silently missing.
+        let withheldLines = answer.withheld.prefix(answer.withheld.count > 2 ? 1 : 2).map(\.explanation)
+            + (answer.withheld.count > 2 ? ["\(answer.withheld.count - 1) more rooms not offered: their guests are still checked in past departure (Today, Overstayed)"] : [])
+        for (index, line) in withheldLines.enumerated() {
+            buffer.put(" \(line)", x: 0, y: buffer.height - 1 - withheldLines.count + index, role: .hint, maxWidth: buffer.width - 1)
+        }
+        let rowsVisible = buffer.height - (top + 2) - 1 - withheldLines.count
         let first = min(max(0, search.selected - rowsVisible + 1), max(0, answer.offers.count - rowsVisible))
         for (row, offer) in answer.offers.dropFirst(first).prefix(rowsVisible).enumerated() {
             let y = top + 2 + row

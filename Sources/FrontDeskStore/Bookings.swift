@@ -296,7 +296,7 @@ extension FrontDeskStore {
         guard let hotel, let listing else { throw FrontDeskError.notFound("Room does not exist") }
         try listing.room.requireInService()
         try requireFreeAfterLapsedHolds(listing.room, stay: request.stay, db)
-        if request.stay.checkIn < today { try requireNoGuestInHouse(listing.room, night: request.stay.checkIn, db) }
+        try requireNobodyInRoom(listing.room, firstNight: request.stay.checkIn, today: today, db)
 
         let prices: [NightlyPrice]
         if let agreed = agreedPrices, agreed.map(\.night) == request.stay.nights {

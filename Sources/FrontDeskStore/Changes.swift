@@ -60,9 +60,10 @@ extension FrontDeskStore {
                     try requireFree(listing.room, nights: nights.claimed, for: after, guests: after.guestCount,
                                     wholeStay: StayDates(checkIn: max(after.stay.checkIn, today), checkOut: after.stay.checkOut),
                                     hotel: hotel, today: today, db)
-                    // A stay that now begins on the night under way: not in a room a guest is in.
-                    if booking.status == .confirmed, let first = nights.claimed.min(), first < today {
-                        try requireNoGuestInHouse(listing.room, night: first, db)
+                    // A stay that now begins on the night under way or tonight: not in a room a
+                    // guest is in then.
+                    if booking.status == .confirmed, let first = nights.claimed.min() {
+                        try requireNobodyInRoom(listing.room, firstNight: first, today: today, db)
                     }
                 }
                 try Self.writeBack(after, over: booking, db)
@@ -112,8 +113,9 @@ extension FrontDeskStore {
             let span = StayDates(checkIn: nights.first!, checkOut: nights.last!.adding(days: 1))!
             try requireFree(target.room, nights: nights, for: booking, guests: booking.guestCount, wholeStay: span,
                             hotel: hotel, today: today, db)
-            // A guest who has not come, moved for the night under way: not into a room a guest is in.
-            if booking.status == .confirmed, nights[0] < today { try requireNoGuestInHouse(target.room, night: nights[0], db) }
+            // A guest who has not come, moved for the night under way or tonight: not into a room
+            // a guest is in then.
+            if booking.status == .confirmed { try requireNobodyInRoom(target.room, firstNight: nights[0], today: today, db) }
             // Released first: a repriced move is priced on the nights' occupancy without the
             // booking itself, as a new booking of the room would be quoted.
             try release(nights, of: booking, keepingPrices: true, db)
@@ -356,7 +358,7 @@ extension FrontDeskStore {
             // A guest who came after midnight sleeps the night under way: not in a room someone
             // else is checked in to for it (no claim of that night says so).
             let firstNight = after.firstNightStillToCome(businessDate: today, nightUnderWay: nightUnderWay)
-            if firstNight < today { try requireNoGuestInHouse(listing.room, night: firstNight, db) }
+            try requireNobodyInRoom(listing.room, firstNight: firstNight, today: today, db)
             try Self.writeBack(after, over: booking, db)
             try claim(reclaimed, for: after, db)
             try audit(db, user: request.user, action: "booking.noShowUndone", bookingId: after.id, roomId: after.roomId,

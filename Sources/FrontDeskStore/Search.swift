@@ -8,12 +8,16 @@ extension FrontDeskStore {
         public let hotel: Hotel
         public let query: AvailabilityQuery
         public let offers: [RoomOffer]
+        /// Rooms left out of a stay from tonight because a guest who overstayed is still checked
+        /// in there (`WithheldRoom`): the desk says why they are missing.
+        public var withheld: [WithheldRoom] = []
 
         /// For another backend of the storage protocols (PostgreSQL).
-        public init(hotel: Hotel, query: AvailabilityQuery, offers: [RoomOffer]) {
+        public init(hotel: Hotel, query: AvailabilityQuery, offers: [RoomOffer], withheld: [WithheldRoom] = []) {
             self.hotel = hotel
             self.query = query
             self.offers = offers
+            self.withheld = withheld
         }
 
         /// The answer of `frontdesk search --json` and of the server's availability route.
@@ -43,7 +47,9 @@ extension FrontDeskStore {
             let today = businessDate(for: hotel)
             let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nights, guests: guests,
                                                        businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today, checkIn: checkIn))
-            return SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, db))
+            var withheld: [WithheldRoom] = []
+            let offers = try offers(query, hotel: hotel, today: today, withheld: &withheld, db)
+            return SearchResult(hotel: hotel, query: query, offers: offers, withheld: withheld)
         }
     }
 
@@ -79,15 +85,17 @@ extension FrontDeskStore {
             let today = businessDate(for: hotel)
             let query = try AvailabilityQuery.validate(checkIn: checkIn ?? today.iso, checkOut: checkOut, nights: nil, guests: guests,
                                                        businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today, checkIn: checkIn))
-            let result = SearchResult(hotel: hotel, query: query, offers: try offers(query, hotel: hotel, today: today, db))
+            var withheld: [WithheldRoom] = []
+            let offers = try offers(query, hotel: hotel, today: today, withheld: &withheld, db)
+            let result = SearchResult(hotel: hotel, query: query, offers: offers, withheld: withheld)
             let firstLapse = try String.fetchOne(db.cachedStatement(sql: """
                 SELECT MIN(hold_expires_at) FROM room_night
                 WHERE hotel_id = ?1 AND night >= ?2 AND night < ?3 AND hold_expires_at > ?4
                 """), arguments: [hotel.id.uuidString, query.stay.checkIn.iso, query.stay.checkOut.iso, Timestamp.text(now)])
             let stamp = SearchStamp(hotel: hotel, availabilityVersion: try availabilityVersion(hotel.id, db), businessDate: today,
-                                    // An answer that sells the night under way is not kept: it also
-                                    // reads who is in house, which no version follows.
-                                    validUntil: query.stay.checkIn < today ? .distantPast : firstLapse.map { Timestamp.date($0) ?? .distantPast },
+                                    // An answer that sells tonight or the night under way is not
+                                    // kept: it also reads who is in house, which no version follows.
+                                    validUntil: query.stay.checkIn <= today ? .distantPast : firstLapse.map { Timestamp.date($0) ?? .distantPast },
                                     businessDay: businessDateOverride == nil ? Self.instants(of: today, in: hotel.timeZone) : nil)
             return (result, stamp)
         }
@@ -143,6 +151,13 @@ extension FrontDeskStore {
     }
 
     func offers(_ query: AvailabilityQuery, hotel: Hotel, today: CalendarDate, _ db: Database) throws -> [RoomOffer] {
+        var withheld: [WithheldRoom] = []
+        return try offers(query, hotel: hotel, today: today, withheld: &withheld, db)
+    }
+
+    /// `withheld`: the rooms left out of a stay from tonight for a guest who overstayed there.
+    func offers(_ query: AvailabilityQuery, hotel: Hotel, today: CalendarDate, withheld: inout [WithheldRoom],
+                _ db: Database) throws -> [RoomOffer] {
         let loads = try nightLoads(stay: query.stay, hotelId: hotel.id, db)
         let factors = pricing.nightlyFactors(stay: query.stay, businessDate: today) { loads[$0] ?? .init(held: 0, active: 0) }
         // Price depends on the room type and the night only: decode and price each type once,
@@ -176,19 +191,43 @@ extension FrontDeskStore {
             // past departure, sleeps there now).
             let occupied = Set(try db.values(String.self, sql: Self.roomsWithAGuestInHouseSQL, arguments: [hotel.id.storedText]))
             offers.removeAll { occupied.contains($0.room.id.storedText) }
+        } else if query.stay.checkIn == today {
+            // Tonight: a guest due out before today and still checked in sleeps there (they
+            // overstayed, or nobody checked them out); their room is named, not silently missing.
+            let overstayed = try Row.fetchAll(db, sql: Self.roomsWithAnOverstayingGuestSQL, arguments: [hotel.id.storedText, today.iso])
+            var byRoom: [String: WithheldRoom] = [:]
+            for row in overstayed {
+                byRoom[row[0]] = WithheldRoom(roomNumber: row[1], guestName: row[2], confirmationCode: row[3],
+                                              dueOut: CalendarDate(iso: row[4]) ?? today)
+            }
+            if !byRoom.isEmpty {
+                withheld = offers.compactMap { byRoom[$0.room.id.storedText] }
+                offers.removeAll { byRoom[$0.room.id.storedText] != nil }
+            }
         }
         return offers.sortedForSale()
     }
 
     static let roomsWithAGuestInHouseSQL = "SELECT room_id FROM booking WHERE hotel_id = ? AND status = 'CheckedIn'"
+    static let roomsWithAnOverstayingGuestSQL = """
+        SELECT b.room_id, r.number, b.guest_name, b.confirmation_code, b.check_out
+        FROM booking b JOIN room r ON r.id = b.room_id
+        WHERE b.hotel_id = ? AND b.status = 'CheckedIn' AND b.check_out < ?
+        """
 
-    /// A room sold for the night under way must be empty now (`offers`): refused, in words, when
-    /// a guest is checked in there.
-    func requireNoGuestInHouse(_ room: Room, night: CalendarDate, _ db: Database) throws {
+    /// A room sold from the night under way or from tonight must be empty then (`offers`):
+    /// refused, in words, when a guest is checked in there for the night under way, or when one
+    /// due out before today is still checked in there for tonight. Later nights ask nothing.
+    func requireNobodyInRoom(_ room: Room, firstNight: CalendarDate, today: CalendarDate, _ db: Database) throws {
+        guard firstNight <= today else { return }
         if let other = try db.row(sql: """
-            SELECT guest_name, confirmation_code FROM booking WHERE status = 'CheckedIn' AND room_id = ? LIMIT 1
-            """, arguments: [room.id.storedText]) {
-            throw FrontDeskError.roomUnavailable(Room.guestInHouse(room.number, guest: other[0], booking: other[1], night: night))
+            SELECT guest_name, confirmation_code, check_out FROM booking
+            WHERE status = 'CheckedIn' AND room_id = ?1 AND (?2 < ?3 OR check_out < ?3) LIMIT 1
+            """, arguments: [room.id.storedText, firstNight.iso, today.iso]) {
+            throw FrontDeskError.roomUnavailable(firstNight < today
+                ? Room.guestInHouse(room.number, guest: other[0], booking: other[1], night: firstNight)
+                : Room.overstayingGuest(room.number, guest: other[0], booking: other[1],
+                                        dueOut: CalendarDate(iso: other[2]) ?? today, night: firstNight))
         }
     }
 

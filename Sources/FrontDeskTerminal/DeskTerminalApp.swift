@@ -289,7 +289,7 @@ public enum DeskTerminalApp {
         return DeskServices(
             search: { checkIn, checkOut, guests in
                 let result = try store.search(checkIn: checkIn, checkOut: checkOut, guests: guests)
-                return SearchAnswer(query: result.query, offers: result.offers)
+                return SearchAnswer(query: result.query, offers: result.offers, withheld: result.withheld)
             },
             book: { form, payment, requestId in
                 try logged("booking room \(form.roomNumber)") { try store.reserve(form, requestId: requestId, payment: payment, by: user) }

@@ -39,9 +39,16 @@ import Testing
         // A past day's list is that day's: no overstay is judged there.
         let pastDay = try cli.run("report", "departures", "--date", "2026-11-28", "--json", environment: later).json
         #expect((pastDay["overdue"] as? [Any])?.isEmpty == true)
-        // Checked out late, she is on no list of overstayed guests any more.
+        // Her room is not offered for tonight, and the search says why (a review, session 57:
+        // it was offered, and the next guest's check-in was refused).
+        let search = try cli.run("search", "--check-in", "2026-11-29", "--nights", "1", environment: later)
+        try cli.expectSuccess(search)
+        #expect(search.stdout.contains("Room 101 not offered: Olga Overstay (booking \(code)) is still checked in, due out 2026-11-27")
+                && !search.stdout.contains("\n101 "), "\(search.stdout)")
+        // Checked out late, she is on no list of overstayed guests any more, and her room is on sale.
         try cli.expectSuccess(cli.run("check-out", code, environment: later))
         #expect((try cli.run("report", "departures", "--json", environment: later).json["overdue"] as? [Any])?.isEmpty == true)
+        #expect(try cli.run("search", "--check-in", "2026-11-29", "--nights", "1", environment: later).stdout.contains("\n101 "))
     }
 
     /// An early departure keeps the stay as sold (its dates and prices); the booking now says when

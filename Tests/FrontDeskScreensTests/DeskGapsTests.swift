@@ -50,12 +50,13 @@ import Testing
     /// room: today's screen lists them apart (session 57), and the check-in question names them.
     @Test func checkingInNamesAGuestWhoOverstayedTheirCheckOutDate() throws {
         var fixture = try ScreenFixture()
+        // Booked before Otto stayed on: today nobody may sell his room for tonight (below).
+        let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
         let overstayed = try fixture.desk.checkedIn(daysAgo: 6, room: "101", from: "2026-11-20", to: "2026-11-23", name: "Otto Overstay")
         // Another guest who left as planned, and one still in elsewhere: neither is named.
         let left = try fixture.desk.checkedIn(daysAgo: 3, room: "102", from: "2026-11-23", to: "2026-11-24", name: "Lena Left")
         _ = try fixture.desk.earlierStore(daysAgo: 3).checkOut(left.confirmationCode, by: "anna")
         let elsewhere = try fixture.desk.checkedIn(daysAgo: 3, room: "103", from: "2026-11-23", to: "2026-11-24", name: "Elsa Elsewhere")
-        let arrival = try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
 
         // Both overstayed, oldest departure first; the checked-out guest is not among them.
         #expect(try fixture.desk.store.checkedInDue(onOrBefore: StoreFixture.today).map(\.id) == [overstayed.id, elsewhere.id])
@@ -71,6 +72,15 @@ import Testing
         #expect(!message.contains("Lena") && !message.contains("Elsa"))
         #expect(fixture.screen(100, 30).contains("Otto Overstay"))
         #expect(try fixture.desk.store.booking(arrival.id.uuidString).status == .confirmed)
+
+        // Tonight's search leaves out the room Elsa still sleeps in, and says so under the list
+        // (it offered it, and the next guest's check-in was refused).
+        fixture.press(.function(2), .enter)
+        let search = fixture.screen(120, 30)
+        #expect(search.contains("Room 103 not offered: Elsa Elsewhere (booking \(elsewhere.confirmationCode)) is still checked in, due out 2026-11-24"),
+                "\(search)")
+        #expect(fixture.model.state.search.answer?.offers.contains { $0.room.number == "103" } == false)
+        #expect(fixture.model.state.search.answer?.withheld.map(\.roomNumber) == ["103"], "101 is sold tonight anyway")
     }
 
     /// The room plan's and the dashboard's date prompts and the bookings find field refuse a date

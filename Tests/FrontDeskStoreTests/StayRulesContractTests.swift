@@ -175,6 +175,42 @@ import Testing
         #expect(moved.roomNumber == "101" && moved.status == .checkedIn)
     }
 
+    /// A guest due out yesterday and still checked in sleeps in the room tonight, but no night of
+    /// theirs holds it: a search from tonight offered the room and a booking took it, and only
+    /// the next guest's check-in was refused. Now the search names it apart and the sale is
+    /// refused until they are checked out; from tomorrow the room is on sale as before.
+    @Test(arguments: StorageBackend.all)
+    func aRoomAnOverstayingGuestSleepsInIsNotSoldForTonight(_ backend: StorageBackend) throws {
+        let (earlier, today) = try Self.twoDays(backend, earlier: "2026-11-24", later: "2026-11-26")
+        let ana = try Contract.confirmed(earlier, room: "101", from: "2026-11-24", to: "2026-11-25")
+        _ = try earlier.checkIn(ana.confirmationCode, Contract.request())
+        let tonight = try today.stampedSearch(checkIn: "2026-11-26", checkOut: "2026-11-28", guests: "1")
+        #expect(tonight.result.offers.map(\.room.number) == ["102", "103"], "\(backend.name)")
+        #expect(tonight.result.withheld == [WithheldRoom(roomNumber: "101", guestName: "Ana Lee", confirmationCode: ana.confirmationCode,
+                                                         dueOut: CalendarDate(iso: "2026-11-25")!)], "\(backend.name)")
+        #expect(tonight.result.withheld.first?.explanation.contains("still checked in, due out 2026-11-25") == true)
+        // Her check-out frees the room without any night changing: tonight's answer is not kept.
+        #expect(try today.searchIsCurrent(tonight.stamp) == false, "\(backend.name)")
+        let tomorrow = try today.stampedSearch(checkIn: "2026-11-27", checkOut: "2026-11-28", guests: "1").result
+        #expect(tomorrow.offers.count == 3 && tomorrow.withheld.isEmpty, "\(backend.name)")
+
+        let request = { (from: String, to: String) in
+            ReservationRequest(form: BookingForm(roomNumber: "101", checkIn: from, checkOut: to, guests: "1", guestName: "Ben Ode",
+                                                 email: "ben@example.com"), requestId: nil, user: "anna")
+        }
+        guard let message = Self.refusal("room_unavailable", backend, "a sale of tonight in a room an overstaying guest is in must be refused", {
+            try today.reserveAll([request("2026-11-26", "2026-11-27")])[0].get()
+        }) else { return }
+        #expect(message.contains("Room 101 is still occupied: Ana Lee") && message.contains("was due out 2026-11-25")
+                && message.contains("until they are checked out"), "\(message)")
+        #expect(try today.reserveAll([request("2026-11-27", "2026-11-28")])[0].get().status != .failed, "from tomorrow it is on sale")
+
+        _ = try today.checkOut(ana.confirmationCode, Contract.request())
+        let after = try today.stampedSearch(checkIn: "2026-11-26", checkOut: "2026-11-27", guests: "1").result
+        #expect(after.offers.map(\.room.number).contains("101") && after.withheld.isEmpty, "\(backend.name)")
+        #expect(try today.reserveAll([request("2026-11-26", "2026-11-27")])[0].get().roomNumber == "101")
+    }
+
     /// Checked out on the departure day (no night to claim again), the room taken out of
     /// service, then the check-out undone: a checked-in guest in a room out of service.
     @Test(arguments: StorageBackend.all)
