@@ -202,6 +202,10 @@ extension DeskModel {
         do {
             let answer = try services.search(firstNight.iso, checkOut.iso, "1")
             guard let offer = answer.offers.first(where: { $0.room.id == line.room.id }) else {
+                // A guest who overstayed there holds no night, so the plan shows the room free.
+                if let withheld = answer.withheld.first(where: { $0.roomNumber == line.room.number }) {
+                    return refuse(withheld.explanation)
+                }
                 return refuse("Room \(line.room.number) is not free from \(firstNight) to \(checkOut)")
             }
             var form = BookingFormState(offer: offer, stay: answer.query.stay, guests: 1).keepingGuest(of: state.booking)

@@ -81,6 +81,14 @@ import Testing
                 "\(search)")
         #expect(fixture.model.state.search.answer?.offers.contains { $0.room.number == "103" } == false)
         #expect(fixture.model.state.search.answer?.withheld.map(\.roomNumber) == ["103"], "101 is sold tonight anyway")
+        // The room plan shows no night of hers tonight; booking it there says why it is not free.
+        fixture.press(.function(6), .home)
+        let line = try #require(fixture.model.state.roomPlan.plan?.lines.firstIndex { $0.room.number == "103" })
+        for _ in 0..<line { fixture.press(.down) }
+        fixture.press(.enter)
+        let plan = fixture.screen(120, 30)
+        #expect(plan.contains("Room 103 not offered: Elsa Elsewhere"), "\(plan)")
+        #expect(fixture.model.state.booking == nil)
     }
 
     /// The room plan's and the dashboard's date prompts and the bookings find field refuse a date
