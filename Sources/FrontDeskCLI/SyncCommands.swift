@@ -136,7 +136,8 @@ struct DeskStatus: ParsableCommand {
             let online = desk.client.isReachable()
             let lastSync = status.lastSyncAt.map(InstantText.utc)
             var lines = [
-                "Server     \(status.server) (\(online ? "online" : "offline: not answering"))",
+                // Answering is not syncing: with no usable credential the desk cannot sync either way.
+                "Server     \(status.server) (\(!online ? "offline: not answering" : desk.credentialProblem == nil ? "online" : "answering, but this desk cannot sync: see Credential"))",
                 "Hotel      \(status.hotelId.uuidString.lowercased())",
                 "Pending    \(status.pendingOperations) operation\(status.pendingOperations == 1 ? "" : "s") to push",
                 "Last sync  \(lastSync ?? "never")",

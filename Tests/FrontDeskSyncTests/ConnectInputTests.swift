@@ -129,8 +129,12 @@ struct ConnectInputTests {
         let damaged = try desk.run("desk", "status", "--json").json
         #expect((damaged["credentialProblem"] as? String)?.contains("is not a connection file") == true, "\(damaged)")
         #expect(damaged.keys.contains("lastError"))
+        let damagedText = try desk.run("desk", "status").stdout
+        #expect(damagedText.contains("(answering, but this desk cannot sync: see Credential)") && !damagedText.contains("(online)"),
+                "\(damagedText)")
         try Data(text.utf8).write(to: URL(fileURLWithPath: desk.connectionFile))
         #expect(try desk.run("desk", "status", "--json").json["credentialProblem"] is NSNull)
+        #expect(try desk.run("desk", "status").stdout.contains("(online)"))
 
         let disconnected = try desk.run("desk", "disconnect")
         #expect(disconnected.status == 0, "disconnect: \(disconnected.stderr)")
