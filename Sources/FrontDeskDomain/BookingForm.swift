@@ -126,6 +126,9 @@ public enum BookingRules {
             problems.append("Guest name is required")
         } else if let problem = TextRules.problem(in: name, field: "Guest name", maximum: maximumNameLength) {
             problems.append(problem)
+        } else if CardNumber.appears(in: name) {
+            // Stored, it would be printed masked ever after: the name lost, the card kept on file.
+            problems.append(cardNumberInField("Guest name"))
         }
 
         let email = form.email.trimmingWhitespace()
@@ -140,6 +143,8 @@ public enum BookingRules {
             problems.append(problem)
         } else if !phone.isEmpty && !isValidPhone(phone) {
             problems.append("Phone number may hold 5 to 20 digits with spaces and + - ( ) . only")
+        } else if CardNumber.appears(in: phone) {
+            problems.append(cardNumberInField("Phone number"))
         }
 
         if !problems.isEmpty { throw .validationFailed(problems) }
@@ -149,6 +154,11 @@ public enum BookingRules {
             guestCount: guestCount!,
             guest: Guest(name: name, email: email, phone: phone.isEmpty ? nil : phone)
         )
+    }
+
+    /// The refusal of a card number typed into a field that is not for one.
+    static func cardNumberInField(_ field: String) -> String {
+        "\(field) looks like a card number: a card goes only in the payment's card field"
     }
 
     public static func isValidEmail(_ email: String) -> Bool {

@@ -16,6 +16,13 @@ public enum CardNumber {
         return String(decoding: rewritten, as: UTF8.self)
     }
 
+    /// Whether `text` holds a card number (as `redacted(in:)` finds them): a field that is never
+    /// a card's (a guest's name, a phone number) refuses one instead of storing it.
+    public static func appears(in text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return mayHoldCardNumber(bytes) && rewritingCardRuns(bytes) != nil
+    }
+
     /// The same for UTF-8 bytes about to be written (a command's JSON): the bytes as they are when
     /// they hold no card number, so a search's 50 kB are not made into a String to be checked.
     public static func redacted(utf8 bytes: [UInt8]) -> [UInt8] {

@@ -48,13 +48,18 @@ public final class HTTPPaymentGateway: PaymentGateway {
     public let breaker: CircuitBreaker
     /// A factor in 0.5..<1.5 for each wait, so runners that failed together do not retry together.
     let jitter: @Sendable () -> Double
+    /// Told of each call that ended without an outcome after its retries (a 500, a timeout, no
+    /// connection), in words with no card number: the server logs it, so an operator sees every
+    /// card failing before the holds lapse. Calls skipped while the circuit is open are not told.
+    let reportCallWithoutOutcome: (@Sendable (String) -> Void)?
 
     /// `exchange` defaults to the network helper process, so that a program using this gateway
     /// links no networking library (see `NetworkHelperExchange`).
     public init(baseURL: URL, timeout: TimeInterval = 5, attempts: Int = 3, backoff: TimeInterval = 0.2,
                 breaker: CircuitBreaker = CircuitBreaker(),
                 exchange: any HTTPExchange = NetworkHelperExchange.shared,
-                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1.5) }) {
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0.5..<1.5) },
+                reportCallWithoutOutcome: (@Sendable (String) -> Void)? = nil) {
         self.baseURL = baseURL
         self.exchange = exchange
         self.timeout = timeout
@@ -62,6 +67,7 @@ public final class HTTPPaymentGateway: PaymentGateway {
         self.backoff = backoff
         self.breaker = breaker
         self.jitter = jitter
+        self.reportCallWithoutOutcome = reportCallWithoutOutcome
     }
 
     /// From `FRONTDESK_PAYMENT_URL`; nil when it is not set. A malformed address is bad input.
@@ -184,6 +190,9 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 reached = true
             }
         }
+        reportCallWithoutOutcome?("payment call \(path) for booking \(body["bookingId"] ?? "-") ended without an outcome after "
+            + "\(attempts) attempt\(attempts == 1 ? "" : "s") (\(CardNumber.redacted(in: lastProblem)))"
+            + (reached ? "; it may have reached the service and is asked again under its key" : "; it never reached the service"))
         if !reached && breaker.isOpen { return .unreachable(lastProblem) }
         return .unavailable(reason: lastProblem, retryAfter: 2 * jitter(), mayHaveReachedService: reached)
     }

@@ -383,7 +383,10 @@ paths:
       description: >-
         Cancel, check-in and check-out take If-Match (the version the change is based on) and
         Idempotency-Key (a retry under the same key answers the booking as it is now and changes nothing;
-        the key used for another change is 409).
+        the key used for another change is 409). A cancel may say why (`reason`, kept as its status reason).
+      requestBody:
+        required: false
+        content: {application/json: {schema: {type: object, properties: {reason: {type: string}}}}}
       responses: &transition
         '200': {description: Changed., content: {application/json: {schema: {$ref: '#/components/schemas/Booking'}}}}
         '400': {$ref: '#/components/responses/Problem'}

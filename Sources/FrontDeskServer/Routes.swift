@@ -41,13 +41,18 @@ struct ProblemMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         let requestId = context.id
         var response: Response
+        // The route the log and the metrics name: a path asked with the wrong method is named by
+        // its route (which endpoint a client misuses), not as Hummingbird's "NotFound".
+        var route: String?
         do {
+            try Self.refuseRepeatedQueryParameters(request.uri.query)
             response = try await next(request, context)
         } catch {
             // Hummingbird's not-found responder names its endpoint "NotFound": no route took the
             // path and method together.
-            if context.endpointPath == "NotFound", let allowed = routeMethods.allowed(forPath: request.uri.path) {
-                response = Problem.methodNotAllowed(request.method.rawValue, allowed: allowed).response()
+            if context.endpointPath == "NotFound", let known = routeMethods.allowed(forPath: request.uri.path) {
+                route = known.path
+                response = Problem.methodNotAllowed(request.method.rawValue, allowed: known.methods).response()
             } else if var problem = Problem.from(error, requestId: requestId) {
                 if let key = request.headers[.idempotencyKey] { problem.nameIdempotencyKey(key) }
                 response = problem.response()
@@ -67,14 +72,32 @@ struct ProblemMiddleware: RouterMiddleware {
         response.headers[.requestId] = requestId
         let elapsed = ContinuousClock.now - started
         let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-        metrics.record(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
+        route = route ?? context.endpointPath
+        metrics.record(route: route ?? "unmatched", method: request.method.rawValue, status: response.status.code,
                        seconds: milliseconds / 1000)
         logger.info("request", metadata: [
             "request_id": "\(requestId)", "method": "\(request.method.rawValue)",
-            "route": "\(context.endpointPath ?? "unmatched")", "status": "\(response.status.code)",
+            "route": "\(route ?? "unmatched")", "status": "\(response.status.code)",
             "ms": "\(Self.twoDecimals(milliseconds))",
         ])
         return response
+    }
+}
+
+extension ProblemMiddleware {
+    /// A query naming one parameter twice (`checkIn=…&checkIn=…`) is refused, naming it: every
+    /// route reads the first, so the client got a believable answer to another question.
+    static func refuseRepeatedQueryParameters(_ query: String?) throws {
+        guard let query, query.contains("&") else { return }
+        var seen: Set<Substring> = []
+        for part in query.split(separator: "&") {
+            let name = part.prefix { $0 != "=" }
+            guard !name.isEmpty else { continue }
+            if !seen.insert(name).inserted {
+                let shown = String(name.prefix(40)).removingPercentEncoding ?? String(name.prefix(40))
+                throw Problem.validation([(shown, "\(shown) is given more than once in the query: give it once")])
+            }
+        }
     }
 }
 
@@ -99,9 +122,9 @@ struct RouteMethods: Sendable {
     /// one segment, as the router's captures do; where several routes match, the router takes the
     /// one with the most literal segments (`/api/rooms/availability`, not `/api/rooms/{roomId}`),
     /// and so does this.
-    func allowed(forPath path: String) -> [String]? {
+    func allowed(forPath path: String) -> (path: String, methods: [String])? {
         let segments = path.split(separator: "/")
-        var best: (literals: Int, methods: [String])?
+        var best: (literals: Int, path: String, methods: [String])?
         for route in routes where route.segments.count == segments.count {
             var literals = 0
             let matches = zip(route.segments, segments).allSatisfy { template, segment in
@@ -109,9 +132,9 @@ struct RouteMethods: Sendable {
                 literals += 1
                 return template == segment
             }
-            if matches, literals > (best?.literals ?? -1) { best = (literals, route.methods) }
+            if matches, literals > (best?.literals ?? -1) { best = (literals, "/" + route.segments.joined(separator: "/"), route.methods) }
         }
-        return best?.methods
+        return best.map { ($0.path, $0.methods) }
     }
 }
 
@@ -577,9 +600,13 @@ struct BookingRoutes {
     func expectedVersion(_ request: Request) throws -> Int? {
         guard let match = request.headers[.ifMatch] else { return nil }
         if match.trimmingCharacters(in: .whitespaces) == "*" { return nil }
-        let digits = match.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
-            .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        guard let version = Int(digits) else { throw Problem.validation([("If-Match", "If-Match is a version in quotes, as the ETag gives it")]) }
+        var tag = Substring(match.trimmingCharacters(in: .whitespaces))
+        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+        // Quoted on both sides or bare, digits only: `"3` or `"-1"` is a slip, not a version.
+        if tag.count >= 2, tag.first == "\"", tag.last == "\"" { tag = tag.dropFirst().dropLast() }
+        guard !tag.isEmpty, tag.count <= 18, tag.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int(tag) else {
+            throw Problem.validation([("If-Match", "If-Match is a version in quotes, as the ETag gives it")])
+        }
         return version
     }
 
@@ -589,11 +616,13 @@ struct BookingRoutes {
         let principal = try await authorize(request, .searchAndBook)
         let booking = try await visibleBooking(try pathId(context, "bookingId"), principal)
         let changeRequest = try self.changeRequest(request, booking: booking, principal)
+        // A cancel may say why, as the command line's `cancel --reason` does.
+        let reason = change == .cancel ? try await decodeOptional(ChangeBody.self, request, context)?.reason : nil
         let store = state.chain.hotel(booking.hotelId)
         let reference = booking.id.uuidString
         let changed = try await state.blocking { () -> Booking in
             switch change {
-            case .cancel: try store.cancel(reference, reason: nil, changeRequest)
+            case .cancel: try store.cancel(reference, reason: reason, changeRequest)
             case .checkIn: try store.checkIn(reference, changeRequest)
             case .checkOut: try store.checkOut(reference, changeRequest)
             }

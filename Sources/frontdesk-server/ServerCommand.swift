@@ -220,7 +220,8 @@ struct Serve: AsyncParsableCommand {
         if let text = ProcessInfo.processInfo.environment["FRONTDESK_PAYMENT_URL"], !text.isEmpty {
             do {
                 gateway = HTTPPaymentGateway(baseURL: try PaymentServiceAddress.parse(text, source: "FRONTDESK_PAYMENT_URL"),
-                                             exchange: URLSessionExchange())
+                                             exchange: URLSessionExchange(),
+                                             reportCallWithoutOutcome: { [logger] problem in logger.warning("payment service", metadata: ["problem": "\(problem)"]) })
             } catch {
                 throw ValidationError(error.message)
             }

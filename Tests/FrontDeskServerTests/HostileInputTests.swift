@@ -190,6 +190,66 @@ import Testing
         #expect(head.status == 200 && head.body.isEmpty, "\(head.status)")
     }
 
+    /// A path asked with the wrong method was logged and counted as route "NotFound": the
+    /// operator could not tell which endpoint clients misuse (a review, session 58).
+    @Test func aWrongMethodIsCountedUnderItsRoute() throws {
+        let server = try ServerHarness()
+        #expect(try server.call("GET", "/api/auth/token").status == 405)
+        let metrics = String(decoding: try server.call("GET", "/metrics").body, as: UTF8.self)
+        #expect(metrics.contains("route=\"/api/auth/token\",method=\"GET\",status=\"405\""), "\(metrics)")
+        #expect(!metrics.contains("route=\"NotFound\",method=\"GET\",status=\"405\""))
+    }
+
+    /// A parameter given twice was read from its first: a believable answer to another question.
+    @Test func aQueryParameterGivenTwiceIsRefusedByName() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let base = "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=\(Ahead.night(0))&checkOut=\(Ahead.night(2))"
+        #expect(try server.call("GET", base, token: anna).status == 200)
+        let twice = try server.call("GET", base + "&checkIn=\(Ahead.night(1))", token: anna)
+        #expect(twice.status == 400 && twice.code == "validation_failed", "\(twice.status)")
+        #expect(String(decoding: twice.body, as: UTF8.self).contains("checkIn is given more than once"),
+                "\(String(decoding: twice.body, as: UTF8.self))")
+    }
+
+    /// `If-Match: "3` (no closing quote) was taken as version 3 and the change made; `"-1"` was a
+    /// stale version. Both are slips, refused as malformed (a review, session 58).
+    @Test func aMalformedIfMatchIsRefusedNotTakenForAVersion() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let id = try server.bookedInHotelA(token: anna)
+        let version = try #require(try server.call("GET", "/api/bookings/\(id)", token: anna).header("ETag"))
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        for tag in ["\"\(version)", "\"-1\"", "\"\"", "\"", "W/", "\"\(version)\"\""] {
+            let answer = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["note": "x"], headers: ["If-Match": tag])
+            #expect(answer.status == 400 && answer.code == "validation_failed", "\(tag): \(answer.status)")
+        }
+        // Well-formed tags still change it: quoted, weak (as a proxy rewrites it), bare, padded.
+        for (index, form) in ["\"%@\"", "W/\"%@\"", "%@", " \"%@\" "].enumerated() {
+            let current = try #require(try server.call("GET", "/api/bookings/\(id)", token: anna).header("ETag"))
+                .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let tag = form.replacingOccurrences(of: "%@", with: current)
+            let changed = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["note": "note \(index)"], headers: ["If-Match": tag])
+            #expect(changed.status == 200, "\(tag): \(changed.status)")
+        }
+    }
+
+    /// A cancel's `reason` over the API was dropped: the status reason named the server instead.
+    @Test func aCancelOverTheAPIKeepsItsReason() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let id = try server.bookedInHotelA(token: anna)
+        let cancelled = try server.call("POST", "/api/bookings/\(id)/cancel", token: anna, json: ["reason": "Guest asked by phone"])
+        #expect(cancelled.status == 200 && cancelled.json["statusReason"] as? String == "Guest asked by phone",
+                "\(cancelled.status) \(cancelled.json["statusReason"] ?? "-")")
+        let other = try server.bookedInHotelA(token: anna)
+        let plain = try server.call("POST", "/api/bookings/\(other)/cancel", token: anna)
+        #expect(plain.status == 200 && (plain.json["statusReason"] as? String)?.contains("booking server") == true)
+        let third = try server.bookedInHotelA(token: anna)
+        let bad = try server.call("POST", "/api/bookings/\(third)/cancel", token: anna, json: ["reason": String(repeating: "x", count: 5_000)])
+        #expect(bad.status == 400, "a reason too long is refused: \(bad.status)")
+    }
+
     /// `If-Match: *` asks for the change whatever the version (RFC 9110); it was refused as a
     /// malformed version.
     @Test func ifMatchStarChangesWhateverTheVersion() throws {
