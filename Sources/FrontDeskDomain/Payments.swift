@@ -41,6 +41,11 @@ public struct PaymentInstruction: Hashable, Sendable {
                 throw .validationFailed([card == nil ? "A card payment needs --card NUMBER"
                                                       : "Card number must have 12 to 19 digits"])
             }
+            // A digit mistyped or two swapped fail the check digit: refused here, not sent to be
+            // charged (and a number failing it is no card the masking of output would hide).
+            guard CardNumber.luhn(digits.utf8.map { $0 - UInt8(ascii: "0") }) else {
+                throw .validationFailed(["Card number is mistyped: its last digit does not match the others (check it against the card)"])
+            }
             return PaymentInstruction(method: .card, cardNumber: digits)
         }
     }

@@ -467,9 +467,14 @@ public struct SyncOutcome: Codable, Hashable, Sendable {
     /// The desk's confirmation code was already another booking's: `booking.confirmation` is the
     /// guest's new code, to be passed on.
     public var confirmationChanged: Bool?
+    /// An accepted operation's lines in the server's history of the booking (money to settle at
+    /// the desk, a refund to the card): the desk keeps them in its own and says them. Nil from a
+    /// server before session 58, and for new bookings.
+    public var recorded: [String]?
 
     public init(operationId: String, outcome: Kind, booking: WireBooking? = nil, code: String? = nil, message: String? = nil,
-                suggestedRooms: [WireSuggestedRoom]? = nil, confirmationChanged: Bool? = nil) {
+                suggestedRooms: [WireSuggestedRoom]? = nil, confirmationChanged: Bool? = nil, recorded: [String]? = nil) {
+        self.recorded = recorded
         self.operationId = operationId
         self.outcome = outcome
         self.booking = booking

@@ -238,6 +238,10 @@ extension SyncOutcome {
             }
         }
         if let confirmationChanged { json.key("confirmationChanged"); json.bool(confirmationChanged) }
+        if let recorded {
+            json.key("recorded")
+            json.array(recorded) { json, line in json.string(line) }
+        }
         json.raw("}")
     }
 

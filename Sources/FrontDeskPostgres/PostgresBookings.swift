@@ -367,13 +367,34 @@ extension PostgresHotelStorage {
     func refundAtTheDeskNow(bookingId: UUID, _ session: PostgresSession) throws {
         let method = try session.rows("SELECT payment_method FROM saga WHERE booking_id = $1", [bookingId]).first
             .map { try ColumnReader($0, table: "saga").text(0) } ?? PaymentMethod.desk.rawValue
-        guard method == PaymentMethod.desk.rawValue else { return }
+        guard method == PaymentMethod.desk.rawValue else {
+            try sayCardRefundQueued(bookingId: bookingId, session)
+            return
+        }
         let refunds = try session.execute("DELETE FROM saga_message WHERE booking_id = $1 AND name = 'ProcessRefund'", [bookingId])
         for _ in 0..<refunds {
             try session.execute("UPDATE saga SET refund_reference = 'desk-refund', card_number = NULL WHERE booking_id = $1", [bookingId])
             let (code, refund) = try deskRefundWords(bookingId, session)
             try audit(session, user: "system", action: "booking.refunded", bookingId: bookingId, summary: "Booking \(code): \(refund)")
         }
+    }
+
+    /// What goes back to the card and what the desk repays, said at the cancel (as SQLite's).
+    func sayCardRefundQueued(bookingId: UUID, _ session: PostgresSession) throws {
+        guard let row = try session.rows("""
+            SELECT b.confirmation_code, s.charged_cents IS NOT NULL, (\(FrontDeskStore.cardCallAmountSQL))::int8,
+                   (\(FrontDeskStore.cardCallPaidAtDeskSQL))::int8, h.currency
+            FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
+            JOIN hotel h ON h.id = b.hotel_id
+            WHERE m.booking_id = $1 AND m.name = 'ProcessRefund' LIMIT 1
+            """, [bookingId]).first else { return }
+        let columns = ColumnReader(row, table: "saga")
+        let code = try columns.text(0)
+        let charged = try columns.bool(1)
+        try audit(session, user: "system", action: "booking.refundQueued", bookingId: bookingId,
+                  summary: SagaCallOutcome.cardRefundQueuedSummary(code, amount: charged ? Money(minorUnits: try columns.int64(2)) : nil,
+                                                                   currency: try columns.text(4),
+                                                                   paidAtDesk: charged ? Money(minorUnits: try columns.int64(3)) : .zero))
     }
 
     func checkIn(_ reference: String, expectedVersion: Int?, by user: String, _ session: PostgresSession) throws -> Booking {

@@ -222,9 +222,20 @@ extension PostgresHotelStorage {
                     }
                     continue
                 }
+                // A change's lines in the booking's history go back with its answer (as SQLite's).
+                let changed = operation.kind == .book ? nil : SyncWire.parseUUID(operation.bookingId)
+                let historyBefore = try changed.map { id in
+                    try session.rows("SELECT COALESCE(MAX(id), 0)::int8 FROM audit_entry WHERE booking_id = $1", [id]).first
+                        .map { try ColumnReader($0, table: "audit_entry").int64(0) } ?? 0
+                }
                 var outcome: SyncOutcome
                 do {
                     outcome = try chain.inSavepoint(session) { try applyOne(operation, hotel: hotel, group: group, by: user, session) }
+                    if outcome.outcome == .accepted, let changed, let historyBefore {
+                        let lines = try session.rows("SELECT summary FROM audit_entry WHERE booking_id = $1 AND id > $2 ORDER BY id",
+                                                     [changed, historyBefore]).map { try ColumnReader($0, table: "audit_entry").text(0) }
+                        outcome.recorded = lines.isEmpty ? nil : lines
+                    }
                 } catch let error as PSQLError {
                     throw error // the database failed, not the operation: nothing of this push is kept
                 } catch {

@@ -960,6 +960,13 @@ components:
         code: {type: string}
         message: {type: string}
         confirmationChanged: {type: boolean}
+        recorded:
+          description: >-
+            What the server recorded in the booking's history for this operation (an accepted one):
+            money to collect or repay at the desk, a refund to the card. The desk keeps the lines in its
+            own history and shows them.
+          type: array
+          items: {type: string}
         suggestedRooms:
           type: array
           items:

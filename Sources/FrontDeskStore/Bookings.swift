@@ -586,13 +586,35 @@ extension FrontDeskStore {
             }
             return
         }
-        guard (recorded ?? .desk) == .desk else { return }
+        guard (recorded ?? .desk) == .desk else {
+            try sayCardRefundQueued(bookingId: bookingId, db)
+            return
+        }
         let refunds = try db.values(Int64.self, sql: "SELECT id FROM saga_message WHERE booking_id = ? AND name = 'ProcessRefund'",
                                          arguments: [bookingId])
         for id in refunds {
             try db.run(sql: "DELETE FROM saga_message WHERE id = ?", arguments: [id])
             try recordRefund(bookingId: bookingId, reference: "desk-refund", db, summary: try deskRefundSummary(bookingId: bookingId, db))
         }
+    }
+
+    /// A card's refund is the runner's call, made when the payment service answers (maybe much
+    /// later): the cancel says at once what goes back to the card and what the desk repays, so a
+    /// receptionist can tell the guest (and a connected desk hears it in the push's answer).
+    func sayCardRefundQueued(bookingId: String, _ db: Database) throws {
+        guard let row = try db.row(sql: """
+            SELECT b.confirmation_code, s.charged_cents, \(Self.cardCallAmountSQL), \(Self.cardCallPaidAtDeskSQL), h.currency
+            FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id JOIN booking b ON b.id = m.booking_id
+            JOIN hotel h ON h.id = b.hotel_id
+            WHERE m.booking_id = ? AND m.name = 'ProcessRefund' LIMIT 1
+            """, arguments: [bookingId]) else { return }
+        let stored = StoredRow(row, table: "saga", name: bookingId)
+        let charged = (row[1] as Int64?) != nil
+        let code = try stored.text(0, "confirmation_code")
+        try audit(db, user: "system", action: "booking.refundQueued", bookingId: Identifier.uuid(bookingId),
+                  summary: SagaCallOutcome.cardRefundQueuedSummary(code, amount: charged ? try stored.money(2, "total_cents") : nil,
+                                                                   currency: try stored.text(4, "currency"),
+                                                                   paidAtDesk: charged ? try stored.money(3, "total_cents") : .zero))
     }
 
     public func checkIn(_ reference: String, expectedVersion: Int? = nil, by user: String) throws -> Booking {

@@ -137,6 +137,7 @@ extension FrontDeskStore {
                               summary: "Booking \(before.confirmationCode) is \(serverBooking.confirmationCode) on the server: give the guest the new code")
                 }
             }
+            try keepServerHistory(outcome, bookingId: serverBooking.id, db)
         case .conflict, .rejected:
             guard let seq, let bookingId else { return } // never queued here: the caller shows the error
             let state = outcome.outcome == .conflict ? "conflict" : "rejected"
@@ -148,6 +149,23 @@ extension FrontDeskStore {
             guard let seq else { return }
             try db.run(sql: "UPDATE sync_outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?",
                        arguments: [outcome.message ?? outcome.code ?? "retry", seq])
+        }
+    }
+
+    /// An accepted operation's lines in the server's history of the booking (`SyncOutcome.recorded`:
+    /// money to collect or repay at the desk, a refund to the card), kept in this desk's history,
+    /// where `frontdesk` commands and the desk's screens say them as they say their own.
+    public func keepServerHistory(_ outcome: SyncOutcome) throws {
+        guard outcome.outcome == .accepted, outcome.recorded?.isEmpty == false,
+              let id = outcome.booking.flatMap({ SyncWire.parseUUID($0.bookingId) }) else { return }
+        try write { db in try keepServerHistory(outcome, bookingId: id, db) }
+    }
+
+    func keepServerHistory(_ outcome: SyncOutcome, bookingId: UUID, _ db: Database) throws {
+        guard outcome.outcome == .accepted, let lines = outcome.recorded,
+              try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE id = ?", arguments: [bookingId.storedText]) != nil else { return }
+        for line in lines {
+            try audit(db, user: "sync", action: "server.recorded", bookingId: bookingId, summary: "On the server: " + line)
         }
     }
 

@@ -138,6 +138,23 @@ extension SagaCallOutcome {
             + (paidAtDesk > .zero ? "; \(paidAtDesk.plain) \(currency) paid at the desk for nights added is to be repaid there" : "")
     }
 
+    /// Whether a line of a booking's history (here, or the server's, kept by a connected desk)
+    /// says how its guest is paid back: the words above, recognised beside them.
+    public static func saysARefund(_ summary: String) -> Bool {
+        summary.contains("payment refunded (") || summary.contains("goes back to the card") || summary.contains("refunds to the card")
+    }
+
+    /// A card refund's words at the cancel, before the payment service makes it (the runner's
+    /// call may come much later, the service being down): what goes back to the card, and what
+    /// the desk repays. `amount` nil: no charge is known to have been made.
+    public static func cardRefundQueuedSummary(_ confirmationCode: String, amount: Money?, currency: String, paidAtDesk: Money) -> String {
+        guard let amount else {
+            return "Booking \(confirmationCode): the payment service refunds to the card whatever its charge took (`saga status` shows when)"
+        }
+        return "Booking \(confirmationCode): \(amount.plain) \(currency) goes back to the card; the payment service refunds it (`saga status` shows when)"
+            + (paidAtDesk > .zero ? "; \(paidAtDesk.plain) \(currency) paid at the desk for nights added is to be repaid there" : "")
+    }
+
     /// A desk refund's words in the audit trail: what the desk pays back (what the guest paid
     /// there: the booking's total, its changes having been settled at the desk as they were made).
     public static func deskRefundSummary(amount: Money, currency: String) -> String {

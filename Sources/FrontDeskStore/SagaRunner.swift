@@ -267,7 +267,10 @@ public final class SagaRunner: Sendable {
     }
 
     static func unreachableReason(_ detail: String) -> String {
-        "Payment service unreachable: take the payment at the desk or try again later (\(detail.prefix(120)))"
+        // The circuit's own words say the first sentence again, with an instant in UTC: the
+        // guest's answer is the first sentence alone. A cause worth naming (refused) is kept.
+        let said = "Payment service unreachable: take the payment at the desk or try again later"
+        return detail.lowercased().hasPrefix("payment service unreachable") ? said : said + " (\(detail.prefix(120)))"
     }
 
     /// A refund or settlement the service refused: retried with a growing wait, then left for a

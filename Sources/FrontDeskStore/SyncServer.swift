@@ -212,9 +212,16 @@ extension FrontDeskStore {
                     continue
                 }
                 let queued = shared.pendingNotifications.withLock { $0.count }
+                // A change's lines in the booking's history go back with its answer (a new
+                // booking's say nothing the desk does not know).
+                let changed = operation.kind == .book ? nil : SyncWire.parseUUID(operation.bookingId)
+                let historyBefore = try changed.map { try Self.lastHistoryLine(of: $0, db) }
                 var outcome: SyncOutcome
                 do {
                     outcome = try db.inCachedSavepoint { try applyOne(operation, hotel: hotel, group: group, by: user, db) }
+                    if outcome.outcome == .accepted, let changed, let historyBefore {
+                        outcome.recorded = try Self.historyLines(of: changed, after: historyBefore, db)
+                    }
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_IOERR {
                     throw error // the file itself failed: nothing of this push is kept
                 } catch {
@@ -232,6 +239,18 @@ extension FrontDeskStore {
             }
             return SyncPushResult(results: results, cursor: try Self.latestSequence(key, db))
         }
+    }
+
+    static func lastHistoryLine(of bookingId: UUID, _ db: Database) throws -> Int64 {
+        try db.value(Int64.self, sql: "SELECT COALESCE(MAX(id), 0) FROM audit_entry WHERE booking_id = ?",
+                     arguments: [bookingId.storedText]) ?? 0
+    }
+
+    /// The booking's history lines written after `since`, oldest first; nil when none was.
+    static func historyLines(of bookingId: UUID, after since: Int64, _ db: Database) throws -> [String]? {
+        let lines = try db.values(String.self, sql: "SELECT summary FROM audit_entry WHERE booking_id = ? AND id > ? ORDER BY id",
+                                  arguments: [bookingId.storedText, since])
+        return lines.isEmpty ? nil : lines
     }
 
     public func recordedSyncOperation(_ operationId: String) throws -> RecordedSyncOperation? {

@@ -153,6 +153,7 @@ public final class DeskSync {
         guard outcome.outcome == .accepted, let booking = outcome.booking else { return }
         let cursor = try store.replicaStatus()?.cursor ?? 0
         try store.applyChanges(ChangesPage(cursor: cursor, more: false, bookings: [booking]))
+        try store.keepServerHistory(outcome)
         _ = try? pull()
     }
 

@@ -347,7 +347,9 @@ public enum DeskTerminalApp {
     static func refundWords(of id: UUID, since: Int64, store: FrontDeskStore) -> String? {
         guard let trail = try? store.auditTrail(bookingReference: id.uuidString, limit: 20) else { return nil }
         let recorded = trail.filter { $0.id > since }
-        if let refund = recorded.first(where: { $0.action == "booking.refunded" || $0.action == "booking.refundAwaitsServer" }) {
+        // Its own refund lines, or the server's (a connected desk keeps them: `keepServerHistory`).
+        if let refund = recorded.first(where: { ["booking.refunded", "booking.refundAwaitsServer", "booking.refundQueued"].contains($0.action)
+                                                 || ($0.action == "server.recorded" && SagaCallOutcome.saysARefund($0.summary)) }) {
             return refund.summary.prefix(1).uppercased() + refund.summary.dropFirst()
         }
         if let saga = try? store.saga(id.uuidString), saga.pendingMessages.contains(where: { $0.name == "ProcessRefund" }) {

@@ -57,6 +57,20 @@ import Testing
         #expect(try cli.run("cancel", code, "--json").json["status"] as? String == "Cancelled")
         let charges = try CrashRecoveryTests().fetchCharges(simulator.1)
         #expect(charges[try #require(try paid.json["bookingId"] as? String)]! == (1, 1))
+
+        // The payment service down at the cancel: the refund waits, and the cancel says what goes
+        // back to the card (it said nothing: a review, session 58).
+        let later = try cli.run("book", "--room", "104", "--check-in", "2026-12-01", "--check-out", "2026-12-03", "--guests", "2",
+                                "--guest-name", "Cy Lee", "--email", "cy@example.com", "--payment", "card",
+                                "--card", "4242424242424242", "--wait", "--json")
+        let laterCode = try #require(try later.json["confirmation"] as? String)
+        let total = try #require(try later.json["totalPrice"] as? NSNumber).doubleValue
+        simulator.0.terminate()
+        simulator.0.waitUntilExit()
+        let waiting = try cli.run("cancel", laterCode)
+        #expect(waiting.status == 0, "\(waiting.stderr)")
+        #expect(waiting.stderr.contains("Recorded: Booking \(laterCode): \(String(format: "%.2f", total)) EUR goes back to the card; the payment service refunds it"),
+                "\(waiting.stderr)")
     }
 
     @Test func badPaymentInputIsReportedBeforeAnythingIsHeld() throws {
@@ -72,6 +86,9 @@ import Testing
         #expect(try details(["--payment", "cash"]) == ["Payment 'cash' is unknown (use desk or card)"])
         #expect(try details(["--payment", "card"], url: "http://127.0.0.1:9") == ["A card payment needs --card NUMBER"])
         #expect(try details(["--payment", "card", "--card", "4242"], url: "http://127.0.0.1:9") == ["Card number must have 12 to 19 digits"])
+        // One digit mistyped: refused here, not charged (a review, session 58).
+        #expect(try details(["--payment", "card", "--card", "4242424242424241"], url: "http://127.0.0.1:9")
+                    == ["Card number is mistyped: its last digit does not match the others (check it against the card)"])
         cli.environment["FRONTDESK_PAYMENT_URL"] = nil
         // The message names the settings file this desk reads, not the default one.
         let settingsFolder = cli.folder.appendingPathComponent("settings").path

@@ -1,0 +1,58 @@
+import Foundation
+import FrontDeskTestSupport
+import Testing
+
+/// A connected desk's changes made online said nothing about money: the server recorded "repay
+/// … at the desk" and the refund, and the receptionist, at the desk with the guest, heard none
+/// of it (a review, session 58). The server's lines now come back with the push's answer and are
+/// kept in the desk's history: the real `frontdesk` against a real server on 127.0.0.1.
+@Suite("A connected desk says what the server recorded about money", .serialized)
+struct ServerMoneyLinesTests {
+    @Test("A shorter stay says what to repay and a cancel what is paid back, as the server recorded them")
+    func onlineChangesSayTheServersMoneyLines() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(1)
+        let desk = try Desk("money-online")
+        defer { desk.remove() }
+        try #require(try desk.connect(server).status == 0)
+        let tonight = try desk.run("search", "--nights", "3", "--json").json
+        let checkIn = try #require(tonight["checkIn"] as? String), checkOut = try #require(tonight["checkOut"] as? String)
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Nia Net")
+        try #require(booked.status == 0, "book: \(booked.stderr)")
+        let code = try #require(try booked.json["confirmation"] as? String)
+        let total = try #require(try booked.json["totalPrice"] as? NSNumber).doubleValue
+
+        let arrival = try #require(ISO8601DateFormatter.day(checkIn))
+        let oneNight = try #require(Calendar(identifier: .gregorian).date(byAdding: .day, value: 1, to: arrival))
+        let shorter = try desk.run("change", code, "--check-out", ISO8601DateFormatter.dayText(oneNight), "--json")
+        #expect(shorter.status == 0, "\(shorter.stderr)")
+        #expect(try shorter.json["sync"] as? String == "synced", "made online")
+        let newTotal = try #require(try shorter.json["totalPrice"] as? NSNumber).doubleValue
+        let repay = String(format: "%.2f", total - newTotal)
+        #expect(shorter.stderr.contains("Recorded: On the server: Booking \(code)") && shorter.stderr.contains("repay \(repay) at the desk"),
+                "\(shorter.stderr)")
+
+        let cancelled = try desk.run("cancel", code)
+        #expect(cancelled.status == 0, "\(cancelled.stderr)")
+        #expect(cancelled.stderr.contains("Recorded: On the server: ") && cancelled.stderr.contains("payment refunded (desk-refund): \(String(format: "%.2f", newTotal)) ")
+                && cancelled.stderr.contains("to be paid back at the desk"),
+                "\(cancelled.stderr)")
+        // The desk's history keeps them.
+        let history = try desk.run("audit", "--booking", code).stdout
+        #expect(history.contains("On the server: ") && history.contains("repay \(repay) at the desk"), "\(history)")
+    }
+}
+
+extension ISO8601DateFormatter {
+    static func day(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.date(from: text)
+    }
+
+    static func dayText(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
+    }
+}
