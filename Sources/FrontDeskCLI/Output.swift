@@ -93,7 +93,10 @@ enum Output {
     /// refund). Not on stdout nor in the JSON: a replay under the same request id answers the
     /// same booking there, and records (and says) nothing new.
     static func sayRecorded(_ store: FrontDeskStore, _ bookingId: String, since: Int64) {
-        let recorded = (try? store.auditTrail(bookingReference: bookingId, limit: 20))?.filter { $0.id > since }.reversed().map(\.summary) ?? []
+        // The server's lines of a change queued here earlier arrive with a later push: that
+        // change said its money when it was made, and saying it again could have it paid twice.
+        let recorded = (try? store.auditTrail(bookingReference: bookingId, limit: 20))?
+            .filter { $0.id > since && $0.action != FrontDeskStore.serverLinesOfAQueuedChange }.reversed().map(\.summary) ?? []
         for line in recorded { FileHandle.standardError.write(Data("Recorded: \(safe(line))\n".utf8)) }
     }
 

@@ -161,7 +161,9 @@ extension BookingRules {
                             basePricePerNight: Money(minorUnits: 1))
         var details: BookingRequest?
         do {
-            details = try validate(form, context: .init(businessDate: booking.stay.checkIn, hotelExists: true, room: (room, type)))
+            var context = Context(businessDate: booking.stay.checkIn, hotelExists: true, room: (room, type))
+            context.refusesCardNumberInName = edit.guestName != nil
+            details = try validate(form, context: context)
         } catch {
             problems += error.details
         }

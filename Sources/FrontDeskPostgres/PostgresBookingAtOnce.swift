@@ -197,11 +197,12 @@ extension PostgresHotelStorage {
         var form = request.form
         form.roomNumber = reading.listing.room.number
         // A form the rules refuse is refused by the careful way, with the same words. A sale of
-        // the night under way (no `nightUnderWay` here) or of tonight goes that way too: it also
-        // asks whether a guest is in the room (`requireNobodyInRoom`), which this plan does not.
+        // the night under way (no `nightUnderWay` here) goes that way too, and one of tonight in
+        // a room a guest who overstayed still sleeps in: the careful way's `requireNobodyInRoom`
+        // refuses it in words.
         guard let validated = try? BookingRules.validate(form, context: .init(
             businessDate: today, hotelExists: true, room: (reading.listing.room, reading.listing.type))),
-            validated.stay.checkIn > today,
+            validated.stay.checkIn > today || !reading.checkedInGuestDueOutBefore,
             validated.stay.checkIn == candidate.checkIn, validated.stay.checkOut == candidate.checkOut else { return nil }
         let held = reading.heldNights.map { (night: $0.night, rooms: $0.rooms + (takenByRun[$0.night] ?? 0)) }
             + takenByRun.filter { night, _ in !reading.heldNights.contains { $0.night == night } }.map { (night: $0.key, rooms: $0.value) }
@@ -232,6 +233,9 @@ extension PostgresHotelStorage {
         let codeTaken: Bool
         let requestSeen: Bool
         let heldNights: [(night: String, rooms: Int)]
+        /// A guest checked in to the room was due out before the stay's first night (for a stay
+        /// from tonight: one who overstayed, and sleeps there tonight).
+        let checkedInGuestDueOutBefore: Bool
     }
 
     /// A request with no room id names its room by number (the all-zero id is no room's: a
@@ -267,9 +271,10 @@ extension PostgresHotelStorage {
                 return (String(parts[0]), rooms)
             }
             byIndex[index] = AtOnceReading(listing: listing, nightTaken: try columns.bool(11), codeTaken: try columns.bool(12),
-                                           requestSeen: try columns.bool(13), heldNights: held)
+                                           requestSeen: try columns.bool(13), heldNights: held,
+                                           checkedInGuestDueOutBefore: try columns.bool(16))
             if countingActiveRooms { activeRooms = try columns.int(15) }
-            if hotel == nil { hotel = try PostgresChainStorage.hotel(columns, at: 16) }
+            if hotel == nil { hotel = try PostgresChainStorage.hotel(columns, at: 17) }
         }
         if countingActiveRooms && activeRooms == nil { activeRooms = try countActiveRooms(session) }
         return (byIndex, activeRooms, hotel)
@@ -334,6 +339,7 @@ extension PostgresHotelStorage {
                    ARRAY(SELECT night::text || '=' || held FROM loads
                          WHERE night >= x.check_in::date AND night < x.check_out::date AND held > 0),
                    CASE WHEN $3::bool THEN (SELECT count(*) FROM room WHERE hotel_id = $1::uuid AND is_active) END,
+                   EXISTS (SELECT 1 FROM booking WHERE room_id = r.id AND status = 'CheckedIn' AND check_out < x.check_in::date),
                    \(PostgresChainStorage.hotelColumns.split(separator: ",").map { "h." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
             FROM x
             CROSS JOIN hotel h

@@ -76,8 +76,9 @@ struct PostgresHotelStorage: HotelStorage {
             let firstLapse = try lapse.first.flatMap { try ColumnReader($0, table: "room_night").optionalInstant(0) }
             let stamp = FrontDeskStore.SearchStamp(
                 hotel: hotel, availabilityVersion: try availabilityVersion(session), businessDate: today,
-                // An answer that sells tonight or the night under way is not kept (as SQLite's).
-                validUntil: query.stay.checkIn <= today ? .distantPast : firstLapse,
+                // An answer that sells the night under way, or tonight while a guest overstays, is
+                // not kept (as SQLite's).
+                validUntil: try withholdsTonight(query, today: today, session) ? .distantPast : firstLapse,
                 businessDay: chain.businessDateOverride == nil ? FrontDeskStore.instants(of: today, in: hotel.timeZone) : nil)
             return (result, stamp)
         }
@@ -211,6 +212,15 @@ struct PostgresHotelStorage: HotelStorage {
             }
         }
         return offers.sortedForSale()
+    }
+
+    /// Whether `query`'s answer reads who is in house: the night under way, or tonight while a
+    /// guest of the hotel overstays (as SQLite's).
+    private func withholdsTonight(_ query: AvailabilityQuery, today: CalendarDate, _ session: PostgresSession) throws -> Bool {
+        if query.stay.checkIn < today { return true }
+        guard query.stay.checkIn == today else { return false }
+        return try !session.rows("SELECT 1 FROM booking WHERE hotel_id = $1 AND status = 'CheckedIn' AND check_out < $2::date LIMIT 1",
+                                 [hotelId, today.iso]).isEmpty
     }
 
     /// A room sold from the night under way or from tonight must be empty then: refused, in words,

@@ -224,8 +224,11 @@ extension PostgresHotelStorage {
                 }
                 // A change's lines in the booking's history go back with its answer (as SQLite's).
                 let changed = operation.kind == .book ? nil : SyncWire.parseUUID(operation.bookingId)
+                // The booking locked first: a line another transaction commits for it meanwhile
+                // (the runner's refund) would otherwise count as this operation's.
                 let historyBefore = try changed.map { id in
-                    try session.rows("SELECT COALESCE(MAX(id), 0)::int8 FROM audit_entry WHERE booking_id = $1", [id]).first
+                    _ = try session.execute("SELECT 1 FROM booking WHERE id = $1 FOR UPDATE", [id])
+                    return try session.rows("SELECT COALESCE(MAX(id), 0)::int8 FROM audit_entry WHERE booking_id = $1", [id]).first
                         .map { try ColumnReader($0, table: "audit_entry").int64(0) } ?? 0
                 }
                 var outcome: SyncOutcome

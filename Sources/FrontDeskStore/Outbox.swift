@@ -137,7 +137,9 @@ extension FrontDeskStore {
                               summary: "Booking \(before.confirmationCode) is \(serverBooking.confirmationCode) on the server: give the guest the new code")
                 }
             }
-            try keepServerHistory(outcome, bookingId: serverBooking.id, db)
+            // Queued changes said their own money when they were made here: the server's lines
+            // are kept apart, in the history only (`Output.sayRecorded` passes them over).
+            try keepServerHistory(outcome, bookingId: serverBooking.id, madeHereEarlier: seq != nil, db)
         case .conflict, .rejected:
             guard let seq, let bookingId else { return } // never queued here: the caller shows the error
             let state = outcome.outcome == .conflict ? "conflict" : "rejected"
@@ -155,17 +157,26 @@ extension FrontDeskStore {
     /// An accepted operation's lines in the server's history of the booking (`SyncOutcome.recorded`:
     /// money to collect or repay at the desk, a refund to the card), kept in this desk's history,
     /// where `frontdesk` commands and the desk's screens say them as they say their own.
+    /// Kept once per operation (its id is the lines' user, `server:ID`): an answer read again (a
+    /// retry under the same request id) adds nothing.
     public func keepServerHistory(_ outcome: SyncOutcome) throws {
         guard outcome.outcome == .accepted, outcome.recorded?.isEmpty == false,
               let id = outcome.booking.flatMap({ SyncWire.parseUUID($0.bookingId) }) else { return }
-        try write { db in try keepServerHistory(outcome, bookingId: id, db) }
+        try write { db in try keepServerHistory(outcome, bookingId: id, madeHereEarlier: false, db) }
     }
 
-    func keepServerHistory(_ outcome: SyncOutcome, bookingId: UUID, _ db: Database) throws {
+    /// The action of the server's lines of a change queued here (`keepServerHistory`).
+    public static let serverLinesOfAQueuedChange = "server.recordedLater"
+
+    func keepServerHistory(_ outcome: SyncOutcome, bookingId: UUID, madeHereEarlier: Bool, _ db: Database) throws {
+        let user = "server:" + outcome.operationId.prefix(36)
         guard outcome.outcome == .accepted, let lines = outcome.recorded,
-              try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE id = ?", arguments: [bookingId.storedText]) != nil else { return }
+              try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE id = ?", arguments: [bookingId.storedText]) != nil,
+              try db.value(Int.self, sql: "SELECT 1 FROM audit_entry WHERE booking_id = ? AND user = ? LIMIT 1",
+                           arguments: [bookingId.storedText, user]) == nil else { return }
         for line in lines {
-            try audit(db, user: "sync", action: "server.recorded", bookingId: bookingId, summary: "On the server: " + line)
+            try audit(db, user: user, action: madeHereEarlier ? Self.serverLinesOfAQueuedChange : "server.recorded", bookingId: bookingId,
+                      summary: (madeHereEarlier ? "On the server, for a change made here earlier: " : "On the server: ") + line)
         }
     }
 

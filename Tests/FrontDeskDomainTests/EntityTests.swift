@@ -65,6 +65,21 @@ import Testing
         }
     }
 
+    /// A name stored before the card rule (session 58) is carried along by an edit of another
+    /// field: the rule refused the edit, and every later change of that booking. Typed anew, it
+    /// is refused.
+    @Test func anEditCarriesAStoredNameTheCardRuleWouldRefuse() throws {
+        var subject = booking(.confirmed)
+        subject.guest = Guest(name: "4242 4242 4242 4242", email: "anna@example.com")
+        let more = try BookingRules.validate(BookingEdit(guests: "1"), of: subject, roomTypeName: "Double", capacity: 2,
+                                             businessDate: day("2026-11-26"))
+        #expect(more.guestCount == 1)
+        #expect(throws: FrontDeskError.validationFailed(["Guest name looks like a card number: a card goes only in the payment's card field"])) {
+            try BookingRules.validate(BookingEdit(guestName: "4242424242424242"), of: booking(.confirmed), roomTypeName: "Double",
+                                      capacity: 2, businessDate: day("2026-11-26"))
+        }
+    }
+
     @Test func everyChangeIncrementsTheVersion() throws {
         var subject = booking(.reserving)
         try subject.confirm(at: now)

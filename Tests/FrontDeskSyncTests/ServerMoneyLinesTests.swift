@@ -41,6 +41,32 @@ struct ServerMoneyLinesTests {
         let history = try desk.run("audit", "--booking", code).stdout
         #expect(history.contains("On the server: ") && history.contains("repay \(repay) at the desk"), "\(history)")
     }
+
+    @Test("A change queued offline said its money then: the server's lines for it are kept, never said again")
+    func aQueuedChangesServerLinesAreKeptNotSaidAgain() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(1)
+        let desk = try Desk("money-queued")
+        defer { desk.remove() }
+        try #require(try desk.connect(server).status == 0)
+        let tonight = try desk.run("search", "--nights", "3", "--json").json
+        let checkIn = try #require(tonight["checkIn"] as? String), checkOut = try #require(tonight["checkOut"] as? String)
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Oda Off")
+        let code = try #require(try booked.json["confirmation"] as? String)
+        let arrival = try #require(ISO8601DateFormatter.day(checkIn))
+        let oneNight = try #require(Calendar(identifier: .gregorian).date(byAdding: .day, value: 1, to: arrival))
+        server.stop()
+        let offline = try desk.run("change", code, "--check-out", ISO8601DateFormatter.dayText(oneNight))
+        #expect(offline.status == 0 && offline.stderr.contains("repay ") && offline.stderr.contains("saved on this desk"), "\(offline.stderr)")
+        try server.start()
+        #expect(try desk.run("sync").status == 0)
+        // The next change of that booking says its own lines only: not the queued one's repay again.
+        let noted = try desk.run("change", code, "--note", "Late check-out asked")
+        #expect(noted.status == 0, "\(noted.stderr)")
+        #expect(!noted.stderr.contains("repay ") && !noted.stderr.contains("made here earlier"), "\(noted.stderr)")
+        let history = try desk.run("audit", "--booking", code).stdout
+        #expect(history.contains("On the server, for a change made here earlier: ") && history.contains("repay "), "\(history)")
+    }
 }
 
 extension ISO8601DateFormatter {
