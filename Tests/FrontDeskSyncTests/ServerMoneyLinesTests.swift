@@ -8,23 +8,28 @@ import Testing
 /// kept in the desk's history: the real `frontdesk` against a real server on 127.0.0.1.
 @Suite("A connected desk says what the server recorded about money", .serialized)
 struct ServerMoneyLinesTests {
-    @Test("A shorter stay says what to repay and a cancel what is paid back, as the server recorded them")
-    func onlineChangesSayTheServersMoneyLines() throws {
+    /// A connected desk with a three-night stay from tonight in spare room S1, booked online.
+    func threeNightsOnline(_ name: String, guest: String) throws
+        -> (server: SyncServer, desk: Desk, code: String, total: Double, oneNightOut: String) {
         let server = try SyncServer()
         try server.addSpareRooms(1)
-        let desk = try Desk("money-online")
-        defer { desk.remove() }
+        let desk = try Desk(name)
         try #require(try desk.connect(server).status == 0)
         let tonight = try desk.run("search", "--nights", "3", "--json").json
         let checkIn = try #require(tonight["checkIn"] as? String), checkOut = try #require(tonight["checkOut"] as? String)
-        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Nia Net")
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: guest)
         try #require(booked.status == 0, "book: \(booked.stderr)")
-        let code = try #require(try booked.json["confirmation"] as? String)
-        let total = try #require(try booked.json["totalPrice"] as? NSNumber).doubleValue
-
         let arrival = try #require(ISO8601DateFormatter.day(checkIn))
         let oneNight = try #require(Calendar(identifier: .gregorian).date(byAdding: .day, value: 1, to: arrival))
-        let shorter = try desk.run("change", code, "--check-out", ISO8601DateFormatter.dayText(oneNight), "--json")
+        return (server, desk, try #require(try booked.json["confirmation"] as? String),
+                try #require(try booked.json["totalPrice"] as? NSNumber).doubleValue, ISO8601DateFormatter.dayText(oneNight))
+    }
+
+    @Test("A shorter stay says what to repay and a cancel what is paid back, as the server recorded them")
+    func onlineChangesSayTheServersMoneyLines() throws {
+        let (server, desk, code, total, oneNightOut) = try threeNightsOnline("money-online", guest: "Nia Net")
+        defer { withExtendedLifetime(server) { desk.remove() } }
+        let shorter = try desk.run("change", code, "--check-out", oneNightOut, "--json")
         #expect(shorter.status == 0, "\(shorter.stderr)")
         #expect(try shorter.json["sync"] as? String == "synced", "made online")
         let newTotal = try #require(try shorter.json["totalPrice"] as? NSNumber).doubleValue
@@ -44,19 +49,10 @@ struct ServerMoneyLinesTests {
 
     @Test("A change queued offline said its money then: the server's lines for it are kept, never said again")
     func aQueuedChangesServerLinesAreKeptNotSaidAgain() throws {
-        let server = try SyncServer()
-        try server.addSpareRooms(1)
-        let desk = try Desk("money-queued")
+        let (server, desk, code, _, oneNightOut) = try threeNightsOnline("money-queued", guest: "Oda Off")
         defer { desk.remove() }
-        try #require(try desk.connect(server).status == 0)
-        let tonight = try desk.run("search", "--nights", "3", "--json").json
-        let checkIn = try #require(tonight["checkIn"] as? String), checkOut = try #require(tonight["checkOut"] as? String)
-        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Oda Off")
-        let code = try #require(try booked.json["confirmation"] as? String)
-        let arrival = try #require(ISO8601DateFormatter.day(checkIn))
-        let oneNight = try #require(Calendar(identifier: .gregorian).date(byAdding: .day, value: 1, to: arrival))
         server.stop()
-        let offline = try desk.run("change", code, "--check-out", ISO8601DateFormatter.dayText(oneNight))
+        let offline = try desk.run("change", code, "--check-out", oneNightOut)
         #expect(offline.status == 0 && offline.stderr.contains("repay ") && offline.stderr.contains("saved on this desk"), "\(offline.stderr)")
         try server.start()
         #expect(try desk.run("sync").status == 0)
