@@ -831,7 +831,8 @@ struct ConnectedDesk {
                 }
                 return try latest().book(form, requestId: requestId, payment: payment, by: user)
             },
-            cancel: { id in try latest().change(.cancel, id.uuidString, reason: nil, by: user) },
+            // Made at the desk (the server's line says so): not "from the command line" in this desk's history.
+            cancel: { id in try latest().change(.cancel, id.uuidString, reason: nil, ChangeRequest(user: user, channel: .desk)) },
             checkIn: { id in try latest().change(.checkIn, id.uuidString, reason: nil, by: user) },
             checkOut: { id in try latest().change(.checkOut, id.uuidString, reason: nil, by: user) },
             move: { id, room, version in

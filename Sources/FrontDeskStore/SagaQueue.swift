@@ -149,9 +149,9 @@ extension SagaCallOutcome {
     /// the desk repays. `amount` nil: no charge is known to have been made.
     public static func cardRefundQueuedSummary(_ confirmationCode: String, amount: Money?, currency: String, paidAtDesk: Money) -> String {
         guard let amount else {
-            return "Booking \(confirmationCode): the payment service refunds to the card whatever its charge took (`saga status` shows when)"
+            return "Booking \(confirmationCode): the payment service refunds to the card whatever its charge took"
         }
-        return "Booking \(confirmationCode): \(amount.plain) \(currency) goes back to the card; the payment service refunds it (`saga status` shows when)"
+        return "Booking \(confirmationCode): \(amount.plain) \(currency) goes back to the card; the payment service refunds it"
             + (paidAtDesk > .zero ? "; \(paidAtDesk.plain) \(currency) paid at the desk for nights added is to be repaid there" : "")
     }
 

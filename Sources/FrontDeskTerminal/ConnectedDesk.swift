@@ -75,10 +75,20 @@ extension DeskTerminalApp {
     /// The desk's services on a connected desk: writes go through the link; the changes of issue 14
     /// (room change, no-show, undo, edit) go to the server first and offline travel in the outbox;
     /// card payments go to the server's booking API (refused by the link when it does not answer).
-    static func connectedServices(_ standalone: DeskServices, link: ConnectedDeskLink) -> DeskServices {
+    static func connectedServices(_ standalone: DeskServices, link: ConnectedDeskLink, store: FrontDeskStore) -> DeskServices {
         var services = standalone
         services.book = link.book
-        services.cancel = link.cancel
+        // How the guest is paid back, from the lines the cancel left in the booking's history:
+        // the server's (kept with its answer), or this desk's own when it was made offline.
+        let refundNotes = Mutex<[UUID: String]>([:])
+        services.cancel = { id in
+            let before = (try? store.changeMarker()) ?? Int64.max
+            let cancelled = try link.cancel(id)
+            let words = refundWords(of: id, since: before, store: store)
+            refundNotes.withLock { $0[id] = words }
+            return cancelled
+        }
+        services.refundWords = { id in refundNotes.withLock { $0.removeValue(forKey: id) } }
         services.checkIn = link.checkIn
         services.checkOut = link.checkOut
         // A card is charged by the server's payment service (online only; the link refuses it offline).

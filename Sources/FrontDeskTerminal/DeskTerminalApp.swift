@@ -25,7 +25,7 @@ public enum DeskTerminalApp {
         info.noShowFee = hotel.noShowPolicy.fee
         let standalone = services(store: store, user: user, cardPayments: gateway != nil, log: log)
         // A connected desk writes through the server (its link), and its rooms are the server's.
-        var model = DeskModel(info: info, services: connected.map { connectedServices(standalone, link: $0) } ?? standalone,
+        var model = DeskModel(info: info, services: connected.map { connectedServices(standalone, link: $0, store: store) } ?? standalone,
                               roomServices: connected == nil ? roomServices(store: store, user: user) : nil,
                               managerServices: managerServices(store: store, exportDirectory: exportDirectory),
                               syncServices: connected.map { syncServices(store: store, user: user, link: $0) })

@@ -293,6 +293,16 @@ struct ConnectedDeskScreenTests {
         let afterSync = try desk.bookings().filter { [eddieId, ullaId, nils.id].contains($0["bookingId"] as? String) }
         #expect(afterSync.compactMap { $0["sync"] as? String } == ["synced", "synced", "synced"], "\(afterSync)")
 
+        // A cancel online says how the guest is paid back, as the server recorded it (it said
+        // nothing on a connected desk: a review, session 58); the desk's history names the desk.
+        let cancelled = try onBooking(eddieCode, "Eddie Edit Junior", "M-c", asks: "Cancel booking \(eddieCode)",
+                                      says: "cancelled (booking \(eddieCode))")
+        #expect(cancelled.contains("cancelled (booking \(eddieCode))") && cancelled.contains("to be paid back at the desk"),
+                "screen:\n\(cancelled)")
+        #expect(try onServer(eddieId)["status"] as? String == "Cancelled")
+        let history = try desk.run("audit", "--booking", eddieCode).stdout
+        #expect(history.contains("Cancelled at the desk") && !history.contains("Cancelled from the command line"), "\(history)")
+
         try tmux.run("send-keys", "-t", "desk", "F10")
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
         #expect(try desk.run("sync", "--json").json["pushed"] as? Int == 0, "nothing left, nothing pushed twice")
