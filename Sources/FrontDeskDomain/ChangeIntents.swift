@@ -170,6 +170,14 @@ public enum ChangeWording {
                                    offers: (StayDates) throws -> [RoomOffer]) throws {
         guard !taken.isEmpty else { return }
         guard let wholeStay else { throw FrontDeskError.roomUnavailable(Self.taken(room.number, taken)) }
+        if booking.status == .checkedIn, room.id == booking.roomId, taken.allSatisfy({ $0 < wholeStay.checkIn }) {
+            // A night the guest overstayed was sold meanwhile (a booking from that night, a
+            // no-show since): a stay is one run of nights, so it cannot be lengthened past it.
+            // Other rooms for the whole stay would be no answer: the guest is in this one.
+            throw FrontDeskError.roomUnavailable(Self.taken(room.number, taken) + ", which \(booking.guest.name) overstayed while it was "
+                + "sold to another booking: the stay cannot run on past it. To keep them from \(wholeStay.checkIn), check them out "
+                + "and book them again from that night")
+        }
         let free = try offers(wholeStay).filter { $0.room.id != room.id && $0.room.id != booking.roomId }.prefix(3).map(\.room.number)
         throw FrontDeskError.roomUnavailable(Self.taken(room.number, taken, free: Array(free), for: wholeStay))
     }

@@ -211,6 +211,22 @@ import Testing
         #expect(try today.reserveAll([request("2026-11-26", "2026-11-27")])[0].get().roomNumber == "101")
     }
 
+    /// A guest who overstayed a night that was sold meanwhile could not be lengthened into
+    /// tonight, and the refusal named other rooms for a guest already in this one (a review,
+    /// session 58): it now says what to do.
+    @Test(arguments: StorageBackend.all)
+    func anOverstayOverASoldNightSaysHowToKeepTheGuest(_ backend: StorageBackend) throws {
+        let (earlier, today) = try Self.twoDays(backend, earlier: "2026-11-24", later: "2026-11-26")
+        let ana = try Contract.confirmed(earlier, room: "101", from: "2026-11-24", to: "2026-11-25")
+        let anaIn = try earlier.checkIn(ana.confirmationCode, Contract.request())
+        _ = try Contract.confirmed(earlier, room: "101", from: "2026-11-25", to: "2026-11-26", name: "Ben Ode")
+        guard let message = Self.refusal("room_unavailable", backend, "lengthening over a night sold to another booking must be refused", {
+            try today.changeBooking(ana.confirmationCode, BookingEdit(checkOut: "2026-11-27"), Contract.request(version: anaIn.version))
+        }) else { return }
+        #expect(message.contains("Room 101 is taken on the night of 2026-11-25, which Ana Lee overstayed")
+                && message.contains("check them out and book them again from that night") && !message.contains("rooms 10"), "\(message)")
+    }
+
     /// Checked out on the departure day (no night to claim again), the room taken out of
     /// service, then the check-out undone: a checked-in guest in a room out of service.
     @Test(arguments: StorageBackend.all)
