@@ -162,7 +162,7 @@ extension FrontDeskStore {
     func checkedIn(dueOutBefore date: CalendarDate, _ hotelId: UUID, _ db: Database) throws -> [Booking] {
         // The status index: checked-in bookings are at most a few per room.
         try Self.fetchBooking(db, whereClause: """
-            b.status = 'CheckedIn' AND b.hotel_id = ? AND b.check_out < ?
+            \(Self.checkedInDueOutBefore)
             ORDER BY b.check_out, length(r.number), r.number, b.created_at
             """, arguments: [hotelId.uuidString, date.iso])
     }
