@@ -168,10 +168,15 @@ public struct RoomPlan: Sendable {
         public let guestName: String
         public let status: BookingStatus
         public var bookingId: UUID?
+        /// For a guest still checked in after the date they were due out (overstayed): that date.
+        /// `stay` then runs through tonight, the nights they are still in the room, so the plan
+        /// shows the room taken where searches withhold it (`WithheldRoom`).
+        public var overstayedSince: CalendarDate?
 
         public init(confirmationCode: String, roomId: UUID, stay: StayDates, guestName: String,
-                    status: BookingStatus, bookingId: UUID? = nil) {
+                    status: BookingStatus, bookingId: UUID? = nil, overstayedSince: CalendarDate? = nil) {
             self.bookingId = bookingId
+            self.overstayedSince = overstayedSince
             self.confirmationCode = confirmationCode
             self.roomId = roomId
             self.stay = stay

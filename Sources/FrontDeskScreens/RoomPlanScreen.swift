@@ -202,7 +202,8 @@ extension DeskModel {
         do {
             let answer = try services.search(firstNight.iso, checkOut.iso, "1")
             guard let offer = answer.offers.first(where: { $0.room.id == line.room.id }) else {
-                // A guest who overstayed there holds no night, so the plan shows the room free.
+                // The room of a guest who overstayed is withheld by the search (the plan's own stay
+                // is read at its load; this answer is now).
                 if let withheld = answer.withheld.first(where: { $0.roomNumber == line.room.number }) {
                     return refuse(withheld.explanation)
                 }
@@ -273,7 +274,8 @@ extension DeskModel {
         x += buffer.put("\(first) to \(end.adding(days: -1)) · \(nights) nights · \(active) of \(plan.lines.count) rooms in service\(loadingNote(.roomPlan))  ",
                         x: x, y: 1, role: .hint)
         for (label, role) in [("held", Role.planHeld), ("confirmed", .planConfirmed), ("checked in", .planCheckedIn),
-                              ("checked out", .planCheckedOut), ("out of service", .planOutOfService), ("no-show", .planNoShow)] {
+                              ("checked out", .planCheckedOut), ("out of service", .planOutOfService), ("no-show", .planNoShow),
+                              ("!overstay", .error)] {
             guard x + TerminalWidth.of(label) + 1 < buffer.width else { break }
             x += buffer.put(" \(label) ", x: x, y: 1, role: role) + 1
         }
@@ -319,11 +321,20 @@ extension DeskModel {
                         buffer.put(String(repeating: "░", count: nightWidth), x: columnX, y: y, role: .planOutOfService)
                     }
                 }
-                for stay in plan.staysByRoom[line.room.id] ?? [] {
-                    let from = max(stay.stay.checkIn, first), to = min(stay.stay.checkOut, end)
-                    guard from < to else { continue }
-                    let selected = isCursorLine && planState.mark == nil && stay.stay.contains(night: planState.cursorNight ?? first)
-                    drawBar(stay, from: from, to: to, first: first, end: end, y: y, selected: selected, into: &buffer)
+                let stays = plan.staysByRoom[line.room.id] ?? []
+                // Overstayed nights last: where a guest booked before the overstay began is due
+                // in tonight, the plan shows who is really in the room.
+                for overstayedNights in [false, true] {
+                    for stay in stays where !overstayedNights || stay.overstayedSince != nil {
+                        let from = max(stay.stay.checkIn, first), to = min(stay.stay.checkOut, end)
+                        guard from < to else { continue }
+                        let selected = isCursorLine && planState.mark == nil && stay.stay.contains(night: planState.cursorNight ?? first)
+                        if overstayedNights {
+                            drawOverstay(stay, from: from, to: to, first: first, end: end, y: y, selected: selected, into: &buffer)
+                        } else {
+                            drawBar(stay, from: from, to: to, first: first, end: end, y: y, selected: selected, into: &buffer)
+                        }
+                    }
                 }
                 if isCursorLine, let (markFirst, markLast) = marked,
                    planState.mark != nil || plan.stay(room: line.room.id, night: markLast) == nil {
@@ -362,6 +373,20 @@ extension DeskModel {
         }
     }
 
+    /// The nights a guest stays on past their check-out date, over their bar: a warning, in words
+    /// too (a monochrome terminal shows no colour), since nobody sold those nights.
+    private func drawOverstay(_ stay: RoomPlan.Stay, from: CalendarDate, to: CalendarDate, first: CalendarDate, end: CalendarDate,
+                              y: Int, selected: Bool, into buffer: inout CellBuffer) {
+        guard let since = stay.overstayedSince, since < to else { return }
+        let nightWidth = RoomPlanLayout.nightWidth(for: buffer.width)
+        let overFrom = max(since, from)
+        let x = RoomPlanLayout.labelWidth + first.days(until: overFrom) * nightWidth
+        let width = overFrom.days(until: to) * nightWidth - (stay.stay.checkOut > end ? 0 : 1)
+        // Alone on the screen (the booked nights before it, or scrolled off), it names the guest.
+        let words = overFrom == from ? (stay.stay.checkIn < first ? "◂" : "") + "!" + stay.guestName : "!overstay"
+        if width > 0 { buffer.cell(words, x: x, y: y, width: width, role: selected ? .selected : .error) }
+    }
+
     /// The line under the plan: what the cursor is on and what Enter will do.
     func cursorDescription(_ plan: RoomPlan) -> String {
         guard plan.lines.indices.contains(state.roomPlan.cursorLine), let (firstNight, lastNight) = plannedNights else {
@@ -373,6 +398,10 @@ extension DeskModel {
             // On a connected desk, as in the lists: `~` not yet on the server, `!` refused by it.
             let mark = stay.bookingId.flatMap { state.sync?.marker(for: $0) } ?? ""
             let syncWords = mark == "~" ? " (not on the server yet)" : mark == "!" ? " (conflict: F8)" : ""
+            if let since = stay.overstayedSince {
+                return "\(room) · \(stay.confirmationCode)\(mark) \(stay.status.rawValue)\(syncWords) · \(stay.guestName) · "
+                    + "\(stay.stay.checkIn) to \(since), still in the room: overstayed · Enter opens it (check out or lengthen the stay)"
+            }
             return "\(room) · \(stay.confirmationCode)\(mark) \(stay.status.rawValue)\(syncWords) · \(stay.guestName) · \(stay.stay.checkIn) to \(stay.stay.checkOut) · Enter opens it"
         }
         if !line.room.isActive { return "\(room) · out of service" }
@@ -383,7 +412,8 @@ extension DeskModel {
         for offset in 0..<nights {
             let night = firstNight.adding(days: offset)
             if let taken = plan.stay(room: line.room.id, night: night) {
-                return "\(room) · \(when) · not free: the night of \(night) is \(taken.guestName)'s (\(taken.confirmationCode))"
+                let overstayed = taken.overstayedSince == nil ? "" : ", still in the room past their check-out"
+                return "\(room) · \(when) · not free: the night of \(night) is \(taken.guestName)'s (\(taken.confirmationCode)\(overstayed))"
             }
         }
         return "\(room) · \(when) · free · Enter books\(state.roomPlan.mark == nil ? ", Alt-m marks a longer stay" : "")"

@@ -202,10 +202,14 @@ extension FrontDeskStore {
             let lines = try fetchRooms(db, whereClause: "WHERE r.hotel_id = ?", arguments: [hotel.id.uuidString])
                 .map { RoomPlan.Line(room: $0.room, roomType: $0.type) }
             let nowText = Timestamp.text(now)
+            let today = businessDate(for: hotel)
+            let columns = """
+                b.confirmation_code, b.room_id, b.check_in, b.check_out, b.guest_name, b.status, b.hold_expires_at,
+                \(Self.lastKeptNightOfCheckedOut), b.rowid, b.room_since, b.id
+                """
             // No stay is longer than the maximum, so the check-in index bounds the read.
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT b.confirmation_code, b.room_id, b.check_in, b.check_out, b.guest_name, b.status, b.hold_expires_at,
-                       \(Self.lastKeptNightOfCheckedOut), b.rowid, b.room_since, b.id
+                SELECT \(columns)
                 FROM booking b
                 WHERE b.check_in < ?1 AND b.check_in >= ?2 AND b.check_out > ?3 AND b.hotel_id = ?4
                   AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn', 'CheckedOut', 'NoShow')
@@ -214,19 +218,21 @@ extension FrontDeskStore {
             var stays: [RoomPlan.Stay] = []
             // Each room's id is read once, not once per stay.
             var roomIds = Dictionary(uniqueKeysWithValues: lines.map { ($0.room.id.uuidString, $0.room.id) })
-            while let row = try rows.next() {
+            func addStays(of row: Row, overstayed: Bool) throws {
                 let stored = StoredRow(row, table: "booking", rowid: 8)
                 let status = try stored.status(5, "status")
-                if status == .reserving || status == .processingPayment, (try stored.optionalText(6, "hold_expires_at") ?? "") <= nowText { continue }
+                if status == .reserving || status == .processingPayment, (try stored.optionalText(6, "hold_expires_at") ?? "") <= nowText { return }
                 let checkIn = try stored.date(2, "check_in")
                 let bookedCheckOut = try stored.date(3, "check_out")
-                var checkOut = bookedCheckOut
+                // Read by the second query only.
+                if !overstayed && status == .checkedIn && bookedCheckOut < today { return }
+                var checkOut = overstayed ? today.adding(days: 1) : bookedCheckOut
                 if status == .checkedOut || status == .noShow {
                     // A guest who left early gave the later nights back: the bar ends where they left.
                     // A no-show keeps at most its first night (the one charged).
                     let lastKept: String? = status == .checkedOut ? row[7]
                         : try db.value(String.self, sql: "SELECT max(night) FROM room_night WHERE booking_id = ?", arguments: [row[10]])
-                    if status == .noShow && lastKept == nil { continue }
+                    if status == .noShow && lastKept == nil { return }
                     checkOut = min(checkOut, Self.endOfKeptNights(lastKeptNight: lastKept, checkIn: checkIn))
                 }
                 let roomKey = try stored.text(1, "room_id")
@@ -257,10 +263,19 @@ extension FrontDeskStore {
                                                    bookingId: Identifier.uuid(try stored.text(10, "id"))))
                     }
                 }
-                guard let stay = StayDates(checkIn: firstHere, checkOut: checkOut) else { continue }
+                guard let stay = StayDates(checkIn: firstHere, checkOut: checkOut) else { return }
                 stays.append(RoomPlan.Stay(confirmationCode: code, roomId: roomId, stay: stay, guestName: guestName, status: status,
-                                           bookingId: Identifier.uuid(try stored.text(10, "id"))))
+                                           bookingId: Identifier.uuid(try stored.text(10, "id")),
+                                           overstayedSince: overstayed ? bookedCheckOut : nil))
             }
+            while let row = try rows.next() { try addStays(of: row, overstayed: false) }
+            // A guest still checked in after the date they were due out is in the room until
+            // someone checks them out: their bar runs through tonight (searches withhold the room).
+            // They are read apart: the check-out bound above misses a stay that ended before the plan.
+            let overstayers = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT \(columns) FROM booking b WHERE \(Self.checkedInDueOutBefore) AND b.check_in < ?
+                """), arguments: [hotel.id.uuidString, today.iso, end.iso])
+            while let row = try overstayers.next() { try addStays(of: row, overstayed: true) }
             return RoomPlan(first: first, nights: nights, lines: lines, stays: stays)
         }
     }

@@ -81,13 +81,30 @@ import Testing
                 "\(search)")
         #expect(fixture.model.state.search.answer?.offers.contains { $0.room.number == "103" } == false)
         #expect(fixture.model.state.search.answer?.withheld.map(\.roomNumber) == ["103"], "101 is sold tonight anyway")
-        // The room plan shows no night of hers tonight; booking it there says why it is not free.
+        // The room plan draws her in the room through tonight (not later), from a plan that
+        // begins after her check-out date too; on the screen as a warning, and Enter opens her
+        // booking rather than a booking form for her room.
+        let later = try fixture.desk.store.roomPlan(from: StoreFixture.today, nights: 3)
+        let room103 = try #require(later.lines.first { $0.room.number == "103" }?.room.id)
+        #expect(later.stay(room: room103, night: StoreFixture.today)?.overstayedSince?.iso == "2026-11-24")
+        #expect(later.stay(room: room103, night: StoreFixture.today.adding(days: 1)) == nil, "nobody knows when she leaves")
         fixture.press(.function(6), .home)
         let line = try #require(fixture.model.state.roomPlan.plan?.lines.firstIndex { $0.room.number == "103" })
         for _ in 0..<line { fixture.press(.down) }
-        fixture.press(.enter)
         let plan = fixture.screen(120, 30)
-        #expect(plan.contains("Room 103 not offered: Elsa Elsewhere"), "\(plan)")
+        #expect(plan.contains("Room 103 Double · \(elsewhere.confirmationCode) CheckedIn · Elsa Elsewhere · 2026-11-23 to 2026-11-24, still in the room: overstayed"),
+                "\(plan)")
+        // Tonight's column: each overstaying guest drawn as a warning and named, Otto over the
+        // guest due in to his room tonight (booked before he stayed on).
+        let rows = plan.split(separator: "\n")
+        #expect(rows.contains { $0.hasPrefix(" 103 ") && $0.contains("◂!") }, "\(plan)")
+        #expect(rows.contains { $0.hasPrefix(" 101 ") && $0.contains("◂!") }, "\(plan)")
+        let cells = fixture.buffer(120, 30)
+        let row101 = try #require(rows.firstIndex { $0.hasPrefix(" 101 ") })
+        let tonight = try #require(rows[row101].firstIndex(of: "◂").map { rows[row101].distance(from: rows[row101].startIndex, to: $0) })
+        #expect(cells[tonight, row101].role == .error, "drawn as a warning (103 is the cursor's line)")
+        fixture.press(.enter)
+        #expect(fixture.model.state.screen == .bookings && fixture.model.state.bookings.query == elsewhere.confirmationCode)
         #expect(fixture.model.state.booking == nil)
     }
 
