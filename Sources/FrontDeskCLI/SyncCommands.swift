@@ -72,7 +72,8 @@ struct DeskConnect: ParsableCommand {
             let json = JSONValue.object([("server", .string(address)), ("hotelId", .string(hotelId.uuidString.lowercased())),
                                          ("hotel", .string(report.hotelName)), ("bookings", .int(report.bookings)),
                                          ("cursor", .int(Int(report.cursor))), ("conflicts", .int(conflicts)), ("pendingOps", .int(pending)),
-                                         ("resent", .array(report.resent.map(JSONValue.string)))])
+                                         ("resent", .array(report.resent.map(JSONValue.string))),
+                                         ("changesLost", .array(report.changesLost.map(JSONValue.string)))])
             if common.json {
                 Output.printJSON(json)
             } else {
@@ -82,6 +83,11 @@ struct DeskConnect: ParsableCommand {
                     lines.append("The server no longer had \(report.resent.count.counted("booking")) of this desk (its data went back to an "
                         + "older copy): each is sent to it again, made a conflict where it sold the room meanwhile, or kept here "
                         + "(see `frontdesk audit`): " + report.resent.listedBriefly())
+                }
+                if !report.changesLost.isEmpty {
+                    lines.append("The server had lost changes to \(report.changesLost.count.counted("booking")) (its data went back to an "
+                        + "older copy): each is now as the server has it; make a change again if it still stands, and do not collect "
+                        + "or repay its money twice (each booking's history says what it was): " + report.changesLost.listedBriefly())
                 }
                 if conflicts > 0 {
                     lines.append("\(conflicts) conflict\(conflicts == 1 ? "" : "s") to resolve: changes of this desk the server refused "
@@ -876,7 +882,8 @@ struct ConnectedDesk {
                     signInNeeded.withLock { $0 = refused }
                     wasOffline.withLock { $0 = report.failure?.kind == .offline }
                     return .init(online: report.failure?.kind != .offline, changed: report.pulled > 0 || report.push.pushed > 0 || report.propertyChanged,
-                                 problem: report.failure?.message, needsSignIn: refused, tellTheDesk: notes)
+                                 problem: report.failure?.message, needsSignIn: refused,
+                                 needsReconnect: report.failure?.kind == .replicaTooOld, tellTheDesk: notes)
                 } catch {
                     wasOffline.withLock { $0 = true }
                     return .init(online: false, changed: false, problem: "\(error)")

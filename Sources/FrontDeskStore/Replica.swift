@@ -54,8 +54,14 @@ extension FrontDeskStore {
     /// A desk taking its server's replica again (its cursor gone from the server's feed) also
     /// sends again what the server no longer has (`sendAgainWhatTheServerLost`); `resent` is
     /// given their codes.
+    ///
+    /// A booking the server has in an older version than this desk took from it (the server lost
+    /// changes accepted before its data went back) is written as the server has it now, so the
+    /// desk's rooms are the server's, and its history says what was lost
+    /// (`takeWhatTheServerLostAChangeOf`); `changesLost` is given their codes.
     public func takeReplica(_ first: ReplicaPage, server: String, bulk: Bool = true, next: () throws -> ReadReplicaPage?,
-                            written: (Int) -> Void = { _ in }, resent: ([String]) -> Void = { _ in }) throws -> Int {
+                            written: (Int) -> Void = { _ in }, resent: ([String]) -> Void = { _ in },
+                            changesLost: ([String]) -> Void = { _ in }) throws -> Int {
         let hotel = try Self.firstPageHotel(first, server: server)
         // A bulk load checks its rows' foreign keys itself (`ReplicaBulkFill`).
         let bulkLoad = try bulk && read { db in try ReplicaBulkFill.applies(db) }
@@ -70,9 +76,18 @@ extension FrontDeskStore {
             // load is for a desk holding none).
             let wasReplica = try fill == nil && isReplica(db)
             var received = Set<UUID>()
+            var lostChanges: [String] = []
             var taken = 0
             func take(_ page: ReplicaPage, _ rows: () throws -> [StoredBooking]) throws {
-                if let fill { try fill.add(try rows()) } else { try writeServerBookings(page.bookings, db) }
+                if let fill {
+                    try fill.add(try rows())
+                } else if wasReplica {
+                    let older = try page.bookings.filter { try serverLostAChange(of: $0, db) }
+                    try writeServerBookings(page.bookings, db)
+                    for wire in older { lostChanges.append(try takeWhatTheServerLostAChangeOf(wire, db)) }
+                } else {
+                    try writeServerBookings(page.bookings, db)
+                }
                 if wasReplica { for booking in page.bookings { if let id = UUID(uuidString: booking.bookingId) { received.insert(id) } } }
                 taken += page.bookings.count
                 written(taken)
@@ -86,10 +101,46 @@ extension FrontDeskStore {
             if wasReplica {
                 let codes = try sendAgainWhatTheServerLost(hotel.id, received: received, db)
                 if !codes.isEmpty { resent(codes) }
+                if !lostChanges.isEmpty { changesLost(lostChanges) }
             }
             return taken
         } }
     }
+
+    /// Whether the server sends `wire` in an older version than this desk took from it: the
+    /// server's data went back to an older copy and lost changes it had accepted (made here or
+    /// anywhere). A booking with changes of this desk waiting (pending, conflict) is left to them.
+    private func serverLostAChange(of wire: WireBooking, _ db: Database) throws -> Bool {
+        guard let id = SyncWire.parseUUID(wire.bookingId),
+              let row = try db.row(sql: "SELECT server_version, sync_state FROM booking WHERE id = ?", arguments: [id.storedText]),
+              let known: Int = row[0] else { return false }
+        let state: String = row[1]
+        return state == SyncState.synced.rawValue && known > wire.version
+    }
+
+    /// Writes the server's older copy of a booking over this desk's newer one (kept, the server's
+    /// would be silently sold again: a room this desk shows taken is free on the server, a night
+    /// it shows sold is the server's to sell), and says in its history what was lost and what to
+    /// do, with both copies. Returns its code. The money of the lost change was settled here when
+    /// it was made: made again, the server asks for it again.
+    private func takeWhatTheServerLostAChangeOf(_ wire: WireBooking, _ db: Database) throws -> String {
+        let serverCopy = try Self.wire { try wire.booking() }
+        let deskCopy = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [serverCopy.id.storedText]).first
+        try upsertFromServer(wire, force: true, db)
+        func words(_ booking: Booking) -> String {
+            "\(booking.status.rawValue), room \(booking.roomNumber), \(booking.stay.checkIn) to \(booking.stay.checkOut), total \(booking.totalPrice.plain)"
+        }
+        let was = deskCopy.map { "this desk had it \(words($0)); " } ?? ""
+        try audit(db, user: "sync", action: Self.serverLostAChangeAction, bookingId: serverCopy.id, roomId: serverCopy.roomId,
+                  summary: "The server lost a change to booking \(serverCopy.confirmationCode) (its data went back to an older copy): "
+                    + was + "it is now as the server has it: \(words(serverCopy)). Make the change again if it still stands; "
+                    + "what was collected or repaid at the desk for it is settled: do not collect or repay it twice",
+                  before: deskCopy, after: serverCopy)
+        return serverCopy.confirmationCode
+    }
+
+    /// The history line of a booking whose change the server lost (`takeReplica`).
+    public static let serverLostAChangeAction = "replica.serverLostChange"
 
     /// Takes the first page of a server's replica of one hotel into this file: the hotel, its room
     /// types, rooms and the page's bookings, and the replica state (cursor = the page's). The file

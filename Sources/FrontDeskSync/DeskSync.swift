@@ -27,6 +27,9 @@ public final class DeskSync {
         /// Codes of bookings the server no longer had (its data went back to an older copy), sent
         /// to it again or made conflicts (`FrontDeskStore.sendAgainWhatTheServerLost`).
         public var resent: [String] = []
+        /// Codes of bookings the server has in an older version than this desk took from it (it
+        /// lost changes), now as the server has them (`FrontDeskStore.takeReplica`).
+        public var changesLost: [String] = []
     }
 
     /// Takes the hotel's whole replica into the store in one transaction, page by page
@@ -34,18 +37,19 @@ public final class DeskSync {
     /// cursor. A desk stopped half-way keeps no replica. A bulk load that met a key twice (the
     /// server's data moved between its pages) is taken again, booking by booking.
     public func takeReplica(progress: (Int, Int) -> Void = { _, _ in }) throws -> ReplicaReport {
-        let (hotelName, done, resent): (String, Int, [String])
+        var report: ReplicaReport
         do {
-            (hotelName, done, resent) = try fill(bulk: true, progress: progress)
+            report = try fill(bulk: true, progress: progress)
         } catch is ReplicaBulkCollision {
-            (hotelName, done, resent) = try fill(bulk: false, progress: progress)
+            report = try fill(bulk: false, progress: progress)
         }
         let pulled = try pull()
         try store.recordSyncAttempt(error: nil)
-        return ReplicaReport(hotelName: hotelName, bookings: done, cursor: pulled.cursor, resent: resent)
+        report.cursor = pulled.cursor
+        return report
     }
 
-    private func fill(bulk: Bool, progress: (Int, Int) -> Void) throws -> (hotelName: String, bookings: Int, resent: [String]) {
+    private func fill(bulk: Bool, progress: (Int, Int) -> Void) throws -> ReplicaReport {
         let first = try client.replicaPage(after: nil)
         guard let hotel = first.hotel, hotel.hotelId.lowercased() == client.hotelId else {
             throw SyncFailure(.badServer, "\(client.server) sent a replica without the hotel \(client.hotelId)")
@@ -53,14 +57,14 @@ public final class DeskSync {
         // Each next page is asked for and read on another thread while this one writes the page
         // before it: the server, the network helper and the desk's file work at the same time.
         var ahead = first.next.map { PageAhead(client, after: $0) }
-        var resent: [String] = []
+        var resent: [String] = [], changesLost: [String] = []
         let done = try store.takeReplica(first, server: client.server, bulk: bulk, next: {
             guard let fetching = ahead else { return nil }
             let read = try fetching.page()
             ahead = read.page.next.map { PageAhead(client, after: $0) }
             return read
-        }, written: { done in progress(done, max(first.totalBookings, done)) }, resent: { resent = $0 })
-        return (hotel.name, done, resent)
+        }, written: { done in progress(done, max(first.totalBookings, done)) }, resent: { resent = $0 }, changesLost: { changesLost = $0 })
+        return ReplicaReport(hotelName: hotel.name, bookings: done, cursor: 0, resent: resent, changesLost: changesLost)
     }
 
     /// A desk connected again to the server its replica came from: pulls what changed since

@@ -1,4 +1,5 @@
 import Foundation
+import FrontDeskDomain
 import Testing
 
 /// A server put back to an older copy of its file (a restore from a backup) has lost what desks
@@ -84,5 +85,52 @@ struct RestoredServerTests {
                 && $0["status"] as? String == "Confirmed"
         }
         #expect(firmInS1.count == 1 && firmInS1.first?["guestName"] as? String == "Cy Server", "S1: \(firmInS1)")
+    }
+
+    @Test("Changes the restored server lost leave the desk's bookings as the server has them, each named, never marked synced as they were")
+    func lostChangesAreTakenAsTheServerHasThem() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(2)
+        let desk = try Desk("lost-changes")
+        defer { desk.remove() }
+        #expect(try desk.connect(server).status == 0)
+        let (checkIn, checkOut) = futureStay(daysAhead: 60)
+        let (laterIn, laterOut) = futureStay(daysAhead: 80)
+        let cancelled = try #require(try desk.book(room: "S1", checkIn: laterIn, checkOut: laterOut, guest: "Ida Cancelled").json["confirmation"] as? String)
+        let lengthened = try #require(try desk.book(room: "S2", checkIn: checkIn, checkOut: checkOut, guest: "Lea Longer").json["confirmation"] as? String)
+
+        // The operator's backup, then two changes the server accepts.
+        server.stop()
+        let backup = server.folder.appendingPathComponent("backup.sqlite").path
+        try Self.copyDatabase(server.database, to: backup)
+        try server.start()
+        let longerOut = CalendarDate(iso: checkOut)!.adding(days: 1).iso
+        #expect(try desk.run("cancel", cancelled).status == 0)
+        let changed = try desk.run("change", lengthened, "--check-out", longerOut)
+        #expect(changed.status == 0, "change: \(changed.stderr)")
+
+        // Restored: the server has both bookings as they were, and sells the night added to S2.
+        server.stop()
+        try Self.copyDatabase(backup, to: server.database)
+        try server.start()
+        try server.sell(room: "S2", checkIn: checkOut, checkOut: longerOut, guest: "Cy Server")
+
+        let connected = try desk.connect(server)
+        #expect(connected.status == 0, "connect: \(connected.stderr)")
+        #expect(connected.stdout.contains("The server had lost changes to 2 bookings") && connected.stdout.contains(cancelled)
+                    && connected.stdout.contains(lengthened) && connected.stdout.contains("do not collect or repay its money twice"),
+                "connect: \(connected.stdout)")
+        // As the server has them: the cancelled guest is arriving again (room S1 taken), the
+        // lengthened stay ends where it did, and its last night is the server's other guest's.
+        let onDesk = try desk.bookings()
+        let again = onDesk.first { $0["confirmation"] as? String == cancelled }
+        #expect(again?["status"] as? String == "Confirmed" && again?["sync"] as? String == "synced", "\(String(describing: again))")
+        #expect(onDesk.first { $0["confirmation"] as? String == lengthened }?["checkOut"] as? String == checkOut)
+        #expect(onDesk.contains { $0["guestName"] as? String == "Cy Server" && $0["roomNumber"] as? String == "S2" })
+        let free = try desk.run("search", "--check-in", checkOut, "--check-out", longerOut, "--json").json["rooms"] as? [[String: Any]] ?? []
+        #expect(!free.isEmpty && !free.contains { $0["roomNumber"] as? String == "S2" }, "S2 is the server's other guest's that night: \(free)")
+        let history = try desk.run("audit").stdout
+        #expect(history.contains("The server lost a change to booking \(cancelled)") && history.contains("this desk had it Cancelled"),
+                "\(history)")
     }
 }
