@@ -17,10 +17,16 @@ public struct DeskSyncStatus: Hashable, Sendable {
     public var conflictedBookings: Set<UUID>
     /// The server refused the desk's credential: nothing syncs until someone signs in again.
     public var needsSignIn: Bool
+    /// The server no longer has the changes after this desk's replica (its data went back to an
+    /// older copy, or it pruned them while the desk was away): nothing is pulled until the desk
+    /// connects again and takes the replica anew.
+    public var needsReconnect: Bool
 
     public init(online: Bool, pendingOperations: Int, lastSync: String?, conflicts: Int,
-                pendingBookings: Set<UUID> = [], conflictedBookings: Set<UUID> = [], needsSignIn: Bool = false) {
+                pendingBookings: Set<UUID> = [], conflictedBookings: Set<UUID> = [], needsSignIn: Bool = false,
+                needsReconnect: Bool = false) {
         self.needsSignIn = needsSignIn
+        self.needsReconnect = needsReconnect
         self.online = online
         self.pendingOperations = pendingOperations
         self.lastSync = lastSync
@@ -38,6 +44,7 @@ public struct DeskSyncStatus: Hashable, Sendable {
 
     private func parts(short: Bool) -> [String] {
         let state = needsSignIn ? (short ? "NOT SYNCING: sign in again" : "NOT SYNCING: sign in again (frontdesk desk connect)")
+            : needsReconnect ? (short ? "NOT SYNCING: connect again" : "NOT SYNCING: the server's data went back, connect again (frontdesk desk connect)")
             : online ? "online" : short ? "OFFLINE" : "OFFLINE (booking on this desk)"
         var parts = [state]
         if pendingOperations > 0 { parts.append("\(pendingOperations) to sync") }

@@ -18,11 +18,16 @@ public struct ConnectedDeskLink: Sendable {
         /// The server refused the desk's credential (expired, or the server's secret changed):
         /// nothing syncs until someone signs in again, which the status line must say.
         public var needsSignIn: Bool
+        /// The server no longer has the changes after this desk's replica (`replicaTooOld`):
+        /// nothing is pulled until the desk connects again, which the status line must say.
+        public var needsReconnect: Bool
         /// What the receptionist must pass on, in words: "confirmation code X is now Y (tell the
         /// guest)" when the server gave a pushed booking another code.
         public var tellTheDesk: [String]
 
-        public init(online: Bool, changed: Bool, problem: String?, needsSignIn: Bool = false, tellTheDesk: [String] = []) {
+        public init(online: Bool, changed: Bool, problem: String?, needsSignIn: Bool = false, needsReconnect: Bool = false,
+                    tellTheDesk: [String] = []) {
+            self.needsReconnect = needsReconnect
             self.online = online
             self.changed = changed
             self.problem = problem
@@ -134,7 +139,7 @@ extension DeskTerminalApp {
     /// The status line's sync words, read from the replica: operations waiting, conflicts, the
     /// bookings to mark; `online` and `lastSync` from the sync thread.
     public static func syncStatus(store: FrontDeskStore, online: Bool, lastSync: Date?, timeZone: TimeZone,
-                                  needsSignIn: Bool = false) throws -> DeskSyncStatus? {
+                                  needsSignIn: Bool = false, needsReconnect: Bool = false) throws -> DeskSyncStatus? {
         guard let status = try store.replicaStatus() else { return nil }
         let pending = try store.queuedOperations(limit: 2000).compactMap { UUID(uuidString: $0.bookingId) }
         let conflicted = try store.syncConflicts(includeResolved: false).map(\.booking.id)
@@ -144,7 +149,7 @@ extension DeskTerminalApp {
         return DeskSyncStatus(online: online, pendingOperations: status.pendingOperations,
                               lastSync: (lastSync ?? status.lastSyncAt).map(clock.string(from:)),
                               conflicts: status.openConflicts, pendingBookings: Set(pending), conflictedBookings: Set(conflicted),
-                              needsSignIn: needsSignIn)
+                              needsSignIn: needsSignIn, needsReconnect: needsReconnect)
     }
 }
 
@@ -156,6 +161,7 @@ final class SyncThread: @unchecked Sendable {
         var lastSync: Date?
         var problem: String?
         var needsSignIn = false
+        var needsReconnect = false
         /// Said on the desk's screen, then emptied by the terminal's refresh as it shows them.
         var news: [String] = []
     }
@@ -183,6 +189,7 @@ final class SyncThread: @unchecked Sendable {
                     seen.online = round.online
                     seen.problem = round.problem
                     seen.needsSignIn = round.needsSignIn
+                    seen.needsReconnect = round.needsReconnect
                     seen.news += round.tellTheDesk
                     if round.online && round.problem == nil { seen.lastSync = Date() }
                 }

@@ -142,6 +142,39 @@ struct ConnectedDeskScreenTests {
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
     }
 
+    /// A server put back to an older copy of its file no longer has the changes the open desk
+    /// took from it: nothing is pulled until the desk connects again, and the status line says so
+    /// (it said "online" while only the log knew).
+    @Test("A server restored from an older copy: the open desk says it is not syncing and to connect again, and is online after")
+    func aRestoredServerAsksToConnectAgain() throws {
+        let server = try SyncServer()
+        defer { server.stop() }
+        try server.addSpareRooms(1)
+        let desk = try Desk("restored-screen")
+        defer { desk.remove() }
+        #expect(try desk.connect(server).status == 0)
+        server.stop()
+        let backup = server.folder.appendingPathComponent("backup.sqlite").path
+        try RestoredServerTests.copyDatabase(server.database, to: backup)
+        try server.start()
+        let (checkIn, checkOut) = futureStay(daysAhead: 40)
+        #expect(try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Bea Before").status == 0)
+
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        try desk.openScreen(tmux, width: 200, height: 40)
+        _ = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("online") }
+        server.stop()
+        try RestoredServerTests.copyDatabase(backup, to: server.database)
+        try server.start()
+        let stuck = try tmux.waitFor(20) { $0.contains("NOT SYNCING") }
+        #expect(stuck.contains("NOT SYNCING: the server's data went back, connect again (frontdesk desk connect)"), "screen:\n\(stuck)")
+
+        #expect(try desk.connect(server).status == 0)
+        let back = try tmux.waitFor(20) { $0.contains("online") && !$0.contains("NOT SYNCING") }
+        #expect(!back.contains("connect again"), "screen:\n\(back)")
+    }
+
     /// Issue 12: a credential the server no longer takes (its operator changed the signing
     /// secret) is not shown as "online" or as a passing outage: the status line asks for a new
     /// sign-in, and a `desk connect` in another terminal puts the open desk back online.
