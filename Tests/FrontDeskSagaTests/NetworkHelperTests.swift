@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import FrontDeskHTTP
 import FrontDeskPayments
 import FrontDeskURLSession
@@ -83,5 +86,111 @@ struct NetworkHelperTests {
         }
         let lines = try String(contentsOf: starts, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
+    }
+
+    /// Something posing as a server that answers with no end (a huge Content-Length, or a stream
+    /// with none) must not fill the desk's memory: the answer is cut off at the largest one taken,
+    /// said in words, and the helper goes on serving the next call.
+    @Test(arguments: [true, false])
+    func anAnswerWithNoEndIsCutOffAndSaid(announcedLength: Bool) throws {
+        let flood = try FloodingServer(announcedLength: announcedLength)
+        defer { flood.stop() }
+        let helper = NetworkHelperExchange()
+        let call = HTTPCall(method: "GET", url: "http://127.0.0.1:\(flood.port)/api/hotels/x/changes", timeout: 60)
+        guard case .failed(let failure) = helper.perform(call) else {
+            Issue.record("an endless answer was taken")
+            return
+        }
+        #expect(failure.message.contains("larger than 64 MB"), "\(failure)")
+        #expect(failure.mayHaveReachedService)
+        // The helper is still there for the next call.
+        guard case .failed(let next) = helper.perform(HTTPCall(method: "GET", url: "http://127.0.0.1:9/", timeout: 2)) else {
+            Issue.record("port 9 answered")
+            return
+        }
+        #expect(next.kind == .notSent)
+    }
+
+    /// An answer that trickles in forever (never idle long enough for the session's own timeout)
+    /// is given up at the call's timeout, not kept running beside the caller that stopped waiting.
+    @Test func anAnswerThatNeverEndsIsGivenUpAtTheTimeout() throws {
+        let flood = try FloodingServer(announcedLength: false, trickle: true)
+        defer { flood.stop() }
+        guard case .failed(let failure) = URLSessionExchange().perform(HTTPCall(method: "GET", url: "http://127.0.0.1:\(flood.port)/", timeout: 2)) else {
+            Issue.record("a trickle with no end was taken as an answer")
+            return
+        }
+        #expect(failure.mayHaveReachedService, "\(failure)")
+        #expect(flood.connectionClosed(within: 5), "the connection is closed once the call gives up")
+    }
+}
+
+/// A TCP server on 127.0.0.1 that answers any request with `200 OK` and then zeros without end:
+/// a 3 GB Content-Length (`announcedLength`) or none (read until closed); `trickle` sends one
+/// byte every 50 ms instead of as fast as the socket takes them.
+final class FloodingServer: @unchecked Sendable {
+    let port: Int
+    private let listener: Int32
+    private let lock = NSLock()
+    private var sent = 0
+    private var closed = false
+
+    init(announcedLength: Bool, trickle: Bool = false) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 8) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + (announcedLength ? "Content-Length: 3000000000\r\n" : "Connection: close\r\n") + "\r\n"
+        Thread.detachNewThread { [self] in
+            while true {
+                let client = accept(listener, nil, nil)
+                if client < 0 { return }
+                Thread.detachNewThread { [self] in serve(client, head: Array(head.utf8), trickle: trickle) }
+            }
+        }
+    }
+
+    private func serve(_ client: Int32, head: [UInt8], trickle: Bool) {
+        defer {
+            close(client)
+            lock.withLock { closed = true }
+        }
+        var request = [UInt8](repeating: 0, count: 65_536)
+        guard read(client, &request, request.count) > 0, write(client, head, head.count) == head.count else { return }
+        let zeros = [UInt8](repeating: 0x30, count: trickle ? 1 : 65_536)
+        while true {
+            let written = send(client, zeros, zeros.count, Int32(MSG_NOSIGNAL))
+            if written <= 0 { return }
+            lock.withLock { sent += written }
+            if trickle { usleep(50_000) }
+        }
+    }
+
+    var bytesSent: Int { lock.withLock { sent } }
+
+    /// Whether a connection was closed by the client within `seconds`.
+    func connectionClosed(within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if lock.withLock({ closed }) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
     }
 }
