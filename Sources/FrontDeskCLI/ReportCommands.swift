@@ -136,7 +136,7 @@ struct Report: ParsableCommand {
         discussion: """
             arrivals: Confirmed, CheckedIn and CheckedOut bookings whose stay begins on the date; departures: those \
             whose stay ends on it, and on the business date also the guests still checked in whose departure \
-            date passed (overstayed, listed apart; "overdue" in --json; --csv has the day's list only); in-house: bookings checked in over that night.
+            date passed (overstayed, listed apart; "overdue" in --json; in --csv a last column, list, says departures or overdue); in-house: bookings checked in over that night.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -163,7 +163,7 @@ struct Report: ParsableCommand {
             let overdueListed = ConnectedDesk.withSync(overdue, store: store)
             let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(listed))]
                                         + (kind == .departures ? [("overdue", .array(overdueListed))] : []))
-            if csv { return Output.Result(json: json, text: String(DayLists.csv(bookings, roomNumber: lists.roomNumber(of:)).dropLast())) }
+            if csv { return Output.Result(json: json, text: String(lists.csv(kind).dropLast())) }
             func table(_ bookings: [Booking]) -> String {
                 var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Guests", "Total"],
                                       rightAligned: [6, 7])

@@ -271,13 +271,29 @@ extension DayLists {
     /// A list of bookings as CSV, one booking a line, for `frontdesk report --csv`.
     /// `roomNumber`: the room to show (a past day's lists show the room of that day).
     public static func csv(_ bookings: [Booking], roomNumber: (Booking) -> String = \.roomNumber) -> String {
-        let header = "confirmationCode,status,room,checkIn,checkOut,guestName,guestEmail,guestPhone,guestCount,totalPrice"
-        let lines = bookings.map {
-            CSV.line([.text($0.confirmationCode), .text($0.status.rawValue), .text(roomNumber($0)), .text($0.stay.checkIn.iso),
-                      .text($0.stay.checkOut.iso), .text($0.guest.name), .text($0.guest.email), .text($0.guest.phone ?? ""),
-                      .number(String($0.guestCount)), .number($0.totalPrice.plain)])
+        let lines = bookings.map { CSV.line(csvCells($0, roomNumber: roomNumber($0))) }
+        return ([csvHeader] + lines).joined(separator: "\n") + "\n"
+    }
+
+    /// The day's list of `kind` as CSV, for `frontdesk report --csv`, each booking in the room of that day.
+    /// The departures also carry the guests who overstayed (`overdueDepartures`), as the text and
+    /// `--json` do: a CSV without them hid guests still in their rooms. A last column, `list`, says
+    /// which list a line is on (`departures` or `overdue`); the other lists keep their columns.
+    public func csv(_ kind: Kind) -> String {
+        guard kind == .departures else { return Self.csv(bookings(kind), roomNumber: { roomNumber(of: $0) }) }
+        let listed = departures.map { ($0, Kind.departures.rawValue) } + overdueDepartures.map { ($0, "overdue") }
+        let lines = listed.map { booking, list in
+            CSV.line(Self.csvCells(booking, roomNumber: roomNumber(of: booking)) + [CSV.Cell.text(list)])
         }
-        return ([header] + lines).joined(separator: "\n") + "\n"
+        return ([Self.csvHeader + ",list"] + lines).joined(separator: "\n") + "\n"
+    }
+
+    static let csvHeader = "confirmationCode,status,room,checkIn,checkOut,guestName,guestEmail,guestPhone,guestCount,totalPrice"
+
+    static func csvCells(_ booking: Booking, roomNumber: String) -> [CSV.Cell] {
+        [.text(booking.confirmationCode), .text(booking.status.rawValue), .text(roomNumber), .text(booking.stay.checkIn.iso),
+         .text(booking.stay.checkOut.iso), .text(booking.guest.name), .text(booking.guest.email), .text(booking.guest.phone ?? ""),
+         .number(String(booking.guestCount)), .number(booking.totalPrice.plain)]
     }
 }
 

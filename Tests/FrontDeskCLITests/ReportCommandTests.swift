@@ -29,6 +29,11 @@ import Testing
         let dueOut = try cli.run("report", "departures", "--json", environment: ["FRONTDESK_TODAY": "2026-11-27"]).json
         #expect((dueOut["bookings"] as? [[String: Any]])?.compactMap { $0["confirmation"] as? String } == [code])
         #expect((dueOut["overdue"] as? [Any])?.isEmpty == true)
+        let dueOutCSV = try cli.run("report", "departures", "--csv", environment: ["FRONTDESK_TODAY": "2026-11-27"]).stdout
+            .split(separator: "\n").map(String.init)
+        #expect(dueOutCSV.first == "confirmationCode,status,room,checkIn,checkOut,guestName,guestEmail,guestPhone,guestCount,totalPrice,list")
+        #expect(dueOutCSV.count == 2 && dueOutCSV[1].hasPrefix("\(code),CheckedIn,101,2026-11-26,2026-11-27,Olga Overstay,")
+                && dueOutCSV[1].hasSuffix(",departures"), "\(dueOutCSV)")
         // Two days on, still checked in: named apart, in the JSON and in words.
         let later = ["FRONTDESK_TODAY": "2026-11-29"]
         let overdue = try cli.run("report", "departures", "--json", environment: later).json
@@ -36,6 +41,11 @@ import Testing
         #expect((overdue["overdue"] as? [[String: Any]])?.compactMap { $0["confirmation"] as? String } == [code])
         let text = try cli.run("report", "departures", environment: later).stdout
         #expect(text.contains("Overstayed, still checked in (due out before 2026-11-29): 1") && text.contains("Olga Overstay"), "\(text)")
+        // The CSV names her too (it left her out: a review), marked as overstayed in its last column.
+        let csv = try cli.run("report", "departures", "--csv", environment: later).stdout.split(separator: "\n").map(String.init)
+        #expect(csv.count == 2 && csv[0].hasSuffix(",totalPrice,list"), "\(csv)")
+        #expect(csv.last?.hasPrefix("\(code),CheckedIn,101,2026-11-26,2026-11-27,Olga Overstay,") == true
+                && csv.last?.hasSuffix(",overdue") == true, "\(csv)")
         // A past day's list is that day's: no overstay is judged there.
         let pastDay = try cli.run("report", "departures", "--date", "2026-11-28", "--json", environment: later).json
         #expect((pastDay["overdue"] as? [Any])?.isEmpty == true)
