@@ -147,10 +147,12 @@ extension DeskModel {
             if let typed {
                 state[keyPath: actions].movePrompt = nil
                 let room = typed.trimmingCharacters(in: .whitespaces)
+                let booking = prompt.booking
                 if room.isEmpty {
                     (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)
+                } else if let refusal = moveRefusal(booking) {
+                    (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = (refusal, true)
                 } else {
-                    let booking = prompt.booking
                     state[keyPath: actions].confirmation = PendingConfirmation(
                         bookingId: booking.id, command: .moveBooking,
                         lines: ["Move \(booking.guest.name), booking \(booking.confirmationCode), to room \(room)?",
@@ -331,6 +333,18 @@ extension DeskModel {
         return [charged, owed.prefix(1).uppercased() + owed.dropFirst() + "."]
     }
 
+    /// Why `booking` has no nights to move (a guest who overstayed, an arrival who never came), in
+    /// the store's words and by its rule (`Booking.nightsToMove`): said before the question, not
+    /// after its yes (a review: "Move … From tonight" was asked, then refused). Nil when it moves.
+    func moveRefusal(_ booking: Booking) -> String? {
+        do {
+            _ = try booking.nightsToMove(businessDate: state.info.businessDate, nightUnderWay: state.info.nightUnderWay)
+            return nil
+        } catch {
+            return Self.describe(error)
+        }
+    }
+
     static func moveConsequence(_ booking: Booking, to room: String, businessDate: CalendarDate) -> String {
         if booking.status == .checkedIn, businessDate > booking.stay.checkIn {
             return "From tonight (\(businessDate)); the nights slept stay in room \(booking.roomNumber). The price stays."
@@ -395,6 +409,11 @@ extension DeskModel {
             (state.roomPlan.message, state.roomPlan.messageIsError) = (
                 "Booking \(booking.confirmationCode) was changed elsewhere since it was marked (now room \(booking.roomNumber), "
                 + "\(booking.stay.checkIn) to \(booking.stay.checkOut)): mark it again (Alt-m)", true)
+            return
+        }
+        if let refusal = moveRefusal(booking) {
+            state.roomPlan.moving = nil
+            (state.roomPlan.message, state.roomPlan.messageIsError) = (refusal, true)
             return
         }
         state.roomPlan.moveQuestion = PendingConfirmation(

@@ -161,6 +161,36 @@ import Testing
         #expect(try fixture.desk.store.booking(booking.confirmationCode).status == .confirmed)
     }
 
+    /// A guest who overstayed (due out before today, still checked in) has no nights left to move:
+    /// the desk asked "Move … From tonight (…)" and refused only after the yes (a review). Now
+    /// Enter after the room says so at once, in the store's words; on the room plan too.
+    @Test func aGuestWhoOverstayedIsRefusedAMoveBeforeTheQuestion() throws {
+        var fixture = try ScreenFixture()
+        let otto = try fixture.desk.checkedIn(daysAgo: 3, room: "101", from: "2026-11-23", to: "2026-11-25", name: "Otto Overstay")
+        let refusal = "Booking \(otto.confirmationCode) has no nights left from 2026-11-26: check the guest out instead"
+        fixture.press(.function(3))
+        fixture.type(otto.confirmationCode)
+        fixture.press(.down, .alt("m"))
+        fixture.type("102")
+        fixture.press(.enter)
+        #expect(fixture.model.state.bookings.actions.confirmation == nil, "refused at once, nothing asked")
+        #expect(fixture.model.state.bookings.actions.message == refusal)
+        #expect(fixture.model.state.bookings.actions.messageIsError)
+        #expect(!fixture.screen(160, 30).contains("From tonight"), "\(fixture.screen(160, 30))")
+        #expect(try fixture.desk.store.booking(otto.confirmationCode).roomNumber == "101")
+
+        // The plan draws him in 101 through tonight: marked there and taken to 102, Enter says
+        // the same, asks nothing, and lets go of the mark.
+        fixture.press(.function(6), .home, .down) // room 101 (after the Single), tonight
+        #expect(fixture.model.state.roomPlan.plan?.lines[fixture.model.state.roomPlan.cursorLine].room.number == "101")
+        fixture.press(.alt("m"))
+        #expect(fixture.model.state.roomPlan.moving?.confirmationCode == otto.confirmationCode)
+        fixture.press(.down, .enter)
+        #expect(fixture.model.state.roomPlan.moveQuestion == nil && fixture.model.state.roomPlan.moving == nil)
+        #expect(fixture.model.state.roomPlan.message == refusal && fixture.model.state.roomPlan.messageIsError)
+        #expect(try fixture.desk.store.booking(otto.confirmationCode).roomNumber == "101")
+    }
+
     /// With the hotel's fee known, the question names what stays charged and what is owed back
     /// (it said "unless the hotel charges none", and the clerk had to guess).
     @Test(arguments: [NoShowPolicy.Fee.firstNight, .none])
