@@ -411,14 +411,19 @@ extension DeskModel {
         let nights = booking.stay.nightCount
         let prices = booking.nightlyPrices.map(\.price.plain)
         let code: String = booking.confirmationCode + syncNote(booking.id)
+        // The move and the notes, each only when there is one: a move with no notes ended in a
+        // stray " ·". (The room moved from is not on the booking, only in the store's room
+        // nights; the room plan draws each night in its room.)
+        let moveAndNotes: [String?] = [
+            booking.roomSince.map { "Moved to room \(booking.roomNumber) from \($0)" },
+            booking.notes.isEmpty ? nil : "Notes: " + booking.notes.map(\.text).joined(separator: " · "),
+        ]
+        let lastLine = moveAndNotes.compactMap { $0 }.joined(separator: " · ")
         let lines = [
             "\(code) \(booking.status.rawValue) · room \(booking.roomNumber) · \(booking.stay.checkIn) to \(booking.stay.checkOut) · \(nights) night\(nights == 1 ? "" : "s") · \(booking.guestCount) guest\(booking.guestCount == 1 ? "" : "s")\(booking.statusReason.map { " · \($0)" } ?? "")",
             "\(booking.guest.name)  <\(booking.guest.email)>\(booking.guest.phone.map { "  \($0)" } ?? "")",
             "Total \(state.info.currency) \(booking.totalPrice.plain)  (\(prices.prefix(8).joined(separator: ", "))\(prices.count > 8 ? ", …" : ""))  ·  version \(booking.version)",
-        ] + (booking.notes.isEmpty && booking.roomSince == nil ? [] : [
-            (booking.roomSince.map { "Moved to room \(booking.roomNumber) from \($0) · " } ?? "")
-                + (booking.notes.isEmpty ? "" : "Notes: " + booking.notes.map(\.text).joined(separator: " · ")),
-        ])
+        ] + (lastLine.isEmpty ? [] : [lastLine])
         buffer.fill(y: top, width: buffer.width, role: .normal)
         for (index, line) in lines.enumerated() {
             buffer.put(" " + line, x: 0, y: top + 1 + index, role: index == 0 ? .header : .normal, maxWidth: buffer.width - 1)

@@ -446,6 +446,23 @@ import Testing
         #expect(report.days.map(\.roomsSold) == [2, 1, 1])
     }
 
+    /// A guest moved with no notes: the detail line under the bookings list ended in a stray " ·"
+    /// ("Moved to room 103 from 2026-11-26 ·"); with a note, the two are joined by one.
+    @Test func aMovedBookingsDetailLineEndsWithoutAStraySeparator() throws {
+        var fixture = try ScreenFixture()
+        let guest = try fixture.desk.checkedIn(daysAgo: 1, room: "101", from: "2026-11-25", to: "2026-11-28", name: "Mia Moved")
+        _ = try fixture.desk.store.move(guest.confirmationCode, toRoom: "103", reason: nil, reprice: false, ChangeRequest(user: "anna"))
+        fixture.press(.function(3))
+        fixture.type(guest.confirmationCode)
+        fixture.press(.down)
+        var line = try #require(fixture.screen(160, 30).split(separator: "\n").first { $0.contains("Moved to room") })
+        #expect(line.trimmingCharacters(in: .whitespaces) == "Moved to room 103 from 2026-11-26", "\(line)")
+        _ = try fixture.desk.store.changeBooking(guest.confirmationCode, BookingEdit(note: "Quiet room"), ChangeRequest(user: "anna"), operationId: nil)
+        fixture.model.bookingsChanged()
+        line = try #require(fixture.screen(160, 30).split(separator: "\n").first { $0.contains("Moved to room") })
+        #expect(line.trimmingCharacters(in: .whitespaces) == "Moved to room 103 from 2026-11-26 · Notes: Quiet room", "\(line)")
+    }
+
     /// The highlight stays on its room when a room is added above it: Alt-x then names that room
     /// (it once moved onto the next row's room).
     @Test func theChosenRoomStaysChosenWhenARoomIsAddedAboveIt() throws {
