@@ -323,9 +323,12 @@ extension DeskModel {
         let summary = " \(rooms.rows.count) rooms, \(active) in service · types: "
             + rooms.types.map { "\($0.name) (\($0.capacity), \($0.basePricePerNight.plain))" }.joined(separator: ", ")
         buffer.put(summary, x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
-        let typeWidth = buffer.width - 2 - 8 - 8 - 12 - 12 - 4
+        // "In service" as wide as its longest value: 12 columns cut it to "no (out of …" at any width.
+        let outOfService = "no (out of service)"
+        let serviceWidth = TerminalWidth.of(outOfService)
+        let typeWidth = buffer.width - 2 - 8 - 8 - 12 - serviceWidth - 4
         let columns: [(String, Int, Bool)] = [("Room", 8, false), ("Type", typeWidth, false), ("Sleeps", 8, true),
-                                              ("Base price", 12, true), ("In service", 12, false)]
+                                              ("Base price", 12, true), ("In service", serviceWidth, false)]
         var x = 1
         buffer.fill(y: 4, role: .header)
         for (title, width, right) in columns {
@@ -340,7 +343,7 @@ extension DeskModel {
             if isSelected { buffer.fill(y: y, role: .selected) }
             var cellX = 1
             let values = [entry.room.number, entry.type.name, String(entry.type.capacity), entry.type.basePricePerNight.plain,
-                          entry.room.isActive ? "yes" : "no (out of service)"]
+                          entry.room.isActive ? "yes" : outOfService]
             for ((_, width, right), value) in zip(columns, values) {
                 buffer.cell(value, x: cellX, y: y, width: width, role: isSelected ? .selected : .normal, right: right)
                 cellX += width + 1

@@ -96,6 +96,18 @@ import Testing
         #expect(try fixture.desk.store.roomTypes().first { $0.id == familyId }?.capacity == 5)
     }
 
+    /// A room out of service said "no (out of …" at every width: the column was 12 wide for a
+    /// 19-character value. It is as wide as its longest value, at 80 columns too.
+    @Test func aRoomOutOfServiceSaysSoInFullAtAnyWidth() throws {
+        var fixture = try ScreenFixture()
+        _ = try fixture.desk.store.deactivateRoom("104", by: "manager")
+        fixture.press(.function(5))
+        for width in [80, 160] {
+            let line = try #require(fixture.screen(width, 24).split(separator: "\n").first { $0.hasPrefix(" 104 ") })
+            #expect(line.hasSuffix("100.00 no (out of service)"), "\(width) columns: \(line)")
+        }
+    }
+
     @Test func refusalsAreExplainedAndNothingIsHalfDone() throws {
         var fixture = try ScreenFixture()
         try fixture.desk.book(room: "102", from: "2026-12-01", to: "2026-12-02")

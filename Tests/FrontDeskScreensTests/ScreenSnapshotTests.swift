@@ -143,16 +143,16 @@ import Testing
          Rooms
          9 rooms, 9 in service · types: Single (1, 60.00), Double (2, 100.00), 和室 Wa…
 
-         Room     Type                                 Sleeps   Base price In service
-         101      Double                                    2       100.00 yes
-         102      Double                                    2       100.00 yes
-         103      Double                                    2       100.00 yes
-         104      Double                                    2       100.00 yes
-         201      Family                                    4       200.00 yes
-         202      Family                                    4       200.00 yes
-         301      Single                                    1        60.00 yes
-         401      和室 Washitsu                             2       150.00 yes
-         402      Chambre Élégance                          2       175.00 yes
+         Room     Type                          Sleeps   Base price In service
+         101      Double                             2       100.00 yes
+         102      Double                             2       100.00 yes
+         103      Double                             2       100.00 yes
+         104      Double                             2       100.00 yes
+         201      Family                             4       200.00 yes
+         202      Family                             4       200.00 yes
+         301      Single                             1        60.00 yes
+         401      和室 Washitsu                      2       150.00 yes
+         402      Chambre Élégance                   2       175.00 yes
 
 
 
@@ -170,16 +170,16 @@ import Testing
          Rooms
          9 rooms, 9 in service · types: Single (1, 60.00), Double (2, 100.00), 和室 Washitsu (2, 150.00), Chambre Élégance (2,…
 
-         Room     Type                                                                         Sleeps   Base price In service
-         101      Double                                                                            2       100.00 yes
-         102      Double                                                                            2       100.00 yes
-         103      Double                                                                            2       100.00 yes
-         104      Double                                                                            2       100.00 yes
-         201      Family                                                                            4       200.00 yes
-         202      Family                                                                            4       200.00 yes
-         301      Single                                                                            1        60.00 yes
-         401      和室 Washitsu                                                                     2       150.00 yes
-         402      Chambre Élégance                                                                  2       175.00 yes
+         Room     Type                                                                  Sleeps   Base price In service
+         101      Double                                                                     2       100.00 yes
+         102      Double                                                                     2       100.00 yes
+         103      Double                                                                     2       100.00 yes
+         104      Double                                                                     2       100.00 yes
+         201      Family                                                                     4       200.00 yes
+         202      Family                                                                     4       200.00 yes
+         301      Single                                                                     1        60.00 yes
+         401      和室 Washitsu                                                              2       150.00 yes
+         402      Chambre Élégance                                                           2       175.00 yes
 
 
 
