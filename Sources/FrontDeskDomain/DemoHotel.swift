@@ -112,7 +112,10 @@ public struct DemoHotelGenerator: Sendable {
                 var code = ConfirmationCode.make(using: &random)
                 while !codes.insert(code).inserted { code = ConfirmationCode.make(using: &random) }
                 let (status, version) = demoStatus(stay: stay, random: &random)
-                let created = Self.instant(bookedOn, hour: 9 + Int.random(in: 0...10, using: &random))
+                // Never after now, as `updatedAt`: a stay soon to come drew a lead that put its
+                // booking days or months ahead, where pickup (counted by creation) found it. Capped,
+                // it is still made on or before its check-in.
+                let created = min(now, Self.instant(bookedOn, hour: 9 + Int.random(in: 0...10, using: &random)))
                 bookings.append(Booking(
                     id: Self.uuid(&random), hotelId: hotel.id, roomId: room.id, roomNumber: room.number,
                     confirmationCode: code, guest: DemoGuests.pick(&random),

@@ -209,6 +209,22 @@ import Testing
         }
     }
 
+    /// `frontdesk demo` made bookings of stays soon to come days or months after now (their lead
+    /// counted back from the check-in), and pickup, counted by creation, met them in the future.
+    /// None is made after now, and none after the day it checks in.
+    @Test func noBookingIsMadeAfterNowNorAfterItsCheckIn() {
+        let today = day("2026-11-26")
+        let now = Date(timeIntervalSince1970: TimeInterval(today.dayNumber * 86_400 + 10 * 3600)) // 10:00 UTC that day
+        let demo = DemoHotelGenerator(roomCount: 40, days: 120, occupancy: 0.7, seed: 6, businessDate: today, now: now).generate()
+        #expect(demo.bookings.contains { $0.stay.checkIn > today.adding(days: 30) }, "stays to come, booked ahead")
+        #expect(demo.bookings.contains { $0.createdAt < now }, "bookings made over the months before")
+        for booking in demo.bookings {
+            #expect(booking.createdAt <= now, "\(booking.confirmationCode) made \(booking.createdAt), after now")
+            let endOfCheckInDay = Date(timeIntervalSince1970: TimeInterval((booking.stay.checkIn.dayNumber + 1) * 86_400))
+            #expect(booking.createdAt < endOfCheckInDay, "\(booking.confirmationCode) made after its check-in \(booking.stay.checkIn)")
+        }
+    }
+
     @Test func occupancyIsNearTheAskedFigure() {
         for target in [0.4, 0.7, 0.9] {
             let demo = generate(seed: 5, rooms: 100, occupancy: target)
