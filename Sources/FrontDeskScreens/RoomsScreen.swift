@@ -16,7 +16,8 @@ public struct RoomRow: Hashable, Sendable {
 public struct RoomServices: Sendable {
     public var rooms: @Sendable () throws -> [RoomRow]
     public var roomTypes: @Sendable () throws -> [RoomType]
-    public var addRoom: @Sendable (_ number: String, _ typeName: String) throws -> Void
+    /// The room as stored: its number and its type by the type's own name ("double" typed is Double).
+    public var addRoom: @Sendable (_ number: String, _ typeName: String) throws -> RoomRow
     public var renameRoom: @Sendable (_ number: String, _ newNumber: String) throws -> Void
     public var setActive: @Sendable (_ number: String, _ active: Bool) throws -> Void
     public var addRoomType: @Sendable (_ name: String, _ capacity: String, _ price: String) throws -> Void
@@ -26,7 +27,7 @@ public struct RoomServices: Sendable {
     public var bookingsHoldingRoom: @Sendable (_ number: String) throws -> [String]
 
     public init(rooms: @escaping @Sendable () throws -> [RoomRow], roomTypes: @escaping @Sendable () throws -> [RoomType],
-                addRoom: @escaping @Sendable (String, String) throws -> Void,
+                addRoom: @escaping @Sendable (String, String) throws -> RoomRow,
                 renameRoom: @escaping @Sendable (String, String) throws -> Void,
                 setActive: @escaping @Sendable (String, Bool) throws -> Void,
                 addRoomType: @escaping @Sendable (String, String, String) throws -> Void,
@@ -239,8 +240,11 @@ extension DeskModel {
         let values = prompt.values
         switch prompt.action {
         case .newRoom:
-            report("Room \(values[0].trimmingCharacters(in: .whitespaces)) (\(values[1])) added", from: prompt) {
-                try $0.addRoom(values[0], values[1])
+            // Said as stored, as the command line says it: the type's own name, not as typed
+            // ("Room 104 (double) added" echoed the typing).
+            reportSaying(from: prompt) { services in
+                let added = try services.addRoom(values[0], values[1])
+                return "Room \(added.room.number) (\(added.type.name)) added"
             }
         case .renameRoom(let number):
             report("Room \(number) is now \(values[0].trimmingCharacters(in: .whitespaces))", from: prompt) {
@@ -274,13 +278,22 @@ extension DeskModel {
     /// message line, and a refused form comes back as typed.
     private mutating func report(_ success: String, from prompt: RoomPrompt? = nil,
                                  _ change: @escaping @Sendable (RoomServices) throws -> Void) {
+        reportSaying(from: prompt) { services in
+            try change(services)
+            return success
+        }
+    }
+
+    /// As `report`, the words said on success made by the change from what the store answered.
+    private mutating func reportSaying(from prompt: RoomPrompt? = nil,
+                                       _ change: @escaping @Sendable (RoomServices) throws -> String) {
         guard let services = roomServices else { return }
         writesAsked += 1
         let number = writesAsked
         state.rooms.saving = true
         load(.write(number)) {
             do {
-                try change(services)
+                let success = try change(services)
                 return .roomsChanged(number: number, message: success, isError: false, prompt: nil)
             } catch let error as FrontDeskError {
                 return .roomsChanged(number: number, message: error.message, isError: true, prompt: prompt)

@@ -382,7 +382,10 @@ public enum DeskTerminalApp {
         RoomServices(
             rooms: { try store.rooms().map { RoomRow(room: $0.room, type: $0.type) } },
             roomTypes: { try store.roomTypes() },
-            addRoom: { number, typeName in _ = try store.addRoom(number: number, typeName: typeName, by: user) },
+            addRoom: { number, typeName in
+                let added = try store.addRoom(number: number, typeName: typeName, by: user)
+                return RoomRow(room: added.room, type: added.type)
+            },
             renameRoom: { number, newNumber in _ = try store.renameRoom(number, to: newNumber, by: user) },
             setActive: { number, active in
                 _ = active ? try store.activateRoom(number, by: user) : try store.deactivateRoom(number, by: user)

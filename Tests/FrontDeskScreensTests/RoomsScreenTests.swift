@@ -96,6 +96,21 @@ import Testing
         #expect(try fixture.desk.store.roomTypes().first { $0.id == familyId }?.capacity == 5)
     }
 
+    /// A type typed in other letters ("double") is found, and the room is said added with the
+    /// type's own name, as the command line says it (it echoed "(double)").
+    @Test func aRoomAddedIsSaidWithItsTypesOwnName() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.function(5), .alt("n"))
+        fixture.type("106")
+        fixture.press(.tab)
+        fixture.type("double")
+        #expect(fixture.model.state.rooms.prompt?.values == ["106", "double"])
+        fixture.press(.enter)
+        let screen = fixture.screen()
+        #expect(screen.contains("Room 106 (Double) added") && !screen.contains("(double)"), "\(screen)")
+        #expect(try fixture.desk.store.rooms().contains { $0.room.number == "106" && $0.type.name == "Double" })
+    }
+
     /// A room out of service said "no (out of …" at every width: the column was 12 wide for a
     /// 19-character value. It is as wide as its longest value, at 80 columns too.
     @Test func aRoomOutOfServiceSaysSoInFullAtAnyWidth() throws {
