@@ -112,17 +112,20 @@ public struct DemoHotelGenerator: Sendable {
                 var code = ConfirmationCode.make(using: &random)
                 while !codes.insert(code).inserted { code = ConfirmationCode.make(using: &random) }
                 let (status, version) = demoStatus(stay: stay, random: &random)
-                // Never after now, as `updatedAt`: a stay soon to come drew a lead that put its
-                // booking days or months ahead, where pickup (counted by creation) found it. Capped,
-                // it is still made on or before its check-in.
-                let created = min(now, Self.instant(bookedOn, hour: 9 + Int.random(in: 0...10, using: &random)))
+                // Never after now: a stay further ahead than its lead was booked, like the rest,
+                // before today (pickup counts by creation and found next summer sold already).
+                // Spread over the last 90 days by its distance, not all made this minute (pickup's
+                // today), with no draw of its own (a seed makes the same hotel as before).
+                let hour = 9 + Int.random(in: 0...10, using: &random)
+                let madeOn = bookedOn <= businessDate ? bookedOn : businessDate.adding(days: -(businessDate.days(until: stay.checkIn) % 90) - 1)
+                let created = min(now, Self.instant(madeOn, hour: hour))
                 bookings.append(Booking(
                     id: Self.uuid(&random), hotelId: hotel.id, roomId: room.id, roomNumber: room.number,
                     confirmationCode: code, guest: DemoGuests.pick(&random),
                     guestCount: Int.random(in: 1...type.capacity, using: &random), stay: stay, status: status,
                     nightlyPrices: prices, version: version, holdExpiresAt: nil,
                     statusReason: status == .cancelled ? "Guest cancelled" : nil,
-                    createdAt: created, updatedAt: min(now, Self.instant(status == .confirmed ? bookedOn : stay.checkIn, hour: 15))
+                    createdAt: created, updatedAt: max(created, min(now, Self.instant(status == .confirmed ? madeOn : stay.checkIn, hour: 15)))
                 ))
                 // A cancelled stay frees its nights for the next guest.
                 let next = status == .cancelled ? stay.checkIn : stay.checkOut

@@ -218,8 +218,11 @@ import Testing
         let demo = DemoHotelGenerator(roomCount: 40, days: 120, occupancy: 0.7, seed: 6, businessDate: today, now: now).generate()
         #expect(demo.bookings.contains { $0.stay.checkIn > today.adding(days: 30) }, "stays to come, booked ahead")
         #expect(demo.bookings.contains { $0.createdAt < now }, "bookings made over the months before")
+        // Made over the months before, not all this minute: pickup would count them all today.
+        #expect(demo.bookings.filter { $0.createdAt == now }.count < demo.bookings.count / 20)
         for booking in demo.bookings {
             #expect(booking.createdAt <= now, "\(booking.confirmationCode) made \(booking.createdAt), after now")
+            #expect(booking.updatedAt >= booking.createdAt, "\(booking.confirmationCode) changed before it was made")
             let endOfCheckInDay = Date(timeIntervalSince1970: TimeInterval((booking.stay.checkIn.dayNumber + 1) * 86_400))
             #expect(booking.createdAt < endOfCheckInDay, "\(booking.confirmationCode) made after its check-in \(booking.stay.checkIn)")
         }
