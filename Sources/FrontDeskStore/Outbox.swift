@@ -95,13 +95,19 @@ extension FrontDeskStore {
     /// - retry: stays queued, one more attempt counted.
     /// An answer to an operation that was never queued here (a write the server took online)
     /// writes the accepted booking and nothing else. No operation is ever deleted.
-    public func settle(_ outcomes: [SyncOutcome]) throws {
+    /// Returns the ids of refused operations that left nothing to settle (`closeRefusalOfABookingCancelledHere`):
+    /// no conflict waits for them.
+    @discardableResult
+    public func settle(_ outcomes: [SyncOutcome]) throws -> Set<String> {
         try write { db in
-            for outcome in outcomes { try settle(outcome, db) }
+            var nothingToSettle: Set<String> = []
+            for outcome in outcomes where try !settle(outcome, db) { nothingToSettle.insert(outcome.operationId) }
+            return nothingToSettle
         }
     }
 
-    private func settle(_ outcome: SyncOutcome, _ db: Database) throws {
+    /// False for a refusal that needs no one (no conflict made).
+    private func settle(_ outcome: SyncOutcome, _ db: Database) throws -> Bool {
         let row = try db.row(sql: "SELECT seq, booking_id, state FROM sync_outbox WHERE operation_id = ?",
                              arguments: [outcome.operationId])
         let seq: Int64? = row?[0]
@@ -113,7 +119,7 @@ extension FrontDeskStore {
                 try db.run(sql: "UPDATE sync_outbox SET state = 'accepted', attempts = attempts + 1, last_error = NULL, settled_at = ? WHERE seq = ?",
                            arguments: [instant, seq])
             }
-            guard let wire = outcome.booking else { return }
+            guard let wire = outcome.booking else { return true }
             let serverBooking = try Self.wire { try wire.booking() }
             let serverId = serverBooking.id.uuidString
             if let bookingId, bookingId != serverId {
@@ -141,17 +147,19 @@ extension FrontDeskStore {
             // are kept apart, in the history only (`Output.sayRecorded` passes them over).
             try keepServerHistory(outcome, bookingId: serverBooking.id, madeHereEarlier: seq != nil, db)
         case .conflict, .rejected:
-            guard let seq, let bookingId else { return } // never queued here: the caller shows the error
+            guard let seq, let bookingId else { return true } // never queued here: the caller shows the error
             let state = outcome.outcome == .conflict ? "conflict" : "rejected"
             try db.run(sql: "UPDATE sync_outbox SET state = ?, attempts = attempts + 1, last_error = ?, settled_at = ? WHERE seq = ?",
                        arguments: [state, outcome.message ?? outcome.code, instant, seq])
+            if try closeRefusalOfABookingCancelledHere(bookingId, outcome: outcome, db) { return false }
             try markConflict(bookingId: bookingId, operationId: outcome.operationId, reason: outcome.code ?? state,
                              message: outcome.message, suggestedRooms: outcome.suggestedRooms ?? [], outboxState: "conflict", db)
         case .retry:
-            guard let seq else { return }
+            guard let seq else { return true }
             try db.run(sql: "UPDATE sync_outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?",
                        arguments: [outcome.message ?? outcome.code ?? "retry", seq])
         }
+        return true
     }
 
     /// An accepted operation's lines in the server's history of the booking (`SyncOutcome.recorded`:
@@ -178,6 +186,27 @@ extension FrontDeskStore {
             try audit(db, user: user, action: madeHereEarlier ? Self.serverLinesOfAQueuedChange : "server.recorded", bookingId: bookingId,
                       summary: (madeHereEarlier ? "On the server, for a change made here earlier: " : "On the server: ") + line)
         }
+    }
+
+    /// A refused operation of a booking made on this desk, never on the server, and cancelled here
+    /// since (booked and cancelled offline, its room sold meanwhile): nothing is left for anyone to
+    /// do (the guest cancelled; what they paid at the desk was refunded here), so it is no conflict.
+    /// It sat on the conflict list offering only a move, which would have booked the guest again.
+    /// Its operations are settled refused, for the record, and its history says why.
+    private func closeRefusalOfABookingCancelledHere(_ bookingId: String, outcome: SyncOutcome, _ db: Database) throws -> Bool {
+        guard let row = try db.row(sql: "SELECT status, server_version, confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]),
+              row[0] as String == BookingStatus.cancelled.rawValue, (row[1] as Int?) == nil else { return false }
+        let code: String = row[2]
+        try db.run(sql: "UPDATE sync_outbox SET state = 'rejected', last_error = ?, settled_at = ? WHERE booking_id = ? AND state = 'queued'",
+                   arguments: ["the booking was refused and is cancelled here", Timestamp.text(now), bookingId])
+        try db.run(sql: "UPDATE booking SET sync_state = 'synced' WHERE id = ?", arguments: [bookingId])
+        // Said once: the cancel pushed with the booking is refused after it.
+        guard try db.value(Int.self, sql: "SELECT 1 FROM audit_entry WHERE booking_id = ? AND action = 'booking.refusedAfterCancel'",
+                           arguments: [UUID(uuidString: bookingId)?.storedText ?? bookingId]) == nil else { return true }
+        try audit(db, user: "sync", action: "booking.refusedAfterCancel", bookingId: UUID(uuidString: bookingId),
+                  summary: "The server refused booking \(code) (\(outcome.message ?? outcome.code ?? "refused")), which was cancelled here "
+                    + "meanwhile: it was never on the server, and nothing is left to settle")
+        return true
     }
 
     /// The booking becomes a conflict: it holds no room-night, its later queued operations wait

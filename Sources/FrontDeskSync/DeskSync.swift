@@ -121,9 +121,11 @@ public final class DeskSync {
                 break
             }
             report.codeChanges += codeChanges(operations, answer.results)
-            try store.settle(answer.results)
+            let nothingToSettle = try store.settle(answer.results)
             report.pushed += operations.count
             for outcome in answer.results {
+                // Refused, but nobody need act (a booking cancelled here since): no conflict to name.
+                if nothingToSettle.contains(outcome.operationId) { continue }
                 switch outcome.outcome {
                 case .accepted: report.accepted += 1
                 case .conflict: report.conflicts += 1; report.refused.append(outcome)

@@ -115,6 +115,34 @@ struct ConnectedConflictResolutionTests {
 
     /// Cancelled offline (the desk paid the guest back), changed on the server meanwhile: keeping
     /// the server's booking dropped the cancel, and the refund, without a word.
+    /// A guest booked and cancelled on this desk while it was offline, the room sold on the
+    /// server meanwhile: nothing is left to do, so nothing waits on the conflict list (it sat
+    /// there offering only a move, which would have booked the guest again); the history says why.
+    @Test("A booking made and cancelled offline whose room the server sold is no conflict; its history says why")
+    func aBookingCancelledOfflineIsNoConflictWhenRefused() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(1)
+        let desk = try Desk("refused-cancelled")
+        defer { desk.remove() }
+        try #require(try desk.connect(server).status == 0)
+        let (checkIn, checkOut) = futureStay(daysAhead: 50)
+        server.stop()
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Cora Cancelled")
+        let code = try #require(try booked.json["confirmation"] as? String, "book: \(booked.stderr)")
+        #expect(try desk.run("cancel", code).status == 0)
+        try server.start()
+        try server.sell(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Sol Server")
+
+        let synced = try desk.run("sync", "--json")
+        #expect(try synced.json["conflicts"] as? Int == 0, "sync: \(synced.stdout) \(synced.stderr)")
+        #expect(try conflicts(desk).isEmpty)
+        #expect(try desk.pendingOps() == 0)
+        #expect(try desk.bookings().first { $0["confirmation"] as? String == code }?["status"] as? String == "Cancelled")
+        let history = try desk.run("audit").stdout
+        #expect(history.contains("The server refused booking \(code)") && history.contains("nothing is left to settle"), "\(history)")
+        #expect(history.components(separatedBy: "nothing is left to settle").count == 2, "said once")
+    }
+
     @Test("Keeping the server's booking over a cancel refunded at the desk says to collect the money again")
     func keepingTheServersBookingOverADeskRefundSaysToCollectAgain() throws {
         let server = try SyncServer()
