@@ -136,7 +136,7 @@ struct Report: ParsableCommand {
         discussion: """
             arrivals: Confirmed, CheckedIn and CheckedOut bookings whose stay begins on the date; departures: those \
             whose stay ends on it, and on the business date also the guests still checked in whose departure \
-            date passed (overstayed, listed apart; "overdue" in --json; in --csv a last column, list, says departures or overdue); in-house: bookings checked in over that night.
+            date passed (overstayed, listed apart; "overdue" in --json; in --csv a last column, list, says departures or overdue); in-house: bookings checked in over that night, and on the business date the overstayed, listed apart as with the departures.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -159,10 +159,12 @@ struct Report: ParsableCommand {
             }
             // The business date's departures also name the guests who overstayed (still checked in,
             // due out before it): on no day's list otherwise, yet in their rooms.
-            let overdue = kind == .departures ? lists.overdueDepartures : []
+            // The in-house list names them too: they are in the house tonight.
+            let namesOverdue = kind == .departures || kind == .inHouse
+            let overdue = namesOverdue ? lists.overdueDepartures : []
             let overdueListed = ConnectedDesk.withSync(overdue, store: store)
             let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(listed))]
-                                        + (kind == .departures ? [("overdue", .array(overdueListed))] : []))
+                                        + (namesOverdue ? [("overdue", .array(overdueListed))] : []))
             if csv { return Output.Result(json: json, text: String(lists.csv(kind).dropLast())) }
             func table(_ bookings: [Booking]) -> String {
                 var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Guests", "Total"],

@@ -7,7 +7,9 @@ import Foundation
 /// - arrivals: live bookings (Confirmed, CheckedIn, CheckedOut) whose stay begins that day;
 /// - departures: live bookings whose stay ends that day;
 /// - in house: bookings checked in over that night (CheckedIn, or CheckedOut for a night already
-///   past: they were in the house then).
+///   past: they were in the house then); on the business date also a guest still checked in
+///   whose check-out date passed (overstayed: in the room tonight, and counted so; the lists
+///   name them apart, `overdueDepartures`).
 /// Bookings still being taken (Reserving, ProcessingPayment) are not on the lists until confirmed.
 /// A guest who checked out early departed that day, not on the stay's last date: `departures`
 /// gives those days (the store knows them from the nights the booking kept).
@@ -73,6 +75,7 @@ public struct DayLists: Sendable {
         if firstNightHere <= date, date < departure, status == .checkedIn || (status == .checkedOut && date < businessDate) {
             kinds.insert(.inHouse)
         }
+        if status == .checkedIn, date == businessDate, departure < date { kinds.insert(.inHouse) }
         return kinds
     }
 
@@ -276,12 +279,13 @@ extension DayLists {
     }
 
     /// The day's list of `kind` as CSV, for `frontdesk report --csv`, each booking in the room of that day.
-    /// The departures also carry the guests who overstayed (`overdueDepartures`), as the text and
-    /// `--json` do: a CSV without them hid guests still in their rooms. A last column, `list`, says
-    /// which list a line is on (`departures` or `overdue`); the other lists keep their columns.
+    /// The departures and the in-house list also carry the guests who overstayed
+    /// (`overdueDepartures`), as the text and `--json` do: a CSV without them hid guests still in
+    /// their rooms. A last column, `list`, says which list a line is on (`departures` or
+    /// `in-house`, or `overdue`); the arrivals keep their columns.
     public func csv(_ kind: Kind) -> String {
-        guard kind == .departures else { return Self.csv(bookings(kind), roomNumber: { roomNumber(of: $0) }) }
-        let listed = departures.map { ($0, Kind.departures.rawValue) } + overdueDepartures.map { ($0, "overdue") }
+        guard kind != .arrivals else { return Self.csv(bookings(kind), roomNumber: { roomNumber(of: $0) }) }
+        let listed = bookings(kind).map { ($0, kind.rawValue) } + overdueDepartures.map { ($0, "overdue") }
         let lines = listed.map { booking, list in
             CSV.line(Self.csvCells(booking, roomNumber: roomNumber(of: booking)) + [CSV.Cell.text(list)])
         }

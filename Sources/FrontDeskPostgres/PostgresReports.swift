@@ -64,13 +64,19 @@ extension PostgresHotelStorage {
     /// How many arrive, leave and stay on `date` (the definitions are `DayLists`').
     private func dayCounts(_ date: CalendarDate, businessDate: CalendarDate, _ session: PostgresSession) throws
         -> (arrivals: Int, departures: Int, inHouse: Int) {
+        // On the business date also the guests who overstayed (in house tonight; their stay ended
+        // before the check-in bound).
         let stays = try session.rows("""
             SELECT b.status, b.check_in::text, b.check_out::text,
                    CASE WHEN b.status = 'CheckedOut' THEN (SELECT max(n.night)::text FROM room_night n WHERE n.booking_id = b.id) END,
                    b.checked_in_on::text, b.checked_out_on::text
             FROM booking b
             WHERE b.hotel_id = $1 AND b.check_in <= $2::date AND b.check_out >= $2::date AND b.check_in >= $3::date
-            """, [hotelId, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso]).map { row in
+            UNION ALL
+            SELECT b.status, b.check_in::text, b.check_out::text, NULL, b.checked_in_on::text, b.checked_out_on::text
+            FROM booking b
+            WHERE $4 AND b.status = 'CheckedIn' AND b.hotel_id = $1 AND b.check_out < $2::date
+            """, [hotelId, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso, date == businessDate]).map { row in
             let columns = ColumnReader(row, table: "booking")
             let statusText = try columns.text(0)
             guard let status = BookingStatus(rawValue: statusText),

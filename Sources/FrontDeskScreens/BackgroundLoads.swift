@@ -129,7 +129,8 @@ extension DeskModel {
             state.today.departures = lists.departures
             // Guests who arrived today are listed once, with the arrivals.
             state.today.inHouse = lists.inHouse.filter { $0.stay.checkIn != lists.date }
-            state.today.inHouseCount = lists.inHouse.count
+            // Guests who overstayed are in the house tonight too (listed apart), as the dashboard counts them.
+            state.today.inHouseCount = lists.inHouse.count + lists.overdueDepartures.count
             state.today.dueForNoShow = lists.dueForNoShow
             state.today.overdueDepartures = lists.overdueDepartures
             let after = state.today.all

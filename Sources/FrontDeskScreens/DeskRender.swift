@@ -434,7 +434,7 @@ extension DeskModel {
         let today = state.today
         buffer.put(" Today, \(state.info.businessDate)", x: 0, y: 1, role: .title)
         // "in house" is the dashboard's figure (today's arrivals already in included); "staying on" the last section.
-        buffer.put(" \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouseCount) in house tonight (\(today.inHouse.count) staying on)\(loadingNote(.today))",
+        buffer.put(" \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouseCount) in house tonight (\(today.inHouse.count) staying on\(today.overdueDepartures.isEmpty ? "" : ", \(today.overdueDepartures.count) overstayed"))\(loadingNote(.today))",
                    x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
         buffer.put(" Find ", x: 0, y: 3)
         buffer.field(today.query, typing: today.typingQuery, x: 6, y: 3, width: 30, role: today.typingQuery ? .focusedField : .field)

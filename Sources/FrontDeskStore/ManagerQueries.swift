@@ -83,7 +83,7 @@ extension FrontDeskStore {
             FROM booking b
             WHERE b.hotel_id = ? AND b.check_in <= ? AND b.check_out >= ? AND b.check_in >= ?
             """), arguments: [hotelId.uuidString, date.iso, date.iso, date.adding(days: -BookingRules.maximumNights - 1).iso])
-        while let row = try rows.next() {
+        func add(_ row: Row) throws {
             let stored = StoredRow(row, table: "booking", rowid: 4)
             let status = try stored.status(0, "status")
             let checkIn = try stored.date(1, "check_in"), checkOut = try stored.date(2, "check_out")
@@ -93,6 +93,15 @@ extension FrontDeskStore {
             stays.append((status, stay, (row[3] as String?).flatMap(CalendarDate.init(iso:)),
                           try stored.optionalText(5, "checked_in_on").flatMap(CalendarDate.init(iso:)),
                           try stored.optionalText(6, "checked_out_on").flatMap(CalendarDate.init(iso:))))
+        }
+        while let row = try rows.next() { try add(row) }
+        if date == businessDate {
+            // Guests who overstayed are in house tonight: their stay ended before the bound above.
+            let overstayers = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT b.status, b.check_in, b.check_out, NULL, b.rowid, b.checked_in_on, b.checked_out_on
+                FROM booking b WHERE \(checkedInDueOutBefore)
+                """), arguments: [hotelId.uuidString, date.iso])
+            while let row = try overstayers.next() { try add(row) }
         }
         return DayLists.counts(stays, on: date, businessDate: businessDate)
     }

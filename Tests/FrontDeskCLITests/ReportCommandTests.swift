@@ -46,6 +46,17 @@ import Testing
         #expect(csv.count == 2 && csv[0].hasSuffix(",totalPrice,list"), "\(csv)")
         #expect(csv.last?.hasPrefix("\(code),CheckedIn,101,2026-11-26,2026-11-27,Olga Overstay,") == true
                 && csv.last?.hasSuffix(",overdue") == true, "\(csv)")
+        // She is in the house tonight: the in-house list names her apart too, and the occupancy
+        // report's today counts her in house (it said 0 with two guests in their rooms: a review).
+        let inHouse = try cli.run("report", "in-house", "--json", environment: later).json
+        #expect((inHouse["bookings"] as? [Any])?.isEmpty == true)
+        #expect((inHouse["overdue"] as? [[String: Any]])?.compactMap { $0["confirmation"] as? String } == [code])
+        let inHouseText = try cli.run("report", "in-house", environment: later).stdout
+        #expect(inHouseText.contains("Overstayed, still checked in (due out before 2026-11-29): 1"), "\(inHouseText)")
+        let inHouseCSV = try cli.run("report", "in-house", "--csv", environment: later).stdout.split(separator: "\n").map(String.init)
+        #expect(inHouseCSV.count == 2 && inHouseCSV[1].hasSuffix(",overdue"), "\(inHouseCSV)")
+        let occupancy = try cli.run("occupancy", "--json", environment: later).json
+        #expect((occupancy["today"] as? [String: Any])?["inHouse"] as? Int == 1, "\(occupancy)")
         // A past day's list is that day's: no overstay is judged there.
         let pastDay = try cli.run("report", "departures", "--date", "2026-11-28", "--json", environment: later).json
         #expect((pastDay["overdue"] as? [Any])?.isEmpty == true)

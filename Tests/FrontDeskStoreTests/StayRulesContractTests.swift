@@ -189,6 +189,9 @@ import Testing
         #expect(tonight.result.withheld == [WithheldRoom(roomNumber: "101", guestName: "Ana Lee", confirmationCode: ana.confirmationCode,
                                                          dueOut: CalendarDate(iso: "2026-11-25")!)], "\(backend.name)")
         #expect(tonight.result.withheld.first?.explanation.contains("still checked in, due out 2026-11-25") == true)
+        // She is in the house tonight: counted so by today's figures (they said 0 in house).
+        let figures = try today.occupancyReport(from: CalendarDate(iso: "2026-11-26")!, through: CalendarDate(iso: "2026-11-26")!)
+        #expect(figures.inHouseToday == 1, "\(backend.name)")
         // Her check-out frees the room without any night changing: tonight's answer is not kept.
         #expect(try today.searchIsCurrent(tonight.stamp) == false, "\(backend.name)")
         let tomorrow = try today.stampedSearch(checkIn: "2026-11-27", checkOut: "2026-11-28", guests: "1").result
