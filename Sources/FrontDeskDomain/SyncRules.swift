@@ -225,6 +225,16 @@ extension SyncOperation {
 }
 
 extension SyncOperation {
+    /// Whether this `book` sends again a booking the hotel has already: the same id and code in
+    /// the same hotel. After a restore each desk sends what it holds that the server lost, also
+    /// the bookings other desks made; the first to arrive puts the booking back, and the others
+    /// are answered as accepted with the booking as the server has it now (as a replay gets its
+    /// first answer), not refused as a conflict each desk had to settle by hand.
+    public func sendsAgain(_ existing: Booking, hotelId: UUID) -> Bool {
+        kind == .book && existing.hotelId == hotelId
+            && book.flatMap { ConfirmationCode.normalized($0.confirmation) } == existing.confirmationCode
+    }
+
     /// What a `book` operation asks the server to make, checked before any store looks at it: the
     /// booking carried, paid at the desk, under an id the server does not have, in a room given by
     /// its id. The same refusals on every backend.
@@ -279,7 +289,8 @@ extension SyncOperation.NewBooking {
         BookingForm(checkIn: checkIn, checkOut: checkOut, guests: String(guests), guestName: guestName, email: email, phone: phone ?? "")
     }
 
-    /// A desk booking under an id the server has already.
+    /// A desk booking under an id the server has already (and not the same booking sent again:
+    /// `SyncOperation.sendsAgain`).
     public static func exists(_ bookingId: UUID) -> SyncRefusal {
         SyncRefusal(outcome: .rejected, code: "conflict", message: "Booking \(SyncWire.lowercaseText(bookingId)) exists already")
     }

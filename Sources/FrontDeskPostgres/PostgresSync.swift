@@ -274,6 +274,10 @@ extension PostgresHotelStorage {
         }
         if operation.kind == .book {
             let taken = try !session.rows("SELECT 1 FROM booking WHERE id = $1", [bookingId]).isEmpty
+            if taken, let existing = try chain.fetchBookings(session, "b.id = $1", [bookingId]).first,
+               operation.sendsAgain(existing, hotelId: hotelId) {
+                return try accepted(existing)
+            }
             return try book(operation, bookingId: bookingId, exists: taken, hotel: hotel, group: group, by: user, session)
         }
         let exists = try chain.fetchBookings(session, "b.id = $1 AND b.hotel_id = $2", [bookingId, hotelId]).first

@@ -281,6 +281,10 @@ extension FrontDeskStore {
         if operation.kind == .book {
             // Only whether the id is taken matters to a new booking.
             let taken = try db.exists(cached: "SELECT 1 FROM booking WHERE id = ?", reference)
+            if taken, let existing = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [reference]).first,
+               operation.sendsAgain(existing, hotelId: hotel.id) {
+                return SyncOutcome(operationId: operation.operationId, outcome: .accepted, booking: try wireBooking(existing, db))
+            }
             return try book(operation, bookingId: bookingId, exists: taken, hotel: hotel, group: group, by: user, db)
         }
         let exists = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [reference]).first

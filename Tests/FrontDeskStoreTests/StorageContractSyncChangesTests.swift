@@ -44,6 +44,31 @@ import Testing
         #expect(throws: Never.self) { try chain.reserve(hotel, chain.request("101", from: "2026-11-27", to: "2026-11-29")) }
     }
 
+    /// After a restore each desk sends again the lost bookings it holds, other desks' too: the
+    /// first puts one back, the next is answered with it as the server has it now, not refused.
+    /// Another code under the same id, or another hotel's id, is refused as before.
+    @Test(arguments: StorageBackend.all)
+    func aBookingSentAgainIsAnsweredAsTheServerHasIt(_ backend: StorageBackend) throws {
+        let chain = try StorageContractChangesTests.chain(backend)
+        let hotel = chain.vienna
+        let ana = try StorageContractChangesTests.confirmed(hotel, room: "101", from: "2026-11-26", to: "2026-11-29")
+        func book(code: String) -> SyncOperation {
+            SyncOperation(operationId: UUID().uuidString, kind: .book, bookingId: ana.id.uuidString.lowercased(), baseVersion: nil,
+                          madeAt: "2026-11-18T09:05:00.000Z", by: "desk-ben",
+                          book: .init(roomId: ana.roomId.uuidString.lowercased(), roomNumber: "102", checkIn: ana.stay.checkIn.iso,
+                                      checkOut: ana.stay.checkOut.iso, guests: ana.guestCount, guestName: ana.guest.name, email: ana.guest.email,
+                                      phone: nil, confirmation: code, payment: "desk", totalCents: ana.totalPrice.minorUnits))
+        }
+        let again = try Self.push(hotel, book(code: ana.confirmationCode.lowercased()))
+        #expect(again.outcome == .accepted, "\(backend.name): \(again)")
+        #expect(again.booking?.roomNumber == "101" && again.booking?.version == ana.version, "as the server has it: \(String(describing: again.booking))")
+        #expect(try hotel.booking(ana.id.uuidString).version == ana.version, "nothing written")
+        let other = try Self.push(hotel, book(code: "ZZZ-ZZZ"))
+        #expect(other.outcome == .rejected && other.message?.contains("exists already") == true, "\(backend.name): \(other)")
+        let elsewhere = try #require(try chain.graz.applySync([book(code: ana.confirmationCode)], by: "anna").results.first)
+        #expect(elsewhere.outcome != .accepted, "another hotel's booking: \(elsewhere)")
+    }
+
     @Test(arguments: StorageBackend.all)
     func aCancelPlannedAgainUnderItsIdGetsTheFirstAnswerAndOtherContentIsRefused(_ backend: StorageBackend) throws {
         let chain = try StorageContractChangesTests.chain(backend)

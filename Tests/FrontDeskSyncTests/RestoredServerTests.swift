@@ -133,4 +133,37 @@ struct RestoredServerTests {
         #expect(history.contains("The server lost a change to booking \(cancelled)") && history.contains("this desk had it Cancelled"),
                 "\(history)")
     }
+
+    @Test("A lost booking sent again by two desks is put back once; the second desk takes it as the server has it, no conflict")
+    func aLostBookingSentAgainByTwoDesksIsNoConflict() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(3)
+        let maker = try Desk("lost-maker"), other = try Desk("lost-other")
+        defer { maker.remove(); other.remove() }
+        #expect(try maker.connect(server).status == 0)
+        #expect(try other.connect(server).status == 0)
+        server.stop()
+        let backup = server.folder.appendingPathComponent("backup.sqlite").path
+        try Self.copyDatabase(server.database, to: backup)
+        try server.start()
+        let (checkIn, checkOut) = futureStay(daysAhead: 75)
+        let code = try #require(try maker.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Pia Twice").json["confirmation"] as? String)
+        #expect(try other.run("sync").status == 0, "the other desk holds it too")
+
+        server.stop()
+        try Self.copyDatabase(backup, to: server.database)
+        try server.start()
+        // Both desks send it again; the maker's arrives first, and is moved on the server since.
+        #expect(try maker.connect(server).stdout.contains(code))
+        #expect(try other.connect(server).stdout.contains(code))
+        #expect(try maker.run("sync", "--json").json["accepted"] as? Int == 1)
+        #expect(try maker.run("move", code, "--room", "S2").status == 0)
+        let second = try other.run("sync", "--json")
+        #expect(second.status == 0, "sync: \(second.stderr)")
+        #expect(try second.json["conflicts"] as? Int == 0 && second.json["accepted"] as? Int == 1, "\(second.stdout)")
+        #expect((try other.run("conflicts", "--json").json["conflicts"] as? [Any])?.isEmpty == true)
+        let held = try other.bookings().first { $0["confirmation"] as? String == code }
+        #expect(held?["roomNumber"] as? String == "S2" && held?["sync"] as? String == "synced", "as the server has it: \(String(describing: held))")
+        #expect(try server.bookingsOfA().filter { $0["confirmation"] as? String == code }.count == 1)
+    }
 }
