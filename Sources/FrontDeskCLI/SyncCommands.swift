@@ -135,27 +135,41 @@ struct DeskStatus: ParsableCommand {
             guard let status = try store.replicaStatus() else {
                 return Output.Result(json: .object([("server", .null), ("hotelId", .null), ("online", .bool(false)), ("pendingOps", .int(0)),
                                                     ("lastSync", .null), ("conflicts", .int(0)),
-                                                    ("lastError", .null), ("credentialProblem", .null)]),
+                                                    ("lastError", .null), ("credentialProblem", .null), ("reconnectNeeded", .null)]),
                                      text: "Standalone desk (not connected to a server).")
             }
             let desk = ConnectedDesk(store: store, common: common, status: status)
             let online = desk.client.isReachable()
             let lastSync = status.lastSyncAt.map(InstantText.utc)
+            // Answering is not syncing: the server is asked with the desk's credential what changed
+            // since its replica (what a sync asks first; nothing is written), so a credential the
+            // server refuses (a password or signing secret changed) or a server whose data went
+            // back is said here as the open desk's status line says it, not "online".
+            var refusal: SyncFailure?
+            if online, desk.credentialProblem == nil {
+                do { _ = try desk.client.changes(since: status.cursor) } catch {
+                    if error.kind == .unauthorized || error.kind == .replicaTooOld { refusal = error }
+                }
+            }
+            let credentialProblem = desk.credentialProblem
+                ?? refusal.flatMap { $0.kind == .unauthorized ? "\($0.message); run `frontdesk desk connect` again (queued operations are kept)" : nil }
+            let reconnect = refusal.flatMap { $0.kind == .replicaTooOld ? $0.message : nil }
             var lines = [
-                // Answering is not syncing: with no usable credential the desk cannot sync either way.
-                "Server     \(status.server) (\(!online ? "offline: not answering" : desk.credentialProblem == nil ? "online" : "answering, but this desk cannot sync: see Credential"))",
+                "Server     \(status.server) (\(!online ? "offline: not answering" : credentialProblem != nil ? "answering, but this desk cannot sync: see Credential" : reconnect != nil ? "answering, but this desk must connect again: see Replica" : "online"))",
                 "Hotel      \(status.hotelId.uuidString.lowercased())",
                 "Pending    \(status.pendingOperations) operation\(status.pendingOperations == 1 ? "" : "s") to push",
                 "Last sync  \(lastSync ?? "never")",
                 "Conflicts  \(status.openConflicts)",
             ]
             if let error = status.lastError { lines.append("Last error \(error)") }
-            if let problem = desk.credentialProblem { lines.append("Credential \(problem)") }
+            if let problem = credentialProblem { lines.append("Credential \(problem)") }
+            if let reconnect { lines.append("Replica    \(reconnect)") }
             return Output.Result(json: .object([
                 ("server", .string(status.server)), ("hotelId", .string(status.hotelId.uuidString.lowercased())), ("online", .bool(online)),
                 ("pendingOps", .int(status.pendingOperations)), ("lastSync", .optional(lastSync)), ("conflicts", .int(status.openConflicts)),
                 // What the text says too: a script must not read "online" as "can sync".
-                ("lastError", .optional(status.lastError)), ("credentialProblem", .optional(desk.credentialProblem)),
+                ("lastError", .optional(status.lastError)), ("credentialProblem", .optional(credentialProblem)),
+                ("reconnectNeeded", .optional(reconnect)),
             ]), text: lines.joined(separator: "\n"))
         }
     }

@@ -143,13 +143,35 @@ import Testing
         #expect(try pair.desk.store.auditTrail(bookingReference: "XXX-XXX").contains { $0.action == "booking.codeChanged" })
     }
 
-    @Test func aConflictReleasesTheRoomAndHoldsTheLaterOperations() throws {
+    /// Booked and cancelled offline, refused by the server: nothing waits for anyone, so no
+    /// conflict is made; both operations are settled refused, and the history says why once.
+    @Test func aRefusedBookingCancelledHereIsNoConflict() throws {
         let pair = try ReplicaPair()
         try pair.connect()
         let booking = try offlineBooking(pair)
         _ = try pair.desk.store.cancel(booking.confirmationCode, reason: "Guest called", by: "anna")
         let operations = try pair.desk.store.queuedOperations(limit: 10)
         #expect(operations.map(\.kind) == [.book, .cancel])
+        let quiet = try pair.desk.store.settle([
+            SyncOutcome(operationId: operations[0].operationId, outcome: .conflict, code: "room_unavailable", message: "Room 101 is taken"),
+            SyncOutcome(operationId: operations[1].operationId, outcome: .conflict, code: "depends_on_conflict"),
+        ])
+        #expect(quiet == Set(operations.map(\.operationId)))
+        #expect(try pair.desk.store.syncConflicts(includeResolved: false).isEmpty)
+        #expect(try ReplicaPair.outbox(pair.desk.store).map(\.state) == ["rejected", "rejected"])
+        #expect(try pair.desk.store.booking(booking.confirmationCode).status == .cancelled)
+        let said = try pair.desk.store.auditTrail(bookingReference: booking.confirmationCode).filter { $0.action == "booking.refusedAfterCancel" }
+        #expect(said.count == 1 && said.first?.summary.contains("Room 101 is taken") == true)
+    }
+
+    @Test func aConflictReleasesTheRoomAndHoldsTheLaterOperations() throws {
+        let pair = try ReplicaPair()
+        try pair.connect()
+        let booking = try offlineBooking(pair)
+        // (A later cancel would leave nothing to settle: `aRefusedBookingCancelledHereIsNoConflict`.)
+        _ = try pair.desk.store.move(booking.confirmationCode, toRoom: "102", reason: nil, reprice: false, ChangeRequest(user: "anna"))
+        let operations = try pair.desk.store.queuedOperations(limit: 10)
+        #expect(operations.map(\.kind) == [.book, .move])
         #expect(operations[1].baseVersion == nil) // the server has not got the booking yet
 
         let suggested = [WireSuggestedRoom(roomId: UUID().uuidString.lowercased(), roomNumber: "103", roomType: "Double", totalPriceCents: 20_000)]

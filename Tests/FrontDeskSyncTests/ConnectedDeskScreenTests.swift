@@ -169,6 +169,10 @@ struct ConnectedDeskScreenTests {
         try server.start()
         let stuck = try tmux.waitFor(20) { $0.contains("NOT SYNCING") }
         #expect(stuck.contains("NOT SYNCING: the server's data went back, connect again (frontdesk desk connect)"), "screen:\n\(stuck)")
+        let status = try desk.run("desk", "status")
+        #expect(status.stdout.contains("answering, but this desk must connect again") && status.stdout.contains("fewer changes"),
+                "\(status.stdout)")
+        #expect(try desk.run("desk", "status", "--json").json["reconnectNeeded"] is String)
 
         #expect(try desk.connect(server).status == 0)
         let back = try tmux.waitFor(20) { $0.contains("online") && !$0.contains("NOT SYNCING") }
@@ -195,6 +199,11 @@ struct ConnectedDeskScreenTests {
         try server.start()
         let refused = try tmux.waitFor(20) { $0.contains("NOT SYNCING") }
         #expect(refused.contains("NOT SYNCING: sign in again (frontdesk desk connect)"), "screen:\n\(refused)")
+        // `desk status` says the same, not "online" (it asked only whether the server answered).
+        let status = try desk.run("desk", "status")
+        #expect(status.stdout.contains("answering, but this desk cannot sync: see Credential") && status.stdout.contains("desk connect"),
+                "\(status.stdout)")
+        #expect(try desk.run("desk", "status", "--json").json["credentialProblem"] is String)
 
         #expect(try desk.connect(server).status == 0)
         let back = try tmux.waitFor(20) { $0.contains("online") && !$0.contains("NOT SYNCING") }
