@@ -3,6 +3,9 @@ import FrontDeskDomain
 
 extension DeskModel {
     public static let minimumSize = (width: 80, height: 24)
+    /// A room number's column in the desk's lists, as wide as the longest number a room may have:
+    /// at 6 columns "Garden 101" and "Garden 102" both read "Garde…".
+    static let roomColumnWidth = Room.maximumNumberLength
 
     /// The whole screen for a terminal of `width` x `height`.
     public func render(width: Int, height: Int) -> CellBuffer {
@@ -150,8 +153,8 @@ extension DeskModel {
         if let taken = search.taken {
             buffer.put(" · \(taken)", x: summaryWidth, y: top, role: .error, maxWidth: max(0, buffer.width - summaryWidth - 1))
         }
-        let typeWidth = buffer.width - 2 - 6 - 7 - 11 - 12 - 4
-        let columns: [(String, Int, Bool)] = [("Room", 6, false), ("Type", typeWidth, false), ("Sleeps", 7, true),
+        let typeWidth = buffer.width - 2 - Self.roomColumnWidth - 7 - 11 - 12 - 4
+        let columns: [(String, Int, Bool)] = [("Room", Self.roomColumnWidth, false), ("Type", typeWidth, false), ("Sleeps", 7, true),
                                               ("Avg/night", 11, true), ("Total", 12, true)]
         var headerX = 1
         buffer.fill(y: top + 1, role: .header)
@@ -263,8 +266,9 @@ extension DeskModel {
 extension DeskModel {
     /// Code, status, room, dates, guest: one booking a row, the chosen one highlighted.
     func drawBookingRows(_ bookings: [Booking], selected: Int?, from top: Int, rows: Int, into buffer: inout CellBuffer) {
-        let guestWidth = buffer.width - 2 - 8 - 12 - 6 - 11 - 11 - 6
-        let columns: [(String, Int)] = [("Code", 8), ("Status", 12), ("Room", 6), ("Arrive", 11), ("Depart", 11), ("Guest", guestWidth)]
+        let guestWidth = buffer.width - 2 - 8 - 12 - Self.roomColumnWidth - 11 - 11 - 6
+        let columns: [(String, Int)] = [("Code", 8), ("Status", 12), ("Room", Self.roomColumnWidth), ("Arrive", 11), ("Depart", 11),
+                                        ("Guest", guestWidth)]
         var x = 1
         buffer.fill(y: top, role: .header)
         for (title, width) in columns {

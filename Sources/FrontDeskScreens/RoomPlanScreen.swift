@@ -68,9 +68,11 @@ enum LinePrompt {
     }
 }
 
-/// How the plan's grid fits a terminal: 14 nights at 80 columns, 31 or more from about 134.
+/// How the plan's grid fits a terminal: 13 nights at 80 columns, 31 from 138.
 enum RoomPlanLayout {
-    static let labelWidth = 10
+    /// A space, the longest number a room may have, " ×" for a room out of service and a space
+    /// before the first night: at 9 columns "Garden 101" and "Garden 102" both read "Garden …".
+    static let labelWidth = 1 + Room.maximumNumberLength + 2 + 1
     static func nightWidth(for width: Int) -> Int { width < 100 ? 5 : 4 }
     static func visibleNights(for width: Int) -> Int {
         min(RoomPlan.maximumNights, max(1, (width - labelWidth) / nightWidth(for: width)))

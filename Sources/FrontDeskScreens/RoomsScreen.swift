@@ -339,8 +339,8 @@ extension DeskModel {
         // "In service" as wide as its longest value: 12 columns cut it to "no (out of …" at any width.
         let outOfService = "no (out of service)"
         let serviceWidth = TerminalWidth.of(outOfService)
-        let typeWidth = buffer.width - 2 - 8 - 8 - 12 - serviceWidth - 4
-        let columns: [(String, Int, Bool)] = [("Room", 8, false), ("Type", typeWidth, false), ("Sleeps", 8, true),
+        let typeWidth = buffer.width - 2 - Self.roomColumnWidth - 8 - 12 - serviceWidth - 4
+        let columns: [(String, Int, Bool)] = [("Room", Self.roomColumnWidth, false), ("Type", typeWidth, false), ("Sleeps", 8, true),
                                               ("Base price", 12, true), ("In service", serviceWidth, false)]
         var x = 1
         buffer.fill(y: 4, role: .header)

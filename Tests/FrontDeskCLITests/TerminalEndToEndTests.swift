@@ -105,7 +105,7 @@ import Testing
         // The whole plan, down to its last room type's rows: a capture can catch it half drawn
         // (a full run once saw the heading without the rooms).
         let plan = try tmux.waitFor {
-            $0.contains("Room plan 2026-11-26 to 2026-12-27 · 32 nights") && $0.contains("Double · 5 rooms · sleeps 2") && $0.contains(" 201 ")
+            $0.contains("Room plan 2026-11-26 to 2026-12-26 · 31 nights") && $0.contains("Double · 5 rooms · sleeps 2") && $0.contains(" 201 ")
         }
         #expect(plan.contains("Double · 5 rooms · sleeps 2") && plan.contains(" 201 "), "\(plan)")
 

@@ -169,11 +169,12 @@ import Testing
     @Test func movingPastTheEdgeScrollsTheNightsAndPageDownMovesAWeek() throws {
         var fixture = try Self.hotelWithStays()
         fixture.press(.function(6))
-        for _ in 0..<14 { fixture.press(.right) }
-        // 14 nights fit at 80 columns: the 15th night (12-10) scrolls the plan by one.
+        for _ in 0..<13 { fixture.press(.right) }
+        // 13 nights fit at 80 columns beside room numbers of 10 characters: the 14th night
+        // (12-09) scrolls the plan by one.
         #expect(fixture.model.state.roomPlan.plan?.first.iso == "2026-11-27")
         fixture.press(.pageDown)
-        #expect(fixture.model.state.roomPlan.cursorNight?.iso == "2026-12-17")
+        #expect(fixture.model.state.roomPlan.cursorNight?.iso == "2026-12-16")
         #expect(fixture.model.state.roomPlan.plan?.first.iso == "2026-12-04")
         fixture.press(.home)
         #expect(fixture.model.state.roomPlan.plan?.first.iso == "2026-11-26")
@@ -321,23 +322,23 @@ extension CellBuffer {
 extension ManagerViewTests {
     static let plan80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
-         Room plan 2026-11-27 to 2026-12-10 · 14 nights · 8 of 9 rooms in service
-         Nov 2026 Fr   Sa   Su   Mo  Dec   We   Th   Fr   Sa   Su   Mo   Tu   We   Th
-         Room     27   28   29   30    1    2    3    4    5    6    7    8    9   10
+         Room plan 2026-11-27 to 2026-12-09 · 13 nights · 8 of 9 rooms in service
+         Nov 2026     Fr   Sa   Su   Mo  Dec   We   Th   Fr   Sa   Su   Mo   Tu   We
+         Room         27   28   29   30    1    2    3    4    5    6    7    8    9
          Single · 1 room · sleeps 1
-         301      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         301          ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
          Double · 4 rooms · sleeps 2
-         101      ◂Zoë Ångström  ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
-         102      Ines Hold ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
-         103      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
-         104 ×    ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░
+         101          ◂Zoë Ångström  ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         102          Ines Hold ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         103          ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         104 ×        ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░
          和室 Washitsu · 1 room · sleeps 2
-         401      ·    ·    山田太郎                                                   ▸
+         401          ·    ·    山田太郎                                              ▸
          Chambre Élégance · 1 room · sleeps 2
-         402      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         402          ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
          Family · 2 rooms · sleeps 4
-         201      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
-         202      ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         201          ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
+         202          ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·    ·
 
 
 
@@ -347,23 +348,23 @@ extension ManagerViewTests {
         """
     static let plan140 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle                                                                      09:30
-         Room plan 2026-11-27 to 2026-12-28 · 32 nights · 8 of 9 rooms in service   held   confirmed   checked in   checked out   out of service
-         Nov 2026 Fr  Sa  Su  Mo Dec  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo
-         Room     27  28  29  30   1   2   3   4   5   6   7   8   9  10  11  12  13  14  15  16  17  18  19  20  21  22  23  24  25  26  27  28
+         Room plan 2026-11-27 to 2026-12-27 · 31 nights · 8 of 9 rooms in service   held   confirmed   checked in   checked out   out of service
+         Nov 2026     Fr  Sa  Su  Mo Dec  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su  Mo  Tu  We  Th  Fr  Sa  Su
+         Room         27  28  29  30   1   2   3   4   5   6   7   8   9  10  11  12  13  14  15  16  17  18  19  20  21  22  23  24  25  26  27
          Single · 1 room · sleeps 1
-         301      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         301          ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
          Double · 4 rooms · sleeps 2
-         101      ◂Zoë Ångst… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
-         102      Ines H… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
-         103      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
-         104 ×    ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░
+         101          ◂Zoë Ångst… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         102          Ines H… ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         103          ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         104 ×        ░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░
          和室 Washitsu · 1 room · sleeps 2
-         401      ·   ·   山田太郎
+         401          ·   ·   山田太郎                                                                                                           ▸
          Chambre Élégance · 1 room · sleeps 2
-         402      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         402          ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
          Family · 2 rooms · sleeps 4
-         201      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
-         202      ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         201          ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
+         202          ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·   ·
 
 
 

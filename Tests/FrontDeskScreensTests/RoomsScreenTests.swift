@@ -1,3 +1,4 @@
+import Foundation
 import FrontDeskDomain
 import FrontDeskScreens
 import Testing
@@ -121,6 +122,48 @@ import Testing
             let line = try #require(fixture.screen(width, 24).split(separator: "\n").first { $0.hasPrefix(" 104 ") })
             #expect(line.hasSuffix("100.00 no (out of service)"), "\(width) columns: \(line)")
         }
+    }
+
+    /// A room number may be 10 characters long ("Garden 101"), and the screens that list rooms
+    /// cut it to 5-7 at 80 columns: "Garden 101" and "Garden 102" both read "Garden …" (rooms,
+    /// plan) or "Garde…" (search, bookings, Today). Each room column is as wide as the longest
+    /// number, and the column after it still starts under its heading.
+    @Test func roomNumbersOfTenCharactersAreShownWholeAt80Columns() throws {
+        var fixture = try ScreenFixture()
+        for number in ["Garden 101", "Garden 102"] {
+            _ = try fixture.desk.store.addRoom(number: number, typeName: "Double", by: "setup")
+        }
+        let held = try fixture.desk.store.reserve(
+            fixture.desk.form(room: "Garden 101", from: "2026-11-26", to: "2026-11-28", name: "Gwen Garden"), by: "anna")
+        _ = try fixture.desk.store.confirm(held.confirmationCode, by: "anna")
+        fixture.model.bookingsChanged()
+        // The lines compared are ASCII up to the text looked for: characters are columns.
+        func column(of text: String, in line: Substring) -> Int? {
+            line.range(of: text).map { line.distance(from: line.startIndex, to: $0.lowerBound) }
+        }
+        // The screen, a room listed on it, the heading of the column after the room's, and what
+        // that column holds on the room's row.
+        let screens: [(Key, String, String, String)] = [
+            (.function(2), "Garden 102", "Type", "Double"),
+            (.function(3), "Garden 101", "Arrive", "2026-11-26"),
+            (.function(4), "Garden 101", "Arrive", "2026-11-26"),
+            (.function(5), "Garden 102", "Type", "Double"),
+        ]
+        for (key, number, heading, value) in screens {
+            fixture.press(key)
+            let screen = fixture.screen(80, 24)
+            let lines = screen.split(separator: "\n")
+            let row = try #require(lines.first { $0.contains(number) }, "\(key): \(screen)")
+            let header = try #require(lines.first { $0.contains(" Room ") && $0.contains(heading) }, "\(key): \(screen)")
+            #expect(column(of: value, in: row) == column(of: heading, in: header), "\(key): \(screen)")
+            #expect(!screen.contains("Garden …") && !screen.contains("Garde…"), "\(key): \(screen)")
+        }
+        fixture.press(.function(6))
+        let plan = fixture.screen(80, 24)
+        for number in ["Garden 101", "Garden 102"] {
+            #expect(plan.split(separator: "\n").contains { $0.hasPrefix(" \(number) ") }, "\(plan)")
+        }
+        #expect(!plan.contains("Garden …") && plan.contains("13 nights"), "\(plan)")
     }
 
     @Test func refusalsAreExplainedAndNothingIsHalfDone() throws {

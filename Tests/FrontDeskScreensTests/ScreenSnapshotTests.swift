@@ -143,16 +143,16 @@ import Testing
          Rooms
          9 rooms, 9 in service · types: Single (1, 60.00), Double (2, 100.00), 和室 Wa…
 
-         Room     Type                          Sleeps   Base price In service
-         101      Double                             2       100.00 yes
-         102      Double                             2       100.00 yes
-         103      Double                             2       100.00 yes
-         104      Double                             2       100.00 yes
-         201      Family                             4       200.00 yes
-         202      Family                             4       200.00 yes
-         301      Single                             1        60.00 yes
-         401      和室 Washitsu                      2       150.00 yes
-         402      Chambre Élégance                   2       175.00 yes
+         Room       Type                        Sleeps   Base price In service
+         101        Double                           2       100.00 yes
+         102        Double                           2       100.00 yes
+         103        Double                           2       100.00 yes
+         104        Double                           2       100.00 yes
+         201        Family                           4       200.00 yes
+         202        Family                           4       200.00 yes
+         301        Single                           1        60.00 yes
+         401        和室 Washitsu                    2       150.00 yes
+         402        Chambre Élégance                 2       175.00 yes
 
 
 
@@ -170,16 +170,16 @@ import Testing
          Rooms
          9 rooms, 9 in service · types: Single (1, 60.00), Double (2, 100.00), 和室 Washitsu (2, 150.00), Chambre Élégance (2,…
 
-         Room     Type                                                                  Sleeps   Base price In service
-         101      Double                                                                     2       100.00 yes
-         102      Double                                                                     2       100.00 yes
-         103      Double                                                                     2       100.00 yes
-         104      Double                                                                     2       100.00 yes
-         201      Family                                                                     4       200.00 yes
-         202      Family                                                                     4       200.00 yes
-         301      Single                                                                     1        60.00 yes
-         401      和室 Washitsu                                                              2       150.00 yes
-         402      Chambre Élégance                                                           2       175.00 yes
+         Room       Type                                                                Sleeps   Base price In service
+         101        Double                                                                   2       100.00 yes
+         102        Double                                                                   2       100.00 yes
+         103        Double                                                                   2       100.00 yes
+         104        Double                                                                   2       100.00 yes
+         201        Family                                                                   4       200.00 yes
+         202        Family                                                                   4       200.00 yes
+         301        Single                                                                   1        60.00 yes
+         401        和室 Washitsu                                                            2       150.00 yes
+         402        Chambre Élégance                                                         2       175.00 yes
 
 
 
@@ -215,16 +215,16 @@ import Testing
          Check-in 2026-11-26▏   Nights 1     Guests 1     → check-out 2026-11-27
 
          9 rooms free for 1 guest, 1 night, prices in EUR
-         Room   Type                                    Sleeps   Avg/night        Total
-         301    Single                                       1       48.00        48.00
-         101    Double                                       2       80.00        80.00
-         102    Double                                       2       80.00        80.00
-         103    Double                                       2       80.00        80.00
-         104    Double                                       2       80.00        80.00
-         401    和室 Washitsu                                2      120.00       120.00
-         402    Chambre Élégance                             2      140.00       140.00
-         201    Family                                       4      160.00       160.00
-         202    Family                                       4      160.00       160.00
+         Room       Type                                Sleeps   Avg/night        Total
+         301        Single                                   1       48.00        48.00
+         101        Double                                   2       80.00        80.00
+         102        Double                                   2       80.00        80.00
+         103        Double                                   2       80.00        80.00
+         104        Double                                   2       80.00        80.00
+         401        和室 Washitsu                            2      120.00       120.00
+         402        Chambre Élégance                         2      140.00       140.00
+         201        Family                                   4      160.00       160.00
+         202        Family                                   4      160.00       160.00
 
 
 
@@ -242,15 +242,15 @@ import Testing
          Check-in 2026-11-26    Nights 2     Guests 2     → check-out 2026-11-28
 
          8 rooms free for 2 guests, 2 nights, prices in EUR
-         Room   Type                                                                            Sleeps   Avg/night        Total
-         101    Double                                                                               2       80.00       160.00
-         102    Double                                                                               2       80.00       160.00
-         103    Double                                                                               2       80.00       160.00
-         104    Double                                                                               2       80.00       160.00
-         401    和室 Washitsu                                                                        2      120.00       240.00
-         402    Chambre Élégance                                                                     2      140.00       280.00
-         201    Family                                                                               4      160.00       320.00
-         202    Family                                                                               4      160.00       320.00
+         Room       Type                                                                        Sleeps   Avg/night        Total
+         101        Double                                                                           2       80.00       160.00
+         102        Double                                                                           2       80.00       160.00
+         103        Double                                                                           2       80.00       160.00
+         104        Double                                                                           2       80.00       160.00
+         401        和室 Washitsu                                                                    2      120.00       240.00
+         402        Chambre Élégance                                                                 2      140.00       280.00
+         201        Family                                                                           4      160.00       320.00
+         202        Family                                                                           4      160.00       320.00
 
 
 
@@ -381,16 +381,16 @@ import Testing
          2 arriving · 0 leaving · 1 in house tonight (0 staying on)
          Find                                 type a name, code or room
          Arrivals
-         Code     Status       Room   Arrive      Depart      Guest
-         XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
-         XXX-XXX  Confirmed    401    2026-11-26  2026-11-27  山田太郎
+         Code     Status       Room       Arrive      Depart      Guest
+         XXX-XXX  CheckedIn    101        2026-11-26  2026-11-28  Zoë Ångström
+         XXX-XXX  Confirmed    401        2026-11-26  2026-11-27  山田太郎
 
          Departures
-         Code     Status       Room   Arrive      Depart      Guest
+         Code     Status       Room       Arrive      Depart      Guest
            none
 
          Staying on
-         Code     Status       Room   Arrive      Depart      Guest
+         Code     Status       Room       Arrive      Depart      Guest
            none
 
 
@@ -408,16 +408,16 @@ import Testing
          2 arriving · 0 leaving · 1 in house tonight (0 staying on)
          Find                                 type a name, code or room
          Arrivals
-         Code     Status       Room   Arrive      Depart      Guest
-         XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
-         XXX-XXX  Confirmed    401    2026-11-26  2026-11-27  山田太郎
+         Code     Status       Room       Arrive      Depart      Guest
+         XXX-XXX  CheckedIn    101        2026-11-26  2026-11-28  Zoë Ångström
+         XXX-XXX  Confirmed    401        2026-11-26  2026-11-27  山田太郎
 
          Departures
-         Code     Status       Room   Arrive      Depart      Guest
+         Code     Status       Room       Arrive      Depart      Guest
            none
 
          Staying on
-         Code     Status       Room   Arrive      Depart      Guest
+         Code     Status       Room       Arrive      Depart      Guest
            none
 
 
@@ -452,10 +452,10 @@ import Testing
          Find                                 code, name, e-mail, dates, status
 
          3 bookings
-         Code     Status       Room   Arrive      Depart      Guest
-         XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
-         XXX-XXX  Confirmed    401    2026-11-26  2026-11-27  山田太郎
-         XXX-XXX  Confirmed    201    2026-12-01  2026-12-03  Zoë Ångström
+         Code     Status       Room       Arrive      Depart      Guest
+         XXX-XXX  CheckedIn    101        2026-11-26  2026-11-28  Zoë Ångström
+         XXX-XXX  Confirmed    401        2026-11-26  2026-11-27  山田太郎
+         XXX-XXX  Confirmed    201        2026-12-01  2026-12-03  Zoë Ångström
 
 
 
@@ -479,10 +479,10 @@ import Testing
          Find                                 code, name, e-mail, dates, status
 
          3 bookings
-         Code     Status       Room   Arrive      Depart      Guest
-         XXX-XXX  CheckedIn    101    2026-11-26  2026-11-28  Zoë Ångström
-         XXX-XXX  Confirmed    401    2026-11-26  2026-11-27  山田太郎
-         XXX-XXX  Confirmed    201    2026-12-01  2026-12-03  Zoë Ångström
+         Code     Status       Room       Arrive      Depart      Guest
+         XXX-XXX  CheckedIn    101        2026-11-26  2026-11-28  Zoë Ångström
+         XXX-XXX  Confirmed    401        2026-11-26  2026-11-27  山田太郎
+         XXX-XXX  Confirmed    201        2026-12-01  2026-12-03  Zoë Ångström
 
 
 
