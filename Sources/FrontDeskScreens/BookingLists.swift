@@ -107,13 +107,22 @@ public struct TodayState: Sendable {
         }
     }
 
-    /// The three sections as shown (found by the find field).
-    var sections: [(title: String, bookings: [Booking])] {
+    /// The sections as shown (found by the find field). `shortTitle` is said where the title would
+    /// leave no room on its line for how many of the section's bookings are shown.
+    var sections: [(title: String, shortTitle: String, bookings: [Booking])] {
         // Alt-1/2/3 jump to the first three by position: the overstayed come after them.
-        [("Arrivals", matching(arrivals)), ("Departures", matching(departures)), ("Staying on", matching(inHouse))]
-            + (overdueDepartures.isEmpty ? [] : [("Overstayed: still checked in, due out before today (Alt-o, or change the stay)",
-                                                matching(overdueDepartures))])
-            + (dueForNoShow.isEmpty ? [] : [("Due for a no-show (not come; Alt-n)", matching(dueForNoShow))])
+        var lists: [(title: String, shortTitle: String, bookings: [Booking])] = [
+            ("Arrivals", "Arrivals", matching(arrivals)), ("Departures", "Departures", matching(departures)),
+            ("Staying on", "Staying on", matching(inHouse)),
+        ]
+        if !overdueDepartures.isEmpty {
+            lists.append(("Overstayed: still checked in, due out before today (Alt-o, or change the stay)",
+                          "Overstayed: still checked in past departure (Alt-o)", matching(overdueDepartures)))
+        }
+        if !dueForNoShow.isEmpty {
+            lists.append(("Due for a no-show (not come; Alt-n)", "Due for a no-show (Alt-n)", matching(dueForNoShow)))
+        }
+        return lists
     }
 
     /// The rows as listed, top to bottom.

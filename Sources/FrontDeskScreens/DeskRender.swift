@@ -450,77 +450,100 @@ extension DeskModel {
             if (offset..<(offset + section.bookings.count)).contains(today.selected) { selectedSection = index }
             offset += section.bookings.count
         }
-        let rows = Self.todayRows(counts: sections.map(\.bookings.count), selectedSection: selectedSection, height: buffer.height)
+        let layout = Self.todayLayout(counts: sections.map(\.bookings.count), selectedSection: selectedSection, height: buffer.height)
         var y = 4
         offset = 0
-        for ((title, list), shown) in zip(sections, rows) {
+        for ((title, shortTitle, list), shown) in zip(sections, layout.rows) {
             defer { offset += list.count }
             guard let shown else { continue }
             let more = list.count > shown ? " · \(shown) of \(list.count) shown (↑/↓)" : ""
-            buffer.put(" \(title)", x: 0, y: y, role: .title)
-            if !more.isEmpty { buffer.put(more, x: 1 + TerminalWidth.of(title), y: y, role: .hint, maxWidth: buffer.width - 2 - TerminalWidth.of(title)) }
+            // The count stays whole beside the title: a title too long for both is said shorter
+            // (the overstayed guests' pushed "1 of 2 shown" off the line at 80 columns), and cut
+            // only if that is still too long.
+            let titleRoom = buffer.width - 1 - TerminalWidth.of(more)
+            let heading = more.isEmpty || TerminalWidth.of(" \(title)") <= titleRoom ? title : shortTitle
+            let headingWidth = buffer.put(" \(heading)", x: 0, y: y, role: .title, maxWidth: more.isEmpty ? nil : titleRoom)
+            if !more.isEmpty { buffer.put(more, x: headingWidth, y: y, role: .hint, maxWidth: buffer.width - 1 - headingWidth) }
             let selectedHere = !today.typingQuery && (offset..<(offset + list.count)).contains(today.selected) ? today.selected - offset : nil
             drawBookingRows(list, selected: selectedHere, from: y + 1, rows: shown, into: &buffer)
             if list.isEmpty { buffer.put("   none", x: 0, y: y + 2, role: .hint) }
-            y += 2 + max(shown, 1) + 1
+            y += 2 + max(shown, 1) + layout.gap
         }
         drawMessage(today.actions, into: &buffer)
     }
 
-    /// How many rows of bookings each Today section shows (nil: not drawn), in a screen `height`
-    /// rows high. As many as fit top down while every section fits; when they do not, each
-    /// section gets its title, header and one row, the rest goes to the chosen row's section
-    /// first, then to the others in turn; a screen too low for all of them draws the run of
-    /// sections around the chosen one. No row the keys can reach is ever off the screen (a
-    /// fourth section was left off at 80x24 while ↓ and Alt-n still reached its guests).
+    /// How many rows of bookings each Today section shows (nil: not drawn); `todayLayout`'s rows.
     public static func todayRows(counts: [Int], selectedSection: Int?, height: Int) -> [Int?] {
-        // Title, column header, the rows (at least one: a booking or "none") and a blank line.
-        let budget = height - 8
+        todayLayout(counts: counts, selectedSection: selectedSection, height: height).rows
+    }
+
+    /// How the Today sections share a screen `height` rows high. Each takes its title, its column
+    /// header and its rows (at least one: a booking or "none"), from row 4 down to the fifth row
+    /// from the bottom (the four below are the message's and the footer's), with a blank row
+    /// between two sections. As many rows as fit top down while every section fits; when they do
+    /// not, each section gets its title, header and one row, the rest going to the chosen row's
+    /// section first, then to the others in turn, to the last row; the blank rows between the
+    /// sections go first when that lets every one of them show (five sections at 80x24); a screen
+    /// too low for all draws the run of sections around the chosen one. No row the keys can reach
+    /// is ever off the screen, and no row stays empty while a section is cut (at 80x24 five
+    /// sections left one off, the arrivals if the chosen row was below them, and a section said
+    /// "1 of 2 shown" over four empty rows).
+    public static func todayLayout(counts: [Int], selectedSection: Int?, height: Int) -> TodayLayout {
+        let available = height - 8
+        // The rows the drawn sections take, `gap` blank rows between two of them.
+        func needed(_ rows: [Int?], gap: Int) -> Int {
+            let drawn = rows.compactMap { $0 }
+            return drawn.map { 2 + max($0, 1) }.reduce(0, +) + gap * max(0, drawn.count - 1)
+        }
+        // Top down, a long section taking at most half the rows below it.
         var greedy: [Int?] = []
         var y = 4
         for count in counts {
             guard y < height - 4 else { greedy.append(nil); continue }
-            let rows = min(count, max(1, (height - 4 - y - 2) / 2))
-            greedy.append(rows)
-            y += 2 + max(rows, 1) + 1
+            let shown = min(count, max(1, (height - 4 - y - 2) / 2))
+            greedy.append(shown)
+            y += 2 + max(shown, 1) + 1
         }
-        // Every section drawn, its last row above the four lines the screen keeps at its foot.
-        // Rows still free below (a tall screen, one long section cut at half the height) go to
-        // the chosen section first, then to the others top down.
-        if greedy.allSatisfy({ $0 != nil }) && y <= height - 3 {
-            var rows = greedy.map { $0 ?? 0 }
-            var spare = height - 3 - y
-            let order = (selectedSection.map { [$0] } ?? []) + counts.indices.filter { $0 != selectedSection }
-            for index in order where spare > 0 {
-                let more = min(spare, counts[index] - rows[index])
-                if more > 0 { rows[index] += more; spare -= more }
-            }
-            return rows
-        }
-        let fitting = max(1, budget / 4)
-        if fitting < counts.count {
-            // Whole sections around the chosen one, one row each.
+        let asTheyCome = greedy.allSatisfy { $0 != nil } && needed(greedy, gap: 1) <= available
+        var rows = asTheyCome ? greedy : counts.map { Optional(min($0, 1)) }
+        if needed(rows, gap: 0) > available {
+            // Whole sections around the chosen one, one row each, as many as fit without blank rows.
+            let fitting = max(1, available / 3)
             let chosen = selectedSection ?? 0
             let start = max(0, min(chosen - fitting / 2, counts.count - fitting))
-            return counts.indices.map { (start..<(start + fitting)).contains($0) ? 1 : nil }
+            rows = counts.indices.map { (start..<(start + fitting)).contains($0) ? min(counts[$0], 1) : nil }
         }
-        var rows = counts.map { _ in 1 }
-        var extra = budget - 4 * counts.count
-        if let chosen = selectedSection {
-            let more = min(extra, counts[chosen] - rows[chosen])
-            if more > 0 { rows[chosen] += more; extra -= more }
-        }
-        while extra > 0 {
-            var given = false
-            for index in counts.indices where extra > 0 && rows[index] < counts[index] {
-                rows[index] += 1
-                extra -= 1
-                given = true
+        let gap = needed(rows, gap: 1) <= available ? 1 : 0
+        var spare = max(0, available - needed(rows, gap: gap))
+        // What is left: the chosen section first; then, as they came, the others top down (a tall
+        // screen, one long section cut at half the height), else one row each in turn.
+        func give(_ index: Int, most: Int) {
+            guard spare > 0, counts.indices.contains(index), let shown = rows[index] else { return }
+            let more = min(spare, most, counts[index] - shown)
+            if more > 0 {
+                rows[index] = shown + more
+                spare -= more
             }
-            if !given { break }
         }
-        return rows
+        if let chosen = selectedSection { give(chosen, most: spare) }
+        if asTheyCome {
+            for index in counts.indices where index != selectedSection { give(index, most: spare) }
+        }
+        while spare > 0 {
+            let before = spare
+            for index in counts.indices { give(index, most: 1) }
+            if spare == before { break }
+        }
+        return TodayLayout(rows: rows, gap: gap)
     }
+}
+
+/// How the Today screen's sections share its rows (`DeskModel.todayLayout`).
+public struct TodayLayout: Equatable, Sendable {
+    /// Rows of bookings each section shows; nil: the section is not drawn.
+    public let rows: [Int?]
+    /// Blank rows between two sections: 1, or 0 when only that lets every section show.
+    public let gap: Int
 }
 
 /// Every command with its keys, drawn from the command table in a box over the screen.

@@ -377,8 +377,9 @@ import Testing
                 #expect(4 + rows.compactMap { $0 }.map { 3 + max($0, 1) }.reduce(0, +) <= height - 3, "\(height): \(rows)")
             }
         }
-        // Room to spare goes to the chosen section first.
-        #expect(DeskModel.todayRows(counts: counts, selectedSection: 3, height: 30) == [2, 2, 2, 4].map { Optional($0) })
+        // Room to spare goes to the chosen section first, then a row each in turn, to the last row
+        // (one stayed empty: [2, 2, 2, 4]).
+        #expect(DeskModel.todayRows(counts: counts, selectedSection: 3, height: 30) == [3, 2, 2, 4].map { Optional($0) })
         // Too low for all: the sections around the chosen one, which is always among them.
         let low = DeskModel.todayRows(counts: counts, selectedSection: 3, height: 17)
         #expect(low[3] != nil && low.contains { $0 == nil }, "\(low)")
@@ -392,6 +393,58 @@ import Testing
         #expect(lastLine == 60 - 3)
         // The chosen section gets them first.
         #expect(DeskModel.todayRows(counts: [100, 40, 3, 0], selectedSection: 1, height: 60) == [25, 12, 3, 0].map { Optional($0) })
+    }
+
+    /// Five Today sections at 80x24 (arrivals, departures, staying on, overstayed, due for a
+    /// no-show): the arrivals were left off, the overstayed said "1 of 2 shown" with rows below
+    /// left empty, and their long title pushed that count off the line. Every section shows its
+    /// title and a row (the blank rows between sections give way), every row down to the foot
+    /// is used, and a cut section says how many it holds, its title said shorter if need be.
+    @Test func fiveTodaySectionsAllShowAt80x24AndACutOneSaysHowManyItHolds() throws {
+        var fixture = try ScreenFixture()
+        try fixture.desk.book(room: "101", from: "2026-11-26", to: "2026-11-28")
+        try fixture.desk.book(room: "102", from: "2026-11-26", to: "2026-11-27")
+        _ = try fixture.desk.checkedIn(daysAgo: 2, room: "103", from: "2026-11-24", to: "2026-11-26", name: "Dora Departing")
+        _ = try fixture.desk.checkedIn(daysAgo: 1, room: "104", from: "2026-11-25", to: "2026-11-28", name: "Stan Staying")
+        _ = try fixture.desk.checkedIn(daysAgo: 6, room: "201", from: "2026-11-20", to: "2026-11-23", name: "Otto Overstay")
+        _ = try fixture.desk.checkedIn(daysAgo: 5, room: "202", from: "2026-11-21", to: "2026-11-24", name: "Olga Overstay")
+        let yesterday = try fixture.desk.earlierStore(daysAgo: 1)
+        let held = try yesterday.reserve(fixture.desk.form(room: "401", from: "2026-11-25", to: "2026-11-27", name: "Nora Noshow"),
+                                         by: "anna")
+        _ = try yesterday.confirm(held.confirmationCode, by: "anna")
+        fixture.press(.function(4))
+        let today = fixture.model.state.today
+        try #require([today.arrivals.count, today.departures.count, today.inHouse.count, today.overdueDepartures.count,
+                      today.dueForNoShow.count] == [2, 1, 1, 2, 1])
+
+        var screen = fixture.screen(80, 24)
+        var lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for title in [" Arrivals", " Departures", " Staying on", " Overstayed", " Due for a no-show"] {
+            #expect(lines.contains { $0.hasPrefix(title) }, "\(title): \(screen)")
+        }
+        for guest in ["Dora Departing", "Stan Staying", "Otto Overstay", "Nora Noshow"] {
+            #expect(screen.contains(guest), "\(guest): \(screen)")
+        }
+        // The chosen row's section (the arrivals) has the one row to spare; the overstayed, cut,
+        // say so in full, under a shorter title, within the line.
+        let overstayed = try #require(lines.first { $0.hasPrefix(" Overstayed") }, "\(screen)")
+        #expect(overstayed.hasSuffix(" · 1 of 2 shown (↑/↓)") && TerminalWidth.of(overstayed) <= 79, "\(overstayed)")
+        #expect(!screen.contains("Olga Overstay"), "\(screen)")
+        // No blank row from the first section's title to the last section's last row, the fifth
+        // row from the bottom.
+        #expect(lines[4...19].allSatisfy { !$0.isEmpty } && lines[19].contains("Nora Noshow"), "\(screen)")
+        // Wide enough, the title is said in full beside the count.
+        #expect(fixture.screen(120, 24).contains(
+            " Overstayed: still checked in, due out before today (Alt-o, or change the stay) · 1 of 2 shown (↑/↓)"))
+
+        // On Otto (↓ past two arrivals, the departure and the guest staying on): the overstayed
+        // section shows both, and the arrivals say one of two.
+        fixture.press(.down, .down, .down, .down)
+        #expect(fixture.model.state.today.all[fixture.model.state.today.selected].guest.name == "Otto Overstay")
+        screen = fixture.screen(80, 24)
+        lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(screen.contains("Olga Overstay") && screen.contains("Nora Noshow"), "\(screen)")
+        #expect(lines.contains { $0.hasPrefix(" Arrivals · 1 of 2 shown (↑/↓)") }, "\(screen)")
     }
 
     /// A guest moved away and back: on the same day the stay was never split; on another day the
