@@ -196,10 +196,9 @@ extension DeskModel {
         let percent = OccupancyReport.percent
         buffer.put("\(first) to \(last) · \(report.days.count) night\(report.days.count == 1 ? "" : "s") · \(state.info.currency)\(loadingNote(.dashboard))",
                    x: 11, y: 1, role: .hint, maxWidth: buffer.width - 12)
-        buffer.put(" Range: occupancy \(percent(summary.occupancy))% · ADR \(summary.adr.plain) · RevPAR \(summary.revpar.plain) · revenue \(summary.roomRevenue.plain)",
-                   x: 0, y: 2, role: .normal, maxWidth: buffer.width - 1)
-        buffer.put(" Today \(report.arrivalsToday) arriving · \(report.departuresToday) leaving · \(report.inHouseToday) in house · pickup \(OccupancyReport.pickupDays) days: \(report.pickupRoomNights.counted("room-night"))",
-                   x: 0, y: 3, role: .hint, maxWidth: buffer.width - 1)
+        let figures = Self.dashboardFigureLines(report, width: buffer.width)
+        buffer.put(figures.range, x: 0, y: 2, role: .normal, maxWidth: buffer.width - 1)
+        buffer.put(figures.today, x: 0, y: 3, role: .hint, maxWidth: buffer.width - 1)
 
         // The whole range at a glance: a column a night.
         let sparkWidth = buffer.width - 13
@@ -272,6 +271,32 @@ extension DeskModel {
         } else {
             drawMessage(dashboard.message, isError: dashboard.messageIsError, confirmation: nil, into: &buffer)
         }
+    }
+
+    /// The range's figures and today's, the two lines under the dashboard's title, each in the
+    /// longest words that fit a screen `width` columns wide: a large hotel's "pickup 7 days: 535
+    /// room-nig…" and a large revenue, "revenue 27608991…", were cut at 80 columns. Shorter words,
+    /// never fewer figures; only a line too long even then is cut.
+    public static func dashboardFigureLines(_ report: OccupancyReport, width: Int) -> (range: String, today: String) {
+        let summary = report.summary
+        let occupancy = OccupancyReport.percent(summary.occupancy)
+        let (adr, revpar, revenue) = (summary.adr.plain, summary.revpar.plain, summary.roomRevenue.plain)
+        let (arriving, leaving, inHouse) = (report.arrivalsToday, report.departuresToday, report.inHouseToday)
+        let (days, pickup) = (OccupancyReport.pickupDays, report.pickupRoomNights)
+        let range = [
+            " Range: occupancy \(occupancy)% · ADR \(adr) · RevPAR \(revpar) · revenue \(revenue)",
+            " Range: occ. \(occupancy)% · ADR \(adr) · RevPAR \(revpar) · rev. \(revenue)",
+            " Occ. \(occupancy)% · ADR \(adr) · RevPAR \(revpar) · rev. \(revenue)",
+        ]
+        let today = [
+            " Today \(arriving) arriving · \(leaving) leaving · \(inHouse) in house · pickup \(days) days: \(pickup.counted("room-night"))",
+            " Today \(arriving) arr. · \(leaving) dep. · \(inHouse) in house · pickup \(days) days: \(pickup.counted("room-night"))",
+            " Today \(arriving) arr. · \(leaving) dep. · \(inHouse) in house · pickup \(days) days: \(pickup)",
+        ]
+        func longestFitting(_ candidates: [String]) -> String {
+            candidates.first { TerminalWidth.of($0) <= width - 1 } ?? candidates[candidates.count - 1]
+        }
+        return (longestFitting(range), longestFitting(today))
     }
 
     private func drawHeader(_ columns: [(String, Int, Bool)], y: Int, into buffer: inout CellBuffer) {

@@ -30,6 +30,48 @@ import Testing
         }
     }
 
+    /// A large hotel's day at 80 columns lost a figure: "Today 106 arriving · 108 leaving · 268 in
+    /// house · pickup 7 days: 535 room-nig…". Shorter words ("arr.", "dep.") keep every figure whole.
+    @Test func theDashboardsFiguresOfTodayAreWholeAt80Columns() throws {
+        let desk = try StoreFixture(rooms: false)
+        let demo = DemoHotelGenerator(roomCount: 1000, days: 40, occupancy: 0.75, seed: 5, businessDate: StoreFixture.today,
+                                      now: desk.clock.now).generate()
+        try desk.store.importDemo(demo, replacing: false, by: "setup")
+        var model = ManagerViewTests.managerModel(desk.store, exportDirectory: desk.folder.path)
+        _ = model.handle(.function(7))
+        let report = try desk.store.occupancyReport(from: StoreFixture.today, through: StoreFixture.today.adding(days: 29))
+        let figures = [report.arrivalsToday, report.departuresToday, report.inHouseToday, report.pickupRoomNights].map { String($0) }
+        let before = " Today \(figures[0]) arriving · \(figures[1]) leaving · \(figures[2]) in house · pickup 7 days: \(figures[3]) room-nights"
+        try #require(TerminalWidth.of(before) > 79, "too small a hotel to cut the line: \(before)")
+        let line = model.render(width: 80, height: 24).lines[3]
+        #expect(!line.contains("…") && TerminalWidth.of(line) <= 79, "\(line)")
+        let words = line.split(separator: " ").map(String.init)
+        for figure in figures { #expect(words.contains(figure), "\(figure): \(line)") }
+        #expect(model.render(width: 140, height: 45).lines[3] == before)
+    }
+
+    /// A large revenue at 80 columns lost its figure: "… revenue 27608991…". Shorter words keep
+    /// every figure of the range whole; where the line fits, its words are as before.
+    @Test func theDashboardsFiguresOfTheRangeAreWholeAt80Columns() throws {
+        var fixture = try ScreenFixture()
+        _ = try fixture.desk.store.addRoomType(name: "Royal", capacity: 2, basePrice: RoomType.largestBasePrice, by: "setup")
+        for number in 1...5 {
+            _ = try fixture.desk.store.addRoom(number: "R\(number)", typeName: "Royal", by: "setup")
+            let held = try fixture.desk.store.reserve(fixture.desk.form(room: "R\(number)", from: "2026-11-26", to: "2026-12-24"), by: "anna")
+            _ = try fixture.desk.store.confirm(held.confirmationCode, by: "anna")
+        }
+        fixture.press(.function(7))
+        let summary = try fixture.desk.store.occupancyReport(from: StoreFixture.today, through: StoreFixture.today.adding(days: 29)).summary
+        let figures = [OccupancyReport.percent(summary.occupancy) + "%", summary.adr.plain, summary.revpar.plain, summary.roomRevenue.plain]
+        let before = " Range: occupancy \(figures[0]) · ADR \(figures[1]) · RevPAR \(figures[2]) · revenue \(figures[3])"
+        try #require(TerminalWidth.of(before) > 79, "too small a revenue to cut the line: \(before)")
+        let line = String(fixture.screen(80, 24).split(separator: "\n", omittingEmptySubsequences: false)[2])
+        #expect(!line.contains("…") && TerminalWidth.of(line) <= 79, "\(line)")
+        let words = line.split(separator: " ").map(String.init)
+        for figure in figures { #expect(words.contains(figure), "\(figure): \(line)") }
+        #expect(String(fixture.screen(140, 24).split(separator: "\n", omittingEmptySubsequences: false)[2]) == before)
+    }
+
     @Test func aRangeTypedBackwardsSaysSo() {
         let today = StoreFixture.today
         guard case .failure(.validationFailed(let problems)) = DashboardState.parseRange("2027-01-31 2026-12-01", from: today, nights: 30) else {
