@@ -19,12 +19,15 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
         minorUnits = Int64(truncating: NSDecimalNumber(decimal: rounded))
     }
 
+    /// The most digits of units `init(parsing:)` reads: far above any price, and well within `Int64` cents.
+    static let mostDigitsOfUnits = 12
+
     /// Parses a plain amount such as `129`, `129.5` or `129.50`; a sign or more than two decimals is nil.
     public init?(parsing text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         // Digits only: `Int64` alone would also take a sign ("-0.50" read as 0.50, "+5" as 5).
-        guard (1...2).contains(parts.count), (1...12).contains(parts[0].count),
+        guard (1...2).contains(parts.count), (1...Self.mostDigitsOfUnits).contains(parts[0].count),
               parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), let whole = Int64(parts[0]) else { return nil }
         var cents: Int64 = 0
         if parts.count == 2 {
@@ -34,6 +37,16 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
             cents = fraction.count == 1 ? value * 10 : value
         }
         minorUnits = whole * 100 + cents
+    }
+
+    /// Whether `text` is written as `init(parsing:)` reads an amount (digits, then a point and one
+    /// or two decimals) yet has more digits of units than it reads, leading zeros aside: an amount
+    /// too large to hold, for a rule on the largest amount to refuse rather than "not an amount".
+    public static func isWrittenAsAmountTooLarge(_ text: String) -> Bool {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              parts.count == 1 || parts[1].count <= 2 else { return false }
+        return parts[0].drop(while: { $0 == "0" }).count > mostDigitsOfUnits
     }
 
     /// Exact: the cents with the decimal point moved, no division (which is slow in `Decimal`).

@@ -162,6 +162,17 @@ public struct RoomType: Hashable, Sendable {
     /// and low enough that a stay's total and a night's revenue of a type stay within what the
     /// store reads back as sound (`StoredRow.largestCents`, 10^12 cents).
     public static let largestBasePrice = Money(minorUnits: 100_000_000)
+    /// The refusal of a base price above `largestBasePrice`, however it was written.
+    static var basePriceTooLarge: String { "Base price must be at most \(largestBasePrice.plain)" }
+
+    /// Why a base price as typed cannot be read: not written as an amount, or written as one with
+    /// more digits than an amount holds, which is above the largest base price and refused in
+    /// that rule's words ("99999999999999999999" was "not an amount").
+    static func unreadableBasePrice(_ typed: String) -> String {
+        Money.isWrittenAsAmountTooLarge(typed) ? basePriceTooLarge
+            : "Base price \(BookingRules.quoted(typed)) is not an amount (use e.g. 129.00)"
+    }
+
     /// In Unicode scalars (`TextRules`).
     public static let maximumNameLength = 60
 
@@ -183,7 +194,7 @@ public struct RoomType: Hashable, Sendable {
         }
         if !capacityRange.contains(capacity) { problems.append("Capacity must be between 1 and 10") }
         if basePricePerNight.minorUnits <= 0 { problems.append("Base price must be more than zero") }
-        if basePricePerNight > largestBasePrice { problems.append("Base price must be at most \(largestBasePrice.plain)") }
+        if basePricePerNight > largestBasePrice { problems.append(basePriceTooLarge) }
         if !problems.isEmpty { throw .validationFailed(problems) }
     }
 }
@@ -357,7 +368,7 @@ extension RoomType {
         let sleeps = Int(capacity.trimmingCharacters(in: .whitespaces))
         if sleeps == nil { problems.append("Sleeps \(BookingRules.quoted(capacity)) is not a number from 1 to 10") }
         let amount = Money(parsing: basePrice)
-        if amount == nil { problems.append("Base price \(BookingRules.quoted(basePrice)) is not an amount (use e.g. 129.00)") }
+        if amount == nil { problems.append(unreadableBasePrice(basePrice)) }
         do {
             try validate(name: name, capacity: sleeps ?? 1, basePricePerNight: amount ?? Money(minorUnits: 1))
         } catch {
@@ -407,7 +418,7 @@ public struct RoomTypeChange: Hashable, Sendable {
         }
         if let typedPrice {
             basePrice = Money(parsing: typedPrice)
-            if basePrice == nil { problems.append("Base price \(BookingRules.quoted(typedPrice)) is not an amount (use e.g. 129.00)") }
+            if basePrice == nil { problems.append(RoomType.unreadableBasePrice(typedPrice)) }
         }
         do throws(FrontDeskError) { try check() } catch { problems += error.details }
         if !problems.isEmpty { throw .validationFailed(problems) }

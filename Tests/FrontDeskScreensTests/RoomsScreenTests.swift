@@ -166,6 +166,40 @@ import Testing
         #expect(!plan.contains("Garden …") && plan.contains("13 nights"), "\(plan)")
     }
 
+    /// A base price written as an amount but with more digits than an amount holds
+    /// ("99999999999999999999") was answered "is not an amount"; it is above the largest base
+    /// price, and refused in that rule's words, for a new type and a changed one alike.
+    @Test func aBasePriceTooLargeToHoldIsRefusedByTheLargestPricesRule() throws {
+        var fixture = try ScreenFixture()
+        let tooLarge = "99999999999999999999"
+        let rule = "Base price must be at most \(RoomType.largestBasePrice.plain)"
+        #expect(rule == "Base price must be at most 1000000.00")
+        fixture.press(.function(5), .alt("y"))
+        fixture.type("Palace")
+        fixture.press(.tab, .tab)
+        fixture.type(tooLarge)
+        fixture.press(.enter)
+        var screen = fixture.screen()
+        #expect(screen.contains(rule) && !screen.contains("is not an amount"), "\(screen)")
+        #expect(fixture.model.state.rooms.prompt?.values == ["Palace", "2", tooLarge])
+        #expect(try fixture.desk.store.roomTypes().contains { $0.name == "Palace" } == false)
+
+        fixture.press(.escape)
+        let chosen = fixture.model.state.rooms.rows[fixture.model.state.rooms.selected].type
+        fixture.press(.alt("e"), .tab, .tab)
+        fixture.type(tooLarge)
+        fixture.press(.enter)
+        screen = fixture.screen()
+        #expect(screen.contains(rule) && !screen.contains("is not an amount"), "\(screen)")
+        #expect(try fixture.desk.store.roomTypes().first { $0.id == chosen.id }?.basePricePerNight == chosen.basePricePerNight)
+        // What is not written as an amount is still said to be none.
+        fixture.press(.escape, .alt("e"), .tab, .tab)
+        fixture.type("12,50")
+        fixture.press(.enter)
+        screen = fixture.screen()
+        #expect(screen.contains("Base price '12,50' is not an amount (use e.g. 129.00)"), "\(screen)")
+    }
+
     @Test func refusalsAreExplainedAndNothingIsHalfDone() throws {
         var fixture = try ScreenFixture()
         try fixture.desk.book(room: "102", from: "2026-12-01", to: "2026-12-02")
