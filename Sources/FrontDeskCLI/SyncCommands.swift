@@ -147,9 +147,9 @@ struct DeskStatus: ParsableCommand {
             // back is said here as the open desk's status line says it, not "online".
             var refusal: SyncFailure?
             if online, desk.credentialProblem == nil {
-                do { _ = try desk.client.changes(since: status.cursor) } catch {
-                    if error.kind == .unauthorized || error.kind == .replicaTooOld { refusal = error }
-                }
+                do { _ = try desk.client.changes(since: status.cursor) } catch let failure as SyncFailure {
+                    if failure.kind == .unauthorized || failure.kind == .replicaTooOld { refusal = failure }
+                } catch {}
             }
             let credentialProblem = desk.credentialProblem
                 ?? refusal.flatMap { $0.kind == .unauthorized ? "\($0.message); run `frontdesk desk connect` again (queued operations are kept)" : nil }

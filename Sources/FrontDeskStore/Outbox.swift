@@ -197,7 +197,8 @@ extension FrontDeskStore {
         guard let row = try db.row(sql: "SELECT status, server_version, confirmation_code FROM booking WHERE id = ?", arguments: [bookingId]),
               row[0] as String == BookingStatus.cancelled.rawValue, (row[1] as Int?) == nil else { return false }
         let code: String = row[2]
-        try db.run(sql: "UPDATE sync_outbox SET state = 'rejected', last_error = ?, settled_at = ? WHERE booking_id = ? AND state = 'queued'",
+        // The refused one (settled `conflict` just now) and those queued behind it.
+        try db.run(sql: "UPDATE sync_outbox SET state = 'rejected', last_error = ?, settled_at = ? WHERE booking_id = ? AND state IN ('queued', 'conflict')",
                    arguments: ["the booking was refused and is cancelled here", Timestamp.text(now), bookingId])
         try db.run(sql: "UPDATE booking SET sync_state = 'synced' WHERE id = ?", arguments: [bookingId])
         // Said once: the cancel pushed with the booking is refused after it.

@@ -414,8 +414,9 @@ import Testing
         _ = try yesterday.confirm(held.confirmationCode, by: "anna")
         fixture.press(.function(4))
         let today = fixture.model.state.today
-        try #require([today.arrivals.count, today.departures.count, today.inHouse.count, today.overdueDepartures.count,
-                      today.dueForNoShow.count] == [2, 1, 1, 2, 1])
+        let counts: [Int] = [today.arrivals.count, today.departures.count, today.inHouse.count, today.overdueDepartures.count,
+                             today.dueForNoShow.count]
+        try #require(counts == [2, 1, 1, 2, 1])
 
         var screen = fixture.screen(80, 24)
         var lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
