@@ -142,7 +142,7 @@ let package = Package(
             name: "FrontDeskSagaTests",
             dependencies: [
                 "FrontDeskDomain", "FrontDeskStore", "FrontDeskPayments", "FrontDeskTestSupport",
-                "FrontDeskHTTP", "FrontDeskURLSession", "frontdesk-net",
+                "FrontDeskHTTP", "FrontDeskURLSession", "FrontDeskSync", "frontdesk-net",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

@@ -139,7 +139,8 @@ struct DeskStatus: ParsableCommand {
                                      text: "Standalone desk (not connected to a server).")
             }
             let desk = ConnectedDesk(store: store, common: common, status: status)
-            let online = desk.client.isReachable()
+            let answers = desk.client.answersAsFrontDesk()
+            let online = answers == true
             let lastSync = status.lastSyncAt.map(InstantText.utc)
             // Answering is not syncing: the server is asked with the desk's credential what changed
             // since its replica (what a sync asks first; nothing is written), so a credential the
@@ -151,11 +152,15 @@ struct DeskStatus: ParsableCommand {
                     if failure.kind == .unauthorized || failure.kind == .replicaTooOld { refusal = failure }
                 } catch {}
             }
-            let credentialProblem = desk.credentialProblem
-                ?? refusal.flatMap { $0.kind == .unauthorized ? "\($0.message); run `frontdesk desk connect` again (queued operations are kept)" : nil }
+            // (The server's refusal says already what to do.)
+            let credentialProblem = desk.credentialProblem ?? refusal.flatMap { $0.kind == .unauthorized ? $0.message : nil }
             let reconnect = refusal.flatMap { $0.kind == .replicaTooOld ? $0.message : nil }
+            let state = answers == false ? "answering, but not as a Front Desk server: is it the right address?"
+                : !online ? "offline: not answering"
+                : credentialProblem != nil ? "answering, but this desk cannot sync: see Credential"
+                : reconnect != nil ? "answering, but this desk must connect again: see Replica" : "online"
             var lines = [
-                "Server     \(status.server) (\(!online ? "offline: not answering" : credentialProblem != nil ? "answering, but this desk cannot sync: see Credential" : reconnect != nil ? "answering, but this desk must connect again: see Replica" : "online"))",
+                "Server     \(status.server) (\(state))",
                 "Hotel      \(status.hotelId.uuidString.lowercased())",
                 "Pending    \(status.pendingOperations) operation\(status.pendingOperations == 1 ? "" : "s") to push",
                 "Last sync  \(lastSync ?? "never")",
@@ -221,13 +226,17 @@ struct SyncCommand: ParsableCommand {
             let push = report.push
             let json = JSONValue.object([
                 ("pushed", .int(push.pushed)), ("accepted", .int(push.accepted)), ("conflicts", .int(push.conflicts + push.rejected)),
+                ("refusedCancelledHere", .int(push.refusedCancelledHere)),
                 ("pulled", .int(report.pulled)), ("cursor", .int(Int(report.cursor))), ("pending", .int(report.pending)),
                 ("codeChanges", .array(push.codeChanges.map { change in
                     .object([("bookingId", .string(change.bookingId)), ("old", .string(change.old)), ("new", .string(change.new))])
                 })),
                 ("failure", report.failure.map { JSONValue.object([("code", .string($0.code)), ("message", .string($0.message))]) } ?? .null),
             ])
-            let text = "Pushed \(push.pushed) (\(push.accepted) accepted, \(push.conflicts + push.rejected) conflict\(push.conflicts + push.rejected == 1 ? "" : "s")), "
+            // Every operation pushed is counted: one refused for a booking cancelled here needs nobody.
+            let settledHere = push.refusedCancelledHere == 0 ? ""
+                : ", \(push.refusedCancelledHere) refused for bookings cancelled here: nothing to settle"
+            let text = "Pushed \(push.pushed) (\(push.accepted) accepted, \(push.conflicts + push.rejected) conflict\(push.conflicts + push.rejected == 1 ? "" : "s")\(settledHere)), "
                 + "pulled \(report.pulled) booking\(report.pulled == 1 ? "" : "s"); \(report.pending) operation\(report.pending == 1 ? "" : "s") left to push."
             return Output.Result(json: json, text: text)
         }
@@ -897,7 +906,8 @@ struct ConnectedDesk {
                     wasOffline.withLock { $0 = report.failure?.kind == .offline }
                     return .init(online: report.failure?.kind != .offline, changed: report.pulled > 0 || report.push.pushed > 0 || report.propertyChanged,
                                  problem: report.failure?.message, needsSignIn: refused,
-                                 needsReconnect: report.failure?.kind == .replicaTooOld, tellTheDesk: notes)
+                                 needsReconnect: report.failure?.kind == .replicaTooOld, backOff: report.failure?.kind == .badServer,
+                                 tellTheDesk: notes)
                 } catch {
                     wasOffline.withLock { $0 = true }
                     return .init(online: false, changed: false, problem: "\(error)")

@@ -28,7 +28,9 @@ public enum HTTPCallResult: Sendable, Equatable {
 /// Why no answer came. The kind matters to money: after `notSent` the request surely never reached
 /// the service (nothing to settle); after `timedOut` or `other` it may have.
 public struct HTTPFailure: Codable, Sendable, Equatable, Error {
-    public enum Kind: String, Codable, Sendable { case notSent, timedOut, other }
+    /// `answerTooLarge`: the service answered with more than the largest answer taken (it got
+    /// the request: it may have acted on it).
+    public enum Kind: String, Codable, Sendable { case notSent, timedOut, other, answerTooLarge }
     public var kind: Kind
     public var message: String
     public init(kind: Kind, message: String) {

@@ -21,10 +21,14 @@ public struct DeskSyncStatus: Hashable, Sendable {
     /// older copy, or it pruned them while the desk was away): nothing is pulled until the desk
     /// connects again and takes the replica anew.
     public var needsReconnect: Bool
+    /// Something answers at the server's address, but not as a Front Desk server: the address is
+    /// wrong (or another program took the port), not the network.
+    public var notAFrontDeskServer: Bool
 
     public init(online: Bool, pendingOperations: Int, lastSync: String?, conflicts: Int,
                 pendingBookings: Set<UUID> = [], conflictedBookings: Set<UUID> = [], needsSignIn: Bool = false,
-                needsReconnect: Bool = false) {
+                needsReconnect: Bool = false, notAFrontDeskServer: Bool = false) {
+        self.notAFrontDeskServer = notAFrontDeskServer
         self.needsSignIn = needsSignIn
         self.needsReconnect = needsReconnect
         self.online = online
@@ -45,6 +49,7 @@ public struct DeskSyncStatus: Hashable, Sendable {
     private func parts(short: Bool) -> [String] {
         let state = needsSignIn ? (short ? "NOT SYNCING: sign in again" : "NOT SYNCING: sign in again (frontdesk desk connect)")
             : needsReconnect ? (short ? "NOT SYNCING: connect again" : "NOT SYNCING: the server's data went back, connect again (frontdesk desk connect)")
+            : notAFrontDeskServer ? (short ? "NOT SYNCING: wrong server?" : "NOT SYNCING: not a Front Desk server (frontdesk desk status)")
             : online ? "online" : short ? "OFFLINE" : "OFFLINE (booking on this desk)"
         var parts = [state]
         if pendingOperations > 0 { parts.append("\(pendingOperations) to sync") }

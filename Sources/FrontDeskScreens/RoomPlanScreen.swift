@@ -333,6 +333,14 @@ extension DeskModel {
                         let selected = isCursorLine && planState.mark == nil && stay.stay.contains(night: planState.cursorNight ?? first)
                         if overstayedNights {
                             drawOverstay(stay, from: from, to: to, first: first, end: end, y: y, selected: selected, into: &buffer)
+                            // A stay booked into the room before the overstay began, drawn over
+                            // at its start: the rest of its bar begins again with its guest's name.
+                            for other in stays where other != stay && to < end && other.stay.checkIn < to && other.stay.checkOut > to {
+                                let otherSelected = isCursorLine && planState.mark == nil
+                                    && other.stay.contains(night: planState.cursorNight ?? first)
+                                drawBar(other, from: to, to: min(other.stay.checkOut, end), first: first, end: end, y: y,
+                                        selected: otherSelected, into: &buffer)
+                            }
                         } else {
                             drawBar(stay, from: from, to: to, first: first, end: end, y: y, selected: selected, into: &buffer)
                         }
@@ -401,8 +409,9 @@ extension DeskModel {
             let mark = stay.bookingId.flatMap { state.sync?.marker(for: $0) } ?? ""
             let syncWords = mark == "~" ? " (not on the server yet)" : mark == "!" ? " (conflict: F8)" : ""
             if let since = stay.overstayedSince {
-                return "\(room) · \(stay.confirmationCode)\(mark) \(stay.status.rawValue)\(syncWords) · \(stay.guestName) · "
-                    + "\(stay.stay.checkIn) to \(since), still in the room: overstayed · Enter opens it (check out or lengthen the stay)"
+                // The warning first: at 80 columns the line's end is cut.
+                return "\(room) · \(stay.confirmationCode)\(mark) overstayed: still in the room, due out \(since)\(syncWords) · \(stay.guestName) · "
+                    + "from \(stay.stay.checkIn) · Enter opens it (check out or lengthen the stay)"
             }
             return "\(room) · \(stay.confirmationCode)\(mark) \(stay.status.rawValue)\(syncWords) · \(stay.guestName) · \(stay.stay.checkIn) to \(stay.stay.checkOut) · Enter opens it"
         }
@@ -414,8 +423,10 @@ extension DeskModel {
         for offset in 0..<nights {
             let night = firstNight.adding(days: offset)
             if let taken = plan.stay(room: line.room.id, night: night) {
-                let overstayed = taken.overstayedSince == nil ? "" : ", still in the room past their check-out"
-                return "\(room) · \(when) · not free: the night of \(night) is \(taken.guestName)'s (\(taken.confirmationCode)\(overstayed))"
+                if taken.overstayedSince != nil {
+                    return "\(room) · not free: \(taken.guestName) (\(taken.confirmationCode)) overstayed and is still in the room on \(night) · \(when)"
+                }
+                return "\(room) · \(when) · not free: the night of \(night) is \(taken.guestName)'s (\(taken.confirmationCode))"
             }
         }
         return "\(room) · \(when) · free · Enter books\(state.roomPlan.mark == nil ? ", Alt-m marks a longer stay" : "")"

@@ -96,6 +96,9 @@ public final class DeskSync {
         public var conflicts = 0
         public var rejected = 0
         public var retry = 0
+        /// Refused, but nothing to settle: operations of a booking made and cancelled here that
+        /// the server never had (`FrontDeskStore.settle`).
+        public var refusedCancelledHere = 0
         public var codeChanges: [CodeChange] = []
         /// Outcomes that were not accepted, for the receptionist.
         public var refused: [SyncOutcome] = []
@@ -125,7 +128,10 @@ public final class DeskSync {
             report.pushed += operations.count
             for outcome in answer.results {
                 // Refused, but nobody need act (a booking cancelled here since): no conflict to name.
-                if nothingToSettle.contains(outcome.operationId) { continue }
+                if nothingToSettle.contains(outcome.operationId) {
+                    report.refusedCancelledHere += 1
+                    continue
+                }
                 switch outcome.outcome {
                 case .accepted: report.accepted += 1
                 case .conflict: report.conflicts += 1; report.refused.append(outcome)

@@ -261,12 +261,22 @@ public struct SyncClient: Sendable {
 
     /// Whether the server answers at all now (`GET /health`, a short timeout).
     public func isReachable(timeout: Double = 2) -> Bool {
+        answersAsFrontDesk(timeout: timeout) == true
+    }
+
+    /// Whether the server's `/health` answers as a Front Desk server's: nil when nothing answers
+    /// (the network, or the server down), false when something else answers there (a web
+    /// server's 404, an endless stream): the address is wrong, not the cable.
+    public func answersAsFrontDesk(timeout: Double = 2) -> Bool? {
         // The booking server's own answer, not any: another program on its old port (a web
         // server's 404) was shown as "online" while every push failed.
-        guard case .answered(let status, _, let body) = exchange.perform(HTTPCall(method: "GET", url: server + "/health", timeout: timeout)),
-              status == 200,
-              let health = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return false }
-        return health["status"] as? String == "ok"
+        switch exchange.perform(HTTPCall(method: "GET", url: server + "/health", timeout: timeout)) {
+        case .failed(let failure):
+            return failure.kind == .answerTooLarge ? false : nil
+        case .answered(let status, _, let body):
+            guard status == 200, let health = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return false }
+            return health["status"] as? String == "ok"
+        }
     }
 
     // MARK: Plumbing
@@ -278,6 +288,10 @@ public struct SyncClient: Sendable {
         let result = exchange.perform(HTTPCall(method: method, url: server + path, headers: headers, body: body, timeout: timeout))
         switch result {
         case .failed(let failure):
+            // It answered, far more than any answer of the protocol: not the network, the address.
+            if failure.kind == .answerTooLarge {
+                throw SyncFailure(.badServer, "\(server) answers, but not as a Front Desk server (\(failure.message)): is it the right address?")
+            }
             let why = failure.kind == .timedOut ? "did not answer within \(Int(timeout)) s" : "cannot be reached (\(failure.message))"
             throw SyncFailure(.offline, "the server \(server) \(why)")
         case .answered(let status, _, let data):

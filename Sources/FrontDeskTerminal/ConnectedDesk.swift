@@ -21,13 +21,18 @@ public struct ConnectedDeskLink: Sendable {
         /// The server no longer has the changes after this desk's replica (`replicaTooOld`):
         /// nothing is pulled until the desk connects again, which the status line must say.
         public var needsReconnect: Bool
+        /// Something answers at the server's address, but not as a Front Desk server (an endless
+        /// stream, another protocol): the next round waits `SyncThread.backedOffWait`, not half a
+        /// second (each round cost the network helper up to its memory ceiling and most of a core).
+        public var backOff: Bool
         /// What the receptionist must pass on, in words: "confirmation code X is now Y (tell the
         /// guest)" when the server gave a pushed booking another code.
         public var tellTheDesk: [String]
 
         public init(online: Bool, changed: Bool, problem: String?, needsSignIn: Bool = false, needsReconnect: Bool = false,
-                    tellTheDesk: [String] = []) {
+                    backOff: Bool = false, tellTheDesk: [String] = []) {
             self.needsReconnect = needsReconnect
+            self.backOff = backOff
             self.online = online
             self.changed = changed
             self.problem = problem
@@ -139,7 +144,8 @@ extension DeskTerminalApp {
     /// The status line's sync words, read from the replica: operations waiting, conflicts, the
     /// bookings to mark; `online` and `lastSync` from the sync thread.
     public static func syncStatus(store: FrontDeskStore, online: Bool, lastSync: Date?, timeZone: TimeZone,
-                                  needsSignIn: Bool = false, needsReconnect: Bool = false) throws -> DeskSyncStatus? {
+                                  needsSignIn: Bool = false, needsReconnect: Bool = false,
+                                  notAFrontDeskServer: Bool = false) throws -> DeskSyncStatus? {
         guard let status = try store.replicaStatus() else { return nil }
         let pending = try store.queuedOperations(limit: 2000).compactMap { UUID(uuidString: $0.bookingId) }
         let conflicted = try store.syncConflicts(includeResolved: false).map(\.booking.id)
@@ -149,7 +155,7 @@ extension DeskTerminalApp {
         return DeskSyncStatus(online: online, pendingOperations: status.pendingOperations,
                               lastSync: (lastSync ?? status.lastSyncAt).map(clock.string(from:)),
                               conflicts: status.openConflicts, pendingBookings: Set(pending), conflictedBookings: Set(conflicted),
-                              needsSignIn: needsSignIn, needsReconnect: needsReconnect)
+                              needsSignIn: needsSignIn, needsReconnect: needsReconnect, notAFrontDeskServer: notAFrontDeskServer)
     }
 }
 
@@ -162,11 +168,14 @@ final class SyncThread: @unchecked Sendable {
         var problem: String?
         var needsSignIn = false
         var needsReconnect = false
+        var notAFrontDeskServer = false
         /// Said on the desk's screen, then emptied by the terminal's refresh as it shows them.
         var news: [String] = []
     }
 
     let seen = Mutex(Seen())
+    /// The wait after a round whose answer was not a Front Desk server's (`Round.backOff`).
+    static let backedOffWait: TimeInterval = 30
     private let wake = NSCondition()
     private let state = Mutex((stopped: false, nudged: false))
     private let link: ConnectedDeskLink
@@ -190,12 +199,14 @@ final class SyncThread: @unchecked Sendable {
                     seen.problem = round.problem
                     seen.needsSignIn = round.needsSignIn
                     seen.needsReconnect = round.needsReconnect
+                    seen.notAFrontDeskServer = round.backOff
                     seen.news += round.tellTheDesk
                     if round.online && round.problem == nil { seen.lastSync = Date() }
                 }
                 if round.changed { changed() }
                 wake.lock()
-                if !state.withLock({ $0.nudged || $0.stopped }) { _ = wake.wait(until: Date().addingTimeInterval(0.5)) }
+                let wait = round.backOff ? Self.backedOffWait : 0.5
+                if !state.withLock({ $0.nudged || $0.stopped }) { _ = wake.wait(until: Date().addingTimeInterval(wait)) }
                 state.withLock { $0.nudged = false }
                 wake.unlock()
             }

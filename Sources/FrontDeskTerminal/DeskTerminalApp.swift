@@ -217,7 +217,8 @@ public enum DeskTerminalApp {
                     }
                     let status = reading("sync status") {
                         try Self.syncStatus(store: store, online: seen.online, lastSync: seen.lastSync, timeZone: hotel.timeZone,
-                                            needsSignIn: seen.needsSignIn, needsReconnect: seen.needsReconnect)
+                                            needsSignIn: seen.needsSignIn, needsReconnect: seen.needsReconnect,
+                                            notAFrontDeskServer: seen.notAFrontDeskServer)
                     } ?? nil
                     if let status, status != model.state.sync {
                         // Something new waits to be sent: push it now, not in half a second.

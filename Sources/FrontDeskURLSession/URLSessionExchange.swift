@@ -150,8 +150,8 @@ final class AnswerCollector: NSObject, URLSessionDataDelegate, @unchecked Sendab
         guard let entry = gathering.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
         if entry.tooLarge {
             // The request reached the server, which answered: it may have acted on it.
-            entry.done(.failed(HTTPFailure(kind: .other,
-                                           message: "the answer was larger than \(largestAnswer >> 20) MB and was cut off (is it the right server?)")))
+            entry.done(.failed(HTTPFailure(kind: .answerTooLarge,
+                                           message: "the answer was larger than \(largestAnswer >> 20) MB and was cut off")))
             return
         }
         entry.done(URLSessionExchange.result(data: entry.data, response: task.response, error: error))

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import FrontDeskHTTP
 import FrontDeskPayments
+import FrontDeskSync
 import FrontDeskURLSession
 import Testing
 
@@ -109,6 +110,23 @@ struct NetworkHelperTests {
             return
         }
         #expect(next.kind == .notSent)
+    }
+
+    /// The sync client reads an endless answer where its server should be as "not a Front Desk
+    /// server" (the address is wrong), not as the server being unreachable: the desk then says
+    /// so and waits longer before asking again.
+    @Test func anEndlessAnswerIsNotAFrontDeskServerToTheSyncClient() throws {
+        let flood = try FloodingServer(announcedLength: false)
+        defer { flood.stop() }
+        let client = SyncClient(server: "http://127.0.0.1:\(flood.port)", hotelId: UUID().uuidString.lowercased(), token: "token",
+                                exchange: NetworkHelperExchange(), timeout: 60)
+        #expect(client.answersAsFrontDesk(timeout: 60) == false)
+        do {
+            _ = try client.changes(since: 0)
+            Issue.record("an endless answer was taken as changes")
+        } catch {
+            #expect(error.kind == .badServer && error.message.contains("not as a Front Desk server"), "\(error)")
+        }
     }
 
     /// An answer that trickles in forever (never idle long enough for the session's own timeout)

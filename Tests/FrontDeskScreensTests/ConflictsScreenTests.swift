@@ -72,6 +72,17 @@ import Testing
         #expect(narrow.contains("NOT SYNCING: sign in again · 1 to sync"), "\(narrow)")
     }
 
+    /// Something else answering at the server's address (an endless stream, another program) is
+    /// not "OFFLINE (booking on this desk)": the address is wrong, not the network.
+    @Test func aServerThatIsNotAFrontDeskServerIsSaidOnTheStatusLine() throws {
+        var (fixture, _) = try Self.connectedDesk(requests: Requests())
+        fixture.model.setSync(DeskSyncStatus(online: true, pendingOperations: 1, lastSync: "09:15", conflicts: 0, notAFrontDeskServer: true))
+        let wide = fixture.screen(160, 30).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(wide.contains("NOT SYNCING: not a Front Desk server (frontdesk desk status) · 1 to sync"), "\(wide)")
+        let narrow = fixture.screen(80, 24).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(narrow.contains("NOT SYNCING: wrong server? · 1 to sync"), "\(narrow)")
+    }
+
     /// The `~` of a booking not yet on the server is on the room plan's cursor line too.
     @Test func theRoomPlanMarksABookingNotYetOnTheServer() throws {
         var fixture = try ScreenFixture()

@@ -92,13 +92,17 @@ import Testing
         let line = try #require(fixture.model.state.roomPlan.plan?.lines.firstIndex { $0.room.number == "103" })
         for _ in 0..<line { fixture.press(.down) }
         let plan = fixture.screen(120, 30)
-        #expect(plan.contains("Room 103 Double · \(elsewhere.confirmationCode) CheckedIn · Elsa Elsewhere · 2026-11-23 to 2026-11-24, still in the room: overstayed"),
+        #expect(plan.contains("Room 103 Double · \(elsewhere.confirmationCode) overstayed: still in the room, due out 2026-11-24 · Elsa Elsewhere"),
                 "\(plan)")
+        // At 80 columns the warning is what is left of the line (its end is cut).
+        #expect(fixture.screen(80, 24).contains("overstayed: still in the room"), "\(fixture.screen(80, 24))")
         // Tonight's column: each overstaying guest drawn as a warning and named, Otto over the
         // guest due in to his room tonight (booked before he stayed on).
         let rows = plan.split(separator: "\n")
         #expect(rows.contains { $0.hasPrefix(" 103 ") && $0.contains("◂!") }, "\(plan)")
         #expect(rows.contains { $0.hasPrefix(" 101 ") && $0.contains("◂!") }, "\(plan)")
+        // The arrival's bar, drawn over at its start, begins again with her name (not "n…").
+        #expect(rows.contains { $0.hasPrefix(" 101 ") && $0.contains(" Zo") }, "\(plan)")
         let cells = fixture.buffer(120, 30)
         let row101 = try #require(rows.firstIndex { $0.hasPrefix(" 101 ") })
         let tonight = try #require(rows[row101].firstIndex(of: "◂").map { rows[row101].distance(from: rows[row101].startIndex, to: $0) })

@@ -135,6 +135,7 @@ struct ConnectedConflictResolutionTests {
 
         let synced = try desk.run("sync", "--json")
         #expect(try synced.json["conflicts"] as? Int == 0, "sync: \(synced.stdout) \(synced.stderr)")
+        #expect(try synced.json["refusedCancelledHere"] as? Int == 2, "the book and the cancel: \(synced.stdout)")
         #expect(try conflicts(desk).isEmpty)
         #expect(try desk.pendingOps() == 0)
         #expect(try desk.bookings().first { $0["confirmation"] as? String == code }?["status"] as? String == "Cancelled")

@@ -153,10 +153,7 @@ struct ConnectedDeskScreenTests {
         let desk = try Desk("restored-screen")
         defer { desk.remove() }
         #expect(try desk.connect(server).status == 0)
-        server.stop()
-        let backup = server.folder.appendingPathComponent("backup.sqlite").path
-        try RestoredServerTests.copyDatabase(server.database, to: backup)
-        try server.start()
+        let backup = try RestoredServerTests.backUp(server)
         let (checkIn, checkOut) = futureStay(daysAhead: 40)
         #expect(try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Bea Before").status == 0)
 
@@ -164,9 +161,7 @@ struct ConnectedDeskScreenTests {
         defer { _ = try? tmux.run("kill-server") }
         try desk.openScreen(tmux, width: 200, height: 40)
         _ = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("online") }
-        server.stop()
-        try RestoredServerTests.copyDatabase(backup, to: server.database)
-        try server.start()
+        try RestoredServerTests.restore(server, from: backup)
         let stuck = try tmux.waitFor(20) { $0.contains("NOT SYNCING") }
         #expect(stuck.contains("NOT SYNCING: the server's data went back, connect again (frontdesk desk connect)"), "screen:\n\(stuck)")
         let status = try desk.run("desk", "status")

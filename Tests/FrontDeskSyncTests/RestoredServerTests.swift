@@ -17,6 +17,23 @@ struct RestoredServerTests {
         }
     }
 
+    /// The operator's backup of the server's file, taken with the server stopped (it is started
+    /// again); returns where it is.
+    static func backUp(_ server: SyncServer) throws -> String {
+        server.stop()
+        let backup = server.folder.appendingPathComponent("backup.sqlite").path
+        try copyDatabase(server.database, to: backup)
+        try server.start()
+        return backup
+    }
+
+    /// The server put back to `backup` (stopped, copied over, started).
+    static func restore(_ server: SyncServer, from backup: String) throws {
+        server.stop()
+        try copyDatabase(backup, to: server.database)
+        try server.start()
+    }
+
     @Test("Bookings the restored server lost are sent again; one whose room it sold is a conflict with rooms suggested")
     func lostBookingsAreSentAgain() throws {
         let server = try SyncServer()
@@ -26,10 +43,7 @@ struct RestoredServerTests {
         #expect(try desk.connect(server).status == 0)
 
         // The operator's backup, taken before the desk's bookings.
-        server.stop()
-        let backup = server.folder.appendingPathComponent("backup.sqlite").path
-        try Self.copyDatabase(server.database, to: backup)
-        try server.start()
+        let backup = try Self.backUp(server)
 
         let (checkIn, checkOut) = futureStay(daysAhead: 70)
         let soldAgain = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Ada Lost")
@@ -45,9 +59,7 @@ struct RestoredServerTests {
         #expect(try desk.run("cancel", cancelledCode).status == 0)
 
         // Restored: the server has neither booking, and sells S1 for the same nights.
-        server.stop()
-        try Self.copyDatabase(backup, to: server.database)
-        try server.start()
+        try Self.restore(server, from: backup)
         #expect(try !server.bookingsOfA().contains { $0["confirmation"] as? String == resentCode })
         try server.sell(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Cy Server")
 
@@ -100,19 +112,14 @@ struct RestoredServerTests {
         let lengthened = try #require(try desk.book(room: "S2", checkIn: checkIn, checkOut: checkOut, guest: "Lea Longer").json["confirmation"] as? String)
 
         // The operator's backup, then two changes the server accepts.
-        server.stop()
-        let backup = server.folder.appendingPathComponent("backup.sqlite").path
-        try Self.copyDatabase(server.database, to: backup)
-        try server.start()
+        let backup = try Self.backUp(server)
         let longerOut = CalendarDate(iso: checkOut)!.adding(days: 1).iso
         #expect(try desk.run("cancel", cancelled).status == 0)
         let changed = try desk.run("change", lengthened, "--check-out", longerOut)
         #expect(changed.status == 0, "change: \(changed.stderr)")
 
         // Restored: the server has both bookings as they were, and sells the night added to S2.
-        server.stop()
-        try Self.copyDatabase(backup, to: server.database)
-        try server.start()
+        try Self.restore(server, from: backup)
         try server.sell(room: "S2", checkIn: checkOut, checkOut: longerOut, guest: "Cy Server")
 
         let connected = try desk.connect(server)
@@ -142,17 +149,12 @@ struct RestoredServerTests {
         defer { maker.remove(); other.remove() }
         #expect(try maker.connect(server).status == 0)
         #expect(try other.connect(server).status == 0)
-        server.stop()
-        let backup = server.folder.appendingPathComponent("backup.sqlite").path
-        try Self.copyDatabase(server.database, to: backup)
-        try server.start()
+        let backup = try Self.backUp(server)
         let (checkIn, checkOut) = futureStay(daysAhead: 75)
         let code = try #require(try maker.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Pia Twice").json["confirmation"] as? String)
         #expect(try other.run("sync").status == 0, "the other desk holds it too")
 
-        server.stop()
-        try Self.copyDatabase(backup, to: server.database)
-        try server.start()
+        try Self.restore(server, from: backup)
         // Both desks send it again; the maker's arrives first, and is moved on the server since.
         #expect(try maker.connect(server).stdout.contains(code))
         #expect(try other.connect(server).stdout.contains(code))
