@@ -322,7 +322,9 @@ struct ConflictsResolve: ParsableCommand {
         discussion: """
             A move queues a new booking for the other room (same booking id and code), or, for a booking the server \
             has whose room change was refused, a new room change (to the room the server has it in: it stays there); \
-            it is pushed at once if the server answers. \
+            it is pushed at once if the server answers. A stay lengthened here whose added nights the server had sold \
+            moves with --move-to ROOM too: the booking becomes the server's version, moves to ROOM, and is lengthened \
+            again there (this asks the server for the booking, as --reapply does). \
             A refused change to a booking the server has (a no-show, an undone check-in or check-out, an edit, a \
             check-in, check-out or cancel) is resolved with --keep-server (the booking becomes the server's version; \
             this desk's change, and those made after it, are dropped) or --reapply (the booking becomes the server's \
@@ -358,14 +360,18 @@ struct ConflictsResolve: ParsableCommand {
             // What the resolution recorded (a refund at the desk, money to collect again) is said.
             let lastBefore = Output.lastAuditEntry(store, conflict.booking.id.uuidString)
             defer { Output.sayRecorded(store, conflict.booking.id.uuidString, since: lastBefore) }
-            if let moveTo {
+            if let moveTo, !conflict.movesWithTheServersVersion {
                 _ = try store.resolveConflict(conflict.conflictId, moveTo: moveTo, by: common.userName)
-            } else if keepServer || reapply {
+            } else if keepServer || reapply || moveTo != nil {
                 guard let desk = try ConnectedDesk.open(store, common: common) else {
                     throw FrontDeskError.invalidState("This desk is not connected to a server: there is no server version to keep or re-apply on")
                 }
-                let server = try desk.serverCopy(of: conflict.booking, for: keepServer ? "--keep-server" : "--reapply")
-                if keepServer {
+                let flag = keepServer ? "--keep-server" : reapply ? "--reapply" : "--move-to"
+                let server = try desk.serverCopy(of: conflict.booking, for: flag)
+                if let moveTo {
+                    // A lengthened stay whose added nights were sold: moved, then lengthened again there.
+                    _ = try store.resolveConflict(conflict.conflictId, reapplyingOn: server, movingTo: moveTo, by: common.userName)
+                } else if keepServer {
                     _ = try store.resolveConflict(conflict.conflictId, keepingServer: server, by: common.userName)
                 } else {
                     _ = try store.resolveConflict(conflict.conflictId, reapplyingOn: server, by: common.userName)

@@ -127,8 +127,16 @@ public struct DeskConflict: Hashable, Sendable {
         onServer && refusedChange == "check-in" && booking.status == .cancelled
     }
 
+    /// A stay lengthened here whose added nights were sold: Alt-m moves the guest on the server's
+    /// version and lengthens the stay again in the new room (asks the server).
+    public var movesWithTheServersVersion: Bool {
+        onServer && refusedChange == "edit" && reason == "room_unavailable"
+    }
+
     private var reasonWords: String {
         switch reason {
+        case "room_unavailable" where movesWithTheServersVersion:
+            "the nights added in room \(booking.roomNumber) were sold by another desk meanwhile"
         case "room_unavailable": "room \(booking.roomNumber) was sold by another desk meanwhile"
         case "stale_version": "the booking was changed elsewhere meanwhile"
         case "depends_on_conflict": "an earlier change to this booking was refused"
@@ -234,12 +242,15 @@ extension DeskModel {
             }
             let booking = chosen.booking
             state.conflicts.moveTo = room.roomNumber
+            let lines = chosen.movesWithTheServersVersion
+                ? ["Move \(booking.guest.name), booking \(booking.confirmationCode), to room \(room.roomNumber) and lengthen the stay there?",
+                   "\(room.roomType): the booking as the server has it moves (asks the server), then this desk's edit is made "
+                       + "again in room \(room.roomNumber); sent to the server at the next sync."]
+                : ["Move \(booking.guest.name), booking \(booking.confirmationCode), to room \(room.roomNumber)?",
+                   "\(room.roomType), \(booking.stay.checkIn) to \(booking.stay.checkOut); the price stays \(state.info.currency) "
+                       + "\(booking.totalPrice.plain) (a move keeps it); sent to the server at the next sync."]
             state.conflicts.confirmation = PendingConfirmation(
-                bookingId: booking.id, command: .resolveByMove,
-                lines: ["Move \(booking.guest.name), booking \(booking.confirmationCode), to room \(room.roomNumber)?",
-                        "\(room.roomType), \(booking.stay.checkIn) to \(booking.stay.checkOut); the price stays \(state.info.currency) "
-                            + "\(booking.totalPrice.plain) (a move keeps it); sent to the server at the next sync."],
-                yesLabel: "Yes, move to \(room.roomNumber)")
+                bookingId: booking.id, command: .resolveByMove, lines: lines, yesLabel: "Yes, move to \(room.roomNumber)")
         case .resolveByCancel:
             guard let chosen else { break }
             let booking = chosen.booking

@@ -49,8 +49,15 @@ public struct SyncConflict: Sendable, Equatable {
         let cancel = [.checkedIn, .checkedOut, .cancelled, .noShow, .failed].contains(booking.status)
             || refusedKind?.undoneWhat != nil ? [] : ["cancel"]
         guard onServer else { return ["moveTo"] + cancel }
-        let move = refusedKind == .move || refusedKind == .book || refusedKind == nil ? ["moveTo"] : []
+        let move = refusedKind == .move || refusedKind == .book || refusedKind == nil || movesWithTheServersVersion ? ["moveTo"] : []
         return move + cancel + ["keepServer", "reapply"]
+    }
+
+    /// A stay lengthened here whose added nights the server had sold: a move takes the server's
+    /// version of the booking to the room and makes the lengthening again there
+    /// (`resolveConflict(_:reapplyingOn:movingTo:by:)`), so it needs the server.
+    public var movesWithTheServersVersion: Bool {
+        onServer && refusedKind == .edit && reason == "room_unavailable"
     }
 
     /// A check-in made here that the server refused because another desk had cancelled the
@@ -108,10 +115,11 @@ extension FrontDeskStore {
 
     /// False for a refusal that needs no one (no conflict made).
     private func settle(_ outcome: SyncOutcome, _ db: Database) throws -> Bool {
-        let row = try db.row(sql: "SELECT seq, booking_id, state FROM sync_outbox WHERE operation_id = ?",
+        let row = try db.row(sql: "SELECT seq, booking_id, state, kind FROM sync_outbox WHERE operation_id = ?",
                              arguments: [outcome.operationId])
         let seq: Int64? = row?[0]
         let bookingId: String? = row?[1]
+        let kind: String? = row?[3]
         let instant = Timestamp.text(now)
         switch outcome.outcome {
         case .accepted:
@@ -152,14 +160,31 @@ extension FrontDeskStore {
             try db.run(sql: "UPDATE sync_outbox SET state = ?, attempts = attempts + 1, last_error = ?, settled_at = ? WHERE seq = ?",
                        arguments: [state, outcome.message ?? outcome.code, instant, seq])
             if try closeRefusalOfABookingCancelledHere(bookingId, outcome: outcome, db) { return false }
+            var suggested = outcome.suggestedRooms ?? []
+            if suggested.isEmpty, outcome.code == "room_unavailable", kind == SyncOperation.Kind.edit.rawValue {
+                suggested = try roomsForARefusedLengthening(bookingId, db)
+            }
             try markConflict(bookingId: bookingId, operationId: outcome.operationId, reason: outcome.code ?? state,
-                             message: outcome.message, suggestedRooms: outcome.suggestedRooms ?? [], outboxState: "conflict", db)
+                             message: outcome.message, suggestedRooms: suggested, outboxState: "conflict", db)
         case .retry:
             guard let seq else { return true }
             try db.run(sql: "UPDATE sync_outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ?",
                        arguments: [outcome.message ?? outcome.code ?? "retry", seq])
         }
         return true
+    }
+
+    /// Rooms free, as this desk knows them, for a stay lengthened here whose added nights the
+    /// server had sold (it names none for an edit): from the first night still to come to the new
+    /// check-out, the nights a move then the lengthening claim (`SyncConflict.movesWithTheServersVersion`).
+    private func roomsForARefusedLengthening(_ bookingId: String, _ db: Database) throws -> [WireSuggestedRoom] {
+        guard let booking = try Self.fetchBooking(db, whereClause: "b.id = ?", arguments: [bookingId]).first,
+              let hotel = try fetchHotel(db) else { return [] }
+        let today = businessDate(for: hotel)
+        let first = max(booking.stay.checkIn, booking.firstNightStillToCome(businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today)))
+        guard let span = StayDates(checkIn: first, checkOut: booking.stay.checkOut) else { return [] }
+        // A suggestion is a help, never a reason to refuse the settling of an answer.
+        return (try? suggestedRooms(instead: booking.roomId, stay: span, guests: booking.guestCount, hotel: hotel, db)) ?? []
     }
 
     /// An accepted operation's lines in the server's history of the booking (`SyncOutcome.recorded`:

@@ -358,7 +358,14 @@ extension FrontDeskStore {
     /// longer allows refuses the resolution and nothing is changed), and queued as new operations,
     /// the first based on the server's version (so the server does not hold the earlier refusal
     /// against it, yet refuses it as stale if the booking changed again).
-    public func resolveConflict(_ id: String, reapplyingOn server: WireBooking, by user: String) throws -> Booking {
+    ///
+    /// `movingTo`: a stay lengthened here whose added nights the server had sold (an `edit`
+    /// refused `room_unavailable`): the guest first moves to that room on the server's version
+    /// (a `move` queued, checked here against the nights the server's stay moves), then the
+    /// lengthening is made again there (checked against the added nights): one resolution, or
+    /// nothing changed.
+    public func resolveConflict(_ id: String, reapplyingOn server: WireBooking, movingTo roomNumber: String? = nil,
+                                by user: String) throws -> Booking {
         try write { db in
             let taken = try takeServersVersion(ofConflict: id, server, db)
             guard !taken.refused.isEmpty else {
@@ -369,9 +376,29 @@ extension FrontDeskStore {
                 throw FrontDeskError.invalidState(
                     "Booking \(taken.before.confirmationCode) was made on this desk and refused: resolve it with --move-to ROOM or --cancel")
             }
+            var movedFrom: String?
+            if let roomNumber {
+                let current = try requireBooking(taken.bookingId, db)
+                let moved = try move(taken.bookingId, toRoom: roomNumber, reason: nil, reprice: false,
+                                     ChangeRequest(user: user, channel: .desk), db)
+                try queueChangeIfReplica(.move, before: current, reason: nil, by: user, operationId: nil,
+                                         move: SyncOperation.Move(roomId: moved.roomId.uuidString.lowercased(), roomNumber: moved.roomNumber,
+                                                                  reprice: false), db)
+                movedFrom = current.roomNumber
+            }
             for operation in taken.refused { try remake(operation, by: user, db) }
             let after = try requireBooking(taken.bookingId, db)
             let remade = taken.refused.map { Self.changeName($0.kind) }.joined(separator: ", ")
+            if let movedFrom {
+                try resolve(bookingId: taken.bookingId, resolution: "moved to room \(after.roomNumber) and \(remade) re-applied by \(user)", db)
+                try audit(db, user: user, action: "booking.conflictResolved", bookingId: after.id, roomId: after.roomId,
+                          summary: "Conflict of booking \(after.confirmationCode) (\(taken.conflict.reason)) resolved: moved from room \(movedFrom) "
+                              + "to \(after.roomNumber) on the server's version \(server.version), and this desk's \(remade) made again there, "
+                              + "queued for the server; money the \(remade) records again was settled at the desk when this desk first made it: "
+                              + "settle only what differs from then",
+                          before: taken.before, after: after)
+                return after
+            }
             try resolve(bookingId: taken.bookingId, resolution: "re-applied on the server's version \(server.version) by \(user)", db)
             // The changes made again record their money again (a desk refund, a "collect"/"repay"),
             // which the desk settled when it first made them: said, so it is not paid twice.

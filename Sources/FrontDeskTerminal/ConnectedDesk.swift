@@ -128,7 +128,15 @@ extension DeskTerminalApp {
                                  resolutions: conflict.resolutions)
                 }
             },
-            moveTo: { id, room in try store.resolveConflict(id, moveTo: room, by: user) },
+            moveTo: { id, room in
+                // A lengthened stay whose added nights were sold moves on the server's version, then is lengthened there.
+                guard let conflict = try store.syncConflicts(includeResolved: false).first(where: { $0.conflictId == id }),
+                      conflict.movesWithTheServersVersion else {
+                    return try store.resolveConflict(id, moveTo: room, by: user)
+                }
+                guard let link else { throw FrontDeskError.invalidState("This desk is not connected to a server: nothing was changed") }
+                return try store.resolveConflict(id, reapplyingOn: try link.serverBooking(conflict.booking.id), movingTo: room, by: user)
+            },
             cancel: { id in try store.resolveConflict(id, cancelBy: user) },
             keepServer: { id, bookingId in
                 guard let link else { throw FrontDeskError.invalidState("This desk is not connected to a server: nothing was changed") }

@@ -145,6 +145,29 @@ import Testing
         #expect(screen.contains("None: every booking made on this desk is on the server"))
     }
 
+    /// A stay of the server's lengthened here whose added night the server had sold: the reason
+    /// names the added nights, and Alt-m asks to move the guest and lengthen the stay there.
+    @Test func aRefusedLengtheningIsResolvedByAMoveThatLengthensTheStayThere() throws {
+        let requests = Requests()
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        let conflict = DeskConflict(conflictId: "c-3", booking: booking, reason: "room_unavailable", message: nil,
+                                    suggestedRooms: [DeskSuggestedRoom(roomNumber: "102", roomType: "Double", totalPrice: Money(minorUnits: 36_000))],
+                                    onServer: true, refusedChange: "edit", resolutions: ["moveTo", "cancel", "keepServer", "reapply"])
+        Self.connect(&fixture, sync: SyncServices(conflicts: { requests.all.isEmpty ? [conflict] : [] },
+                                                  moveTo: { id, room in requests.record("\(id) move \(room)"); return booking },
+                                                  cancel: { _ in booking }),
+                     status: DeskSyncStatus(online: true, pendingOperations: 0, lastSync: "14:02", conflicts: 1,
+                                            conflictedBookings: [booking.id]))
+        fixture.press(.function(8))
+        #expect(fixture.screen(140, 30).contains("edit refused: the nights added in room 101 were sold by another desk meanwhile"))
+        fixture.press(.alt("m"))
+        let question = fixture.screen(140, 30)
+        #expect(question.contains("to room 102 and lengthen the stay there?") && question.contains("asks the server"), "\(question)")
+        fixture.press(.right, .enter)
+        #expect(requests.all == ["c-3 move 102"])
+    }
+
     /// A check-in made here while another desk cancelled the booking: the guest is in a room the
     /// system shows as free. The screen says so at 80 columns, and Alt-m says what to do instead
     /// of offering no room and a cancel of a booking cancelled already.

@@ -208,4 +208,50 @@ struct ConnectedConflictResolutionTests {
         #expect(try conflicts(setup.desk).isEmpty)
         #expect(try setup.desk.pendingOps() == 0)
     }
+
+    /// A stay of the server's lengthened offline whose added night the server sold meanwhile: the
+    /// conflict offers a move (rooms free for the longer stay, as this desk knows them), and
+    /// --move-to moves the server's booking and lengthens it again in the new room, pushed at
+    /// once. It offered --keep-server, --reapply (refused again) and --cancel only.
+    @Test("A lengthening refused because its added night was sold moves the guest with --move-to and lengthens the stay there")
+    func refusedLengtheningMoved() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(3)
+        let desk = try Desk("resolve-lengthen-move")
+        defer { desk.remove() }
+        try #require(try desk.connect(server).status == 0)
+        let (checkIn, checkOut) = futureStay(daysAhead: 40, nights: 2)
+        let (_, longer) = futureStay(daysAhead: 40, nights: 3)
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Lotte Longer")
+        try #require(booked.status == 0, "book: \(booked.stderr)")
+        #expect(try booked.json["sync"] as? String == "synced")
+        let code = try #require(try booked.json["confirmation"] as? String)
+        let bookingId = try #require(try booked.json["bookingId"] as? String)
+        server.stop()
+        #expect(try desk.run("change", code, "--check-out", longer).status == 0)
+        try server.start()
+        try server.sell(room: "S1", checkIn: checkOut, checkOut: longer, guest: "Nina Night")
+        #expect(try desk.run("sync", "--json").json["conflicts"] as? Int == 1)
+        let listed = try #require(try conflicts(desk).first)
+        #expect(listed["refusedChange"] as? String == "edit" && listed["reason"] as? String == "room_unavailable", "\(listed)")
+        #expect((listed["resolutions"] as? [String])?.first == "moveTo", "\(listed)")
+        let offered = (listed["suggestedRooms"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String }
+        #expect(!offered.isEmpty && !offered.contains("S1"), "\(listed)")
+        let id = try #require(listed["conflictId"] as? String)
+
+        // A room taken on the added night is refused here, and nothing changes.
+        try server.sell(room: "S2", checkIn: checkOut, checkOut: longer, guest: "Noah Night")
+        #expect(try desk.run("sync", "--json").status == 0)
+        let refused = try desk.run("conflicts", "resolve", id, "--move-to", "S2")
+        #expect(refused.status != 0 && refused.stderr.contains("S2"), "\(refused.stderr)")
+        #expect(try conflicts(desk).count == 1)
+
+        let moved = try desk.run("conflicts", "resolve", id, "--move-to", "S3", "--json")
+        #expect(moved.status == 0, "move: \(moved.stderr)")
+        let onServer = try server.call("GET", "/api/bookings/\(bookingId)", token: try server.token("anna")).json
+        #expect(onServer["roomNumber"] as? String == "S3" && onServer["checkIn"] as? String == checkIn
+                    && onServer["checkOut"] as? String == longer, "\(onServer)")
+        #expect(try conflicts(desk).isEmpty)
+        #expect(try desk.pendingOps() == 0)
+    }
 }
