@@ -365,7 +365,7 @@ extension RoomType {
     public static func parse(name: String, capacity: String, basePrice: String) throws(FrontDeskError)
         -> (name: String, capacity: Int, basePrice: Money) {
         var problems: [String] = []
-        let sleeps = Int(capacity.trimmingCharacters(in: .whitespaces))
+        let sleeps = typedCapacity(capacity)
         if sleeps == nil { problems.append("Sleeps \(BookingRules.quoted(capacity)) is not a number from 1 to 10") }
         let amount = Money(parsing: basePrice)
         if amount == nil { problems.append(unreadableBasePrice(basePrice)) }
@@ -376,6 +376,13 @@ extension RoomType {
         }
         if !problems.isEmpty { throw .validationFailed(problems) }
         return (name, sleeps!, amount!)
+    }
+
+    /// "+3" read as 3 where a manager meant three more, so a plus sign is no number here (a minus
+    /// is, and the capacity's range refuses it).
+    static func typedCapacity(_ text: String) -> Int? {
+        let typed = text.trimmingCharacters(in: .whitespaces)
+        return typed.hasPrefix("+") ? nil : Int(typed)
     }
 
     /// The type a person named (any case, spaces around it ignored), or why there is none: the
@@ -413,7 +420,7 @@ public struct RoomTypeChange: Hashable, Sendable {
         var problems: [String] = []
         name = typedName
         if let typedCapacity {
-            capacity = Int(typedCapacity.trimmingCharacters(in: .whitespaces))
+            capacity = RoomType.typedCapacity(typedCapacity)
             if capacity == nil { problems.append("Sleeps \(BookingRules.quoted(typedCapacity)) is not a number from 1 to 10") }
         }
         if let typedPrice {

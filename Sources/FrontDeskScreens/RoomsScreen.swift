@@ -89,6 +89,26 @@ public struct RoomsState: Sendable {
     /// Alt-x's question, before a room goes out of service or back in: the desk's one rule
     /// (changes ask first, on No) holds for rooms as for bookings.
     public var serviceQuestion: RoomServiceQuestion?
+
+    /// Types no room has (one just added, or whose rooms were renumbered into another): listed
+    /// after the rooms, so Alt-e can change them and Alt-n adds a room of one.
+    public var roomlessTypes: [RoomType] {
+        let used = Set(rows.map(\.type.id))
+        return types.filter { !used.contains($0.id) }
+    }
+
+    /// The rooms, then the roomless types: what the highlight moves over.
+    public var entryCount: Int { rows.count + roomlessTypes.count }
+
+    /// The highlighted room (nil on a roomless type).
+    public var chosenRoom: RoomRow? { rows.indices.contains(selected) ? rows[selected] : nil }
+
+    /// The highlighted room's type, or the highlighted roomless type.
+    public var chosenType: RoomType? {
+        if let chosenRoom { return chosenRoom.type }
+        let roomless = roomlessTypes
+        return roomless.indices.contains(selected - rows.count) ? roomless[selected - rows.count] : nil
+    }
 }
 
 /// Taking a room out of service (or putting it back) asked first; the room is named by number,
@@ -105,11 +125,14 @@ extension DeskModel {
         do {
             // The highlight stays on its room (a room added above it once moved it onto the
             // next one, and Alt-x then asked to take that one out of service).
-            let chosen = state.rooms.rows.indices.contains(state.rooms.selected) ? state.rooms.rows[state.rooms.selected].room.id : nil
+            let chosen = state.rooms.chosenRoom?.room.id
+            let chosenType = state.rooms.chosenRoom == nil ? state.rooms.chosenType?.id : nil
             state.rooms.rows = try services.rooms()
             state.rooms.types = try services.roomTypes()
+            let roomless = state.rooms.roomlessTypes
             state.rooms.selected = chosen.flatMap { id in state.rooms.rows.firstIndex { $0.room.id == id } }
-                ?? min(state.rooms.selected, max(0, state.rooms.rows.count - 1))
+                ?? chosenType.flatMap { id in roomless.firstIndex { $0.id == id }.map { state.rooms.rows.count + $0 } }
+                ?? min(state.rooms.selected, max(0, state.rooms.entryCount - 1))
         } catch {
             state.rooms.message = "\(error)"
             state.rooms.messageIsError = true
@@ -151,13 +174,17 @@ extension DeskModel {
         // Enter moves the refused room's bookings only as the very next key: after any other,
         // it no longer knew which room's guest it would move.
         if command != .moveBookingsOff && command != .help { state.rooms.toMove = [] }
-        let chosen = state.rooms.rows.indices.contains(state.rooms.selected) ? state.rooms.rows[state.rooms.selected] : nil
+        let chosen = state.rooms.chosenRoom
+        if chosen == nil, let type = state.rooms.chosenType, command == .renameRoom || command == .toggleRoomActive {
+            (state.rooms.message, state.rooms.messageIsError) = ("Room type \(type.name) has no rooms: Alt-n adds one", true)
+            return .keepGoing
+        }
         switch command {
         case .moveSelection, .movePage, .moveToEnd:
-            state.rooms.selected = Self.moved(state.rooms.selected, by: key, count: state.rooms.rows.count)
+            state.rooms.selected = Self.moved(state.rooms.selected, by: key, count: state.rooms.entryCount)
         case .newRoom:
             state.rooms.prompt = RoomPrompt(action: .newRoom, title: "New room", labels: ["Number", "Type"],
-                                            values: ["", chosen?.type.name ?? state.rooms.types.first?.name ?? ""])
+                                            values: ["", state.rooms.chosenType?.name ?? state.rooms.types.first?.name ?? ""])
         case .renameRoom:
             guard let chosen else { break }
             state.rooms.prompt = RoomPrompt(action: .renameRoom(chosen.room.number), title: "Renumber room \(chosen.room.number)",
@@ -166,7 +193,7 @@ extension DeskModel {
             state.rooms.prompt = RoomPrompt(action: .newRoomType, title: "New room type", labels: ["Name", "Sleeps", "Base price"],
                                             values: ["", "2", ""])
         case .changeRoomType:
-            guard let type = chosen?.type else { break }
+            guard let type = state.rooms.chosenType else { break }
             state.rooms.prompt = RoomPrompt(action: .changeRoomType(id: type.id, name: type.name), title: "Room type \(type.name)",
                                             labels: ["Name", "Sleeps", "Base price"],
                                             values: [type.name, String(type.capacity), type.basePricePerNight.plain])
@@ -349,14 +376,17 @@ extension DeskModel {
             x += width + 1
         }
         let visible = buffer.height - 5 - 4
-        let first = min(max(0, rooms.selected - visible + 1), max(0, rooms.rows.count - visible))
-        for (row, entry) in rooms.rows.dropFirst(first).prefix(visible).enumerated() {
+        let first = min(max(0, rooms.selected - visible + 1), max(0, rooms.entryCount - visible))
+        // The rooms, then each type no room has ("no rooms" where a room says whether it is in service).
+        let entries: [[String]] = rooms.rows.map { entry in
+            [entry.room.number, entry.type.name, String(entry.type.capacity), entry.type.basePricePerNight.plain,
+             entry.room.isActive ? "yes" : outOfService]
+        } + rooms.roomlessTypes.map { type in ["", type.name, String(type.capacity), type.basePricePerNight.plain, "no rooms"] }
+        for (row, values) in entries.dropFirst(first).prefix(visible).enumerated() {
             let y = 5 + row
             let isSelected = first + row == rooms.selected
             if isSelected { buffer.fill(y: y, role: .selected) }
             var cellX = 1
-            let values = [entry.room.number, entry.type.name, String(entry.type.capacity), entry.type.basePricePerNight.plain,
-                          entry.room.isActive ? "yes" : outOfService]
             for ((_, width, right), value) in zip(columns, values) {
                 buffer.cell(value, x: cellX, y: y, width: width, role: isSelected ? .selected : .normal, right: right)
                 cellX += width + 1

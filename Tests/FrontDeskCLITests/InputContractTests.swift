@@ -63,6 +63,8 @@ import Testing
         add(["room-types", "add", "--name", "Suite", "--capacity", "2", "--price", "ten"], "Base price")
         add(["room-types", "change", "Double", "--capacity", "x", "--price", "-1"], "Sleeps 'x' is not a number from 1 to 10")
         add(["room-types", "change", "Double", "--capacity", "11"], "Capacity must be between 1 and 10")
+        // "+3" meant three more to a manager; it was read as 3.
+        add(["room-types", "change", "Double", "--capacity", "+3"], "Sleeps '+3' is not a number from 1 to 10")
         add(["room-types", "change", "Double", "--price", "1000000.01"], "Base price must be at most 1000000.00")
         add(["room-types", "change", "Double", "--name", escape], "Room type name cannot contain control characters")
         add(["room-types", "change", "Double"], "Nothing to change: give --name, --capacity or --price")

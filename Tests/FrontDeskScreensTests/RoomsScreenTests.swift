@@ -55,6 +55,38 @@ import Testing
         #expect(fixture.model.state.rooms.rows[1].room.isActive)
     }
 
+    /// A type no room has is listed after the rooms ("no rooms"): Alt-e changes it there, Alt-n
+    /// adds a room of it, and Alt-x says it has no room to take out of service. Alt-e acted on
+    /// a room's type only, so a type added without rooms could not be changed on the desk.
+    @Test func aTypeWithNoRoomsIsListedAndCanBeChanged() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.function(5), .alt("y"))
+        fixture.type("Loft")
+        fixture.press(.tab)
+        fixture.type("3")
+        fixture.press(.tab)
+        fixture.type("210.00")
+        fixture.press(.enter)
+        #expect(fixture.screen().contains("Room type Loft added"))
+        fixture.press(.end)
+        let listed = fixture.screen()
+        #expect(listed.split(separator: "\n").contains { $0.contains("Loft") && $0.contains("no rooms") }, "\(listed)")
+        fixture.press(.alt("x"))
+        #expect(fixture.screen().contains("Room type Loft has no rooms: Alt-n adds one"))
+        fixture.press(.alt("e"))
+        #expect(fixture.model.state.rooms.prompt?.title == "Room type Loft")
+        fixture.press(.tab, .tab)
+        fixture.type("225.00")
+        fixture.press(.enter)
+        #expect(try fixture.desk.store.roomTypes().first { $0.name == "Loft" }?.basePricePerNight == Money(minorUnits: 22_500))
+        fixture.press(.alt("n"))
+        #expect(fixture.model.state.rooms.prompt?.values == ["", "Loft"])
+        fixture.type("501")
+        fixture.press(.enter)
+        #expect(try fixture.desk.store.rooms().contains { $0.room.number == "501" && $0.type.name == "Loft" })
+        #expect(!fixture.screen().contains("no rooms"))
+    }
+
     /// Alt-e on a room changes its type: the form opens with the type as it is, only what was typed
     /// differently is changed (a capacity set meanwhile elsewhere is not put back), bookings made
     /// keep their prices, and fewer beds than a booking's guests is refused with the form kept.
