@@ -174,6 +174,54 @@ struct ConnectedDeskScreenTests {
         #expect(!back.contains("connect again"), "screen:\n\(back)")
     }
 
+    /// A stay lengthened offline whose added night the server sold: on the Conflicts screen Alt-m
+    /// asks to move the guest and lengthen the stay there, and the open desk asks the server for
+    /// the booking, moves it to the room offered and lengthens it again: the server has it so.
+    @Test("Alt-m on a lengthening refused for a sold night moves the guest on the server and lengthens the stay there")
+    func aRefusedLengtheningMovedOnTheConflictsScreen() throws {
+        let server = try SyncServer()
+        defer { server.stop() }
+        try server.addSpareRooms(2)
+        let desk = try Desk("lengthen-move-screen")
+        defer { desk.remove() }
+        #expect(try desk.connect(server).status == 0)
+        let (checkIn, checkOut) = futureStay(daysAhead: 50, nights: 2)
+        let (_, longer) = futureStay(daysAhead: 50, nights: 3)
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Lena Longer")
+        let code = try #require(try booked.json["confirmation"] as? String, "book: \(booked.stderr)")
+        let bookingId = try #require(try booked.json["bookingId"] as? String)
+        server.stop()
+        #expect(try desk.run("change", code, "--check-out", longer).status == 0)
+        try server.start()
+        try server.sell(room: "S1", checkIn: checkOut, checkOut: longer, guest: "Nils Night")
+        #expect(try desk.run("sync", "--json").json["conflicts"] as? Int == 1)
+        let conflict = try #require(try desk.run("conflicts", "--json").json["conflicts"] as? [[String: Any]]).first
+        let offered = try #require((conflict?["suggestedRooms"] as? [[String: Any]])?.first?["roomNumber"] as? String, "\(String(describing: conflict))")
+
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        try desk.openScreen(tmux, width: 160, height: 36)
+        _ = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("online") }
+        try tmux.run("send-keys", "-t", "desk", "F8")
+        let listed = try tmux.waitFor { $0.contains("Lena Longer") }
+        #expect(listed.contains("edit refused: the nights added in room S1 were sold"), "screen:\n\(listed)")
+        try tmux.run("send-keys", "-t", "desk", "M-m")
+        let asked = try tmux.waitFor { $0.contains("lengthen the stay there?") }
+        #expect(asked.contains("to room \(offered) and lengthen the stay there?"), "screen:\n\(asked)")
+        try tmux.run("send-keys", "-t", "desk", "Right", "Enter")
+        let done = try tmux.waitFor(15) { $0.contains("moved to room") || $0.contains("Nothing was changed") }
+        #expect(done.contains("Lena Longer moved to room \(offered)"), "screen:\n\(done)")
+        // The open desk pushes within a second.
+        var onServer: [String: Any] = [:]
+        for _ in 0..<40 {
+            onServer = try server.call("GET", "/api/bookings/\(bookingId)", token: try server.token("anna")).json
+            if onServer["checkOut"] as? String == longer { break }
+            usleep(250_000)
+        }
+        #expect(onServer["roomNumber"] as? String == offered && onServer["checkOut"] as? String == longer, "\(onServer)")
+        #expect(try desk.pendingOps() == 0)
+    }
+
     /// Issue 12: a credential the server no longer takes (its operator changed the signing
     /// secret) is not shown as "online" or as a passing outage: the status line asks for a new
     /// sign-in, and a `desk connect` in another terminal puts the open desk back online.
