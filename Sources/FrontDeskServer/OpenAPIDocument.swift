@@ -101,6 +101,7 @@ paths:
           application/json:
             schema:
               type: object
+              additionalProperties: false
               properties:
                 name: {type: string}
                 holdMinutes: {type: integer, minimum: 1, maximum: 1440}
@@ -183,6 +184,7 @@ paths:
           application/json:
             schema:
               type: object
+              additionalProperties: false
               properties:
                 roomNumber: {type: string}
                 isActive: {type: boolean}
@@ -257,6 +259,7 @@ paths:
           application/json:
             schema:
               type: object
+              additionalProperties: false
               properties:
                 name: {type: string}
                 capacity: {type: integer}
@@ -354,6 +357,7 @@ paths:
           application/json:
             schema:
               type: object
+              additionalProperties: false
               properties:
                 guestName: {type: string}
                 email: {type: string}

@@ -331,13 +331,16 @@ struct BookingRoutes {
         return json(.object([("hotels", .array(hotels.map(\.apiJSON)))]))
     }
 
-    struct HotelSettingsBody: Decodable { let name: String?; let holdMinutes: Int?; let noShowCutoff: String?; let noShowFee: String? }
+    struct HotelSettingsBody: PatchBody {
+        let name: String?; let holdMinutes: Int?; let noShowCutoff: String?; let noShowFee: String?
+        static let fields = ["name", "holdMinutes", "noShowCutoff", "noShowFee"]
+    }
 
     /// A hotel's name, hold minutes and no-show rules (its managers and admins): the parts given
     /// change, in one transaction; the same body again changes nothing.
     func configureHotel(_ request: Request, _ context: ServerContext) async throws -> Response {
         let (store, principal) = try await hotelInPath(request, context, .manageProperty)
-        let body = try await decode(HotelSettingsBody.self, request, context)
+        let body = try await decodePatch(HotelSettingsBody.self, request, context)
         let change = try HotelSettingsChange(name: body.name, holdMinutes: body.holdMinutes, typedCutoff: body.noShowCutoff,
                                              typedFee: body.noShowFee)
         let hotel = try await state.blocking { try store.configureHotel(change, by: principal.userName) }
@@ -394,7 +397,10 @@ struct BookingRoutes {
         return json(room.apiJSON, status: .created, headers: [.location: "/api/rooms/\(room.room.id.uuidString.lowercased())"])
     }
 
-    struct RoomChange: Decodable { let roomNumber: String?; let isActive: Bool? }
+    struct RoomChange: PatchBody {
+        let roomNumber: String?; let isActive: Bool?
+        static let fields = ["roomNumber", "isActive"]
+    }
 
     func changeRoom(_ request: Request, _ context: ServerContext) async throws -> Response {
         let principal = try await principal(request)
@@ -406,7 +412,7 @@ struct BookingRoutes {
             throw Problem.notFound("No room with id \(roomId.uuidString.lowercased())")
         }
         try check(principal, .manageProperty, hotel: listing.room.hotelId)
-        let body = try await decode(RoomChange.self, request, context)
+        let body = try await decodePatch(RoomChange.self, request, context)
         let store = state.chain.hotel(listing.room.hotelId)
         // Nothing to change: nothing written (no feed entry for every desk to pull).
         if (body.roomNumber ?? listing.room.number) == listing.room.number, (body.isActive ?? listing.room.isActive) == listing.room.isActive {
@@ -455,14 +461,17 @@ struct BookingRoutes {
         return json(type.apiJSON, status: .created)
     }
 
-    struct RoomTypeChangeBody: Decodable { let name: String?; let capacity: Int?; let basePrice: String? }
+    struct RoomTypeChangeBody: PatchBody {
+        let name: String?; let capacity: Int?; let basePrice: String?
+        static let fields = ["name", "capacity", "basePrice"]
+    }
 
     /// A type's new name, capacity or base price: the parts given change, bookings keep their
     /// prices; the same body again answers the type as it is (nothing written).
     func changeRoomType(_ request: Request, _ context: ServerContext) async throws -> Response {
         let (store, principal) = try await hotelInPath(request, context, .manageProperty)
         let typeId = try pathId(context, "roomTypeId")
-        let body = try await decode(RoomTypeChangeBody.self, request, context)
+        let body = try await decodePatch(RoomTypeChangeBody.self, request, context)
         let change: RoomTypeChange
         do {
             change = try RoomTypeChange(typedName: body.name, capacity: body.capacity.map(String.init), basePrice: body.basePrice)
@@ -637,7 +646,7 @@ struct BookingRoutes {
     enum ReservationChange { case edit, move, noShow, undoCheckIn, undoCheckOut, undoNoShow }
 
     /// The body of `PATCH /api/bookings/{id}`: only the fields given change.
-    struct BookingEditBody: Decodable {
+    struct BookingEditBody: PatchBody {
         let guestName: String?
         let email: String?
         let phone: String?
@@ -645,6 +654,7 @@ struct BookingRoutes {
         let note: String?
         let checkIn: String?
         let checkOut: String?
+        static let fields = ["guestName", "email", "phone", "guests", "note", "checkIn", "checkOut"]
     }
 
     /// The body of the move, no-show and undo routes (every field optional).
@@ -675,7 +685,7 @@ struct BookingRoutes {
         let changed: Booking
         switch change {
         case .edit:
-            let body = try await decode(BookingEditBody.self, request, context)
+            let body = try await decodePatch(BookingEditBody.self, request, context)
             let edit = BookingEdit(guestName: body.guestName, email: body.email, phone: body.phone, guests: body.guests.map(String.init),
                                    note: body.note, checkIn: body.checkIn, checkOut: body.checkOut)
             if edit.isEmpty {
@@ -894,6 +904,22 @@ struct BookingRoutes {
         }
     }
 
+    /// A PATCH body, its fields checked by name before it is read: a misspelled one ("isactive")
+    /// was ignored, and 200 with nothing changed read as success. Each unknown field is named.
+    func decodePatch<T: PatchBody>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T {
+        let buffer = try await collectBody(request, context)
+        if let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] {
+            let unknown = object.keys.filter { !T.fields.contains($0) }.sorted()
+            if !unknown.isEmpty {
+                throw Problem.validation(unknown.prefix(10).map { key in
+                    let field = key.count > 60 ? String(key.prefix(60)) + "…" : key
+                    return (field, "\(field) is not a field this request changes (it changes \(T.fields.joined(separator: ", ")))")
+                })
+            }
+        }
+        return try decodeCollected(type, buffer)
+    }
+
     /// A body that may be absent (an undo without a reason): nil when empty.
     func decodeOptional<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T? {
         let bytes = Data(try await collectBody(request, context).readableBytesView)
@@ -983,4 +1009,9 @@ enum RequestIds {
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
+}
+
+/// The body of a PATCH route: the fields it may change, by their JSON names.
+protocol PatchBody: Decodable {
+    static var fields: [String] { get }
 }

@@ -901,6 +901,35 @@ enum TokenSignerTestAccess {
         #expect(fields.sorted() == ["basePrice", "name"], "\(blank.json)")
         let nothing = try server.call("PATCH", path, token: max, json: [:])
         #expect(nothing.status == 200 && nothing.json["name"] as? String == "Loft Suite" && nothing.json["capacity"] as? Int == 3)
+        // A misspelled field was ignored: 200, and nothing changed. It is named, and nothing changes.
+        let misspelled = try server.call("PATCH", path, token: max, json: ["baseprice": "10.00", "capacity": 4])
+        #expect(misspelled.status == 400 && misspelled.code == "validation_failed", "\(misspelled.json)")
+        let unknown = ((misspelled.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+        #expect(unknown == ["baseprice"] && (misspelled.json["detail"] as? String)?.contains("it changes name, capacity, basePrice") == true,
+                "\(misspelled.json)")
+        #expect(try server.call("GET", "/api/hotels/\(server.hotelA)/room-types", token: max).json["roomTypes"]
+                    .flatMap { $0 as? [[String: Any]] }?.first { $0["roomTypeId"] as? String == typeId }?["capacity"] as? Int == 3)
+    }
+
+    /// Every PATCH names a field it does not change: a room's `isactive` left it in service with 200.
+    @Test func aMisspelledFieldOfAnyPatchIsRefusedByName() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna"), max = try server.token("max")
+        let room = try server.freeRoom(server.hotelA, token: anna)
+        let roomAnswer = try server.call("PATCH", "/api/rooms/\(room)", token: max, json: ["isactive": false])
+        #expect(roomAnswer.status == 400 && (roomAnswer.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "isactive",
+                "\(roomAnswer.json)")
+        let rooms = try server.call("GET", "/api/hotels/\(server.hotelA)/rooms", token: max).json["rooms"] as? [[String: Any]] ?? []
+        #expect(rooms.first { $0["roomId"] as? String == room }?["isActive"] as? Bool == true, "the room stays in service")
+        let hotel = try server.call("PATCH", "/api/hotels/\(server.hotelA)", token: max, json: ["hold_minutes": 30])
+        #expect(hotel.status == 400 && (hotel.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "hold_minutes", "\(hotel.json)")
+        let booked = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room))
+        let bookingId = try #require(booked.json["bookingId"] as? String, "\(booked.json)")
+        let edit = try server.call("PATCH", "/api/bookings/\(bookingId)", token: anna, json: ["guestname": "Ada Other", "note": "late"])
+        #expect(edit.status == 400 && (edit.json["errors"] as? [[String: Any]])?.compactMap({ $0["field"] as? String }) == ["guestname"],
+                "\(edit.json)")
+        #expect(try server.call("GET", "/api/bookings/\(bookingId)", token: anna).json["notes"].map { "\($0)" }?.contains("late") != true,
+                "nothing of the body was applied")
     }
 
     /// A new number and "out of service" in one PATCH are one change: the room has a booking to
