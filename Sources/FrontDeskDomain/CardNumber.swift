@@ -6,8 +6,8 @@ public enum CardNumber {
     }
 
     /// `text` with every card number in it masked: a run of 12 to 19 digits (in groups of at least
-    /// three, split by single spaces or dashes) that starts with 2 to 6, as card numbers do, and
-    /// passes the Luhn check. Phone numbers (`+43 …`, `0664 …`) start otherwise and stay as they are.
+    /// three, split by single spaces or dashes) that starts with 2 to 6, as card numbers do, is as
+    /// long as its scheme's cards (`hasCardLength`) and passes the Luhn check. Phone numbers (`+43 …`, `0664 …`) start otherwise and stay as they are.
     /// Used on everything a command prints, so a card number that reached a message (a payment
     /// service's reply, a typing slip) is not shown whole.
     public static func redacted(in text: String) -> String {
@@ -156,7 +156,7 @@ public enum CardNumber {
         }
         shortestGroup = min(shortestGroup, group)
         // Cards are written in groups of 3 to 6 digits (4-4-4-4, 4-6-5); dates (4-2-2) are not cards.
-        guard (12...19).contains(digits.count), shortestGroup >= 3, luhn(digits) else { return nil }
+        guard (12...19).contains(digits.count), shortestGroup >= 3, hasCardLength(digits), luhn(digits) else { return nil }
         let glued = (start > 0 && isLetter(in: bytes, endingBefore: start)) || (index < bytes.count && isLetter(in: bytes, startingAt: index))
         if glued && isInHexadecimalWord(bytes, from: start, to: index) { return nil }
         return index
@@ -187,6 +187,20 @@ public enum CardNumber {
         }
         let beside = bytes[first..<start] + bytes[end..<last]
         return beside.count >= 8 && beside.allSatisfy(isHexadecimal)
+    }
+
+    /// Runs of 16 to 19 digits are cards of every scheme; shorter ones only where a scheme issues
+    /// them: Amex's 15 (34, 37), Diners' 14 (300-305, 36, 38, 39), Maestro's 12 to 15 (5018,
+    /// 5020, 5038, 5893, 6304, 6759, 6761-6763). A phone number typed without "+" (447911123456,
+    /// 491701234560), one in ten of which passes the Luhn check, was masked in every answer.
+    static func hasCardLength(_ digits: [UInt8]) -> Bool {
+        func prefix(_ count: Int) -> Int { digits.prefix(count).reduce(0) { $0 * 10 + Int($1) } }
+        switch digits.count {
+        case 16...19: return true
+        case 15 where [34, 37].contains(prefix(2)): return true
+        case 14 where (300...305).contains(prefix(3)) || [36, 38, 39].contains(prefix(2)): return true
+        default: return [5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763].contains(prefix(4))
+        }
     }
 
     static func luhn(_ digits: [UInt8]) -> Bool {

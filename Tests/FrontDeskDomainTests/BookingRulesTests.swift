@@ -91,7 +91,7 @@ import Testing
 
     /// A card number typed as a guest's name was stored, and shown masked ever after: the name
     /// lost and the card kept on file (a review, session 58). Refused; a phone is not checked
-    /// (a UK mobile typed without "+", 447911123456, passes the card rule).
+    /// (a UK mobile typed without "+", 447911123456, passes the Luhn check).
     @Test func aCardNumberInTheNameIsRefused() {
         var form = goodForm
         form.guestName = "4242424242424242"

@@ -25,6 +25,11 @@ import Testing
         ("AE378282246310005", "AE•••• 0005"),
         ("a4242424242424242", "a•••• 4242"),
         ("4242 4242 4242 4242abc", "•••• 4242abc"),
+        // Shorter than 16 digits where a scheme issues them: Diners' 14, Maestro's 12 and 14.
+        ("Diners 30569309025904", "Diners •••• 5904"),
+        ("36227206271667", "•••• 1667"),
+        ("Maestro 501800000009", "Maestro •••• 0009"),
+        ("58930000000009", "•••• 0009"),
     ])
     func cardNumbersInTextAreMasked(_ text: String, _ expected: String) {
         #expect(CardNumber.redacted(in: text) == expected)
@@ -42,6 +47,12 @@ import Testing
         "deadbeef4242424242424242cafe",  // inside a hexadecimal word (a hash, a key)
         "4242424242424242f00dcafe",
         "…deadbeef4242424242424242",     // a mark that is no letter ends the word
+        // Phone numbers typed without "+" that pass the Luhn check, of lengths no card of their
+        // first digits has: a UK and a German mobile, as a phone and as an SMS gateway's e-mail.
+        "447911123456",
+        "491701234560",
+        "491701234560@example.de",
+        "491701234567898",                // 15 digits: only Amex's (34, 37) are cards
     ])
     func otherNumbersAreLeftAlone(_ text: String) {
         #expect(CardNumber.redacted(in: text) == text)
