@@ -148,6 +148,13 @@ extension BookingRules {
         return given.isEmpty ? channel.defaultUndoReason(what, by: user) : given
     }
 
+    /// A reason as given, trimmed; nil when nothing is left, so the default (which names who
+    /// did it) is used: a reason of spaces replaced it, and the cancel named no one.
+    public static func givenReason(_ reason: String?) -> String? {
+        guard let trimmed = reason?.trimmingCharacters(in: .whitespaces), !trimmed.isEmpty else { return nil }
+        return trimmed
+    }
+
     /// A reason given with a move or a cancel, checked.
     public static func checkReason(_ reason: String?) throws(FrontDeskError) {
         if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: maximumReasonLength) {

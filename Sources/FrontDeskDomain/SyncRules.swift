@@ -145,7 +145,7 @@ extension SyncOperation {
     /// The reason of a cancel, checked, or the desk's default.
     public func cancellationReason(user: String) throws(FrontDeskError) -> String {
         try BookingRules.checkReason(reason)
-        return reason ?? Channel.desk.defaultCancellationReason(by: by.isEmpty ? user : by)
+        return BookingRules.givenReason(reason) ?? Channel.desk.defaultCancellationReason(by: by.isEmpty ? user : by)
     }
 
     /// The reason of an undo (an undone check-in, check-out or no-show), checked, or the desk's default.

@@ -104,7 +104,7 @@ extension PostgresHotelStorage {
 
     func cancel(_ reference: String, reason: String?, _ request: ChangeRequest) throws -> Booking {
         try BookingRules.checkReason(reason)
-        let worded = reason ?? request.channel.defaultCancellationReason(by: request.user)
+        let worded = BookingRules.givenReason(reason) ?? request.channel.defaultCancellationReason(by: request.user)
         return try write { session in
             try changeIntent(reference, .cancel(reason: reason), request, session) { _, _ in
                 try cancel(reference, reason: worded, expectedVersion: nil, by: request.user, session)

@@ -159,7 +159,7 @@ extension FrontDeskStore {
         if let reason, let problem = TextRules.problem(in: reason, field: "Reason", maximum: BookingRules.maximumReasonLength) {
             throw FrontDeskError.validationFailed([problem])
         }
-        let worded = reason ?? request.channel.defaultCancellationReason(by: request.user)
+        let worded = BookingRules.givenReason(reason) ?? request.channel.defaultCancellationReason(by: request.user)
         return try takeIntent(.cancel, .cancel(reason: reason), reference, reason: worded, request, operationId: operationId) { db in
             try cancel(reference, reason: worded, expectedVersion: nil, by: request.user, db)
         }

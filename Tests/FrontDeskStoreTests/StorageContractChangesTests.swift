@@ -132,6 +132,10 @@ import Testing
         }
         // Without a request id a second cancellation is refused as before: nothing says it is a retry.
         #expect(Self.refusal({ try chain.vienna.cancel(ben.confirmationCode, reason: nil, Self.request()) }) != nil)
+        // A reason of spaces is no reason: the default, which names who cancelled, is kept.
+        let cy = try Self.confirmed(chain.vienna, room: "101", from: "2026-12-05", to: "2026-12-07", name: "Cy Blank")
+        let blank = try chain.vienna.cancel(cy.confirmationCode, reason: "   ", Self.request())
+        #expect(blank.status == .cancelled && blank.statusReason?.contains(" by ") == true, "\(String(describing: blank.statusReason))")
     }
 
     @Test(arguments: StorageBackend.all)
