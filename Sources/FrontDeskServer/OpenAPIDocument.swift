@@ -514,7 +514,7 @@ paths:
         `Last-Event-ID` gets what it missed. An id the feed no longer covers (its events pruned, or
         ahead of the feed) is 410 `replica_too_old`: reconnect without it and read the state anew.
         A token holds at most 8 streams open on a hotel at once; a ninth is 429 `rate_limited`
-        (a stream whose client went away ends at its next keep-alive comment, within 15 s).
+        (a stream whose client went away ends within 15 s: keep-alive comments are written every 7 s).
       responses:
         '200': {description: An endless event stream., content: {text/event-stream: {schema: {type: string}}}}
         '400': {$ref: '#/components/responses/Problem'}

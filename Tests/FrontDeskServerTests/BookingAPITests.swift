@@ -582,6 +582,29 @@ enum TokenSignerTestAccess {
         #expect(other.events.isEmpty, "hotel B heard \(other.events)")
     }
 
+    /// The streams of a client that went away free their places within the 15 s the 429 says:
+    /// keep-alives every 7 s (the first write after a client left usually succeeds, the second
+    /// fails). With one every 15 s a browser reconnecting after a network blip met 429 for up to
+    /// 30 s, and an EventSource takes a 429 as the end.
+    @Test func theStreamsOfAClientThatWentAwayFreeTheirPlacesWithinFifteenSeconds() throws {
+        let server = try ServerHarness()
+        let anna = try server.token("anna")
+        let path = "/api/hotels/\(server.hotelA)/events"
+        var open: [EventStream]? = try (0..<8).map { _ in try EventStream(port: server.port, path: path, token: anna) }
+        for stream in open ?? [] { #expect(stream.wait { $0.contains(": listening") }.contains(": listening")) }
+        open = nil // each socket closed: the client went away
+        let left = Date()
+        var answer = ""
+        while Date().timeIntervalSince(left) < 30 {
+            let again = try EventStream(port: server.port, path: path, token: anna)
+            answer = again.wait(seconds: 2) { $0.contains(": listening") || $0.contains("rate_limited") }
+            if answer.contains(": listening") { break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        let waited = Date().timeIntervalSince(left)
+        #expect(answer.contains(": listening") && waited < 20, "after \(waited) s: \(answer)")
+    }
+
     @Test func metricsCountRequestsAndShowSagasAndTheCircuit() throws {
         let server = try ServerHarness()
         _ = try server.call("GET", "/health")
