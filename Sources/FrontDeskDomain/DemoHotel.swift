@@ -17,6 +17,8 @@ public struct DemoHotelGenerator: Sendable {
     public var businessDate: CalendarDate
     public var now: Date
     public var pricing: PricingPolicy = .standard
+    /// The hotel's name (a chain's demo names each of its hotels apart).
+    public var name = "Hotel Aurora"
 
     public init(roomCount: Int, days: Int, occupancy: Double, seed: UInt64, businessDate: CalendarDate, now: Date) {
         self.roomCount = roomCount
@@ -71,7 +73,7 @@ public struct DemoHotelGenerator: Sendable {
 
     public func generate() -> DemoHotel {
         var random = SeededGenerator(seed: seed)
-        let hotel = Hotel(id: Self.uuid(&random), name: "Hotel Aurora", timeZoneIdentifier: Self.timeZoneIdentifier, currency: "EUR")
+        let hotel = Hotel(id: Self.uuid(&random), name: name, timeZoneIdentifier: Self.timeZoneIdentifier, currency: "EUR")
         let types = Self.typeSpecs.map {
             RoomType(id: Self.uuid(&random), hotelId: hotel.id, name: $0.name, capacity: $0.capacity,
                      basePricePerNight: Money(minorUnits: $0.price))

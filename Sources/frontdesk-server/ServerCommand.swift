@@ -636,8 +636,12 @@ struct ServerDemo: ParsableCommand {
             let store = try database.open(for: "`demo`")
             let now = Date()
             let generators = (0..<hotels).map { index in
-                DemoHotelGenerator(roomCount: rooms, days: days, occupancy: 0.7, seed: seed &+ UInt64(index),
-                                   businessDate: DemoHotelGenerator.businessDate(at: now), now: now)
+                var generator = DemoHotelGenerator(roomCount: rooms, days: days, occupancy: 0.7, seed: seed &+ UInt64(index),
+                                                   businessDate: DemoHotelGenerator.businessDate(at: now), now: now)
+                // Named by seed, as a database holds one hotel of each: "Hotel Aurora", "Hotel Aurora 2", …
+                // (a chain's hotels all read "Hotel Aurora" in `GET /api/hotels`).
+                if generator.seed != 1 { generator.name = "Hotel Aurora \(generator.seed)" }
+                return generator
             }
             // A seed makes the same hotel, id and all: a seed already used is said in words (not
             // as UNIQUE), and before any hotel is added, so a refused run adds none.

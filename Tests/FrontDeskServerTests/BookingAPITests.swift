@@ -496,6 +496,8 @@ enum TokenSignerTestAccess {
                 "\(overlapping.output)")
         let listed = try ServerHarness.run(["hotels", "list", "--json"], database: database).output
         #expect(listed.components(separatedBy: "\"hotelId\"").count - 1 == 2, "\(listed)")
+        // Each demo hotel is named apart (all were "Hotel Aurora").
+        #expect(listed.contains("\"Hotel Aurora\"") && listed.contains("\"Hotel Aurora 7\""), "\(listed)")
     }
 
     /// A lane count or gather size the operator mistyped stops `serve` before it listens, naming
