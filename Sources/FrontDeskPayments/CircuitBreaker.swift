@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// The design's circuit breaker: open after `threshold` consecutive failures, half-open after
-/// `openFor`; exactly one trial call then closes it (success) or opens it again (failure). While
+/// `openFor`; exactly one trial call then closes it (success), opens it again (failure) or hands
+/// the trial to the next caller (an inconclusive call: a timeout, a 500 for its request). While
 /// the trial is out, every other caller is told to wait, so a service that is just coming back is
 /// not hit by every runner at once.
 public final class CircuitBreaker: Sendable {
@@ -83,15 +84,14 @@ public final class CircuitBreaker: Sendable {
 
     /// A call that says nothing of the service's health either way (it timed out, or the service
     /// answered 500 for this one request): the count stands. A half-open trial that ends so
-    /// proved nothing, and the circuit opens again, as on a failure.
+    /// proved nothing either way: the circuit stays half-open and the next caller takes the trial.
+    /// Opening it again let one bad card, retried every few seconds while in doubt, take every
+    /// trial and keep the circuit open until its hold lapsed: every other card failed at once as
+    /// "unreachable" for minutes after a short outage, while the service was up.
     public func recordInconclusive() {
         state.withLock { guarded in
-            let now = clock()
-            Self.settle(&guarded, now: now)
-            if case .halfOpen = guarded.state, guarded.trialInFlight {
-                guarded.state = .open(until: now.addingTimeInterval(openFor))
-                guarded.trialInFlight = false
-            }
+            Self.settle(&guarded, now: clock())
+            if case .halfOpen = guarded.state { guarded.trialInFlight = false }
         }
     }
 

@@ -351,6 +351,24 @@ import Testing
         #expect(breaker.waitBeforeCalling() == nil)
     }
 
+    /// A trial that proves nothing (a card the service answers 500 for, a timeout) hands the
+    /// trial on: it re-opened the circuit, and one bad card retried while in doubt kept taking
+    /// every trial, so every good card failed as "unreachable" for minutes after a short outage.
+    @Test func anInconclusiveTrialHandsTheTrialToTheNextCaller() {
+        let clock = TestClock()
+        let breaker = CircuitBreaker(threshold: 1, openFor: 30, clock: { clock.now })
+        breaker.recordFailure()
+        clock.advance(minutes: 0.5)
+        #expect(breaker.waitBeforeCalling() == nil) // the bad card's retry takes the trial
+        #expect(breaker.waitBeforeCalling() != nil) // others wait for it
+        breaker.recordInconclusive()
+        #expect(!breaker.isOpen)
+        #expect(breaker.waitBeforeCalling() == nil) // a good card takes the next trial
+        breaker.recordSuccess()
+        #expect(breaker.current == .closed(failures: 0))
+        #expect(breaker.waitBeforeCalling() == nil)
+    }
+
     @Test func aFailedTrialOpensTheCircuitAgain() {
         let clock = TestClock()
         let breaker = CircuitBreaker(threshold: 1, openFor: 30, clock: { clock.now })
