@@ -181,6 +181,9 @@ public struct DeskState: Sendable {
     public var clock = ""
     /// What the background runner is doing, in a few words.
     public var backgroundWork = "idle"
+    /// Bookings whose saga is under way in this file (a card payment being taken), as the
+    /// status line counts them: quitting a standalone desk stops its runner with them.
+    public var bookingsInProgress = 0
     /// Something the receptionist should know since start-up (a broken theme file, say).
     public var notice: String?
     /// F10 or Ctrl-Q while something typed is not saved: quit only on a yes, or on the quit key again.
@@ -280,7 +283,10 @@ public struct DeskModel: Sendable {
     public mutating func setHotelName(_ name: String) { state.info.hotelName = name }
     public mutating func setNoShowFee(_ fee: NoShowPolicy.Fee?) { state.info.noShowFee = fee }
     public mutating func setNotice(_ text: String?) { state.notice = text }
-    public mutating func setBackgroundWork(_ text: String) { state.backgroundWork = text }
+    public mutating func setBackgroundWork(_ text: String, bookingsInProgress: Int = 0) {
+        state.backgroundWork = text
+        state.bookingsInProgress = bookingsInProgress
+    }
 
     /// Availability changed somewhere (this desk's runner, another process): look again.
     public mutating func availabilityChanged() { bookingsChanged() }
@@ -409,6 +415,13 @@ public struct DeskModel: Sendable {
                 }
             default: break
             }
+        }
+        // A card payment left behind its form (Esc after Enter) is as much under way: the form's
+        // line is gone, so the status line's count says it (F10 quit without asking).
+        if state.sync == nil, state.bookingsInProgress > 0, !lines.contains(where: { $0.contains("still taking its payment") }) {
+            let count = state.bookingsInProgress
+            lines.append("\(count) booking\(count == 1 ? " is" : "s are") still in progress (a payment being taken): "
+                         + "\(count == 1 ? "it goes" : "they go") on when a desk is open again.")
         }
         for (list, actions) in [("Today", state.today.actions), ("Bookings", state.bookings.actions)] {
             if let editing = actions.editing, !editing.edit.isEmpty {

@@ -201,8 +201,8 @@ public enum DeskTerminalApp {
                 let counts = reading("bookings in progress") { try store.sagaCounts() } ?? (underWay: 0, needingAttention: 0)
                 let work = Self.backgroundWork(underWay: counts.underWay, needingAttention: counts.needingAttention,
                                                paymentNotice: runner.paymentServiceNotice)
-                if work != model.state.backgroundWork {
-                    model.setBackgroundWork(work)
+                if work != model.state.backgroundWork || counts.underWay != model.state.bookingsInProgress {
+                    model.setBackgroundWork(work, bookingsInProgress: counts.underWay)
                     dirty = true
                 }
                 if let syncThread {

@@ -71,6 +71,25 @@ import Testing
         #expect(fixture.model.handle(.function(10)) == .quit, "confirmed: nothing to wait for")
     }
 
+    /// A payment left behind its form (Esc after Enter: "Taking payment…", then the search): the
+    /// form's line is gone, and F10 quit at once while the status line said "1 booking in
+    /// progress". Asked from the status line's count.
+    @Test func aPaymentLeftBehindItsFormStillAsksBeforeQuitting() throws {
+        var fixture = try ScreenFixture()
+        fixture.press(.down, .enter)
+        fixture.typeGuest("Hana Hold", "hana@example.com")
+        fixture.press(.enter)
+        guard fixture.heldCode() != nil else { return }
+        fixture.press(.escape)
+        #expect(fixture.model.state.booking == nil, "the form is gone")
+        fixture.model.setBackgroundWork("1 booking in progress", bookingsInProgress: 1)
+        #expect(fixture.model.handle(.function(10)) == .keepGoing)
+        #expect(fixture.screen(100, 30).contains("1 booking is still in progress (a payment being taken)"), "\(fixture.screen(100, 30))")
+        #expect(fixture.model.handle(.escape) == .keepGoing)
+        fixture.model.setBackgroundWork("idle", bookingsInProgress: 0)
+        #expect(fixture.model.handle(.function(10)) == .quit, "nothing under way: nothing to wait for")
+    }
+
     /// The question's keys are the footer's and the help's while it is open.
     @Test func theQuestionsKeysAreShown() throws {
         var fixture = try ScreenFixture()
