@@ -193,8 +193,10 @@ struct CommonOptions: ParsableArguments {
     func openStore(oneConnection: Bool = true) throws -> FrontDeskStore {
         try checkCommonInput()
         let override = try Self.businessDateOverride()
-        return try FrontDeskStore(path: databasePath, access: StoreAccessTable.current.withLock { $0 }, oneConnection: oneConnection,
-                                  businessDate: override)
+        let store = try FrontDeskStore(path: databasePath, access: StoreAccessTable.current.withLock { $0 }, oneConnection: oneConnection,
+                                       businessDate: override)
+        try store.refuseSeveralHotels()
+        return store
     }
 
     /// The payment service from `FRONTDESK_PAYMENT_URL`, else the settings file's `payment_url`;

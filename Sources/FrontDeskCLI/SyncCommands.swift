@@ -40,6 +40,7 @@ struct DeskConnect: ParsableCommand {
             client.token = login.token
             let newFile = NewDatabaseFile(path: common.databasePath)
             let store = try common.openStore()
+            try store.refuseABookingServersFile()
             let report: DeskSync.ReplicaReport
             do {
                 let sync = DeskSync(store: store, client: client)

@@ -304,6 +304,30 @@ public final class FrontDeskStore: Sendable {
         self.scope = scope
     }
 
+    /// A desk's commands read "the hotel" of their file unscoped: a booking server's file of
+    /// several hotels (`frontdesk-server demo --hotels 2`) mixed them (126 bookings of two
+    /// hotels, one room number twice a night), so it is refused, naming what to do instead.
+    public func refuseSeveralHotels() throws {
+        let hotels = try read { db in try db.value(Int.self, sql: "SELECT COUNT(*) FROM hotel") ?? 0 }
+        guard hotels > 1 else { return }
+        throw FrontDeskError.invalidState(
+            "\(path) holds \(hotels) hotels: it is a booking server's database (frontdesk-server), and a desk works on one hotel's "
+                + "file. Connect a desk to that server instead (frontdesk desk connect --server URL --hotel ID), or give --db a desk's file")
+    }
+
+    /// `desk connect` on a booking server's own file (its users, or operations desks pushed to
+    /// it) turned the server's bookings into a desk's outbox and pushed them to another server,
+    /// its card bookings marked as on the server though it never had them: refused.
+    public func refuseABookingServersFile() throws {
+        let server = try read { db in
+            try db.value(Int.self, sql: "SELECT EXISTS (SELECT 1 FROM server_user) OR EXISTS (SELECT 1 FROM sync_operation)") ?? 0
+        }
+        guard server == 1 else { return }
+        throw FrontDeskError.invalidState(
+            "\(path) is a booking server's database (it has the server's users or desks' operations): a desk connects with a file "
+                + "of its own. Give --db a new file (or leave --db out for the desk's default), and nothing here was changed")
+    }
+
     /// The hotel id a scoped store filters on; nil on a desk's own file, which holds one hotel.
     var scopedHotelId: String? {
         if case .hotel(let id) = scope { id.storedText } else { nil }
