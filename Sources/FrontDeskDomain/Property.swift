@@ -335,11 +335,12 @@ public struct Room: Hashable, Sendable {
         guard isActive else { throw .roomUnavailable("Room \(number) is out of service") }
     }
 
-    /// The number trimmed; refused when empty, longer than `maximumNumberLength` scalars, or
-    /// holding control characters or a flood of combining marks. Also checks a number typed to
-    /// find a room.
+    /// The number trimmed and in its compatibility form (NFKC: full-width "１１４" is 114, as an
+    /// input method types it; it was a second room beside 114 that no one could tell apart on a
+    /// room plan); refused when empty, longer than `maximumNumberLength` scalars, or holding
+    /// control characters or a flood of combining marks. Also checks a number typed to find a room.
     public static func validNumber(_ number: String) throws(FrontDeskError) -> String {
-        let cleaned = number.trimmingCharacters(in: .whitespaces)
+        let cleaned = number.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
         if cleaned.isEmpty { throw .validationFailed(["Room number cannot be empty"]) }
         if let problem = TextRules.problem(in: cleaned, field: "Room number", maximum: maximumNumberLength) {
             throw .validationFailed([problem])

@@ -301,8 +301,9 @@ struct PostgresHotelStorage: HotelStorage {
     }
 
     func requireRoom(number: String, _ session: PostgresSession) throws -> RoomListing {
-        _ = try Room.validNumber(number)
-        guard let listing = try fetchRoom(number: number, session) else {
+        // As typed, then in the form new numbers are given (full-width digits are plain ones).
+        let folded = try Room.validNumber(number)
+        guard let listing = try fetchRoom(number: number, session) ?? fetchRoom(number: folded, session) else {
             throw FrontDeskError.notFound("Room \(BookingRules.quoted(number)) does not exist")
         }
         return listing

@@ -151,8 +151,9 @@ extension FrontDeskStore {
     }
 
     func requireRoom(number: String, _ db: Database) throws -> RoomListing {
-        _ = try Room.validNumber(number)
-        guard let listing = try fetchRoom(number: number, db) else {
+        // As typed, then in the form new numbers are given (full-width digits are plain ones).
+        let folded = try Room.validNumber(number)
+        guard let listing = try fetchRoom(number: number, db) ?? fetchRoom(number: folded, db) else {
             throw FrontDeskError.notFound("Room \(BookingRules.quoted(number)) does not exist")
         }
         return listing

@@ -36,7 +36,9 @@ enum ImportRules {
     }
 
     static func room(_ room: Room, types: [RoomType]) throws -> Room {
-        guard try Room.validNumber(room.number) == room.number else {
+        // Checked as any number is; compared only for spaces: a number stored before numbers were
+        // given in their compatibility form (full-width digits) still moves as it is.
+        guard try Room.validNumber(room.number).isEmpty == false, room.number.trimmingCharacters(in: .whitespaces) == room.number else {
             throw FrontDeskError.validationFailed(["Room number \(BookingRules.quoted(room.number)) has spaces around it"])
         }
         guard types.contains(where: { $0.id == room.roomTypeId }) else {

@@ -140,3 +140,13 @@ import Testing
         #expect(problems(nights: 2, checkIn: "9999-12-31") == ["Check-in date 9999-12-31 is outside the supported dates (1900-01-01 to 9000-12-31)"])
     }
 }
+
+/// Room numbers are given and found in their compatibility form (a hands-on review, session 60):
+/// "１１４" typed with a Japanese input method was a second room beside 114.
+@Suite struct RoomNumberFormTests {
+    @Test func fullWidthDigitsAreTheRoomsPlainNumber() throws {
+        #expect(try Room.validNewNumber("１１４") == "114")
+        #expect(try Room.validNumber(" １０１Ａ ") == "101A")
+        #expect(try Room.validNewNumber("和室 1") == "和室 1", "letters of other scripts stay as they are")
+    }
+}

@@ -196,6 +196,13 @@ struct StorageBackend: Sendable, CustomTestStringConvertible {
             Issue.record("a second room 501 in one hotel must be a conflict")
             return
         }
+        // Full-width digits are the same number (they made a second "501" no one could tell apart).
+        guard case .conflict? = Self.refusal({ try chain.vienna.addRoom(number: "５０１", typeName: "Suite", by: "admin") }) else {
+            Issue.record("a room ５０１ beside 501 must be a conflict")
+            return
+        }
+        #expect(try chain.vienna.deactivateRoom("５０１", by: "admin").room.number == "501", "found by its full-width form")
+        _ = try chain.vienna.activateRoom("501", by: "admin")
         #expect(try chain.graz.roomTypes().map(\.name) == ["Double"])
         let renamed = try chain.vienna.renameRoom("501", to: "502", by: "admin")
         #expect(renamed.room.number == "502")
