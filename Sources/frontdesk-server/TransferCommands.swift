@@ -218,6 +218,11 @@ struct Import: ParsableCommand {
         var feedSequence: Int64?
         var requestIds = Set<UUID>(), changeIds = Set<UUID>(), operationIds = Set<String>(), operationSeqs = Set<Int64>()
         var carriesEnd = false, endLine: Int?
+        // Each id, code, type name and room number once: said by line, not as the database's
+        // UNIQUE error at the end (two bookings of one id said "room night outside its booking").
+        var typeIds = Set<UUID>(), typeNames = Set<String>(), roomIds = Set<UUID>(), numbers = Set<String>()
+        var bookingIds = Set<UUID>(), codes = Set<String>()
+        var typeOfRoom: [UUID: RoomType] = [:]
         for (index, text) in data.split(separator: 0x0A).enumerated() {
             let number = index + 1
             do {
@@ -268,17 +273,35 @@ struct Import: ParsableCommand {
                     throw ValidationError("line \(number): the hotel must come before its \(String(line.kind.prefix(40)))s")
                 case ("roomType", let hotel?):
                     guard let wire = line.roomType else { throw ValidationError("line \(number): no roomType") }
-                    types.append(try ImportRules.roomType(try wire.roomType(hotelId: hotel.id)))
+                    let type = try ImportRules.roomType(try wire.roomType(hotelId: hotel.id))
+                    guard typeIds.insert(type.id).inserted, typeNames.insert(type.name.lowercased()).inserted else {
+                        throw ValidationError("line \(number): room type \(BookingRules.quoted(String(type.name.prefix(40)))) comes twice (its id or its name)")
+                    }
+                    types.append(type)
                 case ("room", let hotel?):
                     guard let wire = line.room, let id = UUID(uuidString: wire.roomId), let type = UUID(uuidString: wire.roomTypeId) else {
                         throw ValidationError("line \(number): a room needs roomId and roomTypeId")
                     }
+                    guard roomIds.insert(id).inserted, numbers.insert(wire.roomNumber).inserted else {
+                        throw ValidationError("line \(number): room \(BookingRules.quoted(String(wire.roomNumber.prefix(40)))) comes twice (its id or its number)")
+                    }
                     rooms.append(try ImportRules.room(Room(id: id, hotelId: hotel.id, roomTypeId: type, number: wire.roomNumber,
                                                            isActive: wire.isActive), types: types))
+                    typeOfRoom[id] = types.first { $0.id == type }
                     roomNumbers[id] = wire.roomNumber
                 case ("booking", let hotel?):
                     guard let wire = line.booking, case let booking = try wire.booking(), booking.hotelId == hotel.id else {
                         throw ValidationError("line \(number): a booking of this hotel")
+                    }
+                    guard bookingIds.insert(booking.id).inserted, codes.insert(booking.confirmationCode).inserted else {
+                        throw ValidationError("line \(number): booking \(booking.confirmationCode) comes twice (its id or its code)")
+                    }
+                    // A stay not over sleeps no more than its room's type (the capacity rule never
+                    // lets a type sleep fewer than a booking still to come); one over may have more.
+                    if [.reserving, .processingPayment, .confirmed, .checkedIn].contains(booking.status),
+                       let type = typeOfRoom[booking.roomId], booking.guestCount > type.capacity {
+                        throw ValidationError("line \(number): booking \(booking.confirmationCode) is for \(booking.guestCount) guests in room "
+                            + "\(booking.roomNumber), whose type \(type.name) sleeps \(type.capacity)")
                     }
                     var held: [HotelTransfer.HeldNight] = []
                     var nightsOfBooking = Set<CalendarDate>()

@@ -178,6 +178,23 @@ import Testing
             ("is an admin", editFirst("user", "user") { $0["role"] = "admin" }),
             ("is not a password hash", editFirst("user", "user") { $0["passwordHash"] = "pbkdf2-sha256$1$AAAA$AAAA" }),
             ("disabledAt 'yesterday' is not an instant", editFirst("user", "user") { $0["disabledAt"] = "yesterday" }),
+            // Said by line, not as the database's UNIQUE error at the end (session 60's review).
+            ("comes twice (its id or its code)", { lines in
+                let bookings = lines.indices.filter { lines[$0]["kind"] as? String == "booking" }
+                guard bookings.count >= 2, let first = lines[bookings[0]]["booking"] as? [String: Any],
+                      var second = lines[bookings[1]]["booking"] as? [String: Any] else { return }
+                second["confirmation"] = first["confirmation"]
+                lines[bookings[1]]["booking"] = second
+            }),
+            ("comes twice (its id or its name)", { lines in
+                guard let index = lines.firstIndex(where: { $0["kind"] as? String == "roomType" }) else { return }
+                var copy = lines[index]
+                var type = copy["roomType"] as? [String: Any] ?? [:]
+                type["roomTypeId"] = UUID().uuidString.lowercased()
+                copy["roomType"] = type
+                lines.insert(copy, at: index + 1)
+            }),
+            ("guests in room", editFirst("booking", "booking", where: confirmed) { $0["guests"] = 9 }),
         ]
         for (says, edit) in edits {
             var edited = lines
