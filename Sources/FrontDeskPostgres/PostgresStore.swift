@@ -402,10 +402,23 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
     /// (`serve --account-recheck`, on every instance).
     public func updateUser(named name: String, disabled: Bool?, passwordHash: String?, by user: String) throws -> UserAccount {
         try write(hotel: nil) { session in
+            if disabled == true {
+                // Two admins disabled at once, each counting the other as active, would leave none
+                // (READ COMMITTED): the active admins are locked first, in the order of their names,
+                // so such changes take turns (and never deadlock), and the count below sees the
+                // one before it committed.
+                try session.rows("SELECT name FROM server_user WHERE role = 'admin' AND NOT is_disabled ORDER BY lower(name) FOR UPDATE")
+            }
             guard let before = try session.rows("""
                 SELECT \(Self.accountColumns) FROM server_user WHERE lower(name) = lower($1) FOR UPDATE
                 """, [name]).first.map(Self.account(from:)) else {
                 throw FrontDeskError.notFound("No user named \(BookingRules.quoted(name))")
+            }
+            try UserAccount.refuseDisablingLastActiveAdmin(before, disabled: disabled) {
+                guard let row = try session.rows("""
+                    SELECT count(*)::int8 FROM server_user WHERE role = 'admin' AND NOT is_disabled AND name <> $1
+                    """, [before.name]).first else { return 0 }
+                return try ColumnReader(row, table: "server_user").int(0)
             }
             let after = before.changed(disabled: disabled, passwordHash: passwordHash, at: now)
             try session.execute("UPDATE server_user SET is_disabled = $2, password_hash = $3, disabled_at = $4 WHERE name = $1",

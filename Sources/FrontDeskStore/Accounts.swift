@@ -43,6 +43,19 @@ public struct UserAccount: Sendable, Equatable {
         if passwordHash != nil { lines.append(("user.password_set", "User \(before.name)'s password set")) }
         return lines
     }
+
+    /// Refuses to disable the chain's last active admin (`updateUser`, on every backend, in its
+    /// transaction): with none left, no account could act on every hotel through the API, and
+    /// `users disable` said "User boss disabled" as if that were fine. `otherActiveAdmins` counts
+    /// the admins other than `before` that are not disabled; it is asked only when `before` is
+    /// an active admin about to be disabled. Nothing is changed when it throws.
+    public static func refuseDisablingLastActiveAdmin(_ before: UserAccount, disabled: Bool?,
+                                                      otherActiveAdmins: () throws -> Int) throws {
+        guard disabled == true, before.role == .admin, !before.isDisabled else { return }
+        guard try otherActiveAdmins() == 0 else { return }
+        throw FrontDeskError.invalidState("\(before.name) is the last active admin: add another admin first "
+                                          + "(frontdesk-server users add NAME --role admin --password-stdin)")
+    }
 }
 
 extension UserAccount {
@@ -104,6 +117,12 @@ extension FrontDeskStore {
             guard let before = try db.row(sql: "SELECT \(Self.accountColumns) FROM server_user WHERE name = ?",
                                           arguments: [name]).map(Self.account(from:)) else {
                 throw FrontDeskError.notFound("No user named \(BookingRules.quoted(name))")
+            }
+            // In this write transaction (SQLite's writers take turns): no other change of an
+            // admin can come between the count and the update.
+            try UserAccount.refuseDisablingLastActiveAdmin(before, disabled: disabled) {
+                try db.value(Int.self, sql: "SELECT count(*) FROM server_user WHERE role = 'admin' AND is_disabled = 0 AND name <> ?",
+                             arguments: [before.name]) ?? 0
             }
             let after = before.changed(disabled: disabled, passwordHash: passwordHash, at: now)
             try db.run(sql: "UPDATE server_user SET is_disabled = ?, password_hash = ?, disabled_at = ? WHERE name = ?",

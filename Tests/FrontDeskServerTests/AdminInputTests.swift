@@ -143,6 +143,51 @@ import Testing
         #expect(ghost.status == 3 && ghost.output.contains("No user named"), "\(ghost.output)")
     }
 
+    /// The chain's only active admin could be disabled: "User root disabled", exit 0, and no
+    /// account was left to act on every hotel through the API (session 60). On either backend it
+    /// is refused in words, exit 5 (`invalid_state`, as `saga retry` of nothing stopped), nothing
+    /// changed; an admin that is disabled does not count, and with another active admin it goes
+    /// through.
+    @Test(arguments: [false, true])
+    func theLastActiveAdminCannotBeDisabled(onPostgres: Bool) throws {
+        let server = onPostgres ? try ServerHarness(postgres: try PostgresCluster.shared().makeDatabase()) : try ServerHarness()
+        let database = server.database
+        func users(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+            try ServerHarness.run(["users"] + arguments, database: database, input: input)
+        }
+        func isDisabled(_ name: String) throws -> Bool? {
+            let listed = try users(["list", "--json"]).output
+            let accounts = (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any])?["users"] as? [[String: Any]] ?? []
+            return accounts.first { $0["name"] as? String == name }?["disabled"] as? Bool
+        }
+        let refused = try users(["disable", "root"])
+        #expect(refused.status == 5, "\(refused.status): \(refused.output)")
+        #expect(refused.output == "error: root is the last active admin: add another admin first "
+                + "(frontdesk-server users add NAME --role admin --password-stdin)\n", "\(refused.output)")
+        #expect(try isDisabled("root") == false)
+        #expect(try server.call("POST", "/api/auth/token", json: ["username": "root", "password": "password-of-root"]).status == 200)
+
+        // A second admin that is disabled leaves root the last active one.
+        let added = try users(["add", "spare", "--role", "admin", "--password-stdin", "--password-rounds", "1000"], input: "password-of-spare\n")
+        #expect(added.status == 0, "\(added.output)")
+        #expect(try users(["disable", "spare"]).status == 0)
+        let stillLast = try users(["disable", "ROOT"])
+        #expect(stillLast.status == 5 && stillLast.output.contains("root is the last active admin"), "\(stillLast.output)")
+        #expect(try isDisabled("root") == false)
+
+        // Enabled again, spare is an active admin: root may go, and then spare is the last.
+        #expect(try users(["enable", "spare"]).status == 0)
+        let disabled = try users(["disable", "root"])
+        #expect(disabled.status == 0 && disabled.output.contains("User root disabled"), "\(disabled.output)")
+        let last = try users(["disable", "spare"])
+        #expect(last.status == 5 && last.output.contains("spare is the last active admin"), "\(last.output)")
+        #expect(try isDisabled("spare") == false)
+        #expect(try isDisabled("root") == true)
+        // Disabling one that is disabled already changes nothing, and is not refused.
+        let again = try users(["disable", "root"])
+        #expect(again.status == 0 && again.output.contains("was disabled already"), "\(again.output)")
+    }
+
     @Test func aPortOutOfRangeOrInUseIsRefusedInWords() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
