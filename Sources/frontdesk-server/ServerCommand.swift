@@ -204,7 +204,22 @@ struct Serve: AsyncParsableCommand {
     /// 8 worker threads (as on SQLite) and 2 more for the booking intakes' group commits.
     static let defaultPoolSize = 10
 
+    /// `serve`'s own refusals (a port out of range, a missing or weak secret, a bad environment
+    /// value) said alone, as `error: …`, exit 2 as before. Thrown on from `run`, ArgumentParser
+    /// printed them followed by the usage of `frontdesk-server` itself ("Usage: frontdesk-server
+    /// <subcommand>"), as if the subcommand had been left out. (Checked in `validate()`, they
+    /// would come with `serve`'s usage, but a secret file is no usage mistake, and reading it
+    /// there would read it twice.)
     func run() async throws {
+        do {
+            try await serve()
+        } catch let refusal as ValidationError {
+            FileHandle.standardError.write(Data("error: \(refusal.message)\n".utf8))
+            throw ExitCode(CommandExitCodes.forCode("validation_failed"))
+        }
+    }
+
+    func serve() async throws {
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         guard (1...500).contains(poolSize) else { throw ValidationError("--pool-size is 1 to 500") }

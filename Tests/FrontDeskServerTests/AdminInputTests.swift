@@ -188,6 +188,8 @@ import Testing
         #expect(again.status == 0 && again.output.contains("was disabled already"), "\(again.output)")
     }
 
+    /// `serve`'s own refusals are said alone, exit 2: they were followed by the root command's
+    /// usage ("Usage: frontdesk-server <subcommand>"), as if `serve` had not been typed (session 60).
     @Test func aPortOutOfRangeOrInUseIsRefusedInWords() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -195,6 +197,10 @@ import Testing
         let outOfRange = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", "99999"])
         #expect(outOfRange.status != 0 && outOfRange.output.contains("--port 99999 is not a port"), "\(outOfRange.output)")
         #expect(!outOfRange.output.contains("listening on"), "it listened on 99999 - 65536: \(outOfRange.output)")
+        let seventyThousand = try ServerHarness.run(["serve", "--db", database, "--dev", "--port", "70000"])
+        #expect(seventyThousand.status == 2, "\(seventyThousand.status): \(seventyThousand.output)")
+        #expect(seventyThousand.output == "error: --port 70000 is not a port: 1 to 65535, or 0 for a free one\n", "\(seventyThousand.output)")
+        #expect(!seventyThousand.output.contains("Usage:") && !seventyThousand.output.contains("<subcommand>"), "\(seventyThousand.output)")
 
         let server = try ServerHarness()
         #expect(try ServerHarness.run(["hotels", "add", "--name", "Mars", "--time-zone", "Europe/Vienna", "--currency", "EUR"],

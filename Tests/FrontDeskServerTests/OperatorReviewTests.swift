@@ -64,6 +64,15 @@ import Testing
         #expect(oneByte.status != 0 && oneByte.output.contains("different bytes"), "\(oneByte.output)")
         let spaces = try ServerHarness.run(serve, environment: ["FRONTDESK_JWT_SECRET": String(repeating: " ", count: 35)])
         #expect(spaces.status != 0 && spaces.output.contains("FRONTDESK_JWT_SECRET holds 0 bytes"), "\(spaces.output)")
+        // Each said alone, exit 2 (bad input): not followed by the root command's usage
+        // ("Usage: frontdesk-server <subcommand>"), which read as if `serve` had not been typed.
+        let missing = try ServerHarness.run(serve + ["--jwt-secret-file", folder.appendingPathComponent("missing").path])
+        for refused in [tooShort, oneByte, spaces, missing] {
+            #expect(refused.status == 2, "\(refused.status): \(refused.output)")
+            #expect(refused.output.hasPrefix("error: ") && !refused.output.contains("Usage:") && !refused.output.contains("--help"),
+                    "\(refused.output)")
+            #expect(refused.output.split(separator: "\n").count == 1, "\(refused.output)")
+        }
     }
 
     /// Imported twice: "A user named anna exists here already", not that the hotel is. A file
