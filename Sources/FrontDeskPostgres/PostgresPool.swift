@@ -179,6 +179,11 @@ final class PostgresPool: Sendable {
                 throw PostgresStoreError.unreachable(url: url.description,
                                                      reason: "nothing answers at \(url.host):\(url.port) (connection refused); is PostgreSQL running there?")
             }
+            // A server asking for a cleartext password is sent an empty one, and says only that
+            // the password was wrong.
+            if url.password == nil, let error = error as? PSQLError, error.sqlState == "28P01" {
+                throw PostgresStoreError.unreachable(url: url.description, reason: reason + "; " + Self.passwordMissing)
+            }
             throw PostgresStoreError.unreachable(url: url.description, reason: reason)
         }
     }
@@ -204,18 +209,75 @@ final class PostgresPool: Sendable {
         for connection in connections { try? (connection.close() as EventLoopFuture<Void>).wait() }
     }
 
-    /// What went wrong, in words, without the generic text PSQLError prints by default.
+    /// What went wrong, in words, without the generic text PSQLError prints by default. Never
+    /// the password: the server's words do not hold it, and postgres-nio's codes are named here.
     static func reason(_ error: any Error) -> String {
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] {
                 let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-                return message + state
+                return message + state + (Self.refusedWithoutEncryption(error) ? "; " + Self.encryptionNotMade : "")
             }
+            if let words = Self.words(for: error.code) { return words }
             if let underlying = error.underlying { return "\(underlying)" }
-            return "\(error.code)"
+            return Self.spelledOut(error.code)
         }
         if let error = error as? PostgresStoreError { return error.description }
         return "\(error)"
+    }
+
+    static let passwordMissing = "the database asks for a password: put it in the URL, postgres://USER:PASSWORD@HOST:PORT/DB"
+
+    /// This program connects without TLS (`tls: .disable`): a refusal that names the connection
+    /// unencrypted may be pg_hba.conf taking only encrypted ones from this host.
+    static let encryptionNotMade = "Front Desk connects without TLS: if pg_hba.conf takes only encrypted connections (hostssl) "
+        + "from this host, give it a host line for this address (over a private network or a tunnel)"
+
+    /// pg_hba.conf refused the connection (28000) and PostgreSQL names it unencrypted: "no
+    /// pg_hba.conf entry for host …, no encryption", or "pg_hba.conf rejects connection …, no
+    /// encryption" ("SSL off" before PostgreSQL 12).
+    static func refusedWithoutEncryption(_ error: PSQLError) -> Bool {
+        guard error.sqlState == "28000", let message = error.serverInfo?[.message] else { return false }
+        return message.hasSuffix("no encryption") || message.hasSuffix("SSL off")
+    }
+
+    /// postgres-nio's own failures that can reach a person (mostly while connecting, before the
+    /// server has said anything), in words that say what to do; nil for those whose underlying
+    /// error says more (a refused or broken connection).
+    static func words(for code: PSQLError.Code) -> String? {
+        switch code {
+        case .authMechanismRequiresPassword:
+            return passwordMissing
+        case .unsupportedAuthMechanism:
+            return "the database asks to sign in in a way Front Desk does not support (it signs in with a password, "
+                + "SCRAM-SHA-256 or MD5, or with none: trust); change the method for this user in pg_hba.conf"
+        case .saslError:
+            return "signing in to the database (SCRAM-SHA-256) failed: check the user and the password in the URL"
+        case .sslUnsupported, .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+            return "an encrypted (TLS) connection to the database could not be set up"
+        case .queryCancelled:
+            return "the statement was cancelled"
+        case .tooManyParameters:
+            return "a statement had more values than PostgreSQL takes at once (65,535)"
+        case .messageDecodingFailure, .unexpectedBackendMessage, .invalidCommandTag:
+            return "the database answered with something Front Desk could not read (is a PostgreSQL server listening there?)"
+        case .poolClosed:
+            return "the database pool is closed"
+        default:
+            return nil
+        }
+    }
+
+    /// A code without words of its own, readable still: "serverClosedConnection" as "server closed connection".
+    static func spelledOut(_ code: PSQLError.Code) -> String {
+        var words = ""
+        for character in "\(code)" {
+            if character.isUppercase {
+                words += " " + character.lowercased()
+            } else {
+                words.append(character)
+            }
+        }
+        return words
     }
 }
 

@@ -199,6 +199,36 @@ import Testing
         #expect(pool.status != 0 && pool.output.contains("--pool-size"))
     }
 
+    /// A URL without a password, for a user the database asks one of, was refused with
+    /// `authMechanismRequiresPassword` (postgres-nio's name for it), and a database that takes
+    /// only encrypted connections from here with pg_hba.conf's words alone (session 60). Each
+    /// now says what to do, and no refusal shows the password.
+    @Test func aConnectionRefusedForItsPasswordOrItsEncryptionSaysWhatToDo() throws {
+        let cluster = try PostgresCluster.dedicated()
+        try cluster.psql("CREATE ROLE clerk LOGIN PASSWORD 'secret-of-clerk'")
+        try cluster.psql("CREATE ROLE courier LOGIN")
+        try cluster.psql("CREATE DATABASE desk OWNER clerk")
+        try cluster.prependToHostBasedAuthentication(["host all clerk 127.0.0.1/32 scram-sha-256",
+                                                      "hostnossl all courier 127.0.0.1/32 reject"])
+        let address = "127.0.0.1:\(cluster.port)/desk"
+
+        let noPassword = try Self.serve("postgres://clerk@\(address)")
+        #expect(noPassword.status == 1, "\(noPassword.output)")
+        #expect(noPassword.output.contains("error: cannot connect to the database postgres://clerk@\(address): the database asks for a "
+                                           + "password: put it in the URL, postgres://USER:PASSWORD@HOST:PORT/DB"), "\(noPassword.output)")
+        #expect(!noPassword.output.contains("authMechanism") && !noPassword.output.contains("listening on"), "\(noPassword.output)")
+
+        let wrong = try ServerHarness.run(["migrate", "--database", "postgres://clerk:not-the-password@\(address)"])
+        #expect(wrong.status == 1 && wrong.output.contains("password authentication failed"), "\(wrong.output)")
+        #expect(!wrong.output.contains("not-the-password"), "\(wrong.output)")
+        let right = try ServerHarness.run(["migrate", "--database", "postgres://clerk:secret-of-clerk@\(address)"])
+        #expect(right.status == 0 && !right.output.contains("secret-of-clerk"), "\(right.output)")
+
+        let unencrypted = try ServerHarness.run(["hotels", "list", "--database", "postgres://courier@\(address)"])
+        #expect(unencrypted.status == 1 && unencrypted.output.contains("no encryption")
+                && unencrypted.output.contains("Front Desk connects without TLS"), "\(unencrypted.output)")
+    }
+
     /// `serve` on `url` expected to end by itself: its status and everything it printed. A server
     /// that starts listening instead is stopped after 20 s (and the test fails on its status).
     static func serve(_ url: String, _ more: [String] = []) throws -> (status: Int32, output: String) {

@@ -85,6 +85,22 @@ public final class PostgresCluster: Sendable {
         guard result.status == 0 else { throw PostgresClusterError("pg_ctl start: \(result.output)") }
     }
 
+    /// Puts `lines` before pg_hba.conf's own (the first line that matches a connection decides how
+    /// it signs in, or that it is refused) and has the server read the file again: for a test of
+    /// a user who must give a password, or who is refused. Best on a dedicated cluster.
+    public func prependToHostBasedAuthentication(_ lines: [String]) throws {
+        let path = folder + "/data/pg_hba.conf"
+        let current = try String(contentsOfFile: path, encoding: .utf8)
+        // Written in place: the file keeps its owner and mode (the postgres user's, as root).
+        guard let file = FileHandle(forWritingAtPath: path) else { throw PostgresClusterError("cannot write \(path)") }
+        defer { try? file.close() }
+        try file.truncate(atOffset: 0)
+        try file.write(contentsOf: Data((lines.joined(separator: "\n") + "\n" + current).utf8))
+        try psql("SELECT pg_reload_conf()")
+        // The server reads the file when the signal arrives, a moment after the call answers.
+        Thread.sleep(forTimeInterval: 0.5)
+    }
+
     /// Tests need no durability: a cluster that loses its data in a power cut is thrown away anyway.
     private static func options(folder: String, port: Int) -> String {
         "-k \(folder) -h 127.0.0.1 -p \(port) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
