@@ -16,6 +16,11 @@ public final class SagaRunner: Sendable {
     let pollInterval: TimeInterval
     /// Where the runner says what went wrong (a log file in the desk; stderr for `saga run`).
     let reportProblem: @Sendable (String) -> Void
+    /// Where the background loop's failures go, when not as text through `reportProblem` (the
+    /// server's structured log): they come back on every pass while their cause lasts, so only
+    /// the lines of a `RepeatedProblemLog` are handed on (the first, then at most one a minute,
+    /// and the end of them).
+    let reportLoopLine: (@Sendable (RepeatedProblemLog.Line) -> Void)?
     private let state = Mutex(RunState())
     private let wakeUp = DispatchSemaphore(value: 0)
 
@@ -56,20 +61,24 @@ public final class SagaRunner: Sendable {
     /// `name` is for tests that play two runners in one process; by default it names this process.
     public convenience init(store: FrontDeskStore, gateway: (any PaymentGateway)?, name: String? = nil, lease: TimeInterval = 120,
                             pollInterval: TimeInterval = 0.1,
-                            reportProblem: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
-        self.init(queue: store, gateway: gateway, name: name, lease: lease, pollInterval: pollInterval, reportProblem: reportProblem)
+                            reportProblem: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+                            reportLoopLine: (@Sendable (RepeatedProblemLog.Line) -> Void)? = nil) {
+        self.init(queue: store, gateway: gateway, name: name, lease: lease, pollInterval: pollInterval, reportProblem: reportProblem,
+                  reportLoopLine: reportLoopLine)
     }
 
     /// A runner of the sagas `queue` keeps (SQLite's `FrontDeskStore`, PostgreSQL's `PostgresSagaQueue`).
     /// `name` is for tests that play two runners in one process; by default it names this process.
     public init(queue: any SagaQueue, gateway: (any PaymentGateway)?, name: String? = nil, lease: TimeInterval = 120,
                 pollInterval: TimeInterval = 0.1,
-                reportProblem: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+                reportProblem: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) },
+                reportLoopLine: (@Sendable (RepeatedProblemLog.Line) -> Void)? = nil) {
         self.queue = queue
         self.gateway = gateway
         self.lease = lease
         self.pollInterval = pollInterval
         self.reportProblem = reportProblem
+        self.reportLoopLine = reportLoopLine
         self.name = name ?? Self.processName
     }
 
@@ -103,6 +112,9 @@ public final class SagaRunner: Sendable {
     public var isBusy: Bool { state.withLock { $0.inPass || !$0.inFlight.isEmpty } }
 
     private func loop() {
+        // A pass fails again every 1.1 s while its cause lasts (PostgreSQL down): a line each
+        // time flooded the server's log. Said once, then at most once a minute, and its end.
+        var failures = RepeatedProblemLog()
         while !state.withLock({ $0.stopRequested }) {
             // Every wake-up so far is answered by the pass below: a group's commit and the
             // server's pokes may wake the runner several times, and each left-over signal would
@@ -113,9 +125,10 @@ public final class SagaRunner: Sendable {
             do {
                 worked = try step(waitForAnswers: false)
                 state.withLock { $0.inPass = false }
+                if let line = failures.worked(at: ProcessInfo.processInfo.systemUptime) { report(line) }
             } catch {
                 state.withLock { $0.inPass = false }
-                reportProblem("saga runner: \(error)")
+                if let line = failures.failed("\(error)", at: ProcessInfo.processInfo.systemUptime) { report(line) }
                 Thread.sleep(forTimeInterval: 1)
             }
             if !worked { _ = wakeUp.wait(timeout: .now() + pollInterval) }
@@ -125,6 +138,26 @@ public final class SagaRunner: Sendable {
             let (inFlight, callStarted) = (state.inFlight, state.callStarted)
             state = RunState()
             (state.inFlight, state.callStarted) = (inFlight, callStarted)
+        }
+    }
+
+    private func report(_ line: RepeatedProblemLog.Line) {
+        if let reportLoopLine {
+            reportLoopLine(line)
+        } else {
+            reportProblem(Self.text(of: line))
+        }
+    }
+
+    /// A line of the loop's failures as text (the desk's log file, `saga run`'s stderr).
+    public static func text(of line: RepeatedProblemLog.Line) -> String {
+        switch line {
+        case .failing(let problem, let unsaid, let failingFor):
+            guard unsaid > 0 else { return "saga runner: \(problem)" }
+            let since = failingFor >= 1 ? "; failing for \(Int(failingFor)) s" : ""
+            return "saga runner: \(problem) (\(unsaid) more time\(unsaid == 1 ? "" : "s") since the last line\(since))"
+        case .workingAgain(let failures, let lasted):
+            return "saga runner: the database answers again (after \(failures) failure\(failures == 1 ? "" : "s") in \(Int(lasted)) s)"
         }
     }
 

@@ -274,7 +274,7 @@ struct Serve: AsyncParsableCommand {
             // Any instance's runner takes any due message; a killed instance's card calls are
             // taken over after the lease, with the same idempotency keys.
             runner = SagaRunner(queue: storage.sagaQueue(), gateway: gateway, name: runnerName, lease: sagaLease,
-                                reportProblem: Self.sagaProblemReporter(logger))
+                                reportProblem: Self.sagaProblemReporter(logger), reportLoopLine: Self.sagaLoopReporter(logger))
             workerThreads = poolSize
         } else {
             // An existing database only: a mistyped path served an empty chain nobody could sign in to.
@@ -285,7 +285,7 @@ struct Serve: AsyncParsableCommand {
             store.checkpointInBackground()
             served = .sqlite(store)
             runner = SagaRunner(store: store, gateway: gateway, name: runnerName, lease: sagaLease,
-                                reportProblem: Self.sagaProblemReporter(logger))
+                                reportProblem: Self.sagaProblemReporter(logger), reportLoopLine: Self.sagaLoopReporter(logger))
             workerThreads = 8
         }
         logger.info("database", metadata: ["database": "\(served.summary)"])
@@ -318,6 +318,27 @@ struct Serve: AsyncParsableCommand {
     /// numbers masked (they were bare lines beside the log's).
     static func sagaProblemReporter(_ logger: Logger) -> @Sendable (String) -> Void {
         { problem in logger.error("saga runner", metadata: ["problem": "\(CardNumber.redacted(in: problem))"]) }
+    }
+
+    /// The runner loop's failures (`RepeatedProblemLog`): the first at once, then at most one line
+    /// a minute while they go on, with how many recurred since the last line, and one line when the
+    /// database answers again. (While PostgreSQL was down, every failed pass was a line, about
+    /// every 1.1 s.)
+    static func sagaLoopReporter(_ logger: Logger) -> @Sendable (RepeatedProblemLog.Line) -> Void {
+        { line in
+            switch line {
+            case .failing(let problem, let unsaid, let failingFor):
+                var metadata: Logger.Metadata = ["problem": .string(CardNumber.redacted(in: problem))]
+                if unsaid > 0 {
+                    metadata["recurred"] = .string("\(unsaid)")
+                    metadata["failing_for_s"] = .string("\(Int(failingFor))")
+                }
+                logger.error("saga runner", metadata: metadata)
+            case .workingAgain(let failures, let lasted):
+                logger.info("saga runner: the database answers again",
+                            metadata: ["failures": .string("\(failures)"), "failing_for_s": .string("\(Int(lasted))")])
+            }
+        }
     }
 
     /// `FRONTDESK_BOOKING_LANES` (PostgreSQL): unset or empty is the default (2); anything but a

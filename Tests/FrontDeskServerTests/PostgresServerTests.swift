@@ -151,6 +151,35 @@ import Testing
         #expect(try server.token("bea").isEmpty == false)
     }
 
+    /// While PostgreSQL was down, the saga runner logged its failure about every 1.1 s for as long
+    /// as it was away (session 60). Now: the first failure, then at most a line a minute
+    /// (`RepeatedProblemLogTests`), and one line when the database answers again.
+    @Test func theSagaRunnerSaysAnOutageOnceAndItsEnd() throws {
+        let cluster = try PostgresCluster.dedicated()
+        let server = try ServerHarness(postgres: try cluster.makeDatabase(), rooms: 0)
+        let log = server.folder.appendingPathComponent("server.log")
+        server.stop()
+        server.errorLog = log
+        try server.start()
+        func sagaRunnerLines() -> [String] {
+            ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).filter { $0.contains("saga runner") }
+        }
+        try cluster.stop()
+        // Long enough for the runner's loop to fail four times or more (once every 1.1 s).
+        Thread.sleep(forTimeInterval: 5)
+        let during = sagaRunnerLines()
+        #expect(during.count == 1, "\(during)")
+        #expect(during.first?.contains(" error frontdesk-server: saga runner problem=") == true, "\(during)")
+        try cluster.start()
+        var back: [String] = []
+        for _ in 0..<100 where back.isEmpty {
+            Thread.sleep(forTimeInterval: 0.1)
+            back = sagaRunnerLines().filter { $0.contains("saga runner: the database answers again") }
+        }
+        #expect(back.count == 1 && back[0].contains(" info ") && back[0].contains("failures="), "\(sagaRunnerLines())")
+        #expect(sagaRunnerLines().count == 2, "\(sagaRunnerLines())")
+    }
+
     /// A listener open through a PostgreSQL outage stays open (its account checked against the
     /// database every 0.2 s here, failing meanwhile) and hears what comes after it: a reconnect
     /// would meet a 503, which a browser's EventSource takes as the end.
