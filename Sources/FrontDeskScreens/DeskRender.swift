@@ -550,19 +550,61 @@ public struct TodayLayout: Equatable, Sendable {
 public enum HelpOverlay {
     /// The keys of this screen and the ones that work everywhere.
     public static func lines(for scope: Scope) -> [(keys: String, description: String)] {
-        CommandTable.all.filter { ($0.scope == .everywhere || $0.scope == scope) && $0.inHelp }.map { command in
-            (command.helpKeys ?? command.keys.map(\.description).joined(separator: ", "), command.description)
-        }
+        commands(for: scope).map { (keys(of: $0), $0.description) }
     }
 
+    /// The commands the overlay lists for `scope`, in the table's order (the ones that work
+    /// everywhere first).
+    static func commands(for scope: Scope) -> [Command] {
+        CommandTable.all.filter { ($0.scope == .everywhere || $0.scope == scope) && $0.inHelp }
+    }
+
+    static func keys(of command: Command) -> String {
+        command.helpKeys ?? command.keys.map(\.description).joined(separator: ", ")
+    }
+
+    /// Whether `scope`'s keys are too many for a row each above the rule in a `height`-row
+    /// terminal: then the keys that work everywhere share rows, two to a row with their footer
+    /// words (`draw`).
+    public static func pairsTheKeysOfEverywhere(scope: Scope, height: Int) -> Bool {
+        commands(for: scope).count + CommandTable.rule.count > height - 4
+    }
+
+    /// The box, centred. The rule is always drawn whole under the keys: it is how a receptionist
+    /// learns that → then Enter says yes. Today at 80x24 has 19 keys, one more than the rows
+    /// above the rule, and the rule's second line was the one left off. So when the keys do not
+    /// fit a row each, the keys that work everywhere (F1 to F10 and Esc, the screens' keys the footer
+    /// names too) take two to a row, each with its footer word ("F3, Alt-b  Bookings"), and this screen's own
+    /// keys keep their sentence. Should even that not fit, the last row says how many keys are
+    /// left out and where to read them: never the rule.
     public static func draw(scope: Scope, into buffer: inout CellBuffer) {
         let rule = CommandTable.rule
-        let lines = lines(for: scope)
-        let keyWidth = lines.map { TerminalWidth.of($0.0) }.max()! + 2
-        let width = min(buffer.width - 4, max(keyWidth + lines.map { TerminalWidth.of($0.1) }.max()!, rule.map(TerminalWidth.of).max()!) + 4)
+        let all = commands(for: scope)
+        let innerRows = buffer.height - 4
+        let paired = pairsTheKeysOfEverywhere(scope: scope, height: buffer.height)
+        let everywhere = paired ? all.filter { $0.scope == .everywhere } : []
+        var own = paired ? all.filter { $0.scope != .everywhere } : all
+        let pairRows = (everywhere.count + 1) / 2
+        // Rows for this screen's own keys; the last of them names what is left out, if anything is.
+        let ownRows = max(0, innerRows - rule.count - pairRows)
+        var leftOut = 0
+        if own.count > ownRows {
+            leftOut = own.count - max(0, ownRows - 1)
+            own = Array(own.prefix(max(0, ownRows - 1)))
+        }
+        let leftOutLine = leftOut > 0 ? "… \(leftOut) more key\(leftOut == 1 ? "" : "s") of this screen: see the README" : nil
+        let keyRows = pairRows + own.count + (leftOutLine == nil ? 0 : 1)
+
+        let keyWidth = (own.map { TerminalWidth.of(keys(of: $0)) }.max() ?? 0) + 2
+        let descriptionWidth = own.map { TerminalWidth.of($0.description) }.max() ?? 0
+        let pairKeyWidth = (everywhere.map { TerminalWidth.of(keys(of: $0)) }.max() ?? 0) + 2
+        let pairColumnWidth = pairKeyWidth + (everywhere.map { TerminalWidth.of($0.label) }.max() ?? 0)
+        let contentWidth = max(own.isEmpty ? 0 : keyWidth + descriptionWidth, everywhere.isEmpty ? 0 : 2 * pairColumnWidth + 2,
+                               rule.map(TerminalWidth.of).max() ?? 0, leftOutLine.map(TerminalWidth.of) ?? 0)
+        let width = min(buffer.width - 4, contentWidth + 4)
         // A blank row inside the frame above and below, unless the keys need those rows.
-        let padding = lines.count + rule.count + 4 <= buffer.height - 2 ? 1 : 0
-        let height = min(buffer.height - 2, lines.count + rule.count + 2 + 2 * padding)
+        let padding = keyRows + rule.count + 2 <= innerRows ? 1 : 0
+        let height = min(buffer.height - 2, keyRows + rule.count + 2 + 2 * padding)
         let x = (buffer.width - width) / 2, y = (buffer.height - height) / 2
         for row in y..<(y + height) { buffer.fill(x: x, y: row, width: width, role: .overlay) }
         buffer.put("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: y, role: .overlay)
@@ -572,12 +614,29 @@ public enum HelpOverlay {
             buffer.put("│", x: x + width - 1, y: row, role: .overlay)
         }
         buffer.put(" Keys (Esc closes) ", x: x + 2, y: y, role: .overlay)
-        for (index, line) in lines.prefix(height - 2 - 2 * padding).enumerated() {
-            buffer.put(line.0, x: x + 2, y: y + 1 + padding + index, role: .accent, maxWidth: keyWidth)
-            buffer.put(line.1, x: x + 2 + keyWidth, y: y + 1 + padding + index, role: .overlay, maxWidth: width - keyWidth - 4)
+        let inner = width - 4
+        var row = y + 1 + padding
+        // The keys of everywhere, down the left column and then the right, in the table's order.
+        let columnWidth = (inner - 2) / 2
+        for (index, command) in everywhere.enumerated() {
+            let columnX = x + 2 + (index < pairRows ? 0 : columnWidth + 2)
+            let columnY = row + index % max(1, pairRows)
+            buffer.put(keys(of: command), x: columnX, y: columnY, role: .accent, maxWidth: pairKeyWidth)
+            buffer.put(command.label, x: columnX + pairKeyWidth, y: columnY, role: .overlay, maxWidth: max(0, columnWidth - pairKeyWidth))
         }
-        for (index, line) in rule.enumerated() where lines.count + index < height - 2 - 2 * padding {
-            buffer.put(line, x: x + 2, y: y + 1 + padding + lines.count + index, role: .hint, maxWidth: width - 4)
+        row += pairRows
+        for command in own {
+            buffer.put(keys(of: command), x: x + 2, y: row, role: .accent, maxWidth: keyWidth)
+            buffer.put(command.description, x: x + 2 + keyWidth, y: row, role: .overlay, maxWidth: max(0, inner - keyWidth))
+            row += 1
+        }
+        if let leftOutLine {
+            buffer.put(leftOutLine, x: x + 2, y: row, role: .hint, maxWidth: inner)
+            row += 1
+        }
+        for line in rule {
+            buffer.put(line, x: x + 2, y: row, role: .hint, maxWidth: inner)
+            row += 1
         }
     }
 }

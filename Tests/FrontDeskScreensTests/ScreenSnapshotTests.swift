@@ -80,16 +80,49 @@ import Testing
         #expect(!buffer.lines[0].unicodeScalars.contains { $0.properties.generalCategory == .control })
     }
 
-    /// Every screen's keys fit the overlay whole at the smallest size, none cut or dropped.
-    @Test func theHelpOverlayFitsEveryScreenAt80x24() throws {
-        for scope in [Scope.search, .booking, .bookings, .today, .rooms, .roomPlan, .dashboard, .conflicts] {
-            var buffer = CellBuffer(width: 80, height: 24)
-            HelpOverlay.draw(scope: scope, into: &buffer)
-            let screen = buffer.lines.joined(separator: "\n")
-            for line in HelpOverlay.lines(for: scope) {
-                #expect(screen.contains(line.keys) && screen.contains(line.description), "\(scope): \(line.description)")
+    /// Every screen's keys fit the overlay whole at the smallest size, none cut or dropped, and the
+    /// rule's two lines are drawn whole under them: on Today at 80x24 (19 keys) the second line,
+    /// how to say yes, was left off. The keys that work everywhere then share rows, each with its
+    /// footer word on the row of its keys; at 120x40 every key has its sentence.
+    @Test func theHelpOverlayFitsEveryScreenWithTheRuleWhole() throws {
+        let scopes: [Scope] = [.search, .booking, .bookings, .today, .rooms, .roomPlan, .dashboard, .conflicts, .edit, .confirm]
+        for size in [(width: 80, height: 24), (width: 120, height: 40)] {
+            for scope in scopes {
+                var buffer = CellBuffer(width: size.width, height: size.height)
+                HelpOverlay.draw(scope: scope, into: &buffer)
+                let rows = buffer.lines
+                for line in CommandTable.rule {
+                    #expect(rows.contains { $0.contains(line) }, "\(scope) at \(size): the rule's line '\(line)' is missing")
+                }
+                let paired = HelpOverlay.pairsTheKeysOfEverywhere(scope: scope, height: size.height)
+                #expect(paired == (scope == .today && size.height == 24), "\(scope) at \(size)")
+                for command in CommandTable.all where (command.scope == .everywhere || command.scope == scope) && command.inHelp {
+                    let keys = command.helpKeys ?? command.keys.map(\.description).joined(separator: ", ")
+                    let words = paired && command.scope == .everywhere ? command.label : command.description
+                    #expect(rows.contains { $0.contains(keys) && $0.contains(words) }, "\(scope) at \(size): \(keys) \(words)")
+                }
+                #expect(!rows.joined().contains("…"), "\(scope) at \(size): something was cut")
             }
         }
+    }
+
+    /// F1 on Today at 80x24, with guests on the list: the box, its keys and the rule whole.
+    @Test func theHelpOnTodayAt80x24SaysHowToAnswerYes() throws {
+        var fixture = try Self.deskWithGuests()
+        fixture.press(.function(1))
+        let rows = fixture.screen(80, 24).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(rows.count == 24)
+        let ruleRow = try #require(rows.firstIndex { $0.contains(CommandTable.rule[0]) }, "\(rows.joined(separator: "\n"))")
+        #expect(rows[ruleRow + 1].contains("use F/Alt keys. Changes ask first, on No: → then Enter says yes."),
+                "\(rows.joined(separator: "\n"))")
+        #expect(rows[(ruleRow + 2)...(ruleRow + 3)].contains { $0.contains("└") }, "the rule is the box's last line")
+        // The keys of Today with their sentences, and the screens' keys beside one another.
+        #expect(rows.contains { $0.contains("Alt-1, Alt-2, Alt-3") && $0.contains("To the arrivals, departures or staying on") })
+        #expect(rows.contains { $0.contains("F1, ?") && $0.contains("Help") && $0.contains("F6, Alt-p") && $0.contains("Plan") },
+                "\(rows.joined(separator: "\n"))")
+        #expect(rows.contains { $0.contains("Alt-e/m/n/u") }, "\(rows.joined(separator: "\n"))")
+        // The footer stays under the box.
+        #expect(rows[23].contains("F10 Quit"), "\(rows[23])")
     }
 
     @Test func theBookingFormAt80x24() throws {
