@@ -198,10 +198,15 @@ extension DeskModel {
                 (state[keyPath: actions].message, state[keyPath: actions].messageIsError) = ("Nothing changed", false)
                 return true
             }
-            // The domain's own rules, at once: every problem next to its field. The room's capacity
-            // and the nights' availability are the store's to check when it saves.
+            // The domain's own rules, at once: every problem next to its field, what the booking's
+            // room sleeps among them (checked here against the most guests a room may sleep, a
+            // phone number and three guests in a double came back one round at a time: the phone
+            // here, then the room's size from the store). Whether the nights are free is the
+            // store's to check when it saves; it checks everything again.
+            let roomType = try? services.roomType(form.booking.roomId)
             do {
-                _ = try BookingRules.validate(edit, of: form.booking, roomTypeName: "room", capacity: BookingRules.guestRange.upperBound,
+                _ = try BookingRules.validate(edit, of: form.booking, roomTypeName: roomType?.name ?? "room",
+                                              capacity: roomType?.capacity ?? BookingRules.guestRange.upperBound,
                                               businessDate: state.info.businessDate, nightUnderWay: state.info.nightUnderWay)
             } catch {
                 form.problems = error.details.isEmpty ? [error.message] : error.details

@@ -63,6 +63,10 @@ public struct DeskServices: Sendable {
     /// What the last cancel of a booking recorded about paying the guest back, in words (the
     /// desk's refund and its amount, or a card refund under way); nil when nothing was paid.
     public var refundWords: @Sendable (_ id: UUID) -> String?
+    /// The type of the room with this id (nil: none such): the edit form checks the guests against
+    /// what the booking's room sleeps with every other problem of the first Enter, not in a
+    /// second round after the store refused them.
+    public var roomType: @Sendable (_ roomId: UUID) throws -> RoomType?
 
     public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
                 book: @escaping @Sendable (BookingForm, PaymentInstruction, UUID) throws -> Booking,
@@ -81,7 +85,8 @@ public struct DeskServices: Sendable {
                 bookingByReference: @escaping @Sendable (String) throws -> Booking = { reference in
                     throw FrontDeskError.notFound("No booking \(reference)")
                 },
-                refundWords: @escaping @Sendable (UUID) -> String? = { _ in nil }) {
+                refundWords: @escaping @Sendable (UUID) -> String? = { _ in nil },
+                roomType: @escaping @Sendable (UUID) throws -> RoomType? = { _ in nil }) {
         self.search = search
         self.book = book
         self.booking = booking
@@ -96,6 +101,7 @@ public struct DeskServices: Sendable {
         self.change = change
         self.bookingByReference = bookingByReference
         self.refundWords = refundWords
+        self.roomType = roomType
     }
 }
 

@@ -338,7 +338,8 @@ public enum DeskTerminalApp {
                 }
             },
             bookingByReference: { reference in try store.booking(reference) },
-            refundWords: { id in refundNotes.withLock { $0.removeValue(forKey: id) } })
+            refundWords: { id in refundNotes.withLock { $0.removeValue(forKey: id) } },
+            roomType: { id in try store.room(id: id)?.type })
     }
 
     /// What a cancel recorded about paying the guest back, among the booking's audit lines after

@@ -80,6 +80,19 @@ import Testing
         }
     }
 
+    /// Every problem of an edit at once, as a new booking's form reports them: the room's size,
+    /// the phone and a date that is none, together (the desk once showed them a round at a time).
+    @Test func everyProblemOfAnEditIsReportedAtOnce() {
+        let edit = BookingEdit(phone: "call me maybe", guests: "3", checkOut: "2027-02-29")
+        #expect(throws: FrontDeskError.validationFailed([
+            "Room 101 (Double) sleeps at most 2 guests",
+            "Phone number may hold 5 to 20 digits with spaces and + - ( ) . only",
+            "Check-out date '2027-02-29' is not a date (use YYYY-MM-DD)",
+        ])) {
+            try BookingRules.validate(edit, of: booking(.confirmed), roomTypeName: "Double", capacity: 2, businessDate: day("2026-11-26"))
+        }
+    }
+
     @Test func everyChangeIncrementsTheVersion() throws {
         var subject = booking(.reserving)
         try subject.confirm(at: now)

@@ -127,6 +127,32 @@ import Testing
         #expect(fixture.screen().contains("Nothing changed"))
     }
 
+    /// A phone that is no phone number and three guests for a double: one Enter shows both
+    /// problems, each beside its field, and saves nothing. The desk checked the guests against the
+    /// most any room sleeps, so the room's size came only in a second round, from the store,
+    /// after the phone was fixed.
+    @Test func oneEnterShowsEveryProblemOfTheEditTheRoomsSizeAmongThem() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("e"), .tab, .tab) // e-mail, phone
+        fixture.type("call me maybe")
+        fixture.press(.tab, .backspace) // guests
+        fixture.type("3")
+        fixture.press(.enter)
+        let form = try #require(fixture.model.state.bookings.actions.editing, "the form stays open")
+        #expect(form.problems.contains("Room 101 (Double) sleeps at most 2 guests"), "\(form.problems)")
+        #expect(form.problems.contains { $0.hasPrefix("Phone number may hold 5 to 20 digits") }, "\(form.problems)")
+        let screen = fixture.screen()
+        let lines = screen.split(separator: "\n")
+        let phoneLine = try #require(lines.first { $0.hasPrefix(" Phone") }, "\(screen)")
+        #expect(phoneLine.contains("! Phone number may hold"), "\(screen)")
+        let guestsLine = try #require(lines.first { $0.hasPrefix(" Guests") }, "\(screen)")
+        #expect(guestsLine.contains("! Room 101 (Double) sleeps at most 2 guests"), "\(screen)")
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).guestCount == 2, "nothing saved")
+    }
+
     @Test func altMMovesTheChosenGuestAfterAskingAndAltNMarksANoShow() throws {
         var fixture = try ScreenFixture()
         let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
