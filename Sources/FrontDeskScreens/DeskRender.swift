@@ -214,8 +214,11 @@ extension DeskModel {
             }
             let problems = form.problems.filter { BookingField.owning($0) == field }
             if !problems.isEmpty {
-                buffer.put("! " + problems.joined(separator: "; "), x: labelWidth + 1, y: y + 1, role: .error,
-                           maxWidth: buffer.width - labelWidth - 2)
+                // Under the field; one too long for that starts under the label (the row is the
+                // problem's own): "… + - ( ) . only" of the phone's rule was cut at 80 columns.
+                let text = "! " + problems.joined(separator: "; ")
+                let problemX = TerminalWidth.of(text) <= buffer.width - labelWidth - 2 ? labelWidth + 1 : 1
+                buffer.put(text, x: problemX, y: y + 1, role: .error, maxWidth: buffer.width - problemX - 1)
             }
             y += 2
         }
@@ -309,34 +312,68 @@ extension DeskModel {
     }
 
     /// Alt-e: the booking's fields, filled in, each problem beside its field, in a box over the list.
+    /// A problem longer than the room beside its field goes on under it, word-wrapped (the fields
+    /// below move down a row for each such row); a problem of no field (a taken night, a booking
+    /// changed elsewhere) is wrapped under the fields. The form takes those rows from the list
+    /// behind it, never the message line or the footer. Cut at 80 columns, the problems lost what
+    /// helps: the rooms free instead, how to type a date, "press Enter again".
     func drawEditForm(_ form: EditFormState, into buffer: inout CellBuffer) {
         let booking = form.booking
         let fields = EditField.allCases
-        let unowned = form.problems.filter { EditField.owning($0) == nil }
-        let height = min(buffer.height - 3, fields.count + 6 + unowned.count)
+        // Each field's problem from two columns after the field; the others across the form.
+        var blocks = fields.map { field in
+            EditFormBlock(field: field, x: 15 + field.columns,
+                          rows: form.problem(for: field).map { Self.problemRows($0, width: buffer.width - 16 - field.columns) } ?? [])
+        }
+        for problem in form.problems where EditField.owning(problem) == nil {
+            blocks.append(EditFormBlock(field: nil, x: 1, rows: Self.problemRows(problem, width: buffer.width - 2)))
+        }
+        let hasUnowned = blocks.contains { $0.field == nil }
+        // The title and a blank row; a blank row over the problems of no field; a blank row and the keys.
+        let chrome = 2 + (hasUnowned ? 1 : 0) + 2
+        let most = buffer.height - 3
+        // Too many rows (many long problems at 24 rows): the longest problem gives up its last
+        // row first, the row before it then cut with "…"; every field and every problem's first
+        // row stay.
+        var over = chrome + blocks.map(\.rowsTaken).reduce(0, +) - most
+        while over > 0, let longest = blocks.indices.filter({ blocks[$0].rows.count > 1 })
+                .max(by: { blocks[$0].rows.count < blocks[$1].rows.count }) {
+            let last = blocks[longest].rows.removeLast()
+            blocks[longest].rows[blocks[longest].rows.count - 1] += " " + last.trimmingCharacters(in: .whitespaces)
+            over -= 1
+        }
+        let height = min(most, max(fields.count + 6, chrome + blocks.map(\.rowsTaken).reduce(0, +)))
         let top = max(1, (buffer.height - height) / 2)
+        let bottom = top + height - 2 // the blank row over the keys: no problem is drawn from here on
         for row in top..<(top + height) { buffer.fill(y: row, role: .normal) }
         buffer.put(" Edit booking \(booking.confirmationCode) · \(booking.status.rawValue) · room \(booking.roomNumber) · version \(booking.version)",
                    x: 0, y: top, role: .title, maxWidth: buffer.width - 1)
-        for (index, field) in fields.enumerated() {
-            let y = top + 2 + index
-            guard y < top + height else { break }
-            buffer.put(" \(field.label)", x: 0, y: y, role: .normal)
-            let focused = form.focus == field
-            let width = field == .note ? 40 : field == .guests ? 4 : field == .checkIn || field == .checkOut ? 12 : 30
-            buffer.field(form.values[field] ?? "", typing: focused, x: 13, y: y, width: width,
-                         role: focused ? .focusedField : .field)
-            if let problem = form.problem(for: field) {
-                buffer.put("! " + problem, x: 15 + width, y: y, role: .error, maxWidth: max(0, buffer.width - 16 - width))
+        var y = top + 2
+        var underTheFields = false
+        for block in blocks {
+            if let field = block.field {
+                buffer.put(" \(field.label)", x: 0, y: y, role: .normal)
+                let focused = form.focus == field
+                buffer.field(form.values[field] ?? "", typing: focused, x: 13, y: y, width: field.columns,
+                             role: focused ? .focusedField : .field)
+            } else if !underTheFields {
+                underTheFields = true
+                y += 1 // a blank row between the fields and the problems of no field
             }
+            for (index, row) in block.rows.enumerated() where y + index < bottom {
+                buffer.put(row, x: block.x, y: y + index, role: .error, maxWidth: buffer.width - 1 - block.x)
+            }
+            y += block.rowsTaken
         }
-        var y = top + 2 + fields.count
-        for problem in unowned where y < top + height - 1 {
-            buffer.put(" ! " + problem, x: 0, y: y, role: .error, maxWidth: buffer.width - 1)
-            y += 1
-        }
-        buffer.put(" Enter saves (one change, audited) · Tab/↓ next field · Esc closes, nothing changes", x: 0, y: top + height - 1,
+        // Whole at 80 columns ("Tab/↓ next field" cut "nothing changes" short).
+        buffer.put(" Enter saves (one change, audited) · Tab/↓ next · Esc closes, nothing changes", x: 0, y: top + height - 1,
                    role: .hint, maxWidth: buffer.width - 1)
+    }
+
+    /// A problem in rows at most `width` wide, broken between words: "! " before the first,
+    /// the others under its text.
+    static func problemRows(_ problem: String, width: Int) -> [String] {
+        CellBuffer.wrap(problem, width: max(1, width - 2)).enumerated().map { ($0.offset == 0 ? "! " : "  ") + $0.element }
     }
 
     func drawMessage(_ message: String?, isError: Bool, confirmation: PendingConfirmation?, into buffer: inout CellBuffer) {
@@ -639,4 +676,28 @@ public enum HelpOverlay {
             row += 1
         }
     }
+}
+
+extension EditField {
+    /// The columns of the field in the edit form; its problem starts two after it.
+    var columns: Int {
+        switch self {
+        case .note: 40
+        case .guests: 4
+        case .checkIn, .checkOut: 12
+        case .guestName, .email, .phone: 30
+        }
+    }
+}
+
+/// Rows of the edit form: a field with the rows of its problem (the first beside it), or a
+/// problem of no field, under the fields.
+private struct EditFormBlock {
+    let field: EditField?
+    /// The column the problem's rows start at.
+    let x: Int
+    var rows: [String]
+
+    /// A field takes its row even with no problem.
+    var rowsTaken: Int { field == nil ? rows.count : max(1, rows.count) }
 }

@@ -396,7 +396,18 @@ extension DeskModel {
             let y = buffer.height - 3
             buffer.fill(y: y, role: .accent)
             buffer.fill(y: y + 1, role: .accent)
-            if let note = prompt.note { buffer.put(" ! \(note)", x: 0, y: y - 1, role: .error, maxWidth: buffer.width - 1) }
+            if let note = prompt.note {
+                // Whole, word-wrapped upwards over the list's last rows (up to three; only a longer
+                // one is cut): "…; Base price 'lots' is not an amount (use e.g. 129.00)" was cut
+                // at 80 columns before the way to write it.
+                let rows = CellBuffer.wrap(note, width: buffer.width - 4)
+                let shown = rows.count <= 3 ? rows : Array(rows.prefix(2)) + [rows.dropFirst(2).joined(separator: " ")]
+                for (index, row) in shown.enumerated() {
+                    let rowY = y - shown.count + index
+                    buffer.fill(y: rowY, role: .normal)
+                    buffer.put((index == 0 ? " ! " : "   ") + row, x: 0, y: rowY, role: .error, maxWidth: buffer.width - 1)
+                }
+            }
             buffer.put(" \(prompt.title) (Enter saves, Esc cancels, Tab: next field)", x: 0, y: y, role: .accent)
             var fieldX = 1
             for (index, label) in prompt.labels.enumerated() {

@@ -153,6 +153,61 @@ import Testing
         #expect(try fixture.desk.store.booking(booking.confirmationCode).guestCount == 2, "nothing saved")
     }
 
+    /// The edit form's refusals read whole at 80x24, word-wrapped under their field or under the
+    /// fields: cut, they lost what helps ("free from 2026-1…", "(use YY…", "5 to 20 d…").
+    @Test func theEditFormsProblemsAreReadWholeAt80x24() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        try fixture.desk.book(room: "101", from: "2026-12-03", to: "2026-12-05")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("e"), .tab, .tab) // e-mail, phone
+        fixture.type("call me maybe")
+        fixture.press(.tab, .tab, .tab) // guests, check-in, check-out
+        fixture.type("2027-02-29")
+        fixture.press(.enter)
+        var form = try #require(fixture.model.state.bookings.actions.editing, "the form stays open")
+        #expect(form.problems == ["Phone number may hold 5 to 20 digits with spaces and + - ( ) . only",
+                                  "Check-out date '2027-02-29' is not a date (use YYYY-MM-DD)"], "\(form.problems)")
+        var screen = fixture.screen(80, 24)
+        try Self.expectWhole(form.problems, on: screen)
+        // Each begins beside its field.
+        let lines = screen.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix(" Phone") && $0.contains("! Phone number may hold") }, "\(screen)")
+        #expect(lines.contains { $0.hasPrefix(" Check-out") && $0.contains("! Check-out date '2027-02-29' is not") }, "\(screen)")
+
+        // The phone emptied, a check-out whose added nights are taken: the rooms free instead are
+        // at the end of the store's refusal, under the fields.
+        fixture.press(.backTab, .backTab, .backTab) // check-in, guests, phone
+        for _ in 0..<13 { fixture.press(.backspace) }
+        fixture.press(.tab, .tab, .tab) // guests, check-in, check-out
+        fixture.type("2026-12-05")
+        fixture.press(.enter)
+        form = try #require(fixture.model.state.bookings.actions.editing, "the form comes back as typed")
+        let refusal = try #require(form.problems.first)
+        #expect(refusal.hasPrefix("Room 101 is taken on the nights of") && refusal.contains("; free from 2026-12-01 to 2026-12-05"),
+                "\(refusal)")
+        screen = fixture.screen(80, 24)
+        try Self.expectWhole(form.problems, on: screen)
+        #expect(try fixture.desk.store.booking(booking.confirmationCode).stay.checkOut.iso == "2026-12-03")
+    }
+
+    /// Each problem whole in the edit form's rows, however many rows it takes, nothing of the
+    /// form cut with "…", and the message line and the footer under the form left alone.
+    static func expectWhole(_ problems: [String], on screen: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let title = try #require(lines.firstIndex { $0.contains("Edit booking") }, "\(screen)", sourceLocation: sourceLocation)
+        let keys = try #require(lines.firstIndex { $0.contains("Enter saves (one change") }, "\(screen)", sourceLocation: sourceLocation)
+        let form = lines[title...keys]
+        #expect(!form.joined().contains("…"), "\(screen)", sourceLocation: sourceLocation)
+        // Read as words: a problem wrapped over rows is whole when its words follow one another.
+        let words = form.joined(separator: " ").split(separator: " ").joined(separator: " ")
+        for problem in problems {
+            #expect(words.contains("! " + problem), "\(problem)\n\(screen)", sourceLocation: sourceLocation)
+        }
+        #expect(keys < lines.count - 2, "the form stops above the message line and the footer", sourceLocation: sourceLocation)
+    }
+
     @Test func altMMovesTheChosenGuestAfterAskingAndAltNMarksANoShow() throws {
         var fixture = try ScreenFixture()
         let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")

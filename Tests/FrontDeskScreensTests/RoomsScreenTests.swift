@@ -251,6 +251,11 @@ import Testing
         fixture.press(.enter)
         let screen = fixture.screen()
         #expect(screen.contains("Sleeps 'x' is not a number from 1 to 10"))
+        // Both problems whole at 80 columns, the note wrapped over the rows above the form.
+        let note = try #require(fixture.model.state.rooms.prompt?.note)
+        #expect(note.contains("'lots'"), "\(note)")
+        let words = screen.split(separator: "\n").joined(separator: " ").split(separator: " ").joined(separator: " ")
+        #expect(words.contains("! " + note), "\(screen)")
         #expect(try fixture.desk.store.roomTypes().contains { $0.name == "Penthouse" } == false)
         // The refused form is back as typed, to be corrected (or left with Esc).
         #expect(fixture.model.state.rooms.prompt?.values == ["Penthouse", "x", "lots"])
