@@ -120,7 +120,12 @@ public struct EditFormState: Sendable {
                            checkOut: changed(.checkOut, booking.stay.checkOut.iso))
     }
 
-    func problem(for field: EditField) -> String? { problems.first { EditField.owning($0) == field } }
+    /// Every problem of `field`, as the booking form shows them: only the first was drawn, and a
+    /// second came to light once the first was fixed. Nil when it has none.
+    func problem(for field: EditField) -> String? {
+        let own = problems.filter { EditField.owning($0) == field }
+        return own.isEmpty ? nil : own.joined(separator: "; ")
+    }
 
     /// The changes typed here, on `fresh` (the booking as another desk left it meanwhile): each
     /// field typed keeps what was typed, the others show the booking as it is now. The form was

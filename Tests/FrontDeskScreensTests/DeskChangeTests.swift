@@ -192,6 +192,22 @@ import Testing
         #expect(try fixture.desk.store.booking(booking.confirmationCode).stay.checkOut.iso == "2026-12-03")
     }
 
+    /// A check-out before the business date and before the check-in: both of the field's problems
+    /// beside it at once (only the first was drawn).
+    @Test func everyProblemOfAFieldIsDrawnBesideIt() throws {
+        var fixture = try ScreenFixture()
+        let booking = try fixture.desk.book(room: "101", from: "2026-12-01", to: "2026-12-03")
+        fixture.press(.function(3))
+        fixture.type(booking.confirmationCode)
+        fixture.press(.down, .alt("e"), .tab, .tab, .tab, .tab, .tab) // to the check-out
+        fixture.type("2026-11-20")
+        fixture.press(.enter)
+        let form = try #require(fixture.model.state.bookings.actions.editing, "the form stays open")
+        let problems = ["Check-out date must be after the business date (2026-11-26)", "Check-out date must be after check-in date"]
+        #expect(form.problems == problems, "\(form.problems)")
+        try Self.expectWhole([problems.joined(separator: "; ")], on: fixture.screen(80, 24))
+    }
+
     /// Each problem whole in the edit form's rows, however many rows it takes, nothing of the
     /// form cut with "…", and the message line and the footer under the form left alone.
     static func expectWhole(_ problems: [String], on screen: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
