@@ -32,10 +32,15 @@ public struct HTTPFailure: Codable, Sendable, Equatable, Error {
     /// the request: it may have acted on it).
     public enum Kind: String, Codable, Sendable { case notSent, timedOut, other, answerTooLarge }
     public var kind: Kind
+    /// Short words a person may read ("timed out", "could not connect"), never the system's own
+    /// text ("The operation could not be completed. (NSURLErrorDomain error -1001.)").
     public var message: String
-    public init(kind: Kind, message: String) {
+    /// The system's code for the failure (a URL error's, -1001 for a timeout), for the log only.
+    public var code: Int?
+    public init(kind: Kind, message: String, code: Int? = nil) {
         self.kind = kind
         self.message = message
+        self.code = code
     }
     public var mayHaveReachedService: Bool { kind != .notSent }
 }

@@ -150,6 +150,8 @@ public final class HTTPPaymentGateway: PaymentGateway {
 
     private func send(path: String, key: String, body: [String: String]) -> Answer {
         var lastProblem = "no answer"
+        // The system's code of the last failure without an answer, for the log line only.
+        var lastCode: Int?
         var reached = false
         for attempt in 0..<attempts {
             if attempt > 0 { Thread.sleep(forTimeInterval: backoff * pow(2, Double(attempt - 1)) * jitter()) }
@@ -164,7 +166,7 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 breaker.recordSuccess()
                 unanswered.withLock { $0 = 0 }
                 return answer
-            case .transient(let problem, let mayHaveReached):
+            case .transient(let problem, let mayHaveReached, let code):
                 // A call that surely never arrived (refused, not sent) counts against the
                 // circuit. One that timed out or broke off says nothing either way: one slow card
                 // timing out again and again opened the circuit, and every other card then failed
@@ -172,6 +174,7 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 // the health line.
                 if mayHaveReached { inconclusive() } else { breaker.recordFailure() }
                 lastProblem = problem
+                lastCode = code
                 reached = reached || mayHaveReached
             case .failedAnswer(let problem, let fromAGateway):
                 // A 500 for this request, or an answer without an id: the service is up, and one
@@ -180,6 +183,7 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 // not answering: that counts against the circuit.
                 if fromAGateway { breaker.recordFailure() } else { inconclusive() }
                 lastProblem = problem
+                lastCode = nil
                 reached = true
             case .stillProcessing(let problem):
                 // The service answers, so the circuit stays closed; the key's first request is at
@@ -187,11 +191,12 @@ public final class HTTPPaymentGateway: PaymentGateway {
                 breaker.recordSuccess()
                 unanswered.withLock { $0 = 0 }
                 lastProblem = problem
+                lastCode = nil
                 reached = true
             }
         }
         reportCallWithoutOutcome?("payment call \(path) for booking \(body["bookingId"] ?? "-") ended without an outcome after "
-            + "\(attempts) attempt\(attempts == 1 ? "" : "s") (\(CardNumber.redacted(in: lastProblem)))"
+            + "\(attempts) attempt\(attempts == 1 ? "" : "s") (\(CardNumber.redacted(in: lastProblem))\(lastCode.map { "; code=\($0)" } ?? ""))"
             + (reached ? "; it may have reached the service and is asked again under its key" : "; it never reached the service"))
         if !reached && breaker.isOpen { return .unreachable(lastProblem) }
         return .unavailable(reason: lastProblem, retryAfter: 2 * jitter(), mayHaveReachedService: reached)
@@ -200,8 +205,8 @@ public final class HTTPPaymentGateway: PaymentGateway {
     enum CallResult {
         case answered(Answer)
         /// No answer came (refused, reset, timed out); `mayHaveReached` is false when the request
-        /// surely never arrived.
-        case transient(String, mayHaveReached: Bool)
+        /// surely never arrived; `code`: the system's code of the failure, for the log only.
+        case transient(String, mayHaveReached: Bool, code: Int?)
         /// An answer, but not an outcome (HTTP 5xx, or success without an id): the request may
         /// have been acted on. `fromAGateway`: 502, 503 or 504, a proxy's (or the service's own)
         /// word that the service is not answering.
@@ -225,8 +230,13 @@ public final class HTTPPaymentGateway: PaymentGateway {
     static func interpret(_ result: HTTPCallResult) -> CallResult {
         switch result {
         case .failed(let failure):
-            let what = failure.kind == .timedOut ? "payment service did not answer in time" : "payment service unreachable"
-            return .transient("\(what): \(failure.message)", mayHaveReached: failure.mayHaveReachedService)
+            // What a person reads (`saga status`, the desk's status line): a timeout in those words
+            // alone; else the failure's short words ("could not connect"). Foundation's own text was
+            // shown: "… in time: The operation could not be completed. (NSURLErrorDomain error
+            // -1001.)". The code goes to the log.
+            let problem = failure.kind == .timedOut
+                ? "payment service did not answer in time" : "payment service unreachable: \(failure.message)"
+            return .transient(problem, mayHaveReached: failure.mayHaveReachedService, code: failure.code)
         case .answered(let status, _, let data):
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             switch status {

@@ -77,15 +77,39 @@ public final class URLSessionExchange: HTTPExchange {
         return slot.withLock { $0 } ?? .failed(HTTPFailure(kind: .other, message: "no answer"))
     }
 
+    /// Why a call got no answer, in short words: Foundation's own text for a URL error ("The
+    /// operation could not be completed. (NSURLErrorDomain error -1001.)") was shown to people
+    /// (`saga status`, the desk's status line). Its code goes with the failure, for the log.
+    public static func failure(for error: any Error) -> HTTPFailure {
+        guard let urlError = error as? URLError else { return HTTPFailure(kind: .other, message: "network error") }
+        let code = urlError.code
+        let kind: HTTPFailure.Kind = code == .timedOut ? .timedOut : notSentCodes.contains(code) ? .notSent : .other
+        return HTTPFailure(kind: kind, message: words(for: code), code: code.rawValue)
+    }
+
+    /// A few words for a URL error's code; "network error" for the rare ones (the log has the code).
+    static func words(for code: URLError.Code) -> String {
+        switch code {
+        case .timedOut: "timed out"
+        case .cannotConnectToHost: "could not connect"
+        case .networkConnectionLost: "connection lost"
+        case .cannotFindHost, .dnsLookupFailed: "host name not found"
+        case .notConnectedToInternet: "no network"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid,
+             .serverCertificateHasUnknownRoot, .clientCertificateRejected, .clientCertificateRequired:
+            "secure connection failed"
+        case .badServerResponse: "unreadable answer"
+        case .badURL, .unsupportedURL: "not a usable address"
+        case .cancelled: "cancelled"
+        default: "network error"
+        }
+    }
+
     /// URL errors after which the request cannot have reached the service.
     static let notSentCodes: Set<URLError.Code> = [.cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .badURL, .unsupportedURL]
 
     static func result(data: Data?, response: URLResponse?, error: (any Error)?) -> HTTPCallResult {
-        if let error {
-            let code = (error as? URLError)?.code
-            let kind: HTTPFailure.Kind = code == .timedOut ? .timedOut : code.map { notSentCodes.contains($0) } == true ? .notSent : .other
-            return .failed(HTTPFailure(kind: kind, message: error.localizedDescription))
-        }
+        if let error { return .failed(failure(for: error)) }
         guard let http = response as? HTTPURLResponse else {
             return .failed(HTTPFailure(kind: .other, message: "no HTTP answer"))
         }

@@ -2,6 +2,7 @@ import Foundation
 import FrontDeskDomain
 import FrontDeskHTTP
 import FrontDeskPayments
+import FrontDeskURLSession
 import Synchronization
 import Testing
 
@@ -65,6 +66,36 @@ import Testing
         #expect(!hanging.breaker.isOpen, "a timeout may have reached the service: in doubt, not unreachable")
         #expect(hanging.health == .failing(consecutiveFailures: 5), "\(hanging.health)")
         #expect(hanging.statusDescription.contains("5 calls in a row without an outcome"), "\(hanging.statusDescription)")
+    }
+
+    /// `saga status` showed "ProcessPayment (try 46: payment service did not answer in time: The
+    /// operation could not be completed. (NSURLErrorDomain error -1001.))": Foundation's text
+    /// for a URL error. A person reads short words; the log line keeps the code.
+    @Test func aFailureIsSaidInShortWordsAndItsCodeGoesToTheLog() {
+        let timedOut = URLSessionExchange.failure(for: URLError(.timedOut))
+        #expect(timedOut == HTTPFailure(kind: .timedOut, message: "timed out", code: -1001))
+        let refused = URLSessionExchange.failure(for: URLError(.cannotConnectToHost))
+        #expect(refused.kind == .notSent && refused.message == "could not connect" && refused.code == -1004, "\(refused)")
+        for code in [URLError.Code.networkConnectionLost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet, .unknown] {
+            let failure = URLSessionExchange.failure(for: URLError(code))
+            #expect(!failure.message.contains("NSURLErrorDomain") && !failure.message.contains("could not be completed"),
+                    "\(failure)")
+            #expect(failure.code == code.rawValue)
+        }
+
+        let logged = Mutex<[String]>([])
+        let gateway = HTTPPaymentGateway(baseURL: URL(string: "http://127.0.0.1:1")!, attempts: 2, backoff: 0,
+                                         exchange: ScriptedService([.failed(timedOut), .failed(timedOut)]), jitter: { 1 },
+                                         reportCallWithoutOutcome: { line in logged.withLock { $0.append(line) } })
+        let outcome = gateway.charge(ChargeRequest(bookingId: UUID(), amount: Money(minorUnits: 100), currency: "EUR",
+                                                   cardNumber: "4242424242424242", idempotencyKey: "charge-4"))
+        guard case .unavailable(let reason, _, _) = outcome else {
+            Issue.record("a timeout is no outcome: \(outcome)")
+            return
+        }
+        #expect(reason == "payment service did not answer in time", "\(reason)")
+        let line = logged.withLock { $0 }.joined()
+        #expect(line.contains("code=-1001") && line.contains("did not answer in time"), "\(line)")
     }
 
     @Test func aKeyVoidedBeforeTheChargeIsAFinalRefusal() {
