@@ -610,10 +610,10 @@ public enum HelpOverlay {
     /// The box, centred. The rule is always drawn whole under the keys: it is how a receptionist
     /// learns that → then Enter says yes. Today at 80x24 has 19 keys, one more than the rows
     /// above the rule, and the rule's second line was the one left off. So when the keys do not
-    /// fit a row each, the keys that work everywhere (F1 to F10 and Esc, the screens' keys the footer
-    /// names too) take two to a row, each with its footer word ("F3, Alt-b  Bookings"), and this screen's own
-    /// keys keep their sentence. Should even that not fit, the last row says how many keys are
-    /// left out and where to read them: never the rule.
+    /// fit a row each, the keys that work everywhere (F1 to F10 and Esc, the screens' keys the
+    /// footer names too) take two to a row, each with its footer word ("F3, Alt-b  Bookings"),
+    /// and this screen's own keys keep their sentence. Should even that not fit, the last row
+    /// says how many keys are left out and where to read them: never the rule.
     public static func draw(scope: Scope, into buffer: inout CellBuffer) {
         let rule = CommandTable.rule
         let all = commands(for: scope)
@@ -637,11 +637,14 @@ public enum HelpOverlay {
         let pairKeyWidth = (everywhere.map { TerminalWidth.of(keys(of: $0)) }.max() ?? 0) + 2
         let pairColumnWidth = pairKeyWidth + (everywhere.map { TerminalWidth.of($0.label) }.max() ?? 0)
         let contentWidth = max(own.isEmpty ? 0 : keyWidth + descriptionWidth, everywhere.isEmpty ? 0 : 2 * pairColumnWidth + 2,
-                               rule.map(TerminalWidth.of).max() ?? 0, leftOutLine.map(TerminalWidth.of) ?? 0)
+                               rule.map { TerminalWidth.of($0) }.max() ?? 0, leftOutLine.map { TerminalWidth.of($0) } ?? 0)
         let width = min(buffer.width - 4, contentWidth + 4)
-        // A blank row inside the frame above and below, unless the keys need those rows.
-        let padding = keyRows + rule.count + 2 <= innerRows ? 1 : 0
-        let height = min(buffer.height - 2, keyRows + rule.count + 2 + 2 * padding)
+        // A blank row between the shared rows and this screen's keys, then one inside the frame
+        // above and below, as far as the rows left by the keys and the rule allow.
+        let spare = innerRows - keyRows - rule.count
+        let gap = paired && spare >= 1 ? 1 : 0
+        let padding = spare - gap >= 2 ? 1 : 0
+        let height = min(buffer.height - 2, keyRows + gap + rule.count + 2 + 2 * padding)
         let x = (buffer.width - width) / 2, y = (buffer.height - height) / 2
         for row in y..<(y + height) { buffer.fill(x: x, y: row, width: width, role: .overlay) }
         buffer.put("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: y, role: .overlay)
@@ -661,7 +664,7 @@ public enum HelpOverlay {
             buffer.put(keys(of: command), x: columnX, y: columnY, role: .accent, maxWidth: pairKeyWidth)
             buffer.put(command.label, x: columnX + pairKeyWidth, y: columnY, role: .overlay, maxWidth: max(0, columnWidth - pairKeyWidth))
         }
-        row += pairRows
+        row += pairRows + gap
         for command in own {
             buffer.put(keys(of: command), x: x + 2, y: row, role: .accent, maxWidth: keyWidth)
             buffer.put(command.description, x: x + 2 + keyWidth, y: row, role: .overlay, maxWidth: max(0, inner - keyWidth))
