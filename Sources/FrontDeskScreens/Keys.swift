@@ -170,7 +170,7 @@ public enum CommandTable {
 
     static let confirmCommands: [Command] = [
         Command(id: .confirmChoose, keys: [.left, .right, .tab, .backTab], label: "No/Yes",
-                description: "Move between No and Yes (the question starts on No)", scope: .confirm, inFooter: true),
+                description: "Move between No and Yes (it starts on No)", scope: .confirm, inFooter: true),
         Command(id: .confirmAnswer, keys: [.enter], label: "Answer", description: "Answer with the chosen button",
                 scope: .confirm, inFooter: true),
         Command(id: .confirmNo, keys: [.escape], label: "No", description: "No: change nothing", scope: .confirm, inFooter: true),
