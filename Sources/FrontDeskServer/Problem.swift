@@ -185,7 +185,7 @@ public struct Problem: Error, Sendable {
             ("status", .int(Int(status.code))), ("detail", .string(CardNumber.redacted(in: detail))), ("code", .string(code)),
         ]
         if !fieldErrors.isEmpty {
-            fields.append(("errors", .array(fieldErrors.map { .object([("field", .string($0.field)), ("message", .string(CardNumber.redacted(in: $0.message)))]) })))
+            fields.append(("errors", .array(fieldErrors.map { .object([("field", .string(CardNumber.redacted(in: $0.field))), ("message", .string(CardNumber.redacted(in: $0.message)))]) })))
         }
         return .object(fields)
     }

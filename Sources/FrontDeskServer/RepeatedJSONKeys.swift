@@ -7,6 +7,29 @@ import Foundation
 /// to the decoder, which names what is wrong; this scan only looks for repeats.
 enum RepeatedJSONKeys {
     static func first(in bytes: UnsafeRawBufferPointer) -> String? {
+        var repeated: String?
+        scanKeys(in: bytes) { key, depth, isNew in
+            if !isNew { repeated = key }
+            return isNew
+        }
+        return repeated
+    }
+
+    /// The keys of the body's outer object, as the decoder reads them: what a PATCH checks by
+    /// name. (`JSONSerialization` refused bodies the decoder takes, a lone surrogate or `1e999`
+    /// in a field the decoder never reads, and the check was skipped: a misspelled field ignored.)
+    static func topLevelKeys(in bytes: UnsafeRawBufferPointer) -> [String] {
+        var keys: [String] = []
+        scanKeys(in: bytes) { key, depth, _ in
+            if depth == 1 { keys.append(key) }
+            return true
+        }
+        return keys
+    }
+
+    /// Calls `found` with each object key (unescaped), its object's depth (1: the outer one) and
+    /// whether it is new in its object; a false answer stops the scan.
+    private static func scanKeys(in bytes: UnsafeRawBufferPointer, _ found: (String, Int, Bool) -> Bool) {
         // One set of keys per open object; nil for an open array.
         var open: [Set<String>?] = []
         var expectingKey = false
@@ -38,14 +61,14 @@ enum RepeatedJSONKeys {
                     }
                     index += 1
                 }
-                guard index <= bytes.count else { return nil }
+                guard index <= bytes.count else { return }
                 if expectingKey, let keys = open.last, keys != nil {
                     let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<min(index, bytes.count)])
                     // "guest\u004eame" is guestName to the decoder: compared as the decoder reads it.
                     let key = escaped ? unescaped(raw) : String(decoding: raw, as: UTF8.self)
                     if let key {
-                        if keys!.contains(key) { return key }
-                        open[open.count - 1]!.insert(key)
+                        let isNew = open[open.count - 1]!.insert(key).inserted
+                        if !found(key, open.count, isNew) { return }
                     }
                 }
                 expectingKey = false
@@ -54,7 +77,6 @@ enum RepeatedJSONKeys {
             }
             index += 1
         }
-        return nil
     }
 
     private static func unescaped(_ raw: UnsafeRawBufferPointer) -> String? {

@@ -922,14 +922,13 @@ struct BookingRoutes {
     /// was ignored, and 200 with nothing changed read as success. Each unknown field is named.
     func decodePatch<T: PatchBody>(_ type: T.Type, _ request: Request, _ context: ServerContext) async throws -> T {
         let buffer = try await collectBody(request, context)
-        if let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any] {
-            let unknown = object.keys.filter { !T.fields.contains($0) }.sorted()
-            if !unknown.isEmpty {
-                throw Problem.validation(unknown.prefix(10).map { key in
-                    let field = key.count > 60 ? String(key.prefix(60)) + "…" : key
-                    return (field, "\(field) is not a field this request changes (it changes \(T.fields.joined(separator: ", ")))")
-                })
-            }
+        let keys = buffer.withUnsafeReadableBytes(RepeatedJSONKeys.topLevelKeys(in:))
+        let unknown = Set(keys.filter { !T.fields.contains($0) }).sorted()
+        if !unknown.isEmpty {
+            throw Problem.validation(unknown.prefix(10).map { key in
+                let field = key.count > 60 ? String(key.prefix(60)) + "…" : key
+                return (field, "\(field) is not a field this request changes (it changes \(T.fields.joined(separator: ", ")))")
+            })
         }
         return try decodeCollected(type, buffer)
     }

@@ -59,6 +59,8 @@ extension BookingRoutes {
             throw Problem(status: .contentTooLarge, code: "payload_too_large", title: "Payload too large",
                           detail: "A push is at most \(Self.maximumPushBytes / 1024 / 1024) MiB; push fewer operations at a time")
         }
+        // A field given twice (an operation's `reason`, a cancel's money) is refused as on every route.
+        try buffer.withUnsafeReadableBytes { try Self.refuseRepeatedKeys($0) }
         let push: SyncPush
         do {
             push = try JSONDecoder().decode(SyncPush.self, from: Data(buffer.readableBytesView))
