@@ -335,17 +335,36 @@ public struct Room: Hashable, Sendable {
         guard isActive else { throw .roomUnavailable("Room \(number) is out of service") }
     }
 
-    /// The number trimmed and in its compatibility form (NFKC: full-width "１１４" is 114, as an
-    /// input method types it; it was a second room beside 114 that no one could tell apart on a
-    /// room plan); refused when empty, longer than `maximumNumberLength` scalars, or holding
-    /// control characters or a flood of combining marks. Also checks a number typed to find a room.
+    /// The number trimmed, its full-width letters and digits as plain ones ("１１４" is 114, as a
+    /// Japanese or Chinese input method types it; it was a second room beside 114 that no one
+    /// could tell apart on a room plan); refused when empty, longer than `maximumNumberLength`
+    /// scalars, or holding control characters or a flood of combining marks. Also checks a number
+    /// typed to find a room. Only the full-width forms are folded: the whole compatibility form
+    /// (NFKC) made "1½" room "11⁄2" and "①②" room 12.
     public static func validNumber(_ number: String) throws(FrontDeskError) -> String {
-        let cleaned = number.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
+        let cleaned = plainWidth(number).trimmingCharacters(in: .whitespaces)
         if cleaned.isEmpty { throw .validationFailed(["Room number cannot be empty"]) }
         if let problem = TextRules.problem(in: cleaned, field: "Room number", maximum: maximumNumberLength) {
             throw .validationFailed([problem])
         }
         return cleaned
+    }
+
+    /// `text` with its full-width ASCII forms (U+FF01 to U+FF5E) and the ideographic space as the
+    /// ASCII characters they are wide forms of; everything else as it is.
+    static func plainWidth(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { (0xFF01...0xFF5E).contains($0.value) || $0.value == 0x3000 }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if (0xFF01...0xFF5E).contains(scalar.value), let plain = Unicode.Scalar(scalar.value - 0xFEE0) {
+                scalars.append(plain)
+            } else if scalar.value == 0x3000 {
+                scalars.append(" ")
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
     }
 
     /// A number given to a room now (added or renumbered): also without a character that prints
@@ -381,7 +400,7 @@ extension RoomType {
 
     /// "+3" read as 3 where a manager meant three more, so a plus sign is no number here (a minus
     /// is, and the capacity's range refuses it).
-    static func typedCapacity(_ text: String) -> Int? {
+    public static func typedCapacity(_ text: String) -> Int? {
         let typed = text.trimmingCharacters(in: .whitespaces)
         return typed.hasPrefix("+") ? nil : Int(typed)
     }

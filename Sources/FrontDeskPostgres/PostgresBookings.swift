@@ -138,7 +138,9 @@ extension PostgresHotelStorage {
             listing = found
             form.roomNumber = found.room.number
         } else {
+            // As typed, then with full-width digits as plain ones (as every other room look-up).
             listing = try fetchRoom(number: form.roomNumber, session)
+                ?? (try? Room.validNumber(form.roomNumber)).flatMap { try fetchRoom(number: $0, session) }
         }
         let hotel = try group.hotel { try chain.fetchHotel(hotelId, session) }
         let today = ruleDate ?? chain.businessDate(for: hotel)

@@ -259,7 +259,9 @@ extension FrontDeskStore {
             listing = found
             form.roomNumber = found.room.number
         } else {
+            // As typed, then with full-width digits as plain ones (as every other room look-up).
             listing = try fetchRoom(number: form.roomNumber, db)
+                ?? (try? Room.validNumber(form.roomNumber)).flatMap { try fetchRoom(number: $0, db) }
         }
         let hotel: Hotel?
         if let known = group?.hotel {

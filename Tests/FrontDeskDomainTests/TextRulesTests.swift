@@ -148,5 +148,8 @@ import Testing
         #expect(try Room.validNewNumber("１１４") == "114")
         #expect(try Room.validNumber(" １０１Ａ ") == "101A")
         #expect(try Room.validNewNumber("和室 1") == "和室 1", "letters of other scripts stay as they are")
+        // Only the full-width forms: the whole compatibility form made "1½" room "11⁄2", "①②" room 12.
+        #expect(try Room.validNewNumber("1½") == "1½")
+        #expect(try Room.validNewNumber("①②") == "①②")
     }
 }
