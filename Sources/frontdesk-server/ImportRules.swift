@@ -53,7 +53,9 @@ enum ImportRules {
     /// `roomNumbers`: the file's rooms so far, by id (a look-up a booking, not a scan of the rooms).
     static func booking(_ booking: Booking, roomNumbers: [UUID: String], claimed: [HotelTransfer.HeldNight]?) throws {
         var problems: [String] = []
-        let code = booking.confirmationCode
+        // Said as it is when it is plain text; quoted (its control characters escaped) when not.
+        let codeProblem = TextRules.problem(in: booking.confirmationCode, field: "Confirmation code", maximum: 40)
+        let code = codeProblem == nil ? booking.confirmationCode : BookingRules.quoted(String(booking.confirmationCode.prefix(40)))
         if let number = roomNumbers[booking.roomId] {
             if number != booking.roomNumber {
                 problems.append("Booking \(code) names room \(BookingRules.quoted(String(booking.roomNumber.prefix(40)))), "
@@ -62,6 +64,8 @@ enum ImportRules {
         } else {
             problems.append("Booking \(code) is in a room that comes on no line before it")
         }
+        // A code is said on every screen and looked up as typed: control characters refused as in any text.
+        if let codeProblem { problems.append("Booking \(code): \(codeProblem)") }
         if booking.guest.name.trimmingCharacters(in: .whitespaces).isEmpty {
             problems.append("Booking \(code) has no guest name")
         }

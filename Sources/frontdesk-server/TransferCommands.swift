@@ -274,7 +274,7 @@ struct Import: ParsableCommand {
                 case ("roomType", let hotel?):
                     guard let wire = line.roomType else { throw ValidationError("line \(number): no roomType") }
                     let type = try ImportRules.roomType(try wire.roomType(hotelId: hotel.id))
-                    guard typeIds.insert(type.id).inserted, typeNames.insert(type.name.lowercased()).inserted else {
+                    guard typeIds.insert(type.id).inserted, typeNames.insert(type.name.trimmingCharacters(in: .whitespaces).lowercased()).inserted else {
                         throw ValidationError("line \(number): room type \(BookingRules.quoted(String(type.name.prefix(40)))) comes twice (its id or its name)")
                     }
                     types.append(type)
@@ -282,7 +282,7 @@ struct Import: ParsableCommand {
                     guard let wire = line.room, let id = UUID(uuidString: wire.roomId), let type = UUID(uuidString: wire.roomTypeId) else {
                         throw ValidationError("line \(number): a room needs roomId and roomTypeId")
                     }
-                    guard roomIds.insert(id).inserted, numbers.insert(wire.roomNumber).inserted else {
+                    guard roomIds.insert(id).inserted, numbers.insert((try? Room.validNumber(wire.roomNumber)) ?? wire.roomNumber).inserted else {
                         throw ValidationError("line \(number): room \(BookingRules.quoted(String(wire.roomNumber.prefix(40)))) comes twice (its id or its number)")
                     }
                     rooms.append(try ImportRules.room(Room(id: id, hotelId: hotel.id, roomTypeId: type, number: wire.roomNumber,
@@ -293,15 +293,16 @@ struct Import: ParsableCommand {
                     guard let wire = line.booking, case let booking = try wire.booking(), booking.hotelId == hotel.id else {
                         throw ValidationError("line \(number): a booking of this hotel")
                     }
-                    guard bookingIds.insert(booking.id).inserted, codes.insert(booking.confirmationCode).inserted else {
-                        throw ValidationError("line \(number): booking \(booking.confirmationCode) comes twice (its id or its code)")
+                    guard bookingIds.insert(booking.id).inserted, codes.insert(ConfirmationCode.normalized(booking.confirmationCode) ?? booking.confirmationCode.uppercased()).inserted else {
+                        throw ValidationError("line \(number): booking \(BookingRules.quoted(String(booking.confirmationCode.prefix(40)))) comes twice (its id or its code)")
                     }
                     // A stay not over sleeps no more than its room's type (the capacity rule never
                     // lets a type sleep fewer than a booking still to come); one over may have more.
                     if [.reserving, .processingPayment, .confirmed, .checkedIn].contains(booking.status),
                        let type = typeOfRoom[booking.roomId], booking.guestCount > type.capacity {
-                        throw ValidationError("line \(number): booking \(booking.confirmationCode) is for \(booking.guestCount) guests in room "
-                            + "\(booking.roomNumber), whose type \(type.name) sleeps \(type.capacity)")
+                        throw ValidationError("line \(number): booking \(BookingRules.quoted(String(booking.confirmationCode.prefix(40)))) is for "
+                            + "\(booking.guestCount) guests in room \(BookingRules.quoted(String(booking.roomNumber.prefix(40)))), whose type "
+                            + "\(BookingRules.quoted(String(type.name.prefix(40)))) sleeps \(type.capacity)")
                     }
                     var held: [HotelTransfer.HeldNight] = []
                     var nightsOfBooking = Set<CalendarDate>()
