@@ -161,7 +161,7 @@ extension FrontDeskStore {
                        arguments: [state, outcome.message ?? outcome.code, instant, seq])
             if try closeRefusalOfABookingCancelledHere(bookingId, outcome: outcome, db) { return false }
             var suggested = outcome.suggestedRooms ?? []
-            if suggested.isEmpty, outcome.code == "room_unavailable", kind == SyncOperation.Kind.edit.rawValue {
+            if outcome.code == "room_unavailable", try refusedLengthening(kind: kind, bookingId: bookingId, after: seq, db) {
                 suggested = try roomsForARefusedLengthening(bookingId, db)
             }
             try markConflict(bookingId: bookingId, operationId: outcome.operationId, reason: outcome.code ?? state,
@@ -172,6 +172,17 @@ extension FrontDeskStore {
                        arguments: [outcome.message ?? outcome.code ?? "retry", seq])
         }
         return true
+    }
+
+    /// The refused operation lengthens the stay (an edit), or moves a booking whose lengthening
+    /// waits behind it (a `--move-to` of a refused lengthening, refused in turn): the server's
+    /// suggestions were for its own shorter stay, and a room offered so was refused here.
+    private func refusedLengthening(kind: String?, bookingId: String, after seq: Int64, _ db: Database) throws -> Bool {
+        if kind == SyncOperation.Kind.edit.rawValue { return true }
+        guard kind == SyncOperation.Kind.move.rawValue else { return false }
+        return try db.value(Int.self, sql: """
+            SELECT 1 FROM sync_outbox WHERE booking_id = ? AND seq > ? AND kind = 'edit' AND state = 'queued' LIMIT 1
+            """, arguments: [bookingId, seq]) != nil
     }
 
     /// Rooms free, as this desk knows them, for a stay lengthened here whose added nights the

@@ -254,4 +254,39 @@ struct ConnectedConflictResolutionTests {
         #expect(try conflicts(desk).isEmpty)
         #expect(try desk.pendingOps() == 0)
     }
+
+    /// A `--move-to` of a refused lengthening that the server refuses in turn (the room was sold on
+    /// a night this desk had not heard of): the new conflict offers rooms free for the longer stay,
+    /// as this desk knows them. The server's were for its own shorter stay, and a room offered so
+    /// was then refused here ("taken on the night of …").
+    @Test("A move of a refused lengthening refused in turn offers rooms free for the longer stay")
+    func aRefusedMoveOfALengtheningOffersRoomsForTheLongerStay() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(3)
+        let desk = try Desk("lengthen-move-again")
+        defer { desk.remove() }
+        try #require(try desk.connect(server).status == 0)
+        let (checkIn, checkOut) = futureStay(daysAhead: 42, nights: 2)
+        let (_, longer) = futureStay(daysAhead: 42, nights: 3)
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Rita Retry")
+        let code = try #require(try booked.json["confirmation"] as? String, "book: \(booked.stderr)")
+        server.stop()
+        #expect(try desk.run("change", code, "--check-out", longer).status == 0)
+        try server.start()
+        try server.sell(room: "S1", checkIn: checkOut, checkOut: longer, guest: "Nina Night")
+        #expect(try desk.run("sync", "--json").json["conflicts"] as? Int == 1)
+        let id = try #require(try conflicts(desk).first?["conflictId"] as? String)
+        // S3 sold on the stay's first night, after this desk last heard from the server.
+        try server.sell(room: "S3", checkIn: checkIn, checkOut: futureStay(daysAhead: 43, nights: 1).0, guest: "Otto Other")
+        _ = try desk.run("conflicts", "resolve", id, "--move-to", "S3")
+        _ = try desk.run("sync")
+        let again = try #require(try conflicts(desk).first, "the move was refused in turn")
+        let offered = (again["suggestedRooms"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String }
+        let free = Set((try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=\(checkIn)&checkOut=\(longer)&guests=1",
+                                        token: try server.token("anna")).json["rooms"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String })
+        #expect(!offered.isEmpty && offered.allSatisfy(free.contains), "offered \(offered); free for the longer stay: \(free.sorted())")
+        let first = try #require(offered.first)
+        let moved = try desk.run("conflicts", "resolve", try #require(again["conflictId"] as? String), "--move-to", first)
+        #expect(moved.status == 0, "\(moved.stderr)")
+    }
 }
