@@ -906,7 +906,7 @@ struct ConnectedDesk {
                     // A booking the server refused is said on the screen too, not only marked `!`:
                     // the guest may have been told it was confirmed.
                     let notes = report.push.codeChanges.map { Self.codeChangeNote(old: $0.old, new: $0.new) }
-                        + Self.refusalLines(report.push.refused, store: desk.store).map { "The server refused \($0); settle it on Conflicts (F8)" }
+                        + Self.refusalLines(report.push.refused, store: desk.store).map { "The server refused \($0); " + DeskTerminalApp.settleOnConflicts }
                     for note in notes { log(note) }
                     let refused = report.failure?.kind == .unauthorized
                     signInNeeded.withLock { $0 = refused }
@@ -921,7 +921,7 @@ struct ConnectedDesk {
                 }
             },
             serverBooking: { id in
-                try latest().serverCopy(of: try latest().store.booking(id.uuidString), for: "Keeping the server's version or re-applying")
+                try latest().serverCopy(of: try latest().store.booking(id.uuidString), for: "Resolving this conflict")
             })
     }
 

@@ -132,6 +132,9 @@ extension DeskModel {
             let roomless = state.rooms.roomlessTypes
             state.rooms.selected = chosen.flatMap { id in state.rooms.rows.firstIndex { $0.room.id == id } }
                 ?? chosenType.flatMap { id in roomless.firstIndex { $0.id == id }.map { state.rooms.rows.count + $0 } }
+                // A roomless type that has its first room now (Alt-n on its row): that room, not
+                // whatever row took the old place.
+                ?? chosenType.flatMap { id in state.rooms.rows.firstIndex { $0.type.id == id } }
                 ?? min(state.rooms.selected, max(0, state.rooms.entryCount - 1))
         } catch {
             state.rooms.message = "\(error)"
@@ -146,7 +149,10 @@ extension DeskModel {
         }
         if var prompt = state.rooms.prompt {
             switch key {
-            case .escape: state.rooms.prompt = nil
+            case .escape:
+                // The form's refusal goes with it (it stayed on the message line).
+                state.rooms.prompt = nil
+                state.rooms.message = nil
             case .tab, .down: prompt.focus = (prompt.focus + 1) % prompt.labels.count
             case .backTab, .up: prompt.focus = (prompt.focus + prompt.labels.count - 1) % prompt.labels.count
             case .backspace:
@@ -286,7 +292,7 @@ extension DeskModel {
             // (and "150" for 150.00, or "Double " for Double, is no change).
             let opened = prompt.openedWith
             let unchanged = [values[0].trimmingCharacters(in: .whitespaces) == opened[0],
-                             Int(values[1].trimmingCharacters(in: .whitespaces)).map { String($0) } == opened[1],
+                             RoomType.typedCapacity(values[1]).map { String($0) } == opened[1],
                              Money(parsing: values[2]).map(\.plain) == opened[2]]
             let typed = values.indices.map { unchanged[$0] ? nil : values[$0] }
             guard typed.contains(where: { $0 != nil }) else {

@@ -224,6 +224,9 @@ public enum DeskTerminalApp {
                         // Something new waits to be sent: push it now, not in half a second.
                         if status.pendingOperations > (model.state.sync?.pendingOperations ?? 0) { syncThread.nudge() }
                         model.setSync(status)
+                        // A refusal said at the top of every screen goes once no conflict is left to
+                        // settle (it stayed after the conflict was resolved).
+                        if status.conflicts == 0, model.state.notice?.hasSuffix(Self.settleOnConflicts) == true { model.setNotice(nil) }
                         dirty = true
                     }
                 }
@@ -246,6 +249,9 @@ public enum DeskTerminalApp {
         return "Saved: booking \(current.confirmationCode) for \(current.guest.name), room \(current.roomNumber), "
             + "\(current.stay.checkIn) to \(current.stay.checkOut) (\(current.status.rawValue)\(next))"
     }
+
+    /// The end of the notice of a booking the server refused (`ConnectedDesk`'s sync round).
+    public static let settleOnConflicts = "settle it on Conflicts (F8)"
 
     /// The status line's "background:" words: what a receptionist must know about card payments
     /// first (the service unreachable or slow, refunds that need a person), then the sagas under way.

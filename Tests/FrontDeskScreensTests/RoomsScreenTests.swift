@@ -85,6 +85,15 @@ import Testing
         fixture.press(.enter)
         #expect(try fixture.desk.store.rooms().contains { $0.room.number == "501" && $0.type.name == "Loft" })
         #expect(!fixture.screen().contains("no rooms"))
+        // The highlight is on the room just added, not on whatever row took the type's place.
+        #expect(fixture.model.state.rooms.chosenRoom?.room.number == "501")
+        // A refused form's words go with it when it is closed.
+        fixture.press(.alt("e"), .tab)
+        fixture.type("+3")
+        fixture.press(.enter)
+        #expect(fixture.screen().contains("is not a number from 1 to 10"))
+        fixture.press(.escape)
+        #expect(!fixture.screen().contains("is not a number from 1 to 10"))
     }
 
     /// Alt-e on a room changes its type: the form opens with the type as it is, only what was typed
