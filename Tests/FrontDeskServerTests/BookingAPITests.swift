@@ -946,6 +946,16 @@ enum TokenSignerTestAccess {
                 "\(roomAnswer.json)")
         let rooms = try server.call("GET", "/api/hotels/\(server.hotelA)/rooms", token: max).json["rooms"] as? [[String: Any]] ?? []
         #expect(rooms.first { $0["roomId"] as? String == room }?["isActive"] as? Bool == true, "the room stays in service")
+        // A value `JSONSerialization` refuses (a number out of range, a lone surrogate) in another
+        // unknown field skipped the check, and the misspelled field was ignored again.
+        for body in [#"{"isactive":false,"x":1e999}"#, #"{"isactive":false,"x":"\ud800"}"#] {
+            let odd = try server.call("PATCH", "/api/rooms/\(room)", token: max, body: Data(body.utf8))
+            #expect(odd.status == 400 && (odd.json["errors"] as? [[String: Any]])?.contains { $0["field"] as? String == "isactive" } == true,
+                    "\(body): \(odd.status) \(odd.json)")
+        }
+        // A field's name holding a card number is masked where the answer names it.
+        let carded = try server.call("PATCH", "/api/rooms/\(room)", token: max, json: ["4242424242424242": 1])
+        #expect((carded.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "•••• 4242", "\(carded.json)")
         let hotel = try server.call("PATCH", "/api/hotels/\(server.hotelA)", token: max, json: ["hold_minutes": 30])
         #expect(hotel.status == 400 && (hotel.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "hold_minutes", "\(hotel.json)")
         let booked = try server.call("POST", "/api/bookings", token: anna, json: server.bookingBody(server.hotelA, room: room))

@@ -234,6 +234,11 @@ import Testing
         let login = try server.call("POST", "/api/auth/token",
                                     body: Data(#"{"username":"anna","password":"x","username":"max"}"#.utf8))
         #expect(login.status == 400 && String(decoding: login.body, as: UTF8.self).contains("username is given twice"))
+        // A desk's push too: it carries cancels, moves and money.
+        let push = try server.call("POST", "/api/hotels/\(server.hotelA)/sync", token: anna,
+                                   body: Data(#"{"protocolVersion":1,"protocolVersion":1,"operations":[]}"#.utf8))
+        #expect(push.status == 400 && String(decoding: push.body, as: UTF8.self).contains("protocolVersion is given twice"),
+                "\(push.status) \(String(decoding: push.body, as: UTF8.self))")
         // The same names in separate objects, or as values, are no repeat.
         let fine = try server.call("POST", "/api/bookings", token: anna,
                                    body: Data("{\(fields),\"guestName\":\"guestName\",\"payment\":{\"method\":\"desk\"}}".utf8))
