@@ -98,13 +98,26 @@ struct WriterCensusService: Service {
         let store = state.chain
         try? await cancelWhenGracefulShutdown {
             var last = 0
+            // Every 3 s while the database is away: said once, then at most once a minute, and its end.
+            var failures = RepeatedProblemLog()
             while !Task.isCancelled {
                 do {
                     let count = try await state.blocking { try store.countOtherWriters() }
                     if count != last { logger.info("server instances on the database", metadata: ["others": "\(count)"]) }
                     last = count
+                    if case .workingAgain(let failed, let lasted)? = failures.worked(at: ProcessInfo.processInfo.systemUptime) {
+                        logger.info("counting the server instances works again",
+                                    metadata: ["failures": "\(failed)", "failing_for_s": "\(Int(lasted))"])
+                    }
                 } catch {
-                    logger.warning("counting the server instances failed", metadata: ["error": "\(error)"])
+                    if case .failing(_, let unsaid, let failingFor)? = failures.failed("\(error)", at: ProcessInfo.processInfo.systemUptime) {
+                        var metadata: Logger.Metadata = ["error": "\(error)"]
+                        if unsaid > 0 {
+                            metadata["recurred"] = "\(unsaid)"
+                            metadata["failing_for_s"] = "\(Int(failingFor))"
+                        }
+                        logger.warning("counting the server instances failed", metadata: metadata)
+                    }
                 }
                 try await Task.sleep(for: Self.interval)
             }
@@ -155,9 +168,13 @@ struct TokenCountFlushService: Service {
             var failing = false
             while !Task.isCancelled {
                 do {
-                    try await state.blocking { try limiter.flush() }
-                    if failing { logger.info("token request counts shared again") }
-                    failing = false
+                    // Only a flush that asked the database says it answers again (one with nothing
+                    // to send asks nothing, and said "shared again" while it was still away).
+                    let asked = try await state.blocking { try limiter.flush() }
+                    if failing && asked {
+                        logger.info("token request counts shared again")
+                        failing = false
+                    }
                 } catch {
                     // Once per outage: meanwhile each instance limits tokens on its own counts.
                     if !failing { logger.error("token request counts not shared", metadata: ["error": "\(error)"]) }

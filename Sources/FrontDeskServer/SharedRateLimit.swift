@@ -94,7 +94,10 @@ final class SharedTokenRateLimiter: RequestRateLimiter {
     /// Sends what this instance let through since the last flush and reads back the totals (one
     /// statement); every 25th flush (~5 s) also drops seconds older than a minute. A failing
     /// database keeps the counts for the next flush: meanwhile each instance limits on its own view.
-    func flush() throws {
+    /// True when it asked the database (with nothing to send or watch, most flushes of a quiet
+    /// server ask nothing, and their success says nothing of the database).
+    @discardableResult
+    func flush() throws -> Bool {
         let second = Self.second(clock())
         let (counts, watched, prune) = state.withLock { state -> ([TokenRequestCount], [String], Bool) in
             var counts: [TokenRequestCount] = []
@@ -149,5 +152,6 @@ final class SharedTokenRateLimiter: RequestRateLimiter {
             throw error
         }
         if prune { try counter.pruneTokenRequests(before: second - Self.watchSeconds) }
+        return prune || !counts.isEmpty || !watched.isEmpty
     }
 }

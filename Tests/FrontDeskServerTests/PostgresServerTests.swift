@@ -169,6 +169,11 @@ import Testing
         Thread.sleep(forTimeInterval: 5)
         let during = sagaRunnerLines()
         #expect(during.count == 1, "\(during)")
+        // The other loops too: the instance census once (it said each failure, every 3 s), and no
+        // "shared again" while the database is still away (a flush with nothing to send said it).
+        let others = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        #expect(others.filter { $0.contains("counting the server instances failed") }.count <= 1, "\(others)")
+        #expect(!others.contains { $0.contains("token request counts shared again") }, "\(others)")
         #expect(during.first?.contains(" error frontdesk-server: saga runner problem=") == true, "\(during)")
         try cluster.start()
         var back: [String] = []
