@@ -209,20 +209,27 @@ struct ConnectedConflictResolutionTests {
         #expect(try setup.desk.pendingOps() == 0)
     }
 
-    /// A stay of the server's lengthened offline whose added night the server sold meanwhile: the
-    /// conflict offers a move (rooms free for the longer stay, as this desk knows them), and
-    /// --move-to moves the server's booking and lengthens it again in the new room, pushed at
-    /// once. It offered --keep-server, --reapply (refused again) and --cancel only.
-    @Test("A lengthening refused because its added night was sold moves the guest with --move-to and lengthens the stay there")
-    func refusedLengtheningMoved() throws {
+    /// A stay of the server's in room S1 (`daysAhead`, 2 nights), booked online on a connected
+    /// desk, lengthened by a night while the server was down, the added night sold on the server
+    /// meanwhile, then synced: one conflict, its lengthening refused `room_unavailable`.
+    struct RefusedLengthening {
+        let server: SyncServer
+        let desk: Desk
+        let code: String
+        let bookingId: String
+        let checkIn: String
+        let checkOut: String
+        let longer: String
+    }
+
+    static func refusedLengthening(_ name: String, guest: String, daysAhead: Int, spareRooms: Int) throws -> RefusedLengthening {
         let server = try SyncServer()
-        try server.addSpareRooms(3)
-        let desk = try Desk("resolve-lengthen-move")
-        defer { desk.remove() }
+        try server.addSpareRooms(spareRooms)
+        let desk = try Desk(name)
         try #require(try desk.connect(server).status == 0)
-        let (checkIn, checkOut) = futureStay(daysAhead: 40, nights: 2)
-        let (_, longer) = futureStay(daysAhead: 40, nights: 3)
-        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Lotte Longer")
+        let (checkIn, checkOut) = futureStay(daysAhead: daysAhead, nights: 2)
+        let (_, longer) = futureStay(daysAhead: daysAhead, nights: 3)
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: guest)
         try #require(booked.status == 0, "book: \(booked.stderr)")
         #expect(try booked.json["sync"] as? String == "synced")
         let code = try #require(try booked.json["confirmation"] as? String)
@@ -232,6 +239,19 @@ struct ConnectedConflictResolutionTests {
         try server.start()
         try server.sell(room: "S1", checkIn: checkOut, checkOut: longer, guest: "Nina Night")
         #expect(try desk.run("sync", "--json").json["conflicts"] as? Int == 1)
+        return RefusedLengthening(server: server, desk: desk, code: code, bookingId: bookingId, checkIn: checkIn, checkOut: checkOut,
+                                  longer: longer)
+    }
+
+    /// A stay of the server's lengthened offline whose added night the server sold meanwhile: the
+    /// conflict offers a move (rooms free for the longer stay, as this desk knows them), and
+    /// --move-to moves the server's booking and lengthens it again in the new room, pushed at
+    /// once. It offered --keep-server, --reapply (refused again) and --cancel only.
+    @Test("A lengthening refused because its added night was sold moves the guest with --move-to and lengthens the stay there")
+    func refusedLengtheningMoved() throws {
+        let setup = try Self.refusedLengthening("resolve-lengthen-move", guest: "Lotte Longer", daysAhead: 40, spareRooms: 3)
+        let (server, desk, bookingId, checkIn, checkOut, longer) = (setup.server, setup.desk, setup.bookingId, setup.checkIn, setup.checkOut, setup.longer)
+        defer { desk.remove() }
         let listed = try #require(try conflicts(desk).first)
         #expect(listed["refusedChange"] as? String == "edit" && listed["reason"] as? String == "room_unavailable", "\(listed)")
         #expect((listed["resolutions"] as? [String])?.first == "moveTo", "\(listed)")
@@ -261,20 +281,9 @@ struct ConnectedConflictResolutionTests {
     /// was then refused here ("taken on the night of …").
     @Test("A move of a refused lengthening refused in turn offers rooms free for the longer stay")
     func aRefusedMoveOfALengtheningOffersRoomsForTheLongerStay() throws {
-        let server = try SyncServer()
-        try server.addSpareRooms(3)
-        let desk = try Desk("lengthen-move-again")
+        let setup = try Self.refusedLengthening("lengthen-move-again", guest: "Rita Retry", daysAhead: 42, spareRooms: 3)
+        let (server, desk, checkIn, longer) = (setup.server, setup.desk, setup.checkIn, setup.longer)
         defer { desk.remove() }
-        try #require(try desk.connect(server).status == 0)
-        let (checkIn, checkOut) = futureStay(daysAhead: 42, nights: 2)
-        let (_, longer) = futureStay(daysAhead: 42, nights: 3)
-        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Rita Retry")
-        let code = try #require(try booked.json["confirmation"] as? String, "book: \(booked.stderr)")
-        server.stop()
-        #expect(try desk.run("change", code, "--check-out", longer).status == 0)
-        try server.start()
-        try server.sell(room: "S1", checkIn: checkOut, checkOut: longer, guest: "Nina Night")
-        #expect(try desk.run("sync", "--json").json["conflicts"] as? Int == 1)
         let id = try #require(try conflicts(desk).first?["conflictId"] as? String)
         // S3 sold on the stay's first night, after this desk last heard from the server.
         try server.sell(room: "S3", checkIn: checkIn, checkOut: futureStay(daysAhead: 43, nights: 1).0, guest: "Otto Other")

@@ -179,22 +179,11 @@ struct ConnectedDeskScreenTests {
     /// the booking, moves it to the room offered and lengthens it again: the server has it so.
     @Test("Alt-m on a lengthening refused for a sold night moves the guest on the server and lengthens the stay there")
     func aRefusedLengtheningMovedOnTheConflictsScreen() throws {
-        let server = try SyncServer()
+        let setup = try ConnectedConflictResolutionTests.refusedLengthening("lengthen-move-screen", guest: "Lena Longer", daysAhead: 50,
+                                                                            spareRooms: 2)
+        let (server, desk, bookingId, longer) = (setup.server, setup.desk, setup.bookingId, setup.longer)
         defer { server.stop() }
-        try server.addSpareRooms(2)
-        let desk = try Desk("lengthen-move-screen")
         defer { desk.remove() }
-        #expect(try desk.connect(server).status == 0)
-        let (checkIn, checkOut) = futureStay(daysAhead: 50, nights: 2)
-        let (_, longer) = futureStay(daysAhead: 50, nights: 3)
-        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Lena Longer")
-        let code = try #require(try booked.json["confirmation"] as? String, "book: \(booked.stderr)")
-        let bookingId = try #require(try booked.json["bookingId"] as? String)
-        server.stop()
-        #expect(try desk.run("change", code, "--check-out", longer).status == 0)
-        try server.start()
-        try server.sell(room: "S1", checkIn: checkOut, checkOut: longer, guest: "Nils Night")
-        #expect(try desk.run("sync", "--json").json["conflicts"] as? Int == 1)
         let conflict = try #require(try desk.run("conflicts", "--json").json["conflicts"] as? [[String: Any]]).first
         let offered = try #require((conflict?["suggestedRooms"] as? [[String: Any]])?.first?["roomNumber"] as? String, "\(String(describing: conflict))")
 
