@@ -17,19 +17,23 @@ struct ConnectedDeskLiveTests {
             let connected = try connecting.connect(server)
             #expect(connected.status == 0, "connect: \(connected.stderr)")
         }
-        // The desk's first search: today, one night, one guest; the rooms free now.
-        let free = try desk.run("search", "--json").json["rooms"] as? [[String: Any]] ?? []
-        let room = try #require(free.first?["roomNumber"] as? String, "no room free tonight")
-
         let tmux = Tmux()
         defer { _ = try? tmux.run("kill-server") }
         try desk.openScreen(tmux)
+        // The desk's first search: one night, one guest, from the first night on sale (before
+        // 06:00 hotel time the night under way, which `search` without --check-in does not take).
+        let opened = try tmux.waitFor { $0.contains(" free") && $0.contains("online") }
+        let checkIn = try #require(opened.firstMatch(of: /Check-in (\d{4}-\d{2}-\d{2})/).map { String($0.1) },
+                                   "screen:\n\(opened)")
+        let search = try desk.run("search", "--check-in", checkIn, "--nights", "1", "--json").json
+        let free = search["rooms"] as? [[String: Any]] ?? []
+        let room = try #require(free.first?["roomNumber"] as? String, "no room free on \(checkIn)")
+        let checkOut = try #require(search["checkOut"] as? String)
         let first = try tmux.waitFor { $0.contains("\(free.count) room") && $0.contains("online") }
         #expect(first.contains("\(free.count) room\(free.count == 1 ? "" : "s") free"), "screen:\n\(first)")
         #expect(first.contains("online"), "screen:\n\(first)")
 
-        // Another desk books that room for tonight through the server.
-        let (checkIn, checkOut) = try tonight(desk)
+        // Another desk books that room for that night through the server.
         let booked = try other.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Live Guest")
         #expect(booked.status == 0, "book: \(booked.stderr)")
         #expect(try booked.json["sync"] as? String == "synced")
@@ -97,11 +101,5 @@ struct ConnectedDeskLiveTests {
         #expect(screen.contains("The server refused booking \(code) (Bo Second"), "screen:\n\(screen)")
         try tmux.run("send-keys", "-t", "desk", "F10")
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-0") }.contains("FRONTDESK-EXITED-0"))
-    }
-
-    /// Tonight's stay as the desk's search reads it (the hotel's business date).
-    func tonight(_ desk: Desk) throws -> (String, String) {
-        let search = try desk.run("search", "--json").json
-        return (try #require(search["checkIn"] as? String), try #require(search["checkOut"] as? String))
     }
 }
