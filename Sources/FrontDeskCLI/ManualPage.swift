@@ -74,7 +74,8 @@ enum ManualPage {
 
     private static let scopeTitles: [Scope: String] = [
         .everywhere: "Everywhere", .search: "Room search", .booking: "Booking form", .bookings: "Bookings",
-        .today: "Today", .rooms: "Rooms", .roomPlan: "Room plan", .dashboard: "Occupancy dashboard",
+        .today: "Today", .rooms: "Rooms", .roomsShown: "Rooms on a connected desk (the booking server's, shown only)",
+        .roomPlan: "Room plan", .dashboard: "Occupancy dashboard",
         .confirm: "A question (check-in, check-out, cancel, move, no-show, undo)", .edit: "Editing a booking (Alt-e)",
         .conflicts: "Conflicts (F8)", .movePrompt: "Moving a booking (Alt-m, then the room number)",
     ]

@@ -206,7 +206,8 @@ public struct DeskState: Sendable {
 public struct DeskModel: Sendable {
     public internal(set) var state: DeskState
     let services: DeskServices
-    /// Room administration; nil where the desk may not change rooms.
+    /// The Rooms screen (F5); nil: none. A connected desk's shows the server's rooms and changes
+    /// nothing (`RoomServices.changesRefusedBecause`).
     let roomServices: RoomServices?
     /// The room plan and the dashboard; nil where the desk has no manager views.
     let managerServices: ManagerServices?

@@ -36,7 +36,7 @@ extension DeskModel {
             drawFooter(scope: activeScope, into: &buffer)
         case .rooms:
             drawRooms(into: &buffer)
-            drawFooter(scope: .rooms, into: &buffer)
+            drawFooter(scope: roomsScope, into: &buffer)
         case .roomPlan:
             drawRoomPlan(into: &buffer)
             drawFooter(scope: .roomPlan, into: &buffer)
@@ -69,6 +69,7 @@ extension DeskModel {
             if actions.editing != nil { return .edit }
             if actions.movePrompt != nil { return .movePrompt }
         }
+        if state.screen == .rooms { return roomsScope }
         return state.screen.scope
     }
 

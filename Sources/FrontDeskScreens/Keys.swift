@@ -40,6 +40,9 @@ public enum Key: Hashable, Sendable, CustomStringConvertible {
 /// Where a command applies.
 public enum Scope: String, Hashable, Sendable {
     case everywhere, search, booking, bookings, today, rooms, roomPlan, dashboard, conflicts
+    /// The Rooms screen of a desk that shows its rooms but does not change them (a connected
+    /// desk: they are the booking server's): its change keys say so instead.
+    case roomsShown
     /// A question before a change to a booking.
     case confirm
     /// The form that edits a booking (Alt-e on a list).
@@ -72,6 +75,9 @@ public enum CommandID: String, Hashable, Sendable {
     case changeKeys
     /// Rooms: after Alt-x was refused for the bookings on the room, move the first of them.
     case moveBookingsOff
+    /// Rooms on a connected desk: the change keys (Alt-n, Alt-u, Alt-x, Alt-y, Alt-e) open no
+    /// form; they say where rooms are changed.
+    case roomChangesRefused
     /// A connected desk (issue 12): the Conflicts screen, and its two ways to settle a conflict.
     case conflictsScreen, resolveByMove, resolveByCancel
     /// A refused change to a booking the server has (no-show, undo, edit...): keep the server's
@@ -98,7 +104,7 @@ public struct Command: Hashable, Sendable {
 /// The one table of keys: the footer, the help overlay, the key handling and the tests all read it.
 public enum CommandTable {
     public static var all: [Command] {
-        table + listCommands + roomCommands + roomPlanCommands + dashboardCommands + conflictCommands + confirmCommands + editCommands + movePromptCommands
+        table + listCommands + roomCommands + shownRoomCommands + roomPlanCommands + dashboardCommands + conflictCommands + confirmCommands + editCommands + movePromptCommands
     }
 
     static let table: [Command] = [
@@ -234,13 +240,17 @@ public enum CommandTable {
                 inFooter: true),
     ]
 
-    static let roomCommands: [Command] = [
-        Command(id: .moveSelection, keys: [.up, .down], label: "Move", description: "Previous or next room", scope: .rooms,
+    /// Moving over the rooms (and the types no room has), on either Rooms screen.
+    static func roomMoves(in scope: Scope) -> [Command] { [
+        Command(id: .moveSelection, keys: [.up, .down], label: "Move", description: "Previous or next room", scope: scope,
                 inFooter: false),
         Command(id: .movePage, keys: [.pageUp, .pageDown], label: "Page", description: "A page of rooms up or down",
-                scope: .rooms, inFooter: false),
-        Command(id: .moveToEnd, keys: [.home, .end], label: "First/last", description: "First or last room", scope: .rooms,
+                scope: scope, inFooter: false),
+        Command(id: .moveToEnd, keys: [.home, .end], label: "First/last", description: "First or last room", scope: scope,
                 inFooter: false),
+    ] }
+
+    static let roomCommands: [Command] = roomMoves(in: .rooms) + [
         Command(id: .newRoom, keys: [.alt("n")], label: "New room", description: "Add a room (number and type)",
                 scope: .rooms, inFooter: true),
         Command(id: .renameRoom, keys: [.alt("u")], label: "Renumber", description: "Give the chosen room a new number",
@@ -255,6 +265,15 @@ public enum CommandTable {
         Command(id: .changeRoomType, keys: [.alt("e")], label: "Edit type",
                 description: "Edit the type of the chosen room (name, guests, base price)",
                 scope: .rooms, inFooter: false),
+    ]
+
+    /// A connected desk's Rooms screen: its rooms are the booking server's, shown as the desk's
+    /// replica has them. The change keys are one line of the help, saying where rooms change, and
+    /// none is in the footer: pressed, they say it on the screen and open no form.
+    static let shownRoomCommands: [Command] = roomMoves(in: .roomsShown) + [
+        Command(id: .roomChangesRefused, keys: [.alt("n"), .alt("u"), .alt("x"), .alt("y"), .alt("e")], label: "On the server",
+                description: "Changes to rooms and types: made on the booking server", scope: .roomsShown, inFooter: false,
+                helpKeys: "Alt-n/u/x/y/e"),
     ]
 
     static let roomPlanCommands: [Command] = [

@@ -25,6 +25,11 @@ public struct RoomServices: Sendable {
     public var changeRoomType: @Sendable (_ id: UUID, _ name: String?, _ capacity: String?, _ price: String?) throws -> Void
     /// Codes of the bookings holding the room from the business date on (to move them off it).
     public var bookingsHoldingRoom: @Sendable (_ number: String) throws -> [String]
+    /// Why this desk shows its rooms but does not change them (a connected desk: they are the
+    /// booking server's), said on the screen when a change key is pressed; nil where it changes
+    /// them. The change keys then open no form, so the change closures are never called (they
+    /// refuse with these words all the same).
+    public var changesRefusedBecause: String? = nil
 
     public init(rooms: @escaping @Sendable () throws -> [RoomRow], roomTypes: @escaping @Sendable () throws -> [RoomType],
                 addRoom: @escaping @Sendable (String, String) throws -> RoomRow,
@@ -41,6 +46,19 @@ public struct RoomServices: Sendable {
         self.setActive = setActive
         self.addRoomType = addRoomType
         self.changeRoomType = changeRoomType
+    }
+
+    /// Rooms and types shown, never changed here (a connected desk's, which are the booking
+    /// server's): every change is refused with `reason`.
+    public init(changesRefusedBecause reason: String, rooms: @escaping @Sendable () throws -> [RoomRow],
+                roomTypes: @escaping @Sendable () throws -> [RoomType]) {
+        self.init(rooms: rooms, roomTypes: roomTypes,
+                  addRoom: { _, _ in throw FrontDeskError.invalidState(reason) },
+                  renameRoom: { _, _ in throw FrontDeskError.invalidState(reason) },
+                  setActive: { _, _ in throw FrontDeskError.invalidState(reason) },
+                  addRoomType: { _, _, _ in throw FrontDeskError.invalidState(reason) },
+                  changeRoomType: { _, _, _, _ in throw FrontDeskError.invalidState(reason) })
+        changesRefusedBecause = reason
     }
 }
 
@@ -120,6 +138,10 @@ public struct RoomServiceQuestion: Hashable, Sendable {
 }
 
 extension DeskModel {
+    /// Whose keys act on the Rooms screen: its own, or where this desk does not change its rooms
+    /// (a connected desk), the moves and the one line that says where rooms are changed.
+    var roomsScope: Scope { roomServices?.changesRefusedBecause == nil ? .rooms : .roomsShown }
+
     mutating func refreshRooms() {
         guard let services = roomServices else { return }
         do {
@@ -175,7 +197,7 @@ extension DeskModel {
             return .keepGoing
         }
         // Typed text does nothing here (no find field): commands are Alt-keys.
-        guard let command = CommandTable.command(for: key, in: .rooms) else { return .keepGoing }
+        guard let command = CommandTable.command(for: key, in: roomsScope) else { return .keepGoing }
         if command != .help { state.rooms.message = nil }
         // Enter moves the refused room's bookings only as the very next key: after any other,
         // it no longer knew which room's guest it would move.
@@ -188,6 +210,11 @@ extension DeskModel {
         switch command {
         case .moveSelection, .movePage, .moveToEnd:
             state.rooms.selected = Self.moved(state.rooms.selected, by: key, count: state.rooms.entryCount)
+        case .roomChangesRefused:
+            // A connected desk: its rooms are the server's. No form opens (what was typed into it
+            // would be refused only at Enter); the screen says where they are changed.
+            state.rooms.message = roomServices?.changesRefusedBecause
+            state.rooms.messageIsError = true
         case .newRoom:
             state.rooms.prompt = RoomPrompt(action: .newRoom, title: "New room", labels: ["Number", "Type"],
                                             values: ["", state.rooms.chosenType?.name ?? state.rooms.types.first?.name ?? ""])
@@ -364,7 +391,12 @@ extension DeskModel {
 
     func drawRooms(into buffer: inout CellBuffer) {
         let rooms = state.rooms
-        buffer.put(" Rooms", x: 0, y: 1, role: .title)
+        let titleWidth = buffer.put(" Rooms", x: 0, y: 1, role: .title)
+        if roomServices?.changesRefusedBecause != nil {
+            // Said before any key is pressed: this desk does not change these rooms.
+            buffer.put(" · as the booking server has them: changed there, not on this desk", x: titleWidth, y: 1, role: .hint,
+                       maxWidth: buffer.width - titleWidth - 1)
+        }
         let active = rooms.rows.filter(\.room.isActive).count
         let summary = " \(rooms.rows.count) rooms, \(active) in service · types: "
             + rooms.types.map { "\($0.name) (\($0.capacity), \($0.basePricePerNight.plain))" }.joined(separator: ", ")

@@ -24,9 +24,10 @@ public enum DeskTerminalApp {
         var info = DeskInfo(hotelName: hotel.name, currency: hotel.currency, businessDate: try store.businessDate(), user: user)
         info.noShowFee = hotel.noShowPolicy.fee
         let standalone = services(store: store, user: user, cardPayments: gateway != nil, log: log)
-        // A connected desk writes through the server (its link), and its rooms are the server's.
+        // A connected desk writes through the server (its link), and its rooms are the server's:
+        // its Rooms screen shows them and changes nothing.
         var model = DeskModel(info: info, services: connected.map { connectedServices(standalone, link: $0, store: store) } ?? standalone,
-                              roomServices: connected == nil ? roomServices(store: store, user: user) : nil,
+                              roomServices: connected == nil ? roomServices(store: store, user: user) : serverRoomServices(store: store),
                               managerServices: managerServices(store: store, exportDirectory: exportDirectory),
                               syncServices: connected.map { syncServices(store: store, user: user, link: $0) })
         model.setNotice(notice ?? hotel.unknownTimeZoneWarning)
@@ -406,6 +407,22 @@ public enum DeskTerminalApp {
                 _ = try store.changeRoomType(id: id, try RoomTypeChange(typedName: name, capacity: capacity, basePrice: price), by: user)
             },
             bookingsHoldingRoom: { number in try store.bookingsHoldingRoom(number) })
+    }
+
+    /// Said on a connected desk's Rooms screen when a change key is pressed: its rooms and room
+    /// types are the booking server's (the store refuses to change them in the replica), changed
+    /// through the server's API; there is no `frontdesk-server` command for rooms.
+    public static let roomsChangedOnTheServer = "Rooms are changed on the booking server, not on this desk: a manager's "
+        + "POST /api/hotels/…/rooms, PATCH /api/rooms/… or …/room-types. This desk shows the server's rooms and types, "
+        + "taken up at each sync."
+
+    /// A connected desk's Rooms screen: the rooms and types of its replica, listed as a standalone
+    /// desk lists its own (which are out of service, what each type sleeps and costs); every
+    /// change refused with `roomsChangedOnTheServer`.
+    public static func serverRoomServices(store: FrontDeskStore) -> RoomServices {
+        RoomServices(changesRefusedBecause: roomsChangedOnTheServer,
+                     rooms: { try store.rooms().map { RoomRow(room: $0.room, type: $0.type) } },
+                     roomTypes: { try store.roomTypes() })
     }
 
     private static func installSignalHandlers() {

@@ -1,6 +1,9 @@
 import Foundation
 import FrontDeskDomain
 import FrontDeskScreens
+import FrontDeskStore
+import FrontDeskTerminal
+import FrontDeskTestSupport
 import Testing
 
 @Suite struct RoomsScreenTests {
@@ -274,5 +277,57 @@ import Testing
         fixture.type("101")
         fixture.press(.enter)
         #expect(fixture.screen().contains("Room 101 already exists"))
+    }
+
+    /// A connected desk's rooms are the booking server's: F5 did nothing there (the desk had no
+    /// room services), though the footer and the help named it. It now shows them as the desk's
+    /// replica has them, as a standalone desk lists its own (a room out of service, what each
+    /// type sleeps and costs); the change keys open no form and say where rooms are changed,
+    /// and neither the footer nor the help offers them as keys that change anything.
+    @Test func aConnectedDeskShowsItsRoomsAndSaysWhereTheyAreChanged() throws {
+        var fixture = try ScreenFixture()
+        _ = try fixture.desk.store.deactivateRoom("402", by: "manager")
+        let before = try fixture.desk.store.rooms()
+        fixture.model = DeskModel(
+            info: DeskInfo(hotelName: "Hotel Test", currency: "EUR", businessDate: StoreFixture.today, user: "anna"),
+            services: DeskTerminalApp.services(store: fixture.desk.store, user: "anna", cardPayments: false),
+            roomServices: DeskTerminalApp.serverRoomServices(store: fixture.desk.store))
+        fixture.press(.function(5))
+        #expect(fixture.model.state.screen == .rooms)
+        let listed = fixture.screen()
+        let rows = listed.split(separator: "\n").map(String.init)
+        #expect(rows[1].contains("Rooms · as the booking server has them: changed there, not on this desk"), "\(listed)")
+        #expect(listed.contains("9 rooms, 8 in service"), "\(listed)")
+        #expect(rows.contains { $0.hasPrefix(" 402 ") && $0.contains("Chambre Élégance") && $0.hasSuffix("175.00 no (out of service)") },
+                "\(listed)")
+        #expect(rows.contains { $0.hasPrefix(" 401 ") && $0.contains("和室 Washitsu") && $0.contains("150.00 yes") }, "\(listed)")
+        // The footer names no change key; the screens' keys and quit are there as everywhere.
+        let footer = try #require(rows.last)
+        for label in ["New room", "Renumber", "In/out of service", "New type", "Edit type"] {
+            #expect(!footer.contains(label), "\(footer)")
+        }
+        #expect(footer.contains("F10 Quit") && footer.contains("F1 Help"), "\(footer)")
+
+        // Each change key says where rooms are changed, and opens no form and asks nothing.
+        for key: Key in [.alt("n"), .alt("u"), .alt("x"), .alt("y"), .alt("e")] {
+            fixture.press(.down, key)
+            let said = fixture.screen()
+            #expect(said.contains("Rooms are changed on the booking server, not on this desk"), "\(key): \(said)")
+            #expect(!said.contains("Enter saves") && !said.contains("out of service?"), "\(key): \(said)")
+            #expect(fixture.model.state.rooms.prompt == nil && fixture.model.state.rooms.serviceQuestion == nil, "\(key)")
+            #expect(fixture.model.state.screen == .rooms)
+        }
+        // Enter after them moves no booking (only a refused Alt-x offers that).
+        fixture.press(.enter)
+        #expect(fixture.model.state.screen == .rooms)
+        #expect(try fixture.desk.store.rooms() == before, "nothing changed")
+
+        // The help lists the moves and one line for the change keys, saying where changes are made.
+        fixture.press(.function(1))
+        let help = fixture.screen()
+        #expect(help.split(separator: "\n").contains { $0.contains("Alt-n/u/x/y/e") && $0.contains("Changes to rooms and types: made on the booking server") },
+                "\(help)")
+        #expect(help.contains("Previous or next room"), "\(help)")
+        #expect(!help.contains("Add a room (number and type)") && !help.contains("Take the chosen room out of service"), "\(help)")
     }
 }

@@ -85,7 +85,7 @@ import Testing
     /// how to say yes, was left off. The keys that work everywhere then share rows, each with its
     /// footer word on the row of its keys; at 120x40 every key has its sentence.
     @Test func theHelpOverlayFitsEveryScreenWithTheRuleWhole() throws {
-        let scopes: [Scope] = [.search, .booking, .bookings, .today, .rooms, .roomPlan, .dashboard, .conflicts, .edit, .confirm]
+        let scopes: [Scope] = [.search, .booking, .bookings, .today, .rooms, .roomsShown, .roomPlan, .dashboard, .conflicts, .edit, .confirm]
         for size in [(width: 80, height: 24), (width: 120, height: 40)] {
             for scope in scopes {
                 var buffer = CellBuffer(width: size.width, height: size.height)

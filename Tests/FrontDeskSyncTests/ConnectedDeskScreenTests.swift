@@ -381,4 +381,44 @@ struct ConnectedDeskScreenTests {
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
         #expect(try desk.run("sync", "--json").json["pushed"] as? Int == 0, "nothing left, nothing pushed twice")
     }
+
+    /// F5 did nothing on a connected desk, though its footer and help named it (its rooms are the
+    /// server's, and the desk had no room services). It shows the rooms as the desk took them
+    /// from the server, one the server took out of service among them; a change key says where
+    /// rooms are changed, opens no form, and nothing is queued.
+    @Test("F5 on a connected desk lists the server's rooms, one out of service; Alt-n says rooms are changed on the booking server")
+    func theRoomsScreenShowsTheServersRooms() throws {
+        let server = try SyncServer()
+        defer { server.stop() }
+        try server.addSpareRooms(2)
+        let mona = try server.token("mona")
+        let rooms = try server.call("GET", "/api/hotels/\(server.hotelA)/rooms", token: mona).json["rooms"] as? [[String: Any]] ?? []
+        let spare = try #require(rooms.first { $0["roomNumber"] as? String == "S2" }?["roomId"] as? String, "\(rooms)")
+        let closed = try server.call("PATCH", "/api/rooms/\(spare)", token: mona, json: ["isActive": false])
+        #expect(closed.status == 200, "out of service: \(closed.status) \(closed.json)")
+        let desk = try Desk("rooms-screen")
+        defer { desk.remove() }
+        #expect(try desk.connect(server).status == 0)
+
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        try desk.openScreen(tmux, width: 160, height: 36)
+        _ = try tmux.waitFor { $0.contains("Search rooms") && $0.contains("online") }
+        try tmux.run("send-keys", "-t", "desk", "F5")
+        let listed = try tmux.waitFor { $0.contains("as the booking server has them") && $0.contains("S2") }
+        let rows = listed.split(separator: "\n")
+        #expect(rows.contains { $0.contains(" S1 ") && $0.contains(" yes") }, "screen:\n\(listed)")
+        #expect(rows.contains { $0.contains(" S2 ") && $0.contains("no (out of service)") }, "screen:\n\(listed)")
+        #expect(listed.contains("changed there, not on this desk"), "screen:\n\(listed)")
+        #expect(!listed.contains("New room") && !listed.contains("Renumber"), "no change key in the footer:\n\(listed)")
+
+        try tmux.run("send-keys", "-t", "desk", "M-n")
+        let said = try tmux.waitFor { $0.contains("Rooms are changed on the booking server") }
+        #expect(said.contains("Rooms are changed on the booking server, not on this desk"), "screen:\n\(said)")
+        #expect(!said.contains("Enter saves"), "no form opened:\n\(said)")
+        #expect(try desk.pendingOps() == 0)
+
+        try tmux.run("send-keys", "-t", "desk", "F10")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-") }.contains("FRONTDESK-EXITED-0"))
+    }
 }
