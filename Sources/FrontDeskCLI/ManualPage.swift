@@ -102,7 +102,7 @@ enum ManualPage {
             ("3", "not_found: no such booking, room, room type or hotel."),
             ("4", "room_unavailable: another booking holds the room, or it is out of service."),
             ("5", "invalid_state: not possible in the booking's status."),
-            ("6", "conflict: a request id reused with other details, a stale version, a duplicate name; card_offline: a card cannot be charged while the server does not answer."),
+            ("6", "conflict: a request id reused with other details, a stale version, a duplicate name; card_offline: a card cannot be charged while the server does not answer; conflicts resolve: the server refused the resolution again (a new conflict; the booking is printed)."),
             ("7", "book --wait: the booking ended Failed (declined card, hold expired)."),
             ("8", "sync: operations left to push (the reason on stderr); desk connect, sync: the server unreachable (offline) or the credential refused (unauthorized), or not a Front Desk server (bad_server); replica_too_old; book --payment card: the server's answer lost (outcome_unknown: run it again with the same --request-id)."),
         ]

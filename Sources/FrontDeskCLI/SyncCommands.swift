@@ -330,7 +330,9 @@ struct ConflictsResolve: ParsableCommand {
             check-in, check-out or cancel) is resolved with --keep-server (the booking becomes the server's version; \
             this desk's change, and those made after it, are dropped) or --reapply (the booking becomes the server's \
             version and this desk's changes are made again on it, checked as new, and pushed). Both ask the server for \
-            the booking, so they need it to answer; nothing is changed when it does not.
+            the booking, so they need it to answer; nothing is changed when it does not. \
+            Exits 6 (conflict) when the server refuses the resolution again: the booking is printed, the refusal is \
+            said on stderr, and `frontdesk conflicts` lists the new conflict.
             """)
     @OptionGroup var common: CommonOptions
     @Argument(help: "The conflict's id (or the first characters of it, or the booking's confirmation code).") var id: String
@@ -341,6 +343,8 @@ struct ConflictsResolve: ParsableCommand {
     @Flag(help: "Make this desk's refused change again on the server's version of the booking, and push it.") var reapply = false
 
     func run() throws {
+        // The server refused the resolution's push again: a new conflict of the booking.
+        var refusedAgain = false
         try common.run { store in
             if [moveTo != nil, cancel, keepServer, reapply].filter({ $0 }).count != 1 {
                 throw FrontDeskError.validationFailed(["Give exactly one of --move-to ROOM_NUMBER, --cancel, --keep-server and --reapply"])
@@ -385,16 +389,32 @@ struct ConflictsResolve: ParsableCommand {
             if let status = try store.replicaStatus() {
                 let desk = ConnectedDesk(store: store, common: common, status: status)
                 if desk.credentialProblem == nil {
+                    // A conflict of this booking open after the push and not before it is the
+                    // server's refusal of this resolution (another operation pushed with it may be
+                    // refused too: that one is not this command's failure).
+                    let openBefore = try Set(store.syncConflicts(includeResolved: false).map(\.conflictId))
                     let report = try DeskSync(store: store, client: desk.client).sync()
                     for change in report.push.codeChanges { ConnectedDesk.tellCodeChange(old: change.old, new: change.new) }
-                    if let failure = report.failure { note = "\nNot synced yet (\(failure.message)); `frontdesk sync` pushes it." }
-                    else if report.push.conflicts + report.push.rejected > 0 { note = "\nThe server refused it again: see `frontdesk conflicts`." }
+                    // Why, as `sync` says it (also with --json, whose document is the booking).
+                    var standardError = FileHandle.standardError
+                    for line in ConnectedDesk.refusalLines(report.push.refused, store: store) {
+                        print(Output.safe("conflict: \(line)"), to: &standardError)
+                    }
+                    refusedAgain = try store.syncConflicts(includeResolved: false).contains {
+                        !openBefore.contains($0.conflictId) && $0.booking.id == conflict.booking.id
+                    }
+                    let othersRefused = report.push.conflicts + report.push.rejected > 0
+                    if refusedAgain { note = "\nThe server refused it again: see `frontdesk conflicts`." }
+                    else if let failure = report.failure { note = "\nNot synced yet (\(failure.message)); `frontdesk sync` pushes it." }
+                    else if othersRefused { note = "\nThe server refused another change pushed with it: see `frontdesk conflicts`." }
                 }
             }
             let booking = try store.booking(conflict.booking.id.uuidString)
             let json = ConnectedDesk.json(booking, store: store)
             return Output.Result(json: json, text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? "") + note)
         }
+        // Resolved here, refused there: the booking is a conflict again, as a script must see.
+        if refusedAgain { throw CommandFailure(exitCode: Output.exitCode(forCode: "conflict")) }
     }
 }
 

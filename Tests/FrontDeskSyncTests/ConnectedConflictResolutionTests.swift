@@ -278,24 +278,42 @@ struct ConnectedConflictResolutionTests {
     /// A `--move-to` of a refused lengthening that the server refuses in turn (the room was sold on
     /// a night this desk had not heard of): the new conflict offers rooms free for the longer stay,
     /// as this desk knows them. The server's were for its own shorter stay, and a room offered so
-    /// was then refused here ("taken on the night of …").
-    @Test("A move of a refused lengthening refused in turn offers rooms free for the longer stay")
+    /// was then refused here ("taken on the night of …"). `conflicts resolve` exits 6 (conflict)
+    /// there, saying why on stderr: it said "The server refused it again" and exited 0, so a
+    /// script took the conflict for settled.
+    @Test("A move of a refused lengthening refused in turn exits 6 and offers rooms free for the longer stay")
     func aRefusedMoveOfALengtheningOffersRoomsForTheLongerStay() throws {
         let setup = try Self.refusedLengthening("lengthen-move-again", guest: "Rita Retry", daysAhead: 42, spareRooms: 3)
-        let (server, desk, checkIn, longer) = (setup.server, setup.desk, setup.checkIn, setup.longer)
+        let (server, desk, code, checkIn, longer) = (setup.server, setup.desk, setup.code, setup.checkIn, setup.longer)
         defer { desk.remove() }
         let id = try #require(try conflicts(desk).first?["conflictId"] as? String)
         // S3 sold on the stay's first night, after this desk last heard from the server.
         try server.sell(room: "S3", checkIn: checkIn, checkOut: futureStay(daysAhead: 43, nights: 1).0, guest: "Otto Other")
-        _ = try desk.run("conflicts", "resolve", id, "--move-to", "S3")
+        let refused = try desk.run("conflicts", "resolve", id, "--move-to", "S3")
+        #expect(refused.status == 6, "refused again: \(refused.status) \(refused.stderr)")
+        #expect(refused.stdout.contains("Booking \(code)") && refused.stdout.contains("The server refused it again: see `frontdesk conflicts`."),
+                "stdout: \(refused.stdout)")
+        #expect(refused.stderr.contains("conflict: booking \(code)"), "stderr: \(refused.stderr)")
         _ = try desk.run("sync")
         let again = try #require(try conflicts(desk).first, "the move was refused in turn")
         let offered = (again["suggestedRooms"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String }
         let free = Set((try server.call("GET", "/api/rooms/availability?hotelId=\(server.hotelA)&checkIn=\(checkIn)&checkOut=\(longer)&guests=1",
                                         token: try server.token("anna")).json["rooms"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String })
         #expect(!offered.isEmpty && offered.allSatisfy(free.contains), "offered \(offered); free for the longer stay: \(free.sorted())")
-        let first = try #require(offered.first)
-        let moved = try desk.run("conflicts", "resolve", try #require(again["conflictId"] as? String), "--move-to", first)
+        try #require(offered.count >= 2, "two rooms offered: \(offered)")
+
+        // Refused again with --json: the document is the booking (no error document), the refusal
+        // is said on stderr, and the exit is 6 as in text.
+        try server.sell(room: offered[0], checkIn: checkIn, checkOut: futureStay(daysAhead: 43, nights: 1).0, guest: "Olga Other")
+        let refusedJSON = try desk.run("conflicts", "resolve", try #require(again["conflictId"] as? String), "--move-to", offered[0], "--json")
+        #expect(refusedJSON.status == 6, "refused again: \(refusedJSON.status) \(refusedJSON.stderr)")
+        #expect(try refusedJSON.json["confirmation"] as? String == code, "stdout: \(refusedJSON.stdout)")
+        #expect(refusedJSON.stderr.contains("conflict: booking \(code)"), "stderr: \(refusedJSON.stderr)")
+        _ = try desk.run("sync")
+        let last = try #require(try conflicts(desk).first, "the second move was refused in turn")
+        let moved = try desk.run("conflicts", "resolve", try #require(last["conflictId"] as? String), "--move-to", offered[1])
         #expect(moved.status == 0, "\(moved.stderr)")
+        #expect(!moved.stdout.contains("refused it again"), "stdout: \(moved.stdout)")
+        #expect(try conflicts(desk).isEmpty)
     }
 }
