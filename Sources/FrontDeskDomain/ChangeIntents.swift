@@ -62,9 +62,25 @@ public enum ChangeIntent: Sendable {
 extension Booking {
     /// Refuses a change based on another version than this one (`staleVersion`); nil checks nothing.
     public func requireVersion(_ expected: Int?) throws(FrontDeskError) {
-        if let expected, expected != version {
-            throw .staleVersion("Booking \(confirmationCode) was changed meanwhile (version \(version), you saw \(expected)); look again")
-        }
+        try requireVersion(anyOf: expected.map { [$0] } ?? [])
+    }
+
+    /// Refuses a change based on none of `expected` (an HTTP `If-Match` may list several tags: the
+    /// change is made when the booking is at any of them, RFC 9110 §13.1.1); empty checks nothing.
+    /// The refusal says the booking's version and the ones named ("you saw 7 or 8").
+    public func requireVersion(anyOf expected: [Int]) throws(FrontDeskError) {
+        guard !expected.isEmpty, !expected.contains(version) else { return }
+        throw .staleVersion("Booking \(confirmationCode) was changed meanwhile (version \(version), you saw \(Self.sayVersions(expected))); look again")
+    }
+
+    /// "3", "7 or 8", "1, 2 or 3"; past five distinct versions the first four and how many there are.
+    static func sayVersions(_ versions: [Int]) -> String {
+        var distinct: [Int] = []
+        for version in versions where !distinct.contains(version) { distinct.append(version) }
+        let words = distinct.map(String.init)
+        if words.count > 5 { return words.prefix(4).joined(separator: ", ") + ", … (\(words.count) versions)" }
+        guard let last = words.last, words.count > 1 else { return words.first ?? "" }
+        return words.dropLast().joined(separator: ", ") + " or " + last
     }
 
     /// The nights a move to `room` takes, or why it cannot move there: the room it is in already,

@@ -259,7 +259,7 @@ extension PostgresHotelStorage {
                                          earlierFingerprint: try columns.text(2), of: booking, as: intent)
             return booking
         }
-        try booking.requireVersion(request.expectedVersion)
+        try booking.requireVersion(anyOf: request.expectedVersions)
         let after = try body(booking, try requireHotel(session))
         if let requestId = request.requestId {
             try session.execute("""

@@ -603,20 +603,32 @@ struct BookingRoutes {
 
     enum Change { case cancel, checkIn, checkOut }
 
-    /// `If-Match: "3"` as the version the change is based on; nil without the header, and for
-    /// `If-Match: *` ("whatever version there is", RFC 9110: the booking must only exist). A weak
-    /// tag (`W/"3"`, as a compressing proxy rewrites ours) is read as its version.
-    func expectedVersion(_ request: Request) throws -> Int? {
-        guard let match = request.headers[.ifMatch] else { return nil }
-        if match.trimmingCharacters(in: .whitespaces) == "*" { return nil }
-        var tag = Substring(match.trimmingCharacters(in: .whitespaces))
-        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
-        // Quoted on both sides or bare, digits only: `"3` or `"-1"` is a slip, not a version.
-        if tag.count >= 2, tag.first == "\"", tag.last == "\"" { tag = tag.dropFirst().dropLast() }
-        guard !tag.isEmpty, tag.count <= 18, tag.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int(tag) else {
-            throw Problem.validation([("If-Match", "If-Match is a version in quotes, as the ETag gives it")])
+    /// `If-Match: "3"` as the version the change is based on, or a list (`"1", "2"`: the change is
+    /// made when the booking is at any of them, RFC 9110 §13.1.1); empty without the header, and
+    /// for `If-Match: *` ("whatever version there is": the booking must only exist). Each member is
+    /// read alike: a weak tag (`W/"3"`, as a compressing proxy rewrites ours) as its version, a bare
+    /// or zero-led version as that version; an empty member between commas is skipped (the list
+    /// syntax allows it); any other member (`"3`, `"-1"`, a `*` among tags) refuses the header.
+    func expectedVersions(_ request: Request) throws -> [Int] {
+        guard let match = request.headers[.ifMatch] else { return [] }
+        if match.trimmingCharacters(in: .whitespaces) == "*" { return [] }
+        let malformed = Problem.validation([("If-Match", "If-Match is a version in quotes, as the ETag gives it (or a list of them)")])
+        var versions: [Int] = []
+        for member in match.split(separator: ",", omittingEmptySubsequences: false) {
+            var tag = Substring(member.trimmingCharacters(in: .whitespaces))
+            // `"1", , "2"` and a trailing comma: empty list members, which RFC 9110 §5.6.1 lets a recipient skip.
+            if tag.isEmpty && match.contains(",") { continue }
+            if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+            // Quoted on both sides or bare, digits only: `"3` or `"-1"` is a slip, not a version.
+            if tag.count >= 2, tag.first == "\"", tag.last == "\"" { tag = tag.dropFirst().dropLast() }
+            guard !tag.isEmpty, tag.count <= 18, tag.allSatisfy({ $0.isASCII && $0.isNumber }), let version = Int(tag) else {
+                throw malformed
+            }
+            versions.append(version)
         }
-        return version
+        // Only commas: no tag at all, which is no version.
+        if versions.isEmpty { throw malformed }
+        return versions
     }
 
     /// Cancel, check-in and check-out: `If-Match` is the expected version, `Idempotency-Key` the
@@ -671,7 +683,7 @@ struct BookingRoutes {
         let key = request.headers[.idempotencyKey]
         if let key, key.isEmpty || key.count > 200 { throw Problem.validation([("Idempotency-Key", "Idempotency-Key is 1 to 200 characters")]) }
         return ChangeRequest(requestId: key.map { RequestIds.derive(hotel: booking.hotelId, key: "change:" + $0) },
-                             expectedVersion: try expectedVersion(request), user: principal.userName, channel: .server)
+                             expectedVersions: try expectedVersions(request), user: principal.userName, channel: .server)
     }
 
     /// The command line's change intents over HTTP: `If-Match` is the expected version (stale:

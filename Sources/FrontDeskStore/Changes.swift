@@ -6,13 +6,26 @@ import GRDB
 /// retry safe, the version its author saw, who asks and through which channel.
 public struct ChangeRequest: Sendable {
     public var requestId: UUID?
-    public var expectedVersion: Int?
+    /// The versions the change may be based on: the one its author saw, or those an HTTP
+    /// `If-Match` lists (any of them will do, RFC 9110); empty checks nothing.
+    public var expectedVersions: [Int]
     public var user: String
     public var channel: Channel
 
+    /// The version its author saw (the desk's and the command line's requests name one). Of a
+    /// list, the first: a reader of one version checks too much rather than nothing.
+    public var expectedVersion: Int? {
+        get { expectedVersions.first }
+        set { expectedVersions = newValue.map { [$0] } ?? [] }
+    }
+
     public init(requestId: UUID? = nil, expectedVersion: Int? = nil, user: String, channel: Channel = .desk) {
+        self.init(requestId: requestId, expectedVersions: expectedVersion.map { [$0] } ?? [], user: user, channel: channel)
+    }
+
+    public init(requestId: UUID? = nil, expectedVersions: [Int], user: String, channel: Channel = .desk) {
         self.requestId = requestId
-        self.expectedVersion = expectedVersion
+        self.expectedVersions = expectedVersions
         self.user = user
         self.channel = channel
     }
@@ -399,7 +412,7 @@ extension FrontDeskStore {
         if let requestId = request.requestId, try isReplay(requestId, of: booking, as: intent, db) {
             return booking
         }
-        try booking.requireVersion(request.expectedVersion)
+        try booking.requireVersion(anyOf: request.expectedVersions)
         let after = try body(booking, try requireHotel(db))
         if let requestId = request.requestId {
             try recordChangeRequest(requestId, bookingId: booking.id, intent, db)

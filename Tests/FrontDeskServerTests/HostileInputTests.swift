@@ -267,6 +267,48 @@ import Testing
         }
     }
 
+    /// `If-Match` with a list of tags (RFC 9110: `#entity-tag`) was 400: the change is made when
+    /// any member names the booking's version, 412 when none does (saying the version and the
+    /// ones named), and a malformed member refuses the header as before, whatever the others.
+    @Test(arguments: ["SQLite", "PostgreSQL"])
+    func ifMatchWithAListChangesWhenAnyTagIsTheVersion(_ backend: String) throws {
+        let server = try Self.server(backend)
+        let anna = try server.token("anna")
+        let id = try server.bookedInHotelA(token: anna)
+        _ = try server.settled(id, token: anna)
+        func version() throws -> Int {
+            let tag = try #require(try server.call("GET", "/api/bookings/\(id)", token: anna).header("ETag"))
+            return try #require(Int(tag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))))
+        }
+        // `"1", "2"` where the booking is at 2: the second member matches.
+        var current = try version()
+        let listed = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["note": "listed"],
+                                     headers: ["If-Match": "\"\(current - 1)\", \"\(current)\""])
+        #expect(listed.status == 200, "\(backend): \(listed.status) \(String(decoding: listed.body, as: UTF8.self))")
+        // A weak member and empty members between commas are read as a single tag is.
+        current = try version()
+        let weak = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["note": "weak"],
+                                   headers: ["If-Match": ", \"\(current + 40)\", , W/\"\(current)\","])
+        #expect(weak.status == 200, "\(backend): \(weak.status) \(String(decoding: weak.body, as: UTF8.self))")
+        // `"7", "8"` where the booking is at neither: 412, naming both, and nothing changed.
+        current = try version()
+        let stale = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["note": "stale"],
+                                    headers: ["If-Match": "\"\(current + 5)\", \"\(current + 6)\""])
+        let staleText = String(decoding: stale.body, as: UTF8.self)
+        #expect(stale.status == 412 && stale.code == "precondition_failed", "\(backend): \(stale.status) \(staleText)")
+        #expect(staleText.contains("version \(current), you saw \(current + 5) or \(current + 6)"), "\(backend): \(staleText)")
+        #expect(try version() == current)
+        // `"2", "x`: the current version listed, but a member is malformed: 400, nothing changed.
+        let malformed = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["note": "malformed"],
+                                        headers: ["If-Match": "\"\(current)\", \"x"])
+        #expect(malformed.status == 400 && malformed.code == "validation_failed", "\(backend): \(malformed.status)")
+        for tag in [" , ", "*, \"\(current)\"", "\"\(current)\", \"-1\""] {
+            let refused = try server.call("PATCH", "/api/bookings/\(id)", token: anna, json: ["note": "x"], headers: ["If-Match": tag])
+            #expect(refused.status == 400 && refused.code == "validation_failed", "\(backend), \(tag): \(refused.status)")
+        }
+        #expect(try version() == current)
+    }
+
     /// A cancel's `reason` over the API was dropped: the status reason named the server instead.
     @Test func aCancelOverTheAPIKeepsItsReason() throws {
         let server = try ServerHarness()
