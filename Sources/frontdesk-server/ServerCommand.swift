@@ -24,24 +24,53 @@ struct ServerCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Hotels.self, Users.self, ServerDemo.self, Migrate.self, Export.self, Import.self, ServerSaga.self]
     )
 
-    /// ArgumentParser's own run, with one change: bad input it finds (an unknown option, a value
-    /// a command's check refuses: a weak secret, a role that does not exist) exits 2, as
-    /// `frontdesk` and the domain's `validation_failed` do, not 64; its words are unchanged.
+    /// ArgumentParser's own run, with two changes: bad input it finds (an unknown option, a
+    /// missing argument) exits 2, as `frontdesk` and the domain's `validation_failed` do, not 64,
+    /// its words unchanged; and a command's own refusal thrown from its `run` is said alone
+    /// (`CommandRefusal`), for every command alike.
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            exitAsTheParserDoes(error)
+        }
+        do {
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
                 try command.run()
             }
+        } catch let refusal as ValidationError {
+            CommandRefusal.sayAlone(refusal)
         } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(CommandExitCodes.forCode("validation_failed"))
-            }
-            exit(withError: error)
+            exitAsTheParserDoes(error)
         }
+    }
+
+    /// `error` as ArgumentParser says it (with the usage of the command it was parsing), exit 2
+    /// for bad input, else its own status.
+    static func exitAsTheParserDoes(_ error: any Error) -> Never {
+        if exitCode(for: error) == .validationFailure {
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(CommandExitCodes.forCode("validation_failed"))
+        }
+        exit(withError: error)
+    }
+}
+
+/// A command's own refusal of what was typed: a `ValidationError` thrown from its `run` (`users
+/// add --role boss`, `users add` without `--password-stdin`, `serve --port 70000`, a weak secret,
+/// a line of `import`, `--db` with `--database`). Left to ArgumentParser, it was followed by the
+/// root command's usage ("Usage: frontdesk-server <subcommand>  See 'frontdesk-server --help'"),
+/// as if no subcommand had been typed: ArgumentParser knows which command it was in only for what
+/// it finds while parsing. `main` says every command's alike, so none is left out. (Checks in a
+/// command's `validate()` still come with that command's usage: they are usage mistakes.)
+enum CommandRefusal {
+    /// `refusal` alone, `error: …` on stderr, exit 2 (bad input, as before and as `frontdesk`).
+    static func sayAlone(_ refusal: ValidationError) -> Never {
+        FileHandle.standardError.write(Data("error: \(refusal.message)\n".utf8))
+        Foundation.exit(CommandExitCodes.forCode("validation_failed"))
     }
 }
 
@@ -205,21 +234,10 @@ struct Serve: AsyncParsableCommand {
     static let defaultPoolSize = 10
 
     /// `serve`'s own refusals (a port out of range, a missing or weak secret, a bad environment
-    /// value) said alone, as `error: …`, exit 2 as before. Thrown on from `run`, ArgumentParser
-    /// printed them followed by the usage of `frontdesk-server` itself ("Usage: frontdesk-server
-    /// <subcommand>"), as if the subcommand had been left out. (Checked in `validate()`, they
-    /// would come with `serve`'s usage, but a secret file is no usage mistake, and reading it
-    /// there would read it twice.)
+    /// value) are thrown as `ValidationError`s, which `main` says alone (`CommandRefusal`), exit 2.
+    /// (Checked in `validate()`, they would come with `serve`'s usage, but a secret file is no
+    /// usage mistake, and reading it there would read it twice.)
     func run() async throws {
-        do {
-            try await serve()
-        } catch let refusal as ValidationError {
-            FileHandle.standardError.write(Data("error: \(refusal.message)\n".utf8))
-            throw ExitCode(CommandExitCodes.forCode("validation_failed"))
-        }
-    }
-
-    func serve() async throws {
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit is 0 (no limit) or more") }
         guard (1...3650).contains(feedDays) else { throw ValidationError("--feed-days is 1 to 3650") }
         guard (1...500).contains(poolSize) else { throw ValidationError("--pool-size is 1 to 500") }

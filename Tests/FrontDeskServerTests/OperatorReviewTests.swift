@@ -75,6 +75,36 @@ import Testing
         }
     }
 
+    /// Every command's own refusals are said alone, exit 2, as `serve`'s (session 60): `users add
+    /// --role boss`, `users add` without `--password-stdin`, an import of what is no export and
+    /// `--db` beside `--database` were followed by the root command's usage ("Usage:
+    /// frontdesk-server <subcommand>"), as if no subcommand had been typed (session 61).
+    @Test func everyCommandsOwnRefusalIsSaidWithoutTheRootUsage() throws {
+        let folder = try AdminInputTests.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("s.sqlite").path
+        let hotel = try HotelTransferTests.demoHotelWithAnna(rooms: 4, days: 10, database: database)
+        let boss = try ServerHarness.run(["users", "add", "bob", "--role", "boss", "--password-stdin", "--password-rounds", "1000"],
+                                         database: database, input: "a-long-password\n")
+        #expect(boss.output == "error: --role is receptionist, manager or admin\n", "\(boss.output)")
+        let noStdin = try ServerHarness.run(["users", "add", "bob", "--role", "receptionist", "--hotel", hotel, "--password-rounds", "1000"],
+                                            database: database, input: "a-long-password\n")
+        #expect(noStdin.output == "error: give --password-stdin and the password on standard input (never as an argument)\n", "\(noStdin.output)")
+        let notAnExport = try ServerHarness.run(["import"], database: folder.appendingPathComponent("t.sqlite").path, input: "hello\n")
+        #expect(notAnExport.output.hasPrefix("error: standard input is not a Front Desk hotel export"), "\(notAnExport.output)")
+        let both = try ServerHarness.run(["hotels", "list", "--db", database, "--database", "postgres://nobody@127.0.0.1:1/none"])
+        #expect(both.output == "error: give --db PATH (SQLite) or --database URL (PostgreSQL), not both\n", "\(both.output)")
+        for refused in [boss, noStdin, notAnExport, both] {
+            #expect(refused.status == 2, "\(refused.status): \(refused.output)")
+            #expect(!refused.output.contains("Usage: frontdesk-server <subcommand>") && !refused.output.contains("Usage:")
+                        && !refused.output.contains("--help"), "\(refused.output)")
+        }
+        #expect(!(try ServerHarness.run(["users", "list"], database: database).output.contains("bob")))
+        // A usage mistake the parser finds still comes with the usage of the command typed.
+        let unknown = try ServerHarness.run(["users", "add", "bob", "--bogus"], database: database)
+        #expect(unknown.status == 2 && unknown.output.contains("Usage: frontdesk-server users add"), "\(unknown.output)")
+    }
+
     /// Imported twice: "A user named anna exists here already", not that the hotel is. A file
     /// whose hotel id was changed by hand: SQLite's "UNIQUE constraint failed: room_type.id".
     /// Cut in the middle of a line: "not JSON", not "cut off".
