@@ -443,6 +443,17 @@ public final class PostgresChainStorage: ChainStorage, Sendable {
         }
     }
 
+    public func cardRefundsWaiting() throws -> Int {
+        try readOne { session in
+            let rows = try session.rows("""
+                SELECT count(*)::int8 FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id
+                WHERE m.name = 'ProcessRefund' AND s.payment_method = 'card'
+                """)
+            guard let first = rows.first else { return 0 }
+            return try ColumnReader(first, table: "saga_message").int(0)
+        }
+    }
+
     /// Drops changes recorded before `cutoff` in every hotel, keeping each hotel's newest; numbers
     /// are never reused anyway (`hotel_clock.feed_seq` only grows).
     @discardableResult

@@ -42,6 +42,8 @@ public enum BookingServer {
             application.addServices(TokenCountFlushService(state: state, limiter: limiter, logger: logger))
         }
         if let runner = state.runner { application.addServices(SagaRunnerService(runner: runner)) }
+        // A runner without a payment service makes no card refund: the log says those waiting.
+        if state.runner != nil && state.gateway == nil { application.addServices(WaitingRefundsService(state: state, logger: logger)) }
         return application
     }
 

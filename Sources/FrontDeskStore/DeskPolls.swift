@@ -20,4 +20,14 @@ extension FrontDeskStore {
             return (row?[0] ?? 0, row?[1] ?? 0)
         }
     }
+
+    /// Card refunds owed and waiting for the payment service (`ChainStorage.cardRefundsWaiting`).
+    public func cardRefundsWaiting() throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM saga_message m JOIN saga s ON s.booking_id = m.booking_id
+                WHERE m.name = 'ProcessRefund' AND s.payment_method = 'card'
+                """) ?? 0
+        }
+    }
 }

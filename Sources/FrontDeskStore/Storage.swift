@@ -143,6 +143,9 @@ public protocol ChainStorage: LoginThrottleStorage {
     /// already stop at the server's next account check, and so do those issued for a replaced password.
     func updateUser(named name: String, disabled: Bool?, passwordHash: String?, by user: String) throws -> UserAccount
     func sagaCounts() throws -> (underWay: Int, needingAttention: Int)
+    /// The card refunds owed and waiting for a payment service (ProcessRefund messages of card
+    /// sagas, due now or retried later), in every hotel: what a server without one says in its log.
+    func cardRefundsWaiting() throws -> Int
     /// Queues again a refund or charge settlement that stopped and needs attention (by booking id
     /// or confirmation code), once a person has fixed what the payment service lacked.
     func retryStoppedPayment(_ reference: String, by user: String) throws -> Booking
