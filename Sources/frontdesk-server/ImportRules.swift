@@ -98,6 +98,28 @@ enum ImportRules {
         if !problems.isEmpty { throw FrontDeskError.validationFailed(problems) }
     }
 
+    /// Why a guest in house or gone (CheckedIn, CheckedOut) cannot be of this stay on
+    /// `businessDate`, the hotel's date as the import runs; nil when it can. A guest is checked in
+    /// from the arrival date on (`Booking.checkIn`), checked out on the day it is done, and the
+    /// date only goes forward: a stay that begins later, or a check-in or check-out dated later,
+    /// was written by hand or at a desk whose date was set ahead (`FRONTDESK_TODAY`, training).
+    /// Taken, a guest "checked out" of a stay not yet begun kept its future nights sold, and one
+    /// "in house" counted in tonight's house and plan before arriving.
+    static func stayNotBegun(_ booking: Booking, businessDate: CalendarDate) -> String? {
+        guard booking.status == .checkedIn || booking.status == .checkedOut else { return nil }
+        let after = "after the hotel's business date (\(businessDate)): a guest is checked in from the arrival date on"
+        if booking.stay.checkIn > businessDate {
+            return "is \(booking.status.rawValue), but its stay begins on \(booking.stay.checkIn), \(after)"
+        }
+        if let on = booking.checkedInOn, on > businessDate {
+            return "is \(booking.status.rawValue), checked in on \(on), \(after)"
+        }
+        if booking.status == .checkedOut, let on = booking.checkedOutOn, on > businessDate {
+            return "is CheckedOut on \(on), after the hotel's business date (\(businessDate))"
+        }
+        return nil
+    }
+
     /// A user of the hotel: never an admin (an export writes none; an admin sees every hotel of
     /// the chain it lands in), with a hash `PasswordHasher` can check in a login's time.
     static func user(name: String, role: UserRole, passwordHash: String) throws {

@@ -223,6 +223,8 @@ struct Import: ParsableCommand {
         var typeIds = Set<UUID>(), typeNames = Set<String>(), roomIds = Set<UUID>(), numbers = Set<String>()
         var bookingIds = Set<UUID>(), codes = Set<String>()
         var typeOfRoom: [UUID: RoomType] = [:]
+        // The hotel's business date as the import runs, read at its first booking.
+        var businessDate: CalendarDate?
         for (index, text) in data.split(separator: 0x0A).enumerated() {
             let number = index + 1
             do {
@@ -303,6 +305,12 @@ struct Import: ParsableCommand {
                         throw ValidationError("line \(number): booking \(BookingRules.quoted(String(booking.confirmationCode.prefix(40)))) is for "
                             + "\(booking.guestCount) guests in room \(BookingRules.quoted(String(booking.roomNumber.prefix(40)))), whose type "
                             + "\(BookingRules.quoted(String(type.name.prefix(40)))) sleeps \(type.capacity)")
+                    }
+                    // A guest in house or gone of a stay not yet begun (the hotel's date now, in its zone).
+                    let today = businessDate ?? hotel.businessDate(at: Date())
+                    businessDate = today
+                    if let problem = ImportRules.stayNotBegun(booking, businessDate: today) {
+                        throw ValidationError("line \(number): booking \(BookingRules.quoted(String(booking.confirmationCode.prefix(40)))) \(problem)")
                     }
                     var held: [HotelTransfer.HeldNight] = []
                     var nightsOfBooking = Set<CalendarDate>()

@@ -14,8 +14,10 @@ import Testing
 
         let hotel = try Self.demoHotelWithAnna(rooms: 8, days: 30, database: first)
 
-        // A guest moved during the stay, on days after every demo booking (they cover today ± 15
-        // days, today being the real one): room 101 on the first night, 102 from the second. The move must survive both trips, night by night.
+        // A guest moved during the stay, on days before every demo booking (they cover today ± 15
+        // days, today being the real one; days after them would be a stay not yet begun, which
+        // `import` refuses for a guest checked in): room 101 on the first night, 102 from the
+        // second. The move must survive both trips, night by night.
         let desk = ServerHarness.productsFolder().appendingPathComponent("frontdesk")
         func atTheDesk(_ today: String, _ arguments: [String], database: String = first) throws -> Outcome {
             try runProgram(desk, arguments + ["--db", database],
@@ -24,24 +26,23 @@ import Testing
         func atTheDesk(_ today: String, _ arguments: String...) throws -> Outcome { try atTheDesk(today, arguments) }
         // Made and moved under request ids, which the move keeps (export version 3).
         let (madeUnder, movedUnder) = (UUID().uuidString.lowercased(), UUID().uuidString.lowercased())
-        let booking = ["book", "--room", "101", "--check-in", Ahead.night(0), "--check-out", Ahead.night(3), "--guests", "1",
+        let booking = ["book", "--room", "101", "--check-in", Behind.night(0), "--check-out", Behind.night(3), "--guests", "1",
                        "--guest-name", "Mo Ved", "--email", "mo@example.com", "--payment", "desk", "--wait", "--json",
                        "--request-id", madeUnder]
-        let booked = try atTheDesk(Ahead.night(0), booking)
+        let booked = try atTheDesk(Behind.night(0), booking)
         #expect(booked.status == 0, "\(booked.stderr)")
         let code = try #require(booked.json["confirmation"] as? String)
         let checkedInUnder = UUID().uuidString.lowercased()
-        #expect(try atTheDesk(Ahead.night(0), "check-in", code, "--request-id", checkedInUnder).status == 0)
+        #expect(try atTheDesk(Behind.night(0), "check-in", code, "--request-id", checkedInUnder).status == 0)
         // Retried under its request id: the booking as it is, not "already checked in".
-        let checkedInAgain = try atTheDesk(Ahead.night(0), "check-in", code, "--request-id", checkedInUnder, "--json")
+        let checkedInAgain = try atTheDesk(Behind.night(0), "check-in", code, "--request-id", checkedInUnder, "--json")
         #expect(checkedInAgain.status == 0, "\(checkedInAgain.stderr)")
         #expect(try checkedInAgain.json["status"] as? String == "CheckedIn")
-        // Into a room no demo guest is still checked in to (they stay "in house" past their
-        // departure on these later days, and a guest in house is not moved in beside one).
-        let inHouse = try atTheDesk(Ahead.night(1), "bookings", "--status", "CheckedIn", "--json")
+        // Into a room no demo guest is checked in to (a guest in house is not moved in beside one).
+        let inHouse = try atTheDesk(Behind.night(1), "bookings", "--status", "CheckedIn", "--json")
         let occupied = Set((try inHouse.json["bookings"] as? [[String: Any]] ?? []).compactMap { $0["roomNumber"] as? String })
         let target = try #require((102...108).map(String.init).first { !occupied.contains($0) })
-        let moved = try atTheDesk(Ahead.night(1), "move", code, "--room", target, "--request-id", movedUnder)
+        let moved = try atTheDesk(Behind.night(1), "move", code, "--room", target, "--request-id", movedUnder)
         #expect(moved.status == 0, "\(moved.stderr)")
 
         // Anna disabled and enabled again: when, goes with her, so her tokens from before stay ended.
@@ -53,7 +54,7 @@ import Testing
         #expect(exported.output.split(separator: "\n").contains { $0.contains("\"name\":\"anna\"") && $0.contains("\"disabledAt\":\"") },
                 "\(exported.output.split(separator: "\n").filter { $0.contains("\"kind\":\"user\"") })")
         let movedLine = try #require(exported.output.split(separator: "\n").first { $0.contains("\"Mo Ved\"") })
-        #expect(movedLine.contains("\"roomSince\":\"\(Ahead.night(1))\""), "\(movedLine)")
+        #expect(movedLine.contains("\"roomSince\":\"\(Behind.night(1))\""), "\(movedLine)")
         #expect(movedLine.contains("\"request\":{\"fingerprint\":") && movedLine.contains("\"id\":\"\(madeUnder)\"}"), "\(movedLine)")
         let lines = exported.output.split(separator: "\n")
         #expect(lines.first?.contains("\"version\":4") == true)
@@ -85,7 +86,7 @@ import Testing
         #expect(Self.withoutFeedSequence(roundTrip.output) == Self.withoutFeedSequence(exported.output),
                 "\(Self.firstDifference(exported.output, roundTrip.output))")
         // The desk's retry after two moves: the same booking, nothing booked again.
-        let retried = try atTheDesk(Ahead.night(0), booking, database: back)
+        let retried = try atTheDesk(Behind.night(0), booking, database: back)
         #expect(retried.status == 0, "\(retried.stderr)")
         #expect(try retried.json["confirmation"] as? String == code)
         let afterRetry = try ServerHarness.run(["export", "--hotel", hotel], database: back)
@@ -93,11 +94,11 @@ import Testing
 
         // A file that puts the move a night earlier holds the first night in a room the booking
         // had not left yet: refused by line, and nothing is written.
-        let tampered = exported.output.replacingOccurrences(of: "\"roomSince\":\"\(Ahead.night(1))\"", with: "\"roomSince\":\"\(Ahead.night(0))\"")
+        let tampered = exported.output.replacingOccurrences(of: "\"roomSince\":\"\(Behind.night(1))\"", with: "\"roomSince\":\"\(Behind.night(0))\"")
         let elsewhere = folder.appendingPathComponent("tampered.sqlite").path
         let refused = try ServerHarness.run(["import"], database: elsewhere, input: tampered)
         #expect(refused.status != 0)
-        #expect(refused.output.contains("booking \(code) holds \(Ahead.night(0)) in a room or on a night outside its stay"), "\(refused.output)")
+        #expect(refused.output.contains("booking \(code) holds \(Behind.night(0)) in a room or on a night outside its stay"), "\(refused.output)")
         let left = try ServerHarness.run(["hotels", "list", "--json"], database: elsewhere).output
         #expect(!left.contains(hotel), "\(left)")
         // A feed number at Int64's end (the import numbers its entry after it), and version 3's
@@ -195,6 +196,17 @@ import Testing
                 lines.insert(copy, at: index + 1)
             }),
             ("guests in room", editFirst("booking", "booking", where: confirmed) { $0["guests"] = 9 }),
+            // A guest gone, or in house, of a stay not yet begun (session 61): refused by line.
+            ("is CheckedOut, but its stay begins on \(Ahead.night(0)), after the hotel's business date", editFirst("booking", "booking") { booking in
+                booking["status"] = "CheckedOut"
+                booking["checkIn"] = Ahead.night(0)
+                booking["checkOut"] = Ahead.night(2)
+            }),
+            ("is CheckedIn, but its stay begins on \(Ahead.night(0)), after the hotel's business date", editFirst("booking", "booking") { booking in
+                booking["status"] = "CheckedIn"
+                booking["checkIn"] = Ahead.night(0)
+                booking["checkOut"] = Ahead.night(2)
+            }),
         ]
         for (says, edit) in edits {
             var edited = lines

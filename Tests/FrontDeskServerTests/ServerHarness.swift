@@ -256,3 +256,13 @@ enum Ahead {
     /// The night `days` after the first, as the API writes it.
     static func night(_ days: Int) -> String { first.adding(days: days).iso }
 }
+
+/// Nights before the demo hotels' bookings (today ± 15 days), sixty days back: a stay a desk books
+/// and checks in with its date set back (`FRONTDESK_TODAY`) and the server keeps. (One checked in
+/// with its date set ahead is a stay not yet begun, which `import` refuses.)
+enum Behind {
+    static let first = CalendarDate.today(in: TimeZone(identifier: "UTC")!, at: Date()).adding(days: -60)
+
+    /// The night `days` after the first, as the API writes it.
+    static func night(_ days: Int) -> String { first.adding(days: days).iso }
+}
