@@ -332,8 +332,21 @@ public struct Room: Hashable, Sendable {
     /// Nights are claimed only in a room in service: a booking, a move, a stay made longer, a
     /// check-out undone.
     public func requireInService() throws(FrontDeskError) {
-        guard isActive else { throw .roomUnavailable("Room \(number) is out of service") }
+        guard isActive else { throw .roomUnavailable(Self.outOfService(number)) }
     }
+
+    /// A guest is checked in only to a room in service, as a check-out is undone only into one:
+    /// a room taken out of service after its booking was made (an early-morning walk-in's room
+    /// taken out after 06:00, a file from before session 61) has the booking moved first.
+    public func requireInService(toCheckIn confirmationCode: String) throws(FrontDeskError) {
+        guard isActive else {
+            throw .roomUnavailable(Self.outOfService(number) + ": move the guest to another room first (move \(confirmationCode) --room …; "
+                + "Alt-m at the desk), or put the room back in service")
+        }
+    }
+
+    /// "Room 101 is out of service": the words of every refusal of a room out of service.
+    static func outOfService(_ number: String) -> String { "Room \(number) is out of service" }
 
     /// The number trimmed, its full-width letters and digits as plain ones ("１１４" is 114, as a
     /// Japanese or Chinese input method types it; it was a second room beside 114 that no one

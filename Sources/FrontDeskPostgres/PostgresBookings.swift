@@ -405,6 +405,10 @@ extension PostgresHotelStorage {
             let today = ruleDate ?? chain.businessDate(for: hotel)
             return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, session) { booking in
                 try booking.checkIn(businessDate: today, at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
+                // Not into a room out of service (taken out after the booking was made), as SQLite's.
+                if let listing = try chain.fetchRooms(session, hotelId: hotelId, condition: "r.id = $1", [booking.roomId]).first {
+                    try listing.room.requireInService(toCheckIn: booking.confirmationCode)
+                }
                 try requireRoomNotOccupied(for: booking, session)
                 return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
             }

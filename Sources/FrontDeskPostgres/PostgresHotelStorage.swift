@@ -434,16 +434,19 @@ struct PostgresHotelStorage: HotelStorage {
     }
 
     private func takeOutOfService(_ room: inout Room, _ session: PostgresSession) throws {
-        let today = chain.businessDate(for: try chain.fetchHotel(hotelId, session))
+        let hotel = try chain.fetchHotel(hotelId, session)
+        let today = chain.businessDate(for: hotel)
+        // Before 06:00 from the night under way: a booking of it not yet checked in holds the room (as SQLite's).
+        let firstNight = nightUnderWay(for: hotel, today: today) ?? today
         let upcoming = try session.rows("""
             SELECT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
             WHERE n.room_id = $1 AND n.night >= $2::date AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
             GROUP BY b.confirmation_code ORDER BY min(n.night) LIMIT 6
-            """, [room.id, today.iso]).map { try ColumnReader($0, table: "booking").text(0) }
+            """, [room.id, firstNight.iso]).map { try ColumnReader($0, table: "booking").text(0) }
         let inHouse = try session.rows("""
             SELECT confirmation_code FROM booking WHERE room_id = $1 AND status = 'CheckedIn' ORDER BY check_out LIMIT 6
             """, [room.id]).map { try ColumnReader($0, table: "booking").text(0) }
-        try room.deactivate(upcoming: upcoming, inHouse: inHouse, today: today)
+        try room.deactivate(upcoming: upcoming, inHouse: inHouse, today: firstNight)
     }
 
     private func changeRoom(_ number: String, by user: String, _ change: (inout Room, PostgresSession) throws -> Void) throws -> RoomListing {

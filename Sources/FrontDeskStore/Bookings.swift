@@ -632,9 +632,17 @@ extension FrontDeskStore {
         let today = businessDate(for: hotel)
         return try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedIn", by: user, db) { booking in
             try booking.checkIn(businessDate: today, at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
+            try requireRoomInService(toCheckIn: booking, db)
             try requireRoomNotOccupied(for: booking, db)
             return "\(booking.guest.name) checked in to room \(booking.roomNumber)"
         }
+    }
+
+    /// Refuses to check `booking`'s guest in to a room out of service (taken out after the
+    /// booking was made), as an undone check-out is refused there: the booking moves first.
+    func requireRoomInService(toCheckIn booking: Booking, _ db: Database) throws {
+        guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else { return }
+        try listing.room.requireInService(toCheckIn: booking.confirmationCode)
     }
 
     /// Refuses to put `booking`'s guest in its room while another guest is checked in there (one

@@ -758,7 +758,9 @@ extension FrontDeskStore {
             case .cancel:
                 try probe.requireCancellable(businessDate: today, nightUnderWay: nightUnderWay(for: hotel, today: today))
                 try probe.cancel(reason: reason, at: now)
-            case .checkIn: try probe.checkIn(businessDate: today, at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
+            case .checkIn:
+                try probe.checkIn(businessDate: today, at: now, nightUnderWay: nightOfArrival(for: booking, hotel, today: today))
+                try requireRoomInService(toCheckIn: probe, db)
             case .checkOut: _ = try probe.checkOut(businessDate: today, at: now)
             case .move: throw FrontDeskError.invalidState("A move is planned with plannedMove")
             case .edit: throw FrontDeskError.invalidState("An edit is planned with plannedEdit")

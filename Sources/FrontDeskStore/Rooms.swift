@@ -199,18 +199,27 @@ extension FrontDeskStore {
     }
 
     /// Refused while the room still has guests or bookings to come: they would be stranded.
-    /// The confirmation codes of the bookings holding `number` from the business date on, by
-    /// their first night there: what must move (or be cancelled) before the room goes out of service.
+    /// The confirmation codes of the bookings holding `number` from the first night still open
+    /// on (`firstNightHeld`: before 06:00 the night under way), by their first night there: what
+    /// must move (or be cancelled) before the room goes out of service.
     public func bookingsHoldingRoom(_ number: String) throws -> [String] {
         try read { db in
             let room = try requireRoom(number: number, db).room
-            let today = businessDate(for: try fetchHotel(db))
             return try db.values(String.self, sql: """
                 SELECT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
                 WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
                 GROUP BY b.id ORDER BY min(n.night)
-                """, arguments: [room.id.uuidString, today.iso])
+                """, arguments: [room.id.uuidString, firstNightHeld(by: try fetchHotel(db)).iso])
         }
+    }
+
+    /// The first night a booking of a room still needs it for: the business date's, and before
+    /// 06:00 the night under way (`Hotel.nightUnderWay`: its guest may still come and be checked
+    /// in to it; a room taken out of service then left a walk-in of that night checked in to a
+    /// room out of service).
+    private func firstNightHeld(by hotel: Hotel?) -> CalendarDate {
+        let today = businessDate(for: hotel)
+        return nightUnderWay(for: hotel, today: today) ?? today
     }
 
     public func deactivateRoom(_ number: String, by user: String) throws -> RoomListing {
@@ -218,16 +227,17 @@ extension FrontDeskStore {
     }
 
     private func takeOutOfService(_ room: inout Room, _ db: Database) throws {
-        let today = businessDate(for: try fetchHotel(db))
+        // Before 06:00 from the night under way: a booking of it not yet checked in holds the room.
+        let firstNight = firstNightHeld(by: try fetchHotel(db))
         let upcoming = try db.values(String.self, sql: """
             SELECT DISTINCT b.confirmation_code FROM room_night n JOIN booking b ON b.id = n.booking_id
             WHERE n.room_id = ? AND n.night >= ? AND b.status IN ('Reserving', 'ProcessingPayment', 'Confirmed', 'CheckedIn')
             ORDER BY n.night LIMIT 6
-            """, arguments: [room.id.uuidString, today.iso])
+            """, arguments: [room.id.uuidString, firstNight.iso])
         let inHouse = try db.values(String.self, sql: """
             SELECT confirmation_code FROM booking WHERE room_id = ? AND status = 'CheckedIn' ORDER BY check_out LIMIT 6
             """, arguments: [room.id.uuidString])
-        try room.deactivate(upcoming: upcoming, inHouse: inHouse, today: today)
+        try room.deactivate(upcoming: upcoming, inHouse: inHouse, today: firstNight)
     }
 
     private func changeRoom(_ number: String, by user: String,

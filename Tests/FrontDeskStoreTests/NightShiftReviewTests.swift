@@ -1,0 +1,67 @@
+import Foundation
+import FrontDeskDomain
+import FrontDeskStore
+import FrontDeskTestSupport
+import Testing
+
+/// Fixes from a night shift's hands-on review at 00:30 hotel time (session 61), on SQLite and
+/// PostgreSQL alike where both hold the rule. The hour is the tests' own clock (`TestClock`:
+/// 12:06 in Vienna on 2026-11-18, moved by hand), never the real one.
+@Suite struct NightShiftReviewTests {
+    typealias Contract = StorageContractChangesTests
+    typealias Rules = StayRulesContractTests
+
+    /// From 12:06 on the 18th to 00:30 on the 19th: the night of the 18th still under way.
+    static let toHalfPastMidnight: Double = 12 * 60 + 24
+
+    /// A room sold for the night under way was taken out of service at 00:30 (only nights from
+    /// the business date on were looked at), and its guest then checked in to it.
+    @Test(arguments: StorageBackend.all)
+    func aRoomSoldForTheNightUnderWayIsNotTakenOutOfServiceBeforeSix(_ backend: StorageBackend) throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Rules.onTheClock(backend, clock)
+        let sam = try Contract.confirmed(hotel, room: "101", from: "2026-11-18", to: "2026-11-19", name: "Sam Sleeper")
+        clock.advance(minutes: Self.toHalfPastMidnight)
+        #expect(try hotel.businessDate() == CalendarDate(iso: "2026-11-19"))
+        guard let message = Rules.refusal("invalid_state", backend, "a room sold for the night under way stays in service until 06:00", {
+            try hotel.deactivateRoom("101", by: "max")
+        }) else { return }
+        #expect(message.contains("Room 101 has bookings from 2026-11-18 on (\(sam.confirmationCode))"), "\(message)")
+        // The same through a change of the room's state (the API's PATCH): one rule.
+        guard Rules.refusal("invalid_state", backend, "a room's state changed to out of service is refused as well", {
+            try hotel.changeRoom("101", newNumber: nil, isActive: false, by: "max")
+        }) != nil else { return }
+        #expect(try hotel.rooms().first(where: { $0.room.number == "101" })?.room.isActive == true, "\(backend.name)")
+        if let desk = hotel as? FrontDeskStore {
+            // What the Rooms screen offers to move before the room can go.
+            #expect(try desk.bookingsHoldingRoom("101") == [sam.confirmationCode])
+        }
+        clock.advance(minutes: 5 * 60 + 30) // 06:00: the night is over and Sam never came
+        #expect(try hotel.deactivateRoom("101", by: "max").room.isActive == false, "\(backend.name)")
+    }
+
+    /// A room taken out of service after its booking was made (here an early-morning walk-in's,
+    /// at 06:05, once the night rule no longer holds it): the check-in put the guest in a room out
+    /// of service. It is refused with the way on, as an undone check-out is.
+    @Test(arguments: StorageBackend.all)
+    func aGuestIsNotCheckedInToARoomOutOfService(_ backend: StorageBackend) throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Rules.onTheClock(backend, clock)
+        clock.advance(minutes: 17 * 60 + 44) // 05:50 on the 19th
+        let listing = try #require(try hotel.rooms().first(where: { $0.room.number == "102" }))
+        let waltId = UUID()
+        let sold = try hotel.applySync([Rules.pushedWalkIn(waltId, room: listing, madeAt: "2026-11-19T04:50:00.000Z", name: "Walt Walker",
+                                                           code: "WLK-ERL")], by: "anna").results[0]
+        #expect(sold.outcome == .accepted, "\(backend.name): \(sold.code ?? "") \(sold.message ?? "")")
+        clock.advance(minutes: 15) // 06:05
+        _ = try hotel.deactivateRoom("102", by: "max")
+        clock.advance(minutes: 5) // 06:10: Walt at the desk
+        guard let message = Rules.refusal("room_unavailable", backend, "a check-in into a room out of service must be refused", {
+            try hotel.checkIn(waltId.uuidString, Contract.request())
+        }) else { return }
+        #expect(message.contains("Room 102 is out of service: move the guest to another room first (move WLK-ERL --room"), "\(message)")
+        #expect(try hotel.booking(waltId.uuidString).status == .confirmed, "\(backend.name): nothing changed")
+        _ = try hotel.activateRoom("102", by: "max")
+        #expect(try hotel.checkIn(waltId.uuidString, Contract.request()).status == .checkedIn, "\(backend.name)")
+    }
+}
