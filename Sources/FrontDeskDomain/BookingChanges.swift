@@ -187,7 +187,8 @@ extension BookingRules {
     /// booking's stay changes; a Confirmed one may not move into the past; a checked-in guest
     /// keeps the arrival date and stays at least until tomorrow; at most `maximumNights`.
     /// A Confirmed booking's stay may still hold, gain or give back the night under way
-    /// (`nightUnderWay`), as it could before midnight.
+    /// (`nightUnderWay`), as it could before midnight; a stay that begins on it may end on the
+    /// business date, as a new booking of it does (a walk-in's one night).
     static func newStay(_ edit: BookingEdit, of booking: Booking, businessDate: CalendarDate, nightUnderWay: CalendarDate? = nil,
                         into problems: inout [String]) -> StayDates? {
         let firstOpenNight = nightUnderWay ?? businessDate
@@ -203,7 +204,10 @@ extension BookingRules {
             } else if businessDate.days(until: checkIn) > maximumDaysAhead {
                 problems.append("Check-in date is more than \(maximumDaysAhead) days ahead")
             }
-            if checkOut <= businessDate && checkOut != booking.stay.checkOut {
+            // Until 06:00 a stay from the night under way keeps that night, and may end today.
+            let keepsTheNightUnderWay = nightUnderWay != nil && checkIn == nightUnderWay
+            let endsTooEarly = checkOut < businessDate || (checkOut == businessDate && !keepsTheNightUnderWay)
+            if endsTooEarly && checkOut != booking.stay.checkOut {
                 problems.append("Check-out date must be after the business date (\(businessDate))")
             } else if let added = StayDates(checkIn: checkIn, checkOut: checkOut)?.nights
                         .first(where: { $0 < firstOpenNight && !booking.stay.contains(night: $0) }) {
@@ -269,6 +273,16 @@ extension Booking {
         version += 1
         updatedAt = instant
         return changes
+    }
+
+    /// The stay a move of this booking would take now, from the first night `nightsToMove` takes
+    /// (without its refusals): the night under way while it lasts for a guest who has not come
+    /// and whose stay holds it, the business date for a guest in house; never before arrival.
+    /// The rooms a refusal suggests must be free for all of it. Nil when no night is left.
+    public func stayLeftToMove(businessDate: CalendarDate, nightUnderWay: CalendarDate?) -> StayDates? {
+        let first = status == .confirmed ? firstNightStillToCome(businessDate: businessDate, nightUnderWay: nightUnderWay)
+            : max(stay.checkIn, businessDate)
+        return StayDates(checkIn: first, checkOut: stay.checkOut)
     }
 
     /// The nights a move to another room takes: all of them before arrival; from `businessDate`

@@ -60,8 +60,9 @@ extension FrontDeskStore {
                 guard let listing = try fetchRooms(db, whereClause: "WHERE r.id = ?", arguments: [booking.roomId.uuidString]).first else {
                     throw FrontDeskError.notFound("The room of booking \(booking.confirmationCode) does not exist")
                 }
+                let underWay = nightUnderWay(for: hotel, today: today)
                 let validated = try BookingRules.validateChange(edit, of: booking, roomType: listing.type, businessDate: today,
-                                                                nightUnderWay: nightUnderWay(for: hotel, today: today))
+                                                                nightUnderWay: underWay)
                 if booking.isUnchanged(by: validated) { return booking }
                 let newPrices = try pricing.pricesOfChangedStay(validated, of: booking, roomType: listing.type, businessDate: today) {
                     try nightLoads(stay: $0, hotelId: hotel.id, db)
@@ -70,8 +71,10 @@ extension FrontDeskStore {
                 let nights = after.apply(validated, by: request.user, at: now) { newPrices[$0] ?? .zero }
                 if !nights.claimed.isEmpty {
                     try listing.room.requireInService()
+                    // Rooms suggested instead are free for every night a move would take: a guest who
+                    // has not come moves with the night under way.
                     try requireFree(listing.room, nights: nights.claimed, for: after, guests: after.guestCount,
-                                    wholeStay: StayDates(checkIn: max(after.stay.checkIn, today), checkOut: after.stay.checkOut),
+                                    wholeStay: after.stayLeftToMove(businessDate: today, nightUnderWay: underWay),
                                     hotel: hotel, today: today, db)
                     // A stay that now begins on the night under way or tonight: not in a room a
                     // guest is in then.

@@ -64,4 +64,36 @@ import Testing
         _ = try hotel.activateRoom("102", by: "max")
         #expect(try hotel.checkIn(waltId.uuidString, Contract.request()).status == .checkedIn, "\(backend.name)")
     }
+
+    /// At 00:30, a stay from the night under way: its check-out could not be brought to the
+    /// business date ("must be after the business date"), though a new booking of that one night
+    /// ends then; and a lengthening refused for a sold night suggested rooms free only from the
+    /// business date, where the booking, which moves with the night under way, needs that night too.
+    @Test(arguments: StorageBackend.all)
+    func aStayFromTheNightUnderWayMayEndTodayAndItsSuggestedRoomsHoldThatNight(_ backend: StorageBackend) throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Rules.onTheClock(backend, clock)
+        let ana = try Contract.confirmed(hotel, room: "101", from: "2026-11-18", to: "2026-11-20")
+        _ = try Contract.confirmed(hotel, room: "101", from: "2026-11-20", to: "2026-11-21", name: "Ben Ode")
+        _ = try Contract.confirmed(hotel, room: "102", from: "2026-11-18", to: "2026-11-19", name: "Cara Diaz") // 102 free from the 19th
+        let dan = try Contract.confirmed(hotel, room: "104", from: "2026-11-18", to: "2026-11-20", name: "Dan Eze")
+        clock.advance(minutes: Self.toHalfPastMidnight)
+        guard let taken = Rules.refusal("room_unavailable", backend, "a lengthening over a sold night must be refused", {
+            try hotel.changeBooking(ana.confirmationCode, BookingEdit(checkOut: "2026-11-21"), Contract.request(version: ana.version))
+        }) else { return }
+        #expect(taken.contains("Room 101 is taken on the night of 2026-11-20; free from 2026-11-18 to 2026-11-21: room 103"), "\(taken)")
+        #expect(!taken.contains("102"), "\(backend.name): room 102 is not free on the night of the 18th: \(taken)")
+
+        let shorter = try hotel.changeBooking(ana.confirmationCode, BookingEdit(checkOut: "2026-11-19"), Contract.request(version: ana.version))
+        #expect(shorter.stay.checkIn == CalendarDate(iso: "2026-11-18") && shorter.stay.checkOut == CalendarDate(iso: "2026-11-19"),
+                "\(backend.name)")
+        #expect(shorter.nightlyPrices.map(\.night.iso) == ["2026-11-18"], "\(backend.name)")
+
+        // From 06:00 the night is over: a stay's check-out is no longer brought to the day.
+        clock.advance(minutes: 5 * 60 + 30)
+        guard let problems = Rules.refusal("validation_failed", backend, "after 06:00 a check-out on the business date is refused", {
+            try hotel.changeBooking(dan.confirmationCode, BookingEdit(checkOut: "2026-11-19"), Contract.request(version: dan.version))
+        }) else { return }
+        #expect(problems.contains("Check-out date must be after the business date (2026-11-19)"), "\(problems)")
+    }
 }
