@@ -134,7 +134,9 @@ struct Report: ParsableCommand {
         commandName: "report",
         abstract: "A day's arrivals, departures or in-house guests.",
         discussion: """
-            arrivals: Confirmed, CheckedIn and CheckedOut bookings whose stay begins on the date; departures: those \
+            arrivals: Confirmed, CheckedIn and CheckedOut bookings whose stay begins on the date (before 06:00 on the \
+            business date also a walk-in sold after midnight for the night under way, not yet checked in: no departure \
+            then); departures: those \
             whose stay ends on it, and on the business date also the guests still checked in whose departure \
             date passed (overstayed, listed apart; "overdue" in --json; in --csv a last column, list, says departures or overdue); in-house: bookings checked in over that night, and on the business date the overstayed, listed apart as with the departures.
             """)

@@ -13,10 +13,12 @@ import Foundation
 /// Bookings still being taken (Reserving, ProcessingPayment) are not on the lists until confirmed.
 /// A guest who checked out early departed that day, not on the stay's last date: `departures`
 /// gives those days (the store knows them from the nights the booking kept).
+/// Before 06:00 on the business date, a walk-in sold after midnight for the night under way and
+/// not yet checked in is an arrival of the day, not a departure (`listWalkInsOfTheNight`).
 public struct DayLists: Sendable {
     public let date: CalendarDate
-    public let arrivals: [Booking]
-    public let departures: [Booking]
+    public private(set) var arrivals: [Booking]
+    public private(set) var departures: [Booking]
     public let inHouse: [Booking]
     /// Confirmed arrivals who have not come and may be marked a no-show: arrival day passed, or
     /// today after the hotel's cut-off hour (filled for the business date only).
@@ -42,6 +44,22 @@ public struct DayLists: Sendable {
     }
 
     public static let liveStatuses: Set<BookingStatus> = [.confirmed, .checkedIn, .checkedOut]
+
+    /// Before 06:00 on the business date (`night`: the night under way, `Hotel.nightUnderWay`), a
+    /// walk-in sold after midnight for that night, Confirmed and not yet checked in, is a guest at
+    /// the desk: listed with the day's arrivals, and not with its departures (its stay ends today,
+    /// but there is nobody to check out yet). Once checked in it is the day's departure, as any
+    /// guest of that night. The same walk-ins the no-show list leaves out. `bookings`: those the
+    /// lists were made of.
+    public mutating func listWalkInsOfTheNight(_ night: CalendarDate, among bookings: [Booking], hotel: Hotel) {
+        let walkIns = bookings.filter {
+            $0.status == .confirmed && $0.stay.checkIn == night && hotel.wasMadeDuringTheNight($0, businessDate: date)
+        }
+        guard !walkIns.isEmpty else { return }
+        let ids = Set(walkIns.map(\.id))
+        arrivals = walkIns + arrivals.filter { !ids.contains($0.id) }
+        departures.removeAll { ids.contains($0.id) }
+    }
 
     /// `bookings` must hold at least every booking whose stay touches `date`; others are ignored.
     /// `lastKeptNights`: of the checked-out among them, the last night each kept (what tells the

@@ -123,6 +123,10 @@ extension FrontDeskStore {
             }
             let today = businessDate(for: hotel)
             var lists = DayLists(date: date, businessDate: today, bookings: bookings, lastKeptNights: lastKeptNights)
+            // Before 06:00 a walk-in sold for the night under way, not yet checked in, is at the
+            // desk: one of the day's arrivals, not a departure.
+            let underWay = date == today ? nightUnderWay(for: hotel, today: today) : nil
+            if let underWay { lists.listWalkInsOfTheNight(underWay, among: bookings, hotel: hotel) }
             // A guest moved since that day was in another room then: the night's claim says which.
             for booking in bookings where booking.roomSince != nil {
                 let night = lists.nightShown(for: booking)
@@ -140,7 +144,7 @@ extension FrontDeskStore {
                 // A walk-in sold after midnight for the night under way is at the desk, not missing:
                 // not due (guests due last night who have not come are, from midnight).
                 var soldAfterMidnight: (night: String, since: String)?
-                if let night = nightUnderWay(for: hotel, today: today) {
+                if let night = underWay {
                     var calendar = Calendar(identifier: .gregorian)
                     calendar.timeZone = hotel.timeZone
                     soldAfterMidnight = (night.iso, Timestamp.text(calendar.startOfDay(for: now)))

@@ -96,4 +96,34 @@ import Testing
         }) else { return }
         #expect(problems.contains("Check-out date must be after the business date (2026-11-19)"), "\(problems)")
     }
+
+    /// At 00:30 a walk-in sold for the night under way (check-in yesterday, check-out today,
+    /// Confirmed, not yet checked in) was listed only with the day's departures, a guest to check
+    /// out; it is the guest at the desk: one of the day's arrivals (the Today screen and `report
+    /// arrivals` read these lists). Checked in, it is a departure of the day like any guest of
+    /// that night. A guest due last night, booked before midnight, stays due for a no-show.
+    @Test func aWalkInOfTheNightUnderWayIsListedWithTheDaysArrivals() throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Rules.onTheClock(.sqlite, clock)
+        let desk = try #require(hotel as? FrontDeskStore)
+        let sam = try Contract.confirmed(hotel, room: "101", from: "2026-11-18", to: "2026-11-19", name: "Sam Sleeper")
+        clock.advance(minutes: Self.toHalfPastMidnight)
+        let listing = try #require(try hotel.rooms().first(where: { $0.room.number == "102" }))
+        let waltId = UUID()
+        let sold = try hotel.applySync([Rules.pushedWalkIn(waltId, room: listing, madeAt: "2026-11-18T23:30:00.000Z", name: "Walt Walker",
+                                                           code: "WLK-NGT")], by: "anna").results[0]
+        #expect(sold.outcome == .accepted, "\(sold.code ?? "") \(sold.message ?? "")")
+        let today = try #require(CalendarDate(iso: "2026-11-19"))
+        #expect(try hotel.businessDate() == today)
+
+        let lists = try desk.dayLists(on: today)
+        #expect(lists.arrivals.map(\.id) == [waltId], "the walk-in at the desk is an arrival")
+        #expect(lists.departures.map(\.id) == [sam.id], "and no departure to check out yet")
+        #expect(lists.dueForNoShow.map(\.id) == [sam.id])
+
+        _ = try hotel.checkIn(waltId.uuidString, Contract.request())
+        let checkedIn = try desk.dayLists(on: today)
+        #expect(checkedIn.arrivals.isEmpty, "checked in to last night: not an arrival of today")
+        #expect(checkedIn.departures.map(\.id) == [sam.id, waltId])
+    }
 }
