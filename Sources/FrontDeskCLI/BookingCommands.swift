@@ -23,6 +23,10 @@ struct Search: ParsableCommand {
         try common.run { store in
             let result = try store.search(checkIn: checkIn, checkOut: checkOut, nights: nights, guests: guests)
             let (query, offers, currency) = (result.query, result.offers, result.hotel.currency)
+            // From the business date (the default) before 06:00: the night under way is on sale too.
+            var nightUnderWay: CalendarDate?
+            if checkIn == nil && !common.json { nightUnderWay = try store.nightUnderWay() }
+            let stillOnSale = Output.nightStillOnSaleLine(nightUnderWay: nightUnderWay)
             return Output.Result(json: result.json, textWhenShown: {
                 var table = TextTable(headers: ["Room", "Type", "Sleeps", "Avg/night", "Total"], rightAligned: [2, 3, 4])
                 table.rows = offers.map { offer in
@@ -33,7 +37,8 @@ struct Search: ParsableCommand {
                     + "(\(query.stay.nightCount) night\(query.stay.nightCount == 1 ? "" : "s")) for \(query.guestCount) guest\(query.guestCount == 1 ? "" : "s"), prices in \(currency)"
                 // Rooms an overstaying guest still sleeps in tonight: named, not silently missing.
                 let withheld = result.withheld.map { "\n" + Output.safe($0.explanation) }.joined()
-                return (offers.isEmpty ? heading : heading + "\n\n" + table.safeRendered) + (withheld.isEmpty ? "" : "\n" + withheld)
+                let listed = (offers.isEmpty ? heading : heading + "\n\n" + table.safeRendered) + (withheld.isEmpty ? "" : "\n" + withheld)
+                return listed + (stillOnSale.map { "\n\n" + $0 } ?? "")
             })
         }
     }
@@ -129,6 +134,10 @@ struct Book: ParsableCommand {
                 result.text += "\n  Held for now: the desk's saga runner (the full-screen desk, or `frontdesk saga run`) "
                     + "completes it before the hold ends; `--wait` completes it at once"
             }
+            if !common.json, let line = Output.bookNightLine(booking, nightUnderWay: try store.nightUnderWay()) {
+                // A stay from the business date before 06:00: the night under way is not in it.
+                result.text += "\n  " + line
+            }
             if let number = instruction.cardNumber {
                 // The card as it may be shown: its last four digits.
                 result.text += "\n  Card    \(CardNumber.masked(number))"
@@ -197,9 +206,13 @@ protocol SingleBookingCommand: ParsableCommand {
     var common: CommonOptions { get }
     var reference: String { get }
     func apply(_ store: FrontDeskStore) throws -> Booking
+    /// A line said under the booking's text (not in the JSON) after `apply`; nil: none.
+    func note(after booking: Booking, _ store: FrontDeskStore) throws -> String?
 }
 
 extension SingleBookingCommand {
+    func note(after booking: Booking, _ store: FrontDeskStore) throws -> String? { nil }
+
     func run() throws {
         try common.run { store in
             // What the change recorded says what the booking alone does not: money to collect or
@@ -209,8 +222,9 @@ extension SingleBookingCommand {
             let lastBefore = self is Show ? 0 : Output.lastAuditEntry(store, reference)
             let booking = try apply(store)
             if !(self is Show) { Output.sayRecorded(store, booking.id.uuidString, since: lastBefore) }
-            return Output.Result(json: ConnectedDesk.json(booking, store: store),
-                                 text: Output.bookingText(booking, currency: try store.hotel()?.currency ?? ""))
+            var text = Output.bookingText(booking, currency: try store.hotel()?.currency ?? "")
+            if !common.json, let line = try note(after: booking, store) { text += "\n  " + line }
+            return Output.Result(json: ConnectedDesk.json(booking, store: store), text: text)
         }
     }
 }
@@ -259,6 +273,10 @@ struct CheckIn: SingleBookingCommand {
             return try connected.change(.checkIn, reference, reason: nil, try change.request(common))
         }
         return try store.checkIn(reference, try change.request(common))
+    }
+    /// Before 06:00, on a stay from the business date: the night under way the guest sleeps is not sold.
+    func note(after booking: Booking, _ store: FrontDeskStore) throws -> String? {
+        Output.checkInNightLine(booking, nightUnderWay: try store.nightUnderWay())
     }
 }
 

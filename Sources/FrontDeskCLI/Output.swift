@@ -157,6 +157,43 @@ enum Output {
     }
 }
 
+// MARK: The night under way (before 06:00), said beside an answer
+
+extension Output {
+    /// Under a search from the business date (no `--check-in`) before 06:00: "Until 06:00 the night
+    /// of 2026-12-07 can still be sold: --check-in 2026-12-07". Nil by day.
+    static func nightStillOnSaleLine(nightUnderWay: CalendarDate?) -> String? {
+        guard let night = nightUnderWay else { return nil }
+        return capitalized(ChangeWording.nightStillOnSale(night)) + ": --check-in \(night)"
+    }
+
+    /// Under a booking whose stay begins on the business date, made before 06:00: the night
+    /// under way is not in it, and a guest who takes the room now would sleep it unsold.
+    static func bookNightLine(_ booking: Booking, nightUnderWay: CalendarDate?) -> String? {
+        guard [BookingStatus.reserving, .processingPayment, .confirmed].contains(booking.status), let nightUnderWay,
+              let night = booking.nightUnderWayLeftOut(businessDate: nightUnderWay.adding(days: 1), nightUnderWay: nightUnderWay)
+        else { return nil }
+        let change = "change \(booking.confirmationCode) --check-in \(night)"
+        let when = booking.status == .confirmed ? "" : " once the booking is confirmed"
+        return capitalized(ChangeWording.nightStillOnSale(night)) + ": if the guest takes the room now, " + change + when
+    }
+
+    /// Under a check-in made before 06:00 on a stay from the business date: the guest sleeps the
+    /// night under way, which the stay does not hold and nothing charges (the guest has the bed,
+    /// session 54), and how to charge it.
+    static func checkInNightLine(_ booking: Booking, nightUnderWay: CalendarDate?) -> String? {
+        guard booking.status == .checkedIn, let nightUnderWay,
+              let night = booking.nightUnderWayLeftOut(businessDate: nightUnderWay.adding(days: 1), nightUnderWay: nightUnderWay)
+        else { return nil }
+        let code = booking.confirmationCode
+        return ChangeWording.nightNotInStay(night) + "; to charge it: undo-check-in \(code), change \(code) --check-in \(night), "
+            + "then check-in \(code) again"
+    }
+
+    /// "until …" as a line begins: "Until …".
+    private static func capitalized(_ words: String) -> String { words.prefix(1).uppercased() + words.dropFirst() }
+}
+
 extension FileHandle: @retroactive TextOutputStream {
     public func write(_ string: String) { write(Data(string.utf8)) }
 }

@@ -275,6 +275,15 @@ extension Booking {
         return changes
     }
 
+    /// The night still under way (`Hotel.nightUnderWay`) when this stay begins on the business
+    /// date just after it: before 06:00 a guest checked in now sleeps that night, which the stay
+    /// does not hold and nothing charges (session 54 gives them the bed; the desk and the command
+    /// line say so, `ChangeWording.nightNotInStay`). Nil otherwise.
+    public func nightUnderWayLeftOut(businessDate: CalendarDate, nightUnderWay: CalendarDate?) -> CalendarDate? {
+        guard let nightUnderWay, nightUnderWay == businessDate.adding(days: -1), stay.checkIn == businessDate else { return nil }
+        return nightUnderWay
+    }
+
     /// The stay a move of this booking would take now, from the first night `nightsToMove` takes
     /// (without its refusals): the night under way while it lasts for a guest who has not come
     /// and whose stay holds it, the business date for a guest in house; never before arrival.

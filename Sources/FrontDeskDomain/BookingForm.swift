@@ -208,7 +208,7 @@ public enum BookingRules {
         let checkOutDate = parseDate(checkOut, field: "Check-out date", into: &problems)
         if let checkInDate {
             if checkInDate < businessDate && checkInDate != nightUnderWay {
-                let stillSold = nightUnderWay.map { "; until \(Hotel.nightEndsText) the night of \($0) can still be sold" } ?? ""
+                let stillSold = nightUnderWay.map { "; " + ChangeWording.nightStillOnSale($0) } ?? ""
                 problems.append("Check-in date cannot be in the past (business date is \(businessDate)\(stillSold))")
             } else if businessDate.days(until: checkInDate) > maximumDaysAhead {
                 problems.append("Check-in date is more than \(maximumDaysAhead) days ahead")

@@ -205,6 +205,19 @@ public enum ChangeWording {
         throw FrontDeskError.roomUnavailable(Self.taken(room.number, taken, free: Array(free), for: wholeStay))
     }
 
+    /// "until 06:00 the night of 2026-12-07 can still be sold": the night under way
+    /// (`Hotel.nightUnderWay`), said where a search or a booking of the business date leaves it out.
+    public static func nightStillOnSale(_ night: CalendarDate) -> String {
+        "until \(Hotel.nightEndsText) the night of \(night) can still be sold"
+    }
+
+    /// "It is before 06:00: the night of 2026-12-07 is not part of this stay, and nothing is
+    /// charged for it": a guest checked in before 06:00 on a stay from the business date sleeps
+    /// the night under way unsold (`Booking.nightUnderWayLeftOut`; session 54 gives them the bed).
+    public static func nightNotInStay(_ night: CalendarDate) -> String {
+        "It is before \(Hotel.nightEndsText): the night of \(night) is not part of this stay, and nothing is charged for it"
+    }
+
     /// "Room 101 is taken on the nights of …".
     public static func taken(_ roomNumber: String, _ nights: [CalendarDate]) -> String {
         "Room \(roomNumber) is taken on \(nights.count == 1 ? "the night of" : "the nights of") \(nightList(nights))"

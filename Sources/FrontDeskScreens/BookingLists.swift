@@ -146,7 +146,11 @@ extension DeskModel {
         let stay = "room \(booking.roomNumber), \(booking.stay.checkIn) to \(booking.stay.checkOut)"
         switch command {
         case .checkIn:
-            let lines = ["Check in \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
+            var lines = ["Check in \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
+            if let night = booking.nightUnderWayLeftOut(businessDate: state.info.businessDate, nightUnderWay: state.info.nightUnderWay) {
+                // Checked in now, the guest sleeps the night under way, which nothing charges.
+                lines.append("! " + ChangeWording.nightNotInStay(night) + "; to charge it, answer No and change the check-in to \(night) first (Alt-e)")
+            }
             return PendingConfirmation(bookingId: booking.id, command: command, lines: lines, yesLabel: "Yes, check in")
         case .checkOut:
             var lines = ["Check out \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]

@@ -283,6 +283,17 @@ public final class FrontDeskStore: Sendable {
         hotel?.nightUnderWay(at: ruleInstant ?? now, businessDate: today)
     }
 
+    /// The night still under way now (`Hotel.nightUnderWay`): before 06:00 hotel time the night
+    /// that began the evening before, still on sale; nil by day (and on a business date set from
+    /// outside that is not the clock's). For what a command says beside its answer; every write
+    /// judges the hour again in its own transaction.
+    public func nightUnderWay() throws -> CalendarDate? {
+        try read { db in
+            let hotel = try fetchHotel(db)
+            return nightUnderWay(for: hotel, today: businessDate(for: hotel))
+        }
+    }
+
     /// The night `booking`'s guest arrived for when checked in now, if not `today`'s (`Hotel.nightOfArrival`).
     func nightOfArrival(for booking: Booking, _ hotel: Hotel?, today: CalendarDate) -> CalendarDate? {
         hotel?.nightOfArrival(for: booking, at: ruleInstant ?? now, businessDate: today)

@@ -126,4 +126,17 @@ import Testing
         #expect(checkedIn.arrivals.isEmpty, "checked in to last night: not an arrival of today")
         #expect(checkedIn.departures.map(\.id) == [sam.id, waltId])
     }
+
+    /// What the command line asks before it says the night under way beside an answer (`search`
+    /// and `book` from the business date, `check-in`): the night until 06:00, nothing by day.
+    @Test func theStoreSaysWhichNightIsUnderWay() throws {
+        let clock = TestClock() // 12:06 in Vienna on the 18th
+        let hotel = try Rules.onTheClock(.sqlite, clock)
+        let desk = try #require(hotel as? FrontDeskStore)
+        #expect(try desk.nightUnderWay() == nil, "by day")
+        clock.advance(minutes: Self.toHalfPastMidnight)
+        #expect(try desk.nightUnderWay() == CalendarDate(iso: "2026-11-18"))
+        clock.advance(minutes: 5 * 60 + 30) // 06:00
+        #expect(try desk.nightUnderWay() == nil)
+    }
 }
