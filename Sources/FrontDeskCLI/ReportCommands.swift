@@ -138,7 +138,13 @@ struct Report: ParsableCommand {
             business date also a walk-in sold after midnight for the night under way, not yet checked in: no departure \
             then); departures: those \
             whose stay ends on it, and on the business date also the guests still checked in whose departure \
-            date passed (overstayed, listed apart; "overdue" in --json; in --csv a last column, list, says departures or overdue); in-house: bookings checked in over that night, and on the business date the overstayed, listed apart as with the departures.
+            date passed (overstayed, listed apart; "overdue" in --json; in --csv a last column, list, says departures or overdue).
+            in-house: bookings checked in over that night. On the business date (no --date) it is everyone checked in \
+            now, the fire list: the guests staying tonight, and listed apart the guests due out today who are still \
+            checked in ("dueOutToday" in --json, list due-out-today in --csv) and the overstayed (as with the \
+            departures); its count line gives the total. Before 06:00 the guests asleep from last night who leave \
+            today are the ones due out today. A past --date lists who stayed that night, each in that night's room, \
+            with each booking's status now: CheckedOut rows have left since.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -155,18 +161,25 @@ struct Report: ParsableCommand {
             let bookings = lists.bookings(kind)
             // On a connected desk each booking says whether the server has it yet, as `bookings --json` does.
             // `roomNumberThatDay`: where the guest was that day (a move since changed `roomNumber`).
-            let listed = zip(bookings, ConnectedDesk.withSync(bookings, store: store)).map { booking, json -> JSONValue in
-                guard case .object(let fields) = json else { return json }
-                return .object(fields + [("roomNumberThatDay", .string(lists.roomNumber(of: booking)))])
+            func listed(_ bookings: [Booking]) -> [JSONValue] {
+                zip(bookings, ConnectedDesk.withSync(bookings, store: store)).map { booking, json -> JSONValue in
+                    guard case .object(let fields) = json else { return json }
+                    return .object(fields + [("roomNumberThatDay", .string(lists.roomNumber(of: booking)))])
+                }
             }
             // The business date's departures also name the guests who overstayed (still checked in,
             // due out before it): on no day's list otherwise, yet in their rooms.
-            // The in-house list names them too: they are in the house tonight.
+            // The in-house list names them too: they are in the house tonight. It also names the
+            // guests due out today still checked in (asleep at 00:38, leaving in the morning): in
+            // the house now, on no in-house list before (a night-shift review, session 61).
             let namesOverdue = kind == .departures || kind == .inHouse
             let overdue = namesOverdue ? lists.overdueDepartures : []
             let overdueListed = ConnectedDesk.withSync(overdue, store: store)
-            let json = JSONValue.object([("date", .date(day!)), ("bookings", .array(listed))]
-                                        + (namesOverdue ? [("overdue", .array(overdueListed))] : []))
+            let dueOut = kind == .inHouse ? lists.dueOutToday : []
+            var fields: [(String, JSONValue)] = [("date", .date(day!)), ("bookings", .array(listed(bookings)))]
+            if namesOverdue { fields.append(("overdue", .array(overdueListed))) }
+            if kind == .inHouse { fields.append(("dueOutToday", .array(listed(dueOut)))) }
+            let json = JSONValue.object(fields)
             if csv { return Output.Result(json: json, text: String(lists.csv(kind).dropLast())) }
             func table(_ bookings: [Booking]) -> String {
                 var table = TextTable(headers: ["Code", "Status", "Room", "Arrive", "Depart", "Guest", "Guests", "Total"],
@@ -177,13 +190,34 @@ struct Report: ParsableCommand {
                 }
                 return table.safeRendered
             }
+            let businessDate = try date == nil ? day! : store.businessDate()
             let title = "\(kind == .inHouse ? "In house" : kind.rawValue.capitalized) on \(day!): \(bookings.count)"
+                + (kind == .inHouse ? Self.inHouseCount(lists, businessDate: businessDate) : "")
             var text = bookings.isEmpty ? title : title + "\n\n" + table(bookings)
+            if !dueOut.isEmpty {
+                text += "\n\nDue out today, still checked in: \(dueOut.count)\n\n" + table(dueOut)
+            }
             if !overdue.isEmpty {
                 text += "\n\nOverstayed, still checked in (due out before \(day!)): \(overdue.count)\n\n" + table(overdue)
             }
             return Output.Result(json: json, text: text)
         }
+    }
+
+    /// What follows the in-house list's count. On the business date: the guests listed apart and
+    /// the total checked in now (a fire list reads one number). On a past date: how many of that
+    /// night's guests have left since (their Status is the booking's now), and where to find who
+    /// is in now (a night-shift review, session 61: before 06:00 a past date's list was read as
+    /// the house, with guests gone after midnight on it).
+    static func inHouseCount(_ lists: DayLists, businessDate: CalendarDate) -> String {
+        if lists.date == businessDate {
+            let apart = [(lists.dueOutToday.count, "due out today"), (lists.overdueDepartures.count, "overstayed")].filter { $0.0 > 0 }
+            return " staying tonight" + apart.map { " + \($0.0) \($0.1)" }.joined() + " = \(lists.checkedInNow) checked in now"
+        }
+        guard lists.date < businessDate else { return "" }
+        let left = lists.inHouse.filter { $0.status != .checkedIn }.count
+        return (left > 0 ? ", \(left) of them checked out since (Status: each booking's status now)" : "")
+            + "\nIn the house now: frontdesk report in-house (the business date, \(businessDate))"
     }
 }
 

@@ -28,6 +28,11 @@ public struct DayLists: Sendable {
     /// departure day is over), yet in the room: the desk must see them to check them out or extend
     /// the stay (a review, session 57: they vanished from every list while their room was sold).
     public var overdueDepartures: [Booking] = []
+    /// Guests still checked in whose stay ends on the day (on the business date only): due out
+    /// today and not gone yet. They are on the departures, and in the house now: the in-house list
+    /// names them apart, as it does the overstayed (a night-shift review, session 61: at 00:38 the
+    /// guests asleep who leave in the morning were on no in-house list, ten short of a fire list).
+    public let dueOutToday: [Booking]
     /// The room a listed guest was in that day, where a move since put the booking in another room
     /// (the night's room; a departure's last night slept). Empty when nobody listed moved.
     public var roomNumbersThatDay: [UUID: String] = [:]
@@ -73,10 +78,16 @@ public struct DayLists: Sendable {
                        on: date, businessDate: businessDate)
         }
         func on(_ kind: Kind) -> [Booking] { zip(bookings, kinds).filter { $0.1.contains(kind) }.map(\.0) }
+        let departing = on(.departures)
         arrivals = on(.arrivals)
-        departures = on(.departures)
+        departures = departing
         inHouse = on(.inHouse)
+        dueOutToday = date == businessDate ? departing.filter { $0.status == .checkedIn } : []
     }
+
+    /// Everyone checked in now, on the business date's lists: staying tonight, due out today and
+    /// overstayed (each booking once). A fire list.
+    public var checkedInNow: Int { inHouse.count + dueOutToday.count + overdueDepartures.count }
 
     /// The lists a booking is on that day: the definitions, in one place.
     /// `arrived`: the day the guest checked in (nil: not known, the stay's first day); a guest who
@@ -299,16 +310,21 @@ extension DayLists {
     /// The day's list of `kind` as CSV, for `frontdesk report --csv`, each booking in the room of that day.
     /// The departures and the in-house list also carry the guests who overstayed
     /// (`overdueDepartures`), as the text and `--json` do: a CSV without them hid guests still in
-    /// their rooms. A last column, `list`, says which list a line is on (`departures` or
-    /// `in-house`, or `overdue`); the arrivals keep their columns.
+    /// their rooms; the in-house list also the guests due out today still checked in
+    /// (`dueOutToday`). A last column, `list`, says which list a line is on (`departures` or
+    /// `in-house`, `due-out-today` or `overdue`); the arrivals keep their columns.
     public func csv(_ kind: Kind) -> String {
         guard kind != .arrivals else { return Self.csv(bookings(kind), roomNumber: { roomNumber(of: $0) }) }
-        let listed = bookings(kind).map { ($0, kind.rawValue) } + overdueDepartures.map { ($0, "overdue") }
+        let stillIn: [(Booking, String)] = kind == .inHouse ? dueOutToday.map { ($0, Self.dueOutTodayList) } : []
+        let listed: [(Booking, String)] = bookings(kind).map { ($0, kind.rawValue) } + stillIn + overdueDepartures.map { ($0, "overdue") }
         let lines = listed.map { booking, list in
             CSV.line(Self.csvCells(booking, roomNumber: roomNumber(of: booking)) + [CSV.Cell.text(list)])
         }
         return ([Self.csvHeader + ",list"] + lines).joined(separator: "\n") + "\n"
     }
+
+    /// The CSV's `list` of a guest due out today still checked in, on the in-house list.
+    public static let dueOutTodayList = "due-out-today"
 
     static let csvHeader = "confirmationCode,status,room,checkIn,checkOut,guestName,guestEmail,guestPhone,guestCount,totalPrice"
 

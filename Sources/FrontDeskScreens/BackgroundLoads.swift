@@ -131,6 +131,8 @@ extension DeskModel {
             state.today.inHouse = lists.inHouse.filter { $0.stay.checkIn != lists.date }
             // Guests who overstayed are in the house tonight too (listed apart), as the dashboard counts them.
             state.today.inHouseCount = lists.inHouse.count + lists.overdueDepartures.count
+            // Guests due out today still checked in are in the house now too (said beside it).
+            state.today.dueOutTodayCount = lists.dueOutToday.count
             state.today.dueForNoShow = lists.dueForNoShow
             state.today.overdueDepartures = lists.overdueDepartures
             let after = state.today.all

@@ -88,6 +88,9 @@ public struct TodayState: Sendable {
     public var inHouse: [Booking] = []
     /// Every guest in house tonight, today's arrivals included: the dashboard's figure.
     public var inHouseCount = 0
+    /// Guests due out today still checked in (`DayLists.dueOutToday`): in the house now, with the
+    /// departures, and not in tonight's figure. Before 06:00 they are asleep: a fire list counts them.
+    public var dueOutTodayCount = 0
     /// Confirmed arrivals who have not come (arrival passed, or today after the cut-off): Alt-n.
     public var dueForNoShow: [Booking] = []
     /// Guests still checked in whose departure date passed (`DayLists.overdueDepartures`): Alt-o.

@@ -476,7 +476,14 @@ extension DeskModel {
         let today = state.today
         buffer.put(" Today, \(state.info.businessDate)", x: 0, y: 1, role: .title)
         // "in house" is the dashboard's figure (today's arrivals already in included); "staying on" the last section.
-        buffer.put(" \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouseCount) in house tonight (\(today.inHouse.count) staying on\(today.overdueDepartures.isEmpty ? "" : ", \(today.overdueDepartures.count) overstayed"))\(loadingNote(.today))",
+        // Guests due out today still checked in are in the house now too (asleep before 06:00):
+        // said beside it. The bracket of how the figure is made goes first when the line is too
+        // long (at 80 columns with guests due out), never the counts.
+        let dueOut = today.dueOutTodayCount > 0 ? " + \(today.dueOutTodayCount) due out today" : ""
+        let counts = " \(today.arrivals.count) arriving · \(today.departures.count) leaving · \(today.inHouseCount) in house tonight\(dueOut)"
+        let made = " (\(today.inHouse.count) staying on\(today.overdueDepartures.isEmpty ? "" : ", \(today.overdueDepartures.count) overstayed"))"
+        let whole = counts + made + loadingNote(.today)
+        buffer.put(TerminalWidth.of(whole) <= buffer.width - 1 ? whole : counts + loadingNote(.today),
                    x: 0, y: 2, role: .hint, maxWidth: buffer.width - 1)
         buffer.put(" Find ", x: 0, y: 3)
         buffer.field(today.query, typing: today.typingQuery, x: 6, y: 3, width: 30, role: today.typingQuery ? .focusedField : .field)

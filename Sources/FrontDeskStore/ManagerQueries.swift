@@ -127,16 +127,24 @@ extension FrontDeskStore {
             // desk: one of the day's arrivals, not a departure.
             let underWay = date == today ? nightUnderWay(for: hotel, today: today) : nil
             if let underWay { lists.listWalkInsOfTheNight(underWay, among: bookings, hotel: hotel) }
-            // A guest moved since that day was in another room then: the night's claim says which.
-            for booking in bookings where booking.roomSince != nil {
-                let night = lists.nightShown(for: booking)
-                guard let since = booking.roomSince, night < since else { continue }
-                if let number = try String.fetchOne(db.cachedStatement(sql: """
-                    SELECT r.number FROM room_night n JOIN room r ON r.id = n.room_id
-                    WHERE n.booking_id = ? AND n.night = ?
-                    """), arguments: [booking.id.uuidString, night.iso]) {
-                    lists.roomNumbersThatDay[booking.id] = number
-                }
+            // The room each listed guest was in that day is the night's claim (`room_night` keeps
+            // the room of every night, after check-out too), not the booking's room now: a guest
+            // moved since was elsewhere then, whatever the booking's `roomSince` says now. One
+            // read of the two nights' claims for all; a booking without a claim that night is
+            // shown in its room, and so is a guest checked in now on the business date's lists
+            // (the in-house list is the fire list: where the guest is now).
+            var claims: [UUID: [String: String]] = [:]
+            for row in try db.rows(sql: """
+                SELECT n.booking_id, n.night, r.number FROM room_night n JOIN room r ON r.id = n.room_id
+                WHERE n.hotel_id = ? AND n.night IN (?, ?)
+                """, arguments: [hotel.id.uuidString, date.iso, date.adding(days: -1).iso]) {
+                guard let key = row[0] as String?, let id = UUID(uuidString: key), let night = row[1] as String?,
+                      let number = row[2] as String? else { continue }
+                claims[id, default: [:]][night] = number
+            }
+            for booking in bookings where !(date == today && booking.status == .checkedIn) {
+                guard let number = claims[booking.id]?[lists.nightShown(for: booking).iso], number != booking.roomNumber else { continue }
+                lists.roomNumbersThatDay[booking.id] = number
             }
             if date == today {
                 // Arrivals who have not come: the arrival day passed, or it is today after the cut-off.

@@ -72,6 +72,52 @@ import Testing
         #expect(try cli.run("search", "--check-in", "2026-11-29", "--nights", "1", environment: later).stdout.contains("\n101 "))
     }
 
+    /// At 00:38 the in-house list left out the guests asleep who leave in the morning (checked
+    /// in, due out on the business date), and the night before's list, which a night shift used as
+    /// the fire list, had guests on it who had left since (a night-shift review, session 61).
+    @Test func theBusinessDatesInHouseListIsEveryoneCheckedInNow() throws {
+        let (cli, leaving) = try Self.checkedIn("Dora Departing", from: "2026-11-26", to: "2026-11-27")
+        let booked = try cli.run("book", "--room", "102", "--check-in", "2026-11-26", "--check-out", "2026-11-29", "--guests", "1",
+                                 "--guest-name", "Stella Staying", "--email", "guest@example.com", "--wait", "--json")
+        try cli.expectSuccess(booked)
+        let staying = try #require(try booked.json["confirmation"] as? String)
+        try cli.expectSuccess(cli.run("check-in", staying))
+        let nextDay = ["FRONTDESK_TODAY": "2026-11-27"]
+        let json = try cli.run("report", "in-house", "--json", environment: nextDay).json
+        #expect((json["bookings"] as? [[String: Any]])?.compactMap { $0["confirmation"] as? String } == [staying])
+        let dueOut = try #require(json["dueOutToday"] as? [[String: Any]], "\(json)")
+        #expect(dueOut.compactMap { $0["confirmation"] as? String } == [leaving])
+        #expect(dueOut.first?["roomNumberThatDay"] as? String == "101")
+        #expect((json["overdue"] as? [Any])?.isEmpty == true)
+        let text = try cli.run("report", "in-house", environment: nextDay).stdout
+        #expect(text.contains("In house on 2026-11-27: 1 staying tonight + 1 due out today = 2 checked in now"), "\(text)")
+        #expect(text.contains("Due out today, still checked in: 1") && text.contains("Dora Departing"), "\(text)")
+        let csv = try cli.run("report", "in-house", "--csv", environment: nextDay).stdout.split(separator: "\n").map(String.init)
+        #expect(csv.count == 3, "\(csv)")
+        #expect(csv.contains { $0.hasPrefix("\(staying),CheckedIn,102,") && $0.hasSuffix(",in-house") }, "\(csv)")
+        #expect(csv.contains { $0.hasPrefix("\(leaving),CheckedIn,101,") && $0.hasSuffix(",due-out-today") }, "\(csv)")
+        // The departures are as they were: she is one, once.
+        let departures = try cli.run("report", "departures", "--json", environment: nextDay).json
+        #expect((departures["bookings"] as? [[String: Any]])?.compactMap { $0["confirmation"] as? String } == [leaving])
+        #expect(departures["dueOutToday"] == nil)
+
+        // She leaves, and Stella is moved to 103 from tonight. The night before's list names who
+        // slept then, each in that night's room, with the status now, and says how many have left.
+        try cli.expectSuccess(cli.run("check-out", leaving, environment: nextDay))
+        try cli.expectSuccess(cli.run("move", staying, "--room", "103", environment: nextDay))
+        #expect((try cli.run("report", "in-house", "--json", environment: nextDay).json["dueOutToday"] as? [Any])?.isEmpty == true)
+        let pastText = try cli.run("report", "in-house", "--date", "2026-11-26", environment: nextDay).stdout
+        #expect(pastText.contains("In house on 2026-11-26: 2, 1 of them checked out since (Status: each booking's status now)"),
+                "\(pastText)")
+        #expect(pastText.contains("In the house now: frontdesk report in-house (the business date, 2026-11-27)"), "\(pastText)")
+        let past = try cli.run("report", "in-house", "--date", "2026-11-26", "--json", environment: nextDay).json
+        let rows = try #require(past["bookings"] as? [[String: Any]])
+        let byCode = Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["confirmation"] as? String).map { ($0, row) } })
+        #expect(byCode[leaving]?["status"] as? String == "CheckedOut" && byCode[leaving]?["roomNumberThatDay"] as? String == "101")
+        #expect(byCode[staying]?["status"] as? String == "CheckedIn" && byCode[staying]?["roomNumberThatDay"] as? String == "102"
+                && byCode[staying]?["roomNumber"] as? String == "103", "\(rows)")
+    }
+
     /// An early departure keeps the stay as sold (its dates and prices); the booking now says when
     /// the guest came and left, so a manager can tell the nights occupancy counts (a review, session 57).
     @Test func anEarlyDepartureSaysWhenTheGuestLeft() throws {
