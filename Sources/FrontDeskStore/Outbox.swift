@@ -218,9 +218,25 @@ extension FrontDeskStore {
               try db.value(Int.self, sql: "SELECT 1 FROM booking WHERE id = ?", arguments: [bookingId.storedText]) != nil,
               try db.value(Int.self, sql: "SELECT 1 FROM audit_entry WHERE booking_id = ? AND user = ? LIMIT 1",
                            arguments: [bookingId.storedText, user]) == nil else { return }
+        // What this desk's own lines of the booking said about money (a change queued here said
+        // its money when it was made): the server's copy of such a line is the same money.
+        var saidHere = ServerLineOfMoney.SaidHere()
+        if madeHereEarlier {
+            saidHere = ServerLineOfMoney.saidHere(try db.values(String.self, sql: """
+                SELECT summary FROM audit_entry WHERE booking_id = ? AND user NOT LIKE 'server:%'
+                """, arguments: [bookingId.storedText]))
+        }
         for line in lines {
+            let summary: String
+            if !madeHereEarlier {
+                summary = "On the server: " + line
+            } else if let same = ServerLineOfMoney.sameAs(saidHere, line) {
+                summary = same
+            } else {
+                summary = "On the server, for a change made here earlier: " + line
+            }
             try audit(db, user: user, action: madeHereEarlier ? Self.serverLinesOfAQueuedChange : "server.recorded", bookingId: bookingId,
-                      summary: (madeHereEarlier ? "On the server, for a change made here earlier: " : "On the server: ") + line)
+                      summary: summary)
         }
     }
 
@@ -854,4 +870,80 @@ extension FrontDeskStore {
 struct QueuedTotals: Sendable, Equatable {
     var before: Int64
     var after: Int64
+}
+
+/// The server's copy of a money line this desk already said for a change queued here (session
+/// 61): an offline walk-in booked and cancelled listed "payment refunded (desk-refund): 183.26 EUR
+/// to be paid back at the desk" twice in `audit`, once from this desk and once "On the server, for
+/// a change made here earlier", and a person adding up refunds could pay 366.52. The server's
+/// copy is kept (the server did record it: the trail stays whole) in words that say it is the
+/// same money, without the words that say to pay it (nor its amount to add up).
+enum ServerLineOfMoney {
+    /// What this desk's own lines of a booking said about money.
+    struct SaidHere {
+        /// Desk refunds' amounts ("183.26 EUR"): a refund made here, or a connected desk's cancel
+        /// that said what was paid at a desk is to be paid back there.
+        var deskRefunds: Set<String> = []
+        /// Other money lines (a change's "repay … at the desk"), whole, their booking code aside.
+        var lines: Set<String> = []
+    }
+
+    static func saidHere(_ summaries: [String]) -> SaidHere {
+        var said = SaidHere()
+        for summary in summaries {
+            if let amount = deskRefundAmount(summary) {
+                said.deskRefunds.insert(amount)
+            } else if saysMoney(summary) {
+                said.lines.insert(withoutBookingCode(summary))
+            }
+        }
+        return said
+    }
+
+    /// The words to keep for the server's `line` when this desk already said its money; nil when
+    /// it did not (the line is then kept as the server wrote it).
+    static func sameAs(_ said: SaidHere, _ line: String) -> String? {
+        let booking = bookingPrefix(line)
+        if let amount = deskRefundAmount(line), said.deskRefunds.contains(amount) {
+            return "On the server, for a change made here earlier: \(booking)the same desk refund as this desk's own line says, "
+                + "recorded there too; not another refund: nothing more to pay back"
+        }
+        guard saysMoney(line), said.lines.contains(withoutBookingCode(line)) else { return nil }
+        return "On the server, for a change made here earlier: \(booking)the same "
+            + (SagaCallOutcome.saysARefund(line) ? "refund" : "money") + " as this desk's own line says, recorded there too; not owed again"
+    }
+
+    /// Whether a history line speaks of money to pay back or collect.
+    static func saysMoney(_ line: String) -> Bool {
+        SagaCallOutcome.saysARefund(line) || line.contains("paid back at the desk")
+            || ((line.contains("repay ") || line.contains("collect ")) && line.contains(" at the desk"))
+    }
+
+    /// The amount of a desk refund a line says ("183.26 EUR"): the refund's own words
+    /// (`SagaCallOutcome.deskRefundSummary`), or a connected desk's cancel of a server booking
+    /// ("what was paid at a desk (183.26 EUR) is to be paid back at the desk").
+    static func deskRefundAmount(_ line: String) -> String? {
+        for (start, end) in [("payment refunded (desk-refund): ", " to be paid back at the desk"),
+                             ("what was paid at a desk (", ") is to be paid back at the desk")] {
+            guard let from = line.range(of: start), let to = line.range(of: end, range: from.upperBound..<line.endIndex) else { continue }
+            let amount = line[from.upperBound..<to.lowerBound]
+            if !amount.isEmpty { return String(amount) }
+        }
+        return nil
+    }
+
+    /// "Booking CODE: " of a line that begins so (the code the server gives), else "".
+    static func bookingPrefix(_ line: String) -> String {
+        guard line.hasPrefix("Booking "), let colon = line.range(of: ": ") else { return "" }
+        let code = line[line.index(line.startIndex, offsetBy: "Booking ".count)..<colon.lowerBound]
+        return code.contains(" ") ? "" : String(line[..<colon.upperBound])
+    }
+
+    /// A line without its "Booking CODE" (a walk-in's code may change on the server).
+    static func withoutBookingCode(_ line: String) -> String {
+        guard line.hasPrefix("Booking ") else { return line }
+        let rest = line.dropFirst("Booking ".count)
+        guard let end = rest.firstIndex(where: { $0 == " " || $0 == ":" }) else { return line }
+        return String(rest[end...])
+    }
 }

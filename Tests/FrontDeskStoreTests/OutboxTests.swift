@@ -52,6 +52,30 @@ import Testing
         #expect(try pair.desk.store.auditTrail(bookingReference: mine.confirmationCode).map(\.action).contains("booking.refunded"))
     }
 
+    /// Booked and cancelled offline, paid at this desk: the server's record of the desk refund
+    /// came back as a second "payment refunded (desk-refund): … to be paid back at the desk", and
+    /// someone adding up the audit's refunds could pay it twice (a night shift's review, session
+    /// 61). It is kept as the same refund, without the words or the amount that say to pay.
+    @Test func theServersCopyOfARefundMadeHereIsTheSameRefund() throws {
+        let pair = try ReplicaPair()
+        try pair.connect()
+        let mine = try offlineBooking(pair, room: "101")
+        _ = try pair.desk.store.cancel(mine.confirmationCode, reason: "Guest called", by: "anna")
+        let answers = try pair.sync()
+        #expect(answers.map(\.outcome) == [.accepted, .accepted], "\(answers)")
+        #expect(answers.last?.recorded?.contains { $0.contains("payment refunded (desk-refund): ") } == true,
+                "the server recorded the refund: \(answers)")
+        let history = try pair.desk.store.auditTrail(bookingReference: mine.confirmationCode)
+        let refunds = history.filter { $0.summary.contains("payment refunded (desk-refund): ") || $0.summary.contains("to be paid back") }
+        #expect(refunds.map(\.action) == ["booking.refunded"], "said once, by this desk: \(history.map(\.summary))")
+        let copies = history.filter { $0.action == FrontDeskStore.serverLinesOfAQueuedChange && $0.summary.contains("the same desk refund") }
+        #expect(copies.count == 1, "\(history.map(\.summary))")
+        #expect(copies.first?.summary.contains("not another refund") == true && copies.first?.summary.contains(mine.totalPrice.plain) == false)
+        // The server's other line of the cancel is kept as it was.
+        #expect(history.contains { $0.action == FrontDeskStore.serverLinesOfAQueuedChange
+                    && $0.summary.hasPrefix("On the server, for a change made here earlier: ") && !$0.summary.contains("the same") })
+    }
+
     @Test func anOfflineBookingIsWrittenWithItsOperationInOneTransaction() throws {
         let pair = try ReplicaPair()
         try pair.connect()

@@ -63,6 +63,37 @@ struct ServerMoneyLinesTests {
         let history = try desk.run("audit", "--booking", code).stdout
         #expect(history.contains("On the server, for a change made here earlier: ") && history.contains("repay "), "\(history)")
     }
+
+    /// An offline walk-in booked and cancelled, paid at the desk: `audit` said "payment refunded
+    /// (desk-refund): … to be paid back at the desk" twice, once from this desk and once as the
+    /// server's line "for a change made here earlier", and someone adding up refunds could pay it
+    /// twice (a night shift's review, session 61). The server's copy says it is the same refund.
+    @Test("The server's copy of a desk refund made here is said as the same refund, not another")
+    func theServersCopyOfADeskRefundIsNotASecondRefund() throws {
+        let server = try SyncServer()
+        try server.addSpareRooms(1)
+        let desk = try Desk("money-refund-once")
+        defer { withExtendedLifetime(server) { desk.remove() } }
+        try #require(try desk.connect(server).status == 0)
+        let (checkIn, checkOut) = futureStay(daysAhead: 40)
+        server.stop()
+        let booked = try desk.book(room: "S1", checkIn: checkIn, checkOut: checkOut, guest: "Wanda Walkin")
+        try #require(booked.status == 0, "book: \(booked.stderr)")
+        let code = try #require(try booked.json["confirmation"] as? String)
+        let total = String(format: "%.2f", try #require(try booked.json["totalPrice"] as? NSNumber).doubleValue)
+        let cancelled = try desk.run("cancel", code)
+        #expect(cancelled.status == 0 && cancelled.stderr.contains("payment refunded (desk-refund): \(total) "), "\(cancelled.stderr)")
+        try server.start()
+        #expect(try desk.run("sync").status == 0)
+        #expect(try desk.pendingOps() == 0)
+        let history = try desk.run("audit", "--booking", code).stdout
+        // This desk's own line, once: the only one that says to pay the money back.
+        #expect(history.components(separatedBy: "payment refunded (desk-refund): \(total) ").count == 2, "said once: \(history)")
+        #expect(history.components(separatedBy: "to be paid back at the desk").count == 2, "said once: \(history)")
+        // The server's record of it is kept, as the same refund.
+        #expect(history.contains("On the server, for a change made here earlier: Booking \(code): the same desk refund as this desk's own line says, "
+                                 + "recorded there too; not another refund: nothing more to pay back"), "\(history)")
+    }
 }
 
 extension ISO8601DateFormatter {
