@@ -225,9 +225,13 @@ public enum DeskTerminalApp {
                         // Something new waits to be sent: push it now, not in half a second.
                         if status.pendingOperations > (model.state.sync?.pendingOperations ?? 0) { syncThread.nudge() }
                         model.setSync(status)
-                        // A refusal said at the top of every screen goes once no conflict is left to
-                        // settle (it stayed after the conflict was resolved).
-                        if status.conflicts == 0, model.state.notice?.hasSuffix(Self.settleOnConflicts) == true { model.setNotice(nil) }
+                        dirty = true
+                    }
+                    // A refusal said at the top of every screen goes once no conflict is left to
+                    // settle, whoever settled it, looked at every half second (not only when the
+                    // status changed: a refusal said after another process had resolved it stayed).
+                    if let status, status.conflicts == 0, Self.saysARefusal(model.state.notice) {
+                        model.setNotice(nil)
                         dirty = true
                     }
                 }
@@ -253,6 +257,14 @@ public enum DeskTerminalApp {
 
     /// The end of the notice of a booking the server refused (`ConnectedDesk`'s sync round).
     public static let settleOnConflicts = "settle it on Conflicts (F8)"
+
+    /// Whether the notice at the top of the screens is a server's refusal, which goes once no
+    /// conflict is open. Looked for anywhere in it: a round with several refusals (a booking and
+    /// the change made to it after) says the last with "(and 1 more in the log)" after it, and
+    /// such a notice stayed after the conflict was resolved (a night shift's review, session 61).
+    public static func saysARefusal(_ notice: String?) -> Bool {
+        notice?.contains(settleOnConflicts) == true
+    }
 
     /// The status line's "background:" words: what a receptionist must know about card payments
     /// first (the service unreachable or slow, refunds that need a person), then the sagas under way.

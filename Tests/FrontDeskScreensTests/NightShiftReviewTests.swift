@@ -2,6 +2,7 @@ import Foundation
 import FrontDeskDomain
 import FrontDeskScreens
 import FrontDeskStore
+import FrontDeskTerminal
 import FrontDeskTestSupport
 import Testing
 
@@ -49,5 +50,17 @@ import Testing
         #expect(narrow == " 0 arriving · 1 leaving · 1 in house tonight + 1 due out today", "\(narrow)")
         let wide = fixture.buffer(120, 40).lines[2]
         #expect(wide == " 0 arriving · 1 leaving · 1 in house tonight + 1 due out today (0 staying on, 1 overstayed)", "\(wide)")
+    }
+
+    /// A round with two refusals (a booking, and a note made to it after: `depends_on_conflict`)
+    /// says the last with "(and 1 more in the log)" after it: the notice was not known for a
+    /// refusal's, and stayed after its conflict was resolved.
+    @Test func aRefusalsNoticeIsKnownWithMoreAfterIt() {
+        let refusal = "The server refused booking ENX-HT7 (Bo Second, room 101): depends_on_conflict: An earlier change was refused; "
+            + DeskTerminalApp.settleOnConflicts
+        #expect(DeskTerminalApp.saysARefusal(refusal))
+        #expect(DeskTerminalApp.saysARefusal(refusal + " (and 1 more in the log)"))
+        #expect(!DeskTerminalApp.saysARefusal("Booking ABC-123 is XYZ-789 on the server: give the guest the new code"))
+        #expect(!DeskTerminalApp.saysARefusal(nil))
     }
 }

@@ -102,4 +102,44 @@ struct ConnectedDeskLiveTests {
         try tmux.run("send-keys", "-t", "desk", "F10")
         #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-0") }.contains("FRONTDESK-EXITED-0"))
     }
+
+    /// A booking and a note made to it offline, both refused when the open desk pushes them (the
+    /// note `depends_on_conflict`): the notice said the last refusal "(and 1 more in the log)", and
+    /// stayed at the top of every screen after `conflicts resolve --move-to` in another terminal
+    /// had settled it, with 0 conflicts and 0 pending (a night shift's review, session 61).
+    @Test("A refusal's notice goes once another terminal resolves its conflict")
+    func aRefusalsNoticeGoesWhenAnotherTerminalResolvesIt() throws {
+        let server = try SyncServer()
+        defer { server.stop() }
+        let deskA = try Desk("resolved-a"), deskB = try Desk("resolved-b")
+        defer { deskA.remove(); deskB.remove() }
+        for desk in [deskA, deskB] { #expect(try desk.connect(server).status == 0) }
+        let (checkIn, checkOut) = futureStay(daysAhead: 40)
+        let offers = try deskA.run("search", "--check-in", checkIn, "--check-out", checkOut, "--json").json["rooms"] as? [[String: Any]] ?? []
+        let room = try #require(offers.first?["roomNumber"] as? String)
+        let otherRoom = try #require(offers.dropFirst().first?["roomNumber"] as? String)
+        server.stop()
+        #expect(try deskA.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Ada First").status == 0)
+        let lost = try deskB.book(room: room, checkIn: checkIn, checkOut: checkOut, guest: "Bo Second")
+        let code = try #require(try lost.json["confirmation"] as? String)
+        let noted = try deskB.run("change", code, "--note", "Arrives late")
+        #expect(noted.status == 0, "\(noted.stderr)")
+        try server.start()
+        #expect(try deskA.run("sync").status == 0)
+
+        let tmux = Tmux()
+        defer { _ = try? tmux.run("kill-server") }
+        try deskB.openScreen(tmux, width: 160)
+        let refused = try tmux.waitFor(10) { $0.contains("The server refused") }
+        #expect(refused.contains("The server refused booking \(code) (Bo Second"), "screen:\n\(refused)")
+        let resolved = try deskB.run("conflicts", "resolve", code, "--move-to", otherRoom)
+        #expect(resolved.status == 0, "\(resolved.stderr)")
+        let open = try deskB.run("conflicts", "--json").json["conflicts"] as? [[String: Any]] ?? []
+        #expect(open.isEmpty, "\(open)")
+        try tmux.run("send-keys", "-t", "desk", "F3")
+        let after = try tmux.waitFor(10) { !$0.contains("The server refused") && $0.contains(" Bookings") }
+        #expect(!after.contains("The server refused"), "the notice stayed:\n\(after)")
+        try tmux.run("send-keys", "-t", "desk", "F10")
+        #expect(try tmux.waitFor { $0.contains("FRONTDESK-EXITED-0") }.contains("FRONTDESK-EXITED-0"))
+    }
 }
