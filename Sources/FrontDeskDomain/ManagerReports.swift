@@ -217,6 +217,17 @@ public struct RoomPlan: Sendable {
         }
     }
 
+    /// A guest checked in now, in the room they are in now.
+    public struct GuestInHouse: Hashable, Sendable {
+        public let guestName: String
+        public let confirmationCode: String
+
+        public init(guestName: String, confirmationCode: String) {
+            self.guestName = guestName
+            self.confirmationCode = confirmationCode
+        }
+    }
+
     public struct Line: Hashable, Sendable {
         public let room: Room
         public let roomType: RoomType
@@ -233,10 +244,16 @@ public struct RoomPlan: Sendable {
     public let lines: [Line]
     /// Each room's stays in the range, in date order.
     public let staysByRoom: [UUID: [Stay]]
+    /// Who is checked in now, by the room they are in now (whatever the nights shown). Before
+    /// 06:00 such a room is not sold for the night under way, claim or none (session 54): a guest
+    /// moved in after midnight left that night's claim in the room they slept in, and one who
+    /// came after midnight on a stay from today holds none; the desk's plan says the room is taken.
+    public let guestsInHouse: [UUID: GuestInHouse]
 
-    public init(first: CalendarDate, nights: Int, lines: [Line], stays: [Stay]) {
+    public init(first: CalendarDate, nights: Int, lines: [Line], stays: [Stay], guestsInHouse: [UUID: GuestInHouse] = [:]) {
         self.first = first
         self.nights = nights
+        self.guestsInHouse = guestsInHouse
         // Keys made once per line, not once per comparison: hotels have hundreds of rooms.
         self.lines = lines.map { (line: $0, price: $0.roomType.basePricePerNight, name: $0.roomType.name,
                                   number: RoomNumberOrder.Key($0.room.number)) }

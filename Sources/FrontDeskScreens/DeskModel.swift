@@ -10,6 +10,9 @@ public struct DeskInfo: Hashable, Sendable {
     /// sold; nil by day.
     public var nightUnderWay: CalendarDate?
     public var user: String
+    /// The first night a walk-in may be sold: the night under way until 06:00, else the
+    /// business date. The search's untouched check-in and the room plan open on it.
+    public var firstNightOnSale: CalendarDate { nightUnderWay ?? businessDate }
     /// The hotel's no-show fee, for the no-show question to name what is charged and owed back;
     /// nil: not known (the question says it in general words).
     public var noShowFee: NoShowPolicy.Fee?
@@ -275,12 +278,21 @@ public struct DeskModel: Sendable {
     /// the list on screen stays on the night being sold (it moved to the next night by itself).
     public mutating func setBusinessDate(_ date: CalendarDate, nightUnderWay: CalendarDate? = nil) {
         let before = state.info.businessDate
-        let onSaleBefore = state.info.nightUnderWay ?? before, onSale = nightUnderWay ?? date
+        let onSaleBefore = state.info.firstNightOnSale
         state.info.nightUnderWay = nightUnderWay
         state.info.businessDate = date
+        let onSale = state.info.firstNightOnSale
         var changed = date != before
         if onSale != onSaleBefore && state.search.checkIn == onSaleBefore.iso {
             state.search.checkIn = onSale.iso
+            changed = true
+        }
+        // The room plan left where it opened (on the first night on sale) follows it as the
+        // search does: at 06:00 the night under way is over and the plan moves to the day's.
+        if onSale != onSaleBefore, state.roomPlan.cursorNight == onSaleBefore, state.roomPlan.first == onSaleBefore,
+           state.roomPlan.mark == nil, state.roomPlan.moving == nil {
+            state.roomPlan.cursorNight = onSale
+            state.roomPlan.first = onSale
             changed = true
         }
         if changed { bookingsChanged() }

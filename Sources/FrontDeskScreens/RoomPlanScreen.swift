@@ -19,7 +19,8 @@ public struct ManagerServices: Sendable {
 
 /// The room plan: where the window of nights starts, where the cursor is, and the plan shown.
 public struct RoomPlanState: Sendable {
-    /// The first night shown; set to the business date when the plan is first opened.
+    /// The first night shown; set to the first night on sale (`DeskInfo.firstNightOnSale`: the
+    /// night under way until 06:00, else the business date) when the plan is first opened.
     public var first: CalendarDate?
     public var cursorNight: CalendarDate?
     /// Index into the plan's lines (rooms), not into the drawn rows (which add a row per type).
@@ -85,10 +86,12 @@ enum RoomPlanLayout {
 extension DeskModel {
     mutating func refreshRoomPlan() {
         guard let managerServices else { return }
-        let today = state.info.businessDate
+        // The night a walk-in is sold first, as the search opens on it: before 06:00 the night
+        // under way (a night auditor sells it), else the business date.
+        let onSale = state.info.firstNightOnSale
         let nights = RoomPlanLayout.visibleNights(for: state.viewSize.width)
-        var first = state.roomPlan.first ?? today
-        let cursor = state.roomPlan.cursorNight ?? today
+        var first = state.roomPlan.first ?? onSale
+        let cursor = state.roomPlan.cursorNight ?? onSale
         if cursor < first { first = cursor }
         if cursor >= first.adding(days: nights) { first = cursor.adding(days: 1 - nights) }
         state.roomPlan.first = first
@@ -121,7 +124,7 @@ extension DeskModel {
             return .keepGoing
         }
         guard let command = CommandTable.command(for: key, in: .roomPlan) else { return .keepGoing }
-        let cursor = state.roomPlan.cursorNight ?? state.info.businessDate
+        let cursor = state.roomPlan.cursorNight ?? state.info.firstNightOnSale
         let lineCount = state.roomPlan.plan?.lines.count ?? 0
         if command != .help { state.roomPlan.message = nil }
         switch command {
@@ -135,7 +138,7 @@ extension DeskModel {
         case .previousWeek: moveCursor(to: cursor.adding(days: -7), windowFrom: state.roomPlan.first?.adding(days: -7))
         case .nextWeek: moveCursor(to: cursor.adding(days: 7), windowFrom: state.roomPlan.first?.adding(days: 7))
         case .goToDate: state.roomPlan.prompt = ""
-        case .goToToday: moveCursor(to: state.info.businessDate, windowFrom: state.info.businessDate)
+        case .goToToday: moveCursor(to: state.info.firstNightOnSale, windowFrom: state.info.firstNightOnSale)
         case .markNights:
             if state.roomPlan.moving != nil {
                 state.roomPlan.moving = nil
@@ -196,9 +199,12 @@ extension DeskModel {
             return
         }
         guard line.room.isActive else { return refuse("Room \(line.room.number) is out of service") }
-        // The night still under way may be sold to a walk-in after midnight, as the search sells it.
-        guard firstNight >= state.info.businessDate || firstNight == state.info.nightUnderWay else {
-            return refuse("Nights before the business date (\(state.info.businessDate)) cannot be booked")
+        // The night still under way may be sold to a walk-in after midnight, as the search sells
+        // it; an earlier night is refused with the one still on sale named, as the search's
+        // refusal names it.
+        guard isOnSale(firstNight) else {
+            let stillOnSale = state.info.nightUnderWay.map { "; " + ChangeWording.nightStillOnSale($0) } ?? ""
+            return refuse("Nights before the business date (\(state.info.businessDate)) cannot be booked\(stillOnSale)")
         }
         let checkOut = lastNight.adding(days: 1)
         do {
@@ -208,6 +214,13 @@ extension DeskModel {
                 // is read at its load; this answer is now).
                 if let withheld = answer.withheld.first(where: { $0.roomNumber == line.room.number }) {
                     return refuse(withheld.explanation)
+                }
+                // A guest checked in to the room now (moved in after midnight, or come after
+                // midnight on a stay from today) holds no claim on the night under way, but has
+                // the bed: the search leaves the room out, and the plan knows who it is.
+                if let guest = guestInHouseUnheld(plan, room: line.room.id, night: firstNight) {
+                    return refuse(Room.guestInHouse(line.room.number, guest: guest.guestName, booking: guest.confirmationCode,
+                                                    night: firstNight))
                 }
                 return refuse("Room \(line.room.number) is not free from \(firstNight) to \(checkOut)")
             }
@@ -219,6 +232,22 @@ extension DeskModel {
         } catch {
             refuse(Self.describe(error))
         }
+    }
+
+    /// Whether `night` may still be sold: from the business date on, and until 06:00 the night
+    /// under way too (`DeskInfo.nightUnderWay`).
+    func isOnSale(_ night: CalendarDate) -> Bool {
+        night >= state.info.businessDate || night == state.info.nightUnderWay
+    }
+
+    /// The guest checked in to `room` now, on the night under way where no stay on the plan holds
+    /// that room: the room is not sold for that night (the store's `requireNobodyInRoom`; the
+    /// search leaves it out), though no claim shows it (a guest moved in after midnight, whose
+    /// night under way stayed in the room they left, or one who came after midnight on a stay
+    /// from today). Nil by day, on every other night, and where a stay holds the night.
+    func guestInHouseUnheld(_ plan: RoomPlan, room: UUID, night: CalendarDate) -> RoomPlan.GuestInHouse? {
+        guard night == state.info.nightUnderWay, plan.stay(room: room, night: night) == nil else { return nil }
+        return plan.guestsInHouse[room]
     }
 
     static func describe(_ error: any Error) -> String {
@@ -346,8 +375,17 @@ extension DeskModel {
                         }
                     }
                 }
+                // Before 06:00, a room with a guest in now and no stay on the night under way: the
+                // guest's name on that night, as the room is not for sale (the search leaves it out).
+                if let night = state.info.nightUnderWay, first <= night, night < end,
+                   let guest = guestInHouseUnheld(plan, room: line.room.id, night: night) {
+                    let selected = isCursorLine && planState.mark == nil && planState.cursorNight == night
+                    buffer.cell(guest.guestName, x: labelWidth + first.days(until: night) * nightWidth, y: y, width: nightWidth - 1,
+                                role: selected ? .selected : .planCheckedIn)
+                }
                 if isCursorLine, let (markFirst, markLast) = marked,
-                   planState.mark != nil || plan.stay(room: line.room.id, night: markLast) == nil {
+                   planState.mark != nil || (plan.stay(room: line.room.id, night: markLast) == nil
+                                             && guestInHouseUnheld(plan, room: line.room.id, night: markLast) == nil) {
                     let from = max(markFirst, first), to = min(markLast.adding(days: 1), end)
                     if from < to {
                         let columnX = labelWidth + first.days(until: from) * nightWidth
@@ -418,6 +456,12 @@ extension DeskModel {
         if !line.room.isActive { return "\(room) · out of service" }
         let nights = firstNight.days(until: lastNight) + 1
         let when = nights == 1 ? "\(firstNight.weekdayAbbreviation) \(firstNight)" : "\(firstNight) to \(lastNight.adding(days: 1)), \(nights) nights"
+        // A night before the first one on sale is not sold (it said "free · Enter books", and
+        // Enter was then refused).
+        if !isOnSale(firstNight) {
+            let free = (0..<nights).allSatisfy { plan.stay(room: line.room.id, night: firstNight.adding(days: $0)) == nil }
+            return "\(room) · \(when) · \(free ? "free · " : "")past: not for sale"
+        }
         // A marked stretch over a night another stay holds is not free (it said "free · Enter
         // books", and Enter was then refused).
         for offset in 0..<nights {
@@ -427,6 +471,10 @@ extension DeskModel {
                     return "\(room) · not free: \(taken.guestName) (\(taken.confirmationCode)) overstayed and is still in the room on \(night) · \(when)"
                 }
                 return "\(room) · \(when) · not free: the night of \(night) is \(taken.guestName)'s (\(taken.confirmationCode))"
+            }
+            if let guest = guestInHouseUnheld(plan, room: line.room.id, night: night) {
+                // The code first: at 80 columns the line's end is cut.
+                return "\(room) · \(when) · not free: guest in house (\(guest.confirmationCode) \(guest.guestName))"
             }
         }
         return "\(room) · \(when) · free · Enter books\(state.roomPlan.mark == nil ? ", Alt-m marks a longer stay" : "")"

@@ -210,6 +210,13 @@ extension FrontDeskStore {
 
     // MARK: Room plan
 
+    /// The guests checked in now, each with the room they are in (the first to arrive first,
+    /// should a room hold two), through the status index as `checkedInDueOutBefore` reads it.
+    static let guestsInHouseSQL = """
+        SELECT b.room_id, b.guest_name, b.confirmation_code FROM booking b
+        WHERE b.status = 'CheckedIn' AND +b.hotel_id = ? ORDER BY b.check_in, b.created_at
+        """
+
     /// Every room, grouped by type, with the stays that touch `nights` nights from `first`: live
     /// holds, confirmed, checked-in and checked-out bookings (a lapsed hold is not drawn; a stay
     /// left early ends at the last night it kept).
@@ -297,7 +304,17 @@ extension FrontDeskStore {
                 SELECT \(columns) FROM booking b WHERE \(Self.checkedInDueOutBefore) AND b.check_in < ?
                 """), arguments: [hotel.id.uuidString, today.iso, end.iso])
             while let row = try overstayers.next() { try addStays(of: row, overstayed: true) }
-            return RoomPlan(first: first, nights: nights, lines: lines, stays: stays)
+            // Who is in each room now: before 06:00 a room with a guest checked in is not sold for
+            // the night under way (`offers`, `requireNobodyInRoom`), though its claim on that night
+            // may be in another room (a guest moved after midnight) or nowhere (one who came after
+            // midnight on a stay from today). The desk decides whether a night is under way.
+            var guestsInHouse: [UUID: RoomPlan.GuestInHouse] = [:]
+            for row in try db.rows(sql: Self.guestsInHouseSQL, arguments: [hotel.id.storedText]) {
+                let roomKey: String = row[0]
+                guard let roomId = roomIds[roomKey], guestsInHouse[roomId] == nil else { continue }
+                guestsInHouse[roomId] = RoomPlan.GuestInHouse(guestName: row[1], confirmationCode: row[2])
+            }
+            return RoomPlan(first: first, nights: nights, lines: lines, stays: stays, guestsInHouse: guestsInHouse)
         }
     }
 }
