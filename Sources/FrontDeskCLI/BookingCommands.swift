@@ -134,7 +134,9 @@ struct Book: ParsableCommand {
                 result.text += "\n  Held for now: the desk's saga runner (the full-screen desk, or `frontdesk saga run`) "
                     + "completes it before the hold ends; `--wait` completes it at once"
             }
-            if !common.json, let line = Output.bookNightLine(booking, nightUnderWay: try store.nightUnderWay()) {
+            if !common.json, let line = Output.bookNightLine(booking, nightUnderWay: try store.nightUnderWay(), isUnsold: {
+                (try? store.nightIsUnsold($0, inRoomOf: booking)) ?? false
+            }) {
                 // A stay from the business date before 06:00: the night under way is not in it.
                 result.text += "\n  " + line
             }
@@ -276,7 +278,9 @@ struct CheckIn: SingleBookingCommand {
     }
     /// Before 06:00, on a stay from the business date: the night under way the guest sleeps is not sold.
     func note(after booking: Booking, _ store: FrontDeskStore) throws -> String? {
-        Output.checkInNightLine(booking, nightUnderWay: try store.nightUnderWay())
+        Output.checkInNightLine(booking, nightUnderWay: try store.nightUnderWay(), isUnsold: {
+            (try? store.nightIsUnsold($0, inRoomOf: booking)) ?? false
+        })
     }
 }
 

@@ -169,9 +169,11 @@ extension Output {
 
     /// Under a booking whose stay begins on the business date, made before 06:00: the night
     /// under way is not in it, and a guest who takes the room now would sleep it unsold.
-    static func bookNightLine(_ booking: Booking, nightUnderWay: CalendarDate?) -> String? {
+    /// Said only while that night is unsold in the room (`isUnsold`): else the change it names is refused.
+    static func bookNightLine(_ booking: Booking, nightUnderWay: CalendarDate?, isUnsold: (CalendarDate) -> Bool) -> String? {
         guard [BookingStatus.reserving, .processingPayment, .confirmed].contains(booking.status), let nightUnderWay,
-              let night = booking.nightUnderWayLeftOut(businessDate: nightUnderWay.adding(days: 1), nightUnderWay: nightUnderWay)
+              let night = booking.nightUnderWayLeftOut(businessDate: nightUnderWay.adding(days: 1), nightUnderWay: nightUnderWay),
+              isUnsold(night)
         else { return nil }
         let change = "change \(booking.confirmationCode) --check-in \(night)"
         let when = booking.status == .confirmed ? "" : " once the booking is confirmed"
@@ -181,9 +183,10 @@ extension Output {
     /// Under a check-in made before 06:00 on a stay from the business date: the guest sleeps the
     /// night under way, which the stay does not hold and nothing charges (the guest has the bed,
     /// session 54), and how to charge it.
-    static func checkInNightLine(_ booking: Booking, nightUnderWay: CalendarDate?) -> String? {
+    static func checkInNightLine(_ booking: Booking, nightUnderWay: CalendarDate?, isUnsold: (CalendarDate) -> Bool) -> String? {
         guard booking.status == .checkedIn, let nightUnderWay,
-              let night = booking.nightUnderWayLeftOut(businessDate: nightUnderWay.adding(days: 1), nightUnderWay: nightUnderWay)
+              let night = booking.nightUnderWayLeftOut(businessDate: nightUnderWay.adding(days: 1), nightUnderWay: nightUnderWay),
+              isUnsold(night)
         else { return nil }
         let code = booking.confirmationCode
         return ChangeWording.nightNotInStay(night) + "; to charge it: undo-check-in \(code), change \(code) --check-in \(night), "

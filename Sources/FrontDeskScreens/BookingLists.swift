@@ -150,8 +150,10 @@ extension DeskModel {
         switch command {
         case .checkIn:
             var lines = ["Check in \(booking.guest.name), booking \(booking.confirmationCode)?", stay.prefix(1).uppercased() + stay.dropFirst()]
-            if let night = booking.nightUnderWayLeftOut(businessDate: state.info.businessDate, nightUnderWay: state.info.nightUnderWay) {
-                // Checked in now, the guest sleeps the night under way, which nothing charges.
+            if let night = booking.nightUnderWayLeftOut(businessDate: state.info.businessDate, nightUnderWay: state.info.nightUnderWay),
+               services.nightIsUnsold(night, booking) {
+                // Checked in now, the guest sleeps the night under way, which nothing charges
+                // (unless another guest's stay already holds it: then the advice would be refused).
                 lines.append("! " + ChangeWording.nightNotInStay(night) + "; to charge it, answer No and change the check-in to \(night) first (Alt-e)")
             }
             return PendingConfirmation(bookingId: booking.id, command: command, lines: lines, yesLabel: "Yes, check in")

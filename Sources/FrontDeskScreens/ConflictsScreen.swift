@@ -45,15 +45,18 @@ public struct DeskSyncStatus: Hashable, Sendable {
     /// The same for a narrow terminal: the state in a word, then what waits and the conflicts,
     /// the last sync last (what is cut first at the line's end).
     public var shortWords: String { parts(short: true).joined(separator: " · ") }
+    /// Shorter still, beside a notice on a narrow terminal: the state, what waits and the
+    /// conflicts, without the time of the last sync.
+    public var urgentWords: String { parts(short: true, lastSync: false).joined(separator: " · ") }
 
-    private func parts(short: Bool) -> [String] {
+    private func parts(short: Bool, lastSync showsLastSync: Bool = true) -> [String] {
         let state = needsSignIn ? (short ? "NOT SYNCING: sign in again" : "NOT SYNCING: sign in again (frontdesk desk connect)")
             : needsReconnect ? (short ? "NOT SYNCING: connect again" : "NOT SYNCING: the server's data went back, connect again (frontdesk desk connect)")
             : notAFrontDeskServer ? (short ? "NOT SYNCING: wrong server?" : "NOT SYNCING: not a Front Desk server (frontdesk desk status)")
             : online ? "online" : short ? "OFFLINE" : "OFFLINE (booking on this desk)"
         var parts = [state]
         if pendingOperations > 0 { parts.append("\(pendingOperations) to sync") }
-        let synced = lastSync.map { "synced \($0)" } ?? "not synced yet"
+        let synced: String? = showsLastSync ? lastSync.map { "synced \($0)" } ?? "not synced yet" : nil
         let conflictWords = conflicts > 0 ? "\(conflicts) conflict\(conflicts == 1 ? "" : "s") (F8)" : nil
         if short {
             parts += [conflictWords, synced].compactMap { $0 }

@@ -70,6 +70,9 @@ public struct DeskServices: Sendable {
     /// what the booking's room sleeps with every other problem of the first Enter, not in a
     /// second round after the store refused them.
     public var roomType: @Sendable (_ roomId: UUID) throws -> RoomType?
+    /// Whether a night in the booking's room is still unsold (`FrontDeskStore.nightIsUnsold`): the
+    /// check-in question offers to take the night under way into the stay only then.
+    public var nightIsUnsold: @Sendable (_ night: CalendarDate, _ booking: Booking) -> Bool
 
     public init(search: @escaping @Sendable (String, String, String) throws -> SearchAnswer,
                 book: @escaping @Sendable (BookingForm, PaymentInstruction, UUID) throws -> Booking,
@@ -89,7 +92,8 @@ public struct DeskServices: Sendable {
                     throw FrontDeskError.notFound("No booking \(reference)")
                 },
                 refundWords: @escaping @Sendable (UUID) -> String? = { _ in nil },
-                roomType: @escaping @Sendable (UUID) throws -> RoomType? = { _ in nil }) {
+                roomType: @escaping @Sendable (UUID) throws -> RoomType? = { _ in nil },
+                nightIsUnsold: @escaping @Sendable (CalendarDate, Booking) -> Bool = { _, _ in true }) {
         self.search = search
         self.book = book
         self.booking = booking
@@ -105,6 +109,7 @@ public struct DeskServices: Sendable {
         self.bookingByReference = bookingByReference
         self.refundWords = refundWords
         self.roomType = roomType
+        self.nightIsUnsold = nightIsUnsold
     }
 }
 

@@ -73,6 +73,9 @@ extension DeskModel {
         return state.screen.scope
     }
 
+    /// The least room the status line leaves a desk-wide notice before its other words give way.
+    static let noticeRoomAtLeast = 40
+
     func drawStatusLine(into buffer: inout CellBuffer) {
         buffer.fill(y: 0, role: .status)
         let info = state.info
@@ -96,10 +99,16 @@ extension DeskModel {
         let left = candidates.first { TerminalWidth.of($0) <= room } ?? candidates[candidates.count - 1]
         if let notice = state.notice, state.screen != .search {
             // A warning for the whole desk (the database cannot be read, a pushed booking's new
-            // code to tell the guest) on every screen, not only the search's row for it: the
-            // hotel, the date and the sync's short words stay, the rest of the line gives way.
+            // code to tell the guest, a booking the server refused) on every screen, not only the
+            // search's row for it. Where the line is narrow, the hotel, the date and the time of
+            // the last sync give way first, so that the notice keeps room enough to be read (at
+            // 80 columns a refusal was "!…" after the sync words).
             let sync = state.sync.map { "\($0.shortWords) · " } ?? ""
-            let x = buffer.put(" \(info.hotelName) · \(info.businessDate) · \(sync)", x: 0, y: 0, role: .status, maxWidth: room)
+            let urgent = state.sync.map { "\($0.urgentWords) · " } ?? ""
+            let prefixes = [" \(info.hotelName) · \(info.businessDate) · \(sync)", " \(info.businessDate) · \(sync)", " \(urgent)", " "]
+            let wanted = min(TerminalWidth.of("! \(notice)"), Self.noticeRoomAtLeast)
+            let prefix = prefixes.first { room - TerminalWidth.of($0) >= wanted } ?? prefixes[prefixes.count - 1]
+            let x = buffer.put(prefix, x: 0, y: 0, role: .status, maxWidth: room)
             if room - x > 0 { buffer.put("! \(notice)", x: x, y: 0, role: .error, maxWidth: room - x) }
         } else {
             buffer.put(left, x: 0, y: 0, role: .status, maxWidth: room)

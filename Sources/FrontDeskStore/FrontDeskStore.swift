@@ -294,6 +294,20 @@ public final class FrontDeskStore: Sendable {
         }
     }
 
+    /// Whether `night` in `booking`'s room is still unsold: no other booking holds it (a guest
+    /// gone after midnight keeps the night that guest slept) and no other guest is checked in to
+    /// the room. Only then does the advice to take the night under way into the stay hold: the
+    /// change it names would be refused otherwise.
+    public func nightIsUnsold(_ night: CalendarDate, inRoomOf booking: Booking) throws -> Bool {
+        try read { db in
+            try !Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM room_night WHERE room_id = ? AND night = ? AND booking_id <> ?)
+                    OR EXISTS (SELECT 1 FROM booking WHERE room_id = ? AND status = 'CheckedIn' AND id <> ?)
+                """, arguments: [booking.roomId.uuidString, night.iso, booking.id.uuidString,
+                                 booking.roomId.uuidString, booking.id.uuidString])!
+        }
+    }
+
     /// The night `booking`'s guest arrived for when checked in now, if not `today`'s (`Hotel.nightOfArrival`).
     func nightOfArrival(for booking: Booking, _ hotel: Hotel?, today: CalendarDate) -> CalendarDate? {
         hotel?.nightOfArrival(for: booking, at: ruleInstant ?? now, businessDate: today)

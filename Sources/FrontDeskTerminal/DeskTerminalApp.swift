@@ -358,7 +358,8 @@ public enum DeskTerminalApp {
             },
             bookingByReference: { reference in try store.booking(reference) },
             refundWords: { id in refundNotes.withLock { $0.removeValue(forKey: id) } },
-            roomType: { id in try store.room(id: id)?.type })
+            roomType: { id in try store.room(id: id)?.type },
+            nightIsUnsold: { night, booking in (try? store.nightIsUnsold(night, inRoomOf: booking)) ?? false })
     }
 
     /// What a cancel recorded about paying the guest back, among the booking's audit lines after

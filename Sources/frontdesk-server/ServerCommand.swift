@@ -577,7 +577,7 @@ struct Users: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a user; the password is read from standard input.")
         @OptionGroup var database: DatabaseOption
-        @Argument var name: String
+        @Argument(help: "The new user's name, as typed at sign-in.") var name: String
         @Option(help: "receptionist, manager or admin.") var role: String
         @Option(help: "The hotel id of a receptionist or manager.") var hotel: String?
         @Option(help: "E-mail address (put in the token's email claim).") var email: String = ""
@@ -632,7 +632,7 @@ struct Users: ParsableCommand {
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "disable", abstract: "Stop a user from getting tokens.")
         @OptionGroup var database: DatabaseOption
-        @Argument var name: String
+        @Argument(help: "The user's name.") var name: String
 
         func run() throws { try Users.set(name, disabled: true, in: database) }
     }
@@ -651,7 +651,7 @@ struct Users: ParsableCommand {
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "enable", abstract: "Let a disabled user get tokens again.")
         @OptionGroup var database: DatabaseOption
-        @Argument var name: String
+        @Argument(help: "The user's name.") var name: String
 
         func run() throws { try Users.set(name, disabled: false, in: database) }
     }
@@ -661,7 +661,7 @@ struct Users: ParsableCommand {
             commandName: "password", abstract: "Set a user's password; the new one is read from standard input.",
             discussion: "Tokens issued for the old password stop working on every running instance within its account recheck (5 s), and their event streams end.")
         @OptionGroup var database: DatabaseOption
-        @Argument var name: String
+        @Argument(help: "The user's name.") var name: String
         @Flag(name: .customLong("password-stdin"), help: "Read the password from one line of standard input (required).") var passwordStdin = false
         @Option(name: .customLong("password-rounds"), help: .hidden) var passwordRounds = PasswordHasher.standardRounds
 

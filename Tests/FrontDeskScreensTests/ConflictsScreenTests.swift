@@ -72,6 +72,21 @@ import Testing
         #expect(narrow.contains("NOT SYNCING: sign in again · 1 to sync"), "\(narrow)")
     }
 
+    /// A booking the server refused, said on a screen other than the search at 80 columns: the
+    /// notice keeps room enough to name the booking (it was "!…" after the hotel, the date and
+    /// the sync's words); the hotel and the last sync's time give way, the conflicts stay.
+    @Test func aRefusalNoticeIsReadableOnANarrowStatusLine() throws {
+        var (fixture, _) = try Self.connectedDesk(requests: Requests())
+        fixture.model.setClock("01:17")
+        fixture.model.setSync(DeskSyncStatus(online: true, pendingOperations: 0, lastSync: "01:17", conflicts: 1))
+        fixture.model.setNotice("The server refused booking 63U-4NP (Room 114 is taken on the night of 2026-12-07); settle it on Conflicts (F8)")
+        fixture.press(.function(4))
+        let narrow = fixture.screen(80, 24).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(narrow.contains("online · 1 conflict (F8) · ! The server refused booking 63U-4NP"), "\(narrow)")
+        let wide = fixture.screen(200, 30).split(separator: "\n").first.map(String.init) ?? ""
+        #expect(wide.contains("· synced 01:17 · ! The server refused booking 63U-4NP (Room 114 is taken"), "\(wide)")
+    }
+
     /// Something else answering at the server's address (an endless stream, another program) is
     /// not "OFFLINE (booking on this desk)": the address is wrong, not the network.
     @Test func aServerThatIsNotAFrontDeskServerIsSaidOnTheStatusLine() throws {

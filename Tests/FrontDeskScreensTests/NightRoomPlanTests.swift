@@ -69,15 +69,9 @@ import Testing
             for key in keys { _ = model.handle(key) }
         }
 
-        func screen(_ width: Int = 80, _ height: Int = 24) -> String {
-            buffer(width, height).lines.joined(separator: "\n")
-        }
+        func screen(_ width: Int = 80, _ height: Int = 24) -> String { model.screen(width, height) }
 
-        func buffer(_ width: Int = 80, _ height: Int = 24) -> CellBuffer {
-            var sized = model
-            sized.setViewSize(width: width, height: height)
-            return sized.render(width: width, height: height)
-        }
+        func buffer(_ width: Int = 80, _ height: Int = 24) -> CellBuffer { model.buffer(width, height) }
     }
 
     /// Before 06:00 the plan opens on the night under way, the first night on sale, as the search

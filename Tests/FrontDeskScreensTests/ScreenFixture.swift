@@ -69,12 +69,20 @@ struct ScreenFixture {
 
     /// The screen as the terminal would paint it at that size (the room plan reads as many
     /// nights as fit).
+    func screen(_ width: Int = 80, _ height: Int = 24) -> String { model.screen(width, height) }
+
+    func buffer(_ width: Int = 80, _ height: Int = 24) -> CellBuffer { model.buffer(width, height) }
+}
+
+extension DeskModel {
+    /// The screen as the terminal would paint it at that size, as text.
     func screen(_ width: Int = 80, _ height: Int = 24) -> String {
         buffer(width, height).lines.joined(separator: "\n")
     }
 
+    /// The cells painted at that size (the room plan reads as many nights as fit).
     func buffer(_ width: Int = 80, _ height: Int = 24) -> CellBuffer {
-        var sized = model
+        var sized = self
         sized.setViewSize(width: width, height: height)
         return sized.render(width: width, height: height)
     }
