@@ -338,6 +338,18 @@ public enum ChangeWording {
             + (reprice ? ", repriced" : "") + (reason.map { ": \($0)" } ?? "") + (settlement(before, after).map { "; \($0)" } ?? "")
     }
 
+    /// A check-out: early, the nights given back and what was paid for them, which no step pays
+    /// back (DECISIONS, session 49: a person settles it under the hotel's policy). It said only
+    /// "8 nights released", and the nights' money was in neither the revenue nor a refund.
+    public static func checkedOut(_ after: Booking, freed: [CalendarDate]) -> String {
+        let said = "\(after.guest.name) checked out of room \(after.roomNumber)"
+        guard !freed.isEmpty else { return said }
+        let givenBack = after.nightlyPrices.filter { freed.contains($0.night) }.map(\.price).sum()
+        return said + " early; \(nights(freed.count)) released"
+            + (givenBack > .zero ? "; \(givenBack.plain) of the \(after.totalPrice.plain) paid was for them: to pay back or keep "
+               + "as the hotel's policy says (not refunded automatically)" : "")
+    }
+
     public static func noShow(_ after: Booking, freed: Int, fee: NoShowPolicy.Fee) -> String {
         "\(after.guest.name) did not come (booking \(after.confirmationCode)); \(nights(freed)) released"
             + (fee == .firstNight ? ", first night charged" : ", nothing charged") + "; " + noShowMoney(after, fee: fee)

@@ -96,6 +96,9 @@ public struct DemoHotelGenerator: Sendable {
             // Some rooms sell better than others; together they average the asked occupancy.
             let roomAppeal = Double.random(in: 0.75...1.25, using: &random)
             var cursor = firstNight.adding(days: Int.random(in: 0...3, using: &random))
+            // A guest due out today and not gone yet: today's next arrival in the room waits to be
+            // checked in (the desk refuses a second guest in a room; the demo had made two).
+            var departingGuestStillIn = false
             while cursor < endNight {
                 let nights = min(Self.pickStayLength(&random), cursor.days(until: endNight))
                 let stay = StayDates(checkIn: cursor, checkOut: cursor.adding(days: nights))!
@@ -113,7 +116,9 @@ public struct DemoHotelGenerator: Sendable {
                 }
                 var code = ConfirmationCode.make(using: &random)
                 while !codes.insert(code).inserted { code = ConfirmationCode.make(using: &random) }
-                let (status, version) = demoStatus(stay: stay, random: &random)
+                var (status, version) = demoStatus(stay: stay, random: &random)
+                if status == .checkedIn && stay.checkIn == businessDate && departingGuestStillIn { (status, version) = (.confirmed, 2) }
+                if status != .cancelled { departingGuestStillIn = status == .checkedIn && stay.checkOut == businessDate }
                 // Never after now: a stay further ahead than its lead was booked, like the rest,
                 // before today (pickup counts by creation and found next summer sold already).
                 // Spread over the last 90 days by its distance, not all made this minute (pickup's

@@ -434,8 +434,7 @@ extension PostgresHotelStorage {
             var freed: [CalendarDate] = []
             let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, session) { booking in
                 freed = try booking.checkOut(businessDate: today, at: now)
-                return "\(booking.guest.name) checked out of room \(booking.roomNumber)"
-                    + (freed.isEmpty ? "" : " early; \(freed.count) night\(freed.count == 1 ? "" : "s") released")
+                return ChangeWording.checkedOut(booking, freed: freed)
             }
             if let first = freed.first {
                 try session.execute("DELETE FROM room_night WHERE booking_id = $1 AND night >= $2::date", [booking.id, first.iso])

@@ -670,8 +670,7 @@ extension FrontDeskStore {
         var freed: [CalendarDate] = []
         let booking = try change(reference: reference, expectedVersion: expectedVersion, action: "booking.checkedOut", by: user, db) { booking in
             freed = try booking.checkOut(businessDate: today, at: now)
-            return "\(booking.guest.name) checked out of room \(booking.roomNumber)"
-                + (freed.isEmpty ? "" : " early; \(freed.count) night\(freed.count == 1 ? "" : "s") released")
+            return ChangeWording.checkedOut(booking, freed: freed)
         }
         if let first = freed.first {
             try db.run(sql: "DELETE FROM room_night WHERE booking_id = ? AND night >= ?",

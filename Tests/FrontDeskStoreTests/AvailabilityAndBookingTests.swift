@@ -180,6 +180,11 @@ import Testing
         #expect(gone.status == .checkedOut)
         #expect(try nextDay.search(checkIn: "2026-11-27", checkOut: "2026-11-30", guests: "1").offers.map(\.room.number).contains("101"))
         #expect(try desk.count("room_night") == 1) // the night of the 26th stays sold
+        // What was paid for the three nights given back is said, for a person to settle.
+        let given = booking.nightlyPrices.dropFirst().map(\.price).sum()
+        let line = try #require(try nextDay.auditTrail(bookingReference: booking.confirmationCode).first { $0.action == "booking.checkedOut" })
+        #expect(line.summary.contains("early; 3 nights released; \(given.plain) of the \(booking.totalPrice.plain) paid was for them"),
+                "\(line.summary)")
     }
 
     @Test func aStaleVersionIsRefusedAsConflict() throws {
