@@ -231,7 +231,7 @@ paths:
               properties:
                 name: {type: string}
                 capacity: {type: integer}
-                basePrice: {type: string, example: '120.00'}
+                basePrice: {oneOf: [{type: string, example: '120.00'}, {type: number, example: 120.00}], description: "Text, or the number a room type is answered with; at most two decimals."}
       responses:
         '201': {description: Added., content: {application/json: {schema: {$ref: '#/components/schemas/RoomType'}}}}
         '400': {$ref: '#/components/responses/Problem'}
@@ -263,7 +263,7 @@ paths:
               properties:
                 name: {type: string}
                 capacity: {type: integer}
-                basePrice: {type: string, example: '135.00'}
+                basePrice: {oneOf: [{type: string, example: '135.00'}, {type: number, example: 135.00}], description: "Text, or the number a room type is answered with; at most two decimals."}
       responses:
         '200': {description: Changed (or already so)., content: {application/json: {schema: {$ref: '#/components/schemas/RoomType'}}}}
         '400': {$ref: '#/components/responses/Problem'}

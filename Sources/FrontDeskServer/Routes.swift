@@ -434,7 +434,24 @@ struct BookingRoutes {
         return json(.object([("roomTypes", .array(types.map(\.apiJSON)))]))
     }
 
-    struct NewRoomType: Decodable { let name: String; let capacity: Int; let basePrice: String }
+    struct NewRoomType: Decodable { let name: String; let capacity: Int; let basePrice: PriceText }
+
+    /// A base price as text (`"135.50"`, as the API first took it) or as the number a room type
+    /// is answered with (`135.5`): a client that sends back what it read was refused ("wrong
+    /// type"). A number is read as a decimal from its digits, never through a `Double` (19.99
+    /// stays 19.99), then as text by the same rules (at most two decimals, no sign).
+    struct PriceText: Decodable {
+        let text: String
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                self.text = text
+            } else {
+                self.text = "\(try container.decode(Decimal.self))"
+            }
+        }
+    }
 
     /// A new room type's refusal: "Room type name …" is about this body's `name` (a room's body
     /// calls it `roomType`).
@@ -451,7 +468,7 @@ struct BookingRoutes {
         let body = try await decode(NewRoomType.self, request, context)
         let typed: (name: String, capacity: Int, basePrice: Money)
         do {
-            typed = try RoomType.parse(name: body.name, capacity: String(body.capacity), basePrice: body.basePrice)
+            typed = try RoomType.parse(name: body.name, capacity: String(body.capacity), basePrice: body.basePrice.text)
         } catch {
             throw Self.newRoomTypeProblem(error)
         }
@@ -462,7 +479,7 @@ struct BookingRoutes {
     }
 
     struct RoomTypeChangeBody: PatchBody {
-        let name: String?; let capacity: Int?; let basePrice: String?
+        let name: String?; let capacity: Int?; let basePrice: PriceText?
         static let fields = ["name", "capacity", "basePrice"]
     }
 
@@ -474,7 +491,7 @@ struct BookingRoutes {
         let body = try await decodePatch(RoomTypeChangeBody.self, request, context)
         let change: RoomTypeChange
         do {
-            change = try RoomTypeChange(typedName: body.name, capacity: body.capacity.map(String.init), basePrice: body.basePrice)
+            change = try RoomTypeChange(typedName: body.name, capacity: body.capacity.map(String.init), basePrice: body.basePrice?.text)
         } catch {
             throw Self.newRoomTypeProblem(error)
         }

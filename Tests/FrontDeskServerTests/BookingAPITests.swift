@@ -936,6 +936,32 @@ enum TokenSignerTestAccess {
                     .flatMap { $0 as? [[String: Any]] }?.first { $0["roomTypeId"] as? String == typeId }?["capacity"] as? Int == 3)
     }
 
+    /// A room type is answered with its base price as a number; sent back so, it was refused
+    /// ("basePrice has the wrong type"). A number is taken as its digits say (19.99 stays 19.99,
+    /// never a Double's 19.989999…), by the text's rules: at most two decimals, no sign.
+    @Test func aBasePriceIsTakenAsTheNumberItIsAnsweredWith() throws {
+        let server = try ServerHarness()
+        let max = try server.token("max")
+        let added = try server.call("POST", "/api/hotels/\(server.hotelA)/room-types", token: max,
+                                    body: Data(#"{"name":"Loft","capacity":3,"basePrice":129.95}"#.utf8))
+        #expect(added.status == 201, "\(added.json)")
+        #expect(added.json["basePrice"] as? NSNumber == NSNumber(value: 129.95), "\(added.json)")
+        let path = "/api/hotels/\(server.hotelA)/room-types/\(try #require(added.json["roomTypeId"] as? String))"
+        let changed = try server.call("PATCH", path, token: max, body: Data(#"{"basePrice":19.99}"#.utf8))
+        #expect(changed.status == 200, "\(changed.json)")
+        let cents = try server.call("GET", "/api/hotels/\(server.hotelA)/room-types", token: max).json["roomTypes"]
+            .flatMap { $0 as? [[String: Any]] }?.first { $0["name"] as? String == "Loft" }
+        #expect(cents?["basePrice"] as? NSNumber == NSNumber(value: 19.99), "\(String(describing: cents))")
+        // What it was answered with, sent back: the same, nothing refused.
+        let again = try server.call("PATCH", path, token: max, body: Data(#"{"basePrice":19.99,"capacity":3}"#.utf8))
+        #expect(again.status == 200, "\(again.json)")
+        for bad in ["19.999", "-5", "true"] {
+            let refused = try server.call("PATCH", path, token: max, body: Data(#"{"basePrice":\#(bad)}"#.utf8))
+            #expect(refused.status == 400 && (refused.json["errors"] as? [[String: Any]])?.first?["field"] as? String == "basePrice",
+                    "\(bad): \(refused.status) \(refused.json)")
+        }
+    }
+
     /// Every PATCH names a field it does not change: a room's `isactive` left it in service with 200.
     @Test func aMisspelledFieldOfAnyPatchIsRefusedByName() throws {
         let server = try ServerHarness()
