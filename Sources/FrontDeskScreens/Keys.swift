@@ -293,7 +293,7 @@ public enum CommandTable {
                 scope: .roomPlan, inFooter: false),
         Command(id: .goToDate, keys: [.alt("g")], label: "Go to", description: "Jump to a date (or just type it)",
                 scope: .roomPlan, inFooter: true),
-        Command(id: .goToToday, keys: [.home], label: "Today", description: "Jump to the first night on sale (before 06:00: last night)",
+        Command(id: .goToToday, keys: [.home], label: "Tonight", description: "Jump to the first night on sale (before 06:00: last night)",
                 scope: .roomPlan, inFooter: true),
     ]
 

@@ -344,7 +344,7 @@ extension ManagerViewTests {
 
 
          Room 101 Double · XXX-XXX CheckedIn · Zoë Ångström · 2026-11-26 to 2026-11-30…
-         Enter Book/open  Alt-g Go to  Home Today  F10 Quit  F1 Help  F2 Search
+         Enter Book/open  Alt-g Go to  Home Tonight  F10 Quit  F1 Help  F2 Search
         """
     static let plan140 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle                                                                      09:30
@@ -391,7 +391,7 @@ extension ManagerViewTests {
 
 
          Room 101 Double · XXX-XXX CheckedIn · Zoë Ångström · 2026-11-26 to 2026-11-30 · Enter opens it
-         Enter Book/open  Alt-g Go to  Home Today  F10 Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
+         Enter Book/open  Alt-g Go to  Home Tonight  F10 Quit  F1 Help  F2 Search  F3 Bookings  F4 Today  F5 Rooms  F6 Plan  F7 Occupancy
         """
     static let dashboard80 = """
          Hotel Test · business date 2026-11-26 · anna · background: idle          09:30
